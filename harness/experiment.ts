@@ -1,0 +1,157 @@
+/**
+ * The contract between the harness and an experiment plugin.
+ *
+ * The harness knows nothing about what an experiment computes. A study file names an
+ * experiment; the experiment declares which axes a study may vary, what its parameters look
+ * like, which cells share one simulation, and what columns its results fill. Everything a
+ * worker needs travels as structured-clonable data.
+ *
+ * An experiment module lives at `experiments/<name>/experiment.ts` (or any path a study file
+ * gives) and has a default export of type `Experiment`.
+ */
+import type { ZodType } from 'zod';
+
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/** A scalar that can be stored in one SQLite column. */
+export type Scalar = number | string | null;
+
+export interface AxisDef {
+  description: string;
+  /**
+   * Valid values, or a function of the study's params when a study may add its own (e.g.
+   * scenarios defined in the study file). Unknown names are rejected with this list and the
+   * nearest match.
+   */
+  choices?: readonly string[] | ((params: unknown) => readonly string[]);
+  /** Values used when a study does not list the axis. */
+  defaults?: readonly string[];
+  /**
+   * True when the axis does not change the simulation (e.g. the selector): cells that differ
+   * only in such axes share one simulation, so they are enumerated innermost and run in one
+   * pool task with common random numbers.
+   */
+  shared?: boolean;
+}
+
+export interface ColumnDef {
+  /** SQL column name: lower snake case. */
+  name: string;
+  type: 'INTEGER' | 'REAL' | 'TEXT';
+  description: string;
+}
+
+/** One cell of the grid as the worker sees it. */
+export interface CellSpec {
+  /** Stable trial key: hash of the cell's identity. */
+  key: string;
+  /** Axis name -> value, swept parameter path -> value, and `replicate`. */
+  values: Record<string, Json>;
+  /** The cell's resolved parameters (base params with its sweep values applied). */
+  params: Json;
+}
+
+/** One pool task: cells that share a simulation (same group identity and seed). */
+export interface GroupTask {
+  groupKey: string;
+  /** Hex seed derived from the study and the experiment's `seedIdentity`; never from order. */
+  seed: string;
+  /** Resolved parameters of the group (base params with the cells' sweep values applied). */
+  params: Json;
+  cells: CellSpec[];
+}
+
+export interface TrialOutput {
+  key: string;
+  /** Values for `trialColumns`; columns left out are stored as NULL. */
+  result: Record<string, Scalar>;
+  /** Free-form details stored as JSON (selector diagnostics, reasons for "none"). */
+  diagnostics?: Json;
+}
+
+export interface GroupOutput {
+  groupKey: string;
+  trials: TrialOutput[];
+  /** Per-index rows for `curveColumns` (e.g. one per candidate k), stored once per group. */
+  curve: Record<string, Scalar>[];
+}
+
+export interface Experiment<Params = unknown> {
+  name: string;
+  /** Part of every identity: bump it when a change alters results. */
+  version: string;
+  description: string;
+  axes: Record<string, AxisDef>;
+  /** Validates the study's `params` block (after sweep values are applied). */
+  paramsSchema: ZodType<Params>;
+  trialColumns: ColumnDef[];
+  curveColumns: ColumnDef[];
+  /**
+   * What the simulation of a cell depends on. Cells with equal `simulation` run as one task;
+   * `seedIdentity` names the random stream (leave out what should share random numbers, such
+   * as the selector or the Monte Carlo size).
+   */
+  groupOf(values: Record<string, Json>, params: Params): { simulation: Json; seedIdentity: Json };
+  /** Runs one task inside a worker thread. Pure: same task, same output. May throw. */
+  runGroup(task: GroupTask): GroupOutput;
+  /**
+   * Optional: builds the study's report from its stored results. Called in the main thread by
+   * `harness report`; returns files (paths relative to the report folder) that the harness
+   * writes atomically.
+   */
+  report?(input: ReportInput): Promise<ReportFile[]>;
+}
+
+/** One stored trial, as the report reads it back. */
+export interface TrialRecord {
+  key: string;
+  cellIndex: number;
+  groupKey: string;
+  replicate: number;
+  /** Axis name (and swept parameter path) -> value, as in `CellSpec.values` minus `replicate`. */
+  values: Record<string, Json>;
+  status: 'ok' | 'failed';
+  result: Record<string, Scalar>;
+  diagnostics: Json;
+  error: string | null;
+}
+
+export interface CurveRecord {
+  groupKey: string;
+  /** Row index within the group's curve. */
+  idx: number;
+  row: Record<string, Scalar>;
+}
+
+export interface RunRecord {
+  id: number;
+  startedAt: string;
+  endedAt: string | null;
+  status: string;
+  gitCommit: string | null;
+  gitDirtyHash: string | null;
+  nodeVersion: string;
+  cpuModel: string;
+  threads: number;
+  shard: string | null;
+  commandLine: string;
+  trialsDone: number;
+  trialsFailed: number;
+}
+
+export interface ReportInput {
+  /** The sealed manifest of the study (see harness/manifest). */
+  manifest: { study: string; hash: string; body: Json };
+  trials: TrialRecord[];
+  /** Curves keyed by group key, rows ordered by idx. */
+  curves: Map<string, Record<string, Scalar>[]>;
+  runs: RunRecord[];
+  /** Reports progress of long stages (a bar on a terminal, plain lines otherwise). */
+  progress(stage: string, done: number, total: number): void;
+}
+
+export interface ReportFile {
+  /** Path relative to the report folder, forward slashes. */
+  path: string;
+  content: string | Uint8Array;
+}
