@@ -1,0 +1,523 @@
+/**
+ * The verdict on each claim of STUDY.md section 1, derived from the data by the rules written
+ * here (each row carries its rule in words). Verdicts: `holds`, `does not hold`, `cannot tell`.
+ *
+ * Claims are judged per condition (a scenario, under any swept values) across seeds, then
+ * overall. Differences between selectors are paired per seed (common random numbers) and
+ * pooled over models with a bootstrap stratified by model; comparisons between models are
+ * two-sample.
+ */
+import type { ShareInterval } from '../../../harness/stats/index.js';
+import type { Condition, Pick, StudyData } from './data.js';
+import { fmt, shareText, withInterval } from './format.js';
+import {
+  ACCURACY_COST_2D,
+  ACCURACY_MAX,
+  FEASIBLE_SET_SELECTORS,
+  FIXED_K,
+  KNEES,
+  NON_KNEE_PAPER_SELECTORS,
+  PAPER_KNEE,
+  PAPER_SELECTORS,
+} from './selectors.js';
+import { breaksLatency, conditionIdentity, pairedValue, share, type PairedMeasure, type PickIndex, type Statistician, type Summary } from './statistics.js';
+
+export type Verdict = 'holds' | 'does not hold' | 'cannot tell';
+
+export interface ClaimRow {
+  claim: number;
+  /** A condition's label, or `all`. */
+  scope: string;
+  /** What the row judges, e.g. a selector. */
+  subject: string;
+  measure: string;
+  value: string;
+  verdict: Verdict;
+  rule: string;
+  /** The row's numbers, for scripts and documents that quote them. */
+  numbers: Record<string, number | null>;
+  /** The claim's one summary row. */
+  headline: boolean;
+}
+
+export interface ModelPairComparison {
+  condition: string;
+  smaller: string;
+  smallerSize: string;
+  large: string;
+  /** Accuracy at accuracy-max's k*, smaller minus large, in points. */
+  accuracyDiff: { estimate: number; lo: number | null; hi: number | null } | null;
+  /** Cost at k*, smaller over large. */
+  costRatio: { estimate: number; lo: number | null; hi: number | null } | null;
+  status: 'matches at lower cost' | 'does not' | 'unclear' | 'not comparable';
+  note: string;
+}
+
+export interface Claims {
+  rows: ClaimRow[];
+  modelPairs: ModelPairComparison[];
+}
+
+export const CLAIM_STATEMENTS: Readonly<Record<number, string>> = {
+  1: 'Knee-point selection gives the best balance of the three objectives.',
+  2: 'Accuracy maximization is preferable when accuracy is the priority.',
+  3: 'Smaller models with a well-chosen k can match or beat larger models at a fraction of the cost.',
+  4: 'A k chosen by accuracy-vs-cost alone (2D) can break the latency budget; the 3D feasible space differs from what 1D/2D methods see.',
+  5: 'The best k is environment-adaptive: it moves across the three scenarios.',
+};
+
+/** The savings a third-party note quotes for the paper's v1 (knee vs accuracy-max). */
+export const QUOTED = { latencySaved: 63, costSaved: 58, accuracyLostLo: 1, accuracyLostHi: 2 } as const;
+
+const ACCURACY_CRITICAL = 'accuracy-critical';
+
+interface Context {
+  data: StudyData;
+  index: PickIndex;
+  stats: Statistician;
+}
+
+export function evaluateClaims(data: StudyData, index: PickIndex, stats: Statistician): Claims {
+  const ctx: Context = { data, index, stats };
+  const modelPairs = compareModelPairs(ctx);
+  const rows = [...claim1(ctx), ...claim2(ctx), ...claim3(ctx, modelPairs), ...claim4(ctx), ...claim5(ctx)];
+  return { rows, modelPairs };
+}
+
+const has = (ctx: Context, selector: string) => ctx.data.selectors.includes(selector);
+
+/** Per-model samples of a per-seed quantity comparing `selector` with `reference`. */
+function pairedStrata(ctx: Context, conditions: readonly Condition[], selector: string, reference: string, f: (x: Pick, ref: Pick) => number | null): number[][] {
+  return conditions.flatMap((c) => ctx.data.models.map((m) => ctx.index.paired(c.id, m.id, selector, reference, f)));
+}
+
+function values(ctx: Context, condition: Condition, model: string, selector: string, f: (p: Pick) => number | null): number[] {
+  return ctx.index
+    .cell(condition.id, model, selector)
+    .map(f)
+    .filter((v): v is number => v !== null);
+}
+
+function num(prefix: string, s: Summary | { estimate: number; lo: number | null; hi: number | null } | null): Record<string, number | null> {
+  const mean = s === null ? null : 'mean' in s ? s.mean : s.estimate;
+  return { [`${prefix}_mean`]: mean, [`${prefix}_lo`]: s?.lo ?? null, [`${prefix}_hi`]: s?.hi ?? null };
+}
+
+function shareNumbers(prefix: string, s: ShareInterval | null): Record<string, number | null> {
+  return { [`${prefix}_share`]: s?.share ?? null, [`${prefix}_lo`]: s?.lo ?? null, [`${prefix}_hi`]: s?.hi ?? null, [`${prefix}_n`]: s?.n ?? null };
+}
+
+function tally(verdicts: readonly Verdict[]): string {
+  const count = (v: Verdict) => verdicts.filter((x) => x === v).length;
+  return `holds in ${count('holds')} of ${verdicts.length}, does not hold in ${count('does not hold')}, cannot tell in ${count('cannot tell')}`;
+}
+
+/** A general claim: it holds if it holds everywhere; one place where it fails refutes it. */
+function everywhere(verdicts: readonly Verdict[]): Verdict {
+  if (verdicts.length === 0) return 'cannot tell';
+  if (verdicts.every((v) => v === 'holds')) return 'holds';
+  if (verdicts.some((v) => v === 'does not hold')) return 'does not hold';
+  return 'cannot tell';
+}
+
+/** A claim that something can happen: one place where it holds proves it. */
+function somewhere(verdicts: readonly Verdict[]): Verdict {
+  if (verdicts.some((v) => v === 'holds')) return 'holds';
+  if (verdicts.length > 0 && verdicts.every((v) => v === 'does not hold')) return 'does not hold';
+  return 'cannot tell';
+}
+
+// ---- claim 1 ---------------------------------------------------------------------------
+
+const RULE_1 =
+  'Per condition, the knee minus each non-knee paper selector (accuracy-max, max-cube, utopia) in balance, paired per seed, ' +
+  'mean over models and seeds with a 95% bootstrap interval (seeds where either has no pick are left out): holds if every upper bound is below 0; ' +
+  'does not hold if any lower bound is above 0; otherwise cannot tell.';
+
+function claim1(ctx: Context): ClaimRow[] {
+  const rows: ClaimRow[] = [];
+  const comparators = NON_KNEE_PAPER_SELECTORS.filter((s) => has(ctx, s));
+  const knees = KNEES.filter((k) => has(ctx, k));
+  const perKnee = new Map<string, Verdict[]>();
+  /** Per knee, per condition: the difference to its closest competitor (highest upper bound). */
+  const closest = new Map<string, string[]>();
+  for (const condition of ctx.data.conditions) {
+    for (const knee of knees) {
+      const balance = ctx.stats.pooled(
+        ctx.data.models.map((m) => values(ctx, condition, m.id, knee, (p) => p.balance)),
+        { claim: 1, condition: conditionIdentity(condition), selector: knee, metric: 'balance' },
+      );
+      const diffs = comparators.map((s) => ({
+        selector: s,
+        summary: ctx.stats.pooled(
+          pairedStrata(ctx, [condition], knee, s, (x, r) => (x.balance === null || r.balance === null ? null : x.balance - r.balance)),
+          { claim: 1, condition: conditionIdentity(condition), selector: knee, versus: s, metric: 'balance difference' },
+        ),
+      }));
+      let verdict: Verdict;
+      if (diffs.length === 0 || diffs.some((d) => d.summary.lo === null || d.summary.hi === null)) verdict = 'cannot tell';
+      else if (diffs.every((d) => (d.summary.hi as number) < 0)) verdict = 'holds';
+      else if (diffs.some((d) => (d.summary.lo as number) > 0)) verdict = 'does not hold';
+      else verdict = 'cannot tell';
+      perKnee.set(knee, [...(perKnee.get(knee) ?? []), verdict]);
+      const nearest = [...diffs].sort((x, y) => (y.summary.hi ?? Infinity) - (x.summary.hi ?? Infinity))[0];
+      if (nearest) closest.set(knee, [...(closest.get(knee) ?? []), `${condition.label} ${withInterval(nearest.summary, fmt.signed)} vs ${nearest.selector}`]);
+      const numbers: Record<string, number | null> = { ...num('balance', balance) };
+      for (const d of diffs) Object.assign(numbers, num(`minus_${d.selector}`, d.summary));
+      rows.push({
+        claim: 1,
+        scope: condition.label,
+        subject: knee === PAPER_KNEE ? knee : `${knee} (corrected)`,
+        measure: 'mean balance (worst normalized regret; lower is better), and the knee minus each other selector',
+        value: `${withInterval(balance, fmt.balance)}; ${diffs.map((d) => `minus ${d.selector} ${withInterval(d.summary, fmt.signed)}`).join('; ')}`,
+        verdict,
+        rule: RULE_1,
+        numbers,
+        headline: false,
+      });
+    }
+  }
+  for (const knee of knees) {
+    const verdicts = perKnee.get(knee) ?? [];
+    rows.push({
+      claim: 1,
+      scope: 'all',
+      subject: knee === PAPER_KNEE ? knee : `${knee} (corrected)`,
+      measure: 'verdicts over the conditions; per condition, the knee\'s balance minus its closest competitor\'s',
+      value: `${tally(verdicts)}; ${(closest.get(knee) ?? []).join('; ')}`,
+      verdict: everywhere(verdicts),
+      rule: 'Holds if it holds in every condition; does not hold if it does not hold in any; otherwise cannot tell.',
+      numbers: {},
+      headline: knee === PAPER_KNEE,
+    });
+  }
+  if (has(ctx, ACCURACY_MAX)) rows.push(...knees.map((knee) => quotedSavings(ctx, knee)));
+  return rows;
+}
+
+function pooledSavings(ctx: Context, conditions: readonly Condition[], selector: string, scope: string): Record<PairedMeasure, Summary> {
+  const one = (measure: PairedMeasure) =>
+    ctx.stats.pooled(pairedStrata(ctx, conditions, selector, ACCURACY_MAX, (x, r) => pairedValue(measure, x, r)), {
+      claim: 'savings',
+      scope,
+      conditions: conditions.map(conditionIdentity),
+      selector,
+      reference: ACCURACY_MAX,
+      measure,
+    });
+  return { costSaved: one('costSaved'), latencySaved: one('latencySaved'), accuracyLost: one('accuracyLost') };
+}
+
+function savingsText(s: Record<PairedMeasure, Summary>): string {
+  return `cost saved ${withInterval(s.costSaved, fmt.percent)}, latency saved ${withInterval(s.latencySaved, fmt.percent)}, accuracy given up ${withInterval(s.accuracyLost, fmt.points, ' pts')}`;
+}
+
+function quotedSavings(ctx: Context, knee: string): ClaimRow {
+  const s = pooledSavings(ctx, ctx.data.conditions, knee, 'all');
+  const contains = (x: Summary, v: number) => (x.lo as number) <= v && v <= (x.hi as number);
+  const overlaps = (x: Summary, a: number, b: number) => (x.lo as number) <= b && a <= (x.hi as number);
+  const intervals = [s.costSaved, s.latencySaved, s.accuracyLost];
+  let verdict: Verdict;
+  if (intervals.some((x) => x.lo === null || x.hi === null)) verdict = 'cannot tell';
+  else if (contains(s.costSaved, QUOTED.costSaved) && contains(s.latencySaved, QUOTED.latencySaved) && overlaps(s.accuracyLost, QUOTED.accuracyLostLo, QUOTED.accuracyLostHi)) verdict = 'holds';
+  else verdict = 'does not hold';
+  return {
+    claim: 1,
+    scope: 'all',
+    subject: `${knee} vs accuracy-max (quoted: ${QUOTED.latencySaved}% latency, ${QUOTED.costSaved}% cost, ${QUOTED.accuracyLostLo}-${QUOTED.accuracyLostHi} points)`,
+    measure: 'savings per seed, paired, mean over conditions, models and seeds',
+    value: savingsText(s),
+    verdict,
+    rule:
+      'Holds if the cost interval contains 58%, the latency interval contains 63% and the accuracy interval meets [1, 2] points; ' +
+      'otherwise does not hold (the quote does not say how it aggregated).',
+    numbers: { ...num('cost_saved_pct', s.costSaved), ...num('latency_saved_pct', s.latencySaved), ...num('accuracy_lost_pts', s.accuracyLost) },
+    headline: false,
+  };
+}
+
+// ---- claim 2 ---------------------------------------------------------------------------
+
+const RULE_2 =
+  'In the accuracy-critical scenario, accuracy at accuracy-max\'s k* minus accuracy at each other 3D selector\'s k*, paired per seed, ' +
+  'mean over models and seeds: holds if no other selector is more accurate beyond its interval (upper bound < 0) and at least one ' +
+  'is less accurate beyond it (lower bound > 0); does not hold if another selector is more accurate beyond its interval; otherwise cannot tell.';
+
+function claim2(ctx: Context): ClaimRow[] {
+  const conditions = ctx.data.conditions.filter((c) => c.scenario === ACCURACY_CRITICAL);
+  if (conditions.length === 0 || !has(ctx, ACCURACY_MAX)) {
+    return [
+      {
+        claim: 2,
+        scope: 'all',
+        subject: ACCURACY_MAX,
+        measure: 'accuracy at k* against the other selectors',
+        value: `no ${ACCURACY_CRITICAL} scenario or no ${ACCURACY_MAX} selector in this study`,
+        verdict: 'cannot tell',
+        rule: RULE_2,
+        numbers: {},
+        headline: true,
+      },
+    ];
+  }
+  const others = FEASIBLE_SET_SELECTORS.filter((s) => s !== ACCURACY_MAX && has(ctx, s));
+  const rows: ClaimRow[] = [];
+  for (const condition of conditions) {
+    const diffs = others.map((s) => ({
+      selector: s,
+      summary: ctx.stats.pooled(
+        pairedStrata(ctx, [condition], ACCURACY_MAX, s, (x, r) => (x.accuracy === null || r.accuracy === null ? null : 100 * (x.accuracy - r.accuracy))),
+        { claim: 2, condition: conditionIdentity(condition), versus: s, metric: 'accuracy difference' },
+      ),
+    }));
+    let verdict: Verdict;
+    if (diffs.length === 0 || diffs.some((d) => d.summary.lo === null || d.summary.hi === null)) verdict = 'cannot tell';
+    else if (diffs.some((d) => (d.summary.hi as number) < 0)) verdict = 'does not hold';
+    else if (diffs.some((d) => (d.summary.lo as number) > 0)) verdict = 'holds';
+    else verdict = 'cannot tell';
+    const numbers: Record<string, number | null> = {};
+    for (const d of diffs) Object.assign(numbers, num(`over_${d.selector}_pts`, d.summary));
+    let kneeText = '';
+    if (has(ctx, PAPER_KNEE)) {
+      const s = pooledSavings(ctx, [condition], PAPER_KNEE, condition.label);
+      Object.assign(numbers, num('knee_cost_saved_pct', s.costSaved), num('knee_latency_saved_pct', s.latencySaved), num('knee_accuracy_lost_pts', s.accuracyLost));
+      kneeText = `; ${PAPER_KNEE} instead: ${savingsText(s)}`;
+    }
+    rows.push({
+      claim: 2,
+      scope: condition.label,
+      subject: ACCURACY_MAX,
+      measure: 'accuracy points gained over each other 3D selector (paired per seed), and what the knee trades',
+      value: `${diffs.map((d) => `over ${d.selector} ${withInterval(d.summary, fmt.points, ' pts')}`).join('; ')}${kneeText}`,
+      verdict,
+      rule: RULE_2,
+      numbers,
+      headline: conditions.length === 1,
+    });
+  }
+  if (conditions.length > 1) {
+    const verdicts = rows.map((r) => r.verdict);
+    rows.push({ claim: 2, scope: 'all', subject: ACCURACY_MAX, measure: 'verdicts over the conditions', value: tally(verdicts), verdict: everywhere(verdicts), rule: 'Holds if it holds in every accuracy-critical condition.', numbers: {}, headline: true });
+  }
+  return rows;
+}
+
+// ---- claim 3 ---------------------------------------------------------------------------
+
+function compareModelPairs(ctx: Context): ModelPairComparison[] {
+  if (!has(ctx, ACCURACY_MAX)) return [];
+  const smaller = ctx.data.models.filter((m) => m.size === 'small' || m.size === 'medium');
+  const large = ctx.data.models.filter((m) => m.size === 'large');
+  const out: ModelPairComparison[] = [];
+  for (const condition of ctx.data.conditions) {
+    for (const s of smaller) {
+      for (const l of large) {
+        const get = (model: string, f: (p: Pick) => number | null) => values(ctx, condition, model, ACCURACY_MAX, f);
+        const aS = get(s.id, (p) => p.accuracy);
+        const aL = get(l.id, (p) => p.accuracy);
+        const cS = get(s.id, (p) => p.cost);
+        const cL = get(l.id, (p) => p.cost);
+        const base = { condition: condition.id, smaller: s.id, smallerSize: s.size as string, large: l.id };
+        if (aS.length === 0 || aL.length === 0) {
+          const missing = [aS.length === 0 ? s.id : null, aL.length === 0 ? l.id : null].filter(Boolean).join(' and ');
+          out.push({ ...base, accuracyDiff: null, costRatio: null, status: 'not comparable', note: `${missing}: no feasible k in any seed` });
+          continue;
+        }
+        const identity = { claim: 3, condition: conditionIdentity(condition), smaller: s.id, large: l.id };
+        const accuracyDiff = ctx.stats.twoSample(aS, aL, (a, b) => 100 * (a - b), { ...identity, metric: 'accuracy difference' });
+        const costRatio = ctx.stats.twoSample(cS, cL, (a, b) => a / b, { ...identity, metric: 'cost ratio' });
+        let status: ModelPairComparison['status'] = 'unclear';
+        if (accuracyDiff && costRatio && accuracyDiff.hi !== null && costRatio.hi !== null && costRatio.lo !== null) {
+          if (accuracyDiff.hi >= 0 && costRatio.hi < 1) status = 'matches at lower cost';
+          else if (accuracyDiff.hi < 0 || costRatio.lo >= 1) status = 'does not';
+        }
+        out.push({ ...base, accuracyDiff, costRatio, status, note: '' });
+      }
+    }
+  }
+  return out;
+}
+
+const RULE_3 =
+  'For each small or medium model against each large model, at accuracy-max\'s k*: accuracy difference (smaller minus large) and ' +
+  'cost ratio (smaller over large), two-sample bootstrap over seeds. A pair matches at lower cost if the accuracy upper bound is >= 0 ' +
+  'and the cost-ratio upper bound < 1; it does not if the accuracy upper bound < 0 or the cost-ratio lower bound >= 1. Holds if some ' +
+  'pair matches; does not hold if every comparable pair does not; otherwise cannot tell.';
+
+function claim3(ctx: Context, pairs: readonly ModelPairComparison[]): ClaimRow[] {
+  const rows: ClaimRow[] = [];
+  for (const condition of ctx.data.conditions) {
+    const mine = pairs.filter((p) => p.condition === condition.id);
+    const comparable = mine.filter((p) => p.status !== 'not comparable');
+    const matching = mine.filter((p) => p.status === 'matches at lower cost');
+    let verdict: Verdict;
+    if (matching.length > 0) verdict = 'holds';
+    else if (comparable.length > 0 && comparable.every((p) => p.status === 'does not')) verdict = 'does not hold';
+    else verdict = 'cannot tell';
+    const best = [...matching].sort((a, b) => (a.costRatio?.estimate ?? 0) - (b.costRatio?.estimate ?? 0))[0];
+    const example = best
+      ? `; cheapest match: ${best.smaller} vs ${best.large}, accuracy ${withInterval(best.accuracyDiff, fmt.points, ' pts')} at ${withInterval(best.costRatio, fmt.ratio, ' times')} the cost`
+      : '';
+    rows.push({
+      claim: 3,
+      scope: condition.label,
+      subject: 'small and medium vs large models (accuracy-max)',
+      measure: 'pairs that match or beat the large model\'s accuracy at a lower cost',
+      value: `${matching.length} of ${comparable.length} comparable pairs${mine.length > comparable.length ? ` (${mine.length - comparable.length} not comparable)` : ''}${example}`,
+      verdict,
+      rule: RULE_3,
+      numbers: { matching: matching.length, comparable: comparable.length, ...(best ? { ...num('best_accuracy_diff_pts', best.accuracyDiff), ...num('best_cost_ratio', best.costRatio) } : {}) },
+      headline: false,
+    });
+  }
+  const verdicts = rows.map((r) => r.verdict);
+  const counts = rows.map((r) => `${r.scope} ${r.numbers.matching} of ${r.numbers.comparable}`).join('; ');
+  rows.push({
+    claim: 3,
+    scope: 'all',
+    subject: 'small and medium vs large models (accuracy-max)',
+    measure: 'verdicts over the conditions; pairs that match at lower cost per condition',
+    value: `${tally(verdicts)}; ${counts}`,
+    verdict: somewhere(verdicts),
+    rule: 'The claim says smaller models can match: holds if it holds in some condition; does not hold if it does not hold in every one.',
+    numbers: {},
+    headline: true,
+  });
+  return rows;
+}
+
+// ---- claim 4 ---------------------------------------------------------------------------
+
+const RULE_4 =
+  'Share of (model, seed) cells whose accuracy-vs-cost (2D) pick has mean latency above T_max (Wilson 95% interval): holds if any ' +
+  'cell breaks T_max; does not hold if none does. The 1D baseline\'s share of infeasible picks is reported beside it.';
+
+function claim4(ctx: Context): ClaimRow[] {
+  if (!has(ctx, ACCURACY_COST_2D)) {
+    return [{ claim: 4, scope: 'all', subject: ACCURACY_COST_2D, measure: 'share of 2D picks that break T_max', value: `no ${ACCURACY_COST_2D} selector in this study`, verdict: 'cannot tell', rule: RULE_4, numbers: {}, headline: true }];
+  }
+  const rows: ClaimRow[] = [];
+  let breaksAll = 0;
+  let cellsAll = 0;
+  let infeasibleAll = 0;
+  let fixedAll = 0;
+  for (const condition of ctx.data.conditions) {
+    const picks2d = ctx.data.models.flatMap((m) => ctx.index.cell(condition.id, m.id, ACCURACY_COST_2D));
+    const judged = picks2d.map((p) => breaksLatency(p, condition)).filter((b): b is boolean => b !== null);
+    const breaks = judged.filter(Boolean).length;
+    const fixed = ctx.data.models.flatMap((m) => ctx.index.cell(condition.id, m.id, FIXED_K)).filter((p) => p.feasible !== null);
+    const infeasible = fixed.filter((p) => p.feasible === false).length;
+    breaksAll += breaks;
+    cellsAll += judged.length;
+    infeasibleAll += infeasible;
+    fixedAll += fixed.length;
+    rows.push(claim4Row(condition.label, share(breaks, judged.length), share(infeasible, fixed.length), picks2d.length - judged.length, false));
+  }
+  const verdicts = rows.map((r) => r.verdict);
+  const overall = claim4Row('all', share(breaksAll, cellsAll), share(infeasibleAll, fixedAll), 0, true);
+  overall.verdict = somewhere(verdicts);
+  overall.rule = 'The claim says a 2D pick can break the budget: holds if it holds in some condition; does not hold if in none.';
+  return [...rows, overall];
+}
+
+function claim4Row(scope: string, breaks: ShareInterval | null, infeasible: ShareInterval | null, without: number, headline: boolean): ClaimRow {
+  const verdict: Verdict = breaks === null ? 'cannot tell' : breaks.successes > 0 ? 'holds' : 'does not hold';
+  return {
+    claim: 4,
+    scope,
+    subject: `${ACCURACY_COST_2D} (2D); ${FIXED_K} (1D)`,
+    measure: 'share of cells whose 2D pick breaks T_max; share whose 1D pick is infeasible',
+    value: `2D pick breaks T_max in ${shareText(breaks)}${without > 0 ? ` (${without} seeds without a 2D pick)` : ''}; 1D pick infeasible in ${shareText(infeasible)}`,
+    verdict,
+    rule: RULE_4,
+    numbers: { ...shareNumbers('breaks_latency_2d', breaks), ...shareNumbers('infeasible_1d', infeasible) },
+    headline,
+  };
+}
+
+// ---- claim 5 ---------------------------------------------------------------------------
+
+const RULE_5 =
+  'Per selector, a model\'s k* moves if, for some pair of scenarios, the two-sample 95% bootstrap interval of the difference in mean ' +
+  'k* excludes 0, or one scenario has picks and the other none. Holds if k* moves for more than half the models; does not hold if ' +
+  'it moves for none; otherwise cannot tell. Overall: holds if it holds for every paper selector.';
+
+function claim5(ctx: Context): ClaimRow[] {
+  const groups = new Map<string, Condition[]>();
+  for (const c of ctx.data.conditions) groups.set(c.variantLabel, [...(groups.get(c.variantLabel) ?? []), c]);
+  const rows: ClaimRow[] = [];
+  const paperVerdicts: Verdict[] = [];
+  for (const [variantLabel, conditions] of groups) {
+    if (conditions.length < 2) continue;
+    for (const selector of ctx.data.selectors) {
+      let moving = 0;
+      let judged = 0;
+      let differing = 0;
+      let seedCells = 0;
+      for (const model of ctx.data.models) {
+        const cells = conditions.map((c) => ctx.index.cell(c.id, model.id, selector));
+        if (cells.some((cell) => cell.length === 0)) continue;
+        judged += 1;
+        const ks = cells.map((cell) => cell.map((p) => p.kStar).filter((k): k is number => k !== null));
+        if (movesBetween(ctx, conditions, ks, model.id, selector)) moving += 1;
+        const byReplicate = cells.map((cell) => new Map(cell.map((p) => [p.replicate, p.kStar])));
+        for (const replicate of byReplicate[0]?.keys() ?? []) {
+          if (!byReplicate.every((m) => m.has(replicate))) continue;
+          seedCells += 1;
+          const first = byReplicate[0]?.get(replicate);
+          if (byReplicate.some((m) => m.get(replicate) !== first)) differing += 1;
+        }
+      }
+      if (judged === 0) continue;
+      const verdict: Verdict = moving > judged / 2 ? 'holds' : moving === 0 ? 'does not hold' : 'cannot tell';
+      if (PAPER_SELECTORS.includes(selector)) paperVerdicts.push(verdict);
+      const perSeed = share(differing, seedCells);
+      rows.push({
+        claim: 5,
+        scope: variantLabel ? `scenarios · ${variantLabel}` : 'scenarios',
+        subject: selector,
+        measure: 'models whose k* moves between scenarios; share of (model, seed) cells whose k* is not the same in every scenario',
+        value: `moves for ${moving} of ${judged} models; k* differs in ${shareText(perSeed)} cells`,
+        verdict,
+        rule: RULE_5,
+        numbers: { models_moving: moving, models: judged, ...shareNumbers('differs', perSeed) },
+        headline: false,
+      });
+    }
+  }
+  const moving = rows
+    .filter((r) => PAPER_SELECTORS.includes(r.subject))
+    .map((r) => `${r.subject} ${r.numbers.models_moving}/${r.numbers.models} models`)
+    .join('; ');
+  rows.push({
+    claim: 5,
+    scope: 'all',
+    subject: 'paper selectors',
+    measure: 'verdicts over the paper\'s selectors; models whose k* moves',
+    value: `${tally(paperVerdicts)}; ${moving}`,
+    verdict: paperVerdicts.length === 0 ? 'cannot tell' : paperVerdicts.every((v) => v === 'holds') ? 'holds' : paperVerdicts.every((v) => v === 'does not hold') ? 'does not hold' : 'cannot tell',
+    rule: 'Holds if it holds for every paper selector; does not hold if for none; otherwise cannot tell.',
+    numbers: {},
+    headline: true,
+  });
+  return rows;
+}
+
+function movesBetween(ctx: Context, conditions: readonly Condition[], ks: readonly number[][], model: string, selector: string): boolean {
+  for (let i = 0; i < ks.length; i++) {
+    for (let j = i + 1; j < ks.length; j++) {
+      const a = ks[i] as number[];
+      const b = ks[j] as number[];
+      if (a.length === 0 && b.length === 0) continue;
+      if (a.length === 0 || b.length === 0) return true;
+      const d = ctx.stats.twoSample(a, b, (x, y) => x - y, {
+        claim: 5,
+        model,
+        selector,
+        between: [conditionIdentity(conditions[i] as Condition), conditionIdentity(conditions[j] as Condition)],
+      });
+      if (d && d.lo !== null && d.hi !== null && (d.lo > 0 || d.hi < 0)) return true;
+    }
+  }
+  return false;
+}

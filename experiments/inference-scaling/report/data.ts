@@ -1,0 +1,386 @@
+/**
+ * From the stored trials and curves to the typed tables every later stage reads: one `Pick`
+ * per successful trial, the study's conditions (scenario and any swept values), its models
+ * and selectors in a fixed order, and per-k curves pooled over seeds.
+ *
+ * Everything is sorted by identity, never by load order, so the report of merged shards equals
+ * the report of one unsharded run.
+ */
+import type { Json, ReportInput, Scalar, TrialRecord } from '../../../harness/experiment.js';
+import { canonicalJson } from '../../../harness/identity.js';
+import { resolveModels, resolveScenarios, type CatalogOverrides, type SizeClass } from '../catalog.js';
+import { orderSelectors } from './selectors.js';
+
+/** Axes that identify a cell of the paper's tables; any other value in a trial is a sweep. */
+const CELL_AXES = ['scenario', 'model', 'selector'] as const;
+
+export interface Constraints {
+  C_max: number;
+  T_max: number;
+  acc_min: number;
+}
+
+/** A scenario under one combination of swept values: the unit of every per-scenario table. */
+export interface Condition {
+  id: string;
+  scenario: string;
+  /** Swept values (path -> value); empty for a study without sweeps. */
+  variant: Record<string, Json>;
+  /** e.g. `sim.M=300`; '' without sweeps. */
+  variantLabel: string;
+  /** The scenario id, followed by the variant when there is one. */
+  label: string;
+  /** File-name-safe and unique. */
+  slug: string;
+  /** Null when neither the catalog nor the study defines the scenario. */
+  constraints: Constraints | null;
+}
+
+export interface ModelInfo {
+  id: string;
+  name: string;
+  /** Short display name for axes. */
+  label: string;
+  size: SizeClass | null;
+}
+
+export interface Pick {
+  condition: string;
+  model: string;
+  selector: string;
+  replicate: number;
+  groupKey: string;
+  /** Null: no feasible k. */
+  kStar: number | null;
+  cost: number | null;
+  latency: number | null;
+  accuracy: number | null;
+  balance: number | null;
+  feasible: boolean | null;
+  breaksLatency: boolean | null;
+  noneReason: string | null;
+}
+
+export interface Band {
+  /** Mean over seeds of each seed's Monte Carlo mean. */
+  mean: number;
+  /** Mean over seeds of each seed's 2.5% and 97.5% quantiles: the spread of single requests. */
+  lo: number | null;
+  hi: number | null;
+}
+
+export interface CurvePoint {
+  k: number;
+  seeds: number;
+  cost: Band;
+  latency: Band;
+  accuracy: Band;
+  /** Share of seeds in which k is feasible / on the Pareto front. */
+  feasibleShare: number | null;
+  paretoShare: number | null;
+}
+
+export interface FailedTrials {
+  count: number;
+  /** Distinct error texts, sorted, with how many trials each. */
+  errors: { error: string; count: number }[];
+}
+
+export interface StudyData {
+  study: string;
+  conditions: Condition[];
+  models: ModelInfo[];
+  selectors: string[];
+  replicates: number[];
+  /** Successful trials, sorted by condition, model, selector, replicate. */
+  picks: Pick[];
+  failed: FailedTrials;
+  /** Key `curveKey(condition, model)`. */
+  curves: Map<string, CurvePoint[]>;
+}
+
+export function curveKey(condition: string, model: string): string {
+  return `${condition}\u0000${model}`;
+}
+
+export class ReportDataError extends Error {
+  override name = 'ReportDataError';
+}
+
+export function loadStudyData(input: ReportInput): StudyData {
+  const params = studyParams(input.manifest.body);
+  const catalogModels = resolveModels(catalogOverrides(params));
+  const ok = input.trials.filter((t) => t.status === 'ok');
+  const failedTrials = input.trials.filter((t) => t.status !== 'ok');
+
+  const conditions = buildConditions(input.trials, params);
+  const conditionOf = new Map(conditions.map((c) => [conditionKey(c.scenario, c.variant), c]));
+
+  const picks = ok.map((trial) => {
+    const v = cellValues(trial);
+    const condition = conditionOf.get(conditionKey(v.scenario, v.variant)) as Condition;
+    return toPick(trial, condition.id, v.model, v.selector);
+  });
+  const modelIds = new Set(input.trials.map((t) => cellValues(t).model));
+  const known = catalogModels.map((m) => m.id);
+  const models: ModelInfo[] = [
+    ...catalogModels.filter((m) => modelIds.has(m.id)).map((m) => ({ id: m.id, name: m.name, label: shortName(m.name), size: m.size })),
+    ...[...modelIds].filter((id) => !known.includes(id)).sort().map((id) => ({ id, name: id, label: id, size: null })),
+  ];
+  const rank = new Map<string, number>();
+  conditions.forEach((c, i) => rank.set(c.id, i));
+  models.forEach((m, i) => rank.set(`m:${m.id}`, i));
+  const selectors = orderSelectors(input.trials.map((t) => cellValues(t).selector));
+  selectors.forEach((s, i) => rank.set(`s:${s}`, i));
+  picks.sort(
+    (a, b) =>
+      (rank.get(a.condition) as number) - (rank.get(b.condition) as number) ||
+      (rank.get(`m:${a.model}`) as number) - (rank.get(`m:${b.model}`) as number) ||
+      (rank.get(`s:${a.selector}`) as number) - (rank.get(`s:${b.selector}`) as number) ||
+      a.replicate - b.replicate,
+  );
+
+  return {
+    study: input.manifest.study,
+    conditions,
+    models,
+    selectors,
+    replicates: [...new Set(input.trials.map((t) => t.replicate))].sort((a, b) => a - b),
+    picks,
+    failed: summarizeFailures(failedTrials),
+    curves: poolCurves(picks, input.curves),
+  };
+}
+
+/** `Nvidia Llama Nemotron Ultra 253B` -> `Nemotron Ultra 253B`: vendor prefixes cost axis space. */
+export function shortName(name: string): string {
+  return name.replace(/^Nvidia (Llama )?/, '');
+}
+
+function asObject(value: Json | undefined): Record<string, Json> | undefined {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? value : undefined;
+}
+
+/** The manifest's `params` (the study's experiment parameters); {} when absent. */
+function studyParams(body: Json): Record<string, Json> {
+  return asObject(asObject(body)?.params) ?? {};
+}
+
+function catalogOverrides(params: Record<string, Json>): CatalogOverrides {
+  return { models: asObject(params.models) as CatalogOverrides['models'], scenarios: asObject(params.scenarios) as CatalogOverrides['scenarios'] };
+}
+
+interface CellValues {
+  scenario: string;
+  model: string;
+  selector: string;
+  variant: Record<string, Json>;
+}
+
+function cellValues(trial: TrialRecord): CellValues {
+  const out: Record<string, string> = {};
+  for (const axis of CELL_AXES) {
+    const value = trial.values[axis];
+    if (typeof value !== 'string' || value === '') {
+      throw new ReportDataError(
+        `trial ${trial.key}: values.${axis} must be a non-empty string, received ${JSON.stringify(value ?? null)}. ` +
+          `The inference-scaling report needs the axes ${CELL_AXES.join(', ')} on every trial; ` +
+          'check that the study uses this experiment and that the database is not from another study.',
+      );
+    }
+    out[axis] = value;
+  }
+  const variant: Record<string, Json> = {};
+  for (const key of Object.keys(trial.values).sort()) {
+    if (!(CELL_AXES as readonly string[]).includes(key) && key !== 'replicate') variant[key] = trial.values[key] as Json;
+  }
+  return { scenario: out.scenario as string, model: out.model as string, selector: out.selector as string, variant };
+}
+
+function conditionKey(scenario: string, variant: Record<string, Json>): string {
+  return canonicalJson({ scenario, variant });
+}
+
+function buildConditions(trials: readonly TrialRecord[], params: Record<string, Json>): Condition[] {
+  const distinct = new Map<string, { scenario: string; variant: Record<string, Json> }>();
+  for (const t of trials) {
+    const v = cellValues(t);
+    distinct.set(conditionKey(v.scenario, v.variant), { scenario: v.scenario, variant: v.variant });
+  }
+  const scenarioOrder = resolveScenarios(catalogOverrides(params)).map((s) => s.id);
+  const scenarioRank = (id: string) => {
+    const i = scenarioOrder.indexOf(id);
+    return i >= 0 ? i : scenarioOrder.length;
+  };
+  const list = [...distinct.values()].sort(
+    (a, b) => scenarioRank(a.scenario) - scenarioRank(b.scenario) || byCodeUnits(a.scenario, b.scenario) || compareVariants(a.variant, b.variant),
+  );
+  const slugs = new Set<string>();
+  return list.map(({ scenario, variant }) => {
+    const variantLabel = Object.entries(variant)
+      .map(([k, v]) => `${k}=${typeof v === 'string' ? v : canonicalJson(v)}`)
+      .join(', ');
+    let slug = slugify(variantLabel ? `${scenario}--${variantLabel}` : scenario);
+    for (let i = 2; slugs.has(slug); i++) slug = `${slugify(scenario)}-${i}`;
+    slugs.add(slug);
+    return {
+      id: conditionKey(scenario, variant),
+      scenario,
+      variant,
+      variantLabel,
+      label: variantLabel ? `${scenario} · ${variantLabel}` : scenario,
+      slug,
+      constraints: constraintsFor(scenario, variant, params),
+    };
+  });
+}
+
+/** Locale-free order: the same on every machine. */
+function byCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function compareVariants(a: Record<string, Json>, b: Record<string, Json>): number {
+  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+  for (const k of keys) {
+    const x = a[k];
+    const y = b[k];
+    if (typeof x === 'number' && typeof y === 'number') {
+      if (x !== y) return x - y;
+      continue;
+    }
+    const cx = x === undefined ? '' : canonicalJson(x);
+    const cy = y === undefined ? '' : canonicalJson(y);
+    if (cx !== cy) return cx < cy ? -1 : 1;
+  }
+  return 0;
+}
+
+function slugify(text: string): string {
+  return text.toLowerCase().replace(/[^a-z0-9.]+/g, '-').replace(/^-+|-+$/g, '') || 'condition';
+}
+
+/**
+ * The scenario's budgets: the catalog's, with the study's `params.scenarios` overrides and any
+ * swept value whose path lies under `scenarios.<id>.` applied.
+ */
+function constraintsFor(scenario: string, variant: Record<string, Json>, params: Record<string, Json>): Constraints | null {
+  const overrides = structuredClone(catalogOverrides(params).scenarios ?? {}) as Record<string, Record<string, unknown>>;
+  for (const [path, value] of Object.entries(variant)) {
+    const parts = path.replace(/^params\./, '').split('.');
+    if (parts.length === 3 && parts[0] === 'scenarios' && parts[1] === scenario) {
+      overrides[scenario] = { ...(overrides[scenario] ?? {}), [parts[2] as string]: value };
+    }
+  }
+  try {
+    const found = resolveScenarios({ scenarios: overrides } as CatalogOverrides).find((s) => s.id === scenario);
+    return found ? { C_max: found.C_max, T_max: found.T_max, acc_min: found.acc_min } : null;
+  } catch {
+    // A scenario the study defines only partially: the report still runs, without budget lines.
+    return null;
+  }
+}
+
+function num(value: Scalar | undefined): number | null {
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
+
+function flag(value: Scalar | undefined): boolean | null {
+  return value === 1 ? true : value === 0 ? false : null;
+}
+
+function toPick(trial: TrialRecord, condition: string, model: string, selector: string): Pick {
+  const r = trial.result;
+  const kStar = num(r.k_star);
+  return {
+    condition,
+    model,
+    selector,
+    replicate: trial.replicate,
+    groupKey: trial.groupKey,
+    kStar,
+    cost: kStar === null ? null : num(r.cost),
+    latency: kStar === null ? null : num(r.latency),
+    accuracy: kStar === null ? null : num(r.accuracy),
+    balance: kStar === null ? null : num(r.balance),
+    feasible: flag(r.feasible),
+    breaksLatency: flag(r.breaks_latency),
+    noneReason: typeof r.none_reason === 'string' && r.none_reason !== '' ? r.none_reason : null,
+  };
+}
+
+function summarizeFailures(failed: readonly TrialRecord[]): FailedTrials {
+  const counts = new Map<string, number>();
+  for (const t of failed) {
+    const error = (t.error ?? 'no error text stored').split('\n')[0] as string;
+    counts.set(error, (counts.get(error) ?? 0) + 1);
+  }
+  return {
+    count: failed.length,
+    errors: [...counts].map(([error, count]) => ({ error, count })).sort((a, b) => (a.error < b.error ? -1 : a.error > b.error ? 1 : 0)),
+  };
+}
+
+interface BandSums {
+  mean: number;
+  lo: number;
+  hi: number;
+  loCount: number;
+  hiCount: number;
+}
+
+function poolCurves(picks: readonly Pick[], curves: ReadonlyMap<string, Record<string, Scalar>[]>): Map<string, CurvePoint[]> {
+  const groupsOf = new Map<string, Set<string>>();
+  for (const p of picks) {
+    const key = curveKey(p.condition, p.model);
+    let set = groupsOf.get(key);
+    if (!set) groupsOf.set(key, (set = new Set()));
+    set.add(p.groupKey);
+  }
+  const out = new Map<string, CurvePoint[]>();
+  for (const [key, groups] of groupsOf) {
+    const byK = new Map<number, { seeds: number; sums: Record<'cost' | 'latency' | 'accuracy', BandSums>; feasible: number[]; pareto: number[] }>();
+    for (const groupKey of [...groups].sort()) {
+      for (const row of curves.get(groupKey) ?? []) {
+        const k = num(row.k);
+        if (k === null) continue;
+        let acc = byK.get(k);
+        if (!acc) {
+          const zero = (): BandSums => ({ mean: 0, lo: 0, hi: 0, loCount: 0, hiCount: 0 });
+          acc = { seeds: 0, sums: { cost: zero(), latency: zero(), accuracy: zero() }, feasible: [], pareto: [] };
+          byK.set(k, acc);
+        }
+        let complete = true;
+        for (const metric of ['cost', 'latency', 'accuracy'] as const) if (num(row[`${metric}_mean`]) === null) complete = false;
+        if (!complete) continue;
+        acc.seeds += 1;
+        for (const metric of ['cost', 'latency', 'accuracy'] as const) {
+          const s = acc.sums[metric];
+          s.mean += num(row[`${metric}_mean`]) as number;
+          const lo = num(row[`${metric}_q025`]);
+          const hi = num(row[`${metric}_q975`]);
+          if (lo !== null) (s.lo += lo), (s.loCount += 1);
+          if (hi !== null) (s.hi += hi), (s.hiCount += 1);
+        }
+        const f = flag(row.feasible);
+        const p = flag(row.pareto);
+        if (f !== null) acc.feasible.push(f ? 1 : 0);
+        if (p !== null) acc.pareto.push(p ? 1 : 0);
+      }
+    }
+    const points: CurvePoint[] = [...byK]
+      .filter(([, a]) => a.seeds > 0)
+      .sort((a, b) => a[0] - b[0])
+      .map(([k, a]) => {
+        const band = (s: BandSums): Band => ({
+          mean: s.mean / a.seeds,
+          lo: s.loCount === a.seeds ? s.lo / a.seeds : null,
+          hi: s.hiCount === a.seeds ? s.hi / a.seeds : null,
+        });
+        const share = (xs: number[]) => (xs.length === 0 ? null : xs.reduce((x, y) => x + y, 0) / xs.length);
+        return { k, seeds: a.seeds, cost: band(a.sums.cost), latency: band(a.sums.latency), accuracy: band(a.sums.accuracy), feasibleShare: share(a.feasible), paretoShare: share(a.pareto) };
+      });
+    out.set(key, points);
+  }
+  return out;
+}

@@ -1,0 +1,178 @@
+/**
+ * Accuracy vs k and cost vs k for one condition, one panel per model (STUDY.md section 7,
+ * figures 2 and 3): the mean curve with the spread of single requests, feasible k filled, the
+ * budget line, and each selector's most frequent k* as a ring.
+ */
+import type { Analysis } from '../analysis.js';
+import { curveKey, type Condition, type CurvePoint } from '../data.js';
+import { round } from '../format.js';
+import { AXIS_TITLES, frame, selectorColourScale, tip, TOOLTIP_FORMAT, type Figure, type Obj } from './theme.js';
+
+export type CurveMetric = 'accuracy' | 'cost';
+
+const PANEL = { width: 116, height: 84 };
+export const FEASIBILITY_SCALE: Obj = { domain: ['feasible', 'not feasible'], range: ['#222222', '#c4c4c4'] };
+
+/** Ring size (area of the bounding square) per selector: coinciding picks nest instead of hiding. */
+export function ringSize(rank: number): number {
+  return round((2 * ringRadius(rank)) ** 2, 4) as number;
+}
+
+function ringRadius(rank: number): number {
+  return 2.6 + 0.95 * rank;
+}
+
+/**
+ * Room inside the plot for the largest ring: a ring sticking out above a panel would push that
+ * panel's header up, out of line with its neighbours'.
+ */
+export const RING_PADDING = Math.ceil(ringRadius(7) + 2);
+
+export function feasibility(p: CurvePoint): string {
+  return (p.feasibleShare ?? 0) >= 0.5 ? 'feasible' : 'not feasible';
+}
+
+/** The pooled curve point at k, if k is a candidate. */
+export function pointAt(points: readonly CurvePoint[], k: number | null): CurvePoint | undefined {
+  return k === null ? undefined : points.find((p) => p.k === k);
+}
+
+/** Rings: for each selector with picks, its modal k* placed on the pooled curve. */
+export function pickRows(a: Analysis, condition: Condition, model: string, points: readonly CurvePoint[]): Obj[] {
+  const rows: Obj[] = [];
+  a.data.selectors.forEach((selector, rank) => {
+    const cell = a.cell(condition.id, model, selector);
+    const at = pointAt(points, cell?.spread.mode ?? null);
+    if (!cell || !at) return;
+    rows.push({
+      kind: 'pick',
+      selector,
+      k: at.k,
+      cost: round(at.cost.mean),
+      latency: round(at.latency.mean),
+      accuracy: round(at.accuracy.mean),
+      ring: ringSize(rank),
+      modeShare: round(cell.spread.modeShare),
+      meanK: round(cell.kStar.mean),
+      noneShare: round(cell.none?.share ?? null),
+    });
+  });
+  return rows;
+}
+
+export function curveFigure(a: Analysis, condition: Condition, metric: CurveMetric): Figure {
+  const rows: Obj[] = [];
+  for (const model of a.data.models) {
+    const points = a.data.curves.get(curveKey(condition.id, model.id)) ?? [];
+    for (const p of points) {
+      const band = p[metric];
+      rows.push({
+        kind: 'curve',
+        model: model.label,
+        k: p.k,
+        mean: round(band.mean),
+        lo: round(band.lo),
+        hi: round(band.hi),
+        status: feasibility(p),
+        feasibleShare: round(p.feasibleShare),
+        paretoShare: round(p.paretoShare),
+      });
+    }
+    for (const pick of pickRows(a, condition, model.id, points)) rows.push({ ...pick, model: model.label, mean: pick[metric] });
+  }
+  const c = condition.constraints;
+  const limit = c === null ? null : metric === 'accuracy' ? c.acc_min : c.C_max;
+  const limitText = limit === null ? '' : metric === 'accuracy' ? `acc_min ${limit}` : `C_max $${limit}`;
+  const format = metric === 'accuracy' ? TOOLTIP_FORMAT.accuracy : TOOLTIP_FORMAT.cost;
+  // Cost grows in proportion to k across two orders of magnitude between models: a log axis
+  // keeps the cheap picks and the budget line readable in every panel.
+  const y =
+    metric === 'cost'
+      ? { field: 'mean', type: 'quantitative', title: 'cost per request ($, log)', scale: { type: 'log', padding: RING_PADDING }, axis: { format: '$~g', tickCount: 4 } }
+      : { field: 'mean', type: 'quantitative', title: 'accuracy (best of k)', scale: { zero: false, padding: RING_PADDING } };
+  const one = { aggregate: [{ op: 'count', as: 'n' }], groupby: ['model'] };
+  const layers: Obj[] = [
+    {
+      transform: [{ filter: "datum.kind === 'curve'" }],
+      mark: { type: 'area', color: '#7a9cc6', opacity: 0.28 },
+      encoding: { x: { field: 'k', type: 'quantitative' }, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } },
+    },
+    {
+      transform: [{ filter: "datum.kind === 'curve'" }],
+      mark: { type: 'line', color: '#3b5b85', strokeWidth: 1 },
+      encoding: { x: { field: 'k', type: 'quantitative', title: AXIS_TITLES.k, scale: { padding: 6 } }, y },
+    },
+    {
+      name: 'curve_points',
+      transform: [{ filter: "datum.kind === 'curve'" }],
+      mark: { type: 'point', filled: true, size: 11, strokeWidth: 0 },
+      encoding: {
+        x: { field: 'k', type: 'quantitative' },
+        y: { field: 'mean', type: 'quantitative' },
+        fill: { field: 'status', type: 'nominal', scale: FEASIBILITY_SCALE, title: 'k (most seeds)' },
+        tooltip: [
+          tip('model', 'model'),
+          tip('k', 'k', 'd'),
+          tip('mean', `mean ${metric}`, format),
+          tip('lo', '2.5% (single request)', format),
+          tip('hi', '97.5% (single request)', format),
+          tip('feasibleShare', 'feasible in (share of seeds)', TOOLTIP_FORMAT.share),
+          tip('paretoShare', 'Pareto in (share of seeds)', TOOLTIP_FORMAT.share),
+        ],
+      },
+    },
+    ...(limit === null
+      ? []
+      : [
+          { transform: [one], mark: { type: 'rule', color: '#333333', strokeDash: [4, 3], strokeWidth: 0.8 }, encoding: { y: { datum: limit } } },
+          {
+            transform: [one],
+            mark: { type: 'text', align: 'right', baseline: 'bottom', dx: -2, dy: -1, fontSize: 7, color: '#333333' },
+            encoding: { x: { value: 'width' }, y: { datum: limit }, text: { value: limitText } },
+          },
+        ]),
+    {
+      transform: [{ filter: "datum.kind === 'pick'" }],
+      mark: { type: 'point', filled: false, strokeWidth: 1.3, opacity: 1 },
+      encoding: {
+        x: { field: 'k', type: 'quantitative' },
+        y: { field: 'mean', type: 'quantitative' },
+        size: { field: 'ring', type: 'quantitative', scale: null },
+        stroke: { field: 'selector', type: 'nominal', scale: selectorColourScale(a.data.selectors), title: 'selector (most frequent k*)' },
+        tooltip: [
+          tip('model', 'model'),
+          tip('selector', 'selector'),
+          tip('k', 'most frequent k*', 'd'),
+          tip('modeShare', 'seeds at that k*', TOOLTIP_FORMAT.share),
+          tip('meanK', 'mean k*', TOOLTIP_FORMAT.k),
+          tip('noneShare', 'seeds with no pick', TOOLTIP_FORMAT.share),
+          tip('mean', `${metric} at k*`, format),
+        ],
+      },
+    },
+  ];
+  const what = metric === 'accuracy' ? 'Accuracy' : 'Total cost';
+  const title = `${what} vs k: ${condition.label}`;
+  const seeds = a.data.replicates.length;
+  const subtitle = [
+    `Line: mean over ${seeds} seeds of each seed's Monte Carlo mean; band: the 2.5-97.5% range of a single request (mean over seeds).`,
+    `Filled points: k feasible in most seeds${limit === null ? '' : `; dashed: ${limitText}`}; rings: each selector's most frequent k*.`,
+  ];
+  return {
+    name: `${metric}-vs-k--${condition.slug}`,
+    title,
+    caption: `${title}. ${subtitle.join(' ')}`,
+    spec: frame(
+      title,
+      subtitle,
+      {
+        data: { name: 'rows' },
+        facet: { field: 'model', type: 'nominal', sort: a.data.models.map((m) => m.label), title: null },
+        columns: 3,
+        spec: { width: PANEL.width, height: PANEL.height, layer: layers },
+        resolve: { scale: { y: metric === 'cost' ? 'independent' : 'shared' } },
+      },
+      { rows },
+    ),
+  };
+}

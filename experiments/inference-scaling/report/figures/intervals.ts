@@ -1,0 +1,77 @@
+/**
+ * The shared shape of the comparison figures: for each model (a row) a dot per selector at its
+ * mean, with the 95% bootstrap interval as a line, selectors offset within the row and coloured
+ * as everywhere else; panels by condition (rows or columns) and, optionally, by measure.
+ */
+import { selectorColourScale, tip, type Obj } from './theme.js';
+
+export interface IntervalRow {
+  condition: string;
+  model: string;
+  selector: string;
+  mean: number | null;
+  lo: number | null;
+  hi: number | null;
+  [extra: string]: unknown;
+}
+
+export interface IntervalChartOptions {
+  selectors: readonly string[];
+  /** Colour scale domain: every selector of the study, so colours match the other figures. */
+  allSelectors: readonly string[];
+  models: readonly string[];
+  conditions: readonly string[];
+  xTitle: string | null;
+  format: string;
+  width: number;
+  /** Height of one model's band. */
+  step: number;
+  /** Facet the conditions as columns (default) or rows; `measure` adds columns by measure. */
+  layout: 'columns' | 'rows' | 'measure-columns';
+  measures?: readonly string[];
+  /** Extra tooltip fields. */
+  tooltip?: Obj[];
+  /** Layers drawn beneath the dots (reference lines); they see the same rows. */
+  under?: Obj[];
+  xScale?: Obj;
+  /** Share the x scale between panels (same unit and range everywhere). */
+  sharedX?: boolean;
+}
+
+export function intervalChart(o: IntervalChartOptions): Obj {
+  const y = { field: 'model', type: 'nominal', sort: [...o.models], title: null, axis: { labelLimit: 110, ticks: false, domain: false } };
+  const yOffset = { field: 'selector', type: 'nominal', sort: [...o.selectors], scale: { paddingInner: 0.1 } };
+  const color = { field: 'selector', type: 'nominal', sort: [...o.selectors], scale: selectorColourScale(o.allSelectors, o.selectors), title: 'selector' };
+  const x = { field: 'mean', type: 'quantitative', title: o.xTitle, ...(o.xScale ? { scale: o.xScale } : { scale: { zero: false } }) };
+  const tooltip = [tip('condition', 'condition'), tip('model', 'model'), tip('selector', 'selector'), tip('mean', 'mean', o.format), tip('lo', '95% low', o.format), tip('hi', '95% high', o.format), ...(o.tooltip ?? [])];
+  const spec = {
+    width: o.width,
+    height: o.step * o.models.length,
+    layer: [
+      ...(o.under ?? []),
+      {
+        transform: [{ filter: 'isValid(datum.lo) && isValid(datum.hi)' }],
+        mark: { type: 'rule', strokeWidth: 1.1 },
+        encoding: { y, yOffset, x: { field: 'lo', type: 'quantitative' }, x2: { field: 'hi' }, color },
+      },
+      {
+        transform: [{ filter: 'isValid(datum.mean)' }],
+        mark: { type: 'point', filled: true, size: 16, strokeWidth: 0 },
+        encoding: { y, yOffset, x, color, tooltip },
+      },
+    ],
+  };
+  const conditionHeader = { field: 'condition', type: 'nominal', sort: [...o.conditions], title: null, header: { labelFontWeight: 'bold' } };
+  if (o.layout === 'measure-columns') {
+    return {
+      facet: { row: conditionHeader, column: { field: 'measure', type: 'nominal', sort: [...(o.measures ?? [])], title: null } },
+      spec,
+      resolve: { scale: { x: 'independent' } },
+    };
+  }
+  return {
+    facet: o.layout === 'columns' ? { column: conditionHeader } : { row: conditionHeader },
+    spec,
+    resolve: { scale: { x: o.sharedX ? 'shared' : 'independent' } },
+  };
+}

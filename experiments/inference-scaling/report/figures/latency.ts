@@ -1,0 +1,73 @@
+/**
+ * The 2D baseline's latency violations (claim 4): how often each selector's pick breaks T_max,
+ * and by how much, for the accuracy-vs-cost pick beside the 3D accuracy-max and the fixed k.
+ */
+import type { Analysis } from '../analysis.js';
+import { round } from '../format.js';
+import { ACCURACY_COST_2D, ACCURACY_MAX, FIXED_K } from '../selectors.js';
+import { intervalChart } from './intervals.js';
+import { frame, tip, type Figure, type Obj } from './theme.js';
+
+const RATIO = 'latency at k* / T_max';
+const BREAKS = 'seeds breaking T_max (%)';
+
+export function latencyFigure(a: Analysis): Figure {
+  const shown = [ACCURACY_COST_2D, ACCURACY_MAX, FIXED_K].filter((s) => a.data.selectors.includes(s));
+  const rows: Obj[] = [];
+  for (const condition of a.data.conditions) {
+    const tMax = condition.constraints?.T_max ?? null;
+    for (const model of a.data.models) {
+      for (const selector of shown) {
+        const cell = a.cell(condition.id, model.id, selector);
+        if (!cell) continue;
+        const base = { condition: condition.label, model: model.label, selector, seeds: cell.picks };
+        if (tMax !== null) {
+          const r = (v: number | null) => round(v === null ? null : v / tMax);
+          rows.push({ ...base, measure: RATIO, mean: r(cell.latency.mean), lo: r(cell.latency.lo), hi: r(cell.latency.hi), reference: 1 });
+        }
+        const b = cell.breaksLatency;
+        // Accuracy-max picks inside the 3D feasible set: its share is 0 by construction.
+        if (selector !== ACCURACY_MAX) rows.push({ ...base, measure: BREAKS, mean: b ? round(100 * b.share) : null, lo: b ? round(100 * b.lo) : null, hi: b ? round(100 * b.hi) : null, reference: null });
+      }
+    }
+  }
+  const title = 'Latency at the pick: 2D accuracy-vs-cost against 3D';
+  const subtitle = [
+    'Left: mean latency at k* over T_max (dashed: the budget), 95% bootstrap interval. Right: share of seeds whose',
+    'pick has mean latency above T_max, Wilson 95% interval (accuracy-max picks inside the 3D feasible set: never).',
+  ];
+  return {
+    name: 'latency-violations',
+    title,
+    caption: `${title} (claim 4). ${subtitle.join(' ')}`,
+    spec: frame(
+      title,
+      subtitle,
+      {
+        data: { name: 'rows' },
+        ...intervalChart({
+          selectors: shown,
+          allSelectors: a.data.selectors,
+          models: a.data.models.map((m) => m.label),
+          conditions: a.data.conditions.map((c) => c.label),
+          measures: [RATIO, BREAKS],
+          xTitle: null,
+          format: '.2f',
+          width: 150,
+          step: 11,
+          layout: 'measure-columns',
+          xScale: { zero: true },
+          tooltip: [tip('measure', 'measure'), tip('seeds', 'seeds with a pick', 'd')],
+          under: [
+            {
+              transform: [{ filter: 'isValid(datum.reference)' }, { aggregate: [{ op: 'min', field: 'reference', as: 'reference' }], groupby: ['condition', 'measure'] }],
+              mark: { type: 'rule', color: '#333333', strokeDash: [4, 3] },
+              encoding: { x: { field: 'reference', type: 'quantitative' } },
+            },
+          ],
+        }),
+      },
+      { rows },
+    ),
+  };
+}

@@ -1,0 +1,78 @@
+/**
+ * Smaller vs larger models at their accuracy-max picks (claim 3): accuracy and cost at k* side
+ * by side, models grouped by size class, with 95% bootstrap intervals.
+ */
+import type { Analysis } from '../analysis.js';
+import { round } from '../format.js';
+import { ACCURACY_MAX } from '../selectors.js';
+import { frame, SIZE_CLASS_ORDER, SIZE_CLASS_SCALE, SIZE_CLASS_SHAPES, tip, TOOLTIP_FORMAT, type Figure, type Obj } from './theme.js';
+
+const ACCURACY = 'accuracy at k*';
+const COST = 'cost per request at k* ($, log)';
+
+export function sizeClassFigure(a: Analysis): Figure {
+  const rank = (size: string | null) => {
+    const i = (SIZE_CLASS_ORDER as readonly string[]).indexOf(size ?? '');
+    return i < 0 ? SIZE_CLASS_ORDER.length : i;
+  };
+  const models = [...a.data.models].sort((x, y) => rank(x.size) - rank(y.size));
+  const rows: Obj[] = [];
+  for (const condition of a.data.conditions) {
+    for (const model of models) {
+      const cell = a.cell(condition.id, model.id, ACCURACY_MAX);
+      if (!cell) continue;
+      const base = { condition: condition.label, model: model.label, size: model.size ?? 'unknown', k: round(cell.kStar.mean), noneShare: round(cell.none?.share ?? null) };
+      rows.push({ ...base, measure: ACCURACY, mean: round(cell.accuracy.mean), lo: round(cell.accuracy.lo), hi: round(cell.accuracy.hi), format: TOOLTIP_FORMAT.accuracy });
+      rows.push({ ...base, measure: COST, mean: round(cell.cost.mean), lo: round(cell.cost.lo), hi: round(cell.cost.hi) });
+    }
+  }
+  const y = { field: 'model', type: 'nominal', sort: models.map((m) => m.label), title: null, axis: { labelLimit: 110, ticks: false, domain: false } };
+  const size = { field: 'size', type: 'nominal', sort: [...SIZE_CLASS_ORDER], title: 'size class' };
+  const panel = (condition: string, measure: string, scale: Obj, format: string, first: boolean, bottom: boolean): Obj => ({
+    width: 150,
+    height: 11 * models.length,
+    transform: [{ filter: { field: 'condition', equal: condition } }, { filter: { field: 'measure', equal: measure } }],
+    layer: [
+      { transform: [{ filter: 'isValid(datum.lo)' }], mark: { type: 'rule', strokeWidth: 1.1 }, encoding: { y, x: { field: 'lo', type: 'quantitative', scale }, x2: { field: 'hi' }, color: { ...size, scale: SIZE_CLASS_SCALE } } },
+      {
+        transform: [{ filter: 'isValid(datum.mean)' }],
+        mark: { type: 'point', filled: true, size: 22, opacity: 1 },
+        encoding: {
+          y: first ? y : { ...y, axis: null },
+          x: { field: 'mean', type: 'quantitative', scale, title: bottom ? measure : null, axis: { tickCount: 4, ...(measure === COST ? { format: '$~g' } : {}) } },
+          color: { ...size, scale: SIZE_CLASS_SCALE },
+          shape: { ...size, scale: SIZE_CLASS_SHAPES },
+          tooltip: [tip('model', 'model'), tip('size', 'size class'), tip('mean', measure, format), tip('lo', '95% low', format), tip('hi', '95% high', format), tip('k', 'mean k*', TOOLTIP_FORMAT.k), tip('noneShare', 'seeds with no pick', TOOLTIP_FORMAT.share)],
+        },
+      },
+    ],
+  });
+  const title = 'Smaller vs larger models at their accuracy-max picks';
+  const subtitle = [
+    'Accuracy and cost at accuracy-max\'s k*: mean over seeds with 95% bootstrap intervals (often shorter than the mark).',
+    'A model without a mark had no feasible k in any seed.',
+  ];
+  return {
+    name: 'size-classes',
+    title,
+    caption: `${title} (claim 3). ${subtitle.join(' ')}`,
+    spec: frame(
+      title,
+      subtitle,
+      {
+        data: { name: 'rows' },
+        vconcat: a.data.conditions.map((c, i) => ({
+          title: { text: c.label, anchor: 'start', fontSize: 8.5, offset: 4 },
+          hconcat: [
+            panel(c.label, ACCURACY, { zero: false }, TOOLTIP_FORMAT.accuracy, true, i === a.data.conditions.length - 1),
+            panel(c.label, COST, { type: 'log' }, TOOLTIP_FORMAT.cost, false, i === a.data.conditions.length - 1),
+          ],
+          resolve: { scale: { x: 'independent' } },
+        })),
+        spacing: 6,
+        resolve: { scale: { x: 'independent' } },
+      },
+      { rows },
+    ),
+  };
+}

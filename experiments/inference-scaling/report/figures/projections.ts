@@ -1,0 +1,136 @@
+/**
+ * The 3D feasible space of one condition seen in its three 2D projections (cost-latency,
+ * cost-accuracy, latency-accuracy; STUDY.md section 7, figure 1): every k's pooled mean, the
+ * Pareto and feasible points, the budget lines, the utopia point (0, 0, 1) and the selectors'
+ * most frequent picks. One row per model.
+ */
+import type { Analysis } from '../analysis.js';
+import { curveKey, type Condition, type CurvePoint } from '../data.js';
+import { round } from '../format.js';
+import { feasibility, pickRows, RING_PADDING } from './curves.js';
+import { frame, selectorColourScale, tip, TOOLTIP_FORMAT, type Figure, type Obj } from './theme.js';
+
+type Axis = 'cost' | 'latency' | 'accuracy';
+
+const PANEL = { width: 128, height: 62 };
+const PROJECTIONS: readonly [Axis, Axis][] = [
+  ['cost', 'latency'],
+  ['cost', 'accuracy'],
+  ['latency', 'accuracy'],
+];
+const TITLES: Record<Axis, string> = { cost: 'cost ($, log)', latency: 'latency (s)', accuracy: 'accuracy' };
+const FORMATS: Record<Axis, string> = { cost: TOOLTIP_FORMAT.cost, latency: TOOLTIP_FORMAT.latency, accuracy: TOOLTIP_FORMAT.accuracy };
+const POINT_SCALE: Obj = { domain: ['Pareto', 'feasible', 'not feasible'], range: ['#222222', '#8a8a8a', '#d4d4d4'] };
+
+function pointClass(p: CurvePoint): string {
+  if ((p.paretoShare ?? 0) >= 0.5) return 'Pareto';
+  return feasibility(p);
+}
+
+export function projectionsFigure(a: Analysis, condition: Condition): Figure {
+  const rows: Obj[] = [];
+  for (const model of a.data.models) {
+    const points = a.data.curves.get(curveKey(condition.id, model.id)) ?? [];
+    for (const p of points) {
+      rows.push({
+        kind: 'point',
+        model: model.label,
+        k: p.k,
+        cost: round(p.cost.mean),
+        latency: round(p.latency.mean),
+        accuracy: round(p.accuracy.mean),
+        class: pointClass(p),
+        feasibleShare: round(p.feasibleShare),
+        paretoShare: round(p.paretoShare),
+      });
+    }
+    for (const pick of pickRows(a, condition, model.id, points)) rows.push({ ...pick, model: model.label });
+  }
+  const c = condition.constraints;
+  const limits: Record<Axis, number | null> = { cost: c?.C_max ?? null, latency: c?.T_max ?? null, accuracy: c?.acc_min ?? null };
+  const one = { aggregate: [{ op: 'count', as: 'n' }] };
+  const panel = (model: string, x: Axis, y: Axis, top: boolean, bottom: boolean, labelled: boolean): Obj => {
+    const enc = (axis: Axis, channel: 'x' | 'y') => ({
+      field: axis,
+      type: 'quantitative',
+      title: channel === 'x' && bottom ? TITLES[axis] : null,
+      scale: axis === 'cost' ? { type: 'log', padding: RING_PADDING } : { zero: false, padding: RING_PADDING },
+      axis: { tickCount: channel === 'x' ? 4 : 3, ...(axis === 'cost' ? { format: '$~g' } : {}) },
+    });
+    const limitRule = (axis: Axis, channel: 'x' | 'y'): Obj[] =>
+      limits[axis] === null ? [] : [{ transform: [one], mark: { type: 'rule', color: '#333333', strokeDash: [4, 3], strokeWidth: 0.8 }, encoding: { [channel]: { datum: limits[axis] } } }];
+    const tooltip = [tip('model', 'model'), tip('k', 'k', 'd'), tip('cost', 'cost', FORMATS.cost), tip('latency', 'latency (s)', FORMATS.latency), tip('accuracy', 'accuracy', FORMATS.accuracy)];
+    return {
+      ...(top ? { title: { text: `${TITLES[y]} vs ${TITLES[x]}`, fontSize: 8.5, fontWeight: 'bold', anchor: 'middle', offset: 6 } } : {}),
+      width: PANEL.width,
+      height: PANEL.height,
+      transform: [{ filter: { field: 'model', equal: model } }],
+      layer: [
+        {
+          transform: [{ filter: "datum.kind === 'point'" }],
+          mark: { type: 'point', filled: true, size: 10, strokeWidth: 0 },
+          encoding: {
+            x: enc(x, 'x'),
+            y: enc(y, 'y'),
+            fill: { field: 'class', type: 'nominal', scale: POINT_SCALE, title: 'k (most seeds)' },
+            tooltip: [...tooltip, tip('paretoShare', 'Pareto in (share of seeds)', TOOLTIP_FORMAT.share)],
+          },
+        },
+        ...limitRule(x, 'x'),
+        ...limitRule(y, 'y'),
+        {
+          transform: [one, { calculate: '1', as: 'accuracy' }, { calculate: '0', as: 'latency' }],
+          // The utopia point (0, 0, 1); a log cost axis has no 0, so there it sits on the left edge.
+          mark: { type: 'point', shape: 'cross', size: 30, color: '#009E73', opacity: 0.9, clip: false },
+          encoding: {
+            x: x === 'cost' ? { value: 0 } : { field: x, type: 'quantitative' },
+            y: { field: y, type: 'quantitative' },
+            tooltip: { value: 'utopia (cost 0, latency 0, accuracy 1)' },
+          },
+        },
+        ...(labelled
+          ? [
+              {
+                // The model's name inside its first panel, top left: low cost with high latency never occurs there.
+                transform: [one],
+                mark: { type: 'text', align: 'left', baseline: 'top', x: 4, y: 3, fontSize: 8, fontWeight: 'bold', color: '#222222' },
+                encoding: { text: { value: model } },
+              },
+            ]
+          : []),
+        {
+          transform: [{ filter: "datum.kind === 'pick'" }],
+          mark: { type: 'point', filled: false, strokeWidth: 1.2 },
+          encoding: {
+            x: { field: x, type: 'quantitative' },
+            y: { field: y, type: 'quantitative' },
+            size: { field: 'ring', type: 'quantitative', scale: null },
+            stroke: { field: 'selector', type: 'nominal', scale: selectorColourScale(a.data.selectors), title: 'selector (most frequent k*)' },
+            tooltip: [tip('selector', 'selector'), ...tooltip, tip('modeShare', 'seeds at that k*', TOOLTIP_FORMAT.share)],
+          },
+        },
+      ],
+    };
+  };
+  const last = a.data.models.length - 1;
+  const rowsOfPanels = a.data.models.map((m, i) => ({
+    hconcat: PROJECTIONS.map(([x, y], j) => panel(m.label, x, y, i === 0, i === last, j === 0)),
+    resolve: { scale: { x: 'independent', y: 'independent' } },
+  }));
+  const title = `The feasible space in 2D: ${condition.label}`;
+  const subtitle = [
+    'Each point is one k (mean over seeds). Dark: Pareto in most seeds; grey: feasible; light: not feasible. Dashed: budgets',
+    `(C_max, T_max, acc_min); green cross: utopia (0, 0, 1), on the left edge of log cost axes; rings: each selector's most frequent k*.`,
+  ];
+  return {
+    name: `projections--${condition.slug}`,
+    title,
+    caption: `${title}. ${subtitle.join(' ')}`,
+    spec: frame(
+      title,
+      subtitle,
+      { data: { name: 'rows' }, vconcat: rowsOfPanels, spacing: 4, resolve: { scale: { x: 'independent', y: 'independent' } } },
+      { rows },
+    ),
+  };
+}

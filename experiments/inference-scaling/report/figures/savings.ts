@@ -1,0 +1,76 @@
+/**
+ * What each knee saves against accuracy-max on the same seeds, and what it gives up, beside the
+ * figures quoted for the paper (dashed).
+ */
+import type { Analysis } from '../analysis.js';
+import { QUOTED } from '../claims.js';
+import { round } from '../format.js';
+import { ACCURACY_MAX, KNEES } from '../selectors.js';
+import type { PairedMeasure } from '../statistics.js';
+import { intervalChart } from './intervals.js';
+import { frame, tip, type Figure, type Obj } from './theme.js';
+
+const MEASURES: readonly { key: PairedMeasure; label: string; quoted: [number, number] }[] = [
+  { key: 'costSaved', label: 'cost saved (%)', quoted: [QUOTED.costSaved, QUOTED.costSaved] },
+  { key: 'latencySaved', label: 'latency saved (%)', quoted: [QUOTED.latencySaved, QUOTED.latencySaved] },
+  { key: 'accuracyLost', label: 'accuracy given up (points)', quoted: [QUOTED.accuracyLostLo, QUOTED.accuracyLostHi] },
+];
+
+export function savingsFigure(a: Analysis): Figure {
+  const knees = KNEES.filter((k) => a.data.selectors.includes(k));
+  const rows: Obj[] = [];
+  for (const p of a.paired) {
+    if (p.reference !== ACCURACY_MAX || !knees.includes(p.selector)) continue;
+    const condition = a.condition(p.condition).label;
+    const model = a.data.models.find((m) => m.id === p.model)?.label ?? p.model;
+    for (const m of MEASURES) {
+      const s = p[m.key];
+      rows.push({ condition, model, selector: p.selector, measure: m.label, mean: round(s.mean), lo: round(s.lo), hi: round(s.hi), pairs: p.pairs, quotedLo: m.quoted[0], quotedHi: m.quoted[1] });
+    }
+  }
+  const quoted = { aggregate: [{ op: 'min', field: 'quotedLo', as: 'quotedLo' }, { op: 'max', field: 'quotedHi', as: 'quotedHi' }], groupby: ['condition', 'measure'] };
+  const title = 'Knee vs accuracy-max: savings and accuracy given up';
+  const subtitle = [
+    'Per seed on the same simulated curves, then mean over seeds; line: 95% bootstrap interval.',
+    `Grey: the figures quoted for the paper's v1 (${QUOTED.costSaved}% cost, ${QUOTED.latencySaved}% latency, ${QUOTED.accuracyLostLo}-${QUOTED.accuracyLostHi} points).`,
+  ];
+  return {
+    name: 'savings',
+    title,
+    caption: `${title}. ${subtitle.join(' ')}`,
+    spec: frame(
+      title,
+      subtitle,
+      {
+        data: { name: 'rows' },
+        ...intervalChart({
+          selectors: knees,
+          allSelectors: a.data.selectors,
+          models: a.data.models.map((m) => m.label),
+          conditions: a.data.conditions.map((c) => c.label),
+          measures: MEASURES.map((m) => m.label),
+          xTitle: null,
+          format: '.1f',
+          width: 116,
+          step: 12,
+          layout: 'measure-columns',
+          tooltip: [tip('measure', 'measure'), tip('pairs', 'seeds paired', 'd')],
+          under: [
+            {
+              transform: [quoted],
+              mark: { type: 'rect', color: '#bbbbbb', opacity: 0.45 },
+              encoding: { x: { field: 'quotedLo', type: 'quantitative' }, x2: { field: 'quotedHi' } },
+            },
+            {
+              transform: [quoted],
+              mark: { type: 'rule', color: '#888888', strokeDash: [4, 3] },
+              encoding: { x: { field: 'quotedLo', type: 'quantitative' } },
+            },
+            { transform: [quoted, { calculate: '0', as: 'zero' }], mark: { type: 'rule', color: '#444444', strokeWidth: 0.6 }, encoding: { x: { field: 'zero', type: 'quantitative' } } },
+          ],
+        }),
+      },
+      { rows },
+    ),
+  };
+}

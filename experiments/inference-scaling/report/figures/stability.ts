@@ -1,0 +1,115 @@
+/**
+ * How stable each selector's k* is across seeds: every seed's pick (circle area = number of
+ * seeds at that k*), and a summary of the share of seeds at the most frequent k*.
+ */
+import type { Analysis } from '../analysis.js';
+import { round } from '../format.js';
+import { frame, selectorColourScale, tip, TOOLTIP_FORMAT, type Figure, type Obj } from './theme.js';
+
+export function stabilityFigure(a: Analysis): Figure {
+  const rows: Obj[] = [];
+  for (const condition of a.data.conditions) {
+    for (const model of a.data.models) {
+      for (const selector of a.data.selectors) {
+        const picks = a.index.cell(condition.id, model.id, selector);
+        const counts = new Map<number, number>();
+        for (const p of picks) if (p.kStar !== null) counts.set(p.kStar, (counts.get(p.kStar) ?? 0) + 1);
+        const cell = a.cell(condition.id, model.id, selector);
+        for (const [k, n] of [...counts].sort((x, y) => x[0] - y[0])) {
+          rows.push({ condition: condition.label, model: model.label, selector, k, seeds: n, share: round(n / picks.length), iqr: round(cell?.spread.iqr ?? null) });
+        }
+      }
+    }
+  }
+  const seeds = Math.max(1, a.data.replicates.length);
+  const legendValues = [...new Set([1, Math.ceil(seeds / 4), Math.ceil(seeds / 2), seeds])];
+  const title = 'Stability of k* across seeds';
+  const subtitle = [
+    `Each circle: a k* chosen in some of the ${seeds} seeds (area: how many).`,
+    'A stable selector shows one large circle per model; the paper\'s knee (knee-paper) scatters.',
+  ];
+  return {
+    name: 'stability',
+    title,
+    caption: `${title}. ${subtitle.join(' ')}`,
+    spec: frame(
+      title,
+      subtitle,
+      {
+        data: { name: 'rows' },
+        facet: {
+          row: { field: 'condition', type: 'nominal', sort: a.data.conditions.map((c) => c.label), title: null, header: { labelFontWeight: 'bold' } },
+          column: { field: 'selector', type: 'nominal', sort: [...a.data.selectors], title: null, header: { labelFontSize: 7.5, labelAngle: 0 } },
+        },
+        spec: {
+          width: 40,
+          height: 9 * a.data.models.length,
+          mark: { type: 'circle', opacity: 0.75, stroke: 'white', strokeWidth: 0.3 },
+          encoding: {
+            y: { field: 'model', type: 'nominal', sort: a.data.models.map((m) => m.label), title: null, axis: { labelLimit: 110, ticks: false, domain: false, labelFontSize: 7.5 } },
+            x: { field: 'k', type: 'quantitative', title: 'k*', scale: { zero: true }, axis: { tickCount: 3, labelFontSize: 7 } },
+            size: { field: 'seeds', type: 'quantitative', title: 'seeds', scale: { domain: [1, seeds], range: [3, 90] }, legend: { values: legendValues } },
+            color: { field: 'selector', type: 'nominal', scale: selectorColourScale(a.data.selectors), legend: null },
+            tooltip: [tip('model', 'model'), tip('selector', 'selector'), tip('k', 'k*', 'd'), tip('seeds', 'seeds', 'd'), tip('share', 'share of seeds', TOOLTIP_FORMAT.share), tip('iqr', 'IQR of k*', TOOLTIP_FORMAT.k)],
+          },
+        },
+        spacing: { column: 4, row: 8 },
+      },
+      { rows },
+    ),
+  };
+}
+
+export function stabilitySummaryFigure(a: Analysis): Figure {
+  const rows: Obj[] = [];
+  for (const condition of a.data.conditions) {
+    for (const selector of a.data.selectors) {
+      const cells = a.data.models.map((m) => a.cell(condition.id, m.id, selector)).filter((c) => c !== undefined && c.spread.modeShare !== null);
+      if (cells.length === 0) continue;
+      const shares = cells.map((c) => c?.spread.modeShare as number);
+      const iqrs = cells.map((c) => c?.spread.iqr as number);
+      rows.push({
+        condition: condition.label,
+        selector,
+        modeShare: round(shares.reduce((x, y) => x + y, 0) / shares.length),
+        minShare: round(Math.min(...shares)),
+        maxShare: round(Math.max(...shares)),
+        iqr: round(iqrs.reduce((x, y) => x + y, 0) / iqrs.length),
+        models: cells.length,
+      });
+    }
+  }
+  const y = { field: 'selector', type: 'nominal', sort: [...a.data.selectors], title: null, axis: { ticks: false, domain: false } };
+  const title = 'How often a selector repeats its k*';
+  const subtitle = ['Share of seeds at the most frequent k*, mean over models (bar), with the least and most', 'stable model (line). 100%: the same k* in every seed.'];
+  return {
+    name: 'stability-summary',
+    title,
+    caption: `${title}. ${subtitle.join(' ')}`,
+    spec: frame(
+      title,
+      subtitle,
+      {
+        data: { name: 'rows' },
+        facet: { column: { field: 'condition', type: 'nominal', sort: a.data.conditions.map((c) => c.label), title: null, header: { labelFontWeight: 'bold' } } },
+        spec: {
+          width: 92,
+          height: 10 * a.data.selectors.length,
+          layer: [
+            {
+              mark: { type: 'bar', height: 7 },
+              encoding: {
+                y,
+                x: { field: 'modeShare', type: 'quantitative', title: 'seeds at the modal k*', scale: { domain: [0, 1] }, axis: { format: '.0%', tickCount: 3 } },
+                color: { field: 'selector', type: 'nominal', scale: selectorColourScale(a.data.selectors), legend: null },
+                tooltip: [tip('condition', 'condition'), tip('selector', 'selector'), tip('modeShare', 'mean share at mode', TOOLTIP_FORMAT.share), tip('minShare', 'least stable model', TOOLTIP_FORMAT.share), tip('maxShare', 'most stable model', TOOLTIP_FORMAT.share), tip('iqr', 'mean IQR of k*', TOOLTIP_FORMAT.k), tip('models', 'models', 'd')],
+              },
+            },
+            { mark: { type: 'rule', color: '#333333', strokeWidth: 0.8 }, encoding: { y, x: { field: 'minShare', type: 'quantitative' }, x2: { field: 'maxShare' } } },
+          ],
+        },
+      },
+      { rows },
+    ),
+  };
+}

@@ -1,0 +1,98 @@
+/**
+ * For a study that sweeps a parameter (e.g. the Monte Carlo size sim.M): each selector's k*
+ * against the swept value, one panel per model, one figure per scenario (and per combination of
+ * the other swept values). Only a study with sweeps has these figures.
+ */
+import { canonicalJson } from '../../../../harness/identity.js';
+import type { Json } from '../../../../harness/experiment.js';
+import type { Analysis } from '../analysis.js';
+import type { Condition } from '../data.js';
+import { round } from '../format.js';
+import { frame, selectorColourScale, tip, TOOLTIP_FORMAT, type Figure, type Obj } from './theme.js';
+
+const valueText = (v: Json | undefined): string => (typeof v === 'string' ? v : canonicalJson(v ?? null));
+
+export function sweepFigures(a: Analysis): Figure[] {
+  const keys = [...new Set(a.data.conditions.flatMap((c) => Object.keys(c.variant)))].sort();
+  const figures: Figure[] = [];
+  for (const key of keys) {
+    const groups = new Map<string, Condition[]>();
+    for (const c of a.data.conditions) {
+      const rest = Object.fromEntries(Object.entries(c.variant).filter(([k]) => k !== key));
+      const id = canonicalJson({ scenario: c.scenario, rest });
+      groups.set(id, [...(groups.get(id) ?? []), c]);
+    }
+    for (const conditions of groups.values()) {
+      const values = [...new Set(conditions.map((c) => valueText(c.variant[key])))];
+      if (values.length < 2) continue;
+      figures.push(sweepFigure(a, key, conditions, values));
+    }
+  }
+  return figures;
+}
+
+function sweepFigure(a: Analysis, key: string, conditions: Condition[], values: string[]): Figure {
+  const first = conditions[0] as Condition;
+  const rest = Object.entries(first.variant)
+    .filter(([k]) => k !== key)
+    .map(([k, v]) => `${k}=${valueText(v)}`)
+    .join(', ');
+  const rows: Obj[] = [];
+  for (const c of conditions) {
+    for (const model of a.data.models) {
+      for (const selector of a.data.selectors) {
+        const cell = a.cell(c.id, model.id, selector);
+        if (!cell || cell.kStar.mean === null) continue;
+        rows.push({
+          value: valueText(c.variant[key]),
+          model: model.label,
+          selector,
+          mean: round(cell.kStar.mean),
+          lo: round(cell.kStar.lo),
+          hi: round(cell.kStar.hi),
+          modeShare: round(cell.spread.modeShare),
+          iqr: round(cell.spread.iqr),
+        });
+      }
+    }
+  }
+  const x = { field: 'value', type: 'ordinal', sort: values, title: key, axis: { labelAngle: 0 } };
+  const xOffset = { field: 'selector', type: 'nominal', sort: [...a.data.selectors] };
+  const color = { field: 'selector', type: 'nominal', scale: selectorColourScale(a.data.selectors), title: 'selector' };
+  const title = `k* against ${key}: ${first.scenario}${rest ? ` (${rest})` : ''}`;
+  const subtitle = ['Dot: mean k* over seeds; line: 95% bootstrap interval. A selector whose k* settles stops moving as the value grows.'];
+  const slug = [key, first.scenario, rest].filter(Boolean).join(' ').toLowerCase().replace(/[^a-z0-9.]+/g, '-');
+  return {
+    name: `sweep--${slug}`,
+    title,
+    caption: `${title}. ${subtitle.join(' ')}`,
+    spec: frame(
+      title,
+      subtitle,
+      {
+        data: { name: 'rows' },
+        facet: { field: 'model', type: 'nominal', sort: a.data.models.map((m) => m.label), title: null },
+        columns: 3,
+        spec: {
+          width: 130,
+          height: 80,
+          layer: [
+            { transform: [{ filter: 'isValid(datum.lo)' }], mark: { type: 'rule', strokeWidth: 1 }, encoding: { x, xOffset, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color } },
+            {
+              mark: { type: 'point', filled: true, size: 14 },
+              encoding: {
+                x,
+                xOffset,
+                y: { field: 'mean', type: 'quantitative', title: 'k*', scale: { zero: true, padding: 6 } },
+                color,
+                tooltip: [tip('model', 'model'), tip('selector', 'selector'), tip('value', key), tip('mean', 'mean k*', TOOLTIP_FORMAT.k), tip('lo', '95% low', TOOLTIP_FORMAT.k), tip('hi', '95% high', TOOLTIP_FORMAT.k), tip('modeShare', 'seeds at modal k*', TOOLTIP_FORMAT.share), tip('iqr', 'IQR of k*', TOOLTIP_FORMAT.k)],
+              },
+            },
+          ],
+        },
+        resolve: { scale: { y: 'independent' } },
+      },
+      { rows },
+    ),
+  };
+}

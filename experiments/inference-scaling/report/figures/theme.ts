@@ -1,0 +1,98 @@
+/**
+ * The look shared by every figure: one font (DejaVu Sans, as rendered to PNG and PDF), sizes
+ * for a two-column paper (1 unit = 1 pt: a column is about 240 pt wide, the text width about
+ * 500 pt), and one colour per selector from Okabe & Ito's colour-blind-safe palette.
+ */
+import type { VegaLiteSpec } from '../../../../harness/render/vega.js';
+import { FONT_FAMILY } from '../../../../harness/render/fonts.js';
+import { selectorColour } from '../selectors.js';
+
+/** A JSON object: what the figure builders assemble before handing a spec over. */
+export type Obj = { [key: string]: unknown };
+
+export interface Figure {
+  /** File stem under figures/. */
+  name: string;
+  title: string;
+  /** What the figure shows and how it was computed; printed under it on the page. */
+  caption: string;
+  spec: VegaLiteSpec;
+}
+
+export const VEGA_LITE_SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
+
+export const CONFIG: Obj = {
+  font: FONT_FAMILY,
+  // No ARIA label per data point: it doubles the size of every SVG; titles and axes keep theirs.
+  aria: false,
+  background: 'white',
+  padding: 6,
+  view: { stroke: '#b0b0b0', strokeWidth: 0.6 },
+  axis: {
+    labelFontSize: 8,
+    titleFontSize: 8.5,
+    titleFontWeight: 'normal',
+    labelColor: '#222222',
+    titleColor: '#222222',
+    domainColor: '#888888',
+    tickColor: '#888888',
+    gridColor: '#e8e8e8',
+    gridWidth: 0.6,
+    tickSize: 3,
+    labelPadding: 2,
+    titlePadding: 4,
+  },
+  // The top label inside the plot: a label poking out above a panel would lift that panel's
+  // header out of line with its neighbours' in wrapped facets.
+  axisY: { labelFlush: true },
+  header: { labelFontSize: 8.5, titleFontSize: 8.5, titleFontWeight: 'normal', labelPadding: 3, titlePadding: 2 },
+  legend: { orient: 'bottom', direction: 'horizontal', columns: 4, labelFontSize: 8, titleFontSize: 8, titleFontWeight: 'bold', symbolSize: 36, rowPadding: 1, columnPadding: 8, titlePadding: 3, labelLimit: 200 },
+  title: { fontSize: 10.5, subtitleFontSize: 7.5, subtitleColor: '#444444', offset: 8, subtitlePadding: 3 },
+  concat: { spacing: 12 },
+  facet: { spacing: 8 },
+  line: { strokeWidth: 1.1 },
+  point: { size: 16 },
+};
+
+/** The top-level frame every figure shares. */
+export function frame(title: string, subtitle: readonly string[], body: Obj, datasets: Obj): VegaLiteSpec {
+  return {
+    $schema: VEGA_LITE_SCHEMA,
+    // Anchored here, not in config.title, which would also move the headers of wrapped facets.
+    title: { text: title, subtitle: [...subtitle], anchor: 'start', frame: 'group' },
+    config: CONFIG,
+    datasets,
+    ...body,
+  } as unknown as VegaLiteSpec;
+}
+
+/** Colour scale with every selector present, so a selector has one colour in every figure. */
+export function selectorColourScale(order: readonly string[], shown: readonly string[] = order): Obj {
+  return { domain: [...shown], range: shown.map((s) => selectorColour(s, order)) };
+}
+
+export const SIZE_CLASS_ORDER = ['large', 'medium', 'small'] as const;
+/** A single-hue ramp for size classes, kept apart from the selector colours. */
+export const SIZE_CLASS_SCALE: Obj = { domain: [...SIZE_CLASS_ORDER], range: ['#08306b', '#4292c6', '#9ecae1'] };
+export const SIZE_CLASS_SHAPES: Obj = { domain: [...SIZE_CLASS_ORDER], range: ['square', 'triangle-up', 'circle'] };
+
+export const TOOLTIP_FORMAT = {
+  cost: '$.4~g',
+  latency: '.4~g',
+  accuracy: '.4f',
+  k: '.1f',
+  share: '.0%',
+  percent: '.1f',
+} as const;
+
+/** Tooltip field definition; `title` is what the tooltip shows as the key. */
+export function tip(field: string, title: string, format?: string, type: 'quantitative' | 'nominal' = format ? 'quantitative' : 'nominal'): Obj {
+  return { field, title, type, ...(format ? { format } : {}) };
+}
+
+export const AXIS_TITLES = {
+  k: 'k (samples per request)',
+  cost: 'total cost per request ($)',
+  latency: 'total latency per request (s)',
+  accuracy: 'accuracy (best of k)',
+} as const;

@@ -1,0 +1,49 @@
+/** How numbers are written in tables, claims and tooltips: fixed rules, so text is reproducible. */
+
+export interface Estimated {
+  mean?: number | null;
+  estimate?: number;
+  lo: number | null;
+  hi: number | null;
+}
+
+export type Formatter = (x: number) => string;
+
+/** Three significant digits without exponents for the magnitudes this study produces. */
+export function significant(x: number, digits = 3): string {
+  if (x === 0) return '0';
+  if (Math.abs(x) >= 10 ** digits) return x.toFixed(0);
+  return x.toPrecision(digits);
+}
+
+export const fmt = {
+  k: (x: number) => x.toFixed(1),
+  cost: (x: number) => `$${significant(x)}`,
+  latency: (x: number) => significant(x),
+  accuracy: (x: number) => x.toFixed(4),
+  balance: (x: number) => x.toFixed(3),
+  percent: (x: number) => `${x.toFixed(1)}%`,
+  share: (x: number) => `${(100 * x).toFixed(0)}%`,
+  points: (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(2)}`,
+  signed: (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(3)}`,
+  ratio: (x: number) => x.toFixed(2),
+} satisfies Record<string, Formatter>;
+
+/** `v [lo, hi]unit`; `v unit` without an interval; `n/a` without a value. */
+export function withInterval(e: Estimated | null, f: Formatter, unit = ''): string {
+  const value = e === null ? null : (e.mean ?? e.estimate ?? null);
+  if (value === null || value === undefined) return 'n/a';
+  if (e === null || e.lo === null || e.hi === null) return `${f(value)}${unit}`;
+  return `${f(value)} [${f(e.lo)}, ${f(e.hi)}]${unit}`;
+}
+
+/** A share with its interval: `37% [31%, 43%] of 270`. */
+export function shareText(s: { share: number; lo: number; hi: number; n: number } | null): string {
+  return s === null ? 'n/a' : `${fmt.share(s.share)} [${fmt.share(s.lo)}, ${fmt.share(s.hi)}] of ${s.n}`;
+}
+
+/** Rounds for data given to charts and CSV: keeps files small, and text stable. */
+export function round(x: number | null, digits = 6): number | null {
+  if (x === null) return null;
+  return Number(x.toPrecision(digits));
+}

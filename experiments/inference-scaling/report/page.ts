@@ -1,0 +1,155 @@
+/**
+ * The report page: claims first, then the figures (interactive), the tables and the
+ * provenance of the runs behind them. Only runs that computed trials are listed, so a resume
+ * that found nothing to do leaves the page unchanged.
+ */
+import type { Json, RunRecord } from '../../../harness/experiment.js';
+import { buildHtmlPage, type PageChart } from '../../../harness/render/html.js';
+import { escapeHtml, tableToHtml } from '../../../harness/render/table.js';
+import type { Analysis } from './analysis.js';
+import { CLAIM_STATEMENTS } from './claims.js';
+import type { Figure } from './figures/theme.js';
+import { BOOTSTRAP_RESAMPLES, CONFIDENCE } from './statistics.js';
+import type { TablePair } from './tables.js';
+import type { VegaSpec } from '../../../harness/render/vega.js';
+
+export interface PageFigure {
+  figure: Figure;
+  vega: VegaSpec;
+}
+
+export interface PageInput {
+  analysis: Analysis;
+  manifest: { study: string; hash: string; body: Json };
+  runs: RunRecord[];
+  figures: PageFigure[];
+  tables: TablePair[];
+}
+
+/** Runs that computed or failed at least one trial. */
+export function contributingRuns(runs: readonly RunRecord[]): RunRecord[] {
+  return runs.filter((r) => r.trialsDone + r.trialsFailed > 0).sort((a, b) => a.id - b.id);
+}
+
+const CSS = `
+.verdict-holds { color: #006d2c; font-weight: bold; } .verdict-does-not-hold { color: #b2182b; font-weight: bold; } .verdict-cannot-tell { color: #7a5c00; font-weight: bold; }
+.files a { margin-right: 0.6rem; font-size: 0.8rem; }
+pre { background: #f6f6f6; padding: 0.6rem; overflow-x: auto; font-size: 0.75rem; }
+nav a { margin-right: 0.8rem; }
+/* Figures are laid out in points for print; shown larger on screen. */
+.chart { zoom: 1.4; }
+`;
+
+const verdictClass = (v: string) => `verdict-${v.replace(/ /g, '-')}`;
+
+export function chartId(figure: Figure): string {
+  return `chart-${figure.name}`;
+}
+
+export function buildPage(input: PageInput): string {
+  const a = input.analysis;
+  const parts: string[] = [];
+  parts.push(`<h1>${escapeHtml(a.data.study)}: accuracy, cost and latency of inference scaling</h1>`);
+  parts.push(
+    `<p>Reproduction of Jung, Ricky and Chatni, <em>3D Optimization for AI Inference Scaling</em> (arXiv 2510.18905): ` +
+      `${a.data.conditions.length} conditions, ${a.data.models.length} models, ${a.data.selectors.length} selectors, ${a.data.replicates.length} seeds. ` +
+      `Every number on this page is computed from the results database; rerunning the report gives the same bytes.</p>`,
+  );
+  parts.push('<nav><a href="#claims">Claims</a><a href="#figures">Figures</a><a href="#tables">Tables</a><a href="#method">Method</a><a href="#provenance">Provenance</a></nav>');
+
+  parts.push('<h2 id="claims">Claims</h2>');
+  parts.push('<table><thead><tr><th>claim</th><th>measured (95% interval)</th><th>verdict</th></tr></thead><tbody>');
+  for (const claim of Object.keys(CLAIM_STATEMENTS).map(Number)) {
+    const h = a.claims.rows.find((r) => r.claim === claim && r.headline);
+    const verdict = h?.verdict ?? 'cannot tell';
+    parts.push(
+      `<tr><td>${claim}. ${escapeHtml(CLAIM_STATEMENTS[claim] as string)}</td><td>${escapeHtml(h ? `${h.subject}: ${h.value}` : 'not measured')}</td>` +
+        `<td class="${verdictClass(verdict)}">${escapeHtml(verdict)}</td></tr>`,
+    );
+  }
+  parts.push('</tbody></table>');
+  parts.push('<details><summary>Every claim row, with its rule</summary>');
+  parts.push('<table><thead><tr><th>claim</th><th>scope</th><th>subject</th><th>measured</th><th>verdict</th><th>rule</th></tr></thead><tbody>');
+  for (const r of a.claims.rows) {
+    parts.push(
+      `<tr><td>${r.claim}</td><td>${escapeHtml(r.scope)}</td><td>${escapeHtml(r.subject)}</td><td>${escapeHtml(r.value)}</td>` +
+        `<td class="${verdictClass(r.verdict)}">${escapeHtml(r.verdict)}</td><td>${escapeHtml(r.rule)}</td></tr>`,
+    );
+  }
+  parts.push('</tbody></table></details>');
+
+  parts.push('<h2 id="figures">Figures</h2>');
+  parts.push('<p>Hover over a point for its values. Each figure is also in <code>figures/</code> as Vega-Lite JSON (to restyle), SVG, PNG and vector PDF.</p>');
+  for (const { figure } of input.figures) {
+    const files = ['vl.json', 'svg', 'png', 'pdf'].map((ext) => `<a href="figures/${escapeHtml(figure.name)}.${ext}">${ext}</a>`).join('');
+    parts.push(
+      `<figure id="${escapeHtml(figure.name)}"><h3>${escapeHtml(figure.title)}</h3><div class="chart" id="${chartId(figure)}"></div>` +
+        `<figcaption>${escapeHtml(figure.caption)} <span class="files">${files}</span></figcaption></figure>`,
+    );
+  }
+
+  parts.push('<h2 id="tables">Tables</h2>');
+  parts.push('<p>Also in <code>tables/</code> as CSV (one number per column) and Markdown.</p>');
+  for (const t of input.tables) {
+    if (t.name === 'claims') continue;
+    parts.push(`<details><summary>${escapeHtml(t.title)}</summary>${tableToHtml(t.display)}</details>`);
+  }
+
+  parts.push('<h2 id="method">Method</h2>');
+  parts.push(
+    '<ul>' +
+      `<li>Per (condition, model, selector): mean and standard deviation over seeds of k*, and of cost, latency, accuracy and balance at k*, with a percentile bootstrap ${Math.round(CONFIDENCE * 100)}% interval (${BOOTSTRAP_RESAMPLES} resamples, each seeded from the identity of the quantity, so intervals do not depend on order or sharding). Seeds with no feasible k are counted, not averaged.</li>` +
+      '<li>Paired comparisons: all selectors of a (condition, model, seed) judge the same simulated curves (common random numbers); differences are taken per seed, then averaged. Pooled over models, the bootstrap resamples seeds within each model.</li>' +
+      '<li>Shares (no pick, latency breaks, differing k*) use Wilson score intervals.</li>' +
+      '<li>Curves in the figures: for each k, the mean over seeds of each seed\'s Monte Carlo mean; bands: the mean over seeds of each seed\'s 2.5% and 97.5% quantiles, i.e. the spread of a single request. A k is drawn as feasible (or Pareto) when it is so in at least half the seeds.</li>' +
+      '</ul>',
+  );
+
+  parts.push('<h2 id="provenance">Provenance</h2>');
+  parts.push(provenance(input));
+
+  const charts: PageChart[] = input.figures.map(({ figure, vega }) => ({ id: chartId(figure), spec: vega }));
+  return buildHtmlPage({ title: `${a.data.study}: inference scaling report`, body: parts.join('\n'), charts, css: CSS });
+}
+
+function provenance(input: PageInput): string {
+  const a = input.analysis;
+  const runs = contributingRuns(input.runs);
+  const body = input.manifest.body;
+  const baseSeed = body !== null && typeof body === 'object' && !Array.isArray(body) ? body.base_seed : undefined;
+  const reps = a.data.replicates;
+  const facts: [string, string][] = [
+    ['study', input.manifest.study],
+    ['manifest hash', input.manifest.hash],
+    ['seeds', reps.length === 0 ? 'none' : `${reps.length} (replicates ${reps[0]}..${reps[reps.length - 1]})${baseSeed === undefined ? '' : `, base seed ${JSON.stringify(baseSeed)}`}`],
+    ['trials', `${a.data.picks.length} ok, ${a.data.failed.count} failed`],
+    ['commits', [...new Set(runs.map((r) => (r.gitCommit ?? 'unknown') + (r.gitDirtyHash ? ` + uncommitted changes ${r.gitDirtyHash.slice(0, 12)}` : '')))].join('; ') || 'no run recorded'],
+  ];
+  const out = [`<table><tbody>${facts.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('')}</tbody></table>`];
+  out.push('<h3>Runs that computed trials</h3>');
+  out.push(
+    tableToHtml({
+      columns: ['run', 'started', 'ended', 'status', 'commit', 'threads', 'shard', 'trials', 'failed', 'node', 'cpu', 'command'].map((k) => ({ key: k, title: k })),
+      rows: runs.map((r) => ({
+        run: r.id,
+        started: r.startedAt,
+        ended: r.endedAt,
+        status: r.status,
+        commit: r.gitCommit ? r.gitCommit.slice(0, 12) : null,
+        threads: r.threads,
+        shard: r.shard,
+        trials: r.trialsDone,
+        failed: r.trialsFailed,
+        node: r.nodeVersion,
+        cpu: r.cpuModel,
+        command: r.commandLine,
+      })),
+    }),
+  );
+  if (a.data.failed.count > 0) {
+    out.push('<h3>Failed trials</h3>');
+    out.push(tableToHtml({ columns: [{ key: 'count', title: 'trials', align: 'right' }, { key: 'error', title: 'error' }], rows: a.data.failed.errors.map((e) => ({ count: e.count, error: e.error })) }));
+  }
+  out.push(`<details><summary>Manifest</summary><pre>${escapeHtml(JSON.stringify(body, null, 2))}</pre></details>`);
+  return out.join('\n');
+}

@@ -1,0 +1,53 @@
+/**
+ * The selectors the report knows by role, in the order every table and legend lists them. A
+ * selector id the report does not know is still reported, after these, in alphabetical order.
+ */
+
+export const SELECTOR_ORDER = [
+  'accuracy-max',
+  'max-cube',
+  'utopia',
+  'knee-paper',
+  'knee-3d',
+  'knee-chord',
+  'fixed-k',
+  'accuracy-max-2d',
+] as const;
+
+export const ACCURACY_MAX = 'accuracy-max';
+/** The paper's knee (claim 1 is about it); the corrected variants are reported beside it. */
+export const PAPER_KNEE = 'knee-paper';
+export const KNEES: readonly string[] = ['knee-paper', 'knee-3d', 'knee-chord'];
+/** The paper's selectors that are not knees: what a knee must beat for claim 1. */
+export const NON_KNEE_PAPER_SELECTORS: readonly string[] = ['accuracy-max', 'max-cube', 'utopia'];
+export const PAPER_SELECTORS: readonly string[] = ['accuracy-max', 'max-cube', 'utopia', 'knee-paper'];
+/** Selectors that choose inside the 3D feasible set. */
+export const FEASIBLE_SET_SELECTORS: readonly string[] = ['accuracy-max', 'max-cube', 'utopia', 'knee-paper', 'knee-3d', 'knee-chord'];
+export const FIXED_K = 'fixed-k';
+export const ACCURACY_COST_2D = 'accuracy-max-2d';
+
+/** Okabe & Ito's colour-blind-safe palette, one colour per selector in every figure. */
+export const SELECTOR_COLOURS: Readonly<Record<string, string>> = {
+  'accuracy-max': '#0072B2',
+  'max-cube': '#E69F00',
+  utopia: '#009E73',
+  'knee-paper': '#D55E00',
+  'knee-3d': '#CC79A7',
+  'knee-chord': '#56B4E9',
+  'fixed-k': '#999999',
+  'accuracy-max-2d': '#000000',
+};
+const SPARE_COLOURS = ['#F0E442', '#8C510A', '#01665E', '#762A83'];
+
+export function orderSelectors(ids: Iterable<string>): string[] {
+  const known: readonly string[] = SELECTOR_ORDER;
+  const present = new Set(ids);
+  return [...known.filter((s) => present.has(s)), ...[...present].filter((s) => !known.includes(s)).sort()];
+}
+
+export function selectorColour(id: string, order: readonly string[]): string {
+  const fixed = SELECTOR_COLOURS[id];
+  if (fixed) return fixed;
+  const unknown = order.filter((s) => !(s in SELECTOR_COLOURS));
+  return SPARE_COLOURS[unknown.indexOf(id) % SPARE_COLOURS.length] ?? '#666666';
+}

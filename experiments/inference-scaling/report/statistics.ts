@@ -1,0 +1,240 @@
+/**
+ * Statistics across seeds: per (condition, model, selector) cell, and paired comparisons of two
+ * selectors on the same seeds (they judged the same simulated curves: common random numbers).
+ *
+ * Every interval is a seeded percentile bootstrap whose seed is the identity of the quantity
+ * (study, condition, model, selector, metric); shares use Wilson's interval.
+ */
+import type { Json } from '../../../harness/experiment.js';
+import {
+  bootstrapMeanInterval,
+  bootstrapMeans,
+  bootstrapStratifiedMeanInterval,
+  describeSample,
+  modeOf,
+  pairByKey,
+  pairedDeltas,
+  sampleSd,
+  wilsonInterval,
+  type Interval,
+  type ShareInterval,
+} from '../../../harness/stats/index.js';
+import type { Condition, Pick, StudyData } from './data.js';
+import { ACCURACY_MAX } from './selectors.js';
+
+export const BOOTSTRAP_RESAMPLES = 2000;
+export const CONFIDENCE = 0.95;
+
+export interface Summary {
+  n: number;
+  mean: number | null;
+  sd: number | null;
+  lo: number | null;
+  hi: number | null;
+}
+
+export interface KSpread {
+  mode: number | null;
+  /** Share of the seeds with a pick whose k* is the mode. */
+  modeShare: number | null;
+  q25: number | null;
+  median: number | null;
+  q75: number | null;
+  iqr: number | null;
+  min: number | null;
+  max: number | null;
+}
+
+export interface CellStats {
+  condition: string;
+  model: string;
+  selector: string;
+  /** Successful trials (seeds). */
+  trials: number;
+  /** Seeds with a pick. */
+  picks: number;
+  none: ShareInterval | null;
+  kStar: Summary;
+  spread: KSpread;
+  cost: Summary;
+  latency: Summary;
+  accuracy: Summary;
+  balance: Summary;
+  /** Share of picks whose mean latency exceeds T_max. */
+  breaksLatency: ShareInterval | null;
+  /** Share of trials whose pick lies outside the 3D feasible set (the 1D baseline's test). */
+  infeasible: ShareInterval | null;
+}
+
+export type PairedMeasure = 'costSaved' | 'latencySaved' | 'accuracyLost';
+
+export interface PairedStats {
+  condition: string;
+  model: string;
+  selector: string;
+  reference: string;
+  /** Seeds where both selectors picked a k. */
+  pairs: number;
+  /** % of the reference's cost saved; % of its latency saved; accuracy points (x100) given up. */
+  costSaved: Summary;
+  latencySaved: Summary;
+  accuracyLost: Summary;
+}
+
+export const PAIRED_MEASURES: readonly PairedMeasure[] = ['costSaved', 'latencySaved', 'accuracyLost'];
+
+/** Per-seed value of a paired measure, or null when it is undefined (e.g. a zero reference). */
+export function pairedValue(measure: PairedMeasure, x: Pick, ref: Pick): number | null {
+  const pct = (a: number | null, r: number | null) => (a === null || r === null || r === 0 ? null : (100 * (r - a)) / r);
+  if (measure === 'costSaved') return pct(x.cost, ref.cost);
+  if (measure === 'latencySaved') return pct(x.latency, ref.latency);
+  return x.accuracy === null || ref.accuracy === null ? null : 100 * (ref.accuracy - x.accuracy);
+}
+
+/** Picks by cell, each cell's picks keyed by replicate. */
+export class PickIndex {
+  private readonly cells = new Map<string, Map<number, Pick>>();
+
+  constructor(picks: readonly Pick[]) {
+    for (const p of picks) {
+      const key = PickIndex.key(p.condition, p.model, p.selector);
+      let cell = this.cells.get(key);
+      if (!cell) this.cells.set(key, (cell = new Map()));
+      cell.set(p.replicate, p);
+    }
+  }
+
+  static key(condition: string, model: string, selector: string): string {
+    return `${condition}\u0000${model}\u0000${selector}`;
+  }
+
+  /** Sorted by replicate. */
+  cell(condition: string, model: string, selector: string): Pick[] {
+    const cell = this.cells.get(PickIndex.key(condition, model, selector));
+    return cell ? [...cell.values()].sort((a, b) => a.replicate - b.replicate) : [];
+  }
+
+  has(condition: string, model: string, selector: string): boolean {
+    return this.cells.has(PickIndex.key(condition, model, selector));
+  }
+
+  /** `f(x, ref)` for each replicate in both cells, by replicate; null and non-finite results left out. */
+  paired(condition: string, model: string, selector: string, reference: string, f: (x: Pick, ref: Pick) => number | null): number[] {
+    const none = new Map<number, Pick>();
+    const pairs = pairByKey(this.cells.get(PickIndex.key(condition, model, selector)) ?? none, this.cells.get(PickIndex.key(condition, model, reference)) ?? none);
+    return pairedDeltas(pairs, f).filter((v): v is number => v !== null && Number.isFinite(v));
+  }
+}
+
+export class Statistician {
+  constructor(
+    private readonly study: string,
+    private readonly resamples = BOOTSTRAP_RESAMPLES,
+  ) {}
+
+  /** Mean, standard deviation and bootstrap interval of one sample. */
+  summary(values: readonly number[], identity: Json): Summary {
+    const interval = bootstrapMeanInterval(values, this.options(identity));
+    return { n: values.length, mean: interval?.estimate ?? null, sd: sampleSd(values), lo: interval?.lo ?? null, hi: interval?.hi ?? null };
+  }
+
+  /** Mean over strata (e.g. models) with a bootstrap that resamples within each stratum. */
+  pooled(strata: readonly (readonly number[])[], identity: Json): Summary {
+    const nonEmpty = strata.filter((s) => s.length > 0);
+    const all = nonEmpty.flat();
+    const interval = nonEmpty.length ? bootstrapStratifiedMeanInterval(nonEmpty, this.options(identity)) : null;
+    return { n: all.length, mean: interval?.estimate ?? null, sd: sampleSd(all), lo: interval?.lo ?? null, hi: interval?.hi ?? null };
+  }
+
+  /** A statistic of two independent samples' means (e.g. their difference or ratio). */
+  twoSample(a: readonly number[], b: readonly number[], statistic: (meanA: number, meanB: number) => number, identity: Json): Interval | null {
+    return bootstrapMeans([a, b], (m) => statistic(m[0] as number, m[1] as number), this.options(identity));
+  }
+
+  options(identity: Json): { identity: Json; resamples: number; level: number } {
+    return { identity: { study: this.study, quantity: identity }, resamples: this.resamples, level: CONFIDENCE };
+  }
+}
+
+export function conditionIdentity(c: Condition): Json {
+  return { scenario: c.scenario, variant: c.variant };
+}
+
+export function share(successes: number, n: number): ShareInterval | null {
+  return wilsonInterval(successes, n, CONFIDENCE);
+}
+
+export function breaksLatency(p: Pick, condition: Condition): boolean | null {
+  if (p.kStar === null) return null;
+  if (p.breaksLatency !== null) return p.breaksLatency;
+  return condition.constraints && p.latency !== null ? p.latency > condition.constraints.T_max : null;
+}
+
+export function cellStats(data: StudyData, index: PickIndex, stats: Statistician, progress?: (done: number, total: number) => void): CellStats[] {
+  const out: CellStats[] = [];
+  const total = data.conditions.length;
+  data.conditions.forEach((condition, i) => {
+    for (const model of data.models) {
+      for (const selector of data.selectors) {
+        if (!index.has(condition.id, model.id, selector)) continue;
+        out.push(oneCell(condition, model.id, selector, index.cell(condition.id, model.id, selector), stats));
+      }
+    }
+    progress?.(i + 1, total);
+  });
+  return out;
+}
+
+function oneCell(condition: Condition, model: string, selector: string, picks: Pick[], stats: Statistician): CellStats {
+  const chosen = picks.filter((p) => p.kStar !== null);
+  const values = (f: (p: Pick) => number | null) => chosen.map(f).filter((v): v is number => v !== null);
+  const id = (metric: string): Json => ({ cell: { condition: conditionIdentity(condition), model, selector }, metric });
+  const ks = values((p) => p.kStar);
+  const spread = describeSample(ks);
+  const mode = modeOf(ks);
+  const breaks = chosen.map((p) => breaksLatency(p, condition)).filter((b): b is boolean => b !== null);
+  const feasibility = picks.map((p) => p.feasible).filter((f): f is boolean => f !== null);
+  return {
+    condition: condition.id,
+    model,
+    selector,
+    trials: picks.length,
+    picks: chosen.length,
+    none: share(picks.length - chosen.length, picks.length),
+    kStar: stats.summary(ks, id('k_star')),
+    spread: { mode: mode?.value ?? null, modeShare: mode?.share ?? null, q25: spread.q25, median: spread.median, q75: spread.q75, iqr: spread.iqr, min: spread.min, max: spread.max },
+    cost: stats.summary(values((p) => p.cost), id('cost')),
+    latency: stats.summary(values((p) => p.latency), id('latency')),
+    accuracy: stats.summary(values((p) => p.accuracy), id('accuracy')),
+    balance: stats.summary(values((p) => p.balance), id('balance')),
+    breaksLatency: share(breaks.filter(Boolean).length, breaks.length),
+    infeasible: share(feasibility.filter((f) => !f).length, feasibility.length),
+  };
+}
+
+/** Every selector other than the reference against the reference, per cell. */
+export function pairedStats(data: StudyData, index: PickIndex, stats: Statistician, reference = ACCURACY_MAX): PairedStats[] {
+  const out: PairedStats[] = [];
+  for (const condition of data.conditions) {
+    for (const model of data.models) {
+      if (!index.has(condition.id, model.id, reference)) continue;
+      for (const selector of data.selectors) {
+        if (selector === reference || !index.has(condition.id, model.id, selector)) continue;
+        const id = (measure: PairedMeasure): Json => ({ paired: { condition: conditionIdentity(condition), model: model.id, selector, reference }, measure });
+        const sample = (m: PairedMeasure) => index.paired(condition.id, model.id, selector, reference, (x, r) => pairedValue(m, x, r));
+        const pairs = index.paired(condition.id, model.id, selector, reference, (x, r) => (x.kStar !== null && r.kStar !== null ? 1 : null)).length;
+        out.push({
+          condition: condition.id,
+          model: model.id,
+          selector,
+          reference,
+          pairs,
+          costSaved: stats.summary(sample('costSaved'), id('costSaved')),
+          latencySaved: stats.summary(sample('latencySaved'), id('latencySaved')),
+          accuracyLost: stats.summary(sample('accuracyLost'), id('accuracyLost')),
+        });
+      }
+    }
+  }
+  return out;
+}

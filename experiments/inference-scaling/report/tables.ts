@@ -1,0 +1,208 @@
+/**
+ * The report's tables, each as a machine table (CSV: one number per column) and a display table
+ * (Markdown and HTML: numbers with their intervals).
+ */
+import type { ShareInterval } from '../../../harness/stats/index.js';
+import type { Cell, Table } from '../../../harness/render/table.js';
+import type { Analysis } from './analysis.js';
+import { CLAIM_STATEMENTS, type ClaimRow } from './claims.js';
+import type { Condition } from './data.js';
+import { fmt, round, withInterval } from './format.js';
+import type { Summary } from './statistics.js';
+
+export interface TablePair {
+  /** File stem under tables/. */
+  name: string;
+  title: string;
+  csv: Table;
+  display: Table;
+}
+
+const col = (key: string, title: string, align: 'left' | 'right' = 'left') => ({ key, title, align });
+
+function summaryColumns(prefix: string): { key: string; title: string }[] {
+  return ['mean', 'sd', 'lo', 'hi'].map((s) => ({ key: `${prefix}_${s}`, title: `${prefix}_${s}` }));
+}
+
+function summaryCells(prefix: string, s: Summary): Record<string, Cell> {
+  return { [`${prefix}_mean`]: round(s.mean, 10), [`${prefix}_sd`]: round(s.sd, 10), [`${prefix}_lo`]: round(s.lo, 10), [`${prefix}_hi`]: round(s.hi, 10) };
+}
+
+function shareCells(prefix: string, s: ShareInterval | null): Record<string, Cell> {
+  return { [`${prefix}_share`]: round(s?.share ?? null, 10), [`${prefix}_lo`]: round(s?.lo ?? null, 10), [`${prefix}_hi`]: round(s?.hi ?? null, 10) };
+}
+
+function modelName(a: Analysis, id: string): string {
+  return a.data.models.find((m) => m.id === id)?.name ?? id;
+}
+
+function variantCells(c: Condition): Record<string, Cell> {
+  return { scenario: c.scenario, variant: c.variantLabel };
+}
+
+export function conditionTable(a: Analysis, condition: Condition): TablePair {
+  const cells = a.cells.filter((c) => c.condition === condition.id);
+  const csvColumns = [
+    col('scenario', 'scenario'),
+    col('variant', 'variant'),
+    col('model', 'model'),
+    col('selector', 'selector'),
+    col('seeds', 'seeds'),
+    col('picks', 'picks'),
+    ...['none_share', 'none_lo', 'none_hi'].map((k) => col(k, k)),
+    ...summaryColumns('k_star'),
+    ...['k_mode', 'k_mode_share', 'k_q25', 'k_median', 'k_q75', 'k_iqr', 'k_min', 'k_max'].map((k) => col(k, k)),
+    ...summaryColumns('cost'),
+    ...summaryColumns('latency'),
+    ...summaryColumns('accuracy'),
+    ...summaryColumns('balance'),
+    ...['breaks_latency_share', 'breaks_latency_lo', 'breaks_latency_hi', 'infeasible_share', 'infeasible_lo', 'infeasible_hi'].map((k) => col(k, k)),
+  ];
+  const csv: Table = {
+    columns: csvColumns,
+    rows: cells.map((c) => ({
+      ...variantCells(condition),
+      model: c.model,
+      selector: c.selector,
+      seeds: c.trials,
+      picks: c.picks,
+      ...shareCells('none', c.none),
+      ...summaryCells('k_star', c.kStar),
+      k_mode: c.spread.mode,
+      k_mode_share: round(c.spread.modeShare, 10),
+      k_q25: c.spread.q25,
+      k_median: c.spread.median,
+      k_q75: c.spread.q75,
+      k_iqr: c.spread.iqr,
+      k_min: c.spread.min,
+      k_max: c.spread.max,
+      ...summaryCells('cost', c.cost),
+      ...summaryCells('latency', c.latency),
+      ...summaryCells('accuracy', c.accuracy),
+      ...summaryCells('balance', c.balance),
+      ...shareCells('breaks_latency', c.breaksLatency),
+      ...shareCells('infeasible', c.infeasible),
+    })),
+  };
+  const display: Table = {
+    columns: [
+      col('model', 'model'),
+      col('selector', 'selector'),
+      col('k', 'k* mean [95% CI]', 'right'),
+      col('mode', 'k* mode (share)', 'right'),
+      col('iqr', 'k* IQR', 'right'),
+      col('cost', 'C ($)', 'right'),
+      col('latency', 'T (s)', 'right'),
+      col('accuracy', 'A', 'right'),
+      col('balance', 'balance', 'right'),
+      col('none', 'no pick', 'right'),
+    ],
+    rows: cells.map((c) => ({
+      model: modelName(a, c.model),
+      selector: c.selector,
+      k: withInterval(c.kStar, fmt.k),
+      mode: c.spread.mode === null ? 'n/a' : `${c.spread.mode} (${fmt.share(c.spread.modeShare as number)})`,
+      iqr: c.spread.iqr === null ? 'n/a' : fmt.k(c.spread.iqr),
+      cost: withInterval(c.cost, fmt.cost),
+      latency: withInterval(c.latency, fmt.latency),
+      accuracy: withInterval(c.accuracy, fmt.accuracy),
+      balance: withInterval(c.balance, fmt.balance),
+      none: c.none === null ? 'n/a' : `${c.trials - c.picks} of ${c.trials}`,
+    })),
+  };
+  return { name: condition.slug, title: `${condition.label}: k*, cost, latency and accuracy at k* per model and selector (mean over seeds, 95% bootstrap interval)`, csv, display };
+}
+
+export function pairedTable(a: Analysis): TablePair {
+  const csv: Table = {
+    columns: [col('scenario', 'scenario'), col('variant', 'variant'), col('model', 'model'), col('selector', 'selector'), col('reference', 'reference'), col('pairs', 'pairs'), ...summaryColumns('cost_saved_pct'), ...summaryColumns('latency_saved_pct'), ...summaryColumns('accuracy_lost_pts')],
+    rows: a.paired.map((p) => ({
+      ...variantCells(a.condition(p.condition)),
+      model: p.model,
+      selector: p.selector,
+      reference: p.reference,
+      pairs: p.pairs,
+      ...summaryCells('cost_saved_pct', p.costSaved),
+      ...summaryCells('latency_saved_pct', p.latencySaved),
+      ...summaryCells('accuracy_lost_pts', p.accuracyLost),
+    })),
+  };
+  const display: Table = {
+    columns: [col('condition', 'condition'), col('model', 'model'), col('selector', 'selector'), col('pairs', 'seeds', 'right'), col('cost', 'cost saved', 'right'), col('latency', 'latency saved', 'right'), col('accuracy', 'accuracy given up', 'right')],
+    rows: a.paired.map((p) => ({
+      condition: a.condition(p.condition).label,
+      model: modelName(a, p.model),
+      selector: `${p.selector} vs ${p.reference}`,
+      pairs: p.pairs,
+      cost: withInterval(p.costSaved, fmt.percent),
+      latency: withInterval(p.latencySaved, fmt.percent),
+      accuracy: withInterval(p.accuracyLost, fmt.points, ' pts'),
+    })),
+  };
+  return { name: 'paired', title: 'Each selector against accuracy-max on the same seeds (mean of per-seed differences, 95% bootstrap interval)', csv, display };
+}
+
+export function claimsTable(rows: readonly ClaimRow[]): TablePair {
+  const csv: Table = {
+    columns: [col('claim', 'claim'), col('scope', 'scope'), col('subject', 'subject'), col('headline', 'headline'), col('verdict', 'verdict'), col('measure', 'measure'), col('value', 'value'), col('numbers', 'numbers'), col('rule', 'rule')],
+    rows: rows.map((r) => ({ claim: r.claim, scope: r.scope, subject: r.subject, headline: r.headline ? 1 : 0, verdict: r.verdict, measure: r.measure, value: r.value, numbers: JSON.stringify(r.numbers), rule: r.rule })),
+  };
+  const display: Table = {
+    columns: [col('claim', 'claim'), col('scope', 'scope'), col('subject', 'subject'), col('value', 'measured (95% interval)'), col('verdict', 'verdict')],
+    rows: rows.map((r) => ({ claim: r.headline ? `**${r.claim}**` : String(r.claim), scope: r.scope, subject: r.subject, value: r.value, verdict: r.headline ? `**${r.verdict}**` : r.verdict })),
+  };
+  return { name: 'claims', title: 'The claims of the paper, measured (rules in claims.csv)', csv, display };
+}
+
+export function modelPairsTable(a: Analysis): TablePair {
+  const pairs = a.claims.modelPairs;
+  const csv: Table = {
+    columns: [col('scenario', 'scenario'), col('variant', 'variant'), col('smaller', 'smaller'), col('smaller_size', 'smaller_size'), col('large', 'large'), ...['accuracy_diff_pts', 'cost_ratio'].flatMap((p) => ['estimate', 'lo', 'hi'].map((s) => col(`${p}_${s}`, `${p}_${s}`))), col('status', 'status'), col('note', 'note')],
+    rows: pairs.map((p) => ({
+      ...variantCells(a.condition(p.condition)),
+      smaller: p.smaller,
+      smaller_size: p.smallerSize,
+      large: p.large,
+      accuracy_diff_pts_estimate: round(p.accuracyDiff?.estimate ?? null, 10),
+      accuracy_diff_pts_lo: round(p.accuracyDiff?.lo ?? null, 10),
+      accuracy_diff_pts_hi: round(p.accuracyDiff?.hi ?? null, 10),
+      cost_ratio_estimate: round(p.costRatio?.estimate ?? null, 10),
+      cost_ratio_lo: round(p.costRatio?.lo ?? null, 10),
+      cost_ratio_hi: round(p.costRatio?.hi ?? null, 10),
+      status: p.status,
+      note: p.note,
+    })),
+  };
+  const display: Table = {
+    columns: [col('condition', 'condition'), col('smaller', 'smaller model'), col('large', 'large model'), col('accuracy', 'accuracy difference', 'right'), col('cost', 'cost ratio', 'right'), col('status', 'result')],
+    rows: pairs.map((p) => ({
+      condition: a.condition(p.condition).label,
+      smaller: `${modelName(a, p.smaller)} (${p.smallerSize})`,
+      large: modelName(a, p.large),
+      accuracy: withInterval(p.accuracyDiff, fmt.points, ' pts'),
+      cost: withInterval(p.costRatio, fmt.ratio),
+      status: p.note ? `${p.status}: ${p.note}` : p.status,
+    })),
+  };
+  return { name: 'model-pairs', title: 'Claim 3: smaller vs large models at accuracy-max\'s k* (two-sample bootstrap over seeds)', csv, display };
+}
+
+/** A few lines for a terminal: each claim's headline verdict and measure. */
+export function claimsSummary(a: Analysis): string {
+  const lines = [`# ${a.data.study}: the paper's claims, measured`, ''];
+  for (const claim of Object.keys(CLAIM_STATEMENTS).map(Number)) {
+    const headline = a.claims.rows.find((r) => r.claim === claim && r.headline);
+    const verdict = headline?.verdict ?? 'cannot tell';
+    lines.push(`${claim}. [${verdict}] ${CLAIM_STATEMENTS[claim]}`);
+    if (headline) lines.push(`   ${headline.subject}: ${headline.value}`);
+    const quoted = claim === 1 ? a.claims.rows.find((r) => r.claim === 1 && r.subject.startsWith('knee-paper vs accuracy-max')) : undefined;
+    if (quoted) lines.push(`   knee-paper vs accuracy-max, all conditions: ${quoted.value} (quoted: 63% latency, 58% cost, 1-2 points: ${quoted.verdict})`);
+  }
+  lines.push('', `Seeds: ${a.data.replicates.length}; trials: ${a.data.picks.length} ok, ${a.data.failed.count} failed.`);
+  lines.push('Details: index.html and tables/claims.md in the report folder.');
+  return `${lines.join('\n')}\n`;
+}
+
+export function allTables(a: Analysis): TablePair[] {
+  return [claimsTable(a.claims.rows), ...a.data.conditions.map((c) => conditionTable(a, c)), pairedTable(a), modelPairsTable(a)];
+}

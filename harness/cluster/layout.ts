@@ -1,0 +1,70 @@
+/**
+ * The shard folder of a cluster run (`--out`): where each array task writes, where the merge
+ * and the report go. One definition, used by the script writer and by `status`.
+ *
+ *   <out>/shard-<i>-of-<n>.sqlite   one database per array task
+ *   <out>/array.sbatch              the array job
+ *   <out>/merge.sbatch              the merge job
+ *   <out>/cluster-plan.json         what was planned (and submitted): read back by `status`
+ *   <out>/logs/shard-<i>.out        each task's output, appended across requeues and reruns
+ *   <out>/<study>.sqlite            the merged database
+ *   <out>/report/                   the report of the merged database
+ */
+import { join } from 'node:path';
+import { z } from 'zod';
+
+export interface ShardFolder {
+  out: string;
+  arrayScript: string;
+  mergeScript: string;
+  planFile: string;
+  logs: string;
+  merged: string;
+  report: string;
+}
+
+export function shardFolder(out: string, study: string): ShardFolder {
+  return {
+    out,
+    arrayScript: join(out, 'array.sbatch'),
+    mergeScript: join(out, 'merge.sbatch'),
+    planFile: join(out, PLAN_FILE),
+    logs: join(out, 'logs'),
+    merged: join(out, `${study}.sqlite`),
+    report: join(out, 'report'),
+  };
+}
+
+export const PLAN_FILE = 'cluster-plan.json';
+
+export function shardFileName(index: number | string, count: number): string {
+  return `shard-${index}-of-${count}.sqlite`;
+}
+
+export function shardLogName(index: number | string): string {
+  return `shard-${index}.out`;
+}
+
+/** `shard-3-of-8.sqlite` -> { index: 3, count: 8 }; anything else -> null. */
+export function parseShardFileName(name: string): { index: number; count: number } | null {
+  const m = /^shard-(\d+)-of-(\d+)\.sqlite$/.exec(name);
+  if (!m) return null;
+  const index = Number(m[1]);
+  const count = Number(m[2]);
+  return index < count ? { index, count } : null;
+}
+
+/** `<out>/cluster-plan.json`: what `harness slurm` planned, read back by `status`. */
+export const ClusterPlanFile = z.strictObject({
+  study: z.string(),
+  studyFile: z.string(),
+  overrides: z.array(z.string()),
+  shardCount: z.int().positive(),
+  /** Trials each shard must store to be done. */
+  shardTrials: z.array(z.int().nonnegative()),
+  arrayScript: z.string(),
+  mergeScript: z.string(),
+  /** Job ids once submitted. */
+  jobs: z.strictObject({ array: z.string(), merge: z.string() }).nullable(),
+});
+export type ClusterPlanFile = z.infer<typeof ClusterPlanFile>;

@@ -1,0 +1,184 @@
+/**
+ * `status` over a shard folder: which shards are done, running, waiting in the queue,
+ * unfinished (started, then stopped before storing all their trials) or missing, and the
+ * command that reruns only the ones that need it.
+ *
+ * Readable while the jobs run, with nothing kept alive by us: each shard database is read once
+ * through the engine's read-only `databaseStatus`, and the queue is asked once (`squeue`) when
+ * the folder was submitted with `harness slurm`.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { InputError } from '../errors.js';
+import * as engineMsg from '../messages.js';
+import { databaseStatus } from '../run/status.js';
+import { ClusterPlanFile, PLAN_FILE, parseShardFileName, shardFileName } from './layout.js';
+import * as msg from './messages.js';
+import { submitCommand } from './slurm.js';
+
+export type ShardState = 'done' | 'running' | 'pending' | 'unfinished' | 'missing';
+
+/** What one shard database holds, read in one snapshot. */
+export interface ShardSnapshot {
+  /** Null for a database its task has only just created (no study sealed yet). */
+  manifestHash: string | null;
+  ok: number;
+  failed: number;
+  /** Trials of its shard not stored yet; null when the database does not say which shard it holds. */
+  missing: number | null;
+  /** A run is writing it now (its heartbeat is fresh). */
+  writing: boolean;
+}
+
+/** Where the queue has the array's tasks; null when the queue cannot be asked. */
+export type QueueView = ReadonlyMap<number, 'pending' | 'running'> | null;
+
+export interface ShardReport {
+  index: number;
+  state: ShardState;
+  file: string;
+  ok: number;
+  failed: number;
+  /** Trials the shard must store; null when neither the plan nor the database says. */
+  expected: number | null;
+}
+
+export interface FolderStatus {
+  folder: string;
+  study: string | null;
+  shardCount: number;
+  shards: ShardReport[];
+  /** Shards whose manifest differs from that of the first shard present. */
+  foreignShards: number[];
+  /** Shards to submit again: missing or unfinished and not in the queue. */
+  rerun: number[];
+  /** The command that reruns exactly those shards and then merges; null without a plan. */
+  rerunCommand: string | null;
+  /** Every shard is done and all manifests agree: the folder can be merged. */
+  complete: boolean;
+}
+
+export interface FolderInput {
+  folder: string;
+  plan: ClusterPlanFile | null;
+  shardCount: number;
+  /** Shard index -> snapshot, for the shard databases that exist. */
+  snapshots: ReadonlyMap<number, ShardSnapshot>;
+  queue: QueueView;
+}
+
+export function summarizeFolder(input: FolderInput): FolderStatus {
+  const { folder, plan, shardCount, snapshots, queue } = input;
+  const present = [...snapshots.entries()].sort(([a], [b]) => a - b);
+  const reference = present.find(([, s]) => s.manifestHash !== null)?.[1].manifestHash ?? null;
+  const shards: ShardReport[] = [];
+  for (let index = 0; index < shardCount; index++) {
+    const snap = snapshots.get(index);
+    const fromDb = snap && snap.missing !== null ? snap.ok + snap.failed + snap.missing : null;
+    shards.push({
+      index,
+      state: shardState(snap, queue === null ? null : (queue.get(index) ?? 'absent')),
+      file: join(folder, shardFileName(index, shardCount)),
+      ok: snap?.ok ?? 0,
+      failed: snap?.failed ?? 0,
+      expected: plan?.shardTrials[index] ?? fromDb,
+    });
+  }
+  const foreignShards = present.filter(([, s]) => s.manifestHash !== null && s.manifestHash !== reference).map(([i]) => i);
+  const rerun = shards.filter((s) => s.state === 'missing' || s.state === 'unfinished').map((s) => s.index);
+  return {
+    folder,
+    study: plan?.study ?? null,
+    shardCount,
+    shards,
+    foreignShards,
+    rerun,
+    rerunCommand: rerun.length > 0 && plan ? submitCommand(plan.arrayScript, plan.mergeScript, rerun.join(',')) : null,
+    complete: foreignShards.length === 0 && shards.every((s) => s.state === 'done'),
+  };
+}
+
+function shardState(snap: ShardSnapshot | undefined, queued: 'pending' | 'running' | 'absent' | null): ShardState {
+  if (snap?.missing === 0) return 'done';
+  if (queued === 'pending' || queued === 'running') return queued;
+  if (!snap) return 'missing';
+  // Without the queue, a fresh heartbeat is the sign of a live task.
+  return queued === null && snap.writing ? 'running' : 'unfinished';
+}
+
+export function formatFolderStatus(status: FolderStatus): string {
+  const counts = new Map<ShardState, number>();
+  for (const s of status.shards) counts.set(s.state, (counts.get(s.state) ?? 0) + 1);
+  const order: ShardState[] = ['done', 'running', 'pending', 'unfinished', 'missing'];
+  const stored = status.shards.reduce((a, s) => a + s.ok + s.failed, 0);
+  const failed = status.shards.reduce((a, s) => a + s.failed, 0);
+  const expected = status.shards.every((s) => s.expected !== null)
+    ? status.shards.reduce((a, s) => a + s.expected!, 0)
+    : null;
+  const lines = [
+    `${status.study ?? 'Shards'} in ${status.folder}: ${status.shardCount} shard${status.shardCount === 1 ? '' : 's'}, ` +
+      order.filter((st) => counts.has(st)).map((st) => `${counts.get(st)} ${st}`).join(', '),
+    `Trials stored: ${stored}${expected === null ? '' : ` of ${expected}`}${failed > 0 ? ` (${failed} failed)` : ''}`,
+  ];
+  const width = String(status.shardCount - 1).length;
+  for (const s of status.shards) {
+    if (s.state === 'done' && s.failed === 0) continue;
+    const trials = `${s.ok + s.failed}${s.expected === null ? '' : `/${s.expected}`} trials`;
+    const failedNote = s.failed > 0 ? `, ${s.failed} failed` : '';
+    lines.push(`  shard ${String(s.index).padStart(width)}: ${s.state.padEnd(10)} ${trials}${failedNote}`);
+  }
+  for (const i of status.foreignShards) {
+    lines.push(`  shard ${i}: made from a different study manifest than the others; it cannot be merged with them`);
+  }
+  if (status.rerunCommand) {
+    lines.push(`Rerun only shard${status.rerun.length === 1 ? '' : 's'} ${status.rerun.join(', ')} (each resumes its database), then merge:`);
+    lines.push(`  ${status.rerunCommand}`);
+  } else if (status.rerun.length > 0) {
+    lines.push(`Rerun shard${status.rerun.length === 1 ? '' : 's'} ${status.rerun.join(', ')} of ${status.shardCount} with the command that made the others, then merge.`);
+  }
+  if (status.complete) lines.push('All shards are done: ready to merge.');
+  return lines.join('\n');
+}
+
+/** A folder of shard databases (`shard-<i>-of-<n>.sqlite`) or of a `harness slurm` plan. */
+export function isShardFolder(folder: string): boolean {
+  if (!existsSync(folder) || !statSync(folder).isDirectory()) return false;
+  return existsSync(join(folder, PLAN_FILE)) || readdirSync(folder).some((n) => parseShardFileName(n) !== null);
+}
+
+/** Reads a shard folder (the `--out` of `harness slurm`, or any folder of shard databases). */
+export function readShardFolder(folder: string, queueOf: (plan: ClusterPlanFile) => QueueView, now: Date): FolderStatus {
+  const planPath = join(folder, PLAN_FILE);
+  const plan = existsSync(planPath) ? ClusterPlanFile.parse(JSON.parse(readFileSync(planPath, 'utf8'))) : null;
+  const found = existsSync(folder)
+    ? readdirSync(folder).flatMap((name) => {
+        const parsed = parseShardFileName(name);
+        return parsed ? [{ ...parsed, name }] : [];
+      })
+    : [];
+  const counts = [...new Set(found.map((f) => f.count))].sort((a, b) => a - b);
+  const shardCount = plan?.shardCount ?? counts[0];
+  if (shardCount === undefined) throw new InputError(msg.notAShardFolder(folder));
+  if (counts.some((c) => c !== shardCount)) throw new InputError(msg.mixedShardCounts(folder, counts));
+  const snapshots = new Map<number, ShardSnapshot>();
+  for (const f of found) snapshots.set(f.index, readShardSnapshot(join(folder, f.name), f, now));
+  return summarizeFolder({ folder, plan, shardCount, snapshots, queue: plan ? queueOf(plan) : null });
+}
+
+/**
+ * One read-only snapshot of shard `shard` in `file`. A database its task has only just created
+ * (no study sealed yet) reads as empty; one whose runs recorded another shard is not done.
+ */
+export function readShardSnapshot(file: string, shard: { index: number; count: number }, now: Date): ShardSnapshot {
+  let status;
+  try {
+    status = databaseStatus(file, now);
+  } catch (thrown) {
+    if (thrown instanceof InputError && thrown.message === engineMsg.dbNoStudy(file)) {
+      return { manifestHash: null, ok: 0, failed: 0, missing: null, writing: false };
+    }
+    throw thrown;
+  }
+  const own = status.shards.length === 1 && status.shards[0] === `${shard.index}/${shard.count}`;
+  return { manifestHash: status.manifestHash, ok: status.ok, failed: status.failed, missing: own ? status.missing : null, writing: status.running };
+}

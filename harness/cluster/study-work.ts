@@ -1,0 +1,37 @@
+/**
+ * What `harness slurm` needs to know about a study before it runs, from the engine: its
+ * simulation groups (grid blocks, the unit a shard never splits), its trials, the engine's
+ * shard map, and the pilot of `harness plan`.
+ */
+import { Bitset } from '../bitset.js';
+import { planStudy } from '../run/plan.js';
+import { countCells } from '../run/tasks.js';
+import { loadStudy } from '../study/study.js';
+import type { StudyWork } from './slurm.js';
+
+export async function studyWork(
+  ref: string,
+  overrides: readonly string[],
+  /** `pilotGroups`: groups to time after one warm-up group (0: no estimate), as `harness plan --pilot`. */
+  options: { pilotGroups: number; cwd: string },
+): Promise<StudyWork> {
+  const study = await loadStudy(ref, { sets: overrides, cwd: options.cwd });
+  const { grid } = study;
+  // No database: the plan is of the whole grid, with nothing done yet.
+  const plan = await planStudy({ study, dbPath: '', shard: null, pilotGroups: options.pilotGroups, threads: 1 });
+  const estimate = plan.estimate !== null && 'msPerCell' in plan.estimate ? plan.estimate : null;
+  const nothingDone = new Bitset(0);
+  return {
+    study: study.name,
+    studyFile: study.absPath,
+    overrides,
+    groups: grid.blockCount,
+    trials: grid.count,
+    shardLoads: (count) =>
+      Array.from({ length: count }, (_, index) => ({
+        groups: Math.ceil((grid.blockCount - index) / count),
+        trials: countCells(grid, { index, count }, nothingDone).cells,
+      })),
+    pilotSecondsPerGroup: estimate ? (estimate.msPerCell * grid.blockSize) / 1000 : null,
+  };
+}

@@ -1,0 +1,40 @@
+/**
+ * The one font family every rendered figure uses: DejaVu Sans, measured, rasterised and embedded
+ * from the same files so that SVG layout, PNG and PDF agree.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const FONT_FAMILY = 'DejaVu Sans';
+export const FONT_DIR = process.env.HARNESS_FONT_DIR ?? '/usr/share/fonts/truetype/dejavu';
+
+export type FontFace = 'regular' | 'bold' | 'italic' | 'boldItalic';
+
+const FILES: Record<FontFace, string> = {
+  regular: 'DejaVuSans.ttf',
+  bold: 'DejaVuSans-Bold.ttf',
+  italic: 'DejaVuSans-Oblique.ttf',
+  boldItalic: 'DejaVuSans-BoldOblique.ttf',
+};
+
+/** Absolute path of a face; throws a message that says how to get the fonts. */
+export function fontFile(face: FontFace): string {
+  const path = join(FONT_DIR, FILES[face]);
+  if (!existsSync(path)) {
+    throw new Error(
+      `font file ${path} (${FONT_FAMILY} ${face}) not found: install Debian's fonts-dejavu-core ` +
+        '(apt-get install fonts-dejavu-core) or set HARNESS_FONT_DIR to a folder holding the DejaVu TTF files',
+    );
+  }
+  return path;
+}
+
+export function fontFiles(): string[] {
+  return (Object.keys(FILES) as FontFace[]).map(fontFile);
+}
+
+export function faceOf(weight: unknown, style: unknown): FontFace {
+  const bold = weight === 'bold' || weight === 'bolder' || (typeof weight === 'number' && weight >= 600) || (typeof weight === 'string' && Number(weight) >= 600);
+  const italic = style === 'italic' || style === 'oblique';
+  return bold ? (italic ? 'boldItalic' : 'bold') : italic ? 'italic' : 'regular';
+}

@@ -1,0 +1,100 @@
+/**
+ * Seeded percentile bootstrap for statistics of group means.
+ *
+ * Each group is resampled with replacement within itself (a stratified bootstrap: one group
+ * for a plain mean, one per stratum for a pooled mean over fixed strata, two for a difference
+ * or ratio of two independent means). The generator is seeded from the identity of the
+ * quantity, so an interval never depends on what else was computed, in which order, or in how
+ * many processes; and the values of a group are sorted first, so it never depends on the
+ * order they were loaded in either.
+ */
+import type { Json } from '../experiment.js';
+import { quantileOfSorted } from './describe.js';
+import { Xoshiro128 } from './random.js';
+
+export interface BootstrapOptions {
+  /** What the quantity is (e.g. `{ metric: 'cost', cell: {...} }`): the seed derives from it. */
+  identity: Json;
+  /** Number of resamples; default 2000. */
+  resamples?: number;
+  /** Coverage of the interval; default 0.95. */
+  level?: number;
+}
+
+export interface Interval {
+  /** The statistic on the data as given. */
+  estimate: number;
+  /** Percentile bounds; null when resampling cannot vary the statistic (no group has 2 values). */
+  lo: number | null;
+  hi: number | null;
+}
+
+export const DEFAULT_RESAMPLES = 2000;
+export const DEFAULT_LEVEL = 0.95;
+
+/**
+ * Percentile interval of `statistic(means of the groups)`. Returns null when a group is
+ * empty. Replicates where the statistic is not a number (e.g. 0/0) make the bounds null.
+ */
+export function bootstrapMeans(
+  groups: readonly (readonly number[])[],
+  statistic: (means: readonly number[]) => number,
+  options: BootstrapOptions,
+): Interval | null {
+  const resamples = options.resamples ?? DEFAULT_RESAMPLES;
+  const level = options.level ?? DEFAULT_LEVEL;
+  if (!Number.isInteger(resamples) || resamples < 1) {
+    throw new RangeError(`bootstrap: resamples must be a positive integer, got ${resamples}`);
+  }
+  if (!(level > 0 && level < 1)) throw new RangeError(`bootstrap: level must lie in (0, 1), got ${level}`);
+  if (groups.length === 0 || groups.some((g) => g.length === 0)) return null;
+
+  const sorted = groups.map((g) => Float64Array.from(g).sort());
+  const means = sorted.map(meanOf);
+  const estimate = statistic(means);
+  if (sorted.every((g) => g.length < 2)) return { estimate, lo: null, hi: null };
+
+  const rng = Xoshiro128.fromIdentity({ bootstrap: options.identity });
+  const replicates = new Float64Array(resamples);
+  const resampledMeans = new Array<number>(sorted.length);
+  for (let b = 0; b < resamples; b++) {
+    for (let g = 0; g < sorted.length; g++) {
+      const values = sorted[g] as Float64Array;
+      const n = values.length;
+      let sum = 0;
+      for (let i = 0; i < n; i++) sum += values[rng.nextIndex(n)] as number;
+      resampledMeans[g] = sum / n;
+    }
+    const value = statistic(resampledMeans);
+    if (Number.isNaN(value)) return { estimate, lo: null, hi: null };
+    replicates[b] = value;
+  }
+  replicates.sort();
+  const tail = (1 - level) / 2;
+  const all = Array.from(replicates);
+  return { estimate, lo: quantileOfSorted(all, tail), hi: quantileOfSorted(all, 1 - tail) };
+}
+
+/** Mean of one sample with its percentile interval. */
+export function bootstrapMeanInterval(values: readonly number[], options: BootstrapOptions): Interval | null {
+  return bootstrapMeans([values], (m) => m[0] as number, options);
+}
+
+/**
+ * Mean over fixed strata (e.g. models), resampling within each stratum; the estimate equals the
+ * plain mean of all values.
+ */
+export function bootstrapStratifiedMeanInterval(
+  strata: readonly (readonly number[])[],
+  options: BootstrapOptions,
+): Interval | null {
+  const sizes = strata.map((s) => s.length);
+  const total = sizes.reduce((a, b) => a + b, 0);
+  return bootstrapMeans(strata, (m) => m.reduce((acc, v, i) => acc + v * (sizes[i] as number), 0) / total, options);
+}
+
+function meanOf(values: Float64Array): number {
+  let sum = 0;
+  for (const v of values) sum += v;
+  return sum / values.length;
+}

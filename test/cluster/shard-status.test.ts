@@ -1,0 +1,189 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../harness/cli/app.js';
+import type { Io } from '../../harness/cli/io.js';
+import { InputError } from '../../harness/errors.js';
+import * as msg from '../../harness/cluster/messages.js';
+import type { ClusterPlanFile } from '../../harness/cluster/layout.js';
+import {
+  formatFolderStatus,
+  readShardFolder,
+  readShardSnapshot,
+  summarizeFolder,
+  type ShardSnapshot,
+} from '../../harness/cluster/shard-status.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+const plan: ClusterPlanFile = {
+  study: 'tiny',
+  studyFile: '/repo/tiny.yaml',
+  overrides: [],
+  shardCount: 4,
+  shardTrials: [10, 10, 8, 8],
+  arrayScript: '/out/array.sbatch',
+  mergeScript: '/out/merge.sbatch',
+  jobs: { array: '7', merge: '8' },
+};
+
+/** A shard database that stored `ok` + `failed` of `expected` trials, written to now or not. */
+const snap = (ok: number, failed: number, expected: number, writing = false, manifestHash = 'm1'): ShardSnapshot => ({
+  manifestHash,
+  ok,
+  failed,
+  missing: expected - ok - failed,
+  writing,
+});
+
+describe('summarizeFolder', () => {
+  it('is complete when every shard stored all its trials, failed ones included', () => {
+    const status = summarizeFolder({
+      folder: '/out',
+      plan,
+      shardCount: 4,
+      snapshots: new Map([[0, snap(10, 0, 10)], [1, snap(9, 1, 10)], [2, snap(8, 0, 8)], [3, snap(8, 0, 8)]]),
+      queue: new Map(),
+    });
+    expect(status.shards.map((s) => s.state)).toEqual(['done', 'done', 'done', 'done']);
+    expect(status.complete).toBe(true);
+    expect(status.rerunCommand).toBeNull();
+    expect(formatFolderStatus(status)).toBe(
+      [
+        'tiny in /out: 4 shards, 4 done',
+        'Trials stored: 36 of 36 (1 failed)',
+        '  shard 1: done       10/10 trials, 1 failed',
+        'All shards are done: ready to merge.',
+      ].join('\n'),
+    );
+  });
+
+  it('tells running, pending, unfinished and missing shards apart with the queue, and reruns only the last two', () => {
+    const status = summarizeFolder({
+      folder: '/out',
+      plan: { ...plan, shardCount: 5, shardTrials: [10, 10, 8, 8, 8] },
+      shardCount: 5,
+      // 0 runs, 1 was killed, 2 is requeued, 3 never started, 4 is done.
+      snapshots: new Map([[0, snap(4, 0, 10, true)], [1, snap(3, 0, 10)], [2, snap(5, 0, 8)], [4, snap(8, 0, 8)]]),
+      queue: new Map([[0, 'running'], [2, 'pending']]),
+    });
+    expect(status.shards.map((s) => s.state)).toEqual(['running', 'unfinished', 'pending', 'missing', 'done']);
+    expect(status.rerun).toEqual([1, 3]);
+    expect(status.complete).toBe(false);
+    expect(formatFolderStatus(status)).toBe(
+      [
+        'tiny in /out: 5 shards, 1 done, 1 running, 1 pending, 1 unfinished, 1 missing',
+        'Trials stored: 20 of 44',
+        '  shard 0: running    4/10 trials',
+        '  shard 1: unfinished 3/10 trials',
+        '  shard 2: pending    5/8 trials',
+        '  shard 3: missing    0/8 trials',
+        'Rerun only shards 1, 3 (each resumes its database), then merge:',
+        '  array=$(sbatch --parsable --array=1,3 /out/array.sbatch) && sbatch --dependency=afterany:${array%%;*} /out/merge.sbatch',
+      ].join('\n'),
+    );
+  });
+
+  it('without the queue, counts a shard that is being written as running', () => {
+    const status = summarizeFolder({
+      folder: '/out',
+      plan,
+      shardCount: 4,
+      snapshots: new Map([[0, snap(4, 0, 10, true)], [1, snap(3, 0, 10)], [2, snap(8, 0, 8)], [3, snap(8, 0, 8)]]),
+      queue: null,
+    });
+    expect(status.shards.map((s) => s.state)).toEqual(['running', 'unfinished', 'done', 'done']);
+    expect(status.rerun).toEqual([1]);
+  });
+
+  it('without a plan, takes the trial counts from the databases and cannot name the script', () => {
+    const status = summarizeFolder({
+      folder: '/k8s',
+      plan: null,
+      shardCount: 3,
+      snapshots: new Map([[0, snap(4, 0, 4)], [2, snap(2, 0, 3)]]),
+      queue: null,
+    });
+    expect(status.shards.map((s) => s.state)).toEqual(['done', 'missing', 'unfinished']);
+    expect(status.rerunCommand).toBeNull();
+    expect(formatFolderStatus(status)).toBe(
+      [
+        'Shards in /k8s: 3 shards, 1 done, 1 unfinished, 1 missing',
+        'Trials stored: 6',
+        '  shard 1: missing    0 trials',
+        '  shard 2: unfinished 2/3 trials',
+        'Rerun shards 1, 2 of 3 with the command that made the others, then merge.',
+      ].join('\n'),
+    );
+  });
+
+  it('refuses to call a folder complete when a shard comes from another manifest', () => {
+    const status = summarizeFolder({
+      folder: '/out',
+      plan,
+      shardCount: 4,
+      snapshots: new Map([[0, snap(10, 0, 10)], [1, snap(10, 0, 10)], [2, snap(8, 0, 8, false, 'm2')], [3, snap(8, 0, 8)]]),
+      queue: new Map(),
+    });
+    expect(status.foreignShards).toEqual([2]);
+    expect(status.complete).toBe(false);
+    expect(formatFolderStatus(status)).toContain('shard 2: made from a different study manifest than the others');
+  });
+});
+
+/** Runs the harness CLI in this process; returns its exit code and output. */
+async function harness(...argv: string[]): Promise<{ code: number; out: string }> {
+  let out = '';
+  const sink = { write: (t: string) => (out += t) };
+  const io: Io = { stdout: sink, stderr: sink, env: {}, cwd: root, argv };
+  const code = await main(argv, io);
+  return { code, out };
+}
+
+describe('reading a shard folder written by the engine', () => {
+  const study = join(root, 'test/fixtures/studies/noop.yaml');
+  const now = new Date();
+
+  it('finds done, unfinished, missing and foreign shards, and reruns the right ones', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shard-status-'));
+    const shard = (i: number) => join(dir, `shard-${i}-of-4.sqlite`);
+    for (const i of [0, 1, 2]) expect((await harness('run', study, '--shard', `${i}/4`, '--db', shard(i), '--threads', '1')).code).toBe(0);
+    // Shard 1 loses two trials, as if its task had been killed before committing them.
+    const db = new Database(shard(1));
+    db.exec('DELETE FROM trial WHERE cell_index IN (SELECT cell_index FROM trial ORDER BY cell_index DESC LIMIT 2)');
+    db.close();
+    expect((await harness('run', study, '--set', 'params.n=5', '--shard', '3/4', '--db', shard(3), '--threads', '1')).code).toBe(0);
+
+    const counts = [0, 1, 2].map((i) => readShardSnapshot(shard(i), { index: i, count: 4 }, now));
+    expect(counts.map((c) => c.missing)).toEqual([0, 2, 0]);
+    writeFileSync(join(dir, 'cluster-plan.json'), JSON.stringify({ ...plan, shardTrials: counts.map((c) => c.ok + (c.missing ?? 0)).concat(6), arrayScript: join(dir, 'array.sbatch') }));
+    const status = readShardFolder(dir, () => new Map(), now);
+    expect(status.shards.map((s) => s.state)).toEqual(['done', 'unfinished', 'done', 'done']);
+    expect(status.foreignShards).toEqual([3]);
+    expect(status.rerun).toEqual([1]);
+    expect(status.complete).toBe(false);
+  }, 60_000);
+
+  it('reads a database its task has only just created as empty, and one of another shard as not done', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shard-status-'));
+    new Database(join(dir, 'shard-0-of-2.sqlite')).close();
+    expect(readShardSnapshot(join(dir, 'shard-0-of-2.sqlite'), { index: 0, count: 2 }, now)).toEqual({
+      manifestHash: null, ok: 0, failed: 0, missing: null, writing: false,
+    });
+    const other = join(dir, 'shard-1-of-2.sqlite');
+    expect((await harness('run', study, '--shard', '0/2', '--db', other, '--threads', '1')).code).toBe(0);
+    expect(readShardSnapshot(other, { index: 1, count: 2 }, now).missing).toBeNull();
+    expect(readShardFolder(dir, () => null, now).shards.map((s) => s.state)).toEqual(['unfinished', 'unfinished']);
+  }, 60_000);
+
+  it('refuses a folder without shards, and one that mixes shard counts', () => {
+    const empty = mkdtempSync(join(tmpdir(), 'shard-status-'));
+    expect(() => readShardFolder(empty, () => null, now)).toThrow(new InputError(msg.notAShardFolder(empty)));
+    const mixed = mkdtempSync(join(tmpdir(), 'shard-status-'));
+    for (const name of ['shard-0-of-2.sqlite', 'shard-1-of-3.sqlite']) new Database(join(mixed, name)).close();
+    expect(() => readShardFolder(mixed, () => null, now)).toThrow(new InputError(msg.mixedShardCounts(mixed, [2, 3])));
+  });
+});

@@ -1,0 +1,139 @@
+/**
+ * `harness slurm` and `status <shard folder>` as commands, without a Slurm cluster: the files
+ * they write, what they print, and every bad-input message they can give.
+ */
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../harness/cli/app.js';
+import type { Io } from '../../harness/cli/io.js';
+import { InputError } from '../../harness/errors.js';
+import * as msg from '../../harness/cluster/messages.js';
+import { shardFolderStatus, slurmCommand } from '../../harness/cluster/slurm-command.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const study = join(root, 'test/fixtures/studies/noop.yaml');
+
+/** An Io whose PATH is only `bin` (stand-ins for sbatch and scontrol), capturing stdout. */
+function io(bin: string): Io & { out: () => string } {
+  let out = '';
+  return {
+    stdout: { write: (t: string) => (out += t) },
+    stderr: { write: () => true },
+    env: { PATH: bin },
+    cwd: root,
+    argv: [],
+    out: () => out,
+  };
+}
+
+/**
+ * A folder of stand-in Slurm commands (shell builtins only, as PATH holds nothing else):
+ * scontrol reports `maxArraySize`, sbatch records its arguments and hands out ids 41, 42, ...
+ */
+function fakeSlurm(maxArraySize: number): string {
+  const bin = mkdtempSync(join(tmpdir(), 'fake-slurm-'));
+  writeFileSync(join(bin, 'scontrol'), `#!/bin/sh\necho "MaxArraySize            = ${maxArraySize}"\n`);
+  writeFileSync(
+    join(bin, 'sbatch'),
+    `#!/bin/sh\nn=41\n[ -f ${bin}/n ] && read n < ${bin}/n\necho $((n + 1)) > ${bin}/n\necho "$@" >> ${bin}/calls\necho "$n;cluster"\n`,
+  );
+  for (const f of ['scontrol', 'sbatch']) chmodSync(join(bin, f), 0o755);
+  return bin;
+}
+
+async function slurm(bin: string, args: Record<string, unknown>) {
+  const io_ = io(bin);
+  const code = await slurmCommand.run({ study, pilot: '0', ...args }, io_);
+  return { code, out: io_.out() };
+}
+
+async function inputError(run: Promise<unknown>): Promise<string> {
+  try {
+    await run;
+  } catch (thrown) {
+    expect(thrown).toBeInstanceOf(InputError);
+    return (thrown as Error).message;
+  }
+  throw new Error('expected an InputError');
+}
+
+describe('harness slurm', () => {
+  it('writes the scripts and the plan into --out, and prints how to submit them', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'slurm-cmd-')), 'noop');
+    const { code, out: printed } = await slurm(fakeSlurm(1001), { out, 'array-size': '3', 'cpus-per-task': '2', time: '30', set: ['params.n=5'] });
+    expect(code).toBe(0);
+    for (const f of ['array.sbatch', 'merge.sbatch', 'cluster-plan.json', 'logs']) expect(existsSync(join(out, f))).toBe(true);
+    const array = readFileSync(join(out, 'array.sbatch'), 'utf8');
+    expect(array).toContain('#SBATCH --array=0-2\n');
+    expect(array).toContain('#SBATCH --cpus-per-task=2\n');
+    expect(array).toContain(`--shard "$task/3" --db "${out}/shard-$task-of-3.sqlite"`);
+    expect(array).toContain('--set params.n=5 &');
+    const plan = JSON.parse(readFileSync(join(out, 'cluster-plan.json'), 'utf8'));
+    // noop-small: 3 colors x 3 seeds = 9 simulations of 3 sizes; shards of 3 simulations.
+    expect(plan).toMatchObject({ study: 'noop-small', shardCount: 3, shardTrials: [9, 9, 9], jobs: null });
+    expect(printed).toContain('Study noop-small: 27 trials in 9 simulation groups');
+    expect(printed).toContain(`array=$(sbatch --parsable ${out}/array.sbatch)`);
+  });
+
+  it('with --submit, submits the array and then the merge after it', async () => {
+    const bin = fakeSlurm(1001);
+    const out = join(mkdtempSync(join(tmpdir(), 'slurm-cmd-')), 'noop');
+    const { out: printed } = await slurm(bin, { out, 'array-size': '3', submit: true });
+    expect(readFileSync(join(bin, 'calls'), 'utf8')).toBe(
+      `--parsable ${out}/array.sbatch\n--parsable --dependency=afterany:41 ${out}/merge.sbatch\n`,
+    );
+    expect(JSON.parse(readFileSync(join(out, 'cluster-plan.json'), 'utf8')).jobs).toEqual({ array: '41', merge: '42' });
+    expect(printed).toContain('Array job 41 (3 tasks), merge job 42');
+  });
+
+  it('packs the groups into the MaxArraySize the cluster reports', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'slurm-cmd-')), 'noop');
+    await slurm(fakeSlurm(4), { out });
+    expect(JSON.parse(readFileSync(join(out, 'cluster-plan.json'), 'utf8')).shardCount).toBe(4);
+  });
+
+  it('refuses what it cannot do, saying why and what to do instead', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'slurm-cmd-'));
+    const bin = fakeSlurm(8);
+    expect(await inputError(slurm(bin, { out: join(base, 'a'), 'array-size': '9' }))).toBe(msg.arrayTooLarge(9, 8, 9));
+    expect(await inputError(slurm(fakeSlurm(1001), { out: join(base, 'a'), 'array-size': '10' }))).toBe(msg.arrayLargerThanGrid(10, 9));
+    expect(await inputError(slurm(bin, { out: join(base, 'a'), partition: 'a;b' }))).toBe(msg.badPartition('a;b'));
+    expect(await inputError(slurm(bin, { out: join(base, 'a'), time: '2h' }))).toBe(msg.badTime('2h'));
+    const used = join(base, 'used');
+    mkdirSync(used);
+    new Database(join(used, 'shard-0-of-2.sqlite')).close();
+    expect(await inputError(slurm(bin, { out: used, 'array-size': '3' }))).toBe(msg.folderHasOtherShards(used, [2], 3));
+    const noSlurm = mkdtempSync(join(tmpdir(), 'no-slurm-'));
+    expect(await inputError(slurm(noSlurm, { out: join(base, 'b'), 'array-size': '3', submit: true }))).toBe(msg.sbatchMissing());
+    const refusing = fakeSlurm(8);
+    writeFileSync(join(refusing, 'sbatch'), '#!/bin/sh\necho "sbatch: error: invalid partition specified: gpu" >&2\nexit 1\n');
+    expect(await inputError(slurm(refusing, { out: join(base, 'c'), 'array-size': '3', submit: true }))).toBe(
+      msg.sbatchFailed(join(base, 'c', 'array.sbatch'), 'sbatch: error: invalid partition specified: gpu\n'),
+    );
+  });
+});
+
+describe('status of a shard folder', () => {
+  it('answers only for shard folders, with exit code 0 once every shard is done', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'slurm-status-'));
+    const bin = fakeSlurm(1001);
+    expect(shardFolderStatus(dir, false, io(bin))).toBeNull();
+    expect(shardFolderStatus(join(dir, 'nothing.sqlite'), false, io(bin))).toBeNull();
+    await slurm(bin, { out: dir, 'array-size': '3' });
+    const before = io(bin);
+    expect(shardFolderStatus(dir, false, before)).toBe(1);
+    expect(before.out()).toContain('noop-small in');
+    expect(before.out()).toContain('3 missing');
+    for (const i of [0, 1, 2]) {
+      const shard = ['run', study, '--shard', `${i}/3`, '--db', join(dir, `shard-${i}-of-3.sqlite`), '--threads', '1'];
+      expect(await main(shard, { ...io(bin), argv: shard })).toBe(0);
+    }
+    const after = io(bin);
+    expect(shardFolderStatus(dir, false, after)).toBe(0);
+    expect(after.out()).toContain('All shards are done: ready to merge.');
+  }, 30_000);
+});

@@ -1,0 +1,218 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { InputError } from '../../harness/errors.js';
+import * as msg from '../../harness/cluster/messages.js';
+import {
+  arrayScript,
+  formatPlan,
+  mergeScript,
+  parseMaxArraySize,
+  parseSlurmTime,
+  planArray,
+  planFile,
+  type SlurmOptions,
+  type StudyWork,
+} from '../../harness/cluster/slurm.js';
+
+const golden = (name: string) => readFileSync(new URL(`./golden/${name}`, import.meta.url), 'utf8');
+
+/** A study of `groups` groups, alternately `trialsPerGroup` and one more trials, dealt round robin. */
+function work(groups: number, trialsPerGroup = 4, pilot: number | null = 2.5): StudyWork {
+  const groupTrials = Array.from({ length: groups }, (_, g) => trialsPerGroup + (g % 2));
+  return {
+    study: 'tiny',
+    studyFile: '/repo/test/fixtures/cluster/tiny.yaml',
+    overrides: ['sim.M=100', "label=it's mine"],
+    groups,
+    trials: groupTrials.reduce((a, b) => a + b, 0),
+    shardLoads: (count) => {
+      const loads = Array.from({ length: count }, () => ({ groups: 0, trials: 0 }));
+      groupTrials.forEach((trials, g) => {
+        loads[g % count]!.groups += 1;
+        loads[g % count]!.trials += trials;
+      });
+      return loads;
+    },
+    pilotSecondsPerGroup: pilot,
+  };
+}
+
+function options(over: Partial<SlurmOptions> = {}): SlurmOptions {
+  return {
+    out: '/shared/results/tiny',
+    arraySize: 4,
+    parallel: 2,
+    partition: 'debug',
+    time: '0:10:00',
+    cpusPerTask: 2,
+    maxArraySize: 1001,
+    maxRequeues: 3,
+    node: '/usr/bin/node',
+    harness: '/repo/bin/harness.mjs',
+    workdir: '/repo',
+    ...over,
+  };
+}
+
+function inputError(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (thrown) {
+    expect(thrown).toBeInstanceOf(InputError);
+    return (thrown as Error).message;
+  }
+  throw new Error('expected an InputError');
+}
+
+describe('sbatch scripts', () => {
+  const plan = planArray(work(10), options());
+
+  it('match the golden array, merge and plan files', () => {
+    expect(arrayScript(plan)).toBe(golden('array.sbatch'));
+    expect(mergeScript(plan)).toBe(golden('merge.sbatch'));
+    expect(planFile(plan, { array: '12', merge: '13' })).toBe(golden('cluster-plan.json'));
+    expect(formatPlan(plan)).toBe(golden('plan.txt'));
+  });
+
+  it('are valid bash, also with one task, no throttle and paths that need quoting', () => {
+    const odd = planArray(work(3), options({ arraySize: 1, parallel: undefined, time: undefined, partition: undefined, out: "/shared/my results/it's" }));
+    for (const p of [plan, odd]) {
+      for (const text of [arrayScript(p), mergeScript(p)]) execFileSync('bash', ['-n'], { input: text });
+    }
+    expect(arrayScript(odd)).toContain('#SBATCH --array=0\n');
+    expect(arrayScript(odd)).toContain(`--db "/shared/my results/it's/shard-$task-of-1.sqlite"`);
+    expect(arrayScript(odd)).not.toContain('--time');
+  });
+});
+
+describe('planArray', () => {
+  it('packs groups into MaxArraySize tasks and keeps every trial', () => {
+    const w = work(5000, 3, null);
+    const plan = planArray(w, options({ arraySize: undefined }));
+    expect(plan.tasks).toBe(1001);
+    expect(new Set(plan.shards.map((s) => s.groups))).toEqual(new Set([4, 5]));
+    expect(plan.shards.reduce((a, s) => a + s.trials, 0)).toBe(w.trials);
+  });
+
+  it('follows a smaller site MaxArraySize', () => {
+    expect(planArray(work(50, 3, null), options({ arraySize: undefined, maxArraySize: 8 })).tasks).toBe(8);
+  });
+
+  it('with a pilot, makes tasks of at least five minutes', () => {
+    // 100 groups x 6 s on 1 CPU = 600 s of work: two tasks of 300 s.
+    const plan = planArray(work(100, 1, 6), options({ arraySize: undefined, cpusPerTask: 1 }));
+    expect(plan.tasks).toBe(2);
+    expect(plan.shards.map((s) => s.estimatedSeconds)).toEqual([300, 300]);
+  });
+
+  it('estimates a task as rounds of groups over its CPUs', () => {
+    // 10 groups over 4 tasks: shards of 3, 3, 2, 2 groups; on 2 CPUs that is 2, 2, 1, 1 rounds of 2.5 s.
+    expect(planArray(work(10), options()).shards.map((s) => s.estimatedSeconds)).toEqual([5, 5, 2.5, 2.5]);
+  });
+
+  it('warns when the estimate exceeds the time limit', () => {
+    const plan = planArray(work(10, 4, 700), options({ time: '10' }));
+    expect(plan.warnings).toEqual([msg.beyondTimeLimit(1400, '10', 3)]);
+  });
+
+  it('refuses bad options with the option, the rule and the value', () => {
+    expect(inputError(() => planArray(work(5000), options({ arraySize: 2000 })))).toBe(msg.arrayTooLarge(2000, 1001, 5000));
+    expect(inputError(() => planArray(work(3), options({ arraySize: 4 })))).toBe(msg.arrayLargerThanGrid(4, 3));
+    expect(inputError(() => planArray(work(3), options({ partition: 'a b' })))).toBe(msg.badPartition('a b'));
+    expect(inputError(() => planArray(work(3), options({ time: '1h' })))).toBe(msg.badTime('1h'));
+    expect(inputError(() => planArray(work(0), options()))).toBe(msg.emptyStudy('/repo/test/fixtures/cluster/tiny.yaml'));
+  });
+});
+
+describe('Slurm settings', () => {
+  it('parses every Slurm time format', () => {
+    expect(parseSlurmTime('90')).toBe(5400);
+    expect(parseSlurmTime('10:30')).toBe(630);
+    expect(parseSlurmTime('1:30:00')).toBe(5400);
+    expect(parseSlurmTime('2-0')).toBe(172800);
+    expect(parseSlurmTime('1-02:03')).toBe(93780);
+    expect(parseSlurmTime('1-02:03:04')).toBe(93784);
+    for (const bad of ['', '0', '1:2:3:4', '-5', 'x', '1-']) expect(inputError(() => parseSlurmTime(bad))).toBe(msg.badTime(bad));
+  });
+
+  it('reads MaxArraySize from scontrol show config', () => {
+    expect(parseMaxArraySize('JobRequeue              = 1\nMaxArraySize            = 40001\nMaxJobCount = 10000\n')).toBe(40001);
+    expect(parseMaxArraySize('MaxJobCount = 10000\n')).toBeNull();
+  });
+});
+
+/**
+ * The array script's signal handling, outside Slurm: a stand-in harness that records its
+ * arguments and the signal it gets, and a stand-in scontrol that records the requeue.
+ */
+describe('array task signals', () => {
+  function runTask(signal: 'USR1' | 'TERM', restartCount: number) {
+    const dir = mkdtempSync(join(tmpdir(), 'slurm-task-'));
+    const fakeNode = join(dir, 'node');
+    writeFileSync(
+      fakeNode,
+      `#!/bin/bash\necho "$@" > ${dir}/args\ntrap 'echo TERM > ${dir}/signal; exit 143' TERM\necho started > ${dir}/started\nwhile true; do sleep 0.05; done\n`,
+    );
+    writeFileSync(join(dir, 'scontrol'), `#!/bin/bash\necho "$@" > ${dir}/requeued\n`);
+    chmodSync(fakeNode, 0o755);
+    chmodSync(join(dir, 'scontrol'), 0o755);
+    const plan = planArray(work(10), options({ node: fakeNode, out: dir }));
+    writeFileSync(join(dir, 'task.sh'), arrayScript(plan));
+    const env = {
+      ...process.env,
+      PATH: `${dir}:${process.env.PATH}`,
+      SLURM_ARRAY_TASK_ID: '3',
+      SLURM_ARRAY_JOB_ID: '41',
+      SLURM_CPUS_PER_TASK: '2',
+      SLURM_RESTART_COUNT: String(restartCount),
+    };
+    return new Promise<{ code: number | null; dir: string }>((done, fail) => {
+      const child = spawn('bash', [join(dir, 'task.sh')], { env, stdio: 'ignore' });
+      child.on('error', fail);
+      child.on('exit', (code) => done({ code, dir }));
+      const poll = setInterval(() => {
+        try {
+          readFileSync(join(dir, 'started'));
+        } catch {
+          return;
+        }
+        clearInterval(poll);
+        child.kill(`SIG${signal}`);
+      }, 20);
+    });
+  }
+
+  const read = (dir: string, name: string) => {
+    try {
+      return readFileSync(join(dir, name), 'utf8').trim();
+    } catch {
+      return null;
+    }
+  };
+
+  it('runs its shard, and near the time limit stops the harness and requeues itself', async () => {
+    const { code, dir } = await runTask('USR1', 0);
+    expect(read(dir, 'args')).toBe(
+      `/repo/bin/harness.mjs run /repo/test/fixtures/cluster/tiny.yaml --shard 3/4 --db ${dir}/shard-3-of-4.sqlite --threads 2 --set sim.M=100 --set label=it's mine`,
+    );
+    expect(read(dir, 'signal')).toBe('TERM');
+    expect(read(dir, 'requeued')).toBe('requeue 41_3');
+    expect(code).toBe(143);
+  });
+
+  it('stops requeueing after max-requeues', async () => {
+    const { dir } = await runTask('USR1', 3);
+    expect(read(dir, 'signal')).toBe('TERM');
+    expect(read(dir, 'requeued')).toBeNull();
+  });
+
+  it('on SIGTERM (scancel, preemption) stops the harness without requeueing itself', async () => {
+    const { code, dir } = await runTask('TERM', 0);
+    expect(read(dir, 'signal')).toBe('TERM');
+    expect(read(dir, 'requeued')).toBeNull();
+    expect(code).toBe(143);
+  });
+});

@@ -1,0 +1,236 @@
+/**
+ * End to end on a real Slurm (one node on localhost, started by scripts/slurm/start.sh): a
+ * study submitted as a 4-task array plus a merge job gives the same trial and curve rows and
+ * the same report bytes as one machine; a task killed half way is rerun alone and the merge
+ * is whole again; a task near its time limit requeues itself and resumes its shard.
+ *
+ * Skipped, with the reason printed, where Slurm cannot be started (not root, no apt).
+ */
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readShardSnapshot } from '../../harness/cluster/shard-status.js';
+import { startLocalSlurm, type LocalSlurm } from './local-slurm.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const fixture = (name: string) => join(root, 'test/fixtures/cluster', name);
+
+let slurm: LocalSlurm | null = null;
+let unavailable = '';
+
+beforeAll(async () => {
+  const started = await startLocalSlurm();
+  if ('cluster' in started) slurm = started.cluster;
+  else {
+    unavailable = started.unavailable;
+    console.warn(`Slurm end-to-end tests skipped: ${unavailable}`);
+  }
+}, 240_000);
+
+afterAll(() => slurm?.stop(), 120_000);
+
+function harness(args: string[], env: NodeJS.ProcessEnv = process.env) {
+  const result = spawnSync(process.execPath, [join(root, 'bin/harness.mjs'), ...args], { cwd: root, env, encoding: 'utf8', timeout: 240_000 });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function sh(command: string, env: NodeJS.ProcessEnv): string {
+  const result = spawnSync('bash', ['-c', command], { env, encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`${command} failed (${result.status}): ${result.stderr}`);
+  return result.stdout.trim();
+}
+
+/** Waits until none of the jobs is in the queue (polling, as `sbatch --wait` checks only every few seconds). */
+async function waitForJobs(ids: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (sh(`squeue -h -o %i -j ${ids.join(',')} 2>/dev/null || true`, env) !== '') {
+    if (Date.now() > deadline) throw new Error(`jobs ${ids.join(',')} still queued after ${timeoutMs} ms:\n${sh('squeue', env)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function until(what: string, check: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Trial rows without the columns that record where and how long (run_id, duration_ms), and curve rows. */
+function results(db: string): { trials: string; curves: string } {
+  const conn = new Database(db, { readonly: true, fileMustExist: true });
+  try {
+    const trials = conn.prepare('SELECT * FROM trial ORDER BY cell_index').all() as Record<string, unknown>[];
+    for (const row of trials) {
+      delete row['run_id'];
+      delete row['duration_ms'];
+    }
+    const curves = conn.prepare('SELECT * FROM curve ORDER BY group_key, idx').all();
+    return { trials: JSON.stringify(trials), curves: JSON.stringify(curves) };
+  } finally {
+    conn.close();
+  }
+}
+
+/**
+ * Every file under `dir`: path relative to it -> a digest of its bytes, once the report's
+ * provenance is left out. Provenance records how the results were made, which differs by
+ * design between one machine and a cluster: the table of runs in index.html, and the PDF dates
+ * the report takes from the runs (with the document ID PDFKit derives from them).
+ */
+function reportFiles(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (d: string) => {
+    for (const name of readdirSync(d).sort()) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) {
+        walk(p);
+        continue;
+      }
+      let bytes = readFileSync(p);
+      if (name === 'index.html') {
+        bytes = Buffer.from(bytes.toString('utf8').replace(/<h3>Runs that computed trials<\/h3>[\s\S]*?<\/tbody><\/table>/, ''));
+      } else if (name.endsWith('.pdf')) {
+        bytes = Buffer.from(
+          bytes.toString('latin1').replace(/\(D:\d{14}Z\)/g, '(D:-)').replace(/\/ID \[<[0-9a-f]+> <[0-9a-f]+>\]/g, '/ID [-]'),
+          'latin1',
+        );
+      }
+      out.set(relative(dir, p), createHash('sha256').update(bytes).digest('hex'));
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/** slow.yaml run on one machine, once for the tests that compare against it. */
+let slowReference: { trials: string; curves: string } | null = null;
+function slowOnOneMachine(): { trials: string; curves: string } {
+  if (!slowReference) {
+    const db = join(mkdtempSync(join(tmpdir(), 'slurm-reference-')), 'single.sqlite');
+    const single = harness(['run', fixture('slow.yaml'), '--db', db, '--threads', '2']);
+    expect(single.code, single.stderr).toBe(0);
+    slowReference = results(db);
+  }
+  return slowReference;
+}
+
+/** `harness slurm --submit --json`: the plan and the two job ids. */
+function submit(study: string, out: string, extra: string[], env: NodeJS.ProcessEnv) {
+  const r = harness(['slurm', study, '--out', out, '--array-size', '4', '--cpus-per-task', '1', '--pilot', '0', '--submit', '--json', ...extra], env);
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  const parsed = JSON.parse(r.stdout) as { tasks: number; jobs: { array: string; merge: string } };
+  expect(parsed.tasks).toBe(4);
+  return parsed.jobs;
+}
+
+describe('a study on Slurm', () => {
+  it('as a 4-task array plus merge job gives the bytes of one machine', async (ctx) => {
+    if (!slurm) return ctx.skip(unavailable);
+    const { env } = slurm;
+    const work = mkdtempSync(join(tmpdir(), 'slurm-e2e-'));
+
+    const t0 = performance.now();
+    const single = harness(['run', fixture('tiny.yaml'), '--db', join(work, 'single.sqlite'), '--threads', '1']);
+    expect(single.code, single.stderr).toBe(0);
+    const report = harness(['report', join(work, 'single.sqlite'), '--out', join(work, 'single-report')]);
+    expect(report.code, report.stderr).toBe(0);
+    const singleMs = performance.now() - t0;
+
+    const out = join(work, 'cluster');
+    const t1 = performance.now();
+    const jobs = submit(fixture('tiny.yaml'), out, [], env);
+    await waitForJobs([jobs.array, jobs.merge], env, 240_000);
+    const clusterMs = performance.now() - t1;
+    console.log(`cluster-tiny: one machine (run + report, 1 thread) ${(singleMs / 1000).toFixed(1)} s; ` +
+      `Slurm 4-task array + merge job, submit to merged report ${(clusterMs / 1000).toFixed(1)} s`);
+
+    const log = readFileSync(join(out, 'logs/merge.out'), 'utf8');
+    expect(existsSync(join(out, 'cluster-tiny.sqlite')), log).toBe(true);
+    expect(results(join(out, 'cluster-tiny.sqlite'))).toEqual(results(join(work, 'single.sqlite')));
+    const clusterReport = reportFiles(join(out, 'report'));
+    expect(clusterReport.size).toBeGreaterThan(0);
+    expect(clusterReport).toEqual(reportFiles(join(work, 'single-report')));
+
+    const status = harness(['status', out], env);
+    expect(status.code, status.stdout).toBe(0);
+    expect(status.stdout).toContain('4 shards, 4 done');
+  }, 360_000);
+
+  it('reruns a task killed half way alone, and the merge is whole again', async (ctx) => {
+    if (!slurm) return ctx.skip(unavailable);
+    const { env } = slurm;
+    const work = mkdtempSync(join(tmpdir(), 'slurm-kill-'));
+    const out = join(work, 'cluster');
+    const jobs = submit(fixture('slow.yaml'), out, [], env);
+
+    // Kill shard 1's harness (SIGKILL, by the pid its run row records) once it has stored some trials.
+    const shard1 = join(out, 'shard-1-of-4.sqlite');
+    await until('shard 1 to store a trial', () => existsSync(shard1) && readShardSnapshot(shard1, { index: 1, count: 4 }, new Date()).ok > 0, 60_000);
+    const conn = new Database(shard1, { readonly: true });
+    const pid = conn.prepare(`SELECT pid FROM run WHERE status = 'running' ORDER BY id DESC LIMIT 1`).pluck().get() as number;
+    conn.close();
+    process.kill(pid, 'SIGKILL');
+    await until('the killed harness to be gone', () => !existsSync(`/proc/${pid}`), 10_000);
+    const storedBeforeKill = readShardSnapshot(shard1, { index: 1, count: 4 }, new Date()).ok;
+    await waitForJobs([jobs.array, jobs.merge], env, 120_000);
+
+    // The other shards finished; the merge job stopped and named the command that reruns shard 1 alone.
+    expect(existsSync(join(out, 'cluster-slow.sqlite'))).toBe(false);
+    const mergeLog = readFileSync(join(out, 'logs/merge.out'), 'utf8');
+    expect(mergeLog).toMatch(/shard 1: unfinished\s+\d+\/8 trials/);
+    const rerun = /^ {2}(array=\$\(sbatch --parsable --array=1 .*)$/m.exec(mergeLog)?.[1];
+    expect(rerun, mergeLog).toBeDefined();
+    expect(storedBeforeKill).toBeLessThan(8);
+
+    const mergeJob = sh(`${rerun!.replace('&& sbatch ', '&& sbatch --parsable ')}`, env);
+    await waitForJobs([mergeJob], env, 120_000);
+    const merged = join(out, 'cluster-slow.sqlite');
+    expect(existsSync(merged), readFileSync(join(out, 'logs/merge.out'), 'utf8')).toBe(true);
+
+    expect(results(merged)).toEqual(slowOnOneMachine());
+    // The rerun resumed: the trials stored before the kill were not computed again.
+    const runs = new Database(join(out, 'shard-1-of-4.sqlite'), { readonly: true });
+    const statuses = runs.prepare('SELECT status FROM run ORDER BY id').pluck().all();
+    const firstRunTrials = runs.prepare('SELECT COUNT(*) FROM trial WHERE run_id = (SELECT MIN(id) FROM run)').pluck().get();
+    runs.close();
+    expect(statuses).toEqual(['killed', 'done']);
+    expect(firstRunTrials).toBe(storedBeforeKill);
+  }, 360_000);
+
+  it('a task near its time limit commits, requeues itself and resumes its shard', async (ctx) => {
+    if (!slurm) return ctx.skip(unavailable);
+    const { env } = slurm;
+    const work = mkdtempSync(join(tmpdir(), 'slurm-requeue-'));
+    const out = join(work, 'cluster');
+    const jobs = submit(fixture('slow.yaml'), out, ['--time', '10'], env);
+
+    const shard2 = join(out, 'shard-2-of-4.sqlite');
+    await until('shard 2 to store a trial', () => existsSync(shard2) && readShardSnapshot(shard2, { index: 2, count: 4 }, new Date()).ok > 0, 60_000);
+    // What Slurm sends 60 s before the limit (--signal=B:USR1@60), sent now.
+    sh(`scancel --batch --signal=USR1 ${jobs.array}_2`, env);
+    await until('task 2 to requeue itself', () => sh(`squeue -h -r -o '%K %T %r' -j ${jobs.array}`, env).includes('2 PENDING BeginTime'), 60_000);
+    // A requeued task may start again about two minutes later, once the credential of its last
+    // start has expired. Start it now instead, but in a later second than the one in which that
+    // credential was revoked (Slurm compares them in whole seconds).
+    await new Promise((r) => setTimeout(r, 2000));
+    sh(`scontrol update jobid=${jobs.array}_2 StartTime=now`, env);
+    await waitForJobs([jobs.array, jobs.merge], env, 180_000);
+
+    const merged = join(out, 'cluster-slow.sqlite');
+    expect(existsSync(merged), readFileSync(join(out, 'logs/merge.out'), 'utf8')).toBe(true);
+    expect(results(merged)).toEqual(slowOnOneMachine());
+    const conn = new Database(shard2, { readonly: true });
+    const statuses = conn.prepare('SELECT status FROM run ORDER BY id').pluck().all();
+    conn.close();
+    expect(statuses).toEqual(['interrupted', 'done']);
+    expect(readFileSync(join(out, 'logs/shard-2.out'), 'utf8')).toContain(`requeueing ${jobs.array}_2`);
+  }, 360_000);
+});

@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { analyze } from '../../experiments/inference-scaling/report/analysis.js';
+import type { ClaimRow } from '../../experiments/inference-scaling/report/claims.js';
+import { handInput, type HandTrial } from './builder.js';
+
+const SEEDS = [0, 1, 2, 3, 4, 5];
+/** A small, seed-dependent wobble so intervals have width. */
+const jitter = (r: number) => 0.01 * ((r % 3) - 1);
+
+function cells(selector: string, f: (r: number) => Partial<HandTrial>, base: Partial<HandTrial> = {}): HandTrial[] {
+  return SEEDS.map((r) => ({ selector, replicate: r, k: 8, ...base, ...f(r) }));
+}
+
+const rows = (trials: HandTrial[], claim: number): ClaimRow[] => analyze(handInput(trials)).claims.rows.filter((r) => r.claim === claim);
+const headline = (trials: HandTrial[], claim: number) => rows(trials, claim).find((r) => r.headline)!;
+
+describe('claim 1: the knee has the best balance', () => {
+  const others = (balance: number) => ['accuracy-max', 'max-cube', 'utopia'].flatMap((s) => cells(s, (r) => ({ balance: balance + jitter(r) })));
+
+  it('holds when the knee beats every other selector beyond the interval', () => {
+    expect(headline([...cells('knee-paper', (r) => ({ balance: 0.2 + jitter(r) })), ...others(0.5)], 1).verdict).toBe('holds');
+  });
+
+  it('does not hold when another selector is better beyond the interval', () => {
+    expect(headline([...cells('knee-paper', (r) => ({ balance: 0.7 + jitter(r) })), ...others(0.5)], 1).verdict).toBe('does not hold');
+  });
+
+  it('cannot tell when the knee ties', () => {
+    const r = headline([...cells('knee-paper', () => ({ balance: 0.5 })), ...others(0.5).map((t) => ({ ...t, balance: 0.5 }))], 1);
+    expect(r.verdict).toBe('cannot tell');
+  });
+
+  it('reports the savings against the quoted 63% / 58% / 1-2 points', () => {
+    const trials = [
+      ...cells('knee-paper', (r) => ({ cost: 0.42 + jitter(r), latency: 37, accuracy: 0.885, balance: 0.2 })),
+      ...cells('accuracy-max', () => ({ cost: 1, latency: 100, accuracy: 0.9, balance: 0.5 })),
+    ];
+    const quoted = rows(trials, 1).find((r) => r.subject.startsWith('knee-paper vs accuracy-max'))!;
+    expect(quoted.numbers.cost_saved_pct_mean).toBeCloseTo(58, 6);
+    expect(quoted.numbers.latency_saved_pct_mean).toBeCloseTo(63, 6);
+    expect(quoted.numbers.accuracy_lost_pts_mean).toBeCloseTo(1.5, 6);
+    expect(quoted.verdict).toBe('holds');
+  });
+});
+
+describe('claim 2: accuracy-max when accuracy is the priority', () => {
+  const scenario = 'accuracy-critical';
+  it('holds when accuracy-max is more accurate than some selector and less accurate than none', () => {
+    const trials = [
+      ...cells('accuracy-max', (r) => ({ accuracy: 0.97 + jitter(r) / 10 }), { scenario }),
+      ...cells('knee-paper', (r) => ({ accuracy: 0.95 + jitter(r) / 10, cost: 0.04 }), { scenario }),
+      ...cells('utopia', (r) => ({ accuracy: 0.97 + jitter(r) / 10 }), { scenario }),
+    ];
+    expect(headline(trials, 2).verdict).toBe('holds');
+  });
+
+  it('does not hold when another selector is more accurate', () => {
+    const trials = [...cells('accuracy-max', () => ({ accuracy: 0.95 }), { scenario }), ...cells('max-cube', (r) => ({ accuracy: 0.97 + jitter(r) / 10 }), { scenario })];
+    expect(headline(trials, 2).verdict).toBe('does not hold');
+  });
+
+  it('cannot tell without an accuracy-critical scenario', () => {
+    expect(headline(cells('accuracy-max', () => ({})), 2).verdict).toBe('cannot tell');
+  });
+});
+
+describe('claim 3: smaller models match larger ones at a fraction of the cost', () => {
+  const large = (accuracy: number) => cells('accuracy-max', (r) => ({ accuracy: accuracy + jitter(r) / 10, cost: 1 + jitter(r) }), { model: 'gpt5' });
+
+  it('holds when a small model is as accurate for less', () => {
+    const trials = [...large(0.95), ...cells('accuracy-max', (r) => ({ accuracy: 0.96 + jitter(r) / 10, cost: 0.1 + jitter(r) / 10 }), { model: 'gpt5-nano' })];
+    expect(headline(trials, 3).verdict).toBe('holds');
+    const pair = analyze(handInput(trials)).claims.modelPairs[0]!;
+    expect(pair).toMatchObject({ smaller: 'gpt5-nano', large: 'gpt5', status: 'matches at lower cost' });
+    expect(pair.costRatio?.estimate).toBeCloseTo(0.1, 10);
+  });
+
+  it('does not hold when every smaller model is less accurate', () => {
+    const trials = [...large(0.95), ...cells('accuracy-max', (r) => ({ accuracy: 0.9 + jitter(r) / 10, cost: 0.1 }), { model: 'gpt5-nano' })];
+    expect(headline(trials, 3).verdict).toBe('does not hold');
+  });
+
+  it('a large model with no feasible k makes the pair not comparable', () => {
+    const trials = [...cells('accuracy-max', () => ({ k: null }), { model: 'gpt5' }), ...cells('accuracy-max', () => ({}), { model: 'gpt5-nano' })];
+    const pair = analyze(handInput(trials)).claims.modelPairs[0]!;
+    expect(pair.status).toBe('not comparable');
+    expect(pair.note).toMatch(/gpt5: no feasible k/);
+    expect(headline(trials, 3).verdict).toBe('cannot tell');
+  });
+});
+
+describe('claim 4: a 2D pick can break the latency budget', () => {
+  it('holds when some 2D pick breaks T_max, with the share and its interval', () => {
+    const r = headline(cells('accuracy-max-2d', (s) => ({ breaks: s < 2 ? 1 : 0 })), 4);
+    expect(r.verdict).toBe('holds');
+    expect(r.numbers.breaks_latency_2d_share).toBeCloseTo(2 / 6, 12);
+    expect(r.numbers.breaks_latency_2d_n).toBe(6);
+  });
+
+  it('does not hold when none does; fixed-k infeasibility is reported beside it', () => {
+    const r = headline([...cells('accuracy-max-2d', () => ({ breaks: 0 })), ...cells('fixed-k', (s) => ({ feasible: s === 0 ? 0 : 1 }))], 4);
+    expect(r.verdict).toBe('does not hold');
+    expect(r.numbers.infeasible_1d_share).toBeCloseTo(1 / 6, 12);
+  });
+});
+
+describe('claim 5: k* moves across scenarios', () => {
+  const paper = ['accuracy-max', 'max-cube', 'utopia', 'knee-paper'];
+  const trials = (kCritical: number) =>
+    paper.flatMap((s) => [...cells(s, (r) => ({ k: 8 + 4 * (r % 2) })), ...cells(s, (r) => ({ k: kCritical + 4 * (r % 2) }), { scenario: 'accuracy-critical' })]);
+
+  it('holds when every paper selector moves its k* for most models', () => {
+    const all = rows(trials(32), 5);
+    expect(all.find((r) => r.headline)?.verdict).toBe('holds');
+    expect(all.find((r) => r.subject === 'accuracy-max')?.numbers.differs_share).toBe(1);
+  });
+
+  it('does not hold when k* stays put', () => {
+    expect(headline(trials(8), 5).verdict).toBe('does not hold');
+  });
+});

@@ -1,0 +1,77 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { Ajv } from 'ajv';
+import { describe, expect, it } from 'vitest';
+import { compileVegaLite } from '../../harness/render/vega.js';
+import { analyze } from '../../experiments/inference-scaling/report/analysis.js';
+import { allFigures } from '../../experiments/inference-scaling/report/figures/index.js';
+import { SELECTOR_COLOURS } from '../../experiments/inference-scaling/report/selectors.js';
+import { syntheticReportInput } from './synthetic.js';
+
+const schemaPath = createRequire(import.meta.url).resolve('vega-lite/vega-lite-schema.json');
+const ajv = new Ajv({ strict: false, allErrors: false, logger: false });
+const validate = ajv.compile(JSON.parse(readFileSync(schemaPath, 'utf8')));
+
+/** Every value of `key` anywhere inside `node`. */
+function collect(node: unknown, key: string, out: unknown[] = []): unknown[] {
+  if (Array.isArray(node)) node.forEach((n) => collect(n, key, out));
+  else if (node && typeof node === 'object') {
+    for (const [k, v] of Object.entries(node)) {
+      if (k === key) out.push(v);
+      collect(v, key, out);
+    }
+  }
+  return out;
+}
+
+describe('figure specs', () => {
+  // Small, with a swept parameter (two conditions per scenario) and a model with no feasible k.
+  const input = syntheticReportInput({ scenarios: ['balanced', 'cost-constrained'], models: ['gpt5', 'gpt5-nano', 'qwen3-30b-a3b'], seeds: 5, kCount: 12, variants: [{ 'sim.M': 100 }, { 'sim.M': 300 }] });
+  const a = analyze(input, 200);
+  const figures = allFigures(a);
+
+  it('one of each kind, and the per-condition ones for every condition', () => {
+    const names = figures.map((f) => f.name);
+    expect(names).toEqual(expect.arrayContaining(['picks', 'balance', 'savings', 'stability', 'stability-summary', 'size-classes', 'latency-violations']));
+    for (const c of a.data.conditions) {
+      expect(names).toEqual(expect.arrayContaining([`accuracy-vs-k--${c.slug}`, `cost-vs-k--${c.slug}`, `projections--${c.slug}`]));
+    }
+    // The swept value gets a figure per scenario.
+    expect(names).toEqual(expect.arrayContaining(['sweep--sim.m-balanced', 'sweep--sim.m-cost-constrained']));
+    expect(new Set(names).size).toBe(names.length);
+  });
+
+  it.each(figures.map((f) => [f.name, f] as const))('%s validates against the Vega-Lite schema and compiles', (_name, figure) => {
+    const spec = JSON.parse(JSON.stringify(figure.spec));
+    const ok = validate(spec);
+    expect(ok ? [] : validate.errors?.slice(0, 3)).toEqual([]);
+    expect(() => compileVegaLite(figure.spec)).not.toThrow();
+  });
+
+  it.each(figures.map((f) => [f.name, f] as const))('%s has a title, DejaVu Sans, data inline and tooltips', (_name, figure) => {
+    const spec = figure.spec as unknown as Record<string, unknown>;
+    expect(collect(spec, 'text')[0]).toBeTruthy();
+    expect((spec.config as Record<string, unknown>).font).toBe('DejaVu Sans');
+    expect(Object.keys(spec.datasets as object).length).toBeGreaterThan(0);
+    expect(collect(spec, 'url')).toEqual([]);
+    expect(collect(spec, 'tooltip').length).toBeGreaterThan(0);
+    // Intervals come from the seeded bootstrap as data, never from Vega-Lite's random ci0/ci1.
+    expect(JSON.stringify(spec)).not.toMatch(/"ci0"|"ci1"|"errorbar"|"errorband"/);
+  });
+
+  it('gives every selector the same colour in every figure', () => {
+    for (const figure of figures) {
+      for (const scale of collect(figure.spec, 'scale')) {
+        const s = (scale ?? {}) as { domain?: unknown[]; range?: unknown[] };
+        if (!Array.isArray(s.domain) || !Array.isArray(s.range) || !s.domain.every((d) => typeof d === 'string' && d in SELECTOR_COLOURS)) continue;
+        s.domain.forEach((d, i) => expect(s.range?.[i], `${figure.name}: ${String(d)}`).toBe(SELECTOR_COLOURS[d as string]));
+      }
+    }
+  });
+
+  it('curve tooltips show k and the values', () => {
+    const curve = figures.find((f) => f.name.startsWith('accuracy-vs-k'))!;
+    const titles = collect(curve.spec, 'tooltip').flatMap((t) => (Array.isArray(t) ? t.map((x) => (x as { title: string }).title) : []));
+    expect(titles).toEqual(expect.arrayContaining(['k', 'mean accuracy', 'most frequent k*']));
+  });
+});

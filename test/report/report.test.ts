@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import type { ReportFile, ReportInput } from '../../harness/experiment.js';
+import { buildReport } from '../../experiments/inference-scaling/report/index.js';
+import { syntheticReportInput } from './synthetic.js';
+
+const small = (): ReportInput =>
+  syntheticReportInput({ models: ['gpt5', 'gpt5-nano', 'nemotron-ultra-253b', 'qwen3-30b-a3b'], seeds: 6, kCount: 16, failEvery: 97 });
+
+const text = (files: ReportFile[], path: string): string => {
+  const f = files.find((x) => x.path === path);
+  if (!f) throw new Error(`${path} not produced; files: ${files.map((x) => x.path).join(', ')}`);
+  return typeof f.content === 'string' ? f.content : Buffer.from(f.content).toString('utf8');
+};
+
+const bytes = (f: ReportFile) => Buffer.from(typeof f.content === 'string' ? Buffer.from(f.content, 'utf8') : f.content);
+
+describe('the report', () => {
+  let first: ReportFile[];
+  const progress: [string, number, number][] = [];
+
+  it('writes figures in four formats, tables, claims, a summary and the page', async () => {
+    const input = small();
+    input.progress = (stage, done, total) => progress.push([stage, done, total]);
+    first = await buildReport(input);
+    const paths = first.map((f) => f.path);
+    expect(paths).toEqual([...paths].sort());
+    for (const name of ['picks', 'savings', 'stability', 'accuracy-vs-k--balanced', 'cost-vs-k--cost-constrained', 'projections--accuracy-critical']) {
+      for (const ext of ['vl.json', 'svg', 'png', 'pdf']) expect(paths).toContain(`figures/${name}.${ext}`);
+    }
+    for (const t of ['claims', 'balanced', 'accuracy-critical', 'cost-constrained', 'paired', 'model-pairs']) {
+      expect(paths).toContain(`tables/${t}.csv`);
+      expect(paths).toContain(`tables/${t}.md`);
+    }
+    expect(paths).toEqual(expect.arrayContaining(['index.html', 'claims.md', 'summary.json']));
+  });
+
+  it('reports progress for its long stages', () => {
+    const stages = new Set(progress.map(([s]) => s));
+    expect([...stages]).toEqual(expect.arrayContaining(['statistics', 'svg', 'png and pdf', 'page']));
+    const svg = progress.filter(([s]) => s === 'svg');
+    expect(svg[svg.length - 1]?.[1]).toBe(svg[0]?.[2]);
+  });
+
+  it('is byte-identical when built again, from trials in another order, after a resume that computed nothing', async () => {
+    const input = small();
+    input.trials.reverse();
+    input.runs.push({ ...input.runs[0]!, id: 9, startedAt: '2030-01-01T00:00:00.000Z', endedAt: '2030-01-01T00:00:01.000Z', trialsDone: 0, trialsFailed: 0 });
+    const again = await buildReport(input);
+    expect(again.map((f) => f.path)).toEqual(first.map((f) => f.path));
+    const differing = again.filter((f, i) => !bytes(f).equals(bytes(first[i]!))).map((f) => f.path);
+    expect(differing).toEqual([]);
+  });
+
+  it('summarises the claims for a terminal, one verdict per claim', () => {
+    const claims = text(first, 'claims.md');
+    for (const n of [1, 2, 3, 4, 5]) expect(claims).toMatch(new RegExp(`^${n}\\. \\[(holds|does not hold|cannot tell)\\] `, 'm'));
+    expect(claims).toMatch(/quoted: 63% latency, 58% cost/);
+  });
+
+  it('keeps every number in summary.json, matching the claims table', () => {
+    const summary = JSON.parse(text(first, 'summary.json'));
+    const csv = text(first, 'tables/claims.csv').trim().split('\n');
+    expect(summary.claims.length).toBe(csv.length - 1);
+    expect(summary.cells.length).toBe(3 * 4 * 8);
+  });
+
+  it('shows provenance on the page: manifest hash, runs that computed trials, failures', () => {
+    const html = text(first, 'index.html');
+    expect(html).toContain('f'.repeat(64));
+    expect(html).toContain('2025-11-20T10:00:00.000Z');
+    expect(html).not.toContain('2025-11-21T09:00:00.000Z');
+    expect(html).toContain('Error: synthetic failure');
+    expect(html.match(/class="chart"/g)?.length).toBe(first.filter((f) => f.path.endsWith('.vl.json')).length);
+  });
+
+  it('records a model with no feasible k as a result, not an error', () => {
+    const table = text(first, 'tables/cost-constrained.md');
+    expect(table).toMatch(/\| GPT-5 \| accuracy-max \| n\/a \| n\/a \| n\/a \| n\/a \| n\/a \| n\/a \| n\/a \| 6 of 6 \|/);
+  });
+});

@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { analyze } from '../../experiments/inference-scaling/report/analysis.js';
+import { handInput, type HandTrial } from './builder.js';
+
+const cellOf = (a: ReturnType<typeof analyze>, selector: string, model = 'gpt5-nano') => a.cell(a.data.conditions[0]!.id, model, selector)!;
+
+describe('statistics per cell (hand-computed)', () => {
+  const trials: HandTrial[] = [
+    { selector: 'accuracy-max', replicate: 0, k: 8, cost: 0.08, latency: 8, accuracy: 0.9 },
+    { selector: 'accuracy-max', replicate: 1, k: 8, cost: 0.08, latency: 8, accuracy: 0.9 },
+    { selector: 'accuracy-max', replicate: 2, k: 12, cost: 0.12, latency: 12, accuracy: 0.92 },
+    { selector: 'accuracy-max', replicate: 3, k: null },
+    ...[0, 1, 2, 3].map((r): HandTrial => ({ selector: 'knee-paper', replicate: r, k: 4, cost: 0.04, latency: 4, accuracy: 0.88 })),
+    { selector: 'utopia', replicate: 0, k: 4 },
+    { selector: 'utopia', replicate: 1, k: 8 },
+    { selector: 'utopia', replicate: 2, k: 8, status: 'failed' },
+    { selector: 'utopia', replicate: 3, k: 4 },
+    ...[0, 1, 2, 3].map((r): HandTrial => ({ selector: 'max-cube', replicate: r, k: null })),
+    { selector: 'fixed-k', replicate: 0, k: 8, cost: 0.2 },
+  ];
+  const a = analyze(handInput(trials));
+
+  it('mean, mode with share, IQR and the share of seeds with no pick', () => {
+    const c = cellOf(a, 'accuracy-max');
+    expect(c.trials).toBe(4);
+    expect(c.picks).toBe(3);
+    expect(c.kStar.mean).toBeCloseTo(28 / 3, 12);
+    expect(c.kStar.sd).toBeCloseTo(Math.sqrt(16 / 3), 12);
+    expect(c.spread).toMatchObject({ mode: 8, modeShare: 2 / 3, q25: 8, median: 8, q75: 10, iqr: 2 });
+    expect(c.cost.mean).toBeCloseTo(0.28 / 3, 12);
+    expect(c.none?.share).toBe(0.25);
+    expect(c.kStar.lo).toBeGreaterThanOrEqual(8);
+    expect(c.kStar.hi).toBeLessThanOrEqual(12);
+  });
+
+  it('ties in the mode go to the smaller k; failed trials are left out and counted', () => {
+    const c = cellOf(a, 'utopia');
+    expect(c.trials).toBe(3);
+    expect(c.spread.mode).toBe(4);
+    expect(c.spread.modeShare).toBeCloseTo(2 / 3, 12);
+    expect(a.data.failed).toEqual({ count: 1, errors: [{ error: 'Error: boom', count: 1 }] });
+  });
+
+  it('a cell with no pick in any seed has no means and a share of 1', () => {
+    const c = cellOf(a, 'max-cube');
+    expect(c.picks).toBe(0);
+    expect(c.kStar).toEqual({ n: 0, mean: null, sd: null, lo: null, hi: null });
+    expect(c.none?.share).toBe(1);
+    expect(c.spread.mode).toBeNull();
+  });
+
+  it('one seed: a mean without spread or interval', () => {
+    const c = cellOf(a, 'fixed-k');
+    expect(c.kStar).toEqual({ n: 1, mean: 8, sd: null, lo: null, hi: null });
+    expect(c.cost.mean).toBe(0.2);
+  });
+
+  it('paired savings against accuracy-max use only the seeds where both picked', () => {
+    const p = a.paired.find((x) => x.selector === 'knee-paper' && x.reference === 'accuracy-max')!;
+    expect(p.pairs).toBe(3);
+    expect(p.costSaved.n).toBe(3);
+    expect(p.costSaved.mean).toBeCloseTo((50 + 50 + 200 / 3) / 3, 10);
+    expect(p.latencySaved.mean).toBeCloseTo((50 + 50 + 200 / 3) / 3, 10);
+    expect(p.accuracyLost.mean).toBeCloseTo((2 + 2 + 4) / 3, 10);
+    const none = a.paired.find((x) => x.selector === 'max-cube')!;
+    expect(none.pairs).toBe(0);
+    expect(none.costSaved.mean).toBeNull();
+  });
+
+  it('does not depend on the order trials arrive in (merged shards equal one run)', () => {
+    const input = handInput(trials);
+    const shuffled = { ...input, trials: [...input.trials].reverse() };
+    const b = analyze(shuffled);
+    expect(b.cells).toEqual(a.cells);
+    expect(b.paired).toEqual(a.paired);
+    expect(b.claims).toEqual(a.claims);
+  });
+
+  it('takes budgets from the catalog, the study\'s overrides and swept values', () => {
+    const input = handInput([
+      { selector: 'accuracy-max', replicate: 0, k: 4, extra: { 'scenarios.balanced.C_max': 0.2 } },
+      { selector: 'accuracy-max', replicate: 0, k: 4, extra: { 'scenarios.balanced.C_max': 0.4 } },
+      { selector: 'accuracy-max', replicate: 0, k: 4, scenario: 'cost-constrained', extra: { 'scenarios.balanced.C_max': 0.2 } },
+    ]);
+    input.manifest.body = { params: { scenarios: { balanced: { T_max: 30 } } } };
+    const conditions = analyze(input).data.conditions;
+    expect(conditions.map((c) => [c.label, c.constraints])).toEqual([
+      ['balanced · scenarios.balanced.C_max=0.2', { C_max: 0.2, T_max: 30, acc_min: 0.88 }],
+      ['balanced · scenarios.balanced.C_max=0.4', { C_max: 0.4, T_max: 30, acc_min: 0.88 }],
+      ['cost-constrained · scenarios.balanced.C_max=0.2', { C_max: 0.05, T_max: 60, acc_min: 0.88 }],
+    ]);
+  });
+
+  it('names the trial and field when a trial lacks an axis', () => {
+    const input = handInput([{ selector: 'accuracy-max', replicate: 0, k: 4 }]);
+    delete input.trials[0]!.values.model;
+    expect(() => analyze(input)).toThrow(/values\.model must be a non-empty string, received null/);
+  });
+});

@@ -1,0 +1,155 @@
+import { describe, expect, it } from 'vitest';
+import {
+  bootstrapMeanInterval,
+  bootstrapMeans,
+  bootstrapStratifiedMeanInterval,
+  describeSample,
+  mean,
+  modeOf,
+  normalQuantile,
+  pairByKey,
+  pairedDeltas,
+  quantile,
+  sampleSd,
+  wilsonInterval,
+  Xoshiro128,
+} from '../../harness/stats/index.js';
+
+describe('descriptive statistics (hand-computed)', () => {
+  it('mean and sample standard deviation', () => {
+    expect(mean([1, 2, 3, 4])).toBe(2.5);
+    expect(sampleSd([1, 2, 3, 4])).toBeCloseTo(Math.sqrt(5 / 3), 14);
+    expect(mean([])).toBeNull();
+    expect(sampleSd([7])).toBeNull();
+  });
+
+  it('quantiles by linear interpolation (type 7)', () => {
+    expect(quantile([4, 1, 3, 2], 0.25)).toBe(1.75);
+    expect(quantile([4, 1, 3, 2], 0.5)).toBe(2.5);
+    expect(quantile([4, 1, 3, 2], 0.75)).toBe(3.25);
+    expect(quantile([10], 0.9)).toBe(10);
+    expect(quantile([], 0.5)).toBeNull();
+    expect(() => quantile([1], 1.5)).toThrow(/\[0, 1\]/);
+    const d = describeSample([4, 1, 3, 2]);
+    expect(d).toMatchObject({ n: 4, min: 1, max: 4, q25: 1.75, median: 2.5, q75: 3.25, iqr: 1.5 });
+  });
+
+  it('mode with share; ties go to the smallest value', () => {
+    expect(modeOf([3, 1, 3, 1, 2])).toEqual({ value: 1, count: 2, share: 0.4 });
+    expect(modeOf([1, 3, 3])).toEqual({ value: 3, count: 2, share: 2 / 3 });
+    expect(modeOf([5])).toEqual({ value: 5, count: 1, share: 1 });
+    expect(modeOf([])).toBeNull();
+  });
+
+  it('descriptions of an empty sample are null, never NaN', () => {
+    expect(describeSample([])).toEqual({ n: 0, mean: null, sd: null, min: null, q25: null, median: null, q75: null, max: null, iqr: null });
+  });
+});
+
+describe('xoshiro128**', () => {
+  it('matches the reference sequence for the state (1, 2, 3, 4)', () => {
+    const rng = new Xoshiro128('00000001000000020000000300000004');
+    expect(Array.from({ length: 6 }, () => rng.nextUint32())).toEqual([11520, 0, 5927040, 70819200, 2031721883, 1637235492]);
+  });
+
+  it('rejects malformed and all-zero seeds', () => {
+    expect(() => new Xoshiro128('xyz')).toThrow(/32 hex digits/);
+    expect(() => new Xoshiro128('0'.repeat(32))).toThrow(/all-zero/);
+  });
+
+  it('draws indices uniformly (chi-square against 10 equal cells)', () => {
+    const rng = Xoshiro128.fromIdentity('uniformity');
+    const counts = new Array(10).fill(0);
+    const n = 100_000;
+    for (let i = 0; i < n; i++) counts[rng.nextIndex(10)] += 1;
+    const chi2 = counts.reduce((acc, c) => acc + (c - n / 10) ** 2 / (n / 10), 0);
+    // 9 degrees of freedom: P(chi2 > 27.88) = 0.001.
+    expect(chi2).toBeLessThan(27.88);
+  });
+});
+
+describe('percentile bootstrap', () => {
+  const opts = { identity: 'test', resamples: 2000 };
+
+  it('is empty for no data and has no interval for one value', () => {
+    expect(bootstrapMeanInterval([], opts)).toBeNull();
+    expect(bootstrapMeanInterval([3], opts)).toEqual({ estimate: 3, lo: null, hi: null });
+  });
+
+  it('collapses to the value for a constant sample', () => {
+    expect(bootstrapMeanInterval([2, 2, 2, 2], opts)).toEqual({ estimate: 2, lo: 2, hi: 2 });
+  });
+
+  it('gives [0, 1] for the sample {0, 1}: resampled means are 0, 1/2, 1 with probabilities 1/4, 1/2, 1/4', () => {
+    expect(bootstrapMeanInterval([0, 1], opts)).toEqual({ estimate: 0.5, lo: 0, hi: 1 });
+  });
+
+  it('depends on the identity and the data, not on the order of the data', () => {
+    const xs = [0.3, 1.7, 2.2, 0.9, 1.1, 3.4, 0.2, 2.8];
+    const a = bootstrapMeanInterval(xs, opts);
+    expect(bootstrapMeanInterval([...xs].reverse(), opts)).toEqual(a);
+    expect(bootstrapMeanInterval(xs, { ...opts, identity: 'other' })).not.toEqual(a);
+  });
+
+  it('matches mean +- 1.96 plug-in standard errors for a normal sample', () => {
+    const rng = Xoshiro128.fromIdentity('normal sample');
+    const xs = Array.from({ length: 30 }, () => normalQuantile((rng.nextUint32() + 0.5) / 4294967296));
+    const m = mean(xs) as number;
+    const sigma = Math.sqrt(((sampleSd(xs) as number) ** 2 * 29) / 30) / Math.sqrt(30);
+    const ci = bootstrapMeanInterval(xs, opts);
+    // Monte Carlo error of a 2.5% quantile from B = 2000 resamples: sqrt(p(1-p)/B) / phi(1.96) = 0.06 sigma;
+    // allow 4 of those plus the sample's skew.
+    expect(ci?.lo).toBeGreaterThan(m - 1.96 * sigma - 0.3 * sigma);
+    expect(ci?.lo).toBeLessThan(m - 1.96 * sigma + 0.3 * sigma);
+    expect(ci?.hi).toBeGreaterThan(m + 1.96 * sigma - 0.3 * sigma);
+    expect(ci?.hi).toBeLessThan(m + 1.96 * sigma + 0.3 * sigma);
+  });
+
+  it('pools strata with the overall mean as estimate and resamples within each stratum', () => {
+    const strata = [
+      [1, 1, 1],
+      [10, 10],
+    ];
+    const ci = bootstrapStratifiedMeanInterval(strata, opts);
+    expect(ci?.estimate).toBeCloseTo(23 / 5, 12);
+    // Constant strata cannot vary within themselves: the interval is the point.
+    expect(ci?.lo).toBeCloseTo(23 / 5, 12);
+    expect(ci?.hi).toBeCloseTo(23 / 5, 12);
+  });
+
+  it('bootstraps two-sample statistics; a NaN replicate empties the bounds', () => {
+    const diff = bootstrapMeans([[5, 5], [2, 2]], (m) => (m[0] as number) - (m[1] as number), opts);
+    expect(diff).toEqual({ estimate: 3, lo: 3, hi: 3 });
+    expect(bootstrapMeans([[0, 1], [0, 1]], (m) => (m[0] as number) / (m[1] as number), opts)?.lo).toBeNull();
+    expect(bootstrapMeans([[1], []], () => 0, opts)).toBeNull();
+    expect(() => bootstrapMeanInterval([1, 2], { ...opts, resamples: 0 })).toThrow(/resamples/);
+  });
+});
+
+describe('shares and pairs', () => {
+  it('Wilson intervals (reference values)', () => {
+    expect(wilsonInterval(0, 10)?.lo).toBe(0);
+    expect(wilsonInterval(0, 10)?.hi).toBeCloseTo(0.2775328, 6);
+    expect(wilsonInterval(5, 10)?.lo).toBeCloseTo(0.2365931, 6);
+    expect(wilsonInterval(5, 10)?.hi).toBeCloseTo(0.7634069, 6);
+    expect(wilsonInterval(10, 10)?.hi).toBe(1);
+    expect(wilsonInterval(3, 30)?.lo).toBeCloseTo(0.0345999, 6);
+    expect(wilsonInterval(0, 0)).toBeNull();
+    expect(() => wilsonInterval(4, 3)).toThrow(/successes/);
+  });
+
+  it('normal quantiles', () => {
+    expect(normalQuantile(0.975)).toBeCloseTo(1.959963985, 8);
+    expect(normalQuantile(0.5)).toBeCloseTo(0, 12);
+    expect(normalQuantile(0.001)).toBeCloseTo(-3.090232306, 7);
+  });
+
+  it('pairs units present on both sides, in key order', () => {
+    const pairs = pairByKey(
+      new Map<number, number | null>([[3, 30], [1, 10], [2, null], [4, 40]]),
+      new Map<number, number | null>([[1, 11], [2, 22], [3, 33]]),
+    );
+    expect(pairs).toEqual({ keys: [1, 3], left: [10, 30], right: [11, 33] });
+    expect(pairedDeltas(pairs, (l, r) => r - l)).toEqual([1, 3]);
+  });
+});
