@@ -1,0 +1,103 @@
+/**
+ * 7. Report: `harness report` on the paper study's database (wall time and peak memory of the
+ * whole process), then on databases with ten times the seeds (profiled) and with a million
+ * trials, both tiled from the study's own database (bench/tile.ts). Time and memory per trial
+ * come from the difference between the first two sizes; the million-trial run is attempted
+ * under a time limit and recorded as it ends: finished, out of memory, or stopped.
+ */
+import { mkdirSync } from 'node:fs';
+import { getHeapStatistics } from 'node:v8';
+import { projectRoot } from '../../harness/paths.js';
+import type { BenchContext } from '../context.js';
+import { formatNumber } from '../format.js';
+import { median, timed } from '../measure.js';
+import { ProcessError, runHarness, type ProcessRun } from '../processes.js';
+import { formatProfiles, summarizeProfiles } from '../profile.js';
+import { figure, type Benchmark, type Figure } from '../suite.js';
+import { tileDatabase } from '../tile.js';
+
+const MILLION = 1_000_000;
+/** Longest the million-trial attempt may run. */
+const ATTEMPT_SECONDS = 120;
+
+async function tiled(ctx: BenchContext, seeds: number): Promise<{ db: string; trials: number; seconds: number }> {
+  const [source] = await ctx.paperRuns(ctx.cores, 1);
+  const study = await ctx.paperStudy([`seeds=${seeds}`]);
+  const db = ctx.scratch(`paper-${seeds}-seeds`, '.sqlite');
+  ctx.log(`  tiling the paper database to ${seeds} seeds`);
+  const { seconds, value } = timed(() => tileDatabase(source!.db, study, db));
+  return { db, trials: value.trials, seconds };
+}
+
+function reasonOf(attempt: Attempt): string {
+  if (attempt.outcome === 'out of memory') return ': V8 stopped the process at its heap limit ("JavaScript heap out of memory")';
+  if (attempt.outcome === 'stopped') return `: still running after ${ATTEMPT_SECONDS} s`;
+  if (attempt.outcome === 'failed') return `: ${attempt.message.split('\n').slice(-1)[0]}`;
+  return '';
+}
+
+type Attempt = { run: ProcessRun; outcome: 'finished' } | { run: ProcessRun; outcome: 'out of memory' | 'stopped' | 'failed'; message: string };
+
+async function attemptReport(ctx: BenchContext, db: string): Promise<Attempt> {
+  try {
+    const run = await runHarness(['report', db, '--out', ctx.scratch('report-1m')], { timeoutSeconds: ATTEMPT_SECONDS });
+    return { run, outcome: 'finished' };
+  } catch (thrown) {
+    if (!(thrown instanceof ProcessError)) throw thrown;
+    const oom = /heap out of memory|Reached heap limit/.test(thrown.run.stderr);
+    return { run: thrown.run, outcome: oom ? 'out of memory' : thrown.timedOut ? 'stopped' : 'failed', message: thrown.message };
+  }
+}
+
+export const reportBenchmark: Benchmark = {
+  name: 'report',
+  title: 'harness report: the paper study, ten times its seeds, and a million trials',
+  async run(ctx) {
+    const repetitions = ctx.quick ? 1 : 2;
+    const [source] = await ctx.paperRuns(ctx.cores, 1);
+    const seeds = (await ctx.paperStudy()).manifest.body.seeds;
+    const trials = source!.summary.cells;
+    const reports = await ctx.paperReports(repetitions);
+    const seconds = figure('paper_report_s', `harness report, paper study (${formatNumber(trials)} trials)`, 's', reports.map((r) => r.wallSeconds));
+    const rss = figure('paper_report_peak_rss_mb', 'peak RSS of that report', 'MB', reports.map((r) => r.peakRssMb));
+
+    const tenfold = await tiled(ctx, seeds * 10);
+    const profileDir = ctx.scratch('report-profile');
+    mkdirSync(profileDir);
+    ctx.log(`  harness report on ${formatNumber(tenfold.trials)} trials, profiled`);
+    const big = await runHarness(['report', tenfold.db, '--out', ctx.scratch('report-10x')], { cpuProfileDir: profileDir });
+    const bigSeconds = figure('tenfold_report_s', `harness report, ${formatNumber(tenfold.trials)} trials (--cpu-prof)`, 's', [big.wallSeconds]);
+    const bigRss = figure('tenfold_report_peak_rss_mb', 'peak RSS of that report', 'MB', [big.peakRssMb]);
+    const added = tenfold.trials - trials;
+    const secondsPerTrial = (big.wallSeconds - median(reports.map((r) => r.wallSeconds))) / added;
+    const bytesPerTrial = ((big.peakRssMb - rss.median) * 1e6) / added;
+    const heapLimitGb = getHeapStatistics().heap_size_limit / 1e9;
+    const figures: Figure[] = [seconds, rss, bigSeconds, bigRss];
+    const notes = [
+      `per added trial: ${formatNumber(secondsPerTrial * 1e6)} us and ${formatNumber(bytesPerTrial / 1000)} kB of peak RSS; at ${formatNumber(MILLION)} trials ` +
+        `that is about ${formatNumber(median(reports.map((r) => r.wallSeconds)) + secondsPerTrial * (MILLION - trials))} s and ` +
+        `${formatNumber((rss.median * 1e6 + bytesPerTrial * (MILLION - trials)) / 1e9)} GB (V8 heap limit here: ${formatNumber(heapLimitGb)} GB).`,
+      `profile of the ${formatNumber(tenfold.trials)}-trial report (${formatNumber(tenfold.seconds)} s to tile its database):\n` +
+        formatProfiles(summarizeProfiles(profileDir, projectRoot), 5).join('\n'),
+    ];
+
+    if (!ctx.quick) {
+      const perSeed = trials / seeds;
+      const million = await tiled(ctx, Math.ceil(MILLION / perSeed));
+      ctx.log(`  harness report on ${formatNumber(million.trials)} trials (stopped after ${ATTEMPT_SECONDS} s)`);
+      const attempt = await attemptReport(ctx, million.db);
+      figures.push(figure('million_report_s', `harness report, ${formatNumber(million.trials)} trials: ${attempt.outcome}`, 's', [attempt.run.wallSeconds]));
+      if (attempt.outcome === 'finished') figures.push(figure('million_report_peak_rss_mb', 'peak RSS of that report', 'MB', [attempt.run.peakRssMb]));
+      else notes.push(`the ${formatNumber(million.trials)}-trial report ended "${attempt.outcome}" after ${formatNumber(attempt.run.wallSeconds)} s${reasonOf(attempt)}`);
+      notes.push(`tiling the ${formatNumber(million.trials)}-trial database took ${formatNumber(million.seconds)} s (not part of any figure).`);
+    }
+    return {
+      name: this.name,
+      title: this.title,
+      settings: { trials, seeds, repetitions, tenfold_trials: tenfold.trials, million: !ctx.quick },
+      figures,
+      targets: [],
+      notes,
+    };
+  },
+};

@@ -1,0 +1,111 @@
+/**
+ * What benchmarks share within one suite run: the mode, a scratch folder, and the expensive
+ * runs several of them read (paper study runs, no-op runs, reports), each done once and kept.
+ * Every run writes its own database under the scratch folder; nothing touches results/.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { projectRoot } from '../harness/paths.js';
+import { loadStudy, type Study } from '../harness/study/study.js';
+import { VARIANTS } from './fixtures/noop.js';
+import { runHarness, runSummaryOf, type ProcessRun, type RunSummaryJson } from './processes.js';
+
+export interface StudyRun {
+  run: ProcessRun;
+  summary: RunSummaryJson;
+  db: string;
+  threads: number;
+}
+
+export interface ContextOptions {
+  quick: boolean;
+  /** Thread counts for the scaling curve (default 1, 2, 4, ... up to the cores). */
+  threadCounts: number[];
+  log: (line: string) => void;
+}
+
+export const paperStudyFile = join(projectRoot, 'experiments', 'inference-scaling', 'paper.yaml');
+export const noopStudyFile = join(projectRoot, 'bench', 'fixtures', 'noop.yaml');
+
+/** Trials in one group of the no-op study (its shared variants). */
+export const noopGroupSize = VARIANTS.length;
+
+export class BenchContext {
+  readonly quick: boolean;
+  readonly threadCounts: number[];
+  readonly cores = availableParallelism();
+  readonly tmp = mkdtempSync(join(tmpdir(), 'harness-bench-'));
+  readonly log: (line: string) => void;
+  private readonly runs = new Map<string, StudyRun[]>();
+  private readonly reports: ProcessRun[] = [];
+  private files = 0;
+
+  constructor(options: ContextOptions) {
+    this.quick = options.quick;
+    this.threadCounts = options.threadCounts;
+    this.log = options.log;
+  }
+
+  /** `--set` arguments that size the paper study for this mode (quick: a few seeds). */
+  get paperSets(): string[] {
+    return this.quick ? ['seeds=4'] : [];
+  }
+
+  /** The paper study as benchmarks run it. */
+  paperStudy(extraSets: readonly string[] = []): Promise<Study> {
+    return loadStudy(paperStudyFile, { cwd: projectRoot, sets: [...this.paperSets, ...extraSets] });
+  }
+
+  /** The no-op study with `trials` cells (a multiple of the group size). */
+  noopSets(trials: number): string[] {
+    if (trials % noopGroupSize !== 0) throw new RangeError(`no-op trials must be a multiple of ${noopGroupSize}, received ${trials}`);
+    return [`seeds=${trials / noopGroupSize}`];
+  }
+
+  /** A fresh path under the scratch folder. */
+  scratch(stem: string, extension = ''): string {
+    return join(this.tmp, `${stem}-${++this.files}${extension}`);
+  }
+
+  /**
+   * The first `count` runs of the paper study on `threads` threads (more are run as needed),
+   * with `seedFactor` times its seeds.
+   */
+  async paperRuns(threads: number, count: number, seedFactor = 1): Promise<StudyRun[]> {
+    const sets = seedFactor === 1 ? this.paperSets : [...this.paperSets, `seeds=${(await this.paperStudy()).manifest.body.seeds * seedFactor}`];
+    return this.studyRuns(`paper${seedFactor === 1 ? '' : `-x${seedFactor}`}@${threads}`, paperStudyFile, sets, threads, count);
+  }
+
+  /** The first `count` runs of the no-op study with `trials` cells on `threads` threads. */
+  noopRuns(trials: number, threads: number, count: number): Promise<StudyRun[]> {
+    return this.studyRuns(`noop-${trials}@${threads}`, noopStudyFile, this.noopSets(trials), threads, count);
+  }
+
+  /** The first `count` timings of `harness report` on the paper study's database. */
+  async paperReports(count: number): Promise<ProcessRun[]> {
+    const [source] = await this.paperRuns(this.cores, 1);
+    while (this.reports.length < count) {
+      this.log(`  harness report (paper), ${this.reports.length + 1} of ${count}`);
+      this.reports.push(await runHarness(['report', source!.db, '--out', this.scratch('paper-report')]));
+    }
+    return this.reports.slice(0, count);
+  }
+
+  private async studyRuns(id: string, studyFile: string, sets: string[], threads: number, count: number): Promise<StudyRun[]> {
+    const runs = this.runs.get(id) ?? [];
+    this.runs.set(id, runs);
+    while (runs.length < count) {
+      const db = this.scratch(id.replace('@', '-t'), '.sqlite');
+      this.log(`  harness run ${id.split('@')[0]} --threads ${threads}, ${runs.length + 1} of ${count}`);
+      const args = ['run', studyFile, '--threads', String(threads), '--db', db, '--json', ...sets.flatMap((s) => ['--set', s])];
+      const run = await runHarness(args);
+      runs.push({ run, summary: runSummaryOf(run), db, threads });
+    }
+    return runs.slice(0, count);
+  }
+
+  dispose(): void {
+    rmSync(this.tmp, { recursive: true, force: true });
+  }
+}

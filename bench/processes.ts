@@ -1,0 +1,120 @@
+/**
+ * Benchmarked work in child processes: the real `harness` command line, or a bench probe script,
+ * each in a fresh Node process so that its timing, JIT state and peak memory are its own.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { projectRoot } from '../harness/paths.js';
+
+const cliMain = join(projectRoot, 'harness', 'cli', 'main.ts');
+const peakRssProbe = fileURLToPath(new URL('./probe/peak-rss.mjs', import.meta.url));
+
+export interface ProcessRun {
+  args: string[];
+  /** From spawn to exit, seconds. */
+  wallSeconds: number;
+  /** Peak resident set size of the whole process (every thread), MB (10^6 bytes). */
+  peakRssMb: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface SpawnOptions {
+  /** Write V8 CPU profiles (one per thread) into this folder. */
+  cpuProfileDir?: string;
+  /** Kill the process (SIGINT, then SIGKILL 5 s later) after this many seconds. */
+  timeoutSeconds?: number;
+  /** Extra Node flags, e.g. a heap limit. */
+  nodeFlags?: string[];
+}
+
+export class ProcessError extends Error {
+  override name = 'ProcessError';
+  constructor(
+    message: string,
+    readonly run: ProcessRun,
+    readonly timedOut: boolean,
+  ) {
+    super(message);
+  }
+}
+
+/** Runs a TypeScript entry point under tsx; rejects with a ProcessError unless it exits with 0. */
+export async function runScript(entry: string, args: readonly string[], options: SpawnOptions = {}): Promise<ProcessRun> {
+  const probeDir = mkdtempSync(join(tmpdir(), 'bench-rss-'));
+  const rssFile = join(probeDir, 'peak-rss');
+  const flags = [
+    ...(options.nodeFlags ?? []),
+    ...(options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : []),
+    '--import',
+    'tsx',
+    '--import',
+    peakRssProbe,
+  ];
+  const child = spawn(process.execPath, [...flags, entry, ...args], {
+    cwd: projectRoot,
+    env: { ...process.env, BENCH_PEAK_RSS_FILE: rssFile, NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const start = performance.now();
+  let timedOut = false;
+  const timers: NodeJS.Timeout[] = [];
+  if (options.timeoutSeconds) {
+    timers.push(
+      setTimeout(() => {
+        timedOut = true;
+        child.kill('SIGINT');
+        timers.push(setTimeout(() => child.kill('SIGKILL'), 5000));
+      }, options.timeoutSeconds * 1000),
+    );
+  }
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (exitCode, signal) => resolve(exitCode ?? (signal ? 128 : null)));
+  });
+  timers.forEach(clearTimeout);
+  const wallSeconds = (performance.now() - start) / 1000;
+  let peakRssMb = Number.NaN;
+  try {
+    peakRssMb = (Number(readFileSync(rssFile, 'utf8')) * 1024) / 1e6;
+  } catch {
+    // The process died before its exit handler ran (killed, or out of memory).
+  }
+  rmSync(probeDir, { recursive: true, force: true });
+  const run: ProcessRun = { args: [entry, ...args], wallSeconds, peakRssMb, stdout, stderr };
+  if (code !== 0) {
+    const why = timedOut ? `ran past ${options.timeoutSeconds} s and was stopped` : `exited with code ${String(code)}`;
+    throw new ProcessError(`${[entry, ...args].join(' ')} ${why}:\n${stderr.trim().split('\n').slice(-12).join('\n')}`, run, timedOut);
+  }
+  return run;
+}
+
+/** `harness <args>`, exactly as a user runs it (minus the npm wrapper). */
+export function runHarness(args: readonly string[], options: SpawnOptions = {}): Promise<ProcessRun> {
+  return runScript(cliMain, args, options);
+}
+
+/** The fields of `harness run --json` that benchmarks read. */
+export interface RunSummaryJson {
+  cells: number;
+  ok: number;
+  failed: number;
+  /** The engine's own clock: from opening the database to the last commit. */
+  seconds: number;
+  trialsPerSecond: number;
+}
+
+/** The JSON summary `harness run --json` prints as its last stdout line. */
+export function runSummaryOf(run: ProcessRun): RunSummaryJson {
+  const last = run.stdout.trim().split('\n').pop() ?? '';
+  const summary = JSON.parse(last) as RunSummaryJson;
+  if (summary.failed > 0) throw new Error(`${run.args.join(' ')}: ${summary.failed} trials failed; a benchmark needs a clean run`);
+  return summary;
+}

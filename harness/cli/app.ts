@@ -1,0 +1,87 @@
+/**
+ * The command-line application: yargs parses and validates (strict: unknown options and
+ * commands are refused with a pointer to --help), then the chosen command runs. `main` is pure
+ * of process globals — streams, environment, cwd and signals come in through `Io` — so tests
+ * call it directly. Exit codes: 0 ok, 1 finished with failed trials, 2 bad input,
+ * 130/143 interrupted by SIGINT/SIGTERM, 70 internal error.
+ */
+import yargs from 'yargs';
+import { InputError } from '../errors.js';
+import * as msg from '../messages.js';
+import { slurmCommand } from '../cluster/slurm-command.js';
+import { WriteError } from '../store/writer.js';
+import type { Args, Command } from './commands/command.js';
+import { exportCommand } from './commands/export.js';
+import { listCommand } from './commands/list.js';
+import { mergeCommand } from './commands/merge.js';
+import { planCommand } from './commands/plan.js';
+import { reportCommand } from './commands/report.js';
+import { runCommand } from './commands/run.js';
+import { statusCommand } from './commands/status.js';
+import { exitCodes, println, type Io } from './io.js';
+
+export const commands: readonly Command[] = [
+  runCommand,
+  planCommand,
+  statusCommand,
+  mergeCommand,
+  exportCommand,
+  reportCommand,
+  listCommand,
+  slurmCommand,
+];
+
+export async function main(argv: readonly string[], io: Io): Promise<number> {
+  let chosen: { command: Command; args: Args } | null = null;
+  const failures: string[] = [];
+  let output = '';
+  const parser = yargs([...argv])
+    .scriptName('harness')
+    .usage('$0 <command> [options]\n\nRun reproducible parameter studies on all cores, resumably, into SQLite.')
+    .epilogue('Exit codes: 0 ok, 1 finished with failed trials, 2 bad input, 130/143 interrupted (rerun to resume).')
+    .exitProcess(false)
+    .strict()
+    .demandCommand(1, 'Give a command')
+    .recommendCommands()
+    .help()
+    .alias('help', 'h')
+    .version(false)
+    .wrap(Math.min(110, io.stdout.columns ?? 100))
+    .fail((message: string | undefined, error: Error | undefined) => {
+      const text = message ?? error?.message ?? 'Invalid command line';
+      if (!failures.includes(text)) failures.push(text);
+    });
+  for (const command of commands) {
+    parser.command(command.command, command.describe, command.builder, (args) => {
+      chosen = { command, args: args as Args };
+    });
+  }
+  await new Promise<void>((resolveParse) => {
+    parser.parse([...argv], {}, (_error, _args, text) => {
+      output = text ?? '';
+      resolveParse();
+    });
+  });
+  if (failures.length) {
+    const named = commands.find((c) => c.name === argv[0])?.name;
+    const ordered = [...failures.filter((f) => !f.startsWith('Did you mean')), ...failures.filter((f) => f.startsWith('Did you mean'))];
+    println(io.stderr, msg.cliUsage(ordered.map((f) => (/[.?!]$/.test(f) ? f : `${f}.`)).join(' '), named));
+    return exitCodes.badInput;
+  }
+  if (output) {
+    println(io.stdout, output);
+    return exitCodes.ok;
+  }
+  const picked = chosen as { command: Command; args: Args } | null;
+  if (!picked) return exitCodes.ok;
+  try {
+    return await picked.command.run(picked.args, io);
+  } catch (thrown) {
+    if (thrown instanceof InputError || thrown instanceof WriteError) {
+      println(io.stderr, thrown.message);
+      return exitCodes.badInput;
+    }
+    println(io.stderr, `Internal error (please report it with this trace):\n${thrown instanceof Error ? (thrown.stack ?? thrown.message) : String(thrown)}`);
+    return exitCodes.internal;
+  }
+}

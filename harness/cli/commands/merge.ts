@@ -1,0 +1,35 @@
+import { resolve } from 'node:path';
+import * as msg from '../../messages.js';
+import { displayPath } from '../../paths.js';
+import { collectProvenance } from '../../run/provenance.js';
+import { mergeDatabases } from '../../store/merge.js';
+import { commandLine, exitCodes, println } from '../io.js';
+import { options } from '../options.js';
+import type { Command } from './command.js';
+
+export const mergeCommand: Command = {
+  name: 'merge',
+  command: 'merge <out> <shards..>',
+  describe: 'Combine shard databases of one study into one database',
+  builder: (y) =>
+    y
+      .positional('out', { type: 'string', describe: 'Database to write (created, or extended when it holds the same study)' })
+      .positional('shards', { type: 'string', array: true, describe: 'Shard databases' })
+      .options(options('json')),
+  async run(args, io) {
+    const out = resolve(io.cwd, String(args['out']));
+    const inputs = (args['shards'] as string[]).map((p) => resolve(io.cwd, p));
+    const provenance = collectProvenance({ threads: 0, shard: null, commandLine: commandLine(io.argv) });
+    const result = mergeDatabases(out, inputs, provenance, () => new Date(), io.cwd);
+    const shown = { ...result, out: displayPath(out, io.cwd) };
+    const complete = result.missing === 0 && result.failed === 0;
+    if (args['json'] === true) println(io.stdout, JSON.stringify(shown));
+    else {
+      println(io.stdout, msg.mergeSummary({ ...shown, cells: result.cells }));
+      if (result.missing > 0) {
+        println(io.stdout, msg.mergeMissing(result.missing, result.missingByShard, result.missingShards, (shard) => `npx harness run <study> --shard ${shard}`));
+      }
+    }
+    return complete ? exitCodes.ok : exitCodes.failedTrials;
+  },
+};

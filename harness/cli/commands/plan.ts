@@ -1,0 +1,29 @@
+import { displayPath } from '../../paths.js';
+import { planStudy } from '../../run/plan.js';
+import { println } from '../io.js';
+import { options, wholeNumber } from '../options.js';
+import { formatPlan } from '../format.js';
+import type { Command } from './command.js';
+import { dbPathOf, shardOf, studyOf, threadsOf } from './shared.js';
+
+export const planCommand: Command = {
+  name: 'plan',
+  command: 'plan <study>',
+  describe: 'Dry run: grid, done/missing/failed counts, shard map and a time estimate',
+  builder: (y) =>
+    y
+      .positional('study', { type: 'string', describe: 'Study file, or a study name from "harness list"' })
+      .options(options('set', 'threads', 'db', 'shard', 'shard-count', 'shards', 'pilot', 'json')),
+  async run(args, io) {
+    const threads = threadsOf(args);
+    const shards = wholeNumber('shards', args['shards'], 1);
+    const pilotGroups = wholeNumber('pilot', args['pilot'], 0) ?? 10;
+    const shard = shardOf(args, io);
+    const study = await studyOf(args, io);
+    const dbPath = dbPathOf(args, io, study.name, shard);
+    const report = await planStudy({ study, dbPath, shard: shard.shard, shards, pilotGroups, threads, cwd: io.cwd });
+    const db = displayPath(dbPath, io.cwd);
+    println(io.stdout, args['json'] === true ? JSON.stringify({ ...report, db }) : formatPlan(report, db));
+    return 0;
+  },
+};

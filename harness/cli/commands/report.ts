@@ -1,0 +1,37 @@
+import { resolve } from 'node:path';
+import * as msg from '../../messages.js';
+import { defaultReportDir, displayPath } from '../../paths.js';
+import { writeReport, type ReportResult } from '../../run/report.js';
+import { println, type Io, type Output } from '../io.js';
+import { options, text } from '../options.js';
+import type { Command } from './command.js';
+import { createStageProgress } from '../progress.js';
+
+export function printReport(result: ReportResult, io: Io, out: Output): void {
+  if ('none' in result) println(io.stderr, result.none);
+  else println(out, msg.reportWritten(result.written.length, displayPath(result.dir, io.cwd)));
+}
+
+export const reportCommand: Command = {
+  name: 'report',
+  command: 'report <db>',
+  describe: "Write a study's report (the experiment's report()) from its database",
+  builder: (y) =>
+    y
+      .positional('db', { type: 'string', describe: 'Results database' })
+      .options({ ...options('out', 'experiment'), out: { type: 'string', describe: 'Report folder [default: reports/<study>]' } }),
+  async run(args, io) {
+    const out = text('out', args['out']);
+    const experiment = text('experiment', args['experiment']);
+    const result = await writeReport({
+      dbPath: resolve(io.cwd, String(args['db'])),
+      outDir: (study) => (out ? resolve(io.cwd, out) : defaultReportDir(study, io.cwd)),
+      experimentPath: experiment ? resolve(io.cwd, experiment) : undefined,
+      log: (line) => println(io.stderr, line),
+      progress: createStageProgress(io.stderr),
+      cwd: io.cwd,
+    });
+    printReport(result, io, io.stdout);
+    return 0;
+  },
+};

@@ -1,0 +1,93 @@
+import * as msg from '../../messages.js';
+import { defaultReportDir, displayPath } from '../../paths.js';
+import { writeReport } from '../../run/report.js';
+import { GroupPool } from '../../pool/pool.js';
+import { runStudy, type RunSummary } from '../../run/run.js';
+import type { Study } from '../../study/study.js';
+import { formatShard } from '../../run/shard.js';
+import { commandLine, exitCodes, println, resumeCommand } from '../io.js';
+import { options, seconds, wholeNumber } from '../options.js';
+import { createProgress, createStageProgress } from '../progress.js';
+import type { Command } from './command.js';
+import { dbPathOf, shardOf, studyOf, threadsOf } from './shared.js';
+import { printReport } from './report.js';
+
+export function exitCodeOf(summary: RunSummary): number {
+  if (summary.status === 'interrupted') return summary.signal === 'SIGTERM' ? exitCodes.SIGTERM : exitCodes.SIGINT;
+  return summary.status === 'done' ? exitCodes.ok : exitCodes.failedTrials;
+}
+
+export const runCommand: Command = {
+  name: 'run',
+  command: 'run <study>',
+  describe: 'Run a study; rerunning resumes (only missing or failed trials are computed)',
+  builder: (y) =>
+    y
+      .positional('study', { type: 'string', describe: 'Study file, or a study name from "harness list"' })
+      .options(options('set', 'threads', 'db', 'fresh', 'shard', 'shard-count', 'task-timeout', 'max-failures', 'json', 'report'))
+      .example('$0 run paper', 'experiments/*/paper.yaml into results/paper.sqlite')
+      .example('$0 run paper --set sim.M=300,1000', 'add a sweep over params.sim.M')
+      .example('$0 run paper --shard 0/4', 'the first of four shards'),
+  async run(args, io) {
+    const threads = threadsOf(args);
+    const taskTimeoutMs = seconds('task-timeout', args['task-timeout']);
+    const maxFailures = wholeNumber('max-failures', args['max-failures'], 1);
+    const shard = shardOf(args, io);
+    const json = args['json'] === true;
+    const say = json ? io.stderr : io.stdout;
+    // Workers boot (load tsx and the engine) while this thread loads the study.
+    const pool = new GroupPool({ threads, taskTimeoutMs });
+    const controller = new AbortController();
+    const unsubscribe = io.onSignal?.((signal) => controller.abort(signal)) ?? (() => {});
+    let study: Study;
+    let dbPath: string;
+    let summary: RunSummary;
+    try {
+      study = await studyOf(args, io);
+      dbPath = dbPathOf(args, io, study.name, shard);
+      if (shard.source && shard.source !== '--shard') println(say, msg.runShardSource(shard.source, formatShard(shard.shard)!));
+      summary = await runStudy({
+        study,
+        dbPath,
+        threads,
+        shard: shard.shard,
+        fresh: args['fresh'] === true,
+        taskTimeoutMs,
+        maxFailures,
+        pool,
+        signal: controller.signal,
+        progress: createProgress(io.stderr, { label: study.name, noColor: (io.env['NO_COLOR'] ?? '') !== '' }),
+        commandLine: commandLine(io.argv),
+        cwd: io.cwd,
+        freshCommand: `${resumeCommand(io.argv)} --fresh`,
+        log: (line) => println(say, line),
+      });
+    } finally {
+      unsubscribe();
+      await pool.destroy();
+    }
+    const db = displayPath(dbPath, io.cwd);
+    const resume = resumeCommand(io.argv);
+    const code = exitCodeOf(summary);
+    if (summary.status === 'interrupted') {
+      println(io.stderr, msg.runInterrupted(summary.signal ?? 'a signal', summary.alreadyDone + summary.ok, summary.cells, db, resume));
+    } else if (summary.status === 'stopped') {
+      println(io.stderr, msg.runStoppedAtMaxFailures(summary.failed, maxFailures ?? 0, resume));
+    } else if (summary.ok + summary.failed > 0) {
+      println(say, msg.runFinished({ ok: summary.ok, failed: summary.failed, seconds: summary.seconds, rate: summary.trialsPerSecond, db }));
+    }
+    if (json) println(io.stdout, JSON.stringify({ ...summary, db, exitCode: code }));
+    if (args['report'] === true && (summary.status === 'done' || summary.status === 'failed')) {
+      const result = await writeReport({
+        dbPath,
+        outDir: (s) => defaultReportDir(s, io.cwd),
+        log: (l) => println(io.stderr, l),
+        progress: createStageProgress(io.stderr),
+        cwd: io.cwd,
+      });
+      printReport(result, io, say);
+    }
+    return code;
+  },
+};
+

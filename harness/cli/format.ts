@@ -1,0 +1,70 @@
+/** Plain-text views of plan, status and list results (the JSON views are the objects themselves). */
+import { formatDuration } from './progress.js';
+import type { PlanReport } from '../run/plan.js';
+import type { DbStatus } from '../run/status.js';
+import type { ExperimentEntry, StudyEntry } from '../run/list.js';
+import { showList, showValue } from '../text.js';
+
+export function formatPlan(p: PlanReport, db: string): string {
+  const lines: string[] = [];
+  lines.push(`Study ${p.study}: experiment ${p.experiment.name} v${p.experiment.version}, manifest ${p.manifestHash.slice(0, 12)}`);
+  lines.push('Grid (outermost first):');
+  for (const d of p.dims) lines.push(`  ${d.fields.join(' + ').padEnd(24)} ${String(d.values).padStart(6)} value${d.values === 1 ? '' : 's'}${d.shared ? '  (shared: one simulation per group)' : ''}`);
+  lines.push(`  = ${p.cells} cells in groups of ${p.cellsPerGroup}`);
+  const where = p.shard ? `shard ${p.shard}` : 'all shards';
+  if (p.database === 'differs') {
+    lines.push(`Database ${db}: holds a different setup (a run would refuse it):`);
+    for (const d of p.differences) lines.push(`  - ${d.path}: ${showValue(d.stored)} in the database, ${showValue(d.current)} now`);
+  } else {
+    lines.push(`Database ${db}: ${p.database === 'new' ? 'new' : 'exists, same setup'}`);
+  }
+  lines.push(`Trials (${where}): ${p.scope.cells} in all, ${p.scope.done} done, ${p.scope.failed} failed, ${p.scope.missing} missing`);
+  if (p.shardMap.length) {
+    lines.push(`Shards:`);
+    for (const s of p.shardMap) lines.push(`  ${s.shard.padEnd(8)} ${String(s.cells).padStart(8)} cells ${String(s.groups).padStart(7)} groups`);
+  }
+  if (p.estimate && 'error' in p.estimate) lines.push(`Estimate: the pilot failed: ${p.estimate.error}`);
+  else if (p.estimate) {
+    const todo = p.scope.cells - p.scope.done;
+    lines.push(
+      p.estimate.pilotGroups === 0
+        ? 'Estimate: nothing to run.'
+        : `Estimate: ${p.estimate.msPerCell.toFixed(3)} ms per trial (pilot of ${p.estimate.pilotGroups} group${p.estimate.pilotGroups === 1 ? '' : 's'}), ${todo} to run on ${p.estimate.threads} thread${p.estimate.threads === 1 ? '' : 's'}: about ${formatDuration(p.estimate.seconds)}`,
+    );
+  }
+  return lines.join('\n');
+}
+
+export function formatStatus(s: DbStatus, db: string): string {
+  const lines = [`${db}: study ${s.study} (experiment ${s.experiment.name} v${s.experiment.version}, manifest ${s.manifestHash.slice(0, 12)})${s.running ? ' - a run is writing now' : ''}`];
+  const scope = s.shards.length ? ` (shard${s.shards.length === 1 ? '' : 's'} ${s.shards.join(', ')})` : '';
+  lines.push(`  trials${scope}: ${s.cells} in all, ${s.ok} ok, ${s.failed} failed, ${s.missing} missing`);
+  const last = s.runs[s.runs.length - 1];
+  if (last) {
+    const commit = last.gitCommit ? `commit ${last.gitCommit.slice(0, 10)}${last.gitDirtyHash ? ' + changes' : ''}` : 'no git commit';
+    lines.push(`  runs: ${s.runs.length}; last #${last.id} ${last.status}, started ${last.startedAt}, ${last.threads} thread${last.threads === 1 ? '' : 's'}, ${commit}, node ${last.nodeVersion}`);
+  }
+  return lines.join('\n');
+}
+
+export function formatList(experiments: readonly ExperimentEntry[], studies: readonly StudyEntry[]): string {
+  const lines = ['Experiments:'];
+  if (!experiments.length) lines.push('  (none under experiments/)');
+  for (const e of experiments) {
+    if (e.error) {
+      lines.push(`  ${e.name} (${e.module}): cannot load: ${e.error}`);
+      continue;
+    }
+    lines.push(`  ${e.name} v${e.version} (${e.module}): ${e.description}`);
+    for (const a of e.axes ?? []) {
+      const values = a.choices ? showList(a.choices, 12) : 'defined by the study';
+      lines.push(`    axis ${a.name}${a.shared ? ' (shared)' : ''}: ${values}`);
+    }
+  }
+  lines.push('Studies:');
+  if (!studies.length) lines.push('  (none under experiments/*/)');
+  for (const s of studies) {
+    lines.push(s.error ? `  ${s.file}: invalid: ${s.error}` : `  ${s.name} (${s.file}, experiment ${s.experiment})${s.description ? `: ${s.description.trim().split('\n')[0]}` : ''}`);
+  }
+  return lines.join('\n');
+}

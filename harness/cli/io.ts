@@ -1,0 +1,38 @@
+/** What a command may touch of its process: output streams, environment, cwd, signals. */
+export interface Output {
+  write(text: string): unknown;
+  isTTY?: boolean;
+  columns?: number;
+}
+
+export type StopSignal = 'SIGINT' | 'SIGTERM';
+
+export interface Io {
+  stdout: Output;
+  stderr: Output;
+  env: Record<string, string | undefined>;
+  cwd: string;
+  /** The arguments as typed (for provenance and the resume hint). */
+  argv: readonly string[];
+  /** Subscribes to SIGINT/SIGTERM; returns the unsubscribe function. */
+  onSignal?(handler: (signal: StopSignal) => void): () => void;
+}
+
+export const exitCodes = { ok: 0, failedTrials: 1, badInput: 2, internal: 70, SIGINT: 130, SIGTERM: 143 } as const;
+
+export function println(out: Output, text: string): void {
+  out.write(`${text}\n`);
+}
+
+function shellQuote(arg: string): string {
+  return /^[A-Za-z0-9_\-.,/=:@%+]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+export function commandLine(argv: readonly string[]): string {
+  return ['harness', ...argv].map(shellQuote).join(' ');
+}
+
+/** The command that resumes a run: the same arguments without --fresh. */
+export function resumeCommand(argv: readonly string[]): string {
+  return `npx ${commandLine(argv.filter((a) => !/^--fresh(=.*)?$/.test(a)))}`;
+}

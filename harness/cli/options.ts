@@ -1,0 +1,79 @@
+/**
+ * Every command-line option in one typed table (yargs reads its declarations from here), and
+ * the parsers that turn option text into checked values with messages from the catalogue.
+ * Numbers are declared as strings so that a bad value is reported by us, by name, instead of
+ * silently becoming NaN.
+ */
+import { InputError } from '../errors.js';
+import * as msg from '../messages.js';
+import { exportFormats, exportTables } from '../store/export.js';
+
+interface OptionSpec {
+  type: 'string' | 'boolean';
+  describe: string;
+  choices?: readonly string[];
+  default?: string | boolean;
+}
+
+export const optionTable = {
+  set: { type: 'string', describe: 'Override a study field: path=value (repeatable). A comma list on a parameter adds a sweep (sim.M=300,1000); axes.NAME=a,b replaces an axis' },
+  threads: { type: 'string', describe: 'Worker threads [default: available cores]' },
+  db: { type: 'string', describe: 'Results database [default: results/<study>.sqlite, or results/<study>.shard-i-of-N.sqlite]' },
+  fresh: { type: 'boolean', describe: 'Start a new database; an existing one is moved aside under a timestamped name' },
+  shard: { type: 'string', describe: 'Run slice i/N of the grid (0-based). Also taken from SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT or JOB_COMPLETION_INDEX' },
+  'shard-count': { type: 'string', describe: 'Shard count for JOB_COMPLETION_INDEX (else JOB_COMPLETION_COUNT)' },
+  'task-timeout': { type: 'string', describe: 'Seconds one simulation may run; then its trials fail and the run goes on' },
+  'max-failures': { type: 'string', describe: 'Stop after this many failed trials' },
+  json: { type: 'boolean', describe: 'Print machine-readable JSON on stdout' },
+  report: { type: 'boolean', describe: 'Write the report when the run finishes' },
+  out: { type: 'string', describe: 'Output path' },
+  format: { type: 'string', describe: 'Output format', choices: exportFormats, default: 'csv' },
+  table: { type: 'string', describe: 'Which table', choices: exportTables, default: 'trials' },
+  shards: { type: 'string', describe: 'Show how the grid splits over this many shards' },
+  pilot: { type: 'string', describe: 'Groups to time for the estimate, after a warm-up (0: no estimate) [default: 10]' },
+  experiment: { type: 'string', describe: 'Experiment module to use instead of the one recorded in the database' },
+} as const satisfies Record<string, OptionSpec>;
+
+export type OptionName = keyof typeof optionTable;
+
+export function options<N extends OptionName>(...names: N[]): Pick<typeof optionTable, N> {
+  return Object.fromEntries(names.map((n) => [n, optionTable[n]])) as Pick<typeof optionTable, N>;
+}
+
+function single(option: string, value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (Array.isArray(value)) throw new InputError(msg.optionInvalid(option, 'may be given once', value, `Keep one --${option}.`));
+  return String(value);
+}
+
+/** A whole number >= min, or undefined when the option is absent. */
+export function wholeNumber(option: string, value: unknown, min: number): number | undefined {
+  const text = single(option, value);
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!/^\s*\d+\s*$/.test(text) || !Number.isSafeInteger(n) || n < min) {
+    throw new InputError(msg.optionInvalid(option, `must be a whole number of at least ${min}`, text, `Example: --${option} ${Math.max(min, 2)}.`));
+  }
+  return n;
+}
+
+/** Seconds > 0, returned as milliseconds. */
+export function seconds(option: string, value: unknown): number | undefined {
+  const text = single(option, value);
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n) || n <= 0) {
+    throw new InputError(msg.optionInvalid(option, 'must be a number of seconds greater than 0', text, `Example: --${option} 60.`));
+  }
+  return Math.round(n * 1000);
+}
+
+export function text(option: string, value: unknown): string | undefined {
+  return single(option, value);
+}
+
+/** A repeatable option as a list. */
+export function list(value: unknown): string[] {
+  if (value === undefined) return [];
+  return (Array.isArray(value) ? value : [value]).map(String);
+}

@@ -1,0 +1,101 @@
+/**
+ * The sealed manifest: the fully expanded study (every parameter, axis values in order, the
+ * seed policy, the experiment's name and version, the result columns, the cell count) as
+ * canonical JSON with a hash. A database holds exactly one; resume and merge refuse another.
+ *
+ * The grid is rebuilt from the manifest alone (`gridOf`), so status, merge and export never
+ * need the experiment's code. `description` is informational: stored, but neither hashed nor
+ * compared. Code provenance lives in the `run` table, not here, so a run may resume after a
+ * commit; the experiment's version is what guards result-changing code.
+ */
+import type { ColumnDef, Json } from './experiment.js';
+import { Grid, type Dim, type ExcludeRule, type FieldKind } from './grid.js';
+import { canonicalJson, identityHash } from './identity.js';
+
+export const manifestFormat = 'harness-study/1';
+
+/** How keys and seeds derive from identity; part of the manifest so a change is visible. */
+export const identityPolicy = {
+  trial_key: 'identityKey({study, experiment, version, base_seed, values})',
+  seed: 'identityHash({study, base_seed, experiment, version, seedIdentity})',
+  group_key: 'identityKey({experiment, version, simulation, seed})',
+} as const;
+
+export interface ManifestBody {
+  format: string;
+  study: string;
+  description: string;
+  experiment: { name: string; version: string };
+  seeds: number;
+  base_seed: number | string;
+  params: Json;
+  /** Every axis of the experiment (listed or defaulted), in the experiment's order. */
+  axes: Record<string, string[]>;
+  /** Swept parameter path -> values. */
+  sweep: Record<string, Json[]>;
+  zip: string[][];
+  exclude: Record<string, Json[]>[];
+  /** Grid dimensions outermost first, each as its field names (several when zipped). */
+  order: string[][];
+  /** How many of the innermost dimensions are shared (run in one task). */
+  shared_dims: number;
+  columns: { trial: Pick<ColumnDef, 'name' | 'type'>[]; curve: Pick<ColumnDef, 'name' | 'type'>[] };
+  identity: typeof identityPolicy;
+  cells: number;
+}
+
+export interface Manifest {
+  study: string;
+  hash: string;
+  body: ManifestBody;
+}
+
+/** The hashed part: everything but the description. */
+function sealedPart(body: ManifestBody): Json {
+  const { description: _description, ...rest } = body;
+  return rest as unknown as Json;
+}
+
+export function sealManifest(body: ManifestBody): Manifest {
+  const normalized = JSON.parse(canonicalJson(body as unknown as Json)) as ManifestBody;
+  return { study: normalized.study, hash: identityHash(sealedPart(normalized)), body: normalized };
+}
+
+export function gridOf(body: ManifestBody): Grid {
+  const kindOf = (name: string): FieldKind =>
+    name === 'replicate' ? 'replicate' : name in body.axes ? 'axis' : 'param';
+  const valuesOf = (name: string): Json[] =>
+    name === 'replicate'
+      ? Array.from({ length: body.seeds }, (_, i) => i)
+      : name in body.axes
+        ? body.axes[name]!
+        : body.sweep[name]!;
+  const firstShared = body.order.length - body.shared_dims;
+  const dims: Dim[] = body.order.map((names, j) => ({
+    fields: names.map((name) => ({ name, kind: kindOf(name), values: valuesOf(name) })),
+    shared: j >= firstShared,
+  }));
+  return new Grid({ dims, exclude: body.exclude as ExcludeRule[] });
+}
+
+export interface Difference {
+  path: string;
+  stored: Json | undefined;
+  current: Json | undefined;
+}
+
+/** Fields that differ between two manifests (objects compared key by key, other values whole). */
+export function diffManifests(stored: ManifestBody, current: ManifestBody): Difference[] {
+  return diffJson(sealedPart(stored), sealedPart(current), '');
+}
+
+function diffJson(a: Json | undefined, b: Json | undefined, path: string): Difference[] {
+  const isObject = (v: Json | undefined): v is Record<string, Json> =>
+    v !== null && typeof v === 'object' && !Array.isArray(v);
+  if (isObject(a) && isObject(b)) {
+    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+    return keys.flatMap((k) => diffJson(a[k], b[k], path ? `${path}.${k}` : k));
+  }
+  const same = a !== undefined && b !== undefined && canonicalJson(a) === canonicalJson(b);
+  return same || (a === undefined && b === undefined) ? [] : [{ path: path || '(manifest)', stored: a, current: b }];
+}

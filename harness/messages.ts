@@ -1,0 +1,328 @@
+/**
+ * Every message the harness shows a user, as functions of the facts they report. Tests compare
+ * against these functions, so wording changes in one place. Errors name the thing at fault,
+ * the rule, the value received, and a way out.
+ */
+import type { Issue } from './study/issues.js';
+import { formatPath, showList, showValue } from './text.js';
+
+const didYouMean = (close: string | undefined) => (close ? ` Did you mean "${close}"?` : '');
+
+// ---- study files -------------------------------------------------------------------------
+
+export function studyNotFound(ref: string, known: readonly string[], close?: string): string {
+  const where = known.length ? ` Known studies: ${showList(known)}.` : '';
+  return `Study file not found: ${ref}.${didYouMean(close)}${where} Give a path to a .yaml file or a study name from "harness list".`;
+}
+
+export function studyAmbiguous(ref: string, candidates: readonly string[]): string {
+  return `Study name "${ref}" matches several files: ${showList(candidates)}. Give the path instead.`;
+}
+
+export function studyIsDirectory(path: string): string {
+  return `${path} is a directory, not a study file. Give the path of a .yaml file inside it.`;
+}
+
+export function studyUnreadable(path: string, reason: string): string {
+  return `Cannot read the study file ${path}: ${reason}. Check that it exists and that you may read it.`;
+}
+
+export function studyTooLarge(path: string, bytes: number, limit: number): string {
+  return `${path} is ${bytes} bytes; a study file may be at most ${limit} bytes. Study files describe a grid, they do not list it: use axes, sweep and seeds.`;
+}
+
+export function studyYamlSyntax(path: string, line: number | undefined, col: number | undefined, reason: string): string {
+  const at = line === undefined ? '' : `:${line}${col === undefined ? '' : `:${col}`}`;
+  return `${path}${at}: YAML syntax error: ${reason}. Fix the file; "yaml" rules apply (indent with spaces, quote values containing ": ").`;
+}
+
+export function studyNotMapping(path: string, received: unknown): string {
+  return `${path}: a study file must be a YAML mapping with at least "name" and "experiment"; received ${showValue(received)}. See experiments/inference-scaling/paper.yaml for an example.`;
+}
+
+/** One line per issue; `sources` maps a document path to the --set that put it there. */
+export function studyInvalid(file: string, issues: readonly Issue[], sources: ReadonlyMap<string, string> = new Map()): string {
+  const lines = issues.map((issue) => {
+    const path = formatPath(issue.path);
+    const from = sourceOf(path, sources);
+    const hint = issue.hint ? ` ${issue.hint}` : '';
+    return `${path}: ${issue.rule}; received ${showValue(issue.received)}${from ? ` (from --set ${from})` : ''}.${hint}`;
+  });
+  if (lines.length === 1) return `${file}: ${lines[0]}`;
+  return `${file}: ${lines.length} problems:\n${lines.map((l) => `  - ${l}`).join('\n')}`;
+}
+
+function sourceOf(path: string, sources: ReadonlyMap<string, string>): string | undefined {
+  for (const [prefix, arg] of sources) {
+    if (path === prefix || path.startsWith(`${prefix}.`) || path.startsWith(`${prefix}[`)) return arg;
+  }
+  return undefined;
+}
+
+// ---- study rules (the `rule` and `hint` of an Issue) ---------------------------------------
+
+export const rule = {
+  unknownAxis: (experiment: string, axes: readonly string[], close?: string) => ({
+    rule: `is not an axis of experiment "${experiment}"`,
+    hint: `${didYouMean(close).trim()} Its axes: ${showList(axes)}.`.trim(),
+  }),
+  unknownAxisValue: (axis: string, choices: readonly string[], close?: string) => ({
+    rule: `is not a known ${axis}`,
+    hint: `${didYouMean(close).trim()} Choices: ${showList(choices)}.`.trim(),
+  }),
+  axisNoDefault: (axis: string) => ({
+    rule: `must be listed: the experiment has no default ${axis}`,
+    hint: `Add "axes: {${axis}: [...]}" to the study.`,
+  }),
+  duplicateValue: (firstIndex: number) => ({
+    rule: `repeats entry [${firstIndex}]`,
+    hint: 'Each value may appear once; remove the repeat.',
+  }),
+  unknownParam: (path: string, known: readonly string[], close?: string) => ({
+    rule: `"${path}" is not a parameter of the experiment`,
+    hint: `${didYouMean(close).trim()} Parameters: ${showList(known)}.`.trim(),
+  }),
+  sweepValue: (path: string, inner: string) => ({
+    rule: `as ${path}: ${inner}`,
+  }),
+  zipUnknownMember: (dims: readonly string[], close?: string) => ({
+    rule: 'is not an axis, a swept parameter or "replicate" of this study',
+    hint: `${didYouMean(close).trim()} Known: ${showList(dims)}.`.trim(),
+  }),
+  zipTwice: (other: number) => ({
+    rule: `is already zipped in zip[${other}]`,
+    hint: 'A dimension may be in one zip group only; merge the groups.',
+  }),
+  zipLengths: (lengths: Record<string, number>) => ({
+    rule: `zipped dimensions must have equal lengths (${Object.entries(lengths)
+      .map(([k, n]) => `${k}: ${n}`)
+      .join(', ')})`,
+    hint: 'Zip pairs the i-th values of each member; give each the same number of values.',
+  }),
+  excludeEmpty: () => ({ rule: 'an exclusion must name at least one dimension', hint: 'Example: {model: gpt5, scenario: cost-constrained}.' }),
+  excludeUnknownDim: (dims: readonly string[], close?: string) => ({
+    rule: 'is not a dimension of this study',
+    hint: `${didYouMean(close).trim()} Known: ${showList(dims)}.`.trim(),
+  }),
+  excludeUnknownValue: (dim: string, values: readonly unknown[], close?: string) => ({
+    rule: `matches no value of ${dim}`,
+    hint: `${didYouMean(close).trim()} Values: ${showList(values)}.`.trim(),
+  }),
+  allExcluded: () => ({ rule: 'excludes every cell of the grid', hint: 'Remove or narrow an exclusion.' }),
+  gridTooLarge: (size: number, limit: number) => ({
+    rule: `the grid has ${size} positions; at most ${limit} are supported`,
+    hint: 'Split the study, or use fewer values per axis.',
+  }),
+  tooManyParamCombinations: (count: number, limit: number) => ({
+    rule: `the sweeps make ${count} parameter combinations; at most ${limit} are supported`,
+    hint: 'Use fewer sweep values or zip sweeps together.',
+  }),
+  columnClash: (column: string, other: string) => ({
+    rule: `its database column "${column}" clashes with ${other}`,
+    hint: 'Rename the axis or parameter.',
+  }),
+};
+
+// ---- command-line overrides ------------------------------------------------------------------
+
+export function setSyntax(arg: string): string {
+  return `--set ${showValue(arg)}: expected path=value, e.g. --set seeds=5, --set sim.M=300,1000 or --set axes.model=gpt5,gpt5-mini.`;
+}
+
+export function setNotSettable(arg: string, key: string): string {
+  return `--set ${arg}: "${key}" cannot be set from the command line. Edit the study file, or use --set for name, seeds, base_seed, description, axes.<axis>, params.<path> and sweep.<path>.`;
+}
+
+export function setValueSyntax(arg: string, reason: string): string {
+  return `--set ${arg}: the value is not valid YAML (${reason}). Quote strings that contain ":" or "#", e.g. --set 'description="a: b"'.`;
+}
+
+// ---- experiments --------------------------------------------------------------------------
+
+export function experimentNotFound(file: string, ref: string, expected: string, known: readonly string[], close?: string): string {
+  return `${file}: experiment: "${ref}" not found (looked for ${expected}).${didYouMean(close)}${known.length ? ` Known experiments: ${showList(known)}.` : ''} Give an experiment name or a path relative to the study file.`;
+}
+
+export function experimentImportFailed(modulePath: string, reason: string): string {
+  return `Cannot load the experiment module ${modulePath}: ${reason}. Fix the module; try "node --import tsx ${modulePath}" to see the error alone.`;
+}
+
+export function experimentInvalid(modulePath: string, problems: readonly string[]): string {
+  return `${modulePath} does not implement the Experiment contract of harness/experiment.ts:\n${problems.map((p) => `  - ${p}`).join('\n')}`;
+}
+
+export function experimentGroupOfFailed(experiment: string, values: unknown, reason: string): string {
+  return `Experiment "${experiment}": groupOf threw for cell ${showValue(values, 200)}: ${reason}. groupOf must accept every cell of a valid study.`;
+}
+
+export function experimentSeedConflict(experiment: string, a: unknown, b: unknown): string {
+  return `Experiment "${experiment}": cells ${showValue(a, 200)} and ${showValue(b, 200)} have the same simulation but different seedIdentity. Cells that share a simulation must share its random numbers: put what the seed depends on into "simulation" too.`;
+}
+
+// ---- command-line options ------------------------------------------------------------------
+
+export function optionInvalid(option: string, ruleText: string, received: unknown, hint?: string): string {
+  return `--${option}: ${ruleText}; received ${showValue(received)}.${hint ? ` ${hint}` : ''}`;
+}
+
+export function shardInvalid(source: string, received: string, ruleText: string): string {
+  return `${source}: ${ruleText}; received ${showValue(received)}. A shard is "i/N" with 0 <= i < N, e.g. --shard 0/4 for the first of four.`;
+}
+
+export function cliUsage(reason: string, command?: string): string {
+  return `${reason}${/[.?]$/.test(reason) ? '' : '.'} See "harness ${command ? `${command} ` : ''}--help".`;
+}
+
+// ---- databases -----------------------------------------------------------------------------
+
+export function dbNotFound(path: string): string {
+  return `No results database at ${path}. Run "harness run <study>" first, or give the path with --db (see "harness status" for the databases under results/).`;
+}
+
+export function dbIsDirectory(path: string): string {
+  return `${path} is a directory, not a results database. Give the path of a .sqlite file.`;
+}
+
+export function dbNotSqlite(path: string): string {
+  return `${path} is not an SQLite database (its header is wrong). Give the path of a results database, or move this file away.`;
+}
+
+export function dbForeign(path: string): string {
+  return `${path} is an SQLite database but not a harness results database (it has no "meta" table). Use another path with --db.`;
+}
+
+export function dbNewerSchema(path: string, found: number, supported: number): string {
+  return `${path} has schema version ${found}; this harness reads up to version ${supported}. Update the harness (git pull), or use another database.`;
+}
+
+export function dbNoStudy(path: string): string {
+  return `${path} holds no study yet (an interrupted first start?). Run "harness run <study> --db ${path}" to fill it, or delete it.`;
+}
+
+export function dbCannotOpen(path: string, reason: string): string {
+  return `Cannot open the database ${path}: ${reason}. Check that the folder exists and is writable, and that the disk is not full.`;
+}
+
+export function dbWriteFailed(path: string, reason: string): string {
+  return `Writing to ${path} failed: ${reason}. Everything committed before is safe; free space or fix permissions, then rerun the same command to resume.`;
+}
+
+export interface DifferenceLine {
+  path: string;
+  stored: unknown;
+  current: unknown;
+}
+
+function differenceLines(diffs: readonly DifferenceLine[]): string {
+  return diffs.map((d) => `  - ${d.path}: ${showValue(d.stored, 120)} in the database, ${showValue(d.current, 120)} now`).join('\n');
+}
+
+export function dbManifestMismatch(path: string, diffs: readonly DifferenceLine[], freshCommand: string): string {
+  return `${path} holds results of a different study setup; resuming would mix them. What differs:\n${differenceLines(diffs)}\nStart a new database with "${freshCommand}" (the old one is kept under a timestamped name), write elsewhere with --db, or undo the change.`;
+}
+
+export function dbBusy(path: string, run: { id: number; pid: number; host: string; startedAt: string }): string {
+  return `${path} is being written by run ${run.id} (pid ${run.pid} on ${run.host}, started ${run.startedAt}). Wait for it to finish, stop it, or write elsewhere with --db.`;
+}
+
+export function freshMovedAside(from: string, to: string): string {
+  return `--fresh: moved the existing database ${from} to ${to}.`;
+}
+
+// ---- running -------------------------------------------------------------------------------
+
+export function runNothingToDo(cells: number, db: string): string {
+  return `Nothing to do: all ${cells} trials are already in ${db}.`;
+}
+
+export function runStarting(study: string, todo: number, cells: number, done: number, threads: number, shard: string | null, db: string): string {
+  const part = shard ? ` (shard ${shard})` : '';
+  const resumed = done > 0 ? `; ${done} already done` : '';
+  return `Running ${study}${part}: ${todo} of ${cells} trials on ${threads} thread${threads === 1 ? '' : 's'}${resumed} -> ${db}`;
+}
+
+export function runFinished(s: { ok: number; failed: number; seconds: number; rate: number; db: string }): string {
+  const failed = s.failed ? `, ${s.failed} failed (see "harness export ${s.db} --table failures")` : '';
+  return `Finished: ${s.ok} trials ok${failed} in ${s.seconds.toFixed(1)} s (${Math.round(s.rate)} trials/s) -> ${s.db}`;
+}
+
+export function runInterrupted(signal: string, saved: number, cells: number, db: string, resume: string): string {
+  return `Interrupted by ${signal}: ${saved} of ${cells} trials are saved in ${db}; trials in flight were dropped. Resume with: ${resume}`;
+}
+
+export function runStoppedAtMaxFailures(failed: number, limit: number, resume: string): string {
+  return `Stopped: ${failed} trials failed, reaching --max-failures ${limit}. Fix the cause, then rerun to retry them: ${resume}`;
+}
+
+export function runShardSource(source: string, shard: string): string {
+  return `Shard ${shard} (from ${source}).`;
+}
+
+// ---- merge ---------------------------------------------------------------------------------
+
+export function mergeNoInputs(): string {
+  return 'merge: give the output database and at least one shard database, e.g. "harness merge results/paper.sqlite results/paper.shard-*.sqlite".';
+}
+
+export function mergeOutputIsInput(path: string): string {
+  return `merge: the output ${path} is also listed as an input. Write the merge to a new file.`;
+}
+
+export function mergeInputTwice(path: string): string {
+  return `merge: ${path} is listed twice. List each shard database once.`;
+}
+
+export function mergeOutputDiffers(path: string, diffs: readonly DifferenceLine[]): string {
+  return `merge: the output ${path} already holds a different study setup:\n${differenceLines(diffs)}\nMerge into a new file instead.`;
+}
+
+export function mergeMixedManifests(reference: string, others: readonly { path: string; diffs: readonly DifferenceLine[] }[]): string {
+  const parts = others.map((o) => `${o.path} differs from ${reference}:\n${differenceLines(o.diffs)}`);
+  return `merge: the databases hold different study setups and cannot be combined.\n${parts.join('\n')}\nMerge only shards of one study run with the same settings.`;
+}
+
+export function mergeConflicts(count: number, examples: readonly { key: string; table: string; from: string }[]): string {
+  const lines = examples.map((e) => `  - ${e.table} ${e.key} (in ${e.from})`).join('\n');
+  return `merge: ${count} result${count === 1 ? '' : 's'} computed twice with different values; nothing was written. The same cell must give the same bytes, so one of the runs used different code or settings:\n${lines}\nRerun the affected shard (check "harness status" for its provenance), then merge again.`;
+}
+
+export function mergeSummary(s: { out: string; inputs: number; ok: number; failed: number; added: number; duplicates: number; cells: number }): string {
+  return `Merged ${s.inputs} database${s.inputs === 1 ? '' : 's'} into ${s.out}: ${s.ok} of ${s.cells} trials ok, ${s.failed} failed (${s.added} rows added, ${s.duplicates} identical duplicates skipped).`;
+}
+
+export function mergeMissing(missing: number, byShard: readonly { shard: string; cells: number }[], missingShards: readonly string[], rerun: (shard: string) => string): string {
+  const lines: string[] = [`${missing} trial${missing === 1 ? ' is' : 's are'} missing.`];
+  if (missingShards.length) lines.push(`Shards with no database: ${missingShards.join(', ')}.`);
+  for (const s of byShard) lines.push(`  - shard ${s.shard}: ${s.cells} missing; rerun it with: ${rerun(s.shard)}`);
+  return lines.join('\n');
+}
+
+// ---- reports and exports -------------------------------------------------------------------
+
+export function reportNone(experiment: string): string {
+  return `Experiment "${experiment}" defines no report(); nothing to write. Use "harness export" to get the results as CSV or JSON.`;
+}
+
+export function reportWritten(count: number, dir: string): string {
+  return `Wrote ${count} report file${count === 1 ? '' : 's'} to ${dir}.`;
+}
+
+export function reportExperimentMismatch(module: string, found: string, expected: string): string {
+  return `${module} is experiment "${found}", but the database holds results of "${expected}". Give the right module with --experiment.`;
+}
+
+export function reportVersionMismatch(experiment: string, codeVersion: string, dataVersion: string): string {
+  return `Note: experiment "${experiment}" is at version ${codeVersion}, the results were made by version ${dataVersion}; the report uses today's code on them.`;
+}
+
+export function reportBadPath(path: string): string {
+  return `report(): returned the file path ${JSON.stringify(path)}; paths must be relative, use forward slashes and stay inside the report folder.`;
+}
+
+export function exportWritten(rows: number, table: string, out: string): string {
+  return `Wrote ${rows} ${table} rows to ${out}.`;
+}
+
+export function statusNoDatabases(dir: string): string {
+  return `No results databases in ${dir}. Run "harness run <study>" to make one.`;
+}

@@ -1,0 +1,49 @@
+/**
+ * Where things live: the project root (the folder holding harness/), experiments, default
+ * result databases and report folders.
+ */
+import { readdirSync, statSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Shard } from './run/shard.js';
+
+export const projectRoot = resolve(fileURLToPath(new URL('..', import.meta.url)));
+export const experimentsDir = join(projectRoot, 'experiments');
+
+/** `results/<study>.sqlite`, or `results/<study>.shard-<i>-of-<N>.sqlite` for a shard. */
+export function defaultDbPath(study: string, shard: Shard | null, cwd: string): string {
+  const suffix = shard && shard.count > 1 ? `.shard-${shard.index}-of-${shard.count}` : '';
+  return join(cwd, 'results', `${study}${suffix}.sqlite`);
+}
+
+export function defaultReportDir(study: string, cwd: string): string {
+  return join(cwd, 'reports', study);
+}
+
+/** A path as the user should read it: relative to `cwd` when inside it. */
+export function displayPath(path: string, cwd: string): string {
+  const rel = relative(cwd, path);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
+}
+
+/** Subfolders of `dir` (empty when it does not exist). */
+export function subfolders(dir: string): string[] {
+  try {
+    return readdirSync(dir)
+      .filter((name) => statSync(join(dir, name)).isDirectory())
+      .sort();
+  } catch {
+    return [];
+  }
+}
+
+/** Every study file `experiments/<experiment>/<study>.yaml`, sorted. */
+export function studyFiles(): string[] {
+  const out: string[] = [];
+  for (const folder of subfolders(experimentsDir)) {
+    for (const name of readdirSync(join(experimentsDir, folder)).sort()) {
+      if (/\.ya?ml$/.test(name)) out.push(join(experimentsDir, folder, name));
+    }
+  }
+  return out;
+}

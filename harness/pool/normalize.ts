@@ -1,0 +1,67 @@
+/**
+ * Turning what an experiment's `runGroup` returned into protocol outcomes: values in column
+ * order, types checked against the declared columns, cells it forgot marked failed. Runs in the
+ * worker so the single writer only binds ready rows.
+ */
+import type { ColumnDef, Experiment, GroupOutput, GroupTask, Json, Scalar } from '../experiment.js';
+import { errorMessage } from '../errors.js';
+import { canonicalJson } from '../identity.js';
+import { showValue } from '../text.js';
+import type { GroupOutcome, TrialOutcome } from './protocol.js';
+
+class OutputError extends Error {}
+
+function checkScalar(column: ColumnDef, value: unknown): Scalar {
+  if (value === undefined || value === null) return null;
+  const fits =
+    column.type === 'TEXT'
+      ? typeof value === 'string'
+      : column.type === 'INTEGER'
+        ? Number.isSafeInteger(value)
+        : typeof value === 'number' && Number.isFinite(value);
+  if (!fits) {
+    throw new OutputError(
+      `column "${column.name}" (${column.type}) got ${showValue(value)}` +
+        (typeof value === 'number' && !Number.isFinite(value) ? '; store null for "no value"' : ''),
+    );
+  }
+  return value as Scalar;
+}
+
+function rowOf(columns: readonly ColumnDef[], record: Record<string, unknown>, what: string): Scalar[] {
+  for (const name of Object.keys(record)) {
+    if (!columns.some((c) => c.name === name)) throw new OutputError(`${what} has unknown column "${name}"`);
+  }
+  return columns.map((c) => checkScalar(c, record[c.name]));
+}
+
+export function normalizeOutput(exp: Experiment, task: GroupTask, output: GroupOutput, durationMs: number): GroupOutcome {
+  const base = { groupKey: task.groupKey, durationMs };
+  try {
+    if (!output || !Array.isArray(output.trials) || !Array.isArray(output.curve)) {
+      throw new OutputError('runGroup must return { groupKey, trials: [...], curve: [...] }');
+    }
+    const wanted = new Set(task.cells.map((c) => c.key));
+    const byKey = new Map<string, GroupOutput['trials'][number]>();
+    for (const trial of output.trials) {
+      if (!wanted.has(trial?.key)) throw new OutputError(`runGroup returned a result for key ${showValue(trial?.key)}, which is not in the task`);
+      byKey.set(trial.key, trial);
+    }
+    const curve = output.curve.map((row, i) => rowOf(exp.curveColumns, row, `curve row ${i}`));
+    const trials = task.cells.map((cell): TrialOutcome => {
+      const trial = byKey.get(cell.key);
+      if (!trial) return { ok: false, message: 'runGroup returned no result for this cell' };
+      try {
+        const values = rowOf(exp.trialColumns, trial.result ?? {}, 'the result');
+        const diagnostics = trial.diagnostics === undefined ? null : canonicalJson(trial.diagnostics as Json);
+        return { ok: true, values, diagnostics };
+      } catch (thrown) {
+        return { ok: false, message: `invalid result: ${errorMessage(thrown)}` };
+      }
+    });
+    return { kind: 'ok', ...base, trials, curve };
+  } catch (thrown) {
+    if (!(thrown instanceof OutputError)) throw thrown;
+    return { kind: 'failed', ...base, message: `invalid output: ${thrown.message}`, stack: null };
+  }
+}

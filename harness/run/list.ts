@@ -1,0 +1,62 @@
+/**
+ * `harness list`: the experiments under experiments/ (with their axes) and the study files
+ * next to them. A module or study that cannot be read is listed with the reason.
+ */
+import { join, relative } from 'node:path';
+import { errorMessage } from '../errors.js';
+import { knownExperiments, loadExperiment } from '../experiments.js';
+import { experimentsDir, projectRoot, studyFiles } from '../paths.js';
+import { readStudyDocument } from '../study/load.js';
+
+export interface ExperimentEntry {
+  name: string;
+  module: string;
+  version?: string;
+  description?: string;
+  axes?: { name: string; shared: boolean; defaults: readonly string[] | null; choices: readonly string[] | null }[];
+  error?: string;
+}
+
+export interface StudyEntry {
+  file: string;
+  name?: string;
+  experiment?: string;
+  description?: string;
+  error?: string;
+}
+
+export async function listProject(): Promise<{ experiments: ExperimentEntry[]; studies: StudyEntry[] }> {
+  const experiments: ExperimentEntry[] = [];
+  for (const folder of knownExperiments()) {
+    const modulePath = join(experimentsDir, folder, 'experiment.ts');
+    const module = relative(projectRoot, modulePath);
+    try {
+      const { experiment } = await loadExperiment(modulePath);
+      experiments.push({
+        name: experiment.name,
+        module,
+        version: experiment.version,
+        description: experiment.description,
+        axes: Object.entries(experiment.axes).map(([name, def]) => ({
+          name,
+          shared: def.shared === true,
+          defaults: def.defaults ?? null,
+          choices: Array.isArray(def.choices) ? (def.choices as readonly string[]) : null,
+        })),
+      });
+    } catch (thrown) {
+      experiments.push({ name: folder, module, error: errorMessage(thrown).split('\n')[0]! });
+    }
+  }
+  const studies: StudyEntry[] = studyFiles().map((file) => {
+    const shown = relative(projectRoot, file);
+    try {
+      const doc = readStudyDocument(file, shown) as Record<string, unknown>;
+      const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+      return { file: shown, name: text(doc['name']), experiment: text(doc['experiment']), description: text(doc['description']) };
+    } catch (thrown) {
+      return { file: shown, error: errorMessage(thrown).split('\n')[0]! };
+    }
+  });
+  return { experiments, studies };
+}

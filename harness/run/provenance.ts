@@ -1,0 +1,68 @@
+/**
+ * Where a run's code and machine came from, for the `run` table: git commit and a hash of
+ * uncommitted changes, the lockfile's hash, Node, CPU, host and process. Never part of the
+ * manifest: provenance explains results, the manifest decides whether they may be mixed.
+ */
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { cpus, hostname } from 'node:os';
+import { join } from 'node:path';
+import { projectRoot } from '../paths.js';
+
+export interface Provenance {
+  gitCommit: string | null;
+  gitDirtyHash: string | null;
+  lockfileHash: string | null;
+  nodeVersion: string;
+  cpuModel: string;
+  threads: number;
+  shard: string | null;
+  commandLine: string;
+  host: string;
+  pid: number;
+}
+
+function git(args: string[]): string | null {
+  try {
+    return execFileSync('git', args, { cwd: projectRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 256 << 20 });
+  } catch {
+    return null;
+  }
+}
+
+const sha256 = (text: string | Buffer) => createHash('sha256').update(text).digest('hex');
+
+/** Commit and a hash of what differs from it (tracked changes and the names of untracked files). */
+export function gitState(): { commit: string | null; dirtyHash: string | null } {
+  const commit = git(['rev-parse', 'HEAD'])?.trim() || null;
+  const status = git(['status', '--porcelain=v1', '-z']);
+  if (status === null) return { commit, dirtyHash: null };
+  if (status === '') return { commit, dirtyHash: null };
+  const diff = commit ? (git(['diff', 'HEAD', '--binary']) ?? '') : '';
+  return { commit, dirtyHash: sha256(`${status}\0${diff}`) };
+}
+
+export function lockfileHash(): string | null {
+  try {
+    return sha256(readFileSync(join(projectRoot, 'package-lock.json')));
+  } catch {
+    return null;
+  }
+}
+
+export function collectProvenance(options: { threads: number; shard: string | null; commandLine: string }): Provenance {
+  const { commit, dirtyHash } = gitState();
+  return {
+    gitCommit: commit,
+    gitDirtyHash: dirtyHash,
+    lockfileHash: lockfileHash(),
+    nodeVersion: process.version,
+    cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
+    threads: options.threads,
+    shard: options.shard,
+    commandLine: options.commandLine,
+    host: hostname(),
+    pid: process.pid,
+  };
+}

@@ -1,0 +1,72 @@
+/**
+ * `harness report`: load a database's results as the experiment's ReportInput, call the
+ * experiment's `report()`, and write the files it returns, each atomically (temporary file,
+ * then rename), under the report folder.
+ */
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
+import type { ReportFile, ReportInput } from '../experiment.js';
+import { InputError } from '../errors.js';
+import { experimentModulePath, loadExperiment } from '../experiments.js';
+import * as msg from '../messages.js';
+import { loadReportInput } from '../store/reader.js';
+import { Store } from '../store/store.js';
+
+export interface ReportOptions {
+  dbPath: string;
+  /** Report folder (default: reports/<study>). */
+  outDir: (study: string) => string;
+  /** Experiment module to use instead of the one recorded in the database. */
+  experimentPath?: string;
+  progress?: ReportInput['progress'];
+  log?: (line: string) => void;
+  /** Messages show paths relative to this folder. */
+  cwd?: string;
+}
+
+export type ReportResult = { written: string[]; dir: string } | { none: string };
+
+export async function writeReport(options: ReportOptions): Promise<ReportResult> {
+  const log = options.log ?? (() => {});
+  const store = Store.open(options.dbPath, 'read', options.cwd);
+  try {
+    const manifest = store.requireManifest();
+    const expected = manifest.body.experiment;
+    const modulePath = options.experimentPath
+      ? resolve(options.experimentPath)
+      : manifest.experimentModule && existsSync(manifest.experimentModule)
+        ? manifest.experimentModule
+        : experimentModulePath(expected.name, options.dbPath, store.shown);
+    const { experiment } = await loadExperiment(modulePath);
+    if (experiment.name !== expected.name) throw new InputError(msg.reportExperimentMismatch(modulePath, experiment.name, expected.name));
+    if (experiment.version !== expected.version) log(msg.reportVersionMismatch(experiment.name, experiment.version, expected.version));
+    if (!experiment.report) return { none: msg.reportNone(experiment.name) };
+    return writeFiles(await experiment.report(loadReportInput(store, options.progress)), options.outDir(manifest.study));
+  } finally {
+    store.close();
+  }
+}
+
+function writeFiles(files: ReportFile[], dir: string): ReportResult {
+  for (const file of files) checkReportPath(file.path);
+  const written: string[] = [];
+  for (const file of files) {
+    writeAtomically(join(dir, ...file.path.split('/')), file);
+    written.push(file.path);
+  }
+  return { written, dir };
+}
+
+function checkReportPath(path: string): void {
+  const parts = path.split('/');
+  if (!path || isAbsolute(path) || path.includes('\\') || parts.some((p) => p === '..' || p === '' || p === '.')) {
+    throw new InputError(msg.reportBadPath(path));
+  }
+}
+
+export function writeAtomically(target: string, file: Pick<ReportFile, 'content'>): void {
+  mkdirSync(dirname(target), { recursive: true });
+  const temp = `${dirname(target)}${sep}.${process.pid}.tmp-${target.split(sep).pop()}`;
+  writeFileSync(temp, file.content);
+  renameSync(temp, target);
+}

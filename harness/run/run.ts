@@ -1,0 +1,275 @@
+/**
+ * Running a study: open (or create) its database and check the manifest, work out which cells
+ * of the shard are still missing or failed, stream them block by block to the pool (at most
+ * one batch per thread in flight, so memory stays flat for any grid size), and hand every
+ * outcome to the single writer. An abort signal (SIGINT/SIGTERM) stops submission, abandons
+ * batches in flight, and commits everything that finished.
+ */
+import { existsSync, renameSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type { Shard } from './shard.js';
+import { formatShard } from './shard.js';
+import { InputError } from '../errors.js';
+import { diffManifests } from '../manifest.js';
+import * as msg from '../messages.js';
+import { displayPath } from '../paths.js';
+import { GroupPool } from '../pool/pool.js';
+import { doneCells } from '../store/reader.js';
+import { beginRun, endRun, heartbeatEveryMs, type RunStatus } from '../store/runs.js';
+import { Store } from '../store/store.js';
+import { ResultWriter, WriteError } from '../store/writer.js';
+import type { Study } from '../study/study.js';
+import { collectProvenance } from './provenance.js';
+import { countCells, plannedGroups, type PlannedGroup } from './tasks.js';
+
+export interface ProgressSink {
+  start(total: number, done: number): void;
+  update(done: number, failed: number): void;
+  finish(): void;
+}
+
+export interface RunOptions {
+  study: Study;
+  dbPath: string;
+  threads: number;
+  shard: Shard | null;
+  /** Move an existing database aside and start a new one. */
+  fresh?: boolean;
+  taskTimeoutMs?: number;
+  /** Stop after this many failed trials. */
+  maxFailures?: number;
+  signal?: AbortSignal;
+  progress?: ProgressSink;
+  /** The command line, stored in the run table. */
+  commandLine: string;
+  /** The user's folder: messages show paths relative to it. */
+  cwd?: string;
+  /** The command that starts over (quoted when a manifest differs); default: the command line with --fresh. */
+  freshCommand?: string;
+  /** Target cells per pool task (groups are packed up to this). */
+  cellsPerTask?: number;
+  resourceLimits?: { maxOldGenerationSizeMb?: number };
+  /**
+   * A pool started by the caller (e.g. before loading the study, so that the workers boot
+   * meanwhile); it must have `threads` threads. The run destroys it when it ends.
+   */
+  pool?: GroupPool;
+  log?: (line: string) => void;
+  now?: () => Date;
+}
+
+export interface RunSummary {
+  study: string;
+  db: string;
+  runId: number;
+  status: RunStatus;
+  /** The abort reason (e.g. 'SIGINT') when interrupted. */
+  signal: string | null;
+  shard: string | null;
+  cells: number;
+  alreadyDone: number;
+  ok: number;
+  failed: number;
+  seconds: number;
+  trialsPerSecond: number;
+}
+
+/** Moves a database and its WAL files aside under a timestamped name; returns the new path. */
+export function moveAside(path: string, now: Date): string {
+  const stamp = now.toISOString().replace(/[:.]/g, '-');
+  const stem = basename(path).replace(/\.sqlite$/, '');
+  let target = join(dirname(path), `${stem}.${stamp}.sqlite`);
+  for (let n = 1; existsSync(target); n++) target = join(dirname(path), `${stem}.${stamp}-${n}.sqlite`);
+  renameSync(path, target);
+  for (const suffix of ['-wal', '-shm']) if (existsSync(path + suffix)) renameSync(path + suffix, target + suffix);
+  return target;
+}
+
+/**
+ * Opens a database for writing this study: seals a new one, refuses one of another manifest
+ * (the message lists the differences and suggests `freshCommand`).
+ */
+export function openForStudy(study: Study, dbPath: string, freshCommand: string, now: Date, cwd?: string): Store {
+  const store = Store.open(dbPath, 'create', cwd);
+  try {
+    const stored = store.manifest();
+    if (!stored) {
+      const exp = study.loaded.experiment;
+      store.seal(
+        study.manifest,
+        study.loaded.modulePath,
+        {
+          trial: exp.trialColumns,
+          curve: exp.curveColumns,
+          axes: Object.fromEntries(Object.entries(exp.axes).map(([name, def]) => [name, def.description])),
+        },
+        now.toISOString(),
+      );
+    } else if (stored.hash !== study.manifest.hash) {
+      throw new InputError(msg.dbManifestMismatch(store.shown, diffManifests(stored.body, study.manifest.body), freshCommand));
+    }
+    return store;
+  } catch (thrown) {
+    store.close();
+    throw thrown;
+  }
+}
+
+export async function runStudy(options: RunOptions): Promise<RunSummary> {
+  const now = options.now ?? (() => new Date());
+  const { study } = options;
+  const log = options.log ?? (() => {});
+  const shown = (path: string) => (options.cwd ? displayPath(path, options.cwd) : path);
+  if (options.fresh && existsSync(options.dbPath)) {
+    log(msg.freshMovedAside(shown(options.dbPath), shown(moveAside(options.dbPath, now()))));
+  }
+  const freshCommand = options.freshCommand ?? `${options.commandLine.replace(/\s--fresh\b/g, '')} --fresh`;
+  try {
+    const store = openForStudy(study, options.dbPath, freshCommand, now(), options.cwd);
+    try {
+      return await runInto(store, options, now, log);
+    } finally {
+      store.close();
+    }
+  } finally {
+    await options.pool?.destroy();
+  }
+}
+
+async function runInto(store: Store, options: RunOptions, now: () => Date, log: (line: string) => void): Promise<RunSummary> {
+  const { study, shard, threads } = options;
+  const started = performance.now();
+  const done = doneCells(store, study.grid.size);
+  const { cells, done: alreadyDone } = countCells(study.grid, shard, done);
+  const shardText = formatShard(shard);
+  const provenance = collectProvenance({ threads, shard: shardText, commandLine: options.commandLine });
+  const runId = beginRun(store, provenance, 'running', now());
+  const summary = (status: RunStatus, ok: number, failed: number, signal: string | null): RunSummary => {
+    const seconds = (performance.now() - started) / 1000;
+    return {
+      study: study.name, db: store.path, runId, status, signal, shard: shardText, cells, alreadyDone, ok, failed,
+      seconds, trialsPerSecond: seconds > 0 ? (ok + failed) / seconds : 0,
+    };
+  };
+  const todo = cells - alreadyDone;
+  if (todo === 0) {
+    endRun(store, runId, 'done', { done: 0, failed: 0 }, now());
+    log(msg.runNothingToDo(cells, store.shown));
+    return summary('done', 0, 0, null);
+  }
+  log(msg.runStarting(study.name, todo, cells, alreadyDone, threads, shardText, store.shown));
+
+  let stopReason: { status: RunStatus; signal: string | null } | null = null;
+  let fatal: unknown = null;
+  const pool = options.pool ?? new GroupPool({ threads, taskTimeoutMs: options.taskTimeoutMs, resourceLimits: options.resourceLimits });
+  const stop = (status: RunStatus, signal: string | null) => {
+    if (stopReason) return;
+    stopReason = { status, signal };
+    void pool.destroy();
+  };
+  const writer = new ResultWriter(store, study.manifest.body, runId, {
+    now,
+    onError: (error) => {
+      fatal = error;
+      stop('error', null);
+    },
+  });
+  const heartbeat = setInterval(() => writer.heartbeat(), heartbeatEveryMs);
+  heartbeat.unref();
+  const onAbort = () => stop('interrupted', String(options.signal?.reason ?? 'abort'));
+  if (options.signal?.aborted) onAbort();
+  options.signal?.addEventListener('abort', onAbort);
+  options.progress?.start(cells, alreadyDone);
+
+  const groupsLeft = Math.max(1, Math.ceil(todo / study.grid.blockSize));
+  const maxGroupsPerBatch = Math.max(1, Math.floor(groupsLeft / (threads * 8)));
+  const batches = batchesOf(plannedGroups(study, shard, (i) => done.has(i)), options.cellsPerTask ?? 64, maxGroupsPerBatch);
+  const moduleUrl = study.loaded.moduleUrl;
+
+  await new Promise<void>((resolve) => {
+    let inFlight = 0;
+    const pump = () => {
+      while (!stopReason && inFlight < threads) {
+        let next: IteratorResult<PlannedGroup[]>;
+        try {
+          next = batches.next();
+        } catch (thrown) {
+          fatal = thrown;
+          stop('error', null);
+          break;
+        }
+        if (next.done) break;
+        const batch = next.value;
+        inFlight++;
+        pool.run(moduleUrl, batch.map((g) => g.task)).then(
+          (outcomes) => {
+            inFlight--;
+            try {
+              if (outcomes && !stopReason) record(batch, outcomes);
+            } catch (thrown) {
+              fatal ??= thrown;
+              stop('error', null);
+            }
+            pump();
+          },
+          (thrown: unknown) => {
+            inFlight--;
+            fatal ??= thrown;
+            stop('error', null);
+            pump();
+          },
+        );
+      }
+      if (inFlight === 0) resolve();
+    };
+    const record = (batch: PlannedGroup[], outcomes: NonNullable<Awaited<ReturnType<GroupPool['run']>>>) => {
+      batch.forEach((group, i) => writer.add(group, outcomes[i]!));
+      options.progress?.update(alreadyDone + writer.totals.ok, writer.totals.failed);
+      if (options.maxFailures !== undefined && writer.totals.failed >= options.maxFailures) stop('stopped', null);
+    };
+    pump();
+  });
+
+  options.signal?.removeEventListener('abort', onAbort);
+  clearInterval(heartbeat);
+  await pool.destroy();
+  options.progress?.finish();
+  // Commit what finished, unless committing is what failed.
+  const counts = () => ({ done: writer.totals.ok, failed: writer.totals.failed });
+  if (fatal instanceof WriteError) writer.abandon();
+  else {
+    try {
+      writer.close();
+    } catch (thrown) {
+      fatal ??= thrown;
+    }
+  }
+  if (fatal) {
+    try {
+      endRun(store, runId, 'error', counts(), now());
+    } catch {
+      // The database is what failed; the run row stays "running" and is cleared as stale later.
+    }
+    throw fatal;
+  }
+  const reason = stopReason as { status: RunStatus; signal: string | null } | null;
+  const status: RunStatus = reason?.status ?? (writer.totals.failed > 0 ? 'failed' : 'done');
+  endRun(store, runId, status, counts(), now());
+  return summary(status, writer.totals.ok, writer.totals.failed, reason?.signal ?? null);
+}
+
+/** Packs consecutive groups into batches of about `cellsPerTask` cells (at most `maxGroups`). */
+function* batchesOf(groups: Iterable<PlannedGroup>, cellsPerTask: number, maxGroups: number): Generator<PlannedGroup[]> {
+  let batch: PlannedGroup[] = [];
+  let cells = 0;
+  for (const group of groups) {
+    batch.push(group);
+    cells += group.task.cells.length;
+    if (cells >= cellsPerTask || batch.length >= maxGroups) {
+      yield batch;
+      batch = [];
+      cells = 0;
+    }
+  }
+  if (batch.length) yield batch;
+}

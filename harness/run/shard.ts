@@ -1,0 +1,76 @@
+/**
+ * Shards: `i/N` picks every N-th block of the grid starting at block i (round robin over
+ * blocks, so a block — the cells of one simulation — is never split and slow regions of the
+ * grid spread over all shards). The shard comes from `--shard`, else from a job array's
+ * environment:
+ *   - Slurm: SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN (0 when unset) of SLURM_ARRAY_TASK_COUNT;
+ *     use a contiguous array such as `--array=0-7`.
+ *   - Kubernetes Indexed Jobs: JOB_COMPLETION_INDEX of `--shard-count`, or of
+ *     JOB_COMPLETION_COUNT (set it in the Job's env to spec.completions).
+ */
+import { InputError } from '../errors.js';
+import * as msg from '../messages.js';
+
+export interface Shard {
+  index: number;
+  count: number;
+}
+
+export interface ShardChoice {
+  shard: Shard | null;
+  /** Where it came from: `--shard`, `SLURM_ARRAY_TASK_ID`, ... (null when unsharded). */
+  source: string | null;
+}
+
+export function formatShard(shard: Shard | null): string | null {
+  return shard ? `${shard.index}/${shard.count}` : null;
+}
+
+export function parseShard(text: string, source = '--shard'): Shard {
+  const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text);
+  if (!m) throw new InputError(msg.shardInvalid(source, text, 'must be "i/N" with whole numbers'));
+  const shard = { index: Number(m[1]), count: Number(m[2]) };
+  if (shard.count < 1) throw new InputError(msg.shardInvalid(source, text, 'N must be at least 1'));
+  if (shard.index >= shard.count) throw new InputError(msg.shardInvalid(source, text, 'i must be less than N (shards count from 0)'));
+  return shard;
+}
+
+function whole(env: Record<string, string | undefined>, name: string): number | undefined {
+  const text = env[name];
+  if (text === undefined || text === '') return undefined;
+  if (!/^\d+$/.test(text.trim())) throw new InputError(msg.shardInvalid(name, text, 'must be a whole number'));
+  return Number(text);
+}
+
+export function chooseShard(
+  option: string | undefined,
+  shardCount: number | undefined,
+  env: Record<string, string | undefined>,
+): ShardChoice {
+  if (option !== undefined) return { shard: parseShard(option), source: '--shard' };
+  const slurmId = whole(env, 'SLURM_ARRAY_TASK_ID');
+  if (slurmId !== undefined) {
+    const count = whole(env, 'SLURM_ARRAY_TASK_COUNT');
+    if (count === undefined) throw new InputError(msg.shardInvalid('SLURM_ARRAY_TASK_COUNT', '', 'must be set with SLURM_ARRAY_TASK_ID'));
+    const index = slurmId - (whole(env, 'SLURM_ARRAY_TASK_MIN') ?? 0);
+    return { shard: parseShard(`${index}/${count}`, 'SLURM_ARRAY_TASK_ID'), source: 'SLURM_ARRAY_TASK_ID' };
+  }
+  const k8sIndex = whole(env, 'JOB_COMPLETION_INDEX');
+  if (k8sIndex !== undefined) {
+    const count = shardCount ?? whole(env, 'JOB_COMPLETION_COUNT');
+    if (count === undefined) {
+      throw new InputError(msg.shardInvalid('JOB_COMPLETION_INDEX', String(k8sIndex), 'needs the shard count from --shard-count or JOB_COMPLETION_COUNT'));
+    }
+    return { shard: parseShard(`${k8sIndex}/${count}`, 'JOB_COMPLETION_INDEX'), source: 'JOB_COMPLETION_INDEX' };
+  }
+  return { shard: null, source: null };
+}
+
+export function blockInShard(block: number, shard: Shard | null): boolean {
+  return !shard || shardOf(block, shard.count) === shard.index;
+}
+
+/** The shard index (of `count`) that a block belongs to. */
+export function shardOf(block: number, count: number): number {
+  return block % count;
+}

@@ -1,0 +1,81 @@
+/**
+ * What a results database (or a folder of them) holds: the study, trials ok / failed /
+ * missing, the shards it covers, and its runs. Read-only; safe while a run writes.
+ */
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RunRecord } from '../experiment.js';
+import { gridOf, type ManifestBody } from '../manifest.js';
+import { doneCells, statusCounts } from '../store/reader.js';
+import { listRuns, staleAfterMs } from '../store/runs.js';
+import { Store } from '../store/store.js';
+import { parseShard, shardOf, type Shard } from './shard.js';
+
+export interface DbStatus {
+  db: string;
+  study: string;
+  experiment: { name: string; version: string };
+  manifestHash: string;
+  /** Cells this database is meant to hold (the whole grid, or its shards' part). */
+  cells: number;
+  ok: number;
+  failed: number;
+  missing: number;
+  shards: string[];
+  /** True while a run is writing (its heartbeat is fresh). */
+  running: boolean;
+  runs: RunRecord[];
+}
+
+export function databaseStatus(path: string, now: Date = new Date(), cwd?: string): DbStatus {
+  const store = Store.open(path, 'read', cwd);
+  try {
+    const manifest = store.requireManifest();
+    const body: ManifestBody = manifest.body;
+    const grid = gridOf(body);
+    const runs = listRuns(store);
+    const shardTexts = [...new Set(runs.map((r) => r.shard))];
+    const shards: Shard[] | null = shardTexts.includes(null) || shardTexts.length === 0 ? null : shardTexts.map((s) => parseShard(s!));
+    const done = doneCells(store, grid.size);
+    let cells = 0;
+    let doneInScope = 0;
+    for (let block = 0; block < grid.blockCount; block++) {
+      if (shards && !shards.some((s) => shardOf(block, s.count) === s.index)) continue;
+      const end = (block + 1) * grid.blockSize;
+      for (let i = block * grid.blockSize; i < end; i++) {
+        if (grid.isExcluded(i)) continue;
+        cells++;
+        if (done.has(i)) doneInScope++;
+      }
+    }
+    const { ok, failed } = statusCounts(store);
+    const beats = store.db.prepare(`SELECT heartbeat_at FROM run WHERE status = 'running'`).pluck().all() as (string | null)[];
+    return {
+      db: path,
+      study: manifest.study,
+      experiment: body.experiment,
+      manifestHash: manifest.hash,
+      cells,
+      ok,
+      failed,
+      missing: Math.max(0, cells - doneInScope - failed),
+      shards: shardTexts.filter((s): s is string => s !== null).sort(),
+      running: beats.some((b) => b !== null && now.getTime() - Date.parse(b) < staleAfterMs),
+      runs,
+    };
+  } finally {
+    store.close();
+  }
+}
+
+/** Every `.sqlite` file directly inside `dir`, sorted. */
+export function databasesIn(dir: string): string[] {
+  try {
+    return readdirSync(dir)
+      .filter((name) => name.endsWith('.sqlite') && statSync(join(dir, name)).isFile())
+      .sort()
+      .map((name) => join(dir, name));
+  } catch {
+    return [];
+  }
+}

@@ -1,0 +1,20 @@
+/** How grid fields and values become SQLite columns and cells. */
+import type { Json, Scalar } from '../experiment.js';
+import { canonicalJson } from '../identity.js';
+
+/** `sim.M` -> `sim_M`: a field name as a column name (SQLite compares these case-insensitively). */
+export function columnNameOf(field: string): string {
+  const name = field.replace(/[^A-Za-z0-9_]/g, '_');
+  return /^[0-9]/.test(name) ? `_${name}` : name;
+}
+
+/** A grid value as a column value: numbers and strings as is, booleans as 0/1, others as JSON. */
+export function sqlValueOf(value: Json): Scalar {
+  if (value === null || typeof value === 'number' || typeof value === 'string') return value;
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  return canonicalJson(value);
+}
+
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}

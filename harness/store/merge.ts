@@ -1,0 +1,241 @@
+/**
+ * Combining shard databases into one. All inputs must hold the same manifest (differences are
+ * listed). The merge is built in a temporary file and renamed into place only when it
+ * succeeds, so a refused merge writes nothing. A cell present in several inputs is fine when
+ * its rows are byte-identical (apart from run_id and duration_ms); different values are a
+ * conflict and refuse the merge. An `ok` row wins over a `failed` one.
+ */
+import { copyFileSync, existsSync, renameSync, rmSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { InputError } from '../errors.js';
+import { diffManifests, gridOf, type Manifest } from '../manifest.js';
+import { displayPath } from '../paths.js';
+import * as msg from '../messages.js';
+import type { Provenance } from '../run/provenance.js';
+import { parseShard, shardOf } from '../run/shard.js';
+import { quoteIdent } from './columns.js';
+import { doneCells, statusCounts } from './reader.js';
+import { beginRun, endRun } from './runs.js';
+import { curveColumnNames, trialColumnNames } from './schema.js';
+import { Store } from './store.js';
+
+export interface MergeResult {
+  out: string;
+  inputs: number;
+  cells: number;
+  ok: number;
+  failed: number;
+  added: number;
+  duplicates: number;
+  missing: number;
+  /** Shard specs found in the merged run table. */
+  shardsSeen: string[];
+  /** Shards of the common shard count with no input. */
+  missingShards: string[];
+  /** Missing cells per shard (of the common shard count), when the inputs are shards. */
+  missingByShard: { shard: string; cells: number }[];
+}
+
+const conflictExamples = 10;
+
+/** `cwd` (optional) makes messages show paths relative to it. */
+export function mergeDatabases(
+  outPath: string,
+  inputPaths: readonly string[],
+  provenance: Provenance,
+  now: () => Date,
+  cwd?: string,
+): MergeResult {
+  const shown = (path: string) => (cwd ? displayPath(path, cwd) : path);
+  if (inputPaths.length === 0) throw new InputError(msg.mergeNoInputs());
+  const seen = new Set<string>();
+  for (const p of inputPaths) {
+    if (resolve(p) === resolve(outPath)) throw new InputError(msg.mergeOutputIsInput(shown(outPath)));
+    if (seen.has(resolve(p))) throw new InputError(msg.mergeInputTwice(shown(p)));
+    seen.add(resolve(p));
+  }
+  const inputs = inputPaths.map((path) => {
+    const store = Store.open(path, 'read', cwd);
+    try {
+      return { path, shown: store.shown, manifest: store.requireManifest(), described: store.described() };
+    } finally {
+      store.close();
+    }
+  });
+  const reference = inputs[0]!;
+  const mixed = inputs
+    .slice(1)
+    .filter((i) => i.manifest.hash !== reference.manifest.hash)
+    .map((i) => ({ path: shown(i.path), diffs: diffManifests(reference.manifest.body, i.manifest.body) }));
+  if (mixed.length) throw new InputError(msg.mergeMixedManifests(shown(reference.path), mixed));
+
+  const temp = `${outPath}.merging-${process.pid}`;
+  removeDb(temp);
+  if (existsSync(outPath)) {
+    const existing = Store.open(outPath, 'write', cwd);
+    try {
+      const stored = existing.requireManifest();
+      if (stored.hash !== reference.manifest.hash) {
+        throw new InputError(msg.mergeOutputDiffers(existing.shown, diffManifests(stored.body, reference.manifest.body)));
+      }
+      existing.db.pragma('wal_checkpoint(TRUNCATE)');
+    } finally {
+      existing.close();
+    }
+    copyFileSync(outPath, temp);
+  }
+  let result: MergeResult;
+  try {
+    const target = Store.open(temp, 'create');
+    try {
+      if (!target.manifest()) {
+        target.seal(reference.manifest, reference.manifest.experimentModule, reference.described, now().toISOString());
+      }
+      result = mergeInto(target, inputs, provenance, now);
+      result.out = outPath;
+      target.db.pragma('wal_checkpoint(TRUNCATE)');
+    } finally {
+      target.close();
+    }
+  } catch (thrown) {
+    removeDb(temp);
+    throw thrown;
+  }
+  removeDb(outPath, ['-wal', '-shm']);
+  renameSync(temp, outPath);
+  removeDb(temp);
+  return result;
+}
+
+function shardsOf(store: Store): string[] {
+  const rows = store.db.prepare(`SELECT DISTINCT shard FROM run WHERE shard IS NOT NULL ORDER BY shard`).pluck().all() as string[];
+  return rows;
+}
+
+function removeDb(path: string, suffixes: readonly string[] = ['', '-wal', '-shm']): void {
+  for (const s of suffixes) rmSync(path + s, { force: true });
+}
+
+function mergeInto(
+  target: Store,
+  inputs: readonly { path: string; shown: string; manifest: Manifest }[],
+  provenance: Provenance,
+  now: () => Date,
+): MergeResult {
+  const db = target.db;
+  const body = inputs[0]!.manifest.body;
+  const trialCols = trialColumnNames(body);
+  const compared = trialCols.filter((c) => c !== 'run_id' && c !== 'duration_ms');
+  const curveCols = curveColumnNames(body);
+  const q = (cols: readonly string[], alias: string) => cols.map((c) => `${alias}.${quoteIdent(c)}`).join(', ');
+  const differs = (cols: readonly string[]) => cols.map((c) => `m.${quoteIdent(c)} IS NOT s.${quoteIdent(c)}`).join(' OR ');
+  const runColumns = [
+    'started_at', 'ended_at', 'heartbeat_at', 'status', 'git_commit', 'git_dirty_hash', 'lockfile_hash', 'node_version',
+    'cpu_model', 'threads', 'shard', 'command_line', 'host', 'pid', 'trials_done', 'trials_failed',
+  ];
+  const conflicts: { key: string; table: string; from: string }[] = [];
+  let conflictCount = 0;
+  let added = 0;
+  let duplicates = 0;
+  const mergeRunId = beginRun(target, provenance, 'running', now());
+  for (const input of inputs) {
+    db.prepare(`ATTACH DATABASE ? AS src`).run(input.path);
+    try {
+      db.transaction(() => {
+        const trialConflicts = db
+          .prepare(
+            `SELECT s.key FROM src.trial s JOIN main.trial m ON m.cell_index = s.cell_index
+             WHERE s.status = 'ok' AND m.status = 'ok' AND (${differs(compared)}) ORDER BY s.cell_index`,
+          )
+          .pluck()
+          .all() as string[];
+        const curveConflicts = db
+          .prepare(
+            `SELECT s.group_key || '#' || s.idx FROM src.curve s JOIN main.curve m ON m.group_key = s.group_key AND m.idx = s.idx
+             WHERE ${differs(curveCols)} ORDER BY s.group_key, s.idx`,
+          )
+          .pluck()
+          .all() as string[];
+        conflictCount += trialConflicts.length + curveConflicts.length;
+        for (const key of trialConflicts) if (conflicts.length < conflictExamples) conflicts.push({ key, table: 'trial', from: input.shown });
+        for (const key of curveConflicts) if (conflicts.length < conflictExamples) conflicts.push({ key, table: 'curve', from: input.shown });
+        if (conflictCount > 0) return;
+        duplicates += db
+          .prepare(
+            `SELECT count(*) FROM src.trial s JOIN main.trial m ON m.cell_index = s.cell_index
+             WHERE NOT (s.status = 'ok' AND m.status = 'failed')`,
+          )
+          .pluck()
+          .get() as number;
+        db.exec(`CREATE TEMP TABLE IF NOT EXISTS run_map (old INTEGER PRIMARY KEY, new INTEGER NOT NULL); DELETE FROM temp.run_map;`);
+        const oldRuns = db.prepare(`SELECT id FROM src.run ORDER BY id`).pluck().all() as number[];
+        const copyRun = db.prepare(
+          `INSERT INTO main.run (${runColumns.join(', ')}) SELECT ${runColumns.join(', ')} FROM src.run WHERE id = ?`,
+        );
+        const mapRun = db.prepare(`INSERT INTO temp.run_map (old, new) VALUES (?, ?)`);
+        for (const id of oldRuns) mapRun.run(id, Number(copyRun.run(id).lastInsertRowid));
+        const selectMapped = `SELECT ${q(trialCols.filter((c) => c !== 'run_id'), 's')}, (SELECT new FROM temp.run_map WHERE old = s.run_id)`;
+        const into = `main.trial (${trialCols.map(quoteIdent).join(', ')})`;
+        added += db
+          .prepare(`INSERT INTO ${into} ${selectMapped} FROM src.trial s WHERE NOT EXISTS (SELECT 1 FROM main.trial m WHERE m.cell_index = s.cell_index)`)
+          .run().changes;
+        added += db
+          .prepare(
+            `INSERT OR REPLACE INTO ${into} ${selectMapped} FROM src.trial s
+             WHERE s.status = 'ok' AND EXISTS (SELECT 1 FROM main.trial m WHERE m.cell_index = s.cell_index AND m.status = 'failed')`,
+          )
+          .run().changes;
+        db.prepare(`INSERT OR IGNORE INTO main.curve (${curveCols.map(quoteIdent).join(', ')}) SELECT ${q(curveCols, 's')} FROM src.curve s`).run();
+        db.prepare(
+          `INSERT INTO main.failure (trial_key, cell_index, run_id, message, stack, at)
+           SELECT f.trial_key, f.cell_index, (SELECT new FROM temp.run_map WHERE old = f.run_id), f.message, f.stack, f.at
+           FROM src.failure f ORDER BY f.id`,
+        ).run();
+      })();
+    } finally {
+      db.prepare(`DETACH DATABASE src`).run();
+    }
+  }
+  if (conflictCount > 0) throw new InputError(msg.mergeConflicts(conflictCount, conflicts));
+
+  const grid = gridOf(body);
+  const counts = statusCounts(target);
+  endRun(target, mergeRunId, 'merged', { done: added, failed: counts.failed }, now());
+  // The target's run table holds every shard merged so far, this time and earlier.
+  const shardsSeen = shardsOf(target);
+  const shardCounts = new Set(shardsSeen.map((s) => parseShard(s).count));
+  const done = doneCells(target, grid.size);
+  let missing = 0;
+  const missingByShard = new Map<number, number>();
+  const commonCount = shardCounts.size === 1 ? [...shardCounts][0]! : null;
+  for (let block = 0; block < grid.blockCount; block++) {
+    const end = (block + 1) * grid.blockSize;
+    for (let i = block * grid.blockSize; i < end; i++) {
+      if (grid.isExcluded(i) || done.has(i)) continue;
+      missing++;
+      if (commonCount) {
+        const index = shardOf(block, commonCount);
+        missingByShard.set(index, (missingByShard.get(index) ?? 0) + 1);
+      }
+    }
+  }
+  const missingShards: string[] = [];
+  if (commonCount) {
+    for (let i = 0; i < commonCount; i++) {
+      if (!shardsSeen.includes(`${i}/${commonCount}`) && i < grid.blockCount) missingShards.push(`${i}/${commonCount}`);
+    }
+  }
+  return {
+    out: target.path,
+    inputs: inputs.length,
+    cells: grid.count,
+    ok: counts.ok,
+    failed: counts.failed,
+    added,
+    duplicates,
+    missing,
+    shardsSeen,
+    missingShards,
+    missingByShard: [...missingByShard].sort((a, b) => a[0] - b[0]).map(([i, cells]) => ({ shard: `${i}/${commonCount}`, cells })),
+  };
+}

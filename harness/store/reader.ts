@@ -1,0 +1,85 @@
+/**
+ * Reading results back: which cells are done (a bitset, fast for a million rows), counts, and
+ * the whole study as the `ReportInput` an experiment's report takes. Needs no experiment code:
+ * the grid comes from the stored manifest.
+ */
+import type { Json, ReportInput, Scalar, TrialRecord } from '../experiment.js';
+import { Bitset } from '../bitset.js';
+import { gridOf, type ManifestBody } from '../manifest.js';
+import { quoteIdent } from './columns.js';
+import { listRuns } from './runs.js';
+import type { Store } from './store.js';
+
+/** Cells with an `ok` row (failed ones count as not done: a rerun retries them). */
+export function doneCells(store: Store, size: number): Bitset {
+  const done = new Bitset(size);
+  const rows = store.db.prepare(`SELECT cell_index FROM trial WHERE status = 'ok'`).pluck();
+  for (const index of rows.iterate() as IterableIterator<number>) if (index < size) done.add(index);
+  return done;
+}
+
+export function statusCounts(store: Store): { ok: number; failed: number } {
+  const rows = store.db.prepare(`SELECT status, count(*) AS n FROM trial GROUP BY status`).all() as { status: string; n: number }[];
+  return {
+    ok: rows.find((r) => r.status === 'ok')?.n ?? 0,
+    failed: rows.find((r) => r.status === 'failed')?.n ?? 0,
+  };
+}
+
+export function loadReportInput(store: Store, progress: ReportInput['progress'] = () => {}): ReportInput {
+  const manifest = store.requireManifest();
+  const body: ManifestBody = manifest.body;
+  const grid = gridOf(body);
+  const resultNames = body.columns.trial.map((c) => c.name);
+  const total = (store.db.prepare(`SELECT count(*) FROM trial`).pluck().get() as number) ?? 0;
+  const select = store.db
+    .prepare(
+      `SELECT cell_index, key, group_key, replicate, status, diagnostics, error${resultNames.map((n) => `, ${quoteIdent(n)}`).join('')}
+       FROM trial ORDER BY cell_index`,
+    )
+    .raw(true);
+  const trials: TrialRecord[] = [];
+  for (const row of select.iterate() as IterableIterator<Scalar[]>) {
+    const [cellIndex, key, groupKey, replicate, status, diagnostics, error, ...results] = row;
+    const values = grid.valuesOf(cellIndex as number);
+    delete values['replicate'];
+    const result: Record<string, Scalar> = {};
+    resultNames.forEach((name, i) => {
+      result[name] = results[i] ?? null;
+    });
+    trials.push({
+      key: key as string,
+      cellIndex: cellIndex as number,
+      groupKey: groupKey as string,
+      replicate: replicate as number,
+      values,
+      status: status as 'ok' | 'failed',
+      result,
+      diagnostics: diagnostics === null ? null : (JSON.parse(diagnostics as string) as Json),
+      error: error as string | null,
+    });
+    if (trials.length % 10_000 === 0) progress('load trials', trials.length, total);
+  }
+  progress('load trials', trials.length, total);
+  const curveNames = body.columns.curve.map((c) => c.name);
+  const curves = new Map<string, Record<string, Scalar>[]>();
+  const curveRows = store.db
+    .prepare(`SELECT group_key${curveNames.map((n) => `, ${quoteIdent(n)}`).join('')} FROM curve ORDER BY group_key, idx`)
+    .raw(true);
+  for (const [groupKey, ...values] of curveRows.iterate() as IterableIterator<Scalar[]>) {
+    const record: Record<string, Scalar> = {};
+    curveNames.forEach((name, i) => {
+      record[name] = values[i] ?? null;
+    });
+    let list = curves.get(groupKey as string);
+    if (!list) curves.set(groupKey as string, (list = []));
+    list.push(record);
+  }
+  return {
+    manifest: { study: manifest.study, hash: manifest.hash, body: body as unknown as Json },
+    trials,
+    curves,
+    runs: listRuns(store),
+    progress,
+  };
+}

@@ -1,0 +1,100 @@
+/**
+ * The `run` table: one row per `harness run` (or merge) with its provenance, status and counts.
+ * A row with status `running` doubles as the database's write lock: a second run refuses while
+ * that process is alive (same host: its pid exists; any host: its heartbeat is fresh), and a
+ * row left behind by a killed process is marked `killed` and ignored.
+ */
+import { hostname } from 'node:os';
+import type { RunRecord } from '../experiment.js';
+import { InputError } from '../errors.js';
+import * as msg from '../messages.js';
+import type { Provenance } from '../run/provenance.js';
+import type { Store } from './store.js';
+
+export type RunStatus = 'running' | 'done' | 'failed' | 'interrupted' | 'stopped' | 'killed' | 'merged' | 'error';
+
+/** A heartbeat older than this means the writer is gone, whatever its pid says. */
+export const staleAfterMs = 60_000;
+export const heartbeatEveryMs = 5_000;
+
+interface RunRow {
+  id: number;
+  started_at: string;
+  ended_at: string | null;
+  heartbeat_at: string | null;
+  status: string;
+  git_commit: string | null;
+  git_dirty_hash: string | null;
+  node_version: string;
+  cpu_model: string;
+  threads: number;
+  shard: string | null;
+  command_line: string;
+  host: string;
+  pid: number;
+  trials_done: number;
+  trials_failed: number;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (thrown) {
+    return (thrown as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Registers a run after checking that no live run holds the database; returns its id. */
+export function beginRun(store: Store, provenance: Provenance, status: RunStatus, now: Date): number {
+  return store.db
+    .transaction(() => {
+      const running = store.db.prepare(`SELECT * FROM run WHERE status = 'running'`).all() as RunRow[];
+      for (const other of running) {
+        const beat = Date.parse(other.heartbeat_at ?? other.started_at);
+        const fresh = now.getTime() - beat < staleAfterMs;
+        const alive = other.host === hostname() ? processAlive(other.pid) && fresh : fresh;
+        if (alive) {
+          throw new InputError(msg.dbBusy(store.shown, { id: other.id, pid: other.pid, host: other.host, startedAt: other.started_at }));
+        }
+        store.db.prepare(`UPDATE run SET status = 'killed', ended_at = COALESCE(ended_at, heartbeat_at) WHERE id = ?`).run(other.id);
+      }
+      const stamp = now.toISOString();
+      const result = store.db
+        .prepare(
+          `INSERT INTO run (started_at, heartbeat_at, status, git_commit, git_dirty_hash, lockfile_hash, node_version, cpu_model,
+             threads, shard, command_line, host, pid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          stamp, stamp, status, provenance.gitCommit, provenance.gitDirtyHash, provenance.lockfileHash, provenance.nodeVersion,
+          provenance.cpuModel, provenance.threads, provenance.shard, provenance.commandLine, provenance.host, provenance.pid,
+        );
+      return Number(result.lastInsertRowid);
+    })
+    .immediate();
+}
+
+export function endRun(store: Store, runId: number, status: RunStatus, counts: { done: number; failed: number }, now: Date): void {
+  store.db
+    .prepare(`UPDATE run SET status = ?, ended_at = ?, heartbeat_at = ?, trials_done = ?, trials_failed = ? WHERE id = ?`)
+    .run(status, now.toISOString(), now.toISOString(), counts.done, counts.failed, runId);
+}
+
+export function listRuns(store: Store): RunRecord[] {
+  const rows = store.db.prepare(`SELECT * FROM run ORDER BY id`).all() as RunRow[];
+  return rows.map((r) => ({
+    id: r.id,
+    startedAt: r.started_at,
+    endedAt: r.ended_at,
+    status: r.status,
+    gitCommit: r.git_commit,
+    gitDirtyHash: r.git_dirty_hash,
+    nodeVersion: r.node_version,
+    cpuModel: r.cpu_model,
+    threads: r.threads,
+    shard: r.shard,
+    commandLine: r.command_line,
+    trialsDone: r.trials_done,
+    trialsFailed: r.trials_failed,
+  }));
+}

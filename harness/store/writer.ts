@@ -1,0 +1,164 @@
+/**
+ * The single writer: outcomes from the pool become rows, committed in batched transactions
+ * (every `flushEveryMs`, or sooner when `maxPendingRows` are waiting). A group's rows always
+ * land in the same transaction, so a killed process leaves whole groups or nothing. A
+ * recomputed cell replaces its earlier (failed) row; curves of a simulation are identical
+ * whoever computes them, so a repeat is ignored.
+ */
+import type { Scalar } from '../experiment.js';
+import { errorMessage } from '../errors.js';
+import type { ManifestBody } from '../manifest.js';
+import * as msg from '../messages.js';
+import type { GroupOutcome } from '../pool/protocol.js';
+import type { PlannedGroup } from '../run/tasks.js';
+import { quoteIdent, sqlValueOf } from './columns.js';
+import { curveColumnNames, fieldColumns, trialColumnNames } from './schema.js';
+import type { Store } from './store.js';
+
+export interface WriterOptions {
+  flushEveryMs?: number;
+  maxPendingRows?: number;
+  now?: () => Date;
+  /** Called when a timed flush fails (the caller stops the run). */
+  onError?: (error: Error) => void;
+}
+
+export interface GroupCounts {
+  ok: number;
+  failed: number;
+}
+
+export class ResultWriter {
+  readonly totals: GroupCounts = { ok: 0, failed: 0 };
+  private trialRows: Scalar[][] = [];
+  private curveRows: Scalar[][] = [];
+  private failureRows: Scalar[][] = [];
+  private readonly insertTrial;
+  private readonly insertCurve;
+  private readonly insertFailure;
+  private readonly updateRun;
+  private readonly fields: string[];
+  private readonly resultWidth: number;
+  private readonly timer: NodeJS.Timeout | undefined;
+  private readonly now: () => Date;
+  private readonly maxPendingRows: number;
+  private closed = false;
+
+  constructor(
+    private readonly store: Store,
+    body: ManifestBody,
+    private readonly runId: number,
+    private readonly options: WriterOptions = {},
+  ) {
+    const db = store.db;
+    const trialColumns = trialColumnNames(body);
+    const curveColumns = curveColumnNames(body);
+    const placeholders = (n: number) => new Array(n).fill('?').join(', ');
+    this.insertTrial = db.prepare(
+      `INSERT OR REPLACE INTO trial (${trialColumns.map(quoteIdent).join(', ')}) VALUES (${placeholders(trialColumns.length)})`,
+    );
+    this.insertCurve = db.prepare(
+      `INSERT OR IGNORE INTO curve (${curveColumns.map(quoteIdent).join(', ')}) VALUES (${placeholders(curveColumns.length)})`,
+    );
+    this.insertFailure = db.prepare(`INSERT INTO failure (trial_key, cell_index, run_id, message, stack, at) VALUES (?, ?, ?, ?, ?, ?)`);
+    this.updateRun = db.prepare(`UPDATE run SET trials_done = ?, trials_failed = ?, heartbeat_at = ? WHERE id = ?`);
+    this.fields = fieldColumns(body).map((c) => c.field);
+    this.resultWidth = body.columns.trial.length;
+    this.now = options.now ?? (() => new Date());
+    this.maxPendingRows = options.maxPendingRows ?? 5000;
+    const every = options.flushEveryMs ?? 200;
+    this.timer = every > 0 ? setInterval(() => this.timedFlush(), every) : undefined;
+    this.timer?.unref();
+  }
+
+  /** Queues the rows of one finished group; returns how its trials came out. */
+  add(group: PlannedGroup, outcome: GroupOutcome): GroupCounts {
+    const { task, indices } = group;
+    const counts: GroupCounts = { ok: 0, failed: 0 };
+    const share = outcome.durationMs / task.cells.length;
+    let failedAt: string | undefined;
+    for (let i = 0; i < task.cells.length; i++) {
+      const cell = task.cells[i]!;
+      const trial = outcome.kind === 'ok' ? outcome.trials[i]! : null;
+      const row: Scalar[] = [indices[i]!, cell.key, task.groupKey, sqlValueOf(cell.values['replicate'] ?? null)];
+      for (const field of this.fields) row.push(sqlValueOf(cell.values[field] ?? null));
+      if (trial?.ok) {
+        row.push('ok', ...trial.values, trial.diagnostics, null, share, this.runId);
+        counts.ok++;
+      } else {
+        const error = outcome.kind === 'failed' ? outcome.message : trial && !trial.ok ? trial.message : 'unknown';
+        row.push('failed');
+        for (let c = 0; c < this.resultWidth; c++) row.push(null);
+        row.push(null, error, share, this.runId);
+        counts.failed++;
+        failedAt ??= this.now().toISOString();
+        this.failureRows.push([cell.key, indices[i]!, this.runId, error, outcome.kind === 'failed' ? outcome.stack : null, failedAt]);
+      }
+      this.trialRows.push(row);
+    }
+    if (outcome.kind === 'ok') {
+      for (let idx = 0; idx < outcome.curve.length; idx++) this.curveRows.push([task.groupKey, idx, ...outcome.curve[idx]!]);
+    }
+    this.totals.ok += counts.ok;
+    this.totals.failed += counts.failed;
+    if (this.trialRows.length + this.curveRows.length >= this.maxPendingRows) this.flush();
+    return counts;
+  }
+
+  /** Commits everything queued, in one transaction. Throws an InputError-worthy message on failure. */
+  flush(): void {
+    if (this.closed || (this.trialRows.length === 0 && this.curveRows.length === 0 && this.failureRows.length === 0)) return;
+    const trials = this.trialRows;
+    const curves = this.curveRows;
+    const failures = this.failureRows;
+    try {
+      this.store.db.transaction(() => {
+        for (const row of trials) this.insertTrial.run(row);
+        for (const row of curves) this.insertCurve.run(row);
+        for (const row of failures) this.insertFailure.run(row);
+        this.updateRun.run(this.totals.ok, this.totals.failed, this.now().toISOString(), this.runId);
+      })();
+    } catch (thrown) {
+      throw new WriteError(msg.dbWriteFailed(this.store.shown, errorMessage(thrown)));
+    }
+    this.trialRows = [];
+    this.curveRows = [];
+    this.failureRows = [];
+  }
+
+  /** Keeps the run's heartbeat fresh even when nothing finished lately. */
+  heartbeat(): void {
+    if (this.closed) return;
+    try {
+      this.updateRun.run(this.totals.ok, this.totals.failed, this.now().toISOString(), this.runId);
+    } catch {
+      // A busy or read-only database shows up again at the next flush, which reports it.
+    }
+  }
+
+  close(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.flush();
+    this.closed = true;
+  }
+
+  /** Drops what is queued (used only when the database itself failed). */
+  abandon(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.closed = true;
+  }
+
+  private timedFlush(): void {
+    try {
+      this.flush();
+    } catch (thrown) {
+      if (this.timer) clearInterval(this.timer);
+      this.options.onError?.(thrown as Error);
+    }
+  }
+}
+
+/** A failed commit: the message is complete (see messages.dbWriteFailed). */
+export class WriteError extends Error {
+  override name = 'WriteError';
+}

@@ -1,0 +1,151 @@
+/**
+ * Problems found in a study, as data: where (a path inside the study document), which rule,
+ * what was received, and a hint. Every validation stage returns these; the message catalogue
+ * turns them into text that names the file.
+ */
+import type { ZodType } from 'zod';
+import { nearest, showList } from '../text.js';
+
+export interface Issue {
+  path: PropertyKey[];
+  rule: string;
+  received: unknown;
+  hint?: string;
+}
+
+/** Minimal structural view of a zod v4 issue (the fields the mapping reads). */
+interface ZodIssueLike {
+  code: string;
+  path: PropertyKey[];
+  message: string;
+  expected?: unknown;
+  minimum?: unknown;
+  maximum?: unknown;
+  origin?: string;
+  values?: unknown[];
+  keys?: string[];
+  format?: string;
+  pattern?: string;
+  inclusive?: boolean;
+}
+
+export const unknownKeyRule = 'is not a known key here';
+
+export function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let here = root;
+  for (const part of path) {
+    if (here === null || typeof here !== 'object') return undefined;
+    here = (here as Record<PropertyKey, unknown>)[part];
+  }
+  return here;
+}
+
+/**
+ * Maps zod issues to study issues. `input` is what was parsed (for the received value),
+ * `prefix` places the parsed value inside the study document, `schema` (optional) lets an
+ * unknown key be matched against the keys the schema knows.
+ */
+export function fromZodIssues(
+  issues: readonly ZodIssueLike[],
+  input: unknown,
+  prefix: PropertyKey[] = [],
+  schema?: ZodType,
+): Issue[] {
+  const out: Issue[] = [];
+  for (const issue of issues) {
+    const path = issue.path;
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys ?? []) {
+        const known = schema ? objectKeysAt(schema, path) : [];
+        const close = nearest(key, known);
+        out.push({
+          path: [...prefix, ...path, key],
+          rule: unknownKeyRule,
+          received: valueAt(input, [...path, key]),
+          hint: close
+            ? `Did you mean "${close}"?`
+            : known.length
+              ? `Known keys: ${showList(known)}.`
+              : 'Remove it.',
+        });
+      }
+      continue;
+    }
+    out.push({ path: [...prefix, ...path], ...describeZodIssue(issue), received: valueAt(input, path) });
+  }
+  return out;
+}
+
+function describeZodIssue(issue: ZodIssueLike): { rule: string; hint?: string } {
+  const bound = (word: string, limit: unknown) =>
+    issue.origin === 'array'
+      ? `must have ${word} ${String(limit)} entr${limit === 1 ? 'y' : 'ies'}`
+      : issue.origin === 'string'
+        ? `must be ${word} ${String(limit)} characters long`
+        : `must be ${word === 'at least' ? (issue.inclusive === false ? 'greater than' : 'at least') : issue.inclusive === false ? 'less than' : 'at most'} ${String(limit)}`;
+  switch (issue.code) {
+    case 'invalid_type':
+      return {
+        rule: `must be ${article(String(issue.expected))}`,
+        hint: issue.expected === 'string' ? 'Quote the value if YAML read it as another type.' : undefined,
+      };
+    case 'too_small':
+      return { rule: bound('at least', issue.minimum) };
+    case 'too_big':
+      return { rule: bound('at most', issue.maximum) };
+    case 'invalid_value':
+      return {
+        rule: `must be one of ${showList((issue.values ?? []).map((v) => JSON.stringify(v)))}`,
+      };
+    case 'invalid_format':
+      return { rule: issue.pattern ? `must match ${issue.pattern}` : `must be a valid ${issue.format ?? 'value'}` };
+    default:
+      return { rule: issue.message };
+  }
+}
+
+function article(expected: string): string {
+  if (expected === 'int') return 'an integer';
+  if (expected === 'array') return 'a list';
+  if (expected === 'object' || expected === 'record') return 'a mapping (key: value)';
+  return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
+}
+
+interface ZodDefLike {
+  type?: string;
+  shape?: Record<string, ZodType>;
+  innerType?: ZodType;
+  in?: ZodType;
+  element?: ZodType;
+  valueType?: ZodType;
+}
+
+function defOf(schema: ZodType): ZodDefLike {
+  return ((schema as unknown as { _zod?: { def?: ZodDefLike } })._zod?.def ?? {}) as ZodDefLike;
+}
+
+/** Best effort: the object keys a schema accepts at `path` (for "did you mean" hints only). */
+export function objectKeysAt(schema: ZodType, path: readonly PropertyKey[]): string[] {
+  let here: ZodType | undefined = schema;
+  const unwrap = (s: ZodType): ZodType => {
+    let cur = s;
+    for (let i = 0; i < 20; i++) {
+      const def = defOf(cur);
+      const next = def.innerType ?? (def.type === 'pipe' ? def.in : undefined);
+      if (!next) break;
+      cur = next;
+    }
+    return cur;
+  };
+  for (const part of path) {
+    if (!here) return [];
+    const def = defOf(unwrap(here));
+    if (def.type === 'object' && def.shape) here = def.shape[String(part)];
+    else if (def.type === 'array') here = def.element;
+    else if (def.type === 'record') here = def.valueType;
+    else return [];
+  }
+  if (!here) return [];
+  const def = defOf(unwrap(here));
+  return def.type === 'object' && def.shape ? Object.keys(def.shape) : [];
+}

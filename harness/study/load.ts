@@ -1,0 +1,76 @@
+/**
+ * Reading a study file: find it (a path, or a study name), read it with a size limit, parse
+ * the YAML, and check its shape. Knows nothing about any experiment.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import { parseDocument } from 'yaml';
+import { InputError, errorMessage } from '../errors.js';
+import * as msg from '../messages.js';
+import { studyFiles } from '../paths.js';
+import { nearest } from '../text.js';
+import { fromZodIssues } from './issues.js';
+import { studyFileSchema, type StudyDoc } from './schema.js';
+
+export const maxStudyBytes = 1 << 20;
+
+/**
+ * Resolves a command-line study reference to an absolute file path: an existing path, or the
+ * stem of one of the `known` study files (experiments/EXPERIMENT/NAME.yaml).
+ */
+export function locateStudy(ref: string, cwd: string, known: readonly string[] = studyFiles()): string {
+  const asPath = resolve(cwd, ref);
+  let stats;
+  try {
+    stats = statSync(asPath);
+  } catch {
+    stats = undefined;
+  }
+  if (stats?.isDirectory()) throw new InputError(msg.studyIsDirectory(ref));
+  if (stats) return asPath;
+  const stem = (file: string) => basename(file).replace(/\.ya?ml$/, '');
+  if (!/[/\\]|\.ya?ml$/.test(ref)) {
+    const matches = known.filter((file) => stem(file) === ref);
+    if (matches.length === 1) return matches[0]!;
+    if (matches.length > 1) throw new InputError(msg.studyAmbiguous(ref, matches));
+  }
+  const names = known.map(stem);
+  throw new InputError(msg.studyNotFound(ref, names, nearest(stem(ref), names)));
+}
+
+/** Reads and parses a study file into a plain value (not yet checked). */
+export function readStudyDocument(absPath: string, display: string): unknown {
+  let text: string;
+  try {
+    const size = statSync(absPath).size;
+    if (size > maxStudyBytes) throw new InputError(msg.studyTooLarge(display, size, maxStudyBytes));
+    text = readFileSync(absPath, 'utf8');
+  } catch (thrown) {
+    if (thrown instanceof InputError) throw thrown;
+    const code = (thrown as NodeJS.ErrnoException).code;
+    if (code === 'EISDIR') throw new InputError(msg.studyIsDirectory(display));
+    throw new InputError(msg.studyUnreadable(display, code === 'EACCES' ? 'permission denied' : errorMessage(thrown)));
+  }
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  const first = doc.errors[0];
+  if (first) {
+    const pos = first.linePos?.[0];
+    const reason = first.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '').replace(/\.$/, '');
+    throw new InputError(msg.studyYamlSyntax(display, pos?.line, pos?.col, reason));
+  }
+  const value: unknown = doc.toJS({ maxAliasCount: 100 });
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new InputError(msg.studyNotMapping(display, value));
+  }
+  return value;
+}
+
+/** Checks the file's shape (not yet against the experiment). */
+export function parseStudyShape(value: unknown, display: string, sources: ReadonlyMap<string, string>): StudyDoc {
+  const parsed = studyFileSchema.safeParse(value);
+  if (!parsed.success) {
+    const issues = fromZodIssues(parsed.error.issues, value, [], studyFileSchema);
+    throw new InputError(msg.studyInvalid(display, issues, sources));
+  }
+  return parsed.data;
+}

@@ -1,0 +1,389 @@
+/**
+ * Resolving a checked study document against its experiment: params through the experiment's
+ * schema, axes against the experiment's choices, sweeps, zips and exclusions, then the order of
+ * the grid's dimensions and the sealed manifest. Every problem is collected and reported at
+ * once; nothing here touches the disk.
+ */
+import type { Experiment, Json } from '../experiment.js';
+import type { LoadedExperiment } from '../experiments.js';
+import { reservedTrialColumns } from '../experiments.js';
+import { InputError, errorMessage } from '../errors.js';
+import { maxGridSize, type Grid } from '../grid.js';
+import { canonicalJson } from '../identity.js';
+import { gridOf, identityPolicy, manifestFormat, sealManifest, type Manifest, type ManifestBody } from '../manifest.js';
+import * as msg from '../messages.js';
+import { columnNameOf } from '../store/columns.js';
+import { formatPath, nearest, showValue } from '../text.js';
+import { fromZodIssues, unknownKeyRule, valueAt, type Issue } from './issues.js';
+import type { StudyDoc } from './schema.js';
+
+/** Most distinct parameter combinations a study's sweeps may make (each is validated). */
+export const maxParamCombinations = 100_000;
+
+export interface CellParams {
+  /** The experiment's parsed params, as `groupOf` takes them. */
+  parsed: unknown;
+  /** The same as JSON, as a worker receives them. */
+  json: Json;
+}
+
+export interface Study {
+  /** The study file as the user named it (for messages). */
+  display: string;
+  absPath: string;
+  name: string;
+  loaded: LoadedExperiment;
+  manifest: Manifest;
+  grid: Grid;
+  paramsOf(index: number): CellParams;
+}
+
+type ParamsDoc = Record<string, unknown>;
+
+export function resolveStudy(
+  doc: StudyDoc,
+  ctx: { display: string; absPath: string; loaded: LoadedExperiment; sources: ReadonlyMap<string, string> },
+): Study {
+  const exp = ctx.loaded.experiment;
+  const fail = (issues: Issue[]) => {
+    if (issues.length) throw new InputError(msg.studyInvalid(ctx.display, issues, ctx.sources));
+  };
+  const parseParams = (params: ParamsDoc) => exp.paramsSchema.safeParse(params);
+
+  const issues: Issue[] = [];
+  const base = parseParams(doc.params);
+  if (!base.success) issues.push(...fromZodIssues(base.error.issues, doc.params, ['params'], exp.paramsSchema));
+  const baseParsed = base.success ? base.data : undefined;
+
+  const axes = resolveAxes(doc, exp, baseParsed, issues);
+  const sweep = resolveSweeps(doc, exp, baseParsed, issues);
+  const fieldOrder = [...Object.keys(axes), ...Object.keys(sweep), 'replicate'];
+  checkColumnNames(fieldOrder, axes, sweep, exp, issues);
+  const zip = resolveZip(doc.zip, fieldOrder, axes, sweep, doc.seeds, issues);
+  const exclude = resolveExclude(doc.exclude, fieldOrder, axes, sweep, doc.seeds, issues);
+  fail(issues);
+
+  const valuesOf = (name: string): Json[] =>
+    name === 'replicate' ? Array.from({ length: doc.seeds }, (_, i) => i) : (axes[name] ?? sweep[name]!);
+  const withSweepValues = (assignments: Iterable<[string, Json]>): ParamsDoc => {
+    const params = structuredClone(doc.params);
+    for (const [path, value] of assignments) setDotted(params, path, value);
+    return params;
+  };
+
+  // Dimensions: each zip group is one, at the position of its first member.
+  const dimsByPosition = fieldOrder
+    .filter((name) => !zip.some((group) => group.includes(name) && group[0] !== name))
+    .map((name) => zip.find((group) => group[0] === name) ?? [name]);
+  const isShared = (names: string[]): boolean => {
+    if (names.some((n) => n === 'replicate' || (n in axes && !exp.axes[n]!.shared))) return false;
+    if (!names.some((n) => n in sweep)) return true;
+    return probeSharedness(exp, names, valuesOf, fieldOrder, withSweepValues, parseParams);
+  };
+  const sharedFlags = dimsByPosition.map(isShared);
+  const order = [...dimsByPosition.filter((_, j) => !sharedFlags[j]), ...dimsByPosition.filter((_, j) => sharedFlags[j])];
+  const sharedDims = sharedFlags.filter(Boolean).length;
+
+  const body: ManifestBody = {
+    format: manifestFormat,
+    study: doc.name,
+    description: doc.description,
+    experiment: { name: exp.name, version: exp.version },
+    seeds: doc.seeds,
+    base_seed: doc.base_seed,
+    params: (baseParsed ?? null) as Json,
+    axes,
+    sweep,
+    zip,
+    exclude,
+    order,
+    shared_dims: sharedDims,
+    columns: {
+      trial: exp.trialColumns.map(({ name, type }) => ({ name, type })),
+      curve: exp.curveColumns.map(({ name, type }) => ({ name, type })),
+    },
+    identity: identityPolicy,
+    cells: 0,
+  };
+  const size = order.reduce((n, names) => n * valuesOf(names[0]!).length, 1);
+  if (size > maxGridSize) fail([{ path: ['axes'], ...msg.rule.gridTooLarge(size, maxGridSize), received: size }]);
+  const grid = gridOf(body);
+  if (grid.count === 0) fail([{ path: ['exclude'], ...msg.rule.allExcluded(), received: doc.exclude }]);
+  body.cells = grid.count;
+
+  const paramsOf = paramTable(grid, sweep, withSweepValues, parseParams, ctx, issues);
+  fail(issues);
+  return { display: ctx.display, absPath: ctx.absPath, name: doc.name, loaded: ctx.loaded, manifest: sealManifest(body), grid, paramsOf };
+}
+
+function resolveAxes(doc: StudyDoc, exp: Experiment, parsed: unknown, issues: Issue[]): Record<string, string[]> {
+  const axisNames = Object.keys(exp.axes);
+  for (const name of Object.keys(doc.axes)) {
+    if (!(name in exp.axes)) {
+      issues.push({ path: ['axes', name], received: name, ...msg.rule.unknownAxis(exp.name, axisNames, nearest(name, axisNames)) });
+    }
+  }
+  const axes: Record<string, string[]> = {};
+  for (const [name, def] of Object.entries(exp.axes)) {
+    const values = doc.axes[name] ?? def.defaults;
+    if (!values) {
+      issues.push({ path: ['axes', name], received: undefined, ...msg.rule.axisNoDefault(name) });
+      continue;
+    }
+    const choices = typeof def.choices === 'function' ? (parsed === undefined ? undefined : def.choices(parsed)) : def.choices;
+    const seen = new Map<string, number>();
+    values.forEach((value, i) => {
+      const path = ['axes', name, i];
+      if (seen.has(value)) issues.push({ path, received: value, ...msg.rule.duplicateValue(seen.get(value)!) });
+      else if (choices && !choices.includes(value)) {
+        issues.push({ path, received: value, ...msg.rule.unknownAxisValue(name, choices, nearest(value, choices)) });
+      }
+      if (!seen.has(value)) seen.set(value, i);
+    });
+    axes[name] = [...values];
+  }
+  return axes;
+}
+
+function resolveSweeps(doc: StudyDoc, exp: Experiment, parsed: unknown, issues: Issue[]): Record<string, Json[]> {
+  const sweep: Record<string, Json[]> = {};
+  const leaves = parsed === undefined ? [] : leafPaths(parsed);
+  for (const path of Object.keys(doc.sweep).sort()) {
+    const values = doc.sweep[path]!;
+    const seen = new Map<string, number>();
+    values.forEach((value, i) => {
+      const text = canonicalJson(value);
+      if (seen.has(text)) issues.push({ path: ['sweep', path, i], received: value, ...msg.rule.duplicateValue(seen.get(text)!) });
+      else seen.set(text, i);
+    });
+    if (parsed !== undefined) {
+      const unknown = () =>
+        issues.push({ path: ['sweep', path], received: path, ...msg.rule.unknownParam(path, leaves, nearest(path, leaves)) });
+      let pathChecked = false;
+      for (const [i, value] of values.entries()) {
+        const params = structuredClone(doc.params);
+        setDotted(params, path, value);
+        const result = exp.paramsSchema.safeParse(params);
+        if (result.success) {
+          if (!pathChecked && valueAt(result.data, path.split('.')) === undefined) {
+            unknown();
+            break;
+          }
+          pathChecked = true;
+          continue;
+        }
+        const inner = fromZodIssues(result.error.issues, params, ['params'], exp.paramsSchema);
+        if (inner.some((issue) => issue.rule === unknownKeyRule && formatPath(issue.path) === formatPath(['params', ...path.split('.')]))) {
+          unknown();
+          break;
+        }
+        for (const issue of inner) {
+          issues.push({
+            path: ['sweep', path, i],
+            received: value,
+            ...msg.rule.sweepValue(formatPath(issue.path), `${issue.rule}${issue.hint ? ` (${issue.hint})` : ''}`),
+          });
+        }
+      }
+    }
+    sweep[path] = values;
+  }
+  return sweep;
+}
+
+function checkColumnNames(
+  fields: readonly string[],
+  axes: Record<string, string[]>,
+  sweep: Record<string, Json[]>,
+  exp: Experiment,
+  issues: Issue[],
+): void {
+  const taken = new Map<string, string>();
+  for (const name of reservedTrialColumns) taken.set(name, 'a harness column');
+  for (const col of exp.trialColumns) taken.set(col.name.toLowerCase(), `the experiment's result column "${col.name}"`);
+  for (const field of fields) {
+    if (field === 'replicate') continue;
+    const column = columnNameOf(field);
+    const path = field in axes ? ['axes', field] : ['sweep', field];
+    const other = taken.get(column.toLowerCase());
+    if (other) issues.push({ path, received: field, ...msg.rule.columnClash(column, other) });
+    taken.set(column.toLowerCase(), field in sweep ? `swept parameter "${field}"` : `axis "${field}"`);
+  }
+}
+
+function resolveZip(
+  groups: string[][],
+  fieldOrder: readonly string[],
+  axes: Record<string, string[]>,
+  sweep: Record<string, Json[]>,
+  seeds: number,
+  issues: Issue[],
+): string[][] {
+  const lengthOf = (name: string) => (name === 'replicate' ? seeds : (axes[name] ?? sweep[name] ?? []).length);
+  const claimed = new Map<string, number>();
+  const out: string[][] = [];
+  groups.forEach((group, g) => {
+    let ok = true;
+    group.forEach((member, m) => {
+      const known = fieldOrder.includes(member);
+      if (!known) {
+        issues.push({ path: ['zip', g, m], received: member, ...msg.rule.zipUnknownMember(fieldOrder, nearest(member, fieldOrder)) });
+        ok = false;
+      } else if (claimed.has(member)) {
+        issues.push({ path: ['zip', g, m], received: member, ...msg.rule.zipTwice(claimed.get(member)!) });
+        ok = false;
+      } else claimed.set(member, g);
+    });
+    if (!ok) return;
+    const lengths = Object.fromEntries(group.map((name) => [name, lengthOf(name)]));
+    if (new Set(Object.values(lengths)).size > 1) issues.push({ path: ['zip', g], received: group, ...msg.rule.zipLengths(lengths) });
+    out.push([...group].sort((a, b) => fieldOrder.indexOf(a) - fieldOrder.indexOf(b)));
+  });
+  return out.sort((a, b) => fieldOrder.indexOf(a[0]!) - fieldOrder.indexOf(b[0]!));
+}
+
+function resolveExclude(
+  rules: StudyDoc['exclude'],
+  fieldOrder: readonly string[],
+  axes: Record<string, string[]>,
+  sweep: Record<string, Json[]>,
+  seeds: number,
+  issues: Issue[],
+): Record<string, Json[]>[] {
+  return rules.map((rule, r) => {
+    const out: Record<string, Json[]> = {};
+    const names = Object.keys(rule);
+    if (names.length === 0) issues.push({ path: ['exclude', r], received: rule, ...msg.rule.excludeEmpty() });
+    for (const name of names.sort()) {
+      if (!fieldOrder.includes(name)) {
+        issues.push({ path: ['exclude', r, name], received: name, ...msg.rule.excludeUnknownDim(fieldOrder, nearest(name, fieldOrder)) });
+        continue;
+      }
+      const raw = rule[name]!;
+      const wanted: Json[] = Array.isArray(raw) ? raw : [raw];
+      const values: Json[] = name === 'replicate' ? Array.from({ length: seeds }, (_, i) => i) : (axes[name] ?? sweep[name]!);
+      const texts = new Set(values.map(canonicalJson));
+      for (const value of wanted) {
+        if (!texts.has(canonicalJson(value))) {
+          const close = nearest(String(value), values.map((v) => String(v)));
+          issues.push({ path: ['exclude', r, name], received: value, ...msg.rule.excludeUnknownValue(name, values, close) });
+        }
+      }
+      out[name] = wanted;
+    }
+    return out;
+  });
+}
+
+/**
+ * A dimension made of swept parameters (and shared axes) is shared when changing it does not
+ * change `groupOf` at the grid's first cell: then its cells reuse one simulation.
+ */
+function probeSharedness(
+  exp: Experiment,
+  names: readonly string[],
+  valuesOf: (name: string) => Json[],
+  fieldOrder: readonly string[],
+  withSweepValues: (assignments: Iterable<[string, Json]>) => ParamsDoc,
+  parseParams: (params: ParamsDoc) => { success: boolean; data?: unknown },
+): boolean {
+  const groupAt = (digit: number): string | null => {
+    const values: Record<string, Json> = {};
+    const assignments: [string, Json][] = [];
+    for (const field of fieldOrder) {
+      const v = valuesOf(field)[names.includes(field) ? digit : 0]!;
+      values[field] = v;
+      if (field !== 'replicate' && !(field in exp.axes)) assignments.push([field, v]);
+    }
+    const parsed = parseParams(withSweepValues(assignments));
+    if (!parsed.success) return null;
+    try {
+      const { simulation, seedIdentity } = exp.groupOf(values, parsed.data);
+      return canonicalJson({ simulation, seedIdentity });
+    } catch (thrown) {
+      throw new InputError(msg.experimentGroupOfFailed(exp.name, values, errorMessage(thrown)));
+    }
+  };
+  const first = groupAt(0);
+  const length = valuesOf(names[0]!).length;
+  for (let digit = 1; digit < length; digit++) {
+    const other = groupAt(digit);
+    if (first === null || other !== first) return false;
+  }
+  return first !== null;
+}
+
+/**
+ * Parses the params of every combination of swept values once (reporting any that the
+ * experiment rejects) and returns an O(1) lookup from cell index to its params.
+ */
+function paramTable(
+  grid: Grid,
+  sweep: Record<string, Json[]>,
+  withSweepValues: (assignments: Iterable<[string, Json]>) => ParamsDoc,
+  parseParams: (params: ParamsDoc) => { success: boolean; data?: unknown; error?: { issues: readonly unknown[] } },
+  ctx: { loaded: LoadedExperiment },
+  issues: Issue[],
+): (index: number) => CellParams {
+  const paramDims = grid.dims.map((d, j) => ({ d, j })).filter(({ d }) => d.fields.some((f) => f.kind === 'param'));
+  const lengths = paramDims.map(({ j }) => grid.lengths[j]!);
+  const combinations = lengths.reduce((a, b) => a * b, 1);
+  if (combinations > maxParamCombinations) {
+    issues.push({ path: ['sweep'], received: Object.keys(sweep), ...msg.rule.tooManyParamCombinations(combinations, maxParamCombinations) });
+    return () => ({ parsed: undefined, json: null });
+  }
+  const table: CellParams[] = [];
+  const digits = new Array<number>(paramDims.length).fill(0);
+  for (let c = 0; c < combinations; c++) {
+    let rest = c;
+    for (let k = paramDims.length - 1; k >= 0; k--) {
+      digits[k] = rest % lengths[k]!;
+      rest = Math.floor(rest / lengths[k]!);
+    }
+    const assignments: [string, Json][] = [];
+    paramDims.forEach(({ d }, k) => {
+      for (const f of d.fields) if (f.kind === 'param') assignments.push([f.name, f.values[digits[k]!]!]);
+    });
+    const parsed = parseParams(withSweepValues(assignments));
+    if (!parsed.success) {
+      const where = Object.fromEntries(assignments);
+      for (const inner of fromZodIssues((parsed.error?.issues ?? []) as never[], null, ['params'], ctx.loaded.experiment.paramsSchema)) {
+        issues.push({
+          path: ['sweep'],
+          received: where,
+          rule: `the combination ${showValue(where)} is rejected by the experiment: ${formatPath(inner.path)} ${inner.rule}`,
+          hint: 'Exclude the combination, or zip the sweeps so it does not occur.',
+        });
+      }
+      table.push({ parsed: undefined, json: null });
+      continue;
+    }
+    table.push({ parsed: parsed.data, json: JSON.parse(canonicalJson(parsed.data as Json)) as Json });
+  }
+  const strides = paramDims.map(({ j }) => grid.lengths.slice(j + 1).reduce((a, b) => a * b, 1));
+  const comboStrides = lengths.map((_, k) => lengths.slice(k + 1).reduce((a, b) => a * b, 1));
+  return (index: number) => {
+    let c = 0;
+    for (let k = 0; k < paramDims.length; k++) {
+      c += (Math.floor(index / strides[k]!) % lengths[k]!) * comboStrides[k]!;
+    }
+    return table[c]!;
+  };
+}
+
+function setDotted(root: ParamsDoc, dotted: string, value: unknown): void {
+  const parts = dotted.split('.');
+  let here = root;
+  for (const part of parts.slice(0, -1)) {
+    const next = here[part];
+    if (next === null || typeof next !== 'object' || Array.isArray(next)) here[part] = {};
+    here = here[part] as ParamsDoc;
+  }
+  here[parts[parts.length - 1]!] = value;
+}
+
+/** Dotted paths of the leaves of a parsed params object (for "did you mean" hints). */
+function leafPaths(value: unknown, prefix = ''): string[] {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return prefix ? [prefix] : [];
+  return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => leafPaths(v, prefix ? `${prefix}.${k}` : k));
+}

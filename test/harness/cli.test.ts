@@ -1,0 +1,256 @@
+/**
+ * The command line, in process: every command's output and exit code, and every message it
+ * prints for bad input (compared against the message catalogue).
+ */
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { commands } from '../../harness/cli/app.js';
+import { resumeCommand } from '../../harness/cli/io.js';
+import * as msg from '../../harness/messages.js';
+import { cli, faultyModule, noopModule, noopStudy, query, tempDir, writeStudy } from './helpers.js';
+
+/** Trials committed so far (0 while the database does not exist yet). */
+function savedTrials(db: string): number {
+  try {
+    return query<{ n: number }>(db, 'SELECT count(*) AS n FROM trial')[0]!.n;
+  } catch {
+    return 0;
+  }
+}
+
+const dir = tempDir();
+const study = 'noop.yaml';
+
+beforeAll(() => {
+  writeStudy(dir, study, noopStudy({ name: 'clinoop' }));
+  writeStudy(dir, 'faulty.yaml', { name: 'clifaulty', experiment: faultyModule, seeds: 2, axes: { behavior: ['ok', 'throw'], variant: ['a'] } });
+});
+
+describe('usage', () => {
+  it('prints help for the program and every command', async () => {
+    const top = await cli(['--help'], dir);
+    expect(top.code).toBe(0);
+    for (const c of commands) expect(top.stdout).toContain(`harness ${c.command}`);
+    for (const c of commands) {
+      const help = await cli([c.name, '--help'], dir);
+      expect(help.code).toBe(0);
+      expect(help.stdout).toContain(`harness ${c.command}`);
+    }
+  });
+
+  it('refuses unknown commands, unknown options, missing arguments and bad choices, pointing to --help', async () => {
+    const cases: [string[], string][] = [
+      [[], msg.cliUsage('Give a command.')],
+      [['runn', 'x'], msg.cliUsage('Unknown arguments: runn, x. Did you mean run?')],
+      [['run', study, '--thread', '2'], msg.cliUsage('Unknown argument: thread.', 'run')],
+      [['run'], msg.cliUsage('Not enough non-option arguments: got 0, need at least 1. Missing required argument: study.', 'run')],
+      [['export', 'x.sqlite', '--format', 'xml'], msg.cliUsage('Invalid values:\n  Argument: format, Given: "xml", Choices: "csv", "json".', 'export')],
+    ];
+    for (const [argv, expected] of cases) {
+      const result = await cli(argv, dir);
+      expect({ argv, code: result.code, stderr: result.stderr }).toEqual({ argv, code: 2, stderr: `${expected}\n` });
+    }
+  });
+
+  it('checks option values by name', async () => {
+    const cases: [string[], string][] = [
+      [['run', study, '--threads', '0'], msg.optionInvalid('threads', 'must be a whole number of at least 1', '0', 'Example: --threads 2.')],
+      [['run', study, '--threads', 'abc'], msg.optionInvalid('threads', 'must be a whole number of at least 1', 'abc', 'Example: --threads 2.')],
+      [['run', study, '--threads', '1', '--threads', '2'], msg.optionInvalid('threads', 'may be given once', ['1', '2'], 'Keep one --threads.')],
+      [['run', study, '--task-timeout', '0'], msg.optionInvalid('task-timeout', 'must be a number of seconds greater than 0', '0', 'Example: --task-timeout 60.')],
+      [['run', study, '--max-failures', '0'], msg.optionInvalid('max-failures', 'must be a whole number of at least 1', '0', 'Example: --max-failures 2.')],
+      [['run', study, '--shard-count', 'x'], msg.optionInvalid('shard-count', 'must be a whole number of at least 1', 'x', 'Example: --shard-count 2.')],
+      [['plan', study, '--shards', '0'], msg.optionInvalid('shards', 'must be a whole number of at least 1', '0', 'Example: --shards 2.')],
+      [['plan', study, '--pilot', '-1'], msg.optionInvalid('pilot', 'must be a whole number of at least 0', '-1', 'Example: --pilot 2.')],
+      [['run', study, '--shard', '3/2'], msg.shardInvalid('--shard', '3/2', 'i must be less than N (shards count from 0)')],
+      [['run', study, '--shard', 'first'], msg.shardInvalid('--shard', 'first', 'must be "i/N" with whole numbers')],
+      [['run', study, '--shard', '0/0'], msg.shardInvalid('--shard', '0/0', 'N must be at least 1')],
+      [['run', study, '--set', 'seeds'], msg.setSyntax('seeds')],
+    ];
+    for (const [argv, expected] of cases) {
+      const result = await cli(argv, dir);
+      expect({ argv, code: result.code, stderr: result.stderr }).toEqual({ argv, code: 2, stderr: `${expected}\n` });
+    }
+  });
+
+  it('reads the shard from Slurm and Kubernetes variables, and checks them', async () => {
+    const env = (vars: Record<string, string>) => cli(['plan', study, '--pilot', '0'], dir, { env: vars });
+    expect((await env({ SLURM_ARRAY_TASK_ID: '2' })).stderr).toBe(
+      `${msg.shardInvalid('SLURM_ARRAY_TASK_COUNT', '', 'must be set with SLURM_ARRAY_TASK_ID')}\n`,
+    );
+    expect((await env({ SLURM_ARRAY_TASK_ID: 'two', SLURM_ARRAY_TASK_COUNT: '3' })).stderr).toBe(
+      `${msg.shardInvalid('SLURM_ARRAY_TASK_ID', 'two', 'must be a whole number')}\n`,
+    );
+    expect((await env({ JOB_COMPLETION_INDEX: '1' })).stderr).toBe(
+      `${msg.shardInvalid('JOB_COMPLETION_INDEX', '1', 'needs the shard count from --shard-count or JOB_COMPLETION_COUNT')}\n`,
+    );
+    const slurm = await env({ SLURM_ARRAY_TASK_ID: '5', SLURM_ARRAY_TASK_MIN: '4', SLURM_ARRAY_TASK_COUNT: '3' });
+    expect(slurm.stdout).toContain('Trials (shard 1/3): 9 in all');
+    expect(slurm.stdout).toContain('Database results/clinoop.shard-1-of-3.sqlite: new');
+    const k8s = await cli(['plan', study, '--pilot', '0', '--shard-count', '3'], dir, { env: { JOB_COMPLETION_INDEX: '2' } });
+    expect(k8s.stdout).toContain('Trials (shard 2/3): 9 in all');
+    const run = await cli(['run', study, '--threads', '1', '--db', 'slurm.sqlite'], dir, { env: { SLURM_ARRAY_TASK_ID: '0', SLURM_ARRAY_TASK_COUNT: '3' } });
+    expect(run.stdout.split('\n')[0]).toBe(msg.runShardSource('SLURM_ARRAY_TASK_ID', '0/3'));
+  });
+});
+
+describe('run, status, export, report', () => {
+  it('runs, resumes, and refuses a changed setup with the command that starts over', async () => {
+    const first = await cli(['run', study, '--threads', '2', '--json'], dir);
+    expect(first.code).toBe(0);
+    const summary = JSON.parse(first.stdout) as { ok: number; failed: number; seconds: number; trialsPerSecond: number };
+    expect(first.stderr).toContain(msg.runStarting('clinoop', 27, 27, 0, 2, null, 'results/clinoop.sqlite'));
+    expect(first.stderr).toContain(msg.runFinished({ ok: 27, failed: 0, seconds: summary.seconds, rate: summary.trialsPerSecond, db: 'results/clinoop.sqlite' }));
+    const again = await cli(['run', study, '--threads', '2'], dir);
+    expect(again).toMatchObject({ code: 0, stdout: `${msg.runNothingToDo(27, 'results/clinoop.sqlite')}\n` });
+    const changed = await cli(['run', study, '--set', 'seeds=2'], dir);
+    expect(changed.code).toBe(2);
+    expect(changed.stderr).toBe(
+      `${msg.dbManifestMismatch(
+        'results/clinoop.sqlite',
+        [
+          { path: 'cells', stored: 27, current: 18 },
+          { path: 'seeds', stored: 3, current: 2 },
+        ],
+        'npx harness run noop.yaml --set seeds=2 --fresh',
+      )}\n`,
+    );
+    const fresh = await cli(['run', study, '--set', 'seeds=2', '--fresh', '--json'], dir);
+    expect(fresh.code).toBe(0);
+    const moved = readdirSync(join(dir, 'results')).find((f) => /^clinoop\.\d{4}.*\.sqlite$/.test(f))!;
+    expect(fresh.stderr).toContain(msg.freshMovedAside('results/clinoop.sqlite', `results/${moved}`));
+    expect(JSON.parse(fresh.stdout)).toMatchObject({ study: 'clinoop', db: 'results/clinoop.sqlite', status: 'done', ok: 18, exitCode: 0 });
+  });
+
+  it('exits 1 when trials failed, and stops at --max-failures with a resume hint', async () => {
+    const failed = await cli(['run', 'faulty.yaml', '--threads', '1'], dir);
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toContain('2 failed (see "harness export results/clifaulty.sqlite --table failures")');
+    const stopped = await cli(['run', 'faulty.yaml', '--threads', '1', '--max-failures', '1', '--db', 'stop.sqlite'], dir);
+    expect(stopped.code).toBe(1);
+    expect(stopped.stderr).toContain(msg.runStoppedAtMaxFailures(1, 1, resumeCommand(['run', 'faulty.yaml', '--threads', '1', '--max-failures', '1', '--db', 'stop.sqlite'])));
+  });
+
+  it('stops on SIGTERM with exit 143 and a message saying how to resume', async () => {
+    writeStudy(dir, 'slow.yaml', noopStudy({ name: 'slow', seeds: 30, params: { n: 2, delay_ms: 30 } }));
+    const argv = ['run', 'slow.yaml', '--threads', '1', '--fresh'];
+    const db = join(dir, 'results', 'slow.sqlite');
+    const result = await cli(argv, dir, {
+      onListen: (send) => {
+        const poll = setInterval(() => {
+          if (savedTrials(db) >= 10) {
+            clearInterval(poll);
+            send('SIGTERM');
+          }
+        }, 20);
+      },
+    });
+    expect(result.code).toBe(143);
+    const saved = Number(/: (\d+) of 270 trials are saved/.exec(result.stderr)?.[1]);
+    expect(saved).toBeGreaterThanOrEqual(10);
+    expect(saved).toBeLessThan(270);
+    expect(savedTrials(db)).toBe(saved);
+    expect(result.stderr).toContain(msg.runInterrupted('SIGTERM', saved, 270, 'results/slow.sqlite', 'npx harness run slow.yaml --threads 1'));
+  });
+
+  it('describes databases with status, as text and JSON', async () => {
+    const empty = tempDir();
+    expect(await cli(['status'], empty)).toMatchObject({ code: 0, stderr: `${msg.statusNoDatabases('results')}\n` });
+    const text = await cli(['status', 'results/clinoop.sqlite'], dir);
+    expect(text.stdout).toContain('results/clinoop.sqlite: study clinoop (experiment noop v1, manifest ');
+    expect(text.stdout).toContain('  trials: 18 in all, 18 ok, 0 failed, 0 missing');
+    const json = JSON.parse((await cli(['status', 'results/clinoop.sqlite', '--json'], dir)).stdout) as { ok: number; runs: unknown[] };
+    expect(json.ok).toBe(18);
+    expect(json.runs).toHaveLength(1);
+    const folder = await cli(['status'], dir);
+    expect(folder.stdout).toContain('results/clifaulty.sqlite: study clifaulty');
+    expect(folder.stdout).toContain('  trials: 4 in all, 2 ok, 2 failed, 0 missing');
+    expect((await cli(['status', 'nope.sqlite'], dir)).stderr).toBe(`${msg.dbNotFound('nope.sqlite')}\n`);
+    writeFileSync(join(dir, 'text.sqlite'), 'not a database at all, not even close to one');
+    expect((await cli(['status', 'text.sqlite'], dir)).stderr).toBe(`${msg.dbNotSqlite('text.sqlite')}\n`);
+  });
+
+  it('exports every table as CSV or JSON, the same bytes every time', async () => {
+    const csv = await cli(['export', 'results/clinoop.sqlite'], dir);
+    const lines = csv.stdout.trim().split('\n');
+    expect(lines[0]).toBe('cell_index,key,group_key,replicate,color,size,status,value,label,rank,diagnostics,error,duration_ms,run_id');
+    expect(lines).toHaveLength(19);
+    expect(lines[1]).toMatch(/^0,[0-9a-f]{32},[0-9a-f]{32},0,red,s,ok,[\d.]+,red-s,1,"{""mode"":""plain""}",,/);
+    const out = await cli(['export', 'results/clinoop.sqlite', '--table', 'curves', '--format', 'json', '--out', 'curves.json'], dir);
+    expect(out.stderr).toBe(`${msg.exportWritten(18 / 3 * 4, 'curves', 'curves.json')}\n`);
+    const curves = JSON.parse(readFileSync(join(dir, 'curves.json'), 'utf8')) as { group_key: string; idx: number; x: number; y: number }[];
+    expect(curves).toHaveLength(24);
+    expect(Object.keys(curves[0]!)).toEqual(['group_key', 'idx', 'x', 'y']);
+    await cli(['export', 'results/clinoop.sqlite', '--table', 'curves', '--format', 'json', '--out', 'curves2.json'], dir);
+    expect(readFileSync(join(dir, 'curves2.json'), 'utf8')).toBe(readFileSync(join(dir, 'curves.json'), 'utf8'));
+    const failures = await cli(['export', 'results/clifaulty.sqlite', '--table', 'failures', '--format', 'json'], dir);
+    expect((JSON.parse(failures.stdout) as { message: string }[]).map((f) => f.message)).toEqual(['fixture: deliberate failure', 'fixture: deliberate failure']);
+    const runs = await cli(['export', 'results/clifaulty.sqlite', '--table', 'runs'], dir);
+    expect(runs.stdout.split('\n')[0]).toContain('id,started_at,ended_at,heartbeat_at,status,git_commit');
+  });
+
+  it('writes the report atomically under reports/<study>, or says why not', async () => {
+    const written = await cli(['report', 'results/clinoop.sqlite'], dir);
+    expect(written).toMatchObject({ code: 0, stdout: `${msg.reportWritten(2, 'reports/clinoop')}\n` });
+    expect(readFileSync(join(dir, 'reports', 'clinoop', 'notes', 'summary.txt'), 'utf8')).toBe('clinoop: 18 ok of 18\n');
+    expect(readdirSync(join(dir, 'reports', 'clinoop')).sort()).toEqual(['notes', 'trials.csv']);
+    const custom = await cli(['report', 'results/clinoop.sqlite', '--out', 'elsewhere'], dir);
+    expect(custom.stdout).toBe(`${msg.reportWritten(2, 'elsewhere')}\n`);
+    const none = await cli(['report', 'results/clifaulty.sqlite'], dir);
+    expect(none).toMatchObject({ code: 0, stderr: `${msg.reportNone('faulty')}\n` });
+    const wrong = await cli(['report', 'results/clinoop.sqlite', '--experiment', faultyModule], dir);
+    expect(wrong).toMatchObject({ code: 2, stderr: `${msg.reportExperimentMismatch(faultyModule, 'faulty', 'noop')}\n` });
+    const variant = await cli(['report', 'results/clinoop.sqlite', '--experiment', noopModule.replace('noop.ts', 'noop-variant.ts')], dir);
+    expect(variant.code).toBe(2);
+    expect(variant.stderr.startsWith(`${msg.reportVersionMismatch('noop', '2', '1')}\n`)).toBe(true);
+    expect(variant.stderr.endsWith(`\n${msg.reportBadPath('../escaped.txt')}\n`)).toBe(true);
+    const after = await cli(['run', study, '--set', 'seeds=2', '--report'], dir);
+    expect(after.stdout).toContain(msg.reportWritten(2, 'reports/clinoop'));
+  });
+
+  it('merges shard databases, reporting missing shards with exit 1 until all are there', async () => {
+    for (const i of [0, 1]) expect((await cli(['run', study, '--threads', '1', '--shard', `${i}/2`], dir)).code).toBe(0);
+    const partial = await cli(['merge', 'merged.sqlite', 'results/clinoop.shard-0-of-2.sqlite'], dir);
+    expect(partial.code).toBe(1);
+    expect(partial.stdout).toBe(
+      `${msg.mergeSummary({ out: 'merged.sqlite', inputs: 1, ok: 15, failed: 0, added: 15, duplicates: 0, cells: 27 })}\n` +
+        `${msg.mergeMissing(12, [{ shard: '1/2', cells: 12 }], ['1/2'], (shard) => `npx harness run <study> --shard ${shard}`)}\n`,
+    );
+    const complete = await cli(['merge', 'merged.sqlite', 'results/clinoop.shard-1-of-2.sqlite', '--json'], dir);
+    expect(complete.code).toBe(0);
+    expect(JSON.parse(complete.stdout)).toMatchObject({ out: 'merged.sqlite', ok: 27, missing: 0, missingShards: [] });
+  });
+
+  it('plans: grid, counts, shard map, a changed setup, an estimate', async () => {
+    const plan = await cli(['plan', study, '--shards', '2', '--pilot', '2', '--threads', '2'], dir);
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toContain('Study clinoop: experiment noop v1');
+    expect(plan.stdout).toContain('  = 27 cells in groups of 3');
+    expect(plan.stdout).toContain('Database results/clinoop.sqlite: holds a different setup (a run would refuse it):\n  - cells: 18 in the database, 27 now');
+    expect(plan.stdout).toContain('  0/2            15 cells       5 groups\n  1/2            12 cells       4 groups');
+    expect(plan.stdout).toMatch(/Estimate: [\d.]+ ms per trial \(pilot of 2 groups\), 27 to run on 2 threads: about \d+s/);
+    const json = JSON.parse((await cli(['plan', study, '--set', 'seeds=2', '--json', '--pilot', '0'], dir)).stdout) as {
+      database: string;
+      scope: Record<string, number>;
+    };
+    expect(json.database).toBe('matches');
+    expect(json.scope).toEqual({ cells: 18, done: 18, failed: 0, missing: 0 });
+  });
+
+  it('lists experiments and studies', async () => {
+    const list = await cli(['list'], dir);
+    expect(list.stdout).toContain('Experiments:\n  inference-scaling v');
+    expect(list.stdout).toContain('    axis selector (shared): ');
+    expect(list.stdout).toMatch(/Studies:\n(.|\n)*  paper \(experiments\/inference-scaling\/paper\.yaml, experiment inference-scaling\)/);
+    const json = JSON.parse((await cli(['list', '--json'], dir)).stdout) as { studies: { name: string }[] };
+    expect(json.studies.map((s) => s.name)).toContain('paper');
+  });
+
+  it('refuses to write a database where a folder or a file blocks the path', async () => {
+    mkdirSync(join(dir, 'adir.sqlite'));
+    expect((await cli(['run', study, '--db', 'adir.sqlite'], dir)).stderr).toBe(`${msg.dbIsDirectory('adir.sqlite')}\n`);
+    writeFileSync(join(dir, 'blocker'), '');
+    expect((await cli(['run', study, '--db', 'blocker/x.sqlite'], dir)).stderr).toMatch(/^Cannot open the database blocker\/x\.sqlite: E[A-Z]+: /);
+  });
+});

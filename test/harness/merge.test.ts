@@ -1,0 +1,96 @@
+/** Merging shard databases: what is combined, what is refused, and what is reported missing. */
+import Database from 'better-sqlite3';
+import { copyFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { InputError } from '../../harness/errors.js';
+import { diffManifests } from '../../harness/manifest.js';
+import * as msg from '../../harness/messages.js';
+import { collectProvenance } from '../../harness/run/provenance.js';
+import { runStudy } from '../../harness/run/run.js';
+import { mergeDatabases } from '../../harness/store/merge.js';
+import { loadStudy, type Study } from '../../harness/study/study.js';
+import { dumpResults, noopStudy, query, tempDir, writeStudy } from './helpers.js';
+
+const dir = tempDir();
+const provenance = collectProvenance({ threads: 0, shard: null, commandLine: 'test' });
+const now = () => new Date();
+const p = (name: string) => join(dir, name);
+let study: Study;
+
+beforeAll(async () => {
+  study = await loadStudy(writeStudy(dir, 's.yaml', noopStudy({ name: 'm', seeds: 4 })), { cwd: dir });
+  for (const index of [0, 1, 2]) {
+    await runStudy({ study, dbPath: p(`m-${index}.sqlite`), threads: 1, shard: { index, count: 3 }, commandLine: 'test' });
+  }
+  await runStudy({ study, dbPath: p('whole.sqlite'), threads: 1, shard: null, commandLine: 'test' });
+});
+
+function refusal(run: () => unknown): string {
+  try {
+    run();
+  } catch (thrown) {
+    expect(thrown).toBeInstanceOf(InputError);
+    return (thrown as Error).message;
+  }
+  throw new Error('expected a refusal');
+}
+
+describe('merge', () => {
+  it('reports missing shards with the command to rerun them, then completes when they come', () => {
+    const partial = mergeDatabases(p('out.sqlite'), [p('m-0.sqlite'), p('m-2.sqlite')], provenance, now, dir);
+    expect(partial).toMatchObject({ cells: 36, missing: 12, missingShards: ['1/3'], missingByShard: [{ shard: '1/3', cells: 12 }] });
+    expect(msg.mergeMissing(partial.missing, partial.missingByShard, partial.missingShards, (s) => `npx harness run s.yaml --shard ${s}`)).toBe(
+      '12 trials are missing.\nShards with no database: 1/3.\n  - shard 1/3: 12 missing; rerun it with: npx harness run s.yaml --shard 1/3',
+    );
+    const full = mergeDatabases(p('out.sqlite'), [p('m-1.sqlite'), p('m-2.sqlite')], provenance, now, dir);
+    expect(full).toMatchObject({ missing: 0, ok: 36, added: 12, duplicates: 12 });
+    const merged = dumpResults(p('out.sqlite'));
+    const whole = dumpResults(p('whole.sqlite'));
+    expect(merged.trials).toBe(whole.trials);
+    expect(merged.curves).toBe(whole.curves);
+    expect(existsSync(p('out.sqlite.merging-' + process.pid))).toBe(false);
+  });
+
+  it('refuses databases of different setups, listing the differences', async () => {
+    const other = await loadStudy(writeStudy(dir, 'o.yaml', noopStudy({ name: 'm', seeds: 5 })), { cwd: dir });
+    await runStudy({ study: other, dbPath: p('other.sqlite'), threads: 1, shard: null, commandLine: 'test' });
+    const message = refusal(() => mergeDatabases(p('mixed.sqlite'), [p('m-0.sqlite'), p('other.sqlite')], provenance, now, dir));
+    expect(message).toBe(
+      msg.mergeMixedManifests('m-0.sqlite', [{ path: 'other.sqlite', diffs: diffManifests(study.manifest.body, other.manifest.body) }]),
+    );
+    expect(message).toContain('  - seeds: 4 in the database, 5 now');
+    expect(existsSync(p('mixed.sqlite'))).toBe(false);
+    expect(refusal(() => mergeDatabases(p('out.sqlite'), [p('other.sqlite')], provenance, now, dir))).toBe(
+      msg.mergeOutputDiffers('out.sqlite', diffManifests(study.manifest.body, other.manifest.body)),
+    );
+  });
+
+  it('refuses results computed twice with different values, writing nothing', () => {
+    copyFileSync(p('m-1.sqlite'), p('tampered.sqlite'));
+    const db = new Database(p('tampered.sqlite'));
+    const key = db.prepare('SELECT key FROM trial ORDER BY cell_index LIMIT 1').pluck().get() as string;
+    db.prepare('UPDATE trial SET value = value + 1e-12 WHERE key = ?').run(key);
+    db.close();
+    const message = refusal(() => mergeDatabases(p('conflict.sqlite'), [p('m-1.sqlite'), p('tampered.sqlite')], provenance, now, dir));
+    expect(message).toBe(msg.mergeConflicts(1, [{ key, table: 'trial', from: 'tampered.sqlite' }]));
+    expect(existsSync(p('conflict.sqlite'))).toBe(false);
+  });
+
+  it('prefers an ok row to a failed one for the same cell', () => {
+    copyFileSync(p('m-0.sqlite'), p('failed.sqlite'));
+    const db = new Database(p('failed.sqlite'));
+    db.prepare(`UPDATE trial SET status = 'failed', value = NULL, error = 'boom' WHERE cell_index = 0`).run();
+    db.close();
+    const result = mergeDatabases(p('healed.sqlite'), [p('failed.sqlite'), p('m-0.sqlite')], provenance, now, dir);
+    expect(result.failed).toBe(0);
+    expect(query(p('healed.sqlite'), 'SELECT status FROM trial WHERE cell_index = 0')).toEqual([{ status: 'ok' }]);
+  });
+
+  it('refuses an output that is an input, an input listed twice, and no inputs', () => {
+    expect(refusal(() => mergeDatabases(p('m-0.sqlite'), [p('m-0.sqlite')], provenance, now, dir))).toBe(msg.mergeOutputIsInput('m-0.sqlite'));
+    expect(refusal(() => mergeDatabases(p('x.sqlite'), [p('m-0.sqlite'), p('m-0.sqlite')], provenance, now, dir))).toBe(msg.mergeInputTwice('m-0.sqlite'));
+    expect(refusal(() => mergeDatabases(p('x.sqlite'), [], provenance, now, dir))).toBe(msg.mergeNoInputs());
+    expect(refusal(() => mergeDatabases(p('x.sqlite'), [p('nope.sqlite')], provenance, now, dir))).toBe(msg.dbNotFound('nope.sqlite'));
+  });
+});

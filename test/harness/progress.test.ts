@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { createProgress, createStageProgress, formatDuration, progressText } from '../../harness/cli/progress.js';
+
+function stream(isTTY: boolean) {
+  const writes: string[] = [];
+  return { writes, out: { isTTY, columns: 100, write: (t: string) => writes.push(t) } };
+}
+
+describe('progress', () => {
+  it('computes rate and ETA from what finished since the start', () => {
+    expect(progressText({ done: 5, failed: 1, total: 10, startDone: 2, elapsedMs: 2000 })).toBe('5/10 done, 1 failed, 2.0 trials/s, ETA 2s');
+    expect(progressText({ done: 0, failed: 0, total: 10, startDone: 0, elapsedMs: 0 })).toBe('0/10 done, 0 failed, 0.0 trials/s, ETA ?');
+    expect(progressText({ done: 3000, failed: 0, total: 9000, startDone: 0, elapsedMs: 1000 })).toBe('3000/9000 done, 0 failed, 3000 trials/s, ETA 2s');
+    expect([formatDuration(59.4), formatDuration(61), formatDuration(3725)]).toEqual(['59s', '1m01s', '1h02m']);
+  });
+
+  it('off a terminal: one plain line every few seconds, no control characters', () => {
+    let now = 0;
+    const { writes, out } = stream(false);
+    const p = createProgress(out, { label: 'paper', clock: () => now, lineEveryMs: 5000 });
+    p.start(10, 2);
+    now = 1000;
+    p.update(3, 0);
+    expect(writes).toEqual([]);
+    now = 6000;
+    p.update(5, 1);
+    now = 7000;
+    p.update(6, 1);
+    p.finish();
+    expect(writes).toEqual(['paper: 5/10 done, 1 failed, 0.7 trials/s, ETA 6s\n']);
+  });
+
+  it('on a terminal: a live line redrawn in place, coloured unless NO_COLOR', () => {
+    let now = 0;
+    const colored = stream(true);
+    const p = createProgress(colored.out, { label: 'paper', clock: () => now });
+    p.start(4, 0);
+    now = 1000;
+    p.update(2, 1);
+    p.finish();
+    expect(colored.writes.every((w) => w.startsWith('\r') || w === '\n')).toBe(true);
+    expect(colored.writes.at(-1)).toBe('\n');
+    expect(colored.writes.at(-2)).toContain('\x1b[31m1 failed\x1b[0m');
+    const plain = stream(true);
+    const q = createProgress(plain.out, { label: 'paper', clock: () => now, noColor: true });
+    q.start(4, 0);
+    q.update(2, 1);
+    q.finish();
+    expect(plain.writes.join('')).not.toMatch(/\x1b\[\d+m/);
+    expect(plain.writes.at(-2)).toMatch(/^\rpaper \[#+-+\] 2\/4 done, 1 failed, .* trials\/s, ETA .*\x1b\[K$/);
+  });
+
+  it('reports stages: a line per stage start, end and every few seconds off a terminal', () => {
+    let now = 0;
+    const { writes, out } = stream(false);
+    const stage = createStageProgress(out, { clock: () => now, lineEveryMs: 5000 });
+    stage('load trials', 0, 100);
+    now = 1000;
+    stage('load trials', 50, 100);
+    now = 6000;
+    stage('load trials', 60, 100);
+    stage('load trials', 100, 100);
+    stage('load trials', 100, 100);
+    stage('figures', 1, 2);
+    stage('figures', 2, 2);
+    expect(writes).toEqual(['load trials: 0/100\n', 'load trials: 60/100\n', 'load trials: 100/100\n', 'figures: 1/2\n', 'figures: 2/2\n']);
+  });
+});

@@ -1,0 +1,188 @@
+/**
+ * The engine end to end, in process: identical bytes for any thread count and for shards
+ * merged, failure isolation (throws, worker crashes, hangs, bad values), early stop, resume,
+ * and --fresh.
+ */
+import Database from 'better-sqlite3';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as msg from '../../harness/messages.js';
+import { collectProvenance } from '../../harness/run/provenance.js';
+import { runStudy, type RunOptions } from '../../harness/run/run.js';
+import { mergeDatabases } from '../../harness/store/merge.js';
+import { loadStudy, type Study } from '../../harness/study/study.js';
+import { faultMessage } from '../fixtures/experiments/faulty.js';
+import { dumpResults, faultyModule, fixtures, noopStudy, query, tempDir, writeStudy } from './helpers.js';
+
+const dir = tempDir();
+const provenance = collectProvenance({ threads: 0, shard: null, commandLine: 'test merge' });
+const now = () => new Date();
+
+/** 4 colours x 2 n x 12 replicates x 4 sizes = 384 cells in 96 groups. */
+const gridStudy = noopStudy({
+  name: 'grid',
+  seeds: 12,
+  axes: { color: ['red', 'green', 'blue', 'cyan'], size: ['s', 'm', 'l', 'xl'] },
+  sweep: { n: [2, 3] },
+});
+
+async function load(doc: Record<string, unknown>, file: string): Promise<Study> {
+  return loadStudy(writeStudy(dir, file, doc), { cwd: dir });
+}
+
+function run(study: Study, db: string, options: Partial<RunOptions> = {}) {
+  return runStudy({ study, dbPath: join(dir, db), threads: 2, shard: null, commandLine: 'test', ...options });
+}
+
+describe('determinism', () => {
+  let study: Study;
+  let reference: ReturnType<typeof dumpResults>;
+  beforeAll(async () => {
+    study = await load(gridStudy, 'grid.yaml');
+    const summary = await run(study, 'one-thread.sqlite', { threads: 1 });
+    expect(summary).toMatchObject({ status: 'done', ok: 384, failed: 0, cells: 384 });
+    reference = dumpResults(join(dir, 'one-thread.sqlite'));
+  });
+
+  it('writes byte-identical trial and curve rows with 1, 2 and 4 threads', async () => {
+    expect(reference.trialCount).toBe(384);
+    for (const threads of [2, 4]) {
+      await run(study, `threads-${threads}.sqlite`, { threads });
+      const dump = dumpResults(join(dir, `threads-${threads}.sqlite`));
+      expect(dump.trials).toBe(reference.trials);
+      expect(dump.curves).toBe(reference.curves);
+    }
+    expect(query(join(dir, 'one-thread.sqlite'), 'SELECT count(*) AS n FROM curve')).toEqual([{ n: 4 * 12 * (2 + 3) }]);
+  });
+
+  it('gives the same bytes from 3 shards merged as from one run', async () => {
+    const shards = [0, 1, 2].map((index) => `shard-${index}.sqlite`);
+    for (const [index, db] of shards.entries()) {
+      const summary = await run(study, db, { shard: { index, count: 3 } });
+      expect(summary.cells).toBe(128);
+    }
+    const result = mergeDatabases(join(dir, 'merged.sqlite'), shards.map((s) => join(dir, s)), provenance, now);
+    expect(result).toMatchObject({ cells: 384, ok: 384, failed: 0, missing: 0, added: 384, duplicates: 0, missingShards: [] });
+    const merged = dumpResults(join(dir, 'merged.sqlite'));
+    expect(merged.trials).toBe(reference.trials);
+    expect(merged.curves).toBe(reference.curves);
+    const runs = query<{ shard: string | null; status: string }>(join(dir, 'merged.sqlite'), 'SELECT shard, status FROM run ORDER BY id');
+    expect(runs).toEqual([{ shard: null, status: 'merged' }, { shard: '0/3', status: 'done' }, { shard: '1/3', status: 'done' }, { shard: '2/3', status: 'done' }]);
+  });
+
+  it('resumes a partial database by computing only the missing cells, to the same bytes', async () => {
+    const path = join(dir, 'partial.sqlite');
+    await run(study, 'partial.sqlite');
+    const db = new Database(path);
+    const deleted = db.prepare('DELETE FROM trial WHERE cell_index % 7 = 3').run().changes;
+    db.prepare(`UPDATE trial SET status = 'failed', value = NULL, label = NULL, rank = NULL, diagnostics = NULL, error = 'x' WHERE cell_index % 11 = 5`).run();
+    const failedBefore = db.prepare(`SELECT count(*) FROM trial WHERE status = 'failed'`).pluck().get() as number;
+    db.close();
+    const summary = await run(study, 'partial.sqlite');
+    expect(summary.alreadyDone).toBe(384 - deleted - failedBefore);
+    expect(summary.ok).toBe(deleted + failedBefore);
+    const dump = dumpResults(path);
+    expect(dump.trials).toBe(reference.trials);
+    expect(dump.curves).toBe(reference.curves);
+    const again = await run(study, 'partial.sqlite');
+    expect(again).toMatchObject({ ok: 0, failed: 0, alreadyDone: 384, status: 'done' });
+  });
+
+  it('shares one simulation across a swept parameter that does not change it', async () => {
+    const shared = await load({ ...gridStudy, name: 'modes', seeds: 2, sweep: { mode: ['plain', 'fancy'] } }, 'modes.yaml');
+    await run(shared, 'modes.sqlite');
+    const groups = query<{ g: number; n: number }>(join(dir, 'modes.sqlite'), 'SELECT count(DISTINCT group_key) AS g, count(*) AS n FROM trial');
+    expect(groups).toEqual([{ g: 4 * 2, n: 4 * 2 * 4 * 2 }]);
+  });
+
+  it('--fresh moves the old database aside and starts over', async () => {
+    const lines: string[] = [];
+    await run(study, 'one-thread.sqlite', { fresh: true, cwd: dir, log: (l) => lines.push(l) });
+    const moved = readdirSync(dir).find((f) => /^one-thread\.\d{4}-.*\.sqlite$/.test(f))!;
+    expect(lines[0]).toBe(msg.freshMovedAside('one-thread.sqlite', moved));
+    expect(dumpResults(join(dir, moved)).trials).toBe(reference.trials);
+    expect(dumpResults(join(dir, 'one-thread.sqlite')).trials).toBe(reference.trials);
+    expect(query(join(dir, 'one-thread.sqlite'), 'SELECT count(*) AS n FROM run')).toEqual([{ n: 1 }]);
+  });
+});
+
+describe('failure isolation', () => {
+  it('marks the trials of throwing, crashing, NaN and partial groups failed with their reason; the rest are right', async () => {
+    const study = await loadStudy(join(fixtures, 'studies', 'faulty.yaml'), { cwd: dir });
+    const summary = await run(study, 'faulty.sqlite', { threads: 2 });
+    expect(summary).toMatchObject({ status: 'failed', cells: 20, ok: 6, failed: 14 });
+    const rows = query<{ behavior: string; variant: string; status: string; error: string | null; value: number | null }>(
+      join(dir, 'faulty.sqlite'),
+      'SELECT behavior, variant, status, error, value FROM trial ORDER BY cell_index',
+    );
+    const byBehavior = (b: string) => rows.filter((r) => r.behavior === b);
+    expect(byBehavior('ok').every((r) => r.status === 'ok' && r.error === null && r.value !== null)).toBe(true);
+    expect(byBehavior('throw').every((r) => r.status === 'failed' && r.error === faultMessage)).toBe(true);
+    expect(byBehavior('crash').every((r) => r.status === 'failed' && r.error === 'its worker died while running this group (worker exited with code: 3)')).toBe(true);
+    expect(byBehavior('nan').every((r) => r.error === 'invalid result: column "value" (REAL) got NaN; store null for "no value"')).toBe(true);
+    expect(byBehavior('partial').map((r) => [r.variant, r.status])).toEqual([['a', 'ok'], ['b', 'failed'], ['a', 'ok'], ['b', 'failed']]);
+    const failures = query<{ n: number }>(join(dir, 'faulty.sqlite'), 'SELECT count(*) AS n FROM failure');
+    expect(failures).toEqual([{ n: 14 }]);
+    const stack = query<{ stack: string }>(join(dir, 'faulty.sqlite'), `SELECT stack FROM failure WHERE message = ? LIMIT 1`, faultMessage);
+    expect(stack[0]!.stack).toContain('faulty.ts');
+
+    const rerun = await run(study, 'faulty.sqlite', { threads: 1 });
+    expect(rerun).toMatchObject({ alreadyDone: 6, ok: 0, failed: 14, status: 'failed' });
+    expect(query(join(dir, 'faulty.sqlite'), 'SELECT count(*) AS n FROM failure')).toEqual([{ n: 28 }]);
+  });
+
+  it('fails a group that overruns --task-timeout, stops its worker, and goes on', async () => {
+    const study = await load({ name: 'hang', experiment: faultyModule, seeds: 2, axes: { behavior: ['ok', 'hang'], variant: ['a'] } }, 'hang.yaml');
+    const started = performance.now();
+    const summary = await run(study, 'hang.sqlite', { threads: 2, taskTimeoutMs: 400 });
+    expect(performance.now() - started).toBeLessThan(20_000);
+    expect(summary).toMatchObject({ ok: 2, failed: 2, status: 'failed' });
+    const errors = query<{ error: string }>(join(dir, 'hang.sqlite'), `SELECT DISTINCT error FROM trial WHERE status = 'failed'`);
+    expect(errors).toEqual([{ error: 'timed out after 400 ms (--task-timeout); its worker was stopped' }]);
+  });
+
+  it('stops with the contract breach when groupOf throws mid-run, and records the run as an error', async () => {
+    const study = await load({ name: 'breach', experiment: faultyModule, seeds: 1, axes: { behavior: ['ok', 'bad-group'], variant: ['a'] } }, 'breach.yaml');
+    await expect(run(study, 'breach.sqlite', { threads: 1 })).rejects.toThrow(
+      msg.experimentGroupOfFailed('faulty', { behavior: 'bad-group', replicate: 0, variant: 'a' }, 'fixture: groupOf refuses this cell'),
+    );
+    expect(query(join(dir, 'breach.sqlite'), 'SELECT status FROM run')).toEqual([{ status: 'error' }]);
+  });
+
+  it('stops early at --max-failures, keeping what finished', async () => {
+    const study = await load({ name: 'stop', experiment: faultyModule, seeds: 40, axes: { behavior: ['throw'], variant: ['a'] } }, 'stop.yaml');
+    const summary = await run(study, 'stop.sqlite', { threads: 1, maxFailures: 3 });
+    expect(summary.status).toBe('stopped');
+    expect(summary.failed).toBeGreaterThanOrEqual(3);
+    expect(summary.failed).toBeLessThan(40);
+    const [row] = query<{ n: number }>(join(dir, 'stop.sqlite'), 'SELECT count(*) AS n FROM trial');
+    expect(row!.n).toBe(summary.failed);
+    expect(query(join(dir, 'stop.sqlite'), 'SELECT status FROM run')).toEqual([{ status: 'stopped' }]);
+  });
+
+  it('stops cleanly on an abort signal: finished trials committed, the run marked interrupted', async () => {
+    const study = await load(noopStudy({ name: 'abort', seeds: 40, params: { n: 2, delay_ms: 20 } }), 'abort.yaml');
+    const controller = new AbortController();
+    const seen: number[] = [];
+    const summary = await run(study, 'abort.sqlite', {
+      threads: 2,
+      signal: controller.signal,
+      progress: {
+        start: () => {},
+        update: (done) => {
+          seen.push(done);
+          if (done >= 30) controller.abort('SIGINT');
+        },
+        finish: () => {},
+      },
+    });
+    expect(summary.status).toBe('interrupted');
+    expect(summary.signal).toBe('SIGINT');
+    const [row] = query<{ n: number }>(join(dir, 'abort.sqlite'), `SELECT count(*) AS n FROM trial WHERE status = 'ok'`);
+    expect(row!.n).toBe(summary.ok);
+    expect(summary.ok).toBeGreaterThanOrEqual(30);
+    expect(summary.ok).toBeLessThan(360);
+    expect(existsSync(join(dir, 'abort.sqlite'))).toBe(true);
+  });
+});

@@ -1,0 +1,150 @@
+/**
+ * The results database: what it refuses to open (and how it says so), migrations, the sealed
+ * manifest, the run lock, and a failing commit.
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { InputError } from '../../harness/errors.js';
+import { diffManifests } from '../../harness/manifest.js';
+import * as msg from '../../harness/messages.js';
+import { collectProvenance } from '../../harness/run/provenance.js';
+import { openForStudy } from '../../harness/run/run.js';
+import { groupsOfBlock } from '../../harness/run/tasks.js';
+import { beginRun, endRun, listRuns } from '../../harness/store/runs.js';
+import { readSchemaVersion, schemaVersion } from '../../harness/store/schema.js';
+import { Store } from '../../harness/store/store.js';
+import { ResultWriter, WriteError } from '../../harness/store/writer.js';
+import { loadStudy } from '../../harness/study/study.js';
+import { noopStudy, tempDir, writeStudy } from './helpers.js';
+
+const dir = tempDir();
+const provenance = collectProvenance({ threads: 1, shard: null, commandLine: 'test' });
+const at = (s: number) => new Date(Date.UTC(2025, 0, 1, 0, 0, s));
+
+async function study(overrides: Record<string, unknown> = {}, file = 'study.yaml') {
+  return loadStudy(writeStudy(dir, file, noopStudy(overrides)), { cwd: dir });
+}
+
+describe('opening a database', () => {
+  it('refuses a missing file, a directory, a non-SQLite file, a foreign database, a newer schema, an empty database', () => {
+    expect(() => Store.open(join(dir, 'none.sqlite'), 'read', dir)).toThrow(new InputError(msg.dbNotFound('none.sqlite')));
+    mkdirSync(join(dir, 'folder.sqlite'));
+    expect(() => Store.open(join(dir, 'folder.sqlite'), 'create', dir)).toThrow(msg.dbIsDirectory('folder.sqlite'));
+    writeFileSync(join(dir, 'text.sqlite'), 'this is not a database, just text that is long enough to have a header');
+    expect(() => Store.open(join(dir, 'text.sqlite'), 'read', dir)).toThrow(msg.dbNotSqlite('text.sqlite'));
+    expect(() => Store.open(join(dir, 'text.sqlite'), 'create', dir)).toThrow(msg.dbNotSqlite('text.sqlite'));
+    const foreign = new Database(join(dir, 'foreign.sqlite'));
+    foreign.exec('CREATE TABLE people (name TEXT)');
+    foreign.close();
+    expect(() => Store.open(join(dir, 'foreign.sqlite'), 'create', dir)).toThrow(msg.dbForeign('foreign.sqlite'));
+    const newer = Store.open(join(dir, 'newer.sqlite'), 'create', dir);
+    newer.db.prepare(`UPDATE meta SET value = ? WHERE key = 'schema_version'`).run(String(schemaVersion + 1));
+    newer.close();
+    expect(() => Store.open(join(dir, 'newer.sqlite'), 'create', dir)).toThrow(msg.dbNewerSchema('newer.sqlite', schemaVersion + 1, schemaVersion));
+    const empty = Store.open(join(dir, 'empty.sqlite'), 'create', dir);
+    expect(() => empty.requireManifest()).toThrow(msg.dbNoStudy('empty.sqlite'));
+    empty.close();
+    writeFileSync(join(dir, 'a-file'), '');
+    expect(() => Store.open(join(dir, 'a-file', 'x.sqlite'), 'create', dir)).toThrow(/^Cannot open the database a-file\/x\.sqlite: /);
+  });
+
+  it('migrates a new database in one step and records the schema version; works in memory', () => {
+    const store = Store.open(':memory:', 'create');
+    expect(readSchemaVersion(store.db)).toBe(schemaVersion);
+    const tables = store.db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).pluck().all();
+    expect(tables).toEqual(['column_info', 'failure', 'meta', 'run', 'sqlite_sequence', 'study']);
+    store.close();
+  });
+
+  it('seals a study: trial columns per field and result, described in column_info', async () => {
+    const s = await study({ sweep: { 'n': [2, 3] } });
+    const store = openForStudy(s, ':memory:', 'x --fresh', at(0));
+    const columns = store.db.prepare(`SELECT name FROM pragma_table_info('trial')`).pluck().all();
+    expect(columns).toEqual([
+      'cell_index', 'key', 'group_key', 'replicate', 'color', 'n', 'size', 'status', 'value', 'label', 'rank',
+      'diagnostics', 'error', 'duration_ms', 'run_id',
+    ]);
+    const info = store.db.prepare(`SELECT tbl, name, kind FROM column_info WHERE kind != 'harness' ORDER BY tbl, name`).all();
+    expect(info).toEqual([
+      { tbl: 'curve', name: 'x', kind: 'result' },
+      { tbl: 'curve', name: 'y', kind: 'result' },
+      { tbl: 'trial', name: 'color', kind: 'axis' },
+      { tbl: 'trial', name: 'label', kind: 'result' },
+      { tbl: 'trial', name: 'n', kind: 'param' },
+      { tbl: 'trial', name: 'rank', kind: 'result' },
+      { tbl: 'trial', name: 'size', kind: 'axis' },
+      { tbl: 'trial', name: 'value', kind: 'result' },
+    ]);
+    expect(store.requireManifest().hash).toBe(s.manifest.hash);
+    store.close();
+  });
+
+  it('refuses a database made from another manifest, listing exactly what differs', async () => {
+    const path = join(dir, 'mismatch.sqlite');
+    openForStudy(await study(), path, 'x --fresh', at(0), dir).close();
+    const changed = await study({ seeds: 4, params: { n: 4, scale: 3 }, axes: { color: ['red'], size: ['s', 'm', 'l'] } });
+    const diffs = diffManifests((await study()).manifest.body, changed.manifest.body);
+    expect(diffs.map((d) => d.path)).toEqual(['axes.color', 'cells', 'params.scale', 'seeds']);
+    expect(() => openForStudy(changed, path, 'harness run s --fresh', at(1), dir)).toThrow(
+      new InputError(msg.dbManifestMismatch('mismatch.sqlite', diffs, 'harness run s --fresh')),
+    );
+    const e = (() => {
+      try {
+        openForStudy(changed, path, 'harness run s --fresh', at(1), dir);
+      } catch (thrown) {
+        return (thrown as Error).message;
+      }
+      return '';
+    })();
+    expect(e).toContain('  - seeds: 3 in the database, 4 now');
+    expect(e).toContain('  - axes.color: ["red","green","blue"] in the database, ["red"] now');
+  });
+});
+
+describe('the run lock', () => {
+  it('refuses a second writer while the first is alive, and clears a dead one', async () => {
+    const store = openForStudy(await study(), ':memory:', 'x', at(0));
+    const other = { ...provenance, pid: process.pid, host: hostname() };
+    const first = beginRun(store, other, 'running', at(0));
+    expect(() => beginRun(store, provenance, 'running', at(5))).toThrow(
+      msg.dbBusy(':memory:', { id: first, pid: process.pid, host: hostname(), startedAt: at(0).toISOString() }),
+    );
+    const stale = beginRun(store, provenance, 'running', at(3600));
+    expect(stale).toBeGreaterThan(first);
+    expect(listRuns(store).map((r) => r.status)).toEqual(['killed', 'running']);
+    endRun(store, stale, 'done', { done: 0, failed: 0 }, at(3601));
+    const dead = { ...provenance, pid: 2 ** 22 + 12345 };
+    beginRun(store, dead, 'running', at(3602));
+    expect(() => beginRun(store, provenance, 'running', at(3603))).not.toThrow();
+    store.close();
+  });
+});
+
+describe('the writer', () => {
+  it('turns a failed commit into a clear message and keeps what was committed', async () => {
+    const s = await study();
+    const store = openForStudy(s, ':memory:', 'x', at(0));
+    const runId = beginRun(store, provenance, 'running', at(0));
+    const writer = new ResultWriter(store, s.manifest.body, runId, { flushEveryMs: 0 });
+    const [group] = groupsOfBlock(s, 0, () => false);
+    const outcome = {
+      kind: 'ok' as const,
+      groupKey: group!.task.groupKey,
+      durationMs: 1,
+      trials: group!.task.cells.map(() => ({ ok: true as const, values: [1, 'a', 2], diagnostics: null })),
+      curve: [[0, 1]],
+    };
+    writer.add(group!, outcome);
+    writer.flush();
+    store.db.exec('DROP TABLE curve');
+    writer.add(group!, outcome);
+    expect(() => writer.flush()).toThrow(WriteError);
+    expect(() => writer.flush()).toThrow(msg.dbWriteFailed(':memory:', 'no such table: curve'));
+    expect(store.db.prepare('SELECT count(*) FROM trial').pluck().get()).toBe(3);
+    writer.abandon();
+    store.close();
+  });
+});

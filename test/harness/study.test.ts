@@ -1,0 +1,278 @@
+/**
+ * Study files: every way a study can be wrong gets one clear message from the catalogue (the
+ * file, the path inside it, the rule, the value received, a hint), and valid studies expand to
+ * the grid and manifest they describe.
+ */
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { studyFiles } from '../../harness/paths.js';
+import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { InputError } from '../../harness/errors.js';
+import * as msg from '../../harness/messages.js';
+import { locateStudy, maxStudyBytes, readStudyDocument } from '../../harness/study/load.js';
+import { loadStudy } from '../../harness/study/study.js';
+import { maxParamCombinations } from '../../harness/study/resolve.js';
+import { showValue } from '../../harness/text.js';
+import { faultyModule, noopModule, noopStudy, tempDir, writeStudy } from './helpers.js';
+
+const dir = tempDir();
+let counter = 0;
+
+async function load(doc: Record<string, unknown> | string, sets: string[] = []) {
+  const file = writeStudy(dir, `study-${++counter}.yaml`, doc);
+  return { file: `study-${counter}.yaml`, study: await loadStudy(file, { cwd: dir, sets }) };
+}
+
+async function failure(doc: Record<string, unknown> | string, sets: string[] = []): Promise<{ message: string; file: string }> {
+  const file = `study-${++counter}.yaml`;
+  writeStudy(dir, file, doc);
+  try {
+    await loadStudy(join(dir, file), { cwd: dir, sets });
+  } catch (thrown) {
+    expect(thrown).toBeInstanceOf(InputError);
+    return { message: (thrown as Error).message, file };
+  }
+  throw new Error('expected the study to be refused');
+}
+
+/** The line the catalogue writes for one issue. */
+function line(path: string, r: { rule: string; hint?: string }, received: unknown): string {
+  return `${path}: ${r.rule}; received ${showValue(received)}.${r.hint ? ` ${r.hint}` : ''}`;
+}
+
+describe('study files: valid', () => {
+  it('expands axes, seeds and defaults into a grid with shared axes innermost', async () => {
+    const { study } = await load(noopStudy());
+    expect(study.manifest.body.order).toEqual([['color'], ['replicate'], ['size']]);
+    expect(study.grid.count).toBe(3 * 3 * 3);
+    expect(study.grid.blockSize).toBe(3);
+    expect(study.manifest.body.params).toEqual({ n: 4, scale: 2, mode: 'plain', label: '', delay_ms: 0 });
+    const { study: defaulted } = await load({ name: 'd', experiment: noopModule });
+    expect(defaulted.manifest.body.axes).toEqual({ color: ['red', 'green'], size: ['s', 'm'] });
+    expect(defaulted.grid.count).toBe(4);
+  });
+
+  it('makes a sweep over a simulation parameter an outer dimension and one over another parameter shared', async () => {
+    const { study } = await load(noopStudy({ sweep: { n: [2, 5], 'params.mode': ['plain', 'fancy'] } }));
+    expect(study.manifest.body.order).toEqual([['color'], ['n'], ['replicate'], ['size'], ['mode']]);
+    expect(study.manifest.body.shared_dims).toBe(2);
+    expect(study.grid.count).toBe(3 * 2 * 3 * 3 * 2);
+    const cell = study.grid.valuesOf(study.grid.size - 1);
+    expect(cell).toEqual({ color: 'blue', n: 5, replicate: 2, size: 'l', mode: 'fancy' });
+    expect(study.paramsOf(study.grid.size - 1).json).toMatchObject({ n: 5, mode: 'fancy', scale: 2 });
+  });
+
+  it('counts zipped axes once and removes excluded cells', async () => {
+    const { study } = await load(
+      noopStudy({ axes: { color: ['red', 'green', 'blue'], size: ['s', 'm', 'l'] }, zip: [['size', 'color']], exclude: [{ color: 'red' }] }),
+    );
+    expect(study.manifest.body.zip).toEqual([['color', 'size']]);
+    expect(study.grid.count).toBe(3 * 3 - 3);
+  });
+
+  it('applies --set overrides: top-level fields, axes, a parameter, and a comma list as a sweep', async () => {
+    const { study } = await load(noopStudy(), ['seeds=2', 'axes.color=blue', 'size=s,xl', 'scale=3', 'params.n=1,2']);
+    const body = study.manifest.body;
+    expect(body.seeds).toBe(2);
+    expect(body.axes).toEqual({ color: ['blue'], size: ['s', 'xl'] });
+    expect(body.params).toMatchObject({ scale: 3 });
+    expect(body.sweep).toEqual({ n: [1, 2] });
+    const { study: unswept } = await load(noopStudy({ sweep: { n: [1, 2] } }), ['n=7']);
+    expect(unswept.manifest.body.sweep).toEqual({});
+    expect(unswept.manifest.body.params).toMatchObject({ n: 7 });
+  });
+
+  it('gives the same manifest hash whatever the order of keys in the file', async () => {
+    const a = await load('name: k\nexperiment: ' + noopModule + '\nseeds: 2\naxes: {size: [s], color: [red, blue]}\nparams: {n: 2, scale: 1}\n');
+    const b = await load('params: {scale: 1, n: 2}\naxes: {color: [red, blue], size: [s]}\nseeds: 2\nexperiment: ' + noopModule + '\nname: k\n');
+    expect(b.study.manifest.hash).toBe(a.study.manifest.hash);
+    const c = await load('params: {scale: 1, n: 2}\naxes: {color: [red, blue], size: [s]}\nseeds: 2\nexperiment: ' + noopModule + '\nname: k\ndescription: another text\n');
+    expect(c.study.manifest.hash).toBe(a.study.manifest.hash);
+  });
+
+  it('finds a study by name among the project study files', () => {
+    const studies = join(dir, 'experiments');
+    mkdirSync(join(studies, 'a'), { recursive: true });
+    mkdirSync(join(studies, 'b'), { recursive: true });
+    const known = [join(studies, 'a', 'one.yaml'), join(studies, 'a', 'two.yaml'), join(studies, 'b', 'two.yaml')];
+    expect(locateStudy('one', dir, known)).toBe(known[0]);
+    expect(() => locateStudy('two', dir, known)).toThrow(msg.studyAmbiguous('two', known.slice(1)));
+    expect(() => locateStudy('onne', dir, known)).toThrow(msg.studyNotFound('onne', ['one', 'two', 'two'], 'one'));
+  });
+});
+
+describe('study files: refused, one clear message each', () => {
+  it('a path that does not exist, a directory, an unreadable path, a file too large', async () => {
+    const stems = studyFiles().map((f) => basename(f).replace(/\.yaml$/, ''));
+    await expect(loadStudy('nope.yaml', { cwd: dir })).rejects.toThrow(msg.studyNotFound('nope.yaml', stems, undefined));
+    await expect(loadStudy(dir, { cwd: dir })).rejects.toThrow(msg.studyIsDirectory(dir));
+    const plain = writeStudy(dir, 'plain.txt', 'x');
+    const reason = (() => {
+      try {
+        statSync(join(plain, 'child.yaml'));
+      } catch (thrown) {
+        return (thrown as Error).message;
+      }
+      return '';
+    })();
+    expect(() => readStudyDocument(join(plain, 'child.yaml'), 'plain.txt/child.yaml')).toThrow(msg.studyUnreadable('plain.txt/child.yaml', reason));
+    const big = join(dir, 'big.yaml');
+    writeFileSync(big, `# ${'x'.repeat(maxStudyBytes)}\n`);
+    await expect(loadStudy(big, { cwd: dir })).rejects.toThrow(msg.studyTooLarge('big.yaml', maxStudyBytes + 3, maxStudyBytes));
+  });
+
+  it('YAML syntax errors, with line and column', async () => {
+    const { message, file } = await failure('name: x\naxes: [a, b\n');
+    expect(message).toMatch(new RegExp(`^${file}:\\d+:\\d+: YAML syntax error: `));
+    const dup = await failure('name: x\nname: y\n');
+    expect(dup.message).toBe(msg.studyYamlSyntax(dup.file, 2, 1, 'Map keys must be unique'));
+  });
+
+  it('a file that is not a mapping', async () => {
+    const { message, file } = await failure('- just\n- a list\n');
+    expect(message).toBe(msg.studyNotMapping(file, ['just', 'a list']));
+  });
+
+  it('shape errors: types, bounds, unknown keys with a near match', async () => {
+    const { message, file } = await failure({ ...noopStudy(), seeds: 0, base_seed: 1.5, name: 'bad name!', axis: {} });
+    expect(message.startsWith(`${file}: 4 problems:`)).toBe(true);
+    expect(message).toContain(line('name', { rule: 'must match /^[A-Za-z0-9][A-Za-z0-9._-]*$/' }, 'bad name!'));
+    expect(message).toContain(line('seeds', { rule: 'must be at least 1' }, 0));
+    expect(message).toContain("base_seed: ");
+    expect(message).toContain(line('axis', { rule: 'is not a known key here', hint: 'Did you mean "axes"?' }, {}));
+    const typed = await failure({ ...noopStudy(), seeds: 'three', axes: { color: [1] } });
+    expect(typed.message).toContain(line('seeds', { rule: 'must be a number' }, 'three'));
+    expect(typed.message).toContain(line('axes.color[0]', { rule: 'must be a string', hint: 'Quote the value if YAML read it as another type.' }, 1));
+  });
+
+  it('unknown axes and axis values, with the choices and the nearest one', async () => {
+    const { message } = await failure(noopStudy({ axes: { colour: ['red'], size: ['s', 'mm'] } }));
+    expect(message).toContain(line('axes.colour', msg.rule.unknownAxis('noop', ['color', 'size'], 'color'), 'colour'));
+    expect(message).toContain(line('axes.size[1]', msg.rule.unknownAxisValue('size', ['s', 'm', 'l', 'xl'], 'm'), 'mm'));
+  });
+
+  it('duplicate and missing axis values', async () => {
+    const { message } = await failure(noopStudy({ axes: { color: ['red', 'blue', 'red'] } }));
+    expect(message).toContain(line('axes.color[2]', msg.rule.duplicateValue(0), 'red'));
+    const empty = await failure(noopStudy({ axes: { color: [] } }));
+    expect(empty.message).toContain(line('axes.color', { rule: 'must have at least 1 entry' }, []));
+    const noDefault = await failure({ name: 'f', experiment: faultyModule });
+    expect(noDefault.message).toContain(line('axes.variant', msg.rule.axisNoDefault('variant'), undefined));
+  });
+
+  it('params refused by the experiment, at their path, with a near key', async () => {
+    const { message } = await failure(noopStudy({ params: { n: -1, scael: 2 } }));
+    expect(message).toContain(line('params.n', { rule: 'must be at least 1' }, -1));
+    expect(message).toContain(line('params.scael', { rule: 'is not a known key here', hint: 'Did you mean "scale"?' }, 2));
+  });
+
+  it('sweeps: unknown parameter, bad value, duplicate value, rejected combination, too many combinations', async () => {
+    const unknown = await failure(noopStudy({ sweep: { nn: [1, 2] } }));
+    expect(unknown.message).toBe(`${unknown.file}: ${line('sweep.nn', msg.rule.unknownParam('nn', ['n', 'scale', 'mode', 'label', 'delay_ms'], 'n'), 'nn')}`);
+    const bad = await failure(noopStudy({ sweep: { n: [2, 'x'] } }));
+    expect(bad.message).toContain(line('sweep.n[1]', msg.rule.sweepValue('params.n', 'must be a number'), 'x'));
+    const dup = await failure(noopStudy({ sweep: { n: [2, 3, 2] } }));
+    expect(dup.message).toContain(line('sweep.n[2]', msg.rule.duplicateValue(0), 2));
+    const combo = await failure(noopStudy({ params: {}, sweep: { n: [1, 3], scale: [1, 2000] } }));
+    expect(combo.message).toContain('the combination {"n":1,"scale":2000} is rejected by the experiment: params.scale scale may be at most 1000 * n');
+    const many = await failure(noopStudy({ params: {}, seeds: 1, axes: { color: ['red'], size: ['s'] }, sweep: { n: range(1, 1001), scale: range(1, 102) } }));
+    expect(many.message).toContain(msg.rule.tooManyParamCombinations(1000 * 101, maxParamCombinations).rule);
+  });
+
+  it('a swept parameter whose column would clash with a result column', async () => {
+    const { message } = await failure(noopStudy({ sweep: { label: ['a', 'b'] } }));
+    expect(message).toContain(line('sweep.label', msg.rule.columnClash('label', 'the experiment\'s result column "label"'), 'label'));
+  });
+
+  it('zip: unknown member, member twice, unequal lengths', async () => {
+    const unknown = await failure(noopStudy({ zip: [['color', 'sise']] }));
+    expect(unknown.message).toContain(line('zip[0][1]', msg.rule.zipUnknownMember(['color', 'size', 'replicate'], 'size'), 'sise'));
+    const twice = await failure(noopStudy({ sweep: { n: [1, 2, 3] }, zip: [['color', 'size'], ['n', 'color']] }));
+    expect(twice.message).toContain(line('zip[1][1]', msg.rule.zipTwice(0), 'color'));
+    const lengths = await failure(noopStudy({ axes: { color: ['red'], size: ['s', 'm'] }, zip: [['color', 'size']] }));
+    expect(lengths.message).toContain(line('zip[0]', msg.rule.zipLengths({ color: 1, size: 2 }), ['color', 'size']));
+  });
+
+  it('exclude: empty rule, unknown dimension, unknown value, everything excluded', async () => {
+    const empty = await failure(noopStudy({ exclude: [{}] }));
+    expect(empty.message).toContain(line('exclude[0]', msg.rule.excludeEmpty(), {}));
+    const dim = await failure(noopStudy({ exclude: [{ colr: 'red' }] }));
+    expect(dim.message).toContain(line('exclude[0].colr', msg.rule.excludeUnknownDim(['color', 'size', 'replicate'], 'color'), 'colr'));
+    const value = await failure(noopStudy({ exclude: [{ color: 'rde' }] }));
+    expect(value.message).toContain(line('exclude[0].color', msg.rule.excludeUnknownValue('color', ['red', 'green', 'blue'], 'red'), 'rde'));
+    const all = await failure(noopStudy({ exclude: [{ replicate: [0, 1, 2] }] }));
+    expect(all.message).toContain(line('exclude', msg.rule.allExcluded(), [{ replicate: [0, 1, 2] }]));
+  });
+
+  it('a grid too large to index', async () => {
+    const { message } = await failure(noopStudy({ seeds: 1_000_000, params: {}, axes: { color: ['red', 'green', 'blue', 'cyan'], size: ['s', 'm', 'l', 'xl'] }, sweep: { n: range(1, 201) } }));
+    expect(message).toContain(msg.rule.gridTooLarge(1_000_000 * 16 * 200, 2 ** 31).rule);
+  });
+
+  it('experiments: unknown name, missing path, a module that throws, a module off contract', async () => {
+    const name = await failure({ name: 'x', experiment: 'inference-scalling' });
+    expect(name.message).toContain('experiment: "inference-scalling" not found');
+    expect(name.message).toContain('Did you mean "inference-scaling"?');
+    const path = await failure({ name: 'x', experiment: './nowhere.ts' });
+    expect(path.message).toBe(msg.experimentNotFound(path.file, './nowhere.ts', join(dir, 'nowhere.ts'), knownNames(name.message)));
+    const broken = await failure({ name: 'x', experiment: noopModule.replace('noop.ts', 'broken.ts') });
+    expect(broken.message).toBe(msg.experimentImportFailed(noopModule.replace('noop.ts', 'broken.ts'), 'fixture: this module cannot load'));
+    const invalid = await failure({ name: 'x', experiment: noopModule.replace('noop.ts', 'invalid.ts') });
+    expect(invalid.message).toBe(
+      msg.experimentInvalid(noopModule.replace('noop.ts', 'invalid.ts'), [
+        '"version" must be a non-empty string',
+        '"description" must be a string',
+        '"groupOf" must be a function',
+        '"runGroup" must be a function',
+        '"paramsSchema" must be a zod schema',
+        'axis "Bad" must be lower snake case (it names a database column)',
+        'trialColumns[0]: "status" is reserved by the harness or names an axis',
+        'trialColumns[1]: "type" must be INTEGER, REAL or TEXT; received "FLOAT"',
+        '"curveColumns" must be a list of column definitions',
+      ]),
+    );
+  });
+
+  it('--set: syntax, fields that cannot be set, bad YAML, bad values reported as coming from --set', async () => {
+    await expect(loadStudy('x.yaml', { cwd: dir, sets: ['seeds'] })).rejects.toThrow(msg.setSyntax('seeds'));
+    const file = writeStudy(dir, 'sets.yaml', noopStudy());
+    await expect(loadStudy(file, { cwd: dir, sets: ['zip=a,b'] })).rejects.toThrow(msg.setNotSettable('zip=a,b', 'zip'));
+    const yamlReason = (() => {
+      try {
+        parseYaml('[1,');
+      } catch (thrown) {
+        return (thrown as Error).message.split('\n')[0]!;
+      }
+      return '';
+    })();
+    await expect(loadStudy(file, { cwd: dir, sets: ['n=[1,'] })).rejects.toThrow(msg.setValueSyntax('n=[1,', yamlReason));
+    const { message } = await failure(noopStudy(), ['seeds=abc', 'size=s,huge']);
+    expect(message).toContain('seeds: must be a number; received "abc" (from --set seeds=abc).');
+    await expect(loadStudy(file, { cwd: dir, sets: ['size=s,huge'] })).rejects.toThrow(
+      'axes.size[1]: is not a known size; received "huge" (from --set size=s,huge). Choices: s, m, l, xl.',
+    );
+  });
+
+  it('experiment contract breaches found while planning: groupOf throws, seeds differ within one simulation', async () => {
+    const { groupsOfBlock } = await import('../../harness/run/tasks.js');
+    const bad = await load({ name: 'f', experiment: faultyModule, axes: { behavior: ['bad-group'], variant: ['a'] } }).catch((e: Error) => e);
+    expect((bad as Error).message).toBeUndefined();
+    const { study } = bad as unknown as { study: import('../../harness/study/study.js').Study };
+    expect(() => groupsOfBlock(study, 0, () => false)).toThrow(
+      msg.experimentGroupOfFailed('faulty', { behavior: 'bad-group', replicate: 0, variant: 'a' }, 'fixture: groupOf refuses this cell'),
+    );
+    const { study: conflict } = await load({ name: 'f', experiment: faultyModule, axes: { behavior: ['seed-conflict'], variant: ['a', 'b'] } });
+    expect(() => groupsOfBlock(conflict, 0, () => false)).toThrow(
+      msg.experimentSeedConflict('faulty', { behavior: 'seed-conflict', replicate: 0, variant: 'a' }, { behavior: 'seed-conflict', replicate: 0, variant: 'b' }),
+    );
+  });
+});
+
+function range(from: number, to: number): number[] {
+  return Array.from({ length: to - from }, (_, i) => from + i);
+}
+
+function knownNames(message: string): string[] {
+  return message.split('Known experiments: ')[1]!.split('.')[0]!.split(', ');
+}
