@@ -3,8 +3,10 @@
  * blocks, so a block — the cells of one simulation — is never split and slow regions of the
  * grid spread over all shards). The shard comes from `--shard`, else from a job array's
  * environment:
- *   - Slurm: SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN (0 when unset) of SLURM_ARRAY_TASK_COUNT;
- *     use a contiguous array such as `--array=0-7`.
+ *   - Slurm: SLURM_ARRAY_TASK_ID of `--shard-count`, or of SLURM_ARRAY_TASK_COUNT when the array
+ *     is the whole range 0..N-1 (`--array=0-7`). A partial array (a rerun of one task with
+ *     `--array=3`) has a task count that is not the shard count, so it needs `--shard-count`:
+ *     guessing would run the wrong slice.
  *   - Kubernetes Indexed Jobs: JOB_COMPLETION_INDEX of `--shard-count`, or of
  *     JOB_COMPLETION_COUNT (set it in the Job's env to spec.completions).
  */
@@ -50,10 +52,19 @@ export function chooseShard(
   if (option !== undefined) return { shard: parseShard(option), source: '--shard' };
   const slurmId = whole(env, 'SLURM_ARRAY_TASK_ID');
   if (slurmId !== undefined) {
+    if (shardCount !== undefined) {
+      return { shard: parseShard(`${slurmId}/${shardCount}`, 'SLURM_ARRAY_TASK_ID'), source: 'SLURM_ARRAY_TASK_ID' };
+    }
     const count = whole(env, 'SLURM_ARRAY_TASK_COUNT');
     if (count === undefined) throw new InputError(msg.shardInvalid('SLURM_ARRAY_TASK_COUNT', '', 'must be set with SLURM_ARRAY_TASK_ID'));
-    const index = slurmId - (whole(env, 'SLURM_ARRAY_TASK_MIN') ?? 0);
-    return { shard: parseShard(`${index}/${count}`, 'SLURM_ARRAY_TASK_ID'), source: 'SLURM_ARRAY_TASK_ID' };
+    const min = whole(env, 'SLURM_ARRAY_TASK_MIN') ?? 0;
+    const max = whole(env, 'SLURM_ARRAY_TASK_MAX') ?? count - 1;
+    if (min !== 0 || max !== count - 1) {
+      throw new InputError(
+        msg.shardInvalid('SLURM_ARRAY_TASK_ID', String(slurmId), `the array ${min}-${max} is not the whole range 0-${count - 1}, so its task count is not the shard count; pass --shard-count N (or --shard ${slurmId}/N)`),
+      );
+    }
+    return { shard: parseShard(`${slurmId}/${count}`, 'SLURM_ARRAY_TASK_ID'), source: 'SLURM_ARRAY_TASK_ID' };
   }
   const k8sIndex = whole(env, 'JOB_COMPLETION_INDEX');
   if (k8sIndex !== undefined) {

@@ -79,10 +79,9 @@ function results(db: string): { trials: string; curves: string } {
 }
 
 /**
- * Every file under `dir`: path relative to it -> a digest of its bytes, once the report's
- * provenance is left out. Provenance records how the results were made, which differs by
- * design between one machine and a cluster: the table of runs in index.html, and the PDF dates
- * the report takes from the runs (with the document ID PDFKit derives from them).
+ * Every file under `dir`: path relative to it -> a digest of its bytes, once the page's table of
+ * runs is left out. That table records how the results were made (hosts, pids, times), which
+ * differs by design between one machine and a cluster; every other byte must match.
  */
 function reportFiles(dir: string): Map<string, string> {
   const out = new Map<string, string>();
@@ -96,11 +95,6 @@ function reportFiles(dir: string): Map<string, string> {
       let bytes = readFileSync(p);
       if (name === 'index.html') {
         bytes = Buffer.from(bytes.toString('utf8').replace(/<h3>Runs that computed trials<\/h3>[\s\S]*?<\/tbody><\/table>/, ''));
-      } else if (name.endsWith('.pdf')) {
-        bytes = Buffer.from(
-          bytes.toString('latin1').replace(/\(D:\d{14}Z\)/g, '(D:-)').replace(/\/ID \[<[0-9a-f]+> <[0-9a-f]+>\]/g, '/ID [-]'),
-          'latin1',
-        );
       }
       out.set(relative(dir, p), createHash('sha256').update(bytes).digest('hex'));
     }

@@ -85,9 +85,17 @@ describe('usage', () => {
     expect((await env({ JOB_COMPLETION_INDEX: '1' })).stderr).toBe(
       `${msg.shardInvalid('JOB_COMPLETION_INDEX', '1', 'needs the shard count from --shard-count or JOB_COMPLETION_COUNT')}\n`,
     );
-    const slurm = await env({ SLURM_ARRAY_TASK_ID: '5', SLURM_ARRAY_TASK_MIN: '4', SLURM_ARRAY_TASK_COUNT: '3' });
+    // A rerun of one task (`--array=1`) is an array of one: its count is not the shard count.
+    expect((await env({ SLURM_ARRAY_TASK_ID: '1', SLURM_ARRAY_TASK_MIN: '1', SLURM_ARRAY_TASK_MAX: '1', SLURM_ARRAY_TASK_COUNT: '1' })).stderr).toBe(
+      `${msg.shardInvalid('SLURM_ARRAY_TASK_ID', '1', 'the array 1-1 is not the whole range 0-0, so its task count is not the shard count; pass --shard-count N (or --shard 1/N)')}\n`,
+    );
+    const slurm = await env({ SLURM_ARRAY_TASK_ID: '1', SLURM_ARRAY_TASK_MIN: '0', SLURM_ARRAY_TASK_MAX: '2', SLURM_ARRAY_TASK_COUNT: '3' });
     expect(slurm.stdout).toContain('Trials (shard 1/3): 9 in all');
     expect(slurm.stdout).toContain('Database results/clinoop.shard-1-of-3.sqlite: new');
+    const rerun = await cli(['plan', study, '--pilot', '0', '--shard-count', '3'], dir, {
+      env: { SLURM_ARRAY_TASK_ID: '1', SLURM_ARRAY_TASK_MIN: '1', SLURM_ARRAY_TASK_MAX: '1', SLURM_ARRAY_TASK_COUNT: '1' },
+    });
+    expect(rerun.stdout).toContain('Trials (shard 1/3): 9 in all');
     const k8s = await cli(['plan', study, '--pilot', '0', '--shard-count', '3'], dir, { env: { JOB_COMPLETION_INDEX: '2' } });
     expect(k8s.stdout).toContain('Trials (shard 2/3): 9 in all');
     const run = await cli(['run', study, '--threads', '1', '--db', 'slurm.sqlite'], dir, { env: { SLURM_ARRAY_TASK_ID: '0', SLURM_ARRAY_TASK_COUNT: '3' } });

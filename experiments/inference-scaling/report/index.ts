@@ -6,13 +6,13 @@
  * Stages: analysis (statistics across seeds, paired comparisons, claims) -> figure specs
  * (Vega-Lite) -> renderings (SVG, PNG, PDF) -> tables (CSV, Markdown) -> page -> summary.
  */
-import type { ReportFile, ReportInput, RunRecord } from '../../../harness/experiment.js';
+import type { ReportFile, ReportInput } from '../../../harness/experiment.js';
 import { RenderPool } from '../../../harness/render/pool.js';
 import { tableToCsv, tableToMarkdown } from '../../../harness/render/table.js';
 import { compileVegaLite, renderSvg } from '../../../harness/render/vega.js';
 import { analyze, type Analysis } from './analysis.js';
 import { allFigures } from './figures/index.js';
-import { buildPage, contributingRuns, type PageFigure } from './page.js';
+import { buildPage, type PageFigure } from './page.js';
 import { allTables, claimsSummary } from './tables.js';
 
 export interface ReportOptions {
@@ -37,7 +37,6 @@ async function build(input: ReportInput, options: ReportOptions, pool: RenderPoo
   const analysis = analyze(input, options.resamples);
   const files: ReportFile[] = [];
   const figures = allFigures(analysis);
-  const creationDate = dataDate(input.runs);
   const page: PageFigure[] = [];
   // SVG on this thread; PNG and PDF in workers meanwhile.
   const conversions: Promise<ReportFile>[] = [];
@@ -58,7 +57,7 @@ async function build(input: ReportInput, options: ReportOptions, pool: RenderPoo
     files.push({ path: `figures/${figure.name}.vl.json`, content: `${JSON.stringify(figure.spec, null, 2)}\n` });
     files.push({ path: `figures/${figure.name}.svg`, content: svg });
     conversions.push(track(`figures/${figure.name}.png`, pool.png(svg, { scale: options.pngScale ?? 3 })));
-    conversions.push(track(`figures/${figure.name}.pdf`, pool.pdf(svg, { creationDate, title: figure.title })));
+    conversions.push(track(`figures/${figure.name}.pdf`, pool.pdf(svg, { creationDate: PDF_DATE, title: figure.title })));
     page.push({ figure, vega });
   }
   input.progress('svg', figures.length, figures.length);
@@ -78,15 +77,11 @@ async function build(input: ReportInput, options: ReportOptions, pool: RenderPoo
 }
 
 /**
- * The date the PDFs carry: when the last run that computed trials ended. It belongs to the data,
- * so rebuilding the report never changes it.
+ * The date every PDF carries. A figure depends only on the results, never on when or where they
+ * were computed, so a cluster run and a one-machine run give the same bytes; the runs' dates are
+ * shown in the page's provenance instead.
  */
-function dataDate(runs: readonly RunRecord[]): Date {
-  const times = contributingRuns(runs)
-    .map((r) => Date.parse(r.endedAt ?? r.startedAt))
-    .filter((t) => Number.isFinite(t));
-  return new Date(times.length ? Math.max(...times) : 0);
-}
+const PDF_DATE = new Date(Date.UTC(2000, 0, 1));
 
 /** Every number of the report in one machine-readable file (for documents that quote them). */
 function summary(a: Analysis, input: ReportInput): unknown {
