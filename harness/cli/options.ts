@@ -21,7 +21,7 @@ export const optionTable = {
   db: { type: 'string', describe: 'Results database [default: results/<study>.sqlite, or results/<study>.shard-i-of-N.sqlite]' },
   fresh: { type: 'boolean', describe: 'Start a new database; an existing one is moved aside under a timestamped name' },
   shard: { type: 'string', describe: 'Run slice i/N of the grid (0-based). Also taken from SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT or JOB_COMPLETION_INDEX' },
-  'shard-count': { type: 'string', describe: 'Shard count for JOB_COMPLETION_INDEX (else JOB_COMPLETION_COUNT)' },
+  'shard-count': { type: 'string', describe: 'Shard count for JOB_COMPLETION_INDEX (else JOB_COMPLETION_COUNT), and for a Slurm array that is not the whole range 0..N-1 (a rerun of one task)' },
   'task-timeout': { type: 'string', describe: 'Seconds one simulation may run; then its trials fail and the run goes on' },
   'max-failures': { type: 'string', describe: 'Stop after this many failed trials' },
   json: { type: 'boolean', describe: 'Print machine-readable JSON on stdout' },
