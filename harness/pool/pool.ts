@@ -10,8 +10,8 @@
  * that never starts a batch is given `startupGraceMs` on top.
  */
 import { Piscina } from 'piscina';
-import { fileURLToPath } from 'node:url';
 import type { GroupTask } from '../experiment.js';
+import { compiledModulePath } from './compile.js';
 import { errorMessage, errorStack } from '../errors.js';
 import type { GroupOutcome, RunGroupsRequest, RunGroupsResponse, StartedEvent } from './protocol.js';
 
@@ -23,8 +23,7 @@ export interface PoolOptions {
   resourceLimits?: { maxOldGenerationSizeMb?: number; maxYoungGenerationSizeMb?: number };
 }
 
-/** A plain .mjs entry that registers tsx in the worker, then loads worker.ts. */
-const workerFile = fileURLToPath(new URL('./worker-entry.mjs', import.meta.url));
+const workerFile = new URL('./worker.ts', import.meta.url);
 
 class TimeoutError extends Error {}
 
@@ -39,7 +38,8 @@ export class GroupPool {
 
   constructor(private readonly options: PoolOptions) {
     this.piscina = new Piscina({
-      filename: workerFile,
+      filename: compiledModulePath(workerFile),
+      execArgv: ['--enable-source-maps'],
       minThreads: options.threads,
       maxThreads: options.threads,
       idleTimeout: 60_000,
@@ -75,9 +75,11 @@ export class GroupPool {
       const message =
         thrown instanceof TimeoutError
           ? thrown.message
-          : /^worker exited with code/.test(reason) || (thrown as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY'
-            ? `its worker died while running this group (${reason})`
-            : `the worker failed: ${reason}`;
+          : (thrown as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY'
+            ? `its worker ran out of memory while running this group (${reason}); give workers more with --worker-memory, or make the group smaller`
+            : /^worker exited with code/.test(reason)
+              ? `its worker died while running this group (${reason})`
+              : `the worker failed: ${reason}`;
       return [
         {
           kind: 'failed',

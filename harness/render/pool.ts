@@ -3,19 +3,19 @@
  * thread. The output of a conversion depends only on its input, never on the thread it ran in.
  */
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
+import { compiledModulePath } from '../pool/compile.js';
 import type { PdfOptions } from './pdf.js';
 import type { PngOptions } from './png.js';
 import type { RenderTask } from './worker.js';
 
-const workerFile = fileURLToPath(new URL('./worker-entry.mjs', import.meta.url));
+const workerFile = new URL('./worker.ts', import.meta.url);
 
 export class RenderPool {
   private readonly piscina: Piscina<RenderTask, Uint8Array>;
 
   constructor(threads = Math.max(1, availableParallelism())) {
-    this.piscina = new Piscina({ filename: workerFile, minThreads: threads, maxThreads: threads, idleTimeout: 1_000 });
+    this.piscina = new Piscina({ filename: compiledModulePath(workerFile), minThreads: threads, maxThreads: threads, idleTimeout: 1_000 });
   }
 
   /** Starts every worker now (they take a moment to load), so the first conversions wait less. */

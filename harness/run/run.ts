@@ -13,6 +13,7 @@ import { InputError } from '../errors.js';
 import { diffManifests } from '../manifest.js';
 import * as msg from '../messages.js';
 import { displayPath } from '../paths.js';
+import { compiledModuleUrl } from '../pool/compile.js';
 import { GroupPool } from '../pool/pool.js';
 import { doneCells } from '../store/reader.js';
 import { beginRun, endRun, heartbeatEveryMs, type RunStatus } from '../store/runs.js';
@@ -184,7 +185,7 @@ async function runInto(store: Store, options: RunOptions, now: () => Date, log: 
   const groupsLeft = Math.max(1, Math.ceil(todo / study.grid.blockSize));
   const maxGroupsPerBatch = Math.max(1, Math.floor(groupsLeft / (threads * 8)));
   const batches = batchesOf(plannedGroups(study, shard, (i) => done.has(i)), options.cellsPerTask ?? 64, maxGroupsPerBatch);
-  const moduleUrl = study.loaded.moduleUrl;
+  const moduleUrl = compiledModuleUrl(study.loaded.modulePath);
 
   await new Promise<void>((resolve) => {
     let inFlight = 0;
