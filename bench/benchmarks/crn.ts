@@ -100,7 +100,7 @@ export const crnBenchmark: Benchmark = {
   name: 'crn',
   title: "Common random numbers vs the paper's procedure (independent per-k streams, re-simulated per selector)",
   async run(ctx) {
-    const timingSeeds = ctx.quick ? 1 : 2;
+    const timingSeeds = 1;
     const repetitions = ctx.quick ? 1 : 3;
     const agreementSeeds = ctx.quick ? 3 : 10;
 

@@ -16,7 +16,7 @@ export const kernelBenchmark: Benchmark = {
   title: 'Monte Carlo kernel vs the raw rate of its normal generator',
   async run(ctx) {
     const rounds = ctx.quick ? 3 : 5;
-    const seconds = ctx.quick ? 0.3 : 1;
+    const seconds = ctx.quick ? 0.3 : 0.75;
     const model = findEntry(MODEL_CATALOG, 'gpt5', 'model');
     const scenario = findEntry(SCENARIO_CATALOG, 'balanced', 'scenario');
     // The study's defaults: common random numbers, k stepped by P, the paper's latency formula.

@@ -4,7 +4,8 @@
  *   `harness run`: every second is pool, thread boundary, planning and store.
  * - The share of the paper study's wall time the harness adds: a 1-thread `harness run` (the
  *   engine's clock) against the pure compute of the same groups, each `runGroup` timed one
- *   after another in a fresh process (bench/probe/compute.ts). Rounds interleave the two.
+ *   after another in a fresh process (bench/probe/compute.ts); repetition i pairs run i with
+ *   compute measurement i.
  */
 import { join } from 'node:path';
 import { projectRoot } from '../../harness/paths.js';

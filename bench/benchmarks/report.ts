@@ -73,10 +73,13 @@ export const reportBenchmark: Benchmark = {
     const bytesPerTrial = ((big.peakRssMb - rss.median) * 1e6) / added;
     const heapLimitGb = getHeapStatistics().heap_size_limit / 1e9;
     const figures: Figure[] = [seconds, rss, bigSeconds, bigRss];
+    const time =
+      secondsPerTrial > 0
+        ? `${formatNumber(secondsPerTrial * 1e6)} us (${formatNumber(median(reports.map((r) => r.wallSeconds)) + secondsPerTrial * (MILLION - trials))} s at ${formatNumber(MILLION)} trials)`
+        : 'no measurable time (the fixed cost and the load on the machine hide it)';
     const notes = [
-      `per added trial: ${formatNumber(secondsPerTrial * 1e6)} us and ${formatNumber(bytesPerTrial / 1000)} kB of peak RSS; at ${formatNumber(MILLION)} trials ` +
-        `that is about ${formatNumber(median(reports.map((r) => r.wallSeconds)) + secondsPerTrial * (MILLION - trials))} s and ` +
-        `${formatNumber((rss.median * 1e6 + bytesPerTrial * (MILLION - trials)) / 1e9)} GB (V8 heap limit here: ${formatNumber(heapLimitGb)} GB).`,
+      `per added trial: ${time} and ${formatNumber(bytesPerTrial / 1000)} kB of peak RSS ` +
+        `(${formatNumber((rss.median * 1e6 + bytesPerTrial * (MILLION - trials)) / 1e9)} GB at ${formatNumber(MILLION)} trials; V8 heap limit here: ${formatNumber(heapLimitGb)} GB).`,
       `profile of the ${formatNumber(tenfold.trials)}-trial report (${formatNumber(tenfold.seconds)} s to tile its database):\n` +
         formatProfiles(summarizeProfiles(profileDir, projectRoot), 5).join('\n'),
     ];
