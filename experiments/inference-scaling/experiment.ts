@@ -117,9 +117,17 @@ interface ResolvedCell {
   sim: SimOptions;
 }
 
+/** The resolved catalogs of one params object (resolving validates every entry: do it once). */
+const catalogsOf = new WeakMap<Params, { scenarios: ScenarioSpec[]; models: ModelSpec[] }>();
+
 function resolveCell(values: Record<string, Json>, params: Params): ResolvedCell {
-  const scenario = findEntry(resolveScenarios(params), String(values.scenario), 'scenario');
-  const model = findEntry(resolveModels(params), String(values.model), 'model');
+  let catalogs = catalogsOf.get(params);
+  if (!catalogs) {
+    catalogs = { scenarios: resolveScenarios(params), models: resolveModels(params) };
+    catalogsOf.set(params, catalogs);
+  }
+  const scenario = findEntry(catalogs.scenarios, String(values.scenario), 'scenario');
+  const model = findEntry(catalogs.models, String(values.model), 'model');
   return { scenario, model, sim: simOptionsFor(scenario, params.sim) };
 }
 

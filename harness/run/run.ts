@@ -190,7 +190,9 @@ async function runInto(store: Store, options: RunOptions, now: () => Date, log: 
   await new Promise<void>((resolve) => {
     let inFlight = 0;
     const pump = () => {
-      while (!stopReason && inFlight < threads) {
+      // Two batches per thread: a worker starts its next batch while the main thread records the
+      // last one. Queued batches do not run down their time limit (it starts with the batch).
+      while (!stopReason && inFlight < threads * 2) {
         let next: IteratorResult<PlannedGroup[]>;
         try {
           next = batches.next();
