@@ -45,9 +45,9 @@ export interface ColumnDef {
 export interface CellSpec {
   /** Stable trial key: hash of the cell's identity. */
   key: string;
-  /** Axis name -> value, swept parameter path -> value, and `replicate`. */
+  /** Axis name -> value, swept parameter path -> value, `variant` -> variant name, and `replicate`. */
   values: Record<string, Json>;
-  /** The cell's resolved parameters (base params with its sweep values applied). */
+  /** The cell's resolved parameters (base params with its sweep values and variant overrides applied). */
   params: Json;
 }
 
@@ -56,7 +56,7 @@ export interface GroupTask {
   groupKey: string;
   /** Hex seed derived from the study and the experiment's `seedIdentity`; never from order. */
   seed: string;
-  /** Resolved parameters of the group (base params with the cells' sweep values applied). */
+  /** Resolved parameters of the group (base params with the cells' sweep values and variant overrides applied). */
   params: Json;
   cells: CellSpec[];
 }
@@ -82,7 +82,7 @@ export interface Experiment<Params = unknown> {
   version: string;
   description: string;
   axes: Record<string, AxisDef>;
-  /** Validates the study's `params` block (after sweep values are applied). */
+  /** Validates the study's `params` block (after sweep values and variant overrides are applied). */
   paramsSchema: ZodType<Params>;
   trialColumns: ColumnDef[];
   curveColumns: ColumnDef[];
@@ -154,4 +154,9 @@ export interface ReportFile {
   /** Path relative to the report folder, forward slashes. */
   path: string;
   content: string | Uint8Array;
+  /**
+   * `entry`: the file a reader opens first (the harness prints its path). `summary`: a few
+   * lines of text the harness prints after writing the report (e.g. the headline results).
+   */
+  role?: 'entry' | 'summary';
 }

@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import type { ColumnDef, Experiment } from './experiment.js';
 import { InputError, errorMessage } from './errors.js';
 import * as msg from './messages.js';
-import { experimentsDir, subfolders } from './paths.js';
+import { displayPath, experimentsDir, subfolders } from './paths.js';
 import { nearest } from './text.js';
 
 export interface LoadedExperiment {
@@ -45,26 +45,27 @@ export function experimentModulePath(ref: string, studyFile: string, studyDispla
 
 const cache = new Map<string, Promise<LoadedExperiment>>();
 
-export function loadExperiment(modulePath: string): Promise<LoadedExperiment> {
+/** Imports and checks an experiment module (once per path); `cwd` makes messages show its path relative to it. */
+export function loadExperiment(modulePath: string, cwd?: string): Promise<LoadedExperiment> {
   let loaded = cache.get(modulePath);
   if (!loaded) {
-    loaded = importExperiment(modulePath);
+    loaded = importExperiment(modulePath, cwd ? displayPath(modulePath, cwd) : modulePath);
     cache.set(modulePath, loaded);
     loaded.catch(() => cache.delete(modulePath));
   }
   return loaded;
 }
 
-async function importExperiment(modulePath: string): Promise<LoadedExperiment> {
+async function importExperiment(modulePath: string, shown: string): Promise<LoadedExperiment> {
   const moduleUrl = pathToFileURL(modulePath).href;
   let mod: { default?: unknown };
   try {
     mod = (await import(moduleUrl)) as { default?: unknown };
   } catch (thrown) {
-    throw new InputError(msg.experimentImportFailed(modulePath, errorMessage(thrown)));
+    throw new InputError(msg.experimentImportFailed(shown, errorMessage(thrown)));
   }
   const problems = contractProblems(mod.default);
-  if (problems.length) throw new InputError(msg.experimentInvalid(modulePath, problems));
+  if (problems.length) throw new InputError(msg.experimentInvalid(shown, problems));
   return { experiment: mod.default as Experiment, modulePath, moduleUrl };
 }
 

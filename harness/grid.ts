@@ -2,8 +2,8 @@
  * The grid of a study: a lazy, deterministic enumeration of its cells by mixed-radix index.
  *
  * A grid is a list of dimensions, outermost first. A dimension has one field (an axis, a swept
- * parameter, or `replicate`) or several zipped fields of equal length that advance together.
- * Cell `index` has digit `d_j = floor(index / stride_j) mod length_j` in dimension j, so any
+ * parameter, the study's variants, or `replicate`) or several zipped fields of equal length
+ * that advance together. Cell `index` has digit `d_j = floor(index / stride_j) mod length_j` in dimension j, so any
  * cell is found in O(dims) without listing the others, and the order never depends on anything
  * but the spec. Shared dimensions (those that do not change the simulation) form the innermost
  * suffix: the cells of one *block* (`floor(index / blockSize)`) differ only in shared fields
@@ -12,10 +12,10 @@
 import type { Json } from './experiment.js';
 import { canonicalJson } from './identity.js';
 
-export type FieldKind = 'axis' | 'param' | 'replicate';
+export type FieldKind = 'axis' | 'param' | 'variant' | 'replicate';
 
 export interface Field {
-  /** Axis name, dotted parameter path, or `replicate`. */
+  /** Axis name, dotted parameter path, `variant` (the names of the study's variants), or `replicate`. */
   name: string;
   kind: FieldKind;
   values: Json[];

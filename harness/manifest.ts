@@ -14,6 +14,16 @@ import { canonicalJson, identityHash } from './identity.js';
 
 export const manifestFormat = 'harness-study/1';
 
+/** The grid field whose values are the names of a study's variants. */
+export const VARIANT_FIELD = 'variant';
+
+/** A named bundle of parameter overrides: one value of the study's `variant` dimension. */
+export interface Variant {
+  name: string;
+  /** Dotted parameter path -> value, applied on top of the study's params. */
+  set: Record<string, Json>;
+}
+
 /** How keys and seeds derive from identity; part of the manifest so a change is visible. */
 export const identityPolicy = {
   trial_key: 'identityKey({study, experiment, version, base_seed, values})',
@@ -33,6 +43,8 @@ export interface ManifestBody {
   axes: Record<string, string[]>;
   /** Swept parameter path -> values. */
   sweep: Record<string, Json[]>;
+  /** The study's variants in file order; absent when it has none (older manifests keep their hash). */
+  variants?: Variant[];
   zip: string[][];
   exclude: Record<string, Json[]>[];
   /** Grid dimensions outermost first, each as its field names (several when zipped). */
@@ -61,15 +73,30 @@ export function sealManifest(body: ManifestBody): Manifest {
   return { study: normalized.study, hash: identityHash(sealedPart(normalized)), body: normalized };
 }
 
+/** Sets `a.b.c` in a plain object, creating the objects on the way (replacing non-objects). */
+export function setDotted(root: Record<string, unknown>, dotted: string, value: unknown): void {
+  const parts = dotted.split('.');
+  let here = root;
+  for (const part of parts.slice(0, -1)) {
+    const next = here[part];
+    if (next === null || typeof next !== 'object' || Array.isArray(next)) here[part] = {};
+    here = here[part] as Record<string, unknown>;
+  }
+  here[parts[parts.length - 1]!] = value;
+}
+
 export function gridOf(body: ManifestBody): Grid {
+  const isVariants = (name: string) => name === VARIANT_FIELD && body.variants !== undefined;
   const kindOf = (name: string): FieldKind =>
-    name === 'replicate' ? 'replicate' : name in body.axes ? 'axis' : 'param';
+    name === 'replicate' ? 'replicate' : name in body.axes ? 'axis' : isVariants(name) ? 'variant' : 'param';
   const valuesOf = (name: string): Json[] =>
     name === 'replicate'
       ? Array.from({ length: body.seeds }, (_, i) => i)
       : name in body.axes
         ? body.axes[name]!
-        : body.sweep[name]!;
+        : isVariants(name)
+          ? body.variants!.map((v) => v.name)
+          : body.sweep[name]!;
   const firstShared = body.order.length - body.shared_dims;
   const dims: Dim[] = body.order.map((names, j) => ({
     fields: names.map((name) => ({ name, kind: kindOf(name), values: valuesOf(name) })),

@@ -23,6 +23,10 @@ export function studyIsDirectory(path: string): string {
   return `${path} is a directory, not a study file. Give the path of a .yaml file inside it.`;
 }
 
+export function studyNotAFile(path: string): string {
+  return `${path} is not a regular file (a pipe, socket or device); a study file is read whole before anything runs. Save the study to a .yaml file and give its path.`;
+}
+
 export function studyUnreadable(path: string, reason: string): string {
   return `Cannot read the study file ${path}: ${reason}. Check that it exists and that you may read it.`;
 }
@@ -36,6 +40,10 @@ export function studyYamlSyntax(path: string, line: number | undefined, col: num
   return `${path}${at}: YAML syntax error: ${reason}. Fix the file; "yaml" rules apply (indent with spaces, quote values containing ": ").`;
 }
 
+export function studyTooManyAliases(path: string, limit: number): string {
+  return `${path}: its YAML aliases (*name) expand to too much (more than ${limit} alias uses in all). A study file describes a grid: write it out with axes, sweep and seeds instead of nesting aliases.`;
+}
+
 export function studyNotMapping(path: string, received: unknown): string {
   return `${path}: a study file must be a YAML mapping with at least "name" and "experiment"; received ${showValue(received)}. See experiments/inference-scaling/paper.yaml for an example.`;
 }
@@ -46,7 +54,8 @@ export function studyInvalid(file: string, issues: readonly Issue[], sources: Re
     const path = formatPath(issue.path);
     const from = sourceOf(path, sources);
     const hint = issue.hint ? ` ${issue.hint}` : '';
-    return `${path}: ${issue.rule}; received ${showValue(issue.received)}${from ? ` (from --set ${from})` : ''}.${hint}`;
+    // A rule is a clause: "; received ..." follows it (experiments sometimes end theirs with a period).
+    return `${path}: ${issue.rule.replace(/\.$/, '')}; received ${showValue(issue.received)}${from ? ` (from --set ${from})` : ''}.${hint}`;
   });
   if (lines.length === 1) return `${file}: ${lines[0]}`;
   return `${file}: ${lines.length} problems:\n${lines.map((l) => `  - ${l}`).join('\n')}`;
@@ -117,6 +126,18 @@ export const rule = {
     rule: `the sweeps make ${count} parameter combinations; at most ${limit} are supported`,
     hint: 'Use fewer sweep values or zip sweeps together.',
   }),
+  variantSetsTwice: (path: string) => ({
+    rule: `sets "${path}" a second time (with and without the "params." prefix)`,
+    hint: 'Keep one of the two entries.',
+  }),
+  variantSetsSwept: (path: string) => ({
+    rule: `sets "${path}", which the study also sweeps`,
+    hint: 'Vary a parameter either by a sweep or by variants: drop it from the sweep, or from the variant.',
+  }),
+  variantTwin: (other: string) => ({
+    rule: `sets the same parameters to the same values as variant "${other}"`,
+    hint: 'Each variant must differ from the others; remove one, or change what it sets.',
+  }),
   columnClash: (column: string, other: string) => ({
     rule: `its database column "${column}" clashes with ${other}`,
     hint: 'Rename the axis or parameter.',
@@ -183,6 +204,14 @@ export function dbIsDirectory(path: string): string {
   return `${path} is a directory, not a results database. Give the path of a .sqlite file.`;
 }
 
+export function dbNotAFile(path: string): string {
+  return `${path} is not a regular file (a pipe, socket or device), so it cannot hold a results database. Give the path of a .sqlite file with --db.`;
+}
+
+export function dbLocked(path: string, waitedSeconds: number): string {
+  return `${path} is locked by another program that holds a write transaction open (waited ${waitedSeconds} s). Close it (e.g. an sqlite3 shell inside BEGIN), then rerun the same command.`;
+}
+
 export function dbNotSqlite(path: string): string {
   return `${path} is not an SQLite database (its header is wrong). Give the path of a results database, or move this file away.`;
 }
@@ -201,6 +230,11 @@ export function dbNoStudy(path: string): string {
 
 export function dbCannotOpen(path: string, reason: string): string {
   return `Cannot open the database ${path}: ${reason}. Check that the folder exists and is writable, and that the disk is not full.`;
+}
+
+export function dbNotWritable(path: string, code: string): string {
+  const reason = code === 'EROFS' ? 'its folder is on a read-only file system' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : undefined;
+  return `Cannot write to ${path}: ${reason ? `${reason} (${code})` : code}. A results database needs a writable file in a writable folder (SQLite keeps -wal and -shm files beside it): write elsewhere with --db, or make it writable, then rerun the same command.`;
 }
 
 export function dbWriteFailed(path: string, reason: string): string {
@@ -303,8 +337,8 @@ export function reportNone(experiment: string): string {
   return `Experiment "${experiment}" defines no report(); nothing to write. Use "harness export" to get the results as CSV or JSON.`;
 }
 
-export function reportWritten(count: number, dir: string): string {
-  return `Wrote ${count} report file${count === 1 ? '' : 's'} to ${dir}.`;
+export function reportWritten(count: number, dir: string, entry?: string): string {
+  return `Wrote ${count} report file${count === 1 ? '' : 's'} to ${dir}.${entry ? ` Open ${entry}` : ''}`;
 }
 
 export function reportExperimentMismatch(module: string, found: string, expected: string): string {

@@ -9,7 +9,7 @@ import yargs from 'yargs';
 import { InputError } from '../errors.js';
 import * as msg from '../messages.js';
 import { slurmCommand } from '../cluster/slurm-command.js';
-import { WriteError } from '../store/writer.js';
+import { WriteError } from '../store/failures.js';
 import type { Args, Command } from './commands/command.js';
 import { exportCommand } from './commands/export.js';
 import { listCommand } from './commands/list.js';

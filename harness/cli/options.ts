@@ -24,6 +24,7 @@ export const optionTable = {
   'shard-count': { type: 'string', describe: 'Shard count for JOB_COMPLETION_INDEX (else JOB_COMPLETION_COUNT), and for a Slurm array that is not the whole range 0..N-1 (a rerun of one task)' },
   'task-timeout': { type: 'string', describe: 'Seconds one simulation may run; then its trials fail and the run goes on' },
   'max-failures': { type: 'string', describe: 'Stop after this many failed trials' },
+  'worker-memory': { type: 'string', describe: 'Heap limit of each worker thread in MB; a worker over it dies and its trials fail, the run goes on [default: Node\'s]' },
   json: { type: 'boolean', describe: 'Print machine-readable JSON on stdout' },
   report: { type: 'boolean', describe: 'Write the report when the run finishes' },
   out: { type: 'string', describe: 'Output path' },

@@ -49,6 +49,10 @@ export class GroupPool {
     this.piscina.on('message', (event: StartedEvent) => {
       if (event?.kind === 'started') this.onStarted.get(event.token)?.();
     });
+    // Piscina emits 'error' when a worker answers a task it no longer tracks: one abandoned by
+    // destroy() (Ctrl-C) or stopped by its timeout, whose answer was already on its way. Its
+    // outcome has been settled; without a listener the emitter would crash the process.
+    this.piscina.on('error', () => {});
   }
 
   get threads(): number {

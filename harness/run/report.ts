@@ -24,7 +24,16 @@ export interface ReportOptions {
   cwd?: string;
 }
 
-export type ReportResult = { written: string[]; dir: string } | { none: string };
+export type ReportResult =
+  | {
+      written: string[];
+      dir: string;
+      /** Path of the file marked `entry`, inside `dir`. */
+      entry: string | null;
+      /** Text of the file marked `summary`. */
+      summary: string | null;
+    }
+  | { none: string };
 
 export async function writeReport(options: ReportOptions): Promise<ReportResult> {
   const log = options.log ?? (() => {});
@@ -54,7 +63,14 @@ function writeFiles(files: ReportFile[], dir: string): ReportResult {
     writeAtomically(join(dir, ...file.path.split('/')), file);
     written.push(file.path);
   }
-  return { written, dir };
+  const entry = files.find((f) => f.role === 'entry');
+  const summary = files.find((f) => f.role === 'summary');
+  return {
+    written,
+    dir,
+    entry: entry ? join(dir, ...entry.path.split('/')) : null,
+    summary: summary ? (typeof summary.content === 'string' ? summary.content : new TextDecoder().decode(summary.content)) : null,
+  };
 }
 
 function checkReportPath(path: string): void {

@@ -16,9 +16,10 @@ import { displayPath } from '../paths.js';
 import { compiledModuleUrl } from '../pool/compile.js';
 import { GroupPool } from '../pool/pool.js';
 import { doneCells } from '../store/reader.js';
-import { beginRun, endRun, heartbeatEveryMs, type RunStatus } from '../store/runs.js';
+import { assertNoLiveRun, beginRun, endRun, heartbeatEveryMs, type RunStatus } from '../store/runs.js';
 import { Store } from '../store/store.js';
-import { ResultWriter, WriteError } from '../store/writer.js';
+import { WriteError, asWriteError } from '../store/failures.js';
+import { ResultWriter } from '../store/writer.js';
 import type { Study } from '../study/study.js';
 import { collectProvenance } from './provenance.js';
 import { countCells, plannedGroups, type PlannedGroup } from './tasks.js';
@@ -87,15 +88,36 @@ export function moveAside(path: string, now: Date): string {
 }
 
 /**
+ * Before --fresh moves a database aside: a live run would keep writing into the moved file, so
+ * refuse. Closing the connection also checkpoints the WAL into the main file, so the move
+ * renames one self-contained file (a WAL left behind would be replayed into the new database).
+ * A file that is no harness database at all is simply moved.
+ */
+function refuseIfLive(dbPath: string, now: Date, cwd?: string): void {
+  let store: Store;
+  try {
+    store = Store.open(dbPath, 'write', cwd);
+  } catch (thrown) {
+    if (thrown instanceof InputError) return;
+    throw thrown;
+  }
+  try {
+    assertNoLiveRun(store, now);
+  } finally {
+    store.close();
+  }
+}
+
+/**
  * Opens a database for writing this study: seals a new one, refuses one of another manifest
  * (the message lists the differences and suggests `freshCommand`).
  */
 export function openForStudy(study: Study, dbPath: string, freshCommand: string, now: Date, cwd?: string): Store {
   const store = Store.open(dbPath, 'create', cwd);
   try {
-    const stored = store.manifest();
-    if (!stored) {
-      const exp = study.loaded.experiment;
+    const exp = study.loaded.experiment;
+    const stored =
+      store.manifest() ??
       store.seal(
         study.manifest,
         study.loaded.modulePath,
@@ -106,13 +128,13 @@ export function openForStudy(study: Study, dbPath: string, freshCommand: string,
         },
         now.toISOString(),
       );
-    } else if (stored.hash !== study.manifest.hash) {
+    if (stored.hash !== study.manifest.hash) {
       throw new InputError(msg.dbManifestMismatch(store.shown, diffManifests(stored.body, study.manifest.body), freshCommand));
     }
     return store;
   } catch (thrown) {
     store.close();
-    throw thrown;
+    throw asWriteError(store.shown, thrown);
   }
 }
 
@@ -122,6 +144,7 @@ export async function runStudy(options: RunOptions): Promise<RunSummary> {
   const log = options.log ?? (() => {});
   const shown = (path: string) => (options.cwd ? displayPath(path, options.cwd) : path);
   if (options.fresh && existsSync(options.dbPath)) {
+    refuseIfLive(options.dbPath, now(), options.cwd);
     log(msg.freshMovedAside(shown(options.dbPath), shown(moveAside(options.dbPath, now()))));
   }
   const freshCommand = options.freshCommand ?? `${options.commandLine.replace(/\s--fresh\b/g, '')} --fresh`;

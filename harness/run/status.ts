@@ -30,42 +30,47 @@ export interface DbStatus {
 export function databaseStatus(path: string, now: Date = new Date(), cwd?: string): DbStatus {
   const store = Store.open(path, 'read', cwd);
   try {
-    const manifest = store.requireManifest();
-    const body: ManifestBody = manifest.body;
-    const grid = gridOf(body);
-    const runs = listRuns(store);
-    const shardTexts = [...new Set(runs.map((r) => r.shard))];
-    const shards: Shard[] | null = shardTexts.includes(null) || shardTexts.length === 0 ? null : shardTexts.map((s) => parseShard(s!));
-    const done = doneCells(store, grid.size);
-    let cells = 0;
-    let doneInScope = 0;
-    for (let block = 0; block < grid.blockCount; block++) {
-      if (shards && !shards.some((s) => shardOf(block, s.count) === s.index)) continue;
-      const end = (block + 1) * grid.blockSize;
-      for (let i = block * grid.blockSize; i < end; i++) {
-        if (grid.isExcluded(i)) continue;
-        cells++;
-        if (done.has(i)) doneInScope++;
-      }
-    }
-    const { ok, failed } = statusCounts(store);
-    const beats = store.db.prepare(`SELECT heartbeat_at FROM run WHERE status = 'running'`).pluck().all() as (string | null)[];
-    return {
-      db: path,
-      study: manifest.study,
-      experiment: body.experiment,
-      manifestHash: manifest.hash,
-      cells,
-      ok,
-      failed,
-      missing: Math.max(0, cells - doneInScope - failed),
-      shards: shardTexts.filter((s): s is string => s !== null).sort(),
-      running: beats.some((b) => b !== null && now.getTime() - Date.parse(b) < staleAfterMs),
-      runs,
-    };
+    // One read transaction: every count comes from the same snapshot while a run writes.
+    return store.db.transaction(() => statusOf(store, path, now))();
   } finally {
     store.close();
   }
+}
+
+function statusOf(store: Store, path: string, now: Date): DbStatus {
+  const manifest = store.requireManifest();
+  const body: ManifestBody = manifest.body;
+  const grid = gridOf(body);
+  const runs = listRuns(store);
+  const shardTexts = [...new Set(runs.map((r) => r.shard))];
+  const shards: Shard[] | null = shardTexts.includes(null) || shardTexts.length === 0 ? null : shardTexts.map((s) => parseShard(s!));
+  const done = doneCells(store, grid.size);
+  let cells = 0;
+  let doneInScope = 0;
+  for (let block = 0; block < grid.blockCount; block++) {
+    if (shards && !shards.some((s) => shardOf(block, s.count) === s.index)) continue;
+    const end = (block + 1) * grid.blockSize;
+    for (let i = block * grid.blockSize; i < end; i++) {
+      if (grid.isExcluded(i)) continue;
+      cells++;
+      if (done.has(i)) doneInScope++;
+    }
+  }
+  const { ok, failed } = statusCounts(store);
+  const beats = store.db.prepare(`SELECT heartbeat_at FROM run WHERE status = 'running'`).pluck().all() as (string | null)[];
+  return {
+    db: path,
+    study: manifest.study,
+    experiment: body.experiment,
+    manifestHash: manifest.hash,
+    cells,
+    ok,
+    failed,
+    missing: Math.max(0, cells - doneInScope - failed),
+    shards: shardTexts.filter((s): s is string => s !== null).sort(),
+    running: beats.some((b) => b !== null && now.getTime() - Date.parse(b) < staleAfterMs),
+    runs,
+  };
 }
 
 /** Every `.sqlite` file directly inside `dir`, sorted. */

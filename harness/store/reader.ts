@@ -26,7 +26,12 @@ export function statusCounts(store: Store): { ok: number; failed: number } {
   };
 }
 
+/** The whole study, read in one transaction: a consistent snapshot even while a run writes. */
 export function loadReportInput(store: Store, progress: ReportInput['progress'] = () => {}): ReportInput {
+  return store.db.transaction(() => readReportInput(store, progress))();
+}
+
+function readReportInput(store: Store, progress: ReportInput['progress']): ReportInput {
   const manifest = store.requireManifest();
   const body: ManifestBody = manifest.body;
   const grid = gridOf(body);

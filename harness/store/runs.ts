@@ -9,6 +9,7 @@ import type { RunRecord } from '../experiment.js';
 import { InputError } from '../errors.js';
 import * as msg from '../messages.js';
 import type { Provenance } from '../run/provenance.js';
+import { asWriteError } from './failures.js';
 import type { Store } from './store.js';
 
 export type RunStatus = 'running' | 'done' | 'failed' | 'interrupted' | 'stopped' | 'killed' | 'merged' | 'error';
@@ -45,18 +46,40 @@ function processAlive(pid: number): boolean {
   }
 }
 
-/** Registers a run after checking that no live run holds the database; returns its id. */
+function isAlive(run: RunRow, now: Date): boolean {
+  const fresh = now.getTime() - Date.parse(run.heartbeat_at ?? run.started_at) < staleAfterMs;
+  return run.host === hostname() ? processAlive(run.pid) && fresh : fresh;
+}
+
+function refuseBusy(store: Store, other: RunRow): never {
+  throw new InputError(msg.dbBusy(store.shown, { id: other.id, pid: other.pid, host: other.host, startedAt: other.started_at }));
+}
+
+/** Throws the "being written by run N (pid, host, start)" error while a live run holds the database. */
+export function assertNoLiveRun(store: Store, now: Date): void {
+  const running = store.db.prepare(`SELECT * FROM run WHERE status = 'running'`).all() as RunRow[];
+  const live = running.find((run) => isAlive(run, now));
+  if (live) refuseBusy(store, live);
+}
+
+/**
+ * Registers a run after checking that no live run holds the database; returns its id. Runs
+ * left `running` by a dead process are marked `killed` in the same transaction.
+ */
 export function beginRun(store: Store, provenance: Provenance, status: RunStatus, now: Date): number {
+  try {
+    return registerRun(store, provenance, status, now);
+  } catch (thrown) {
+    throw asWriteError(store.shown, thrown);
+  }
+}
+
+function registerRun(store: Store, provenance: Provenance, status: RunStatus, now: Date): number {
   return store.db
     .transaction(() => {
       const running = store.db.prepare(`SELECT * FROM run WHERE status = 'running'`).all() as RunRow[];
       for (const other of running) {
-        const beat = Date.parse(other.heartbeat_at ?? other.started_at);
-        const fresh = now.getTime() - beat < staleAfterMs;
-        const alive = other.host === hostname() ? processAlive(other.pid) && fresh : fresh;
-        if (alive) {
-          throw new InputError(msg.dbBusy(store.shown, { id: other.id, pid: other.pid, host: other.host, startedAt: other.started_at }));
-        }
+        if (isAlive(other, now)) refuseBusy(store, other);
         store.db.prepare(`UPDATE run SET status = 'killed', ended_at = COALESCE(ended_at, heartbeat_at) WHERE id = ?`).run(other.id);
       }
       const stamp = now.toISOString();
@@ -75,9 +98,13 @@ export function beginRun(store: Store, provenance: Provenance, status: RunStatus
 }
 
 export function endRun(store: Store, runId: number, status: RunStatus, counts: { done: number; failed: number }, now: Date): void {
-  store.db
-    .prepare(`UPDATE run SET status = ?, ended_at = ?, heartbeat_at = ?, trials_done = ?, trials_failed = ? WHERE id = ?`)
-    .run(status, now.toISOString(), now.toISOString(), counts.done, counts.failed, runId);
+  try {
+    store.db
+      .prepare(`UPDATE run SET status = ?, ended_at = ?, heartbeat_at = ?, trials_done = ?, trials_failed = ? WHERE id = ?`)
+      .run(status, now.toISOString(), now.toISOString(), counts.done, counts.failed, runId);
+  } catch (thrown) {
+    throw asWriteError(store.shown, thrown);
+  }
 }
 
 export function listRuns(store: Store): RunRecord[] {

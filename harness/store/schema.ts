@@ -11,7 +11,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { ColumnDef } from '../experiment.js';
-import type { ManifestBody } from '../manifest.js';
+import { VARIANT_FIELD, type ManifestBody } from '../manifest.js';
 import { columnNameOf, quoteIdent } from './columns.js';
 
 export const schemaVersion = 1;
@@ -74,9 +74,14 @@ export function readSchemaVersion(db: Database.Database): number {
   return row ? Number(row.value) : 0;
 }
 
-/** Brings a database at `from` up to `schemaVersion`, all in one transaction. */
-export function migrate(db: Database.Database, from: number): void {
+/**
+ * Brings a database up to `schemaVersion`, all in one transaction. The level is read inside
+ * the (immediate) transaction, so two processes opening a new file at once migrate it once.
+ */
+export function migrate(db: Database.Database): void {
   db.transaction(() => {
+    const from = readSchemaVersion(db);
+    if (from >= schemaVersion) return;
     for (let v = from; v < schemaVersion; v++) db.exec(migrations[v]!);
     db.prepare(`INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)`).run(String(schemaVersion));
   }).immediate();
@@ -86,7 +91,7 @@ export function migrate(db: Database.Database, from: number): void {
 export interface FieldColumn {
   field: string;
   column: string;
-  kind: 'axis' | 'param';
+  kind: 'axis' | 'param' | 'variant';
 }
 
 /** The trial table's grid-field columns, in grid order (replicate has its own fixed column). */
@@ -94,7 +99,12 @@ export function fieldColumns(body: ManifestBody): FieldColumn[] {
   return body.order
     .flat()
     .filter((field) => field !== 'replicate')
-    .map((field) => ({ field, column: columnNameOf(field), kind: field in body.axes ? 'axis' : 'param' }));
+    .map((field) => ({ field, column: columnNameOf(field), kind: kindOf(body, field) }));
+}
+
+function kindOf(body: ManifestBody, field: string): FieldColumn['kind'] {
+  if (field in body.axes) return 'axis';
+  return field === VARIANT_FIELD && body.variants ? 'variant' : 'param';
 }
 
 /** Every trial column in table order. */
@@ -126,7 +136,7 @@ export function createStudyTables(
       key TEXT NOT NULL,
       group_key TEXT NOT NULL,
       replicate INTEGER NOT NULL,
-      ${fields.map((f) => `${col(f.column, f.kind === 'axis' ? 'TEXT' : '')},`).join('\n      ')}
+      ${fields.map((f) => `${col(f.column, f.kind === 'param' ? '' : 'TEXT')},`).join('\n      ')}
       status TEXT NOT NULL CHECK (status IN ('ok', 'failed')),
       ${body.columns.trial.map((c) => `${col(c.name, c.type)},`).join('\n      ')}
       diagnostics TEXT,
@@ -150,8 +160,13 @@ export function createStudyTables(
   ];
   for (const [name, type, description] of fixedTrial) info.run('trial', name, 'harness', type, description);
   for (const f of fields) {
-    const description = f.kind === 'axis' ? (described.axes[f.field] ?? `Axis ${f.field}.`) : `Swept parameter params.${f.field}.`;
-    info.run('trial', f.column, f.kind, f.kind === 'axis' ? 'TEXT' : null, description);
+    const description =
+      f.kind === 'axis'
+        ? (described.axes[f.field] ?? `Axis ${f.field}.`)
+        : f.kind === 'variant'
+          ? 'Name of the variant: a bundle of parameter overrides (the manifest\'s "variants").'
+          : `Swept parameter params.${f.field}.`;
+    info.run('trial', f.column, f.kind, f.kind === 'param' ? null : 'TEXT', description);
   }
   info.run('trial', 'status', 'harness', 'TEXT', '"ok", or "failed" (see error and the failure table).');
   for (const c of described.trial) info.run('trial', c.name, 'result', c.type, c.description);

@@ -7,7 +7,7 @@
  * concurrent reader or writer waits instead of failing.
  */
 import Database from 'better-sqlite3';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { ColumnDef } from '../experiment.js';
 import { InputError, errorMessage } from '../errors.js';
@@ -38,12 +38,26 @@ export class Store {
     if (!memory) {
       const stats = existsSync(path) ? statSync(path) : undefined;
       if (stats?.isDirectory()) throw new InputError(msg.dbIsDirectory(shown));
+      // Opening a FIFO or a device would block forever (and ignore Ctrl-C) instead of failing.
+      if (stats && !stats.isFile()) throw new InputError(msg.dbNotAFile(shown));
       if (!stats && mode !== 'create') throw new InputError(msg.dbNotFound(shown));
       if (!stats) {
         try {
           mkdirSync(dirname(path), { recursive: true });
         } catch (thrown) {
-          throw new InputError(msg.dbCannotOpen(shown, errorMessage(thrown)));
+          const blocker = fileInTheWay(dirname(path));
+          const reason = blocker ? `ENOTDIR: ${cwd ? displayPath(blocker, cwd) : blocker} is a file, not a folder` : errorMessage(thrown);
+          throw new InputError(msg.dbCannotOpen(shown, reason));
+        }
+      }
+      // SQLite keeps -wal and -shm files beside the database: the folder must be writable too.
+      if (mode !== 'read') {
+        for (const target of stats ? [dirname(path), path] : [dirname(path)]) {
+          try {
+            accessSync(target, constants.W_OK);
+          } catch (thrown) {
+            throw new InputError(msg.dbNotWritable(shown, (thrown as NodeJS.ErrnoException).code ?? errorMessage(thrown)));
+          }
         }
       }
     }
@@ -55,13 +69,17 @@ export class Store {
     }
     try {
       db.pragma(`busy_timeout = ${busyTimeoutMs}`);
-      const version = readSchemaVersion(db);
+      // One snapshot: a run creating this file at the same moment must not make it look foreign.
+      const { version, foreign } = db.transaction(() => {
+        const found = readSchemaVersion(db);
+        return { version: found, foreign: found === 0 && hasTables(db) };
+      })();
       if (version > schemaVersion) throw new InputError(msg.dbNewerSchema(shown, version, schemaVersion));
-      if (version === 0 && hasTables(db)) throw new InputError(msg.dbForeign(shown));
+      if (foreign) throw new InputError(msg.dbForeign(shown));
       if (mode !== 'read') {
-        db.pragma('journal_mode = WAL');
+        retryWhileBusy(() => db.pragma('journal_mode = WAL'));
         db.pragma('synchronous = NORMAL');
-        if (version < schemaVersion) migrate(db, version);
+        if (version < schemaVersion) migrate(db);
       } else if (version < schemaVersion) {
         throw new InputError(version === 0 ? msg.dbNoStudy(shown) : msg.dbNewerSchema(shown, version, schemaVersion));
       }
@@ -90,18 +108,25 @@ export class Store {
     return manifest;
   }
 
-  /** Stores the manifest and creates the study's tables, in one transaction. */
+  /**
+   * Stores the manifest and creates the study's tables, in one transaction, unless the
+   * database already holds a study (another process may have sealed it a moment ago). Returns
+   * the manifest the database holds afterwards, for the caller to compare.
+   */
   seal(
     manifest: Manifest,
     experimentModule: string | null,
     described: { trial: readonly ColumnDef[]; curve: readonly ColumnDef[]; axes: Record<string, string> },
     createdAt: string,
-  ): void {
-    this.db.transaction(() => {
+  ): Manifest & { experimentModule: string | null } {
+    return this.db.transaction(() => {
+      const stored = this.manifest();
+      if (stored) return stored;
       createStudyTables(this.db, manifest.body, described);
       this.db
         .prepare(`INSERT INTO study (id, name, manifest_hash, manifest, experiment_module, created_at) VALUES (1, ?, ?, ?, ?, ?)`)
         .run(manifest.study, manifest.hash, JSON.stringify(manifest.body), experimentModule, createdAt);
+      return this.requireManifest();
     }).immediate();
   }
 
@@ -123,6 +148,32 @@ export class Store {
 
   close(): void {
     if (this.db.open) this.db.close();
+  }
+}
+
+/**
+ * Switching a file to WAL takes an exclusive lock, and SQLite answers SQLITE_BUSY at once
+ * (without its busy handler) while another connection is setting up the same new file: retry
+ * for as long as the busy timeout allows.
+ */
+function retryWhileBusy<T>(operation: () => T): T {
+  const deadline = Date.now() + busyTimeoutMs;
+  for (;;) {
+    try {
+      return operation();
+    } catch (thrown) {
+      const code = (thrown as { code?: unknown }).code;
+      if (typeof code !== 'string' || !code.startsWith('SQLITE_BUSY') || Date.now() > deadline) throw thrown;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+    }
+  }
+}
+
+/** The nearest existing entry on the way up from `dir`, when it is not a folder. */
+function fileInTheWay(dir: string): string | undefined {
+  for (let here = dir; ; here = dirname(here)) {
+    if (existsSync(here)) return statSync(here).isDirectory() ? undefined : here;
+    if (dirname(here) === here) return undefined;
   }
 }
 

@@ -6,14 +6,16 @@
  * whoever computes them, so a repeat is ignored.
  */
 import type { Scalar } from '../experiment.js';
-import { errorMessage } from '../errors.js';
 import type { ManifestBody } from '../manifest.js';
-import * as msg from '../messages.js';
 import type { GroupOutcome } from '../pool/protocol.js';
 import type { PlannedGroup } from '../run/tasks.js';
 import { quoteIdent, sqlValueOf } from './columns.js';
 import { curveColumnNames, fieldColumns, trialColumnNames } from './schema.js';
+import { asWriteError } from './failures.js';
 import type { Store } from './store.js';
+
+/** Where it was first defined; harness/store/failures.ts holds it now. */
+export { WriteError } from './failures.js';
 
 export interface WriterOptions {
   flushEveryMs?: number;
@@ -37,6 +39,7 @@ export class ResultWriter {
   private readonly insertCurve;
   private readonly insertFailure;
   private readonly updateRun;
+  private readonly touchRun;
   private readonly fields: string[];
   private readonly resultWidth: number;
   private readonly timer: NodeJS.Timeout | undefined;
@@ -62,6 +65,7 @@ export class ResultWriter {
     );
     this.insertFailure = db.prepare(`INSERT INTO failure (trial_key, cell_index, run_id, message, stack, at) VALUES (?, ?, ?, ?, ?, ?)`);
     this.updateRun = db.prepare(`UPDATE run SET trials_done = ?, trials_failed = ?, heartbeat_at = ? WHERE id = ?`);
+    this.touchRun = db.prepare(`UPDATE run SET heartbeat_at = ? WHERE id = ?`);
     this.fields = fieldColumns(body).map((c) => c.field);
     this.resultWidth = body.columns.trial.length;
     this.now = options.now ?? (() => new Date());
@@ -105,7 +109,7 @@ export class ResultWriter {
     return counts;
   }
 
-  /** Commits everything queued, in one transaction. Throws an InputError-worthy message on failure. */
+  /** Commits everything queued, in one transaction; a failure is thrown as failures.ts words it. */
   flush(): void {
     if (this.closed || (this.trialRows.length === 0 && this.curveRows.length === 0 && this.failureRows.length === 0)) return;
     const trials = this.trialRows;
@@ -119,18 +123,22 @@ export class ResultWriter {
         this.updateRun.run(this.totals.ok, this.totals.failed, this.now().toISOString(), this.runId);
       })();
     } catch (thrown) {
-      throw new WriteError(msg.dbWriteFailed(this.store.shown, errorMessage(thrown)));
+      throw asWriteError(this.store.shown, thrown);
     }
     this.trialRows = [];
     this.curveRows = [];
     this.failureRows = [];
   }
 
-  /** Keeps the run's heartbeat fresh even when nothing finished lately. */
+  /**
+   * Keeps the run's heartbeat fresh even when nothing finished lately. Only the time: the run's
+   * counts change with the rows they count, in the same transaction, so a reader never sees a
+   * count of rows that are not committed yet.
+   */
   heartbeat(): void {
     if (this.closed) return;
     try {
-      this.updateRun.run(this.totals.ok, this.totals.failed, this.now().toISOString(), this.runId);
+      this.touchRun.run(this.now().toISOString(), this.runId);
     } catch {
       // A busy or read-only database shows up again at the next flush, which reports it.
     }
@@ -156,9 +164,4 @@ export class ResultWriter {
       this.options.onError?.(thrown as Error);
     }
   }
-}
-
-/** A failed commit: the message is complete (see messages.dbWriteFailed). */
-export class WriteError extends Error {
-  override name = 'WriteError';
 }

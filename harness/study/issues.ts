@@ -27,6 +27,8 @@ interface ZodIssueLike {
   format?: string;
   pattern?: string;
   inclusive?: boolean;
+  /** invalid_union: the issues of each alternative. */
+  errors?: ZodIssueLike[][];
 }
 
 export const unknownKeyRule = 'is not a known key here';
@@ -71,12 +73,13 @@ export function fromZodIssues(
       }
       continue;
     }
-    out.push({ path: [...prefix, ...path], ...describeZodIssue(issue), received: valueAt(input, path) });
+    const received = valueAt(input, path);
+    out.push({ path: [...prefix, ...path], ...describeZodIssue(issue, received), received });
   }
   return out;
 }
 
-function describeZodIssue(issue: ZodIssueLike): { rule: string; hint?: string } {
+function describeZodIssue(issue: ZodIssueLike, received: unknown): { rule: string; hint?: string } {
   const bound = (word: string, limit: unknown) =>
     issue.origin === 'array'
       ? `must have ${word} ${String(limit)} entr${limit === 1 ? 'y' : 'ies'}`
@@ -85,10 +88,18 @@ function describeZodIssue(issue: ZodIssueLike): { rule: string; hint?: string } 
         : `must be ${word === 'at least' ? (issue.inclusive === false ? 'greater than' : 'at least') : issue.inclusive === false ? 'less than' : 'at most'} ${String(limit)}`;
   switch (issue.code) {
     case 'invalid_type':
+      if (received === undefined) return { rule: `is required (${article(String(issue.expected))})`, hint: 'Add it.' };
+      if (typeof received === 'number' && !Number.isFinite(received)) {
+        return { rule: `must be a finite ${issue.expected === 'int' ? 'integer' : 'number'}`, hint: 'YAML reads .nan and .inf as numbers that are not finite.' };
+      }
       return {
         rule: `must be ${article(String(issue.expected))}`,
         hint: issue.expected === 'string' ? 'Quote the value if YAML read it as another type.' : undefined,
       };
+    case 'invalid_union': {
+      const expected = [...new Set((issue.errors ?? []).map((branch) => branch.find((i) => i.code === 'invalid_type')?.expected).filter((e) => e !== undefined))];
+      return expected.length ? { rule: `must be ${expected.map((e) => article(String(e))).join(' or ')}` } : { rule: issue.message };
+    }
     case 'too_small':
       return { rule: bound('at least', issue.minimum) };
     case 'too_big':

@@ -13,6 +13,8 @@ import { fromZodIssues } from './issues.js';
 import { studyFileSchema, type StudyDoc } from './schema.js';
 
 export const maxStudyBytes = 1 << 20;
+/** How far YAML aliases (`*name`) may expand, as the yaml package counts it. */
+export const maxYamlAliases = 100;
 
 /**
  * Resolves a command-line study reference to an absolute file path: an existing path, or the
@@ -27,6 +29,8 @@ export function locateStudy(ref: string, cwd: string, known: readonly string[] =
     stats = undefined;
   }
   if (stats?.isDirectory()) throw new InputError(msg.studyIsDirectory(ref));
+  // Reading a FIFO or a device would block forever (and ignore Ctrl-C) instead of failing.
+  if (stats && !stats.isFile()) throw new InputError(msg.studyNotAFile(ref));
   if (stats) return asPath;
   const stem = (file: string) => basename(file).replace(/\.ya?ml$/, '');
   if (!/[/\\]|\.ya?ml$/.test(ref)) {
@@ -42,7 +46,9 @@ export function locateStudy(ref: string, cwd: string, known: readonly string[] =
 export function readStudyDocument(absPath: string, display: string): unknown {
   let text: string;
   try {
-    const size = statSync(absPath).size;
+    const stats = statSync(absPath);
+    if (!stats.isFile() && !stats.isDirectory()) throw new InputError(msg.studyNotAFile(display));
+    const size = stats.size;
     if (size > maxStudyBytes) throw new InputError(msg.studyTooLarge(display, size, maxStudyBytes));
     text = readFileSync(absPath, 'utf8');
   } catch (thrown) {
@@ -58,7 +64,14 @@ export function readStudyDocument(absPath: string, display: string): unknown {
     const reason = first.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '').replace(/\.$/, '');
     throw new InputError(msg.studyYamlSyntax(display, pos?.line, pos?.col, reason));
   }
-  const value: unknown = doc.toJS({ maxAliasCount: 100 });
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: maxYamlAliases });
+  } catch (thrown) {
+    // The yaml package refuses documents whose aliases expand too far (a "billion laughs").
+    if (thrown instanceof ReferenceError) throw new InputError(msg.studyTooManyAliases(display, maxYamlAliases));
+    throw thrown;
+  }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new InputError(msg.studyNotMapping(display, value));
   }

@@ -88,7 +88,7 @@ export function applyExperimentSets(
   for (const set of sets) {
     const [head, ...rest] = set.path as [string, ...string[]];
     if (topLevelScalars.has(head)) continue;
-    if (head === 'zip' || head === 'exclude') throw new InputError(msg.setNotSettable(set.arg, head));
+    if (head === 'zip' || head === 'exclude' || head === 'variants') throw new InputError(msg.setNotSettable(set.arg, head));
     if (head === 'axes' || (rest.length === 0 && axisNames.includes(head))) {
       const axis = head === 'axes' ? rest : [head];
       if (axis.length !== 1) throw new InputError(msg.setSyntax(set.arg));

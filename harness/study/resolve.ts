@@ -1,8 +1,8 @@
 /**
  * Resolving a checked study document against its experiment: params through the experiment's
- * schema, axes against the experiment's choices, sweeps, zips and exclusions, then the order of
- * the grid's dimensions and the sealed manifest. Every problem is collected and reported at
- * once; nothing here touches the disk.
+ * schema, axes against the experiment's choices, sweeps, variants, zips and exclusions, then the
+ * order of the grid's dimensions and the sealed manifest. Every problem is collected and
+ * reported at once; nothing here touches the disk.
  */
 import type { Experiment, Json } from '../experiment.js';
 import type { LoadedExperiment } from '../experiments.js';
@@ -10,7 +10,7 @@ import { reservedTrialColumns } from '../experiments.js';
 import { InputError, errorMessage } from '../errors.js';
 import { maxGridSize, type Grid } from '../grid.js';
 import { canonicalJson } from '../identity.js';
-import { gridOf, identityPolicy, manifestFormat, sealManifest, type Manifest, type ManifestBody } from '../manifest.js';
+import { gridOf, identityPolicy, manifestFormat, sealManifest, setDotted, VARIANT_FIELD, type Manifest, type ManifestBody, type Variant } from '../manifest.js';
 import * as msg from '../messages.js';
 import { columnNameOf } from '../store/columns.js';
 import { formatPath, nearest, showValue } from '../text.js';
@@ -57,14 +57,34 @@ export function resolveStudy(
 
   const axes = resolveAxes(doc, exp, baseParsed, issues);
   const sweep = resolveSweeps(doc, exp, baseParsed, issues);
-  const fieldOrder = [...Object.keys(axes), ...Object.keys(sweep), 'replicate'];
-  checkColumnNames(fieldOrder, axes, sweep, exp, issues);
-  const zip = resolveZip(doc.zip, fieldOrder, axes, sweep, doc.seeds, issues);
-  const exclude = resolveExclude(doc.exclude, fieldOrder, axes, sweep, doc.seeds, issues);
+  const variants = resolveVariants(doc, exp, baseParsed, sweep, issues);
+  const variantSets = new Map(variants.map((v) => [v.name, v.set]));
+  const fieldOrder = [...Object.keys(axes), ...(variants.length ? [VARIANT_FIELD] : []), ...Object.keys(sweep), 'replicate'];
+  const valuesOf = (name: string): Json[] =>
+    name === 'replicate'
+      ? Array.from({ length: doc.seeds }, (_, i) => i)
+      : name === VARIANT_FIELD && variants.length
+        ? variants.map((v) => v.name)
+        : (axes[name] ?? sweep[name] ?? []);
+  checkColumnNames(
+    [
+      ...Object.keys(axes).map((name) => ({ field: name, path: ['axes', name], what: `axis "${name}"` })),
+      ...(variants.length ? [{ field: VARIANT_FIELD, path: ['variants'], what: "the study's variants" }] : []),
+      ...Object.keys(sweep).map((path) => ({ field: path, path: ['sweep', path], what: `swept parameter "${path}"` })),
+    ],
+    exp,
+    issues,
+  );
+  const zip = resolveZip(doc.zip, fieldOrder, valuesOf, issues);
+  const exclude = resolveExclude(doc.exclude, fieldOrder, valuesOf, issues);
   fail(issues);
 
-  const valuesOf = (name: string): Json[] =>
-    name === 'replicate' ? Array.from({ length: doc.seeds }, (_, i) => i) : (axes[name] ?? sweep[name]!);
+  /** The parameter assignments a field's value stands for: none for axes and replicate. */
+  const assignmentsOf = (field: string, value: Json): [string, Json][] => {
+    if (field === 'replicate' || field in axes) return [];
+    if (field === VARIANT_FIELD && variants.length) return Object.entries(variantSets.get(value as string) ?? {});
+    return [[field, value]];
+  };
   const withSweepValues = (assignments: Iterable<[string, Json]>): ParamsDoc => {
     const params = structuredClone(doc.params);
     for (const [path, value] of assignments) setDotted(params, path, value);
@@ -77,8 +97,8 @@ export function resolveStudy(
     .map((name) => zip.find((group) => group[0] === name) ?? [name]);
   const isShared = (names: string[]): boolean => {
     if (names.some((n) => n === 'replicate' || (n in axes && !exp.axes[n]!.shared))) return false;
-    if (!names.some((n) => n in sweep)) return true;
-    return probeSharedness(exp, names, valuesOf, fieldOrder, withSweepValues, parseParams);
+    if (!names.some((n) => n in sweep || (n === VARIANT_FIELD && variants.length > 0 && !(n in axes)))) return true;
+    return probeSharedness(exp, names, valuesOf, fieldOrder, (values) => withSweepValues(fieldOrder.flatMap((f) => assignmentsOf(f, values[f]!))), parseParams);
   };
   const sharedFlags = dimsByPosition.map(isShared);
   const order = [...dimsByPosition.filter((_, j) => !sharedFlags[j]), ...dimsByPosition.filter((_, j) => sharedFlags[j])];
@@ -94,6 +114,7 @@ export function resolveStudy(
     params: (baseParsed ?? null) as Json,
     axes,
     sweep,
+    ...(variants.length ? { variants } : {}),
     zip,
     exclude,
     order,
@@ -111,7 +132,7 @@ export function resolveStudy(
   if (grid.count === 0) fail([{ path: ['exclude'], ...msg.rule.allExcluded(), received: doc.exclude }]);
   body.cells = grid.count;
 
-  const paramsOf = paramTable(grid, sweep, withSweepValues, parseParams, ctx, issues);
+  const paramsOf = paramTable(grid, sweep, assignmentsOf, withSweepValues, parseParams, ctx, issues);
   fail(issues);
   return { display: ctx.display, absPath: ctx.absPath, name: doc.name, loaded: ctx.loaded, manifest: sealManifest(body), grid, paramsOf };
 }
@@ -157,33 +178,13 @@ function resolveSweeps(doc: StudyDoc, exp: Experiment, parsed: unknown, issues: 
       else seen.set(text, i);
     });
     if (parsed !== undefined) {
-      const unknown = () =>
-        issues.push({ path: ['sweep', path], received: path, ...msg.rule.unknownParam(path, leaves, nearest(path, leaves)) });
-      let pathChecked = false;
       for (const [i, value] of values.entries()) {
-        const params = structuredClone(doc.params);
-        setDotted(params, path, value);
-        const result = exp.paramsSchema.safeParse(params);
-        if (result.success) {
-          if (!pathChecked && valueAt(result.data, path.split('.')) === undefined) {
-            unknown();
-            break;
-          }
-          pathChecked = true;
-          continue;
-        }
-        const inner = fromZodIssues(result.error.issues, params, ['params'], exp.paramsSchema);
-        if (inner.some((issue) => issue.rule === unknownKeyRule && formatPath(issue.path) === formatPath(['params', ...path.split('.')]))) {
-          unknown();
+        const { unknown, rejected } = checkAssignments(doc.params, exp, [[path, value]]);
+        if (unknown.length) {
+          issues.push({ path: ['sweep', path], received: path, ...msg.rule.unknownParam(path, leaves, nearest(path, leaves)) });
           break;
         }
-        for (const issue of inner) {
-          issues.push({
-            path: ['sweep', path, i],
-            received: value,
-            ...msg.rule.sweepValue(formatPath(issue.path), `${issue.rule}${issue.hint ? ` (${issue.hint})` : ''}`),
-          });
-        }
+        for (const issue of rejected) issues.push({ path: ['sweep', path, i], received: value, ...msg.rule.sweepValue(formatPath(issue.path), ruleText(issue)) });
       }
     }
     sweep[path] = values;
@@ -191,35 +192,82 @@ function resolveSweeps(doc: StudyDoc, exp: Experiment, parsed: unknown, issues: 
   return sweep;
 }
 
-function checkColumnNames(
-  fields: readonly string[],
-  axes: Record<string, string[]>,
-  sweep: Record<string, Json[]>,
-  exp: Experiment,
-  issues: Issue[],
-): void {
+/**
+ * The study's variants, in file order: each a name and the parameter paths it sets (a leading
+ * `params.` dropped). A variant must set parameters the experiment knows to values it accepts,
+ * must not set a swept parameter, and must differ from every other variant.
+ */
+function resolveVariants(doc: StudyDoc, exp: Experiment, parsed: unknown, sweep: Record<string, Json[]>, issues: Issue[]): Variant[] {
+  const leaves = parsed === undefined ? [] : leafPaths(parsed);
+  const byOverrides = new Map<string, string>();
+  return Object.entries(doc.variants).map(([name, overrides]) => {
+    const set: Record<string, Json> = {};
+    for (const [key, value] of Object.entries(overrides)) {
+      const path = key.startsWith('params.') ? key.slice('params.'.length) : key;
+      if (path in set) issues.push({ path: ['variants', name, key], received: key, ...msg.rule.variantSetsTwice(path) });
+      else if (path in sweep) issues.push({ path: ['variants', name, key], received: key, ...msg.rule.variantSetsSwept(path) });
+      else set[path] = value as Json;
+    }
+    const text = canonicalJson(set);
+    const twin = byOverrides.get(text);
+    if (twin !== undefined) issues.push({ path: ['variants', name], received: overrides, ...msg.rule.variantTwin(twin) });
+    else byOverrides.set(text, name);
+    if (parsed !== undefined) {
+      const { unknown, rejected } = checkAssignments(doc.params, exp, Object.entries(set));
+      for (const path of unknown) issues.push({ path: ['variants', name, path], received: path, ...msg.rule.unknownParam(path, leaves, nearest(path, leaves)) });
+      for (const issue of rejected) {
+        const path = Object.keys(set).find((p) => formatPath(['params', ...p.split('.')]) === formatPath(issue.path));
+        issues.push({
+          path: path === undefined ? ['variants', name] : ['variants', name, path],
+          received: path === undefined ? set : set[path],
+          ...msg.rule.sweepValue(formatPath(issue.path), ruleText(issue)),
+        });
+      }
+    }
+    return { name, set };
+  });
+}
+
+const ruleText = (issue: Issue): string => `${issue.rule}${issue.hint ? ` (${issue.hint})` : ''}`;
+
+/**
+ * Sets parameter paths on the study's params and parses them: the paths the experiment does
+ * not know, or (when it knows them all) the problems it finds.
+ */
+function checkAssignments(base: ParamsDoc, exp: Experiment, assignments: readonly [string, Json][]): { unknown: string[]; rejected: Issue[] } {
+  const params = structuredClone(base);
+  for (const [path, value] of assignments) setDotted(params, path, value);
+  const paths = assignments.map(([path]) => path);
+  const result = exp.paramsSchema.safeParse(params);
+  if (result.success) return { unknown: paths.filter((p) => valueAt(result.data, p.split('.')) === undefined), rejected: [] };
+  const inner = fromZodIssues(result.error.issues, params, ['params'], exp.paramsSchema);
+  const unknown = paths.filter((p) =>
+    inner.some((issue) => issue.rule === unknownKeyRule && formatPath(issue.path) === formatPath(['params', ...p.split('.')])),
+  );
+  return { unknown, rejected: unknown.length ? [] : inner };
+}
+
+/** A grid field as a trial column: where the study defines it, and how to name it in a message. */
+interface FieldColumn {
+  field: string;
+  path: PropertyKey[];
+  what: string;
+}
+
+function checkColumnNames(fields: readonly FieldColumn[], exp: Experiment, issues: Issue[]): void {
   const taken = new Map<string, string>();
   for (const name of reservedTrialColumns) taken.set(name, 'a harness column');
   for (const col of exp.trialColumns) taken.set(col.name.toLowerCase(), `the experiment's result column "${col.name}"`);
-  for (const field of fields) {
-    if (field === 'replicate') continue;
+  for (const { field, path, what } of fields) {
     const column = columnNameOf(field);
-    const path = field in axes ? ['axes', field] : ['sweep', field];
     const other = taken.get(column.toLowerCase());
     if (other) issues.push({ path, received: field, ...msg.rule.columnClash(column, other) });
-    taken.set(column.toLowerCase(), field in sweep ? `swept parameter "${field}"` : `axis "${field}"`);
+    taken.set(column.toLowerCase(), what);
   }
 }
 
-function resolveZip(
-  groups: string[][],
-  fieldOrder: readonly string[],
-  axes: Record<string, string[]>,
-  sweep: Record<string, Json[]>,
-  seeds: number,
-  issues: Issue[],
-): string[][] {
-  const lengthOf = (name: string) => (name === 'replicate' ? seeds : (axes[name] ?? sweep[name] ?? []).length);
+function resolveZip(groups: string[][], fieldOrder: readonly string[], valuesOf: (name: string) => Json[], issues: Issue[]): string[][] {
+  const lengthOf = (name: string) => valuesOf(name).length;
   const claimed = new Map<string, number>();
   const out: string[][] = [];
   groups.forEach((group, g) => {
@@ -245,9 +293,7 @@ function resolveZip(
 function resolveExclude(
   rules: StudyDoc['exclude'],
   fieldOrder: readonly string[],
-  axes: Record<string, string[]>,
-  sweep: Record<string, Json[]>,
-  seeds: number,
+  valuesOf: (name: string) => Json[],
   issues: Issue[],
 ): Record<string, Json[]>[] {
   return rules.map((rule, r) => {
@@ -261,7 +307,7 @@ function resolveExclude(
       }
       const raw = rule[name]!;
       const wanted: Json[] = Array.isArray(raw) ? raw : [raw];
-      const values: Json[] = name === 'replicate' ? Array.from({ length: seeds }, (_, i) => i) : (axes[name] ?? sweep[name]!);
+      const values = valuesOf(name);
       const texts = new Set(values.map(canonicalJson));
       for (const value of wanted) {
         if (!texts.has(canonicalJson(value))) {
@@ -284,18 +330,13 @@ function probeSharedness(
   names: readonly string[],
   valuesOf: (name: string) => Json[],
   fieldOrder: readonly string[],
-  withSweepValues: (assignments: Iterable<[string, Json]>) => ParamsDoc,
+  paramsFor: (values: Record<string, Json>) => ParamsDoc,
   parseParams: (params: ParamsDoc) => { success: boolean; data?: unknown },
 ): boolean {
   const groupAt = (digit: number): string | null => {
     const values: Record<string, Json> = {};
-    const assignments: [string, Json][] = [];
-    for (const field of fieldOrder) {
-      const v = valuesOf(field)[names.includes(field) ? digit : 0]!;
-      values[field] = v;
-      if (field !== 'replicate' && !(field in exp.axes)) assignments.push([field, v]);
-    }
-    const parsed = parseParams(withSweepValues(assignments));
+    for (const field of fieldOrder) values[field] = valuesOf(field)[names.includes(field) ? digit : 0]!;
+    const parsed = parseParams(paramsFor(values));
     if (!parsed.success) return null;
     try {
       const { simulation, seedIdentity } = exp.groupOf(values, parsed.data);
@@ -314,18 +355,19 @@ function probeSharedness(
 }
 
 /**
- * Parses the params of every combination of swept values once (reporting any that the
- * experiment rejects) and returns an O(1) lookup from cell index to its params.
+ * Parses the params of every combination of swept values and variants once (reporting any that
+ * the experiment rejects) and returns an O(1) lookup from cell index to its params.
  */
 function paramTable(
   grid: Grid,
   sweep: Record<string, Json[]>,
+  assignmentsOf: (field: string, value: Json) => [string, Json][],
   withSweepValues: (assignments: Iterable<[string, Json]>) => ParamsDoc,
   parseParams: (params: ParamsDoc) => { success: boolean; data?: unknown; error?: { issues: readonly unknown[] } },
   ctx: { loaded: LoadedExperiment },
   issues: Issue[],
 ): (index: number) => CellParams {
-  const paramDims = grid.dims.map((d, j) => ({ d, j })).filter(({ d }) => d.fields.some((f) => f.kind === 'param'));
+  const paramDims = grid.dims.map((d, j) => ({ d, j })).filter(({ d }) => d.fields.some((f) => f.kind === 'param' || f.kind === 'variant'));
   const lengths = paramDims.map(({ j }) => grid.lengths[j]!);
   const combinations = lengths.reduce((a, b) => a * b, 1);
   if (combinations > maxParamCombinations) {
@@ -342,7 +384,7 @@ function paramTable(
     }
     const assignments: [string, Json][] = [];
     paramDims.forEach(({ d }, k) => {
-      for (const f of d.fields) if (f.kind === 'param') assignments.push([f.name, f.values[digits[k]!]!]);
+      for (const f of d.fields) assignments.push(...assignmentsOf(f.name, f.values[digits[k]!]!));
     });
     const parsed = parseParams(withSweepValues(assignments));
     if (!parsed.success) {
@@ -369,17 +411,6 @@ function paramTable(
     }
     return table[c]!;
   };
-}
-
-function setDotted(root: ParamsDoc, dotted: string, value: unknown): void {
-  const parts = dotted.split('.');
-  let here = root;
-  for (const part of parts.slice(0, -1)) {
-    const next = here[part];
-    if (next === null || typeof next !== 'object' || Array.isArray(next)) here[part] = {};
-    here = here[part] as ParamsDoc;
-  }
-  here[parts[parts.length - 1]!] = value;
 }
 
 /** Dotted paths of the leaves of a parsed params object (for "did you mean" hints). */

@@ -8,6 +8,9 @@ const scalar = z.union([z.string(), z.number(), z.boolean()]);
 
 export const studyNamePattern = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
+/** Starts with a letter, so YAML keeps the variants in file order (integer-like keys would sort first). */
+export const variantNamePattern = /^[A-Za-z][A-Za-z0-9._-]*$/;
+
 export const studyFileSchema = z.strictObject({
   name: z.string().regex(studyNamePattern),
   experiment: z.string().min(1),
@@ -17,6 +20,8 @@ export const studyFileSchema = z.strictObject({
   axes: z.record(z.string(), z.array(z.string()).min(1)).default({}),
   params: z.record(z.string(), z.unknown()).default({}),
   sweep: z.record(z.string(), z.array(z.json()).min(1)).default({}),
+  /** Named bundles of parameter overrides (dotted path -> value): one grid dimension, `variant`. */
+  variants: z.record(z.string().regex(variantNamePattern), z.record(z.string(), z.json())).default({}),
   zip: z.array(z.array(z.string()).min(2)).default([]),
   exclude: z.array(z.record(z.string(), z.union([scalar, z.array(scalar).min(1)]))).default([]),
 });

@@ -30,7 +30,7 @@ export async function loadStudy(ref: string, options: LoadStudyOptions): Promise
   applyTopLevelSets(raw, sets, sources);
   const doc = parseStudyShape(raw, display, sources);
   normalizeSweepKeys(doc, display);
-  const loaded = await loadExperiment(experimentModulePath(doc.experiment, absPath, display));
+  const loaded = await loadExperiment(experimentModulePath(doc.experiment, absPath, display), options.cwd);
   applyExperimentSets(doc, sets, Object.keys(loaded.experiment.axes), sources);
   return resolveStudy(doc, { display, absPath, loaded, sources });
 }

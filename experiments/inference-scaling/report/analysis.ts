@@ -2,6 +2,7 @@
  * Everything the report computes from the data, in one value the tables, figures and page read.
  */
 import type { ReportInput } from '../../../harness/experiment.js';
+import { analyzeAblation, variantData, type Ablation } from './ablation.js';
 import { evaluateClaims, type Claims } from './claims.js';
 import { loadStudyData, type Condition, type StudyData } from './data.js';
 import { cellStats, pairedStats, PickIndex, Statistician, type CellStats, type PairedStats } from './statistics.js';
@@ -11,7 +12,10 @@ export interface Analysis {
   index: PickIndex;
   cells: CellStats[];
   paired: PairedStats[];
+  /** The paper's claims; in a study with variants, judged on the baseline variant. */
   claims: Claims;
+  /** The factors of a study with variants; null without. */
+  ablation: Ablation | null;
   cell(condition: string, model: string, selector: string): CellStats | undefined;
   condition(id: string): Condition;
 }
@@ -22,18 +26,20 @@ export function analyze(input: ReportInput, resamples?: number): Analysis {
   const stats = new Statistician(data.study, resamples);
   const cells = cellStats(data, index, stats, (done, total) => input.progress('statistics', done, total));
   const paired = pairedStats(data, index, stats);
-  input.progress('claims', 0, 1);
-  const claims = evaluateClaims(data, index, stats);
-  input.progress('claims', 1, 1);
   const byKey = new Map(cells.map((c) => [PickIndex.key(c.condition, c.model, c.selector), c]));
+  const cell = (condition: string, model: string, selector: string) => byKey.get(PickIndex.key(condition, model, selector));
+  const ablation = analyzeAblation({ data, index, stats, cell }, (done, total) => input.progress('ablation', done, total));
+  input.progress('claims', 0, 1);
+  const claims = ablation?.claims.find((v) => v.variant === ablation.baseline)?.claims ?? evaluateClaims(data, index, stats);
+  input.progress('claims', 1, 1);
   const conditions = new Map(data.conditions.map((c) => [c.id, c]));
-  return {
-    data,
-    index,
-    cells,
-    paired,
-    claims,
-    cell: (condition, model, selector) => byKey.get(PickIndex.key(condition, model, selector)),
-    condition: (id) => conditions.get(id) as Condition,
-  };
+  return { data, index, cells, paired, claims, ablation, cell, condition: (id) => conditions.get(id) as Condition };
+}
+
+/** The analysis seen through the baseline variant's conditions (all of them without variants). */
+export function baselineView(a: Analysis): Analysis {
+  if (!a.ablation) return a;
+  const data = variantData(a.data, a.ablation.baseline);
+  const conditions = new Map(data.conditions.map((c) => [c.id, c]));
+  return { ...a, data, condition: (id) => conditions.get(id) ?? a.condition(id) };
 }

@@ -338,6 +338,11 @@ function compareModelPairs(ctx: Context): ModelPairComparison[] {
   return out;
 }
 
+/** The pair that matches the large model's accuracy at the lowest cost ratio, if any does. */
+export function cheapestMatch(pairs: readonly ModelPairComparison[]): ModelPairComparison | undefined {
+  return pairs.filter((p) => p.status === 'matches at lower cost').sort((a, b) => (a.costRatio?.estimate ?? 0) - (b.costRatio?.estimate ?? 0))[0];
+}
+
 const RULE_3 =
   'For each small or medium model against each large model, at accuracy-max\'s k*: accuracy difference (smaller minus large) and ' +
   'cost ratio (smaller over large), two-sample bootstrap over seeds. A pair matches at lower cost if the accuracy upper bound is >= 0 ' +
@@ -354,7 +359,7 @@ function claim3(ctx: Context, pairs: readonly ModelPairComparison[]): ClaimRow[]
     if (matching.length > 0) verdict = 'holds';
     else if (comparable.length > 0 && comparable.every((p) => p.status === 'does not')) verdict = 'does not hold';
     else verdict = 'cannot tell';
-    const best = [...matching].sort((a, b) => (a.costRatio?.estimate ?? 0) - (b.costRatio?.estimate ?? 0))[0];
+    const best = cheapestMatch(mine);
     const example = best
       ? `; cheapest match: ${best.smaller} vs ${best.large}, accuracy ${withInterval(best.accuracyDiff, fmt.points, ' pts')} at ${withInterval(best.costRatio, fmt.ratio, ' times')} the cost`
       : '';

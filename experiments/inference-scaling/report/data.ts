@@ -8,6 +8,7 @@
  */
 import type { Json, ReportInput, Scalar, TrialRecord } from '../../../harness/experiment.js';
 import { canonicalJson } from '../../../harness/identity.js';
+import { setDotted, VARIANT_FIELD, type Variant } from '../../../harness/manifest.js';
 import { resolveModels, resolveScenarios, type CatalogOverrides, type SizeClass } from '../catalog.js';
 import { orderSelectors } from './selectors.js';
 
@@ -20,16 +21,22 @@ export interface Constraints {
   acc_min: number;
 }
 
-/** A scenario under one combination of swept values: the unit of every per-scenario table. */
+/** A scenario under one combination of swept values (and variant): the unit of every per-scenario table. */
 export interface Condition {
   id: string;
   scenario: string;
-  /** Swept values (path -> value); empty for a study without sweeps. */
+  /** The trial's values besides the cell axes: swept values (path -> value) and the variant's name. */
   variant: Record<string, Json>;
-  /** e.g. `sim.M=300`; '' without sweeps. */
+  /** e.g. `sim.M=300`, or the variant's name; '' without sweeps or variants. */
   variantLabel: string;
+  /** The study variant the condition belongs to; null when the study has no variants. */
+  variantName: string | null;
+  /** The parameters the condition sets on top of the study's params (path -> value, no `params.` prefix). */
+  settings: Record<string, Json>;
   /** The scenario id, followed by the variant when there is one. */
   label: string;
+  /** The label without the variant's name: enough among the conditions of one variant. */
+  labelInVariant: string;
   /** File-name-safe and unique. */
   slug: string;
   /** Null when neither the catalog nor the study defines the scenario. */
@@ -56,6 +63,8 @@ export interface Pick {
   latency: number | null;
   accuracy: number | null;
   balance: number | null;
+  /** Share of Monte Carlo runs meeting both budgets at k*. */
+  pBudget: number | null;
   feasible: boolean | null;
   breaksLatency: boolean | null;
   noneReason: string | null;
@@ -88,6 +97,10 @@ export interface FailedTrials {
 
 export interface StudyData {
   study: string;
+  /** The study's parameters (the manifest's `params`). */
+  params: Record<string, Json>;
+  /** The study's variants in file order (the first is the baseline); null without variants. */
+  variants: Variant[] | null;
   conditions: Condition[];
   models: ModelInfo[];
   selectors: string[];
@@ -97,6 +110,8 @@ export interface StudyData {
   failed: FailedTrials;
   /** Key `curveKey(condition, model)`. */
   curves: Map<string, CurvePoint[]>;
+  /** Each simulation's own curve rows, by group key (as stored). */
+  groupCurves: ReadonlyMap<string, Record<string, Scalar>[]>;
 }
 
 export function curveKey(condition: string, model: string): string {
@@ -109,11 +124,12 @@ export class ReportDataError extends Error {
 
 export function loadStudyData(input: ReportInput): StudyData {
   const params = studyParams(input.manifest.body);
+  const variants = studyVariants(input.manifest.body);
   const catalogModels = resolveModels(catalogOverrides(params));
   const ok = input.trials.filter((t) => t.status === 'ok');
   const failedTrials = input.trials.filter((t) => t.status !== 'ok');
 
-  const conditions = buildConditions(input.trials, params);
+  const conditions = buildConditions(input.trials, params, variants);
   const conditionOf = new Map(conditions.map((c) => [conditionKey(c.scenario, c.variant), c]));
 
   const picks = ok.map((trial) => {
@@ -142,6 +158,8 @@ export function loadStudyData(input: ReportInput): StudyData {
 
   return {
     study: input.manifest.study,
+    params,
+    variants,
     conditions,
     models,
     selectors,
@@ -149,6 +167,7 @@ export function loadStudyData(input: ReportInput): StudyData {
     picks,
     failed: summarizeFailures(failedTrials),
     curves: poolCurves(picks, input.curves),
+    groupCurves: input.curves,
   };
 }
 
@@ -164,6 +183,16 @@ function asObject(value: Json | undefined): Record<string, Json> | undefined {
 /** The manifest's `params` (the study's experiment parameters); {} when absent. */
 function studyParams(body: Json): Record<string, Json> {
   return asObject(asObject(body)?.params) ?? {};
+}
+
+/** The manifest's `variants`, when it has a well-formed list. */
+function studyVariants(body: Json): Variant[] | null {
+  const list = asObject(body)?.variants;
+  if (!Array.isArray(list) || list.length === 0) return null;
+  return list.map((v) => {
+    const entry = asObject(v);
+    return { name: String(entry?.name), set: asObject(entry?.set) ?? {} };
+  });
 }
 
 function catalogOverrides(params: Record<string, Json>): CatalogOverrides {
@@ -201,7 +230,7 @@ function conditionKey(scenario: string, variant: Record<string, Json>): string {
   return canonicalJson({ scenario, variant });
 }
 
-function buildConditions(trials: readonly TrialRecord[], params: Record<string, Json>): Condition[] {
+function buildConditions(trials: readonly TrialRecord[], params: Record<string, Json>, variants: Variant[] | null): Condition[] {
   const distinct = new Map<string, { scenario: string; variant: Record<string, Json> }>();
   for (const t of trials) {
     const v = cellValues(t);
@@ -212,14 +241,30 @@ function buildConditions(trials: readonly TrialRecord[], params: Record<string, 
     const i = scenarioOrder.indexOf(id);
     return i >= 0 ? i : scenarioOrder.length;
   };
+  const isVariantName = (key: string) => variants !== null && key === VARIANT_FIELD;
+  const variantRank = (v: Record<string, Json>) => (variants ? variants.findIndex((x) => x.name === v[VARIANT_FIELD]) : 0);
   const list = [...distinct.values()].sort(
-    (a, b) => scenarioRank(a.scenario) - scenarioRank(b.scenario) || byCodeUnits(a.scenario, b.scenario) || compareVariants(a.variant, b.variant),
+    (a, b) =>
+      scenarioRank(a.scenario) - scenarioRank(b.scenario) ||
+      byCodeUnits(a.scenario, b.scenario) ||
+      variantRank(a.variant) - variantRank(b.variant) ||
+      compareVariants(a.variant, b.variant),
   );
   const slugs = new Set<string>();
-  return list.map(({ scenario, variant }) => {
-    const variantLabel = Object.entries(variant)
-      .map(([k, v]) => `${k}=${typeof v === 'string' ? v : canonicalJson(v)}`)
+  const labelOf = (variant: Record<string, Json>, withName: boolean) =>
+    Object.entries(variant)
+      .filter(([k]) => withName || !isVariantName(k))
+      .map(([k, v]) => (isVariantName(k) ? String(v) : `${k}=${typeof v === 'string' ? v : canonicalJson(v)}`))
       .join(', ');
+  return list.map(({ scenario, variant }) => {
+    const variantLabel = labelOf(variant, true);
+    const sweepLabel = labelOf(variant, false);
+    const variantName = variants === null ? null : String(variant[VARIANT_FIELD] ?? '');
+    const settings: Record<string, Json> = {};
+    for (const [key, value] of Object.entries(variant)) {
+      if (isVariantName(key)) Object.assign(settings, variants?.find((v) => v.name === value)?.set ?? {});
+      else settings[key.replace(/^params\./, '')] = value;
+    }
     let slug = slugify(variantLabel ? `${scenario}--${variantLabel}` : scenario);
     for (let i = 2; slugs.has(slug); i++) slug = `${slugify(scenario)}-${i}`;
     slugs.add(slug);
@@ -229,8 +274,11 @@ function buildConditions(trials: readonly TrialRecord[], params: Record<string, 
       variant,
       variantLabel,
       label: variantLabel ? `${scenario} · ${variantLabel}` : scenario,
+      labelInVariant: sweepLabel ? `${scenario} · ${sweepLabel}` : scenario,
       slug,
-      constraints: constraintsFor(scenario, variant, params),
+      variantName,
+      settings,
+      constraints: constraintsFor(scenario, settings, params),
     };
   });
 }
@@ -261,19 +309,14 @@ function slugify(text: string): string {
 }
 
 /**
- * The scenario's budgets: the catalog's, with the study's `params.scenarios` overrides and any
- * swept value whose path lies under `scenarios.<id>.` applied.
+ * The scenario's budgets: the catalog's, with the study's `params.scenarios` overrides and the
+ * condition's settings (swept values, variant overrides) applied.
  */
-function constraintsFor(scenario: string, variant: Record<string, Json>, params: Record<string, Json>): Constraints | null {
-  const overrides = structuredClone(catalogOverrides(params).scenarios ?? {}) as Record<string, Record<string, unknown>>;
-  for (const [path, value] of Object.entries(variant)) {
-    const parts = path.replace(/^params\./, '').split('.');
-    if (parts.length === 3 && parts[0] === 'scenarios' && parts[1] === scenario) {
-      overrides[scenario] = { ...(overrides[scenario] ?? {}), [parts[2] as string]: value };
-    }
-  }
+function constraintsFor(scenario: string, settings: Record<string, Json>, params: Record<string, Json>): Constraints | null {
+  const effective = structuredClone(params) as Record<string, unknown>;
+  for (const [path, value] of Object.entries(settings)) setDotted(effective, path, value);
   try {
-    const found = resolveScenarios({ scenarios: overrides } as CatalogOverrides).find((s) => s.id === scenario);
+    const found = resolveScenarios(catalogOverrides(effective as Record<string, Json>)).find((s) => s.id === scenario);
     return found ? { C_max: found.C_max, T_max: found.T_max, acc_min: found.acc_min } : null;
   } catch {
     // A scenario the study defines only partially: the report still runs, without budget lines.
@@ -303,6 +346,7 @@ function toPick(trial: TrialRecord, condition: string, model: string, selector: 
     latency: kStar === null ? null : num(r.latency),
     accuracy: kStar === null ? null : num(r.accuracy),
     balance: kStar === null ? null : num(r.balance),
+    pBudget: kStar === null ? null : num(r.p_budget),
     feasible: flag(r.feasible),
     breaksLatency: flag(r.breaks_latency),
     noneReason: typeof r.none_reason === 'string' && r.none_reason !== '' ? r.none_reason : null,

@@ -42,6 +42,9 @@ nav a { margin-right: 0.8rem; }
 
 const verdictClass = (v: string) => `verdict-${v.replace(/ /g, '-')}`;
 
+/** Shown with the claims rather than among the tables. */
+const VARIANT_CLAIMS = 'claims-by-variant';
+
 export function chartId(figure: Figure): string {
   return `chart-${figure.name}`;
 }
@@ -77,6 +80,11 @@ export function buildPage(input: PageInput): string {
     );
   }
   parts.push('</tbody></table></details>');
+  const byVariant = input.tables.find((t) => t.name === VARIANT_CLAIMS);
+  if (byVariant) {
+    parts.push(`<h3>Under each variant</h3><p>${escapeHtml(byVariant.title)}. The table above judges the baseline variant.</p>`);
+    parts.push(tableToHtml(byVariant.display));
+  }
 
   parts.push('<h2 id="figures">Figures</h2>');
   parts.push('<p>Hover over a point for its values. Each figure is also in <code>figures/</code> as Vega-Lite JSON (to restyle), SVG, PNG and vector PDF.</p>');
@@ -91,7 +99,7 @@ export function buildPage(input: PageInput): string {
   parts.push('<h2 id="tables">Tables</h2>');
   parts.push('<p>Also in <code>tables/</code> as CSV (one number per column) and Markdown.</p>');
   for (const t of input.tables) {
-    if (t.name === 'claims') continue;
+    if (t.name === 'claims' || t.name === VARIANT_CLAIMS) continue;
     parts.push(`<details><summary>${escapeHtml(t.title)}</summary>${tableToHtml(t.display)}</details>`);
   }
 

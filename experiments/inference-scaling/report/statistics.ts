@@ -120,8 +120,17 @@ export class PickIndex {
 
   /** `f(x, ref)` for each replicate in both cells, by replicate; null and non-finite results left out. */
   paired(condition: string, model: string, selector: string, reference: string, f: (x: Pick, ref: Pick) => number | null): number[] {
+    return this.pairedCells(PickIndex.key(condition, model, selector), PickIndex.key(condition, model, reference), f);
+  }
+
+  /** The same for one selector under two conditions (e.g. an ablation's level and its baseline). */
+  pairedConditions(condition: string, reference: string, model: string, selector: string, f: (x: Pick, ref: Pick) => number | null): number[] {
+    return this.pairedCells(PickIndex.key(condition, model, selector), PickIndex.key(reference, model, selector), f);
+  }
+
+  private pairedCells(key: string, referenceKey: string, f: (x: Pick, ref: Pick) => number | null): number[] {
     const none = new Map<number, Pick>();
-    const pairs = pairByKey(this.cells.get(PickIndex.key(condition, model, selector)) ?? none, this.cells.get(PickIndex.key(condition, model, reference)) ?? none);
+    const pairs = pairByKey(this.cells.get(key) ?? none, this.cells.get(referenceKey) ?? none);
     return pairedDeltas(pairs, f).filter((v): v is number => v !== null && Number.isFinite(v));
   }
 }

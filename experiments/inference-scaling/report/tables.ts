@@ -7,7 +7,8 @@ import type { Cell, Table } from '../../../harness/render/table.js';
 import type { Analysis } from './analysis.js';
 import { CLAIM_STATEMENTS, type ClaimRow } from './claims.js';
 import type { Condition } from './data.js';
-import { fmt, round, withInterval } from './format.js';
+import type { Factor } from './factors.js';
+import { fmt, round, shareText, withInterval } from './format.js';
 import type { Summary } from './statistics.js';
 
 export interface TablePair {
@@ -187,6 +188,94 @@ export function modelPairsTable(a: Analysis): TablePair {
   return { name: 'model-pairs', title: 'Claim 3: smaller vs large models at accuracy-max\'s k* (two-sample bootstrap over seeds)', csv, display };
 }
 
+/** One factor of a study with variants: what each level changes, per scenario and selector. */
+export function factorTable(a: Analysis, factor: Factor): TablePair {
+  const levels = (a.ablation?.levels ?? []).filter((l) => l.factor === factor.id);
+  const nullable = (s: Summary | null, prefix: string) => summaryCells(prefix, s ?? { n: 0, mean: null, sd: null, lo: null, hi: null });
+  const csv: Table = {
+    columns: [
+      col('factor', 'factor'),
+      col('scenario', 'scenario'),
+      col('variant', 'variant'),
+      col('value', 'value'),
+      col('baseline', 'baseline'),
+      col('selector', 'selector'),
+      ...['k_iqr_mean', 'k_iqr_min', 'k_iqr_max'].map((k) => col(k, k)),
+      ...summaryColumns('k_shift'),
+      ...summaryColumns('accuracy_shift_pts'),
+      ...['no_pick', 'budget_break', 'rejudged_infeasible'].flatMap((p) => ['share', 'lo', 'hi', 'n'].map((s) => col(`${p}_${s}`, `${p}_${s}`))),
+    ],
+    rows: levels.map((l) => ({
+      factor: l.factor,
+      scenario: l.group,
+      variant: l.level,
+      value: l.value,
+      baseline: l.baseline ? 1 : 0,
+      selector: l.selector,
+      k_iqr_mean: round(l.kIqr?.mean ?? null, 10),
+      k_iqr_min: l.kIqr?.min ?? null,
+      k_iqr_max: l.kIqr?.max ?? null,
+      ...nullable(l.kShift, 'k_shift'),
+      ...nullable(l.accuracyShift, 'accuracy_shift_pts'),
+      ...shareCells('no_pick', l.noPick),
+      no_pick_n: l.noPick?.n ?? null,
+      ...shareCells('budget_break', l.budgetBreak),
+      budget_break_n: l.budgetBreak?.n ?? null,
+      ...shareCells('rejudged_infeasible', l.rejudged),
+      rejudged_infeasible_n: l.rejudged?.n ?? null,
+    })),
+  };
+  const display: Table = {
+    columns: [
+      col('scenario', 'scenario'),
+      col('value', factor.title),
+      col('selector', 'selector'),
+      col('iqr', 'k* IQR, mean [least, most] over models', 'right'),
+      col('shift', 'k* shift vs baseline', 'right'),
+      col('accuracy', 'accuracy shift', 'right'),
+      col('none', 'no pick', 'right'),
+      col('budget', 'breaks a budget in > delta of runs', 'right'),
+      col('rejudged', 'baseline picks infeasible here', 'right'),
+    ],
+    rows: levels.map((l) => ({
+      scenario: l.group,
+      value: l.baseline ? `${l.value} (baseline)` : l.value,
+      selector: l.selector,
+      iqr: l.kIqr === null ? 'n/a' : `${fmt.k(l.kIqr.mean)} [${fmt.k(l.kIqr.min)}, ${fmt.k(l.kIqr.max)}]`,
+      shift: l.kShift === null ? '' : withInterval(l.kShift, fmt.k),
+      accuracy: l.accuracyShift === null ? '' : withInterval(l.accuracyShift, fmt.points, ' pts'),
+      none: shareText(l.noPick),
+      budget: shareText(l.budgetBreak),
+      rejudged: l.rejudged === null ? '' : shareText(l.rejudged),
+    })),
+  };
+  return { name: `factor--${factor.slug}`, title: `Ablation of the ${factor.title}: each level against the baseline, per scenario and selector`, csv, display };
+}
+
+/** The headline verdict of every claim under each variant of the study. */
+export function variantClaimsTable(a: Analysis): TablePair {
+  const variants = a.ablation?.claims ?? [];
+  const claims = Object.keys(CLAIM_STATEMENTS).map(Number);
+  const headline = (rows: readonly ClaimRow[], claim: number) => rows.find((r) => r.claim === claim && r.headline);
+  const csv: Table = {
+    columns: [col('variant', 'variant'), col('claim', 'claim'), col('verdict', 'verdict'), col('subject', 'subject'), col('value', 'value')],
+    rows: variants.flatMap((v) =>
+      claims.map((claim) => {
+        const h = headline(v.claims.rows, claim);
+        return { variant: v.variant, claim, verdict: h?.verdict ?? 'cannot tell', subject: h?.subject ?? '', value: h?.value ?? '' };
+      }),
+    ),
+  };
+  const display: Table = {
+    columns: [col('variant', 'variant'), ...claims.map((c) => col(`c${c}`, `claim ${c}`))],
+    rows: variants.map((v) => ({
+      variant: v.variant === a.ablation?.baseline && v.variant !== 'baseline' ? `${v.variant} (baseline)` : v.variant,
+      ...Object.fromEntries(claims.map((c) => [`c${c}`, headline(v.claims.rows, c)?.verdict ?? 'cannot tell'])),
+    })),
+  };
+  return { name: 'claims-by-variant', title: 'The claims judged under each variant alone (rules as in claims.csv)', csv, display };
+}
+
 /** A few lines for a terminal: each claim's headline verdict and measure. */
 export function claimsSummary(a: Analysis): string {
   const lines = [`# ${a.data.study}: the paper's claims, measured`, ''];
@@ -198,11 +287,19 @@ export function claimsSummary(a: Analysis): string {
     const quoted = claim === 1 ? a.claims.rows.find((r) => r.claim === 1 && r.subject.startsWith('knee-paper vs accuracy-max')) : undefined;
     if (quoted) lines.push(`   knee-paper vs accuracy-max, all conditions: ${quoted.value} (quoted: 63% latency, 58% cost, 1-2 points: ${quoted.verdict})`);
   }
+  if (a.ablation) {
+    lines.push('', `Verdicts under each variant, claims 1 to 5 (the lines above judge the baseline variant, "${a.ablation.baseline}"):`);
+    for (const v of a.ablation.claims) {
+      const verdicts = Object.keys(CLAIM_STATEMENTS).map((c) => v.claims.rows.find((r) => r.claim === Number(c) && r.headline)?.verdict ?? 'cannot tell');
+      lines.push(`   ${v.variant}: ${verdicts.join(' | ')}`);
+    }
+  }
   lines.push('', `Seeds: ${a.data.replicates.length}; trials: ${a.data.picks.length} ok, ${a.data.failed.count} failed.`);
   lines.push('Details: index.html and tables/claims.md in the report folder.');
   return `${lines.join('\n')}\n`;
 }
 
 export function allTables(a: Analysis): TablePair[] {
-  return [claimsTable(a.claims.rows), ...a.data.conditions.map((c) => conditionTable(a, c)), pairedTable(a), modelPairsTable(a)];
+  const ablation = a.ablation ? [variantClaimsTable(a), ...a.ablation.factors.map((f) => factorTable(a, f))] : [];
+  return [claimsTable(a.claims.rows), ...ablation, ...a.data.conditions.map((c) => conditionTable(a, c)), pairedTable(a), modelPairsTable(a)];
 }

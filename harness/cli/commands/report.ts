@@ -8,8 +8,12 @@ import type { Command } from './command.js';
 import { createStageProgress } from '../progress.js';
 
 export function printReport(result: ReportResult, io: Io, out: Output): void {
-  if ('none' in result) println(io.stderr, result.none);
-  else println(out, msg.reportWritten(result.written.length, displayPath(result.dir, io.cwd)));
+  if ('none' in result) {
+    println(io.stderr, result.none);
+    return;
+  }
+  println(out, msg.reportWritten(result.written.length, displayPath(result.dir, io.cwd), result.entry === null ? undefined : displayPath(result.entry, io.cwd)));
+  if (result.summary !== null) println(out, `\n${result.summary.trimEnd()}`);
 }
 
 export const reportCommand: Command = {

@@ -12,6 +12,9 @@ import type { Command } from './command.js';
 import { dbPathOf, shardOf, studyOf, threadsOf } from './shared.js';
 import { printReport } from './report.js';
 
+/** Below this a worker cannot even load the engine and an experiment. */
+export const minWorkerMemoryMb = 32;
+
 export function exitCodeOf(summary: RunSummary): number {
   if (summary.status === 'interrupted') return summary.signal === 'SIGTERM' ? exitCodes.SIGTERM : exitCodes.SIGINT;
   return summary.status === 'done' ? exitCodes.ok : exitCodes.failedTrials;
@@ -24,7 +27,7 @@ export const runCommand: Command = {
   builder: (y) =>
     y
       .positional('study', { type: 'string', describe: 'Study file, or a study name from "harness list"' })
-      .options(options('set', 'threads', 'db', 'fresh', 'shard', 'shard-count', 'task-timeout', 'max-failures', 'json', 'report'))
+      .options(options('set', 'threads', 'db', 'fresh', 'shard', 'shard-count', 'task-timeout', 'max-failures', 'worker-memory', 'json', 'report'))
       .example('$0 run paper', 'experiments/*/paper.yaml into results/paper.sqlite')
       .example('$0 run paper --set sim.M=300,1000', 'add a sweep over params.sim.M')
       .example('$0 run paper --shard 0/4', 'the first of four shards'),
@@ -32,11 +35,12 @@ export const runCommand: Command = {
     const threads = threadsOf(args);
     const taskTimeoutMs = seconds('task-timeout', args['task-timeout']);
     const maxFailures = wholeNumber('max-failures', args['max-failures'], 1);
+    const workerMemoryMb = wholeNumber('worker-memory', args['worker-memory'], minWorkerMemoryMb);
     const shard = shardOf(args, io);
     const json = args['json'] === true;
     const say = json ? io.stderr : io.stdout;
     // Workers boot (load tsx and the engine) while this thread loads the study.
-    const pool = new GroupPool({ threads, taskTimeoutMs });
+    const pool = new GroupPool({ threads, taskTimeoutMs, resourceLimits: workerMemoryMb ? { maxOldGenerationSizeMb: workerMemoryMb } : undefined });
     const controller = new AbortController();
     const unsubscribe = io.onSignal?.((signal) => controller.abort(signal)) ?? (() => {});
     let study: Study;

@@ -1,5 +1,6 @@
 /** Every figure of the report, in page order. */
-import type { Analysis } from '../analysis.js';
+import { baselineView, type Analysis } from '../analysis.js';
+import { ablationFigures } from './ablation.js';
 import { curveFigure } from './curves.js';
 import { latencyFigure } from './latency.js';
 import { sizeClassFigure } from './models.js';
@@ -10,17 +11,20 @@ import { stabilityFigure, stabilitySummaryFigure } from './stability.js';
 import { sweepFigures } from './sweep.js';
 import type { Figure } from './theme.js';
 
+/** In a study with variants, the paper's figures show the baseline; each factor has its own figure. */
 export function allFigures(a: Analysis): Figure[] {
+  const main = baselineView(a);
   return [
-    picksFigure(a),
-    balanceFigure(a),
-    savingsFigure(a),
-    stabilityFigure(a),
-    stabilitySummaryFigure(a),
-    sizeClassFigure(a),
-    latencyFigure(a),
-    ...sweepFigures(a),
-    ...a.data.conditions.flatMap((c) => [curveFigure(a, c, 'accuracy'), curveFigure(a, c, 'cost'), projectionsFigure(a, c)]),
+    picksFigure(main),
+    balanceFigure(main),
+    savingsFigure(main),
+    stabilityFigure(main),
+    stabilitySummaryFigure(main),
+    sizeClassFigure(main),
+    latencyFigure(main),
+    ...ablationFigures(a),
+    ...sweepFigures(main),
+    ...main.data.conditions.flatMap((c) => [curveFigure(main, c, 'accuracy'), curveFigure(main, c, 'cost'), projectionsFigure(main, c)]),
   ];
 }
 

@@ -4,6 +4,7 @@
  * the other swept values). Only a study with sweeps has these figures.
  */
 import { canonicalJson } from '../../../../harness/identity.js';
+import { VARIANT_FIELD } from '../../../../harness/manifest.js';
 import type { Json } from '../../../../harness/experiment.js';
 import type { Analysis } from '../analysis.js';
 import type { Condition } from '../data.js';
@@ -13,7 +14,8 @@ import { frame, selectorColourScale, tip, TOOLTIP_FORMAT, type Figure, type Obj 
 const valueText = (v: Json | undefined): string => (typeof v === 'string' ? v : canonicalJson(v ?? null));
 
 export function sweepFigures(a: Analysis): Figure[] {
-  const keys = [...new Set(a.data.conditions.flatMap((c) => Object.keys(c.variant)))].sort();
+  // A study's variants have their own figures (one per factor: figures/ablation.ts).
+  const keys = [...new Set(a.data.conditions.flatMap((c) => Object.keys(c.variant)))].filter((k) => a.data.variants === null || k !== VARIANT_FIELD).sort();
   const figures: Figure[] = [];
   for (const key of keys) {
     const groups = new Map<string, Condition[]>();

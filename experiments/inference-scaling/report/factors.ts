@@ -1,0 +1,111 @@
+/**
+ * A study's variants read as a one-factor-at-a-time design. The first variant is the baseline.
+ * Every other variant belongs to the factor named by the parameters it sets (usually one); a
+ * factor's levels are the baseline and the variants that set exactly those parameters. Each
+ * factor is compared within a scenario (and any swept values), level by level.
+ */
+import type { Json } from '../../../harness/experiment.js';
+import { canonicalJson } from '../../../harness/identity.js';
+import { setDotted, VARIANT_FIELD } from '../../../harness/manifest.js';
+import { valueAt } from '../../../harness/study/issues.js';
+import type { Condition, StudyData } from './data.js';
+
+export interface FactorLevel {
+  variant: string;
+  /** The parameter's value at this level (an object of them for a factor of several). */
+  value: Json;
+  /** The value as text for axes and tables. */
+  label: string;
+  baseline: boolean;
+}
+
+export interface Factor {
+  /** The parameter paths it varies, joined with ' + '. */
+  id: string;
+  paths: string[];
+  /** Words for titles, e.g. "Monte Carlo size M". */
+  title: string;
+  /** File-name-safe. */
+  slug: string;
+  /** Numeric factors ascending; others baseline first, then in file order. */
+  levels: FactorLevel[];
+}
+
+/** One comparison of a factor: its levels' conditions in one scenario (under the same swept values). */
+export interface FactorGroup {
+  factor: Factor;
+  scenario: string;
+  /** The scenario and any swept values, e.g. `balanced`. */
+  label: string;
+  /** Condition of each level, by variant name (a level missing from the study is left out). */
+  conditions: Map<string, Condition>;
+}
+
+const TITLES: Readonly<Record<string, string>> = {
+  'sim.M': 'Monte Carlo size M',
+  'sim.sampling': 'sampling',
+  'sim.latency': 'latency model',
+  feasibility: 'feasibility rule',
+  'sim.step': 'k step',
+  'sim.sd_A_scale': 'accuracy spread (sd_A scale)',
+};
+
+export function baselineVariant(data: StudyData): string | null {
+  return data.variants?.[0]?.name ?? null;
+}
+
+export function studyFactors(data: StudyData): Factor[] {
+  const variants = data.variants;
+  if (!variants || variants.length < 2) return [];
+  const [baseline, ...others] = variants as [(typeof variants)[0], ...typeof variants];
+  const baseParams = structuredClone(data.params) as Record<string, unknown>;
+  for (const [path, value] of Object.entries(baseline.set)) setDotted(baseParams, path, value);
+  const byId = new Map<string, { paths: string[]; levels: FactorLevel[] }>();
+  for (const variant of others) {
+    const paths = Object.keys(variant.set)
+      .filter((p) => canonicalJson(variant.set[p] as Json) !== canonicalJson((valueAt(baseParams, p.split('.')) ?? null) as Json))
+      .sort();
+    if (paths.length === 0) continue;
+    const id = paths.join(' + ');
+    let factor = byId.get(id);
+    if (!factor) {
+      const base = pick(paths, (p) => (valueAt(baseParams, p.split('.')) ?? null) as Json);
+      byId.set(id, (factor = { paths, levels: [{ variant: baseline.name, value: base, label: levelLabel(base, baseline.name, paths), baseline: true }] }));
+    }
+    const value = pick(paths, (p) => variant.set[p] as Json);
+    factor.levels.push({ variant: variant.name, value, label: levelLabel(value, variant.name, paths), baseline: false });
+  }
+  return [...byId].map(([id, { paths, levels }]) => ({
+    id,
+    paths,
+    title: paths.map((p) => TITLES[p] ?? p).join(' + '),
+    slug: id.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, ''),
+    levels: levels.every((l) => typeof l.value === 'number') ? [...levels].sort((a, b) => (a.value as number) - (b.value as number)) : levels,
+  }));
+}
+
+/** The factor's comparisons: one per scenario (and combination of swept values), in condition order. */
+export function factorGroups(data: StudyData, factor: Factor): FactorGroup[] {
+  const levels = new Set(factor.levels.map((l) => l.variant));
+  const groups = new Map<string, FactorGroup>();
+  for (const c of data.conditions) {
+    if (c.variantName === null || !levels.has(c.variantName)) continue;
+    const rest = Object.entries(c.variant).filter(([k]) => k !== VARIANT_FIELD);
+    const restLabel = rest.map(([k, v]) => `${k}=${typeof v === 'string' ? v : canonicalJson(v)}`).join(', ');
+    const key = canonicalJson({ scenario: c.scenario, rest: Object.fromEntries(rest) });
+    let group = groups.get(key);
+    if (!group) groups.set(key, (group = { factor, scenario: c.scenario, label: restLabel ? `${c.scenario} · ${restLabel}` : c.scenario, conditions: new Map() }));
+    group.conditions.set(c.variantName, c);
+  }
+  return [...groups.values()];
+}
+
+function pick(paths: readonly string[], f: (path: string) => Json): Json {
+  return paths.length === 1 ? f(paths[0] as string) : Object.fromEntries(paths.map((p) => [p, f(p)]));
+}
+
+function levelLabel(value: Json, variant: string, paths: readonly string[]): string {
+  if (paths.length > 1) return variant;
+  if (value === null) return 'default';
+  return typeof value === 'string' ? value : canonicalJson(value);
+}

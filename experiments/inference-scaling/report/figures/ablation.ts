@@ -1,0 +1,240 @@
+/**
+ * One figure per factor of a one-factor-at-a-time study, each showing what that factor is
+ * expected to change (a factor the report does not know gets the k* shift):
+ * - Monte Carlo size, sampling: the spread of k* across seeds, per selector;
+ * - latency model: the baseline's picks that the other latency model makes infeasible;
+ * - feasibility rule: picks that break a budget in more than delta of the runs;
+ * - accuracy spread: how many smaller-vs-large model pairs still match at lower cost (claim 3);
+ * - k step and others: how far k* moves from the baseline's on the same seeds.
+ */
+import type { ShareInterval } from '../../../../harness/stats/index.js';
+import type { LevelStats } from '../ablation.js';
+import type { Analysis } from '../analysis.js';
+import type { Factor } from '../factors.js';
+import { round } from '../format.js';
+import { FEASIBLE_SET_SELECTORS } from '../selectors.js';
+import { frame, selectorColourScale, tip, TOOLTIP_FORMAT, type Figure, type Obj } from './theme.js';
+
+type View = (a: Analysis, factor: Factor) => Figure;
+
+const VIEWS: Readonly<Record<string, View>> = {
+  'sim.M': spreadFigure,
+  'sim.sampling': spreadFigure,
+  'sim.latency': rejudgedFigure,
+  feasibility: budgetFigure,
+  'sim.sd_A_scale': modelPairsFigure,
+};
+
+/** Greys for the levels of a factor where colour already means the selector elsewhere. */
+const LEVEL_GREYS = ['#252525', '#737373', '#a3a3a3', '#cccccc'];
+
+export function ablationFigures(a: Analysis): Figure[] {
+  return (a.ablation?.factors ?? []).map((factor) => (VIEWS[factor.id] ?? shiftFigure)(a, factor));
+}
+
+function levelsOf(a: Analysis, factor: Factor): LevelStats[] {
+  return (a.ablation?.levels ?? []).filter((l) => l.factor === factor.id);
+}
+
+function groupsOf(a: Analysis, factor: Factor): string[] {
+  return (a.ablation?.groups ?? []).filter((g) => g.factor.id === factor.id).map((g) => g.label);
+}
+
+const pct = (s: ShareInterval | null) => ({ mean: s ? round(100 * s.share) : null, lo: s ? round(100 * s.lo) : null, hi: s ? round(100 * s.hi) : null, n: s?.n ?? null });
+
+function named(factor: Factor, title: string, subtitle: string[], body: Obj, rows: Obj[]): Figure {
+  return { name: `ablation--${factor.slug}`, title, caption: `${title}. ${subtitle.join(' ')}`, spec: frame(title, subtitle, body, { rows }) };
+}
+
+function groupFacet(groups: readonly string[]): Obj {
+  return { field: 'group', type: 'nominal', sort: [...groups], title: null, header: { labelFontWeight: 'bold' } };
+}
+
+/** k* spread (IQR across seeds, mean over models) against the factor's levels, a line per selector. */
+function spreadFigure(a: Analysis, factor: Factor): Figure {
+  const selectors = FEASIBLE_SET_SELECTORS.filter((s) => a.data.selectors.includes(s));
+  const rows = levelsOf(a, factor)
+    .filter((l) => selectors.includes(l.selector) && l.kIqr !== null)
+    .map((l) => ({
+      group: l.group,
+      level: l.value,
+      selector: l.selector,
+      iqr: round(l.kIqr?.mean ?? null),
+      iqrMin: round(l.kIqr?.min ?? null),
+      iqrMax: round(l.kIqr?.max ?? null),
+      shift: round(l.kShift?.mean ?? null),
+    }));
+  const x = { field: 'level', type: 'ordinal', sort: factor.levels.map((l) => l.label), title: factor.title, axis: { labelAngle: 0 } };
+  const color = { field: 'selector', type: 'nominal', sort: selectors, scale: selectorColourScale(a.data.selectors, selectors), title: 'selector' };
+  const title = `Spread of k* across seeds against the ${factor.title}`;
+  const subtitle = [
+    'Interquartile range of k* over the seeds, per model, then the mean over models (hover: least and most',
+    'spread model). A selector whose pick is settled by the data, not by Monte Carlo noise, falls towards 0.',
+  ];
+  return named(
+    factor,
+    title,
+    subtitle,
+    {
+      data: { name: 'rows' },
+      facet: { column: groupFacet(groupsOf(a, factor)) },
+      spec: {
+        width: 140,
+        height: 120,
+        layer: [
+          { mark: { type: 'line', strokeWidth: 1.1 }, encoding: { x, y: { field: 'iqr', type: 'quantitative' }, color } },
+          {
+            mark: { type: 'point', filled: true, size: 20 },
+            encoding: {
+              x,
+              y: { field: 'iqr', type: 'quantitative', title: 'IQR of k* across seeds', scale: { zero: true } },
+              color,
+              tooltip: [tip('group', 'scenario'), tip('level', factor.title), tip('selector', 'selector'), tip('iqr', 'mean IQR of k*', TOOLTIP_FORMAT.k), tip('iqrMin', 'least spread model', TOOLTIP_FORMAT.k), tip('iqrMax', 'most spread model', TOOLTIP_FORMAT.k), tip('shift', 'mean k* shift vs baseline', TOOLTIP_FORMAT.k)],
+            },
+          },
+        ],
+      },
+    },
+    rows,
+  );
+}
+
+/** Per selector: a measure with its interval, at each non-baseline level (offset), panels by scenario. */
+function selectorPanels(a: Analysis, factor: Factor, o: { rows: Obj[]; selectors: string[]; yTitle: string; format: string; byLevel: boolean; zeroLine: boolean; tooltip: Obj[] }): Obj {
+  const levels = factor.levels.filter((l) => o.byLevel || !l.baseline).map((l) => l.label);
+  const x = { field: 'selector', type: 'nominal', sort: o.selectors, title: null, axis: { labelAngle: -40, labelFontSize: 7.5 } };
+  const xOffset = { field: 'level', type: 'nominal', sort: levels };
+  const color = o.byLevel
+    ? { field: 'level', type: 'nominal', sort: levels, scale: { domain: levels, range: levels.map((_, i) => LEVEL_GREYS[i % LEVEL_GREYS.length]) }, title: factor.title }
+    : { field: 'selector', type: 'nominal', sort: o.selectors, scale: selectorColourScale(a.data.selectors, o.selectors), legend: null };
+  return {
+    data: { name: 'rows' },
+    facet: { column: groupFacet(groupsOf(a, factor)) },
+    spec: {
+      width: 150,
+      height: 110,
+      layer: [
+        ...(o.zeroLine ? [{ mark: { type: 'rule', color: '#444444', strokeWidth: 0.6 }, encoding: { y: { datum: 0 } } }] : []),
+        { transform: [{ filter: 'isValid(datum.lo) && isValid(datum.hi)' }], mark: { type: 'rule', strokeWidth: 1.1 }, encoding: { x, xOffset, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color } },
+        {
+          transform: [{ filter: 'isValid(datum.mean)' }],
+          mark: { type: 'point', filled: true, size: 18 },
+          encoding: {
+            x,
+            xOffset,
+            y: { field: 'mean', type: 'quantitative', title: o.yTitle, scale: { zero: true } },
+            color,
+            tooltip: [tip('group', 'scenario'), tip('selector', 'selector'), tip('level', factor.title), tip('mean', o.yTitle, o.format), tip('lo', '95% low', o.format), tip('hi', '95% high', o.format), ...o.tooltip],
+          },
+        },
+      ],
+    },
+  };
+}
+
+function rejudgedFigure(a: Analysis, factor: Factor): Figure {
+  const selectors = FEASIBLE_SET_SELECTORS.filter((s) => a.data.selectors.includes(s));
+  const rows = levelsOf(a, factor)
+    .filter((l) => !l.baseline && selectors.includes(l.selector))
+    .map((l) => ({ group: l.group, level: l.value, selector: l.selector, ...pct(l.rejudged), shift: round(l.kShift?.mean ?? null) }));
+  const baseline = factor.levels.find((l) => l.baseline)?.label ?? 'baseline';
+  const others = factor.levels.filter((l) => !l.baseline).map((l) => l.label).join(', ');
+  const title = `Picks made under the ${baseline} ${factor.title} that ${others} makes infeasible`;
+  const subtitle = [
+    `Share of the baseline's picks (${factor.title}: ${baseline}) that are infeasible on the curves of the same model`,
+    `and seed under ${others} (Wilson 95% interval).`,
+  ];
+  return named(
+    factor,
+    title,
+    subtitle,
+    selectorPanels(a, factor, { rows, selectors, yTitle: 'baseline picks now infeasible (%)', format: TOOLTIP_FORMAT.percent, byLevel: false, zeroLine: false, tooltip: [tip('n', 'picks judged', 'd'), tip('shift', 'mean k* shift', TOOLTIP_FORMAT.k)] }),
+    rows,
+  );
+}
+
+function budgetFigure(a: Analysis, factor: Factor): Figure {
+  const selectors = [...a.data.selectors];
+  const rows = levelsOf(a, factor).map((l) => ({ group: l.group, level: l.value, selector: l.selector, ...pct(l.budgetBreak) }));
+  const title = `Picks that break a budget in more than delta of the runs, by ${factor.title}`;
+  const subtitle = [
+    'Share of picks whose cost or latency budget fails in more than delta (5%) of the Monte Carlo runs, i.e.',
+    'P(C <= C_max and T <= T_max) < 1 - delta at k* (Wilson 95% interval).',
+  ];
+  return named(
+    factor,
+    title,
+    subtitle,
+    selectorPanels(a, factor, { rows, selectors, yTitle: 'picks breaking a budget (%)', format: TOOLTIP_FORMAT.percent, byLevel: true, zeroLine: false, tooltip: [tip('n', 'picks', 'd')] }),
+    rows,
+  );
+}
+
+function shiftFigure(a: Analysis, factor: Factor): Figure {
+  const selectors = [...a.data.selectors];
+  const rows = levelsOf(a, factor)
+    .filter((l) => !l.baseline)
+    .map((l) => ({ group: l.group, level: l.value, selector: l.selector, mean: round(l.kShift?.mean ?? null), lo: round(l.kShift?.lo ?? null), hi: round(l.kShift?.hi ?? null), accuracy: round(l.accuracyShift?.mean ?? null) }));
+  const baseline = factor.levels.find((l) => l.baseline)?.label ?? 'baseline';
+  const title = `How far k* moves when the ${factor.title} changes from ${baseline}`;
+  const subtitle = [
+    `k* minus the baseline's k* on the same model and seed, mean over models and seeds (95% bootstrap`,
+    'interval; hover: accuracy points gained).',
+  ];
+  return named(
+    factor,
+    title,
+    subtitle,
+    selectorPanels(a, factor, { rows, selectors, yTitle: 'k* shift vs baseline', format: TOOLTIP_FORMAT.k, byLevel: factor.levels.length > 2, zeroLine: true, tooltip: [tip('accuracy', 'accuracy gained (points)', '.2f')] }),
+    rows,
+  );
+}
+
+/** Claim 3 under each level: smaller-vs-large model pairs that match at lower cost, per scenario. */
+function modelPairsFigure(a: Analysis, factor: Factor): Figure {
+  const ablation = a.ablation;
+  const rows: Obj[] = [];
+  for (const group of ablation?.groups.filter((g) => g.factor.id === factor.id) ?? []) {
+    for (const level of factor.levels) {
+      const condition = group.conditions.get(level.variant);
+      const claims = ablation?.claims.find((c) => c.variant === level.variant)?.claims;
+      const row = condition && claims?.rows.find((r) => r.claim === 3 && r.scope === condition.labelInVariant);
+      const matching = row?.numbers.matching ?? null;
+      const comparable = row?.numbers.comparable ?? null;
+      if (matching === null || matching === undefined || !comparable) continue;
+      rows.push({ group: group.label, level: level.label, matching, comparable, share: round(matching / comparable), verdict: row?.verdict ?? null });
+    }
+  }
+  const groups = groupsOf(a, factor);
+  const x = { field: 'level', type: 'ordinal', sort: factor.levels.map((l) => l.label), title: factor.title, axis: { labelAngle: 0 } };
+  const color = { field: 'group', type: 'nominal', sort: groups, title: 'scenario', scale: { domain: groups, range: groups.map((_, i) => LEVEL_GREYS[i % LEVEL_GREYS.length]) } };
+  const title = `Claim 3 against the ${factor.title}`;
+  const subtitle = [
+    'Share of (small or medium, large) model pairs where the smaller model, at its accuracy-max k*, is at least as',
+    'accurate as the large one (within the interval) at a lower cost (two-sample bootstrap over seeds).',
+  ];
+  return named(
+    factor,
+    title,
+    subtitle,
+    {
+      data: { name: 'rows' },
+      width: 300,
+      height: 130,
+      layer: [
+        { mark: { type: 'line', strokeWidth: 1.1 }, encoding: { x, y: { field: 'share', type: 'quantitative' }, color } },
+        {
+          mark: { type: 'point', filled: true, size: 24 },
+          encoding: {
+            x,
+            y: { field: 'share', type: 'quantitative', title: 'pairs matching at lower cost', scale: { domain: [0, 1] }, axis: { format: '.0%' } },
+            color,
+            shape: { field: 'group', type: 'nominal', sort: groups, title: 'scenario' },
+            tooltip: [tip('group', 'scenario'), tip('level', factor.title), tip('matching', 'pairs matching', 'd'), tip('comparable', 'comparable pairs', 'd'), tip('share', 'share', TOOLTIP_FORMAT.share), tip('verdict', 'claim 3 here')],
+          },
+        },
+      ],
+    },
+    rows,
+  );
+}

@@ -1,0 +1,158 @@
+/**
+ * Numbers as documents quote them (REPRODUCTION.md): each under a stable dotted name, already
+ * written as text. A document marks a quoted number with its name, and a test checks the text
+ * against this table, so the document cannot drift from the data.
+ *
+ * Names: `settings.…` (how the report computes), `quoted.…` (the figures a third party quotes for the paper), `claim<n>.…` (the claims; in a study with variants, of the baseline variant),
+ * `k.<condition>.<model>.<selector>.…` (k* across seeds), `stability.…`, `balance.…`, and in a
+ * study with variants `variant.<name>.claim<n>.…`, `variants.…` (verdicts that change) and
+ * `factor.<factor>.<condition>.<level>.<selector>.…`.
+ */
+import { variantData } from './ablation.js';
+import { baselineView, type Analysis } from './analysis.js';
+import { cheapestMatch, QUOTED, type Claims } from './claims.js';
+import type { StudyData } from './data.js';
+import { fmt, type Formatter } from './format.js';
+import { ACCURACY_MAX, FEASIBLE_SET_SELECTORS, KNEES } from './selectors.js';
+import { CONFIDENCE } from './statistics.js';
+
+export type Quotes = Record<string, string>;
+
+/** Accuracy points in prose ("gives up 0.58 points"): unsigned. */
+const points: Formatter = (x) => x.toFixed(2);
+
+const keyOf = (text: string) => text.toLowerCase().replace(/[^a-z0-9.]+/g, '-').replace(/^-+|-+$/g, '');
+
+const interval = (lo: number | null, hi: number | null, f: Formatter) => (lo === null || hi === null ? 'n/a' : `[${f(lo)}, ${f(hi)}]`);
+
+export function quotes(a: Analysis): Quotes {
+  const main = baselineView(a);
+  const out: Quotes = {
+    'settings.confidence': fmt.share(CONFIDENCE),
+    'quoted.cost_saved': fmt.percent(QUOTED.costSaved).replace('.0%', '%'),
+    'quoted.latency_saved': fmt.percent(QUOTED.latencySaved).replace('.0%', '%'),
+    'quoted.accuracy_lost': `${QUOTED.accuracyLostLo}-${QUOTED.accuracyLostHi}`,
+    ...claimQuotes(main.claims, main.data, ''),
+    ...cellQuotes(main),
+  };
+  for (const v of a.ablation?.claims ?? []) {
+    Object.assign(out, claimQuotes(v.claims, variantData(a.data, v.variant), `variant.${v.variant}.`));
+  }
+  Object.assign(out, factorQuotes(a), verdictChanges(a));
+  return Object.fromEntries(Object.entries(out).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)));
+}
+
+function claimQuotes(claims: Claims, data: StudyData, prefix: string): Quotes {
+  const q: Quotes = {};
+  const put = (key: string, value: number | null | undefined, f: Formatter) => {
+    if (value !== null && value !== undefined) q[`${prefix}${key}`] = f(value);
+  };
+  const putInterval = (key: string, n: Record<string, number | null>, name: string, f: Formatter) => {
+    put(key, n[`${name}_mean`], f);
+    q[`${prefix}${key}.ci`] = interval(n[`${name}_lo`] ?? null, n[`${name}_hi`] ?? null, f);
+  };
+  const conditionKey = new Map(data.conditions.map((c) => [c.label, keyOf(c.label)]));
+  for (const row of claims.rows) {
+    const scope = row.scope === 'all' ? 'all' : (conditionKey.get(row.scope) ?? keyOf(row.scope));
+    const subject = row.subject.split(' ')[0] as string;
+    const n = row.numbers;
+    if (row.headline) q[`${prefix}claim${row.claim}.verdict`] = row.verdict;
+    if (row.claim === 1 && row.subject.includes(' vs accuracy-max')) {
+      putInterval(`claim1.${subject}.cost_saved`, n, 'cost_saved_pct', fmt.percent);
+      putInterval(`claim1.${subject}.latency_saved`, n, 'latency_saved_pct', fmt.percent);
+      putInterval(`claim1.${subject}.accuracy_lost`, n, 'accuracy_lost_pts', points);
+      q[`${prefix}claim1.${subject}.quoted.verdict`] = row.verdict;
+    } else if (row.claim === 1) {
+      q[`${prefix}claim1.${scope}.${subject}.verdict`] = row.verdict;
+      put(`claim1.${scope}.${subject}.balance`, n.balance_mean, fmt.balance);
+    } else if (row.claim === 2 && scope !== 'all') {
+      for (const name of Object.keys(n).filter((k) => k.startsWith('over_') && k.endsWith('_pts_mean'))) {
+        put(`claim2.${scope}.over.${name.slice('over_'.length, -'_pts_mean'.length)}`, n[name], points);
+      }
+      putInterval(`claim2.${scope}.knee-paper.cost_saved`, n, 'knee_cost_saved_pct', fmt.percent);
+      putInterval(`claim2.${scope}.knee-paper.accuracy_lost`, n, 'knee_accuracy_lost_pts', points);
+      q[`${prefix}claim2.${scope}.verdict`] = row.verdict;
+    } else if (row.claim === 3 && scope !== 'all') {
+      put(`claim3.${scope}.matching`, n.matching, String);
+      put(`claim3.${scope}.comparable`, n.comparable, String);
+      q[`${prefix}claim3.${scope}.verdict`] = row.verdict;
+    } else if (row.claim === 4) {
+      put(`claim4.${scope}.breaks_2d`, n.breaks_latency_2d_share, fmt.share);
+      put(`claim4.${scope}.breaks_2d.n`, n.breaks_latency_2d_n, String);
+      put(`claim4.${scope}.infeasible_1d`, n.infeasible_1d_share, fmt.share);
+      q[`${prefix}claim4.${scope}.verdict`] = row.verdict;
+    } else if (row.claim === 5 && row.scope !== 'all' && n.models_moving !== undefined) {
+      q[`${prefix}claim5.${subject}.moving`] = `${n.models_moving} of ${n.models}`;
+      put(`claim5.${subject}.differs`, n.differs_share, fmt.share);
+    }
+  }
+  const modelName = (id: string) => data.models.find((m) => m.id === id)?.name ?? id;
+  for (const c of data.conditions) {
+    const best = cheapestMatch(claims.modelPairs.filter((p) => p.condition === c.id));
+    if (!best) continue;
+    const key = `${prefix}claim3.${keyOf(c.label)}.best`;
+    q[`${key}.smaller`] = modelName(best.smaller);
+    q[`${key}.large`] = modelName(best.large);
+    if (best.accuracyDiff) q[`${key}.accuracy_diff`] = fmt.points(best.accuracyDiff.estimate);
+    if (best.costRatio) q[`${key}.cost_ratio`] = fmt.ratio(best.costRatio.estimate);
+  }
+  return q;
+}
+
+/** k* across seeds for accuracy-max and the knees; how often each selector repeats itself; balance at the extremes. */
+function cellQuotes(a: Analysis): Quotes {
+  const q: Quotes = {};
+  const shown = [ACCURACY_MAX, ...KNEES].filter((s) => a.data.selectors.includes(s));
+  for (const condition of a.data.conditions) {
+    for (const model of a.data.models) {
+      for (const selector of shown) {
+        const cell = a.cell(condition.id, model.id, selector);
+        if (!cell) continue;
+        const key = `k.${keyOf(condition.label)}.${model.id}.${selector}`;
+        q[`${key}.none`] = `${cell.trials - cell.picks} of ${cell.trials}`;
+        const s = cell.spread;
+        if (s.mode === null || s.min === null || s.max === null || s.iqr === null || s.modeShare === null) continue;
+        Object.assign(q, { [`${key}.mode`]: String(s.mode), [`${key}.mode_share`]: fmt.share(s.modeShare), [`${key}.min`]: String(s.min), [`${key}.max`]: String(s.max), [`${key}.iqr`]: fmt.k(s.iqr) });
+      }
+    }
+  }
+  for (const selector of FEASIBLE_SET_SELECTORS.filter((s) => a.data.selectors.includes(s))) {
+    const cells = a.data.conditions.flatMap((c) => a.data.models.map((m) => a.cell(c.id, m.id, selector))).filter((c) => c !== undefined && c.spread.modeShare !== null);
+    const mean = (xs: number[]) => xs.reduce((x, y) => x + y, 0) / xs.length;
+    if (cells.length > 0) {
+      q[`stability.${selector}.mode_share`] = fmt.share(mean(cells.map((c) => c?.spread.modeShare as number)));
+      q[`stability.${selector}.iqr`] = fmt.k(mean(cells.map((c) => c?.spread.iqr as number)));
+    }
+    const balances = a.data.picks.filter((p) => p.selector === selector && p.balance !== null && a.data.conditions.some((c) => c.id === p.condition));
+    if (balances.length > 0) q[`balance.${selector}.worst_share`] = fmt.share(balances.filter((p) => p.balance === 1).length / balances.length);
+  }
+  return q;
+}
+
+/** Which claims change their headline verdict under a variant, against the baseline variant. */
+function verdictChanges(a: Analysis): Quotes {
+  const ablation = a.ablation;
+  if (!ablation) return {};
+  const headline = (claims: Claims, claim: number) => claims.rows.find((r) => r.claim === claim && r.headline)?.verdict ?? 'cannot tell';
+  const baseline = ablation.claims.find((v) => v.variant === ablation.baseline)?.claims ?? a.claims;
+  const others = ablation.claims.filter((v) => v.variant !== ablation.baseline);
+  const changes = others.flatMap((v) =>
+    [1, 2, 3, 4, 5].filter((c) => headline(v.claims, c) !== headline(baseline, c)).map((c) => `claim ${c} under ${v.variant} (${headline(v.claims, c)})`),
+  );
+  return { 'variants.others': String(others.length), 'variants.changes': changes.length ? changes.join('; ') : 'none' };
+}
+
+function factorQuotes(a: Analysis): Quotes {
+  const q: Quotes = {};
+  const slugOf = new Map((a.ablation?.factors ?? []).map((f) => [f.id, f.slug]));
+  for (const l of a.ablation?.levels ?? []) {
+    const key = `factor.${slugOf.get(l.factor)}.${keyOf(l.group)}.${keyOf(l.value)}.${l.selector}`;
+    if (l.kIqr) q[`${key}.iqr`] = fmt.k(l.kIqr.mean);
+    if (l.kShift?.mean != null) q[`${key}.shift`] = fmt.k(l.kShift.mean);
+    if (l.accuracyShift?.mean != null) q[`${key}.accuracy_shift`] = fmt.points(l.accuracyShift.mean);
+    if (l.noPick) q[`${key}.no_pick`] = fmt.share(l.noPick.share);
+    if (l.budgetBreak) q[`${key}.budget_break`] = fmt.share(l.budgetBreak.share);
+    if (l.rejudged) q[`${key}.rejudged`] = fmt.share(l.rejudged.share);
+  }
+  return q;
+}

@@ -1,0 +1,22 @@
+/**
+ * SQLite failures as errors a user can act on. A write that fails (disk full, read-only folder,
+ * I/O error) becomes a `WriteError`: everything committed before is safe, and rerunning the
+ * same command resumes. A lock that another program holds past the busy timeout becomes an
+ * InputError that says so. Anything that is not an SQLite error is a bug and passes unchanged.
+ */
+import { InputError, errorMessage } from '../errors.js';
+import * as msg from '../messages.js';
+import { busyTimeoutMs } from './store.js';
+
+/** A failed write: the message is complete (see messages.dbWriteFailed). */
+export class WriteError extends Error {
+  override name = 'WriteError';
+}
+
+/** The error to throw for `thrown`, raised while writing to the database shown as `shown`. */
+export function asWriteError(shown: string, thrown: unknown): unknown {
+  const code = (thrown as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return thrown;
+  if (code.startsWith('SQLITE_BUSY')) return new InputError(msg.dbLocked(shown, busyTimeoutMs / 1000));
+  return new WriteError(msg.dbWriteFailed(shown, errorMessage(thrown)));
+}

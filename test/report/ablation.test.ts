@@ -1,0 +1,174 @@
+/**
+ * The report of a one-factor-at-a-time study: a small real study of the inference-scaling
+ * experiment with variants (Monte Carlo size, latency model, feasibility rule, accuracy spread),
+ * run through the harness, then analysed. The measures are checked against the picks and
+ * curves they summarise, and against each other where the model makes them equal.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { Ajv } from 'ajv';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { compileVegaLite } from '../../harness/render/vega.js';
+import { runStudy } from '../../harness/run/run.js';
+import { loadReportInput } from '../../harness/store/reader.js';
+import { Store } from '../../harness/store/store.js';
+import { loadStudy } from '../../harness/study/study.js';
+import type { LevelStats } from '../../experiments/inference-scaling/report/ablation.js';
+import { analyze, type Analysis } from '../../experiments/inference-scaling/report/analysis.js';
+import { allFigures } from '../../experiments/inference-scaling/report/figures/index.js';
+import { quotes } from '../../experiments/inference-scaling/report/quotes.js';
+import { FEASIBLE_SET_SELECTORS } from '../../experiments/inference-scaling/report/selectors.js';
+import { allTables } from '../../experiments/inference-scaling/report/tables.js';
+import { root, tempDir, writeStudy } from '../harness/helpers.js';
+
+const dir = tempDir('ablation-report-');
+const DELTA = 0.05;
+let a: Analysis;
+
+beforeAll(async () => {
+  const file = writeStudy(dir, 'small-ablations.yaml', {
+    name: 'small-ablations',
+    experiment: join(root, 'experiments', 'inference-scaling', 'experiment.ts'),
+    seeds: 6,
+    base_seed: 3,
+    axes: { scenario: ['balanced', 'cost-constrained'], model: ['gpt5', 'gpt5-nano', 'qwen3-30b-a3b'] },
+    // T_max just above GPT-5 Nano's mean latency at k = 108 (58.06 s): its accuracy-max pick sits on
+    // the budget, feasible by the mean but broken in many runs.
+    params: { sim: { M: 100 }, delta: DELTA, scenarios: { balanced: { T_max: 58.1 } } },
+    variants: { baseline: {}, 'M-200': { 'sim.M': 200 }, 'M-50': { 'sim.M': 50 }, waves: { 'sim.latency': 'waves' }, chance: { feasibility: 'chance' }, 'sd_A-x2': { 'sim.sd_A_scale': 2 } },
+  });
+  const study = await loadStudy(file, { cwd: dir });
+  const db = join(dir, 'small.sqlite');
+  expect(await runStudy({ study, dbPath: db, threads: 2, shard: null, commandLine: 'test' })).toMatchObject({ status: 'done', failed: 0 });
+  const store = Store.open(db, 'read');
+  try {
+    a = analyze(loadReportInput(store), 200);
+  } finally {
+    store.close();
+  }
+}, 120_000);
+
+const level = (factor: string, scenario: string, variant: string, selector: string): LevelStats => {
+  const found = a.ablation?.levels.find((l) => l.factor === factor && l.scenario === scenario && l.level === variant && l.selector === selector);
+  if (!found) throw new Error(`no level ${factor}/${scenario}/${variant}/${selector}`);
+  return found;
+};
+
+const conditionOf = (scenario: string, variant: string) => a.data.conditions.find((c) => c.scenario === scenario && c.variantName === variant)!;
+
+describe('ablation report: factors', () => {
+  it('groups the variants into one factor per parameter, levels in order, the baseline\'s value from the study\'s params', () => {
+    const factors = a.ablation!.factors;
+    expect(factors.map((f) => f.id)).toEqual(['sim.M', 'sim.latency', 'feasibility', 'sim.sd_A_scale']);
+    expect(factors[0]!.levels.map((l) => [l.variant, l.label, l.baseline])).toEqual([
+      ['M-50', '50', false],
+      ['baseline', '100', true],
+      ['M-200', '200', false],
+    ]);
+    expect(factors[1]!.levels.map((l) => l.label)).toEqual(['paper', 'waves']);
+    expect(factors[3]!.levels.map((l) => l.label)).toEqual(['1', '2']);
+    expect(a.ablation!.groups.filter((g) => g.factor.id === 'sim.M').map((g) => g.label)).toEqual(['balanced', 'cost-constrained']);
+  });
+
+  it('k* shift: the mean of the per-seed differences from the baseline, same model and seed', () => {
+    for (const selector of ['accuracy-max', 'knee-chord']) {
+      const diffs = a.data.models.flatMap((m) => {
+        const base = new Map(a.index.cell(conditionOf('balanced', 'baseline').id, m.id, selector).map((p) => [p.replicate, p.kStar]));
+        return a.index
+          .cell(conditionOf('balanced', 'M-200').id, m.id, selector)
+          .map((p) => (p.kStar === null || base.get(p.replicate) == null ? null : p.kStar - (base.get(p.replicate) as number)))
+          .filter((d): d is number => d !== null);
+      });
+      const shift = level('sim.M', 'balanced', 'M-200', selector).kShift!;
+      expect(shift.n).toBe(diffs.length);
+      expect(shift.mean).toBeCloseTo(diffs.reduce((x, y) => x + y, 0) / diffs.length, 12);
+    }
+    expect(level('sim.M', 'balanced', 'baseline', 'accuracy-max').kShift).toBeNull();
+  });
+
+  it('picks breaking a budget: the share with P(both budgets) < 1 - delta; none under the chance constraint', () => {
+    for (const scenario of ['balanced', 'cost-constrained']) {
+      const picks = a.data.picks.filter((p) => p.condition === conditionOf(scenario, 'baseline').id && p.selector === 'accuracy-max' && p.kStar !== null);
+      const breaking = picks.filter((p) => (p.pBudget as number) < 1 - DELTA).length;
+      expect(level('feasibility', scenario, 'baseline', 'accuracy-max').budgetBreak).toMatchObject({ successes: breaking, n: picks.length });
+      for (const selector of FEASIBLE_SET_SELECTORS) expect(level('feasibility', scenario, 'chance', selector).budgetBreak?.successes ?? 0).toBe(0);
+    }
+  });
+
+  it('the baseline\'s picks re-judged under the chance constraint are exactly those that break a budget in more than delta of the runs', () => {
+    // Same draws, same curves: only the feasibility flags differ between the two variants.
+    expect(level('feasibility', 'balanced', 'baseline', 'accuracy-max').budgetBreak?.successes).toBeGreaterThan(0);
+    for (const scenario of ['balanced', 'cost-constrained']) {
+      for (const selector of FEASIBLE_SET_SELECTORS) {
+        const broken = level('feasibility', scenario, 'baseline', selector).budgetBreak;
+        const rejudged = level('feasibility', scenario, 'chance', selector).rejudged;
+        expect(rejudged?.successes ?? 0, `${scenario} ${selector}`).toBe(broken?.successes ?? 0);
+        expect(rejudged?.n ?? 0).toBe(broken?.n ?? 0);
+      }
+    }
+  });
+
+  it('stragglers only ever make the baseline\'s picks infeasible by latency: a re-judged pick is one whose waves latency exceeds T_max', () => {
+    const condition = conditionOf('balanced', 'waves');
+    const base = conditionOf('balanced', 'baseline');
+    let judged = 0;
+    let infeasible = 0;
+    for (const m of a.data.models) {
+      const groupOf = new Map(a.index.cell(condition.id, m.id, 'accuracy-max').map((p) => [p.replicate, p.groupKey]));
+      for (const p of a.index.cell(base.id, m.id, 'accuracy-max')) {
+        if (p.kStar === null) continue;
+        const row = a.data.groupCurves.get(groupOf.get(p.replicate)!)!.find((r) => r.k === p.kStar)!;
+        judged += 1;
+        if ((row.latency_mean as number) > condition.constraints!.T_max) infeasible += 1;
+      }
+    }
+    expect(infeasible).toBeGreaterThan(0);
+    expect(level('sim.latency', 'balanced', 'waves', 'accuracy-max').rejudged).toMatchObject({ successes: infeasible, n: judged });
+  });
+
+  it('judges the claims under each variant on that variant\'s conditions alone', () => {
+    expect(a.ablation!.claims.map((c) => c.variant)).toEqual(['baseline', 'M-200', 'M-50', 'waves', 'chance', 'sd_A-x2']);
+    const baseline = a.ablation!.claims[0]!.claims;
+    expect(a.claims).toBe(baseline);
+    const scopes = new Set(baseline.rows.map((r) => r.scope));
+    expect(scopes).toEqual(new Set(['balanced', 'cost-constrained', 'all', 'scenarios · baseline']));
+  });
+});
+
+describe('ablation report: figures, tables, quotes', () => {
+  const schemaPath = createRequire(import.meta.url).resolve('vega-lite/vega-lite-schema.json');
+  const validate = new Ajv({ strict: false, allErrors: false, logger: false }).compile(JSON.parse(readFileSync(schemaPath, 'utf8')));
+
+  it('draws the paper\'s figures for the baseline only, and one valid figure per factor', () => {
+    const figures = allFigures(a);
+    const names = figures.map((f) => f.name);
+    expect(names.filter((n) => n.startsWith('ablation--'))).toEqual(['ablation--sim-m', 'ablation--sim-latency', 'ablation--feasibility', 'ablation--sim-sd-a-scale']);
+    expect(names.filter((n) => n.startsWith('accuracy-vs-k--'))).toEqual(['accuracy-vs-k--balanced-baseline', 'accuracy-vs-k--cost-constrained-baseline']);
+    expect(names.some((n) => n.startsWith('sweep--'))).toBe(false);
+    for (const figure of figures.filter((f) => f.name.startsWith('ablation--'))) {
+      const ok = validate(JSON.parse(JSON.stringify(figure.spec)));
+      expect(ok ? [] : validate.errors?.slice(0, 3), figure.name).toEqual([]);
+      expect(() => compileVegaLite(figure.spec)).not.toThrow();
+      expect(JSON.stringify(figure.spec)).toContain('"tooltip"');
+    }
+  });
+
+  it('writes a table per factor and the claims under each variant', () => {
+    const tables = allTables(a);
+    const names = tables.map((t) => t.name);
+    expect(names).toEqual(expect.arrayContaining(['claims-by-variant', 'factor--sim-m', 'factor--sim-latency', 'factor--feasibility', 'factor--sim-sd-a-scale']));
+    const byVariant = tables.find((t) => t.name === 'claims-by-variant')!;
+    expect(byVariant.display.rows.map((r) => r.variant)).toEqual(['baseline', 'M-200', 'M-50', 'waves', 'chance', 'sd_A-x2']);
+    const m = tables.find((t) => t.name === 'factor--sim-m')!;
+    expect(m.csv.rows).toHaveLength(2 * 3 * a.data.selectors.length);
+  });
+
+  it('names every quotable number, including each variant\'s verdicts and each level\'s measures', () => {
+    const q = quotes(a);
+    for (const v of ['baseline', 'M-200', 'waves', 'chance']) expect(q[`variant.${v}.claim1.verdict`]).toMatch(/^(holds|does not hold|cannot tell)$/);
+    expect(q['factor.sim-m.balanced.200.knee-paper.iqr']).toMatch(/^\d+\.\d$/);
+    expect(q['factor.feasibility.cost-constrained.means.accuracy-max.budget_break']).toMatch(/^\d+%$/);
+    expect(q['claim1.verdict']).toBe(a.claims.rows.find((r) => r.claim === 1 && r.headline)?.verdict);
+  });
+});
