@@ -2,17 +2,10 @@
  * The selectors the report knows by role, in the order every table and legend lists them. A
  * selector id the report does not know is still reported, after these, in alphabetical order.
  */
+import { SELECTOR_IDS } from '../selectors.js';
 
-export const SELECTOR_ORDER = [
-  'accuracy-max',
-  'max-cube',
-  'utopia',
-  'knee-paper',
-  'knee-3d',
-  'knee-chord',
-  'fixed-k',
-  'accuracy-max-2d',
-] as const;
+/** Tables and legends list the selectors in the order the study defines them. */
+export const SELECTOR_ORDER: readonly string[] = SELECTOR_IDS;
 
 export const ACCURACY_MAX = 'accuracy-max';
 /** The paper's knee (claim 1 is about it); the corrected variants are reported beside it. */
@@ -40,9 +33,8 @@ export const SELECTOR_COLOURS: Readonly<Record<string, string>> = {
 const SPARE_COLOURS = ['#F0E442', '#8C510A', '#01665E', '#762A83'];
 
 export function orderSelectors(ids: Iterable<string>): string[] {
-  const known: readonly string[] = SELECTOR_ORDER;
   const present = new Set(ids);
-  return [...known.filter((s) => present.has(s)), ...[...present].filter((s) => !known.includes(s)).sort()];
+  return [...SELECTOR_ORDER.filter((s) => present.has(s)), ...[...present].filter((s) => !SELECTOR_ORDER.includes(s)).sort()];
 }
 
 export function selectorColour(id: string, order: readonly string[]): string {

@@ -13,7 +13,7 @@ import type { Analysis } from '../analysis.js';
 import type { Factor } from '../factors.js';
 import { round } from '../format.js';
 import { FEASIBLE_SET_SELECTORS } from '../selectors.js';
-import { frame, selectorColourScale, tip, TOOLTIP_FORMAT, type Figure, type Obj } from './theme.js';
+import { boldFacet, rowsFigure, selectorColourScale, tip, TOOLTIP_FORMAT, type Figure, type Obj } from './theme.js';
 
 type View = (a: Analysis, factor: Factor) => Figure;
 
@@ -43,11 +43,19 @@ function groupsOf(a: Analysis, factor: Factor): string[] {
 const pct = (s: ShareInterval | null) => ({ mean: s ? round(100 * s.share) : null, lo: s ? round(100 * s.lo) : null, hi: s ? round(100 * s.hi) : null, n: s?.n ?? null });
 
 function named(factor: Factor, title: string, subtitle: string[], body: Obj, rows: Obj[]): Figure {
-  return { name: `ablation--${factor.slug}`, title, caption: `${title}. ${subtitle.join(' ')}`, spec: frame(title, subtitle, body, { rows }) };
+  return rowsFigure({ name: `ablation--${factor.slug}`, title, subtitle, body, rows });
 }
 
-function groupFacet(groups: readonly string[]): Obj {
-  return { field: 'group', type: 'nominal', sort: [...groups], title: null, header: { labelFontWeight: 'bold' } };
+function levelAxis(factor: Factor): Obj {
+  return { field: 'level', type: 'ordinal', sort: factor.levels.map((l) => l.label), title: factor.title, axis: { labelAngle: 0 } };
+}
+
+/** A line through the factor's levels with a point at each; `y` titles the axis, `point` adds encodings to the points. */
+function levelLine(x: Obj, y: Obj & { field: string }, color: Obj, pointSize: number, point: Obj): Obj[] {
+  return [
+    { mark: { type: 'line', strokeWidth: 1.1 }, encoding: { x, y: { field: y.field, type: 'quantitative' }, color } },
+    { mark: { type: 'point', filled: true, size: pointSize }, encoding: { x, y, color, ...point } },
+  ];
 }
 
 /** k* spread (IQR across seeds, mean over models) against the factor's levels, a line per selector. */
@@ -64,7 +72,7 @@ function spreadFigure(a: Analysis, factor: Factor): Figure {
       iqrMax: round(l.kIqr?.max ?? null),
       shift: round(l.kShift?.mean ?? null),
     }));
-  const x = { field: 'level', type: 'ordinal', sort: factor.levels.map((l) => l.label), title: factor.title, axis: { labelAngle: 0 } };
+  const x = levelAxis(factor);
   const color = { field: 'selector', type: 'nominal', sort: selectors, scale: selectorColourScale(a.data.selectors, selectors), title: 'selector' };
   const title = `Spread of k* across seeds against the ${factor.title}`;
   const subtitle = [
@@ -76,23 +84,13 @@ function spreadFigure(a: Analysis, factor: Factor): Figure {
     title,
     subtitle,
     {
-      data: { name: 'rows' },
-      facet: { column: groupFacet(groupsOf(a, factor)) },
+      facet: { column: boldFacet('group', groupsOf(a, factor)) },
       spec: {
         width: 140,
         height: 120,
-        layer: [
-          { mark: { type: 'line', strokeWidth: 1.1 }, encoding: { x, y: { field: 'iqr', type: 'quantitative' }, color } },
-          {
-            mark: { type: 'point', filled: true, size: 20 },
-            encoding: {
-              x,
-              y: { field: 'iqr', type: 'quantitative', title: 'IQR of k* across seeds', scale: { zero: true } },
-              color,
-              tooltip: [tip('group', 'scenario'), tip('level', factor.title), tip('selector', 'selector'), tip('iqr', 'mean IQR of k*', TOOLTIP_FORMAT.k), tip('iqrMin', 'least spread model', TOOLTIP_FORMAT.k), tip('iqrMax', 'most spread model', TOOLTIP_FORMAT.k), tip('shift', 'mean k* shift vs baseline', TOOLTIP_FORMAT.k)],
-            },
-          },
-        ],
+        layer: levelLine(x, { field: 'iqr', type: 'quantitative', title: 'IQR of k* across seeds', scale: { zero: true } }, color, 20, {
+          tooltip: [tip('group', 'scenario'), tip('level', factor.title), tip('selector', 'selector'), tip('iqr', 'mean IQR of k*', TOOLTIP_FORMAT.k), tip('iqrMin', 'least spread model', TOOLTIP_FORMAT.k), tip('iqrMax', 'most spread model', TOOLTIP_FORMAT.k), tip('shift', 'mean k* shift vs baseline', TOOLTIP_FORMAT.k)],
+        }),
       },
     },
     rows,
@@ -108,8 +106,7 @@ function selectorPanels(a: Analysis, factor: Factor, o: { rows: Obj[]; selectors
     ? { field: 'level', type: 'nominal', sort: levels, scale: { domain: levels, range: levels.map((_, i) => LEVEL_GREYS[i % LEVEL_GREYS.length]) }, title: factor.title }
     : { field: 'selector', type: 'nominal', sort: o.selectors, scale: selectorColourScale(a.data.selectors, o.selectors), legend: null };
   return {
-    data: { name: 'rows' },
-    facet: { column: groupFacet(groupsOf(a, factor)) },
+    facet: { column: boldFacet('group', groupsOf(a, factor)) },
     spec: {
       width: 150,
       height: 110,
@@ -206,7 +203,7 @@ function modelPairsFigure(a: Analysis, factor: Factor): Figure {
     }
   }
   const groups = groupsOf(a, factor);
-  const x = { field: 'level', type: 'ordinal', sort: factor.levels.map((l) => l.label), title: factor.title, axis: { labelAngle: 0 } };
+  const x = levelAxis(factor);
   const color = { field: 'group', type: 'nominal', sort: groups, title: 'scenario', scale: { domain: groups, range: groups.map((_, i) => LEVEL_GREYS[i % LEVEL_GREYS.length]) } };
   const title = `Claim 3 against the ${factor.title}`;
   const subtitle = [
@@ -218,22 +215,12 @@ function modelPairsFigure(a: Analysis, factor: Factor): Figure {
     title,
     subtitle,
     {
-      data: { name: 'rows' },
       width: 300,
       height: 130,
-      layer: [
-        { mark: { type: 'line', strokeWidth: 1.1 }, encoding: { x, y: { field: 'share', type: 'quantitative' }, color } },
-        {
-          mark: { type: 'point', filled: true, size: 24 },
-          encoding: {
-            x,
-            y: { field: 'share', type: 'quantitative', title: 'pairs matching at lower cost', scale: { domain: [0, 1] }, axis: { format: '.0%' } },
-            color,
-            shape: { field: 'group', type: 'nominal', sort: groups, title: 'scenario' },
-            tooltip: [tip('group', 'scenario'), tip('level', factor.title), tip('matching', 'pairs matching', 'd'), tip('comparable', 'comparable pairs', 'd'), tip('share', 'share', TOOLTIP_FORMAT.share), tip('verdict', 'claim 3 here')],
-          },
-        },
-      ],
+      layer: levelLine(x, { field: 'share', type: 'quantitative', title: 'pairs matching at lower cost', scale: { domain: [0, 1] }, axis: { format: '.0%' } }, color, 24, {
+        shape: { field: 'group', type: 'nominal', sort: groups, title: 'scenario' },
+        tooltip: [tip('group', 'scenario'), tip('level', factor.title), tip('matching', 'pairs matching', 'd'), tip('comparable', 'comparable pairs', 'd'), tip('share', 'share', TOOLTIP_FORMAT.share), tip('verdict', 'claim 3 here')],
+      }),
     },
     rows,
   );

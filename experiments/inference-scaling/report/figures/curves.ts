@@ -6,7 +6,7 @@
 import type { Analysis } from '../analysis.js';
 import { curveKey, type Condition, type CurvePoint } from '../data.js';
 import { round } from '../format.js';
-import { AXIS_TITLES, frame, selectorColourScale, tip, TOOLTIP_FORMAT, type Figure, type Obj } from './theme.js';
+import { AXIS_TITLES, panelPerModel, rowsFigure, selectorColourScale, tip, TOOLTIP_FORMAT, type Figure, type Obj } from './theme.js';
 
 export type CurveMetric = 'accuracy' | 'cost';
 
@@ -158,21 +158,15 @@ export function curveFigure(a: Analysis, condition: Condition, metric: CurveMetr
     `Line: mean over ${seeds} seeds of each seed's Monte Carlo mean; band: the 2.5-97.5% range of a single request (mean over seeds).`,
     `Filled points: k feasible in most seeds${limit === null ? '' : `; dashed: ${limitText}`}; rings: each selector's most frequent k*.`,
   ];
-  return {
+  return rowsFigure({
     name: `${metric}-vs-k--${condition.slug}`,
     title,
-    caption: `${title}. ${subtitle.join(' ')}`,
-    spec: frame(
-      title,
-      subtitle,
-      {
-        data: { name: 'rows' },
-        facet: { field: 'model', type: 'nominal', sort: a.data.models.map((m) => m.label), title: null },
-        columns: 3,
-        spec: { width: PANEL.width, height: PANEL.height, layer: layers },
-        resolve: { scale: { y: metric === 'cost' ? 'independent' : 'shared' } },
-      },
-      { rows },
-    ),
-  };
+    subtitle,
+    rows,
+    body: {
+      ...panelPerModel(a.data.models.map((m) => m.label)),
+      spec: { width: PANEL.width, height: PANEL.height, layer: layers },
+      resolve: { scale: { y: metric === 'cost' ? 'independent' : 'shared' } },
+    },
+  });
 }

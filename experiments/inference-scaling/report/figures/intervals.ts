@@ -3,7 +3,8 @@
  * mean, with the 95% bootstrap interval as a line, selectors offset within the row and coloured
  * as everywhere else; panels by condition (rows or columns) and, optionally, by measure.
  */
-import { selectorColourScale, tip, type Obj } from './theme.js';
+import type { Analysis } from '../analysis.js';
+import { boldFacet, selectorColourScale, tip, type Obj } from './theme.js';
 
 export interface IntervalRow {
   condition: string;
@@ -38,6 +39,11 @@ export interface IntervalChartOptions {
   sharedX?: boolean;
 }
 
+/** The study's rows (models), panels (conditions) and colours, showing `selectors` (default: all). */
+export function intervalAxes(a: Analysis, selectors: readonly string[] = a.data.selectors): Pick<IntervalChartOptions, 'selectors' | 'allSelectors' | 'models' | 'conditions'> {
+  return { selectors, allSelectors: a.data.selectors, models: a.data.models.map((m) => m.label), conditions: a.data.conditions.map((c) => c.label) };
+}
+
 export function intervalChart(o: IntervalChartOptions): Obj {
   const y = { field: 'model', type: 'nominal', sort: [...o.models], title: null, axis: { labelLimit: 110, ticks: false, domain: false } };
   const yOffset = { field: 'selector', type: 'nominal', sort: [...o.selectors], scale: { paddingInner: 0.1 } };
@@ -61,7 +67,7 @@ export function intervalChart(o: IntervalChartOptions): Obj {
       },
     ],
   };
-  const conditionHeader = { field: 'condition', type: 'nominal', sort: [...o.conditions], title: null, header: { labelFontWeight: 'bold' } };
+  const conditionHeader = boldFacet('condition', o.conditions);
   if (o.layout === 'measure-columns') {
     return {
       facet: { row: conditionHeader, column: { field: 'measure', type: 'nominal', sort: [...(o.measures ?? [])], title: null } },

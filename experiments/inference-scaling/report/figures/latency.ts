@@ -5,8 +5,8 @@
 import type { Analysis } from '../analysis.js';
 import { round } from '../format.js';
 import { ACCURACY_COST_2D, ACCURACY_MAX, FIXED_K } from '../selectors.js';
-import { intervalChart } from './intervals.js';
-import { frame, tip, type Figure, type Obj } from './theme.js';
+import { intervalAxes, intervalChart } from './intervals.js';
+import { rowsFigure, tip, type Figure, type Obj } from './theme.js';
 
 const RATIO = 'latency at k* / T_max';
 const BREAKS = 'seeds breaking T_max (%)';
@@ -36,38 +36,29 @@ export function latencyFigure(a: Analysis): Figure {
     'Left: mean latency at k* over T_max (dashed: the budget), 95% bootstrap interval. Right: share of seeds whose',
     'pick has mean latency above T_max, Wilson 95% interval (accuracy-max picks inside the 3D feasible set: never).',
   ];
-  return {
+  return rowsFigure({
     name: 'latency-violations',
     title,
-    caption: `${title} (claim 4). ${subtitle.join(' ')}`,
-    spec: frame(
-      title,
-      subtitle,
-      {
-        data: { name: 'rows' },
-        ...intervalChart({
-          selectors: shown,
-          allSelectors: a.data.selectors,
-          models: a.data.models.map((m) => m.label),
-          conditions: a.data.conditions.map((c) => c.label),
-          measures: [RATIO, BREAKS],
-          xTitle: null,
-          format: '.2f',
-          width: 150,
-          step: 11,
-          layout: 'measure-columns',
-          xScale: { zero: true },
-          tooltip: [tip('measure', 'measure'), tip('seeds', 'seeds with a pick', 'd')],
-          under: [
-            {
-              transform: [{ filter: 'isValid(datum.reference)' }, { aggregate: [{ op: 'min', field: 'reference', as: 'reference' }], groupby: ['condition', 'measure'] }],
-              mark: { type: 'rule', color: '#333333', strokeDash: [4, 3] },
-              encoding: { x: { field: 'reference', type: 'quantitative' } },
-            },
-          ],
-        }),
-      },
-      { rows },
-    ),
-  };
+    subtitle,
+    claim: 4,
+    rows,
+    body: intervalChart({
+      ...intervalAxes(a, shown),
+      measures: [RATIO, BREAKS],
+      xTitle: null,
+      format: '.2f',
+      width: 150,
+      step: 11,
+      layout: 'measure-columns',
+      xScale: { zero: true },
+      tooltip: [tip('measure', 'measure'), tip('seeds', 'seeds with a pick', 'd')],
+      under: [
+        {
+          transform: [{ filter: 'isValid(datum.reference)' }, { aggregate: [{ op: 'min', field: 'reference', as: 'reference' }], groupby: ['condition', 'measure'] }],
+          mark: { type: 'rule', color: '#333333', strokeDash: [4, 3] },
+          encoding: { x: { field: 'reference', type: 'quantitative' } },
+        },
+      ],
+    }),
+  });
 }

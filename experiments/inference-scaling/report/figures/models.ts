@@ -5,7 +5,7 @@
 import type { Analysis } from '../analysis.js';
 import { round } from '../format.js';
 import { ACCURACY_MAX } from '../selectors.js';
-import { frame, SIZE_CLASS_ORDER, SIZE_CLASS_SCALE, SIZE_CLASS_SHAPES, tip, TOOLTIP_FORMAT, type Figure, type Obj } from './theme.js';
+import { rowsFigure, SIZE_CLASS_ORDER, SIZE_CLASS_SCALE, SIZE_CLASS_SHAPES, tip, TOOLTIP_FORMAT, type Figure, type Obj } from './theme.js';
 
 const ACCURACY = 'accuracy at k*';
 const COST = 'cost per request at k* ($, log)';
@@ -52,27 +52,23 @@ export function sizeClassFigure(a: Analysis): Figure {
     'Accuracy and cost at accuracy-max\'s k*: mean over seeds with 95% bootstrap intervals (often shorter than the mark).',
     'A model without a mark had no feasible k in any seed.',
   ];
-  return {
+  return rowsFigure({
     name: 'size-classes',
     title,
-    caption: `${title} (claim 3). ${subtitle.join(' ')}`,
-    spec: frame(
-      title,
-      subtitle,
-      {
-        data: { name: 'rows' },
-        vconcat: a.data.conditions.map((c, i) => ({
-          title: { text: c.label, anchor: 'start', fontSize: 8.5, offset: 4 },
-          hconcat: [
-            panel(c.label, ACCURACY, { zero: false }, TOOLTIP_FORMAT.accuracy, true, i === a.data.conditions.length - 1),
-            panel(c.label, COST, { type: 'log' }, TOOLTIP_FORMAT.cost, false, i === a.data.conditions.length - 1),
-          ],
-          resolve: { scale: { x: 'independent' } },
-        })),
-        spacing: 6,
+    subtitle,
+    claim: 3,
+    rows,
+    body: {
+      vconcat: a.data.conditions.map((c, i) => ({
+        title: { text: c.label, anchor: 'start', fontSize: 8.5, offset: 4 },
+        hconcat: [
+          panel(c.label, ACCURACY, { zero: false }, TOOLTIP_FORMAT.accuracy, true, i === a.data.conditions.length - 1),
+          panel(c.label, COST, { type: 'log' }, TOOLTIP_FORMAT.cost, false, i === a.data.conditions.length - 1),
+        ],
         resolve: { scale: { x: 'independent' } },
-      },
-      { rows },
-    ),
-  };
+      })),
+      spacing: 6,
+      resolve: { scale: { x: 'independent' } },
+    },
+  });
 }

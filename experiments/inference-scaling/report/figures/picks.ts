@@ -3,8 +3,8 @@
  */
 import type { Analysis } from '../analysis.js';
 import { round } from '../format.js';
-import { intervalChart } from './intervals.js';
-import { frame, tip, TOOLTIP_FORMAT, type Figure, type Obj } from './theme.js';
+import { intervalAxes, intervalChart } from './intervals.js';
+import { rowsFigure, tip, TOOLTIP_FORMAT, type Figure, type Obj } from './theme.js';
 
 function cellRows(a: Analysis, value: (c: NonNullable<ReturnType<Analysis['cell']>>) => { mean: number | null; lo: number | null; hi: number | null }, selectors: readonly string[]): Obj[] {
   const rows: Obj[] = [];
@@ -33,6 +33,11 @@ function cellRows(a: Analysis, value: (c: NonNullable<ReturnType<Analysis['cell'
   return rows;
 }
 
+/** A dot per selector at its mean over seeds with the 95% interval, conditions side by side. */
+function selectorCellsChart(a: Analysis, xTitle: string, format: string, tooltip: Obj[]): Obj {
+  return intervalChart({ ...intervalAxes(a), xTitle, format, width: 104, sharedX: true, step: 30, layout: 'columns', xScale: { zero: true }, tooltip });
+}
+
 export function picksFigure(a: Analysis): Figure {
   const rows = cellRows(a, (c) => c.kStar, a.data.selectors);
   const title = 'k* per selector, model and scenario';
@@ -40,33 +45,8 @@ export function picksFigure(a: Analysis): Figure {
     'Dot: mean k* over the seeds with a pick; line: 95% bootstrap interval.',
     'A selector without a dot for a model had no feasible k in any seed.',
   ];
-  return {
-    name: 'picks',
-    title,
-    caption: `${title}. ${subtitle.join(' ')}`,
-    spec: frame(
-      title,
-      subtitle,
-      {
-        data: { name: 'rows' },
-        ...intervalChart({
-          selectors: a.data.selectors,
-          allSelectors: a.data.selectors,
-          models: a.data.models.map((m) => m.label),
-          conditions: a.data.conditions.map((c) => c.label),
-          xTitle: 'k*',
-          format: TOOLTIP_FORMAT.k,
-          width: 104,
-          sharedX: true,
-          step: 30,
-          layout: 'columns',
-          xScale: { zero: true },
-          tooltip: [tip('mode', 'most frequent k*', 'd'), tip('modeShare', 'seeds at that k*', TOOLTIP_FORMAT.share), tip('iqr', 'IQR of k*', TOOLTIP_FORMAT.k), tip('noneShare', 'seeds with no pick', TOOLTIP_FORMAT.share)],
-        }),
-      },
-      { rows },
-    ),
-  };
+  const tooltip = [tip('mode', 'most frequent k*', 'd'), tip('modeShare', 'seeds at that k*', TOOLTIP_FORMAT.share), tip('iqr', 'IQR of k*', TOOLTIP_FORMAT.k), tip('noneShare', 'seeds with no pick', TOOLTIP_FORMAT.share)];
+  return rowsFigure({ name: 'picks', title, subtitle, body: selectorCellsChart(a, 'k*', TOOLTIP_FORMAT.k, tooltip), rows });
 }
 
 export function balanceFigure(a: Analysis): Figure {
@@ -76,31 +56,5 @@ export function balanceFigure(a: Analysis): Figure {
     'Balance: worst normalized regret of the pick over the feasible set, max(r_C, r_T, r_A).',
     'Dot: mean over seeds; line: 95% bootstrap interval.',
   ];
-  return {
-    name: 'balance',
-    title,
-    caption: `${title}. ${subtitle.join(' ')}`,
-    spec: frame(
-      title,
-      subtitle,
-      {
-        data: { name: 'rows' },
-        ...intervalChart({
-          selectors: a.data.selectors,
-          allSelectors: a.data.selectors,
-          models: a.data.models.map((m) => m.label),
-          conditions: a.data.conditions.map((c) => c.label),
-          xTitle: 'balance (worst normalized regret)',
-          format: '.3f',
-          width: 104,
-          sharedX: true,
-          step: 30,
-          layout: 'columns',
-          xScale: { zero: true },
-          tooltip: [tip('seeds', 'seeds', 'd')],
-        }),
-      },
-      { rows },
-    ),
-  };
+  return rowsFigure({ name: 'balance', title, subtitle, body: selectorCellsChart(a, 'balance (worst normalized regret)', '.3f', [tip('seeds', 'seeds', 'd')]), rows });
 }

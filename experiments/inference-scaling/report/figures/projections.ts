@@ -8,7 +8,7 @@ import type { Analysis } from '../analysis.js';
 import { curveKey, type Condition, type CurvePoint } from '../data.js';
 import { round } from '../format.js';
 import { feasibility, pickRows, RING_PADDING } from './curves.js';
-import { frame, selectorColourScale, tip, TOOLTIP_FORMAT, type Figure, type Obj } from './theme.js';
+import { rowsFigure, selectorColourScale, tip, TOOLTIP_FORMAT, type Figure, type Obj } from './theme.js';
 
 type Axis = 'cost' | 'latency' | 'accuracy';
 
@@ -122,15 +122,11 @@ export function projectionsFigure(a: Analysis, condition: Condition): Figure {
     'Each point is one k (mean over seeds). Dark: Pareto in most seeds; grey: feasible; light: not feasible. Dashed: budgets',
     `(C_max, T_max, acc_min); green cross: utopia (0, 0, 1), on the left edge of log cost axes; rings: each selector's most frequent k*.`,
   ];
-  return {
+  return rowsFigure({
     name: `projections--${condition.slug}`,
     title,
-    caption: `${title}. ${subtitle.join(' ')}`,
-    spec: frame(
-      title,
-      subtitle,
-      { data: { name: 'rows' }, vconcat: rowsOfPanels, spacing: 4, resolve: { scale: { x: 'independent', y: 'independent' } } },
-      { rows },
-    ),
-  };
+    subtitle,
+    rows,
+    body: { vconcat: rowsOfPanels, spacing: 4, resolve: { scale: { x: 'independent', y: 'independent' } } },
+  });
 }

@@ -7,8 +7,8 @@ import { QUOTED } from '../claims.js';
 import { round } from '../format.js';
 import { ACCURACY_MAX, KNEES } from '../selectors.js';
 import type { PairedMeasure } from '../statistics.js';
-import { intervalChart } from './intervals.js';
-import { frame, tip, type Figure, type Obj } from './theme.js';
+import { intervalAxes, intervalChart } from './intervals.js';
+import { rowsFigure, tip, type Figure, type Obj } from './theme.js';
 
 const MEASURES: readonly { key: PairedMeasure; label: string; quoted: [number, number] }[] = [
   { key: 'costSaved', label: 'cost saved (%)', quoted: [QUOTED.costSaved, QUOTED.costSaved] },
@@ -34,43 +34,33 @@ export function savingsFigure(a: Analysis): Figure {
     'Per seed on the same simulated curves, then mean over seeds; line: 95% bootstrap interval.',
     `Grey: the figures quoted for the paper's v1 (${QUOTED.costSaved}% cost, ${QUOTED.latencySaved}% latency, ${QUOTED.accuracyLostLo}-${QUOTED.accuracyLostHi} points).`,
   ];
-  return {
+  return rowsFigure({
     name: 'savings',
     title,
-    caption: `${title}. ${subtitle.join(' ')}`,
-    spec: frame(
-      title,
-      subtitle,
-      {
-        data: { name: 'rows' },
-        ...intervalChart({
-          selectors: knees,
-          allSelectors: a.data.selectors,
-          models: a.data.models.map((m) => m.label),
-          conditions: a.data.conditions.map((c) => c.label),
-          measures: MEASURES.map((m) => m.label),
-          xTitle: null,
-          format: '.1f',
-          width: 116,
-          step: 12,
-          layout: 'measure-columns',
-          tooltip: [tip('measure', 'measure'), tip('pairs', 'seeds paired', 'd')],
-          under: [
-            {
-              transform: [quoted],
-              mark: { type: 'rect', color: '#bbbbbb', opacity: 0.45 },
-              encoding: { x: { field: 'quotedLo', type: 'quantitative' }, x2: { field: 'quotedHi' } },
-            },
-            {
-              transform: [quoted],
-              mark: { type: 'rule', color: '#888888', strokeDash: [4, 3] },
-              encoding: { x: { field: 'quotedLo', type: 'quantitative' } },
-            },
-            { transform: [quoted, { calculate: '0', as: 'zero' }], mark: { type: 'rule', color: '#444444', strokeWidth: 0.6 }, encoding: { x: { field: 'zero', type: 'quantitative' } } },
-          ],
-        }),
-      },
-      { rows },
-    ),
-  };
+    subtitle,
+    rows,
+    body: intervalChart({
+      ...intervalAxes(a, knees),
+      measures: MEASURES.map((m) => m.label),
+      xTitle: null,
+      format: '.1f',
+      width: 116,
+      step: 12,
+      layout: 'measure-columns',
+      tooltip: [tip('measure', 'measure'), tip('pairs', 'seeds paired', 'd')],
+      under: [
+        {
+          transform: [quoted],
+          mark: { type: 'rect', color: '#bbbbbb', opacity: 0.45 },
+          encoding: { x: { field: 'quotedLo', type: 'quantitative' }, x2: { field: 'quotedHi' } },
+        },
+        {
+          transform: [quoted],
+          mark: { type: 'rule', color: '#888888', strokeDash: [4, 3] },
+          encoding: { x: { field: 'quotedLo', type: 'quantitative' } },
+        },
+        { transform: [quoted, { calculate: '0', as: 'zero' }], mark: { type: 'rule', color: '#444444', strokeWidth: 0.6 }, encoding: { x: { field: 'zero', type: 'quantitative' } } },
+      ],
+    }),
+  });
 }

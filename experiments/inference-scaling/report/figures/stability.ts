@@ -4,7 +4,7 @@
  */
 import type { Analysis } from '../analysis.js';
 import { round } from '../format.js';
-import { frame, selectorColourScale, tip, TOOLTIP_FORMAT, type Figure, type Obj } from './theme.js';
+import { boldFacet, rowsFigure, selectorColourScale, tip, TOOLTIP_FORMAT, type Figure, type Obj } from './theme.js';
 
 export function stabilityFigure(a: Analysis): Figure {
   const rows: Obj[] = [];
@@ -28,36 +28,31 @@ export function stabilityFigure(a: Analysis): Figure {
     `Each circle: a k* chosen in some of the ${seeds} seeds (area: how many).`,
     'A stable selector shows one large circle per model; the paper\'s knee (knee-paper) scatters.',
   ];
-  return {
+  return rowsFigure({
     name: 'stability',
     title,
-    caption: `${title}. ${subtitle.join(' ')}`,
-    spec: frame(
-      title,
-      subtitle,
-      {
-        data: { name: 'rows' },
-        facet: {
-          row: { field: 'condition', type: 'nominal', sort: a.data.conditions.map((c) => c.label), title: null, header: { labelFontWeight: 'bold' } },
-          column: { field: 'selector', type: 'nominal', sort: [...a.data.selectors], title: null, header: { labelFontSize: 7.5, labelAngle: 0 } },
-        },
-        spec: {
-          width: 40,
-          height: 9 * a.data.models.length,
-          mark: { type: 'circle', opacity: 0.75, stroke: 'white', strokeWidth: 0.3 },
-          encoding: {
-            y: { field: 'model', type: 'nominal', sort: a.data.models.map((m) => m.label), title: null, axis: { labelLimit: 110, ticks: false, domain: false, labelFontSize: 7.5 } },
-            x: { field: 'k', type: 'quantitative', title: 'k*', scale: { zero: true }, axis: { tickCount: 3, labelFontSize: 7 } },
-            size: { field: 'seeds', type: 'quantitative', title: 'seeds', scale: { domain: [1, seeds], range: [3, 90] }, legend: { values: legendValues } },
-            color: { field: 'selector', type: 'nominal', scale: selectorColourScale(a.data.selectors), legend: null },
-            tooltip: [tip('model', 'model'), tip('selector', 'selector'), tip('k', 'k*', 'd'), tip('seeds', 'seeds', 'd'), tip('share', 'share of seeds', TOOLTIP_FORMAT.share), tip('iqr', 'IQR of k*', TOOLTIP_FORMAT.k)],
-          },
-        },
-        spacing: { column: 4, row: 8 },
+    subtitle,
+    rows,
+    body: {
+      facet: {
+        row: boldFacet('condition', a.data.conditions.map((c) => c.label)),
+        column: { field: 'selector', type: 'nominal', sort: [...a.data.selectors], title: null, header: { labelFontSize: 7.5, labelAngle: 0 } },
       },
-      { rows },
-    ),
-  };
+      spec: {
+        width: 40,
+        height: 9 * a.data.models.length,
+        mark: { type: 'circle', opacity: 0.75, stroke: 'white', strokeWidth: 0.3 },
+        encoding: {
+          y: { field: 'model', type: 'nominal', sort: a.data.models.map((m) => m.label), title: null, axis: { labelLimit: 110, ticks: false, domain: false, labelFontSize: 7.5 } },
+          x: { field: 'k', type: 'quantitative', title: 'k*', scale: { zero: true }, axis: { tickCount: 3, labelFontSize: 7 } },
+          size: { field: 'seeds', type: 'quantitative', title: 'seeds', scale: { domain: [1, seeds], range: [3, 90] }, legend: { values: legendValues } },
+          color: { field: 'selector', type: 'nominal', scale: selectorColourScale(a.data.selectors), legend: null },
+          tooltip: [tip('model', 'model'), tip('selector', 'selector'), tip('k', 'k*', 'd'), tip('seeds', 'seeds', 'd'), tip('share', 'share of seeds', TOOLTIP_FORMAT.share), tip('iqr', 'IQR of k*', TOOLTIP_FORMAT.k)],
+        },
+      },
+      spacing: { column: 4, row: 8 },
+    },
+  });
 }
 
 export function stabilitySummaryFigure(a: Analysis): Figure {
@@ -82,34 +77,29 @@ export function stabilitySummaryFigure(a: Analysis): Figure {
   const y = { field: 'selector', type: 'nominal', sort: [...a.data.selectors], title: null, axis: { ticks: false, domain: false } };
   const title = 'How often a selector repeats its k*';
   const subtitle = ['Share of seeds at the most frequent k*, mean over models (bar), with the least and most', 'stable model (line). 100%: the same k* in every seed.'];
-  return {
+  return rowsFigure({
     name: 'stability-summary',
     title,
-    caption: `${title}. ${subtitle.join(' ')}`,
-    spec: frame(
-      title,
-      subtitle,
-      {
-        data: { name: 'rows' },
-        facet: { column: { field: 'condition', type: 'nominal', sort: a.data.conditions.map((c) => c.label), title: null, header: { labelFontWeight: 'bold' } } },
-        spec: {
-          width: 92,
-          height: 10 * a.data.selectors.length,
-          layer: [
-            {
-              mark: { type: 'bar', height: 7 },
-              encoding: {
-                y,
-                x: { field: 'modeShare', type: 'quantitative', title: 'seeds at the modal k*', scale: { domain: [0, 1] }, axis: { format: '.0%', tickCount: 3 } },
-                color: { field: 'selector', type: 'nominal', scale: selectorColourScale(a.data.selectors), legend: null },
-                tooltip: [tip('condition', 'condition'), tip('selector', 'selector'), tip('modeShare', 'mean share at mode', TOOLTIP_FORMAT.share), tip('minShare', 'least stable model', TOOLTIP_FORMAT.share), tip('maxShare', 'most stable model', TOOLTIP_FORMAT.share), tip('iqr', 'mean IQR of k*', TOOLTIP_FORMAT.k), tip('models', 'models', 'd')],
-              },
+    subtitle,
+    rows,
+    body: {
+      facet: { column: boldFacet('condition', a.data.conditions.map((c) => c.label)) },
+      spec: {
+        width: 92,
+        height: 10 * a.data.selectors.length,
+        layer: [
+          {
+            mark: { type: 'bar', height: 7 },
+            encoding: {
+              y,
+              x: { field: 'modeShare', type: 'quantitative', title: 'seeds at the modal k*', scale: { domain: [0, 1] }, axis: { format: '.0%', tickCount: 3 } },
+              color: { field: 'selector', type: 'nominal', scale: selectorColourScale(a.data.selectors), legend: null },
+              tooltip: [tip('condition', 'condition'), tip('selector', 'selector'), tip('modeShare', 'mean share at mode', TOOLTIP_FORMAT.share), tip('minShare', 'least stable model', TOOLTIP_FORMAT.share), tip('maxShare', 'most stable model', TOOLTIP_FORMAT.share), tip('iqr', 'mean IQR of k*', TOOLTIP_FORMAT.k), tip('models', 'models', 'd')],
             },
-            { mark: { type: 'rule', color: '#333333', strokeWidth: 0.8 }, encoding: { y, x: { field: 'minShare', type: 'quantitative' }, x2: { field: 'maxShare' } } },
-          ],
-        },
+          },
+          { mark: { type: 'rule', color: '#333333', strokeWidth: 0.8 }, encoding: { y, x: { field: 'minShare', type: 'quantitative' }, x2: { field: 'maxShare' } } },
+        ],
       },
-      { rows },
-    ),
-  };
+    },
+  });
 }

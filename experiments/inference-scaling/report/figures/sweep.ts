@@ -9,7 +9,7 @@ import type { Json } from '../../../../harness/experiment.js';
 import type { Analysis } from '../analysis.js';
 import type { Condition } from '../data.js';
 import { round } from '../format.js';
-import { frame, selectorColourScale, tip, TOOLTIP_FORMAT, type Figure, type Obj } from './theme.js';
+import { panelPerModel, rowsFigure, selectorColourScale, tip, TOOLTIP_FORMAT, type Figure, type Obj } from './theme.js';
 
 const valueText = (v: Json | undefined): string => (typeof v === 'string' ? v : canonicalJson(v ?? null));
 
@@ -64,37 +64,31 @@ function sweepFigure(a: Analysis, key: string, conditions: Condition[], values: 
   const title = `k* against ${key}: ${first.scenario}${rest ? ` (${rest})` : ''}`;
   const subtitle = ['Dot: mean k* over seeds; line: 95% bootstrap interval. A selector whose k* settles stops moving as the value grows.'];
   const slug = [key, first.scenario, rest].filter(Boolean).join(' ').toLowerCase().replace(/[^a-z0-9.]+/g, '-');
-  return {
+  return rowsFigure({
     name: `sweep--${slug}`,
     title,
-    caption: `${title}. ${subtitle.join(' ')}`,
-    spec: frame(
-      title,
-      subtitle,
-      {
-        data: { name: 'rows' },
-        facet: { field: 'model', type: 'nominal', sort: a.data.models.map((m) => m.label), title: null },
-        columns: 3,
-        spec: {
-          width: 130,
-          height: 80,
-          layer: [
-            { transform: [{ filter: 'isValid(datum.lo)' }], mark: { type: 'rule', strokeWidth: 1 }, encoding: { x, xOffset, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color } },
-            {
-              mark: { type: 'point', filled: true, size: 14 },
-              encoding: {
-                x,
-                xOffset,
-                y: { field: 'mean', type: 'quantitative', title: 'k*', scale: { zero: true, padding: 6 } },
-                color,
-                tooltip: [tip('model', 'model'), tip('selector', 'selector'), tip('value', key), tip('mean', 'mean k*', TOOLTIP_FORMAT.k), tip('lo', '95% low', TOOLTIP_FORMAT.k), tip('hi', '95% high', TOOLTIP_FORMAT.k), tip('modeShare', 'seeds at modal k*', TOOLTIP_FORMAT.share), tip('iqr', 'IQR of k*', TOOLTIP_FORMAT.k)],
-              },
+    subtitle,
+    rows,
+    body: {
+      ...panelPerModel(a.data.models.map((m) => m.label)),
+      spec: {
+        width: 130,
+        height: 80,
+        layer: [
+          { transform: [{ filter: 'isValid(datum.lo)' }], mark: { type: 'rule', strokeWidth: 1 }, encoding: { x, xOffset, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color } },
+          {
+            mark: { type: 'point', filled: true, size: 14 },
+            encoding: {
+              x,
+              xOffset,
+              y: { field: 'mean', type: 'quantitative', title: 'k*', scale: { zero: true, padding: 6 } },
+              color,
+              tooltip: [tip('model', 'model'), tip('selector', 'selector'), tip('value', key), tip('mean', 'mean k*', TOOLTIP_FORMAT.k), tip('lo', '95% low', TOOLTIP_FORMAT.k), tip('hi', '95% high', TOOLTIP_FORMAT.k), tip('modeShare', 'seeds at modal k*', TOOLTIP_FORMAT.share), tip('iqr', 'IQR of k*', TOOLTIP_FORMAT.k)],
             },
-          ],
-        },
-        resolve: { scale: { y: 'independent' } },
+          },
+        ],
       },
-      { rows },
-    ),
-  };
+      resolve: { scale: { y: 'independent' } },
+    },
+  });
 }

@@ -55,7 +55,7 @@ export const CONFIG: Obj = {
 };
 
 /** The top-level frame every figure shares. */
-export function frame(title: string, subtitle: readonly string[], body: Obj, datasets: Obj): VegaLiteSpec {
+function frame(title: string, subtitle: readonly string[], body: Obj, datasets: Obj): VegaLiteSpec {
   return {
     $schema: VEGA_LITE_SCHEMA,
     // Anchored here, not in config.title, which would also move the headers of wrapped facets.
@@ -64,6 +64,38 @@ export function frame(title: string, subtitle: readonly string[], body: Obj, dat
     datasets,
     ...body,
   } as unknown as VegaLiteSpec;
+}
+
+export interface RowsFigure {
+  name: string;
+  title: string;
+  subtitle: readonly string[];
+  /** The claim of STUDY.md the figure tests, named in the caption. */
+  claim?: number;
+  /** The view: marks, facets and encodings over the dataset `rows`. */
+  body: Obj;
+  rows: readonly Obj[];
+}
+
+/** A figure drawn from one dataset, `rows`; its caption is the title (and claim) followed by the subtitle. */
+export function rowsFigure(f: RowsFigure): Figure {
+  const claim = f.claim === undefined ? '' : ` (claim ${f.claim})`;
+  return {
+    name: f.name,
+    title: f.title,
+    caption: `${f.title}${claim}. ${f.subtitle.join(' ')}`,
+    spec: frame(f.title, f.subtitle, { data: { name: 'rows' }, ...f.body }, { rows: f.rows }),
+  };
+}
+
+/** One panel per model, three to a row. */
+export function panelPerModel(models: readonly string[]): Obj {
+  return { facet: { field: 'model', type: 'nominal', sort: [...models], title: null }, columns: 3 };
+}
+
+/** A facet header per condition (or scenario group), in the given order, labelled in bold. */
+export function boldFacet(field: string, sort: readonly string[]): Obj {
+  return { field, type: 'nominal', sort: [...sort], title: null, header: { labelFontWeight: 'bold' } };
 }
 
 /** Colour scale with every selector present, so a selector has one colour in every figure. */
