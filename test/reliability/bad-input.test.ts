@@ -110,5 +110,5 @@ describe('the bad-input corpus', () => {
       if (inProcess) expect(real.stderr, c.name).toBe(inProcess.stderr);
       expect(treeSnapshot(work), c.name).toEqual(before);
     }
-  });
+  }, slow ? 300_000 : 60_000);
 });

@@ -34,6 +34,6 @@ describe('clean stop and resume', () => {
       }
       await study.finishAndCompare(db);
       expect(runStatuses(join(study.dir, db))).toEqual([...Array<string>(stops).fill('interrupted'), 'done']);
-    });
+    }, 60_000 + stops * 10_000);
   }
 });

@@ -38,5 +38,5 @@ describe('crash and resume', () => {
       `SIGKILL: ${killPoints} kill points survived (${[...landings].map(([k, n]) => `${n} ${k}`).join(', ')}); ` +
         `${statuses.length - 1} runs had registered and were marked killed`,
     );
-  });
+  }, 60_000 + killPoints * 5_000);
 });
