@@ -47,8 +47,8 @@ export class CatalogError extends Error {
     readonly entry: string,
     readonly field: string,
     readonly value: unknown,
-    rule: string,
-    hint: string,
+    readonly rule: string,
+    readonly hint: string,
   ) {
     super(`${kind} "${entry}": field "${field}" ${rule}, received ${describe(value)}. ${hint}`);
     this.name = 'CatalogError';

@@ -98,7 +98,14 @@ export const paramsSchema = baseSchema.superRefine((params, ctx) => {
     scenarios = resolveScenarios(params);
   } catch (error) {
     if (!(error instanceof CatalogError)) throw error;
-    ctx.addIssue({ code: 'custom', path: [`${error.kind}s`, error.entry, error.field], message: error.message, input: error.value });
+    // The harness says the received value itself, so the issue carries the rule and the hint apart.
+    ctx.addIssue({
+      code: 'custom',
+      path: [`${error.kind}s`, error.entry, error.field],
+      message: `${error.kind} "${error.entry}": field "${error.field}" ${error.rule}`,
+      params: { hint: error.hint },
+      input: error.value,
+    });
     return;
   }
   for (const scenario of scenarios) {

@@ -29,6 +29,8 @@ interface ZodIssueLike {
   inclusive?: boolean;
   /** invalid_union: the issues of each alternative. */
   errors?: ZodIssueLike[][];
+  /** custom: an experiment's refinement may pass `{ hint }`, said after the received value. */
+  params?: { hint?: unknown };
 }
 
 export const unknownKeyRule = 'is not a known key here';
@@ -111,7 +113,7 @@ function describeZodIssue(issue: ZodIssueLike, received: unknown): { rule: strin
     case 'invalid_format':
       return { rule: issue.pattern ? `must match ${issue.pattern}` : `must be a valid ${issue.format ?? 'value'}` };
     default:
-      return { rule: issue.message };
+      return typeof issue.params?.hint === 'string' ? { rule: issue.message, hint: issue.params.hint } : { rule: issue.message };
   }
 }
 

@@ -41,7 +41,8 @@ describe('inference-scaling plugin: parameters and axes', () => {
     expect(issues({ delta: 1 })[0]!.path).toEqual(['delta']);
     expect(issues({ models: { gpt5: { sd_A: -1 } } })[0]).toMatchObject({
       path: ['models', 'gpt5', 'sd_A'],
-      message: expect.stringContaining('model "gpt5": field "sd_A" must be a finite number > 0, received -1'),
+      message: 'model "gpt5": field "sd_A" must be a finite number > 0',
+      params: { hint: expect.stringMatching(/^Give the standard deviation/) },
     });
     expect(issues({ models: { mine: { mu_A: 0.9 } } })[0]!.message).toMatch(/model "mine": field "size" is required for a new entry/);
     expect(issues({ sim: { k_max: 2 } })[0]).toMatchObject({ path: ['sim'], message: expect.stringContaining('scenario "balanced": no candidate k') });
