@@ -8,8 +8,8 @@
  * Cases run through the CLI in this process (those marked `as: process` as real processes: how
  * a module fails to load differs under the test runner); a sample also runs as real processes
  * (all of them with HARNESS_SLOW=1), which must print the same. "An unreadable file" needs a
- * user that cannot read it: as root (who reads anything) the case runs as a real process of
- * user `nobody` (uid 65534).
+ * process that cannot read it: as root (who reads anything) the case runs as a real process
+ * without root's file-override capabilities (setpriv), so the file's mode 000 applies.
  */
 import Database from 'better-sqlite3';
 import { execFileSync } from 'node:child_process';
@@ -26,14 +26,13 @@ interface BadCase {
   name: string;
   argv: string[];
   env?: Record<string, string>;
-  as?: 'process' | 'nobody';
+  as?: 'process' | 'unprivileged';
   expect: string[];
 }
 
 const corpus = join(fixtures, 'bad');
 const cases = parseYaml(readFileSync(join(corpus, 'cases.yaml'), 'utf8')) as BadCase[];
 const work = tempDir('harness-bad-');
-const nobody = 65534;
 const isRoot = process.getuid?.() === 0;
 
 /** Files a case needs that are not committed: too big, not plain files, or binary. */
@@ -58,8 +57,6 @@ async function generate(): Promise<void> {
 beforeAll(async () => {
   cpSync(corpus, work, { recursive: true });
   await generate();
-  // A process of another user must be able to reach the files (mkdtemp makes the folder private).
-  chmodSync(work, 0o755);
 });
 
 const normalize = (text: string) => text.replaceAll(work, '<work>').replaceAll(root, '<root>');
@@ -71,11 +68,11 @@ interface Outcome {
 }
 
 /** Cases that only a real process shows as a user sees them. */
-const processOnly = (c: BadCase) => c.as === 'process' || (c.as === 'nobody' && isRoot);
+const processOnly = (c: BadCase) => c.as === 'process' || (c.as === 'unprivileged' && isRoot);
 
 async function runCase(c: BadCase, asProcess: boolean): Promise<Outcome> {
   if (!asProcess && !processOnly(c)) return cli(c.argv, work, { env: c.env ?? {} });
-  const exit = await runHarness(c.argv, { cwd: work, env: c.env, ...(c.as === 'nobody' && isRoot ? { uid: nobody } : {}) });
+  const exit = await runHarness(c.argv, { cwd: work, env: c.env, withoutFileOverride: c.as === 'unprivileged' && isRoot });
   return { code: exit.code ?? -1, stdout: exit.stdout, stderr: exit.stderr };
 }
 

@@ -35,12 +35,24 @@ export interface HarnessProcess {
 }
 
 /** Starts `harness <argv>` as a real process (through bin/harness.mjs, as `npx harness` does). */
-export function startHarness(argv: readonly string[], options: { cwd: string; env?: Record<string, string>; uid?: number; gid?: number }): HarnessProcess {
-  const child = spawn(process.execPath, [harnessBin, ...argv], {
+export interface HarnessOptions {
+  cwd: string;
+  env?: Record<string, string>;
+  /**
+   * Run without the capabilities that let root read any file (CAP_DAC_OVERRIDE and
+   * CAP_DAC_READ_SEARCH), so file modes apply to it as to any user, while it still reaches the
+   * project wherever it is cloned (a process of another user may not).
+   */
+  withoutFileOverride?: boolean;
+}
+
+export function startHarness(argv: readonly string[], options: HarnessOptions): HarnessProcess {
+  const command = [process.execPath, harnessBin, ...argv];
+  if (options.withoutFileOverride) command.unshift('setpriv', '--bounding-set', '-dac_override,-dac_read_search', '--');
+  const child = spawn(command[0]!, command.slice(1), {
     cwd: options.cwd,
     env: { ...process.env, NO_COLOR: '1', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
-    ...(options.uid === undefined ? {} : { uid: options.uid, gid: options.gid ?? options.uid }),
   });
   let stdout = '';
   let stderr = '';
@@ -85,7 +97,7 @@ export function startHarness(argv: readonly string[], options: { cwd: string; en
 }
 
 /** Runs `harness <argv>` to the end. */
-export function runHarness(argv: readonly string[], options: { cwd: string; env?: Record<string, string>; uid?: number }): Promise<Exit> {
+export function runHarness(argv: readonly string[], options: HarnessOptions): Promise<Exit> {
   return startHarness(argv, options).exited;
 }
 
