@@ -38,8 +38,10 @@ export class BenchContext {
   readonly tmp = mkdtempSync(join(tmpdir(), 'harness-bench-'));
   readonly log: (line: string) => void;
   private readonly runs = new Map<string, StudyRun[]>();
-  private readonly reports: ProcessRun[] = [];
+  private readonly reports = { cold: [] as ProcessRun[], warm: [] as ProcessRun[] };
   private files = 0;
+  /** The figure cache warm reports share (filled by the first cold report). */
+  private readonly warmCache = this.scratch('figure-cache');
 
   constructor(options: ContextOptions) {
     this.quick = options.quick;
@@ -82,14 +84,22 @@ export class BenchContext {
     return this.studyRuns(`noop-${trials}@${threads}`, noopStudyFile, this.noopSets(trials), threads, count);
   }
 
-  /** The first `count` timings of `harness report` on the paper study's database. */
-  async paperReports(count: number): Promise<ProcessRun[]> {
+  /**
+   * The first `count` timings of `harness report` on the paper study's database: `cold` with an
+   * empty figure cache each time (every figure drawn, as after a new run), `warm` with the
+   * figures already cached (the same results reported again).
+   */
+  async paperReports(count: number, cache: 'cold' | 'warm' = 'cold'): Promise<ProcessRun[]> {
     const [source] = await this.paperRuns(this.cores, 1);
-    while (this.reports.length < count) {
-      this.log(`  harness report (paper), ${this.reports.length + 1} of ${count}`);
-      this.reports.push(await runHarness(['report', source!.db, '--out', this.scratch('paper-report')]));
+    if (cache === 'warm' && this.reports.cold.length === 0) await this.paperReports(1, 'cold');
+    const runs = this.reports[cache];
+    while (runs.length < count) {
+      this.log(`  harness report (paper, ${cache} figure cache), ${runs.length + 1} of ${count}`);
+      // Cold reports each start an empty cache; the first also fills the one warm reports read.
+      const cacheDir = cache === 'warm' || this.reports.cold.length === 0 ? this.warmCache : this.scratch('figure-cache');
+      runs.push(await runHarness(['report', source!.db, '--out', this.scratch('paper-report')], { env: { HARNESS_RENDER_CACHE: cacheDir } }));
     }
-    return this.reports.slice(0, count);
+    return runs.slice(0, count);
   }
 
   private async studyRuns(id: string, studyFile: string, sets: string[], threads: number, count: number): Promise<StudyRun[]> {

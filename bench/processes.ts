@@ -29,6 +29,8 @@ export interface SpawnOptions {
   timeoutSeconds?: number;
   /** Extra Node flags, e.g. a heap limit. */
   nodeFlags?: string[];
+  /** Extra environment variables. */
+  env?: Record<string, string>;
 }
 
 export class ProcessError extends Error {
@@ -56,7 +58,7 @@ export async function runScript(entry: string, args: readonly string[], options:
   ];
   const child = spawn(process.execPath, [...flags, entry, ...args], {
     cwd: projectRoot,
-    env: { ...process.env, BENCH_PEAK_RSS_FILE: rssFile, NO_COLOR: '1' },
+    env: { ...process.env, ...options.env, BENCH_PEAK_RSS_FILE: rssFile, NO_COLOR: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

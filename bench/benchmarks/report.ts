@@ -1,6 +1,8 @@
 /**
  * 7. Report: `harness report` on the paper study's database (wall time and peak memory of the
- * whole process), then on databases with ten times the seeds (profiled) and with a million
+ * whole process), against the time of the study itself: once with every figure drawn (an empty
+ * figure cache, as after a new run) and once with the figures cached (the same results
+ * reported again). Then on databases with ten times the seeds (profiled) and with a million
  * trials, both tiled from the study's own database (bench/tile.ts). Time and memory per trial
  * come from the difference between the first two sizes; the million-trial run is attempted
  * under a time limit and recorded as it ends: finished, out of memory, or stopped.
@@ -10,10 +12,10 @@ import { getHeapStatistics } from 'node:v8';
 import { projectRoot } from '../../harness/paths.js';
 import type { BenchContext } from '../context.js';
 import { formatNumber } from '../format.js';
-import { median, timed } from '../measure.js';
+import { timed } from '../measure.js';
 import { ProcessError, runHarness, type ProcessRun } from '../processes.js';
 import { formatProfiles, summarizeProfiles } from '../profile.js';
-import { figure, type Benchmark, type Figure } from '../suite.js';
+import { figure, target, type Benchmark, type Figure } from '../suite.js';
 import { tileDatabase } from '../tile.js';
 
 const MILLION = 1_000_000;
@@ -40,7 +42,7 @@ type Attempt = { run: ProcessRun; outcome: 'finished' } | { run: ProcessRun; out
 
 async function attemptReport(ctx: BenchContext, db: string): Promise<Attempt> {
   try {
-    const run = await runHarness(['report', db, '--out', ctx.scratch('report-1m')], { timeoutSeconds: ATTEMPT_SECONDS });
+    const run = await runHarness(['report', db, '--out', ctx.scratch('report-1m')], { timeoutSeconds: ATTEMPT_SECONDS, env: { HARNESS_RENDER_CACHE: ctx.scratch('figure-cache') } });
     return { run, outcome: 'finished' };
   } catch (thrown) {
     if (!(thrown instanceof ProcessError)) throw thrown;
@@ -53,29 +55,33 @@ export const reportBenchmark: Benchmark = {
   name: 'report',
   title: 'harness report: the paper study, ten times its seeds, and a million trials',
   async run(ctx) {
-    const repetitions = ctx.quick ? 1 : 2;
-    const [source] = await ctx.paperRuns(ctx.cores, 1);
+    const repetitions = ctx.quick ? 1 : 3;
+    const studyRuns = await ctx.paperRuns(ctx.cores, repetitions);
+    const source = studyRuns[0]!;
     const seeds = (await ctx.paperStudy()).manifest.body.seeds;
-    const trials = source!.summary.cells;
-    const reports = await ctx.paperReports(repetitions);
-    const seconds = figure('paper_report_s', `harness report, paper study (${formatNumber(trials)} trials)`, 's', reports.map((r) => r.wallSeconds));
-    const rss = figure('paper_report_peak_rss_mb', 'peak RSS of that report', 'MB', reports.map((r) => r.peakRssMb));
+    const trials = source.summary.cells;
+    const study = figure('paper_study_s', `harness run paper, ${ctx.cores} threads (${formatNumber(trials)} trials, whole process)`, 's', studyRuns.map((r) => r.run.wallSeconds));
+    const reports = await ctx.paperReports(repetitions, 'cold');
+    const warm = await ctx.paperReports(repetitions, 'warm');
+    const seconds = figure('paper_report_s', 'harness report of it, every figure drawn (empty figure cache)', 's', reports.map((r) => r.wallSeconds), study);
+    const warmSeconds = figure('paper_report_warm_s', 'harness report of it again, figures from the cache', 's', warm.map((r) => r.wallSeconds), study);
+    const rss = figure('paper_report_peak_rss_mb', 'peak RSS of the report, every figure drawn', 'MB', reports.map((r) => r.peakRssMb));
 
     const tenfold = await tiled(ctx, seeds * 10);
     const profileDir = ctx.scratch('report-profile');
     mkdirSync(profileDir);
     ctx.log(`  harness report on ${formatNumber(tenfold.trials)} trials, profiled`);
-    const big = await runHarness(['report', tenfold.db, '--out', ctx.scratch('report-10x')], { cpuProfileDir: profileDir });
+    const big = await runHarness(['report', tenfold.db, '--out', ctx.scratch('report-10x')], { cpuProfileDir: profileDir, env: { HARNESS_RENDER_CACHE: ctx.scratch('figure-cache') } });
     const bigSeconds = figure('tenfold_report_s', `harness report, ${formatNumber(tenfold.trials)} trials (--cpu-prof)`, 's', [big.wallSeconds]);
     const bigRss = figure('tenfold_report_peak_rss_mb', 'peak RSS of that report', 'MB', [big.peakRssMb]);
     const added = tenfold.trials - trials;
-    const secondsPerTrial = (big.wallSeconds - median(reports.map((r) => r.wallSeconds))) / added;
+    const secondsPerTrial = (big.wallSeconds - seconds.median) / added;
     const bytesPerTrial = ((big.peakRssMb - rss.median) * 1e6) / added;
     const heapLimitGb = getHeapStatistics().heap_size_limit / 1e9;
-    const figures: Figure[] = [seconds, rss, bigSeconds, bigRss];
+    const figures: Figure[] = [study, seconds, warmSeconds, rss, bigSeconds, bigRss];
     const time =
       secondsPerTrial > 0
-        ? `${formatNumber(secondsPerTrial * 1e6)} us (${formatNumber(median(reports.map((r) => r.wallSeconds)) + secondsPerTrial * (MILLION - trials))} s at ${formatNumber(MILLION)} trials)`
+        ? `${formatNumber(secondsPerTrial * 1e6)} us (${formatNumber(seconds.median + secondsPerTrial * (MILLION - trials))} s at ${formatNumber(MILLION)} trials)`
         : 'no measurable time (the fixed cost and the load on the machine hide it)';
     const notes = [
       `per added trial: ${time} and ${formatNumber(bytesPerTrial / 1000)} kB of peak RSS ` +
@@ -99,7 +105,10 @@ export const reportBenchmark: Benchmark = {
       title: this.title,
       settings: { trials, seeds, repetitions, tenfold_trials: tenfold.trials, million: !ctx.quick },
       figures,
-      targets: [],
+      targets: [
+        target('report_vs_study', 'report time / study time, every figure drawn', seconds.ratio!, 'x', '<=', 1),
+        target('warm_report_vs_study', 'report time / study time, figures from the cache', warmSeconds.ratio!, 'x', '<=', 1),
+      ],
       notes,
     };
   },

@@ -2,18 +2,18 @@
  * Random numbers for the Monte Carlo kernel.
  *
  * A stream's seed is a hex identity string (see `streamSeed` in harness/identity.ts). seedrandom's
- * alea hashes that string into four 32-bit words, the state of a hand-written xoshiro128**
- * generator that does the bulk work: it fills Float64Arrays in a tight loop with its state in
- * locals. `NormalSampler` turns those uniforms into standard normals by Marsaglia's polar method.
+ * alea hashes that string into four 32-bit words, the state of the harness's xoshiro128**
+ * generator (harness/stats/random.ts), which does the bulk work: it fills Float64Arrays in a
+ * tight loop with its state in locals. `NormalSampler` turns those uniforms into standard normals by Marsaglia's polar method.
  *
  * Trials draw from substreams (`substreamState`): trial t's state is a bijective integer mix of
  * the root state and t, so every trial's numbers depend only on (seed, t) — never on how many
  * trials ran before it or how many numbers each consumed.
  */
 import seedrandom from 'seedrandom';
+import { Xoshiro128 } from '../../harness/stats/random.js';
 
-/** 2^-32: maps a uint32 onto [0, 1). */
-const UINT32_TO_UNIT = 2.3283064365386963e-10;
+export { Xoshiro128 };
 
 /** xoshiro128** state (four 32-bit words, never all zero) derived from a seed string. */
 export function stateFromSeed(seed: string): Uint32Array {
@@ -50,45 +50,6 @@ function mix32(x: number): number {
 /** xoshiro128** is stuck at the all-zero state; that state has probability 2^-128 here. */
 function ensureNonZero(state: Uint32Array): void {
   if ((state[0]! | state[1]! | state[2]! | state[3]!) === 0) state[0] = 1;
-}
-
-/** xoshiro128** (Blackman & Vigna), 32-bit outputs mapped to doubles in [0, 1). */
-export class Xoshiro128 {
-  readonly state = new Uint32Array(4);
-
-  constructor(state: Uint32Array) {
-    this.setState(state);
-  }
-
-  setState(state: Uint32Array): void {
-    this.state.set(state.subarray(0, 4));
-    ensureNonZero(this.state);
-  }
-
-  /** Fills out[from, to) with uniforms in [0, 1). */
-  fill(out: Float64Array, from = 0, to = out.length): void {
-    const st = this.state;
-    let s0 = st[0]! | 0;
-    let s1 = st[1]! | 0;
-    let s2 = st[2]! | 0;
-    let s3 = st[3]! | 0;
-    for (let i = from; i < to; i++) {
-      let r = Math.imul(s1, 5);
-      r = Math.imul((r << 7) | (r >>> 25), 9);
-      const t = s1 << 9;
-      s2 ^= s0;
-      s3 ^= s1;
-      s1 ^= s2;
-      s0 ^= s3;
-      s2 ^= t;
-      s3 = (s3 << 11) | (s3 >>> 21);
-      out[i] = (r >>> 0) * UINT32_TO_UNIT;
-    }
-    st[0] = s0;
-    st[1] = s1;
-    st[2] = s2;
-    st[3] = s3;
-  }
 }
 
 /** Uniforms the polar method uses per normal on average: 4/pi (acceptance pi/4, two per pair). */

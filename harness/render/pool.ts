@@ -1,40 +1,91 @@
 /**
- * PNG and PDF conversion in worker threads, so they run beside the SVG rendering on the main
- * thread. The output of a conversion depends only on its input, never on the thread it ran in.
+ * Figure drawing in worker threads: each task compiles one Vega-Lite spec and draws it as SVG,
+ * PNG and PDF, so figures are drawn on all cores while the main thread stays free. A figure's
+ * bytes depend only on its request, never on the thread that drew it, so figures drawn before
+ * come from the cache (cache.ts) instead; workers start only when something must be drawn.
  */
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
+import type { Json } from '../experiment.js';
 import { compiledModulePath } from '../pool/compile.js';
-import type { PdfOptions } from './pdf.js';
-import type { PngOptions } from './png.js';
-import type { RenderTask } from './worker.js';
+import { FigureCache } from './cache.js';
+import type { VegaLiteSpec } from './vega.js';
+import type { FigureDrawings, RenderTask } from './worker.js';
 
 const workerFile = new URL('./worker.ts', import.meta.url);
 
+/**
+ * Vega's dataflow allocates many short-lived objects; a young generation larger than V8's
+ * default spends less time collecting them.
+ */
+const YOUNG_GENERATION_MB = 64;
+
+export interface FigureRequest {
+  spec: VegaLiteSpec;
+  /** PNG pixels per SVG unit. */
+  pngScale: number;
+  /** The PDF's title. */
+  title?: string;
+}
+
+export interface RenderPoolOptions {
+  threads?: number;
+  /** Folder of the figure cache; null for none (HARNESS_RENDER_CACHE=off turns it off everywhere). */
+  cacheDir?: string | null;
+}
+
 export class RenderPool {
-  private readonly piscina: Piscina<RenderTask, Uint8Array>;
+  private piscina: Piscina<RenderTask, FigureDrawings | null> | null = null;
+  private readonly workerPath = compiledModulePath(workerFile);
+  private readonly cache: FigureCache | null;
+  private readonly threads: number;
+  /** Figures drawn and figures taken from the cache so far. */
+  readonly counts = { drawn: 0, cached: 0 };
 
-  constructor(threads = Math.max(1, availableParallelism())) {
-    this.piscina = new Piscina({ filename: compiledModulePath(workerFile), minThreads: threads, maxThreads: threads, idleTimeout: 1_000 });
+  constructor(options: RenderPoolOptions = {}) {
+    this.threads = options.threads ?? Math.max(1, availableParallelism());
+    this.cache = options.cacheDir === null ? null : FigureCache.open(this.workerPath, options.cacheDir);
   }
 
-  /** Starts every worker now (they take a moment to load), so the first conversions wait less. */
+  /**
+   * Starts every worker now and has it load fonts and renderers and draw a small chart, so that
+   * work done meanwhile on this thread (the statistics) hides the start-up.
+   */
   warmUp(): void {
-    const tiny = '<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"></svg>';
-    for (let i = 0; i < this.piscina.options.maxThreads; i++) {
-      this.png(tiny, { scale: 1 }).catch(() => {});
+    const piscina = this.workers();
+    for (let i = 0; i < this.threads; i++) piscina.run({ kind: 'warm-up' }).catch(() => {});
+  }
+
+  /** The compiled Vega spec and the SVG, PNG and PDF of one figure. */
+  async figure(request: FigureRequest): Promise<FigureDrawings> {
+    const key = this.cache?.key({ spec: request.spec as unknown as Json, pngScale: request.pngScale, title: request.title });
+    const cached = key === undefined ? undefined : this.cache?.get(key);
+    if (cached) {
+      this.counts.cached++;
+      return cached;
     }
+    const drawings = (await this.workers().run({ kind: 'figure', ...request })) as FigureDrawings;
+    this.counts.drawn++;
+    if (key !== undefined) this.cache?.put(key, drawings);
+    return drawings;
   }
 
-  png(svg: string, options: PngOptions): Promise<Uint8Array> {
-    return this.piscina.run({ kind: 'png', svg, options });
+  /** Stops the workers and trims the cache to its size limit. */
+  async close(): Promise<void> {
+    this.cache?.prune();
+    await this.piscina?.destroy();
   }
 
-  pdf(svg: string, options: PdfOptions): Promise<Uint8Array> {
-    return this.piscina.run({ kind: 'pdf', svg, options });
-  }
-
-  close(): Promise<void> {
-    return this.piscina.destroy();
+  private workers(): Piscina<RenderTask, FigureDrawings | null> {
+    this.piscina ??= new Piscina({
+      filename: this.workerPath,
+      // Plain JavaScript: not the parent's TypeScript loader, which would slow every module load.
+      execArgv: [],
+      minThreads: this.threads,
+      maxThreads: this.threads,
+      idleTimeout: 1_000,
+      resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
+    });
+    return this.piscina;
   }
 }

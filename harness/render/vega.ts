@@ -1,39 +1,83 @@
 /**
- * Vega-Lite -> Vega -> SVG without a browser.
+ * Vega-Lite -> Vega -> a figure's three drawings, without a browser: SVG from Vega's own SVG
+ * renderer; PNG and PDF from its canvas renderer drawing into Skia (canvas.ts). All three come
+ * from one evaluated view, so they show the same scene.
  *
  * Vega measures text with a canvas when one exists and otherwise guesses (0.8 em per
  * character), which spaces labels and titles badly. Here text is measured with the metrics of
  * the font the figures are drawn in (see fonts.ts), through vega's documented
- * `textMetrics.width` hook, so the layout matches the PNG and PDF renderings.
+ * `textMetrics.width` hook, so the layout fits the text in every format.
  */
-import PDFDocument from 'pdfkit';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
-import { faceOf, fontFile, type FontFace } from './fonts.js';
+import { drawPdf, drawPng } from './canvas.js';
+import { FACES, faceOf, fontkitFont, registerCanvasFonts } from './fonts.js';
 
 export type VegaLiteSpec = TopLevelSpec;
 export type VegaSpec = vega.Spec;
+
+export interface DrawOptions {
+  /** PNG pixels per SVG unit (1 unit = 1 pt, so 3 gives 216 dpi). */
+  pngScale: number;
+  /** Written as the PDF's title. */
+  title?: string;
+}
+
+export interface Drawings {
+  svg: string;
+  png: Uint8Array;
+  pdf: Uint8Array;
+}
 
 export function compileVegaLite(spec: VegaLiteSpec): VegaSpec {
   return compile(spec).spec;
 }
 
-/** Renders a Vega spec to SVG text; the same spec always gives the same bytes. */
-export async function renderSvg(spec: VegaSpec): Promise<string> {
+/** SVG, PNG and PDF of a Vega spec; the same spec always gives the same bytes. */
+export function drawFigure(spec: VegaSpec, options: DrawOptions): Promise<Drawings> {
+  return withView(spec, async (view) => {
+    const svg = await svgOf(view);
+    const size = svgSize(svg);
+    return { svg, png: await drawPng(view, size, options.pngScale), pdf: await drawPdf(view, size, options.title) };
+  });
+}
+
+/** The SVG alone. */
+export function renderSvg(spec: VegaSpec): Promise<string> {
+  return withView(spec, svgOf);
+}
+
+async function withView<T>(spec: VegaSpec, use: (view: vega.View) => Promise<T>): Promise<T> {
   useFontMetrics();
-  // Clip-path and gradient ids count up per process; restart them so each figure is self-contained.
-  vega.resetSVGDefIds();
   const view = new vega.View(vega.parse(spec), { renderer: 'none' });
   try {
-    return compactNumbers(await view.toSVG());
+    await view.runAsync();
+    return await use(view);
   } finally {
     view.finalize();
   }
 }
 
+async function svgOf(view: vega.View): Promise<string> {
+  // Clip-path and gradient ids count up per process; restart them so each figure is self-contained.
+  vega.resetSVGDefIds();
+  return compactNumbers(await view.toSVG());
+}
+
+/** The drawing's size in SVG units, from the root element Vega wrote. */
+export function svgSize(svg: string): { width: number; height: number } {
+  const root = /<svg\b[^>]*>/.exec(svg.slice(0, svg.indexOf('>') + 1))?.[0] ?? '';
+  const width = Number(/\swidth="([\d.]+)"/.exec(root)?.[1]);
+  const height = Number(/\sheight="([\d.]+)"/.exec(root)?.[1]);
+  if (!(width > 0 && height > 0)) {
+    throw new Error(`svgSize: the root <svg> element needs numeric width and height attributes, got "${root.slice(0, 200)}"`);
+  }
+  return { width, height };
+}
+
 /**
  * Vega writes coordinates with full double precision; a hundredth of a unit (0.01 pt) is far below
- * what any output can show, and the shorter text makes SVG, PNG and PDF conversion faster.
+ * what any output can show, and the SVG files get much smaller.
  */
 export function compactNumbers(svg: string): string {
   return svg.replace(GEOMETRY_ATTRIBUTE, (_attribute: string, name: string, value: string) =>
@@ -44,6 +88,29 @@ export function compactNumbers(svg: string): string {
 /** Attributes that hold coordinates only; text and labels are never touched. */
 const GEOMETRY_ATTRIBUTE = /\b(d|transform|x|y|x1|x2|y1|y2|width|height|r|cx|cy|points)="([^"]*)"/g;
 
+/**
+ * Loads fonts and renderers and draws a small chart once, so that a fresh thread has compiled
+ * the code paths every figure takes before the first real one arrives.
+ */
+export async function warmUpRendering(): Promise<void> {
+  useFontMetrics();
+  for (const face of FACES) fontkitFont(face);
+  registerCanvasFonts();
+  await drawFigure(compileVegaLite(WARM_UP_CHART), { pngScale: 1 });
+}
+
+const WARM_UP_CHART = {
+  width: 60,
+  height: 40,
+  title: 'warm-up',
+  data: { values: [1, 2, 3, 4].map((k) => ({ k, cost: k / 10, accuracy: 1 - 1 / (k + 1), group: k % 2 ? 'odd' : 'even' })) },
+  layer: [
+    { mark: { type: 'line', point: true }, encoding: { x: { field: 'cost', type: 'quantitative', scale: { type: 'log' } }, y: { field: 'accuracy', type: 'quantitative' }, color: { field: 'group' } } },
+    { mark: { type: 'rule', strokeDash: [4, 3] }, encoding: { y: { datum: 0.7 } } },
+    { mark: { type: 'text', dx: 4 }, encoding: { x: { field: 'cost', type: 'quantitative' }, y: { field: 'accuracy', type: 'quantitative' }, text: { field: 'k' } } },
+  ],
+} as unknown as VegaLiteSpec;
+
 let metricsInstalled = false;
 
 /** vega-scenegraph's text measurement hook (exported by vega, absent from its typings). */
@@ -53,8 +120,6 @@ interface TextMetrics {
 
 function useFontMetrics(): void {
   if (metricsInstalled) return;
-  const measurer = new PDFDocument({ autoFirstPage: false });
-  const registered = new Set<FontFace>();
   const cache = new Map<string, number>();
   (vega as unknown as { textMetrics: TextMetrics }).textMetrics.width = (item, text) => {
     const it = (item ?? {}) as { fontSize?: number; fontWeight?: unknown; fontStyle?: unknown };
@@ -64,11 +129,8 @@ function useFontMetrics(): void {
     const key = `${face}\u0000${size}\u0000${str}`;
     let width = cache.get(key);
     if (width === undefined) {
-      if (!registered.has(face)) {
-        measurer.registerFont(face, fontFile(face));
-        registered.add(face);
-      }
-      width = measurer.font(face).fontSize(size).widthOfString(str);
+      const font = fontkitFont(face);
+      width = (font.layout(str).advanceWidth * size) / font.unitsPerEm;
       cache.set(key, width);
     }
     return width;

@@ -1,9 +1,18 @@
-/** Runs PNG and PDF conversions off the main thread (see pool.ts). */
-import { svgToPdf, type PdfOptions } from './pdf.js';
-import { svgToPng, type PngOptions } from './png.js';
+/** The render pool's worker (see pool.ts). */
+import { compileVegaLite, drawFigure, warmUpRendering, type Drawings, type VegaLiteSpec, type VegaSpec } from './vega.js';
 
-export type RenderTask = { kind: 'png'; svg: string; options: PngOptions } | { kind: 'pdf'; svg: string; options: PdfOptions };
+export type RenderTask = { kind: 'warm-up' } | { kind: 'figure'; spec: VegaLiteSpec; pngScale: number; title?: string };
 
-export default async function render(task: RenderTask): Promise<Uint8Array> {
-  return task.kind === 'png' ? svgToPng(task.svg, task.options) : svgToPdf(task.svg, task.options);
+export interface FigureDrawings extends Drawings {
+  /** The Vega spec the Vega-Lite spec compiles to (what an interactive page embeds). */
+  vega: VegaSpec;
+}
+
+export default async function render(task: RenderTask): Promise<FigureDrawings | null> {
+  if (task.kind === 'warm-up') {
+    await warmUpRendering();
+    return null;
+  }
+  const vega = compileVegaLite(task.spec);
+  return { vega, ...(await drawFigure(vega, { pngScale: task.pngScale, title: task.title })) };
 }

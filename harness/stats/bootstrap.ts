@@ -55,14 +55,17 @@ export function bootstrapMeans(
   if (sorted.every((g) => g.length < 2)) return { estimate, lo: null, hi: null };
 
   const rng = Xoshiro128.fromIdentity({ bootstrap: options.identity });
+  const units = new Float64Array(Math.max(...sorted.map((g) => g.length)));
   const replicates = new Float64Array(resamples);
   const resampledMeans = new Array<number>(sorted.length);
   for (let b = 0; b < resamples; b++) {
     for (let g = 0; g < sorted.length; g++) {
       const values = sorted[g] as Float64Array;
       const n = values.length;
+      // n draws with replacement: index floor(u * n), as `rng.nextIndex(n)` gives one at a time.
+      rng.fill(units, 0, n);
       let sum = 0;
-      for (let i = 0; i < n; i++) sum += values[rng.nextIndex(n)] as number;
+      for (let i = 0; i < n; i++) sum += values[Math.floor((units[i] as number) * n)] as number;
       resampledMeans[g] = sum / n;
     }
     const value = statistic(resampledMeans);

@@ -1,59 +1,88 @@
 /**
- * A small, fast, seeded generator for resampling (xoshiro128**, Blackman & Vigna). Its state
- * comes from the SHA-256 of an identity, so a stream is named by what it is for, never by the
- * order it was drawn in. Not for cryptography.
+ * xoshiro128** (Blackman & Vigna): the project's one fast seeded generator. The Monte Carlo
+ * kernel fills large buffers with it (`fill`, state in locals in a tight loop); the bootstrap
+ * resamples with it. Its state is four 32-bit words, never all zero. Seeded from the SHA-256 of
+ * an identity (`fromIdentity`), a stream is named by what it is for, never by the order it was
+ * drawn in. Not for cryptography.
  */
 import type { Json } from '../experiment.js';
 import { identityHash } from '../identity.js';
 
-export class Xoshiro128 {
-  private s0: number;
-  private s1: number;
-  private s2: number;
-  private s3: number;
+/** 2^-32: maps a uint32 onto [0, 1) exactly. */
+const UINT32_TO_UNIT = 2.3283064365386963e-10;
 
-  /** `seedHex`: at least 32 hex digits (128 bits); not all zero. */
-  constructor(seedHex: string) {
+export class Xoshiro128 {
+  readonly state = new Uint32Array(4);
+  /** Room for the uniform of one `nextUint32` or `nextUnit`. */
+  private readonly one = new Float64Array(1);
+
+  /** `state`: four words (an all-zero state, which never leaves zero, is taken as 1, 0, 0, 0). */
+  constructor(state: Uint32Array) {
+    this.setState(state);
+  }
+
+  /** From at least 32 hex digits (128 bits), e.g. a hash. */
+  static fromHex(seedHex: string): Xoshiro128 {
     if (!/^[0-9a-f]{32,}$/i.test(seedHex)) {
       throw new TypeError(`Xoshiro128: seed must be at least 32 hex digits, got "${seedHex}"`);
     }
-    this.s0 = parseInt(seedHex.slice(0, 8), 16) >>> 0;
-    this.s1 = parseInt(seedHex.slice(8, 16), 16) >>> 0;
-    this.s2 = parseInt(seedHex.slice(16, 24), 16) >>> 0;
-    this.s3 = parseInt(seedHex.slice(24, 32), 16) >>> 0;
-    if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) {
+    const state = Uint32Array.from([0, 8, 16, 24], (at) => parseInt(seedHex.slice(at, at + 8), 16));
+    if ((state[0]! | state[1]! | state[2]! | state[3]!) === 0) {
       throw new RangeError('Xoshiro128: an all-zero seed never leaves zero; derive the seed from a hash');
     }
+    return new Xoshiro128(state);
   }
 
   static fromIdentity(identity: Json): Xoshiro128 {
-    return new Xoshiro128(identityHash({ generator: 'xoshiro128**', identity }));
+    return Xoshiro128.fromHex(identityHash({ generator: 'xoshiro128**', identity }));
+  }
+
+  setState(state: Uint32Array): void {
+    this.state.set(state.subarray(0, 4));
+    // Probability 2^-128 for a state derived from a hash; a placeholder state may be all zero.
+    if ((state[0]! | state[1]! | state[2]! | state[3]!) === 0) this.state[0] = 1;
+  }
+
+  /** Fills out[from, to) with uniforms in [0, 1), each a 32-bit output times 2^-32. */
+  fill(out: Float64Array, from = 0, to = out.length): void {
+    const st = this.state;
+    let s0 = st[0]! | 0;
+    let s1 = st[1]! | 0;
+    let s2 = st[2]! | 0;
+    let s3 = st[3]! | 0;
+    for (let i = from; i < to; i++) {
+      let r = Math.imul(s1, 5);
+      r = Math.imul((r << 7) | (r >>> 25), 9);
+      const t = s1 << 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = (s3 << 11) | (s3 >>> 21);
+      out[i] = (r >>> 0) * UINT32_TO_UNIT;
+    }
+    st[0] = s0;
+    st[1] = s1;
+    st[2] = s2;
+    st[3] = s3;
   }
 
   nextUint32(): number {
-    const s1 = this.s1;
-    const result = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
-    const t = s1 << 9;
-    this.s2 ^= this.s0;
-    this.s3 ^= this.s1;
-    this.s1 ^= this.s2;
-    this.s0 ^= this.s3;
-    this.s2 ^= t;
-    this.s3 = rotl(this.s3, 11);
-    return result;
+    return this.nextUnit() * 4294967296;
   }
 
   /** Uniform on [0, 1) with 32 bits of resolution. */
   nextUnit(): number {
-    return this.nextUint32() / 4294967296;
+    this.fill(this.one);
+    return this.one[0] as number;
   }
 
-  /** Uniform integer in [0, n) for 1 <= n <= 2^21 (multiply-shift: relative bias at most n / 2^32). */
+  /**
+   * Uniform integer in [0, n) for 1 <= n <= 2^21 (multiply-shift: relative bias at most n / 2^32;
+   * u * n is exact, so `floor(u * n)` over `fill`'s uniforms gives the same integers in bulk).
+   */
   nextIndex(n: number): number {
-    return Math.floor((this.nextUint32() * n) / 4294967296);
+    return Math.floor(this.nextUnit() * n);
   }
-}
-
-function rotl(x: number, k: number): number {
-  return (x << k) | (x >>> (32 - k));
 }

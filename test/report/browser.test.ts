@@ -25,7 +25,7 @@ describe.skipIf(skip)('the report page in chromium', () => {
   beforeAll(async () => {
     if (!present) return;
     dir = mkdtempSync(join(tmpdir(), 'report-page-'));
-    const files = await buildReport(syntheticReportInput({ models: ['gpt5', 'gpt5-nano', 'qwen3-max'], seeds: 4, kCount: 12 }), { resamples: 200 });
+    const files = await buildReport(syntheticReportInput({ models: ['gpt5', 'gpt5-nano', 'qwen3-max'], seeds: 4, kCount: 12 }), { resamples: 200, renderCacheDir: null });
     for (const f of files) {
       mkdirSync(dirname(join(dir, f.path)), { recursive: true });
       writeFileSync(join(dir, f.path), f.content);

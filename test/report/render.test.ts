@@ -1,10 +1,14 @@
-import { describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PNG } from 'pngjs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { FigureCache } from '../../harness/render/cache.js';
 import { buildHtmlPage } from '../../harness/render/html.js';
-import { svgSize, svgToPdf } from '../../harness/render/pdf.js';
-import { svgToPng } from '../../harness/render/png.js';
+import { encodePng } from '../../harness/render/png.js';
 import { RenderPool } from '../../harness/render/pool.js';
 import { tableToCsv, tableToHtml, tableToMarkdown, type Table } from '../../harness/render/table.js';
-import { compactNumbers, compileVegaLite, renderSvg, type VegaLiteSpec } from '../../harness/render/vega.js';
+import { compactNumbers, compileVegaLite, drawFigure, renderSvg, svgSize, type VegaLiteSpec } from '../../harness/render/vega.js';
 
 const spec = {
   $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
@@ -25,9 +29,10 @@ const spec = {
 const ascii = (bytes: Uint8Array) => Buffer.from(bytes).toString('latin1');
 
 describe('rendering without a browser', () => {
-  it('renders SVG with the figure font, the same bytes every time', async () => {
-    const vega = compileVegaLite(spec);
-    const a = await renderSvg(vega);
+  const draw = () => drawFigure(compileVegaLite(spec), { pngScale: 2, title: 'Best of k' });
+
+  it('draws SVG with the figure font, the same bytes every time', async () => {
+    const a = await renderSvg(compileVegaLite(spec));
     const b = await renderSvg(compileVegaLite(spec));
     expect(a).toBe(b);
     expect(a).toMatch(/^<svg /);
@@ -36,42 +41,74 @@ describe('rendering without a browser', () => {
     expect(a).toMatch(/id="clip1"/);
   });
 
+  it('draws SVG, PNG and PDF of one figure, reproducibly', async () => {
+    const [a, b] = [await draw(), await draw()];
+    expect(a.svg).toBe(await renderSvg(compileVegaLite(spec)));
+    expect(Buffer.compare(Buffer.from(a.png), Buffer.from(b.png))).toBe(0);
+    expect(Buffer.compare(Buffer.from(a.pdf), Buffer.from(b.pdf))).toBe(0);
+  });
+
   it('rounds coordinates, never text', () => {
     const svg = '<svg width="10.12345" height="5"><path d="M1.23456,2.5L-3.14159,0"/><text transform="translate(1.999,2)">0.975</text></svg>';
     expect(compactNumbers(svg)).toBe('<svg width="10.12" height="5"><path d="M1.23,2.5L-3.14,0"/><text transform="translate(2,2)">0.975</text></svg>');
   });
 
-  it('rasterises to PNG at the requested scale', async () => {
-    const svg = await renderSvg(compileVegaLite(spec));
+  it('rasterises to a valid PNG at the requested scale, with its resolution and visible text', async () => {
+    const { svg, png } = await draw();
     const { width, height } = svgSize(svg);
-    const png = svgToPng(svg, { scale: 2 });
-    expect(ascii(png.subarray(1, 4))).toBe('PNG');
-    const view = Buffer.from(png);
-    expect(view.readUInt32BE(16)).toBe(Math.ceil(width * 2));
-    expect(view.readUInt32BE(20)).toBe(Math.ceil(height * 2));
-    expect(Buffer.compare(Buffer.from(svgToPng(svg, { scale: 2 })), view)).toBe(0);
+    // pngjs, an independent decoder, checks every chunk's CRC and the zlib stream.
+    const image = PNG.sync.read(Buffer.from(png));
+    expect([image.width, image.height]).toEqual([Math.ceil(width * 2), Math.ceil(height * 2)]);
+    const perMetre = Buffer.from(png).readUInt32BE(Buffer.from(png).indexOf('pHYs') + 4);
+    expect(perMetre * 0.0254).toBeCloseTo(144, 0);
+    const pixel = (x: number, y: number) => Array.from(image.data.subarray((y * image.width + x) * 4, (y * image.width + x) * 4 + 4));
+    expect(pixel(0, 0)).toEqual([255, 255, 255, 255]);
+    // The title is text drawn near the top left: some of its pixels are dark, none transparent.
+    const band = { x0: 0, x1: Math.floor(image.width / 2), y0: 0, y1: Math.floor(image.height / 8) };
+    let dark = 0;
+    for (let y = band.y0; y < band.y1; y++) {
+      for (let x = band.x0; x < band.x1; x++) {
+        const [r, g, b, alpha] = pixel(x, y);
+        expect(alpha).toBe(255);
+        if ((r as number) + (g as number) + (b as number) < 200) dark++;
+      }
+    }
+    expect(dark).toBeGreaterThan(50);
   });
 
-  it('writes a vector PDF with DejaVu embedded, reproducibly', async () => {
-    const svg = await renderSvg(compileVegaLite(spec));
-    const options = { creationDate: new Date(Date.UTC(2025, 10, 20)), title: 'Best of k' };
-    const pdf = await svgToPdf(svg, options);
+  it('encodes any RGBA buffer so that a decoder gives it back', () => {
+    const [width, height] = [7, 5];
+    const rgba = Uint8Array.from({ length: width * height * 4 }, (_, i) => (i * 37) % 256);
+    const image = PNG.sync.read(Buffer.from(encodePng({ width, height, rgba, dpi: 72 })));
+    expect(Array.from(image.data)).toEqual(Array.from(rgba));
+    expect(() => encodePng({ width, height: 6, rgba, dpi: 72 })).toThrow(/expected 168 bytes of RGBA for 7 x 6, got 140/);
+  });
+
+  it('writes a vector PDF with its text in embedded DejaVu subsets', async () => {
+    const { pdf } = await draw();
     const text = ascii(pdf);
     expect(text.startsWith('%PDF-')).toBe(true);
     expect(text).toMatch(/\/FontFile2/);
-    expect(text).toMatch(/\+DejaVuSans/);
+    expect(text).toMatch(/\/BaseFont \/[A-Z]{6}\+DejaVuSans/);
+    expect(text).toContain('/Title (Best of k)');
     expect(text).not.toMatch(/\/Subtype \/Image/);
-    expect(Buffer.compare(Buffer.from(await svgToPdf(svg, options)), Buffer.from(pdf))).toBe(0);
+    // Nothing that changes from run to run: no dates, no random document ID.
+    expect(text).not.toMatch(/\/CreationDate|\/ModDate|\/ID \[/);
   });
 
-  it('gives the same PNG and PDF bytes from worker threads', async () => {
-    const svg = await renderSvg(compileVegaLite(spec));
-    const pool = new RenderPool(2);
+  it('gives the same bytes from worker threads as in this thread', async () => {
+    const pool = new RenderPool({ threads: 2, cacheDir: null });
     try {
-      const options = { creationDate: new Date(0) };
-      const [png, pdf] = await Promise.all([pool.png(svg, { scale: 2 }), pool.pdf(svg, options)]);
-      expect(Buffer.compare(Buffer.from(png), Buffer.from(svgToPng(svg, { scale: 2 })))).toBe(0);
-      expect(Buffer.compare(Buffer.from(pdf), Buffer.from(await svgToPdf(svg, options)))).toBe(0);
+      const here = await draw();
+      const [a, b] = await Promise.all([pool.figure({ spec, pngScale: 2, title: 'Best of k' }), pool.figure({ spec, pngScale: 2, title: 'Best of k' })]);
+      for (const there of [a, b]) {
+        // As JSON, which is how the page embeds it (the compiler's own objects carry getters).
+        expect(JSON.stringify(there.vega)).toBe(JSON.stringify(compileVegaLite(spec)));
+        expect(there.svg).toBe(here.svg);
+        expect(Buffer.compare(Buffer.from(there.png), Buffer.from(here.png))).toBe(0);
+        expect(Buffer.compare(Buffer.from(there.pdf), Buffer.from(here.pdf))).toBe(0);
+      }
+      expect(pool.counts).toEqual({ drawn: 2, cached: 0 });
     } finally {
       await pool.close();
     }
@@ -79,6 +116,71 @@ describe('rendering without a browser', () => {
 
   it('refuses an SVG without a size, naming what it needs', () => {
     expect(() => svgSize('<svg viewBox="0 0 1 1"></svg>')).toThrow(/numeric width and height/);
+  });
+});
+
+describe('the figure cache', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'figure-cache-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const request = { spec, pngScale: 1, title: 'Best of k' };
+  const entries = () => readdirSync(dir).filter((name) => !name.endsWith('.tmp'));
+
+  it('draws a figure once, then gives back the same bytes without drawing', async () => {
+    const pool = new RenderPool({ threads: 1, cacheDir: dir });
+    try {
+      const drawn = await pool.figure(request);
+      const cached = await pool.figure(request);
+      expect(pool.counts).toEqual({ drawn: 1, cached: 1 });
+      expect(JSON.stringify(cached.vega)).toBe(JSON.stringify(drawn.vega));
+      expect(cached.svg).toBe(drawn.svg);
+      expect(Buffer.compare(Buffer.from(cached.png), Buffer.from(drawn.png))).toBe(0);
+      expect(Buffer.compare(Buffer.from(cached.pdf), Buffer.from(drawn.pdf))).toBe(0);
+      await pool.figure({ ...request, pngScale: 2 });
+      expect(pool.counts).toEqual({ drawn: 2, cached: 1 });
+    } finally {
+      await pool.close();
+    }
+    expect(entries()).toHaveLength(2);
+  });
+
+  it('draws again when an entry is damaged, and stores it afresh', async () => {
+    for (const entry of entries()) writeFileSync(join(dir, entry, 'figure.png'), 'not a png');
+    const pool = new RenderPool({ threads: 1, cacheDir: dir });
+    try {
+      const figure = await pool.figure(request);
+      expect(pool.counts).toEqual({ drawn: 1, cached: 0 });
+      expect(PNG.sync.read(Buffer.from(figure.png)).width).toBeGreaterThan(0);
+      await pool.figure(request);
+      expect(pool.counts).toEqual({ drawn: 1, cached: 1 });
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('keeps the most recently used entries within its size limit', async () => {
+    const own = join(dir, 'pruned');
+    const cache = FigureCache.open('test renderer', own) as FigureCache;
+    const drawings = { vega: {}, svg: '<svg/>', png: new Uint8Array(1000), pdf: new Uint8Array(1000) };
+    const keys = ['a', 'b', 'c'].map((name) => cache.key({ spec: { name }, pngScale: 1 }));
+    keys.forEach((key, i) => {
+      cache.put(key, drawings);
+      utimesSync(join(own, key), 1000 + i, 1000 + i); // a, then b, then c were used
+    });
+    mkdirSync(join(own, `${keys[0]}.123.abc.tmp`));
+    utimesSync(join(own, `${keys[0]}.123.abc.tmp`), 1000, 1000); // left by a process that died while storing
+    expect(cache.get(keys[0]!)).toBeDefined(); // a is now the most recent
+    const sizeOf = (key: string) => readdirSync(join(own, key)).reduce((sum, f) => sum + statSync(join(own, key, f)).size, 0);
+    cache.prune(sizeOf(keys[0]!) + sizeOf(keys[2]!));
+    expect(readdirSync(own).sort()).toEqual([keys[0], keys[2]].sort());
+  });
+
+  it('is off with HARNESS_RENDER_CACHE=off', () => {
+    process.env.HARNESS_RENDER_CACHE = 'off';
+    try {
+      expect(FigureCache.open('test renderer', dir)).toBeNull();
+    } finally {
+      delete process.env.HARNESS_RENDER_CACHE;
+    }
   });
 });
 

@@ -8,10 +8,11 @@
  */
 import type { ReportFile, ReportInput } from '../../../harness/experiment.js';
 import { RenderPool } from '../../../harness/render/pool.js';
+import type { FigureDrawings } from '../../../harness/render/worker.js';
 import { tableToCsv, tableToMarkdown } from '../../../harness/render/table.js';
-import { compileVegaLite, renderSvg } from '../../../harness/render/vega.js';
+import { compileVegaLite } from '../../../harness/render/vega.js';
 import { analyze, type Analysis } from './analysis.js';
-import { allFigures } from './figures/index.js';
+import { allFigures, type Figure } from './figures/index.js';
 import { buildPage, type PageFigure } from './page.js';
 import { quotes } from './quotes.js';
 import { allTables, claimsSummary } from './tables.js';
@@ -19,13 +20,15 @@ import { allTables, claimsSummary } from './tables.js';
 export interface ReportOptions {
   /** Bootstrap resamples per interval (default 2000). */
   resamples?: number;
-  /** PNG pixels per point (default 3, about 216 dpi). */
+  /** PNG pixels per point (default 3, 216 dpi). */
   pngScale?: number;
+  /** Folder of the figure cache (default: the project's); null to draw every figure. */
+  renderCacheDir?: string | null;
 }
 
 export async function buildReport(input: ReportInput, options: ReportOptions = {}): Promise<ReportFile[]> {
   // Started first: the workers load while this thread computes the statistics.
-  const pool = new RenderPool();
+  const pool = new RenderPool({ cacheDir: options.renderCacheDir });
   try {
     return await build(input, options, pool);
   } finally {
@@ -36,8 +39,7 @@ export async function buildReport(input: ReportInput, options: ReportOptions = {
 async function build(input: ReportInput, options: ReportOptions, pool: RenderPool): Promise<ReportFile[]> {
   pool.warmUp();
   const analysis = analyze(input, options.resamples);
-  const figures = compileFigures(analysis);
-  const drawings = await drawFigures(figures, input, options, pool);
+  const { figures, drawings } = await drawFigures(allFigures(analysis), input, options, pool);
   return sortByPath([...documentFiles(analysis, input, figures), ...drawings]);
 }
 
@@ -47,11 +49,7 @@ async function build(input: ReportInput, options: ReportOptions, pool: RenderPoo
  */
 export function reportDocuments(input: ReportInput, options: Pick<ReportOptions, 'resamples'> = {}): ReportFile[] {
   const analysis = analyze(input, options.resamples);
-  return sortByPath(documentFiles(analysis, input, compileFigures(analysis)));
-}
-
-function compileFigures(analysis: Analysis): PageFigure[] {
-  return allFigures(analysis).map((figure) => ({ figure, vega: compileVegaLite(figure.spec) }));
+  return sortByPath(documentFiles(analysis, input, allFigures(analysis).map((figure) => ({ figure, vega: compileVegaLite(figure.spec) }))));
 }
 
 function documentFiles(analysis: Analysis, input: ReportInput, figures: readonly PageFigure[]): ReportFile[] {
@@ -69,41 +67,47 @@ function documentFiles(analysis: Analysis, input: ReportInput, figures: readonly
   return files;
 }
 
-/** SVG on this thread; PNG and PDF in the render pool's workers meanwhile. */
-async function drawFigures(figures: readonly PageFigure[], input: ReportInput, options: ReportOptions, pool: RenderPool): Promise<ReportFile[]> {
-  const files: ReportFile[] = [];
-  const conversions: Promise<ReportFile>[] = [];
-  let converted = 0;
-  const track = (path: string, bytes: Promise<Uint8Array>) => {
-    const file = bytes.then((content) => {
-      input.progress('png and pdf', ++converted, 2 * figures.length);
-      return { path, content };
-    });
-    // Handled here so a failure is not "unhandled" before Promise.all below sees it.
-    file.catch(() => {});
-    return file;
+/**
+ * All drawing happens in the render pool, one task per figure (its compiled Vega spec, which
+ * the page embeds, and its SVG, PNG and PDF). The largest figures go first, so no long task
+ * starts last while the other workers sit idle.
+ */
+async function drawFigures(
+  figures: readonly Figure[],
+  input: ReportInput,
+  options: ReportOptions,
+  pool: RenderPool,
+): Promise<{ figures: PageFigure[]; drawings: ReportFile[] }> {
+  let finished = 0;
+  input.progress('figures', 0, figures.length);
+  const sizes = new Map(figures.map((f) => [f, JSON.stringify(f.spec).length]));
+  const largestFirst = [...figures].sort((a, b) => (sizes.get(b) as number) - (sizes.get(a) as number));
+  const drawn = new Map(
+    await Promise.all(
+      largestFirst.map(async (figure) => {
+        const drawing = await pool.figure({ spec: figure.spec, pngScale: options.pngScale ?? 3, title: figure.title });
+        input.progress('figures', ++finished, figures.length);
+        return [figure, drawing] as const;
+      }),
+    ),
+  );
+  const drawingOf = (figure: Figure) => drawn.get(figure) as FigureDrawings;
+  return {
+    figures: figures.map((figure) => ({ figure, vega: drawingOf(figure).vega })),
+    drawings: figures.flatMap((figure) => {
+      const { svg, png, pdf } = drawingOf(figure);
+      return [
+        { path: `figures/${figure.name}.svg`, content: svg },
+        { path: `figures/${figure.name}.png`, content: png },
+        { path: `figures/${figure.name}.pdf`, content: pdf },
+      ];
+    }),
   };
-  for (const [i, { figure, vega }] of figures.entries()) {
-    input.progress('svg', i, figures.length);
-    const svg = await renderSvg(vega);
-    files.push({ path: `figures/${figure.name}.svg`, content: svg });
-    conversions.push(track(`figures/${figure.name}.png`, pool.png(svg, { scale: options.pngScale ?? 3 })));
-    conversions.push(track(`figures/${figure.name}.pdf`, pool.pdf(svg, { creationDate: PDF_DATE, title: figure.title })));
-  }
-  input.progress('svg', figures.length, figures.length);
-  return [...files, ...(await Promise.all(conversions))];
 }
 
 function sortByPath(files: ReportFile[]): ReportFile[] {
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
-
-/**
- * The date every PDF carries. A figure depends only on the results, never on when or where they
- * were computed, so a cluster run and a one-machine run give the same bytes; the runs' dates are
- * shown in the page's provenance instead.
- */
-const PDF_DATE = new Date(Date.UTC(2000, 0, 1));
 
 /**
  * The content of summary.json, computed without drawing anything: what documents that quote the

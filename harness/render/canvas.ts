@@ -1,0 +1,46 @@
+/**
+ * PNG and vector PDF of an evaluated Vega view, drawn by Vega's canvas renderer into Skia
+ * (@napi-rs/canvas): a raster canvas for the PNG, a PDF page for the PDF. The PDF keeps text as
+ * text, in the DejaVu faces embedded as subsets, and carries no date or random ID, so the same
+ * figure always gives the same bytes.
+ */
+import { createCanvas, PDFDocument, type CanvasRenderingContext2D } from '@napi-rs/canvas';
+import type { View } from 'vega';
+import { registerCanvasFonts } from './fonts.js';
+import { encodePng } from './png.js';
+
+export interface Size {
+  width: number;
+  height: number;
+}
+
+/** Points per inch: one drawing unit is one point. */
+const POINTS_PER_INCH = 72;
+
+export async function drawPng(view: View, size: Size, scale: number): Promise<Uint8Array> {
+  if (!(scale > 0)) throw new RangeError(`drawPng: scale must be positive, got ${scale}`);
+  const width = Math.ceil(size.width * scale);
+  const height = Math.ceil(size.height * scale);
+  const canvas = createCanvas(width, height);
+  const context = canvas.getContext('2d');
+  // Opaque white first: a figure for a paper has no transparent parts, and on opaque pixels the
+  // canvas's premultiplied RGBA is plain RGBA, as PNG stores it.
+  context.fillStyle = 'white';
+  context.fillRect(0, 0, width, height);
+  await draw(view, context, scale);
+  return encodePng({ width, height, rgba: canvas.data(), dpi: POINTS_PER_INCH * scale });
+}
+
+export async function drawPdf(view: View, size: Size, title?: string): Promise<Uint8Array> {
+  const document = new PDFDocument(title ? { title } : {});
+  await draw(view, document.beginPage(size.width, size.height), 1);
+  document.endPage();
+  return new Uint8Array(document.close());
+}
+
+function draw(view: View, context: CanvasRenderingContext2D, scale: number): Promise<unknown> {
+  registerCanvasFonts();
+  // The language picks shaping and fallback rules; fixed, so the host's locale never changes pixels.
+  context.lang = 'en';
+  return view.toCanvas(scale, { externalContext: context });
+}
