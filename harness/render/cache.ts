@@ -12,7 +12,7 @@
  * a report: it is skipped.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Json } from '../experiment.js';
 import { identityHash } from '../identity.js';
@@ -31,6 +31,9 @@ const FILES = { vega: 'vega.json', svg: 'figure.svg', png: 'figure.png', pdf: 'f
 type Part = keyof typeof FILES;
 const PARTS = Object.keys(FILES) as Part[];
 const CHECKSUMS = 'sha256.json';
+/** A set's entry (see holdsSet) lives beside the figures and is pruned like them. */
+const SET_FILE = 'figures.json';
+const setEntry = (set: string) => `set-${identityHash(set)}`;
 
 export interface FigureKey {
   spec: Json;
@@ -103,6 +106,29 @@ export class FigureCache {
       renameSync(staging, entry);
     } catch {
       // Another process stored the same entry first (its bytes are the same), or the disk refused.
+      rmSync(staging, { recursive: true, force: true });
+    }
+  }
+
+  /**
+   * Whether the figures that `set` (a name the caller gives a set of figures, e.g. a report of
+   * given results) used last time, as `recordSet` wrote, are all still here: a hint that the
+   * set needs no drawing. A wrong hint costs time only, never bytes.
+   */
+  holdsSet(set: string): boolean {
+    const keys = safely(() => JSON.parse(readFileSync(join(this.dir, setEntry(set), SET_FILE), 'utf8')) as string[]);
+    return Array.isArray(keys) && keys.every((key) => existsSync(join(this.dir, key, CHECKSUMS)));
+  }
+
+  recordSet(set: string, keys: readonly string[]): void {
+    const entry = join(this.dir, setEntry(set));
+    const staging = `${entry}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+    try {
+      mkdirSync(staging);
+      writeFileSync(join(staging, SET_FILE), JSON.stringify([...new Set(keys)].sort()));
+      rmSync(entry, { recursive: true, force: true });
+      renameSync(staging, entry);
+    } catch {
       rmSync(staging, { recursive: true, force: true });
     }
   }

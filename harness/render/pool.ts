@@ -1,6 +1,6 @@
 /**
  * Figure drawing in worker threads: each task compiles one Vega-Lite spec and draws it as SVG,
- * PNG and PDF, so figures are drawn on all cores while the main thread stays free. A figure's
+ * PNG and PDF, so figures are drawn on several cores while the main thread stays free. A figure's
  * bytes depend only on its request, never on the thread that drew it, so figures drawn before
  * come from the cache (cache.ts) instead; workers start only when something must be drawn.
  */
@@ -15,10 +15,11 @@ import type { FigureDrawings, RenderTask } from './worker.js';
 const workerFile = new URL('./worker.ts', import.meta.url);
 
 /**
- * Vega's dataflow allocates many short-lived objects; a young generation larger than V8's
- * default spends less time collecting them.
+ * Each drawing thread holds its own Vega, Skia canvases and V8 heap (about 150 MB more peak
+ * memory per thread on the paper report), and a report has tens of figures, not hundreds: more
+ * threads than this add memory and start-up faster than they save time.
  */
-const YOUNG_GENERATION_MB = 64;
+const MAX_THREADS = 4;
 
 export interface FigureRequest {
   spec: VegaLiteSpec;
@@ -41,24 +42,37 @@ export class RenderPool {
   private readonly threads: number;
   /** Figures drawn and figures taken from the cache so far. */
   readonly counts = { drawn: 0, cached: 0 };
+  private expected: string | undefined;
+  private readonly keys: string[] = [];
 
   constructor(options: RenderPoolOptions = {}) {
-    this.threads = options.threads ?? Math.max(1, availableParallelism());
+    this.threads = options.threads ?? Math.max(1, Math.min(MAX_THREADS, availableParallelism()));
     this.cache = options.cacheDir === null ? null : FigureCache.open(this.workerPath, options.cacheDir);
   }
 
   /**
    * Starts every worker now and has it load fonts and renderers and draw a small chart, so that
-   * work done meanwhile on this thread (the statistics) hides the start-up.
+   * work done meanwhile on this thread (the statistics) hides the start-up. `expected` names the
+   * set of figures about to be asked for (e.g. the report of given results): when that set was
+   * asked for before and is still cached, no worker starts (one starts later if a figure is
+   * missing after all).
    */
-  warmUp(): void {
+  warmUp(expected?: string): void {
+    this.expected = expected;
+    if (expected !== undefined && this.cache?.holdsSet(expected)) return;
     const piscina = this.workers();
     for (let i = 0; i < this.threads; i++) piscina.run({ kind: 'warm-up' }).catch(() => {});
+  }
+
+  /** Whether any worker thread was started. */
+  get started(): boolean {
+    return this.piscina !== null;
   }
 
   /** The compiled Vega spec and the SVG, PNG and PDF of one figure. */
   async figure(request: FigureRequest): Promise<FigureDrawings> {
     const key = this.cache?.key({ spec: request.spec as unknown as Json, pngScale: request.pngScale, title: request.title });
+    if (key !== undefined) this.keys.push(key);
     const cached = key === undefined ? undefined : this.cache?.get(key);
     if (cached) {
       this.counts.cached++;
@@ -70,8 +84,9 @@ export class RenderPool {
     return drawings;
   }
 
-  /** Stops the workers and trims the cache to its size limit. */
+  /** Stops the workers, records the figures asked for (see warmUp) and trims the cache. */
   async close(): Promise<void> {
+    if (this.expected !== undefined) this.cache?.recordSet(this.expected, this.keys);
     this.cache?.prune();
     await this.piscina?.destroy();
   }
@@ -84,7 +99,6 @@ export class RenderPool {
       minThreads: this.threads,
       maxThreads: this.threads,
       idleTimeout: 1_000,
-      resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
     });
     return this.piscina;
   }

@@ -76,12 +76,12 @@ describe('rendering without a browser', () => {
     expect(dark).toBeGreaterThan(50);
   });
 
-  it('encodes any RGBA buffer so that a decoder gives it back', () => {
+  it('encodes any RGBA buffer so that a decoder gives it back', async () => {
     const [width, height] = [7, 5];
     const rgba = Uint8Array.from({ length: width * height * 4 }, (_, i) => (i * 37) % 256);
-    const image = PNG.sync.read(Buffer.from(encodePng({ width, height, rgba, dpi: 72 })));
+    const image = PNG.sync.read(Buffer.from(await encodePng({ width, height, rgba, dpi: 72 })));
     expect(Array.from(image.data)).toEqual(Array.from(rgba));
-    expect(() => encodePng({ width, height: 6, rgba, dpi: 72 })).toThrow(/expected 168 bytes of RGBA for 7 x 6, got 140/);
+    await expect(encodePng({ width, height: 6, rgba, dpi: 72 })).rejects.toThrow(/expected 168 bytes of RGBA for 7 x 6, got 140/);
   });
 
   it('writes a vector PDF with its text in embedded DejaVu subsets', async () => {
@@ -140,11 +140,29 @@ describe('the figure cache', () => {
     } finally {
       await pool.close();
     }
-    expect(entries()).toHaveLength(2);
+    expect(entries().filter((e) => !e.startsWith('set-'))).toHaveLength(2);
+  });
+
+  it('starts no worker for a set of figures it holds from last time', async () => {
+    const first = new RenderPool({ threads: 1, cacheDir: dir });
+    first.warmUp('report of the same results');
+    await first.figure(request);
+    await first.close();
+    expect(first.started).toBe(true);
+    const again = new RenderPool({ threads: 1, cacheDir: dir });
+    again.warmUp('report of the same results');
+    await again.figure(request);
+    await again.close();
+    expect(again.started).toBe(false);
+    expect(again.counts).toEqual({ drawn: 0, cached: 1 });
+    const other = new RenderPool({ threads: 1, cacheDir: dir });
+    other.warmUp('report of other results');
+    await other.close();
+    expect(other.started).toBe(true);
   });
 
   it('draws again when an entry is damaged, and stores it afresh', async () => {
-    for (const entry of entries()) writeFileSync(join(dir, entry, 'figure.png'), 'not a png');
+    for (const entry of entries().filter((e) => !e.startsWith('set-'))) writeFileSync(join(dir, entry, 'figure.png'), 'not a png');
     const pool = new RenderPool({ threads: 1, cacheDir: dir });
     try {
       const figure = await pool.figure(request);

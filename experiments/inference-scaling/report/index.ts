@@ -7,6 +7,7 @@
  * (Vega-Lite) -> renderings (SVG, PNG, PDF) -> tables (CSV, Markdown) -> page -> summary.
  */
 import type { ReportFile, ReportInput } from '../../../harness/experiment.js';
+import { canonicalJson } from '../../../harness/identity.js';
 import { RenderPool } from '../../../harness/render/pool.js';
 import type { FigureDrawings } from '../../../harness/render/worker.js';
 import { tableToCsv, tableToMarkdown } from '../../../harness/render/table.js';
@@ -37,7 +38,7 @@ export async function buildReport(input: ReportInput, options: ReportOptions = {
 }
 
 async function build(input: ReportInput, options: ReportOptions, pool: RenderPool): Promise<ReportFile[]> {
-  pool.warmUp();
+  pool.warmUp(reportIdentity(input, options));
   const analysis = analyze(input, options.resamples);
   const { figures, drawings } = await drawFigures(allFigures(analysis), input, options, pool);
   return sortByPath([...documentFiles(analysis, input, figures), ...drawings]);
@@ -103,6 +104,21 @@ async function drawFigures(
       ];
     }),
   };
+}
+
+/**
+ * What the figures of this report depend on, cheaply: the study (manifest), the runs that
+ * computed its trials, and the options. Only a hint for the render pool (see RenderPool.warmUp).
+ */
+function reportIdentity(input: ReportInput, options: ReportOptions): string {
+  return canonicalJson({
+    report: 'inference-scaling',
+    manifest: input.manifest.hash,
+    trials: input.trials.length,
+    runs: input.runs.map((r) => [r.id, r.trialsDone, r.trialsFailed]),
+    resamples: options.resamples ?? null,
+    pngScale: options.pngScale ?? null,
+  });
 }
 
 function sortByPath(files: ReportFile[]): ReportFile[] {
