@@ -81,7 +81,7 @@ export class FigureCache {
       return undefined;
     }
     const now = new Date();
-    utimesSync(entry, now, now); // recently used: kept longest
+    safely(() => utimesSync(entry, now, now)); // recently used: kept longest (unless pruned meanwhile)
     return {
       vega: JSON.parse(contents.vega.toString('utf8')),
       svg: contents.svg.toString('utf8'),

@@ -1,3 +1,6 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ReportFile, ReportInput } from '../../harness/experiment.js';
 import { buildReport } from '../../experiments/inference-scaling/report/index.js';
@@ -51,6 +54,21 @@ describe('the report', () => {
     expect(again.map((f) => f.path)).toEqual(first.map((f) => f.path));
     const differing = again.filter((f, i) => !bytes(f).equals(bytes(first[i]!))).map((f) => f.path);
     expect(differing).toEqual([]);
+  });
+
+  it('is byte-identical when its figures come from the figure cache', async () => {
+    const cacheDir = mkdtempSync(join(tmpdir(), 'report-cache-'));
+    try {
+      const filling = await buildReport(small(), { renderCacheDir: cacheDir });
+      const cached = await buildReport(small(), { renderCacheDir: cacheDir });
+      for (const built of [filling, cached]) {
+        expect(built.map((f) => f.path)).toEqual(first.map((f) => f.path));
+        expect(built.filter((f, i) => !bytes(f).equals(bytes(first[i]!))).map((f) => f.path)).toEqual([]);
+      }
+      expect(readdirSync(cacheDir).filter((e) => !e.startsWith('set-'))).toHaveLength(first.filter((f) => f.path.endsWith('.vl.json')).length);
+    } finally {
+      rmSync(cacheDir, { recursive: true, force: true });
+    }
   });
 
   it('summarises the claims for a terminal, one verdict per claim', () => {
