@@ -23,7 +23,11 @@ export const reportCommand: Command = {
   builder: (y) =>
     y
       .positional('db', { type: 'string', describe: 'Results database' })
-      .options({ ...options('out', 'experiment'), out: { type: 'string', describe: 'Report folder [default: reports/<study>]' } }),
+      .options({ ...options('out', 'experiment'), out: { type: 'string', describe: 'Report folder [default: reports/<study>]' } })
+      .epilogue(
+        'Figures drawn before come from the figure cache (node_modules/.cache/harness/figures) with the same bytes; ' +
+          'HARNESS_RENDER_CACHE=<folder> moves it, HARNESS_RENDER_CACHE=off draws every figure.',
+      ),
   async run(args, io) {
     const out = text('out', args['out']);
     const experiment = text('experiment', args['experiment']);
