@@ -38,9 +38,9 @@ export function drawFigure(spec: VegaSpec, options: DrawOptions): Promise<Drawin
   return withView(spec, async (view) => {
     const svg = await svgOf(view);
     const size = svgSize(svg);
-    const png = drawPng(view, size, options.pngScale); // compressed on a libuv thread while the PDF is drawn here
-    const pdf = await drawPdf(view, size, options.title);
-    return { svg, png: await png, pdf };
+    // The PNG is compressed on a libuv thread while the PDF is drawn here.
+    const [png, pdf] = await Promise.all([drawPng(view, size, options.pngScale), drawPdf(view, size, options.title)]);
+    return { svg, png, pdf };
   });
 }
 
