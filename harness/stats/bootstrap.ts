@@ -15,7 +15,7 @@ import { Xoshiro128 } from './random.js';
 export interface BootstrapOptions {
   /** What the quantity is (e.g. `{ metric: 'cost', cell: {...} }`): the seed derives from it. */
   identity: Json;
-  /** Number of resamples; default 2000. */
+  /** Number of resamples; default 2000. 0 gives the estimate alone (bounds null), as a quick preview. */
   resamples?: number;
   /** Coverage of the interval; default 0.95. */
   level?: number;
@@ -43,8 +43,8 @@ export function bootstrapMeans(
 ): Interval | null {
   const resamples = options.resamples ?? DEFAULT_RESAMPLES;
   const level = options.level ?? DEFAULT_LEVEL;
-  if (!Number.isInteger(resamples) || resamples < 1) {
-    throw new RangeError(`bootstrap: resamples must be a positive integer, got ${resamples}`);
+  if (!Number.isInteger(resamples) || resamples < 0) {
+    throw new RangeError(`bootstrap: resamples must be a non-negative integer, got ${resamples}`);
   }
   if (!(level > 0 && level < 1)) throw new RangeError(`bootstrap: level must lie in (0, 1), got ${level}`);
   if (groups.length === 0 || groups.some((g) => g.length === 0)) return null;
@@ -52,7 +52,7 @@ export function bootstrapMeans(
   const sorted = groups.map((g) => Float64Array.from(g).sort());
   const means = sorted.map(meanOf);
   const estimate = statistic(means);
-  if (sorted.every((g) => g.length < 2)) return { estimate, lo: null, hi: null };
+  if (resamples === 0 || sorted.every((g) => g.length < 2)) return { estimate, lo: null, hi: null };
 
   const rng = Xoshiro128.fromIdentity({ bootstrap: options.identity });
   const units = new Float64Array(Math.max(...sorted.map((g) => g.length)));

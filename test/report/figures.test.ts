@@ -4,7 +4,7 @@ import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { compileVegaLite } from '../../harness/render/vega.js';
 import { analyze } from '../../experiments/inference-scaling/report/analysis.js';
-import { allFigures } from '../../experiments/inference-scaling/report/figures/index.js';
+import { allFigures, showsNoIntervals } from '../../experiments/inference-scaling/report/figures/index.js';
 import { SELECTOR_COLOURS } from '../../experiments/inference-scaling/report/selectors.js';
 import { syntheticReportInput } from './synthetic.js';
 
@@ -39,6 +39,18 @@ describe('figure specs', () => {
     // The swept value gets a figure per scenario.
     expect(names).toEqual(expect.arrayContaining(['sweep--sim.m-balanced', 'sweep--sim.m-cost-constrained']));
     expect(new Set(names).size).toBe(names.length);
+  });
+
+  it('draws early only figures whose specs need no interval (the same from estimates alone)', () => {
+    const preview = new Map(allFigures(analyze(input, 0)).map((f) => [f.name, f]));
+    const early = figures.filter(showsNoIntervals).map((f) => f.name);
+    expect(early).toEqual(expect.arrayContaining(['stability', 'stability-summary', 'projections--balanced-sim.m-100', 'cost-vs-k--cost-constrained-sim.m-300']));
+    for (const figure of figures) {
+      const same = JSON.stringify(preview.get(figure.name)?.spec) === JSON.stringify(figure.spec);
+      if (showsNoIntervals(figure)) expect(same, figure.name).toBe(true);
+    }
+    // And the check can fail: figures with intervals differ from their previews.
+    expect(JSON.stringify(preview.get('savings')?.spec)).not.toBe(JSON.stringify(figures.find((f) => f.name === 'savings')?.spec));
   });
 
   it.each(figures.map((f) => [f.name, f] as const))('%s validates against the Vega-Lite schema and compiles', (_name, figure) => {

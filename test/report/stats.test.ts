@@ -122,7 +122,10 @@ describe('percentile bootstrap', () => {
     expect(diff).toEqual({ estimate: 3, lo: 3, hi: 3 });
     expect(bootstrapMeans([[0, 1], [0, 1]], (m) => (m[0] as number) / (m[1] as number), opts)?.lo).toBeNull();
     expect(bootstrapMeans([[1], []], () => 0, opts)).toBeNull();
-    expect(() => bootstrapMeanInterval([1, 2], { ...opts, resamples: 0 })).toThrow(/resamples/);
+    expect(() => bootstrapMeanInterval([1, 2], { ...opts, resamples: -1 })).toThrow(/resamples must be a non-negative integer, got -1/);
+    expect(() => bootstrapMeanInterval([1, 2], { ...opts, resamples: 2.5 })).toThrow(/resamples/);
+    // No resamples: the same estimate, no bounds.
+    expect(bootstrapMeanInterval([3, 1, 2], { ...opts, resamples: 0 })).toEqual({ estimate: 2, lo: null, hi: null });
   });
 });
 

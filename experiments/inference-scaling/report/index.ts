@@ -13,7 +13,7 @@ import type { FigureDrawings } from '../../../harness/render/worker.js';
 import { tableToCsv, tableToMarkdown } from '../../../harness/render/table.js';
 import { compileVegaLite } from '../../../harness/render/vega.js';
 import { analyze, type Analysis } from './analysis.js';
-import { allFigures, type Figure } from './figures/index.js';
+import { allFigures, showsNoIntervals, type Figure } from './figures/index.js';
 import { buildPage, type PageFigure } from './page.js';
 import { quotes } from './quotes.js';
 import { allTables, claimsSummary } from './tables.js';
@@ -39,8 +39,12 @@ export async function buildReport(input: ReportInput, options: ReportOptions = {
 
 async function build(input: ReportInput, options: ReportOptions, pool: RenderPool): Promise<ReportFile[]> {
   pool.warmUp(reportIdentity(input, options));
+  const drawing = new Drawing(input, options, pool);
+  // Most of the drawing (curves, projections, stability) needs no interval: it starts from an
+  // analysis of estimates alone and goes on in the workers while the bootstrap runs here.
+  drawing.start(allFigures(analyze({ ...input, progress: () => {} }, 0)).filter(showsNoIntervals));
   const analysis = analyze(input, options.resamples);
-  const { figures, drawings } = await drawFigures(allFigures(analysis), input, options, pool);
+  const { figures, drawings } = await drawing.finish(allFigures(analysis));
   return sortByPath([...documentFiles(analysis, input, figures), ...drawings]);
 }
 
@@ -70,40 +74,60 @@ function documentFiles(analysis: Analysis, input: ReportInput, figures: readonly
 
 /**
  * All drawing happens in the render pool, one task per figure (its compiled Vega spec, which
- * the page embeds, and its SVG, PNG and PDF). The largest figures go first, so no long task
- * starts last while the other workers sit idle.
+ * the page embeds, and its SVG, PNG and PDF), submitted largest first. A figure started early
+ * is used only if the final analysis gives the very same spec; any other is drawn (again) from
+ * the final spec.
  */
-async function drawFigures(
-  figures: readonly Figure[],
-  input: ReportInput,
-  options: ReportOptions,
-  pool: RenderPool,
-): Promise<{ figures: PageFigure[]; drawings: ReportFile[] }> {
-  let finished = 0;
-  input.progress('figures', 0, figures.length);
-  const sizes = new Map(figures.map((f) => [f, JSON.stringify(f.spec).length]));
-  const largestFirst = [...figures].sort((a, b) => (sizes.get(b) as number) - (sizes.get(a) as number));
-  const drawn = new Map(
-    await Promise.all(
-      largestFirst.map(async (figure) => {
-        const drawing = await pool.figure({ spec: figure.spec, pngScale: options.pngScale ?? 3, title: figure.title });
-        input.progress('figures', ++finished, figures.length);
-        return [figure, drawing] as const;
+class Drawing {
+  private readonly early = new Map<string, { spec: string; drawing: Promise<FigureDrawings> }>();
+
+  constructor(
+    private readonly input: ReportInput,
+    private readonly options: ReportOptions,
+    private readonly pool: RenderPool,
+  ) {}
+
+  start(figures: readonly Figure[]): void {
+    for (const figure of largestFirst(figures)) this.early.set(figure.name, { spec: JSON.stringify(figure.spec), drawing: this.draw(figure) });
+  }
+
+  async finish(figures: readonly Figure[]): Promise<{ figures: PageFigure[]; drawings: ReportFile[] }> {
+    let finished = 0;
+    const pending = largestFirst(figures).map(async (figure) => {
+      const early = this.early.get(figure.name);
+      const reusable = early !== undefined && early.spec === JSON.stringify(figure.spec);
+      const drawing = await (reusable ? early.drawing : this.draw(figure));
+      this.input.progress('figures', ++finished, figures.length);
+      return [figure, drawing] as const;
+    });
+    this.input.progress('figures', 0, figures.length);
+    const drawn = new Map(await Promise.all(pending));
+    // Early drawings that went unused still run; wait for them so none outlives the pool.
+    await Promise.allSettled([...this.early.values()].map((e) => e.drawing));
+    const drawingOf = (figure: Figure) => drawn.get(figure) as FigureDrawings;
+    return {
+      figures: figures.map((figure) => ({ figure, vega: drawingOf(figure).vega })),
+      drawings: figures.flatMap((figure) => {
+        const { svg, png, pdf } = drawingOf(figure);
+        return [
+          { path: `figures/${figure.name}.svg`, content: svg },
+          { path: `figures/${figure.name}.png`, content: png },
+          { path: `figures/${figure.name}.pdf`, content: pdf },
+        ];
       }),
-    ),
-  );
-  const drawingOf = (figure: Figure) => drawn.get(figure) as FigureDrawings;
-  return {
-    figures: figures.map((figure) => ({ figure, vega: drawingOf(figure).vega })),
-    drawings: figures.flatMap((figure) => {
-      const { svg, png, pdf } = drawingOf(figure);
-      return [
-        { path: `figures/${figure.name}.svg`, content: svg },
-        { path: `figures/${figure.name}.png`, content: png },
-        { path: `figures/${figure.name}.pdf`, content: pdf },
-      ];
-    }),
-  };
+    };
+  }
+
+  private draw(figure: Figure): Promise<FigureDrawings> {
+    const drawing = this.pool.figure({ spec: figure.spec, pngScale: this.options.pngScale ?? 3, title: figure.title });
+    drawing.catch(() => {}); // an early drawing nobody awaits must not count as unhandled
+    return drawing;
+  }
+}
+
+function largestFirst(figures: readonly Figure[]): Figure[] {
+  const sizes = new Map(figures.map((f) => [f, JSON.stringify(f.spec).length]));
+  return [...figures].sort((a, b) => (sizes.get(b) as number) - (sizes.get(a) as number));
 }
 
 /**

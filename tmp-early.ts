@@ -1,0 +1,16 @@
+const { Store } = await import('./harness/store/store.js');
+const { loadReportInput } = await import('./harness/store/reader.js');
+const { analyze } = await import('./experiments/inference-scaling/report/analysis.js');
+const { allFigures } = await import('./experiments/inference-scaling/report/figures/index.js');
+const S = await import('./experiments/inference-scaling/report/statistics.js');
+const input = loadReportInput(Store.open('/tmp/t/q.sqlite', 'read'), () => {});
+let t = performance.now();
+const full = allFigures(analyze(input));
+console.log('full', (performance.now() - t).toFixed(0));
+const B = await import('./harness/stats/bootstrap.js');
+const proto = S.Statistician.prototype as any;
+proto.options = function (id: any) { return { identity: id, resamples: 1, level: 0.95 }; };
+t = performance.now();
+const est = allFigures(analyze(input));
+console.log('estimates (1 resample)', (performance.now() - t).toFixed(0));
+for (const [i, f] of full.entries()) console.log(JSON.stringify(f.spec) === JSON.stringify(est[i]!.spec) ? 'SAME ' : 'DIFF ', f.name);
