@@ -55,13 +55,14 @@ export class RenderPool {
    * work done meanwhile on this thread (the statistics) hides the start-up. `expected` names the
    * set of figures about to be asked for (e.g. the report of given results): when that set was
    * asked for before and is still cached, no worker starts (one starts later if a figure is
-   * missing after all).
+   * missing after all). Returns whether workers started, i.e. whether drawing is expected.
    */
-  warmUp(expected?: string): void {
+  warmUp(expected?: string): boolean {
     this.expected = expected;
-    if (expected !== undefined && this.cache?.holdsSet(expected)) return;
+    if (expected !== undefined && this.cache?.holdsSet(expected)) return false;
     const piscina = this.workers();
     for (let i = 0; i < this.threads; i++) piscina.run({ kind: 'warm-up' }).catch(() => {});
+    return true;
   }
 
   /** Whether any worker thread was started. */

@@ -150,13 +150,13 @@ describe('the figure cache', () => {
     await first.close();
     expect(first.started).toBe(true);
     const again = new RenderPool({ threads: 1, cacheDir: dir });
-    again.warmUp('report of the same results');
+    expect(again.warmUp('report of the same results')).toBe(false);
     await again.figure(request);
     await again.close();
     expect(again.started).toBe(false);
     expect(again.counts).toEqual({ drawn: 0, cached: 1 });
     const other = new RenderPool({ threads: 1, cacheDir: dir });
-    other.warmUp('report of other results');
+    expect(other.warmUp('report of other results')).toBe(true);
     await other.close();
     expect(other.started).toBe(true);
   });

@@ -38,11 +38,11 @@ export async function buildReport(input: ReportInput, options: ReportOptions = {
 }
 
 async function build(input: ReportInput, options: ReportOptions, pool: RenderPool): Promise<ReportFile[]> {
-  pool.warmUp(reportIdentity(input, options));
+  const drawingExpected = pool.warmUp(reportIdentity(input, options));
   const drawing = new Drawing(input, options, pool);
   // Most of the drawing (curves, projections, stability) needs no interval: it starts from an
   // analysis of estimates alone and goes on in the workers while the bootstrap runs here.
-  drawing.start(allFigures(analyze({ ...input, progress: () => {} }, 0)).filter(showsNoIntervals));
+  if (drawingExpected) drawing.start(allFigures(analyze({ ...input, progress: () => {} }, 0)).filter(showsNoIntervals));
   const analysis = analyze(input, options.resamples);
   const { figures, drawings } = await drawing.finish(allFigures(analysis));
   return sortByPath([...documentFiles(analysis, input, figures), ...drawings]);
