@@ -4,7 +4,8 @@
  * A stream's seed is a hex identity string (see `streamSeed` in harness/identity.ts). seedrandom's
  * alea hashes that string into four 32-bit words, the state of the harness's xoshiro128**
  * generator (harness/stats/random.ts), which does the bulk work: it fills Float64Arrays in a
- * tight loop with its state in locals. `NormalSampler` turns those uniforms into standard normals by Marsaglia's polar method.
+ * tight loop with its state in locals. `NormalSampler` turns those uniforms into standard
+ * normals by Marsaglia's polar method.
  *
  * Trials draw from substreams (`substreamState`): trial t's state is a bijective integer mix of
  * the root state and t, so every trial's numbers depend only on (seed, t) — never on how many

@@ -8,13 +8,14 @@
  * become separate chunks, so code a worker never calls (a report) is never loaded there.
  *
  * The output is a pure function of the sources: the same sources give the same folder, which
- * is written once (to a temporary name, then renamed) and reused by later runs.
+ * is written once (see writeFolderAtomically) and reused by later runs.
  */
 import { buildSync } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, relative } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { writeFolderAtomically } from '../files.js';
 import { projectRoot } from '../paths.js';
 
 const cacheRoot = join(projectRoot, 'node_modules', '.cache', 'harness');
@@ -55,21 +56,6 @@ function compile(file: string): string {
   const hash = createHash('sha256');
   for (const f of result.outputFiles) hash.update(f.path).update('\0').update(f.contents).update('\0');
   const dir = join(cacheRoot, `${name}-${hash.digest('hex').slice(0, 16)}`);
-  if (!existsSync(dir)) {
-    const staging = `${dir}.${process.pid}.tmp`;
-    rmSync(staging, { recursive: true, force: true });
-    for (const f of result.outputFiles) {
-      const target = join(staging, relative('/', f.path));
-      mkdirSync(dirname(target), { recursive: true });
-      writeFileSync(target, f.contents);
-    }
-    try {
-      renameSync(staging, dir);
-    } catch (thrown) {
-      // Another process wrote the same folder first: its content is identical.
-      rmSync(staging, { recursive: true, force: true });
-      if (!existsSync(dir)) throw thrown;
-    }
-  }
+  if (!existsSync(dir)) writeFolderAtomically(dir, result.outputFiles.map((f) => [relative('/', f.path), f.contents] as const));
   return join(dir, `${name}.js`);
 }

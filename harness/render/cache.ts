@@ -6,15 +6,16 @@
  * else its bytes depend on: the rendering code (the compiled worker's content hash), the
  * versions of the packages that draw, and the font files. A hit therefore returns exactly the
  * bytes a drawing would give. Entries live under node_modules/.cache/harness/figures (one folder
- * each, written under a temporary name and renamed, so a reader never sees half an entry); the
+ * each, written whole by writeFolderAtomically, so a reader never sees half an entry); the
  * least recently used go once the folder outgrows its limit. HARNESS_RENDER_CACHE names another
  * folder, or turns the cache off with `off`. A cache that cannot be read or written never fails
  * a report: it is skipped.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Json } from '../experiment.js';
+import { writeFolderAtomically } from '../files.js';
 import { identityHash } from '../identity.js';
 import { projectRoot } from '../paths.js';
 import { FACES, fontFile } from './fonts.js';
@@ -91,23 +92,15 @@ export class FigureCache {
   }
 
   put(key: string, drawings: FigureDrawings): void {
-    const entry = join(this.dir, key);
-    const staging = `${entry}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
     const contents: Record<Part, Buffer> = {
       vega: Buffer.from(JSON.stringify(drawings.vega)),
       svg: Buffer.from(drawings.svg),
       png: Buffer.from(drawings.png),
       pdf: Buffer.from(drawings.pdf),
     };
-    try {
-      mkdirSync(staging);
-      for (const part of PARTS) writeFileSync(join(staging, FILES[part]), contents[part]);
-      writeFileSync(join(staging, CHECKSUMS), JSON.stringify(Object.fromEntries(PARTS.map((part) => [part, sha256(contents[part])]))));
-      renameSync(staging, entry);
-    } catch {
-      // Another process stored the same entry first (its bytes are the same), or the disk refused.
-      rmSync(staging, { recursive: true, force: true });
-    }
+    const checksums = JSON.stringify(Object.fromEntries(PARTS.map((part) => [part, sha256(contents[part])])));
+    // Fails quietly when the disk refuses: the figure is simply drawn again next time.
+    safely(() => writeFolderAtomically(join(this.dir, key), [...PARTS.map((part) => [FILES[part], contents[part]] as const), [CHECKSUMS, checksums]]));
   }
 
   /**
@@ -122,15 +115,10 @@ export class FigureCache {
 
   recordSet(set: string, keys: readonly string[]): void {
     const entry = join(this.dir, setEntry(set));
-    const staging = `${entry}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-    try {
-      mkdirSync(staging);
-      writeFileSync(join(staging, SET_FILE), JSON.stringify([...new Set(keys)].sort()));
-      rmSync(entry, { recursive: true, force: true });
-      renameSync(staging, entry);
-    } catch {
-      rmSync(staging, { recursive: true, force: true });
-    }
+    safely(() => {
+      rmSync(entry, { recursive: true, force: true }); // the latest record replaces the last
+      writeFolderAtomically(entry, [[SET_FILE, JSON.stringify([...new Set(keys)].sort())]]);
+    });
   }
 
   /**

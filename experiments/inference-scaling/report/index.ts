@@ -88,14 +88,14 @@ class Drawing {
   ) {}
 
   start(figures: readonly Figure[]): void {
-    for (const figure of largestFirst(figures)) this.early.set(figure.name, { spec: JSON.stringify(figure.spec), drawing: this.draw(figure) });
+    for (const { figure, spec } of largestFirst(figures)) this.early.set(figure.name, { spec, drawing: this.draw(figure) });
   }
 
   async finish(figures: readonly Figure[]): Promise<{ figures: PageFigure[]; drawings: ReportFile[] }> {
     let finished = 0;
-    const pending = largestFirst(figures).map(async (figure) => {
+    const pending = largestFirst(figures).map(async ({ figure, spec }) => {
       const early = this.early.get(figure.name);
-      const reusable = early !== undefined && early.spec === JSON.stringify(figure.spec);
+      const reusable = early !== undefined && early.spec === spec;
       const drawing = await (reusable ? early.drawing : this.draw(figure));
       this.input.progress('figures', ++finished, figures.length);
       return [figure, drawing] as const;
@@ -125,9 +125,9 @@ class Drawing {
   }
 }
 
-function largestFirst(figures: readonly Figure[]): Figure[] {
-  const sizes = new Map(figures.map((f) => [f, JSON.stringify(f.spec).length]));
-  return [...figures].sort((a, b) => (sizes.get(b) as number) - (sizes.get(a) as number));
+/** The figures with their specs as JSON, the longest (the most to draw) first. */
+function largestFirst(figures: readonly Figure[]): { figure: Figure; spec: string }[] {
+  return figures.map((figure) => ({ figure, spec: JSON.stringify(figure.spec) })).sort((a, b) => b.spec.length - a.spec.length);
 }
 
 /**
