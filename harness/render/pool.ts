@@ -2,15 +2,20 @@
  * Figure drawing in worker threads: each task compiles one Vega-Lite spec and draws it as SVG,
  * PNG and PDF, so figures are drawn on several cores while the main thread stays free. A figure's
  * bytes depend only on its request, never on the thread that drew it, so figures drawn before
- * come from the cache (cache.ts) instead; workers start only when something must be drawn.
+ * come from the cache (cache.ts) instead; threads start only when something must be drawn.
+ *
+ * Scheduling needs nothing from this thread once a task is posted: every thread gets every task
+ * and the first to claim its flag (an Atomics compare-and-exchange on shared memory) draws it.
+ * A pool that handed tasks out here (as piscina does) would leave the threads idle whenever
+ * this thread is busy, e.g. computing the statistics the later figures need.
  */
 import { availableParallelism } from 'node:os';
-import { Piscina } from 'piscina';
+import { Worker } from 'node:worker_threads';
 import type { Json } from '../experiment.js';
 import { compiledModulePath } from '../pool/compile.js';
 import { FigureCache } from './cache.js';
 import type { VegaLiteSpec } from './vega.js';
-import type { FigureDrawings, RenderTask } from './worker.js';
+import type { FigureDrawings, FigureTask, TaskResult } from './worker.js';
 
 const workerFile = new URL('./worker.ts', import.meta.url);
 
@@ -36,7 +41,7 @@ export interface RenderPoolOptions {
 }
 
 export class RenderPool {
-  private piscina: Piscina<RenderTask, FigureDrawings | null> | null = null;
+  private workers: Worker[] | null = null;
   private readonly workerPath = compiledModulePath(workerFile);
   private readonly cache: FigureCache | null;
   private readonly threads: number;
@@ -44,6 +49,11 @@ export class RenderPool {
   readonly counts = { drawn: 0, cached: 0 };
   private expected: string | undefined;
   private readonly keys: string[] = [];
+  private readonly pending = new Map<number, { resolve: (d: FigureDrawings) => void; reject: (e: Error) => void }>();
+  private nextId = 0;
+  /** Set when a thread died: every later figure fails with it. */
+  private failure: Error | null = null;
+  private closing = false;
 
   constructor(options: RenderPoolOptions = {}) {
     this.threads = options.threads ?? Math.max(1, Math.min(MAX_THREADS, availableParallelism()));
@@ -51,23 +61,22 @@ export class RenderPool {
   }
 
   /**
-   * Starts every worker now and has it load fonts and renderers and draw a small chart, so that
-   * work done meanwhile on this thread (the statistics) hides the start-up. `expected` names the
-   * set of figures about to be asked for (e.g. the report of given results): when that set was
-   * asked for before and is still cached, no worker starts (one starts later if a figure is
-   * missing after all). Returns whether workers started, i.e. whether drawing is expected.
+   * Starts every thread now (each loads fonts and renderers and draws a small chart), so that
+   * work done meanwhile on this thread hides the start-up. `expected` names the set of figures
+   * about to be asked for (e.g. the report of given results): when that set was asked for before
+   * and is still cached, no thread starts (they start later if a figure is missing after all).
+   * Returns whether threads started, i.e. whether drawing is expected.
    */
   warmUp(expected?: string): boolean {
     this.expected = expected;
     if (expected !== undefined && this.cache?.holdsSet(expected)) return false;
-    const piscina = this.workers();
-    for (let i = 0; i < this.threads; i++) piscina.run({ kind: 'warm-up' }).catch(() => {});
+    this.start();
     return true;
   }
 
-  /** Whether any worker thread was started. */
+  /** Whether any thread was started. */
   get started(): boolean {
-    return this.piscina !== null;
+    return this.workers !== null;
   }
 
   /** The compiled Vega spec and the SVG, PNG and PDF of one figure. */
@@ -79,28 +88,61 @@ export class RenderPool {
       this.counts.cached++;
       return cached;
     }
-    const drawings = (await this.workers().run({ kind: 'figure', ...request })) as FigureDrawings;
+    const drawings = await this.draw(request);
     this.counts.drawn++;
     if (key !== undefined) this.cache?.put(key, drawings);
     return drawings;
   }
 
-  /** Stops the workers, records the figures asked for (see warmUp) and trims the cache. */
+  /** Stops the threads, records the figures asked for (see warmUp) and trims the cache. */
   async close(): Promise<void> {
+    this.closing = true;
     if (this.expected !== undefined) this.cache?.recordSet(this.expected, this.keys);
     this.cache?.prune();
-    await this.piscina?.destroy();
+    const workers = this.workers ?? [];
+    await Promise.all(workers.map((w) => w.terminate()));
+    this.fail(new Error('the render pool is closed'));
   }
 
-  private workers(): Piscina<RenderTask, FigureDrawings | null> {
-    this.piscina ??= new Piscina({
-      filename: this.workerPath,
+  private draw(request: FigureRequest): Promise<FigureDrawings> {
+    if (this.failure) return Promise.reject(this.failure);
+    const id = this.nextId++;
+    const task: FigureTask = { id, claim: new Int32Array(new SharedArrayBuffer(4)), ...request };
+    const drawn = new Promise<FigureDrawings>((resolve, reject) => this.pending.set(id, { resolve, reject }));
+    for (const worker of this.start()) worker.postMessage(task);
+    return drawn;
+  }
+
+  private start(): Worker[] {
+    this.workers ??= Array.from({ length: this.threads }, () => {
       // Plain JavaScript: not the parent's TypeScript loader, which would slow every module load.
-      execArgv: [],
-      minThreads: this.threads,
-      maxThreads: this.threads,
-      idleTimeout: 1_000,
+      const worker = new Worker(this.workerPath, { execArgv: [] });
+      worker.on('message', (result: TaskResult) => this.settle(result));
+      worker.on('error', (error) => this.fail(new Error(`a drawing thread failed: ${error.message}`, { cause: error })));
+      worker.on('exit', (code) => {
+        if (!this.closing) this.fail(new Error(`a drawing thread stopped (exit code ${code}) before its figures were drawn`));
+      });
+      return worker;
     });
-    return this.piscina;
+    return this.workers;
+  }
+
+  private settle(result: TaskResult): void {
+    const waiting = this.pending.get(result.id);
+    this.pending.delete(result.id);
+    if ('drawings' in result) {
+      waiting?.resolve(result.drawings);
+    } else {
+      const error = new Error(result.error.message);
+      if (result.error.stack) error.stack = result.error.stack;
+      waiting?.reject(error);
+    }
+  }
+
+  /** A thread died: the figure it was drawing is lost, so every figure still waiting fails. */
+  private fail(error: Error): void {
+    this.failure ??= error;
+    for (const { reject } of this.pending.values()) reject(this.failure);
+    this.pending.clear();
   }
 }

@@ -9,7 +9,7 @@
  * order they were loaded in either.
  */
 import type { Json } from '../experiment.js';
-import { quantileOfSorted } from './describe.js';
+import { quantileInPlace } from './describe.js';
 import { Xoshiro128 } from './random.js';
 
 export interface BootstrapOptions {
@@ -54,28 +54,18 @@ export function bootstrapMeans(
   const estimate = statistic(means);
   if (resamples === 0 || sorted.every((g) => g.length < 2)) return { estimate, lo: null, hi: null };
 
-  const rng = Xoshiro128.fromIdentity({ bootstrap: options.identity });
-  const units = new Float64Array(Math.max(...sorted.map((g) => g.length)));
+  const resampled = sorted.map(() => new Float64Array(resamples));
+  Xoshiro128.fromIdentity({ bootstrap: options.identity }).resampleMeans(sorted, resampled, resamples);
   const replicates = new Float64Array(resamples);
   const resampledMeans = new Array<number>(sorted.length);
   for (let b = 0; b < resamples; b++) {
-    for (let g = 0; g < sorted.length; g++) {
-      const values = sorted[g] as Float64Array;
-      const n = values.length;
-      // n draws with replacement: index floor(u * n), as `rng.nextIndex(n)` gives one at a time.
-      rng.fill(units, 0, n);
-      let sum = 0;
-      for (let i = 0; i < n; i++) sum += values[Math.floor((units[i] as number) * n)] as number;
-      resampledMeans[g] = sum / n;
-    }
+    for (let g = 0; g < sorted.length; g++) resampledMeans[g] = (resampled[g] as Float64Array)[b] as number;
     const value = statistic(resampledMeans);
     if (Number.isNaN(value)) return { estimate, lo: null, hi: null };
     replicates[b] = value;
   }
-  replicates.sort();
   const tail = (1 - level) / 2;
-  const all = Array.from(replicates);
-  return { estimate, lo: quantileOfSorted(all, tail), hi: quantileOfSorted(all, 1 - tail) };
+  return { estimate, lo: quantileInPlace(replicates, tail), hi: quantileInPlace(replicates, 1 - tail) };
 }
 
 /** Mean of one sample with its percentile interval. */

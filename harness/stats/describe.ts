@@ -40,6 +40,52 @@ export function quantileOfSorted(sorted: readonly number[], p: number): number |
   return below + (h - lo) * (above - below);
 }
 
+/**
+ * The same quantile as `quantileOfSorted`, of values in any order, found by selection in O(n)
+ * instead of a sort; reorders `values` (partially) in place. NaN values are not allowed.
+ */
+export function quantileInPlace(values: Float64Array, p: number): number | null {
+  const n = values.length;
+  if (n === 0) return null;
+  if (!(p >= 0 && p <= 1)) throw new RangeError(`quantile: p must lie in [0, 1], got ${p}`);
+  const h = (n - 1) * p;
+  const lo = Math.floor(h);
+  const below = selectInPlace(values, lo);
+  if (lo + 1 >= n) return below;
+  // After selection everything past `lo` is >= below; the next order statistic is their minimum.
+  let above = values[lo + 1] as number;
+  for (let i = lo + 2; i < n; i++) if ((values[i] as number) < above) above = values[i] as number;
+  return below + (h - lo) * (above - below);
+}
+
+/**
+ * The k-th smallest value (0-based), leaving values[0, k) <= values[k] <= values(k, n) (Wirth's
+ * selection: Hoare partitioning around the value at k, which stays balanced on repeated values).
+ */
+function selectInPlace(values: Float64Array, k: number): number {
+  let left = 0;
+  let right = values.length - 1;
+  while (left < right) {
+    const pivot = values[k] as number;
+    let i = left;
+    let j = right;
+    do {
+      while ((values[i] as number) < pivot) i++;
+      while (pivot < (values[j] as number)) j--;
+      if (i <= j) {
+        const swap = values[i] as number;
+        values[i] = values[j] as number;
+        values[j] = swap;
+        i++;
+        j--;
+      }
+    } while (i <= j);
+    if (j < k) left = i;
+    if (k < i) right = j;
+  }
+  return values[k] as number;
+}
+
 export function quantile(values: readonly number[], p: number): number | null {
   return quantileOfSorted(sortedAscending(values), p);
 }

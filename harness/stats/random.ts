@@ -68,6 +68,45 @@ export class Xoshiro128 {
     st[3] = s3;
   }
 
+  /**
+   * The bootstrap's resampling: for each resample b in turn, for each group g in order, the mean
+   * of n = groups[g].length draws with replacement from groups[g] (index floor(u * n), from the
+   * same stream of uniforms `fill` gives) goes to means[g][b]. The generator's step is written
+   * out here as in `fill`, on purpose: with the state in locals of one loop the paper report's
+   * bootstrap runs 2x faster than through `fill` and a buffer, or through a shared step function.
+   */
+  resampleMeans(groups: readonly Float64Array[], means: readonly Float64Array[], resamples: number): void {
+    const st = this.state;
+    let s0 = st[0]! | 0;
+    let s1 = st[1]! | 0;
+    let s2 = st[2]! | 0;
+    let s3 = st[3]! | 0;
+    for (let b = 0; b < resamples; b++) {
+      for (let g = 0; g < groups.length; g++) {
+        const values = groups[g]!;
+        const n = values.length;
+        let sum = 0;
+        for (let i = 0; i < n; i++) {
+          let r = Math.imul(s1, 5);
+          r = Math.imul((r << 7) | (r >>> 25), 9);
+          const t = s1 << 9;
+          s2 ^= s0;
+          s3 ^= s1;
+          s1 ^= s2;
+          s0 ^= s3;
+          s2 ^= t;
+          s3 = (s3 << 11) | (s3 >>> 21);
+          sum += values[Math.floor((r >>> 0) * UINT32_TO_UNIT * n)]!;
+        }
+        means[g]![b] = sum / n;
+      }
+    }
+    st[0] = s0;
+    st[1] = s1;
+    st[2] = s2;
+    st[3] = s3;
+  }
+
   nextUint32(): number {
     return this.nextUnit() * 4294967296;
   }

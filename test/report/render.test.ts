@@ -114,6 +114,19 @@ describe('rendering without a browser', () => {
     }
   });
 
+  it('fails a figure that cannot be drawn with its own error, and draws the others', async () => {
+    const pool = new RenderPool({ threads: 2, cacheDir: null });
+    try {
+      const [bad, good] = await Promise.allSettled([pool.figure({ spec, pngScale: 0 }), pool.figure({ spec, pngScale: 1 })]);
+      expect(bad.status).toBe('rejected');
+      expect(String((bad as PromiseRejectedResult).reason)).toMatch(/scale must be positive, got 0/);
+      expect(good.status).toBe('fulfilled');
+      expect(pool.counts).toEqual({ drawn: 1, cached: 0 });
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('refuses an SVG without a size, naming what it needs', () => {
     expect(() => svgSize('<svg viewBox="0 0 1 1"></svg>')).toThrow(/numeric width and height/);
   });

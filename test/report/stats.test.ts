@@ -10,6 +10,7 @@ import {
   pairByKey,
   pairedDeltas,
   quantile,
+  quantileInPlace,
   sampleSd,
   wilsonInterval,
   Xoshiro128,
@@ -34,6 +35,20 @@ describe('descriptive statistics (hand-computed)', () => {
     expect(d).toMatchObject({ n: 4, min: 1, max: 4, q25: 1.75, median: 2.5, q75: 3.25, iqr: 1.5 });
   });
 
+  it('quantiles by selection equal those of a sort, with ties, at every level', () => {
+    const rng = Xoshiro128.fromIdentity('selection');
+    for (const n of [1, 2, 3, 10, 101, 2000]) {
+      for (const distinct of [2, 7, n]) {
+        const values = Array.from({ length: n }, () => rng.nextIndex(distinct) - distinct / 3);
+        for (const p of [0, 0.025, 0.25, 0.5, 0.975, 1]) {
+          expect(quantileInPlace(Float64Array.from(values), p), `n ${n}, ${distinct} distinct, p ${p}`).toBe(quantile(values, p));
+        }
+      }
+    }
+    expect(quantileInPlace(new Float64Array(0), 0.5)).toBeNull();
+    expect(() => quantileInPlace(Float64Array.of(1), -0.1)).toThrow(/\[0, 1\]/);
+  });
+
   it('mode with share; ties go to the smallest value', () => {
     expect(modeOf([3, 1, 3, 1, 2])).toEqual({ value: 1, count: 2, share: 0.4 });
     expect(modeOf([1, 3, 3])).toEqual({ value: 3, count: 2, share: 2 / 3 });
@@ -50,6 +65,22 @@ describe('xoshiro128**', () => {
   it('matches the reference sequence for the state (1, 2, 3, 4)', () => {
     const rng = Xoshiro128.fromHex('00000001000000020000000300000004');
     expect(Array.from({ length: 6 }, () => rng.nextUint32())).toEqual([11520, 0, 5927040, 70819200, 2031721883, 1637235492]);
+  });
+
+  it('resamples means from the same stream of uniforms as fill, resample by resample, group by group', () => {
+    const groups = [Float64Array.of(1, 2, 4, 8, 16), Float64Array.of(-3, 5), Float64Array.of(0.5, 0.25, 0.125)];
+    const resamples = 50;
+    const means = groups.map(() => new Float64Array(resamples));
+    Xoshiro128.fromIdentity('resample').resampleMeans(groups, means, resamples);
+    const reference = Xoshiro128.fromIdentity('resample');
+    for (let b = 0; b < resamples; b++) {
+      groups.forEach((values, g) => {
+        const units = new Float64Array(values.length);
+        reference.fill(units);
+        const sum = units.reduce((acc, u) => acc + (values[Math.floor(u * values.length)] as number), 0);
+        expect(means[g]?.[b]).toBe(sum / values.length);
+      });
+    }
   });
 
   it('rejects malformed and all-zero seeds', () => {
