@@ -101,11 +101,11 @@ describe('REPRODUCTION.md', () => {
 
 describe('the paper study (npm start)', () => {
   it('resumes with nothing to do, and the report is the same bytes', async () => {
-    const documents = (): ReportFile[] => withStore('paper', (store) => reportDocuments(loadReportInput(store)));
-    const before = documents();
+    const documents = (): Promise<ReportFile[]> => reportDocuments(withStore('paper', (store) => loadReportInput(store)));
+    const before = await documents();
     const again = await run('paper');
     expect(again).toMatchObject({ status: 'done', ok: 0, failed: 0, alreadyDone: again.cells });
-    const after = documents();
+    const after = await documents();
     expect(after.map((f) => f.path)).toEqual(before.map((f) => f.path));
     after.forEach((file, i) => expect(file.content, file.path).toEqual(before[i]?.content));
     expect(before.map((f) => f.path)).toEqual(expect.arrayContaining(['index.html', 'summary.json', 'claims.md', 'tables/claims.csv']));

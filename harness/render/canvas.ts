@@ -4,9 +4,9 @@
  * text, in the DejaVu faces embedded as subsets, and carries no date or random ID, so the same
  * figure always gives the same bytes.
  */
-import { createCanvas, PDFDocument, type CanvasRenderingContext2D } from '@napi-rs/canvas';
+import { createCanvas, GlobalFonts, PDFDocument, type CanvasRenderingContext2D } from '@napi-rs/canvas';
 import type { View } from 'vega';
-import { registerCanvasFonts } from './fonts.js';
+import { FACES, FONT_FAMILY, fontFile, type FontFace } from './fonts.js';
 import { encodePng } from './png.js';
 
 export interface Size {
@@ -43,4 +43,31 @@ function draw(view: View, context: CanvasRenderingContext2D, scale: number): Pro
   // The language picks shaping and fallback rules; fixed, so the host's locale never changes pixels.
   context.lang = 'en';
   return view.toCanvas(scale, { externalContext: context });
+}
+
+let registered = false;
+
+/** Makes the faces available to the canvas renderer under FONT_FAMILY (once per thread). */
+export function registerCanvasFonts(): void {
+  if (registered) return;
+  for (const face of FACES) {
+    const file = fontFile(face);
+    if (!GlobalFonts.registerFromPath(file, FONT_FAMILY)) throw new Error(`font file ${file} could not be loaded by the canvas renderer`);
+  }
+  registered = true;
+}
+
+let measuring: CanvasRenderingContext2D | undefined;
+
+const CSS_FACE: Record<FontFace, string> = { regular: '', bold: 'bold ', italic: 'italic ', boldItalic: 'italic bold ' };
+
+/**
+ * Width of one line of text in a face and size, as Skia lays it out (kerning included): the
+ * engine that draws the PNG and the PDF, so measured and drawn text agree.
+ */
+export function textWidth(face: FontFace, size: number, text: string): number {
+  registerCanvasFonts();
+  measuring ??= createCanvas(1, 1).getContext('2d');
+  measuring.font = `${CSS_FACE[face]}${size}px "${FONT_FAMILY}"`;
+  return measuring.measureText(text).width;
 }

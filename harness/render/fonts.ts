@@ -1,10 +1,10 @@
 /**
  * The one font family every rendered figure uses: DejaVu Sans, from the same files for layout
- * (text widths, see vega.ts) and for drawing (PNG and PDF, see canvas.ts), so they agree.
+ * (text widths, see vega.ts) and for drawing (PNG and PDF, see canvas.ts), so they agree. Light
+ * on purpose (no renderer imported): the main thread reads it for the figures' theme and the
+ * figure cache's key.
  */
-import { GlobalFonts } from '@napi-rs/canvas';
-import { create, type Font } from 'fontkit';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const FONT_FAMILY = 'DejaVu Sans';
@@ -37,30 +37,4 @@ export function faceOf(weight: unknown, style: unknown): FontFace {
   const bold = weight === 'bold' || weight === 'bolder' || (typeof weight === 'number' && weight >= 600) || (typeof weight === 'string' && Number(weight) >= 600);
   const italic = style === 'italic' || style === 'oblique';
   return bold ? (italic ? 'boldItalic' : 'bold') : italic ? 'italic' : 'regular';
-}
-
-const parsed = new Map<FontFace, Font>();
-
-/** A face parsed once per thread (fontkit decodes tables lazily and caches glyphs). */
-export function fontkitFont(face: FontFace): Font {
-  let font = parsed.get(face);
-  if (font === undefined) {
-    const created = create(readFileSync(fontFile(face)));
-    if (!('layout' in created)) throw new Error(`font file ${fontFile(face)} is a collection; expected one ${FONT_FAMILY} face`);
-    font = created;
-    parsed.set(face, font);
-  }
-  return font;
-}
-
-let registered = false;
-
-/** Makes the faces available to the canvas renderer under FONT_FAMILY (once per process). */
-export function registerCanvasFonts(): void {
-  if (registered) return;
-  for (const face of FACES) {
-    const file = fontFile(face);
-    if (!GlobalFonts.registerFromPath(file, FONT_FAMILY)) throw new Error(`font file ${file} could not be loaded by the canvas renderer`);
-  }
-  registered = true;
 }

@@ -3,15 +3,15 @@
  * renderer; PNG and PDF from its canvas renderer drawing into Skia (canvas.ts). All three come
  * from one evaluated view, so they show the same scene.
  *
- * Vega measures text with a canvas when one exists and otherwise guesses (0.8 em per
- * character), which spaces labels and titles badly. Here text is measured with the metrics of
- * the font the figures are drawn in (see fonts.ts), through vega's documented
- * `textMetrics.width` hook, so the layout fits the text in every format.
+ * Vega measures text with a canvas when it finds node-canvas and otherwise guesses (0.8 em per
+ * character), which spaces labels and titles badly. Here text is measured by Skia in the font
+ * the figures are drawn in (see canvas.ts), through vega's `textMetrics.width` hook, so the
+ * layout fits the text in every format.
  */
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
-import { drawPdf, drawPng } from './canvas.js';
-import { FACES, faceOf, fontkitFont, registerCanvasFonts } from './fonts.js';
+import { drawPdf, drawPng, registerCanvasFonts, textWidth } from './canvas.js';
+import { faceOf } from './fonts.js';
 
 export type VegaLiteSpec = TopLevelSpec;
 export type VegaSpec = vega.Spec;
@@ -96,7 +96,6 @@ const GEOMETRY_ATTRIBUTE = /\b(d|transform|x|y|x1|x2|y1|y2|width|height|r|cx|cy|
  */
 export async function warmUpRendering(): Promise<void> {
   useFontMetrics();
-  for (const face of FACES) fontkitFont(face);
   registerCanvasFonts();
   await drawFigure(compileVegaLite(WARM_UP_CHART), { pngScale: 1 });
 }
@@ -131,8 +130,7 @@ function useFontMetrics(): void {
     const key = `${face}\u0000${size}\u0000${str}`;
     let width = cache.get(key);
     if (width === undefined) {
-      const font = fontkitFont(face);
-      width = (font.layout(str).advanceWidth * size) / font.unitsPerEm;
+      width = textWidth(face, size, str);
       cache.set(key, width);
     }
     return width;

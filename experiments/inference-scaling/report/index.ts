@@ -11,7 +11,6 @@ import { canonicalJson } from '../../../harness/identity.js';
 import { RenderPool } from '../../../harness/render/pool.js';
 import type { FigureDrawings } from '../../../harness/render/worker.js';
 import { tableToCsv, tableToMarkdown } from '../../../harness/render/table.js';
-import { compileVegaLite } from '../../../harness/render/vega.js';
 import { analyze, type Analysis } from './analysis.js';
 import { allFigures, showsNoIntervals, type Figure } from './figures/index.js';
 import { buildPage, type PageFigure } from './page.js';
@@ -52,7 +51,10 @@ async function build(input: ReportInput, options: ReportOptions, pool: RenderPoo
  * Every file of the report except the figures' drawings (SVG, PNG, PDF): the Vega-Lite specs,
  * tables, claims, summary and page. Cheap to build (nothing is drawn), so tests compare these.
  */
-export function reportDocuments(input: ReportInput, options: Pick<ReportOptions, 'resamples'> = {}): ReportFile[] {
+export async function reportDocuments(input: ReportInput, options: Pick<ReportOptions, 'resamples'> = {}): Promise<ReportFile[]> {
+  // Imported here only: the report itself gets compiled specs from the drawing threads and never
+  // loads Vega-Lite in this thread.
+  const { compileVegaLite } = await import('../../../harness/render/vega.js');
   const analysis = analyze(input, options.resamples);
   return sortByPath(documentFiles(analysis, input, allFigures(analysis).map((figure) => ({ figure, vega: compileVegaLite(figure.spec) }))));
 }
