@@ -10,6 +10,7 @@
  * gives) and has a default export of type `Experiment`.
  */
 import type { ZodType } from 'zod';
+import type { RenderPool } from './render/pool.js';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -100,6 +101,12 @@ export interface Experiment<Params = unknown> {
    * writes atomically.
    */
   report?(input: ReportInput): Promise<ReportFile[]>;
+  /**
+   * Set when report() draws figures with the harness's render pool: `harness report` then starts
+   * the drawing threads before it reads the results (they load their renderers meanwhile) and
+   * hands them over as `ReportInput.figures`.
+   */
+  drawsFigures?: boolean;
 }
 
 /** One stored trial, as the report reads it back. */
@@ -148,6 +155,8 @@ export interface ReportInput {
   runs: RunRecord[];
   /** Reports progress of long stages (a bar on a terminal, plain lines otherwise). */
   progress(stage: string, done: number, total: number): void;
+  /** Drawing threads already started for this report (see Experiment.drawsFigures); owned by the caller. */
+  figures?: RenderPool;
 }
 
 export interface ReportFile {

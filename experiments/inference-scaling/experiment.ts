@@ -295,6 +295,7 @@ const experiment: Experiment<Params> = {
   },
   runGroup,
   report: async (input) => (await import('./report/index.js')).buildReport(input),
+  drawsFigures: true,
 };
 
 export default experiment;

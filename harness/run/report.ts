@@ -5,11 +5,14 @@
  */
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
-import type { ReportFile, ReportInput } from '../experiment.js';
+import type { Experiment, ReportFile, ReportInput, RunRecord } from '../experiment.js';
+import { canonicalJson } from '../identity.js';
+import { RenderPool } from '../render/pool.js';
 import { InputError } from '../errors.js';
 import { experimentModulePath, loadExperiment } from '../experiments.js';
 import * as msg from '../messages.js';
 import { loadReportInput } from '../store/reader.js';
+import { listRuns } from '../store/runs.js';
 import { Store } from '../store/store.js';
 
 export interface ReportOptions {
@@ -50,10 +53,28 @@ export async function writeReport(options: ReportOptions): Promise<ReportResult>
     if (experiment.name !== expected.name) throw new InputError(msg.reportExperimentMismatch(modulePath, experiment.name, expected.name));
     if (experiment.version !== expected.version) log(msg.reportVersionMismatch(experiment.name, experiment.version, expected.version));
     if (!experiment.report) return { none: msg.reportNone(experiment.name) };
-    return writeFiles(await experiment.report(loadReportInput(store, options.progress)), options.outDir(manifest.study));
+    const figures = experiment.drawsFigures ? new RenderPool() : undefined;
+    try {
+      figures?.warmUp(figureSetOf(experiment, manifest.hash, listRuns(store)));
+      return writeFiles(await experiment.report({ ...loadReportInput(store, options.progress), figures }), options.outDir(manifest.study));
+    } finally {
+      await figures?.close();
+    }
   } finally {
     store.close();
   }
+}
+
+/**
+ * What the report's figures depend on, cheaply (see RenderPool.warmUp): the experiment, the
+ * study and the runs that computed its trials.
+ */
+function figureSetOf(experiment: Experiment, manifestHash: string, runs: readonly RunRecord[]): string {
+  return canonicalJson({
+    report: [experiment.name, experiment.version],
+    manifest: manifestHash,
+    runs: runs.map((r) => [r.id, r.trialsDone, r.trialsFailed]),
+  });
 }
 
 function writeFiles(files: ReportFile[], dir: string): ReportResult {

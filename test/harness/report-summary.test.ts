@@ -2,8 +2,9 @@
  * A report may name the file a reader opens first and a short summary: `run --report` and
  * `report` then print where the page is and the summary, after the count of files written.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import * as msg from '../../harness/messages.js';
 import { cli, fixtures, noopStudy, tempDir, writeStudy } from './helpers.js';
 
@@ -25,5 +26,21 @@ describe('a report with an entry page and a summary', () => {
     const report = await cli(['report', join('results', 'with-summary.sqlite'), '--out', 'out'], dir);
     expect(report.stdout).toBe(`${msg.reportWritten(2, 'out', join('out', 'page', 'index.html'))}\n\n${summary}\n`);
     expect(msg.reportWritten(2, 'out')).toBe('Wrote 2 report files to out.');
+  });
+});
+
+describe('a report that draws figures', () => {
+  const drawing = writeStudy(dir, 'figure.yaml', noopStudy({ name: 'with-figure', experiment: join(fixtures, 'experiments', 'noop-figure.ts') }));
+
+  it('gets drawing threads the harness started before reading the results, and its figure', async () => {
+    // A cache of its own: with this figure set cached from an earlier test run, no thread would start.
+    vi.stubEnv('HARNESS_RENDER_CACHE', join(dir, 'figure-cache'));
+    const run = await cli(['run', drawing, '--report'], dir);
+    vi.unstubAllEnvs();
+    expect(run.code).toBe(0);
+    const out = join(dir, 'reports', 'with-figure');
+    expect(readFileSync(join(out, 'threads.txt'), 'utf8')).toBe('started before report(): true\n');
+    expect(readFileSync(join(out, 'trials.svg'), 'utf8')).toMatch(/^<svg [^>]*width="\d+/);
+    expect(readFileSync(join(out, 'trials.png')).subarray(1, 4).toString('latin1')).toBe('PNG');
   });
 });

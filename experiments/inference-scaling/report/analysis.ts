@@ -20,8 +20,8 @@ export interface Analysis {
   condition(id: string): Condition;
 }
 
-export function analyze(input: ReportInput, resamples?: number): Analysis {
-  const data = loadStudyData(input);
+/** `data`: the input's study data when already loaded (it depends on the input alone). */
+export function analyze(input: ReportInput, resamples?: number, data: StudyData = loadStudyData(input)): Analysis {
   const index = new PickIndex(data.picks);
   const stats = new Statistician(data.study, resamples);
   const cells = cellStats(data, index, stats, (done, total) => input.progress('statistics', done, total));

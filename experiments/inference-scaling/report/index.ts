@@ -12,6 +12,7 @@ import { RenderPool } from '../../../harness/render/pool.js';
 import type { FigureDrawings } from '../../../harness/render/worker.js';
 import { tableToCsv, tableToMarkdown } from '../../../harness/render/table.js';
 import { analyze, type Analysis } from './analysis.js';
+import { loadStudyData } from './data.js';
 import { allFigures, showsNoIntervals, type Figure } from './figures/index.js';
 import { buildPage, type PageFigure } from './page.js';
 import { quotes } from './quotes.js';
@@ -27,22 +28,26 @@ export interface ReportOptions {
 }
 
 export async function buildReport(input: ReportInput, options: ReportOptions = {}): Promise<ReportFile[]> {
-  // Started first: the workers load while this thread computes the statistics.
+  if (input.figures) return build(input, options, input.figures);
+  // Started first: the threads load while this thread computes the statistics.
   const pool = new RenderPool({ cacheDir: options.renderCacheDir });
   try {
+    pool.warmUp(reportIdentity(input, options));
     return await build(input, options, pool);
   } finally {
     await pool.close();
   }
 }
 
+/** `pool`: started (warmUp) unless every figure is expected from its cache. */
 async function build(input: ReportInput, options: ReportOptions, pool: RenderPool): Promise<ReportFile[]> {
-  const drawingExpected = pool.warmUp(reportIdentity(input, options));
+  const drawingExpected = pool.started;
   const drawing = new Drawing(input, options, pool);
   // Most of the drawing (curves, projections, stability) needs no interval: it starts from an
   // analysis of estimates alone and goes on in the workers while the bootstrap runs here.
-  if (drawingExpected) drawing.start(allFigures(analyze({ ...input, progress: () => {} }, 0)).filter(showsNoIntervals));
-  const analysis = analyze(input, options.resamples);
+  const data = loadStudyData(input);
+  if (drawingExpected) drawing.start(allFigures(analyze({ ...input, progress: () => {} }, 0, data)).filter(showsNoIntervals));
+  const analysis = analyze(input, options.resamples, data);
   const { figures, drawings } = await drawing.finish(allFigures(analysis));
   return sortByPath([...documentFiles(analysis, input, figures), ...drawings]);
 }
