@@ -31,7 +31,7 @@ export async function encodePng(image: PngImage): Promise<Uint8Array> {
   const row = width * 4;
   if (rgba.length !== row * height) throw new RangeError(`encodePng: expected ${row * height} bytes of RGBA for ${width} x ${height}, got ${rgba.length}`);
   // Each scanline is its row's filter type (0: none) and the row's bytes as they are.
-  const scanlines = Buffer.allocUnsafe((row + 1) * height);
+  const scanlines = scanlineBuffer((row + 1) * height);
   for (let y = 0; y < height; y++) {
     scanlines[y * (row + 1)] = 0;
     scanlines.set(rgba.subarray(y * row, (y + 1) * row), y * (row + 1) + 1);
@@ -45,8 +45,31 @@ export async function encodePng(image: PngImage): Promise<Uint8Array> {
   density.writeUInt32BE(perMetre, 0);
   density.writeUInt32BE(perMetre, 4);
   density[8] = 1; // unit: metre
-  const data = await deflateAsync(scanlines, { level: ZLIB_LEVEL, chunkSize: Math.max(64 * 1024, scanlines.length) });
+  let data: Buffer;
+  try {
+    data = await deflateAsync(scanlines, { level: ZLIB_LEVEL, chunkSize: OUTPUT_CHUNK });
+  } finally {
+    if (scanlines.buffer === spare?.buffer) spareInUse = false;
+  }
   return Buffer.concat([SIGNATURE, chunk('IHDR', header), chunk('pHYs', density), chunk('IDAT', data), chunk('IEND', Buffer.alloc(0))]);
+}
+
+/** Figures compress to a few percent of their pixels: one or two output chunks of this size. */
+const OUTPUT_CHUNK = 1024 * 1024;
+
+/**
+ * One scanline buffer kept per thread and reused while no other encoding holds it: tens of MB
+ * allocated afresh for every figure cost more in page faults and garbage collection than the
+ * copy into them.
+ */
+let spare: Buffer | undefined;
+let spareInUse = false;
+
+function scanlineBuffer(size: number): Buffer {
+  if (spareInUse) return Buffer.allocUnsafe(size);
+  if (spare === undefined || spare.length < size) spare = Buffer.allocUnsafe(size);
+  spareInUse = true;
+  return spare.subarray(0, size);
 }
 
 function chunk(type: string, body: Uint8Array): Buffer {

@@ -84,6 +84,14 @@ describe('rendering without a browser', () => {
     await expect(encodePng({ width, height: 6, rgba, dpi: 72 })).rejects.toThrow(/expected 168 bytes of RGBA for 7 x 6, got 140/);
   });
 
+  it('encodes images at the same time, larger and smaller, each intact', async () => {
+    const images = [9, 30, 4].map((side, n) => ({ width: side, height: side + 1, rgba: Uint8Array.from({ length: side * (side + 1) * 4 }, (_, i) => (i * (n + 3)) % 251), dpi: 72 }));
+    const encoded = await Promise.all(images.map((image) => encodePng(image)));
+    encoded.forEach((png, n) => expect(Array.from(PNG.sync.read(Buffer.from(png)).data)).toEqual(Array.from(images[n]!.rgba)));
+    const again = await Promise.all(images.map((image) => encodePng(image)));
+    again.forEach((png, n) => expect(Buffer.compare(Buffer.from(png), Buffer.from(encoded[n]!))).toBe(0));
+  });
+
   it('writes a vector PDF with its text in embedded DejaVu subsets', async () => {
     const { pdf } = await draw();
     const text = ascii(pdf);
