@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { FigureCache } from '../../harness/render/cache.js';
 import { buildHtmlPage } from '../../harness/render/html.js';
 import { encodePng } from '../../harness/render/png.js';
-import { RenderPool } from '../../harness/render/pool.js';
+import { drawingThreads, RenderPool } from '../../harness/render/pool.js';
 import { tableToCsv, tableToHtml, tableToMarkdown, type Table } from '../../harness/render/table.js';
 import { compactNumbers, compileVegaLite, drawFigure, renderSvg, svgSize, type VegaLiteSpec } from '../../harness/render/vega.js';
 
@@ -133,6 +133,10 @@ describe('rendering without a browser', () => {
     } finally {
       await pool.close();
     }
+  });
+
+  it('leaves one core to the caller and draws on at most four threads', () => {
+    expect([1, 2, 3, 4, 16, 64].map(drawingThreads)).toEqual([1, 1, 2, 3, 4, 4]);
   });
 
   it('refuses an SVG without a size, naming what it needs', () => {
