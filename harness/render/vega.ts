@@ -91,25 +91,41 @@ export function compactNumbers(svg: string): string {
 const GEOMETRY_ATTRIBUTE = /\b(d|transform|x|y|x1|x2|y1|y2|width|height|r|cx|cy|points)="([^"]*)"/g;
 
 /**
- * Loads fonts and renderers and draws a small chart once, so that a fresh thread has compiled
- * the code paths every figure takes before the first real one arrives.
+ * Loads fonts and renderers and draws a chart with the parts figures are made of (concatenated
+ * layered panels, log and linear scales, points, lines, rules, text, a legend, a title) in every
+ * format once, so that a fresh thread has compiled those code paths before the first figure.
  */
 export async function warmUpRendering(): Promise<void> {
   useFontMetrics();
   registerCanvasFonts();
-  await drawFigure(compileVegaLite(WARM_UP_CHART), { pngScale: 1 });
+  await drawFigure(compileVegaLite(WARM_UP_CHART), { pngScale: 3 });
 }
 
-const WARM_UP_CHART = {
+const warmUpPanel = (group: string): Record<string, unknown> => ({
   width: 60,
   height: 40,
-  title: 'warm-up',
-  data: { values: [1, 2, 3, 4].map((k) => ({ k, cost: k / 10, accuracy: 1 - 1 / (k + 1), group: k % 2 ? 'odd' : 'even' })) },
+  transform: [{ filter: { field: 'group', equal: group } }],
   layer: [
-    { mark: { type: 'line', point: true }, encoding: { x: { field: 'cost', type: 'quantitative', scale: { type: 'log' } }, y: { field: 'accuracy', type: 'quantitative' }, color: { field: 'group' } } },
+    {
+      mark: { type: 'line', point: true },
+      encoding: {
+        x: { field: 'cost', type: 'quantitative', scale: { type: 'log' }, axis: { format: '$~g' } },
+        y: { field: 'accuracy', type: 'quantitative', scale: { zero: false } },
+        color: { field: 'series', type: 'nominal' },
+        tooltip: [{ field: 'k' }, { field: 'accuracy', format: '.3f' }],
+      },
+    },
     { mark: { type: 'rule', strokeDash: [4, 3] }, encoding: { y: { datum: 0.7 } } },
-    { mark: { type: 'text', dx: 4 }, encoding: { x: { field: 'cost', type: 'quantitative' }, y: { field: 'accuracy', type: 'quantitative' }, text: { field: 'k' } } },
+    { mark: { type: 'text', dx: 4, align: 'left' }, encoding: { x: { field: 'cost', type: 'quantitative' }, y: { field: 'accuracy', type: 'quantitative' }, text: { field: 'k' } } },
   ],
+});
+
+const WARM_UP_CHART = {
+  title: { text: 'warm-up', subtitle: 'two rows of two panels' },
+  data: {
+    values: Array.from({ length: 48 }, (_, i) => ({ k: (i % 12) + 1, cost: ((i % 12) + 1) / 10, accuracy: 1 - 1 / ((i % 12) + 2), series: i % 24 < 12 ? 'a' : 'b', group: i < 24 ? 'one' : 'two' })),
+  },
+  vconcat: ['one', 'two'].map((row) => ({ hconcat: [warmUpPanel(row), warmUpPanel(row)], resolve: { scale: { x: 'independent' } } })),
 } as unknown as VegaLiteSpec;
 
 let metricsInstalled = false;
