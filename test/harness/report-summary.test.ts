@@ -2,7 +2,7 @@
  * A report may name the file a reader opens first and a short summary: `run --report` and
  * `report` then print where the page is and the summary, after the count of files written.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import * as msg from '../../harness/messages.js';
@@ -20,6 +20,16 @@ describe('a report with an entry page and a summary', () => {
     expect(first.stdout.endsWith(`${written}\n\n${summary}\n`)).toBe(true);
     const again = await cli(['run', study, '--report'], dir);
     expect(again.stdout).toBe(`${msg.runNothingToDo(27, join('results', 'with-summary.sqlite'))}\n${written}\n\n${summary}\n`);
+  });
+
+  it('run --report --out writes the report where asked; --out without --report is refused before anything runs', async () => {
+    const run = await cli(['run', study, '--report', '--out', 'elsewhere'], dir);
+    expect(run.code).toBe(0);
+    expect(run.stdout.endsWith(`${msg.reportWritten(2, 'elsewhere', join('elsewhere', 'page', 'index.html'))}\n\n${summary}\n`)).toBe(true);
+    const refused = await cli(['run', study, '--out', 'elsewhere', '--db', 'never.sqlite'], dir);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('--out: names the report folder, so it needs --report; received "elsewhere". Add --report');
+    expect(existsSync(join(dir, 'never.sqlite'))).toBe(false);
   });
 
   it('report prints them too; a report without them prints the count alone', async () => {

@@ -1,3 +1,5 @@
+import { resolve } from 'node:path';
+import { InputError } from '../../errors.js';
 import * as msg from '../../messages.js';
 import { defaultReportDir, displayPath } from '../../paths.js';
 import { writeReport } from '../../run/report.js';
@@ -6,7 +8,7 @@ import { runStudy, type RunSummary } from '../../run/run.js';
 import type { Study } from '../../study/study.js';
 import { formatShard } from '../../run/shard.js';
 import { commandLine, exitCodes, println, resumeCommand } from '../io.js';
-import { options, seconds, wholeNumber } from '../options.js';
+import { options, seconds, text, wholeNumber } from '../options.js';
 import { createProgress, createStageProgress } from '../progress.js';
 import type { Command } from './command.js';
 import { dbPathOf, shardOf, studyOf, threadsOf } from './shared.js';
@@ -27,10 +29,14 @@ export const runCommand: Command = {
   builder: (y) =>
     y
       .positional('study', { type: 'string', describe: 'Study file, or a study name from "harness list"' })
-      .options(options('set', 'threads', 'db', 'fresh', 'shard', 'shard-count', 'task-timeout', 'max-failures', 'worker-memory', 'json', 'report'))
+      .options({
+        ...options('set', 'threads', 'db', 'fresh', 'shard', 'shard-count', 'task-timeout', 'max-failures', 'worker-memory', 'json', 'report'),
+        out: { type: 'string', describe: 'Report folder, with --report [default: reports/<study>]' },
+      })
       .example('$0 run paper', 'experiments/*/paper.yaml into results/paper.sqlite')
       .example('$0 run paper --set sim.M=300,1000', 'add a sweep over params.sim.M')
-      .example('$0 run paper --shard 0/4', 'the first of four shards'),
+      .example('$0 run paper --shard 0/4', 'the first of four shards')
+      .example('$0 run paper --report --out paper-report', 'run, then write the report into paper-report/'),
   async run(args, io) {
     const threads = threadsOf(args);
     const taskTimeoutMs = seconds('task-timeout', args['task-timeout']);
@@ -38,6 +44,10 @@ export const runCommand: Command = {
     const workerMemoryMb = wholeNumber('worker-memory', args['worker-memory'], minWorkerMemoryMb);
     const shard = shardOf(args, io);
     const json = args['json'] === true;
+    const out = text('out', args['out']);
+    if (out !== undefined && args['report'] !== true) {
+      throw new InputError(msg.optionInvalid('out', 'names the report folder, so it needs --report', out, `Add --report, or write the report later with "harness report <db> --out ${out}".`));
+    }
     const say = json ? io.stderr : io.stdout;
     // Workers boot (load tsx and the engine) while this thread loads the study.
     const pool = new GroupPool({ threads, taskTimeoutMs, resourceLimits: workerMemoryMb ? { maxOldGenerationSizeMb: workerMemoryMb } : undefined });
@@ -84,7 +94,7 @@ export const runCommand: Command = {
     if (args['report'] === true && (summary.status === 'done' || summary.status === 'failed')) {
       const result = await writeReport({
         dbPath,
-        outDir: (s) => defaultReportDir(s, io.cwd),
+        outDir: (s) => (out ? resolve(io.cwd, out) : defaultReportDir(s, io.cwd)),
         log: (l) => println(io.stderr, l),
         progress: createStageProgress(io.stderr),
         cwd: io.cwd,
