@@ -5,6 +5,7 @@
  * figure cache's key.
  */
 import { existsSync } from 'node:fs';
+import { InputError } from '../errors.js';
 import { join } from 'node:path';
 
 export const FONT_FAMILY = 'DejaVu Sans';
@@ -21,11 +22,11 @@ const FILES: Record<FontFace, string> = {
   boldItalic: 'DejaVuSans-BoldOblique.ttf',
 };
 
-/** Absolute path of a face; throws a message that says how to get the fonts. */
+/** Absolute path of a face; throws a message that says how to get the fonts (a setup problem, not a bug). */
 export function fontFile(face: FontFace): string {
   const path = join(FONT_DIR, FILES[face]);
   if (!existsSync(path)) {
-    throw new Error(
+    throw new InputError(
       `font file ${path} (${FONT_FAMILY} ${face}) not found: install Debian's fonts-dejavu-core ` +
         '(apt-get install fonts-dejavu-core) or set HARNESS_FONT_DIR to a folder holding the DejaVu TTF files',
     );

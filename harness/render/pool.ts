@@ -14,6 +14,7 @@ import { Worker } from 'node:worker_threads';
 import type { Json } from '../experiment.js';
 import { compiledModulePath } from '../pool/compile.js';
 import { FigureCache } from './cache.js';
+import { FACES, fontFile } from './fonts.js';
 import type { VegaLiteSpec } from './vega.js';
 import type { FigureDrawings, FigureTask, TaskResult } from './worker.js';
 
@@ -125,6 +126,8 @@ export class RenderPool {
   }
 
   private start(): Worker[] {
+    // Here, so that missing fonts stop the report with their own message, not a thread's failure.
+    for (const face of FACES) fontFile(face);
     this.workers ??= Array.from({ length: this.threads }, () => {
       // Plain JavaScript: not the parent's TypeScript loader, which would slow every module load.
       const worker = new Worker(this.workerPath, { execArgv: [] });

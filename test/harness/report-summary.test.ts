@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import * as msg from '../../harness/messages.js';
+import { runHarness } from '../reliability/helpers.js';
 import { cli, fixtures, noopStudy, tempDir, writeStudy } from './helpers.js';
 
 const dir = tempDir();
@@ -53,4 +54,15 @@ describe('a report that draws figures', () => {
     expect(readFileSync(join(out, 'trials.svg'), 'utf8')).toMatch(/^<svg [^>]*width="\d+/);
     expect(readFileSync(join(out, 'trials.png')).subarray(1, 4).toString('latin1')).toBe('PNG');
   });
+
+  it('stops with a message that says how to get the fonts when they are missing, and writes nothing', async () => {
+    const exit = await runHarness(['report', join('results', 'with-figure.sqlite'), '--out', 'no-fonts'], {
+      cwd: dir,
+      env: { HARNESS_FONT_DIR: '/nonexistent/fonts', HARNESS_RENDER_CACHE: 'off' },
+    });
+    expect(exit.code).toBe(2);
+    expect(exit.stderr).toContain('font file /nonexistent/fonts/DejaVuSans.ttf (DejaVu Sans regular) not found: install Debian\'s fonts-dejavu-core');
+    expect(exit.stderr).not.toMatch(/Internal error|^\s+at /m);
+    expect(existsSync(join(dir, 'no-fonts'))).toBe(false);
+  }, 30_000);
 });
