@@ -126,9 +126,10 @@ export class RenderPool {
   }
 
   private start(): Worker[] {
+    if (this.workers !== null) return this.workers;
     // Here, so that missing fonts stop the report with their own message, not a thread's failure.
     for (const face of FACES) fontFile(face);
-    this.workers ??= Array.from({ length: this.threads }, () => {
+    this.workers = Array.from({ length: this.threads }, () => {
       // Plain JavaScript: not the parent's TypeScript loader, which would slow every module load.
       const worker = new Worker(this.workerPath, { execArgv: [] });
       worker.on('message', (result: TaskResult) => this.settle(result));
