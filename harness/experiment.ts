@@ -10,6 +10,7 @@
  * gives) and has a default export of type `Experiment`.
  */
 import type { ZodType } from 'zod';
+import type { CurveTable } from './curves.js';
 import type { RenderPool } from './render/pool.js';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -150,8 +151,8 @@ export interface ReportInput {
   /** The sealed manifest of the study (see harness/manifest). */
   manifest: { study: string; hash: string; body: Json };
   trials: TrialRecord[];
-  /** Curves keyed by group key, rows ordered by idx. */
-  curves: Map<string, Record<string, Scalar>[]>;
+  /** Curves keyed by group key, column by column, rows ordered by idx. */
+  curves: Map<string, CurveTable>;
   runs: RunRecord[];
   /** Reports progress of long stages (a bar on a terminal, plain lines otherwise). */
   progress(stage: string, done: number, total: number): void;

@@ -6,6 +6,7 @@
 import type { Json, ReportInput, Scalar, TrialRecord } from '../experiment.js';
 import { Bitset } from '../bitset.js';
 import { gridOf, type ManifestBody } from '../manifest.js';
+import { CurveTable } from '../curves.js';
 import { quoteIdent } from './columns.js';
 import { listRuns } from './runs.js';
 import type { Store } from './store.js';
@@ -66,20 +67,26 @@ function readReportInput(store: Store, progress: ReportInput['progress']): Repor
     if (trials.length % 10_000 === 0) progress('load trials', trials.length, total);
   }
   progress('load trials', trials.length, total);
-  const curveNames = body.columns.curve.map((c) => c.name);
-  const curves = new Map<string, Record<string, Scalar>[]>();
+  const curveColumns = body.columns.curve.map((c) => ({ name: c.name, type: c.type === 'TEXT' ? ('text' as const) : ('number' as const) }));
+  const curves = new Map<string, CurveTable>();
   const curveRows = store.db
-    .prepare(`SELECT group_key${curveNames.map((n) => `, ${quoteIdent(n)}`).join('')} FROM curve ORDER BY group_key, idx`)
+    .prepare(`SELECT group_key${curveColumns.map((c) => `, ${quoteIdent(c.name)}`).join('')} FROM curve ORDER BY group_key, idx`)
     .raw(true);
-  for (const [groupKey, ...values] of curveRows.iterate() as IterableIterator<Scalar[]>) {
-    const record: Record<string, Scalar> = {};
-    curveNames.forEach((name, i) => {
-      record[name] = values[i] ?? null;
-    });
-    let list = curves.get(groupKey as string);
-    if (!list) curves.set(groupKey as string, (list = []));
-    list.push(record);
+  // Rows arrive group by group: each group's values are gathered, then stored as columns.
+  let group: string | null = null;
+  let gathered: Scalar[][] = [];
+  const flush = () => {
+    if (group !== null) curves.set(group, CurveTable.fromColumns(curveColumns.map((c, i) => [c.name, c.type, gathered[i] as Scalar[]] as const)));
+  };
+  for (const [groupKey, ...row] of curveRows.iterate() as IterableIterator<Scalar[]>) {
+    if (groupKey !== group) {
+      flush();
+      group = groupKey as string;
+      gathered = curveColumns.map(() => []);
+    }
+    row.forEach((value, i) => (gathered[i] as Scalar[]).push(value ?? null));
   }
+  flush();
   return {
     manifest: { study: manifest.study, hash: manifest.hash, body: body as unknown as Json },
     trials,

@@ -118,7 +118,8 @@ describe('ablation report: factors', () => {
       const groupOf = new Map(a.index.cell(condition.id, m.id, 'accuracy-max').map((p) => [p.replicate, p.groupKey]));
       for (const p of a.index.cell(base.id, m.id, 'accuracy-max')) {
         if (p.kStar === null) continue;
-        const row = a.data.groupCurves.get(groupOf.get(p.replicate)!)!.find((r) => r.k === p.kStar)!;
+        const curve = a.data.groupCurves.get(groupOf.get(p.replicate)!)!;
+        const row = curve.row(curve.numbers('k').indexOf(p.kStar));
         judged += 1;
         if ((row.latency_mean as number) > condition.constraints!.T_max) infeasible += 1;
       }

@@ -5,6 +5,7 @@
  * emulated as a noisy pick among the Pareto points, which is what makes it unstable).
  */
 import type { Json, ReportInput, RunRecord, Scalar, TrialRecord } from '../../harness/experiment.js';
+import { CurveTable } from '../../harness/curves.js';
 import { identityKey } from '../../harness/identity.js';
 import { Xoshiro128, normalQuantile } from '../../harness/stats/index.js';
 import { MODEL_CATALOG, SCENARIO_CATALOG, type ModelSpec, type ScenarioSpec } from '../../experiments/inference-scaling/catalog.js';
@@ -44,7 +45,7 @@ export function syntheticReportInput(options: SyntheticOptions = {}): ReportInpu
   const kCount = options.kCount ?? 32;
   const variants = options.variants ?? [{}];
   const trials: TrialRecord[] = [];
-  const curves = new Map<string, Record<string, Scalar>[]>();
+  const curves = new Map<string, CurveTable>();
   let cellIndex = 0;
   for (const variant of variants) {
     for (const scenario of scenarios) {
@@ -55,7 +56,7 @@ export function syntheticReportInput(options: SyntheticOptions = {}): ReportInpu
           const points = curve(model, scenario, kCount, rng);
           const feasible = points.map((p) => p.C <= scenario.C_max && p.T <= scenario.T_max && p.A >= scenario.acc_min);
           const pareto = paretoFlags(points, feasible);
-          curves.set(groupKey, points.map((p, i) => curveRow(p, feasible[i] as boolean, pareto[i] as boolean, scenario)));
+          curves.set(groupKey, CurveTable.fromRows(points.map((p, i) => curveRow(p, feasible[i] as boolean, pareto[i] as boolean, scenario))));
           for (const selector of selectors) {
             const key = identityKey({ groupKey, selector });
             const values: Record<string, Json> = { scenario: scenario.id, model: model.id, selector, ...variant };

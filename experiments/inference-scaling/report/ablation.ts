@@ -146,8 +146,9 @@ function rejudge(ctx: AblationContext, reference: Condition, condition: Conditio
     for (const pick of ctx.index.cell(reference.id, model.id, selector)) {
       const groupKey = here.get(pick.replicate);
       if (pick.kStar === null || groupKey === undefined) continue;
-      const row = ctx.data.groupCurves.get(groupKey)?.find((r) => r.k === pick.kStar);
-      const feasible = flagOf(row?.feasible);
+      const curve = ctx.data.groupCurves.get(groupKey);
+      const at = curve?.numbers('k').indexOf(pick.kStar) ?? -1;
+      const feasible = curve === undefined || at < 0 ? null : flagOf(curve.numbers('feasible')[at]);
       if (feasible === null) continue;
       judged += 1;
       if (!feasible) infeasible += 1;

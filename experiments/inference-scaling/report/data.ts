@@ -7,6 +7,7 @@
  * the report of one unsharded run.
  */
 import type { Json, ReportInput, Scalar, TrialRecord } from '../../../harness/experiment.js';
+import type { CurveTable } from '../../../harness/curves.js';
 import { canonicalJson } from '../../../harness/identity.js';
 import { setDotted, VARIANT_FIELD, type Variant } from '../../../harness/manifest.js';
 import { resolveModels, resolveScenarios, type CatalogOverrides, type SizeClass } from '../catalog.js';
@@ -111,7 +112,7 @@ export interface StudyData {
   /** Key `curveKey(condition, model)`. */
   curves: Map<string, CurvePoint[]>;
   /** Each simulation's own curve rows, by group key (as stored). */
-  groupCurves: ReadonlyMap<string, Record<string, Scalar>[]>;
+  groupCurves: ReadonlyMap<string, CurveTable>;
 }
 
 export function curveKey(condition: string, model: string): string {
@@ -373,7 +374,7 @@ interface BandSums {
   hiCount: number;
 }
 
-function poolCurves(picks: readonly Pick[], curves: ReadonlyMap<string, Record<string, Scalar>[]>): Map<string, CurvePoint[]> {
+function poolCurves(picks: readonly Pick[], curves: ReadonlyMap<string, CurveTable>): Map<string, CurvePoint[]> {
   const groupsOf = new Map<string, Set<string>>();
   for (const p of picks) {
     const key = curveKey(p.condition, p.model);
@@ -381,12 +382,19 @@ function poolCurves(picks: readonly Pick[], curves: ReadonlyMap<string, Record<s
     if (!set) groupsOf.set(key, (set = new Set()));
     set.add(p.groupKey);
   }
+  const metrics = ['cost', 'latency', 'accuracy'] as const;
   const out = new Map<string, CurvePoint[]>();
   for (const [key, groups] of groupsOf) {
     const byK = new Map<number, { seeds: number; sums: Record<'cost' | 'latency' | 'accuracy', BandSums>; feasible: number[]; pareto: number[] }>();
     for (const groupKey of [...groups].sort()) {
-      for (const row of curves.get(groupKey) ?? []) {
-        const k = num(row.k);
+      const curve = curves.get(groupKey);
+      if (!curve) continue;
+      const ks = curve.numbers('k');
+      const columns = metrics.map((m) => ({ mean: curve.numbers(`${m}_mean`), lo: curve.numbers(`${m}_q025`), hi: curve.numbers(`${m}_q975`) }));
+      const feasibleFlags = curve.numbers('feasible');
+      const paretoFlags = curve.numbers('pareto');
+      for (let i = 0; i < curve.length; i++) {
+        const k = num(ks[i]);
         if (k === null) continue;
         let acc = byK.get(k);
         if (!acc) {
@@ -394,20 +402,19 @@ function poolCurves(picks: readonly Pick[], curves: ReadonlyMap<string, Record<s
           acc = { seeds: 0, sums: { cost: zero(), latency: zero(), accuracy: zero() }, feasible: [], pareto: [] };
           byK.set(k, acc);
         }
-        let complete = true;
-        for (const metric of ['cost', 'latency', 'accuracy'] as const) if (num(row[`${metric}_mean`]) === null) complete = false;
-        if (!complete) continue;
+        if (columns.some((c) => num(c.mean[i]) === null)) continue;
         acc.seeds += 1;
-        for (const metric of ['cost', 'latency', 'accuracy'] as const) {
+        metrics.forEach((metric, m) => {
           const s = acc.sums[metric];
-          s.mean += num(row[`${metric}_mean`]) as number;
-          const lo = num(row[`${metric}_q025`]);
-          const hi = num(row[`${metric}_q975`]);
+          const c = columns[m] as (typeof columns)[number];
+          s.mean += num(c.mean[i]) as number;
+          const lo = num(c.lo[i]);
+          const hi = num(c.hi[i]);
           if (lo !== null) (s.lo += lo), (s.loCount += 1);
           if (hi !== null) (s.hi += hi), (s.hiCount += 1);
-        }
-        const f = flag(row.feasible);
-        const p = flag(row.pareto);
+        });
+        const f = flag(feasibleFlags[i]);
+        const p = flag(paretoFlags[i]);
         if (f !== null) acc.feasible.push(f ? 1 : 0);
         if (p !== null) acc.pareto.push(p ? 1 : 0);
       }
