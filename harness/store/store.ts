@@ -63,11 +63,14 @@ export class Store {
     }
     let db: Database.Database;
     try {
-      db = new Database(path, { readonly: mode === 'read', fileMustExist: mode !== 'create' });
+      db = new Database(path, { readonly: mode === 'read' && !readsAsLastConnection(path), fileMustExist: mode !== 'create' });
     } catch (thrown) {
       throw new InputError(msg.dbCannotOpen(shown, errorMessage(thrown)));
     }
     try {
+      // 'read' on a writable file: refuse every write, but stay able to remove the -wal and -shm
+      // files on close as the last connection, as SQLite does, instead of leaving them behind.
+      if (mode === 'read' && !db.readonly) db.pragma('query_only = ON');
       db.pragma(`busy_timeout = ${busyTimeoutMs}`);
       // One snapshot: a run creating this file at the same moment must not make it look foreign.
       const { version, foreign } = db.transaction(() => {
@@ -179,4 +182,20 @@ function fileInTheWay(dir: string): string | undefined {
 
 function hasTables(db: Database.Database): boolean {
   return db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' LIMIT 1`).get() !== undefined;
+}
+
+/**
+ * Whether a reader may open the file for writing: then SQLite, closing the last connection to a
+ * WAL database, checkpoints and removes its -wal and -shm files, which a read-only connection
+ * cannot. Reads stay reads (query_only). On a read-only file, folder or file system the reader
+ * opens read-only and the two files, if SQLite needs them, stay.
+ */
+function readsAsLastConnection(path: string): boolean {
+  try {
+    accessSync(path, constants.W_OK);
+    accessSync(dirname(path), constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }

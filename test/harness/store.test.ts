@@ -3,7 +3,7 @@
  * manifest, the run lock, and a failing commit.
  */
 import Database from 'better-sqlite3';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -57,6 +57,21 @@ describe('opening a database', () => {
     const tables = store.db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).pluck().all();
     expect(tables).toEqual(['column_info', 'failure', 'meta', 'run', 'sqlite_sequence', 'study']);
     store.close();
+  });
+
+  it('reads without writing and leaves no -wal or -shm file behind, the file unchanged', async () => {
+    const path = join(dir, 'read.sqlite');
+    openForStudy(await study({}, 'read.yaml'), path, 'fresh', at(0)).close();
+    const bytes = readFileSync(path);
+    const companions = () => readdirSync(dir).filter((f) => f.startsWith('read.sqlite-'));
+    expect(companions()).toEqual([]);
+    const store = Store.open(path, 'read', dir);
+    expect(store.requireManifest().study).toBe('noop-test');
+    expect(companions().length).toBeGreaterThan(0); // SQLite's own, while the connection is open
+    expect(() => store.db.exec(`DELETE FROM run`)).toThrow(/readonly/i);
+    store.close();
+    expect(companions()).toEqual([]);
+    expect(Buffer.compare(readFileSync(path), bytes)).toBe(0);
   });
 
   it('seals a study: trial columns per field and result, described in column_info', async () => {
