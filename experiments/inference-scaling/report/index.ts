@@ -7,7 +7,6 @@
  * (Vega-Lite) -> renderings (SVG, PNG, PDF) -> tables (CSV, Markdown) -> page -> summary.
  */
 import type { ReportFile, ReportInput } from '../../../harness/experiment.js';
-import { canonicalJson } from '../../../harness/identity.js';
 import { RenderPool } from '../../../harness/render/pool.js';
 import type { FigureDrawings } from '../../../harness/render/worker.js';
 import { tableToCsv, tableToMarkdown } from '../../../harness/render/table.js';
@@ -27,26 +26,29 @@ export interface ReportOptions {
   renderCacheDir?: string | null;
 }
 
+/**
+ * `harness report` hands over its drawing threads (input.figures), started before it read the
+ * results, or not at all when it expects every figure from the cache; called directly, the
+ * report starts its own.
+ */
 export async function buildReport(input: ReportInput, options: ReportOptions = {}): Promise<ReportFile[]> {
   if (input.figures) return build(input, options, input.figures);
   // Started first: the threads load while this thread computes the statistics.
   const pool = new RenderPool({ cacheDir: options.renderCacheDir });
   try {
-    pool.warmUp(reportIdentity(input, options));
+    pool.warmUp();
     return await build(input, options, pool);
   } finally {
     await pool.close();
   }
 }
 
-/** `pool`: started (warmUp) unless every figure is expected from its cache. */
 async function build(input: ReportInput, options: ReportOptions, pool: RenderPool): Promise<ReportFile[]> {
-  const drawingExpected = pool.started;
   const drawing = new Drawing(input, options, pool);
   // Most of the drawing (curves, projections, stability) needs no interval: it starts from an
-  // analysis of estimates alone and goes on in the workers while the bootstrap runs here.
+  // analysis of estimates alone and goes on in the threads while the bootstrap runs here.
   const data = loadStudyData(input);
-  if (drawingExpected) drawing.start(allFigures(analyze({ ...input, progress: () => {} }, 0, data)).filter(showsNoIntervals));
+  if (pool.started) drawing.start(allFigures(analyze({ ...input, progress: () => {} }, 0, data)).filter(showsNoIntervals));
   const analysis = analyze(input, options.resamples, data);
   const { figures, drawings } = await drawing.finish(allFigures(analysis));
   return sortByPath([...documentFiles(analysis, input, figures), ...drawings]);
@@ -135,21 +137,6 @@ class Drawing {
 /** The figures with their specs as JSON, the longest (the most to draw) first. */
 function largestFirst(figures: readonly Figure[]): { figure: Figure; spec: string }[] {
   return figures.map((figure) => ({ figure, spec: JSON.stringify(figure.spec) })).sort((a, b) => b.spec.length - a.spec.length);
-}
-
-/**
- * What the figures of this report depend on, cheaply: the study (manifest), the runs that
- * computed its trials, and the options. Only a hint for the render pool (see RenderPool.warmUp).
- */
-function reportIdentity(input: ReportInput, options: ReportOptions): string {
-  return canonicalJson({
-    report: 'inference-scaling',
-    manifest: input.manifest.hash,
-    trials: input.trials.length,
-    runs: input.runs.map((r) => [r.id, r.trialsDone, r.trialsFailed]),
-    resamples: options.resamples ?? null,
-    pngScale: options.pngScale ?? null,
-  });
 }
 
 function sortByPath(files: ReportFile[]): ReportFile[] {
