@@ -3,6 +3,7 @@
  * Wires the process to the app: streams, environment, signals. The first SIGINT/SIGTERM asks
  * a running command to stop cleanly; a second one, or one while nothing listens, exits at once.
  */
+import './tiering.js'; // first: it tunes V8 for everything loaded after it
 import { main } from './app.js';
 import { exitCodes, type Io, type StopSignal } from './io.js';
 
