@@ -25,10 +25,7 @@ export class CurveTable {
     for (const [name, type, values] of columns) {
       length ??= values.length;
       if (values.length !== length) throw new RangeError(`CurveTable: column "${name}" has ${values.length} values, the others ${length}`);
-      const wrong = values.find((v) => v !== null && typeof v !== (type === 'number' ? 'number' : 'string'));
-      if (wrong !== undefined) throw new TypeError(`CurveTable: column "${name}" holds ${type === 'number' ? 'numbers' : 'texts'}, got ${JSON.stringify(wrong)}`);
-      // SQLite stores NaN as NULL, so NaN never stands for anything but a missing value here.
-      stored.set(name, type === 'number' ? Float64Array.from(values as readonly (number | null)[], (v) => v ?? Number.NaN) : (values as (string | null)[]));
+      stored.set(name, type === 'number' ? numericColumn(name, values) : textColumn(name, values));
     }
     return new CurveTable(length ?? 0, stored);
   }
@@ -67,4 +64,26 @@ export class CurveTable {
     }
     return out;
   }
+}
+
+// Plain loops: a study's curves are millions of values, read on the report's critical path.
+
+function numericColumn(name: string, values: readonly Scalar[]): Float64Array {
+  const column = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (typeof v === 'number') column[i] = v;
+    else if (v === null) column[i] = Number.NaN; // SQLite stores NaN as NULL, so NaN never stands for anything but a missing value here
+    else throw wrongKind(name, 'numbers', v);
+  }
+  return column;
+}
+
+function textColumn(name: string, values: readonly Scalar[]): readonly (string | null)[] {
+  for (const v of values) if (v !== null && typeof v !== 'string') throw wrongKind(name, 'texts', v);
+  return values as readonly (string | null)[];
+}
+
+function wrongKind(name: string, kind: string, value: Scalar | undefined): TypeError {
+  return new TypeError(`CurveTable: column "${name}" holds ${kind}, got ${JSON.stringify(value)}`);
 }

@@ -84,7 +84,7 @@ function readReportInput(store: Store, progress: ReportInput['progress']): Repor
       group = groupKey as string;
       gathered = curveColumns.map(() => []);
     }
-    row.forEach((value, i) => (gathered[i] as Scalar[]).push(value ?? null));
+    for (let i = 0; i < row.length; i++) (gathered[i] as Scalar[]).push(row[i] ?? null);
   }
   flush();
   return {
