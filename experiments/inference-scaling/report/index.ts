@@ -15,7 +15,7 @@ import { loadStudyData } from './data.js';
 import { allFigures, showsNoIntervals, type Figure } from './figures/index.js';
 import { buildPage, type PageFigure } from './page.js';
 import { quotes } from './quotes.js';
-import { allTables, claimsSummary } from './tables.js';
+import { allTables, claimsSummary, type TablePair } from './tables.js';
 
 export interface ReportOptions {
   /** Bootstrap resamples per interval (default 2000). */
@@ -50,8 +50,11 @@ async function build(input: ReportInput, options: ReportOptions, pool: RenderPoo
   const data = loadStudyData(input);
   if (pool.started) drawing.start(allFigures(analyze({ ...input, progress: () => {} }, 0, data)).filter(showsNoIntervals));
   const analysis = analyze(input, options.resamples, data);
-  const { figures, drawings } = await drawing.finish(allFigures(analysis));
-  return sortByPath([...documentFiles(analysis, input, figures), ...drawings]);
+  const drawn = drawing.finish(allFigures(analysis)); // every figure is handed to the threads here
+  const tables = allTables(analysis); // built while the threads draw
+  const tableDocuments = tableFiles(analysis, input, tables);
+  const { figures, drawings } = await drawn;
+  return sortByPath([...tableDocuments, ...pageFiles(analysis, input, figures, tables), ...drawings]);
 }
 
 /**
@@ -63,20 +66,28 @@ export async function reportDocuments(input: ReportInput, options: Pick<ReportOp
   // loads Vega-Lite in this thread.
   const { compileVegaLite } = await import('../../../harness/render/vega.js');
   const analysis = analyze(input, options.resamples);
-  return sortByPath(documentFiles(analysis, input, allFigures(analysis).map((figure) => ({ figure, vega: compileVegaLite(figure.spec) }))));
+  const figures = allFigures(analysis).map((figure) => ({ figure, vega: compileVegaLite(figure.spec) }));
+  const tables = allTables(analysis);
+  return sortByPath([...tableFiles(analysis, input, tables), ...pageFiles(analysis, input, figures, tables)]);
 }
 
-function documentFiles(analysis: Analysis, input: ReportInput, figures: readonly PageFigure[]): ReportFile[] {
-  const files: ReportFile[] = figures.map(({ figure }) => ({ path: `figures/${figure.name}.vl.json`, content: `${JSON.stringify(figure.spec, null, 2)}\n` }));
-  const tables = allTables(analysis);
+/** The tables, claims and summary: everything that needs the analysis alone. */
+function tableFiles(analysis: Analysis, input: ReportInput, tables: readonly TablePair[]): ReportFile[] {
+  const files: ReportFile[] = [];
   for (const t of tables) {
     files.push({ path: `tables/${t.name}.csv`, content: tableToCsv(t.csv) });
     files.push({ path: `tables/${t.name}.md`, content: `# ${t.title}\n\n${tableToMarkdown(t.display)}` });
   }
   files.push({ path: 'claims.md', content: claimsSummary(analysis), role: 'summary' });
   files.push({ path: 'summary.json', content: `${JSON.stringify(summaryOf(analysis, input.manifest.hash), null, 1)}\n` });
+  return files;
+}
+
+/** The figures' Vega-Lite specs and the page, which embeds their compiled Vega specs. */
+function pageFiles(analysis: Analysis, input: ReportInput, figures: readonly PageFigure[], tables: readonly TablePair[]): ReportFile[] {
+  const files: ReportFile[] = figures.map(({ figure }) => ({ path: `figures/${figure.name}.vl.json`, content: `${JSON.stringify(figure.spec, null, 2)}\n` }));
   input.progress('page', 0, 1);
-  files.push({ path: 'index.html', content: buildPage({ analysis, manifest: input.manifest, runs: input.runs, figures: [...figures], tables }), role: 'entry' });
+  files.push({ path: 'index.html', content: buildPage({ analysis, manifest: input.manifest, runs: input.runs, figures: [...figures], tables: [...tables] }), role: 'entry' });
   input.progress('page', 1, 1);
   return files;
 }
