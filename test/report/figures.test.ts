@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
+import * as vega from 'vega';
 import { compileVegaLite } from '../../harness/render/vega.js';
 import { analyze } from '../../experiments/inference-scaling/report/analysis.js';
 import { allFigures, showsNoIntervals } from '../../experiments/inference-scaling/report/figures/index.js';
@@ -86,4 +87,70 @@ describe('figure specs', () => {
     const titles = collect(curve.spec, 'tooltip').flatMap((t) => (Array.isArray(t) ? t.map((x) => (x as { title: string }).title) : []));
     expect(titles).toEqual(expect.arrayContaining(['k', 'mean accuracy', 'most frequent k*']));
   });
+
+  it('projections: one row per model, each row clear of the next, the x-axis titles once under the bottom row', async () => {
+    const figure = figures.find((f) => f.name.startsWith('projections--'))!;
+    const view = new vega.View(vega.parse(compileVegaLite(figure.spec)), { renderer: 'none' });
+    await view.runAsync();
+    const scene = (view as unknown as { scenegraph(): { root: SceneItem } }).scenegraph().root;
+    view.finalize();
+    const titles = ['latency (s) vs cost ($, log)', 'accuracy vs cost ($, log)', 'accuracy vs latency (s)'];
+    const xTitles = ['cost ($, log)', 'cost ($, log)', 'latency (s)'];
+    const columns = groupsNamed(scene, /^concat_\d+_cell$/);
+    expect(columns).toHaveLength(3);
+    columns.forEach((cells, j) => {
+      // The model's name inside the first panel of its row.
+      expect(cells.map((c) => texts(c, 'mark').find((t) => !xTitles.includes(t.text as string))?.text ?? null)).toEqual(a.data.models.map((m) => (j === 0 ? m.label : null)));
+      // Rows in model order, evenly spaced; each row's x-axis labels end before the next row starts.
+      const tops = cells.map((c) => c.y);
+      tops.slice(1).forEach((top, i) => expect(top - (tops[i] as number)).toBe(tops[1]! - tops[0]!));
+      cells.slice(0, -1).forEach((cell, i) => {
+        const labels = texts(cell, 'axis-label').filter((t) => t.baseline === 'top');
+        expect(labels.length).toBeGreaterThan(0);
+        for (const label of labels) expect(cell.y + label.y + (label.fontSize as number)).toBeLessThan(tops[i + 1] as number);
+      });
+      // The axis title: only under the bottom row, below its labels.
+      const titled = cells.map((c) => texts(c, 'mark').filter((t) => t.text === xTitles[j]));
+      expect(titled.map((t) => t.length)).toEqual(cells.map((_, i) => (i === cells.length - 1 ? 1 : 0)));
+      const last = cells[cells.length - 1]!;
+      const lowestLabel = Math.max(...texts(last, 'axis-label').filter((t) => t.baseline === 'top').map((t) => t.y + (t.fontSize as number)));
+      expect(titled[cells.length - 1]![0]!.y - (titled[cells.length - 1]![0]!.fontSize as number)).toBeGreaterThan(lowestLabel);
+    });
+    expect(groupsNamed(scene, /_column_header$/).map((h) => texts(h[0]!, 'title-text')[0]?.text)).toEqual(titles);
+  });
 });
+
+interface SceneItem {
+  marktype?: string;
+  role?: string;
+  name?: string;
+  items?: SceneItem[];
+  x?: number;
+  y?: number;
+  text?: unknown;
+  baseline?: string;
+  fontSize?: number;
+}
+
+/** For each group mark whose name matches, its items, with y relative to the whole figure. */
+function groupsNamed(root: SceneItem, name: RegExp): (SceneItem & { y: number })[][] {
+  const found: (SceneItem & { y: number })[][] = [];
+  // A mark's items sit at the mark's origin; an item's marks sit at the item's x and y.
+  const visit = (n: SceneItem, y: number): void => {
+    if (n.marktype === 'group' && name.test(n.name ?? '')) found.push((n.items ?? []).map((item) => ({ ...item, y: y + (item.y ?? 0) })));
+    for (const child of n.items ?? []) visit(child, n.marktype ? y : y + (n.y ?? 0));
+  };
+  visit(root, 0);
+  return found;
+}
+
+/** The text items of marks with this role anywhere inside a group item, with y relative to it. */
+function texts(item: SceneItem, role: string): (SceneItem & { y: number })[] {
+  const out: (SceneItem & { y: number })[] = [];
+  const visit = (n: SceneItem, y: number): void => {
+    if (n.marktype === 'text' && n.role === role) for (const t of n.items ?? []) out.push({ ...t, y: y + (t.y ?? 0) });
+    for (const child of n.items ?? []) visit(child, n.marktype ? y : y + (n.y ?? 0));
+  };
+  for (const mark of item.items ?? []) visit(mark, 0);
+  return out;
+}
