@@ -5,7 +5,9 @@ import { describe, expect, it } from 'vitest';
 import * as vega from 'vega';
 import { compileVegaLite } from '../../harness/render/vega.js';
 import { analyze } from '../../experiments/inference-scaling/report/analysis.js';
+import { curveKey } from '../../experiments/inference-scaling/report/data.js';
 import { allFigures, showsNoIntervals } from '../../experiments/inference-scaling/report/figures/index.js';
+import { projectionsFigure } from '../../experiments/inference-scaling/report/figures/projections.js';
 import { SELECTOR_COLOURS } from '../../experiments/inference-scaling/report/selectors.js';
 import { syntheticReportInput } from './synthetic.js';
 
@@ -117,6 +119,22 @@ describe('figure specs', () => {
       expect(titled[cells.length - 1]![0]!.y - (titled[cells.length - 1]![0]!.fontSize as number)).toBeGreaterThan(lowestLabel);
     });
     expect(groupsNamed(scene, /_column_header$/).map((h) => texts(h[0]!, 'title-text')[0]?.text)).toEqual(titles);
+  });
+
+  it('projections: without any point for the last model, the axis titles go under the row above', async () => {
+    const condition = a.data.conditions[0]!;
+    const last = a.data.models[a.data.models.length - 1]!;
+    const curves = new Map(a.data.curves);
+    curves.delete(curveKey(condition.id, last.id));
+    const figure = projectionsFigure({ ...a, data: { ...a.data, curves } }, condition);
+    const view = new vega.View(vega.parse(compileVegaLite(figure.spec)), { renderer: 'none' });
+    await view.runAsync();
+    const scene = (view as unknown as { scenegraph(): { root: SceneItem } }).scenegraph().root;
+    view.finalize();
+    for (const cells of groupsNamed(scene, /^concat_\d+_cell$/)) {
+      expect(cells).toHaveLength(a.data.models.length - 1);
+      expect(cells.map((c) => texts(c, 'mark').filter((t) => ['cost ($, log)', 'latency (s)'].includes(t.text as string)).length)).toEqual(cells.map((_, i) => (i === cells.length - 1 ? 1 : 0)));
+    }
   });
 });
 

@@ -117,7 +117,7 @@ export function projectionsFigure(a: Analysis, condition: Condition): Figure {
           {
             // The x-axis title, under the bottom row only (a facet titles every row's axis or none),
             // where Vega puts a bottom axis title in this theme: ticks, labels, then the title's padding.
-            transform: [one, { filter: { field: 'model', equal: models[models.length - 1] } }],
+            transform: [one, { filter: { field: 'model', equal: bottomRow } }],
             mark: { type: 'text', align: 'center', baseline: 'alphabetic', x: PANEL.width / 2, y: PANEL.height + X_TITLE_OFFSET, fontSize: AXIS.titleFontSize, color: AXIS.titleColor, clip: false },
             encoding: { text: { value: TITLES[x] } },
           },
@@ -137,6 +137,8 @@ export function projectionsFigure(a: Analysis, condition: Condition): Figure {
     };
   };
   const models = a.data.models.map((m) => m.label);
+  // A model without a single row (e.g. not run yet) has no row in the facet.
+  const bottomRow = models.filter((m) => rows.some((r) => r.model === m)).at(-1) ?? null;
   const title = `The feasible space in 2D: ${condition.label}`;
   const subtitle = [
     'Each point is one k (mean over seeds). Dark: Pareto in most seeds; grey: feasible; light: not feasible. Dashed: budgets',
