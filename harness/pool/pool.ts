@@ -9,9 +9,10 @@
  * starting), so neither queueing nor a worker's start-up counts against a group; a worker
  * that never starts a batch is given `startupGraceMs` on top.
  */
+import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import type { GroupTask } from '../experiment.js';
-import { compiledModulePath } from './compile.js';
+import { compiledModuleUrl } from './compile.js';
 import { errorMessage, errorStack } from '../errors.js';
 import type { GroupOutcome, RunGroupsRequest, RunGroupsResponse, StartedEvent } from './protocol.js';
 
@@ -24,6 +25,8 @@ export interface PoolOptions {
 }
 
 const workerFile = new URL('./worker.ts', import.meta.url);
+/** What piscina loads: a CommonJS file that imports the compiled worker (see entry.cjs for why). */
+const entryFile = fileURLToPath(new URL('./entry.cjs', import.meta.url));
 
 class TimeoutError extends Error {}
 
@@ -38,7 +41,8 @@ export class GroupPool {
 
   constructor(private readonly options: PoolOptions) {
     this.piscina = new Piscina({
-      filename: compiledModulePath(workerFile),
+      filename: entryFile,
+      workerData: { module: compiledModuleUrl(workerFile) },
       execArgv: ['--enable-source-maps'],
       minThreads: options.threads,
       maxThreads: options.threads,
