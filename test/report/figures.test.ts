@@ -92,10 +92,7 @@ describe('figure specs', () => {
 
   it('projections: one row per model, each row clear of the next, the x-axis titles once under the bottom row', async () => {
     const figure = figures.find((f) => f.name.startsWith('projections--'))!;
-    const view = new vega.View(vega.parse(compileVegaLite(figure.spec)), { renderer: 'none' });
-    await view.runAsync();
-    const scene = (view as unknown as { scenegraph(): { root: SceneItem } }).scenegraph().root;
-    view.finalize();
+    const scene = await sceneOf(figure.spec);
     const titles = ['latency (s) vs cost ($, log)', 'accuracy vs cost ($, log)', 'accuracy vs latency (s)'];
     const xTitles = ['cost ($, log)', 'cost ($, log)', 'latency (s)'];
     const columns = groupsNamed(scene, /^concat_\d+_cell$/);
@@ -127,16 +124,22 @@ describe('figure specs', () => {
     const curves = new Map(a.data.curves);
     curves.delete(curveKey(condition.id, last.id));
     const figure = projectionsFigure({ ...a, data: { ...a.data, curves } }, condition);
-    const view = new vega.View(vega.parse(compileVegaLite(figure.spec)), { renderer: 'none' });
-    await view.runAsync();
-    const scene = (view as unknown as { scenegraph(): { root: SceneItem } }).scenegraph().root;
-    view.finalize();
+    const scene = await sceneOf(figure.spec);
     for (const cells of groupsNamed(scene, /^concat_\d+_cell$/)) {
       expect(cells).toHaveLength(a.data.models.length - 1);
       expect(cells.map((c) => texts(c, 'mark').filter((t) => ['cost ($, log)', 'latency (s)'].includes(t.text as string)).length)).toEqual(cells.map((_, i) => (i === cells.length - 1 ? 1 : 0)));
     }
   });
 });
+
+/** The figure laid out by Vega: its scenegraph. */
+async function sceneOf(spec: Parameters<typeof compileVegaLite>[0]): Promise<SceneItem> {
+  const view = new vega.View(vega.parse(compileVegaLite(spec)), { renderer: 'none' });
+  await view.runAsync();
+  const root = (view as unknown as { scenegraph(): { root: SceneItem } }).scenegraph().root;
+  view.finalize();
+  return root;
+}
 
 interface SceneItem {
   marktype?: string;

@@ -87,7 +87,7 @@ function tableFiles(analysis: Analysis, input: ReportInput, tables: readonly Tab
 function pageFiles(analysis: Analysis, input: ReportInput, figures: readonly PageFigure[], tables: readonly TablePair[]): ReportFile[] {
   const files: ReportFile[] = figures.map(({ figure }) => ({ path: `figures/${figure.name}.vl.json`, content: `${JSON.stringify(figure.spec, null, 2)}\n` }));
   input.progress('page', 0, 1);
-  files.push({ path: 'index.html', content: buildPage({ analysis, manifest: input.manifest, runs: input.runs, figures: [...figures], tables: [...tables] }), role: 'entry' });
+  files.push({ path: 'index.html', content: buildPage({ analysis, manifest: input.manifest, runs: input.runs, figures, tables }), role: 'entry' });
   input.progress('page', 1, 1);
   return files;
 }

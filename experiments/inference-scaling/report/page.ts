@@ -22,8 +22,8 @@ export interface PageInput {
   analysis: Analysis;
   manifest: { study: string; hash: string; body: Json };
   runs: RunRecord[];
-  figures: PageFigure[];
-  tables: TablePair[];
+  figures: readonly PageFigure[];
+  tables: readonly TablePair[];
 }
 
 /** Runs that computed or failed at least one trial. */

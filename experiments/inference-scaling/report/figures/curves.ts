@@ -28,6 +28,14 @@ function ringRadius(rank: number): number {
  */
 export const RING_PADDING = Math.ceil(ringRadius(7) + 2);
 
+/** One row per model panel: the data of marks drawn once per panel (budget lines, labels). */
+export const ONE_PER_MODEL: Obj = { aggregate: [{ op: 'count', as: 'n' }], groupby: ['model'] };
+
+/** A dashed budget line (C_max, T_max or acc_min) across each model's panel. */
+export function budgetRule(channel: 'x' | 'y', value: number): Obj {
+  return { transform: [ONE_PER_MODEL], mark: { type: 'rule', color: '#333333', strokeDash: [4, 3], strokeWidth: 0.8 }, encoding: { [channel]: { datum: value } } };
+}
+
 export function feasibility(p: CurvePoint): string {
   return (p.feasibleShare ?? 0) >= 0.5 ? 'feasible' : 'not feasible';
 }
@@ -90,7 +98,6 @@ export function curveFigure(a: Analysis, condition: Condition, metric: CurveMetr
     metric === 'cost'
       ? { field: 'mean', type: 'quantitative', title: 'cost per request ($, log)', scale: { type: 'log', padding: RING_PADDING }, axis: { format: '$~g', tickCount: 4 } }
       : { field: 'mean', type: 'quantitative', title: 'accuracy (best of k)', scale: { zero: false, padding: RING_PADDING } };
-  const one = { aggregate: [{ op: 'count', as: 'n' }], groupby: ['model'] };
   const layers: Obj[] = [
     {
       transform: [{ filter: "datum.kind === 'curve'" }],
@@ -124,9 +131,9 @@ export function curveFigure(a: Analysis, condition: Condition, metric: CurveMetr
     ...(limit === null
       ? []
       : [
-          { transform: [one], mark: { type: 'rule', color: '#333333', strokeDash: [4, 3], strokeWidth: 0.8 }, encoding: { y: { datum: limit } } },
+          budgetRule('y', limit),
           {
-            transform: [one],
+            transform: [ONE_PER_MODEL],
             mark: { type: 'text', align: 'right', baseline: 'bottom', dx: -2, dy: -1, fontSize: 7, color: '#333333' },
             encoding: { x: { value: 'width' }, y: { datum: limit }, text: { value: limitText } },
           },

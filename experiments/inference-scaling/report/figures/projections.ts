@@ -8,7 +8,7 @@
 import type { Analysis } from '../analysis.js';
 import { curveKey, type Condition, type CurvePoint } from '../data.js';
 import { round } from '../format.js';
-import { feasibility, pickRows, RING_PADDING } from './curves.js';
+import { budgetRule, feasibility, ONE_PER_MODEL, pickRows, RING_PADDING } from './curves.js';
 import { CONFIG, rowsFigure, selectorColourScale, tip, TOOLTIP_FORMAT, type Figure, type Obj } from './theme.js';
 
 type Axis = 'cost' | 'latency' | 'accuracy';
@@ -52,8 +52,6 @@ export function projectionsFigure(a: Analysis, condition: Condition): Figure {
   }
   const c = condition.constraints;
   const limits: Record<Axis, number | null> = { cost: c?.C_max ?? null, latency: c?.T_max ?? null, accuracy: c?.acc_min ?? null };
-  // One row per model inside each panel's facet: `model` is the only group-by a one-row layer needs.
-  const one = { aggregate: [{ op: 'count', as: 'n' }], groupby: ['model'] };
   const column = (x: Axis, y: Axis, labelled: boolean): Obj => {
     const enc = (axis: Axis, channel: 'x' | 'y') => ({
       field: axis,
@@ -62,8 +60,10 @@ export function projectionsFigure(a: Analysis, condition: Condition): Figure {
       scale: axis === 'cost' ? { type: 'log', padding: RING_PADDING } : { zero: false, padding: RING_PADDING },
       axis: { tickCount: channel === 'x' ? 4 : 3, ...(axis === 'cost' ? { format: '$~g' } : {}) },
     });
-    const limitRule = (axis: Axis, channel: 'x' | 'y'): Obj[] =>
-      limits[axis] === null ? [] : [{ transform: [one], mark: { type: 'rule', color: '#333333', strokeDash: [4, 3], strokeWidth: 0.8 }, encoding: { [channel]: { datum: limits[axis] } } }];
+    const limitRule = (axis: Axis, channel: 'x' | 'y'): Obj[] => {
+      const limit = limits[axis];
+      return limit === null ? [] : [budgetRule(channel, limit)];
+    };
     const tooltip = [tip('model', 'model'), tip('k', 'k', 'd'), tip('cost', 'cost', FORMATS.cost), tip('latency', 'latency (s)', FORMATS.latency), tip('accuracy', 'accuracy', FORMATS.accuracy)];
     const panel = `${TITLES[y]} vs ${TITLES[x]}`;
     return {
@@ -95,7 +95,7 @@ export function projectionsFigure(a: Analysis, condition: Condition): Figure {
           ...limitRule(x, 'x'),
           ...limitRule(y, 'y'),
           {
-            transform: [one, { calculate: '1', as: 'accuracy' }, { calculate: '0', as: 'latency' }],
+            transform: [ONE_PER_MODEL, { calculate: '1', as: 'accuracy' }, { calculate: '0', as: 'latency' }],
             // The utopia point (0, 0, 1); a log cost axis has no 0, so there it sits on the left edge.
             mark: { type: 'point', shape: 'cross', size: 30, color: '#009E73', opacity: 0.9, clip: false },
             encoding: {
@@ -108,7 +108,7 @@ export function projectionsFigure(a: Analysis, condition: Condition): Figure {
             ? [
                 {
                   // The model's name inside its first panel, top left: low cost with high latency never occurs there.
-                  transform: [one],
+                  transform: [ONE_PER_MODEL],
                   mark: { type: 'text', align: 'left', baseline: 'top', x: 4, y: 3, fontSize: 8, fontWeight: 'bold', color: '#222222' },
                   encoding: { text: { field: 'model', type: 'nominal' } },
                 },
@@ -117,7 +117,7 @@ export function projectionsFigure(a: Analysis, condition: Condition): Figure {
           {
             // The x-axis title, under the bottom row only (a facet titles every row's axis or none),
             // where Vega puts a bottom axis title in this theme: ticks, labels, then the title's padding.
-            transform: [one, { filter: { field: 'model', equal: bottomRow } }],
+            transform: [ONE_PER_MODEL, { filter: { field: 'model', equal: bottomRow } }],
             mark: { type: 'text', align: 'center', baseline: 'alphabetic', x: PANEL.width / 2, y: PANEL.height + X_TITLE_OFFSET, fontSize: AXIS.titleFontSize, color: AXIS.titleColor, clip: false },
             encoding: { text: { value: TITLES[x] } },
           },
