@@ -1,23 +1,50 @@
 /**
- * PNG and vector PDF of an evaluated Vega view, drawn by Vega's canvas renderer into Skia
- * (@napi-rs/canvas): a raster canvas for the PNG, a PDF page for the PDF. The PDF keeps text as
- * text, in the DejaVu faces embedded as subsets, and carries no date or random ID, so the same
- * figure always gives the same bytes.
+ * PNG and vector PDF of a figure, drawn into Skia (@napi-rs/canvas): a raster canvas for the
+ * PNG, a PDF page for the PDF. A figure comes as a function that draws it onto a context in
+ * figure units (Vega's canvas renderer, or a replay of its recorded calls, see recording.ts);
+ * the raster canvas is scaled first. The PDF keeps text as text, in the DejaVu faces embedded
+ * as subsets, and carries no date or random ID, so the same figure always gives the same bytes.
  */
 import { createCanvas, GlobalFonts, PDFDocument, type CanvasRenderingContext2D } from '@napi-rs/canvas';
-import type { View } from 'vega';
 import { FACES, FONT_FAMILY, fontFile, type FontFace } from './fonts.js';
 import { encodePng } from './png.js';
+import { replay, type Recording } from './recording.js';
 
 export interface Size {
   width: number;
   height: number;
 }
 
+export interface DrawOptions {
+  /** PNG pixels per SVG unit (1 unit = 1 pt, so 3 gives 216 dpi). */
+  pngScale: number;
+  /** Written as the PDF's title. */
+  title?: string;
+}
+
+export interface Paintings {
+  png: Uint8Array;
+  pdf: Uint8Array;
+}
+
+/** Draws a figure onto `context`, one unit per point. */
+export type Paint = (context: CanvasRenderingContext2D) => unknown;
+
+/** The PNG and PDF of a recorded drawing. */
+export function paintRecording(recording: Recording, size: Size, options: DrawOptions): Promise<Paintings> {
+  return paintFigure((context) => replay(recording, context), size, options);
+}
+
+export async function paintFigure(paint: Paint, size: Size, options: DrawOptions): Promise<Paintings> {
+  // The PNG is compressed on a libuv thread while the PDF is drawn here.
+  const [png, pdf] = await Promise.all([drawPng(paint, size, options.pngScale), drawPdf(paint, size, options.title)]);
+  return { png, pdf };
+}
+
 /** Points per inch: one drawing unit is one point. */
 const POINTS_PER_INCH = 72;
 
-export async function drawPng(view: View, size: Size, scale: number): Promise<Uint8Array> {
+async function drawPng(paint: Paint, size: Size, scale: number): Promise<Uint8Array> {
   if (!(scale > 0)) throw new RangeError(`drawPng: scale must be positive, got ${scale}`);
   const width = Math.ceil(size.width * scale);
   const height = Math.ceil(size.height * scale);
@@ -27,22 +54,23 @@ export async function drawPng(view: View, size: Size, scale: number): Promise<Ui
   // canvas's premultiplied RGBA is plain RGBA, as PNG stores it.
   context.fillStyle = 'white';
   context.fillRect(0, 0, width, height);
-  await draw(view, context, scale);
+  context.scale(scale, scale);
+  await draw(paint, context);
   return encodePng({ width, height, rgba: canvas.data(), dpi: POINTS_PER_INCH * scale });
 }
 
-export async function drawPdf(view: View, size: Size, title?: string): Promise<Uint8Array> {
+async function drawPdf(paint: Paint, size: Size, title?: string): Promise<Uint8Array> {
   const document = new PDFDocument(title ? { title } : {});
-  await draw(view, document.beginPage(size.width, size.height), 1);
+  await draw(paint, document.beginPage(size.width, size.height));
   document.endPage();
   return new Uint8Array(document.close());
 }
 
-function draw(view: View, context: CanvasRenderingContext2D, scale: number): Promise<unknown> {
+function draw(paint: Paint, context: CanvasRenderingContext2D): unknown {
   registerCanvasFonts();
   // The language picks shaping and fallback rules; fixed, so the host's locale never changes pixels.
   context.lang = 'en';
-  return view.toCanvas(scale, { externalContext: context });
+  return paint(context);
 }
 
 let registered = false;

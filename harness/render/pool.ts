@@ -1,6 +1,8 @@
 /**
  * Figure drawing in worker threads: each task compiles one Vega-Lite spec and draws it as SVG,
- * PNG and PDF, so figures are drawn on several cores while the main thread stays free. A figure's
+ * PNG and PDF, so figures are drawn on several cores while the main thread stays free. Each
+ * drawing thread lays figures out and hands their recorded drawings to a painting thread of its
+ * own for the PNG and PDF (drawing-thread.ts), so the next layout overlaps the painting. A figure's
  * bytes depend only on its request, never on the thread that drew it, so figures drawn before
  * come from the cache (cache.ts) instead; threads start only when something must be drawn.
  *
@@ -15,8 +17,9 @@ import type { Json } from '../experiment.js';
 import { compiledModulePath } from '../pool/compile.js';
 import { FigureCache } from './cache.js';
 import { FACES, fontFile } from './fonts.js';
+import { errorFrom } from './thread-error.js';
 import type { VegaLiteSpec } from './vega.js';
-import type { FigureDrawings, FigureTask, TaskResult } from './worker.js';
+import type { FigureDrawings, FigureTask, RenderThreadData, TaskResult } from './worker.js';
 
 const workerFile = new URL('./worker.ts', import.meta.url);
 
@@ -28,10 +31,11 @@ const workerFile = new URL('./worker.ts', import.meta.url);
 const MAX_THREADS = 4;
 
 /**
- * Drawing threads for a machine's cores: one core is left to the caller, which computes
- * meanwhile (the statistics that the later figures need). On two cores, one drawing thread made
- * the paper report faster than two (3.0 s against 3.2 s), and a second one started once the
- * statistics were done slower still (3.35 s): its start-up costs more than it draws.
+ * Drawing threads for a machine's cores (each with its painting thread): one core is left to the
+ * caller, which computes meanwhile (the statistics that the later figures need). On two cores,
+ * one drawing thread made the paper report faster than two (3.0 s against 3.2 s), and a second
+ * one started once the statistics were done slower still (3.35 s): its start-up costs more than
+ * it draws. A painting thread loads no Vega and starts in a fraction of that.
  */
 export function drawingThreads(cores: number): number {
   return Math.max(1, Math.min(MAX_THREADS, cores - 1));
@@ -131,7 +135,7 @@ export class RenderPool {
     for (const face of FACES) fontFile(face);
     this.workers = Array.from({ length: this.threads }, () => {
       // Plain JavaScript: not the parent's TypeScript loader, which would slow every module load.
-      const worker = new Worker(this.workerPath, { execArgv: [] });
+      const worker = new Worker(this.workerPath, { execArgv: [], workerData: { role: 'draw', entry: this.workerPath } satisfies RenderThreadData });
       worker.on('message', (result: TaskResult) => this.settle(result));
       worker.on('error', (error) => this.fail(new Error(`a drawing thread failed: ${error.message}`, { cause: error })));
       worker.on('exit', (code) => {
@@ -148,9 +152,7 @@ export class RenderPool {
     if ('drawings' in result) {
       waiting?.resolve(result.drawings);
     } else {
-      const error = new Error(result.error.message);
-      if (result.error.stack) error.stack = result.error.stack;
-      waiting?.reject(error);
+      waiting?.reject(errorFrom(result.error));
     }
   }
 

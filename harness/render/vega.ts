@@ -1,7 +1,8 @@
 /**
  * Vega-Lite -> Vega -> a figure's three drawings, without a browser: SVG from Vega's own SVG
- * renderer; PNG and PDF from its canvas renderer drawing into Skia (canvas.ts). All three come
- * from one evaluated view, so they show the same scene.
+ * renderer; PNG and PDF from its canvas renderer, recorded (recording.ts) and replayed into Skia
+ * (canvas.ts), possibly in another thread. All three come from one evaluated view, so they show
+ * the same scene.
  *
  * Vega measures text with a canvas when it finds node-canvas and otherwise guesses (0.8 em per
  * character), which spaces labels and titles badly. Here text is measured by Skia in the font
@@ -10,37 +11,52 @@
  */
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
-import { drawPdf, drawPng, registerCanvasFonts, textWidth } from './canvas.js';
+import { paintFigure, paintRecording, registerCanvasFonts, textWidth, type DrawOptions, type Paint, type Paintings, type Size } from './canvas.js';
 import { faceOf } from './fonts.js';
+import { recordDrawing, type Recording } from './recording.js';
+
+export type { DrawOptions, Paintings } from './canvas.js';
 
 export type VegaLiteSpec = TopLevelSpec;
 export type VegaSpec = vega.Spec;
 
-export interface DrawOptions {
-  /** PNG pixels per SVG unit (1 unit = 1 pt, so 3 gives 216 dpi). */
-  pngScale: number;
-  /** Written as the PDF's title. */
-  title?: string;
+export interface Drawings extends Paintings {
+  svg: string;
 }
 
-export interface Drawings {
-  svg: string;
-  png: Uint8Array;
-  pdf: Uint8Array;
-}
+/** A figure's PNG and PDF from its recorded canvas drawing, here or in another thread. */
+export type Painter = (recording: Recording, size: Size, options: DrawOptions) => Promise<Paintings>;
 
 export function compileVegaLite(spec: VegaLiteSpec): VegaSpec {
   return compile(spec).spec;
 }
 
 /** SVG, PNG and PDF of a Vega spec; the same spec always gives the same bytes. */
-export function drawFigure(spec: VegaSpec, options: DrawOptions): Promise<Drawings> {
+export async function drawFigure(spec: VegaSpec, options: DrawOptions): Promise<Drawings> {
+  const { svg, painted } = await layOutFigure(spec, options);
+  return { svg, ...(await painted) };
+}
+
+/**
+ * Lays a figure out and writes its SVG; its canvas drawing is recorded and handed to `painter`
+ * for the PNG and PDF, which may still be under way when this returns. All three show the same
+ * scene, from one evaluated view. A drawing that cannot be recorded is painted from the view,
+ * here, before this returns.
+ */
+export function layOutFigure(spec: VegaSpec, options: DrawOptions, painter: Painter = paintRecording): Promise<{ svg: string; painted: Promise<Paintings> }> {
   return withView(spec, async (view) => {
     const svg = await svgOf(view);
     const size = svgSize(svg);
-    // The PNG is compressed on a libuv thread while the PDF is drawn here.
-    const [png, pdf] = await Promise.all([drawPng(view, size, options.pngScale), drawPdf(view, size, options.title)]);
-    return { svg, png, pdf };
+    let recording: Recording;
+    try {
+      recording = await recordDrawing(view);
+    } catch {
+      // Drawing this figure needs more than a recording holds: drawn from the view instead, which
+      // also reports any error that is not the recording's.
+      const live: Paint = (context) => view.toCanvas(1, { externalContext: context });
+      return { svg, painted: Promise.resolve(await paintFigure(live, size, options)) };
+    }
+    return { svg, painted: painter(recording, size, options) };
   });
 }
 
@@ -67,7 +83,7 @@ async function svgOf(view: vega.View): Promise<string> {
 }
 
 /** The drawing's size in SVG units, from the root element Vega wrote. */
-export function svgSize(svg: string): { width: number; height: number } {
+export function svgSize(svg: string): Size {
   const root = /<svg\b[^>]*>/.exec(svg.slice(0, svg.indexOf('>') + 1))?.[0] ?? '';
   const width = Number(/\swidth="([\d.]+)"/.exec(root)?.[1]);
   const height = Number(/\sheight="([\d.]+)"/.exec(root)?.[1]);
@@ -93,12 +109,14 @@ const GEOMETRY_ATTRIBUTE = /\b(d|transform|x|y|x1|x2|y1|y2|width|height|r|cx|cy|
 /**
  * Loads fonts and renderers and draws a chart with the parts figures are made of (concatenated
  * layered panels, log and linear scales, points, lines, rules, text, a legend, a title) in every
- * format once, so that a fresh thread has compiled those code paths before the first figure.
+ * format once, so that a fresh thread (and its painting thread) has compiled those code paths
+ * before the first figure.
  */
-export async function warmUpRendering(): Promise<void> {
+export async function warmUpRendering(painter: Painter = paintRecording): Promise<void> {
   useFontMetrics();
   registerCanvasFonts();
-  await drawFigure(compileVegaLite(WARM_UP_CHART), { pngScale: 3 });
+  const { painted } = await layOutFigure(compileVegaLite(WARM_UP_CHART), { pngScale: 3 }, painter);
+  await painted;
 }
 
 const warmUpPanel = (group: string): Record<string, unknown> => ({

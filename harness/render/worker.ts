@@ -1,11 +1,12 @@
 /**
- * A drawing thread of the render pool (see pool.ts). On start it loads fonts and renderers and
- * draws a small chart; then it takes the figure tasks in the order they arrive, one at a time
- * (Vega's SVG ids are per thread, so two figures never interleave here). Every thread receives
- * every task; the one that claims a task's flag first draws it, the others skip it.
+ * The render pool's thread entry (see pool.ts), for two roles: a drawing thread lays figures out
+ * and writes their SVG (drawing-thread.ts); it starts, from this same file, a painting thread
+ * that paints their PNG and PDF from the recorded drawings (painter.ts). Each role loads only
+ * its own modules: a painting thread never loads Vega.
  */
-import { parentPort } from 'node:worker_threads';
-import { compileVegaLite, drawFigure, warmUpRendering, type Drawings, type VegaLiteSpec, type VegaSpec } from './vega.js';
+import { parentPort, workerData } from 'node:worker_threads';
+import type { ErrorData } from './thread-error.js';
+import type { Drawings, VegaLiteSpec, VegaSpec } from './vega.js';
 
 export interface FigureTask {
   id: number;
@@ -21,38 +22,17 @@ export interface FigureDrawings extends Drawings {
   vega: VegaSpec;
 }
 
-export type TaskResult = { id: number; drawings: FigureDrawings } | { id: number; error: { message: string; stack?: string } };
+export type TaskResult = { id: number; drawings: FigureDrawings } | { id: number; error: ErrorData };
 
-async function draw(task: FigureTask): Promise<FigureDrawings> {
-  const vega = compileVegaLite(task.spec);
-  return { vega, ...(await drawFigure(vega, { pngScale: task.pngScale, title: task.title })) };
+/** workerData of a render thread. */
+export interface RenderThreadData {
+  role: 'draw' | 'paint';
+  /** This file as compiled: what a drawing thread starts its painting thread from. */
+  entry: string;
 }
 
 if (parentPort) {
-  const port = parentPort;
-  const queue: FigureTask[] = [];
-  let busy: Promise<void> = warmUpRendering();
-  let draining = false;
-
-  const drain = async (): Promise<void> => {
-    draining = true;
-    await busy;
-    for (let task = queue.shift(); task !== undefined; task = queue.shift()) {
-      if (Atomics.compareExchange(task.claim, 0, 0, 1) !== 0) continue; // another thread has it
-      let result: TaskResult;
-      try {
-        result = { id: task.id, drawings: await draw(task) };
-      } catch (error) {
-        const e = error instanceof Error ? error : new Error(String(error));
-        result = { id: task.id, error: { message: e.message, stack: e.stack } };
-      }
-      port.postMessage(result);
-    }
-    draining = false;
-  };
-
-  port.on('message', (task: FigureTask) => {
-    queue.push(task);
-    if (!draining) busy = drain();
-  });
+  const data = workerData as RenderThreadData;
+  if (data.role === 'paint') (await import('./painter.js')).servePainting(parentPort);
+  else (await import('./drawing-thread.js')).serveDrawing(parentPort, data.entry);
 }

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import * as vega from 'vega';
+import { recordDrawing } from '../../harness/render/recording.js';
 import { compileVegaLite } from '../../harness/render/vega.js';
 import { analyze } from '../../experiments/inference-scaling/report/analysis.js';
 import { curveKey } from '../../experiments/inference-scaling/report/data.js';
@@ -61,6 +62,18 @@ describe('figure specs', () => {
     const ok = validate(spec);
     expect(ok ? [] : validate.errors?.slice(0, 3)).toEqual([]);
     expect(() => compileVegaLite(figure.spec)).not.toThrow();
+  });
+
+  it.each(figures.map((f) => [f.name, f] as const))('%s can be painted from a recording, in the painting thread', async (_name, figure) => {
+    // A figure whose drawing cannot be recorded is still drawn, from the view, but in its drawing
+    // thread: every figure of the study should be recordable (recording.ts).
+    const view = new vega.View(vega.parse(compileVegaLite(figure.spec)), { renderer: 'none' });
+    try {
+      await view.runAsync();
+      expect((await recordDrawing(view)).length).toBeGreaterThan(0);
+    } finally {
+      view.finalize();
+    }
   });
 
   it.each(figures.map((f) => [f.name, f] as const))('%s has a title, DejaVu Sans, data inline and tooltips', (_name, figure) => {
