@@ -7,7 +7,7 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import { startPainter } from './painter.js';
-import { errorData } from './thread-error.js';
+import { errorReply } from './replies.js';
 import { compileVegaLite, layOutFigure, warmUpRendering } from './vega.js';
 import type { FigureTask, TaskResult } from './worker.js';
 
@@ -16,8 +16,6 @@ export function serveDrawing(port: MessagePort, entry: string): void {
   const queue: FigureTask[] = [];
   let busy: Promise<void> = warmUpRendering(painter.paint);
   let draining = false;
-
-  const failure = (id: number, error: unknown): TaskResult => ({ id, error: errorData(error) });
 
   const drain = async (): Promise<void> => {
     draining = true;
@@ -29,11 +27,11 @@ export function serveDrawing(port: MessagePort, entry: string): void {
         const vega = compileVegaLite(task.spec);
         const { svg, painted } = await layOutFigure(vega, { pngScale: task.pngScale, title: task.title }, painter.paint);
         painted.then(
-          (paintings) => port.postMessage({ id, drawings: { vega, svg, ...paintings } } satisfies TaskResult),
-          (error: unknown) => port.postMessage(failure(id, error)),
+          (paintings) => port.postMessage({ id, value: { vega, svg, ...paintings } } satisfies TaskResult),
+          (error: unknown) => port.postMessage(errorReply(id, error)),
         );
       } catch (error) {
-        port.postMessage(failure(id, error));
+        port.postMessage(errorReply(id, error));
       }
     }
     draining = false;

@@ -17,7 +17,7 @@ import type { Json } from '../experiment.js';
 import { compiledModulePath } from '../pool/compile.js';
 import { FigureCache } from './cache.js';
 import { FACES, fontFile } from './fonts.js';
-import { errorFrom } from './thread-error.js';
+import { Replies } from './replies.js';
 import type { VegaLiteSpec } from './vega.js';
 import type { FigureDrawings, FigureTask, RenderThreadData, TaskResult } from './worker.js';
 
@@ -65,10 +65,8 @@ export class RenderPool {
   readonly counts = { drawn: 0, cached: 0 };
   private expected: string | undefined;
   private readonly keys: string[] = [];
-  private readonly pending = new Map<number, { resolve: (d: FigureDrawings) => void; reject: (e: Error) => void }>();
-  private nextId = 0;
-  /** Set when a thread died: every later figure fails with it. */
-  private failure: Error | null = null;
+  /** Figures being drawn; when a thread dies, they and every later figure fail. */
+  private readonly replies = new Replies<FigureDrawings>();
   private closing = false;
 
   constructor(options: RenderPoolOptions = {}) {
@@ -117,16 +115,14 @@ export class RenderPool {
     this.cache?.prune();
     const workers = this.workers ?? [];
     await Promise.all(workers.map((w) => w.terminate()));
-    this.fail(new Error('the render pool is closed'));
+    this.replies.fail(new Error('the render pool is closed'));
   }
 
   private draw(request: FigureRequest): Promise<FigureDrawings> {
-    if (this.failure) return Promise.reject(this.failure);
-    const id = this.nextId++;
-    const task: FigureTask = { id, claim: new Int32Array(new SharedArrayBuffer(4)), ...request };
-    const drawn = new Promise<FigureDrawings>((resolve, reject) => this.pending.set(id, { resolve, reject }));
-    for (const worker of this.start()) worker.postMessage(task);
-    return drawn;
+    return this.replies.ask((id) => {
+      const task: FigureTask = { id, claim: new Int32Array(new SharedArrayBuffer(4)), ...request };
+      for (const worker of this.start()) worker.postMessage(task);
+    });
   }
 
   private start(): Worker[] {
@@ -136,30 +132,14 @@ export class RenderPool {
     this.workers = Array.from({ length: this.threads }, () => {
       // Plain JavaScript: not the parent's TypeScript loader, which would slow every module load.
       const worker = new Worker(this.workerPath, { execArgv: [], workerData: { role: 'draw', entry: this.workerPath } satisfies RenderThreadData });
-      worker.on('message', (result: TaskResult) => this.settle(result));
-      worker.on('error', (error) => this.fail(new Error(`a drawing thread failed: ${error.message}`, { cause: error })));
+      worker.on('message', (result: TaskResult) => this.replies.settle(result));
+      // A thread died: the figure it was drawing is lost, so every figure still waiting fails.
+      worker.on('error', (error) => this.replies.fail(new Error(`a drawing thread failed: ${error.message}`, { cause: error })));
       worker.on('exit', (code) => {
-        if (!this.closing) this.fail(new Error(`a drawing thread stopped (exit code ${code}) before its figures were drawn`));
+        if (!this.closing) this.replies.fail(new Error(`a drawing thread stopped (exit code ${code}) before its figures were drawn`));
       });
       return worker;
     });
     return this.workers;
-  }
-
-  private settle(result: TaskResult): void {
-    const waiting = this.pending.get(result.id);
-    this.pending.delete(result.id);
-    if ('drawings' in result) {
-      waiting?.resolve(result.drawings);
-    } else {
-      waiting?.reject(errorFrom(result.error));
-    }
-  }
-
-  /** A thread died: the figure it was drawing is lost, so every figure still waiting fails. */
-  private fail(error: Error): void {
-    this.failure ??= error;
-    for (const { reject } of this.pending.values()) reject(this.failure);
-    this.pending.clear();
   }
 }

@@ -91,11 +91,11 @@ class Recorder {
   private readonly saved: { state: State; dash: readonly number[] | undefined }[] = [];
 
   constructor() {
-    for (const name of METHODS) {
-      const code = METHODS.indexOf(name);
-      if (code === SAVE || code === RESTORE || code === SET_LINE_DASH) continue;
+    METHODS.forEach((name, code) => {
+      // save, restore and setLineDash are methods of their own below: they track the state.
+      if (code === SAVE || code === RESTORE || code === SET_LINE_DASH) return;
       Object.defineProperty(this, name, { value: (...args: unknown[]) => this.call(code, args) });
-    }
+    });
     PROPERTIES.forEach((name, i) => {
       Object.defineProperty(this, name, {
         get: () => this.state[name],
@@ -131,8 +131,8 @@ class Recorder {
   setLineDash(dash: readonly number[]): void {
     const same = this.dash !== undefined && this.dash.length === dash.length && this.dash.every((d, i) => d === dash[i]);
     if (same) return;
-    this.dash = [...dash];
-    this.calls.push(SET_LINE_DASH, 1, [...dash]);
+    this.dash = [...dash]; // a copy the renderer cannot change, recorded as it is
+    this.calls.push(SET_LINE_DASH, 1, this.dash);
   }
 
   private call(code: number, args: unknown[]): void {

@@ -15,8 +15,6 @@ import { paintFigure, paintRecording, registerCanvasFonts, textWidth, type DrawO
 import { faceOf } from './fonts.js';
 import { recordDrawing, type Recording } from './recording.js';
 
-export type { DrawOptions, Paintings } from './canvas.js';
-
 export type VegaLiteSpec = TopLevelSpec;
 export type VegaSpec = vega.Spec;
 

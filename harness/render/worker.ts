@@ -5,7 +5,7 @@
  * its own modules: a painting thread never loads Vega.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { ErrorData } from './thread-error.js';
+import type { Reply } from './replies.js';
 import type { Drawings, VegaLiteSpec, VegaSpec } from './vega.js';
 
 export interface FigureTask {
@@ -22,7 +22,8 @@ export interface FigureDrawings extends Drawings {
   vega: VegaSpec;
 }
 
-export type TaskResult = { id: number; drawings: FigureDrawings } | { id: number; error: ErrorData };
+/** A drawing thread's answer to task `id`. */
+export type TaskResult = Reply<FigureDrawings>;
 
 /** workerData of a render thread. */
 export interface RenderThreadData {
