@@ -3,9 +3,12 @@
  * Wires the process to the app: streams, environment, signals. The first SIGINT/SIGTERM asks
  * a running command to stop cleanly; a second one, or one while nothing listens, exits at once.
  */
-import './tiering.js'; // first: it tunes V8 for everything loaded after it
-import { main } from './app.js';
-import { exitCodes, type Io, type StopSignal } from './io.js';
+import { tierForCommandLine } from './tiering.js';
+import type { Io, StopSignal } from './io.js';
+
+// First: it tunes V8 for everything loaded after it.
+tierForCommandLine();
+const [{ main }, { exitCodes }] = await Promise.all([import('./app.js'), import('./io.js')]);
 
 const listeners = new Set<(signal: StopSignal) => void>();
 let signalsSeen = 0;

@@ -4,17 +4,23 @@
  * megabytes per thread. So the main thread compiles a worker's entry module (and everything it
  * imports from this project) once, with esbuild, into a content-addressed folder under
  * `node_modules/.cache/harness/`, and workers import that. Packages stay external imports, which
- * resolve from the project's node_modules because the cache lives inside it. Dynamic imports
- * become separate chunks, so code a worker never calls (a report) is never loaded there.
+ * resolve from the project's node_modules because the cache lives inside it, unless the caller
+ * names the few to keep external and has every other one bundled in (see CompileOptions).
+ * Dynamic imports become separate chunks, so code a worker never calls (a report) is never
+ * loaded there.
  *
  * The output is a pure function of the sources: the same sources give the same folder, which
  * is written once (see writeFolderAtomically) and reused by later runs; folders unused for a
- * week are removed (pruneCompiled).
+ * week are removed (pruneCompiled). Running esbuild to learn that costs 40 to 90 ms a module
+ * (300 ms with Vega bundled in), on every command; so each compilation also records the files
+ * it read, with their size and modification time, and a later process whose inputs all still
+ * match reuses the folder without running esbuild. An edit, a checkout or a reinstall changes
+ * a file's time or size, and the module is compiled again.
  */
-import { buildSync } from 'esbuild';
+import { buildSync, version as esbuildVersion, type BuildOptions } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, rmSync, statSync, utimesSync } from 'node:fs';
-import { basename, join, relative } from 'node:path';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { basename, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { writeFolderAtomically } from '../files.js';
 import { projectRoot } from '../paths.js';
@@ -22,47 +28,48 @@ import { projectRoot } from '../paths.js';
 const cacheRoot = join(projectRoot, 'node_modules', '.cache', 'harness');
 const compiled = new Map<string, string>();
 
+export interface CompileOptions {
+  /**
+   * Bundle every package into the output except these (native addons, which cannot be
+   * bundled). Loading one file is faster than resolving and loading a package's many modules:
+   * Vega is about 50 modules and a drawing thread starts 50 ms sooner with it bundled in.
+   * Default: every package stays an external import.
+   */
+  externalPackages?: readonly string[];
+}
+
 /** Path of the compiled JavaScript for the module at `entry` (a path or a file URL). */
-export function compiledModulePath(entry: string | URL): string {
+export function compiledModulePath(entry: string | URL, options: CompileOptions = {}): string {
   const file = entry instanceof URL || entry.startsWith('file:') ? fileURLToPath(entry) : entry;
-  let out = compiled.get(file);
+  const key = JSON.stringify([file, options.externalPackages ?? null]);
+  let out = compiled.get(key);
   if (out === undefined) {
-    out = compile(file);
-    compiled.set(file, out);
+    out = compile(file, options);
+    compiled.set(key, out);
   }
   return out;
 }
 
 /** File URL of the compiled module, for `import()`. */
-export function compiledModuleUrl(entry: string | URL): string {
-  return pathToFileURL(compiledModulePath(entry)).href;
+export function compiledModuleUrl(entry: string | URL, options: CompileOptions = {}): string {
+  return pathToFileURL(compiledModulePath(entry, options)).href;
 }
 
-function compile(file: string): string {
+/** A file a compilation read, as it was then: path, size in bytes, modification time in ms. */
+type InputStamp = [path: string, size: number, mtimeMs: number];
+
+/** What a compilation wrote (`<name>-<16 hex>.inputs.json` beside its folder's siblings). */
+interface BuildRecord {
+  folder: string;
+  inputs: InputStamp[];
+}
+
+function compile(file: string, options: CompileOptions): string {
   const name = basename(file).replace(/\.[cm]?[jt]s$/, '');
-  const result = buildSync({
-    entryPoints: { [name]: file },
-    bundle: true,
-    splitting: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    packages: 'external',
-    outdir: '/',
-    write: false,
-    sourcemap: 'inline',
-    sourceRoot: projectRoot,
-    logLevel: 'silent',
-  });
-  const hash = createHash('sha256');
-  for (const f of result.outputFiles) hash.update(f.path).update('\0').update(f.contents).update('\0');
-  const dir = join(cacheRoot, `${name}-${hash.digest('hex').slice(0, 16)}`);
-  if (existsSync(dir)) {
-    const now = new Date();
-    utimesSync(dir, now, now); // in use: see pruneCompiled
-  } else {
-    writeFolderAtomically(dir, result.outputFiles.map((f) => [relative('/', f.path), f.contents] as const));
-  }
+  const settings = buildSettings(file, name, options);
+  // One record per entry and settings: the same module compiled another way is another output.
+  const recordPath = join(cacheRoot, `${name}-${sha256(JSON.stringify([settings, esbuildVersion])).slice(0, 16)}.inputs.json`);
+  const dir = reusableFolder(recordPath) ?? build(settings, name, recordPath);
   if (!pruned) {
     pruned = true;
     pruneCompiled(cacheRoot, Date.now());
@@ -70,21 +77,117 @@ function compile(file: string): string {
   return join(dir, `${name}.js`);
 }
 
+function buildSettings(file: string, name: string, options: CompileOptions): BuildOptions & { write: false } {
+  return {
+    entryPoints: { [name]: file },
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    ...(options.externalPackages ? { external: [...options.externalPackages] } : { packages: 'external' as const }),
+    outdir: '/',
+    write: false,
+    sourcemap: 'inline',
+    sourceRoot: projectRoot,
+    logLevel: 'silent',
+  };
+}
+
+/** The folder a record names, when it exists and every input it lists is unchanged. */
+function reusableFolder(recordPath: string): string | undefined {
+  let record: BuildRecord;
+  try {
+    record = JSON.parse(readFileSync(recordPath, 'utf8')) as BuildRecord;
+  } catch {
+    return undefined; // none yet, or unreadable: compile
+  }
+  const dir = join(cacheRoot, String(record.folder));
+  if (!Array.isArray(record.inputs) || record.inputs.length === 0 || !existsSync(dir)) return undefined;
+  for (const [path, size, mtimeMs] of record.inputs) {
+    try {
+      const now = statSync(path);
+      if (now.size !== size || now.mtimeMs !== mtimeMs) return undefined;
+    } catch {
+      return undefined; // an input is gone
+    }
+  }
+  markUsed(dir);
+  markUsed(recordPath);
+  return dir;
+}
+
+function build(settings: ReturnType<typeof buildSettings>, name: string, recordPath: string): string {
+  const started = Date.now();
+  const result = buildSync({ ...settings, metafile: true as const });
+  const hash = createHash('sha256');
+  for (const f of result.outputFiles) hash.update(f.path).update('\0').update(f.contents).update('\0');
+  const folder = `${name}-${hash.digest('hex').slice(0, 16)}`;
+  const dir = join(cacheRoot, folder);
+  if (existsSync(dir)) markUsed(dir);
+  else writeFolderAtomically(dir, result.outputFiles.map((f) => [relative('/', f.path), f.contents] as const));
+  const inputs = Object.keys(result.metafile.inputs).map((input) => stamp(resolve(input)));
+  // A file written while esbuild ran (or just before: file times are coarse) may not be what it
+  // read; without a record the next process compiles again.
+  const settled = inputs.every((s) => s !== undefined && s[2] < started - STAMP_MARGIN_MS);
+  if (settled) writeRecord(recordPath, { folder, inputs: inputs as InputStamp[] });
+  return dir;
+}
+
+/** Files changed this close to a compilation are not trusted to be what it read. */
+const STAMP_MARGIN_MS = 1000;
+
+function stamp(path: string): InputStamp | undefined {
+  try {
+    const s = statSync(path);
+    return [path, s.size, s.mtimeMs];
+  } catch {
+    return undefined;
+  }
+}
+
+function writeRecord(path: string, record: BuildRecord): void {
+  const temp = `${path}.${process.pid}.tmp`;
+  try {
+    writeFileSync(temp, JSON.stringify(record));
+    renameSync(temp, path);
+  } catch {
+    rmSync(temp, { force: true }); // without a record the next process compiles again: slower, never wrong
+  }
+}
+
+function markUsed(path: string): void {
+  const now = new Date();
+  try {
+    utimesSync(path, now, now); // in use: see pruneCompiled
+  } catch {
+    // Removed meanwhile by another process's pruning: this run has what it needs.
+  }
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
 let pruned = false;
 
-/** A compiled folder unused this long goes: every change to the sources leaves one behind. */
+/** A compiled folder or record unused this long goes: every change to the sources leaves one behind. */
 export const COMPILED_KEPT_MS = 7 * 24 * 3600 * 1000;
 
-/** A compiled folder (`<name>-<16 hex>`) or what a process that died while writing one left. */
-const COMPILED_FOLDER = /^[\w.-]+-[0-9a-f]{16}(\.\d+\.\w+\.tmp)?$/;
+/**
+ * A compiled folder (`<name>-<16 hex>`), its build record (`.inputs.json`), or what a process
+ * that died while writing one left.
+ */
+const COMPILED_ENTRY = /^[\w.-]+-[0-9a-f]{16}(\.inputs\.json)?(\.\d+(\.\w+)?\.tmp)?$/;
 
 /**
- * Removes compiled folders under `root` last used (written, or reused: see compile) more than
- * COMPILED_KEPT_MS before `now`. Anything else there (the figure cache) is left alone.
+ * Removes compiled folders and build records under `root` last used (written, or reused: see
+ * compile) more than COMPILED_KEPT_MS before `now`. Anything else there (the figure cache) is
+ * left alone.
  */
 export function pruneCompiled(root: string, now: number): void {
   for (const entry of existsSync(root) ? readdirSync(root, { withFileTypes: true }) : []) {
-    if (!entry.isDirectory() || !COMPILED_FOLDER.test(entry.name)) continue;
+    if (!COMPILED_ENTRY.test(entry.name)) continue;
     const path = join(root, entry.name);
     try {
       if (now - statSync(path).mtimeMs > COMPILED_KEPT_MS) rmSync(path, { recursive: true, force: true });

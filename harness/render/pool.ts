@@ -58,7 +58,8 @@ export interface RenderPoolOptions {
 
 export class RenderPool {
   private workers: Worker[] | null = null;
-  private readonly workerPath = compiledModulePath(workerFile);
+  /** Vega and Vega-Lite bundled in; Skia is a native addon. */
+  private readonly workerPath = compiledModulePath(workerFile, { externalPackages: ['@napi-rs/canvas'] });
   private readonly cache: FigureCache | null;
   private readonly threads: number;
   /** Figures drawn and figures taken from the cache so far. */

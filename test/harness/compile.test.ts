@@ -1,10 +1,14 @@
-/** The compiled-worker cache: content-addressed folders, removed after a week unused. */
+/**
+ * The compiled-worker cache: content-addressed folders, removed after a week unused, and reused
+ * without running esbuild while every file a compilation read is unchanged.
+ */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compiledModulePath, COMPILED_KEPT_MS, pruneCompiled } from '../../harness/pool/compile.js';
+import { projectRoot } from '../../harness/paths.js';
 
 const compileModule = new URL('../../harness/pool/compile.ts', import.meta.url).href;
 
@@ -22,11 +26,14 @@ describe('compiled worker code', () => {
 
   it('removes compiled folders unused for longer than a week, and leaves everything else', () => {
     const stale = folder('worker-0123456789abcdef', COMPILED_KEPT_MS + 60_000);
+    const staleRecord = join(root, 'worker-0123456789abcdef.inputs.json');
+    writeFileSync(staleRecord, '{}');
+    utimesSync(staleRecord, new Date(now - COMPILED_KEPT_MS - 60_000), new Date(now - COMPILED_KEPT_MS - 60_000));
     const staleStaging = folder('noop-0123456789abcdef.4242.k3j2.tmp', COMPILED_KEPT_MS + 60_000);
     const recent = folder('worker-fedcba9876543210', COMPILED_KEPT_MS - 60_000);
     const figures = folder('figures', COMPILED_KEPT_MS * 10);
     pruneCompiled(root, now);
-    expect([stale, staleStaging].map(existsSync)).toEqual([false, false]);
+    expect([stale, staleStaging, staleRecord].map(existsSync)).toEqual([false, false, false]);
     expect([recent, figures].map(existsSync)).toEqual([true, true]);
   });
 
@@ -38,5 +45,67 @@ describe('compiled worker code', () => {
     // This process remembers its compilations; a new one looks the folder up again.
     execFileSync(process.execPath, ['--import', 'tsx', '-e', `import(${JSON.stringify(compileModule)}).then((m) => m.compiledModulePath(${JSON.stringify(entry.href)}))`]);
     expect(statSync(folderOf()).mtimeMs).toBeGreaterThan(now - 60_000);
+  });
+
+  describe('reuse without compiling', () => {
+    // A module of its own in a folder of its own, so that the test controls every input.
+    const sources = mkdtempSync(join(tmpdir(), 'compile-inputs-'));
+    const name = `stamped${process.pid}`;
+    const entry = join(sources, `${name}.ts`);
+    const helper = join(sources, 'helper.ts');
+    const cacheRoot = join(projectRoot, 'node_modules', '.cache', 'harness');
+    const ours = () => readdirSync(cacheRoot).filter((f) => f.startsWith(`${name}-`));
+    afterAll(() => {
+      for (const f of ours()) rmSync(join(cacheRoot, f), { recursive: true, force: true });
+      rmSync(sources, { recursive: true, force: true });
+    });
+    /** The compiled path, from a fresh process (a process remembers its own compilations). */
+    const compileInChild = (): string =>
+      execFileSync(process.execPath, ['--import', 'tsx', '-e', `import(${JSON.stringify(compileModule)}).then((m) => process.stdout.write(m.compiledModulePath(${JSON.stringify(entry)})))`], { encoding: 'utf8' });
+    const age = (path: string, ms: number) => utimesSync(path, new Date(now - ms), new Date(now - ms));
+    const recordOf = () => join(cacheRoot, ours().find((f) => f.endsWith('.inputs.json')) as string);
+
+    it('records the files a compilation read, and a later process trusts the record while they are unchanged', () => {
+      writeFileSync(helper, 'export const answer: number = 42;\n');
+      writeFileSync(entry, "import { answer } from './helper';\nexport default answer;\n");
+      // Written just now, the sources are not trusted yet (file times are coarse): no record.
+      const first = compileInChild();
+      expect(ours().filter((f) => f.endsWith('.inputs.json'))).toEqual([]);
+      age(entry, 60_000);
+      age(helper, 60_000);
+      expect(compileInChild()).toBe(first);
+      const record = JSON.parse(readFileSync(recordOf(), 'utf8')) as { folder: string; inputs: [string, number, number][] };
+      expect(record.folder).toBe(basename(dirname(first)));
+      expect(record.inputs.map(([path]) => path).sort()).toEqual([entry, helper].sort());
+
+      // Point the record at a copy: a process that ran esbuild would return the original folder.
+      const copy = join(cacheRoot, `${name}-0000000000000000`);
+      cpSync(dirname(first), copy, { recursive: true });
+      writeFileSync(recordOf(), JSON.stringify({ ...record, folder: basename(copy) }));
+      expect(compileInChild()).toBe(join(copy, `${name}.js`));
+    });
+
+    it('compiles again when an input changes, is gone, or the record is unreadable', () => {
+      const trusted = compileInChild();
+      expect(trusted).toContain(`${name}-0000000000000000`);
+      // Same size, another time: compiled again (the content is the same, so is the folder).
+      age(helper, 30_000);
+      const again = compileInChild();
+      expect(basename(dirname(again))).not.toBe(`${name}-0000000000000000`);
+      expect(existsSync(again)).toBe(true);
+
+      // A changed input gives another folder.
+      writeFileSync(helper, 'export const answer: number = 43;\n');
+      age(helper, 60_000);
+      const changed = compileInChild();
+      expect(changed).not.toBe(again);
+      expect(readFileSync(changed, 'utf8')).toContain('43');
+
+      writeFileSync(recordOf(), '{ not json');
+      expect(compileInChild()).toBe(changed);
+      rmSync(dirname(changed), { recursive: true });
+      expect(compileInChild()).toBe(changed);
+      expect(existsSync(changed)).toBe(true);
+    });
   });
 });

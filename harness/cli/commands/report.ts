@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import * as msg from '../../messages.js';
 import { defaultReportDir, displayPath } from '../../paths.js';
+import { tierForReport } from '../tiering.js';
 import { writeReport, type ReportResult } from '../../run/report.js';
 import { println, type Io, type Output } from '../io.js';
 import { options, text } from '../options.js';
@@ -31,6 +32,7 @@ export const reportCommand: Command = {
   async run(args, io) {
     const out = text('out', args['out']);
     const experiment = text('experiment', args['experiment']);
+    tierForReport();
     const result = await writeReport({
       dbPath: resolve(io.cwd, String(args['db'])),
       outDir: (study) => (out ? resolve(io.cwd, out) : defaultReportDir(study, io.cwd)),

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { InputError } from '../../errors.js';
 import * as msg from '../../messages.js';
 import { defaultReportDir, displayPath } from '../../paths.js';
+import { tierForReport } from '../tiering.js';
 import { writeReport } from '../../run/report.js';
 import { GroupPool } from '../../pool/pool.js';
 import { runStudy, type RunSummary } from '../../run/run.js';
@@ -92,6 +93,7 @@ export const runCommand: Command = {
     }
     if (json) println(io.stdout, JSON.stringify({ ...summary, db, exitCode: code }));
     if (args['report'] === true && (summary.status === 'done' || summary.status === 'failed')) {
+      tierForReport();
       const result = await writeReport({
         dbPath,
         outDir: (s) => (out ? resolve(io.cwd, out) : defaultReportDir(s, io.cwd)),
