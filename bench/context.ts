@@ -102,6 +102,20 @@ export class BenchContext {
     return runs.slice(0, count);
   }
 
+  /**
+   * `count` runs of `harness run paper --report`: the study, then its report with every figure
+   * drawn, in one process (what `npm start` does).
+   */
+  async paperPipelines(count: number): Promise<ProcessRun[]> {
+    const runs: ProcessRun[] = [];
+    for (let i = 1; i <= count; i++) {
+      this.log(`  harness run paper --report, ${i} of ${count}`);
+      const args = ['run', paperStudyFile, '--threads', String(this.cores), '--db', this.scratch('paper-pipeline', '.sqlite'), '--report', '--out', this.scratch('paper-pipeline-report')];
+      runs.push(await runHarness([...args, ...this.paperSets.flatMap((s) => ['--set', s])], { env: { HARNESS_RENDER_CACHE: this.scratch('figure-cache') } }));
+    }
+    return runs;
+  }
+
   private async studyRuns(id: string, studyFile: string, sets: string[], threads: number, count: number): Promise<StudyRun[]> {
     const runs = this.runs.get(id) ?? [];
     this.runs.set(id, runs);

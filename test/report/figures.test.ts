@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import * as vega from 'vega';
 import { recordDrawing } from '../../harness/render/recording.js';
 import { compileVegaLite } from '../../harness/render/vega.js';
-import { analyze } from '../../experiments/inference-scaling/report/analysis.js';
+import { analyze, analyzeEstimates } from '../../experiments/inference-scaling/report/analysis.js';
 import { curveKey } from '../../experiments/inference-scaling/report/data.js';
 import { allFigures, showsNoIntervals } from '../../experiments/inference-scaling/report/figures/index.js';
 import { projectionsFigure } from '../../experiments/inference-scaling/report/figures/projections.js';
@@ -46,7 +46,7 @@ describe('figure specs', () => {
   });
 
   it('draws early only figures whose specs need no interval (the same from estimates alone)', () => {
-    const preview = new Map(allFigures(analyze(input, 0)).map((f) => [f.name, f]));
+    const preview = new Map(allFigures(analyzeEstimates(a.data)).map((f) => [f.name, f]));
     const early = figures.filter(showsNoIntervals).map((f) => f.name);
     expect(early).toEqual(expect.arrayContaining(['stability', 'stability-summary', 'projections--balanced-sim.m-100', 'cost-vs-k--cost-constrained-sim.m-300']));
     for (const figure of figures) {

@@ -10,7 +10,7 @@ import type { ReportFile, ReportInput } from '../../../harness/experiment.js';
 import { RenderPool } from '../../../harness/render/pool.js';
 import type { FigureDrawings } from '../../../harness/render/worker.js';
 import { tableToCsv, tableToMarkdown } from '../../../harness/render/table.js';
-import { analyze, type Analysis } from './analysis.js';
+import { analyze, analyzeEstimates, type Analysis } from './analysis.js';
 import { loadStudyData } from './data.js';
 import { allFigures, showsNoIntervals, type Figure } from './figures/index.js';
 import { buildPage, type PageFigure } from './page.js';
@@ -48,7 +48,7 @@ async function build(input: ReportInput, options: ReportOptions, pool: RenderPoo
   // Most of the drawing (curves, projections, stability) needs no interval: it starts from an
   // analysis of estimates alone and goes on in the threads while the bootstrap runs here.
   const data = loadStudyData(input);
-  if (pool.started) drawing.start(allFigures(analyze({ ...input, progress: () => {} }, 0, data)).filter(showsNoIntervals));
+  if (pool.started) drawing.start(allFigures(analyzeEstimates(data)).filter(showsNoIntervals));
   const analysis = analyze(input, options.resamples, data);
   const drawn = drawing.finish(allFigures(analysis)); // every figure is handed to the threads here
   const tables = allTables(analysis); // built while the threads draw

@@ -29,8 +29,8 @@ export function allFigures(a: Analysis): Figure[] {
 }
 
 /**
- * Whether a figure shows no bootstrap interval, so that its spec is the same from an analysis
- * of estimates alone (`analyze(input, 0)`, a fraction of a second): the report draws these
+ * Whether a figure shows no bootstrap interval, so that its spec is the same from the estimates
+ * alone (`analyzeEstimates`, a few tens of milliseconds): the report draws these
  * while the intervals are computed. A test checks the claim for each; were it wrong, the report
  * would notice the differing spec and draw the figure again, so the output never depends on it.
  */
