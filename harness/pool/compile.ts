@@ -36,12 +36,17 @@ export interface CompileOptions {
    * Default: every package stays an external import.
    */
   externalPackages?: readonly string[];
+  /**
+   * Append a source map to the output (default: yes), so that stack traces name the TypeScript
+   * sources where the thread runs with source maps on (`--enable-source-maps`).
+   */
+  sourceMap?: boolean;
 }
 
 /** Path of the compiled JavaScript for the module at `entry` (a path or a file URL). */
 export function compiledModulePath(entry: string | URL, options: CompileOptions = {}): string {
   const file = entry instanceof URL || entry.startsWith('file:') ? fileURLToPath(entry) : entry;
-  const key = JSON.stringify([file, options.externalPackages ?? null]);
+  const key = JSON.stringify([file, options.externalPackages ?? null, options.sourceMap ?? true]);
   let out = compiled.get(key);
   if (out === undefined) {
     out = compile(file, options);
@@ -88,7 +93,7 @@ function buildSettings(file: string, name: string, options: CompileOptions): Bui
     ...(options.externalPackages ? { external: [...options.externalPackages] } : { packages: 'external' as const }),
     outdir: '/',
     write: false,
-    sourcemap: 'inline',
+    sourcemap: options.sourceMap === false ? false : 'inline',
     sourceRoot: projectRoot,
     logLevel: 'silent',
   };

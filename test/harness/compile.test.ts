@@ -47,6 +47,15 @@ describe('compiled worker code', () => {
     expect(statSync(folderOf()).mtimeMs).toBeGreaterThan(now - 60_000);
   });
 
+  it('appends a source map unless asked not to, and keeps the two apart', () => {
+    const entry = new URL('../fixtures/experiments/noop.ts', import.meta.url);
+    const mapped = compiledModulePath(entry);
+    const bare = compiledModulePath(entry, { sourceMap: false });
+    expect(bare).not.toBe(mapped);
+    expect(readFileSync(mapped, 'utf8')).toContain('sourceMappingURL=data:');
+    expect(readFileSync(bare, 'utf8')).not.toContain('sourceMappingURL');
+  });
+
   describe('reuse without compiling', () => {
     // A module of its own in a folder of its own, so that the test controls every input.
     const sources = mkdtempSync(join(tmpdir(), 'compile-inputs-'));
