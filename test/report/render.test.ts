@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
@@ -130,6 +130,20 @@ describe('rendering without a browser', () => {
       expect(String((bad as PromiseRejectedResult).reason)).toMatch(/scale must be positive, got 0/);
       expect(good.status).toBe('fulfilled');
       expect(pool.counts).toEqual({ drawn: 1, cached: 0 });
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it.runIf(process.platform === 'linux')('paints at a lower priority than it lays out (niceness 10)', async () => {
+    const niceness = (stat: string) => Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+    const threads = () => readdirSync('/proc/self/task').map((tid) => niceness(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8')));
+    const before = threads().filter((n) => n === 10).length;
+    const pool = new RenderPool({ threads: 1, cacheDir: null });
+    try {
+      await pool.figure({ spec, pngScale: 1 });
+      expect(threads().filter((n) => n === 10).length).toBeGreaterThan(before);
+      expect(niceness(readFileSync('/proc/thread-self/stat', 'utf8'))).toBe(0);
     } finally {
       await pool.close();
     }
