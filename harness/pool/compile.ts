@@ -107,8 +107,9 @@ function reusableFolder(recordPath: string): string | undefined {
   } catch {
     return undefined; // none yet, or unreadable: compile
   }
-  const dir = join(cacheRoot, String(record.folder));
-  if (!Array.isArray(record.inputs) || record.inputs.length === 0 || !existsSync(dir)) return undefined;
+  if (typeof record.folder !== 'string' || !COMPILED_FOLDER.test(record.folder) || !Array.isArray(record.inputs) || record.inputs.length === 0) return undefined;
+  const dir = join(cacheRoot, record.folder);
+  if (!existsSync(dir)) return undefined;
   for (const [path, size, mtimeMs] of record.inputs) {
     try {
       const now = statSync(path);
@@ -179,9 +180,12 @@ let pruned = false;
 /** A compiled folder or record unused this long goes: every change to the sources leaves one behind. */
 export const COMPILED_KEPT_MS = 7 * 24 * 3600 * 1000;
 
+/** A compiled folder: `<name>-<16 hex>`. */
+const COMPILED_FOLDER = /^[\w.-]+-[0-9a-f]{16}$/;
+
 /**
- * A compiled folder (`<name>-<16 hex>`), its build record (`.inputs.json`), or what a process
- * that died while writing one left.
+ * A compiled folder, its build record (`.inputs.json`), or what a process that died while
+ * writing one left.
  */
 const COMPILED_ENTRY = /^[\w.-]+-[0-9a-f]{16}(\.inputs\.json)?(\.\d+(\.\w+)?\.tmp)?$/;
 

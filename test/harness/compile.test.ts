@@ -94,7 +94,7 @@ describe('compiled worker code', () => {
       expect(compileInChild()).toBe(join(copy, `${name}.js`));
     });
 
-    it('compiles again when an input changes, is gone, or the record is unreadable', () => {
+    it('compiles again when an input changes, is gone, or the record is unreadable or names another folder', () => {
       const trusted = compileInChild();
       expect(trusted).toContain(`${name}-0000000000000000`);
       // Same size, another time: compiled again (the content is the same, so is the folder).
@@ -112,6 +112,16 @@ describe('compiled worker code', () => {
 
       writeFileSync(recordOf(), '{ not json');
       expect(compileInChild()).toBe(changed);
+      // A record may only name a compiled folder of the cache, not one beside it.
+      const record = JSON.parse(readFileSync(recordOf(), 'utf8')) as { folder: string };
+      const outside = join(cacheRoot, '..', record.folder);
+      cpSync(dirname(changed), outside, { recursive: true });
+      try {
+        writeFileSync(recordOf(), JSON.stringify({ ...record, folder: `../${record.folder}` }));
+        expect(compileInChild()).toBe(changed);
+      } finally {
+        rmSync(outside, { recursive: true, force: true });
+      }
       rmSync(dirname(changed), { recursive: true });
       expect(compileInChild()).toBe(changed);
       expect(existsSync(changed)).toBe(true);
