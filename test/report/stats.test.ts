@@ -148,6 +148,23 @@ describe('percentile bootstrap', () => {
     expect(ci?.hi).toBeCloseTo(23 / 5, 12);
   });
 
+  it('gives a mean and a pooled mean the same bits as the general bootstrap of the same statistic', () => {
+    const rng = new Xoshiro128(Uint32Array.of(7, 8, 9, 10));
+    const draw = (n: number) => Array.from({ length: n }, () => rng.nextUnit() * 100 - 30);
+    const values = draw(30);
+    expect(bootstrapMeanInterval(values, opts)).toEqual(bootstrapMeans([values], (m) => m[0] as number, opts));
+    const strata = [draw(30), draw(7), draw(19), draw(2)];
+    const total = 30 + 7 + 19 + 2;
+    const pooled = (m: readonly number[]) => m.reduce((acc, v, i) => acc + v * (strata[i] as number[]).length, 0) / total;
+    // Many resample streams: a replicate off by a rounding rarely moves both bounds of one interval.
+    for (let i = 0; i < 40; i++) {
+      const options = { ...opts, identity: `stream ${i}` };
+      const general = bootstrapMeans(strata, pooled, options);
+      expect(bootstrapStratifiedMeanInterval(strata, options)).toEqual(general);
+      expect(general?.lo).not.toBe(general?.hi);
+    }
+  });
+
   it('bootstraps two-sample statistics; a NaN replicate empties the bounds', () => {
     const diff = bootstrapMeans([[5, 5], [2, 2]], (m) => (m[0] as number) - (m[1] as number), opts);
     expect(diff).toEqual({ estimate: 3, lo: 3, hi: 3 });
