@@ -17,8 +17,9 @@
  * match reuses the folder without running esbuild. An edit, a checkout or a reinstall changes
  * a file's time or size, and the module is compiled again.
  */
-import { buildSync, version as esbuildVersion, type BuildOptions } from 'esbuild';
+import type { BuildOptions } from 'esbuild';
 import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -73,7 +74,7 @@ function compile(file: string, options: CompileOptions): string {
   const name = basename(file).replace(/\.[cm]?[jt]s$/, '');
   const settings = buildSettings(file, name, options);
   // One record per entry and settings: the same module compiled another way is another output.
-  const recordPath = join(cacheRoot, `${name}-${sha256(JSON.stringify([settings, esbuildVersion])).slice(0, 16)}.inputs.json`);
+  const recordPath = join(cacheRoot, `${name}-${sha256(JSON.stringify(settings)).slice(0, 16)}.inputs.json`);
   const dir = reusableFolder(recordPath) ?? build(settings, name, recordPath);
   if (!pruned) {
     pruned = true;
@@ -125,20 +126,26 @@ function reusableFolder(recordPath: string): string | undefined {
 
 function build(settings: ReturnType<typeof buildSettings>, name: string, recordPath: string): string {
   const started = Date.now();
-  const result = buildSync({ ...settings, metafile: true as const });
+  // Loaded only to compile: a command whose compiled code is current never imports esbuild
+  // (about 20 ms).
+  const esbuild = createRequire(import.meta.url)('esbuild') as typeof import('esbuild');
+  const result = esbuild.buildSync({ ...settings, metafile: true as const });
   const hash = createHash('sha256');
   for (const f of result.outputFiles) hash.update(f.path).update('\0').update(f.contents).update('\0');
   const folder = `${name}-${hash.digest('hex').slice(0, 16)}`;
   const dir = join(cacheRoot, folder);
   if (existsSync(dir)) markUsed(dir);
   else writeFolderAtomically(dir, result.outputFiles.map((f) => [relative('/', f.path), f.contents] as const));
-  const inputs = Object.keys(result.metafile.inputs).map((input) => stamp(resolve(input)));
+  // esbuild's own files are inputs too: another version may compile the same sources otherwise.
+  const inputs = [...Object.keys(result.metafile.inputs).map((input) => resolve(input)), esbuildPackage].map(stamp);
   // A file written while esbuild ran (or just before: file times are coarse) may not be what it
   // read; without a record the next process compiles again.
   const settled = inputs.every((s) => s !== undefined && s[2] < started - STAMP_MARGIN_MS);
   if (settled) writeRecord(recordPath, { folder, inputs: inputs as InputStamp[] });
   return dir;
 }
+
+const esbuildPackage = createRequire(import.meta.url).resolve('esbuild/package.json');
 
 /** Files changed this close to a compilation are not trusted to be what it read. */
 const STAMP_MARGIN_MS = 1000;
