@@ -13,9 +13,9 @@
  * is written once (see writeFolderAtomically) and reused by later runs; folders unused for a
  * week are removed (pruneCompiled). Running esbuild to learn that costs 40 to 90 ms a module
  * (300 ms with Vega bundled in), on every command; so each compilation also records the files
- * it read, with their size and modification time, and a later process whose inputs all still
- * match reuses the folder without running esbuild. An edit, a checkout or a reinstall changes
- * a file's time or size, and the module is compiled again.
+ * it read, with their size and change times, and a later process whose inputs all still match
+ * reuses the folder without running esbuild. An edit, a copy, a checkout or a reinstall changes
+ * a file's times, and the module is compiled again.
  */
 import type { BuildOptions } from 'esbuild';
 import { createHash } from 'node:crypto';
@@ -61,8 +61,12 @@ export function compiledModuleUrl(entry: string | URL, options: CompileOptions =
   return pathToFileURL(compiledModulePath(entry, options)).href;
 }
 
-/** A file a compilation read, as it was then: path, size in bytes, modification time in ms. */
-type InputStamp = [path: string, size: number, mtimeMs: number];
+/**
+ * A file a compilation read, as it was then: path, size in bytes, and the times of its last
+ * change of content (mtime) and of anything about it (ctime, which the system sets and no tool
+ * can set back: a file rewritten with its old mtime restored still looks changed).
+ */
+type InputStamp = [path: string, size: number, mtimeMs: number, ctimeMs: number];
 
 /** What a compilation wrote (`<name>-<16 hex>.inputs.json` beside its folder's siblings). */
 interface BuildRecord {
@@ -111,10 +115,10 @@ function reusableFolder(recordPath: string): string | undefined {
   if (typeof record.folder !== 'string' || !COMPILED_FOLDER.test(record.folder) || !Array.isArray(record.inputs) || record.inputs.length === 0) return undefined;
   const dir = join(cacheRoot, record.folder);
   if (!existsSync(dir)) return undefined;
-  for (const [path, size, mtimeMs] of record.inputs) {
+  for (const [path, size, mtimeMs, ctimeMs] of record.inputs) {
     try {
       const now = statSync(path);
-      if (now.size !== size || now.mtimeMs !== mtimeMs) return undefined;
+      if (now.size !== size || now.mtimeMs !== mtimeMs || now.ctimeMs !== ctimeMs) return undefined;
     } catch {
       return undefined; // an input is gone
     }
@@ -153,7 +157,7 @@ const STAMP_MARGIN_MS = 1000;
 function stamp(path: string): InputStamp | undefined {
   try {
     const s = statSync(path);
-    return [path, s.size, s.mtimeMs];
+    return [path, s.size, s.mtimeMs, s.ctimeMs];
   } catch {
     return undefined;
   }

@@ -111,6 +111,17 @@ describe('compiled worker code', () => {
       expect(changed).not.toBe(again);
       expect(readFileSync(changed, 'utf8')).toContain('43');
 
+      // The same size and modification time, other content (a copy that keeps times): the
+      // system's change time tells.
+      const { mtime } = statSync(helper);
+      writeFileSync(helper, 'export const answer: number = 44;\n');
+      utimesSync(helper, mtime, mtime);
+      const copied = compileInChild();
+      expect(readFileSync(copied, 'utf8')).toContain('44');
+      writeFileSync(helper, 'export const answer: number = 43;\n');
+      age(helper, 60_000);
+      expect(compileInChild()).toBe(changed);
+
       writeFileSync(recordOf(), '{ not json');
       expect(compileInChild()).toBe(changed);
       // A record may only name a compiled folder of the cache, not one beside it.
