@@ -1,6 +1,23 @@
-/** Writing folders so that no reader ever sees half of one. */
+/** Writing files and folders so that no reader ever sees half of one. */
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+
+/**
+ * Writes `content` as the file `target` in one step: into a hidden temporary file beside it,
+ * then one rename, so a reader sees the old file or the new one. When writing fails, the
+ * temporary file is removed and the error thrown.
+ */
+export function writeFileAtomically(target: string, content: string | Uint8Array): void {
+  mkdirSync(dirname(target), { recursive: true });
+  const temp = join(dirname(target), `.${process.pid}.tmp-${basename(target)}`);
+  try {
+    writeFileSync(temp, content);
+    renameSync(temp, target);
+  } catch (thrown) {
+    rmSync(temp, { force: true });
+    throw thrown;
+  }
+}
 
 /**
  * Writes `files` (paths relative to the folder) as the folder `dir` in one step: into a staging

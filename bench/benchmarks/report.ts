@@ -2,10 +2,11 @@
  * 7. Report: `harness report` on the paper study's database (wall time and peak memory of the
  * whole process), against the time of the study itself: once with every figure drawn (an empty
  * figure cache, as after a new run) and once with the figures cached (the same results
- * reported again); and the report as `npm start` runs it, after the study in the same process. Then on databases with ten times the seeds (profiled) and with a million
- * trials, both tiled from the study's own database (bench/tile.ts). Time and memory per trial
- * come from the difference between the first two sizes; the million-trial run is attempted
- * under a time limit and recorded as it ends: finished, out of memory, or stopped.
+ * reported again); and the report as `npm start` runs it, after the study in the same process.
+ * Then on databases with ten times the seeds (profiled) and with a million trials, both tiled
+ * from the study's own database (bench/tile.ts). Time and memory per trial come from the
+ * difference between the first two sizes; the million-trial run is attempted under a time
+ * limit and recorded as it ends: finished, out of memory, or stopped.
  */
 import { mkdirSync } from 'node:fs';
 import { getHeapStatistics } from 'node:v8';

@@ -20,10 +20,10 @@
 import type { BuildOptions } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { writeFolderAtomically } from '../files.js';
+import { writeFileAtomically, writeFolderAtomically } from '../files.js';
 import { projectRoot } from '../paths.js';
 
 const cacheRoot = join(projectRoot, 'node_modules', '.cache', 'harness');
@@ -140,7 +140,8 @@ function build(settings: ReturnType<typeof buildSettings>, name: string, recordP
   const dir = join(cacheRoot, folder);
   if (existsSync(dir)) markUsed(dir);
   else writeFolderAtomically(dir, result.outputFiles.map((f) => [relative('/', f.path), f.contents] as const));
-  // esbuild's own files are inputs too: another version may compile the same sources otherwise.
+  // esbuild's own package is an input too: another version may compile the same sources otherwise.
+  const esbuildPackage = createRequire(import.meta.url).resolve('esbuild/package.json');
   const inputs = [...Object.keys(result.metafile.inputs).map((input) => resolve(input)), esbuildPackage].map(stamp);
   // A file written while esbuild ran (or just before: file times are coarse) may not be what it
   // read; without a record the next process compiles again.
@@ -148,8 +149,6 @@ function build(settings: ReturnType<typeof buildSettings>, name: string, recordP
   if (settled) writeRecord(recordPath, { folder, inputs: inputs as InputStamp[] });
   return dir;
 }
-
-const esbuildPackage = createRequire(import.meta.url).resolve('esbuild/package.json');
 
 /** Files changed this close to a compilation are not trusted to be what it read. */
 const STAMP_MARGIN_MS = 1000;
@@ -164,12 +163,10 @@ function stamp(path: string): InputStamp | undefined {
 }
 
 function writeRecord(path: string, record: BuildRecord): void {
-  const temp = `${path}.${process.pid}.tmp`;
   try {
-    writeFileSync(temp, JSON.stringify(record));
-    renameSync(temp, path);
+    writeFileAtomically(path, JSON.stringify(record));
   } catch {
-    rmSync(temp, { force: true }); // without a record the next process compiles again: slower, never wrong
+    // Without a record the next process compiles again: slower, never wrong.
   }
 }
 
@@ -196,9 +193,9 @@ const COMPILED_FOLDER = /^[\w.-]+-[0-9a-f]{16}$/;
 
 /**
  * A compiled folder, its build record (`.inputs.json`), or what a process that died while
- * writing one left.
+ * writing one left (a staging folder, a record's hidden temporary file).
  */
-const COMPILED_ENTRY = /^[\w.-]+-[0-9a-f]{16}(\.inputs\.json)?(\.\d+(\.\w+)?\.tmp)?$/;
+const COMPILED_ENTRY = /^(\.\d+\.tmp-)?[\w.-]+-[0-9a-f]{16}(\.inputs\.json)?(\.\d+(\.\w+)?\.tmp)?$/;
 
 /**
  * Removes compiled folders and build records under `root` last used (written, or reused: see

@@ -53,9 +53,8 @@ export function startPainter(entry: string): { paint: Painter } {
  * busy machine this thread gives way: a niceness of 10 gets it about a tenth of a core that the
  * drawing thread also wants, and all of an idle one. On the paper report (2 cores, where this
  * thread, the drawing thread and the statistics compete) it made the report 5% faster (2.10 s
- * against 2.22 s, median of 7 runs each). Linux
- * sets niceness per thread (addressed by its id, read from /proc/thread-self); elsewhere this
- * thread keeps its priority.
+ * against 2.22 s, median of 7 runs each). Linux sets niceness per thread (addressed by its id,
+ * read from /proc/thread-self); elsewhere this thread keeps its priority.
  */
 function yieldToLayout(): void {
   try {
@@ -66,4 +65,3 @@ function yieldToLayout(): void {
 }
 
 const PAINTING_NICENESS = 10;
-

@@ -51,10 +51,9 @@ export async function record(draw: (context: CanvasRenderingContext2D) => unknow
 }
 
 /** Makes the recorded calls on `context`, in order. */
-export function replay(recording: Recording, context: object): void {
+export function replay(calls: Recording, context: object): void {
   const target = context as Record<string, unknown>;
   const method = context as Record<string, (...args: unknown[]) => unknown>;
-  const calls = recording;
   for (let i = 0; i < calls.length; ) {
     const code = calls[i++] as number;
     if (code >= FIRST_PROPERTY) {

@@ -3,10 +3,11 @@
  * experiment's `report()`, and write the files it returns, each atomically (temporary file,
  * then rename), under the report folder.
  */
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
+import { existsSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
 import type { Experiment, ReportFile, ReportInput, RunRecord } from '../experiment.js';
 import { canonicalJson } from '../identity.js';
+import { writeFileAtomically } from '../files.js';
 import { RenderPool } from '../render/pool.js';
 import { InputError } from '../errors.js';
 import { experimentModulePath, loadExperiment } from '../experiments.js';
@@ -81,7 +82,7 @@ function writeFiles(files: ReportFile[], dir: string): ReportResult {
   for (const file of files) checkReportPath(file.path);
   const written: string[] = [];
   for (const file of files) {
-    writeAtomically(join(dir, ...file.path.split('/')), file);
+    writeFileAtomically(join(dir, ...file.path.split('/')), file.content);
     written.push(file.path);
   }
   const entry = files.find((f) => f.role === 'entry');
@@ -99,11 +100,4 @@ function checkReportPath(path: string): void {
   if (!path || isAbsolute(path) || path.includes('\\') || parts.some((p) => p === '..' || p === '' || p === '.')) {
     throw new InputError(msg.reportBadPath(path));
   }
-}
-
-export function writeAtomically(target: string, file: Pick<ReportFile, 'content'>): void {
-  mkdirSync(dirname(target), { recursive: true });
-  const temp = `${dirname(target)}${sep}.${process.pid}.tmp-${target.split(sep).pop()}`;
-  writeFileSync(temp, file.content);
-  renameSync(temp, target);
 }

@@ -27,13 +27,16 @@ describe('compiled worker code', () => {
   it('removes compiled folders unused for longer than a week, and leaves everything else', () => {
     const stale = folder('worker-0123456789abcdef', COMPILED_KEPT_MS + 60_000);
     const staleRecord = join(root, 'worker-0123456789abcdef.inputs.json');
-    writeFileSync(staleRecord, '{}');
-    utimesSync(staleRecord, new Date(now - COMPILED_KEPT_MS - 60_000), new Date(now - COMPILED_KEPT_MS - 60_000));
+    const staleRecordTemp = join(root, '.4242.tmp-worker-0123456789abcdef.inputs.json');
+    for (const file of [staleRecord, staleRecordTemp]) {
+      writeFileSync(file, '{}');
+      utimesSync(file, new Date(now - COMPILED_KEPT_MS - 60_000), new Date(now - COMPILED_KEPT_MS - 60_000));
+    }
     const staleStaging = folder('noop-0123456789abcdef.4242.k3j2.tmp', COMPILED_KEPT_MS + 60_000);
     const recent = folder('worker-fedcba9876543210', COMPILED_KEPT_MS - 60_000);
     const figures = folder('figures', COMPILED_KEPT_MS * 10);
     pruneCompiled(root, now);
-    expect([stale, staleStaging, staleRecord].map(existsSync)).toEqual([false, false, false]);
+    expect([stale, staleStaging, staleRecord, staleRecordTemp].map(existsSync)).toEqual([false, false, false, false]);
     expect([recent, figures].map(existsSync)).toEqual([true, true]);
   });
 
