@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { projectRoot } from '../harness/paths.js';
 import { loadStudy, type Study } from '../harness/study/study.js';
 import { VARIANTS } from './fixtures/noop.js';
+import { inRotation } from './measure.js';
 import { runHarness, runSummaryOf, type ProcessRun, type RunSummaryJson } from './processes.js';
 
 export interface StudyRun {
@@ -16,6 +17,20 @@ export interface StudyRun {
   summary: RunSummaryJson;
   db: string;
   threads: number;
+}
+
+/** The key under which runs of the paper study (on `threads` threads, `seedFactor` times its seeds) are kept. */
+function paperRunsId(threads: number, seedFactor = 1): string {
+  return `paper${seedFactor === 1 ? '' : `-x${seedFactor}`}@${threads}`;
+}
+
+/** One round of the report benchmark (see BenchContext.paperRounds). */
+export interface PaperRound {
+  study: StudyRun;
+  /** `harness report` of the study's database with every figure drawn. */
+  report: ProcessRun;
+  /** `harness run paper --report`: the study and its report in one process. */
+  pipeline: ProcessRun;
 }
 
 export interface ContextOptions {
@@ -39,6 +54,7 @@ export class BenchContext {
   readonly log: (line: string) => void;
   private readonly runs = new Map<string, StudyRun[]>();
   private readonly reports = { cold: [] as ProcessRun[], warm: [] as ProcessRun[] };
+  private readonly rounds: PaperRound[] = [];
   private files = 0;
   /** The figure cache warm reports share (filled by the first cold report). */
   private readonly warmCache = this.scratch('figure-cache');
@@ -76,7 +92,7 @@ export class BenchContext {
    */
   async paperRuns(threads: number, count: number, seedFactor = 1): Promise<StudyRun[]> {
     const sets = seedFactor === 1 ? this.paperSets : [...this.paperSets, `seeds=${(await this.paperStudy()).manifest.body.seeds * seedFactor}`];
-    return this.studyRuns(`paper${seedFactor === 1 ? '' : `-x${seedFactor}`}@${threads}`, paperStudyFile, sets, threads, count);
+    return this.studyRuns(paperRunsId(threads, seedFactor), paperStudyFile, sets, threads, count);
   }
 
   /** The first `count` runs of the no-op study with `trials` cells on `threads` threads. */
@@ -90,43 +106,81 @@ export class BenchContext {
    * figures already cached (the same results reported again).
    */
   async paperReports(count: number, cache: 'cold' | 'warm' = 'cold'): Promise<ProcessRun[]> {
-    const [source] = await this.paperRuns(this.cores, 1);
     if (cache === 'warm' && this.reports.cold.length === 0) await this.paperReports(1, 'cold');
     const runs = this.reports[cache];
     while (runs.length < count) {
       this.log(`  harness report (paper, ${cache} figure cache), ${runs.length + 1} of ${count}`);
-      // Cold reports each start an empty cache; the first also fills the one warm reports read.
-      const cacheDir = cache === 'warm' || this.reports.cold.length === 0 ? this.warmCache : this.scratch('figure-cache');
-      runs.push(await runHarness(['report', source!.db, '--out', this.scratch('paper-report')], { env: { HARNESS_RENDER_CACHE: cacheDir } }));
+      await this.paperReport(cache);
     }
     return runs.slice(0, count);
   }
 
   /**
-   * `count` runs of `harness run paper --report`: the study, then its report with every figure
-   * drawn, in one process (what `npm start` does).
+   * The first `count` rounds of the paper study, its report with every figure drawn, and the two
+   * in one process, one of each per round and in a new order each round. A report is compared
+   * with a study timed beside it, so a machine that slows down or speeds up meanwhile (by a
+   * tenth within minutes, on a shared one) weighs on both alike.
    */
-  async paperPipelines(count: number): Promise<ProcessRun[]> {
-    const runs: ProcessRun[] = [];
-    for (let i = 1; i <= count; i++) {
-      this.log(`  harness run paper --report, ${i} of ${count}`);
-      const args = ['run', paperStudyFile, '--threads', String(this.cores), '--db', this.scratch('paper-pipeline', '.sqlite'), '--report', '--out', this.scratch('paper-pipeline-report')];
-      runs.push(await runHarness([...args, ...this.paperSets.flatMap((s) => ['--set', s])], { env: { HARNESS_RENDER_CACHE: this.scratch('figure-cache') } }));
+  async paperRounds(count: number): Promise<PaperRound[]> {
+    while (this.rounds.length < count) {
+      const round = this.rounds.length;
+      this.log(`  round ${round + 1} of ${count}: harness run paper, harness report, harness run paper --report`);
+      const steps = [
+        async () => ({ study: await this.paperStudyRun() }),
+        async () => ({ report: await this.paperReport('cold') }),
+        async () => ({ pipeline: await this.paperPipeline() }),
+      ];
+      const parts: Partial<PaperRound> = {};
+      for (const step of inRotation(steps, round)) Object.assign(parts, await step());
+      this.rounds.push(parts as PaperRound);
     }
-    return runs;
+    return this.rounds.slice(0, count);
+  }
+
+  /** One more run of the paper study on every core, kept with the others (paperRuns). */
+  private async paperStudyRun(): Promise<StudyRun> {
+    const id = paperRunsId(this.cores);
+    const run = await this.studyRun(id, paperStudyFile, this.paperSets, this.cores);
+    this.runsOf(id).push(run);
+    return run;
+  }
+
+  /** One `harness report` of the paper study's first run, kept with the others of its cache kind. */
+  private async paperReport(cache: 'cold' | 'warm'): Promise<ProcessRun> {
+    const [source] = await this.paperRuns(this.cores, 1);
+    // Cold reports each start an empty cache; the first also fills the one warm reports read.
+    const cacheDir = cache === 'warm' || this.reports.cold.length === 0 ? this.warmCache : this.scratch('figure-cache');
+    const run = await runHarness(['report', source!.db, '--out', this.scratch('paper-report')], { env: { HARNESS_RENDER_CACHE: cacheDir } });
+    this.reports[cache].push(run);
+    return run;
+  }
+
+  /** One `harness run paper --report`: the study, then its report with every figure drawn, in one process (what `npm start` does). */
+  private paperPipeline(): Promise<ProcessRun> {
+    const args = ['run', paperStudyFile, '--threads', String(this.cores), '--db', this.scratch('paper-pipeline', '.sqlite'), '--report', '--out', this.scratch('paper-pipeline-report')];
+    return runHarness([...args, ...this.paperSets.flatMap((s) => ['--set', s])], { env: { HARNESS_RENDER_CACHE: this.scratch('figure-cache') } });
   }
 
   private async studyRuns(id: string, studyFile: string, sets: string[], threads: number, count: number): Promise<StudyRun[]> {
-    const runs = this.runs.get(id) ?? [];
-    this.runs.set(id, runs);
+    const runs = this.runsOf(id);
     while (runs.length < count) {
-      const db = this.scratch(id.replace('@', '-t'), '.sqlite');
       this.log(`  harness run ${id.split('@')[0]} --threads ${threads}, ${runs.length + 1} of ${count}`);
-      const args = ['run', studyFile, '--threads', String(threads), '--db', db, '--json', ...sets.flatMap((s) => ['--set', s])];
-      const run = await runHarness(args);
-      runs.push({ run, summary: runSummaryOf(run), db, threads });
+      runs.push(await this.studyRun(id, studyFile, sets, threads));
     }
     return runs.slice(0, count);
+  }
+
+  private runsOf(id: string): StudyRun[] {
+    const runs = this.runs.get(id) ?? [];
+    this.runs.set(id, runs);
+    return runs;
+  }
+
+  private async studyRun(id: string, studyFile: string, sets: string[], threads: number): Promise<StudyRun> {
+    const db = this.scratch(id.replace('@', '-t'), '.sqlite');
+    const args = ['run', studyFile, '--threads', String(threads), '--db', db, '--json', ...sets.flatMap((s) => ['--set', s])];
+    const run = await runHarness(args);
+    return { run, summary: runSummaryOf(run), db, threads };
   }
 
   dispose(): void {

@@ -44,3 +44,13 @@ export function threadCounts(cores: number): number[] {
   counts.push(Math.max(1, cores));
   return counts;
 }
+
+/**
+ * `items` in the order round `round` runs them: each round starts one further along, so over
+ * rounds every item runs first, second, ... equally often (measurements taken side by side
+ * share the machine's drift, and none always follows a particular other).
+ */
+export function inRotation<T>(items: readonly T[], round: number): T[] {
+  const start = ((round % items.length) + items.length) % items.length;
+  return [...items.slice(start), ...items.slice(0, start)];
+}

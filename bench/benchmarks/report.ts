@@ -3,6 +3,8 @@
  * whole process), against the time of the study itself: once with every figure drawn (an empty
  * figure cache, as after a new run) and once with the figures cached (the same results
  * reported again); and the report as `npm start` runs it, after the study in the same process.
+ * The study, the report with every figure drawn and `npm start`'s run are timed in rounds, one
+ * of each per round (BenchContext.paperRounds), so each ratio compares runs made side by side.
  * Then on databases with ten times the seeds (profiled) and with a million trials, both tiled
  * from the study's own database (bench/tile.ts). Time and memory per trial come from the
  * difference between the first two sizes; the million-trial run is attempted under a time
@@ -56,22 +58,22 @@ export const reportBenchmark: Benchmark = {
   name: 'report',
   title: 'harness report: the paper study, ten times its seeds, and a million trials',
   async run(ctx) {
-    const repetitions = ctx.quick ? 1 : 3;
-    const studyRuns = await ctx.paperRuns(ctx.cores, repetitions);
-    const source = studyRuns[0]!;
+    const repetitions = ctx.quick ? 1 : 5;
+    // The study, its report and the two in one process are timed side by side, round by round.
+    const rounds = await ctx.paperRounds(repetitions);
     const seeds = (await ctx.paperStudy()).manifest.body.seeds;
-    const trials = source.summary.cells;
-    const study = figure('paper_study_s', `harness run paper, ${ctx.cores} threads (${formatNumber(trials)} trials, whole process)`, 's', studyRuns.map((r) => r.run.wallSeconds));
-    const reports = await ctx.paperReports(repetitions, 'cold');
+    const trials = rounds[0]!.study.summary.cells;
+    const study = figure('paper_study_s', `harness run paper, ${ctx.cores} threads (${formatNumber(trials)} trials, whole process)`, 's', rounds.map((r) => r.study.run.wallSeconds));
+    const reports = rounds.map((r) => r.report);
     const warm = await ctx.paperReports(repetitions, 'warm');
     const seconds = figure('paper_report_s', 'harness report of it, every figure drawn (empty figure cache)', 's', reports.map((r) => r.wallSeconds), study);
     const warmSeconds = figure('paper_report_warm_s', 'harness report of it again, figures from the cache', 's', warm.map((r) => r.wallSeconds), study);
     const rss = figure('paper_report_peak_rss_mb', 'peak RSS of the report, every figure drawn', 'MB', reports.map((r) => r.peakRssMb));
     // As `npm start` runs it: the report follows the study in the process that ran it, so it
-    // pays no start-up of its own. Its share is the whole run less the study's median.
-    const pipelines = await ctx.paperPipelines(repetitions);
-    const pipeline = figure('paper_run_report_s', 'harness run paper --report (study, then report, one process)', 's', pipelines.map((r) => r.wallSeconds), study);
-    const stage = figure('paper_report_stage_s', '  of which the report (the whole less the study)', 's', pipelines.map((r) => r.wallSeconds - study.median), study);
+    // pays no start-up of its own. Its share is the whole run less the study of its round.
+    const pipeline = figure('paper_run_report_s', 'harness run paper --report (study, then report, one process)', 's', rounds.map((r) => r.pipeline.wallSeconds), study);
+    const stage = figure('paper_report_stage_s', '  of which the report (the whole less the study)', 's', rounds.map((r) => r.pipeline.wallSeconds - r.study.run.wallSeconds), study);
+    const perRound = rounds.map((r) => r.report.wallSeconds / r.study.run.wallSeconds);
 
     const tenfold = await tiled(ctx, seeds * 10);
     const profileDir = ctx.scratch('report-profile');
@@ -90,6 +92,7 @@ export const reportBenchmark: Benchmark = {
         ? `${formatNumber(secondsPerTrial * 1e6)} us (${formatNumber(seconds.median + secondsPerTrial * (MILLION - trials))} s at ${formatNumber(MILLION)} trials)`
         : 'no measurable time (the fixed cost and the load on the machine hide it)';
     const notes = [
+      `report / study, round by round (each round times both, in a new order): ${perRound.map(formatNumber).join(', ')}.`,
       `per added trial: ${time} and ${formatNumber(bytesPerTrial / 1000)} kB of peak RSS ` +
         `(${formatNumber((rss.median * 1e6 + bytesPerTrial * (MILLION - trials)) / 1e9)} GB at ${formatNumber(MILLION)} trials; V8 heap limit here: ${formatNumber(heapLimitGb)} GB).`,
       `profile of the ${formatNumber(tenfold.trials)}-trial report (${formatNumber(tenfold.seconds)} s to tile its database):\n` +

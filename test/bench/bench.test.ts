@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { pooledZ } from '../../bench/benchmarks/crn.js';
 import { noopStudyFile } from '../../bench/context.js';
 import { formatNumber } from '../../bench/format.js';
-import { median, threadCounts } from '../../bench/measure.js';
+import { inRotation, median, threadCounts } from '../../bench/measure.js';
 import { summarizeProfile } from '../../bench/profile.js';
 import { figure, target } from '../../bench/suite.js';
 import { tileDatabase } from '../../bench/tile.js';
@@ -34,6 +34,17 @@ describe('measurement helpers', () => {
     expect(threadCounts(2)).toEqual([1, 2]);
     expect(threadCounts(6)).toEqual([1, 2, 4, 6]);
     expect(threadCounts(16)).toEqual([1, 2, 4, 8, 16]);
+  });
+
+  it('rotates the order of side-by-side measurements, each item first once per cycle', () => {
+    const steps = ['study', 'report', 'pipeline'];
+    expect([0, 1, 2, 3].map((round) => inRotation(steps, round))).toEqual([
+      ['study', 'report', 'pipeline'],
+      ['report', 'pipeline', 'study'],
+      ['pipeline', 'study', 'report'],
+      ['study', 'report', 'pipeline'],
+    ]);
+    expect(steps).toEqual(['study', 'report', 'pipeline']);
   });
 
   it('relates a figure to its baseline and checks targets in both directions', () => {
