@@ -102,12 +102,12 @@ export class Grid {
     return false;
   }
 
-  /** Field name -> value of a cell, in dimension order. */
-  valuesOf(index: number): Record<string, Json> {
+  /** Field name -> value of a cell, in dimension order; fields of kind `omit` left out. */
+  valuesOf(index: number, omit?: FieldKind): Record<string, Json> {
     const values: Record<string, Json> = {};
     for (let j = 0; j < this.dims.length; j++) {
       const digit = Math.floor(index / this.strides[j]!) % this.lengths[j]!;
-      for (const field of this.dims[j]!.fields) values[field.name] = field.values[digit]!;
+      for (const field of this.dims[j]!.fields) if (field.kind !== omit) values[field.name] = field.values[digit]!;
     }
     return values;
   }

@@ -149,6 +149,20 @@ describe('variants: running', () => {
     try {
       const input = loadReportInput(store);
       expect(new Set(input.trials.map((t) => t.values[VARIANT_FIELD]))).toEqual(new Set(['base', 'big', 'fancy']));
+      // A trial's values are its cell's without the replicate; the replicates of a cell share one frozen object.
+      const grid = gridOf(study.manifest.body);
+      const byCell = new Map<string, Record<string, unknown>>();
+      for (const t of input.trials) {
+        const { replicate, ...values } = grid.valuesOf(t.cellIndex);
+        expect(replicate).toBe(t.replicate);
+        expect(t.values).toEqual(values);
+        expect(Object.isFrozen(t.values)).toBe(true);
+        const cell = JSON.stringify(values);
+        if (!byCell.has(cell)) byCell.set(cell, t.values);
+        expect(t.values).toBe(byCell.get(cell));
+      }
+      expect(byCell.size).toBeLessThan(input.trials.length);
+      expect(byCell.size).toBe(input.trials.length / new Set(input.trials.map((t) => t.replicate)).size);
       expect((input.manifest.body as { variants?: unknown }).variants).toEqual(study.manifest.body.variants);
     } finally {
       store.close();
