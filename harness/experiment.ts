@@ -116,8 +116,11 @@ export interface TrialRecord {
   cellIndex: number;
   groupKey: string;
   replicate: number;
-  /** Axis name (and swept parameter path) -> value, as in `CellSpec.values` minus `replicate`. */
-  values: Record<string, Json>;
+  /**
+   * Axis name (and swept parameter path) -> value, as in `CellSpec.values` minus `replicate`.
+   * Frozen: the replicates of a cell share one object.
+   */
+  values: Readonly<Record<string, Json>>;
   status: 'ok' | 'failed';
   result: Record<string, Scalar>;
   diagnostics: Json;

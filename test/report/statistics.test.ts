@@ -93,7 +93,8 @@ describe('statistics per cell (hand-computed)', () => {
 
   it('names the trial and field when a trial lacks an axis', () => {
     const input = handInput([{ selector: 'accuracy-max', replicate: 0, k: 4 }]);
-    delete input.trials[0]!.values.model;
+    const { model: _model, ...values } = input.trials[0]!.values;
+    input.trials[0]!.values = values;
     expect(() => analyze(input)).toThrow(/values\.model must be a non-empty string, received null/);
   });
 });
