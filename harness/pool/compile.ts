@@ -132,7 +132,8 @@ function build(settings: ReturnType<typeof buildSettings>, name: string, recordP
   const started = Date.now();
   // Loaded only to compile: a command whose compiled code is current never imports esbuild
   // (about 20 ms).
-  const esbuild = createRequire(import.meta.url)('esbuild') as typeof import('esbuild');
+  const require = createRequire(import.meta.url);
+  const esbuild = require('esbuild') as typeof import('esbuild');
   const result = esbuild.buildSync({ ...settings, metafile: true as const });
   const hash = createHash('sha256');
   for (const f of result.outputFiles) hash.update(f.path).update('\0').update(f.contents).update('\0');
@@ -141,7 +142,7 @@ function build(settings: ReturnType<typeof buildSettings>, name: string, recordP
   if (existsSync(dir)) markUsed(dir);
   else writeFolderAtomically(dir, result.outputFiles.map((f) => [relative('/', f.path), f.contents] as const));
   // esbuild's own package is an input too: another version may compile the same sources otherwise.
-  const esbuildPackage = createRequire(import.meta.url).resolve('esbuild/package.json');
+  const esbuildPackage = require.resolve('esbuild/package.json');
   const inputs = [...Object.keys(result.metafile.inputs).map((input) => resolve(input)), esbuildPackage].map(stamp);
   // A file written while esbuild ran (or just before: file times are coarse) may not be what it
   // read; without a record the next process compiles again.
