@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { Statistician } from '../../experiments/inference-scaling/report/statistics.js';
 import {
+  bootstrapJointMeanIntervals,
   bootstrapMeanInterval,
   bootstrapMeans,
   bootstrapStratifiedMeanInterval,
@@ -81,6 +83,28 @@ describe('xoshiro128**', () => {
         expect(means[g]?.[b]).toBe(sum / values.length);
       });
     }
+  });
+
+  it('resamples joint means over one draw of units per resample, in passes of five columns over the same draws', () => {
+    const n = 6;
+    const columns = Array.from({ length: 7 }, (_, c) => Float64Array.from({ length: n }, (_, u) => (c + 1) * 10 + u + (u % 2 ? 0.5 : 0.25)));
+    const resamples = 40;
+    const means = columns.map(() => new Float64Array(resamples));
+    const rng = Xoshiro128.fromIdentity('joint');
+    rng.resampleJointMeans(columns, means, resamples);
+    const reference = Xoshiro128.fromIdentity('joint');
+    for (let b = 0; b < resamples; b++) {
+      const units = new Float64Array(n);
+      reference.fill(units);
+      const drawn = Array.from(units, (u) => Math.floor(u * n));
+      columns.forEach((values, c) => {
+        const sum = drawn.reduce((acc, unit) => acc + (values[unit] as number), 0);
+        expect(means[c]?.[b]).toBe(sum / n);
+      });
+    }
+    // Left where one pass over n x resamples draws leaves it, whatever the number of columns.
+    expect(Array.from(rng.state)).toEqual(Array.from(reference.state));
+    expect(() => rng.resampleJointMeans([new Float64Array(2), new Float64Array(3)], [new Float64Array(1), new Float64Array(1)], 1)).toThrow(/one value per unit/);
   });
 
   it('rejects malformed and all-zero seeds', () => {
@@ -174,6 +198,87 @@ describe('percentile bootstrap', () => {
     expect(() => bootstrapMeanInterval([1, 2], { ...opts, resamples: 2.5 })).toThrow(/resamples/);
     // No resamples: the same estimate, no bounds.
     expect(bootstrapMeanInterval([3, 1, 2], { ...opts, resamples: 0 })).toEqual({ estimate: 2, lo: null, hi: null });
+  });
+});
+
+describe('joint bootstrap of several measures of the same units', () => {
+  const opts = { identity: 'joint test', resamples: 2000 };
+  const rng = new Xoshiro128(Uint32Array.of(11, 12, 13, 14));
+  const normal = () => normalQuantile((rng.nextUint32() + 0.5) / 4294967296);
+
+  it('is, for one measure, the bootstrap of its mean, to the bit', () => {
+    for (const n of [2, 3, 30, 31]) {
+      for (let i = 0; i < 10; i++) {
+        const values = Array.from({ length: n }, () => Math.round(normal() * 8) / 4); // ties included
+        const options = { ...opts, identity: `one measure ${n} ${i}` };
+        expect(bootstrapJointMeanIntervals([values], options)).toEqual([bootstrapMeanInterval(values, options)]);
+      }
+    }
+  });
+
+  it('depends on the units, not on the order they come in', () => {
+    const a = Array.from({ length: 25 }, normal);
+    const b = a.map((x) => x * x + normal());
+    const c = a.map((x) => Math.round(x)); // ties broken by the later measures
+    const joint = bootstrapJointMeanIntervals([c, a, b], opts);
+    const order = a.map((_, u) => u).reverse().sort((u, v) => (u * 7) % 25 - (v * 7) % 25);
+    expect(bootstrapJointMeanIntervals([c, a, b].map((m) => order.map((u) => m[u] as number)), opts)).toEqual(joint);
+    expect(bootstrapJointMeanIntervals([c, a, b], { ...opts, identity: 'other' })).not.toEqual(joint);
+  });
+
+  it('resamples the measures together: a measure that is twice another has twice its bounds', () => {
+    const a = Array.from({ length: 30 }, normal);
+    const [one, two] = bootstrapJointMeanIntervals([a, a.map((x) => 2 * x)], opts);
+    expect(two?.lo).toBe(2 * (one?.lo as number));
+    expect(two?.hi).toBe(2 * (one?.hi as number));
+    // Resampled apart, the two would disagree in their Monte Carlo error.
+    const apart = bootstrapMeanInterval(a.map((x) => 2 * x), { ...opts, identity: 'apart' });
+    expect(apart?.lo).not.toBe(2 * (one?.lo as number));
+  });
+
+  it('matches mean +- 1.96 plug-in standard errors for each of two correlated normal measures', () => {
+    const n = 30;
+    const a = Array.from({ length: n }, normal);
+    const b = a.map((x) => 0.6 * x + 0.8 * normal());
+    bootstrapJointMeanIntervals([a, b], opts).forEach((ci, c) => {
+      const xs = c === 0 ? a : b;
+      const m = mean(xs) as number;
+      const sigma = Math.sqrt(((sampleSd(xs) as number) ** 2 * (n - 1)) / n) / Math.sqrt(n);
+      // As for one measure: 4 Monte Carlo errors of a 2.5% quantile from 2000 resamples (0.06 sigma each) plus skew.
+      expect(ci?.estimate).toBeCloseTo(m, 12);
+      expect(Math.abs((ci?.lo as number) - (m - 1.96 * sigma))).toBeLessThan(0.3 * sigma);
+      expect(Math.abs((ci?.hi as number) - (m + 1.96 * sigma))).toBeLessThan(0.3 * sigma);
+    });
+  });
+
+  it('handles no units, one unit, no resamples and uneven measures', () => {
+    expect(bootstrapJointMeanIntervals([[], []], opts)).toEqual([null, null]);
+    expect(bootstrapJointMeanIntervals([[3], [4]], opts)).toEqual([
+      { estimate: 3, lo: null, hi: null },
+      { estimate: 4, lo: null, hi: null },
+    ]);
+    expect(bootstrapJointMeanIntervals([[1, 2, 3], [4, 4, 4]], { ...opts, resamples: 0 })).toEqual([
+      { estimate: 2, lo: null, hi: null },
+      { estimate: 4, lo: null, hi: null },
+    ]);
+    expect(bootstrapJointMeanIntervals([[1, 2, 3], [4, 4, 4]], opts)[1]).toEqual({ estimate: 4, lo: 4, hi: 4 });
+    expect(() => bootstrapJointMeanIntervals([[1, 2], [1]], opts)).toThrow(/one value per unit: 2 units, a measure with 1 values/);
+  });
+
+  it("in a report's summaries, measures taken on every unit share one resampling; one with gaps is resampled alone", () => {
+    const stats = new Statistician('study', 2000);
+    const a = Array.from({ length: 20 }, normal);
+    const b = a.map((x) => x + normal());
+    const gaps = a.map((x, u) => (u % 4 === 0 ? null : x * 3));
+    const withInfinity = a.map((x, u) => (u === 5 ? Infinity : x));
+    const s = stats.summaries({ a, gaps, b, withInfinity }, { cell: 'x' });
+    const [ja, jb] = bootstrapJointMeanIntervals([a, b], stats.options({ of: { cell: 'x' }, measures: ['a', 'b'] }));
+    expect(s.a).toEqual({ n: 20, mean: ja?.estimate, sd: sampleSd(a), lo: ja?.lo, hi: ja?.hi });
+    expect(s.b).toEqual({ n: 20, mean: jb?.estimate, sd: sampleSd(b), lo: jb?.lo, hi: jb?.hi });
+    const present = gaps.filter((v): v is number => v !== null);
+    const alone = bootstrapMeanInterval(present, stats.options({ of: { cell: 'x' }, measure: 'gaps' }));
+    expect(s.gaps).toEqual({ n: 15, mean: alone?.estimate, sd: sampleSd(present), lo: alone?.lo, hi: alone?.hi });
+    expect(s.withInfinity.n).toBe(19);
   });
 });
 

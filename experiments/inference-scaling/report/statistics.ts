@@ -3,10 +3,13 @@
  * selectors on the same seeds (they judged the same simulated curves: common random numbers).
  *
  * Every interval is a seeded percentile bootstrap whose seed is the identity of the quantity
- * (study, condition, model, selector, metric); shares use Wilson's interval.
+ * (study, condition, model, selector, measures); shares use Wilson's interval. The measures of
+ * one cell (k*, C, T, A and balance at each seed's pick) share one resampling of its seeds, as
+ * do the paired measures of two selectors (see Statistician.summaries).
  */
 import type { Json } from '../../../harness/experiment.js';
 import {
+  bootstrapJointMeanIntervals,
   bootstrapMeanInterval,
   bootstrapMeans,
   bootstrapStratifiedMeanInterval,
@@ -17,6 +20,7 @@ import {
   sampleSd,
   wilsonInterval,
   type Interval,
+  type Pairs,
   type ShareInterval,
 } from '../../../harness/stats/index.js';
 import type { Condition, Pick, StudyData } from './data.js';
@@ -118,20 +122,25 @@ export class PickIndex {
     return this.cells.has(PickIndex.key(condition, model, selector));
   }
 
+  /** The picks of each replicate in both cells, `[x, ref]`, by replicate. */
+  pairs(condition: string, model: string, selector: string, reference: string): [Pick, Pick][] {
+    const { left, right } = this.pairedCells(PickIndex.key(condition, model, selector), PickIndex.key(condition, model, reference));
+    return left.map((x, i) => [x, right[i] as Pick]);
+  }
+
   /** `f(x, ref)` for each replicate in both cells, by replicate; null and non-finite results left out. */
   paired(condition: string, model: string, selector: string, reference: string, f: (x: Pick, ref: Pick) => number | null): number[] {
-    return this.pairedCells(PickIndex.key(condition, model, selector), PickIndex.key(condition, model, reference), f);
+    return measured(pairedDeltas(this.pairedCells(PickIndex.key(condition, model, selector), PickIndex.key(condition, model, reference)), f));
   }
 
   /** The same for one selector under two conditions (e.g. an ablation's level and its baseline). */
   pairedConditions(condition: string, reference: string, model: string, selector: string, f: (x: Pick, ref: Pick) => number | null): number[] {
-    return this.pairedCells(PickIndex.key(condition, model, selector), PickIndex.key(reference, model, selector), f);
+    return measured(pairedDeltas(this.pairedCells(PickIndex.key(condition, model, selector), PickIndex.key(reference, model, selector)), f));
   }
 
-  private pairedCells(key: string, referenceKey: string, f: (x: Pick, ref: Pick) => number | null): number[] {
+  private pairedCells(key: string, referenceKey: string): Pairs<number, Pick> {
     const none = new Map<number, Pick>();
-    const pairs = pairByKey(this.cells.get(key) ?? none, this.cells.get(referenceKey) ?? none);
-    return pairedDeltas(pairs, f).filter((v): v is number => v !== null && Number.isFinite(v));
+    return pairByKey(this.cells.get(key) ?? none, this.cells.get(referenceKey) ?? none);
   }
 }
 
@@ -141,10 +150,27 @@ export class Statistician {
     private readonly resamples = BOOTSTRAP_RESAMPLES,
   ) {}
 
-  /** Mean, standard deviation and bootstrap interval of one sample. */
-  summary(values: readonly number[], identity: Json): Summary {
-    const interval = bootstrapMeanInterval(values, this.options(identity));
-    return { n: values.length, mean: interval?.estimate ?? null, sd: sampleSd(values), lo: interval?.lo ?? null, hi: interval?.hi ?? null };
+  /**
+   * Mean, standard deviation and bootstrap interval of each of several measures of the same units
+   * (e.g. seeds), where null or a non-finite value means "not measured on that unit". The measures
+   * measured on every unit share one resampling of the units (bootstrapJointMeanIntervals, seeded
+   * from `identity` and their names); any other is resampled alone, over the units it has.
+   */
+  summaries<K extends string>(measures: Readonly<Record<K, readonly (number | null)[]>>, identity: Json): Record<K, Summary> {
+    const names = Object.keys(measures) as K[];
+    const complete = names.filter((name) => measures[name].every(isMeasured));
+    const joint = bootstrapJointMeanIntervals(
+      complete.map((name) => measures[name] as number[]),
+      this.options({ of: identity, measures: complete }),
+    );
+    const out = {} as Record<K, Summary>;
+    for (const name of names) {
+      const at = complete.indexOf(name);
+      const values = at >= 0 ? (measures[name] as number[]) : measured(measures[name]);
+      const interval = at >= 0 ? joint[at] : bootstrapMeanInterval(values, this.options({ of: identity, measure: name }));
+      out[name] = { n: values.length, mean: interval?.estimate ?? null, sd: sampleSd(values), lo: interval?.lo ?? null, hi: interval?.hi ?? null };
+    }
+    return out;
   }
 
   /** Mean over strata (e.g. models) with a bootstrap that resamples within each stratum. */
@@ -163,6 +189,14 @@ export class Statistician {
   options(identity: Json): { identity: Json; resamples: number; level: number } {
     return { identity: { study: this.study, quantity: identity }, resamples: this.resamples, level: CONFIDENCE };
   }
+}
+
+function isMeasured(value: number | null): value is number {
+  return value !== null && Number.isFinite(value);
+}
+
+function measured(values: readonly (number | null)[]): number[] {
+  return values.filter(isMeasured);
 }
 
 export function conditionIdentity(c: Condition): Json {
@@ -196,9 +230,11 @@ export function cellStats(data: StudyData, index: PickIndex, stats: Statistician
 
 function oneCell(condition: Condition, model: string, selector: string, picks: Pick[], stats: Statistician): CellStats {
   const chosen = picks.filter((p) => p.kStar !== null);
-  const values = (f: (p: Pick) => number | null) => chosen.map(f).filter((v): v is number => v !== null);
-  const id = (metric: string): Json => ({ cell: { condition: conditionIdentity(condition), model, selector }, metric });
-  const ks = values((p) => p.kStar);
+  const ks = chosen.map((p) => p.kStar as number);
+  const summaries = stats.summaries(
+    { kStar: ks, cost: chosen.map((p) => p.cost), latency: chosen.map((p) => p.latency), accuracy: chosen.map((p) => p.accuracy), balance: chosen.map((p) => p.balance) },
+    { cell: { condition: conditionIdentity(condition), model, selector } },
+  );
   const spread = describeSample(ks);
   const mode = modeOf(ks);
   const breaks = chosen.map((p) => breaksLatency(p, condition)).filter((b): b is boolean => b !== null);
@@ -210,12 +246,12 @@ function oneCell(condition: Condition, model: string, selector: string, picks: P
     trials: picks.length,
     picks: chosen.length,
     none: share(picks.length - chosen.length, picks.length),
-    kStar: stats.summary(ks, id('k_star')),
+    kStar: summaries.kStar,
     spread: { mode: mode?.value ?? null, modeShare: mode?.share ?? null, q25: spread.q25, median: spread.median, q75: spread.q75, iqr: spread.iqr, min: spread.min, max: spread.max },
-    cost: stats.summary(values((p) => p.cost), id('cost')),
-    latency: stats.summary(values((p) => p.latency), id('latency')),
-    accuracy: stats.summary(values((p) => p.accuracy), id('accuracy')),
-    balance: stats.summary(values((p) => p.balance), id('balance')),
+    cost: summaries.cost,
+    latency: summaries.latency,
+    accuracy: summaries.accuracy,
+    balance: summaries.balance,
     breaksLatency: share(breaks.filter(Boolean).length, breaks.length),
     infeasible: share(feasibility.filter((f) => !f).length, feasibility.length),
   };
@@ -229,19 +265,14 @@ export function pairedStats(data: StudyData, index: PickIndex, stats: Statistici
       if (!index.has(condition.id, model.id, reference)) continue;
       for (const selector of data.selectors) {
         if (selector === reference || !index.has(condition.id, model.id, selector)) continue;
-        const id = (measure: PairedMeasure): Json => ({ paired: { condition: conditionIdentity(condition), model: model.id, selector, reference }, measure });
-        const sample = (m: PairedMeasure) => index.paired(condition.id, model.id, selector, reference, (x, r) => pairedValue(m, x, r));
-        const pairs = index.paired(condition.id, model.id, selector, reference, (x, r) => (x.kStar !== null && r.kStar !== null ? 1 : null)).length;
-        out.push({
-          condition: condition.id,
-          model: model.id,
-          selector,
-          reference,
-          pairs,
-          costSaved: stats.summary(sample('costSaved'), id('costSaved')),
-          latencySaved: stats.summary(sample('latencySaved'), id('latencySaved')),
-          accuracyLost: stats.summary(sample('accuracyLost'), id('accuracyLost')),
-        });
+        // The seeds where both selectors picked a k: the units of the paired measures.
+        const both = index.pairs(condition.id, model.id, selector, reference).filter(([x, r]) => x.kStar !== null && r.kStar !== null);
+        const measure = (m: PairedMeasure) => both.map(([x, r]) => pairedValue(m, x, r));
+        const summaries = stats.summaries(
+          { costSaved: measure('costSaved'), latencySaved: measure('latencySaved'), accuracyLost: measure('accuracyLost') },
+          { paired: { condition: conditionIdentity(condition), model: model.id, selector, reference } },
+        );
+        out.push({ condition: condition.id, model: model.id, selector, reference, pairs: both.length, ...summaries });
       }
     }
   }
