@@ -7,6 +7,17 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
+/**
+ * A one-sided upper confidence bound on the median of the distribution `samples` come from,
+ * without assuming its shape: the largest sample, which lies below the median only when every
+ * sample does, with probability 2^-n. So five paired ratios all below 1 show, at 97%
+ * confidence, that the ratio is below 1 in a typical round; a median below 1 alone does not.
+ */
+export function medianUpperBound(samples: readonly number[]): { bound: number; confidence: number } {
+  if (samples.length === 0) throw new RangeError('median upper bound of no samples');
+  return { bound: Math.max(...samples), confidence: 1 - 0.5 ** samples.length };
+}
+
 /** Seconds `work` takes, and what it returned. */
 export function timed<T>(work: () => T): { seconds: number; value: T } {
   const start = performance.now();

@@ -15,7 +15,7 @@ import { getHeapStatistics } from 'node:v8';
 import { projectRoot } from '../../harness/paths.js';
 import type { BenchContext } from '../context.js';
 import { formatNumber } from '../format.js';
-import { timed } from '../measure.js';
+import { medianUpperBound, timed } from '../measure.js';
 import { ProcessError, runHarness, type ProcessRun } from '../processes.js';
 import { formatProfiles, summarizeProfiles } from '../profile.js';
 import { figure, target, type Benchmark, type Figure } from '../suite.js';
@@ -73,7 +73,14 @@ export const reportBenchmark: Benchmark = {
     // pays no start-up of its own. Its share is the whole run less the study of its round.
     const pipeline = figure('paper_run_report_s', 'harness run paper --report (study, then report, one process)', 's', rounds.map((r) => r.pipeline.wallSeconds), study);
     const stage = figure('paper_report_stage_s', '  of which the report (the whole less the study)', 's', rounds.map((r) => r.pipeline.wallSeconds - r.study.run.wallSeconds), study);
+    // The ratios of the rounds, each of two runs made side by side. A target on them is judged on
+    // an upper confidence bound of their median (the worst round): the ratio of the medians
+    // alone, a few percent either side of 1, can fall below it by the machine's drift.
     const perRound = rounds.map((r) => r.report.wallSeconds / r.study.run.wallSeconds);
+    const stagePerRound = rounds.map((r) => (r.pipeline.wallSeconds - r.study.run.wallSeconds) / r.study.run.wallSeconds);
+    const reportBound = medianUpperBound(perRound);
+    const stageBound = medianUpperBound(stagePerRound);
+    const confidence = `${formatNumber(reportBound.confidence * 100)}% upper bound of the median over ${perRound.length} rounds`;
 
     const tenfold = await tiled(ctx, seeds * 10);
     const profileDir = ctx.scratch('report-profile');
@@ -92,7 +99,8 @@ export const reportBenchmark: Benchmark = {
         ? `${formatNumber(secondsPerTrial * 1e6)} us (${formatNumber(seconds.median + secondsPerTrial * (MILLION - trials))} s at ${formatNumber(MILLION)} trials)`
         : 'no measurable time (the fixed cost and the load on the machine hide it)';
     const notes = [
-      `report / study, round by round (each round times both, in a new order): ${perRound.map(formatNumber).join(', ')}.`,
+      `report / study, round by round (each round times both, in a new order): ${perRound.map(formatNumber).join(', ')}; ` +
+        `the report stage of harness run --report / study: ${stagePerRound.map(formatNumber).join(', ')}.`,
       `per added trial: ${time} and ${formatNumber(bytesPerTrial / 1000)} kB of peak RSS ` +
         `(${formatNumber((rss.median * 1e6 + bytesPerTrial * (MILLION - trials)) / 1e9)} GB at ${formatNumber(MILLION)} trials; V8 heap limit here: ${formatNumber(heapLimitGb)} GB).`,
       `profile of the ${formatNumber(tenfold.trials)}-trial report (${formatNumber(tenfold.seconds)} s to tile its database):\n` +
@@ -115,9 +123,9 @@ export const reportBenchmark: Benchmark = {
       settings: { trials, seeds, repetitions, tenfold_trials: tenfold.trials, million: !ctx.quick },
       figures,
       targets: [
-        target('report_vs_study', 'report time / study time, every figure drawn', seconds.ratio!, 'x', '<=', 1),
+        target('report_vs_study', `report time / study time, every figure drawn (worst round: ${confidence})`, reportBound.bound, 'x', '<=', 1),
         target('warm_report_vs_study', 'report time / study time, figures from the cache', warmSeconds.ratio!, 'x', '<=', 1),
-        target('report_stage_vs_study', 'report stage of harness run --report / study time, every figure drawn', stage.ratio!, 'x', '<=', 1),
+        target('report_stage_vs_study', `report stage of harness run --report / study time, every figure drawn (worst round: ${confidence})`, stageBound.bound, 'x', '<=', 1),
       ],
       notes,
     };
