@@ -110,7 +110,11 @@ export interface Experiment<Params = unknown> {
   drawsFigures?: boolean;
 }
 
-/** One stored trial, as the report reads it back. */
+/**
+ * One stored trial, as the report reads it back. `harness report` hands over views onto trials
+ * stored by column (harness/trials.ts): read their fields (`result` is built anew at each read,
+ * so read it once per trial); JSON gives the plain record, spreading gives nothing.
+ */
 export interface TrialRecord {
   key: string;
   cellIndex: number;

@@ -3,11 +3,12 @@
  * the whole study as the `ReportInput` an experiment's report takes. Needs no experiment code:
  * the grid comes from the stored manifest.
  */
-import type { Json, ReportInput, Scalar, TrialRecord } from '../experiment.js';
+import type { Json, ReportInput, Scalar } from '../experiment.js';
 import { Bitset } from '../bitset.js';
 import type { Grid } from '../grid.js';
 import { gridOf, type ManifestBody } from '../manifest.js';
 import { CurveTable } from '../curves.js';
+import { TrialTable } from '../trials.js';
 import { quoteIdent } from './columns.js';
 import { listRuns } from './runs.js';
 import type { Store } from './store.js';
@@ -37,37 +38,32 @@ function readReportInput(store: Store, progress: ReportInput['progress']): Repor
   const manifest = store.requireManifest();
   const body: ManifestBody = manifest.body;
   const grid = gridOf(body);
-  const resultNames = body.columns.trial.map((c) => c.name);
+  const resultColumns = body.columns.trial.map((c) => ({ name: c.name, type: c.type === 'TEXT' ? ('text' as const) : ('number' as const) }));
   const total = (store.db.prepare(`SELECT count(*) FROM trial`).pluck().get() as number) ?? 0;
   const select = store.db
     .prepare(
-      `SELECT cell_index, key, group_key, replicate, status, diagnostics, error${resultNames.map((n) => `, ${quoteIdent(n)}`).join('')}
+      `SELECT cell_index, key, group_key, replicate, status, diagnostics, error${resultColumns.map((c) => `, ${quoteIdent(c.name)}`).join('')}
        FROM trial ORDER BY cell_index`,
     )
     .raw(true);
-  const trials: TrialRecord[] = [];
+  const trials = new TrialTable(resultColumns, total);
   const valuesOf = replicateValues(grid);
   for (const row of select.iterate() as IterableIterator<Scalar[]>) {
     const [cellIndex, key, groupKey, replicate, status, diagnostics, error, ...results] = row;
-    const values = valuesOf(cellIndex as number);
-    const result: Record<string, Scalar> = {};
-    resultNames.forEach((name, i) => {
-      result[name] = results[i] ?? null;
-    });
-    trials.push({
-      key: key as string,
+    trials.add({
       cellIndex: cellIndex as number,
+      key: key as string,
       groupKey: groupKey as string,
       replicate: replicate as number,
-      values,
+      values: valuesOf(cellIndex as number),
       status: status as 'ok' | 'failed',
-      result,
+      results,
       diagnostics: diagnostics === null ? null : (JSON.parse(diagnostics as string) as Json),
       error: error as string | null,
     });
-    if (trials.length % 10_000 === 0) progress('load trials', trials.length, total);
+    if (trials.size % 10_000 === 0) progress('load trials', trials.size, total);
   }
-  progress('load trials', trials.length, total);
+  progress('load trials', trials.size, total);
   const curveColumns = body.columns.curve.map((c) => ({ name: c.name, type: c.type === 'TEXT' ? ('text' as const) : ('number' as const) }));
   const curves = new Map<string, CurveTable>();
   const curveRows = store.db
@@ -90,7 +86,7 @@ function readReportInput(store: Store, progress: ReportInput['progress']): Repor
   flush();
   return {
     manifest: { study: manifest.study, hash: manifest.hash, body: body as unknown as Json },
-    trials,
+    trials: trials.records(),
     curves,
     runs: listRuns(store),
     progress,

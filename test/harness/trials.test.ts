@@ -1,0 +1,134 @@
+/**
+ * The trials a report reads, stored by column (harness/trials.ts): every field reads back as
+ * stored, through views that serialize as plain records; and the reader gives, for a real
+ * database, exactly the rows SQLite holds.
+ */
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Scalar } from '../../harness/experiment.js';
+import { runStudy } from '../../harness/run/run.js';
+import { loadReportInput } from '../../harness/store/reader.js';
+import { Store } from '../../harness/store/store.js';
+import { loadStudy } from '../../harness/study/study.js';
+import { TrialTable, type TrialRow } from '../../harness/trials.js';
+import { faultyModule, noopStudy, query, tempDir, writeStudy } from './helpers.js';
+
+const dir = tempDir();
+const columns = [
+  { name: 'value', type: 'number' as const },
+  { name: 'label', type: 'text' as const },
+  { name: 'rank', type: 'number' as const },
+];
+
+function row(i: number, results: Scalar[]): TrialRow {
+  return {
+    cellIndex: 10 + i,
+    key: `key-${i}`,
+    groupKey: `group-${i % 2}`,
+    replicate: i % 3,
+    values: Object.freeze({ color: i % 2 ? 'red' : 'blue' }),
+    status: i === 3 ? 'failed' : 'ok',
+    results,
+    diagnostics: i === 3 ? null : { at: i, notes: ['x'] },
+    error: i === 3 ? 'it failed' : null,
+  };
+}
+
+describe('TrialTable', () => {
+  it('reads back every field as added, past the capacity it was given', () => {
+    const rows = [
+      row(0, [0.5, 'a', 1]),
+      row(1, [-0, null, 2]),
+      row(2, [Infinity, 'a', null]),
+      row(3, [null, null, null]),
+      row(4, [1e-300, 'longer text', -7]),
+    ];
+    const table = new TrialTable(columns, 2);
+    for (const r of rows) table.add(r);
+    expect(table.size).toBe(5);
+    const records = table.records();
+    records.forEach((t, i) => {
+      const r = rows[i]!;
+      expect(t.key).toBe(r.key);
+      expect(t.cellIndex).toBe(r.cellIndex);
+      expect(t.groupKey).toBe(r.groupKey);
+      expect(t.replicate).toBe(r.replicate);
+      expect(t.values).toBe(r.values);
+      expect(t.status).toBe(r.status);
+      expect(t.diagnostics).toBe(r.diagnostics);
+      expect(t.error).toBe(r.error);
+      expect(t.result).toEqual({ value: r.results[0], label: r.results[1], rank: r.results[2] });
+    });
+    expect(Object.is(records[1]!.result.value, -0)).toBe(true);
+    expect(records[3]!.result).toEqual({ value: null, label: null, rank: null });
+  });
+
+  it('builds a new result object at each read; a view serializes as the plain record and spreads to nothing', () => {
+    const table = new TrialTable(columns);
+    table.add(row(0, [1, 'a', 2]));
+    const [t] = table.records();
+    expect(t!.result).not.toBe(t!.result);
+    t!.result.value = 99;
+    expect(t!.result.value).toBe(1);
+    expect(JSON.parse(JSON.stringify(t))).toEqual({
+      key: 'key-0',
+      cellIndex: 10,
+      groupKey: 'group-0',
+      replicate: 0,
+      values: { color: 'blue' },
+      status: 'ok',
+      result: { value: 1, label: 'a', rank: 2 },
+      diagnostics: { at: 0, notes: ['x'] },
+      error: null,
+    });
+    expect(Object.keys(t!)).toEqual([]);
+  });
+
+  it('refuses a text in a numeric column, a number in a text column and a row of the wrong width', () => {
+    const table = new TrialTable(columns);
+    expect(() => table.add(row(0, ['1', 'a', 2]))).toThrow('TrialTable: result column "value" holds numbers, got "1"');
+    expect(() => table.add(row(0, [1, 2, 2]))).toThrow('TrialTable: result column "label" holds texts, got 2');
+    expect(() => table.add(row(0, [1, 'a']))).toThrow('TrialTable: a row needs 3 results, got 2');
+  });
+});
+
+describe('the report input of a database', () => {
+  it('holds each stored trial as SQLite has it, ok and failed, in cell order', async () => {
+    const runOne = async (name: string, doc: Record<string, unknown>) => {
+      const study = await loadStudy(writeStudy(dir, `${name}.yaml`, doc), { cwd: dir });
+      const db = join(dir, `${name}.sqlite`);
+      await runStudy({ study, dbPath: db, threads: 2, shard: null, commandLine: 'test' });
+      return db;
+    };
+    const dbs = [
+      await runOne('noop', noopStudy({ name: 'trials-noop' })),
+      await runOne('faulty', { name: 'trials-faulty', experiment: faultyModule, seeds: 3, axes: { behavior: ['ok', 'throw', 'nan'], variant: ['a', 'b'] } }),
+    ];
+    for (const db of dbs) {
+      const store = Store.open(db, 'read');
+      let records: unknown[];
+      let resultNames: string[];
+      try {
+        records = JSON.parse(JSON.stringify(loadReportInput(store).trials)) as unknown[];
+        resultNames = store.requireManifest().body.columns.trial.map((c) => c.name);
+      } finally {
+        store.close();
+      }
+      const rows = query<Record<string, Scalar>>(db, 'SELECT * FROM trial ORDER BY cell_index');
+      expect(records.map((r) => ({ ...(r as Record<string, unknown>), values: undefined }))).toEqual(
+        rows.map((r) => ({
+          key: r.key,
+          cellIndex: r.cell_index,
+          groupKey: r.group_key,
+          replicate: r.replicate,
+          values: undefined,
+          status: r.status,
+          result: Object.fromEntries(resultNames.map((n) => [n, r[n]])),
+          diagnostics: r.diagnostics === null ? null : JSON.parse(r.diagnostics as string),
+          error: r.error,
+        })),
+      );
+      expect(new Set(rows.map((r) => r.status)).size).toBe(db.endsWith('faulty.sqlite') ? 2 : 1);
+    }
+  });
+});
