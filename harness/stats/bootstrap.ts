@@ -83,7 +83,7 @@ export function bootstrapStratifiedMeanInterval(
  * units: each resample draws n units with replacement and takes every measure's mean over the
  * same drawn units (the case-resampling bootstrap). A measure's interval is as valid as one
  * from a resampling of its own; the measures keep their correlation across resamples; and one
- * draw serves every measure, so five measures cost about twice one, not five times.
+ * draw serves every measure, so five measures cost about two and a half times one, not five.
  *
  * `columns[c][u]` is measure c on unit u; every column has a value for every unit. The units are
  * sorted by their values (first column, then the next on ties...) before resampling, so the
@@ -99,8 +99,9 @@ export function bootstrapJointMeanIntervals(columns: readonly (readonly number[]
 
   const order = Array.from({ length: n }, (_, u) => u).sort((a, b) => {
     for (const column of columns) {
-      const d = (column[a] as number) - (column[b] as number);
-      if (d !== 0) return d;
+      const x = column[a] as number;
+      const y = column[b] as number;
+      if (x !== y) return x < y ? -1 : 1; // not x - y: Infinity - Infinity is NaN
     }
     return 0;
   });

@@ -224,6 +224,9 @@ describe('joint bootstrap of several measures of the same units', () => {
     const order = a.map((_, u) => u).reverse().sort((u, v) => (u * 7) % 25 - (v * 7) % 25);
     expect(bootstrapJointMeanIntervals([c, a, b].map((m) => order.map((u) => m[u] as number)), opts)).toEqual(joint);
     expect(bootstrapJointMeanIntervals([c, a, b], { ...opts, identity: 'other' })).not.toEqual(joint);
+    // Infinite values sort too (a comparator of x - y would give NaN for two of them).
+    const infinite = c.map((x, u) => (u % 5 === 0 ? Infinity : u % 7 === 0 ? -Infinity : x));
+    expect(bootstrapJointMeanIntervals([infinite, a].map((m) => order.map((u) => m[u] as number)), opts)).toEqual(bootstrapJointMeanIntervals([infinite, a], opts));
   });
 
   it('resamples the measures together: a measure that is twice another has twice its bounds', () => {
