@@ -102,7 +102,7 @@ export const reportBenchmark: Benchmark = {
       `report / study, round by round (each round times both, in a new order): ${perRound.map(formatNumber).join(', ')}; ` +
         `the report stage of harness run --report / study: ${stagePerRound.map(formatNumber).join(', ')}.`,
       `per added trial: ${time} and ${formatNumber(bytesPerTrial / 1000)} kB of peak RSS ` +
-        `(${formatNumber((rss.median * 1e6 + bytesPerTrial * (MILLION - trials)) / 1e9)} GB at ${formatNumber(MILLION)} trials; V8 heap limit here: ${formatNumber(heapLimitGb)} GB).`,
+        `(${formatNumber((rss.median * 1e6 + bytesPerTrial * (MILLION - trials)) / 1e9)} GB at ${formatNumber(MILLION)} trials; V8's heap limit here, which bounds the heap and not the RSS, much of which lies outside it: ${formatNumber(heapLimitGb)} GB).`,
       `profile of the ${formatNumber(tenfold.trials)}-trial report (${formatNumber(tenfold.seconds)} s to tile its database):\n` +
         formatProfiles(summarizeProfiles(profileDir, projectRoot), 5).join('\n'),
     ];
