@@ -349,6 +349,14 @@ export function reportVersionMismatch(experiment: string, codeVersion: string, d
   return `Note: experiment "${experiment}" is at version ${codeVersion}, the results were made by version ${dataVersion}; the report uses today's code on them.`;
 }
 
+export function reportHeapTight(trials: number, usedMb: number, limitMb: number, suggestedMb: number): string {
+  return (
+    `Note: the ${trials.toLocaleString('en-US')} trials read fill ${usedMb.toLocaleString('en-US')} MB of this process's ${limitMb.toLocaleString('en-US')} MB JavaScript heap, ` +
+    `and the report needs more on top. If it stops with "JavaScript heap out of memory", run it again with a larger heap: ` +
+    `NODE_OPTIONS=--max-old-space-size=${suggestedMb} (in MB; the machine needs that much free memory).`
+  );
+}
+
 export function reportBadPath(path: string): string {
   return `report(): returned the file path ${JSON.stringify(path)}; paths must be relative, use forward slashes and stay inside the report folder.`;
 }

@@ -5,6 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
+import { getHeapStatistics } from 'node:v8';
 import type { Experiment, ReportFile, ReportInput, RunRecord } from '../experiment.js';
 import { canonicalJson } from '../identity.js';
 import { writeFileAtomically } from '../files.js';
@@ -26,6 +27,13 @@ export interface ReportOptions {
   log?: (line: string) => void;
   /** Messages show paths relative to this folder. */
   cwd?: string;
+  /** The JavaScript heap's use and limit (default: this process's, from V8); see heapNote. */
+  heap?: () => HeapUse;
+}
+
+export interface HeapUse {
+  used_heap_size: number;
+  heap_size_limit: number;
 }
 
 export type ReportResult =
@@ -57,13 +65,29 @@ export async function writeReport(options: ReportOptions): Promise<ReportResult>
     const figures = experiment.drawsFigures ? new RenderPool() : undefined;
     try {
       figures?.warmUp(figureSetOf(experiment, manifest.hash, listRuns(store)));
-      return writeFiles(await experiment.report({ ...loadReportInput(store, options.progress), figures }), options.outDir(manifest.study));
+      const input = loadReportInput(store, options.progress);
+      const note = heapNote(input.trials.length, (options.heap ?? getHeapStatistics)());
+      if (note) log(note);
+      return writeFiles(await experiment.report({ ...input, figures }), options.outDir(manifest.study));
     } finally {
       await figures?.close();
     }
   } finally {
     store.close();
   }
+}
+
+/**
+ * A note when the results just read fill more than half of the JavaScript heap: the report's own
+ * data comes on top (for the inference-scaling report, about 40% more than the trials read), and
+ * running out of heap ends the process with V8's crash report, which no code can catch. It names
+ * a heap size that would do: two and a half times what the results fill, in whole GiB.
+ */
+export function heapNote(trials: number, heap: HeapUse): string | null {
+  if (heap.used_heap_size <= heap.heap_size_limit / 2) return null;
+  const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
+  const suggested = Math.ceil((heap.used_heap_size * 2.5) / 2 ** 30) * 1024;
+  return msg.reportHeapTight(trials, mb(heap.used_heap_size), mb(heap.heap_size_limit), suggested);
 }
 
 /**

@@ -6,6 +6,8 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Scalar } from '../../harness/experiment.js';
+import * as msg from '../../harness/messages.js';
+import { heapNote, writeReport } from '../../harness/run/report.js';
 import { runStudy } from '../../harness/run/run.js';
 import { loadReportInput } from '../../harness/store/reader.js';
 import { Store } from '../../harness/store/store.js';
@@ -129,6 +131,38 @@ describe('the report input of a database', () => {
         })),
       );
       expect(new Set(rows.map((r) => r.status)).size).toBe(db.endsWith('faulty.sqlite') ? 2 : 1);
+    }
+  });
+});
+
+describe('a report whose results fill much of the heap', () => {
+  const GiB = 2 ** 30;
+
+  it('is noted, with a heap size that would do, once the results fill more than half of the heap', () => {
+    expect(heapNote(1000, { used_heap_size: 2 * GiB, heap_size_limit: 4 * GiB })).toBeNull();
+    expect(heapNote(3_000_240, { used_heap_size: 2.9 * GiB, heap_size_limit: 4.3 * GiB })).toBe(
+      msg.reportHeapTight(3_000_240, Math.round(2.9 * 1024), Math.round(4.3 * 1024), 8 * 1024),
+    );
+    expect(msg.reportHeapTight(3_000_240, 2970, 4403, 8192)).toContain(
+      'the 3,000,240 trials read fill 2,970 MB of this process\'s 4,403 MB JavaScript heap',
+    );
+    expect(msg.reportHeapTight(3_000_240, 2970, 4403, 8192)).toContain('NODE_OPTIONS=--max-old-space-size=8192');
+  });
+
+  it('harness report prints the note before it builds the report, and still builds it', async () => {
+    const study = await loadStudy(writeStudy(dir, 'heap.yaml', noopStudy({ name: 'trials-heap' })), { cwd: dir });
+    const db = join(dir, 'heap.sqlite');
+    await runStudy({ study, dbPath: db, threads: 2, shard: null, commandLine: 'test' });
+    for (const tight of [true, false]) {
+      const lines: string[] = [];
+      const result = await writeReport({
+        dbPath: db,
+        outDir: () => join(dir, `heap-report-${tight}`),
+        log: (line) => lines.push(line),
+        heap: () => ({ used_heap_size: tight ? 3 * GiB : GiB, heap_size_limit: 4 * GiB }),
+      });
+      expect('written' in result && result.written.length).toBeGreaterThan(0);
+      expect(lines).toEqual(tight ? [msg.reportHeapTight(27, 3072, 4096, 8192)] : []);
     }
   });
 });
