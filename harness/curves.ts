@@ -8,6 +8,29 @@ import type { Scalar } from './experiment.js';
 
 type Column = Float64Array | readonly (string | null)[];
 
+/** What a stored column holds: INTEGER and REAL columns numbers, TEXT columns texts (NULL in either). */
+export type ColumnKind = 'number' | 'text';
+
+/**
+ * How the tables of stored results (CurveTable, TrialTable) hold a value of a numeric column: as
+ * a float, NaN for NULL (SQLite stores NaN as NULL, so NaN never stands for anything but a missing
+ * value); undefined for a value that does not belong in a numeric column.
+ */
+export function storedNumber(value: Scalar | undefined): number | undefined {
+  return typeof value === 'number' ? value : value === null ? Number.NaN : undefined;
+}
+
+/** A value of such a table as read back: null for NULL. */
+export function readBack(value: number | string | null | undefined): Scalar {
+  const v = value ?? null;
+  return typeof v === 'number' && Number.isNaN(v) ? null : v;
+}
+
+/** `column`: how the message names it, e.g. `column "k"`. */
+export function wrongKind(table: string, column: string, kind: ColumnKind, value: Scalar | undefined): TypeError {
+  return new TypeError(`${table}: ${column} holds ${kind === 'number' ? 'numbers' : 'texts'}, got ${JSON.stringify(value)}`);
+}
+
 export class CurveTable {
   private constructor(
     /** Rows, in `idx` order. */
@@ -19,7 +42,7 @@ export class CurveTable {
    * From columns of equal length: numbers (null for NULL) for INTEGER and REAL columns, texts for
    * TEXT columns. A number in a text column, or a text in a numeric one, is refused.
    */
-  static fromColumns(columns: Iterable<readonly [name: string, type: 'number' | 'text', values: readonly Scalar[]]>): CurveTable {
+  static fromColumns(columns: Iterable<readonly [name: string, type: ColumnKind, values: readonly Scalar[]]>): CurveTable {
     const stored = new Map<string, Column>();
     let length: number | undefined;
     for (const [name, type, values] of columns) {
@@ -58,10 +81,7 @@ export class CurveTable {
   row(i: number): Record<string, Scalar> {
     if (!(Number.isInteger(i) && i >= 0 && i < this.length)) throw new RangeError(`CurveTable: row ${i} is outside 0..${this.length - 1}`);
     const out: Record<string, Scalar> = {};
-    for (const [name, column] of this.columns) {
-      const value = column[i] ?? null;
-      out[name] = typeof value === 'number' && Number.isNaN(value) ? null : value;
-    }
+    for (const [name, column] of this.columns) out[name] = readBack(column[i]);
     return out;
   }
 }
@@ -71,19 +91,14 @@ export class CurveTable {
 function numericColumn(name: string, values: readonly Scalar[]): Float64Array {
   const column = new Float64Array(values.length);
   for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (typeof v === 'number') column[i] = v;
-    else if (v === null) column[i] = Number.NaN; // SQLite stores NaN as NULL, so NaN never stands for anything but a missing value here
-    else throw wrongKind(name, 'numbers', v);
+    const stored = storedNumber(values[i]);
+    if (stored === undefined) throw wrongKind('CurveTable', `column "${name}"`, 'number', values[i]);
+    column[i] = stored;
   }
   return column;
 }
 
 function textColumn(name: string, values: readonly Scalar[]): readonly (string | null)[] {
-  for (const v of values) if (v !== null && typeof v !== 'string') throw wrongKind(name, 'texts', v);
+  for (const v of values) if (v !== null && typeof v !== 'string') throw wrongKind('CurveTable', `column "${name}"`, 'text', v);
   return values as readonly (string | null)[];
-}
-
-function wrongKind(name: string, kind: string, value: Scalar | undefined): TypeError {
-  return new TypeError(`CurveTable: column "${name}" holds ${kind}, got ${JSON.stringify(value)}`);
 }

@@ -5,12 +5,12 @@
  * about 0.45 kB. Each trial is a small view onto the columns: a TrialRecord whose `result` is
  * built when it is read (so read it once per trial), and whose other fields are the stored ones.
  */
+import { readBack, storedNumber, wrongKind, type ColumnKind } from './curves.js';
 import type { Json, Scalar, TrialRecord } from './experiment.js';
 
 export interface ResultColumn {
   name: string;
-  /** INTEGER and REAL columns hold numbers (or NULL), TEXT columns texts (or NULL). */
-  type: 'number' | 'text';
+  type: ColumnKind;
 }
 
 /** One trial's row, as read from the store. */
@@ -88,9 +88,9 @@ export class TrialTable {
     row.results.forEach((value, r) => {
       const column = c.results[r]!;
       if (column instanceof Float64Array) {
-        if (typeof value === 'number') column[i] = value;
-        else if (value === null) column[i] = Number.NaN; // SQLite stores NaN as NULL: NaN stands for NULL alone
-        else throw this.wrongKind(r, value);
+        const stored = storedNumber(value);
+        if (stored === undefined) throw this.wrongKind(r, value);
+        column[i] = stored;
       } else if (value === null || typeof value === 'string') {
         column.push(value === null ? null : this.shared(value));
       } else {
@@ -126,9 +126,9 @@ export class TrialTable {
     });
   }
 
-  private wrongKind(r: number, value: unknown): TypeError {
+  private wrongKind(r: number, value: Scalar): TypeError {
     const { name, type } = this.columns.resultColumns[r]!;
-    return new TypeError(`TrialTable: result column "${name}" holds ${type === 'number' ? 'numbers' : 'texts'}, got ${JSON.stringify(value)}`);
+    return wrongKind('TrialTable', `result column "${name}"`, type, value);
   }
 }
 
@@ -172,10 +172,7 @@ class StoredTrial implements TrialRecord {
   /** A new object at each read, null where NULL. */
   get result(): Record<string, Scalar> {
     const out: Record<string, Scalar> = {};
-    this.#columns.resultColumns.forEach(({ name }, r) => {
-      const value = this.#columns.results[r]![this.#row] ?? null;
-      out[name] = typeof value === 'number' && Number.isNaN(value) ? null : value;
-    });
+    this.#columns.resultColumns.forEach(({ name }, r) => (out[name] = readBack(this.#columns.results[r]![this.#row])));
     return out;
   }
 

@@ -72,12 +72,13 @@ export const reportBenchmark: Benchmark = {
     // As `npm start` runs it: the report follows the study in the process that ran it, so it
     // pays no start-up of its own. Its share is the whole run less the study of its round.
     const pipeline = figure('paper_run_report_s', 'harness run paper --report (study, then report, one process)', 's', rounds.map((r) => r.pipeline.wallSeconds), study);
-    const stage = figure('paper_report_stage_s', '  of which the report (the whole less the study)', 's', rounds.map((r) => r.pipeline.wallSeconds - r.study.run.wallSeconds), study);
+    const stageSeconds = rounds.map((r) => r.pipeline.wallSeconds - r.study.run.wallSeconds);
+    const stage = figure('paper_report_stage_s', '  of which the report (the whole less the study)', 's', stageSeconds, study);
     // The ratios of the rounds, each of two runs made side by side. A target on them is judged on
     // an upper confidence bound of their median (the worst round): the ratio of the medians
     // alone, a few percent either side of 1, can fall below it by the machine's drift.
     const perRound = rounds.map((r) => r.report.wallSeconds / r.study.run.wallSeconds);
-    const stagePerRound = rounds.map((r) => (r.pipeline.wallSeconds - r.study.run.wallSeconds) / r.study.run.wallSeconds);
+    const stagePerRound = stageSeconds.map((s, i) => s / rounds[i]!.study.run.wallSeconds);
     const reportBound = medianUpperBound(perRound);
     const stageBound = medianUpperBound(stagePerRound);
     const confidence = `${formatNumber(reportBound.confidence * 100)}% upper bound of the median over ${perRound.length} rounds`;

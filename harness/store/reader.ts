@@ -7,7 +7,7 @@ import type { Json, ReportInput, Scalar } from '../experiment.js';
 import { Bitset } from '../bitset.js';
 import type { Grid } from '../grid.js';
 import { gridOf, type ManifestBody } from '../manifest.js';
-import { CurveTable } from '../curves.js';
+import { CurveTable, type ColumnKind } from '../curves.js';
 import { TrialTable } from '../trials.js';
 import { quoteIdent } from './columns.js';
 import { listRuns } from './runs.js';
@@ -38,7 +38,7 @@ function readReportInput(store: Store, progress: ReportInput['progress']): Repor
   const manifest = store.requireManifest();
   const body: ManifestBody = manifest.body;
   const grid = gridOf(body);
-  const resultColumns = body.columns.trial.map((c) => ({ name: c.name, type: c.type === 'TEXT' ? ('text' as const) : ('number' as const) }));
+  const resultColumns = storedColumns(body.columns.trial);
   const total = (store.db.prepare(`SELECT count(*) FROM trial`).pluck().get() as number) ?? 0;
   const select = store.db
     .prepare(
@@ -64,7 +64,7 @@ function readReportInput(store: Store, progress: ReportInput['progress']): Repor
     if (trials.size % 10_000 === 0) progress('load trials', trials.size, total);
   }
   progress('load trials', trials.size, total);
-  const curveColumns = body.columns.curve.map((c) => ({ name: c.name, type: c.type === 'TEXT' ? ('text' as const) : ('number' as const) }));
+  const curveColumns = storedColumns(body.columns.curve);
   const curves = new Map<string, CurveTable>();
   const curveRows = store.db
     .prepare(`SELECT group_key${curveColumns.map((c) => `, ${quoteIdent(c.name)}`).join('')} FROM curve ORDER BY group_key, idx`)
@@ -91,6 +91,11 @@ function readReportInput(store: Store, progress: ReportInput['progress']): Repor
     runs: listRuns(store),
     progress,
   };
+}
+
+/** Each column's name and what it holds, from its SQL type. */
+function storedColumns(columns: readonly { name: string; type: string }[]): { name: string; type: ColumnKind }[] {
+  return columns.map((c) => ({ name: c.name, type: c.type === 'TEXT' ? 'text' : 'number' }));
 }
 
 /**
