@@ -1,12 +1,13 @@
 /**
- * One group's curve rows, stored column by column: how a report receives the curves of a study
- * (ReportInput.curves). Every group's curve is held at once, and as one object per row a row of
- * 21 numbers takes about 1.2 kB of V8 heap (curves were four fifths of a large study's report
- * memory); as columns it takes 168 bytes.
+ * The curves of a study as a report receives them (ReportInput.curves): one CurveTable per
+ * group, each a run of rows in columns shared by every group (one typed array per numeric column
+ * for the whole study). A row of 21 numbers took about 1.2 kB of V8 heap as an object; with a
+ * typed array per column and group, the arrays' own objects and each group's map of them took
+ * half of a large report's heap; shared, a group costs one small object.
  */
 import type { Scalar } from './experiment.js';
 
-type Column = Float64Array | readonly (string | null)[];
+type Column = Float64Array | (string | null)[];
 
 /** What a stored column holds: INTEGER and REAL columns numbers, TEXT columns texts (NULL in either). */
 export type ColumnKind = 'number' | 'text';
@@ -31,11 +32,14 @@ export function wrongKind(table: string, column: string, kind: ColumnKind, value
   return new TypeError(`${table}: ${column} holds ${kind === 'number' ? 'numbers' : 'texts'}, got ${JSON.stringify(value)}`);
 }
 
+/** One group's curve: rows `offset` to `offset + length - 1` of the shared columns. */
 export class CurveTable {
-  private constructor(
+  /** A view onto `columns` (CurveTables makes them as it reads). */
+  constructor(
+    private readonly columns: ReadonlyMap<string, Column>,
+    private readonly offset: number,
     /** Rows, in `idx` order. */
     readonly length: number,
-    private readonly columns: ReadonlyMap<string, Column>,
   ) {}
 
   /**
@@ -43,14 +47,21 @@ export class CurveTable {
    * TEXT columns. A number in a text column, or a text in a numeric one, is refused.
    */
   static fromColumns(columns: Iterable<readonly [name: string, type: ColumnKind, values: readonly Scalar[]]>): CurveTable {
-    const stored = new Map<string, Column>();
-    let length: number | undefined;
-    for (const [name, type, values] of columns) {
-      length ??= values.length;
+    const given = [...columns];
+    const length = given[0]?.[2].length ?? 0;
+    for (const [name, , values] of given) {
       if (values.length !== length) throw new RangeError(`CurveTable: column "${name}" has ${values.length} values, the others ${length}`);
-      stored.set(name, type === 'number' ? numericColumn(name, values) : textColumn(name, values));
     }
-    return new CurveTable(length ?? 0, stored);
+    const builder = new CurveTables(
+      given.map(([name, type]) => ({ name, type })),
+      length,
+    );
+    const row: Scalar[] = [];
+    for (let i = 0; i < length; i++) {
+      given.forEach(([, , values], c) => (row[c] = values[i]!));
+      builder.add(row);
+    }
+    return builder.endGroup();
   }
 
   /** From row objects (tests, small studies); a column is numeric when none of its values is a text. */
@@ -68,37 +79,66 @@ export class CurveTable {
     return [...this.columns.keys()];
   }
 
-  /** A numeric column: NaN where the value is NULL. */
+  /** A numeric column: NaN where the value is NULL. A view onto the shared column: read it, don't keep it. */
   numbers(name: string): Float64Array {
     const column = this.columns.get(name);
     if (!(column instanceof Float64Array)) {
       throw new TypeError(`CurveTable: no numeric column "${name}"; columns: ${this.names.map((n) => `${n} (${this.columns.get(n) instanceof Float64Array ? 'number' : 'text'})`).join(', ')}`);
     }
-    return column;
+    return column.subarray(this.offset, this.offset + this.length);
   }
 
   /** Row `i` as an object, null where NULL. */
   row(i: number): Record<string, Scalar> {
     if (!(Number.isInteger(i) && i >= 0 && i < this.length)) throw new RangeError(`CurveTable: row ${i} is outside 0..${this.length - 1}`);
     const out: Record<string, Scalar> = {};
-    for (const [name, column] of this.columns) out[name] = readBack(column[i]);
+    for (const [name, column] of this.columns) out[name] = readBack(column[this.offset + i]);
     return out;
   }
 }
 
-// Plain loops: a study's curves are millions of values, read on the report's critical path.
+/**
+ * Builds the CurveTables of many groups over one set of columns: add a group's rows, then end
+ * the group to get its table. `capacity`: the rows of every group together, known before reading
+ * (a count in the same transaction); a row beyond it is refused.
+ */
+export class CurveTables {
+  private readonly columns: Map<string, Column>;
+  private readonly kinds: readonly { name: string; type: ColumnKind; column: Column }[];
+  private rows = 0;
+  private groupStart = 0;
 
-function numericColumn(name: string, values: readonly Scalar[]): Float64Array {
-  const column = new Float64Array(values.length);
-  for (let i = 0; i < values.length; i++) {
-    const stored = storedNumber(values[i]);
-    if (stored === undefined) throw wrongKind('CurveTable', `column "${name}"`, 'number', values[i]);
-    column[i] = stored;
+  constructor(
+    columns: readonly { name: string; type: ColumnKind }[],
+    private readonly capacity: number,
+  ) {
+    this.kinds = columns.map(({ name, type }) => ({ name, type, column: type === 'number' ? new Float64Array(capacity) : [] }));
+    this.columns = new Map(this.kinds.map((k) => [k.name, k.column]));
   }
-  return column;
-}
 
-function textColumn(name: string, values: readonly Scalar[]): readonly (string | null)[] {
-  for (const v of values) if (v !== null && typeof v !== 'string') throw wrongKind('CurveTable', `column "${name}"`, 'text', v);
-  return values as readonly (string | null)[];
+  /** One row: its values in the order of the columns, from `from` on (a stored row may lead with its group key). */
+  add(values: readonly Scalar[], from = 0): void {
+    if (this.rows === this.capacity) throw new RangeError(`CurveTables: room for ${this.capacity} rows, got one more`);
+    const i = this.rows;
+    for (let c = 0; c < this.kinds.length; c++) {
+      const { name, type, column } = this.kinds[c]!;
+      const value = values[from + c] ?? null;
+      if (column instanceof Float64Array) {
+        const stored = storedNumber(value);
+        if (stored === undefined) throw wrongKind('CurveTable', `column "${name}"`, type, value);
+        column[i] = stored;
+      } else {
+        if (value !== null && typeof value !== 'string') throw wrongKind('CurveTable', `column "${name}"`, type, value);
+        column.push(value);
+      }
+    }
+    this.rows++;
+  }
+
+  /** The table of the rows added since the last group ended. */
+  endGroup(): CurveTable {
+    const table = new CurveTable(this.columns, this.groupStart, this.rows - this.groupStart);
+    this.groupStart = this.rows;
+    return table;
+  }
 }

@@ -7,7 +7,7 @@ import type { Json, ReportInput, Scalar } from '../experiment.js';
 import { Bitset } from '../bitset.js';
 import type { Grid } from '../grid.js';
 import { gridOf, type ManifestBody } from '../manifest.js';
-import { CurveTable, type ColumnKind } from '../curves.js';
+import { CurveTable, CurveTables, type ColumnKind } from '../curves.js';
 import { TrialTable } from '../trials.js';
 import { quoteIdent } from './columns.js';
 import { listRuns } from './runs.js';
@@ -65,25 +65,22 @@ function readReportInput(store: Store, progress: ReportInput['progress']): Repor
   }
   progress('load trials', trials.size, total);
   const curveColumns = storedColumns(body.columns.curve);
+  const curveTotal = store.db.prepare(`SELECT count(*) FROM curve`).pluck().get() as number;
+  const tables = new CurveTables(curveColumns, curveTotal);
   const curves = new Map<string, CurveTable>();
   const curveRows = store.db
     .prepare(`SELECT group_key${curveColumns.map((c) => `, ${quoteIdent(c.name)}`).join('')} FROM curve ORDER BY group_key, idx`)
     .raw(true);
-  // Rows arrive group by group: each group's values are gathered, then stored as columns.
+  // Rows arrive group by group, each led by its group key.
   let group: string | null = null;
-  let gathered: Scalar[][] = [];
-  const flush = () => {
-    if (group !== null) curves.set(group, CurveTable.fromColumns(curveColumns.map((c, i) => [c.name, c.type, gathered[i] as Scalar[]] as const)));
-  };
-  for (const [groupKey, ...row] of curveRows.iterate() as IterableIterator<Scalar[]>) {
-    if (groupKey !== group) {
-      flush();
-      group = groupKey as string;
-      gathered = curveColumns.map(() => []);
+  for (const row of curveRows.iterate() as IterableIterator<Scalar[]>) {
+    if (row[0] !== group) {
+      if (group !== null) curves.set(group, tables.endGroup());
+      group = row[0] as string;
     }
-    for (let i = 0; i < row.length; i++) (gathered[i] as Scalar[]).push(row[i] ?? null);
+    tables.add(row, 1);
   }
-  flush();
+  if (group !== null) curves.set(group, tables.endGroup());
   return {
     manifest: { study: manifest.study, hash: manifest.hash, body: body as unknown as Json },
     trials: trials.records(),

@@ -110,9 +110,12 @@ describe('the report input of a database', () => {
       const store = Store.open(db, 'read');
       let records: unknown[];
       let resultNames: string[];
+      let curves: Map<string, Record<string, Scalar>[]>;
       try {
-        records = JSON.parse(JSON.stringify(loadReportInput(store).trials)) as unknown[];
+        const input = loadReportInput(store);
+        records = JSON.parse(JSON.stringify(input.trials)) as unknown[];
         resultNames = store.requireManifest().body.columns.trial.map((c) => c.name);
+        curves = new Map([...input.curves].map(([group, table]) => [group, Array.from({ length: table.length }, (_, i) => table.row(i))]));
       } finally {
         store.close();
       }
@@ -131,6 +134,15 @@ describe('the report input of a database', () => {
         })),
       );
       expect(new Set(rows.map((r) => r.status)).size).toBe(db.endsWith('faulty.sqlite') ? 2 : 1);
+      // Curves: each group's rows in idx order, the values as stored, every group in one set of columns.
+      const curveRows = query<Record<string, Scalar>>(db, 'SELECT * FROM curve ORDER BY group_key, idx');
+      const stored = new Map<string, Record<string, Scalar>[]>();
+      for (const { group_key, idx: _idx, ...values } of curveRows) {
+        const group = group_key as string;
+        stored.set(group, [...(stored.get(group) ?? []), values]);
+      }
+      expect(curves).toEqual(stored);
+      if (db.endsWith('noop.sqlite')) expect(stored.size).toBeGreaterThan(1);
     }
   });
 });
