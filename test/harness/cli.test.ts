@@ -207,6 +207,8 @@ describe('run, status, export, report', () => {
     expect(custom.stdout).toBe(`${msg.reportWritten(2, 'elsewhere')}\n`);
     const none = await cli(['report', 'results/clifaulty.sqlite'], dir);
     expect(none).toMatchObject({ code: 0, stderr: `${msg.reportNone('faulty')}\n` });
+    const noneJson = await cli(['report', 'results/clifaulty.sqlite', '--json'], dir);
+    expect(JSON.parse(noneJson.stdout)).toEqual({ db: 'results/clifaulty.sqlite', none: msg.reportNone('faulty') });
     const wrong = await cli(['report', 'results/clinoop.sqlite', '--experiment', faultyModule], dir);
     expect(wrong).toMatchObject({ code: 2, stderr: `${msg.reportExperimentMismatch(faultyModule, 'faulty', 'noop')}\n` });
     const variant = await cli(['report', 'results/clinoop.sqlite', '--experiment', noopModule.replace('noop.ts', 'noop-variant.ts')], dir);

@@ -2,7 +2,7 @@
  * A report may name the file a reader opens first and a short summary: `run --report` and
  * `report` then print where the page is and the summary, after the count of files written.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import * as msg from '../../harness/messages.js';
@@ -31,6 +31,22 @@ describe('a report with an entry page and a summary', () => {
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toContain('--out: names the report folder, so it needs --report; received "elsewhere". Add --report');
     expect(existsSync(join(dir, 'never.sqlite'))).toBe(false);
+  });
+
+  it('--json prints one object on stdout (the folder, the page, the files and the summary) and the lines for people on stderr', async () => {
+    const report = await cli(['report', join('results', 'with-summary.sqlite'), '--out', 'json-out', '--json'], dir);
+    expect(report.code).toBe(0);
+    const shown = { dir: 'json-out', entry: join('json-out', 'page', 'index.html'), files: ['page/index.html', 'summary.md'], summary: `${summary}\n` };
+    expect(JSON.parse(report.stdout)).toEqual({ db: join('results', 'with-summary.sqlite'), ...shown });
+    expect(report.stdout.trimEnd().split('\n')).toHaveLength(1);
+    expect(report.stderr).toContain(`${msg.reportWritten(2, 'json-out', shown.entry)}\n\n${summary}\n`);
+    expect(readdirSync(join(dir, 'json-out'), { recursive: true }).map(String).sort()).toEqual(['page', ...shown.files]);
+    const run = await cli(['run', study, '--report', '--out', 'json-out', '--json'], dir);
+    expect(run.code).toBe(0);
+    const parsed = JSON.parse(run.stdout) as { status: string; exitCode: number; report: unknown };
+    expect(parsed).toMatchObject({ status: 'done', exitCode: 0, report: shown });
+    const plain = JSON.parse((await cli(['run', study, '--json'], dir)).stdout) as Record<string, unknown>;
+    expect('report' in plain).toBe(false);
   });
 
   it('report prints them too; a report without them prints the count alone', async () => {

@@ -17,6 +17,23 @@ export function printReport(result: ReportResult, io: Io, out: Output): void {
   if (result.summary !== null) println(out, `\n${result.summary.trimEnd()}`);
 }
 
+/**
+ * A report as `--json` gives it: the folder and the entry page as the user would type them
+ * (relative to the working folder), the files written (relative to the folder, sorted) and the
+ * summary's text; or why there is none.
+ */
+export type ReportJson = { dir: string; entry: string | null; files: string[]; summary: string | null } | { none: string };
+
+export function reportJson(result: ReportResult, cwd: string): ReportJson {
+  if ('none' in result) return { none: result.none };
+  return {
+    dir: displayPath(result.dir, cwd),
+    entry: result.entry === null ? null : displayPath(result.entry, cwd),
+    files: [...result.written].sort(),
+    summary: result.summary,
+  };
+}
+
 export const reportCommand: Command = {
   name: 'report',
   command: 'report <db>',
@@ -24,7 +41,7 @@ export const reportCommand: Command = {
   builder: (y) =>
     y
       .positional('db', { type: 'string', describe: 'Results database' })
-      .options({ ...options('out', 'experiment'), out: { type: 'string', describe: 'Report folder [default: reports/<study>]' } })
+      .options({ ...options('out', 'experiment', 'json'), out: { type: 'string', describe: 'Report folder [default: reports/<study>]' } })
       .epilogue(
         'Figures drawn before come from the figure cache (node_modules/.cache/harness/figures) with the same bytes; ' +
           'HARNESS_RENDER_CACHE=<folder> moves it, HARNESS_RENDER_CACHE=off draws every figure.',
@@ -41,7 +58,9 @@ export const reportCommand: Command = {
       progress: createStageProgress(io.stderr),
       cwd: io.cwd,
     });
-    printReport(result, io, io.stdout);
+    const json = args['json'] === true;
+    printReport(result, io, json ? io.stderr : io.stdout);
+    if (json) println(io.stdout, JSON.stringify({ db: displayPath(resolve(io.cwd, String(args['db'])), io.cwd), ...reportJson(result, io.cwd) }));
     return 0;
   },
 };

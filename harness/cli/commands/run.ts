@@ -13,7 +13,7 @@ import { options, seconds, text, wholeNumber } from '../options.js';
 import { createProgress, createStageProgress } from '../progress.js';
 import type { Command } from './command.js';
 import { dbPathOf, shardOf, studyOf, threadsOf } from './shared.js';
-import { printReport } from './report.js';
+import { printReport, reportJson, type ReportJson } from './report.js';
 
 /** Below this a worker cannot even load the engine and an experiment. */
 export const minWorkerMemoryMb = 32;
@@ -91,7 +91,7 @@ export const runCommand: Command = {
     } else if (summary.ok + summary.failed > 0) {
       println(say, msg.runFinished({ ok: summary.ok, failed: summary.failed, seconds: summary.seconds, rate: summary.trialsPerSecond, db }));
     }
-    if (json) println(io.stdout, JSON.stringify({ ...summary, db, exitCode: code }));
+    let report: ReportJson | null = null;
     if (args['report'] === true && (summary.status === 'done' || summary.status === 'failed')) {
       tierForReport();
       const result = await writeReport({
@@ -102,7 +102,10 @@ export const runCommand: Command = {
         cwd: io.cwd,
       });
       printReport(result, io, say);
+      report = reportJson(result, io.cwd);
     }
+    // One object, once the report is written too; `report` only with --report.
+    if (json) println(io.stdout, JSON.stringify({ ...summary, db, exitCode: code, ...(args['report'] === true ? { report } : {}) }));
     return code;
   },
 };
