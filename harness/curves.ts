@@ -21,6 +21,11 @@ export function storedNumber(value: Scalar | undefined): number | undefined {
   return typeof value === 'number' ? value : value === null ? Number.NaN : undefined;
 }
 
+/** The same for a text column: the text, null for NULL; undefined for a value that does not belong in it. */
+export function storedText(value: Scalar | undefined): string | null | undefined {
+  return value === null || typeof value === 'string' ? value : undefined;
+}
+
 /** A value of such a table as read back: null for NULL. */
 export function readBack(value: number | string | null | undefined): Scalar {
   const v = value ?? null;
@@ -128,8 +133,9 @@ export class CurveTables {
         if (stored === undefined) throw wrongKind('CurveTable', `column "${name}"`, type, value);
         column[i] = stored;
       } else {
-        if (value !== null && typeof value !== 'string') throw wrongKind('CurveTable', `column "${name}"`, type, value);
-        column.push(value);
+        const stored = storedText(value);
+        if (stored === undefined) throw wrongKind('CurveTable', `column "${name}"`, type, value);
+        column.push(stored);
       }
     }
     this.rows++;

@@ -5,7 +5,7 @@
  * about 0.45 kB. Each trial is a small view onto the columns: a TrialRecord whose `result` is
  * built when it is read (so read it once per trial), and whose other fields are the stored ones.
  */
-import { readBack, storedNumber, wrongKind, type ColumnKind } from './curves.js';
+import { readBack, storedNumber, storedText, wrongKind, type ColumnKind } from './curves.js';
 import type { Json, Scalar, TrialRecord } from './experiment.js';
 
 export interface ResultColumn {
@@ -91,10 +91,10 @@ export class TrialTable {
         const stored = storedNumber(value);
         if (stored === undefined) throw this.wrongKind(r, value);
         column[i] = stored;
-      } else if (value === null || typeof value === 'string') {
-        column.push(value === null ? null : this.shared(value));
       } else {
-        throw this.wrongKind(r, value);
+        const stored = storedText(value);
+        if (stored === undefined) throw this.wrongKind(r, value);
+        column.push(stored === null ? null : this.shared(stored));
       }
     });
     this.length++;
