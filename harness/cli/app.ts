@@ -19,6 +19,7 @@ import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
 import { statusCommand } from './commands/status.js';
 import { exitCodes, println, type Io } from './io.js';
+import { versionInfo, versionLine } from './version.js';
 
 export const commands: readonly Command[] = [
   runCommand,
@@ -32,6 +33,11 @@ export const commands: readonly Command[] = [
 ];
 
 export async function main(argv: readonly string[], io: Io): Promise<number> {
+  if (argv[0] === '--version' && argv.slice(1).every((a) => a === '--json')) {
+    const info = versionInfo();
+    println(io.stdout, argv.includes('--json') ? JSON.stringify(info) : versionLine(info));
+    return exitCodes.ok;
+  }
   let chosen: { command: Command; args: Args } | null = null;
   const failures: string[] = [];
   let output = '';
@@ -46,6 +52,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .help()
     .alias('help', 'h')
     .version(false)
+    // Answered above, before parsing; declared here so that --help lists it.
+    .option('version', { type: 'boolean', describe: 'Show the version, the commit and Node\'s version (with --json: as JSON)', global: false })
     .wrap(Math.min(110, io.stdout.columns ?? 100))
     .fail((message: string | undefined, error: Error | undefined) => {
       const text = message ?? error?.message ?? 'Invalid command line';

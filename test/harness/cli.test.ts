@@ -8,7 +8,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { commands } from '../../harness/cli/app.js';
 import { resumeCommand } from '../../harness/cli/io.js';
 import * as msg from '../../harness/messages.js';
-import { cli, faultyModule, noopModule, noopStudy, query, tempDir, writeStudy } from './helpers.js';
+import { versionLine, type VersionInfo } from '../../harness/cli/version.js';
+import { gitState } from '../../harness/run/provenance.js';
+import { cli, faultyModule, noopModule, noopStudy, query, root, tempDir, writeStudy } from './helpers.js';
 
 /** Trials committed so far (0 while the database does not exist yet). */
 function savedTrials(db: string): number {
@@ -37,6 +39,20 @@ describe('usage', () => {
       expect(help.code).toBe(0);
       expect(help.stdout).toContain(`harness ${c.command}`);
     }
+  });
+
+  it('prints the version, the commit and Node, as a line or as JSON', async () => {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
+    const json = await cli(['--version', '--json'], dir);
+    expect(json.code).toBe(0);
+    const info = JSON.parse(json.stdout) as VersionInfo;
+    expect(info).toEqual({ name: 'harness', version: pkg.version, commit: gitState().commit, modified: expect.any(Boolean), node: process.version });
+    expect(info.commit).toMatch(/^[0-9a-f]{40}$/);
+    const line = await cli(['--version'], dir);
+    expect(line).toEqual({ code: 0, stdout: `${versionLine(info)}\n`, stderr: '' });
+    expect(line.stdout).toMatch(new RegExp(`^harness ${pkg.version.replace(/\./g, '\\.')} \\(commit ${info.commit!.slice(0, 7)}(, with local changes)?; Node v\\d+`));
+    // Only on its own: not an option of the commands.
+    expect((await cli(['run', study, '--version'], dir)).code).toBe(2);
   });
 
   it('refuses unknown commands, unknown options, missing arguments and bad choices, pointing to --help', async () => {
