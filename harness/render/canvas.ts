@@ -70,7 +70,25 @@ function draw(paint: Paint, context: CanvasRenderingContext2D): unknown {
   registerCanvasFonts();
   // The language picks shaping and fallback rules; fixed, so the host's locale never changes pixels.
   context.lang = 'en';
+  fillTextWithoutDash(context);
   return paint(context);
+}
+
+/**
+ * A canvas's line dash shapes strokes only, but Skia applies it to filled text too, and its PDF
+ * backend then writes those glyphs as outlines in a Type 3 font, which publishers' PDF checks
+ * (IEEE PDF eXpress, ACM) refuse. Vega leaves the dash of a dashed rule set while it draws the
+ * next labels, so on this context filled text is drawn with no dash, as the canvas standard says.
+ */
+function fillTextWithoutDash(context: CanvasRenderingContext2D): void {
+  const fillText = context.fillText.bind(context);
+  context.fillText = (...args: Parameters<CanvasRenderingContext2D['fillText']>) => {
+    const dash = context.getLineDash();
+    if (dash.length === 0) return fillText(...args);
+    context.setLineDash([]);
+    fillText(...args);
+    context.setLineDash(dash);
+  };
 }
 
 let registered = false;

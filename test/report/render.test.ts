@@ -104,6 +104,23 @@ describe('rendering without a browser', () => {
     expect(text).not.toMatch(/\/CreationDate|\/ModDate|\/ID \[/);
   });
 
+  it('keeps text after a dashed line as embedded text, never as Type 3 outlines', async () => {
+    // Vega leaves a dashed rule's dash set while it draws the label after it.
+    const labelled = {
+      ...spec,
+      mark: undefined,
+      encoding: undefined,
+      layer: [
+        { mark: { type: 'rule', strokeDash: [4, 3] }, encoding: { y: { datum: 0.88 } } },
+        { mark: { type: 'text', align: 'right', baseline: 'bottom' }, encoding: { x: { value: 'width' }, y: { datum: 0.88 }, text: { value: 'acc_min 0.88' } } },
+      ],
+    } as unknown as VegaLiteSpec;
+    const { pdf } = await drawFigure(compileVegaLite(labelled), { pngScale: 1 });
+    const subtypes = ascii(pdf).match(/\/Subtype \/\w+/g) ?? [];
+    expect(subtypes).toContain('/Subtype /Type0');
+    expect(subtypes).not.toContain('/Subtype /Type3');
+  });
+
   it('gives the same bytes from worker threads as in this thread', async () => {
     const pool = new RenderPool({ threads: 2, cacheDir: null });
     try {

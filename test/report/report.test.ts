@@ -36,6 +36,9 @@ describe('the report', () => {
       expect(paths).toContain(`tables/${t}.md`);
     }
     expect(paths).toEqual(expect.arrayContaining(['index.html', 'claims.md', 'summary.json']));
+    // Text stays text in an embedded font: no Type 3 glyph outlines, which publishers' checks refuse.
+    const type3 = first.filter((f) => f.path.endsWith('.pdf') && bytes(f).includes('/Subtype /Type3')).map((f) => f.path);
+    expect(type3).toEqual([]);
   });
 
   it('reports progress for its long stages', () => {
