@@ -9,6 +9,7 @@ import { analyze, analyzeEstimates } from '../../experiments/inference-scaling/r
 import { curveKey } from '../../experiments/inference-scaling/report/data.js';
 import { allFigures, showsNoIntervals } from '../../experiments/inference-scaling/report/figures/index.js';
 import { projectionsFigure } from '../../experiments/inference-scaling/report/figures/projections.js';
+import { savingsFigure } from '../../experiments/inference-scaling/report/figures/savings.js';
 import { SELECTOR_COLOURS } from '../../experiments/inference-scaling/report/selectors.js';
 import { syntheticReportInput } from './synthetic.js';
 
@@ -131,6 +132,40 @@ describe('figure specs', () => {
     expect(groupsNamed(scene, /_column_header$/).map((h) => texts(h[0]!, 'title-text')[0]?.text)).toEqual(titles);
   });
 
+  it('measure columns: one x scale per measure, shared by the scenarios; the share of seeds always 0 to 100%', async () => {
+    const view = await viewOf(figures.find((f) => f.name === 'latency-violations')!.spec);
+    // One scale per column, none per panel: the rows of a column are read against one axis.
+    expect(view.scale('concat_0_x')).toBeTypeOf('function');
+    expect(view.scale('concat_1_x').domain()).toEqual([0, 100]);
+    // The budget (a ratio of 1) is drawn inside the frame, not on its edge.
+    expect(view.scale('concat_0_x').domain()[1]).toBeGreaterThan(1);
+    view.finalize();
+  });
+
+  it('says when cost and latency saved nearly coincide, and only then', () => {
+    const note = (f: ReturnType<typeof savingsFigure>) => f.caption.includes('Cost and latency saved differ by');
+    expect(note(savingsFigure(a))).toBe(true);
+    const apart = a.paired.map((p) => ({ ...p, latencySaved: { ...p.latencySaved, mean: p.latencySaved.mean === null ? null : p.latencySaved.mean + 5 } }));
+    expect(note(savingsFigure({ ...a, paired: apart } as typeof a))).toBe(false);
+  });
+
+  it('keeps the names on a band axis at their bands (no label pushed flush onto its neighbour)', async () => {
+    for (const name of ['size-classes', 'stability-summary', 'picks']) {
+      const scene = await sceneOf(figures.find((f) => f.name === name)!.spec);
+      const names = texts(scene, 'axis-label').filter((t) => a.data.models.some((m) => m.label === t.text) || a.data.selectors.includes(t.text as string));
+      expect(names.length, name).toBeGreaterThan(0);
+      expect(new Set(names.map((t) => t.baseline)), name).toEqual(new Set(['middle']));
+    }
+  });
+
+  it('balance: a symlog axis with its ticks at 0, 1 and a 1-2-5 series up to the largest value', async () => {
+    const figure = figures.find((f) => f.name === 'balance')!;
+    const rows = (figure.spec as unknown as { datasets: { rows: { mean: number | null; hi: number | null }[] } }).datasets.rows;
+    const top = Math.max(...rows.flatMap((r) => [r.mean ?? 0, r.hi ?? 0]));
+    const labels = [...new Set(texts(await sceneOf(figure.spec), 'axis-label').map((t) => Number(t.text)).filter((v) => !Number.isNaN(v)))];
+    expect(labels).toEqual([0, 1, 2, 5, 10, 20, 50, 100].filter((v) => v <= top));
+  });
+
   it('projections: without any point for the last model, the axis titles go under the row above', async () => {
     const condition = a.data.conditions[0]!;
     const last = a.data.models[a.data.models.length - 1]!;
@@ -145,10 +180,16 @@ describe('figure specs', () => {
   });
 });
 
-/** The figure laid out by Vega: its scenegraph. */
-async function sceneOf(spec: Parameters<typeof compileVegaLite>[0]): Promise<SceneItem> {
+/** The figure's view, evaluated (the caller finalizes it). */
+async function viewOf(spec: Parameters<typeof compileVegaLite>[0]): Promise<vega.View> {
   const view = new vega.View(vega.parse(compileVegaLite(spec)), { renderer: 'none' });
   await view.runAsync();
+  return view;
+}
+
+/** The figure laid out by Vega: its scenegraph. */
+async function sceneOf(spec: Parameters<typeof compileVegaLite>[0]): Promise<SceneItem> {
+  const view = await viewOf(spec);
   const root = (view as unknown as { scenegraph(): { root: SceneItem } }).scenegraph().root;
   view.finalize();
   return root;

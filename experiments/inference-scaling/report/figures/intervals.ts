@@ -27,14 +27,21 @@ export interface IntervalChartOptions {
   width: number;
   /** Height of one model's band. */
   step: number;
-  /** Facet the conditions as columns (default) or rows; `measure` adds columns by measure. */
+  /**
+   * Facet the conditions as columns or rows; `measure-columns` puts the conditions in rows and
+   * the measures in columns, each column with its own x scale, shared by its rows.
+   */
   layout: 'columns' | 'rows' | 'measure-columns';
   measures?: readonly string[];
+  /** Per measure (measure-columns), x scale properties beyond `xScale`, e.g. a fixed domain. */
+  measureScales?: Readonly<Record<string, Obj>>;
   /** Extra tooltip fields. */
   tooltip?: Obj[];
   /** Layers drawn beneath the dots (reference lines); they see the same rows. */
   under?: Obj[];
   xScale?: Obj;
+  /** Properties of the x axis (e.g. tick values). */
+  xAxis?: Obj;
   /** Share the x scale between panels (same unit and range everywhere). */
   sharedX?: boolean;
 }
@@ -45,12 +52,39 @@ export function intervalAxes(a: Analysis, selectors: readonly string[] = a.data.
 }
 
 export function intervalChart(o: IntervalChartOptions): Obj {
-  const y = { field: 'model', type: 'nominal', sort: [...o.models], title: null, axis: { labelLimit: 110, ticks: false, domain: false } };
+  const conditionHeader = boldFacet('condition', o.conditions);
+  if (o.layout === 'measure-columns') {
+    // One row-faceted chart per measure, side by side: a facet over measures could only share
+    // one x scale between all measures or give every panel its own, and panels of one measure
+    // on different scales (one running to 12%, the next to 100%) mislead.
+    return {
+      hconcat: (o.measures ?? []).map((measure, i) => ({
+        transform: [{ filter: { field: 'measure', equal: measure } }],
+        facet: { row: i === 0 ? conditionHeader : { ...conditionHeader, header: null }, column: { field: 'measure', type: 'nominal', title: null } },
+        spec: panel(o, { ...xScaleOf(o), ...o.measureScales?.[measure] }, i === 0),
+      })),
+      spacing: 8,
+    };
+  }
+  return {
+    facet: o.layout === 'columns' ? { column: conditionHeader } : { row: conditionHeader },
+    spec: panel(o, xScaleOf(o), true),
+    resolve: { scale: { x: o.sharedX ? 'shared' : 'independent' } },
+  };
+}
+
+function xScaleOf(o: IntervalChartOptions): Obj {
+  return o.xScale ?? { zero: false };
+}
+
+/** One panel: per model a band, per selector a dot and its interval; model names when `labelled`. */
+function panel(o: IntervalChartOptions, scale: Obj, labelled: boolean): Obj {
+  const y = { field: 'model', type: 'nominal', sort: [...o.models], title: null, axis: labelled ? { labelLimit: 110, ticks: false, domain: false } : null };
   const yOffset = { field: 'selector', type: 'nominal', sort: [...o.selectors], scale: { paddingInner: 0.1 } };
   const color = { field: 'selector', type: 'nominal', sort: [...o.selectors], scale: selectorColourScale(o.allSelectors, o.selectors), title: 'selector' };
-  const x = { field: 'mean', type: 'quantitative', title: o.xTitle, ...(o.xScale ? { scale: o.xScale } : { scale: { zero: false } }) };
+  const x = { field: 'mean', type: 'quantitative', title: o.xTitle, scale, ...(o.xAxis ? { axis: o.xAxis } : {}) };
   const tooltip = [tip('condition', 'condition'), tip('model', 'model'), tip('selector', 'selector'), tip('mean', 'mean', o.format), tip('lo', '95% low', o.format), tip('hi', '95% high', o.format), ...(o.tooltip ?? [])];
-  const spec = {
+  return {
     width: o.width,
     height: o.step * o.models.length,
     layer: [
@@ -66,18 +100,5 @@ export function intervalChart(o: IntervalChartOptions): Obj {
         encoding: { y, yOffset, x, color, tooltip },
       },
     ],
-  };
-  const conditionHeader = boldFacet('condition', o.conditions);
-  if (o.layout === 'measure-columns') {
-    return {
-      facet: { row: conditionHeader, column: { field: 'measure', type: 'nominal', sort: [...(o.measures ?? [])], title: null } },
-      spec,
-      resolve: { scale: { x: 'independent' } },
-    };
-  }
-  return {
-    facet: o.layout === 'columns' ? { column: conditionHeader } : { row: conditionHeader },
-    spec,
-    resolve: { scale: { x: o.sharedX ? 'shared' : 'independent' } },
   };
 }

@@ -50,7 +50,9 @@ export function latencyFigure(a: Analysis): Figure {
       width: 150,
       step: 11,
       layout: 'measure-columns',
-      xScale: { zero: true },
+      // Padded, so that a budget line at the end of the axis stays clear of the frame.
+      xScale: { zero: true, padding: 6 },
+      measureScales: { [BREAKS]: { domain: [0, 100], padding: 0 } },
       tooltip: [tip('measure', 'measure'), tip('seeds', 'seeds with a pick', 'd')],
       under: [
         {

@@ -62,8 +62,9 @@ export function sizeClassFigure(a: Analysis): Figure {
       vconcat: a.data.conditions.map((c, i) => ({
         title: { text: c.label, anchor: 'start', fontSize: 8.5, offset: 4 },
         hconcat: [
-          panel(c.label, ACCURACY, { zero: false }, TOOLTIP_FORMAT.accuracy, true, i === a.data.conditions.length - 1),
-          panel(c.label, COST, { type: 'log' }, TOOLTIP_FORMAT.cost, false, i === a.data.conditions.length - 1),
+          // Padded: a mark at the end of the domain (accuracy 1, a dollar) stays whole inside the frame.
+          panel(c.label, ACCURACY, { zero: false, padding: 6 }, TOOLTIP_FORMAT.accuracy, true, i === a.data.conditions.length - 1),
+          panel(c.label, COST, { type: 'log', padding: 6 }, TOOLTIP_FORMAT.cost, false, i === a.data.conditions.length - 1),
         ],
         resolve: { scale: { x: 'independent' } },
       })),

@@ -34,9 +34,12 @@ function cellRows(a: Analysis, value: (c: NonNullable<ReturnType<Analysis['cell'
 }
 
 /** A dot per selector at its mean over seeds with the 95% interval, conditions side by side. */
-function selectorCellsChart(a: Analysis, xTitle: string, format: string, tooltip: Obj[]): Obj {
-  return intervalChart({ ...intervalAxes(a), xTitle, format, width: 104, sharedX: true, step: 30, layout: 'columns', xScale: { zero: true }, tooltip });
+function selectorCellsChart(a: Analysis, xTitle: string, format: string, tooltip: Obj[], x: { scale: Obj; axis?: Obj } = { scale: { zero: true } }): Obj {
+  return intervalChart({ ...intervalAxes(a), xTitle, format, width: 104, sharedX: true, step: 30, layout: 'columns', xScale: x.scale, xAxis: x.axis, tooltip });
 }
+
+/** Tick values for balance on its symlog axis: 0, 1 and a 1-2-5 series beyond. */
+const BALANCE_TICKS = [0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000];
 
 export function picksFigure(a: Analysis): Figure {
   const rows = cellRows(a, (c) => c.kStar, a.data.selectors);
@@ -54,7 +57,14 @@ export function balanceFigure(a: Analysis): Figure {
   const title = 'Balance at k* (claim 1; lower is better)';
   const subtitle = [
     'Balance: worst normalized regret of the pick over the feasible set, max(r_C, r_T, r_A).',
-    'Dot: mean over seeds; line: 95% bootstrap interval.',
+    'Dot: mean over seeds; line: 95% bootstrap interval. Axis linear up to 1, logarithmic beyond.',
   ];
-  return rowsFigure({ name: 'balance', title, subtitle, body: selectorCellsChart(a, 'balance (worst normalized regret)', '.3f', [tip('seeds', 'seeds', 'd')]), rows });
+  // Symlog: the selectors that respect the budgets lie between 0 and 1, a pick outside them (the
+  // 2D baseline) can lie far beyond; on a linear axis those few would squeeze all the rest into a sliver.
+  const scale = { type: 'symlog', constant: 1, domainMin: 0 };
+  // Vega's symlog ticks skip the linear part; these mark both parts, up to the largest value drawn
+  // (a tick count below theirs would have Vega thin them out).
+  const top = Math.max(0, ...rows.flatMap((r) => [r.mean, r.hi]).filter((v): v is number => typeof v === 'number'));
+  const values = BALANCE_TICKS.filter((v) => v <= top);
+  return rowsFigure({ name: 'balance', title, subtitle, body: selectorCellsChart(a, 'balance', '.3f', [tip('seeds', 'seeds', 'd')], { scale, axis: { values, tickCount: values.length, format: '~g', labelOverlap: false } }), rows });
 }

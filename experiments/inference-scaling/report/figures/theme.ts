@@ -41,10 +41,13 @@ export const CONFIG: Obj = {
     tickSize: 3,
     labelPadding: 2,
     titlePadding: 4,
+    // Labels closer than this are thinned out where an axis drops overlapping labels (log axes).
+    labelSeparation: 3,
   },
   // The top label inside the plot: a label poking out above a panel would lift that panel's
-  // header out of line with its neighbours' in wrapped facets.
-  axisY: { labelFlush: true },
+  // header out of line with its neighbours' in wrapped facets. Numeric axes only: on a band of
+  // names it pushes the first and last name onto their neighbours.
+  axisYQuantitative: { labelFlush: true },
   header: { labelFontSize: 8.5, titleFontSize: 8.5, titleFontWeight: 'normal', labelPadding: 3, titlePadding: 2 },
   legend: { orient: 'bottom', direction: 'horizontal', columns: 4, labelFontSize: 8, titleFontSize: 8, titleFontWeight: 'bold', symbolSize: 36, rowPadding: 1, columnPadding: 8, titlePadding: 3, labelLimit: 200 },
   title: { fontSize: 10.5, subtitleFontSize: 7.5, subtitleColor: '#444444', offset: 8, subtitlePadding: 3 },
