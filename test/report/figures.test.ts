@@ -166,6 +166,32 @@ describe('figure specs', () => {
     expect(labels).toEqual([0, 1, 2, 5, 10, 20, 50, 100].filter((v) => v <= top));
   });
 
+  it('budget labels lie over the rings, on a white halo of filled (never stroked) text', async () => {
+    const figure = figures.find((f) => f.name.startsWith('cost-vs-k--'))!;
+    const scene = await sceneOf(figure.spec);
+    const cells = groupsNamed(scene, /^cell$/)[0]!;
+    expect(cells.length).toBe(a.data.models.length);
+    for (const cell of cells) {
+      const marks = (cell.items ?? []) as (SceneItem & { items: (SceneItem & { fill?: string; stroke?: string })[] })[];
+      const label = marks.findLastIndex((m) => m.marktype === 'text' && m.items.some((t) => String(t.text).startsWith('C_max')));
+      const rings = marks.findIndex((m) => m.marktype === 'symbol' && m.items.some((t) => t.stroke !== undefined && t.fill === undefined));
+      expect(label).toBeGreaterThan(rings);
+      const halo = marks.slice(label - 8, label);
+      expect(halo.map((m) => [m.marktype, m.items[0]?.fill, m.items[0]?.stroke])).toEqual(Array(8).fill(['text', 'white', undefined]));
+    }
+  });
+
+  it('log cost axes are ticked at powers of ten only, in every panel', async () => {
+    for (const name of [figures.find((f) => f.name.startsWith('cost-vs-k--'))!.name, figures.find((f) => f.name.startsWith('projections--'))!.name]) {
+      const all = texts(await sceneOf(figures.find((f) => f.name === name)!.spec), 'axis-label').map((t) => String(t.text));
+      // A tick between the decades would come with an empty label (and a grid line).
+      expect(all.filter((t) => t === ''), name).toEqual([]);
+      const labels = all.filter((t) => t.startsWith('$'));
+      expect(labels.length, name).toBeGreaterThan(0);
+      for (const label of labels) expect(Number.isInteger(Math.log10(Number(label.slice(1)))), `${name}: ${label}`).toBe(true);
+    }
+  });
+
   it('projections: without any point for the last model, the axis titles go under the row above', async () => {
     const condition = a.data.conditions[0]!;
     const last = a.data.models[a.data.models.length - 1]!;
@@ -197,6 +223,8 @@ async function sceneOf(spec: Parameters<typeof compileVegaLite>[0]): Promise<Sce
 
 interface SceneItem {
   marktype?: string;
+  fill?: string;
+  stroke?: string;
   role?: string;
   name?: string;
   items?: SceneItem[];

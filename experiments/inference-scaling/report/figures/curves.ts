@@ -6,9 +6,10 @@
 import type { Analysis } from '../analysis.js';
 import { curveKey, type Condition, type CurvePoint } from '../data.js';
 import { round } from '../format.js';
-import { AXIS_TITLES, panelPerModel, rowsFigure, selectorColourScale, tip, TOOLTIP_FORMAT, type Figure, type Obj } from './theme.js';
+import { AXIS_TITLES, panelPerModel, rowsFigure, selectorColourScale, tip, TOOLTIP_FORMAT, withHalo, DECADE_AXIS, type Figure, type Obj } from './theme.js';
 
 export type CurveMetric = 'accuracy' | 'cost';
+
 
 const PANEL = { width: 116, height: 84 };
 export const FEASIBILITY_SCALE: Obj = { domain: ['feasible', 'not feasible'], range: ['#222222', '#c4c4c4'] };
@@ -96,7 +97,7 @@ export function curveFigure(a: Analysis, condition: Condition, metric: CurveMetr
   // keeps the cheap picks and the budget line readable in every panel.
   const y =
     metric === 'cost'
-      ? { field: 'mean', type: 'quantitative', title: 'cost per request ($, log)', scale: { type: 'log', padding: RING_PADDING }, axis: { format: '$~g', tickCount: 4 } }
+      ? { field: 'mean', type: 'quantitative', title: 'cost per request ($, log)', scale: { type: 'log', padding: RING_PADDING }, axis: { ...DECADE_AXIS, format: '$~g' } }
       : { field: 'mean', type: 'quantitative', title: 'accuracy (best of k)', scale: { zero: false, padding: RING_PADDING } };
   const layers: Obj[] = [
     {
@@ -128,16 +129,7 @@ export function curveFigure(a: Analysis, condition: Condition, metric: CurveMetr
         ],
       },
     },
-    ...(limit === null
-      ? []
-      : [
-          budgetRule('y', limit),
-          {
-            transform: [ONE_PER_MODEL],
-            mark: { type: 'text', align: 'right', baseline: 'bottom', dx: -2, dy: -1, fontSize: 7, color: '#333333' },
-            encoding: { x: { value: 'width' }, y: { datum: limit }, text: { value: limitText } },
-          },
-        ]),
+    ...(limit === null ? [] : [budgetRule('y', limit)]),
     {
       transform: [{ filter: "datum.kind === 'pick'" }],
       mark: { type: 'point', filled: false, strokeWidth: 1.3, opacity: 1 },
@@ -157,8 +149,16 @@ export function curveFigure(a: Analysis, condition: Condition, metric: CurveMetr
         ],
       },
     },
+    // The budget's label last, over the rings, clear of the dashed line (descenders included).
+    ...(limit === null
+      ? []
+      : withHalo({
+          transform: [ONE_PER_MODEL],
+          mark: { type: 'text', align: 'right', baseline: 'bottom', dx: -2, dy: -2.5, fontSize: 7, color: '#333333' },
+          encoding: { x: { value: 'width' }, y: { datum: limit }, text: { value: limitText } },
+        })),
   ];
-  const what = metric === 'accuracy' ? 'Accuracy' : 'Total cost';
+  const what = metric === 'accuracy' ? 'Accuracy' : 'Total cost per request';
   const title = `${what} vs k: ${condition.label}`;
   const seeds = a.data.replicates.length;
   const subtitle = [

@@ -9,7 +9,7 @@ import type { Analysis } from '../analysis.js';
 import { curveKey, type Condition, type CurvePoint } from '../data.js';
 import { round } from '../format.js';
 import { budgetRule, feasibility, ONE_PER_MODEL, pickRows, RING_PADDING } from './curves.js';
-import { CONFIG, rowsFigure, selectorColourScale, tip, TOOLTIP_FORMAT, type Figure, type Obj } from './theme.js';
+import { CONFIG, rowsFigure, selectorColourScale, tip, TOOLTIP_FORMAT, withHalo, DECADE_AXIS, type Figure, type Obj } from './theme.js';
 
 type Axis = 'cost' | 'latency' | 'accuracy';
 
@@ -58,7 +58,7 @@ export function projectionsFigure(a: Analysis, condition: Condition): Figure {
       type: 'quantitative',
       title: null,
       scale: axis === 'cost' ? { type: 'log', padding: RING_PADDING } : { zero: false, padding: RING_PADDING },
-      axis: { tickCount: channel === 'x' ? 4 : 3, ...(axis === 'cost' ? { format: '$~g' } : {}) },
+      axis: axis === 'cost' ? { ...DECADE_AXIS, format: '$~g' } : { tickCount: channel === 'x' ? 4 : 3 },
     });
     const limitRule = (axis: Axis, channel: 'x' | 'y'): Obj[] => {
       const limit = limits[axis];
@@ -105,14 +105,13 @@ export function projectionsFigure(a: Analysis, condition: Condition): Figure {
             },
           },
           ...(labelled
-            ? [
-                {
-                  // The model's name inside its first panel, top left: low cost with high latency never occurs there.
-                  transform: [ONE_PER_MODEL],
-                  mark: { type: 'text', align: 'left', baseline: 'top', x: 4, y: 3, fontSize: 8, fontWeight: 'bold', color: '#222222' },
-                  encoding: { text: { field: 'model', type: 'nominal' } },
-                },
-              ]
+            ? // The model's name inside its first panel, top left: low cost with high latency never
+              // occurs there; a budget line may pass under it.
+              withHalo({
+                transform: [ONE_PER_MODEL],
+                mark: { type: 'text', align: 'left', baseline: 'top', x: 4, y: 3, fontSize: 8, fontWeight: 'bold', color: '#222222' },
+                encoding: { text: { field: 'model', type: 'nominal' } },
+              })
             : []),
           {
             // The x-axis title, under the bottom row only (a facet titles every row's axis or none),

@@ -120,10 +120,39 @@ export const TOOLTIP_FORMAT = {
   percent: '.1f',
 } as const;
 
+/**
+ * A text layer over a white halo, so that a label stays legible where a dashed budget line, a
+ * curve or a ring passes under it. The halo is the text filled in white at eight offsets around
+ * it, not stroked: PDF output turns stroked text into glyph outlines in a Type 3 font, which
+ * publishers' PDF checks refuse.
+ */
+export function withHalo(layer: Obj): Obj[] {
+  const { color: _color, dx = 0, dy = 0, ...mark } = layer.mark as Obj & { dx?: number; dy?: number };
+  const halo = HALO_OFFSETS.map(([ox, oy]) => ({ ...layer, mark: { ...mark, color: 'white', dx: dx + ox, dy: dy + oy } }));
+  return [...halo, layer];
+}
+
+const HALO_RADIUS = 1.1;
+const HALO_OFFSETS: readonly (readonly [number, number])[] = Array.from({ length: 8 }, (_, i) => {
+  const angle = (i * Math.PI) / 4;
+  return [Number((HALO_RADIUS * Math.cos(angle)).toFixed(2)), Number((HALO_RADIUS * Math.sin(angle)).toFixed(2))] as const;
+});
+
 /** Tooltip field definition; `title` is what the tooltip shows as the key. */
 export function tip(field: string, title: string, format?: string, type: 'quantitative' | 'nominal' = format ? 'quantitative' : 'nominal'): Obj {
   return { field, title, type, ...(format ? { format } : {}) };
 }
+
+/**
+ * A log axis ticked and gridded at powers of ten only: left to itself, Vega adds the 2..9
+ * multiples to a panel spanning few decades and not to one spanning more, so panels side by
+ * side look ruled differently. Values outside a panel's domain are dropped by Vega.
+ */
+export const DECADE_AXIS: Obj = {
+  values: Array.from({ length: 13 }, (_, i) => Number(`1e${i - 6}`)),
+  // At least as many as the values, or Vega thins them out.
+  tickCount: 13,
+};
 
 export const AXIS_TITLES = {
   k: 'k (samples per request)',
