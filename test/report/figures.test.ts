@@ -181,6 +181,24 @@ describe('figure specs', () => {
     }
   });
 
+  it('stability: every circle lies whole inside its panel, at k = 0 and at the largest k too', async () => {
+    const scene = await sceneOf(figures.find((f) => f.name === 'stability')!.spec);
+    const cells = groupsNamed(scene, /^cell$/)[0]!;
+    expect(cells.length).toBeGreaterThan(0);
+    let circles = 0;
+    for (const cell of cells) {
+      for (const mark of (cell.items ?? []).filter((m) => m.marktype === 'symbol')) {
+        for (const circle of mark.items ?? []) {
+          const r = Math.sqrt((circle.size as number) / Math.PI);
+          expect(circle.x! - r).toBeGreaterThanOrEqual(0);
+          expect(circle.x! + r).toBeLessThanOrEqual(cell.width as number);
+          circles++;
+        }
+      }
+    }
+    expect(circles).toBeGreaterThan(0);
+  });
+
   it('log cost axes are ticked at powers of ten only, in every panel', async () => {
     for (const name of [figures.find((f) => f.name.startsWith('cost-vs-k--'))!.name, figures.find((f) => f.name.startsWith('projections--'))!.name]) {
       const all = texts(await sceneOf(figures.find((f) => f.name === name)!.spec), 'axis-label').map((t) => String(t.text));
@@ -223,6 +241,8 @@ async function sceneOf(spec: Parameters<typeof compileVegaLite>[0]): Promise<Sce
 
 interface SceneItem {
   marktype?: string;
+  width?: number;
+  size?: number;
   fill?: string;
   stroke?: string;
   role?: string;

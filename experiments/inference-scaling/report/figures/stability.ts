@@ -6,6 +6,11 @@ import type { Analysis } from '../analysis.js';
 import { round } from '../format.js';
 import { boldFacet, rowsFigure, selectorColourScale, tip, TOOLTIP_FORMAT, type Figure, type Obj } from './theme.js';
 
+/** Area of the circle for a k* chosen in every seed, in square points. */
+const LARGEST_CIRCLE = 90;
+/** Room at both ends of the k axis for that circle's radius, so a circle at k = 0 or the largest k stays inside the frame. */
+const STABILITY_PADDING = Math.ceil(Math.sqrt(LARGEST_CIRCLE / Math.PI)) + 1;
+
 export function stabilityFigure(a: Analysis): Figure {
   const rows: Obj[] = [];
   for (const condition of a.data.conditions) {
@@ -39,13 +44,14 @@ export function stabilityFigure(a: Analysis): Figure {
         column: { field: 'selector', type: 'nominal', sort: [...a.data.selectors], title: null, header: { labelFontSize: 7.5, labelAngle: 0 } },
       },
       spec: {
-        width: 40,
+        // Wide enough for the longest selector name over its column.
+        width: 50,
         height: 9 * a.data.models.length,
         mark: { type: 'circle', opacity: 0.75, stroke: 'white', strokeWidth: 0.3 },
         encoding: {
           y: { field: 'model', type: 'nominal', sort: a.data.models.map((m) => m.label), title: null, axis: { labelLimit: 110, ticks: false, domain: false, labelFontSize: 7.5 } },
-          x: { field: 'k', type: 'quantitative', title: 'k*', scale: { zero: true }, axis: { tickCount: 3, labelFontSize: 7 } },
-          size: { field: 'seeds', type: 'quantitative', title: 'seeds', scale: { domain: [1, seeds], range: [3, 90] }, legend: { values: legendValues } },
+          x: { field: 'k', type: 'quantitative', title: 'k*', scale: { zero: true, padding: STABILITY_PADDING }, axis: { tickCount: 3, labelFontSize: 7 } },
+          size: { field: 'seeds', type: 'quantitative', title: 'seeds', scale: { domain: [1, seeds], range: [3, LARGEST_CIRCLE] }, legend: { values: legendValues } },
           color: { field: 'selector', type: 'nominal', scale: selectorColourScale(a.data.selectors), legend: null },
           tooltip: [tip('model', 'model'), tip('selector', 'selector'), tip('k', 'k*', 'd'), tip('seeds', 'seeds', 'd'), tip('share', 'share of seeds', TOOLTIP_FORMAT.share), tip('iqr', 'IQR of k*', TOOLTIP_FORMAT.k)],
         },
