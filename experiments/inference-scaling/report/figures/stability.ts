@@ -82,7 +82,7 @@ export function stabilitySummaryFigure(a: Analysis): Figure {
   }
   const y = { field: 'selector', type: 'nominal', sort: [...a.data.selectors], title: null, axis: { ticks: false, domain: false } };
   const title = 'How often a selector repeats its k*';
-  const subtitle = ['Share of seeds at the most frequent k*, mean over models (bar), with the least and most', 'stable model (line). 100%: the same k* in every seed.'];
+  const subtitle = ['Share of seeds at the most frequent k*, mean over models (bar), with the least and most', 'stable model (the line under the bar). 100%: the same k* in every seed.'];
   return rowsFigure({
     name: 'stability-summary',
     title,
@@ -95,15 +95,16 @@ export function stabilitySummaryFigure(a: Analysis): Figure {
         height: 10 * a.data.selectors.length,
         layer: [
           {
-            mark: { type: 'bar', height: 7 },
+            mark: { type: 'bar', height: 5, yOffset: -1.5 },
             encoding: {
               y,
               x: { field: 'modeShare', type: 'quantitative', title: 'seeds at the modal k*', scale: { domain: [0, 1] }, axis: { format: '.0%', tickCount: 3 } },
               color: { field: 'selector', type: 'nominal', scale: selectorColourScale(a.data.selectors), legend: null },
-              tooltip: [tip('condition', 'condition'), tip('selector', 'selector'), tip('modeShare', 'mean share at mode', TOOLTIP_FORMAT.share), tip('minShare', 'least stable model', TOOLTIP_FORMAT.share), tip('maxShare', 'most stable model', TOOLTIP_FORMAT.share), tip('iqr', 'mean IQR of k*', TOOLTIP_FORMAT.k), tip('models', 'models', 'd')],
+              tooltip: [tip('condition', 'condition'), tip('selector', 'selector'), tip('modeShare', 'mean share at the most frequent k*', TOOLTIP_FORMAT.share), tip('minShare', 'least stable model', TOOLTIP_FORMAT.share), tip('maxShare', 'most stable model', TOOLTIP_FORMAT.share), tip('iqr', 'mean IQR of k*', TOOLTIP_FORMAT.k), tip('models', 'models', 'd')],
             },
           },
-          { mark: { type: 'rule', color: '#333333', strokeWidth: 0.8 }, encoding: { y, x: { field: 'minShare', type: 'quantitative' }, x2: { field: 'maxShare' } } },
+          // The range just under its bar, not across it, where it would vanish on a dark bar (accuracy-max-2d's is black).
+          { mark: { type: 'rule', color: '#333333', strokeWidth: 0.8, yOffset: 2.6 }, encoding: { y, x: { field: 'minShare', type: 'quantitative' }, x2: { field: 'maxShare' } } },
         ],
       },
     },
