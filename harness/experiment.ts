@@ -165,6 +165,13 @@ export interface ReportInput {
   progress(stage: string, done: number, total: number): void;
   /** Drawing threads already started for this report (see Experiment.drawsFigures); owned by the caller. */
   figures?: RenderPool;
+  /**
+   * How much of the study the database holds: its finished trials (ok or failed) and the trials
+   * of the study's grid. `done < expected` for an interrupted run (`harness report` writes such a
+   * report too); its files must then say, where a reader sees them, that everything in them is
+   * provisional. Absent where nobody counted (an input built by hand): read as complete.
+   */
+  coverage?: { done: number; expected: number };
 }
 
 export interface ReportFile {

@@ -1,6 +1,7 @@
 /** Writing files and folders so that no reader ever sees half of one. */
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { Writable } from 'node:stream';
 
 /**
  * Writes `content` as the file `target` in one step: into a hidden temporary file beside it,
@@ -39,3 +40,63 @@ export function writeFolderAtomically(dir: string, files: Iterable<readonly [str
     if (!existsSync(dir)) throw thrown;
   }
 }
+
+/**
+ * Streams a file into place in one step, as `writeFileAtomically` does: `produce` writes to the
+ * stream it is given, the bytes go to a hidden temporary file beside `target`, and one rename
+ * puts it in place once `produce` has finished. Unlike `writeFileAtomically` it creates no
+ * folder: the caller decides whether a missing folder is an error. When anything fails
+ * (`produce` throws, the folder is missing or not writable, the disk fills up, `target` is a
+ * folder), the temporary file is removed, an existing `target` is left as it was, and the
+ * first error is thrown.
+ *
+ * The stream writes synchronously through a buffer and never fails itself: after a failed
+ * write it drops what follows and the error is thrown once `produce` returns. A stream that
+ * errors would leave a producer waiting for a 'drain' that never comes.
+ */
+export async function writeStreamAtomically<T>(target: string, produce: (out: Writable) => Promise<T>): Promise<T> {
+  const temp = join(dirname(target), `.${process.pid}.tmp-${basename(target)}`);
+  const fd = openSync(temp, 'w');
+  let failure: { error: unknown } | null = null;
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  const flush = () => {
+    const chunks = pending;
+    pending = [];
+    pendingBytes = 0;
+    if (failure) return;
+    try {
+      for (const chunk of chunks) {
+        for (let offset = 0; offset < chunk.length; ) offset += writeSync(fd, chunk, offset);
+      }
+    } catch (thrown) {
+      failure = { error: thrown };
+    }
+  };
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      if (!failure) {
+        pending.push(chunk);
+        pendingBytes += chunk.length;
+        if (pendingBytes >= flushBytes) flush();
+      }
+      done();
+    },
+  });
+  let closed = false;
+  try {
+    const result = await produce(sink);
+    flush();
+    closed = true;
+    closeSync(fd);
+    if (failure) throw (failure as { error: unknown }).error;
+    renameSync(temp, target);
+    return result;
+  } catch (thrown) {
+    if (!closed) closeSync(fd);
+    rmSync(temp, { force: true });
+    throw thrown;
+  }
+}
+
+const flushBytes = 64 * 1024;

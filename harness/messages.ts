@@ -27,6 +27,11 @@ export function studyNotAFile(path: string): string {
   return `${path} is not a regular file (a pipe, socket or device); a study file is read whole before anything runs. Save the study to a .yaml file and give its path.`;
 }
 
+/** A results database (an SQLite file) given where a study file belongs. */
+export function studyIsDatabase(path: string): string {
+  return `${path} is a results database (an SQLite file), not a study file. To look at it: "harness status ${path}" or "harness report ${path}". To run a study, give its study file or name instead, e.g. experiments/inference-scaling/paper.yaml ("harness list" names them).`;
+}
+
 export function studyUnreadable(path: string, reason: string): string {
   return `Cannot read the study file ${path}: ${reason}. Check that it exists and that you may read it.`;
 }
@@ -196,16 +201,25 @@ export function cliUsage(reason: string, command?: string): string {
 
 // ---- databases -----------------------------------------------------------------------------
 
-export function dbNotFound(path: string): string {
-  return `No results database at ${path}. Run "harness run <study>" first, or give the path with --db (see "harness status" for the databases under results/).`;
+/**
+ * How the command at hand takes a database path, so that a message suggests a fix it accepts:
+ * `option` for the --db of run and plan, `argument` for a database named as a command-line
+ * argument (status, report, export, merge).
+ */
+export type DbPathGiven = 'option' | 'argument';
+
+export function dbNotFound(path: string, given: DbPathGiven = 'argument'): string {
+  return given === 'option'
+    ? `No results database at ${path}. Run "harness run <study>" first, or give the path with --db (see "harness status" for the databases under results/).`
+    : `No results database at ${path}. Check the path, or make the database first with "harness run <study>" ("harness status" lists the databases under results/).`;
 }
 
 export function dbIsDirectory(path: string): string {
   return `${path} is a directory, not a results database. Give the path of a .sqlite file.`;
 }
 
-export function dbNotAFile(path: string): string {
-  return `${path} is not a regular file (a pipe, socket or device), so it cannot hold a results database. Give the path of a .sqlite file with --db.`;
+export function dbNotAFile(path: string, given: DbPathGiven = 'argument'): string {
+  return `${path} is not a regular file (a pipe, socket or device), so it cannot hold a results database. Give the path of a .sqlite file${given === 'option' ? ' with --db' : ''}.`;
 }
 
 export function dbLocked(path: string, waitedSeconds: number): string {
@@ -216,8 +230,9 @@ export function dbNotSqlite(path: string): string {
   return `${path} is not an SQLite database (its header is wrong). Give the path of a results database, or move this file away.`;
 }
 
-export function dbForeign(path: string): string {
-  return `${path} is an SQLite database but not a harness results database (it has no "meta" table). Use another path with --db.`;
+export function dbForeign(path: string, given: DbPathGiven = 'argument'): string {
+  const fix = given === 'option' ? 'Use another path with --db.' : 'Give the path of a database that "harness run" made.';
+  return `${path} is an SQLite database but not a harness results database (it has no "meta" table). ${fix}`;
 }
 
 export function dbNewerSchema(path: string, found: number, supported: number): string {
@@ -247,8 +262,9 @@ export interface DifferenceLine {
   current: unknown;
 }
 
-function differenceLines(diffs: readonly DifferenceLine[]): string {
-  return diffs.map((d) => `  - ${d.path}: ${showValue(d.stored, 120)} in the database, ${showValue(d.current, 120)} now`).join('\n');
+/** One line per difference; `stored` and `current` say where each side comes from. */
+function differenceLines(diffs: readonly DifferenceLine[], stored = 'in the database', current = 'now'): string {
+  return diffs.map((d) => `  - ${d.path}: ${showValue(d.stored, 120)} ${stored}, ${showValue(d.current, 120)} ${current}`).join('\n');
 }
 
 export function dbManifestMismatch(path: string, diffs: readonly DifferenceLine[], freshCommand: string): string {
@@ -307,11 +323,11 @@ export function mergeInputTwice(path: string): string {
 }
 
 export function mergeOutputDiffers(path: string, diffs: readonly DifferenceLine[]): string {
-  return `merge: the output ${path} already holds a different study setup:\n${differenceLines(diffs)}\nMerge into a new file instead.`;
+  return `merge: the output ${path} already holds a different study setup:\n${differenceLines(diffs, `in ${path}`, 'in the shards')}\nMerge into a new file instead.`;
 }
 
 export function mergeMixedManifests(reference: string, others: readonly { path: string; diffs: readonly DifferenceLine[] }[]): string {
-  const parts = others.map((o) => `${o.path} differs from ${reference}:\n${differenceLines(o.diffs)}`);
+  const parts = others.map((o) => `${o.path} differs from ${reference}:\n${differenceLines(o.diffs, `in ${reference}`, `in ${o.path}`)}`);
   return `merge: the databases hold different study setups and cannot be combined.\n${parts.join('\n')}\nMerge only shards of one study run with the same settings.`;
 }
 
@@ -357,12 +373,120 @@ export function reportHeapTight(trials: number, usedMb: number, limitMb: number,
   );
 }
 
+/** "38.5%": a share of the study, rounded down so that an unfinished study never shows 100%. */
+export function shareOf(done: number, expected: number): string {
+  return `${expected > 0 ? Math.floor((1000 * done) / expected) / 10 : 0}%`;
+}
+
+export function reportNoTrials(db: string, study: string, expected: number, next: string): string {
+  return `${db} holds no finished trials yet (0 of the ${expected} of study ${study}; the run stopped before its first trial finished): a report needs at least one, so nothing was written. ${next}`;
+}
+
+export function reportPartial(db: string, study: string, done: number, expected: number, next: string): string {
+  return (
+    `Warning: this report covers ${done} of the ${expected} trials (${shareOf(done, expected)}) of study ${study}: ${db} holds an unfinished run, ` +
+    `so its figures, tables and verdicts are provisional and will change. ${next}`
+  );
+}
+
+/** The way to the missing trials (the end of reportNoTrials and reportPartial). */
+export const reportNext = {
+  resume: (command: string) => `Complete the run with: ${command}; then report again.`,
+  running: (db: string) => `A run is writing it now ("harness status ${db}" shows how far it is); report again when it has finished.`,
+  shards: (shards: readonly string[], command: string) =>
+    `It holds shard${shards.length === 1 ? '' : 's'} ${shards.join(', ')} of the study: complete ${shards.length === 1 ? 'it' : 'them'} (${command}) and the other shards, merge them with "harness merge <merged.sqlite> <shard databases>", then report the merged database.`,
+};
+
+/**
+ * The report folder cannot be written. `out` is the --out value as typed, or null for the
+ * default folder (then the fix is --out).
+ */
+export function reportFolderUnusable(out: string | null, dir: string, problem: string, written = false): string {
+  const subject = out === null ? `Cannot write the report into ${dir} (the default report folder)` : `--out: cannot write the report into ${showValue(out)}${dir === out ? '' : ` (${dir})`}`;
+  const fix =
+    out === null
+      ? `Write it elsewhere with --out DIR, or fix ${dir} (free space, permissions, a file in the way)`
+      : 'Give --out another folder (one you may write to; it is created when missing), or fix this one (free space, permissions, a file in the way)';
+  const state = written ? 'Some files were written, the folder is not a complete report' : 'Nothing was written';
+  return `${subject}: ${problem}. ${state}. ${fix}, then run the same command again.`;
+}
+
+const fileSystemReasons: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on device',
+  EDQUOT: 'disk quota exceeded',
+  ENOTDIR: 'a part of the path is a file, not a folder',
+  EISDIR: 'a folder is in the way of a file',
+  EEXIST: 'a file is in the way of a folder',
+  ENAMETOOLONG: 'the name is too long',
+  EIO: 'input/output error',
+};
+
+/** A file system error code in words, with the code: "permission denied (EACCES)". */
+export function fileSystemReason(code: string): string {
+  const words = fileSystemReasons[code];
+  return words ? `${words} (${code})` : code;
+}
+
+/** What is wrong with a report folder (the `problem` of reportFolderUnusable). */
+export const reportFolderProblem = {
+  isFile: () => 'it is an existing file, not a folder',
+  insideFile: (file: string) => `${file} is a file, so no folder can be created inside it`,
+  notWritable: (folder: string, code: string) => `${folder} cannot be written: ${fileSystemReason(code)}`,
+  writeFailed: (file: string, code: string) => `writing ${file} failed: ${fileSystemReason(code)}`,
+};
+
+export function reportRemovedStale(count: number, dir: string): string {
+  return `Removed ${count} file${count === 1 ? '' : 's'} that an earlier report wrote into ${dir} and this one does not (files you put there yourself stay).`;
+}
+
 export function reportBadPath(path: string): string {
   return `report(): returned the file path ${JSON.stringify(path)}; paths must be relative, use forward slashes and stay inside the report folder.`;
 }
 
 export function exportWritten(rows: number, table: string, out: string): string {
   return `Wrote ${rows} ${table} rows to ${out}.`;
+}
+
+/** Why the export could not be written to --out (`out` as typed, `path` as shown to the user). */
+export type ExportOutProblem =
+  | { kind: 'no-folder'; folder: string }
+  | { kind: 'not-a-folder'; blocker: string }
+  | { kind: 'is-folder'; example: string }
+  | { kind: 'not-writable'; folder: string; code: string }
+  | { kind: 'disk-full'; code: string }
+  | { kind: 'other'; reason: string };
+
+export function exportOutFailed(out: string, path: string, problem: ExportOutProblem): string {
+  const head = `--out: cannot write the export to ${path}`;
+  const received = `; received ${showValue(out)}.`;
+  const unchanged = 'Nothing was written';
+  switch (problem.kind) {
+    case 'no-folder':
+      return `${head}: the folder ${problem.folder} does not exist${received} Create it first (mkdir -p ${problem.folder}), or give a file in an existing folder.`;
+    case 'not-a-folder':
+      return `${head}: ${problem.blocker} is a file, not a folder${received} Give a file in an existing folder.`;
+    case 'is-folder':
+      return `${head}: it is a folder, and --out names the file to write${received} Give a file name inside it, e.g. --out ${problem.example}.`;
+    case 'not-writable': {
+      const why = problem.code === 'EROFS' ? 'is on a read-only file system' : 'is not writable (permission denied)';
+      return `${head}: the folder ${problem.folder} ${why} (${problem.code})${received} Write it elsewhere with --out, or make the folder writable.`;
+    }
+    case 'disk-full':
+      return `${head}: the disk is full (${problem.code})${received} ${unchanged} (an existing file there is unchanged); free space or write elsewhere with --out, then rerun the same command.`;
+    case 'other':
+      return `${head}: ${problem.reason}${received} ${unchanged} (an existing file there is unchanged); give another path with --out.`;
+  }
+}
+
+export function exportOutIsDatabase(out: string, db: string): string {
+  return `--out: must not be the database being exported (${db}) or its -wal, -shm or -journal file, which the export would overwrite; received ${showValue(out)}. Give a new file, e.g. --out trials.csv.`;
+}
+
+export function statusDatabaseUnreadable(path: string, reason: string): string {
+  return `Cannot read the database ${path}: ${reason}. Check that it is a complete results database (not a partial copy), or move it out of the folder.`;
 }
 
 export function statusNoDatabases(dir: string): string {

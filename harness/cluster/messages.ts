@@ -3,7 +3,7 @@
  * (option, rule, value received) and what to do instead. Option errors take the engine's form
  * (harness/messages.ts `optionInvalid`).
  */
-import { optionInvalid } from '../messages.js';
+import { fileSystemReason, optionInvalid } from '../messages.js';
 import { showValue } from '../text.js';
 import { formatDuration } from './format.js';
 
@@ -65,6 +65,43 @@ export function folderHasOtherShards(folder: string, counts: readonly number[], 
     folder,
     `Use --array-size ${counts[0]} to resume that run, or another --out.`,
   );
+}
+
+/** What keeps the shard folder from taking the scripts (the `problem` of `outUnusable`). */
+export const outProblem = {
+  isFile: (dir: string) => `${dir} is a file, not a folder`,
+  insideFile: (file: string) => `${file} is a file, so no folder can be created inside it`,
+  folderInTheWay: (file: string) => `${file} is a folder, where the file must go`,
+  notWritable: (folder: string, code: string) => `${folder} may not be written: ${fileSystemReason(code)}`,
+  notReadable: (folder: string, code: string) => `${folder} may not be read: ${fileSystemReason(code)}`,
+  failed: (action: 'creating' | 'writing', path: string, code: string) => `${action} ${path} failed: ${fileSystemReason(code)}`,
+};
+
+/**
+ * The shard folder cannot take the scripts. `typed` is --out as given, or null for the default
+ * folder (then the fix is --out); `written` names the files this command replaced before it
+ * failed (each one whole: files are written atomically); `jobs` the jobs it had submitted.
+ */
+export function outUnusable(
+  typed: string | null,
+  dir: string,
+  problem: string,
+  written: readonly string[] = [],
+  jobs: { array: string; merge: string } | null = null,
+): string {
+  const head =
+    typed === null
+      ? `Cannot write the scripts into ${dir} (the default shard folder): ${problem}.`
+      : `--out: must be a folder the scripts can be written into: ${problem}; received ${showValue(typed)}.`;
+  if (jobs) {
+    return `${head} The jobs were submitted (array job ${jobs.array}, merge job ${jobs.merge}) and will run; only their ids are missing from ${dir}/cluster-plan.json. Do not submit them again: follow them with "harness status ${dir}" and "squeue -j ${jobs.array},${jobs.merge}".`;
+  }
+  const state = written.length ? `Only ${written.join(' and ')} ${written.length === 1 ? 'was' : 'were'} written (in full).` : 'No file was written.';
+  const fix =
+    typed === null
+      ? `Give another folder with --out DIR (on the shared filesystem), or fix ${dir} (free space, permissions, a file in the way)`
+      : 'Give --out another folder on the shared filesystem, one you may write to (it is created when missing), or fix this one (free space, permissions, a file in the way)';
+  return `${head} ${state} ${fix}, then run the same command again.`;
 }
 
 export function sbatchMissing(): string {

@@ -6,14 +6,15 @@
  * `shardFolderStatus` is `status` over a shard folder (see shard-status.ts).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { accessSync, chmodSync, constants, existsSync, mkdirSync, readdirSync, statSync, type Stats } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { Command } from '../cli/commands/command.js';
 import { exitCodes, println, type Io } from '../cli/io.js';
 import { list, options, text, wholeNumber } from '../cli/options.js';
 import { InputError, errorMessage } from '../errors.js';
+import { writeFileAtomically } from '../files.js';
 import { projectRoot } from '../paths.js';
-import { parseShardFileName, type ClusterPlanFile } from './layout.js';
+import { parseShardFileName, shardFolder, type ClusterPlanFile } from './layout.js';
 import * as msg from './messages.js';
 import { formatFolderStatus, isShardFolder, readShardFolder, type QueueView } from './shard-status.js';
 import {
@@ -54,8 +55,12 @@ export const slurmCommand: Command = {
       }),
   async run(args, io) {
     const pilotGroups = wholeNumber('pilot', args['pilot'], 0) ?? 3;
+    const typedOut = text('out', args['out']) ?? null;
+    // A given --out is checked before the pilot; the default one once the study names it.
+    if (typedOut !== null) refuseUnusableOut(typedOut, resolve(io.cwd, typedOut));
     const work = await studyWork(String(args['study']), list(args['set']), { pilotGroups, cwd: io.cwd });
-    const out = resolve(io.cwd, text('out', args['out']) ?? join('results', work.study));
+    const out = resolve(io.cwd, typedOut ?? join('results', work.study));
+    if (typedOut === null) refuseUnusableOut(null, out);
     const plan = planArray(work, {
       out,
       arraySize: wholeNumber('array-size', args['array-size'], 1),
@@ -69,10 +74,10 @@ export const slurmCommand: Command = {
       harness: join(projectRoot, 'bin/harness.mjs'),
       workdir: projectRoot,
     });
-    refuseOtherShardCount(out, plan.tasks);
-    writePlan(plan, null);
+    refuseOtherShardCount(typedOut, out, plan.tasks);
+    writePlan(plan, typedOut);
     const jobs = args['submit'] === true ? submit(plan, io) : null;
-    if (jobs) writePlan(plan, jobs);
+    if (jobs) writePlanFile(plan, typedOut, jobs);
     if (args['json'] === true) {
       const { work: w, tasks, shards, files, warnings } = plan;
       println(io.stdout, JSON.stringify({ study: w.study, studyFile: w.studyFile, tasks, shards, files, warnings, jobs }));
@@ -95,19 +100,107 @@ function siteMaxArraySize(io: Io): number {
   }
 }
 
+function statOrNull(path: string): Stats | null {
+  try {
+    return statSync(path);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Refuses a shard folder (`typed`: --out as given, null for the default) that cannot take the
+ * scripts, before anything is written: a file, a folder inside a file, a folder that may not be
+ * written (or, when it is missing, the nearest existing folder above it, where it is made), or
+ * one where a folder stands in the way of a file it writes, or a file in the way of logs/.
+ */
+function refuseUnusableOut(typed: string | null, out: string): void {
+  let here = out;
+  let stats = statOrNull(here);
+  while (!stats && dirname(here) !== here) {
+    here = dirname(here);
+    stats = statOrNull(here);
+  }
+  if (!stats) return;
+  if (!stats.isDirectory()) {
+    throw new InputError(msg.outUnusable(typed, out, here === out ? msg.outProblem.isFile(out) : msg.outProblem.insideFile(here)));
+  }
+  try {
+    accessSync(here, constants.W_OK | constants.X_OK);
+  } catch (thrown) {
+    const code = (thrown as NodeJS.ErrnoException).code ?? errorMessage(thrown);
+    throw new InputError(msg.outUnusable(typed, out, msg.outProblem.notWritable(here, code)));
+  }
+  if (here !== out) return;
+  // The study names only the merged database, which is not written here.
+  const files = shardFolder(out, '');
+  for (const file of [files.arrayScript, files.mergeScript, files.planFile]) {
+    if (statOrNull(file)?.isDirectory()) throw new InputError(msg.outUnusable(typed, out, msg.outProblem.folderInTheWay(file)));
+  }
+  const logs = statOrNull(files.logs);
+  if (logs && !logs.isDirectory()) throw new InputError(msg.outUnusable(typed, out, msg.outProblem.isFile(files.logs)));
+}
+
 /** Shards of a different cut in the folder would be mixed with the new ones: refuse. */
-function refuseOtherShardCount(out: string, tasks: number): void {
+function refuseOtherShardCount(typed: string | null, out: string, tasks: number): void {
   if (!existsSync(out)) return;
-  const counts = new Set(readdirSync(out).flatMap((n) => parseShardFileName(n)?.count ?? []));
+  let names: string[];
+  try {
+    names = readdirSync(out);
+  } catch (thrown) {
+    const code = (thrown as NodeJS.ErrnoException).code ?? errorMessage(thrown);
+    throw new InputError(msg.outUnusable(typed, out, msg.outProblem.notReadable(out, code)));
+  }
+  const counts = new Set(names.flatMap((n) => parseShardFileName(n)?.count ?? []));
   counts.delete(tasks);
   if (counts.size > 0) throw new InputError(msg.folderHasOtherShards(out, [...counts].sort((a, b) => a - b), tasks));
 }
 
-function writePlan(plan: ArrayPlan, jobs: ClusterPlanFile['jobs']): void {
-  mkdirSync(plan.files.logs, { recursive: true });
-  writeFileSync(plan.files.arrayScript, arrayScript(plan), { mode: 0o755 });
-  writeFileSync(plan.files.mergeScript, mergeScript(plan), { mode: 0o755 });
-  writeFileSync(plan.files.planFile, planFile(plan, jobs));
+/**
+ * Writes the scripts and the plan into the shard folder, each file atomically (a reader, or
+ * sbatch, sees the old file or the new one, never part of one); the plan comes last, as it is
+ * what marks the folder as a shard folder. A file-system error becomes an InputError naming
+ * --out, the file and what was written before it.
+ */
+function writePlan(plan: ArrayPlan, typed: string | null): void {
+  const written: string[] = [];
+  const context = { plan, typed, written, jobs: null };
+  for (const [file, content] of [
+    [plan.files.arrayScript, arrayScript(plan)],
+    [plan.files.mergeScript, mergeScript(plan)],
+  ] as const) {
+    writing(context, 'writing', file, () => {
+      writeFileAtomically(file, content);
+      // Executable for whoever runs one by hand; sbatch itself only reads them.
+      chmodSync(file, 0o755);
+    });
+    written.push(basename(file));
+  }
+  // Slurm does not create the folder of a task's --output file.
+  writing(context, 'creating', plan.files.logs, () => mkdirSync(plan.files.logs, { recursive: true }));
+  writePlanFile(plan, typed, null, written);
+}
+
+/** Writes `<out>/cluster-plan.json`, with the job ids once submitted (`written`: files written before it). */
+function writePlanFile(plan: ArrayPlan, typed: string | null, jobs: ClusterPlanFile['jobs'], written: readonly string[] = []): void {
+  writing({ plan, typed, written, jobs }, 'writing', plan.files.planFile, () => writeFileAtomically(plan.files.planFile, planFile(plan, jobs)));
+}
+
+/** Runs one write step on `path`; a file-system error becomes the --out message. */
+function writing(
+  context: { plan: ArrayPlan; typed: string | null; written: readonly string[]; jobs: ClusterPlanFile['jobs'] },
+  action: 'creating' | 'writing',
+  path: string,
+  step: () => unknown,
+): void {
+  try {
+    step();
+  } catch (thrown) {
+    const code = (thrown as NodeJS.ErrnoException).code;
+    if (typeof code !== 'string') throw thrown;
+    const { plan, typed, written, jobs } = context;
+    throw new InputError(msg.outUnusable(typed, plan.files.out, msg.outProblem.failed(action, path, code), written, jobs));
+  }
 }
 
 function sbatch(args: string[], script: string, io: Io): string {

@@ -53,7 +53,7 @@ export async function planStudy(options: PlanOptions): Promise<PlanReport> {
   let database: PlanReport['database'] = 'new';
   let differences: Difference[] = [];
   if (existsSync(options.dbPath)) {
-    const store = Store.open(options.dbPath, 'read', options.cwd);
+    const store = Store.open(options.dbPath, 'read', options.cwd, 'option');
     try {
       const stored = store.manifest();
       if (stored && stored.hash !== study.manifest.hash) {

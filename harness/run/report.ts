@@ -1,10 +1,16 @@
 /**
  * `harness report`: load a database's results as the experiment's ReportInput, call the
  * experiment's `report()`, and write the files it returns, each atomically (temporary file,
- * then rename), under the report folder.
+ * then rename), under the report folder; then remove the files an earlier report wrote there
+ * and this one did not (see ReportLedger).
+ *
+ * What can be refused is refused before the work: a database with no finished trial, and a
+ * report folder that cannot be written (checkReportFolder). A database of an unfinished run
+ * gets a report that says so (ReportInput.coverage, and `partial` in the result).
  */
-import { existsSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { accessSync, constants, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmdirSync, rmSync, statSync, unlinkSync, type Stats } from 'node:fs';
+import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
 import type { Experiment, ReportFile, ReportInput, RunRecord } from '../experiment.js';
 import { canonicalJson } from '../identity.js';
@@ -12,10 +18,13 @@ import { writeFileAtomically } from '../files.js';
 import { RenderPool } from '../render/pool.js';
 import { InputError } from '../errors.js';
 import { experimentModulePath, loadExperiment } from '../experiments.js';
+import { gridOf } from '../manifest.js';
 import * as msg from '../messages.js';
-import { loadReportInput } from '../store/reader.js';
+import { displayPath, projectRoot } from '../paths.js';
+import { loadReportInput, statusCounts } from '../store/reader.js';
 import { listRuns } from '../store/runs.js';
 import { Store } from '../store/store.js';
+import { runState, type RunState } from './status.js';
 
 export interface ReportOptions {
   dbPath: string;
@@ -29,6 +38,13 @@ export interface ReportOptions {
   cwd?: string;
   /** The JavaScript heap's use and limit (default: this process's, from V8); see heapNote. */
   heap?: () => HeapUse;
+  /** The --out value as typed, for messages; undefined when `outDir` is the default folder. */
+  out?: string;
+  /**
+   * The command that completes the run, when the caller knows it (`run --report`: its own);
+   * otherwise it is the last run's command line as the database recorded it.
+   */
+  resumeCommand?: string;
 }
 
 export interface HeapUse {
@@ -44,14 +60,35 @@ export type ReportResult =
       entry: string | null;
       /** Text of the file marked `summary`. */
       summary: string | null;
+      /** Files an earlier report wrote into `dir` that this one does not, removed (see ReportLedger). */
+      removed: string[];
+      /** Set when the database holds only part of the study (an unfinished run). */
+      partial: PartialReport | null;
     }
   | { none: string };
+
+/** A report of part of a study: trials finished, trials of the study, and how to get the rest. */
+export interface PartialReport {
+  done: number;
+  expected: number;
+  /** The warning to print (msg.reportPartial), naming the command that completes the run. */
+  warning: string;
+}
 
 export async function writeReport(options: ReportOptions): Promise<ReportResult> {
   const log = options.log ?? (() => {});
   const store = Store.open(options.dbPath, 'read', options.cwd);
   try {
     const manifest = store.requireManifest();
+    // The study's size is its grid's, also for a shard's database. Who writes it is read before
+    // the results, so that "a run is writing it now" describes the snapshot the report shows.
+    const expectedTrials = gridOf(manifest.body).count;
+    const state = runState(store);
+    const next = () => nextStep(state, store.shown, manifest.study, options.resumeCommand);
+    const { ok, failed } = statusCounts(store);
+    if (ok + failed === 0) throw new InputError(msg.reportNoTrials(store.shown, manifest.study, expectedTrials, next()));
+    const dir = options.outDir(manifest.study);
+    checkReportFolder(dir, options.out, options.cwd);
     const expected = manifest.body.experiment;
     const modulePath = options.experimentPath
       ? resolve(options.experimentPath)
@@ -68,13 +105,78 @@ export async function writeReport(options: ReportOptions): Promise<ReportResult>
       const input = loadReportInput(store, options.progress);
       const note = heapNote(input.trials.length, (options.heap ?? getHeapStatistics)());
       if (note) log(note);
-      return writeFiles(await experiment.report({ ...input, figures }), options.outDir(manifest.study));
+      // The trials of the snapshot the report shows (while a run writes, a later one than status's).
+      const coverage = { done: input.trials.length, expected: expectedTrials };
+      const files = await experiment.report({ ...input, figures, coverage });
+      const result = writeFiles(files, dir, options);
+      if (result.removed.length) log(msg.reportRemovedStale(result.removed.length, shownPath(dir, options.cwd)));
+      const partial =
+        coverage.done < coverage.expected
+          ? { ...coverage, warning: msg.reportPartial(store.shown, manifest.study, coverage.done, coverage.expected, next()) }
+          : null;
+      return { ...result, partial };
     } finally {
       await figures?.close();
     }
   } finally {
     store.close();
   }
+}
+
+/**
+ * How to get the trials a database lacks: wait for the run that writes it; for a shard's
+ * database, complete and merge the shards; else the command that resumes the run: the caller's,
+ * or the last run's as recorded (without --fresh, as run.ts builds its hints).
+ */
+function nextStep(status: RunState, db: string, study: string, resumeCommand: string | undefined): string {
+  if (status.running) return msg.reportNext.running(db);
+  const lastRun = [...status.runs].reverse().find((r) => r.commandLine.startsWith('harness run '));
+  const command = resumeCommand ?? (lastRun ? `npx ${lastRun.commandLine.replace(/\s--fresh\b/g, '')}` : `npx harness run ${study} --db ${db}`);
+  return status.shards.length ? msg.reportNext.shards(status.shards, command) : msg.reportNext.resume(command);
+}
+
+function shownPath(path: string, cwd: string | undefined): string {
+  return cwd ? displayPath(path, cwd) : path;
+}
+
+/**
+ * Refuses a report folder that cannot be written, before any work is done: an existing file, a
+ * path through a file, or a folder this process may not write into (for a folder that does not
+ * exist yet, the nearest one above it, where it would be created). A disk that fills up shows
+ * only while writing (writeFiles). `out` is the --out value as typed, undefined for the default.
+ */
+export function checkReportFolder(dir: string, out: string | undefined, cwd?: string): void {
+  const refuse = (problem: string): never => {
+    throw new InputError(msg.reportFolderUnusable(out ?? null, shownPath(dir, cwd), problem));
+  };
+  let existing = dir;
+  for (;;) {
+    let stats: Stats | null;
+    try {
+      stats = statSync(existing);
+    } catch (thrown) {
+      const code = codeOf(thrown);
+      // ENOTDIR: a folder above is a file, which the walk up finds.
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') return refuse(msg.reportFolderProblem.notWritable(shownPath(existing, cwd), code ?? String(thrown)));
+      stats = null;
+    }
+    if (stats) {
+      if (!stats.isDirectory()) refuse(existing === dir ? msg.reportFolderProblem.isFile() : msg.reportFolderProblem.insideFile(shownPath(existing, cwd)));
+      break;
+    }
+    if (dirname(existing) === existing) return;
+    existing = dirname(existing);
+  }
+  try {
+    accessSync(existing, constants.W_OK | constants.X_OK);
+  } catch (thrown) {
+    refuse(msg.reportFolderProblem.notWritable(shownPath(existing, cwd), codeOf(thrown) ?? String(thrown)));
+  }
+}
+
+function codeOf(thrown: unknown): string | undefined {
+  const code = (thrown as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
 }
 
 /**
@@ -103,12 +205,33 @@ function figureSetOf(experiment: Experiment, manifestHash: string, runs: readonl
   });
 }
 
-function writeFiles(files: ReportFile[], dir: string): ReportResult {
+/**
+ * Writes the report's files into `dir`, each atomically, and removes the files of an earlier
+ * report that this one does not have (see ReportLedger). A file system error (a full disk, a
+ * read-only folder, a file in the way) is the user's to fix: an InputError naming the folder.
+ */
+function writeFiles(files: ReportFile[], dir: string, options: ReportOptions): Omit<Extract<ReportResult, { written: string[] }>, 'partial'> {
   for (const file of files) checkReportPath(file.path);
   const written: string[] = [];
-  for (const file of files) {
-    writeFileAtomically(join(dir, ...file.path.split('/')), file.content);
-    written.push(file.path);
+  let target = dir;
+  let removed: string[];
+  try {
+    mkdirSync(dir, { recursive: true });
+    const ledger = ReportLedger.of(dir);
+    const fresh = new Map(files.map((f) => [f.path, sha256(f.content)]));
+    // Named before written: a report stopped halfway leaves none of its files untracked.
+    ledger.save(new Map([...ledger.files, ...fresh]));
+    for (const file of files) {
+      target = join(dir, ...file.path.split('/'));
+      writeFileAtomically(target, file.content);
+      written.push(file.path);
+    }
+    removed = ledger.removeAllBut(fresh);
+  } catch (thrown) {
+    const code = codeOf(thrown);
+    if (code === undefined || code.startsWith('ERR_')) throw thrown;
+    const problem = target === dir ? msg.reportFolderProblem.notWritable(shownPath(dir, options.cwd), code) : msg.reportFolderProblem.writeFailed(shownPath(target, options.cwd), code);
+    throw new InputError(msg.reportFolderUnusable(options.out ?? null, shownPath(dir, options.cwd), problem, written.length > 0));
   }
   const entry = files.find((f) => f.role === 'entry');
   const summary = files.find((f) => f.role === 'summary');
@@ -117,7 +240,117 @@ function writeFiles(files: ReportFile[], dir: string): ReportResult {
     dir,
     entry: entry ? join(dir, ...entry.path.split('/')) : null,
     summary: summary ? (typeof summary.content === 'string' ? summary.content : new TextDecoder().decode(summary.content)) : null,
+    removed,
   };
+}
+
+function sha256(content: string | Uint8Array): string {
+  return createHash('sha256').update(content).digest('hex');
+}
+
+/** Where the ledgers live: beside the harness's other caches, outside every report folder. */
+const LEDGER_DIR = join(projectRoot, 'node_modules', '.cache', 'harness', 'report-folders');
+
+/**
+ * The contract of a report folder: after a report, it holds exactly that report's files, plus
+ * whatever its user put there. The harness tells the two apart by a ledger of the files it
+ * wrote into the folder, each with its SHA-256: one JSON file per folder under
+ * node_modules/.cache/harness/report-folders/, named by the hash of the folder's real path. It
+ * is kept outside the folder so that the folder lists the report's files and nothing else.
+ *
+ * After writing a report, the files the ledger names that this report did not write are
+ * removed, with the folders that leaves empty, but only while they hold the bytes the harness
+ * wrote: a file its user edited or replaced since is theirs, and stays (and leaves the ledger).
+ * A file the ledger does not name is never removed, so without a ledger (a folder written by an
+ * older harness, a cleared cache, another checkout) nothing is. A ledger that cannot be read or
+ * written never fails a report; it only leaves earlier files in place.
+ */
+class ReportLedger {
+  private constructor(
+    private readonly folder: string,
+    private readonly path: string,
+    readonly files: ReadonlyMap<string, string>,
+  ) {}
+
+  /** The ledger of `dir`, which exists. */
+  static of(dir: string): ReportLedger {
+    const folder = realpathSync(dir);
+    const path = join(LEDGER_DIR, `${sha256(folder).slice(0, 32)}.json`);
+    let files = new Map<string, string>();
+    try {
+      const stored = JSON.parse(readFileSync(path, 'utf8')) as { folder?: unknown; files?: unknown };
+      if (stored.folder === folder && stored.files && typeof stored.files === 'object') {
+        files = new Map(Object.entries(stored.files as Record<string, unknown>).filter((e): e is [string, string] => typeof e[1] === 'string'));
+      }
+    } catch {
+      // No ledger yet, or an unreadable one: nothing is known to be the harness's.
+    }
+    return new ReportLedger(folder, path, files);
+  }
+
+  save(files: ReadonlyMap<string, string>): void {
+    try {
+      writeFileAtomically(this.path, `${JSON.stringify({ folder: this.folder, files: Object.fromEntries([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) })}\n`);
+    } catch {
+      // A cache that cannot be written never fails a report (see the class comment).
+    }
+  }
+
+  /**
+   * Removes the files of the ledger that `kept` does not name and that still hold the bytes
+   * recorded, then records `kept` (plus any file that could not be removed) as the ledger.
+   * Returns the paths removed, sorted.
+   */
+  removeAllBut(kept: ReadonlyMap<string, string>): string[] {
+    const removed: string[] = [];
+    const remaining = new Map(kept);
+    for (const [path, hash] of this.files) {
+      if (kept.has(path)) continue;
+      const file = join(this.folder, ...path.split('/'));
+      try {
+        if (!lstatSync(file).isFile() || sha256(readFileSync(file)) !== hash) continue;
+        unlinkSync(file);
+      } catch (thrown) {
+        if (codeOf(thrown) !== 'ENOENT') remaining.set(path, hash); // try again next time
+        continue;
+      }
+      removed.push(path);
+      removeEmptyFolders(dirname(file), this.folder);
+    }
+    this.save(remaining);
+    pruneLedgers(this.path);
+    return removed.sort();
+  }
+}
+
+/** Removes `from` and the folders above it up to (not including) `top`, while they are empty. */
+function removeEmptyFolders(from: string, top: string): void {
+  for (let folder = from; folder.startsWith(`${top}${sep}`); folder = dirname(folder)) {
+    try {
+      rmdirSync(folder);
+    } catch {
+      return; // not empty (or not ours to remove): so is every folder above it
+    }
+  }
+}
+
+/** Removes the ledgers of folders that no longer exist (reports into temporary folders). */
+function pruneLedgers(keep: string): void {
+  try {
+    for (const name of readdirSync(LEDGER_DIR)) {
+      const path = join(LEDGER_DIR, name);
+      // Hidden names are temporary files of a ledger being written (writeFileAtomically).
+      if (path === keep || name.startsWith('.') || !name.endsWith('.json')) continue;
+      try {
+        const { folder } = JSON.parse(readFileSync(path, 'utf8')) as { folder?: unknown };
+        if (typeof folder !== 'string' || !existsSync(folder)) rmSync(path, { force: true });
+      } catch {
+        rmSync(path, { force: true });
+      }
+    }
+  } catch {
+    // No ledgers, or a folder that cannot be read: nothing to prune.
+  }
 }
 
 function checkReportPath(path: string): void {

@@ -96,7 +96,7 @@ export function moveAside(path: string, now: Date): string {
 function refuseIfLive(dbPath: string, now: Date, cwd?: string): void {
   let store: Store;
   try {
-    store = Store.open(dbPath, 'write', cwd);
+    store = Store.open(dbPath, 'write', cwd, 'option');
   } catch (thrown) {
     if (thrown instanceof InputError) return;
     throw thrown;
@@ -113,7 +113,7 @@ function refuseIfLive(dbPath: string, now: Date, cwd?: string): void {
  * (the message lists the differences and suggests `freshCommand`).
  */
 export function openForStudy(study: Study, dbPath: string, freshCommand: string, now: Date, cwd?: string): Store {
-  const store = Store.open(dbPath, 'create', cwd);
+  const store = Store.open(dbPath, 'create', cwd, 'option');
   try {
     const exp = study.loaded.experiment;
     const stored =

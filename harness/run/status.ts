@@ -37,11 +37,25 @@ export function databaseStatus(path: string, now: Date = new Date(), cwd?: strin
   }
 }
 
+/** Who wrote a database: its runs, the shards they ran, and whether one is writing now. */
+export type RunState = Pick<DbStatus, 'runs' | 'shards' | 'running'>;
+
+/** The runs part of the status alone: a few rows, where the counts walk the whole grid. */
+export function runState(store: Store, now: Date = new Date()): RunState {
+  const runs = listRuns(store);
+  const beats = store.db.prepare(`SELECT heartbeat_at FROM run WHERE status = 'running'`).pluck().all() as (string | null)[];
+  return {
+    runs,
+    shards: [...new Set(runs.map((r) => r.shard))].filter((s): s is string => s !== null).sort(),
+    running: beats.some((b) => b !== null && now.getTime() - Date.parse(b) < staleAfterMs),
+  };
+}
+
 function statusOf(store: Store, path: string, now: Date): DbStatus {
   const manifest = store.requireManifest();
   const body: ManifestBody = manifest.body;
   const grid = gridOf(body);
-  const runs = listRuns(store);
+  const { runs, shards: shardNames, running } = runState(store, now);
   const shardTexts = [...new Set(runs.map((r) => r.shard))];
   const shards: Shard[] | null = shardTexts.includes(null) || shardTexts.length === 0 ? null : shardTexts.map((s) => parseShard(s!));
   const done = doneCells(store, grid.size);
@@ -57,7 +71,6 @@ function statusOf(store: Store, path: string, now: Date): DbStatus {
     }
   }
   const { ok, failed } = statusCounts(store);
-  const beats = store.db.prepare(`SELECT heartbeat_at FROM run WHERE status = 'running'`).pluck().all() as (string | null)[];
   return {
     db: path,
     study: manifest.study,
@@ -67,20 +80,33 @@ function statusOf(store: Store, path: string, now: Date): DbStatus {
     ok,
     failed,
     missing: Math.max(0, cells - doneInScope - failed),
-    shards: shardTexts.filter((s): s is string => s !== null).sort(),
-    running: beats.some((b) => b !== null && now.getTime() - Date.parse(b) < staleAfterMs),
+    shards: shardNames,
+    running,
     runs,
   };
 }
 
-/** Every `.sqlite` file directly inside `dir`, sorted. */
+/**
+ * Every `.sqlite` file directly inside `dir`, sorted. A `.sqlite` entry that cannot be looked at
+ * (a dangling symlink) is listed too, so that its status says why instead of it vanishing; one
+ * such entry must not hide the others.
+ */
 export function databasesIn(dir: string): string[] {
+  let names: string[];
   try {
-    return readdirSync(dir)
-      .filter((name) => name.endsWith('.sqlite') && statSync(join(dir, name)).isFile())
-      .sort()
-      .map((name) => join(dir, name));
+    names = readdirSync(dir);
   } catch {
     return [];
   }
+  return names
+    .filter((name) => {
+      if (!name.endsWith('.sqlite')) return false;
+      try {
+        return !statSync(join(dir, name)).isDirectory();
+      } catch {
+        return true;
+      }
+    })
+    .sort()
+    .map((name) => join(dir, name));
 }

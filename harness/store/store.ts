@@ -30,17 +30,18 @@ export class Store {
 
   /**
    * `create`: create the file (and its folder) when missing; `write`: the file must exist;
-   * `read`: must exist, opened read-only. `cwd` makes messages show the path relative to it.
+   * `read`: must exist, opened read-only. `cwd` makes messages show the path relative to it;
+   * `given` says how the command took the path, so that messages name a fix it accepts.
    */
-  static open(path: string, mode: OpenMode, cwd?: string): Store {
+  static open(path: string, mode: OpenMode, cwd?: string, given: msg.DbPathGiven = 'argument'): Store {
     const memory = path === ':memory:';
     const shown = cwd ? displayPath(path, cwd) : path;
     if (!memory) {
       const stats = existsSync(path) ? statSync(path) : undefined;
       if (stats?.isDirectory()) throw new InputError(msg.dbIsDirectory(shown));
       // Opening a FIFO or a device would block forever (and ignore Ctrl-C) instead of failing.
-      if (stats && !stats.isFile()) throw new InputError(msg.dbNotAFile(shown));
-      if (!stats && mode !== 'create') throw new InputError(msg.dbNotFound(shown));
+      if (stats && !stats.isFile()) throw new InputError(msg.dbNotAFile(shown, given));
+      if (!stats && mode !== 'create') throw new InputError(msg.dbNotFound(shown, given));
       if (!stats) {
         try {
           mkdirSync(dirname(path), { recursive: true });
@@ -78,7 +79,7 @@ export class Store {
         return { version: found, foreign: found === 0 && hasTables(db) };
       })();
       if (version > schemaVersion) throw new InputError(msg.dbNewerSchema(shown, version, schemaVersion));
-      if (foreign) throw new InputError(msg.dbForeign(shown));
+      if (foreign) throw new InputError(msg.dbForeign(shown, given));
       if (mode !== 'read') {
         retryWhileBusy(() => db.pragma('journal_mode = WAL'));
         db.pragma('synchronous = NORMAL');

@@ -137,19 +137,21 @@ function defOf(schema: ZodType): ZodDefLike {
   return ((schema as unknown as { _zod?: { def?: ZodDefLike } })._zod?.def ?? {}) as ZodDefLike;
 }
 
+/** The schema inside optional, default, nullable and the like; a pipe's input side. */
+function unwrap(schema: ZodType): ZodType {
+  let cur = schema;
+  for (let i = 0; i < 20; i++) {
+    const def = defOf(cur);
+    const next = def.innerType ?? (def.type === 'pipe' ? def.in : undefined);
+    if (!next) break;
+    cur = next;
+  }
+  return cur;
+}
+
 /** Best effort: the object keys a schema accepts at `path` (for "did you mean" hints only). */
 export function objectKeysAt(schema: ZodType, path: readonly PropertyKey[]): string[] {
   let here: ZodType | undefined = schema;
-  const unwrap = (s: ZodType): ZodType => {
-    let cur = s;
-    for (let i = 0; i < 20; i++) {
-      const def = defOf(cur);
-      const next = def.innerType ?? (def.type === 'pipe' ? def.in : undefined);
-      if (!next) break;
-      cur = next;
-    }
-    return cur;
-  };
   for (const part of path) {
     if (!here) return [];
     const def = defOf(unwrap(here));
@@ -161,4 +163,30 @@ export function objectKeysAt(schema: ZodType, path: readonly PropertyKey[]): str
   if (!here) return [];
   const def = defOf(unwrap(here));
   return def.type === 'object' && def.shape ? Object.keys(def.shape) : [];
+}
+
+/** Stands for any key of a record in a path of `leafPathsOf`. */
+export const anyKey = '*';
+
+/**
+ * Best effort: the paths of the leaves a schema accepts, in schema order, whether or not they
+ * have a default (for "is not a parameter" messages and their "did you mean" hints). A record's
+ * keys are open, so its entries appear as `anyKey`; a schema it does not look into (a union,
+ * an array, a lazy schema) is one leaf.
+ */
+export function leafPathsOf(schema: ZodType): string[][] {
+  const out: string[][] = [];
+  const walk = (here: ZodType, prefix: string[]): void => {
+    const def = defOf(unwrap(here));
+    // The depth limit stops at recursive schemas, which no parameter file nests that deep.
+    if (prefix.length < 20 && def.type === 'object' && def.shape) {
+      for (const [key, inner] of Object.entries(def.shape)) walk(inner, [...prefix, key]);
+    } else if (prefix.length < 20 && def.type === 'record' && def.valueType) {
+      walk(def.valueType, [...prefix, anyKey]);
+    } else if (prefix.length > 0) {
+      out.push(prefix);
+    }
+  };
+  walk(schema, []);
+  return out;
 }

@@ -14,7 +14,7 @@ import { gridOf, identityPolicy, manifestFormat, sealManifest, setDotted, VARIAN
 import * as msg from '../messages.js';
 import { columnNameOf } from '../store/columns.js';
 import { formatPath, nearest, showValue } from '../text.js';
-import { fromZodIssues, unknownKeyRule, valueAt, type Issue } from './issues.js';
+import { anyKey, fromZodIssues, leafPathsOf, unknownKeyRule, valueAt, type Issue } from './issues.js';
 import type { StudyDoc } from './schema.js';
 
 /** Most distinct parameter combinations a study's sweeps may make (each is validated). */
@@ -168,7 +168,7 @@ function resolveAxes(doc: StudyDoc, exp: Experiment, parsed: unknown, issues: Is
 
 function resolveSweeps(doc: StudyDoc, exp: Experiment, parsed: unknown, issues: Issue[]): Record<string, Json[]> {
   const sweep: Record<string, Json[]> = {};
-  const leaves = parsed === undefined ? [] : leafPaths(parsed);
+  const known = knownParameters(exp, parsed);
   for (const path of Object.keys(doc.sweep).sort()) {
     const values = doc.sweep[path]!;
     const seen = new Map<string, number>();
@@ -181,7 +181,7 @@ function resolveSweeps(doc: StudyDoc, exp: Experiment, parsed: unknown, issues: 
       for (const [i, value] of values.entries()) {
         const { unknown, rejected } = checkAssignments(doc.params, exp, [[path, value]]);
         if (unknown.length) {
-          issues.push({ path: ['sweep', path], received: path, ...msg.rule.unknownParam(path, leaves, nearest(path, leaves)) });
+          issues.push({ path: ['sweep', path], received: path, ...msg.rule.unknownParam(path, known.shown, known.closest(path)) });
           break;
         }
         for (const issue of rejected) issues.push({ path: ['sweep', path, i], received: value, ...msg.rule.sweepValue(formatPath(issue.path), ruleText(issue)) });
@@ -198,7 +198,7 @@ function resolveSweeps(doc: StudyDoc, exp: Experiment, parsed: unknown, issues: 
  * must not set a swept parameter, and must differ from every other variant.
  */
 function resolveVariants(doc: StudyDoc, exp: Experiment, parsed: unknown, sweep: Record<string, Json[]>, issues: Issue[]): Variant[] {
-  const leaves = parsed === undefined ? [] : leafPaths(parsed);
+  const known = knownParameters(exp, parsed);
   const byOverrides = new Map<string, string>();
   return Object.entries(doc.variants).map(([name, overrides]) => {
     const set: Record<string, Json> = {};
@@ -214,7 +214,7 @@ function resolveVariants(doc: StudyDoc, exp: Experiment, parsed: unknown, sweep:
     else byOverrides.set(text, name);
     if (parsed !== undefined) {
       const { unknown, rejected } = checkAssignments(doc.params, exp, Object.entries(set));
-      for (const path of unknown) issues.push({ path: ['variants', name, path], received: path, ...msg.rule.unknownParam(path, leaves, nearest(path, leaves)) });
+      for (const path of unknown) issues.push({ path: ['variants', name, path], received: path, ...msg.rule.unknownParam(path, known.shown, known.closest(path)) });
       for (const issue of rejected) {
         const path = Object.keys(set).find((p) => formatPath(['params', ...p.split('.')]) === formatPath(issue.path));
         issues.push({
@@ -410,6 +410,35 @@ function paramTable(
       c += (Math.floor(index / strides[k]!) % lengths[k]!) * comboStrides[k]!;
     }
     return table[c]!;
+  };
+}
+
+/**
+ * The parameters a sweep or a variant may set, for "is not a parameter" messages: `shown` lists
+ * every leaf of the experiment's schema, defaulted or not (a record's entries as `<name>`, with
+ * the fields under one record grouped as `{a,b}`), then any leaf of the parsed params that the
+ * schema does not show; `closest` is the nearest of them to a path asked for, a record's
+ * `<name>` filled with that path's own segment (the "did you mean" of `--set`, on whole paths).
+ */
+function knownParameters(exp: Experiment, parsed: unknown): { shown: string[]; closest(path: string): string | undefined } {
+  const patterns = leafPathsOf(exp.paramsSchema);
+  const matches = (pattern: string[], path: string[]) => pattern.length === path.length && pattern.every((part, i) => part === anyKey || part === path[i]);
+  const extra = (parsed === undefined ? [] : leafPaths(parsed)).filter((leaf) => !patterns.some((pattern) => matches(pattern, leaf.split('.'))));
+  const fixed = patterns.filter((pattern) => !pattern.includes(anyKey)).map((pattern) => pattern.join('.'));
+  const open = new Map<string, string[]>();
+  for (const pattern of patterns.filter((p) => p.includes(anyKey))) {
+    const last = pattern[pattern.length - 1]!;
+    const parent = (last === anyKey ? pattern : pattern.slice(0, -1)).map((part) => (part === anyKey ? '<name>' : part)).join('.');
+    open.set(parent, [...(open.get(parent) ?? []), ...(last === anyKey ? [] : [last])]);
+  }
+  const grouped = [...open].map(([parent, fields]) => (fields.length === 0 ? parent : fields.length === 1 ? `${parent}.${fields[0]}` : `${parent}.{${fields.join(',')}}`));
+  return {
+    shown: [...fixed, ...grouped, ...extra],
+    closest(path) {
+      const parts = path.split('.');
+      const filled = patterns.flatMap((pattern) => (pattern.length === parts.length ? [pattern.map((part, i) => (part === anyKey ? parts[i]! : part)).join('.')] : []));
+      return nearest(path, [...new Set([...fixed, ...filled, ...extra])]);
+    },
   };
 }
 

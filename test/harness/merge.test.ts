@@ -59,7 +59,7 @@ describe('merge', () => {
     expect(message).toBe(
       msg.mergeMixedManifests('m-0.sqlite', [{ path: 'other.sqlite', diffs: diffManifests(study.manifest.body, other.manifest.body) }]),
     );
-    expect(message).toContain('  - seeds: 4 in the database, 5 now');
+    expect(message).toContain('  - seeds: 4 in m-0.sqlite, 5 in other.sqlite');
     expect(existsSync(p('mixed.sqlite'))).toBe(false);
     expect(refusal(() => mergeDatabases(p('out.sqlite'), [p('other.sqlite')], provenance, now, dir))).toBe(
       msg.mergeOutputDiffers('out.sqlite', diffManifests(study.manifest.body, other.manifest.body)),

@@ -3,11 +3,12 @@
  * after any crash, a seeded random source for kill moments, and file-tree snapshots.
  */
 import Database from 'better-sqlite3';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { lstatSync, readFileSync, readdirSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { lstatSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import seedrandom from 'seedrandom';
+import { afterAll, beforeAll } from 'vitest';
 import { root } from '../harness/helpers.js';
 
 export const harnessBin = join(root, 'bin', 'harness.mjs');
@@ -245,4 +246,33 @@ export function checkAgainstReference(path: string, reference: Reference): { pro
 
 export function runStatuses(path: string): string[] {
   return withDb(path, (db) => db.prepare('SELECT status FROM run ORDER BY id').pluck().all() as string[]) ?? [];
+}
+
+/**
+ * A real small disk for the tests of the enclosing describe block (or file): a tmpfs of `size`
+ * (e.g. "64k") mounted at `mount` before them and unmounted after. Mounting needs root, as CI
+ * has; elsewhere `skipUnlessMounted` skips a test, saying why, never silently.
+ */
+export function smallDisk(mount: string, size: string): { skipUnlessMounted(ctx: { skip(): void }): void; unavailable(): string | null } {
+  let unavailable: string | null = null;
+  beforeAll(() => {
+    mkdirSync(mount, { recursive: true });
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size},mode=0755`, 'tmpfs', mount], { stdio: 'pipe' });
+    } catch (thrown) {
+      unavailable = `cannot mount a size-limited tmpfs here (${String((thrown as { stderr?: Buffer }).stderr ?? thrown).trim()}); run as root to test a full disk for real`;
+    }
+  });
+  afterAll(() => {
+    if (!unavailable) execFileSync('umount', [mount]);
+  });
+  return {
+    unavailable: () => unavailable,
+    skipUnlessMounted(ctx) {
+      if (unavailable) {
+        console.warn(`skipped: ${unavailable}`);
+        ctx.skip();
+      }
+    },
+  };
 }

@@ -13,7 +13,7 @@ import { tableToCsv, tableToMarkdown } from '../../../harness/render/table.js';
 import { analyze, analyzeEstimates, type Analysis } from './analysis.js';
 import { loadStudyData } from './data.js';
 import { allFigures, showsNoIntervals, type Figure } from './figures/index.js';
-import { buildPage, type PageFigure } from './page.js';
+import { buildPage, incompleteCoverage, incompleteFigureNote, incompleteWarning, type PageFigure } from './page.js';
 import { quotes } from './quotes.js';
 import { allTables, claimsSummary, type TablePair } from './tables.js';
 
@@ -48,9 +48,9 @@ async function build(input: ReportInput, options: ReportOptions, pool: RenderPoo
   // Most of the drawing (curves, projections, stability) needs no interval: it starts from an
   // analysis of estimates alone and goes on in the threads while the bootstrap runs here.
   const data = loadStudyData(input);
-  if (pool.started) drawing.start(allFigures(analyzeEstimates(data)).filter(showsNoIntervals));
+  if (pool.started) drawing.start(figuresOf(analyzeEstimates(data), input).filter(showsNoIntervals));
   const analysis = analyze(input, options.resamples, data);
-  const drawn = drawing.finish(allFigures(analysis)); // every figure is handed to the threads here
+  const drawn = drawing.finish(figuresOf(analysis, input)); // every figure is handed to the threads here
   const tables = allTables(analysis); // built while the threads draw
   const tableDocuments = tableFiles(analysis, input, tables);
   const { figures, drawings } = await drawn;
@@ -66,7 +66,7 @@ export async function reportDocuments(input: ReportInput, options: Pick<ReportOp
   // loads Vega-Lite in this thread.
   const { compileVegaLite } = await import('../../../harness/render/vega.js');
   const analysis = analyze(input, options.resamples);
-  const figures = allFigures(analysis).map((figure) => ({ figure, vega: compileVegaLite(figure.spec) }));
+  const figures = figuresOf(analysis, input).map((figure) => ({ figure, vega: compileVegaLite(figure.spec) }));
   const tables = allTables(analysis);
   return sortByPath([...tableFiles(analysis, input, tables), ...pageFiles(analysis, input, figures, tables)]);
 }
@@ -78,16 +78,40 @@ function tableFiles(analysis: Analysis, input: ReportInput, tables: readonly Tab
     files.push({ path: `tables/${t.name}.csv`, content: tableToCsv(t.csv) });
     files.push({ path: `tables/${t.name}.md`, content: `# ${t.title}\n\n${tableToMarkdown(t.display)}` });
   }
-  files.push({ path: 'claims.md', content: claimsSummary(analysis), role: 'summary' });
-  files.push({ path: 'summary.json', content: `${JSON.stringify(summaryOf(analysis, input.manifest.hash), null, 1)}\n` });
+  files.push({ path: 'claims.md', content: withWarning(claimsSummary(analysis), input), role: 'summary' });
+  files.push({ path: 'summary.json', content: `${JSON.stringify(summaryOf(analysis, input.manifest.hash, input.coverage), null, 1)}\n` });
   return files;
+}
+
+/** claims.md with the warning of an incomplete study in bold right under its heading. */
+function withWarning(claims: string, input: ReportInput): string {
+  const warning = incompleteWarning(input.coverage);
+  if (!warning) return claims;
+  const end = claims.indexOf('\n');
+  return `${claims.slice(0, end + 1)}\n**${warning}**\n${claims.slice(end + 1)}`;
+}
+
+/**
+ * Every figure; when the study is incomplete, each says so in the first line of its subtitle,
+ * so that a figure taken out of the report cannot pass for the complete study's.
+ */
+function figuresOf(analysis: Analysis, input: ReportInput): Figure[] {
+  const note = incompleteFigureNote(input.coverage);
+  const figures = allFigures(analysis);
+  if (!note) return figures;
+  return figures.map((figure) => {
+    const spec = figure.spec as unknown as { title?: unknown };
+    const title: { subtitle?: unknown } = typeof spec.title === 'object' && spec.title !== null ? spec.title : { text: spec.title ?? '' };
+    const subtitle = Array.isArray(title.subtitle) ? title.subtitle : title.subtitle === undefined ? [] : [title.subtitle];
+    return { ...figure, spec: { ...figure.spec, title: { ...title, subtitle: [note, ...subtitle] } } as Figure['spec'] };
+  });
 }
 
 /** The figures' Vega-Lite specs and the page, which embeds their compiled Vega specs. */
 function pageFiles(analysis: Analysis, input: ReportInput, figures: readonly PageFigure[], tables: readonly TablePair[]): ReportFile[] {
   const files: ReportFile[] = figures.map(({ figure }) => ({ path: `figures/${figure.name}.vl.json`, content: `${JSON.stringify(figure.spec, null, 2)}\n` }));
   input.progress('page', 0, 1);
-  files.push({ path: 'index.html', content: buildPage({ analysis, manifest: input.manifest, runs: input.runs, figures, tables }), role: 'entry' });
+  files.push({ path: 'index.html', content: buildPage({ analysis, manifest: input.manifest, runs: input.runs, figures, tables, coverage: input.coverage }), role: 'entry' });
   input.progress('page', 1, 1);
   return files;
 }
@@ -159,16 +183,22 @@ function sortByPath(files: ReportFile[]): ReportFile[] {
  * report (REPRODUCTION.md) are checked against.
  */
 export function reportSummary(input: ReportInput, options: Pick<ReportOptions, 'resamples'> = {}): ReportSummary {
-  return summaryOf(analyze(input, options.resamples), input.manifest.hash);
+  return summaryOf(analyze(input, options.resamples), input.manifest.hash, input.coverage);
 }
 
 export type ReportSummary = ReturnType<typeof summaryOf>;
 
-/** Every number of the report in one machine-readable file (for documents that quote them). */
-function summaryOf(a: Analysis, manifestHash: string) {
+/**
+ * Every number of the report in one machine-readable file (for documents that quote them). An
+ * incomplete study's adds `complete: false`, the trials done and expected, and the warning, up
+ * front; a complete study's is as it always was.
+ */
+function summaryOf(a: Analysis, manifestHash: string, coverage?: ReportInput['coverage']) {
+  const incomplete = incompleteCoverage(coverage);
   return {
     study: a.data.study,
     manifestHash,
+    ...(incomplete ? { complete: false, trials: { done: incomplete.done, expected: incomplete.expected }, warning: incompleteWarning(coverage) } : {}),
     /** Numbers as the documents write them, by name. */
     quotes: quotes(a),
     seeds: a.data.replicates.length,

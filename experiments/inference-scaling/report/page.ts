@@ -3,7 +3,7 @@
  * provenance of the runs behind them. Only runs that computed trials are listed, so a resume
  * that found nothing to do leaves the page unchanged.
  */
-import type { Json, RunRecord } from '../../../harness/experiment.js';
+import type { Json, ReportInput, RunRecord } from '../../../harness/experiment.js';
 import { buildHtmlPage, type PageChart } from '../../../harness/render/html.js';
 import { escapeHtml, tableToHtml } from '../../../harness/render/table.js';
 import type { Analysis } from './analysis.js';
@@ -24,6 +24,33 @@ export interface PageInput {
   runs: RunRecord[];
   figures: readonly PageFigure[];
   tables: readonly TablePair[];
+  /** Trials in the database and in the study (ReportInput.coverage); absent or equal: complete. */
+  coverage?: ReportInput['coverage'];
+}
+
+/** The coverage of a study its run has not finished, or null (complete, or not counted). */
+export function incompleteCoverage(coverage: ReportInput['coverage']): { done: number; expected: number; share: string } | null {
+  if (!coverage || coverage.done >= coverage.expected) return null;
+  // Rounded down: an unfinished study never shows 100%.
+  return { ...coverage, share: `${Math.floor((1000 * coverage.done) / coverage.expected) / 10}%` };
+}
+
+/**
+ * The warning every file a reader may quote from carries when the study is incomplete (the page,
+ * claims.md, summary.json, each figure), so that no number or verdict taken from it passes for
+ * the complete study's; null when complete.
+ */
+export function incompleteWarning(coverage: ReportInput['coverage']): string | null {
+  const c = incompleteCoverage(coverage);
+  return c
+    ? `Incomplete study: this report covers ${c.done} of the ${c.expected} trials (${c.share}). Its run has not finished, so every figure, table and verdict in it is provisional and will change when the remaining trials are run; complete the run and report again before quoting anything from it.`
+    : null;
+}
+
+/** The line a figure carries above its plot when the study is incomplete (short: it is drawn). */
+export function incompleteFigureNote(coverage: ReportInput['coverage']): string | null {
+  const c = incompleteCoverage(coverage);
+  return c ? `INCOMPLETE STUDY: ${c.done} of ${c.expected} trials (${c.share}); provisional` : null;
 }
 
 /** Runs that computed or failed at least one trial. */
@@ -40,6 +67,9 @@ nav a { margin-right: 0.8rem; }
 .chart { zoom: 1.4; }
 `;
 
+/** Only on an incomplete study's page: a complete study's page stays as it was. */
+const INCOMPLETE_CSS = `.incomplete { border: 2px solid #b2182b; background: #fdecea; color: #67000d; padding: 0.6rem 0.8rem; margin: 0.8rem 0; }\n`;
+
 const verdictClass = (v: string) => `verdict-${v.replace(/ /g, '-')}`;
 
 /** Shown with the claims rather than among the tables. */
@@ -53,6 +83,11 @@ export function buildPage(input: PageInput): string {
   const a = input.analysis;
   const parts: string[] = [];
   parts.push(`<h1>${escapeHtml(a.data.study)}: accuracy, cost and latency of inference scaling</h1>`);
+  const warning = incompleteWarning(input.coverage);
+  const incomplete = incompleteCoverage(input.coverage);
+  if (warning) parts.push(`<div class="incomplete" role="alert"><strong>${escapeHtml(warning)}</strong></div>`);
+  // Repeated at each section a reader may jump to from the navigation or a link.
+  const provisional = incomplete ? `<p class="incomplete">Provisional: from ${incomplete.done} of the ${incomplete.expected} trials of the study (${incomplete.share}).</p>` : '';
   parts.push(
     `<p>Reproduction of Jung, Ricky and Chatni, <em>3D Optimization for AI Inference Scaling</em> (arXiv 2510.18905): ` +
       `${a.data.conditions.length} conditions, ${a.data.models.length} models, ${a.data.selectors.length} selectors, ${a.data.replicates.length} seeds. ` +
@@ -61,6 +96,7 @@ export function buildPage(input: PageInput): string {
   parts.push('<nav><a href="#claims">Claims</a><a href="#figures">Figures</a><a href="#tables">Tables</a><a href="#method">Method</a><a href="#provenance">Provenance</a></nav>');
 
   parts.push('<h2 id="claims">Claims</h2>');
+  if (provisional) parts.push(provisional);
   parts.push('<table><thead><tr><th>claim</th><th>measured (95% interval)</th><th>verdict</th></tr></thead><tbody>');
   for (const claim of Object.keys(CLAIM_STATEMENTS).map(Number)) {
     const h = a.claims.rows.find((r) => r.claim === claim && r.headline);
@@ -87,6 +123,7 @@ export function buildPage(input: PageInput): string {
   }
 
   parts.push('<h2 id="figures">Figures</h2>');
+  if (provisional) parts.push(provisional);
   parts.push('<p>Hover over a point for its values. Each figure is also in <code>figures/</code> as Vega-Lite JSON (to restyle), SVG, PNG and vector PDF.</p>');
   for (const { figure } of input.figures) {
     const files = ['vl.json', 'svg', 'png', 'pdf'].map((ext) => `<a href="figures/${escapeHtml(figure.name)}.${ext}">${ext}</a>`).join('');
@@ -97,6 +134,7 @@ export function buildPage(input: PageInput): string {
   }
 
   parts.push('<h2 id="tables">Tables</h2>');
+  if (provisional) parts.push(provisional);
   parts.push('<p>Also in <code>tables/</code> as CSV (one number per column) and Markdown.</p>');
   for (const t of input.tables) {
     if (t.name === 'claims' || t.name === VARIANT_CLAIMS) continue;
@@ -117,7 +155,8 @@ export function buildPage(input: PageInput): string {
   parts.push(provenance(input));
 
   const charts: PageChart[] = input.figures.map(({ figure, vega }) => ({ id: chartId(figure), spec: vega }));
-  return buildHtmlPage({ title: `${a.data.study}: inference scaling report`, body: parts.join('\n'), charts, css: CSS });
+  const title = `${a.data.study}${incomplete ? ` (INCOMPLETE: ${incomplete.done} of ${incomplete.expected} trials)` : ''}: inference scaling report`;
+  return buildHtmlPage({ title, body: parts.join('\n'), charts, css: incomplete ? `${CSS}${INCOMPLETE_CSS}` : CSS });
 }
 
 function provenance(input: PageInput): string {
@@ -130,7 +169,7 @@ function provenance(input: PageInput): string {
     ['study', input.manifest.study],
     ['manifest hash', input.manifest.hash],
     ['seeds', reps.length === 0 ? 'none' : `${reps.length} (replicates ${reps[0]}..${reps[reps.length - 1]})${baseSeed === undefined ? '' : `, base seed ${JSON.stringify(baseSeed)}`}`],
-    ['trials', `${a.data.picks.length} ok, ${a.data.failed.count} failed`],
+    ['trials', `${a.data.picks.length} ok, ${a.data.failed.count} failed${incompleteCoverage(input.coverage) ? ` (the study has ${input.coverage!.expected}: incomplete)` : ''}`],
     ['commits', [...new Set(runs.map((r) => (r.gitCommit ?? 'unknown') + (r.gitDirtyHash ? ` + uncommitted changes ${r.gitDirtyHash.slice(0, 12)}` : '')))].join('; ') || 'no run recorded'],
   ];
   const out = [`<table><tbody>${facts.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('')}</tbody></table>`];

@@ -1,8 +1,8 @@
-import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
-import { once } from 'node:events';
+import { existsSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { Writable } from 'node:stream';
-import { dirname, resolve, basename, join } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
+import { InputError, errorMessage } from '../../errors.js';
+import { writeStreamAtomically } from '../../files.js';
 import * as msg from '../../messages.js';
 import { displayPath } from '../../paths.js';
 import { exportTable, type ExportFormat, type ExportTable } from '../../store/export.js';
@@ -23,7 +23,10 @@ export const exportCommand: Command = {
     const format = String(args['format']) as ExportFormat;
     const table = String(args['table']) as ExportTable;
     const outPath = text('out', args['out']);
-    const store = Store.open(resolve(io.cwd, String(args['db'])), 'read', io.cwd);
+    const dbPath = resolve(io.cwd, String(args['db']));
+    // Before the database is opened: a refused export touches nothing.
+    if (outPath) checkOut(outPath, resolve(io.cwd, outPath), dbPath, io.cwd, `${table}.${format}`);
+    const store = Store.open(dbPath, 'read', io.cwd);
     try {
       if (!outPath) {
         const stdout = new Writable({
@@ -36,22 +39,95 @@ export const exportCommand: Command = {
         return 0;
       }
       const target = resolve(io.cwd, outPath);
-      const temp = join(dirname(target), `.${basename(target)}.${process.pid}.tmp`);
-      const file = createWriteStream(temp);
+      let rows: number;
       try {
-        const rows = await exportTable(store, table, format, file);
-        file.end();
-        await once(file, 'finish');
-        await rename(temp, target);
-        println(io.stderr, msg.exportWritten(rows, table, displayPath(target, io.cwd)));
+        rows = await writeStreamAtomically(target, (file) => exportTable(store, table, format, file));
       } catch (thrown) {
-        file.destroy();
-        await rm(temp, { force: true });
+        const problem = outProblem(thrown, target, io.cwd, `${table}.${format}`);
+        if (problem) throw new InputError(msg.exportOutFailed(outPath, displayPath(target, io.cwd), problem));
         throw thrown;
       }
+      println(io.stderr, msg.exportWritten(rows, table, displayPath(target, io.cwd)));
       return 0;
     } finally {
       store.close();
     }
   },
 };
+
+/**
+ * Refuses an --out that is the database itself or one of SQLite's files beside it (however it
+ * is spelt: through a symlink, `..`, or a hard link), and one that is a folder, before any work.
+ */
+function checkOut(out: string, target: string, dbPath: string, cwd: string, example: string): void {
+  if (existsSync(dbPath)) {
+    const companions = ['', '-wal', '-shm', '-journal'];
+    // SQLite names its -wal and -shm files after the database's real path; a link's name too, to be safe.
+    const bases = new Set([canonical(dbPath), resolve(canonical(dirname(dbPath)), basename(dbPath))]);
+    const forbidden = new Set([...bases].flatMap((base) => companions.map((suffix) => `${base}${suffix}`)));
+    const outStat = statOrNull(target);
+    const sameInode = (path: string) => {
+      const other = statOrNull(path);
+      return outStat !== null && other !== null && other.dev === outStat.dev && other.ino === outStat.ino;
+    };
+    if (forbidden.has(canonical(target)) || [...forbidden].some(sameInode)) {
+      throw new InputError(msg.exportOutIsDatabase(out, displayPath(dbPath, cwd)));
+    }
+  }
+  if (statOrNull(target)?.isDirectory()) {
+    throw new InputError(msg.exportOutFailed(out, displayPath(target, cwd), { kind: 'is-folder', example: `${out.replace(/\/+$/, '')}/${example}` }));
+  }
+}
+
+/** The path with symlinks resolved as far as it exists (a file yet to be written keeps its name). */
+function canonical(path: string): string {
+  try {
+    return realpathSync.native(path);
+  } catch {
+    const parent = dirname(path);
+    return parent === path ? path : resolve(canonical(parent), basename(path));
+  }
+}
+
+function statOrNull(path: string): Stats | null {
+  try {
+    return statSync(path);
+  } catch {
+    return null;
+  }
+}
+
+/** What went wrong writing `target`, for a file-system error (null for anything else: a bug). */
+function outProblem(thrown: unknown, target: string, cwd: string, example: string): msg.ExportOutProblem | null {
+  const { code, syscall } = thrown as NodeJS.ErrnoException;
+  if (typeof code !== 'string' || typeof syscall !== 'string') return null;
+  const folder = dirname(target);
+  switch (code) {
+    case 'ENOENT':
+    case 'ENOTDIR': {
+      const blocker = fileInTheWay(folder);
+      if (blocker) return { kind: 'not-a-folder', blocker: displayPath(blocker, cwd) };
+      if (!existsSync(folder)) return { kind: 'no-folder', folder: displayPath(folder, cwd) };
+      break;
+    }
+    case 'EISDIR':
+      return { kind: 'is-folder', example: `${displayPath(target, cwd)}/${example}` };
+    case 'EACCES':
+    case 'EPERM':
+    case 'EROFS':
+      return { kind: 'not-writable', folder: displayPath(folder, cwd), code };
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return { kind: 'disk-full', code };
+  }
+  return { kind: 'other', reason: errorMessage(thrown) };
+}
+
+/** The nearest existing entry on the way up from `dir`, when it is not a folder. */
+function fileInTheWay(dir: string): string | undefined {
+  for (let here = dir; ; here = dirname(here)) {
+    const stats = statOrNull(here);
+    if (stats) return stats.isDirectory() ? undefined : here;
+    if (dirname(here) === here) return undefined;
+  }
+}

@@ -15,14 +15,20 @@ export function printReport(result: ReportResult, io: Io, out: Output): void {
   }
   println(out, msg.reportWritten(result.written.length, displayPath(result.dir, io.cwd), result.entry === null ? undefined : displayPath(result.entry, io.cwd)));
   if (result.summary !== null) println(out, `\n${result.summary.trimEnd()}`);
+  // Last, where it is seen: the report is of part of the study.
+  if (result.partial) println(io.stderr, `\n${result.partial.warning}`);
 }
 
 /**
  * A report as `--json` gives it: the folder and the entry page as the user would type them
  * (relative to the working folder), the files written (relative to the folder, sorted) and the
- * summary's text; or why there is none.
+ * summary's text; or why there is none. A report of part of the study (an unfinished run) adds
+ * `complete: false` and `trials: {done, expected}`; a complete one has neither, so its object is
+ * what it always was.
  */
-export type ReportJson = { dir: string; entry: string | null; files: string[]; summary: string | null } | { none: string };
+export type ReportJson =
+  | { dir: string; entry: string | null; files: string[]; summary: string | null; complete?: false; trials?: { done: number; expected: number } }
+  | { none: string };
 
 export function reportJson(result: ReportResult, cwd: string): ReportJson {
   if ('none' in result) return { none: result.none };
@@ -31,6 +37,7 @@ export function reportJson(result: ReportResult, cwd: string): ReportJson {
     entry: result.entry === null ? null : displayPath(result.entry, cwd),
     files: [...result.written].sort(),
     summary: result.summary,
+    ...(result.partial ? { complete: false as const, trials: { done: result.partial.done, expected: result.partial.expected } } : {}),
   };
 }
 
@@ -53,6 +60,7 @@ export const reportCommand: Command = {
     const result = await writeReport({
       dbPath: resolve(io.cwd, String(args['db'])),
       outDir: (study) => (out ? resolve(io.cwd, out) : defaultReportDir(study, io.cwd)),
+      out,
       experimentPath: experiment ? resolve(io.cwd, experiment) : undefined,
       log: (line) => println(io.stderr, line),
       progress: createStageProgress(io.stderr),

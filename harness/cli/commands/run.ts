@@ -3,7 +3,7 @@ import { InputError } from '../../errors.js';
 import * as msg from '../../messages.js';
 import { defaultReportDir, displayPath } from '../../paths.js';
 import { tierForReport } from '../tiering.js';
-import { writeReport } from '../../run/report.js';
+import { checkReportFolder, writeReport } from '../../run/report.js';
 import { GroupPool } from '../../pool/pool.js';
 import { runStudy, type RunSummary } from '../../run/run.js';
 import type { Study } from '../../study/study.js';
@@ -50,6 +50,7 @@ export const runCommand: Command = {
       throw new InputError(msg.optionInvalid('out', 'names the report folder, so it needs --report', out, `Add --report, or write the report later with "harness report <db> --out ${out}".`));
     }
     const say = json ? io.stderr : io.stdout;
+    const reportDir = (s: string) => (out ? resolve(io.cwd, out) : defaultReportDir(s, io.cwd));
     // Workers boot (load tsx and the engine) while this thread loads the study.
     const pool = new GroupPool({ threads, taskTimeoutMs, resourceLimits: workerMemoryMb ? { maxOldGenerationSizeMb: workerMemoryMb } : undefined });
     const controller = new AbortController();
@@ -60,6 +61,8 @@ export const runCommand: Command = {
     try {
       study = await studyOf(args, io);
       dbPath = dbPathOf(args, io, study.name, shard);
+      // A report folder that cannot be written is refused before the study runs, not after.
+      if (args['report'] === true) checkReportFolder(reportDir(study.name), out, io.cwd);
       if (shard.source && shard.source !== '--shard') println(say, msg.runShardSource(shard.source, formatShard(shard.shard)!));
       summary = await runStudy({
         study,
@@ -96,7 +99,9 @@ export const runCommand: Command = {
       tierForReport();
       const result = await writeReport({
         dbPath,
-        outDir: (s) => (out ? resolve(io.cwd, out) : defaultReportDir(s, io.cwd)),
+        outDir: reportDir,
+        out,
+        resumeCommand: resume,
         log: (l) => println(io.stderr, l),
         progress: createStageProgress(io.stderr),
         cwd: io.cwd,

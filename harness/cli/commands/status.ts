@@ -1,13 +1,20 @@
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { shardFolderStatus } from '../../cluster/slurm-command.js';
+import { InputError, errorMessage } from '../../errors.js';
 import * as msg from '../../messages.js';
 import { displayPath } from '../../paths.js';
-import { databaseStatus, databasesIn } from '../../run/status.js';
-import { println } from '../io.js';
+import { databaseStatus, databasesIn, type DbStatus } from '../../run/status.js';
+import { exitCodes, println } from '../io.js';
 import { options } from '../options.js';
 import { formatStatus } from '../format.js';
 import type { Command } from './command.js';
+
+/** A file of the folder that is not a readable results database, and why (the whole message). */
+interface Unreadable {
+  db: string;
+  error: string;
+}
 
 export const statusCommand: Command = {
   name: 'status',
@@ -15,20 +22,53 @@ export const statusCommand: Command = {
   describe: 'What a results database, a folder of them, or a Slurm shard folder holds [default: results/]',
   builder: (y) => y.positional('db', { type: 'string', describe: 'A database or a folder of them' }).options(options('json')),
   async run(args, io) {
+    const json = args['json'] === true;
     const target = args['db'] === undefined ? join(io.cwd, 'results') : resolve(io.cwd, String(args['db']));
     const isFolder = existsSync(target) ? statSync(target).isDirectory() : args['db'] === undefined;
-    if (isFolder && existsSync(target)) {
-      const shardCode = shardFolderStatus(target, args['json'] === true, io);
+    if (!isFolder) {
+      // One database named: its status, or the reason it has none (exit 2).
+      const status = { ...databaseStatus(target, new Date(), io.cwd), db: displayPath(target, io.cwd) };
+      println(io.stdout, json ? JSON.stringify(status) : formatStatus(status, status.db));
+      return exitCodes.ok;
+    }
+    if (existsSync(target)) {
+      const shardCode = shardFolderStatus(target, json, io);
       if (shardCode !== null) return shardCode;
     }
-    const paths = isFolder ? databasesIn(target) : [target];
+    const paths = databasesIn(target);
+    // A folder's --json is always the list, so an empty folder is [] and parses like a full one.
     if (paths.length === 0) {
       println(io.stderr, msg.statusNoDatabases(displayPath(target, io.cwd)));
-      return 0;
+      if (json) println(io.stdout, '[]');
+      return exitCodes.ok;
     }
-    const statuses = paths.map((p) => ({ ...databaseStatus(p, new Date(), io.cwd), db: displayPath(p, io.cwd) }));
-    if (args['json'] === true) println(io.stdout, JSON.stringify(statuses.length === 1 && paths[0] === target ? statuses[0] : statuses));
-    else println(io.stdout, statuses.map((s) => formatStatus(s, s.db)).join('\n'));
-    return 0;
+    const entries = paths.map((p) => readStatus(p, io.cwd));
+    const statuses = entries.filter((e): e is DbStatus => !('error' in e));
+    const unreadable = entries.filter((e): e is Unreadable => 'error' in e);
+    if (json) println(io.stdout, JSON.stringify(entries));
+    else if (statuses.length) println(io.stdout, statuses.map((s) => formatStatus(s, s.db)).join('\n'));
+    for (const u of unreadable) println(io.stderr, u.error);
+    // Every good database is reported, but a file that is not one exits 2, as grep, du or find
+    // exit non-zero when some of their files could not be read. A script that checks a
+    // folder's progress (`status --json` in CI, before a merge) must not take a truncated copy,
+    // a shard file overwritten by mistake, or a half-synced database for "no database here";
+    // and `status bad.sqlite` alone already exits 2 for the same file.
+    return unreadable.length ? exitCodes.badInput : exitCodes.ok;
   },
 };
+
+/**
+ * One database of a folder: its status, or why it cannot be read (not SQLite, not a results
+ * database, no study yet, damaged). Errors that are not about the file are bugs and propagate.
+ */
+function readStatus(path: string, cwd: string): DbStatus | Unreadable {
+  const db = displayPath(path, cwd);
+  try {
+    return { ...databaseStatus(path, new Date(), cwd), db };
+  } catch (thrown) {
+    if (thrown instanceof InputError) return { db, error: thrown.message };
+    const code = (thrown as { code?: unknown }).code;
+    if (typeof code === 'string' && code.startsWith('SQLITE_')) return { db, error: msg.statusDatabaseUnreadable(db, errorMessage(thrown)) };
+    throw thrown;
+  }
+}

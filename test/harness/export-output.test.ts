@@ -1,0 +1,183 @@
+/**
+ * `harness export --out`: a path that is the database being exported (however it is spelt) is
+ * refused before anything is touched, and every way of failing to write the file (no such
+ * folder, a file in the way, a folder named, a read-only folder, a full disk) exits 2 with a
+ * message naming --out, the path, the reason and a fix, leaves no temporary file, and leaves an
+ * existing file at --out as it was.
+ */
+import { once } from 'node:events';
+import { chmodSync, linkSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { writeStreamAtomically } from '../../harness/files.js';
+import * as msg from '../../harness/messages.js';
+import { runHarness, smallDisk } from '../reliability/helpers.js';
+import { cli, noopStudy, tempDir, writeStudy } from './helpers.js';
+
+const dir = tempDir('harness-export-out-');
+const db = 'results/exportout.sqlite';
+const isRoot = process.getuid?.() === 0;
+let dbBytes: Buffer;
+
+/** Every file under `folder` (relative paths, sorted), to show nothing was added or left. */
+function tree(folder: string): string[] {
+  return (readdirSync(folder, { recursive: true }) as string[]).sort();
+}
+
+beforeAll(async () => {
+  writeStudy(dir, 'noop.yaml', noopStudy({ name: 'exportout' }));
+  const run = await cli(['run', 'noop.yaml', '--threads', '1'], dir);
+  expect(run.code).toBe(0);
+  dbBytes = readFileSync(join(dir, db));
+});
+
+describe('export --out naming the database', () => {
+  it('refuses the database itself, its -wal/-shm files and other spellings of it, touching nothing', async () => {
+    mkdirSync(join(dir, 'spellings'));
+    symlinkSync(join(dir, db), join(dir, 'spellings', 'link.csv'));
+    symlinkSync(join(dir, 'results'), join(dir, 'spellings', 'alias'));
+    linkSync(join(dir, db), join(dir, 'spellings', 'hard.csv'));
+    const before = tree(dir);
+    const outs = [
+      db,
+      `./results/../${db}`,
+      join(dir, db),
+      'spellings/link.csv',
+      'spellings/alias/exportout.sqlite',
+      'spellings/hard.csv',
+      `${db}-wal`,
+      `${db}-shm`,
+      'spellings/alias/exportout.sqlite-wal',
+    ];
+    for (const out of outs) {
+      const result = await cli(['export', db, '--out', out], dir);
+      expect({ out, ...result }).toEqual({ out, code: 2, stdout: '', stderr: `${msg.exportOutIsDatabase(out, db)}\n` });
+      expect(readFileSync(join(dir, db)).equals(dbBytes)).toBe(true);
+      expect(tree(dir)).toEqual(before);
+    }
+    // The database named through a link, --out its real path.
+    symlinkSync(join(dir, db), join(dir, 'spellings', 'db-link.sqlite'));
+    const linked = await cli(['export', 'spellings/db-link.sqlite', '--out', db], dir);
+    expect(linked).toEqual({ code: 2, stdout: '', stderr: `${msg.exportOutIsDatabase(db, 'spellings/db-link.sqlite')}\n` });
+    expect(readFileSync(join(dir, db)).equals(dbBytes)).toBe(true);
+  });
+});
+
+describe('export --out that cannot be written', () => {
+  it('says there is no such folder, or a file is in the way, and leaves nothing behind', async () => {
+    writeFileSync(join(dir, 'plain.txt'), 'a file\n');
+    const before = tree(dir);
+    const cases: [string, msg.ExportOutProblem][] = [
+      ['nowhere/x.csv', { kind: 'no-folder', folder: 'nowhere' }],
+      ['nowhere/deeper/x.csv', { kind: 'no-folder', folder: 'nowhere/deeper' }],
+      ['plain.txt/x.csv', { kind: 'not-a-folder', blocker: 'plain.txt' }],
+      ['plain.txt/sub/x.csv', { kind: 'not-a-folder', blocker: 'plain.txt' }],
+    ];
+    for (const [out, problem] of cases) {
+      const result = await cli(['export', db, '--out', out], dir);
+      expect({ out, ...result }).toEqual({ out, code: 2, stdout: '', stderr: `${msg.exportOutFailed(out, out, problem)}\n` });
+      expect(tree(dir)).toEqual(before);
+    }
+  });
+
+  it('says --out is a folder and suggests a file inside it', async () => {
+    mkdirSync(join(dir, 'outdir'));
+    writeFileSync(join(dir, 'outdir', 'keep.txt'), 'keep\n');
+    const before = tree(dir);
+    for (const [out, shown] of [
+      ['outdir', 'outdir'],
+      ['outdir/', 'outdir'],
+    ] as const) {
+      const result = await cli(['export', db, '--table', 'curves', '--format', 'json', '--out', out], dir);
+      expect({ out, ...result }).toEqual({
+        out,
+        code: 2,
+        stdout: '',
+        stderr: `${msg.exportOutFailed(out, shown, { kind: 'is-folder', example: 'outdir/curves.json' })}\n`,
+      });
+      expect(tree(dir)).toEqual(before);
+      expect(readFileSync(join(dir, 'outdir', 'keep.txt'), 'utf8')).toBe('keep\n');
+    }
+  });
+
+  it('says the folder is not writable, and keeps the file already there', async () => {
+    mkdirSync(join(dir, 'locked'));
+    writeFileSync(join(dir, 'locked', 'old.csv'), 'old contents\n');
+    chmodSync(join(dir, 'locked'), 0o555);
+    onTestFinished(() => chmodSync(join(dir, 'locked'), 0o755));
+    const argv = ['export', db, '--out', 'locked/old.csv'];
+    // Root writes anywhere: as root, run a real process without root's file-override
+    // capabilities, so the folder's mode applies to it as to any user.
+    const result = isRoot
+      ? await runHarness(argv, { cwd: dir, withoutFileOverride: true }).then((e) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }))
+      : await cli(argv, dir);
+    expect(result).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `${msg.exportOutFailed('locked/old.csv', 'locked/old.csv', { kind: 'not-writable', folder: 'locked', code: 'EACCES' })}\n`,
+    });
+    expect(readdirSync(join(dir, 'locked'))).toEqual(['old.csv']);
+    expect(readFileSync(join(dir, 'locked', 'old.csv'), 'utf8')).toBe('old contents\n');
+  });
+
+  describe('a full disk', () => {
+    const mount = join(dir, 'mnt');
+    const disk = smallDisk(mount, '64k');
+
+    it('says the disk is full, removes its temporary file and keeps the file already there', async (ctx) => {
+      disk.skipUnlessMounted(ctx);
+      writeFileSync(join(mount, 'old.csv'), 'old contents\n');
+      try {
+        writeFileSync(join(mount, 'filler'), Buffer.alloc(1 << 20));
+      } catch (thrown) {
+        expect((thrown as NodeJS.ErrnoException).code).toBe('ENOSPC');
+      }
+      for (const format of ['csv', 'json']) {
+        const result = await cli(['export', db, '--format', format, '--out', 'mnt/old.csv'], dir);
+        expect({ format, ...result }).toEqual({
+          format,
+          code: 2,
+          stdout: '',
+          stderr: `${msg.exportOutFailed('mnt/old.csv', 'mnt/old.csv', { kind: 'disk-full', code: 'ENOSPC' })}\n`,
+        });
+        expect(readdirSync(mount).sort()).toEqual(['filler', 'old.csv']);
+        expect(readFileSync(join(mount, 'old.csv'), 'utf8')).toBe('old contents\n');
+      }
+    });
+  });
+
+  it('still writes a good --out, replacing the file there', async () => {
+    writeFileSync(join(dir, 'trials.csv'), 'old\n');
+    const result = await cli(['export', db, '--out', 'trials.csv'], dir);
+    expect(result).toEqual({ code: 0, stdout: '', stderr: `${msg.exportWritten(27, 'trials', 'trials.csv')}\n` });
+    expect(readFileSync(join(dir, 'trials.csv'), 'utf8')).toBe((await cli(['export', db], dir)).stdout);
+  });
+});
+
+describe('writeStreamAtomically', () => {
+  it('puts the file in place only when the producer finishes, and leaves nothing when it throws', async () => {
+    const folder = join(dir, 'stream');
+    mkdirSync(folder);
+    const target = join(folder, 'out.txt');
+    writeFileSync(target, 'before\n');
+    await expect(
+      writeStreamAtomically(target, async (out) => {
+        out.write('partial');
+        throw new Error('producer failed');
+      }),
+    ).rejects.toThrow('producer failed');
+    expect(readdirSync(folder)).toEqual(['out.txt']);
+    expect(readFileSync(target, 'utf8')).toBe('before\n');
+    const big = 'x'.repeat(200_000);
+    // A producer that waits for 'drain' (as exportTable does) gets it.
+    const result = await writeStreamAtomically(target, async (out) => {
+      out.write('a');
+      if (!out.write(big)) await once(out, 'drain');
+      out.write('b');
+      return 3;
+    });
+    expect(result).toBe(3);
+    expect(readFileSync(target, 'utf8')).toBe(`a${big}b`);
+    expect(readdirSync(folder)).toEqual(['out.txt']);
+  });
+});

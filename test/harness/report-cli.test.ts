@@ -1,0 +1,182 @@
+/**
+ * `harness report` (and `run --report`) on what a user really has: a database of a run stopped
+ * before its first trial finished (refused, nothing written), of an unfinished run (written,
+ * with a warning on stderr, in --json and in the files), a report folder that earlier reports
+ * wrote into (their files go, the user's stay), and a --out that cannot be written (refused
+ * with exit 2 before the work, not "Internal error" after it).
+ */
+import Database from 'better-sqlite3';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as msg from '../../harness/messages.js';
+import { runHarness } from '../reliability/helpers.js';
+import { cli, fixtures, noopStudy, tempDir, writeStudy } from './helpers.js';
+
+const dir = tempDir();
+const isRoot = process.getuid?.() === 0;
+const study = join(dir, 'rc.yaml');
+const summaryStudy = join(dir, 'rc-summary.yaml');
+/** Every file under `folder`, relative, sorted (folders end with a slash). */
+const listing = (folder: string) =>
+  readdirSync(folder, { recursive: true, withFileTypes: true })
+    .map((e) => `${join(e.parentPath ?? e.path, e.name).slice(folder.length + 1)}${e.isDirectory() ? '/' : ''}`)
+    .sort();
+
+beforeAll(async () => {
+  writeStudy(dir, 'rc.yaml', noopStudy({ name: 'rc' }));
+  writeStudy(dir, 'rc-summary.yaml', noopStudy({ name: 'rc', experiment: join(fixtures, 'experiments', 'noop-summary.ts') }));
+  expect((await cli(['run', study, '--db', 'full.sqlite'], dir)).code).toBe(0);
+  // An unfinished run: 18 of the 27 trials (whole groups: noop's group is one color).
+  expect((await cli(['run', study, '--db', 'partial.sqlite'], dir)).code).toBe(0);
+  const db = new Database(join(dir, 'partial.sqlite'));
+  db.exec(`DELETE FROM curve WHERE group_key IN (SELECT group_key FROM trial WHERE color = 'blue'); DELETE FROM trial WHERE color = 'blue';`);
+  expect(db.prepare('SELECT count(*) FROM trial').pluck().get()).toBe(18);
+  db.close();
+});
+
+describe('a database with no finished trial', () => {
+  it('is refused with exit 2 and the command that runs its trials; nothing is written', async () => {
+    // Stopped (SIGINT) as soon as it started: the study is in the database, no trial is.
+    const stopped = await cli(['run', study, '--db', 'zero.sqlite'], dir, { onListen: (send) => send('SIGINT') });
+    expect(stopped.code).toBe(130);
+    const expected = msg.reportNoTrials('zero.sqlite', 'rc', 27, msg.reportNext.resume(`npx harness run ${study} --db zero.sqlite`));
+    for (const argv of [['report', 'zero.sqlite'], ['report', 'zero.sqlite', '--out', 'zero-report', '--json']]) {
+      const report = await cli(argv, dir);
+      expect(report).toEqual({ code: 2, stdout: '', stderr: `${expected}\n` });
+    }
+    expect(expected).toContain('holds no finished trials yet');
+    expect(existsSync(join(dir, 'reports', 'rc'))).toBe(false);
+    expect(existsSync(join(dir, 'zero-report'))).toBe(false);
+  });
+});
+
+describe('a database of an unfinished run', () => {
+  const warning = msg.reportPartial('partial.sqlite', 'rc', 18, 27, msg.reportNext.resume(`npx harness run ${study} --db partial.sqlite`));
+
+  it('gets its report, with a warning last on stderr that names the share and the command that completes the run', async () => {
+    const report = await cli(['report', 'partial.sqlite', '--out', 'peek'], dir);
+    expect(report.code).toBe(0);
+    expect(report.stdout).toBe(`${msg.reportWritten(2, 'peek')}\n`);
+    expect(report.stderr.endsWith(`\n${warning}\n`)).toBe(true);
+    expect(warning).toContain('covers 18 of the 27 trials (66.6%) of study rc');
+    expect(readFileSync(join(dir, 'peek', 'notes', 'summary.txt'), 'utf8')).toBe('rc: 18 ok of 18\n');
+  });
+
+  it('--json says complete: false with the trials done and expected; a complete report has neither', async () => {
+    const report = await cli(['report', 'partial.sqlite', '--out', 'peek', '--json'], dir);
+    expect(report.code).toBe(0);
+    expect(JSON.parse(report.stdout)).toMatchObject({ db: 'partial.sqlite', dir: 'peek', complete: false, trials: { done: 18, expected: 27 } });
+    expect(report.stderr).toContain(warning);
+    const complete = JSON.parse((await cli(['report', 'full.sqlite', '--out', 'whole', '--json'], dir)).stdout) as Record<string, unknown>;
+    expect(complete['dir']).toBe('whole');
+    expect('complete' in complete || 'trials' in complete).toBe(false);
+  });
+
+  it('hands the experiment its coverage, so that its files can say so', async () => {
+    const { writeReport } = await import('../../harness/run/report.js');
+    const seen: unknown[] = [];
+    const { default: noop } = await import('../fixtures/experiments/noop.js');
+    const original = noop.report;
+    noop.report = async (input) => {
+      seen.push(input.coverage);
+      return original(input);
+    };
+    try {
+      for (const db of ['partial.sqlite', 'full.sqlite']) {
+        await writeReport({ dbPath: join(dir, db), outDir: () => join(dir, `coverage-${db}`), experimentPath: join(fixtures, 'experiments', 'noop.ts') });
+      }
+    } finally {
+      noop.report = original;
+    }
+    expect(seen).toEqual([
+      { done: 18, expected: 27 },
+      { done: 27, expected: 27 },
+    ]);
+  });
+});
+
+describe('a report folder that an earlier report wrote into', () => {
+  it("holds this report's files only: the earlier report's go, files the user put there (or changed) stay", async () => {
+    const out = join(dir, 'shared');
+    expect((await cli(['report', 'full.sqlite', '--out', 'shared'], dir)).code).toBe(0);
+    expect(listing(out)).toEqual(['notes/', 'notes/summary.txt', 'trials.csv']);
+    writeFileSync(join(out, 'mine.txt'), 'my notes\n');
+    mkdirSync(join(out, 'drafts'));
+    writeFileSync(join(out, 'drafts', 'draft.md'), 'draft\n');
+    // Another study's report (another experiment, as after "run --set ... --report") into the same folder.
+    expect((await cli(['run', summaryStudy, '--db', 'other.sqlite'], dir)).code).toBe(0);
+    const second = await cli(['report', 'other.sqlite', '--out', 'shared'], dir);
+    expect(second.code).toBe(0);
+    expect(listing(out)).toEqual(['drafts/', 'drafts/draft.md', 'mine.txt', 'page/', 'page/index.html', 'summary.md']);
+    expect(second.stderr).toContain(msg.reportRemovedStale(2, 'shared'));
+    // Back to the first: the second's files go; a file of the harness the user edited is theirs now.
+    writeFileSync(join(out, 'summary.md'), 'edited by hand\n');
+    expect((await cli(['report', 'full.sqlite', '--out', 'shared'], dir)).code).toBe(0);
+    expect(listing(out)).toEqual(['drafts/', 'drafts/draft.md', 'mine.txt', 'notes/', 'notes/summary.txt', 'summary.md', 'trials.csv']);
+    expect(readFileSync(join(out, 'summary.md'), 'utf8')).toBe('edited by hand\n');
+    // The same report again removes nothing and says nothing about it.
+    const again = await cli(['report', 'full.sqlite', '--out', 'shared'], dir);
+    expect(again.stderr).not.toContain('Removed');
+    expect(listing(out)).toEqual(['drafts/', 'drafts/draft.md', 'mine.txt', 'notes/', 'notes/summary.txt', 'summary.md', 'trials.csv']);
+  });
+
+  it('run --report into the default folder does the same', async () => {
+    const out = join(dir, 'reports', 'rc');
+    expect((await cli(['run', study, '--db', 'full.sqlite', '--report'], dir)).code).toBe(0);
+    expect(listing(out)).toEqual(['notes/', 'notes/summary.txt', 'trials.csv']);
+    expect((await cli(['run', summaryStudy, '--db', 'other.sqlite', '--report'], dir)).code).toBe(0);
+    expect(listing(out)).toEqual(['page/', 'page/index.html', 'summary.md']);
+  });
+});
+
+describe('a report folder that cannot be written', () => {
+  it('an existing file as --out: exit 2 naming --out, the path and the reason, before any work; the file is untouched', async () => {
+    writeFileSync(join(dir, 'taken.txt'), 'keep me\n');
+    const expected = msg.reportFolderUnusable('taken.txt', 'taken.txt', msg.reportFolderProblem.isFile());
+    const report = await cli(['report', 'full.sqlite', '--out', 'taken.txt'], dir);
+    // No "load trials" progress: refused before the results were read.
+    expect(report).toEqual({ code: 2, stdout: '', stderr: `${expected}\n` });
+    expect(expected).toContain('--out: cannot write the report into "taken.txt": it is an existing file, not a folder. Nothing was written.');
+    const inside = await cli(['report', 'full.sqlite', '--out', 'taken.txt/sub'], dir);
+    expect(inside).toEqual({ code: 2, stdout: '', stderr: `${msg.reportFolderUnusable('taken.txt/sub', 'taken.txt/sub', msg.reportFolderProblem.insideFile('taken.txt'))}\n` });
+    expect(readFileSync(join(dir, 'taken.txt'), 'utf8')).toBe('keep me\n');
+  });
+
+  it('run --report --out <file> is refused before the study runs', async () => {
+    const run = await cli(['run', study, '--db', 'never.sqlite', '--report', '--out', 'taken.txt'], dir);
+    expect(run).toEqual({ code: 2, stdout: '', stderr: `${msg.reportFolderUnusable('taken.txt', 'taken.txt', msg.reportFolderProblem.isFile())}\n` });
+    expect(existsSync(join(dir, 'never.sqlite'))).toBe(false);
+  });
+
+  it('a file in the way while writing: exit 2 naming the file and the reason, not "Internal error"', async () => {
+    mkdirSync(join(dir, 'blocked', 'trials.csv'), { recursive: true });
+    const report = await cli(['report', 'full.sqlite', '--out', 'blocked'], dir);
+    expect(report.code).toBe(2);
+    expect(report.stderr).toContain(
+      // trials.csv is the report's first file: nothing was written before it.
+      msg.reportFolderUnusable('blocked', 'blocked', msg.reportFolderProblem.writeFailed(join('blocked', 'trials.csv'), 'EISDIR'), false),
+    );
+    expect(report.stderr).not.toMatch(/Internal error|^\s+at /m);
+  });
+
+  // Root writes into read-only folders, so as root the harness runs without that privilege.
+  it('a read-only folder (existing, or to be created in one): exit 2 before any work, nothing written', async () => {
+    const locked = join(dir, 'locked');
+    mkdirSync(locked);
+    chmodSync(locked, 0o555);
+    try {
+      for (const [out, folder] of [
+        ['locked', 'locked'],
+        ['locked/report', 'locked'],
+      ] as const) {
+        const exit = await runHarness(['report', 'full.sqlite', '--out', out], { cwd: dir, withoutFileOverride: isRoot });
+        const expected = msg.reportFolderUnusable(out, out, msg.reportFolderProblem.notWritable(folder, 'EACCES'));
+        expect({ code: exit.code, stdout: exit.stdout, stderr: exit.stderr }).toEqual({ code: 2, stdout: '', stderr: `${expected}\n` });
+      }
+      expect(readdirSync(locked)).toEqual([]);
+    } finally {
+      chmodSync(locked, 0o755);
+    }
+  }, 30_000);
+});

@@ -1,0 +1,78 @@
+/**
+ * `harness status` on a folder: --json always prints the folder's list, [] when it holds no
+ * database (or results/ does not exist), so that it parses like a full one; and a file that is
+ * not a readable results database is reported with its reason beside every good database,
+ * instead of hiding them.
+ */
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as msg from '../../harness/messages.js';
+import { cli, noopStudy, tempDir, writeStudy } from './helpers.js';
+
+const dir = tempDir('harness-status-folder-');
+
+beforeAll(async () => {
+  writeStudy(dir, 'noop.yaml', noopStudy({ name: 'statusfolder' }));
+  mkdirSync(join(dir, 'mixed'));
+  const run = await cli(['run', 'noop.yaml', '--threads', '1', '--db', 'mixed/good.sqlite'], dir);
+  expect(run.code).toBe(0);
+});
+
+describe('status --json on a folder without databases', () => {
+  it('prints [] for an empty folder, with the message on stderr', async () => {
+    mkdirSync(join(dir, 'empty'));
+    const result = await cli(['status', 'empty', '--json'], dir);
+    expect(result).toEqual({ code: 0, stdout: '[]\n', stderr: `${msg.statusNoDatabases('empty')}\n` });
+    expect(JSON.parse(result.stdout)).toEqual([]);
+  });
+
+  it('prints [] when there is no results/ folder', async () => {
+    const bare = tempDir('harness-status-bare-');
+    const result = await cli(['status', '--json'], bare);
+    expect(result).toEqual({ code: 0, stdout: '[]\n', stderr: `${msg.statusNoDatabases('results')}\n` });
+    // Text mode is unchanged: the message only.
+    expect(await cli(['status'], bare)).toEqual({ code: 0, stdout: '', stderr: `${msg.statusNoDatabases('results')}\n` });
+  });
+
+  it('prints the same shape, a list, as for a folder with databases', async () => {
+    mkdirSync(join(dir, 'one'));
+    expect((await cli(['run', 'noop.yaml', '--threads', '1', '--db', 'one/only.sqlite'], dir)).code).toBe(0);
+    const result = await cli(['status', 'one', '--json'], dir);
+    expect(result.code).toBe(0);
+    const list = JSON.parse(result.stdout) as { db: string; ok: number }[];
+    expect(list).toEqual([expect.objectContaining({ db: 'one/only.sqlite', ok: 27 })]);
+  });
+});
+
+describe('status on a folder with a file that is not a database', () => {
+  beforeAll(() => {
+    writeFileSync(join(dir, 'mixed', 'bad.sqlite'), 'not a database at all, not even close to one\n');
+    symlinkSync(join(dir, 'gone.sqlite'), join(dir, 'mixed', 'dangling.sqlite'));
+  });
+
+  it('reports every good database, and each unreadable file with its reason, exiting 2', async () => {
+    const text = await cli(['status', 'mixed'], dir);
+    expect(text.code).toBe(2);
+    expect(text.stdout).toContain('mixed/good.sqlite: study statusfolder (experiment noop v1, manifest ');
+    expect(text.stdout).toContain('  trials: 27 in all, 27 ok, 0 failed, 0 missing');
+    expect(text.stdout).not.toContain('bad.sqlite');
+    expect(text.stderr).toBe(`${msg.dbNotSqlite('mixed/bad.sqlite')}\n${msg.dbNotFound('mixed/dangling.sqlite')}\n`);
+  });
+
+  it('lists them in --json too: the good ones as usual, the others as {db, error}', async () => {
+    const json = await cli(['status', 'mixed', '--json'], dir);
+    expect(json.code).toBe(2);
+    expect(json.stderr).toBe(`${msg.dbNotSqlite('mixed/bad.sqlite')}\n${msg.dbNotFound('mixed/dangling.sqlite')}\n`);
+    const list = JSON.parse(json.stdout) as Record<string, unknown>[];
+    expect(list).toEqual([
+      { db: 'mixed/bad.sqlite', error: msg.dbNotSqlite('mixed/bad.sqlite') },
+      { db: 'mixed/dangling.sqlite', error: msg.dbNotFound('mixed/dangling.sqlite') },
+      expect.objectContaining({ db: 'mixed/good.sqlite', study: 'statusfolder', ok: 27, failed: 0, missing: 0 }),
+    ]);
+  });
+
+  it('still refuses a single named file that is not a database', async () => {
+    expect(await cli(['status', 'mixed/bad.sqlite'], dir)).toEqual({ code: 2, stdout: '', stderr: `${msg.dbNotSqlite('mixed/bad.sqlite')}\n` });
+  });
+});

@@ -1,0 +1,63 @@
+/**
+ * The report of an unfinished study (ReportInput.coverage: fewer trials than the study has)
+ * says so where a reader sees it: at the top of the page and of each of its sections, in its
+ * title, at the top of claims.md (the summary the harness prints), in summary.json, and in
+ * every figure's subtitle. A complete study's report is what it always was.
+ */
+import { describe, expect, it } from 'vitest';
+import type { ReportFile, ReportInput } from '../../harness/experiment.js';
+import { reportDocuments, reportSummary } from '../../experiments/inference-scaling/report/index.js';
+import { incompleteFigureNote, incompleteWarning } from '../../experiments/inference-scaling/report/page.js';
+import { syntheticReportInput } from './synthetic.js';
+
+const small = (): ReportInput => syntheticReportInput({ models: ['gpt5', 'gpt5-nano'], seeds: 4, kCount: 8 });
+
+const text = (files: ReportFile[], path: string): string => {
+  const f = files.find((x) => x.path === path);
+  if (!f) throw new Error(`${path} not produced`);
+  return typeof f.content === 'string' ? f.content : Buffer.from(f.content).toString('utf8');
+};
+
+describe('the report of an incomplete study', () => {
+  it('carries the warning on the page, in claims.md, in summary.json and in every figure', async () => {
+    const input = small();
+    const coverage = { done: input.trials.length, expected: 2496 + 6480 };
+    const files = await reportDocuments({ ...input, coverage });
+    const warning = incompleteWarning(coverage)!;
+    expect(warning).toContain(`covers ${coverage.done} of the 8976 trials`);
+    expect(warning).toContain('provisional');
+
+    const page = text(files, 'index.html');
+    // First thing after the heading, before the claims and their verdicts.
+    expect(page.indexOf('<div class="incomplete" role="alert">')).toBeGreaterThan(page.indexOf('<h1>'));
+    expect(page.indexOf('<div class="incomplete" role="alert">')).toBeLessThan(page.indexOf('<h2 id="claims">'));
+    expect(page).toContain(warning);
+    expect(page).toMatch(/<title>[^<]*INCOMPLETE: \d+ of 8976 trials/);
+    for (const section of ['claims', 'figures', 'tables']) {
+      expect(page.slice(page.indexOf(`<h2 id="${section}">`)).split('\n')[1]).toContain('class="incomplete">Provisional');
+    }
+
+    const claims = text(files, 'claims.md').split('\n');
+    expect(claims[0]).toMatch(/^# /);
+    expect(claims[2]).toBe(`**${warning}**`);
+
+    const summary = JSON.parse(text(files, 'summary.json')) as Record<string, unknown>;
+    expect(summary).toMatchObject({ complete: false, trials: { done: coverage.done, expected: 8976 }, warning });
+    expect(reportSummary({ ...input, coverage })).toMatchObject({ complete: false });
+
+    const note = incompleteFigureNote(coverage)!;
+    const specs = files.filter((f) => f.path.endsWith('.vl.json'));
+    expect(specs.length).toBeGreaterThan(5);
+    for (const spec of specs) expect((JSON.parse(text(files, spec.path)) as { title: { subtitle: string[] } }).title.subtitle[0]).toBe(note);
+  });
+
+  it('a complete study (or one nobody counted) gets the very same files as before, without a warning', async () => {
+    const input = small();
+    const plain = await reportDocuments(input);
+    const complete = await reportDocuments({ ...input, coverage: { done: input.trials.length, expected: input.trials.length } });
+    expect(complete.map((f) => [f.path, f.content])).toEqual(plain.map((f) => [f.path, f.content]));
+    expect(text(plain, 'index.html')).not.toContain('incomplete');
+    expect(text(plain, 'claims.md')).not.toContain('Incomplete');
+    expect('complete' in (JSON.parse(text(plain, 'summary.json')) as object)).toBe(false);
+  });
+});
