@@ -5,6 +5,7 @@
  */
 import type { Issue } from './study/issues.js';
 import { formatPath, showList, showValue } from './text.js';
+import type { FolderProblem } from './folders.js';
 
 const didYouMean = (close: string | undefined) => (close ? ` Did you mean "${close}"?` : '');
 
@@ -430,13 +431,24 @@ export function fileSystemReason(code: string): string {
   return words ? `${words} (${code})` : code;
 }
 
-/** What is wrong with a report folder (the `problem` of reportFolderUnusable). */
-export const reportFolderProblem = {
-  isFile: () => 'it is an existing file, not a folder',
+/** Why a folder cannot take a command's output (the `problem` of reportFolderUnusable and the cluster's outUnusable). */
+export const folderProblem = {
+  isFile: (path: string) => `${path} is a file, not a folder`,
   insideFile: (file: string) => `${file} is a file, so no folder can be created inside it`,
-  notWritable: (folder: string, code: string) => `${folder} cannot be written: ${fileSystemReason(code)}`,
-  writeFailed: (file: string, code: string) => `writing ${file} failed: ${fileSystemReason(code)}`,
+  notWritable: (folder: string, code: string) => `${folder} may not be written: ${fileSystemReason(code)}`,
+  failed: (action: 'creating' | 'writing', path: string, code: string) => `${action} ${path} failed: ${fileSystemReason(code)}`,
+  /** Any FolderProblem, its paths shown by `show`. */
+  of: (problem: FolderProblem, show: (path: string) => string): string => {
+    if (problem.kind === 'is-file') return folderProblem.isFile(show(problem.path));
+    if (problem.kind === 'inside-file') return folderProblem.insideFile(show(problem.file));
+    return folderProblem.notWritable(show(problem.folder), problem.code);
+  },
 };
+
+/** The report folder given is a file (its path is already in reportFolderUnusable's head). */
+export function reportFolderIsFile(): string {
+  return 'it is an existing file, not a folder';
+}
 
 export function reportRemovedStale(count: number, dir: string): string {
   return `Removed ${count} file${count === 1 ? '' : 's'} that an earlier report wrote into ${dir} and this one does not (files you put there yourself stay).`;

@@ -67,14 +67,13 @@ export function folderHasOtherShards(folder: string, counts: readonly number[], 
   );
 }
 
-/** What keeps the shard folder from taking the scripts (the `problem` of `outUnusable`). */
+/**
+ * What keeps the shard folder from taking the scripts (the `problem` of `outUnusable`), beyond
+ * what keeps any folder from taking output (folderProblem in harness/messages.ts).
+ */
 export const outProblem = {
-  isFile: (dir: string) => `${dir} is a file, not a folder`,
-  insideFile: (file: string) => `${file} is a file, so no folder can be created inside it`,
   folderInTheWay: (file: string) => `${file} is a folder, where the file must go`,
-  notWritable: (folder: string, code: string) => `${folder} may not be written: ${fileSystemReason(code)}`,
   notReadable: (folder: string, code: string) => `${folder} may not be read: ${fileSystemReason(code)}`,
-  failed: (action: 'creating' | 'writing', path: string, code: string) => `${action} ${path} failed: ${fileSystemReason(code)}`,
 };
 
 /**

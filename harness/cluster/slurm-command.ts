@@ -6,13 +6,15 @@
  * `shardFolderStatus` is `status` over a shard folder (see shard-status.ts).
  */
 import { execFileSync } from 'node:child_process';
-import { accessSync, chmodSync, constants, existsSync, mkdirSync, readdirSync, statSync, type Stats } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import type { Command } from '../cli/commands/command.js';
 import { exitCodes, println, type Io } from '../cli/io.js';
 import { list, options, text, wholeNumber } from '../cli/options.js';
 import { InputError, errorMessage } from '../errors.js';
 import { writeFileAtomically } from '../files.js';
+import { errnoCode, outputFolderProblem, statOrNull } from '../folders.js';
+import { folderProblem } from '../messages.js';
 import { projectRoot } from '../paths.js';
 import { parseShardFileName, shardFolder, type ClusterPlanFile } from './layout.js';
 import * as msg from './messages.js';
@@ -100,45 +102,23 @@ function siteMaxArraySize(io: Io): number {
   }
 }
 
-function statOrNull(path: string): Stats | null {
-  try {
-    return statSync(path);
-  } catch {
-    return null;
-  }
-}
-
 /**
  * Refuses a shard folder (`typed`: --out as given, null for the default) that cannot take the
- * scripts, before anything is written: a file, a folder inside a file, a folder that may not be
- * written (or, when it is missing, the nearest existing folder above it, where it is made), or
- * one where a folder stands in the way of a file it writes, or a file in the way of logs/.
+ * scripts, before anything is written: one no output can go into (outputFolderProblem), or one
+ * where a folder stands in the way of a file it writes, or a file in the way of logs/.
  */
 function refuseUnusableOut(typed: string | null, out: string): void {
-  let here = out;
-  let stats = statOrNull(here);
-  while (!stats && dirname(here) !== here) {
-    here = dirname(here);
-    stats = statOrNull(here);
-  }
-  if (!stats) return;
-  if (!stats.isDirectory()) {
-    throw new InputError(msg.outUnusable(typed, out, here === out ? msg.outProblem.isFile(out) : msg.outProblem.insideFile(here)));
-  }
-  try {
-    accessSync(here, constants.W_OK | constants.X_OK);
-  } catch (thrown) {
-    const code = (thrown as NodeJS.ErrnoException).code ?? errorMessage(thrown);
-    throw new InputError(msg.outUnusable(typed, out, msg.outProblem.notWritable(here, code)));
-  }
-  if (here !== out) return;
+  const unusable = (problem: string) => new InputError(msg.outUnusable(typed, out, problem));
+  const problem = outputFolderProblem(out);
+  if (problem) throw unusable(folderProblem.of(problem, (p) => p));
+  if (!statOrNull(out)) return;
   // The study names only the merged database, which is not written here.
   const files = shardFolder(out, '');
   for (const file of [files.arrayScript, files.mergeScript, files.planFile]) {
-    if (statOrNull(file)?.isDirectory()) throw new InputError(msg.outUnusable(typed, out, msg.outProblem.folderInTheWay(file)));
+    if (statOrNull(file)?.isDirectory()) throw unusable(msg.outProblem.folderInTheWay(file));
   }
   const logs = statOrNull(files.logs);
-  if (logs && !logs.isDirectory()) throw new InputError(msg.outUnusable(typed, out, msg.outProblem.isFile(files.logs)));
+  if (logs && !logs.isDirectory()) throw unusable(folderProblem.isFile(files.logs));
 }
 
 /** Shards of a different cut in the folder would be mixed with the new ones: refuse. */
@@ -148,8 +128,7 @@ function refuseOtherShardCount(typed: string | null, out: string, tasks: number)
   try {
     names = readdirSync(out);
   } catch (thrown) {
-    const code = (thrown as NodeJS.ErrnoException).code ?? errorMessage(thrown);
-    throw new InputError(msg.outUnusable(typed, out, msg.outProblem.notReadable(out, code)));
+    throw new InputError(msg.outUnusable(typed, out, msg.outProblem.notReadable(out, errnoCode(thrown) ?? errorMessage(thrown))));
   }
   const counts = new Set(names.flatMap((n) => parseShardFileName(n)?.count ?? []));
   counts.delete(tasks);
@@ -196,10 +175,10 @@ function writing(
   try {
     step();
   } catch (thrown) {
-    const code = (thrown as NodeJS.ErrnoException).code;
-    if (typeof code !== 'string') throw thrown;
+    const code = errnoCode(thrown);
+    if (code === undefined) throw thrown;
     const { plan, typed, written, jobs } = context;
-    throw new InputError(msg.outUnusable(typed, plan.files.out, msg.outProblem.failed(action, path, code), written, jobs));
+    throw new InputError(msg.outUnusable(typed, plan.files.out, folderProblem.failed(action, path, code), written, jobs));
   }
 }
 

@@ -9,12 +9,13 @@
  * gets a report that says so (ReportInput.coverage, and `partial` in the result).
  */
 import { createHash } from 'node:crypto';
-import { accessSync, constants, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmdirSync, rmSync, statSync, unlinkSync, type Stats } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmdirSync, rmSync, unlinkSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
 import type { Experiment, ReportFile, ReportInput, RunRecord } from '../experiment.js';
 import { canonicalJson } from '../identity.js';
 import { writeFileAtomically } from '../files.js';
+import { errnoCode, outputFolderProblem } from '../folders.js';
 import { RenderPool } from '../render/pool.js';
 import { InputError } from '../errors.js';
 import { experimentModulePath, loadExperiment } from '../experiments.js';
@@ -140,43 +141,14 @@ function shownPath(path: string, cwd: string | undefined): string {
 }
 
 /**
- * Refuses a report folder that cannot be written, before any work is done: an existing file, a
- * path through a file, or a folder this process may not write into (for a folder that does not
- * exist yet, the nearest one above it, where it would be created). A disk that fills up shows
- * only while writing (writeFiles). `out` is the --out value as typed, undefined for the default.
+ * Refuses a report folder that cannot be written, before any work is done (outputFolderProblem).
+ * `out` is the --out value as typed, undefined for the default.
  */
 export function checkReportFolder(dir: string, out: string | undefined, cwd?: string): void {
-  const refuse = (problem: string): never => {
-    throw new InputError(msg.reportFolderUnusable(out ?? null, shownPath(dir, cwd), problem));
-  };
-  let existing = dir;
-  for (;;) {
-    let stats: Stats | null;
-    try {
-      stats = statSync(existing);
-    } catch (thrown) {
-      const code = codeOf(thrown);
-      // ENOTDIR: a folder above is a file, which the walk up finds.
-      if (code !== 'ENOENT' && code !== 'ENOTDIR') return refuse(msg.reportFolderProblem.notWritable(shownPath(existing, cwd), code ?? String(thrown)));
-      stats = null;
-    }
-    if (stats) {
-      if (!stats.isDirectory()) refuse(existing === dir ? msg.reportFolderProblem.isFile() : msg.reportFolderProblem.insideFile(shownPath(existing, cwd)));
-      break;
-    }
-    if (dirname(existing) === existing) return;
-    existing = dirname(existing);
-  }
-  try {
-    accessSync(existing, constants.W_OK | constants.X_OK);
-  } catch (thrown) {
-    refuse(msg.reportFolderProblem.notWritable(shownPath(existing, cwd), codeOf(thrown) ?? String(thrown)));
-  }
-}
-
-function codeOf(thrown: unknown): string | undefined {
-  const code = (thrown as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : undefined;
+  const problem = outputFolderProblem(dir);
+  if (!problem) return;
+  const text = problem.kind === 'is-file' ? msg.reportFolderIsFile() : msg.folderProblem.of(problem, (p) => shownPath(p, cwd));
+  throw new InputError(msg.reportFolderUnusable(out ?? null, shownPath(dir, cwd), text));
 }
 
 /**
@@ -228,9 +200,9 @@ function writeFiles(files: ReportFile[], dir: string, options: ReportOptions): O
     }
     removed = ledger.removeAllBut(fresh);
   } catch (thrown) {
-    const code = codeOf(thrown);
+    const code = errnoCode(thrown);
     if (code === undefined || code.startsWith('ERR_')) throw thrown;
-    const problem = target === dir ? msg.reportFolderProblem.notWritable(shownPath(dir, options.cwd), code) : msg.reportFolderProblem.writeFailed(shownPath(target, options.cwd), code);
+    const problem = target === dir ? msg.folderProblem.notWritable(shownPath(dir, options.cwd), code) : msg.folderProblem.failed('writing', shownPath(target, options.cwd), code);
     throw new InputError(msg.reportFolderUnusable(options.out ?? null, shownPath(dir, options.cwd), problem, written.length > 0));
   }
   const entry = files.find((f) => f.role === 'entry');
@@ -311,7 +283,7 @@ class ReportLedger {
         if (!lstatSync(file).isFile() || sha256(readFileSync(file)) !== hash) continue;
         unlinkSync(file);
       } catch (thrown) {
-        if (codeOf(thrown) !== 'ENOENT') remaining.set(path, hash); // try again next time
+        if (errnoCode(thrown) !== 'ENOENT') remaining.set(path, hash); // try again next time
         continue;
       }
       removed.push(path);

@@ -14,6 +14,7 @@ import { InputError, errorMessage } from '../errors.js';
 import type { Manifest, ManifestBody } from '../manifest.js';
 import * as msg from '../messages.js';
 import { displayPath } from '../paths.js';
+import { fileInTheWay } from '../folders.js';
 import { createStudyTables, migrate, readSchemaVersion, schemaVersion } from './schema.js';
 
 export type OpenMode = 'create' | 'write' | 'read';
@@ -170,14 +171,6 @@ function retryWhileBusy<T>(operation: () => T): T {
       if (typeof code !== 'string' || !code.startsWith('SQLITE_BUSY') || Date.now() > deadline) throw thrown;
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
     }
-  }
-}
-
-/** The nearest existing entry on the way up from `dir`, when it is not a folder. */
-function fileInTheWay(dir: string): string | undefined {
-  for (let here = dir; ; here = dirname(here)) {
-    if (existsSync(here)) return statSync(here).isDirectory() ? undefined : here;
-    if (dirname(here) === here) return undefined;
   }
 }
 

@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as msg from '../../harness/cluster/messages.js';
+import { folderProblem } from '../../harness/messages.js';
 import { cli, fixtures, noopModule, writeStudy } from '../harness/helpers.js';
 import { runHarness, smallDisk } from '../reliability/helpers.js';
 
@@ -51,11 +52,11 @@ describe('an --out that is no folder', () => {
   it('refuses a file, and a folder inside a file, naming --out, the path and the fix', async () => {
     const file = join(dir, 'a-file');
     writeFileSync(file, 'keep me');
-    expect(await slurm(['--out', file])).toEqual(refused(msg.outUnusable(file, file, msg.outProblem.isFile(file))));
+    expect(await slurm(['--out', file])).toEqual(refused(msg.outUnusable(file, file, folderProblem.isFile(file))));
     const inside = join(file, 'shards');
-    expect(await slurm(['--out', inside])).toEqual(refused(msg.outUnusable(inside, inside, msg.outProblem.insideFile(file))));
+    expect(await slurm(['--out', inside])).toEqual(refused(msg.outUnusable(inside, inside, folderProblem.insideFile(file))));
     expect(readFileSync(file, 'utf8')).toBe('keep me');
-    const text = msg.outUnusable(file, file, msg.outProblem.isFile(file));
+    const text = msg.outUnusable(file, file, folderProblem.isFile(file));
     expect(text).toMatch(/^--out: must be a folder the scripts can be written into: .* is a file, not a folder; received ".*a-file"\. No file was written\. Give --out another folder/);
   });
 
@@ -68,7 +69,7 @@ describe('an --out that is no folder', () => {
     const noLogs = join(dir, 'no-logs');
     mkdirSync(noLogs);
     writeFileSync(join(noLogs, 'logs'), '');
-    expect(await slurm(['--out', noLogs])).toEqual(refused(msg.outUnusable(noLogs, noLogs, msg.outProblem.isFile(join(noLogs, 'logs')))));
+    expect(await slurm(['--out', noLogs])).toEqual(refused(msg.outUnusable(noLogs, noLogs, folderProblem.isFile(join(noLogs, 'logs')))));
     expect(tree(noLogs)).toEqual({ logs: '' });
   });
 
@@ -78,7 +79,7 @@ describe('an --out that is no folder', () => {
     writeFileSync(join(cwd, 'results'), '');
     const out = join(cwd, 'results', 'noop-small');
     const result = await slurm([], cwd);
-    expect(result).toEqual(refused(msg.outUnusable(null, out, msg.outProblem.insideFile(join(cwd, 'results')))));
+    expect(result).toEqual(refused(msg.outUnusable(null, out, folderProblem.insideFile(join(cwd, 'results')))));
     expect(result.stderr).toContain('Give another folder with --out DIR');
   });
 
@@ -88,7 +89,7 @@ describe('an --out that is no folder', () => {
     const file = join(dir, 'a-file');
     const started = Date.now();
     const result = await cli(['slurm', slow, '--pilot', '2', '--out', file], dir, { env: { PATH: noSlurm } });
-    expect(result).toEqual(refused(msg.outUnusable(file, file, msg.outProblem.isFile(file))));
+    expect(result).toEqual(refused(msg.outUnusable(file, file, folderProblem.isFile(file))));
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 });
@@ -109,7 +110,7 @@ describe('a folder that may not be written', () => {
         env: { PATH: `${noSlurm}:/usr/bin:/bin` },
         withoutFileOverride: isRoot,
       });
-      expect({ code: exit.code, stdout: exit.stdout, stderr: exit.stderr }).toEqual(refused(msg.outUnusable(out, out, msg.outProblem.notWritable(locked, 'EACCES'))));
+      expect({ code: exit.code, stdout: exit.stdout, stderr: exit.stderr }).toEqual(refused(msg.outUnusable(out, out, folderProblem.notWritable(locked, 'EACCES'))));
       expect(readdirSync(locked)).toEqual([]);
     } finally {
       chmodSync(locked, 0o755);
@@ -137,13 +138,13 @@ describe('a read-only file system and a full disk', () => {
     // A new folder: no empty or cut-off script is left behind.
     const fresh = join(mount, 'fresh');
     const first = await slurm(['--out', fresh]);
-    expect(first).toEqual(refused(msg.outUnusable(fresh, fresh, msg.outProblem.failed('writing', join(fresh, 'array.sbatch'), 'ENOSPC'))));
+    expect(first).toEqual(refused(msg.outUnusable(fresh, fresh, folderProblem.failed('writing', join(fresh, 'array.sbatch'), 'ENOSPC'))));
     expect(first.stderr).toContain('no space left on device (ENOSPC)');
     expect(tree(fresh)).toEqual({});
 
     // A folder with an earlier plan: the new one needs room beside the old files, which stay whole.
     const again = await slurm(['--out', earlier, '--array-size', '2']);
-    expect(again).toEqual(refused(msg.outUnusable(earlier, earlier, msg.outProblem.failed('writing', join(earlier, 'array.sbatch'), 'ENOSPC'))));
+    expect(again).toEqual(refused(msg.outUnusable(earlier, earlier, folderProblem.failed('writing', join(earlier, 'array.sbatch'), 'ENOSPC'))));
     expect(tree(earlier)).toEqual(before);
   });
 
@@ -152,7 +153,7 @@ describe('a read-only file system and a full disk', () => {
     execFileSync('mount', ['-o', 'remount,ro', mount]);
     try {
       const out = join(mount, 'ro');
-      expect(await slurm(['--out', out])).toEqual(refused(msg.outUnusable(out, out, msg.outProblem.notWritable(mount, 'EROFS'))));
+      expect(await slurm(['--out', out])).toEqual(refused(msg.outUnusable(out, out, folderProblem.notWritable(mount, 'EROFS'))));
       expect(existsSync(out)).toBe(false);
     } finally {
       execFileSync('mount', ['-o', 'remount,rw', mount]);

@@ -133,19 +133,19 @@ describe('a report folder that an earlier report wrote into', () => {
 describe('a report folder that cannot be written', () => {
   it('an existing file as --out: exit 2 naming --out, the path and the reason, before any work; the file is untouched', async () => {
     writeFileSync(join(dir, 'taken.txt'), 'keep me\n');
-    const expected = msg.reportFolderUnusable('taken.txt', 'taken.txt', msg.reportFolderProblem.isFile());
+    const expected = msg.reportFolderUnusable('taken.txt', 'taken.txt', msg.reportFolderIsFile());
     const report = await cli(['report', 'full.sqlite', '--out', 'taken.txt'], dir);
     // No "load trials" progress: refused before the results were read.
     expect(report).toEqual({ code: 2, stdout: '', stderr: `${expected}\n` });
     expect(expected).toContain('--out: cannot write the report into "taken.txt": it is an existing file, not a folder. Nothing was written.');
     const inside = await cli(['report', 'full.sqlite', '--out', 'taken.txt/sub'], dir);
-    expect(inside).toEqual({ code: 2, stdout: '', stderr: `${msg.reportFolderUnusable('taken.txt/sub', 'taken.txt/sub', msg.reportFolderProblem.insideFile('taken.txt'))}\n` });
+    expect(inside).toEqual({ code: 2, stdout: '', stderr: `${msg.reportFolderUnusable('taken.txt/sub', 'taken.txt/sub', msg.folderProblem.insideFile('taken.txt'))}\n` });
     expect(readFileSync(join(dir, 'taken.txt'), 'utf8')).toBe('keep me\n');
   });
 
   it('run --report --out <file> is refused before the study runs', async () => {
     const run = await cli(['run', study, '--db', 'never.sqlite', '--report', '--out', 'taken.txt'], dir);
-    expect(run).toEqual({ code: 2, stdout: '', stderr: `${msg.reportFolderUnusable('taken.txt', 'taken.txt', msg.reportFolderProblem.isFile())}\n` });
+    expect(run).toEqual({ code: 2, stdout: '', stderr: `${msg.reportFolderUnusable('taken.txt', 'taken.txt', msg.reportFolderIsFile())}\n` });
     expect(existsSync(join(dir, 'never.sqlite'))).toBe(false);
   });
 
@@ -155,7 +155,7 @@ describe('a report folder that cannot be written', () => {
     expect(report.code).toBe(2);
     expect(report.stderr).toContain(
       // trials.csv is the report's first file: nothing was written before it.
-      msg.reportFolderUnusable('blocked', 'blocked', msg.reportFolderProblem.writeFailed(join('blocked', 'trials.csv'), 'EISDIR'), false),
+      msg.reportFolderUnusable('blocked', 'blocked', msg.folderProblem.failed('writing', join('blocked', 'trials.csv'), 'EISDIR'), false),
     );
     expect(report.stderr).not.toMatch(/Internal error|^\s+at /m);
   });
@@ -171,7 +171,7 @@ describe('a report folder that cannot be written', () => {
         ['locked/report', 'locked'],
       ] as const) {
         const exit = await runHarness(['report', 'full.sqlite', '--out', out], { cwd: dir, withoutFileOverride: isRoot });
-        const expected = msg.reportFolderUnusable(out, out, msg.reportFolderProblem.notWritable(folder, 'EACCES'));
+        const expected = msg.reportFolderUnusable(out, out, msg.folderProblem.notWritable(folder, 'EACCES'));
         expect({ code: exit.code, stdout: exit.stdout, stderr: exit.stderr }).toEqual({ code: 2, stdout: '', stderr: `${expected}\n` });
       }
       expect(readdirSync(locked)).toEqual([]);

@@ -1,8 +1,9 @@
-import { existsSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { basename, dirname, resolve } from 'node:path';
 import { InputError, errorMessage } from '../../errors.js';
 import { writeStreamAtomically } from '../../files.js';
+import { fileInTheWay, statOrNull } from '../../folders.js';
 import * as msg from '../../messages.js';
 import { displayPath } from '../../paths.js';
 import { exportTable, type ExportFormat, type ExportTable } from '../../store/export.js';
@@ -89,14 +90,6 @@ function canonical(path: string): string {
   }
 }
 
-function statOrNull(path: string): Stats | null {
-  try {
-    return statSync(path);
-  } catch {
-    return null;
-  }
-}
-
 /** What went wrong writing `target`, for a file-system error (null for anything else: a bug). */
 function outProblem(thrown: unknown, target: string, cwd: string, example: string): msg.ExportOutProblem | null {
   const { code, syscall } = thrown as NodeJS.ErrnoException;
@@ -121,13 +114,4 @@ function outProblem(thrown: unknown, target: string, cwd: string, example: strin
       return { kind: 'disk-full', code };
   }
   return { kind: 'other', reason: errorMessage(thrown) };
-}
-
-/** The nearest existing entry on the way up from `dir`, when it is not a folder. */
-function fileInTheWay(dir: string): string | undefined {
-  for (let here = dir; ; here = dirname(here)) {
-    const stats = statOrNull(here);
-    if (stats) return stats.isDirectory() ? undefined : here;
-    if (dirname(here) === here) return undefined;
-  }
 }
