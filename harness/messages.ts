@@ -4,7 +4,7 @@
  * the rule, the value received, and a way out.
  */
 import type { Issue } from './study/issues.js';
-import { formatPath, showList, showValue } from './text.js';
+import { formatPath, shareOf, showList, showValue } from './text.js';
 import type { FolderProblem } from './folders.js';
 
 const didYouMean = (close: string | undefined) => (close ? ` Did you mean "${close}"?` : '');
@@ -372,11 +372,6 @@ export function reportHeapTight(trials: number, usedMb: number, limitMb: number,
     `and the report needs more on top. If it stops with "JavaScript heap out of memory", run it again with a larger heap: ` +
     `NODE_OPTIONS=--max-old-space-size=${suggestedMb} (in MB; the machine needs that much free memory).`
   );
-}
-
-/** "38.5%": a share of the study, rounded down so that an unfinished study never shows 100%. */
-export function shareOf(done: number, expected: number): string {
-  return `${expected > 0 ? Math.floor((1000 * done) / expected) / 10 : 0}%`;
 }
 
 export function reportNoTrials(db: string, study: string, expected: number, next: string): string {

@@ -62,3 +62,8 @@ export function nearest(name: string, choices: readonly string[]): string | unde
   const tolerance = Math.max(2, Math.floor(name.length / 3));
   return bestDistance <= tolerance ? best : undefined;
 }
+
+/** "38.5%": a share of the study, rounded down so that an unfinished study never shows 100%. */
+export function shareOf(done: number, expected: number): string {
+  return `${expected > 0 ? Math.floor((1000 * done) / expected) / 10 : 0}%`;
+}

@@ -6,6 +6,7 @@
 import type { Json, ReportInput, RunRecord } from '../../../harness/experiment.js';
 import { buildHtmlPage, type PageChart } from '../../../harness/render/html.js';
 import { escapeHtml, tableToHtml } from '../../../harness/render/table.js';
+import { shareOf } from '../../../harness/text.js';
 import type { Analysis } from './analysis.js';
 import { CLAIM_STATEMENTS } from './claims.js';
 import type { Figure } from './figures/theme.js';
@@ -31,8 +32,7 @@ export interface PageInput {
 /** The coverage of a study its run has not finished, or null (complete, or not counted). */
 export function incompleteCoverage(coverage: ReportInput['coverage']): { done: number; expected: number; share: string } | null {
   if (!coverage || coverage.done >= coverage.expected) return null;
-  // Rounded down: an unfinished study never shows 100%.
-  return { ...coverage, share: `${Math.floor((1000 * coverage.done) / coverage.expected) / 10}%` };
+  return { ...coverage, share: shareOf(coverage.done, coverage.expected) };
 }
 
 /**
