@@ -16,6 +16,10 @@ import { loadReportInput } from '../harness/store/reader.js';
 import { Store } from '../harness/store/store.js';
 import { loadStudy } from '../harness/study/study.js';
 import { reportDocuments, reportSummary } from '../experiments/inference-scaling/report/index.js';
+import { analyze } from '../experiments/inference-scaling/report/analysis.js';
+import { allFigures } from '../experiments/inference-scaling/report/figures/index.js';
+import { TEXT_WIDTH } from '../experiments/inference-scaling/report/figures/theme.js';
+import { compileVegaLite, renderSvg, svgSize } from '../harness/render/vega.js';
 import { root, tempDir } from './harness/helpers.js';
 
 const STUDIES = { paper: 'paper.yaml', ablations: 'ablations.yaml' } as const;
@@ -109,5 +113,20 @@ describe('the paper study (npm start)', () => {
     expect(after.map((f) => f.path)).toEqual(before.map((f) => f.path));
     after.forEach((file, i) => expect(file.content, file.path).toEqual(before[i]?.content));
     expect(before.map((f) => f.path)).toEqual(expect.arrayContaining(['index.html', 'summary.json', 'claims.md', 'tables/claims.csv']));
+  }, 120_000);
+});
+
+describe('the figures of both reports', () => {
+  it('each fits the text width of a two-column paper, so it goes in at its own size', async () => {
+    const tooWide: string[] = [];
+    for (const name of Object.keys(STUDIES) as StudyName[]) {
+      const figures = allFigures(analyze(withStore(name, (store) => loadReportInput(store))));
+      expect(figures.length, name).toBeGreaterThan(15);
+      for (const figure of figures) {
+        const { width } = svgSize(await renderSvg(compileVegaLite(figure.spec)));
+        if (width > TEXT_WIDTH) tooWide.push(`${name}: ${figure.name} is ${width} pt wide`);
+      }
+    }
+    expect(tooWide).toEqual([]);
   }, 120_000);
 });

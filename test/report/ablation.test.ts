@@ -147,6 +147,13 @@ describe('ablation report: figures, tables, quotes', () => {
     expect(names.filter((n) => n.startsWith('ablation--'))).toEqual(['ablation--sim-m', 'ablation--sim-latency', 'ablation--feasibility', 'ablation--sim-sd-a-scale']);
     expect(names.filter((n) => n.startsWith('accuracy-vs-k--'))).toEqual(['accuracy-vs-k--balanced-baseline', 'accuracy-vs-k--cost-constrained-baseline']);
     expect(names.some((n) => n.startsWith('sweep--'))).toBe(false);
+    // The comparison figures too: the savings figure has the baseline's paired comparisons alone.
+    const baseline = ['balanced', 'cost-constrained'];
+    for (const name of ['savings', 'picks', 'latency-violations']) {
+      const rows = ((figures.find((f) => f.name === name)?.spec as { datasets?: { rows?: { condition: string }[] } }).datasets?.rows ?? []);
+      expect(rows.length, name).toBeGreaterThan(0);
+      expect([...new Set(rows.map((r) => r.condition))].sort(), name).toEqual(baseline);
+    }
     for (const figure of figures.filter((f) => f.name.startsWith('ablation--'))) {
       const ok = validate(JSON.parse(JSON.stringify(figure.spec)));
       expect(ok ? [] : validate.errors?.slice(0, 3), figure.name).toEqual([]);

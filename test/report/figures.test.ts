@@ -4,12 +4,13 @@ import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import * as vega from 'vega';
 import { recordDrawing } from '../../harness/render/recording.js';
-import { compileVegaLite } from '../../harness/render/vega.js';
+import { compileVegaLite, renderSvg, svgSize } from '../../harness/render/vega.js';
 import { analyze, analyzeEstimates } from '../../experiments/inference-scaling/report/analysis.js';
 import { curveKey } from '../../experiments/inference-scaling/report/data.js';
 import { allFigures, showsNoIntervals } from '../../experiments/inference-scaling/report/figures/index.js';
 import { projectionsFigure } from '../../experiments/inference-scaling/report/figures/projections.js';
 import { savingsFigure } from '../../experiments/inference-scaling/report/figures/savings.js';
+import { TEXT_WIDTH } from '../../experiments/inference-scaling/report/figures/theme.js';
 import { SELECTOR_COLOURS } from '../../experiments/inference-scaling/report/selectors.js';
 import { syntheticReportInput } from './synthetic.js';
 
@@ -238,6 +239,22 @@ async function sceneOf(spec: Parameters<typeof compileVegaLite>[0]): Promise<Sce
   view.finalize();
   return root;
 }
+
+describe('figures at the size of the paper study', () => {
+  // Every model, scenario and selector (the names set the widths), and a swept parameter for the ablation figures.
+  const input = syntheticReportInput({ seeds: 4, kCount: 12, variants: [{ 'sim.M': 100 }, { 'sim.M': 300 }] });
+  const figures = allFigures(analyze(input, 100));
+
+  it('every one fits the text width of a two-column paper, subtitle included', async () => {
+    expect(figures.length).toBeGreaterThan(20);
+    const tooWide: string[] = [];
+    for (const figure of figures) {
+      const { width } = svgSize(await renderSvg(compileVegaLite(figure.spec)));
+      if (width > TEXT_WIDTH) tooWide.push(`${figure.name}: ${width} pt`);
+    }
+    expect(tooWide).toEqual([]);
+  });
+});
 
 interface SceneItem {
   marktype?: string;

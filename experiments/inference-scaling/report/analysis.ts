@@ -72,5 +72,12 @@ export function baselineView(a: Analysis): Analysis {
   if (!a.ablation) return a;
   const data = variantData(a.data, a.ablation.baseline);
   const condition = conditionLookup(data);
-  return { ...a, data, condition: (id) => condition(id) ?? a.condition(id) };
+  const baseline = new Set(data.conditions.map((c) => c.id));
+  return {
+    ...a,
+    data,
+    cells: a.cells.filter((c) => baseline.has(c.condition)),
+    paired: a.paired.filter((p) => baseline.has(p.condition)),
+    condition: (id) => condition(id) ?? a.condition(id),
+  };
 }

@@ -22,6 +22,9 @@ export interface Constraints {
   acc_min: number;
 }
 
+/** Between the parts of a condition's label: its scenario, then its variant or swept values. */
+export const LABEL_PARTS = ' · ';
+
 /** A scenario under one combination of swept values (and variant): the unit of every per-scenario table. */
 export interface Condition {
   id: string;
@@ -298,8 +301,8 @@ function buildConditions(trials: readonly TrialRecord[], params: Record<string, 
       scenario,
       variant,
       variantLabel,
-      label: variantLabel ? `${scenario} · ${variantLabel}` : scenario,
-      labelInVariant: sweepLabel ? `${scenario} · ${sweepLabel}` : scenario,
+      label: variantLabel ? `${scenario}${LABEL_PARTS}${variantLabel}` : scenario,
+      labelInVariant: sweepLabel ? `${scenario}${LABEL_PARTS}${sweepLabel}` : scenario,
       slug,
       variantName,
       settings,

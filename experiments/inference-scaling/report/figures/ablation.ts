@@ -13,7 +13,7 @@ import type { Analysis } from '../analysis.js';
 import type { Factor } from '../factors.js';
 import { round } from '../format.js';
 import { FEASIBLE_SET_SELECTORS } from '../selectors.js';
-import { boldFacet, rowsFigure, selectorColourScale, tip, TOOLTIP_FORMAT, type Figure, type Obj } from './theme.js';
+import { boldFacet, CONDITIONS_PER_ROW, rowsFigure, selectorColourScale, tip, TOOLTIP_FORMAT, type Figure, type Obj } from './theme.js';
 
 type View = (a: Analysis, factor: Factor) => Figure;
 
@@ -76,15 +76,15 @@ function spreadFigure(a: Analysis, factor: Factor): Figure {
   const color = { field: 'selector', type: 'nominal', sort: selectors, scale: selectorColourScale(a.data.selectors, selectors), title: 'selector' };
   const title = `Spread of k* across seeds against the ${factor.title}`;
   const subtitle = [
-    'Interquartile range of k* over the seeds, per model, then the mean over models (hover: least and most',
-    'spread model). A selector whose pick is settled by the data, not by Monte Carlo noise, falls towards 0.',
+    'Interquartile range of k* over the seeds, per model, then the mean over models (hover: least and most spread model). A selector whose pick is settled by the data, not by Monte Carlo noise, falls towards 0.',
   ];
   return named(
     factor,
     title,
     subtitle,
     {
-      facet: { column: boldFacet('group', groupsOf(a, factor)) },
+      facet: boldFacet('group', groupsOf(a, factor)),
+      columns: CONDITIONS_PER_ROW,
       spec: {
         width: 140,
         height: 120,
@@ -106,9 +106,10 @@ function selectorPanels(a: Analysis, factor: Factor, o: { rows: Obj[]; selectors
     ? { field: 'level', type: 'nominal', sort: levels, scale: { domain: levels, range: levels.map((_, i) => LEVEL_GREYS[i % LEVEL_GREYS.length]) }, title: factor.title }
     : { field: 'selector', type: 'nominal', sort: o.selectors, scale: selectorColourScale(a.data.selectors, o.selectors), legend: null };
   return {
-    facet: { column: boldFacet('group', groupsOf(a, factor)) },
+    facet: boldFacet('group', groupsOf(a, factor)),
+    columns: CONDITIONS_PER_ROW,
     spec: {
-      width: 150,
+      width: 140,
       height: 110,
       layer: [
         ...(o.zeroLine ? [{ mark: { type: 'rule', color: '#444444', strokeWidth: 0.6 }, encoding: { y: { datum: 0 } } }] : []),
@@ -138,8 +139,7 @@ function rejudgedFigure(a: Analysis, factor: Factor): Figure {
   const others = factor.levels.filter((l) => !l.baseline).map((l) => l.label).join(', ');
   const title = `Picks made under the ${baseline} ${factor.title} that ${others} makes infeasible`;
   const subtitle = [
-    `Share of the baseline's picks (${factor.title}: ${baseline}) that are infeasible on the curves of the same model`,
-    `and seed under ${others} (Wilson 95% interval).`,
+    `Share of the baseline's picks (${factor.title}: ${baseline}) that are infeasible on the curves of the same model and seed under ${others} (Wilson 95% interval).`,
   ];
   return named(
     factor,
@@ -155,8 +155,7 @@ function budgetFigure(a: Analysis, factor: Factor): Figure {
   const rows = levelsOf(a, factor).map((l) => ({ group: l.group, level: l.value, selector: l.selector, ...pct(l.budgetBreak) }));
   const title = `Picks that break a budget in more than delta of the runs, by ${factor.title}`;
   const subtitle = [
-    'Share of picks whose cost or latency budget fails in more than delta (5%) of the Monte Carlo runs, i.e.',
-    'P(C <= C_max and T <= T_max) < 1 - delta at k* (Wilson 95% interval).',
+    'Share of picks whose cost or latency budget fails in more than delta (5%) of the Monte Carlo runs, i.e. P(C <= C_max and T <= T_max) < 1 - delta at k* (Wilson 95% interval).',
   ];
   return named(
     factor,
@@ -175,8 +174,7 @@ function shiftFigure(a: Analysis, factor: Factor): Figure {
   const baseline = factor.levels.find((l) => l.baseline)?.label ?? 'baseline';
   const title = `How far k* moves when the ${factor.title} changes from ${baseline}`;
   const subtitle = [
-    `k* minus the baseline's k* on the same model and seed, mean over models and seeds (95% bootstrap`,
-    'interval; hover: accuracy points gained).',
+    `k* minus the baseline's k* on the same model and seed, mean over models and seeds (95% bootstrap interval; hover: accuracy points gained).`,
   ];
   return named(
     factor,
@@ -207,8 +205,7 @@ function modelPairsFigure(a: Analysis, factor: Factor): Figure {
   const color = { field: 'group', type: 'nominal', sort: groups, title: 'scenario', scale: { domain: groups, range: groups.map((_, i) => LEVEL_GREYS[i % LEVEL_GREYS.length]) } };
   const title = `Claim 3 against the ${factor.title}`;
   const subtitle = [
-    'Share of (small or medium, large) model pairs where the smaller model, at its accuracy-max k*, is at least as',
-    'accurate as the large one (within the interval) at a lower cost (two-sample bootstrap over seeds).',
+    'Share of (small or medium, large) model pairs where the smaller model, at its accuracy-max k*, is at least as accurate as the large one (within the interval) at a lower cost (two-sample bootstrap over seeds).',
   ];
   return named(
     factor,

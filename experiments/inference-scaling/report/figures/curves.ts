@@ -11,7 +11,7 @@ import { AXIS_TITLES, panelPerModel, rowsFigure, selectorColourScale, tip, TOOLT
 export type CurveMetric = 'accuracy' | 'cost';
 
 
-const PANEL = { width: 116, height: 84 };
+const PANEL = { width: 104, height: 84 };
 export const FEASIBILITY_SCALE: Obj = { domain: ['feasible', 'not feasible'], range: ['#222222', '#c4c4c4'] };
 
 /** Ring size (area of the bounding square) per selector: coinciding picks nest instead of hiding. */
@@ -162,8 +162,7 @@ export function curveFigure(a: Analysis, condition: Condition, metric: CurveMetr
   const title = `${what} vs k: ${condition.label}`;
   const seeds = a.data.replicates.length;
   const subtitle = [
-    `Line: mean over ${seeds} seeds of each seed's Monte Carlo mean; band: the 2.5-97.5% range of a single request (mean over seeds).`,
-    `Filled points: k feasible in most seeds${limit === null ? '' : `; dashed: ${limitText}`}; rings: each selector's most frequent k*.`,
+    `Line: mean over ${seeds} seeds of each seed's Monte Carlo mean; band: the 2.5-97.5% range of a single request (mean over seeds). Filled points: k feasible in most seeds${limit === null ? '' : `; dashed: ${limitText}`}; rings: each selector's most frequent k*.`,
   ];
   return rowsFigure({
     name: `${metric}-vs-k--${condition.slug}`,

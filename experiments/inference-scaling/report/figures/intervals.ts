@@ -4,7 +4,7 @@
  * as everywhere else; panels by condition (rows or columns) and, optionally, by measure.
  */
 import type { Analysis } from '../analysis.js';
-import { boldFacet, selectorColourScale, tip, type Obj } from './theme.js';
+import { boldFacet, CONDITIONS_PER_ROW, selectorColourScale, tip, type Obj } from './theme.js';
 
 export interface IntervalRow {
   condition: string;
@@ -28,8 +28,9 @@ export interface IntervalChartOptions {
   /** Height of one model's band. */
   step: number;
   /**
-   * Facet the conditions as columns or rows; `measure-columns` puts the conditions in rows and
-   * the measures in columns, each column with its own x scale, shared by its rows.
+   * Facet the conditions as columns (three to a row) or rows; `measure-columns` puts the
+   * conditions in rows and the measures in columns, each column with its own x scale, shared by
+   * its rows.
    */
   layout: 'columns' | 'rows' | 'measure-columns';
   measures?: readonly string[];
@@ -67,7 +68,7 @@ export function intervalChart(o: IntervalChartOptions): Obj {
     };
   }
   return {
-    facet: o.layout === 'columns' ? { column: conditionHeader } : { row: conditionHeader },
+    ...(o.layout === 'columns' ? { facet: conditionHeader, columns: CONDITIONS_PER_ROW } : { facet: { row: conditionHeader } }),
     spec: panel(o, xScaleOf(o), true),
     resolve: { scale: { x: o.sharedX ? 'shared' : 'independent' } },
   };

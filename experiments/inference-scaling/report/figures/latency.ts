@@ -33,8 +33,7 @@ export function latencyFigure(a: Analysis): Figure {
   }
   const title = 'Latency at the pick: 2D accuracy-vs-cost against 3D';
   const subtitle = [
-    'Left: mean latency at k* over T_max (dashed: the budget), 95% bootstrap interval. Right: share of seeds whose',
-    'pick has mean latency above T_max, Wilson 95% interval (accuracy-max picks inside the 3D feasible set: never).',
+    'Left: mean latency at k* over T_max (dashed: the budget), 95% bootstrap interval. Right: share of seeds whose pick has mean latency above T_max, Wilson 95% interval (accuracy-max picks inside the 3D feasible set: never).',
   ];
   return rowsFigure({
     name: 'latency-violations',

@@ -49,8 +49,7 @@ export function sizeClassFigure(a: Analysis): Figure {
   });
   const title = 'Smaller vs larger models at their accuracy-max picks';
   const subtitle = [
-    'Accuracy and cost at accuracy-max\'s k*: mean over seeds with 95% bootstrap intervals (often shorter than the mark).',
-    'A model without a mark had no feasible k in any seed.',
+    `Accuracy and cost at accuracy-max's k*: mean over seeds with 95% bootstrap intervals (often shorter than the mark). A model without a mark had no feasible k in any seed.`,
   ];
   return rowsFigure({
     name: 'size-classes',

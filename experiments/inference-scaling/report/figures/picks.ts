@@ -45,8 +45,7 @@ export function picksFigure(a: Analysis): Figure {
   const rows = cellRows(a, (c) => c.kStar, a.data.selectors);
   const title = 'k* per selector, model and scenario';
   const subtitle = [
-    'Dot: mean k* over the seeds with a pick; line: 95% bootstrap interval.',
-    'A selector without a dot for a model had no feasible k in any seed.',
+    'Dot: mean k* over the seeds with a pick; line: 95% bootstrap interval. A selector without a dot for a model had no feasible k in any seed.',
   ];
   const tooltip = [tip('mode', 'most frequent k*', 'd'), tip('modeShare', 'seeds at that k*', TOOLTIP_FORMAT.share), tip('iqr', 'IQR of k*', TOOLTIP_FORMAT.k), tip('noneShare', 'seeds with no pick', TOOLTIP_FORMAT.share)];
   return rowsFigure({ name: 'picks', title, subtitle, body: selectorCellsChart(a, 'k*', TOOLTIP_FORMAT.k, tooltip), rows });
@@ -56,8 +55,7 @@ export function balanceFigure(a: Analysis): Figure {
   const rows = cellRows(a, (c) => c.balance, a.data.selectors);
   const title = 'Balance at k* (claim 1; lower is better)';
   const subtitle = [
-    'Balance: worst normalized regret of the pick over the feasible set, max(r_C, r_T, r_A).',
-    'Dot: mean over seeds; line: 95% bootstrap interval. Axis linear up to 1, logarithmic beyond.',
+    'Balance: worst normalized regret of the pick over the feasible set, max(r_C, r_T, r_A). Dot: mean over seeds; line: 95% bootstrap interval. Axis linear up to 1, logarithmic beyond.',
   ];
   // Symlog: the selectors that respect the budgets lie between 0 and 1, a pick outside them (the
   // 2D baseline) can lie far beyond; on a linear axis those few would squeeze all the rest into a sliver.

@@ -9,14 +9,13 @@ import type { Analysis } from '../analysis.js';
 import { curveKey, type Condition, type CurvePoint } from '../data.js';
 import { round } from '../format.js';
 import { budgetRule, feasibility, ONE_PER_MODEL, pickRows, RING_PADDING } from './curves.js';
-import { CONFIG, rowsFigure, selectorColourScale, tip, TOOLTIP_FORMAT, withHalo, DECADE_AXIS, type Figure, type Obj } from './theme.js';
+import { AXIS, rowsFigure, selectorColourScale, tip, TOOLTIP_FORMAT, withHalo, DECADE_AXIS, type Figure, type Obj } from './theme.js';
 
 type Axis = 'cost' | 'latency' | 'accuracy';
 
 const PANEL = { width: 128, height: 62 };
 /** Baseline of a bottom axis title below the plot, in points, as Vega lays it out with this theme's axis config. */
 const X_TITLE_OFFSET = 24;
-const AXIS = CONFIG.axis as { titleFontSize: number; titleColor: string };
 const PROJECTIONS: readonly [Axis, Axis][] = [
   ['cost', 'latency'],
   ['cost', 'accuracy'],
@@ -140,8 +139,7 @@ export function projectionsFigure(a: Analysis, condition: Condition): Figure {
   const bottomRow = models.filter((m) => rows.some((r) => r.model === m)).at(-1) ?? null;
   const title = `The feasible space in 2D: ${condition.label}`;
   const subtitle = [
-    'Each point is one k (mean over seeds). Dark: Pareto in most seeds; grey: feasible; light: not feasible. Dashed: budgets',
-    `(C_max, T_max, acc_min); green cross: utopia (0, 0, 1), on the left edge of log cost axes; rings: each selector's most frequent k*.`,
+    `Each point is one k (mean over seeds). Dark: Pareto in most seeds; grey: feasible; light: not feasible. Dashed: budgets (C_max, T_max, acc_min); green cross: utopia (0, 0, 1), on the left edge of log cost axes; rings: each selector's most frequent k*.`,
   ];
   return rowsFigure({
     name: `projections--${condition.slug}`,

@@ -47,8 +47,7 @@ export function savingsFigure(a: Analysis): Figure {
   const quoted = { aggregate: [{ op: 'min', field: 'quotedLo', as: 'quotedLo' }, { op: 'max', field: 'quotedHi', as: 'quotedHi' }], groupby: ['condition', 'measure'] };
   const title = 'Knee vs accuracy-max: savings and accuracy given up';
   const subtitle = [
-    'Per seed on the same simulated curves, then mean over seeds; line: 95% bootstrap interval. No dot: the knee or',
-    `accuracy-max picked no k in any seed. Grey: the figures quoted for the paper's v1 (${QUOTED.costSaved}% cost, ${QUOTED.latencySaved}% latency, ${QUOTED.accuracyLostLo}-${QUOTED.accuracyLostHi} points).`,
+    `Per seed on the same simulated curves, then mean over seeds; line: 95% bootstrap interval. No dot: the knee or accuracy-max picked no k in any seed. Grey: the figures quoted for the paper's v1 (${QUOTED.costSaved}% cost, ${QUOTED.latencySaved}% latency, ${QUOTED.accuracyLostLo}-${QUOTED.accuracyLostHi} points).`,
     ...(nearlyEqual ? [`Cost and latency saved differ by ${fmtGap(largestGap)} points at most: in this latency model both grow in proportion to k.`] : []),
   ];
   return rowsFigure({

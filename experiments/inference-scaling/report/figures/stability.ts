@@ -4,12 +4,15 @@
  */
 import type { Analysis } from '../analysis.js';
 import { round } from '../format.js';
-import { boldFacet, rowsFigure, selectorColourScale, tip, TOOLTIP_FORMAT, type Figure, type Obj } from './theme.js';
+import { textWidthUpperBound } from '../../../../harness/render/text-width.js';
+import { AXIS, boldFacet, CONDITIONS_PER_ROW, FACET_SPACING, rowsFigure, selectorColourScale, tip, TOOLTIP_FORMAT, type Figure, type Obj } from './theme.js';
 
 /** Area of the circle for a k* chosen in every seed, in square points. */
 const LARGEST_CIRCLE = 90;
 /** Room at both ends of the k axis for that circle's radius, so a circle at k = 0 or the largest k stays inside the frame. */
 const STABILITY_PADDING = Math.ceil(Math.sqrt(LARGEST_CIRCLE / Math.PI)) + 1;
+/** Width of a condition's panel in the summary. */
+const SUMMARY_PANEL_WIDTH = 92;
 
 export function stabilityFigure(a: Analysis): Figure {
   const rows: Obj[] = [];
@@ -29,10 +32,7 @@ export function stabilityFigure(a: Analysis): Figure {
   const seeds = Math.max(1, a.data.replicates.length);
   const legendValues = [...new Set([1, Math.ceil(seeds / 4), Math.ceil(seeds / 2), seeds])];
   const title = 'Stability of k* across seeds';
-  const subtitle = [
-    `Each circle: a k* chosen in some of the ${seeds} seeds (area: how many).`,
-    'A stable selector shows one large circle per model; the paper\'s knee (knee-paper) scatters.',
-  ];
+  const subtitle = [`Each circle: a k* chosen in some of the ${seeds} seeds (area: how many). A stable selector shows one large circle per model; the paper's knee (knee-paper) scatters.`];
   return rowsFigure({
     name: 'stability',
     title,
@@ -41,17 +41,18 @@ export function stabilityFigure(a: Analysis): Figure {
     body: {
       facet: {
         row: boldFacet('condition', a.data.conditions.map((c) => c.label)),
-        column: { field: 'selector', type: 'nominal', sort: [...a.data.selectors], title: null, header: { labelFontSize: 7.5, labelAngle: 0 } },
+        column: { field: 'selector', type: 'nominal', sort: [...a.data.selectors], title: null, header: { labelFontSize: 7, labelAngle: 0 } },
       },
       spec: {
-        // Wide enough for the longest selector name over its column.
-        width: 50,
+        // Eight columns within the text width; a selector's name may overhang its column, as
+        // the names beside the longest ones (accuracy-max, accuracy-max-2d) are short.
+        width: 41,
         height: 9 * a.data.models.length,
         mark: { type: 'circle', opacity: 0.75, stroke: 'white', strokeWidth: 0.3 },
         encoding: {
-          y: { field: 'model', type: 'nominal', sort: a.data.models.map((m) => m.label), title: null, axis: { labelLimit: 110, ticks: false, domain: false, labelFontSize: 7.5 } },
-          x: { field: 'k', type: 'quantitative', title: 'k*', scale: { zero: true, padding: STABILITY_PADDING }, axis: { tickCount: 3, labelFontSize: 7 } },
-          size: { field: 'seeds', type: 'quantitative', title: 'seeds', scale: { domain: [1, seeds], range: [3, LARGEST_CIRCLE] }, legend: { values: legendValues } },
+          y: { field: 'model', type: 'nominal', sort: a.data.models.map((m) => m.label), title: null, axis: { labelLimit: 110, ticks: false, domain: false, labelFontSize: 7 } },
+          x: { field: 'k', type: 'quantitative', title: 'k*', scale: { zero: true, nice: false, padding: STABILITY_PADDING }, axis: { tickCount: 3, labelFontSize: 7 } },
+          size: { field: 'seeds', type: 'quantitative', title: 'seeds', scale: { domain: [1, seeds], range: [3, LARGEST_CIRCLE] }, legend: { values: legendValues, format: 'd' } },
           color: { field: 'selector', type: 'nominal', scale: selectorColourScale(a.data.selectors), legend: null },
           tooltip: [tip('model', 'model'), tip('selector', 'selector'), tip('k', 'k*', 'd'), tip('seeds', 'seeds', 'd'), tip('share', 'share of seeds', TOOLTIP_FORMAT.share), tip('iqr', 'IQR of k*', TOOLTIP_FORMAT.k)],
         },
@@ -82,16 +83,22 @@ export function stabilitySummaryFigure(a: Analysis): Figure {
   }
   const y = { field: 'selector', type: 'nominal', sort: [...a.data.selectors], title: null, axis: { ticks: false, domain: false } };
   const title = 'How often a selector repeats its k*';
-  const subtitle = ['Share of seeds at the most frequent k*, mean over models (bar), with the least and most', 'stable model (the line under the bar). 100%: the same k* in every seed.'];
+  const subtitle = ['Share of seeds at the most frequent k*, mean over models (bar), with the least and most stable model (the line under the bar). 100%: the same k* in every seed.'];
+  // The figure's width: the selectors' names, then a panel per condition, as many to a row as fit.
+  const names = Math.max(...a.data.selectors.map((s) => textWidthUpperBound(s, AXIS.labelFontSize))) + AXIS.labelPadding;
+  const columns = Math.min(a.data.conditions.length, CONDITIONS_PER_ROW);
+  const panels = columns * SUMMARY_PANEL_WIDTH + (columns - 1) * FACET_SPACING;
   return rowsFigure({
     name: 'stability-summary',
     title,
     subtitle,
+    subtitleWidth: names + panels,
     rows,
     body: {
-      facet: { column: boldFacet('condition', a.data.conditions.map((c) => c.label)) },
+      facet: boldFacet('condition', a.data.conditions.map((c) => c.label)),
+      columns: CONDITIONS_PER_ROW,
       spec: {
-        width: 92,
+        width: SUMMARY_PANEL_WIDTH,
         height: 10 * a.data.selectors.length,
         layer: [
           {

@@ -72,7 +72,7 @@ function sweepFigure(a: Analysis, key: string, conditions: Condition[], values: 
     body: {
       ...panelPerModel(a.data.models.map((m) => m.label)),
       spec: {
-        width: 130,
+        width: 124,
         height: 80,
         layer: [
           { transform: [{ filter: 'isValid(datum.lo)' }], mark: { type: 'rule', strokeWidth: 1 }, encoding: { x, xOffset, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color } },

@@ -5,6 +5,8 @@
  */
 import type { VegaLiteSpec } from '../../../../harness/render/vega.js';
 import { FONT_FAMILY } from '../../../../harness/render/fonts.js';
+import { wrapText } from '../../../../harness/render/text-width.js';
+import { LABEL_PARTS } from '../data.js';
 import { selectorColour } from '../selectors.js';
 
 /** A JSON object: what the figure builders assemble before handing a spec over. */
@@ -18,6 +20,12 @@ export interface Figure {
   caption: string;
   spec: VegaLiteSpec;
 }
+
+/**
+ * The widest a figure is drawn, in points: the text width of a two-column paper (ACM's is 506
+ * pt, IEEE's 516 pt), so that a figure goes in at its own size, fonts and all.
+ */
+export const TEXT_WIDTH = 500;
 
 export const VEGA_LITE_SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 
@@ -57,12 +65,25 @@ export const CONFIG: Obj = {
   point: { size: 16 },
 };
 
+/** The parts of CONFIG that figure builders compute sizes from. */
+export const AXIS = CONFIG.axis as { labelFontSize: number; labelPadding: number; titleFontSize: number; titleColor: string };
+export const FACET_SPACING = (CONFIG.facet as { spacing: number }).spacing;
+const SUBTITLE = CONFIG.title as { subtitleFontSize: number };
+
+/**
+ * The subtitle's lines: each paragraph wrapped to the text width, less the figure's padding on
+ * either side, since the title starts at the figure's left edge.
+ */
+export function subtitleLines(paragraphs: readonly string[], width = TEXT_WIDTH - 2 * (CONFIG.padding as number)): string[] {
+  return paragraphs.flatMap((p) => wrapText(p, width, SUBTITLE.subtitleFontSize));
+}
+
 /** The top-level frame every figure shares. */
 function frame(title: string, subtitle: readonly string[], body: Obj, datasets: Obj): VegaLiteSpec {
   return {
     $schema: VEGA_LITE_SCHEMA,
     // Anchored here, not in config.title, which would also move the headers of wrapped facets.
-    title: { text: title, subtitle: [...subtitle], anchor: 'start', frame: 'group' },
+    title: { text: title, subtitle: [...subtitle], anchor: 'start', frame: 'bounds' },
     config: CONFIG,
     datasets,
     ...body,
@@ -72,7 +93,13 @@ function frame(title: string, subtitle: readonly string[], body: Obj, datasets: 
 export interface RowsFigure {
   name: string;
   title: string;
+  /** Paragraphs, each wrapped to `subtitleWidth`. */
   subtitle: readonly string[];
+  /**
+   * Points to wrap the subtitle to; by default the text width. A figure much narrower than that
+   * passes about its own width, so that the subtitle does not widen it.
+   */
+  subtitleWidth?: number;
   /** The claim of STUDY.md the figure tests, named in the caption. */
   claim?: number;
   /** The view: marks, facets and encodings over the dataset `rows`. */
@@ -87,18 +114,24 @@ export function rowsFigure(f: RowsFigure): Figure {
     name: f.name,
     title: f.title,
     caption: `${f.title}${claim}. ${f.subtitle.join(' ')}`,
-    spec: frame(f.title, f.subtitle, { data: { name: 'rows' }, ...f.body }, { rows: f.rows }),
+    spec: frame(f.title, subtitleLines(f.subtitle, f.subtitleWidth), { data: { name: 'rows' }, ...f.body }, { rows: f.rows }),
   };
 }
+
+/** Panels per condition side by side within the text width (a study with a swept value has more than three conditions). */
+export const CONDITIONS_PER_ROW = 3;
 
 /** One panel per model, three to a row. */
 export function panelPerModel(models: readonly string[]): Obj {
   return { facet: { field: 'model', type: 'nominal', sort: [...models], title: null }, columns: 3 };
 }
 
-/** A facet header per condition (or scenario group), in the given order, labelled in bold. */
+/**
+ * A facet header per condition (or scenario group), in the given order, labelled in bold, a line
+ * per part of the label (scenario, then variant), so that a panel is not widened by its header.
+ */
 export function boldFacet(field: string, sort: readonly string[]): Obj {
-  return { field, type: 'nominal', sort: [...sort], title: null, header: { labelFontWeight: 'bold' } };
+  return { field, type: 'nominal', sort: [...sort], title: null, header: { labelFontWeight: 'bold', labelExpr: `split(datum.label, ${JSON.stringify(LABEL_PARTS)})` } };
 }
 
 /** Colour scale with every selector present, so a selector has one colour in every figure. */
