@@ -8,6 +8,7 @@ import { compileVegaLite, renderSvg, svgSize } from '../../harness/render/vega.j
 import { analyze, analyzeEstimates } from '../../experiments/inference-scaling/report/analysis.js';
 import { curveKey } from '../../experiments/inference-scaling/report/data.js';
 import { allFigures, showsNoIntervals } from '../../experiments/inference-scaling/report/figures/index.js';
+import { POINT_CLASS_SCALE } from '../../experiments/inference-scaling/report/figures/curves.js';
 import { projectionsFigure } from '../../experiments/inference-scaling/report/figures/projections.js';
 import { savingsFigure } from '../../experiments/inference-scaling/report/figures/savings.js';
 import { TEXT_WIDTH } from '../../experiments/inference-scaling/report/figures/theme.js';
@@ -96,6 +97,15 @@ describe('figure specs', () => {
         if (!Array.isArray(s.domain) || !Array.isArray(s.range) || !s.domain.every((d) => typeof d === 'string' && d in SELECTOR_COLOURS)) continue;
         s.domain.forEach((d, i) => expect(s.range?.[i], `${figure.name}: ${String(d)}`).toBe(SELECTOR_COLOURS[d as string]));
       }
+    }
+  });
+
+  it('draws a k as Pareto, feasible or not feasible in the same shades in every figure that classes it', () => {
+    const classing = figures.filter((f) => f.name.startsWith('accuracy-vs-k') || f.name.startsWith('cost-vs-k') || f.name.startsWith('projections'));
+    expect(classing.length).toBe(3 * a.data.conditions.length);
+    for (const figure of classing) {
+      const scales = collect(figure.spec, 'scale').map((s) => JSON.stringify(s)).filter((s) => s.includes('"not feasible"'));
+      expect([...new Set(scales)], figure.name).toEqual([JSON.stringify(POINT_CLASS_SCALE)]);
     }
   });
 

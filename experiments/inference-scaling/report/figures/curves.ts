@@ -1,7 +1,7 @@
 /**
  * Accuracy vs k and cost vs k for one condition, one panel per model (STUDY.md section 7,
- * figures 2 and 3): the mean curve with the spread of single requests, feasible k filled, the
- * budget line, and each selector's most frequent k* as a ring.
+ * figures 2 and 3): the mean curve with the spread of single requests, feasible and Pareto k
+ * marked, the budget line, and each selector's most frequent k* as a ring.
  */
 import type { Analysis } from '../analysis.js';
 import { curveKey, type Condition, type CurvePoint } from '../data.js';
@@ -12,7 +12,11 @@ export type CurveMetric = 'accuracy' | 'cost';
 
 
 const PANEL = { width: 104, height: 84 };
-export const FEASIBILITY_SCALE: Obj = { domain: ['feasible', 'not feasible'], range: ['#222222', '#c4c4c4'] };
+/**
+ * What a k is in most seeds, drawn alike in every figure of curves: dark if on the Pareto front
+ * of the feasible set, grey if feasible, light if not.
+ */
+export const POINT_CLASS_SCALE: Obj = { domain: ['Pareto', 'feasible', 'not feasible'], range: ['#222222', '#8a8a8a', '#d4d4d4'] };
 
 /** Ring size (area of the bounding square) per selector: coinciding picks nest instead of hiding. */
 export function ringSize(rank: number): number {
@@ -37,7 +41,9 @@ export function budgetRule(channel: 'x' | 'y', value: number): Obj {
   return { transform: [ONE_PER_MODEL], mark: { type: 'rule', color: '#333333', strokeDash: [4, 3], strokeWidth: 0.8 }, encoding: { [channel]: { datum: value } } };
 }
 
-export function feasibility(p: CurvePoint): string {
+/** A point's class in POINT_CLASS_SCALE. */
+export function pointClass(p: CurvePoint): string {
+  if ((p.paretoShare ?? 0) >= 0.5) return 'Pareto';
   return (p.feasibleShare ?? 0) >= 0.5 ? 'feasible' : 'not feasible';
 }
 
@@ -82,7 +88,7 @@ export function curveFigure(a: Analysis, condition: Condition, metric: CurveMetr
         mean: round(band.mean),
         lo: round(band.lo),
         hi: round(band.hi),
-        status: feasibility(p),
+        status: pointClass(p),
         feasibleShare: round(p.feasibleShare),
         paretoShare: round(p.paretoShare),
       });
@@ -117,7 +123,7 @@ export function curveFigure(a: Analysis, condition: Condition, metric: CurveMetr
       encoding: {
         x: { field: 'k', type: 'quantitative' },
         y: { field: 'mean', type: 'quantitative' },
-        fill: { field: 'status', type: 'nominal', scale: FEASIBILITY_SCALE, title: 'k (most seeds)' },
+        fill: { field: 'status', type: 'nominal', scale: POINT_CLASS_SCALE, title: 'k (most seeds)' },
         tooltip: [
           tip('model', 'model'),
           tip('k', 'k', 'd'),
@@ -162,7 +168,7 @@ export function curveFigure(a: Analysis, condition: Condition, metric: CurveMetr
   const title = `${what} vs k: ${condition.label}`;
   const seeds = a.data.replicates.length;
   const subtitle = [
-    `Line: mean over ${seeds} seeds of each seed's Monte Carlo mean; band: the 2.5-97.5% range of a single request (mean over seeds). Filled points: k feasible in most seeds${limit === null ? '' : `; dashed: ${limitText}`}; rings: each selector's most frequent k*.`,
+    `Line: mean over ${seeds} seeds of each seed's Monte Carlo mean; band: the 2.5-97.5% range of a single request (mean over seeds). Dark: k Pareto in most seeds; grey: feasible; light: not feasible${limit === null ? '' : `; dashed: ${limitText}`}; rings: each selector's most frequent k*.`,
   ];
   return rowsFigure({
     name: `${metric}-vs-k--${condition.slug}`,

@@ -6,9 +6,9 @@
  * compiles and parses in a quarter of the time of the same panels concatenated one by one).
  */
 import type { Analysis } from '../analysis.js';
-import { curveKey, type Condition, type CurvePoint } from '../data.js';
+import { curveKey, type Condition } from '../data.js';
 import { round } from '../format.js';
-import { budgetRule, feasibility, ONE_PER_MODEL, pickRows, RING_PADDING } from './curves.js';
+import { budgetRule, ONE_PER_MODEL, pickRows, pointClass, POINT_CLASS_SCALE, RING_PADDING } from './curves.js';
 import { AXIS, rowsFigure, selectorColourScale, tip, TOOLTIP_FORMAT, withHalo, DECADE_AXIS, type Figure, type Obj } from './theme.js';
 
 type Axis = 'cost' | 'latency' | 'accuracy';
@@ -23,12 +23,6 @@ const PROJECTIONS: readonly [Axis, Axis][] = [
 ];
 const TITLES: Record<Axis, string> = { cost: 'cost ($, log)', latency: 'latency (s)', accuracy: 'accuracy' };
 const FORMATS: Record<Axis, string> = { cost: TOOLTIP_FORMAT.cost, latency: TOOLTIP_FORMAT.latency, accuracy: TOOLTIP_FORMAT.accuracy };
-const POINT_SCALE: Obj = { domain: ['Pareto', 'feasible', 'not feasible'], range: ['#222222', '#8a8a8a', '#d4d4d4'] };
-
-function pointClass(p: CurvePoint): string {
-  if ((p.paretoShare ?? 0) >= 0.5) return 'Pareto';
-  return feasibility(p);
-}
 
 export function projectionsFigure(a: Analysis, condition: Condition): Figure {
   const rows: Obj[] = [];
@@ -87,7 +81,7 @@ export function projectionsFigure(a: Analysis, condition: Condition): Figure {
             encoding: {
               x: enc(x, 'x'),
               y: enc(y, 'y'),
-              fill: { field: 'class', type: 'nominal', scale: POINT_SCALE, title: 'k (most seeds)' },
+              fill: { field: 'class', type: 'nominal', scale: POINT_CLASS_SCALE, title: 'k (most seeds)' },
               tooltip: [...tooltip, tip('paretoShare', 'Pareto in (share of seeds)', TOOLTIP_FORMAT.share)],
             },
           },
