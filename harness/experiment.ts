@@ -165,6 +165,8 @@ export interface ReportInput {
   progress(stage: string, done: number, total: number): void;
   /** Drawing threads already started for this report (see Experiment.drawsFigures); owned by the caller. */
   figures?: RenderPool;
+  /** PNG resolution the user asked for (`--dpi`); absent: DEFAULT_PNG_DPI (harness/render/png.ts). */
+  pngDpi?: number;
   /**
    * How much of the study the database holds: its finished trials (ok or failed) and the trials
    * of the study's grid. `done < expected` for an interrupted run (`harness report` writes such a

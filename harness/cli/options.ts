@@ -6,6 +6,7 @@
  */
 import { InputError } from '../errors.js';
 import * as msg from '../messages.js';
+import { DEFAULT_PNG_DPI, PNG_DPI_RANGE } from '../render/png.js';
 import { exportFormats, exportTables } from '../store/export.js';
 
 interface OptionSpec {
@@ -33,6 +34,7 @@ export const optionTable = {
   shards: { type: 'string', describe: 'Show how the grid splits over this many shards' },
   pilot: { type: 'string', describe: 'Groups to time for the estimate, after a warm-up (0: no estimate) [default: 10]' },
   experiment: { type: 'string', describe: 'Experiment module to use instead of the one recorded in the database' },
+  dpi: { type: 'string', describe: `PNG resolution of the figures in dots per inch, ${PNG_DPI_RANGE.min} to ${PNG_DPI_RANGE.max}; journals often ask for 300 or 600 (PDF and SVG are vector) [default: ${DEFAULT_PNG_DPI}]` },
 } as const satisfies Record<string, OptionSpec>;
 
 export type OptionName = keyof typeof optionTable;
@@ -54,6 +56,18 @@ export function wholeNumber(option: string, value: unknown, min: number): number
   const n = Number(text);
   if (!/^\s*\d+\s*$/.test(text) || !Number.isSafeInteger(n) || n < min) {
     throw new InputError(msg.optionInvalid(option, `must be a whole number of at least ${min}`, text, `Example: --${option} ${Math.max(min, 2)}.`));
+  }
+  return n;
+}
+
+/** --dpi: a whole number of dots per inch in PNG_DPI_RANGE, or undefined when absent. */
+export function dpi(value: unknown): number | undefined {
+  const text = single('dpi', value);
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  const { min, max } = PNG_DPI_RANGE;
+  if (!/^\s*\d+\s*$/.test(text) || n < min || n > max) {
+    throw new InputError(msg.optionInvalid('dpi', `must be a whole number of dots per inch from ${min} to ${max}`, text, `Example: --dpi 300. Above ${max}, use the PDF or SVG, which are vector.`));
   }
   return n;
 }

@@ -7,7 +7,7 @@
  */
 import { createCanvas, GlobalFonts, PDFDocument, type CanvasRenderingContext2D } from '@napi-rs/canvas';
 import { FACES, FONT_FAMILY, fontFile, type FontFace } from './fonts.js';
-import { encodePng } from './png.js';
+import { encodePng, POINTS_PER_INCH } from './png.js';
 import { replay, type Recording } from './recording.js';
 
 export interface Size {
@@ -41,8 +41,6 @@ export async function paintFigure(paint: Paint, size: Size, options: DrawOptions
   return { png, pdf };
 }
 
-/** Points per inch: one drawing unit is one point. */
-const POINTS_PER_INCH = 72;
 
 async function drawPng(paint: Paint, size: Size, scale: number): Promise<Uint8Array> {
   if (!(scale > 0)) throw new RangeError(`drawPng: scale must be positive, got ${scale}`);

@@ -46,6 +46,8 @@ export interface ReportOptions {
    * otherwise it is the last run's command line as the database recorded it.
    */
   resumeCommand?: string;
+  /** PNG resolution of the figures (`--dpi`); absent: the experiment's default. */
+  pngDpi?: number;
 }
 
 export interface HeapUse {
@@ -102,13 +104,13 @@ export async function writeReport(options: ReportOptions): Promise<ReportResult>
     if (!experiment.report) return { none: msg.reportNone(experiment.name) };
     const figures = experiment.drawsFigures ? new RenderPool() : undefined;
     try {
-      figures?.warmUp(figureSetOf(experiment, manifest.hash, listRuns(store)));
+      figures?.warmUp(figureSetOf(experiment, manifest.hash, listRuns(store), options.pngDpi));
       const input = loadReportInput(store, options.progress);
       const note = heapNote(input.trials.length, (options.heap ?? getHeapStatistics)());
       if (note) log(note);
       // The trials of the snapshot the report shows (while a run writes, a later one than status's).
       const coverage = { done: input.trials.length, expected: expectedTrials };
-      const files = await experiment.report({ ...input, figures, coverage });
+      const files = await experiment.report({ ...input, figures, coverage, ...(options.pngDpi === undefined ? {} : { pngDpi: options.pngDpi }) });
       const result = writeFiles(files, dir, options);
       if (result.removed.length) log(msg.reportRemovedStale(result.removed.length, shownPath(dir, options.cwd)));
       const partial =
@@ -169,11 +171,12 @@ export function heapNote(trials: number, heap: HeapUse): string | null {
  * What the report's figures depend on, cheaply (see RenderPool.warmUp): the experiment, the
  * study and the runs that computed its trials.
  */
-function figureSetOf(experiment: Experiment, manifestHash: string, runs: readonly RunRecord[]): string {
+function figureSetOf(experiment: Experiment, manifestHash: string, runs: readonly RunRecord[], pngDpi: number | undefined): string {
   return canonicalJson({
     report: [experiment.name, experiment.version],
     manifest: manifestHash,
     runs: runs.map((r) => [r.id, r.trialsDone, r.trialsFailed]),
+    pngDpi: pngDpi ?? null,
   });
 }
 

@@ -71,6 +71,36 @@ describe('a report that draws figures', () => {
     expect(readFileSync(join(out, 'trials.png')).subarray(1, 4).toString('latin1')).toBe('PNG');
   });
 
+  it('draws its PNGs at the resolution --dpi asks for, with report and with run --report', async () => {
+    /** The PNG's width in pixels and the resolution it declares (pHYs, pixels per metre), in dpi. */
+    const png = (file: string) => {
+      const bytes = readFileSync(file);
+      const phys = bytes.indexOf('pHYs', 0, 'latin1');
+      return { width: bytes.readUInt32BE(16), dpi: Math.round(bytes.readUInt32BE(phys + 4) * 0.0254) };
+    };
+    const svgWidth = (file: string) => Number(/width="([\d.]+)"/.exec(readFileSync(file, 'utf8'))?.[1]);
+    const report = await cli(['report', join('results', 'with-figure.sqlite'), '--out', 'at-300', '--dpi', '300'], dir);
+    expect(report.code).toBe(0);
+    const width = svgWidth(join(dir, 'at-300', 'trials.svg'));
+    expect(width).toBeGreaterThan(100);
+    expect(png(join(dir, 'at-300', 'trials.png'))).toEqual({ width: Math.ceil((width * 300) / 72), dpi: 300 });
+    const run = await cli(['run', drawing, '--report', '--out', 'at-600', '--dpi', '600'], dir);
+    expect(run.code).toBe(0);
+    expect(png(join(dir, 'at-600', 'trials.png'))).toEqual({ width: Math.ceil((width * 600) / 72), dpi: 600 });
+  });
+
+  it('refuses a resolution out of range, or --dpi on a run without --report, with exit 2 before any work', async () => {
+    for (const value of ['50', '601', '300.5', 'high']) {
+      const report = await cli(['report', join('results', 'with-figure.sqlite'), '--out', 'bad-dpi', '--dpi', value], dir);
+      expect(report).toEqual({ code: 2, stdout: '', stderr: `${msg.optionInvalid('dpi', 'must be a whole number of dots per inch from 72 to 600', value, 'Example: --dpi 300. Above 600, use the PDF or SVG, which are vector.')}\n` });
+    }
+    expect(existsSync(join(dir, 'bad-dpi'))).toBe(false);
+    const run = await cli(['run', drawing, '--db', 'no-report.sqlite', '--dpi', '300'], dir);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(`${msg.optionInvalid('dpi', "sets the report's PNG resolution, so it needs --report", 300, 'Add --report, or write the report later with "harness report <db> --dpi 300".')}\n`);
+    expect(existsSync(join(dir, 'no-report.sqlite'))).toBe(false);
+  });
+
   it('stops with a message that says how to get the fonts when they are missing, and writes nothing', async () => {
     const exit = await runHarness(['report', join('results', 'with-figure.sqlite'), '--out', 'no-fonts'], {
       cwd: dir,

@@ -41,6 +41,19 @@ describe('the report', () => {
     expect(type3).toEqual([]);
   });
 
+  it('draws PNGs at 216 dpi, or at the resolution the input asks for (--dpi), everything else the same', async () => {
+    const pngOf = (files: ReportFile[], name: string) => {
+      const png = bytes(files.find((f) => f.path === `figures/${name}.png`) as ReportFile);
+      return { width: png.readUInt32BE(16), dpi: Math.round(png.readUInt32BE(png.indexOf('pHYs', 0, 'latin1') + 4) * 0.0254) };
+    };
+    const width = Number(/width="([\d.]+)"/.exec(text(first, 'figures/picks.svg'))?.[1]);
+    expect(pngOf(first, 'picks')).toEqual({ width: Math.ceil(width * 3), dpi: 216 });
+    const at300 = await buildReport({ ...small(), pngDpi: 300 }, { renderCacheDir: null });
+    expect(pngOf(at300, 'picks')).toEqual({ width: Math.ceil((width * 300) / 72), dpi: 300 });
+    const others = (files: ReportFile[]) => files.filter((f) => !f.path.endsWith('.png')).map((f) => [f.path, bytes(f).toString('base64')]);
+    expect(others(at300)).toEqual(others(first));
+  });
+
   it('reports progress for its long stages', () => {
     const stages = new Set(progress.map(([s]) => s));
     expect([...stages]).toEqual(expect.arrayContaining(['statistics', 'figures', 'page']));

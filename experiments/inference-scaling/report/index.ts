@@ -7,6 +7,7 @@
  * (Vega-Lite) -> renderings (SVG, PNG, PDF) -> tables (CSV, Markdown) -> page -> summary.
  */
 import type { ReportFile, ReportInput } from '../../../harness/experiment.js';
+import { DEFAULT_PNG_DPI, pngScaleAt } from '../../../harness/render/png.js';
 import { RenderPool } from '../../../harness/render/pool.js';
 import type { FigureDrawings } from '../../../harness/render/worker.js';
 import { tableToCsv, tableToMarkdown } from '../../../harness/render/table.js';
@@ -20,7 +21,7 @@ import { allTables, claimsSummary, type TablePair } from './tables.js';
 export interface ReportOptions {
   /** Bootstrap resamples per interval (default 2000). */
   resamples?: number;
-  /** PNG pixels per point (default 3, 216 dpi). */
+  /** PNG pixels per point (default: the input's pngDpi, else DEFAULT_PNG_DPI, 216 dpi: 3). */
   pngScale?: number;
   /** Folder of the figure cache (default: the project's); null to draw every figure. */
   renderCacheDir?: string | null;
@@ -163,7 +164,8 @@ class Drawing {
   }
 
   private draw(figure: Figure): Promise<FigureDrawings> {
-    const drawing = this.pool.figure({ spec: figure.spec, pngScale: this.options.pngScale ?? 3, title: figure.title });
+    const pngScale = this.options.pngScale ?? pngScaleAt(this.input.pngDpi ?? DEFAULT_PNG_DPI);
+    const drawing = this.pool.figure({ spec: figure.spec, pngScale, title: figure.title });
     drawing.catch(() => {}); // an early drawing nobody awaits must not count as unhandled
     return drawing;
   }

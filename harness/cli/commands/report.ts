@@ -4,7 +4,7 @@ import { defaultReportDir, displayPath } from '../../paths.js';
 import { tierForReport } from '../tiering.js';
 import { writeReport, type ReportResult } from '../../run/report.js';
 import { println, type Io, type Output } from '../io.js';
-import { options, text } from '../options.js';
+import { dpi, options, text } from '../options.js';
 import type { Command } from './command.js';
 import { createStageProgress } from '../progress.js';
 
@@ -48,7 +48,8 @@ export const reportCommand: Command = {
   builder: (y) =>
     y
       .positional('db', { type: 'string', describe: 'Results database' })
-      .options({ ...options('out', 'experiment', 'json'), out: { type: 'string', describe: 'Report folder [default: reports/<study>]' } })
+      .options({ ...options('out', 'experiment', 'dpi', 'json'), out: { type: 'string', describe: 'Report folder [default: reports/<study>]' } })
+      .example('$0 report results/paper.sqlite --dpi 600', 'PNG figures at 600 dpi, e.g. for a journal that asks for it')
       .epilogue(
         'Figures drawn before come from the figure cache (node_modules/.cache/harness/figures) with the same bytes; ' +
           'HARNESS_RENDER_CACHE=<folder> moves it, HARNESS_RENDER_CACHE=off draws every figure.',
@@ -56,6 +57,7 @@ export const reportCommand: Command = {
   async run(args, io) {
     const out = text('out', args['out']);
     const experiment = text('experiment', args['experiment']);
+    const pngDpi = dpi(args['dpi']);
     tierForReport();
     const result = await writeReport({
       dbPath: resolve(io.cwd, String(args['db'])),
@@ -65,6 +67,7 @@ export const reportCommand: Command = {
       log: (line) => println(io.stderr, line),
       progress: createStageProgress(io.stderr),
       cwd: io.cwd,
+      pngDpi,
     });
     const json = args['json'] === true;
     printReport(result, io, json ? io.stderr : io.stdout);

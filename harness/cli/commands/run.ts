@@ -9,7 +9,7 @@ import { runStudy, type RunSummary } from '../../run/run.js';
 import type { Study } from '../../study/study.js';
 import { formatShard } from '../../run/shard.js';
 import { commandLine, exitCodes, println, resumeCommand } from '../io.js';
-import { options, seconds, text, wholeNumber } from '../options.js';
+import { dpi, options, optionTable, seconds, text, wholeNumber } from '../options.js';
 import { createProgress, createStageProgress } from '../progress.js';
 import type { Command } from './command.js';
 import { dbPathOf, shardOf, studyOf, threadsOf } from './shared.js';
@@ -33,6 +33,7 @@ export const runCommand: Command = {
       .options({
         ...options('set', 'threads', 'db', 'fresh', 'shard', 'shard-count', 'task-timeout', 'max-failures', 'worker-memory', 'json', 'report'),
         out: { type: 'string', describe: 'Report folder, with --report [default: reports/<study>]' },
+        dpi: { ...optionTable.dpi, describe: `With --report: ${optionTable.dpi.describe}` },
       })
       .example('$0 run paper', 'experiments/*/paper.yaml into results/paper.sqlite')
       .example('$0 run paper --set sim.M=300,1000', 'add a sweep over params.sim.M')
@@ -48,6 +49,10 @@ export const runCommand: Command = {
     const out = text('out', args['out']);
     if (out !== undefined && args['report'] !== true) {
       throw new InputError(msg.optionInvalid('out', 'names the report folder, so it needs --report', out, `Add --report, or write the report later with "harness report <db> --out ${out}".`));
+    }
+    const pngDpi = dpi(args['dpi']);
+    if (pngDpi !== undefined && args['report'] !== true) {
+      throw new InputError(msg.optionInvalid('dpi', "sets the report's PNG resolution, so it needs --report", pngDpi, `Add --report, or write the report later with "harness report <db> --dpi ${pngDpi}".`));
     }
     const say = json ? io.stderr : io.stdout;
     const reportDir = (s: string) => (out ? resolve(io.cwd, out) : defaultReportDir(s, io.cwd));
@@ -105,6 +110,7 @@ export const runCommand: Command = {
         log: (l) => println(io.stderr, l),
         progress: createStageProgress(io.stderr),
         cwd: io.cwd,
+        pngDpi,
       });
       printReport(result, io, say);
       report = reportJson(result, io.cwd);
