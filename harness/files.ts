@@ -10,7 +10,7 @@ import { Writable } from 'node:stream';
  */
 export function writeFileAtomically(target: string, content: string | Uint8Array): void {
   mkdirSync(dirname(target), { recursive: true });
-  const temp = join(dirname(target), `.${process.pid}.tmp-${basename(target)}`);
+  const temp = tempBeside(target);
   try {
     writeFileSync(temp, content);
     renameSync(temp, target);
@@ -18,6 +18,11 @@ export function writeFileAtomically(target: string, content: string | Uint8Array
     rmSync(temp, { force: true });
     throw thrown;
   }
+}
+
+/** The hidden temporary file beside `target` that is renamed into place (one per process). */
+function tempBeside(target: string): string {
+  return join(dirname(target), `.${process.pid}.tmp-${basename(target)}`);
 }
 
 /**
@@ -55,7 +60,7 @@ export function writeFolderAtomically(dir: string, files: Iterable<readonly [str
  * errors would leave a producer waiting for a 'drain' that never comes.
  */
 export async function writeStreamAtomically<T>(target: string, produce: (out: Writable) => Promise<T>): Promise<T> {
-  const temp = join(dirname(target), `.${process.pid}.tmp-${basename(target)}`);
+  const temp = tempBeside(target);
   const fd = openSync(temp, 'w');
   let failure: { error: unknown } | null = null;
   let pending: Buffer[] = [];

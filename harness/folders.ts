@@ -14,7 +14,7 @@ export function statOrNull(path: string): Stats | null {
   }
 }
 
-/** The code of a file-system error ("EACCES"), or undefined for anything else. */
+/** The code of a system or SQLite error ("EACCES", "SQLITE_CORRUPT"), or undefined for an error without one. */
 export function errnoCode(thrown: unknown): string | undefined {
   const code = (thrown as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : undefined;

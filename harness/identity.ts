@@ -26,9 +26,14 @@ export function canonicalJson(value: Json): string {
   return `{${parts.join(',')}}`;
 }
 
+/** SHA-256 of text or bytes, as hex. */
+export function sha256(content: string | Uint8Array): string {
+  return createHash('sha256').update(content).digest('hex');
+}
+
 /** Full SHA-256 hex of the canonical text of `value`. */
 export function identityHash(value: Json): string {
-  return createHash('sha256').update(canonicalJson(value)).digest('hex');
+  return sha256(canonicalJson(value));
 }
 
 /** A shorter key (first 32 hex digits = 128 bits) for table rows. */

@@ -24,6 +24,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, statSync, utimesSync } f
 import { basename, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { writeFileAtomically, writeFolderAtomically } from '../files.js';
+import { sha256 } from '../identity.js';
 import { projectRoot } from '../paths.js';
 
 const cacheRoot = join(projectRoot, 'node_modules', '.cache', 'harness');
@@ -180,9 +181,6 @@ function markUsed(path: string): void {
   }
 }
 
-function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
-}
 
 let pruned = false;
 

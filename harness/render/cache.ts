@@ -11,12 +11,11 @@
  * folder, or turns the cache off with `off`. A cache that cannot be read or written never fails
  * a report: it is skipped.
  */
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Json } from '../experiment.js';
 import { writeFolderAtomically } from '../files.js';
-import { identityHash } from '../identity.js';
+import { identityHash, sha256 } from '../identity.js';
 import { projectRoot } from '../paths.js';
 import { FACES, fontFile } from './fonts.js';
 import type { FigureDrawings } from './worker.js';
@@ -154,9 +153,6 @@ function safely<T>(read: () => T): T | undefined {
   }
 }
 
-function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
 
 function rendererIdentity(rendererCode: string): string {
   const versions = Object.fromEntries(

@@ -4,10 +4,10 @@
  * manifest: provenance explains results, the manifest decides whether they may be mixed.
  */
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { cpus, hostname } from 'node:os';
 import { join } from 'node:path';
+import { sha256 } from '../identity.js';
 import { projectRoot } from '../paths.js';
 
 export interface Provenance {
@@ -31,7 +31,6 @@ function git(args: string[]): string | null {
   }
 }
 
-const sha256 = (text: string | Buffer) => createHash('sha256').update(text).digest('hex');
 
 /** Commit and a hash of what differs from it (tracked changes and the names of untracked files). */
 export function gitState(): { commit: string | null; dirtyHash: string | null } {

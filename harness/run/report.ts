@@ -8,12 +8,11 @@
  * report folder that cannot be written (checkReportFolder). A database of an unfinished run
  * gets a report that says so (ReportInput.coverage, and `partial` in the result).
  */
-import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmdirSync, rmSync, unlinkSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
 import type { Experiment, ReportFile, ReportInput, RunRecord } from '../experiment.js';
-import { canonicalJson } from '../identity.js';
+import { canonicalJson, sha256 } from '../identity.js';
 import { writeFileAtomically } from '../files.js';
 import { errnoCode, outputFolderProblem } from '../folders.js';
 import { RenderPool } from '../render/pool.js';
@@ -217,10 +216,6 @@ function writeFiles(files: ReportFile[], dir: string, options: ReportOptions): O
     summary: summary ? (typeof summary.content === 'string' ? summary.content : new TextDecoder().decode(summary.content)) : null,
     removed,
   };
-}
-
-function sha256(content: string | Uint8Array): string {
-  return createHash('sha256').update(content).digest('hex');
 }
 
 /** Where the ledgers live: beside the harness's other caches, outside every report folder. */

@@ -2,9 +2,10 @@
  * What a results database (or a folder of them) holds: the study, trials ok / failed /
  * missing, the shards it covers, and its runs. Read-only; safe while a run writes.
  */
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunRecord } from '../experiment.js';
+import { statOrNull } from '../folders.js';
 import { gridOf, type ManifestBody } from '../manifest.js';
 import { doneCells, statusCounts } from '../store/reader.js';
 import { listRuns, staleAfterMs } from '../store/runs.js';
@@ -99,14 +100,7 @@ export function databasesIn(dir: string): string[] {
     return [];
   }
   return names
-    .filter((name) => {
-      if (!name.endsWith('.sqlite')) return false;
-      try {
-        return !statSync(join(dir, name)).isDirectory();
-      } catch {
-        return true;
-      }
-    })
+    .filter((name) => name.endsWith('.sqlite') && statOrNull(join(dir, name))?.isDirectory() !== true)
     .sort()
     .map((name) => join(dir, name));
 }

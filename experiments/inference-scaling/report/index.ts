@@ -14,6 +14,7 @@ import { tableToCsv, tableToMarkdown } from '../../../harness/render/table.js';
 import { analyze, analyzeEstimates, type Analysis } from './analysis.js';
 import { loadStudyData } from './data.js';
 import { allFigures, showsNoIntervals, type Figure } from './figures/index.js';
+import { withNoteAbove } from './figures/theme.js';
 import { buildPage, incompleteCoverage, incompleteFigureNote, incompleteWarning, type PageFigure } from './page.js';
 import { quotes } from './quotes.js';
 import { allTables, claimsSummary, type TablePair } from './tables.js';
@@ -99,13 +100,7 @@ function withWarning(claims: string, input: ReportInput): string {
 function figuresOf(analysis: Analysis, input: ReportInput): Figure[] {
   const note = incompleteFigureNote(input.coverage);
   const figures = allFigures(analysis);
-  if (!note) return figures;
-  return figures.map((figure) => {
-    const spec = figure.spec as unknown as { title?: unknown };
-    const title: { subtitle?: unknown } = typeof spec.title === 'object' && spec.title !== null ? spec.title : { text: spec.title ?? '' };
-    const subtitle = Array.isArray(title.subtitle) ? title.subtitle : title.subtitle === undefined ? [] : [title.subtitle];
-    return { ...figure, spec: { ...figure.spec, title: { ...title, subtitle: [note, ...subtitle] } } as Figure['spec'] };
-  });
+  return note ? figures.map((figure) => withNoteAbove(figure, note)) : figures;
 }
 
 /** The figures' Vega-Lite specs and the page, which embeds their compiled Vega specs. */

@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { shardFolderStatus } from '../../cluster/slurm-command.js';
 import { InputError, errorMessage } from '../../errors.js';
+import { errnoCode } from '../../folders.js';
 import * as msg from '../../messages.js';
 import { displayPath } from '../../paths.js';
 import { databaseStatus, databasesIn, type DbStatus } from '../../run/status.js';
@@ -67,8 +68,7 @@ function readStatus(path: string, cwd: string): DbStatus | Unreadable {
     return { ...databaseStatus(path, new Date(), cwd), db };
   } catch (thrown) {
     if (thrown instanceof InputError) return { db, error: thrown.message };
-    const code = (thrown as { code?: unknown }).code;
-    if (typeof code === 'string' && code.startsWith('SQLITE_')) return { db, error: msg.statusDatabaseUnreadable(db, errorMessage(thrown)) };
+    if (errnoCode(thrown)?.startsWith('SQLITE_')) return { db, error: msg.statusDatabaseUnreadable(db, errorMessage(thrown)) };
     throw thrown;
   }
 }

@@ -10,7 +10,6 @@ import { AXIS_TITLES, panelPerModel, rowsFigure, selectorColourScale, tip, TOOLT
 
 export type CurveMetric = 'accuracy' | 'cost';
 
-
 const PANEL = { width: 104, height: 84 };
 /**
  * What a k is in most seeds, drawn alike in every figure of curves: dark if on the Pareto front

@@ -26,9 +26,9 @@ function fmtGap(gap: number): string {
 
 export function savingsFigure(a: Analysis): Figure {
   const knees = KNEES.filter((k) => a.data.selectors.includes(k));
+  const kneePairs = a.paired.filter((p) => p.reference === ACCURACY_MAX && knees.includes(p.selector));
   const rows: Obj[] = [];
-  for (const p of a.paired) {
-    if (p.reference !== ACCURACY_MAX || !knees.includes(p.selector)) continue;
+  for (const p of kneePairs) {
     const condition = a.condition(p.condition).label;
     const model = a.data.models.find((m) => m.id === p.model)?.label ?? p.model;
     for (const m of MEASURES) {
@@ -39,8 +39,8 @@ export function savingsFigure(a: Analysis): Figure {
   // Under the paper's latency model cost and latency both grow in proportion to k (up to Monte
   // Carlo noise), so the two savings nearly coincide; said, with the largest gap, when the data
   // show it, lest two matching columns look like a slip.
-  const gaps = a.paired
-    .filter((p) => p.reference === ACCURACY_MAX && knees.includes(p.selector) && p.costSaved.mean !== null && p.latencySaved.mean !== null)
+  const gaps = kneePairs
+    .filter((p) => p.costSaved.mean !== null && p.latencySaved.mean !== null)
     .map((p) => Math.abs((p.costSaved.mean as number) - (p.latencySaved.mean as number)));
   const largestGap = gaps.length > 0 ? Math.max(...gaps) : null;
   const nearlyEqual = largestGap !== null && largestGap < INDISTINGUISHABLE_POINTS;

@@ -118,6 +118,12 @@ export function rowsFigure(f: RowsFigure): Figure {
   };
 }
 
+/** The figure with `line` above its subtitle (a note it must carry wherever it is shown). */
+export function withNoteAbove(figure: Figure, line: string): Figure {
+  const spec = figure.spec as unknown as { title: { subtitle: string[] } };
+  return { ...figure, spec: { ...spec, title: { ...spec.title, subtitle: [line, ...spec.title.subtitle] } } as unknown as VegaLiteSpec };
+}
+
 /** Panels per condition side by side within the text width (a study with a swept value has more than three conditions). */
 export const CONDITIONS_PER_ROW = 3;
 
