@@ -3,12 +3,15 @@ import { createRequire } from 'node:module';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import * as vega from 'vega';
+import type { ReportInput } from '../../harness/experiment.js';
+import { textWidth } from '../../harness/render/canvas.js';
 import { recordDrawing } from '../../harness/render/recording.js';
 import { compileVegaLite, renderSvg, svgSize } from '../../harness/render/vega.js';
 import { analyze, analyzeEstimates } from '../../experiments/inference-scaling/report/analysis.js';
 import { curveKey } from '../../experiments/inference-scaling/report/data.js';
 import { allFigures, showsNoIntervals } from '../../experiments/inference-scaling/report/figures/index.js';
 import { POINT_CLASS_SCALE } from '../../experiments/inference-scaling/report/figures/curves.js';
+import { balanceFigure } from '../../experiments/inference-scaling/report/figures/picks.js';
 import { projectionsFigure } from '../../experiments/inference-scaling/report/figures/projections.js';
 import { savingsFigure } from '../../experiments/inference-scaling/report/figures/savings.js';
 import { TEXT_WIDTH } from '../../experiments/inference-scaling/report/figures/theme.js';
@@ -211,7 +214,7 @@ describe('figure specs', () => {
   });
 
   it('log cost axes are ticked at powers of ten only, in every panel', async () => {
-    for (const name of [figures.find((f) => f.name.startsWith('cost-vs-k--'))!.name, figures.find((f) => f.name.startsWith('projections--'))!.name]) {
+    for (const name of [figures.find((f) => f.name.startsWith('cost-vs-k--'))!.name, figures.find((f) => f.name.startsWith('projections--'))!.name, 'size-classes']) {
       const all = texts(await sceneOf(figures.find((f) => f.name === name)!.spec), 'axis-label').map((t) => String(t.text));
       // A tick between the decades would come with an empty label (and a grid line).
       expect(all.filter((t) => t === ''), name).toEqual([]);
@@ -266,6 +269,86 @@ describe('figures at the size of the paper study', () => {
   });
 });
 
+/** The input with no pick for `selector` in `scenario`: no feasible k in any seed. */
+function withoutPicks(input: ReportInput, scenario: string, selector: string): ReportInput {
+  const none = { feasible_count: 0, pareto_count: 0, k_star: null, none_reason: 'no feasible k' };
+  return { ...input, trials: input.trials.map((t) => (t.values.scenario === scenario && t.values.selector === selector ? { ...t, result: none } : t)) };
+}
+
+describe('figures of a study of two models, with a selector that never picks in one scenario', () => {
+  const input = withoutPicks(syntheticReportInput({ models: ['gpt5', 'qwen3-max'], seeds: 4, kCount: 12 }), 'accuracy-critical', 'knee-3d');
+  const a = analyze(input, 100);
+  const figures = allFigures(a);
+  const figure = (name: string) => figures.find((f) => f.name === name)!;
+
+  it('stability: every cell lies under its own selector and beside its own scenario, the empty one too', async () => {
+    const scene = await sceneOf(figure('stability').spec);
+    const [cells] = groupsNamed(scene, /^cell$/);
+    const [columns] = groupsNamed(scene, /^column_header$/);
+    const [rows] = groupsNamed(scene, /^row_header$/);
+    const selectors = a.data.selectors;
+    const conditions = a.data.conditions.map((c) => c.label);
+    expect(cells).toHaveLength(selectors.length * conditions.length);
+    expect(columns!.map((h) => h.datum?.selector)).toEqual(selectors);
+    expect(rows!.map((h) => h.datum?.condition)).toEqual(conditions);
+    for (const cell of cells!) {
+      const place = `${cell.datum?.condition} / ${cell.datum?.selector}`;
+      expect(columns!.find((h) => h.x === cell.x)?.datum?.selector, place).toBe(cell.datum?.selector);
+      expect(rows!.find((h) => h.y === cell.y)?.datum?.condition, place).toBe(cell.datum?.condition);
+    }
+    // The empty pair has its cell, with no circle in it.
+    const empty = cells!.find((c) => c.datum?.condition === 'accuracy-critical' && c.datum?.selector === 'knee-3d');
+    expect(empty).toBeDefined();
+    expect((empty!.items ?? []).filter((m) => m.marktype === 'symbol').flatMap((m) => m.items ?? [])).toEqual([]);
+  });
+
+  it('a scenario written along its row is no longer than the row', async () => {
+    for (const name of ['stability', 'latency-violations', 'savings']) {
+      const headers = rowHeaderLabels(await sceneOf(figure(name).spec));
+      expect(headers.length, name).toBe(a.data.conditions.length);
+      for (const { lines, fontSize, height } of headers) {
+        for (const line of lines) expect(textWidth('bold', fontSize, line), `${name}: ${line}`).toBeLessThanOrEqual(height);
+      }
+    }
+  });
+
+  it('stability: the k axis is labelled at 0 and at the largest candidate k', async () => {
+    const kMax = Math.max(...[...a.data.curves.values()].flat().map((p) => p.k));
+    const labels = new Set(texts(await sceneOf(figure('stability').spec), 'axis-label').map((t) => String(t.text)));
+    expect(labels).toContain('0');
+    expect(labels).toContain(String(kMax));
+    expect([...labels].filter((l) => Number(l) > kMax)).toEqual([]);
+  });
+
+  it('balance: its axis is labelled in whole numbers, whatever the largest balance', async () => {
+    const top = Math.max(...a.cells.map((c) => c.balance.hi ?? c.balance.mean ?? 0));
+    for (const largest of [3, 10.4, 27, 130]) {
+      const f = largest / top;
+      const scale = (v: number | null) => (v === null ? null : v * f);
+      const cell: typeof a.cell = (...key) => {
+        const c = a.cell(...key);
+        return c && { ...c, balance: { ...c.balance, mean: scale(c.balance.mean), lo: scale(c.balance.lo), hi: scale(c.balance.hi) } };
+      };
+      const models = new Set(a.data.models.map((m) => m.label));
+      const labels = texts(await sceneOf(balanceFigure({ ...a, cell }).spec), 'axis-label').map((t) => String(t.text)).filter((l) => !models.has(l));
+      expect(labels.length, `largest ${largest}`).toBeGreaterThan(0);
+      // On some domains '~g' wrote 10 as 1e+1.
+      expect(labels.filter((l) => !/^\d+$/.test(l)), `largest ${largest}`).toEqual([]);
+    }
+  });
+});
+
+/** Each row header of the figure: its label's lines, their font size, and the height of its row. */
+function rowHeaderLabels(root: SceneItem): { lines: string[]; fontSize: number; height: number }[] {
+  return groupsNamed(root, /row_header$/)
+    .flat()
+    .map((header) => {
+      const label = texts(header, 'title-text')[0]!;
+      const text = label.text;
+      return { lines: Array.isArray(text) ? text.map(String) : [String(text)], fontSize: label.fontSize!, height: header.height! };
+    });
+}
+
 interface SceneItem {
   marktype?: string;
   width?: number;
@@ -275,6 +358,8 @@ interface SceneItem {
   role?: string;
   name?: string;
   items?: SceneItem[];
+  datum?: Record<string, unknown>;
+  height?: number;
   x?: number;
   y?: number;
   text?: unknown;

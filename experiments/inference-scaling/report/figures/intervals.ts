@@ -4,7 +4,7 @@
  * as everywhere else; panels by condition (rows or columns) and, optionally, by measure.
  */
 import type { Analysis } from '../analysis.js';
-import { boldFacet, CONDITIONS_PER_ROW, selectorColourScale, tip, type Obj } from './theme.js';
+import { boldFacet, CONDITIONS_PER_ROW, rowHeaderLength, selectorColourScale, tip, type Obj } from './theme.js';
 
 export interface IntervalRow {
   condition: string;
@@ -87,7 +87,8 @@ function panel(o: IntervalChartOptions, scale: Obj, labelled: boolean): Obj {
   const tooltip = [tip('condition', 'condition'), tip('model', 'model'), tip('selector', 'selector'), tip('mean', 'mean', o.format), tip('lo', '95% low', o.format), tip('hi', '95% high', o.format), ...(o.tooltip ?? [])];
   return {
     width: o.width,
-    height: o.step * o.models.length,
+    // Conditions in rows have their names written along the rows.
+    height: Math.max(o.step * o.models.length, o.layout === 'columns' ? 0 : rowHeaderLength(o.conditions)),
     layer: [
       ...(o.under ?? []),
       {

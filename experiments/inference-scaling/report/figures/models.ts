@@ -5,7 +5,7 @@
 import type { Analysis } from '../analysis.js';
 import { round } from '../format.js';
 import { ACCURACY_MAX } from '../selectors.js';
-import { rowsFigure, SIZE_CLASS_ORDER, SIZE_CLASS_SCALE, SIZE_CLASS_SHAPES, tip, TOOLTIP_FORMAT, type Figure, type Obj } from './theme.js';
+import { DECADE_AXIS, rowsFigure, SIZE_CLASS_ORDER, SIZE_CLASS_SCALE, SIZE_CLASS_SHAPES, tip, TOOLTIP_FORMAT, type Figure, type Obj } from './theme.js';
 
 const ACCURACY = 'accuracy at k*';
 const COST = 'cost per request at k* ($, log)';
@@ -39,7 +39,7 @@ export function sizeClassFigure(a: Analysis): Figure {
         mark: { type: 'point', filled: true, size: 22, opacity: 1 },
         encoding: {
           y: first ? y : { ...y, axis: null },
-          x: { field: 'mean', type: 'quantitative', scale, title: bottom ? measure : null, axis: { tickCount: 4, ...(measure === COST ? { format: '$~g' } : {}) } },
+          x: { field: 'mean', type: 'quantitative', scale, title: bottom ? measure : null, axis: measure === COST ? { ...DECADE_AXIS, format: '$~g' } : { tickCount: 4 } },
           color: { ...size, scale: SIZE_CLASS_SCALE },
           shape: { ...size, scale: SIZE_CLASS_SHAPES },
           tooltip: [tip('model', 'model'), tip('size', 'size class'), tip('mean', measure, format), tip('lo', '95% low', format), tip('hi', '95% high', format), tip('k', 'mean k*', TOOLTIP_FORMAT.k), tip('noneShare', 'seeds with no pick', TOOLTIP_FORMAT.share)],

@@ -61,8 +61,9 @@ export function balanceFigure(a: Analysis): Figure {
   // 2D baseline) can lie far beyond; on a linear axis those few would squeeze all the rest into a sliver.
   const scale = { type: 'symlog', constant: 1, domainMin: 0 };
   // Vega's symlog ticks skip the linear part; these mark both parts, up to the largest value drawn
-  // (a tick count below theirs would have Vega thin them out).
+  // (a tick count below theirs would have Vega thin them out). Whole numbers, formatted as such:
+  // '~g' takes its precision from the tick spacing, which writes 10 as 1e+1 on some domains.
   const top = Math.max(0, ...rows.flatMap((r) => [r.mean, r.hi]).filter((v): v is number => typeof v === 'number'));
   const values = BALANCE_TICKS.filter((v) => v <= top);
-  return rowsFigure({ name: 'balance', title, subtitle, body: selectorCellsChart(a, 'balance', '.3f', [tip('seeds', 'seeds', 'd')], { scale, axis: { values, tickCount: values.length, format: '~g', labelOverlap: false } }), rows });
+  return rowsFigure({ name: 'balance', title, subtitle, body: selectorCellsChart(a, 'balance', '.3f', [tip('seeds', 'seeds', 'd')], { scale, axis: { values, tickCount: values.length, format: 'd', labelOverlap: false } }), rows });
 }

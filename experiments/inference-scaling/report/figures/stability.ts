@@ -5,7 +5,7 @@
 import type { Analysis } from '../analysis.js';
 import { round } from '../format.js';
 import { textWidthUpperBound } from '../../../../harness/render/text-width.js';
-import { AXIS, boldFacet, CONDITIONS_PER_ROW, FACET_SPACING, rowsFigure, selectorColourScale, tip, TOOLTIP_FORMAT, type Figure, type Obj } from './theme.js';
+import { AXIS, boldFacet, CONDITIONS_PER_ROW, FACET_SPACING, rowHeaderLength, rowsFigure, selectorColourScale, tip, TOOLTIP_FORMAT, withEveryFacetCell, type Figure, type Obj } from './theme.js';
 
 /** Area of the circle for a k* chosen in every seed, in square points. */
 const LARGEST_CIRCLE = 90;
@@ -29,6 +29,13 @@ export function stabilityFigure(a: Analysis): Figure {
       }
     }
   }
+  const conditions = a.data.conditions.map((c) => c.label);
+  const models = a.data.models.map((m) => m.label);
+  // A selector with no pick in some condition still gets its (empty) cell there, under its header.
+  const cells = withEveryFacetCell(rows, { field: 'condition', values: conditions }, { field: 'selector', values: a.data.selectors }, { model: models[0] });
+  // The k axis spans the candidates, ticked at its ends and middle: left to itself, the padding
+  // for the circles makes Vega tick it at rounder values past the largest k (150 for 128).
+  const kMax = rows.reduce((max, r) => Math.max(max, r.k as number), largestCandidate(a));
   const seeds = Math.max(1, a.data.replicates.length);
   const legendValues = [...new Set([1, Math.ceil(seeds / 4), Math.ceil(seeds / 2), seeds])];
   const title = 'Stability of k* across seeds';
@@ -37,21 +44,27 @@ export function stabilityFigure(a: Analysis): Figure {
     name: 'stability',
     title,
     subtitle,
-    rows,
+    rows: cells,
     body: {
       facet: {
-        row: boldFacet('condition', a.data.conditions.map((c) => c.label)),
+        row: boldFacet('condition', conditions),
         column: { field: 'selector', type: 'nominal', sort: [...a.data.selectors], title: null, header: { labelFontSize: 7, labelAngle: 0 } },
       },
       spec: {
         // Eight columns within the text width; a selector's name may overhang its column, as
         // the names beside the longest ones (accuracy-max, accuracy-max-2d) are short.
         width: 41,
-        height: 9 * a.data.models.length,
+        height: Math.max(9 * models.length, rowHeaderLength(conditions)),
         mark: { type: 'circle', opacity: 0.75, stroke: 'white', strokeWidth: 0.3 },
         encoding: {
-          y: { field: 'model', type: 'nominal', sort: a.data.models.map((m) => m.label), title: null, axis: { labelLimit: 110, ticks: false, domain: false, labelFontSize: 7 } },
-          x: { field: 'k', type: 'quantitative', title: 'k*', scale: { zero: true, nice: false, padding: STABILITY_PADDING }, axis: { tickCount: 3, labelFontSize: 7 } },
+          y: { field: 'model', type: 'nominal', sort: models, title: null, axis: { labelLimit: 110, ticks: false, domain: false, labelFontSize: 7 } },
+          x: {
+            field: 'k',
+            type: 'quantitative',
+            title: 'k*',
+            scale: { domain: [0, kMax], nice: false, padding: STABILITY_PADDING },
+            axis: { values: [...new Set([0, Math.round(kMax / 2), kMax])], format: 'd', labelFontSize: 7 },
+          },
           size: { field: 'seeds', type: 'quantitative', title: 'seeds', scale: { domain: [1, seeds], range: [3, LARGEST_CIRCLE] }, legend: { values: legendValues, format: 'd' } },
           color: { field: 'selector', type: 'nominal', scale: selectorColourScale(a.data.selectors), legend: null },
           tooltip: [tip('model', 'model'), tip('selector', 'selector'), tip('k', 'k*', 'd'), tip('seeds', 'seeds', 'd'), tip('share', 'share of seeds', TOOLTIP_FORMAT.share), tip('iqr', 'IQR of k*', TOOLTIP_FORMAT.k)],
@@ -60,6 +73,13 @@ export function stabilityFigure(a: Analysis): Figure {
       spacing: { column: 4, row: 8 },
     },
   });
+}
+
+/** The largest k of the study's curves (at least 1). */
+function largestCandidate(a: Analysis): number {
+  let max = 1;
+  for (const points of a.data.curves.values()) for (const p of points) max = Math.max(max, p.k);
+  return max;
 }
 
 export function stabilitySummaryFigure(a: Analysis): Figure {

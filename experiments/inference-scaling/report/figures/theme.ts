@@ -5,7 +5,7 @@
  */
 import type { VegaLiteSpec } from '../../../../harness/render/vega.js';
 import { FONT_FAMILY } from '../../../../harness/render/fonts.js';
-import { wrapText } from '../../../../harness/render/text-width.js';
+import { textWidthUpperBound, wrapText } from '../../../../harness/render/text-width.js';
 import { LABEL_PARTS } from '../data.js';
 import { selectorColour } from '../selectors.js';
 
@@ -69,6 +69,7 @@ export const CONFIG: Obj = {
 export const AXIS = CONFIG.axis as { labelFontSize: number; labelPadding: number; titleFontSize: number; titleColor: string };
 export const FACET_SPACING = (CONFIG.facet as { spacing: number }).spacing;
 const SUBTITLE = CONFIG.title as { subtitleFontSize: number };
+const HEADER = CONFIG.header as { labelFontSize: number };
 
 /**
  * The subtitle's lines: each paragraph wrapped to the text width, less the figure's padding on
@@ -138,6 +139,33 @@ export function panelPerModel(models: readonly string[]): Obj {
  */
 export function boldFacet(field: string, sort: readonly string[]): Obj {
   return { field, type: 'nominal', sort: [...sort], title: null, header: { labelFontWeight: 'bold', labelExpr: `split(datum.label, ${JSON.stringify(LABEL_PARTS)})` } };
+}
+
+/**
+ * The least height of a panel in a row that boldFacet heads: a row's header is written along it,
+ * and one longer than its row (a scenario's name beside two models) runs into the next row's.
+ */
+export function rowHeaderLength(labels: readonly string[]): number {
+  const lines = labels.flatMap((label) => label.split(LABEL_PARTS));
+  return Math.ceil(Math.max(0, ...lines.map((line) => textWidthUpperBound(line, HEADER.labelFontSize, 'bold'))));
+}
+
+/**
+ * `rows` with a placeholder for every pair of a row facet's and a column facet's values that has
+ * no row. Vega-Lite 6.4 orders the cells of a row-by-column facet by indices that an empty pair
+ * lacks, so it draws that pair's empty cell first and every later cell one place on, under
+ * another cell's header (vega-lite#9702). A placeholder holds the two facet fields and `fill`
+ * (e.g. an existing value of a band axis) and nothing that a mark draws.
+ */
+export function withEveryFacetCell(rows: readonly Obj[], row: FacetValues, column: FacetValues, fill: Obj = {}): Obj[] {
+  const present = new Set(rows.map((r) => JSON.stringify([r[row.field], r[column.field]])));
+  const missing = row.values.flatMap((r) => column.values.filter((c) => !present.has(JSON.stringify([r, c]))).map((c) => ({ ...fill, [row.field]: r, [column.field]: c })));
+  return [...rows, ...missing];
+}
+
+export interface FacetValues {
+  field: string;
+  values: readonly string[];
 }
 
 /** Colour scale with every selector present, so a selector has one colour in every figure. */
