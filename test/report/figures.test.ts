@@ -9,7 +9,8 @@ import { recordDrawing } from '../../harness/render/recording.js';
 import { compileVegaLite, renderSvg, svgSize } from '../../harness/render/vega.js';
 import { analyze, analyzeEstimates } from '../../experiments/inference-scaling/report/analysis.js';
 import { curveKey } from '../../experiments/inference-scaling/report/data.js';
-import { allFigures, showsNoIntervals } from '../../experiments/inference-scaling/report/figures/index.js';
+import { allFigures, leftOutFigures, showsNoIntervals } from '../../experiments/inference-scaling/report/figures/index.js';
+import { reportDocuments } from '../../experiments/inference-scaling/report/index.js';
 import { POINT_CLASS_SCALE } from '../../experiments/inference-scaling/report/figures/curves.js';
 import { balanceFigure } from '../../experiments/inference-scaling/report/figures/picks.js';
 import { projectionsFigure } from '../../experiments/inference-scaling/report/figures/projections.js';
@@ -42,6 +43,7 @@ describe('figure specs', () => {
 
   it('one of each kind, and the per-condition ones for every condition', () => {
     const names = figures.map((f) => f.name);
+    expect(leftOutFigures(a)).toEqual([]);
     expect(names).toEqual(expect.arrayContaining(['picks', 'balance', 'savings', 'stability', 'stability-summary', 'size-classes', 'latency-violations']));
     for (const c of a.data.conditions) {
       expect(names).toEqual(expect.arrayContaining([`accuracy-vs-k--${c.slug}`, `cost-vs-k--${c.slug}`, `projections--${c.slug}`]));
@@ -266,6 +268,32 @@ describe('figures at the size of the paper study', () => {
       if (width > TEXT_WIDTH) tooWide.push(`${figure.name}: ${width} pt`);
     }
     expect(tooWide).toEqual([]);
+  });
+});
+
+describe('a study that runs only some of the selectors', () => {
+  const input = syntheticReportInput({ models: ['gpt5', 'qwen3-max'], selectors: ['knee-paper', 'fixed-k'], seeds: 4, kCount: 12 });
+  const a = analyze(input, 100);
+
+  it('gets no figure comparing selectors it does not run (none drawn empty), and the page says which and why', async () => {
+    const comparisons = ['savings', 'size-classes', 'latency-violations'];
+    expect(allFigures(a).map((f) => f.name).filter((name) => comparisons.includes(name))).toEqual([]);
+    const leftOut = leftOutFigures(a);
+    expect(leftOut.map((f) => [f.name, f.reason])).toEqual([
+      ['savings', 'the study runs no accuracy-max'],
+      ['size-classes', 'the study runs no accuracy-max'],
+      ['latency-violations', 'the study runs no accuracy-max-2d'],
+    ]);
+    const documents = await reportDocuments(input, { resamples: 100 });
+    const page = String(documents.find((f) => f.path === 'index.html')?.content);
+    for (const f of leftOut) expect(page).toContain(`<li><code>${f.name}</code>, ${f.shows}: ${f.reason}.</li>`);
+    expect(documents.map((f) => f.path).filter((p) => comparisons.some((c) => p === `figures/${c}.vl.json`))).toEqual([]);
+  });
+
+  it('without any knee, leaves the savings out for that reason', () => {
+    const b = analyze(syntheticReportInput({ models: ['gpt5'], selectors: ['accuracy-max', 'accuracy-max-2d'], seeds: 3, kCount: 8 }), 50);
+    expect(leftOutFigures(b)).toEqual([expect.objectContaining({ name: 'savings', reason: 'the study runs no knee-paper or knee-3d or knee-chord' })]);
+    expect(allFigures(b).map((f) => f.name)).toEqual(expect.arrayContaining(['size-classes', 'latency-violations']));
   });
 });
 

@@ -13,7 +13,7 @@ import type { FigureDrawings } from '../../../harness/render/worker.js';
 import { tableToCsv, tableToMarkdown } from '../../../harness/render/table.js';
 import { analyze, analyzeEstimates, type Analysis } from './analysis.js';
 import { loadStudyData } from './data.js';
-import { allFigures, showsNoIntervals, type Figure } from './figures/index.js';
+import { allFigures, leftOutFigures, showsNoIntervals, type Figure } from './figures/index.js';
 import { withNoteAbove } from './figures/theme.js';
 import { buildPage, incompleteCoverage, incompleteFigureNote, incompleteWarning, type PageFigure } from './page.js';
 import { quotes } from './quotes.js';
@@ -107,7 +107,7 @@ function figuresOf(analysis: Analysis, input: ReportInput): Figure[] {
 function pageFiles(analysis: Analysis, input: ReportInput, figures: readonly PageFigure[], tables: readonly TablePair[]): ReportFile[] {
   const files: ReportFile[] = figures.map(({ figure }) => ({ path: `figures/${figure.name}.vl.json`, content: `${JSON.stringify(figure.spec, null, 2)}\n` }));
   input.progress('page', 0, 1);
-  files.push({ path: 'index.html', content: buildPage({ analysis, manifest: input.manifest, runs: input.runs, figures, tables, coverage: input.coverage }), role: 'entry' });
+  files.push({ path: 'index.html', content: buildPage({ analysis, manifest: input.manifest, runs: input.runs, figures, leftOut: leftOutFigures(analysis), tables, coverage: input.coverage }), role: 'entry' });
   input.progress('page', 1, 1);
   return files;
 }

@@ -9,6 +9,7 @@ import { escapeHtml, tableToHtml } from '../../../harness/render/table.js';
 import { shareOf } from '../../../harness/text.js';
 import type { Analysis } from './analysis.js';
 import { CLAIM_STATEMENTS } from './claims.js';
+import type { LeftOutFigure } from './figures/index.js';
 import type { Figure } from './figures/theme.js';
 import { BOOTSTRAP_RESAMPLES, CONFIDENCE } from './statistics.js';
 import type { TablePair } from './tables.js';
@@ -24,6 +25,8 @@ export interface PageInput {
   manifest: { study: string; hash: string; body: Json };
   runs: RunRecord[];
   figures: readonly PageFigure[];
+  /** Figures the study does not get, and why. */
+  leftOut?: readonly LeftOutFigure[];
   tables: readonly TablePair[];
   /** Trials in the database and in the study (ReportInput.coverage); absent or equal: complete. */
   coverage?: ReportInput['coverage'];
@@ -125,6 +128,10 @@ export function buildPage(input: PageInput): string {
   parts.push('<h2 id="figures">Figures</h2>');
   if (provisional) parts.push(provisional);
   parts.push('<p>Hover over a point for its values. Each figure is also in <code>figures/</code> as Vega-Lite JSON (to restyle), SVG, PNG and vector PDF.</p>');
+  if (input.leftOut?.length) {
+    const items = input.leftOut.map((f) => `<li><code>${escapeHtml(f.name)}</code>, ${escapeHtml(f.shows)}: ${escapeHtml(f.reason)}.</li>`).join('');
+    parts.push(`<p>Not drawn for this study:</p><ul class="left-out">${items}</ul>`);
+  }
   for (const { figure } of input.figures) {
     const files = ['vl.json', 'svg', 'png', 'pdf'].map((ext) => `<a href="figures/${escapeHtml(figure.name)}.${ext}">${ext}</a>`).join('');
     parts.push(

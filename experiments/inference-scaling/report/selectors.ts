@@ -32,6 +32,16 @@ export const SELECTOR_COLOURS: Readonly<Record<string, string>> = {
 };
 const SPARE_COLOURS = ['#F0E442', '#8C510A', '#01665E', '#762A83'];
 
+/**
+ * What a comparison needs and a study's selectors lack, said for a reader ("the study runs no
+ * accuracy-max"), or null when it lacks nothing. `needs`: groups of alternatives, at least one of
+ * each group, e.g. [[accuracy-max], KNEES].
+ */
+export function lacking(selectors: readonly string[], needs: readonly (readonly string[])[]): string | null {
+  const missing = needs.filter((group) => !group.some((s) => selectors.includes(s)));
+  return missing.length === 0 ? null : `the study runs no ${missing.map((group) => group.join(' or ')).join(' and no ')}`;
+}
+
 export function orderSelectors(ids: Iterable<string>): string[] {
   const present = new Set(ids);
   return [...SELECTOR_ORDER.filter((s) => present.has(s)), ...[...present].filter((s) => !SELECTOR_ORDER.includes(s)).sort()];

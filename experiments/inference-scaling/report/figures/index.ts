@@ -1,5 +1,6 @@
 /** Every figure of the report, in page order. */
 import { baselineView, type Analysis } from '../analysis.js';
+import { ACCURACY_COST_2D, ACCURACY_MAX, KNEES, lacking } from '../selectors.js';
 import { ablationFigures } from './ablation.js';
 import { curveFigure } from './curves.js';
 import { latencyFigure } from './latency.js';
@@ -11,9 +12,37 @@ import { stabilityFigure, stabilitySummaryFigure } from './stability.js';
 import { sweepFigures } from './sweep.js';
 import type { Figure } from './theme.js';
 
+/**
+ * The figures that compare given selectors, which a study may not run: what each shows, and the
+ * selectors it needs (at least one of each group). A study without them does not get the
+ * figure drawn empty; the page says which it left out and why (leftOutFigures).
+ */
+const COMPARISONS: readonly { name: string; shows: string; needs: readonly (readonly string[])[] }[] = [
+  { name: 'savings', shows: 'what each knee saves against accuracy-max', needs: [[ACCURACY_MAX], KNEES] },
+  { name: 'size-classes', shows: 'smaller against larger models at their accuracy-max picks', needs: [[ACCURACY_MAX]] },
+  { name: 'latency-violations', shows: "the 2D accuracy-vs-cost pick's latency against T_max", needs: [[ACCURACY_COST_2D]] },
+];
+
+export interface LeftOutFigure {
+  name: string;
+  /** What the figure would show. */
+  shows: string;
+  /** Why the study does not have it: the selectors it lacks. */
+  reason: string;
+}
+
+/** The figures this study does not get, since it does not run the selectors they compare. */
+export function leftOutFigures(a: Analysis): LeftOutFigure[] {
+  return COMPARISONS.flatMap(({ name, shows, needs }) => {
+    const reason = lacking(a.data.selectors, needs);
+    return reason === null ? [] : [{ name, shows, reason }];
+  });
+}
+
 /** In a study with variants, the paper's figures show the baseline; each factor has its own figure. */
 export function allFigures(a: Analysis): Figure[] {
   const main = baselineView(a);
+  const leftOut = new Set(leftOutFigures(a).map((f) => f.name));
   return [
     picksFigure(main),
     balanceFigure(main),
@@ -25,7 +54,7 @@ export function allFigures(a: Analysis): Figure[] {
     ...ablationFigures(a),
     ...sweepFigures(main),
     ...main.data.conditions.flatMap((c) => [curveFigure(main, c, 'accuracy'), curveFigure(main, c, 'cost'), projectionsFigure(main, c)]),
-  ];
+  ].filter((figure) => !leftOut.has(figure.name));
 }
 
 /**
