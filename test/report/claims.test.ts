@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { analyze } from '../../experiments/inference-scaling/report/analysis.js';
 import type { ClaimRow } from '../../experiments/inference-scaling/report/claims.js';
 import { handInput, type HandTrial } from './builder.js';
+import { syntheticReportInput } from './synthetic.js';
 
 const SEEDS = [0, 1, 2, 3, 4, 5];
 /** A small, seed-dependent wobble so intervals have width. */
@@ -117,5 +118,41 @@ describe('claim 5: k* moves across scenarios', () => {
 
   it('does not hold when k* stays put', () => {
     expect(headline(trials(8), 5).verdict).toBe('does not hold');
+  });
+});
+
+describe('a claim the study cannot judge', () => {
+  const headlines = (options: Parameters<typeof syntheticReportInput>[0]) =>
+    analyze(syntheticReportInput({ seeds: 3, kCount: 8, ...options }), 50).claims.rows.filter((r) => r.headline).map((r) => [r.claim, r.verdict, r.value]);
+
+  it('gets one row that names the selectors or models the study lacks', () => {
+    const claims = analyze(syntheticReportInput({ models: ['gpt5', 'qwen3-max'], selectors: ['knee-3d'], seeds: 3, kCount: 8 }), 50).claims;
+    expect(claims.rows.map((r) => [r.claim, r.verdict, r.value])).toEqual([
+      [1, 'cannot tell', 'not judged: the study runs no accuracy-max, max-cube or utopia'],
+      [2, 'cannot tell', 'not judged: the study runs no accuracy-max'],
+      [3, 'cannot tell', 'not judged: the study runs no accuracy-max; the study has no small or medium model'],
+      [4, 'cannot tell', 'not judged: the study runs no accuracy-max-2d'],
+      [5, 'cannot tell', 'not judged: the study runs no accuracy-max, max-cube, utopia or knee-paper'],
+    ]);
+    expect(claims.rows.every((r) => r.headline && r.scope === 'all')).toBe(true);
+  });
+
+  it('names a missing scenario, and needs two scenarios to see k* move', () => {
+    const one = headlines({ scenarios: ['balanced'], models: ['gpt5', 'gpt5-nano'] });
+    expect(one.find(([claim]) => claim === 2)).toEqual([2, 'cannot tell', 'not judged: the study has no accuracy-critical scenario']);
+    expect(one.find(([claim]) => claim === 5)).toEqual([5, 'cannot tell', 'not judged: the study has fewer than two scenarios']);
+    // Judged where the study has what they need.
+    expect(one.filter(([, , value]) => String(value).startsWith('not judged')).map(([claim]) => claim)).toEqual([2, 5]);
+  });
+
+  it('claim 4 without the 1D baseline: the 2D share alone, no empty 1D share', () => {
+    const rows = analyze(syntheticReportInput({ models: ['gpt5', 'gpt5-nano'], selectors: ['accuracy-max', 'accuracy-max-2d'], seeds: 3, kCount: 8 }), 50).claims.rows.filter((r) => r.claim === 4);
+    expect(rows.length).toBeGreaterThan(1);
+    for (const r of rows) {
+      expect(r.subject).toBe('accuracy-max-2d (2D)');
+      expect(r.value).toMatch(/^2D pick breaks T_max in /);
+      expect(r.value).not.toContain('1D');
+      expect(Object.keys(r.numbers).filter((k) => k.startsWith('infeasible_1d'))).toEqual([]);
+    }
   });
 });

@@ -292,7 +292,7 @@ describe('a study that runs only some of the selectors', () => {
 
   it('without any knee, leaves the savings out for that reason', () => {
     const b = analyze(syntheticReportInput({ models: ['gpt5'], selectors: ['accuracy-max', 'accuracy-max-2d'], seeds: 3, kCount: 8 }), 50);
-    expect(leftOutFigures(b)).toEqual([expect.objectContaining({ name: 'savings', reason: 'the study runs no knee-paper or knee-3d or knee-chord' })]);
+    expect(leftOutFigures(b)).toEqual([expect.objectContaining({ name: 'savings', reason: 'the study runs no knee-paper, knee-3d or knee-chord' })]);
     expect(allFigures(b).map((f) => f.name)).toEqual(expect.arrayContaining(['size-classes', 'latency-violations']));
   });
 });

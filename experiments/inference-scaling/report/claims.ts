@@ -16,6 +16,7 @@ import {
   FEASIBLE_SET_SELECTORS,
   FIXED_K,
   KNEES,
+  lacking,
   NON_KNEE_PAPER_SELECTORS,
   PAPER_KNEE,
   PAPER_SELECTORS,
@@ -107,6 +108,16 @@ function shareNumbers(prefix: string, s: ShareInterval | null): Record<string, n
   return { [`${prefix}_share`]: s?.share ?? null, [`${prefix}_lo`]: s?.lo ?? null, [`${prefix}_hi`]: s?.hi ?? null, [`${prefix}_n`]: s?.n ?? null };
 }
 
+/**
+ * A claim the study cannot judge, as its one row (verdict: cannot tell) saying what the study
+ * lacks; null when `reasons` (null: nothing lacking) leave nothing lacking.
+ */
+function unjudged(claim: number, subject: string, measure: string, rule: string, reasons: readonly (string | null)[]): ClaimRow[] | null {
+  const lacks = reasons.filter((r): r is string => r !== null);
+  if (lacks.length === 0) return null;
+  return [{ claim, scope: 'all', subject, measure, value: `not judged: ${lacks.join('; ')}`, verdict: 'cannot tell', rule, numbers: {}, headline: true }];
+}
+
 function tally(verdicts: readonly Verdict[]): string {
   const count = (v: Verdict) => verdicts.filter((x) => x === v).length;
   return `holds in ${count('holds')} of ${verdicts.length}, does not hold in ${count('does not hold')}, cannot tell in ${count('cannot tell')}`;
@@ -135,6 +146,8 @@ const RULE_1 =
   'does not hold if any lower bound is above 0; otherwise cannot tell.';
 
 function claim1(ctx: Context): ClaimRow[] {
+  const lacks = unjudged(1, PAPER_KNEE, 'balance of the knees against the other paper selectors', RULE_1, [lacking(ctx.data.selectors, [KNEES, NON_KNEE_PAPER_SELECTORS])]);
+  if (lacks) return lacks;
   const rows: ClaimRow[] = [];
   const comparators = NON_KNEE_PAPER_SELECTORS.filter((s) => has(ctx, s));
   const knees = KNEES.filter((k) => has(ctx, k));
@@ -245,22 +258,13 @@ const RULE_2 =
 
 function claim2(ctx: Context): ClaimRow[] {
   const conditions = ctx.data.conditions.filter((c) => c.scenario === ACCURACY_CRITICAL);
-  if (conditions.length === 0 || !has(ctx, ACCURACY_MAX)) {
-    return [
-      {
-        claim: 2,
-        scope: 'all',
-        subject: ACCURACY_MAX,
-        measure: 'accuracy at k* against the other selectors',
-        value: `no ${ACCURACY_CRITICAL} scenario or no ${ACCURACY_MAX} selector in this study`,
-        verdict: 'cannot tell',
-        rule: RULE_2,
-        numbers: {},
-        headline: true,
-      },
-    ];
-  }
-  const others = FEASIBLE_SET_SELECTORS.filter((s) => s !== ACCURACY_MAX && has(ctx, s));
+  const rivals = FEASIBLE_SET_SELECTORS.filter((s) => s !== ACCURACY_MAX);
+  const lacks = unjudged(2, ACCURACY_MAX, 'accuracy at k* against the other selectors', RULE_2, [
+    conditions.length === 0 ? `the study has no ${ACCURACY_CRITICAL} scenario` : null,
+    lacking(ctx.data.selectors, [[ACCURACY_MAX], rivals]),
+  ]);
+  if (lacks) return lacks;
+  const others = rivals.filter((s) => has(ctx, s));
   const rows: ClaimRow[] = [];
   for (const condition of conditions) {
     const diffs = others.map((s) => ({
@@ -304,10 +308,13 @@ function claim2(ctx: Context): ClaimRow[] {
 
 // ---- claim 3 ---------------------------------------------------------------------------
 
+const smallerModels = (ctx: Context) => ctx.data.models.filter((m) => m.size === 'small' || m.size === 'medium');
+const largeModels = (ctx: Context) => ctx.data.models.filter((m) => m.size === 'large');
+
 function compareModelPairs(ctx: Context): ModelPairComparison[] {
   if (!has(ctx, ACCURACY_MAX)) return [];
-  const smaller = ctx.data.models.filter((m) => m.size === 'small' || m.size === 'medium');
-  const large = ctx.data.models.filter((m) => m.size === 'large');
+  const smaller = smallerModels(ctx);
+  const large = largeModels(ctx);
   const out: ModelPairComparison[] = [];
   for (const condition of ctx.data.conditions) {
     for (const s of smaller) {
@@ -350,6 +357,12 @@ const RULE_3 =
   'pair matches; does not hold if every comparable pair does not; otherwise cannot tell.';
 
 function claim3(ctx: Context, pairs: readonly ModelPairComparison[]): ClaimRow[] {
+  const lacks = unjudged(3, 'small and medium vs large models (accuracy-max)', 'pairs that match or beat the large model\'s accuracy at a lower cost', RULE_3, [
+    lacking(ctx.data.selectors, [[ACCURACY_MAX]]),
+    smallerModels(ctx).length === 0 ? 'the study has no small or medium model' : null,
+    largeModels(ctx).length === 0 ? 'the study has no large model' : null,
+  ]);
+  if (lacks) return lacks;
   const rows: ClaimRow[] = [];
   for (const condition of ctx.data.conditions) {
     const mine = pairs.filter((p) => p.condition === condition.id);
@@ -398,9 +411,9 @@ const RULE_4 =
   'cell breaks T_max; does not hold if none does. The 1D baseline\'s share of infeasible picks is reported beside it.';
 
 function claim4(ctx: Context): ClaimRow[] {
-  if (!has(ctx, ACCURACY_COST_2D)) {
-    return [{ claim: 4, scope: 'all', subject: ACCURACY_COST_2D, measure: 'share of 2D picks that break T_max', value: `no ${ACCURACY_COST_2D} selector in this study`, verdict: 'cannot tell', rule: RULE_4, numbers: {}, headline: true }];
-  }
+  const lacks = unjudged(4, ACCURACY_COST_2D, 'share of 2D picks that break T_max', RULE_4, [lacking(ctx.data.selectors, [[ACCURACY_COST_2D]])]);
+  if (lacks) return lacks;
+  const withFixed = has(ctx, FIXED_K);
   const rows: ClaimRow[] = [];
   let breaksAll = 0;
   let cellsAll = 0;
@@ -416,26 +429,28 @@ function claim4(ctx: Context): ClaimRow[] {
     cellsAll += judged.length;
     infeasibleAll += infeasible;
     fixedAll += fixed.length;
-    rows.push(claim4Row(condition.label, share(breaks, judged.length), share(infeasible, fixed.length), picks2d.length - judged.length, false));
+    rows.push(claim4Row(condition.label, share(breaks, judged.length), withFixed ? share(infeasible, fixed.length) : undefined, picks2d.length - judged.length, false));
   }
   const verdicts = rows.map((r) => r.verdict);
-  const overall = claim4Row('all', share(breaksAll, cellsAll), share(infeasibleAll, fixedAll), 0, true);
+  const overall = claim4Row('all', share(breaksAll, cellsAll), withFixed ? share(infeasibleAll, fixedAll) : undefined, 0, true);
   overall.verdict = somewhere(verdicts);
   overall.rule = 'The claim says a 2D pick can break the budget: holds if it holds in some condition; does not hold if in none.';
   return [...rows, overall];
 }
 
-function claim4Row(scope: string, breaks: ShareInterval | null, infeasible: ShareInterval | null, without: number, headline: boolean): ClaimRow {
+/** `infeasible`: the 1D baseline's share, undefined when the study does not run it. */
+function claim4Row(scope: string, breaks: ShareInterval | null, infeasible: ShareInterval | null | undefined, without: number, headline: boolean): ClaimRow {
   const verdict: Verdict = breaks === null ? 'cannot tell' : breaks.successes > 0 ? 'holds' : 'does not hold';
+  const oneD = infeasible !== undefined;
   return {
     claim: 4,
     scope,
-    subject: `${ACCURACY_COST_2D} (2D); ${FIXED_K} (1D)`,
-    measure: 'share of cells whose 2D pick breaks T_max; share whose 1D pick is infeasible',
-    value: `2D pick breaks T_max in ${shareText(breaks)}${without > 0 ? ` (${without} seeds without a 2D pick)` : ''}; 1D pick infeasible in ${shareText(infeasible)}`,
+    subject: oneD ? `${ACCURACY_COST_2D} (2D); ${FIXED_K} (1D)` : `${ACCURACY_COST_2D} (2D)`,
+    measure: oneD ? 'share of cells whose 2D pick breaks T_max; share whose 1D pick is infeasible' : 'share of cells whose 2D pick breaks T_max',
+    value: `2D pick breaks T_max in ${shareText(breaks)}${without > 0 ? ` (${without} seeds without a 2D pick)` : ''}${oneD ? `; 1D pick infeasible in ${shareText(infeasible)}` : ''}`,
     verdict,
     rule: RULE_4,
-    numbers: { ...shareNumbers('breaks_latency_2d', breaks), ...shareNumbers('infeasible_1d', infeasible) },
+    numbers: { ...shareNumbers('breaks_latency_2d', breaks), ...(oneD ? shareNumbers('infeasible_1d', infeasible) : {}) },
     headline,
   };
 }
@@ -450,6 +465,11 @@ const RULE_5 =
 function claim5(ctx: Context): ClaimRow[] {
   const groups = new Map<string, Condition[]>();
   for (const c of ctx.data.conditions) groups.set(c.variantLabel, [...(groups.get(c.variantLabel) ?? []), c]);
+  const lacks = unjudged(5, 'paper selectors', 'verdicts over the paper\'s selectors; models whose k* moves', RULE_5, [
+    [...groups.values()].every((conditions) => conditions.length < 2) ? 'the study has fewer than two scenarios' : null,
+    lacking(ctx.data.selectors, [PAPER_SELECTORS]),
+  ]);
+  if (lacks) return lacks;
   const rows: ClaimRow[] = [];
   const paperVerdicts: Verdict[] = [];
   for (const [variantLabel, conditions] of groups) {

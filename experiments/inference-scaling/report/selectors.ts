@@ -39,7 +39,8 @@ const SPARE_COLOURS = ['#F0E442', '#8C510A', '#01665E', '#762A83'];
  */
 export function lacking(selectors: readonly string[], needs: readonly (readonly string[])[]): string | null {
   const missing = needs.filter((group) => !group.some((s) => selectors.includes(s)));
-  return missing.length === 0 ? null : `the study runs no ${missing.map((group) => group.join(' or ')).join(' and no ')}`;
+  const either = (group: readonly string[]) => (group.length === 1 ? group[0] : `${group.slice(0, -1).join(', ')} or ${group.at(-1)}`);
+  return missing.length === 0 ? null : `the study runs no ${missing.map(either).join(' and no ')}`;
 }
 
 export function orderSelectors(ids: Iterable<string>): string[] {
