@@ -290,6 +290,17 @@ describe('a study that runs only some of the selectors', () => {
     expect(documents.map((f) => f.path).filter((p) => comparisons.some((c) => p === `figures/${c}.vl.json`))).toEqual([]);
   });
 
+  it('with one seed, leaves out the stability figures, where every k* would be trivially stable', () => {
+    const one = analyze(syntheticReportInput({ models: ['gpt5'], seeds: 1, kCount: 8 }), 50);
+    const reason = 'the study has one seed, so every k* is trivially stable';
+    expect(leftOutFigures(one).map((f) => [f.name, f.reason])).toEqual([
+      ['stability', reason],
+      ['stability-summary', reason],
+    ]);
+    expect(allFigures(one).map((f) => f.name)).toEqual(expect.arrayContaining(['picks', 'savings', 'size-classes', 'latency-violations']));
+    expect(allFigures(one).map((f) => f.name).filter((name) => name.startsWith('stability'))).toEqual([]);
+  });
+
   it('without any knee, leaves the savings out for that reason', () => {
     const b = analyze(syntheticReportInput({ models: ['gpt5'], selectors: ['accuracy-max', 'accuracy-max-2d'], seeds: 3, kCount: 8 }), 50);
     expect(leftOutFigures(b)).toEqual([expect.objectContaining({ name: 'savings', reason: 'the study runs no knee-paper, knee-3d or knee-chord' })]);

@@ -12,29 +12,34 @@ import { stabilityFigure, stabilitySummaryFigure } from './stability.js';
 import { sweepFigures } from './sweep.js';
 import type { Figure } from './theme.js';
 
+const oneSeed = (a: Analysis) => (a.data.replicates.length < 2 ? 'the study has one seed, so every k* is trivially stable' : null);
+
 /**
- * The figures that compare given selectors, which a study may not run: what each shows, and the
- * selectors it needs (at least one of each group). A study without them does not get the
- * figure drawn empty; the page says which it left out and why (leftOutFigures).
+ * The figures a study may lack what they need for: the selectors they compare, or seeds to
+ * compare. What each shows, and what a study lacks for it (null: nothing). Such a study does not
+ * get the figure drawn empty or trivial; the page says which it left out and why
+ * (leftOutFigures).
  */
-const COMPARISONS: readonly { name: string; shows: string; needs: readonly (readonly string[])[] }[] = [
-  { name: 'savings', shows: 'what each knee saves against accuracy-max', needs: [[ACCURACY_MAX], KNEES] },
-  { name: 'size-classes', shows: 'smaller against larger models at their accuracy-max picks', needs: [[ACCURACY_MAX]] },
-  { name: 'latency-violations', shows: "the 2D accuracy-vs-cost pick's latency against T_max", needs: [[ACCURACY_COST_2D]] },
+const CONDITIONAL: readonly { name: string; shows: string; lacks: (a: Analysis) => string | null }[] = [
+  { name: 'savings', shows: 'what each knee saves against accuracy-max', lacks: (a) => lacking(a.data.selectors, [[ACCURACY_MAX], KNEES]) },
+  { name: 'stability', shows: "each selector's k* across seeds", lacks: oneSeed },
+  { name: 'stability-summary', shows: 'how often a selector repeats its k*', lacks: oneSeed },
+  { name: 'size-classes', shows: 'smaller against larger models at their accuracy-max picks', lacks: (a) => lacking(a.data.selectors, [[ACCURACY_MAX]]) },
+  { name: 'latency-violations', shows: "the 2D accuracy-vs-cost pick's latency against T_max", lacks: (a) => lacking(a.data.selectors, [[ACCURACY_COST_2D]]) },
 ];
 
 export interface LeftOutFigure {
   name: string;
   /** What the figure would show. */
   shows: string;
-  /** Why the study does not have it: the selectors it lacks. */
+  /** Why the study does not have it: what it lacks. */
   reason: string;
 }
 
-/** The figures this study does not get, since it does not run the selectors they compare. */
+/** The figures this study does not get, for want of the selectors or seeds they compare. */
 export function leftOutFigures(a: Analysis): LeftOutFigure[] {
-  return COMPARISONS.flatMap(({ name, shows, needs }) => {
-    const reason = lacking(a.data.selectors, needs);
+  return CONDITIONAL.flatMap(({ name, shows, lacks }) => {
+    const reason = lacks(a);
     return reason === null ? [] : [{ name, shows, reason }];
   });
 }
