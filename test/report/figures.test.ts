@@ -290,6 +290,18 @@ describe('a study that runs only some of the selectors', () => {
     expect(documents.map((f) => f.path).filter((p) => comparisons.some((c) => p === `figures/${c}.vl.json`))).toEqual([]);
   });
 
+  it('its tables of comparisons it cannot make say why they have no row; their CSVs keep the header alone', async () => {
+    const documents = await reportDocuments(input, { resamples: 100 });
+    const text = (path: string) => String(documents.find((f) => f.path === path)?.content);
+    expect(text('tables/paired.md')).toMatch(/\n\nNo rows: the study runs no accuracy-max\.\n$/);
+    expect(text('tables/model-pairs.md')).toMatch(/\n\nNo rows: the study runs no accuracy-max; the study has no small or medium model\.\n$/);
+    for (const name of ['paired', 'model-pairs']) expect(text(`tables/${name}.csv`).trim().split('\n'), name).toHaveLength(1);
+    expect(text('index.html')).toContain('<p>No rows: the study runs no accuracy-max.</p>');
+    // A study that can make them has rows and no such line.
+    const full = await reportDocuments(syntheticReportInput({ models: ['gpt5', 'gpt5-nano'], seeds: 3, kCount: 8 }), { resamples: 50 });
+    expect(full.filter((f) => f.path.endsWith('.md') || f.path === 'index.html').filter((f) => String(f.content).includes('No rows:')).map((f) => f.path)).toEqual([]);
+  });
+
   it('with one seed, leaves out the stability figures, where every k* would be trivially stable', () => {
     const one = analyze(syntheticReportInput({ models: ['gpt5'], seeds: 1, kCount: 8 }), 50);
     const reason = 'the study has one seed, so every k* is trivially stable';

@@ -308,13 +308,22 @@ function claim2(ctx: Context): ClaimRow[] {
 
 // ---- claim 3 ---------------------------------------------------------------------------
 
-const smallerModels = (ctx: Context) => ctx.data.models.filter((m) => m.size === 'small' || m.size === 'medium');
-const largeModels = (ctx: Context) => ctx.data.models.filter((m) => m.size === 'large');
+const smallerModels = (data: StudyData) => data.models.filter((m) => m.size === 'small' || m.size === 'medium');
+const largeModels = (data: StudyData) => data.models.filter((m) => m.size === 'large');
+
+/** What a study lacks for comparing smaller with large models (claim 3), each said for a reader; none: nothing. */
+export function modelPairsLack(data: StudyData): string[] {
+  return [
+    lacking(data.selectors, [[ACCURACY_MAX]]),
+    smallerModels(data).length === 0 ? 'the study has no small or medium model' : null,
+    largeModels(data).length === 0 ? 'the study has no large model' : null,
+  ].filter((r): r is string => r !== null);
+}
 
 function compareModelPairs(ctx: Context): ModelPairComparison[] {
   if (!has(ctx, ACCURACY_MAX)) return [];
-  const smaller = smallerModels(ctx);
-  const large = largeModels(ctx);
+  const smaller = smallerModels(ctx.data);
+  const large = largeModels(ctx.data);
   const out: ModelPairComparison[] = [];
   for (const condition of ctx.data.conditions) {
     for (const s of smaller) {
@@ -357,11 +366,7 @@ const RULE_3 =
   'pair matches; does not hold if every comparable pair does not; otherwise cannot tell.';
 
 function claim3(ctx: Context, pairs: readonly ModelPairComparison[]): ClaimRow[] {
-  const lacks = unjudged(3, 'small and medium vs large models (accuracy-max)', 'pairs that match or beat the large model\'s accuracy at a lower cost', RULE_3, [
-    lacking(ctx.data.selectors, [[ACCURACY_MAX]]),
-    smallerModels(ctx).length === 0 ? 'the study has no small or medium model' : null,
-    largeModels(ctx).length === 0 ? 'the study has no large model' : null,
-  ]);
+  const lacks = unjudged(3, 'small and medium vs large models (accuracy-max)', 'pairs that match or beat the large model\'s accuracy at a lower cost', RULE_3, modelPairsLack(ctx.data));
   if (lacks) return lacks;
   const rows: ClaimRow[] = [];
   for (const condition of ctx.data.conditions) {

@@ -78,7 +78,7 @@ function tableFiles(analysis: Analysis, input: ReportInput, tables: readonly Tab
   const files: ReportFile[] = [];
   for (const t of tables) {
     files.push({ path: `tables/${t.name}.csv`, content: tableToCsv(t.csv) });
-    files.push({ path: `tables/${t.name}.md`, content: `# ${t.title}\n\n${tableToMarkdown(t.display)}` });
+    files.push({ path: `tables/${t.name}.md`, content: `# ${t.title}\n\n${t.empty === undefined ? tableToMarkdown(t.display) : `No rows: ${t.empty}.\n`}` });
   }
   files.push({ path: 'claims.md', content: withWarning(claimsSummary(analysis), input), role: 'summary' });
   files.push({ path: 'summary.json', content: `${JSON.stringify(summaryOf(analysis, input.manifest.hash, input.coverage), null, 1)}\n` });

@@ -145,7 +145,8 @@ export function buildPage(input: PageInput): string {
   parts.push('<p>Also in <code>tables/</code> as CSV (one number per column) and Markdown.</p>');
   for (const t of input.tables) {
     if (t.name === 'claims' || t.name === VARIANT_CLAIMS) continue;
-    parts.push(`<details><summary>${escapeHtml(t.title)}</summary>${tableToHtml(t.display)}</details>`);
+    const body = t.empty === undefined ? tableToHtml(t.display) : `<p>No rows: ${escapeHtml(t.empty)}.</p>`;
+    parts.push(`<details><summary>${escapeHtml(t.title)}</summary>${body}</details>`);
   }
 
   parts.push('<h2 id="method">Method</h2>');

@@ -5,10 +5,11 @@
 import type { ShareInterval } from '../../../harness/stats/index.js';
 import type { Cell, Table } from '../../../harness/render/table.js';
 import type { Analysis } from './analysis.js';
-import { CLAIM_STATEMENTS, type ClaimRow } from './claims.js';
+import { CLAIM_STATEMENTS, modelPairsLack, type ClaimRow } from './claims.js';
 import type { Condition } from './data.js';
 import type { Factor } from './factors.js';
 import { fmt, round, shareText, withInterval } from './format.js';
+import { ACCURACY_MAX } from './selectors.js';
 import type { Summary } from './statistics.js';
 
 export interface TablePair {
@@ -17,6 +18,8 @@ export interface TablePair {
   title: string;
   csv: Table;
   display: Table;
+  /** Why the table has no row, when the study lacks what it compares (the CSV keeps its header). */
+  empty?: string;
 }
 
 const col = (key: string, title: string, align: 'left' | 'right' = 'left') => ({ key, title, align });
@@ -31,6 +34,11 @@ function summaryCells(prefix: string, s: Summary): Record<string, Cell> {
 
 function shareCells(prefix: string, s: ShareInterval | null): Record<string, Cell> {
   return { [`${prefix}_share`]: round(s?.share ?? null, 10), [`${prefix}_lo`]: round(s?.lo ?? null, 10), [`${prefix}_hi`]: round(s?.hi ?? null, 10) };
+}
+
+/** `empty` for a table of `rows`, when there are none. */
+function emptyBecause(rows: readonly unknown[], reasons: readonly string[]): Pick<TablePair, 'empty'> {
+  return rows.length > 0 ? {} : { empty: reasons.length > 0 ? reasons.join('; ') : 'nothing to compare' };
 }
 
 function modelName(a: Analysis, id: string): string {
@@ -140,7 +148,12 @@ export function pairedTable(a: Analysis): TablePair {
       accuracy: withInterval(p.accuracyLost, fmt.points, ' pts'),
     })),
   };
-  return { name: 'paired', title: 'Each selector against accuracy-max on the same seeds (mean of per-seed differences, 95% bootstrap interval)', csv, display };
+  const reason = !a.data.selectors.includes(ACCURACY_MAX)
+    ? `the study runs no ${ACCURACY_MAX}`
+    : a.data.selectors.length === 1
+      ? `the study runs no selector besides ${ACCURACY_MAX}`
+      : `no trials of another selector share a model and a scenario with ${ACCURACY_MAX}'s`;
+  return { name: 'paired', title: 'Each selector against accuracy-max on the same seeds (mean of per-seed differences, 95% bootstrap interval)', csv, display, ...emptyBecause(a.paired, [reason]) };
 }
 
 export function claimsTable(rows: readonly ClaimRow[]): TablePair {
@@ -185,7 +198,7 @@ export function modelPairsTable(a: Analysis): TablePair {
       status: p.note ? `${p.status}: ${p.note}` : p.status,
     })),
   };
-  return { name: 'model-pairs', title: 'Claim 3: smaller vs large models at accuracy-max\'s k* (two-sample bootstrap over seeds)', csv, display };
+  return { name: 'model-pairs', title: 'Claim 3: smaller vs large models at accuracy-max\'s k* (two-sample bootstrap over seeds)', csv, display, ...emptyBecause(pairs, modelPairsLack(a.data)) };
 }
 
 /** One factor of a study with variants: what each level changes, per scenario and selector. */
