@@ -156,3 +156,17 @@ describe('a claim the study cannot judge', () => {
     }
   });
 });
+
+describe('a one-seed study', () => {
+  it('says with its claims that no verdict can rest on an interval, and how to get verdicts', async () => {
+    const { reportDocuments } = await import('../../experiments/inference-scaling/report/index.js');
+    const text = (files: { path: string; content: unknown }[], path: string) => String(files.find((f) => f.path === path)?.content);
+    const one = await reportDocuments(syntheticReportInput({ models: ['gpt5', 'gpt5-nano'], seeds: 1, kCount: 8 }), { resamples: 50 });
+    const note = 'One seed: no interval can be computed across seeds, so a verdict that needs one is "cannot tell". Run more seeds (e.g. --set seeds=30) for verdicts.';
+    expect(text(one, 'claims.md')).toContain(`\n\n${note}\n`);
+    expect(text(one, 'index.html')).toContain(`<p>${note.replace(/"/g, '&quot;')}</p>`);
+    const two = await reportDocuments(syntheticReportInput({ models: ['gpt5', 'gpt5-nano'], seeds: 2, kCount: 8 }), { resamples: 50 });
+    expect(text(two, 'claims.md')).not.toContain('One seed');
+    expect(text(two, 'index.html')).not.toContain('One seed');
+  });
+});

@@ -72,6 +72,13 @@ export const QUOTED = { latencySaved: 63, costSaved: 58, accuracyLostLo: 1, accu
 
 const ACCURACY_CRITICAL = 'accuracy-critical';
 
+/** Said with the claims of a one-seed study, whose verdicts cannot rest on an interval; null otherwise. */
+export function oneSeedNote(data: StudyData): string | null {
+  return data.replicates.length < 2
+    ? 'One seed: no interval can be computed across seeds, so a verdict that needs one is "cannot tell". Run more seeds (e.g. --set seeds=30) for verdicts.'
+    : null;
+}
+
 interface Context {
   data: StudyData;
   index: PickIndex;

@@ -8,7 +8,7 @@ import { buildHtmlPage, type PageChart } from '../../../harness/render/html.js';
 import { escapeHtml, tableToHtml } from '../../../harness/render/table.js';
 import { shareOf } from '../../../harness/text.js';
 import type { Analysis } from './analysis.js';
-import { CLAIM_STATEMENTS } from './claims.js';
+import { CLAIM_STATEMENTS, oneSeedNote } from './claims.js';
 import type { LeftOutFigure } from './figures/index.js';
 import type { Figure } from './figures/theme.js';
 import { BOOTSTRAP_RESAMPLES, CONFIDENCE } from './statistics.js';
@@ -110,6 +110,8 @@ export function buildPage(input: PageInput): string {
     );
   }
   parts.push('</tbody></table>');
+  const oneSeed = oneSeedNote(a.data);
+  if (oneSeed) parts.push(`<p>${escapeHtml(oneSeed)}</p>`);
   parts.push('<details><summary>Every claim row, with its rule</summary>');
   parts.push('<table><thead><tr><th>claim</th><th>scope</th><th>subject</th><th>measured</th><th>verdict</th><th>rule</th></tr></thead><tbody>');
   for (const r of a.claims.rows) {

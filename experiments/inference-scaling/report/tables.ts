@@ -5,7 +5,7 @@
 import type { ShareInterval } from '../../../harness/stats/index.js';
 import type { Cell, Table } from '../../../harness/render/table.js';
 import type { Analysis } from './analysis.js';
-import { CLAIM_STATEMENTS, modelPairsLack, type ClaimRow } from './claims.js';
+import { CLAIM_STATEMENTS, modelPairsLack, oneSeedNote, type ClaimRow } from './claims.js';
 import type { Condition } from './data.js';
 import type { Factor } from './factors.js';
 import { fmt, round, shareText, withInterval } from './format.js';
@@ -300,6 +300,8 @@ export function claimsSummary(a: Analysis): string {
     const quoted = claim === 1 ? a.claims.rows.find((r) => r.claim === 1 && r.subject.startsWith('knee-paper vs accuracy-max')) : undefined;
     if (quoted) lines.push(`   knee-paper vs accuracy-max, all conditions: ${quoted.value} (quoted: 63% latency, 58% cost, 1-2 points: ${quoted.verdict})`);
   }
+  const oneSeed = oneSeedNote(a.data);
+  if (oneSeed) lines.push('', oneSeed);
   if (a.ablation) {
     lines.push('', `Verdicts under each variant, claims 1 to 5 (the lines above judge the baseline variant, "${a.ablation.baseline}"):`);
     for (const v of a.ablation.claims) {
