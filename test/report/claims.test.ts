@@ -128,19 +128,19 @@ describe('a claim the study cannot judge', () => {
   it('gets one row that names the selectors or models the study lacks', () => {
     const claims = analyze(syntheticReportInput({ models: ['gpt5', 'qwen3-max'], selectors: ['knee-3d'], seeds: 3, kCount: 8 }), 50).claims;
     expect(claims.rows.map((r) => [r.claim, r.verdict, r.value])).toEqual([
-      [1, 'cannot tell', 'not judged: the study runs no accuracy-max, max-cube or utopia'],
-      [2, 'cannot tell', 'not judged: the study runs no accuracy-max'],
-      [3, 'cannot tell', 'not judged: the study runs no accuracy-max; the study has no small or medium model'],
-      [4, 'cannot tell', 'not judged: the study runs no accuracy-max-2d'],
-      [5, 'cannot tell', 'not judged: the study runs no accuracy-max, max-cube, utopia or knee-paper'],
+      [1, 'cannot tell', 'not judged: no accuracy-max, max-cube or utopia in the results'],
+      [2, 'cannot tell', 'not judged: no accuracy-max in the results'],
+      [3, 'cannot tell', 'not judged: no accuracy-max in the results; no small or medium model in the results'],
+      [4, 'cannot tell', 'not judged: no accuracy-max-2d in the results'],
+      [5, 'cannot tell', 'not judged: no accuracy-max, max-cube, utopia or knee-paper in the results'],
     ]);
     expect(claims.rows.every((r) => r.headline && r.scope === 'all')).toBe(true);
   });
 
   it('names a missing scenario, and needs two scenarios to see k* move', () => {
     const one = headlines({ scenarios: ['balanced'], models: ['gpt5', 'gpt5-nano'] });
-    expect(one.find(([claim]) => claim === 2)).toEqual([2, 'cannot tell', 'not judged: the study has no accuracy-critical scenario']);
-    expect(one.find(([claim]) => claim === 5)).toEqual([5, 'cannot tell', 'not judged: the study has fewer than two scenarios']);
+    expect(one.find(([claim]) => claim === 2)).toEqual([2, 'cannot tell', 'not judged: no accuracy-critical scenario in the results']);
+    expect(one.find(([claim]) => claim === 5)).toEqual([5, 'cannot tell', 'not judged: fewer than two scenarios in the results']);
     // Judged where the study has what they need.
     expect(one.filter(([, , value]) => String(value).startsWith('not judged')).map(([claim]) => claim)).toEqual([2, 5]);
   });

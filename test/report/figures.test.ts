@@ -280,9 +280,9 @@ describe('a study that runs only some of the selectors', () => {
     expect(allFigures(a).map((f) => f.name).filter((name) => comparisons.includes(name))).toEqual([]);
     const leftOut = leftOutFigures(a);
     expect(leftOut.map((f) => [f.name, f.reason])).toEqual([
-      ['savings', 'the study runs no accuracy-max'],
-      ['size-classes', 'the study runs no accuracy-max'],
-      ['latency-violations', 'the study runs no accuracy-max-2d'],
+      ['savings', 'no accuracy-max in the results'],
+      ['size-classes', 'no accuracy-max in the results'],
+      ['latency-violations', 'no accuracy-max-2d in the results'],
     ]);
     const documents = await reportDocuments(input, { resamples: 100 });
     const page = String(documents.find((f) => f.path === 'index.html')?.content);
@@ -293,10 +293,10 @@ describe('a study that runs only some of the selectors', () => {
   it('its tables of comparisons it cannot make say why they have no row; their CSVs keep the header alone', async () => {
     const documents = await reportDocuments(input, { resamples: 100 });
     const text = (path: string) => String(documents.find((f) => f.path === path)?.content);
-    expect(text('tables/paired.md')).toMatch(/\n\nNo rows: the study runs no accuracy-max\.\n$/);
-    expect(text('tables/model-pairs.md')).toMatch(/\n\nNo rows: the study runs no accuracy-max; the study has no small or medium model\.\n$/);
+    expect(text('tables/paired.md')).toMatch(/\n\nNo rows: no accuracy-max in the results\.\n$/);
+    expect(text('tables/model-pairs.md')).toMatch(/\n\nNo rows: no accuracy-max in the results; no small or medium model in the results\.\n$/);
     for (const name of ['paired', 'model-pairs']) expect(text(`tables/${name}.csv`).trim().split('\n'), name).toHaveLength(1);
-    expect(text('index.html')).toContain('<p>No rows: the study runs no accuracy-max.</p>');
+    expect(text('index.html')).toContain('<p>No rows: no accuracy-max in the results.</p>');
     // A study that can make them has rows and no such line.
     const full = await reportDocuments(syntheticReportInput({ models: ['gpt5', 'gpt5-nano'], seeds: 3, kCount: 8 }), { resamples: 50 });
     expect(full.filter((f) => f.path.endsWith('.md') || f.path === 'index.html').filter((f) => String(f.content).includes('No rows:')).map((f) => f.path)).toEqual([]);
@@ -304,7 +304,7 @@ describe('a study that runs only some of the selectors', () => {
 
   it('with one seed, leaves out the stability figures, where every k* would be trivially stable', () => {
     const one = analyze(syntheticReportInput({ models: ['gpt5'], seeds: 1, kCount: 8 }), 50);
-    const reason = 'the study has one seed, so every k* is trivially stable';
+    const reason = 'one seed in the results, so every k* is trivially stable';
     expect(leftOutFigures(one).map((f) => [f.name, f.reason])).toEqual([
       ['stability', reason],
       ['stability-summary', reason],
@@ -315,7 +315,7 @@ describe('a study that runs only some of the selectors', () => {
 
   it('without any knee, leaves the savings out for that reason', () => {
     const b = analyze(syntheticReportInput({ models: ['gpt5'], selectors: ['accuracy-max', 'accuracy-max-2d'], seeds: 3, kCount: 8 }), 50);
-    expect(leftOutFigures(b)).toEqual([expect.objectContaining({ name: 'savings', reason: 'the study runs no knee-paper, knee-3d or knee-chord' })]);
+    expect(leftOutFigures(b)).toEqual([expect.objectContaining({ name: 'savings', reason: 'no knee-paper, knee-3d or knee-chord in the results' })]);
     expect(allFigures(b).map((f) => f.name)).toEqual(expect.arrayContaining(['size-classes', 'latency-violations']));
   });
 });

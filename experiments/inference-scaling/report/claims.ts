@@ -267,7 +267,7 @@ function claim2(ctx: Context): ClaimRow[] {
   const conditions = ctx.data.conditions.filter((c) => c.scenario === ACCURACY_CRITICAL);
   const rivals = FEASIBLE_SET_SELECTORS.filter((s) => s !== ACCURACY_MAX);
   const lacks = unjudged(2, ACCURACY_MAX, 'accuracy at k* against the other selectors', RULE_2, [
-    conditions.length === 0 ? `the study has no ${ACCURACY_CRITICAL} scenario` : null,
+    conditions.length === 0 ? `no ${ACCURACY_CRITICAL} scenario in the results` : null,
     lacking(ctx.data.selectors, [[ACCURACY_MAX], rivals]),
   ]);
   if (lacks) return lacks;
@@ -322,8 +322,8 @@ const largeModels = (data: StudyData) => data.models.filter((m) => m.size === 'l
 export function modelPairsLack(data: StudyData): string[] {
   return [
     lacking(data.selectors, [[ACCURACY_MAX]]),
-    smallerModels(data).length === 0 ? 'the study has no small or medium model' : null,
-    largeModels(data).length === 0 ? 'the study has no large model' : null,
+    smallerModels(data).length === 0 ? 'no small or medium model in the results' : null,
+    largeModels(data).length === 0 ? 'no large model in the results' : null,
   ].filter((r): r is string => r !== null);
 }
 
@@ -478,7 +478,7 @@ function claim5(ctx: Context): ClaimRow[] {
   const groups = new Map<string, Condition[]>();
   for (const c of ctx.data.conditions) groups.set(c.variantLabel, [...(groups.get(c.variantLabel) ?? []), c]);
   const lacks = unjudged(5, 'paper selectors', 'verdicts over the paper\'s selectors; models whose k* moves', RULE_5, [
-    [...groups.values()].every((conditions) => conditions.length < 2) ? 'the study has fewer than two scenarios' : null,
+    [...groups.values()].every((conditions) => conditions.length < 2) ? 'fewer than two scenarios in the results' : null,
     lacking(ctx.data.selectors, [PAPER_SELECTORS]),
   ]);
   if (lacks) return lacks;

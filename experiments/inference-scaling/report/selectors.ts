@@ -33,14 +33,14 @@ export const SELECTOR_COLOURS: Readonly<Record<string, string>> = {
 const SPARE_COLOURS = ['#F0E442', '#8C510A', '#01665E', '#762A83'];
 
 /**
- * What a comparison needs and a study's selectors lack, said for a reader ("the study runs no
- * accuracy-max"), or null when it lacks nothing. `needs`: groups of alternatives, at least one of
+ * What a comparison needs and the selectors of a study's results lack, said for a reader ("no
+ * accuracy-max in the results": of a study still running, too), or null when they lack nothing. `needs`: groups of alternatives, at least one of
  * each group, e.g. [[accuracy-max], KNEES].
  */
 export function lacking(selectors: readonly string[], needs: readonly (readonly string[])[]): string | null {
   const missing = needs.filter((group) => !group.some((s) => selectors.includes(s)));
   const either = (group: readonly string[]) => (group.length === 1 ? group[0] : `${group.slice(0, -1).join(', ')} or ${group.at(-1)}`);
-  return missing.length === 0 ? null : `the study runs no ${missing.map(either).join(' and no ')}`;
+  return missing.length === 0 ? null : `no ${missing.map(either).join(' and no ')} in the results`;
 }
 
 export function orderSelectors(ids: Iterable<string>): string[] {

@@ -149,9 +149,9 @@ export function pairedTable(a: Analysis): TablePair {
     })),
   };
   const reason = !a.data.selectors.includes(ACCURACY_MAX)
-    ? `the study runs no ${ACCURACY_MAX}`
+    ? `no ${ACCURACY_MAX} in the results`
     : a.data.selectors.length === 1
-      ? `the study runs no selector besides ${ACCURACY_MAX}`
+      ? `no selector besides ${ACCURACY_MAX} in the results`
       : `no trials of another selector share a model and a scenario with ${ACCURACY_MAX}'s`;
   return { name: 'paired', title: 'Each selector against accuracy-max on the same seeds (mean of per-seed differences, 95% bootstrap interval)', csv, display, ...emptyBecause(a.paired, [reason]) };
 }

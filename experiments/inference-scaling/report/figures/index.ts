@@ -12,7 +12,7 @@ import { stabilityFigure, stabilitySummaryFigure } from './stability.js';
 import { sweepFigures } from './sweep.js';
 import type { Figure } from './theme.js';
 
-const oneSeed = (a: Analysis) => (a.data.replicates.length < 2 ? 'the study has one seed, so every k* is trivially stable' : null);
+const oneSeed = (a: Analysis) => (a.data.replicates.length < 2 ? 'one seed in the results, so every k* is trivially stable' : null);
 
 /**
  * The figures a study may lack what they need for: the selectors they compare, or seeds to
