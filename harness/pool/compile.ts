@@ -181,7 +181,6 @@ function markUsed(path: string): void {
   }
 }
 
-
 let pruned = false;
 
 /** A compiled folder or record unused this long goes: every change to the sources leaves one behind. */

@@ -153,7 +153,6 @@ function safely<T>(read: () => T): T | undefined {
   }
 }
 
-
 function rendererIdentity(rendererCode: string): string {
   const versions = Object.fromEntries(
     DRAWING_PACKAGES.map((name) => [name, (JSON.parse(readFileSync(join(projectRoot, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version]),

@@ -41,7 +41,6 @@ export async function paintFigure(paint: Paint, size: Size, options: DrawOptions
   return { png, pdf };
 }
 
-
 async function drawPng(paint: Paint, size: Size, scale: number): Promise<Uint8Array> {
   if (!(scale > 0)) throw new RangeError(`drawPng: scale must be positive, got ${scale}`);
   const width = Math.ceil(size.width * scale);

@@ -31,7 +31,6 @@ function git(args: string[]): string | null {
   }
 }
 
-
 /** Commit and a hash of what differs from it (tracked changes and the names of untracked files). */
 export function gitState(): { commit: string | null; dirtyHash: string | null } {
   const commit = git(['rev-parse', 'HEAD'])?.trim() || null;

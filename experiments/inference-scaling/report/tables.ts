@@ -9,7 +9,7 @@ import { CLAIM_STATEMENTS, modelPairsLack, oneSeedNote, type ClaimRow } from './
 import type { Condition } from './data.js';
 import type { Factor } from './factors.js';
 import { fmt, round, shareText, withInterval } from './format.js';
-import { ACCURACY_MAX } from './selectors.js';
+import { ACCURACY_MAX, lacking } from './selectors.js';
 import type { Summary } from './statistics.js';
 
 export interface TablePair {
@@ -148,11 +148,9 @@ export function pairedTable(a: Analysis): TablePair {
       accuracy: withInterval(p.accuracyLost, fmt.points, ' pts'),
     })),
   };
-  const reason = !a.data.selectors.includes(ACCURACY_MAX)
-    ? `no ${ACCURACY_MAX} in the results`
-    : a.data.selectors.length === 1
-      ? `no selector besides ${ACCURACY_MAX} in the results`
-      : `no trials of another selector share a model and a scenario with ${ACCURACY_MAX}'s`;
+  const reason =
+    lacking(a.data.selectors, [[ACCURACY_MAX]]) ??
+    (a.data.selectors.length === 1 ? `no selector besides ${ACCURACY_MAX} in the results` : `no trials of another selector share a model and a scenario with ${ACCURACY_MAX}'s`);
   return { name: 'paired', title: 'Each selector against accuracy-max on the same seeds (mean of per-seed differences, 95% bootstrap interval)', csv, display, ...emptyBecause(a.paired, [reason]) };
 }
 
