@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { projectRoot } from '../harness/paths.js';
 
 const cliMain = join(projectRoot, 'harness', 'cli', 'main.ts');
-const peakRssProbe = fileURLToPath(new URL('./probe/peak-rss.mjs', import.meta.url));
+const usageProbe = fileURLToPath(new URL('./probe/usage.mjs', import.meta.url));
 
 export interface ProcessRun {
   args: string[];
@@ -18,6 +18,8 @@ export interface ProcessRun {
   wallSeconds: number;
   /** Peak resident set size of the whole process (every thread), MB (10^6 bytes). */
   peakRssMb: number;
+  /** User plus system CPU time of the whole process (every thread), seconds. */
+  cpuSeconds: number;
   stdout: string;
   stderr: string;
 }
@@ -46,19 +48,19 @@ export class ProcessError extends Error {
 
 /** Runs a TypeScript entry point under tsx; rejects with a ProcessError unless it exits with 0. */
 export async function runScript(entry: string, args: readonly string[], options: SpawnOptions = {}): Promise<ProcessRun> {
-  const probeDir = mkdtempSync(join(tmpdir(), 'bench-rss-'));
-  const rssFile = join(probeDir, 'peak-rss');
+  const probeDir = mkdtempSync(join(tmpdir(), 'bench-usage-'));
+  const usageFile = join(probeDir, 'usage.json');
   const flags = [
     ...(options.nodeFlags ?? []),
     ...(options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : []),
     '--import',
     'tsx',
     '--import',
-    peakRssProbe,
+    usageProbe,
   ];
   const child = spawn(process.execPath, [...flags, entry, ...args], {
     cwd: projectRoot,
-    env: { ...process.env, ...options.env, BENCH_PEAK_RSS_FILE: rssFile, NO_COLOR: '1' },
+    env: { ...process.env, ...options.env, BENCH_USAGE_FILE: usageFile, NO_COLOR: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -84,13 +86,16 @@ export async function runScript(entry: string, args: readonly string[], options:
   timers.forEach(clearTimeout);
   const wallSeconds = (performance.now() - start) / 1000;
   let peakRssMb = Number.NaN;
+  let cpuSeconds = Number.NaN;
   try {
-    peakRssMb = (Number(readFileSync(rssFile, 'utf8')) * 1024) / 1e6;
+    const usage = JSON.parse(readFileSync(usageFile, 'utf8')) as { maxRSS: number; cpuMicros: number };
+    peakRssMb = (usage.maxRSS * 1024) / 1e6;
+    cpuSeconds = usage.cpuMicros / 1e6;
   } catch {
     // The process died before its exit handler ran (killed, or out of memory).
   }
   rmSync(probeDir, { recursive: true, force: true });
-  const run: ProcessRun = { args: [entry, ...args], wallSeconds, peakRssMb, stdout, stderr };
+  const run: ProcessRun = { args: [entry, ...args], wallSeconds, peakRssMb, cpuSeconds, stdout, stderr };
   if (code !== 0) {
     const why = timedOut ? `ran past ${options.timeoutSeconds} s and was stopped` : `exited with code ${String(code)}`;
     throw new ProcessError(`${[entry, ...args].join(' ')} ${why}:\n${stderr.trim().split('\n').slice(-12).join('\n')}`, run, timedOut);

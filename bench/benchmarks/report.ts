@@ -1,5 +1,5 @@
 /**
- * 7. Report: `harness report` on the paper study's database (wall time and peak memory of the
+ * 7. Report: `harness report` on the paper study's database (wall time, CPU time and peak memory of the
  * whole process), against the time of the study itself: once with every figure drawn (an empty
  * figure cache, as after a new run) and once with the figures cached (the same results
  * reported again); and the report as `npm start` runs it, after the study in the same process.
@@ -15,7 +15,7 @@ import { getHeapStatistics } from 'node:v8';
 import { projectRoot } from '../../harness/paths.js';
 import type { BenchContext } from '../context.js';
 import { formatNumber } from '../format.js';
-import { medianUpperBound, timed } from '../measure.js';
+import { median, medianUpperBound, timed } from '../measure.js';
 import { ProcessError, runHarness, type ProcessRun } from '../processes.js';
 import { formatProfiles, summarizeProfiles } from '../profile.js';
 import { figure, target, type Benchmark, type Figure } from '../suite.js';
@@ -68,6 +68,10 @@ export const reportBenchmark: Benchmark = {
     const warm = await ctx.paperReports(repetitions, 'warm');
     const seconds = figure('paper_report_s', 'harness report of it, every figure drawn (empty figure cache)', 's', reports.map((r) => r.wallSeconds), study);
     const warmSeconds = figure('paper_report_warm_s', 'harness report of it again, figures from the cache', 's', warm.map((r) => r.wallSeconds), study);
+    // CPU time over every thread: on a machine whose cores both commands keep busy, the report's
+    // time can fall below the study's only as far as its CPU time does.
+    const studyCpu = figure('paper_study_cpu_s', 'CPU time of that study (user + system, every thread)', 's', rounds.map((r) => r.study.run.cpuSeconds));
+    const reportCpu = figure('paper_report_cpu_s', 'CPU time of its report, every figure drawn', 's', reports.map((r) => r.cpuSeconds), studyCpu);
     const rss = figure('paper_report_peak_rss_mb', 'peak RSS of the report, every figure drawn', 'MB', reports.map((r) => r.peakRssMb));
     // As `npm start` runs it: the report follows the study in the process that ran it, so it
     // pays no start-up of its own. Its share is the whole run less the study of its round.
@@ -94,7 +98,8 @@ export const reportBenchmark: Benchmark = {
     const secondsPerTrial = (big.wallSeconds - seconds.median) / added;
     const bytesPerTrial = ((big.peakRssMb - rss.median) * 1e6) / added;
     const heapLimitGb = getHeapStatistics().heap_size_limit / 1e9;
-    const figures: Figure[] = [study, seconds, warmSeconds, rss, pipeline, stage, bigSeconds, bigRss];
+    const figures: Figure[] = [study, seconds, warmSeconds, studyCpu, reportCpu, rss, pipeline, stage, bigSeconds, bigRss];
+    const busy = (runs: readonly ProcessRun[]) => formatNumber(median(runs.map((r) => r.cpuSeconds / r.wallSeconds)));
     const time =
       secondsPerTrial > 0
         ? `${formatNumber(secondsPerTrial * 1e6)} us (${formatNumber(seconds.median + secondsPerTrial * (MILLION - trials))} s at ${formatNumber(MILLION)} trials)`
@@ -102,6 +107,7 @@ export const reportBenchmark: Benchmark = {
     const notes = [
       `report / study, round by round (each round times both, in a new order): ${perRound.map(formatNumber).join(', ')}; ` +
         `the report stage of harness run --report / study: ${stagePerRound.map(formatNumber).join(', ')}.`,
+      `cores kept busy (CPU time / wall time, median of the rounds): the study ${busy(rounds.map((r) => r.study.run))}, the report ${busy(reports)}, of ${ctx.cores}.`,
       `per added trial: ${time} and ${formatNumber(bytesPerTrial / 1000)} kB of peak RSS ` +
         `(${formatNumber((rss.median * 1e6 + bytesPerTrial * (MILLION - trials)) / 1e9)} GB at ${formatNumber(MILLION)} trials; V8's heap limit here, which bounds the heap and not the RSS, much of which lies outside it: ${formatNumber(heapLimitGb)} GB).`,
       `profile of the ${formatNumber(tenfold.trials)}-trial report (${formatNumber(tenfold.seconds)} s to tile its database):\n` +

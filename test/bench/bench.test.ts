@@ -1,6 +1,6 @@
 /**
- * The benchmark suite's own plumbing: statistics, the agreement z, targets, profile summaries,
- * and the database tiler (checked cell by cell against the grid and the source rows).
+ * The benchmark suite's own plumbing: statistics, the agreement z, targets, what a child process
+ * used, profile summaries, and the database tiler (checked cell by cell against the grid and the source rows).
  */
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,6 +11,7 @@ import { pooledZ } from '../../bench/benchmarks/crn.js';
 import { noopStudyFile } from '../../bench/context.js';
 import { formatNumber } from '../../bench/format.js';
 import { inRotation, median, medianUpperBound, threadCounts } from '../../bench/measure.js';
+import { runScript } from '../../bench/processes.js';
 import { summarizeProfile } from '../../bench/profile.js';
 import { figure, target } from '../../bench/suite.js';
 import { tileDatabase } from '../../bench/tile.js';
@@ -92,6 +93,37 @@ describe('pooledZ', () => {
     const a = [{ mean: 1, sd: 2, trials: 100 }, { mean: 3, sd: 1, trials: 100 }];
     const b = [{ mean: 2, sd: 2, trials: 100 }, { mean: 2.5, sd: 1, trials: 100 }];
     expect(pooledZ(a, b)).toBeCloseTo(-0.25 / Math.sqrt(2 * (0.05 / 4)), 12);
+  });
+});
+
+describe('runScript', () => {
+  it("reads a child process's CPU time over all its threads, in seconds, and its peak memory", async () => {
+    // A worker thread spins until the process has used 0.3 s more CPU time while the main thread
+    // waits; the script then prints the process's CPU time so far, in microseconds.
+    const script = join(dir, 'busy-worker.mts');
+    const spin = [
+      "const { parentPort } = require('node:worker_threads');",
+      'const cpu = () => { const u = process.cpuUsage(); return u.user + u.system; };',
+      'const start = cpu();',
+      'while (cpu() - start < 300000);',
+      "parentPort.postMessage('done');",
+    ].join(' ');
+    writeFileSync(
+      script,
+      [
+        "import { Worker } from 'node:worker_threads';",
+        `await new Promise((done) => new Worker(${JSON.stringify(spin)}, { eval: true }).once('message', done));`,
+        'const usage = process.resourceUsage();',
+        'console.log(usage.userCPUTime + usage.systemCPUTime);',
+      ].join('\n'),
+    );
+    const run = await runScript(script, []);
+    const printed = Number(run.stdout.trim()) / 1e6;
+    expect(printed).toBeGreaterThanOrEqual(0.3);
+    // Read at exit, after the print: no less, and not more than the process's teardown adds.
+    expect(run.cpuSeconds).toBeGreaterThanOrEqual(printed);
+    expect(run.cpuSeconds).toBeLessThan(printed + 0.5);
+    expect(run.peakRssMb).toBeGreaterThan(10);
   });
 });
 
