@@ -1,7 +1,7 @@
 /**
- * 7. Report: `harness report` on the paper study's database (wall time, CPU time and peak memory of the
- * whole process), against the time of the study itself: once with every figure drawn (an empty
- * figure cache, as after a new run) and once with the figures cached (the same results
+ * 7. Report: `harness report` on the paper study's database (wall time, CPU time and peak memory
+ * of the whole process), against the time of the study itself: once with every figure drawn (an
+ * empty figure cache, as after a new run) and once with the figures cached (the same results
  * reported again); and the report as `npm start` runs it, after the study in the same process.
  * The study, the report with every figure drawn and `npm start`'s run are timed in rounds, one
  * of each per round (BenchContext.paperRounds), so each ratio compares runs made side by side.
