@@ -34,8 +34,8 @@ const SPARE_COLOURS = ['#F0E442', '#8C510A', '#01665E', '#762A83'];
 
 /**
  * What a comparison needs and the selectors of a study's results lack, said for a reader ("no
- * accuracy-max in the results": of a study still running, too), or null when they lack nothing. `needs`: groups of alternatives, at least one of
- * each group, e.g. [[accuracy-max], KNEES].
+ * accuracy-max in the results": true of a study still running, too), or null when they lack
+ * nothing. `needs`: groups of alternatives, at least one of each group, e.g. [[accuracy-max], KNEES].
  */
 export function lacking(selectors: readonly string[], needs: readonly (readonly string[])[]): string | null {
   const missing = needs.filter((group) => !group.some((s) => selectors.includes(s)));
