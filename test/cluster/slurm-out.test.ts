@@ -84,13 +84,17 @@ describe('an --out that is no folder', () => {
   });
 
   it('checks a given --out before the pilot', async () => {
-    // A pilot would time groups of 10 s each: the refusal must come long before.
-    const slow = writeStudy(dir, 'slow.yaml', { name: 'slow', experiment: noopModule, seeds: 3, axes: { color: ['red'], size: ['s'] }, params: { delay_ms: 10_000 } });
+    // Every group the pilot runs appends to `ran`: the refusal must come before any.
+    const ran = join(dir, 'pilot-groups');
+    const piloted = writeStudy(dir, 'piloted.yaml', { name: 'piloted', experiment: noopModule, seeds: 3, axes: { color: ['red'], size: ['s'] }, params: { touch: ran } });
     const file = join(dir, 'a-file');
-    const started = Date.now();
-    const result = await cli(['slurm', slow, '--pilot', '2', '--out', file], dir, { env: { PATH: noSlurm } });
+    const result = await cli(['slurm', piloted, '--pilot', '2', '--out', file], dir, { env: { PATH: noSlurm } });
     expect(result).toEqual(refused(msg.outUnusable(file, file, folderProblem.isFile(file))));
-    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(existsSync(ran)).toBe(false);
+    // The same command with a usable --out runs its pilot, so the file above would have shown one.
+    const usable = await cli(['slurm', piloted, '--pilot', '2', '--out', join(dir, 'piloted-out')], dir, { env: { PATH: noSlurm } });
+    expect(usable.code, usable.stderr).toBe(0);
+    expect(readFileSync(ran, 'utf8').split('\n').length).toBeGreaterThan(1);
   });
 });
 

@@ -7,14 +7,14 @@
  * Skipped, with the reason printed, where Slurm cannot be started (not root, no apt).
  */
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readShardSnapshot } from '../../harness/cluster/shard-status.js';
+import { dumpResults, reportFiles } from '../harness/helpers.js';
 import { startLocalSlurm, type LocalSlurm } from './local-slurm.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -62,55 +62,14 @@ async function until(what: string, check: () => boolean, timeoutMs: number): Pro
   }
 }
 
-/** Trial rows without the columns that record where and how long (run_id, duration_ms), and curve rows. */
-function results(db: string): { trials: string; curves: string } {
-  const conn = new Database(db, { readonly: true, fileMustExist: true });
-  try {
-    const trials = conn.prepare('SELECT * FROM trial ORDER BY cell_index').all() as Record<string, unknown>[];
-    for (const row of trials) {
-      delete row['run_id'];
-      delete row['duration_ms'];
-    }
-    const curves = conn.prepare('SELECT * FROM curve ORDER BY group_key, idx').all();
-    return { trials: JSON.stringify(trials), curves: JSON.stringify(curves) };
-  } finally {
-    conn.close();
-  }
-}
-
-/**
- * Every file under `dir`: path relative to it -> a digest of its bytes, once the page's table of
- * runs is left out. That table records how the results were made (hosts, pids, times), which
- * differs by design between one machine and a cluster; every other byte must match.
- */
-function reportFiles(dir: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (d: string) => {
-    for (const name of readdirSync(d).sort()) {
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) {
-        walk(p);
-        continue;
-      }
-      let bytes = readFileSync(p);
-      if (name === 'index.html') {
-        bytes = Buffer.from(bytes.toString('utf8').replace(/<h3>Runs that computed trials<\/h3>[\s\S]*?<\/tbody><\/table>/, ''));
-      }
-      out.set(relative(dir, p), createHash('sha256').update(bytes).digest('hex'));
-    }
-  };
-  walk(dir);
-  return out;
-}
-
 /** slow.yaml run on one machine, once for the tests that compare against it. */
-let slowReference: { trials: string; curves: string } | null = null;
-function slowOnOneMachine(): { trials: string; curves: string } {
+let slowReference: ReturnType<typeof dumpResults> | null = null;
+function slowOnOneMachine(): ReturnType<typeof dumpResults> {
   if (!slowReference) {
     const db = join(mkdtempSync(join(tmpdir(), 'slurm-reference-')), 'single.sqlite');
     const single = harness(['run', fixture('slow.yaml'), '--db', db, '--threads', '2']);
     expect(single.code, single.stderr).toBe(0);
-    slowReference = results(db);
+    slowReference = dumpResults(db);
   }
   return slowReference;
 }
@@ -148,7 +107,7 @@ describe('a study on Slurm', () => {
 
     const log = readFileSync(join(out, 'logs/merge.out'), 'utf8');
     expect(existsSync(join(out, 'cluster-tiny.sqlite')), log).toBe(true);
-    expect(results(join(out, 'cluster-tiny.sqlite'))).toEqual(results(join(work, 'single.sqlite')));
+    expect(dumpResults(join(out, 'cluster-tiny.sqlite'))).toEqual(dumpResults(join(work, 'single.sqlite')));
     const clusterReport = reportFiles(join(out, 'report'));
     expect(clusterReport.size).toBeGreaterThan(0);
     expect(clusterReport).toEqual(reportFiles(join(work, 'single-report')));
@@ -189,7 +148,7 @@ describe('a study on Slurm', () => {
     const merged = join(out, 'cluster-slow.sqlite');
     expect(existsSync(merged), readFileSync(join(out, 'logs/merge.out'), 'utf8')).toBe(true);
 
-    expect(results(merged)).toEqual(slowOnOneMachine());
+    expect(dumpResults(merged)).toEqual(slowOnOneMachine());
     // The rerun resumed: the trials stored before the kill were not computed again.
     const runs = new Database(join(out, 'shard-1-of-4.sqlite'), { readonly: true });
     const statuses = runs.prepare('SELECT status FROM run ORDER BY id').pluck().all();
@@ -197,6 +156,32 @@ describe('a study on Slurm', () => {
     runs.close();
     expect(statuses).toEqual(['killed', 'done']);
     expect(firstRunTrials).toBe(storedBeforeKill);
+  }, 360_000);
+
+  it('a task cancelled (SIGTERM, as scancel and preemption send it) commits, stops, and is not requeued', async (ctx) => {
+    if (!slurm) return ctx.skip(unavailable);
+    const { env } = slurm;
+    const work = mkdtempSync(join(tmpdir(), 'slurm-cancel-'));
+    const out = join(work, 'cluster');
+    const jobs = submit(fixture('slow.yaml'), out, [], env);
+
+    const shard3 = join(out, 'shard-3-of-4.sqlite');
+    await until('shard 3 to store a trial', () => existsSync(shard3) && readShardSnapshot(shard3, { index: 3, count: 4 }, new Date()).ok > 0, 60_000);
+    sh(`scancel ${jobs.array}_3`, env);
+    await waitForJobs([jobs.array, jobs.merge], env, 180_000);
+
+    // The harness stopped cleanly (a clean stop is 'interrupted'; a kill would be found 'running'),
+    // and ran once: nothing requeued it.
+    const conn = new Database(shard3, { readonly: true });
+    const statuses = conn.prepare('SELECT status FROM run ORDER BY id').pluck().all();
+    const stored = conn.prepare('SELECT COUNT(*) FROM trial').pluck().get() as number;
+    conn.close();
+    expect(statuses).toEqual(['interrupted']);
+    expect(stored).toBeGreaterThan(0);
+    expect(readFileSync(join(out, 'logs/shard-3.out'), 'utf8')).not.toContain('requeueing');
+    // The merge job then names the shard as unfinished, and writes no partial merge.
+    expect(existsSync(join(out, 'cluster-slow.sqlite'))).toBe(false);
+    expect(readFileSync(join(out, 'logs/merge.out'), 'utf8')).toMatch(new RegExp(`shard 3: unfinished\\s+${stored}/\\d+ trials`));
   }, 360_000);
 
   it('a task near its time limit commits, requeues itself and resumes its shard', async (ctx) => {
@@ -220,7 +205,7 @@ describe('a study on Slurm', () => {
 
     const merged = join(out, 'cluster-slow.sqlite');
     expect(existsSync(merged), readFileSync(join(out, 'logs/merge.out'), 'utf8')).toBe(true);
-    expect(results(merged)).toEqual(slowOnOneMachine());
+    expect(dumpResults(merged)).toEqual(slowOnOneMachine());
     const conn = new Database(shard2, { readonly: true });
     const statuses = conn.prepare('SELECT status FROM run ORDER BY id').pluck().all();
     conn.close();

@@ -1,8 +1,9 @@
 /** Shared test helpers: temp folders, study files, an in-process CLI, and row dumps to compare. */
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll } from 'vitest';
 import { stringify } from 'yaml';
@@ -71,19 +72,59 @@ export async function cli(
   return { code, stdout, stderr };
 }
 
-/** Trial rows without run_id and duration_ms, and curve rows, as text (for byte comparisons). */
+/**
+ * Trial rows without run_id and duration_ms, and curve rows, as text that tells every stored
+ * value apart (for byte comparisons): an INTEGER from a REAL of the same value, -0 from 0, and
+ * a REAL by the shortest text that reads back to the same double.
+ */
 export function dumpResults(dbPath: string): { trials: string; curves: string; trialCount: number } {
-  const db = new Database(dbPath, { readonly: true });
+  const db = new Database(dbPath, { readonly: true, fileMustExist: true });
   try {
     const columns = (db.prepare(`SELECT name FROM pragma_table_info('trial')`).pluck().all() as string[]).filter(
       (c) => c !== 'run_id' && c !== 'duration_ms',
     );
-    const trials = db.prepare(`SELECT ${columns.map((c) => `"${c}"`).join(', ')} FROM trial ORDER BY cell_index`).raw(true).all();
-    const curves = db.prepare(`SELECT * FROM curve ORDER BY group_key, idx`).raw(true).all();
-    return { trials: JSON.stringify(trials), curves: JSON.stringify(curves), trialCount: trials.length };
+    const rows = (sql: string) => (db.prepare(sql).safeIntegers(true).raw(true).all() as unknown[][]).map((row) => row.map(storedValue).join('\t'));
+    const trials = rows(`SELECT ${columns.map((c) => `"${c}"`).join(', ')} FROM trial ORDER BY cell_index`);
+    const curves = rows(`SELECT * FROM curve ORDER BY group_key, idx`);
+    return { trials: trials.join('\n'), curves: curves.join('\n'), trialCount: trials.length };
   } finally {
     db.close();
   }
+}
+
+/** One value as SQLite stored it (read with safeIntegers, so INTEGER arrives as a bigint). */
+function storedValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'bigint') return `integer:${value}`;
+  if (typeof value === 'number') return `real:${Object.is(value, -0) ? '-0' : String(value)}`;
+  if (typeof value === 'string') return `text:${JSON.stringify(value)}`;
+  if (Buffer.isBuffer(value)) return `blob:${value.toString('hex')}`;
+  throw new TypeError(`unexpected stored value ${String(value)}`);
+}
+
+/**
+ * Every file under `dir`: path relative to it -> a digest of its bytes, once the page's table of
+ * runs is left out. That table records how the results were made (hosts, pids, times, shards),
+ * which differs by design between one run and merged shards; every other byte must match.
+ */
+export function reportFiles(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (d: string) => {
+    for (const name of readdirSync(d).sort()) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) {
+        walk(p);
+        continue;
+      }
+      let bytes = readFileSync(p);
+      if (name === 'index.html') {
+        bytes = Buffer.from(bytes.toString('utf8').replace(/<h3>Runs that computed trials<\/h3>[\s\S]*?<\/tbody><\/table>/, ''));
+      }
+      out.set(relative(dir, p), createHash('sha256').update(bytes).digest('hex'));
+    }
+  };
+  walk(dir);
+  return out;
 }
 
 export function query<T = unknown>(dbPath: string, sql: string, ...params: unknown[]): T[] {

@@ -1,11 +1,13 @@
 /**
  * The engine with the real experiment: the paper study resolves to its grid, and a tiny study
- * runs end to end through the CLI with the same bytes on 1 and 2 threads.
+ * runs end to end through the CLI with the same bytes on 1 and 2 threads, and as 3 shards
+ * merged, down to its report. (The cluster tests prove the same on Slurm, where it can start.)
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { loadStudy } from '../../harness/study/study.js';
-import { cli, dumpResults, fixtures, query, root, tempDir } from './helpers.js';
+import { cli, dumpResults, fixtures, query, reportFiles, root, tempDir } from './helpers.js';
 
 const dir = tempDir();
 
@@ -42,4 +44,36 @@ describe('inference-scaling through the harness', () => {
     const again = await cli(['run', file, '--threads', '2', '--db', 'one.sqlite'], dir);
     expect(again.stdout).toContain('Nothing to do: all 32 trials are already in one.sqlite.');
   });
+
+  it('gives the rows and the report bytes of one run from 3 shards merged', async () => {
+    const file = join(fixtures, 'studies', 'inference-tiny.yaml');
+    const shards = [0, 1, 2].map((i) => `shard-${i}.sqlite`);
+    for (const [i, db] of shards.entries()) {
+      const shard = await cli(['run', file, '--shard', `${i}/3`, '--db', db], dir);
+      expect(shard.code, shard.stderr).toBe(0);
+    }
+    const merge = await cli(['merge', 'merged.sqlite', ...shards], dir);
+    expect(merge.code, merge.stderr).toBe(0);
+    // Each a single file, without SQLite's -wal and -shm, once written.
+    const leftBehind = ['merged.sqlite', ...shards].flatMap((db) => ['-wal', '-shm'].map((s) => `${db}${s}`)).filter((f) => existsSync(join(dir, f)));
+    expect(leftBehind).toEqual([]);
+    const one = dumpResults(join(dir, 'one.sqlite'));
+    const merged = dumpResults(join(dir, 'merged.sqlite'));
+    expect(merged.trialCount).toBe(32);
+    expect(merged.trials).toBe(one.trials);
+    expect(merged.curves).toBe(one.curves);
+    // Every figure drawn for each report, none taken from the cache.
+    vi.stubEnv('HARNESS_RENDER_CACHE', 'off');
+    try {
+      for (const db of ['one', 'merged']) {
+        const report = await cli(['report', `${db}.sqlite`, '--out', `${db}-report`], dir);
+        expect(report.code, report.stderr).toBe(0);
+      }
+    } finally {
+      vi.unstubAllEnvs();
+    }
+    const files = reportFiles(join(dir, 'one-report'));
+    expect([...files.keys()].filter((f) => f.endsWith('.svg')).length).toBeGreaterThan(5);
+    expect(reportFiles(join(dir, 'merged-report'))).toEqual(files);
+  }, 60_000);
 });

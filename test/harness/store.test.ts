@@ -139,6 +139,40 @@ describe('the run lock', () => {
 });
 
 describe('the writer', () => {
+  // What a killed run can lose is what these two leave uncommitted: rows finished since the last tick.
+  it('commits on its own: on a timer, and at once when too many rows wait', async () => {
+    const s = await study();
+    const path = join(dir, 'writer-commits.sqlite');
+    const store = openForStudy(s, path, 'x', at(0));
+    const runId = beginRun(store, provenance, 'running', at(0));
+    const reader = new Database(path, { readonly: true });
+    const committed = () => reader.prepare('SELECT count(*) FROM trial').pluck().get() as number;
+    const groups = groupsOfBlock(s, 0, () => false).concat(groupsOfBlock(s, 1, () => false));
+    expect(groups.length).toBeGreaterThanOrEqual(2);
+    const outcome = (g: (typeof groups)[number]) => ({
+      kind: 'ok' as const,
+      groupKey: g.task.groupKey,
+      durationMs: 1,
+      trials: g.task.cells.map(() => ({ ok: true as const, values: [1, 'a', 2], diagnostics: null })),
+      curve: [[0, 1]],
+    });
+    const perGroup = groups[0]!.task.cells.length + 1;
+    // A limit one group's rows reach: each add commits before it returns.
+    const eager = new ResultWriter(store, s.manifest.body, runId, { flushEveryMs: 0, maxPendingRows: perGroup });
+    eager.add(groups[0]!, outcome(groups[0]!));
+    expect(committed()).toBe(groups[0]!.task.cells.length);
+    eager.abandon();
+    // No limit reached, no flush called: the timer commits.
+    const timed = new ResultWriter(store, s.manifest.body, runId, { flushEveryMs: 20 });
+    timed.add(groups[1]!, outcome(groups[1]!));
+    expect(committed()).toBe(groups[0]!.task.cells.length);
+    while (committed() === groups[0]!.task.cells.length) await new Promise((r) => setTimeout(r, 5));
+    expect(committed()).toBe(groups[0]!.task.cells.length + groups[1]!.task.cells.length);
+    timed.abandon();
+    reader.close();
+    store.close();
+  });
+
   it('turns a failed commit into a clear message and keeps what was committed', async () => {
     const s = await study();
     const store = openForStudy(s, ':memory:', 'x', at(0));

@@ -120,7 +120,7 @@ describe('an unknown parameter in a sweep or a variant', () => {
   it('keeps the list of an experiment whose parameters all have defaults', async () => {
     const file = writeStudy(dir, 'noop-typo.yaml', noopStudy({ sweep: { scael: [1, 2] } }));
     expect((await cli(['plan', file, '--pilot', '0'], dir)).stderr).toBe(
-      unknownParameter('noop-typo.yaml', ['sweep', 'scael'], 'scael', ['n', 'scale', 'mode', 'label', 'delay_ms'], 'scale'),
+      unknownParameter('noop-typo.yaml', ['sweep', 'scael'], 'scael', ['n', 'scale', 'mode', 'label', 'delay_ms', 'touch'], 'scale'),
     );
   });
 });

@@ -169,7 +169,7 @@ describe('study files: refused, one clear message each', () => {
 
   it('sweeps: unknown parameter, bad value, duplicate value, rejected combination, too many combinations', async () => {
     const unknown = await failure(noopStudy({ sweep: { nn: [1, 2] } }));
-    expect(unknown.message).toBe(`${unknown.file}: ${line('sweep.nn', msg.rule.unknownParam('nn', ['n', 'scale', 'mode', 'label', 'delay_ms'], 'n'), 'nn')}`);
+    expect(unknown.message).toBe(`${unknown.file}: ${line('sweep.nn', msg.rule.unknownParam('nn', ['n', 'scale', 'mode', 'label', 'delay_ms', 'touch'], 'n'), 'nn')}`);
     const bad = await failure(noopStudy({ sweep: { n: [2, 'x'] } }));
     expect(bad.message).toContain(line('sweep.n[1]', msg.rule.sweepValue('params.n', 'must be a number'), 'x'));
     const dup = await failure(noopStudy({ sweep: { n: [2, 3, 2] } }));

@@ -89,7 +89,7 @@ describe('variants: expansion', () => {
 describe('variants: refused, one clear message each', () => {
   it('an unknown parameter, with the nearest one', async () => {
     const message = await refusal(noopStudy({ variants: { base: {}, odd: { nn: 3 } } }));
-    expect(message).toContain(line('variants.odd.nn', msg.rule.unknownParam('nn', ['n', 'scale', 'mode', 'label', 'delay_ms'], 'n'), 'nn'));
+    expect(message).toContain(line('variants.odd.nn', msg.rule.unknownParam('nn', ['n', 'scale', 'mode', 'label', 'delay_ms', 'touch'], 'n'), 'nn'));
   });
 
   it('a value the experiment rejects, at the variant and path', async () => {

@@ -3,8 +3,9 @@
  * run that holds the database (pid, host, start time) — never "database is locked", never a
  * stack trace, never mixed rows. Runs started at the same instant on a new file (worker threads
  * released together) create, seal and register it exactly once. A lock left by a SIGKILLed run
- * is cleared by the next. `status` and `report` read consistent snapshots while a run writes,
- * and a write lock that another program holds too long is reported as such.
+ * is cleared by the next. `status`, `export` and `report` read consistent snapshots while a run
+ * writes, and leave the study one file when all have closed; a write lock that another program
+ * holds too long is reported as such.
  */
 import Database from 'better-sqlite3';
 import { existsSync, readFileSync } from 'node:fs';
@@ -144,13 +145,14 @@ describe('two runs on one database', () => {
 });
 
 describe('readers while a run writes', () => {
-  it('status and report see consistent snapshots, with no errors', async () => {
+  it('status, export and report see consistent snapshots, with no errors', async () => {
     const db = 'read.sqlite';
     const writer = startHarness(argv(db), { cwd: dir });
     let finished = false;
     void writer.exited.then(() => (finished = true));
     expect(await writer.waitForStdout(/^Running /m)).not.toBeNull();
     let statuses = 0;
+    let exports = 0;
     let reports = 0;
     let lastOk = 0;
     const seen = new Set<number>();
@@ -166,6 +168,14 @@ describe('readers while a run writes', () => {
       lastOk = s.ok;
       seen.add(s.ok);
       statuses++;
+
+      // export too: one header and whole rows, at least as many as status saw committed.
+      const exported = await cli(['export', db, '--format', 'csv'], dir);
+      expect({ code: exported.code, stderr: exported.stderr }).toEqual({ code: 0, stderr: '' });
+      const lines = exported.stdout.trimEnd().split('\n');
+      expect(lines[0]).toMatch(/^cell_index,/);
+      expect(lines.length - 1).toBeGreaterThanOrEqual(s.ok + s.failed);
+      exports++;
 
       const out = join(dir, `report-${reports}`);
       const report = await cli(['report', db, '--out', out], dir);
@@ -195,10 +205,13 @@ describe('readers while a run writes', () => {
     }
     const exit = await writer.exited;
     expect({ code: exit.code, stderr: withoutProgress(exit.stderr) }).toEqual({ code: 0, stderr: '' });
+    // Writer and readers all closed: the study is one file again. (Checked first: the read-only
+    // connection below makes SQLite create both files again.)
+    expect(['-wal', '-shm'].filter((suffix) => existsSync(join(dir, `${db}${suffix}`)))).toEqual([]);
     expect(checkAgainstReference(join(dir, db), reference)).toEqual({ problems: [], trials: cells });
     // The readers saw the run in progress, not just its start or its end.
     expect(seen.size).toBeGreaterThanOrEqual(3);
-    console.log(`readers during one run: ${statuses} status and ${reports} report snapshots, ${seen.size} distinct counts, all consistent`);
+    console.log(`readers during one run: ${statuses} status, ${exports} export and ${reports} report snapshots, ${seen.size} distinct counts, all consistent`);
   });
 });
 

@@ -86,7 +86,7 @@ describe('figure specs', () => {
 
   it.each(figures.map((f) => [f.name, f] as const))('%s has a title, DejaVu Sans, data inline and tooltips', (_name, figure) => {
     const spec = figure.spec as unknown as Record<string, unknown>;
-    expect(collect(spec, 'text')[0]).toBeTruthy();
+    expect((spec.title as { text?: unknown }).text).toMatch(/\w/);
     expect((spec.config as Record<string, unknown>).font).toBe('DejaVu Sans');
     expect(Object.keys(spec.datasets as object).length).toBeGreaterThan(0);
     expect(collect(spec, 'url')).toEqual([]);
@@ -96,13 +96,17 @@ describe('figure specs', () => {
   });
 
   it('gives every selector the same colour in every figure', () => {
+    const coloured = new Set<string>();
     for (const figure of figures) {
       for (const scale of collect(figure.spec, 'scale')) {
         const s = (scale ?? {}) as { domain?: unknown[]; range?: unknown[] };
         if (!Array.isArray(s.domain) || !Array.isArray(s.range) || !s.domain.every((d) => typeof d === 'string' && d in SELECTOR_COLOURS)) continue;
         s.domain.forEach((d, i) => expect(s.range?.[i], `${figure.name}: ${String(d)}`).toBe(SELECTOR_COLOURS[d as string]));
+        coloured.add(figure.name);
       }
     }
+    // Every figure shows selectors in colour but one, which colours models by size class.
+    expect(figures.map((f) => f.name).filter((name) => !coloured.has(name))).toEqual(['size-classes']);
   });
 
   it('draws a k as Pareto, feasible or not feasible in the same shades in every figure that classes it', () => {
