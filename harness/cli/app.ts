@@ -46,6 +46,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .usage('$0 <command> [options]\n\nRun reproducible parameter studies on all cores, resumably, into SQLite.')
     .epilogue('Exit codes: 0 ok, 1 finished with failed trials, 2 bad input, 130/143 interrupted (rerun to resume).')
     .exitProcess(false)
+    // Options are read by their own names; camelCase copies would only double an unknown one in the message.
+    .parserConfiguration({ 'camel-case-expansion': false })
     .strict()
     .demandCommand(1, 'Give a command')
     .recommendCommands()
@@ -73,8 +75,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   if (failures.length) {
     const named = commands.find((c) => c.name === argv[0])?.name;
     const ordered = [...failures.filter((f) => !f.startsWith('Did you mean')), ...failures.filter((f) => f.startsWith('Did you mean'))];
-    println(io.stderr, msg.cliUsage(ordered.map((f) => (/[.?!]$/.test(f) ? f : `${f}.`)).join(' '), named));
-    return exitCodes.badInput;
+    return refuse(io, argv, msg.cliUsage(ordered.map((f) => (/[.?!]$/.test(f) ? f : `${f}.`)).join(' '), named), exitCodes.badInput);
   }
   if (output) {
     println(io.stdout, output);
@@ -85,11 +86,18 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   try {
     return await picked.command.run(picked.args, io);
   } catch (thrown) {
-    if (thrown instanceof InputError || thrown instanceof WriteError) {
-      println(io.stderr, thrown.message);
-      return exitCodes.badInput;
-    }
-    println(io.stderr, `Internal error (please report it with this trace):\n${thrown instanceof Error ? (thrown.stack ?? thrown.message) : String(thrown)}`);
-    return exitCodes.internal;
+    if (thrown instanceof InputError || thrown instanceof WriteError) return refuse(io, argv, thrown.message, exitCodes.badInput);
+    return refuse(io, argv, `Internal error (please report it with this trace):\n${thrown instanceof Error ? (thrown.stack ?? thrown.message) : String(thrown)}`, exitCodes.internal);
   }
+}
+
+/**
+ * Ends a command that failed: the message on stderr, for people; with --json, also one object
+ * on stdout (`{"error": message, "exitCode": code}`), so that a script reading stdout learns
+ * why instead of finding nothing.
+ */
+function refuse(io: Io, argv: readonly string[], message: string, code: number): number {
+  println(io.stderr, message);
+  if (argv.includes('--json')) println(io.stdout, JSON.stringify({ error: message, exitCode: code }));
+  return code;
 }

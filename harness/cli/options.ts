@@ -32,7 +32,7 @@ export const optionTable = {
   format: { type: 'string', describe: 'Output format', choices: exportFormats, default: 'csv' },
   table: { type: 'string', describe: 'Which table', choices: exportTables, default: 'trials' },
   shards: { type: 'string', describe: 'Show how the grid splits over this many shards' },
-  pilot: { type: 'string', describe: 'Groups to time for the estimate, after a warm-up (0: no estimate) [default: 10]' },
+  pilot: { type: 'string', describe: 'Groups to time for the estimate, after a warm-up (0: no estimate)' },
   experiment: { type: 'string', describe: 'Experiment module to use instead of the one recorded in the database' },
   dpi: { type: 'string', describe: `PNG resolution of the figures in dots per inch, ${PNG_DPI_RANGE.min} to ${PNG_DPI_RANGE.max}; journals often ask for 300 or 600 (PDF and SVG are vector) [default: ${DEFAULT_PNG_DPI}]` },
 } as const satisfies Record<string, OptionSpec>;
@@ -41,6 +41,11 @@ export type OptionName = keyof typeof optionTable;
 
 export function options<N extends OptionName>(...names: N[]): Pick<typeof optionTable, N> {
   return Object.fromEntries(names.map((n) => [n, optionTable[n]])) as Pick<typeof optionTable, N>;
+}
+
+/** --pilot as one command declares it, with that command's default in its help. */
+export function pilotOption(groups: number): { pilot: OptionSpec } {
+  return { pilot: { ...optionTable.pilot, describe: `${optionTable.pilot.describe} [default: ${groups}]` } };
 }
 
 function single(option: string, value: unknown): string | undefined {
@@ -72,13 +77,22 @@ export function dpi(value: unknown): number | undefined {
   return n;
 }
 
-/** Seconds > 0, returned as milliseconds. */
+/**
+ * The longest delay Node's timers keep (2^31 - 1 ms, about 24.8 days); a longer one fires at
+ * once, so a timeout above it would fail every task.
+ */
+const MAX_TIMER_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+
+/** Seconds > 0 and at most MAX_TIMER_SECONDS, returned as milliseconds. */
 export function seconds(option: string, value: unknown): number | undefined {
   const text = single(option, value);
   if (text === undefined) return undefined;
   const n = Number(text);
   if (text.trim() === '' || !Number.isFinite(n) || n <= 0) {
     throw new InputError(msg.optionInvalid(option, 'must be a number of seconds greater than 0', text, `Example: --${option} 60.`));
+  }
+  if (n > MAX_TIMER_SECONDS) {
+    throw new InputError(msg.optionInvalid(option, `must be at most ${MAX_TIMER_SECONDS} seconds (24 days)`, text, `Leave --${option} out for no limit.`));
   }
   return Math.round(n * 1000);
 }

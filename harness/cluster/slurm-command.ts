@@ -10,7 +10,7 @@ import { chmodSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { Command } from '../cli/commands/command.js';
 import { exitCodes, println, type Io } from '../cli/io.js';
-import { list, options, text, wholeNumber } from '../cli/options.js';
+import { list, options, pilotOption, text, wholeNumber } from '../cli/options.js';
 import { InputError, errorMessage } from '../errors.js';
 import { writeFileAtomically } from '../files.js';
 import { errnoCode, outputFolderProblem, statOrNull } from '../folders.js';
@@ -43,6 +43,9 @@ const slurmOptions = {
   submit: { type: 'boolean', describe: 'Submit both jobs with sbatch and print their ids' },
 } as const;
 
+/** Groups timed by default: enough to size the tasks, few enough not to delay the submission. */
+const PILOT_GROUPS = 3;
+
 export const slurmCommand: Command = {
   name: 'slurm',
   command: 'slurm <study>',
@@ -51,12 +54,13 @@ export const slurmCommand: Command = {
     y
       .positional('study', { type: 'string', describe: 'Study file or name' })
       .options({
-        ...options('set', 'pilot', 'json'),
+        ...options('set', 'json'),
+        ...pilotOption(PILOT_GROUPS),
         out: { type: 'string', describe: 'Shard folder on the shared filesystem [default: results/<study>]' },
         ...slurmOptions,
       }),
   async run(args, io) {
-    const pilotGroups = wholeNumber('pilot', args['pilot'], 0) ?? 3;
+    const pilotGroups = wholeNumber('pilot', args['pilot'], 0) ?? PILOT_GROUPS;
     const typedOut = text('out', args['out']) ?? null;
     // A given --out is checked before the pilot; the default one once the study names it.
     if (typedOut !== null) refuseUnusableOut(typedOut, resolve(io.cwd, typedOut));

@@ -100,7 +100,9 @@ function buildSettings(file: string, name: string, options: CompileOptions): Bui
     outdir: '/',
     write: false,
     sourcemap: options.sourceMap === false ? false : 'inline',
-    sourceRoot: projectRoot,
+    // esbuild names each source relative to outdir ('/'), i.e. its absolute path without the
+    // leading slash; Node prefixes sourceRoot as text, so '/' makes stack traces name real files.
+    sourceRoot: '/',
     logLevel: 'silent',
   };
 }

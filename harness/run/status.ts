@@ -8,7 +8,7 @@ import type { RunRecord } from '../experiment.js';
 import { statOrNull } from '../folders.js';
 import { gridOf, type ManifestBody } from '../manifest.js';
 import { doneCells, statusCounts } from '../store/reader.js';
-import { listRuns, staleAfterMs } from '../store/runs.js';
+import { listRuns, liveRun } from '../store/runs.js';
 import { Store } from '../store/store.js';
 import { parseShard, shardOf, type Shard } from './shard.js';
 
@@ -23,7 +23,7 @@ export interface DbStatus {
   failed: number;
   missing: number;
   shards: string[];
-  /** True while a run is writing (its heartbeat is fresh). */
+  /** True while a run is writing: its heartbeat is fresh and, on this host, its process alive. */
   running: boolean;
   runs: RunRecord[];
 }
@@ -44,11 +44,10 @@ export type RunState = Pick<DbStatus, 'runs' | 'shards' | 'running'>;
 /** The runs part of the status alone: a few rows, where the counts walk the whole grid. */
 export function runState(store: Store, now: Date = new Date()): RunState {
   const runs = listRuns(store);
-  const beats = store.db.prepare(`SELECT heartbeat_at FROM run WHERE status = 'running'`).pluck().all() as (string | null)[];
   return {
     runs,
     shards: [...new Set(runs.map((r) => r.shard))].filter((s): s is string => s !== null).sort(),
-    running: beats.some((b) => b !== null && now.getTime() - Date.parse(b) < staleAfterMs),
+    running: liveRun(store, now) !== undefined,
   };
 }
 

@@ -55,10 +55,15 @@ function refuseBusy(store: Store, other: RunRow): never {
   throw new InputError(msg.dbBusy(store.shown, { id: other.id, pid: other.pid, host: other.host, startedAt: other.started_at }));
 }
 
+/** The run writing the database now, if any: one left `running` by a dead process is not. */
+export function liveRun(store: Store, now: Date): RunRow | undefined {
+  const running = store.db.prepare(`SELECT * FROM run WHERE status = 'running'`).all() as RunRow[];
+  return running.find((run) => isAlive(run, now));
+}
+
 /** Throws the "being written by run N (pid, host, start)" error while a live run holds the database. */
 export function assertNoLiveRun(store: Store, now: Date): void {
-  const running = store.db.prepare(`SELECT * FROM run WHERE status = 'running'`).all() as RunRow[];
-  const live = running.find((run) => isAlive(run, now));
+  const live = liveRun(store, now);
   if (live) refuseBusy(store, live);
 }
 

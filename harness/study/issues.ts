@@ -29,6 +29,8 @@ interface ZodIssueLike {
   inclusive?: boolean;
   /** invalid_union: the issues of each alternative. */
   errors?: ZodIssueLike[][];
+  /** invalid_key: the issues of the key. */
+  issues?: ZodIssueLike[];
   /** custom: an experiment's refinement may pass `{ hint }`, said after the received value. */
   params?: { hint?: unknown };
 }
@@ -75,6 +77,13 @@ export function fromZodIssues(
       }
       continue;
     }
+    if (issue.code === 'invalid_key') {
+      // A key of a mapping (e.g. a variant's name) broke its rule: the key is what was received.
+      const key = path.at(-1);
+      const rules = (issue.issues ?? []).map((i) => describeZodIssue(i, key));
+      out.push({ path: [...prefix, ...path], rule: `the name ${rules.map((r) => r.rule).join(' and ') || 'is not allowed'}`, received: key, hint: 'Rename it.' });
+      continue;
+    }
     const received = valueAt(input, path);
     out.push({ path: [...prefix, ...path], ...describeZodIssue(issue, received), received });
   }
@@ -99,6 +108,11 @@ function describeZodIssue(issue: ZodIssueLike, received: unknown): { rule: strin
         hint: issue.expected === 'string' ? 'Quote the value if YAML read it as another type.' : undefined,
       };
     case 'invalid_union': {
+      // A choice of literals (e.g. "P" or 1): name them all.
+      const literals = (issue.errors ?? []).map((branch) => branch.find((i) => i.code === 'invalid_value')?.values);
+      if (literals.length && literals.every((values) => values !== undefined)) {
+        return { rule: `must be one of ${showList(literals.flat().map((v) => JSON.stringify(v)))}` };
+      }
       const expected = [...new Set((issue.errors ?? []).map((branch) => branch.find((i) => i.code === 'invalid_type')?.expected).filter((e) => e !== undefined))];
       return expected.length ? { rule: `must be ${expected.map((e) => article(String(e))).join(' or ')}` } : { rule: issue.message };
     }

@@ -69,6 +69,17 @@ describe('usage', () => {
     }
   });
 
+  it('with --json, also says why it refused as one object on stdout, for a script to read', async () => {
+    const cases: [string[], string][] = [
+      [['run', study, '--json', '--bogus'], msg.cliUsage('Unknown argument: bogus.', 'run')],
+      [['status', 'nosuch.sqlite', '--json'], msg.dbNotFound('nosuch.sqlite')],
+    ];
+    for (const [argv, expected] of cases) {
+      const result = await cli(argv, dir);
+      expect({ argv, ...result }).toEqual({ argv, code: 2, stdout: `${JSON.stringify({ error: expected, exitCode: 2 })}\n`, stderr: `${expected}\n` });
+    }
+  });
+
   it('checks option values by name', async () => {
     const cases: [string[], string][] = [
       [['run', study, '--threads', '0'], msg.optionInvalid('threads', 'must be a whole number of at least 1', '0', 'Example: --threads 2.')],

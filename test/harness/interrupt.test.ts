@@ -89,6 +89,9 @@ describe('interrupted runs', () => {
     expect(kept).toBeLessThan(540);
     expect(query(db, 'PRAGMA integrity_check')).toEqual([{ integrity_check: 'ok' }]);
     expect(query(db, 'SELECT status FROM run')).toEqual([{ status: 'running' }]);
+    // Its heartbeat is still fresh, but its process is gone: status does not call it writing.
+    const status = await cli(['status', db, '--json'], dir);
+    expect(JSON.parse(status.stdout)).toMatchObject({ running: false });
     const resumed = await cli(['run', studyFile, '--threads', '2', '--db', db], dir);
     expect(resumed.code).toBe(0);
     expect(query(db, 'SELECT status FROM run ORDER BY id')).toEqual([{ status: 'killed' }, { status: 'done' }]);

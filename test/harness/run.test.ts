@@ -125,7 +125,8 @@ describe('failure isolation', () => {
     const failures = query<{ n: number }>(join(dir, 'faulty.sqlite'), 'SELECT count(*) AS n FROM failure');
     expect(failures).toEqual([{ n: 14 }]);
     const stack = query<{ stack: string }>(join(dir, 'faulty.sqlite'), `SELECT stack FROM failure WHERE message = ? LIMIT 1`, faultMessage);
-    expect(stack[0]!.stack).toContain('faulty.ts');
+    // The worker runs compiled code; its source map names the real file, line and column.
+    expect(stack[0]!.stack).toContain(`(${faultyModule}:`);
 
     const rerun = await run(study, 'faulty.sqlite', { threads: 1 });
     expect(rerun).toMatchObject({ alreadyDone: 6, ok: 0, failed: 14, status: 'failed' });
@@ -134,9 +135,8 @@ describe('failure isolation', () => {
 
   it('fails a group that overruns --task-timeout, stops its worker, and goes on', async () => {
     const study = await load({ name: 'hang', experiment: faultyModule, seeds: 2, axes: { behavior: ['ok', 'hang'], variant: ['a'] } }, 'hang.yaml');
-    const started = performance.now();
+    // A worker left running its endless group would keep the run from ever finishing.
     const summary = await run(study, 'hang.sqlite', { threads: 2, taskTimeoutMs: 400 });
-    expect(performance.now() - started).toBeLessThan(20_000);
     expect(summary).toMatchObject({ ok: 2, failed: 2, status: 'failed' });
     const errors = query<{ error: string }>(join(dir, 'hang.sqlite'), `SELECT DISTINCT error FROM trial WHERE status = 'failed'`);
     expect(errors).toEqual([{ error: 'timed out after 400 ms (--task-timeout); its worker was stopped' }]);

@@ -21,8 +21,9 @@ export const exportCommand: Command = {
       .positional('db', { type: 'string', describe: 'Results database' })
       .options({ ...options('format', 'table', 'out'), out: { type: 'string', describe: 'File to write [default: stdout]' } }),
   async run(args, io) {
-    const format = String(args['format']) as ExportFormat;
-    const table = String(args['table']) as ExportTable;
+    // yargs checks each value against the choices; a repeated option is refused here.
+    const format = text('format', args['format']) as ExportFormat;
+    const table = text('table', args['table']) as ExportTable;
     const outPath = text('out', args['out']);
     const dbPath = resolve(io.cwd, String(args['db']));
     // Before the database is opened: a refused export touches nothing.

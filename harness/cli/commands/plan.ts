@@ -1,10 +1,13 @@
 import { displayPath } from '../../paths.js';
 import { planStudy } from '../../run/plan.js';
 import { println } from '../io.js';
-import { options, wholeNumber } from '../options.js';
+import { options, pilotOption, wholeNumber } from '../options.js';
 import { formatPlan } from '../format.js';
 import type { Command } from './command.js';
 import { dbPathOf, shardOf, studyOf, threadsOf } from './shared.js';
+
+/** Groups the plan times by default: its estimate is all it is for. */
+const PILOT_GROUPS = 10;
 
 export const planCommand: Command = {
   name: 'plan',
@@ -13,11 +16,11 @@ export const planCommand: Command = {
   builder: (y) =>
     y
       .positional('study', { type: 'string', describe: 'Study file, or a study name from "harness list"' })
-      .options(options('set', 'threads', 'db', 'shard', 'shard-count', 'shards', 'pilot', 'json')),
+      .options({ ...options('set', 'threads', 'db', 'shard', 'shard-count', 'shards', 'json'), ...pilotOption(PILOT_GROUPS) }),
   async run(args, io) {
     const threads = threadsOf(args);
     const shards = wholeNumber('shards', args['shards'], 1);
-    const pilotGroups = wholeNumber('pilot', args['pilot'], 0) ?? 10;
+    const pilotGroups = wholeNumber('pilot', args['pilot'], 0) ?? PILOT_GROUPS;
     const shard = shardOf(args, io);
     const study = await studyOf(args, io);
     const dbPath = dbPathOf(args, io, study.name, shard);

@@ -1,6 +1,8 @@
 /** Helpers several commands share: the study, shard and database a command line names. */
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
+import { InputError } from '../../errors.js';
+import * as msg from '../../messages.js';
 import { defaultDbPath } from '../../paths.js';
 import { chooseShard, type ShardChoice } from '../../run/shard.js';
 import { loadStudy, type Study } from '../../study/study.js';
@@ -8,8 +10,21 @@ import type { Io } from '../io.js';
 import { list, text, wholeNumber } from '../options.js';
 import type { Args } from './command.js';
 
+/**
+ * Threads per core at most: more only compete for the cores, and each holds its own heap, so a
+ * slip like --threads 5000 would exhaust the memory before the first trial.
+ */
+const MAX_THREADS_PER_CORE = 4;
+
 export function threadsOf(args: Args): number {
-  return wholeNumber('threads', args['threads'], 1) ?? availableParallelism();
+  const cores = availableParallelism();
+  const threads = wholeNumber('threads', args['threads'], 1);
+  if (threads === undefined) return cores;
+  const most = MAX_THREADS_PER_CORE * cores;
+  if (threads > most) {
+    throw new InputError(msg.optionInvalid('threads', `must be at most ${MAX_THREADS_PER_CORE} per core: ${most} on this machine's ${cores}`, String(args['threads']), `Example: --threads ${cores}.`));
+  }
+  return threads;
 }
 
 export function shardOf(args: Args, io: Io): ShardChoice {
