@@ -1,15 +1,23 @@
-/** Writing files and folders so that no reader ever sees half of one. */
-import { closeSync, existsSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+/**
+ * Writing files and folders so that no reader ever sees half of one, and removing the temporary
+ * files that a process killed while writing left behind (removeAbandonedTemps).
+ */
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
+import { processAlive } from './processes.js';
 
 /**
  * Writes `content` as the file `target` in one step: into a hidden temporary file beside it,
  * then one rename, so a reader sees the old file or the new one. When writing fails, the
- * temporary file is removed and the error thrown.
+ * temporary file is removed and the error thrown. Temporary files of `target` that killed
+ * processes left are removed first (removeAbandonedTempsOf).
  */
 export function writeFileAtomically(target: string, content: string | Uint8Array): void {
   mkdirSync(dirname(target), { recursive: true });
+  removeAbandonedTempsOf(target);
   const temp = tempBeside(target);
   try {
     writeFileSync(temp, content);
@@ -20,9 +28,126 @@ export function writeFileAtomically(target: string, content: string | Uint8Array
   }
 }
 
-/** The hidden temporary file beside `target` that is renamed into place (one per process). */
+/**
+ * The hidden temporary file beside `target` that is renamed into place (one per process):
+ * `.<pid>.<host tag>.tmp-<name>`, so that a later write can tell whether its writer is gone
+ * (see writerGone). The name stays one that pruneCompiled recognises (`[\w.-]+` before the name).
+ */
 function tempBeside(target: string): string {
-  return join(dirname(target), `.${process.pid}.tmp-${basename(target)}`);
+  return join(dirname(target), `.${process.pid}.${hostTag}.tmp-${basename(target)}`);
+}
+
+/**
+ * The temporary files of `target` that tempBeside names, and those of an older harness, which
+ * named them `.<pid>.tmp-<name>` (no host).
+ */
+function tempOfTarget(target: string): (name: string) => TempOwner | null {
+  const base = basename(target);
+  return (name) => {
+    const match = /^\.(\d+)(?:\.([0-9a-f]{8}))?\.tmp-/.exec(name);
+    if (!match || name.slice(match[0].length) !== base) return null;
+    return { pid: Number(match[1]), host: match[2] ?? null, group: name };
+  };
+}
+
+/**
+ * Removes the temporary files that writes of `target` (writeFileAtomically,
+ * writeStreamAtomically) by processes now gone left beside it; returns how many went.
+ */
+export function removeAbandonedTempsOf(target: string): number {
+  return removeAbandonedTemps(dirname(target), tempOfTarget(target));
+}
+
+/**
+ * This host, as temporary names record it: 8 hex digits of the hash of its name, which may hold
+ * any character and be long.
+ */
+export const hostTag = createHash('sha256').update(hostname()).digest('hex').slice(0, 8);
+
+/**
+ * The writer of a temporary file, as its name records it: its pid, its host's tag (null when the
+ * name does not record one), and `group`, the name of the file it belongs with (a database for
+ * SQLite's -wal, -shm and -journal; else its own name): a group is removed whole or not at all.
+ */
+export interface TempOwner {
+  pid: number;
+  host: string | null;
+  group: string;
+}
+
+/**
+ * A temporary file whose writer may be on another host counts as abandoned once untouched this
+ * long. Every writer touches its files all the while it writes (writeFileAtomically in one
+ * call, writeStreamAtomically every 64 KiB, a merge's SQLite files with every transaction),
+ * so a live one is never this far behind, while a killed one's debris goes within the hour.
+ */
+export const ABANDONED_AFTER_MS = 30 * 60 * 1000;
+
+/**
+ * Whether the writer of a temporary file is gone, so that the file will never be renamed into
+ * place and is debris. A pid means something only on the host that ran it: a name of this host
+ * is debris as soon as its process is not alive (process.kill answers ESRCH; EPERM is another
+ * user's live process). A name of another host, or one that does not record its host, may
+ * belong to a live writer on another machine that shares the folder (NFS, a cluster's file
+ * system), whose pid says nothing here: it is debris only once untouched for
+ * ABANDONED_AFTER_MS (and, when it could be this host's, only while its pid is not alive here).
+ */
+export function writerGone(owner: TempOwner, touchedMs: number, now: number): boolean {
+  if (owner.host === hostTag) return !processAlive(owner.pid);
+  const untouched = now - touchedMs > ABANDONED_AFTER_MS;
+  return owner.host === null ? untouched && !processAlive(owner.pid) : untouched;
+}
+
+
+/**
+ * Removes the temporary files in `folder` that `ownerOf` recognises by name and whose writer is
+ * gone (writerGone), each group whole, touched when its last-modified file was; returns how many
+ * files went. A process killed while writing never removes its own temporary files, so the next
+ * write of the same target does. Never fails: a folder or file that cannot be read or removed
+ * (missing, or removed meanwhile by another process doing the same) is left as it is.
+ */
+export function removeAbandonedTemps(folder: string, ownerOf: (name: string) => TempOwner | null): number {
+  const groups = new Map<string, { owner: TempOwner; names: string[]; touchedMs: number }>();
+  for (const name of namesIn(folder)) {
+    const owner = ownerOf(name);
+    const touchedMs = owner ? modifiedMs(join(folder, name)) : null;
+    if (!owner || touchedMs === null) continue;
+    const group = groups.get(owner.group) ?? { owner, names: [], touchedMs };
+    group.names.push(name);
+    group.touchedMs = Math.max(group.touchedMs, touchedMs);
+    groups.set(owner.group, group);
+  }
+  const now = Date.now();
+  let removed = 0;
+  for (const { owner, names, touchedMs } of groups.values()) {
+    if (!writerGone(owner, touchedMs, now)) continue;
+    for (const name of names) {
+      try {
+        rmSync(join(folder, name), { force: true });
+        removed++;
+      } catch {
+        // Not ours to remove after all (a folder by that name, no permission): it stays.
+      }
+    }
+  }
+  return removed;
+}
+
+function namesIn(folder: string): string[] {
+  try {
+    return readdirSync(folder);
+  } catch {
+    return [];
+  }
+}
+
+function modifiedMs(path: string): number | null {
+  try {
+    const stats = lstatSync(path);
+    return stats.isFile() ? stats.mtimeMs : null;
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -53,13 +178,15 @@ export function writeFolderAtomically(dir: string, files: Iterable<readonly [str
  * folder: the caller decides whether a missing folder is an error. When anything fails
  * (`produce` throws, the folder is missing or not writable, the disk fills up, `target` is a
  * folder), the temporary file is removed, an existing `target` is left as it was, and the
- * first error is thrown.
+ * first error is thrown. Temporary files of `target` that killed processes left are removed
+ * first (removeAbandonedTempsOf).
  *
  * The stream writes synchronously through a buffer and never fails itself: after a failed
  * write it drops what follows and the error is thrown once `produce` returns. A stream that
  * errors would leave a producer waiting for a 'drain' that never comes.
  */
 export async function writeStreamAtomically<T>(target: string, produce: (out: Writable) => Promise<T>): Promise<T> {
+  removeAbandonedTempsOf(target);
   const temp = tempBeside(target);
   const fd = openSync(temp, 'w');
   let failure: { error: unknown } | null = null;

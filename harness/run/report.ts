@@ -13,7 +13,7 @@ import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
 import type { Experiment, ReportFile, ReportInput, RunRecord } from '../experiment.js';
 import { canonicalJson, sha256 } from '../identity.js';
-import { writeFileAtomically } from '../files.js';
+import { removeAbandonedTempsOf, writeFileAtomically } from '../files.js';
 import { errnoCode, outputFolderProblem } from '../folders.js';
 import { RenderPool } from '../render/pool.js';
 import { InputError } from '../errors.js';
@@ -232,8 +232,11 @@ const LEDGER_DIR = join(projectRoot, 'node_modules', '.cache', 'harness', 'repor
  * removed, with the folders that leaves empty, but only while they hold the bytes the harness
  * wrote: a file its user edited or replaced since is theirs, and stays (and leaves the ledger).
  * A file the ledger does not name is never removed, so without a ledger (a folder written by an
- * older harness, a cleared cache, another checkout) nothing is. A ledger that cannot be read or
- * written never fails a report; it only leaves earlier files in place.
+ * older harness, a cleared cache, another checkout) nothing is. The temporary files a report
+ * killed while writing left go too: writeFileAtomically removes those of each file it writes,
+ * and removeAllBut those of the files the ledger names and this report does not write. A
+ * ledger that cannot be read or written never fails a report; it only leaves earlier files in
+ * place.
  */
 class ReportLedger {
   private constructor(
@@ -268,8 +271,8 @@ class ReportLedger {
 
   /**
    * Removes the files of the ledger that `kept` does not name and that still hold the bytes
-   * recorded, then records `kept` (plus any file that could not be removed) as the ledger.
-   * Returns the paths removed, sorted.
+   * recorded, with the temporary files that killed processes left of them, then records `kept`
+   * (plus any file that could not be removed) as the ledger. Returns the paths removed, sorted.
    */
   removeAllBut(kept: ReadonlyMap<string, string>): string[] {
     const removed: string[] = [];
@@ -277,6 +280,7 @@ class ReportLedger {
     for (const [path, hash] of this.files) {
       if (kept.has(path)) continue;
       const file = join(this.folder, ...path.split('/'));
+      if (removeAbandonedTempsOf(file)) removeEmptyFolders(dirname(file), this.folder);
       try {
         if (!lstatSync(file).isFile() || sha256(readFileSync(file)) !== hash) continue;
         unlinkSync(file);

@@ -3,11 +3,13 @@
  * listed). The merge is built in a temporary file and renamed into place only when it
  * succeeds, so a refused merge writes nothing. A cell present in several inputs is fine when
  * its rows are byte-identical (apart from run_id and duration_ms); different values are a
- * conflict and refuse the merge. An `ok` row wins over a `failed` one.
+ * conflict and refuse the merge. An `ok` row wins over a `failed` one. The temporary files a
+ * merge into the same database killed earlier left are removed (removeAbandonedMerges).
  */
 import { copyFileSync, existsSync, renameSync, rmSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { InputError } from '../errors.js';
+import { hostTag, removeAbandonedTemps, type TempOwner } from '../files.js';
 import { diffManifests, gridOf, type Manifest } from '../manifest.js';
 import { displayPath } from '../paths.js';
 import * as msg from '../messages.js';
@@ -69,7 +71,7 @@ export function mergeDatabases(
     .map((i) => ({ path: shown(i.path), diffs: diffManifests(reference.manifest.body, i.manifest.body) }));
   if (mixed.length) throw new InputError(msg.mergeMixedManifests(shown(reference.path), mixed));
 
-  const temp = `${outPath}.merging-${process.pid}`;
+  const temp = `${outPath}.merging-${process.pid}.${hostTag}`;
   removeDb(temp);
   if (existsSync(outPath)) {
     const existing = Store.open(outPath, 'write', cwd);
@@ -84,6 +86,8 @@ export function mergeDatabases(
     }
     copyFileSync(outPath, temp);
   }
+  // Only once the merge is accepted: a refused merge touches nothing.
+  removeAbandonedMerges(outPath);
   let result: MergeResult;
   try {
     const target = Store.open(temp, 'create');
@@ -110,6 +114,22 @@ export function mergeDatabases(
 function shardsOf(store: Store): string[] {
   const rows = store.db.prepare(`SELECT DISTINCT shard FROM run WHERE shard IS NOT NULL ORDER BY shard`).pluck().all() as string[];
   return rows;
+}
+
+/**
+ * Removes the temporary databases (with SQLite's -wal, -shm and -journal files) that merges
+ * into `outPath` by processes now gone left beside it (see writerGone):
+ * `<out>.merging-<pid>.<host tag>`, and an older harness's `<out>.merging-<pid>`, which does
+ * not record its host.
+ */
+function removeAbandonedMerges(outPath: string): void {
+  const prefix = `${basename(outPath)}.merging-`;
+  removeAbandonedTemps(dirname(outPath), (name): TempOwner | null => {
+    if (!name.startsWith(prefix)) return null;
+    const match = /^(\d+)(?:\.([0-9a-f]{8}))?(-wal|-shm|-journal)?$/.exec(name.slice(prefix.length));
+    if (!match) return null;
+    return { pid: Number(match[1]), host: match[2] ?? null, group: name.slice(0, name.length - (match[3]?.length ?? 0)) };
+  });
 }
 
 function removeDb(path: string, suffixes: readonly string[] = ['', '-wal', '-shm']): void {

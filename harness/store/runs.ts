@@ -9,6 +9,7 @@ import type { RunRecord } from '../experiment.js';
 import { InputError } from '../errors.js';
 import * as msg from '../messages.js';
 import type { Provenance } from '../run/provenance.js';
+import { processAlive } from '../processes.js';
 import { asWriteError } from './failures.js';
 import type { Store } from './store.js';
 
@@ -37,14 +38,6 @@ interface RunRow {
   trials_failed: number;
 }
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (thrown) {
-    return (thrown as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function isAlive(run: RunRow, now: Date): boolean {
   const fresh = now.getTime() - Date.parse(run.heartbeat_at ?? run.started_at) < staleAfterMs;
