@@ -231,6 +231,32 @@ export function dbNotSqlite(path: string): string {
   return `${path} is not an SQLite database (its header is wrong). Give the path of a results database, or move this file away.`;
 }
 
+/** What is wrong with a database whose header is right but whose pages are not (see dbDamaged). */
+export type DbDamage =
+  | { kind: 'truncated'; bytes: number; pages: number; pageSize: number }
+  | { kind: 'malformed'; reason: string };
+
+/**
+ * A results database SQLite cannot read past its header. `unchanged`: the file was checked to be
+ * as it was before the command (size and times, no -wal left holding data).
+ */
+export function dbDamaged(path: string, damage: DbDamage, unchanged: boolean): string {
+  const what =
+    damage.kind === 'truncated'
+      ? `${path} is truncated: its header announces ${damage.pages} pages of ${damage.pageSize} bytes (${damage.pages * damage.pageSize} bytes) but the file has only ${damage.bytes} bytes (an interrupted copy or download?)`
+      : `${path} is damaged: SQLite reports "${damage.reason}" reading it (pages overwritten by a disk fault, or a copy made while it was written?)`;
+  const state = unchanged ? ' Nothing was changed.' : '';
+  return `${what}.${state} Restore it from a copy, or start a new database there with "harness run <study> --db ${path} --fresh", which moves the damaged file aside under a timestamped name.`;
+}
+
+/**
+ * A database whose -wal file holds commits, in a folder this process may not write (`code`):
+ * SQLite reads such a -wal only with a -shm file beside it, which it cannot create there.
+ */
+export function dbPendingWal(path: string, walBytes: number, code: string): string {
+  return `Cannot read ${path} here: its -wal file holds ${walBytes} bytes of commits that are not yet in the database file, and SQLite reads them only with a -shm file beside it, which it cannot create in this folder: ${fileSystemReason(code)}. Copy ${path} and ${path}-wal together into a writable folder and read the copy, or read it where its folder is writable (the last reader to close then moves the commits into the database file).`;
+}
+
 export function dbForeign(path: string, given: DbPathGiven = 'argument'): string {
   const fix = given === 'option' ? 'Use another path with --db.' : 'Give the path of a database that "harness run" made.';
   return `${path} is an SQLite database but not a harness results database (it has no "meta" table). ${fix}`;

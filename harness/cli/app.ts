@@ -10,6 +10,7 @@ import { InputError } from '../errors.js';
 import * as msg from '../messages.js';
 import { slurmCommand } from '../cluster/slurm-command.js';
 import { WriteError } from '../store/failures.js';
+import { reportingDamage } from '../store/damage.js';
 import type { Args, Command } from './commands/command.js';
 import { exportCommand } from './commands/export.js';
 import { listCommand } from './commands/list.js';
@@ -84,7 +85,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   const picked = chosen as { command: Command; args: Args } | null;
   if (!picked) return exitCodes.ok;
   try {
-    return await picked.command.run(picked.args, io);
+    // A damaged database surfaces at whichever query first reads a bad page: named, exit 2.
+    return await reportingDamage(() => picked.command.run(picked.args, io));
   } catch (thrown) {
     if (thrown instanceof InputError || thrown instanceof WriteError) return refuse(io, argv, thrown.message, exitCodes.badInput);
     return refuse(io, argv, `Internal error (please report it with this trace):\n${thrown instanceof Error ? (thrown.stack ?? thrown.message) : String(thrown)}`, exitCodes.internal);

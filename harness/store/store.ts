@@ -1,6 +1,7 @@
 /**
  * Opening a results database (a path, or ':memory:' in tests), checking what it is, migrating
- * it, and the study it holds. Every way of failing to open becomes a clear InputError.
+ * it, and the study it holds. Every way of failing to open becomes a clear InputError, and so
+ * does SQLite finding the file damaged in any later query of a command (damage.ts).
  *
  * Pragmas: WAL (readers never block the writer; a killed writer loses at most the transaction
  * in flight), synchronous=NORMAL (safe against process crashes in WAL mode), busy_timeout so a
@@ -15,6 +16,8 @@ import type { Manifest, ManifestBody } from '../manifest.js';
 import * as msg from '../messages.js';
 import { displayPath } from '../paths.js';
 import { fileInTheWay } from '../folders.js';
+import { connect, pendingWalProblem } from './connect.js';
+import { damageOf, hasSqliteHeader, isDamageReport, noteOpened, unchangedSince } from './damage.js';
 import { createStudyTables, migrate, readSchemaVersion, schemaVersion } from './schema.js';
 
 export type OpenMode = 'create' | 'write' | 'read';
@@ -37,12 +40,14 @@ export class Store {
   static open(path: string, mode: OpenMode, cwd?: string, given: msg.DbPathGiven = 'argument'): Store {
     const memory = path === ':memory:';
     const shown = cwd ? displayPath(path, cwd) : path;
+    // The file before this open, to tell later whether anything changed it.
+    const stats = memory || !existsSync(path) ? undefined : statSync(path);
     if (!memory) {
-      const stats = existsSync(path) ? statSync(path) : undefined;
       if (stats?.isDirectory()) throw new InputError(msg.dbIsDirectory(shown));
       // Opening a FIFO or a device would block forever (and ignore Ctrl-C) instead of failing.
       if (stats && !stats.isFile()) throw new InputError(msg.dbNotAFile(shown, given));
       if (!stats && mode !== 'create') throw new InputError(msg.dbNotFound(shown, given));
+      noteOpened(path, shown, stats);
       if (!stats) {
         try {
           mkdirSync(dirname(path), { recursive: true });
@@ -65,9 +70,9 @@ export class Store {
     }
     let db: Database.Database;
     try {
-      db = new Database(path, { readonly: mode === 'read' && !readsAsLastConnection(path), fileMustExist: mode !== 'create' });
+      db = connect(path, mode);
     } catch (thrown) {
-      throw new InputError(msg.dbCannotOpen(shown, errorMessage(thrown)));
+      throw new InputError(pendingWalProblem(path, shown, mode) ?? msg.dbCannotOpen(shown, errorMessage(thrown)));
     }
     try {
       // 'read' on a writable file: refuse every write, but stay able to remove the -wal and -shm
@@ -91,9 +96,11 @@ export class Store {
     } catch (thrown) {
       db.close();
       if (thrown instanceof InputError) throw thrown;
-      const code = (thrown as { code?: string }).code;
-      if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') throw new InputError(msg.dbNotSqlite(shown));
-      throw new InputError(msg.dbCannotOpen(shown, errorMessage(thrown)));
+      if (isDamageReport(thrown)) {
+        if (memory || !hasSqliteHeader(path)) throw new InputError(msg.dbNotSqlite(shown));
+        throw new InputError(msg.dbDamaged(shown, damageOf(path, thrown), unchangedSince(path, stats)));
+      }
+      throw new InputError(pendingWalProblem(path, shown, mode) ?? msg.dbCannotOpen(shown, errorMessage(thrown)));
     }
     return new Store(db, path, shown);
   }
@@ -176,20 +183,4 @@ function retryWhileBusy<T>(operation: () => T): T {
 
 function hasTables(db: Database.Database): boolean {
   return db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' LIMIT 1`).get() !== undefined;
-}
-
-/**
- * Whether a reader may open the file for writing: then SQLite, closing the last connection to a
- * WAL database, checkpoints and removes its -wal and -shm files, which a read-only connection
- * cannot. Reads stay reads (query_only). On a read-only file, folder or file system the reader
- * opens read-only and the two files, if SQLite needs them, stay.
- */
-function readsAsLastConnection(path: string): boolean {
-  try {
-    accessSync(path, constants.W_OK);
-    accessSync(dirname(path), constants.W_OK);
-    return true;
-  } catch {
-    return false;
-  }
 }

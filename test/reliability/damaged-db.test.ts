@@ -1,0 +1,247 @@
+/**
+ * Databases that are damaged, or that may not be written, with real processes.
+ *
+ * Damaged: garbage over some pages (as a disk fault or a torn copy leaves them), or a file cut
+ * short with its header intact. SQLite finds the damage at whichever query first reads a bad
+ * page, at open or long after; every command (status, export, report, plan, run) then exits 2
+ * with one message that names the file, says it is damaged or truncated and that nothing was
+ * changed, and names the fix; the file stays byte-identical, and the fix it names (run --fresh)
+ * works.
+ *
+ * May not be written: a finished database (no -wal file, or an empty one) on a read-only mount
+ * or in a folder this user may not write is read like any other, and nothing appears beside it.
+ * One whose -wal file holds commits cannot be read there (SQLite needs a -shm file beside it):
+ * exit 2 and a message that says so.
+ * The mount needs root (as CI has), the folder a process that file modes apply to (as root:
+ * without root's file-override capabilities); elsewhere those tests are skipped with the reason
+ * printed.
+ */
+import Database from 'better-sqlite3';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, closeSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as msg from '../../harness/messages.js';
+import { fixtures } from '../harness/helpers.js';
+import { runHarness, seededRandom, smallDisk, treeSnapshot, type Exit } from './helpers.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'harness-damaged-'));
+const study = join(fixtures, 'studies', 'noop.yaml');
+/** 1,800 trials: about a hundred 4 KB pages, of which some sixty hold trials. */
+const studyArgs = [study, '--set', 'seeds=200'];
+const finished = join(dir, 'finished.sqlite');
+const isRoot = process.getuid?.() === 0;
+const malformed: msg.DbDamage = { kind: 'malformed', reason: 'database disk image is malformed' };
+
+beforeAll(async () => {
+  const made = await runHarness(['run', ...studyArgs, '--threads', '2', '--db', finished], { cwd: dir });
+  expect(made.code, made.stderr).toBe(0);
+  mkdirSync(join(dir, 'out'));
+}, 60_000);
+
+afterAll(() => {
+  // The folder test makes this folder read-only; give it back so that it can be removed.
+  if (existsSync(join(dir, 'locked'))) chmodSync(join(dir, 'locked'), 0o755);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const harness = (argv: string[], options: { withoutFileOverride?: boolean } = {}) => runHarness(argv, { cwd: dir, ...options });
+
+/** The report's progress lines ("load trials: n/N") are not part of what is checked. */
+const withoutProgress = (exit: Exit) => ({ code: exit.code, stdout: exit.stdout, stderr: exit.stderr.replace(/^load trials: .*\n/gm, '') });
+
+const refused = (message: string) => ({ code: 2, stdout: '', stderr: `${message}\n` });
+
+/** Every command that opens a database, on `db` (relative to `dir`); writes go to out/. */
+function commandsOn(db: string): [string, string[]][] {
+  return [
+    ['status', ['status', db]],
+    ['export', ['export', db, '--out', 'out/trials.csv']],
+    ['report', ['report', db, '--out', 'out/report']],
+    ['plan', ['plan', ...studyArgs, '--db', db]],
+    ['run', ['run', ...studyArgs, '--threads', '1', '--db', db]],
+  ];
+}
+
+/**
+ * Copies the finished database to `target` with the middle page of each b-tree of `tables` (the
+ * table and its indexes) overwritten by garbage, the same garbage on every run.
+ */
+function damaged(target: string, tables: readonly string[]): void {
+  copyFileSync(finished, target);
+  const source = new Database(finished, { readonly: true, fileMustExist: true });
+  let pages: number[];
+  let pageSize: number;
+  try {
+    pageSize = source.pragma('page_size', { simple: true }) as number;
+    const rows = source
+      .prepare(`SELECT name, pageno FROM dbstat WHERE name IN (SELECT name FROM sqlite_master WHERE tbl_name IN (SELECT value FROM json_each(?))) ORDER BY name, pageno`)
+      .all(JSON.stringify(tables)) as { name: string; pageno: number }[];
+    const byTree = new Map<string, number[]>();
+    for (const row of rows) byTree.set(row.name, [...(byTree.get(row.name) ?? []), row.pageno]);
+    pages = [...byTree.values()].map((tree) => tree[Math.floor(tree.length / 2)]!);
+  } finally {
+    source.close();
+  }
+  expect(pages.length).toBeGreaterThan(0);
+  const random = seededRandom(`damaged ${tables.join(',')}`);
+  const fd = openSync(target, 'r+');
+  try {
+    for (const page of pages) {
+      const garbage = Buffer.from(Array.from({ length: pageSize }, () => Math.floor(random() * 256)));
+      writeSync(fd, garbage, 0, pageSize, (page - 1) * pageSize);
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+
+/** Each command on `db` exits 2 with `message`; nothing in its folder or in out/ changes. */
+async function expectRefusedByEveryCommand(db: string, message: string): Promise<void> {
+  const folder = join(dir, db, '..');
+  const before = treeSnapshot(folder);
+  for (const [name, argv] of commandsOn(db)) {
+    expect({ name, ...withoutProgress(await harness(argv)) }).toEqual({ name, ...refused(message) });
+  }
+  expect(treeSnapshot(folder)).toEqual(before);
+  expect(readdirSync(join(dir, 'out'))).toEqual([]);
+}
+
+describe('a damaged database', () => {
+  it('garbage in the pages of its trials: every command names the file, changes nothing, and --fresh starts anew', async () => {
+    mkdirSync(join(dir, 'trials'));
+    const db = 'trials/results.sqlite';
+    damaged(join(dir, db), ['trial']);
+    const bytes = sha(join(dir, db));
+    await expectRefusedByEveryCommand(db, msg.dbDamaged(db, malformed, true));
+
+    // The fix the message names: --fresh moves the file aside, as it was, and runs anew.
+    const fresh = await harness(['run', ...studyArgs, '--threads', '2', '--db', db, '--fresh']);
+    expect(fresh.code, fresh.stderr).toBe(0);
+    const aside = readdirSync(join(dir, 'trials')).filter((name) => name !== 'results.sqlite');
+    expect(aside).toHaveLength(1);
+    expect(sha(join(dir, 'trials', aside[0]!))).toBe(bytes);
+    expect((await harness(['status', db])).code).toBe(0);
+  }, 60_000);
+
+  it('garbage in the page of its schema version: damaged, not "not an SQLite database"', async () => {
+    mkdirSync(join(dir, 'meta'));
+    const db = 'meta/results.sqlite';
+    damaged(join(dir, db), ['meta']);
+    await expectRefusedByEveryCommand(db, msg.dbDamaged(db, malformed, true));
+  }, 60_000);
+
+  it('cut short with its header intact: truncated, here and in a folder', async () => {
+    mkdirSync(join(dir, 'truncated'));
+    const db = 'truncated/results.sqlite';
+    copyFileSync(finished, join(dir, db));
+    truncateSync(join(dir, db), 8192);
+    const truncated = (shown: string) => msg.dbDamaged(shown, { kind: 'truncated', bytes: 8192, pages: statSync(finished).size / 4096, pageSize: 4096 }, true);
+    await expectRefusedByEveryCommand(db, truncated(db));
+    expect(withoutProgress(await harness(['status', 'truncated']))).toEqual(refused(truncated(db)));
+    expect(truncated(db)).toMatch(/^truncated\/results\.sqlite is truncated: its header announces \d+ pages of 4096 bytes \(\d+ bytes\) but the file has only 8192 bytes/);
+  }, 60_000);
+});
+
+/** Reading `db` (a copy of the finished database) gives what reading the original gives. */
+async function readsLikeTheOriginal(db: string, options: { withoutFileOverride?: boolean } = {}): Promise<void> {
+  for (const [name, argv] of [
+    ['status', ['status', '--json']],
+    ['plan', ['plan', ...studyArgs, '--db']],
+  ] as const) {
+    const original = await harness([...argv, 'finished.sqlite']);
+    const here = await harness([...argv, db], options);
+    expect({ name, code: here.code, stderr: here.stderr, stdout: here.stdout.replaceAll(db, 'finished.sqlite') }).toEqual({
+      name,
+      code: 0,
+      stderr: '',
+      stdout: original.stdout,
+    });
+  }
+  const exported = await harness(['export', db, '--out', 'out/read.csv'], options);
+  expect({ code: exported.code, stderr: exported.stderr }).toEqual({ code: 0, stderr: `${msg.exportWritten(1800, 'trials', 'out/read.csv')}\n` });
+  expect((await harness(['export', finished])).stdout).toBe(readFileSync(join(dir, 'out', 'read.csv'), 'utf8'));
+  const report = await harness(['report', db, '--out', 'out/read-report'], options);
+  expect({ code: report.code, stderr: withoutProgress(report).stderr }).toEqual({ code: 0, stderr: '' });
+  rmSync(join(dir, 'out'), { recursive: true });
+  mkdirSync(join(dir, 'out'));
+}
+
+describe('a finished database on a read-only file system', () => {
+  const mount = join(dir, 'ro');
+  const disk = smallDisk(mount, '8m');
+
+  it('is read like any other (no -wal, or an empty one), nothing appears beside it, and damage is still named', async (ctx) => {
+    disk.skipUnlessMounted(ctx);
+    copyFileSync(finished, join(mount, 'finished.sqlite'));
+    copyFileSync(finished, join(mount, 'empty-wal.sqlite'));
+    writeFileSync(join(mount, 'empty-wal.sqlite-wal'), '');
+    damaged(join(mount, 'damaged.sqlite'), ['trial']);
+    execFileSync('mount', ['-o', 'remount,ro', mount], { stdio: 'pipe' });
+    try {
+      const before = treeSnapshot(mount);
+      await readsLikeTheOriginal('ro/finished.sqlite');
+      await readsLikeTheOriginal('ro/empty-wal.sqlite');
+      const db = 'ro/damaged.sqlite';
+      for (const [name, argv] of commandsOn(db).filter(([n]) => n !== 'run')) {
+        expect({ name, ...withoutProgress(await harness(argv)) }).toEqual({ name, ...refused(msg.dbDamaged(db, malformed, true)) });
+      }
+      expect(treeSnapshot(mount)).toEqual(before);
+    } finally {
+      execFileSync('mount', ['-o', 'remount,rw', mount], { stdio: 'pipe' });
+    }
+  }, 120_000);
+
+  it('one whose -wal holds commits cannot be read there: exit 2, saying why and what to do instead', async (ctx) => {
+    disk.skipUnlessMounted(ctx);
+    const source = join(dir, 'pending.sqlite');
+    copyFileSync(finished, source);
+    const writer = new Database(source);
+    try {
+      writer.pragma('wal_autocheckpoint = 0');
+      // A real change: SQLite writes no page for an update that leaves a row as it was.
+      writer.prepare(`UPDATE run SET threads = 7`).run();
+      // Copied while the writer is open: the commit is in the -wal file only.
+      for (const suffix of ['', '-wal']) copyFileSync(source + suffix, join(mount, `pending.sqlite${suffix}`));
+    } finally {
+      writer.close();
+    }
+    execFileSync('mount', ['-o', 'remount,ro', mount], { stdio: 'pipe' });
+    try {
+      const before = treeSnapshot(mount);
+      const db = 'ro/pending.sqlite';
+      const message = msg.dbPendingWal(db, statSync(join(mount, 'pending.sqlite-wal')).size, 'EROFS');
+      for (const [name, argv] of commandsOn(db).filter(([n]) => n !== 'run')) {
+        expect({ name, ...withoutProgress(await harness(argv)) }).toEqual({ name, ...refused(message) });
+      }
+      expect(treeSnapshot(mount)).toEqual(before);
+    } finally {
+      execFileSync('mount', ['-o', 'remount,rw', mount], { stdio: 'pipe' });
+    }
+  });
+});
+
+describe('a finished database in a folder this user may not write', () => {
+  it('is read like any other, and nothing appears beside it', async (ctx) => {
+    if (isRoot && !existsSync('/usr/bin/setpriv') && !existsSync('/bin/setpriv')) {
+      console.warn('skipped: root ignores file modes and setpriv (to drop that) is missing');
+      ctx.skip();
+    }
+    const locked = join(dir, 'locked');
+    mkdirSync(locked);
+    copyFileSync(finished, join(locked, 'finished.sqlite'));
+    chmodSync(join(locked, 'finished.sqlite'), 0o444);
+    chmodSync(locked, 0o555);
+    try {
+      const before = treeSnapshot(locked);
+      await readsLikeTheOriginal('locked/finished.sqlite', { withoutFileOverride: isRoot });
+      expect(treeSnapshot(locked)).toEqual(before);
+    } finally {
+      chmodSync(locked, 0o755);
+    }
+  }, 120_000);
+});
