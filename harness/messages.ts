@@ -345,6 +345,10 @@ export function mergeOutputIsInput(path: string): string {
   return `merge: the output ${path} is also listed as an input. Write the merge to a new file.`;
 }
 
+export function mergeOutUnusable(out: string, reason: string): string {
+  return `merge: cannot write the merged database ${out}: ${reason}. Give an output path in a folder you may write, or make that folder writable, then rerun.`;
+}
+
 export function mergeInputTwice(path: string): string {
   return `merge: ${path} is listed twice. List each shard database once.`;
 }

@@ -10,6 +10,7 @@ import { copyFileSync, existsSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { InputError } from '../errors.js';
 import { hostTag, removeAbandonedTemps, type TempOwner } from '../files.js';
+import { outputFolderProblem } from '../folders.js';
 import { diffManifests, gridOf, type Manifest } from '../manifest.js';
 import { displayPath } from '../paths.js';
 import * as msg from '../messages.js';
@@ -36,6 +37,8 @@ export interface MergeResult {
   missingShards: string[];
   /** Missing cells per shard (of the common shard count), when the inputs are shards. */
   missingByShard: { shard: string; cells: number }[];
+  /** The latest command line each shard seen was run with ("harness run ..."), by shard. */
+  shardCommands: Record<string, string>;
 }
 
 const conflictExamples = 10;
@@ -56,6 +59,9 @@ export function mergeDatabases(
     if (seen.has(resolve(p))) throw new InputError(msg.mergeInputTwice(shown(p)));
     seen.add(resolve(p));
   }
+  // Before any work: the merge is built beside the output, so its folder must take files.
+  const folder = outputFolderProblem(dirname(outPath));
+  if (folder) throw new InputError(msg.mergeOutUnusable(shown(outPath), msg.folderProblem.of(folder, shown)));
   const inputs = inputPaths.map((path) => {
     const store = Store.open(path, 'read', cwd);
     try {
@@ -114,6 +120,11 @@ export function mergeDatabases(
 function shardsOf(store: Store): string[] {
   const rows = store.db.prepare(`SELECT DISTINCT shard FROM run WHERE shard IS NOT NULL ORDER BY shard`).pluck().all() as string[];
   return rows;
+}
+
+function shardCommandsOf(store: Store): Record<string, string> {
+  const rows = store.db.prepare(`SELECT shard, command_line FROM run WHERE shard IS NOT NULL ORDER BY id`).raw(true).all() as [string, string][];
+  return Object.fromEntries(rows);
 }
 
 /**
@@ -257,5 +268,6 @@ function mergeInto(
     shardsSeen,
     missingShards,
     missingByShard: [...missingByShard].sort((a, b) => a[0] - b[0]).map(([i, cells]) => ({ shard: `${i}/${commonCount}`, cells })),
+    shardCommands: shardCommandsOf(target),
   };
 }

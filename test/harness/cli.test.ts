@@ -6,6 +6,7 @@ import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { commands } from '../../harness/cli/app.js';
+import { rerunShard } from '../../harness/cli/commands/merge.js';
 import { resumeCommand } from '../../harness/cli/io.js';
 import * as msg from '../../harness/messages.js';
 import { versionLine, type VersionInfo } from '../../harness/cli/version.js';
@@ -250,13 +251,26 @@ describe('run, status, export, report', () => {
     for (const i of [0, 1]) expect((await cli(['run', study, '--threads', '1', '--shard', `${i}/2`], dir)).code).toBe(0);
     const partial = await cli(['merge', 'merged.sqlite', 'results/clinoop.shard-0-of-2.sqlite'], dir);
     expect(partial.code).toBe(1);
+    // The missing shard's command: the other shard's, with its shard.
     expect(partial.stdout).toBe(
       `${msg.mergeSummary({ out: 'merged.sqlite', inputs: 1, ok: 15, failed: 0, added: 15, duplicates: 0, cells: 27 })}\n` +
-        `${msg.mergeMissing(12, [{ shard: '1/2', cells: 12 }], ['1/2'], (shard) => `npx harness run <study> --shard ${shard}`)}\n`,
+        `${msg.mergeMissing(12, [{ shard: '1/2', cells: 12 }], ['1/2'], (shard) => `npx harness run ${study} --threads 1 --shard ${shard}`)}\n`,
     );
     const complete = await cli(['merge', 'merged.sqlite', 'results/clinoop.shard-1-of-2.sqlite', '--json'], dir);
     expect(complete.code).toBe(0);
     expect(JSON.parse(complete.stdout)).toMatchObject({ out: 'merged.sqlite', ok: 27, missing: 0, missingShards: [] });
+  });
+
+  it('names the command that computes what a shard lacks: its own, else another shard\'s with the shard swapped and no --db', () => {
+    const recorded = {
+      '0/3': "harness run paper --shard 0/3 --set seeds=60 --db 'my results/s0.sqlite'",
+      '1/3': 'harness run paper --shard=1/3 --set seeds=60',
+    };
+    expect(rerunShard('1/3', recorded)).toBe('npx harness run paper --shard=1/3 --set seeds=60');
+    expect(rerunShard('2/3', recorded)).toBe('npx harness run paper --shard 2/3 --set seeds=60');
+    // Run by a Slurm array (no --shard), or with another shard count: nothing to reuse.
+    expect(rerunShard('2/3', { '0/3': 'harness run paper --set seeds=60' })).toBe('npx harness run <study> --shard 2/3');
+    expect(rerunShard('2/3', { '0/4': 'harness run paper --shard 0/4' })).toBe('npx harness run <study> --shard 2/3');
   });
 
   it('plans: grid, counts, shard map, a changed setup, an estimate', async () => {

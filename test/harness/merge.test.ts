@@ -1,6 +1,6 @@
 /** Merging shard databases: what is combined, what is refused, and what is reported missing. */
 import Database from 'better-sqlite3';
-import { copyFileSync, existsSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../harness/errors.js';
@@ -92,5 +92,13 @@ describe('merge', () => {
     expect(refusal(() => mergeDatabases(p('x.sqlite'), [p('m-0.sqlite'), p('m-0.sqlite')], provenance, now, dir))).toBe(msg.mergeInputTwice('m-0.sqlite'));
     expect(refusal(() => mergeDatabases(p('x.sqlite'), [], provenance, now, dir))).toBe(msg.mergeNoInputs());
     expect(refusal(() => mergeDatabases(p('x.sqlite'), [p('nope.sqlite')], provenance, now, dir))).toBe(msg.dbNotFound('nope.sqlite'));
+  });
+
+  it('refuses an output no folder can hold, naming the output, not its temporary file', () => {
+    writeFileSync(p('a-file'), 'keep');
+    expect(refusal(() => mergeDatabases(p('a-file/m.sqlite'), [p('m-0.sqlite')], provenance, now, dir))).toBe(
+      msg.mergeOutUnusable(join('a-file', 'm.sqlite'), msg.folderProblem.isFile('a-file')),
+    );
+    expect(readdirSync(dir).filter((name) => name.startsWith('a-file'))).toEqual(['a-file']);
   });
 });

@@ -27,9 +27,25 @@ export const mergeCommand: Command = {
     else {
       println(io.stdout, msg.mergeSummary({ ...shown, cells: result.cells }));
       if (result.missing > 0) {
-        println(io.stdout, msg.mergeMissing(result.missing, result.missingByShard, result.missingShards, (shard) => `npx harness run <study> --shard ${shard}`));
+        println(io.stdout, msg.mergeMissing(result.missing, result.missingByShard, result.missingShards, (shard) => rerunShard(shard, result.shardCommands)));
       }
     }
     return complete ? exitCodes.ok : exitCodes.failedTrials;
   },
 };
+
+/**
+ * The command that computes what `shard` lacks: the one it was run with, which resumes it; for a
+ * shard never run, another shard's with the shard swapped and any --db left out (so the shard
+ * gets its default database), keeping the study and every --set. Only a shard run without
+ * --shard (by a Slurm array or an indexed Job) has no command to reuse.
+ */
+export function rerunShard(shard: string, recorded: Readonly<Record<string, string>>): string {
+  if (recorded[shard]) return `npx ${recorded[shard]}`;
+  const count = shard.split('/')[1];
+  const shardOption = /(\s--shard[= ])(\d+\/\d+)(?=\s|$)/;
+  const template = Object.values(recorded).find((line) => line.startsWith('harness run ') && shardOption.exec(line)?.[2]?.endsWith(`/${count}`));
+  if (!template) return `npx harness run <study> --shard ${shard}`;
+  const swapped = template.replace(shardOption, `$1${shard}`).replace(/\s--db(?:=|\s+)('(?:[^']|'\\'')*'|\S+)/, '');
+  return `npx ${swapped}`;
+}
