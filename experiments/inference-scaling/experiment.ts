@@ -256,7 +256,7 @@ function runGroup(task: GroupTask): GroupOutput {
 
 const experiment: Experiment<Params> = {
   name: 'inference-scaling',
-  version: '1',
+  version: '2',
   description:
     'Best-of-k inference scaling in 3D (accuracy, cost, latency): Monte Carlo curves per model and scenario, and the k each selection method picks (arXiv 2510.18905).',
   axes: {

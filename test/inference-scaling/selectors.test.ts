@@ -45,6 +45,9 @@ describe('balance', () => {
     expect(balance(curves, [], 2)).toBeNull();
     // Outside F the same formula runs past 1.
     expect(balance(curves, [0, 1], 3)).toBeCloseTo(3, 12);
+    // A one-point F scales no regret of a pick outside it: not defined, never a perfect 0.
+    expect(balance(curves, [2], 3)).toBeNull();
+    expect(balance(curves, [2], 0)).toBeNull();
   });
 });
 
