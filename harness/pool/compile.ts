@@ -193,9 +193,10 @@ const COMPILED_FOLDER = /^[\w.-]+-[0-9a-f]{16}$/;
 
 /**
  * A compiled folder, its build record (`.inputs.json`), or what a process that died while
- * writing one left (a staging folder, a record's hidden temporary file).
+ * writing one left (a staging folder, a record's hidden temporary file: `.<pid>.<host tag>.tmp-`,
+ * or `.<pid>.tmp-` as an older harness named it).
  */
-const COMPILED_ENTRY = /^(\.\d+\.tmp-)?[\w.-]+-[0-9a-f]{16}(\.inputs\.json)?(\.\d+(\.\w+)?\.tmp)?$/;
+const COMPILED_ENTRY = /^(\.\d+(\.[0-9a-f]{8})?\.tmp-)?[\w.-]+-[0-9a-f]{16}(\.inputs\.json)?(\.\d+(\.\w+)?\.tmp)?$/;
 
 /**
  * Removes compiled folders and build records under `root` last used (written, or reused: see

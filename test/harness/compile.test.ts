@@ -28,7 +28,8 @@ describe('compiled worker code', () => {
     const stale = folder('worker-0123456789abcdef', COMPILED_KEPT_MS + 60_000);
     const staleRecord = join(root, 'worker-0123456789abcdef.inputs.json');
     const staleRecordTemp = join(root, '.4242.tmp-worker-0123456789abcdef.inputs.json');
-    for (const file of [staleRecord, staleRecordTemp]) {
+    const staleHostRecordTemp = join(root, '.4242.0a1b2c3d.tmp-worker-0123456789abcdef.inputs.json');
+    for (const file of [staleRecord, staleRecordTemp, staleHostRecordTemp]) {
       writeFileSync(file, '{}');
       utimesSync(file, new Date(now - COMPILED_KEPT_MS - 60_000), new Date(now - COMPILED_KEPT_MS - 60_000));
     }
@@ -36,7 +37,7 @@ describe('compiled worker code', () => {
     const recent = folder('worker-fedcba9876543210', COMPILED_KEPT_MS - 60_000);
     const figures = folder('figures', COMPILED_KEPT_MS * 10);
     pruneCompiled(root, now);
-    expect([stale, staleStaging, staleRecord, staleRecordTemp].map(existsSync)).toEqual([false, false, false, false]);
+    expect([stale, staleStaging, staleRecord, staleRecordTemp, staleHostRecordTemp].map(existsSync)).toEqual([false, false, false, false, false]);
     expect([recent, figures].map(existsSync)).toEqual([true, true]);
   });
 
