@@ -18,7 +18,7 @@ import { loadStudy } from '../harness/study/study.js';
 import { reportDocuments, reportSummary } from '../experiments/inference-scaling/report/index.js';
 import { analyze } from '../experiments/inference-scaling/report/analysis.js';
 import { allFigures } from '../experiments/inference-scaling/report/figures/index.js';
-import { TEXT_WIDTH } from '../experiments/inference-scaling/report/figures/theme.js';
+import { TEXT_WIDTH, TEXT_HEIGHT } from '../experiments/inference-scaling/report/figures/theme.js';
 import { compileVegaLite, drawFigure, svgSize } from '../harness/render/vega.js';
 import { root, tempDir } from './harness/helpers.js';
 
@@ -117,7 +117,7 @@ describe('the paper study (npm start)', () => {
 });
 
 describe('the figures of both reports', () => {
-  it('each fits the text width of a two-column paper with 7 to 10.5 pt text, and its PDF embeds its fonts', async () => {
+  it('each fits the text width of a two-column paper and the height of a page, with 7 to 10.5 pt text, and its PDF embeds its fonts', async () => {
     const faults: string[] = [];
     for (const name of Object.keys(STUDIES) as StudyName[]) {
       const figures = allFigures(analyze(withStore(name, (store) => loadReportInput(store))));
@@ -125,8 +125,9 @@ describe('the figures of both reports', () => {
       for (const figure of figures) {
         const { svg, pdf } = await drawFigure(compileVegaLite(figure.spec), { pngScale: 1 });
         const at = `${name}: ${figure.name}`;
-        const { width } = svgSize(svg);
+        const { width, height } = svgSize(svg);
         if (width > TEXT_WIDTH) faults.push(`${at} is ${width} pt wide`);
+        if (height > TEXT_HEIGHT) faults.push(`${at} is ${height} pt high`);
         // The SVG is in points (1 unit = 1 pt), so a text's font size in px is its size in print.
         const texts = svg.match(/<text[^>]*>/g) ?? [];
         if (texts.length === 0) faults.push(`${at} has no text`);

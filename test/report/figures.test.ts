@@ -124,32 +124,37 @@ describe('figure specs', () => {
     expect(titles).toEqual(expect.arrayContaining(['k', 'mean accuracy', 'most frequent k*']));
   });
 
-  it('projections: one row per model, each row clear of the next, the x-axis titles once under the bottom row', async () => {
+  it('projections: one row per model, aligned across the columns; one x scale per column, its axis once under the bottom row', async () => {
     const figure = figures.find((f) => f.name.startsWith('projections--'))!;
-    const scene = await sceneOf(figure.spec);
-    const titles = ['latency (s) vs cost ($, log)', 'accuracy vs cost ($, log)', 'accuracy vs latency (s)'];
-    const xTitles = ['cost ($, log)', 'cost ($, log)', 'latency (s)'];
+    const view = await viewOf(figure.spec);
+    const scene = (view as unknown as { scenegraph(): { root: SceneItem } }).scenegraph().root;
+    const headers = ['latency (s) vs cost ($)', 'accuracy vs cost ($)', 'accuracy vs latency (s)'];
+    const xTitles = ['cost ($, log)', 'cost ($, log)', 'latency (s, log)'];
     const columns = groupsNamed(scene, /^concat_\d+_cell$/);
     expect(columns).toHaveLength(3);
+    const tops = columns[0]!.map((c) => c.y);
     columns.forEach((cells, j) => {
-      // The model's name inside the first panel of its row.
-      expect(cells.map((c) => texts(c, 'mark').find((t) => !xTitles.includes(t.text as string))?.text ?? null)).toEqual(a.data.models.map((m) => (j === 0 ? m.label : null)));
-      // Rows in model order, evenly spaced; each row's x-axis labels end before the next row starts.
-      const tops = cells.map((c) => c.y);
-      tops.slice(1).forEach((top, i) => expect(top - (tops[i] as number)).toBe(tops[1]! - tops[0]!));
-      cells.slice(0, -1).forEach((cell, i) => {
-        const labels = texts(cell, 'axis-label').filter((t) => t.baseline === 'top');
-        expect(labels.length).toBeGreaterThan(0);
-        for (const label of labels) expect(cell.y + label.y + (label.fontSize as number)).toBeLessThan(tops[i + 1] as number);
-      });
-      // The axis title: only under the bottom row, below its labels.
-      const titled = cells.map((c) => texts(c, 'mark').filter((t) => t.text === xTitles[j]));
-      expect(titled.map((t) => t.length)).toEqual(cells.map((_, i) => (i === cells.length - 1 ? 1 : 0)));
-      const last = cells[cells.length - 1]!;
-      const lowestLabel = Math.max(...texts(last, 'axis-label').filter((t) => t.baseline === 'top').map((t) => t.y + (t.fontSize as number)));
-      expect(titled[cells.length - 1]![0]!.y - (titled[cells.length - 1]![0]!.fontSize as number)).toBeGreaterThan(lowestLabel);
+      // Rows in model order, the model's name inside the first panel of its row.
+      expect(cells.map((c) => texts(c, 'mark').find((t) => t.text !== '')?.text ?? null)).toEqual(a.data.models.map((m) => (j === 0 ? m.label : null)));
+      // Each row at the same height in every column, evenly spaced.
+      expect(cells.map((c) => c.y)).toEqual(tops);
+      tops.slice(1).forEach((top, i) => expect(top - tops[i]!).toBe(tops[1]! - tops[0]!));
+      // No panel has an x axis of its own: the column's one is drawn in its footer, titled.
+      // (An x axis's labels are centred under their ticks; the y axis's stand right-aligned beside them.)
+      for (const cell of cells) expect(texts(cell, 'axis-label').filter((t) => t.align === 'center')).toEqual([]);
+      // One x scale for the whole column, its domain reaching every model's extremes.
+      const x = view.scale(`concat_${j}_x`);
+      const field = xTitles[j]!.startsWith('cost') ? 'cost' : 'latency';
+      const rows = (figure.spec as unknown as { datasets: { rows: Record<string, unknown>[] } }).datasets.rows;
+      const values = rows.filter((r) => r.kind === 'point').map((r) => r[field] as number);
+      expect(x.type).toBe('log');
+      expect(x.domain()[0]).toBeLessThanOrEqual(Math.min(...values));
+      expect(x.domain()[1]).toBeGreaterThanOrEqual(Math.max(...values));
     });
-    expect(groupsNamed(scene, /_column_header$/).map((h) => texts(h[0]!, 'title-text')[0]?.text)).toEqual(titles);
+    const footers = groupsNamed(scene, /^concat_\d+_column_footer$/);
+    expect(footers.map((f) => texts(f[0]!, 'axis-title').map((t) => t.text))).toEqual(xTitles.map((t) => [t]));
+    expect(groupsNamed(scene, /_column_header$/).map((h) => texts(h[0]!, 'title-text')[0]?.text)).toEqual(headers);
+    view.finalize();
   });
 
   it('measure columns: one x scale per measure, shared by the scenarios; the share of seeds always 0 to 100%', async () => {
@@ -230,17 +235,21 @@ describe('figure specs', () => {
     }
   });
 
-  it('projections: without any point for the last model, the axis titles go under the row above', async () => {
+  it('projections: without any point for the last model, the rows end with the row above, its axes under it', async () => {
     const condition = a.data.conditions[0]!;
     const last = a.data.models[a.data.models.length - 1]!;
     const curves = new Map(a.data.curves);
     curves.delete(curveKey(condition.id, last.id));
     const figure = projectionsFigure({ ...a, data: { ...a.data, curves } }, condition);
     const scene = await sceneOf(figure.spec);
-    for (const cells of groupsNamed(scene, /^concat_\d+_cell$/)) {
+    const columns = groupsNamed(scene, /^concat_\d+_cell$/);
+    const footers = groupsNamed(scene, /^concat_\d+_column_footer$/);
+    columns.forEach((cells, j) => {
       expect(cells).toHaveLength(a.data.models.length - 1);
-      expect(cells.map((c) => texts(c, 'mark').filter((t) => ['cost ($, log)', 'latency (s)'].includes(t.text as string)).length)).toEqual(cells.map((_, i) => (i === cells.length - 1 ? 1 : 0)));
-    }
+      // The footer (axis and title) starts where the last drawn row ends.
+      const bottom = cells.at(-1)!.y + (cells.at(-1)!.height as number);
+      expect(footers[j]![0]!.y).toBe(bottom);
+    });
   });
 });
 
@@ -419,6 +428,7 @@ interface SceneItem {
   y?: number;
   text?: unknown;
   baseline?: string;
+  align?: string;
   fontSize?: number;
 }
 

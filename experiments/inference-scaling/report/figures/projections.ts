@@ -9,19 +9,26 @@ import type { Analysis } from '../analysis.js';
 import { curveKey, type Condition } from '../data.js';
 import { round } from '../format.js';
 import { budgetRule, ONE_PER_MODEL, pickRows, pointClass, POINT_CLASS_SCALE, RING_PADDING } from './curves.js';
-import { AXIS, rowsFigure, selectorColourScale, tip, TOOLTIP_FORMAT, withHalo, DECADE_AXIS, type Figure, type Obj } from './theme.js';
+import { rowsFigure, selectorColourScale, tip, TOOLTIP_FORMAT, withHalo, DECADE_AXIS, type Figure, type Obj } from './theme.js';
 
 type Axis = 'cost' | 'latency' | 'accuracy';
 
-const PANEL = { width: 128, height: 62 };
-/** Baseline of a bottom axis title below the plot, in points, as Vega lays it out with this theme's axis config. */
-const X_TITLE_OFFSET = 24;
+const PANEL = { width: 126, height: 46 };
+/** Points between one model's row of panels and the next. */
+const ROW_SPACING = 4;
+/** Cost and latency span decades from model to model and from k to k. */
+function isLog(axis: Axis): boolean {
+  return axis !== 'accuracy';
+}
 const PROJECTIONS: readonly [Axis, Axis][] = [
   ['cost', 'latency'],
   ['cost', 'accuracy'],
   ['latency', 'accuracy'],
 ];
-const TITLES: Record<Axis, string> = { cost: 'cost ($, log)', latency: 'latency (s)', accuracy: 'accuracy' };
+/** The x axes' titles. */
+const TITLES: Record<Axis, string> = { cost: 'cost ($, log)', latency: 'latency (s, log)', accuracy: 'accuracy' };
+/** The units in a column's header; its axis title says which axes are log. */
+const HEADERS: Record<Axis, string> = { cost: 'cost ($)', latency: 'latency (s)', accuracy: 'accuracy' };
 const FORMATS: Record<Axis, string> = { cost: TOOLTIP_FORMAT.cost, latency: TOOLTIP_FORMAT.latency, accuracy: TOOLTIP_FORMAT.accuracy };
 
 export function projectionsFigure(a: Analysis, condition: Condition): Figure {
@@ -49,16 +56,22 @@ export function projectionsFigure(a: Analysis, condition: Condition): Figure {
     const enc = (axis: Axis, channel: 'x' | 'y') => ({
       field: axis,
       type: 'quantitative',
-      title: null,
-      scale: axis === 'cost' ? { type: 'log', padding: RING_PADDING } : { zero: false, padding: RING_PADDING },
-      axis: axis === 'cost' ? { ...DECADE_AXIS, format: '$~g' } : { tickCount: channel === 'x' ? 4 : 3 },
+      title: channel === 'x' ? TITLES[axis] : null,
+      scale: isLog(axis) ? { type: 'log', padding: RING_PADDING } : { zero: false, padding: RING_PADDING },
+      // Every other decade labelled where they do not all fit (never an uneven gap).
+      axis: isLog(axis) ? { ...DECADE_AXIS, format: axis === 'cost' ? '$~g' : '~g', labelOverlap: 'parity' } : { tickCount: 3, ...(axis === 'accuracy' ? { format: '.2f' } : {}) },
     });
     const limitRule = (axis: Axis, channel: 'x' | 'y'): Obj[] => {
       const limit = limits[axis];
       return limit === null ? [] : [budgetRule(channel, limit)];
     };
+    // The utopia point (0, 0, 1): a log axis has no 0, so there it sits on the axis's low edge.
+    const utopia = (axis: Axis, channel: 'x' | 'y'): Obj => {
+      if (!isLog(axis)) return { field: axis, type: 'quantitative' };
+      return { value: channel === 'x' ? 0 : PANEL.height };
+    };
     const tooltip = [tip('model', 'model'), tip('k', 'k', 'd'), tip('cost', 'cost', FORMATS.cost), tip('latency', 'latency (s)', FORMATS.latency), tip('accuracy', 'accuracy', FORMATS.accuracy)];
-    const panel = `${TITLES[y]} vs ${TITLES[x]}`;
+    const panel = `${HEADERS[y]} vs ${HEADERS[x]}`;
     return {
       // A one-value column facet carries the panel's title, centred over the plots as a panel title is.
       transform: [{ calculate: JSON.stringify(panel), as: 'panel' }],
@@ -66,11 +79,12 @@ export function projectionsFigure(a: Analysis, condition: Condition): Figure {
         row: { field: 'model', type: 'nominal', sort: models, header: null },
         column: { field: 'panel', type: 'nominal', title: null, header: { labelFontWeight: 'bold', labelPadding: 6 } },
       },
-      // Rows laid out by their plots alone, so the bottom row's x-axis title does not make every row taller;
-      // the spacing leaves room for each row's x axis (the 15 points Vega gives it, and 4 between rows).
+      // Rows laid out by their plots alone, so that labels reaching past a plot do not move its row.
       bounds: 'flush',
-      spacing: { row: 19 },
-      resolve: { scale: { x: 'independent', y: 'independent' } },
+      spacing: { row: ROW_SPACING },
+      // One x scale per projection, shared by the models: the rows of a column are read against
+      // one axis, drawn once under the bottom row, which leaves the rows close enough for a page.
+      resolve: { scale: { x: 'shared', y: 'independent' } },
       spec: {
         width: PANEL.width,
         height: PANEL.height,
@@ -88,31 +102,19 @@ export function projectionsFigure(a: Analysis, condition: Condition): Figure {
           ...limitRule(x, 'x'),
           ...limitRule(y, 'y'),
           {
-            transform: [ONE_PER_MODEL, { calculate: '1', as: 'accuracy' }, { calculate: '0', as: 'latency' }],
-            // The utopia point (0, 0, 1); a log cost axis has no 0, so there it sits on the left edge.
+            transform: [ONE_PER_MODEL, { calculate: '1', as: 'accuracy' }],
             mark: { type: 'point', shape: 'cross', size: 30, color: '#009E73', opacity: 0.9, clip: false },
-            encoding: {
-              x: x === 'cost' ? { value: 0 } : { field: x, type: 'quantitative' },
-              y: { field: y, type: 'quantitative' },
-              tooltip: { value: 'utopia (cost 0, latency 0, accuracy 1)' },
-            },
+            encoding: { x: utopia(x, 'x'), y: utopia(y, 'y'), tooltip: { value: 'utopia (cost 0, latency 0, accuracy 1)' } },
           },
           ...(labelled
-            ? // The model's name inside its first panel, top left: low cost with high latency never
-              // occurs there; a budget line may pass under it.
+            ? // The model's name inside its first panel, top left, within the scale's padding, which
+              // no point enters (latency rises with cost); a ring or a budget line may pass under it.
               withHalo({
                 transform: [ONE_PER_MODEL],
-                mark: { type: 'text', align: 'left', baseline: 'top', x: 4, y: 3, fontSize: 8, fontWeight: 'bold', color: '#222222' },
+                mark: { type: 'text', align: 'left', baseline: 'top', x: 4, y: 2, fontSize: 8, fontWeight: 'bold', color: '#222222' },
                 encoding: { text: { field: 'model', type: 'nominal' } },
               })
             : []),
-          {
-            // The x-axis title, under the bottom row only (a facet titles every row's axis or none),
-            // where Vega puts a bottom axis title in this theme: ticks, labels, then the title's padding.
-            transform: [ONE_PER_MODEL, { filter: { field: 'model', equal: bottomRow } }],
-            mark: { type: 'text', align: 'center', baseline: 'alphabetic', x: PANEL.width / 2, y: PANEL.height + X_TITLE_OFFSET, fontSize: AXIS.titleFontSize, color: AXIS.titleColor, clip: false },
-            encoding: { text: { value: TITLES[x] } },
-          },
           {
             transform: [{ filter: "datum.kind === 'pick'" }],
             mark: { type: 'point', filled: false, strokeWidth: 1.2 },
@@ -129,11 +131,9 @@ export function projectionsFigure(a: Analysis, condition: Condition): Figure {
     };
   };
   const models = a.data.models.map((m) => m.label);
-  // A model without a single row (e.g. not run yet) has no row in the facet.
-  const bottomRow = models.filter((m) => rows.some((r) => r.model === m)).at(-1) ?? null;
   const title = `The feasible space in 2D: ${condition.label}`;
   const subtitle = [
-    `Each point is one k (mean over seeds). Dark: Pareto in most seeds; grey: feasible; light: not feasible. Dashed: budgets (C_max, T_max, acc_min); green cross: utopia (0, 0, 1), on the left edge of log cost axes; rings: each selector's most frequent k*.`,
+    `Each point is one k (mean over seeds). Dark: Pareto in most seeds; grey: feasible; light: not feasible. Dashed: budgets (C_max, T_max, acc_min); green cross: utopia (0, 0, 1), on the low edge of the log axes; rings: each selector's most frequent k*.`,
   ];
   return rowsFigure({
     name: `projections--${condition.slug}`,

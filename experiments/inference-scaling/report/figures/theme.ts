@@ -27,6 +27,12 @@ export interface Figure {
  */
 export const TEXT_WIDTH = 500;
 
+/**
+ * The tallest a figure is drawn, in points: US letter less one-inch margins leaves 648 pt of text
+ * height (A4, 700), and this leaves room under the figure for a three-line caption.
+ */
+export const TEXT_HEIGHT = 600;
+
 export const VEGA_LITE_SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 
 export const CONFIG: Obj = {
