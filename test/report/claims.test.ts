@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../experiments/inference-scaling/report/analysis.js';
 import type { ClaimRow } from '../../experiments/inference-scaling/report/claims.js';
+import { adaptivityTable } from '../../experiments/inference-scaling/report/tables.js';
 import { handInput, type HandTrial } from './builder.js';
 import { syntheticReportInput } from './synthetic.js';
 
@@ -119,6 +120,29 @@ describe('claim 5: k* moves across scenarios', () => {
   it('does not hold when k* stays put', () => {
     expect(headline(trials(8), 5).verdict).toBe('does not hold');
   });
+
+  it('per model and selector: the seeds whose k* differs, whether it moves, and the modal k* of each scenario in its table', () => {
+    // Two models: k* moves for gpt5-nano (8 or 12 against 32 or 36) and differs in odd seeds only
+    // for qwen3-max (the same k in both scenarios except 24 for odd seeds in accuracy-critical).
+    const moving = paper.flatMap((s) => [...cells(s, (r) => ({ k: 8 + 4 * (r % 2) })), ...cells(s, (r) => ({ k: 32 + 4 * (r % 2) }), { scenario: 'accuracy-critical' })]);
+    const wobbling = paper.flatMap((s) => [...cells(s, () => ({ k: 16 }), { model: 'qwen3-max' }), ...cells(s, (r) => ({ k: r % 2 ? 24 : 16 }), { model: 'qwen3-max', scenario: 'accuracy-critical' })]);
+    const a = analyze(handInput([...moving, ...wobbling]));
+    const entry = (model: string) => a.claims.adaptivity.find((e) => e.model === model && e.selector === 'knee-paper')!;
+    expect(a.claims.adaptivity).toHaveLength(2 * paper.length);
+    expect(entry('gpt5-nano')).toMatchObject({ moves: true, differs: { successes: 6, n: 6 } });
+    expect(entry('qwen3-max').differs).toMatchObject({ successes: 3, n: 6 });
+    // The claim's row for a selector pools its models' entries.
+    const row = a.claims.rows.find((r) => r.claim === 5 && r.subject === 'knee-paper')!;
+    expect(row.numbers).toMatchObject({ models: 2, models_moving: [entry('gpt5-nano'), entry('qwen3-max')].filter((e) => e.moves).length, differs_n: 12 });
+    expect(row.numbers.differs_share).toBe(9 / 12);
+    const table = adaptivityTable(a);
+    const csvRow = table.csv.rows.find((r) => r.model === 'qwen3-max' && r.selector === 'knee-paper')!;
+    expect(csvRow).toMatchObject({ k_mode_balanced: 16, 'k_mode_accuracy-critical': 16, seeds: 6, differs_share: 0.5, moves: entry('qwen3-max').moves ? 1 : 0 });
+    expect(table.csv.columns.map((c) => c.key)).toEqual(['variant', 'model', 'selector', 'k_mode_balanced', 'k_mode_accuracy-critical', 'seeds', 'differs_share', 'differs_lo', 'differs_hi', 'moves']);
+    const shown = table.display.rows.find((r) => r.selector === 'knee-paper' && String(r.model).startsWith('GPT-5 Nano'))!;
+    expect(shown).toMatchObject({ modes: '8 · 32', differs: '100% [61%, 100%] of 6', moves: 'yes' });
+    expect(table.empty).toBeUndefined();
+  });
 });
 
 describe('a claim the study cannot judge', () => {
@@ -139,6 +163,8 @@ describe('a claim the study cannot judge', () => {
 
   it('names a missing scenario, and needs two scenarios to see k* move', () => {
     const one = headlines({ scenarios: ['balanced'], models: ['gpt5', 'gpt5-nano'] });
+    const table = adaptivityTable(analyze(syntheticReportInput({ scenarios: ['balanced'], models: ['gpt5'], seeds: 3, kCount: 8 }), 50));
+    expect([table.csv.rows, table.empty]).toEqual([[], 'fewer than two scenarios in the results']);
     expect(one.find(([claim]) => claim === 2)).toEqual([2, 'cannot tell', 'not judged: no accuracy-critical scenario in the results']);
     expect(one.find(([claim]) => claim === 5)).toEqual([5, 'cannot tell', 'not judged: fewer than two scenarios in the results']);
     // Judged where the study has what they need.

@@ -31,7 +31,7 @@ describe('the report', () => {
     for (const name of ['picks', 'savings', 'stability', 'accuracy-vs-k--balanced', 'cost-vs-k--cost-constrained', 'projections--accuracy-critical']) {
       for (const ext of ['vl.json', 'svg', 'png', 'pdf']) expect(paths).toContain(`figures/${name}.${ext}`);
     }
-    for (const t of ['claims', 'balanced', 'accuracy-critical', 'cost-constrained', 'paired', 'model-pairs']) {
+    for (const t of ['claims', 'balanced', 'accuracy-critical', 'cost-constrained', 'paired', 'model-pairs', 'adaptivity']) {
       expect(paths).toContain(`tables/${t}.csv`);
       expect(paths).toContain(`tables/${t}.md`);
     }

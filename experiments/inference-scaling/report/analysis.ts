@@ -50,7 +50,7 @@ export function analyzeEstimates(data: StudyData): Analysis {
     index,
     cells,
     paired: [],
-    claims: { rows: [], modelPairs: [] },
+    claims: { rows: [], modelPairs: [], adaptivity: [] },
     ablation: baseline === null ? null : { baseline, factors: [], groups: [], levels: [], claims: [] },
     cell: cellLookup(cells),
     condition: conditionLookup(data),

@@ -54,9 +54,25 @@ export interface ModelPairComparison {
   note: string;
 }
 
+/** Claim 5 for one model and selector: does its k* move between the scenarios of one variant? */
+export interface Adaptivity {
+  /** The variant's label ('' without variants); its scenarios are the ones compared. */
+  variant: string;
+  /** The compared conditions' ids, in the study's order. */
+  conditions: string[];
+  model: string;
+  selector: string;
+  /** Whether the difference in mean k* between some two scenarios excludes 0 (or one has picks, the other none). */
+  moves: boolean;
+  /** Seeds whose k* is not the same in every scenario, of the seeds run in every one. */
+  differs: ShareInterval | null;
+}
+
 export interface Claims {
   rows: ClaimRow[];
   modelPairs: ModelPairComparison[];
+  /** Claim 5 per model and selector, for every variant with two or more scenarios. */
+  adaptivity: Adaptivity[];
 }
 
 export const CLAIM_STATEMENTS: Readonly<Record<number, string>> = {
@@ -88,8 +104,9 @@ interface Context {
 export function evaluateClaims(data: StudyData, index: PickIndex, stats: Statistician): Claims {
   const ctx: Context = { data, index, stats };
   const modelPairs = compareModelPairs(ctx);
-  const rows = [...claim1(ctx), ...claim2(ctx), ...claim3(ctx, modelPairs), ...claim4(ctx), ...claim5(ctx)];
-  return { rows, modelPairs };
+  const adaptivity = measureAdaptivity(ctx);
+  const rows = [...claim1(ctx), ...claim2(ctx), ...claim3(ctx, modelPairs), ...claim4(ctx), ...claim5(ctx, adaptivity)];
+  return { rows, modelPairs, adaptivity };
 }
 
 const has = (ctx: Context, selector: string) => ctx.data.selectors.includes(selector);
@@ -474,39 +491,64 @@ const RULE_5 =
   'k* excludes 0, or one scenario has picks and the other none. Holds if k* moves for more than half the models; does not hold if ' +
   'it moves for none; otherwise cannot tell. Overall: holds if it holds for every paper selector.';
 
-function claim5(ctx: Context): ClaimRow[] {
+/** The scenarios compared for claim 5: the conditions of each variant, those with two or more. */
+function scenarioGroups(data: StudyData): Map<string, Condition[]> {
   const groups = new Map<string, Condition[]>();
-  for (const c of ctx.data.conditions) groups.set(c.variantLabel, [...(groups.get(c.variantLabel) ?? []), c]);
+  for (const c of data.conditions) groups.set(c.variantLabel, [...(groups.get(c.variantLabel) ?? []), c]);
+  return new Map([...groups].filter(([, conditions]) => conditions.length >= 2));
+}
+
+export function adaptivityLacks(data: StudyData): string[] {
+  return scenarioGroups(data).size === 0 ? ['fewer than two scenarios in the results'] : [];
+}
+
+function measureAdaptivity(ctx: Context): Adaptivity[] {
+  const out: Adaptivity[] = [];
+  for (const [variant, conditions] of scenarioGroups(ctx.data)) {
+    for (const selector of ctx.data.selectors) {
+      for (const model of ctx.data.models) {
+        const cells = conditions.map((c) => ctx.index.cell(c.id, model.id, selector));
+        if (cells.some((cell) => cell.length === 0)) continue;
+        const ks = cells.map((cell) => cell.map((p) => p.kStar).filter((k): k is number => k !== null));
+        const byReplicate = cells.map((cell) => new Map(cell.map((p) => [p.replicate, p.kStar])));
+        let differing = 0;
+        let seeds = 0;
+        for (const replicate of byReplicate[0]?.keys() ?? []) {
+          if (!byReplicate.every((m) => m.has(replicate))) continue;
+          seeds += 1;
+          const first = byReplicate[0]?.get(replicate);
+          if (byReplicate.some((m) => m.get(replicate) !== first)) differing += 1;
+        }
+        out.push({
+          variant,
+          conditions: conditions.map((c) => c.id),
+          model: model.id,
+          selector,
+          moves: movesBetween(ctx, conditions, ks, model.id, selector),
+          differs: share(differing, seeds),
+        });
+      }
+    }
+  }
+  return out;
+}
+
+function claim5(ctx: Context, adaptivity: readonly Adaptivity[]): ClaimRow[] {
   const lacks = unjudged(5, 'paper selectors', 'verdicts over the paper\'s selectors; models whose k* moves', RULE_5, [
-    [...groups.values()].every((conditions) => conditions.length < 2) ? 'fewer than two scenarios in the results' : null,
+    ...adaptivityLacks(ctx.data),
     lacking(ctx.data.selectors, [PAPER_SELECTORS]),
   ]);
   if (lacks) return lacks;
   const rows: ClaimRow[] = [];
   const paperVerdicts: Verdict[] = [];
-  for (const [variantLabel, conditions] of groups) {
-    if (conditions.length < 2) continue;
+  for (const variantLabel of scenarioGroups(ctx.data).keys()) {
     for (const selector of ctx.data.selectors) {
-      let moving = 0;
-      let judged = 0;
-      let differing = 0;
-      let seedCells = 0;
-      for (const model of ctx.data.models) {
-        const cells = conditions.map((c) => ctx.index.cell(c.id, model.id, selector));
-        if (cells.some((cell) => cell.length === 0)) continue;
-        judged += 1;
-        const ks = cells.map((cell) => cell.map((p) => p.kStar).filter((k): k is number => k !== null));
-        if (movesBetween(ctx, conditions, ks, model.id, selector)) moving += 1;
-        const byReplicate = cells.map((cell) => new Map(cell.map((p) => [p.replicate, p.kStar])));
-        for (const replicate of byReplicate[0]?.keys() ?? []) {
-          if (!byReplicate.every((m) => m.has(replicate))) continue;
-          seedCells += 1;
-          const first = byReplicate[0]?.get(replicate);
-          if (byReplicate.some((m) => m.get(replicate) !== first)) differing += 1;
-        }
-      }
-      if (judged === 0) continue;
-      const verdict: Verdict = moving > judged / 2 ? 'holds' : moving === 0 ? 'does not hold' : 'cannot tell';
+      const judged = adaptivity.filter((m) => m.variant === variantLabel && m.selector === selector);
+      if (judged.length === 0) continue;
+      const moving = judged.filter((m) => m.moves).length;
+      const differing = judged.reduce((sum, m) => sum + (m.differs?.successes ?? 0), 0);
+      const seedCells = judged.reduce((sum, m) => sum + (m.differs?.n ?? 0), 0);
+      const verdict: Verdict = moving > judged.length / 2 ? 'holds' : moving === 0 ? 'does not hold' : 'cannot tell';
       if (PAPER_SELECTORS.includes(selector)) paperVerdicts.push(verdict);
       const perSeed = share(differing, seedCells);
       rows.push({
@@ -514,10 +556,10 @@ function claim5(ctx: Context): ClaimRow[] {
         scope: variantLabel ? `scenarios · ${variantLabel}` : 'scenarios',
         subject: selector,
         measure: 'models whose k* moves between scenarios; share of (model, seed) cells whose k* is not the same in every scenario',
-        value: `moves for ${moving} of ${judged} models; k* differs in ${shareText(perSeed)} cells`,
+        value: `moves for ${moving} of ${judged.length} models; k* differs in ${shareText(perSeed)} cells`,
         verdict,
         rule: RULE_5,
-        numbers: { models_moving: moving, models: judged, ...shareNumbers('differs', perSeed) },
+        numbers: { models_moving: moving, models: judged.length, ...shareNumbers('differs', perSeed) },
         headline: false,
       });
     }

@@ -5,7 +5,7 @@
 import type { ShareInterval } from '../../../harness/stats/index.js';
 import type { Cell, Table } from '../../../harness/render/table.js';
 import type { Analysis } from './analysis.js';
-import { CLAIM_STATEMENTS, modelPairsLack, oneSeedNote, type ClaimRow } from './claims.js';
+import { adaptivityLacks, CLAIM_STATEMENTS, modelPairsLack, oneSeedNote, type ClaimRow } from './claims.js';
 import type { Condition } from './data.js';
 import type { Factor } from './factors.js';
 import { fmt, round, shareText, withInterval } from './format.js';
@@ -199,6 +199,56 @@ export function modelPairsTable(a: Analysis): TablePair {
   return { name: 'model-pairs', title: 'Claim 3: smaller vs large models at accuracy-max\'s k* (two-sample bootstrap over seeds)', csv, display, ...emptyBecause(pairs, modelPairsLack(a.data)) };
 }
 
+/**
+ * Claim 5 per model and selector: its most frequent k* in each scenario, the share of seeds whose
+ * k* is not the same in every scenario (Wilson 95% interval), and whether it moves (the rule of
+ * claims.csv).
+ */
+export function adaptivityTable(a: Analysis): TablePair {
+  const entries = a.claims.adaptivity;
+  const scenarios = [...new Set(entries.flatMap((e) => e.conditions.map((c) => a.condition(c).scenario)))];
+  const modes = (conditions: readonly string[], model: string, selector: string): Map<string, number | null> =>
+    new Map(conditions.map((c) => [a.condition(c).scenario, a.cell(c, model, selector)?.spread.mode ?? null]));
+  const csv: Table = {
+    columns: [col('variant', 'variant'), col('model', 'model'), col('selector', 'selector'), ...scenarios.map((s) => col(`k_mode_${s}`, `k_mode_${s}`)), col('seeds', 'seeds'), ...['share', 'lo', 'hi'].map((x) => col(`differs_${x}`, `differs_${x}`)), col('moves', 'moves')],
+    rows: entries.map((e) => {
+      const byScenario = modes(e.conditions, e.model, e.selector);
+      return {
+        variant: e.variant,
+        model: e.model,
+        selector: e.selector,
+        ...Object.fromEntries(scenarios.map((s) => [`k_mode_${s}`, byScenario.get(s) ?? null])),
+        seeds: e.differs?.n ?? 0,
+        ...shareCells('differs', e.differs),
+        moves: e.moves ? 1 : 0,
+      };
+    }),
+  };
+  const withVariants = entries.some((e) => e.variant !== '');
+  const display: Table = {
+    columns: [
+      ...(withVariants ? [col('variant', 'variant')] : []),
+      col('model', 'model'),
+      col('selector', 'selector'),
+      col('modes', `most frequent k* (${scenarios.join(' · ')})`, 'right'),
+      col('differs', 'seeds whose k* differs', 'right'),
+      col('moves', 'k* moves'),
+    ],
+    rows: entries.map((e) => {
+      const byScenario = modes(e.conditions, e.model, e.selector);
+      return {
+        variant: e.variant,
+        model: modelName(a, e.model),
+        selector: e.selector,
+        modes: scenarios.map((s) => (byScenario.has(s) ? (byScenario.get(s) ?? 'none') : '')).join(' · '),
+        differs: shareText(e.differs),
+        moves: e.moves ? 'yes' : 'no',
+      };
+    }),
+  };
+  return { name: 'adaptivity', title: 'Claim 5: k* across the scenarios, per model and selector (share of seeds with a 95% Wilson interval)', csv, display, ...emptyBecause(entries, adaptivityLacks(a.data)) };
+}
+
 /** One factor of a study with variants: what each level changes, per scenario and selector. */
 export function factorTable(a: Analysis, factor: Factor): TablePair {
   const levels = (a.ablation?.levels ?? []).filter((l) => l.factor === factor.id);
@@ -314,5 +364,5 @@ export function claimsSummary(a: Analysis): string {
 
 export function allTables(a: Analysis): TablePair[] {
   const ablation = a.ablation ? [variantClaimsTable(a), ...a.ablation.factors.map((f) => factorTable(a, f))] : [];
-  return [claimsTable(a.claims.rows), ...ablation, ...a.data.conditions.map((c) => conditionTable(a, c)), pairedTable(a), modelPairsTable(a)];
+  return [claimsTable(a.claims.rows), ...ablation, ...a.data.conditions.map((c) => conditionTable(a, c)), pairedTable(a), modelPairsTable(a), adaptivityTable(a)];
 }
