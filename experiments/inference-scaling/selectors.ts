@@ -11,6 +11,8 @@
  *   knee-chord       the Pareto point farthest from the chord between the front's ends
  *   fixed-k          the 1D baseline: k = fixed_k whatever the constraints say
  *   accuracy-max-2d  the 2D baseline: argmax mean A under the cost and accuracy constraints only
+ *   knee-2d          the 2D baseline's knee: the curvature knee (as knee-3d) of the accuracy-vs-cost
+ *                    Pareto front under the cost and accuracy constraints only, p = (C/C_max, A)
  * Ties go to the smallest k. F is the feasible set under the cell's feasibility rule.
  */
 import { balance } from './balance.js';
@@ -28,6 +30,7 @@ export const SELECTOR_IDS = [
   'knee-chord',
   'fixed-k',
   'accuracy-max-2d',
+  'knee-2d',
 ] as const;
 export type SelectorId = (typeof SELECTOR_IDS)[number];
 
@@ -41,7 +44,11 @@ export const SCORE_KIND: Record<SelectorId, string | null> = {
   'knee-chord': 'distance from chord',
   'fixed-k': null,
   'accuracy-max-2d': 'mean accuracy',
+  'knee-2d': 'curvature (cost-accuracy plane, k spacing)',
 };
+
+/** The selectors that see only the cost and accuracy constraints (claim 4's 2D baselines). */
+export const TWO_D_SELECTORS: readonly SelectorId[] = ['accuracy-max-2d', 'knee-2d'];
 
 export const NONE_REASONS = {
   noFeasible: 'no feasible k',
@@ -74,7 +81,7 @@ export interface PickDiagnostics extends CellDiagnostics {
   breaksCost: boolean;
   breaksLatency: boolean;
   breaksAccuracy: boolean;
-  /** For accuracy-max-2d: the size of the 2D feasible set it searched. */
+  /** For the 2D baselines: the size of the 2D feasible set they searched. */
   feasible2dCount?: number;
 }
 
@@ -111,14 +118,19 @@ function normalized(ctx: Context, i: number): Point3 {
   return [curves.cost.mean[i]! / constraints.C_max, curves.latency.mean[i]! / constraints.T_max, curves.accuracy.mean[i]!];
 }
 
+/** A knee of the Pareto front `front` (indices ascending in k), each point placed by `place`. */
+function kneeOf(ctx: Context, front: readonly number[], place: (i: number) => Point3, knee: (points: Point3[], ks: number[]) => Knee | null): Choice {
+  if (front.length < 3) return { reason: NONE_REASONS.fewPareto };
+  const found = knee(
+    front.map(place),
+    front.map((i) => ctx.curves.k[i]!),
+  );
+  return found ? { index: front[found.position]!, score: found.score } : { reason: NONE_REASONS.noCurvature };
+}
+
 function fromKnee(ctx: Context, knee: (points: Point3[], ks: number[]) => Knee | null): Choice {
   if (ctx.feasible.length === 0) return { reason: NONE_REASONS.noFeasible };
-  if (ctx.pareto.length < 3) return { reason: NONE_REASONS.fewPareto };
-  const found = knee(
-    ctx.pareto.map((i) => normalized(ctx, i)),
-    ctx.pareto.map((i) => ctx.curves.k[i]!),
-  );
-  return found ? { index: ctx.pareto[found.position]!, score: found.score } : { reason: NONE_REASONS.noCurvature };
+  return kneeOf(ctx, ctx.pareto, (i) => normalized(ctx, i), knee);
 }
 
 function overFeasible(ctx: Context, value: (i: number) => number, better = greater): Choice {
@@ -146,6 +158,12 @@ const METHODS: Record<SelectorId, (ctx: Context, options: SelectionOptions) => C
     return index >= 0 ? { index, score: null } : { reason: NONE_REASONS.notCandidate(options.fixedK, ctx.curves.k) };
   },
   'accuracy-max-2d': (ctx) => argBest(ctx.feasible2d, (i) => ctx.curves.accuracy.mean[i]!, greater) ?? { reason: NONE_REASONS.noFeasible2d },
+  'knee-2d': (ctx) => {
+    if (ctx.feasible2d.length === 0) return { reason: NONE_REASONS.noFeasible2d };
+    // Latency's coordinate held at 0: knee3d's curvature is then that of the plane curve (C/C_max, A).
+    const place = (i: number): Point3 => [ctx.curves.cost.mean[i]! / ctx.constraints.C_max, 0, ctx.curves.accuracy.mean[i]!];
+    return kneeOf(ctx, paretoIndices(ctx.curves, ctx.feasible2d, '2d'), place, knee3d);
+  },
 };
 
 /** Runs one selector on one cell's curves. */
@@ -155,7 +173,7 @@ export function select(id: SelectorId, curves: Curves, constraints: Constraints,
   const feasible = feasibleIndices(curves, constraints);
   const ctx: Context = { curves, constraints, feasible, pareto: paretoIndices(curves, feasible), feasible2d: feasibleIndices(curves, constraints, '2d') };
   const cell: CellDiagnostics & { feasible2dCount?: number } = { feasibleCount: feasible.length, paretoCount: ctx.pareto.length };
-  if (id === 'accuracy-max-2d') cell.feasible2dCount = ctx.feasible2d.length;
+  if (TWO_D_SELECTORS.includes(id)) cell.feasible2dCount = ctx.feasible2d.length;
   const choice = method(ctx, options);
   if ('reason' in choice) return { status: 'none', reason: choice.reason, diagnostics: cell };
   const i = choice.index;

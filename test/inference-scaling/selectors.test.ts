@@ -135,7 +135,7 @@ describe('selectors', () => {
       if (id === 'fixed-k') {
         expect(pick(s).diagnostics).toMatchObject({ feasible: false, breaksAccuracy: true, breaksCost: false, breaksLatency: false, balance: null });
       } else {
-        expect(s).toMatchObject({ status: 'none', reason: id === 'accuracy-max-2d' ? NONE_REASONS.noFeasible2d : NONE_REASONS.noFeasible });
+        expect(s).toMatchObject({ status: 'none', reason: id.endsWith('-2d') ? NONE_REASONS.noFeasible2d : NONE_REASONS.noFeasible });
       }
     }
   });
@@ -156,6 +156,30 @@ describe('selectors', () => {
     expect(s.diagnostics).toMatchObject({ feasible: false, breaksLatency: true, feasibleCount: 2, feasible2dCount: 3 });
     // Regret over F = {1, 2}: cost (.3 - .1)/.1 = 2, latency (15 - 5)/5 = 2, accuracy (.95 - .97)/.05 = -.4.
     expect(s.diagnostics.balance).toBeCloseTo(2, 12);
+  });
+
+  it('knee-2d: the curvature knee of the accuracy-vs-cost front, latency and its budget ignored', () => {
+    // Cost linear in k, accuracy bending at k = 4 (as above), latency rising steeply past T_max
+    // from k = 4 on and non-monotone, which would reshape a 3D front: the 2D knee is still k = 4.
+    const k = [1, 2, 3, 4, 5, 6, 7];
+    const accuracy = [0.5, 0.6, 0.7, 0.8, 0.81, 0.82, 0.83];
+    const curves = curvesFromMeans(k, k.map((x) => x / 8), [1, 2, 3, 40, 30, 60, 50], accuracy);
+    const constraints = { ...LOOSE, T_max: 8 };
+    const s = pick(select('knee-2d', curves, constraints, options));
+    expect(s.k).toBe(4);
+    expect(s.diagnostics).toMatchObject({ feasible: false, breaksLatency: true, feasibleCount: 3, feasible2dCount: 7 });
+    // The same as knee-3d on the plane curve (C/C_max, A), latency's coordinate held at 0.
+    const plane = k.map((x, i): Point3 => [x / 8, 0, accuracy[i]!]);
+    expect(s.diagnostics.score).toBe(knee3d(plane, k)!.score);
+    // Its front is the 2D one: a dearer k with no more accuracy is off it, whatever its latency.
+    const flat = curvesFromMeans([1, 2, 3, 4], [0.1, 0.2, 0.3, 0.4], [1, 2, 1, 1], [0.8, 0.9, 0.9, 0.95]);
+    expect(paretoIndices(flat, [0, 1, 2, 3], '2d')).toEqual([0, 1, 3]);
+    expect(paretoIndices(flat, [0, 1, 2, 3])).toEqual([0, 1, 2, 3]);
+    expect(pick(select('knee-2d', flat, LOOSE, options)).k).toBe(2);
+    // Fewer than 3 points on the 2D front, or none meeting cost and accuracy: no knee, and why.
+    const two = curvesFromMeans([1, 2, 3], [0.1, 0.2, 0.3], [1, 2, 3], [0.9, 0.95, 0.95]);
+    expect(select('knee-2d', two, LOOSE, options)).toMatchObject({ status: 'none', reason: NONE_REASONS.fewPareto, diagnostics: { feasible2dCount: 3 } });
+    expect(select('knee-2d', two, { ...LOOSE, C_max: 0.05 }, options)).toMatchObject({ status: 'none', reason: NONE_REASONS.noFeasible2d });
   });
 
   it('runs every selector id and rejects an unknown one', () => {

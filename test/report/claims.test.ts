@@ -99,6 +99,15 @@ describe('claim 4: a 2D pick can break the latency budget', () => {
     expect(r.numbers.breaks_latency_2d_n).toBe(6);
   });
 
+  it('judges both 2D baselines: holds when the 2D knee alone breaks T_max, each share under its own name', () => {
+    const r = headline([...cells('accuracy-max-2d', () => ({ breaks: 0 })), ...cells('knee-2d', (s) => ({ breaks: s === 0 ? 1 : 0 }))], 4);
+    expect(r.verdict).toBe('holds');
+    expect(r.subject).toBe('accuracy-max-2d, knee-2d (2D)');
+    expect(r.numbers).toMatchObject({ breaks_latency_2d_share: 0, breaks_latency_2d_n: 6, breaks_latency_knee_2d_n: 6 });
+    expect(r.numbers.breaks_latency_knee_2d_share).toBeCloseTo(1 / 6, 12);
+    expect(r.value).toMatch(/^2D pick breaks T_max in 0% \[.*\] of 6 \(accuracy-max-2d\); 17% \[.*\] of 6 \(knee-2d\)$/);
+  });
+
   it('does not hold when none does; fixed-k infeasibility is reported beside it', () => {
     const r = headline([...cells('accuracy-max-2d', () => ({ breaks: 0 })), ...cells('fixed-k', (s) => ({ feasible: s === 0 ? 0 : 1 }))], 4);
     expect(r.verdict).toBe('does not hold');
@@ -155,7 +164,7 @@ describe('a claim the study cannot judge', () => {
       [1, 'cannot tell', 'not judged: no accuracy-max, max-cube or utopia in the results'],
       [2, 'cannot tell', 'not judged: no accuracy-max in the results'],
       [3, 'cannot tell', 'not judged: no accuracy-max in the results; no small or medium model in the results'],
-      [4, 'cannot tell', 'not judged: no accuracy-max-2d in the results'],
+      [4, 'cannot tell', 'not judged: no accuracy-max-2d or knee-2d in the results'],
       [5, 'cannot tell', 'not judged: no accuracy-max, max-cube, utopia or knee-paper in the results'],
     ]);
     expect(claims.rows.every((r) => r.headline && r.scope === 'all')).toBe(true);

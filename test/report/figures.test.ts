@@ -17,6 +17,7 @@ import { projectionsFigure } from '../../experiments/inference-scaling/report/fi
 import { savingsFigure } from '../../experiments/inference-scaling/report/figures/savings.js';
 import { TEXT_WIDTH } from '../../experiments/inference-scaling/report/figures/theme.js';
 import { SELECTOR_COLOURS } from '../../experiments/inference-scaling/report/selectors.js';
+import { SELECTOR_IDS } from '../../experiments/inference-scaling/selectors.js';
 import { syntheticReportInput } from './synthetic.js';
 
 const schemaPath = createRequire(import.meta.url).resolve('vega-lite/vega-lite-schema.json');
@@ -282,6 +283,19 @@ describe('figures at the size of the paper study', () => {
     }
     expect(tooWide).toEqual([]);
   });
+
+  it('stability: each selector name fits its column pitch (a long one in two lines), so that no two run together', async () => {
+    const stability = figures.find((f) => f.name === 'stability')!;
+    const headers = groupsNamed(await sceneOf(stability.spec), /column_header$/).flat();
+    expect(headers.map((h) => h.datum?.selector)).toEqual(SELECTOR_IDS);
+    const pitch = headers[1]!.x! - headers[0]!.x!;
+    for (const header of headers) {
+      const label = texts(header, 'title-text')[0]!;
+      const lines = Array.isArray(label.text) ? label.text.map(String) : [String(label.text)];
+      expect(lines.join(''), 'the name, whole').toBe(header.datum?.selector);
+      for (const line of lines) expect(textWidth('regular', label.fontSize!, line), line).toBeLessThanOrEqual(pitch);
+    }
+  });
 });
 
 describe('a study that runs only some of the selectors', () => {
@@ -295,7 +309,7 @@ describe('a study that runs only some of the selectors', () => {
     expect(leftOut.map((f) => [f.name, f.reason])).toEqual([
       ['savings', 'no accuracy-max in the results'],
       ['size-classes', 'no accuracy-max in the results'],
-      ['latency-violations', 'no accuracy-max-2d in the results'],
+      ['latency-violations', 'no accuracy-max-2d or knee-2d in the results'],
     ]);
     const documents = await reportDocuments(input, { resamples: 100 });
     const page = String(documents.find((f) => f.path === 'index.html')?.content);

@@ -97,7 +97,7 @@ describe('the report', () => {
     const summary = JSON.parse(text(first, 'summary.json'));
     const csv = text(first, 'tables/claims.csv').trim().split('\n');
     expect(summary.claims.length).toBe(csv.length - 1);
-    expect(summary.cells.length).toBe(3 * 4 * 8);
+    expect(summary.cells.length).toBe(3 * 4 * 9);
   });
 
   it('shows provenance on the page: manifest hash, runs that computed trials, failures', () => {

@@ -10,7 +10,7 @@ import { identityKey } from '../../harness/identity.js';
 import { Xoshiro128, normalQuantile } from '../../harness/stats/index.js';
 import { MODEL_CATALOG, SCENARIO_CATALOG, type ModelSpec, type ScenarioSpec } from '../../experiments/inference-scaling/catalog.js';
 
-export const ALL_SELECTORS = ['accuracy-max', 'max-cube', 'utopia', 'knee-paper', 'knee-3d', 'knee-chord', 'fixed-k', 'accuracy-max-2d'];
+export const ALL_SELECTORS = ['accuracy-max', 'max-cube', 'utopia', 'knee-paper', 'knee-3d', 'knee-chord', 'fixed-k', 'accuracy-max-2d', 'knee-2d'];
 
 export interface SyntheticOptions {
   scenarios?: string[];
@@ -226,6 +226,14 @@ function pickResult(
     case 'accuracy-max-2d': {
       const F2 = points.filter((p) => p.C <= s.C_max && p.A >= s.acc_min);
       pick = argBest(F2, (p) => p.A);
+      if (pick) extra.breaks_latency = pick.T > s.T_max ? 1 : 0;
+      break;
+    }
+    case 'knee-2d': {
+      // The real one's curvature knee mostly lands near the start of the 2D front: its second point.
+      const F2 = points.filter((p) => p.C <= s.C_max && p.A >= s.acc_min);
+      if (F2.length >= 3) pick = F2[1] as Point;
+      else none = F2.length === 0 ? 'no k meets the cost and accuracy constraints' : 'fewer than 3 Pareto points';
       if (pick) extra.breaks_latency = pick.T > s.T_max ? 1 : 0;
       break;
     }

@@ -12,6 +12,7 @@ import type { Condition, Pick, StudyData } from './data.js';
 import { fmt, shareText, withInterval } from './format.js';
 import {
   ACCURACY_COST_2D,
+  TWO_D_SELECTORS,
   ACCURACY_MAX,
   FEASIBLE_SET_SELECTORS,
   FIXED_K,
@@ -436,50 +437,74 @@ function claim3(ctx: Context, pairs: readonly ModelPairComparison[]): ClaimRow[]
 // ---- claim 4 ---------------------------------------------------------------------------
 
 const RULE_4 =
-  'Share of (model, seed) cells whose accuracy-vs-cost (2D) pick has mean latency above T_max (Wilson 95% interval): holds if any ' +
-  'cell breaks T_max; does not hold if none does. The 1D baseline\'s share of infeasible picks is reported beside it.';
+  'Share of (model, seed) cells whose accuracy-vs-cost (2D) pick has mean latency above T_max (Wilson 95% interval), per 2D selector ' +
+  '(accuracy-max-2d, knee-2d): holds if any cell breaks T_max; does not hold if none does. The 1D baseline\'s share of infeasible ' +
+  'picks is reported beside it.';
+
+/** A claim-4 number's stem for a 2D selector; accuracy-max-2d's is the plain `breaks_latency_2d`. */
+function breaksKey(selector: string): string {
+  return selector === ACCURACY_COST_2D ? 'breaks_latency_2d' : `breaks_latency_${selector.replaceAll('-', '_')}`;
+}
+
+interface Claim4Counts {
+  /** Per 2D selector the study runs: cells judged, cells breaking T_max, seeds without a pick. */
+  twoD: Map<string, { judged: number; breaks: number; without: number }>;
+  /** The 1D baseline's picks judged and infeasible; null when the study does not run it. */
+  fixed: { judged: number; infeasible: number } | null;
+}
 
 function claim4(ctx: Context): ClaimRow[] {
-  const lacks = unjudged(4, ACCURACY_COST_2D, 'share of 2D picks that break T_max', RULE_4, [lacking(ctx.data.selectors, [[ACCURACY_COST_2D]])]);
+  const lacks = unjudged(4, TWO_D_SELECTORS.join(', '), 'share of 2D picks that break T_max', RULE_4, [lacking(ctx.data.selectors, [TWO_D_SELECTORS])]);
   if (lacks) return lacks;
-  const withFixed = has(ctx, FIXED_K);
+  const shown = TWO_D_SELECTORS.filter((s) => has(ctx, s));
+  const empty = (): Claim4Counts => ({ twoD: new Map(shown.map((s) => [s, { judged: 0, breaks: 0, without: 0 }])), fixed: has(ctx, FIXED_K) ? { judged: 0, infeasible: 0 } : null });
+  const all = empty();
   const rows: ClaimRow[] = [];
-  let breaksAll = 0;
-  let cellsAll = 0;
-  let infeasibleAll = 0;
-  let fixedAll = 0;
   for (const condition of ctx.data.conditions) {
-    const picks2d = ctx.data.models.flatMap((m) => ctx.index.cell(condition.id, m.id, ACCURACY_COST_2D));
-    const judged = picks2d.map((p) => breaksLatency(p, condition)).filter((b): b is boolean => b !== null);
-    const breaks = judged.filter(Boolean).length;
-    const fixed = ctx.data.models.flatMap((m) => ctx.index.cell(condition.id, m.id, FIXED_K)).filter((p) => p.feasible !== null);
-    const infeasible = fixed.filter((p) => p.feasible === false).length;
-    breaksAll += breaks;
-    cellsAll += judged.length;
-    infeasibleAll += infeasible;
-    fixedAll += fixed.length;
-    rows.push(claim4Row(condition.label, share(breaks, judged.length), withFixed ? share(infeasible, fixed.length) : undefined, picks2d.length - judged.length, false));
+    const here = empty();
+    for (const selector of shown) {
+      const picks = ctx.data.models.flatMap((m) => ctx.index.cell(condition.id, m.id, selector));
+      const judged = picks.map((p) => breaksLatency(p, condition)).filter((b): b is boolean => b !== null);
+      for (const counts of [here, all]) {
+        const c = counts.twoD.get(selector)!;
+        c.judged += judged.length;
+        c.breaks += judged.filter(Boolean).length;
+        c.without += picks.length - judged.length;
+      }
+    }
+    if (here.fixed) {
+      const fixed = ctx.data.models.flatMap((m) => ctx.index.cell(condition.id, m.id, FIXED_K)).filter((p) => p.feasible !== null);
+      for (const counts of [here, all]) {
+        counts.fixed!.judged += fixed.length;
+        counts.fixed!.infeasible += fixed.filter((p) => p.feasible === false).length;
+      }
+    }
+    rows.push(claim4Row(condition.label, here, false));
   }
   const verdicts = rows.map((r) => r.verdict);
-  const overall = claim4Row('all', share(breaksAll, cellsAll), withFixed ? share(infeasibleAll, fixedAll) : undefined, 0, true);
+  const overall = claim4Row('all', all, true);
   overall.verdict = somewhere(verdicts);
   overall.rule = 'The claim says a 2D pick can break the budget: holds if it holds in some condition; does not hold if in none.';
   return [...rows, overall];
 }
 
-/** `infeasible`: the 1D baseline's share, undefined when the study does not run it. */
-function claim4Row(scope: string, breaks: ShareInterval | null, infeasible: ShareInterval | null | undefined, without: number, headline: boolean): ClaimRow {
-  const verdict: Verdict = breaks === null ? 'cannot tell' : breaks.successes > 0 ? 'holds' : 'does not hold';
+function claim4Row(scope: string, counts: Claim4Counts, headline: boolean): ClaimRow {
+  const twoD = [...counts.twoD].map(([selector, c]) => ({ selector, breaks: share(c.breaks, c.judged), without: headline ? 0 : c.without }));
+  const infeasible = counts.fixed ? share(counts.fixed.infeasible, counts.fixed.judged) : undefined;
+  const judged = twoD.filter((t) => t.breaks !== null);
+  const verdict: Verdict = judged.length === 0 ? 'cannot tell' : judged.some((t) => t.breaks!.successes > 0) ? 'holds' : 'does not hold';
   const oneD = infeasible !== undefined;
+  const label = (t: (typeof twoD)[number]) => (twoD.length > 1 ? ` (${t.selector})` : '');
+  const breaking = twoD.map((t) => `${shareText(t.breaks)}${label(t)}${t.without > 0 ? ` (${t.without} seeds without a pick)` : ''}`).join('; ');
   return {
     claim: 4,
     scope,
-    subject: oneD ? `${ACCURACY_COST_2D} (2D); ${FIXED_K} (1D)` : `${ACCURACY_COST_2D} (2D)`,
+    subject: `${twoD.map((t) => t.selector).join(', ')} (2D)${oneD ? `; ${FIXED_K} (1D)` : ''}`,
     measure: oneD ? 'share of cells whose 2D pick breaks T_max; share whose 1D pick is infeasible' : 'share of cells whose 2D pick breaks T_max',
-    value: `2D pick breaks T_max in ${shareText(breaks)}${without > 0 ? ` (${without} seeds without a 2D pick)` : ''}${oneD ? `; 1D pick infeasible in ${shareText(infeasible)}` : ''}`,
+    value: `2D pick breaks T_max in ${breaking}${oneD ? `; 1D pick infeasible in ${shareText(infeasible)}` : ''}`,
     verdict,
     rule: RULE_4,
-    numbers: { ...shareNumbers('breaks_latency_2d', breaks), ...(oneD ? shareNumbers('infeasible_1d', infeasible) : {}) },
+    numbers: { ...Object.fromEntries(twoD.flatMap((t) => Object.entries(shareNumbers(breaksKey(t.selector), t.breaks)))), ...(oneD ? shareNumbers('infeasible_1d', infeasible) : {}) },
     headline,
   };
 }

@@ -13,7 +13,7 @@ import { baselineView, type Analysis } from './analysis.js';
 import { cheapestMatch, QUOTED, type Claims } from './claims.js';
 import type { StudyData } from './data.js';
 import { fmt, type Formatter } from './format.js';
-import { ACCURACY_MAX, FEASIBLE_SET_SELECTORS, KNEES } from './selectors.js';
+import { ACCURACY_MAX, FEASIBLE_SET_SELECTORS, KNEE_2D, KNEES } from './selectors.js';
 import { CONFIDENCE } from './statistics.js';
 
 export type Quotes = Record<string, string>;
@@ -79,6 +79,8 @@ function claimQuotes(claims: Claims, data: StudyData, prefix: string): Quotes {
     } else if (row.claim === 4) {
       put(`claim4.${scope}.breaks_2d`, n.breaks_latency_2d_share, fmt.share);
       put(`claim4.${scope}.breaks_2d.n`, n.breaks_latency_2d_n, String);
+      put(`claim4.${scope}.breaks_knee_2d`, n.breaks_latency_knee_2d_share, fmt.share);
+      put(`claim4.${scope}.breaks_knee_2d.n`, n.breaks_latency_knee_2d_n, String);
       put(`claim4.${scope}.infeasible_1d`, n.infeasible_1d_share, fmt.share);
       q[`${prefix}claim4.${scope}.verdict`] = row.verdict;
     } else if (row.claim === 5 && row.scope !== 'all' && n.models_moving !== undefined) {
@@ -99,10 +101,10 @@ function claimQuotes(claims: Claims, data: StudyData, prefix: string): Quotes {
   return q;
 }
 
-/** k* across seeds for accuracy-max and the knees; how often each selector repeats itself; balance at the extremes. */
+/** k* across seeds for accuracy-max and the knees (the 2D one too); how often each selector repeats itself; balance at the extremes. */
 function cellQuotes(a: Analysis): Quotes {
   const q: Quotes = {};
-  const shown = [ACCURACY_MAX, ...KNEES].filter((s) => a.data.selectors.includes(s));
+  const shown = [ACCURACY_MAX, ...KNEES, KNEE_2D].filter((s) => a.data.selectors.includes(s));
   for (const condition of a.data.conditions) {
     for (const model of a.data.models) {
       for (const selector of shown) {

@@ -2,7 +2,7 @@
  * The selectors the report knows by role, in the order every table and legend lists them. A
  * selector id the report does not know is still reported, after these, in alphabetical order.
  */
-import { SELECTOR_IDS } from '../selectors.js';
+import { SELECTOR_IDS, TWO_D_SELECTORS as TWO_D } from '../selectors.js';
 
 /** Tables and legends list the selectors in the order the study defines them. */
 export const SELECTOR_ORDER: readonly string[] = SELECTOR_IDS;
@@ -18,8 +18,15 @@ export const PAPER_SELECTORS: readonly string[] = ['accuracy-max', 'max-cube', '
 export const FEASIBLE_SET_SELECTORS: readonly string[] = ['accuracy-max', 'max-cube', 'utopia', 'knee-paper', 'knee-3d', 'knee-chord'];
 export const FIXED_K = 'fixed-k';
 export const ACCURACY_COST_2D = 'accuracy-max-2d';
+export const KNEE_2D = 'knee-2d';
+/** The accuracy-vs-cost baselines (claim 4), accuracy-max-2d first. */
+export const TWO_D_SELECTORS: readonly string[] = TWO_D;
 
-/** Okabe & Ito's colour-blind-safe palette, one colour per selector in every figure. */
+/**
+ * Okabe & Ito's colour-blind-safe palette, one colour per selector in every figure; grey for the
+ * 1D baseline, and for the ninth selector a dark brown, told from vermillion by its lightness
+ * (Okabe & Ito's yellow is too light for a ring on white).
+ */
 export const SELECTOR_COLOURS: Readonly<Record<string, string>> = {
   'accuracy-max': '#0072B2',
   'max-cube': '#E69F00',
@@ -29,8 +36,9 @@ export const SELECTOR_COLOURS: Readonly<Record<string, string>> = {
   'knee-chord': '#56B4E9',
   'fixed-k': '#999999',
   'accuracy-max-2d': '#000000',
+  'knee-2d': '#8C510A',
 };
-const SPARE_COLOURS = ['#F0E442', '#8C510A', '#01665E', '#762A83'];
+const SPARE_COLOURS = ['#F0E442', '#01665E', '#762A83'];
 
 /**
  * What a comparison needs and the selectors of a study's results lack, said for a reader ("no

@@ -13,7 +13,7 @@ import { rowsFigure, selectorColourScale, tip, TOOLTIP_FORMAT, withHalo, DECADE_
 
 type Axis = 'cost' | 'latency' | 'accuracy';
 
-const PANEL = { width: 126, height: 46 };
+const PANEL = { width: 126, height: 45 };
 /** Points between one model's row of panels and the next. */
 const ROW_SPACING = 4;
 /** Cost and latency span decades from model to model and from k to k. */

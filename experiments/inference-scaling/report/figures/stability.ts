@@ -5,12 +5,21 @@
 import type { Analysis } from '../analysis.js';
 import { round } from '../format.js';
 import { textWidthUpperBound } from '../../../../harness/render/text-width.js';
-import { AXIS, boldFacet, CONDITIONS_PER_ROW, FACET_SPACING, rowHeaderLength, rowsFigure, selectorColourScale, tip, TOOLTIP_FORMAT, withEveryFacetCell, type Figure, type Obj } from './theme.js';
+import { AXIS, boldFacet, CONDITIONS_PER_ROW, FACET_SPACING, rowHeaderLength, rowsFigure, selectorColourScale, TEXT_WIDTH, tip, TOOLTIP_FORMAT, withEveryFacetCell, type Figure, type Obj } from './theme.js';
 
 /** Area of the circle for a k* chosen in every seed, in square points. */
 const LARGEST_CIRCLE = 90;
 /** Room at both ends of the k axis for that circle's radius, so a circle at k = 0 or the largest k stays inside the frame. */
 const STABILITY_PADDING = Math.ceil(Math.sqrt(LARGEST_CIRCLE / Math.PI)) + 1;
+/** Widest a selector's column is drawn, and the room its neighbours leave: model names and scenario headers. */
+const COLUMN_WIDTH = 41;
+const COLUMN_SPACING = 4;
+const BESIDE_COLUMNS = 125;
+/** The columns of every selector within the text width (nine of 37 points for the paper's). */
+function columnWidth(selectors: number): number {
+  return Math.min(COLUMN_WIDTH, Math.floor((TEXT_WIDTH - BESIDE_COLUMNS) / Math.max(1, selectors)) - COLUMN_SPACING);
+}
+const NAME_IN_TWO_LINES = "length(datum.label) > 8 && indexof(datum.label, '-') > 0 ? [slice(datum.label, 0, indexof(datum.label, '-') + 1), slice(datum.label, indexof(datum.label, '-') + 1)] : datum.label";
 /** Width of a condition's panel in the summary. */
 const SUMMARY_PANEL_WIDTH = 92;
 
@@ -48,12 +57,11 @@ export function stabilityFigure(a: Analysis): Figure {
     body: {
       facet: {
         row: boldFacet('condition', conditions),
-        column: { field: 'selector', type: 'nominal', sort: [...a.data.selectors], title: null, header: { labelFontSize: 7, labelAngle: 0 } },
+        // A long name in two lines, after its first hyphen, so that it does not run into its neighbours'.
+        column: { field: 'selector', type: 'nominal', sort: [...a.data.selectors], title: null, header: { labelFontSize: 7, labelAngle: 0, labelExpr: NAME_IN_TWO_LINES } },
       },
       spec: {
-        // Eight columns within the text width; a selector's name may overhang its column, as
-        // the names beside the longest ones (accuracy-max, accuracy-max-2d) are short.
-        width: 41,
+        width: columnWidth(a.data.selectors.length),
         height: Math.max(9 * models.length, rowHeaderLength(conditions)),
         mark: { type: 'circle', opacity: 0.75, stroke: 'white', strokeWidth: 0.3 },
         encoding: {
@@ -70,7 +78,7 @@ export function stabilityFigure(a: Analysis): Figure {
           tooltip: [tip('model', 'model'), tip('selector', 'selector'), tip('k', 'k*', 'd'), tip('seeds', 'seeds', 'd'), tip('share', 'share of seeds', TOOLTIP_FORMAT.share), tip('iqr', 'IQR of k*', TOOLTIP_FORMAT.k)],
         },
       },
-      spacing: { column: 4, row: 8 },
+      spacing: { column: COLUMN_SPACING, row: 8 },
     },
   });
 }
