@@ -15,7 +15,7 @@ import { POINT_CLASS_SCALE } from '../../experiments/inference-scaling/report/fi
 import { balanceFigure } from '../../experiments/inference-scaling/report/figures/picks.js';
 import { projectionsFigure } from '../../experiments/inference-scaling/report/figures/projections.js';
 import { savingsFigure } from '../../experiments/inference-scaling/report/figures/savings.js';
-import { TEXT_WIDTH } from '../../experiments/inference-scaling/report/figures/theme.js';
+import { TEXT_HEIGHT, TEXT_WIDTH } from '../../experiments/inference-scaling/report/figures/theme.js';
 import { SELECTOR_COLOURS } from '../../experiments/inference-scaling/report/selectors.js';
 import { SELECTOR_IDS } from '../../experiments/inference-scaling/selectors.js';
 import { syntheticReportInput } from './synthetic.js';
@@ -41,11 +41,26 @@ describe('figure specs', () => {
   const input = syntheticReportInput({ scenarios: ['balanced', 'cost-constrained'], models: ['gpt5', 'gpt5-nano', 'qwen3-30b-a3b'], seeds: 5, kCount: 12, variants: [{ 'sim.M': 100 }, { 'sim.M': 300 }] });
   const a = analyze(input, 200);
   const figures = allFigures(a);
+  const ACROSS = ['picks', 'balance', 'savings', 'stability', 'stability-summary', 'size-classes', 'latency-violations'];
+  /** A figure across conditions, as drawn for the first swept value. */
+  const named = (name: string) => figures.find((f) => f.name === `${name}--sim.m-100`)!;
 
-  it('one of each kind, and the per-condition ones for every condition', () => {
+  it('one of each kind per swept value, titled with it, and the per-condition ones for every condition', () => {
     const names = figures.map((f) => f.name);
     expect(leftOutFigures(a)).toEqual([]);
-    expect(names).toEqual(expect.arrayContaining(['picks', 'balance', 'savings', 'stability', 'stability-summary', 'size-classes', 'latency-violations']));
+    expect(names.filter((n) => ACROSS.includes(n.split('--')[0]!))).toEqual(ACROSS.flatMap((n) => [`${n}--sim.m-100`, `${n}--sim.m-300`]));
+    for (const value of ['100', '300']) {
+      for (const n of ACROSS) {
+        const figure = figures.find((f) => f.name === `${n}--sim.m-${value}`)!;
+        expect(figure.title).toMatch(new RegExp(` \\(sim\\.M=${value}\\)$`));
+        expect(figure.caption.startsWith(figure.title)).toBe(true);
+        expect((figure.spec as unknown as { title: { text: string } }).title.text).toBe(figure.title);
+        // Its scenarios alone, named by scenario: the swept value is in the title.
+        const rows = (figure.spec as unknown as { datasets: { rows: Record<string, unknown>[] } }).datasets.rows;
+        const shown = new Set(rows.map((r) => r.condition).filter((c) => c !== undefined));
+        if (shown.size > 0) expect([...shown].sort()).toEqual(['balanced', 'cost-constrained']);
+      }
+    }
     for (const c of a.data.conditions) {
       expect(names).toEqual(expect.arrayContaining([`accuracy-vs-k--${c.slug}`, `cost-vs-k--${c.slug}`, `projections--${c.slug}`]));
     }
@@ -57,13 +72,13 @@ describe('figure specs', () => {
   it('draws early only figures whose specs need no interval (the same from estimates alone)', () => {
     const preview = new Map(allFigures(analyzeEstimates(a.data)).map((f) => [f.name, f]));
     const early = figures.filter(showsNoIntervals).map((f) => f.name);
-    expect(early).toEqual(expect.arrayContaining(['stability', 'stability-summary', 'projections--balanced-sim.m-100', 'cost-vs-k--cost-constrained-sim.m-300']));
+    expect(early).toEqual(expect.arrayContaining(['stability--sim.m-100', 'stability-summary--sim.m-300', 'projections--balanced-sim.m-100', 'cost-vs-k--cost-constrained-sim.m-300']));
     for (const figure of figures) {
       const same = JSON.stringify(preview.get(figure.name)?.spec) === JSON.stringify(figure.spec);
       if (showsNoIntervals(figure)) expect(same, figure.name).toBe(true);
     }
     // And the check can fail: figures with intervals differ from their previews.
-    expect(JSON.stringify(preview.get('savings')?.spec)).not.toBe(JSON.stringify(figures.find((f) => f.name === 'savings')?.spec));
+    expect(JSON.stringify(preview.get('savings--sim.m-100')?.spec)).not.toBe(JSON.stringify(named('savings').spec));
   });
 
   it.each(figures.map((f) => [f.name, f] as const))('%s validates against the Vega-Lite schema and compiles', (_name, figure) => {
@@ -107,7 +122,7 @@ describe('figure specs', () => {
       }
     }
     // Every figure shows selectors in colour but one, which colours models by size class.
-    expect(figures.map((f) => f.name).filter((name) => !coloured.has(name))).toEqual(['size-classes']);
+    expect(figures.map((f) => f.name).filter((name) => !coloured.has(name))).toEqual(['size-classes--sim.m-100', 'size-classes--sim.m-300']);
   });
 
   it('draws a k as Pareto, feasible or not feasible in the same shades in every figure that classes it', () => {
@@ -159,7 +174,7 @@ describe('figure specs', () => {
   });
 
   it('measure columns: one x scale per measure, shared by the scenarios; the share of seeds always 0 to 100%', async () => {
-    const view = await viewOf(figures.find((f) => f.name === 'latency-violations')!.spec);
+    const view = await viewOf(named('latency-violations').spec);
     // One scale per column, none per panel: the rows of a column are read against one axis.
     expect(view.scale('concat_0_x')).toBeTypeOf('function');
     expect(view.scale('concat_1_x').domain()).toEqual([0, 100]);
@@ -177,7 +192,7 @@ describe('figure specs', () => {
 
   it('keeps the names on a band axis at their bands (no label pushed flush onto its neighbour)', async () => {
     for (const name of ['size-classes', 'stability-summary', 'picks']) {
-      const scene = await sceneOf(figures.find((f) => f.name === name)!.spec);
+      const scene = await sceneOf(named(name).spec);
       const names = texts(scene, 'axis-label').filter((t) => a.data.models.some((m) => m.label === t.text) || a.data.selectors.includes(t.text as string));
       expect(names.length, name).toBeGreaterThan(0);
       expect(new Set(names.map((t) => t.baseline)), name).toEqual(new Set(['middle']));
@@ -185,7 +200,7 @@ describe('figure specs', () => {
   });
 
   it('balance: a symlog axis with its ticks at 0, 1 and a 1-2-5 series up to the largest value', async () => {
-    const figure = figures.find((f) => f.name === 'balance')!;
+    const figure = named('balance');
     const rows = (figure.spec as unknown as { datasets: { rows: { mean: number | null; hi: number | null }[] } }).datasets.rows;
     const top = Math.max(...rows.flatMap((r) => [r.mean ?? 0, r.hi ?? 0]));
     const labels = [...new Set(texts(await sceneOf(figure.spec), 'axis-label').map((t) => Number(t.text)).filter((v) => !Number.isNaN(v)))];
@@ -208,7 +223,7 @@ describe('figure specs', () => {
   });
 
   it('stability: every circle lies whole inside its panel, at k = 0 and at the largest k too', async () => {
-    const scene = await sceneOf(figures.find((f) => f.name === 'stability')!.spec);
+    const scene = await sceneOf(named('stability').spec);
     const cells = groupsNamed(scene, /^cell$/)[0]!;
     expect(cells.length).toBeGreaterThan(0);
     let circles = 0;
@@ -226,7 +241,7 @@ describe('figure specs', () => {
   });
 
   it('log cost axes are ticked at powers of ten only, in every panel', async () => {
-    for (const name of [figures.find((f) => f.name.startsWith('cost-vs-k--'))!.name, figures.find((f) => f.name.startsWith('projections--'))!.name, 'size-classes']) {
+    for (const name of [figures.find((f) => f.name.startsWith('cost-vs-k--'))!.name, figures.find((f) => f.name.startsWith('projections--'))!.name, 'size-classes--sim.m-100']) {
       const all = texts(await sceneOf(figures.find((f) => f.name === name)!.spec), 'axis-label').map((t) => String(t.text));
       // A tick between the decades would come with an empty label (and a grid line).
       expect(all.filter((t) => t === ''), name).toEqual([]);
@@ -274,18 +289,19 @@ describe('figures at the size of the paper study', () => {
   const input = syntheticReportInput({ seeds: 4, kCount: 12, variants: [{ 'sim.M': 100 }, { 'sim.M': 300 }] });
   const figures = allFigures(analyze(input, 100));
 
-  it('every one fits the text width of a two-column paper, subtitle included', async () => {
+  it('every one fits the text width of a two-column paper, subtitle included, and a page: a swept value has figures of its own', async () => {
     expect(figures.length).toBeGreaterThan(20);
-    const tooWide: string[] = [];
+    const tooLarge: string[] = [];
     for (const figure of figures) {
-      const { width } = svgSize(await renderSvg(compileVegaLite(figure.spec)));
-      if (width > TEXT_WIDTH) tooWide.push(`${figure.name}: ${width} pt`);
+      const { width, height } = svgSize(await renderSvg(compileVegaLite(figure.spec)));
+      if (width > TEXT_WIDTH) tooLarge.push(`${figure.name}: ${width} pt wide`);
+      if (height > TEXT_HEIGHT) tooLarge.push(`${figure.name}: ${height} pt high`);
     }
-    expect(tooWide).toEqual([]);
+    expect(tooLarge).toEqual([]);
   });
 
   it('stability: each selector name fits its column pitch (a long one in two lines), so that no two run together', async () => {
-    const stability = figures.find((f) => f.name === 'stability')!;
+    const stability = figures.find((f) => f.name.startsWith('stability--'))!;
     const headers = groupsNamed(await sceneOf(stability.spec), /column_header$/).flat();
     expect(headers.map((h) => h.datum?.selector)).toEqual(SELECTOR_IDS);
     const pitch = headers[1]!.x! - headers[0]!.x!;

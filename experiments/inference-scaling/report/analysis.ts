@@ -2,7 +2,7 @@
  * Everything the report computes from the data, in one value the tables, figures and page read.
  */
 import type { ReportInput } from '../../../harness/experiment.js';
-import { analyzeAblation, variantData, type Ablation } from './ablation.js';
+import { analyzeAblation, type Ablation } from './ablation.js';
 import { evaluateClaims, type Claims } from './claims.js';
 import { loadStudyData, type Condition, type StudyData } from './data.js';
 import { baselineVariant } from './factors.js';
@@ -70,14 +70,21 @@ function conditionLookup(data: StudyData): Analysis['condition'] {
 /** The analysis seen through the baseline variant's conditions (all of them without variants). */
 export function baselineView(a: Analysis): Analysis {
   if (!a.ablation) return a;
-  const data = variantData(a.data, a.ablation.baseline);
+  const baseline = a.ablation.baseline;
+  return conditionsView(a, (c) => c.variantName === baseline, (c) => c.labelInVariant);
+}
+
+/** The analysis seen through the conditions `keep` accepts, each labelled by `label`. */
+export function conditionsView(a: Analysis, keep: (c: Condition) => boolean, label: (c: Condition) => string): Analysis {
+  const conditions = a.data.conditions.filter(keep).map((c) => ({ ...c, label: label(c) }));
+  const ids = new Set(conditions.map((c) => c.id));
+  const data: StudyData = { ...a.data, conditions, picks: a.data.picks.filter((p) => ids.has(p.condition)) };
   const condition = conditionLookup(data);
-  const baseline = new Set(data.conditions.map((c) => c.id));
   return {
     ...a,
     data,
-    cells: a.cells.filter((c) => baseline.has(c.condition)),
-    paired: a.paired.filter((p) => baseline.has(p.condition)),
+    cells: a.cells.filter((c) => ids.has(c.condition)),
+    paired: a.paired.filter((p) => ids.has(p.condition)),
     condition: (id) => condition(id) ?? a.condition(id),
   };
 }

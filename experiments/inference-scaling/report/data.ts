@@ -332,7 +332,7 @@ function compareVariants(a: Record<string, Json>, b: Record<string, Json>): numb
   return 0;
 }
 
-function slugify(text: string): string {
+export function slugify(text: string): string {
   return text.toLowerCase().replace(/[^a-z0-9.]+/g, '-').replace(/^-+|-+$/g, '') || 'condition';
 }
 

@@ -1,5 +1,6 @@
 /** Every figure of the report, in page order. */
-import { baselineView, type Analysis } from '../analysis.js';
+import { baselineView, conditionsView, type Analysis } from '../analysis.js';
+import { LABEL_PARTS, slugify } from '../data.js';
 import { ACCURACY_MAX, KNEES, lacking, TWO_D_SELECTORS } from '../selectors.js';
 import { ablationFigures } from './ablation.js';
 import { curveFigure } from './curves.js';
@@ -10,7 +11,7 @@ import { projectionsFigure } from './projections.js';
 import { savingsFigure } from './savings.js';
 import { stabilityFigure, stabilitySummaryFigure } from './stability.js';
 import { sweepFigures } from './sweep.js';
-import type { Figure } from './theme.js';
+import { qualified, type Figure } from './theme.js';
 
 const oneSeed = (a: Analysis) => (a.data.replicates.length < 2 ? 'one seed in the results, so every k* is trivially stable' : null);
 
@@ -44,22 +45,41 @@ export function leftOutFigures(a: Analysis): LeftOutFigure[] {
   });
 }
 
-/** In a study with variants, the paper's figures show the baseline; each factor has its own figure. */
+/** The figures that set the study's conditions side by side, in page order. */
+const ACROSS_CONDITIONS: readonly ((a: Analysis) => Figure)[] = [picksFigure, balanceFigure, savingsFigure, stabilityFigure, stabilitySummaryFigure, sizeClassFigure, latencyFigure];
+
+/**
+ * In a study with variants, the paper's figures show the baseline; each factor has its own figure.
+ * In a study with swept values, each figure across conditions is drawn once per swept value, with
+ * that value's scenarios (`picks--sim.m-100`): all of them in one figure would outgrow a page.
+ */
 export function allFigures(a: Analysis): Figure[] {
   const main = baselineView(a);
   const leftOut = new Set(leftOutFigures(a).map((f) => f.name));
+  const values = sweptValues(main);
+  const across = ACROSS_CONDITIONS.flatMap((draw) => {
+    if (values.size <= 1) return [draw(main)];
+    return [...values].map(([value, conditions]) => {
+      const figure = draw(conditionsView(main, (c) => conditions.has(c.id), (c) => c.scenario));
+      return qualified(figure, `${figure.name}--${slugify(value)}`, value);
+    });
+  });
   return [
-    picksFigure(main),
-    balanceFigure(main),
-    savingsFigure(main),
-    stabilityFigure(main),
-    stabilitySummaryFigure(main),
-    sizeClassFigure(main),
-    latencyFigure(main),
+    ...across,
     ...ablationFigures(a),
     ...sweepFigures(main),
     ...main.data.conditions.flatMap((c) => [curveFigure(main, c, 'accuracy'), curveFigure(main, c, 'cost'), projectionsFigure(main, c)]),
-  ].filter((figure) => !leftOut.has(figure.name));
+  ].filter((figure) => !leftOut.has(figure.name.split('--')[0]!));
+}
+
+/** The conditions' ids per swept value, as a condition's label names it after its scenario ('' without). */
+function sweptValues(a: Analysis): Map<string, Set<string>> {
+  const values = new Map<string, Set<string>>();
+  for (const c of a.data.conditions) {
+    const value = c.label === c.scenario ? '' : c.label.slice(c.scenario.length + LABEL_PARTS.length);
+    values.set(value, (values.get(value) ?? new Set()).add(c.id));
+  }
+  return values;
 }
 
 /**

@@ -125,6 +125,19 @@ export function rowsFigure(f: RowsFigure): Figure {
   };
 }
 
+/** The figure under another file name, its title (and caption) ending with `(qualifier)`. */
+export function qualified(figure: Figure, name: string, qualifier: string): Figure {
+  const spec = figure.spec as unknown as { title: { text: string } };
+  const title = `${figure.title} (${qualifier})`;
+  return {
+    ...figure,
+    name,
+    title,
+    caption: `${title}${figure.caption.slice(figure.title.length)}`,
+    spec: { ...spec, title: { ...spec.title, text: title } } as unknown as VegaLiteSpec,
+  };
+}
+
 /** The figure with `line` above its subtitle (a note it must carry wherever it is shown). */
 export function withNoteAbove(figure: Figure, line: string): Figure {
   const spec = figure.spec as unknown as { title: { subtitle: string[] } };
