@@ -1,19 +1,8 @@
 /**
  * The selection methods (STUDY.md section 5): each maps one cell's curves and constraints to a
  * pick of k or to an explicit "none" with its reason. Pure functions of their inputs; every
- * method reads the same means, so the differences between methods are paired.
- *
- *   accuracy-max     argmax mean A over F
- *   max-cube         argmax (1 - C/C_max)(1 - T/T_max) A over F (raw A)
- *   utopia           argmin |(C/C_max, T/T_max, 1 - A)| over the Pareto points of F
- *   knee-paper       the authors' curvature knee on the Pareto points of F (see knee.ts)
- *   knee-3d          the corrected curvature knee (derivatives in k, full 3D cross product)
- *   knee-chord       the Pareto point farthest from the chord between the front's ends
- *   fixed-k          the 1D baseline: k = fixed_k whatever the constraints say
- *   accuracy-max-2d  the 2D baseline: argmax mean A under the cost and accuracy constraints only
- *   knee-2d          the 2D baseline's knee: the curvature knee (as knee-3d) of the accuracy-vs-cost
- *                    Pareto front under the cost and accuracy constraints only, p = (C/C_max, A)
- * Ties go to the smallest k. F is the feasible set under the cell's feasibility rule.
+ * method reads the same means, so the differences between methods are paired. What each picks:
+ * SELECTOR_DEFINITIONS (the report's method section lists them). Ties go to the smallest k.
  */
 import { balance } from './balance.js';
 import type { Curves } from './curves.js';
@@ -33,6 +22,19 @@ export const SELECTOR_IDS = [
   'knee-2d',
 ] as const;
 export type SelectorId = (typeof SELECTOR_IDS)[number];
+
+/** What each selector picks, in words. F: the feasible set under the cell's feasibility rule. */
+export const SELECTOR_DEFINITIONS: Record<SelectorId, string> = {
+  'accuracy-max': 'the k of F with the highest mean accuracy',
+  'max-cube': 'the k of F with the largest (1 - C/C_max)(1 - T/T_max) A',
+  utopia: 'the Pareto point of F nearest the utopia point, by |(C/C_max, T/T_max, 1 - A)|',
+  'knee-paper': "the authors' curvature knee of F's Pareto front, as published: derivatives over the list index, the cross product of cost and latency only",
+  'knee-3d': "the curvature knee of F's Pareto front, derivatives with respect to k, the full 3D cross product",
+  'knee-chord': "the point of F's Pareto front farthest from the chord joining its first and last points",
+  'fixed-k': 'the 1D baseline: the study\'s fixed_k, whatever the budgets',
+  'accuracy-max-2d': 'the 2D baseline: the highest mean accuracy under the cost and accuracy constraints only, latency ignored',
+  'knee-2d': "the 2D baseline's knee: knee-3d's curvature knee of the accuracy-vs-cost Pareto front under the cost and accuracy constraints only, points (C/C_max, A)",
+};
 
 /** What each selector's score measures. */
 export const SCORE_KIND: Record<SelectorId, string | null> = {

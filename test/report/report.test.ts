@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ReportFile, ReportInput } from '../../harness/experiment.js';
+import { escapeHtml } from '../../harness/render/table.js';
 import { buildReport } from '../../experiments/inference-scaling/report/index.js';
+import { SELECTOR_DEFINITIONS, SELECTOR_IDS } from '../../experiments/inference-scaling/selectors.js';
 import { syntheticReportInput } from './synthetic.js';
 
 const small = (): ReportInput =>
@@ -107,6 +109,12 @@ describe('the report', () => {
     expect(html).not.toContain('2025-11-21T09:00:00.000Z');
     expect(html).toContain('Error: synthetic failure');
     expect(html.match(/class="chart"/g)?.length).toBe(first.filter((f) => f.path.endsWith('.vl.json')).length);
+  });
+
+  it('says in its method what each selector of the study picks', () => {
+    const html = text(first, 'index.html');
+    const listed = [...html.matchAll(/<li><code>([a-z0-9-]+)<\/code>: ([^<]+)\.<\/li>/g)].map((m) => [m[1], m[2]]);
+    expect(listed).toEqual(SELECTOR_IDS.map((id) => [id, escapeHtml(SELECTOR_DEFINITIONS[id])]));
   });
 
   it('records a model with no feasible k as a result, not an error', () => {

@@ -11,6 +11,7 @@ import type { Analysis } from './analysis.js';
 import { CLAIM_STATEMENTS, oneSeedNote } from './claims.js';
 import type { LeftOutFigure } from './figures/index.js';
 import type { Figure } from './figures/theme.js';
+import { SELECTOR_DEFINITIONS } from '../selectors.js';
 import { BOOTSTRAP_RESAMPLES, CONFIDENCE } from './statistics.js';
 import type { TablePair } from './tables.js';
 import type { VegaSpec } from '../../../harness/render/vega.js';
@@ -157,6 +158,7 @@ export function buildPage(input: PageInput): string {
       `<li>Per (condition, model, selector): mean and standard deviation over seeds of k*, and of cost, latency, accuracy and balance at k*, with a percentile bootstrap ${Math.round(CONFIDENCE * 100)}% interval (${BOOTSTRAP_RESAMPLES} resamples, each seeded from the identity of the quantity, so intervals do not depend on order or sharding). Seeds with no feasible k are counted, not averaged.</li>` +
       '<li>Paired comparisons: all selectors of a (condition, model, seed) judge the same simulated curves (common random numbers); differences are taken per seed, then averaged. Pooled over models, the bootstrap resamples seeds within each model.</li>' +
       '<li>Shares (no pick, latency breaks, differing k*) use Wilson score intervals.</li>' +
+      selectorList(a.data.selectors) +
       '<li>Curves in the figures: for each k, the mean over seeds of each seed\'s Monte Carlo mean; bands: the mean over seeds of each seed\'s 2.5% and 97.5% quantiles, i.e. the spread of a single request. A k is drawn as feasible (or Pareto) when it is so in at least half the seeds.</li>' +
       '</ul>',
   );
@@ -209,4 +211,11 @@ function provenance(input: PageInput): string {
   }
   out.push(`<details><summary>Manifest</summary><pre>${escapeHtml(JSON.stringify(body, null, 2))}</pre></details>`);
   return out.join('\n');
+}
+
+/** The study's selectors with what each picks (a selector the experiment does not define is named alone). */
+function selectorList(selectors: readonly string[]): string {
+  const definition = (id: string): string => (SELECTOR_DEFINITIONS as Record<string, string | undefined>)[id] ?? 'not defined by this experiment';
+  const items = selectors.map((id) => `<li><code>${escapeHtml(id)}</code>: ${escapeHtml(definition(id))}.</li>`);
+  return `<li>Selectors, each choosing k from the same curves (ties to the smallest k; F: the k meeting every budget, under the study's feasibility rule):<ul>${items.join('')}</ul></li>`;
 }
