@@ -12,7 +12,6 @@ import type { Condition, Pick, StudyData } from './data.js';
 import { fmt, shareText, withInterval } from './format.js';
 import {
   ACCURACY_COST_2D,
-  TWO_D_SELECTORS,
   ACCURACY_MAX,
   FEASIBLE_SET_SELECTORS,
   FIXED_K,
@@ -21,6 +20,7 @@ import {
   NON_KNEE_PAPER_SELECTORS,
   PAPER_KNEE,
   PAPER_SELECTORS,
+  TWO_D_SELECTORS,
 } from './selectors.js';
 import { breaksLatency, conditionIdentity, pairedValue, share, type PairedMeasure, type PickIndex, type Statistician, type Summary } from './statistics.js';
 

@@ -11,9 +11,10 @@ import { AXIS, boldFacet, CONDITIONS_PER_ROW, FACET_SPACING, rowHeaderLength, ro
 const LARGEST_CIRCLE = 90;
 /** Room at both ends of the k axis for that circle's radius, so a circle at k = 0 or the largest k stays inside the frame. */
 const STABILITY_PADDING = Math.ceil(Math.sqrt(LARGEST_CIRCLE / Math.PI)) + 1;
-/** Widest a selector's column is drawn, and the room its neighbours leave: model names and scenario headers. */
+/** Widest a selector's column is drawn, and the points between two columns. */
 const COLUMN_WIDTH = 41;
 const COLUMN_SPACING = 4;
+/** Points that the model names and scenario headers take beside the columns (the paper's models). */
 const BESIDE_COLUMNS = 125;
 /** The columns of every selector within the text width (nine of 37 points for the paper's). */
 function columnWidth(selectors: number): number {
