@@ -98,7 +98,6 @@ export function writerGone(owner: TempOwner, touchedMs: number, now: number): bo
   return owner.host === null ? untouched && !processAlive(owner.pid) : untouched;
 }
 
-
 /**
  * Removes the temporary files in `folder` that `ownerOf` recognises by name and whose writer is
  * gone (writerGone), each group whole, touched when its last-modified file was; returns how many

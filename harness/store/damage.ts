@@ -41,7 +41,7 @@ export function hasSqliteHeader(path: string): boolean {
  * count (bytes 28-31) is valid when its change counter (24-27) equals its version-valid-for
  * number (92-95); a file shorter than that many pages lost its end.
  */
-export function damageOf(path: string, thrown: unknown): msg.DbDamage {
+function damageOf(path: string, thrown: unknown): msg.DbDamage {
   try {
     const header = headerOf(path);
     const pageSize = header.readUInt16BE(16) === 1 ? 65_536 : header.readUInt16BE(16);
@@ -60,12 +60,17 @@ export function damageOf(path: string, thrown: unknown): msg.DbDamage {
  * Whether the database is as it was before the command opened it (`before`): same file, size and
  * times, and no -wal file left holding commits. Only then may a message say nothing changed.
  */
-export function unchangedSince(path: string, before: Stats | undefined): boolean {
+function unchangedSince(path: string, before: Stats | undefined): boolean {
   try {
     return before !== undefined && sameFile(before, statSync(path)) && walBytes(path) === 0;
   } catch {
     return false;
   }
+}
+
+/** The message for a database SQLite reports damaged: what is wrong, and whether it is unchanged since `before`. */
+export function damagedMessage(path: string, shown: string, thrown: unknown, before: Stats | undefined): string {
+  return msg.dbDamaged(shown, damageOf(path, thrown), unchangedSince(path, before));
 }
 
 /** A database a command opened, with its file as it was before the first open. */
@@ -99,7 +104,7 @@ export async function reportingDamage<T>(command: () => Promise<T>): Promise<T> 
     const candidates = opened.filter((o) => hasSqliteHeader(o.path));
     const damaged = candidates.length === 1 ? candidates[0] : candidates.find((o) => failsQuickCheck(o.path));
     if (!damaged) throw thrown;
-    throw new InputError(msg.dbDamaged(damaged.shown, damageOf(damaged.path, thrown), unchangedSince(damaged.path, damaged.before)));
+    throw new InputError(damagedMessage(damaged.path, damaged.shown, thrown, damaged.before));
   }
 }
 

@@ -38,7 +38,6 @@ interface RunRow {
   trials_failed: number;
 }
 
-
 function isAlive(run: RunRow, now: Date): boolean {
   const fresh = now.getTime() - Date.parse(run.heartbeat_at ?? run.started_at) < staleAfterMs;
   return run.host === hostname() ? processAlive(run.pid) && fresh : fresh;

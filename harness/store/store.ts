@@ -17,7 +17,7 @@ import * as msg from '../messages.js';
 import { displayPath } from '../paths.js';
 import { fileInTheWay } from '../folders.js';
 import { connect, pendingWalProblem } from './connect.js';
-import { damageOf, hasSqliteHeader, isDamageReport, noteOpened, unchangedSince } from './damage.js';
+import { damagedMessage, hasSqliteHeader, isDamageReport, noteOpened } from './damage.js';
 import { createStudyTables, migrate, readSchemaVersion, schemaVersion } from './schema.js';
 
 export type OpenMode = 'create' | 'write' | 'read';
@@ -98,7 +98,7 @@ export class Store {
       if (thrown instanceof InputError) throw thrown;
       if (isDamageReport(thrown)) {
         if (memory || !hasSqliteHeader(path)) throw new InputError(msg.dbNotSqlite(shown));
-        throw new InputError(msg.dbDamaged(shown, damageOf(path, thrown), unchangedSince(path, stats)));
+        throw new InputError(damagedMessage(path, shown, thrown, stats));
       }
       throw new InputError(pendingWalProblem(path, shown, mode) ?? msg.dbCannotOpen(shown, errorMessage(thrown)));
     }

@@ -18,13 +18,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as msg from '../../harness/cluster/messages.js';
 import { folderProblem } from '../../harness/messages.js';
 import { cli, fixtures, noopModule, writeStudy } from '../harness/helpers.js';
-import { runHarness, smallDisk } from '../reliability/helpers.js';
+import { fileModesCannotApply, isRoot, runHarness, smallDisk } from '../reliability/helpers.js';
 
 const study = join(fixtures, 'studies', 'noop.yaml');
 const dir = mkdtempSync(join(tmpdir(), 'harness-slurm-out-'));
 /** An empty PATH folder: no scontrol to ask, so MaxArraySize is Slurm's default. */
 const noSlurm = join(dir, 'no-slurm');
-const isRoot = process.getuid?.() === 0;
 
 beforeAll(() => mkdirSync(noSlurm));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -100,8 +99,9 @@ describe('an --out that is no folder', () => {
 
 describe('a folder that may not be written', () => {
   it('refuses it with "permission denied", writing nothing', async (ctx) => {
-    if (isRoot && !existsSync('/usr/bin/setpriv') && !existsSync('/bin/setpriv')) {
-      console.warn('skipped: root ignores file modes and setpriv (to drop that) is missing');
+    const cannot = fileModesCannotApply();
+    if (cannot) {
+      console.warn(`skipped: ${cannot}`);
       ctx.skip();
     }
     const locked = join(dir, 'locked');

@@ -11,10 +11,9 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readShardSnapshot } from '../../harness/cluster/shard-status.js';
-import { dumpResults, reportFiles } from '../harness/helpers.js';
+import { dumpResults, query, reportFiles } from '../harness/helpers.js';
 import { startLocalSlurm, type LocalSlurm } from './local-slurm.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -60,6 +59,23 @@ async function until(what: string, check: () => boolean, timeoutMs: number): Pro
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** Trials shard `index` of 4 has stored so far (0 before its file exists). */
+function storedBy(out: string, index: number): number {
+  const shard = join(out, `shard-${index}-of-4.sqlite`);
+  return existsSync(shard) ? readShardSnapshot(shard, { index, count: 4 }, new Date()).ok : 0;
+}
+
+/** Waits until shard `index` of 4 has stored a trial; its database's path. */
+async function untilStored(out: string, index: number): Promise<string> {
+  await until(`shard ${index} to store a trial`, () => storedBy(out, index) > 0, 60_000);
+  return join(out, `shard-${index}-of-4.sqlite`);
+}
+
+/** The statuses of a database's runs, oldest first. */
+function runStatuses(db: string): string[] {
+  return query<{ status: string }>(db, 'SELECT status FROM run ORDER BY id').map((r) => r.status);
 }
 
 /** slow.yaml run on one machine, once for the tests that compare against it. */
@@ -125,14 +141,11 @@ describe('a study on Slurm', () => {
     const jobs = submit(fixture('slow.yaml'), out, [], env);
 
     // Kill shard 1's harness (SIGKILL, by the pid its run row records) once it has stored some trials.
-    const shard1 = join(out, 'shard-1-of-4.sqlite');
-    await until('shard 1 to store a trial', () => existsSync(shard1) && readShardSnapshot(shard1, { index: 1, count: 4 }, new Date()).ok > 0, 60_000);
-    const conn = new Database(shard1, { readonly: true });
-    const pid = conn.prepare(`SELECT pid FROM run WHERE status = 'running' ORDER BY id DESC LIMIT 1`).pluck().get() as number;
-    conn.close();
+    const shard1 = await untilStored(out, 1);
+    const [{ pid }] = query<{ pid: number }>(shard1, `SELECT pid FROM run WHERE status = 'running' ORDER BY id DESC LIMIT 1`) as [{ pid: number }];
     process.kill(pid, 'SIGKILL');
     await until('the killed harness to be gone', () => !existsSync(`/proc/${pid}`), 10_000);
-    const storedBeforeKill = readShardSnapshot(shard1, { index: 1, count: 4 }, new Date()).ok;
+    const storedBeforeKill = storedBy(out, 1);
     await waitForJobs([jobs.array, jobs.merge], env, 120_000);
 
     // The other shards finished; the merge job stopped and named the command that reruns shard 1 alone.
@@ -150,11 +163,8 @@ describe('a study on Slurm', () => {
 
     expect(dumpResults(merged)).toEqual(slowOnOneMachine());
     // The rerun resumed: the trials stored before the kill were not computed again.
-    const runs = new Database(join(out, 'shard-1-of-4.sqlite'), { readonly: true });
-    const statuses = runs.prepare('SELECT status FROM run ORDER BY id').pluck().all();
-    const firstRunTrials = runs.prepare('SELECT COUNT(*) FROM trial WHERE run_id = (SELECT MIN(id) FROM run)').pluck().get();
-    runs.close();
-    expect(statuses).toEqual(['killed', 'done']);
+    const [{ n: firstRunTrials }] = query<{ n: number }>(shard1, 'SELECT COUNT(*) AS n FROM trial WHERE run_id = (SELECT MIN(id) FROM run)') as [{ n: number }];
+    expect(runStatuses(shard1)).toEqual(['killed', 'done']);
     expect(firstRunTrials).toBe(storedBeforeKill);
   }, 360_000);
 
@@ -165,18 +175,14 @@ describe('a study on Slurm', () => {
     const out = join(work, 'cluster');
     const jobs = submit(fixture('slow.yaml'), out, [], env);
 
-    const shard3 = join(out, 'shard-3-of-4.sqlite');
-    await until('shard 3 to store a trial', () => existsSync(shard3) && readShardSnapshot(shard3, { index: 3, count: 4 }, new Date()).ok > 0, 60_000);
+    const shard3 = await untilStored(out, 3);
     sh(`scancel ${jobs.array}_3`, env);
     await waitForJobs([jobs.array, jobs.merge], env, 180_000);
 
     // The harness stopped cleanly (a clean stop is 'interrupted'; a kill would be found 'running'),
     // and ran once: nothing requeued it.
-    const conn = new Database(shard3, { readonly: true });
-    const statuses = conn.prepare('SELECT status FROM run ORDER BY id').pluck().all();
-    const stored = conn.prepare('SELECT COUNT(*) FROM trial').pluck().get() as number;
-    conn.close();
-    expect(statuses).toEqual(['interrupted']);
+    const [{ stored }] = query<{ stored: number }>(shard3, 'SELECT COUNT(*) AS stored FROM trial') as [{ stored: number }];
+    expect(runStatuses(shard3)).toEqual(['interrupted']);
     expect(stored).toBeGreaterThan(0);
     expect(readFileSync(join(out, 'logs/shard-3.out'), 'utf8')).not.toContain('requeueing');
     // The merge job then names the shard as unfinished, and writes no partial merge.
@@ -191,8 +197,7 @@ describe('a study on Slurm', () => {
     const out = join(work, 'cluster');
     const jobs = submit(fixture('slow.yaml'), out, ['--time', '10'], env);
 
-    const shard2 = join(out, 'shard-2-of-4.sqlite');
-    await until('shard 2 to store a trial', () => existsSync(shard2) && readShardSnapshot(shard2, { index: 2, count: 4 }, new Date()).ok > 0, 60_000);
+    const shard2 = await untilStored(out, 2);
     // What Slurm sends 60 s before the limit (--signal=B:USR1@60), sent now.
     sh(`scancel --batch --signal=USR1 ${jobs.array}_2`, env);
     await until('task 2 to requeue itself', () => sh(`squeue -h -r -o '%K %T %r' -j ${jobs.array}`, env).includes('2 PENDING BeginTime'), 60_000);
@@ -206,10 +211,7 @@ describe('a study on Slurm', () => {
     const merged = join(out, 'cluster-slow.sqlite');
     expect(existsSync(merged), readFileSync(join(out, 'logs/merge.out'), 'utf8')).toBe(true);
     expect(dumpResults(merged)).toEqual(slowOnOneMachine());
-    const conn = new Database(shard2, { readonly: true });
-    const statuses = conn.prepare('SELECT status FROM run ORDER BY id').pluck().all();
-    conn.close();
-    expect(statuses).toEqual(['interrupted', 'done']);
+    expect(runStatuses(shard2)).toEqual(['interrupted', 'done']);
     expect(readFileSync(join(out, 'logs/shard-2.out'), 'utf8')).toContain(`requeueing ${jobs.array}_2`);
   }, 360_000);
 });

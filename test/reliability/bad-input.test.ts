@@ -20,7 +20,7 @@ import { parse as parseYaml } from 'yaml';
 import { openForStudy } from '../../harness/run/run.js';
 import { loadStudy } from '../../harness/study/study.js';
 import { cli, fixtures, root, tempDir } from '../harness/helpers.js';
-import { runHarness, slow, treeSnapshot } from './helpers.js';
+import { isRoot, runHarness, slow, treeSnapshot } from './helpers.js';
 
 interface BadCase {
   name: string;
@@ -33,7 +33,6 @@ interface BadCase {
 const corpus = join(fixtures, 'bad');
 const cases = parseYaml(readFileSync(join(corpus, 'cases.yaml'), 'utf8')) as BadCase[];
 const work = tempDir('harness-bad-');
-const isRoot = process.getuid?.() === 0;
 
 /** Files a case needs that are not committed: too big, not plain files, or binary. */
 async function generate(): Promise<void> {

@@ -25,14 +25,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as msg from '../../harness/messages.js';
 import { fixtures } from '../harness/helpers.js';
-import { runHarness, seededRandom, smallDisk, treeSnapshot, type Exit } from './helpers.js';
+import { fileModesCannotApply, isRoot, runHarness, seededRandom, smallDisk, treeSnapshot, type Exit } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'harness-damaged-'));
 const study = join(fixtures, 'studies', 'noop.yaml');
 /** 1,800 trials: about a hundred 4 KB pages, of which some sixty hold trials. */
 const studyArgs = [study, '--set', 'seeds=200'];
 const finished = join(dir, 'finished.sqlite');
-const isRoot = process.getuid?.() === 0;
 const malformed: msg.DbDamage = { kind: 'malformed', reason: 'database disk image is malformed' };
 
 beforeAll(async () => {
@@ -227,8 +226,9 @@ describe('a finished database on a read-only file system', () => {
 
 describe('a finished database in a folder this user may not write', () => {
   it('is read like any other, and nothing appears beside it', async (ctx) => {
-    if (isRoot && !existsSync('/usr/bin/setpriv') && !existsSync('/bin/setpriv')) {
-      console.warn('skipped: root ignores file modes and setpriv (to drop that) is missing');
+    const cannot = fileModesCannotApply();
+    if (cannot) {
+      console.warn(`skipped: ${cannot}`);
       ctx.skip();
     }
     const locked = join(dir, 'locked');

@@ -5,7 +5,7 @@
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { lstatSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import seedrandom from 'seedrandom';
 import { afterAll, beforeAll } from 'vitest';
@@ -45,6 +45,17 @@ export interface HarnessOptions {
    * project wherever it is cloned (a process of another user may not).
    */
   withoutFileOverride?: boolean;
+}
+
+/** Whether this process runs as root, which file modes do not stop unless `withoutFileOverride` drops that. */
+export const isRoot = process.getuid?.() === 0;
+
+/**
+ * Why a test of file modes cannot run here (root, and no setpriv to drop root's overrides), or
+ * null when it can: a harness started with `withoutFileOverride: isRoot` meets the modes.
+ */
+export function fileModesCannotApply(): string | null {
+  return isRoot && !existsSync('/usr/bin/setpriv') && !existsSync('/bin/setpriv') ? 'root ignores file modes and setpriv (to drop that) is missing' : null;
 }
 
 export function startHarness(argv: readonly string[], options: HarnessOptions): HarnessProcess {
