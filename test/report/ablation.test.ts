@@ -154,6 +154,12 @@ describe('ablation report: figures, tables, quotes', () => {
       expect(rows.length, name).toBeGreaterThan(0);
       expect([...new Set(rows.map((r) => r.condition))].sort(), name).toEqual(baseline);
     }
+    // Each of the paper's figures says it shows the baseline variant; a factor's figure shows them all.
+    for (const figure of figures) {
+      const title = (figure.spec as unknown as { title: { text: string } }).title.text;
+      expect(title.endsWith(' (baseline variant)'), figure.name).toBe(!figure.name.startsWith('ablation--'));
+      expect(figure.title, figure.name).toBe(title);
+    }
     for (const figure of figures.filter((f) => f.name.startsWith('ablation--'))) {
       const ok = validate(JSON.parse(JSON.stringify(figure.spec)));
       expect(ok ? [] : validate.errors?.slice(0, 3), figure.name).toEqual([]);

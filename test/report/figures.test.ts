@@ -8,10 +8,10 @@ import { textWidth } from '../../harness/render/canvas.js';
 import { recordDrawing } from '../../harness/render/recording.js';
 import { compileVegaLite, renderSvg, svgSize } from '../../harness/render/vega.js';
 import { analyze, analyzeEstimates } from '../../experiments/inference-scaling/report/analysis.js';
-import { curveKey } from '../../experiments/inference-scaling/report/data.js';
-import { allFigures, leftOutFigures, showsNoIntervals } from '../../experiments/inference-scaling/report/figures/index.js';
+import { curveKey, type Band } from '../../experiments/inference-scaling/report/data.js';
+import { allFigures, leftOutFigures, showsNoIntervals, type Figure } from '../../experiments/inference-scaling/report/figures/index.js';
 import { reportDocuments } from '../../experiments/inference-scaling/report/index.js';
-import { POINT_CLASS_SCALE } from '../../experiments/inference-scaling/report/figures/curves.js';
+import { curveFigure, POINT_CLASS_SCALE } from '../../experiments/inference-scaling/report/figures/curves.js';
 import { balanceFigure } from '../../experiments/inference-scaling/report/figures/picks.js';
 import { projectionsFigure } from '../../experiments/inference-scaling/report/figures/projections.js';
 import { savingsFigure } from '../../experiments/inference-scaling/report/figures/savings.js';
@@ -222,6 +222,21 @@ describe('figure specs', () => {
     }
   });
 
+  it('picks and balance: every dot lies whole inside its panel, at either end of the axis too', async () => {
+    for (const name of ['picks', 'balance']) {
+      const cells = groupsNamed(await sceneOf(named(name).spec), /^cell$/)[0]!;
+      const dots = cells.flatMap((cell) =>
+        (cell.items ?? []).filter((m) => m.marktype === 'symbol').flatMap((mark) => (mark.items ?? []).map((dot) => ({ dot, width: cell.width as number }))),
+      );
+      expect(dots.length, name).toBeGreaterThan(0);
+      const outside = dots.filter(({ dot, width }) => {
+        const r = Math.sqrt((dot.size as number) / Math.PI);
+        return dot.x! - r < 0 || dot.x! + r > width;
+      });
+      expect(outside.map(({ dot }) => dot.datum), name).toEqual([]);
+    }
+  });
+
   it('stability: every circle lies whole inside its panel, at k = 0 and at the largest k too', async () => {
     const scene = await sceneOf(named('stability').spec);
     const cells = groupsNamed(scene, /^cell$/)[0]!;
@@ -269,6 +284,17 @@ describe('figure specs', () => {
   });
 });
 
+/** The figures wider than the text width or higher than a page, with their sizes. */
+async function oversized(figures: readonly Figure[]): Promise<string[]> {
+  const tooLarge: string[] = [];
+  for (const figure of figures) {
+    const { width, height } = svgSize(await renderSvg(compileVegaLite(figure.spec)));
+    if (width > TEXT_WIDTH) tooLarge.push(`${figure.name}: ${width} pt wide`);
+    if (height > TEXT_HEIGHT) tooLarge.push(`${figure.name}: ${height} pt high`);
+  }
+  return tooLarge;
+}
+
 /** The figure's view, evaluated (the caller finalizes it). */
 async function viewOf(spec: Parameters<typeof compileVegaLite>[0]): Promise<vega.View> {
   const view = new vega.View(vega.parse(compileVegaLite(spec)), { renderer: 'none' });
@@ -291,13 +317,7 @@ describe('figures at the size of the paper study', () => {
 
   it('every one fits the text width of a two-column paper, subtitle included, and a page: a swept value has figures of its own', async () => {
     expect(figures.length).toBeGreaterThan(20);
-    const tooLarge: string[] = [];
-    for (const figure of figures) {
-      const { width, height } = svgSize(await renderSvg(compileVegaLite(figure.spec)));
-      if (width > TEXT_WIDTH) tooLarge.push(`${figure.name}: ${width} pt wide`);
-      if (height > TEXT_HEIGHT) tooLarge.push(`${figure.name}: ${height} pt high`);
-    }
-    expect(tooLarge).toEqual([]);
+    expect(await oversized(figures)).toEqual([]);
   });
 
   it('stability: each selector name fits its column pitch (a long one in two lines), so that no two run together', async () => {
@@ -311,6 +331,53 @@ describe('figures at the size of the paper study', () => {
       expect(lines.join(''), 'the name, whole').toBe(header.datum?.selector);
       for (const line of lines) expect(textWidth('regular', label.fontSize!, line), line).toBeLessThanOrEqual(pitch);
     }
+  });
+});
+
+describe('a study of more scenarios than fit a page, two of its own, listed in its own order', () => {
+  const own = (id: string, C_max: number, T_max: number) => ({ id, intent: id, C_max, T_max, acc_min: 0.85, P: 1, k_max: 12, M: 100 });
+  const scenarios = ['balanced', 'tight-latency', 'accuracy-critical', 'loose', 'cost-constrained'];
+  const input = syntheticReportInput({ scenarios, newScenarios: [own('tight-latency', 0.5, 20), own('loose', 5, 300)], seeds: 4, kCount: 12 });
+  const a = analyze(input, 100);
+  const figures = allFigures(a);
+  const ACROSS = ['picks', 'balance', 'savings', 'stability', 'stability-summary', 'size-classes', 'latency-violations'];
+
+  it('sets its conditions side by side in parts of at most three, in the order the study lists them, each named in its title', () => {
+    expect(a.data.conditions.map((c) => c.scenario)).toEqual(scenarios);
+    const across = figures.filter((f) => ACROSS.includes(f.name.split('--')[0]!));
+    expect(across.map((f) => f.name)).toEqual(ACROSS.flatMap((n) => [`${n}--part-1-of-2`, `${n}--part-2-of-2`]));
+    for (const figure of across) {
+      const [part, parts] = figure.name.match(/part-(\d)-of-(\d)$/)!.slice(1);
+      expect(figure.title.endsWith(`(part ${part} of ${parts})`), figure.name).toBe(true);
+      const rows = (figure.spec as unknown as { datasets: { rows: Record<string, unknown>[] } }).datasets.rows;
+      const shown = [...new Set(rows.map((r) => r.condition).filter((c) => c !== undefined))];
+      const expected = part === '1' ? scenarios.slice(0, 3) : scenarios.slice(3);
+      if (shown.length > 0) expect(new Set(shown), figure.name).toEqual(new Set(expected));
+    }
+  });
+
+  it('every figure fits the text width and a page', async () => {
+    expect(await oversized(figures)).toEqual([]);
+  });
+});
+
+describe('cost against k when a request costs fractions of a cent', () => {
+  // The paper's models at a thousandth of their prices: decade labels down to $0.000001.
+  const a = analyze(syntheticReportInput({ scenarios: ['balanced'], models: ['gpt5', 'gpt5-nano', 'qwen3-30b-a3b'], seeds: 3, kCount: 12 }), 50);
+  const cheap = (b: Band) => ({ ...b, mean: b.mean / 1000, lo: b.lo === null ? null : b.lo / 1000, hi: b.hi === null ? null : b.hi / 1000 });
+  const curves = new Map([...a.data.curves].map(([key, points]) => [key, points.map((p) => ({ ...p, cost: cheap(p.cost) }))]));
+  const cents = { ...a, data: { ...a.data, curves } };
+
+  it('fits the text width, every panel beside an axis of the same width', async () => {
+    const figure = curveFigure(cents, a.data.conditions[0]!, 'cost');
+    const cost = await sceneOf(figure.spec);
+    const labels = texts(cost, 'axis-label').map((t) => String(t.text));
+    expect(labels).toEqual(expect.arrayContaining(['$0.00001']));
+    expect(svgSize(await renderSvg(compileVegaLite(figure.spec))).width).toBeLessThanOrEqual(TEXT_WIDTH);
+    const cells = groupsNamed(cost, /^cell$/).flat();
+    expect(cells).toHaveLength(3);
+    const pitch = cells[1]!.x! - cells[0]!.x!;
+    expect(cells[2]!.x! - cells[1]!.x!).toBe(pitch);
   });
 });
 

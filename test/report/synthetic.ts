@@ -13,7 +13,10 @@ import { MODEL_CATALOG, SCENARIO_CATALOG, type ModelSpec, type ScenarioSpec } fr
 export const ALL_SELECTORS = ['accuracy-max', 'max-cube', 'utopia', 'knee-paper', 'knee-3d', 'knee-chord', 'fixed-k', 'accuracy-max-2d', 'knee-2d'];
 
 export interface SyntheticOptions {
+  /** In the study's order (its manifest's axes): catalog scenarios or ones in `newScenarios`. */
   scenarios?: string[];
+  /** Scenarios the study defines under params.scenarios. */
+  newScenarios?: ScenarioSpec[];
   models?: string[];
   selectors?: string[];
   seeds?: number;
@@ -38,7 +41,8 @@ interface Point {
 }
 
 export function syntheticReportInput(options: SyntheticOptions = {}): ReportInput {
-  const scenarios = SCENARIO_CATALOG.filter((s) => (options.scenarios ?? SCENARIO_CATALOG.map((x) => x.id)).includes(s.id));
+  const known = [...SCENARIO_CATALOG, ...(options.newScenarios ?? [])];
+  const scenarios = (options.scenarios ?? SCENARIO_CATALOG.map((x) => x.id)).map((id) => known.find((s) => s.id === id)!);
   const models = MODEL_CATALOG.filter((m) => (options.models ?? MODEL_CATALOG.map((x) => x.id)).includes(m.id));
   const selectors = options.selectors ?? ALL_SELECTORS;
   const seeds = options.seeds ?? 30;
@@ -82,7 +86,18 @@ export function syntheticReportInput(options: SyntheticOptions = {}): ReportInpu
     run(2, '2025-11-21T09:00:00.000Z', '2025-11-21T09:00:01.000Z', 0),
   ];
   return {
-    manifest: { study: 'paper', hash: 'f'.repeat(64), body: { name: 'paper', experiment: 'inference-scaling', seeds, base_seed: 42, params: {} } },
+    manifest: {
+      study: 'paper',
+      hash: 'f'.repeat(64),
+      body: {
+        name: 'paper',
+        experiment: 'inference-scaling',
+        seeds,
+        base_seed: 42,
+        axes: { scenario: scenarios.map((s) => s.id), model: models.map((m) => m.id), selector: selectors },
+        params: options.newScenarios ? { scenarios: Object.fromEntries(options.newScenarios.map(({ id, ...fields }) => [id, fields])) } : {},
+      },
+    },
     trials,
     curves,
     runs,

@@ -133,7 +133,7 @@ export function loadStudyData(input: ReportInput): StudyData {
   const ok = input.trials.filter((t) => t.status === 'ok');
   const failedTrials = input.trials.filter((t) => t.status !== 'ok');
 
-  const conditions = buildConditions(input.trials, params, variants);
+  const conditions = buildConditions(input.trials, params, variants, studyOrder(input.manifest.body, 'scenario', resolveScenarios(catalogOverrides(params))));
   const conditionOf = new Map(conditions.map((c) => [c.id, c]));
 
   const picks = ok.map((trial) => {
@@ -141,12 +141,13 @@ export function loadStudyData(input: ReportInput): StudyData {
     const condition = conditionOf.get(v.condition) as Condition;
     return toPick(trial, condition.id, v.model, v.selector);
   });
-  const modelIds = new Set(input.trials.map((t) => cellValues(t).model));
-  const known = catalogModels.map((m) => m.id);
-  const models: ModelInfo[] = [
-    ...catalogModels.filter((m) => modelIds.has(m.id)).map((m) => ({ id: m.id, name: m.name, label: shortName(m.name), size: m.size })),
-    ...[...modelIds].filter((id) => !known.includes(id)).sort().map((id) => ({ id, name: id, label: id, size: null })),
-  ];
+  const modelRank = studyOrder(input.manifest.body, 'model', catalogModels);
+  const models: ModelInfo[] = [...new Set(input.trials.map((t) => cellValues(t).model))]
+    .sort((a, b) => modelRank(a) - modelRank(b) || byCodeUnits(a, b))
+    .map((id) => {
+      const m = catalogModels.find((entry) => entry.id === id);
+      return m ? { id, name: m.name, label: shortName(m.name), size: m.size } : { id, name: id, label: id, size: null };
+    });
   const selectors = orderSelectors(input.trials.map((t) => cellValues(t).selector));
   sortPicks(picks, conditions, models, selectors);
 
@@ -212,6 +213,19 @@ function catalogOverrides(params: Record<string, Json>): CatalogOverrides {
   return { models: asObject(params.models) as CatalogOverrides['models'], scenarios: asObject(params.scenarios) as CatalogOverrides['scenarios'] };
 }
 
+/**
+ * An axis's values ranked as the study lists them (its manifest's `axes`), then as the catalog
+ * does, then any other value last: figures and tables follow the order the researcher wrote.
+ */
+function studyOrder(body: Json, axis: string, catalog: readonly { id: string }[]): (id: string) => number {
+  const listed = asObject(asObject(body)?.axes)?.[axis];
+  const order = [...(Array.isArray(listed) ? listed.map(String) : []), ...catalog.map((entry) => entry.id)];
+  return (id) => {
+    const i = order.indexOf(id);
+    return i >= 0 ? i : order.length;
+  };
+}
+
 interface CellValues {
   scenario: string;
   model: string;
@@ -258,17 +272,12 @@ function conditionKey(scenario: string, variant: Record<string, Json>): string {
   return canonicalJson({ scenario, variant });
 }
 
-function buildConditions(trials: readonly TrialRecord[], params: Record<string, Json>, variants: Variant[] | null): Condition[] {
+function buildConditions(trials: readonly TrialRecord[], params: Record<string, Json>, variants: Variant[] | null, scenarioRank: (id: string) => number): Condition[] {
   const distinct = new Map<string, { scenario: string; variant: Record<string, Json> }>();
   for (const t of trials) {
     const v = cellValues(t);
     distinct.set(v.condition, { scenario: v.scenario, variant: v.variant });
   }
-  const scenarioOrder = resolveScenarios(catalogOverrides(params)).map((s) => s.id);
-  const scenarioRank = (id: string) => {
-    const i = scenarioOrder.indexOf(id);
-    return i >= 0 ? i : scenarioOrder.length;
-  };
   const isVariantName = (key: string) => variants !== null && key === VARIANT_FIELD;
   const variantRank = (v: Record<string, Json>) => (variants ? variants.findIndex((x) => x.name === v[VARIANT_FIELD]) : 0);
   const list = [...distinct.values()].sort(

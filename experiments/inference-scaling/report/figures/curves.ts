@@ -6,7 +6,8 @@
 import type { Analysis } from '../analysis.js';
 import { curveKey, type Condition, type CurvePoint } from '../data.js';
 import { round } from '../format.js';
-import { AXIS_TITLES, panelPerModel, rowsFigure, selectorColourScale, tip, TOOLTIP_FORMAT, withHalo, DECADE_AXIS, type Figure, type Obj } from './theme.js';
+import { textWidthUpperBound } from '../../../../harness/render/text-width.js';
+import { AXIS, AXIS_TITLES, panelPerModel, rowsFigure, selectorColourScale, tip, TOOLTIP_FORMAT, withHalo, DECADE_AXIS, decadeAxisExtent, type Figure, type Obj } from './theme.js';
 
 export type CurveMetric = 'accuracy' | 'cost';
 
@@ -28,9 +29,28 @@ function ringRadius(rank: number): number {
 
 /**
  * Room inside the plot for the largest ring: a ring sticking out above a panel would push that
- * panel's header up, out of line with its neighbours'.
+ * panel's header up, out of line with its neighbours', and one sticking out at the right would
+ * push the next column right.
  */
 export const RING_PADDING = Math.ceil(ringRadius(7) + 2);
+
+/**
+ * The cost panels' y axes all take the room of the widest decade label any of them may show, so
+ * that the panels line up, and the panels give up what that room exceeds the accuracy axis's, so
+ * that the cost figure is as wide as the accuracy one whatever the costs.
+ */
+function costAxisExtent(rows: readonly Obj[], limit: number | null): number {
+  const byModel = new Map<unknown, { lo: number; hi: number }>();
+  for (const row of rows) {
+    const values = [row.lo, row.mean, row.hi, limit].filter((v): v is number => typeof v === 'number' && v > 0);
+    const range = byModel.get(row.model) ?? { lo: Infinity, hi: 0 };
+    byModel.set(row.model, { lo: Math.min(range.lo, ...values), hi: Math.max(range.hi, ...values) });
+  }
+  return Math.max(0, ...[...byModel.values()].filter((r) => r.hi > 0).map((r) => decadeAxisExtent(r.lo, r.hi, '$')));
+}
+
+/** The room the accuracy axis's labels (0.80, 0.85, ...) take beside a panel. */
+const ACCURACY_EXTENT = Math.ceil(AXIS.tickSize + AXIS.labelPadding + textWidthUpperBound('0.00', AXIS.labelFontSize));
 
 /** One row per model panel: the data of marks drawn once per panel (budget lines, labels). */
 export const ONE_PER_MODEL: Obj = { aggregate: [{ op: 'count', as: 'n' }], groupby: ['model'] };
@@ -100,9 +120,10 @@ export function curveFigure(a: Analysis, condition: Condition, metric: CurveMetr
   const format = metric === 'accuracy' ? TOOLTIP_FORMAT.accuracy : TOOLTIP_FORMAT.cost;
   // Cost grows in proportion to k across two orders of magnitude between models: a log axis
   // keeps the cheap picks and the budget line readable in every panel.
+  const costExtent = metric === 'cost' ? costAxisExtent(rows, limit) : 0;
   const y =
     metric === 'cost'
-      ? { field: 'mean', type: 'quantitative', title: 'cost per request ($, log)', scale: { type: 'log', padding: RING_PADDING }, axis: { ...DECADE_AXIS, format: '$~g' } }
+      ? { field: 'mean', type: 'quantitative', title: 'cost per request ($, log)', scale: { type: 'log', padding: RING_PADDING }, axis: { ...DECADE_AXIS, format: '$~g', minExtent: costExtent, maxExtent: costExtent } }
       : { field: 'mean', type: 'quantitative', title: 'accuracy (best of k)', scale: { zero: false, padding: RING_PADDING } };
   const layers: Obj[] = [
     {
@@ -113,7 +134,7 @@ export function curveFigure(a: Analysis, condition: Condition, metric: CurveMetr
     {
       transform: [{ filter: "datum.kind === 'curve'" }],
       mark: { type: 'line', color: '#3b5b85', strokeWidth: 1 },
-      encoding: { x: { field: 'k', type: 'quantitative', title: AXIS_TITLES.k, scale: { padding: 6 } }, y },
+      encoding: { x: { field: 'k', type: 'quantitative', title: AXIS_TITLES.k, scale: { padding: RING_PADDING, nice: false } }, y },
     },
     {
       name: 'curve_points',
@@ -142,7 +163,8 @@ export function curveFigure(a: Analysis, condition: Condition, metric: CurveMetr
         x: { field: 'k', type: 'quantitative' },
         y: { field: 'mean', type: 'quantitative' },
         size: { field: 'ring', type: 'quantitative', scale: null },
-        stroke: { field: 'selector', type: 'nominal', scale: selectorColourScale(a.data.selectors), title: 'selector (most frequent k*)' },
+        // Three to a row, so that the legend is no wider than the panels beside the point classes'.
+        stroke: { field: 'selector', type: 'nominal', scale: selectorColourScale(a.data.selectors), title: 'selector (most frequent k*)', legend: { columns: 3 } },
         tooltip: [
           tip('model', 'model'),
           tip('selector', 'selector'),
@@ -176,7 +198,7 @@ export function curveFigure(a: Analysis, condition: Condition, metric: CurveMetr
     rows,
     body: {
       ...panelPerModel(a.data.models.map((m) => m.label)),
-      spec: { width: PANEL.width, height: PANEL.height, layer: layers },
+      spec: { width: PANEL.width - Math.max(0, costExtent - ACCURACY_EXTENT), height: PANEL.height, layer: layers },
       resolve: { scale: { y: metric === 'cost' ? 'independent' : 'shared' } },
     },
   });

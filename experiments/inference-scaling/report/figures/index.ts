@@ -50,26 +50,57 @@ const ACROSS_CONDITIONS: readonly ((a: Analysis) => Figure)[] = [picksFigure, ba
 
 /**
  * In a study with variants, the paper's figures show the baseline; each factor has its own figure.
- * In a study with swept values, each figure across conditions is drawn once per swept value, with
- * that value's scenarios (`picks--sim.m-100`): all of them in one figure would outgrow a page.
+ * A figure that sets the conditions side by side shows at most CONDITIONS_PER_FIGURE of them,
+ * since more would outgrow a page: a study with swept values gets it once per swept value, with
+ * that value's scenarios (`picks--sim.m-100`), and more scenarios than that are split into parts
+ * (`picks--part-1-of-2`, `picks--sim.m-100--part-2-of-2`), each named in the figure's title.
  */
 export function allFigures(a: Analysis): Figure[] {
   const main = baselineView(a);
   const leftOut = new Set(leftOutFigures(a).map((f) => f.name));
-  const values = sweptValues(main);
+  // The paper's figures of a study with variants say which variant they show.
+  const variant = a.ablation ? [`${a.ablation.baseline} variant`] : [];
+  const titled = (figure: Figure, parts: readonly string[], name = figure.name) => (parts.length === 0 ? figure : qualified(figure, name, parts.join(', ')));
+  const pages = conditionPages(main);
   const across = ACROSS_CONDITIONS.flatMap((draw) => {
-    if (values.size <= 1) return [draw(main)];
-    return [...values].map(([value, conditions]) => {
-      const figure = draw(conditionsView(main, (c) => conditions.has(c.id), (c) => c.scenario));
-      return qualified(figure, `${figure.name}--${slugify(value)}`, value);
+    if (pages.length === 1) return [titled(draw(main), variant)];
+    return pages.map((page) => {
+      const figure = draw(conditionsView(main, (c) => page.conditions.has(c.id), (c) => c.scenario));
+      return titled(figure, [...variant, ...page.parts], [figure.name, ...page.parts.map(slugify)].join('--'));
     });
   });
-  return [
-    ...across,
-    ...ablationFigures(a),
-    ...sweepFigures(main),
-    ...main.data.conditions.flatMap((c) => [curveFigure(main, c, 'accuracy'), curveFigure(main, c, 'cost'), projectionsFigure(main, c)]),
-  ].filter((figure) => !leftOut.has(figure.name.split('--')[0]!));
+  const perCondition = main.data.conditions.flatMap((c) => [curveFigure(main, c, 'accuracy'), curveFigure(main, c, 'cost'), projectionsFigure(main, c)]);
+  return [...across, ...ablationFigures(a), ...sweepFigures(main), ...perCondition.map((figure) => titled(figure, variant))].filter(
+    (figure) => !leftOut.has(figure.name.split('--')[0]!),
+  );
+}
+
+/** The most conditions one figure sets side by side: the paper's three scenarios fit a page. */
+export const CONDITIONS_PER_FIGURE = 3;
+
+interface ConditionPage {
+  /** What sets the page apart, in its title and (slugified) its name: the swept value, the part. */
+  parts: string[];
+  conditions: Set<string>;
+}
+
+/** The conditions' ids per figure across conditions, in the study's order. */
+function conditionPages(a: Analysis): ConditionPage[] {
+  return [...sweptValues(a)].flatMap(([value, ids]) => {
+    const chunks = chunked([...ids], CONDITIONS_PER_FIGURE);
+    return chunks.map((chunk, i) => ({
+      parts: [value, chunks.length > 1 ? `part ${i + 1} of ${chunks.length}` : ''].filter((part) => part !== ''),
+      conditions: new Set(chunk),
+    }));
+  });
+}
+
+/** `items` in consecutive runs of at most `size`, as even in length as they can be (7 as 3, 2, 2). */
+function chunked<T>(items: readonly T[], size: number): T[][] {
+  const count = Math.ceil(items.length / size);
+  const [shorter, longer] = [Math.floor(items.length / count), items.length % count];
+  const start = (i: number) => i * shorter + Math.min(i, longer);
+  return Array.from({ length: count }, (_, i) => items.slice(start(i), start(i + 1)));
 }
 
 /** The conditions' ids per swept value, as a condition's label names it after its scenario ('' without). */

@@ -74,8 +74,11 @@ export function intervalChart(o: IntervalChartOptions): Obj {
   };
 }
 
+/** Room beyond the outermost values for a whole dot: a dot at the domain's end is cut in half. */
+const DOT_PADDING = 4;
+
 function xScaleOf(o: IntervalChartOptions): Obj {
-  return o.xScale ?? { zero: false };
+  return { padding: DOT_PADDING, ...(o.xScale ?? { zero: false }) };
 }
 
 /** One panel: per model a band, per selector a dot and its interval; model names when `labelled`. */

@@ -45,7 +45,7 @@ export function picksFigure(a: Analysis): Figure {
   const rows = cellRows(a, (c) => c.kStar, a.data.selectors);
   const title = 'k* per selector, model and scenario';
   const subtitle = [
-    'Dot: mean k* over the seeds with a pick; line: 95% bootstrap interval. A selector without a dot for a model had no feasible k in any seed.',
+    'Dot: mean k* over the seeds with a pick; line: 95% bootstrap interval. A selector without a dot for a model picked no k in any seed: no k was feasible or, for a knee, the Pareto front had fewer than three points.',
   ];
   const tooltip = [tip('mode', 'most frequent k*', 'd'), tip('modeShare', 'seeds at that k*', TOOLTIP_FORMAT.share), tip('iqr', 'IQR of k*', TOOLTIP_FORMAT.k), tip('noneShare', 'seeds with no pick', TOOLTIP_FORMAT.share)];
   return rowsFigure({ name: 'picks', title, subtitle, body: selectorCellsChart(a, 'k*', TOOLTIP_FORMAT.k, tooltip), rows });

@@ -72,7 +72,7 @@ export const CONFIG: Obj = {
 };
 
 /** The parts of CONFIG that figure builders compute sizes from. */
-export const AXIS = CONFIG.axis as { labelFontSize: number; labelPadding: number; titleFontSize: number; titleColor: string };
+export const AXIS = CONFIG.axis as { labelFontSize: number; labelPadding: number; tickSize: number; titleFontSize: number; titleColor: string };
 export const FACET_SPACING = (CONFIG.facet as { spacing: number }).spacing;
 const SUBTITLE = CONFIG.title as { subtitleFontSize: number };
 const HEADER = CONFIG.header as { labelFontSize: number };
@@ -239,6 +239,23 @@ export const DECADE_AXIS: Obj = {
   // At least as many as the values, or Vega thins them out.
   tickCount: 13,
 };
+
+/** A DECADE_AXIS tick's label as Vega's `~g` format writes it (10^-6 to 10^5), after `prefix`. */
+export function decadeLabel(exponent: number, prefix = ''): string {
+  return prefix + (exponent >= 0 ? `1${'0'.repeat(exponent)}` : `0.${'0'.repeat(-exponent - 1)}1`);
+}
+
+/**
+ * The room a vertical DECADE_AXIS takes beside its panel (ticks, padding, labels) for values in
+ * [lo, hi]: room for the label of every decade from the one at or below `lo` to the one at or
+ * above `hi`, since the scale's padding may bring either into view.
+ */
+export function decadeAxisExtent(lo: number, hi: number, prefix = ''): number {
+  const decades = { from: Math.floor(Math.log10(lo)), to: Math.ceil(Math.log10(hi)) };
+  let widest = 0;
+  for (let e = decades.from; e <= decades.to; e++) widest = Math.max(widest, textWidthUpperBound(decadeLabel(e, prefix), AXIS.labelFontSize));
+  return Math.ceil(AXIS.tickSize + AXIS.labelPadding + widest);
+}
 
 export const AXIS_TITLES = {
   k: 'k (samples per request)',
