@@ -36,11 +36,19 @@ export function knownExperiments(): string[] {
  * a slash or ends in .ts/.js, a path relative to the study file.
  */
 export function experimentModulePath(ref: string, studyFile: string, studyDisplay: string): string {
+  return experimentModuleIn(ref, dirname(studyFile), `${studyDisplay}: experiment`, 'the study file');
+}
+
+/**
+ * An experiment named (experiments/<name>/experiment.ts) or given as a path relative to `base`,
+ * which `field` (where the reference was written) and `baseName` describe in a refusal.
+ */
+export function experimentModuleIn(ref: string, base: string, field: string, baseName: string): string {
   const isPath = /[/\\]/.test(ref) || /\.(ts|js|mjs)$/.test(ref);
-  const candidate = isPath ? resolve(dirname(studyFile), ref) : join(experimentsDir, ref, 'experiment.ts');
+  const candidate = isPath ? resolve(base, ref) : join(experimentsDir, ref, 'experiment.ts');
   if (existsSync(candidate) && statSync(candidate).isFile()) return candidate;
   const known = knownExperiments();
-  throw new InputError(msg.experimentNotFound(studyDisplay, ref, candidate, known, isPath ? undefined : nearest(ref, known)));
+  throw new InputError(msg.experimentNotFound(field, ref, candidate, known, isPath ? undefined : nearest(ref, known), baseName));
 }
 
 const cache = new Map<string, Promise<LoadedExperiment>>();

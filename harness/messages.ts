@@ -166,8 +166,8 @@ export function setValueSyntax(arg: string, reason: string): string {
 
 // ---- experiments --------------------------------------------------------------------------
 
-export function experimentNotFound(file: string, ref: string, expected: string, known: readonly string[], close?: string): string {
-  return `${file}: experiment: "${ref}" not found (looked for ${expected}).${didYouMean(close)}${known.length ? ` Known experiments: ${showList(known)}.` : ''} Give an experiment name or a path relative to the study file.`;
+export function experimentNotFound(field: string, ref: string, expected: string, known: readonly string[], close?: string, base = 'the study file'): string {
+  return `${field}: "${ref}" not found (looked for ${expected}).${didYouMean(close)}${known.length ? ` Known experiments: ${showList(known)}.` : ''} Give an experiment name or a path relative to ${base}.`;
 }
 
 export function experimentImportFailed(modulePath: string, reason: string): string {
@@ -190,6 +190,10 @@ export function experimentSeedConflict(experiment: string, a: unknown, b: unknow
 
 export function optionInvalid(option: string, ruleText: string, received: unknown, hint?: string): string {
   return `--${option}: ${ruleText}; received ${showValue(received)}.${hint ? ` ${hint}` : ''}`;
+}
+
+export function shardsExceedGroups(shards: number, groups: number): string {
+  return optionInvalid('shards', `must be at most the study's ${groups} simulation groups (a group is never split), or some shards would have nothing to do`, String(shards), `Use --shards ${groups} or fewer.`);
 }
 
 export function shardInvalid(source: string, received: string, ruleText: string): string {
@@ -520,6 +524,18 @@ export function exportOutFailed(out: string, path: string, problem: ExportOutPro
 
 export function exportOutIsDatabase(out: string, db: string): string {
   return `--out: must not be the database being exported (${db}) or its -wal, -shm or -journal file, which the export would overwrite; received ${showValue(out)}. Give a new file, e.g. --out trials.csv.`;
+}
+
+export function exportOutIsOtherDatabase(out: string, example: string): string {
+  return `--out: must not be an SQLite database, which the export would overwrite with ${example.split('.').pop()!.toUpperCase()}; received ${showValue(out)}, an existing one. Give a new file, e.g. --out ${example}, or delete that database first if it is no longer needed.`;
+}
+
+export function optionEmpty(option: string): string {
+  return optionInvalid(option, 'needs a value', '', `Give --${option} a value, or leave it out for its default (see --help).`);
+}
+
+export function argumentEmpty(name: string, command: string): string {
+  return `<${name}>: needs a value; received "". See harness ${command} --help.`;
 }
 
 export function statusDatabaseUnreadable(path: string, reason: string): string {

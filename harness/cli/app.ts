@@ -2,11 +2,12 @@
  * The command-line application: yargs parses and validates (strict: unknown options and
  * commands are refused with a pointer to --help), then the chosen command runs. `main` is pure
  * of process globals — streams, environment, cwd and signals come in through `Io` — so tests
- * call it directly. Exit codes: 0 ok, 1 finished with failed trials, 2 bad input,
+ * call it directly. Exit codes: 0 ok, 1 finished incomplete (failed trials, or shards missing), 2 bad input,
  * 130/143 interrupted by SIGINT/SIGTERM, 70 internal error.
  */
 import yargs from 'yargs';
 import { InputError } from '../errors.js';
+import { nearest } from '../text.js';
 import * as msg from '../messages.js';
 import { slurmCommand } from '../cluster/slurm-command.js';
 import { WriteError } from '../store/failures.js';
@@ -45,7 +46,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   const parser = yargs([...argv])
     .scriptName('harness')
     .usage('$0 <command> [options]\n\nRun reproducible parameter studies on all cores, resumably, into SQLite.')
-    .epilogue('Exit codes: 0 ok, 1 finished with failed trials, 2 bad input, 130/143 interrupted (rerun to resume).')
+    .epilogue('Exit codes: 0 ok, 1 finished incomplete (failed trials, or shards missing), 2 bad input, 130/143 interrupted (rerun to resume).')
     .exitProcess(false)
     // Options are read by their own names; camelCase copies would only double an unknown one in the message.
     .parserConfiguration({ 'camel-case-expansion': false })
@@ -74,9 +75,10 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     });
   });
   if (failures.length) {
-    const named = commands.find((c) => c.name === argv[0])?.name;
-    const ordered = [...failures.filter((f) => !f.startsWith('Did you mean')), ...failures.filter((f) => f.startsWith('Did you mean'))];
-    return refuse(io, argv, msg.cliUsage(ordered.map((f) => (/[.?!]$/.test(f) ? f : `${f}.`)).join(' '), named), exitCodes.badInput);
+    const named = commands.find((c) => c.name === argv[0]);
+    const explained = failures.map((f) => (named ? withOptionSuggestions(f, named, argv) : f));
+    const ordered = [...explained.filter((f) => !f.startsWith('Did you mean')), ...explained.filter((f) => f.startsWith('Did you mean'))];
+    return refuse(io, argv, msg.cliUsage(ordered.map((f) => (/[.?!]$/.test(f) ? f : `${f}.`)).join(' '), named?.name), exitCodes.badInput);
   }
   if (output) {
     println(io.stdout, output);
@@ -84,6 +86,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   }
   const picked = chosen as { command: Command; args: Args } | null;
   if (!picked) return exitCodes.ok;
+  const empty = emptyValue(picked.command, picked.args, argv);
+  if (empty) return refuse(io, argv, empty, exitCodes.badInput);
   try {
     // A damaged database surfaces at whichever query first reads a bad page: named, exit 2.
     return await reportingDamage(() => picked.command.run(picked.args, io));
@@ -91,6 +95,43 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     if (thrown instanceof InputError || thrown instanceof WriteError) return refuse(io, argv, thrown.message, exitCodes.badInput);
     return refuse(io, argv, `Internal error (please report it with this trace):\n${thrown instanceof Error ? (thrown.stack ?? thrown.message) : String(thrown)}`, exitCodes.internal);
   }
+}
+
+/**
+ * yargs's "Unknown argument: thread" for `--thread`, written as the option it was given as and
+ * with the command's option nearest to it: "Unknown argument: --thread (did you mean --threads?)".
+ */
+function withOptionSuggestions(failure: string, command: Command, argv: readonly string[]): string {
+  const unknown = /^Unknown arguments?: (.+)$/.exec(failure);
+  if (!unknown) return failure;
+  const builder = yargs([]);
+  command.builder(builder);
+  // getOptions is yargs's own, left out of its type declarations.
+  const known = Object.keys((builder as unknown as { getOptions(): { key: Record<string, unknown> } }).getOptions().key);
+  const names = unknown[1]!.split(', ').map((name) => {
+    if (!argv.some((token) => token === `--${name}` || token.startsWith(`--${name}=`))) return name;
+    const close = nearest(name, known);
+    return `--${name}${close ? ` (did you mean --${close}?)` : ''}`;
+  });
+  return `Unknown argument${names.length > 1 ? 's' : ''}: ${names.join(', ')}`;
+}
+
+/**
+ * The refusal of a value given empty (`--db ""`, or `--db` with nothing after it), which yargs
+ * reads as an empty string, or as the option's default where it has one: an unset variable in a
+ * script (`--db "$DB"`) would otherwise send the work to the default, such as the study's main
+ * database.
+ */
+function emptyValue(command: Command, args: Args, argv: readonly string[]): string | null {
+  const positionals = new Set([...command.command.matchAll(/[<[](\w[\w-]*)/g)].map((m) => m[1]));
+  const isText = (value: unknown) => typeof value === 'string' || (Array.isArray(value) && value.every((v) => typeof v === 'string'));
+  for (const [name, value] of Object.entries(args)) {
+    if (name === '_' || name === '$0') continue;
+    const givenEmpty = value === '' || (Array.isArray(value) && value.includes(''));
+    const givenBare = isText(value) && argv.some((token, i) => token === `--${name}` && (i + 1 === argv.length || argv[i + 1]!.startsWith('--')));
+    if (givenEmpty || givenBare) return positionals.has(name) ? msg.argumentEmpty(name, command.name) : msg.optionEmpty(name);
+  }
+  return null;
 }
 
 /**

@@ -18,7 +18,8 @@ export interface Io {
   onSignal?(handler: (signal: StopSignal) => void): () => void;
 }
 
-export const exitCodes = { ok: 0, failedTrials: 1, badInput: 2, internal: 70, SIGINT: 130, SIGTERM: 143 } as const;
+/** 1: the work ended incomplete (failed trials, or shards missing from a merge or a shard folder). */
+export const exitCodes = { ok: 0, incomplete: 1, badInput: 2, internal: 70, SIGINT: 130, SIGTERM: 143 } as const;
 
 export function println(out: Output, text: string): void {
   out.write(`${text}\n`);

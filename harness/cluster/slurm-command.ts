@@ -232,5 +232,5 @@ export function shardFolderStatus(folder: string, json: boolean, io: Io): number
   if (!isShardFolder(folder)) return null;
   const status = readShardFolder(folder, (plan) => queueOf(plan, io), new Date());
   println(io.stdout, json ? JSON.stringify(status) : formatFolderStatus(status));
-  return status.complete ? exitCodes.ok : exitCodes.failedTrials;
+  return status.complete ? exitCodes.ok : exitCodes.incomplete;
 }

@@ -37,6 +37,16 @@ export function parseShard(text: string, source = '--shard'): Shard {
   return shard;
 }
 
+/**
+ * Refuses a shard count above the study's simulation groups: a block is never split, so the
+ * shards past them would have nothing to do, and their empty databases would pass for done work.
+ */
+export function checkShardFits(choice: ShardChoice, groups: number): void {
+  const { shard, source } = choice;
+  if (shard === null || shard.count <= groups) return;
+  throw new InputError(msg.shardInvalid(source ?? '--shard', formatShard(shard)!, `N must be at most the study's ${groups} simulation groups (a group is never split), or some shards would have nothing to do; cut it into ${groups} shards or fewer`));
+}
+
 function whole(env: Record<string, string | undefined>, name: string): number | undefined {
   const text = env[name];
   if (text === undefined || text === '') return undefined;

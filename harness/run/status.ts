@@ -8,7 +8,7 @@ import type { RunRecord } from '../experiment.js';
 import { statOrNull } from '../folders.js';
 import { gridOf, type ManifestBody } from '../manifest.js';
 import { doneCells, statusCounts } from '../store/reader.js';
-import { listRuns, liveRun } from '../store/runs.js';
+import { runsAsOf } from '../store/runs.js';
 import { Store } from '../store/store.js';
 import { parseShard, shardOf, type Shard } from './shard.js';
 
@@ -43,11 +43,11 @@ export type RunState = Pick<DbStatus, 'runs' | 'shards' | 'running'>;
 
 /** The runs part of the status alone: a few rows, where the counts walk the whole grid. */
 export function runState(store: Store, now: Date = new Date()): RunState {
-  const runs = listRuns(store);
+  const runs = runsAsOf(store, now);
   return {
     runs,
     shards: [...new Set(runs.map((r) => r.shard))].filter((s): s is string => s !== null).sort(),
-    running: liveRun(store, now) !== undefined,
+    running: runs.some((r) => r.status === 'running'),
   };
 }
 

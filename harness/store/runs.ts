@@ -53,6 +53,15 @@ export function liveRun(store: Store, now: Date): RunRow | undefined {
   return running.find((run) => isAlive(run, now));
 }
 
+/**
+ * The runs as they stand at `now`: one left `running` by a process that is gone (killed, or its
+ * machine lost) is shown `killed`, as the next run will record it. A reader cannot write that down.
+ */
+export function runsAsOf(store: Store, now: Date): RunRecord[] {
+  const live = liveRun(store, now)?.id;
+  return listRuns(store).map((run) => (run.status === 'running' && run.id !== live ? { ...run, status: 'killed' } : run));
+}
+
 /** Throws the "being written by run N (pid, host, start)" error while a live run holds the database. */
 export function assertNoLiveRun(store: Store, now: Date): void {
   const live = liveRun(store, now);

@@ -58,7 +58,7 @@ export function fromZodIssues(
   schema?: ZodType,
 ): Issue[] {
   const out: Issue[] = [];
-  for (const issue of issues) {
+  for (const issue of tightestBounds(issues)) {
     const path = issue.path;
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys ?? []) {
@@ -88,6 +88,23 @@ export function fromZodIssues(
     out.push({ path: [...prefix, ...path], ...describeZodIssue(issue, received), received });
   }
   return out;
+}
+
+/**
+ * The issues with one bound per path and side, the tightest: zod's int() brings its own
+ * safe-integer bounds, which a value over the schema's own (seeds: 1e20) breaks too.
+ */
+function tightestBounds(issues: readonly ZodIssueLike[]): ZodIssueLike[] {
+  const isBound = (i: ZodIssueLike) => i.code === 'too_big' || i.code === 'too_small';
+  const tighter = (a: ZodIssueLike, b: ZodIssueLike) => (a.code === 'too_big' ? Number(a.maximum) < Number(b.maximum) : Number(a.minimum) > Number(b.minimum));
+  const kept = new Map<string, ZodIssueLike>();
+  for (const issue of issues.filter(isBound)) {
+    const key = `${issue.code} ${JSON.stringify(issue.path.map(String))}`;
+    const other = kept.get(key);
+    if (!other || tighter(issue, other)) kept.set(key, issue);
+  }
+  const tightest = new Set(kept.values());
+  return issues.filter((issue) => !isBound(issue) || tightest.has(issue));
 }
 
 function describeZodIssue(issue: ZodIssueLike, received: unknown): { rule: string; hint?: string } {

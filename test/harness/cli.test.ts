@@ -2,7 +2,7 @@
  * The command line, in process: every command's output and exit code, and every message it
  * prints for bad input (compared against the message catalogue).
  */
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { commands } from '../../harness/cli/app.js';
@@ -60,7 +60,9 @@ describe('usage', () => {
     const cases: [string[], string][] = [
       [[], msg.cliUsage('Give a command.')],
       [['runn', 'x'], msg.cliUsage('Unknown arguments: runn, x. Did you mean run?')],
-      [['run', study, '--thread', '2'], msg.cliUsage('Unknown argument: thread.', 'run')],
+      [['run', study, '--thread', '2'], msg.cliUsage('Unknown argument: --thread (did you mean --threads?).', 'run')],
+      [['run', study, '--thread=2', '--bogus', 'x'], msg.cliUsage('Unknown arguments: --thread (did you mean --threads?), --bogus.', 'run')],
+      [['export', 'x.sqlite', '--fromat', 'json'], msg.cliUsage('Unknown argument: --fromat (did you mean --format?).', 'export')],
       [['run'], msg.cliUsage('Not enough non-option arguments: got 0, need at least 1. Missing required argument: study.', 'run')],
       [['export', 'x.sqlite', '--format', 'xml'], msg.cliUsage('Invalid values:\n  Argument: format, Given: "xml", Choices: "csv", "json".', 'export')],
     ];
@@ -68,11 +70,15 @@ describe('usage', () => {
       const result = await cli(argv, dir);
       expect({ argv, code: result.code, stderr: result.stderr }).toEqual({ argv, code: 2, stderr: `${expected}\n` });
     }
+    // An option with choices refuses an empty one among them.
+    const format = await cli(['export', 'results/cli.sqlite', '--format', '', '--out', 'x.csv'], dir);
+    expect(format).toMatchObject({ code: 2, stdout: '' });
+    expect(format.stderr).toContain('Argument: format, Given: "", Choices: "csv", "json"');
   });
 
   it('with --json, also says why it refused as one object on stdout, for a script to read', async () => {
     const cases: [string[], string][] = [
-      [['run', study, '--json', '--bogus'], msg.cliUsage('Unknown argument: bogus.', 'run')],
+      [['run', study, '--json', '--bogus'], msg.cliUsage('Unknown argument: --bogus.', 'run')],
       [['status', 'nosuch.sqlite', '--json'], msg.dbNotFound('nosuch.sqlite')],
     ];
     for (const [argv, expected] of cases) {
@@ -95,6 +101,14 @@ describe('usage', () => {
       [['run', study, '--shard', 'first'], msg.shardInvalid('--shard', 'first', 'must be "i/N" with whole numbers')],
       [['run', study, '--shard', '0/0'], msg.shardInvalid('--shard', '0/0', 'N must be at least 1')],
       [['run', study, '--set', 'seeds'], msg.setSyntax('seeds')],
+      // Empty, as an unset variable in a script gives it (--db "$DB"), or bare: never the default.
+      [['run', study, '--db', ''], msg.optionEmpty('db')],
+      [['run', study, '--threads', '1', '--db'], msg.optionEmpty('db')],
+      [['run', study, '--db', '--threads', '1'], msg.optionEmpty('db')],
+      [['run', study, '--set', ''], msg.optionEmpty('set')],
+      [['report', 'results/cli.sqlite', '--out', ''], msg.optionEmpty('out')],
+      [['export', 'results/cli.sqlite', '--table'], msg.optionEmpty('table')],
+      [['export', ''], msg.argumentEmpty('db', 'export')],
     ];
     for (const [argv, expected] of cases) {
       const result = await cli(argv, dir);
@@ -234,9 +248,19 @@ describe('run, status, export, report', () => {
     const custom = await cli(['report', 'results/clinoop.sqlite', '--out', 'elsewhere'], dir);
     expect(custom.stdout).toBe(`${msg.reportWritten(2, 'elsewhere')}\n`);
     const none = await cli(['report', 'results/clifaulty.sqlite'], dir);
-    expect(none).toMatchObject({ code: 0, stderr: `${msg.reportNone('faulty')}\n` });
+    // Asked for a report, none written: not a success a script could go on from.
+    expect(none).toMatchObject({ code: 2, stderr: `${msg.reportNone('faulty')}\n` });
     const noneJson = await cli(['report', 'results/clifaulty.sqlite', '--json'], dir);
+    expect(noneJson.code).toBe(2);
     expect(JSON.parse(noneJson.stdout)).toEqual({ db: 'results/clifaulty.sqlite', none: msg.reportNone('faulty') });
+    // --experiment takes a name, as a study file's experiment field does, or a path.
+    const named = await cli(['report', 'results/clinoop.sqlite', '--experiment', 'inference-scaling'], dir);
+    const inferenceModule = join(root, 'experiments', 'inference-scaling', 'experiment.ts');
+    expect(named).toMatchObject({ code: 2, stderr: `${msg.reportExperimentMismatch(inferenceModule, 'inference-scaling', 'noop')}\n` });
+    const misspelt = await cli(['report', 'results/clinoop.sqlite', '--experiment', 'inference-scalling'], dir);
+    expect(misspelt.code).toBe(2);
+    expect(misspelt.stderr).toContain('--experiment: "inference-scalling" not found');
+    expect(misspelt.stderr).toContain('Did you mean "inference-scaling"?');
     const wrong = await cli(['report', 'results/clinoop.sqlite', '--experiment', faultyModule], dir);
     expect(wrong).toMatchObject({ code: 2, stderr: `${msg.reportExperimentMismatch(faultyModule, 'faulty', 'noop')}\n` });
     const variant = await cli(['report', 'results/clinoop.sqlite', '--experiment', noopModule.replace('noop.ts', 'noop-variant.ts')], dir);
@@ -271,6 +295,22 @@ describe('run, status, export, report', () => {
     // Run by a Slurm array (no --shard), or with another shard count: nothing to reuse.
     expect(rerunShard('2/3', { '0/3': 'harness run paper --set seeds=60' })).toBe('npx harness run <study> --shard 2/3');
     expect(rerunShard('2/3', { '0/4': 'harness run paper --shard 0/4' })).toBe('npx harness run <study> --shard 2/3');
+  });
+
+  it('refuses more shards than the study has simulation groups, creating no database', async () => {
+    // 27 cells in groups of 3: 9 groups, so shard 9/10 and --shards 10 would have nothing to do.
+    const rule = "N must be at most the study's 9 simulation groups (a group is never split), or some shards would have nothing to do; cut it into 9 shards or fewer";
+    const cases: [string[], string][] = [
+      [['run', study, '--shard', '9/10', '--db', 'results/toomany.sqlite'], msg.shardInvalid('--shard', '9/10', rule)],
+      [['plan', study, '--shard', '0/10', '--db', 'results/toomany.sqlite'], msg.shardInvalid('--shard', '0/10', rule)],
+      [['plan', study, '--shards', '10'], msg.shardsExceedGroups(10, 9)],
+    ];
+    for (const [argv, expected] of cases) expect(await cli(argv, dir)).toEqual({ code: 2, stdout: '', stderr: `${expected}\n` });
+    const fromSlurm = await cli(['run', study, '--db', 'results/toomany.sqlite'], dir, { env: { SLURM_ARRAY_TASK_ID: '3', SLURM_ARRAY_TASK_COUNT: '10' } });
+    expect(fromSlurm).toEqual({ code: 2, stdout: '', stderr: `${msg.shardInvalid('SLURM_ARRAY_TASK_ID', '3/10', rule)}\n` });
+    expect(existsSync(join(dir, 'results/toomany.sqlite'))).toBe(false);
+    // Exactly as many shards as groups is fine.
+    expect((await cli(['plan', study, '--shards', '9', '--pilot', '0'], dir)).code).toBe(0);
   });
 
   it('plans: grid, counts, shard map, a changed setup, an estimate', async () => {

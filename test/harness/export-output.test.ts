@@ -63,6 +63,24 @@ describe('export --out naming the database', () => {
   });
 });
 
+describe('export --out naming another database', () => {
+  it('refuses any SQLite database, another study\'s results too, and leaves it as it was', async () => {
+    writeStudy(dir, 'other.yaml', noopStudy({ name: 'other' }));
+    expect((await cli(['run', 'other.yaml', '--threads', '1'], dir)).code).toBe(0);
+    const other = 'results/other.sqlite';
+    const otherBytes = readFileSync(join(dir, other));
+    for (const format of ['csv', 'json']) {
+      const result = await cli(['export', db, '--format', format, '--out', other], dir);
+      expect(result).toEqual({ code: 2, stdout: '', stderr: `${msg.exportOutIsOtherDatabase(other, `trials.${format}`)}\n` });
+      expect(readFileSync(join(dir, other)).equals(otherBytes)).toBe(true);
+    }
+    // An existing file that is not a database is replaced, as --out promises.
+    writeFileSync(join(dir, 'old.csv'), 'stale\n');
+    expect((await cli(['export', db, '--out', 'old.csv'], dir)).code).toBe(0);
+    expect(readFileSync(join(dir, 'old.csv'), 'utf8')).toMatch(/^cell_index,/);
+  });
+});
+
 describe('export --out that cannot be written', () => {
   it('says there is no such folder, or a file is in the way, and leaves nothing behind', async () => {
     writeFileSync(join(dir, 'plain.txt'), 'a file\n');

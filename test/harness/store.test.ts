@@ -13,7 +13,7 @@ import * as msg from '../../harness/messages.js';
 import { collectProvenance } from '../../harness/run/provenance.js';
 import { openForStudy } from '../../harness/run/run.js';
 import { groupsOfBlock } from '../../harness/run/tasks.js';
-import { beginRun, endRun, listRuns } from '../../harness/store/runs.js';
+import { beginRun, endRun, listRuns, runsAsOf } from '../../harness/store/runs.js';
 import { readSchemaVersion, schemaVersion } from '../../harness/store/schema.js';
 import { Store } from '../../harness/store/store.js';
 import { ResultWriter, WriteError } from '../../harness/store/writer.js';
@@ -134,6 +134,19 @@ describe('the run lock', () => {
     const dead = { ...provenance, pid: 2 ** 22 + 12345 };
     beginRun(store, dead, 'running', at(3602));
     expect(() => beginRun(store, provenance, 'running', at(3603))).not.toThrow();
+    store.close();
+  });
+
+  it('shows a reader a run whose process is gone as killed, without writing it down, and a live one as running', async () => {
+    const store = openForStudy(await study(), ':memory:', 'x', at(0));
+    const gone = beginRun(store, { ...provenance, pid: 2 ** 22 + 12345, host: hostname() }, 'running', at(0));
+    expect(runsAsOf(store, at(1)).map((r) => [r.id, r.status])).toEqual([[gone, 'killed']]);
+    expect(listRuns(store).map((r) => r.status)).toEqual(['running']);
+    endRun(store, gone, 'killed', { done: 0, failed: 0 }, at(2));
+    const live = beginRun(store, { ...provenance, pid: process.pid, host: hostname() }, 'running', at(3));
+    expect(runsAsOf(store, at(4)).map((r) => [r.id, r.status])).toEqual([[gone, 'killed'], [live, 'running']]);
+    // Silent past the heartbeat's limit, a live pid does not keep it running.
+    expect(runsAsOf(store, at(3600)).map((r) => r.status)).toEqual(['killed', 'killed']);
     store.close();
   });
 });

@@ -205,6 +205,13 @@ describe('study files: refused, one clear message each', () => {
     expect(all.message).toContain(line('exclude', msg.rule.allExcluded(), [{ replicate: [0, 1, 2] }]));
   });
 
+  it('one bound per field, the tightest: no second limit from zod\'s safe-integer check', async () => {
+    const { message, file } = await failure(noopStudy({ seeds: 1e20 }));
+    expect(message).toBe(`${file}: seeds: must be at most 1000000; received 100000000000000000000.`);
+    const below = await failure(noopStudy({ seeds: -1e20 }));
+    expect(below.message).toBe(`${below.file}: seeds: must be at least 1; received -100000000000000000000.`);
+  });
+
   it('a grid too large to index', async () => {
     const { message } = await failure(noopStudy({ seeds: 1_000_000, params: {}, axes: { color: ['red', 'green', 'blue', 'cyan'], size: ['s', 'm', 'l', 'xl'] }, sweep: { n: range(1, 201) } }));
     expect(message).toContain(msg.rule.gridTooLarge(1_000_000 * 16 * 200, 2 ** 31).rule);
@@ -215,7 +222,7 @@ describe('study files: refused, one clear message each', () => {
     expect(name.message).toContain('experiment: "inference-scalling" not found');
     expect(name.message).toContain('Did you mean "inference-scaling"?');
     const path = await failure({ name: 'x', experiment: './nowhere.ts' });
-    expect(path.message).toBe(msg.experimentNotFound(path.file, './nowhere.ts', join(dir, 'nowhere.ts'), knownNames(name.message)));
+    expect(path.message).toBe(msg.experimentNotFound(`${path.file}: experiment`, './nowhere.ts', join(dir, 'nowhere.ts'), knownNames(name.message)));
     const broken = await failure({ name: 'x', experiment: noopModule.replace('noop.ts', 'broken.ts') });
     expect(broken.message).toBe(msg.experimentImportFailed(noopModule.replace('noop.ts', 'broken.ts'), 'fixture: this module cannot load'));
     const invalid = await failure({ name: 'x', experiment: noopModule.replace('noop.ts', 'invalid.ts') });

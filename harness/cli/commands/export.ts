@@ -7,6 +7,7 @@ import { fileInTheWay, statOrNull } from '../../folders.js';
 import * as msg from '../../messages.js';
 import { displayPath } from '../../paths.js';
 import { exportTable, type ExportFormat, type ExportTable } from '../../store/export.js';
+import { hasSqliteHeader } from '../../store/damage.js';
 import { Store } from '../../store/store.js';
 import { println } from '../io.js';
 import { options, text } from '../options.js';
@@ -79,6 +80,8 @@ function checkOut(out: string, target: string, dbPath: string, cwd: string, exam
   if (statOrNull(target)?.isDirectory()) {
     throw new InputError(msg.exportOutFailed(out, displayPath(target, cwd), { kind: 'is-folder', example: `${out.replace(/\/+$/, '')}/${example}` }));
   }
+  // Another study's results are no less precious than this one's.
+  if (hasSqliteHeader(target)) throw new InputError(msg.exportOutIsOtherDatabase(out, example));
 }
 
 /** The path with symlinks resolved as far as it exists (a file yet to be written keeps its name). */

@@ -14,7 +14,8 @@ export const mergeCommand: Command = {
   builder: (y) =>
     y
       .positional('out', { type: 'string', describe: 'Database to write (created, or extended when it holds the same study)' })
-      .positional('shards', { type: 'string', array: true, describe: 'Shard databases' })
+      // A variadic positional defaults to [] in yargs, which --help would show beside [required].
+      .positional('shards', { type: 'string', array: true, describe: 'Shard databases (one or more)', default: undefined })
       .options(options('json')),
   async run(args, io) {
     const out = resolve(io.cwd, String(args['out']));
@@ -30,7 +31,7 @@ export const mergeCommand: Command = {
         println(io.stdout, msg.mergeMissing(result.missing, result.missingByShard, result.missingShards, (shard) => rerunShard(shard, result.shardCommands)));
       }
     }
-    return complete ? exitCodes.ok : exitCodes.failedTrials;
+    return complete ? exitCodes.ok : exitCodes.incomplete;
   },
 };
 

@@ -1,5 +1,8 @@
 import { displayPath } from '../../paths.js';
+import { InputError } from '../../errors.js';
+import * as msg from '../../messages.js';
 import { planStudy } from '../../run/plan.js';
+import { checkShardFits } from '../../run/shard.js';
 import { println } from '../io.js';
 import { options, pilotOption, wholeNumber } from '../options.js';
 import { formatPlan } from '../format.js';
@@ -23,6 +26,8 @@ export const planCommand: Command = {
     const pilotGroups = wholeNumber('pilot', args['pilot'], 0) ?? PILOT_GROUPS;
     const shard = shardOf(args, io);
     const study = await studyOf(args, io);
+    checkShardFits(shard, study.grid.blockCount);
+    if (shards !== undefined && shards > study.grid.blockCount) throw new InputError(msg.shardsExceedGroups(shards, study.grid.blockCount));
     const dbPath = dbPathOf(args, io, study.name, shard);
     const report = await planStudy({ study, dbPath, shard: shard.shard, shards, pilotGroups, threads, cwd: io.cwd });
     const db = displayPath(dbPath, io.cwd);

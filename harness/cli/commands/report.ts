@@ -1,9 +1,10 @@
 import { resolve } from 'node:path';
+import { experimentModuleIn } from '../../experiments.js';
 import * as msg from '../../messages.js';
 import { defaultReportDir, displayPath } from '../../paths.js';
 import { tierForReport } from '../tiering.js';
 import { writeReport, type ReportResult } from '../../run/report.js';
-import { println, type Io, type Output } from '../io.js';
+import { exitCodes, println, type Io, type Output } from '../io.js';
 import { dpi, options, text } from '../options.js';
 import type { Command } from './command.js';
 import { createStageProgress } from '../progress.js';
@@ -63,7 +64,7 @@ export const reportCommand: Command = {
       dbPath: resolve(io.cwd, String(args['db'])),
       outDir: (study) => (out ? resolve(io.cwd, out) : defaultReportDir(study, io.cwd)),
       out,
-      experimentPath: experiment ? resolve(io.cwd, experiment) : undefined,
+      experimentPath: experiment ? experimentModuleIn(experiment, io.cwd, '--experiment', 'the current folder') : undefined,
       log: (line) => println(io.stderr, line),
       progress: createStageProgress(io.stderr),
       cwd: io.cwd,
@@ -72,6 +73,7 @@ export const reportCommand: Command = {
     const json = args['json'] === true;
     printReport(result, io, json ? io.stderr : io.stdout);
     if (json) println(io.stdout, JSON.stringify({ db: displayPath(resolve(io.cwd, String(args['db'])), io.cwd), ...reportJson(result, io.cwd) }));
-    return 0;
+    // Asked for a report and none written: a script must not go on as if there were one.
+    return 'none' in result ? exitCodes.badInput : exitCodes.ok;
   },
 };

@@ -7,7 +7,7 @@ import { checkReportFolder, writeReport } from '../../run/report.js';
 import { GroupPool } from '../../pool/pool.js';
 import { runStudy, type RunSummary } from '../../run/run.js';
 import type { Study } from '../../study/study.js';
-import { formatShard } from '../../run/shard.js';
+import { checkShardFits, formatShard } from '../../run/shard.js';
 import { commandLine, exitCodes, println, resumeCommand } from '../io.js';
 import { dpi, options, optionTable, seconds, text, wholeNumber } from '../options.js';
 import { createProgress, createStageProgress } from '../progress.js';
@@ -20,7 +20,7 @@ export const minWorkerMemoryMb = 32;
 
 export function exitCodeOf(summary: RunSummary): number {
   if (summary.status === 'interrupted') return summary.signal === 'SIGTERM' ? exitCodes.SIGTERM : exitCodes.SIGINT;
-  return summary.status === 'done' ? exitCodes.ok : exitCodes.failedTrials;
+  return summary.status === 'done' ? exitCodes.ok : exitCodes.incomplete;
 }
 
 export const runCommand: Command = {
@@ -65,6 +65,7 @@ export const runCommand: Command = {
     let summary: RunSummary;
     try {
       study = await studyOf(args, io);
+      checkShardFits(shard, study.grid.blockCount);
       dbPath = dbPathOf(args, io, study.name, shard);
       // A report folder that cannot be written is refused before the study runs, not after.
       if (args['report'] === true) checkReportFolder(reportDir(study.name), out, io.cwd);
