@@ -174,6 +174,15 @@ export interface ReportInput {
    * provisional. Absent where nobody counted (an input built by hand): read as complete.
    */
   coverage?: { done: number; expected: number };
+  /** The harness writing the report, for its provenance; absent in an input built by hand. */
+  writer?: Writer;
+}
+
+/** A harness's version, its commit (null outside git) and whether tracked files differ from it. */
+export interface Writer {
+  version: string;
+  commit: string | null;
+  modified: boolean | null;
 }
 
 export interface ReportFile {

@@ -3,10 +3,7 @@
  * package's version, the commit it runs from (and whether the checkout has changes of its own),
  * and Node's version. A results database records the same facts for every run (provenance.ts).
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { projectRoot } from '../paths.js';
-import { gitState } from '../run/provenance.js';
+import { gitState, packageVersion } from '../run/provenance.js';
 
 export interface VersionInfo {
   name: string;
@@ -19,9 +16,8 @@ export interface VersionInfo {
 }
 
 export function versionInfo(): VersionInfo {
-  const pkg = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as { version: string };
   const { commit, dirtyHash } = gitState();
-  return { name: 'harness', version: pkg.version, commit, modified: commit === null ? null : dirtyHash !== null, node: process.version };
+  return { name: 'harness', version: packageVersion(), commit, modified: commit === null ? null : dirtyHash !== null, node: process.version };
 }
 
 /** One line: `harness 0.1.0 (commit 4b4f3d4, with local changes; Node v20.20.2)`. */

@@ -52,9 +52,18 @@ h1 { font-size: 1.6rem; } h2 { font-size: 1.3rem; margin-top: 2.2rem; border-bot
 table { border-collapse: collapse; margin: 0.6rem 0 1.2rem; font-size: 0.82rem; }
 caption { text-align: left; font-weight: bold; padding-bottom: 0.3rem; }
 th, td { border-bottom: 1px solid #e4e4e4; padding: 0.2rem 0.55rem; vertical-align: top; }
-th { background: #f6f6f6; text-align: left; } .num { text-align: right; font-variant-numeric: tabular-nums; }
+th { background: #f6f6f6; text-align: left; } .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.table-scroll { overflow-x: auto; max-width: 100%; }
 figure { margin: 1rem 0 2rem; } figcaption { font-size: 0.85rem; color: #555; max-width: 70ch; }
-.chart { overflow-x: auto; }
+.chart { overflow-x: auto; max-width: 100%; }
+pre, code { overflow-wrap: anywhere; }
+@media print {
+  body { margin: 0; max-width: none; }
+  nav, .no-print { display: none; }
+  figure, tr { break-inside: avoid; }
+  h2, h3 { break-after: avoid; }
+  .table-scroll, .chart { overflow: visible; }
+}
 .chart-error { color: #b00020; white-space: pre-wrap; }
 .vg-tip { position: fixed; display: none; z-index: 10; pointer-events: none; background: rgba(255,255,255,0.96);
   border: 1px solid #999; border-radius: 3px; padding: 0.25rem 0.45rem; font-size: 0.78rem; box-shadow: 0 1px 4px rgba(0,0,0,0.2); }
@@ -87,6 +96,15 @@ const EMBED = `
     if (y + r.height > window.innerHeight) y = event.clientY - r.height - 14;
     tip.style.left = x + 'px'; tip.style.top = y + 'px';
   }
+  // A printed page (or one saved as PDF) shows every table: closed details would hide them.
+  var reopen = [];
+  window.addEventListener('beforeprint', function () {
+    document.querySelectorAll('details:not([open])').forEach(function (d) { d.open = true; reopen.push(d); });
+  });
+  window.addEventListener('afterprint', function () {
+    reopen.forEach(function (d) { d.open = false; });
+    reopen = [];
+  });
   specs.forEach(function (chart) {
     var el = document.getElementById(chart.id);
     try {

@@ -42,12 +42,16 @@ export function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
+/**
+ * In a box that scrolls sideways when the table is wider than the page (a phone), so that the
+ * page itself keeps the screen's width.
+ */
 export function tableToHtml(table: Table, caption?: string): string {
   const align = (c: TableColumn): string => (c.align === 'right' ? ' class="num"' : '');
-  const head = table.columns.map((c) => `<th${align(c)}>${escapeHtml(c.title)}</th>`).join('');
+  const head = table.columns.map((c) => `<th scope="col"${align(c)}>${escapeHtml(c.title)}</th>`).join('');
   const body = table.rows
     .map((row) => `<tr>${table.columns.map((c) => `<td${align(c)}>${escapeHtml(cellText(row[c.key]))}</td>`).join('')}</tr>`)
     .join('\n');
   const cap = caption ? `<caption>${escapeHtml(caption)}</caption>` : '';
-  return `<table>${cap}<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody></table>`;
+  return `<div class="table-scroll"><table>${cap}<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody></table></div>`;
 }

@@ -3,10 +3,11 @@
  * uncommitted changes, the lockfile's hash, Node, CPU, host and process. Never part of the
  * manifest: provenance explains results, the manifest decides whether they may be mixed.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, hostname } from 'node:os';
 import { join } from 'node:path';
+import type { Writer } from '../experiment.js';
 import { sha256 } from '../identity.js';
 import { projectRoot } from '../paths.js';
 
@@ -39,6 +40,27 @@ export function gitState(): { commit: string | null; dirtyHash: string | null } 
   if (status === '') return { commit, dirtyHash: null };
   const diff = commit ? (git(['diff', 'HEAD', '--binary']) ?? '') : '';
   return { commit, dirtyHash: sha256(`${status}\0${diff}`) };
+}
+
+/** The package's version (package.json). */
+export function packageVersion(): string {
+  return (JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/**
+ * The harness writing a report: its version, its commit and whether tracked files differ from
+ * that commit, asked of git without blocking (the report computes meanwhile). Untracked files do
+ * not count, unlike a run's provenance: a report written inside the checkout must not make the
+ * next one of the same database say otherwise.
+ */
+export async function writerState(root = projectRoot): Promise<Writer> {
+  const ask = (args: string[]) =>
+    new Promise<string | null>((resolveAsk) => {
+      execFile('git', args, { cwd: root, encoding: 'utf8' }, (error, stdout) => resolveAsk(error ? null : stdout));
+    });
+  const [head, status] = await Promise.all([ask(['rev-parse', 'HEAD']), ask(['status', '--porcelain=v1', '--untracked-files=no'])]);
+  const commit = head?.trim() || null;
+  return { version: packageVersion(), commit, modified: commit === null || status === null ? null : status !== '' };
 }
 
 export function lockfileHash(): string | null {

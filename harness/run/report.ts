@@ -25,6 +25,7 @@ import { loadReportInput, statusCounts } from '../store/reader.js';
 import { listRuns } from '../store/runs.js';
 import { Store } from '../store/store.js';
 import { runState, type RunState } from './status.js';
+import { writerState } from './provenance.js';
 
 export interface ReportOptions {
   dbPath: string;
@@ -102,6 +103,7 @@ export async function writeReport(options: ReportOptions): Promise<ReportResult>
     if (experiment.version !== expected.version) log(msg.reportVersionMismatch(experiment.name, experiment.version, expected.version));
     if (!experiment.report) return { none: msg.reportNone(experiment.name) };
     const figures = experiment.drawsFigures ? new RenderPool() : undefined;
+    const writer = writerState();
     try {
       figures?.warmUp(figureSetOf(experiment, manifest.hash, listRuns(store), options.pngDpi));
       const input = loadReportInput(store, options.progress);
@@ -109,7 +111,7 @@ export async function writeReport(options: ReportOptions): Promise<ReportResult>
       if (note) log(note);
       // The trials of the snapshot the report shows (while a run writes, a later one than status's).
       const coverage = { done: input.trials.length, expected: expectedTrials };
-      const files = await experiment.report({ ...input, figures, coverage, ...(options.pngDpi === undefined ? {} : { pngDpi: options.pngDpi }) });
+      const files = await experiment.report({ ...input, figures, coverage, writer: await writer, ...(options.pngDpi === undefined ? {} : { pngDpi: options.pngDpi }) });
       const result = writeFiles(files, dir, options);
       if (result.removed.length) log(msg.reportRemovedStale(result.removed.length, shownPath(dir, options.cwd)));
       const partial =

@@ -6,12 +6,14 @@
  * with exit 2 before the work, not "Internal error" after it).
  */
 import Database from 'better-sqlite3';
+import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as msg from '../../harness/messages.js';
 import { runHarness } from '../reliability/helpers.js';
-import { cli, fixtures, noopStudy, tempDir, writeStudy } from './helpers.js';
+import { writerState } from '../../harness/run/provenance.js';
+import { cli, fixtures, noopStudy, root, tempDir, writeStudy } from './helpers.js';
 
 const dir = tempDir();
 const isRoot = process.getuid?.() === 0;
@@ -93,6 +95,30 @@ describe('a database of an unfinished run', () => {
       { done: 18, expected: 27 },
       { done: 27, expected: 27 },
     ]);
+  });
+});
+
+describe('the code that writes a report', () => {
+  it('is the version and commit git names, modified only by changes to tracked files', async () => {
+    const repo = join(dir, 'writer-repo');
+    mkdirSync(repo);
+    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd: repo, encoding: 'utf8' });
+    git('init', '-q');
+    writeFileSync(join(repo, 'code.ts'), 'one\n');
+    git('add', 'code.ts');
+    git('commit', '-q', '-m', 'first');
+    const commit = git('rev-parse', 'HEAD').trim();
+    const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
+    expect(await writerState(repo)).toEqual({ version, commit, modified: false });
+    // A report written inside the checkout leaves the next report's provenance as it was.
+    mkdirSync(join(repo, 'figures'));
+    writeFileSync(join(repo, 'figures', 'a.svg'), '<svg/>');
+    expect(await writerState(repo)).toEqual({ version, commit, modified: false });
+    writeFileSync(join(repo, 'code.ts'), 'two\n');
+    expect(await writerState(repo)).toEqual({ version, commit, modified: true });
+    const plain = join(dir, 'not-a-checkout');
+    mkdirSync(plain);
+    expect(await writerState(plain)).toEqual({ version, commit: null, modified: null });
   });
 });
 

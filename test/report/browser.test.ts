@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildReport } from '../../experiments/inference-scaling/report/index.js';
 import { syntheticReportInput } from './synthetic.js';
@@ -89,5 +89,48 @@ describe.skipIf(skip)('the report page in chromium', () => {
     expect(errors).toEqual([]);
     expect(outside).toEqual([]);
     await context.close();
+  });
+
+  /** The page in a window of this size, every chart drawn. */
+  async function openedPage(width: number, height: number): Promise<Page> {
+    if (!present) throw new Error(`chromium not found at ${CHROMIUM}`);
+    const page = await browser.newPage({ viewport: { width, height } });
+    await page.goto(pathToFileURL(join(dir, 'index.html')).href);
+    await page.waitForFunction((n) => document.querySelectorAll('div.chart > svg').length === n, chartCount, { timeout: 30_000 });
+    return page;
+  }
+
+  it('keeps a phone screen\'s width (wide tables and charts scroll in their boxes), and names each chart for a screen reader', async () => {
+    const page = await openedPage(390, 800);
+    // Open every table too: an open one must not widen the page either.
+    await page.evaluate(() => document.querySelectorAll('details').forEach((d) => (d.open = true)));
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    const named = await page.locator('figure').evaluateAll((figures) => figures.map((f) => [f.querySelector('h3')?.textContent, f.querySelector('.chart')?.getAttribute('role'), f.querySelector('.chart')?.getAttribute('aria-label')]));
+    expect(named).toHaveLength(chartCount);
+    for (const [title, role, label] of named) expect([role, label]).toEqual(['graphics-document', title]);
+    await page.close();
+  });
+
+  it('printed (or saved as PDF), shows every table and draws the charts at their own size', async () => {
+    const page = await openedPage(1200, 900);
+    const total = await page.locator('details').count();
+    expect(total).toBeGreaterThan(3);
+    // What the page shows while it prints, seen by a listener that runs after the page's own.
+    await page.evaluate(() => {
+      const w = window as unknown as { printed: { open: number; zoom: string } | null };
+      w.printed = null;
+      window.addEventListener('beforeprint', () => {
+        w.printed = { open: document.querySelectorAll('details[open]').length, zoom: getComputedStyle(document.querySelector('.chart')!).zoom };
+      });
+    });
+    expect(await page.evaluate(() => getComputedStyle(document.querySelector('.chart')!).zoom)).toBe('1.4');
+    await page.emulateMedia({ media: 'print' });
+    const pdf = await page.pdf({ format: 'Letter' });
+    expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    expect(await page.evaluate(() => (window as unknown as { printed: unknown }).printed)).toEqual({ open: total, zoom: '1' });
+    // Afterwards the page is as the reader left it.
+    await page.emulateMedia({ media: 'screen' });
+    expect(await page.locator('details[open]').count()).toBe(0);
+    await page.close();
   });
 });

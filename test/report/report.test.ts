@@ -1,10 +1,11 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { ReportFile, ReportInput } from '../../harness/experiment.js';
 import { escapeHtml } from '../../harness/render/table.js';
-import { buildReport } from '../../experiments/inference-scaling/report/index.js';
+import { buildReport, reportDocuments } from '../../experiments/inference-scaling/report/index.js';
+import { MODEL_CATALOG, SCENARIO_CATALOG } from '../../experiments/inference-scaling/catalog.js';
 import { SELECTOR_DEFINITIONS, SELECTOR_IDS } from '../../experiments/inference-scaling/selectors.js';
 import { syntheticReportInput } from './synthetic.js';
 
@@ -119,6 +120,68 @@ describe('the report', () => {
 
   it('records a model with no feasible k as a result, not an error', () => {
     const table = text(first, 'tables/cost-constrained.md');
-    expect(table).toMatch(/\| GPT-5 \| accuracy-max \| n\/a \| n\/a \| n\/a \| n\/a \| n\/a \| n\/a \| n\/a \| 6 of 6 \|/);
+    expect(table).toMatch(/\| GPT-5 \| accuracy-max \| n\/a \| n\/a \| n\/a \| n\/a \| n\/a \| n\/a \| n\/a \| n\/a \| 6 of 6 \|/);
+  });
+});
+
+describe('the setup and the code the results come from', () => {
+  const writer = { version: '0.1.0', commit: '0123456789abcdef0123456789abcdef01234567', modified: true };
+  // The study's own scenario M, and M swept to 100.
+  const input = { ...syntheticReportInput({ scenarios: ['balanced'], models: ['gpt5', 'qwen3-30b-a3b'], seeds: 3, kCount: 8, variants: [{}, { 'sim.M': 100 }] }), writer };
+  let files: ReportFile[];
+  beforeAll(async () => {
+    files = await reportDocuments(input, { resamples: 50 });
+  });
+  const csvRows = (path: string) => {
+    const [header, ...rows] = text(files, path).trim().split('\n');
+    return rows.map((row) => Object.fromEntries(row.split(',').map((cell, i) => [header!.split(',')[i], cell])));
+  };
+
+  it('tables each condition\'s scenario as simulated, and each model, from the catalog and the study\'s settings', () => {
+    const balanced = SCENARIO_CATALOG.find((s) => s.id === 'balanced')!;
+    const budgets = { intent: balanced.intent, C_max: String(balanced.C_max), T_max: String(balanced.T_max), acc_min: String(balanced.acc_min), P: String(balanced.P), k_max: String(balanced.k_max) };
+    expect(csvRows('tables/scenarios.csv')).toEqual([
+      { scenario: 'balanced', variant: '', ...budgets, M: String(balanced.M) },
+      { scenario: 'balanced', variant: 'sim.M=100', ...budgets, M: '100' },
+    ]);
+    const models = csvRows('tables/models.csv');
+    expect(models.map((m) => m.model)).toEqual(['gpt5', 'qwen3-30b-a3b']);
+    for (const row of models) {
+      const spec = MODEL_CATALOG.find((m) => m.id === row.model)!;
+      expect(row).toEqual(Object.fromEntries(Object.entries({ ...spec, model: spec.id, id: undefined }).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)])));
+    }
+    expect(text(files, 'tables/models.md')).toContain('| GPT-5 | large | 1024 ± 64 / 2048 ± 128 | $1.25 / $10 | 0.5 / 5 | 0.94 ± 0.02 |');
+    expect(JSON.parse(text(files, 'summary.json')).conditions.map((c: { setup: { M: number } }) => c.setup.M)).toEqual([balanced.M, 100]);
+  });
+
+  it('titles a scenario\'s table with its budgets, and gives the share of seeds whose k* lies outside F', () => {
+    const md = text(files, 'tables/balanced.md');
+    expect(md.split('\n')[0]).toMatch(/^# balanced \(C_max \$0\.5, T_max 60 s, acc_min 0\.88\): /);
+    const shares = new Map(csvRows('tables/balanced.csv').map((r) => [`${r.model} ${r.selector}`, r.infeasible_share]));
+    const header = md.split('\n')[2]!.split(' | ');
+    const outside = header.indexOf('k* outside F');
+    expect(outside).toBeGreaterThan(0);
+    const names: Record<string, string> = { 'GPT-5': 'gpt5', 'Qwen3-30B-A3B': 'qwen3-30b-a3b' };
+    const lines = md.split('\n').slice(4).filter((l) => l.startsWith('| '));
+    expect(lines.length).toBe(2 * 9);
+    for (const line of lines) {
+      const cells = line.split(' | ');
+      const share = shares.get(`${names[cells[0]!.slice(2)]} ${cells[1]}`)!;
+      expect(cells[outside], line).toBe(share === '' ? 'n/a' : `${Math.round(100 * Number(share)).toFixed(0)}%`);
+    }
+  });
+
+  it('shows the setup with the method, the claims as claims.md words them, and the code that wrote the report', () => {
+    const html = text(files, 'index.html');
+    const method = html.slice(html.indexOf('<h2 id="method">'), html.indexOf('<h2 id="provenance">'));
+    expect(method).toContain('<h3 id="table-scenarios">Scenarios: ');
+    expect(method).toContain('<h3 id="table-models">Models: ');
+    const tablesSection = html.slice(html.indexOf('<h2 id="tables">'), html.indexOf('<h2 id="method">'));
+    expect(tablesSection).toContain('id="table-balanced"');
+    expect(tablesSection).not.toContain('table-scenarios');
+    const claims = html.slice(html.indexOf('<h2 id="claims">'), html.indexOf('<details>'));
+    for (const line of text(files, 'claims.md').split('\n').filter((l) => l.startsWith('   '))) expect(claims).toContain(escapeHtml(line.trim()));
+    expect(html).toContain('<th scope="row">report written by</th><td>harness 0.1.0, commit 0123456789ab (with changes to tracked files)</td>');
+    expect(JSON.parse(text(files, 'summary.json')).writer).toEqual(writer);
   });
 });

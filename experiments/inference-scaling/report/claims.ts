@@ -447,7 +447,7 @@ function breaksKey(selector: string): string {
 }
 
 interface Claim4Counts {
-  /** Per 2D selector the study runs: cells judged, cells breaking T_max, seeds without a pick. */
+  /** Per 2D selector the study runs: cells (model and seed) judged, breaking T_max, and without a pick. */
   twoD: Map<string, { judged: number; breaks: number; without: number }>;
   /** The 1D baseline's picks judged and infeasible; null when the study does not run it. */
   fixed: { judged: number; infeasible: number } | null;
@@ -495,7 +495,7 @@ function claim4Row(scope: string, counts: Claim4Counts, headline: boolean): Clai
   const verdict: Verdict = judged.length === 0 ? 'cannot tell' : judged.some((t) => t.breaks!.successes > 0) ? 'holds' : 'does not hold';
   const oneD = infeasible !== undefined;
   const label = (t: (typeof twoD)[number]) => (twoD.length > 1 ? ` (${t.selector})` : '');
-  const breaking = twoD.map((t) => `${shareText(t.breaks)}${label(t)}${t.without > 0 ? ` (${t.without} seeds without a pick)` : ''}`).join('; ');
+  const breaking = twoD.map((t) => `${shareText(t.breaks)}${label(t)}${t.without > 0 ? ` (${t.without} cells without a pick)` : ''}`).join('; ');
   return {
     claim: 4,
     scope,

@@ -10,7 +10,7 @@ import type { Json, ReportInput, Scalar, TrialRecord } from '../../../harness/ex
 import type { CurveTable } from '../../../harness/curves.js';
 import { canonicalJson } from '../../../harness/identity.js';
 import { setDotted, VARIANT_FIELD, type Variant } from '../../../harness/manifest.js';
-import { resolveModels, resolveScenarios, type CatalogOverrides, type SizeClass } from '../catalog.js';
+import { resolveModels, resolveScenarios, type CatalogOverrides, type ModelSpec, type SizeClass } from '../catalog.js';
 import { orderSelectors } from './selectors.js';
 
 /** Axes that identify a cell of the paper's tables; any other value in a trial is a sweep. */
@@ -20,6 +20,14 @@ export interface Constraints {
   C_max: number;
   T_max: number;
   acc_min: number;
+}
+
+/** A condition's scenario as simulated: its budgets, and P, k_max and M after the study's `sim` settings. */
+export interface ScenarioSetup extends Constraints {
+  intent: string;
+  P: number;
+  k_max: number;
+  M: number;
 }
 
 /** Between the parts of a condition's label: its scenario, then its variant or swept values. */
@@ -45,6 +53,8 @@ export interface Condition {
   slug: string;
   /** Null when neither the catalog nor the study defines the scenario. */
   constraints: Constraints | null;
+  /** Null as `constraints` is. */
+  setup: ScenarioSetup | null;
 }
 
 export interface ModelInfo {
@@ -53,6 +63,8 @@ export interface ModelInfo {
   /** Short display name for axes. */
   label: string;
   size: SizeClass | null;
+  /** As simulated: the catalog's entry with the study's overrides; null for a model neither defines. */
+  spec: ModelSpec | null;
 }
 
 export interface Pick {
@@ -146,7 +158,7 @@ export function loadStudyData(input: ReportInput): StudyData {
     .sort((a, b) => modelRank(a) - modelRank(b) || byCodeUnits(a, b))
     .map((id) => {
       const m = catalogModels.find((entry) => entry.id === id);
-      return m ? { id, name: m.name, label: shortName(m.name), size: m.size } : { id, name: id, label: id, size: null };
+      return m ? { id, name: m.name, label: shortName(m.name), size: m.size, spec: m } : { id, name: id, label: id, size: null, spec: null };
     });
   const selectors = orderSelectors(input.trials.map((t) => cellValues(t).selector));
   sortPicks(picks, conditions, models, selectors);
@@ -315,7 +327,7 @@ function buildConditions(trials: readonly TrialRecord[], params: Record<string, 
       slug,
       variantName,
       settings,
-      constraints: constraintsFor(scenario, settings, params),
+      ...scenarioOf(scenario, settings, params),
     };
   });
 }
@@ -349,16 +361,21 @@ export function slugify(text: string): string {
  * The scenario's budgets: the catalog's, with the study's `params.scenarios` overrides and the
  * condition's settings (swept values, variant overrides) applied.
  */
-function constraintsFor(scenario: string, settings: Record<string, Json>, params: Record<string, Json>): Constraints | null {
-  const effective = structuredClone(params) as Record<string, unknown>;
+function scenarioOf(scenario: string, settings: Record<string, Json>, params: Record<string, Json>): { constraints: Constraints | null; setup: ScenarioSetup | null } {
+  const effective = structuredClone(params) as Record<string, Json>;
   for (const [path, value] of Object.entries(settings)) setDotted(effective, path, value);
+  let found;
   try {
-    const found = resolveScenarios(catalogOverrides(effective as Record<string, Json>)).find((s) => s.id === scenario);
-    return found ? { C_max: found.C_max, T_max: found.T_max, acc_min: found.acc_min } : null;
+    found = resolveScenarios(catalogOverrides(effective)).find((s) => s.id === scenario);
   } catch {
     // A scenario the study defines only partially: the report still runs, without budget lines.
-    return null;
   }
+  if (!found) return { constraints: null, setup: null };
+  const { intent, C_max, T_max, acc_min } = found;
+  // The study's `sim` block overrides every scenario's (experiment.ts, simOptionsFor).
+  const sim = asObject(effective.sim) ?? {};
+  const setting = (key: 'P' | 'k_max' | 'M') => num(sim[key] as Scalar | undefined) ?? found[key];
+  return { constraints: { C_max, T_max, acc_min }, setup: { intent, C_max, T_max, acc_min, P: setting('P'), k_max: setting('k_max'), M: setting('M') } };
 }
 
 function num(value: Scalar | undefined): number | null {

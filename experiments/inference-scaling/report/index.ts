@@ -81,7 +81,7 @@ function tableFiles(analysis: Analysis, input: ReportInput, tables: readonly Tab
     files.push({ path: `tables/${t.name}.md`, content: `# ${t.title}\n\n${t.empty === undefined ? tableToMarkdown(t.display) : `No rows: ${t.empty}.\n`}` });
   }
   files.push({ path: 'claims.md', content: withWarning(claimsSummary(analysis), input), role: 'summary' });
-  files.push({ path: 'summary.json', content: `${JSON.stringify(summaryOf(analysis, input.manifest.hash, input.coverage), null, 1)}\n` });
+  files.push({ path: 'summary.json', content: `${JSON.stringify(summaryOf(analysis, input.manifest.hash, input.coverage, input.writer), null, 1)}\n` });
   return files;
 }
 
@@ -107,7 +107,7 @@ function figuresOf(analysis: Analysis, input: ReportInput): Figure[] {
 function pageFiles(analysis: Analysis, input: ReportInput, figures: readonly PageFigure[], tables: readonly TablePair[]): ReportFile[] {
   const files: ReportFile[] = figures.map(({ figure }) => ({ path: `figures/${figure.name}.vl.json`, content: `${JSON.stringify(figure.spec, null, 2)}\n` }));
   input.progress('page', 0, 1);
-  files.push({ path: 'index.html', content: buildPage({ analysis, manifest: input.manifest, runs: input.runs, figures, leftOut: leftOutFigures(analysis), tables, coverage: input.coverage }), role: 'entry' });
+  files.push({ path: 'index.html', content: buildPage({ analysis, manifest: input.manifest, runs: input.runs, figures, leftOut: leftOutFigures(analysis), tables, coverage: input.coverage, writer: input.writer }), role: 'entry' });
   input.progress('page', 1, 1);
   return files;
 }
@@ -190,16 +190,17 @@ export type ReportSummary = ReturnType<typeof summaryOf>;
  * incomplete study's adds `complete: false`, the trials done and expected, and the warning, up
  * front; a complete study's is as it always was.
  */
-function summaryOf(a: Analysis, manifestHash: string, coverage?: ReportInput['coverage']) {
+function summaryOf(a: Analysis, manifestHash: string, coverage?: ReportInput['coverage'], writer?: ReportInput['writer']) {
   const incomplete = incompleteCoverage(coverage);
   return {
     study: a.data.study,
     manifestHash,
+    ...(writer ? { writer } : {}),
     ...(incomplete ? { complete: false, trials: { done: incomplete.done, expected: incomplete.expected }, warning: incompleteWarning(coverage) } : {}),
     /** Numbers as the documents write them, by name. */
     quotes: quotes(a),
     seeds: a.data.replicates.length,
-    conditions: a.data.conditions.map((c) => ({ id: c.slug, scenario: c.scenario, variant: c.variant, constraints: c.constraints })),
+    conditions: a.data.conditions.map((c) => ({ id: c.slug, scenario: c.scenario, variant: c.variant, constraints: c.constraints, setup: c.setup })),
     claims: a.claims.rows,
     modelPairs: a.claims.modelPairs.map((p) => ({ ...p, condition: a.condition(p.condition).slug })),
     cells: a.cells.map((c) => ({ ...c, condition: a.condition(c.condition).slug })),

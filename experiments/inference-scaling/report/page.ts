@@ -3,7 +3,7 @@
  * provenance of the runs behind them. Only runs that computed trials are listed, so a resume
  * that found nothing to do leaves the page unchanged.
  */
-import type { Json, ReportInput, RunRecord } from '../../../harness/experiment.js';
+import type { Json, ReportInput, RunRecord, Writer } from '../../../harness/experiment.js';
 import { buildHtmlPage, type PageChart } from '../../../harness/render/html.js';
 import { escapeHtml, tableToHtml } from '../../../harness/render/table.js';
 import { shareOf } from '../../../harness/text.js';
@@ -13,7 +13,7 @@ import type { LeftOutFigure } from './figures/index.js';
 import type { Figure } from './figures/theme.js';
 import { SELECTOR_DEFINITIONS } from '../selectors.js';
 import { BOOTSTRAP_RESAMPLES, CONFIDENCE } from './statistics.js';
-import type { TablePair } from './tables.js';
+import { claimHeadline, SETUP_TABLES, type TablePair } from './tables.js';
 import type { VegaSpec } from '../../../harness/render/vega.js';
 
 export interface PageFigure {
@@ -31,6 +31,8 @@ export interface PageInput {
   tables: readonly TablePair[];
   /** Trials in the database and in the study (ReportInput.coverage); absent or equal: complete. */
   coverage?: ReportInput['coverage'];
+  /** The harness writing the report (ReportInput.writer). */
+  writer?: Writer;
 }
 
 /** The coverage of a study its run has not finished, or null (complete, or not counted). */
@@ -66,9 +68,11 @@ const CSS = `
 .verdict-holds { color: #006d2c; font-weight: bold; } .verdict-does-not-hold { color: #b2182b; font-weight: bold; } .verdict-cannot-tell { color: #7a5c00; font-weight: bold; }
 .files a { margin-right: 0.6rem; font-size: 0.8rem; }
 pre { background: #f6f6f6; padding: 0.6rem; overflow-x: auto; font-size: 0.75rem; }
-nav a { margin-right: 0.8rem; }
-/* Figures are laid out in points for print; shown larger on screen. */
-.chart { zoom: 1.4; }
+nav { display: flex; flex-wrap: wrap; gap: 0.2rem 0.8rem; }
+/* Figures are laid out in points for print; shown larger on a wide screen. */
+@media screen and (min-width: 900px) { .chart { zoom: 1.4; } }
+.facts td { overflow-wrap: anywhere; }
+.contents { columns: 2 18rem; font-size: 0.85rem; }
 `;
 
 /** Only on an incomplete study's page: a complete study's page stays as it was. */
@@ -101,27 +105,26 @@ export function buildPage(input: PageInput): string {
 
   parts.push('<h2 id="claims">Claims</h2>');
   if (provisional) parts.push(provisional);
-  parts.push('<table><thead><tr><th>claim</th><th>measured (95% interval)</th><th>verdict</th></tr></thead><tbody>');
+  parts.push('<div class="table-scroll"><table><thead><tr><th scope="col">claim</th><th scope="col">measured (95% interval)</th><th scope="col">verdict</th></tr></thead><tbody>');
   for (const claim of Object.keys(CLAIM_STATEMENTS).map(Number)) {
-    const h = a.claims.rows.find((r) => r.claim === claim && r.headline);
-    const verdict = h?.verdict ?? 'cannot tell';
+    const { verdict, measured } = claimHeadline(a, claim);
     parts.push(
-      `<tr><td>${claim}. ${escapeHtml(CLAIM_STATEMENTS[claim] as string)}</td><td>${escapeHtml(h ? `${h.subject}: ${h.value}` : 'not measured')}</td>` +
+      `<tr><td>${claim}. ${escapeHtml(CLAIM_STATEMENTS[claim] as string)}</td><td>${measured.length ? measured.map(escapeHtml).join('<br>') : 'not measured'}</td>` +
         `<td class="${verdictClass(verdict)}">${escapeHtml(verdict)}</td></tr>`,
     );
   }
-  parts.push('</tbody></table>');
+  parts.push('</tbody></table></div>');
   const oneSeed = oneSeedNote(a.data);
   if (oneSeed) parts.push(`<p>${escapeHtml(oneSeed)}</p>`);
   parts.push('<details><summary>Every claim row, with its rule</summary>');
-  parts.push('<table><thead><tr><th>claim</th><th>scope</th><th>subject</th><th>measured</th><th>verdict</th><th>rule</th></tr></thead><tbody>');
+  parts.push('<div class="table-scroll"><table><thead><tr>' + ['claim', 'scope', 'subject', 'measured', 'verdict', 'rule'].map((h) => `<th scope="col">${h}</th>`).join('') + '</tr></thead><tbody>');
   for (const r of a.claims.rows) {
     parts.push(
       `<tr><td>${r.claim}</td><td>${escapeHtml(r.scope)}</td><td>${escapeHtml(r.subject)}</td><td>${escapeHtml(r.value)}</td>` +
         `<td class="${verdictClass(r.verdict)}">${escapeHtml(r.verdict)}</td><td>${escapeHtml(r.rule)}</td></tr>`,
     );
   }
-  parts.push('</tbody></table></details>');
+  parts.push('</tbody></table></div></details>');
   const byVariant = input.tables.find((t) => t.name === VARIANT_CLAIMS);
   if (byVariant) {
     parts.push(`<h3>Under each variant</h3><p>${escapeHtml(byVariant.title)}. The table above judges the baseline variant.</p>`);
@@ -131,6 +134,7 @@ export function buildPage(input: PageInput): string {
   parts.push('<h2 id="figures">Figures</h2>');
   if (provisional) parts.push(provisional);
   parts.push('<p>Hover over a point for its values. Each figure is also in <code>figures/</code> as Vega-Lite JSON (to restyle), SVG, PNG and vector PDF.</p>');
+  parts.push(`<ol class="contents no-print">${input.figures.map(({ figure }) => `<li><a href="#${escapeHtml(figure.name)}">${escapeHtml(figure.title)}</a></li>`).join('')}</ol>`);
   if (input.leftOut?.length) {
     const items = input.leftOut.map((f) => `<li><code>${escapeHtml(f.name)}</code>, ${escapeHtml(f.shows)}: ${escapeHtml(f.reason)}.</li>`).join('');
     parts.push(`<p>Not drawn for this study:</p><ul class="left-out">${items}</ul>`);
@@ -146,18 +150,17 @@ export function buildPage(input: PageInput): string {
   parts.push('<h2 id="tables">Tables</h2>');
   if (provisional) parts.push(provisional);
   parts.push('<p>Also in <code>tables/</code> as CSV (one number per column) and Markdown.</p>');
-  for (const t of input.tables) {
-    if (t.name === 'claims' || t.name === VARIANT_CLAIMS) continue;
-    const body = t.empty === undefined ? tableToHtml(t.display) : `<p>No rows: ${escapeHtml(t.empty)}.</p>`;
-    parts.push(`<details><summary>${escapeHtml(t.title)}</summary>${body}</details>`);
-  }
+  const results = input.tables.filter((t) => t.name !== 'claims' && t.name !== VARIANT_CLAIMS && !SETUP_TABLES.includes(t.name));
+  for (const t of results) parts.push(`<details id="table-${escapeHtml(t.name)}"><summary>${escapeHtml(t.title)}</summary>${tableBody(t)}</details>`);
 
   parts.push('<h2 id="method">Method</h2>');
+  for (const t of input.tables.filter((x) => SETUP_TABLES.includes(x.name))) parts.push(`<h3 id="table-${escapeHtml(t.name)}">${escapeHtml(t.title)}</h3>${tableBody(t)}`);
   parts.push(
     '<ul>' +
       `<li>Per (condition, model, selector): mean and standard deviation over seeds of k*, and of cost, latency, accuracy and balance at k*, with a percentile bootstrap ${Math.round(CONFIDENCE * 100)}% interval (${BOOTSTRAP_RESAMPLES} resamples, each seeded from the identity of the quantity, so intervals do not depend on order or sharding). Seeds with no feasible k are counted, not averaged.</li>` +
       '<li>Paired comparisons: all selectors of a (condition, model, seed) judge the same simulated curves (common random numbers); differences are taken per seed, then averaged. Pooled over models, the bootstrap resamples seeds within each model.</li>' +
       '<li>Shares (no pick, latency breaks, differing k*) use Wilson score intervals.</li>' +
+      '<li>F: the feasible set, the k whose mean cost, latency and accuracy meet the budgets. Balance: the largest of the pick\'s normalized regrets against the best of F in cost, latency and accuracy (0: best in all three; 1: the worst of F in one). A pick outside F, which only the baselines make (fixed-k, and the 2D ones under T_max), can lie beyond F\'s range: its balance can exceed 1, and the tables give the share of seeds whose k* lies outside F.</li>' +
       selectorList(a.data.selectors) +
       '<li>Curves in the figures: for each k, the mean over seeds of each seed\'s Monte Carlo mean; bands: the mean over seeds of each seed\'s 2.5% and 97.5% quantiles, i.e. the spread of a single request. A k is drawn as feasible (or Pareto) when it is so in at least half the seeds.</li>' +
       '</ul>',
@@ -166,7 +169,8 @@ export function buildPage(input: PageInput): string {
   parts.push('<h2 id="provenance">Provenance</h2>');
   parts.push(provenance(input));
 
-  const charts: PageChart[] = input.figures.map(({ figure, vega }) => ({ id: chartId(figure), spec: vega }));
+  // Vega names the chart's container by the spec's description: to a screen reader, its title.
+  const charts: PageChart[] = input.figures.map(({ figure, vega }) => ({ id: chartId(figure), spec: { ...vega, description: figure.title } }));
   const title = `${a.data.study}${incomplete ? ` (INCOMPLETE: ${incomplete.done} of ${incomplete.expected} trials)` : ''}: inference scaling report`;
   return buildHtmlPage({ title, body: parts.join('\n'), charts, css: incomplete ? `${CSS}${INCOMPLETE_CSS}` : CSS });
 }
@@ -183,8 +187,9 @@ function provenance(input: PageInput): string {
     ['seeds', reps.length === 0 ? 'none' : `${reps.length} (replicates ${reps[0]}..${reps[reps.length - 1]})${baseSeed === undefined ? '' : `, base seed ${JSON.stringify(baseSeed)}`}`],
     ['trials', `${a.data.picks.length} ok, ${a.data.failed.count} failed${incompleteCoverage(input.coverage) ? ` (the study has ${input.coverage!.expected}: incomplete)` : ''}`],
     ['commits', [...new Set(runs.map((r) => (r.gitCommit ?? 'unknown') + (r.gitDirtyHash ? ` + uncommitted changes ${r.gitDirtyHash.slice(0, 12)}` : '')))].join('; ') || 'no run recorded'],
+    ...(input.writer ? [['report written by', writerText(input.writer)] as [string, string]] : []),
   ];
-  const out = [`<table><tbody>${facts.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('')}</tbody></table>`];
+  const out = [`<table class="facts"><tbody>${facts.map(([k, v]) => `<tr><th scope="row">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('')}</tbody></table>`];
   out.push('<h3>Runs that computed trials</h3>');
   out.push(
     tableToHtml({
@@ -211,6 +216,16 @@ function provenance(input: PageInput): string {
   }
   out.push(`<details><summary>Manifest</summary><pre>${escapeHtml(JSON.stringify(body, null, 2))}</pre></details>`);
   return out.join('\n');
+}
+
+/** `harness 0.1.0, commit 0123456789ab (with changes to tracked files)`. */
+export function writerText(w: Writer): string {
+  const source = w.commit === null ? 'not a git checkout' : `commit ${w.commit.slice(0, 12)}${w.modified ? ' (with changes to tracked files)' : ''}`;
+  return `harness ${w.version}, ${source}`;
+}
+
+function tableBody(t: TablePair): string {
+  return t.empty === undefined ? tableToHtml(t.display) : `<p>No rows: ${escapeHtml(t.empty)}.</p>`;
 }
 
 /** The study's selectors with what each picks (a selector the experiment does not define is named alone). */

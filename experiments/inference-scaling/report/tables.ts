@@ -104,6 +104,7 @@ export function conditionTable(a: Analysis, condition: Condition): TablePair {
       col('latency', 'T (s)', 'right'),
       col('accuracy', 'A', 'right'),
       col('balance', 'balance', 'right'),
+      col('outside', 'k* outside F', 'right'),
       col('none', 'no pick', 'right'),
     ],
     rows: cells.map((c) => ({
@@ -116,11 +117,70 @@ export function conditionTable(a: Analysis, condition: Condition): TablePair {
       latency: withInterval(c.latency, fmt.latency),
       accuracy: withInterval(c.accuracy, fmt.accuracy),
       balance: withInterval(c.balance, fmt.balance),
+      // The baselines' picks may break a budget (fixed-k any, the 2D ones T_max); the others never do.
+      outside: c.infeasible === null ? 'n/a' : fmt.share(c.infeasible.share),
       none: c.none === null ? 'n/a' : `${c.trials - c.picks} of ${c.trials}`,
     })),
   };
-  return { name: condition.slug, title: `${condition.label}: k*, cost, latency and accuracy at k* per model and selector (mean over seeds, 95% bootstrap interval)`, csv, display };
+  return { name: condition.slug, title: `${condition.label}${budgetsOf(condition)}: k*, cost, latency and accuracy at k* per model and selector (mean over seeds, 95% bootstrap interval)`, csv, display };
 }
+
+/** ` (C_max $0.5, T_max 60 s, acc_min 0.88)`, what a reader weighs a table's C, T and A against; '' when unknown. */
+function budgetsOf(condition: Condition): string {
+  const c = condition.constraints;
+  return c ? ` (C_max $${c.C_max}, T_max ${c.T_max} s, acc_min ${c.acc_min})` : '';
+}
+
+/** Each condition's scenario as simulated: its budgets and simulation settings. */
+export function scenariosTable(a: Analysis): TablePair {
+  const fields = ['intent', 'C_max', 'T_max', 'acc_min', 'P', 'k_max', 'M'] as const;
+  const conditions = a.data.conditions.filter((c) => c.setup !== null);
+  const csv: Table = {
+    columns: [col('scenario', 'scenario'), col('variant', 'variant'), ...fields.map((f) => col(f, f))],
+    rows: conditions.map((c) => ({ ...variantCells(c), ...Object.fromEntries(fields.map((f) => [f, c.setup![f]])) })),
+  };
+  const display: Table = {
+    columns: [col('condition', 'condition'), col('intent', 'intent'), col('C_max', 'C_max ($)', 'right'), col('T_max', 'T_max (s)', 'right'), col('acc_min', 'acc_min', 'right'), col('P', 'P', 'right'), col('k_max', 'k_max', 'right'), col('M', 'M', 'right')],
+    rows: conditions.map((c) => ({ condition: c.label, ...Object.fromEntries(fields.map((f) => [f, c.setup![f]])) })),
+  };
+  const reason = 'no condition has a scenario the catalog or the study defines';
+  return { name: 'scenarios', title: 'Scenarios: budgets for all k calls of a request together (cost, latency, least mean accuracy), calls at once P, largest k, Monte Carlo trials M', csv, display, ...emptyBecause(conditions, [reason]) };
+}
+
+/** Each model as simulated: per-call token counts, prices, times and accuracy. */
+export function modelsTable(a: Analysis): TablePair {
+  const fields = ['size', 'mu_in', 'sd_in', 'mu_out', 'sd_out', 'c_in', 'c_out', 't_in', 't_out', 'mu_A', 'sd_A'] as const;
+  const models = a.data.models.filter((m) => m.spec !== null);
+  const csv: Table = {
+    columns: [col('model', 'model'), col('name', 'name'), ...fields.map((f) => col(f, f))],
+    rows: models.map((m) => ({ model: m.id, name: m.name, ...Object.fromEntries(fields.map((f) => [f, m.spec![f]])) })),
+  };
+  const perMillion = (x: number) => `$${round(x * 1e6, 4)}`;
+  const perThousand = (x: number) => String(round(x * 1e3, 4));
+  const display: Table = {
+    columns: [
+      col('name', 'model'),
+      col('size', 'size'),
+      col('tokens', 'tokens in / out (mean ± sd)', 'right'),
+      col('price', 'price per 1M tokens in / out', 'right'),
+      col('time', 'ms per token in / out', 'right'),
+      col('accuracy', 'accuracy of one call (mean ± sd)', 'right'),
+    ],
+    rows: models.map(({ name, spec: m }) => ({
+      name,
+      size: m!.size,
+      tokens: `${m!.mu_in} ± ${m!.sd_in} / ${m!.mu_out} ± ${m!.sd_out}`,
+      price: `${perMillion(m!.c_in)} / ${perMillion(m!.c_out)}`,
+      time: `${perThousand(m!.t_in)} / ${perThousand(m!.t_out)}`,
+      accuracy: `${m!.mu_A} ± ${m!.sd_A}`,
+    })),
+  };
+  const reason = 'no model the catalog or the study defines';
+  return { name: 'models', title: 'Models: per call, input and output tokens, prices, times per token and accuracy (csv: dollars and seconds per token)', csv, display, ...emptyBecause(models, [reason]) };
+}
+
+/** Tables of the study's setup, which the page shows with its method rather than with the results. */
+export const SETUP_TABLES = ['scenarios', 'models'];
 
 export function pairedTable(a: Analysis): TablePair {
   const csv: Table = {
@@ -337,16 +397,25 @@ export function variantClaimsTable(a: Analysis): TablePair {
   return { name: 'claims-by-variant', title: 'The claims judged under each variant alone (rules as in claims.csv)', csv, display };
 }
 
+/**
+ * A claim's verdict and what was measured for it, a line each: its headline row and, for claim
+ * 1, the paper's quoted savings beside the measured ones.
+ */
+export function claimHeadline(a: Analysis, claim: number): { verdict: string; measured: string[] } {
+  const headline = a.claims.rows.find((r) => r.claim === claim && r.headline);
+  const measured = headline ? [`${headline.subject}: ${headline.value}`] : [];
+  const quoted = claim === 1 ? a.claims.rows.find((r) => r.claim === 1 && r.subject.startsWith('knee-paper vs accuracy-max')) : undefined;
+  if (quoted) measured.push(`knee-paper vs accuracy-max, all conditions: ${quoted.value} (quoted: 63% latency, 58% cost, 1-2 points: ${quoted.verdict})`);
+  return { verdict: headline?.verdict ?? 'cannot tell', measured };
+}
+
 /** A few lines for a terminal: each claim's headline verdict and measure. */
 export function claimsSummary(a: Analysis): string {
   const lines = [`# ${a.data.study}: the paper's claims, measured`, ''];
   for (const claim of Object.keys(CLAIM_STATEMENTS).map(Number)) {
-    const headline = a.claims.rows.find((r) => r.claim === claim && r.headline);
-    const verdict = headline?.verdict ?? 'cannot tell';
+    const { verdict, measured } = claimHeadline(a, claim);
     lines.push(`${claim}. [${verdict}] ${CLAIM_STATEMENTS[claim]}`);
-    if (headline) lines.push(`   ${headline.subject}: ${headline.value}`);
-    const quoted = claim === 1 ? a.claims.rows.find((r) => r.claim === 1 && r.subject.startsWith('knee-paper vs accuracy-max')) : undefined;
-    if (quoted) lines.push(`   knee-paper vs accuracy-max, all conditions: ${quoted.value} (quoted: 63% latency, 58% cost, 1-2 points: ${quoted.verdict})`);
+    for (const line of measured) lines.push(`   ${line}`);
   }
   const oneSeed = oneSeedNote(a.data);
   if (oneSeed) lines.push('', oneSeed);
@@ -364,5 +433,5 @@ export function claimsSummary(a: Analysis): string {
 
 export function allTables(a: Analysis): TablePair[] {
   const ablation = a.ablation ? [variantClaimsTable(a), ...a.ablation.factors.map((f) => factorTable(a, f))] : [];
-  return [claimsTable(a.claims.rows), ...ablation, ...a.data.conditions.map((c) => conditionTable(a, c)), pairedTable(a), modelPairsTable(a), adaptivityTable(a)];
+  return [claimsTable(a.claims.rows), ...ablation, ...a.data.conditions.map((c) => conditionTable(a, c)), pairedTable(a), modelPairsTable(a), adaptivityTable(a), scenariosTable(a), modelsTable(a)];
 }
