@@ -222,6 +222,22 @@ describe('figure specs', () => {
     }
   });
 
+  it('sweep: the panels line up whatever their ranges of k*, the parameter named in words and by its path', async () => {
+    // Candidate k up to 128: accuracy-max picks tens of k for GPT-5 and over a hundred for GPT-5 Nano.
+    const models = ['gpt5', 'gpt5-mini', 'gpt5-nano', 'nemotron-ultra-253b', 'nemotron-h-47b', 'qwen3-30b-a3b'];
+    const wide = analyze(syntheticReportInput({ scenarios: ['balanced'], models, selectors: ['accuracy-max', 'fixed-k'], seeds: 3, kCount: 32, variants: [{ 'sim.M': 100 }, { 'sim.M': 300 }] }), 50);
+    const figure = allFigures(wide).find((f) => f.name === 'sweep--sim.m-balanced')!;
+    expect(figure.title).toBe('k* against the Monte Carlo size M: balanced');
+    const scene = await sceneOf(figure.spec);
+    const labels = texts(scene, 'axis-label').map((t) => String(t.text));
+    expect(labels).toEqual(expect.arrayContaining(['20', '100']));
+    // Two rows of three: each panel straight under the one above it.
+    const cells = groupsNamed(scene, /^cell$/).flat();
+    expect(cells).toHaveLength(6);
+    for (let column = 0; column < 3; column++) expect(cells[column + 3]!.x, `column ${column}`).toBe(cells[column]!.x);
+    expect(JSON.stringify(figure.spec)).toContain('"title":"Monte Carlo size M (sim.M)"');
+  });
+
   it('picks and balance: every dot lies whole inside its panel, at either end of the axis too', async () => {
     for (const name of ['picks', 'balance']) {
       const cells = groupsNamed(await sceneOf(named(name).spec), /^cell$/)[0]!;

@@ -143,6 +143,11 @@ function unjudged(claim: number, subject: string, measure: string, rule: string,
   return [{ claim, scope: 'all', subject, measure, value: `not judged: ${lacks.join('; ')}`, verdict: 'cannot tell', rule, numbers: {}, headline: true }];
 }
 
+/** A model's display name, as the tables and figures write it. */
+function modelLabel(ctx: Context, id: string): string {
+  return ctx.data.models.find((m) => m.id === id)?.label ?? id;
+}
+
 function tally(verdicts: readonly Verdict[]): string {
   const count = (v: Verdict) => verdicts.filter((x) => x === v).length;
   return `holds in ${count('holds')} of ${verdicts.length}, does not hold in ${count('does not hold')}, cannot tell in ${count('cannot tell')}`;
@@ -199,7 +204,7 @@ function claim1(ctx: Context): ClaimRow[] {
       else verdict = 'cannot tell';
       perKnee.set(knee, [...(perKnee.get(knee) ?? []), verdict]);
       const nearest = [...diffs].sort((x, y) => (y.summary.hi ?? Infinity) - (x.summary.hi ?? Infinity))[0];
-      if (nearest) closest.set(knee, [...(closest.get(knee) ?? []), `${condition.label} ${withInterval(nearest.summary, fmt.signed)} vs ${nearest.selector}`]);
+      if (nearest) closest.set(knee, [...(closest.get(knee) ?? []), `${condition.label} ${withInterval(nearest.summary, fmt.signed)} (${nearest.selector})`]);
       const numbers: Record<string, number | null> = { ...num('balance', balance) };
       for (const d of diffs) Object.assign(numbers, num(`minus_${d.selector}`, d.summary));
       rows.push({
@@ -222,7 +227,7 @@ function claim1(ctx: Context): ClaimRow[] {
       scope: 'all',
       subject: knee === PAPER_KNEE ? knee : `${knee} (corrected)`,
       measure: 'verdicts over the conditions; per condition, the knee\'s balance minus its closest competitor\'s',
-      value: `${tally(verdicts)}; ${(closest.get(knee) ?? []).join('; ')}`,
+      value: `${tally(verdicts)}; balance minus the closest competitor's: ${(closest.get(knee) ?? []).join('; ')}`,
       verdict: everywhere(verdicts),
       rule: 'Holds if it holds in every condition; does not hold if it does not hold in any; otherwise cannot tell.',
       numbers: {},
@@ -404,7 +409,7 @@ function claim3(ctx: Context, pairs: readonly ModelPairComparison[]): ClaimRow[]
     else verdict = 'cannot tell';
     const best = cheapestMatch(mine);
     const example = best
-      ? `; cheapest match: ${best.smaller} vs ${best.large}, accuracy ${withInterval(best.accuracyDiff, fmt.points, ' pts')} at ${withInterval(best.costRatio, fmt.ratio, ' times')} the cost`
+      ? `; cheapest match: ${modelLabel(ctx, best.smaller)} vs ${modelLabel(ctx, best.large)}, accuracy ${withInterval(best.accuracyDiff, fmt.points, ' pts')} at ${withInterval(best.costRatio, fmt.ratio, ' times')} the cost`
       : '';
     rows.push({
       claim: 3,
@@ -425,7 +430,7 @@ function claim3(ctx: Context, pairs: readonly ModelPairComparison[]): ClaimRow[]
     scope: 'all',
     subject: 'small and medium vs large models (accuracy-max)',
     measure: 'verdicts over the conditions; pairs that match at lower cost per condition',
-    value: `${tally(verdicts)}; ${counts}`,
+    value: `${tally(verdicts)}; pairs matching at a lower cost: ${counts}`,
     verdict: somewhere(verdicts),
     rule: 'The claim says smaller models can match: holds if it holds in some condition; does not hold if it does not hold in every one.',
     numbers: {},

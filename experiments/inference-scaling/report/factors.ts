@@ -50,6 +50,11 @@ const TITLES: Readonly<Record<string, string>> = {
   'sim.sd_A_scale': 'accuracy spread (sd_A scale)',
 };
 
+/** A parameter in words for a title ("Monte Carlo size M" for sim.M); one without is its path. */
+export function parameterWords(path: string): string {
+  return TITLES[path.replace(/^params\./, '')] ?? path;
+}
+
 export function baselineVariant(data: StudyData): string | null {
   return data.variants?.[0]?.name ?? null;
 }
@@ -78,7 +83,7 @@ export function studyFactors(data: StudyData): Factor[] {
   return [...byId].map(([id, { paths, levels }]) => ({
     id,
     paths,
-    title: paths.map((p) => TITLES[p] ?? p).join(' + '),
+    title: paths.map(parameterWords).join(' + '),
     slug: id.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, ''),
     levels: levels.every((l) => typeof l.value === 'number') ? [...levels].sort((a, b) => (a.value as number) - (b.value as number)) : levels,
   }));

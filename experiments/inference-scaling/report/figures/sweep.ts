@@ -8,8 +8,10 @@ import { VARIANT_FIELD } from '../../../../harness/manifest.js';
 import type { Json } from '../../../../harness/experiment.js';
 import type { Analysis } from '../analysis.js';
 import type { Condition } from '../data.js';
+import { parameterWords } from '../factors.js';
 import { round } from '../format.js';
-import { panelPerModel, rowsFigure, selectorColourScale, tip, TOOLTIP_FORMAT, type Figure, type Obj } from './theme.js';
+import { textWidthUpperBound } from '../../../../harness/render/text-width.js';
+import { AXIS, panelPerModel, rowsFigure, selectorColourScale, tip, TOOLTIP_FORMAT, type Figure, type Obj } from './theme.js';
 
 const valueText = (v: Json | undefined): string => (typeof v === 'string' ? v : canonicalJson(v ?? null));
 
@@ -58,10 +60,13 @@ function sweepFigure(a: Analysis, key: string, conditions: Condition[], values: 
       }
     }
   }
-  const x = { field: 'value', type: 'ordinal', sort: values, title: key, axis: { labelAngle: 0 } };
+  const words = parameterWords(key);
+  const extent = kAxisExtent(rows);
+  // A gap between the values' groups of dots, so that one value's last selector is not taken for the next's first.
+  const x = { field: 'value', type: 'ordinal', sort: values, title: words === key ? key : `${words} (${key})`, scale: { paddingInner: 0.3 }, axis: { labelAngle: 0 } };
   const xOffset = { field: 'selector', type: 'nominal', sort: [...a.data.selectors] };
   const color = { field: 'selector', type: 'nominal', scale: selectorColourScale(a.data.selectors), title: 'selector' };
-  const title = `k* against ${key}: ${first.scenario}${rest ? ` (${rest})` : ''}`;
+  const title = `k* against the ${words === key ? key : words}: ${first.scenario}${rest ? ` (${rest})` : ''}`;
   const subtitle = ['Dot: mean k* over seeds; line: 95% bootstrap interval. A selector whose k* settles stops moving as the value grows.'];
   const slug = [key, first.scenario, rest].filter(Boolean).join(' ').toLowerCase().replace(/[^a-z0-9.]+/g, '-');
   return rowsFigure({
@@ -72,7 +77,8 @@ function sweepFigure(a: Analysis, key: string, conditions: Condition[], values: 
     body: {
       ...panelPerModel(a.data.models.map((m) => m.label)),
       spec: {
-        width: 124,
+        // A k of four digits or more takes its axis's room from the panel.
+        width: 118 - Math.max(0, extent - digitsExtent(3)),
         height: 80,
         layer: [
           { transform: [{ filter: 'isValid(datum.lo)' }], mark: { type: 'rule', strokeWidth: 1 }, encoding: { x, xOffset, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color } },
@@ -81,7 +87,8 @@ function sweepFigure(a: Analysis, key: string, conditions: Condition[], values: 
             encoding: {
               x,
               xOffset,
-              y: { field: 'mean', type: 'quantitative', title: 'k*', scale: { zero: true, padding: 6 } },
+              // Every panel's axis as wide as the widest k's label: the panels line up whatever their ranges.
+              y: { field: 'mean', type: 'quantitative', title: 'k*', scale: { zero: true, padding: 6 }, axis: { minExtent: extent, maxExtent: extent } },
               color,
               tooltip: [tip('model', 'model'), tip('selector', 'selector'), tip('value', key), tip('mean', 'mean k*', TOOLTIP_FORMAT.k), tip('lo', '95% low', TOOLTIP_FORMAT.k), tip('hi', '95% high', TOOLTIP_FORMAT.k), tip('modeShare', 'seeds at modal k*', TOOLTIP_FORMAT.share), tip('iqr', 'IQR of k*', TOOLTIP_FORMAT.k)],
             },
@@ -91,4 +98,14 @@ function sweepFigure(a: Analysis, key: string, conditions: Condition[], values: 
       resolve: { scale: { y: 'independent' } },
     },
   });
+}
+
+/** The room beside a panel for the k* axis's labels: as many digits as the largest k drawn. */
+function kAxisExtent(rows: readonly Obj[]): number {
+  const largest = Math.max(1, ...rows.flatMap((r) => [r.mean, r.hi]).filter((v): v is number => typeof v === 'number'));
+  return digitsExtent(String(Math.ceil(largest)).length);
+}
+
+function digitsExtent(digits: number): number {
+  return Math.ceil(AXIS.tickSize + AXIS.labelPadding + textWidthUpperBound('0'.repeat(digits), AXIS.labelFontSize));
 }
