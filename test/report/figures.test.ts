@@ -222,6 +222,18 @@ describe('figure specs', () => {
     }
   });
 
+  it('accuracy and cost against k: k on a log axis, labelled at every other power of two down from the largest k', async () => {
+    // Candidate k 4, 8, ..., 128.
+    const long = analyze(syntheticReportInput({ scenarios: ['balanced'], models: ['gpt5', 'gpt5-nano'], selectors: ['accuracy-max', 'fixed-k'], seeds: 3, kCount: 32 }), 50);
+    for (const metric of ['accuracy', 'cost'] as const) {
+      const spec = curveFigure(long, long.data.conditions[0]!, metric).spec;
+      const x = JSON.stringify(spec).match(/"x":\{"field":"k","type":"quantitative","title":"k \(samples per request, log\)","scale":(\{[^}]*\})/);
+      expect(JSON.parse(x![1]!)).toMatchObject({ type: 'log', base: 2 });
+      const labels = texts(await sceneOf(spec), 'axis-label').map((t) => String(t.text)).filter((t) => /^\d+$/.test(t));
+      expect(new Set(labels), metric).toEqual(new Set(['8', '32', '128']));
+    }
+  });
+
   it('sweep: the panels line up whatever their ranges of k*, the parameter named in words and by its path', async () => {
     // Candidate k up to 128: accuracy-max picks tens of k for GPT-5 and over a hundred for GPT-5 Nano.
     const models = ['gpt5', 'gpt5-mini', 'gpt5-nano', 'nemotron-ultra-253b', 'nemotron-h-47b', 'qwen3-30b-a3b'];

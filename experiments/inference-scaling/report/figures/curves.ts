@@ -7,7 +7,7 @@ import type { Analysis } from '../analysis.js';
 import { curveKey, type Condition, type CurvePoint } from '../data.js';
 import { round } from '../format.js';
 import { textWidthUpperBound } from '../../../../harness/render/text-width.js';
-import { AXIS, AXIS_TITLES, panelPerModel, rowsFigure, selectorColourScale, tip, TOOLTIP_FORMAT, withHalo, DECADE_AXIS, decadeAxisExtent, type Figure, type Obj } from './theme.js';
+import { AXIS, panelPerModel, rowsFigure, selectorColourScale, tip, TOOLTIP_FORMAT, withHalo, DECADE_AXIS, decadeAxisExtent, type Figure, type Obj } from './theme.js';
 
 export type CurveMetric = 'accuracy' | 'cost';
 
@@ -51,6 +51,25 @@ function costAxisExtent(rows: readonly Obj[], limit: number | null): number {
 
 /** The room the accuracy axis's labels (0.80, 0.85, ...) take beside a panel. */
 const ACCURACY_EXTENT = Math.ceil(AXIS.tickSize + AXIS.labelPadding + textWidthUpperBound('0.00', AXIS.labelFontSize));
+
+/**
+ * k on a log axis: the picks crowd the small k (most lie at 4 to 20 of 128), which a linear axis
+ * squeezes into its first sixth; and cost, proportional to k, is then a straight line. Ticked at
+ * every other power of two down from the largest k drawn (128, 32, 8, 2): a label at each power
+ * would run into the next in a panel a third of a column wide. At least as many ticks as
+ * values, or Vega thins them out.
+ */
+function kAxis(largestK: number): Obj {
+  const values: number[] = [];
+  for (let v = 2 ** Math.floor(Math.log2(Math.max(1, largestK))); v >= 1; v /= 4) values.unshift(v);
+  return {
+    field: 'k',
+    type: 'quantitative',
+    title: 'k (samples per request, log)',
+    scale: { type: 'log', base: 2, padding: RING_PADDING, nice: false },
+    axis: { values, tickCount: values.length, format: 'd' },
+  };
+}
 
 /** One row per model panel: the data of marks drawn once per panel (budget lines, labels). */
 export const ONE_PER_MODEL: Obj = { aggregate: [{ op: 'count', as: 'n' }], groupby: ['model'] };
@@ -134,7 +153,7 @@ export function curveFigure(a: Analysis, condition: Condition, metric: CurveMetr
     {
       transform: [{ filter: "datum.kind === 'curve'" }],
       mark: { type: 'line', color: '#3b5b85', strokeWidth: 1 },
-      encoding: { x: { field: 'k', type: 'quantitative', title: AXIS_TITLES.k, scale: { padding: RING_PADDING, nice: false } }, y },
+      encoding: { x: kAxis(Math.max(1, ...rows.map((r) => r.k as number))), y },
     },
     {
       name: 'curve_points',

@@ -256,10 +256,3 @@ export function decadeAxisExtent(lo: number, hi: number, prefix = ''): number {
   for (let e = decades.from; e <= decades.to; e++) widest = Math.max(widest, textWidthUpperBound(decadeLabel(e, prefix), AXIS.labelFontSize));
   return Math.ceil(AXIS.tickSize + AXIS.labelPadding + widest);
 }
-
-export const AXIS_TITLES = {
-  k: 'k (samples per request)',
-  cost: 'total cost per request ($)',
-  latency: 'total latency per request (s)',
-  accuracy: 'accuracy (best of k)',
-} as const;
