@@ -167,6 +167,15 @@ describe('figure specs', () => {
       expect(x.domain()[0]).toBeLessThanOrEqual(Math.min(...values));
       expect(x.domain()[1]).toBeGreaterThanOrEqual(Math.max(...values));
     });
+    // The latency axes of the first column label the same decades in every row, the even ones.
+    for (const cell of columns[0]!) {
+      const labels = texts(cell, 'axis-label').map((t) => Number(t.text));
+      expect(labels.length).toBeGreaterThan(0);
+      for (const v of labels) expect(Math.abs(Math.round(Math.log10(v)) % 2), String(v)).toBe(0);
+    }
+    // The model's name is drawn after the rings, over them.
+    const marks = (columns[0]![0]!.items ?? []).map((m) => m.marktype);
+    expect(marks.lastIndexOf('text')).toBeGreaterThan(marks.lastIndexOf('symbol'));
     const footers = groupsNamed(scene, /^concat_\d+_column_footer$/);
     expect(footers.map((f) => texts(f[0]!, 'axis-title').map((t) => t.text))).toEqual(xTitles.map((t) => [t]));
     expect(groupsNamed(scene, /_column_header$/).map((h) => texts(h[0]!, 'title-text')[0]?.text)).toEqual(headers);

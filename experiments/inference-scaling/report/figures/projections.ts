@@ -9,7 +9,7 @@ import type { Analysis } from '../analysis.js';
 import { curveKey, type Condition } from '../data.js';
 import { round } from '../format.js';
 import { budgetRule, ONE_PER_MODEL, pickRows, pointClass, POINT_CLASS_SCALE, RING_PADDING } from './curves.js';
-import { rowsFigure, selectorColourScale, tip, TOOLTIP_FORMAT, withHalo, DECADE_AXIS, type Figure, type Obj } from './theme.js';
+import { rowsFigure, selectorColourScale, tip, TOOLTIP_FORMAT, withHalo, DECADE_AXIS, EVEN_DECADE_AXIS, type Figure, type Obj } from './theme.js';
 
 type Axis = 'cost' | 'latency' | 'accuracy';
 
@@ -58,8 +58,12 @@ export function projectionsFigure(a: Analysis, condition: Condition): Figure {
       type: 'quantitative',
       title: channel === 'x' ? TITLES[axis] : null,
       scale: isLog(axis) ? { type: 'log', padding: RING_PADDING } : { zero: false, padding: RING_PADDING },
-      // Every other decade labelled where they do not all fit (never an uneven gap).
-      axis: isLog(axis) ? { ...DECADE_AXIS, format: axis === 'cost' ? '$~g' : '~g', labelOverlap: 'parity' } : { tickCount: 3, ...(axis === 'accuracy' ? { format: '.2f' } : {}) },
+      // Every other decade labelled where they do not all fit (never an uneven gap). A row is too
+      // short for every decade, and Vega would thin each row's from its own lowest label (1, 100,
+      // 10000 in one, 0.1, 10, 1000 in the next): the y axes show the even decades only.
+      axis: isLog(axis)
+        ? { ...(channel === 'y' ? EVEN_DECADE_AXIS : DECADE_AXIS), format: axis === 'cost' ? '$~g' : '~g', labelOverlap: 'parity' }
+        : { tickCount: 3, ...(axis === 'accuracy' ? { format: '.2f' } : {}) },
     });
     const limitRule = (axis: Axis, channel: 'x' | 'y'): Obj[] => {
       const limit = limits[axis];
@@ -106,15 +110,6 @@ export function projectionsFigure(a: Analysis, condition: Condition): Figure {
             mark: { type: 'point', shape: 'cross', size: 30, color: '#009E73', opacity: 0.9, clip: false },
             encoding: { x: utopia(x, 'x'), y: utopia(y, 'y'), tooltip: { value: 'utopia (cost 0, latency 0, accuracy 1)' } },
           },
-          ...(labelled
-            ? // The model's name inside its first panel, top left, within the scale's padding, which
-              // no point enters (latency rises with cost); a ring or a budget line may pass under it.
-              withHalo({
-                transform: [ONE_PER_MODEL],
-                mark: { type: 'text', align: 'left', baseline: 'top', x: 4, y: 2, fontSize: 8, fontWeight: 'bold', color: '#222222' },
-                encoding: { text: { field: 'model', type: 'nominal' } },
-              })
-            : []),
           {
             transform: [{ filter: "datum.kind === 'pick'" }],
             mark: { type: 'point', filled: false, strokeWidth: 1.2 },
@@ -126,6 +121,16 @@ export function projectionsFigure(a: Analysis, condition: Condition): Figure {
               tooltip: [tip('selector', 'selector'), ...tooltip, tip('modeShare', 'seeds at that k*', TOOLTIP_FORMAT.share)],
             },
           },
+          ...(labelled
+            ? // The model's name inside its first panel, top left, within the scale's padding, which
+              // no point enters (latency rises with cost); a ring or a budget line may pass under it,
+              // so it is drawn last, over its halo.
+              withHalo({
+                transform: [ONE_PER_MODEL],
+                mark: { type: 'text', align: 'left', baseline: 'top', x: 4, y: 2, fontSize: 8, fontWeight: 'bold', color: '#222222' },
+                encoding: { text: { field: 'model', type: 'nominal' } },
+              })
+            : []),
         ],
       },
     };

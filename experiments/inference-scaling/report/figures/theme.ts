@@ -240,6 +240,12 @@ export const DECADE_AXIS: Obj = {
   tickCount: 13,
 };
 
+/** DECADE_AXIS at the even powers of ten only (0.01, 1, 100, ...), for an axis too short for every decade. */
+export const EVEN_DECADE_AXIS: Obj = (() => {
+  const values = (DECADE_AXIS.values as number[]).filter((v) => Math.round(Math.log10(v)) % 2 === 0);
+  return { values, tickCount: values.length };
+})();
+
 /** A DECADE_AXIS tick's label as Vega's `~g` format writes it (10^-6 to 10^5), after `prefix`. */
 export function decadeLabel(exponent: number, prefix = ''): string {
   return prefix + (exponent >= 0 ? `1${'0'.repeat(exponent)}` : `0.${'0'.repeat(-exponent - 1)}1`);
