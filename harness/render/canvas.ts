@@ -67,6 +67,7 @@ function draw(paint: Paint, context: CanvasRenderingContext2D): unknown {
   registerCanvasFonts();
   // The language picks shaping and fallback rules; fixed, so the host's locale never changes pixels.
   context.lang = 'en';
+  withoutLigatures(context);
   fillTextWithoutDash(context);
   return paint(context);
 }
@@ -100,6 +101,16 @@ export function registerCanvasFonts(): void {
   registered = true;
 }
 
+/**
+ * A PDF's text is searched and copied as its glyphs map back to characters, and the "fi"
+ * ligature reads back as U+FB01: "fixed-k" could not be found. Letters stay letters, in the PNG
+ * and in measuring too. (@napi-rs/canvas declares the property on its raster context only; its
+ * PDF page's context has it as well.)
+ */
+function withoutLigatures(context: CanvasRenderingContext2D): void {
+  (context as CanvasRenderingContext2D & { fontVariantLigatures: string }).fontVariantLigatures = 'none';
+}
+
 let measuring: CanvasRenderingContext2D | undefined;
 
 const CSS_FACE: Record<FontFace, string> = { regular: '', bold: 'bold ', italic: 'italic ', boldItalic: 'italic bold ' };
@@ -110,7 +121,10 @@ const CSS_FACE: Record<FontFace, string> = { regular: '', bold: 'bold ', italic:
  */
 export function textWidth(face: FontFace, size: number, text: string): number {
   registerCanvasFonts();
-  measuring ??= createCanvas(1, 1).getContext('2d');
+  if (measuring === undefined) {
+    measuring = createCanvas(1, 1).getContext('2d');
+    withoutLigatures(measuring);
+  }
   measuring.font = `${CSS_FACE[face]}${size}px "${FONT_FAMILY}"`;
   return measuring.measureText(text).width;
 }

@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { inflateSync } from 'node:zlib';
 import { PNG } from 'pngjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FigureCache } from '../../harness/render/cache.js';
@@ -119,6 +120,29 @@ describe('rendering without a browser', () => {
     const subtypes = ascii(pdf).match(/\/Subtype \/\w+/g) ?? [];
     expect(subtypes).toContain('/Subtype /Type0');
     expect(subtypes).not.toContain('/Subtype /Type3');
+  });
+
+  it('maps every glyph of its text back to plain letters, so that a search for "fixed-k" finds it (no ligature glyphs)', async () => {
+    const named = {
+      ...spec,
+      mark: undefined,
+      encoding: undefined,
+      layer: [{ mark: { type: 'text' }, encoding: { text: { value: 'fixed-k, the first of five, office flow' } } }],
+    } as unknown as VegaLiteSpec;
+    const { pdf } = await drawFigure(compileVegaLite(named), { pngScale: 1 });
+    // The ToUnicode maps of the embedded fonts: which character each glyph reads back as.
+    const maps = [...Buffer.from(pdf).toString('latin1').matchAll(/stream\r?\n([\s\S]*?)\r?\nendstream/g)]
+      .map((m) => {
+        try {
+          return inflateSync(Buffer.from(m[1]!, 'latin1')).toString('latin1');
+        } catch {
+          return '';
+        }
+      })
+      .filter((text) => text.includes('beginbfchar') || text.includes('beginbfrange'));
+    expect(maps.length).toBeGreaterThan(0);
+    // U+FB00 to U+FB06: ff, fi, fl, ffi, ffl, long st, st.
+    for (const map of maps) expect(map.toUpperCase()).not.toMatch(/<FB0[0-6]>/);
   });
 
   it('gives the same bytes from worker threads as in this thread', async () => {
