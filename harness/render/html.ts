@@ -58,11 +58,16 @@ figure { margin: 1rem 0 2rem; } figcaption { font-size: 0.85rem; color: #555; ma
 .chart { overflow-x: auto; max-width: 100%; }
 pre, code { overflow-wrap: anywhere; }
 @media print {
-  body { margin: 0; max-width: none; }
+  /* Nothing wider than the paper, or the browser shrinks every page to fit it. */
+  body { margin: 0; max-width: none; font-size: 10pt; }
   nav, .no-print { display: none; }
   figure, tr { break-inside: avoid; }
   h2, h3 { break-after: avoid; }
   .table-scroll, .chart { overflow: visible; }
+  table { font-size: 7pt; }
+  th, td { padding: 1pt 3pt; overflow-wrap: anywhere; }
+  .num { white-space: normal; }
+  .chart svg { max-width: 100%; height: auto; }
 }
 .chart-error { color: #b00020; white-space: pre-wrap; }
 .vg-tip { position: fixed; display: none; z-index: 10; pointer-events: none; background: rgba(255,255,255,0.96);

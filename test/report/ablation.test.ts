@@ -157,7 +157,8 @@ describe('ablation report: figures, tables, quotes', () => {
     // Each of the paper's figures says it shows the baseline variant; a factor's figure shows them all.
     for (const figure of figures) {
       const title = (figure.spec as unknown as { title: { text: string } }).title.text;
-      expect(title.endsWith(' (baseline variant)'), figure.name).toBe(!figure.name.startsWith('ablation--'));
+      // In parentheses of its own, or in the title's last ones: 'Balance at k* (claim 1; lower is better; baseline variant)'.
+      expect(/[(;] ?baseline variant\)$/.test(title), figure.name).toBe(!figure.name.startsWith('ablation--'));
       expect(figure.title, figure.name).toBe(title);
     }
     for (const figure of figures.filter((f) => f.name.startsWith('ablation--'))) {

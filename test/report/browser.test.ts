@@ -131,6 +131,12 @@ describe.skipIf(skip)('the report page in chromium', () => {
     // Afterwards the page is as the reader left it.
     await page.emulateMedia({ media: 'screen' });
     expect(await page.locator('details[open]').count()).toBe(0);
+    // Nothing printed is wider than the paper's text (A4 or Letter with their default margins:
+    // about 700 px), or the browser would shrink every page to fit the widest table.
+    await page.emulateMedia({ media: 'print' });
+    await page.evaluate(() => document.querySelectorAll('details').forEach((d) => (d.open = true)));
+    await page.setViewportSize({ width: 700, height: 900 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(700);
     await page.close();
   });
 });

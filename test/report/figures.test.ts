@@ -15,7 +15,7 @@ import { curveFigure, POINT_CLASS_SCALE } from '../../experiments/inference-scal
 import { balanceFigure } from '../../experiments/inference-scaling/report/figures/picks.js';
 import { projectionsFigure } from '../../experiments/inference-scaling/report/figures/projections.js';
 import { savingsFigure } from '../../experiments/inference-scaling/report/figures/savings.js';
-import { TEXT_HEIGHT, TEXT_WIDTH } from '../../experiments/inference-scaling/report/figures/theme.js';
+import { AXIS, TEXT_HEIGHT, TEXT_WIDTH } from '../../experiments/inference-scaling/report/figures/theme.js';
 import { SELECTOR_COLOURS } from '../../experiments/inference-scaling/report/selectors.js';
 import { SELECTOR_IDS } from '../../experiments/inference-scaling/selectors.js';
 import { syntheticReportInput } from './synthetic.js';
@@ -52,7 +52,8 @@ describe('figure specs', () => {
     for (const value of ['100', '300']) {
       for (const n of ACROSS) {
         const figure = figures.find((f) => f.name === `${n}--sim.m-${value}`)!;
-        expect(figure.title).toMatch(new RegExp(` \\(sim\\.M=${value}\\)$`));
+        expect(figure.title).toMatch(new RegExp(`[(;] ?sim\\.M=${value}\\)$`));
+        expect(figure.title).not.toMatch(/\) \(/);
         expect(figure.caption.startsWith(figure.title)).toBe(true);
         expect((figure.spec as unknown as { title: { text: string } }).title.text).toBe(figure.title);
         // Its scenarios alone, named by scenario: the swept value is in the title.
@@ -236,7 +237,7 @@ describe('figure specs', () => {
     const long = analyze(syntheticReportInput({ scenarios: ['balanced'], models: ['gpt5', 'gpt5-nano'], selectors: ['accuracy-max', 'fixed-k'], seeds: 3, kCount: 32 }), 50);
     for (const metric of ['accuracy', 'cost'] as const) {
       const spec = curveFigure(long, long.data.conditions[0]!, metric).spec;
-      const x = JSON.stringify(spec).match(/"x":\{"field":"k","type":"quantitative","title":"k \(samples per request, log\)","scale":(\{[^}]*\})/);
+      const x = JSON.stringify(spec).match(/"x":\{"field":"k","type":"quantitative","title":"k \(samples, log\)","scale":(\{[^}]*\})/);
       expect(JSON.parse(x![1]!)).toMatchObject({ type: 'log', base: 2 });
       const labels = texts(await sceneOf(spec), 'axis-label').map((t) => String(t.text)).filter((t) => /^\d+$/.test(t));
       expect(new Set(labels), metric).toEqual(new Set(['8', '32', '128']));
@@ -385,7 +386,8 @@ describe('a study of more scenarios than fit a page, two of its own, listed in i
     expect(across.map((f) => f.name)).toEqual(ACROSS.flatMap((n) => [`${n}--part-1-of-2`, `${n}--part-2-of-2`]));
     for (const figure of across) {
       const [part, parts] = figure.name.match(/part-(\d)-of-(\d)$/)!.slice(1);
-      expect(figure.title.endsWith(`(part ${part} of ${parts})`), figure.name).toBe(true);
+      expect(figure.title, figure.name).toMatch(new RegExp(`[(;] ?part ${part} of ${parts}\\)$`));
+      expect(figure.title, figure.name).not.toMatch(/\) \(/);
       const rows = (figure.spec as unknown as { datasets: { rows: Record<string, unknown>[] } }).datasets.rows;
       const shown = [...new Set(rows.map((r) => r.condition).filter((c) => c !== undefined))];
       const expected = part === '1' ? scenarios.slice(0, 3) : scenarios.slice(3);
@@ -415,6 +417,10 @@ describe('cost against k when a request costs fractions of a cent', () => {
     expect(cells).toHaveLength(3);
     const pitch = cells[1]!.x! - cells[0]!.x!;
     expect(cells[2]!.x! - cells[1]!.x!).toBe(pitch);
+    // Every label within its axis's room, clear of the axis title beyond it.
+    const extent = Number(JSON.stringify(figure.spec).match(/"minExtent":(\d+)/)![1]);
+    const tooWide = labels.filter((l) => l.startsWith('$') && textWidth('regular', AXIS.labelFontSize, l) > extent - AXIS.tickSize - AXIS.labelPadding);
+    expect(tooWide).toEqual([]);
   });
 });
 

@@ -81,7 +81,8 @@ export const CLAIM_STATEMENTS: Readonly<Record<number, string>> = {
   2: 'Accuracy maximization is preferable when accuracy is the priority.',
   3: 'Smaller models with a well-chosen k can match or beat larger models at a fraction of the cost.',
   4: 'A k chosen by accuracy-vs-cost alone (2D) can break the latency budget; the 3D feasible space differs from what 1D/2D methods see.',
-  5: 'The best k is environment-adaptive: it moves across the three scenarios.',
+  // The paper has three scenarios; a study may have any number.
+  5: 'The best k is environment-adaptive: it moves across the scenarios.',
 };
 
 /** The savings a third-party note quotes for the paper's v1 (knee vs accuracy-max). */
@@ -594,9 +595,13 @@ function claim5(ctx: Context, adaptivity: readonly Adaptivity[]): ClaimRow[] {
       });
     }
   }
-  const moving = rows
-    .filter((r) => PAPER_SELECTORS.includes(r.subject))
-    .map((r) => `${r.subject} ${r.numbers.models_moving}/${r.numbers.models} models`)
+  // Under each swept value its own list, named (in the paper's study, one list).
+  const paperRows = rows.filter((r) => PAPER_SELECTORS.includes(r.subject));
+  const moving = [...new Set(paperRows.map((r) => r.scope))]
+    .map((scope) => {
+      const list = paperRows.filter((r) => r.scope === scope).map((r) => `${r.subject} ${r.numbers.models_moving}/${r.numbers.models} models`).join('; ');
+      return scope === 'scenarios' ? list : `${scope.replace(/^scenarios · /, '')}: ${list}`;
+    })
     .join('; ');
   rows.push({
     claim: 5,

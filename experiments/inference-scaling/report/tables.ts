@@ -41,8 +41,9 @@ function emptyBecause(rows: readonly unknown[], reasons: readonly string[]): Pic
   return rows.length > 0 ? {} : { empty: reasons.length > 0 ? reasons.join('; ') : 'nothing to compare' };
 }
 
+/** A model as the figures and claims name it (the CSVs keep its id; tables/models.csv its full name too). */
 function modelName(a: Analysis, id: string): string {
-  return a.data.models.find((m) => m.id === id)?.name ?? id;
+  return a.data.models.find((m) => m.id === id)?.label ?? id;
 }
 
 function variantCells(c: Condition): Record<string, Cell> {
@@ -166,8 +167,8 @@ export function modelsTable(a: Analysis): TablePair {
       col('time', 'ms per token in / out', 'right'),
       col('accuracy', 'accuracy of one call (mean ± sd)', 'right'),
     ],
-    rows: models.map(({ name, spec: m }) => ({
-      name,
+    rows: models.map(({ label, spec: m }) => ({
+      name: label,
       size: m!.size,
       tokens: `${m!.mu_in} ± ${m!.sd_in} / ${m!.mu_out} ± ${m!.sd_out}`,
       price: `${perMillion(m!.c_in)} / ${perMillion(m!.c_out)}`,

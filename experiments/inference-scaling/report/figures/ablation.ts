@@ -76,7 +76,7 @@ function spreadFigure(a: Analysis, factor: Factor): Figure {
   const color = { field: 'selector', type: 'nominal', sort: selectors, scale: selectorColourScale(a.data.selectors, selectors), title: 'selector' };
   const title = `Spread of k* across seeds against the ${factor.title}`;
   const subtitle = [
-    'Interquartile range of k* over the seeds, per model, then the mean over models (the page\'s tooltips name the least and the most spread model). A selector whose pick is settled by the data, not by Monte Carlo noise, falls towards 0.',
+    'Interquartile range of k* over the seeds, per model, then the mean over models. A selector whose pick is settled by the data, not by Monte Carlo noise, falls towards 0.',
   ];
   return named(
     factor,
@@ -174,7 +174,7 @@ function shiftFigure(a: Analysis, factor: Factor): Figure {
   const baseline = factor.levels.find((l) => l.baseline)?.label ?? 'baseline';
   const title = `How far k* moves when the ${factor.title} changes from ${baseline}`;
   const subtitle = [
-    `k* minus the baseline's k* on the same model and seed, mean over models and seeds (95% bootstrap interval; the page's tooltips give the accuracy points gained).`,
+    `k* minus the baseline's k* on the same model and seed, mean over models and seeds (95% bootstrap interval).`,
   ];
   return named(
     factor,

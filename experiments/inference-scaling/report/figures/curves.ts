@@ -46,7 +46,13 @@ function costAxisExtent(rows: readonly Obj[], limit: number | null): number {
     const range = byModel.get(row.model) ?? { lo: Infinity, hi: 0 };
     byModel.set(row.model, { lo: Math.min(range.lo, ...values), hi: Math.max(range.hi, ...values) });
   }
-  return Math.max(0, ...[...byModel.values()].filter((r) => r.hi > 0).map((r) => decadeAxisExtent(r.lo, r.hi, '$')));
+  // The scale's domain: the values, widened by its padding (the same share of the span in log
+  // space at either end), not rounded out to decades (nice: false on the scale).
+  const domain = ({ lo, hi }: { lo: number; hi: number }) => {
+    const widen = 10 ** ((Math.log10(hi / lo) * RING_PADDING) / (PANEL.height - 2 * RING_PADDING));
+    return decadeAxisExtent(lo / widen, hi * widen, '$');
+  };
+  return Math.max(0, ...[...byModel.values()].filter((r) => r.hi > 0).map(domain));
 }
 
 /** The room the accuracy axis's labels (0.80, 0.85, ...) take beside a panel. */
@@ -65,7 +71,7 @@ function kAxis(largestK: number): Obj {
   return {
     field: 'k',
     type: 'quantitative',
-    title: 'k (samples per request, log)',
+    title: 'k (samples, log)',
     scale: { type: 'log', base: 2, padding: RING_PADDING, nice: false },
     axis: { values, tickCount: values.length, format: 'd' },
   };
@@ -142,7 +148,7 @@ export function curveFigure(a: Analysis, condition: Condition, metric: CurveMetr
   const costExtent = metric === 'cost' ? costAxisExtent(rows, limit) : 0;
   const y =
     metric === 'cost'
-      ? { field: 'mean', type: 'quantitative', title: 'cost per request ($, log)', scale: { type: 'log', padding: RING_PADDING }, axis: { ...DECADE_AXIS, format: '$~g', minExtent: costExtent, maxExtent: costExtent } }
+      ? { field: 'mean', type: 'quantitative', title: 'cost per request ($, log)', scale: { type: 'log', nice: false, padding: RING_PADDING }, axis: { ...DECADE_AXIS, format: '$~g', minExtent: costExtent, maxExtent: costExtent } }
       : { field: 'mean', type: 'quantitative', title: 'accuracy (best of k)', scale: { zero: false, padding: RING_PADDING } };
   const layers: Obj[] = [
     {

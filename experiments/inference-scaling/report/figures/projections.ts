@@ -57,7 +57,9 @@ export function projectionsFigure(a: Analysis, condition: Condition): Figure {
       field: axis,
       type: 'quantitative',
       title: channel === 'x' ? TITLES[axis] : null,
-      scale: isLog(axis) ? { type: 'log', padding: RING_PADDING } : { zero: false, padding: RING_PADDING },
+      // Not rounded out to nice values: with a budget far below the points, a rounded domain ran
+      // past 1, to 1.10, and the labels between were dropped for want of room.
+      scale: isLog(axis) ? { type: 'log', padding: RING_PADDING } : { zero: false, nice: false, padding: RING_PADDING },
       // Every other decade labelled where they do not all fit (never an uneven gap). A row is too
       // short for every decade, and Vega would thin each row's from its own lowest label (1, 100,
       // 10000 in one, 0.1, 10, 1000 in the next): the y axes show the even decades only.

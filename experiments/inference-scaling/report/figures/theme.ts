@@ -125,10 +125,13 @@ export function rowsFigure(f: RowsFigure): Figure {
   };
 }
 
-/** The figure under another file name, its title (and caption) ending with `(qualifier)`. */
+/**
+ * The figure under another file name, its title (and caption) ending with `(qualifier)`, or,
+ * for a title that already ends in parentheses, with `; qualifier` inside them.
+ */
 export function qualified(figure: Figure, name: string, qualifier: string): Figure {
   const spec = figure.spec as unknown as { title: { text: string } };
-  const title = `${figure.title} (${qualifier})`;
+  const title = figure.title.endsWith(')') ? `${figure.title.slice(0, -1)}; ${qualifier})` : `${figure.title} (${qualifier})`;
   return {
     ...figure,
     name,
@@ -252,12 +255,11 @@ export function decadeLabel(exponent: number, prefix = ''): string {
 }
 
 /**
- * The room a vertical DECADE_AXIS takes beside its panel (ticks, padding, labels) for values in
- * [lo, hi]: room for the label of every decade from the one at or below `lo` to the one at or
- * above `hi`, since the scale's padding may bring either into view.
+ * The room a vertical DECADE_AXIS takes beside its panel (ticks, padding, labels) on a log scale
+ * of domain [lo, hi]: room for the label of every decade in it.
  */
 export function decadeAxisExtent(lo: number, hi: number, prefix = ''): number {
-  const decades = { from: Math.floor(Math.log10(lo)), to: Math.ceil(Math.log10(hi)) };
+  const decades = { from: Math.ceil(Math.log10(lo) - 1e-9), to: Math.floor(Math.log10(hi) + 1e-9) };
   let widest = 0;
   for (let e = decades.from; e <= decades.to; e++) widest = Math.max(widest, textWidthUpperBound(decadeLabel(e, prefix), AXIS.labelFontSize));
   return Math.ceil(AXIS.tickSize + AXIS.labelPadding + widest);
