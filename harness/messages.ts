@@ -192,8 +192,17 @@ export function optionInvalid(option: string, ruleText: string, received: unknow
   return `--${option}: ${ruleText}; received ${showValue(received)}.${hint ? ` ${hint}` : ''}`;
 }
 
+/** The rule a shard count breaks above the study's simulation groups. */
+function atMostGroups(groups: number): string {
+  return `must be at most the study's ${groups} simulation groups (a group is never split), or some shards would have nothing to do`;
+}
+
 export function shardsExceedGroups(shards: number, groups: number): string {
-  return optionInvalid('shards', `must be at most the study's ${groups} simulation groups (a group is never split), or some shards would have nothing to do`, String(shards), `Use --shards ${groups} or fewer.`);
+  return optionInvalid('shards', atMostGroups(groups), String(shards), `Use --shards ${groups} or fewer.`);
+}
+
+export function shardCountExceedsGroups(source: string, shard: string, groups: number): string {
+  return shardInvalid(source, shard, `N ${atMostGroups(groups)}; cut it into ${groups} shards or fewer`);
 }
 
 export function shardInvalid(source: string, received: string, ruleText: string): string {

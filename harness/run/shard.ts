@@ -44,7 +44,7 @@ export function parseShard(text: string, source = '--shard'): Shard {
 export function checkShardFits(choice: ShardChoice, groups: number): void {
   const { shard, source } = choice;
   if (shard === null || shard.count <= groups) return;
-  throw new InputError(msg.shardInvalid(source ?? '--shard', formatShard(shard)!, `N must be at most the study's ${groups} simulation groups (a group is never split), or some shards would have nothing to do; cut it into ${groups} shards or fewer`));
+  throw new InputError(msg.shardCountExceedsGroups(source ?? '--shard', formatShard(shard)!, groups));
 }
 
 function whole(env: Record<string, string | undefined>, name: string): number | undefined {

@@ -11,6 +11,7 @@ import type { CurveTable } from '../../../harness/curves.js';
 import { canonicalJson } from '../../../harness/identity.js';
 import { setDotted, VARIANT_FIELD, type Variant } from '../../../harness/manifest.js';
 import { resolveModels, resolveScenarios, type CatalogOverrides, type ModelSpec, type SizeClass } from '../catalog.js';
+import { simOptionsFor, type Params } from '../experiment.js';
 import { orderSelectors } from './selectors.js';
 
 /** Axes that identify a cell of the paper's tables; any other value in a trial is a sweep. */
@@ -372,10 +373,9 @@ function scenarioOf(scenario: string, settings: Record<string, Json>, params: Re
   }
   if (!found) return { constraints: null, setup: null };
   const { intent, C_max, T_max, acc_min } = found;
-  // The study's `sim` block overrides every scenario's (experiment.ts, simOptionsFor).
-  const sim = asObject(effective.sim) ?? {};
-  const setting = (key: 'P' | 'k_max' | 'M') => num(sim[key] as Scalar | undefined) ?? found[key];
-  return { constraints: { C_max, T_max, acc_min }, setup: { intent, C_max, T_max, acc_min, P: setting('P'), k_max: setting('k_max'), M: setting('M') } };
+  // P, k_max and M as the simulation took them: the study's `sim` block overrides every scenario's.
+  const { P, k_max, M } = simOptionsFor(found, (asObject(effective.sim) ?? {}) as Params['sim']);
+  return { constraints: { C_max, T_max, acc_min }, setup: { intent, C_max, T_max, acc_min, P, k_max, M } };
 }
 
 function num(value: Scalar | undefined): number | null {

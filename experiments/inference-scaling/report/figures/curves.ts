@@ -6,8 +6,7 @@
 import type { Analysis } from '../analysis.js';
 import { curveKey, type Condition, type CurvePoint } from '../data.js';
 import { round } from '../format.js';
-import { textWidthUpperBound } from '../../../../harness/render/text-width.js';
-import { AXIS, panelPerModel, rowsFigure, selectorColourScale, tip, TOOLTIP_FORMAT, withHalo, DECADE_AXIS, decadeAxisExtent, type Figure, type Obj } from './theme.js';
+import { axisExtent, panelPerModel, rowsFigure, selectorColourScale, tip, TOOLTIP_FORMAT, withHalo, DECADE_AXIS, decadeAxisExtent, type Figure, type Obj } from './theme.js';
 
 export type CurveMetric = 'accuracy' | 'cost';
 
@@ -56,7 +55,7 @@ function costAxisExtent(rows: readonly Obj[], limit: number | null): number {
 }
 
 /** The room the accuracy axis's labels (0.80, 0.85, ...) take beside a panel. */
-const ACCURACY_EXTENT = Math.ceil(AXIS.tickSize + AXIS.labelPadding + textWidthUpperBound('0.00', AXIS.labelFontSize));
+const ACCURACY_EXTENT = axisExtent(['0.00']);
 
 /**
  * k on a log axis: the picks crowd the small k (most lie at 4 to 20 of 128), which a linear axis

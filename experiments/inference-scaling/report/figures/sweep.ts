@@ -10,8 +10,7 @@ import type { Analysis } from '../analysis.js';
 import type { Condition } from '../data.js';
 import { parameterWords } from '../factors.js';
 import { round } from '../format.js';
-import { textWidthUpperBound } from '../../../../harness/render/text-width.js';
-import { AXIS, panelPerModel, rowsFigure, selectorColourScale, tip, TOOLTIP_FORMAT, type Figure, type Obj } from './theme.js';
+import { axisExtent, panelPerModel, rowsFigure, selectorColourScale, tip, TOOLTIP_FORMAT, type Figure, type Obj } from './theme.js';
 
 const valueText = (v: Json | undefined): string => (typeof v === 'string' ? v : canonicalJson(v ?? null));
 
@@ -107,5 +106,5 @@ function kAxisExtent(rows: readonly Obj[]): number {
 }
 
 function digitsExtent(digits: number): number {
-  return Math.ceil(AXIS.tickSize + AXIS.labelPadding + textWidthUpperBound('0'.repeat(digits), AXIS.labelFontSize));
+  return axisExtent(['0'.repeat(digits)]);
 }

@@ -254,13 +254,14 @@ export function decadeLabel(exponent: number, prefix = ''): string {
   return prefix + (exponent >= 0 ? `1${'0'.repeat(exponent)}` : `0.${'0'.repeat(-exponent - 1)}1`);
 }
 
-/**
- * The room a vertical DECADE_AXIS takes beside its panel (ticks, padding, labels) on a log scale
- * of domain [lo, hi]: room for the label of every decade in it.
- */
+/** The room a vertical axis takes beside its panel (ticks, padding, labels) for these labels. */
+export function axisExtent(labels: readonly string[]): number {
+  return Math.ceil(AXIS.tickSize + AXIS.labelPadding + Math.max(0, ...labels.map((label) => textWidthUpperBound(label, AXIS.labelFontSize))));
+}
+
+/** axisExtent of a DECADE_AXIS on a log scale of domain [lo, hi]: the label of every decade in it. */
 export function decadeAxisExtent(lo: number, hi: number, prefix = ''): number {
-  const decades = { from: Math.ceil(Math.log10(lo) - 1e-9), to: Math.floor(Math.log10(hi) + 1e-9) };
-  let widest = 0;
-  for (let e = decades.from; e <= decades.to; e++) widest = Math.max(widest, textWidthUpperBound(decadeLabel(e, prefix), AXIS.labelFontSize));
-  return Math.ceil(AXIS.tickSize + AXIS.labelPadding + widest);
+  const labels: string[] = [];
+  for (let e = Math.ceil(Math.log10(lo) - 1e-9); e <= Math.floor(Math.log10(hi) + 1e-9); e++) labels.push(decadeLabel(e, prefix));
+  return axisExtent(labels);
 }
