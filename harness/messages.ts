@@ -554,3 +554,10 @@ export function statusDatabaseUnreadable(path: string, reason: string): string {
 export function statusNoDatabases(dir: string): string {
   return `No results databases in ${dir}. Run "harness run <study>" to make one.`;
 }
+
+/** SQLite files of a folder that status lists only by the name `*.sqlite`. */
+export function statusOtherSqliteFiles(files: readonly string[]): string {
+  const [first] = files;
+  const what = files.length === 1 ? 'an SQLite file' : 'SQLite files';
+  return `${files.join(', ')}: ${what} not named *.sqlite, which status does not look into in a folder. Name one to see its status: "harness status ${first}".`;
+}

@@ -21,6 +21,7 @@ import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
 import { statusCommand } from './commands/status.js';
 import { exitCodes, println, type Io } from './io.js';
+import { optionTable, type OptionName } from './options.js';
 import { versionInfo, versionLine } from './version.js';
 
 export const commands: readonly Command[] = [
@@ -43,7 +44,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   let chosen: { command: Command; args: Args } | null = null;
   const failures: string[] = [];
   let output = '';
-  const parser = yargs([...argv])
+  const tokens = withNegativeValuesJoined(argv);
+  const parser = yargs(tokens)
     .scriptName('harness')
     .usage('$0 <command> [options]\n\nRun reproducible parameter studies on all cores, resumably, into SQLite.')
     .epilogue('Exit codes: 0 ok, 1 finished incomplete (failed trials, or shards missing), 2 bad input, 130/143 interrupted (rerun to resume).')
@@ -69,7 +71,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     });
   }
   await new Promise<void>((resolveParse) => {
-    parser.parse([...argv], {}, (_error, _args, text) => {
+    parser.parse(tokens, {}, (_error, _args, text) => {
       output = text ?? '';
       resolveParse();
     });
@@ -95,6 +97,23 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     if (thrown instanceof InputError || thrown instanceof WriteError) return refuse(io, argv, thrown.message, exitCodes.badInput);
     return refuse(io, argv, `Internal error (please report it with this trace):\n${thrown instanceof Error ? (thrown.stack ?? thrown.message) : String(thrown)}`, exitCodes.internal);
   }
+}
+
+/**
+ * `--shard -1/3` as `--shard=-1/3`: yargs takes a value that starts with a dash and is not a
+ * plain number for short flags ("Unknown argument: 1"), so the option's own check never saw
+ * it and the message did not name the option.
+ */
+function withNegativeValuesJoined(argv: readonly string[]): string[] {
+  const tokens: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const name = /^--([\w-]+)$/.exec(argv[i]!)?.[1];
+    const next = argv[i + 1];
+    const takesValue = name !== undefined && name in optionTable && optionTable[name as OptionName].type === 'string';
+    if (takesValue && next !== undefined && /^-[\d.]/.test(next)) tokens.push(`${argv[i]}=${argv[++i]}`);
+    else tokens.push(argv[i]!);
+  }
+  return tokens;
 }
 
 /**

@@ -6,6 +6,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunRecord } from '../experiment.js';
 import { statOrNull } from '../folders.js';
+import { hasSqliteHeader } from '../store/damage.js';
 import { gridOf, type ManifestBody } from '../manifest.js';
 import { doneCells, statusCounts } from '../store/reader.js';
 import { runsAsOf } from '../store/runs.js';
@@ -92,14 +93,23 @@ function statusOf(store: Store, path: string, now: Date): DbStatus {
  * such entry must not hide the others.
  */
 export function databasesIn(dir: string): string[] {
-  let names: string[];
+  return pathsIn(dir).filter((path) => path.endsWith('.sqlite') && statOrNull(path)?.isDirectory() !== true);
+}
+
+/**
+ * The SQLite files directly inside `dir` that databasesIn does not list, by name (`study.db`),
+ * sorted: status names them, so that a database saved under another extension is not
+ * silently passed over.
+ */
+export function otherSqliteFilesIn(dir: string): string[] {
+  return pathsIn(dir).filter((path) => !path.endsWith('.sqlite') && statOrNull(path)?.isFile() === true && hasSqliteHeader(path));
+}
+
+/** The paths of the entries directly inside `dir`, sorted by name; none when it cannot be read. */
+function pathsIn(dir: string): string[] {
   try {
-    names = readdirSync(dir);
+    return readdirSync(dir).sort().map((name) => join(dir, name));
   } catch {
     return [];
   }
-  return names
-    .filter((name) => name.endsWith('.sqlite') && statOrNull(join(dir, name))?.isDirectory() !== true)
-    .sort()
-    .map((name) => join(dir, name));
 }

@@ -2,19 +2,18 @@
  * Reading a study file: find it (a path, or a study name), read it with a size limit, parse
  * the YAML, and check its shape. Knows nothing about any experiment.
  */
-import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { InputError, errorMessage } from '../errors.js';
 import * as msg from '../messages.js';
 import { studyFiles } from '../paths.js';
+import { hasSqliteHeader } from '../store/damage.js';
 import { nearest } from '../text.js';
 import { fromZodIssues } from './issues.js';
 import { studyFileSchema, type StudyDoc } from './schema.js';
 
 export const maxStudyBytes = 1 << 20;
-/** The first 16 bytes of every SQLite database file (a results database given as a study). */
-const sqliteHeader = Buffer.from('SQLite format 3\0', 'latin1');
 /** How far YAML aliases (`*name`) may expand, as the yaml package counts it. */
 export const maxYamlAliases = 100;
 
@@ -51,7 +50,7 @@ export function readStudyDocument(absPath: string, display: string): unknown {
     const stats = statSync(absPath);
     if (!stats.isFile() && !stats.isDirectory()) throw new InputError(msg.studyNotAFile(display));
     // Before the size limit: a results database is usually larger than any study file.
-    if (stats.isFile() && isSqliteFile(absPath)) throw new InputError(msg.studyIsDatabase(display));
+    if (stats.isFile() && hasSqliteHeader(absPath)) throw new InputError(msg.studyIsDatabase(display));
     const size = stats.size;
     if (size > maxStudyBytes) throw new InputError(msg.studyTooLarge(display, size, maxStudyBytes));
     text = readFileSync(absPath, 'utf8');
@@ -80,16 +79,6 @@ export function readStudyDocument(absPath: string, display: string): unknown {
     throw new InputError(msg.studyNotMapping(display, value));
   }
   return value;
-}
-
-function isSqliteFile(path: string): boolean {
-  const head = Buffer.alloc(sqliteHeader.length);
-  const fd = openSync(path, 'r');
-  try {
-    return readSync(fd, head, 0, head.length, 0) === head.length && head.equals(sqliteHeader);
-  } finally {
-    closeSync(fd);
-  }
 }
 
 /** Checks the file's shape (not yet against the experiment). */

@@ -99,6 +99,9 @@ describe('usage', () => {
       [['plan', study, '--pilot', '-1'], msg.optionInvalid('pilot', 'must be a whole number of at least 0', '-1', 'Example: --pilot 2.')],
       [['run', study, '--shard', '3/2'], msg.shardInvalid('--shard', '3/2', 'i must be less than N (shards count from 0)')],
       [['run', study, '--shard', 'first'], msg.shardInvalid('--shard', 'first', 'must be "i/N" with whole numbers')],
+      // A value starting with a dash is the option's, not a cluster of short flags.
+      [['run', study, '--shard', '-1/3'], msg.shardInvalid('--shard', '-1/3', 'must be "i/N" with whole numbers')],
+      [['run', study, '--task-timeout', '-.5'], msg.optionInvalid('task-timeout', 'must be a number of seconds greater than 0', '-.5', 'Example: --task-timeout 60.')],
       [['run', study, '--shard', '0/0'], msg.shardInvalid('--shard', '0/0', 'N must be at least 1')],
       [['run', study, '--set', 'seeds'], msg.setSyntax('seeds')],
       // Empty, as an unset variable in a script gives it (--db "$DB"), or bare: never the default.

@@ -4,7 +4,7 @@
  * not a readable results database is reported with its reason beside every good database,
  * instead of hiding them.
  */
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as msg from '../../harness/messages.js';
@@ -74,5 +74,29 @@ describe('status on a folder with a file that is not a database', () => {
 
   it('still refuses a single named file that is not a database', async () => {
     expect(await cli(['status', 'mixed/bad.sqlite'], dir)).toEqual({ code: 2, stdout: '', stderr: `${msg.dbNotSqlite('mixed/bad.sqlite')}\n` });
+  });
+});
+
+describe('status on a folder with SQLite files of other names', () => {
+  it('names them, and how to see one, whether or not the folder has *.sqlite databases', async () => {
+    mkdirSync(join(dir, 'named'));
+    copyFileSync(join(dir, 'mixed', 'good.sqlite'), join(dir, 'named', 'study.db'));
+    copyFileSync(join(dir, 'mixed', 'good.sqlite'), join(dir, 'named', 'copy.sqlite3'));
+    // Neither a text file nor a folder under such a name is SQLite.
+    writeFileSync(join(dir, 'named', 'notes.db'), 'not SQLite\n');
+    mkdirSync(join(dir, 'named', 'folder.db'));
+    const note = msg.statusOtherSqliteFiles(['named/copy.sqlite3', 'named/study.db']);
+    expect(note).toContain('"harness status named/copy.sqlite3"');
+    const alone = await cli(['status', 'named', '--json'], dir);
+    expect(alone).toEqual({ code: 0, stdout: '[]\n', stderr: `${msg.statusNoDatabases('named')}\n${note}\n` });
+    copyFileSync(join(dir, 'mixed', 'good.sqlite'), join(dir, 'named', 'main.sqlite'));
+    const beside = await cli(['status', 'named'], dir);
+    expect(beside).toMatchObject({ code: 0, stderr: `${note}\n` });
+    expect(beside.stdout).toContain('named/main.sqlite: study statusfolder');
+    expect(beside.stdout).not.toContain('study.db');
+    // Named, one of them is read as any database is.
+    const named = await cli(['status', 'named/study.db', '--json'], dir);
+    expect(named.code).toBe(0);
+    expect(JSON.parse(named.stdout)).toMatchObject({ db: 'named/study.db', ok: 27 });
   });
 });

@@ -5,7 +5,7 @@ import { InputError, errorMessage } from '../../errors.js';
 import { errnoCode } from '../../folders.js';
 import * as msg from '../../messages.js';
 import { displayPath } from '../../paths.js';
-import { databaseStatus, databasesIn, type DbStatus } from '../../run/status.js';
+import { databaseStatus, databasesIn, otherSqliteFilesIn, type DbStatus } from '../../run/status.js';
 import { exitCodes, println } from '../io.js';
 import { options } from '../options.js';
 import { formatStatus } from '../format.js';
@@ -37,9 +37,12 @@ export const statusCommand: Command = {
       if (shardCode !== null) return shardCode;
     }
     const paths = databasesIn(target);
+    const others = otherSqliteFilesIn(target).map((p) => displayPath(p, io.cwd));
+    const noteOthers = () => others.length && println(io.stderr, msg.statusOtherSqliteFiles(others));
     // A folder's --json is always the list, so an empty folder is [] and parses like a full one.
     if (paths.length === 0) {
       println(io.stderr, msg.statusNoDatabases(displayPath(target, io.cwd)));
+      noteOthers();
       if (json) println(io.stdout, '[]');
       return exitCodes.ok;
     }
@@ -49,6 +52,7 @@ export const statusCommand: Command = {
     if (json) println(io.stdout, JSON.stringify(entries));
     else if (statuses.length) println(io.stdout, statuses.map((s) => formatStatus(s, s.db)).join('\n'));
     for (const u of unreadable) println(io.stderr, u.error);
+    noteOthers();
     // Every good database is reported, but a file that is not one exits 2, as grep, du or find
     // exit non-zero when some of their files could not be read. A script that checks a
     // folder's progress (`status --json` in CI, before a merge) must not take a truncated copy,
