@@ -336,6 +336,11 @@ export function runFinished(s: { ok: number; failed: number; seconds: number; ra
   return `Finished: ${s.ok} trials ok${failed} in ${s.seconds.toFixed(1)} s (${Math.round(s.rate)} trials/s) -> ${s.db}`;
 }
 
+/** A command other than run, stopped by a signal; what it writes, it writes whole or not at all. */
+export function interrupted(signal: string): string {
+  return `Interrupted by ${signal} before it finished; no file it writes was left half-written. Run the command again.`;
+}
+
 export function runInterrupted(signal: string, saved: number, cells: number, db: string, resume: string): string {
   return `Interrupted by ${signal}: ${saved} of ${cells} trials are saved in ${db}; trials in flight were dropped. Resume with: ${resume}`;
 }

@@ -3,22 +3,37 @@
  * Wires the process to the app: streams, environment, signals. The first SIGINT/SIGTERM asks
  * a running command to stop cleanly; a second one, or one while nothing listens, exits at once.
  */
+import { interrupted } from '../messages.js';
+import { exitCodes, println, type Io, type StopSignal } from './io.js';
 import { tierForCommandLine } from './tiering.js';
-import type { Io, StopSignal } from './io.js';
 
-// First: it tunes V8 for everything loaded after it.
+// First: it tunes V8 for everything run after it.
 tierForCommandLine();
-const [{ main }, { exitCodes }] = await Promise.all([import('./app.js'), import('./io.js')]);
 
+// Before the commands load, so that a signal at any moment ends the process the same way.
 const listeners = new Set<(signal: StopSignal) => void>();
 let signalsSeen = 0;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     signalsSeen++;
-    if (signalsSeen > 1 || listeners.size === 0) process.exit(exitCodes[signal]);
+    if (signalsSeen > 1) process.exit(exitCodes[signal]);
+    if (listeners.size === 0) exitInterrupted(signal);
     for (const listener of listeners) listener(signal);
   });
 }
+
+/**
+ * Ends a command that does not stop cleanly on a signal of its own: said on stderr, and with
+ * --json as the object a refusal prints, so that a script reading stdout learns why.
+ */
+function exitInterrupted(signal: StopSignal): never {
+  const message = interrupted(signal);
+  println(process.stderr, message);
+  if (process.argv.slice(2).includes('--json')) println(process.stdout, JSON.stringify({ error: message, exitCode: exitCodes[signal] }));
+  process.exit(exitCodes[signal]);
+}
+
+const { main } = await import('./app.js');
 
 // A closed pipe (`harness export db | head`) is not an error of ours.
 for (const stream of [process.stdout, process.stderr]) {
