@@ -27,6 +27,21 @@ describe('claim 1: the knee has the best balance', () => {
     expect(headline([...cells('knee-paper', (r) => ({ balance: 0.7 + jitter(r) })), ...others(0.5)], 1).verdict).toBe('does not hold');
   });
 
+  it('says with its headline how often the competitors score the worst balance, and which selector has the lowest', () => {
+    const trials = [
+      ...cells('knee-paper', (r) => ({ balance: 0.4 + jitter(r) })),
+      ...cells('knee-chord', (r) => ({ balance: 0.3 + jitter(r) })),
+      // accuracy-max at the worst balance in 4 of 6 seeds; max-cube and utopia in none and all.
+      ...cells('accuracy-max', (r) => ({ balance: r < 4 ? 1 : 0.9 })),
+      ...cells('max-cube', () => ({ balance: 0.8 })),
+      ...cells('utopia', () => ({ balance: 1 })),
+    ];
+    expect(headline(trials, 1).value).toContain(
+      '; read with: the competitors score the worst balance, 1 (an end of F), in accuracy-max 67%, max-cube 0%, utopia 100% of their picks; ' +
+        'lowest mean balance of every selector: balanced knee-chord 0.300',
+    );
+  });
+
   it('cannot tell when the knee ties', () => {
     const r = headline([...cells('knee-paper', () => ({ balance: 0.5 })), ...others(0.5).map((t) => ({ ...t, balance: 0.5 }))], 1);
     expect(r.verdict).toBe('cannot tell');
@@ -108,6 +123,11 @@ describe('claim 4: a 2D pick can break the latency budget', () => {
     expect(r.value).toMatch(/^2D pick breaks T_max in 0% \[.*\] of 6 \(accuracy-max-2d\); 17% \[.*\] of 6 \(knee-2d\)$/);
   });
 
+  it('counts the cells without a 2D pick in the headline too', () => {
+    const r = headline([...cells('accuracy-max-2d', (s) => ({ breaks: s < 2 ? 1 : 0 })), ...cells('accuracy-max-2d', () => ({ k: null }), { scenario: 'cost-constrained' })], 4);
+    expect(r.value).toMatch(/^2D pick breaks T_max in 33% \[.*\] of 6 \(6 cells without a pick\)$/);
+  });
+
   it('does not hold when none does; fixed-k infeasibility is reported beside it', () => {
     const r = headline([...cells('accuracy-max-2d', () => ({ breaks: 0 })), ...cells('fixed-k', (s) => ({ feasible: s === 0 ? 0 : 1 }))], 4);
     expect(r.verdict).toBe('does not hold');
@@ -151,6 +171,21 @@ describe('claim 5: k* moves across scenarios', () => {
     const shown = table.display.rows.find((r) => r.selector === 'knee-paper' && String(r.model).startsWith('GPT-5 Nano'))!;
     expect(shown).toMatchObject({ modes: '8 · 32', differs: '100% [61%, 100%] of 6', moves: 'yes' });
     expect(table.empty).toBeUndefined();
+  });
+
+  it('does not count a scenario without a pick as k* moving', () => {
+    // k* is 8 wherever the selector picks; in cost-constrained it has no feasible k, and in
+    // accuracy-critical seed 0 has none either.
+    const picksNowhereElse = paper.flatMap((s) => [
+      ...cells(s, () => ({ k: 8 })),
+      ...cells(s, (r) => ({ k: r === 0 ? null : 8 }), { scenario: 'accuracy-critical' }),
+      ...cells(s, () => ({ k: null }), { scenario: 'cost-constrained' }),
+    ]);
+    const a = analyze(handInput(picksNowhereElse));
+    const entry = a.claims.adaptivity.find((e) => e.selector === 'accuracy-max')!;
+    // Seed 0 has a pick in one scenario only: nothing to compare.
+    expect(entry).toMatchObject({ moves: false, differs: { successes: 0, n: 5 } });
+    expect(a.claims.rows.find((r) => r.claim === 5 && r.headline)?.verdict).toBe('does not hold');
   });
 });
 

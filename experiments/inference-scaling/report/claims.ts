@@ -63,9 +63,12 @@ export interface Adaptivity {
   conditions: string[];
   model: string;
   selector: string;
-  /** Whether the difference in mean k* between some two scenarios excludes 0 (or one has picks, the other none). */
+  /**
+   * Whether the difference in mean k* between some two scenarios excludes 0. Only scenarios where
+   * the selector picks are compared: no feasible k in one is not k* moving.
+   */
   moves: boolean;
-  /** Seeds whose k* is not the same in every scenario, of the seeds run in every one. */
+  /** Seeds whose k* is not the same in every scenario with a pick, of the seeds with a pick in two or more. */
   differs: ShareInterval | null;
 }
 
@@ -221,22 +224,55 @@ function claim1(ctx: Context): ClaimRow[] {
       });
     }
   }
+  const context = balanceContext(ctx, comparators);
   for (const knee of knees) {
     const verdicts = perKnee.get(knee) ?? [];
+    const headline = knee === PAPER_KNEE;
     rows.push({
       claim: 1,
       scope: 'all',
       subject: knee === PAPER_KNEE ? knee : `${knee} (corrected)`,
       measure: 'verdicts over the conditions; per condition, the knee\'s balance minus its closest competitor\'s',
-      value: `${tally(verdicts)}; balance minus the closest competitor's: ${(closest.get(knee) ?? []).join('; ')}`,
+      value: `${tally(verdicts)}; balance minus the closest competitor's: ${(closest.get(knee) ?? []).join('; ')}${headline ? `; read with: ${context}` : ''}`,
       verdict: everywhere(verdicts),
       rule: 'Holds if it holds in every condition; does not hold if it does not hold in any; otherwise cannot tell.',
       numbers: {},
-      headline: knee === PAPER_KNEE,
+      headline,
     });
   }
   if (has(ctx, ACCURACY_MAX)) rows.push(...knees.map((knee) => quotedSavings(ctx, knee)));
   return rows;
+}
+
+/** Of a selector's picks in the study's conditions, those with a balance and those at the worst balance, 1 (an end of F). */
+export function worstBalance(data: StudyData, selector: string): { picks: number; worst: number } {
+  const conditions = new Set(data.conditions.map((c) => c.id));
+  const balances = data.picks.filter((p) => p.selector === selector && p.balance !== null && conditions.has(p.condition));
+  return { picks: balances.length, worst: balances.filter((p) => p.balance === 1).length };
+}
+
+/**
+ * What a reader of claim 1's verdict should know, from the data: how often the knee's competitors
+ * score the worst balance (a pick at an end of F is the worst of F in cost and latency, or in
+ * accuracy), and which selector of the whole study has the lowest mean balance in each condition.
+ */
+function balanceContext(ctx: Context, comparators: readonly string[]): string {
+  const worst = comparators.map((s) => {
+    const { picks, worst } = worstBalance(ctx.data, s);
+    return `${s} ${picks ? fmt.share(worst / picks) : 'n/a'}`;
+  });
+  const lowest = ctx.data.conditions.map((condition) => {
+    const means = ctx.data.selectors
+      .map((selector) => {
+        const balances = ctx.data.models.flatMap((m) => values(ctx, condition, m.id, selector, (p) => p.balance));
+        return { selector, mean: balances.length ? balances.reduce((a, b) => a + b, 0) / balances.length : null };
+      })
+      .filter((x): x is { selector: string; mean: number } => x.mean !== null)
+      .sort((a, b) => a.mean - b.mean);
+    const best = means[0];
+    return `${condition.label} ${best ? `${best.selector} ${fmt.balance(best.mean)}` : 'n/a'}`;
+  });
+  return `the competitors score the worst balance, 1 (an end of F), in ${worst.join(', ')} of their picks; lowest mean balance of every selector: ${lowest.join('; ')}`;
 }
 
 function pooledSavings(ctx: Context, conditions: readonly Condition[], selector: string, scope: string): Record<PairedMeasure, Summary> {
@@ -285,7 +321,9 @@ function quotedSavings(ctx: Context, knee: string): ClaimRow {
 const RULE_2 =
   'In the accuracy-critical scenario, accuracy at accuracy-max\'s k* minus accuracy at each other 3D selector\'s k*, paired per seed, ' +
   'mean over models and seeds: holds if no other selector is more accurate beyond its interval (upper bound < 0) and at least one ' +
-  'is less accurate beyond it (lower bound > 0); does not hold if another selector is more accurate beyond its interval; otherwise cannot tell.';
+  'is less accurate beyond it (lower bound > 0); does not hold if another selector is more accurate beyond its interval; otherwise cannot tell. ' +
+  'Accuracy-max takes the k of F with the highest mean accuracy and the others pick in F from the same curves, so none can be more ' +
+  'accurate: the verdict is holds or cannot tell, and what the row measures is the size of the lead and what the knee saves for it.';
 
 function claim2(ctx: Context): ClaimRow[] {
   const conditions = ctx.data.conditions.filter((c) => c.scenario === ACCURACY_CRITICAL);
@@ -443,9 +481,10 @@ function claim3(ctx: Context, pairs: readonly ModelPairComparison[]): ClaimRow[]
 // ---- claim 4 ---------------------------------------------------------------------------
 
 const RULE_4 =
-  'Share of (model, seed) cells whose accuracy-vs-cost (2D) pick has mean latency above T_max (Wilson 95% interval), per 2D selector ' +
-  '(accuracy-max-2d, knee-2d): holds if any cell breaks T_max; does not hold if none does. The 1D baseline\'s share of infeasible ' +
-  'picks is reported beside it.';
+  'Share of a condition\'s (model, seed) cells whose accuracy-vs-cost (2D) pick has mean latency above T_max, per 2D selector ' +
+  '(accuracy-max-2d, knee-2d), with a Wilson 95% interval that counts the cells as independent (the models are fixed, so it is ' +
+  'wider than the seeds\' variation alone): holds if any cell breaks T_max; does not hold if none does. The 1D baseline\'s share ' +
+  'of infeasible picks is reported beside it.';
 
 /** A claim-4 number's stem for a 2D selector; accuracy-max-2d's is the plain `breaks_latency_2d`. */
 function breaksKey(selector: string): string {
@@ -490,12 +529,12 @@ function claim4(ctx: Context): ClaimRow[] {
   const verdicts = rows.map((r) => r.verdict);
   const overall = claim4Row('all', all, true);
   overall.verdict = somewhere(verdicts);
-  overall.rule = 'The claim says a 2D pick can break the budget: holds if it holds in some condition; does not hold if in none.';
+  overall.rule = 'The claim says a 2D pick can break the budget: holds if it holds in some condition; does not hold if in none. Its shares pool the conditions\' cells.';
   return [...rows, overall];
 }
 
 function claim4Row(scope: string, counts: Claim4Counts, headline: boolean): ClaimRow {
-  const twoD = [...counts.twoD].map(([selector, c]) => ({ selector, breaks: share(c.breaks, c.judged), without: headline ? 0 : c.without }));
+  const twoD = [...counts.twoD].map(([selector, c]) => ({ selector, breaks: share(c.breaks, c.judged), without: c.without }));
   const infeasible = counts.fixed ? share(counts.fixed.infeasible, counts.fixed.judged) : undefined;
   const judged = twoD.filter((t) => t.breaks !== null);
   const verdict: Verdict = judged.length === 0 ? 'cannot tell' : judged.some((t) => t.breaks!.successes > 0) ? 'holds' : 'does not hold';
@@ -518,9 +557,9 @@ function claim4Row(scope: string, counts: Claim4Counts, headline: boolean): Clai
 // ---- claim 5 ---------------------------------------------------------------------------
 
 const RULE_5 =
-  'Per selector, a model\'s k* moves if, for some pair of scenarios, the two-sample 95% bootstrap interval of the difference in mean ' +
-  'k* excludes 0, or one scenario has picks and the other none. Holds if k* moves for more than half the models; does not hold if ' +
-  'it moves for none; otherwise cannot tell. Overall: holds if it holds for every paper selector.';
+  'Per selector, a model\'s k* moves if, for some pair of scenarios where it picks a k, the two-sample 95% bootstrap interval of the ' +
+  'difference in mean k* excludes 0 (no feasible k in a scenario is not k* moving). Holds if k* moves for more than half the models; ' +
+  'does not hold if it moves for none; otherwise cannot tell. Overall: holds if it holds for every paper selector.';
 
 /** The scenarios compared for claim 5: the conditions of each variant, those with two or more. */
 function scenarioGroups(data: StudyData): Map<string, Condition[]> {
@@ -546,9 +585,10 @@ function measureAdaptivity(ctx: Context): Adaptivity[] {
         let seeds = 0;
         for (const replicate of byReplicate[0]?.keys() ?? []) {
           if (!byReplicate.every((m) => m.has(replicate))) continue;
+          const picked = byReplicate.map((m) => m.get(replicate)).filter((k): k is number => k !== null && k !== undefined);
+          if (picked.length < 2) continue;
           seeds += 1;
-          const first = byReplicate[0]?.get(replicate);
-          if (byReplicate.some((m) => m.get(replicate) !== first)) differing += 1;
+          if (picked.some((k) => k !== picked[0])) differing += 1;
         }
         out.push({
           variant,
@@ -586,7 +626,7 @@ function claim5(ctx: Context, adaptivity: readonly Adaptivity[]): ClaimRow[] {
         claim: 5,
         scope: variantLabel ? `scenarios · ${variantLabel}` : 'scenarios',
         subject: selector,
-        measure: 'models whose k* moves between scenarios; share of (model, seed) cells whose k* is not the same in every scenario',
+        measure: 'models whose k* moves between scenarios; share of (model, seed) cells whose k* is not the same in every scenario with a pick',
         value: `moves for ${moving} of ${judged.length} models; k* differs in ${shareText(perSeed)} cells`,
         verdict,
         rule: RULE_5,
@@ -622,8 +662,7 @@ function movesBetween(ctx: Context, conditions: readonly Condition[], ks: readon
     for (let j = i + 1; j < ks.length; j++) {
       const a = ks[i] as number[];
       const b = ks[j] as number[];
-      if (a.length === 0 && b.length === 0) continue;
-      if (a.length === 0 || b.length === 0) return true;
+      if (a.length === 0 || b.length === 0) continue;
       const d = ctx.stats.twoSample(a, b, (x, y) => x - y, {
         claim: 5,
         model,

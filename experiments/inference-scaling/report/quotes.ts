@@ -10,7 +10,7 @@
  */
 import { variantData } from './ablation.js';
 import { baselineView, type Analysis } from './analysis.js';
-import { cheapestMatch, QUOTED, type Claims } from './claims.js';
+import { cheapestMatch, QUOTED, worstBalance, type Claims } from './claims.js';
 import type { StudyData } from './data.js';
 import { fmt, type Formatter } from './format.js';
 import { ACCURACY_MAX, FEASIBLE_SET_SELECTORS, KNEE_2D, KNEES } from './selectors.js';
@@ -125,8 +125,8 @@ function cellQuotes(a: Analysis): Quotes {
       q[`stability.${selector}.mode_share`] = fmt.share(mean(cells.map((c) => c?.spread.modeShare as number)));
       q[`stability.${selector}.iqr`] = fmt.k(mean(cells.map((c) => c?.spread.iqr as number)));
     }
-    const balances = a.data.picks.filter((p) => p.selector === selector && p.balance !== null && a.data.conditions.some((c) => c.id === p.condition));
-    if (balances.length > 0) q[`balance.${selector}.worst_share`] = fmt.share(balances.filter((p) => p.balance === 1).length / balances.length);
+    const { picks, worst } = worstBalance(a.data, selector);
+    if (picks > 0) q[`balance.${selector}.worst_share`] = fmt.share(worst / picks);
   }
   return q;
 }

@@ -212,7 +212,7 @@ export function pairedTable(a: Analysis): TablePair {
   const reason =
     lacking(a.data.selectors, [[ACCURACY_MAX]]) ??
     (a.data.selectors.length === 1 ? `no selector besides ${ACCURACY_MAX} in the results` : `no trials of another selector share a model and a scenario with ${ACCURACY_MAX}'s`);
-  return { name: 'paired', title: 'Each selector against accuracy-max on the same seeds (mean of per-seed differences, 95% bootstrap interval)', csv, display, ...emptyBecause(a.paired, [reason]) };
+  return { name: 'paired', title: 'Each selector against accuracy-max on the same seeds (mean of the per-seed % savings and accuracy points given up, 95% bootstrap interval)', csv, display, ...emptyBecause(a.paired, [reason]) };
 }
 
 export function claimsTable(rows: readonly ClaimRow[]): TablePair {
@@ -262,8 +262,8 @@ export function modelPairsTable(a: Analysis): TablePair {
 
 /**
  * Claim 5 per model and selector: its most frequent k* in each scenario, the share of seeds whose
- * k* is not the same in every scenario (Wilson 95% interval), and whether it moves (the rule of
- * claims.csv).
+ * k* is not the same in every scenario where it picks one (Wilson 95% interval), and whether it
+ * moves (the rule of claims.csv).
  */
 export function adaptivityTable(a: Analysis): TablePair {
   const entries = a.claims.adaptivity;
@@ -292,7 +292,7 @@ export function adaptivityTable(a: Analysis): TablePair {
       col('model', 'model'),
       col('selector', 'selector'),
       col('modes', `most frequent k* (${scenarios.join(' · ')})`, 'right'),
-      col('differs', 'seeds whose k* differs', 'right'),
+      col('differs', 'seeds whose k* differs (where it picks)', 'right'),
       col('moves', 'k* moves'),
     ],
     rows: entries.map((e) => {
