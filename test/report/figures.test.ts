@@ -209,12 +209,30 @@ describe('figure specs', () => {
     }
   });
 
-  it('balance: a symlog axis with its ticks at 0, 1 and a 1-2-5 series up to the largest value', async () => {
-    const figure = named('balance');
-    const rows = (figure.spec as unknown as { datasets: { rows: { mean: number | null; hi: number | null }[] } }).datasets.rows;
-    const top = Math.max(...rows.flatMap((r) => [r.mean ?? 0, r.hi ?? 0]));
-    const labels = [...new Set(texts(await sceneOf(figure.spec), 'axis-label').map((t) => Number(t.text)).filter((v) => !Number.isNaN(v)))];
-    expect(labels).toEqual([0, 1, 2, 5, 10, 20, 50, 100].filter((v) => v <= top));
+  it('balance: linear from 0 to 1, where the selectors that respect the budgets lie; a mean beyond 1 drawn as a triangle at "> 1"', async () => {
+    // Balances stretched so that the largest is 3: some means lie beyond 1, as a baseline's outside F do.
+    const top = Math.max(...a.cells.map((c) => c.balance.hi ?? c.balance.mean ?? 0));
+    const figure = balanceFigure(withBalances(a, (v) => (v * 3) / top));
+    const rows = (figure.spec as unknown as { datasets: { rows: { mean: number | null; beyond: boolean; atMean: number | null }[] } }).datasets.rows;
+    const beyond = rows.filter((r) => r.mean !== null && r.mean > 1);
+    expect(beyond.length).toBeGreaterThan(0);
+    expect(beyond.length).toBeLessThan(rows.length);
+    for (const r of rows) expect(r.beyond).toBe(r.mean !== null && r.mean > 1);
+    expect(new Set(beyond.map((r) => r.atMean))).toEqual(new Set([1.2]));
+    const scene = await sceneOf(figure.spec);
+    expect([...new Set(texts(scene, 'axis-label').map((t) => String(t.text)).filter((t) => !a.data.models.some((m) => m.label === t)))]).toEqual(['0', '0.5', '1', '> 1']);
+    const cells = groupsNamed(scene, /^cell$/)[0]!;
+    const symbols = cells.flatMap((cell) => (cell.items ?? []).filter((m) => m.marktype === 'symbol').flatMap((m) => (m.items ?? []) as (SceneItem & { shape?: string; datum?: { beyond: boolean } })[]));
+    const triangles = symbols.filter((d) => d.shape === 'triangle-right');
+    expect(triangles.length).toBe(beyond.length);
+    expect(triangles.every((d) => d.datum?.beyond)).toBe(true);
+    expect(figure.caption).toContain('A triangle at "> 1"');
+  });
+
+  it('balance: without a mean or interval beyond 1, the axis ends at 1 and says nothing of triangles', async () => {
+    const figure = balanceFigure(withBalances(a, (v) => Math.min(v, 0.9)));
+    expect([...new Set(texts(await sceneOf(figure.spec), 'axis-label').map((t) => String(t.text)).filter((t) => /\d/.test(t) && !a.data.models.some((m) => m.label === t)))]).toEqual(['0', '0.5', '1']);
+    expect(figure.caption).not.toContain('triangle');
   });
 
   it('budget labels lie over the rings, on a white halo of filled (never stroked) text', async () => {
@@ -524,23 +542,31 @@ describe('figures of a study of two models, with a selector that never picks in 
     expect([...labels].filter((l) => Number(l) > kMax)).toEqual([]);
   });
 
-  it('balance: its axis is labelled in whole numbers, whatever the largest balance', async () => {
+  it('balance: the same axis whatever the largest balance, every triangle whole at its end', async () => {
     const top = Math.max(...a.cells.map((c) => c.balance.hi ?? c.balance.mean ?? 0));
     for (const largest of [3, 10.4, 27, 130]) {
-      const f = largest / top;
-      const scale = (v: number | null) => (v === null ? null : v * f);
-      const cell: typeof a.cell = (...key) => {
-        const c = a.cell(...key);
-        return c && { ...c, balance: { ...c.balance, mean: scale(c.balance.mean), lo: scale(c.balance.lo), hi: scale(c.balance.hi) } };
-      };
+      const scene = await sceneOf(balanceFigure(withBalances(a, (v) => (v * largest) / top)).spec);
       const models = new Set(a.data.models.map((m) => m.label));
-      const labels = texts(await sceneOf(balanceFigure({ ...a, cell }).spec), 'axis-label').map((t) => String(t.text)).filter((l) => !models.has(l));
-      expect(labels.length, `largest ${largest}`).toBeGreaterThan(0);
-      // On some domains '~g' wrote 10 as 1e+1.
-      expect(labels.filter((l) => !/^\d+$/.test(l)), `largest ${largest}`).toEqual([]);
+      const labels = texts(scene, 'axis-label').map((t) => String(t.text)).filter((l) => !models.has(l));
+      expect([...new Set(labels)], `largest ${largest}`).toEqual(['0', '0.5', '1', '> 1']);
+      for (const cell of groupsNamed(scene, /^cell$/)[0]!) {
+        for (const mark of (cell.items ?? []).filter((m) => m.marktype === 'symbol')) {
+          for (const dot of mark.items ?? []) expect(dot.x! + Math.sqrt((dot.size as number) / Math.PI), `largest ${largest}`).toBeLessThanOrEqual(cell.width as number);
+        }
+      }
     }
   });
 });
+
+/** The analysis with every cell's mean balance and interval mapped by `f`. */
+function withBalances(a: ReturnType<typeof analyze>, f: (v: number) => number): ReturnType<typeof analyze> {
+  const map = (v: number | null) => (v === null ? null : f(v));
+  const cell: typeof a.cell = (...key) => {
+    const c = a.cell(...key);
+    return c && { ...c, balance: { ...c.balance, mean: map(c.balance.mean), lo: map(c.balance.lo), hi: map(c.balance.hi) } };
+  };
+  return { ...a, cell };
+}
 
 /** Each row header of the figure: its label's lines, their font size, and the height of its row. */
 function rowHeaderLabels(root: SceneItem): { lines: string[]; fontSize: number; height: number }[] {

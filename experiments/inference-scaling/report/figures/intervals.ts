@@ -45,6 +45,13 @@ export interface IntervalChartOptions {
   xAxis?: Obj;
   /** Share the x scale between panels (same unit and range everywhere). */
   sharedX?: boolean;
+  /**
+   * The fields that place a dot and its line, when they differ from the values the tooltip
+   * gives (`mean`, `lo`, `hi`): e.g. values clipped to the axis's end.
+   */
+  at?: { mean: string; lo: string; hi: string };
+  /** The dots' shape encoding (default: circles). */
+  shape?: Obj;
 }
 
 /** The study's rows (models), panels (conditions) and colours, showing `selectors` (default: all). */
@@ -86,7 +93,8 @@ function panel(o: IntervalChartOptions, scale: Obj, labelled: boolean): Obj {
   const y = { field: 'model', type: 'nominal', sort: [...o.models], title: null, axis: labelled ? { labelLimit: 110, ticks: false, domain: false } : null };
   const yOffset = { field: 'selector', type: 'nominal', sort: [...o.selectors], scale: { paddingInner: 0.1 } };
   const color = { field: 'selector', type: 'nominal', sort: [...o.selectors], scale: selectorColourScale(o.allSelectors, o.selectors), title: 'selector' };
-  const x = { field: 'mean', type: 'quantitative', title: o.xTitle, scale, ...(o.xAxis ? { axis: o.xAxis } : {}) };
+  const at = o.at ?? { mean: 'mean', lo: 'lo', hi: 'hi' };
+  const x = { field: at.mean, type: 'quantitative', title: o.xTitle, scale, ...(o.xAxis ? { axis: o.xAxis } : {}) };
   const tooltip = [tip('condition', 'condition'), tip('model', 'model'), tip('selector', 'selector'), tip('mean', 'mean', o.format), tip('lo', '95% low', o.format), tip('hi', '95% high', o.format), ...(o.tooltip ?? [])];
   return {
     width: o.width,
@@ -95,14 +103,14 @@ function panel(o: IntervalChartOptions, scale: Obj, labelled: boolean): Obj {
     layer: [
       ...(o.under ?? []),
       {
-        transform: [{ filter: 'isValid(datum.lo) && isValid(datum.hi)' }],
+        transform: [{ filter: `isValid(datum['${at.lo}']) && isValid(datum['${at.hi}'])` }],
         mark: { type: 'rule', strokeWidth: 1.1 },
-        encoding: { y, yOffset, x: { field: 'lo', type: 'quantitative' }, x2: { field: 'hi' }, color },
+        encoding: { y, yOffset, x: { field: at.lo, type: 'quantitative' }, x2: { field: at.hi }, color },
       },
       {
-        transform: [{ filter: 'isValid(datum.mean)' }],
+        transform: [{ filter: `isValid(datum['${at.mean}'])` }],
         mark: { type: 'point', filled: true, size: 16, strokeWidth: 0 },
-        encoding: { y, yOffset, x, color, tooltip },
+        encoding: { y, yOffset, x, color, tooltip, ...(o.shape ? { shape: o.shape } : {}) },
       },
     ],
   };

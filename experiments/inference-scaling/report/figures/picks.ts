@@ -3,7 +3,7 @@
  */
 import type { Analysis } from '../analysis.js';
 import { round } from '../format.js';
-import { intervalAxes, intervalChart } from './intervals.js';
+import { intervalAxes, intervalChart, type IntervalChartOptions } from './intervals.js';
 import { rowsFigure, tip, TOOLTIP_FORMAT, type Figure, type Obj } from './theme.js';
 
 function cellRows(a: Analysis, value: (c: NonNullable<ReturnType<Analysis['cell']>>) => { mean: number | null; lo: number | null; hi: number | null }, selectors: readonly string[]): Obj[] {
@@ -34,12 +34,17 @@ function cellRows(a: Analysis, value: (c: NonNullable<ReturnType<Analysis['cell'
 }
 
 /** A dot per selector at its mean over seeds with the 95% interval, conditions side by side. */
-function selectorCellsChart(a: Analysis, xTitle: string, format: string, tooltip: Obj[], x: { scale: Obj; axis?: Obj } = { scale: { zero: true } }): Obj {
-  return intervalChart({ ...intervalAxes(a), xTitle, format, width: 104, sharedX: true, step: 30, layout: 'columns', xScale: x.scale, xAxis: x.axis, tooltip });
+function selectorCellsChart(a: Analysis, xTitle: string, format: string, tooltip: Obj[], extra: Partial<IntervalChartOptions> = {}): Obj {
+  return intervalChart({ ...intervalAxes(a), xTitle, format, width: 104, sharedX: true, step: 30, layout: 'columns', xScale: { zero: true }, tooltip, ...extra });
 }
 
-/** Tick values for balance on its symlog axis: 0, 1 and a 1-2-5 series beyond. */
-const BALANCE_TICKS = [0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000];
+/**
+ * Where a balance beyond 1 is drawn: past the end of F's range, at the axis label "> 1". Only a
+ * pick outside F (the baselines) scores above 1, and it can score far above (the 2D baseline
+ * over 10): an axis long enough for it would squeeze the range from 0 to 1, where claim 1's
+ * comparisons lie, into a sliver.
+ */
+const BEYOND_F = 1.2;
 
 export function picksFigure(a: Analysis): Figure {
   const rows = cellRows(a, (c) => c.kStar, a.data.selectors);
@@ -52,18 +57,32 @@ export function picksFigure(a: Analysis): Figure {
 }
 
 export function balanceFigure(a: Analysis): Figure {
-  const rows = cellRows(a, (c) => c.balance, a.data.selectors);
+  // Beyond 1 the axis is not linear: any value there is drawn at "> 1".
+  const clip = (v: unknown) => (typeof v === 'number' ? (v > 1 ? BEYOND_F : v) : null);
+  const rows = cellRows(a, (c) => c.balance, a.data.selectors).map((r) => ({
+    ...r,
+    beyond: typeof r['mean'] === 'number' && r['mean'] > 1,
+    atMean: clip(r['mean']),
+    atLo: clip(r['lo']),
+    atHi: clip(r['hi']),
+  }));
+  const past = rows.some((r) => r.atHi === BEYOND_F || r.atMean === BEYOND_F);
   const title = 'Balance at k* (claim 1; lower is better)';
   const subtitle = [
-    'Balance: worst normalized regret of the pick over the feasible set, max(r_C, r_T, r_A). Dot: mean over seeds; line: 95% bootstrap interval. Axis linear up to 1, logarithmic beyond.',
+    'Balance: worst normalized regret of the pick over the feasible set F, max(r_C, r_T, r_A): 0 is the best of F in cost, latency and accuracy, 1 the worst of F in one of them. Dot: mean over seeds; line: 95% bootstrap interval.',
+    ...(past ? ['A triangle at "> 1": a pick outside F (a baseline) whose mean balance exceeds 1; its value is in the tooltip and the scenario tables.'] : []),
   ];
-  // Symlog: the selectors that respect the budgets lie between 0 and 1, a pick outside them (the
-  // 2D baseline) can lie far beyond; on a linear axis those few would squeeze all the rest into a sliver.
-  const scale = { type: 'symlog', constant: 1, domainMin: 0 };
-  // Vega's symlog ticks skip the linear part; these mark both parts, up to the largest value drawn
-  // (a tick count below theirs would have Vega thin them out). Whole numbers, formatted as such:
-  // '~g' takes its precision from the tick spacing, which writes 10 as 1e+1 on some domains.
-  const top = Math.max(0, ...rows.flatMap((r) => [r.mean, r.hi]).filter((v): v is number => typeof v === 'number'));
-  const values = BALANCE_TICKS.filter((v) => v <= top);
-  return rowsFigure({ name: 'balance', title, subtitle, body: selectorCellsChart(a, 'balance', '.3f', [tip('seeds', 'seeds', 'd')], { scale, axis: { values, tickCount: values.length, format: 'd', labelOverlap: false } }), rows });
+  const ticks = [0, 0.5, 1, ...(past ? [BEYOND_F] : [])];
+  // A tick count below the values' would have Vega thin them out.
+  const axis = { values: ticks, tickCount: ticks.length, format: '.2~f', labelExpr: `datum.value > 1 ? '> 1' : datum.label`, labelOverlap: false, labelFlush: false };
+  // The end of F's range, where the axis breaks.
+  const under = past ? [{ mark: { type: 'rule', strokeDash: [3, 2], color: '#888888', strokeWidth: 0.8 }, encoding: { x: { datum: 1, type: 'quantitative' } } }] : [];
+  const body = selectorCellsChart(a, 'balance', '.3f', [tip('seeds', 'seeds', 'd')], {
+    xScale: { domain: [0, past ? BEYOND_F : 1], nice: false, zero: true },
+    xAxis: axis,
+    at: { mean: 'atMean', lo: 'atLo', hi: 'atHi' },
+    shape: { condition: { test: 'datum.beyond', value: 'triangle-right' }, value: 'circle' },
+    under,
+  });
+  return rowsFigure({ name: 'balance', title, subtitle, body, rows });
 }
