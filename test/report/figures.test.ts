@@ -243,7 +243,8 @@ describe('figure specs', () => {
     for (const cell of cells) {
       const marks = (cell.items ?? []) as (SceneItem & { items: (SceneItem & { fill?: string; stroke?: string })[] })[];
       const label = marks.findLastIndex((m) => m.marktype === 'text' && m.items.some((t) => String(t.text).startsWith('C_max')));
-      const rings = marks.findIndex((m) => m.marktype === 'symbol' && m.items.some((t) => t.stroke !== undefined && t.fill === undefined));
+      const rings = marks.findIndex((m) => m.marktype === 'symbol' && m.items.some(isRing));
+      expect(rings).toBeGreaterThanOrEqual(0);
       expect(label).toBeGreaterThan(rings);
       const halo = marks.slice(label - 8, label);
       expect(halo.map((m) => [m.marktype, m.items[0]?.fill, m.items[0]?.stroke])).toEqual(Array(8).fill(['text', 'white', undefined]));
@@ -370,6 +371,34 @@ describe('figures at the size of the paper study', () => {
   // Every model, scenario and selector (the names set the widths), and a swept parameter for the ablation figures.
   const input = syntheticReportInput({ seeds: 4, kCount: 12, variants: [{ 'sim.M': 100 }, { 'sim.M': 300 }] });
   const figures = allFigures(analyze(input, 100));
+
+  it('cost against k: each budget label clear of every ring, wherever the cost curve meets the budget', async () => {
+    const costs = figures.filter((f) => f.name.startsWith('cost-vs-k--'));
+    expect(costs.length).toBeGreaterThan(0);
+    const places = new Set<unknown>();
+    for (const figure of costs) {
+      for (const row of (figure.spec as unknown as { datasets: { rows: Record<string, unknown>[] } }).datasets.rows) if (row.kind === 'budget') places.add(row.place);
+      for (const cell of groupsNamed(await sceneOf(figure.spec), /^cell$/)[0]!) {
+        const marks = (cell.items ?? []) as (SceneItem & { items: (SceneItem & { dx?: number; dy?: number; align?: string; fontSize?: number })[] })[];
+        const label = marks.findLast((m) => m.marktype === 'text' && m.items.some((t) => t.text === 'C_max'))?.items[0];
+        expect(label, figure.name).toBeDefined();
+        const w = textWidth('regular', label!.fontSize!, 'C_max');
+        const h = label!.fontSize!;
+        const x0 = label!.x! + (label!.dx ?? 0) - (label!.align === 'right' ? w : 0);
+        const y0 = label!.y! + (label!.dy ?? 0) - (label!.baseline === 'bottom' ? h : 0);
+        const rings = marks.filter((m) => m.marktype === 'symbol').flatMap((m) => m.items.filter(isRing));
+        expect(rings.length, figure.name).toBeGreaterThan(0);
+        for (const ring of rings) {
+          const r = Math.sqrt((ring.size as number) / Math.PI);
+          const nearestX = Math.min(Math.max(ring.x!, x0), x0 + w);
+          const nearestY = Math.min(Math.max(ring.y!, y0), y0 + h);
+          expect(Math.hypot(ring.x! - nearestX, ring.y! - nearestY), `${figure.name}: ${JSON.stringify(ring.datum)}`).toBeGreaterThan(r);
+        }
+      }
+    }
+    // The synthetic study has curves that meet the budget early, before the middle and after it.
+    expect(places).toEqual(new Set(['above-right', 'below-right', 'above-left']));
+  });
 
   it('every one fits the text width of a two-column paper, subtitle included, and a page: a swept value has figures of its own', async () => {
     expect(figures.length).toBeGreaterThan(20);
@@ -557,6 +586,11 @@ describe('figures of a study of two models, with a selector that never picks in 
     }
   });
 });
+
+/** A selector's ring: a symbol drawn by its stroke alone. */
+function isRing(item: SceneItem): boolean {
+  return item.stroke !== undefined && (item.fill === undefined || item.fill === 'transparent');
+}
 
 /** The analysis with every cell's mean balance and interval mapped by `f`. */
 function withBalances(a: ReturnType<typeof analyze>, f: (v: number) => number): ReturnType<typeof analyze> {

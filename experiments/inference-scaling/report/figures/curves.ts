@@ -118,6 +118,28 @@ export function pickRows(a: Analysis, condition: Condition, model: string, point
   return rows;
 }
 
+/** Where a panel's budget label lies: at which end of the dashed line, and on which side of it. */
+export type BudgetLabelPlace = 'above-right' | 'below-right' | 'above-left';
+
+/**
+ * Where a cost panel's budget label lies clear of the curve and the rings. Cost grows in
+ * proportion to k, so on the log-log panel the curve is a straight line that meets C_max once,
+ * at the largest k within budget, and the rings lie at or left of it, under the line, the largest
+ * a ninth of the panel across. The label takes about a fifth of the line: above its right end
+ * while the curve meets the line early (or never: it runs above it), so that the curve is well
+ * above the label there; below its right end while the curve meets the line before the middle
+ * (above it, the curve would cross the label); above its left end when it meets the line after
+ * the middle or never leaves the budget (the curve is under the line on the left).
+ */
+export function costLabelPlace(points: readonly CurvePoint[], cMax: number): BudgetLabelPlace {
+  const ks = points.map((p) => p.k);
+  const within = points.filter((p) => p.cost.mean <= cMax).map((p) => p.k);
+  if (ks.length === 0 || within.length === 0) return 'above-right';
+  const [lo, hi] = [Math.log2(Math.min(...ks)), Math.log2(Math.max(...ks))];
+  const meets = hi === lo ? 1 : (Math.log2(Math.max(...within)) - lo) / (hi - lo);
+  return meets < 0.25 ? 'above-right' : meets < 0.5 ? 'below-right' : 'above-left';
+}
+
 export function curveFigure(a: Analysis, condition: Condition, metric: CurveMetric): Figure {
   const rows: Obj[] = [];
   for (const model of a.data.models) {
@@ -140,7 +162,16 @@ export function curveFigure(a: Analysis, condition: Condition, metric: CurveMetr
   }
   const c = condition.constraints;
   const limit = c === null ? null : metric === 'accuracy' ? c.acc_min : c.C_max;
+  if (limit !== null) {
+    for (const model of a.data.models) {
+      const points = a.data.curves.get(curveKey(condition.id, model.id)) ?? [];
+      rows.push({ kind: 'budget', model: model.label, place: metric === 'cost' ? costLabelPlace(points, limit) : 'above-right' });
+    }
+  }
   const limitText = limit === null ? '' : metric === 'accuracy' ? `acc_min ${limit}` : `C_max $${limit}`;
+  // A cost panel's label is short, to stay clear of the rings near the line (costLabelPlace);
+  // the subtitle gives the budget.
+  const panelLabel = metric === 'accuracy' ? limitText : 'C_max';
   const format = metric === 'accuracy' ? TOOLTIP_FORMAT.accuracy : TOOLTIP_FORMAT.cost;
   // Cost grows in proportion to k across two orders of magnitude between models: a log axis
   // keeps the cheap picks and the budget line readable in every panel.
@@ -158,7 +189,7 @@ export function curveFigure(a: Analysis, condition: Condition, metric: CurveMetr
     {
       transform: [{ filter: "datum.kind === 'curve'" }],
       mark: { type: 'line', color: '#3b5b85', strokeWidth: 1 },
-      encoding: { x: kAxis(Math.max(1, ...rows.map((r) => r.k as number))), y },
+      encoding: { x: kAxis(Math.max(1, ...rows.filter((r) => r.kind === 'curve').map((r) => r.k as number))), y },
     },
     {
       name: 'curve_points',
@@ -203,10 +234,13 @@ export function curveFigure(a: Analysis, condition: Condition, metric: CurveMetr
     // The budget's label last, over the rings, clear of the dashed line (descenders included).
     ...(limit === null
       ? []
-      : withHalo({
-          transform: [ONE_PER_MODEL],
-          mark: { type: 'text', align: 'right', baseline: 'bottom', dx: -2, dy: -2.5, fontSize: 7, color: '#333333' },
-          encoding: { x: { value: 'width' }, y: { datum: limit }, text: { value: limitText } },
+      : [...new Set(rows.filter((r) => r.kind === 'budget').map((r) => r.place as BudgetLabelPlace))].flatMap((place) => {
+          const [above, left] = [place.startsWith('above'), place.endsWith('left')];
+          return withHalo({
+            transform: [{ filter: `datum.kind === 'budget' && datum.place === '${place}'` }],
+            mark: { type: 'text', align: left ? 'left' : 'right', baseline: above ? 'bottom' : 'top', dx: left ? 2 : -2, dy: above ? -2.5 : 2.5, fontSize: 7, color: '#333333' },
+            encoding: { x: { value: left ? 0 : 'width' }, y: { datum: limit }, text: { value: panelLabel } },
+          });
         })),
   ];
   const what = metric === 'accuracy' ? 'Accuracy' : 'Total cost per request';
