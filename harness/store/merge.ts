@@ -17,7 +17,7 @@ import * as msg from '../messages.js';
 import type { Provenance } from '../run/provenance.js';
 import { parseShard, shardOf } from '../run/shard.js';
 import { quoteIdent } from './columns.js';
-import { doneCells, statusCounts } from './reader.js';
+import { recordedCells, statusCounts } from './reader.js';
 import { beginRun, endRun } from './runs.js';
 import { curveColumnNames, trialColumnNames } from './schema.js';
 import { Store } from './store.js';
@@ -235,14 +235,14 @@ function mergeInto(
   // The target's run table holds every shard merged so far, this time and earlier.
   const shardsSeen = shardsOf(target);
   const shardCounts = new Set(shardsSeen.map((s) => parseShard(s).count));
-  const done = doneCells(target, grid.size);
+  const recorded = recordedCells(target, grid.size);
   let missing = 0;
   const missingByShard = new Map<number, number>();
   const commonCount = shardCounts.size === 1 ? [...shardCounts][0]! : null;
   for (let block = 0; block < grid.blockCount; block++) {
     const end = (block + 1) * grid.blockSize;
     for (let i = block * grid.blockSize; i < end; i++) {
-      if (grid.isExcluded(i) || done.has(i)) continue;
+      if (grid.isExcluded(i) || recorded.has(i)) continue;
       missing++;
       if (commonCount) {
         const index = shardOf(block, commonCount);

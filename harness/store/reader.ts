@@ -15,10 +15,19 @@ import type { Store } from './store.js';
 
 /** Cells with an `ok` row (failed ones count as not done: a rerun retries them). */
 export function doneCells(store: Store, size: number): Bitset {
-  const done = new Bitset(size);
-  const rows = store.db.prepare(`SELECT cell_index FROM trial WHERE status = 'ok'`).pluck();
-  for (const index of rows.iterate() as IterableIterator<number>) if (index < size) done.add(index);
-  return done;
+  return cellsWhere(store, size, `status = 'ok'`);
+}
+
+/** The cells with a trial row, ok or failed: a failed trial is a result, not missing work. */
+export function recordedCells(store: Store, size: number): Bitset {
+  return cellsWhere(store, size, '1');
+}
+
+function cellsWhere(store: Store, size: number, condition: string): Bitset {
+  const cells = new Bitset(size);
+  const rows = store.db.prepare(`SELECT cell_index FROM trial WHERE ${condition}`).pluck();
+  for (const index of rows.iterate() as IterableIterator<number>) if (index < size) cells.add(index);
+  return cells;
 }
 
 export function statusCounts(store: Store): { ok: number; failed: number } {

@@ -255,7 +255,7 @@ describe('run, status, export, report', () => {
     expect(none).toMatchObject({ code: 2, stderr: `${msg.reportNone('faulty')}\n` });
     const noneJson = await cli(['report', 'results/clifaulty.sqlite', '--json'], dir);
     expect(noneJson.code).toBe(2);
-    expect(JSON.parse(noneJson.stdout)).toEqual({ db: 'results/clifaulty.sqlite', none: msg.reportNone('faulty') });
+    expect(JSON.parse(noneJson.stdout)).toEqual({ error: msg.reportNone('faulty'), exitCode: 2 });
     // --experiment takes a name, as a study file's experiment field does, or a path.
     const named = await cli(['report', 'results/clinoop.sqlite', '--experiment', 'inference-scaling'], dir);
     const inferenceModule = join(root, 'experiments', 'inference-scaling', 'experiment.ts');

@@ -87,6 +87,12 @@ describe('merge', () => {
     expect(query(p('healed.sqlite'), 'SELECT status FROM trial WHERE cell_index = 0')).toEqual([{ status: 'ok' }]);
   });
 
+  it('counts a failed trial as failed, not as missing', () => {
+    const alone = mergeDatabases(p('failed-only.sqlite'), [p('failed.sqlite'), p('m-1.sqlite'), p('m-2.sqlite')], provenance, now, dir);
+    expect(alone).toMatchObject({ failed: 1, missing: 0, missingByShard: [] });
+    expect(alone.ok).toBe(alone.cells - 1);
+  });
+
   it('refuses an output that is an input, an input listed twice, and no inputs', () => {
     expect(refusal(() => mergeDatabases(p('m-0.sqlite'), [p('m-0.sqlite')], provenance, now, dir))).toBe(msg.mergeOutputIsInput('m-0.sqlite'));
     expect(refusal(() => mergeDatabases(p('x.sqlite'), [p('m-0.sqlite'), p('m-0.sqlite')], provenance, now, dir))).toBe(msg.mergeInputTwice('m-0.sqlite'));

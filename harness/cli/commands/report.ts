@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { InputError } from '../../errors.js';
 import { experimentModuleIn } from '../../experiments.js';
 import * as msg from '../../messages.js';
 import { defaultReportDir, displayPath } from '../../paths.js';
@@ -70,10 +71,12 @@ export const reportCommand: Command = {
       cwd: io.cwd,
       pngDpi,
     });
+    // Asked for a report and none written: refused, so that a script does not go on as if there
+    // were one (with --json, the refusal's object).
+    if ('none' in result) throw new InputError(result.none);
     const json = args['json'] === true;
     printReport(result, io, json ? io.stderr : io.stdout);
     if (json) println(io.stdout, JSON.stringify({ db: displayPath(resolve(io.cwd, String(args['db'])), io.cwd), ...reportJson(result, io.cwd) }));
-    // Asked for a report and none written: a script must not go on as if there were one.
-    return 'none' in result ? exitCodes.badInput : exitCodes.ok;
+    return exitCodes.ok;
   },
 };
