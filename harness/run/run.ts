@@ -177,7 +177,11 @@ async function runInto(store: Store, options: RunOptions, now: () => Date, log: 
   };
   const todo = cells - alreadyDone;
   if (todo === 0) {
-    endRun(store, runId, 'done', { done: 0, failed: 0 }, now());
+    // A stop asked for while the study loaded is a stop, also with nothing left to run: the
+    // caller must not go on to its next step (a report) as if the run had ended.
+    const stopped = options.signal?.aborted === true;
+    endRun(store, runId, stopped ? 'interrupted' : 'done', { done: 0, failed: 0 }, now());
+    if (stopped) return summary('interrupted', 0, 0, String(options.signal?.reason ?? 'abort'));
     log(msg.runNothingToDo(cells, store.shown));
     return summary('done', 0, 0, null);
   }

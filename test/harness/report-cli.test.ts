@@ -37,6 +37,17 @@ beforeAll(async () => {
   db.close();
 });
 
+describe('a stop asked for while a finished run loads', () => {
+  it('stops the run: exit 130, the interruption said, and no report written', async () => {
+    const stopped = await cli(['run', study, '--db', 'full.sqlite', '--report', '--out', 'stopped-report'], dir, { onListen: (send) => send('SIGINT') });
+    expect(stopped.code).toBe(130);
+    expect(stopped.stderr).toContain('Interrupted by SIGINT: 27 of 27 trials are saved in full.sqlite');
+    expect(existsSync(join(dir, 'stopped-report'))).toBe(false);
+    // Nothing was lost: the next run has nothing to do.
+    expect(await cli(['run', study, '--db', 'full.sqlite'], dir)).toMatchObject({ code: 0, stdout: `${msg.runNothingToDo(27, 'full.sqlite')}\n` });
+  });
+});
+
 describe('a database with no finished trial', () => {
   it('is refused with exit 2 and the command that runs its trials; nothing is written', async () => {
     // Stopped (SIGINT) as soon as it started: the study is in the database, no trial is.

@@ -90,6 +90,8 @@ export const runCommand: Command = {
       unsubscribe();
       await pool.destroy();
     }
+    // A stop asked for as the run ended, too late to stop it: the report is not written either.
+    if (controller.signal.aborted && summary.status !== 'interrupted') summary = { ...summary, status: 'interrupted', signal: String(controller.signal.reason) };
     const db = displayPath(dbPath, io.cwd);
     const resume = resumeCommand(io.argv);
     const code = exitCodeOf(summary);
