@@ -35,17 +35,35 @@ function exitInterrupted(signal: StopSignal): never {
 
 const { main } = await import('./app.js');
 
-// A closed pipe (`harness export db | head`) is not an error of ours.
+/**
+ * A reader that left (`harness ... | head`) is not an error of ours. Export's rows then have no
+ * reader: it ends, exit 0. Any other command goes on with its work (a run keeps computing and
+ * storing, then writes its report), its output to that stream dropped, and exits with the code
+ * the work earns: stopping a run because its log's reader left would lose the night's work.
+ */
+const closed = new Set<NodeJS.WriteStream>();
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw error;
+    if (error.code !== 'EPIPE') throw error;
+    closed.add(stream);
+    if (stream === process.stdout && process.argv[2] === 'export') process.exit(process.exitCode ?? 0);
   });
 }
 
+/** A stream as commands write to it: nothing once its reader has left. */
+function outputOf(stream: NodeJS.WriteStream): Io['stdout'] {
+  return {
+    write: (text: string) => closed.has(stream) || stream.write(text),
+    isTTY: stream.isTTY,
+    get columns() {
+      return stream.columns;
+    },
+  };
+}
+
 const io: Io = {
-  stdout: process.stdout,
-  stderr: process.stderr,
+  stdout: outputOf(process.stdout),
+  stderr: outputOf(process.stderr),
   env: process.env,
   cwd: process.cwd(),
   argv: process.argv.slice(2),

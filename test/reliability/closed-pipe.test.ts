@@ -1,0 +1,39 @@
+/**
+ * A reader that leaves (`harness run ... 2>&1 | head -3`, `harness export db | head`), with real
+ * processes: a run goes on to the end and writes its report, exiting with the code its work
+ * earns; an export, whose rows have no reader left, ends at once with exit 0.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../harness/helpers.js';
+import { committedTrials, runHarness, startHarness } from './helpers.js';
+
+const dir = tempDir('harness-closed-pipe-');
+
+beforeAll(async () => {
+  expect((await runHarness(['run', 'paper', '--set', 'seeds=2', '--db', 'done.sqlite'], { cwd: dir })).code).toBe(0);
+});
+
+describe('a reader that leaves', () => {
+  it('does not stop a run: it stores every trial and writes its report, exit 0', async () => {
+    const run = startHarness(['run', 'paper', '--set', 'seeds=2', '--db', 'piped.sqlite', '--report', '--out', 'report'], { cwd: dir });
+    // The reader leaves after the first line ("Running paper: ..."), before the trials run; the
+    // run says more there ("Finished: ...", then where the report is), and its log goes on too.
+    run.child.stdout!.once('data', () => {
+      run.child.stdout!.destroy();
+      run.child.stderr!.destroy();
+    });
+    const exit = await run.exited;
+    expect({ code: exit.code, signal: exit.signal }).toEqual({ code: 0, signal: null });
+    expect(committedTrials(join(dir, 'piped.sqlite'))).toBe(committedTrials(join(dir, 'done.sqlite')));
+    expect(existsSync(join(dir, 'report', 'index.html'))).toBe(true);
+  }, 120_000);
+
+  it('ends an export whose rows have no reader, exit 0', async () => {
+    const exported = startHarness(['export', 'done.sqlite'], { cwd: dir });
+    exported.child.stdout!.once('data', () => exported.child.stdout!.destroy());
+    const exit = await exported.exited;
+    expect({ code: exit.code, signal: exit.signal }).toEqual({ code: 0, signal: null });
+  }, 60_000);
+});
