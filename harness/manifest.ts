@@ -111,17 +111,35 @@ export interface Difference {
   current: Json | undefined;
 }
 
-/** Fields that differ between two manifests (objects compared key by key, other values whole). */
+/**
+ * Fields that differ between two manifests: objects compared key by key, lists of named objects
+ * (the variants) name by name, other values whole.
+ */
 export function diffManifests(stored: ManifestBody, current: ManifestBody): Difference[] {
   return diffJson(sealedPart(stored), sealedPart(current), '');
 }
 
+const isObject = (v: Json | undefined): v is Record<string, Json> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** A list of objects each named by a `name` no other shares, such as the variants. */
+function isNamedList(v: Json | undefined): v is (Record<string, Json> & { name: string })[] {
+  return Array.isArray(v) && v.every((e) => isObject(e) && typeof e['name'] === 'string') && new Set(v.map((e) => (e as { name: string }).name)).size === v.length;
+}
+
 function diffJson(a: Json | undefined, b: Json | undefined, path: string): Difference[] {
-  const isObject = (v: Json | undefined): v is Record<string, Json> =>
-    v !== null && typeof v === 'object' && !Array.isArray(v);
+  const at = (key: string) => (path ? `${path}.${key}` : key);
   if (isObject(a) && isObject(b)) {
     const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
-    return keys.flatMap((k) => diffJson(a[k], b[k], path ? `${path}.${k}` : k));
+    return keys.flatMap((k) => diffJson(a[k], b[k], at(k)));
+  }
+  if (isNamedList(a) && isNamedList(b)) {
+    const byName = (list: typeof a) => new Map(list.map((e) => [e.name, e]));
+    const [inA, inB] = [byName(a), byName(b)];
+    const names = [...new Set([...inA.keys(), ...inB.keys()])];
+    const diffs = names.flatMap((name) => diffJson(inA.get(name), inB.get(name), at(name)));
+    // The same named objects in another order.
+    if (diffs.length === 0 && canonicalJson(a) !== canonicalJson(b)) return [{ path: `${path} (order)`, stored: [...inA.keys()], current: [...inB.keys()] }];
+    return diffs;
   }
   const same = a !== undefined && b !== undefined && canonicalJson(a) === canonicalJson(b);
   return same || (a === undefined && b === undefined) ? [] : [{ path: path || '(manifest)', stored: a, current: b }];

@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../harness/errors.js';
-import { gridOf, VARIANT_FIELD } from '../../harness/manifest.js';
+import { diffManifests, gridOf, VARIANT_FIELD } from '../../harness/manifest.js';
 import * as msg from '../../harness/messages.js';
 import { runStudy } from '../../harness/run/run.js';
 import { loadReportInput } from '../../harness/store/reader.js';
@@ -79,6 +79,13 @@ describe('variants: expansion', () => {
     const a = await load(noopStudy({ variants }));
     const b = await load(noopStudy({ variants: { ...variants, big: { n: 9 } } }));
     expect(b.manifest.hash).not.toBe(a.manifest.hash);
+    // What differs is named down to the override, whatever else the variants hold.
+    expect(diffManifests(a.manifest.body, b.manifest.body)).toEqual([{ path: 'variants.big.set.n', stored: 8, current: 9 }]);
+    const { fancy, ...withoutFancy } = variants;
+    const c = await load(noopStudy({ variants: { fancy, ...withoutFancy, extra: { n: 2 } } }));
+    expect(diffManifests(a.manifest.body, c.manifest.body)).toContainEqual({ path: 'variants.extra', stored: undefined, current: { name: 'extra', set: { n: 2 } } });
+    const reordered = await load(noopStudy({ variants: { fancy, ...withoutFancy } }));
+    expect(diffManifests(a.manifest.body, reordered.manifest.body)).toContainEqual({ path: 'variants (order)', stored: ['base', 'big', 'fancy'], current: ['fancy', 'base', 'big'] });
     const plain = await load(noopStudy());
     expect('variants' in plain.manifest.body).toBe(false);
     const emptyVariants = await load(noopStudy({ variants: {} }));
