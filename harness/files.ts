@@ -16,14 +16,46 @@ import { processAlive } from './processes.js';
  * processes left are removed first (removeAbandonedTempsOf).
  */
 export function writeFileAtomically(target: string, content: string | Uint8Array): void {
-  mkdirSync(dirname(target), { recursive: true });
-  removeAbandonedTempsOf(target);
-  const temp = tempBeside(target);
+  writeFilesAtomically([[target, content]]);
+}
+
+/** Where writeFilesAtomically got to: the file it was at, and how many files it had put in place. */
+export interface WriteProgress {
+  at: string | null;
+  placed: number;
+}
+
+/**
+ * Writes several files, each as writeFileAtomically does, in two steps: every file into its
+ * temporary file first, then the renames, one after another, a few milliseconds for a whole
+ * report. A process killed while writing (the long step) leaves every old file in place and
+ * temporary files that the next write of each removes; a reader meets the old files or the new
+ * ones, a mix only within the renames. When a write fails, no file is replaced and the temporary
+ * files are removed; when a rename fails, the files before it are in place, the rest not.
+ */
+export function writeFilesAtomically(files: readonly (readonly [string, string | Uint8Array])[], progress: WriteProgress = { at: null, placed: 0 }): void {
+  const temps: string[] = [];
   try {
-    writeFileSync(temp, content);
-    renameSync(temp, target);
+    for (const [target, content] of files) {
+      progress.at = target;
+      mkdirSync(dirname(target), { recursive: true });
+      removeAbandonedTempsOf(target);
+      temps.push(tempBeside(target));
+      writeFileSync(temps[temps.length - 1]!, content);
+    }
+    files.forEach(([target], i) => {
+      progress.at = target;
+      renameSync(temps[i]!, target);
+      progress.placed = i + 1;
+    });
   } catch (thrown) {
-    rmSync(temp, { force: true });
+    for (const temp of temps.slice(progress.placed)) {
+      try {
+        rmSync(temp, { force: true });
+      } catch {
+        // Not ours to remove (something else in the way): the failure to report is the write's.
+      }
+    }
     throw thrown;
   }
 }

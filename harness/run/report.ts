@@ -13,7 +13,7 @@ import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
 import type { Experiment, ReportFile, ReportInput, RunRecord } from '../experiment.js';
 import { canonicalJson, sha256 } from '../identity.js';
-import { removeAbandonedTempsOf, writeFileAtomically } from '../files.js';
+import { removeAbandonedTempsOf, writeFileAtomically, writeFilesAtomically, type WriteProgress } from '../files.js';
 import { errnoCode, outputFolderProblem } from '../folders.js';
 import { RenderPool } from '../render/pool.js';
 import { InputError } from '../errors.js';
@@ -188,8 +188,7 @@ function figureSetOf(experiment: Experiment, manifestHash: string, runs: readonl
  */
 function writeFiles(files: ReportFile[], dir: string, options: ReportOptions): Omit<Extract<ReportResult, { written: string[] }>, 'partial'> {
   for (const file of files) checkReportPath(file.path);
-  const written: string[] = [];
-  let target = dir;
+  const progress: WriteProgress = { at: null, placed: 0 };
   let removed: string[];
   try {
     mkdirSync(dir, { recursive: true });
@@ -197,18 +196,17 @@ function writeFiles(files: ReportFile[], dir: string, options: ReportOptions): O
     const fresh = new Map(files.map((f) => [f.path, sha256(f.content)]));
     // Named before written: a report stopped halfway leaves none of its files untracked.
     ledger.save(new Map([...ledger.files, ...fresh]));
-    for (const file of files) {
-      target = join(dir, ...file.path.split('/'));
-      writeFileAtomically(target, file.content);
-      written.push(file.path);
-    }
+    // All written before any is put in place: a report killed while writing leaves the last one whole.
+    writeFilesAtomically(files.map((f) => [join(dir, ...f.path.split('/')), f.content] as const), progress);
     removed = ledger.removeAllBut(fresh);
   } catch (thrown) {
     const code = errnoCode(thrown);
     if (code === undefined || code.startsWith('ERR_')) throw thrown;
+    const target = progress.at ?? dir;
     const problem = target === dir ? msg.folderProblem.notWritable(shownPath(dir, options.cwd), code) : msg.folderProblem.failed('writing', shownPath(target, options.cwd), code);
-    throw new InputError(msg.reportFolderUnusable(options.out ?? null, shownPath(dir, options.cwd), problem, written.length > 0));
+    throw new InputError(msg.reportFolderUnusable(options.out ?? null, shownPath(dir, options.cwd), problem, progress.placed > 0));
   }
+  const written = files.map((f) => f.path);
   const entry = files.find((f) => f.role === 'entry');
   const summary = files.find((f) => f.role === 'summary');
   return {
@@ -235,7 +233,7 @@ const LEDGER_DIR = join(projectRoot, 'node_modules', '.cache', 'harness', 'repor
  * wrote: a file its user edited or replaced since is theirs, and stays (and leaves the ledger).
  * A file the ledger does not name is never removed, so without a ledger (a folder written by an
  * older harness, a cleared cache, another checkout) nothing is. The temporary files a report
- * killed while writing left go too: writeFileAtomically removes those of each file it writes,
+ * killed while writing left go too: writeFilesAtomically removes those of each file it writes,
  * and removeAllBut those of the files the ledger names and this report does not write. A
  * ledger that cannot be read or written never fails a report; it only leaves earlier files in
  * place.

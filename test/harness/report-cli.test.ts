@@ -7,9 +7,10 @@
  */
 import Database from 'better-sqlite3';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { hostTag } from '../../harness/files.js';
 import * as msg from '../../harness/messages.js';
 import { runHarness } from '../reliability/helpers.js';
 import { writerState } from '../../harness/run/provenance.js';
@@ -195,6 +196,24 @@ describe('a report folder that cannot be written', () => {
       msg.reportFolderUnusable('blocked', 'blocked', msg.folderProblem.failed('writing', join('blocked', 'trials.csv'), 'EISDIR'), false),
     );
     expect(report.stderr).not.toMatch(/Internal error|^\s+at /m);
+  });
+
+  it('a write that fails replaces nothing: the earlier report stays whole, and no temporary file is left', async () => {
+    expect((await cli(['report', 'full.sqlite', '--out', 'whole'], dir)).code).toBe(0);
+    const before = readFileSync(join(dir, 'whole', 'trials.csv'), 'utf8');
+    // The second file's temporary file cannot be written: a folder is in its way. (This process
+    // runs the command, and is alive, so the folder is not taken for one a dead writer left.)
+    const blocker = join(dir, 'whole', 'notes', `.${process.pid}.${hostTag}.tmp-summary.txt`);
+    mkdirSync(blocker);
+    const report = await cli(['report', 'partial.sqlite', '--out', 'whole'], dir);
+    expect(report.code).toBe(2);
+    expect(report.stderr).toContain('Nothing was written');
+    // The partial study's trials.csv was written before the failure, and not put in place.
+    expect(readFileSync(join(dir, 'whole', 'trials.csv'), 'utf8')).toBe(before);
+    expect(listing(join(dir, 'whole')).filter((f) => f.includes('.tmp-') && !f.startsWith('notes/.'))).toEqual([]);
+    rmdirSync(blocker);
+    expect((await cli(['report', 'partial.sqlite', '--out', 'whole'], dir)).code).toBe(0);
+    expect(readFileSync(join(dir, 'whole', 'trials.csv'), 'utf8')).not.toBe(before);
   });
 
   // Root writes into read-only folders, so as root the harness runs without that privilege.
