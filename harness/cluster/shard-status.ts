@@ -93,7 +93,7 @@ export function summarizeFolder(input: FolderInput): FolderStatus {
     shards,
     foreignShards,
     rerun,
-    rerunCommand: rerun.length > 0 && plan ? submitCommand(plan.arrayScript, plan.mergeScript, rerun.join(',')) : null,
+    rerunCommand: rerun.length > 0 && plan ? submitCommand(plan.arrayScript, plan.mergeScript, indexRanges(rerun, ',')) : null,
     complete: foreignShards.length === 0 && shards.every((s) => s.state === 'done'),
   };
 }
@@ -131,7 +131,7 @@ export function formatFolderStatus(status: FolderStatus): string {
     lines.push(`  shard ${i}: made from a different study manifest than the others; it cannot be merged with them`);
   }
   if (status.rerunCommand) {
-    lines.push(`Rerun only shard${status.rerun.length === 1 ? '' : 's'} ${status.rerun.join(', ')} (each resumes its database), then merge:`);
+    lines.push(`Rerun only shard${status.rerun.length === 1 ? '' : 's'} ${indexRanges(status.rerun, ', ')} (each resumes its database), then merge:`);
     lines.push(`  ${status.rerunCommand}`);
   } else if (status.rerun.length > 0) {
     lines.push(`Rerun shard${status.rerun.length === 1 ? '' : 's'} ${status.rerun.join(', ')} of ${status.shardCount} with the command that made the others, then merge.`);
@@ -181,4 +181,20 @@ export function readShardSnapshot(file: string, shard: { index: number; count: n
   }
   const own = status.shards.length === 1 && status.shards[0] === `${shard.index}/${shard.count}`;
   return { manifestHash: status.manifestHash, ok: status.ok, failed: status.failed, missing: own ? status.missing : null, writing: status.running };
+}
+
+/**
+ * Sorted whole numbers as Slurm writes an array's tasks: runs of three or more as ranges,
+ * `0-809`, `1,3`, `0-3,7,9-12`, so that 810 shards to rerun make one short --array.
+ */
+export function indexRanges(indices: readonly number[], separator: string): string {
+  const parts: string[] = [];
+  for (let i = 0; i < indices.length; ) {
+    let j = i;
+    while (j + 1 < indices.length && indices[j + 1] === indices[j]! + 1) j++;
+    if (j - i >= 2) parts.push(`${indices[i]}-${indices[j]}`);
+    else parts.push(...indices.slice(i, j + 1).map(String));
+    i = j + 1;
+  }
+  return parts.join(separator);
 }

@@ -11,6 +11,7 @@ import * as msg from '../../harness/cluster/messages.js';
 import type { ClusterPlanFile } from '../../harness/cluster/layout.js';
 import {
   formatFolderStatus,
+  indexRanges,
   readShardFolder,
   readShardSnapshot,
   summarizeFolder,
@@ -85,6 +86,16 @@ describe('summarizeFolder', () => {
         '  array=$(sbatch --parsable --array=1,3 /out/array.sbatch) && sbatch --dependency=afterany:${array%%;*} /out/merge.sbatch',
       ].join('\n'),
     );
+  });
+
+  it('writes the shards to rerun as ranges, so that hundreds make one short --array', () => {
+    expect(indexRanges([1, 3], ',')).toBe('1,3');
+    expect(indexRanges([0, 1], ',')).toBe('0,1');
+    expect(indexRanges(Array.from({ length: 810 }, (_, i) => i), ',')).toBe('0-809');
+    expect(indexRanges([0, 1, 2, 3, 7, 9, 10, 11, 12], ', ')).toBe('0-3, 7, 9-12');
+    const status = summarizeFolder({ folder: '/out', plan: { ...plan, shardCount: 6, shardTrials: [8, 8, 8, 8, 8, 8] }, shardCount: 6, snapshots: new Map([[5, snap(8, 0, 8)]]), queue: new Map() });
+    expect(status.rerunCommand).toContain('--array=0-4 ');
+    expect(formatFolderStatus(status)).toContain('Rerun only shards 0-4 (each resumes its database), then merge:');
   });
 
   it('without the queue, counts a shard that is being written as running', () => {
