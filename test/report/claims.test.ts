@@ -37,7 +37,7 @@ describe('claim 1: the knee has the best balance', () => {
       ...cells('utopia', () => ({ balance: 1 })),
     ];
     expect(headline(trials, 1).value).toContain(
-      '; read with: the competitors score the worst balance, 1 (an end of F), in accuracy-max 67%, max-cube 0%, utopia 100% of their picks; ' +
+      '; note: the competitors score the worst balance, 1 (an end of F), in accuracy-max 67%, max-cube 0%, utopia 100% of their picks; ' +
         'lowest mean balance of every selector: balanced knee-chord 0.300',
     );
   });

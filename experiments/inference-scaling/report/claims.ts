@@ -233,7 +233,7 @@ function claim1(ctx: Context): ClaimRow[] {
       scope: 'all',
       subject: knee === PAPER_KNEE ? knee : `${knee} (corrected)`,
       measure: 'verdicts over the conditions; per condition, the knee\'s balance minus its closest competitor\'s',
-      value: `${tally(verdicts)}; balance minus the closest competitor's: ${(closest.get(knee) ?? []).join('; ')}${headline ? `; read with: ${context}` : ''}`,
+      value: `${tally(verdicts)}; balance minus the closest competitor's: ${(closest.get(knee) ?? []).join('; ')}${headline ? `; note: ${context}` : ''}`,
       verdict: everywhere(verdicts),
       rule: 'Holds if it holds in every condition; does not hold if it does not hold in any; otherwise cannot tell.',
       numbers: {},
