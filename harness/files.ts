@@ -3,7 +3,7 @@
  * files that a process killed while writing left behind (removeAbandonedTemps).
  */
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -30,14 +30,17 @@ export interface WriteProgress {
  * temporary file first, then the renames, one after another, a few milliseconds for a whole
  * report. A process killed while writing (the long step) leaves every old file in place and
  * temporary files that the next write of each removes; a reader meets the old files or the new
- * ones, a mix only within the renames. When a write fails, no file is replaced and the temporary
- * files are removed; when a rename fails, the files before it are in place, the rest not.
+ * ones, a mix only within the renames. When a write fails (a full disk, a folder in a file's
+ * place), no file is replaced and the temporary files are removed; when a rename fails anyway,
+ * the files before it are in place, the rest not.
  */
 export function writeFilesAtomically(files: readonly (readonly [string, string | Uint8Array])[], progress: WriteProgress = { at: null, placed: 0 }): void {
   const temps: string[] = [];
   try {
     for (const [target, content] of files) {
       progress.at = target;
+      // A folder in a file's place would fail its rename, after the files before it were replaced.
+      if (existsSync(target) && statSync(target).isDirectory()) throw Object.assign(new Error(`EISDIR: a folder is in the way of ${target}`), { code: 'EISDIR' });
       mkdirSync(dirname(target), { recursive: true });
       removeAbandonedTempsOf(target);
       temps.push(tempBeside(target));

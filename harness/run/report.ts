@@ -193,9 +193,12 @@ function writeFiles(files: ReportFile[], dir: string, options: ReportOptions): O
   try {
     mkdirSync(dir, { recursive: true });
     const ledger = ReportLedger.of(dir);
-    const fresh = new Map(files.map((f) => [f.path, sha256(f.content)]));
-    // Named before written: a report stopped halfway leaves none of its files untracked.
-    ledger.save(new Map([...ledger.files, ...fresh]));
+    const fresh = new Map(files.map((f) => [f.path, [sha256(f.content)]]));
+    // Named before written, with the bytes each file holds now as well as those it is about to:
+    // a report stopped halfway leaves none of its files, old or new, untracked.
+    const pending = new Map(ledger.files);
+    for (const [path, [hash]] of fresh) pending.set(path, [...new Set([...(ledger.files.get(path) ?? []), hash!])]);
+    ledger.save(pending);
     // All written before any is put in place: a report killed while writing leaves the last one whole.
     writeFilesAtomically(files.map((f) => [join(dir, ...f.path.split('/')), f.content] as const), progress);
     removed = ledger.removeAllBut(fresh);
@@ -224,7 +227,8 @@ const LEDGER_DIR = join(projectRoot, 'node_modules', '.cache', 'harness', 'repor
 /**
  * The contract of a report folder: after a report, it holds exactly that report's files, plus
  * whatever its user put there. The harness tells the two apart by a ledger of the files it
- * wrote into the folder, each with its SHA-256: one JSON file per folder under
+ * wrote into the folder, each with the SHA-256 of its bytes (two while a report replaces them:
+ * the old and the new, either of which the file may hold if that report is stopped): one JSON file per folder under
  * node_modules/.cache/harness/report-folders/, named by the hash of the folder's real path. It
  * is kept outside the folder so that the folder lists the report's files and nothing else.
  *
@@ -242,18 +246,20 @@ class ReportLedger {
   private constructor(
     private readonly folder: string,
     private readonly path: string,
-    readonly files: ReadonlyMap<string, string>,
+    readonly files: ReadonlyMap<string, readonly string[]>,
   ) {}
 
   /** The ledger of `dir`, which exists. */
   static of(dir: string): ReportLedger {
     const folder = realpathSync(dir);
     const path = join(LEDGER_DIR, `${sha256(folder).slice(0, 32)}.json`);
-    let files = new Map<string, string>();
+    let files = new Map<string, readonly string[]>();
     try {
       const stored = JSON.parse(readFileSync(path, 'utf8')) as { folder?: unknown; files?: unknown };
       if (stored.folder === folder && stored.files && typeof stored.files === 'object') {
-        files = new Map(Object.entries(stored.files as Record<string, unknown>).filter((e): e is [string, string] => typeof e[1] === 'string'));
+        // A hash, or (written by a report that replaced the file) the hashes of its old and new bytes.
+        const hashes = (v: unknown) => (typeof v === 'string' ? [v] : Array.isArray(v) && v.every((h) => typeof h === 'string') ? (v as string[]) : null);
+        files = new Map(Object.entries(stored.files as Record<string, unknown>).flatMap(([p, v]) => (hashes(v) ? [[p, hashes(v)!] as const] : [])));
       }
     } catch {
       // No ledger yet, or an unreadable one: nothing is known to be the harness's.
@@ -261,9 +267,10 @@ class ReportLedger {
     return new ReportLedger(folder, path, files);
   }
 
-  save(files: ReadonlyMap<string, string>): void {
+  save(files: ReadonlyMap<string, readonly string[]>): void {
+    const entries = [...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([path, hashes]) => [path, hashes.length === 1 ? hashes[0] : hashes]);
     try {
-      writeFileAtomically(this.path, `${JSON.stringify({ folder: this.folder, files: Object.fromEntries([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) })}\n`);
+      writeFileAtomically(this.path, `${JSON.stringify({ folder: this.folder, files: Object.fromEntries(entries) })}\n`);
     } catch {
       // A cache that cannot be written never fails a report (see the class comment).
     }
@@ -274,18 +281,18 @@ class ReportLedger {
    * recorded, with the temporary files that killed processes left of them, then records `kept`
    * (plus any file that could not be removed) as the ledger. Returns the paths removed, sorted.
    */
-  removeAllBut(kept: ReadonlyMap<string, string>): string[] {
+  removeAllBut(kept: ReadonlyMap<string, readonly string[]>): string[] {
     const removed: string[] = [];
     const remaining = new Map(kept);
-    for (const [path, hash] of this.files) {
+    for (const [path, hashes] of this.files) {
       if (kept.has(path)) continue;
       const file = join(this.folder, ...path.split('/'));
       if (removeAbandonedTempsOf(file)) removeEmptyFolders(dirname(file), this.folder);
       try {
-        if (!lstatSync(file).isFile() || sha256(readFileSync(file)) !== hash) continue;
+        if (!lstatSync(file).isFile() || !hashes.includes(sha256(readFileSync(file)))) continue;
         unlinkSync(file);
       } catch (thrown) {
-        if (errnoCode(thrown) !== 'ENOENT') remaining.set(path, hash); // try again next time
+        if (errnoCode(thrown) !== 'ENOENT') remaining.set(path, hashes); // try again next time
         continue;
       }
       removed.push(path);

@@ -7,7 +7,7 @@
  */
 import Database from 'better-sqlite3';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { hostTag } from '../../harness/files.js';
@@ -188,14 +188,18 @@ describe('a report folder that cannot be written', () => {
   });
 
   it('a file in the way while writing: exit 2 naming the file and the reason, not "Internal error"', async () => {
-    mkdirSync(join(dir, 'blocked', 'trials.csv'), { recursive: true });
-    const report = await cli(['report', 'full.sqlite', '--out', 'blocked'], dir);
+    // The report's second file: its first, trials.csv, stays the earlier report's.
+    expect((await cli(['report', 'full.sqlite', '--out', 'blocked'], dir)).code).toBe(0);
+    const before = readFileSync(join(dir, 'blocked', 'trials.csv'), 'utf8');
+    rmSync(join(dir, 'blocked', 'notes'), { recursive: true });
+    mkdirSync(join(dir, 'blocked', 'notes', 'summary.txt'), { recursive: true });
+    const report = await cli(['report', 'partial.sqlite', '--out', 'blocked'], dir);
     expect(report.code).toBe(2);
     expect(report.stderr).toContain(
-      // trials.csv is the report's first file: nothing was written before it.
-      msg.reportFolderUnusable('blocked', 'blocked', msg.folderProblem.failed('writing', join('blocked', 'trials.csv'), 'EISDIR'), false),
+      msg.reportFolderUnusable('blocked', 'blocked', msg.folderProblem.failed('writing', join('blocked', 'notes', 'summary.txt'), 'EISDIR'), false),
     );
     expect(report.stderr).not.toMatch(/Internal error|^\s+at /m);
+    expect(readFileSync(join(dir, 'blocked', 'trials.csv'), 'utf8')).toBe(before);
   });
 
   it('a write that fails replaces nothing: the earlier report stays whole, and no temporary file is left', async () => {
@@ -212,8 +216,10 @@ describe('a report folder that cannot be written', () => {
     expect(readFileSync(join(dir, 'whole', 'trials.csv'), 'utf8')).toBe(before);
     expect(listing(join(dir, 'whole')).filter((f) => f.includes('.tmp-') && !f.startsWith('notes/.'))).toEqual([]);
     rmdirSync(blocker);
-    expect((await cli(['report', 'partial.sqlite', '--out', 'whole'], dir)).code).toBe(0);
-    expect(readFileSync(join(dir, 'whole', 'trials.csv'), 'utf8')).not.toBe(before);
+    // The earlier report's files are still the harness's: another experiment's report removes them.
+    expect((await cli(['run', summaryStudy, '--db', 'other-after-failure.sqlite'], dir)).code).toBe(0);
+    expect((await cli(['report', 'other-after-failure.sqlite', '--out', 'whole'], dir)).code).toBe(0);
+    expect(listing(join(dir, 'whole'))).toEqual(['page/', 'page/index.html', 'summary.md']);
   });
 
   // Root writes into read-only folders, so as root the harness runs without that privilege.
