@@ -21,7 +21,6 @@ import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
 import { statusCommand } from './commands/status.js';
 import { exitCodes, println, type Io } from './io.js';
-import { optionTable, type OptionName } from './options.js';
 import { versionInfo, versionLine } from './version.js';
 
 export const commands: readonly Command[] = [
@@ -105,15 +104,24 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
  * it and the message did not name the option.
  */
 function withNegativeValuesJoined(argv: readonly string[]): string[] {
+  const command = commands.find((c) => c.name === argv[0]);
+  const valued = new Set(command ? optionsOf(command).string : []);
   const tokens: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const name = /^--([\w-]+)$/.exec(argv[i]!)?.[1];
     const next = argv[i + 1];
-    const takesValue = name !== undefined && name in optionTable && optionTable[name as OptionName].type === 'string';
-    if (takesValue && next !== undefined && /^-[\d.]/.test(next)) tokens.push(`${argv[i]}=${argv[++i]}`);
+    if (name !== undefined && valued.has(name) && next !== undefined && /^-[\d.]/.test(next)) tokens.push(`${argv[i]}=${argv[++i]}`);
     else tokens.push(argv[i]!);
   }
   return tokens;
+}
+
+/** A command's options as yargs declares them: every name, and those that take a text value. */
+function optionsOf(command: Command): { key: Record<string, unknown>; string: string[] } {
+  const builder = yargs([]);
+  command.builder(builder);
+  // getOptions is yargs's own, left out of its type declarations.
+  return (builder as unknown as { getOptions(): { key: Record<string, unknown>; string: string[] } }).getOptions();
 }
 
 /**
@@ -123,10 +131,7 @@ function withNegativeValuesJoined(argv: readonly string[]): string[] {
 function withOptionSuggestions(failure: string, command: Command, argv: readonly string[]): string {
   const unknown = /^Unknown arguments?: (.+)$/.exec(failure);
   if (!unknown) return failure;
-  const builder = yargs([]);
-  command.builder(builder);
-  // getOptions is yargs's own, left out of its type declarations.
-  const known = Object.keys((builder as unknown as { getOptions(): { key: Record<string, unknown> } }).getOptions().key);
+  const known = Object.keys(optionsOf(command).key);
   const names = unknown[1]!.split(', ').map((name) => {
     if (!argv.some((token) => token === `--${name}` || token.startsWith(`--${name}=`))) return name;
     const close = nearest(name, known);

@@ -117,6 +117,10 @@ describe('usage', () => {
       const result = await cli(argv, dir);
       expect({ argv, code: result.code, stderr: result.stderr }).toEqual({ argv, code: 2, stderr: `${expected}\n` });
     }
+    // Also an option of one command's own.
+    const time = await cli(['slurm', study, '--time', '-1:30'], dir);
+    expect(time.code).toBe(2);
+    expect(time.stderr).toMatch(/^--time: .*received "-1:30"/);
   });
 
   it('reads the shard from Slurm and Kubernetes variables, and checks them', async () => {
