@@ -187,6 +187,17 @@ describe('claim 5: k* moves across scenarios', () => {
     expect(entry).toMatchObject({ moves: false, differs: { successes: 0, n: 5 } });
     expect(a.claims.rows.find((r) => r.claim === 5 && r.headline)?.verdict).toBe('does not hold');
   });
+
+  it('cannot tell when no model picks a k in two scenarios: there is nothing to compare', () => {
+    const oneScenario = paper.flatMap((s) => [...cells(s, () => ({ k: 8 })), ...cells(s, () => ({ k: null }), { scenario: 'accuracy-critical' })]);
+    const a = analyze(handInput(oneScenario));
+    expect(a.claims.adaptivity.map((e) => e.moves)).toEqual(paper.map(() => null));
+    const row = a.claims.rows.find((r) => r.claim === 5 && r.subject === 'accuracy-max')!;
+    expect(row).toMatchObject({ verdict: 'cannot tell', numbers: { models: 0, models_moving: 0 } });
+    expect(row.value).toContain('(1 with a pick in fewer than two scenarios)');
+    expect(a.claims.rows.find((r) => r.claim === 5 && r.headline)?.verdict).toBe('cannot tell');
+    expect(adaptivityTable(a).display.rows[0]).toMatchObject({ moves: 'not judged (a pick in fewer than two scenarios)' });
+  });
 });
 
 describe('a claim the study cannot judge', () => {

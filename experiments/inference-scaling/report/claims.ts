@@ -65,9 +65,10 @@ export interface Adaptivity {
   selector: string;
   /**
    * Whether the difference in mean k* between some two scenarios excludes 0. Only scenarios where
-   * the selector picks are compared: no feasible k in one is not k* moving.
+   * the selector picks are compared: no feasible k in one is not k* moving. Null when it picks in
+   * fewer than two: nothing to compare.
    */
-  moves: boolean;
+  moves: boolean | null;
   /** Seeds whose k* is not the same in every scenario with a pick, of the seeds with a pick in two or more. */
   differs: ShareInterval | null;
 }
@@ -558,8 +559,9 @@ function claim4Row(scope: string, counts: Claim4Counts, headline: boolean): Clai
 
 const RULE_5 =
   'Per selector, a model\'s k* moves if, for some pair of scenarios where it picks a k, the two-sample 95% bootstrap interval of the ' +
-  'difference in mean k* excludes 0 (no feasible k in a scenario is not k* moving). Holds if k* moves for more than half the models; ' +
-  'does not hold if it moves for none; otherwise cannot tell. Overall: holds if it holds for every paper selector.';
+  'difference in mean k* excludes 0 (no feasible k in a scenario is not k* moving; a model with a pick in fewer than two scenarios ' +
+  'is not judged). Holds if k* moves for more than half the models judged; does not hold if it moves for none; otherwise (or with ' +
+  'no model judged) cannot tell. Overall: holds if it holds for every paper selector.';
 
 /** The scenarios compared for claim 5: the conditions of each variant, those with two or more. */
 function scenarioGroups(data: StudyData): Map<string, Condition[]> {
@@ -595,7 +597,7 @@ function measureAdaptivity(ctx: Context): Adaptivity[] {
           conditions: conditions.map((c) => c.id),
           model: model.id,
           selector,
-          moves: movesBetween(ctx, conditions, ks, model.id, selector),
+          moves: ks.filter((k) => k.length > 0).length < 2 ? null : movesBetween(ctx, conditions, ks, model.id, selector),
           differs: share(differing, seeds),
         });
       }
@@ -614,12 +616,14 @@ function claim5(ctx: Context, adaptivity: readonly Adaptivity[]): ClaimRow[] {
   const paperVerdicts: Verdict[] = [];
   for (const variantLabel of scenarioGroups(ctx.data).keys()) {
     for (const selector of ctx.data.selectors) {
-      const judged = adaptivity.filter((m) => m.variant === variantLabel && m.selector === selector);
-      if (judged.length === 0) continue;
+      const entries = adaptivity.filter((m) => m.variant === variantLabel && m.selector === selector);
+      if (entries.length === 0) continue;
+      // The models that pick a k in two scenarios or more: the others have nothing to compare.
+      const judged = entries.filter((m) => m.moves !== null);
       const moving = judged.filter((m) => m.moves).length;
       const differing = judged.reduce((sum, m) => sum + (m.differs?.successes ?? 0), 0);
       const seedCells = judged.reduce((sum, m) => sum + (m.differs?.n ?? 0), 0);
-      const verdict: Verdict = moving > judged.length / 2 ? 'holds' : moving === 0 ? 'does not hold' : 'cannot tell';
+      const verdict: Verdict = judged.length === 0 ? 'cannot tell' : moving > judged.length / 2 ? 'holds' : moving === 0 ? 'does not hold' : 'cannot tell';
       if (PAPER_SELECTORS.includes(selector)) paperVerdicts.push(verdict);
       const perSeed = share(differing, seedCells);
       rows.push({
@@ -627,7 +631,7 @@ function claim5(ctx: Context, adaptivity: readonly Adaptivity[]): ClaimRow[] {
         scope: variantLabel ? `scenarios · ${variantLabel}` : 'scenarios',
         subject: selector,
         measure: 'models whose k* moves between scenarios; share of (model, seed) cells whose k* is not the same in every scenario with a pick',
-        value: `moves for ${moving} of ${judged.length} models; k* differs in ${shareText(perSeed)} cells`,
+        value: `moves for ${moving} of ${judged.length} models${entries.length > judged.length ? ` (${entries.length - judged.length} with a pick in fewer than two scenarios)` : ''}; k* differs in ${shareText(perSeed)} cells`,
         verdict,
         rule: RULE_5,
         numbers: { models_moving: moving, models: judged.length, ...shareNumbers('differs', perSeed) },

@@ -281,7 +281,7 @@ export function adaptivityTable(a: Analysis): TablePair {
         ...Object.fromEntries(scenarios.map((s) => [`k_mode_${s}`, byScenario.get(s) ?? null])),
         seeds: e.differs?.n ?? 0,
         ...shareCells('differs', e.differs),
-        moves: e.moves ? 1 : 0,
+        moves: e.moves === null ? null : e.moves ? 1 : 0,
       };
     }),
   };
@@ -303,7 +303,7 @@ export function adaptivityTable(a: Analysis): TablePair {
         selector: e.selector,
         modes: scenarios.map((s) => (byScenario.has(s) ? (byScenario.get(s) ?? 'none') : '')).join(' · '),
         differs: shareText(e.differs),
-        moves: e.moves ? 'yes' : 'no',
+        moves: e.moves === null ? 'not judged (a pick in fewer than two scenarios)' : e.moves ? 'yes' : 'no',
       };
     }),
   };
