@@ -230,6 +230,18 @@ describe('figure specs', () => {
   });
 
   it('balance: without a mean or interval beyond 1, the axis ends at 1 and says nothing of triangles', async () => {
+    // Only an interval beyond 1: the axis says "> 1", and the caption speaks of the line, not of triangles.
+    const within = withBalances(a, (v) => Math.min(v, 0.9));
+    const cell: typeof a.cell = (...key) => {
+      const c = within.cell(...key);
+      return c && { ...c, balance: { ...c.balance, hi: c.balance.hi === null ? null : c.balance.hi + 0.3 } };
+    };
+    const reaching = balanceFigure({ ...within, cell });
+    const rows = (reaching.spec as unknown as { datasets: { rows: { beyond: boolean; atHi: number | null }[] } }).datasets.rows;
+    expect(rows.some((r) => r.beyond)).toBe(false);
+    expect(rows.some((r) => r.atHi === 1.2)).toBe(true);
+    expect(reaching.caption).toContain('A line to "> 1"');
+    expect(reaching.caption).not.toContain('triangle');
     const figure = balanceFigure(withBalances(a, (v) => Math.min(v, 0.9)));
     expect([...new Set(texts(await sceneOf(figure.spec), 'axis-label').map((t) => String(t.text)).filter((t) => /\d/.test(t) && !a.data.models.some((m) => m.label === t)))]).toEqual(['0', '0.5', '1']);
     expect(figure.caption).not.toContain('triangle');
@@ -372,7 +384,7 @@ describe('figures at the size of the paper study', () => {
   const input = syntheticReportInput({ seeds: 4, kCount: 12, variants: [{ 'sim.M': 100 }, { 'sim.M': 300 }] });
   const figures = allFigures(analyze(input, 100));
 
-  it('cost against k: each budget label clear of every ring, wherever the cost curve meets the budget', async () => {
+  it('cost against k: each budget label clear of every ring and of the curve, wherever the curve meets the budget', async () => {
     const costs = figures.filter((f) => f.name.startsWith('cost-vs-k--'));
     expect(costs.length).toBeGreaterThan(0);
     const places = new Set<unknown>();
@@ -388,11 +400,14 @@ describe('figures at the size of the paper study', () => {
         const y0 = label!.y! + (label!.dy ?? 0) - (label!.baseline === 'bottom' ? h : 0);
         const rings = marks.filter((m) => m.marktype === 'symbol').flatMap((m) => m.items.filter(isRing));
         expect(rings.length, figure.name).toBeGreaterThan(0);
-        for (const ring of rings) {
-          const r = Math.sqrt((ring.size as number) / Math.PI);
-          const nearestX = Math.min(Math.max(ring.x!, x0), x0 + w);
-          const nearestY = Math.min(Math.max(ring.y!, y0), y0 + h);
-          expect(Math.hypot(ring.x! - nearestX, ring.y! - nearestY), `${figure.name}: ${JSON.stringify(ring.datum)}`).toBeGreaterThan(r);
+        // The curve's points, one per candidate k, trace the line the label must keep clear of too.
+        const points = marks.filter((m) => m.name === 'curve_points_marks').flatMap((m) => m.items);
+        expect(points.length, figure.name).toBeGreaterThan(0);
+        for (const mark of [...rings, ...points]) {
+          const r = Math.sqrt((mark.size as number) / Math.PI);
+          const nearestX = Math.min(Math.max(mark.x!, x0), x0 + w);
+          const nearestY = Math.min(Math.max(mark.y!, y0), y0 + h);
+          expect(Math.hypot(mark.x! - nearestX, mark.y! - nearestY), `${figure.name}: ${JSON.stringify(mark.datum)}`).toBeGreaterThan(r);
         }
       }
     }

@@ -70,7 +70,11 @@ export function balanceFigure(a: Analysis): Figure {
   const title = 'Balance at k* (claim 1; lower is better)';
   const subtitle = [
     'Balance: worst normalized regret of the pick over the feasible set F, max(r_C, r_T, r_A): 0 is the best of F in cost, latency and accuracy, 1 the worst of F in one of them. Dot: mean over seeds; line: 95% bootstrap interval.',
-    ...(past ? ['A triangle at "> 1": a pick outside F (a baseline) whose mean balance exceeds 1; its value is in the tooltip and the scenario tables.'] : []),
+    ...(rows.some((r) => r.beyond)
+      ? ['A triangle at "> 1": a pick outside F (a baseline) whose mean balance exceeds 1; its value is in the tooltip and the scenario tables.']
+      : past
+        ? ['A line to "> 1": an interval that reaches beyond 1 (a baseline\'s pick outside F in some seeds).']
+        : []),
   ];
   const ticks = [0, 0.5, 1, ...(past ? [BEYOND_F] : [])];
   // A tick count below the values' would have Vega thin them out.
