@@ -260,6 +260,10 @@ describe('run, status, export, report', () => {
     const noneJson = await cli(['report', 'results/clifaulty.sqlite', '--json'], dir);
     expect(noneJson.code).toBe(2);
     expect(JSON.parse(noneJson.stdout)).toEqual({ error: msg.reportNone('faulty'), exitCode: 2 });
+    // run --report the same, before the study runs.
+    const runNone = await cli(['run', 'faulty.yaml', '--db', 'results/never-run.sqlite', '--report'], dir);
+    expect(runNone).toEqual({ code: 2, stdout: '', stderr: `${msg.reportNone('faulty')}\n` });
+    expect(existsSync(join(dir, 'results', 'never-run.sqlite'))).toBe(false);
     // --experiment takes a name, as a study file's experiment field does, or a path.
     const named = await cli(['report', 'results/clinoop.sqlite', '--experiment', 'inference-scaling'], dir);
     const inferenceModule = join(root, 'experiments', 'inference-scaling', 'experiment.ts');

@@ -67,8 +67,12 @@ export const runCommand: Command = {
       study = await studyOf(args, io);
       checkShardFits(shard, study.grid.blockCount);
       dbPath = dbPathOf(args, io, study.name, shard);
-      // A report folder that cannot be written is refused before the study runs, not after.
-      if (args['report'] === true) checkReportFolder(reportDir(study.name), out, io.cwd);
+      // A report that cannot be written (no folder for it, or no report to write) is refused
+      // before the study runs, not after.
+      if (args['report'] === true) {
+        if (!study.loaded.experiment.report) throw new InputError(msg.reportNone(study.loaded.experiment.name));
+        checkReportFolder(reportDir(study.name), out, io.cwd);
+      }
       if (shard.source && shard.source !== '--shard') println(say, msg.runShardSource(shard.source, formatShard(shard.shard)!));
       summary = await runStudy({
         study,
