@@ -336,6 +336,11 @@ export function runFinished(s: { ok: number; failed: number; seconds: number; ra
   return `Finished: ${s.ok} trials ok${failed} in ${s.seconds.toFixed(1)} s (${Math.round(s.rate)} trials/s) -> ${s.db}`;
 }
 
+/** run --report stopped by a signal once its trials were all stored, before the report. */
+export function runStoppedBeforeReport(signal: string, db: string, reportCommand: string): string {
+  return `Stopped by ${signal} as the run ended: its trials are stored in ${db}; the report was not written. Write it with: ${reportCommand}`;
+}
+
 /** A command other than run, stopped by a signal; what it writes, it writes whole or not at all. */
 export function interrupted(signal: string): string {
   return `Interrupted by ${signal} before it finished; no file it writes was left half-written. Run the command again.`;

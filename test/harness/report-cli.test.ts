@@ -44,6 +44,10 @@ describe('a stop asked for while a finished run loads', () => {
     expect(stopped.code).toBe(130);
     expect(stopped.stderr).toContain('Interrupted by SIGINT: 27 of 27 trials are saved in full.sqlite');
     expect(existsSync(join(dir, 'stopped-report'))).toBe(false);
+    // The database says so too: its last run was interrupted.
+    const runs = new Database(join(dir, 'full.sqlite'), { readonly: true });
+    expect(runs.prepare('SELECT status FROM run ORDER BY id DESC LIMIT 1').pluck().get()).toBe('interrupted');
+    runs.close();
     // Nothing was lost: the next run has nothing to do.
     expect(await cli(['run', study, '--db', 'full.sqlite'], dir)).toMatchObject({ code: 0, stdout: `${msg.runNothingToDo(27, 'full.sqlite')}\n` });
   });

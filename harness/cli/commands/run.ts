@@ -94,9 +94,16 @@ export const runCommand: Command = {
       unsubscribe();
       await pool.destroy();
     }
-    // A stop asked for as the run ended, too late to stop it: the report is not written either.
-    if (controller.signal.aborted && summary.status !== 'interrupted') summary = { ...summary, status: 'interrupted', signal: String(controller.signal.reason) };
     const db = displayPath(dbPath, io.cwd);
+    // A stop asked for as the run ended, too late to stop it (its trials are all stored): the
+    // report is not written, and the command says how to write it.
+    if (controller.signal.aborted && summary.status !== 'interrupted' && args['report'] === true) {
+      const signal = String(controller.signal.reason) as 'SIGINT' | 'SIGTERM';
+      const report = `npx ${commandLine(['report', db, ...(out ? ['--out', out] : []), ...(pngDpi === undefined ? [] : ['--dpi', String(pngDpi)])])}`;
+      println(io.stderr, msg.runStoppedBeforeReport(signal, db, report));
+      if (json) println(io.stdout, JSON.stringify({ ...summary, db, exitCode: exitCodes[signal], report: null }));
+      return exitCodes[signal];
+    }
     const resume = resumeCommand(io.argv);
     const code = exitCodeOf(summary);
     if (summary.status === 'interrupted') {
