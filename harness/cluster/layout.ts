@@ -59,6 +59,8 @@ export const ClusterPlanFile = z.strictObject({
   study: z.string(),
   studyFile: z.string(),
   overrides: z.array(z.string()),
+  /** The study's manifest hash, which every shard must hold (absent in plans of older harnesses). */
+  manifestHash: z.string().optional(),
   shardCount: z.int().positive(),
   /** Trials each shard must store to be done. */
   shardTrials: z.array(z.int().nonnegative()),

@@ -67,6 +67,15 @@ export function folderHasOtherShards(folder: string, counts: readonly number[], 
   );
 }
 
+export function folderHasOtherStudy(folder: string, files: readonly string[]): string {
+  return optionInvalid(
+    'out',
+    `must not hold another study's shards: ${files.join(', ')} in ${folder} hold${files.length === 1 ? 's' : ''} the results of another study, or of this one with other settings, which this plan's tasks would refuse and its merge would mix in`,
+    folder,
+    'Give another --out, or move those databases away (merge them first if you want their results).',
+  );
+}
+
 /**
  * What keeps the shard folder from taking the scripts (the `problem` of `outUnusable`), beyond
  * what keeps any folder from taking output (folderProblem in harness/messages.ts).

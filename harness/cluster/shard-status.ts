@@ -48,7 +48,7 @@ export interface FolderStatus {
   study: string | null;
   shardCount: number;
   shards: ShardReport[];
-  /** Shards whose manifest differs from that of the first shard present. */
+  /** Shards whose manifest differs from the plan's (without a plan: from that of the first shard present). */
   foreignShards: number[];
   /** Shards to submit again: missing or unfinished and not in the queue. */
   rerun: number[];
@@ -70,7 +70,7 @@ export interface FolderInput {
 export function summarizeFolder(input: FolderInput): FolderStatus {
   const { folder, plan, shardCount, snapshots, queue } = input;
   const present = [...snapshots.entries()].sort(([a], [b]) => a - b);
-  const reference = present.find(([, s]) => s.manifestHash !== null)?.[1].manifestHash ?? null;
+  const reference = plan?.manifestHash ?? present.find(([, s]) => s.manifestHash !== null)?.[1].manifestHash ?? null;
   const shards: ShardReport[] = [];
   for (let index = 0; index < shardCount; index++) {
     const snap = snapshots.get(index);
@@ -128,7 +128,7 @@ export function formatFolderStatus(status: FolderStatus): string {
     lines.push(`  shard ${String(s.index).padStart(width)}: ${s.state.padEnd(10)} ${trials}${failedNote}`);
   }
   for (const i of status.foreignShards) {
-    lines.push(`  shard ${i}: made from a different study manifest than the others; it cannot be merged with them`);
+    lines.push(`  shard ${i}: made from another study, or other settings, than the folder's plan (or, without one, its other shards); it cannot be merged with them`);
   }
   if (status.rerunCommand) {
     lines.push(`Rerun only shard${status.rerun.length === 1 ? '' : 's'} ${indexRanges(status.rerun, ', ')} (each resumes its database), then merge:`);

@@ -18,7 +18,7 @@ import { folderProblem } from '../messages.js';
 import { projectRoot } from '../paths.js';
 import { parseShardFileName, shardFolder, type ClusterPlanFile } from './layout.js';
 import * as msg from './messages.js';
-import { formatFolderStatus, isShardFolder, readShardFolder, type QueueView } from './shard-status.js';
+import { formatFolderStatus, isShardFolder, readShardFolder, readShardSnapshot, type QueueView } from './shard-status.js';
 import {
   DEFAULT_MAX_ARRAY_SIZE,
   arrayScript,
@@ -81,6 +81,7 @@ export const slurmCommand: Command = {
       workdir: projectRoot,
     });
     refuseOtherShardCount(typedOut, out, plan.tasks);
+    refuseOtherStudyShards(out, plan.tasks, work.manifestHash);
     writePlan(plan, typedOut);
     const jobs = args['submit'] === true ? submit(plan, io) : null;
     if (jobs) writePlanFile(plan, typedOut, jobs);
@@ -137,6 +138,25 @@ function refuseOtherShardCount(typed: string | null, out: string, tasks: number)
   const counts = new Set(names.flatMap((n) => parseShardFileName(n)?.count ?? []));
   counts.delete(tasks);
   if (counts.size > 0) throw new InputError(msg.folderHasOtherShards(out, [...counts].sort((a, b) => a - b), tasks));
+}
+
+/**
+ * Refuses a shard folder whose databases of this cut hold another study, or this one with other
+ * settings: each task would refuse its database, and status and the merge would take their rows
+ * for this study's.
+ */
+function refuseOtherStudyShards(out: string, tasks: number, manifestHash: string): void {
+  if (!existsSync(out)) return;
+  const now = new Date();
+  const others = readdirSync(out)
+    .sort()
+    .filter((name) => {
+      const shard = parseShardFileName(name);
+      if (shard === null || shard.count !== tasks) return false;
+      const held = readShardSnapshot(join(out, name), shard, now).manifestHash;
+      return held !== null && held !== manifestHash;
+    });
+  if (others.length > 0) throw new InputError(msg.folderHasOtherStudy(out, others));
 }
 
 /**

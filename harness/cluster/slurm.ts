@@ -29,6 +29,8 @@ export interface StudyWork {
   studyFile: string;
   /** `--set path=value` overrides that every shard repeats. */
   overrides: readonly string[];
+  /** The hash of the study's sealed manifest: what every shard database of the plan must hold. */
+  manifestHash: string;
   /** Simulation groups (pool tasks: cells that share one simulation) and trials in the study. */
   groups: number;
   trials: number;
@@ -340,6 +342,7 @@ export function planFile(plan: ArrayPlan, jobs: ClusterPlanFile['jobs']): string
     study: plan.work.study,
     studyFile: plan.work.studyFile,
     overrides: [...plan.work.overrides],
+    manifestHash: plan.work.manifestHash,
     shardCount: plan.tasks,
     shardTrials: plan.shards.map((s) => s.trials),
     arrayScript: plan.files.arrayScript,

@@ -25,6 +25,7 @@ export async function studyWork(
     study: study.name,
     studyFile: study.absPath,
     overrides,
+    manifestHash: study.manifest.hash,
     groups: grid.blockCount,
     trials: grid.count,
     shardLoads: (count) =>

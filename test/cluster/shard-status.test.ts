@@ -141,7 +141,20 @@ describe('summarizeFolder', () => {
     });
     expect(status.foreignShards).toEqual([2]);
     expect(status.complete).toBe(false);
-    expect(formatFolderStatus(status)).toContain('shard 2: made from a different study manifest than the others');
+    expect(formatFolderStatus(status)).toContain('shard 2: made from another study, or other settings, than the folder');
+  });
+
+  it('compares the shards with the plan when it names the study\'s manifest: shards all of another study are no merge', () => {
+    const status = summarizeFolder({
+      folder: '/out',
+      plan: { ...plan, manifestHash: 'planned' },
+      shardCount: 4,
+      snapshots: new Map([[0, snap(10, 0, 10)], [1, snap(10, 0, 10)], [2, snap(8, 0, 8)], [3, snap(8, 0, 8)]]),
+      queue: new Map(),
+    });
+    expect(status.foreignShards).toEqual([0, 1, 2, 3]);
+    expect(status.complete).toBe(false);
+    expect(formatFolderStatus(status)).not.toContain('ready to merge');
   });
 });
 

@@ -107,6 +107,14 @@ describe('harness slurm', () => {
     mkdirSync(used);
     new Database(join(used, 'shard-0-of-2.sqlite')).close();
     expect(await inputError(slurm(bin, { out: used, 'array-size': '3' }))).toBe(msg.folderHasOtherShards(used, [2], 3));
+    // Shards of this cut, of the study with other settings: refused; with the same settings: resumed.
+    const other = join(base, 'other');
+    expect(await main(['run', study, '--set', 'seeds=2', '--shard', '0/3', '--db', join(other, 'shard-0-of-3.sqlite')], io(bin))).toBe(0);
+    expect(await inputError(slurm(bin, { out: other, 'array-size': '3' }))).toBe(msg.folderHasOtherStudy(other, ['shard-0-of-3.sqlite']));
+    expect(existsSync(join(other, 'cluster-plan.json'))).toBe(false);
+    const same = join(base, 'same');
+    expect(await main(['run', study, '--shard', '1/3', '--db', join(same, 'shard-1-of-3.sqlite')], io(bin))).toBe(0);
+    expect((await slurm(bin, { out: same, 'array-size': '3' })).code).toBe(0);
     const noSlurm = mkdtempSync(join(tmpdir(), 'no-slurm-'));
     expect(await inputError(slurm(noSlurm, { out: join(base, 'b'), 'array-size': '3', submit: true }))).toBe(msg.sbatchMissing());
     const refusing = fakeSlurm(8);

@@ -26,6 +26,7 @@ function work(groups: number, trialsPerGroup = 4, pilot: number | null = 2.5): S
     study: 'tiny',
     studyFile: '/repo/test/fixtures/cluster/tiny.yaml',
     overrides: ['sim.M=100', "label=it's mine"],
+    manifestHash: 'manifest-of-tiny',
     groups,
     trials: groupTrials.reduce((a, b) => a + b, 0),
     shardLoads: (count) => {
