@@ -18,13 +18,13 @@ import { submitCommand } from './slurm.js';
 
 export type ShardState = 'done' | 'running' | 'pending' | 'unfinished' | 'missing';
 
-/** What one shard database holds, read in one snapshot. */
+/** What one shard database holds of its own slice, read in one snapshot. */
 export interface ShardSnapshot {
   /** Null for a database its task has only just created (no study sealed yet). */
   manifestHash: string | null;
   ok: number;
   failed: number;
-  /** Trials of its shard not stored yet; null when the database does not say which shard it holds. */
+  /** Trials of its shard not stored yet (null: not known, as for a database with no study yet). */
   missing: number | null;
   /** A run is writing it now (its heartbeat is fresh). */
   writing: boolean;
@@ -172,15 +172,15 @@ export function readShardFolder(folder: string, queueOf: (plan: ClusterPlanFile)
 export function readShardSnapshot(file: string, shard: { index: number; count: number }, now: Date): ShardSnapshot {
   let status;
   try {
-    status = databaseStatus(file, now);
+    status = databaseStatus(file, now, undefined, shard);
   } catch (thrown) {
     if (thrown instanceof InputError && thrown.message === engineMsg.dbNoStudy(file)) {
       return { manifestHash: null, ok: 0, failed: 0, missing: null, writing: false };
     }
     throw thrown;
   }
-  const own = status.shards.length === 1 && status.shards[0] === `${shard.index}/${shard.count}`;
-  return { manifestHash: status.manifestHash, ok: status.ok, failed: status.failed, missing: own ? status.missing : null, writing: status.running };
+  // Its own slice's trials, also when (run by hand, or from a job array's variables) it holds more.
+  return { manifestHash: status.manifestHash, ok: status.ok, failed: status.failed, missing: status.missing, writing: status.running };
 }
 
 /**

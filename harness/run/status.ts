@@ -8,7 +8,7 @@ import type { RunRecord } from '../experiment.js';
 import { statOrNull } from '../folders.js';
 import { hasSqliteHeader } from '../store/damage.js';
 import { gridOf, type ManifestBody } from '../manifest.js';
-import { doneCells, statusCounts } from '../store/reader.js';
+import { doneCells, recordedCells, statusCounts } from '../store/reader.js';
 import { runsAsOf } from '../store/runs.js';
 import { Store } from '../store/store.js';
 import { parseShard, shardOf, type Shard } from './shard.js';
@@ -18,7 +18,7 @@ export interface DbStatus {
   study: string;
   experiment: { name: string; version: string };
   manifestHash: string;
-  /** Cells this database is meant to hold (the whole grid, or its shards' part). */
+  /** Cells this database is meant to hold (the whole grid, its shards' part, or the part asked about). */
   cells: number;
   ok: number;
   failed: number;
@@ -29,11 +29,15 @@ export interface DbStatus {
   runs: RunRecord[];
 }
 
-export function databaseStatus(path: string, now: Date = new Date(), cwd?: string): DbStatus {
+/**
+ * `scope`: count the cells of that shard (`cells`, `missing`), whatever slices the database's
+ * runs say they ran; otherwise those of its runs' shards, or the whole grid.
+ */
+export function databaseStatus(path: string, now: Date = new Date(), cwd?: string, scope?: Shard): DbStatus {
   const store = Store.open(path, 'read', cwd);
   try {
     // One read transaction: every count comes from the same snapshot while a run writes.
-    return store.db.transaction(() => statusOf(store, path, now))();
+    return store.db.transaction(() => statusOf(store, path, now, scope))();
   } finally {
     store.close();
   }
@@ -52,16 +56,19 @@ export function runState(store: Store, now: Date = new Date()): RunState {
   };
 }
 
-function statusOf(store: Store, path: string, now: Date): DbStatus {
+function statusOf(store: Store, path: string, now: Date, scope: Shard | undefined): DbStatus {
   const manifest = store.requireManifest();
   const body: ManifestBody = manifest.body;
   const grid = gridOf(body);
   const { runs, shards: shardNames, running } = runState(store, now);
   const shardTexts = [...new Set(runs.map((r) => r.shard))];
-  const shards: Shard[] | null = shardTexts.includes(null) || shardTexts.length === 0 ? null : shardTexts.map((s) => parseShard(s!));
+  const shards: Shard[] | null = scope ? [scope] : shardTexts.includes(null) || shardTexts.length === 0 ? null : shardTexts.map((s) => parseShard(s!));
+  // A failed trial is a result, not missing work.
   const done = doneCells(store, grid.size);
+  const recorded = recordedCells(store, grid.size);
   let cells = 0;
   let doneInScope = 0;
+  let recordedInScope = 0;
   for (let block = 0; block < grid.blockCount; block++) {
     if (shards && !shards.some((s) => shardOf(block, s.count) === s.index)) continue;
     const end = (block + 1) * grid.blockSize;
@@ -69,9 +76,11 @@ function statusOf(store: Store, path: string, now: Date): DbStatus {
       if (grid.isExcluded(i)) continue;
       cells++;
       if (done.has(i)) doneInScope++;
+      if (recorded.has(i)) recordedInScope++;
     }
   }
-  const { ok, failed } = statusCounts(store);
+  // Asked about one slice: its trials alone; otherwise every trial the database holds.
+  const { ok, failed } = scope ? { ok: doneInScope, failed: recordedInScope - doneInScope } : statusCounts(store);
   return {
     db: path,
     study: manifest.study,
@@ -80,7 +89,7 @@ function statusOf(store: Store, path: string, now: Date): DbStatus {
     cells,
     ok,
     failed,
-    missing: Math.max(0, cells - doneInScope - failed),
+    missing: cells - recordedInScope,
     shards: shardNames,
     running,
     runs,

@@ -191,7 +191,7 @@ describe('reading a shard folder written by the engine', () => {
     expect(status.complete).toBe(false);
   }, 60_000);
 
-  it('reads a database its task has only just created as empty, and one of another shard as not done', async () => {
+  it('reads a database its task has only just created as empty, one of another shard as not done, and one of more as its own', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'shard-status-'));
     new Database(join(dir, 'shard-0-of-2.sqlite')).close();
     expect(readShardSnapshot(join(dir, 'shard-0-of-2.sqlite'), { index: 0, count: 2 }, now)).toEqual({
@@ -199,8 +199,18 @@ describe('reading a shard folder written by the engine', () => {
     });
     const other = join(dir, 'shard-1-of-2.sqlite');
     expect((await harness('run', study, '--shard', '0/2', '--db', other, '--threads', '1')).code).toBe(0);
-    expect(readShardSnapshot(other, { index: 1, count: 2 }, now).missing).toBeNull();
+    // It holds shard 0's trials: none of its own slice.
+    const otherSlice = readShardSnapshot(other, { index: 1, count: 2 }, now);
+    expect(otherSlice).toMatchObject({ ok: 0, failed: 0 });
+    expect(otherSlice.missing).toBeGreaterThan(0);
     expect(readShardFolder(dir, () => null, now).shards.map((s) => s.state)).toEqual(['unfinished', 'unfinished']);
+    // The whole study, as a job array's variables make of a rerun of one task (0/1): its own slice is done.
+    const whole = join(dir, 'shard-0-of-2.sqlite');
+    expect((await harness('run', study, '--db', whole, '--threads', '1')).code).toBe(0);
+    const own = readShardSnapshot(whole, { index: 0, count: 2 }, now);
+    expect(own.missing).toBe(0);
+    expect(own.ok + own.failed + otherSlice.missing!).toBe(27);
+    expect(readShardFolder(dir, () => null, now).shards.map((s) => s.state)).toEqual(['done', 'unfinished']);
   }, 60_000);
 
   it('refuses a folder without shards, and one that mixes shard counts', () => {
