@@ -6,7 +6,7 @@
  * `shardFolderStatus` is `status` over a shard folder (see shard-status.ts).
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, realpathSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { Command } from '../cli/commands/command.js';
 import { exitCodes, println, type Io } from '../cli/io.js';
@@ -233,10 +233,19 @@ function queueOf(plan: ClusterPlanFile, io: Io): QueueView {
   } catch {
     return null;
   }
+  // The script as submitted may be spelt another way (a symlink such as $SCRATCH, a relative path).
+  const real = (path: string) => {
+    try {
+      return realpathSync(path);
+    } catch {
+      return path;
+    }
+  };
+  const script = real(plan.arrayScript);
   const queue = new Map<number, 'pending' | 'running'>();
   for (const line of listing.split('\n')) {
     const [task, state, command] = line.split('|');
-    if (command !== plan.arrayScript || task === undefined || !/^\d+$/.test(task)) continue;
+    if (command === undefined || task === undefined || !/^\d+$/.test(task) || (command !== plan.arrayScript && real(command) !== script)) continue;
     const running = state === 'RUNNING' || state === 'COMPLETING' || state === 'CONFIGURING' || state === 'SUSPENDED';
     if (running || queue.get(Number(task)) !== 'running') queue.set(Number(task), running ? 'running' : 'pending');
   }

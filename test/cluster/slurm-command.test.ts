@@ -2,7 +2,7 @@
  * `harness slurm` and `status <shard folder>` as commands, without a Slurm cluster: the files
  * they write, what they print, and every bad-input message they can give.
  */
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -144,4 +144,19 @@ describe('status of a shard folder', () => {
     expect(shardFolderStatus(dir, false, after)).toBe(0);
     expect(after.out()).toContain('All shards are done: ready to merge.');
   }, 30_000);
+
+  it('knows the array\'s tasks in the queue however their script path is spelt (a symlinked folder)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'slurm-status-'));
+    const bin = fakeSlurm(1001);
+    await slurm(bin, { out: dir, 'array-size': '3' });
+    const link = `${dir}-link`;
+    symlinkSync(dir, link);
+    writeFileSync(join(bin, 'squeue'), `#!/bin/sh\necho "1|RUNNING|${link}/array.sbatch"\necho "2|PENDING|${dir}/array.sbatch"\necho "0|RUNNING|/elsewhere/array.sbatch"\n`);
+    chmodSync(join(bin, 'squeue'), 0o755);
+    const watched = io(bin);
+    expect(shardFolderStatus(dir, true, watched)).toBe(1);
+    const status = JSON.parse(watched.out()) as { shards: { state: string }[]; rerun: number[] };
+    expect(status.shards.map((shard) => shard.state)).toEqual(['missing', 'running', 'pending']);
+    expect(status.rerun).toEqual([0]);
+  });
 });
