@@ -62,6 +62,8 @@ export const ClusterPlanFile = z.strictObject({
   /** The study's manifest hash, which every shard must hold (absent in plans of older harnesses). */
   manifestHash: z.string().optional(),
   shardCount: z.int().positive(),
+  /** At most this many tasks at once (`--parallel`), which a rerun keeps; null: no limit. */
+  parallel: z.int().positive().nullable().optional(),
   /** Trials each shard must store to be done. */
   shardTrials: z.array(z.int().nonnegative()),
   arrayScript: z.string(),

@@ -93,7 +93,8 @@ export function summarizeFolder(input: FolderInput): FolderStatus {
     shards,
     foreignShards,
     rerun,
-    rerunCommand: rerun.length > 0 && plan ? submitCommand(plan.arrayScript, plan.mergeScript, indexRanges(rerun, ',')) : null,
+    // A rerun keeps the plan's limit of tasks at once: a command-line --array replaces the script's.
+    rerunCommand: rerun.length > 0 && plan ? submitCommand(plan.arrayScript, plan.mergeScript, `${indexRanges(rerun, ',')}${plan.parallel ? `%${plan.parallel}` : ''}`) : null,
     complete: foreignShards.length === 0 && shards.every((s) => s.state === 'done'),
   };
 }
@@ -134,7 +135,7 @@ export function formatFolderStatus(status: FolderStatus): string {
     lines.push(`Rerun only shard${status.rerun.length === 1 ? '' : 's'} ${indexRanges(status.rerun, ', ')} (each resumes its database), then merge:`);
     lines.push(`  ${status.rerunCommand}`);
   } else if (status.rerun.length > 0) {
-    lines.push(`Rerun shard${status.rerun.length === 1 ? '' : 's'} ${status.rerun.join(', ')} of ${status.shardCount} with the command that made the others, then merge.`);
+    lines.push(`Rerun shard${status.rerun.length === 1 ? '' : 's'} ${indexRanges(status.rerun, ', ')} of ${status.shardCount} with the command that made the others, then merge.`);
   }
   if (status.complete) lines.push('All shards are done: ready to merge.');
   return lines.join('\n');

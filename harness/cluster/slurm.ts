@@ -344,6 +344,7 @@ export function planFile(plan: ArrayPlan, jobs: ClusterPlanFile['jobs']): string
     overrides: [...plan.work.overrides],
     manifestHash: plan.work.manifestHash,
     shardCount: plan.tasks,
+    parallel: plan.options.parallel ?? null,
     shardTrials: plan.shards.map((s) => s.trials),
     arrayScript: plan.files.arrayScript,
     mergeScript: plan.files.mergeScript,

@@ -96,6 +96,9 @@ describe('summarizeFolder', () => {
     const status = summarizeFolder({ folder: '/out', plan: { ...plan, shardCount: 6, shardTrials: [8, 8, 8, 8, 8, 8] }, shardCount: 6, snapshots: new Map([[5, snap(8, 0, 8)]]), queue: new Map() });
     expect(status.rerunCommand).toContain('--array=0-4 ');
     expect(formatFolderStatus(status)).toContain('Rerun only shards 0-4 (each resumes its database), then merge:');
+    // The plan's limit of tasks at once holds for the rerun too.
+    const throttled = summarizeFolder({ folder: '/out', plan: { ...plan, parallel: 2, shardCount: 6, shardTrials: [8, 8, 8, 8, 8, 8] }, shardCount: 6, snapshots: new Map(), queue: new Map() });
+    expect(throttled.rerunCommand).toContain('--array=0-5%2 ');
   });
 
   it('without the queue, counts a shard that is being written as running', () => {
