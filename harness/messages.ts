@@ -394,6 +394,13 @@ export function mergeSummary(s: { out: string; inputs: number; ok: number; faile
   return `Merged ${s.inputs} database${s.inputs === 1 ? '' : 's'} into ${s.out}: ${s.ok} of ${s.cells} trials ok, ${s.failed} failed (${s.added} rows added, ${s.duplicates} identical duplicates skipped).`;
 }
 
+export function mergeFailed(failed: number, byShard: readonly { shard: string; cells: number }[], rerun: (shard: string) => string): string {
+  const one = failed === 1;
+  const lines: string[] = [`${failed} trial${one ? '' : 's'} failed; the merge keeps ${one ? 'it as a result' : 'them as results'}, and rerunning a shard retries its failed trials.`];
+  for (const s of byShard) lines.push(`  - shard ${s.shard}: ${s.cells} failed; rerun it with: ${rerun(s.shard)}`);
+  return lines.join('\n');
+}
+
 export function mergeMissing(missing: number, byShard: readonly { shard: string; cells: number }[], missingShards: readonly string[], rerun: (shard: string) => string): string {
   const lines: string[] = [`${missing} trial${missing === 1 ? ' is' : 's are'} missing.`];
   if (missingShards.length) lines.push(`Shards with no database: ${missingShards.join(', ')}.`);

@@ -17,7 +17,7 @@ import * as msg from '../messages.js';
 import type { Provenance } from '../run/provenance.js';
 import { parseShard, shardOf } from '../run/shard.js';
 import { quoteIdent } from './columns.js';
-import { recordedCells, statusCounts } from './reader.js';
+import { doneCells, recordedCells, statusCounts } from './reader.js';
 import { beginRun, endRun } from './runs.js';
 import { curveColumnNames, trialColumnNames } from './schema.js';
 import { Store } from './store.js';
@@ -37,6 +37,8 @@ export interface MergeResult {
   missingShards: string[];
   /** Missing cells per shard (of the common shard count), when the inputs are shards. */
   missingByShard: { shard: string; cells: number }[];
+  /** Failed trials per shard (of the common shard count): rerunning a shard retries them. */
+  failedByShard: { shard: string; cells: number }[];
   /** The latest command line each shard seen was run with ("harness run ..."), by shard. */
   shardCommands: Record<string, string>;
 }
@@ -236,20 +238,29 @@ function mergeInto(
   const shardsSeen = shardsOf(target);
   const shardCounts = new Set(shardsSeen.map((s) => parseShard(s).count));
   const recorded = recordedCells(target, grid.size);
+  const done = doneCells(target, grid.size);
   let missing = 0;
   const missingByShard = new Map<number, number>();
+  const failedByShard = new Map<number, number>();
   const commonCount = shardCounts.size === 1 ? [...shardCounts][0]! : null;
+  const countIn = (byShard: Map<number, number>, block: number) => {
+    if (commonCount === null) return;
+    const index = shardOf(block, commonCount);
+    byShard.set(index, (byShard.get(index) ?? 0) + 1);
+  };
   for (let block = 0; block < grid.blockCount; block++) {
     const end = (block + 1) * grid.blockSize;
     for (let i = block * grid.blockSize; i < end; i++) {
-      if (grid.isExcluded(i) || recorded.has(i)) continue;
-      missing++;
-      if (commonCount) {
-        const index = shardOf(block, commonCount);
-        missingByShard.set(index, (missingByShard.get(index) ?? 0) + 1);
+      if (grid.isExcluded(i) || done.has(i)) continue;
+      if (recorded.has(i)) {
+        countIn(failedByShard, block);
+        continue;
       }
+      missing++;
+      countIn(missingByShard, block);
     }
   }
+  const perShard = (byShard: Map<number, number>) => [...byShard].sort((a, b) => a[0] - b[0]).map(([i, cells]) => ({ shard: `${i}/${commonCount}`, cells }));
   const missingShards: string[] = [];
   if (commonCount) {
     for (let i = 0; i < commonCount; i++) {
@@ -267,7 +278,8 @@ function mergeInto(
     missing,
     shardsSeen,
     missingShards,
-    missingByShard: [...missingByShard].sort((a, b) => a[0] - b[0]).map(([i, cells]) => ({ shard: `${i}/${commonCount}`, cells })),
+    missingByShard: perShard(missingByShard),
+    failedByShard: perShard(failedByShard),
     shardCommands: shardCommandsOf(target),
   };
 }

@@ -10,7 +10,7 @@ import { collectProvenance } from '../../harness/run/provenance.js';
 import { runStudy } from '../../harness/run/run.js';
 import { mergeDatabases } from '../../harness/store/merge.js';
 import { loadStudy, type Study } from '../../harness/study/study.js';
-import { dumpResults, noopStudy, query, tempDir, writeStudy } from './helpers.js';
+import { cli, dumpResults, noopStudy, query, tempDir, writeStudy } from './helpers.js';
 
 const dir = tempDir();
 const provenance = collectProvenance({ threads: 0, shard: null, commandLine: 'test' });
@@ -89,8 +89,15 @@ describe('merge', () => {
 
   it('counts a failed trial as failed, not as missing', () => {
     const alone = mergeDatabases(p('failed-only.sqlite'), [p('failed.sqlite'), p('m-1.sqlite'), p('m-2.sqlite')], provenance, now, dir);
-    expect(alone).toMatchObject({ failed: 1, missing: 0, missingByShard: [] });
+    expect(alone).toMatchObject({ failed: 1, missing: 0, missingByShard: [], failedByShard: [{ shard: '0/3', cells: 1 }] });
     expect(alone.ok).toBe(alone.cells - 1);
+  });
+
+  it('says which shards to rerun for their failed trials', async () => {
+    const merged = await cli(['merge', 'failed-cli.sqlite', 'failed.sqlite', 'm-1.sqlite', 'm-2.sqlite'], dir);
+    expect(merged.code).toBe(1);
+    expect(merged.stdout).toContain('1 trial failed; the merge keeps it as a result, and rerunning a shard retries its failed trials.\n  - shard 0/3: 1 failed; rerun it with: ');
+    expect(merged.stdout).not.toContain('missing');
   });
 
   it('refuses an output that is an input, an input listed twice, and no inputs', () => {

@@ -27,9 +27,9 @@ export const mergeCommand: Command = {
     if (args['json'] === true) println(io.stdout, JSON.stringify(shown));
     else {
       println(io.stdout, msg.mergeSummary({ ...shown, cells: result.cells }));
-      if (result.missing > 0) {
-        println(io.stdout, msg.mergeMissing(result.missing, result.missingByShard, result.missingShards, (shard) => rerunShard(shard, result.shardCommands)));
-      }
+      const rerun = (shard: string) => rerunShard(shard, result.shardCommands);
+      if (result.missing > 0) println(io.stdout, msg.mergeMissing(result.missing, result.missingByShard, result.missingShards, rerun));
+      if (result.failed > 0) println(io.stdout, msg.mergeFailed(result.failed, result.failedByShard, rerun));
     }
     return complete ? exitCodes.ok : exitCodes.incomplete;
   },
