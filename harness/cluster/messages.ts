@@ -42,9 +42,18 @@ export function badTime(time: string): string {
   );
 }
 
-export function beyondTimeLimit(estimatedSeconds: number, time: string, maxRequeues: number): string {
+export function timeWithinWarning(time: string, warningSeconds: number): string {
+  return optionInvalid(
+    'time',
+    `must be more than ${warningSeconds} s: Slurm warns a task ${warningSeconds} s before its limit, and the task then stops to requeue itself, so it would never run`,
+    time,
+    'Example: --time 30 (minutes), or leave --time out for the partition\'s default.',
+  );
+}
+
+export function beyondTimeLimit(estimatedSeconds: number, time: string, maxRequeues: number, warningSeconds: number): string {
   return (
-    `the longest task is estimated at ${formatDuration(estimatedSeconds)}, beyond --time ${time}. ` +
+    `the longest task is estimated at ${formatDuration(estimatedSeconds)}, beyond --time ${time} less the ${warningSeconds} s warning before it. ` +
     `Tasks that reach the limit commit their finished trials and requeue themselves (at most ${maxRequeues} times); ` +
     `to avoid that, raise --time, --array-size or --cpus-per-task.`
   );

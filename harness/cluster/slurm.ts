@@ -93,6 +93,8 @@ export function planArray(work: StudyWork, options: SlurmOptions): ArrayPlan {
     throw new InputError(msg.badPartition(options.partition));
   }
   const timeLimitSeconds = options.time === undefined ? null : parseSlurmTime(options.time);
+  // Slurm warns a task this long before its limit, and the task then stops to requeue itself.
+  if (timeLimitSeconds !== null && timeLimitSeconds <= TIME_LIMIT_WARNING_SECONDS) throw new InputError(msg.timeWithinWarning(options.time!, TIME_LIMIT_WARNING_SECONDS));
 
   let tasks: number;
   if (options.arraySize === undefined) {
@@ -115,8 +117,8 @@ export function planArray(work: StudyWork, options: SlurmOptions): ArrayPlan {
 
   const warnings: string[] = [];
   const longest = Math.max(...shards.map((s) => s.estimatedSeconds ?? 0));
-  if (timeLimitSeconds !== null && pilot !== null && longest > timeLimitSeconds) {
-    warnings.push(msg.beyondTimeLimit(longest, options.time!, options.maxRequeues));
+  if (timeLimitSeconds !== null && pilot !== null && longest > timeLimitSeconds - TIME_LIMIT_WARNING_SECONDS) {
+    warnings.push(msg.beyondTimeLimit(longest, options.time!, options.maxRequeues, TIME_LIMIT_WARNING_SECONDS));
   }
 
   const { shardLoads: _, ...rest } = work;
