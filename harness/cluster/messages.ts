@@ -76,6 +76,15 @@ export function folderHasOtherShards(folder: string, counts: readonly number[], 
   );
 }
 
+export function submissionQueued(folder: string, jobs: { array: string; merge: string }, tasks: number): string {
+  return optionInvalid(
+    'out',
+    `must not have an earlier submission still in the queue: ${folder}'s array job ${jobs.array} has ${tasks} task${tasks === 1 ? '' : 's'} pending or running (merge job ${jobs.merge})`,
+    folder,
+    `Wait for them (harness status ${folder}), or cancel them (scancel ${jobs.array} ${jobs.merge}), then submit again.`,
+  );
+}
+
 export function folderHasOtherStudy(folder: string, files: readonly string[]): string {
   return optionInvalid(
     'out',

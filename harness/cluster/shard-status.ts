@@ -147,10 +147,15 @@ export function isShardFolder(folder: string): boolean {
   return existsSync(join(folder, PLAN_FILE)) || readdirSync(folder).some((n) => parseShardFileName(n) !== null);
 }
 
+/** The plan `harness slurm` wrote into a shard folder; null when it holds none. */
+export function readPlanFile(folder: string): ClusterPlanFile | null {
+  const planPath = join(folder, PLAN_FILE);
+  return existsSync(planPath) ? ClusterPlanFile.parse(JSON.parse(readFileSync(planPath, 'utf8'))) : null;
+}
+
 /** Reads a shard folder (the `--out` of `harness slurm`, or any folder of shard databases). */
 export function readShardFolder(folder: string, queueOf: (plan: ClusterPlanFile) => QueueView, now: Date): FolderStatus {
-  const planPath = join(folder, PLAN_FILE);
-  const plan = existsSync(planPath) ? ClusterPlanFile.parse(JSON.parse(readFileSync(planPath, 'utf8'))) : null;
+  const plan = readPlanFile(folder);
   const found = existsSync(folder)
     ? readdirSync(folder).flatMap((name) => {
         const parsed = parseShardFileName(name);
@@ -167,8 +172,9 @@ export function readShardFolder(folder: string, queueOf: (plan: ClusterPlanFile)
 }
 
 /**
- * One read-only snapshot of shard `shard` in `file`. A database its task has only just created
- * (no study sealed yet) reads as empty; one whose runs recorded another shard is not done.
+ * One read-only snapshot of shard `shard` in `file`: the trials of its own slice, whatever else
+ * the database holds. A database its task has only just created (no study sealed yet) reads as
+ * empty.
  */
 export function readShardSnapshot(file: string, shard: { index: number; count: number }, now: Date): ShardSnapshot {
   let status;

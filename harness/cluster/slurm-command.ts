@@ -18,7 +18,7 @@ import { folderProblem } from '../messages.js';
 import { projectRoot } from '../paths.js';
 import { parseShardFileName, shardFolder, type ClusterPlanFile } from './layout.js';
 import * as msg from './messages.js';
-import { formatFolderStatus, isShardFolder, readShardFolder, readShardSnapshot, type QueueView } from './shard-status.js';
+import { formatFolderStatus, isShardFolder, readPlanFile, readShardFolder, readShardSnapshot, type QueueView } from './shard-status.js';
 import {
   DEFAULT_MAX_ARRAY_SIZE,
   arrayScript,
@@ -82,6 +82,7 @@ export const slurmCommand: Command = {
     });
     refuseOtherShardCount(typedOut, out, plan.tasks);
     refuseOtherStudyShards(out, plan.tasks, work.manifestHash);
+    if (args['submit'] === true) refuseQueuedSubmission(out, io);
     writePlan(plan, typedOut);
     const jobs = args['submit'] === true ? submit(plan, io) : null;
     if (jobs) writePlanFile(plan, typedOut, jobs);
@@ -157,6 +158,17 @@ function refuseOtherStudyShards(out: string, tasks: number, manifestHash: string
       return held !== null && held !== manifestHash;
     });
   if (others.length > 0) throw new InputError(msg.folderHasOtherStudy(out, others));
+}
+
+/**
+ * Refuses to submit into a folder whose earlier submission still has tasks in the queue: the
+ * two arrays would run the same shards, each task refused by the other's lock, and two merges.
+ */
+function refuseQueuedSubmission(out: string, io: Io): void {
+  const earlier = readPlanFile(out);
+  if (earlier?.jobs == null) return;
+  const queued = queueOf(earlier, io);
+  if (queued !== null && queued.size > 0) throw new InputError(msg.submissionQueued(out, earlier.jobs, queued.size));
 }
 
 /**

@@ -145,6 +145,19 @@ describe('status of a shard folder', () => {
     expect(after.out()).toContain('All shards are done: ready to merge.');
   }, 30_000);
 
+  it('refuses to submit again while the earlier submission has tasks in the queue', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'slurm-twice-'));
+    const bin = fakeSlurm(1001);
+    expect((await slurm(bin, { out: dir, 'array-size': '3', submit: true })).code).toBe(0);
+    writeFileSync(join(bin, 'squeue'), `#!/bin/sh\necho "2|PENDING|${dir}/array.sbatch"\n`);
+    chmodSync(join(bin, 'squeue'), 0o755);
+    expect(await inputError(slurm(bin, { out: dir, 'array-size': '3', submit: true }))).toBe(msg.submissionQueued(dir, { array: '41', merge: '42' }, 1));
+    // Once they have left the queue, a new submission is the user's to make.
+    writeFileSync(join(bin, 'squeue'), '#!/bin/sh\n');
+    expect((await slurm(bin, { out: dir, 'array-size': '3', submit: true })).code).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 'cluster-plan.json'), 'utf8')).jobs).toEqual({ array: '43', merge: '44' });
+  });
+
   it('knows the array\'s tasks in the queue however their script path is spelt (a symlinked folder)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'slurm-status-'));
     const bin = fakeSlurm(1001);
