@@ -134,6 +134,7 @@ export function sbatchMissing(): string {
   return 'sbatch is not on PATH, so --submit cannot submit the jobs. The scripts are written; run the command again with --submit on the cluster\'s login node, or submit them by hand (see above).';
 }
 
-export function sbatchFailed(script: string, detail: string): string {
-  return `sbatch refused ${script}: ${showValue(detail.trim(), 400)}. The scripts are written; fix the cause and submit them by hand (see "harness slurm --help").`;
+export function sbatchFailed(script: string, detail: string, byHand: string): string {
+  const said = detail.trim().slice(0, 2000).split('\n').map((line) => `  ${line}`).join('\n');
+  return `sbatch refused ${script}:\n${said}\nThe scripts are written; fix the cause (or the options: run harness slurm again), then submit them by hand:\n  ${byHand}`;
 }

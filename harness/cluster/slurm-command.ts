@@ -218,19 +218,20 @@ function writing(
   }
 }
 
-function sbatch(args: string[], script: string, io: Io): string {
+function sbatch(args: string[], script: string, io: Io, byHand: string): string {
   try {
     const out = execFileSync('sbatch', ['--parsable', ...args, script], { env: io.env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     return out.trim().split(';')[0]!;
   } catch (thrown) {
     const { code, stderr } = thrown as { code?: string; stderr?: string };
-    throw new InputError(code === 'ENOENT' ? msg.sbatchMissing() : msg.sbatchFailed(script, stderr || errorMessage(thrown)));
+    throw new InputError(code === 'ENOENT' ? msg.sbatchMissing() : msg.sbatchFailed(script, stderr || errorMessage(thrown), byHand));
   }
 }
 
 function submit(plan: ArrayPlan, io: Io): { array: string; merge: string } {
-  const array = sbatch([], plan.files.arrayScript, io);
-  const merge = sbatch([`--dependency=afterany:${array}`], plan.files.mergeScript, io);
+  const byHand = submitCommand(plan.files.arrayScript, plan.files.mergeScript);
+  const array = sbatch([], plan.files.arrayScript, io, byHand);
+  const merge = sbatch([`--dependency=afterany:${array}`], plan.files.mergeScript, io, byHand);
   return { array, merge };
 }
 

@@ -219,7 +219,7 @@ export function arrayScript(plan: ArrayPlan): string {
     'set -uo pipefail',
     '',
     `max_requeues=${options.maxRequeues}`,
-    'task="$SLURM_ARRAY_TASK_ID"',
+    `task="\${SLURM_ARRAY_TASK_ID:?runs as a task of a Slurm array: submit it with sbatch, or run shard i by hand with harness run --shard i/${tasks}}"`,
     `echo "harness: shard $task of ${tasks}, job \${SLURM_ARRAY_JOB_ID}_$task, restart \${SLURM_RESTART_COUNT:-0}, host $(hostname)"`,
     '',
     `${run[0]} \\`,

@@ -13,6 +13,7 @@ import type { Io } from '../../harness/cli/io.js';
 import { InputError } from '../../harness/errors.js';
 import * as msg from '../../harness/cluster/messages.js';
 import { shardFolderStatus, slurmCommand } from '../../harness/cluster/slurm-command.js';
+import { submitCommand } from '../../harness/cluster/slurm.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const study = join(root, 'test/fixtures/studies/noop.yaml');
@@ -120,7 +121,7 @@ describe('harness slurm', () => {
     const refusing = fakeSlurm(8);
     writeFileSync(join(refusing, 'sbatch'), '#!/bin/sh\necho "sbatch: error: invalid partition specified: gpu" >&2\nexit 1\n');
     expect(await inputError(slurm(refusing, { out: join(base, 'c'), 'array-size': '3', submit: true }))).toBe(
-      msg.sbatchFailed(join(base, 'c', 'array.sbatch'), 'sbatch: error: invalid partition specified: gpu\n'),
+      msg.sbatchFailed(join(base, 'c', 'array.sbatch'), 'sbatch: error: invalid partition specified: gpu\n', submitCommand(join(base, 'c', 'array.sbatch'), join(base, 'c', 'merge.sbatch'))),
     );
   });
 });

@@ -296,7 +296,7 @@ describe('run, status, export, report', () => {
     expect(JSON.parse(complete.stdout)).toMatchObject({ out: 'merged.sqlite', ok: 27, missing: 0, missingShards: [] });
   });
 
-  it('names the command that computes what a shard lacks: its own, else another shard\'s with the shard swapped and no --db', () => {
+  it('names the command that computes what a shard lacks: its own, else another shard\'s with the shard swapped, and its --db when it names the shard', () => {
     const recorded = {
       '0/3': "harness run paper --shard 0/3 --set seeds=60 --db 'my results/s0.sqlite'",
       '1/3': 'harness run paper --shard=1/3 --set seeds=60',
@@ -306,6 +306,11 @@ describe('run, status, export, report', () => {
     // Run by a Slurm array (no --shard), or with another shard count: nothing to reuse.
     expect(rerunShard('2/3', { '0/3': 'harness run paper --set seeds=60' })).toBe('npx harness run <study> --shard 2/3');
     expect(rerunShard('2/3', { '0/4': 'harness run paper --shard 0/4' })).toBe('npx harness run <study> --shard 2/3');
+    // A --db named for its shard is named for the shard to run.
+    expect(rerunShard('2/3', { '0/3': "harness run paper --shard 0/3 --db '/scratch/my runs/shard-0-of-3.sqlite'" })).toBe(
+      "npx harness run paper --shard 2/3 --db '/scratch/my runs/shard-2-of-3.sqlite'",
+    );
+    expect(rerunShard('2/3', { '0/3': 'harness run paper --shard=0/3 --db=results/paper.shard-0-of-3.sqlite' })).toBe('npx harness run paper --shard=2/3 --db=results/paper.shard-2-of-3.sqlite');
   });
 
   it('refuses more shards than the study has simulation groups, creating no database', async () => {

@@ -37,8 +37,9 @@ export const mergeCommand: Command = {
 
 /**
  * The command that computes what `shard` lacks: the one it was run with, which resumes it; for a
- * shard never run, another shard's with the shard swapped and any --db left out (so the shard
- * gets its default database), keeping the study and every --set. Only a shard run without
+ * shard never run, another shard's with the shard swapped, keeping the study and every --set.
+ * Its --db follows when it names its shard (`shard-1-of-4.sqlite` becomes `shard-0-of-4.sqlite`),
+ * and is left out otherwise (the shard gets its default database). Only a shard run without
  * --shard (by a Slurm array or an indexed Job) has no command to reuse.
  */
 export function rerunShard(shard: string, recorded: Readonly<Record<string, string>>): string {
@@ -47,6 +48,12 @@ export function rerunShard(shard: string, recorded: Readonly<Record<string, stri
   const shardOption = /(\s--shard[= ])(\d+\/\d+)(?=\s|$)/;
   const template = Object.values(recorded).find((line) => line.startsWith('harness run ') && shardOption.exec(line)?.[2]?.endsWith(`/${count}`));
   if (!template) return `npx harness run <study> --shard ${shard}`;
-  const swapped = template.replace(shardOption, `$1${shard}`).replace(/\s--db(?:=|\s+)('(?:[^']|'\\'')*'|\S+)/, '');
+  const [index] = shard.split('/');
+  const swapped = template
+    .replace(shardOption, `$1${shard}`)
+    .replace(/\s--db(?:=|\s+)('(?:[^']|'\\'')*'|\S+)/, (option) => {
+      const named = new RegExp(`shard-\\d+-of-${count}(?=\\.sqlite)`);
+      return named.test(option) ? option.replace(named, `shard-${index}-of-${count}`) : '';
+    });
   return `npx ${swapped}`;
 }
