@@ -398,6 +398,8 @@ export function mergeFailed(failed: number, byShard: readonly { shard: string; c
   const one = failed === 1;
   const lines: string[] = [`${failed} trial${one ? '' : 's'} failed; the merge keeps ${one ? 'it as a result' : 'them as results'}, and rerunning a shard retries its failed trials.`];
   for (const s of byShard) lines.push(`  - shard ${s.shard}: ${s.cells} failed; rerun it with: ${rerun(s.shard)}`);
+  // Inputs that are not the shards of one cut: each database's own run command retries them.
+  if (byShard.length === 0) lines.push('  Rerun the "harness run" command that made each input with failed trials ("harness export <db> --table failures" lists them), then merge again.');
   return lines.join('\n');
 }
 

@@ -45,7 +45,7 @@ export function badTime(time: string): string {
 export function timeWithinWarning(time: string, warningSeconds: number): string {
   return optionInvalid(
     'time',
-    `must be more than ${warningSeconds} s: Slurm warns a task ${warningSeconds} s before its limit, and the task then stops to requeue itself, so it would never run`,
+    `must be more than ${warningSeconds} s: Slurm warns a task up to ${warningSeconds} s before its limit, and the task then stops to requeue itself, so it would hardly run`,
     time,
     'Example: --time 30 (minutes), or leave --time out for the partition\'s default.',
   );
@@ -53,7 +53,7 @@ export function timeWithinWarning(time: string, warningSeconds: number): string 
 
 export function beyondTimeLimit(estimatedSeconds: number, time: string, maxRequeues: number, warningSeconds: number): string {
   return (
-    `the longest task is estimated at ${formatDuration(estimatedSeconds)}, beyond --time ${time} less the ${warningSeconds} s warning before it. ` +
+    `the longest task is estimated at ${formatDuration(estimatedSeconds)}, beyond --time ${time} less the up to ${warningSeconds} s warning before it. ` +
     `Tasks that reach the limit commit their finished trials and requeue themselves (at most ${maxRequeues} times); ` +
     `to avoid that, raise --time, --array-size or --cpus-per-task.`
   );
@@ -76,12 +76,12 @@ export function folderHasOtherShards(folder: string, counts: readonly number[], 
   );
 }
 
-export function submissionQueued(folder: string, jobs: { array: string; merge: string }, tasks: number): string {
+export function submissionQueued(folder: string, jobs: readonly string[]): string {
   return optionInvalid(
     'out',
-    `must not have an earlier submission still in the queue: ${folder}'s array job ${jobs.array} has ${tasks} task${tasks === 1 ? '' : 's'} pending or running (merge job ${jobs.merge})`,
+    `must not have an earlier submission still in the queue: ${folder}'s scripts have job${jobs.length === 1 ? '' : 's'} ${jobs.join(', ')} pending or running`,
     folder,
-    `Wait for them (harness status ${folder}), or cancel them (scancel ${jobs.array} ${jobs.merge}), then submit again.`,
+    `Wait for ${jobs.length === 1 ? 'it' : 'them'} (harness status ${folder}), or cancel ${jobs.length === 1 ? 'it' : 'them'} (scancel ${jobs.join(' ')}), then submit again.`,
   );
 }
 

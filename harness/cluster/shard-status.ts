@@ -147,10 +147,23 @@ export function isShardFolder(folder: string): boolean {
   return existsSync(join(folder, PLAN_FILE)) || readdirSync(folder).some((n) => parseShardFileName(n) !== null);
 }
 
-/** The plan `harness slurm` wrote into a shard folder; null when it holds none. */
+/**
+ * The plan `harness slurm` wrote into a shard folder; null when it holds none. A plan of an
+ * older harness, which did not record --parallel, gets it from its array script's `%P`.
+ */
 export function readPlanFile(folder: string): ClusterPlanFile | null {
   const planPath = join(folder, PLAN_FILE);
-  return existsSync(planPath) ? ClusterPlanFile.parse(JSON.parse(readFileSync(planPath, 'utf8'))) : null;
+  if (!existsSync(planPath)) return null;
+  const plan = ClusterPlanFile.parse(JSON.parse(readFileSync(planPath, 'utf8')));
+  if (plan.parallel !== undefined) return plan;
+  let script = '';
+  try {
+    script = readFileSync(plan.arrayScript, 'utf8');
+  } catch {
+    // No script to read: no limit known.
+  }
+  const limit = /^#SBATCH --array=\S*%(\d+)\s*$/m.exec(script)?.[1];
+  return { ...plan, parallel: limit === undefined ? null : Number(limit) };
 }
 
 /** Reads a shard folder (the `--out` of `harness slurm`, or any folder of shard databases). */

@@ -7,6 +7,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, realpathSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import type { Command } from '../cli/commands/command.js';
 import { exitCodes, println, type Io } from '../cli/io.js';
@@ -161,14 +162,17 @@ function refuseOtherStudyShards(out: string, tasks: number, manifestHash: string
 }
 
 /**
- * Refuses to submit into a folder whose earlier submission still has tasks in the queue: the
- * two arrays would run the same shards, each task refused by the other's lock, and two merges.
+ * Refuses to submit into a folder whose scripts still have jobs in the queue, however they were
+ * submitted (by --submit, by hand, a rerun): the two arrays would run the same shards, each task
+ * refused by the other's lock, and a second merge would run beside the first.
  */
 function refuseQueuedSubmission(out: string, io: Io): void {
   const earlier = readPlanFile(out);
-  if (earlier?.jobs == null) return;
-  const queued = queueOf(earlier, io);
-  if (queued !== null && queued.size > 0) throw new InputError(msg.submissionQueued(out, earlier.jobs, queued.size));
+  const jobs = earlier && queuedJobs(io);
+  if (!earlier || !jobs) return;
+  const [arrayScript, mergeScript] = [realPath(earlier.arrayScript), realPath(earlier.mergeScript)];
+  const mine = jobs.filter((j) => j.script === arrayScript || j.script === mergeScript);
+  if (mine.length > 0) throw new InputError(msg.submissionQueued(out, [...new Set(mine.map((j) => j.job))]));
 }
 
 /**
@@ -235,30 +239,52 @@ function submit(plan: ArrayPlan, io: Io): { array: string; merge: string } {
   return { array, merge };
 }
 
+/** One job (or array task) of this user in the queue: its job id, array task, state and script. */
+interface QueuedJob {
+  job: string;
+  task: string;
+  state: string;
+  /** The script's real path: submitted through a symlink (a $SCRATCH link) it is the same file. */
+  script: string;
+}
+
+/** This user's jobs in the queue, array tasks one by one; null when squeue cannot be asked. */
+function queuedJobs(io: Io): QueuedJob[] | null {
+  let listing: string;
+  try {
+    listing = execFileSync('squeue', ['-h', '-r', '-u', userInfo().username, '-o', '%A|%K|%T|%o'], { env: io.env, encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'ignore'] });
+  } catch {
+    return null;
+  }
+  const real = new Map<string, string>();
+  return listing.split('\n').flatMap((line) => {
+    const [job, task, state, command] = line.split('|');
+    if (job === undefined || task === undefined || state === undefined || command === undefined) return [];
+    if (!real.has(command)) real.set(command, realPath(command));
+    return [{ job, task, state, script: real.get(command)! }];
+  });
+}
+
+/** The real path of an existing file, else the path as given. */
+function realPath(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}
+
 /**
  * Where the queue has the tasks of a plan's array script (the first submission and every
  * rerun alike: they run the same script); null when squeue cannot be asked.
  */
 function queueOf(plan: ClusterPlanFile, io: Io): QueueView {
-  let listing: string;
-  try {
-    listing = execFileSync('squeue', ['-h', '-r', '-o', '%K|%T|%o'], { env: io.env, encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'ignore'] });
-  } catch {
-    return null;
-  }
-  // The script as submitted may be spelt another way (a symlink such as $SCRATCH, a relative path).
-  const real = (path: string) => {
-    try {
-      return realpathSync(path);
-    } catch {
-      return path;
-    }
-  };
-  const script = real(plan.arrayScript);
+  const jobs = queuedJobs(io);
+  if (jobs === null) return null;
+  const script = realPath(plan.arrayScript);
   const queue = new Map<number, 'pending' | 'running'>();
-  for (const line of listing.split('\n')) {
-    const [task, state, command] = line.split('|');
-    if (command === undefined || task === undefined || !/^\d+$/.test(task) || (command !== plan.arrayScript && real(command) !== script)) continue;
+  for (const { task, state, script: submitted } of jobs) {
+    if (submitted !== script || !/^\d+$/.test(task)) continue;
     const running = state === 'RUNNING' || state === 'COMPLETING' || state === 'CONFIGURING' || state === 'SUSPENDED';
     if (running || queue.get(Number(task)) !== 'running') queue.set(Number(task), running ? 'running' : 'pending');
   }

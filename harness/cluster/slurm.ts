@@ -85,6 +85,8 @@ export const DEFAULT_MAX_ARRAY_SIZE = 1001;
 export const MIN_TASK_SECONDS = 300;
 /** Seconds before the time limit at which Slurm sends SIGUSR1 to the task's shell. */
 export const TIME_LIMIT_WARNING_SECONDS = 60;
+/** How much earlier than asked Slurm may send that signal (sbatch's man page, --signal). */
+const SIGNAL_EARLY_SECONDS = 60;
 
 export function planArray(work: StudyWork, options: SlurmOptions): ArrayPlan {
   const groups = work.groups;
@@ -93,8 +95,10 @@ export function planArray(work: StudyWork, options: SlurmOptions): ArrayPlan {
     throw new InputError(msg.badPartition(options.partition));
   }
   const timeLimitSeconds = options.time === undefined ? null : parseSlurmTime(options.time);
-  // Slurm warns a task this long before its limit, and the task then stops to requeue itself.
-  if (timeLimitSeconds !== null && timeLimitSeconds <= TIME_LIMIT_WARNING_SECONDS) throw new InputError(msg.timeWithinWarning(options.time!, TIME_LIMIT_WARNING_SECONDS));
+  // Slurm warns a task this long before its limit (and, its man page says, up to 60 s earlier
+  // still), and the task then stops to requeue itself.
+  const warnedBefore = TIME_LIMIT_WARNING_SECONDS + SIGNAL_EARLY_SECONDS;
+  if (timeLimitSeconds !== null && timeLimitSeconds <= warnedBefore) throw new InputError(msg.timeWithinWarning(options.time!, warnedBefore));
 
   let tasks: number;
   if (options.arraySize === undefined) {
@@ -117,8 +121,8 @@ export function planArray(work: StudyWork, options: SlurmOptions): ArrayPlan {
 
   const warnings: string[] = [];
   const longest = Math.max(...shards.map((s) => s.estimatedSeconds ?? 0));
-  if (timeLimitSeconds !== null && pilot !== null && longest > timeLimitSeconds - TIME_LIMIT_WARNING_SECONDS) {
-    warnings.push(msg.beyondTimeLimit(longest, options.time!, options.maxRequeues, TIME_LIMIT_WARNING_SECONDS));
+  if (timeLimitSeconds !== null && pilot !== null && longest > timeLimitSeconds - warnedBefore) {
+    warnings.push(msg.beyondTimeLimit(longest, options.time!, options.maxRequeues, warnedBefore));
   }
 
   const { shardLoads: _, ...rest } = work;

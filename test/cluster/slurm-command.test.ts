@@ -13,6 +13,7 @@ import type { Io } from '../../harness/cli/io.js';
 import { InputError } from '../../harness/errors.js';
 import * as msg from '../../harness/cluster/messages.js';
 import { shardFolderStatus, slurmCommand } from '../../harness/cluster/slurm-command.js';
+import { readPlanFile } from '../../harness/cluster/shard-status.js';
 import { submitCommand } from '../../harness/cluster/slurm.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -146,13 +147,32 @@ describe('status of a shard folder', () => {
     expect(after.out()).toContain('All shards are done: ready to merge.');
   }, 30_000);
 
+  it('reads the limit of tasks at once of a plan written before it was recorded from its array script', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'slurm-old-plan-'));
+    const bin = fakeSlurm(1001);
+    await slurm(bin, { out: dir, 'array-size': '3', parallel: '2' });
+    const file = join(dir, 'cluster-plan.json');
+    const { parallel, ...older } = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    expect(parallel).toBe(2);
+    writeFileSync(file, JSON.stringify(older));
+    expect(readPlanFile(dir)?.parallel).toBe(2);
+    const watched = io(bin);
+    shardFolderStatus(dir, true, watched);
+    expect((JSON.parse(watched.out()) as { rerunCommand: string }).rerunCommand).toContain('--array=0-2%2 ');
+  });
+
   it('refuses to submit again while the earlier submission has tasks in the queue', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'slurm-twice-'));
     const bin = fakeSlurm(1001);
     expect((await slurm(bin, { out: dir, 'array-size': '3', submit: true })).code).toBe(0);
-    writeFileSync(join(bin, 'squeue'), `#!/bin/sh\necho "2|PENDING|${dir}/array.sbatch"\n`);
+    // The array's task 2 waits; written again without --submit, the plan no longer names the jobs.
+    writeFileSync(join(bin, 'squeue'), `#!/bin/sh\necho "41|2|PENDING|${dir}/array.sbatch"\necho "7|N/A|RUNNING|/elsewhere/array.sbatch"\n`);
     chmodSync(join(bin, 'squeue'), 0o755);
-    expect(await inputError(slurm(bin, { out: dir, 'array-size': '3', submit: true }))).toBe(msg.submissionQueued(dir, { array: '41', merge: '42' }, 1));
+    expect((await slurm(bin, { out: dir, 'array-size': '3' })).code).toBe(0);
+    expect(await inputError(slurm(bin, { out: dir, 'array-size': '3', submit: true }))).toBe(msg.submissionQueued(dir, ['41']));
+    // The merge job alone, still waiting: the same.
+    writeFileSync(join(bin, 'squeue'), `#!/bin/sh\necho "42|N/A|PENDING|${dir}/merge.sbatch"\n`);
+    expect(await inputError(slurm(bin, { out: dir, 'array-size': '3', submit: true }))).toBe(msg.submissionQueued(dir, ['42']));
     // Once they have left the queue, a new submission is the user's to make.
     writeFileSync(join(bin, 'squeue'), '#!/bin/sh\n');
     expect((await slurm(bin, { out: dir, 'array-size': '3', submit: true })).code).toBe(0);
@@ -165,7 +185,7 @@ describe('status of a shard folder', () => {
     await slurm(bin, { out: dir, 'array-size': '3' });
     const link = `${dir}-link`;
     symlinkSync(dir, link);
-    writeFileSync(join(bin, 'squeue'), `#!/bin/sh\necho "1|RUNNING|${link}/array.sbatch"\necho "2|PENDING|${dir}/array.sbatch"\necho "0|RUNNING|/elsewhere/array.sbatch"\n`);
+    writeFileSync(join(bin, 'squeue'), `#!/bin/sh\necho "41|1|RUNNING|${link}/array.sbatch"\necho "41|2|PENDING|${dir}/array.sbatch"\necho "9|0|RUNNING|/elsewhere/array.sbatch"\n`);
     chmodSync(join(bin, 'squeue'), 0o755);
     const watched = io(bin);
     expect(shardFolderStatus(dir, true, watched)).toBe(1);

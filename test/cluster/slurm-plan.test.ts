@@ -114,14 +114,15 @@ describe('planArray', () => {
     expect(planArray(work(10), options()).shards.map((s) => s.estimatedSeconds)).toEqual([5, 5, 2.5, 2.5]);
   });
 
-  it('warns when the estimate exceeds the time limit less its 60 s warning, and refuses a limit within the warning', () => {
+  it('warns when the estimate exceeds the time limit less its warning (60 s, sent up to 60 s early), and refuses a limit within it', () => {
     const plan = planArray(work(10, 4, 700), options({ time: '10' }));
-    expect(plan.warnings).toEqual([msg.beyondTimeLimit(1400, '10', 3, 60)]);
-    // 2 rounds of 280 s: within 10 minutes, not within the 540 s before the warning.
-    expect(planArray(work(10, 4, 280), options({ time: '10' })).warnings).toEqual([msg.beyondTimeLimit(560, '10', 3, 60)]);
-    expect(planArray(work(10, 4, 260), options({ time: '10' })).warnings).toEqual([]);
-    expect(inputError(() => planArray(work(10), options({ time: '1' })))).toBe(msg.timeWithinWarning('1', 60));
-    expect(inputError(() => planArray(work(10), options({ time: '0:45' })))).toBe(msg.timeWithinWarning('0:45', 60));
+    expect(plan.warnings).toEqual([msg.beyondTimeLimit(1400, '10', 3, 120)]);
+    // 2 rounds of 250 s: within 10 minutes, not within the 480 s before the earliest warning.
+    expect(planArray(work(10, 4, 250), options({ time: '10' })).warnings).toEqual([msg.beyondTimeLimit(500, '10', 3, 120)]);
+    expect(planArray(work(10, 4, 235), options({ time: '10' })).warnings).toEqual([]);
+    expect(inputError(() => planArray(work(10), options({ time: '2' })))).toBe(msg.timeWithinWarning('2', 120));
+    expect(inputError(() => planArray(work(10), options({ time: '1:30' })))).toBe(msg.timeWithinWarning('1:30', 120));
+    expect(planArray(work(10), options({ time: '2:01' })).tasks).toBeGreaterThan(0);
   });
 
   it('refuses bad options with the option, the rule and the value', () => {

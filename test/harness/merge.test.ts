@@ -98,6 +98,12 @@ describe('merge', () => {
     expect(merged.code).toBe(1);
     expect(merged.stdout).toContain('1 trial failed; the merge keeps it as a result, and rerunning a shard retries its failed trials.\n  - shard 0/3: 1 failed; rerun it with: ');
     expect(merged.stdout).not.toContain('missing');
+    // Inputs that are not the shards of one cut: each input's own run command.
+    await runStudy({ study, dbPath: p('half-1.sqlite'), threads: 1, shard: { index: 1, count: 2 }, commandLine: 'test' });
+    const mixed = await cli(['merge', 'failed-mixed.sqlite', 'failed.sqlite', 'half-1.sqlite'], dir);
+    expect(mixed.code).toBe(1);
+    expect(mixed.stdout).toContain('1 trial failed; the merge keeps it as a result');
+    expect(mixed.stdout).toContain('Rerun the "harness run" command that made each input with failed trials');
   });
 
   it('refuses an output that is an input, an input listed twice, and no inputs', () => {

@@ -97,7 +97,7 @@ export const runCommand: Command = {
     const db = displayPath(dbPath, io.cwd);
     // A stop asked for as the run ended, too late to stop it (its trials are all stored): the
     // report is not written, and the command says how to write it.
-    if (controller.signal.aborted && summary.status !== 'interrupted' && args['report'] === true) {
+    if (controller.signal.aborted && (summary.status === 'done' || summary.status === 'failed') && args['report'] === true) {
       const signal = String(controller.signal.reason) as 'SIGINT' | 'SIGTERM';
       const report = `npx ${commandLine(['report', db, ...(out ? ['--out', out] : []), ...(pngDpi === undefined ? [] : ['--dpi', String(pngDpi)])])}`;
       println(io.stderr, msg.runStoppedBeforeReport(signal, db, report));
