@@ -104,6 +104,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
  * it and the message did not name the option.
  */
 function withNegativeValuesJoined(argv: readonly string[]): string[] {
+  // Building a command's options takes a yargs of its own: only for a line that needs it.
+  if (!argv.some((token) => /^-[\d.]/.test(token))) return [...argv];
   const command = commands.find((c) => c.name === argv[0]);
   const valued = new Set(command ? optionsOf(command).string : []);
   const tokens: string[] = [];

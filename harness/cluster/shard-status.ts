@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { InputError } from '../errors.js';
 import * as engineMsg from '../messages.js';
 import { databaseStatus } from '../run/status.js';
+import { Store } from '../store/store.js';
 import { ClusterPlanFile, PLAN_FILE, parseShardFileName, shardFileName } from './layout.js';
 import * as msg from './messages.js';
 import { submitCommand } from './slurm.js';
@@ -190,17 +191,41 @@ export function readShardFolder(folder: string, queueOf: (plan: ClusterPlanFile)
  * empty.
  */
 export function readShardSnapshot(file: string, shard: { index: number; count: number }, now: Date): ShardSnapshot {
-  let status;
+  return unlessNoStudy<ShardSnapshot>(
+    file,
+    () => {
+      // Its own slice's trials, also when (run by hand, or from a job array's variables) it holds more.
+      const status = databaseStatus(file, now, undefined, shard);
+      return { manifestHash: status.manifestHash, ok: status.ok, failed: status.failed, missing: status.missing, writing: status.running };
+    },
+    { manifestHash: null, ok: 0, failed: 0, missing: null, writing: false },
+  );
+}
+
+/** The hash of the study a shard database holds, without counting its trials; null before one is sealed. */
+export function shardManifestHash(file: string): string | null {
+  return unlessNoStudy<string | null>(
+    file,
+    () => {
+      const store = Store.open(file, 'read');
+      try {
+        return store.manifest()?.hash ?? null;
+      } finally {
+        store.close();
+      }
+    },
+    null,
+  );
+}
+
+/** `read()`, or `none` for a database its task has only just created (no study sealed yet). */
+function unlessNoStudy<T>(file: string, read: () => T, none: T): T {
   try {
-    status = databaseStatus(file, now, undefined, shard);
+    return read();
   } catch (thrown) {
-    if (thrown instanceof InputError && thrown.message === engineMsg.dbNoStudy(file)) {
-      return { manifestHash: null, ok: 0, failed: 0, missing: null, writing: false };
-    }
+    if (thrown instanceof InputError && thrown.message === engineMsg.dbNoStudy(file)) return none;
     throw thrown;
   }
-  // Its own slice's trials, also when (run by hand, or from a job array's variables) it holds more.
-  return { manifestHash: status.manifestHash, ok: status.ok, failed: status.failed, missing: status.missing, writing: status.running };
 }
 
 /**

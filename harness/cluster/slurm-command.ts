@@ -19,7 +19,7 @@ import { folderProblem } from '../messages.js';
 import { projectRoot } from '../paths.js';
 import { parseShardFileName, shardFolder, type ClusterPlanFile } from './layout.js';
 import * as msg from './messages.js';
-import { formatFolderStatus, isShardFolder, readPlanFile, readShardFolder, readShardSnapshot, type QueueView } from './shard-status.js';
+import { formatFolderStatus, isShardFolder, readPlanFile, readShardFolder, shardManifestHash, type QueueView } from './shard-status.js';
 import {
   DEFAULT_MAX_ARRAY_SIZE,
   arrayScript,
@@ -81,8 +81,7 @@ export const slurmCommand: Command = {
       harness: join(projectRoot, 'bin/harness.mjs'),
       workdir: projectRoot,
     });
-    refuseOtherShardCount(typedOut, out, plan.tasks);
-    refuseOtherStudyShards(out, plan.tasks, work.manifestHash);
+    refuseOtherShards(typedOut, out, plan.tasks, work.manifestHash);
     if (args['submit'] === true) refuseQueuedSubmission(out, io);
     writePlan(plan, typedOut);
     const jobs = args['submit'] === true ? submit(plan, io) : null;
@@ -128,37 +127,29 @@ function refuseUnusableOut(typed: string | null, out: string): void {
   if (logs && !logs.isDirectory()) throw unusable(folderProblem.isFile(files.logs));
 }
 
-/** Shards of a different cut in the folder would be mixed with the new ones: refuse. */
-function refuseOtherShardCount(typed: string | null, out: string, tasks: number): void {
+/** Shards of a different cut, or of another study, in the folder would be mixed with the new ones: refuse. */
+function refuseOtherShards(typed: string | null, out: string, tasks: number, manifestHash: string): void {
   if (!existsSync(out)) return;
   let names: string[];
   try {
-    names = readdirSync(out);
+    names = readdirSync(out).sort();
   } catch (thrown) {
     throw new InputError(msg.outUnusable(typed, out, msg.outProblem.notReadable(out, errnoCode(thrown) ?? errorMessage(thrown))));
   }
-  const counts = new Set(names.flatMap((n) => parseShardFileName(n)?.count ?? []));
+  const shards = names.flatMap((name) => {
+    const shard = parseShardFileName(name);
+    return shard ? [{ name, ...shard }] : [];
+  });
+  const counts = new Set(shards.map((s) => s.count));
   counts.delete(tasks);
   if (counts.size > 0) throw new InputError(msg.folderHasOtherShards(out, [...counts].sort((a, b) => a - b), tasks));
-}
-
-/**
- * Refuses a shard folder whose databases of this cut hold another study, or this one with other
- * settings: each task would refuse its database, and status and the merge would take their rows
- * for this study's.
- */
-function refuseOtherStudyShards(out: string, tasks: number, manifestHash: string): void {
-  if (!existsSync(out)) return;
-  const now = new Date();
-  const others = readdirSync(out)
-    .sort()
-    .filter((name) => {
-      const shard = parseShardFileName(name);
-      if (shard === null || shard.count !== tasks) return false;
-      const held = readShardSnapshot(join(out, name), shard, now).manifestHash;
-      return held !== null && held !== manifestHash;
-    });
-  if (others.length > 0) throw new InputError(msg.folderHasOtherStudy(out, others));
+  // Another study's, or this one's with other settings: each task would refuse its database,
+  // and status and the merge would take their rows for this study's.
+  const others = shards.filter((s) => {
+    const held = shardManifestHash(join(out, s.name));
+    return held !== null && held !== manifestHash;
+  });
+  if (others.length > 0) throw new InputError(msg.folderHasOtherStudy(out, others.map((s) => s.name)));
 }
 
 /**

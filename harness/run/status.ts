@@ -8,7 +8,7 @@ import type { RunRecord } from '../experiment.js';
 import { statOrNull } from '../folders.js';
 import { hasSqliteHeader } from '../store/damage.js';
 import { gridOf, type ManifestBody } from '../manifest.js';
-import { doneCells, recordedCells, statusCounts } from '../store/reader.js';
+import { statusCounts, trialCells } from '../store/reader.js';
 import { runsAsOf } from '../store/runs.js';
 import { Store } from '../store/store.js';
 import { parseShard, shardOf, type Shard } from './shard.js';
@@ -64,8 +64,7 @@ function statusOf(store: Store, path: string, now: Date, scope: Shard | undefine
   const shardTexts = [...new Set(runs.map((r) => r.shard))];
   const shards: Shard[] | null = scope ? [scope] : shardTexts.includes(null) || shardTexts.length === 0 ? null : shardTexts.map((s) => parseShard(s!));
   // A failed trial is a result, not missing work.
-  const done = doneCells(store, grid.size);
-  const recorded = recordedCells(store, grid.size);
+  const { done, recorded } = trialCells(store, grid.size);
   let cells = 0;
   let doneInScope = 0;
   let recordedInScope = 0;

@@ -17,7 +17,7 @@ import * as msg from '../messages.js';
 import type { Provenance } from '../run/provenance.js';
 import { parseShard, shardOf } from '../run/shard.js';
 import { quoteIdent } from './columns.js';
-import { doneCells, recordedCells, statusCounts } from './reader.js';
+import { statusCounts, trialCells } from './reader.js';
 import { beginRun, endRun } from './runs.js';
 import { curveColumnNames, trialColumnNames } from './schema.js';
 import { Store } from './store.js';
@@ -237,8 +237,7 @@ function mergeInto(
   // The target's run table holds every shard merged so far, this time and earlier.
   const shardsSeen = shardsOf(target);
   const shardCounts = new Set(shardsSeen.map((s) => parseShard(s).count));
-  const recorded = recordedCells(target, grid.size);
-  const done = doneCells(target, grid.size);
+  const { done, recorded } = trialCells(target, grid.size);
   let missing = 0;
   const missingByShard = new Map<number, number>();
   const failedByShard = new Map<number, number>();

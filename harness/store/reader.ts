@@ -15,19 +15,26 @@ import type { Store } from './store.js';
 
 /** Cells with an `ok` row (failed ones count as not done: a rerun retries them). */
 export function doneCells(store: Store, size: number): Bitset {
-  return cellsWhere(store, size, `status = 'ok'`);
+  const done = new Bitset(size);
+  const rows = store.db.prepare(`SELECT cell_index FROM trial WHERE status = 'ok'`).pluck();
+  for (const index of rows.iterate() as IterableIterator<number>) if (index < size) done.add(index);
+  return done;
 }
 
-/** The cells with a trial row, ok or failed: a failed trial is a result, not missing work. */
-export function recordedCells(store: Store, size: number): Bitset {
-  return cellsWhere(store, size, '1');
-}
-
-function cellsWhere(store: Store, size: number, condition: string): Bitset {
-  const cells = new Bitset(size);
-  const rows = store.db.prepare(`SELECT cell_index FROM trial WHERE ${condition}`).pluck();
-  for (const index of rows.iterate() as IterableIterator<number>) if (index < size) cells.add(index);
-  return cells;
+/**
+ * In one pass over the trials: the cells done (ok), and those with a trial row, ok or failed
+ * (`recorded`): a failed trial is a result, not missing work.
+ */
+export function trialCells(store: Store, size: number): { done: Bitset; recorded: Bitset } {
+  const done = new Bitset(size);
+  const recorded = new Bitset(size);
+  const rows = store.db.prepare(`SELECT cell_index, status = 'ok' FROM trial`).raw();
+  for (const [index, ok] of rows.iterate() as IterableIterator<[number, number]>) {
+    if (index >= size) continue;
+    recorded.add(index);
+    if (ok) done.add(index);
+  }
+  return { done, recorded };
 }
 
 export function statusCounts(store: Store): { ok: number; failed: number } {
