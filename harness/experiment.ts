@@ -145,6 +145,8 @@ export interface RunRecord {
   status: string;
   gitCommit: string | null;
   gitDirtyHash: string | null;
+  /** Hash of the experiment's code the run's trials ran; null for a run that computed none, or stored by an older harness. */
+  codeHash: string | null;
   nodeVersion: string;
   cpuModel: string;
   threads: number;

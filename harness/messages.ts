@@ -321,6 +321,15 @@ export function freshMovedAside(from: string, to: string): string {
 
 // ---- running -------------------------------------------------------------------------------
 
+export function runMixesCode(db: string, other: { trials: number; runs: readonly number[] }, freshCommand: string): string {
+  const runs = other.runs.length === 1 ? `run ${other.runs[0]}` : `runs ${other.runs.join(', ')}`;
+  return (
+    `Warning: ${other.trials} trials in ${db} were computed by other code of the experiment (${runs}); the code, or project code ` +
+    `it imports, has changed since. The trials computed now will mix with them. To compute every trial with this code, ` +
+    `interrupt this run and start over with: ${freshCommand}`
+  );
+}
+
 export function runNothingToDo(cells: number, db: string): string {
   return `Nothing to do: all ${cells} trials are already in ${db}.`;
 }

@@ -44,6 +44,10 @@ export function formatStatus(s: DbStatus, db: string): string {
     const commit = last.gitCommit ? `commit ${last.gitCommit.slice(0, 10)}${last.gitDirtyHash ? ' + changes' : ''}` : 'no git commit';
     lines.push(`  runs: ${s.runs.length}; last #${last.id} ${last.status}, started ${last.startedAt}, ${last.threads} thread${last.threads === 1 ? '' : 's'}, ${commit}, node ${last.nodeVersion}`);
   }
+  if (s.code.length > 1) {
+    const versions = s.code.map((v) => `${v.codeHash.slice(0, 12)}: ${v.trials} trials, run${v.runs.length === 1 ? '' : 's'} ${v.runs.join(', ')}`);
+    lines.push(`  warning: the trials were computed by ${s.code.length} versions of the experiment's code (${versions.join('; ')}); rerun with --fresh to compute them all with one`);
+  }
   return lines.join('\n');
 }
 

@@ -17,7 +17,7 @@
  * reuses the folder without running esbuild. An edit, a copy, a checkout or a reinstall changes
  * a file's times, and the module is compiled again.
  */
-import type { BuildOptions } from 'esbuild';
+import type { BuildOptions, Metafile } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, utimesSync } from 'node:fs';
@@ -28,7 +28,19 @@ import { sha256 } from '../identity.js';
 import { projectRoot } from '../paths.js';
 
 const cacheRoot = join(projectRoot, 'node_modules', '.cache', 'harness');
-const compiled = new Map<string, string>();
+const compiled = new Map<string, CompiledModule>();
+
+export interface CompiledModule {
+  /** The compiled JavaScript entry file. */
+  path: string;
+  /**
+   * What the module runs when imported, as a hash: the sources bundled into its entry and into
+   * the chunks it imports statically, named relative to the project and hashed with their
+   * content. Code behind a dynamic import (an experiment's report) does not count. The same
+   * sources give the same hash in any checkout; packages are not in it (the lockfile is).
+   */
+  codeHash: string;
+}
 
 export interface CompileOptions {
   /**
@@ -47,6 +59,16 @@ export interface CompileOptions {
 
 /** Path of the compiled JavaScript for the module at `entry` (a path or a file URL). */
 export function compiledModulePath(entry: string | URL, options: CompileOptions = {}): string {
+  return compiledModule(entry, options).path;
+}
+
+/** File URL of the compiled module, for `import()`. */
+export function compiledModuleUrl(entry: string | URL, options: CompileOptions = {}): string {
+  return pathToFileURL(compiledModulePath(entry, options)).href;
+}
+
+/** The compiled module for `entry` (a path or a file URL), with the hash of the code it runs. */
+export function compiledModule(entry: string | URL, options: CompileOptions = {}): CompiledModule {
   const file = entry instanceof URL || entry.startsWith('file:') ? fileURLToPath(entry) : entry;
   const key = JSON.stringify([file, options.externalPackages ?? null, options.sourceMap ?? true]);
   let out = compiled.get(key);
@@ -55,11 +77,6 @@ export function compiledModulePath(entry: string | URL, options: CompileOptions 
     compiled.set(key, out);
   }
   return out;
-}
-
-/** File URL of the compiled module, for `import()`. */
-export function compiledModuleUrl(entry: string | URL, options: CompileOptions = {}): string {
-  return pathToFileURL(compiledModulePath(entry, options)).href;
 }
 
 /**
@@ -72,20 +89,21 @@ type InputStamp = [path: string, size: number, mtimeMs: number, ctimeMs: number]
 /** What a compilation wrote (`<name>-<16 hex>.inputs.json` beside its folder's siblings). */
 interface BuildRecord {
   folder: string;
+  codeHash: string;
   inputs: InputStamp[];
 }
 
-function compile(file: string, options: CompileOptions): string {
+function compile(file: string, options: CompileOptions): CompiledModule {
   const name = basename(file).replace(/\.[cm]?[jt]s$/, '');
   const settings = buildSettings(file, name, options);
   // One record per entry and settings: the same module compiled another way is another output.
   const recordPath = join(cacheRoot, `${name}-${sha256(JSON.stringify(settings)).slice(0, 16)}.inputs.json`);
-  const dir = reusableFolder(recordPath) ?? build(settings, name, recordPath);
+  const { dir, codeHash } = reusableFolder(recordPath) ?? build(settings, name, recordPath);
   if (!pruned) {
     pruned = true;
     pruneCompiled(cacheRoot, Date.now());
   }
-  return join(dir, `${name}.js`);
+  return { path: join(dir, `${name}.js`), codeHash };
 }
 
 function buildSettings(file: string, name: string, options: CompileOptions): BuildOptions & { write: false } {
@@ -108,7 +126,7 @@ function buildSettings(file: string, name: string, options: CompileOptions): Bui
 }
 
 /** The folder a record names, when it exists and every input it lists is unchanged. */
-function reusableFolder(recordPath: string): string | undefined {
+function reusableFolder(recordPath: string): { dir: string; codeHash: string } | undefined {
   let record: BuildRecord;
   try {
     record = JSON.parse(readFileSync(recordPath, 'utf8')) as BuildRecord;
@@ -116,6 +134,7 @@ function reusableFolder(recordPath: string): string | undefined {
     return undefined; // none yet, or unreadable: compile
   }
   if (typeof record.folder !== 'string' || !COMPILED_FOLDER.test(record.folder) || !Array.isArray(record.inputs) || record.inputs.length === 0) return undefined;
+  if (typeof record.codeHash !== 'string') return undefined; // written by an older harness
   const dir = join(cacheRoot, record.folder);
   if (!existsSync(dir)) return undefined;
   for (const [path, size, mtimeMs, ctimeMs] of record.inputs) {
@@ -128,10 +147,10 @@ function reusableFolder(recordPath: string): string | undefined {
   }
   markUsed(dir);
   markUsed(recordPath);
-  return dir;
+  return { dir, codeHash: record.codeHash };
 }
 
-function build(settings: ReturnType<typeof buildSettings>, name: string, recordPath: string): string {
+function build(settings: ReturnType<typeof buildSettings>, name: string, recordPath: string): { dir: string; codeHash: string } {
   const started = Date.now();
   // Loaded only to compile: a command whose compiled code is current never imports esbuild
   // (about 20 ms).
@@ -150,8 +169,35 @@ function build(settings: ReturnType<typeof buildSettings>, name: string, recordP
   // A file written while esbuild ran (or just before: file times are coarse) may not be what it
   // read; without a record the next process compiles again.
   const settled = inputs.every((s) => s !== undefined && s[2] < started - STAMP_MARGIN_MS);
-  if (settled) writeRecord(recordPath, { folder, inputs: inputs as InputStamp[] });
-  return dir;
+  const codeHash = codeHashOf(result.metafile);
+  if (settled) writeRecord(recordPath, { folder, codeHash, inputs: inputs as InputStamp[] });
+  return { dir, codeHash };
+}
+
+/** See CompiledModule.codeHash. */
+function codeHashOf(metafile: Metafile): string {
+  const entry = Object.keys(metafile.outputs).find((path) => metafile.outputs[path]!.entryPoint !== undefined);
+  const seen = new Set<string>();
+  const sources = new Set<string>();
+  const visit = (output: string) => {
+    if (seen.has(output) || !metafile.outputs[output]) return;
+    seen.add(output);
+    const { inputs, imports } = metafile.outputs[output]!;
+    for (const input of Object.keys(inputs)) sources.add(input);
+    for (const imported of imports) if (imported.kind === 'import-statement' && !imported.external) visit(imported.path);
+  };
+  if (entry !== undefined) visit(entry);
+  const hash = createHash('sha256');
+  for (const source of [...sources].map((input) => relative(projectRoot, resolve(input))).sort()) {
+    hash.update(source).update('\0');
+    try {
+      hash.update(readFileSync(resolve(projectRoot, source)));
+    } catch {
+      hash.update('(unreadable)'); // esbuild's own modules, which are no files
+    }
+    hash.update('\0');
+  }
+  return hash.digest('hex');
 }
 
 /** Files changed this close to a compilation are not trusted to be what it read. */

@@ -4,7 +4,8 @@
  * manifest: provenance explains results, the manifest decides whether they may be mixed.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
 import { cpus, hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Writer } from '../experiment.js';
@@ -14,6 +15,8 @@ import { projectRoot } from '../paths.js';
 export interface Provenance {
   gitCommit: string | null;
   gitDirtyHash: string | null;
+  /** The experiment's code as its trials run it (CompiledModule.codeHash); null where none ran. */
+  codeHash: string | null;
   lockfileHash: string | null;
   nodeVersion: string;
   cpuModel: string;
@@ -24,22 +27,40 @@ export interface Provenance {
   pid: number;
 }
 
-function git(args: string[]): string | null {
+function git(args: string[], root = projectRoot): string | null {
   try {
-    return execFileSync('git', args, { cwd: projectRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 256 << 20 });
+    return execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 256 << 20 });
   } catch {
     return null;
   }
 }
 
-/** Commit and a hash of what differs from it (tracked changes and the names of untracked files). */
-export function gitState(): { commit: string | null; dirtyHash: string | null } {
-  const commit = git(['rev-parse', 'HEAD'])?.trim() || null;
-  const status = git(['status', '--porcelain=v1', '-z']);
+/**
+ * Commit and a hash of what differs from it: tracked changes, and the untracked files that git
+ * does not ignore, by content (a new experiment is one), or by size and time when large.
+ */
+export function gitState(root = projectRoot): { commit: string | null; dirtyHash: string | null } {
+  const commit = git(['rev-parse', 'HEAD'], root)?.trim() || null;
+  const status = git(['status', '--porcelain=v1', '-z'], root);
   if (status === null) return { commit, dirtyHash: null };
   if (status === '') return { commit, dirtyHash: null };
-  const diff = commit ? (git(['diff', 'HEAD', '--binary']) ?? '') : '';
-  return { commit, dirtyHash: sha256(`${status}\0${diff}`) };
+  const diff = commit ? (git(['diff', 'HEAD', '--binary'], root) ?? '') : '';
+  const hash = createHash('sha256').update(status).update('\0').update(diff);
+  const untracked = (git(['ls-files', '--others', '--exclude-standard', '-z'], root) ?? '').split('\0').filter(Boolean).sort();
+  for (const file of untracked) hash.update('\0').update(file).update('\0').update(untrackedStamp(join(root, file)));
+  return { commit, dirtyHash: hash.digest('hex') };
+}
+
+/** Hashed by content up to this size; larger files (data left in the checkout) by size and time. */
+const UNTRACKED_CONTENT_BYTES = 4 << 20;
+
+function untrackedStamp(path: string): Buffer | string {
+  try {
+    const stats = statSync(path);
+    return stats.size <= UNTRACKED_CONTENT_BYTES ? readFileSync(path) : `${stats.size} bytes, modified ${stats.mtime.toISOString()}`;
+  } catch {
+    return '(unreadable)';
+  }
 }
 
 /** The package's version (package.json). */
@@ -71,11 +92,12 @@ export function lockfileHash(): string | null {
   }
 }
 
-export function collectProvenance(options: { threads: number; shard: string | null; commandLine: string }): Provenance {
+export function collectProvenance(options: { threads: number; shard: string | null; commandLine: string; codeHash?: string | null }): Provenance {
   const { commit, dirtyHash } = gitState();
   return {
     gitCommit: commit,
     gitDirtyHash: dirtyHash,
+    codeHash: options.codeHash ?? null,
     lockfileHash: lockfileHash(),
     nodeVersion: process.version,
     cpuModel: cpus()[0]?.model.trim() ?? 'unknown',

@@ -7,16 +7,17 @@
  */
 import { existsSync, renameSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Shard } from './shard.js';
 import { formatShard } from './shard.js';
 import { InputError } from '../errors.js';
 import { diffManifests } from '../manifest.js';
 import * as msg from '../messages.js';
 import { displayPath } from '../paths.js';
-import { compiledModuleUrl } from '../pool/compile.js';
+import { compiledModule } from '../pool/compile.js';
 import { GroupPool } from '../pool/pool.js';
 import { doneCells } from '../store/reader.js';
-import { assertNoLiveRun, beginRun, endRun, heartbeatEveryMs, type RunStatus } from '../store/runs.js';
+import { assertNoLiveRun, beginRun, endRun, heartbeatEveryMs, trialsOfOtherCode, type OtherCode, type RunStatus } from '../store/runs.js';
 import { Store } from '../store/store.js';
 import { WriteError, asWriteError } from '../store/failures.js';
 import { ResultWriter } from '../store/writer.js';
@@ -74,6 +75,8 @@ export interface RunSummary {
   failed: number;
   seconds: number;
   trialsPerSecond: number;
+  /** Stored trials that other code of the experiment computed (this run's results mix with them); null when none. */
+  otherCode: OtherCode | null;
 }
 
 /** Moves a database and its WAL files aside under a timestamped name; returns the new path. */
@@ -138,6 +141,11 @@ export function openForStudy(study: Study, dbPath: string, freshCommand: string,
   }
 }
 
+/** The command that starts this run over, in a new database. */
+function freshCommandOf(options: RunOptions): string {
+  return options.freshCommand ?? `${options.commandLine.replace(/\s--fresh\b/g, '')} --fresh`;
+}
+
 export async function runStudy(options: RunOptions): Promise<RunSummary> {
   const now = options.now ?? (() => new Date());
   const { study } = options;
@@ -147,7 +155,7 @@ export async function runStudy(options: RunOptions): Promise<RunSummary> {
     refuseIfLive(options.dbPath, now(), options.cwd);
     log(msg.freshMovedAside(shown(options.dbPath), shown(moveAside(options.dbPath, now()))));
   }
-  const freshCommand = options.freshCommand ?? `${options.commandLine.replace(/\s--fresh\b/g, '')} --fresh`;
+  const freshCommand = freshCommandOf(options);
   try {
     const store = openForStudy(study, options.dbPath, freshCommand, now(), options.cwd);
     try {
@@ -166,16 +174,19 @@ async function runInto(store: Store, options: RunOptions, now: () => Date, log: 
   const done = doneCells(store, study.grid.size);
   const { cells, done: alreadyDone } = countCells(study.grid, shard, done);
   const shardText = formatShard(shard);
-  const provenance = collectProvenance({ threads, shard: shardText, commandLine: options.commandLine });
+  const todo = cells - alreadyDone;
+  // Compiled before the run is recorded: the hash of the code its trials run is provenance.
+  const compiled = todo > 0 ? compiledModule(study.loaded.modulePath) : null;
+  const provenance = collectProvenance({ threads, shard: shardText, commandLine: options.commandLine, codeHash: compiled?.codeHash });
   const runId = beginRun(store, provenance, 'running', now());
+  const otherCode = compiled && alreadyDone > 0 ? trialsOfOtherCode(store, compiled.codeHash) : null;
   const summary = (status: RunStatus, ok: number, failed: number, signal: string | null): RunSummary => {
     const seconds = (performance.now() - started) / 1000;
     return {
       study: study.name, db: store.path, runId, status, signal, shard: shardText, cells, alreadyDone, ok, failed,
-      seconds, trialsPerSecond: seconds > 0 ? (ok + failed) / seconds : 0,
+      seconds, trialsPerSecond: seconds > 0 ? (ok + failed) / seconds : 0, otherCode,
     };
   };
-  const todo = cells - alreadyDone;
   if (todo === 0) {
     // A stop asked for while the study loaded is a stop, also with nothing left to run: the
     // caller must not go on to its next step (a report) as if the run had ended.
@@ -185,6 +196,7 @@ async function runInto(store: Store, options: RunOptions, now: () => Date, log: 
     log(msg.runNothingToDo(cells, store.shown));
     return summary('done', 0, 0, null);
   }
+  if (otherCode) log(msg.runMixesCode(store.shown, otherCode, freshCommandOf(options)));
   log(msg.runStarting(study.name, todo, cells, alreadyDone, threads, shardText, store.shown));
 
   let stopReason: { status: RunStatus; signal: string | null } | null = null;
@@ -212,7 +224,7 @@ async function runInto(store: Store, options: RunOptions, now: () => Date, log: 
   const groupsLeft = Math.max(1, Math.ceil(todo / study.grid.blockSize));
   const maxGroupsPerBatch = Math.max(1, Math.floor(groupsLeft / (threads * 8)));
   const batches = batchesOf(plannedGroups(study, shard, (i) => done.has(i)), options.cellsPerTask ?? 64, maxGroupsPerBatch);
-  const moduleUrl = compiledModuleUrl(study.loaded.modulePath);
+  const moduleUrl = pathToFileURL(compiled!.path).href;
 
   await new Promise<void>((resolve) => {
     let inFlight = 0;

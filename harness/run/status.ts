@@ -27,6 +27,18 @@ export interface DbStatus {
   /** True while a run is writing: its heartbeat is fresh and, on this host, its process alive. */
   running: boolean;
   runs: RunRecord[];
+  /**
+   * The versions of the experiment's code whose trials are stored (by hash, oldest first), with
+   * their runs and finished trials; more than one means results that mix code. Runs of an older
+   * harness recorded no hash and are left out.
+   */
+  code: CodeVersion[];
+}
+
+export interface CodeVersion {
+  codeHash: string;
+  runs: number[];
+  trials: number;
 }
 
 /**
@@ -92,7 +104,29 @@ function statusOf(store: Store, path: string, now: Date, scope: Shard | undefine
     shards: shardNames,
     running,
     runs,
+    code: codeVersions(store, runs, scope ? statusCounts(store).ok : ok),
   };
+}
+
+function codeVersions(store: Store, runs: readonly RunRecord[], ok: number): CodeVersion[] {
+  const hashed = runs.filter((r) => r.codeHash !== null);
+  const hashes = new Set(hashed.map((r) => r.codeHash!));
+  if (hashes.size === 0) return [];
+  if (hashes.size === 1 && hashed.length === runs.length) return [{ codeHash: [...hashes][0]!, runs: hashed.map((r) => r.id), trials: ok }];
+  // Which runs' trials are still stored (a rerun replaces failed ones): a pass over the trials, only here.
+  const stored = new Map(
+    (store.db.prepare(`SELECT run_id, count(*) AS n FROM trial WHERE status = 'ok' GROUP BY run_id`).all() as { run_id: number; n: number }[]).map((r) => [r.run_id, r.n]),
+  );
+  const versions = new Map<string, CodeVersion>();
+  for (const run of hashed) {
+    const trials = stored.get(run.id) ?? 0;
+    if (trials === 0) continue;
+    const version = versions.get(run.codeHash!) ?? { codeHash: run.codeHash!, runs: [], trials: 0 };
+    version.runs.push(run.id);
+    version.trials += trials;
+    versions.set(run.codeHash!, version);
+  }
+  return [...versions.values()];
 }
 
 /**

@@ -164,7 +164,7 @@ function mergeInto(
   const differs = (cols: readonly string[]) => cols.map((c) => `m.${quoteIdent(c)} IS NOT s.${quoteIdent(c)}`).join(' OR ');
   const runColumns = [
     'started_at', 'ended_at', 'heartbeat_at', 'status', 'git_commit', 'git_dirty_hash', 'lockfile_hash', 'node_version',
-    'cpu_model', 'threads', 'shard', 'command_line', 'host', 'pid', 'trials_done', 'trials_failed',
+    'cpu_model', 'threads', 'shard', 'command_line', 'host', 'pid', 'trials_done', 'trials_failed', 'code_hash',
   ];
   const conflicts: { key: string; table: string; from: string }[] = [];
   let conflictCount = 0;
@@ -202,8 +202,10 @@ function mergeInto(
           .get() as number;
         db.exec(`CREATE TEMP TABLE IF NOT EXISTS run_map (old INTEGER PRIMARY KEY, new INTEGER NOT NULL); DELETE FROM temp.run_map;`);
         const oldRuns = db.prepare(`SELECT id FROM src.run ORDER BY id`).pluck().all() as number[];
+        // A database of an older schema lacks the later columns: copied as NULL.
+        const inSource = new Set((db.prepare(`PRAGMA src.table_info(run)`).all() as { name: string }[]).map((c) => c.name));
         const copyRun = db.prepare(
-          `INSERT INTO main.run (${runColumns.join(', ')}) SELECT ${runColumns.join(', ')} FROM src.run WHERE id = ?`,
+          `INSERT INTO main.run (${runColumns.join(', ')}) SELECT ${runColumns.map((c) => (inSource.has(c) ? c : 'NULL')).join(', ')} FROM src.run WHERE id = ?`,
         );
         const mapRun = db.prepare(`INSERT INTO temp.run_map (old, new) VALUES (?, ?)`);
         for (const id of oldRuns) mapRun.run(id, Number(copyRun.run(id).lastInsertRowid));

@@ -27,6 +27,8 @@ interface RunRow {
   status: string;
   git_commit: string | null;
   git_dirty_hash: string | null;
+  /** Absent in a database of schema level 1. */
+  code_hash?: string | null;
   node_version: string;
   cpu_model: string;
   threads: number;
@@ -91,12 +93,13 @@ function registerRun(store: Store, provenance: Provenance, status: RunStatus, no
       const stamp = now.toISOString();
       const result = store.db
         .prepare(
-          `INSERT INTO run (started_at, heartbeat_at, status, git_commit, git_dirty_hash, lockfile_hash, node_version, cpu_model,
-             threads, shard, command_line, host, pid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO run (started_at, heartbeat_at, status, git_commit, git_dirty_hash, code_hash, lockfile_hash, node_version,
+             cpu_model, threads, shard, command_line, host, pid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
-          stamp, stamp, status, provenance.gitCommit, provenance.gitDirtyHash, provenance.lockfileHash, provenance.nodeVersion,
-          provenance.cpuModel, provenance.threads, provenance.shard, provenance.commandLine, provenance.host, provenance.pid,
+          stamp, stamp, status, provenance.gitCommit, provenance.gitDirtyHash, provenance.codeHash, provenance.lockfileHash,
+          provenance.nodeVersion, provenance.cpuModel, provenance.threads, provenance.shard, provenance.commandLine, provenance.host,
+          provenance.pid,
         );
       return Number(result.lastInsertRowid);
     })
@@ -122,6 +125,7 @@ export function listRuns(store: Store): RunRecord[] {
     status: r.status,
     gitCommit: r.git_commit,
     gitDirtyHash: r.git_dirty_hash,
+    codeHash: r.code_hash ?? null,
     nodeVersion: r.node_version,
     cpuModel: r.cpu_model,
     threads: r.threads,
@@ -130,4 +134,24 @@ export function listRuns(store: Store): RunRecord[] {
     trialsDone: r.trials_done,
     trialsFailed: r.trials_failed,
   }));
+}
+
+/** Stored trials computed by other code of the experiment than `codeHash`, and the runs that did. */
+export interface OtherCode {
+  trials: number;
+  runs: number[];
+}
+
+/**
+ * The finished trials that runs of other experiment code stored (runs of an older harness,
+ * which recorded no code hash, cannot tell and are left out); null when there are none.
+ */
+export function trialsOfOtherCode(store: Store, codeHash: string): OtherCode | null {
+  const others = store.db.prepare(`SELECT id FROM run WHERE code_hash IS NOT NULL AND code_hash != ? ORDER BY id`).pluck().all(codeHash) as number[];
+  if (others.length === 0) return null;
+  const counted = store.db
+    .prepare(`SELECT run_id, count(*) AS n FROM trial WHERE status = 'ok' AND run_id IN (${others.map(() => '?').join(', ')}) GROUP BY run_id ORDER BY run_id`)
+    .all(...others) as { run_id: number; n: number }[];
+  if (counted.length === 0) return null;
+  return { trials: counted.reduce((sum, c) => sum + c.n, 0), runs: counted.map((c) => c.run_id) };
 }

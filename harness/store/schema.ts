@@ -14,7 +14,7 @@ import type { ColumnDef } from '../experiment.js';
 import { VARIANT_FIELD, type ManifestBody } from '../manifest.js';
 import { columnNameOf, quoteIdent } from './columns.js';
 
-export const schemaVersion = 1;
+export const schemaVersion = 2;
 
 const migrations: readonly string[] = [
   `
@@ -64,6 +64,8 @@ const migrations: readonly string[] = [
     PRIMARY KEY (tbl, name)
   );
   `,
+  // 2: the hash of the experiment's code each run ran (CompiledModule.codeHash).
+  `ALTER TABLE run ADD COLUMN code_hash TEXT;`,
 ];
 
 /** Schema level of a database (0 when it has no meta table yet). */

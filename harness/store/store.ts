@@ -90,8 +90,9 @@ export class Store {
         retryWhileBusy(() => db.pragma('journal_mode = WAL'));
         db.pragma('synchronous = NORMAL');
         if (version < schemaVersion) migrate(db);
-      } else if (version < schemaVersion) {
-        throw new InputError(version === 0 ? msg.dbNoStudy(shown) : msg.dbNewerSchema(shown, version, schemaVersion));
+      } else if (version === 0) {
+        // An older level is read as it is: what later levels added reads as absent.
+        throw new InputError(msg.dbNoStudy(shown));
       }
     } catch (thrown) {
       db.close();

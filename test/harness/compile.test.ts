@@ -7,7 +7,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { compiledModulePath, COMPILED_KEPT_MS, pruneCompiled } from '../../harness/pool/compile.js';
+import { compiledModule, compiledModulePath, COMPILED_KEPT_MS, pruneCompiled } from '../../harness/pool/compile.js';
 import { projectRoot } from '../../harness/paths.js';
 
 const compileModule = new URL('../../harness/pool/compile.ts', import.meta.url).href;
@@ -58,6 +58,30 @@ describe('compiled worker code', () => {
     expect(bare).not.toBe(mapped);
     expect(readFileSync(mapped, 'utf8')).toContain('sourceMappingURL=data:');
     expect(readFileSync(bare, 'utf8')).not.toContain('sourceMappingURL');
+  });
+
+  it("hashes the code a module runs: its static imports' sources, not what it imports dynamically", () => {
+    const sources = mkdtempSync(join(tmpdir(), 'code-hash-'));
+    try {
+      const entry = join(sources, `hashed${process.pid}.ts`);
+      writeFileSync(join(sources, 'helper.ts'), 'export const answer: number = 42;\n');
+      writeFileSync(join(sources, 'late.ts'), 'export const report = "first";\n');
+      writeFileSync(entry, "import { answer } from './helper';\nexport default answer;\nexport const later = () => import('./late');\n");
+      /** From a fresh process each time (a process remembers its own compilations). */
+      const hashInChild = (): string =>
+        execFileSync(process.execPath, ['--import', 'tsx', '-e', `import(${JSON.stringify(compileModule)}).then((m) => process.stdout.write(m.compiledModule(${JSON.stringify(entry)}).codeHash))`], { encoding: 'utf8' });
+      const first = hashInChild();
+      expect(first).toMatch(/^[0-9a-f]{64}$/);
+      expect(compiledModule(entry).codeHash).toBe(first);
+      writeFileSync(join(sources, 'late.ts'), 'export const report = "second";\n');
+      expect(hashInChild()).toBe(first);
+      writeFileSync(join(sources, 'helper.ts'), 'export const answer: number = 43;\n');
+      expect(hashInChild()).not.toBe(first);
+    } finally {
+      rmSync(sources, { recursive: true, force: true });
+      const cacheRoot = join(projectRoot, 'node_modules', '.cache', 'harness');
+      for (const f of readdirSync(cacheRoot).filter((f) => f.startsWith(`hashed${process.pid}-`))) rmSync(join(cacheRoot, f), { recursive: true, force: true });
+    }
   });
 
   describe('reuse without compiling', () => {

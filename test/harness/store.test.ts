@@ -210,3 +210,37 @@ describe('the writer', () => {
     store.close();
   });
 });
+
+describe('a database of an older schema level', () => {
+  it('is read as it is (status, merge), and a run brings it up to date', async () => {
+    const { cli } = await import('./helpers.js');
+    const old = tempDir();
+    const studyFile = writeStudy(old, 'study.yaml', noopStudy());
+    expect((await cli(['run', studyFile, '--db', 'level1.sqlite'], old)).code).toBe(0);
+    // Level 1 had no run.code_hash.
+    const level1 = new Database(join(old, 'level1.sqlite'));
+    level1.exec(`ALTER TABLE run DROP COLUMN code_hash; UPDATE meta SET value = '1' WHERE key = 'schema_version'`);
+    level1.close();
+
+    const status = await cli(['status', 'level1.sqlite', '--json'], old);
+    expect(status.code, status.stderr).toBe(0);
+    expect(JSON.parse(status.stdout)).toMatchObject({ ok: 27, runs: [{ id: 1, codeHash: null }], code: [] });
+    const merged = await cli(['merge', 'merged.sqlite', 'level1.sqlite'], old);
+    expect(merged.code, merged.stderr).toBe(0);
+    const mergedRuns = new Database(join(old, 'merged.sqlite'), { readonly: true });
+    expect(mergedRuns.prepare(`SELECT code_hash FROM run ORDER BY id`).pluck().all()).toEqual([null, null]);
+    mergedRuns.close();
+
+    // A trial lost: the next run computes it, in the database brought up to the current level.
+    const lose = new Database(join(old, 'level1.sqlite'));
+    lose.exec(`DELETE FROM trial WHERE cell_index = 0`);
+    lose.close();
+    const rerun = await cli(['run', studyFile, '--db', 'level1.sqlite', '--json'], old);
+    expect(rerun.code, rerun.stderr).toBe(0);
+    expect(JSON.parse(rerun.stdout)).toMatchObject({ ok: 1, otherCode: null }); // the first run's code is not known
+    const migrated = new Database(join(old, 'level1.sqlite'), { readonly: true });
+    expect(readSchemaVersion(migrated)).toBe(schemaVersion);
+    expect(migrated.prepare(`SELECT code_hash IS NOT NULL FROM run ORDER BY id`).pluck().all()).toEqual([0, 1]);
+    migrated.close();
+  });
+});

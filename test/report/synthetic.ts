@@ -113,6 +113,7 @@ function run(id: number, startedAt: string, endedAt: string, trialsDone: number)
     status: 'done',
     gitCommit: '0123456789abcdef0123456789abcdef01234567',
     gitDirtyHash: null,
+    codeHash: '5d0c7e0a9d0e1f2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f809101',
     nodeVersion: 'v20.20.0',
     cpuModel: 'Synthetic CPU',
     threads: 2,

@@ -1,0 +1,83 @@
+/**
+ * The code behind the trials: every run records the hash of the experiment code its trials ran,
+ * a resume by other code warns that results will mix (naming the runs and the way out), and
+ * status lists the versions whose trials are stored.
+ */
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { gitState } from '../../harness/run/provenance.js';
+import { fixtures, noopModule, noopStudy, writeStudy } from './helpers.js';
+import { runHarness, withDb } from '../reliability/helpers.js';
+
+describe('the experiment code behind the stored trials', () => {
+  // Inside the project: the experiment imports packages from its node_modules.
+  const dir = mkdtempSync(join(fixtures, 'code-version-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const experiment = join(dir, 'experiment.ts');
+  copyFileSync(noopModule, experiment);
+  const study = writeStudy(dir, 'study.yaml', noopStudy({ name: 'code-version', experiment }));
+  const db = join(dir, 'results.sqlite');
+  const run = async (...extra: string[]) => {
+    const exit = await runHarness(['run', study, '--db', db, '--json', ...extra], { cwd: dir });
+    expect(exit.code, exit.stderr).toBe(0);
+    return { summary: JSON.parse(exit.stdout) as { ok: number; otherCode: { trials: number; runs: number[] } | null }, stderr: exit.stderr };
+  };
+
+  it('warns when a resume runs other code than the stored trials ran, and status names both versions', async () => {
+    const first = await run('--shard', '0/3');
+    const second = await run('--shard', '1/3');
+    expect([first.summary.otherCode, second.summary.otherCode]).toEqual([null, null]);
+    expect(second.stderr).not.toContain('other code');
+
+    appendFileSync(experiment, '\n// Edited after two shards ran: a change to the code the trials run.\n');
+    const third = await run();
+    const stored = first.summary.ok + second.summary.ok;
+    expect(third.summary.otherCode).toEqual({ trials: stored, runs: [1, 2] });
+    expect(third.stderr).toContain(`Warning: ${stored} trials in results.sqlite were computed by other code of the experiment (runs 1, 2)`);
+    expect(third.stderr).toContain('--fresh');
+
+    const hashes = withDb(db, (d) => d.prepare('SELECT code_hash FROM run ORDER BY id').pluck().all() as string[])!;
+    expect(hashes.every((h) => /^[0-9a-f]{64}$/.test(h))).toBe(true);
+    expect(hashes[0]).toBe(hashes[1]);
+    expect(hashes[2]).not.toBe(hashes[0]);
+
+    const status = await runHarness(['status', db, '--json'], { cwd: dir });
+    const code = (JSON.parse(status.stdout) as { code: unknown[] }).code;
+    expect(code).toEqual([
+      { codeHash: hashes[0], runs: [1, 2], trials: stored },
+      { codeHash: hashes[2], runs: [3], trials: third.summary.ok },
+    ]);
+    const text = await runHarness(['status', db], { cwd: dir });
+    expect(text.stdout).toContain(`warning: the trials were computed by 2 versions of the experiment's code (${hashes[0]!.slice(0, 12)}: ${stored} trials, runs 1, 2;`);
+  }, 60_000);
+});
+
+describe("a run's record of uncommitted changes", () => {
+  it('changes with the content of a file git does not track yet (a new experiment), not only with its name', () => {
+    const repo = mkdtempSync(join(tmpdir(), 'dirty-'));
+    try {
+      const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd: repo });
+      git('init', '-q');
+      writeFileSync(join(repo, '.gitignore'), 'results/\n');
+      git('add', '.gitignore');
+      git('commit', '-q', '-m', 'start');
+      expect(gitState(repo).dirtyHash).toBeNull();
+      writeFileSync(join(repo, 'experiment.ts'), 'export const k = 1;\n');
+      const first = gitState(repo).dirtyHash;
+      expect(first).toMatch(/^[0-9a-f]{64}$/);
+      writeFileSync(join(repo, 'experiment.ts'), 'export const k = 2;\n');
+      expect(gitState(repo).dirtyHash).not.toBe(first);
+      writeFileSync(join(repo, 'experiment.ts'), 'export const k = 1;\n');
+      expect(gitState(repo).dirtyHash).toBe(first);
+      // Ignored files (results) are not the code.
+      mkdirSync(join(repo, 'results'));
+      writeFileSync(join(repo, 'results', 'study.sqlite'), 'data');
+      expect(gitState(repo).dirtyHash).toBe(first);
+    } finally {
+      rmSync(repo, { recursive: true, force: true });
+    }
+  });
+});
