@@ -520,6 +520,19 @@ export function reportRemovedStale(count: number, dir: string): string {
   return `Removed ${count} file${count === 1 ? '' : 's'} that an earlier report wrote into ${dir} and this one does not (files you put there yourself stay).`;
 }
 
+/** `harnessFrames` marks the stack lines of the harness's own code, which say nothing about report()'s failure. */
+export function reportThrew(experiment: string, module: string, error: string, stack: string | null, harnessFrames: (line: string) => boolean): string {
+  const frames = stack ? stack.split('\n').filter((line) => /^\s+at /.test(line) && !harnessFrames(line)).slice(0, 8).join('\n') : '';
+  return (
+    `report() of experiment ${experiment} (${module}) failed: ${error}${frames ? `\n${frames}` : ''}\n` +
+    `The results database is untouched and no report file was written. Fix report() and run the report again.`
+  );
+}
+
+export function reportBadFiles(experiment: string, problem: string): string {
+  return `report() of experiment ${experiment} returned ${problem}; it must return an array of files, each { path: string, content: string or Uint8Array }. No report file was written.`;
+}
+
 export function reportBadPath(path: string): string {
   return `report(): returned the file path ${JSON.stringify(path)}; paths must be relative, use forward slashes and stay inside the report folder.`;
 }

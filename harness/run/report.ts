@@ -16,7 +16,7 @@ import { canonicalJson, sha256 } from '../identity.js';
 import { removeAbandonedTempsOf, writeFileAtomically, writeFilesAtomically, type WriteProgress } from '../files.js';
 import { errnoCode, outputFolderProblem } from '../folders.js';
 import { RenderPool } from '../render/pool.js';
-import { InputError } from '../errors.js';
+import { errorMessage, errorStack, InputError } from '../errors.js';
 import { experimentModulePath, loadExperiment } from '../experiments.js';
 import { gridOf } from '../manifest.js';
 import * as msg from '../messages.js';
@@ -111,8 +111,18 @@ export async function writeReport(options: ReportOptions): Promise<ReportResult>
       if (note) log(note);
       // The trials of the snapshot the report shows (while a run writes, a later one than status's).
       const coverage = { done: input.trials.length, expected: expectedTrials };
-      const files = await experiment.report({ ...input, figures, coverage, writer: await writer, ...(options.pngDpi === undefined ? {} : { pngDpi: options.pngDpi }) });
-      const result = writeFiles(files, dir, options);
+      let files: unknown;
+      try {
+        files = await experiment.report({ ...input, figures, coverage, writer: await writer, ...(options.pngDpi === undefined ? {} : { pngDpi: options.pngDpi }) });
+      } catch (thrown) {
+        // The experiment's code failed, not the harness: say where, and that nothing was lost.
+        if (thrown instanceof InputError) throw thrown;
+        const error = thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : errorMessage(thrown);
+        const harnessCode = join(projectRoot, 'harness') + sep;
+        const harnessFrame = (line: string) => line.includes(harnessCode) || line.includes('(node:');
+        throw new InputError(msg.reportThrew(experiment.name, shownPath(modulePath, options.cwd), error, errorStack(thrown), harnessFrame));
+      }
+      const result = writeFiles(checkedReportFiles(files, experiment.name), dir, options);
       if (result.removed.length) log(msg.reportRemovedStale(result.removed.length, shownPath(dir, options.cwd)));
       const partial =
         coverage.done < coverage.expected
@@ -187,7 +197,6 @@ function figureSetOf(experiment: Experiment, manifestHash: string, runs: readonl
  * read-only folder, a file in the way) is the user's to fix: an InputError naming the folder.
  */
 function writeFiles(files: ReportFile[], dir: string, options: ReportOptions): Omit<Extract<ReportResult, { written: string[] }>, 'partial'> {
-  for (const file of files) checkReportPath(file.path);
   const progress: WriteProgress = { at: null, placed: 0 };
   let removed: string[];
   try {
@@ -332,6 +341,21 @@ function pruneLedgers(keep: string): void {
   } catch {
     // No ledgers, or a folder that cannot be read: nothing to prune.
   }
+}
+
+/** What report() returned, checked before anything is written: the files, or an InputError saying what is wrong. */
+function checkedReportFiles(files: unknown, experiment: string): ReportFile[] {
+  const bad = (problem: string) => new InputError(msg.reportBadFiles(experiment, problem));
+  if (!Array.isArray(files)) throw bad(files === undefined || files === null ? `nothing (${files})` : `a value of type ${typeof files}, not an array`);
+  const seen = new Set<string>();
+  files.forEach((file: Partial<ReportFile> | null, i) => {
+    if (file === null || typeof file !== 'object' || typeof file.path !== 'string') throw bad(`an entry [${i}] without a string path`);
+    if (typeof file.content !== 'string' && !(file.content instanceof Uint8Array)) throw bad(`the file ${JSON.stringify(file.path)} with content of type ${file.content === null ? 'null' : typeof file.content}`);
+    checkReportPath(file.path);
+    if (seen.has(file.path)) throw bad(`the file ${JSON.stringify(file.path)} twice`);
+    seen.add(file.path);
+  });
+  return files as ReportFile[];
 }
 
 function checkReportPath(path: string): void {

@@ -246,3 +246,33 @@ describe('a report folder that cannot be written', () => {
     }
   }, 30_000);
 });
+
+describe("an experiment's report() that fails", () => {
+  it('is the experiment\'s error, not the harness\'s: exit 2, what failed and where, and nothing written', async () => {
+    const module = join(fixtures, 'experiments', 'bad-report.ts');
+    writeStudy(dir, 'bad-report.yaml', noopStudy({ name: 'bad-report', experiment: module }));
+    expect((await cli(['run', join(dir, 'bad-report.yaml'), '--db', 'bad-report.sqlite'], dir)).code).toBe(0);
+    const report = (mode: string) => runHarness(['report', 'bad-report.sqlite', '--out', 'bad-report-out'], { cwd: dir, env: { BAD_REPORT: mode } });
+    const threw = await report('throw');
+    expect(threw.code).toBe(2);
+    expect(threw.stderr).toMatch(/report\(\) of experiment noop \(\S*bad-report\.ts\) failed/);
+    expect(threw.stderr).toContain('failed: TypeError: cannot read the trials (a bug in the report)');
+    expect(threw.stderr).toContain('The results database is untouched');
+    expect(threw.stderr).toMatch(/\n\s+at failingReport \(.*bad-report\.ts:\d+:\d+\)/);
+    expect(threw.stderr).not.toContain('Internal error');
+    const returned: [string, string][] = [
+      ['nothing', 'nothing (undefined)'],
+      ['number', 'a value of type number, not an array'],
+      ['no-content', 'the file "a.txt" with content of type undefined'],
+      ['twice', 'the file "a.txt" twice'],
+    ];
+    for (const [mode, problem] of returned) {
+      const bad = await report(mode);
+      expect(bad.code, mode).toBe(2);
+      expect(bad.stderr, mode).toContain(msg.reportBadFiles('noop', problem));
+    }
+    expect(existsSync(join(dir, 'bad-report-out'))).toBe(false);
+    expect(await report('fine')).toMatchObject({ code: 0 });
+    expect(readFileSync(join(dir, 'bad-report-out', 'a.txt'), 'utf8')).toBe('fine');
+  }, 60_000);
+});
