@@ -9,21 +9,56 @@ import { createHash } from 'node:crypto';
 import type { Json } from './experiment.js';
 
 export function canonicalJson(value: Json): string {
+  try {
+    return canonical(value);
+  } catch (thrown) {
+    if (!(thrown instanceof NotJson)) throw thrown;
+    const at = thrown.path.length ? `${thrown.path.map((p, i) => (i > 0 && !p.startsWith('[') ? `.${p}` : p)).join('')}: ` : '';
+    throw new TypeError(`canonicalJson: ${at}${thrown.message}`);
+  }
+}
+
+/** A value with no JSON text; `path` is filled in, innermost last, on the way out. */
+class NotJson extends Error {
+  readonly path: string[] = [];
+}
+
+function canonical(value: Json): string {
   if (value === null || typeof value !== 'object') {
-    if (typeof value === 'number' && !Number.isFinite(value)) {
-      throw new TypeError(`canonicalJson: ${value} is not a finite number and has no stable text`);
+    if (typeof value === 'number' && !Number.isFinite(value)) throw new NotJson(`${value} is not a finite number and has no stable text`);
+    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean' && value !== null) {
+      throw new NotJson(`${typeof value === 'bigint' ? `${String(value)}n (a BigInt)` : `a ${typeof value}`} is not JSON`);
     }
     return JSON.stringify(value);
   }
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (Array.isArray(value)) {
+    const items: string[] = [];
+    for (let i = 0; i < value.length; i++) items.push(within(`[${i}]`, value[i]!));
+    return `[${items.join(',')}]`;
+  }
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (proto !== Object.prototype && proto !== null) {
+    const kind = (value as object).constructor?.name ?? 'object';
+    throw new NotJson(`a ${kind} is not plain JSON data (it would be written as ${JSON.stringify(value) ?? 'nothing'}); convert it, e.g. a Date to its ISO text`);
+  }
   const keys = Object.keys(value).sort();
   const parts: string[] = [];
   for (const k of keys) {
     const v = value[k];
     if (v === undefined) continue;
-    parts.push(`${JSON.stringify(k)}:${canonicalJson(v)}`);
+    parts.push(`${JSON.stringify(k)}:${within(k, v)}`);
   }
   return `{${parts.join(',')}}`;
+}
+
+/** The text of `value`, found under `segment` (a key, or `[i]`): named in the error if it has none. */
+function within(segment: string, value: Json): string {
+  try {
+    return canonical(value);
+  } catch (thrown) {
+    if (thrown instanceof NotJson) thrown.path.unshift(segment);
+    throw thrown;
+  }
 }
 
 /** SHA-256 of text or bytes, as hex. */

@@ -31,8 +31,18 @@ function checkScalar(column: ColumnDef, value: unknown): Scalar {
 function rowOf(columns: readonly ColumnDef[], record: Record<string, unknown>, what: string): Scalar[] {
   for (const name of Object.keys(record)) {
     if (!columns.some((c) => c.name === name)) throw new OutputError(`${what} has unknown column "${name}"`);
+    // Left out, a column is NULL; named with nothing in it, it is more likely a value gone missing.
+    if (record[name] === undefined) throw new OutputError(`column "${name}" got undefined; store null for "no value"`);
   }
   return columns.map((c) => checkScalar(c, record[c.name]));
+}
+
+function diagnosticsText(diagnostics: unknown): string {
+  try {
+    return canonicalJson(diagnostics as Json);
+  } catch (thrown) {
+    throw new OutputError(`diagnostics: ${errorMessage(thrown).replace(/^canonicalJson: /, '')}`);
+  }
 }
 
 export function normalizeOutput(exp: Experiment, task: GroupTask, output: GroupOutput, durationMs: number): GroupOutcome {
@@ -45,6 +55,7 @@ export function normalizeOutput(exp: Experiment, task: GroupTask, output: GroupO
     const byKey = new Map<string, GroupOutput['trials'][number]>();
     for (const trial of output.trials) {
       if (!wanted.has(trial?.key)) throw new OutputError(`runGroup returned a result for key ${showValue(trial?.key)}, which is not in the task`);
+      if (byKey.has(trial.key)) throw new OutputError(`runGroup returned two results for key ${trial.key}`);
       byKey.set(trial.key, trial);
     }
     const curve = output.curve.map((row, i) => rowOf(exp.curveColumns, row, `curve row ${i}`));
@@ -53,7 +64,7 @@ export function normalizeOutput(exp: Experiment, task: GroupTask, output: GroupO
       if (!trial) return { ok: false, message: 'runGroup returned no result for this cell' };
       try {
         const values = rowOf(exp.trialColumns, trial.result ?? {}, 'the result');
-        const diagnostics = trial.diagnostics === undefined ? null : canonicalJson(trial.diagnostics as Json);
+        const diagnostics = trial.diagnostics === undefined ? null : diagnosticsText(trial.diagnostics);
         return { ok: true, values, diagnostics };
       } catch (thrown) {
         return { ok: false, message: `invalid result: ${errorMessage(thrown)}` };

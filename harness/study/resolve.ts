@@ -51,9 +51,10 @@ export function resolveStudy(
   const parseParams = (params: ParamsDoc) => exp.paramsSchema.safeParse(params);
 
   const issues: Issue[] = [];
-  const base = parseParams(doc.params);
+  const base = parseBaseParams(doc, parseParams);
   if (!base.success) issues.push(...fromZodIssues(base.error.issues, doc.params, ['params'], exp.paramsSchema));
   const baseParsed = base.success ? base.data : undefined;
+  if (baseParsed !== undefined) issues.push(...droppedParams(doc.params, baseParsed, exp));
 
   const axes = resolveAxes(doc, exp, baseParsed, issues);
   const sweep = resolveSweeps(doc, exp, baseParsed, issues);
@@ -135,6 +136,43 @@ export function resolveStudy(
   const paramsOf = paramTable(grid, sweep, assignmentsOf, withSweepValues, parseParams, ctx, issues);
   fail(issues);
   return { display: ctx.display, absPath: ctx.absPath, name: doc.name, loaded: ctx.loaded, manifest: sealManifest(body), grid, paramsOf };
+}
+
+/**
+ * The study's `params` parsed on their own; where that fails, with the first value of each
+ * sweep, and the first variant's settings, filled in where `params` gives nothing: a parameter
+ * without a default may be given by a sweep or the variants alone (every cell is parsed with its
+ * own values later). A study whose `params` parse alone is parsed as before, so its manifest,
+ * and the databases sealed with it, stay the same.
+ */
+function parseBaseParams(doc: StudyDoc, parseParams: (params: ParamsDoc) => ReturnType<Experiment['paramsSchema']['safeParse']>) {
+  const alone = parseParams(doc.params);
+  if (alone.success) return alone;
+  const firstVariant = Object.values(doc.variants)[0] ?? {};
+  const firstCell: [string, unknown][] = [
+    ...Object.entries(doc.sweep).map(([path, values]) => [path, values[0]] as [string, unknown]),
+    ...Object.entries(firstVariant).map(([key, value]) => [key.startsWith('params.') ? key.slice('params.'.length) : key, value] as [string, unknown]),
+  ];
+  const missing = firstCell.filter(([path]) => valueAt(doc.params, path.split('.')) === undefined);
+  if (missing.length === 0) return alone;
+  const filled = structuredClone(doc.params);
+  for (const [path, value] of missing) setDotted(filled, path, value as Json);
+  const withFirstCell = parseParams(filled);
+  return withFirstCell.success ? withFirstCell : alone;
+}
+
+/**
+ * Keys of the study's `params` that the experiment's schema parsed away: a schema that strips
+ * unknown keys (zod's plain `z.object`) would otherwise drop a misspelt parameter silently and
+ * run with the default. Keys the schema declares are never reported (a transform may rename them).
+ */
+function droppedParams(params: ParamsDoc, parsed: unknown, exp: Experiment): Issue[] {
+  const patterns = leafPathsOf(exp.paramsSchema);
+  const declared = (path: string[]) => patterns.some((pattern) => pattern.length <= path.length && pattern.every((part, i) => part === anyKey || part === path[i]));
+  const dropped = leafPaths(params).filter((path) => valueAt(parsed, path.split('.')) === undefined && !declared(path.split('.')));
+  if (dropped.length === 0) return [];
+  const known = knownParameters(exp, parsed);
+  return dropped.map((path) => ({ path: ['params', ...path.split('.')], received: valueAt(params, path.split('.')), ...msg.rule.unknownParam(path, known.shown, known.closest(path)) }));
 }
 
 function resolveAxes(doc: StudyDoc, exp: Experiment, parsed: unknown, issues: Issue[]): Record<string, string[]> {

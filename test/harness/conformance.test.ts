@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { CellSpec, Experiment, GroupOutput, GroupTask } from '../../harness/experiment.js';
 import { contractProblems, knownExperiments, loadExperiment } from '../../harness/experiments.js';
 import { experimentsDir, projectRoot, studyFiles } from '../../harness/paths.js';
 import { normalizeOutput } from '../../harness/pool/normalize.js';
@@ -43,4 +44,43 @@ describe('experiment conformance', () => {
       expect(study.grid.count).toBeGreaterThan(0);
     });
   }
+});
+
+describe("what runGroup returns, checked in the worker", () => {
+  const experiment = {
+    trialColumns: [
+      { name: 'value', type: 'REAL', description: '' },
+      { name: 'note', type: 'TEXT', description: '' },
+    ],
+    curveColumns: [],
+  } as unknown as Experiment;
+  const task: GroupTask = { groupKey: 'g', seed: '00', params: {}, cells: [{ key: 'a', values: {}, params: {} } as unknown as CellSpec] };
+  const outcomeOf = (trials: unknown[]) => normalizeOutput(experiment, task, { groupKey: 'g', trials, curve: [] } as unknown as GroupOutput, 0);
+  const trialOf = (trial: unknown) => {
+    const outcome = outcomeOf([trial]);
+    if (outcome.kind !== 'ok') throw new Error(outcome.message);
+    return outcome.trials[0]!;
+  };
+
+  it('stores a column left out, or set to null, as NULL', () => {
+    expect(trialOf({ key: 'a', result: { value: 1 } })).toEqual({ ok: true, values: [1, null], diagnostics: null });
+    expect(trialOf({ key: 'a', result: { value: 1, note: null } })).toEqual({ ok: true, values: [1, null], diagnostics: null });
+  });
+
+  it('fails a trial whose column is named with nothing in it, or whose diagnostics are not JSON data, saying where', () => {
+    expect(trialOf({ key: 'a', result: { value: undefined } })).toEqual({ ok: false, message: 'invalid result: column "value" got undefined; store null for "no value"' });
+    expect(trialOf({ key: 'a', result: { value: 1 }, diagnostics: { at: { when: new Date(0) } } })).toEqual({
+      ok: false,
+      message: 'invalid result: diagnostics: at.when: a Date is not plain JSON data (it would be written as "1970-01-01T00:00:00.000Z"); convert it, e.g. a Date to its ISO text',
+    });
+    expect(trialOf({ key: 'a', result: { value: 1 }, diagnostics: { steps: [1, Number.NaN] } })).toEqual({
+      ok: false,
+      message: 'invalid result: diagnostics: steps[1]: NaN is not a finite number and has no stable text',
+    });
+    expect(trialOf({ key: 'a', result: { value: 1 }, diagnostics: { n: 1n } })).toEqual({ ok: false, message: 'invalid result: diagnostics: n: 1n (a BigInt) is not JSON' });
+  });
+
+  it('fails the group that returns two results for one cell', () => {
+    expect(outcomeOf([{ key: 'a', result: { value: 1 } }, { key: 'a', result: { value: 2 } }])).toMatchObject({ kind: 'failed', message: 'invalid output: runGroup returned two results for key a' });
+  });
 });

@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as msg from '../../harness/messages.js';
 import { maxStudyBytes } from '../../harness/study/load.js';
 import { formatPath } from '../../harness/text.js';
-import { cli, noopStudy, tempDir, writeStudy } from './helpers.js';
+import { cli, fixtures, noopStudy, tempDir, writeStudy } from './helpers.js';
 
 const dir = tempDir('harness-study-input-');
 
@@ -122,5 +122,41 @@ describe('an unknown parameter in a sweep or a variant', () => {
     expect((await cli(['plan', file, '--pilot', '0'], dir)).stderr).toBe(
       unknownParameter('noop-typo.yaml', ['sweep', 'scael'], 'scael', ['n', 'scale', 'mode', 'label', 'delay_ms', 'touch'], 'scale'),
     );
+  });
+});
+
+describe('an experiment whose schema strips the keys it does not know (a plain z.object)', () => {
+  const loose = join(fixtures, 'experiments', 'loose.ts');
+  const study = (doc: Record<string, unknown>) => ({ name: 'loose-study', experiment: loose, seeds: 1, ...doc });
+  const looseParameters = ['dim', 'lr', 'schedule.decay'];
+
+  it('refuses a misspelt parameter, where the schema would drop it and run with the default', async () => {
+    const typo = writeStudy(dir, 'loose-typo.yaml', study({ params: { dimm: 3, lr: 0.1 } }));
+    const expected = (file: string, path: string, close: string, received: unknown) =>
+      `${msg.studyInvalid(file, [{ path: ['params', ...path.split('.')], received, ...msg.rule.unknownParam(path, looseParameters, close) }], new Map())}\n`;
+    expect(await cli(['plan', typo, '--pilot', '0'], dir)).toEqual({ code: 2, stdout: '', stderr: expected('loose-typo.yaml', 'dimm', 'dim', 3) });
+    const nested = writeStudy(dir, 'loose-nested.yaml', study({ params: { lr: 0.1, schedule: { decy: 0.5 } } }));
+    expect(await cli(['plan', nested, '--pilot', '0'], dir)).toEqual({ code: 2, stdout: '', stderr: expected('loose-nested.yaml', 'schedule.decy', 'schedule.decay', 0.5) });
+    const fine = writeStudy(dir, 'loose-fine.yaml', study({ params: { lr: 0.1 } }));
+    const bySet = await cli(['plan', fine, '--pilot', '0', '--set', 'dimm=3'], dir);
+    expect(bySet.code).toBe(2);
+    expect(bySet.stderr).toContain('"dimm" is not a parameter of the experiment');
+    expect(bySet.stderr).toContain('(from --set dimm=3)');
+    expect((await cli(['plan', fine, '--pilot', '0'], dir)).code).toBe(0);
+  });
+
+  it('takes a parameter without a default from a sweep or the variants alone, and still requires it somewhere', async () => {
+    const swept = writeStudy(dir, 'loose-swept.yaml', study({ sweep: { lr: [0.5, 2] } }));
+    const run = await cli(['run', swept, '--db', 'loose-swept.sqlite', '--json'], dir);
+    expect(run.code, run.stderr).toBe(0);
+    const db = new Database(join(dir, 'loose-swept.sqlite'), { readonly: true });
+    expect(db.prepare('SELECT lr, loss FROM trial ORDER BY cell_index').all()).toEqual([{ lr: 0.5, loss: 1 }, { lr: 2, loss: 4 }]);
+    db.close();
+    const byVariants = writeStudy(dir, 'loose-variants.yaml', study({ variants: { slow: { lr: 0.5 }, fast: { lr: 2 } } }));
+    expect((await cli(['plan', byVariants, '--pilot', '0'], dir)).code).toBe(0);
+    const nowhere = writeStudy(dir, 'loose-nowhere.yaml', study({}));
+    const refused = await cli(['plan', nowhere, '--pilot', '0'], dir);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('params.lr');
   });
 });
