@@ -71,6 +71,19 @@ describe('claim 2: accuracy-max when accuracy is the priority', () => {
     expect(headline(trials, 2).verdict).toBe('holds');
   });
 
+  it("gives the knee's accuracy given up as the row's own difference over the knee: one estimate, one interval", () => {
+    const trials = [
+      ...cells('accuracy-max', (r) => ({ accuracy: 0.97 + jitter(r) / 10, cost: 0.08 }), { scenario }),
+      ...cells('knee-paper', (r) => ({ accuracy: 0.95 + jitter(r), cost: 0.04 }), { scenario }),
+    ];
+    const row = headline(trials, 2);
+    const pick = (prefix: string) => Object.entries(row.numbers).filter(([name]) => name.startsWith(prefix)).map(([name, value]) => [name.slice(prefix.length), value]);
+    expect(pick('knee_accuracy_lost_pts')).toEqual(pick('over_knee-paper_pts'));
+    expect(pick('over_knee-paper_pts').length).toBeGreaterThan(1); // the estimate and its interval
+    const shown = row.value.match(/over knee-paper (\S+ \[[^\]]+\])/)![1]!;
+    expect(row.value).toContain(`accuracy given up ${shown}`);
+  });
+
   it('does not hold when another selector is more accurate', () => {
     const trials = [...cells('accuracy-max', () => ({ accuracy: 0.95 }), { scenario }), ...cells('max-cube', (r) => ({ accuracy: 0.97 + jitter(r) / 10 }), { scenario })];
     expect(headline(trials, 2).verdict).toBe('does not hold');

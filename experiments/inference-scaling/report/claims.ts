@@ -353,7 +353,10 @@ function claim2(ctx: Context): ClaimRow[] {
     for (const d of diffs) Object.assign(numbers, num(`over_${d.selector}_pts`, d.summary));
     let kneeText = '';
     if (has(ctx, PAPER_KNEE)) {
-      const s = pooledSavings(ctx, [condition], PAPER_KNEE, condition.label);
+      // The knee's accuracy given up is the row's own "over" difference: one estimate, one interval.
+      const over = diffs.find((d) => d.selector === PAPER_KNEE)?.summary;
+      const savings = pooledSavings(ctx, [condition], PAPER_KNEE, condition.label);
+      const s = over ? { ...savings, accuracyLost: over } : savings;
       Object.assign(numbers, num('knee_cost_saved_pct', s.costSaved), num('knee_latency_saved_pct', s.latencySaved), num('knee_accuracy_lost_pts', s.accuracyLost));
       kneeText = `; ${PAPER_KNEE} instead: ${savingsText(s)}`;
     }
