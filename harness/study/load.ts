@@ -35,12 +35,25 @@ export function locateStudy(ref: string, cwd: string, known: readonly string[] =
   if (stats) return asPath;
   const stem = (file: string) => basename(file).replace(/\.ya?ml$/, '');
   if (!/[/\\]|\.ya?ml$/.test(ref)) {
-    const matches = known.filter((file) => stem(file) === ref);
-    if (matches.length === 1) return matches[0]!;
-    if (matches.length > 1) throw new InputError(msg.studyAmbiguous(ref, matches));
+    // By file name first; then by the name a study file declares, as `harness list` shows it.
+    for (const matchesRef of [(file: string) => stem(file) === ref, (file: string) => declaredName(file) === ref]) {
+      const matches = known.filter(matchesRef);
+      if (matches.length === 1) return matches[0]!;
+      if (matches.length > 1) throw new InputError(msg.studyAmbiguous(ref, matches));
+    }
   }
   const names = known.map(stem);
   throw new InputError(msg.studyNotFound(ref, names, nearest(stem(ref), names)));
+}
+
+/** The `name:` a study file declares; undefined where it declares none or cannot be read. */
+function declaredName(file: string): string | undefined {
+  try {
+    const name = (readStudyDocument(file, file) as { name?: unknown }).name;
+    return typeof name === 'string' ? name : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Reads and parses a study file into a plain value (not yet checked). */

@@ -100,6 +100,20 @@ describe('study files: valid', () => {
     expect(() => locateStudy('two', dir, known)).toThrow(msg.studyAmbiguous('two', known.slice(1)));
     expect(() => locateStudy('onne', dir, known)).toThrow(msg.studyNotFound('onne', ['one', 'two', 'two'], 'one'));
   });
+
+  it('also by the name a study file declares, as harness list shows it', () => {
+    const studies = join(dir, 'named');
+    mkdirSync(studies, { recursive: true });
+    const file = (name: string, declared: string) => {
+      writeFileSync(join(studies, `${name}.yaml`), `name: ${declared}\nexperiment: noop\n`);
+      return join(studies, `${name}.yaml`);
+    };
+    const known = [file('toy', 'pi-study'), file('three', 'shared'), file('four', 'shared'), file('five', 'toy')];
+    expect(locateStudy('pi-study', dir, known)).toBe(known[0]);
+    expect(() => locateStudy('shared', dir, known)).toThrow(msg.studyAmbiguous('shared', known.slice(1, 3)));
+    // A file's own name comes first.
+    expect(locateStudy('toy', dir, known)).toBe(known[0]);
+  });
 });
 
 describe('study files: refused, one clear message each', () => {
