@@ -31,6 +31,7 @@ export const optionTable = {
   out: { type: 'string', describe: 'Output path' },
   format: { type: 'string', describe: 'Output format', choices: exportFormats, default: 'csv' },
   table: { type: 'string', describe: 'Which table', choices: exportTables, default: 'trials' },
+  'results-only': { type: 'boolean', describe: 'Leave out the columns that say how trials were run (duration_ms, run_id), so that exports of the same results are byte-identical whatever the threads, shards or resumes' },
   shards: { type: 'string', describe: 'Show how the grid splits over this many shards' },
   pilot: { type: 'string', describe: 'Groups to time for the estimate, after a warm-up (0: no estimate)' },
   experiment: { type: 'string', describe: 'Experiment module to use instead of the one recorded in the database' },

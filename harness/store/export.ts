@@ -24,10 +24,19 @@ async function put(out: Writable, text: string): Promise<void> {
   if (!out.write(text)) await once(out, 'drain');
 }
 
-/** Writes the table to `out` (left open); returns the number of rows. */
-export async function exportTable(store: Store, table: ExportTable, format: ExportFormat, out: Writable): Promise<number> {
+/** The columns of a table that depend on how its rows were computed, not on the results. */
+export const runColumnsOf: Partial<Record<ExportTable, readonly string[]>> = { trials: ['duration_ms', 'run_id'], curves: [] };
+
+/**
+ * Writes the table to `out` (left open); returns the number of rows. `resultsOnly`: without
+ * `runColumnsOf` the table (for the tables that have them listed).
+ */
+export async function exportTable(store: Store, table: ExportTable, format: ExportFormat, out: Writable, resultsOnly = false): Promise<number> {
   const { table: name, order } = sql[table];
-  const statement = store.db.prepare(`SELECT * FROM ${quoteIdent(name)} ORDER BY ${order}`);
+  const left = resultsOnly ? (runColumnsOf[table] ?? []) : [];
+  const all = store.db.prepare(`SELECT * FROM ${quoteIdent(name)} LIMIT 0`).columns().map((c) => c.name);
+  const selected = all.filter((c) => !left.includes(c)).map(quoteIdent).join(', ');
+  const statement = store.db.prepare(`SELECT ${selected} FROM ${quoteIdent(name)} ORDER BY ${order}`);
   const columns = statement.columns().map((c) => c.name);
   let rows = 0;
   if (format === 'json') {

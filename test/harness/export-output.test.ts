@@ -199,3 +199,27 @@ describe('writeStreamAtomically', () => {
     expect(readdirSync(folder)).toEqual(['out.txt']);
   });
 });
+
+describe('export --results-only', () => {
+  it('gives the same bytes for the same results however they were run; refuses a table it does not apply to', async () => {
+    // Once in one go; once as a first shard, then the rest: the run ids and durations differ.
+    expect((await cli(['run', 'noop.yaml', '--db', 'whole.sqlite', '--threads', '2'], dir)).code).toBe(0);
+    expect((await cli(['run', 'noop.yaml', '--db', 'resumed.sqlite', '--threads', '1', '--shard', '0/2'], dir)).code).toBe(0);
+    expect((await cli(['run', 'noop.yaml', '--db', 'resumed.sqlite', '--threads', '1'], dir)).code).toBe(0);
+    const exported = async (path: string, ...extra: string[]) => {
+      const out = await cli(['export', path, ...extra], dir);
+      expect(out.code, out.stderr).toBe(0);
+      return out.stdout;
+    };
+    expect(await exported('whole.sqlite')).not.toBe(await exported('resumed.sqlite'));
+    for (const format of ['csv', 'json']) {
+      const whole = await exported('whole.sqlite', '--results-only', '--format', format);
+      expect(whole).toBe(await exported('resumed.sqlite', '--results-only', '--format', format));
+      expect(whole).not.toMatch(/duration_ms|run_id/);
+      expect(whole).toContain('cell_index');
+    }
+    expect(await exported('whole.sqlite', '--results-only', '--table', 'curves')).toBe(await exported('whole.sqlite', '--table', 'curves'));
+    const refused = await cli(['export', 'whole.sqlite', '--results-only', '--table', 'runs'], dir);
+    expect(refused).toEqual({ code: 2, stdout: '', stderr: `${msg.optionInvalid('results-only', 'applies to --table trials or curves', 'runs', 'Leave out --results-only, or export --table trials.')}\n` });
+  });
+});

@@ -6,7 +6,7 @@ import { writeStreamAtomically } from '../../files.js';
 import { fileInTheWay, statOrNull } from '../../folders.js';
 import * as msg from '../../messages.js';
 import { displayPath } from '../../paths.js';
-import { exportTable, type ExportFormat, type ExportTable } from '../../store/export.js';
+import { exportTable, runColumnsOf, type ExportFormat, type ExportTable } from '../../store/export.js';
 import { hasSqliteHeader } from '../../store/damage.js';
 import { Store } from '../../store/store.js';
 import { println } from '../io.js';
@@ -20,12 +20,16 @@ export const exportCommand: Command = {
   builder: (y) =>
     y
       .positional('db', { type: 'string', describe: 'Results database' })
-      .options({ ...options('format', 'table', 'out'), out: { type: 'string', describe: 'File to write [default: stdout]' } }),
+      .options({ ...options('format', 'table', 'out', 'results-only'), out: { type: 'string', describe: 'File to write [default: stdout]' } }),
   async run(args, io) {
     // yargs checks each value against the choices; a repeated option is refused here.
     const format = text('format', args['format']) as ExportFormat;
     const table = text('table', args['table']) as ExportTable;
     const outPath = text('out', args['out']);
+    const resultsOnly = args['results-only'] === true;
+    if (resultsOnly && runColumnsOf[table] === undefined) {
+      throw new InputError(msg.optionInvalid('results-only', 'applies to --table trials or curves', table, 'Leave out --results-only, or export --table trials.'));
+    }
     const dbPath = resolve(io.cwd, String(args['db']));
     // Before the database is opened: a refused export touches nothing.
     if (outPath) checkOut(outPath, resolve(io.cwd, outPath), dbPath, io.cwd, `${table}.${format}`);
@@ -38,13 +42,13 @@ export const exportCommand: Command = {
             done();
           },
         });
-        await exportTable(store, table, format, stdout);
+        await exportTable(store, table, format, stdout, resultsOnly);
         return 0;
       }
       const target = resolve(io.cwd, outPath);
       let rows: number;
       try {
-        rows = await writeStreamAtomically(target, (file) => exportTable(store, table, format, file));
+        rows = await writeStreamAtomically(target, (file) => exportTable(store, table, format, file, resultsOnly));
       } catch (thrown) {
         const problem = outProblem(thrown, target, io.cwd, `${table}.${format}`);
         if (problem) throw new InputError(msg.exportOutFailed(outPath, displayPath(target, io.cwd), problem));
