@@ -31,6 +31,9 @@ export function formatPlan(p: PlanReport, db: string): string {
         ? 'Estimate: nothing to run.'
         : `Estimate: ${p.estimate.msPerCell.toFixed(3)} ms per trial (pilot of ${p.estimate.pilotGroups} group${p.estimate.pilotGroups === 1 ? '' : 's'}), ${todo} to run on ${p.estimate.threads} thread${p.estimate.threads === 1 ? '' : 's'}: about ${formatDuration(p.estimate.seconds)}`,
     );
+    if (p.estimate.failedGroups) {
+      lines.push(`  warning: ${p.estimate.failedGroups} group${p.estimate.failedGroups === 1 ? '' : 's'} of the pilot failed (their trials would fail; left out of the estimate); the first: ${p.estimate.firstError}`);
+    }
   }
   return lines.join('\n');
 }

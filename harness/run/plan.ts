@@ -12,7 +12,7 @@ import { doneCells } from '../store/reader.js';
 import { Store } from '../store/store.js';
 import type { Study } from '../study/study.js';
 import { formatShard, type Shard } from './shard.js';
-import { countCells, plannedGroups } from './tasks.js';
+import { countCells, plannedGroups, type PlannedGroup } from './tasks.js';
 
 export interface PlanReport {
   study: string;
@@ -29,7 +29,8 @@ export interface PlanReport {
   /** Counts within the shard (or the grid). */
   scope: { cells: number; done: number; failed: number; missing: number };
   shardMap: { shard: string; cells: number; groups: number }[];
-  estimate: { pilotGroups: number; msPerCell: number; threads: number; seconds: number } | { error: string } | null;
+  /** `failedGroups`: groups of the pilot that threw (left out of the timing), with the first one's error. */
+  estimate: { pilotGroups: number; msPerCell: number; threads: number; seconds: number; failedGroups?: number; firstError?: string } | { error: string } | null;
 }
 
 export interface PlanOptions {
@@ -105,43 +106,61 @@ const pilotBudgetMs = 2000;
 
 /**
  * Times up to `count` groups in this thread, after warming up (the first groups of a fresh
- * process run several times slower than the rest while the JIT compiles them).
+ * process run several times slower than the rest while the JIT compiles them). A group that
+ * throws is left out of the timing and counted, as a run would fail its trials and go on; only
+ * when every group tried fails is there no estimate.
  */
 function pilot(study: Study, shard: Shard | null, done: Bitset, count: number, threads: number, todoCells: number): PlanReport['estimate'] {
   const exp = study.loaded.experiment;
   let timed = 0;
   let cells = 0;
   let ms = 0;
+  let failed = 0;
+  let firstError: string | null = null;
+  /** Milliseconds the group took, or null when it threw. */
+  const time = (group: PlannedGroup): number | null => {
+    const start = performance.now();
+    try {
+      exp.runGroup(group.task);
+    } catch (thrown) {
+      failed++;
+      firstError ??= errorMessage(thrown);
+      return null;
+    }
+    return performance.now() - start;
+  };
   const warmUntil = performance.now() + warmUpMs;
   let warmed = false;
-  try {
-    // The warm-up reuses the first groups; the timed part continues from where it stopped.
-    for (const group of plannedGroups(study, shard, (i) => done.has(i))) {
-      const start = performance.now();
-      exp.runGroup(group.task);
-      const took = performance.now() - start;
-      if (!warmed) {
-        warmed = start >= warmUntil;
-        if (!warmed) continue;
-      }
-      ms += took;
-      cells += group.task.cells.length;
-      if (++timed >= count || ms > pilotBudgetMs) break;
+  // The warm-up reuses the first groups; the timed part continues from where it stopped.
+  for (const group of plannedGroups(study, shard, (i) => done.has(i))) {
+    const started = performance.now();
+    const took = time(group);
+    if (timed === 0 && failed >= Math.max(count, 8)) break; // no group runs: enough tried
+    if (!warmed) {
+      warmed = started >= warmUntil;
+      if (!warmed) continue;
     }
-    if (timed === 0) {
-      // Fewer groups than the warm-up needed: time them all again, warm.
-      for (const group of plannedGroups(study, shard, (i) => done.has(i))) {
-        const start = performance.now();
-        exp.runGroup(group.task);
-        ms += performance.now() - start;
-        cells += group.task.cells.length;
-        if (++timed >= count) break;
-      }
-    }
-  } catch (thrown) {
-    return { error: errorMessage(thrown) };
+    if (took === null) continue;
+    ms += took;
+    cells += group.task.cells.length;
+    if (++timed >= count || ms > pilotBudgetMs) break;
   }
-  if (cells === 0 || todoCells === 0) return { pilotGroups: 0, msPerCell: 0, threads, seconds: 0 };
+  if (timed === 0) {
+    // Fewer groups than the warm-up needed: time them all again, warm.
+    failed = 0;
+    for (const group of plannedGroups(study, shard, (i) => done.has(i))) {
+      const took = time(group);
+      if (took !== null) {
+        ms += took;
+        cells += group.task.cells.length;
+        timed++;
+      }
+      if (timed + failed >= count) break;
+    }
+  }
+  if (timed === 0 && failed > 0) return { error: failed === 1 ? firstError! : `${failed} groups failed; the first: ${firstError}` };
+  const failures = failed > 0 ? { failedGroups: failed, firstError: firstError! } : {};
+  if (cells === 0 || todoCells === 0) return { pilotGroups: 0, msPerCell: 0, threads, seconds: 0, ...failures };
   const msPerCell = ms / cells;
-  return { pilotGroups: timed, msPerCell, threads, seconds: (msPerCell * todoCells) / threads / 1000 };
+  return { pilotGroups: timed, msPerCell, threads, seconds: (msPerCell * todoCells) / threads / 1000, ...failures };
 }

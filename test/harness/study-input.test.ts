@@ -146,17 +146,35 @@ describe('an experiment whose schema strips the keys it does not know (a plain z
   });
 
   it('takes a parameter without a default from a sweep or the variants alone, and still requires it somewhere', async () => {
-    const swept = writeStudy(dir, 'loose-swept.yaml', study({ sweep: { lr: [0.5, 2] } }));
+    const swept = writeStudy(dir, 'loose-swept.yaml', study({ sweep: { lr: [0.5, 0.75] } }));
     const run = await cli(['run', swept, '--db', 'loose-swept.sqlite', '--json'], dir);
     expect(run.code, run.stderr).toBe(0);
     const db = new Database(join(dir, 'loose-swept.sqlite'), { readonly: true });
-    expect(db.prepare('SELECT lr, loss FROM trial ORDER BY cell_index').all()).toEqual([{ lr: 0.5, loss: 1 }, { lr: 2, loss: 4 }]);
+    expect(db.prepare('SELECT lr, loss FROM trial ORDER BY cell_index').all()).toEqual([{ lr: 0.5, loss: 1 }, { lr: 0.75, loss: 1.5 }]);
     db.close();
-    const byVariants = writeStudy(dir, 'loose-variants.yaml', study({ variants: { slow: { lr: 0.5 }, fast: { lr: 2 } } }));
+    const byVariants = writeStudy(dir, 'loose-variants.yaml', study({ variants: { slow: { lr: 0.5 }, fast: { lr: 0.9 } } }));
     expect((await cli(['plan', byVariants, '--pilot', '0'], dir)).code).toBe(0);
     const nowhere = writeStudy(dir, 'loose-nowhere.yaml', study({}));
     const refused = await cli(['plan', nowhere, '--pilot', '0'], dir);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('params.lr');
+  });
+});
+
+describe('the time estimate of plan', () => {
+  const loose = join(fixtures, 'experiments', 'loose.ts');
+  it('leaves the groups that fail out of the timing and says so; only when every group fails is there none', async () => {
+    const some = writeStudy(dir, 'pilot-some.yaml', { name: 'pilot-some', experiment: loose, seeds: 4, sweep: { lr: [0.5, 2] } });
+    const plan = await cli(['plan', some, '--pilot', '8', '--threads', '1'], dir);
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(plan.stdout).toMatch(/Estimate: [\d.]+ ms per trial \(pilot of \d+ groups?\), 8 to run on 1 thread: about/);
+    expect(plan.stdout).toMatch(/warning: \d+ groups? of the pilot failed \(their trials would fail; left out of the estimate\); the first: learning rate 2 is unstable/);
+    const json = JSON.parse((await cli(['plan', some, '--pilot', '8', '--threads', '1', '--json'], dir)).stdout) as { estimate: { failedGroups: number; pilotGroups: number } };
+    expect(json.estimate.failedGroups).toBeGreaterThan(0);
+    expect(json.estimate.pilotGroups).toBeGreaterThan(0);
+    const all = writeStudy(dir, 'pilot-all.yaml', { name: 'pilot-all', experiment: loose, seeds: 4, params: { lr: 3 } });
+    const none = await cli(['plan', all, '--pilot', '2', '--threads', '1'], dir);
+    expect(none.code).toBe(0);
+    expect(none.stdout).toContain('Estimate: the pilot failed: 2 groups failed; the first: learning rate 3 is unstable');
   });
 });
