@@ -4,7 +4,7 @@
  * the rule, the value received, and a way out.
  */
 import type { Issue } from './study/issues.js';
-import { formatPath, shareOf, showList, showValue } from './text.js';
+import { countOf, formatPath, shareOf, showList, showValue } from './text.js';
 import type { FolderProblem } from './folders.js';
 
 const didYouMean = (close: string | undefined) => (close ? ` Did you mean "${close}"?` : '');
@@ -324,7 +324,7 @@ export function freshMovedAside(from: string, to: string): string {
 export function runMixesCode(db: string, other: { trials: number; runs: readonly number[] }, freshCommand: string): string {
   const runs = other.runs.length === 1 ? `run ${other.runs[0]}` : `runs ${other.runs.join(', ')}`;
   return (
-    `Warning: ${other.trials} trials in ${db} were computed by other code of the experiment (${runs}); the code, or project code ` +
+    `Warning: ${countOf(other.trials, 'trial')} in ${db} ${other.trials === 1 ? 'was' : 'were'} computed by other code of the experiment (${runs}); the code, or project code ` +
     `it imports, has changed since. The trials computed now will mix with them. To compute every trial with this code, ` +
     `interrupt this run and start over with: ${freshCommand}`
   );
@@ -342,7 +342,7 @@ export function runStarting(study: string, todo: number, cells: number, done: nu
 
 export function runFinished(s: { ok: number; failed: number; seconds: number; rate: number; db: string }): string {
   const failed = s.failed ? `, ${s.failed} failed (see "harness export ${s.db} --table failures")` : '';
-  return `Finished: ${s.ok} trials ok${failed} in ${s.seconds.toFixed(1)} s (${Math.round(s.rate)} trials/s) -> ${s.db}`;
+  return `Finished: ${countOf(s.ok, 'trial')} ok${failed} in ${s.seconds.toFixed(1)} s (${Math.round(s.rate)} trials/s) -> ${s.db}`;
 }
 
 /** run --report stopped by a signal once its trials were all stored, before the report. */
@@ -360,7 +360,7 @@ export function runInterrupted(signal: string, saved: number, cells: number, db:
 }
 
 export function runStoppedAtMaxFailures(failed: number, limit: number, resume: string): string {
-  return `Stopped: ${failed} trials failed, reaching --max-failures ${limit}. Fix the cause, then rerun to retry them: ${resume}`;
+  return `Stopped: ${countOf(failed, 'trial')} failed, reaching --max-failures ${limit}. Fix the cause, then rerun to retry them: ${resume}`;
 }
 
 export function runShardSource(source: string, shard: string): string {
@@ -538,7 +538,7 @@ export function reportBadPath(path: string): string {
 }
 
 export function exportWritten(rows: number, table: string, out: string): string {
-  return `Wrote ${rows} ${table} rows to ${out}.`;
+  return `Wrote ${countOf(rows, 'row')} of ${table} to ${out}.`;
 }
 
 /** Why the export could not be written to --out (`out` as typed, `path` as shown to the user). */

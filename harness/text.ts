@@ -67,3 +67,8 @@ export function nearest(name: string, choices: readonly string[]): string | unde
 export function shareOf(done: number, expected: number): string {
   return `${expected > 0 ? Math.floor((1000 * done) / expected) / 10 : 0}%`;
 }
+
+/** `1 trial`, `2 trials`: a count with its noun (plural by an added s, unless given). */
+export function countOf(n: number, noun: string, plural = `${noun}s`): string {
+  return `${n} ${n === 1 ? noun : plural}`;
+}
