@@ -119,10 +119,14 @@ export const rule = {
     rule: 'is not a dimension of this study',
     hint: `${didYouMean(close).trim()} Known: ${showList(dims)}.`.trim(),
   }),
-  excludeUnknownValue: (dim: string, values: readonly unknown[], close?: string) => ({
-    rule: `matches no value of ${dim}`,
-    hint: `${didYouMean(close).trim()} Values: ${showList(values)}.`.trim(),
-  }),
+  /** `close`: the nearest value, as the study holds it (its type may differ from what was written). */
+  excludeUnknownValue: (dim: string, values: readonly unknown[], received: unknown, close?: unknown) => {
+    const otherType = close !== undefined && typeof close !== typeof received ? ` (a ${typeof close}, ${typeof close === 'string' ? 'in quotes' : 'without quotes'})` : '';
+    return {
+      rule: `matches no value of ${dim}`,
+      hint: `${close === undefined ? '' : `Did you mean ${showValue(close)}${otherType}? `}Values: ${showList(values)}.`,
+    };
+  },
   allExcluded: () => ({ rule: 'excludes every cell of the grid', hint: 'Remove or narrow an exclusion.' }),
   gridTooLarge: (size: number, limit: number) => ({
     rule: `the grid has ${size} positions; at most ${limit} are supported`,

@@ -120,10 +120,7 @@ function describeZodIssue(issue: ZodIssueLike, received: unknown): { rule: strin
       if (typeof received === 'number' && !Number.isFinite(received)) {
         return { rule: `must be a finite ${issue.expected === 'int' ? 'integer' : 'number'}`, hint: 'YAML reads .nan and .inf as numbers that are not finite.' };
       }
-      return {
-        rule: `must be ${article(String(issue.expected))}`,
-        hint: issue.expected === 'string' ? 'Quote the value if YAML read it as another type.' : undefined,
-      };
+      return { rule: `must be ${article(String(issue.expected))}`, hint: typeHint(String(issue.expected), received) };
     case 'invalid_union': {
       // A choice of literals (e.g. "P" or 1): name them all.
       const literals = (issue.errors ?? []).map((branch) => branch.find((i) => i.code === 'invalid_value')?.values);
@@ -146,6 +143,16 @@ function describeZodIssue(issue: ZodIssueLike, received: unknown): { rule: strin
     default:
       return typeof issue.params?.hint === 'string' ? { rule: issue.message, hint: issue.params.hint } : { rule: issue.message };
   }
+}
+
+/** How to write a value of the expected type, where the value received suggests a fix. */
+function typeHint(expected: string, received: unknown): string | undefined {
+  if (expected === 'string') return 'Quote the value if YAML read it as another type.';
+  const asNumber = typeof received === 'string' && received.trim() !== '' ? Number(received) : Number.NaN;
+  if ((expected === 'number' || expected === 'int') && Number.isFinite(asNumber)) return `Write it without quotes: ${asNumber}.`;
+  if (expected === 'boolean' && (received === 'true' || received === 'false')) return `Write it without quotes: ${received}.`;
+  if ((expected === 'object' || expected === 'record') && received === null) return 'It is empty: give its entries (name: value, indented below it), or remove the line.';
+  return undefined;
 }
 
 function article(expected: string): string {

@@ -350,7 +350,8 @@ function resolveExclude(
       for (const value of wanted) {
         if (!texts.has(canonicalJson(value))) {
           const close = nearest(String(value), values.map((v) => String(v)));
-          issues.push({ path: ['exclude', r, name], received: value, ...msg.rule.excludeUnknownValue(name, values, close) });
+          const closeValue = close === undefined ? undefined : values.find((v) => String(v) === close);
+          issues.push({ path: ['exclude', r, name], received: value, ...msg.rule.excludeUnknownValue(name, values, value, closeValue) });
         }
       }
       out[name] = wanted;

@@ -158,6 +158,12 @@ describe('study files: refused, one clear message each', () => {
     const typed = await failure({ ...noopStudy(), seeds: 'three', axes: { color: [1] } });
     expect(typed.message).toContain(line('seeds', { rule: 'must be a number' }, 'three'));
     expect(typed.message).toContain(line('axes.color[0]', { rule: 'must be a string', hint: 'Quote the value if YAML read it as another type.' }, 1));
+    // A number or a mapping written so that YAML reads another type: the fix is named.
+    const quoted = await failure({ ...noopStudy(), seeds: '5', params: null });
+    expect(quoted.message).toContain(line('seeds', { rule: 'must be a number', hint: 'Write it without quotes: 5.' }, '5'));
+    expect(quoted.message).toContain(
+      line('params', { rule: 'must be a mapping (key: value)', hint: 'It is empty: give its entries (name: value, indented below it), or remove the line.' }, null),
+    );
   });
 
   it('unknown axes and axis values, with the choices and the nearest one', async () => {
@@ -214,7 +220,10 @@ describe('study files: refused, one clear message each', () => {
     const dim = await failure(noopStudy({ exclude: [{ colr: 'red' }] }));
     expect(dim.message).toContain(line('exclude[0].colr', msg.rule.excludeUnknownDim(['color', 'size', 'replicate'], 'color'), 'colr'));
     const value = await failure(noopStudy({ exclude: [{ color: 'rde' }] }));
-    expect(value.message).toContain(line('exclude[0].color', msg.rule.excludeUnknownValue('color', ['red', 'green', 'blue'], 'red'), 'rde'));
+    expect(value.message).toContain(line('exclude[0].color', msg.rule.excludeUnknownValue('color', ['red', 'green', 'blue'], 'rde', 'red'), 'rde'));
+    // The same text as a value of another type: which type the study holds is the fix.
+    const quoted = await failure(noopStudy({ sweep: { n: [1, 1000] }, exclude: [{ n: '1000' }] }));
+    expect(quoted.message).toContain('exclude[0].n: matches no value of n; received "1000". Did you mean 1000 (a number, without quotes)? Values: 1, 1000.');
     const all = await failure(noopStudy({ exclude: [{ replicate: [0, 1, 2] }] }));
     expect(all.message).toContain(line('exclude', msg.rule.allExcluded(), [{ replicate: [0, 1, 2] }]));
   });
