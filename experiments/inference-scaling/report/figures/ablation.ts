@@ -76,7 +76,7 @@ function spreadFigure(a: Analysis, factor: Factor): Figure {
   const color = { field: 'selector', type: 'nominal', sort: selectors, scale: selectorColourScale(a.data.selectors, selectors), title: 'selector' };
   const title = `Spread of k* across seeds against the ${factor.title}`;
   const subtitle = [
-    'Interquartile range of k* over the seeds, per model, then the mean over models. A selector whose pick is settled by the data, not by Monte Carlo noise, falls towards 0.',
+    'Interquartile range of k* over the seeds, per model, then the mean over models. A spread near 0 says a pick repeats across seeds, not that the data decide it: a knee that takes the second candidate k repeats by construction. Where mean accuracy reaches 1, accuracy-max takes the first k at which every run does, which varies by seed and grows with M.',
   ];
   return named(
     factor,
