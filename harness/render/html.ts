@@ -22,7 +22,7 @@ export interface PageOptions {
   /** HTML of the page body (trusted: built by the caller from escaped parts). */
   body: string;
   charts: PageChart[];
-  /** Extra CSS appended after the base style. */
+  /** Extra CSS, after the base style and before the print rules (which win over it). */
   css?: string;
 }
 
@@ -47,32 +47,66 @@ function jsonSafe(value: unknown): string {
 }
 
 const BASE_CSS = `
-body { font-family: "DejaVu Sans", Verdana, sans-serif; margin: 2rem auto; max-width: 1100px; padding: 0 1rem; color: #222; line-height: 1.45; }
+:root { --column: 1100px; }
+body { font-family: "DejaVu Sans", Verdana, sans-serif; margin: 2rem auto; max-width: var(--column); padding: 0 1rem; color: #222; line-height: 1.45; }
 h1 { font-size: 1.6rem; } h2 { font-size: 1.3rem; margin-top: 2.2rem; border-bottom: 1px solid #ddd; } h3 { font-size: 1.05rem; }
-table { border-collapse: collapse; margin: 0.6rem 0 1.2rem; font-size: 0.82rem; }
+table { border-collapse: separate; border-spacing: 0; margin: 0.6rem 0 1.2rem; font-size: 0.8rem; }
 caption { text-align: left; font-weight: bold; padding-bottom: 0.3rem; }
-th, td { border-bottom: 1px solid #e4e4e4; padding: 0.2rem 0.55rem; vertical-align: top; }
-th { background: #f6f6f6; text-align: left; } .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-.table-scroll { overflow-x: auto; max-width: 100%; }
+.visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
+th, td { border-bottom: 1px solid #e4e4e4; padding: 0.2rem 0.4rem; vertical-align: top; }
+th { background: #f6f6f6; text-align: left; } .num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num { white-space: nowrap; }
+/* A shadow at each edge that has more to scroll to: the white covers scroll with the content. */
+.table-scroll, .chart { overflow-x: auto; max-width: 100%;
+  background: linear-gradient(to right, #fff 40%, rgba(255,255,255,0)) left / 2rem 100% no-repeat local,
+    linear-gradient(to left, #fff 40%, rgba(255,255,255,0)) right / 2rem 100% no-repeat local,
+    radial-gradient(farthest-side at 0 50%, rgba(0,0,0,0.3), rgba(0,0,0,0)) left / 0.8rem 100% no-repeat scroll,
+    radial-gradient(farthest-side at 100% 50%, rgba(0,0,0,0.3), rgba(0,0,0,0)) right / 0.8rem 100% no-repeat scroll #fff; }
+/* A wide table takes the window's width less 1rem each side: it starts at the text column when it
+   fits there, is centred on the window when wider, and scrolls when wider still. */
+.table-scroll.wide { --gap: max(0px, 50vw - 1rem - var(--column) / 2); display: flex; max-width: none; margin-inline: calc(-1 * var(--gap)); }
+.table-scroll.wide::before, .table-scroll.wide::after { content: ""; flex: 0 1 var(--gap); }
+.table-scroll.wide::after { flex-grow: 1; }
+.table-scroll.wide > table { flex: none; max-width: 100%; }
+/* Row labels stay in view while a table scrolls sideways. Each but the last has a set width, the
+   offset of the next (a word too long for it breaks); the last keeps its text on one line. */
+.label { --label-width: 10em; position: sticky; left: calc(var(--i) * var(--label-width)); z-index: 1; background: #fff; white-space: nowrap; }
+th.label[scope="col"] { background: #f6f6f6; } th.label[scope="row"] { font-weight: normal; }
+.label:has(+ .label) { box-sizing: border-box; width: var(--label-width); min-width: var(--label-width); max-width: var(--label-width); white-space: normal; overflow-wrap: anywhere; }
+.label:not(:has(+ .label)) { border-right: 1px solid #ddd; }
+@media (max-width: 600px) { .label { --label-width: 7.5em; } }
 figure { margin: 1rem 0 2rem; } figcaption { font-size: 0.85rem; color: #555; max-width: 70ch; }
-.chart { overflow-x: auto; max-width: 100%; }
+/* A chart grows with the column up to 1.4 times its drawn width (--w, set once drawn); below that
+   width it scrolls. Its box paints the white, so that the scroll shadows show. */
+.chart > svg { width: clamp(var(--w), 100%, 1.4 * var(--w)); height: auto; background: none !important; }
+.chart img { max-width: 100%; height: auto; object-fit: contain; }
 pre, code { overflow-wrap: anywhere; }
+.chart-error { color: #b00020; white-space: pre-wrap; }
+.vg-tip { position: fixed; display: none; z-index: 10; pointer-events: none; background: rgba(255,255,255,0.96); max-width: calc(100vw - 1rem); box-sizing: border-box;
+  border: 1px solid #999; border-radius: 3px; padding: 0.25rem 0.45rem; font-size: 0.78rem; box-shadow: 0 1px 4px rgba(0,0,0,0.2); }
+.vg-tip table { margin: 0; } .vg-tip td { border: none; padding: 0 0.3rem; } .vg-tip td.key { color: #666; }
+`;
+
+/** After the page's own CSS, so that print wins over any screen rule of the same weight. */
+const PRINT_CSS = `
 @media print {
   /* Nothing wider than the paper, or the browser shrinks every page to fit it. */
   body { margin: 0; max-width: none; font-size: 10pt; }
   nav, .no-print { display: none; }
   figure, tr { break-inside: avoid; }
   h2, h3 { break-after: avoid; }
-  .table-scroll, .chart { overflow: visible; }
+  .table-scroll, .chart { overflow: visible; background: none; }
+  .table-scroll.wide { display: block; margin-inline: 0; }
+  .table-scroll.wide::before, .table-scroll.wide::after { content: none; }
+  .label { position: static; }
   table { font-size: 7pt; }
-  th, td { padding: 1pt 3pt; overflow-wrap: anywhere; }
-  .num { white-space: normal; }
-  .chart svg { max-width: 100%; height: auto; }
+  /* Cells wrap only where text may break (a space, a hyphen), never inside a number or a word. */
+  th, td { padding: 1pt 3pt; }
+  td.num { white-space: normal; }
+  pre { white-space: pre-wrap; overflow: visible; }
+  /* Figures at the full text width, none taller than a page. */
+  .chart > svg, .chart img { width: 100%; max-height: 22cm; }
 }
-.chart-error { color: #b00020; white-space: pre-wrap; }
-.vg-tip { position: fixed; display: none; z-index: 10; pointer-events: none; background: rgba(255,255,255,0.96);
-  border: 1px solid #999; border-radius: 3px; padding: 0.25rem 0.45rem; font-size: 0.78rem; box-shadow: 0 1px 4px rgba(0,0,0,0.2); }
-.vg-tip td { border: none; padding: 0 0.3rem; } .vg-tip td.key { color: #666; }
 `;
 
 /** Runs in the page: parses each chart's spec, renders it to SVG, wires the tooltip. */
@@ -96,11 +130,25 @@ const EMBED = `
     });
     tip.appendChild(table);
     tip.style.display = 'block';
-    var x = event.clientX + 14, y = event.clientY + 14, r = tip.getBoundingClientRect();
-    if (x + r.width > window.innerWidth) x = event.clientX - r.width - 14;
-    if (y + r.height > window.innerHeight) y = event.clientY - r.height - 14;
-    tip.style.left = x + 'px'; tip.style.top = y + 'px';
+    // Beside the pointer, on the side with room, and always inside the window.
+    var r = tip.getBoundingClientRect(), w = document.documentElement.clientWidth, h = document.documentElement.clientHeight;
+    var x = event.clientX + 14, y = event.clientY + 14;
+    if (x + r.width > w) x = event.clientX - r.width - 14;
+    if (y + r.height > h) y = event.clientY - r.height - 14;
+    tip.style.left = Math.max(0, Math.min(x, w - r.width)) + 'px';
+    tip.style.top = Math.max(0, Math.min(y, h - r.height)) + 'px';
   }
+  // A link to an element in a closed details (a table) opens it.
+  function reveal() {
+    var id = location.hash.slice(1);
+    try { id = decodeURIComponent(id); } catch (err) { /* not percent-encoded: the id as written */ }
+    var target = id && document.getElementById(id);
+    var opened = false;
+    for (var d = target; d; d = d.parentElement) if (d.tagName === 'DETAILS' && !d.open) { d.open = true; opened = true; }
+    if (opened) target.scrollIntoView();
+  }
+  reveal();
+  window.addEventListener('hashchange', reveal);
   // A printed page (or one saved as PDF) shows every table: closed details would hide them.
   var reopen = [];
   window.addEventListener('beforeprint', function () {
@@ -112,9 +160,16 @@ const EMBED = `
   });
   specs.forEach(function (chart) {
     var el = document.getElementById(chart.id);
+    // The container keeps the role and label of the page's markup, which Vega replaces.
+    var role = el.getAttribute('role'), label = el.getAttribute('aria-label');
     try {
       var view = new vega.View(vega.parse(chart.spec), { renderer: 'svg', hover: true });
-      view.tooltip(show).initialize(el).runAsync().catch(function (err) { fail(el, err); });
+      view.tooltip(show).initialize(el);
+      if (role) el.setAttribute('role', role);
+      if (label) el.setAttribute('aria-label', label);
+      view.runAsync().then(function () {
+        el.style.setProperty('--w', el.querySelector('svg').getAttribute('width') + 'px');
+      }).catch(function (err) { fail(el, err); });
     } catch (err) { fail(el, err); }
   });
   function fail(el, err) {
@@ -134,7 +189,7 @@ export function buildHtmlPage(options: PageOptions): string {
     '<meta charset="utf-8">',
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
     `<title>${escapeHtml(options.title)}</title>`,
-    `<style>${BASE_CSS}${options.css ?? ''}</style>`,
+    `<style>${BASE_CSS}${options.css ?? ''}${PRINT_CSS}</style>`,
     '</head>',
     '<body>',
     options.body,

@@ -16,6 +16,18 @@ export interface TableColumn {
 export interface Table {
   columns: TableColumn[];
   rows: Record<string, Cell>[];
+  /** How many leading columns name a row (model, selector): row headers in HTML. */
+  labels?: number;
+}
+
+export interface HtmlTableOptions {
+  /** The table's name for a screen reader, hidden on screen: the heading above shows it. */
+  caption?: string;
+  /**
+   * A table of short cells that may take the window's width beyond the text column; when even
+   * that is too narrow it scrolls sideways with its row labels kept in view.
+   */
+  wide?: boolean;
 }
 
 function cellText(value: Cell | undefined): string {
@@ -44,14 +56,21 @@ export function escapeHtml(text: string): string {
 
 /**
  * In a box that scrolls sideways when the table is wider than the page (a phone), so that the
- * page itself keeps the screen's width.
+ * page itself keeps the screen's width. Label cells carry `--i`, their place among the labels,
+ * which the page's CSS turns into their sticky offset.
  */
-export function tableToHtml(table: Table, caption?: string): string {
-  const align = (c: TableColumn): string => (c.align === 'right' ? ' class="num"' : '');
-  const head = table.columns.map((c) => `<th scope="col"${align(c)}>${escapeHtml(c.title)}</th>`).join('');
-  const body = table.rows
-    .map((row) => `<tr>${table.columns.map((c) => `<td${align(c)}>${escapeHtml(cellText(row[c.key]))}</td>`).join('')}</tr>`)
-    .join('\n');
-  const cap = caption ? `<caption>${escapeHtml(caption)}</caption>` : '';
-  return `<div class="table-scroll"><table>${cap}<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody></table></div>`;
+export function tableToHtml(table: Table, options: HtmlTableOptions = {}): string {
+  const labels = table.labels ?? 0;
+  const cls = (c: TableColumn, i: number): string => {
+    const names = [...(i < labels ? ['label'] : []), ...(c.align === 'right' ? ['num'] : [])];
+    return (names.length ? ` class="${names.join(' ')}"` : '') + (i < labels ? ` style="--i: ${i}"` : '');
+  };
+  const head = table.columns.map((c, i) => `<th scope="col"${cls(c, i)}>${escapeHtml(c.title)}</th>`).join('');
+  const cell = (row: Record<string, Cell>, c: TableColumn, i: number): string => {
+    const text = escapeHtml(cellText(row[c.key]));
+    return i < labels ? `<th scope="row"${cls(c, i)}>${text}</th>` : `<td${cls(c, i)}>${text}</td>`;
+  };
+  const body = table.rows.map((row) => `<tr>${table.columns.map((c, i) => cell(row, c, i)).join('')}</tr>`).join('\n');
+  const cap = options.caption ? `<caption class="visually-hidden">${escapeHtml(options.caption)}</caption>` : '';
+  return `<div class="table-scroll${options.wide ? ' wide' : ''}"><table>${cap}<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody></table></div>`;
 }

@@ -91,13 +91,32 @@ describe.skipIf(skip)('the report page in chromium', () => {
     await context.close();
   });
 
-  /** The page in a window of this size, every chart drawn. */
-  async function openedPage(width: number, height: number): Promise<Page> {
+  /** The page in a window of this size, every chart drawn (and sized: --w set). */
+  async function openedPage(width: number, height: number, hash = ''): Promise<Page> {
     if (!present) throw new Error(`chromium not found at ${CHROMIUM}`);
     const page = await browser.newPage({ viewport: { width, height } });
-    await page.goto(pathToFileURL(join(dir, 'index.html')).href);
-    await page.waitForFunction((n) => document.querySelectorAll('div.chart > svg').length === n, chartCount, { timeout: 30_000 });
+    await page.goto(pathToFileURL(join(dir, 'index.html')).href + hash);
+    await page.waitForFunction((n) => Array.from(document.querySelectorAll('div.chart')).filter((c) => c.querySelector('svg') && (c as HTMLElement).style.getPropertyValue('--w')).length === n, chartCount, { timeout: 30_000 });
     return page;
+  }
+
+  /** Words (between spaces, hyphens and slashes) in the elements `selector` finds that lie on more than one line. */
+  function splitWords(page: Page, selector: string): Promise<string[]> {
+    return page.evaluate((sel) => {
+      const split: string[] = [];
+      for (const el of Array.from(document.querySelectorAll(sel))) {
+        const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+          for (const m of (node.textContent ?? '').matchAll(/[^\s/-]+/g)) {
+            const range = document.createRange();
+            range.setStart(node, m.index);
+            range.setEnd(node, m.index + m[0].length);
+            if (range.getClientRects().length > 1) split.push(m[0]);
+          }
+        }
+      }
+      return split;
+    }, selector);
   }
 
   it('keeps a phone screen\'s width (wide tables and charts scroll in their boxes), and names each chart for a screen reader', async () => {
@@ -105,29 +124,166 @@ describe.skipIf(skip)('the report page in chromium', () => {
     // Open every table too: an open one must not widen the page either.
     await page.evaluate(() => document.querySelectorAll('details').forEach((d) => (d.open = true)));
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    const titles = await page.locator('ol.contents li').allTextContents();
     const named = await page.locator('figure').evaluateAll((figures) => figures.map((f) => [f.querySelector('h3')?.textContent, f.querySelector('.chart')?.getAttribute('role'), f.querySelector('.chart')?.getAttribute('aria-label')]));
     expect(named).toHaveLength(chartCount);
-    for (const [title, role, label] of named) expect([role, label]).toEqual(['graphics-document', title]);
+    // Numbered as in the list of figures; one image to a screen reader, named by its title.
+    expect(named).toEqual(titles.map((t, i) => [`Figure ${i + 1}. ${t}`, 'img', `${t}: interactive chart; the figure's data is in the tables`]));
+    const tables = await page.locator('table:not(.vg-tip table)').evaluateAll((ts) => ts.map((t) => t.querySelector(':scope > caption')?.textContent ?? ''));
+    expect(tables.length).toBeGreaterThan(10);
+    expect(tables.filter((c) => c.trim() === '')).toEqual([]);
     await page.close();
   });
 
-  it('printed (or saved as PDF), shows every table and draws the charts at their own size', async () => {
+  it('shows a scenario\'s table in full on a wide screen, and keeps its row labels in view where it scrolls', async () => {
+    const page = await openedPage(1920, 1000);
+    await page.evaluate(() => document.querySelectorAll('details').forEach((d) => (d.open = true)));
+    const scenarioTables = page.locator('#table-balanced, #table-accuracy-critical, #table-cost-constrained').locator('.table-scroll');
+    expect(await scenarioTables.count()).toBe(3);
+    for (const width of [1920, 1400]) {
+      await page.setViewportSize({ width, height: 1000 });
+      const outside = await scenarioTables.evaluateAll((boxes) =>
+        boxes.flatMap((box) => {
+          const cells = Array.from(box.querySelectorAll('thead th'), (th) => [th.textContent, th.getBoundingClientRect()] as const);
+          const off = cells.filter(([, r]) => r.left < 0 || r.right > document.documentElement.clientWidth).map(([t]) => t);
+          return box.scrollWidth > box.clientWidth ? ['(scrolls)', ...off] : off;
+        }),
+      );
+      expect(outside, `at ${width} px`).toEqual([]);
+    }
+    // A selector's name stays on one line.
+    expect(await splitWords(page, 'tbody th.label')).toEqual([]);
+    const oneLine = await page.locator('tbody th.label:nth-child(2)').evaluateAll((ths) => ths.filter((th) => th.getClientRects()[0]!.height > 1.6 * parseFloat(getComputedStyle(th).lineHeight || '16')).length);
+    expect(oneLine).toBe(0);
+
+    // On a phone the table scrolls in its box, which shows it (a shadow at the edge), and the
+    // model and selector of each row stay in view, side by side.
+    await page.setViewportSize({ width: 390, height: 800 });
+    const box = page.locator('#table-balanced .table-scroll');
+    expect(await box.evaluate((b) => getComputedStyle(b).backgroundImage)).toContain('gradient');
+    await box.evaluate((b) => (b.scrollLeft = b.scrollWidth));
+    const placed = await box.evaluate((b) => {
+      const area = b.getBoundingClientRect();
+      const row = b.querySelector('tbody tr')!;
+      const [model, selector, next] = Array.from(row.children, (c) => c.getBoundingClientRect());
+      return { scrolled: b.scrollLeft > 0, modelIn: model!.left >= area.left - 1, apart: selector!.left >= model!.right - 1, selectorIn: selector!.right <= area.right, dataUnder: next!.left < selector!.right };
+    });
+    expect(placed).toEqual({ scrolled: true, modelIn: true, apart: true, selectorIn: true, dataUnder: true });
+    await page.close();
+  });
+
+  it('grows a chart with the column, up to 1.4 times its drawn width, and scrolls it (with a cue) where the column is narrower', async () => {
+    const page = await openedPage(390, 800);
+    const size = () =>
+      page.locator('.chart').first().evaluate((c) => ({
+        drawn: Number(c.querySelector('svg')!.getAttribute('width')),
+        shown: c.querySelector('svg')!.getBoundingClientRect().width,
+        box: c.clientWidth,
+        scrolls: c.scrollWidth > c.clientWidth,
+        cue: getComputedStyle(c).backgroundImage.includes('gradient'),
+      }));
+    const phone = await size();
+    expect(phone.box).toBeLessThan(phone.drawn);
+    expect(phone).toMatchObject({ shown: phone.drawn, scrolls: true, cue: true });
+    // Between its drawn width and 1.4 times that, a chart fills the column: no step at any width.
+    for (const width of [phone.drawn + 60, phone.drawn + 150]) {
+      await page.setViewportSize({ width, height: 800 });
+      const s = await size();
+      expect(s.shown, `at ${width} px`).toBeCloseTo(Math.min(s.box, 1.4 * s.drawn), 0);
+      expect(s.scrolls).toBe(false);
+    }
+    await page.setViewportSize({ width: 1600, height: 800 });
+    const wide = await size();
+    expect(wide.shown).toBeCloseTo(1.4 * wide.drawn, 0);
+    expect(wide.shown).toBeLessThanOrEqual(wide.box);
+    await page.close();
+  });
+
+  it('keeps a tooltip inside a phone screen, also for a point right of its middle', async () => {
+    const page = await openedPage(390, 800);
+    const chart = page.locator('[id^="chart-accuracy-vs-k"]').first();
+    await chart.evaluate((c) => (c.scrollLeft = c.scrollWidth));
+    const points = chart.locator('.curve_points_marks path');
+    // The points furthest right once the chart is scrolled to its end.
+    const rightmost = await points.evaluateAll((ps) =>
+      ps.map((p, i) => [i, p.getBoundingClientRect().right] as const).sort((a, b) => b[1] - a[1]).slice(0, 12).map(([i]) => i),
+    );
+    const tip = page.locator('.vg-tip');
+    const boxes: { x: number; left: number; right: number; top: number; bottom: number }[] = [];
+    for (const i of rightmost) {
+      await points.nth(i).scrollIntoViewIfNeeded();
+      const p = (await points.nth(i).boundingBox())!;
+      await page.mouse.move(p.x + p.width / 2, p.y + p.height / 2);
+      if (!(await tip.isVisible())) continue;
+      const r = (await tip.boundingBox())!;
+      boxes.push({ x: p.x, left: r.x, right: r.x + r.width, top: r.y, bottom: r.y + r.height });
+    }
+    // Some in the right half, where a tooltip this wide fits on neither side of the pointer.
+    expect(boxes.filter((b) => b.x > 195 && b.x + 14 + (b.right - b.left) > 390 && b.x - 14 - (b.right - b.left) < 0).length).toBeGreaterThan(0);
+    for (const b of boxes) {
+      expect(b.left).toBeGreaterThanOrEqual(0);
+      expect(b.right).toBeLessThanOrEqual(390);
+      expect(b.top).toBeGreaterThanOrEqual(0);
+      expect(b.bottom).toBeLessThanOrEqual(800);
+    }
+    await page.close();
+  });
+
+  it('opens the table a link points into, on load and when the link is followed in the page', async () => {
+    const page = await openedPage(1200, 900, '#table-paired');
+    const paired = page.locator('details#table-paired');
+    expect(await paired.evaluate((d: HTMLDetailsElement) => d.open)).toBe(true);
+    expect(await page.locator('details[open]').count()).toBe(1);
+    expect(await paired.evaluate((d) => d.getBoundingClientRect().top)).toBeLessThan(900);
+    expect(await paired.evaluate((d) => d.getBoundingClientRect().bottom)).toBeGreaterThan(0);
+    await page.evaluate(() => (location.hash = '#table-balanced'));
+    await expect.poll(() => page.locator('details#table-balanced').evaluate((d: HTMLDetailsElement) => d.open)).toBe(true);
+    await page.close();
+    // A hash that is not percent-encoded stops nothing (openedPage waits for every chart).
+    await (await openedPage(1200, 900, '#100%')).close();
+  });
+
+  it('links each table\'s files and the claims\' files, each of which the report wrote', async () => {
+    const page = await openedPage(1200, 900);
+    const hrefs = await page.locator('a[href]').evaluateAll((as) => as.map((a) => a.getAttribute('href') as string).filter((h) => !h.startsWith('#')));
+    expect(hrefs).toEqual(expect.arrayContaining(['claims.md', 'tables/claims.csv', 'summary.json']));
+    const tables = await page.locator('details[id^="table-"], h3[id^="table-"]').evaluateAll((els) => els.map((e) => e.id.slice('table-'.length)));
+    expect(tables.length).toBeGreaterThan(5);
+    for (const t of tables) expect(hrefs).toEqual(expect.arrayContaining([`tables/${t}.csv`, `tables/${t}.md`]));
+    expect(hrefs.filter((h) => !existsSync(join(dir, h)))).toEqual([]);
+    await page.close();
+  });
+
+  it('shows each figure as its SVG without JavaScript', async () => {
+    if (!present) throw new Error(`chromium not found at ${CHROMIUM}`);
+    const context = await browser.newContext({ viewport: { width: 1200, height: 900 }, javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto(pathToFileURL(join(dir, 'index.html')).href);
+    const titles = await page.locator('ol.contents li a').evaluateAll((as) => as.map((a) => [a.getAttribute('href')!.slice(1), a.textContent]));
+    const images = page.locator('figure .chart img');
+    await expect.poll(() => images.evaluateAll((imgs) => imgs.every((i) => (i as HTMLImageElement).complete))).toBe(true);
+    const shown = await images.evaluateAll((imgs) => imgs.map((i) => [i.getAttribute('src'), i.getAttribute('alt'), (i as HTMLImageElement).naturalWidth > 0]));
+    expect(titles).toHaveLength(chartCount);
+    expect(shown).toEqual(titles.map(([name, title]) => [`figures/${name}.svg`, title, true]));
+    await context.close();
+  });
+
+  it('printed (or saved as PDF), shows every table and keeps everything within the paper: tables, code and charts', async () => {
     const page = await openedPage(1200, 900);
     const total = await page.locator('details').count();
     expect(total).toBeGreaterThan(3);
     // What the page shows while it prints, seen by a listener that runs after the page's own.
     await page.evaluate(() => {
-      const w = window as unknown as { printed: { open: number; zoom: string } | null };
+      const w = window as unknown as { printed: { open: number } | null };
       w.printed = null;
       window.addEventListener('beforeprint', () => {
-        w.printed = { open: document.querySelectorAll('details[open]').length, zoom: getComputedStyle(document.querySelector('.chart')!).zoom };
+        w.printed = { open: document.querySelectorAll('details[open]').length };
       });
     });
-    expect(await page.evaluate(() => getComputedStyle(document.querySelector('.chart')!).zoom)).toBe('1.4');
     await page.emulateMedia({ media: 'print' });
     const pdf = await page.pdf({ format: 'Letter' });
     expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
-    expect(await page.evaluate(() => (window as unknown as { printed: unknown }).printed)).toEqual({ open: total, zoom: '1' });
+    expect(await page.evaluate(() => (window as unknown as { printed: unknown }).printed)).toEqual({ open: total });
     // Afterwards the page is as the reader left it.
     await page.emulateMedia({ media: 'screen' });
     expect(await page.locator('details[open]').count()).toBe(0);
@@ -137,6 +293,14 @@ describe.skipIf(skip)('the report page in chromium', () => {
     await page.evaluate(() => document.querySelectorAll('details').forEach((d) => (d.open = true)));
     await page.setViewportSize({ width: 700, height: 900 });
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(700);
+    // Cells wrap between words: no number, verdict or name is split across lines.
+    expect(await splitWords(page, 'th, td')).toEqual([]);
+    // The manifest wraps its long lines instead of scrolling them out of the paper.
+    expect(await page.locator('pre').evaluate((pre) => [getComputedStyle(pre).whiteSpace, pre.scrollWidth <= pre.clientWidth])).toEqual(['pre-wrap', true]);
+    expect(await page.locator('nav').evaluate((nav) => getComputedStyle(nav).display)).toBe('none');
+    // Each chart takes the full text width (its svg scales).
+    const widths = await page.locator('figure').evaluateAll((fs) => fs.map((f) => f.querySelector('svg')!.getBoundingClientRect().width / f.getBoundingClientRect().width));
+    expect(Math.min(...widths)).toBeGreaterThan(0.99);
     await page.close();
   });
 });

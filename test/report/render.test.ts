@@ -305,6 +305,13 @@ describe('tables', () => {
   it('HTML escapes text', () => {
     expect(tableToHtml(table)).toContain('<td>&lt;b&gt;</td>');
   });
+
+  it('HTML names a row by its label columns (row headers) and the table by its caption', () => {
+    const html = tableToHtml({ ...table, labels: 1 }, { caption: 'Values <by name>', wide: true });
+    expect(html).toContain('<div class="table-scroll wide"><table><caption class="visually-hidden">Values &lt;by name&gt;</caption>');
+    expect(html).toContain('<th scope="col" class="label" style="--i: 0">name</th><th scope="col" class="num">value | unit</th>');
+    expect(html).toContain('<tr><th scope="row" class="label" style="--i: 0">&lt;b&gt;</th><td class="num"></td></tr>');
+  });
 });
 
 describe('the offline page', () => {

@@ -106,10 +106,23 @@ describe('the report', () => {
   it('shows provenance on the page: manifest hash, runs that computed trials, failures', () => {
     const html = text(first, 'index.html');
     expect(html).toContain('f'.repeat(64));
-    expect(html).toContain('2025-11-20T10:00:00.000Z');
-    expect(html).not.toContain('2025-11-21T09:00:00.000Z');
+    expect(html).toContain('2025-11-20 10:00:00.000Z');
+    expect(html).not.toContain('2025-11-21 09:00:00.000Z');
     expect(html).toContain('Error: synthetic failure');
     expect(html.match(/class="chart"/g)?.length).toBe(first.filter((f) => f.path.endsWith('.vl.json')).length);
+  });
+
+  it('marks the commit of a run made with uncommitted changes, as the commits row does', async () => {
+    const input = small();
+    input.runs[0] = { ...input.runs[0]!, gitDirtyHash: 'abcdef0123456789abcdef' };
+    const html = text(await reportDocuments(input, { resamples: 20 }), 'index.html');
+    expect(html).toContain('<th scope="row">commits</th><td>0123456789abcdef0123456789abcdef01234567 + uncommitted changes abcdef012345</td>');
+    const runs = html.slice(html.indexOf('<h3>Runs that computed trials</h3>'));
+    expect(runs).toContain('<td>0123456789ab (modified)</td>');
+    expect(runs).toContain('(modified): run from a checkout with uncommitted changes');
+    // A clean run's commit is not marked.
+    expect(text(first, 'index.html')).toContain('<td>0123456789ab</td>');
+    expect(text(first, 'index.html')).not.toContain('(modified)');
   });
 
   it('says in its method what each selector of the study picks', () => {

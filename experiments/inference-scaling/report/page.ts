@@ -69,8 +69,6 @@ const CSS = `
 .files a { margin-right: 0.6rem; font-size: 0.8rem; }
 pre { background: #f6f6f6; padding: 0.6rem; overflow-x: auto; font-size: 0.75rem; }
 nav { display: flex; flex-wrap: wrap; gap: 0.2rem 0.8rem; }
-/* Figures are laid out in points for print; shown larger on a wide screen. */
-@media screen and (min-width: 900px) { .chart { zoom: 1.4; } }
 .facts td { overflow-wrap: anywhere; }
 .contents { columns: 2 18rem; font-size: 0.85rem; }
 `;
@@ -105,7 +103,7 @@ export function buildPage(input: PageInput): string {
 
   parts.push('<h2 id="claims">Claims</h2>');
   if (provisional) parts.push(provisional);
-  parts.push('<div class="table-scroll"><table><thead><tr><th scope="col">claim</th><th scope="col">measured (95% interval)</th><th scope="col">verdict</th></tr></thead><tbody>');
+  parts.push('<div class="table-scroll"><table><caption class="visually-hidden">The claims of the paper, measured, with verdicts</caption><thead><tr><th scope="col">claim</th><th scope="col">measured (95% interval)</th><th scope="col">verdict</th></tr></thead><tbody>');
   for (const claim of Object.keys(CLAIM_STATEMENTS).map(Number)) {
     const { verdict, measured } = claimHeadline(a, claim);
     parts.push(
@@ -116,8 +114,12 @@ export function buildPage(input: PageInput): string {
   parts.push('</tbody></table></div>');
   const oneSeed = oneSeedNote(a.data);
   if (oneSeed) parts.push(`<p>${escapeHtml(oneSeed)}</p>`);
+  parts.push(
+    '<p>Also in <a href="claims.md">claims.md</a>; every claim row with its rule in <a href="tables/claims.csv">tables/claims.csv</a> ' +
+      '(and <a href="tables/claims.md">Markdown</a>); every number of the report, machine-readable, in <a href="summary.json">summary.json</a>.</p>',
+  );
   parts.push('<details><summary>Every claim row, with its rule</summary>');
-  parts.push('<div class="table-scroll"><table><thead><tr>' + ['claim', 'scope', 'subject', 'measured', 'verdict', 'rule'].map((h) => `<th scope="col">${h}</th>`).join('') + '</tr></thead><tbody>');
+  parts.push('<div class="table-scroll"><table><caption class="visually-hidden">Every claim row, with its rule</caption><thead><tr>' + ['claim', 'scope', 'subject', 'measured', 'verdict', 'rule'].map((h) => `<th scope="col">${h}</th>`).join('') + '</tr></thead><tbody>');
   for (const r of a.claims.rows) {
     parts.push(
       `<tr><td>${r.claim}</td><td>${escapeHtml(r.scope)}</td><td>${escapeHtml(r.subject)}</td><td>${escapeHtml(r.value)}</td>` +
@@ -128,7 +130,7 @@ export function buildPage(input: PageInput): string {
   const byVariant = input.tables.find((t) => t.name === VARIANT_CLAIMS);
   if (byVariant) {
     parts.push(`<h3>Under each variant</h3><p>${escapeHtml(byVariant.title)}. The table above judges the baseline variant.</p>`);
-    parts.push(tableToHtml(byVariant.display));
+    parts.push(tableToHtml(byVariant.display, { caption: byVariant.title }) + tableFiles(byVariant));
   }
 
   parts.push('<h2 id="figures">Figures</h2>');
@@ -139,22 +141,25 @@ export function buildPage(input: PageInput): string {
     const items = input.leftOut.map((f) => `<li><code>${escapeHtml(f.name)}</code>, ${escapeHtml(f.shows)}: ${escapeHtml(f.reason)}.</li>`).join('');
     parts.push(`<p>Not drawn for this study:</p><ul class="left-out">${items}</ul>`);
   }
-  for (const { figure } of input.figures) {
-    const files = ['vl.json', 'svg', 'png', 'pdf'].map((ext) => `<a href="figures/${escapeHtml(figure.name)}.${ext}">${ext}</a>`).join('');
-    parts.push(
-      `<figure id="${escapeHtml(figure.name)}"><h3>${escapeHtml(figure.title)}</h3><div class="chart" id="${chartId(figure)}"></div>` +
-        `<figcaption>${escapeHtml(figure.caption)} <span class="files">${files}</span></figcaption></figure>`,
-    );
-  }
+  input.figures.forEach(({ figure }, i) => {
+    const name = escapeHtml(figure.name);
+    const title = escapeHtml(figure.title);
+    const files = ['vl.json', 'svg', 'png', 'pdf'].map((ext) => `<a href="figures/${name}.${ext}">${ext}</a>`).join('');
+    // Without JavaScript, the figure as drawn for print (the script replaces it with the chart).
+    const chart =
+      `<div class="chart" id="${chartId(figure)}" role="img" aria-label="${title}: interactive chart; the figure's data is in the tables">` +
+      `<noscript><img src="figures/${name}.svg" alt="${title}"></noscript></div>`;
+    parts.push(`<figure id="${name}"><h3>Figure ${i + 1}. ${title}</h3>${chart}<figcaption>${escapeHtml(figure.caption)} <span class="files">${files}</span></figcaption></figure>`);
+  });
 
   parts.push('<h2 id="tables">Tables</h2>');
   if (provisional) parts.push(provisional);
-  parts.push('<p>Also in <code>tables/</code> as CSV (one number per column) and Markdown.</p>');
+  parts.push('<p>Each table is also in <code>tables/</code> as CSV (one number per column) and Markdown: the links under it.</p>');
   const results = input.tables.filter((t) => t.name !== 'claims' && t.name !== VARIANT_CLAIMS && !SETUP_TABLES.includes(t.name));
-  for (const t of results) parts.push(`<details id="table-${escapeHtml(t.name)}"><summary>${escapeHtml(t.title)}</summary>${tableBody(t)}</details>`);
+  for (const t of results) parts.push(`<details id="table-${escapeHtml(t.name)}"><summary>${escapeHtml(t.title)}</summary>${tableBody(t, true)}${tableFiles(t)}</details>`);
 
   parts.push('<h2 id="method">Method</h2>');
-  for (const t of input.tables.filter((x) => SETUP_TABLES.includes(x.name))) parts.push(`<h3 id="table-${escapeHtml(t.name)}">${escapeHtml(t.title)}</h3>${tableBody(t)}`);
+  for (const t of input.tables.filter((x) => SETUP_TABLES.includes(x.name))) parts.push(`<h3 id="table-${escapeHtml(t.name)}">${escapeHtml(t.title)}</h3>${tableBody(t)}${tableFiles(t)}`);
   parts.push(
     '<ul>' +
       `<li>Per (condition, model, selector): mean and standard deviation over seeds of k*, and of cost, latency, accuracy and balance at k*, with a percentile bootstrap ${Math.round(CONFIDENCE * 100)}% interval (${BOOTSTRAP_RESAMPLES} resamples, each seeded from the identity of the quantity, so intervals do not depend on order or sharding). Seeds with no feasible k are counted, not averaged.</li>` +
@@ -189,33 +194,38 @@ function provenance(input: PageInput): string {
     ['commits', [...new Set(runs.map((r) => (r.gitCommit ?? 'unknown') + (r.gitDirtyHash ? ` + uncommitted changes ${r.gitDirtyHash.slice(0, 12)}` : '')))].join('; ') || 'no run recorded'],
     ...(input.writer ? [['report written by', writerText(input.writer)] as [string, string]] : []),
   ];
-  const out = [`<table class="facts"><tbody>${facts.map(([k, v]) => `<tr><th scope="row">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('')}</tbody></table>`];
+  const out = [`<table class="facts"><caption class="visually-hidden">Provenance</caption><tbody>${facts.map(([k, v]) => `<tr><th scope="row">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('')}</tbody></table>`];
   out.push('<h3>Runs that computed trials</h3>');
-  out.push(
-    tableToHtml({
-      columns: ['run', 'started', 'ended', 'status', 'commit', 'threads', 'shard', 'trials', 'failed', 'node', 'cpu', 'command'].map((k) => ({ key: k, title: k })),
-      rows: runs.map((r) => ({
-        run: r.id,
-        started: r.startedAt,
-        ended: r.endedAt,
-        status: r.status,
-        commit: r.gitCommit ? r.gitCommit.slice(0, 12) : null,
-        threads: r.threads,
-        shard: r.shard,
-        trials: r.trialsDone,
-        failed: r.trialsFailed,
-        node: r.nodeVersion,
-        cpu: r.cpuModel,
-        command: r.commandLine,
-      })),
-    }),
-  );
+  const runTable = {
+    columns: ['run', 'started', 'ended', 'status', 'commit', 'threads', 'shard', 'trials', 'failed', 'node', 'cpu', 'command'].map((k) => ({ key: k, title: k })),
+    rows: runs.map((r) => ({
+      run: r.id,
+      started: timeText(r.startedAt),
+      ended: timeText(r.endedAt),
+      status: r.status,
+      commit: r.gitCommit ? `${r.gitCommit.slice(0, 12)}${r.gitDirtyHash ? ' (modified)' : ''}` : null,
+      threads: r.threads,
+      shard: r.shard,
+      trials: r.trialsDone,
+      failed: r.trialsFailed,
+      node: r.nodeVersion,
+      cpu: r.cpuModel,
+      command: r.commandLine,
+    })),
+  };
+  out.push(tableToHtml(runTable, { caption: 'Runs that computed trials' }));
+  if (runs.some((r) => r.gitDirtyHash)) out.push('<p>(modified): run from a checkout with uncommitted changes to tracked files (their hash is in the commits row above).</p>');
   if (a.data.failed.count > 0) {
     out.push('<h3>Failed trials</h3>');
-    out.push(tableToHtml({ columns: [{ key: 'count', title: 'trials', align: 'right' }, { key: 'error', title: 'error' }], rows: a.data.failed.errors.map((e) => ({ count: e.count, error: e.error })) }));
+    out.push(tableToHtml({ columns: [{ key: 'count', title: 'trials', align: 'right' }, { key: 'error', title: 'error' }], rows: a.data.failed.errors.map((e) => ({ count: e.count, error: e.error })) }, { caption: 'Failed trials' }));
   }
   out.push(`<details><summary>Manifest</summary><pre>${escapeHtml(JSON.stringify(body, null, 2))}</pre></details>`);
   return out.join('\n');
+}
+
+/** An ISO time with a space for its T (RFC 3339 allows it): a narrow column breaks it there, between date and time. */
+function timeText(iso: string | null): string | null {
+  return iso && iso.replace(/^(\d{4}-\d\d-\d\d)T/, '$1 ');
 }
 
 /** `harness 0.1.0, commit 0123456789ab (with changes to tracked files)`. */
@@ -224,8 +234,15 @@ export function writerText(w: Writer): string {
   return `harness ${w.version}, ${source}`;
 }
 
-function tableBody(t: TablePair): string {
-  return t.empty === undefined ? tableToHtml(t.display) : `<p>No rows: ${escapeHtml(t.empty)}.</p>`;
+/** The table under its heading (which names it); a wide one may take the window's width. */
+function tableBody(t: TablePair, wide = false): string {
+  return t.empty === undefined ? tableToHtml(t.display, { caption: t.title, wide }) : `<p>No rows: ${escapeHtml(t.empty)}.</p>`;
+}
+
+/** Links to the table's files, as written under tables/. */
+function tableFiles(t: TablePair): string {
+  const stem = `tables/${escapeHtml(t.name)}`;
+  return `<p class="files"><a href="${stem}.csv">${stem}.csv</a><a href="${stem}.md">${stem}.md</a></p>`;
 }
 
 /** The study's selectors with what each picks (a selector the experiment does not define is named alone). */

@@ -108,6 +108,7 @@ export function conditionTable(a: Analysis, condition: Condition): TablePair {
       col('outside', 'k* outside F', 'right'),
       col('none', 'no pick', 'right'),
     ],
+    labels: 2,
     rows: cells.map((c) => ({
       model: modelName(a, c.model),
       selector: c.selector,
