@@ -135,6 +135,11 @@ describe('figure specs', () => {
     }
   });
 
+  it.each(figures.map((f) => [f.name, f] as const))('%s: its tooltips name the k they are about', (_name, figure) => {
+    const titles = collect(figure.spec, 'tooltip').flatMap((t) => (Array.isArray(t) ? t : [t]).map((x) => String((x as { title?: string }).title ?? '')));
+    expect(titles.some((title) => /\bk\*?(\b|$)|\bk\*/.test(title))).toBe(true);
+  });
+
   it('curve tooltips show k and the values', () => {
     const curve = figures.find((f) => f.name.startsWith('accuracy-vs-k'))!;
     const titles = collect(curve.spec, 'tooltip').flatMap((t) => (Array.isArray(t) ? t.map((x) => (x as { title: string }).title) : []));

@@ -21,7 +21,7 @@ export function latencyFigure(a: Analysis): Figure {
       for (const selector of shown) {
         const cell = a.cell(condition.id, model.id, selector);
         if (!cell) continue;
-        const base = { condition: condition.label, model: model.label, selector, seeds: cell.picks };
+        const base = { condition: condition.label, model: model.label, selector, seeds: cell.picks, mode: cell.spread.mode, latencyS: round(cell.latency.mean) };
         if (tMax !== null) {
           const r = (v: number | null) => round(v === null ? null : v / tMax);
           rows.push({ ...base, measure: RATIO, mean: r(cell.latency.mean), lo: r(cell.latency.lo), hi: r(cell.latency.hi), reference: 1 });
@@ -53,7 +53,7 @@ export function latencyFigure(a: Analysis): Figure {
       // Padded, so that a budget line at the end of the axis stays clear of the frame.
       xScale: { zero: true, padding: 6 },
       measureScales: { [BREAKS]: { domain: [0, 100], padding: 0 } },
-      tooltip: [tip('measure', 'measure'), tip('seeds', 'seeds with a pick', 'd')],
+      tooltip: [tip('measure', 'measure'), tip('mode', 'most frequent k*', 'd'), tip('latencyS', 'mean latency at k* (s)', '.1f'), tip('seeds', 'seeds with a pick', 'd')],
       under: [
         {
           transform: [{ filter: 'isValid(datum.reference)' }, { aggregate: [{ op: 'min', field: 'reference', as: 'reference' }], groupby: ['condition', 'measure'] }],

@@ -81,7 +81,7 @@ export function balanceFigure(a: Analysis): Figure {
   const axis = { values: ticks, tickCount: ticks.length, format: '.2~f', labelExpr: `datum.value > 1 ? '> 1' : datum.label`, labelOverlap: false, labelFlush: false };
   // The end of F's range, where the axis breaks.
   const under = past ? [{ mark: { type: 'rule', strokeDash: [3, 2], color: '#888888', strokeWidth: 0.8 }, encoding: { x: { datum: 1, type: 'quantitative' } } }] : [];
-  const body = selectorCellsChart(a, 'balance', '.3f', [tip('seeds', 'seeds', 'd')], {
+  const body = selectorCellsChart(a, 'balance', '.3f', [tip('mode', 'most frequent k*', 'd'), tip('seeds', 'seeds', 'd')], {
     xScale: { domain: [0, past ? BEYOND_F : 1], nice: false, zero: true },
     xAxis: axis,
     at: { mean: 'atMean', lo: 'atLo', hi: 'atHi' },

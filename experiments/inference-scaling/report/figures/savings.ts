@@ -33,7 +33,9 @@ export function savingsFigure(a: Analysis): Figure {
     const model = a.data.models.find((m) => m.id === p.model)?.label ?? p.model;
     for (const m of MEASURES) {
       const s = p[m.key];
-      rows.push({ condition, model, selector: p.selector, measure: m.label, mean: round(s.mean), lo: round(s.lo), hi: round(s.hi), pairs: p.pairs, quotedLo: m.quoted[0], quotedHi: m.quoted[1] });
+      const kneeK = a.cell(p.condition, p.model, p.selector)?.spread.mode ?? null;
+      const maxK = a.cell(p.condition, p.model, ACCURACY_MAX)?.spread.mode ?? null;
+      rows.push({ condition, model, selector: p.selector, measure: m.label, mean: round(s.mean), lo: round(s.lo), hi: round(s.hi), pairs: p.pairs, kneeK, maxK, quotedLo: m.quoted[0], quotedHi: m.quoted[1] });
     }
   }
   // Under the paper's latency model cost and latency both grow in proportion to k (up to Monte
@@ -63,7 +65,7 @@ export function savingsFigure(a: Analysis): Figure {
       width: 116,
       step: 12,
       layout: 'measure-columns',
-      tooltip: [tip('measure', 'measure'), tip('pairs', 'seeds paired', 'd')],
+      tooltip: [tip('measure', 'measure'), tip('kneeK', "the knee's most frequent k*", 'd'), tip('maxK', "accuracy-max's most frequent k*", 'd'), tip('pairs', 'seeds paired', 'd')],
       under: [
         {
           transform: [quoted],
