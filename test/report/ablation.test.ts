@@ -20,6 +20,7 @@ import { allFigures } from '../../experiments/inference-scaling/report/figures/i
 import { quotes } from '../../experiments/inference-scaling/report/quotes.js';
 import { FEASIBLE_SET_SELECTORS } from '../../experiments/inference-scaling/report/selectors.js';
 import { allTables } from '../../experiments/inference-scaling/report/tables.js';
+import { buildPage } from '../../experiments/inference-scaling/report/page.js';
 import { root, tempDir, writeStudy } from '../harness/helpers.js';
 
 const dir = tempDir('ablation-report-');
@@ -134,6 +135,26 @@ describe('ablation report: factors', () => {
     expect(a.claims).toBe(baseline);
     const scopes = new Set(baseline.rows.map((r) => r.scope));
     expect(scopes).toEqual(new Set(['balanced', 'cost-constrained', 'all', 'scenarios · baseline']));
+  });
+});
+
+describe('ablation report: the page says what each variant asks and sets', () => {
+  it('lists every factor with its question, and every level with what it sets, in words', () => {
+    const page = buildPage({ analysis: a, manifest: { study: 'small-ablations', hash: '0'.repeat(64), body: {} }, runs: [], figures: [], tables: allTables(a) });
+    const section = page.slice(page.indexOf('<h3 id="ablations">'), page.indexOf('<h2 id="provenance">'));
+    expect(section).toContain('every variant changes one setting of the baseline variant, baseline');
+    const rows = [...section.matchAll(/<tr>(.*?)<\/tr>/g)].map((m) => [...m[1]!.matchAll(/<t[dh][^>]*>(.*?)<\/t[dh]>/g)].map((c) => c[1]));
+    expect(rows[0]).toEqual(['factor', 'question', 'variant', 'what it sets']);
+    expect(rows.slice(1, 4)).toEqual([
+      ['Monte Carlo size M', "Does each selector's k* settle as the Monte Carlo size grows?", 'M-50', '50 simulated runs per candidate k'],
+      ['baseline (baseline)', '100 simulated runs per candidate k'],
+      ['M-200', '200 simulated runs per candidate k'],
+    ]);
+    expect(section).toContain('ceil(k/P) waves of P calls, each as slow as its slowest call');
+    expect(section).toContain(`both budgets hold in at least 1 - delta of the runs (delta = ${DELTA})`);
+    expect(section).toContain("every model's accuracy spread sd_A times 2");
+    // Every variant of the study appears, once per factor it belongs to.
+    for (const variant of ['M-200', 'M-50', 'waves', 'chance', 'sd_A-x2']) expect(rows.filter((r) => r.includes(variant) || r.some((c) => c === variant))).toHaveLength(1);
   });
 });
 

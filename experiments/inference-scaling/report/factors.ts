@@ -50,6 +50,61 @@ const TITLES: Readonly<Record<string, string>> = {
   'sim.sd_A_scale': 'accuracy spread (sd_A scale)',
 };
 
+/**
+ * What varying a parameter asks, and what each of its values sets, in words for the page's
+ * account of the ablations (`params`: the baseline's parameters, for the values a level uses
+ * beside its own, such as delta). A parameter without an entry is shown by its path and value.
+ */
+const MEANINGS: Readonly<Record<string, { question: string; level(value: Json, params: Record<string, unknown>): string }>> = {
+  'sim.M': {
+    question: "Does each selector's k* settle as the Monte Carlo size grows?",
+    level: (v) => `${String(v)} simulated runs per candidate k`,
+  },
+  'sim.sampling': {
+    question: 'Do the picks depend on every k being judged on the same draws?',
+    level: (v) =>
+      v === 'crn' ? 'common random numbers: every candidate k of a (model, seed) is judged on the same draws' : v === 'independent' ? "every candidate k drawn from a stream of its own (the authors' per-k seeds)" : String(v),
+  },
+  'sim.latency': {
+    question: 'Do the picks respect T_max once stragglers are modelled?',
+    level: (v) => (v === 'paper' ? "the paper's latency, (1/P) times the sum of the k calls' times" : v === 'waves' ? 'ceil(k/P) waves of P calls, each as slow as its slowest call' : String(v)),
+  },
+  feasibility: {
+    question: 'Do picks feasible on average break a budget in many runs?',
+    level: (v, params) =>
+      v === 'means'
+        ? 'a k is feasible when its mean cost, latency and accuracy meet the budgets'
+        : v === 'chance'
+          ? `a k is feasible when both budgets hold in at least 1 - delta of the runs (delta = ${String(params['delta'] ?? 'its default')}) and its mean accuracy meets acc_min`
+          : String(v),
+  },
+  'sim.step': {
+    question: 'How much do the picks depend on the grid of candidate k?',
+    level: (v) => (v === 'P' ? 'candidates k = P, 2P, 3P, ... (multiples of the parallelism P)' : v === 1 ? 'every k from 1 a candidate' : `candidates in steps of ${String(v)}`),
+  },
+  'sim.sd_A_scale': {
+    question: "How far does claim 3 (smaller models matching larger ones) rest on the models' accuracy spread?",
+    level: (v) => `every model's accuracy spread sd_A times ${String(v)}`,
+  },
+};
+
+/** The question a factor asks, or null for a parameter without words. */
+export function factorQuestion(factor: Factor): string | null {
+  const questions = factor.paths.map((p) => MEANINGS[p.replace(/^params\./, '')]?.question);
+  return questions.every((q) => q !== undefined) ? questions.join(' ') : null;
+}
+
+/** What a level of a factor sets, in words where known, else as `path = value`. */
+export function levelMeaning(factor: Factor, level: FactorLevel, params: Record<string, unknown>): string {
+  return factor.paths
+    .map((path) => {
+      const value = (factor.paths.length === 1 ? level.value : (level.value as Record<string, Json>)[path]) ?? null;
+      const meaning = MEANINGS[path.replace(/^params\./, '')];
+      return meaning ? meaning.level(value, params) : `${path} = ${canonicalJson(value)}`;
+    })
+    .join('; ');
+}
+
 /** A parameter in words for a title ("Monte Carlo size M" for sim.M); one without is its path. */
 export function parameterWords(path: string): string {
   return TITLES[path.replace(/^params\./, '')] ?? path;

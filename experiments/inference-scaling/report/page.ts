@@ -14,6 +14,7 @@ import type { Figure } from './figures/theme.js';
 import { SELECTOR_DEFINITIONS } from '../selectors.js';
 import { BOOTSTRAP_RESAMPLES, CONFIDENCE } from './statistics.js';
 import { claimHeadline, SETUP_TABLES, type TablePair } from './tables.js';
+import { factorQuestion, levelMeaning } from './factors.js';
 import type { VegaSpec } from '../../../harness/render/vega.js';
 
 export interface PageFigure {
@@ -160,6 +161,7 @@ export function buildPage(input: PageInput): string {
 
   parts.push('<h2 id="method">Method</h2>');
   for (const t of input.tables.filter((x) => SETUP_TABLES.includes(x.name))) parts.push(`<h3 id="table-${escapeHtml(t.name)}">${escapeHtml(t.title)}</h3>${tableBody(t)}${tableFiles(t)}`);
+  if (a.ablation && a.ablation.factors.length > 0) parts.push(ablationDesign(a));
   parts.push(
     '<ul>' +
       `<li>Per (condition, model, selector): mean and standard deviation over seeds of k*, and of cost, latency, accuracy and balance at k*, with a percentile bootstrap ${Math.round(CONFIDENCE * 100)}% interval (${BOOTSTRAP_RESAMPLES} resamples, each seeded from the identity of the quantity, so intervals do not depend on order or sharding). Seeds with no feasible k are counted, not averaged.</li>` +
@@ -178,6 +180,25 @@ export function buildPage(input: PageInput): string {
   const charts: PageChart[] = input.figures.map(({ figure, vega }) => ({ id: chartId(figure), spec: { ...vega, description: figure.title } }));
   const title = `${a.data.study}${incomplete ? ` (INCOMPLETE: ${incomplete.done} of ${incomplete.expected} trials)` : ''}: inference scaling report`;
   return buildHtmlPage({ title, body: parts.join('\n'), charts, css: incomplete ? `${CSS}${INCOMPLETE_CSS}` : CSS });
+}
+
+/** The ablations' design: the question each factor asks, and what each of its levels (variants) sets. */
+function ablationDesign(a: Analysis): string {
+  const ablation = a.ablation!;
+  const rows = ablation.factors.flatMap((factor) =>
+    factor.levels.map(
+      (level, i) =>
+        `<tr>${i === 0 ? `<td rowspan="${factor.levels.length}">${escapeHtml(factor.title)}</td><td rowspan="${factor.levels.length}">${escapeHtml(factorQuestion(factor) ?? '')}</td>` : ''}` +
+        `<td>${escapeHtml(level.variant)}${level.baseline ? ' (baseline)' : ''}</td><td>${escapeHtml(levelMeaning(factor, level, a.data.params))}</td></tr>`,
+    ),
+  );
+  return (
+    `<h3 id="ablations">The ablations</h3><p>One factor at a time: every variant changes one setting of the baseline variant, ${escapeHtml(ablation.baseline)}, ` +
+    'and each factor has a figure and a table of its own (Figures, Tables), its levels compared with the baseline on the same seeds. The claims are judged on each variant as well (Claims).</p>' +
+    '<div class="table-scroll"><table><caption class="visually-hidden">The ablations: factors, questions and levels</caption><thead><tr>' +
+    ['factor', 'question', 'variant', 'what it sets'].map((h) => `<th scope="col">${h}</th>`).join('') +
+    `</tr></thead><tbody>${rows.join('')}</tbody></table></div>`
+  );
 }
 
 function provenance(input: PageInput): string {
