@@ -10,14 +10,30 @@ import type { Shard } from './run/shard.js';
 export const projectRoot = resolve(fileURLToPath(new URL('..', import.meta.url)));
 export const experimentsDir = join(projectRoot, 'experiments');
 
-/** `results/<study>.sqlite`, or `results/<study>.shard-<i>-of-<N>.sqlite` for a shard. */
-export function defaultDbPath(study: string, shard: Shard | null, cwd: string): string {
-  const suffix = shard && shard.count > 1 ? `.shard-${shard.index}-of-${shard.count}` : '';
-  return join(cwd, 'results', `${study}${suffix}.sqlite`);
+/**
+ * The folder the default `results/` and `reports/` lie in: the project's root from anywhere
+ * inside the project (as a study is found by name from anywhere in it, so its database is one
+ * and the same, and a resume finds it), else the working folder.
+ */
+export function outputBase(cwd: string): string {
+  const rel = relative(projectRoot, resolve(cwd));
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel)) ? projectRoot : cwd;
 }
 
+/** `results/<study>.sqlite`, or `results/<study>.shard-<i>-of-<N>.sqlite` for a shard (see outputBase). */
+export function defaultDbPath(study: string, shard: Shard | null, cwd: string): string {
+  const suffix = shard && shard.count > 1 ? `.shard-${shard.index}-of-${shard.count}` : '';
+  return join(outputBase(cwd), 'results', `${study}${suffix}.sqlite`);
+}
+
+/** `reports/<study>/` (see outputBase). */
 export function defaultReportDir(study: string, cwd: string): string {
-  return join(cwd, 'reports', study);
+  return join(outputBase(cwd), 'reports', study);
+}
+
+/** The default folder of `harness status`: `results/` (see outputBase). */
+export function defaultResultsDir(cwd: string): string {
+  return join(outputBase(cwd), 'results');
 }
 
 /** A path as the user should read it: relative to `cwd` when inside it. */

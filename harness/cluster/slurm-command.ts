@@ -16,7 +16,7 @@ import { InputError, errorMessage } from '../errors.js';
 import { writeFileAtomically } from '../files.js';
 import { errnoCode, outputFolderProblem, statOrNull } from '../folders.js';
 import { folderProblem } from '../messages.js';
-import { projectRoot } from '../paths.js';
+import { defaultResultsDir, projectRoot } from '../paths.js';
 import { parseShardFileName, shardFolder, type ClusterPlanFile } from './layout.js';
 import * as msg from './messages.js';
 import { formatFolderStatus, isShardFolder, readPlanFile, readShardFolder, shardManifestHash, type QueueView } from './shard-status.js';
@@ -66,7 +66,7 @@ export const slurmCommand: Command = {
     // A given --out is checked before the pilot; the default one once the study names it.
     if (typedOut !== null) refuseUnusableOut(typedOut, resolve(io.cwd, typedOut));
     const work = await studyWork(String(args['study']), list(args['set']), { pilotGroups, cwd: io.cwd });
-    const out = resolve(io.cwd, typedOut ?? join('results', work.study));
+    const out = typedOut === null ? join(defaultResultsDir(io.cwd), work.study) : resolve(io.cwd, typedOut);
     if (typedOut === null) refuseUnusableOut(null, out);
     const plan = planArray(work, {
       out,

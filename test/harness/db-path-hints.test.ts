@@ -84,3 +84,19 @@ describe('a merge of databases of different setups', () => {
     expect(text).toContain('  - seeds: 3 in the database, 5 now');
   });
 });
+
+describe('the default results and reports folders', () => {
+  it("are the project's own from anywhere inside it, so a study found by name finds its database; elsewhere the working folder's", async () => {
+    const { defaultDbPath, defaultReportDir, outputBase, projectRoot } = await import('../../harness/paths.js');
+    const inside = join(projectRoot, 'experiments', 'inference-scaling');
+    expect([outputBase(projectRoot), outputBase(inside)]).toEqual([projectRoot, projectRoot]);
+    expect(outputBase(dir)).toBe(dir);
+    expect(outputBase(`${projectRoot}-next-to-it`)).toBe(`${projectRoot}-next-to-it`);
+    expect(defaultDbPath('paper', null, inside)).toBe(join(projectRoot, 'results', 'paper.sqlite'));
+    expect(defaultReportDir('paper', inside)).toBe(join(projectRoot, 'reports', 'paper'));
+    // As the command line says it: from a subfolder, the project's database (shown in full).
+    const plan = await cli(['plan', 'paper', '--pilot', '0', '--json'], inside);
+    expect(plan.code, plan.stderr).toBe(0);
+    expect((JSON.parse(plan.stdout) as { db: string }).db).toBe(join(projectRoot, 'results', 'paper.sqlite'));
+  });
+});

@@ -1,10 +1,10 @@
 import { existsSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { shardFolderStatus } from '../../cluster/slurm-command.js';
 import { InputError, errorMessage } from '../../errors.js';
 import { errnoCode } from '../../folders.js';
 import * as msg from '../../messages.js';
-import { displayPath } from '../../paths.js';
+import { defaultResultsDir, displayPath } from '../../paths.js';
 import { databaseStatus, databasesIn, otherSqliteFilesIn, type DbStatus } from '../../run/status.js';
 import { exitCodes, println } from '../io.js';
 import { options } from '../options.js';
@@ -24,7 +24,7 @@ export const statusCommand: Command = {
   builder: (y) => y.positional('db', { type: 'string', describe: 'A database or a folder of them' }).options(options('json')),
   async run(args, io) {
     const json = args['json'] === true;
-    const target = args['db'] === undefined ? join(io.cwd, 'results') : resolve(io.cwd, String(args['db']));
+    const target = args['db'] === undefined ? defaultResultsDir(io.cwd) : resolve(io.cwd, String(args['db']));
     const isFolder = existsSync(target) ? statSync(target).isDirectory() : args['db'] === undefined;
     if (!isFolder) {
       // One database named: its status, or the reason it has none (exit 2).
