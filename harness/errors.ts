@@ -9,9 +9,21 @@ export class InputError extends Error {
   override name = 'InputError';
 }
 
-/** The message of anything thrown, without assuming it is an Error. */
+/**
+ * The message of anything thrown, without assuming it is an Error: a plain object thrown (as
+ * `throw { code: 42 }`) shows as its JSON, not as "[object Object]".
+ */
 export function errorMessage(thrown: unknown): string {
-  return thrown instanceof Error ? thrown.message : String(thrown);
+  if (thrown instanceof Error) return thrown.message;
+  if (typeof thrown === 'object' && thrown !== null && Object.prototype.toString === (thrown as object).toString) {
+    try {
+      const json = JSON.stringify(thrown);
+      if (json !== undefined) return `thrown ${json}`;
+    } catch {
+      // Not JSON (a cycle, a BigInt): its text below.
+    }
+  }
+  return String(thrown);
 }
 
 export function errorStack(thrown: unknown): string | null {

@@ -17,6 +17,7 @@ export function formatPath(path: readonly PropertyKey[]): string {
 /** A received value as a short, unambiguous text. */
 export function showValue(value: unknown, max = 80): string {
   if (value === undefined) return 'nothing';
+  if (typeof value === 'bigint') return `${value}n (a BigInt)`;
   let text: string;
   try {
     text = typeof value === 'number' && !Number.isFinite(value) ? String(value) : JSON.stringify(value);

@@ -80,6 +80,14 @@ describe("what runGroup returns, checked in the worker", () => {
     expect(trialOf({ key: 'a', result: { value: 1 }, diagnostics: { n: 1n } })).toEqual({ ok: false, message: 'invalid result: diagnostics: n: 1n (a BigInt) is not JSON' });
   });
 
+  it('names a BigInt as one, and shows a plain object thrown as its JSON', async () => {
+    expect(trialOf({ key: 'a', result: { value: 1n } })).toEqual({ ok: false, message: 'invalid result: column "value" (REAL) got 1n (a BigInt)' });
+    const { errorMessage } = await import('../../harness/errors.js');
+    expect(errorMessage({ code: 42 })).toBe('thrown {"code":42}');
+    expect(errorMessage(new RangeError('out of range'))).toBe('out of range');
+    expect(errorMessage('text')).toBe('text');
+  });
+
   it('fails the group that returns two results for one cell', () => {
     expect(outcomeOf([{ key: 'a', result: { value: 1 } }, { key: 'a', result: { value: 2 } }])).toMatchObject({ kind: 'failed', message: 'invalid output: runGroup returned two results for key a' });
   });
