@@ -40,8 +40,11 @@ export function formatPlan(p: PlanReport, db: string): string {
 
 export function formatStatus(s: DbStatus, db: string): string {
   const lines = [`${db}: study ${s.study} (experiment ${s.experiment.name} v${s.experiment.version}, manifest ${s.manifestHash.slice(0, 12)})${s.running ? ' - a run is writing now' : ''}`];
-  const scope = s.shards.length ? ` (shard${s.shards.length === 1 ? '' : 's'} ${s.shards.join(', ')})` : '';
+  // A run of the whole grid makes the counts the whole grid's, whatever shards ran as well.
+  const wholeGrid = s.runs.some((r) => r.shard === null);
+  const scope = s.shards.length && !wholeGrid ? ` (shard${s.shards.length === 1 ? '' : 's'} ${s.shards.join(', ')})` : '';
   lines.push(`  trials${scope}: ${s.cells} in all, ${s.ok} ok, ${s.failed} failed, ${s.missing} missing`);
+  lines.push(...whereUnfinished(s.byDimension));
   const last = s.runs[s.runs.length - 1];
   if (last) {
     const commit = last.gitCommit ? `commit ${last.gitCommit.slice(0, 10)}${last.gitDirtyHash ? ' + changes' : ''}` : 'no git commit';
@@ -52,6 +55,27 @@ export function formatStatus(s: DbStatus, db: string): string {
     lines.push(`  warning: the trials were computed by ${s.code.length} versions of the experiment's code (${versions.join('; ')}); rerun with --fresh to compute them all with one`);
   }
   return lines.join('\n');
+}
+
+/** Most values named per dimension in the status text (all of them are in --json). */
+const VALUES_SHOWN = 8;
+
+/**
+ * Where the failed and missing trials lie: per dimension, the values that have any, when they
+ * are not spread evenly over all of them (then the dimension says nothing of where).
+ */
+function whereUnfinished(dims: DbStatus['byDimension']): string[] {
+  const lines: string[] = [];
+  for (const dim of dims) {
+    const unfinished = dim.values.filter((v) => v.failed + v.missing > 0);
+    if (unfinished.length === 0) continue;
+    const even = unfinished.length === dim.values.length && unfinished.every((v) => v.failed === unfinished[0]!.failed && v.missing === unfinished[0]!.missing);
+    if (even) continue;
+    const text = (v: (typeof unfinished)[number]) => `${v.value} ${[v.failed ? `${v.failed} failed` : '', v.missing ? `${v.missing} missing` : ''].filter(Boolean).join(', ')}`;
+    const more = unfinished.length > VALUES_SHOWN ? `; ... (${unfinished.length - VALUES_SHOWN} more values)` : '';
+    lines.push(`    by ${dim.name}: ${unfinished.slice(0, VALUES_SHOWN).map(text).join('; ')}${more}`);
+  }
+  return lines;
 }
 
 export function formatList(experiments: readonly ExperimentEntry[], studies: readonly StudyEntry[]): string {

@@ -4,7 +4,8 @@
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RunRecord } from '../experiment.js';
+import type { Json, RunRecord } from '../experiment.js';
+import { canonicalJson } from '../identity.js';
 import { statOrNull } from '../folders.js';
 import { hasSqliteHeader } from '../store/damage.js';
 import { gridOf, type ManifestBody } from '../manifest.js';
@@ -33,6 +34,8 @@ export interface DbStatus {
    * harness recorded no hash and are left out.
    */
   code: CodeVersion[];
+  /** The counted cells by value of each dimension but the replicates: where the failed and missing ones lie. */
+  byDimension: DimensionCounts[];
 }
 
 export interface CodeVersion {
@@ -80,14 +83,18 @@ function statusOf(store: Store, path: string, now: Date, scope: Shard | undefine
   let cells = 0;
   let doneInScope = 0;
   let recordedInScope = 0;
+  const tally = new DimensionTally(grid);
   for (let block = 0; block < grid.blockCount; block++) {
     if (shards && !shards.some((s) => shardOf(block, s.count) === s.index)) continue;
     const end = (block + 1) * grid.blockSize;
     for (let i = block * grid.blockSize; i < end; i++) {
       if (grid.isExcluded(i)) continue;
       cells++;
-      if (done.has(i)) doneInScope++;
-      if (recorded.has(i)) recordedInScope++;
+      const isDone = done.has(i);
+      const isRecorded = recorded.has(i);
+      if (isDone) doneInScope++;
+      if (isRecorded) recordedInScope++;
+      tally.add(i, isDone ? 'ok' : isRecorded ? 'failed' : 'missing');
     }
   }
   // Asked about one slice: its trials alone; otherwise every trial the database holds.
@@ -105,7 +112,56 @@ function statusOf(store: Store, path: string, now: Date, scope: Shard | undefine
     running,
     runs,
     code: codeVersions(store, runs, scope ? statusCounts(store).ok : ok),
+    byDimension: tally.result(),
   };
+}
+
+/** The cells of one value of a grid dimension, by state (the cells counted, as `cells` is). */
+export interface ValueCounts {
+  /** The value; a zipped dimension's values joined with " + ". */
+  value: string;
+  ok: number;
+  failed: number;
+  missing: number;
+}
+
+export interface DimensionCounts {
+  /** The field (or zipped fields, joined with " + "): an axis, a swept parameter, `variant`. */
+  name: string;
+  values: ValueCounts[];
+}
+
+/** Counts per value of each dimension of the grid but the replicates, as status walks the cells. */
+class DimensionTally {
+  private readonly dims: { name: string; index: number; values: ValueCounts[] }[];
+  private readonly digits: number[];
+
+  constructor(private readonly grid: ReturnType<typeof gridOf>) {
+    this.digits = new Array<number>(grid.dims.length);
+    this.dims = grid.dims.flatMap((dim, index) =>
+      dim.fields.some((f) => f.kind === 'replicate')
+        ? []
+        : [{
+            name: dim.fields.map((f) => f.name).join(' + '),
+            index,
+            values: dim.fields[0]!.values.map((_, d) => ({ value: dim.fields.map((f) => valueText(f.values[d]!)).join(' + '), ok: 0, failed: 0, missing: 0 })),
+          }],
+    );
+  }
+
+  add(cell: number, state: 'ok' | 'failed' | 'missing'): void {
+    if (this.dims.length === 0) return;
+    this.grid.digitsOf(cell, this.digits);
+    for (const dim of this.dims) dim.values[this.digits[dim.index]!]![state]++;
+  }
+
+  result(): DimensionCounts[] {
+    return this.dims.map(({ name, values }) => ({ name, values }));
+  }
+}
+
+function valueText(value: Json): string {
+  return typeof value === 'string' ? value : canonicalJson(value);
 }
 
 function codeVersions(store: Store, runs: readonly RunRecord[], ok: number): CodeVersion[] {

@@ -100,3 +100,29 @@ describe('status on a folder with SQLite files of other names', () => {
     expect(JSON.parse(named.stdout)).toMatchObject({ db: 'named/study.db', ok: 27 });
   });
 });
+
+describe('status of an unfinished database', () => {
+  it('says by which values of the grid the failed and missing trials lie, and counts the whole grid once a whole run ran', async () => {
+    const { default: Database } = await import('better-sqlite3');
+    // noop: 3 colors x 3 sizes x 3 seeds; a first shard, then the whole grid.
+    expect((await cli(['run', 'noop.yaml', '--db', 'where.sqlite', '--shard', '0/3'], dir)).code).toBe(0);
+    expect((await cli(['run', 'noop.yaml', '--db', 'where.sqlite'], dir)).code).toBe(0);
+    const db = new Database(join(dir, 'where.sqlite'));
+    db.exec(`DELETE FROM trial WHERE color = 'green' AND replicate = 1; UPDATE trial SET status = 'failed', error = 'lost' WHERE color = 'blue' AND size = 's' AND replicate = 0`);
+    db.close();
+    const text = await cli(['status', 'where.sqlite'], dir);
+    expect(text.stdout.split('\n').slice(1, 4)).toEqual([
+      '  trials: 27 in all, 23 ok, 1 failed, 3 missing',
+      '    by color: green 3 missing; blue 1 failed',
+      '    by size: s 1 failed, 1 missing; m 1 missing; l 1 missing',
+    ]);
+    const json = JSON.parse((await cli(['status', 'where.sqlite', '--json'], dir)).stdout) as { byDimension: unknown };
+    expect(json.byDimension).toEqual([
+      { name: 'color', values: [{ value: 'red', ok: 9, failed: 0, missing: 0 }, { value: 'green', ok: 6, failed: 0, missing: 3 }, { value: 'blue', ok: 8, failed: 1, missing: 0 }] },
+      { name: 'size', values: [{ value: 's', ok: 7, failed: 1, missing: 1 }, { value: 'm', ok: 8, failed: 0, missing: 1 }, { value: 'l', ok: 8, failed: 0, missing: 1 }] },
+    ]);
+    // Finished: nothing to say by value.
+    const done = await cli(['status', 'mixed/good.sqlite'], dir);
+    expect(done.stdout).not.toContain(' by ');
+  });
+});
