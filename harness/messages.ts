@@ -334,6 +334,18 @@ export function runMixesCode(db: string, other: { trials: number; runs: readonly
   );
 }
 
+/** The code versions of stored trials, as status and merge list them. */
+export function codeVersionsText(versions: readonly { codeHash: string; runs: readonly number[]; trials: number }[]): string {
+  return versions.map((v) => `${v.codeHash.slice(0, 12)}: ${countOf(v.trials, 'trial')}, run${v.runs.length === 1 ? '' : 's'} ${v.runs.join(', ')}`).join('; ');
+}
+
+export function mergeMixedCode(out: string, versions: readonly { codeHash: string; runs: readonly number[]; trials: number }[]): string {
+  return (
+    `Warning: the trials in ${out} were computed by ${versions.length} versions of the experiment's code (${codeVersionsText(versions)}): ` +
+    `the shards ran different code. See "harness export ${out} --table runs" for the runs' commits; rerun the shards of the other code with --fresh to have one version.`
+  );
+}
+
 export function runNothingToDo(cells: number, db: string): string {
   return `Nothing to do: all ${cells} trials are already in ${db}.`;
 }

@@ -3,6 +3,7 @@ import { formatDuration } from './progress.js';
 import type { PlanReport } from '../run/plan.js';
 import type { DbStatus } from '../run/status.js';
 import type { ExperimentEntry, StudyEntry } from '../run/list.js';
+import * as msg from '../messages.js';
 import { showList, showValue } from '../text.js';
 
 export function formatPlan(p: PlanReport, db: string): string {
@@ -51,8 +52,7 @@ export function formatStatus(s: DbStatus, db: string): string {
     lines.push(`  runs: ${s.runs.length}; last #${last.id} ${last.status}, started ${last.startedAt}, ${last.threads} thread${last.threads === 1 ? '' : 's'}, ${commit}, node ${last.nodeVersion}`);
   }
   if (s.code.length > 1) {
-    const versions = s.code.map((v) => `${v.codeHash.slice(0, 12)}: ${v.trials} trials, run${v.runs.length === 1 ? '' : 's'} ${v.runs.join(', ')}`);
-    lines.push(`  warning: the trials were computed by ${s.code.length} versions of the experiment's code (${versions.join('; ')}); rerun with --fresh to compute them all with one`);
+    lines.push(`  warning: the trials were computed by ${s.code.length} versions of the experiment's code (${msg.codeVersionsText(s.code)}); rerun with --fresh to compute them all with one`);
   }
   return lines.join('\n');
 }

@@ -164,7 +164,8 @@ function valueText(value: Json): string {
   return typeof value === 'string' ? value : canonicalJson(value);
 }
 
-function codeVersions(store: Store, runs: readonly RunRecord[], ok: number): CodeVersion[] {
+/** See DbStatus.code; `ok`: the finished trials the database holds. */
+export function codeVersions(store: Store, runs: readonly RunRecord[], ok: number): CodeVersion[] {
   const hashed = runs.filter((r) => r.codeHash !== null);
   const hashes = new Set(hashed.map((r) => r.codeHash!));
   if (hashes.size === 0) return [];

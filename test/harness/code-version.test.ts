@@ -55,6 +55,32 @@ describe('the experiment code behind the stored trials', () => {
   }, 60_000);
 });
 
+describe('merging shards that ran different code', () => {
+  const dir = mkdtempSync(join(fixtures, 'code-merge-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const experiment = join(dir, 'experiment.ts');
+  copyFileSync(noopModule, experiment);
+  const study = writeStudy(dir, 'study.yaml', noopStudy({ name: 'code-merge', experiment }));
+
+  it('warns, naming the versions, and lists them in --json', async () => {
+    const shard = async (index: number) => expect((await runHarness(['run', study, '--shard', `${index}/2`, '--db', `s${index}.sqlite`], { cwd: dir })).code).toBe(0);
+    await shard(0);
+    appendFileSync(experiment, '\n// Edited between the two shards.\n');
+    await shard(1);
+    const merged = await runHarness(['merge', 'merged.sqlite', 's0.sqlite', 's1.sqlite', '--json'], { cwd: dir });
+    expect(merged.code, merged.stderr).toBe(0);
+    const { code } = JSON.parse(merged.stdout) as { code: { codeHash: string; trials: number }[] };
+    expect(code).toHaveLength(2);
+    expect(code[0]!.codeHash).not.toBe(code[1]!.codeHash);
+    expect(code[0]!.trials + code[1]!.trials).toBe(27);
+    expect(merged.stderr).toContain("Warning: the trials in merged.sqlite were computed by 2 versions of the experiment's code (");
+    expect(merged.stderr).toContain('the shards ran different code');
+    // Shards of one code merge without a word about it.
+    const again = await runHarness(['merge', 'one.sqlite', 's1.sqlite'], { cwd: dir });
+    expect(again.stderr).not.toContain('versions of the experiment');
+  }, 60_000);
+});
+
 describe("a run's record of uncommitted changes", () => {
   it('changes with the content of a file git does not track yet (a new experiment), not only with its name', () => {
     const repo = mkdtempSync(join(tmpdir(), 'dirty-'));
