@@ -12,13 +12,18 @@ import { gitState } from '../../harness/run/provenance.js';
 import { fixtures, noopModule, noopStudy, writeStudy } from './helpers.js';
 import { runHarness, withDb } from '../reliability/helpers.js';
 
-describe('the experiment code behind the stored trials', () => {
+/** A copy of the noop experiment that a test may edit, and a study of it, in a folder of their own. */
+function editableStudy(name: string): { dir: string; experiment: string; study: string } {
   // Inside the project: the experiment imports packages from its node_modules.
-  const dir = mkdtempSync(join(fixtures, 'code-version-'));
+  const dir = mkdtempSync(join(fixtures, `${name}-`));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const experiment = join(dir, 'experiment.ts');
   copyFileSync(noopModule, experiment);
-  const study = writeStudy(dir, 'study.yaml', noopStudy({ name: 'code-version', experiment }));
+  return { dir, experiment, study: writeStudy(dir, 'study.yaml', noopStudy({ name, experiment })) };
+}
+
+describe('the experiment code behind the stored trials', () => {
+  const { dir, experiment, study } = editableStudy('code-version');
   const db = join(dir, 'results.sqlite');
   const run = async (...extra: string[]) => {
     const exit = await runHarness(['run', study, '--db', db, '--json', ...extra], { cwd: dir });
@@ -56,11 +61,7 @@ describe('the experiment code behind the stored trials', () => {
 });
 
 describe('merging shards that ran different code', () => {
-  const dir = mkdtempSync(join(fixtures, 'code-merge-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  const experiment = join(dir, 'experiment.ts');
-  copyFileSync(noopModule, experiment);
-  const study = writeStudy(dir, 'study.yaml', noopStudy({ name: 'code-merge', experiment }));
+  const { dir, experiment, study } = editableStudy('code-merge');
 
   it('warns, naming the versions, and lists them in --json', async () => {
     const shard = async (index: number) => expect((await runHarness(['run', study, '--shard', `${index}/2`, '--db', `s${index}.sqlite`], { cwd: dir })).code).toBe(0);
