@@ -226,7 +226,8 @@ export function cliUsage(reason: string, command?: string): string {
  */
 export type DbPathGiven = 'option' | 'argument';
 
-export function dbNotFound(path: string, given: DbPathGiven = 'argument'): string {
+export function dbNotFound(path: string, given: DbPathGiven = 'argument', nearby?: string): string {
+  if (nearby) return `No results database at ${path}. Did you mean ${nearby}?`;
   return given === 'option'
     ? `No results database at ${path}. Run "harness run <study>" first, or give the path with --db (see "harness status" for the databases under results/).`
     : `No results database at ${path}. Check the path, or make the database first with "harness run <study>" ("harness status" lists the databases under results/).`;

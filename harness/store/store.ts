@@ -9,12 +9,12 @@
  */
 import Database from 'better-sqlite3';
 import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { ColumnDef } from '../experiment.js';
 import { InputError, errorMessage } from '../errors.js';
 import type { Manifest, ManifestBody } from '../manifest.js';
 import * as msg from '../messages.js';
-import { displayPath } from '../paths.js';
+import { defaultResultsDir, displayPath } from '../paths.js';
 import { fileInTheWay } from '../folders.js';
 import { connect, pendingWalProblem } from './connect.js';
 import { damagedMessage, hasSqliteHeader, isDamageReport, noteOpened } from './damage.js';
@@ -46,7 +46,7 @@ export class Store {
       if (stats?.isDirectory()) throw new InputError(msg.dbIsDirectory(shown));
       // Opening a FIFO or a device would block forever (and ignore Ctrl-C) instead of failing.
       if (stats && !stats.isFile()) throw new InputError(msg.dbNotAFile(shown, given));
-      if (!stats && mode !== 'create') throw new InputError(msg.dbNotFound(shown, given));
+      if (!stats && mode !== 'create') throw new InputError(msg.dbNotFound(shown, given, resultsDatabaseNamed(path, cwd)));
       noteOpened(path, shown, stats);
       if (!stats) {
         try {
@@ -184,4 +184,16 @@ function retryWhileBusy<T>(operation: () => T): T {
 
 function hasTables(db: Database.Database): boolean {
   return db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' LIMIT 1`).get() !== undefined;
+}
+
+/**
+ * The database under the default results/ that a path not found probably meant (`pi` or
+ * `pi.sqlite` for `results/pi.sqlite`, a study's name given where its database belongs), as
+ * messages show it; undefined when there is none.
+ */
+function resultsDatabaseNamed(path: string, cwd: string | undefined): string | undefined {
+  if (path === ':memory:') return undefined;
+  const here = cwd ?? process.cwd();
+  const candidate = join(defaultResultsDir(here), `${basename(path).replace(/\.sqlite$/, '')}.sqlite`);
+  return candidate !== resolve(here, path) && existsSync(candidate) ? displayPath(candidate, here) : undefined;
 }

@@ -100,3 +100,16 @@ describe('the default results and reports folders', () => {
     expect((JSON.parse(plan.stdout) as { db: string }).db).toBe(join(projectRoot, 'results', 'paper.sqlite'));
   });
 });
+
+describe('a database named by its study', () => {
+  it('is pointed to under results/ when the path given does not exist', async () => {
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(join(dir, 'results'), { recursive: true });
+    copyFileSync(join(dir, 'three.sqlite'), join(dir, 'results', 'hinted.sqlite'));
+    for (const [command, given] of [['report', 'hinted'], ['export', 'hinted.sqlite'], ['status', 'hinted']] as const) {
+      expect(await cli([command, given], dir), command).toEqual(refused(msg.dbNotFound(given, 'argument', 'results/hinted.sqlite')));
+    }
+    // Nothing of that name there: the message as before.
+    expect(await cli(['status', 'nothing.sqlite'], dir)).toEqual(refused(msg.dbNotFound('nothing.sqlite')));
+  });
+});
