@@ -47,6 +47,7 @@ const TITLES: Readonly<Record<string, string>> = {
   'sim.latency': 'latency model',
   feasibility: 'feasibility rule',
   'sim.step': 'k step',
+  'sim.k_max': 'largest k (k_max)',
   'sim.sd_A_scale': 'accuracy spread (sd_A scale)',
 };
 
@@ -81,6 +82,10 @@ const MEANINGS: Readonly<Record<string, { question: string; level(value: Json, p
   'sim.step': {
     question: 'How much do the picks depend on the grid of candidate k?',
     level: (v) => (v === 'P' ? 'candidates k = P, 2P, 3P, ... (multiples of the parallelism P)' : v === 1 ? 'every k from 1 a candidate' : `candidates in steps of ${String(v)}`),
+  },
+  'sim.k_max': {
+    question: 'How much of what the methods save against accuracy-max is set by the largest candidate k?',
+    level: (v) => `candidates up to k = ${String(v)}`,
   },
   'sim.sd_A_scale': {
     question: "How far does claim 3 (smaller models matching larger ones) rest on the models' accuracy spread?",
