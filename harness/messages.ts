@@ -81,6 +81,10 @@ export const rule = {
     rule: `is not an axis of experiment "${experiment}"`,
     hint: `${didYouMean(close).trim()} Its axes: ${showList(axes)}.`.trim(),
   }),
+  axisIsParameter: (experiment: string, name: string) => ({
+    rule: `is a parameter of experiment "${experiment}", not an axis`,
+    hint: `Vary it with sweep: {${name}: [...]} (or set one value under params).`,
+  }),
   unknownAxisValue: (axis: string, choices: readonly string[], close?: string) => ({
     rule: `is not a known ${axis}`,
     hint: `${didYouMean(close).trim()} Choices: ${showList(choices)}.`.trim(),

@@ -85,7 +85,13 @@ export function fromZodIssues(
       continue;
     }
     const received = valueAt(input, path);
-    out.push({ path: [...prefix, ...path], ...describeZodIssue(issue, received), received });
+    const at = [...prefix, ...path];
+    const described = describeZodIssue(issue, received);
+    // A number in an axis is most often a numeric parameter meant to be swept.
+    if (at[0] === 'axes' && at.length === 3 && issue.code === 'invalid_type' && typeof received === 'number') {
+      described.hint = `Axis values are names: quote it ("${received}"). A numeric parameter varies with sweep instead: sweep: {${String(at[1])}: [...]}.`;
+    }
+    out.push({ path: at, ...described, received });
   }
   return out;
 }

@@ -177,10 +177,11 @@ function droppedParams(params: ParamsDoc, parsed: unknown, exp: Experiment): Iss
 
 function resolveAxes(doc: StudyDoc, exp: Experiment, parsed: unknown, issues: Issue[]): Record<string, string[]> {
   const axisNames = Object.keys(exp.axes);
+  const parameters = new Set(leafPathsOf(exp.paramsSchema).map((path) => path.join('.')));
   for (const name of Object.keys(doc.axes)) {
-    if (!(name in exp.axes)) {
-      issues.push({ path: ['axes', name], received: name, ...msg.rule.unknownAxis(exp.name, axisNames, nearest(name, axisNames)) });
-    }
+    if (name in exp.axes) continue;
+    const rule = parameters.has(name) ? msg.rule.axisIsParameter(exp.name, name) : msg.rule.unknownAxis(exp.name, axisNames, nearest(name, axisNames));
+    issues.push({ path: ['axes', name], received: name, ...rule });
   }
   const axes: Record<string, string[]> = {};
   for (const [name, def] of Object.entries(exp.axes)) {

@@ -157,7 +157,14 @@ describe('study files: refused, one clear message each', () => {
     expect(message).toContain(line('axis', { rule: 'is not a known key here', hint: 'Did you mean "axes"?' }, {}));
     const typed = await failure({ ...noopStudy(), seeds: 'three', axes: { color: [1] } });
     expect(typed.message).toContain(line('seeds', { rule: 'must be a number' }, 'three'));
-    expect(typed.message).toContain(line('axes.color[0]', { rule: 'must be a string', hint: 'Quote the value if YAML read it as another type.' }, 1));
+    expect(typed.message).toContain(
+      line('axes.color[0]', { rule: 'must be a string', hint: 'Axis values are names: quote it ("1"). A numeric parameter varies with sweep instead: sweep: {color: [...]}.' }, 1),
+    );
+    const boolean = await failure({ ...noopStudy(), axes: { color: [true] } });
+    expect(boolean.message).toContain(line('axes.color[0]', { rule: 'must be a string', hint: 'Quote the value if YAML read it as another type.' }, true));
+    // Quoted, a parameter under axes is named as one.
+    const param = await failure({ ...noopStudy(), axes: { color: ['red'], scale: ['1', '2'] } });
+    expect(param.message).toContain(line('axes.scale', msg.rule.axisIsParameter('noop', 'scale'), 'scale'));
     // A number or a mapping written so that YAML reads another type: the fix is named.
     const quoted = await failure({ ...noopStudy(), seeds: '5', params: null });
     expect(quoted.message).toContain(line('seeds', { rule: 'must be a number', hint: 'Write it without quotes: 5.' }, '5'));
