@@ -351,6 +351,10 @@ export function mergeMixedCode(out: string, versions: readonly { codeHash: strin
   );
 }
 
+export function runMixedCodeReminder(db: string, other: { trials: number; runs: readonly number[] }): string {
+  return `Note: ${db} now holds trials of more than one version of the experiment's code: ${countOf(other.trials, 'trial')} of other code (see the warning at the start, or "harness status ${db}").`;
+}
+
 export function runNothingToDo(cells: number, db: string): string {
   return `Nothing to do: all ${cells} trials are already in ${db}.`;
 }

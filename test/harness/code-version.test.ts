@@ -43,6 +43,9 @@ describe('the experiment code behind the stored trials', () => {
     expect(third.summary.otherCode).toEqual({ trials: stored, runs: [1, 2] });
     expect(third.stderr).toContain(`Warning: ${stored} trials in results.sqlite were computed by other code of the experiment (runs 1, 2)`);
     expect(third.stderr).toContain('--fresh');
+    expect(third.stderr.trim().split('\n').at(-1)).toBe(
+      `Note: results.sqlite now holds trials of more than one version of the experiment's code: ${stored} trials of other code (see the warning at the start, or "harness status results.sqlite").`,
+    );
 
     const hashes = withDb(db, (d) => d.prepare('SELECT code_hash FROM run ORDER BY id').pluck().all() as string[])!;
     expect(hashes.every((h) => /^[0-9a-f]{64}$/.test(h))).toBe(true);

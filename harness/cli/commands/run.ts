@@ -113,6 +113,8 @@ export const runCommand: Command = {
     } else if (summary.ok + summary.failed > 0) {
       println(say, msg.runFinished({ ok: summary.ok, failed: summary.failed, seconds: summary.seconds, rate: summary.trialsPerSecond, db }));
     }
+    // Said at the start too; repeated where a run left overnight is read.
+    if (summary.otherCode && summary.ok + summary.failed > 0) println(io.stderr, msg.runMixedCodeReminder(db, summary.otherCode));
     let report: ReportJson | null = null;
     if (args['report'] === true && (summary.status === 'done' || summary.status === 'failed')) {
       tierForReport();
