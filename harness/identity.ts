@@ -13,8 +13,18 @@ export function canonicalJson(value: Json): string {
     return canonical(value);
   } catch (thrown) {
     if (!(thrown instanceof NotJson)) throw thrown;
-    const at = thrown.path.length ? `${thrown.path.map((p, i) => (i > 0 && !p.startsWith('[') ? `.${p}` : p)).join('')}: ` : '';
-    throw new TypeError(`canonicalJson: ${at}${thrown.message}`);
+    throw new NotJsonError(thrown.path.map((p, i) => (i > 0 && !p.startsWith('[') ? `.${p}` : p)).join(''), thrown.message);
+  }
+}
+
+/** What canonicalJson throws for a value with no JSON text: where inside the value, and why. */
+export class NotJsonError extends TypeError {
+  constructor(
+    /** The path inside the value (`steps[1]`, `at.when`); empty for the value itself. */
+    readonly at: string,
+    readonly reason: string,
+  ) {
+    super(`canonicalJson: ${at ? `${at}: ` : ''}${reason}`);
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import type { ColumnDef, Experiment, GroupOutput, GroupTask, Json, Scalar } from '../experiment.js';
 import { errorMessage } from '../errors.js';
-import { canonicalJson } from '../identity.js';
+import { canonicalJson, NotJsonError } from '../identity.js';
 import { showValue } from '../text.js';
 import type { GroupOutcome, TrialOutcome } from './protocol.js';
 
@@ -41,7 +41,8 @@ function diagnosticsText(diagnostics: unknown): string {
   try {
     return canonicalJson(diagnostics as Json);
   } catch (thrown) {
-    throw new OutputError(`diagnostics: ${errorMessage(thrown).replace(/^canonicalJson: /, '')}`);
+    if (!(thrown instanceof NotJsonError)) throw thrown;
+    throw new OutputError(`diagnostics: ${thrown.at ? `${thrown.at}: ` : ''}${thrown.reason}`);
   }
 }
 

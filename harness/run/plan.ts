@@ -131,11 +131,16 @@ function pilot(study: Study, shard: Shard | null, done: Bitset, count: number, t
   };
   const warmUntil = performance.now() + warmUpMs;
   let warmed = false;
+  let gaveUp = false;
   // The warm-up reuses the first groups; the timed part continues from where it stopped.
   for (const group of plannedGroups(study, shard, (i) => done.has(i))) {
     const started = performance.now();
     const took = time(group);
-    if (timed === 0 && failed >= Math.max(count, 8)) break; // no group runs: enough tried
+    // No group runs: enough tried.
+    if (timed === 0 && failed >= Math.max(count, 8)) {
+      gaveUp = true;
+      break;
+    }
     if (!warmed) {
       warmed = started >= warmUntil;
       if (!warmed) continue;
@@ -145,7 +150,7 @@ function pilot(study: Study, shard: Shard | null, done: Bitset, count: number, t
     cells += group.task.cells.length;
     if (++timed >= count || ms > pilotBudgetMs) break;
   }
-  if (timed === 0) {
+  if (timed === 0 && !gaveUp) {
     // Fewer groups than the warm-up needed: time them all again, warm.
     failed = 0;
     for (const group of plannedGroups(study, shard, (i) => done.has(i))) {

@@ -9,6 +9,7 @@ import { canonicalJson } from '../identity.js';
 import { statOrNull } from '../folders.js';
 import { hasSqliteHeader } from '../store/damage.js';
 import { gridOf, type ManifestBody } from '../manifest.js';
+import { codeVersions, type CodeVersion } from '../store/code-versions.js';
 import { statusCounts, trialCells } from '../store/reader.js';
 import { runsAsOf } from '../store/runs.js';
 import { Store } from '../store/store.js';
@@ -36,12 +37,6 @@ export interface DbStatus {
   code: CodeVersion[];
   /** The counted cells by value of each dimension but the replicates: where the failed and missing ones lie. */
   byDimension: DimensionCounts[];
-}
-
-export interface CodeVersion {
-  codeHash: string;
-  runs: number[];
-  trials: number;
 }
 
 /**
@@ -111,7 +106,7 @@ function statusOf(store: Store, path: string, now: Date, scope: Shard | undefine
     shards: shardNames,
     running,
     runs,
-    code: codeVersions(store, runs, scope ? statusCounts(store).ok : ok),
+    code: codeVersions(store, runs, () => (scope ? statusCounts(store).ok : ok)),
     byDimension: tally.result(),
   };
 }
@@ -162,28 +157,6 @@ class DimensionTally {
 
 function valueText(value: Json): string {
   return typeof value === 'string' ? value : canonicalJson(value);
-}
-
-/** See DbStatus.code; `ok`: the finished trials the database holds. */
-export function codeVersions(store: Store, runs: readonly RunRecord[], ok: number): CodeVersion[] {
-  const hashed = runs.filter((r) => r.codeHash !== null);
-  const hashes = new Set(hashed.map((r) => r.codeHash!));
-  if (hashes.size === 0) return [];
-  if (hashes.size === 1 && hashed.length === runs.length) return [{ codeHash: [...hashes][0]!, runs: hashed.map((r) => r.id), trials: ok }];
-  // Which runs' trials are still stored (a rerun replaces failed ones): a pass over the trials, only here.
-  const stored = new Map(
-    (store.db.prepare(`SELECT run_id, count(*) AS n FROM trial WHERE status = 'ok' GROUP BY run_id`).all() as { run_id: number; n: number }[]).map((r) => [r.run_id, r.n]),
-  );
-  const versions = new Map<string, CodeVersion>();
-  for (const run of hashed) {
-    const trials = stored.get(run.id) ?? 0;
-    if (trials === 0) continue;
-    const version = versions.get(run.codeHash!) ?? { codeHash: run.codeHash!, runs: [], trials: 0 };
-    version.runs.push(run.id);
-    version.trials += trials;
-    versions.set(run.codeHash!, version);
-  }
-  return [...versions.values()];
 }
 
 /**

@@ -34,8 +34,7 @@ export const runColumnsOf: Partial<Record<ExportTable, readonly string[]>> = { t
 export async function exportTable(store: Store, table: ExportTable, format: ExportFormat, out: Writable, resultsOnly = false): Promise<number> {
   const { table: name, order } = sql[table];
   const left = resultsOnly ? (runColumnsOf[table] ?? []) : [];
-  const all = store.db.prepare(`SELECT * FROM ${quoteIdent(name)} LIMIT 0`).columns().map((c) => c.name);
-  const selected = all.filter((c) => !left.includes(c)).map(quoteIdent).join(', ');
+  const selected = left.length === 0 ? '*' : columnsOf(store, name).filter((c) => !left.includes(c)).map(quoteIdent).join(', ');
   const statement = store.db.prepare(`SELECT ${selected} FROM ${quoteIdent(name)} ORDER BY ${order}`);
   const columns = statement.columns().map((c) => c.name);
   let rows = 0;
@@ -66,4 +65,8 @@ export async function exportTable(store: Store, table: ExportTable, format: Expo
   csv.end();
   await piped;
   return rows;
+}
+
+function columnsOf(store: Store, table: string): string[] {
+  return store.db.prepare(`SELECT * FROM ${quoteIdent(table)} LIMIT 0`).columns().map((c) => c.name);
 }

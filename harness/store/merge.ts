@@ -16,6 +16,7 @@ import { displayPath } from '../paths.js';
 import * as msg from '../messages.js';
 import type { Provenance } from '../run/provenance.js';
 import { parseShard, shardOf } from '../run/shard.js';
+import { codeVersions, type CodeVersion } from './code-versions.js';
 import { quoteIdent } from './columns.js';
 import { statusCounts, trialCells } from './reader.js';
 import { beginRun, endRun } from './runs.js';
@@ -41,6 +42,8 @@ export interface MergeResult {
   failedByShard: { shard: string; cells: number }[];
   /** The latest command line each shard seen was run with ("harness run ..."), by shard. */
   shardCommands: Record<string, string>;
+  /** The versions of the experiment's code whose trials the merged database holds (more than one: shards ran different code). */
+  code: CodeVersion[];
 }
 
 const conflictExamples = 10;
@@ -282,5 +285,6 @@ function mergeInto(
     missingByShard: perShard(missingByShard),
     failedByShard: perShard(failedByShard),
     shardCommands: shardCommandsOf(target),
+    code: codeVersions(target, undefined, () => counts.ok),
   };
 }

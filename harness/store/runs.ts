@@ -135,23 +135,3 @@ export function listRuns(store: Store): RunRecord[] {
     trialsFailed: r.trials_failed,
   }));
 }
-
-/** Stored trials computed by other code of the experiment than `codeHash`, and the runs that did. */
-export interface OtherCode {
-  trials: number;
-  runs: number[];
-}
-
-/**
- * The finished trials that runs of other experiment code stored (runs of an older harness,
- * which recorded no code hash, cannot tell and are left out); null when there are none.
- */
-export function trialsOfOtherCode(store: Store, codeHash: string): OtherCode | null {
-  const others = store.db.prepare(`SELECT id FROM run WHERE code_hash IS NOT NULL AND code_hash != ? ORDER BY id`).pluck().all(codeHash) as number[];
-  if (others.length === 0) return null;
-  const counted = store.db
-    .prepare(`SELECT run_id, count(*) AS n FROM trial WHERE status = 'ok' AND run_id IN (${others.map(() => '?').join(', ')}) GROUP BY run_id ORDER BY run_id`)
-    .all(...others) as { run_id: number; n: number }[];
-  if (counted.length === 0) return null;
-  return { trials: counted.reduce((sum, c) => sum + c.n, 0), runs: counted.map((c) => c.run_id) };
-}

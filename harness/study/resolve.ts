@@ -177,10 +177,10 @@ function droppedParams(params: ParamsDoc, parsed: unknown, exp: Experiment): Iss
 
 function resolveAxes(doc: StudyDoc, exp: Experiment, parsed: unknown, issues: Issue[]): Record<string, string[]> {
   const axisNames = Object.keys(exp.axes);
-  const parameters = new Set(leafPathsOf(exp.paramsSchema).map((path) => path.join('.')));
+  const isParameter = (name: string) => leafPathsOf(exp.paramsSchema).some((path) => path.join('.') === name);
   for (const name of Object.keys(doc.axes)) {
     if (name in exp.axes) continue;
-    const rule = parameters.has(name) ? msg.rule.axisIsParameter(exp.name, name) : msg.rule.unknownAxis(exp.name, axisNames, nearest(name, axisNames));
+    const rule = isParameter(name) ? msg.rule.axisIsParameter(exp.name, name) : msg.rule.unknownAxis(exp.name, axisNames, nearest(name, axisNames));
     issues.push({ path: ['axes', name], received: name, ...rule });
   }
   const axes: Record<string, string[]> = {};

@@ -41,36 +41,36 @@ export interface FactorGroup {
   conditions: Map<string, Condition>;
 }
 
-const TITLES: Readonly<Record<string, string>> = {
-  'sim.M': 'Monte Carlo size M',
-  'sim.sampling': 'sampling',
-  'sim.latency': 'latency model',
-  feasibility: 'feasibility rule',
-  'sim.step': 'k step',
-  'sim.k_max': 'largest k (k_max)',
-  'sim.sd_A_scale': 'accuracy spread (sd_A scale)',
-};
-
 /**
- * What varying a parameter asks, and what each of its values sets, in words for the page's
- * account of the ablations (`params`: the baseline's parameters, for the values a level uses
- * beside its own, such as delta). A parameter without an entry is shown by its path and value.
+ * A parameter in words: for titles, what varying it asks, and what each of its values sets, for
+ * the page's account of the ablations (`params`: the study's parameters, for the values a level
+ * uses beside its own, such as delta). A parameter without an entry is shown by its path.
  */
-const MEANINGS: Readonly<Record<string, { question: string; level(value: Json, params: Record<string, unknown>): string }>> = {
+interface ParameterWords {
+  title: string;
+  question: string;
+  level(value: Json, params: Record<string, unknown>): string;
+}
+
+const WORDS: Readonly<Record<string, ParameterWords>> = {
   'sim.M': {
+    title: 'Monte Carlo size M',
     question: "Does each selector's k* settle as the Monte Carlo size grows?",
     level: (v) => `${String(v)} simulated runs per candidate k`,
   },
   'sim.sampling': {
+    title: 'sampling',
     question: 'Do the picks depend on every k being judged on the same draws?',
     level: (v) =>
       v === 'crn' ? 'common random numbers: every candidate k of a (model, seed) is judged on the same draws' : v === 'independent' ? "every candidate k drawn from a stream of its own (the authors' per-k seeds)" : String(v),
   },
   'sim.latency': {
+    title: 'latency model',
     question: 'Do the picks respect T_max once stragglers are modelled?',
     level: (v) => (v === 'paper' ? "the paper's latency, (1/P) times the sum of the k calls' times" : v === 'waves' ? 'ceil(k/P) waves of P calls, each as slow as its slowest call' : String(v)),
   },
   feasibility: {
+    title: 'feasibility rule',
     question: 'Do picks feasible on average break a budget in many runs?',
     level: (v, params) =>
       v === 'means'
@@ -80,22 +80,29 @@ const MEANINGS: Readonly<Record<string, { question: string; level(value: Json, p
           : String(v),
   },
   'sim.step': {
+    title: 'k step',
     question: 'How much do the picks depend on the grid of candidate k?',
     level: (v) => (v === 'P' ? 'candidates k = P, 2P, 3P, ... (multiples of the parallelism P)' : v === 1 ? 'every k from 1 a candidate' : `candidates in steps of ${String(v)}`),
   },
   'sim.k_max': {
+    title: 'largest k (k_max)',
     question: 'How much of what the methods save against accuracy-max is set by the largest candidate k?',
     level: (v) => `candidates up to k = ${String(v)}`,
   },
   'sim.sd_A_scale': {
+    title: 'accuracy spread (sd_A scale)',
     question: "How far does claim 3 (smaller models matching larger ones) rest on the models' accuracy spread?",
     level: (v) => `every model's accuracy spread sd_A times ${String(v)}`,
   },
 };
 
+function wordsOf(path: string): ParameterWords | undefined {
+  return WORDS[path.replace(/^params\./, '')];
+}
+
 /** The question a factor asks, or null for a parameter without words. */
 export function factorQuestion(factor: Factor): string | null {
-  const questions = factor.paths.map((p) => MEANINGS[p.replace(/^params\./, '')]?.question);
+  const questions = factor.paths.map((p) => wordsOf(p)?.question);
   return questions.every((q) => q !== undefined) ? questions.join(' ') : null;
 }
 
@@ -104,15 +111,15 @@ export function levelMeaning(factor: Factor, level: FactorLevel, params: Record<
   return factor.paths
     .map((path) => {
       const value = (factor.paths.length === 1 ? level.value : (level.value as Record<string, Json>)[path]) ?? null;
-      const meaning = MEANINGS[path.replace(/^params\./, '')];
-      return meaning ? meaning.level(value, params) : `${path} = ${canonicalJson(value)}`;
+      const words = wordsOf(path);
+      return words ? words.level(value, params) : `${path} = ${canonicalJson(value)}`;
     })
     .join('; ');
 }
 
 /** A parameter in words for a title ("Monte Carlo size M" for sim.M); one without is its path. */
 export function parameterWords(path: string): string {
-  return TITLES[path.replace(/^params\./, '')] ?? path;
+  return wordsOf(path)?.title ?? path;
 }
 
 export function baselineVariant(data: StudyData): string | null {

@@ -2,10 +2,7 @@ import { resolve } from 'node:path';
 import * as msg from '../../messages.js';
 import { displayPath } from '../../paths.js';
 import { collectProvenance } from '../../run/provenance.js';
-import { codeVersions, type CodeVersion } from '../../run/status.js';
 import { mergeDatabases } from '../../store/merge.js';
-import { listRuns } from '../../store/runs.js';
-import { Store } from '../../store/store.js';
 import { commandLine, exitCodes, println } from '../io.js';
 import { options } from '../options.js';
 import type { Command } from './command.js';
@@ -25,10 +22,9 @@ export const mergeCommand: Command = {
     const inputs = (args['shards'] as string[]).map((p) => resolve(io.cwd, p));
     const provenance = collectProvenance({ threads: 0, shard: null, commandLine: commandLine(io.argv) });
     const result = mergeDatabases(out, inputs, provenance, () => new Date(), io.cwd);
-    const code = codeOf(out, io.cwd, result.ok);
-    const shown = { ...result, out: displayPath(out, io.cwd), code };
+    const shown = { ...result, out: displayPath(out, io.cwd) };
     const complete = result.missing === 0 && result.failed === 0;
-    if (code.length > 1) println(io.stderr, msg.mergeMixedCode(shown.out, code));
+    if (result.code.length > 1) println(io.stderr, msg.mergeMixedCode(shown.out, result.code));
     if (args['json'] === true) println(io.stdout, JSON.stringify(shown));
     else {
       println(io.stdout, msg.mergeSummary({ ...shown, cells: result.cells }));
@@ -39,16 +35,6 @@ export const mergeCommand: Command = {
     return complete ? exitCodes.ok : exitCodes.incomplete;
   },
 };
-
-/** The versions of the experiment's code whose trials the merged database holds (see DbStatus.code). */
-function codeOf(out: string, cwd: string, ok: number): CodeVersion[] {
-  const store = Store.open(out, 'read', cwd);
-  try {
-    return codeVersions(store, listRuns(store), ok);
-  } finally {
-    store.close();
-  }
-}
 
 /**
  * The command that computes what `shard` lacks: the one it was run with, which resumes it; for a
