@@ -1,6 +1,6 @@
 /**
- * One table model, three serialisations: CSV (csv-stringify) for machines, Markdown for
- * documents and terminals, HTML for the report page. Cells are already formatted by the caller
+ * One table model, four serialisations: CSV (csv-stringify) for machines, Markdown for
+ * documents and terminals, HTML for the report page, LaTeX for papers. Cells are already formatted by the caller
  * (numbers are written with String(), null as empty).
  */
 import { stringify } from 'csv-stringify/sync';
@@ -15,6 +15,7 @@ export interface TableColumn {
 
 export interface Table {
   columns: TableColumn[];
+  /** A cell that is Markdown's strong emphasis as a whole (`**holds**`) is bold in Markdown and LaTeX. */
   rows: Record<string, Cell>[];
   /** How many leading columns name a row (model, selector): row headers in HTML. */
   labels?: number;
@@ -73,4 +74,132 @@ export function tableToHtml(table: Table, options: HtmlTableOptions = {}): strin
   const body = table.rows.map((row) => `<tr>${table.columns.map((c, i) => cell(row, c, i)).join('')}</tr>`).join('\n');
   const cap = options.caption ? `<caption class="visually-hidden">${escapeHtml(options.caption)}</caption>` : '';
   return `<div class="table-scroll${options.wide ? ' wide' : ''}"><table>${cap}<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody></table></div>`;
+}
+
+export interface LatexTableOptions {
+  /** Written as a comment above the table: the caption is the paper's to write. */
+  title?: string;
+  /** A table without rows says why, in one row across its columns. */
+  empty?: string;
+}
+
+/**
+ * A booktabs `tabular` to `\input` into a paper's own table float, so that the paper's numbers
+ * come from the results as the report's do. Rows named by two or more label columns are grouped
+ * by the first: its name is given once per group, with a little space between groups. A column
+ * of long text (a cell longer than LATEX_LONG_TEXT characters) wraps in a paragraph column of
+ * LATEX_TEXT_WIDTH, and a long title wraps to its column's widest cell, so that the table's
+ * width is bounded; a table still wider than the page is the paper's to scale (`\resizebox`).
+ * Needs `booktabs` (and `array` for wrapping columns); text is escaped for LaTeX, so it
+ * compiles in any document that loads them.
+ */
+export function tableToLatex(table: Table, options: LatexTableOptions = {}): string {
+  const { columns, rows } = table;
+  const wraps = columns.map((c) => c.align !== 'right' && rows.some((r) => cellText(r[c.key]).length > LATEX_LONG_TEXT));
+  const spec = columns.map((c, i) => (wraps[i] ? `>{\\raggedright\\arraybackslash}p{${LATEX_TEXT_WIDTH}}` : c.align === 'right' ? 'r' : 'l')).join('');
+  const grouped = (table.labels ?? 0) >= 2;
+  const line = (cells: string[]) => `${cells.join(' & ')} \\\\`;
+  const body: string[] = [];
+  rows.forEach((row, r) => {
+    const previous = rows[r - 1];
+    const sameGroup = grouped && previous !== undefined && cellText(previous[columns[0]!.key]) === cellText(row[columns[0]!.key]);
+    if (grouped && previous !== undefined && !sameGroup) body.push('\\addlinespace');
+    body.push(line(columns.map((c, i) => (i === 0 && sameGroup ? '' : latexCell(cellText(row[c.key]))))));
+  });
+  if (rows.length === 0 && options.empty !== undefined) body.push(line([`\\multicolumn{${columns.length}}{l}{No rows: ${latexText(options.empty)}.}`]));
+  return [
+    ...(options.title === undefined ? [] : [`% ${oneLine(options.title)}`]),
+    `% Needs \\usepackage{booktabs}${wraps.some(Boolean) ? ' and \\usepackage{array}' : ''}.`,
+    `\\begin{tabular}{${spec}}`,
+    '\\toprule',
+    afterLineBreak(line(columns.map((c, i) => (wraps[i] ? latexText(c.title) : latexHeader(c, Math.max(LATEX_HEADER_LINE, ...rows.map((r) => cellText(r[c.key]).length))))))),
+    '\\midrule',
+    ...body.map(afterLineBreak),
+    '\\bottomrule',
+    '\\end{tabular}',
+    '',
+  ].join('\n');
+}
+
+/**
+ * A column's title in lines no longer than its widest cell (`width` characters; a longer word
+ * keeps its own line), so that a long title does not widen its column. A wrapping column
+ * wraps its title by itself.
+ */
+function latexHeader(column: TableColumn, width: number): string {
+  const lines: string[] = [];
+  for (const word of oneLine(column.title).split(' ')) {
+    const last = lines.length - 1;
+    if (last >= 0 && lines[last]!.length + 1 + word.length <= width) lines[last] += ` ${word}`;
+    else lines.push(word);
+  }
+  if (lines.length <= 1) return latexText(column.title);
+  return `\\begin{tabular}[b]{@{}${column.align === 'right' ? 'r' : 'l'}@{}}${lines.map((l) => afterLineBreak(latexText(l))).join(' \\\\ ')}\\end{tabular}`;
+}
+
+/**
+ * Text that follows a line break (`\\`) or a rule (`\midrule`): one that begins with "[" would be
+ * read as their optional argument.
+ */
+function afterLineBreak(latex: string): string {
+  return latex.startsWith('[') ? `{}${latex}` : latex;
+}
+
+/** The narrowest a title wraps to, in characters. */
+const LATEX_HEADER_LINE = 12;
+
+/** A cell as LaTeX: one that is Markdown's strong emphasis as a whole (`**holds**`) is set in bold. */
+function latexCell(text: string): string {
+  const strong = /^\*\*(.+)\*\*$/s.exec(text);
+  return strong ? `\\textbf{${latexText(strong[1]!)}}` : latexText(text);
+}
+
+/** A left-aligned column with a longer cell than this wraps (LaTeX table cells do not wrap by themselves). */
+const LATEX_LONG_TEXT = 40;
+
+/** The width of a wrapping column: about 35 characters a line. */
+const LATEX_TEXT_WIDTH = '16em';
+
+/** LaTeX's special characters, and the symbols the tables use that plain pdfLaTeX lacks. */
+const LATEX_CHARACTERS: Record<string, string> = {
+  '\\': '\\textbackslash{}',
+  '{': '\\{',
+  '}': '\\}',
+  $: '\\$',
+  '&': '\\&',
+  '%': '\\%',
+  '#': '\\#',
+  _: '\\_',
+  '~': '\\textasciitilde{}',
+  '^': '\\textasciicircum{}',
+  '<': '\\textless{}',
+  '>': '\\textgreater{}',
+  '|': '\\textbar{}',
+  '±': '\\ensuremath{\\pm}',
+  '·': '\\ensuremath{\\cdot}',
+  '×': '\\ensuremath{\\times}',
+  '≤': '\\ensuremath{\\leq}',
+  '≥': '\\ensuremath{\\geq}',
+  '−': '\\ensuremath{-}',
+  '–': '--',
+  '—': '---',
+  '…': '\\dots{}',
+  '\u00a0': '~',
+};
+
+/**
+ * Text as LaTeX typesets it literally. A minus sign before a number is set as one (in text, "-"
+ * is a hyphen, shorter than a minus); straight double quotes become opening and closing quotes.
+ */
+export function latexText(text: string): string {
+  let quotes = 0;
+  return oneLine(text).replace(/-(?=\.?\d)(?<=(?:^|[\s[(/])-)|"|[\\{}$&%#_~^<>|±·×≤≥−–—…\u00a0]/g, (ch) => {
+    if (ch === '-') return '\\ensuremath{-}';
+    if (ch === '"') return quotes++ % 2 === 0 ? '``' : "''";
+    return LATEX_CHARACTERS[ch]!;
+  });
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\r?\n\s*/g, ' ');
 }

@@ -8,7 +8,7 @@ import { FigureCache } from '../../harness/render/cache.js';
 import { buildHtmlPage } from '../../harness/render/html.js';
 import { encodePng } from '../../harness/render/png.js';
 import { drawingThreads, RenderPool } from '../../harness/render/pool.js';
-import { tableToCsv, tableToHtml, tableToMarkdown, type Table } from '../../harness/render/table.js';
+import { latexText, tableToCsv, tableToHtml, tableToLatex, tableToMarkdown, type Table } from '../../harness/render/table.js';
 import { compactNumbers, compileVegaLite, drawFigure, renderSvg, svgSize, type VegaLiteSpec } from '../../harness/render/vega.js';
 
 const spec = {
@@ -311,6 +311,77 @@ describe('tables', () => {
     expect(html).toContain('<div class="table-scroll wide"><table><caption class="visually-hidden">Values &lt;by name&gt;</caption>');
     expect(html).toContain('<th scope="col" class="label" style="--i: 0">name</th><th scope="col" class="num">value | unit</th>');
     expect(html).toContain('<tr><th scope="row" class="label" style="--i: 0">&lt;b&gt;</th><td class="num"></td></tr>');
+  });
+});
+
+describe('LaTeX tables', () => {
+  it('escapes what LaTeX would read as commands, and sets minus signs, quotes and symbols as such', () => {
+    expect(latexText('50% of $0.5 & #1_a {b} ~ ^ \\ <x> |')).toBe('50\\% of \\$0.5 \\& \\#1\\_a \\{b\\} \\textasciitilde{} \\textasciicircum{} \\textbackslash{} \\textless{}x\\textgreater{} \\textbar{}');
+    // A minus before a number (also an interval's bounds), never a hyphen inside a name.
+    expect(latexText('-0.4 [-0.5, -.3] (-2) knee-3d x-1')).toBe('\\ensuremath{-}0.4 [\\ensuremath{-}0.5, \\ensuremath{-}.3] (\\ensuremath{-}2) knee-3d x-1');
+    expect(latexText('1 ± 2 · 3 × 4 ≤ 5 ≥ 6 − 7 a–b a—b … "q"')).toBe("1 \\ensuremath{\\pm} 2 \\ensuremath{\\cdot} 3 \\ensuremath{\\times} 4 \\ensuremath{\\leq} 5 \\ensuremath{\\geq} 6 \\ensuremath{-} 7 a--b a---b \\dots{} ``q''");
+    expect(latexText('two\nlines')).toBe('two lines');
+  });
+
+  const results: Table = {
+    columns: [
+      { key: 'model', title: 'model' },
+      { key: 'selector', title: 'selector' },
+      { key: 'k', title: 'k* mean [95% CI]', align: 'right' },
+    ],
+    labels: 2,
+    rows: [
+      { model: 'GPT-5', selector: 'accuracy-max', k: '20.0 [20.0, 20.0]' },
+      { model: 'GPT-5', selector: 'knee_paper', k: null },
+      { model: 'Qwen3', selector: 'accuracy-max', k: '-1.0 [-2.0, 0.5]' },
+    ],
+  };
+
+  it('writes a booktabs tabular, the rows grouped by their first label and the title as a comment', () => {
+    expect(tableToLatex(results, { title: 'balanced (C_max $0.5)' })).toBe(
+      [
+        '% balanced (C_max $0.5)',
+        '% Needs \\usepackage{booktabs}.',
+        '\\begin{tabular}{llr}',
+        '\\toprule',
+        'model & selector & k* mean [95\\% CI] \\\\',
+        '\\midrule',
+        'GPT-5 & accuracy-max & 20.0 [20.0, 20.0] \\\\',
+        ' & knee\\_paper &  \\\\',
+        '\\addlinespace',
+        'Qwen3 & accuracy-max & \\ensuremath{-}1.0 [\\ensuremath{-}2.0, 0.5] \\\\',
+        '\\bottomrule',
+        '\\end{tabular}',
+        '',
+      ].join('\n'),
+    );
+    // Without two label columns, no row is grouped.
+    expect(tableToLatex({ ...results, labels: 1 })).toContain('\nGPT-5 & knee\\_paper &  \\\\\n');
+  });
+
+  it('wraps long text in a paragraph column, a long title to its widest cell, and sets whole-cell Markdown emphasis in bold', () => {
+    const latex = tableToLatex({
+      columns: [
+        { key: 'claim', title: 'claim' },
+        { key: 'value', title: 'measured (95% interval)' },
+        { key: 'share', title: 'seeds whose k* differs (where it picks)', align: 'right' },
+      ],
+      rows: [
+        { claim: '**1**', value: 'holds in 3 of 3, does not hold in 0, cannot tell in 0', share: '[0%, 56%] of 3' },
+        { claim: '2', value: 'short', share: '100% [89%, 100%] of 30' },
+      ],
+    });
+    expect(latex).toContain('% Needs \\usepackage{booktabs} and \\usepackage{array}.\n\\begin{tabular}{l>{\\raggedright\\arraybackslash}p{16em}r}\n');
+    // "seeds whose k* differs (where it picks)" in lines of at most 22 characters, the widest cell's.
+    expect(latex).toContain('claim & measured (95\\% interval) & \\begin{tabular}[b]{@{}r@{}}seeds whose k* differs \\\\ (where it picks)\\end{tabular} \\\\\n');
+    expect(latex).toContain('\\textbf{1} & holds in 3 of 3');
+    // A line that begins with "[" after a line break or a rule is guarded: LaTeX would read it as their optional argument.
+    expect(latex).toContain('\\\\\n2 & short');
+    expect(tableToLatex({ columns: [{ key: 'x', title: '[a] x' }], rows: [{ x: '[0, 1]' }] })).toContain('\\toprule\n{}[a] x \\\\\n\\midrule\n{}[0, 1] \\\\\n');
+  });
+
+  it('says why a table has no rows, across its columns', () => {
+    expect(tableToLatex({ ...results, rows: [] }, { empty: 'no accuracy-max in the results' })).toContain('\\midrule\n\\multicolumn{3}{l}{No rows: no accuracy-max in the results.} \\\\\n\\bottomrule');
   });
 });
 

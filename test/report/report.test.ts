@@ -37,6 +37,7 @@ describe('the report', () => {
     for (const t of ['claims', 'balanced', 'accuracy-critical', 'cost-constrained', 'paired', 'model-pairs', 'adaptivity']) {
       expect(paths).toContain(`tables/${t}.csv`);
       expect(paths).toContain(`tables/${t}.md`);
+      expect(paths).toContain(`tables/${t}.tex`);
     }
     expect(paths).toEqual(expect.arrayContaining(['index.html', 'claims.md', 'summary.json']));
     // Text stays text in an embedded font: no Type 3 glyph outlines, which publishers' checks refuse.

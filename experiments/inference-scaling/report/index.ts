@@ -10,7 +10,7 @@ import type { ReportFile, ReportInput } from '../../../harness/experiment.js';
 import { DEFAULT_PNG_DPI, pngScaleAt } from '../../../harness/render/png.js';
 import { RenderPool } from '../../../harness/render/pool.js';
 import type { FigureDrawings } from '../../../harness/render/worker.js';
-import { tableToCsv, tableToMarkdown } from '../../../harness/render/table.js';
+import { tableToCsv, tableToLatex, tableToMarkdown } from '../../../harness/render/table.js';
 import { analyze, analyzeEstimates, type Analysis } from './analysis.js';
 import { loadStudyData } from './data.js';
 import { allFigures, leftOutFigures, showsNoIntervals, type Figure } from './figures/index.js';
@@ -79,6 +79,7 @@ function tableFiles(analysis: Analysis, input: ReportInput, tables: readonly Tab
   for (const t of tables) {
     files.push({ path: `tables/${t.name}.csv`, content: tableToCsv(t.csv) });
     files.push({ path: `tables/${t.name}.md`, content: `# ${t.title}\n\n${t.empty === undefined ? tableToMarkdown(t.display) : `No rows: ${t.empty}.\n`}` });
+    files.push({ path: `tables/${t.name}.tex`, content: tableToLatex(t.display, { title: t.title, ...(t.empty === undefined ? {} : { empty: t.empty }) }) });
   }
   files.push({ path: 'claims.md', content: withWarning(claimsSummary(analysis), input), role: 'summary' });
   files.push({ path: 'summary.json', content: `${JSON.stringify(summaryOf(analysis, input.manifest.hash, input.coverage, input.writer), null, 1)}\n` });
