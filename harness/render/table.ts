@@ -4,6 +4,7 @@
  * (numbers are written with String(), null as empty).
  */
 import { stringify } from 'csv-stringify/sync';
+import { latexText, oneLine } from './latex.js';
 
 export type Cell = string | number | null;
 
@@ -159,47 +160,3 @@ const LATEX_LONG_TEXT = 40;
 
 /** The width of a wrapping column: about 35 characters a line. */
 const LATEX_TEXT_WIDTH = '16em';
-
-/** LaTeX's special characters, and the symbols the tables use that plain pdfLaTeX lacks. */
-const LATEX_CHARACTERS: Record<string, string> = {
-  '\\': '\\textbackslash{}',
-  '{': '\\{',
-  '}': '\\}',
-  $: '\\$',
-  '&': '\\&',
-  '%': '\\%',
-  '#': '\\#',
-  _: '\\_',
-  '~': '\\textasciitilde{}',
-  '^': '\\textasciicircum{}',
-  '<': '\\textless{}',
-  '>': '\\textgreater{}',
-  '|': '\\textbar{}',
-  '±': '\\ensuremath{\\pm}',
-  '·': '\\ensuremath{\\cdot}',
-  '×': '\\ensuremath{\\times}',
-  '≤': '\\ensuremath{\\leq}',
-  '≥': '\\ensuremath{\\geq}',
-  '−': '\\ensuremath{-}',
-  '–': '--',
-  '—': '---',
-  '…': '\\dots{}',
-  '\u00a0': '~',
-};
-
-/**
- * Text as LaTeX typesets it literally. A minus sign before a number is set as one (in text, "-"
- * is a hyphen, shorter than a minus); straight double quotes become opening and closing quotes.
- */
-export function latexText(text: string): string {
-  let quotes = 0;
-  return oneLine(text).replace(/-(?=\.?\d)(?<=(?:^|[\s[(/])-)|"|[\\{}$&%#_~^<>|±·×≤≥−–—…\u00a0]/g, (ch) => {
-    if (ch === '-') return '\\ensuremath{-}';
-    if (ch === '"') return quotes++ % 2 === 0 ? '``' : "''";
-    return LATEX_CHARACTERS[ch]!;
-  });
-}
-
-function oneLine(text: string): string {
-  return text.replace(/\s*\r?\n\s*/g, ' ');
-}

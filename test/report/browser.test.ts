@@ -246,7 +246,7 @@ describe.skipIf(skip)('the report page in chromium', () => {
   it('links each table\'s files and the claims\' files, each of which the report wrote', async () => {
     const page = await openedPage(1200, 900);
     const hrefs = await page.locator('a[href]').evaluateAll((as) => as.map((a) => a.getAttribute('href') as string).filter((h) => !h.startsWith('#')));
-    expect(hrefs).toEqual(expect.arrayContaining(['claims.md', 'tables/claims.csv', 'tables/claims.tex', 'summary.json']));
+    expect(hrefs).toEqual(expect.arrayContaining(['claims.md', 'tables/claims.csv', 'tables/claims.tex', 'summary.json', 'numbers.tex']));
     const tables = await page.locator('details[id^="table-"], h3[id^="table-"]').evaluateAll((els) => els.map((e) => e.id.slice('table-'.length)));
     expect(tables.length).toBeGreaterThan(5);
     for (const t of tables) expect(hrefs).toEqual(expect.arrayContaining([`tables/${t}.csv`, `tables/${t}.md`, `tables/${t}.tex`]));

@@ -70,6 +70,15 @@ function tableInput(path: string): string {
   return `\\noindent\\fittable{${path}}\\par\\bigskip`;
 }
 
+/** The text of a PDF, as poppler's pdftotext reads it. */
+function pdfText(pdf: string): string {
+  const run = spawnSync('pdftotext', ['-enc', 'UTF-8', pdf, '-'], { encoding: 'utf8' });
+  if (run.error || run.status !== 0) {
+    throw new Error(`pdftotext failed (${run.error?.message ?? run.stderr}): install Debian's poppler-utils, or set HARNESS_SKIP_LATEX=1 to skip this test.`);
+  }
+  return run.stdout;
+}
+
 describe.skipIf(skip)('the report in a LaTeX paper', () => {
   const dir = tempDir('report-latex-');
   let files: ReportFile[] = [];
@@ -82,7 +91,7 @@ describe.skipIf(skip)('the report in a LaTeX paper', () => {
 
   it('inputs every table and includes every figure at its own size, with no error, missing glyph or overfull line', () => {
     requirePdflatex();
-    const tables = files.filter((f) => f.path.endsWith('.tex')).map((f) => f.path);
+    const tables = files.filter((f) => f.path.startsWith('tables/') && f.path.endsWith('.tex')).map((f) => f.path);
     const figures = files.filter((f) => f.path.endsWith('.pdf')).map((f) => f.path);
     // Every table the report has, in every form, and every figure.
     expect(tables).toEqual(files.filter((f) => f.path.endsWith('.csv')).map((f) => f.path.replace(/\.csv$/, '.tex')));
@@ -97,6 +106,24 @@ describe.skipIf(skip)('the report in a LaTeX paper', () => {
     for (const path of [...tables, ...figures]) expect(log).toContain(path);
   });
 
+  it('gives every number the report quotes, in a paper\'s text, as the report writes it, and stops at a name it does not have', () => {
+    requirePdflatex();
+    const quotes = (JSON.parse(files.find((f) => f.path === 'summary.json')!.content as string) as { quotes: Record<string, string> }).quotes;
+    const names = Object.keys(quotes);
+    expect(names.length).toBeGreaterThan(100);
+    const out = join(dir, 'paper');
+    const { status, log } = compile(out, ['\\input{numbers.tex}', '\\pagestyle{empty}\\raggedright', ...names.map((n) => `\\studynumber{paper}{${n}}\\par`)]);
+    expect(problems(log)).toEqual([]);
+    expect(status).toBe(0);
+    // One number a line, as typeset: LaTeX's minus sign read back as "-".
+    const lines = pdfText(join(out, 'paper.pdf')).normalize('NFKC').replace(/\u2212/g, '-').split(/[\n\f]/).filter((l) => l.trim() !== '');
+    expect(lines).toEqual(names.map((n) => quotes[n]));
+
+    const stale = compile(out, ['\\input{numbers.tex}', 'saved \\studynumber{paper}{claim1.knee-paper.cost-saved}']);
+    expect(stale.status).not.toBe(0);
+    expect(stale.log).toContain("! Package studynumber Error: No number `claim1.knee-paper.cost-saved' in the");
+  });
+
   it('sets the tables of a study with variants (the claims under each variant among them)', async () => {
     requirePdflatex();
     const input = syntheticReportInput({ scenarios: ['balanced', 'cost-constrained'], models: ['gpt5', 'gpt5-nano'], seeds: 3, kCount: 8, variants: [{ variant: 'baseline' }, { variant: 'M-100' }] });
@@ -104,7 +131,7 @@ describe.skipIf(skip)('the report in a LaTeX paper', () => {
     const docs = await reportDocuments({ ...input, manifest: { ...input.manifest, body: { ...body, variants: [{ name: 'baseline', set: {} }, { name: 'M-100', set: { 'sim.M': 100 } }] } } }, { resamples: 100 });
     const out = join(dir, 'variants');
     writeAll(out, docs);
-    const tables = docs.filter((f) => f.path.endsWith('.tex')).map((f) => f.path);
+    const tables = docs.filter((f) => f.path.startsWith('tables/') && f.path.endsWith('.tex')).map((f) => f.path);
     expect(tables).toContain('tables/claims-by-variant.tex');
     const { status, log } = compile(out, tables.map(tableInput));
     expect(problems(log)).toEqual([]);

@@ -8,7 +8,8 @@ import { FigureCache } from '../../harness/render/cache.js';
 import { buildHtmlPage } from '../../harness/render/html.js';
 import { encodePng } from '../../harness/render/png.js';
 import { drawingThreads, RenderPool } from '../../harness/render/pool.js';
-import { latexText, tableToCsv, tableToHtml, tableToLatex, tableToMarkdown, type Table } from '../../harness/render/table.js';
+import { latexMessage, latexNumbers, latexText } from '../../harness/render/latex.js';
+import { tableToCsv, tableToHtml, tableToLatex, tableToMarkdown, type Table } from '../../harness/render/table.js';
 import { compactNumbers, compileVegaLite, drawFigure, renderSvg, svgSize, type VegaLiteSpec } from '../../harness/render/vega.js';
 
 const spec = {
@@ -314,7 +315,7 @@ describe('tables', () => {
   });
 });
 
-describe('LaTeX tables', () => {
+describe('LaTeX', () => {
   it('escapes what LaTeX would read as commands, and sets minus signs, quotes and symbols as such', () => {
     expect(latexText('50% of $0.5 & #1_a {b} ~ ^ \\ <x> |')).toBe('50\\% of \\$0.5 \\& \\#1\\_a \\{b\\} \\textasciitilde{} \\textasciicircum{} \\textbackslash{} \\textless{}x\\textgreater{} \\textbar{}');
     // A minus before a number (also an interval's bounds), never a hyphen inside a name.
@@ -378,6 +379,19 @@ describe('LaTeX tables', () => {
     // A line that begins with "[" after a line break or a rule is guarded: LaTeX would read it as their optional argument.
     expect(latex).toContain('\\\\\n2 & short');
     expect(tableToLatex({ columns: [{ key: 'x', title: '[a] x' }], rows: [{ x: '[0, 1]' }] })).toContain('\\toprule\n{}[a] x \\\\\n\\midrule\n{}[0, 1] \\\\\n');
+  });
+
+  it('writes the numbers a report quotes as one definition each, under the study\'s name, and a warning for the log', () => {
+    const lines = latexNumbers('paper', { 'claim1.cost_saved': '41.1%', 'claim3.diff.ci': '[-0.4, +0.2]' }, 'Incomplete: 10 of 100 (10.0%)').split('\n');
+    expect(lines[2]).toMatch(/^\\providecommand\\studynumber\[2\]\{\\ifcsname studynumber@#1@#2\\endcsname/);
+    expect(lines.slice(3)).toEqual([
+      '\\PackageWarningNoLine{studynumber}{Incomplete: 10 of 100 (10.0\\csname @percentchar\\endcsname )}',
+      '\\expandafter\\def\\csname studynumber@paper@claim1.cost_saved\\endcsname{41.1\\%}',
+      '\\expandafter\\def\\csname studynumber@paper@claim3.diff.ci\\endcsname{[\\ensuremath{-}0.4, +0.2]}',
+      '',
+    ]);
+    // A log message is written, not typeset: markup characters become spaces.
+    expect(latexMessage('a {b}_#\\ "c"\nd')).toBe('a  b     "c" d');
   });
 
   it('says why a table has no rows, across its columns', () => {

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { ReportFile, ReportInput } from '../../harness/experiment.js';
 import { reportDocuments, reportSummary } from '../../experiments/inference-scaling/report/index.js';
 import { incompleteFigureNote, incompleteWarning } from '../../experiments/inference-scaling/report/page.js';
+import { latexMessage } from '../../harness/render/latex.js';
 import { syntheticReportInput } from './synthetic.js';
 
 const small = (): ReportInput => syntheticReportInput({ models: ['gpt5', 'gpt5-nano'], seeds: 4, kCount: 8 });
@@ -44,6 +45,8 @@ describe('the report of an incomplete study', () => {
     const summary = JSON.parse(text(files, 'summary.json')) as Record<string, unknown>;
     expect(summary).toMatchObject({ complete: false, trials: { done: coverage.done, expected: 8976 }, warning });
     expect(reportSummary({ ...input, coverage })).toMatchObject({ complete: false });
+    // A paper that quotes its numbers gets the warning in its LaTeX log.
+    expect(text(files, 'numbers.tex').split('\n')[3]).toBe(`\\PackageWarningNoLine{studynumber}{${latexMessage(warning)}}`);
 
     const note = incompleteFigureNote(coverage)!;
     const specs = files.filter((f) => f.path.endsWith('.vl.json'));
@@ -59,5 +62,6 @@ describe('the report of an incomplete study', () => {
     expect(text(plain, 'index.html')).not.toContain('incomplete');
     expect(text(plain, 'claims.md')).not.toContain('Incomplete');
     expect('complete' in (JSON.parse(text(plain, 'summary.json')) as object)).toBe(false);
+    expect(text(plain, 'numbers.tex')).not.toContain('PackageWarning');
   });
 });

@@ -8,6 +8,7 @@
  */
 import type { ReportFile, ReportInput } from '../../../harness/experiment.js';
 import { DEFAULT_PNG_DPI, pngScaleAt } from '../../../harness/render/png.js';
+import { latexNumbers } from '../../../harness/render/latex.js';
 import { RenderPool } from '../../../harness/render/pool.js';
 import type { FigureDrawings } from '../../../harness/render/worker.js';
 import { tableToCsv, tableToLatex, tableToMarkdown } from '../../../harness/render/table.js';
@@ -82,7 +83,9 @@ function tableFiles(analysis: Analysis, input: ReportInput, tables: readonly Tab
     files.push({ path: `tables/${t.name}.tex`, content: tableToLatex(t.display, { title: t.title, ...(t.empty === undefined ? {} : { empty: t.empty }) }) });
   }
   files.push({ path: 'claims.md', content: withWarning(claimsSummary(analysis), input), role: 'summary' });
-  files.push({ path: 'summary.json', content: `${JSON.stringify(summaryOf(analysis, input.manifest.hash, input.coverage, input.writer), null, 1)}\n` });
+  const summary = summaryOf(analysis, input.manifest.hash, input.coverage, input.writer);
+  files.push({ path: 'summary.json', content: `${JSON.stringify(summary, null, 1)}\n` });
+  files.push({ path: 'numbers.tex', content: latexNumbers(summary.study, summary.quotes, incompleteWarning(input.coverage) ?? undefined) });
   return files;
 }
 

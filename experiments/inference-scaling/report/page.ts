@@ -117,7 +117,7 @@ export function buildPage(input: PageInput): string {
   if (oneSeed) parts.push(`<p>${escapeHtml(oneSeed)}</p>`);
   parts.push(
     '<p>Also in <a href="claims.md">claims.md</a>; every claim row with its rule in <a href="tables/claims.csv">tables/claims.csv</a> ' +
-      '(and as <a href="tables/claims.md">Markdown</a> and <a href="tables/claims.tex">LaTeX</a>); every number of the report, machine-readable, in <a href="summary.json">summary.json</a>.</p>',
+      '(and as <a href="tables/claims.md">Markdown</a> and <a href="tables/claims.tex">LaTeX</a>); every number of the report, machine-readable, in <a href="summary.json">summary.json</a>, and the numbers to quote in a LaTeX paper in <a href="numbers.tex">numbers.tex</a>.</p>',
   );
   parts.push('<details><summary>Every claim row, with its rule</summary>');
   parts.push('<div class="table-scroll"><table><caption class="visually-hidden">Every claim row, with its rule</caption><thead><tr>' + ['claim', 'scope', 'subject', 'measured', 'verdict', 'rule'].map((h) => `<th scope="col">${h}</th>`).join('') + '</tr></thead><tbody>');
