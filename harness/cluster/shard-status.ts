@@ -31,8 +31,16 @@ export interface ShardSnapshot {
   writing: boolean;
 }
 
-/** Where the queue has the array's tasks; null when the queue cannot be asked. */
-export type QueueView = ReadonlyMap<number, 'pending' | 'running'> | null;
+/** An array task in the queue: its job, and whether it waits (and why, in Slurm's words) or runs. */
+export interface QueuedTask {
+  job: string;
+  state: 'pending' | 'running';
+  /** squeue's REASON for a waiting task (e.g. "Priority", "Resources", "JobHeldUser"); null when none is given. */
+  reason: string | null;
+}
+
+/** Where the queue has the array's tasks, by task index; null when the queue cannot be asked. */
+export type QueueView = ReadonlyMap<number, QueuedTask> | null;
 
 export interface ShardReport {
   index: number;
@@ -42,6 +50,8 @@ export interface ShardReport {
   failed: number;
   /** Trials the shard must store; null when neither the plan nor the database says. */
   expected: number | null;
+  /** A pending shard's task in the queue: its job id (`<array job>_<task>`) and why it waits, when Slurm says. */
+  waiting?: { job: string; reason: string | null };
 }
 
 export interface FolderStatus {
@@ -76,13 +86,16 @@ export function summarizeFolder(input: FolderInput): FolderStatus {
   for (let index = 0; index < shardCount; index++) {
     const snap = snapshots.get(index);
     const fromDb = snap && snap.missing !== null ? snap.ok + snap.failed + snap.missing : null;
+    const queued = queue?.get(index);
+    const state = shardState(snap, queue === null ? null : (queued?.state ?? 'absent'));
     shards.push({
       index,
-      state: shardState(snap, queue === null ? null : (queue.get(index) ?? 'absent')),
+      state,
       file: join(folder, shardFileName(index, shardCount)),
       ok: snap?.ok ?? 0,
       failed: snap?.failed ?? 0,
       expected: plan?.shardTrials[index] ?? fromDb,
+      ...(state === 'pending' && queued ? { waiting: { job: `${queued.job}_${index}`, reason: queued.reason } } : {}),
     });
   }
   const foreignShards = present.filter(([, s]) => s.manifestHash !== null && s.manifestHash !== reference).map(([i]) => i);
@@ -127,7 +140,7 @@ export function formatFolderStatus(status: FolderStatus): string {
     if (s.state === 'done' && s.failed === 0) continue;
     const trials = `${s.ok + s.failed}${s.expected === null ? '' : `/${s.expected}`} trials`;
     const failedNote = s.failed > 0 ? `, ${s.failed} failed` : '';
-    lines.push(`  shard ${String(s.index).padStart(width)}: ${s.state.padEnd(10)} ${trials}${failedNote}`);
+    lines.push(`  shard ${String(s.index).padStart(width)}: ${s.state.padEnd(10)} ${trials}${failedNote}${s.waiting ? waitingNote(s.waiting) : ''}`);
   }
   for (const i of status.foreignShards) {
     lines.push(`  shard ${i}: made from another study, or other settings, than the folder's plan (or, without one, its other shards); it cannot be merged with them`);
@@ -140,6 +153,17 @@ export function formatFolderStatus(status: FolderStatus): string {
   }
   if (status.complete) lines.push('All shards are done: ready to merge.');
   return lines.join('\n');
+}
+
+/**
+ * Why a pending task waits, as squeue says it ("Priority": other jobs go first; "Resources": no
+ * free nodes yet; "Dependency", "BeginTime", a limit of the account or QOS, ...), and for a held
+ * task the command that releases it: a held task waits until someone does.
+ */
+function waitingNote(waiting: NonNullable<ShardReport['waiting']>): string {
+  if (waiting.reason === null) return '';
+  const held = /^JobHeld(User|Admin)$/.test(waiting.reason);
+  return `; Slurm: ${waiting.reason}${held ? ` (held until released: scontrol release ${waiting.job})` : ''}`;
 }
 
 /** A folder of shard databases (`shard-<i>-of-<n>.sqlite`) or of a `harness slurm` plan. */

@@ -19,7 +19,7 @@ import { folderProblem } from '../messages.js';
 import { defaultResultsDir, projectRoot } from '../paths.js';
 import { parseShardFileName, shardFolder, type ClusterPlanFile } from './layout.js';
 import * as msg from './messages.js';
-import { formatFolderStatus, isShardFolder, readPlanFile, readShardFolder, shardManifestHash, type QueueView } from './shard-status.js';
+import { formatFolderStatus, isShardFolder, readPlanFile, readShardFolder, shardManifestHash, type QueuedTask, type QueueView } from './shard-status.js';
 import {
   DEFAULT_MAX_ARRAY_SIZE,
   arrayScript,
@@ -230,11 +230,14 @@ function submit(plan: ArrayPlan, io: Io): { array: string; merge: string } {
   return { array, merge };
 }
 
-/** One job (or array task) of this user in the queue: its job id, array task, state and script. */
+/** One job (or array task) of this user in the queue: its job id, array task, state, reason and script. */
 interface QueuedJob {
+  /** The array's job id for an array task (`<job>_<task>` names the task, as squeue shows it), else the job's. */
   job: string;
   task: string;
   state: string;
+  /** Why it waits (squeue's REASON), or "None". */
+  reason: string;
   /** The script's real path: submitted through a symlink (a $SCRATCH link) it is the same file. */
   script: string;
 }
@@ -243,16 +246,18 @@ interface QueuedJob {
 function queuedJobs(io: Io): QueuedJob[] | null {
   let listing: string;
   try {
-    listing = execFileSync('squeue', ['-h', '-r', '-u', userInfo().username, '-o', '%A|%K|%T|%o'], { env: io.env, encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'ignore'] });
+    // The script's path last: it is the one field that may hold a "|".
+    listing = execFileSync('squeue', ['-h', '-r', '-u', userInfo().username, '-o', '%F|%K|%T|%r|%o'], { env: io.env, encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'ignore'] });
   } catch {
     return null;
   }
   const real = new Map<string, string>();
   return listing.split('\n').flatMap((line) => {
-    const [job, task, state, command] = line.split('|');
-    if (job === undefined || task === undefined || state === undefined || command === undefined) return [];
+    const [job, task, state, reason, ...path] = line.split('|');
+    const command = path.join('|');
+    if (job === undefined || task === undefined || state === undefined || reason === undefined || command === '') return [];
     if (!real.has(command)) real.set(command, realPath(command));
-    return [{ job, task, state, script: real.get(command)! }];
+    return [{ job, task, state, reason, script: real.get(command)! }];
   });
 }
 
@@ -273,11 +278,13 @@ function queueOf(plan: ClusterPlanFile, io: Io): QueueView {
   const jobs = queuedJobs(io);
   if (jobs === null) return null;
   const script = realPath(plan.arrayScript);
-  const queue = new Map<number, 'pending' | 'running'>();
-  for (const { task, state, script: submitted } of jobs) {
+  const queue = new Map<number, QueuedTask>();
+  for (const { job, task, state, reason, script: submitted } of jobs) {
     if (submitted !== script || !/^\d+$/.test(task)) continue;
     const running = state === 'RUNNING' || state === 'COMPLETING' || state === 'CONFIGURING' || state === 'SUSPENDED';
-    if (running || queue.get(Number(task)) !== 'running') queue.set(Number(task), running ? 'running' : 'pending');
+    // A task queued twice (a rerun beside the first submission) counts as running if either runs.
+    if (!running && queue.get(Number(task))?.state === 'running') continue;
+    queue.set(Number(task), running ? { job, state: 'running', reason: null } : { job, state: 'pending', reason: reason === 'None' || reason === '(null)' || reason === '' ? null : reason });
   }
   return queue;
 }

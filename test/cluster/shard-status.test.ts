@@ -69,7 +69,10 @@ describe('summarizeFolder', () => {
       shardCount: 5,
       // 0 runs, 1 was killed, 2 is requeued, 3 never started, 4 is done.
       snapshots: new Map([[0, snap(4, 0, 10, true)], [1, snap(3, 0, 10)], [2, snap(5, 0, 8)], [4, snap(8, 0, 8)]]),
-      queue: new Map([[0, 'running'], [2, 'pending']]),
+      queue: new Map([
+        [0, { job: '41', state: 'running', reason: null }],
+        [2, { job: '41', state: 'pending', reason: 'Priority' }],
+      ]),
     });
     expect(status.shards.map((s) => s.state)).toEqual(['running', 'unfinished', 'pending', 'missing', 'done']);
     expect(status.rerun).toEqual([1, 3]);
@@ -80,12 +83,30 @@ describe('summarizeFolder', () => {
         'Trials stored: 20 of 44',
         '  shard 0: running    4/10 trials',
         '  shard 1: unfinished 3/10 trials',
-        '  shard 2: pending    5/8 trials',
+        '  shard 2: pending    5/8 trials; Slurm: Priority',
         '  shard 3: missing    0/8 trials',
         'Rerun only shards 1, 3 (each resumes its database), then merge:',
         '  array=$(sbatch --parsable --array=1,3 /out/array.sbatch) && sbatch --dependency=afterany:${array%%;*} /out/merge.sbatch',
       ].join('\n'),
     );
+  });
+
+  it('says why a pending shard waits, and how to release a held one', () => {
+    const status = summarizeFolder({
+      folder: '/out',
+      plan: { ...plan, shardCount: 3, shardTrials: [8, 8, 8] },
+      shardCount: 3,
+      snapshots: new Map(),
+      queue: new Map([
+        [0, { job: '41', state: 'pending', reason: 'JobHeldUser' }],
+        [1, { job: '45', state: 'pending', reason: null }],
+        [2, { job: '41', state: 'running', reason: null }],
+      ]),
+    });
+    expect(status.shards.map((s) => s.waiting)).toEqual([{ job: '41_0', reason: 'JobHeldUser' }, { job: '45_1', reason: null }, undefined]);
+    const lines = formatFolderStatus(status).split('\n');
+    expect(lines).toContain('  shard 0: pending    0/8 trials; Slurm: JobHeldUser (held until released: scontrol release 41_0)');
+    expect(lines).toContain('  shard 1: pending    0/8 trials');
   });
 
   it('writes the shards to rerun as ranges, so that hundreds make one short --array', () => {

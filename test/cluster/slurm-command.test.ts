@@ -166,12 +166,12 @@ describe('status of a shard folder', () => {
     const bin = fakeSlurm(1001);
     expect((await slurm(bin, { out: dir, 'array-size': '3', submit: true })).code).toBe(0);
     // The array's task 2 waits; written again without --submit, the plan no longer names the jobs.
-    writeFileSync(join(bin, 'squeue'), `#!/bin/sh\necho "41|2|PENDING|${dir}/array.sbatch"\necho "7|N/A|RUNNING|/elsewhere/array.sbatch"\n`);
+    writeFileSync(join(bin, 'squeue'), `#!/bin/sh\necho "41|2|PENDING|Priority|${dir}/array.sbatch"\necho "7|N/A|RUNNING|None|/elsewhere/array.sbatch"\n`);
     chmodSync(join(bin, 'squeue'), 0o755);
     expect((await slurm(bin, { out: dir, 'array-size': '3' })).code).toBe(0);
     expect(await inputError(slurm(bin, { out: dir, 'array-size': '3', submit: true }))).toBe(msg.submissionQueued(dir, ['41']));
     // The merge job alone, still waiting: the same.
-    writeFileSync(join(bin, 'squeue'), `#!/bin/sh\necho "42|N/A|PENDING|${dir}/merge.sbatch"\n`);
+    writeFileSync(join(bin, 'squeue'), `#!/bin/sh\necho "42|N/A|PENDING|Dependency|${dir}/merge.sbatch"\n`);
     expect(await inputError(slurm(bin, { out: dir, 'array-size': '3', submit: true }))).toBe(msg.submissionQueued(dir, ['42']));
     // Once they have left the queue, a new submission is the user's to make.
     writeFileSync(join(bin, 'squeue'), '#!/bin/sh\n');
@@ -185,12 +185,13 @@ describe('status of a shard folder', () => {
     await slurm(bin, { out: dir, 'array-size': '3' });
     const link = `${dir}-link`;
     symlinkSync(dir, link);
-    writeFileSync(join(bin, 'squeue'), `#!/bin/sh\necho "41|1|RUNNING|${link}/array.sbatch"\necho "41|2|PENDING|${dir}/array.sbatch"\necho "9|0|RUNNING|/elsewhere/array.sbatch"\n`);
+    writeFileSync(join(bin, 'squeue'), `#!/bin/sh\necho "41|1|RUNNING|None|${link}/array.sbatch"\necho "41|2|PENDING|Resources|${dir}/array.sbatch"\necho "9|0|RUNNING|None|/elsewhere/array.sbatch"\n`);
     chmodSync(join(bin, 'squeue'), 0o755);
     const watched = io(bin);
     expect(shardFolderStatus(dir, true, watched)).toBe(1);
-    const status = JSON.parse(watched.out()) as { shards: { state: string }[]; rerun: number[] };
+    const status = JSON.parse(watched.out()) as { shards: { state: string; waiting?: unknown }[]; rerun: number[] };
     expect(status.shards.map((shard) => shard.state)).toEqual(['missing', 'running', 'pending']);
+    expect(status.shards[2]!.waiting).toEqual({ job: '41_2', reason: 'Resources' });
     expect(status.rerun).toEqual([0]);
   });
 });

@@ -201,6 +201,11 @@ describe('a study on Slurm', () => {
     // What Slurm sends 60 s before the limit (--signal=B:USR1@60), sent now.
     sh(`scancel --batch --signal=USR1 ${jobs.array}_2`, env);
     await until('task 2 to requeue itself', () => sh(`squeue -h -r -o '%K %T %r' -j ${jobs.array}`, env).includes('2 PENDING BeginTime'), 60_000);
+    // status says why the shard waits, as the queue does.
+    const waiting = harness(['status', out, '--json'], env);
+    const shard = (JSON.parse(waiting.stdout) as { shards: { index: number; state: string; waiting?: unknown }[] }).shards[2];
+    expect(shard).toMatchObject({ index: 2, state: 'pending', waiting: { job: `${jobs.array}_2`, reason: 'BeginTime' } });
+    expect(harness(['status', out], env).stdout).toMatch(/shard 2: pending +\d+\/\d+ trials; Slurm: BeginTime\n/);
     // A requeued task may start again about two minutes later, once the credential of its last
     // start has expired. Start it now instead, but in a later second than the one in which that
     // credential was revoked (Slurm compares them in whole seconds).
