@@ -9,6 +9,9 @@ export class InputError extends Error {
   override name = 'InputError';
 }
 
+/** A database that holds no study yet (created, nothing sealed): what a shard's task leaves at its very start. */
+export class NoStudyError extends InputError {}
+
 /**
  * The message of anything thrown, without assuming it is an Error: a plain object thrown (as
  * `throw { code: 42 }`) shows as its JSON, not as "[object Object]".

@@ -9,8 +9,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { InputError } from '../errors.js';
-import * as engineMsg from '../messages.js';
+import { InputError, NoStudyError } from '../errors.js';
 import { databaseStatus } from '../run/status.js';
 import { Store } from '../store/store.js';
 import { ClusterPlanFile, PLAN_FILE, parseShardFileName, shardFileName } from './layout.js';
@@ -216,7 +215,6 @@ export function readShardFolder(folder: string, queueOf: (plan: ClusterPlanFile)
  */
 export function readShardSnapshot(file: string, shard: { index: number; count: number }, now: Date): ShardSnapshot {
   return unlessNoStudy<ShardSnapshot>(
-    file,
     () => {
       // Its own slice's trials, also when (run by hand, or from a job array's variables) it holds more.
       const status = databaseStatus(file, now, undefined, shard);
@@ -229,7 +227,6 @@ export function readShardSnapshot(file: string, shard: { index: number; count: n
 /** The hash of the study a shard database holds, without counting its trials; null before one is sealed. */
 export function shardManifestHash(file: string): string | null {
   return unlessNoStudy<string | null>(
-    file,
     () => {
       const store = Store.open(file, 'read');
       try {
@@ -243,11 +240,11 @@ export function shardManifestHash(file: string): string | null {
 }
 
 /** `read()`, or `none` for a database its task has only just created (no study sealed yet). */
-function unlessNoStudy<T>(file: string, read: () => T, none: T): T {
+function unlessNoStudy<T>(read: () => T, none: T): T {
   try {
     return read();
   } catch (thrown) {
-    if (thrown instanceof InputError && thrown.message === engineMsg.dbNoStudy(file)) return none;
+    if (thrown instanceof NoStudyError) return none;
     throw thrown;
   }
 }

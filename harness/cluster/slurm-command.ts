@@ -236,8 +236,8 @@ interface QueuedJob {
   job: string;
   task: string;
   state: string;
-  /** Why it waits (squeue's REASON), or "None". */
-  reason: string;
+  /** Why it waits (squeue's REASON); null when squeue gives none. */
+  reason: string | null;
   /** The script's real path: submitted through a symlink (a $SCRATCH link) it is the same file. */
   script: string;
 }
@@ -257,7 +257,7 @@ function queuedJobs(io: Io): QueuedJob[] | null {
     const command = path.join('|');
     if (job === undefined || task === undefined || state === undefined || reason === undefined || command === '') return [];
     if (!real.has(command)) real.set(command, realPath(command));
-    return [{ job, task, state, reason, script: real.get(command)! }];
+    return [{ job, task, state, reason: reason === 'None' || reason === '(null)' || reason === '' ? null : reason, script: real.get(command)! }];
   });
 }
 
@@ -284,7 +284,7 @@ function queueOf(plan: ClusterPlanFile, io: Io): QueueView {
     const running = state === 'RUNNING' || state === 'COMPLETING' || state === 'CONFIGURING' || state === 'SUSPENDED';
     // A task queued twice (a rerun beside the first submission) counts as running if either runs.
     if (!running && queue.get(Number(task))?.state === 'running') continue;
-    queue.set(Number(task), running ? { job, state: 'running', reason: null } : { job, state: 'pending', reason: reason === 'None' || reason === '(null)' || reason === '' ? null : reason });
+    queue.set(Number(task), running ? { job, state: 'running', reason: null } : { job, state: 'pending', reason });
   }
   return queue;
 }

@@ -30,13 +30,19 @@ const LATEX_CHARACTERS: Record<string, string> = {
   '\u00a0': '~',
 };
 
+/** What latexText replaces: a minus sign before a number, a straight double quote, and each character of LATEX_CHARACTERS. */
+const LATEX_SPECIAL = new RegExp(
+  `-(?=\\.?\\d)(?<=(?:^|[\\s[(/])-)|"|[${Object.keys(LATEX_CHARACTERS).map((c) => `\\u{${c.codePointAt(0)!.toString(16)}}`).join('')}]`,
+  'gu',
+);
+
 /**
  * Text as LaTeX typesets it literally. A minus sign before a number is set as one (in text, "-"
  * is a hyphen, shorter than a minus); straight double quotes become opening and closing quotes.
  */
 export function latexText(text: string): string {
   let quotes = 0;
-  return oneLine(text).replace(/-(?=\.?\d)(?<=(?:^|[\s[(/])-)|"|[\\{}$&%#_~^<>|±·×≤≥−–—…\u00a0]/g, (ch) => {
+  return oneLine(text).replace(LATEX_SPECIAL, (ch) => {
     if (ch === '-') return '\\ensuremath{-}';
     if (ch === '"') return quotes++ % 2 === 0 ? '``' : "''";
     return LATEX_CHARACTERS[ch]!;

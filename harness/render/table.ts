@@ -63,14 +63,15 @@ export function escapeHtml(text: string): string {
  */
 export function tableToHtml(table: Table, options: HtmlTableOptions = {}): string {
   const labels = table.labels ?? 0;
-  const cls = (c: TableColumn, i: number): string => {
+  // Each column's class and style attributes, the same in its header and in every cell.
+  const attributes = table.columns.map((c, i) => {
     const names = [...(i < labels ? ['label'] : []), ...(c.align === 'right' ? ['num'] : [])];
     return (names.length ? ` class="${names.join(' ')}"` : '') + (i < labels ? ` style="--i: ${i}"` : '');
-  };
-  const head = table.columns.map((c, i) => `<th scope="col"${cls(c, i)}>${escapeHtml(c.title)}</th>`).join('');
+  });
+  const head = table.columns.map((c, i) => `<th scope="col"${attributes[i]}>${escapeHtml(c.title)}</th>`).join('');
   const cell = (row: Record<string, Cell>, c: TableColumn, i: number): string => {
     const text = escapeHtml(cellText(row[c.key]));
-    return i < labels ? `<th scope="row"${cls(c, i)}>${text}</th>` : `<td${cls(c, i)}>${text}</td>`;
+    return i < labels ? `<th scope="row"${attributes[i]}>${text}</th>` : `<td${attributes[i]}>${text}</td>`;
   };
   const body = table.rows.map((row) => `<tr>${table.columns.map((c, i) => cell(row, c, i)).join('')}</tr>`).join('\n');
   const cap = options.caption ? `<caption class="visually-hidden">${escapeHtml(options.caption)}</caption>` : '';

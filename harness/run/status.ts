@@ -10,7 +10,7 @@ import { statOrNull } from '../folders.js';
 import { hasSqliteHeader } from '../store/damage.js';
 import { gridOf, type ManifestBody } from '../manifest.js';
 import { codeVersions, type CodeVersion } from '../store/code-versions.js';
-import { statusCounts, trialCells } from '../store/reader.js';
+import { trialCells } from '../store/reader.js';
 import { runsAsOf } from '../store/runs.js';
 import { Store } from '../store/store.js';
 import { parseShard, shardOf, type Shard } from './shard.js';
@@ -74,7 +74,8 @@ function statusOf(store: Store, path: string, now: Date, scope: Shard | undefine
   const shardTexts = [...new Set(runs.map((r) => r.shard))];
   const shards: Shard[] | null = scope ? [scope] : shardTexts.includes(null) || shardTexts.length === 0 ? null : shardTexts.map((s) => parseShard(s!));
   // A failed trial is a result, not missing work.
-  const { done, recorded } = trialCells(store, grid.size);
+  const stored = trialCells(store, grid.size);
+  const { done, recorded } = stored;
   let cells = 0;
   let doneInScope = 0;
   let recordedInScope = 0;
@@ -93,7 +94,7 @@ function statusOf(store: Store, path: string, now: Date, scope: Shard | undefine
     }
   }
   // Asked about one slice: its trials alone; otherwise every trial the database holds.
-  const { ok, failed } = scope ? { ok: doneInScope, failed: recordedInScope - doneInScope } : statusCounts(store);
+  const { ok, failed } = scope ? { ok: doneInScope, failed: recordedInScope - doneInScope } : stored;
   return {
     db: path,
     study: manifest.study,
@@ -106,7 +107,7 @@ function statusOf(store: Store, path: string, now: Date, scope: Shard | undefine
     shards: shardNames,
     running,
     runs,
-    code: codeVersions(store, runs, () => (scope ? statusCounts(store).ok : ok)),
+    code: codeVersions(runs, stored.okByRun),
     byDimension: tally.result(),
   };
 }

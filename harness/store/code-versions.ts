@@ -4,7 +4,6 @@
  * stored trials mix versions. Runs of an older harness recorded no hash and are left out.
  */
 import type { RunRecord } from '../experiment.js';
-import { statusCounts } from './reader.js';
 import { listRuns } from './runs.js';
 import type { Store } from './store.js';
 
@@ -15,27 +14,16 @@ export interface CodeVersion {
   trials: number;
 }
 
-/**
- * The versions whose finished trials the database holds, oldest first. `ok`: the number of
- * finished trials, where the caller counted them already.
- */
-export function codeVersions(store: Store, runs: readonly RunRecord[] = listRuns(store), ok = () => statusCounts(store).ok): CodeVersion[] {
-  const hashed = runs.filter((r) => r.codeHash !== null);
-  const hashes = new Set(hashed.map((r) => r.codeHash!));
-  if (hashes.size === 0) return [];
-  if (hashes.size === 1 && hashed.length === runs.length) return [{ codeHash: [...hashes][0]!, runs: hashed.map((r) => r.id), trials: ok() }];
-  // Which runs' trials are still stored (a rerun replaces failed ones): a pass over the trials, only here.
-  const stored = new Map(
-    (store.db.prepare(`SELECT run_id, count(*) AS n FROM trial WHERE status = 'ok' GROUP BY run_id`).all() as { run_id: number; n: number }[]).map((r) => [r.run_id, r.n]),
-  );
+/** The versions whose finished trials the database holds, oldest first, from its runs and its finished trials by run (trialCells). */
+export function codeVersions(runs: readonly RunRecord[], okByRun: ReadonlyMap<number | null, number>): CodeVersion[] {
   const versions = new Map<string, CodeVersion>();
-  for (const run of hashed) {
-    const trials = stored.get(run.id) ?? 0;
-    if (trials === 0) continue;
-    const version = versions.get(run.codeHash!) ?? { codeHash: run.codeHash!, runs: [], trials: 0 };
+  for (const run of runs) {
+    const trials = okByRun.get(run.id) ?? 0;
+    if (run.codeHash === null || trials === 0) continue;
+    const version = versions.get(run.codeHash) ?? { codeHash: run.codeHash, runs: [], trials: 0 };
     version.runs.push(run.id);
     version.trials += trials;
-    versions.set(run.codeHash!, version);
+    versions.set(run.codeHash, version);
   }
   return [...versions.values()];
 }
@@ -51,7 +39,10 @@ export function trialsOfOtherCode(store: Store, codeHash: string): OtherCode | n
   const runs = listRuns(store);
   // Most resumes run the code of the runs before: no pass over the trials for them.
   if (!runs.some((r) => r.codeHash !== null && r.codeHash !== codeHash)) return null;
-  const others = codeVersions(store, runs).filter((v) => v.codeHash !== codeHash);
+  const okByRun = new Map(
+    (store.db.prepare(`SELECT run_id, count(*) AS n FROM trial WHERE status = 'ok' GROUP BY run_id`).all() as { run_id: number | null; n: number }[]).map((r) => [r.run_id, r.n]),
+  );
+  const others = codeVersions(runs, okByRun).filter((v) => v.codeHash !== codeHash);
   if (others.length === 0) return null;
   return { trials: others.reduce((sum, v) => sum + v.trials, 0), runs: others.flatMap((v) => v.runs).sort((a, b) => a - b) };
 }

@@ -18,8 +18,8 @@ import type { Provenance } from '../run/provenance.js';
 import { parseShard, shardOf } from '../run/shard.js';
 import { codeVersions, type CodeVersion } from './code-versions.js';
 import { quoteIdent } from './columns.js';
-import { statusCounts, trialCells } from './reader.js';
-import { beginRun, endRun } from './runs.js';
+import { trialCells } from './reader.js';
+import { beginRun, endRun, listRuns } from './runs.js';
 import { curveColumnNames, trialColumnNames } from './schema.js';
 import { Store } from './store.js';
 
@@ -237,12 +237,12 @@ function mergeInto(
   if (conflictCount > 0) throw new InputError(msg.mergeConflicts(conflictCount, conflicts));
 
   const grid = gridOf(body);
-  const counts = statusCounts(target);
+  const counts = trialCells(target, grid.size);
+  const { done, recorded } = counts;
   endRun(target, mergeRunId, 'merged', { done: added, failed: counts.failed }, now());
   // The target's run table holds every shard merged so far, this time and earlier.
   const shardsSeen = shardsOf(target);
   const shardCounts = new Set(shardsSeen.map((s) => parseShard(s).count));
-  const { done, recorded } = trialCells(target, grid.size);
   let missing = 0;
   const missingByShard = new Map<number, number>();
   const failedByShard = new Map<number, number>();
@@ -285,6 +285,6 @@ function mergeInto(
     missingByShard: perShard(missingByShard),
     failedByShard: perShard(failedByShard),
     shardCommands: shardCommandsOf(target),
-    code: codeVersions(target, undefined, () => counts.ok),
+    code: codeVersions(listRuns(target), counts.okByRun),
   };
 }

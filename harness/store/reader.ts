@@ -21,20 +21,39 @@ export function doneCells(store: Store, size: number): Bitset {
   return done;
 }
 
-/**
- * In one pass over the trials: the cells done (ok), and those with a trial row, ok or failed
- * (`recorded`): a failed trial is a result, not missing work.
- */
-export function trialCells(store: Store, size: number): { done: Bitset; recorded: Bitset } {
+/** What one pass over a database's trials tells (see trialCells). */
+export interface TrialCells {
+  /** Cells with a finished (ok) trial. */
+  done: Bitset;
+  /** Cells with a trial row, ok or failed: a failed trial is a result, not missing work. */
+  recorded: Bitset;
+  /** Trials stored, finished and failed, in the whole database. */
+  ok: number;
+  failed: number;
+  /** Finished trials by the run that stored them (what tells the versions of the code apart, see code-versions.ts). */
+  okByRun: Map<number | null, number>;
+}
+
+/** The cells done and recorded, and the trials counted, in one pass over the trials. */
+export function trialCells(store: Store, size: number): TrialCells {
   const done = new Bitset(size);
   const recorded = new Bitset(size);
-  const rows = store.db.prepare(`SELECT cell_index, status = 'ok' FROM trial`).raw();
-  for (const [index, ok] of rows.iterate() as IterableIterator<[number, number]>) {
+  const okByRun = new Map<number | null, number>();
+  let ok = 0;
+  let failed = 0;
+  const rows = store.db.prepare(`SELECT cell_index, status = 'ok', run_id FROM trial`).raw();
+  for (const [index, isOk, run] of rows.iterate() as IterableIterator<[number, number, number | null]>) {
+    if (isOk) {
+      ok++;
+      okByRun.set(run, (okByRun.get(run) ?? 0) + 1);
+    } else {
+      failed++;
+    }
     if (index >= size) continue;
     recorded.add(index);
-    if (ok) done.add(index);
+    if (isOk) done.add(index);
   }
-  return { done, recorded };
+  return { done, recorded, ok, failed, okByRun };
 }
 
 export function statusCounts(store: Store): { ok: number; failed: number } {

@@ -9,12 +9,12 @@
  */
 import Database from 'better-sqlite3';
 import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import type { ColumnDef } from '../experiment.js';
-import { InputError, errorMessage } from '../errors.js';
+import { InputError, NoStudyError, errorMessage } from '../errors.js';
 import type { Manifest, ManifestBody } from '../manifest.js';
 import * as msg from '../messages.js';
-import { defaultResultsDir, displayPath } from '../paths.js';
+import { defaultDbPath, displayPath } from '../paths.js';
 import { fileInTheWay } from '../folders.js';
 import { connect, pendingWalProblem } from './connect.js';
 import { damagedMessage, hasSqliteHeader, isDamageReport, noteOpened } from './damage.js';
@@ -92,7 +92,7 @@ export class Store {
         if (version < schemaVersion) migrate(db);
       } else if (version === 0) {
         // An older level is read as it is: what later levels added reads as absent.
-        throw new InputError(msg.dbNoStudy(shown));
+        throw new NoStudyError(msg.dbNoStudy(shown));
       }
     } catch (thrown) {
       db.close();
@@ -117,7 +117,7 @@ export class Store {
 
   requireManifest(): Manifest & { experimentModule: string | null } {
     const manifest = this.manifest();
-    if (!manifest) throw new InputError(msg.dbNoStudy(this.shown));
+    if (!manifest) throw new NoStudyError(msg.dbNoStudy(this.shown));
     return manifest;
   }
 
@@ -194,6 +194,6 @@ function hasTables(db: Database.Database): boolean {
 function resultsDatabaseNamed(path: string, cwd: string | undefined): string | undefined {
   if (path === ':memory:') return undefined;
   const here = cwd ?? process.cwd();
-  const candidate = join(defaultResultsDir(here), `${basename(path).replace(/\.sqlite$/, '')}.sqlite`);
+  const candidate = defaultDbPath(basename(path).replace(/\.sqlite$/, ''), null, here);
   return candidate !== resolve(here, path) && existsSync(candidate) ? displayPath(candidate, here) : undefined;
 }

@@ -276,7 +276,8 @@ function balanceContext(ctx: Context, comparators: readonly string[]): string {
   return `the competitors score the worst balance, 1 (an end of F), in ${worst.join(', ')} of their picks; lowest mean balance of every selector: ${lowest.join('; ')}`;
 }
 
-function pooledSavings(ctx: Context, conditions: readonly Condition[], selector: string, scope: string): Record<PairedMeasure, Summary> {
+/** The selector's savings against accuracy-max, pooled over `conditions`; a measure in `known` is taken as given, not bootstrapped again. */
+function pooledSavings(ctx: Context, conditions: readonly Condition[], selector: string, scope: string, known: Partial<Record<PairedMeasure, Summary>> = {}): Record<PairedMeasure, Summary> {
   const one = (measure: PairedMeasure) =>
     ctx.stats.pooled(pairedStrata(ctx, conditions, selector, ACCURACY_MAX, (x, r) => pairedValue(measure, x, r)), {
       claim: 'savings',
@@ -286,7 +287,7 @@ function pooledSavings(ctx: Context, conditions: readonly Condition[], selector:
       reference: ACCURACY_MAX,
       measure,
     });
-  return { costSaved: one('costSaved'), latencySaved: one('latencySaved'), accuracyLost: one('accuracyLost') };
+  return { costSaved: known.costSaved ?? one('costSaved'), latencySaved: known.latencySaved ?? one('latencySaved'), accuracyLost: known.accuracyLost ?? one('accuracyLost') };
 }
 
 function savingsText(s: Record<PairedMeasure, Summary>): string {
@@ -355,8 +356,7 @@ function claim2(ctx: Context): ClaimRow[] {
     if (has(ctx, PAPER_KNEE)) {
       // The knee's accuracy given up is the row's own "over" difference: one estimate, one interval.
       const over = diffs.find((d) => d.selector === PAPER_KNEE)?.summary;
-      const savings = pooledSavings(ctx, [condition], PAPER_KNEE, condition.label);
-      const s = over ? { ...savings, accuracyLost: over } : savings;
+      const s = pooledSavings(ctx, [condition], PAPER_KNEE, condition.label, over ? { accuracyLost: over } : {});
       Object.assign(numbers, num('knee_cost_saved_pct', s.costSaved), num('knee_latency_saved_pct', s.latencySaved), num('knee_accuracy_lost_pts', s.accuracyLost));
       kneeText = `; ${PAPER_KNEE} instead: ${savingsText(s)}`;
     }

@@ -104,7 +104,7 @@ export function buildPage(input: PageInput): string {
 
   parts.push('<h2 id="claims">Claims</h2>');
   if (provisional) parts.push(provisional);
-  parts.push('<div class="table-scroll"><table><caption class="visually-hidden">The claims of the paper, measured, with verdicts</caption><thead><tr><th scope="col">claim</th><th scope="col">measured (95% interval)</th><th scope="col">verdict</th></tr></thead><tbody>');
+  parts.push(tableOpening('The claims of the paper, measured, with verdicts', ['claim', 'measured (95% interval)', 'verdict']));
   for (const claim of Object.keys(CLAIM_STATEMENTS).map(Number)) {
     const { verdict, measured } = claimHeadline(a, claim);
     parts.push(
@@ -120,7 +120,7 @@ export function buildPage(input: PageInput): string {
       '(and as <a href="tables/claims.md">Markdown</a> and <a href="tables/claims.tex">LaTeX</a>); every number of the report, machine-readable, in <a href="summary.json">summary.json</a>, and the numbers to quote in a LaTeX paper in <a href="numbers.tex">numbers.tex</a>.</p>',
   );
   parts.push('<details><summary>Every claim row, with its rule</summary>');
-  parts.push('<div class="table-scroll"><table><caption class="visually-hidden">Every claim row, with its rule</caption><thead><tr>' + ['claim', 'scope', 'subject', 'measured', 'verdict', 'rule'].map((h) => `<th scope="col">${h}</th>`).join('') + '</tr></thead><tbody>');
+  parts.push(tableOpening('Every claim row, with its rule', ['claim', 'scope', 'subject', 'measured', 'verdict', 'rule']));
   for (const r of a.claims.rows) {
     parts.push(
       `<tr><td>${r.claim}</td><td>${escapeHtml(r.scope)}</td><td>${escapeHtml(r.subject)}</td><td>${escapeHtml(r.value)}</td>` +
@@ -195,9 +195,8 @@ function ablationDesign(a: Analysis): string {
   return (
     `<h3 id="ablations">The ablations</h3><p>One factor at a time: every variant changes one setting of the baseline variant, ${escapeHtml(ablation.baseline)}, ` +
     'and each factor has a figure and a table of its own (Figures, Tables), its levels compared with the baseline on the same seeds. The claims are judged on each variant as well (Claims).</p>' +
-    '<div class="table-scroll"><table><caption class="visually-hidden">The ablations: factors, questions and levels</caption><thead><tr>' +
-    ['factor', 'question', 'variant', 'what it sets'].map((h) => `<th scope="col">${h}</th>`).join('') +
-    `</tr></thead><tbody>${rows.join('')}</tbody></table></div>`
+    tableOpening('The ablations: factors, questions and levels', ['factor', 'question', 'variant', 'what it sets']) +
+    `${rows.join('')}</tbody></table></div>`
   );
 }
 
@@ -258,6 +257,16 @@ export function writerText(w: Writer): string {
 /** The table under its heading (which names it); a wide one may take the window's width. */
 function tableBody(t: TablePair, wide = false): string {
   return t.empty === undefined ? tableToHtml(t.display, { caption: t.title, wide }) : `<p>No rows: ${escapeHtml(t.empty)}.</p>`;
+}
+
+/**
+ * The opening of a table the page builds row by row (where tableToHtml cannot: cells classed by
+ * their verdict, cells spanning rows), as tableToHtml opens its own: a box that scrolls sideways,
+ * a caption for screen readers, the column headers; then `<tbody>`, which the caller fills and
+ * closes with `</tbody></table></div>`.
+ */
+function tableOpening(caption: string, headers: readonly string[]): string {
+  return `<div class="table-scroll"><table><caption class="visually-hidden">${escapeHtml(caption)}</caption><thead><tr>${headers.map((h) => `<th scope="col">${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>`;
 }
 
 /** Links to the table's files, as written under tables/. */

@@ -31,10 +31,10 @@ export function savingsFigure(a: Analysis): Figure {
   for (const p of kneePairs) {
     const condition = a.condition(p.condition).label;
     const model = a.data.models.find((m) => m.id === p.model)?.label ?? p.model;
+    const kneeK = a.cell(p.condition, p.model, p.selector)?.spread.mode ?? null;
+    const maxK = a.cell(p.condition, p.model, ACCURACY_MAX)?.spread.mode ?? null;
     for (const m of MEASURES) {
       const s = p[m.key];
-      const kneeK = a.cell(p.condition, p.model, p.selector)?.spread.mode ?? null;
-      const maxK = a.cell(p.condition, p.model, ACCURACY_MAX)?.spread.mode ?? null;
       rows.push({ condition, model, selector: p.selector, measure: m.label, mean: round(s.mean), lo: round(s.lo), hi: round(s.hi), pairs: p.pairs, kneeK, maxK, quotedLo: m.quoted[0], quotedHi: m.quoted[1] });
     }
   }
