@@ -45,11 +45,20 @@ export function tableToCsv(table: Table): string {
 }
 
 export function tableToMarkdown(table: Table): string {
-  const escape = (s: string): string => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+  const escape = (s: string): string => escapeMarkdownTags(s).replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
   const header = `| ${table.columns.map((c) => escape(c.title)).join(' | ')} |`;
   const rule = `|${table.columns.map((c) => (c.align === 'right' ? '---:' : ':---')).join('|')}|`;
   const lines = table.rows.map((row) => `| ${table.columns.map((c) => escape(cellText(row[c.key]))).join(' | ')} |`);
   return [header, rule, ...lines].join('\n') + '\n';
+}
+
+/**
+ * Text that Markdown shows as written: a "<" that could open an HTML tag, comment or autolink
+ * ("<script>", "</b>", "<!--", "<https:") is backslash-escaped, as CommonMark allows for any
+ * punctuation, so that a name from a study file is shown, never run or hidden, by a Markdown viewer.
+ */
+export function escapeMarkdownTags(text: string): string {
+  return text.replace(/<(?=[A-Za-z/!?])/g, '\\<');
 }
 
 export function escapeHtml(text: string): string {

@@ -200,6 +200,17 @@ describe('ablation report: figures, tables, quotes', () => {
     expect(m.csv.rows).toHaveLength(2 * 3 * a.data.selectors.length);
   });
 
+  it('leaves the baseline rows of a factor table blank where they compare with nothing, and writes n/a where a level has nothing to compare', () => {
+    const target = level('sim.M', 'balanced', 'M-200', 'accuracy-max');
+    const emptied: Analysis = { ...a, ablation: { ...a.ablation!, levels: a.ablation!.levels.map((l) => (l === target ? { ...l, kShift: null, accuracyShift: null, rejudged: null } : l)) } };
+    const rows = allTables(emptied).find((t) => t.name === 'factor--sim-m')!.display.rows.filter((r) => r.scenario === 'balanced' && r.selector === 'accuracy-max');
+    const pick = (r: (typeof rows)[number]) => [r.shift, r.accuracy, r.rejudged];
+    expect(pick(rows.find((r) => String(r.value).endsWith('(baseline)'))!)).toEqual(['', '', '']);
+    expect(pick(rows.find((r) => r.value === target.value)!)).toEqual(['n/a', 'n/a', 'n/a']);
+    // The levels that compare show their measures.
+    expect(rows.filter((r) => !String(r.value).endsWith('(baseline)') && r.value !== target.value).every((r) => pick(r).every((cell) => cell !== '' && cell !== 'n/a'))).toBe(true);
+  });
+
   it('names every quotable number, including each variant\'s verdicts and each level\'s measures', () => {
     const q = quotes(a);
     for (const v of ['baseline', 'M-200', 'waves', 'chance']) expect(q[`variant.${v}.claim1.verdict`]).toMatch(/^(holds|does not hold|cannot tell)$/);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../experiments/inference-scaling/report/analysis.js';
 import type { ClaimRow } from '../../experiments/inference-scaling/report/claims.js';
+import { quotes } from '../../experiments/inference-scaling/report/quotes.js';
 import { adaptivityTable } from '../../experiments/inference-scaling/report/tables.js';
 import { handInput, type HandTrial } from './builder.js';
 import { syntheticReportInput } from './synthetic.js';
@@ -40,6 +41,14 @@ describe('claim 1: the knee has the best balance', () => {
       '; note: the competitors score the worst balance, 1 (an end of F), in accuracy-max 67%, max-cube 0%, utopia 100% of their picks; ' +
         'lowest mean balance of every selector: balanced knee-chord 0.300',
     );
+  });
+
+  it("takes its verdict from a corrected knee when the paper's knee is not in the results, and says so", () => {
+    const trials = [...others(1), ...cells('knee-3d', (r) => ({ balance: 0.3 + jitter(r) }))];
+    const head = headline(trials, 1);
+    expect(head).toMatchObject({ subject: 'knee-3d (corrected)', verdict: 'holds' });
+    expect(head.value).toContain('note: no knee-paper in the results, so judged on knee-3d; ');
+    expect(rows(trials, 1).filter((r) => r.headline)).toHaveLength(1);
   });
 
   it('cannot tell when the knee ties', () => {
@@ -201,6 +210,37 @@ describe('claim 5: k* moves across scenarios', () => {
     expect(a.claims.rows.find((r) => r.claim === 5 && r.headline)?.verdict).toBe('does not hold');
   });
 
+  it('cannot tell, not "does not hold", when a pair of scenarios has one seed with a pick each: no interval to judge by', () => {
+    // k* is 8 in balanced and 32 in accuracy-critical, each from one seed (the other seeds pick nothing there).
+    const oneEach = paper.flatMap((s) => [
+      ...cells(s, (r) => ({ k: r === 0 ? 8 : null })),
+      ...cells(s, (r) => ({ k: r === 0 ? 32 : null }), { scenario: 'accuracy-critical' }),
+    ]);
+    const a = analyze(handInput(oneEach));
+    expect(a.claims.adaptivity.map((e) => [e.moves, e.notJudged])).toEqual(paper.map(() => [null, 'too few seeds with a pick for an interval']));
+    const row = a.claims.rows.find((r) => r.claim === 5 && r.subject === 'accuracy-max')!;
+    expect(row).toMatchObject({ verdict: 'cannot tell', numbers: { models: 0, models_moving: 0 } });
+    expect(row.value).toContain('(1 with too few seeds with a pick for an interval)');
+    expect(a.claims.rows.find((r) => r.claim === 5 && r.headline)?.verdict).toBe('cannot tell');
+    expect(adaptivityTable(a).display.rows[0]).toMatchObject({ moves: 'not judged (too few seeds with a pick for an interval)' });
+    // Another pair of scenarios whose interval excludes 0 still shows k* moving.
+    const moving = [...oneEach, ...paper.flatMap((s) => cells(s, (r) => ({ k: 64 + 4 * (r % 2) }), { scenario: 'cost-constrained' }))];
+    expect(analyze(handInput(moving)).claims.adaptivity.map((e) => e.moves)).toEqual(paper.map(() => true));
+  });
+
+  it('compares a model over the scenarios it was run in, when the study leaves it out of one', () => {
+    // gpt5-nano runs in all three scenarios, qwen3-max (excluded from cost-constrained) in two; both move.
+    const run = (model: string, scenarios: string[]) =>
+      paper.flatMap((s) => scenarios.flatMap((scenario, i) => cells(s, (r) => ({ k: 8 + 24 * i + 4 * (r % 2) }), { model, scenario })));
+    const a = analyze(handInput([...run('gpt5-nano', ['balanced', 'accuracy-critical', 'cost-constrained']), ...run('qwen3-max', ['balanced', 'accuracy-critical'])]));
+    const entry = a.claims.adaptivity.find((e) => e.model === 'qwen3-max' && e.selector === 'knee-paper')!;
+    expect(entry).toMatchObject({ moves: true, notJudged: null, differs: { successes: 6, n: 6 } });
+    expect(entry.conditions).toHaveLength(2);
+    expect(a.claims.rows.find((r) => r.claim === 5 && r.subject === 'knee-paper')?.numbers).toMatchObject({ models: 2, models_moving: 2 });
+    const shown = adaptivityTable(a).display.rows.find((r) => r.selector === 'knee-paper' && String(r.model).startsWith('Qwen3-Max'))!;
+    expect(shown.modes).toBe('8 · 32 · ');
+  });
+
   it('cannot tell when no model picks a k in two scenarios: there is nothing to compare', () => {
     const oneScenario = paper.flatMap((s) => [...cells(s, () => ({ k: 8 })), ...cells(s, () => ({ k: null }), { scenario: 'accuracy-critical' })]);
     const a = analyze(handInput(oneScenario));
@@ -262,5 +302,30 @@ describe('a one-seed study', () => {
     const two = await reportDocuments(syntheticReportInput({ models: ['gpt5', 'gpt5-nano'], seeds: 2, kCount: 8 }), { resamples: 50 });
     expect(text(two, 'claims.md')).not.toContain('One seed');
     expect(text(two, 'index.html')).not.toContain('One seed');
+  });
+});
+
+describe('quotes of scenarios whose names differ only in case and punctuation', () => {
+  it('gives each its own name, in the study\'s order, so that no quote names another scenario\'s number', () => {
+    const own = (id: string, T_max: number) => ({ id, intent: id, C_max: 1, T_max, acc_min: 0.8, P: 4, k_max: 64, M: 100 });
+    const scenarios = ['fast lane', 'fast-lane', 'Fast_Lane'];
+    const a = analyze(syntheticReportInput({ scenarios, newScenarios: [own('fast lane', 20), own('fast-lane', 40), own('Fast_Lane', 80)], models: ['gpt5'], selectors: ['accuracy-max', 'knee-paper', 'utopia'], seeds: 4, kCount: 16 }), 50);
+    const q = quotes(a);
+    const keys = ['fast-lane', 'fast-lane-2', 'fast-lane-3'];
+    expect(Object.keys(q).filter((k) => /^k\.[^.]+\.gpt5\.accuracy-max\.max$/.test(k)).sort()).toEqual(keys.map((k) => `k.${k}.gpt5.accuracy-max.max`).sort());
+    const largest = a.data.conditions.map((c) => String(a.cell(c.id, 'gpt5', 'accuracy-max')?.spread.max));
+    // Budgets of 20, 40 and 80 s give three different largest k*, each under its own scenario's name.
+    expect(new Set(largest).size).toBe(3);
+    expect(keys.map((k) => q[`k.${k}.gpt5.accuracy-max.max`])).toEqual(largest);
+    expect(keys.map((k) => q[`claim1.${k}.knee-paper.verdict`])).toEqual(a.claims.rows.filter((r) => r.claim === 1 && r.scope !== 'all' && r.subject === 'knee-paper').map((r) => r.verdict));
+  });
+});
+
+describe('the claim 5 table of a study with one scenario', () => {
+  it('names the scenario in its header and column, and has no row, saying why', () => {
+    const table = adaptivityTable(analyze(syntheticReportInput({ scenarios: ['cost-constrained'], models: ['gpt5'], seeds: 3, kCount: 8 }), 50));
+    expect(table.display.columns.find((c) => c.key === 'modes')?.title).toBe('most frequent k* (cost-constrained)');
+    expect(table.csv.columns.map((c) => c.key)).toContain('k_mode_cost-constrained');
+    expect([table.csv.rows, table.empty]).toEqual([[], 'fewer than two scenarios in the results']);
   });
 });

@@ -18,7 +18,7 @@ import { savingsFigure } from '../../experiments/inference-scaling/report/figure
 import { AXIS, TEXT_HEIGHT, TEXT_WIDTH } from '../../experiments/inference-scaling/report/figures/theme.js';
 import { SELECTOR_COLOURS } from '../../experiments/inference-scaling/report/selectors.js';
 import { SELECTOR_IDS } from '../../experiments/inference-scaling/selectors.js';
-import { syntheticReportInput } from './synthetic.js';
+import { ALL_SELECTORS, syntheticReportInput } from './synthetic.js';
 
 const schemaPath = createRequire(import.meta.url).resolve('vega-lite/vega-lite-schema.json');
 const ajv = new Ajv({ strict: false, allErrors: false, logger: false });
@@ -501,7 +501,7 @@ describe('a study that runs only some of the selectors', () => {
     const leftOut = leftOutFigures(a);
     expect(leftOut.map((f) => [f.name, f.reason])).toEqual([
       ['savings', 'no accuracy-max in the results'],
-      ['size-classes', 'no accuracy-max in the results'],
+      ['size-classes', 'no accuracy-max in the results; no small or medium model in the results'],
       ['latency-violations', 'no accuracy-max-2d or knee-2d in the results'],
     ]);
     const documents = await reportDocuments(input, { resamples: 100 });
@@ -523,7 +523,7 @@ describe('a study that runs only some of the selectors', () => {
   });
 
   it('with one seed, leaves out the stability figures, where every k* would be trivially stable', () => {
-    const one = analyze(syntheticReportInput({ models: ['gpt5'], seeds: 1, kCount: 8 }), 50);
+    const one = analyze(syntheticReportInput({ models: ['gpt5', 'gpt5-nano'], seeds: 1, kCount: 8 }), 50);
     const reason = 'one seed in the results, so every k* is trivially stable';
     expect(leftOutFigures(one).map((f) => [f.name, f.reason])).toEqual([
       ['stability', reason],
@@ -534,9 +534,43 @@ describe('a study that runs only some of the selectors', () => {
   });
 
   it('without any knee, leaves the savings out for that reason', () => {
-    const b = analyze(syntheticReportInput({ models: ['gpt5'], selectors: ['accuracy-max', 'accuracy-max-2d'], seeds: 3, kCount: 8 }), 50);
+    const b = analyze(syntheticReportInput({ models: ['gpt5', 'gpt5-nano'], selectors: ['accuracy-max', 'accuracy-max-2d'], seeds: 3, kCount: 8 }), 50);
     expect(leftOutFigures(b)).toEqual([expect.objectContaining({ name: 'savings', reason: 'no knee-paper, knee-3d or knee-chord in the results' })]);
     expect(allFigures(b).map((f) => f.name)).toEqual(expect.arrayContaining(['size-classes', 'latency-violations']));
+  });
+});
+
+describe('a study with nothing for a figure to show', () => {
+  it('leaves out, with the reason, the figures of picks when no selector picks a k anywhere; the curves stay', () => {
+    const base = syntheticReportInput({ models: ['gpt5', 'gpt5-nano'], seeds: 3, kCount: 8 });
+    let input = base;
+    for (const scenario of ['balanced', 'accuracy-critical', 'cost-constrained']) for (const selector of ALL_SELECTORS) input = withoutPicks(input, scenario, selector);
+    const a = analyze(input, 50);
+    const none = 'no selector picked a k in any seed';
+    expect(leftOutFigures(a).map((f) => [f.name, f.reason])).toEqual([
+      ['picks', none],
+      ['balance', 'no pick inside a feasible set, which balance is measured over, in any seed'],
+      ['savings', 'no seed in which accuracy-max and a knee both picked a k'],
+      ['stability', none],
+      ['stability-summary', none],
+      ['size-classes', 'accuracy-max picked no k in any seed'],
+      ['latency-violations', 'no 2D selector picked a k in any seed'],
+    ]);
+    expect(new Set(allFigures(a).map((f) => f.name.split('--')[0]))).toEqual(new Set(['accuracy-vs-k', 'cost-vs-k', 'projections']));
+    // One selector's picks are enough for the figures that show every selector's.
+    const onlyFixedK = ['balanced', 'accuracy-critical', 'cost-constrained']
+      .flatMap((scenario) => ALL_SELECTORS.filter((s) => s !== 'fixed-k').map((selector) => [scenario, selector] as const))
+      .reduce((x, [scenario, selector]) => withoutPicks(x, scenario, selector), base);
+    const leftOut = leftOutFigures(analyze(onlyFixedK, 50)).map((f) => f.name);
+    expect(leftOut).toEqual(expect.arrayContaining(['savings', 'size-classes', 'latency-violations']));
+    expect(leftOut.filter((name) => ['picks', 'stability', 'stability-summary'].includes(name))).toEqual([]);
+  });
+
+  it('leaves out the size classes without a small or medium model, or without a large one', () => {
+    const reasons = (models: string[]) => leftOutFigures(analyze(syntheticReportInput({ models, seeds: 3, kCount: 8 }), 50)).map((f) => [f.name, f.reason]);
+    expect(reasons(['gpt5', 'qwen3-max'])).toEqual([['size-classes', 'no small or medium model in the results']]);
+    expect(reasons(['gpt5-mini'])).toEqual([['size-classes', 'no large model in the results']]);
+    expect(reasons(['gpt5-mini', 'qwen3-max'])).toEqual([]);
   });
 });
 

@@ -9,7 +9,7 @@ import { buildHtmlPage } from '../../harness/render/html.js';
 import { encodePng } from '../../harness/render/png.js';
 import { drawingThreads, RenderPool } from '../../harness/render/pool.js';
 import { latexMessage, latexNumbers, latexText } from '../../harness/render/latex.js';
-import { tableToCsv, tableToHtml, tableToLatex, tableToMarkdown, type Table } from '../../harness/render/table.js';
+import { escapeMarkdownTags, tableToCsv, tableToHtml, tableToLatex, tableToMarkdown, type Table } from '../../harness/render/table.js';
 import { compactNumbers, compileVegaLite, drawFigure, renderSvg, svgSize, type VegaLiteSpec } from '../../harness/render/vega.js';
 
 const spec = {
@@ -299,8 +299,10 @@ describe('tables', () => {
     expect(tableToCsv(table)).toBe('name,value\n"a, ""quoted""",1.5\n<b>,\n');
   });
 
-  it('Markdown escapes pipes and aligns numbers right', () => {
-    expect(tableToMarkdown(table)).toBe('| name | value \\| unit |\n|:---|---:|\n| a, "quoted" | 1.5 |\n| <b> |  |\n');
+  it('Markdown escapes pipes and what would open an HTML tag, and aligns numbers right', () => {
+    expect(tableToMarkdown(table)).toBe('| name | value \\| unit |\n|:---|---:|\n| a, "quoted" | 1.5 |\n| \\<b> |  |\n');
+    // A "<" that opens no tag stays as written.
+    expect(escapeMarkdownTags('k < 8, k <= 16, <script>, </b>, <!-- x -->')).toBe('k < 8, k <= 16, \\<script>, \\</b>, \\<!-- x -->');
   });
 
   it('HTML escapes text', () => {

@@ -65,10 +65,11 @@ export interface Adaptivity {
   selector: string;
   /**
    * Whether the difference in mean k* between some two scenarios excludes 0. Only scenarios where
-   * the selector picks are compared: no feasible k in one is not k* moving. Null when it picks in
-   * fewer than two: nothing to compare.
+   * the selector picks are compared: no feasible k in one is not k* moving. Null when not judged.
    */
   moves: boolean | null;
+  /** Why `moves` is null (NOT_JUDGED): a pick in fewer than two scenarios, or too few seeds for an interval; null when judged. */
+  notJudged: string | null;
   /** Seeds whose k* is not the same in every scenario with a pick, of the seeds with a pick in two or more. */
   differs: ShareInterval | null;
 }
@@ -226,15 +227,17 @@ function claim1(ctx: Context): ClaimRow[] {
     }
   }
   const context = balanceContext(ctx, comparators);
+  // The claim's verdict is the paper's knee's; without it in the results, the first corrected knee's.
+  const headlineKnee = knees.includes(PAPER_KNEE) ? PAPER_KNEE : knees[0];
   for (const knee of knees) {
     const verdicts = perKnee.get(knee) ?? [];
-    const headline = knee === PAPER_KNEE;
+    const headline = knee === headlineKnee;
     rows.push({
       claim: 1,
       scope: 'all',
       subject: knee === PAPER_KNEE ? knee : `${knee} (corrected)`,
       measure: 'verdicts over the conditions; per condition, the knee\'s balance minus its closest competitor\'s',
-      value: `${tally(verdicts)}; balance minus the closest competitor's: ${(closest.get(knee) ?? []).join('; ')}${headline ? `; note: ${context}` : ''}`,
+      value: `${tally(verdicts)}; balance minus the closest competitor's: ${(closest.get(knee) ?? []).join('; ')}${headline ? `; note: ${knee === PAPER_KNEE ? '' : `no ${PAPER_KNEE} in the results, so judged on ${knee}; `}${context}` : ''}`,
       verdict: everywhere(verdicts),
       rule: 'Holds if it holds in every condition; does not hold if it does not hold in any; otherwise cannot tell.',
       numbers: {},
@@ -562,9 +565,10 @@ function claim4Row(scope: string, counts: Claim4Counts, headline: boolean): Clai
 
 const RULE_5 =
   'Per selector, a model\'s k* moves if, for some pair of scenarios where it picks a k, the two-sample 95% bootstrap interval of the ' +
-  'difference in mean k* excludes 0 (no feasible k in a scenario is not k* moving; a model with a pick in fewer than two scenarios ' +
-  'is not judged). Holds if k* moves for more than half the models judged; does not hold if it moves for none; otherwise (or with ' +
-  'no model judged) cannot tell. Overall: holds if it holds for every paper selector.';
+  'difference in mean k* excludes 0 (no feasible k in a scenario is not k* moving). A model is not judged when it picks in fewer ' +
+  'than two scenarios, or when no interval excludes 0 and some pair has none (a single seed with a pick in each of its two scenarios). ' +
+  'Holds if k* moves for more than half the models judged; does not hold if it moves for none; otherwise (or with no model judged) ' +
+  'cannot tell. Overall: holds if it holds for every paper selector.';
 
 /** The scenarios compared for claim 5: the conditions of each variant, those with two or more. */
 function scenarioGroups(data: StudyData): Map<string, Condition[]> {
@@ -577,13 +581,34 @@ export function adaptivityLacks(data: StudyData): string[] {
   return scenarioGroups(data).size === 0 ? ['fewer than two scenarios in the results'] : [];
 }
 
+/** The models not judged, counted by reason: " (2 with a pick in fewer than two scenarios)". */
+function notJudgedText(entries: readonly Adaptivity[]): string {
+  const counts = new Map<string, number>();
+  for (const e of entries) if (e.notJudged !== null) counts.set(e.notJudged, (counts.get(e.notJudged) ?? 0) + 1);
+  return counts.size === 0 ? '' : ` (${[...counts].map(([reason, n]) => `${n} with ${reason}`).join('; ')})`;
+}
+
+function judgeMoves(ctx: Context, conditions: readonly Condition[], ks: readonly number[][], model: string, selector: string): { moves: boolean | null; notJudged: string | null } {
+  if (ks.filter((k) => k.length > 0).length < 2) return { moves: null, notJudged: NOT_JUDGED.fewScenarios };
+  const moves = movesBetween(ctx, conditions, ks, model, selector);
+  return { moves, notJudged: moves === null ? NOT_JUDGED.oneSeed : null };
+}
+
+/** Why a model's k* is not judged for claim 5: what it has, as its tables say after "not judged" and its claim row after "with". */
+export const NOT_JUDGED = {
+  fewScenarios: 'a pick in fewer than two scenarios',
+  oneSeed: 'too few seeds with a pick for an interval',
+} as const;
+
 function measureAdaptivity(ctx: Context): Adaptivity[] {
   const out: Adaptivity[] = [];
   for (const [variant, conditions] of scenarioGroups(ctx.data)) {
     for (const selector of ctx.data.selectors) {
       for (const model of ctx.data.models) {
-        const cells = conditions.map((c) => ctx.index.cell(c.id, model.id, selector));
-        if (cells.some((cell) => cell.length === 0)) continue;
+        // The scenarios the model was run in (a study may exclude some combinations): two or more to compare.
+        const run = conditions.filter((c) => ctx.index.cell(c.id, model.id, selector).length > 0);
+        if (run.length < 2) continue;
+        const cells = run.map((c) => ctx.index.cell(c.id, model.id, selector));
         const ks = cells.map((cell) => cell.map((p) => p.kStar).filter((k): k is number => k !== null));
         const byReplicate = cells.map((cell) => new Map(cell.map((p) => [p.replicate, p.kStar])));
         let differing = 0;
@@ -597,10 +622,10 @@ function measureAdaptivity(ctx: Context): Adaptivity[] {
         }
         out.push({
           variant,
-          conditions: conditions.map((c) => c.id),
+          conditions: run.map((c) => c.id),
           model: model.id,
           selector,
-          moves: ks.filter((k) => k.length > 0).length < 2 ? null : movesBetween(ctx, conditions, ks, model.id, selector),
+          ...judgeMoves(ctx, run, ks, model.id, selector),
           differs: share(differing, seeds),
         });
       }
@@ -634,7 +659,7 @@ function claim5(ctx: Context, adaptivity: readonly Adaptivity[]): ClaimRow[] {
         scope: variantLabel ? `scenarios · ${variantLabel}` : 'scenarios',
         subject: selector,
         measure: 'models whose k* moves between scenarios; share of (model, seed) cells whose k* is not the same in every scenario with a pick',
-        value: `moves for ${moving} of ${judged.length} models${entries.length > judged.length ? ` (${entries.length - judged.length} with a pick in fewer than two scenarios)` : ''}; k* differs in ${shareText(perSeed)} cells`,
+        value: `moves for ${moving} of ${judged.length} models${notJudgedText(entries)}; k* differs in ${shareText(perSeed)} cells`,
         verdict,
         rule: RULE_5,
         numbers: { models_moving: moving, models: judged.length, ...shareNumbers('differs', perSeed) },
@@ -664,7 +689,13 @@ function claim5(ctx: Context, adaptivity: readonly Adaptivity[]): ClaimRow[] {
   return rows;
 }
 
-function movesBetween(ctx: Context, conditions: readonly Condition[], ks: readonly number[][], model: string, selector: string): boolean {
+/**
+ * Whether k* moves between some two of the scenarios where the selector picks: true when one
+ * pair's interval excludes 0, false when every pair's includes it, null when no pair's excludes
+ * it and some pair has no interval (a single seed with a pick in each): that pair cannot tell.
+ */
+function movesBetween(ctx: Context, conditions: readonly Condition[], ks: readonly number[][], model: string, selector: string): boolean | null {
+  let undecided = false;
   for (let i = 0; i < ks.length; i++) {
     for (let j = i + 1; j < ks.length; j++) {
       const a = ks[i] as number[];
@@ -676,8 +707,9 @@ function movesBetween(ctx: Context, conditions: readonly Condition[], ks: readon
         selector,
         between: [conditionIdentity(conditions[i] as Condition), conditionIdentity(conditions[j] as Condition)],
       });
-      if (d && d.lo !== null && d.hi !== null && (d.lo > 0 || d.hi < 0)) return true;
+      if (d === null || d.lo === null || d.hi === null) undecided = true;
+      else if (d.lo > 0 || d.hi < 0) return true;
     }
   }
-  return false;
+  return undecided ? null : false;
 }

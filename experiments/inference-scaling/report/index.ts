@@ -11,7 +11,7 @@ import { DEFAULT_PNG_DPI, pngScaleAt } from '../../../harness/render/png.js';
 import { latexNumbers } from '../../../harness/render/latex.js';
 import { RenderPool } from '../../../harness/render/pool.js';
 import type { FigureDrawings } from '../../../harness/render/worker.js';
-import { tableToCsv, tableToLatex, tableToMarkdown } from '../../../harness/render/table.js';
+import { escapeMarkdownTags, tableToCsv, tableToLatex, tableToMarkdown } from '../../../harness/render/table.js';
 import { analyze, analyzeEstimates, type Analysis } from './analysis.js';
 import { loadStudyData } from './data.js';
 import { allFigures, leftOutFigures, showsNoIntervals, type Figure } from './figures/index.js';
@@ -79,10 +79,10 @@ function tableFiles(analysis: Analysis, input: ReportInput, tables: readonly Tab
   const files: ReportFile[] = [];
   for (const t of tables) {
     files.push({ path: `tables/${t.name}.csv`, content: tableToCsv(t.csv) });
-    files.push({ path: `tables/${t.name}.md`, content: `# ${t.title}\n\n${t.empty === undefined ? tableToMarkdown(t.display) : `No rows: ${t.empty}.\n`}` });
+    files.push({ path: `tables/${t.name}.md`, content: `# ${escapeMarkdownTags(t.title)}\n\n${t.empty === undefined ? tableToMarkdown(t.display) : `No rows: ${escapeMarkdownTags(t.empty)}.\n`}` });
     files.push({ path: `tables/${t.name}.tex`, content: tableToLatex(t.display, { title: t.title, ...(t.empty === undefined ? {} : { empty: t.empty }) }) });
   }
-  files.push({ path: 'claims.md', content: withWarning(claimsSummary(analysis), input), role: 'summary' });
+  files.push({ path: 'claims.md', content: escapeMarkdownTags(withWarning(claimsSummary(analysis), input)), role: 'summary' });
   const summary = summaryOf(analysis, input.manifest.hash, input.coverage, input.writer);
   files.push({ path: 'summary.json', content: `${JSON.stringify(summary, null, 1)}\n` });
   files.push({ path: 'numbers.tex', content: latexNumbers(summary.study, summary.quotes, incompleteWarning(input.coverage) ?? undefined) });

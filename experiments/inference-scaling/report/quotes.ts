@@ -23,6 +23,26 @@ const points: Formatter = (x) => x.toFixed(2);
 
 const keyOf = (text: string) => text.toLowerCase().replace(/[^a-z0-9.]+/g, '-').replace(/^-+|-+$/g, '');
 
+/**
+ * Each distinct text's key, in order: keyOf, with -2, -3, ... after a key an earlier text took
+ * ("fast lane" and "Fast-Lane"), so that no quote names two things.
+ */
+function uniqueKeys(texts: readonly string[]): Map<string, string> {
+  const keys = new Map<string, string>();
+  const taken = new Set<string>();
+  for (const text of texts) {
+    if (keys.has(text)) continue;
+    let key = keyOf(text);
+    for (let i = 2; taken.has(key); i++) key = `${keyOf(text)}-${i}`;
+    taken.add(key);
+    keys.set(text, key);
+  }
+  return keys;
+}
+
+/** The quote key of each condition label of `data`. */
+const conditionKeys = (data: StudyData) => uniqueKeys(data.conditions.map((c) => c.label));
+
 const interval = (lo: number | null, hi: number | null, f: Formatter) => (lo === null || hi === null ? 'n/a' : `[${f(lo)}, ${f(hi)}]`);
 
 export function quotes(a: Analysis): Quotes {
@@ -51,7 +71,7 @@ function claimQuotes(claims: Claims, data: StudyData, prefix: string): Quotes {
     put(key, n[`${name}_mean`], f);
     q[`${prefix}${key}.ci`] = interval(n[`${name}_lo`] ?? null, n[`${name}_hi`] ?? null, f);
   };
-  const conditionKey = new Map(data.conditions.map((c) => [c.label, keyOf(c.label)]));
+  const conditionKey = conditionKeys(data);
   for (const row of claims.rows) {
     const scope = row.scope === 'all' ? 'all' : (conditionKey.get(row.scope) ?? keyOf(row.scope));
     const subject = row.subject.split(' ')[0] as string;
@@ -92,7 +112,7 @@ function claimQuotes(claims: Claims, data: StudyData, prefix: string): Quotes {
   for (const c of data.conditions) {
     const best = cheapestMatch(claims.modelPairs.filter((p) => p.condition === c.id));
     if (!best) continue;
-    const key = `${prefix}claim3.${keyOf(c.label)}.best`;
+    const key = `${prefix}claim3.${conditionKey.get(c.label)}.best`;
     q[`${key}.smaller`] = modelName(best.smaller);
     q[`${key}.large`] = modelName(best.large);
     if (best.accuracyDiff) q[`${key}.accuracy_diff`] = fmt.points(best.accuracyDiff.estimate);
@@ -105,12 +125,13 @@ function claimQuotes(claims: Claims, data: StudyData, prefix: string): Quotes {
 function cellQuotes(a: Analysis): Quotes {
   const q: Quotes = {};
   const shown = [ACCURACY_MAX, ...KNEES, KNEE_2D].filter((s) => a.data.selectors.includes(s));
+  const conditionKey = conditionKeys(a.data);
   for (const condition of a.data.conditions) {
     for (const model of a.data.models) {
       for (const selector of shown) {
         const cell = a.cell(condition.id, model.id, selector);
         if (!cell) continue;
-        const key = `k.${keyOf(condition.label)}.${model.id}.${selector}`;
+        const key = `k.${conditionKey.get(condition.label)}.${model.id}.${selector}`;
         q[`${key}.none`] = `${cell.trials - cell.picks} of ${cell.trials}`;
         const s = cell.spread;
         if (s.mode === null || s.min === null || s.max === null || s.iqr === null || s.modeShare === null) continue;
@@ -147,8 +168,11 @@ function verdictChanges(a: Analysis): Quotes {
 function factorQuotes(a: Analysis): Quotes {
   const q: Quotes = {};
   const slugOf = new Map((a.ablation?.factors ?? []).map((f) => [f.id, f.slug]));
-  for (const l of a.ablation?.levels ?? []) {
-    const key = `factor.${slugOf.get(l.factor)}.${keyOf(l.group)}.${keyOf(l.value)}.${l.selector}`;
+  const levels = a.ablation?.levels ?? [];
+  const groupKey = uniqueKeys(levels.map((l) => l.group));
+  const valueKey = uniqueKeys(levels.map((l) => l.value));
+  for (const l of levels) {
+    const key = `factor.${slugOf.get(l.factor)}.${groupKey.get(l.group)}.${valueKey.get(l.value)}.${l.selector}`;
     if (l.kIqr) q[`${key}.iqr`] = fmt.k(l.kIqr.mean);
     if (l.kShift?.mean != null) q[`${key}.shift`] = fmt.k(l.kShift.mean);
     if (l.accuracyShift?.mean != null) q[`${key}.accuracy_shift`] = fmt.points(l.accuracyShift.mean);

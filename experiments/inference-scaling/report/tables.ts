@@ -268,7 +268,8 @@ export function modelPairsTable(a: Analysis): TablePair {
  */
 export function adaptivityTable(a: Analysis): TablePair {
   const entries = a.claims.adaptivity;
-  const scenarios = [...new Set(entries.flatMap((e) => e.conditions.map((c) => a.condition(c).scenario)))];
+  // The study's scenarios, so that the columns are the same whether or not any model is compared.
+  const scenarios = [...new Set(a.data.conditions.map((c) => c.scenario))];
   const modes = (conditions: readonly string[], model: string, selector: string): Map<string, number | null> =>
     new Map(conditions.map((c) => [a.condition(c).scenario, a.cell(c, model, selector)?.spread.mode ?? null]));
   const csv: Table = {
@@ -304,7 +305,7 @@ export function adaptivityTable(a: Analysis): TablePair {
         selector: e.selector,
         modes: scenarios.map((s) => (byScenario.has(s) ? (byScenario.get(s) ?? 'none') : '')).join(' · '),
         differs: shareText(e.differs),
-        moves: e.moves === null ? 'not judged (a pick in fewer than two scenarios)' : e.moves ? 'yes' : 'no',
+        moves: e.moves === null ? `not judged (${e.notJudged})` : e.moves ? 'yes' : 'no',
       };
     }),
   };
@@ -365,11 +366,12 @@ export function factorTable(a: Analysis, factor: Factor): TablePair {
       value: l.baseline ? `${l.value} (baseline)` : l.value,
       selector: l.selector,
       iqr: l.kIqr === null ? 'n/a' : `${fmt.k(l.kIqr.mean)} [${fmt.k(l.kIqr.min)}, ${fmt.k(l.kIqr.max)}]`,
-      shift: l.kShift === null ? '' : withInterval(l.kShift, fmt.k),
-      accuracy: l.accuracyShift === null ? '' : withInterval(l.accuracyShift, fmt.points, ' pts'),
+      // Blank in the baseline's own rows, which compare with nothing; n/a where a level has nothing to compare.
+      shift: l.baseline ? '' : l.kShift === null ? 'n/a' : withInterval(l.kShift, fmt.k),
+      accuracy: l.baseline ? '' : l.accuracyShift === null ? 'n/a' : withInterval(l.accuracyShift, fmt.points, ' pts'),
       none: shareText(l.noPick),
       budget: shareText(l.budgetBreak),
-      rejudged: l.rejudged === null ? '' : shareText(l.rejudged),
+      rejudged: l.baseline ? '' : shareText(l.rejudged),
     })),
   };
   return { name: `factor--${factor.slug}`, title: `Ablation of the ${factor.title}: each level against the baseline, per scenario and selector`, csv, display };

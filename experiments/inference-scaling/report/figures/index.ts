@@ -1,6 +1,7 @@
 /** Every figure of the report, in page order. */
 import { baselineView, conditionsView, type Analysis } from '../analysis.js';
-import { LABEL_PARTS, slugify } from '../data.js';
+import { modelPairsLack } from '../claims.js';
+import { LABEL_PARTS, slugify, type Pick } from '../data.js';
 import { ACCURACY_MAX, KNEES, lacking, TWO_D_SELECTORS } from '../selectors.js';
 import { ablationFigures } from './ablation.js';
 import { curveFigure } from './curves.js';
@@ -15,18 +16,65 @@ import { qualified, type Figure } from './theme.js';
 
 const oneSeed = (a: Analysis) => (a.data.replicates.length < 2 ? 'one seed in the results, so every k* is trivially stable' : null);
 
+/** Whether some seed's pick by one of `selectors` (every selector when omitted) passes `test` (default: a k was picked). */
+function anyPick(a: Analysis, test: (p: Pick) => boolean = (p) => p.kStar !== null, selectors?: readonly string[]): boolean {
+  return a.data.picks.some((p) => (selectors === undefined || selectors.includes(p.selector)) && test(p));
+}
+
+const NO_PICK = 'no selector picked a k in any seed';
+const noPick = (a: Analysis) => (anyPick(a) ? null : NO_PICK);
+
+/** Whether, in some seed, accuracy-max and a knee both picked a k: what the savings compare. */
+function anySavings(a: Analysis): boolean {
+  const seed = (p: Pick) => `${p.condition}\u0000${p.model}\u0000${p.replicate}`;
+  const reference = new Set(a.data.picks.filter((p) => p.selector === ACCURACY_MAX && p.kStar !== null).map(seed));
+  return anyPick(a, (p) => p.kStar !== null && reference.has(seed(p)), KNEES);
+}
+
+/** The first reason that applies, or null. */
+const first = (...reasons: ((a: Analysis) => string | null)[]) => (a: Analysis) => {
+  for (const reason of reasons) {
+    const found = reason(a);
+    if (found !== null) return found;
+  }
+  return null;
+};
+
 /**
- * The figures a study may lack what they need for: the selectors they compare, or seeds to
- * compare. What each shows, and what a study lacks for it (null: nothing). Such a study does not
- * get the figure drawn empty or trivial; the page says which it left out and why
- * (leftOutFigures).
+ * The figures a study may lack what they need for: the selectors they compare, seeds to compare,
+ * or picks to show (a study whose budgets no k meets). What each shows, and what a study lacks
+ * for it (null: nothing). Such a study does not get the figure drawn empty or trivial; the page
+ * says which it left out and why (leftOutFigures).
  */
 const CONDITIONAL: readonly { name: string; shows: string; lacks: (a: Analysis) => string | null }[] = [
-  { name: 'savings', shows: 'what each knee saves against accuracy-max', lacks: (a) => lacking(a.data.selectors, [[ACCURACY_MAX], KNEES]) },
-  { name: 'stability', shows: "each selector's k* across seeds", lacks: oneSeed },
-  { name: 'stability-summary', shows: 'how often a selector repeats its k*', lacks: oneSeed },
-  { name: 'size-classes', shows: 'smaller against larger models at their accuracy-max picks', lacks: (a) => lacking(a.data.selectors, [[ACCURACY_MAX]]) },
-  { name: 'latency-violations', shows: "the 2D accuracy-vs-cost picks' latency against T_max", lacks: (a) => lacking(a.data.selectors, [TWO_D_SELECTORS]) },
+  { name: 'picks', shows: "each selector's k* per model", lacks: noPick },
+  { name: 'balance', shows: "each selector's balance per model", lacks: (a) => (anyPick(a, (p) => p.balance !== null) ? null : 'no pick inside a feasible set, which balance is measured over, in any seed') },
+  {
+    name: 'savings',
+    shows: 'what each knee saves against accuracy-max',
+    lacks: first(
+      (a) => lacking(a.data.selectors, [[ACCURACY_MAX], KNEES]),
+      (a) => (anySavings(a) ? null : 'no seed in which accuracy-max and a knee both picked a k'),
+    ),
+  },
+  { name: 'stability', shows: "each selector's k* across seeds", lacks: first(oneSeed, noPick) },
+  { name: 'stability-summary', shows: 'how often a selector repeats its k*', lacks: first(oneSeed, noPick) },
+  {
+    name: 'size-classes',
+    shows: 'smaller against larger models at their accuracy-max picks',
+    lacks: first(
+      (a) => modelPairsLack(a.data).join('; ') || null,
+      (a) => (anyPick(a, undefined, [ACCURACY_MAX]) ? null : 'accuracy-max picked no k in any seed'),
+    ),
+  },
+  {
+    name: 'latency-violations',
+    shows: "the 2D accuracy-vs-cost picks' latency against T_max",
+    lacks: first(
+      (a) => lacking(a.data.selectors, [TWO_D_SELECTORS]),
+      (a) => (anyPick(a, undefined, TWO_D_SELECTORS) ? null : 'no 2D selector picked a k in any seed'),
+    ),
+  },
 ];
 
 export interface LeftOutFigure {
@@ -37,10 +85,14 @@ export interface LeftOutFigure {
   reason: string;
 }
 
-/** The figures this study does not get, for want of the selectors or seeds they compare. */
+/**
+ * The figures this study does not get, for want of the selectors, seeds or picks they show; judged
+ * on the figures' own view of the results (the baseline variant's, in a study with variants).
+ */
 export function leftOutFigures(a: Analysis): LeftOutFigure[] {
+  const shown = baselineView(a);
   return CONDITIONAL.flatMap(({ name, shows, lacks }) => {
-    const reason = lacks(a);
+    const reason = lacks(shown);
     return reason === null ? [] : [{ name, shows, reason }];
   });
 }
