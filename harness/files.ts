@@ -3,17 +3,19 @@
  * files that a process killed while writing left behind (removeAbandonedTemps).
  */
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { accessSync, chmodSync, closeSync, constants, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { processAlive } from './processes.js';
 
 /**
  * Writes `content` as the file `target` in one step: into a hidden temporary file beside it,
- * then one rename, so a reader sees the old file or the new one. When writing fails, the
- * temporary file is removed and the error thrown. Temporary files of `target` that killed
- * processes left are removed first (removeAbandonedTempsOf).
+ * then one rename, so a reader sees the old file or the new one. An existing file is replaced
+ * as `>` would write it (see `replacing`): through a symlink, with its permissions, and not when
+ * it may not be written (EACCES). When writing fails, the temporary file is removed and the
+ * error thrown. Temporary files of `target` that killed processes left are removed first
+ * (removeAbandonedTempsOf).
  */
 export function writeFileAtomically(target: string, content: string | Uint8Array): void {
   writeFilesAtomically([[target, content]]);
@@ -36,19 +38,24 @@ export interface WriteProgress {
  */
 export function writeFilesAtomically(files: readonly (readonly [string, string | Uint8Array])[], progress: WriteProgress = { at: null, placed: 0 }): void {
   const temps: string[] = [];
+  const places: string[] = [];
   try {
     for (const [target, content] of files) {
       progress.at = target;
       // A folder in a file's place would fail its rename, after the files before it were replaced.
       if (existsSync(target) && statSync(target).isDirectory()) throw Object.assign(new Error(`EISDIR: a folder is in the way of ${target}`), { code: 'EISDIR' });
-      mkdirSync(dirname(target), { recursive: true });
-      removeAbandonedTempsOf(target);
-      temps.push(tempBeside(target));
-      writeFileSync(temps[temps.length - 1]!, content);
+      const { path, mode } = replacing(target);
+      mkdirSync(dirname(path), { recursive: true });
+      removeAbandonedTempsOf(path);
+      const temp = tempBeside(path);
+      temps.push(temp);
+      places.push(path);
+      writeFileSync(temp, content);
+      if (mode !== null) chmodSync(temp, mode);
     }
     files.forEach(([target], i) => {
       progress.at = target;
-      renameSync(temps[i]!, target);
+      renameSync(temps[i]!, places[i]!);
       progress.placed = i + 1;
     });
   } catch (thrown) {
@@ -60,6 +67,41 @@ export function writeFilesAtomically(files: readonly (readonly [string, string |
       }
     }
     throw thrown;
+  }
+}
+
+/**
+ * Where a write of `target` puts its bytes, and the permissions the new file keeps (null: a new
+ * file, the default). An existing file is replaced as `cp` or a shell's `>` would write it:
+ * through a symlink (the link stays, and the file it points to gets the new bytes), keeping the
+ * file's permissions (a private file stays private), and refused with EACCES when this process
+ * may not write it (a file its owner made read-only), though the folder would let a rename
+ * replace it.
+ */
+function replacing(target: string): { path: string; mode: number | null } {
+  let path = target;
+  try {
+    // A dangling link's file is created where the link points, as `>` would.
+    if (lstatSync(target).isSymbolicLink()) path = linkTarget(target);
+  } catch {
+    return { path, mode: null }; // nothing there yet
+  }
+  let stats;
+  try {
+    stats = statSync(path);
+  } catch {
+    return { path, mode: null };
+  }
+  if (!stats.isFile()) return { path, mode: null };
+  accessSync(path, constants.W_OK);
+  return { path, mode: stats.mode & 0o7777 };
+}
+
+function linkTarget(link: string): string {
+  try {
+    return realpathSync.native(link);
+  } catch {
+    return resolve(dirname(link), readlinkSync(link));
   }
 }
 
@@ -211,7 +253,7 @@ export function writeFolderAtomically(dir: string, files: Iterable<readonly [str
  * puts it in place once `produce` has finished. Unlike `writeFileAtomically` it creates no
  * folder: the caller decides whether a missing folder is an error. When anything fails
  * (`produce` throws, the folder is missing or not writable, the disk fills up, `target` is a
- * folder), the temporary file is removed, an existing `target` is left as it was, and the
+ * folder, or a file that may not be written), the temporary file is removed, an existing `target` is left as it was, and the
  * first error is thrown. Temporary files of `target` that killed processes left are removed
  * first (removeAbandonedTempsOf).
  *
@@ -220,8 +262,9 @@ export function writeFolderAtomically(dir: string, files: Iterable<readonly [str
  * errors would leave a producer waiting for a 'drain' that never comes.
  */
 export async function writeStreamAtomically<T>(target: string, produce: (out: Writable) => Promise<T>): Promise<T> {
-  removeAbandonedTempsOf(target);
-  const temp = tempBeside(target);
+  const { path, mode } = replacing(target);
+  removeAbandonedTempsOf(path);
+  const temp = tempBeside(path);
   const fd = openSync(temp, 'w');
   let failure: { error: unknown } | null = null;
   let pending: Buffer[] = [];
@@ -256,7 +299,8 @@ export async function writeStreamAtomically<T>(target: string, produce: (out: Wr
     closed = true;
     closeSync(fd);
     if (failure) throw (failure as { error: unknown }).error;
-    renameSync(temp, target);
+    if (mode !== null) chmodSync(temp, mode);
+    renameSync(temp, path);
     return result;
   } catch (thrown) {
     if (!closed) closeSync(fd);

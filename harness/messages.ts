@@ -296,9 +296,10 @@ export function dbCannotOpen(path: string, reason: string): string {
   return `Cannot open the database ${path}: ${reason}. Check that the folder exists and is writable, and that the disk is not full.`;
 }
 
-export function dbNotWritable(path: string, code: string): string {
+export function dbNotWritable(path: string, code: string, given: DbPathGiven = 'option'): string {
   const reason = code === 'EROFS' ? 'its folder is on a read-only file system' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : undefined;
-  return `Cannot write to ${path}: ${reason ? `${reason} (${code})` : code}. A results database needs a writable file in a writable folder (SQLite keeps -wal and -shm files beside it): write elsewhere with --db, or make it writable, then rerun the same command.`;
+  const elsewhere = given === 'option' ? 'write elsewhere with --db' : 'give a path in a writable folder';
+  return `Cannot write to ${path}: ${reason ? `${reason} (${code})` : code}. A results database needs a writable file in a writable folder (SQLite keeps -wal and -shm files beside it): ${elsewhere}, or make it writable, then rerun the same command.`;
 }
 
 export function dbWriteFailed(path: string, reason: string): string {
@@ -326,6 +327,10 @@ export function dbBusy(path: string, run: { id: number; pid: number; host: strin
 
 export function freshMovedAside(from: string, to: string): string {
   return `--fresh: moved the existing database ${from} to ${to}.`;
+}
+
+export function freshCannotMoveAside(path: string, code: string): string {
+  return `--fresh: cannot move the existing database ${path} aside (to start a new one beside it): ${fileSystemReason(code)}. Make its folder writable, or give --db a path in a writable folder.`;
 }
 
 // ---- running -------------------------------------------------------------------------------
@@ -474,9 +479,11 @@ export function reportNoTrials(db: string, study: string, expected: number, next
   return `${db} holds no finished trials yet (0 of the ${expected} of study ${study}; the run stopped before its first trial finished): a report needs at least one, so nothing was written. ${next}`;
 }
 
-export function reportPartial(db: string, study: string, done: number, expected: number, next: string): string {
+/** `shards`: the shards a database holds when each of them is finished (only the other shards' trials are missing). */
+export function reportPartial(db: string, study: string, done: number, expected: number, next: string, shards: readonly string[] = []): string {
+  const holds = shards.length ? `shard${shards.length === 1 ? '' : 's'} ${shards.join(', ')} of the study, finished, and not the other shards` : 'an unfinished run';
   return (
-    `Warning: this report covers ${done} of the ${expected} trials (${shareOf(done, expected)}) of study ${study}: ${db} holds an unfinished run, ` +
+    `Warning: this report covers ${done} of the ${expected} trials (${shareOf(done, expected)}) of study ${study}: ${db} holds ${holds}, ` +
     `so its figures, tables and verdicts are provisional and will change. ${next}`
   );
 }
@@ -487,6 +494,8 @@ export const reportNext = {
   running: (db: string) => `A run is writing it now ("harness status ${db}" shows how far it is); report again when it has finished.`,
   shards: (shards: readonly string[], command: string) =>
     `It holds shard${shards.length === 1 ? '' : 's'} ${shards.join(', ')} of the study: complete ${shards.length === 1 ? 'it' : 'them'} (${command}) and the other shards, merge them with "harness merge <merged.sqlite> <shard databases>", then report the merged database.`,
+  /** Every shard the database holds is finished: the other shards are what is missing. */
+  otherShards: () => `Run the other shards, merge them with "harness merge <merged.sqlite> <shard databases>", then report the merged database.`,
 };
 
 /**
@@ -572,6 +581,7 @@ export type ExportOutProblem =
   | { kind: 'not-a-folder'; blocker: string }
   | { kind: 'is-folder'; example: string }
   | { kind: 'not-writable'; folder: string; code: string }
+  | { kind: 'read-only-file'; code: string }
   | { kind: 'disk-full'; code: string }
   | { kind: 'other'; reason: string };
 
@@ -590,6 +600,8 @@ export function exportOutFailed(out: string, path: string, problem: ExportOutPro
       const why = problem.code === 'EROFS' ? 'is on a read-only file system' : 'is not writable (permission denied)';
       return `${head}: the folder ${problem.folder} ${why} (${problem.code})${received} Write it elsewhere with --out, or make the folder writable.`;
     }
+    case 'read-only-file':
+      return `${head}: the file there may not be written (${problem.code}: read-only, or another user's)${received} ${unchanged} (it is unchanged); make it writable (chmod u+w ${path}), or write elsewhere with --out.`;
     case 'disk-full':
       return `${head}: the disk is full (${problem.code})${received} ${unchanged} (an existing file there is unchanged); free space or write elsewhere with --out, then rerun the same command.`;
     case 'other':
@@ -607,6 +619,10 @@ export function exportOutIsOtherDatabase(out: string, example: string): string {
 
 export function optionEmpty(option: string): string {
   return optionInvalid(option, 'needs a value', '', `Give --${option} a value, or leave it out for its default (see --help).`);
+}
+
+export function argumentAsOption(name: string, usage: string, command: string): string {
+  return `--${name}: ${command} takes <${name}> as an argument, not as an option. Write: harness ${usage}. See "harness ${command} --help".`;
 }
 
 export function argumentEmpty(name: string, command: string): string {

@@ -2,8 +2,8 @@
  * Where things live: the project root (the folder holding harness/), experiments, default
  * result databases and report folders.
  */
-import { readdirSync, statSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { readdirSync, realpathSync, statSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Shard } from './run/shard.js';
 
@@ -62,4 +62,17 @@ export function studyFiles(): string[] {
     }
   }
   return out;
+}
+
+/**
+ * The path with symlinks resolved as far as it exists (a file yet to be written keeps its name):
+ * what tells whether two paths name one file.
+ */
+export function canonicalPath(path: string): string {
+  try {
+    return realpathSync.native(path);
+  } catch {
+    const parent = dirname(path);
+    return parent === path ? path : resolve(canonicalPath(parent), basename(path));
+  }
 }

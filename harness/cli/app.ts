@@ -40,6 +40,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     println(io.stdout, argv.includes('--json') ? JSON.stringify(info) : versionLine(info));
     return exitCodes.ok;
   }
+  const asOption = argumentGivenAsOption(argv);
+  if (asOption) return refuse(io, argv, asOption, exitCodes.badInput);
   let chosen: { command: Command; args: Args } | null = null;
   const failures: string[] = [];
   let output = '';
@@ -133,13 +135,34 @@ function optionsOf(command: Command): { key: Record<string, unknown>; string: st
 function withOptionSuggestions(failure: string, command: Command, argv: readonly string[]): string {
   const unknown = /^Unknown arguments?: (.+)$/.exec(failure);
   if (!unknown) return failure;
-  const known = Object.keys(optionsOf(command).key);
+  // A command's arguments are yargs keys too, but not options to suggest (--dip is --dpi, not --db).
+  const positionals = positionalsOf(command);
+  const known = Object.keys(optionsOf(command).key).filter((key) => !positionals.has(key));
   const names = unknown[1]!.split(', ').map((name) => {
     if (!argv.some((token) => token === `--${name}` || token.startsWith(`--${name}=`))) return name;
     const close = nearest(name, known);
     return `--${name}${close ? ` (did you mean --${close}?)` : ''}`;
   });
   return `Unknown argument${names.length > 1 ? 's' : ''}: ${names.join(', ')}`;
+}
+
+/** The names of a command's arguments (`report <db>`: db). */
+function positionalsOf(command: Command): Set<string> {
+  return new Set([...command.command.matchAll(/[<[](\w[\w-]*)/g)].map((m) => m[1]!));
+}
+
+/**
+ * The refusal of an argument given as an option (`report --db x.sqlite`): yargs takes any
+ * argument by its name as an option too, so `report x.sqlite --db y.sqlite` would go on with x and
+ * ignore y, and `report --db x.sqlite` would say that an argument is missing.
+ */
+function argumentGivenAsOption(argv: readonly string[]): string | null {
+  const command = commands.find((c) => c.name === argv[0]);
+  if (!command) return null;
+  for (const name of positionalsOf(command)) {
+    if (argv.some((token) => token === `--${name}` || token.startsWith(`--${name}=`))) return msg.argumentAsOption(name, command.command, command.name);
+  }
+  return null;
 }
 
 /**
@@ -149,7 +172,7 @@ function withOptionSuggestions(failure: string, command: Command, argv: readonly
  * database.
  */
 function emptyValue(command: Command, args: Args, argv: readonly string[]): string | null {
-  const positionals = new Set([...command.command.matchAll(/[<[](\w[\w-]*)/g)].map((m) => m[1]));
+  const positionals = positionalsOf(command);
   const isText = (value: unknown) => typeof value === 'string' || (Array.isArray(value) && value.every((v) => typeof v === 'string'));
   for (const [name, value] of Object.entries(args)) {
     if (name === '_' || name === '$0') continue;

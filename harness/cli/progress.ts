@@ -29,6 +29,16 @@ export function formatDuration(seconds: number): string {
   return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
 
+function paint(color: boolean, code: string, text: string): string {
+  return color ? `\x1b[${code}m${text}\x1b[0m` : text;
+}
+
+/** A bar of `width` characters, filled in proportion to done / total (green unless `color` is false). */
+export function progressBar(done: number, total: number, width: number, color: boolean): string {
+  const filled = total > 0 ? Math.min(width, Math.round((width * done) / total)) : width;
+  return paint(color, '32', '#'.repeat(filled) + '-'.repeat(width - filled));
+}
+
 /** The numbers of a progress line (pure; shared by the bar and the plain lines). */
 export function progressText(p: { done: number; failed: number; total: number; startDone: number; elapsedMs: number }): string {
   const finishedNow = p.done - p.startDone + p.failed;
@@ -54,11 +64,8 @@ export function createProgress(stream: ProgressStream, options: ProgressOptions)
 
   const text = () => progressText({ done, failed, total, startDone, elapsedMs: clock() - started });
   const draw = () => {
-    const width = Math.max(10, Math.min(30, (stream.columns ?? 80) - 70));
-    const filled = total > 0 ? Math.round((width * (done + failed)) / total) : width;
-    const bar = '#'.repeat(filled) + '-'.repeat(Math.max(0, width - filled));
-    const paint = (code: string, s: string) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
-    const line = `${options.label} [${paint('32', bar)}] ${failed ? text().replace(/(\d+) failed/, paint('31', '$1 failed')) : text()}`;
+    const bar = progressBar(done + failed, total, Math.max(10, Math.min(30, (stream.columns ?? 80) - 70)), color);
+    const line = `${options.label} [${bar}] ${failed ? text().replace(/(\d+) failed/, paint(color, '31', '$1 failed')) : text()}`;
     stream.write(`\r${line}\x1b[K`);
   };
   const show = (force: boolean) => {
@@ -95,33 +102,51 @@ export function createProgress(stream: ProgressStream, options: ProgressOptions)
 
 /**
  * Progress of named stages (the report's `progress(stage, done, total)`): on a terminal one
- * line per stage updated in place; elsewhere a line when a stage starts, finishes, or every
- * `lineEveryMs` in between.
+ * line per stage updated in place, with a bar and the time left at the stage's pace so far
+ * (its time taken once it finishes), coloured unless `noColor`; elsewhere a line when a stage
+ * starts, finishes, or every `lineEveryMs` in between (with the time left).
  */
 export function createStageProgress(
   stream: ProgressStream,
-  options: { lineEveryMs?: number; clock?: () => number } = {},
+  options: { lineEveryMs?: number; redrawMs?: number; noColor?: boolean; clock?: () => number } = {},
 ): (stage: string, done: number, total: number) => void {
   const clock = options.clock ?? (() => performance.now());
   const lineEveryMs = options.lineEveryMs ?? 5000;
+  const redrawMs = options.redrawMs ?? 100;
+  const color = stream.isTTY === true && !options.noColor;
   let current: string | null = null;
+  let stageStart = 0;
+  let startDone = 0;
   let lastText = '';
   let lastShown = -Infinity;
+  /** Time left at the pace since the stage started ('' until there is a pace). */
+  const eta = (done: number, total: number, t: number) => {
+    const rate = (done - startDone) / (t - stageStart);
+    return rate > 0 ? `, ETA ${formatDuration((total - done) / rate / 1000)}` : '';
+  };
   return (stage, done, total) => {
-    const text = `${stage}: ${done}/${total}`;
+    const t = clock();
     const finished = done >= total;
     const starting = stage !== current;
+    if (starting) {
+      stageStart = t;
+      startDone = done;
+    }
     current = finished ? null : stage;
-    if (text === lastText) return;
+    const counts = `${done}/${total}`;
+    if (`${stage}: ${counts}` === lastText) return;
     if (stream.isTTY) {
-      stream.write(`${starting && lastText && !lastText.startsWith(`${stage}:`) ? '\n' : ''}\r${text}\x1b[K${finished ? '\n' : ''}`);
-      lastText = finished ? '' : text;
+      if (!starting && !finished && t - lastShown < redrawMs) return;
+      const tail = finished ? (starting ? '' : `, ${formatDuration((t - stageStart) / 1000)}`) : eta(done, total, t);
+      const line = `${stage} [${progressBar(done, total, 20, color)}] ${counts}${tail}`;
+      stream.write(`${starting && lastText && !lastText.startsWith(`${stage}:`) ? '\n' : ''}\r${line}\x1b[K${finished ? '\n' : ''}`);
+      lastText = finished ? '' : `${stage}: ${counts}`;
+      lastShown = t;
       return;
     }
-    const t = clock();
     if (!starting && !finished && t - lastShown < lineEveryMs) return;
-    stream.write(`${text}\n`);
-    lastText = text;
+    stream.write(`${stage}: ${counts}${starting || finished ? '' : eta(done, total, t)}\n`);
+    lastText = `${stage}: ${counts}`;
     lastShown = t;
   };
 }

@@ -24,7 +24,11 @@ import { displayPath, projectRoot } from '../paths.js';
 import { loadReportInput, statusCounts } from '../store/reader.js';
 import { listRuns } from '../store/runs.js';
 import { Store } from '../store/store.js';
+import { Bitset } from '../bitset.js';
+import type { Grid } from '../grid.js';
+import { parseShard } from './shard.js';
 import { runState, type RunState } from './status.js';
+import { countCells } from './tasks.js';
 import { writerState } from './provenance.js';
 
 export interface ReportOptions {
@@ -124,9 +128,10 @@ export async function writeReport(options: ReportOptions): Promise<ReportResult>
       }
       const result = writeFiles(checkedReportFiles(files, experiment.name), dir, options);
       if (result.removed.length) log(msg.reportRemovedStale(result.removed.length, shownPath(dir, options.cwd)));
+      const finished = finishedShards(state, gridOf(manifest.body), ok + failed);
       const partial =
         coverage.done < coverage.expected
-          ? { ...coverage, warning: msg.reportPartial(store.shown, manifest.study, coverage.done, coverage.expected, next()) }
+          ? { ...coverage, warning: msg.reportPartial(store.shown, manifest.study, coverage.done, coverage.expected, finished.length ? msg.reportNext.otherShards() : next(), finished) }
           : null;
       return { ...result, partial };
     } finally {
@@ -147,6 +152,13 @@ function nextStep(status: RunState, db: string, study: string, resumeCommand: st
   const lastRun = [...status.runs].reverse().find((r) => r.commandLine.startsWith('harness run '));
   const command = resumeCommand ?? (lastRun ? `npx ${lastRun.commandLine.replace(/\s--fresh\b/g, '')}` : `npx harness run ${study} --db ${db}`);
   return status.shards.length ? msg.reportNext.shards(status.shards, command) : msg.reportNext.resume(command);
+}
+
+/** The shards a database holds when it holds every trial of each (none while a run writes it, or for a whole study's database). */
+function finishedShards(state: RunState, grid: Grid, recorded: number): string[] {
+  if (state.running || state.shards.length === 0) return [];
+  const cells = state.shards.reduce((sum, shard) => sum + countCells(grid, parseShard(shard), new Bitset(grid.size)).cells, 0);
+  return recorded >= cells ? state.shards : [];
 }
 
 function shownPath(path: string, cwd: string | undefined): string {

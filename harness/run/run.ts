@@ -80,6 +80,9 @@ export interface RunSummary {
   otherCode: OtherCode | null;
 }
 
+/** The errors of a rename in a folder that may not be written (read-only file system, permissions). */
+const FOLDER_NOT_WRITABLE = new Set(['EROFS', 'EACCES', 'EPERM']);
+
 /** Moves a database and its WAL files aside under a timestamped name; returns the new path. */
 export function moveAside(path: string, now: Date): string {
   const stamp = now.toISOString().replace(/[:.]/g, '-');
@@ -154,7 +157,15 @@ export async function runStudy(options: RunOptions): Promise<RunSummary> {
   const shown = (path: string) => (options.cwd ? displayPath(path, options.cwd) : path);
   if (options.fresh && existsSync(options.dbPath)) {
     refuseIfLive(options.dbPath, now(), options.cwd);
-    log(msg.freshMovedAside(shown(options.dbPath), shown(moveAside(options.dbPath, now()))));
+    let movedTo: string;
+    try {
+      movedTo = moveAside(options.dbPath, now());
+    } catch (thrown) {
+      const code = (thrown as NodeJS.ErrnoException).code ?? '';
+      if (!FOLDER_NOT_WRITABLE.has(code)) throw thrown;
+      throw new InputError(msg.freshCannotMoveAside(shown(options.dbPath), code));
+    }
+    log(msg.freshMovedAside(shown(options.dbPath), shown(movedTo)));
   }
   const freshCommand = freshCommandOf(options);
   try {

@@ -12,7 +12,7 @@ import { InputError } from '../errors.js';
 import { hostTag, removeAbandonedTemps, type TempOwner } from '../files.js';
 import { outputFolderProblem } from '../folders.js';
 import { diffManifests, gridOf, type Manifest } from '../manifest.js';
-import { displayPath } from '../paths.js';
+import { canonicalPath, displayPath } from '../paths.js';
 import * as msg from '../messages.js';
 import type { Provenance } from '../run/provenance.js';
 import { parseShard, shardOf } from '../run/shard.js';
@@ -58,11 +58,14 @@ export function mergeDatabases(
 ): MergeResult {
   const shown = (path: string) => (cwd ? displayPath(path, cwd) : path);
   if (inputPaths.length === 0) throw new InputError(msg.mergeNoInputs());
+  // Paths compared as the files they name: a symlink to an input is that input.
   const seen = new Set<string>();
+  const out = canonicalPath(resolve(outPath));
   for (const p of inputPaths) {
-    if (resolve(p) === resolve(outPath)) throw new InputError(msg.mergeOutputIsInput(shown(outPath)));
-    if (seen.has(resolve(p))) throw new InputError(msg.mergeInputTwice(shown(p)));
-    seen.add(resolve(p));
+    const input = canonicalPath(resolve(p));
+    if (input === out) throw new InputError(msg.mergeOutputIsInput(shown(outPath)));
+    if (seen.has(input)) throw new InputError(msg.mergeInputTwice(shown(p)));
+    seen.add(input);
   }
   // Before any work: the merge is built beside the output, so its folder must take files.
   const folder = outputFolderProblem(dirname(outPath));

@@ -63,7 +63,7 @@ export class Store {
           try {
             accessSync(target, constants.W_OK);
           } catch (thrown) {
-            throw new InputError(msg.dbNotWritable(shown, (thrown as NodeJS.ErrnoException).code ?? errorMessage(thrown)));
+            throw new InputError(msg.dbNotWritable(shown, (thrown as NodeJS.ErrnoException).code ?? errorMessage(thrown), given));
           }
         }
       }

@@ -3,10 +3,11 @@
  * refused before anything is touched, and every way of failing to write the file (no such
  * folder, a file in the way, a folder named, a read-only folder, a full disk) exits 2 with a
  * message naming --out, the path, the reason and a fix, leaves no temporary file, and leaves an
- * existing file at --out as it was.
+ * existing file at --out as it was. An existing file is replaced as `>` would write it: through a
+ * symlink, with its permissions kept, and not at all when it may not be written.
  */
 import { once } from 'node:events';
-import { chmodSync, linkSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, linkSync, lstatSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { writeStreamAtomically } from '../../harness/files.js';
@@ -18,6 +19,16 @@ const dir = tempDir('harness-export-out-');
 const db = 'results/exportout.sqlite';
 const isRoot = process.getuid?.() === 0;
 let dbBytes: Buffer;
+
+/**
+ * The command as any user runs it, to whom files' modes apply. Root writes anywhere: as root, a
+ * real process without root's file-override capabilities.
+ */
+async function asAnyUser(argv: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  if (!isRoot) return cli(argv, dir);
+  const { code, stdout, stderr } = await runHarness(argv, { cwd: dir, withoutFileOverride: true });
+  return { code, stdout, stderr };
+}
 
 /** Every file under `folder` (relative paths, sorted), to show nothing was added or left. */
 function tree(folder: string): string[] {
@@ -123,12 +134,7 @@ describe('export --out that cannot be written', () => {
     writeFileSync(join(dir, 'locked', 'old.csv'), 'old contents\n');
     chmodSync(join(dir, 'locked'), 0o555);
     onTestFinished(() => chmodSync(join(dir, 'locked'), 0o755));
-    const argv = ['export', db, '--out', 'locked/old.csv'];
-    // Root writes anywhere: as root, run a real process without root's file-override
-    // capabilities, so the folder's mode applies to it as to any user.
-    const result = isRoot
-      ? await runHarness(argv, { cwd: dir, withoutFileOverride: true }).then((e) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }))
-      : await cli(argv, dir);
+    const result = await asAnyUser(['export', db, '--out', 'locked/old.csv']);
     expect(result).toEqual({
       code: 2,
       stdout: '',
@@ -162,6 +168,37 @@ describe('export --out that cannot be written', () => {
         expect(readFileSync(join(mount, 'old.csv'), 'utf8')).toBe('old contents\n');
       }
     });
+  });
+
+  it('refuses a file there that may not be written, as cp would, and keeps it', async () => {
+    writeFileSync(join(dir, 'protected.csv'), 'protected\n');
+    chmodSync(join(dir, 'protected.csv'), 0o444);
+    const result = await asAnyUser(['export', db, '--out', 'protected.csv']);
+    expect(result).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `${msg.exportOutFailed('protected.csv', 'protected.csv', { kind: 'read-only-file', code: 'EACCES' })}\n`,
+    });
+    expect(readFileSync(join(dir, 'protected.csv'), 'utf8')).toBe('protected\n');
+    expect(statSync(join(dir, 'protected.csv')).mode & 0o777).toBe(0o444);
+  });
+
+  it('writes through a symlink, and keeps the permissions of the file it replaces', async () => {
+    mkdirSync(join(dir, 'shared'));
+    writeFileSync(join(dir, 'shared', 'private.csv'), 'old\n');
+    chmodSync(join(dir, 'shared', 'private.csv'), 0o600);
+    symlinkSync(join('shared', 'private.csv'), join(dir, 'link.csv'));
+    const result = await cli(['export', db, '--out', 'link.csv'], dir);
+    expect(result.code).toBe(0);
+    expect(lstatSync(join(dir, 'link.csv')).isSymbolicLink()).toBe(true);
+    expect(readFileSync(join(dir, 'shared', 'private.csv'), 'utf8')).toBe((await cli(['export', db], dir)).stdout);
+    expect(statSync(join(dir, 'shared', 'private.csv')).mode & 0o777).toBe(0o600);
+    expect(tree(join(dir, 'shared'))).toEqual(['private.csv']);
+    // A link to a file not there yet: the file is made where it points.
+    symlinkSync(join('shared', 'new.csv'), join(dir, 'dangling.csv'));
+    expect((await cli(['export', db, '--out', 'dangling.csv'], dir)).code).toBe(0);
+    expect(lstatSync(join(dir, 'dangling.csv')).isSymbolicLink()).toBe(true);
+    expect(readFileSync(join(dir, 'shared', 'new.csv'), 'utf8')).toBe(readFileSync(join(dir, 'shared', 'private.csv'), 'utf8'));
   });
 
   it('still writes a good --out, replacing the file there', async () => {

@@ -1,6 +1,6 @@
 /** Merging shard databases: what is combined, what is refused, and what is reported missing. */
 import Database from 'better-sqlite3';
-import { copyFileSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, lstatSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../harness/errors.js';
@@ -108,6 +108,11 @@ describe('merge', () => {
 
   it('refuses an output that is an input, an input listed twice, and no inputs', () => {
     expect(refusal(() => mergeDatabases(p('m-0.sqlite'), [p('m-0.sqlite')], provenance, now, dir))).toBe(msg.mergeOutputIsInput('m-0.sqlite'));
+    // A path through a symlink names the same file: merging into it would replace the input.
+    symlinkSync(p('m-0.sqlite'), p('link-to-m-0.sqlite'));
+    expect(refusal(() => mergeDatabases(p('link-to-m-0.sqlite'), [p('m-0.sqlite')], provenance, now, dir))).toBe(msg.mergeOutputIsInput('link-to-m-0.sqlite'));
+    expect(refusal(() => mergeDatabases(p('x.sqlite'), [p('m-0.sqlite'), p('link-to-m-0.sqlite')], provenance, now, dir))).toBe(msg.mergeInputTwice('link-to-m-0.sqlite'));
+    expect(lstatSync(p('link-to-m-0.sqlite')).isSymbolicLink()).toBe(true);
     expect(refusal(() => mergeDatabases(p('x.sqlite'), [p('m-0.sqlite'), p('m-0.sqlite')], provenance, now, dir))).toBe(msg.mergeInputTwice('m-0.sqlite'));
     expect(refusal(() => mergeDatabases(p('x.sqlite'), [], provenance, now, dir))).toBe(msg.mergeNoInputs());
     expect(refusal(() => mergeDatabases(p('x.sqlite'), [p('nope.sqlite')], provenance, now, dir))).toBe(msg.dbNotFound('nope.sqlite'));

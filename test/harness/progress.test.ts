@@ -63,6 +63,35 @@ describe('progress', () => {
     stage('load trials', 100, 100);
     stage('figures', 1, 2);
     stage('figures', 2, 2);
-    expect(writes).toEqual(['load trials: 0/100\n', 'load trials: 60/100\n', 'load trials: 100/100\n', 'figures: 1/2\n', 'figures: 2/2\n']);
+    // The time left at the stage's pace so far: 60 in 6 s, so 40 more in 4 s.
+    expect(writes).toEqual(['load trials: 0/100\n', 'load trials: 60/100, ETA 4s\n', 'load trials: 100/100\n', 'figures: 1/2\n', 'figures: 2/2\n']);
+  });
+
+  it('on a terminal, draws each stage as a bar with the time left, then the time it took; colour unless NO_COLOR', () => {
+    let now = 0;
+    const { writes, out } = stream(true);
+    const stage = createStageProgress(out, { clock: () => now, redrawMs: 100 });
+    stage('figures', 0, 16);
+    now = 2000;
+    stage('figures', 4, 16);
+    now = 2050;
+    stage('figures', 5, 16); // within the redraw interval: not drawn
+    now = 8000;
+    stage('figures', 16, 16);
+    stage('page', 0, 1);
+    stage('page', 1, 1);
+    const plain = writes.map((w) => w.replace(/\x1b\[(32|0)m/g, ''));
+    expect(plain).toEqual([
+      '\rfigures [--------------------] 0/16\x1b[K',
+      '\rfigures [#####---------------] 4/16, ETA 6s\x1b[K',
+      '\rfigures [####################] 16/16, 8s\x1b[K\n',
+      '\rpage [--------------------] 0/1\x1b[K',
+      '\rpage [####################] 1/1, 0s\x1b[K\n',
+    ]);
+    expect(writes[1]).toContain('\x1b[32m#####---------------\x1b[0m');
+    const noColor = stream(true);
+    const quiet = createStageProgress(noColor.out, { clock: () => now, noColor: true });
+    quiet('figures', 3, 16);
+    expect(noColor.writes.join('')).not.toMatch(/\x1b\[\d+m/);
   });
 });

@@ -84,11 +84,29 @@ describe('a database of an unfinished run', () => {
   it('--json says complete: false with the trials done and expected; a complete report has neither', async () => {
     const report = await cli(['report', 'partial.sqlite', '--out', 'peek', '--json'], dir);
     expect(report.code).toBe(0);
-    expect(JSON.parse(report.stdout)).toMatchObject({ db: 'partial.sqlite', dir: 'peek', complete: false, trials: { done: 18, expected: 27 } });
+    expect(JSON.parse(report.stdout)).toMatchObject({ db: 'partial.sqlite', dir: 'peek', complete: false, trials: { done: 18, expected: 27 }, warning });
     expect(report.stderr).toContain(warning);
     const complete = JSON.parse((await cli(['report', 'full.sqlite', '--out', 'whole', '--json'], dir)).stdout) as Record<string, unknown>;
     expect(complete['dir']).toBe('whole');
-    expect('complete' in complete || 'trials' in complete).toBe(false);
+    expect('complete' in complete || 'trials' in complete || 'warning' in complete).toBe(false);
+  });
+
+  it('of a finished shard, says that the other shards are missing, not that the shard is unfinished', async () => {
+    expect((await cli(['run', study, '--db', 'shard-1.sqlite', '--shard', '1/3'], dir)).code).toBe(0);
+    const report = await cli(['report', 'shard-1.sqlite', '--out', 'shard-report', '--json'], dir);
+    expect(report.code).toBe(0);
+    const { trials, warning: said } = JSON.parse(report.stdout) as { trials: { done: number; expected: number }; warning: string };
+    expect(trials.done).toBeLessThan(trials.expected);
+    expect(said).toBe(msg.reportPartial('shard-1.sqlite', 'rc', trials.done, 27, msg.reportNext.otherShards(), ['1/3']));
+    expect(said).toContain('shard-1.sqlite holds shard 1/3 of the study, finished, and not the other shards');
+    expect(report.stderr).toContain(said);
+    // A shard stopped before its end is an unfinished run, with the command that completes it.
+    const db = new Database(join(dir, 'shard-1.sqlite'));
+    db.exec(`DELETE FROM trial WHERE rowid = (SELECT max(rowid) FROM trial)`);
+    db.close();
+    const stopped = JSON.parse((await cli(['report', 'shard-1.sqlite', '--out', 'shard-report', '--json'], dir)).stdout) as { warning: string };
+    expect(stopped.warning).toContain('holds an unfinished run');
+    expect(stopped.warning).toContain('It holds shard 1/3 of the study: complete it');
   });
 
   it('hands the experiment its coverage, so that its files can say so', async () => {

@@ -51,6 +51,11 @@ async function generate(): Promise<void> {
   foreign.close();
   const other = await loadStudy(join(work, 'good.yaml'), { cwd: work, sets: ['seeds=2'] });
   openForStudy(other, join(work, 'other-setup.sqlite'), 'fresh', new Date(0)).close();
+  mkdirSync(join(work, 'read-only'));
+  openForStudy(other, join(work, 'read-only', 'results.sqlite'), 'fresh', new Date(0)).close();
+  chmodSync(join(work, 'read-only'), 0o555);
+  cpSync(join(work, 'other-setup.sqlite'), join(work, 'read-only-file.sqlite'));
+  chmodSync(join(work, 'read-only-file.sqlite'), 0o444);
 }
 
 beforeAll(async () => {

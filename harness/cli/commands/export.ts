@@ -1,11 +1,11 @@
-import { existsSync, realpathSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { basename, dirname, resolve } from 'node:path';
 import { InputError, errorMessage } from '../../errors.js';
 import { writeStreamAtomically } from '../../files.js';
 import { fileInTheWay, statOrNull } from '../../folders.js';
 import * as msg from '../../messages.js';
-import { displayPath } from '../../paths.js';
+import { canonicalPath, displayPath } from '../../paths.js';
 import { exportTable, runColumnsOf, type ExportFormat, type ExportTable } from '../../store/export.js';
 import { hasSqliteHeader } from '../../store/damage.js';
 import { Store } from '../../store/store.js';
@@ -70,14 +70,14 @@ function checkOut(out: string, target: string, dbPath: string, cwd: string, exam
   if (existsSync(dbPath)) {
     const companions = ['', '-wal', '-shm', '-journal'];
     // SQLite names its -wal and -shm files after the database's real path; a link's name too, to be safe.
-    const bases = new Set([canonical(dbPath), resolve(canonical(dirname(dbPath)), basename(dbPath))]);
+    const bases = new Set([canonicalPath(dbPath), resolve(canonicalPath(dirname(dbPath)), basename(dbPath))]);
     const forbidden = new Set([...bases].flatMap((base) => companions.map((suffix) => `${base}${suffix}`)));
     const outStat = statOrNull(target);
     const sameInode = (path: string) => {
       const other = statOrNull(path);
       return outStat !== null && other !== null && other.dev === outStat.dev && other.ino === outStat.ino;
     };
-    if (forbidden.has(canonical(target)) || [...forbidden].some(sameInode)) {
+    if (forbidden.has(canonicalPath(target)) || [...forbidden].some(sameInode)) {
       throw new InputError(msg.exportOutIsDatabase(out, displayPath(dbPath, cwd)));
     }
   }
@@ -88,15 +88,6 @@ function checkOut(out: string, target: string, dbPath: string, cwd: string, exam
   if (hasSqliteHeader(target)) throw new InputError(msg.exportOutIsOtherDatabase(out, example));
 }
 
-/** The path with symlinks resolved as far as it exists (a file yet to be written keeps its name). */
-function canonical(path: string): string {
-  try {
-    return realpathSync.native(path);
-  } catch {
-    const parent = dirname(path);
-    return parent === path ? path : resolve(canonical(parent), basename(path));
-  }
-}
 
 /** What went wrong writing `target`, for a file-system error (null for anything else: a bug). */
 function outProblem(thrown: unknown, target: string, cwd: string, example: string): msg.ExportOutProblem | null {
@@ -116,6 +107,8 @@ function outProblem(thrown: unknown, target: string, cwd: string, example: strin
     case 'EACCES':
     case 'EPERM':
     case 'EROFS':
+      // The check of an existing file (writeStreamAtomically writes through to it, as `>` would).
+      if (syscall === 'access' && code !== 'EROFS') return { kind: 'read-only-file', code };
       return { kind: 'not-writable', folder: displayPath(folder, cwd), code };
     case 'ENOSPC':
     case 'EDQUOT':

@@ -29,7 +29,7 @@ export function printReport(result: ReportResult, io: Io, out: Output): void {
  * what it always was.
  */
 export type ReportJson =
-  | { dir: string; entry: string | null; files: string[]; summary: string | null; complete?: false; trials?: { done: number; expected: number } }
+  | { dir: string; entry: string | null; files: string[]; summary: string | null; complete?: false; trials?: { done: number; expected: number }; warning?: string }
   | { none: string };
 
 export function reportJson(result: ReportResult, cwd: string): ReportJson {
@@ -39,7 +39,7 @@ export function reportJson(result: ReportResult, cwd: string): ReportJson {
     entry: result.entry === null ? null : displayPath(result.entry, cwd),
     files: [...result.written].sort(),
     summary: result.summary,
-    ...(result.partial ? { complete: false as const, trials: { done: result.partial.done, expected: result.partial.expected } } : {}),
+    ...(result.partial ? { complete: false as const, trials: { done: result.partial.done, expected: result.partial.expected }, warning: result.partial.warning } : {}),
   };
 }
 
@@ -67,7 +67,7 @@ export const reportCommand: Command = {
       out,
       experimentPath: experiment ? experimentModuleIn(experiment, io.cwd, '--experiment', 'the current folder') : undefined,
       log: (line) => println(io.stderr, line),
-      progress: createStageProgress(io.stderr),
+      progress: createStageProgress(io.stderr, { noColor: (io.env['NO_COLOR'] ?? '') !== '' }),
       cwd: io.cwd,
       pngDpi,
     });

@@ -124,7 +124,7 @@ export const runCommand: Command = {
         out,
         resumeCommand: resume,
         log: (l) => println(io.stderr, l),
-        progress: createStageProgress(io.stderr),
+        progress: createStageProgress(io.stderr, { noColor: (io.env['NO_COLOR'] ?? '') !== '' }),
         cwd: io.cwd,
         pngDpi,
       });
