@@ -10,10 +10,12 @@ import * as msg from '../messages.js';
 import type { OpenMode } from './store.js';
 
 /**
- * The connection for `mode`. `read` on a database in a folder this process may not write (a
- * read-only mount, another user's folder) reads a snapshot of the file in memory when the file
- * is a finished one (see finishedSnapshot): SQLite cannot open a WAL database (every harness
- * database is one) read-only there, as it must create the -wal and -shm files beside it.
+ * The connection for `mode`. `read` on a database this process may not write, or in a folder it
+ * may not write (a read-only mount, another user's folder or file), reads a snapshot of the file
+ * in memory when the file is a finished one (see finishedSnapshot): SQLite cannot open a WAL
+ * database (every harness database is one) read-only in such a folder, as it must create the
+ * -wal and -shm files beside it; and beside a read-only file it creates them read-only and
+ * cannot remove them, so they would stay and refuse the next writer once the file is writable.
  *
  * Not SQLite's `immutable=1` URI parameter: better-sqlite3 opens without SQLITE_OPEN_URI and is
  * built with SQLITE_USE_URI=0, so "file:...?immutable=1" is taken as a relative file name. It
@@ -22,7 +24,7 @@ import type { OpenMode } from './store.js';
  * wrong rows or SQLITE_CORRUPT; a snapshot is checked once and cannot change after.
  */
 export function connect(path: string, mode: OpenMode): Database.Database {
-  if (mode === 'read' && path !== ':memory:' && !writable(dirname(path))) {
+  if (mode === 'read' && path !== ':memory:' && !readsAsLastConnection(path)) {
     const snapshot = finishedSnapshot(path);
     if (snapshot) return new Database(snapshot, { readonly: true });
   }
@@ -93,8 +95,8 @@ function writable(target: string): boolean {
 /**
  * Whether a reader may open the file for writing: then SQLite, closing the last connection to a
  * WAL database, checkpoints and removes its -wal and -shm files, which a read-only connection
- * cannot. Reads stay reads (query_only). On a read-only file the reader opens read-only and
- * the two files, if SQLite needs them, stay; in a read-only folder see `connect`.
+ * cannot. Reads stay reads (query_only). Otherwise see `connect`: a finished database is read
+ * from a snapshot, and an unfinished one read-only, its -wal and -shm files staying.
  */
 function readsAsLastConnection(path: string): boolean {
   return writable(path) && writable(dirname(path));

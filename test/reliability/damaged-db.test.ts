@@ -8,8 +8,9 @@
  * changed, and names the fix; the file stays byte-identical, and the fix it names (run --fresh)
  * works.
  *
- * May not be written: a finished database (no -wal file, or an empty one) on a read-only mount
- * or in a folder this user may not write is read like any other, and nothing appears beside it.
+ * May not be written: a finished database (no -wal file, or an empty one) on a read-only mount,
+ * in a folder this user may not write, or a file it may not write, is read like any other, and
+ * nothing appears beside it.
  * One whose -wal file holds commits cannot be read there (SQLite needs a -shm file beside it):
  * exit 2 and a message that says so.
  * The mount needs root (as CI has), the folder a process that file modes apply to (as root:
@@ -245,3 +246,25 @@ describe('a finished database in a folder this user may not write', () => {
     }
   }, 120_000);
 });
+
+describe('a finished database this user may not write, in a folder it may', () => {
+  it('is read like any other, leaves no -wal or -shm file beside it, and runs again once writable', async (ctx) => {
+    const cannot = fileModesCannotApply();
+    if (cannot) {
+      console.warn(`skipped: ${cannot}`);
+      ctx.skip();
+    }
+    const folder = join(dir, 'read-only-file');
+    mkdirSync(folder);
+    copyFileSync(finished, join(folder, 'finished.sqlite'));
+    chmodSync(join(folder, 'finished.sqlite'), 0o444);
+    const before = treeSnapshot(folder);
+    await readsLikeTheOriginal('read-only-file/finished.sqlite', { withoutFileOverride: isRoot });
+    // SQLite's files, made read-only beside a read-only file, would refuse the next writer.
+    expect(treeSnapshot(folder)).toEqual(before);
+    chmodSync(join(folder, 'finished.sqlite'), 0o644);
+    const resumed = await harness(['run', ...studyArgs, '--db', 'read-only-file/finished.sqlite'], { withoutFileOverride: isRoot });
+    expect({ code: resumed.code, stderr: resumed.stderr }).toMatchObject({ code: 0 });
+  }, 120_000);
+});
+
