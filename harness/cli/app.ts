@@ -79,9 +79,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   });
   if (failures.length) {
     const named = commands.find((c) => c.name === argv[0]);
-    const explained = failures.map((f) => (named ? withOptionSuggestions(f, named, argv) : f));
-    const ordered = [...explained.filter((f) => !f.startsWith('Did you mean')), ...explained.filter((f) => f.startsWith('Did you mean'))];
-    return refuse(io, argv, msg.cliUsage(ordered.map((f) => (/[.?!]$/.test(f) ? f : `${f}.`)).join(' '), named?.name), exitCodes.badInput);
+    const explained = named ? explainFailures(failures, named, argv) : [unknownCommand(argv) ?? failures.join(' ')];
+    return refuse(io, argv, msg.cliUsage(explained.map((f) => (/[.?!]$/.test(f) ? f : `${f}.`)).join(' '), named?.name), exitCodes.badInput);
   }
   if (output) {
     println(io.stdout, output);
@@ -129,21 +128,75 @@ function optionsOf(command: Command): { key: Record<string, unknown>; string: st
 }
 
 /**
- * yargs's "Unknown argument: thread" for `--thread`, written as the option it was given as and
- * with the command's option nearest to it: "Unknown argument: --thread (did you mean --threads?)".
+ * yargs's failures of a command's line, said as the command's own messages: an option by the
+ * name it was typed as, with the command's option nearest to it ("Unknown argument: --thread (did
+ * you mean --threads?)"), `-out` as a misspelt `--out` (yargs reads it as -o -u -t), a stray word
+ * as an extra argument, the arguments missing by name, and a value outside an option's choices as
+ * that option's rule.
  */
-function withOptionSuggestions(failure: string, command: Command, argv: readonly string[]): string {
-  const unknown = /^Unknown arguments?: (.+)$/.exec(failure);
-  if (!unknown) return failure;
-  // A command's arguments are yargs keys too, but not options to suggest (--dip is --dpi, not --db).
-  const positionals = positionalsOf(command);
-  const known = Object.keys(optionsOf(command).key).filter((key) => !positionals.has(key));
-  const names = unknown[1]!.split(', ').map((name) => {
-    if (!argv.some((token) => token === `--${name}` || token.startsWith(`--${name}=`))) return name;
-    const close = nearest(name, known);
-    return `--${name}${close ? ` (did you mean --${close}?)` : ''}`;
+function explainFailures(failures: readonly string[], command: Command, argv: readonly string[]): string[] {
+  const missing = failures.some((f) => /^Not enough non-option arguments/.test(f));
+  return failures.flatMap((failure) => {
+    if (missing && /^Missing required argument/.test(failure)) return []; // said with the count
+    if (/^Not enough non-option arguments/.test(failure)) return [missingArguments(command, argv)];
+    const choices = /^Invalid values:\s+Argument: ([\w-]+), Given: (.*), Choices: (.*)$/s.exec(failure);
+    if (choices) {
+      const allowed = [...choices[3]!.matchAll(/"([^"]*)"/g)].map((m) => m[1]!);
+      return [msg.optionInvalid(choices[1]!, `must be one of ${allowed.join(', ')}`, JSON.parse(choices[2]!) as unknown, `Example: --${choices[1]} ${allowed[0]}`)];
+    }
+    const unknown = /^Unknown arguments?: (.+)$/.exec(failure);
+    return unknown ? [unknownArguments(unknown[1]!.split(', '), command, argv)] : [failure];
   });
-  return `Unknown argument${names.length > 1 ? 's' : ''}: ${names.join(', ')}`;
+}
+
+function unknownArguments(names: readonly string[], command: Command, argv: readonly string[]): string {
+  const positionals = positionalsOf(command);
+  // A command's arguments are yargs keys too, but not options to suggest (--dip is --dpi, not --db).
+  const known = Object.keys(optionsOf(command).key).filter((key) => !positionals.has(key));
+  const left = new Set(names);
+  const said: string[] = [];
+  // `-out`: one dash before a long name, which yargs splits into letters.
+  for (const token of argv) {
+    const name = /^-([A-Za-z][\w-]+)(=.*)?$/.exec(token)?.[1];
+    if (name === undefined || ![...name].every((letter) => left.has(letter))) continue;
+    for (const letter of name) left.delete(letter);
+    const close = known.includes(name) ? name : nearest(name, known);
+    said.push(`-${name}${close ? ` (did you mean --${close}?)` : ''}`);
+  }
+  const extra: string[] = [];
+  for (const name of left) {
+    if (argv.some((token) => token === `--${name}` || token.startsWith(`--${name}=`))) {
+      const close = nearest(name, known);
+      said.push(`--${name}${close ? ` (did you mean --${close}?)` : ''}`);
+    } else if (argv.includes(name)) extra.push(name);
+    else said.push(name);
+  }
+  const parts: string[] = [];
+  if (said.length) parts.push(`Unknown argument${said.length > 1 ? 's' : ''}: ${said.join(', ')}`);
+  if (extra.length) parts.push(`${command.name} takes ${usageArguments(command) || 'no argument'}; got ${extra.length > 1 ? 'extra arguments' : 'an extra argument'} ${extra.map((e) => JSON.stringify(e)).join(', ')}`);
+  return parts.join('. ');
+}
+
+/** The arguments of a command as its usage writes them (`<out> <shards..>`). */
+function usageArguments(command: Command): string {
+  return command.command.split(' ').slice(1).join(' ');
+}
+
+/** `merge a.sqlite`: which arguments are missing, by name. */
+function missingArguments(command: Command, argv: readonly string[]): string {
+  const required = [...command.command.matchAll(/<([\w-]+)(\.\.)?>/g)].map((m) => `<${m[1]}${m[2] ?? ''}>`);
+  const given = Math.min(required.length, argv.slice(1).filter((token) => !token.startsWith('-')).length);
+  const absent = required.slice(given);
+  return `${command.name} needs ${absent.join(' and ')}: harness ${command.command}`;
+}
+
+/** `harness runn`: the command nearest to it, and the commands there are. */
+function unknownCommand(argv: readonly string[]): string | null {
+  const typed = argv[0];
+  if (typed === undefined || typed.startsWith('-')) return null;
+  const names = commands.map((c) => c.name);
+  const close = nearest(typed, names);
+  return `Unknown command ${JSON.stringify(typed)}.${close ? ` Did you mean ${close}?` : ''} Commands: ${names.join(', ')}`;
 }
 
 /** The names of a command's arguments (`report <db>`: db). */

@@ -59,12 +59,16 @@ describe('usage', () => {
   it('refuses unknown commands, unknown options, missing arguments and bad choices, pointing to --help', async () => {
     const cases: [string[], string][] = [
       [[], msg.cliUsage('Give a command.')],
-      [['runn', 'x'], msg.cliUsage('Unknown arguments: runn, x. Did you mean run?')],
+      [['runn', 'x'], msg.cliUsage('Unknown command "runn". Did you mean run? Commands: run, plan, status, merge, export, report, list, slurm.')],
       [['run', study, '--thread', '2'], msg.cliUsage('Unknown argument: --thread (did you mean --threads?).', 'run')],
       [['run', study, '--thread=2', '--bogus', 'x'], msg.cliUsage('Unknown arguments: --thread (did you mean --threads?), --bogus.', 'run')],
       [['export', 'x.sqlite', '--fromat', 'json'], msg.cliUsage('Unknown argument: --fromat (did you mean --format?).', 'export')],
-      [['run'], msg.cliUsage('Not enough non-option arguments: got 0, need at least 1. Missing required argument: study.', 'run')],
-      [['export', 'x.sqlite', '--format', 'xml'], msg.cliUsage('Invalid values:\n  Argument: format, Given: "xml", Choices: "csv", "json".', 'export')],
+      // One dash before a long name, which yargs would read as single letters (-o -u -t).
+      [['report', 'x.sqlite', '-out', 'dir'], msg.cliUsage('Unknown argument: -out (did you mean --out?).', 'report')],
+      [['report', 'x.sqlite', 'y.sqlite'], msg.cliUsage('report takes <db>; got an extra argument "y.sqlite".', 'report')],
+      [['run'], msg.cliUsage('run needs <study>: harness run <study>.', 'run')],
+      [['merge', 'm.sqlite'], msg.cliUsage('merge needs <shards..>: harness merge <out> <shards..>.', 'merge')],
+      [['export', 'x.sqlite', '--format', 'xml'], msg.cliUsage('--format: must be one of csv, json; received "xml". Example: --format csv.', 'export')],
     ];
     for (const [argv, expected] of cases) {
       const result = await cli(argv, dir);
@@ -73,7 +77,7 @@ describe('usage', () => {
     // An option with choices refuses an empty one among them.
     const format = await cli(['export', 'results/cli.sqlite', '--format', '', '--out', 'x.csv'], dir);
     expect(format).toMatchObject({ code: 2, stdout: '' });
-    expect(format.stderr).toContain('Argument: format, Given: "", Choices: "csv", "json"');
+    expect(format.stderr).toContain('--format: must be one of csv, json; received "".');
   });
 
   it('with --json, also says why it refused as one object on stdout, for a script to read', async () => {
