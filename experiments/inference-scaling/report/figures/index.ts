@@ -16,29 +16,33 @@ import { qualified, type Figure } from './theme.js';
 
 const oneSeed = (a: Analysis) => (a.data.replicates.length < 2 ? 'one seed in the results, so every k* is trivially stable' : null);
 
-/** Whether some seed's pick by one of `selectors` (every selector when omitted) passes `test` (default: a k was picked). */
-function anyPick(a: Analysis, test: (p: Pick) => boolean = (p) => p.kStar !== null, selectors?: readonly string[]): boolean {
-  return a.data.picks.some((p) => (selectors === undefined || selectors.includes(p.selector)) && test(p));
-}
+/** Whether some seed's pick passes `test`. */
+const anyPick = (a: Analysis, test: (p: Pick) => boolean) => a.data.picks.some(test);
+/** A pick of a k (by one of `selectors`, when given). */
+const picked =
+  (selectors?: readonly string[]) =>
+  (p: Pick): boolean =>
+    p.kStar !== null && (selectors === undefined || selectors.includes(p.selector));
 
-const NO_PICK = 'no selector picked a k in any seed';
-const noPick = (a: Analysis) => (anyPick(a) ? null : NO_PICK);
+const noPick = (a: Analysis) => (anyPick(a, picked()) ? null : 'no selector picked a k in any seed');
 
 /** Whether, in some seed, accuracy-max and a knee both picked a k: what the savings compare. */
 function anySavings(a: Analysis): boolean {
   const seed = (p: Pick) => `${p.condition}\u0000${p.model}\u0000${p.replicate}`;
-  const reference = new Set(a.data.picks.filter((p) => p.selector === ACCURACY_MAX && p.kStar !== null).map(seed));
-  return anyPick(a, (p) => p.kStar !== null && reference.has(seed(p)), KNEES);
+  const reference = new Set(a.data.picks.filter(picked([ACCURACY_MAX])).map(seed));
+  return anyPick(a, (p) => picked(KNEES)(p) && reference.has(seed(p)));
 }
 
-/** The first reason that applies, or null. */
-const first = (...reasons: ((a: Analysis) => string | null)[]) => (a: Analysis) => {
-  for (const reason of reasons) {
-    const found = reason(a);
-    if (found !== null) return found;
-  }
-  return null;
-};
+/** The first of `reasons` that applies, or null. */
+const firstReason =
+  (...reasons: ((a: Analysis) => string | null)[]) =>
+  (a: Analysis): string | null => {
+    for (const reason of reasons) {
+      const found = reason(a);
+      if (found !== null) return found;
+    }
+    return null;
+  };
 
 /**
  * The figures a study may lack what they need for: the selectors they compare, seeds to compare,
@@ -52,27 +56,27 @@ const CONDITIONAL: readonly { name: string; shows: string; lacks: (a: Analysis) 
   {
     name: 'savings',
     shows: 'what each knee saves against accuracy-max',
-    lacks: first(
+    lacks: firstReason(
       (a) => lacking(a.data.selectors, [[ACCURACY_MAX], KNEES]),
       (a) => (anySavings(a) ? null : 'no seed in which accuracy-max and a knee both picked a k'),
     ),
   },
-  { name: 'stability', shows: "each selector's k* across seeds", lacks: first(oneSeed, noPick) },
-  { name: 'stability-summary', shows: 'how often a selector repeats its k*', lacks: first(oneSeed, noPick) },
+  { name: 'stability', shows: "each selector's k* across seeds", lacks: firstReason(oneSeed, noPick) },
+  { name: 'stability-summary', shows: 'how often a selector repeats its k*', lacks: firstReason(oneSeed, noPick) },
   {
     name: 'size-classes',
     shows: 'smaller against larger models at their accuracy-max picks',
-    lacks: first(
+    lacks: firstReason(
       (a) => modelPairsLack(a.data).join('; ') || null,
-      (a) => (anyPick(a, undefined, [ACCURACY_MAX]) ? null : 'accuracy-max picked no k in any seed'),
+      (a) => (anyPick(a, picked([ACCURACY_MAX])) ? null : 'accuracy-max picked no k in any seed'),
     ),
   },
   {
     name: 'latency-violations',
     shows: "the 2D accuracy-vs-cost picks' latency against T_max",
-    lacks: first(
+    lacks: firstReason(
       (a) => lacking(a.data.selectors, [TWO_D_SELECTORS]),
-      (a) => (anyPick(a, undefined, TWO_D_SELECTORS) ? null : 'no 2D selector picked a k in any seed'),
+      (a) => (anyPick(a, picked(TWO_D_SELECTORS)) ? null : 'no 2D selector picked a k in any seed'),
     ),
   },
 ];
