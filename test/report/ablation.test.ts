@@ -37,7 +37,7 @@ beforeAll(async () => {
     // T_max just above GPT-5 Nano's mean latency at k = 108 (58.06 s): its accuracy-max pick sits on
     // the budget, feasible by the mean but broken in many runs.
     params: { sim: { M: 100 }, delta: DELTA, scenarios: { balanced: { T_max: 58.1 } } },
-    variants: { baseline: {}, 'M-200': { 'sim.M': 200 }, 'M-50': { 'sim.M': 50 }, waves: { 'sim.latency': 'waves' }, chance: { feasibility: 'chance' }, 'sd_A-x2': { 'sim.sd_A_scale': 2 } },
+    variants: { baseline: {}, 'M-200': { 'sim.M': 200 }, 'M-50': { 'sim.M': 50 }, waves: { 'sim.latency': 'waves' }, chance: { feasibility: 'chance' }, 'sd_A-x2': { 'sim.sd_A_scale': 2 }, 'k_max-32': { 'sim.k_max': 32 } },
   });
   const study = await loadStudy(file, { cwd: dir });
   const db = join(dir, 'small.sqlite');
@@ -61,7 +61,7 @@ const conditionOf = (scenario: string, variant: string) => a.data.conditions.fin
 describe('ablation report: factors', () => {
   it('groups the variants into one factor per parameter, levels in order, the baseline\'s value from the study\'s params', () => {
     const factors = a.ablation!.factors;
-    expect(factors.map((f) => f.id)).toEqual(['sim.M', 'sim.latency', 'feasibility', 'sim.sd_A_scale']);
+    expect(factors.map((f) => f.id)).toEqual(['sim.M', 'sim.latency', 'feasibility', 'sim.sd_A_scale', 'sim.k_max']);
     expect(factors[0]!.levels.map((l) => [l.variant, l.label, l.baseline])).toEqual([
       ['M-50', '50', false],
       ['baseline', '100', true],
@@ -129,8 +129,44 @@ describe('ablation report: factors', () => {
     expect(level('sim.latency', 'balanced', 'waves', 'accuracy-max').rejudged).toMatchObject({ successes: infeasible, n: judged });
   });
 
+  it('re-judges only the baseline\'s feasible picks: a 2D pick outside the feasible set there is not the level\'s doing', () => {
+    const condition = conditionOf('balanced', 'waves');
+    const base = conditionOf('balanced', 'baseline');
+    let judged = 0;
+    let infeasible = 0;
+    let leftOut = 0;
+    for (const m of a.data.models) {
+      const groupOf = new Map(a.index.cell(condition.id, m.id, 'accuracy-max-2d').map((p) => [p.replicate, p.groupKey]));
+      for (const p of a.index.cell(base.id, m.id, 'accuracy-max-2d')) {
+        if (p.kStar === null) continue;
+        if (p.feasible !== true) {
+          leftOut += 1;
+          continue;
+        }
+        const curve = a.data.groupCurves.get(groupOf.get(p.replicate)!)!;
+        judged += 1;
+        if (curve.numbers('feasible')[curve.numbers('k').indexOf(p.kStar)] === 0) infeasible += 1;
+      }
+    }
+    // The 2D pick ignores T_max, so some of its baseline picks lie outside the feasible set.
+    expect(leftOut).toBeGreaterThan(0);
+    expect(level('sim.latency', 'balanced', 'waves', 'accuracy-max-2d').rejudged).toMatchObject({ successes: infeasible, n: judged });
+  });
+
+  it('counts a baseline pick beyond a smaller k_max as infeasible there: no longer a candidate', () => {
+    for (const scenario of ['balanced', 'cost-constrained']) {
+      const base = a.data.picks.filter((p) => p.condition === conditionOf(scenario, 'baseline').id && p.selector === 'accuracy-max' && p.kStar !== null && p.feasible === true);
+      const beyond = base.filter((p) => (p.kStar as number) > 32).length;
+      const rejudged = level('sim.k_max', scenario, 'k_max-32', 'accuracy-max').rejudged!;
+      expect(rejudged.n, scenario).toBe(base.length);
+      // Every baseline pick beyond 32 counts, and no pick within it: accuracy-max's k* within the budgets stays feasible with a smaller k_max.
+      expect(rejudged.successes, scenario).toBe(beyond);
+    }
+    expect(a.data.picks.some((p) => p.selector === 'accuracy-max' && (p.kStar ?? 0) > 32)).toBe(true);
+  });
+
   it('judges the claims under each variant on that variant\'s conditions alone', () => {
-    expect(a.ablation!.claims.map((c) => c.variant)).toEqual(['baseline', 'M-200', 'M-50', 'waves', 'chance', 'sd_A-x2']);
+    expect(a.ablation!.claims.map((c) => c.variant)).toEqual(['baseline', 'M-200', 'M-50', 'waves', 'chance', 'sd_A-x2', 'k_max-32']);
     const baseline = a.ablation!.claims[0]!.claims;
     expect(a.claims).toBe(baseline);
     const scopes = new Set(baseline.rows.map((r) => r.scope));
@@ -154,7 +190,7 @@ describe('ablation report: the page says what each variant asks and sets', () =>
     expect(section).toContain(`both budgets hold in at least 1 - delta of the runs (delta = ${DELTA})`);
     expect(section).toContain("every model's accuracy spread sd_A times 2");
     // Every variant of the study appears, once per factor it belongs to.
-    for (const variant of ['M-200', 'M-50', 'waves', 'chance', 'sd_A-x2']) expect(rows.filter((r) => r.includes(variant) || r.some((c) => c === variant))).toHaveLength(1);
+    for (const variant of ['M-200', 'M-50', 'waves', 'chance', 'sd_A-x2', 'k_max-32']) expect(rows.filter((r) => r.includes(variant) || r.some((c) => c === variant))).toHaveLength(1);
   });
 });
 
@@ -165,7 +201,7 @@ describe('ablation report: figures, tables, quotes', () => {
   it('draws the paper\'s figures for the baseline only, and one valid figure per factor', () => {
     const figures = allFigures(a);
     const names = figures.map((f) => f.name);
-    expect(names.filter((n) => n.startsWith('ablation--'))).toEqual(['ablation--sim-m', 'ablation--sim-latency', 'ablation--feasibility', 'ablation--sim-sd-a-scale']);
+    expect(names.filter((n) => n.startsWith('ablation--'))).toEqual(['ablation--sim-m', 'ablation--sim-latency', 'ablation--feasibility', 'ablation--sim-sd-a-scale', 'ablation--sim-k-max']);
     expect(names.filter((n) => n.startsWith('accuracy-vs-k--'))).toEqual(['accuracy-vs-k--balanced-baseline', 'accuracy-vs-k--cost-constrained-baseline']);
     expect(names.some((n) => n.startsWith('sweep--'))).toBe(false);
     // The comparison figures too: the savings figure has the baseline's paired comparisons alone.
@@ -195,7 +231,7 @@ describe('ablation report: figures, tables, quotes', () => {
     const names = tables.map((t) => t.name);
     expect(names).toEqual(expect.arrayContaining(['claims-by-variant', 'factor--sim-m', 'factor--sim-latency', 'factor--feasibility', 'factor--sim-sd-a-scale']));
     const byVariant = tables.find((t) => t.name === 'claims-by-variant')!;
-    expect(byVariant.display.rows.map((r) => r.variant)).toEqual(['baseline', 'M-200', 'M-50', 'waves', 'chance', 'sd_A-x2']);
+    expect(byVariant.display.rows.map((r) => r.variant)).toEqual(['baseline', 'M-200', 'M-50', 'waves', 'chance', 'sd_A-x2', 'k_max-32']);
     const m = tables.find((t) => t.name === 'factor--sim-m')!;
     expect(m.csv.rows).toHaveLength(2 * 3 * a.data.selectors.length);
   });

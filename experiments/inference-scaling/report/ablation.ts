@@ -47,7 +47,7 @@ export interface LevelStats {
   noPick: ShareInterval | null;
   /** Picks meeting both budgets in fewer than 1 - delta of the runs. */
   budgetBreak: ShareInterval | null;
-  /** The baseline's picks that are infeasible on this level's curves. Null at the baseline. */
+  /** Of the baseline's picks feasible there, those not feasible on this level's curves (see rejudge). Null at the baseline. */
   rejudged: ShareInterval | null;
 }
 
@@ -137,7 +137,12 @@ function groupStats(ctx: AblationContext, group: FactorGroup, baseline: string):
   return out;
 }
 
-/** The baseline's picks judged on the level's curves of the same model and seed. */
+/**
+ * The baseline's picks that were feasible there, judged on the level's curves of the same model
+ * and seed: the share that is not feasible here, infeasible by the level's flags or no longer a
+ * candidate k (beyond a smaller k_max, off a coarser grid). A pick infeasible at the baseline
+ * already (a 1D or 2D baseline's outside the 3D feasible set) is not the level's doing and is left out.
+ */
 function rejudge(ctx: AblationContext, reference: Condition, condition: Condition, selector: string): ShareInterval | null {
   let judged = 0;
   let infeasible = 0;
@@ -145,10 +150,11 @@ function rejudge(ctx: AblationContext, reference: Condition, condition: Conditio
     const here = new Map(ctx.index.cell(condition.id, model.id, selector).map((p) => [p.replicate, p.groupKey]));
     for (const pick of ctx.index.cell(reference.id, model.id, selector)) {
       const groupKey = here.get(pick.replicate);
-      if (pick.kStar === null || groupKey === undefined) continue;
+      if (pick.kStar === null || pick.feasible !== true || groupKey === undefined) continue;
       const curve = ctx.data.groupCurves.get(groupKey);
-      const at = curve?.numbers('k').indexOf(pick.kStar) ?? -1;
-      const feasible = curve === undefined || at < 0 ? null : flagOf(curve.numbers('feasible')[at]);
+      if (curve === undefined) continue;
+      const at = curve.numbers('k').indexOf(pick.kStar);
+      const feasible = at < 0 ? false : flagOf(curve.numbers('feasible')[at]);
       if (feasible === null) continue;
       judged += 1;
       if (!feasible) infeasible += 1;

@@ -327,6 +327,7 @@ export function factorTable(a: Analysis, factor: Factor): TablePair {
       ...['k_iqr_mean', 'k_iqr_min', 'k_iqr_max'].map((k) => col(k, k)),
       ...summaryColumns('k_shift'),
       ...summaryColumns('accuracy_shift_pts'),
+      col('shift_pairs', 'shift_pairs'),
       ...['no_pick', 'budget_break', 'rejudged_infeasible'].flatMap((p) => ['share', 'lo', 'hi', 'n'].map((s) => col(`${p}_${s}`, `${p}_${s}`))),
     ],
     rows: levels.map((l) => ({
@@ -341,6 +342,8 @@ export function factorTable(a: Analysis, factor: Factor): TablePair {
       k_iqr_max: l.kIqr?.max ?? null,
       ...nullable(l.kShift, 'k_shift'),
       ...nullable(l.accuracyShift, 'accuracy_shift_pts'),
+      // The (model, seed) pairs with a pick at both this level and the baseline: the shifts' sample.
+      shift_pairs: l.kShift?.n ?? null,
       ...shareCells('no_pick', l.noPick),
       no_pick_n: l.noPick?.n ?? null,
       ...shareCells('budget_break', l.budgetBreak),
@@ -359,7 +362,7 @@ export function factorTable(a: Analysis, factor: Factor): TablePair {
       col('accuracy', 'accuracy shift', 'right'),
       col('none', 'no pick', 'right'),
       col('budget', 'breaks a budget in > delta of runs', 'right'),
-      col('rejudged', 'baseline picks infeasible here', 'right'),
+      col('rejudged', 'baseline picks feasible there, infeasible here', 'right'),
     ],
     rows: levels.map((l) => ({
       scenario: l.group,
@@ -367,7 +370,7 @@ export function factorTable(a: Analysis, factor: Factor): TablePair {
       selector: l.selector,
       iqr: l.kIqr === null ? 'n/a' : `${fmt.k(l.kIqr.mean)} [${fmt.k(l.kIqr.min)}, ${fmt.k(l.kIqr.max)}]`,
       // Blank in the baseline's own rows, which compare with nothing; n/a where a level has nothing to compare.
-      shift: l.baseline ? '' : l.kShift === null ? 'n/a' : withInterval(l.kShift, fmt.k),
+      shift: l.baseline ? '' : l.kShift === null ? 'n/a' : `${withInterval(l.kShift, fmt.k)} (${l.kShift.n} pairs)`,
       accuracy: l.baseline ? '' : l.accuracyShift === null ? 'n/a' : withInterval(l.accuracyShift, fmt.points, ' pts'),
       none: shareText(l.noPick),
       budget: shareText(l.budgetBreak),
