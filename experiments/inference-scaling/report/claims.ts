@@ -239,7 +239,7 @@ function claim1(ctx: Context): ClaimRow[] {
       measure: 'verdicts over the conditions; per condition, the knee\'s balance minus its closest competitor\'s',
       value: `${tally(verdicts)}; balance minus the closest competitor's: ${(closest.get(knee) ?? []).join('; ')}${headline ? `; note: ${knee === PAPER_KNEE ? '' : `no ${PAPER_KNEE} in the results, so judged on ${knee}; `}${context}` : ''}`,
       verdict: everywhere(verdicts),
-      rule: 'Holds if it holds in every condition; does not hold if it does not hold in any; otherwise cannot tell.',
+      rule: 'Holds if it holds in every condition; does not hold if it does not hold in at least one; otherwise cannot tell.',
       numbers: {},
       headline,
     });
@@ -478,7 +478,7 @@ function claim3(ctx: Context, pairs: readonly ModelPairComparison[]): ClaimRow[]
     measure: 'verdicts over the conditions; pairs that match at lower cost per condition',
     value: `${tally(verdicts)}; pairs matching at a lower cost: ${counts}`,
     verdict: somewhere(verdicts),
-    rule: 'The claim says smaller models can match: holds if it holds in some condition; does not hold if it does not hold in every one.',
+    rule: 'The claim says smaller models can match: holds if it holds in some condition; does not hold if it fails in every one; otherwise cannot tell.',
     numbers: {},
     headline: true,
   });
@@ -682,7 +682,7 @@ function claim5(ctx: Context, adaptivity: readonly Adaptivity[]): ClaimRow[] {
     measure: 'verdicts over the paper\'s selectors; models whose k* moves',
     value: `${tally(paperVerdicts)}; ${moving}`,
     verdict: paperVerdicts.length === 0 ? 'cannot tell' : paperVerdicts.every((v) => v === 'holds') ? 'holds' : paperVerdicts.every((v) => v === 'does not hold') ? 'does not hold' : 'cannot tell',
-    rule: 'Holds if it holds for every paper selector; does not hold if for none; otherwise cannot tell.',
+    rule: 'Holds if it holds for every paper selector; does not hold if it fails for every one; otherwise cannot tell.',
     numbers: {},
     headline: true,
   });
