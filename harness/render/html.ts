@@ -71,7 +71,7 @@ td.num { white-space: nowrap; }
 /* Row labels stay in view while a table scrolls sideways. Each but the last has a set width, the
    offset of the next (a word too long for it breaks); the last keeps its text on one line. */
 .label { --label-width: 10em; position: sticky; left: calc(var(--i) * var(--label-width)); z-index: 1; background: #fff; white-space: nowrap; }
-th.label[scope="col"] { background: #f6f6f6; } th.label[scope="row"] { font-weight: normal; }
+th.label[scope="col"] { background: #f6f6f6; } th[scope="row"] { font-weight: normal; background: #fff; }
 .label:has(+ .label) { box-sizing: border-box; width: var(--label-width); min-width: var(--label-width); max-width: var(--label-width); white-space: normal; overflow-wrap: anywhere; }
 .label:not(:has(+ .label)) { border-right: 1px solid #ddd; }
 @media (max-width: 600px) { .label { --label-width: 7.5em; } }
@@ -125,7 +125,9 @@ const EMBED = `
     entries.forEach(function (e) {
       var tr = document.createElement('tr');
       var key = document.createElement('td'); key.className = 'key'; key.textContent = e[0];
-      var val = document.createElement('td'); val.textContent = e[1] === null ? '' : String(e[1]);
+      // A value the data lack: Vega-Lite writes one it was asked to format as the text "null" (or "NaN").
+      var missing = e[1] === null || e[1] === undefined || e[1] === 'null' || e[1] === 'NaN';
+      var val = document.createElement('td'); val.textContent = missing ? 'n/a' : String(e[1]);
       tr.appendChild(key); tr.appendChild(val); table.appendChild(tr);
     });
     tip.appendChild(table);

@@ -20,6 +20,12 @@ export interface Table {
   rows: Record<string, Cell>[];
   /** How many leading columns name a row (model, selector): row headers in HTML. */
   labels?: number;
+  /**
+   * How many of the label columns, the last ones, stay in view while the table scrolls sideways
+   * (default: every one). On a phone three of them would fill the screen, so a table labelled by
+   * condition, model and selector keeps model and selector, and its condition scrolls away.
+   */
+  sticky?: number;
 }
 
 export interface HtmlTableOptions {
@@ -67,15 +73,17 @@ export function escapeHtml(text: string): string {
 
 /**
  * In a box that scrolls sideways when the table is wider than the page (a phone), so that the
- * page itself keeps the screen's width. Label cells carry `--i`, their place among the labels,
- * which the page's CSS turns into their sticky offset.
+ * page itself keeps the screen's width. Label cells that stay in view (Table.sticky) carry `--i`,
+ * their place among those, which the page's CSS turns into their sticky offset.
  */
 export function tableToHtml(table: Table, options: HtmlTableOptions = {}): string {
   const labels = table.labels ?? 0;
+  const firstSticky = labels - Math.min(labels, table.sticky ?? labels);
   // Each column's class and style attributes, the same in its header and in every cell.
   const attributes = table.columns.map((c, i) => {
-    const names = [...(i < labels ? ['label'] : []), ...(c.align === 'right' ? ['num'] : [])];
-    return (names.length ? ` class="${names.join(' ')}"` : '') + (i < labels ? ` style="--i: ${i}"` : '');
+    const sticky = i >= firstSticky && i < labels;
+    const names = [...(sticky ? ['label'] : []), ...(c.align === 'right' ? ['num'] : [])];
+    return (names.length ? ` class="${names.join(' ')}"` : '') + (sticky ? ` style="--i: ${i - firstSticky}"` : '');
   });
   const head = table.columns.map((c, i) => `<th scope="col"${attributes[i]}>${escapeHtml(c.title)}</th>`).join('');
   const cell = (row: Record<string, Cell>, c: TableColumn, i: number): string => {

@@ -153,7 +153,7 @@ describe.skipIf(skip)('the report page in chromium', () => {
     }
     // A selector's name stays on one line.
     expect(await splitWords(page, 'tbody th.label')).toEqual([]);
-    const oneLine = await page.locator('tbody th.label:nth-child(2)').evaluateAll((ths) => ths.filter((th) => th.getClientRects()[0]!.height > 1.6 * parseFloat(getComputedStyle(th).lineHeight || '16')).length);
+    const oneLine = await scenarioTables.locator('tbody th.label:nth-child(2)').evaluateAll((ths) => ths.filter((th) => th.getClientRects()[0]!.height > 1.6 * parseFloat(getComputedStyle(th).lineHeight || '16')).length);
     expect(oneLine).toBe(0);
 
     // On a phone the table scrolls in its box, which shows it (a shadow at the edge), and the
@@ -169,6 +169,16 @@ describe.skipIf(skip)('the report page in chromium', () => {
       return { scrolled: b.scrollLeft > 0, modelIn: model!.left >= area.left - 1, apart: selector!.left >= model!.right - 1, selectorIn: selector!.right <= area.right, dataUnder: next!.left < selector!.right };
     });
     expect(placed).toEqual({ scrolled: true, modelIn: true, apart: true, selectorIn: true, dataUnder: true });
+    // A table labelled by condition, model and selector keeps the last two in view; three would
+    // fill a phone's screen, so the condition scrolls away.
+    const paired = page.locator('#table-paired .table-scroll');
+    await paired.evaluate((b) => (b.scrollLeft = b.scrollWidth));
+    const kept = await paired.evaluate((b) => {
+      const area = b.getBoundingClientRect();
+      const [condition, model, selector] = Array.from(b.querySelector('tbody tr')!.children, (c) => c.getBoundingClientRect());
+      return { scrolled: b.scrollLeft > 0, conditionGone: condition!.right <= area.left + 1, modelIn: model!.left >= area.left - 1, selectorIn: selector!.right <= area.right };
+    });
+    expect(kept).toEqual({ scrolled: true, conditionGone: true, modelIn: true, selectorIn: true });
     await page.close();
   });
 
@@ -197,6 +207,36 @@ describe.skipIf(skip)('the report page in chromium', () => {
     expect(wide.shown).toBeCloseTo(1.4 * wide.drawn, 0);
     expect(wide.shown).toBeLessThanOrEqual(wide.box);
     await page.close();
+  });
+
+  it('shows a value the data lack as n/a in a tooltip, as the tables do, never as "null"', async () => {
+    if (!present) throw new Error(`chromium not found at ${CHROMIUM}`);
+    // One seed: no interval, so every interval bound in a tooltip is missing.
+    const oneSeed = mkdtempSync(join(tmpdir(), 'report-page-one-seed-'));
+    try {
+      const files = await buildReport(syntheticReportInput({ models: ['gpt5', 'gpt5-nano'], seeds: 1, kCount: 8 }), { resamples: 50, renderCacheDir: null });
+      for (const f of files) {
+        mkdirSync(dirname(join(oneSeed, f.path)), { recursive: true });
+        writeFileSync(join(oneSeed, f.path), f.content);
+      }
+      const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+      await page.goto(pathToFileURL(join(oneSeed, 'index.html')).href);
+      const marks = page.locator('[id^="chart-balance"] g.mark-symbol path');
+      await expect.poll(() => marks.count(), { timeout: 30_000 }).toBeGreaterThan(0);
+      const tip = page.locator('.vg-tip');
+      let rows: (string | null)[][] = [];
+      for (let i = 0; i < Math.min(await marks.count(), 30) && !rows.some((r) => r[0] === '95% low'); i++) {
+        await marks.nth(i).scrollIntoViewIfNeeded();
+        await marks.nth(i).hover({ force: true });
+        if (await tip.isVisible()) rows = await tip.locator('tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent)));
+      }
+      expect(rows).toContainEqual(['95% low', 'n/a']);
+      expect(rows).toContainEqual(['95% high', 'n/a']);
+      expect(rows.filter((r) => r[1] === 'null' || r[1] === 'NaN')).toEqual([]);
+      await page.close();
+    } finally {
+      rmSync(oneSeed, { recursive: true, force: true });
+    }
   });
 
   it('keeps a tooltip inside a phone screen, also for a point right of its middle', async () => {

@@ -299,6 +299,10 @@ describe('a one-seed study', () => {
     const note = 'One seed: no interval can be computed across seeds, so a verdict that needs one is "cannot tell". Run more seeds (e.g. --set seeds=30) for verdicts.';
     expect(text(one, 'claims.md')).toContain(`\n\n${note}\n`);
     expect(text(one, 'index.html')).toContain(`<p>${note.replace(/"/g, '&quot;')}</p>`);
+    // Counts of one are singular, on the page and in the figures' subtitles.
+    expect(text(one, 'index.html')).toContain('3 conditions, 2 models, 9 selectors, 1 seed. ');
+    expect(one.filter((f) => f.path.endsWith('.vl.json') && /\b1 seeds\b/.test(String(f.content))).map((f) => f.path)).toEqual([]);
+    expect(text(one, 'figures/accuracy-vs-k--balanced.vl.json')).toContain('mean over 1 seed of');
     const two = await reportDocuments(syntheticReportInput({ models: ['gpt5', 'gpt5-nano'], seeds: 2, kCount: 8 }), { resamples: 50 });
     expect(text(two, 'claims.md')).not.toContain('One seed');
     expect(text(two, 'index.html')).not.toContain('One seed');

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../experiments/inference-scaling/report/analysis.js';
 import { handInput, type HandTrial } from './builder.js';
+import { fmt, withInterval } from '../../experiments/inference-scaling/report/format.js';
 
 const cellOf = (a: ReturnType<typeof analyze>, selector: string, model = 'gpt5-nano') => a.cell(a.data.conditions[0]!.id, model, selector)!;
 
@@ -96,5 +97,14 @@ describe('statistics per cell (hand-computed)', () => {
     const { model: _model, ...values } = input.trials[0]!.values;
     input.trials[0]!.values = values;
     expect(() => analyze(input)).toThrow(/values\.model must be a non-empty string, received null/);
+  });
+});
+
+describe('numbers as the report writes them', () => {
+  it('writes a value that rounds to zero as zero, never with a minus sign, and signs the signed ones', () => {
+    expect([fmt.points(-0.001), fmt.points(0), fmt.points(0.004), fmt.points(-0.006)]).toEqual(['+0.00', '+0.00', '+0.00', '-0.01']);
+    expect([fmt.signed(-0.0004), fmt.signed(-0.0006)]).toEqual(['+0.000', '-0.001']);
+    expect([fmt.k(-0.04), fmt.percent(-0.04), fmt.share(-0.004), fmt.balance(-0.0001), fmt.accuracy(-0.00001), fmt.ratio(-0.001)]).toEqual(['0.0', '0.0%', '0%', '0.000', '0.0000', '0.00']);
+    expect(withInterval({ mean: -0.001, lo: -0.02, hi: 0.02 }, fmt.points, ' pts')).toBe('+0.00 [-0.02, +0.02] pts');
   });
 });

@@ -16,17 +16,29 @@ export function significant(x: number, digits = 3): string {
   return x.toPrecision(digits);
 }
 
+/** `x.toFixed(digits)`, with a value that rounds to zero written as zero: never "-0.00". */
+function fixed(x: number, digits: number): string {
+  const text = x.toFixed(digits);
+  return Number(text) === 0 ? (0).toFixed(digits) : text;
+}
+
+/** With its sign, + for zero and up. */
+function signedFixed(x: number, digits: number): string {
+  const text = fixed(x, digits);
+  return text.startsWith('-') ? text : `+${text}`;
+}
+
 export const fmt = {
-  k: (x: number) => x.toFixed(1),
+  k: (x: number) => fixed(x, 1),
   cost: (x: number) => `$${significant(x)}`,
   latency: (x: number) => significant(x),
-  accuracy: (x: number) => x.toFixed(4),
-  balance: (x: number) => x.toFixed(3),
-  percent: (x: number) => `${x.toFixed(1)}%`,
-  share: (x: number) => `${(100 * x).toFixed(0)}%`,
-  points: (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(2)}`,
-  signed: (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(3)}`,
-  ratio: (x: number) => x.toFixed(2),
+  accuracy: (x: number) => fixed(x, 4),
+  balance: (x: number) => fixed(x, 3),
+  percent: (x: number) => `${fixed(x, 1)}%`,
+  share: (x: number) => `${fixed(100 * x, 0)}%`,
+  points: (x: number) => signedFixed(x, 2),
+  signed: (x: number) => signedFixed(x, 3),
+  ratio: (x: number) => fixed(x, 2),
 } satisfies Record<string, Formatter>;
 
 /** `v [lo, hi]unit`; `v unit` without an interval; `n/a` without a value. */

@@ -6,7 +6,7 @@
 import type { Json, ReportInput, RunRecord, Writer } from '../../../harness/experiment.js';
 import { buildHtmlPage, type PageChart } from '../../../harness/render/html.js';
 import { escapeHtml, tableToHtml } from '../../../harness/render/table.js';
-import { shareOf } from '../../../harness/text.js';
+import { countOf, shareOf } from '../../../harness/text.js';
 import type { Analysis } from './analysis.js';
 import { CLAIM_STATEMENTS, oneSeedNote } from './claims.js';
 import type { LeftOutFigure } from './figures/index.js';
@@ -97,7 +97,7 @@ export function buildPage(input: PageInput): string {
   const provisional = incomplete ? `<p class="incomplete">Provisional: from ${incomplete.done} of the ${incomplete.expected} trials of the study (${incomplete.share}).</p>` : '';
   parts.push(
     `<p>Reproduction of Jung, Ricky and Chatni, <em>3D Optimization for AI Inference Scaling</em> (arXiv 2510.18905): ` +
-      `${a.data.conditions.length} conditions, ${a.data.models.length} models, ${a.data.selectors.length} selectors, ${a.data.replicates.length} seeds. ` +
+      `${countOf(a.data.conditions.length, 'condition')}, ${countOf(a.data.models.length, 'model')}, ${countOf(a.data.selectors.length, 'selector')}, ${countOf(a.data.replicates.length, 'seed')}. ` +
       `Every number on this page is computed from the results database; rerunning the report gives the same bytes.</p>`,
   );
   parts.push('<nav><a href="#claims">Claims</a><a href="#figures">Figures</a><a href="#tables">Tables</a><a href="#method">Method</a><a href="#provenance">Provenance</a></nav>');

@@ -209,6 +209,8 @@ export function pairedTable(a: Analysis): TablePair {
       latency: withInterval(p.latencySaved, fmt.percent),
       accuracy: withInterval(p.accuracyLost, fmt.points, ' pts'),
     })),
+    labels: 3,
+    sticky: 2,
   };
   const reason =
     lacking(a.data.selectors, [[ACCURACY_MAX]]) ??
@@ -257,6 +259,8 @@ export function modelPairsTable(a: Analysis): TablePair {
       cost: withInterval(p.costRatio, fmt.ratio),
       status: p.note ? `${p.status}: ${p.note}` : p.status,
     })),
+    labels: 3,
+    sticky: 2,
   };
   return { name: 'model-pairs', title: 'Claim 3: smaller vs large models at accuracy-max\'s k* (two-sample bootstrap over seeds)', csv, display, ...emptyBecause(pairs, modelPairsLack(a.data)) };
 }
@@ -308,6 +312,8 @@ export function adaptivityTable(a: Analysis): TablePair {
         moves: e.moves === null ? `not judged (${e.notJudged})` : e.moves ? 'yes' : 'no',
       };
     }),
+    labels: withVariants ? 3 : 2,
+    sticky: 2,
   };
   return { name: 'adaptivity', title: 'Claim 5: k* across the scenarios, per model and selector (share of seeds with a 95% Wilson interval)', csv, display, ...emptyBecause(entries, adaptivityLacks(a.data)) };
 }
@@ -376,6 +382,8 @@ export function factorTable(a: Analysis, factor: Factor): TablePair {
       budget: shareText(l.budgetBreak),
       rejudged: l.baseline ? '' : shareText(l.rejudged),
     })),
+    labels: 3,
+    sticky: 2,
   };
   return { name: `factor--${factor.slug}`, title: `Ablation of the ${factor.title}: each level against the baseline, per scenario and selector`, csv, display };
 }

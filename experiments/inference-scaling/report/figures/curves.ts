@@ -3,6 +3,7 @@
  * figures 2 and 3): the mean curve with the spread of single requests, feasible and Pareto k
  * marked, the budget line, and each selector's most frequent k* as a ring.
  */
+import { countOf } from '../../../../harness/text.js';
 import type { Analysis } from '../analysis.js';
 import { curveKey, type Condition, type CurvePoint } from '../data.js';
 import { round } from '../format.js';
@@ -247,7 +248,7 @@ export function curveFigure(a: Analysis, condition: Condition, metric: CurveMetr
   const title = `${what} vs k: ${condition.label}`;
   const seeds = a.data.replicates.length;
   const subtitle = [
-    `Line: mean over ${seeds} seeds of each seed's Monte Carlo mean; band: the 2.5-97.5% range of a single request (mean over seeds). Dark: k Pareto in most seeds; grey: feasible; light: not feasible${limit === null ? '' : `; dashed: ${limitText}`}; rings: each selector's most frequent k*.`,
+    `Line: mean over ${countOf(seeds, 'seed')} of each seed's Monte Carlo mean; band: the 2.5-97.5% range of a single request (mean over seeds). Dark: k Pareto in most seeds; grey: feasible; light: not feasible${limit === null ? '' : `; dashed: ${limitText}`}; rings: each selector's most frequent k*.`,
   ];
   return rowsFigure({
     name: `${metric}-vs-k--${condition.slug}`,

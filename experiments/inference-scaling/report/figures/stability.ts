@@ -2,6 +2,7 @@
  * How stable each selector's k* is across seeds: every seed's pick (circle area = number of
  * seeds at that k*), and a summary of the share of seeds at the most frequent k*.
  */
+import { countOf } from '../../../../harness/text.js';
 import type { Analysis } from '../analysis.js';
 import { round } from '../format.js';
 import { textWidthUpperBound } from '../../../../harness/render/text-width.js';
@@ -49,7 +50,7 @@ export function stabilityFigure(a: Analysis): Figure {
   const seeds = Math.max(1, a.data.replicates.length);
   const legendValues = [...new Set([1, Math.ceil(seeds / 4), Math.ceil(seeds / 2), seeds])];
   const title = 'Stability of k* across seeds';
-  const subtitle = [`Each circle: a k* chosen in some of the ${seeds} seeds (area: how many). A stable selector shows one large circle per model; the paper's knee (knee-paper) scatters.`];
+  const subtitle = [`Each circle: a k* chosen in some of the ${countOf(seeds, 'seed')} (area: how many). A stable selector shows one large circle per model; the paper's knee (knee-paper) scatters.`];
   return rowsFigure({
     name: 'stability',
     title,
