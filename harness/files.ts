@@ -3,19 +3,18 @@
  * files that a process killed while writing left behind (removeAbandonedTemps).
  */
 import { createHash } from 'node:crypto';
-import { accessSync, chmodSync, closeSync, constants, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { accessSync, chmodSync, closeSync, constants, existsSync, lstatSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import { processAlive } from './processes.js';
 
 /**
  * Writes `content` as the file `target` in one step: into a hidden temporary file beside it,
- * then one rename, so a reader sees the old file or the new one. An existing file is replaced
- * as `>` would write it (see `replacing`): through a symlink, with its permissions, and not when
- * it may not be written (EACCES). When writing fails, the temporary file is removed and the
- * error thrown. Temporary files of `target` that killed processes left are removed first
- * (removeAbandonedTempsOf).
+ * then one rename, so a reader sees the old file or the new one. An existing file keeps its
+ * permissions, and one that may not be written is refused (EACCES; see `replacing`). When
+ * writing fails, the temporary file is removed and the error thrown. Temporary files of `target`
+ * that killed processes left are removed first (removeAbandonedTempsOf).
  */
 export function writeFileAtomically(target: string, content: string | Uint8Array): void {
   writeFilesAtomically([[target, content]]);
@@ -38,24 +37,22 @@ export interface WriteProgress {
  */
 export function writeFilesAtomically(files: readonly (readonly [string, string | Uint8Array])[], progress: WriteProgress = { at: null, placed: 0 }): void {
   const temps: string[] = [];
-  const places: string[] = [];
   try {
     for (const [target, content] of files) {
       progress.at = target;
       // A folder in a file's place would fail its rename, after the files before it were replaced.
       if (existsSync(target) && statSync(target).isDirectory()) throw Object.assign(new Error(`EISDIR: a folder is in the way of ${target}`), { code: 'EISDIR' });
-      const { path, mode } = replacing(target);
-      mkdirSync(dirname(path), { recursive: true });
-      removeAbandonedTempsOf(path);
-      const temp = tempBeside(path);
+      mkdirSync(dirname(target), { recursive: true });
+      const { mode } = replacing(target);
+      removeAbandonedTempsOf(target);
+      const temp = tempBeside(target);
       temps.push(temp);
-      places.push(path);
       writeFileSync(temp, content);
       if (mode !== null) chmodSync(temp, mode);
     }
     files.forEach(([target], i) => {
       progress.at = target;
-      renameSync(temps[i]!, places[i]!);
+      renameSync(temps[i]!, target);
       progress.placed = i + 1;
     });
   } catch (thrown) {
@@ -71,38 +68,22 @@ export function writeFilesAtomically(files: readonly (readonly [string, string |
 }
 
 /**
- * Where a write of `target` puts its bytes, and the permissions the new file keeps (null: a new
- * file, the default). An existing file is replaced as `cp` or a shell's `>` would write it:
- * through a symlink (the link stays, and the file it points to gets the new bytes), keeping the
- * file's permissions (a private file stays private), and refused with EACCES when this process
- * may not write it (a file its owner made read-only), though the folder would let a rename
- * replace it.
+ * The permissions a write of `target` gives the new file (null: a new file, the default). An
+ * existing file keeps its permissions, so that a private file stays private; one this process
+ * may not write (made read-only by its owner) is refused with EACCES, as `cp` refuses it, though
+ * the folder would let a rename replace it. A symlink is replaced by the file, as before: writing
+ * through it would put the bytes wherever it points, outside every check of the path given.
  */
-function replacing(target: string): { path: string; mode: number | null } {
-  let path = target;
-  try {
-    // A dangling link's file is created where the link points, as `>` would.
-    if (lstatSync(target).isSymbolicLink()) path = linkTarget(target);
-  } catch {
-    return { path, mode: null }; // nothing there yet
-  }
+function replacing(target: string): { mode: number | null } {
   let stats;
   try {
-    stats = statSync(path);
+    stats = lstatSync(target);
   } catch {
-    return { path, mode: null };
+    return { mode: null }; // nothing there yet
   }
-  if (!stats.isFile()) return { path, mode: null };
-  accessSync(path, constants.W_OK);
-  return { path, mode: stats.mode & 0o7777 };
-}
-
-function linkTarget(link: string): string {
-  try {
-    return realpathSync.native(link);
-  } catch {
-    return resolve(dirname(link), readlinkSync(link));
-  }
+  if (!stats.isFile()) return { mode: null };
+  accessSync(target, constants.W_OK);
+  return { mode: stats.mode & 0o7777 };
 }
 
 /**
@@ -253,8 +234,8 @@ export function writeFolderAtomically(dir: string, files: Iterable<readonly [str
  * puts it in place once `produce` has finished. Unlike `writeFileAtomically` it creates no
  * folder: the caller decides whether a missing folder is an error. When anything fails
  * (`produce` throws, the folder is missing or not writable, the disk fills up, `target` is a
- * folder, or a file that may not be written), the temporary file is removed, an existing `target` is left as it was, and the
- * first error is thrown. Temporary files of `target` that killed processes left are removed
+ * folder, or a file that may not be written), the temporary file is removed, an existing
+ * `target` is left as it was, and the first error is thrown. Temporary files of `target` that killed processes left are removed
  * first (removeAbandonedTempsOf).
  *
  * The stream writes synchronously through a buffer and never fails itself: after a failed
@@ -262,9 +243,9 @@ export function writeFolderAtomically(dir: string, files: Iterable<readonly [str
  * errors would leave a producer waiting for a 'drain' that never comes.
  */
 export async function writeStreamAtomically<T>(target: string, produce: (out: Writable) => Promise<T>): Promise<T> {
-  const { path, mode } = replacing(target);
-  removeAbandonedTempsOf(path);
-  const temp = tempBeside(path);
+  const { mode } = replacing(target);
+  removeAbandonedTempsOf(target);
+  const temp = tempBeside(target);
   const fd = openSync(temp, 'w');
   let failure: { error: unknown } | null = null;
   let pending: Buffer[] = [];
@@ -300,7 +281,7 @@ export async function writeStreamAtomically<T>(target: string, produce: (out: Wr
     closeSync(fd);
     if (failure) throw (failure as { error: unknown }).error;
     if (mode !== null) chmodSync(temp, mode);
-    renameSync(temp, path);
+    renameSync(temp, target);
     return result;
   } catch (thrown) {
     if (!closed) closeSync(fd);

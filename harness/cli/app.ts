@@ -79,7 +79,10 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   });
   if (failures.length) {
     const named = commands.find((c) => c.name === argv[0]);
-    const explained = named ? explainFailures(failures, named, argv) : [unknownCommand(argv) ?? failures.join(' ')];
+    const unknown = named ? null : unknownCommand(argv);
+    // yargs's "Did you mean" follows what it is about.
+    const ordered = [...failures.filter((f) => !f.startsWith('Did you mean')), ...failures.filter((f) => f.startsWith('Did you mean'))];
+    const explained = named ? explainFailures(failures, named, argv) : unknown ? [unknown] : ordered;
     return refuse(io, argv, msg.cliUsage(explained.map((f) => (/[.?!]$/.test(f) ? f : `${f}.`)).join(' '), named?.name), exitCodes.badInput);
   }
   if (output) {
@@ -138,14 +141,29 @@ function explainFailures(failures: readonly string[], command: Command, argv: re
   const missing = failures.some((f) => /^Not enough non-option arguments/.test(f));
   return failures.flatMap((failure) => {
     if (missing && /^Missing required argument/.test(failure)) return []; // said with the count
-    if (/^Not enough non-option arguments/.test(failure)) return [missingArguments(command, argv)];
-    const choices = /^Invalid values:\s+Argument: ([\w-]+), Given: (.*), Choices: (.*)$/s.exec(failure);
-    if (choices) {
-      const allowed = [...choices[3]!.matchAll(/"([^"]*)"/g)].map((m) => m[1]!);
-      return [msg.optionInvalid(choices[1]!, `must be one of ${allowed.join(', ')}`, JSON.parse(choices[2]!) as unknown, `Example: --${choices[1]} ${allowed[0]}`)];
-    }
+    const given = /^Not enough non-option arguments: got (\d+)/.exec(failure);
+    if (given) return [missingArguments(command, Number(given[1]))];
+    if (failure.startsWith('Invalid values:')) return invalidChoices(failure);
     const unknown = /^Unknown arguments?: (.+)$/.exec(failure);
     return unknown ? [unknownArguments(unknown[1]!.split(', '), command, argv)] : [failure];
+  });
+}
+
+/** yargs's "Invalid values:" (a line per option given a value outside its choices), as each option's rule. */
+function invalidChoices(failure: string): string[] {
+  return failure.split('\n').flatMap((line) => {
+    const choice = /^\s*Argument: ([\w-]+), Given: (.*), Choices: (.*)$/.exec(line);
+    if (!choice) return [];
+    const allowed = [...choice[3]!.matchAll(/"([^"]*)"/g)].map((m) => m[1]!);
+    // One value, or a list of them when the option was given more than once.
+    let received: unknown = choice[2];
+    try {
+      const values = JSON.parse(`[${choice[2]}]`) as unknown[];
+      received = values.length === 1 ? values[0] : values;
+    } catch {
+      // Not JSON after all: shown as yargs wrote it.
+    }
+    return [msg.optionInvalid(choice[1]!, `must be one of ${allowed.join(', ')}`, received, `Example: --${choice[1]} ${allowed[0]}`)];
   });
 }
 
@@ -182,11 +200,10 @@ function usageArguments(command: Command): string {
   return command.command.split(' ').slice(1).join(' ');
 }
 
-/** `merge a.sqlite`: which arguments are missing, by name. */
-function missingArguments(command: Command, argv: readonly string[]): string {
+/** `merge a.sqlite`: which arguments are missing, by name (`given`: how many yargs found). */
+function missingArguments(command: Command, given: number): string {
   const required = [...command.command.matchAll(/<([\w-]+)(\.\.)?>/g)].map((m) => `<${m[1]}${m[2] ?? ''}>`);
-  const given = Math.min(required.length, argv.slice(1).filter((token) => !token.startsWith('-')).length);
-  const absent = required.slice(given);
+  const absent = required.slice(Math.min(given, required.length - 1));
   return `${command.name} needs ${absent.join(' and ')}: harness ${command.command}`;
 }
 

@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { accessSync, constants, existsSync, readFileSync, statSync, type Stats } from 'node:fs';
 import { dirname } from 'node:path';
 import * as msg from '../messages.js';
+import { canonicalPath } from '../paths.js';
 import type { OpenMode } from './store.js';
 
 /**
@@ -24,11 +25,13 @@ import type { OpenMode } from './store.js';
  * wrong rows or SQLITE_CORRUPT; a snapshot is checked once and cannot change after.
  */
 export function connect(path: string, mode: OpenMode): Database.Database {
-  if (mode === 'read' && path !== ':memory:' && !readsAsLastConnection(path)) {
-    const snapshot = finishedSnapshot(path);
+  // The file itself, as SQLite names its -wal file after it: a link's own name has none beside it.
+  const file = path === ':memory:' ? path : canonicalPath(path);
+  if (mode === 'read' && path !== ':memory:' && !readsAsLastConnection(file)) {
+    const snapshot = finishedSnapshot(file);
     if (snapshot) return new Database(snapshot, { readonly: true });
   }
-  return new Database(path, { readonly: mode === 'read' && !readsAsLastConnection(path), fileMustExist: mode !== 'create' });
+  return new Database(path, { readonly: mode === 'read' && !readsAsLastConnection(file), fileMustExist: mode !== 'create' });
 }
 
 /**

@@ -69,6 +69,15 @@ describe('usage', () => {
       [['run'], msg.cliUsage('run needs <study>: harness run <study>.', 'run')],
       [['merge', 'm.sqlite'], msg.cliUsage('merge needs <shards..>: harness merge <out> <shards..>.', 'merge')],
       [['export', 'x.sqlite', '--format', 'xml'], msg.cliUsage('--format: must be one of csv, json; received "xml". Example: --format csv.', 'export')],
+      // Two options outside their choices, and one given twice: each said, none a crash.
+      [
+        ['export', 'x.sqlite', '--table', 'nope', '--format', 'xml'],
+        msg.cliUsage('--table: must be one of trials, curves, failures, runs; received "nope". Example: --table trials. --format: must be one of csv, json; received "xml". Example: --format csv.', 'export'),
+      ],
+      [['export', 'x.sqlite', '--format', 'xml', '--format', 'yaml'], msg.cliUsage('--format: must be one of csv, json; received ["xml","yaml"]. Example: --format csv.', 'export')],
+      // An option's value is not the missing argument.
+      [['report', '--out', 'dir'], msg.cliUsage('report needs <db>: harness report <db>.', 'report')],
+      [['--bogus'], msg.cliUsage('Give a command. Unknown argument: bogus.')],
     ];
     for (const [argv, expected] of cases) {
       const result = await cli(argv, dir);

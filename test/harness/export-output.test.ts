@@ -3,8 +3,8 @@
  * refused before anything is touched, and every way of failing to write the file (no such
  * folder, a file in the way, a folder named, a read-only folder, a full disk) exits 2 with a
  * message naming --out, the path, the reason and a fix, leaves no temporary file, and leaves an
- * existing file at --out as it was. An existing file is replaced as `>` would write it: through a
- * symlink, with its permissions kept, and not at all when it may not be written.
+ * existing file at --out as it was. A file replaced keeps its permissions; one that may not be
+ * written is refused; a symlink is replaced, never what it points to.
  */
 import { once } from 'node:events';
 import { chmodSync, linkSync, lstatSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -183,22 +183,23 @@ describe('export --out that cannot be written', () => {
     expect(statSync(join(dir, 'protected.csv')).mode & 0o777).toBe(0o444);
   });
 
-  it('writes through a symlink, and keeps the permissions of the file it replaces', async () => {
-    mkdirSync(join(dir, 'shared'));
-    writeFileSync(join(dir, 'shared', 'private.csv'), 'old\n');
-    chmodSync(join(dir, 'shared', 'private.csv'), 0o600);
-    symlinkSync(join('shared', 'private.csv'), join(dir, 'link.csv'));
-    const result = await cli(['export', db, '--out', 'link.csv'], dir);
-    expect(result.code).toBe(0);
-    expect(lstatSync(join(dir, 'link.csv')).isSymbolicLink()).toBe(true);
-    expect(readFileSync(join(dir, 'shared', 'private.csv'), 'utf8')).toBe((await cli(['export', db], dir)).stdout);
-    expect(statSync(join(dir, 'shared', 'private.csv')).mode & 0o777).toBe(0o600);
-    expect(tree(join(dir, 'shared'))).toEqual(['private.csv']);
-    // A link to a file not there yet: the file is made where it points.
-    symlinkSync(join('shared', 'new.csv'), join(dir, 'dangling.csv'));
-    expect((await cli(['export', db, '--out', 'dangling.csv'], dir)).code).toBe(0);
-    expect(lstatSync(join(dir, 'dangling.csv')).isSymbolicLink()).toBe(true);
-    expect(readFileSync(join(dir, 'shared', 'new.csv'), 'utf8')).toBe(readFileSync(join(dir, 'shared', 'private.csv'), 'utf8'));
+  it('keeps the permissions of the file it replaces; replaces a symlink itself, never what it points to', async () => {
+    writeFileSync(join(dir, 'private.csv'), 'old\n');
+    chmodSync(join(dir, 'private.csv'), 0o600);
+    expect((await cli(['export', db, '--out', 'private.csv'], dir)).code).toBe(0);
+    expect(readFileSync(join(dir, 'private.csv'), 'utf8')).toBe((await cli(['export', db], dir)).stdout);
+    expect(statSync(join(dir, 'private.csv')).mode & 0o777).toBe(0o600);
+    // Writing through a link would put the bytes wherever it points (a database's -wal file, another folder), past every check of --out.
+    mkdirSync(join(dir, 'elsewhere'));
+    writeFileSync(join(dir, 'elsewhere', 'kept.csv'), 'kept\n');
+    symlinkSync(join('elsewhere', 'kept.csv'), join(dir, 'link.csv'));
+    symlinkSync(join('elsewhere', 'none.csv'), join(dir, 'dangling.csv'));
+    for (const out of ['link.csv', 'dangling.csv']) {
+      expect((await cli(['export', db, '--out', out], dir)).code).toBe(0);
+      expect(lstatSync(join(dir, out)).isFile()).toBe(true);
+    }
+    expect(readFileSync(join(dir, 'elsewhere', 'kept.csv'), 'utf8')).toBe('kept\n');
+    expect(tree(join(dir, 'elsewhere'))).toEqual(['kept.csv']);
   });
 
   it('still writes a good --out, replacing the file there', async () => {

@@ -20,9 +20,9 @@
 import Database from 'better-sqlite3';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, closeSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, closeSync, readdirSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as msg from '../../harness/messages.js';
 import { fixtures } from '../harness/helpers.js';
@@ -268,3 +268,38 @@ describe('a finished database this user may not write, in a folder it may', () =
   }, 120_000);
 });
 
+
+describe('a database read through a symlink, its commits still in the -wal of another process', () => {
+  it('is read with those commits: the -wal is the one beside the file, not beside the link', async (ctx) => {
+    const cannot = fileModesCannotApply();
+    if (cannot) {
+      console.warn(`skipped: ${cannot}`);
+      ctx.skip();
+    }
+    const real = join(dir, 'linked-real', 'db.sqlite');
+    mkdirSync(dirname(real));
+    mkdirSync(join(dir, 'linked'));
+    copyFileSync(finished, real);
+    symlinkSync(real, join(dir, 'linked', 'db.sqlite'));
+    // A writer that has not checkpointed: 9 trials deleted, in its -wal only.
+    const writer = new Database(real);
+    writer.pragma('wal_autocheckpoint = 0');
+    writer.exec('DELETE FROM trial WHERE rowid IN (SELECT rowid FROM trial ORDER BY rowid LIMIT 9)');
+    // Not writable by the reader, who may then read a finished file from a snapshot.
+    chmodSync(real, 0o444);
+    try {
+      const counts = async (db: string) => {
+        const exit = await harness(['status', db, '--json'], { withoutFileOverride: isRoot });
+        expect(exit.code, exit.stderr).toBe(0);
+        const { db: _shown, ...status } = JSON.parse(exit.stdout) as Record<string, unknown>;
+        return status;
+      };
+      const direct = await counts('linked-real/db.sqlite');
+      expect(direct).toMatchObject({ ok: 1791, missing: 9 });
+      expect(await counts('linked/db.sqlite')).toEqual(direct);
+    } finally {
+      writer.close();
+      chmodSync(real, 0o644);
+    }
+  }, 120_000);
+});

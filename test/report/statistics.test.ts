@@ -101,10 +101,10 @@ describe('statistics per cell (hand-computed)', () => {
 });
 
 describe('numbers as the report writes them', () => {
-  it('writes a value that rounds to zero as zero, never with a minus sign, and signs the signed ones', () => {
-    expect([fmt.points(-0.001), fmt.points(0), fmt.points(0.004), fmt.points(-0.006)]).toEqual(['+0.00', '+0.00', '+0.00', '-0.01']);
-    expect([fmt.signed(-0.0004), fmt.signed(-0.0006)]).toEqual(['+0.000', '-0.001']);
+  it('writes a value that rounds to zero as zero, with no sign, and signs the others that are signed', () => {
+    expect([fmt.points(-0.001), fmt.points(0), fmt.points(0.004), fmt.points(-0.006), fmt.points(0.006)]).toEqual(['0.00', '0.00', '0.00', '-0.01', '+0.01']);
+    expect([fmt.signed(-0.0004), fmt.signed(-0.0006)]).toEqual(['0.000', '-0.001']);
     expect([fmt.k(-0.04), fmt.percent(-0.04), fmt.share(-0.004), fmt.balance(-0.0001), fmt.accuracy(-0.00001), fmt.ratio(-0.001)]).toEqual(['0.0', '0.0%', '0%', '0.000', '0.0000', '0.00']);
-    expect(withInterval({ mean: -0.001, lo: -0.02, hi: 0.02 }, fmt.points, ' pts')).toBe('+0.00 [-0.02, +0.02] pts');
+    expect(withInterval({ mean: -0.001, lo: -0.02, hi: 0.02 }, fmt.points, ' pts')).toBe('0.00 [-0.02, +0.02] pts');
   });
 });

@@ -22,10 +22,10 @@ function fixed(x: number, digits: number): string {
   return Number(text) === 0 ? (0).toFixed(digits) : text;
 }
 
-/** With its sign, + for zero and up. */
+/** With its sign; a value that rounds to zero has none ("0.00": neither gain nor loss at this precision). */
 function signedFixed(x: number, digits: number): string {
   const text = fixed(x, digits);
-  return text.startsWith('-') ? text : `+${text}`;
+  return text.startsWith('-') || Number(text) === 0 ? text : `+${text}`;
 }
 
 export const fmt = {

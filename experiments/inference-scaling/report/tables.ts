@@ -2,6 +2,7 @@
  * The report's tables, each as a machine table (CSV: one number per column) and a display table
  * (Markdown and HTML: numbers with their intervals).
  */
+import { countOf } from '../../../harness/text.js';
 import type { ShareInterval } from '../../../harness/stats/index.js';
 import type { Cell, Table } from '../../../harness/render/table.js';
 import type { Analysis } from './analysis.js';
@@ -376,7 +377,7 @@ export function factorTable(a: Analysis, factor: Factor): TablePair {
       selector: l.selector,
       iqr: l.kIqr === null ? 'n/a' : `${fmt.k(l.kIqr.mean)} [${fmt.k(l.kIqr.min)}, ${fmt.k(l.kIqr.max)}]`,
       // Blank in the baseline's own rows, which compare with nothing; n/a where a level has nothing to compare.
-      shift: l.baseline ? '' : l.kShift === null ? 'n/a' : `${withInterval(l.kShift, fmt.k)} (${l.kShift.n} pairs)`,
+      shift: l.baseline ? '' : l.kShift === null ? 'n/a' : `${withInterval(l.kShift, fmt.k)} (${countOf(l.kShift.n, 'pair')})`,
       accuracy: l.baseline ? '' : l.accuracyShift === null ? 'n/a' : withInterval(l.accuracyShift, fmt.points, ' pts'),
       none: shareText(l.noPick),
       budget: shareText(l.budgetBreak),

@@ -107,7 +107,7 @@ function outProblem(thrown: unknown, target: string, cwd: string, example: strin
     case 'EACCES':
     case 'EPERM':
     case 'EROFS':
-      // The check of an existing file (writeStreamAtomically writes through to it, as `>` would).
+      // The check of an existing file, which writeStreamAtomically refuses to replace when it may not be written.
       if (syscall === 'access' && code !== 'EROFS') return { kind: 'read-only-file', code };
       return { kind: 'not-writable', folder: displayPath(folder, cwd), code };
     case 'ENOSPC':
