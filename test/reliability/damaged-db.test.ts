@@ -52,6 +52,15 @@ const harness = (argv: string[], options: { withoutFileOverride?: boolean } = {}
 /** The report's progress lines ("load trials: n/N") are not part of what is checked. */
 const withoutProgress = (exit: Exit) => ({ code: exit.code, stdout: exit.stdout, stderr: exit.stderr.replace(/^load trials: .*\n/gm, '') });
 
+/** Skips a test of file modes where they cannot apply (root without setpriv), saying why. */
+function skipUnlessFileModesApply(ctx: { skip: () => void }): void {
+  const cannot = fileModesCannotApply();
+  if (cannot) {
+    console.warn(`skipped: ${cannot}`);
+    ctx.skip();
+  }
+}
+
 const refused = (message: string) => ({ code: 2, stdout: '', stderr: `${message}\n` });
 
 /** Every command that opens a database, on `db` (relative to `dir`); writes go to out/. */
@@ -227,11 +236,7 @@ describe('a finished database on a read-only file system', () => {
 
 describe('a finished database in a folder this user may not write', () => {
   it('is read like any other, and nothing appears beside it', async (ctx) => {
-    const cannot = fileModesCannotApply();
-    if (cannot) {
-      console.warn(`skipped: ${cannot}`);
-      ctx.skip();
-    }
+    skipUnlessFileModesApply(ctx);
     const locked = join(dir, 'locked');
     mkdirSync(locked);
     copyFileSync(finished, join(locked, 'finished.sqlite'));
@@ -249,11 +254,7 @@ describe('a finished database in a folder this user may not write', () => {
 
 describe('a finished database this user may not write, in a folder it may', () => {
   it('is read like any other, leaves no -wal or -shm file beside it, and runs again once writable', async (ctx) => {
-    const cannot = fileModesCannotApply();
-    if (cannot) {
-      console.warn(`skipped: ${cannot}`);
-      ctx.skip();
-    }
+    skipUnlessFileModesApply(ctx);
     const folder = join(dir, 'read-only-file');
     mkdirSync(folder);
     copyFileSync(finished, join(folder, 'finished.sqlite'));
@@ -271,11 +272,7 @@ describe('a finished database this user may not write, in a folder it may', () =
 
 describe('a database read through a symlink, its commits still in the -wal of another process', () => {
   it('is read with those commits: the -wal is the one beside the file, not beside the link', async (ctx) => {
-    const cannot = fileModesCannotApply();
-    if (cannot) {
-      console.warn(`skipped: ${cannot}`);
-      ctx.skip();
-    }
+    skipUnlessFileModesApply(ctx);
     const real = join(dir, 'linked-real', 'db.sqlite');
     mkdirSync(dirname(real));
     mkdirSync(join(dir, 'linked'));
