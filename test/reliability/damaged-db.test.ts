@@ -22,7 +22,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, closeSync, readdirSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as msg from '../../harness/messages.js';
 import { fixtures } from '../harness/helpers.js';
@@ -234,18 +234,27 @@ describe('a finished database on a read-only file system', () => {
   });
 });
 
+/**
+ * A read-only copy of the finished database in `folder` (made here; read-only too when
+ * `lockFolder`) is read like the original by a user to whom file modes apply, and nothing
+ * appears beside it.
+ */
+async function readsReadOnlyCopy(folder: string, lockFolder: boolean): Promise<void> {
+  mkdirSync(folder);
+  copyFileSync(finished, join(folder, 'finished.sqlite'));
+  chmodSync(join(folder, 'finished.sqlite'), 0o444);
+  if (lockFolder) chmodSync(folder, 0o555);
+  const before = treeSnapshot(folder);
+  await readsLikeTheOriginal(`${basename(folder)}/finished.sqlite`, { withoutFileOverride: isRoot });
+  expect(treeSnapshot(folder)).toEqual(before);
+}
+
 describe('a finished database in a folder this user may not write', () => {
   it('is read like any other, and nothing appears beside it', async (ctx) => {
     skipUnlessFileModesApply(ctx);
     const locked = join(dir, 'locked');
-    mkdirSync(locked);
-    copyFileSync(finished, join(locked, 'finished.sqlite'));
-    chmodSync(join(locked, 'finished.sqlite'), 0o444);
-    chmodSync(locked, 0o555);
     try {
-      const before = treeSnapshot(locked);
-      await readsLikeTheOriginal('locked/finished.sqlite', { withoutFileOverride: isRoot });
-      expect(treeSnapshot(locked)).toEqual(before);
+      await readsReadOnlyCopy(locked, true);
     } finally {
       chmodSync(locked, 0o755);
     }
@@ -256,19 +265,13 @@ describe('a finished database this user may not write, in a folder it may', () =
   it('is read like any other, leaves no -wal or -shm file beside it, and runs again once writable', async (ctx) => {
     skipUnlessFileModesApply(ctx);
     const folder = join(dir, 'read-only-file');
-    mkdirSync(folder);
-    copyFileSync(finished, join(folder, 'finished.sqlite'));
-    chmodSync(join(folder, 'finished.sqlite'), 0o444);
-    const before = treeSnapshot(folder);
-    await readsLikeTheOriginal('read-only-file/finished.sqlite', { withoutFileOverride: isRoot });
     // SQLite's files, made read-only beside a read-only file, would refuse the next writer.
-    expect(treeSnapshot(folder)).toEqual(before);
+    await readsReadOnlyCopy(folder, false);
     chmodSync(join(folder, 'finished.sqlite'), 0o644);
     const resumed = await harness(['run', ...studyArgs, '--db', 'read-only-file/finished.sqlite'], { withoutFileOverride: isRoot });
     expect({ code: resumed.code, stderr: resumed.stderr }).toMatchObject({ code: 0 });
   }, 120_000);
 });
-
 
 describe('a database read through a symlink, its commits still in the -wal of another process', () => {
   it('is read with those commits: the -wal is the one beside the file, not beside the link', async (ctx) => {

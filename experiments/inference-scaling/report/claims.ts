@@ -606,9 +606,10 @@ function measureAdaptivity(ctx: Context): Adaptivity[] {
     for (const selector of ctx.data.selectors) {
       for (const model of ctx.data.models) {
         // The scenarios the model was run in (a study may exclude some combinations): two or more to compare.
-        const run = conditions.filter((c) => ctx.index.cell(c.id, model.id, selector).length > 0);
-        if (run.length < 2) continue;
-        const cells = run.map((c) => ctx.index.cell(c.id, model.id, selector));
+        const withTrials = conditions.map((c) => ({ c, cell: ctx.index.cell(c.id, model.id, selector) })).filter(({ cell }) => cell.length > 0);
+        if (withTrials.length < 2) continue;
+        const run = withTrials.map(({ c }) => c);
+        const cells = withTrials.map(({ cell }) => cell);
         const ks = cells.map((cell) => cell.map((p) => p.kStar).filter((k): k is number => k !== null));
         const byReplicate = cells.map((cell) => new Map(cell.map((p) => [p.replicate, p.kStar])));
         let differing = 0;
