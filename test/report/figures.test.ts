@@ -140,6 +140,46 @@ describe('figure specs', () => {
     expect(titles.some((title) => /\bk\*?(\b|$)|\bk\*/.test(title))).toBe(true);
   });
 
+  it('accuracy and cost against k: a model that no k is feasible for in any seed says so in its panel, clear of what it draws', async () => {
+    let notes = 0;
+    for (const figure of figures.filter((f) => /^(accuracy|cost)-vs-k--/.test(f.name))) {
+      const condition = a.data.conditions.find((c) => figure.name.endsWith(`--${c.slug}`))!;
+      const infeasible = a.data.models
+        .filter((m) => a.data.curves.get(curveKey(condition.id, m.id))!.every((p) => p.feasibleShare === 0))
+        .map((m) => m.label);
+      const rows = (figure.spec as unknown as { datasets: { rows: Record<string, unknown>[] } }).datasets.rows;
+      expect(rows.filter((r) => r.kind === 'note').map((r) => r.model), figure.name).toEqual(infeasible);
+      const cells = groupsNamed(await sceneOf(figure.spec), /^cell$/)[0]!;
+      cells.forEach((cell, i) => {
+        const marks = (cell.items ?? []) as (SceneItem & { items: (SceneItem & { dx?: number; dy?: number })[] })[];
+        const note = marks.findLast((m) => m.marktype === 'text' && m.items.some((t) => t.text === 'no feasible k'))?.items[0];
+        expect(note !== undefined, `${figure.name}, ${a.data.models[i]!.label}`).toBe(infeasible.includes(a.data.models[i]!.label));
+        if (!note) return;
+        notes++;
+        const box = textBox(note);
+        expect(box.y0).toBeGreaterThanOrEqual(0);
+        for (const mark of marks.filter((m) => m.marktype === 'symbol').flatMap((m) => m.items)) {
+          const nearest = [Math.min(Math.max(mark.x!, box.x0), box.x1), Math.min(Math.max(mark.y!, box.y0), box.y1)];
+          expect(Math.hypot(mark.x! - nearest[0]!, mark.y! - nearest[1]!), figure.name).toBeGreaterThan(Math.sqrt((mark.size as number) / Math.PI));
+        }
+      });
+    }
+    // The synthetic study has such a model: GPT-5 under cost-constrained, in both figures.
+    expect(notes).toBeGreaterThanOrEqual(2);
+  });
+
+  it('size classes: a model run in a scenario keeps its row there without a pick, with no mark', async () => {
+    const figure = named('size-classes');
+    const rows = (figure.spec as unknown as { datasets: { rows: Record<string, unknown>[] } }).datasets.rows;
+    const unpicked = rows.filter((r) => r.mean === null).map((r) => `${String(r.condition)}: ${String(r.model)}`);
+    expect(unpicked.length).toBeGreaterThan(0);
+    const labels = texts(await sceneOf(figure.spec), 'axis-label').map((t) => String(t.text));
+    for (const model of new Set(rows.filter((r) => r.mean === null).map((r) => r.model))) {
+      // Once per scenario, in the first column.
+      expect(labels.filter((l) => l === model).length, String(model)).toBe(new Set(rows.map((r) => r.condition)).size);
+    }
+  });
+
   it('curve tooltips show k and the values', () => {
     const curve = figures.find((f) => f.name.startsWith('accuracy-vs-k'))!;
     const titles = collect(curve.spec, 'tooltip').flatMap((t) => (Array.isArray(t) ? t.map((x) => (x as { title: string }).title) : []));
@@ -389,35 +429,41 @@ describe('figures at the size of the paper study', () => {
   const input = syntheticReportInput({ seeds: 4, kCount: 12, variants: [{ 'sim.M': 100 }, { 'sim.M': 300 }] });
   const figures = allFigures(analyze(input, 100));
 
-  it('cost against k: each budget label clear of every ring and of the curve, wherever the curve meets the budget', async () => {
-    const costs = figures.filter((f) => f.name.startsWith('cost-vs-k--'));
-    expect(costs.length).toBeGreaterThan(0);
+  it('accuracy and cost against k: each budget label clear of every ring, point and stretch of the curve, wherever the curve meets the budget', async () => {
+    const curves = figures.filter((f) => /^(accuracy|cost)-vs-k--/.test(f.name));
+    expect(curves.length).toBeGreaterThan(0);
     const places = new Set<unknown>();
-    for (const figure of costs) {
+    for (const figure of curves) {
       for (const row of (figure.spec as unknown as { datasets: { rows: Record<string, unknown>[] } }).datasets.rows) if (row.kind === 'budget') places.add(row.place);
       for (const cell of groupsNamed(await sceneOf(figure.spec), /^cell$/)[0]!) {
         const marks = (cell.items ?? []) as (SceneItem & { items: (SceneItem & { dx?: number; dy?: number; align?: string; fontSize?: number })[] })[];
-        const label = marks.findLast((m) => m.marktype === 'text' && m.items.some((t) => t.text === 'C_max'))?.items[0];
+        const label = marks.findLast((m) => m.marktype === 'text' && m.items.some((t) => /^(C_max|acc_min)/.test(String(t.text))))?.items[0];
         expect(label, figure.name).toBeDefined();
-        const w = textWidth('regular', label!.fontSize!, 'C_max');
-        const h = label!.fontSize!;
-        const x0 = label!.x! + (label!.dx ?? 0) - (label!.align === 'right' ? w : 0);
-        const y0 = label!.y! + (label!.dy ?? 0) - (label!.baseline === 'bottom' ? h : 0);
+        const box = textBox(label!);
         const rings = marks.filter((m) => m.marktype === 'symbol').flatMap((m) => m.items.filter(isRing));
         expect(rings.length, figure.name).toBeGreaterThan(0);
-        // The curve's points, one per candidate k, trace the line the label must keep clear of too.
         const points = marks.filter((m) => m.name === 'curve_points_marks').flatMap((m) => m.items);
         expect(points.length, figure.name).toBeGreaterThan(0);
         for (const mark of [...rings, ...points]) {
           const r = Math.sqrt((mark.size as number) / Math.PI);
-          const nearestX = Math.min(Math.max(mark.x!, x0), x0 + w);
-          const nearestY = Math.min(Math.max(mark.y!, y0), y0 + h);
+          const nearestX = Math.min(Math.max(mark.x!, box.x0), box.x1);
+          const nearestY = Math.min(Math.max(mark.y!, box.y0), box.y1);
           expect(Math.hypot(mark.x! - nearestX, mark.y! - nearestY), `${figure.name}: ${JSON.stringify(mark.datum)}`).toBeGreaterThan(r);
+        }
+        // The line between the points, sampled every half point.
+        const line = [...points].sort((p, q) => p.x! - q.x!);
+        for (let i = 1; i < line.length; i++) {
+          const [p, q] = [line[i - 1]!, line[i]!];
+          const steps = Math.ceil(2 * Math.hypot(q.x! - p.x!, q.y! - p.y!));
+          for (let s = 0; s <= steps; s++) {
+            const [x, y] = [p.x! + ((q.x! - p.x!) * s) / steps, p.y! + ((q.y! - p.y!) * s) / steps];
+            expect(x > box.x0 && x < box.x1 && y > box.y0 && y < box.y1, `${figure.name}: the curve at (${x}, ${y}) crosses ${label!.text}`).toBe(false);
+          }
         }
       }
     }
-    // The synthetic study has curves that meet the budget early, before the middle and after it.
-    expect(places).toEqual(new Set(['above-right', 'below-right', 'above-left']));
+    // The synthetic study's curves meet the budgets at places that put the labels in more than one place.
+    expect(places.size).toBeGreaterThan(1);
   });
 
   it('every one fits the text width of a two-column paper, subtitle included, and a page: a swept value has figures of its own', async () => {
@@ -640,6 +686,15 @@ describe('figures of a study of two models, with a selector that never picks in 
     }
   });
 });
+
+/** The box a one-line text item covers, from its anchor, offsets, alignment and baseline (measured as drawn). */
+function textBox(t: SceneItem & { dx?: number; dy?: number }): { x0: number; x1: number; y0: number; y1: number } {
+  const w = textWidth('regular', t.fontSize!, String(t.text));
+  const h = t.fontSize!;
+  const x0 = t.x! + (t.dx ?? 0) - (t.align === 'right' ? w : t.align === 'center' ? w / 2 : 0);
+  const y0 = t.y! + (t.dy ?? 0) - (t.baseline === 'bottom' ? h : t.baseline === 'middle' ? h / 2 : 0);
+  return { x0, x1: x0 + w, y0, y1: y0 + h };
+}
 
 /** A selector's ring: a symbol drawn by its stroke alone. */
 function isRing(item: SceneItem): boolean {

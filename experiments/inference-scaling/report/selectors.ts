@@ -23,9 +23,12 @@ export const KNEE_2D = 'knee-2d';
 export const TWO_D_SELECTORS: readonly string[] = TWO_D;
 
 /**
- * Okabe & Ito's colour-blind-safe palette, one colour per selector in every figure; grey for the
- * 1D baseline, and for the ninth selector a dark brown, told from vermillion by its lightness
- * (Okabe & Ito's yellow is too light for a ring on white).
+ * Okabe & Ito's colour-blind-safe palette, one colour per selector in every figure; dark grey for
+ * the 1D baseline, and for the ninth selector a dark brown, told from vermillion by its lightness
+ * (Okabe & Ito's yellow is too light for a ring on white). Every two of the nine stay at least
+ * 13 apart in CIELAB under simulated protanopia, deuteranopia and tritanopia (Machado et al.
+ * 2009; test/report/palette.test.ts); the lighter grey #999999 was 7.1 from knee-3d's pink under
+ * deuteranopia, and the two often mark the same k.
  */
 export const SELECTOR_COLOURS: Readonly<Record<string, string>> = {
   'accuracy-max': '#0072B2',
@@ -34,7 +37,7 @@ export const SELECTOR_COLOURS: Readonly<Record<string, string>> = {
   'knee-paper': '#D55E00',
   'knee-3d': '#CC79A7',
   'knee-chord': '#56B4E9',
-  'fixed-k': '#999999',
+  'fixed-k': '#555555',
   'accuracy-max-2d': '#000000',
   'knee-2d': '#8C510A',
 };

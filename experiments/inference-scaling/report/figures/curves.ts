@@ -7,11 +7,13 @@ import { countOf } from '../../../../harness/text.js';
 import type { Analysis } from '../analysis.js';
 import { curveKey, type Condition, type CurvePoint } from '../data.js';
 import { round } from '../format.js';
-import { axisExtent, panelPerModel, rowsFigure, selectorColourScale, tip, TOOLTIP_FORMAT, withHalo, DECADE_AXIS, decadeAxisExtent, type Figure, type Obj } from './theme.js';
+import { textWidthUpperBound } from '../../../../harness/render/text-width.js';
+import { budgetLabelPlace, LABEL_GAP, paddedDomain, paddedScale, type BudgetLabelPlace, type LabelBox, type Obstacles } from './label-place.js';
+import { axisExtent, panelPerModel, rowsFigure, selectorColourScale, tip, TOOLTIP_FORMAT, withHalo, DECADE_AXIS, decadeAxisExtent, HALO_RADIUS, type Figure, type Obj } from './theme.js';
 
 export type CurveMetric = 'accuracy' | 'cost';
 
-const PANEL = { width: 104, height: 84 };
+const PANEL = { width: 136, height: 92 };
 /**
  * What a k is in most seeds, drawn alike in every figure of curves: dark if on the Pareto front
  * of the feasible set, grey if feasible, light if not.
@@ -34,25 +36,20 @@ function ringRadius(rank: number): number {
  */
 export const RING_PADDING = Math.ceil(ringRadius(7) + 2);
 
+/** The values a panel's y scale spans: every curve row's and the budget's. */
+function yValues(rows: readonly Obj[], limit: number | null): number[] {
+  const values = rows.filter((r) => r.kind === 'curve' || r.kind === 'pick').flatMap((r) => [r.lo, r.mean, r.hi].filter((v): v is number => typeof v === 'number'));
+  return limit === null ? values : [limit, ...values];
+}
+
 /**
- * The cost panels' y axes all take the room of the widest decade label any of them may show, so
- * that the panels line up, and the panels give up what that room exceeds the accuracy axis's, so
- * that the cost figure is as wide as the accuracy one whatever the costs.
+ * The room the cost axis takes: the widest decade label of its domain. The cost panels give up
+ * what that room exceeds the accuracy axis's, so that the cost figure is as wide as the accuracy
+ * one whatever the costs.
  */
 function costAxisExtent(rows: readonly Obj[], limit: number | null): number {
-  const byModel = new Map<unknown, { lo: number; hi: number }>();
-  for (const row of rows) {
-    const values = [row.lo, row.mean, row.hi, limit].filter((v): v is number => typeof v === 'number' && v > 0);
-    const range = byModel.get(row.model) ?? { lo: Infinity, hi: 0 };
-    byModel.set(row.model, { lo: Math.min(range.lo, ...values), hi: Math.max(range.hi, ...values) });
-  }
-  // The scale's domain: the values, widened by its padding (the same share of the span in log
-  // space at either end), not rounded out to decades (nice: false on the scale).
-  const domain = ({ lo, hi }: { lo: number; hi: number }) => {
-    const widen = 10 ** ((Math.log10(hi / lo) * RING_PADDING) / (PANEL.height - 2 * RING_PADDING));
-    return decadeAxisExtent(lo / widen, hi * widen, '$');
-  };
-  return Math.max(0, ...[...byModel.values()].filter((r) => r.hi > 0).map(domain));
+  const [lo, hi] = paddedDomain('log', yValues(rows, limit), PANEL.height, RING_PADDING);
+  return hi > 0 ? decadeAxisExtent(lo, hi, '$') : 0;
 }
 
 /** The room the accuracy axis's labels (0.80, 0.85, ...) take beside a panel. */
@@ -119,27 +116,52 @@ export function pickRows(a: Analysis, condition: Condition, model: string, point
   return rows;
 }
 
-/** Where a panel's budget label lies: at which end of the dashed line, and on which side of it. */
-export type BudgetLabelPlace = 'above-right' | 'below-right' | 'above-left';
+/** Area of a curve point's bounding square; and a ring's outline width. */
+const CURVE_POINT_SIZE = 11;
+const RING_STROKE = 1.3;
+/** Text in a panel: the budget's label, the note of a model with no feasible k. */
+const PANEL_TEXT_SIZE = 7;
 
 /**
- * Where a cost panel's budget label lies clear of the curve and the rings. Cost grows in
- * proportion to k, so on the log-log panel the curve is a straight line that meets C_max once,
- * at the largest k within budget, and the rings lie at or left of it, under the line, the largest
- * a ninth of the panel across. The label takes about a fifth of the line: above its right end
- * while the curve meets the line early (or never: it runs above it), so that the curve is well
- * above the label there; below its right end while the curve meets the line before the middle
- * (above it, the curve would cross the label); above its left end when it meets the line after
- * the middle or never leaves the budget (the curve is under the line on the left).
+ * Each model panel as Vega lays it out, for placing text in it (label-place.ts): k on the log axis
+ * every panel shares, the y scale of every curve row's values and the budget, and what the panel
+ * draws that text should not cover.
  */
-export function costLabelPlace(points: readonly CurvePoint[], cMax: number): BudgetLabelPlace {
-  const ks = points.map((p) => p.k);
-  const within = points.filter((p) => p.cost.mean <= cMax).map((p) => p.k);
-  if (ks.length === 0 || within.length === 0) return 'above-right';
-  const [lo, hi] = [Math.log2(Math.min(...ks)), Math.log2(Math.max(...ks))];
-  const meets = hi === lo ? 1 : (Math.log2(Math.max(...within)) - lo) / (hi - lo);
-  return meets < 0.25 ? 'above-right' : meets < 0.5 ? 'below-right' : 'above-left';
+function panelLayout(rows: readonly Obj[], metric: CurveMetric, limit: number | null, width: number): (model: string) => { y: (value: number) => number; obstacles: Obstacles } {
+  const drawn = rows.filter((r) => r.kind === 'curve' || r.kind === 'pick');
+  const x = paddedScale('log', drawn.map((r) => r.k as number), width, RING_PADDING);
+  const y = paddedScale(metric === 'cost' ? 'log' : 'linear', yValues(rows, limit), PANEL.height, RING_PADDING, true);
+  return (model) => {
+    const own = drawn.filter((r) => r.model === model && typeof r.mean === 'number');
+    const curve = own.filter((r) => r.kind === 'curve').map((r) => ({ x: x(r.k as number), y: y(r.mean as number) }));
+    // A ring with its outline, and the point in it: text inside a ring would be hard to read too.
+    const rings = own.filter((r) => r.kind === 'pick').map((r) => ({ x: x(r.k as number), y: y(r.mean as number), r: Math.sqrt(r.ring as number) / 2 + RING_STROKE / 2 }));
+    const points = curve.map((p) => ({ ...p, r: Math.sqrt(CURVE_POINT_SIZE) / 2 }));
+    return { y, obstacles: { line: curve.map((p) => [p.x, p.y] as const), discs: [...points, ...rings] } };
+  };
 }
+
+/** A text row's label box at PANEL_TEXT_SIZE, its halo around it. */
+function panelTextBox(text: string): LabelBox {
+  return { width: textWidthUpperBound(text, PANEL_TEXT_SIZE), fontSize: PANEL_TEXT_SIZE, margin: HALO_RADIUS };
+}
+
+/**
+ * The text of the rows of `kind` in each panel, over a halo, at either end of a horizontal line
+ * at `y` (an encoding), on the side of it that each row's `place` says.
+ */
+function placedText(rows: readonly Obj[], kind: string, y: Obj, text: string): Obj[] {
+  return [...new Set(rows.filter((r) => r.kind === kind).map((r) => r.place as BudgetLabelPlace))].flatMap((place) => {
+    const [above, left] = [place.startsWith('above'), place.endsWith('left')];
+    return withHalo({
+      transform: [{ filter: `datum.kind === '${kind}' && datum.place === '${place}'` }],
+      mark: { type: 'text', align: left ? 'left' : 'right', baseline: above ? 'bottom' : 'top', dx: left ? LABEL_GAP.dx : -LABEL_GAP.dx, dy: above ? -LABEL_GAP.dy : LABEL_GAP.dy, fontSize: PANEL_TEXT_SIZE, color: '#333333' },
+      encoding: { x: { value: left ? 0 : 'width' }, y, text: { value: text } },
+    });
+  });
+}
+
+const NO_FEASIBLE_K = 'no feasible k';
 
 export function curveFigure(a: Analysis, condition: Condition, metric: CurveMetric): Figure {
   const rows: Obj[] = [];
@@ -163,24 +185,32 @@ export function curveFigure(a: Analysis, condition: Condition, metric: CurveMetr
   }
   const c = condition.constraints;
   const limit = c === null ? null : metric === 'accuracy' ? c.acc_min : c.C_max;
-  if (limit !== null) {
-    for (const model of a.data.models) {
-      const points = a.data.curves.get(curveKey(condition.id, model.id)) ?? [];
-      rows.push({ kind: 'budget', model: model.label, place: metric === 'cost' ? costLabelPlace(points, limit) : 'above-right' });
-    }
-  }
   const limitText = limit === null ? '' : metric === 'accuracy' ? `acc_min ${limit}` : `C_max $${limit}`;
-  // A cost panel's label is short, to stay clear of the rings near the line (costLabelPlace);
-  // the subtitle gives the budget.
+  // A cost panel's label is short, to find room between the rings near the line; the subtitle
+  // gives the budget.
   const panelLabel = metric === 'accuracy' ? limitText : 'C_max';
   const format = metric === 'accuracy' ? TOOLTIP_FORMAT.accuracy : TOOLTIP_FORMAT.cost;
-  // Cost grows in proportion to k across two orders of magnitude between models: a log axis
-  // keeps the cheap picks and the budget line readable in every panel.
+  // Cost grows in proportion to k, and differs between models by two orders of magnitude: a log
+  // axis keeps the cheap picks and the budget line readable in every panel, and one axis shared
+  // by the panels lets the models' costs be compared by eye, the budget line level across a row.
   const costExtent = metric === 'cost' ? costAxisExtent(rows, limit) : 0;
+  const panelWidth = PANEL.width - Math.max(0, costExtent - ACCURACY_EXTENT);
+  if (limit !== null) {
+    const layout = panelLayout(rows, metric, limit, panelWidth);
+    for (const model of a.data.models) {
+      const { y, obstacles } = layout(model.label);
+      rows.push({ kind: 'budget', model: model.label, place: budgetLabelPlace(panelWidth, PANEL.height, y(limit), panelTextBox(panelLabel), obstacles) });
+      // A model no k is feasible for in any seed says so, at the panel's top edge.
+      const points = a.data.curves.get(curveKey(condition.id, model.id)) ?? [];
+      if (points.length > 0 && points.every((p) => p.feasibleShare === 0)) {
+        rows.push({ kind: 'note', model: model.label, place: budgetLabelPlace(panelWidth, PANEL.height, 0, panelTextBox(NO_FEASIBLE_K), obstacles) });
+      }
+    }
+  }
   const y =
     metric === 'cost'
       ? { field: 'mean', type: 'quantitative', title: 'cost per request ($, log)', scale: { type: 'log', nice: false, padding: RING_PADDING }, axis: { ...DECADE_AXIS, format: '$~g', minExtent: costExtent, maxExtent: costExtent } }
-      : { field: 'mean', type: 'quantitative', title: 'accuracy (best of k)', scale: { zero: false, padding: RING_PADDING } };
+      : { field: 'mean', type: 'quantitative', title: 'accuracy (best of k)', scale: { zero: false, nice: false, padding: RING_PADDING } };
   const layers: Obj[] = [
     {
       transform: [{ filter: "datum.kind === 'curve'" }],
@@ -195,7 +225,7 @@ export function curveFigure(a: Analysis, condition: Condition, metric: CurveMetr
     {
       name: 'curve_points',
       transform: [{ filter: "datum.kind === 'curve'" }],
-      mark: { type: 'point', filled: true, size: 11, strokeWidth: 0 },
+      mark: { type: 'point', filled: true, size: CURVE_POINT_SIZE, strokeWidth: 0 },
       encoding: {
         x: { field: 'k', type: 'quantitative' },
         y: { field: 'mean', type: 'quantitative' },
@@ -214,7 +244,7 @@ export function curveFigure(a: Analysis, condition: Condition, metric: CurveMetr
     ...(limit === null ? [] : [budgetRule('y', limit)]),
     {
       transform: [{ filter: "datum.kind === 'pick'" }],
-      mark: { type: 'point', filled: false, strokeWidth: 1.3, opacity: 1 },
+      mark: { type: 'point', filled: false, strokeWidth: RING_STROKE, opacity: 1 },
       encoding: {
         x: { field: 'k', type: 'quantitative' },
         y: { field: 'mean', type: 'quantitative' },
@@ -233,16 +263,8 @@ export function curveFigure(a: Analysis, condition: Condition, metric: CurveMetr
       },
     },
     // The budget's label last, over the rings, clear of the dashed line (descenders included).
-    ...(limit === null
-      ? []
-      : [...new Set(rows.filter((r) => r.kind === 'budget').map((r) => r.place as BudgetLabelPlace))].flatMap((place) => {
-          const [above, left] = [place.startsWith('above'), place.endsWith('left')];
-          return withHalo({
-            transform: [{ filter: `datum.kind === 'budget' && datum.place === '${place}'` }],
-            mark: { type: 'text', align: left ? 'left' : 'right', baseline: above ? 'bottom' : 'top', dx: left ? 2 : -2, dy: above ? -2.5 : 2.5, fontSize: 7, color: '#333333' },
-            encoding: { x: { value: left ? 0 : 'width' }, y: { datum: limit }, text: { value: panelLabel } },
-          });
-        })),
+    ...(limit === null ? [] : placedText(rows, 'budget', { datum: limit }, panelLabel)),
+    ...placedText(rows, 'note', { value: 0 }, NO_FEASIBLE_K),
   ];
   const what = metric === 'accuracy' ? 'Accuracy' : 'Total cost per request';
   const title = `${what} vs k: ${condition.label}`;
@@ -257,8 +279,7 @@ export function curveFigure(a: Analysis, condition: Condition, metric: CurveMetr
     rows,
     body: {
       ...panelPerModel(a.data.models.map((m) => m.label)),
-      spec: { width: PANEL.width - Math.max(0, costExtent - ACCURACY_EXTENT), height: PANEL.height, layer: layers },
-      resolve: { scale: { y: metric === 'cost' ? 'independent' : 'shared' } },
+      spec: { width: panelWidth, height: PANEL.height, layer: layers },
     },
   });
 }

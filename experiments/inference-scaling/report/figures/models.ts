@@ -3,6 +3,7 @@
  * by side, models grouped by size class, with 95% bootstrap intervals.
  */
 import type { Analysis } from '../analysis.js';
+import type { Condition } from '../data.js';
 import { round } from '../format.js';
 import { ACCURACY_MAX } from '../selectors.js';
 import { DECADE_AXIS, rowsFigure, SIZE_CLASS_ORDER, SIZE_CLASS_SCALE, SIZE_CLASS_SHAPES, tip, TOOLTIP_FORMAT, type Figure, type Obj } from './theme.js';
@@ -26,27 +27,31 @@ export function sizeClassFigure(a: Analysis): Figure {
       rows.push({ ...base, measure: COST, mean: round(cell.cost.mean), lo: round(cell.cost.lo), hi: round(cell.cost.hi) });
     }
   }
-  const y = { field: 'model', type: 'nominal', sort: models.map((m) => m.label), title: null, axis: { labelLimit: 110, ticks: false, domain: false } };
   const size = { field: 'size', type: 'nominal', sort: [...SIZE_CLASS_ORDER], title: 'size class' };
-  const panel = (condition: string, measure: string, scale: Obj, format: string, first: boolean, bottom: boolean): Obj => ({
-    width: 150,
-    height: 11 * models.length,
-    transform: [{ filter: { field: 'condition', equal: condition } }, { filter: { field: 'measure', equal: measure } }],
-    layer: [
-      { transform: [{ filter: 'isValid(datum.lo)' }], mark: { type: 'rule', strokeWidth: 1.1 }, encoding: { y, x: { field: 'lo', type: 'quantitative', scale }, x2: { field: 'hi' }, color: { ...size, scale: SIZE_CLASS_SCALE } } },
-      {
-        transform: [{ filter: 'isValid(datum.mean)' }],
-        mark: { type: 'point', filled: true, size: 22, opacity: 1 },
-        encoding: {
-          y: first ? y : { ...y, axis: null },
-          x: { field: 'mean', type: 'quantitative', scale, title: bottom ? measure : null, axis: measure === COST ? { ...DECADE_AXIS, format: '$~g' } : { tickCount: 4 } },
-          color: { ...size, scale: SIZE_CLASS_SCALE },
-          shape: { ...size, scale: SIZE_CLASS_SHAPES },
-          tooltip: [tip('model', 'model'), tip('size', 'size class'), tip('mean', measure, format), tip('lo', '95% low', format), tip('hi', '95% high', format), tip('k', 'mean k*', TOOLTIP_FORMAT.k), tip('noneShare', 'seeds with no pick', TOOLTIP_FORMAT.share)],
+  const panel = (condition: Condition, measure: string, scale: Obj, format: string, first: boolean, bottom: boolean): Obj => {
+    // A row for every model run in the condition: one with no pick keeps its row, without a mark.
+    const run = models.filter((m) => a.cell(condition.id, m.id, ACCURACY_MAX)).map((m) => m.label);
+    const y = { field: 'model', type: 'nominal', scale: { domain: run }, title: null, axis: { labelLimit: 110, ticks: false, domain: false } };
+    return {
+      width: 150,
+      height: 11 * run.length,
+      transform: [{ filter: { field: 'condition', equal: condition.label } }, { filter: { field: 'measure', equal: measure } }],
+      layer: [
+        { transform: [{ filter: 'isValid(datum.lo)' }], mark: { type: 'rule', strokeWidth: 1.1 }, encoding: { y, x: { field: 'lo', type: 'quantitative', scale }, x2: { field: 'hi' }, color: { ...size, scale: SIZE_CLASS_SCALE } } },
+        {
+          transform: [{ filter: 'isValid(datum.mean)' }],
+          mark: { type: 'point', filled: true, size: 22, opacity: 1 },
+          encoding: {
+            y: first ? y : { ...y, axis: null },
+            x: { field: 'mean', type: 'quantitative', scale, title: bottom ? measure : null, axis: measure === COST ? { ...DECADE_AXIS, format: '$~g' } : { tickCount: 4 } },
+            color: { ...size, scale: SIZE_CLASS_SCALE },
+            shape: { ...size, scale: SIZE_CLASS_SHAPES },
+            tooltip: [tip('model', 'model'), tip('size', 'size class'), tip('mean', measure, format), tip('lo', '95% low', format), tip('hi', '95% high', format), tip('k', 'mean k*', TOOLTIP_FORMAT.k), tip('noneShare', 'seeds with no pick', TOOLTIP_FORMAT.share)],
+          },
         },
-      },
-    ],
-  });
+      ],
+    };
+  };
   const title = 'Smaller vs larger models at their accuracy-max picks';
   const subtitle = [
     `Accuracy and cost at accuracy-max's k*: mean over seeds with 95% bootstrap intervals (often shorter than the mark). A model without a mark had no feasible k in any seed.`,
@@ -62,8 +67,8 @@ export function sizeClassFigure(a: Analysis): Figure {
         title: { text: c.label, anchor: 'start', fontSize: 8.5, offset: 4 },
         hconcat: [
           // Padded: a mark at the end of the domain (accuracy 1, a dollar) stays whole inside the frame.
-          panel(c.label, ACCURACY, { zero: false, padding: 6 }, TOOLTIP_FORMAT.accuracy, true, i === a.data.conditions.length - 1),
-          panel(c.label, COST, { type: 'log', padding: 6 }, TOOLTIP_FORMAT.cost, false, i === a.data.conditions.length - 1),
+          panel(c, ACCURACY, { zero: false, padding: 6 }, TOOLTIP_FORMAT.accuracy, true, i === a.data.conditions.length - 1),
+          panel(c, COST, { type: 'log', padding: 6 }, TOOLTIP_FORMAT.cost, false, i === a.data.conditions.length - 1),
         ],
         resolve: { scale: { x: 'independent' } },
       })),

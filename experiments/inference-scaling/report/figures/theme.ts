@@ -221,7 +221,7 @@ export function withHalo(layer: Obj): Obj[] {
   return [...halo, layer];
 }
 
-const HALO_RADIUS = 1.1;
+export const HALO_RADIUS = 1.1;
 const HALO_OFFSETS: readonly (readonly [number, number])[] = Array.from({ length: 8 }, (_, i) => {
   const angle = (i * Math.PI) / 4;
   return [Number((HALO_RADIUS * Math.cos(angle)).toFixed(2)), Number((HALO_RADIUS * Math.sin(angle)).toFixed(2))] as const;
