@@ -174,8 +174,10 @@ export interface ReportInput {
    * of the study's grid. `done < expected` for an interrupted run (`harness report` writes such a
    * report too); its files must then say, where a reader sees them, that everything in them is
    * provisional. Absent where nobody counted (an input built by hand): read as complete.
+   * `finishedShards`: the shards the database holds (e.g. "1/4") when each of them is finished,
+   * so that what is missing is the other shards' trials, not a run's to resume.
    */
-  coverage?: { done: number; expected: number };
+  coverage?: { done: number; expected: number; finishedShards?: readonly string[] };
   /** The harness writing the report, for its provenance; absent in an input built by hand. */
   writer?: Writer;
 }

@@ -114,7 +114,8 @@ export async function writeReport(options: ReportOptions): Promise<ReportResult>
       const note = heapNote(input.trials.length, (options.heap ?? getHeapStatistics)());
       if (note) log(note);
       // The trials of the snapshot the report shows (while a run writes, a later one than status's).
-      const coverage = { done: input.trials.length, expected: expectedTrials };
+      const finished = finishedShards(state, gridOf(manifest.body), ok + failed);
+      const coverage = { done: input.trials.length, expected: expectedTrials, ...(finished.length ? { finishedShards: finished } : {}) };
       let files: unknown;
       try {
         files = await experiment.report({ ...input, figures, coverage, writer: await writer, ...(options.pngDpi === undefined ? {} : { pngDpi: options.pngDpi }) });
@@ -128,10 +129,9 @@ export async function writeReport(options: ReportOptions): Promise<ReportResult>
       }
       const result = writeFiles(checkedReportFiles(files, experiment.name), dir, options);
       if (result.removed.length) log(msg.reportRemovedStale(result.removed.length, shownPath(dir, options.cwd)));
-      const finished = finishedShards(state, gridOf(manifest.body), ok + failed);
       const partial =
         coverage.done < coverage.expected
-          ? { ...coverage, warning: msg.reportPartial(store.shown, manifest.study, coverage.done, coverage.expected, finished.length ? msg.reportNext.otherShards() : next(), finished) }
+          ? { done: coverage.done, expected: coverage.expected, warning: msg.reportPartial(store.shown, manifest.study, coverage.done, coverage.expected, finished.length ? msg.reportNext.otherShards() : next(), finished) }
           : null;
       return { ...result, partial };
     } finally {

@@ -119,7 +119,8 @@ describe('a database of an unfinished run', () => {
       return original(input);
     };
     try {
-      for (const db of ['partial.sqlite', 'full.sqlite']) {
+      expect((await cli(['run', study, '--db', 'shard-2.sqlite', '--shard', '2/3'], dir)).code).toBe(0);
+      for (const db of ['partial.sqlite', 'full.sqlite', 'shard-2.sqlite']) {
         await writeReport({ dbPath: join(dir, db), outDir: () => join(dir, `coverage-${db}`), experimentPath: join(fixtures, 'experiments', 'noop.ts') });
       }
     } finally {
@@ -128,6 +129,7 @@ describe('a database of an unfinished run', () => {
     expect(seen).toEqual([
       { done: 18, expected: 27 },
       { done: 27, expected: 27 },
+      { done: 9, expected: 27, finishedShards: ['2/3'] },
     ]);
   });
 });

@@ -9,6 +9,7 @@ import type { ReportFile, ReportInput } from '../../harness/experiment.js';
 import { reportDocuments, reportSummary } from '../../experiments/inference-scaling/report/index.js';
 import { incompleteFigureNote, incompleteWarning } from '../../experiments/inference-scaling/report/page.js';
 import { latexMessage } from '../../harness/render/latex.js';
+import { escapeHtml } from '../../harness/render/table.js';
 import { syntheticReportInput } from './synthetic.js';
 
 const small = (): ReportInput => syntheticReportInput({ models: ['gpt5', 'gpt5-nano'], seeds: 4, kCount: 8 });
@@ -52,6 +53,20 @@ describe('the report of an incomplete study', () => {
     const specs = files.filter((f) => f.path.endsWith('.vl.json'));
     expect(specs.length).toBeGreaterThan(5);
     for (const spec of specs) expect((JSON.parse(text(files, spec.path)) as { title: { subtitle: string[] } }).title.subtitle[0]).toBe(note);
+  });
+
+  it("of finished shards, says that the other shards are missing and how to get them, not that a run is unfinished", async () => {
+    const input = small();
+    const coverage = { done: input.trials.length, expected: 3 * input.trials.length, finishedShards: ['1/3'] };
+    const warning = incompleteWarning(coverage)!;
+    expect(warning).toContain('Its database holds 1 shard of the study (1/3), finished, and not the others');
+    expect(warning).toContain('run the other shards, merge them with "harness merge", and report the merged database');
+    expect(warning).not.toContain('has not finished');
+    const files = await reportDocuments({ ...input, coverage });
+    expect(text(files, 'index.html')).toContain(escapeHtml(warning));
+    expect(text(files, 'claims.md').split('\n')[2]).toBe(`**${warning}**`);
+    expect(JSON.parse(text(files, 'summary.json'))).toMatchObject({ complete: false, warning });
+    expect(incompleteWarning({ done: 1, expected: 3, finishedShards: ['1/3', '2/3'] })).toContain('holds 2 shards of the study (1/3, 2/3)');
   });
 
   it('a complete study (or one nobody counted) gets the very same files as before, without a warning', async () => {

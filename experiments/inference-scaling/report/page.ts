@@ -49,9 +49,13 @@ export function incompleteCoverage(coverage: ReportInput['coverage']): { done: n
  */
 export function incompleteWarning(coverage: ReportInput['coverage']): string | null {
   const c = incompleteCoverage(coverage);
-  return c
-    ? `Incomplete study: this report covers ${c.done} of the ${c.expected} trials (${c.share}). Its run has not finished, so every figure, table and verdict in it is provisional and will change when the remaining trials are run; complete the run and report again before quoting anything from it.`
-    : null;
+  if (!c) return null;
+  const shards = coverage?.finishedShards ?? [];
+  const covers = `Incomplete study: this report covers ${c.done} of the ${c.expected} trials (${c.share}).`;
+  const provisional = 'every figure, table and verdict in it is provisional and will change when the remaining trials are run';
+  return shards.length
+    ? `${covers} Its database holds ${countOf(shards.length, 'shard')} of the study (${shards.join(', ')}), finished, and not the others, so ${provisional}; run the other shards, merge them with "harness merge", and report the merged database before quoting anything from it.`
+    : `${covers} Its run has not finished, so ${provisional}; complete the run and report again before quoting anything from it.`;
 }
 
 /** The line a figure carries above its plot when the study is incomplete (short: it is drawn). */
