@@ -381,10 +381,6 @@ export function runStoppedBeforeReport(signal: string, db: string, reportCommand
 }
 
 /** A command other than run, stopped by a signal; what it writes, it writes whole or not at all. */
-export function interrupted(signal: string): string {
-  return `Interrupted by ${signal} before it finished; no file it writes was left half-written. Run the command again.`;
-}
-
 export function runInterrupted(signal: string, saved: number, cells: number, db: string, resume: string): string {
   return `Interrupted by ${signal}: ${saved} of ${cells} trials are saved in ${db}; trials in flight were dropped. Resume with: ${resume}`;
 }

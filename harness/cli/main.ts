@@ -1,36 +1,30 @@
 /**
  * Entry point: `npx harness ...` (bin/harness.mjs) or `node --import tsx harness/cli/main.ts`.
- * Wires the process to the app: streams, environment, signals. The first SIGINT/SIGTERM asks
- * a running command to stop cleanly; a second one, or one while nothing listens, exits at once.
+ * Wires the process to the app: streams, environment, signals. While a command listens for
+ * SIGINT/SIGTERM (a run, to stop cleanly), the first one goes to it and a second one exits at
+ * once; otherwise a signal ends the process at once, by its default action.
  */
-import { interrupted } from '../messages.js';
-import { exitCodes, println, type Io, type StopSignal } from './io.js';
+import { exitCodes, type Io, type StopSignal } from './io.js';
 import { tierForCommandLine } from './tiering.js';
 
 // First: it tunes V8 for everything run after it.
 tierForCommandLine();
 
-// Before the commands load, so that a signal at any moment ends the process the same way.
+/**
+ * A JavaScript signal handler runs only when this thread returns to its event loop, so it is
+ * installed only while a command listens: a command that computes for seconds without returning
+ * (a report's statistics, an export's rows) would otherwise take Ctrl-C only when done, or
+ * never (a process ending with the signal still pending exits 0). Without a handler the system
+ * ends the process the moment the signal comes, and a shell reports 130 or 143. Such a command
+ * has nothing to save: its files are written aside and renamed into place.
+ */
+const STOP_SIGNALS: readonly StopSignal[] = ['SIGINT', 'SIGTERM'];
 const listeners = new Set<(signal: StopSignal) => void>();
 let signalsSeen = 0;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    signalsSeen++;
-    if (signalsSeen > 1) process.exit(exitCodes[signal]);
-    if (listeners.size === 0) exitInterrupted(signal);
-    for (const listener of listeners) listener(signal);
-  });
-}
-
-/**
- * Ends a command that does not stop cleanly on a signal of its own: said on stderr, and with
- * --json as the object a refusal prints, so that a script reading stdout learns why.
- */
-function exitInterrupted(signal: StopSignal): never {
-  const message = interrupted(signal);
-  println(process.stderr, message);
-  if (process.argv.slice(2).includes('--json')) println(process.stdout, JSON.stringify({ error: message, exitCode: exitCodes[signal] }));
-  process.exit(exitCodes[signal]);
+function onStopSignal(signal: StopSignal): void {
+  signalsSeen++;
+  if (signalsSeen > 1) process.exit(exitCodes[signal]);
+  for (const listener of listeners) listener(signal);
 }
 
 const { main } = await import('./app.js');
@@ -68,8 +62,12 @@ const io: Io = {
   cwd: process.cwd(),
   argv: process.argv.slice(2),
   onSignal(listener) {
+    if (listeners.size === 0) for (const signal of STOP_SIGNALS) process.on(signal, onStopSignal);
     listeners.add(listener);
-    return () => listeners.delete(listener);
+    return () => {
+      listeners.delete(listener);
+      if (listeners.size === 0) for (const signal of STOP_SIGNALS) process.off(signal, onStopSignal);
+    };
   },
 };
 
