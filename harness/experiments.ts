@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import type { ColumnDef, Experiment } from './experiment.js';
 import { InputError, errorMessage } from './errors.js';
 import * as msg from './messages.js';
-import { displayPath, experimentsDir, subfolders } from './paths.js';
+import { displayPath, experimentsDir, insideProject, projectRoot, subfolders } from './paths.js';
 import { nearest } from './text.js';
 
 export interface LoadedExperiment {
@@ -70,7 +70,11 @@ async function importExperiment(modulePath: string, shown: string): Promise<Load
   try {
     mod = (await import(moduleUrl)) as { default?: unknown };
   } catch (thrown) {
-    throw new InputError(msg.experimentImportFailed(shown, errorMessage(thrown)));
+    // Outside the project, a module's imports of the harness and the project's packages do not
+    // resolve, or not as one module graph (a TypeScript one fails with a require cycle, which
+    // names no cause): where that is the failure, say why.
+    const unresolved = ['ERR_MODULE_NOT_FOUND', 'MODULE_NOT_FOUND', 'ERR_REQUIRE_CYCLE_MODULE'].includes((thrown as NodeJS.ErrnoException).code ?? '');
+    throw new InputError(msg.experimentImportFailed(shown, errorMessage(thrown), unresolved && !insideProject(modulePath) ? projectRoot : undefined));
   }
   const problems = contractProblems(mod.default);
   if (problems.length) throw new InputError(msg.experimentInvalid(shown, problems));

@@ -178,8 +178,12 @@ export function experimentNotFound(field: string, ref: string, expected: string,
   return `${field}: "${ref}" not found (looked for ${expected}).${didYouMean(close)}${known.length ? ` Known experiments: ${showList(known)}.` : ''} Give an experiment name or a path relative to ${base}.`;
 }
 
-export function experimentImportFailed(modulePath: string, reason: string): string {
-  return `Cannot load the experiment module ${modulePath}: ${reason}. Fix the module; try "node --import tsx ${modulePath}" to see the error alone.`;
+/** `outsideProject`: the project's root, when the module lies outside it. */
+export function experimentImportFailed(modulePath: string, reason: string, outsideProject?: string): string {
+  const outside = outsideProject
+    ? ` It lies outside this project (${outsideProject}), where an experiment's imports of the harness and the project's packages do not resolve: move it into the project (experiments/<name>/experiment.ts is found by name).`
+    : '';
+  return `Cannot load the experiment module ${modulePath}: ${reason.replace(/\.$/, '')}.${outside} Fix the module; try "node --import tsx ${modulePath}" to see the error alone.`;
 }
 
 export function experimentInvalid(modulePath: string, problems: readonly string[]): string {

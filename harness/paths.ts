@@ -16,8 +16,20 @@ export const experimentsDir = join(projectRoot, 'experiments');
  * and the same, and a resume finds it), else the working folder.
  */
 export function outputBase(cwd: string): string {
-  const rel = relative(projectRoot, resolve(cwd));
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel)) ? projectRoot : cwd;
+  return insideProject(cwd) ? projectRoot : cwd;
+}
+
+/** Whether `path` is the project's root or lies under it, symbolic links followed on both sides. */
+export function insideProject(path: string): boolean {
+  const real = (p: string) => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return resolve(p);
+    }
+  };
+  const rel = relative(real(projectRoot), real(path));
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 }
 
 /** `results/<study>.sqlite`, or `results/<study>.shard-<i>-of-<N>.sqlite` for a shard (see outputBase). */

@@ -49,7 +49,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   const parser = yargs(tokens)
     .scriptName('harness')
     .usage('$0 <command> [options]\n\nRun reproducible parameter studies on all cores, resumably, into SQLite.')
-    .epilogue('Exit codes: 0 ok, 1 finished incomplete (failed trials, or shards missing), 2 bad input, 130/143 interrupted (rerun to resume).')
+    .epilogue('Exit codes: 0 ok, 1 finished incomplete (failed trials, or shards missing), 2 bad input, 130/143 interrupted (rerun to resume), 70 internal error (please report it).')
     .exitProcess(false)
     // Options are read by their own names; camelCase copies would only double an unknown one in the message.
     .parserConfiguration({ 'camel-case-expansion': false })
@@ -185,7 +185,9 @@ function unknownArguments(names: readonly string[], command: Command, argv: read
   for (const name of left) {
     if (argv.some((token) => token === `--${name}` || token.startsWith(`--${name}=`))) {
       const close = nearest(name, known);
-      said.push(`--${name}${close ? ` (did you mean --${close}?)` : ''}`);
+      // A key every command knows but none takes: --version, harness's own.
+      if (close === name) said.push(`--${name} (an option of harness itself, without a command: harness --${name})`);
+      else said.push(`--${name}${close ? ` (did you mean --${close}?)` : ''}`);
     } else if (argv.includes(name)) extra.push(name);
     else said.push(name);
   }

@@ -16,12 +16,15 @@ interface OptionSpec {
   default?: string | boolean;
 }
 
+/** Where --shard comes from when not given (harness/cluster). */
+export const SHARD_FROM_ENVIRONMENT = 'Also taken from SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT or JOB_COMPLETION_INDEX';
+
 export const optionTable = {
   set: { type: 'string', describe: 'Override a study field: path=value (repeatable). A comma list on a parameter adds a sweep (sim.M=300,1000); axes.NAME=a,b replaces an axis' },
   threads: { type: 'string', describe: 'Worker threads [default: available cores]' },
   db: { type: 'string', describe: 'Results database [default: results/<study>.sqlite, or results/<study>.shard-i-of-N.sqlite]' },
   fresh: { type: 'boolean', describe: 'Start a new database; an existing one is moved aside under a timestamped name' },
-  shard: { type: 'string', describe: 'Run slice i/N of the grid (0-based). Also taken from SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT or JOB_COMPLETION_INDEX' },
+  shard: { type: 'string', describe: `Run slice i/N of the grid (0-based). ${SHARD_FROM_ENVIRONMENT}` },
   'shard-count': { type: 'string', describe: 'Shard count for JOB_COMPLETION_INDEX (else JOB_COMPLETION_COUNT), and for a Slurm array that is not the whole range 0..N-1 (a rerun of one task)' },
   'task-timeout': { type: 'string', describe: 'Seconds one simulation may run; then its trials fail and the run goes on' },
   'max-failures': { type: 'string', describe: 'Stop after this many failed trials' },

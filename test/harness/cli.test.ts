@@ -65,6 +65,8 @@ describe('usage', () => {
       [['export', 'x.sqlite', '--fromat', 'json'], msg.cliUsage('Unknown argument: --fromat (did you mean --format?).', 'export')],
       // One dash before a long name, which yargs would read as single letters (-o -u -t).
       [['report', 'x.sqlite', '-out', 'dir'], msg.cliUsage('Unknown argument: -out (did you mean --out?).', 'report')],
+      // harness's own option after a command: said where it goes, never suggested as itself.
+      [['run', study, '--version'], msg.cliUsage('Unknown argument: --version (an option of harness itself, without a command: harness --version).', 'run')],
       [['report', 'x.sqlite', 'y.sqlite'], msg.cliUsage('report takes <db>; got an extra argument "y.sqlite".', 'report')],
       [['run'], msg.cliUsage('run needs <study>: harness run <study>.', 'run')],
       [['merge', 'm.sqlite'], msg.cliUsage('merge needs <shards..>: harness merge <out> <shards..>.', 'merge')],

@@ -4,7 +4,7 @@ import * as msg from '../../messages.js';
 import { planStudy } from '../../run/plan.js';
 import { checkShardFits } from '../../run/shard.js';
 import { println } from '../io.js';
-import { options, pilotOption, wholeNumber } from '../options.js';
+import { options, optionTable, pilotOption, SHARD_FROM_ENVIRONMENT, wholeNumber } from '../options.js';
 import { formatPlan } from '../format.js';
 import type { Command } from './command.js';
 import { dbPathOf, shardOf, studyOf, threadsOf } from './shared.js';
@@ -19,7 +19,13 @@ export const planCommand: Command = {
   builder: (y) =>
     y
       .positional('study', { type: 'string', describe: 'Study file, or a study name from "harness list"' })
-      .options({ ...options('set', 'threads', 'db', 'shard', 'shard-count', 'shards', 'json'), ...pilotOption(PILOT_GROUPS) }),
+      .options({
+        ...options('set', 'threads', 'db', 'shard', 'shard-count', 'shards', 'json'),
+        ...pilotOption(PILOT_GROUPS),
+        // plan runs nothing but the pilot: say what these mean here.
+        threads: { ...optionTable.threads, describe: 'Worker threads the run would use, which the time estimate divides by [default: available cores]' },
+        shard: { ...optionTable.shard, describe: `Plan slice i/N of the grid (0-based): its counts and estimate. ${SHARD_FROM_ENVIRONMENT}` },
+      }),
   async run(args, io) {
     const threads = threadsOf(args);
     const shards = wholeNumber('shards', args['shards'], 1);
