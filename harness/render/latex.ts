@@ -30,19 +30,26 @@ const LATEX_CHARACTERS: Record<string, string> = {
   '\u00a0': '~',
 };
 
-/** What latexText replaces: a minus sign before a number, a straight double quote, and each character of LATEX_CHARACTERS. */
+/**
+ * What latexText replaces: a hyphen between two numbers (a range: "1-2", "0.5-0.9 points", not
+ * "2026-11-30" or "Qwen3-30B"), a minus sign before a number, a straight double quote, and each
+ * character of LATEX_CHARACTERS.
+ */
 const LATEX_SPECIAL = new RegExp(
-  `-(?=\\.?\\d)(?<=(?:^|[\\s[(/])-)|"|[${Object.keys(LATEX_CHARACTERS).map((c) => `\\u{${c.codePointAt(0)!.toString(16)}}`).join('')}]`,
+  `(?<range>(?<=(?:^|[\\s[(/])\\d+(?:\\.\\d+)?)-(?=\\d+(?:\\.\\d+)?(?:$|[\\s)\\],;:%]|\\.(?:$|\\s))))|-(?=\\.?\\d)(?<=(?:^|[\\s[(/])-)|"|[${Object.keys(LATEX_CHARACTERS).map((c) => `\\u{${c.codePointAt(0)!.toString(16)}}`).join('')}]`,
   'gu',
 );
 
 /**
  * Text as LaTeX typesets it literally. A minus sign before a number is set as one (in text, "-"
- * is a hyphen, shorter than a minus); straight double quotes become opening and closing quotes.
+ * is a hyphen, shorter than a minus), a range of numbers ("1-2") with an en dash; straight
+ * double quotes become opening and closing quotes.
  */
 export function latexText(text: string): string {
   let quotes = 0;
-  return oneLine(text).replace(LATEX_SPECIAL, (ch) => {
+  return oneLine(text).replace(LATEX_SPECIAL, (...match: unknown[]) => {
+    const [ch, groups] = [match[0] as string, match.at(-1) as { range?: string }];
+    if (groups.range !== undefined) return '--';
     if (ch === '-') return '\\ensuremath{-}';
     if (ch === '"') return quotes++ % 2 === 0 ? '``' : "''";
     return LATEX_CHARACTERS[ch]!;

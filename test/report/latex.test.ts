@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Json, ReportFile } from '../../harness/experiment.js';
 import { buildReport, reportDocuments } from '../../experiments/inference-scaling/report/index.js';
+import { QUOTED } from '../../experiments/inference-scaling/report/claims.js';
 import { tempDir } from '../harness/helpers.js';
 import { syntheticReportInput } from './synthetic.js';
 
@@ -115,9 +116,11 @@ describe.skipIf(skip)('the report in a LaTeX paper', () => {
     const { status, log } = compile(out, ['\\input{numbers.tex}', '\\pagestyle{empty}\\raggedright', ...names.map((n) => `\\studynumber{paper}{${n}}\\par`)]);
     expect(problems(log)).toEqual([]);
     expect(status).toBe(0);
-    // One number a line, as typeset: LaTeX's minus sign read back as "-".
-    const lines = pdfText(join(out, 'paper.pdf')).normalize('NFKC').replace(/\u2212/g, '-').split(/[\n\f]/).filter((l) => l.trim() !== '');
+    // One number a line, as typeset: LaTeX's minus sign, and the en dash of a range, read back as "-".
+    const lines = pdfText(join(out, 'paper.pdf')).normalize('NFKC').replace(/[\u2212\u2013]/g, '-').split(/[\n\f]/).filter((l) => l.trim() !== '');
     expect(lines).toEqual(names.map((n) => quotes[n]));
+    // The paper's quoted range is one of them, set with an en dash.
+    expect(pdfText(join(out, 'paper.pdf'))).toContain(`${QUOTED.accuracyLostLo}\u2013${QUOTED.accuracyLostHi}`);
 
     const stale = compile(out, ['\\input{numbers.tex}', 'saved \\studynumber{paper}{claim1.knee-paper.cost-saved}']);
     expect(stale.status).not.toBe(0);

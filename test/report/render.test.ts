@@ -324,6 +324,8 @@ describe('LaTeX', () => {
     expect(latexText('-0.4 [-0.5, -.3] (-2) knee-3d x-1')).toBe('\\ensuremath{-}0.4 [\\ensuremath{-}0.5, \\ensuremath{-}.3] (\\ensuremath{-}2) knee-3d x-1');
     expect(latexText('1 ± 2 · 3 × 4 ≤ 5 ≥ 6 − 7 a–b a—b … "q"')).toBe("1 \\ensuremath{\\pm} 2 \\ensuremath{\\cdot} 3 \\ensuremath{\\times} 4 \\ensuremath{\\leq} 5 \\ensuremath{\\geq} 6 \\ensuremath{-} 7 a--b a---b \\dots{} ``q''");
     expect(latexText('two\nlines')).toBe('two lines');
+    // A range of numbers takes an en dash; a date, a name or a version keeps its hyphens.
+    expect(latexText('1-2 points (0.5-0.9%) and 4-12. On 2026-11-30 Qwen3-30B-A3B v1-2.x')).toBe('1--2 points (0.5--0.9\\%) and 4--12. On 2026-11-30 Qwen3-30B-A3B v1-2.x');
   });
 
   const results: Table = {
