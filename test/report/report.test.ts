@@ -170,7 +170,7 @@ describe('the setup and the code the results come from', () => {
 
   it('titles a scenario\'s table with its budgets, and gives the share of seeds whose k* lies outside F', () => {
     const md = text(files, 'tables/balanced.md');
-    expect(md.split('\n')[0]).toMatch(/^# balanced \(C_max \$0\.5, T_max 60 s, acc_min 0\.88\): /);
+    expect(md.split('\n')[0]).toMatch(/^# balanced \(C_max \$0\.50, T_max 60 s, acc_min 0\.88\): /);
     const shares = new Map(csvRows('tables/balanced.csv').map((r) => [`${r.model} ${r.selector}`, r.infeasible_share]));
     const header = md.split('\n')[2]!.split(' | ');
     const outside = header.indexOf('k* outside F');

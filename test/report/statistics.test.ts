@@ -101,6 +101,10 @@ describe('statistics per cell (hand-computed)', () => {
 });
 
 describe('numbers as the report writes them', () => {
+  it('writes a budget in dollars and cents, with more digits only where it has them', () => {
+    expect([0.5, 1, 0.05, 60, 0.001, 0.125].map(fmt.dollars)).toEqual(['$0.50', '$1.00', '$0.05', '$60.00', '$0.001', '$0.125']);
+  });
+
   it('writes a value that rounds to zero as zero, with no sign, and signs the others that are signed', () => {
     expect([fmt.points(-0.001), fmt.points(0), fmt.points(0.004), fmt.points(-0.006), fmt.points(0.006)]).toEqual(['0.00', '0.00', '0.00', '-0.01', '+0.01']);
     expect([fmt.signed(-0.0004), fmt.signed(-0.0006)]).toEqual(['0.000', '-0.001']);

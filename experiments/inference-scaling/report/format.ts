@@ -31,6 +31,8 @@ function signedFixed(x: number, digits: number): string {
 export const fmt = {
   k: (x: number) => fixed(x, 1),
   cost: (x: number) => `$${significant(x)}`,
+  /** A budget as set, in dollars and cents at least: $0.50, $1.00, $0.05, $0.001. */
+  dollars: (x: number) => `$${Number(x.toFixed(2)) === x ? x.toFixed(2) : String(x)}`,
   latency: (x: number) => significant(x),
   accuracy: (x: number) => fixed(x, 4),
   balance: (x: number) => fixed(x, 3),

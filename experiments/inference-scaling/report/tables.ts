@@ -128,10 +128,10 @@ export function conditionTable(a: Analysis, condition: Condition): TablePair {
   return { name: condition.slug, title: `${condition.label}${budgetsOf(condition)}: k*, cost, latency and accuracy at k* per model and selector (mean over seeds, 95% bootstrap interval)`, csv, display };
 }
 
-/** ` (C_max $0.5, T_max 60 s, acc_min 0.88)`, what a reader weighs a table's C, T and A against; '' when unknown. */
+/** ` (C_max $0.50, T_max 60 s, acc_min 0.88)`, what a reader weighs a table's C, T and A against; '' when unknown. */
 function budgetsOf(condition: Condition): string {
   const c = condition.constraints;
-  return c ? ` (C_max $${c.C_max}, T_max ${c.T_max} s, acc_min ${c.acc_min})` : '';
+  return c ? ` (C_max ${fmt.dollars(c.C_max)}, T_max ${c.T_max} s, acc_min ${c.acc_min})` : '';
 }
 
 /** Each condition's scenario as simulated: its budgets and simulation settings. */

@@ -6,7 +6,7 @@
 import { countOf } from '../../../../harness/text.js';
 import type { Analysis } from '../analysis.js';
 import { curveKey, type Condition, type CurvePoint } from '../data.js';
-import { round } from '../format.js';
+import { fmt, round } from '../format.js';
 import { textWidthUpperBound } from '../../../../harness/render/text-width.js';
 import { budgetLabelPlace, LABEL_GAP, paddedDomain, paddedScale, type BudgetLabelPlace, type LabelBox, type Obstacles } from './label-place.js';
 import { axisExtent, panelPerModel, rowsFigure, selectorColourScale, tip, TOOLTIP_FORMAT, withHalo, DECADE_AXIS, decadeAxisExtent, HALO_RADIUS, type Figure, type Obj } from './theme.js';
@@ -185,7 +185,7 @@ export function curveFigure(a: Analysis, condition: Condition, metric: CurveMetr
   }
   const c = condition.constraints;
   const limit = c === null ? null : metric === 'accuracy' ? c.acc_min : c.C_max;
-  const limitText = limit === null ? '' : metric === 'accuracy' ? `acc_min ${limit}` : `C_max $${limit}`;
+  const limitText = limit === null ? '' : metric === 'accuracy' ? `acc_min ${limit}` : `C_max ${fmt.dollars(limit)}`;
   // A cost panel's label is short, to find room between the rings near the line; the subtitle
   // gives the budget.
   const panelLabel = metric === 'accuracy' ? limitText : 'C_max';
