@@ -7,7 +7,7 @@
  * merge into the same database killed earlier left are removed (removeAbandonedMerges).
  */
 import { copyFileSync, existsSync, renameSync, rmSync } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { InputError } from '../errors.js';
 import { hostTag, removeAbandonedTemps, type TempOwner } from '../files.js';
 import { outputFolderProblem } from '../folders.js';
@@ -85,7 +85,7 @@ export function mergeDatabases(
     .map((i) => ({ path: shown(i.path), diffs: diffManifests(reference.manifest.body, i.manifest.body) }));
   if (mixed.length) throw new InputError(msg.mergeMixedManifests(shown(reference.path), mixed));
 
-  const temp = `${outPath}.merging-${process.pid}.${hostTag}`;
+  const temp = join(dirname(outPath), `${MERGING_PREFIX(outPath)}${process.pid}.${hostTag}`);
   removeDb(temp);
   if (existsSync(outPath)) {
     const existing = Store.open(outPath, 'write', cwd);
@@ -135,16 +135,20 @@ function shardCommandsOf(store: Store): Record<string, string> {
   return Object.fromEntries(rows);
 }
 
+/** A merge into `outPath` builds its database in `.<out>.merging-<pid>.<host tag>` beside it: hidden, like every temporary file the harness writes. */
+const MERGING_PREFIX = (outPath: string) => `.${basename(outPath)}.merging-`;
+
 /**
  * Removes the temporary databases (with SQLite's -wal, -shm and -journal files) that merges
- * into `outPath` by processes now gone left beside it (see writerGone):
- * `<out>.merging-<pid>.<host tag>`, and an older harness's `<out>.merging-<pid>`, which does
- * not record its host.
+ * into `outPath` by processes now gone left beside it (see writerGone): hidden ones, and an
+ * older harness's visible `<out>.merging-<pid>.<host tag>` and `<out>.merging-<pid>`, the last
+ * recording no host.
  */
 function removeAbandonedMerges(outPath: string): void {
-  const prefix = `${basename(outPath)}.merging-`;
+  const prefixes = [MERGING_PREFIX(outPath), MERGING_PREFIX(outPath).slice(1)];
   removeAbandonedTemps(dirname(outPath), (name): TempOwner | null => {
-    if (!name.startsWith(prefix)) return null;
+    const prefix = prefixes.find((p) => name.startsWith(p));
+    if (prefix === undefined) return null;
     const match = /^(\d+)(?:\.([0-9a-f]{8}))?(-wal|-shm|-journal)?$/.exec(name.slice(prefix.length));
     if (!match) return null;
     return { pid: Number(match[1]), host: match[2] ?? null, group: name.slice(0, name.length - (match[3]?.length ?? 0)) };

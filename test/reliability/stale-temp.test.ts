@@ -138,13 +138,15 @@ describe('merge rerun after a SIGKILL while it merged', () => {
   it('leaves only the merged database, and a live merge’s temporary files', async () => {
     mkdirSync(at('mg'));
     const argv = ['merge', 'mg/m.sqlite', 'big-0.sqlite', 'big-1.sqlite'];
-    const left = await killWhileWriting(argv, at('mg'), /^m\.sqlite\.merging-/);
+    // Hidden, like every temporary file the harness writes.
+    const left = await killWhileWriting(argv, at('mg'), /^\.m\.sqlite\.merging-/);
     expect(left.length).toBeGreaterThan(0);
-    const live = [`m.sqlite.merging-${process.pid}.${hostTag}`, `m.sqlite.merging-${process.pid}.${hostTag}-wal`];
+    const live = [`.m.sqlite.merging-${process.pid}.${hostTag}`, `.m.sqlite.merging-${process.pid}.${hostTag}-wal`];
     for (const name of live) leave(at('mg', name));
-    // An older harness's temporary database, long untouched: its -wal and -shm go with it.
-    const legacy = `m.sqlite.merging-${deadPid()}`;
-    for (const suffix of ['', '-wal', '-shm']) leave(at('mg', legacy + suffix), ABANDONED_AFTER_MS + 60_000);
+    // Older harnesses' temporary databases, visible, long untouched: their -wal and -shm go with them.
+    for (const legacy of [`m.sqlite.merging-${deadPid()}`, `m.sqlite.merging-${deadPid()}.${hostTag}`]) {
+      for (const suffix of ['', '-wal', '-shm']) leave(at('mg', legacy + suffix), ABANDONED_AFTER_MS + 60_000);
+    }
     await expectOk(argv);
     expect(listing(at('mg'))).toEqual(['m.sqlite', ...live].sort());
     expect(dumpResults(at('mg', 'm.sqlite'))).toEqual(dumpResults(at('big.sqlite')));
