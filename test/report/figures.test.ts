@@ -11,7 +11,7 @@ import { analyze, analyzeEstimates } from '../../experiments/inference-scaling/r
 import { curveKey, type Band } from '../../experiments/inference-scaling/report/data.js';
 import { allFigures, leftOutFigures, showsNoIntervals, type Figure } from '../../experiments/inference-scaling/report/figures/index.js';
 import { reportDocuments } from '../../experiments/inference-scaling/report/index.js';
-import { curveFigure, POINT_CLASS_SCALE } from '../../experiments/inference-scaling/report/figures/curves.js';
+import { curveFigure, placedText, POINT_CLASS_SCALE } from '../../experiments/inference-scaling/report/figures/curves.js';
 import { balanceFigure } from '../../experiments/inference-scaling/report/figures/picks.js';
 import { projectionsFigure } from '../../experiments/inference-scaling/report/figures/projections.js';
 import { savingsFigure } from '../../experiments/inference-scaling/report/figures/savings.js';
@@ -292,7 +292,7 @@ describe('figure specs', () => {
     expect(figure.caption).not.toContain('triangle');
   });
 
-  it('budget labels lie over the rings, on a white halo of filled (never stroked) text', async () => {
+  it('budget labels lie over the rings, one text mark each where clear of everything, else on a white halo of filled (never stroked) text', async () => {
     const figure = figures.find((f) => f.name.startsWith('cost-vs-k--'))!;
     const scene = await sceneOf(figure.spec);
     const cells = groupsNamed(scene, /^cell$/)[0]!;
@@ -303,9 +303,20 @@ describe('figure specs', () => {
       const rings = marks.findIndex((m) => m.marktype === 'symbol' && m.items.some(isRing));
       expect(rings).toBeGreaterThanOrEqual(0);
       expect(label).toBeGreaterThan(rings);
-      const halo = marks.slice(label - 8, label);
-      expect(halo.map((m) => [m.marktype, m.items[0]?.fill, m.items[0]?.stroke])).toEqual(Array(8).fill(['text', 'white', undefined]));
+      // Clear of everything in this small study: the label alone, no white copy of it anywhere.
+      expect(marks.filter((m) => m.marktype === 'text' && m.items.some((t) => t.fill === 'white'))).toEqual([]);
     }
+    // A label that covers something (no place was clear) is drawn over eight white copies of it.
+    const rows = [
+      { kind: 'budget', model: 'A', place: 'above-right', halo: false },
+      { kind: 'budget', model: 'B', place: 'above-right', halo: true },
+    ];
+    const layers = placedText(rows, 'budget', { datum: 1 }, 'C_max') as { mark: { color: string }; transform: { filter: string }[] }[];
+    expect(layers.map((l) => [l.mark.color, l.transform[0]!.filter])).toEqual([
+      ['#333333', "datum.kind === 'budget' && datum.place === 'above-right' && datum.halo === false"],
+      ...Array(8).fill(['white', "datum.kind === 'budget' && datum.place === 'above-right' && datum.halo === true"]),
+      ['#333333', "datum.kind === 'budget' && datum.place === 'above-right' && datum.halo === true"],
+    ]);
   });
 
   it('accuracy and cost against k: k on a log axis, labelled at every other power of two down from the largest k', async () => {

@@ -48,11 +48,11 @@ describe('where a budget label goes', () => {
   const lineY = 46;
 
   it('above the line at its right end when nothing is there', () => {
-    expect(budgetLabelPlace(width, height, lineY, label, none)).toBe('above-right');
+    expect(budgetLabelPlace(width, height, lineY, label, none)).toEqual({ place: 'above-right', covers: 0 });
   });
 
   it('below it where a ring covers the place above', () => {
-    expect(budgetLabelPlace(width, height, lineY, label, { line: [], discs: [{ x: 120, y: 38, r: 6 }] })).toBe('below-right');
+    expect(budgetLabelPlace(width, height, lineY, label, { line: [], discs: [{ x: 120, y: 38, r: 6 }] }).place).toBe('below-right');
   });
 
   it('at the left end where the curve crosses the line at the right, between its points', () => {
@@ -61,13 +61,13 @@ describe('where a budget label goes', () => {
       [110, 10],
       [125, 85],
     ];
-    expect(budgetLabelPlace(width, height, lineY, label, { line, discs: [] })).toBe('above-left');
-    expect(budgetLabelPlace(width, height, lineY, label, { line, discs: [{ x: 20, y: 40, r: 5 }] })).toBe('below-left');
+    expect(budgetLabelPlace(width, height, lineY, label, { line, discs: [] }).place).toBe('above-left');
+    expect(budgetLabelPlace(width, height, lineY, label, { line, discs: [{ x: 20, y: 40, r: 5 }] }).place).toBe('below-left');
   });
 
   it('inside the panel: below a line at its top edge', () => {
-    expect(budgetLabelPlace(width, height, 3, label, none)).toBe('below-right');
-    expect(budgetLabelPlace(width, height, 0, label, none)).toBe('below-right');
+    expect(budgetLabelPlace(width, height, 3, label, none).place).toBe('below-right');
+    expect(budgetLabelPlace(width, height, 0, label, none).place).toBe('below-right');
   });
 
   it('where it covers the fewest when every place covers something', () => {
@@ -79,6 +79,6 @@ describe('where a budget label goes', () => {
       { x: 20, y: 52, r: 4 },
       { x: 30, y: 52, r: 4 },
     ];
-    expect(budgetLabelPlace(width, height, lineY, label, { line: [], discs })).toBe('below-right');
+    expect(budgetLabelPlace(width, height, lineY, label, { line: [], discs })).toEqual({ place: 'below-right', covers: 1 });
   });
 });

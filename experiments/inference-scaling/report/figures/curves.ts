@@ -8,7 +8,7 @@ import type { Analysis } from '../analysis.js';
 import { curveKey, type Condition, type CurvePoint } from '../data.js';
 import { fmt, round } from '../format.js';
 import { textWidthUpperBound } from '../../../../harness/render/text-width.js';
-import { budgetLabelPlace, LABEL_GAP, paddedDomain, paddedScale, type BudgetLabelPlace, type LabelBox, type Obstacles } from './label-place.js';
+import { budgetLabelPlace, LABEL_GAP, paddedDomain, paddedScale, type BudgetLabelPlace, type LabelBox, type LabelPlacement, type Obstacles } from './label-place.js';
 import { axisExtent, panelPerModel, rowsFigure, selectorColourScale, tip, TOOLTIP_FORMAT, withHalo, DECADE_AXIS, decadeAxisExtent, HALO_RADIUS, type Figure, type Obj } from './theme.js';
 
 export type CurveMetric = 'accuracy' | 'cost';
@@ -146,18 +146,28 @@ function panelTextBox(text: string): LabelBox {
   return { width: textWidthUpperBound(text, PANEL_TEXT_SIZE), fontSize: PANEL_TEXT_SIZE, margin: HALO_RADIUS };
 }
 
+/** A text row's place, and whether it needs a halo: only where it covers something drawn. */
+function placed({ place, covers }: LabelPlacement): { place: BudgetLabelPlace; halo: boolean } {
+  return { place, halo: covers > 0 };
+}
+
 /**
- * The text of the rows of `kind` in each panel, over a halo, at either end of a horizontal line
- * at `y` (an encoding), on the side of it that each row's `place` says.
+ * The text of the rows of `kind` in each panel at either end of a horizontal line at `y` (an
+ * encoding), on the side of it that each row's `place` says. A text clear of everything is one
+ * text mark: a PDF reader finds and copies it once. One that covers something (no place was
+ * clear) is drawn over a white halo (withHalo), eight more copies of it.
  */
-function placedText(rows: readonly Obj[], kind: string, y: Obj, text: string): Obj[] {
-  return [...new Set(rows.filter((r) => r.kind === kind).map((r) => r.place as BudgetLabelPlace))].flatMap((place) => {
+export function placedText(rows: readonly Obj[], kind: string, y: Obj, text: string): Obj[] {
+  const groups = new Map<string, { place: BudgetLabelPlace; halo: boolean }>();
+  for (const r of rows.filter((row) => row.kind === kind)) groups.set(`${String(r.place)} ${String(r.halo)}`, { place: r.place as BudgetLabelPlace, halo: r.halo === true });
+  return [...groups.values()].flatMap(({ place, halo }) => {
     const [above, left] = [place.startsWith('above'), place.endsWith('left')];
-    return withHalo({
-      transform: [{ filter: `datum.kind === '${kind}' && datum.place === '${place}'` }],
+    const layer = {
+      transform: [{ filter: `datum.kind === '${kind}' && datum.place === '${place}' && datum.halo === ${halo}` }],
       mark: { type: 'text', align: left ? 'left' : 'right', baseline: above ? 'bottom' : 'top', dx: left ? LABEL_GAP.dx : -LABEL_GAP.dx, dy: above ? -LABEL_GAP.dy : LABEL_GAP.dy, fontSize: PANEL_TEXT_SIZE, color: '#333333' },
       encoding: { x: { value: left ? 0 : 'width' }, y, text: { value: text } },
-    });
+    };
+    return halo ? withHalo(layer) : [layer];
   });
 }
 
@@ -199,11 +209,11 @@ export function curveFigure(a: Analysis, condition: Condition, metric: CurveMetr
     const layout = panelLayout(rows, metric, limit, panelWidth);
     for (const model of a.data.models) {
       const { y, obstacles } = layout(model.label);
-      rows.push({ kind: 'budget', model: model.label, place: budgetLabelPlace(panelWidth, PANEL.height, y(limit), panelTextBox(panelLabel), obstacles) });
+      rows.push({ kind: 'budget', model: model.label, ...placed(budgetLabelPlace(panelWidth, PANEL.height, y(limit), panelTextBox(panelLabel), obstacles)) });
       // A model no k is feasible for in any seed says so, at the panel's top edge.
       const points = a.data.curves.get(curveKey(condition.id, model.id)) ?? [];
       if (points.length > 0 && points.every((p) => p.feasibleShare === 0)) {
-        rows.push({ kind: 'note', model: model.label, place: budgetLabelPlace(panelWidth, PANEL.height, 0, panelTextBox(NO_FEASIBLE_K), obstacles) });
+        rows.push({ kind: 'note', model: model.label, ...placed(budgetLabelPlace(panelWidth, PANEL.height, 0, panelTextBox(NO_FEASIBLE_K), obstacles)) });
       }
     }
   }

@@ -59,19 +59,25 @@ export function paddedScale(type: 'linear' | 'log', values: readonly number[], s
   };
 }
 
+/** Where a label goes, and how many things it covers there (0: none, the label needs no halo). */
+export interface LabelPlacement {
+  place: BudgetLabelPlace;
+  covers: number;
+}
+
 /**
  * The first place in LABEL_PLACES where the label, drawn at `lineY` in a panel `width` x `height`,
  * covers nothing in `obstacles` and stays inside the panel; where every place covers something,
  * the one that covers the fewest.
  */
-export function budgetLabelPlace(width: number, height: number, lineY: number, label: LabelBox, obstacles: Obstacles): BudgetLabelPlace {
-  let best: { place: BudgetLabelPlace; covered: number } | null = null;
+export function budgetLabelPlace(width: number, height: number, lineY: number, label: LabelBox, obstacles: Obstacles): LabelPlacement {
+  let best: LabelPlacement | null = null;
   for (const place of LABEL_PLACES) {
-    const covered = coveredBy(labelBox(place, width, lineY, label), height, obstacles);
-    if (covered === 0) return place;
-    if (!best || covered < best.covered) best = { place, covered };
+    const covers = coveredBy(labelBox(place, width, lineY, label), height, obstacles);
+    if (covers === 0) return { place, covers };
+    if (!best || covers < best.covers) best = { place, covers };
   }
-  return best!.place;
+  return best!;
 }
 
 interface Box {
