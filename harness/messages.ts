@@ -339,6 +339,11 @@ export function freshCannotMoveAside(path: string, code: string): string {
 
 // ---- running -------------------------------------------------------------------------------
 
+export function runWithoutCommit(gitSays: string): string {
+  const said = /[.!?]$/.test(gitSays) ? gitSays : `${gitSays}.`;
+  return `Warning: this run records no git commit of the code it runs (its provenance, for a methods section and for telling runs apart), because git says: ${said} Fix that before the runs whose provenance you need (git's message may say how); this run's trials are stored as usual.`;
+}
+
 export function runMixesCode(db: string, other: { trials: number; runs: readonly number[] }, freshCommand: string): string {
   const runs = other.runs.length === 1 ? `run ${other.runs[0]}` : `runs ${other.runs.join(', ')}`;
   return (

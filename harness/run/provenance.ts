@@ -5,7 +5,7 @@
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { cpus, hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Writer } from '../experiment.js';
@@ -32,6 +32,23 @@ function git(args: string[], root = projectRoot): string | null {
     return execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 256 << 20 });
   } catch {
     return null;
+  }
+}
+
+/**
+ * Why git gives no commit for a checkout that has one (a `.git` at its root), in git's words
+ * (e.g. it refuses a checkout another user owns, and says how to allow it); null when it gives
+ * one, or when there is no repository to ask.
+ */
+export function gitCommitProblem(root = projectRoot): string | null {
+  if (!existsSync(join(root, '.git'))) return null;
+  try {
+    execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
+    return null;
+  } catch (error) {
+    const { code, stderr } = error as NodeJS.ErrnoException & { stderr?: string };
+    if (code === 'ENOENT') return 'git is not installed or not on the PATH';
+    return (stderr ?? '').trim().split(/\s*\n\s*/).join(' ') || 'git rev-parse HEAD failed';
   }
 }
 

@@ -23,7 +23,7 @@ import { Store } from '../store/store.js';
 import { WriteError, asWriteError } from '../store/failures.js';
 import { ResultWriter } from '../store/writer.js';
 import type { Study } from '../study/study.js';
-import { collectProvenance } from './provenance.js';
+import { collectProvenance, gitCommitProblem } from './provenance.js';
 import { countCells, plannedGroups, type PlannedGroup } from './tasks.js';
 
 export interface ProgressSink {
@@ -209,6 +209,10 @@ async function runInto(store: Store, options: RunOptions, now: () => Date, log: 
     return summary('done', 0, 0, null);
   }
   if (otherCode) log(msg.runMixesCode(store.shown, otherCode, freshCommandOf(options)));
+  if (provenance.gitCommit === null) {
+    const problem = gitCommitProblem();
+    if (problem) log(msg.runWithoutCommit(problem));
+  }
   log(msg.runStarting(study.name, todo, cells, alreadyDone, threads, shardText, store.shown));
 
   let stopReason: { status: RunStatus; signal: string | null } | null = null;

@@ -11,6 +11,7 @@ import { resumeCommand } from '../../harness/cli/io.js';
 import * as msg from '../../harness/messages.js';
 import { versionLine, type VersionInfo } from '../../harness/cli/version.js';
 import { gitState } from '../../harness/run/provenance.js';
+import { runHarness } from '../reliability/helpers.js';
 import { cli, faultyModule, noopModule, noopStudy, query, root, tempDir, writeStudy } from './helpers.js';
 
 /** Trials committed so far (0 while the database does not exist yet). */
@@ -193,6 +194,20 @@ describe('run, status, export, report', () => {
     const moved = readdirSync(join(dir, 'results')).find((f) => /^clinoop\.\d{4}.*\.sqlite$/.test(f))!;
     expect(fresh.stderr).toContain(msg.freshMovedAside('results/clinoop.sqlite', `results/${moved}`));
     expect(JSON.parse(fresh.stdout)).toMatchObject({ study: 'clinoop', db: 'results/clinoop.sqlite', status: 'done', ok: 18, exitCode: 0 });
+  });
+
+  it("warns when git gives no commit for the checkout, in git's words, and records the run without one", async () => {
+    const gitless = tempDir();
+    writeStudy(gitless, 'noop.yaml', noopStudy({ name: 'gitless' }));
+    // git cannot read the repository it is pointed at, as it refuses a checkout another user owns.
+    const run = await runHarness(['run', 'noop.yaml', '--db', 'g.sqlite'], { cwd: gitless, env: { GIT_DIR: join(gitless, 'no-repository') } });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(msg.runWithoutCommit(`fatal: not a git repository: '${join(gitless, 'no-repository')}'`));
+    expect(query(join(gitless, 'g.sqlite'), 'SELECT git_commit FROM run')).toEqual([{ git_commit: null }]);
+    // Left to itself, a warning only if git cannot read this checkout here either; its commit recorded.
+    const plain = await runHarness(['run', 'noop.yaml', '--db', 'h.sqlite'], { cwd: gitless });
+    expect(plain.stdout.includes('records no git commit')).toBe(gitState().commit === null);
+    expect(query(join(gitless, 'h.sqlite'), 'SELECT git_commit FROM run')).toEqual([{ git_commit: gitState().commit }]);
   });
 
   it('exits 1 when trials failed, and stops at --max-failures with a resume hint', async () => {
