@@ -123,22 +123,23 @@ const RING_STROKE = 1.3;
 const PANEL_TEXT_SIZE = 7;
 
 /**
- * Each model panel as Vega lays it out, for placing text in it (label-place.ts): k on the log axis
- * every panel shares, the y scale of every curve row's values and the budget, and what the panel
- * draws that text should not cover.
+ * The model panels as Vega lays them out, for placing text in them (label-place.ts): the y scale
+ * they share (of every curve row's values and the budget) and, per model, what its panel draws
+ * that text should not cover, on the log k axis they share.
  */
-function panelLayout(rows: readonly Obj[], metric: CurveMetric, limit: number | null, width: number): (model: string) => { y: (value: number) => number; obstacles: Obstacles } {
+function panelLayout(rows: readonly Obj[], metric: CurveMetric, limit: number | null, width: number): { y: (value: number) => number; obstacles: (model: string) => Obstacles } {
   const drawn = rows.filter((r) => r.kind === 'curve' || r.kind === 'pick');
   const x = paddedScale('log', drawn.map((r) => r.k as number), width, RING_PADDING);
   const y = paddedScale(metric === 'cost' ? 'log' : 'linear', yValues(rows, limit), PANEL.height, RING_PADDING, true);
-  return (model) => {
+  const obstacles = (model: string): Obstacles => {
     const own = drawn.filter((r) => r.model === model && typeof r.mean === 'number');
     const curve = own.filter((r) => r.kind === 'curve').map((r) => ({ x: x(r.k as number), y: y(r.mean as number) }));
     // A ring with its outline, and the point in it: text inside a ring would be hard to read too.
     const rings = own.filter((r) => r.kind === 'pick').map((r) => ({ x: x(r.k as number), y: y(r.mean as number), r: Math.sqrt(r.ring as number) / 2 + RING_STROKE / 2 }));
     const points = curve.map((p) => ({ ...p, r: Math.sqrt(CURVE_POINT_SIZE) / 2 }));
-    return { y, obstacles: { line: curve.map((p) => [p.x, p.y] as const), discs: [...points, ...rings] } };
+    return { line: curve.map((p) => [p.x, p.y] as const), discs: [...points, ...rings] };
   };
+  return { y, obstacles };
 }
 
 /** A text row's label box at PANEL_TEXT_SIZE, its halo around it. */
@@ -206,14 +207,14 @@ export function curveFigure(a: Analysis, condition: Condition, metric: CurveMetr
   const costExtent = metric === 'cost' ? costAxisExtent(rows, limit) : 0;
   const panelWidth = PANEL.width - Math.max(0, costExtent - ACCURACY_EXTENT);
   if (limit !== null) {
-    const layout = panelLayout(rows, metric, limit, panelWidth);
+    const { y, obstacles } = panelLayout(rows, metric, limit, panelWidth);
     for (const model of a.data.models) {
-      const { y, obstacles } = layout(model.label);
-      rows.push({ kind: 'budget', model: model.label, ...placed(budgetLabelPlace(panelWidth, PANEL.height, y(limit), panelTextBox(panelLabel), obstacles)) });
+      const drawn = obstacles(model.label);
+      rows.push({ kind: 'budget', model: model.label, ...placed(budgetLabelPlace(panelWidth, PANEL.height, y(limit), panelTextBox(panelLabel), drawn)) });
       // A model no k is feasible for in any seed says so, at the panel's top edge.
       const points = a.data.curves.get(curveKey(condition.id, model.id)) ?? [];
       if (points.length > 0 && points.every((p) => p.feasibleShare === 0)) {
-        rows.push({ kind: 'note', model: model.label, ...placed(budgetLabelPlace(panelWidth, PANEL.height, 0, panelTextBox(NO_FEASIBLE_K), obstacles)) });
+        rows.push({ kind: 'note', model: model.label, ...placed(budgetLabelPlace(panelWidth, PANEL.height, 0, panelTextBox(NO_FEASIBLE_K), drawn)) });
       }
     }
   }
