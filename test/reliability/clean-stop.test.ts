@@ -6,13 +6,14 @@
  * HARNESS_SLOW=1: 10. A command without a clean stop of its own (report) ends at once, by the
  * signal's default action, however busy it is.
  */
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { resumeCommand } from '../../harness/cli/io.js';
 import * as msg from '../../harness/messages.js';
 import { BUSY_REPORT_STARTED } from '../fixtures/experiments/noop-busy-report.js';
-import { fixtures, tempDir } from '../harness/helpers.js';
+import { fixtures, root, tempDir } from '../harness/helpers.js';
 import { pollUntil, runHarness, runStatuses, seededRandom, slow, startHarness } from './helpers.js';
 import { InterruptedStudy, drawMoment, withoutProgress } from './interrupted-study.js';
 
@@ -60,5 +61,23 @@ describe('a signal to a command that does not stop cleanly on its own', () => {
     expect(await pollUntil(() => again.stderr, (text) => text.includes(BUSY_REPORT_STARTED), () => exited)).not.toBeNull();
     again.child.kill('SIGTERM');
     expect(await again.exited).toMatchObject({ code: null, signal: 'SIGTERM' });
+  }, 30_000);
+
+  it("ends it at once under npm too (npm start, npm run harness): Ctrl-C signals npm's whole process group", async () => {
+    const dir = tempDir('harness-stop-npm-');
+    expect((await runHarness(['run', join(fixtures, 'studies', 'noop.yaml'), '--db', join(dir, 'noop.sqlite')], { cwd: dir })).code).toBe(0);
+    const argv = ['run', '--silent', 'harness', '--', 'report', join(dir, 'noop.sqlite'), '--out', join(dir, 'report'), '--experiment', join(fixtures, 'experiments', 'noop-busy-report.ts')];
+    // Its own process group, as a terminal gives a foreground job.
+    const npm = spawn('npm', argv, { cwd: root, detached: true, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    let stderr = '';
+    npm.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const ended = new Promise<void>((resolve) => npm.on('exit', () => resolve()));
+    let exited = false;
+    void ended.then(() => (exited = true));
+    expect(await pollUntil(() => stderr, (text) => text.includes(BUSY_REPORT_STARTED), () => exited)).not.toBeNull();
+    process.kill(-npm.pid!, 'SIGINT');
+    // The report computes for a minute: ended within the test's time, it took the signal.
+    await ended;
+    expect(existsSync(join(dir, 'report'))).toBe(false);
   }, 30_000);
 });
