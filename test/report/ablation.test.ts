@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { CurveTable } from '../../harness/curves.js';
 import { compileVegaLite } from '../../harness/render/vega.js';
 import { runStudy } from '../../harness/run/run.js';
 import { loadReportInput } from '../../harness/store/reader.js';
@@ -110,44 +111,40 @@ describe('ablation report: factors', () => {
     }
   });
 
-  it('stragglers only ever make the baseline\'s picks infeasible by latency: a re-judged pick is one whose waves latency exceeds T_max', () => {
+  /**
+   * The straggler level's re-judging of `selector`'s baseline picks done by hand: each baseline
+   * pick that is feasible there, judged on the waves curve of its seed by `infeasible`.
+   */
+  const rejudgeByHand = (selector: string, infeasible: (curve: CurveTable, index: number) => boolean) => {
     const condition = conditionOf('balanced', 'waves');
     const base = conditionOf('balanced', 'baseline');
-    let judged = 0;
-    let infeasible = 0;
+    const counts = { judged: 0, infeasible: 0, leftOut: 0 };
     for (const m of a.data.models) {
-      const groupOf = new Map(a.index.cell(condition.id, m.id, 'accuracy-max').map((p) => [p.replicate, p.groupKey]));
-      for (const p of a.index.cell(base.id, m.id, 'accuracy-max')) {
+      const groupOf = new Map(a.index.cell(condition.id, m.id, selector).map((p) => [p.replicate, p.groupKey]));
+      for (const p of a.index.cell(base.id, m.id, selector)) {
         if (p.kStar === null) continue;
+        if (p.feasible !== true) {
+          counts.leftOut += 1;
+          continue;
+        }
         const curve = a.data.groupCurves.get(groupOf.get(p.replicate)!)!;
-        const row = curve.row(curve.numbers('k').indexOf(p.kStar));
-        judged += 1;
-        if ((row.latency_mean as number) > condition.constraints!.T_max) infeasible += 1;
+        counts.judged += 1;
+        if (infeasible(curve, curve.numbers('k').indexOf(p.kStar))) counts.infeasible += 1;
       }
     }
+    return counts;
+  };
+
+  it('stragglers only ever make the baseline\'s picks infeasible by latency: a re-judged pick is one whose waves latency exceeds T_max', () => {
+    const tMax = conditionOf('balanced', 'waves').constraints!.T_max;
+    const { judged, infeasible, leftOut } = rejudgeByHand('accuracy-max', (curve, i) => (curve.row(i).latency_mean as number) > tMax);
+    expect(leftOut).toBe(0);
     expect(infeasible).toBeGreaterThan(0);
     expect(level('sim.latency', 'balanced', 'waves', 'accuracy-max').rejudged).toMatchObject({ successes: infeasible, n: judged });
   });
 
   it('re-judges only the baseline\'s feasible picks: a 2D pick outside the feasible set there is not the level\'s doing', () => {
-    const condition = conditionOf('balanced', 'waves');
-    const base = conditionOf('balanced', 'baseline');
-    let judged = 0;
-    let infeasible = 0;
-    let leftOut = 0;
-    for (const m of a.data.models) {
-      const groupOf = new Map(a.index.cell(condition.id, m.id, 'accuracy-max-2d').map((p) => [p.replicate, p.groupKey]));
-      for (const p of a.index.cell(base.id, m.id, 'accuracy-max-2d')) {
-        if (p.kStar === null) continue;
-        if (p.feasible !== true) {
-          leftOut += 1;
-          continue;
-        }
-        const curve = a.data.groupCurves.get(groupOf.get(p.replicate)!)!;
-        judged += 1;
-        if (curve.numbers('feasible')[curve.numbers('k').indexOf(p.kStar)] === 0) infeasible += 1;
-      }
-    }
+    const { judged, infeasible, leftOut } = rejudgeByHand('accuracy-max-2d', (curve, i) => curve.numbers('feasible')[i] === 0);
     // The 2D pick ignores T_max, so some of its baseline picks lie outside the feasible set.
     expect(leftOut).toBeGreaterThan(0);
     expect(level('sim.latency', 'balanced', 'waves', 'accuracy-max-2d').rejudged).toMatchObject({ successes: infeasible, n: judged });
