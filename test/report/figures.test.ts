@@ -477,6 +477,42 @@ describe('figures at the size of the paper study', () => {
     expect(places.size).toBeGreaterThan(1);
   });
 
+  it('projections: each model\'s name one text mark where it is clear of every point, ring, cross and budget line, else over a white halo', async () => {
+    type Item = SceneItem & { strokeWidth?: number; x2?: number; y2?: number; fontWeight?: string };
+    let [clear, haloed] = [0, 0];
+    for (const figure of figures.filter((f) => f.name.startsWith('projections--'))) {
+      for (const cell of groupsNamed(await sceneOf(figure.spec), /^concat_0_cell$/)[0]!) {
+        const marks = (cell.items ?? []) as (SceneItem & { items: Item[] })[];
+        const names = marks.filter((m) => m.marktype === 'text').flatMap((m) => m.items);
+        const label = names.find((t) => t.fill !== 'white');
+        expect(label, figure.name).toBeDefined();
+        const halo = names.filter((t) => t.fill === 'white');
+        expect(halo.map((t) => t.text), figure.name).toEqual(halo.length === 0 ? [] : Array(8).fill(label!.text));
+        if (halo.length > 0) {
+          haloed++;
+          continue;
+        }
+        clear++;
+        const box = textBox({ ...label!, dx: 0, dy: 0 }, label!.fontWeight === 'bold' ? 'bold' : 'regular');
+        const inBox = (x: number, y: number) => x > box.x0 && x < box.x1 && y > box.y0 && y < box.y1;
+        for (const symbol of marks.filter((m) => m.marktype === 'symbol').flatMap((m) => m.items)) {
+          const r = Math.sqrt(symbol.size!) / 2 + (symbol.strokeWidth ?? 0) / 2;
+          const nearest = [Math.min(Math.max(symbol.x!, box.x0), box.x1), Math.min(Math.max(symbol.y!, box.y0), box.y1)] as const;
+          expect(Math.hypot(symbol.x! - nearest[0], symbol.y! - nearest[1]), `${figure.name}: ${String(label!.text)} over ${JSON.stringify(symbol.datum)}`).toBeGreaterThan(r);
+        }
+        const rules = marks.filter((m) => m.marktype === 'rule').flatMap((m) => m.items);
+        expect(rules.length, figure.name).toBeGreaterThan(0);
+        for (const rule of rules) {
+          const [x0, y0, x1, y1] = [rule.x!, rule.y!, rule.x2 ?? rule.x!, rule.y2 ?? rule.y!];
+          for (let s = 0; s <= 200; s++) expect(inBox(x0 + ((x1 - x0) * s) / 200, y0 + ((y1 - y0) * s) / 200), `${figure.name}: a budget line under ${String(label!.text)}`).toBe(false);
+        }
+      }
+    }
+    // The synthetic study has names of both kinds.
+    expect(clear).toBeGreaterThan(0);
+    expect(haloed).toBeGreaterThan(0);
+  });
+
   it('every one fits the text width of a two-column paper, subtitle included, and a page: a swept value has figures of its own', async () => {
     expect(figures.length).toBeGreaterThan(20);
     expect(await oversized(figures)).toEqual([]);
@@ -699,8 +735,8 @@ describe('figures of a study of two models, with a selector that never picks in 
 });
 
 /** The box a one-line text item covers, from its anchor, offsets, alignment and baseline (measured as drawn). */
-function textBox(t: SceneItem & { dx?: number; dy?: number }): { x0: number; x1: number; y0: number; y1: number } {
-  const w = textWidth('regular', t.fontSize!, String(t.text));
+function textBox(t: SceneItem & { dx?: number; dy?: number }, face: 'regular' | 'bold' = 'regular'): { x0: number; x1: number; y0: number; y1: number } {
+  const w = textWidth(face, t.fontSize!, String(t.text));
   const h = t.fontSize!;
   const x0 = t.x! + (t.dx ?? 0) - (t.align === 'right' ? w : t.align === 'center' ? w / 2 : 0);
   const y0 = t.y! + (t.dy ?? 0) - (t.baseline === 'bottom' ? h : t.baseline === 'middle' ? h / 2 : 0);

@@ -5,12 +5,12 @@ import type { VegaLiteSpec } from '../../harness/render/vega.js';
 import { budgetLabelPlace, paddedDomain, paddedScale, type LabelBox, type Obstacles } from '../../experiments/inference-scaling/report/figures/label-place.js';
 
 /** The domain Vega gives the y scale of a point chart of `values`, `size` points high. */
-async function vegaDomain(type: 'linear' | 'log', values: number[], size: number, padding: number): Promise<number[]> {
+async function vegaDomain(type: 'linear' | 'log', values: number[], size: number, padding: number, nice = false): Promise<number[]> {
   const spec = {
     data: { values: values.map((v) => ({ v })) },
     height: size,
     mark: 'point',
-    encoding: { y: { field: 'v', type: 'quantitative', scale: { type, padding, nice: false, zero: false } } },
+    encoding: { y: { field: 'v', type: 'quantitative', scale: { type, padding, nice, zero: false } } },
   } as unknown as VegaLiteSpec;
   const view = new vega.View(vega.parse(compileVegaLite(spec)), { renderer: 'none' });
   await view.runAsync();
@@ -30,8 +30,18 @@ describe('a panel as Vega lays it out', () => {
     }
   });
 
+  it('widens a padded log domain to whole decades as Vega\'s nice does', async () => {
+    // 2.8 decades over the 21 points between the paddings: 12 points more are 1.6 decades either side.
+    for (const values of [[0.004, 0.05, 2.7], [2.15, 60, 68.8]]) {
+      const domain = paddedDomain('log', values, 45, 12, { decades: true });
+      expect(domain).toEqual(await vegaDomain('log', values, 45, 12, true));
+    }
+    expect(paddedDomain('log', [0.004, 0.05, 2.7], 45, 12, { decades: true })).toEqual([1e-5, 1000]);
+    expect(() => paddedDomain('linear', [1, 2], 45, 12, { decades: true })).toThrow(/only a log scale/);
+  });
+
   it('maps the extreme values to the padding from either end, y downwards when reversed', () => {
-    const y = paddedScale('linear', [0.8, 1], 92, 12, true);
+    const y = paddedScale('linear', [0.8, 1], 92, 12, { reversed: true });
     expect(y(1)).toBeCloseTo(12, 9);
     expect(y(0.8)).toBeCloseTo(80, 9);
     const x = paddedScale('log', [4, 128], 136, 12);
@@ -44,7 +54,7 @@ describe('a panel as Vega lays it out', () => {
 describe('where a budget label goes', () => {
   const [width, height] = [136, 92];
   const label: LabelBox = { width: 40, fontSize: 7, margin: 1 };
-  const none: Obstacles = { line: [], discs: [] };
+  const none: Obstacles = { lines: [], discs: [] };
   const lineY = 46;
 
   it('above the line at its right end when nothing is there', () => {
@@ -52,7 +62,7 @@ describe('where a budget label goes', () => {
   });
 
   it('below it where a ring covers the place above', () => {
-    expect(budgetLabelPlace(width, height, lineY, label, { line: [], discs: [{ x: 120, y: 38, r: 6 }] }).place).toBe('below-right');
+    expect(budgetLabelPlace(width, height, lineY, label, { lines: [], discs: [{ x: 120, y: 38, r: 6 }] }).place).toBe('below-right');
   });
 
   it('at the left end where the curve crosses the line at the right, between its points', () => {
@@ -61,8 +71,8 @@ describe('where a budget label goes', () => {
       [110, 10],
       [125, 85],
     ];
-    expect(budgetLabelPlace(width, height, lineY, label, { line, discs: [] }).place).toBe('above-left');
-    expect(budgetLabelPlace(width, height, lineY, label, { line, discs: [{ x: 20, y: 40, r: 5 }] }).place).toBe('below-left');
+    expect(budgetLabelPlace(width, height, lineY, label, { lines: [line], discs: [] }).place).toBe('above-left');
+    expect(budgetLabelPlace(width, height, lineY, label, { lines: [line], discs: [{ x: 20, y: 40, r: 5 }] }).place).toBe('below-left');
   });
 
   it('inside the panel: below a line at its top edge', () => {
@@ -79,6 +89,6 @@ describe('where a budget label goes', () => {
       { x: 20, y: 52, r: 4 },
       { x: 30, y: 52, r: 4 },
     ];
-    expect(budgetLabelPlace(width, height, lineY, label, { line: [], discs })).toEqual({ place: 'below-right', covers: 1 });
+    expect(budgetLabelPlace(width, height, lineY, label, { lines: [], discs })).toEqual({ place: 'below-right', covers: 1 });
   });
 });

@@ -130,14 +130,14 @@ const PANEL_TEXT_SIZE = 7;
 function panelLayout(rows: readonly Obj[], metric: CurveMetric, limit: number | null, width: number): { y: (value: number) => number; obstacles: (model: string) => Obstacles } {
   const drawn = rows.filter((r) => r.kind === 'curve' || r.kind === 'pick');
   const x = paddedScale('log', drawn.map((r) => r.k as number), width, RING_PADDING);
-  const y = paddedScale(metric === 'cost' ? 'log' : 'linear', yValues(rows, limit), PANEL.height, RING_PADDING, true);
+  const y = paddedScale(metric === 'cost' ? 'log' : 'linear', yValues(rows, limit), PANEL.height, RING_PADDING, { reversed: true });
   const obstacles = (model: string): Obstacles => {
     const own = drawn.filter((r) => r.model === model && typeof r.mean === 'number');
     const curve = own.filter((r) => r.kind === 'curve').map((r) => ({ x: x(r.k as number), y: y(r.mean as number) }));
     // A ring with its outline, and the point in it: text inside a ring would be hard to read too.
     const rings = own.filter((r) => r.kind === 'pick').map((r) => ({ x: x(r.k as number), y: y(r.mean as number), r: Math.sqrt(r.ring as number) / 2 + RING_STROKE / 2 }));
     const points = curve.map((p) => ({ ...p, r: Math.sqrt(CURVE_POINT_SIZE) / 2 }));
-    return { line: curve.map((p) => [p.x, p.y] as const), discs: [...points, ...rings] };
+    return { lines: [curve.map((p) => [p.x, p.y] as const)], discs: [...points, ...rings] };
   };
   return { y, obstacles };
 }

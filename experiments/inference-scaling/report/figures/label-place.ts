@@ -23,9 +23,9 @@ export interface Disc {
   r: number;
 }
 
-/** What a label should not cover: a polyline (the curve) and discs (its points, and the rings with what they enclose). */
+/** What a label should not cover: polylines (a curve, a budget line) and discs (points, and rings with what they enclose). */
 export interface Obstacles {
-  line: readonly (readonly [number, number])[];
+  lines: readonly (readonly (readonly [number, number])[])[];
   discs: readonly Disc[];
 }
 
@@ -36,26 +36,37 @@ export interface LabelBox {
   margin: number;
 }
 
+export interface ScaleShape {
+  /** Map the domain onto [size, 0], as for y. */
+  reversed?: boolean;
+  /** A log scale's padded domain widened to whole decades, as Vega's `nice` (a log scale's default) does. */
+  decades?: boolean;
+}
+
 /**
  * The domain Vega gives a continuous scale of range `size` points over `values` (their extent)
- * with `padding` points at either end, unrounded (the scale's `nice: false`): the extent widened
- * so that it fills the range less the padding. Log scales widen in log space.
+ * with `padding` points at either end: the extent widened so that it fills the range less the
+ * padding, then, with `decades`, out to powers of ten. Log scales widen in log space.
  */
-export function paddedDomain(type: 'linear' | 'log', values: readonly number[], size: number, padding: number): [number, number] {
+export function paddedDomain(type: 'linear' | 'log', values: readonly number[], size: number, padding: number, { decades = false }: ScaleShape = {}): [number, number] {
   const [t, inverse] = type === 'log' ? [Math.log, Math.exp] : [(v: number) => v, (v: number) => v];
   const ts = values.filter((v) => Number.isFinite(v) && (type === 'linear' || v > 0)).map(t);
   const [lo, hi] = [Math.min(...ts), Math.max(...ts)];
   const widen = ((hi - lo) * padding) / (size - 2 * padding);
-  return [inverse(lo - widen), inverse(hi + widen)];
+  const domain: [number, number] = [inverse(lo - widen), inverse(hi + widen)];
+  if (!decades) return domain;
+  if (type !== 'log') throw new RangeError('paddedDomain: only a log scale widens to decades');
+  // Exact powers, as d3 writes them (10 ** -5 is not 1e-5 in floating point).
+  return [Number(`1e${Math.floor(Math.log10(domain[0]))}`), Number(`1e${Math.ceil(Math.log10(domain[1]))}`)];
 }
 
-/** Vega's map from values to points along that scale's range [0, size], or [size, 0] when `reversed` (as for y). */
-export function paddedScale(type: 'linear' | 'log', values: readonly number[], size: number, padding: number, reversed = false): (value: number) => number {
+/** Vega's map from values to points along that scale's range [0, size] ([size, 0] when `reversed`). */
+export function paddedScale(type: 'linear' | 'log', values: readonly number[], size: number, padding: number, shape: ScaleShape = {}): (value: number) => number {
   const t = type === 'log' ? Math.log : (v: number) => v;
-  const [lo, hi] = paddedDomain(type, values, size, padding).map(t) as [number, number];
+  const [lo, hi] = paddedDomain(type, values, size, padding, shape).map(t) as [number, number];
   return (value) => {
     const along = hi > lo ? ((t(value) - lo) / (hi - lo)) * size : size / 2;
-    return reversed ? size - along : along;
+    return shape.reversed ? size - along : along;
   };
 }
 
@@ -80,7 +91,8 @@ export function budgetLabelPlace(width: number, height: number, lineY: number, l
   return best!;
 }
 
-interface Box {
+/** A text's box in the panel, its halo included, y down. */
+export interface Box {
   x0: number;
   x1: number;
   y0: number;
@@ -96,11 +108,22 @@ function labelBox(place: BudgetLabelPlace, panelWidth: number, lineY: number, la
 }
 
 /** How many things the box covers; a box reaching out of the panel covers more than any place inside. */
-function coveredBy(box: Box, panelHeight: number, { line, discs }: Obstacles): number {
-  let covered = box.y0 < 0 || box.y1 > panelHeight ? 1000 : 0;
-  for (let i = 1; i < line.length; i++) if (segmentMeetsBox(line[i - 1]!, line[i]!, box)) covered++;
+function coveredBy(box: Box, panelHeight: number, obstacles: Obstacles): number {
+  return (box.y0 < 0 || box.y1 > panelHeight ? 1000 : 0) + coverCount(box, obstacles);
+}
+
+/** How many of the obstacles the box covers: each stretch of a line it meets, each disc it reaches. */
+export function coverCount(box: Box, { lines, discs }: Obstacles): number {
+  let covered = 0;
+  for (const line of lines) for (let i = 1; i < line.length; i++) if (segmentMeetsBox(line[i - 1]!, line[i]!, box)) covered++;
   for (const disc of discs) if (distanceToBox(disc, box) <= disc.r) covered++;
   return covered;
+}
+
+/** The box of a one-line text whose top left corner is at (x, y), its halo (`margin`) included. */
+export function textBoxAt(x: number, y: number, label: LabelBox): Box {
+  const m = label.margin;
+  return { x0: x - m, x1: x + label.width + m, y0: y - m, y1: y + label.fontSize * LINE_HEIGHT_EM + m };
 }
 
 function distanceToBox({ x, y }: Disc, box: Box): number {

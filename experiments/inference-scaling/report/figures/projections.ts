@@ -9,7 +9,9 @@ import type { Analysis } from '../analysis.js';
 import { curveKey, type Condition } from '../data.js';
 import { round } from '../format.js';
 import { budgetRule, ONE_PER_MODEL, pickRows, pointClass, POINT_CLASS_SCALE, RING_PADDING } from './curves.js';
-import { rowsFigure, selectorColourScale, tip, TOOLTIP_FORMAT, withHalo, DECADE_AXIS, EVEN_DECADE_AXIS, type Figure, type Obj } from './theme.js';
+import { coverCount, paddedScale, textBoxAt, type Disc, type Obstacles } from './label-place.js';
+import { rowsFigure, selectorColourScale, tip, TOOLTIP_FORMAT, withHalo, DECADE_AXIS, EVEN_DECADE_AXIS, HALO_RADIUS, type Figure, type Obj } from './theme.js';
+import { textWidthUpperBound } from '../../../../harness/render/text-width.js';
 
 type Axis = 'cost' | 'latency' | 'accuracy';
 
@@ -30,6 +32,64 @@ const TITLES: Record<Axis, string> = { cost: 'cost ($, log)', latency: 'latency 
 /** The units in a column's header; its axis title says which axes are log. */
 const HEADERS: Record<Axis, string> = { cost: 'cost ($)', latency: 'latency (s)', accuracy: 'accuracy' };
 const FORMATS: Record<Axis, string> = { cost: TOOLTIP_FORMAT.cost, latency: TOOLTIP_FORMAT.latency, accuracy: TOOLTIP_FORMAT.accuracy };
+/** Area of a point's bounding square; a ring's outline width; the utopia cross's area. */
+const POINT_SIZE = 10;
+const RING_STROKE = 1.2;
+const UTOPIA_SIZE = 30;
+/**
+ * The model's name, inside its first panel at the top left, within the scale's padding, which no
+ * point enters (latency rises with cost).
+ */
+const NAME = { x: 4, y: 2, fontSize: 8 };
+
+type Limits = Record<Axis, number | null>;
+
+/**
+ * One `name` row per model drawn, saying whether its name covers anything in the first panel
+ * (cost against latency) as Vega lays it out: a ring, a point, the utopia cross or a budget line.
+ * Only a name that does is drawn over a white halo (eight more copies of it in a PDF's text).
+ */
+function nameRows(rows: readonly Obj[], models: readonly string[], limits: Limits): Obj[] {
+  const [xAxis, yAxis] = PROJECTIONS[0]!;
+  const drawn = rows.filter((r) => r.kind === 'point' || r.kind === 'pick');
+  // A budget line's value is in its scale's domain, as the data's are.
+  const values = (axis: Axis, of: readonly Obj[]) => [...of.map((r) => r[axis] as number), ...(limits[axis] === null ? [] : [limits[axis]!])];
+  const x = paddedScale('log', values(xAxis, drawn), PANEL.width, RING_PADDING, { decades: true });
+  const out: Obj[] = [];
+  for (const model of models) {
+    const own = drawn.filter((r) => r.model === model);
+    if (own.length === 0) continue;
+    const y = paddedScale('log', values(yAxis, own), PANEL.height, RING_PADDING, { reversed: true, decades: true });
+    const disc = (r: Obj, radius: number): Disc => ({ x: x(r[xAxis] as number), y: y(r[yAxis] as number), r: radius });
+    const lines: [number, number][][] = [];
+    if (limits[xAxis] !== null) lines.push([[x(limits[xAxis]!), 0], [x(limits[xAxis]!), PANEL.height]]);
+    if (limits[yAxis] !== null) lines.push([[0, y(limits[yAxis]!)], [PANEL.width, y(limits[yAxis]!)]]);
+    const obstacles: Obstacles = {
+      lines,
+      discs: [
+        ...own.map((r) => disc(r, r.kind === 'pick' ? Math.sqrt(r.ring as number) / 2 + RING_STROKE / 2 : Math.sqrt(POINT_SIZE) / 2)),
+        { x: 0, y: PANEL.height, r: Math.sqrt(UTOPIA_SIZE) / 2 },
+      ],
+    };
+    const box = textBoxAt(NAME.x, NAME.y, { width: textWidthUpperBound(model, NAME.fontSize, 'bold'), fontSize: NAME.fontSize, margin: HALO_RADIUS });
+    out.push({ kind: 'name', model, halo: coverCount(box, obstacles) > 0 });
+  }
+  return out;
+}
+
+/** The models' names: one text mark for those clear of everything, the others over their halo, drawn last. */
+function nameLayers(rows: readonly Obj[]): Obj[] {
+  return [false, true]
+    .filter((halo) => rows.some((r) => r.kind === 'name' && r.halo === halo))
+    .flatMap((halo) => {
+      const layer = {
+        transform: [{ filter: `datum.kind === 'name' && datum.halo === ${halo}` }],
+        mark: { type: 'text', align: 'left', baseline: 'top', x: NAME.x, y: NAME.y, fontSize: NAME.fontSize, fontWeight: 'bold', color: '#222222' },
+        encoding: { text: { field: 'model', type: 'nominal' } },
+      };
+      return halo ? withHalo(layer) : [layer];
+    });
+}
 
 export function projectionsFigure(a: Analysis, condition: Condition): Figure {
   const rows: Obj[] = [];
@@ -51,7 +111,8 @@ export function projectionsFigure(a: Analysis, condition: Condition): Figure {
     for (const pick of pickRows(a, condition, model.id, points)) rows.push({ ...pick, model: model.label });
   }
   const c = condition.constraints;
-  const limits: Record<Axis, number | null> = { cost: c?.C_max ?? null, latency: c?.T_max ?? null, accuracy: c?.acc_min ?? null };
+  const limits: Limits = { cost: c?.C_max ?? null, latency: c?.T_max ?? null, accuracy: c?.acc_min ?? null };
+  rows.push(...nameRows(rows, a.data.models.map((m) => m.label), limits));
   const column = (x: Axis, y: Axis, labelled: boolean): Obj => {
     const enc = (axis: Axis, channel: 'x' | 'y') => ({
       field: axis,
@@ -97,7 +158,7 @@ export function projectionsFigure(a: Analysis, condition: Condition): Figure {
         layer: [
           {
             transform: [{ filter: "datum.kind === 'point'" }],
-            mark: { type: 'point', filled: true, size: 10, strokeWidth: 0 },
+            mark: { type: 'point', filled: true, size: POINT_SIZE, strokeWidth: 0 },
             encoding: {
               x: enc(x, 'x'),
               y: enc(y, 'y'),
@@ -109,12 +170,12 @@ export function projectionsFigure(a: Analysis, condition: Condition): Figure {
           ...limitRule(y, 'y'),
           {
             transform: [ONE_PER_MODEL, { calculate: '1', as: 'accuracy' }],
-            mark: { type: 'point', shape: 'cross', size: 30, color: '#009E73', opacity: 0.9, clip: false },
+            mark: { type: 'point', shape: 'cross', size: UTOPIA_SIZE, color: '#009E73', opacity: 0.9, clip: false },
             encoding: { x: utopia(x, 'x'), y: utopia(y, 'y'), tooltip: { value: 'utopia (cost 0, latency 0, accuracy 1)' } },
           },
           {
             transform: [{ filter: "datum.kind === 'pick'" }],
-            mark: { type: 'point', filled: false, strokeWidth: 1.2 },
+            mark: { type: 'point', filled: false, strokeWidth: RING_STROKE },
             encoding: {
               x: { field: x, type: 'quantitative' },
               y: { field: y, type: 'quantitative' },
@@ -123,16 +184,7 @@ export function projectionsFigure(a: Analysis, condition: Condition): Figure {
               tooltip: [tip('selector', 'selector'), ...tooltip, tip('modeShare', 'seeds at that k*', TOOLTIP_FORMAT.share)],
             },
           },
-          ...(labelled
-            ? // The model's name inside its first panel, top left, within the scale's padding, which
-              // no point enters (latency rises with cost); a ring or a budget line may pass under it,
-              // so it is drawn last, over its halo.
-              withHalo({
-                transform: [ONE_PER_MODEL],
-                mark: { type: 'text', align: 'left', baseline: 'top', x: 4, y: 2, fontSize: 8, fontWeight: 'bold', color: '#222222' },
-                encoding: { text: { field: 'model', type: 'nominal' } },
-              })
-            : []),
+          ...(labelled ? nameLayers(rows) : []),
         ],
       },
     };
