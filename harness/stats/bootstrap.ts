@@ -78,6 +78,42 @@ export function bootstrapStratifiedMeanInterval(
 }
 
 /**
+ * Mean of clustered values over fixed strata, resampling whole clusters within each stratum: for
+ * values that are not independent of one another within a cluster (e.g. one seed's values in
+ * several scenarios simulated from the same random numbers), which must be drawn together.
+ * `strata[s][c]` holds the values of cluster c of stratum s; a cluster without values is left out.
+ * Each resample draws as many clusters as its stratum has, with replacement, and takes the mean
+ * of every value drawn (their sum over their count). The estimate is the plain mean of all values.
+ * The clusters are ordered by their sums and sizes before resampling, and a cluster's values
+ * summed in ascending order, so the interval never depends on the order they were loaded in.
+ * With one value per cluster this is a stratified bootstrap of the values (not to the bit).
+ */
+export function bootstrapClusteredMeanInterval(strata: readonly (readonly (readonly number[])[])[], options: BootstrapOptions): Interval | null {
+  const { resamples, level } = checkedOptions(options);
+  const kept = strata.map((clusters) => clusters.filter((c) => c.length > 0)).filter((clusters) => clusters.length > 0);
+  if (kept.length === 0) return null;
+  const estimate = meanOf(Float64Array.from(kept.flat(2)).sort());
+  if (resamples === 0 || kept.every((clusters) => clusters.length < 2)) return { estimate, lo: null, hi: null };
+
+  const sums = new Float64Array(resamples);
+  const counts = new Float64Array(resamples);
+  const means = [new Float64Array(resamples), new Float64Array(resamples)];
+  const rng = Xoshiro128.fromIdentity({ bootstrap: options.identity });
+  for (const clusters of kept) {
+    const totals = clusters
+      .map((c) => [sumOf(Float64Array.from(c).sort()), c.length] as const)
+      .sort((a, b) => (a[0] !== b[0] ? (a[0] < b[0] ? -1 : 1) : a[1] - b[1]));
+    const n = totals.length;
+    rng.resampleJointMeans([Float64Array.from(totals, (t) => t[0]), Float64Array.from(totals, (t) => t[1])], means, resamples);
+    for (let b = 0; b < resamples; b++) {
+      sums[b] = (sums[b] as number) + (means[0]![b] as number) * n;
+      counts[b] = (counts[b] as number) + (means[1]![b] as number) * n;
+    }
+  }
+  return percentileBounds(estimate, sums.map((sum, b) => sum / (counts[b] as number)), level);
+}
+
+/**
  * Mean and percentile interval of each of several measures taken on the same units (e.g. the
  * cost, latency and accuracy of one selector's pick in each seed), from one resampling of the
  * units: each resample draws n units with replacement and takes every measure's mean over the
@@ -159,8 +195,12 @@ function percentileBounds(estimate: number, replicates: Float64Array, level: num
   return { estimate, lo: quantileInPlace(replicates, tail), hi: quantileInPlace(replicates, 1 - tail) };
 }
 
-function meanOf(values: Float64Array): number {
+function sumOf(values: Float64Array): number {
   let sum = 0;
   for (const v of values) sum += v;
-  return sum / values.length;
+  return sum;
+}
+
+function meanOf(values: Float64Array): number {
+  return sumOf(values) / values.length;
 }

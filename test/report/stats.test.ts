@@ -3,6 +3,7 @@ import { Statistician } from '../../experiments/inference-scaling/report/statist
 import {
   bootstrapJointMeanIntervals,
   bootstrapMeanInterval,
+  bootstrapClusteredMeanInterval,
   bootstrapMeans,
   bootstrapStratifiedMeanInterval,
   describeSample,
@@ -218,6 +219,59 @@ describe('percentile bootstrap', () => {
     expect(() => bootstrapMeanInterval([1, 2], { ...opts, resamples: 2.5 })).toThrow(/resamples/);
     // No resamples: the same estimate, no bounds.
     expect(bootstrapMeanInterval([3, 1, 2], { ...opts, resamples: 0 })).toEqual({ estimate: 2, lo: null, hi: null });
+  });
+});
+
+describe('bootstrap of clustered values, whole clusters drawn', () => {
+  const opts = { identity: 'cluster test', resamples: 2000 };
+  const rng = new Xoshiro128(Uint32Array.of(21, 22, 23, 24));
+  const normal = () => normalQuantile((rng.nextUint32() + 0.5) / 4294967296);
+
+  it('treats a cluster of copies as one value: the interval is that of the clusters, not of every copy', () => {
+    // 60 seeds, each value seen in three conditions that share its random numbers (here: equal).
+    const seeds = Array.from({ length: 60 }, normal);
+    const clustered = bootstrapClusteredMeanInterval([seeds.map((v) => [v, v, v])], opts)!;
+    const expected = percentileBootstrapOfMean(seeds);
+    expect(clustered.estimate).toBeCloseTo(mean(seeds)!, 12);
+    expect(Math.abs(clustered.lo! - expected.lo)).toBeLessThan(BOOTSTRAP_TOLERANCE * expected.sigma);
+    expect(Math.abs(clustered.hi! - expected.hi)).toBeLessThan(BOOTSTRAP_TOLERANCE * expected.sigma);
+    // Taken as 180 independent values, the interval would be about sqrt(3) times narrower: beyond the tolerance.
+    const naive = bootstrapMeanInterval(seeds.flatMap((v) => [v, v, v]), opts)!;
+    expect(Math.abs(naive.lo! - expected.lo)).toBeGreaterThan(BOOTSTRAP_TOLERANCE * expected.sigma);
+  });
+
+  it('pools strata as the mean of every value, resampling within each stratum', () => {
+    // Constant strata of clusters of one size cannot vary: the interval is the point.
+    const constant = bootstrapClusteredMeanInterval([[[1, 1], [1, 1]], [[10], [10]]], opts)!;
+    expect(constant).toEqual({ estimate: 4, lo: 4, hi: 4 });
+    // Clusters of several sizes draw more or fewer values of their stratum: its weight in the pool varies.
+    const sizes = bootstrapClusteredMeanInterval([[[1], [1, 1]], [[10, 10], [10]]], opts)!;
+    expect(sizes.estimate).toBe(5.5);
+    expect(sizes.lo!).toBeLessThan(5.5);
+    expect(sizes.hi!).toBeGreaterThan(5.5);
+    // Two strata of different sizes: the estimate weighs every value alike.
+    const a = Array.from({ length: 30 }, () => [normal(), normal()]);
+    const b = Array.from({ length: 10 }, () => [normal() + 5]);
+    const ci = bootstrapClusteredMeanInterval([a, b], opts)!;
+    expect(ci.estimate).toBeCloseTo(mean([...a.flat(), ...b.flat()])!, 12);
+    expect(ci.lo!).toBeLessThan(ci.estimate);
+    expect(ci.hi!).toBeGreaterThan(ci.estimate);
+  });
+
+  it('depends on the clusters, not on the order of the clusters or of their values; empty clusters are left out', () => {
+    const strata = [Array.from({ length: 20 }, () => [normal(), normal(), normal()]), Array.from({ length: 15 }, () => [normal()])];
+    const ci = bootstrapClusteredMeanInterval(strata, opts);
+    const shuffled = strata.map((clusters) => [...clusters].reverse().map((c) => [...c].reverse()));
+    expect(bootstrapClusteredMeanInterval(shuffled, opts)).toEqual(ci);
+    expect(bootstrapClusteredMeanInterval([[[], ...strata[0]!], [...strata[1]!, []], []], opts)).toEqual(ci);
+    expect(bootstrapClusteredMeanInterval(strata, { ...opts, identity: 'other' })).not.toEqual(ci);
+  });
+
+  it('has no interval without two clusters in some stratum, and nothing without values', () => {
+    expect(bootstrapClusteredMeanInterval([], opts)).toBeNull();
+    expect(bootstrapClusteredMeanInterval([[[]], [[], []]], opts)).toBeNull();
+    expect(bootstrapClusteredMeanInterval([[[1, 3]], [[5]]], opts)).toEqual({ estimate: 3, lo: null, hi: null });
+    expect(bootstrapClusteredMeanInterval([[[1], [3]]], { ...opts, resamples: 0 })).toEqual({ estimate: 2, lo: null, hi: null });
   });
 });
 

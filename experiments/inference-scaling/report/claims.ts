@@ -279,10 +279,32 @@ function balanceContext(ctx: Context, comparators: readonly string[]): string {
   return `the competitors score the worst balance, 1 (an end of F), in ${worst.join(', ')} of their picks; lowest mean balance of every selector: ${lowest.join('; ')}`;
 }
 
+/**
+ * Per model, per seed: `f(x, ref)` in each of `conditions` where both selectors picked. The
+ * conditions of one model and seed simulate from the same random numbers (the experiment names
+ * its streams by model and seed alone), so their values are not independent: a seed's values are
+ * one cluster, which the bootstrap draws whole.
+ */
+function pairedSeedClusters(ctx: Context, conditions: readonly Condition[], selector: string, reference: string, f: (x: Pick, ref: Pick) => number | null): number[][][] {
+  return ctx.data.models.map((m) => {
+    const bySeed = new Map<number, number[]>();
+    for (const c of conditions) {
+      for (const [x, ref] of ctx.index.pairs(c.id, m.id, selector, reference)) {
+        const v = f(x, ref);
+        if (v === null || !Number.isFinite(v)) continue;
+        const values = bySeed.get(x.replicate);
+        if (values) values.push(v);
+        else bySeed.set(x.replicate, [v]);
+      }
+    }
+    return [...bySeed.keys()].sort((a, b) => a - b).map((seed) => bySeed.get(seed)!);
+  });
+}
+
 /** The selector's savings against accuracy-max, pooled over `conditions`; a measure in `known` is taken as given, not bootstrapped again. */
 function pooledSavings(ctx: Context, conditions: readonly Condition[], selector: string, scope: string, known: Partial<Record<PairedMeasure, Summary>> = {}): Record<PairedMeasure, Summary> {
   const one = (measure: PairedMeasure) =>
-    ctx.stats.pooled(pairedStrata(ctx, conditions, selector, ACCURACY_MAX, (x, r) => pairedValue(measure, x, r)), {
+    ctx.stats.pooledClusters(pairedSeedClusters(ctx, conditions, selector, ACCURACY_MAX, (x, r) => pairedValue(measure, x, r)), {
       claim: 'savings',
       scope,
       conditions: conditions.map(conditionIdentity),

@@ -169,7 +169,7 @@ export function buildPage(input: PageInput): string {
   parts.push(
     '<ul>' +
       `<li>Per (condition, model, selector): mean and standard deviation over seeds of k*, and of cost, latency, accuracy and balance at k*, with a percentile bootstrap ${Math.round(CONFIDENCE * 100)}% interval (${BOOTSTRAP_RESAMPLES} resamples, each seeded from the identity of the quantity, so intervals do not depend on order or sharding). Seeds with no feasible k are counted, not averaged.</li>` +
-      '<li>Paired comparisons: all selectors of a (condition, model, seed) judge the same simulated curves (common random numbers); differences are taken per seed, then averaged. Pooled over models, the bootstrap resamples seeds within each model.</li>' +
+      '<li>Paired comparisons: all selectors of a (condition, model, seed) judge the same simulated curves (common random numbers); differences are taken per seed, then averaged. Pooled over models, the bootstrap resamples seeds within each model; pooled over conditions as well, it draws each seed\'s values in every condition together, as they share its random numbers.</li>' +
       '<li>Shares (no pick, latency breaks, differing k*) use Wilson score intervals.</li>' +
       '<li>F: the feasible set, the k whose mean cost, latency and accuracy meet the budgets. Balance: the largest of the pick\'s normalized regrets against the best of F in cost, latency and accuracy (0: best in all three; 1: the worst of F in one). A pick outside F, which only the baselines make (fixed-k, and the 2D ones under T_max), can lie beyond F\'s range: its balance can exceed 1, and the tables give the share of seeds whose k* lies outside F.</li>' +
       selectorList(a.data.selectors) +
@@ -198,7 +198,8 @@ function ablationDesign(a: Analysis): string {
   );
   return (
     `<h3 id="ablations">The ablations</h3><p>One factor at a time: every variant changes one setting of the baseline variant, ${escapeHtml(ablation.baseline)}, ` +
-    'and each factor has a figure and a table of its own (Figures, Tables), its levels compared with the baseline on the same seeds. The claims are judged on each variant as well (Claims).</p>' +
+    'and each factor has a figure and a table of its own (Figures, Tables), its levels compared with the baseline on the same seeds. The claims are judged on each variant as well (Claims). ' +
+    `The seeds derive from the study's name as well as its base seed: a study of the baseline's settings under another name (such as the paper's own) draws other random numbers, so it is an independent replicate, and its numbers differ from this baseline's by sampling error.</p>` +
     tableOpening('The ablations: factors, questions and levels', ['factor', 'question', 'variant', 'what it sets']) +
     `${rows.join('')}</tbody></table></div>`
   );

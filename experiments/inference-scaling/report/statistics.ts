@@ -12,6 +12,7 @@ import {
   bootstrapJointMeanIntervals,
   bootstrapMeanInterval,
   bootstrapMeans,
+  bootstrapClusteredMeanInterval,
   bootstrapStratifiedMeanInterval,
   describeSample,
   modeOf,
@@ -178,6 +179,17 @@ export class Statistician {
     const nonEmpty = strata.filter((s) => s.length > 0);
     const all = nonEmpty.flat();
     const interval = nonEmpty.length ? bootstrapStratifiedMeanInterval(nonEmpty, this.options(identity)) : null;
+    return { n: all.length, mean: interval?.estimate ?? null, sd: sampleSd(all), lo: interval?.lo ?? null, hi: interval?.hi ?? null };
+  }
+
+  /**
+   * Mean over strata (e.g. models) of clustered values (`strata[s][c]`: e.g. one seed's values in
+   * several conditions, which share its random numbers), with a bootstrap that resamples whole
+   * clusters within each stratum.
+   */
+  pooledClusters(strata: readonly (readonly (readonly number[])[])[], identity: Json): Summary {
+    const all = strata.flat(2);
+    const interval = bootstrapClusteredMeanInterval(strata, this.options(identity));
     return { n: all.length, mean: interval?.estimate ?? null, sd: sampleSd(all), lo: interval?.lo ?? null, hi: interval?.hi ?? null };
   }
 
