@@ -16,7 +16,9 @@ import { loadReportInput } from '../../harness/store/reader.js';
 import { Store } from '../../harness/store/store.js';
 import { loadStudy } from '../../harness/study/study.js';
 import type { LevelStats } from '../../experiments/inference-scaling/report/ablation.js';
-import { analyze, type Analysis } from '../../experiments/inference-scaling/report/analysis.js';
+import { analyze, baselineView, type Analysis } from '../../experiments/inference-scaling/report/analysis.js';
+import { curveKey } from '../../experiments/inference-scaling/report/data.js';
+import { stabilityFigure } from '../../experiments/inference-scaling/report/figures/stability.js';
 import { allFigures } from '../../experiments/inference-scaling/report/figures/index.js';
 import { quotes } from '../../experiments/inference-scaling/report/quotes.js';
 import { FEASIBLE_SET_SELECTORS } from '../../experiments/inference-scaling/report/selectors.js';
@@ -221,6 +223,16 @@ describe('ablation report: figures, tables, quotes', () => {
       expect(() => compileVegaLite(figure.spec)).not.toThrow();
       expect(JSON.stringify(figure.spec)).toContain('"tooltip"');
     }
+  });
+
+  it("draws the baseline's stability on its own k axis, whatever another variant's k_max", () => {
+    const drawn = new Set(baselineView(a).data.conditions.flatMap((c) => a.data.models.map((m) => curveKey(c.id, m.id))));
+    const kMax = Math.max(...[...drawn].flatMap((key) => a.data.curves.get(key)!.map((p) => p.k)));
+    // Another variant's curves reach twice as far, as under a larger k_max.
+    const curves = new Map([...a.data.curves].map(([key, points]) => [key, drawn.has(key) ? points : [...points, { ...points.at(-1)!, k: 2 * kMax }]]));
+    const spec = stabilityFigure(baselineView({ ...a, data: { ...a.data, curves } })).spec as unknown as { spec: { encoding: { x: { field: string; scale: { domain: number[] } } } } };
+    expect(spec.spec.encoding.x.field).toBe('k');
+    expect(spec.spec.encoding.x.scale.domain).toEqual([0, kMax]);
   });
 
   it('writes a table per factor and the claims under each variant', () => {

@@ -369,7 +369,7 @@ export function factorTable(a: Analysis, factor: Factor): TablePair {
       col('accuracy', 'accuracy shift', 'right'),
       col('none', 'no pick', 'right'),
       col('budget', 'breaks a budget in > delta of runs', 'right'),
-      col('rejudged', 'baseline picks feasible there, infeasible here', 'right'),
+      col('rejudged', 'baseline picks feasible there, infeasible or no longer a candidate k here', 'right'),
     ],
     rows: levels.map((l) => ({
       scenario: l.group,

@@ -4,6 +4,7 @@
  */
 import { countOf } from '../../../../harness/text.js';
 import type { Analysis } from '../analysis.js';
+import { curveKey } from '../data.js';
 import { round } from '../format.js';
 import { textWidthUpperBound } from '../../../../harness/render/text-width.js';
 import { AXIS, boldFacet, CONDITIONS_PER_ROW, FACET_SPACING, rowHeaderLength, rowsFigure, selectorColourScale, TEXT_WIDTH, tip, TOOLTIP_FORMAT, withEveryFacetCell, type Figure, type Obj } from './theme.js';
@@ -85,10 +86,12 @@ export function stabilityFigure(a: Analysis): Figure {
   });
 }
 
-/** The largest k of the study's curves (at least 1). */
+/** The largest k of the curves of the conditions drawn (at least 1): a variant not drawn may reach further. */
 function largestCandidate(a: Analysis): number {
   let max = 1;
-  for (const points of a.data.curves.values()) for (const p of points) max = Math.max(max, p.k);
+  for (const condition of a.data.conditions) {
+    for (const model of a.data.models) for (const p of a.data.curves.get(curveKey(condition.id, model.id)) ?? []) max = Math.max(max, p.k);
+  }
   return max;
 }
 
