@@ -35,6 +35,16 @@ export function connect(path: string, mode: OpenMode): Database.Database {
 }
 
 /**
+ * The bytes to attach in place of the database at `path` where SQLite could not attach the file
+ * itself (one this process may not write, or in a folder it may not write: see connect): a
+ * finished database's snapshot, written to a file of the caller's; else null, to attach `path`.
+ */
+export function snapshotToAttach(path: string): Buffer | null {
+  const file = canonicalPath(path);
+  return readsAsLastConnection(file) ? null : finishedSnapshot(file);
+}
+
+/**
  * The bytes of a finished database, or null when it may not be one (then SQLite opens the file
  * itself, and says why it cannot where it cannot). Every commit of a WAL database is in its
  * database file when no -wal file holds any: a connection, writer or not, keeps the -wal file

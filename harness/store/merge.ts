@@ -6,7 +6,7 @@
  * conflict and refuse the merge. An `ok` row wins over a `failed` one. The temporary files a
  * merge into the same database killed earlier left are removed (removeAbandonedMerges).
  */
-import { copyFileSync, existsSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { InputError } from '../errors.js';
 import { hostTag, removeAbandonedTemps, type TempOwner } from '../files.js';
@@ -16,6 +16,7 @@ import { canonicalPath, displayPath } from '../paths.js';
 import * as msg from '../messages.js';
 import type { Provenance } from '../run/provenance.js';
 import { parseShard, shardOf } from '../run/shard.js';
+import { snapshotToAttach } from './connect.js';
 import { codeVersions, type CodeVersion } from './code-versions.js';
 import { quoteIdent } from './columns.js';
 import { trialCells } from './reader.js';
@@ -109,7 +110,7 @@ export function mergeDatabases(
       if (!target.manifest()) {
         target.seal(reference.manifest, reference.manifest.experimentModule, reference.described, now().toISOString());
       }
-      result = mergeInto(target, inputs, provenance, now);
+      result = mergeInto(target, inputs, provenance, now, `${temp}${INPUT_COPY}`);
       result.out = outPath;
       target.db.pragma('wal_checkpoint(TRUNCATE)');
     } finally {
@@ -137,6 +138,8 @@ function shardCommandsOf(store: Store): Record<string, string> {
 
 /** A merge into `outPath` builds its database in `.<out>.merging-<pid>.<host tag>` beside it: hidden, like every temporary file the harness writes. */
 const MERGING_PREFIX = (outPath: string) => `.${basename(outPath)}.merging-`;
+/** Beside it, the copy of an input that SQLite could not attach in place (see mergeInto). */
+const INPUT_COPY = '.input';
 
 /**
  * Removes the temporary databases (with SQLite's -wal, -shm and -journal files) that merges
@@ -149,7 +152,7 @@ function removeAbandonedMerges(outPath: string): void {
   removeAbandonedTemps(dirname(outPath), (name): TempOwner | null => {
     const prefix = prefixes.find((p) => name.startsWith(p));
     if (prefix === undefined) return null;
-    const match = /^(\d+)(?:\.([0-9a-f]{8}))?(-wal|-shm|-journal)?$/.exec(name.slice(prefix.length));
+    const match = /^(\d+)(?:\.([0-9a-f]{8}))?(-wal|-shm|-journal|\.input|\.input-journal)?$/.exec(name.slice(prefix.length));
     if (!match) return null;
     return { pid: Number(match[1]), host: match[2] ?? null, group: name.slice(0, name.length - (match[3]?.length ?? 0)) };
   });
@@ -159,11 +162,16 @@ function removeDb(path: string, suffixes: readonly string[] = ['', '-wal', '-shm
   for (const s of suffixes) rmSync(path + s, { force: true });
 }
 
+/**
+ * Merges the inputs into `target`, one attached at a time. An input SQLite could not attach in
+ * place (read-only, or in a read-only folder) is attached as a copy of its snapshot at `copyPath`.
+ */
 function mergeInto(
   target: Store,
   inputs: readonly { path: string; shown: string; manifest: Manifest }[],
   provenance: Provenance,
   now: () => Date,
+  copyPath: string,
 ): MergeResult {
   const db = target.db;
   const body = inputs[0]!.manifest.body;
@@ -182,7 +190,9 @@ function mergeInto(
   let duplicates = 0;
   const mergeRunId = beginRun(target, provenance, 'running', now());
   for (const input of inputs) {
-    db.prepare(`ATTACH DATABASE ? AS src`).run(input.path);
+    const snapshot = snapshotToAttach(input.path);
+    if (snapshot) writeFileSync(copyPath, snapshot);
+    db.prepare(`ATTACH DATABASE ? AS src`).run(snapshot ? copyPath : input.path);
     try {
       db.transaction(() => {
         const trialConflicts = db
@@ -239,6 +249,7 @@ function mergeInto(
       })();
     } finally {
       db.prepare(`DETACH DATABASE src`).run();
+      if (snapshot) removeDb(copyPath, ['', '-journal']);
     }
   }
   if (conflictCount > 0) throw new InputError(msg.mergeConflicts(conflictCount, conflicts));

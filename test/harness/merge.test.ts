@@ -1,6 +1,6 @@
 /** Merging shard databases: what is combined, what is refused, and what is reported missing. */
 import Database from 'better-sqlite3';
-import { copyFileSync, existsSync, lstatSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../harness/errors.js';
@@ -11,6 +11,7 @@ import { runStudy } from '../../harness/run/run.js';
 import { mergeDatabases } from '../../harness/store/merge.js';
 import { loadStudy, type Study } from '../../harness/study/study.js';
 import { cli, dumpResults, noopStudy, query, tempDir, writeStudy } from './helpers.js';
+import { isRoot, runHarness } from '../reliability/helpers.js';
 
 const dir = tempDir();
 const provenance = collectProvenance({ threads: 0, shard: null, commandLine: 'test' });
@@ -51,6 +52,30 @@ describe('merge', () => {
     expect(merged.curves).toBe(whole.curves);
     expect(readdirSync(dir).filter((name) => name.includes('.merging-'))).toEqual([]);
   });
+
+  // Root reads and writes any file, so as root the harness runs without that privilege.
+  it('reads shards it may not write: read-only files, in a read-only folder or a writable one, each left as it was', async () => {
+    const locked = p('locked-shards');
+    mkdirSync(locked);
+    copyFileSync(p('m-0.sqlite'), join(locked, 'm-0.sqlite'));
+    copyFileSync(p('m-1.sqlite'), join(locked, 'm-1.sqlite'));
+    copyFileSync(p('m-2.sqlite'), p('m-2-read-only.sqlite'));
+    for (const file of [join(locked, 'm-0.sqlite'), join(locked, 'm-1.sqlite'), p('m-2-read-only.sqlite')]) chmodSync(file, 0o444);
+    chmodSync(locked, 0o555);
+    try {
+      const exit = await runHarness(['merge', 'from-read-only.sqlite', 'locked-shards/m-0.sqlite', 'locked-shards/m-1.sqlite', 'm-2-read-only.sqlite'], { cwd: dir, withoutFileOverride: isRoot });
+      expect(exit.code, exit.stderr).toBe(0);
+      const merged = dumpResults(p('from-read-only.sqlite'));
+      const whole = dumpResults(p('whole.sqlite'));
+      expect(merged.trials).toBe(whole.trials);
+      expect(merged.curves).toBe(whole.curves);
+      // No -wal or -shm beside an input, and no copy of one left beside the output.
+      expect(readdirSync(locked).sort()).toEqual(['m-0.sqlite', 'm-1.sqlite']);
+      expect(readdirSync(dir).filter((name) => name.startsWith('m-2-read-only') || name.includes('.merging-'))).toEqual(['m-2-read-only.sqlite']);
+    } finally {
+      chmodSync(locked, 0o755);
+    }
+  }, 60_000);
 
   it('refuses databases of different setups, listing the differences', async () => {
     const other = await loadStudy(writeStudy(dir, 'o.yaml', noopStudy({ name: 'm', seeds: 5 })), { cwd: dir });
