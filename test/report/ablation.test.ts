@@ -91,6 +91,34 @@ describe('ablation report: factors', () => {
     expect(level('sim.M', 'balanced', 'baseline', 'accuracy-max').kShift).toBeNull();
   });
 
+  it("cost saved against accuracy-max at each level, the baseline's included: the mean of the per-seed savings, same model and seed", () => {
+    for (const [variant, selector] of [['baseline', 'knee-paper'], ['k_max-32', 'knee-paper'], ['k_max-32', 'fixed-k']] as const) {
+      const condition = conditionOf('balanced', variant).id;
+      const savings = a.data.models.flatMap((m) => {
+        const reference = new Map(a.index.cell(condition, m.id, 'accuracy-max').map((p) => [p.replicate, p.cost]));
+        return a.index
+          .cell(condition, m.id, selector)
+          .map((p) => [p.cost, reference.get(p.replicate)] as const)
+          .filter((pair): pair is [number, number] => pair[0] !== null && typeof pair[1] === 'number' && pair[1] !== 0)
+          .map(([cost, ref]) => (100 * (ref - cost)) / ref);
+      });
+      expect(savings.length).toBeGreaterThan(0);
+      const saved = level('sim.k_max', 'balanced', variant, selector).costSaved!;
+      expect(saved.n).toBe(savings.length);
+      expect(saved.mean).toBeCloseTo(savings.reduce((x, y) => x + y, 0) / savings.length, 9);
+      expect(saved.lo!).toBeLessThanOrEqual(saved.mean!);
+      expect(saved.hi!).toBeGreaterThanOrEqual(saved.mean!);
+    }
+    expect(level('sim.k_max', 'balanced', 'baseline', 'accuracy-max').costSaved).toBeNull();
+    // The largest k's figure shows them, at every level, for the selectors that pick in the feasible set.
+    const figure = allFigures(a).find((f) => f.name === 'ablation--sim-k-max')!;
+    const rows = (figure.spec as unknown as { datasets: { rows: { group: string; level: string; selector: string; mean: number }[] } }).datasets.rows;
+    expect(new Set(rows.map((r) => r.selector))).toEqual(new Set(FEASIBLE_SET_SELECTORS.filter((s) => s !== 'accuracy-max')));
+    expect(new Set(rows.map((r) => r.level))).toEqual(new Set(['default', '32'])); // the baseline sets no k_max: the scenarios' own
+    const knee = rows.find((r) => r.group === 'balanced' && r.level === '32' && r.selector === 'knee-paper')!;
+    expect(knee.mean).toBeCloseTo(level('sim.k_max', 'balanced', 'k_max-32', 'knee-paper').costSaved!.mean!, 4);
+  });
+
   it('picks breaking a budget: the share with P(both budgets) < 1 - delta; none under the chance constraint', () => {
     for (const scenario of ['balanced', 'cost-constrained']) {
       const picks = a.data.picks.filter((p) => p.condition === conditionOf(scenario, 'baseline').id && p.selector === 'accuracy-max' && p.kStar !== null);

@@ -10,7 +10,9 @@
  * - the share of seeds with no pick;
  * - the share of picks that break a budget in more than delta of the Monte Carlo runs;
  * - the share of the baseline's picks that are infeasible when judged on this level's curves
- *   (same model and seed), e.g. under straggler-aware latency.
+ *   (same model and seed), e.g. under straggler-aware latency;
+ * - what the selector saves against accuracy-max at this level (% of its cost, paired per seed,
+ *   pooled over models), so that a factor's effect on the paper's headline saving shows.
  * And the paper's claims judged separately under each variant.
  */
 import type { Json, Scalar } from '../../../harness/experiment.js';
@@ -18,7 +20,8 @@ import type { ShareInterval } from '../../../harness/stats/index.js';
 import { evaluateClaims, type Claims } from './claims.js';
 import type { Condition, Pick, StudyData } from './data.js';
 import { baselineVariant, factorGroups, studyFactors, type Factor, type FactorGroup } from './factors.js';
-import { conditionIdentity, share, type CellStats, type PickIndex, type Statistician, type Summary } from './statistics.js';
+import { ACCURACY_MAX } from './selectors.js';
+import { conditionIdentity, pairedValue, share, type CellStats, type PickIndex, type Statistician, type Summary } from './statistics.js';
 
 export interface Range {
   mean: number;
@@ -49,6 +52,8 @@ export interface LevelStats {
   budgetBreak: ShareInterval | null;
   /** Of the baseline's picks feasible there, those not feasible on this level's curves (see rejudge). Null at the baseline. */
   rejudged: ShareInterval | null;
+  /** % of accuracy-max's cost the selector saves at this level, same model and seed. Null for accuracy-max, or without it. */
+  costSaved: Summary | null;
 }
 
 export interface VariantClaims {
@@ -131,6 +136,13 @@ function groupStats(ctx: AblationContext, group: FactorGroup, baseline: string):
         noPick: share(picks.length - chosen.length, picks.length),
         budgetBreak: share(withBudget.filter((p) => (p.pBudget as number) < 1 - delta).length, withBudget.length),
         rejudged: atBaseline ? null : rejudge(ctx, reference as Condition, condition, selector),
+        costSaved:
+          selector === ACCURACY_MAX || !ctx.data.selectors.includes(ACCURACY_MAX)
+            ? null
+            : ctx.stats.pooled(
+                ctx.data.models.map((m) => ctx.index.paired(condition.id, m.id, selector, ACCURACY_MAX, (x, r) => pairedValue('costSaved', x, r))),
+                id('cost saved vs accuracy-max'),
+              ),
       });
     }
   }

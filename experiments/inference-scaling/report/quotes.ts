@@ -179,6 +179,7 @@ function factorQuotes(a: Analysis): Quotes {
     if (l.noPick) q[`${key}.no_pick`] = fmt.share(l.noPick.share);
     if (l.budgetBreak) q[`${key}.budget_break`] = fmt.share(l.budgetBreak.share);
     if (l.rejudged) q[`${key}.rejudged`] = fmt.share(l.rejudged.share);
+    if (l.costSaved?.mean != null) q[`${key}.cost_saved`] = fmt.percent(l.costSaved.mean);
   }
   return q;
 }

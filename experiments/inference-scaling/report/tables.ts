@@ -336,6 +336,7 @@ export function factorTable(a: Analysis, factor: Factor): TablePair {
       ...summaryColumns('accuracy_shift_pts'),
       col('shift_pairs', 'shift_pairs'),
       ...['no_pick', 'budget_break', 'rejudged_infeasible'].flatMap((p) => ['share', 'lo', 'hi', 'n'].map((s) => col(`${p}_${s}`, `${p}_${s}`))),
+      ...summaryColumns('cost_saved_pct'),
     ],
     rows: levels.map((l) => ({
       factor: l.factor,
@@ -357,6 +358,7 @@ export function factorTable(a: Analysis, factor: Factor): TablePair {
       budget_break_n: l.budgetBreak?.n ?? null,
       ...shareCells('rejudged_infeasible', l.rejudged),
       rejudged_infeasible_n: l.rejudged?.n ?? null,
+      ...nullable(l.costSaved, 'cost_saved_pct'),
     })),
   };
   const display: Table = {
@@ -370,6 +372,7 @@ export function factorTable(a: Analysis, factor: Factor): TablePair {
       col('none', 'no pick', 'right'),
       col('budget', 'breaks a budget in > delta of runs', 'right'),
       col('rejudged', 'baseline picks feasible there, infeasible or no longer a candidate k here', 'right'),
+      col('saved', 'cost saved vs accuracy-max', 'right'),
     ],
     rows: levels.map((l) => ({
       scenario: l.group,
@@ -382,6 +385,8 @@ export function factorTable(a: Analysis, factor: Factor): TablePair {
       none: shareText(l.noPick),
       budget: shareText(l.budgetBreak),
       rejudged: l.baseline ? '' : shareText(l.rejudged),
+      // Blank in accuracy-max's own rows: it is what the others save against.
+      saved: l.selector === ACCURACY_MAX ? '' : l.costSaved?.mean == null ? 'n/a' : withInterval(l.costSaved, fmt.percent),
     })),
     labels: 3,
     sticky: 2,

@@ -5,6 +5,7 @@
  * - latency model: the baseline's picks that the other latency model makes infeasible;
  * - feasibility rule: picks that break a budget in more than delta of the runs;
  * - accuracy spread: how many smaller-vs-large model pairs still match at lower cost (claim 3);
+ * - largest k: what each selector saves against accuracy-max, whose spending the cap bounds;
  * - k step and others: how far k* moves from the baseline's on the same seeds.
  */
 import type { ShareInterval } from '../../../../harness/stats/index.js';
@@ -12,7 +13,7 @@ import type { LevelStats } from '../ablation.js';
 import type { Analysis } from '../analysis.js';
 import type { Factor } from '../factors.js';
 import { round } from '../format.js';
-import { FEASIBLE_SET_SELECTORS } from '../selectors.js';
+import { ACCURACY_MAX, FEASIBLE_SET_SELECTORS } from '../selectors.js';
 import { boldFacet, CONDITIONS_PER_ROW, rowsFigure, selectorColourScale, tip, TOOLTIP_FORMAT, type Figure, type Obj } from './theme.js';
 
 type View = (a: Analysis, factor: Factor) => Figure;
@@ -23,6 +24,7 @@ const VIEWS: Readonly<Record<string, View>> = {
   'sim.latency': rejudgedFigure,
   feasibility: budgetFigure,
   'sim.sd_A_scale': modelPairsFigure,
+  'sim.k_max': savedFigure,
 };
 
 /** Greys for the levels of a factor where colour already means the selector elsewhere. */
@@ -76,7 +78,9 @@ function spreadFigure(a: Analysis, factor: Factor): Figure {
   const color = { field: 'selector', type: 'nominal', sort: selectors, scale: selectorColourScale(a.data.selectors, selectors), title: 'selector' };
   const title = `Spread of k* across seeds against the ${factor.title}`;
   const subtitle = [
-    'Interquartile range of k* over the seeds, per model, then the mean over models. A spread near 0 says a pick repeats across seeds, not that the data decide it: a knee that takes the second candidate k repeats by construction. Where mean accuracy reaches 1, accuracy-max takes the first k at which every run does, which varies by seed and grows with M.',
+    'Interquartile range of k* over the seeds, per model, then the mean over models. A spread near 0 says a pick repeats across seeds, not that the data decide it: a knee that takes the second candidate k repeats by construction.' +
+      (factor.id === 'sim.M' ? ' Where mean accuracy reaches 1, accuracy-max takes the first k at which every run does, which varies by seed and grows with M.' : ''),
+    `Selectors at the same spread share a point (the last drawn shows); ${outsideFeasibleSet(a, selectors)}.`,
   ];
   return named(
     factor,
@@ -97,8 +101,29 @@ function spreadFigure(a: Analysis, factor: Factor): Figure {
   );
 }
 
+/** Which selectors a figure leaves out, in words: those that do not pick in the 3D feasible set. */
+function outsideFeasibleSet(a: Analysis, shown: readonly string[]): string {
+  const left = a.data.selectors.filter((s) => !shown.includes(s));
+  return left.length === 0 ? 'every selector is shown' : `${left.join(', ')}, which do not pick in the 3D feasible set, are in the table only`;
+}
+
 /** Per selector: a measure with its interval, at each non-baseline level (offset), panels by scenario. */
-function selectorPanels(a: Analysis, factor: Factor, o: { rows: Obj[]; selectors: string[]; yTitle: string; format: string; byLevel: boolean; zeroLine: boolean; tooltip: Obj[] }): Obj {
+interface PanelOptions {
+  rows: Obj[];
+  selectors: string[];
+  yTitle: string;
+  format: string;
+  byLevel: boolean;
+  zeroLine: boolean;
+  tooltip: Obj[];
+}
+
+/** A factor's figure of selectorPanels. */
+function selectorFigure(a: Analysis, factor: Factor, title: string, subtitle: string[], o: PanelOptions): Figure {
+  return named(factor, title, subtitle, selectorPanels(a, factor, o), o.rows);
+}
+
+function selectorPanels(a: Analysis, factor: Factor, o: PanelOptions): Obj {
   const levels = factor.levels.filter((l) => o.byLevel || !l.baseline).map((l) => l.label);
   const x = { field: 'selector', type: 'nominal', sort: o.selectors, title: null, axis: { labelAngle: -40, labelFontSize: 7.5 } };
   const xOffset = { field: 'level', type: 'nominal', sort: levels };
@@ -141,13 +166,7 @@ function rejudgedFigure(a: Analysis, factor: Factor): Figure {
   const subtitle = [
     `Share of the baseline's picks (${factor.title}: ${baseline}) that are infeasible on the curves of the same model and seed under ${others} (Wilson 95% interval).`,
   ];
-  return named(
-    factor,
-    title,
-    subtitle,
-    selectorPanels(a, factor, { rows, selectors, yTitle: 'baseline picks now infeasible (%)', format: TOOLTIP_FORMAT.percent, byLevel: false, zeroLine: false, tooltip: [tip('n', 'picks judged', 'd'), tip('shift', 'mean k* shift', TOOLTIP_FORMAT.k)] }),
-    rows,
-  );
+  return selectorFigure(a, factor, title, subtitle, { rows, selectors, yTitle: 'baseline picks now infeasible (%)', format: TOOLTIP_FORMAT.percent, byLevel: false, zeroLine: false, tooltip: [tip('n', 'picks judged', 'd'), tip('shift', 'mean k* shift', TOOLTIP_FORMAT.k)] });
 }
 
 function budgetFigure(a: Analysis, factor: Factor): Figure {
@@ -157,13 +176,7 @@ function budgetFigure(a: Analysis, factor: Factor): Figure {
   const subtitle = [
     'Share of picks whose cost or latency budget fails in more than delta (5%) of the Monte Carlo runs, i.e. P(C <= C_max and T <= T_max) < 1 - delta at k* (Wilson 95% interval).',
   ];
-  return named(
-    factor,
-    title,
-    subtitle,
-    selectorPanels(a, factor, { rows, selectors, yTitle: 'picks breaking a budget (%)', format: TOOLTIP_FORMAT.percent, byLevel: true, zeroLine: false, tooltip: [tip('n', 'picks', 'd')] }),
-    rows,
-  );
+  return selectorFigure(a, factor, title, subtitle, { rows, selectors, yTitle: 'picks breaking a budget (%)', format: TOOLTIP_FORMAT.percent, byLevel: true, zeroLine: false, tooltip: [tip('n', 'picks', 'd')] });
 }
 
 function shiftFigure(a: Analysis, factor: Factor): Figure {
@@ -172,17 +185,28 @@ function shiftFigure(a: Analysis, factor: Factor): Figure {
     .filter((l) => !l.baseline)
     .map((l) => ({ group: l.group, level: l.value, selector: l.selector, mean: round(l.kShift?.mean ?? null), lo: round(l.kShift?.lo ?? null), hi: round(l.kShift?.hi ?? null), accuracy: round(l.accuracyShift?.mean ?? null) }));
   const baseline = factor.levels.find((l) => l.baseline)?.label ?? 'baseline';
-  const title = `How far k* moves when the ${factor.title} changes from ${baseline}`;
+  const others = factor.levels.filter((l) => !l.baseline).map((l) => l.label).join(', ');
+  const title = `How far k* moves when the ${factor.title} changes from ${baseline} to ${others}`;
   const subtitle = [
     `k* minus the baseline's k* on the same model and seed, mean over models and seeds (95% bootstrap interval).`,
   ];
-  return named(
-    factor,
-    title,
-    subtitle,
-    selectorPanels(a, factor, { rows, selectors, yTitle: 'k* shift vs baseline', format: TOOLTIP_FORMAT.k, byLevel: factor.levels.length > 2, zeroLine: true, tooltip: [tip('accuracy', 'accuracy gained (points)', '.2f')] }),
-    rows,
-  );
+  return selectorFigure(a, factor, title, subtitle, { rows, selectors, yTitle: 'k* shift vs baseline', format: TOOLTIP_FORMAT.k, byLevel: factor.levels.length > 2, zeroLine: true, tooltip: [tip('accuracy', 'accuracy gained (points)', '.2f')] });
+}
+
+/** What each selector saves against accuracy-max at every level, the baseline's included (a study without accuracy-max: the k* shift). */
+function savedFigure(a: Analysis, factor: Factor): Figure {
+  if (!a.data.selectors.includes(ACCURACY_MAX)) return shiftFigure(a, factor);
+  // The selectors that pick in the feasible set, as accuracy-max does: the others may spend more than it (a 2D pick beyond T_max).
+  const selectors = FEASIBLE_SET_SELECTORS.filter((s) => s !== ACCURACY_MAX && a.data.selectors.includes(s));
+  const rows = levelsOf(a, factor)
+    .filter((l) => l.costSaved !== null && selectors.includes(l.selector))
+    .map((l) => ({ group: l.group, level: l.value, selector: l.selector, mean: round(l.costSaved?.mean ?? null), lo: round(l.costSaved?.lo ?? null), hi: round(l.costSaved?.hi ?? null), n: l.costSaved?.n ?? null }));
+  const title = `Cost saved against accuracy-max, by ${factor.title}`;
+  const subtitle = [
+    `% of accuracy-max's cost that each selector saves on the same model and seed, mean over models and seeds (95% bootstrap interval), at each level of the ${factor.title}.`,
+    `${outsideFeasibleSet(a, [ACCURACY_MAX, ...selectors])}.`,
+  ];
+  return selectorFigure(a, factor, title, subtitle, { rows, selectors, yTitle: 'cost saved vs accuracy-max (%)', format: TOOLTIP_FORMAT.percent, byLevel: true, zeroLine: true, tooltip: [tip('n', 'seeds paired', 'd')] });
 }
 
 /** Claim 3 under each level: smaller-vs-large model pairs that match at lower cost, per scenario. */
