@@ -221,6 +221,19 @@ export function shardInvalid(source: string, received: string, ruleText: string)
   return `${source}: ${ruleText}; received ${showValue(received)}. A shard is "i/N" with 0 <= i < N, e.g. --shard 0/4 for the first of four.`;
 }
 
+export function shardCountWithShard(shard: string, count: number): string {
+  return optionInvalid('shard-count', `is the count for a shard index from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX, and --shard ${showValue(shard)} gives its own`, count, 'Leave --shard-count out, or give the count in --shard (i/N).');
+}
+
+export function shardCountWithoutIndex(count: number): string {
+  return optionInvalid(
+    'shard-count',
+    'needs a shard index from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX, and neither is set',
+    count,
+    'Run it as a task of the array or indexed job, or give the shard itself with --shard i/N; without either, leave --shard-count out to run the whole study.',
+  );
+}
+
 export function cliUsage(reason: string, command?: string): string {
   return `${reason}${/[.?]$/.test(reason) ? '' : '.'} See "harness ${command ? `${command} ` : ''}--help".`;
 }
@@ -390,8 +403,9 @@ export function runStoppedBeforeReport(signal: string, db: string, reportCommand
 }
 
 /** A command other than run, stopped by a signal; what it writes, it writes whole or not at all. */
-export function runInterrupted(signal: string, saved: number, cells: number, db: string, resume: string): string {
-  return `Interrupted by ${signal}: ${saved} of ${cells} trials are saved in ${db}; trials in flight were dropped. Resume with: ${resume}`;
+export function runInterrupted(signal: string, saved: number, failed: number, cells: number, db: string, resume: string): string {
+  const failures = failed > 0 ? ` (and ${countOf(failed, 'failed trial')}, which a resume runs again)` : '';
+  return `Interrupted by ${signal}: ${saved} of ${cells} trials are saved in ${db}${failures}; trials in flight were dropped. Resume with: ${resume}`;
 }
 
 export function runStoppedAtMaxFailures(failed: number, limit: number, resume: string): string {

@@ -59,7 +59,11 @@ export function chooseShard(
   shardCount: number | undefined,
   env: Record<string, string | undefined>,
 ): ShardChoice {
-  if (option !== undefined) return { shard: parseShard(option), source: '--shard' };
+  if (option !== undefined) {
+    // Never one count ignored for another: the ignored one would be stored and shown in reruns.
+    if (shardCount !== undefined) throw new InputError(msg.shardCountWithShard(option, shardCount));
+    return { shard: parseShard(option), source: '--shard' };
+  }
   const slurmId = whole(env, 'SLURM_ARRAY_TASK_ID');
   if (slurmId !== undefined) {
     if (shardCount !== undefined) {
@@ -84,6 +88,9 @@ export function chooseShard(
     }
     return { shard: parseShard(`${k8sIndex}/${count}`, 'JOB_COMPLETION_INDEX'), source: 'JOB_COMPLETION_INDEX' };
   }
+  // A count with no index to go with it (an array task started without its variables) would
+  // otherwise run the whole study, in every task.
+  if (shardCount !== undefined) throw new InputError(msg.shardCountWithoutIndex(shardCount));
   return { shard: null, source: null };
 }
 

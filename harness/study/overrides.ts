@@ -31,6 +31,22 @@ export function parseSet(arg: string): SetOverride {
   return { arg, path, text: arg.slice(eq + 1).trim() };
 }
 
+/**
+ * The overrides, refused where two set the same thing (`sim.M`, `params.sim.M` and
+ * `sweep.sim.M` name one parameter; `model` and `axes.model` one axis): one would silently win.
+ */
+export function parseSets(args: readonly string[]): SetOverride[] {
+  const sets = args.map(parseSet);
+  const seen = new Map<string, SetOverride>();
+  for (const set of sets) {
+    const key = (['params', 'sweep', 'axes'].includes(set.path[0]!) ? set.path.slice(1) : set.path).join('.');
+    const earlier = seen.get(key);
+    if (earlier) throw new InputError(msg.optionInvalid('set', `sets ${key} twice`, [earlier.arg, set.arg], `Keep one --set for ${key}; for a sweep, list its values in one: --set ${key}=a,b.`));
+    seen.set(key, set);
+  }
+  return sets;
+}
+
 function yamlValue(text: string, arg: string): Json {
   try {
     return (parseYaml(text) ?? null) as Json;

@@ -9,7 +9,7 @@ import { experimentModulePath, loadExperiment } from '../experiments.js';
 import * as msg from '../messages.js';
 import { displayPath } from '../paths.js';
 import { locateStudy, parseStudyShape, readStudyDocument } from './load.js';
-import { applyExperimentSets, applyTopLevelSets, parseSet } from './overrides.js';
+import { applyExperimentSets, applyTopLevelSets, parseSets } from './overrides.js';
 import { resolveStudy, type Study } from './resolve.js';
 import type { StudyDoc } from './schema.js';
 
@@ -22,7 +22,7 @@ export interface LoadStudyOptions {
 }
 
 export async function loadStudy(ref: string, options: LoadStudyOptions): Promise<Study> {
-  const sets = (options.sets ?? []).map(parseSet);
+  const sets = parseSets(options.sets ?? []);
   const absPath = locateStudy(ref, options.cwd);
   const display = displayPath(absPath, options.cwd);
   const raw = readStudyDocument(absPath, display) as Record<string, unknown>;

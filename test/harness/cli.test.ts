@@ -163,6 +163,15 @@ describe('usage', () => {
     expect(rerun.stdout).toContain('Trials (shard 1/3): 9 in all');
     const k8s = await cli(['plan', study, '--pilot', '0', '--shard-count', '3'], dir, { env: { JOB_COMPLETION_INDEX: '2' } });
     expect(k8s.stdout).toContain('Trials (shard 2/3): 9 in all');
+    // A count with nothing to count (no index), or beside a shard that gives its own: refused, nothing run.
+    for (const [argv, expected] of [
+      [['--shard-count', '3'], msg.shardCountWithoutIndex(3)],
+      [['--shard', '0/3', '--shard-count', '4'], msg.shardCountWithShard('0/3', 4)],
+    ] as const) {
+      const refused = await cli(['run', study, '--threads', '1', '--db', 'refused.sqlite', ...argv], dir);
+      expect({ code: refused.code, stderr: refused.stderr }).toEqual({ code: 2, stderr: `${expected}\n` });
+      expect(existsSync(join(dir, 'refused.sqlite'))).toBe(false);
+    }
     const run = await cli(['run', study, '--threads', '1', '--db', 'slurm.sqlite'], dir, { env: { SLURM_ARRAY_TASK_ID: '0', SLURM_ARRAY_TASK_COUNT: '3' } });
     expect(run.stdout.split('\n')[0]).toBe(msg.runShardSource('SLURM_ARRAY_TASK_ID', '0/3'));
   });
@@ -219,6 +228,25 @@ describe('run, status, export, report', () => {
     expect(stopped.stderr).toContain(msg.runStoppedAtMaxFailures(1, 1, resumeCommand(['run', 'faulty.yaml', '--threads', '1', '--max-failures', '1', '--db', 'stop.sqlite'])));
   });
 
+  it('stopped while trials fail, says how many failed trials it stored beside the saved ones', async () => {
+    // Three groups throw, then one hangs: stopped there, the three failures are stored.
+    writeStudy(dir, 'fails-then-hangs.yaml', { name: 'fails-then-hangs', experiment: faultyModule, seeds: 3, axes: { behavior: ['ok', 'throw', 'hang'], variant: ['a'] } });
+    const db = join(dir, 'results', 'fails-then-hangs.sqlite');
+    const failedTrials = () => (existsSync(db) ? (query(db, "SELECT count(*) AS n FROM trial WHERE status = 'failed'")[0] as { n: number }).n : 0);
+    const result = await cli(['run', 'fails-then-hangs.yaml', '--threads', '1'], dir, {
+      onListen: (send) => {
+        const poll = setInterval(() => {
+          if (failedTrials() >= 3) {
+            clearInterval(poll);
+            send('SIGINT');
+          }
+        }, 20);
+      },
+    });
+    expect(result.code).toBe(130);
+    expect(result.stderr).toContain(msg.runInterrupted('SIGINT', 3, 3, 9, 'results/fails-then-hangs.sqlite', 'npx harness run fails-then-hangs.yaml --threads 1'));
+  }, 60_000);
+
   it('stops on SIGTERM with exit 143 and a message saying how to resume', async () => {
     writeStudy(dir, 'slow.yaml', noopStudy({ name: 'slow', seeds: 30, params: { n: 2, delay_ms: 30 } }));
     const argv = ['run', 'slow.yaml', '--threads', '1', '--fresh'];
@@ -238,7 +266,7 @@ describe('run, status, export, report', () => {
     expect(saved).toBeGreaterThanOrEqual(10);
     expect(saved).toBeLessThan(270);
     expect(savedTrials(db)).toBe(saved);
-    expect(result.stderr).toContain(msg.runInterrupted('SIGTERM', saved, 270, 'results/slow.sqlite', 'npx harness run slow.yaml --threads 1'));
+    expect(result.stderr).toContain(msg.runInterrupted('SIGTERM', saved, 0, 270, 'results/slow.sqlite', 'npx harness run slow.yaml --threads 1'));
   });
 
   it('describes databases with status, as text and JSON', async () => {

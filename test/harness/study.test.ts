@@ -289,6 +289,17 @@ describe('study files: refused, one clear message each', () => {
     await expect(loadStudy(file, { cwd: dir, sets: ['size=s,huge'] })).rejects.toThrow(
       'axes.size[1]: is not a known size; received "huge" (from --set size=s,huge). Choices: s, m, l, xl.',
     );
+    // One thing set twice, under any of its names: refused, as one would silently win.
+    for (const [a, b, key] of [
+      ['seeds=2', 'seeds=5', 'seeds'],
+      ['sim.M=100', 'params.sim.M=200', 'sim.M'],
+      ['sweep.sim.M=1,2', 'sim.M=3', 'sim.M'],
+      ['size=s', 'axes.size=m', 'size'],
+    ]) {
+      await expect(loadStudy(file, { cwd: dir, sets: [a!, 'name=x', b!] })).rejects.toThrow(
+        msg.optionInvalid('set', `sets ${key} twice`, [a, b], `Keep one --set for ${key}; for a sweep, list its values in one: --set ${key}=a,b.`),
+      );
+    }
   });
 
   it('experiment contract breaches found while planning: groupOf throws, seeds differ within one simulation', async () => {

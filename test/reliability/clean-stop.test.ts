@@ -33,7 +33,7 @@ describe('clean stop and resume', () => {
         const saved = study.expectSound(db, seen);
         expect({ code: exit.code, stderr: withoutProgress(exit.stderr) }).toEqual({
           code,
-          stderr: `${msg.runInterrupted(signal, saved, study.cells, db, resumeCommand(study.argv(db)))}\n`,
+          stderr: `${msg.runInterrupted(signal, saved, 0, study.cells, db, resumeCommand(study.argv(db)))}\n`,
         });
       }
       await study.finishAndCompare(db);

@@ -107,7 +107,7 @@ export const runCommand: Command = {
     const resume = resumeCommand(io.argv);
     const code = exitCodeOf(summary);
     if (summary.status === 'interrupted') {
-      println(io.stderr, msg.runInterrupted(summary.signal ?? 'a signal', summary.alreadyDone + summary.ok, summary.cells, db, resume));
+      println(io.stderr, msg.runInterrupted(summary.signal ?? 'a signal', summary.alreadyDone + summary.ok, summary.failed, summary.cells, db, resume));
     } else if (summary.status === 'stopped') {
       println(io.stderr, msg.runStoppedAtMaxFailures(summary.failed, maxFailures ?? 0, resume));
     } else if (summary.ok + summary.failed > 0) {
