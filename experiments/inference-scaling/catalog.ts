@@ -74,6 +74,15 @@ const positive = (v: unknown) => finite(v) && v > 0;
 const nonNegative = (v: unknown) => finite(v) && v >= 0;
 const unitInterval = (v: unknown) => finite(v) && v >= 0 && v <= 1;
 const integerAtLeast = (min: number) => (v: unknown) => Number.isInteger(v) && (v as number) >= min;
+const integerIn = (min: number, max: number) => (v: unknown) => Number.isInteger(v) && (v as number) >= min && (v as number) <= max;
+
+/**
+ * The largest simulation one group may ask for. A candidate k holds about 4 kB of a worker's
+ * memory and k_max calls' normals 24 bytes a call, so k_max bounds the memory (240 MB at the
+ * cap, every k a candidate); M bounds the time, as a group shows no progress until it ends (ten
+ * million runs of 128 calls take a worker about an hour).
+ */
+export const SIMULATION_LIMITS = { k_max: 65_536, M: 10_000_000 } as const;
 const text = (v: unknown) => typeof v === 'string';
 
 const perToken = (what: string, example: string): FieldRule => ({
@@ -107,8 +116,8 @@ const SCENARIO_RULES: Record<keyof ScenarioFields, FieldRule> = {
   T_max: { rule: 'must be a finite number > 0', ok: positive, hint: 'Give the latency budget in seconds for all k calls, e.g. 60.' },
   acc_min: { rule: 'must be a number in [0, 1]', ok: unitInterval, hint: 'Give the least acceptable mean best-of-k accuracy, e.g. 0.88.' },
   P: { rule: 'must be an integer >= 1', ok: integerAtLeast(1), hint: 'Give how many calls run at once, e.g. 4.' },
-  k_max: { rule: 'must be an integer >= 1', ok: integerAtLeast(1), hint: 'Give the largest k to simulate, e.g. 128.' },
-  M: { rule: 'must be an integer >= 2', ok: integerAtLeast(2), hint: 'Give the number of Monte Carlo trials, e.g. 300.' },
+  k_max: { rule: `must be an integer from 1 to ${SIMULATION_LIMITS.k_max}`, ok: integerIn(1, SIMULATION_LIMITS.k_max), hint: 'Give the largest k to simulate, e.g. 128.' },
+  M: { rule: `must be an integer from 2 to ${SIMULATION_LIMITS.M}`, ok: integerIn(2, SIMULATION_LIMITS.M), hint: 'Give the number of Monte Carlo trials, e.g. 300.' },
 };
 
 /** Fields a study may leave out when it adds a new entry, with how they are filled. */

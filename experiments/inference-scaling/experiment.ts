@@ -16,6 +16,7 @@ import {
   resolveModels,
   resolveScenarios,
   SCENARIO_IDS,
+  SIMULATION_LIMITS,
   SIZE_CLASSES,
   type ModelFields,
   type ModelSpec,
@@ -91,7 +92,19 @@ export function simOptionsFor(scenario: ScenarioSpec, sim: Params['sim']): SimOp
   };
 }
 
+/** Why a simulation above SIMULATION_LIMITS is refused, and what to do instead. */
+const LIMIT_HINTS: Record<keyof typeof SIMULATION_LIMITS, string> = {
+  k_max: 'A larger k_max needs more memory than a worker has (every candidate k keeps its own statistics); the paper stops at 128.',
+  M: 'A group of more runs takes hours and shows no progress until it ends; 3000 already settles the picks (the ablations\' sim.M factor).',
+};
+
 export const paramsSchema = baseSchema.superRefine((params, ctx) => {
+  const beyond = (['k_max', 'M'] as const).filter((field) => (params.sim[field] ?? 0) > SIMULATION_LIMITS[field]);
+  for (const field of beyond) {
+    ctx.addIssue({ code: 'custom', path: ['sim', field], message: `must be at most ${SIMULATION_LIMITS[field]}`, params: { hint: LIMIT_HINTS[field] }, input: params.sim[field] });
+  }
+  // Not a list of 25 million candidate k to check next.
+  if (beyond.length > 0) return;
   let scenarios: ScenarioSpec[];
   try {
     resolveModels(params);

@@ -49,6 +49,9 @@ describe('catalog', () => {
       'scenario "balanced": field "P" must be an integer >= 1, received 2.5. Give how many calls run at once, e.g. 4.',
     );
     expect(() => resolveScenarios({ scenarios: { balanced: { acc_min: 1.2 } } })).toThrow(/field "acc_min" must be a number in \[0, 1\], received 1.2/);
+    // Bounded above too: a simulation beyond SIMULATION_LIMITS would not fit a worker, or not end.
+    expect(() => resolveScenarios({ scenarios: { balanced: { k_max: 70_000 } } })).toThrow('field "k_max" must be an integer from 1 to 65536, received 70000');
+    expect(() => resolveScenarios({ scenarios: { balanced: { M: 2e7 } } })).toThrow('field "M" must be an integer from 2 to 10000000, received 20000000');
     expect(() => resolveModels({ models: { gpt5: { size: 'huge' as never } } })).toThrow(/field "size" must be one of small, medium, large, received "huge"/);
   });
 
