@@ -13,6 +13,7 @@ import { parse as parseYaml } from 'yaml';
 import type { Json } from '../experiment.js';
 import { InputError, errorMessage } from '../errors.js';
 import * as msg from '../messages.js';
+import { canonicalJson } from '../identity.js';
 import { formatPath } from '../text.js';
 
 export interface SetOverride {
@@ -96,11 +97,12 @@ export function applyTopLevelSets(doc: Doc, sets: readonly SetOverride[], source
  * `doc` is a checked study document (its axes/params/sweep are plain objects).
  */
 export function applyExperimentSets(
-  doc: { axes: Record<string, string[]>; params: Record<string, unknown>; sweep: Record<string, Json[]> },
+  doc: NarrowedDoc & { params: Record<string, unknown> },
   sets: readonly SetOverride[],
   axisNames: readonly string[],
   sources: Map<string, string>,
 ): void {
+  const narrowed: Narrowing = { axes: new Set(), fixed: new Map() };
   for (const set of sets) {
     const [head, ...rest] = set.path as [string, ...string[]];
     if (topLevelScalars.has(head)) continue;
@@ -110,6 +112,7 @@ export function applyExperimentSets(
       if (axis.length !== 1) throw new InputError(msg.setSyntax(set.arg));
       doc.axes[axis[0]!] = set.text.split(',').map((s) => s.trim());
       sources.set(formatPath(['axes', axis[0]!]), set.arg);
+      narrowed.axes.add(axis[0]!);
       continue;
     }
     const isSweep = head === 'sweep';
@@ -121,9 +124,56 @@ export function applyExperimentSets(
       doc.sweep[dotted] = values;
       sources.set(formatPath(['sweep', dotted]), set.arg);
     } else {
+      if (dotted in doc.sweep) narrowed.fixed.set(dotted, values[0]!);
       delete doc.sweep[dotted];
       setAt(doc.params, paramPath, values[0]);
       sources.set(formatPath(['params', ...paramPath]), set.arg);
     }
   }
+  if (narrowed.axes.size > 0 || narrowed.fixed.size > 0) narrowRules(doc, narrowed);
+}
+
+type ExcludeRule = Record<string, Json>;
+
+interface NarrowedDoc {
+  axes: Record<string, string[]>;
+  sweep: Record<string, Json[]>;
+  zip: string[][];
+  exclude: ExcludeRule[];
+}
+
+/** What --set narrowed: axes given new values, and swept parameters fixed to one value. */
+interface Narrowing {
+  axes: Set<string>;
+  fixed: Map<string, Json>;
+}
+
+/**
+ * The file's `exclude` and `zip` read against a study that --set narrowed (`--set
+ * scenario=balanced`, `--set sim.M=300` of a swept M), which they cannot be edited for from the
+ * command line: a rule's values of a narrowed axis keep those still on it, and a rule none of
+ * whose values is left excludes nothing and goes; a rule on a parameter fixed to a value it
+ * names holds for every cell on that field (the field goes), one fixed to another value excludes
+ * nothing (the rule goes); a fixed parameter leaves its zips, and a zip of one member goes.
+ */
+function narrowRules(doc: NarrowedDoc, narrowed: Narrowing): void {
+  const field = (name: string) => (name.startsWith('params.') ? name.slice('params.'.length) : name);
+  const same = (a: Json, b: Json) => canonicalJson(a) === canonicalJson(b);
+  doc.exclude = doc.exclude.flatMap((rule): ExcludeRule[] => {
+    const kept: ExcludeRule = {};
+    for (const [name, value] of Object.entries(rule)) {
+      const values = Array.isArray(value) ? value : [value];
+      if (narrowed.axes.has(name)) {
+        const left = values.filter((v) => doc.axes[name]!.includes(String(v)));
+        if (left.length === 0) return [];
+        kept[name] = Array.isArray(value) ? left : left[0]!;
+      } else if (narrowed.fixed.has(field(name))) {
+        if (!values.some((v) => same(v, narrowed.fixed.get(field(name))!))) return [];
+      } else {
+        kept[name] = value;
+      }
+    }
+    return [kept];
+  });
+  doc.zip = doc.zip.map((group) => group.filter((name) => !narrowed.fixed.has(field(name)))).filter((group) => group.length >= 2);
 }

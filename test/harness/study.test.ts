@@ -71,6 +71,25 @@ describe('study files: valid', () => {
     expect(study.grid.count).toBe(3 * 3 - 3);
   });
 
+  it("narrows the file's exclude and zip to what --set leaves of an axis or a sweep", async () => {
+    const file = noopStudy({
+      axes: { color: ['red', 'green', 'blue'], size: ['s', 'm', 'l'] },
+      sweep: { n: [1, 2], scale: [3, 4] },
+      zip: [['n', 'scale']],
+      exclude: [{ color: ['red', 'blue'], size: 'm' }, { color: 'green' }, { n: 2, size: 's' }],
+    });
+    // Only blue left: the first rule keeps blue alone, the second (green) has nothing left to exclude.
+    const blue = (await load(file, ['color=blue'])).study;
+    expect(blue.manifest.body.exclude).toEqual([{ color: ['blue'], size: ['m'] }, { n: [2], size: ['s'] }]);
+    expect(blue.grid.count).toBe(3 * 3 * 2 - 3 * 2 - 3);
+    // n fixed at 2: the third rule holds wherever size is s; n leaves its zip, which then has one member.
+    const fixed = (await load(file, ['n=2'])).study;
+    expect(fixed.manifest.body.zip).toEqual([]);
+    expect(fixed.manifest.body.exclude).toEqual([{ color: ['red', 'blue'], size: ['m'] }, { color: ['green'] }, { size: ['s'] }]);
+    // n fixed at 1: the third rule excludes nothing.
+    expect((await load(file, ['n=1'])).study.manifest.body.exclude).toEqual([{ color: ['red', 'blue'], size: ['m'] }, { color: ['green'] }]);
+  });
+
   it('applies --set overrides: top-level fields, axes, a parameter, and a comma list as a sweep', async () => {
     const { study } = await load(noopStudy(), ['seeds=2', 'axes.color=blue', 'size=s,xl', 'scale=3', 'params.n=1,2']);
     const body = study.manifest.body;
