@@ -58,7 +58,7 @@ export interface FolderStatus {
   study: string | null;
   shardCount: number;
   shards: ShardReport[];
-  /** Shards whose manifest differs from the plan's (without a plan: from that of the first shard present). */
+  /** Shards whose manifest differs from the plan's (without a plan: from the one most shards hold; on a tie, the lowest shard's). */
   foreignShards: number[];
   /** Shards to submit again: missing or unfinished and not in the queue. */
   rerun: number[];
@@ -80,7 +80,7 @@ export interface FolderInput {
 export function summarizeFolder(input: FolderInput): FolderStatus {
   const { folder, plan, shardCount, snapshots, queue } = input;
   const present = [...snapshots.entries()].sort(([a], [b]) => a - b);
-  const reference = plan?.manifestHash ?? present.find(([, s]) => s.manifestHash !== null)?.[1].manifestHash ?? null;
+  const reference = plan?.manifestHash ?? mostCommon(present.map(([, s]) => s.manifestHash).filter((h): h is string => h !== null));
   const shards: ShardReport[] = [];
   for (let index = 0; index < shardCount; index++) {
     const snap = snapshots.get(index);
@@ -112,6 +112,15 @@ export function summarizeFolder(input: FolderInput): FolderStatus {
   };
 }
 
+/** The value held most often; on a tie, the first of them; null for none. */
+function mostCommon(values: readonly string[]): string | null {
+  const counts = new Map<string, number>();
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  let best: string | null = null;
+  for (const [v, n] of counts) if (best === null || n > counts.get(best)!) best = v;
+  return best;
+}
+
 function shardState(snap: ShardSnapshot | undefined, queued: 'pending' | 'running' | 'absent' | null): ShardState {
   if (snap?.missing === 0) return 'done';
   if (queued === 'pending' || queued === 'running') return queued;
@@ -124,9 +133,11 @@ export function formatFolderStatus(status: FolderStatus): string {
   const counts = new Map<ShardState, number>();
   for (const s of status.shards) counts.set(s.state, (counts.get(s.state) ?? 0) + 1);
   const order: ShardState[] = ['done', 'running', 'pending', 'unfinished', 'missing'];
-  const stored = status.shards.reduce((a, s) => a + s.ok + s.failed, 0);
-  const failed = status.shards.reduce((a, s) => a + s.failed, 0);
-  const expected = status.shards.every((s) => s.expected !== null)
+  // The trials of the folder's study: a foreign shard's are of another.
+  const own = status.shards.filter((s) => !status.foreignShards.includes(s.index));
+  const stored = own.reduce((a, s) => a + s.ok + s.failed, 0);
+  const failed = own.reduce((a, s) => a + s.failed, 0);
+  const expected = status.foreignShards.length === 0 && status.shards.every((s) => s.expected !== null)
     ? status.shards.reduce((a, s) => a + s.expected!, 0)
     : null;
   const lines = [
@@ -142,7 +153,9 @@ export function formatFolderStatus(status: FolderStatus): string {
     lines.push(`  shard ${String(s.index).padStart(width)}: ${s.state.padEnd(10)} ${trials}${failedNote}${s.waiting ? waitingNote(s.waiting) : ''}`);
   }
   for (const i of status.foreignShards) {
-    lines.push(`  shard ${i}: made from another study, or other settings, than the folder's plan (or, without one, its other shards); it cannot be merged with them`);
+    lines.push(
+      `  shard ${i}: made from another study, or other settings, than the folder's plan (or, without one, most of its shards); it cannot be merged with them: move ${shardFileName(i, status.shardCount)} aside and run that shard again`,
+    );
   }
   if (status.rerunCommand) {
     lines.push(`Rerun only shard${status.rerun.length === 1 ? '' : 's'} ${indexRanges(status.rerun, ', ')} (each resumes its database), then merge:`);
