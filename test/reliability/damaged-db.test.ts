@@ -137,6 +137,21 @@ describe('a damaged database', () => {
     expect((await harness(['status', db])).code).toBe(0);
   }, 60_000);
 
+  it('garbage in the pages of its curves, which a resumed run never reads: run, and a merge into it, refuse before writing, the file unchanged', async () => {
+    mkdirSync(join(dir, 'curves'));
+    const db = 'curves/results.sqlite';
+    damaged(join(dir, db), ['curve']);
+    const before = treeSnapshot(join(dir, 'curves'));
+    for (const argv of [
+      ['run', ...studyArgs, '--threads', '1', '--db', db],
+      ['merge', db, 'finished.sqlite'],
+    ]) {
+      const exit = withoutProgress(await harness(argv));
+      expect({ argv, ...exit }).toEqual({ argv, ...refused(msg.dbDamaged(db, malformed, true)) });
+    }
+    expect(treeSnapshot(join(dir, 'curves'))).toEqual(before);
+  }, 60_000);
+
   it('garbage in the page of its schema version: damaged, not "not an SQLite database"', async () => {
     mkdirSync(join(dir, 'meta'));
     const db = 'meta/results.sqlite';
