@@ -123,11 +123,23 @@ function withNegativeValuesJoined(argv: readonly string[]): string[] {
 }
 
 /** A command's options as yargs declares them: every name, and those that take a text value. */
-function optionsOf(command: Command): { key: Record<string, unknown>; string: string[] } {
+function optionsOf(command: Command): YargsOptions {
   const builder = yargs([]);
   command.builder(builder);
   // getOptions is yargs's own, left out of its type declarations.
-  return (builder as unknown as { getOptions(): { key: Record<string, unknown>; string: string[] } }).getOptions();
+  return (builder as unknown as { getOptions(): YargsOptions }).getOptions();
+}
+
+interface YargsOptions {
+  key: Record<string, unknown>;
+  string: string[];
+  choices: Record<string, unknown[]>;
+}
+
+/** An unknown `--name` that is a value of one of the command's options (`--json` for `--format json`), as that option. */
+function asChoice(name: string, command: Command): string | null {
+  const option = Object.entries(optionsOf(command).choices ?? {}).find(([, values]) => values.includes(name))?.[0];
+  return option === undefined ? null : `--${option} ${name}`;
 }
 
 /**
@@ -185,8 +197,10 @@ function unknownArguments(names: readonly string[], command: Command, argv: read
   for (const name of left) {
     if (argv.some((token) => token === `--${name}` || token.startsWith(`--${name}=`))) {
       const close = nearest(name, known);
+      const choice = asChoice(name, command);
       // A key every command knows but none takes: --version, harness's own.
       if (close === name) said.push(`--${name} (an option of harness itself, without a command: harness --${name})`);
+      else if (choice) said.push(`--${name} (did you mean ${choice}?)`);
       else said.push(`--${name}${close ? ` (did you mean --${close}?)` : ''}`);
     } else if (argv.includes(name)) extra.push(name);
     else said.push(name);

@@ -91,6 +91,14 @@ export function fromZodIssues(
     if (at[0] === 'axes' && at.length === 3 && issue.code === 'invalid_type' && typeof received === 'number') {
       described.hint = `Axis values are names: quote it ("${received}"). A numeric parameter varies with sweep instead: sweep: {${String(at[1])}: [...]}.`;
     }
+    // base_seed is a whole number or a text: one rule for its every wrong value, and its way out.
+    if (at.length === 1 && at[0] === 'base_seed') {
+      described.rule = `must be a whole number between -${Number.MAX_SAFE_INTEGER} and ${Number.MAX_SAFE_INTEGER}, or a non-empty text`;
+      described.hint =
+        typeof received === 'number' && Math.abs(received) > Number.MAX_SAFE_INTEGER
+          ? `A number this large loses its last digits as it is read: quote it to keep them all, as a text (base_seed: "…").`
+          : 'For example base_seed: 42, or base_seed: "run-a".';
+    }
     out.push({ path: at, ...described, received });
   }
   return out;

@@ -77,7 +77,11 @@ export function readStudyDocument(absPath: string, display: string): unknown {
   const first = doc.errors[0];
   if (first) {
     const pos = first.linePos?.[0];
-    const reason = first.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '').replace(/\.$/, '');
+    // The yaml package's advice for a second document speaks to its own callers, not to a study's author.
+    const reason =
+      first.code === 'MULTIPLE_DOCS'
+        ? 'a second YAML document starts here ("---"), and a study file is one document: remove the line, or put the second study in a file of its own'
+        : first.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '').replace(/\.$/, '');
     throw new InputError(msg.studyYamlSyntax(display, pos?.line, pos?.col, reason));
   }
   let value: unknown;
