@@ -241,16 +241,19 @@ function resolveVariants(doc: StudyDoc, exp: Experiment, parsed: unknown, sweep:
   const byOverrides = new Map<string, string>();
   return Object.entries(doc.variants).map(([name, overrides]) => {
     const set: Record<string, Json> = {};
+    let refusedKey = false;
     for (const [key, value] of Object.entries(overrides)) {
       const path = key.startsWith('params.') ? key.slice('params.'.length) : key;
-      if (path in set) issues.push({ path: ['variants', name, key], received: key, ...msg.rule.variantSetsTwice(path) });
-      else if (path in sweep) issues.push({ path: ['variants', name, key], received: key, ...msg.rule.variantSetsSwept(path) });
+      const issue = path in set ? msg.rule.variantSetsTwice(path) : path in sweep ? msg.rule.variantSetsSwept(path) : null;
+      if (issue) issues.push({ path: ['variants', name, key], received: key, ...issue });
       else set[path] = value as Json;
+      refusedKey ||= issue !== null;
     }
+    // A variant with a key refused above is not what it says: no twin of another.
     const text = canonicalJson(set);
-    const twin = byOverrides.get(text);
+    const twin = refusedKey ? undefined : byOverrides.get(text);
     if (twin !== undefined) issues.push({ path: ['variants', name], received: overrides, ...msg.rule.variantTwin(twin) });
-    else byOverrides.set(text, name);
+    else if (!refusedKey) byOverrides.set(text, name);
     if (parsed !== undefined) {
       const { unknown, rejected } = checkAssignments(doc.params, exp, Object.entries(set));
       for (const path of unknown) issues.push({ path: ['variants', name, path], received: path, ...msg.rule.unknownParam(path, known.shown, known.closest(path)) });

@@ -107,6 +107,8 @@ describe('variants: refused, one clear message each', () => {
   it('a parameter that is also swept, one set twice, two variants alike, a bad name', async () => {
     const swept = await refusal(noopStudy({ sweep: { n: [2, 3] }, variants: { base: {}, big: { n: 8 } } }));
     expect(swept).toContain(line('variants.big.n', msg.rule.variantSetsSwept('n'), 'n'));
+    // Its refused key left out, the variant is not called a twin of the one that sets nothing.
+    expect(swept).not.toContain(msg.rule.variantTwin('base').rule);
     const twice = await refusal(noopStudy({ variants: { base: {}, big: { n: 8, 'params.n': 9 } } }));
     expect(twice).toContain(line('variants.big["params.n"]', msg.rule.variantSetsTwice('n'), 'params.n'));
     const twins = await refusal(noopStudy({ variants: { base: {}, one: { n: 8 }, two: { 'params.n': 8 } } }));
