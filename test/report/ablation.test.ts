@@ -271,6 +271,19 @@ describe('ablation report: figures, tables, quotes', () => {
     expect(byVariant.display.rows.map((r) => r.variant)).toEqual(['baseline', 'M-200', 'M-50', 'waves', 'chance', 'sd_A-x2', 'k_max-32']);
     const m = tables.find((t) => t.name === 'factor--sim-m')!;
     expect(m.csv.rows).toHaveLength(2 * 3 * a.data.selectors.length);
+    // The setup says what each variant sets that its scenario's columns do not show.
+    const scenarios = tables.find((t) => t.name === 'scenarios')!.display;
+    const settings = Object.fromEntries(scenarios.rows.filter((r) => String(r.condition).startsWith('balanced')).map((r) => [r.condition, r.settings]));
+    expect(settings).toEqual({
+      'balanced · baseline': '',
+      'balanced · M-200': '',
+      'balanced · M-50': '',
+      'balanced · waves': 'sim.latency = waves',
+      'balanced · chance': 'feasibility = chance',
+      'balanced · sd_A-x2': 'sim.sd_A_scale = 2',
+      'balanced · k_max-32': '',
+    });
+    expect(scenarios.rows.find((r) => r.condition === 'balanced · k_max-32')?.k_max).toBe(32);
   });
 
   it('leaves the baseline rows of a factor table blank where they compare with nothing, and writes n/a where a level has nothing to compare', () => {

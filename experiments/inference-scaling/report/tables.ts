@@ -134,17 +134,41 @@ function budgetsOf(condition: Condition): string {
   return c ? ` (C_max ${fmt.dollars(c.C_max)}, T_max ${c.T_max} s, acc_min ${c.acc_min})` : '';
 }
 
-/** Each condition's scenario as simulated: its budgets and simulation settings. */
+/**
+ * A condition's settings that its scenario's columns do not show (sim.sampling = independent,
+ * feasibility = chance, ...), as `path = value`; '' for none. The scenario's own fields, and the
+ * sim settings that override them (M, k_max, P), are in the columns as simulated.
+ */
+function otherSettings(c: Condition): string {
+  return Object.entries(c.settings)
+    .filter(([path]) => !['sim.M', 'sim.k_max', 'sim.P'].includes(path) && !path.startsWith('scenarios.'))
+    .map(([path, value]) => `${path} = ${typeof value === 'string' ? value : JSON.stringify(value)}`)
+    .join('; ');
+}
+
+/** Each condition's scenario as simulated: its budgets and simulation settings, and any other setting its variant makes. */
 export function scenariosTable(a: Analysis): TablePair {
   const fields = ['intent', 'C_max', 'T_max', 'acc_min', 'P', 'k_max', 'M'] as const;
   const conditions = a.data.conditions.filter((c) => c.setup !== null);
+  // A column for the other settings only where some condition makes one: the paper study's table keeps its shape.
+  const others = conditions.some((c) => otherSettings(c) !== '');
   const csv: Table = {
-    columns: [col('scenario', 'scenario'), col('variant', 'variant'), ...fields.map((f) => col(f, f))],
-    rows: conditions.map((c) => ({ ...variantCells(c), ...Object.fromEntries(fields.map((f) => [f, c.setup![f]])) })),
+    columns: [col('scenario', 'scenario'), col('variant', 'variant'), ...fields.map((f) => col(f, f)), ...(others ? [col('settings', 'settings')] : [])],
+    rows: conditions.map((c) => ({ ...variantCells(c), ...Object.fromEntries(fields.map((f) => [f, c.setup![f]])), ...(others ? { settings: otherSettings(c) } : {}) })),
   };
   const display: Table = {
-    columns: [col('condition', 'condition'), col('intent', 'intent'), col('C_max', 'C_max ($)', 'right'), col('T_max', 'T_max (s)', 'right'), col('acc_min', 'acc_min', 'right'), col('P', 'P', 'right'), col('k_max', 'k_max', 'right'), col('M', 'M', 'right')],
-    rows: conditions.map((c) => ({ condition: c.label, ...Object.fromEntries(fields.map((f) => [f, c.setup![f]])) })),
+    columns: [
+      col('condition', 'condition'),
+      col('intent', 'intent'),
+      col('C_max', 'C_max ($)', 'right'),
+      col('T_max', 'T_max (s)', 'right'),
+      col('acc_min', 'acc_min', 'right'),
+      col('P', 'P', 'right'),
+      col('k_max', 'k_max', 'right'),
+      col('M', 'M', 'right'),
+      ...(others ? [col('settings', 'other settings')] : []),
+    ],
+    rows: conditions.map((c) => ({ condition: c.label, ...Object.fromEntries(fields.map((f) => [f, c.setup![f]])), ...(others ? { settings: otherSettings(c) } : {}) })),
   };
   const reason = 'no condition has a scenario the catalog or the study defines';
   return { name: 'scenarios', title: 'Scenarios: budgets for all k calls of a request together (cost, latency, least mean accuracy), calls at once P, largest k, Monte Carlo trials M', csv, display, ...emptyBecause(conditions, [reason]) };
