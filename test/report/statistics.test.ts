@@ -111,4 +111,8 @@ describe('numbers as the report writes them', () => {
     expect([fmt.k(-0.04), fmt.percent(-0.04), fmt.share(-0.004), fmt.balance(-0.0001), fmt.accuracy(-0.00001), fmt.ratio(-0.001)]).toEqual(['0.0', '0.0%', '0%', '0.000', '0.0000', '0.00']);
     expect(withInterval({ mean: -0.001, lo: -0.02, hi: 0.02 }, fmt.points, ' pts')).toBe('0.00 [-0.02, +0.02] pts');
   });
+
+  it('writes a share in whole percents, one that is neither none nor all never as 0% or 100%', () => {
+    expect([0, 1 / 270, 0.005, 0.5, 0.994, 269 / 270, 1].map(fmt.share)).toEqual(['0%', '<1%', '1%', '50%', '99%', '>99%', '100%']);
+  });
 });

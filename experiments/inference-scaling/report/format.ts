@@ -37,7 +37,8 @@ export const fmt = {
   accuracy: (x: number) => fixed(x, 4),
   balance: (x: number) => fixed(x, 3),
   percent: (x: number) => `${fixed(x, 1)}%`,
-  share: (x: number) => `${fixed(100 * x, 0)}%`,
+  /** Whole percents; a share that is not 0 or 1 never reads as one (1 of 270 is "<1%", not "0%"). */
+  share: (x: number) => (x > 0 && x < 0.005 ? '<1%' : x < 1 && x >= 0.995 ? '>99%' : `${fixed(100 * x, 0)}%`),
   points: (x: number) => signedFixed(x, 2),
   signed: (x: number) => signedFixed(x, 3),
   ratio: (x: number) => fixed(x, 2),
