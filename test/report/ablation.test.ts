@@ -245,6 +245,14 @@ describe('ablation report: figures, tables, quotes', () => {
       expect(/[(;] ?baseline variant\)$/.test(title), figure.name).toBe(!figure.name.startsWith('ablation--'));
       expect(figure.title, figure.name).toBe(title);
     }
+    // Claim 3 under each accuracy spread: each point says how many pairs match of how many compared, as claim 3 counts them.
+    const pairs = (figures.find((f) => f.name === 'ablation--sim-sd-a-scale')!.spec as unknown as { datasets: { rows: { group: string; level: string; pairs: string }[] } }).datasets.rows;
+    expect(pairs.length).toBeGreaterThan(0);
+    for (const row of pairs) {
+      const variant = row.level === '2' ? 'sd_A-x2' : 'baseline';
+      const claim = a.ablation!.claims.find((c) => c.variant === variant)!.claims.rows.find((r) => r.claim === 3 && r.scope === row.group)!;
+      expect(row.pairs, `${row.group} ${row.level}`).toBe(`${claim.numbers.matching}/${claim.numbers.comparable}`);
+    }
     for (const figure of figures.filter((f) => f.name.startsWith('ablation--'))) {
       const ok = validate(JSON.parse(JSON.stringify(figure.spec)));
       expect(ok ? [] : validate.errors?.slice(0, 3), figure.name).toEqual([]);

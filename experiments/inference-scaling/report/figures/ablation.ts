@@ -221,27 +221,35 @@ function modelPairsFigure(a: Analysis, factor: Factor): Figure {
       const matching = row?.numbers.matching ?? null;
       const comparable = row?.numbers.comparable ?? null;
       if (matching === null || matching === undefined || !comparable) continue;
-      rows.push({ group: group.label, level: level.label, matching, comparable, share: round(matching / comparable), verdict: row?.verdict ?? null });
+      rows.push({ group: group.label, level: level.label, matching, comparable, pairs: `${matching}/${comparable}`, share: round(matching / comparable), verdict: row?.verdict ?? null });
     }
   }
-  const groups = groupsOf(a, factor);
   const x = levelAxis(factor);
-  const color = { field: 'group', type: 'nominal', sort: groups, title: 'scenario', scale: { domain: groups, range: groups.map((_, i) => LEVEL_GREYS[i % LEVEL_GREYS.length]) } };
+  const color = { value: LEVEL_GREYS[0] };
   const title = `Claim 3 against the ${factor.title}`;
   const subtitle = [
     'Share of (small or medium, large) model pairs where the smaller model, at its accuracy-max k*, is at least as accurate as the large one (within the interval) at a lower cost (two-sample bootstrap over seeds).',
+    'Each point is labelled with the pairs that match over the pairs compared: a level may compare fewer.',
   ];
+  // Room above 100% for the label of a point there; the axis stops at 100%.
+  const y = { field: 'share', type: 'quantitative', title: 'pairs matching at lower cost', scale: { domain: [0, 1.15], nice: false }, axis: { format: '.0%', values: [0, 0.25, 0.5, 0.75, 1] } };
   return named(
     factor,
     title,
     subtitle,
     {
-      width: 300,
-      height: 130,
-      layer: levelLine(x, { field: 'share', type: 'quantitative', title: 'pairs matching at lower cost', scale: { domain: [0, 1] }, axis: { format: '.0%' } }, color, 24, {
-        shape: { field: 'group', type: 'nominal', sort: groups, title: 'scenario' },
-        tooltip: [tip('group', 'scenario'), tip('level', factor.title), tip('matching', 'pairs matching', 'd'), tip('comparable', 'comparable pairs', 'd'), tip('share', 'share', TOOLTIP_FORMAT.share), tip('verdict', 'claim 3 here')],
-      }),
+      facet: boldFacet('group', groupsOf(a, factor)),
+      columns: CONDITIONS_PER_ROW,
+      spec: {
+        width: 140,
+        height: 120,
+        layer: [
+          ...levelLine(x, y, color, 24, {
+            tooltip: [tip('group', 'scenario'), tip('level', factor.title), tip('matching', 'pairs matching', 'd'), tip('comparable', 'comparable pairs', 'd'), tip('share', 'share', TOOLTIP_FORMAT.share), tip('verdict', 'claim 3 here')],
+          }),
+          { mark: { type: 'text', baseline: 'bottom', dy: -5, fontSize: 7, color: '#333333' }, encoding: { x, y: { field: 'share', type: 'quantitative' }, text: { field: 'pairs' } } },
+        ],
+      },
     },
     rows,
   );
