@@ -1,7 +1,7 @@
 /**
  * A dry run: the grid's dimensions, how many cells are done / failed / missing in the database,
- * how the cells split over N shards, and a time estimate from a short pilot (a few groups run
- * in this process, results discarded). Writes nothing.
+ * how the cells split over N shards, and a time estimate from a short pilot (a few groups from
+ * all over the grid run in this process, results discarded). Writes nothing.
  */
 import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -12,7 +12,7 @@ import { doneCells } from '../store/reader.js';
 import { Store } from '../store/store.js';
 import type { Study } from '../study/study.js';
 import { formatShard, type Shard } from './shard.js';
-import { countCells, plannedGroups, type PlannedGroup } from './tasks.js';
+import { countCells, groupsOfBlock, shardBlocks, type PlannedGroup } from './tasks.js';
 
 export interface PlanReport {
   study: string;
@@ -105,10 +105,12 @@ const warmUpMs = 100;
 const pilotBudgetMs = 2000;
 
 /**
- * Times up to `count` groups in this thread, after warming up (the first groups of a fresh
- * process run several times slower than the rest while the JIT compiles them). A group that
- * throws is left out of the timing and counted, as a run would fail its trials and go on; only
- * when every group tried fails is there no estimate.
+ * Times up to `count` groups in this thread, after warming up on the first of them (the first
+ * groups of a fresh process run several times slower than the rest while the JIT compiles them).
+ * The groups come from blocks spread over the whole grid (sampledGroups), since the cost of a
+ * group may change along it (the ablations' variants at M = 3000 cost ten times the baseline's).
+ * A group that throws is left out of the timing and counted, as a run would fail its trials and
+ * go on; only when every group tried fails is there no estimate.
  */
 function pilot(study: Study, shard: Shard | null, done: Bitset, count: number, threads: number, todoCells: number): PlanReport['estimate'] {
   const exp = study.loaded.experiment;
@@ -129,43 +131,54 @@ function pilot(study: Study, shard: Shard | null, done: Bitset, count: number, t
     }
     return performance.now() - start;
   };
+  // Tried beyond `count` while every group fails, to tell a study that cannot run from a few bad groups.
+  const sample = sampledGroups(study, shard, done, Math.max(count, 8));
   const warmUntil = performance.now() + warmUpMs;
-  let warmed = false;
-  let gaveUp = false;
-  // The warm-up reuses the first groups; the timed part continues from where it stopped.
-  for (const group of plannedGroups(study, shard, (i) => done.has(i))) {
-    const started = performance.now();
-    const took = time(group);
-    // No group runs: enough tried.
-    if (timed === 0 && failed >= Math.max(count, 8)) {
-      gaveUp = true;
-      break;
-    }
-    if (!warmed) {
-      warmed = started >= warmUntil;
-      if (!warmed) continue;
-    }
-    if (took === null) continue;
-    ms += took;
-    cells += group.task.cells.length;
-    if (++timed >= count || ms > pilotBudgetMs) break;
+  for (const group of sample) {
+    if (time(group) === null) continue;
+    while (performance.now() < warmUntil) time(group);
+    break;
   }
-  if (timed === 0 && !gaveUp) {
-    // Fewer groups than the warm-up needed: time them all again, warm.
-    failed = 0;
-    for (const group of plannedGroups(study, shard, (i) => done.has(i))) {
-      const took = time(group);
-      if (took !== null) {
-        ms += took;
-        cells += group.task.cells.length;
-        timed++;
-      }
-      if (timed + failed >= count) break;
+  failed = 0;
+  firstError = null;
+  for (const group of sample) {
+    const took = time(group);
+    if (took !== null) {
+      ms += took;
+      cells += group.task.cells.length;
+      timed++;
     }
+    if (timed >= count || ms > pilotBudgetMs || (timed === 0 && failed >= sample.length)) break;
   }
   if (timed === 0 && failed > 0) return { error: failed === 1 ? firstError! : `${failed} groups failed; the first: ${firstError}` };
   const failures = failed > 0 ? { failedGroups: failed, firstError: firstError! } : {};
   if (cells === 0 || todoCells === 0) return { pilotGroups: 0, msPerCell: 0, threads, seconds: 0, ...failures };
   const msPerCell = ms / cells;
   return { pilotGroups: timed, msPerCell, threads, seconds: (msPerCell * todoCells) / threads / 1000, ...failures };
+}
+
+/**
+ * Up to `count` groups still to run, one from each of `count` blocks spread evenly over the
+ * shard's blocks with work left, in an order whose every prefix is spread too (the evenly spaced
+ * positions taken in bit-reversed order: the middle, the quarters, the eighths...), so that a
+ * pilot its time budget stops early has still seen the whole grid.
+ */
+function sampledGroups(study: Study, shard: Shard | null, done: Bitset, count: number): PlannedGroup[] {
+  const { grid } = study;
+  const skip = (i: number) => done.has(i);
+  const hasWork = (block: number) => {
+    for (let i = block * grid.blockSize; i < (block + 1) * grid.blockSize; i++) if (!grid.isExcluded(i) && !done.has(i)) return true;
+    return false;
+  };
+  const blocks = [...shardBlocks(grid, shard)].filter(hasWork);
+  const n = Math.min(count, blocks.length);
+  const positions = Array.from({ length: n }, (_, j) => Math.floor(((j + 0.5) * blocks.length) / n));
+  return bitReversedOrder(positions.length).map((j) => groupsOfBlock(study, blocks[positions[j]!]!, skip)[0]!);
+}
+
+/** 0..n-1 ordered by the bit-reversal of their index (0, n/2, n/4, 3n/4, ... for n a power of 2). */
+function bitReversedOrder(n: number): number[] {
+  const bits = Math.max(1, Math.ceil(Math.log2(n)));
+  const reverse = (i: number) => parseInt(i.toString(2).padStart(bits, '0').split('').reverse().join(''), 2);
+  return Array.from({ length: 2 ** bits }, (_, i) => reverse(i)).filter((i) => i < n);
 }

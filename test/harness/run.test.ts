@@ -4,12 +4,14 @@
  * and --fresh.
  */
 import Database from 'better-sqlite3';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as msg from '../../harness/messages.js';
+import { planStudy } from '../../harness/run/plan.js';
 import { collectProvenance } from '../../harness/run/provenance.js';
 import { runStudy, type RunOptions } from '../../harness/run/run.js';
+import { groupsOfBlock } from '../../harness/run/tasks.js';
 import { mergeDatabases } from '../../harness/store/merge.js';
 import { loadStudy, type Study } from '../../harness/study/study.js';
 import { faultMessage } from '../fixtures/experiments/faulty.js';
@@ -184,5 +186,22 @@ describe('failure isolation', () => {
     expect(summary.ok).toBeGreaterThanOrEqual(30);
     expect(summary.ok).toBeLessThan(360);
     expect(existsSync(join(dir, 'abort.sqlite'))).toBe(true);
+  });
+});
+
+describe('the plan\'s pilot', () => {
+  it('times groups spread over the whole grid, in an order whose every prefix is spread, not the first groups', async () => {
+    // 24 groups (3 colors x 8 seeds; size is shared), sampled at the middles of 8 equal stretches
+    // (1, 4, 7, ..., 22) and taken half, quarter, eighth apart: 1, 13, 7, 19 come first.
+    const dir = tempDir();
+    const touched = join(dir, 'touched');
+    const study = await loadStudy(writeStudy(dir, 'p.yaml', noopStudy({ name: 'p', seeds: 8, params: { n: 4, scale: 2, touch: touched } })), { cwd: dir });
+    const report = await planStudy({ study, dbPath: '', shard: null, pilotGroups: 4, threads: 1 });
+    expect(report.estimate).toMatchObject({ pilotGroups: 4 });
+    const blockOf = new Map(Array.from({ length: study.grid.blockCount }, (_, block) => [groupsOfBlock(study, block, () => false)[0]!.task.groupKey, block]));
+    const ran = readFileSync(touched, 'utf8').trim().split('\n').map((key) => blockOf.get(key));
+    // The first sampled group warms up (run more than once), then the four are timed in turn.
+    expect([...new Set(ran)]).toEqual([1, 13, 7, 19]);
+    expect(ran.slice(-4)).toEqual([1, 13, 7, 19]);
   });
 });
