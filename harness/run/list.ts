@@ -13,7 +13,12 @@ export interface ExperimentEntry {
   module: string;
   version?: string;
   description?: string;
-  axes?: { name: string; shared: boolean; defaults: readonly string[] | null; choices: readonly string[] | null }[];
+  /**
+   * `choices`: the values an axis takes, as the experiment's catalog lists them; `open` when a
+   * study may add its own (the experiment computes them from the study's params); `defaults`:
+   * the values a study that leaves the axis out runs.
+   */
+  axes?: { name: string; shared: boolean; defaults: readonly string[] | null; choices: readonly string[] | null; open: boolean }[];
   error?: string;
 }
 
@@ -41,7 +46,8 @@ export async function listProject(): Promise<{ experiments: ExperimentEntry[]; s
           name,
           shared: def.shared === true,
           defaults: def.defaults ?? null,
-          choices: Array.isArray(def.choices) ? (def.choices as readonly string[]) : null,
+          choices: typeof def.choices === 'function' ? catalogChoices(def.choices) : (def.choices ?? null),
+          open: typeof def.choices === 'function',
         })),
       });
     } catch (thrown) {
@@ -59,4 +65,13 @@ export async function listProject(): Promise<{ experiments: ExperimentEntry[]; s
     }
   });
   return { experiments, studies };
+}
+
+/** An axis's values before a study adds any (its choices of empty params); null when they need a study's. */
+function catalogChoices(choices: (params: unknown) => readonly string[]): readonly string[] | null {
+  try {
+    return choices({});
+  } catch {
+    return null;
+  }
 }
