@@ -121,38 +121,6 @@ export class Grid {
     return Math.floor(index / this.blockSize);
   }
 
-  /** The blocks with a cell to run (one not excluded): the study's simulation groups. */
-  get liveBlockCount(): number {
-    return this.rules.length === 0 ? this.blockCount : this.liveRanks().live;
-  }
-
-  /**
-   * A block's place among the blocks with a cell to run (0, 1, ...), or -1 for one whose every
-   * cell is excluded. Shards deal out the live blocks, so that none is dealt only excluded ones.
-   * Without exclusions, the block itself.
-   */
-  liveRank(block: number): number {
-    return this.rules.length === 0 ? block : this.liveRanks().ranks[block]!;
-  }
-
-  private ranked: { ranks: Int32Array; live: number } | undefined;
-
-  private liveRanks(): { ranks: Int32Array; live: number } {
-    if (this.ranked) return this.ranked;
-    const ranks = new Int32Array(this.blockCount).fill(-1);
-    let live = 0;
-    for (let block = 0; block < this.blockCount; block++) {
-      const end = (block + 1) * this.blockSize;
-      for (let i = block * this.blockSize; i < end; i++) {
-        if (!this.isExcluded(i)) {
-          ranks[block] = live++;
-          break;
-        }
-      }
-    }
-    return (this.ranked = { ranks, live });
-  }
-
   private compileRule(rule: ExcludeRule): RuleTerm[] {
     const byDim = new Map<number, Uint8Array>();
     for (const [name, accepted] of Object.entries(rule)) {

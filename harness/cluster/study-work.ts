@@ -26,11 +26,11 @@ export async function studyWork(
     studyFile: study.absPath,
     overrides,
     manifestHash: study.manifest.hash,
-    groups: grid.liveBlockCount,
+    groups: grid.blockCount,
     trials: grid.count,
     shardLoads: (count) =>
       Array.from({ length: count }, (_, index) => ({
-        groups: Math.ceil((grid.liveBlockCount - index) / count),
+        groups: Math.ceil((grid.blockCount - index) / count),
         trials: countCells(grid, { index, count }, nothingDone).cells,
       })),
     pilotSecondsPerGroup: estimate ? (estimate.msPerCell * grid.blockSize) / 1000 : null,

@@ -78,7 +78,7 @@ export async function planStudy(options: PlanOptions): Promise<PlanReport> {
     for (let index = 0; index < options.shards; index++) {
       const s = { index, count: options.shards };
       const { cells } = countCells(grid, s, new Bitset(0));
-      const groups = Math.max(0, Math.ceil((grid.liveBlockCount - index) / options.shards));
+      const groups = Math.max(0, Math.ceil((grid.blockCount - index) / options.shards));
       shardMap.push({ shard: formatShard(s)!, cells, groups });
     }
   }

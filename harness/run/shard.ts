@@ -11,7 +11,6 @@
  *     JOB_COMPLETION_COUNT (set it in the Job's env to spec.completions).
  */
 import { InputError } from '../errors.js';
-import type { Grid } from '../grid.js';
 import * as msg from '../messages.js';
 
 export interface Shard {
@@ -95,11 +94,11 @@ export function chooseShard(
   return { shard: null, source: null };
 }
 
-/**
- * The shard index (of `count`) that a block belongs to: the live blocks (those with a cell to
- * run) dealt out in turn; -1 for a block whose every cell is excluded.
- */
-export function shardOf(grid: Grid, block: number, count: number): number {
-  const rank = grid.liveRank(block);
-  return rank < 0 ? -1 : rank % count;
+export function blockInShard(block: number, shard: Shard | null): boolean {
+  return !shard || shardOf(block, shard.count) === shard.index;
+}
+
+/** The shard index (of `count`) that a block belongs to. */
+export function shardOf(block: number, count: number): number {
+  return block % count;
 }

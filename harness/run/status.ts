@@ -81,7 +81,7 @@ function statusOf(store: Store, path: string, now: Date, scope: Shard | undefine
   let recordedInScope = 0;
   const tally = new DimensionTally(grid);
   for (let block = 0; block < grid.blockCount; block++) {
-    if (shards && !shards.some((s) => shardOf(grid, block, s.count) === s.index)) continue;
+    if (shards && !shards.some((s) => shardOf(block, s.count) === s.index)) continue;
     const end = (block + 1) * grid.blockSize;
     for (let i = block * grid.blockSize; i < end; i++) {
       if (grid.isExcluded(i)) continue;

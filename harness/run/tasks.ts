@@ -11,7 +11,7 @@ import { canonicalJson, identityHash, identityKey } from '../identity.js';
 import type { ManifestBody } from '../manifest.js';
 import * as msg from '../messages.js';
 import type { Study } from '../study/study.js';
-import { shardOf, type Shard } from './shard.js';
+import type { Shard } from './shard.js';
 
 export interface PlannedGroup {
   task: GroupTask;
@@ -46,13 +46,8 @@ export function groupKeyOf(body: ManifestBody, simulation: Json, seed: string): 
 
 /** Blocks of the grid that belong to `shard`, in order. */
 export function* shardBlocks(grid: Grid, shard: Shard | null): Generator<number> {
-  if (shard === null || grid.liveBlockCount === grid.blockCount) {
-    // Every block live: a block's rank is itself.
-    const step = shard?.count ?? 1;
-    for (let block = shard?.index ?? 0; block < grid.blockCount; block += step) yield block;
-    return;
-  }
-  for (let block = 0; block < grid.blockCount; block++) if (shardOf(grid, block, shard.count) === shard.index) yield block;
+  const step = shard?.count ?? 1;
+  for (let block = shard?.index ?? 0; block < grid.blockCount; block += step) yield block;
 }
 
 /** Cells of a shard, and how many of them are in `done`. */

@@ -267,8 +267,7 @@ function mergeInto(
   const commonCount = shardCounts.size === 1 ? [...shardCounts][0]! : null;
   const countIn = (byShard: Map<number, number>, block: number) => {
     if (commonCount === null) return;
-    const index = shardOf(grid, block, commonCount);
-    if (index < 0) return;
+    const index = shardOf(block, commonCount);
     byShard.set(index, (byShard.get(index) ?? 0) + 1);
   };
   for (let block = 0; block < grid.blockCount; block++) {
@@ -287,7 +286,7 @@ function mergeInto(
   const missingShards: string[] = [];
   if (commonCount) {
     for (let i = 0; i < commonCount; i++) {
-      if (!shardsSeen.includes(`${i}/${commonCount}`) && i < grid.liveBlockCount) missingShards.push(`${i}/${commonCount}`);
+      if (!shardsSeen.includes(`${i}/${commonCount}`) && i < grid.blockCount) missingShards.push(`${i}/${commonCount}`);
     }
   }
   return {

@@ -77,25 +77,6 @@ describe('merge', () => {
     }
   }, 60_000);
 
-  it('deals a study with exclusions over its shards by the groups left to run: none empty, merged whole', async () => {
-    // Six groups (color x seed; size is shared), the two green ones excluded: four to deal.
-    const excluded = await loadStudy(writeStudy(dir, 'x.yaml', noopStudy({ name: 'x', seeds: 2, exclude: [{ color: 'green' }] })), { cwd: dir });
-    expect([excluded.grid.blockCount, excluded.grid.liveBlockCount]).toEqual([6, 4]);
-    const shards = [];
-    for (const index of [0, 1, 2, 3]) {
-      const summary = await runStudy({ study: excluded, dbPath: p(`x-${index}.sqlite`), threads: 1, shard: { index, count: 4 }, commandLine: 'test' });
-      expect(summary.ok, `shard ${index}/4`).toBe(3);
-      shards.push(p(`x-${index}.sqlite`));
-    }
-    await runStudy({ study: excluded, dbPath: p('x-whole.sqlite'), threads: 1, shard: null, commandLine: 'test' });
-    expect(mergeDatabases(p('x-merged.sqlite'), shards, provenance, now, dir)).toMatchObject({ missing: 0, ok: 12 });
-    expect(dumpResults(p('x-merged.sqlite'))).toEqual(dumpResults(p('x-whole.sqlite')));
-    // A fifth shard would have nothing to do: refused before any work.
-    const five = await cli(['run', 'x.yaml', '--shard', '4/5', '--db', 'x-5.sqlite'], dir);
-    expect(five.code).toBe(2);
-    expect(five.stderr).toBe(`${msg.shardCountExceedsGroups('--shard', '4/5', 4)}\n`);
-  });
-
   it('refuses databases of different setups, listing the differences', async () => {
     const other = await loadStudy(writeStudy(dir, 'o.yaml', noopStudy({ name: 'm', seeds: 5 })), { cwd: dir });
     await runStudy({ study: other, dbPath: p('other.sqlite'), threads: 1, shard: null, commandLine: 'test' });

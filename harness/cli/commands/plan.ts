@@ -32,8 +32,8 @@ export const planCommand: Command = {
     const pilotGroups = wholeNumber('pilot', args['pilot'], 0) ?? PILOT_GROUPS;
     const shard = shardOf(args, io);
     const study = await studyOf(args, io);
-    checkShardFits(shard, study.grid.liveBlockCount);
-    if (shards !== undefined && shards > study.grid.liveBlockCount) throw new InputError(msg.shardsExceedGroups(shards, study.grid.liveBlockCount));
+    checkShardFits(shard, study.grid.blockCount);
+    if (shards !== undefined && shards > study.grid.blockCount) throw new InputError(msg.shardsExceedGroups(shards, study.grid.blockCount));
     const dbPath = dbPathOf(args, io, study.name, shard);
     const report = await planStudy({ study, dbPath, shard: shard.shard, shards, pilotGroups, threads, cwd: io.cwd });
     const db = displayPath(dbPath, io.cwd);

@@ -65,7 +65,7 @@ export const runCommand: Command = {
     let summary: RunSummary;
     try {
       study = await studyOf(args, io);
-      checkShardFits(shard, study.grid.liveBlockCount);
+      checkShardFits(shard, study.grid.blockCount);
       dbPath = dbPathOf(args, io, study.name, shard);
       // A report that cannot be written (no folder for it, or no report to write) is refused
       // before the study runs, not after.
