@@ -382,7 +382,9 @@ export function runMixedCodeReminder(db: string, other: { trials: number; runs: 
   return `Note: ${db} now holds trials of more than one version of the experiment's code: ${countOf(other.trials, 'trial')} of other code (see the warning at the start, or "harness status ${db}").`;
 }
 
-export function runNothingToDo(cells: number, db: string): string {
+export function runNothingToDo(cells: number, db: string, shard: string | null): string {
+  // Shards take every N-th simulation group, excluded or not: one may be dealt excluded ones only.
+  if (cells === 0 && shard !== null) return `Nothing to do: shard ${shard} was dealt only simulation groups whose every cell the study excludes, so it has no trial to run. Its database ${db} is complete as it is.`;
   return `Nothing to do: all ${cells} trials are already in ${db}.`;
 }
 

@@ -29,10 +29,10 @@ export async function studyWork(
     groups: grid.blockCount,
     trials: grid.count,
     shardLoads: (count) =>
-      Array.from({ length: count }, (_, index) => ({
-        groups: Math.ceil((grid.blockCount - index) / count),
-        trials: countCells(grid, { index, count }, nothingDone).cells,
-      })),
+      Array.from({ length: count }, (_, index) => {
+        const { groups, cells } = countCells(grid, { index, count }, nothingDone);
+        return { groups, trials: cells };
+      }),
     pilotSecondsPerGroup: estimate ? (estimate.msPerCell * grid.blockSize) / 1000 : null,
   };
 }

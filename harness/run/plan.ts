@@ -77,8 +77,8 @@ export async function planStudy(options: PlanOptions): Promise<PlanReport> {
   if (options.shards && options.shards > 1) {
     for (let index = 0; index < options.shards; index++) {
       const s = { index, count: options.shards };
-      const { cells } = countCells(grid, s, new Bitset(0));
-      const groups = Math.max(0, Math.ceil((grid.blockCount - index) / options.shards));
+      // Groups whose every cell is excluded count for nothing: a shard may be dealt none else.
+      const { cells, groups } = countCells(grid, s, new Bitset(0));
       shardMap.push({ shard: formatShard(s)!, cells, groups });
     }
   }

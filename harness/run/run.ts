@@ -205,7 +205,7 @@ async function runInto(store: Store, options: RunOptions, now: () => Date, log: 
     const stopped = options.signal?.aborted === true;
     endRun(store, runId, stopped ? 'interrupted' : 'done', { done: 0, failed: 0 }, now());
     if (stopped) return summary('interrupted', 0, 0, String(options.signal?.reason ?? 'abort'));
-    log(msg.runNothingToDo(cells, store.shown));
+    log(msg.runNothingToDo(cells, store.shown, shardText));
     return summary('done', 0, 0, null);
   }
   if (otherCode) log(msg.runMixesCode(store.shown, otherCode, freshCommandOf(options)));

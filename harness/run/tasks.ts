@@ -50,19 +50,22 @@ export function* shardBlocks(grid: Grid, shard: Shard | null): Generator<number>
   for (let block = shard?.index ?? 0; block < grid.blockCount; block += step) yield block;
 }
 
-/** Cells of a shard, and how many of them are in `done`. */
-export function countCells(grid: Grid, shard: Shard | null, done: Bitset): { cells: number; done: number } {
+/** Cells of a shard, how many of them are in `done`, and its simulation groups with a cell to run (`groups`). */
+export function countCells(grid: Grid, shard: Shard | null, done: Bitset): { cells: number; done: number; groups: number } {
   let cells = 0;
   let doneCells = 0;
+  let groups = 0;
   for (const block of shardBlocks(grid, shard)) {
     const end = (block + 1) * grid.blockSize;
+    const before = cells;
     for (let i = block * grid.blockSize; i < end; i++) {
       if (grid.isExcluded(i)) continue;
       cells++;
       if (done.has(i)) doneCells++;
     }
+    if (cells > before) groups++;
   }
-  return { cells, done: doneCells };
+  return { cells, done: doneCells, groups };
 }
 
 /** The groups of one block, leaving out cells for which `skip` is true. */

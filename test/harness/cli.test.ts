@@ -185,7 +185,7 @@ describe('run, status, export, report', () => {
     expect(first.stderr).toContain(msg.runStarting('clinoop', 27, 27, 0, 2, null, 'results/clinoop.sqlite'));
     expect(first.stderr).toContain(msg.runFinished({ ok: 27, failed: 0, seconds: summary.seconds, rate: summary.trialsPerSecond, db: 'results/clinoop.sqlite' }));
     const again = await cli(['run', study, '--threads', '2'], dir);
-    expect(again).toMatchObject({ code: 0, stdout: `${msg.runNothingToDo(27, 'results/clinoop.sqlite')}\n` });
+    expect(again).toMatchObject({ code: 0, stdout: `${msg.runNothingToDo(27, 'results/clinoop.sqlite', null)}\n` });
     const changed = await cli(['run', study, '--set', 'seeds=2'], dir);
     expect(changed.code).toBe(2);
     expect(changed.stderr).toBe(
@@ -226,6 +226,21 @@ describe('run, status, export, report', () => {
     const stopped = await cli(['run', 'faulty.yaml', '--threads', '1', '--max-failures', '1', '--db', 'stop.sqlite'], dir);
     expect(stopped.code).toBe(1);
     expect(stopped.stderr).toContain(msg.runStoppedAtMaxFailures(1, 1, resumeCommand(['run', 'faulty.yaml', '--threads', '1', '--max-failures', '1', '--db', 'stop.sqlite'])));
+  });
+
+  it('says so when a shard was dealt only excluded groups: nothing to run, exit 0', async () => {
+    // Three groups (one per color; size is shared), shard 1 of 3 dealt the green one, excluded.
+    writeStudy(dir, 'excluded.yaml', noopStudy({ name: 'excluded', seeds: 1, exclude: [{ color: 'green' }] }));
+    const shard = await cli(['run', 'excluded.yaml', '--shard', '1/3', '--db', 'excluded-1.sqlite'], dir);
+    expect(shard).toMatchObject({ code: 0, stdout: `${msg.runNothingToDo(0, 'excluded-1.sqlite', '1/3')}\n` });
+    expect(msg.runNothingToDo(0, 'excluded-1.sqlite', '1/3')).toContain('shard 1/3 was dealt only simulation groups whose every cell the study excludes');
+    // The plan counts such a shard's groups as none.
+    const plan = JSON.parse((await cli(['plan', 'excluded.yaml', '--shards', '3', '--pilot', '0', '--json'], dir)).stdout) as { shardMap: { shard: string; cells: number; groups: number }[] };
+    expect(plan.shardMap).toEqual([
+      { shard: '0/3', cells: 3, groups: 1 },
+      { shard: '1/3', cells: 0, groups: 0 },
+      { shard: '2/3', cells: 3, groups: 1 },
+    ]);
   });
 
   it('stopped while trials fail, says how many failed trials it stored beside the saved ones', async () => {

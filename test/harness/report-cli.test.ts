@@ -49,7 +49,7 @@ describe('a stop asked for while a finished run loads', () => {
     expect(runs.prepare('SELECT status FROM run ORDER BY id DESC LIMIT 1').pluck().get()).toBe('interrupted');
     runs.close();
     // Nothing was lost: the next run has nothing to do.
-    expect(await cli(['run', study, '--db', 'full.sqlite'], dir)).toMatchObject({ code: 0, stdout: `${msg.runNothingToDo(27, 'full.sqlite')}\n` });
+    expect(await cli(['run', study, '--db', 'full.sqlite'], dir)).toMatchObject({ code: 0, stdout: `${msg.runNothingToDo(27, 'full.sqlite', null)}\n` });
   });
 });
 

@@ -20,7 +20,7 @@ describe('a report with an entry page and a summary', () => {
     expect(first.code).toBe(0);
     expect(first.stdout.endsWith(`${written}\n\n${summary}\n`)).toBe(true);
     const again = await cli(['run', study, '--report'], dir);
-    expect(again.stdout).toBe(`${msg.runNothingToDo(27, join('results', 'with-summary.sqlite'))}\n${written}\n\n${summary}\n`);
+    expect(again.stdout).toBe(`${msg.runNothingToDo(27, join('results', 'with-summary.sqlite'), null)}\n${written}\n\n${summary}\n`);
   });
 
   it('run --report --out writes the report where asked; --out without --report is refused before anything runs', async () => {

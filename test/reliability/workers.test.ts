@@ -95,6 +95,6 @@ describe('workers that exit, hang, run out of memory or throw', () => {
     expect(dump.trials).toBe(clean.trials);
     expect(dump.curves).toBe(clean.curves);
     const done = await runHarness(argv, { cwd: dir, env: armed });
-    expect(done).toMatchObject({ code: 0, stdout: `${msg.runNothingToDo(20, db)}\n` });
+    expect(done).toMatchObject({ code: 0, stdout: `${msg.runNothingToDo(20, db, null)}\n` });
   });
 });
