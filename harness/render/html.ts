@@ -74,11 +74,24 @@ td.num { white-space: nowrap; }
 th.label[scope="col"] { background: #f6f6f6; } th[scope="row"] { font-weight: normal; background: #fff; }
 .label:has(+ .label) { box-sizing: border-box; width: var(--label-width); min-width: var(--label-width); max-width: var(--label-width); white-space: normal; overflow-wrap: anywhere; }
 .label:not(:has(+ .label)) { border-right: 1px solid #ddd; }
-@media (max-width: 600px) { .label { --label-width: 7.5em; } }
+/* On a phone the labels in view are narrower, the last one wrapping too, to leave room for the
+   data beside them (at 7.5em, and the last on one line, they took all but a few pixels). */
+@media (max-width: 600px) {
+  .label { --label-width: 5.5em; }
+  .label:not(:has(+ .label)) { white-space: normal; box-sizing: border-box; width: 7.5em; min-width: 7.5em; max-width: 7.5em; }
+}
+/* A table taller than the window scrolls within its box, its header row in view. */
+.table-scroll { max-height: 85vh; overflow-y: auto; }
+thead th { position: sticky; top: 0; z-index: 2; }
+thead th.label { z-index: 3; }
+.skip { position: absolute; left: -100vw; } .skip:focus { position: static; }
 figure { margin: 1rem 0 2rem; } figcaption { font-size: 0.85rem; color: #555; max-width: 70ch; }
 /* A chart grows with the column up to 1.4 times its drawn width (--w, set once drawn); below that
    width it scrolls. Its box paints the white, so that the scroll shadows show. */
 .chart > svg { width: clamp(var(--w), 100%, 1.4 * var(--w)); height: auto; background: none !important; }
+/* High contrast (forced colours): a chart keeps its own colours on white, or its dark text would
+   be drawn on the black the browser forces. */
+@media (forced-colors: active) { .chart { forced-color-adjust: none; background: #fff; } }
 .chart img { max-width: 100%; height: auto; object-fit: contain; }
 pre, code { overflow-wrap: anywhere; }
 .chart-error { color: #b00020; white-space: pre-wrap; }
@@ -89,13 +102,16 @@ pre, code { overflow-wrap: anywhere; }
 
 /** After the page's own CSS, so that print wins over any screen rule of the same weight. */
 const PRINT_CSS = `
+@page { margin: 15mm; }
 @media print {
   /* Nothing wider than the paper, or the browser shrinks every page to fit it. */
   body { margin: 0; max-width: none; font-size: 10pt; }
   nav, .no-print { display: none; }
   figure, tr { break-inside: avoid; }
   h2, h3 { break-after: avoid; }
-  .table-scroll, .chart { overflow: visible; background: none; }
+  .table-scroll, .chart { overflow: visible; background: none; max-height: none; }
+  thead th { position: static; }
+  summary { break-after: avoid; }
   .table-scroll.wide { display: block; margin-inline: 0; }
   .table-scroll.wide::before, .table-scroll.wide::after { content: none; }
   .label { position: static; }
@@ -167,6 +183,8 @@ const EMBED = `
     try {
       var view = new vega.View(vega.parse(chart.spec), { renderer: 'svg', hover: true });
       view.tooltip(show).initialize(el);
+      // A tap (a phone has no hover) shows the item's tooltip; a tap elsewhere hides it.
+      view.addEventListener('click', function (event, item) { show(null, event, item, item && item.tooltip); });
       if (role) el.setAttribute('role', role);
       if (label) el.setAttribute('aria-label', label);
       view.runAsync().then(function () {
@@ -194,7 +212,10 @@ export function buildHtmlPage(options: PageOptions): string {
     `<style>${BASE_CSS}${options.css ?? ''}${PRINT_CSS}</style>`,
     '</head>',
     '<body>',
+    '<a class="skip" href="#main">Skip to the report</a>',
+    '<main id="main">',
     options.body,
+    '</main>',
     `<script type="application/json" id="vega-specs">${jsonSafe(charts)}</script>`,
     `<script>${scriptSafe(vegaScript())}</script>`,
     `<script>${EMBED}</script>`,

@@ -166,9 +166,17 @@ describe.skipIf(skip)('the report page in chromium', () => {
       const area = b.getBoundingClientRect();
       const row = b.querySelector('tbody tr')!;
       const [model, selector, next] = Array.from(row.children, (c) => c.getBoundingClientRect());
-      return { scrolled: b.scrollLeft > 0, modelIn: model!.left >= area.left - 1, apart: selector!.left >= model!.right - 1, selectorIn: selector!.right <= area.right, dataUnder: next!.left < selector!.right };
+      return {
+        scrolled: b.scrollLeft > 0,
+        modelIn: model!.left >= area.left - 1,
+        apart: selector!.left >= model!.right - 1,
+        selectorIn: selector!.right <= area.right,
+        dataUnder: next!.left < selector!.right,
+        // Room left beside the labels for the data: at least 40% of the box.
+        dataRoom: area.right - selector!.right >= 0.4 * area.width,
+      };
     });
-    expect(placed).toEqual({ scrolled: true, modelIn: true, apart: true, selectorIn: true, dataUnder: true });
+    expect(placed).toEqual({ scrolled: true, modelIn: true, apart: true, selectorIn: true, dataUnder: true, dataRoom: true });
     // A table labelled by condition, model and selector keeps the last two in view; three would
     // fill a phone's screen, so the condition scrolls away.
     const paired = page.locator('#table-paired .table-scroll');
@@ -237,6 +245,52 @@ describe.skipIf(skip)('the report page in chromium', () => {
     } finally {
       rmSync(oneSeed, { recursive: true, force: true });
     }
+  });
+
+  it('keeps a long table\'s header in view as the table scrolls in its box, and a chart\'s own colours in high contrast', async () => {
+    const page = await openedPage(1200, 700);
+    // A landmark, and a way past what comes before it for the keyboard.
+    expect(await page.locator('main#main').count()).toBe(1);
+    expect(await page.locator('a.skip[href="#main"]').count()).toBe(1);
+    await page.evaluate(() => document.querySelectorAll('details').forEach((d) => (d.open = true)));
+    const header = await page.locator('#table-paired .table-scroll').evaluate((b) => {
+      b.scrollTop = b.scrollHeight / 2;
+      const area = b.getBoundingClientRect();
+      const th = b.querySelector('thead th')!.getBoundingClientRect();
+      // Drawn over the rows that scroll under it: the header is what a reader sees there.
+      const seen = document.elementFromPoint(th.left + th.width / 2, th.top + th.height / 2);
+      return { taller: b.scrollHeight > b.clientHeight, scrolled: b.scrollTop > 0, headerAtTop: Math.abs(th.top - area.top) < 2, onTop: seen?.closest('thead') !== null };
+    });
+    expect(header).toEqual({ taller: true, scrolled: true, headerAtTop: true, onTop: true });
+    // Forced colours would paint a chart's background black under its dark text.
+    await page.emulateMedia({ forcedColors: 'active' });
+    expect(await page.locator('.chart').first().evaluate((c) => [getComputedStyle(c).forcedColorAdjust, getComputedStyle(c).backgroundColor])).toEqual(['none', 'rgb(255, 255, 255)']);
+    await page.close();
+  });
+
+  it('shows a point\'s tooltip on a tap, a phone having no hover, and hides it on a tap elsewhere', async () => {
+    if (!present) throw new Error(`chromium not found at ${CHROMIUM}`);
+    const context = await browser.newContext({ viewport: { width: 390, height: 800 }, hasTouch: true, isMobile: true });
+    const page = await context.newPage();
+    await page.goto(pathToFileURL(join(dir, 'index.html')).href);
+    await page.waitForFunction((n) => document.querySelectorAll('div.chart > svg').length === n, chartCount, { timeout: 30_000 });
+    const points = page.locator('[id^="chart-accuracy-vs-k"] .curve_points_marks path');
+    const tip = page.locator('.vg-tip');
+    let shown = false;
+    for (let i = 0; i < Math.min(await points.count(), 20) && !shown; i++) {
+      await points.nth(i).scrollIntoViewIfNeeded();
+      const p = (await points.nth(i).boundingBox())!;
+      await page.touchscreen.tap(p.x + p.width / 2, p.y + p.height / 2);
+      shown = await tip.isVisible();
+    }
+    expect(shown).toBe(true);
+    expect(await tip.locator('td.key').allTextContents()).toContain('model');
+    // A tap on the page's text, away from any chart: the tooltip goes.
+    const heading = (await page.locator('h1').boundingBox())!;
+    await page.locator('h1').scrollIntoViewIfNeeded();
+    await page.touchscreen.tap(heading.x + 5, (await page.locator('h1').boundingBox())!.y + 5);
+    await expect.poll(() => tip.isVisible()).toBe(false);
+    await context.close();
   });
 
   it('keeps a tooltip inside a phone screen, also for a point right of its middle', async () => {

@@ -140,7 +140,7 @@ export function buildPage(input: PageInput): string {
 
   parts.push('<h2 id="figures">Figures</h2>');
   if (provisional) parts.push(provisional);
-  parts.push('<p>Hover over a point for its values. Each figure is also in <code>figures/</code> as Vega-Lite JSON (to restyle), SVG, PNG and vector PDF.</p>');
+  parts.push('<p>Hover over a point, or tap it, for its values. Each figure is also in <code>figures/</code> as Vega-Lite JSON (to restyle), SVG, PNG and vector PDF.</p>');
   parts.push(`<ol class="contents no-print">${input.figures.map(({ figure }) => `<li><a href="#${escapeHtml(figure.name)}">${escapeHtml(figure.title)}</a></li>`).join('')}</ol>`);
   if (input.leftOut?.length) {
     const items = input.leftOut.map((f) => `<li><code>${escapeHtml(f.name)}</code>, ${escapeHtml(f.shows)}: ${escapeHtml(f.reason)}.</li>`).join('');
