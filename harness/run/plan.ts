@@ -105,8 +105,9 @@ const warmUpMs = 100;
 const pilotBudgetMs = 2000;
 
 /**
- * Times up to `count` groups in this thread, after warming up on the first of them (the first
- * groups of a fresh process run several times slower than the rest while the JIT compiles them).
+ * Times up to `count` groups in this thread, after warming up on the first of them, which so
+ * runs twice or more (the first groups of a fresh process run several times slower than the rest
+ * while the JIT compiles them).
  * The groups come from blocks spread over the whole grid (sampledGroups), since the cost of a
  * group may change along it (the ablations' variants at M = 3000 cost ten times the baseline's).
  * A group that throws is left out of the timing and counted, as a run would fail its trials and
@@ -131,8 +132,11 @@ function pilot(study: Study, shard: Shard | null, done: Bitset, count: number, t
     }
     return performance.now() - start;
   };
-  // Tried beyond `count` while every group fails, to tell a study that cannot run from a few bad groups.
-  const sample = sampledGroups(study, shard, done, Math.max(count, 8));
+  // `count` groups spread over the grid; then, only where some fail, more (from 8 spread so), to
+  // tell a study that cannot run from a few bad groups.
+  const spread = sampledGroups(study, shard, done, count);
+  const tried = new Set(spread.map((g) => g.task.groupKey));
+  const sample = [...spread, ...sampledGroups(study, shard, done, Math.max(count, 8)).filter((g) => !tried.has(g.task.groupKey))];
   const warmUntil = performance.now() + warmUpMs;
   for (const group of sample) {
     if (time(group) === null) continue;
@@ -158,10 +162,10 @@ function pilot(study: Study, shard: Shard | null, done: Bitset, count: number, t
 }
 
 /**
- * Up to `count` groups still to run, one from each of `count` blocks spread evenly over the
- * shard's blocks with work left, in an order whose every prefix is spread too (the evenly spaced
- * positions taken in bit-reversed order: the middle, the quarters, the eighths...), so that a
- * pilot its time budget stops early has still seen the whole grid.
+ * Up to `count` groups still to run, one from the middle of each of `count` equal stretches of
+ * the shard's blocks with work left, in an order whose every prefix is spread too (the stretches
+ * in bit-reversed order: the first, the one half-way along, a quarter, three quarters...), so
+ * that a pilot its time budget stops early has still seen the whole grid.
  */
 function sampledGroups(study: Study, shard: Shard | null, done: Bitset, count: number): PlannedGroup[] {
   const { grid } = study;
