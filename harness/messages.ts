@@ -234,6 +234,17 @@ export function shardCountWithoutIndex(count: number): string {
   );
 }
 
+export function setZipUnpaired(arg: string, param: string, partners: readonly string[], zip: number, values: readonly unknown[]): string {
+  return (
+    `--set ${arg}: ${param} advances with ${partners.join(', ')} in the study file's zip[${zip}], which pairs its values ${showValue(values)} one to one with theirs; ` +
+    `fixed to another value it pairs with none. Give it one of those values, or set ${partners.join(' and ')} too (--set ${partners[0]}=...).`
+  );
+}
+
+export function setExcludesEverything(args: readonly string[], rule: number): string {
+  return `--set ${args.join(', ')}: the study file's exclude[${rule}] then holds for every cell (each value it names is the one --set keeps), so nothing would run. Set another value, or run the study without it.`;
+}
+
 export function cliUsage(reason: string, command?: string): string {
   return `${reason}${/[.?]$/.test(reason) ? '' : '.'} See "harness ${command ? `${command} ` : ''}--help".`;
 }

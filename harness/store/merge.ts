@@ -118,6 +118,8 @@ export function mergeDatabases(
     }
   } catch (thrown) {
     removeDb(temp);
+    // An input's copy that failed to attach (a full disk, a damaged snapshot) goes too.
+    removeDb(`${temp}${INPUT_COPY}`, ['', '-journal']);
     throw thrown;
   }
   removeDb(outPath, ['-wal', '-shm']);

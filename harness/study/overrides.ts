@@ -43,6 +43,13 @@ export function parseSets(args: readonly string[]): SetOverride[] {
     const key = (['params', 'sweep', 'axes'].includes(set.path[0]!) ? set.path.slice(1) : set.path).join('.');
     const earlier = seen.get(key);
     if (earlier) throw new InputError(msg.optionInvalid('set', `sets ${key} twice`, [earlier.arg, set.arg], `Keep one --set for ${key}; for a sweep, list its values in one: --set ${key}=a,b.`));
+    // `sim={M: 5}` and `sim.M=3` set one value twice as well.
+    for (const [other, otherSet] of seen) {
+      const [outer, inner] = key.startsWith(`${other}.`) ? [other, key] : other.startsWith(`${key}.`) ? [key, other] : [null, null];
+      if (outer !== null) {
+        throw new InputError(msg.optionInvalid('set', `sets ${outer} and ${inner}, which is part of it`, [otherSet.arg, set.arg], `Set ${inner} inside ${outer}'s value, or each part of ${outer} on its own.`));
+      }
+    }
     seen.set(key, set);
   }
   return sets;
@@ -102,7 +109,7 @@ export function applyExperimentSets(
   axisNames: readonly string[],
   sources: Map<string, string>,
 ): void {
-  const narrowed: Narrowing = { axes: new Set(), fixed: new Map() };
+  const narrowed: Narrowing = new Map();
   for (const set of sets) {
     const [head, ...rest] = set.path as [string, ...string[]];
     if (topLevelScalars.has(head)) continue;
@@ -110,9 +117,10 @@ export function applyExperimentSets(
     if (head === 'axes' || (rest.length === 0 && axisNames.includes(head))) {
       const axis = head === 'axes' ? rest : [head];
       if (axis.length !== 1) throw new InputError(msg.setSyntax(set.arg));
-      doc.axes[axis[0]!] = set.text.split(',').map((s) => s.trim());
+      const values = set.text.split(',').map((s) => s.trim());
+      narrowed.set(axis[0]!, { before: doc.axes[axis[0]!] ?? null, after: values, fixed: false, arg: set.arg });
+      doc.axes[axis[0]!] = values;
       sources.set(formatPath(['axes', axis[0]!]), set.arg);
-      narrowed.axes.add(axis[0]!);
       continue;
     }
     const isSweep = head === 'sweep';
@@ -120,17 +128,22 @@ export function applyExperimentSets(
     if (paramPath.length === 0) throw new InputError(msg.setNotSettable(set.arg, head));
     const dotted = paramPath.join('.');
     const { list, values } = listOrValue(set.text, set.arg);
+    const before = doc.sweep[dotted];
     if (list || isSweep) {
+      if (before) narrowed.set(dotted, { before, after: values, fixed: false, arg: set.arg });
       doc.sweep[dotted] = values;
       sources.set(formatPath(['sweep', dotted]), set.arg);
     } else {
-      if (dotted in doc.sweep) narrowed.fixed.set(dotted, values[0]!);
+      if (before) narrowed.set(dotted, { before, after: values, fixed: true, arg: set.arg });
       delete doc.sweep[dotted];
       setAt(doc.params, paramPath, values[0]);
       sources.set(formatPath(['params', ...paramPath]), set.arg);
     }
   }
-  if (narrowed.axes.size > 0 || narrowed.fixed.size > 0) narrowRules(doc, narrowed);
+  if (narrowed.size > 0) {
+    narrowZips(doc, narrowed);
+    narrowExclusions(doc, narrowed, sources);
+  }
 }
 
 type ExcludeRule = Record<string, Json>;
@@ -140,40 +153,91 @@ interface NarrowedDoc {
   sweep: Record<string, Json[]>;
   zip: string[][];
   exclude: ExcludeRule[];
-}
-
-/** What --set narrowed: axes given new values, and swept parameters fixed to one value. */
-interface Narrowing {
-  axes: Set<string>;
-  fixed: Map<string, Json>;
+  params: Record<string, unknown>;
 }
 
 /**
- * The file's `exclude` and `zip` read against a study that --set narrowed (`--set
- * scenario=balanced`, `--set sim.M=300` of a swept M), which they cannot be edited for from the
- * command line: a rule's values of a narrowed axis keep those still on it, and a rule none of
- * whose values is left excludes nothing and goes; a rule on a parameter fixed to a value it
- * names holds for every cell on that field (the field goes), one fixed to another value excludes
- * nothing (the rule goes); a fixed parameter leaves its zips, and a zip of one member goes.
+ * What --set gave new values, by axis or swept parameter (a leading `params.` dropped): the values
+ * it had (null: an axis the file left to the experiment's defaults), those it has now, whether a
+ * sweep became one fixed value, and the --set.
  */
-function narrowRules(doc: NarrowedDoc, narrowed: Narrowing): void {
-  const field = (name: string) => (name.startsWith('params.') ? name.slice('params.'.length) : name);
-  const same = (a: Json, b: Json) => canonicalJson(a) === canonicalJson(b);
-  doc.exclude = doc.exclude.flatMap((rule): ExcludeRule[] => {
-    const kept: ExcludeRule = {};
-    for (const [name, value] of Object.entries(rule)) {
-      const values = Array.isArray(value) ? value : [value];
-      if (narrowed.axes.has(name)) {
-        const left = values.filter((v) => doc.axes[name]!.includes(String(v)));
-        if (left.length === 0) return [];
-        kept[name] = Array.isArray(value) ? left : left[0]!;
-      } else if (narrowed.fixed.has(field(name))) {
-        if (!values.some((v) => same(v, narrowed.fixed.get(field(name))!))) return [];
-      } else {
-        kept[name] = value;
+type Narrowing = Map<string, { before: Json[] | null; after: Json[]; fixed: boolean; arg: string }>;
+
+const fieldOf = (name: string) => (name.startsWith('params.') ? name.slice('params.'.length) : name);
+const same = (a: Json, b: Json) => canonicalJson(a) === canonicalJson(b);
+/** Axis values are names, so an exclusion's 1 matches an axis's "1". */
+const sameValue = (a: Json, b: Json) => same(a, b) || String(a) === String(b);
+
+/**
+ * A swept parameter fixed to one value leaves its zips, taking its partners with it: each
+ * partner is fixed to the value the zip pairs with that one (zip [[M, k_max]] with M 300, 1000
+ * and k_max 64, 128: --set M=300 sets k_max 64), so that no pair the file never had appears.
+ * A value the zip does not list pairs with none: refused, unless the partners are set too.
+ */
+function narrowZips(doc: NarrowedDoc, narrowed: Narrowing): void {
+  doc.zip = doc.zip.flatMap((group, z) => {
+    const fixed = group.filter((name) => narrowed.get(fieldOf(name))?.fixed === true);
+    if (fixed.length === 0) return [group];
+    const partners = group.filter((name) => !fixed.includes(name) && !narrowed.has(fieldOf(name)));
+    if (partners.length > 0) {
+      const at = fixed.map((name) => {
+        const { before, after, arg } = narrowed.get(fieldOf(name))!;
+        const index = before!.findIndex((v) => same(v, after[0]!));
+        if (index < 0) throw new InputError(msg.setZipUnpaired(arg, fieldOf(name), partners.map(fieldOf), z, before!));
+        return index;
+      });
+      if (at.some((index) => index !== at[0])) throw new InputError(msg.setZipUnpaired(narrowed.get(fieldOf(fixed[1]!))!.arg, fieldOf(fixed[1]!), fixed.slice(0, 1).map(fieldOf), z, narrowed.get(fieldOf(fixed[1]!))!.before!));
+      for (const name of partners) {
+        const dotted = fieldOf(name);
+        const value = doc.sweep[dotted]![at[0]!]!;
+        narrowed.set(dotted, { before: doc.sweep[dotted]!, after: [value], fixed: true, arg: narrowed.get(fieldOf(fixed[0]!))!.arg });
+        delete doc.sweep[dotted];
+        setAt(doc.params, dotted.split('.'), value);
       }
     }
-    return [kept];
+    const left = group.filter((name) => narrowed.get(fieldOf(name))?.fixed !== true);
+    return left.length >= 2 ? [left] : [];
   });
-  doc.zip = doc.zip.map((group) => group.filter((name) => !narrowed.fixed.has(field(name)))).filter((group) => group.length >= 2);
+}
+
+/**
+ * The file's exclusions read against what --set left, which the command line cannot edit them
+ * for: a rule's values of a narrowed axis or sweep keep those still there, and a rule none of
+ * whose values is left excludes nothing and goes; a rule on a parameter fixed to a value it
+ * names holds for every cell on that field (the field goes), one fixed to another value excludes
+ * nothing and goes. A rule naming a value the field never had (a typo in the file) is left as it
+ * is, for the file's check to report. A rule the narrowing leaves with no field would exclude
+ * every cell: refused. A rule whose place in the list moved, or that --set narrowed, is said to
+ * come from the --set and the file's place in messages.
+ */
+function narrowExclusions(doc: NarrowedDoc, narrowed: Narrowing, sources: Map<string, string>): void {
+  const kept: { rule: ExcludeRule; from: number; args: string[] }[] = [];
+  doc.exclude.forEach((rule, index) => {
+    const out: ExcludeRule = {};
+    const args: string[] = [];
+    for (const [name, value] of Object.entries(rule)) {
+      const change = narrowed.get(fieldOf(name));
+      const values = Array.isArray(value) ? value : [value];
+      if (!change) {
+        out[name] = value;
+        continue;
+      }
+      const known = (v: Json) => change.before === null || change.before.some((b) => sameValue(b, v)) || change.after.some((a) => sameValue(a, v));
+      if (!values.every(known)) {
+        kept.push({ rule, from: index, args: [] });
+        return;
+      }
+      args.push(change.arg);
+      const left = values.filter((v) => change.after.some((a) => sameValue(a, v)));
+      if (left.length === 0) return;
+      if (!change.fixed) out[name] = Array.isArray(value) ? left : left[0]!;
+    }
+    if (Object.keys(out).length === 0) throw new InputError(msg.setExcludesEverything(args, index));
+    kept.push({ rule: out, from: index, args });
+  });
+  doc.exclude = kept.map((k) => k.rule);
+  const all = [...new Set([...narrowed.values()].map((c) => c.arg))].join(', ');
+  kept.forEach((k, index) => {
+    if (k.args.length > 0 || index !== k.from) sources.set(formatPath(['exclude', index]), `${k.args.length > 0 ? k.args.join(', ') : all}: the file's exclude[${k.from}]`);
+  });
 }

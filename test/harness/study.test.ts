@@ -82,12 +82,24 @@ describe('study files: valid', () => {
     const blue = (await load(file, ['color=blue'])).study;
     expect(blue.manifest.body.exclude).toEqual([{ color: ['blue'], size: ['m'] }, { n: [2], size: ['s'] }]);
     expect(blue.grid.count).toBe(3 * 3 * 2 - 3 * 2 - 3);
-    // n fixed at 2: the third rule holds wherever size is s; n leaves its zip, which then has one member.
+    // n fixed at 2 takes its zip partner to the value paired with it (scale 4), never 3; the third
+    // rule then holds wherever size is s.
     const fixed = (await load(file, ['n=2'])).study;
     expect(fixed.manifest.body.zip).toEqual([]);
+    expect(fixed.manifest.body.sweep).toEqual({});
+    expect(fixed.manifest.body.params).toMatchObject({ n: 2, scale: 4 });
     expect(fixed.manifest.body.exclude).toEqual([{ color: ['red', 'blue'], size: ['m'] }, { color: ['green'] }, { size: ['s'] }]);
-    // n fixed at 1: the third rule excludes nothing.
-    expect((await load(file, ['n=1'])).study.manifest.body.exclude).toEqual([{ color: ['red', 'blue'], size: ['m'] }, { color: ['green'] }]);
+    // n fixed at 1 (scale 3): the third rule excludes nothing.
+    const one = (await load(file, ['n=1'])).study.manifest.body;
+    expect([one.params, one.exclude]).toEqual([expect.objectContaining({ n: 1, scale: 3 }), [{ color: ['red', 'blue'], size: ['m'] }, { color: ['green'] }]]);
+    // A value the zip does not pair: refused, unless its partner is set too.
+    await expect(load(file, ['n=5'])).rejects.toThrow(msg.setZipUnpaired('n=5', 'n', ['scale'], 0, [1, 2]));
+    expect((await load(file, ['n=5', 'scale=7'])).study.manifest.body.params).toMatchObject({ n: 5, scale: 7 });
+    // A rule --set leaves with no field would exclude every cell: refused, saying so.
+    await expect(load(noopStudy({ sweep: { n: [1, 2] }, exclude: [{ n: 2 }] }), ['n=2'])).rejects.toThrow(msg.setExcludesEverything(['n=2'], 0));
+    // A value the file never had (a typo) is the file's to fix, at its place in the file.
+    const typo = await failure(noopStudy({ exclude: [{ color: 'green' }, { color: 'purple' }] }), ['color=blue']);
+    expect(typo.message).toContain('exclude[0].color: matches no value of color; received "purple" (from --set color=blue: the file\'s exclude[1]).');
   });
 
   it('applies --set overrides: top-level fields, axes, a parameter, and a comma list as a sweep', async () => {
@@ -319,6 +331,10 @@ describe('study files: refused, one clear message each', () => {
         msg.optionInvalid('set', `sets ${key} twice`, [a, b], `Keep one --set for ${key}; for a sweep, list its values in one: --set ${key}=a,b.`),
       );
     }
+    // Or a value and a part of it.
+    await expect(loadStudy(file, { cwd: dir, sets: ['sim={M: 5}', 'params.sim.M=3'] })).rejects.toThrow(
+      msg.optionInvalid('set', 'sets sim and sim.M, which is part of it', ['sim={M: 5}', 'params.sim.M=3'], "Set sim.M inside sim's value, or each part of sim on its own."),
+    );
   });
 
   it('experiment contract breaches found while planning: groupOf throws, seeds differ within one simulation', async () => {
