@@ -128,7 +128,10 @@ describe.skipIf(skip)('the report page in chromium', () => {
     const named = await page.locator('figure').evaluateAll((figures) => figures.map((f) => [f.querySelector('h3')?.textContent, f.querySelector('.chart')?.getAttribute('role'), f.querySelector('.chart')?.getAttribute('aria-label')]));
     expect(named).toHaveLength(chartCount);
     // Numbered as in the list of figures; one image to a screen reader, named by its title.
-    expect(named).toEqual(titles.map((t, i) => [`Figure ${i + 1}. ${t}`, 'img', `${t}: interactive chart; the figure's data is in the tables`]));
+    const files = await page.locator('figure').evaluateAll((figures) => figures.map((f) => f.id));
+    // Its data: the Vega-Lite file linked under it (a curve's points are in no table).
+    expect(named).toEqual(titles.map((t, i) => [`Figure ${i + 1}. ${t}`, 'img', `${t}: interactive chart; its data are in figures/${files[i]}.vl.json, linked below`]));
+    for (const name of files) expect(await page.locator(`figure#${name} a[href="figures/${name}.vl.json"]`).count()).toBe(1);
     const tables = await page.locator('table:not(.vg-tip table)').evaluateAll((ts) => ts.map((t) => t.querySelector(':scope > caption')?.textContent ?? ''));
     expect(tables.length).toBeGreaterThan(10);
     expect(tables.filter((c) => c.trim() === '')).toEqual([]);

@@ -152,7 +152,7 @@ export function buildPage(input: PageInput): string {
     const files = ['vl.json', 'svg', 'png', 'pdf'].map((ext) => `<a href="figures/${name}.${ext}">${ext}</a>`).join('');
     // Without JavaScript, the figure as drawn for print (the script replaces it with the chart).
     const chart =
-      `<div class="chart" id="${chartId(figure)}" role="img" aria-label="${title}: interactive chart; the figure's data is in the tables">` +
+      `<div class="chart" id="${chartId(figure)}" role="img" aria-label="${title}: interactive chart; its data are in figures/${name}.vl.json, linked below">` +
       `<noscript><img src="figures/${name}.svg" alt="${title}"></noscript></div>`;
     parts.push(`<figure id="${name}"><h3>Figure ${i + 1}. ${title}</h3>${chart}<figcaption>${escapeHtml(figure.caption)} <span class="files">${files}</span></figcaption></figure>`);
   });
