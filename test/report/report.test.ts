@@ -195,6 +195,8 @@ describe('the setup and the code the results come from', () => {
     expect(tablesSection).not.toContain('table-scenarios');
     const claims = html.slice(html.indexOf('<h2 id="claims">'), html.indexOf('<details>'));
     for (const line of text(files, 'claims.md').split('\n').filter((l) => l.startsWith('   '))) expect(claims).toContain(escapeHtml(line.trim()));
+    // Each claim heads its row.
+    expect(claims.match(/<tr><th scope="row">\d\. /g)).toHaveLength(5);
     expect(html).toContain('<th scope="row">report written by</th><td>harness 0.1.0, commit 0123456789ab (with changes to tracked files)</td>');
     expect(JSON.parse(text(files, 'summary.json')).writer).toEqual(writer);
   });

@@ -112,7 +112,8 @@ export function buildPage(input: PageInput): string {
   for (const claim of Object.keys(CLAIM_STATEMENTS).map(Number)) {
     const { verdict, measured } = claimHeadline(a, claim);
     parts.push(
-      `<tr><td>${claim}. ${escapeHtml(CLAIM_STATEMENTS[claim] as string)}</td><td>${measured.length ? measured.map(escapeHtml).join('<br>') : 'not measured'}</td>` +
+      // The claim heads its row: a screen reader names the measure and verdict by it.
+      `<tr><th scope="row">${claim}. ${escapeHtml(CLAIM_STATEMENTS[claim] as string)}</th><td>${measured.length ? measured.map(escapeHtml).join('<br>') : 'not measured'}</td>` +
         `<td class="${verdictClass(verdict)}">${escapeHtml(verdict)}</td></tr>`,
     );
   }
