@@ -292,6 +292,11 @@ describe('ablation report: figures, tables, quotes', () => {
       'balanced · k_max-32': '',
     });
     expect(scenarios.rows.find((r) => r.condition === 'balanced · k_max-32')?.k_max).toBe(32);
+    // Claim 5's table is of the baseline alone: its title says so, and no column repeats it.
+    const adaptivity = tables.find((t) => t.name === 'adaptivity')!;
+    expect(adaptivity.title).toContain('per model and selector of the baseline variant');
+    expect(adaptivity.display.columns.map((c) => c.key)).not.toContain('variant');
+    expect(adaptivity.display.rows.length).toBeGreaterThan(0);
   });
 
   it('leaves the baseline rows of a factor table blank where they compare with nothing, and writes n/a where a level has nothing to compare', () => {

@@ -316,7 +316,10 @@ export function adaptivityTable(a: Analysis): TablePair {
       };
     }),
   };
-  const withVariants = entries.some((e) => e.variant !== '');
+  // A variant column where the rows are of several; the one variant of them all, in the title.
+  const variants = new Set(entries.map((e) => e.variant));
+  const withVariants = variants.size > 1;
+  const only = variants.size === 1 ? [...variants][0]! : '';
   const display: Table = {
     columns: [
       ...(withVariants ? [col('variant', 'variant')] : []),
@@ -340,7 +343,8 @@ export function adaptivityTable(a: Analysis): TablePair {
     labels: withVariants ? 3 : 2,
     sticky: 2,
   };
-  return { name: 'adaptivity', title: 'Claim 5: k* across the scenarios, per model and selector (share of seeds with a 95% Wilson interval)', csv, display, ...emptyBecause(entries, adaptivityLacks(a.data)) };
+  const title = `Claim 5: k* across the scenarios, per model and selector${only ? ` of the ${only} variant` : ''} (share of seeds with a 95% Wilson interval)`;
+  return { name: 'adaptivity', title, csv, display, ...emptyBecause(entries, adaptivityLacks(a.data)) };
 }
 
 /** One factor of a study with variants: what each level changes, per scenario and selector. */
