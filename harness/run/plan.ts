@@ -132,11 +132,7 @@ function pilot(study: Study, shard: Shard | null, done: Bitset, count: number, t
     }
     return performance.now() - start;
   };
-  // `count` groups spread over the grid; then, only where some fail, more (from 8 spread so), to
-  // tell a study that cannot run from a few bad groups.
-  const spread = sampledGroups(study, shard, done, count);
-  const tried = new Set(spread.map((g) => g.task.groupKey));
-  const sample = [...spread, ...sampledGroups(study, shard, done, Math.max(count, 8)).filter((g) => !tried.has(g.task.groupKey))];
+  const sample = sampledGroups(study, shard, done, count);
   const warmUntil = performance.now() + warmUpMs;
   for (const group of sample) {
     if (time(group) === null) continue;
@@ -162,24 +158,37 @@ function pilot(study: Study, shard: Shard | null, done: Bitset, count: number, t
 }
 
 /**
- * Up to `count` groups still to run, one from the middle of each of `count` equal stretches of
- * the shard's blocks with work left, in an order whose every prefix is spread too (the stretches
- * in bit-reversed order: the first, the one half-way along, a quarter, three quarters...), so
- * that a pilot its time budget stops early has still seen the whole grid.
+ * Groups still to run, one from the middle of each of `count` equal stretches of the shard's
+ * blocks with work left, in an order whose every prefix is spread too (the stretches in
+ * bit-reversed order: the first, the one half-way along, a quarter, three quarters...), so that a
+ * pilot its time budget stops early has still seen the whole grid. Then, for a pilot whose groups
+ * fail, to tell a study that cannot run from a few bad groups, those of 8 stretches not yet taken.
+ * Two passes over the blocks, none of them kept: a grid may have hundreds of millions.
  */
 function sampledGroups(study: Study, shard: Shard | null, done: Bitset, count: number): PlannedGroup[] {
   const { grid } = study;
-  const skip = (i: number) => done.has(i);
   const hasWork = (block: number) => {
     for (let i = block * grid.blockSize; i < (block + 1) * grid.blockSize; i++) if (!grid.isExcluded(i) && !done.has(i)) return true;
     return false;
   };
-  const blocks = [...shardBlocks(grid, shard)].filter(hasWork);
-  const n = Math.min(count, blocks.length);
-  const positions = Array.from({ length: n }, (_, j) => Math.floor(((j + 0.5) * blocks.length) / n));
-  return bitReversedOrder(positions.length).map((j) => groupsOfBlock(study, blocks[positions[j]!]!, skip)[0]!);
+  let total = 0;
+  for (const block of shardBlocks(grid, shard)) if (hasWork(block)) total++;
+  const spread = (n: number) => {
+    const k = Math.min(n, total);
+    return bitReversedOrder(k).map((j) => Math.floor(((j + 0.5) * total) / k));
+  };
+  const ranks = [...new Set([...spread(count), ...spread(Math.max(count, 8))])];
+  const wanted = new Set(ranks);
+  const blockAt = new Map<number, number>();
+  let rank = 0;
+  for (const block of shardBlocks(grid, shard)) {
+    if (!hasWork(block)) continue;
+    if (wanted.has(rank)) blockAt.set(rank, block);
+    rank++;
+  }
+  const skip = (i: number) => done.has(i);
+  return ranks.map((r) => groupsOfBlock(study, blockAt.get(r)!, skip)[0]!);
 }
-
 /** 0..n-1 ordered by the bit-reversal of their index (0, n/2, n/4, 3n/4, ... for n a power of 2). */
 function bitReversedOrder(n: number): number[] {
   const bits = Math.max(1, Math.ceil(Math.log2(n)));

@@ -180,16 +180,17 @@ function narrowZips(doc: NarrowedDoc, narrowed: Narrowing): void {
     if (fixed.length === 0) return [group];
     const partners = group.filter((name) => !fixed.includes(name) && !narrowed.has(fieldOf(name)));
     if (partners.length > 0) {
-      const at = fixed.map((name) => {
+      // The place in the zip of the fixed values: one, or they pair with nothing.
+      let at: number | null = null;
+      for (const name of fixed) {
         const { before, after, arg } = narrowed.get(fieldOf(name))!;
         const index = before!.findIndex((v) => same(v, after[0]!));
-        if (index < 0) throw new InputError(msg.setZipUnpaired(arg, fieldOf(name), partners.map(fieldOf), z, before!));
-        return index;
-      });
-      if (at.some((index) => index !== at[0])) throw new InputError(msg.setZipUnpaired(narrowed.get(fieldOf(fixed[1]!))!.arg, fieldOf(fixed[1]!), fixed.slice(0, 1).map(fieldOf), z, narrowed.get(fieldOf(fixed[1]!))!.before!));
+        if (index < 0 || (at !== null && index !== at)) throw new InputError(msg.setZipUnpaired(arg, fieldOf(name), group.filter((n) => n !== name).map(fieldOf), z, before!));
+        at = index;
+      }
       for (const name of partners) {
         const dotted = fieldOf(name);
-        const value = doc.sweep[dotted]![at[0]!]!;
+        const value = doc.sweep[dotted]![at!]!;
         narrowed.set(dotted, { before: doc.sweep[dotted]!, after: [value], fixed: true, arg: narrowed.get(fieldOf(fixed[0]!))!.arg });
         delete doc.sweep[dotted];
         setAt(doc.params, dotted.split('.'), value);
