@@ -11,22 +11,31 @@ export function emptyStudy(studyFile: string): string {
   return `${studyFile}: the study has no cells, so there is nothing to send to the cluster; check its axes and exclusions with "harness plan ${studyFile}".`;
 }
 
-export function arrayTooLarge(arraySize: number, maxArraySize: number, groups: number): string {
+/** `blocks`: the most tasks (see StudyWork.blocks). */
+export function arrayTooLarge(arraySize: number, maxArraySize: number, blocks: number): string {
   return optionInvalid(
     'array-size',
     `must be at most the cluster's MaxArraySize (${maxArraySize})`,
     arraySize,
-    `Use --array-size ${Math.min(maxArraySize, groups)} or less: each task then runs more of the ${groups} simulation groups.`,
+    `Use --array-size ${Math.min(maxArraySize, blocks)} or less: each task then runs more of the study's simulation groups.`,
   );
 }
 
-export function arrayLargerThanGrid(arraySize: number, groups: number): string {
+/** `blocks`: the study's simulation groups, counting those it excludes whole (StudyWork.blocks). */
+export function arrayLargerThanGrid(arraySize: number, blocks: number, groups: number): string {
+  const counted = blocks === groups ? `${blocks}` : `${blocks}, counting the ${blocks - groups} whose every cell the study excludes`;
   return optionInvalid(
     'array-size',
-    `must be at most the number of simulation groups (${groups}), or some tasks would have nothing to do`,
+    `must be at most the number of simulation groups (${counted}), or some tasks would have nothing to do`,
     arraySize,
-    `Use --array-size ${groups} or less.`,
+    `Use --array-size ${blocks} or less.`,
   );
+}
+
+/** The plan's first line: what the study runs. */
+export function studyWork(study: string, trials: number, groups: number, blocks: number): string {
+  const excluded = blocks === groups ? '' : ` (and ${blocks - groups} more whose every cell the study excludes, which tasks are dealt too)`;
+  return `Study ${study}: ${trials} trials in ${groups} simulation groups${excluded}`;
 }
 
 export function badPartition(partition: string): string {

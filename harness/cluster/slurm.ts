@@ -31,9 +31,14 @@ export interface StudyWork {
   overrides: readonly string[];
   /** The hash of the study's sealed manifest: what every shard database of the plan must hold. */
   manifestHash: string;
-  /** Simulation groups (pool tasks: cells that share one simulation) and trials in the study. */
+  /** Simulation groups with a cell to run (pool tasks: cells that share one simulation) and trials in the study. */
   groups: number;
   trials: number;
+  /**
+   * The study's grid blocks, those whose every cell it excludes included: shards are dealt every
+   * N-th block, so there are at most this many (see harness/run/shard.ts).
+   */
+  blocks: number;
   /** The engine's shard map: groups and trials of each shard when the grid is cut into `count`. */
   shardLoads(count: number): { groups: number; trials: number }[];
   /** Seconds one group takes on one thread, from a pilot run; null when unknown. */
@@ -89,7 +94,7 @@ export const TIME_LIMIT_WARNING_SECONDS = 60;
 const SIGNAL_EARLY_SECONDS = 60;
 
 export function planArray(work: StudyWork, options: SlurmOptions): ArrayPlan {
-  const groups = work.groups;
+  const { groups, blocks } = work;
   if (groups === 0) throw new InputError(msg.emptyStudy(work.studyFile));
   if (options.partition !== undefined && !/^[A-Za-z0-9_.-]+(,[A-Za-z0-9_.-]+)*$/.test(options.partition)) {
     throw new InputError(msg.badPartition(options.partition));
@@ -102,12 +107,12 @@ export function planArray(work: StudyWork, options: SlurmOptions): ArrayPlan {
 
   let tasks: number;
   if (options.arraySize === undefined) {
-    tasks = defaultTaskCount(groups, work.pilotSecondsPerGroup, options);
+    tasks = defaultTaskCount(work, options);
   } else {
     if (options.arraySize > options.maxArraySize) {
-      throw new InputError(msg.arrayTooLarge(options.arraySize, options.maxArraySize, groups));
+      throw new InputError(msg.arrayTooLarge(options.arraySize, options.maxArraySize, blocks));
     }
-    if (options.arraySize > groups) throw new InputError(msg.arrayLargerThanGrid(options.arraySize, groups));
+    if (options.arraySize > blocks) throw new InputError(msg.arrayLargerThanGrid(options.arraySize, blocks, groups));
     tasks = options.arraySize;
   }
 
@@ -137,13 +142,13 @@ export function planArray(work: StudyWork, options: SlurmOptions): ArrayPlan {
 }
 
 /**
- * One task per group, within MaxArraySize; with a pilot, fewer tasks so that each runs at
- * least MIN_TASK_SECONDS (scheduling and start-up cost seconds per task).
+ * One task per block, within MaxArraySize; with a pilot, fewer tasks so that each runs at least
+ * MIN_TASK_SECONDS (scheduling and start-up cost seconds per task) on the groups there are to run.
  */
-export function defaultTaskCount(groups: number, pilotSecondsPerGroup: number | null, options: SlurmOptions): number {
-  let tasks = Math.min(groups, options.maxArraySize);
-  if (pilotSecondsPerGroup !== null) {
-    const wallSeconds = (groups * pilotSecondsPerGroup) / options.cpusPerTask;
+export function defaultTaskCount(work: Pick<StudyWork, 'groups' | 'blocks' | 'pilotSecondsPerGroup'>, options: SlurmOptions): number {
+  let tasks = Math.min(work.blocks, options.maxArraySize);
+  if (work.pilotSecondsPerGroup !== null) {
+    const wallSeconds = (work.groups * work.pilotSecondsPerGroup) / options.cpusPerTask;
     tasks = Math.min(tasks, Math.max(1, Math.floor(wallSeconds / MIN_TASK_SECONDS)));
   }
   return tasks;
@@ -309,7 +314,7 @@ export function formatPlan(plan: ArrayPlan): string {
     options.partition === undefined ? null : `partition ${options.partition}`,
   ].filter((x) => x !== null);
   return [
-    `Study ${work.study}: ${work.trials} trials in ${work.groups} simulation groups`,
+    msg.studyWork(work.study, work.trials, work.groups, work.blocks),
     `Array job: ${tasks} task${tasks === 1 ? '' : 's'} (MaxArraySize ${options.maxArraySize}), ${limits.join(', ')}`,
     `Per task: ${span(shards.map((s) => s.groups))} groups, ${span(shards.map((s) => s.trials))} trials, ` +
       (estimates.length > 0

@@ -26,8 +26,9 @@ export async function studyWork(
     studyFile: study.absPath,
     overrides,
     manifestHash: study.manifest.hash,
-    groups: grid.blockCount,
+    groups: countCells(grid, null, nothingDone).groups,
     trials: grid.count,
+    blocks: grid.blockCount,
     shardLoads: (count) =>
       Array.from({ length: count }, (_, index) => {
         const { groups, cells } = countCells(grid, { index, count }, nothingDone);

@@ -102,7 +102,7 @@ describe('harness slurm', () => {
     const base = mkdtempSync(join(tmpdir(), 'slurm-cmd-'));
     const bin = fakeSlurm(8);
     expect(await inputError(slurm(bin, { out: join(base, 'a'), 'array-size': '9' }))).toBe(msg.arrayTooLarge(9, 8, 9));
-    expect(await inputError(slurm(fakeSlurm(1001), { out: join(base, 'a'), 'array-size': '10' }))).toBe(msg.arrayLargerThanGrid(10, 9));
+    expect(await inputError(slurm(fakeSlurm(1001), { out: join(base, 'a'), 'array-size': '10' }))).toBe(msg.arrayLargerThanGrid(10, 9, 9));
     expect(await inputError(slurm(bin, { out: join(base, 'a'), partition: 'a;b' }))).toBe(msg.badPartition('a;b'));
     expect(await inputError(slurm(bin, { out: join(base, 'a'), time: '2h' }))).toBe(msg.badTime('2h'));
     const used = join(base, 'used');

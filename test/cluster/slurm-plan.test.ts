@@ -16,23 +16,29 @@ import {
   type SlurmOptions,
   type StudyWork,
 } from '../../harness/cluster/slurm.js';
+import { studyWork } from '../../harness/cluster/study-work.js';
+import { noopStudy, tempDir, writeStudy } from '../harness/helpers.js';
 
 const golden = (name: string) => readFileSync(new URL(`./golden/${name}`, import.meta.url), 'utf8');
 
-/** A study of `groups` groups, alternately `trialsPerGroup` and one more trials, dealt round robin. */
-function work(groups: number, trialsPerGroup = 4, pilot: number | null = 2.5): StudyWork {
-  const groupTrials = Array.from({ length: groups }, (_, g) => trialsPerGroup + (g % 2));
+/**
+ * A study of `groups` groups, alternately `trialsPerGroup` and one more trials, dealt round robin;
+ * then `excluded` groups whose every cell the study excludes.
+ */
+function work(groups: number, trialsPerGroup = 4, pilot: number | null = 2.5, excluded = 0): StudyWork {
+  const groupTrials = [...Array.from({ length: groups }, (_, g) => trialsPerGroup + (g % 2)), ...Array<number>(excluded).fill(0)];
   return {
     study: 'tiny',
     studyFile: '/repo/test/fixtures/cluster/tiny.yaml',
     overrides: ['sim.M=100', "label=it's mine"],
     manifestHash: 'manifest-of-tiny',
     groups,
+    blocks: groups + excluded,
     trials: groupTrials.reduce((a, b) => a + b, 0),
     shardLoads: (count) => {
       const loads = Array.from({ length: count }, () => ({ groups: 0, trials: 0 }));
       groupTrials.forEach((trials, g) => {
-        loads[g % count]!.groups += 1;
+        loads[g % count]!.groups += trials > 0 ? 1 : 0;
         loads[g % count]!.trials += trials;
       });
       return loads;
@@ -127,10 +133,39 @@ describe('planArray', () => {
 
   it('refuses bad options with the option, the rule and the value', () => {
     expect(inputError(() => planArray(work(5000), options({ arraySize: 2000 })))).toBe(msg.arrayTooLarge(2000, 1001, 5000));
-    expect(inputError(() => planArray(work(3), options({ arraySize: 4 })))).toBe(msg.arrayLargerThanGrid(4, 3));
+    expect(inputError(() => planArray(work(3), options({ arraySize: 4 })))).toBe(msg.arrayLargerThanGrid(4, 3, 3));
     expect(inputError(() => planArray(work(3), options({ partition: 'a b' })))).toBe(msg.badPartition('a b'));
     expect(inputError(() => planArray(work(3), options({ time: '1h' })))).toBe(msg.badTime('1h'));
     expect(inputError(() => planArray(work(0), options()))).toBe(msg.emptyStudy('/repo/test/fixtures/cluster/tiny.yaml'));
+  });
+});
+
+describe('a study that excludes whole groups', () => {
+  it('is said to run its groups with cells, and sized by them, while tasks may be dealt every group', () => {
+    // 100 groups x 6 s on 1 CPU = 600 s of work: two tasks of 300 s, however many more are excluded.
+    const plan = planArray(work(100, 1, 6, 50), options({ arraySize: undefined, cpusPerTask: 1 }));
+    expect(plan.tasks).toBe(2);
+    expect(formatPlan(plan).split('\n')[0]).toBe('Study tiny: 150 trials in 100 simulation groups (and 50 more whose every cell the study excludes, which tasks are dealt too)');
+    expect(formatPlan(planArray(work(10), options())).split('\n')[0]).toBe('Study tiny: 45 trials in 10 simulation groups');
+    // Without a pilot, one task per group as shards deal them: the excluded ones too.
+    expect(planArray(work(3, 1, null, 2), options({ arraySize: undefined })).tasks).toBe(5);
+    expect(planArray(work(3, 1, null, 2), options({ arraySize: 5 })).tasks).toBe(5);
+    const refused = inputError(() => planArray(work(3, 1, null, 2), options({ arraySize: 6 })));
+    expect(refused).toBe(msg.arrayLargerThanGrid(6, 5, 3));
+    expect(refused).toContain('at most the number of simulation groups (5, counting the 2 whose every cell the study excludes)');
+  });
+
+  it('is counted so from the study file', async () => {
+    // Three groups (one per color; size is shared), the green one excluded.
+    const dir = tempDir();
+    writeStudy(dir, 'excluded.yaml', noopStudy({ name: 'excluded', seeds: 1, exclude: [{ color: 'green' }] }));
+    const w = await studyWork('excluded.yaml', [], { pilotGroups: 0, cwd: dir });
+    expect({ groups: w.groups, blocks: w.blocks, trials: w.trials }).toEqual({ groups: 2, blocks: 3, trials: 6 });
+    expect(w.shardLoads(3)).toEqual([
+      { groups: 1, trials: 3 },
+      { groups: 0, trials: 0 },
+      { groups: 1, trials: 3 },
+    ]);
   });
 });
 
