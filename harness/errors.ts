@@ -9,6 +9,9 @@ export class InputError extends Error {
   override name = 'InputError';
 }
 
+/** A database whose every trial failed: a report would have nothing to show. */
+export class OnlyFailedTrialsError extends InputError {}
+
 /** A database that holds no study yet (created, nothing sealed): what a shard's task leaves at its very start. */
 export class NoStudyError extends InputError {}
 

@@ -511,6 +511,36 @@ export function reportNoTrials(db: string, study: string, expected: number, next
   return `${db} holds no finished trials yet (0 of the ${expected} of study ${study}; the run stopped before its first trial finished): a report needs at least one, so nothing was written. ${next}`;
 }
 
+/** The most frequent error of failed trials, as the failure messages quote it. */
+export interface CommonFailure {
+  error: string;
+  /** How many trials failed with it. */
+  trials: number;
+}
+
+/** The failures in a few words, and where to read them all. */
+function failedWith(db: string, failed: number, common: CommonFailure): string {
+  const which = common.trials === failed ? (failed === 1 ? 'it' : 'each') : `${common.trials} of them`;
+  const all = common.trials === failed ? '' : `; all of them: "harness export ${db} --table failures"`;
+  return `${which} with: ${showValue(common.error.replace(/\s+/g, ' ').trim() || 'no error recorded', 200)}${all}`;
+}
+
+/** A database whose every trial failed: nothing to report. */
+export function reportOnlyFailed(db: string, study: string, failed: number, common: CommonFailure, next: string): string {
+  return (
+    `${db} holds no successful trial of study ${study}: the ${countOf(failed, 'trial')} it holds failed (${failedWith(db, failed, common)}), so nothing was reported and nothing was written. ` +
+    `Fix the cause, then run the study again, which retries failed trials. ${next}`
+  );
+}
+
+/** A report that leaves failed trials out. */
+export function reportFailedTrials(db: string, study: string, failed: number, recorded: number, common: CommonFailure, next: string): string {
+  return (
+    `Warning: ${failed} of the ${recorded} trials in ${db} failed (${failedWith(db, failed, common)}); this report of study ${study} leaves them out, so its figures, tables and verdicts will change once they succeed. ` +
+    `Fix the cause, then run the study again, which retries failed trials. ${next}`
+  );
+}
+
 /** `shards`: the shards a database holds when each of them is finished (only the other shards' trials are missing). */
 export function reportPartial(db: string, study: string, done: number, expected: number, next: string, shards: readonly string[] = []): string {
   const holds = shards.length ? `shard${shards.length === 1 ? '' : 's'} ${shards.join(', ')} of the study, finished, and not the other shards` : 'an unfinished run';

@@ -4,9 +4,10 @@
  * then rename), under the report folder; then remove the files an earlier report wrote there
  * and this one did not (see ReportLedger).
  *
- * What can be refused is refused before the work: a database with no finished trial, and a
- * report folder that cannot be written (checkReportFolder). A database of an unfinished run
- * gets a report that says so (ReportInput.coverage, and `partial` in the result).
+ * What can be refused is refused before the work: a database with no finished trial or with
+ * only failed ones, and a report folder that cannot be written (checkReportFolder). A database
+ * of an unfinished run gets a report that says so (ReportInput.coverage, and `partial` in the
+ * result); one with failed trials, a warning that names their commonest error (`failures`).
  */
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmdirSync, rmSync, unlinkSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
@@ -16,12 +17,12 @@ import { canonicalJson, sha256 } from '../identity.js';
 import { removeAbandonedTempsOf, writeFileAtomically, writeFilesAtomically, type WriteProgress } from '../files.js';
 import { errnoCode, outputFolderProblem } from '../folders.js';
 import { RenderPool } from '../render/pool.js';
-import { errorMessage, errorStack, InputError } from '../errors.js';
+import { errorMessage, errorStack, InputError, OnlyFailedTrialsError } from '../errors.js';
 import { experimentModulePath, loadExperiment } from '../experiments.js';
 import { gridOf } from '../manifest.js';
 import * as msg from '../messages.js';
 import { displayPath, projectRoot } from '../paths.js';
-import { loadReportInput, statusCounts } from '../store/reader.js';
+import { commonFailure, loadReportInput, statusCounts } from '../store/reader.js';
 import { listRuns } from '../store/runs.js';
 import { Store } from '../store/store.js';
 import { Bitset } from '../bitset.js';
@@ -71,6 +72,8 @@ export type ReportResult =
       removed: string[];
       /** Set when the database holds only part of the study (an unfinished run). */
       partial: PartialReport | null;
+      /** Set when trials failed: the report leaves them out. */
+      failures: { trials: number; warning: string } | null;
     }
   | { none: string };
 
@@ -94,6 +97,8 @@ export async function writeReport(options: ReportOptions): Promise<ReportResult>
     const next = () => nextStep(state, store.shown, manifest.study, options.resumeCommand);
     const { ok, failed } = statusCounts(store);
     if (ok + failed === 0) throw new InputError(msg.reportNoTrials(store.shown, manifest.study, expectedTrials, next()));
+    const common = failed > 0 ? commonFailure(store)! : null;
+    if (ok === 0) throw new OnlyFailedTrialsError(msg.reportOnlyFailed(store.shown, manifest.study, failed, common!, next()));
     const dir = options.outDir(manifest.study);
     checkReportFolder(dir, options.out, options.cwd);
     const expected = manifest.body.experiment;
@@ -133,7 +138,8 @@ export async function writeReport(options: ReportOptions): Promise<ReportResult>
         coverage.done < coverage.expected
           ? { done: coverage.done, expected: coverage.expected, warning: msg.reportPartial(store.shown, manifest.study, coverage.done, coverage.expected, finished.length ? msg.reportNext.otherShards() : next(), finished) }
           : null;
-      return { ...result, partial };
+      const failures = common === null ? null : { trials: failed, warning: msg.reportFailedTrials(store.shown, manifest.study, failed, ok + failed, common, next()) };
+      return { ...result, partial, failures };
     } finally {
       await figures?.close();
     }
@@ -208,7 +214,7 @@ function figureSetOf(experiment: Experiment, manifestHash: string, runs: readonl
  * report that this one does not have (see ReportLedger). A file system error (a full disk, a
  * read-only folder, a file in the way) is the user's to fix: an InputError naming the folder.
  */
-function writeFiles(files: ReportFile[], dir: string, options: ReportOptions): Omit<Extract<ReportResult, { written: string[] }>, 'partial'> {
+function writeFiles(files: ReportFile[], dir: string, options: ReportOptions): Omit<Extract<ReportResult, { written: string[] }>, 'partial' | 'failures'> {
   const progress: WriteProgress = { at: null, placed: 0 };
   let removed: string[];
   try {

@@ -56,6 +56,14 @@ export function trialCells(store: Store, size: number): TrialCells {
   return { done, recorded, ok, failed, okByRun };
 }
 
+/** The error most failed trials stored (the first in order among equals), and how many; null when none failed. */
+export function commonFailure(store: Store): { error: string; trials: number } | null {
+  const row = store.db
+    .prepare(`SELECT coalesce(error, '') AS error, count(*) AS trials FROM trial WHERE status = 'failed' GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1`)
+    .get() as { error: string; trials: number } | undefined;
+  return row ?? null;
+}
+
 export function statusCounts(store: Store): { ok: number; failed: number } {
   const rows = store.db.prepare(`SELECT status, count(*) AS n FROM trial GROUP BY status`).all() as { status: string; n: number }[];
   return {

@@ -7,12 +7,13 @@
  */
 import Database from 'better-sqlite3';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { hostTag } from '../../harness/files.js';
 import * as msg from '../../harness/messages.js';
-import { runHarness } from '../reliability/helpers.js';
+import { faultsModule, runHarness } from '../reliability/helpers.js';
+import { thrownMessage } from '../reliability/fixtures/faults.js';
 import { writerState } from '../../harness/run/provenance.js';
 import { cli, fixtures, noopStudy, root, tempDir, writeStudy } from './helpers.js';
 
@@ -66,6 +67,63 @@ describe('a database with no finished trial', () => {
     expect(expected).toContain('holds no finished trials yet');
     expect(existsSync(join(dir, 'reports', 'rc'))).toBe(false);
     expect(existsSync(join(dir, 'zero-report'))).toBe(false);
+  });
+});
+
+describe('a database with failed trials', () => {
+  /** A copy of the finished run's database whose trials `where` picks failed, most with one error and one with another. */
+  function withFailures(name: string, where: string): void {
+    copyFileSync(join(dir, 'full.sqlite'), join(dir, name));
+    const db = new Database(join(dir, name));
+    db.exec(`UPDATE trial SET status = 'failed', error = 'Error: out of memory in the worker' WHERE ${where}`);
+    db.exec(`UPDATE trial SET error = 'Error: the\n  simulation timed out' WHERE rowid = (SELECT max(rowid) FROM trial WHERE status = 'failed')`);
+    db.close();
+  }
+  // The run each copy's rows came from, as its database records it.
+  const resume = msg.reportNext.resume(`npx harness run ${study} --db full.sqlite`);
+
+  it('gets its report, with a warning last on stderr that counts them, quotes the commonest error and says how to retry them', async () => {
+    withFailures('some-failed.sqlite', "color = 'blue'");
+    const warning = msg.reportFailedTrials('some-failed.sqlite', 'rc', 9, 27, { error: 'Error: out of memory in the worker', trials: 8 }, resume);
+    const report = await cli(['report', 'some-failed.sqlite', '--out', 'failed-report'], dir);
+    expect(report.code).toBe(0);
+    expect(report.stderr.endsWith(`\n${warning}\n`)).toBe(true);
+    expect(warning).toContain('9 of the 27 trials in some-failed.sqlite failed (8 of them with: "Error: out of memory in the worker"; all of them: "harness export some-failed.sqlite --table failures"); this report of study rc leaves them out');
+    expect(warning).toContain(`run the study again, which retries failed trials. Complete the run with: npx harness run ${study} --db full.sqlite`);
+    const json = JSON.parse((await cli(['report', 'some-failed.sqlite', '--out', 'failed-report', '--json'], dir)).stdout) as Record<string, unknown>;
+    expect(json['failed']).toEqual({ trials: 9, warning });
+    expect('complete' in json).toBe(false);
+  });
+
+  it('of failed trials only, is refused with exit 2 and nothing written', async () => {
+    withFailures('all-failed.sqlite', '1');
+    const expected = msg.reportOnlyFailed('all-failed.sqlite', 'rc', 27, { error: 'Error: out of memory in the worker', trials: 26 }, resume);
+    expect(await cli(['report', 'all-failed.sqlite', '--out', 'all-failed-report'], dir)).toEqual({ code: 2, stdout: '', stderr: `${expected}\n` });
+    expect(expected).toContain('all-failed.sqlite holds no successful trial of study rc: the 27 trials it holds failed (26 of them with: "Error: out of memory in the worker"; all of them: "harness export all-failed.sqlite --table failures"), so nothing was reported');
+    expect(existsSync(join(dir, 'all-failed-report'))).toBe(false);
+    // One error in all: "each"; its line breaks and indentation as single spaces.
+    const db = new Database(join(dir, 'all-failed.sqlite'));
+    db.exec(`UPDATE trial SET error = 'Error: the\n  simulation timed out'`);
+    db.close();
+    const single = msg.reportOnlyFailed('all-failed.sqlite', 'rc', 27, { error: 'Error: the\n  simulation timed out', trials: 27 }, resume);
+    expect(single).toContain('(each with: "Error: the simulation timed out")');
+    expect((await cli(['report', 'all-failed.sqlite'], dir)).stderr).toBe(`${single}\n`);
+  });
+
+  it('run --report whose trials all failed: the run exits 1, says why there is no report, and writes none', async () => {
+    writeStudy(dir, 'thrown.yaml', { name: 'thrown', experiment: faultsModule, seeds: 2, axes: { fault: ['throw'], part: ['a'] } });
+    const run = await runHarness(['run', 'thrown.yaml', '--db', 'thrown.sqlite', '--report', '--out', 'thrown-report'], { cwd: dir, env: { FAULTS_ARMED: 'throw' } });
+    expect(run.code).toBe(1);
+    const why = msg.reportOnlyFailed('thrown.sqlite', 'thrown', 2, { error: thrownMessage, trials: 2 }, msg.reportNext.resume('npx harness run thrown.yaml --db thrown.sqlite --report --out thrown-report'));
+    expect(run.stderr).toContain(why);
+    expect(existsSync(join(dir, 'thrown-report'))).toBe(false);
+    // Some of them: the report, and the warning last.
+    writeStudy(dir, 'thrown-some.yaml', { name: 'thrown-some', experiment: faultsModule, seeds: 2, axes: { fault: ['none', 'throw'], part: ['a'] } });
+    const some = await runHarness(['run', 'thrown-some.yaml', '--db', 'thrown-some.sqlite', '--report', '--out', 'thrown-some-report'], { cwd: dir, env: { FAULTS_ARMED: 'throw' } });
+    expect(some.code).toBe(1);
+    const warning = msg.reportFailedTrials('thrown-some.sqlite', 'thrown-some', 2, 4, { error: thrownMessage, trials: 2 }, msg.reportNext.resume('npx harness run thrown-some.yaml --db thrown-some.sqlite --report --out thrown-some-report'));
+    expect(some.stderr.trimEnd().endsWith(warning)).toBe(true);
+    expect(existsSync(join(dir, 'thrown-some-report'))).toBe(true);
   });
 });
 

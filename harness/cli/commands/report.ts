@@ -17,8 +17,9 @@ export function printReport(result: ReportResult, io: Io, out: Output): void {
   }
   println(out, msg.reportWritten(result.written.length, displayPath(result.dir, io.cwd), result.entry === null ? undefined : displayPath(result.entry, io.cwd)));
   if (result.summary !== null) println(out, `\n${result.summary.trimEnd()}`);
-  // Last, where it is seen: the report is of part of the study.
+  // Last, where they are seen: the report is of part of the study, or leaves failed trials out.
   if (result.partial) println(io.stderr, `\n${result.partial.warning}`);
+  if (result.failures) println(io.stderr, `\n${result.failures.warning}`);
 }
 
 /**
@@ -26,10 +27,19 @@ export function printReport(result: ReportResult, io: Io, out: Output): void {
  * (relative to the working folder), the files written (relative to the folder, sorted) and the
  * summary's text; or why there is none. A report of part of the study (an unfinished run) adds
  * `complete: false` and `trials: {done, expected}`; a complete one has neither, so its object is
- * what it always was.
+ * what it always was. A report that leaves failed trials out adds `failed: {trials, warning}`.
  */
 export type ReportJson =
-  | { dir: string; entry: string | null; files: string[]; summary: string | null; complete?: false; trials?: { done: number; expected: number }; warning?: string }
+  | {
+      dir: string;
+      entry: string | null;
+      files: string[];
+      summary: string | null;
+      complete?: false;
+      trials?: { done: number; expected: number };
+      warning?: string;
+      failed?: { trials: number; warning: string };
+    }
   | { none: string };
 
 export function reportJson(result: ReportResult, cwd: string): ReportJson {
@@ -40,6 +50,7 @@ export function reportJson(result: ReportResult, cwd: string): ReportJson {
     files: [...result.written].sort(),
     summary: result.summary,
     ...(result.partial ? { complete: false as const, trials: { done: result.partial.done, expected: result.partial.expected }, warning: result.partial.warning } : {}),
+    ...(result.failures ? { failed: { ...result.failures } } : {}),
   };
 }
 

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { InputError } from '../../errors.js';
+import { InputError, OnlyFailedTrialsError } from '../../errors.js';
 import * as msg from '../../messages.js';
 import { defaultReportDir, displayPath } from '../../paths.js';
 import { tierForReport } from '../tiering.js';
@@ -118,18 +118,24 @@ export const runCommand: Command = {
     let report: ReportJson | null = null;
     if (args['report'] === true && (summary.status === 'done' || summary.status === 'failed')) {
       tierForReport();
-      const result = await writeReport({
-        dbPath,
-        outDir: reportDir,
-        out,
-        resumeCommand: resume,
-        log: (l) => println(io.stderr, l),
-        progress: createStageProgress(io.stderr, { noColor: (io.env['NO_COLOR'] ?? '') !== '' }),
-        cwd: io.cwd,
-        pngDpi,
-      });
-      printReport(result, io, say);
-      report = reportJson(result, io.cwd);
+      try {
+        const result = await writeReport({
+          dbPath,
+          outDir: reportDir,
+          out,
+          resumeCommand: resume,
+          log: (l) => println(io.stderr, l),
+          progress: createStageProgress(io.stderr, { noColor: (io.env['NO_COLOR'] ?? '') !== '' }),
+          cwd: io.cwd,
+          pngDpi,
+        });
+        printReport(result, io, say);
+        report = reportJson(result, io.cwd);
+      } catch (thrown) {
+        // Every trial failed: the run's exit code says so (1), and this why there is no report.
+        if (!(thrown instanceof OnlyFailedTrialsError)) throw thrown;
+        println(io.stderr, thrown.message);
+      }
     }
     // One object, once the report is written too; `report` only with --report.
     if (json) println(io.stdout, JSON.stringify({ ...summary, db, exitCode: code, ...(args['report'] === true ? { report } : {}) }));
