@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
+import * as vega from 'vega';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CurveTable } from '../../harness/curves.js';
 import { compileVegaLite } from '../../harness/render/vega.js';
@@ -258,6 +259,25 @@ describe('ablation report: figures, tables, quotes', () => {
       expect(ok ? [] : validate.errors?.slice(0, 3), figure.name).toEqual([]);
       expect(() => compileVegaLite(figure.spec)).not.toThrow();
       expect(JSON.stringify(figure.spec)).toContain('"tooltip"');
+    }
+  });
+
+  it("sets each factor figure's y labels on their ticks: none at an end of its axis, where Vega sets it flush", async () => {
+    for (const figure of allFigures(a).filter((f) => f.name.startsWith('ablation--'))) {
+      const view = new vega.View(vega.parse(compileVegaLite(figure.spec)), { renderer: 'none' });
+      await view.runAsync();
+      // The baselines of the labels of every left (y) axis in the scene: marks and their items.
+      const baselines: string[] = [];
+      type Node = { items?: Node[]; mark?: { role?: string }; orient?: string; baseline?: string };
+      const visit = (node: Node, inLeftAxis: boolean): void => {
+        const left = inLeftAxis || (node.mark?.role === 'axis' && node.orient === 'left');
+        if (left && node.mark?.role === 'axis-label') baselines.push(node.baseline ?? 'none');
+        for (const child of node.items ?? []) visit(child, left);
+      };
+      visit((view.scenegraph() as unknown as { root: Node }).root, false);
+      view.finalize();
+      expect(baselines.length, figure.name).toBeGreaterThan(1);
+      expect(new Set(baselines), figure.name).toEqual(new Set(['middle']));
     }
   });
 

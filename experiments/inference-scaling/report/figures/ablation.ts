@@ -27,6 +27,13 @@ const VIEWS: Readonly<Record<string, View>> = {
   'sim.k_max': savedFigure,
 };
 
+/**
+ * A y scale from zero with a margin at either end and no rounding out: the axis's labels sit on
+ * their ticks (Vega sets a label at the very end of an axis flush with it, which put "0" above
+ * its tick), and a point at zero clear of the frame.
+ */
+const MARGINED = { zero: true, nice: false, padding: 6 } as const;
+
 /** Greys for the levels of a factor where colour already means the selector elsewhere. */
 const LEVEL_GREYS = ['#252525', '#737373', '#a3a3a3', '#cccccc'];
 
@@ -92,7 +99,7 @@ function spreadFigure(a: Analysis, factor: Factor): Figure {
       spec: {
         width: 140,
         height: 120,
-        layer: levelLine(x, { field: 'iqr', type: 'quantitative', title: 'IQR of k* across seeds', scale: { zero: true } }, color, 20, {
+        layer: levelLine(x, { field: 'iqr', type: 'quantitative', title: 'IQR of k* across seeds', scale: MARGINED }, color, 20, {
           tooltip: [tip('group', 'scenario'), tip('level', factor.title), tip('selector', 'selector'), tip('iqr', 'mean IQR of k*', TOOLTIP_FORMAT.k), tip('iqrMin', 'least spread model', TOOLTIP_FORMAT.k), tip('iqrMax', 'most spread model', TOOLTIP_FORMAT.k), tip('shift', 'mean k* shift vs baseline', TOOLTIP_FORMAT.k)],
         }),
       },
@@ -145,7 +152,7 @@ function selectorPanels(a: Analysis, factor: Factor, o: PanelOptions): Obj {
           encoding: {
             x,
             xOffset,
-            y: { field: 'mean', type: 'quantitative', title: o.yTitle, scale: { zero: true } },
+            y: { field: 'mean', type: 'quantitative', title: o.yTitle, scale: MARGINED, axis: { tickCount: 5 } },
             color,
             tooltip: [tip('group', 'scenario'), tip('selector', 'selector'), tip('level', factor.title), tip('mean', o.yTitle, o.format), tip('lo', '95% low', o.format), tip('hi', '95% high', o.format), ...o.tooltip],
           },
@@ -232,7 +239,7 @@ function modelPairsFigure(a: Analysis, factor: Factor): Figure {
     'Each point is labelled with the pairs that match over the pairs compared: a level may compare fewer.',
   ];
   // Room above 100% for the label of a point there; the axis stops at 100%.
-  const y = { field: 'share', type: 'quantitative', title: 'pairs matching at lower cost', scale: { domain: [0, 1.15], nice: false }, axis: { format: '.0%', values: [0, 0.25, 0.5, 0.75, 1] } };
+  const y = { field: 'share', type: 'quantitative', title: 'pairs matching at lower cost', scale: { domain: [0, 1.15], nice: false, padding: MARGINED.padding }, axis: { format: '.0%', values: [0, 0.25, 0.5, 0.75, 1] } };
   return named(
     factor,
     title,
