@@ -246,9 +246,33 @@ describe('claim 5: k* moves across scenarios', () => {
     expect(row.value).toContain('(1 with too few seeds with a pick for an interval)');
     expect(a.claims.rows.find((r) => r.claim === 5 && r.headline)?.verdict).toBe('cannot tell');
     expect(adaptivityTable(a).display.rows[0]).toMatchObject({ moves: 'not judged (too few seeds with a pick for an interval)' });
+    // Pairs are compared seed by seed: a third scenario with a pick in every seed has one seed in
+    // common with each of the others, and still cannot tell.
+    const third = paper.flatMap((s) => cells(s, (r) => ({ k: 64 + 4 * (r % 2) }), { scenario: 'cost-constrained' }));
+    expect(analyze(handInput([...oneEach, ...third])).claims.adaptivity.map((e) => e.moves)).toEqual(paper.map(() => null));
     // Another pair of scenarios whose interval excludes 0 still shows k* moving.
-    const moving = [...oneEach, ...paper.flatMap((s) => cells(s, (r) => ({ k: 64 + 4 * (r % 2) }), { scenario: 'cost-constrained' }))];
-    expect(analyze(handInput(moving)).claims.adaptivity.map((e) => e.moves)).toEqual(paper.map(() => true));
+    const everySeed = paper.flatMap((s) => [...cells(s, (r) => ({ k: 8 + 4 * (r % 2) })), ...cells(s, (r) => ({ k: r === 0 ? 32 : null }), { scenario: 'accuracy-critical' })]);
+    expect(analyze(handInput([...everySeed, ...third])).claims.adaptivity.map((e) => e.moves)).toEqual(paper.map(() => true));
+  });
+
+  it('compares scenarios seed by seed, as the seeds share their random numbers across them', () => {
+    // k* varies a lot from seed to seed, and is 4 more in accuracy-critical in every seed: the
+    // means' difference (4 of a spread of 35) is within a two-sample interval, the per-seed one is not.
+    const shifted = paper.flatMap((s) => [...cells(s, (r) => ({ k: 8 + 8 * r })), ...cells(s, (r) => ({ k: 12 + 8 * r }), { scenario: 'accuracy-critical' })]);
+    const a = analyze(handInput(shifted));
+    expect(a.claims.adaptivity.map((e) => e.moves)).toEqual(paper.map(() => true));
+    expect(a.claims.adaptivity.map((e) => e.differs?.successes)).toEqual(paper.map(() => 6));
+  });
+
+  it('holds its 5% error over the pairs of scenarios: each of m pairs at level 1 - 0.05/m', () => {
+    // Per-seed differences whose 95% interval excludes 0, which is enough with two scenarios ...
+    const d = [-4, 4, 4, 4, 8, 8];
+    const two = paper.flatMap((s) => [...cells(s, () => ({ k: 16 })), ...cells(s, (r) => ({ k: 16 + d[r]! }), { scenario: 'accuracy-critical' })]);
+    expect(analyze(handInput(two)).claims.adaptivity.map((e) => e.moves)).toEqual(paper.map(() => true));
+    // ... but not with three, whose three pairs' intervals are each at 98.3%: the third
+    // scenario, like balanced, gives accuracy-critical the same differences once more.
+    const three = [...two, ...paper.flatMap((s) => cells(s, () => ({ k: 16 }), { scenario: 'cost-constrained' }))];
+    expect(analyze(handInput(three)).claims.adaptivity.map((e) => e.moves)).toEqual(paper.map(() => false));
   });
 
   it('compares a model over the scenarios it was run in, when the study leaves it out of one', () => {

@@ -3,9 +3,9 @@
  * here (each row carries its rule in words). Verdicts: `holds`, `does not hold`, `cannot tell`.
  *
  * Claims are judged per condition (a scenario, under any swept values) across seeds, then
- * overall. Differences between selectors are paired per seed (common random numbers) and
- * pooled over models with a bootstrap stratified by model; comparisons between models are
- * two-sample.
+ * overall. Differences between selectors, and a selector's k* between scenarios, are paired per
+ * seed (common random numbers); differences between selectors are pooled over models with a
+ * bootstrap stratified by model; comparisons between models are two-sample.
  */
 import type { ShareInterval } from '../../../harness/stats/index.js';
 import type { Condition, Pick, StudyData } from './data.js';
@@ -22,7 +22,7 @@ import {
   PAPER_SELECTORS,
   TWO_D_SELECTORS,
 } from './selectors.js';
-import { breaksLatency, conditionIdentity, pairedValue, share, type PairedMeasure, type PickIndex, type Statistician, type Summary } from './statistics.js';
+import { breaksLatency, conditionIdentity, CONFIDENCE, pairedValue, share, type PairedMeasure, type PickIndex, type Statistician, type Summary } from './statistics.js';
 
 export type Verdict = 'holds' | 'does not hold' | 'cannot tell';
 
@@ -64,8 +64,9 @@ export interface Adaptivity {
   model: string;
   selector: string;
   /**
-   * Whether the difference in mean k* between some two scenarios excludes 0. Only scenarios where
-   * the selector picks are compared: no feasible k in one is not k* moving. Null when not judged.
+   * Whether the mean per-seed difference in k* between some two scenarios excludes 0 (see
+   * movesBetween). Only scenarios where the selector picks are compared: no feasible k in one is
+   * not k* moving. Null when not judged.
    */
   moves: boolean | null;
   /** Why `moves` is null (NOT_JUDGED): a pick in fewer than two scenarios, or too few seeds for an interval; null when judged. */
@@ -586,9 +587,10 @@ function claim4Row(scope: string, counts: Claim4Counts, headline: boolean): Clai
 // ---- claim 5 ---------------------------------------------------------------------------
 
 const RULE_5 =
-  'Per selector, a model\'s k* moves if, for some pair of scenarios where it picks a k, the two-sample 95% bootstrap interval of the ' +
-  'difference in mean k* excludes 0 (no feasible k in a scenario is not k* moving). A model is not judged when it picks in fewer ' +
-  'than two scenarios, or when no interval excludes 0 and some pair has none (a single seed with a pick in each of its two scenarios). ' +
+  'Per selector, a model\'s k* moves if, for some pair of scenarios where it picks a k, the bootstrap interval of the mean per-seed ' +
+  'difference in k* (seeds share their random numbers across scenarios; those with a pick in both) excludes 0, each of the m pairs at ' +
+  'level 1 - 0.05/m (no feasible k in a scenario is not k* moving). A model is not judged when it picks in fewer ' +
+  'than two scenarios, or when no interval excludes 0 and some pair has none (fewer than two seeds with a pick in both of its scenarios). ' +
   'Holds if k* moves for more than half the models judged; does not hold if it moves for none; otherwise (or with no model judged) ' +
   'cannot tell. Overall: holds if it holds for every paper selector.';
 
@@ -713,26 +715,27 @@ function claim5(ctx: Context, adaptivity: readonly Adaptivity[]): ClaimRow[] {
 }
 
 /**
- * Whether k* moves between some two of the scenarios where the selector picks: true when one
- * pair's interval excludes 0, false when every pair's includes it, null when no pair's excludes
- * it and some pair has no interval (a single seed with a pick in each): that pair cannot tell.
+ * Whether k* moves between some two of the scenarios where the selector picks. A model's seeds
+ * draw the same random numbers in every scenario, so each pair of scenarios is compared seed by
+ * seed: the bootstrap interval of the mean per-seed difference in k*, over the seeds with a pick
+ * in both. Each of the m pairs compared gets level 1 - 0.05/m (Bonferroni), so that a k* that moves
+ * nowhere is called moving in at most 5% of studies, whatever the number of scenarios. True when
+ * one pair's interval excludes 0, false when every pair's includes it, null when no pair's
+ * excludes it and some pair has none (fewer than two seeds with a pick in both).
  */
 function movesBetween(ctx: Context, conditions: readonly Condition[], ks: readonly number[][], model: string, selector: string): boolean | null {
-  let undecided = false;
+  const pairs: [number, number][] = [];
   for (let i = 0; i < ks.length; i++) {
-    for (let j = i + 1; j < ks.length; j++) {
-      const a = ks[i] as number[];
-      const b = ks[j] as number[];
-      if (a.length === 0 || b.length === 0) continue;
-      const d = ctx.stats.twoSample(a, b, (x, y) => x - y, {
-        claim: 5,
-        model,
-        selector,
-        between: [conditionIdentity(conditions[i] as Condition), conditionIdentity(conditions[j] as Condition)],
-      });
-      if (d === null || d.lo === null || d.hi === null) undecided = true;
-      else if (d.lo > 0 || d.hi < 0) return true;
-    }
+    for (let j = i + 1; j < ks.length; j++) if (ks[i]!.length > 0 && ks[j]!.length > 0) pairs.push([i, j]);
+  }
+  const level = 1 - (1 - CONFIDENCE) / pairs.length;
+  let undecided = false;
+  for (const [i, j] of pairs) {
+    const [a, b] = [conditions[i]!, conditions[j]!];
+    const differences = ctx.index.pairedConditions(a.id, b.id, model, selector, (x, y) => (x.kStar === null || y.kStar === null ? null : x.kStar - y.kStar));
+    const d = ctx.stats.meanInterval(differences, { claim: 5, model, selector, between: [conditionIdentity(a), conditionIdentity(b)] }, level);
+    if (d === null || d.lo === null || d.hi === null) undecided = true;
+    else if (d.lo > 0 || d.hi < 0) return true;
   }
   return undecided ? null : false;
 }

@@ -193,6 +193,11 @@ export class Statistician {
     return { n: all.length, mean: interval?.estimate ?? null, sd: sampleSd(all), lo: interval?.lo ?? null, hi: interval?.hi ?? null };
   }
 
+  /** The mean of one sample (e.g. per-seed differences) with its interval at `level`. */
+  meanInterval(values: readonly number[], identity: Json, level = CONFIDENCE): Interval | null {
+    return bootstrapMeanInterval(values, { ...this.options(identity), level });
+  }
+
   /** A statistic of two independent samples' means (e.g. their difference or ratio). */
   twoSample(a: readonly number[], b: readonly number[], statistic: (meanA: number, meanB: number) => number, identity: Json): Interval | null {
     return bootstrapMeans([a, b], (m) => statistic(m[0] as number, m[1] as number), this.options(identity));
