@@ -160,6 +160,16 @@ export const rule = {
 
 // ---- command-line overrides ------------------------------------------------------------------
 
+/** `--set base_seed=1,2`: a list where one value goes. */
+export function setBaseSeedList(arg: string): string {
+  return optionInvalid(
+    'set',
+    'gives base_seed a comma list, but it takes one value (a study\'s seeds are its replicates, numbered from it; there is no sweep of base seeds)',
+    arg,
+    'Run the study once per base seed, each into its own database (--db), or quote a text with a comma in it: --set \'base_seed="a,b"\'.',
+  );
+}
+
 export function setSyntax(arg: string): string {
   return `--set ${showValue(arg)}: expected path=value, e.g. --set seeds=5, --set sim.M=300,1000 or --set axes.model=gpt5,gpt5-mini.`;
 }

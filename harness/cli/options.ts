@@ -87,13 +87,17 @@ export function dpi(value: unknown): number | undefined {
  */
 const MAX_TIMER_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
 
-/** Seconds > 0 and at most MAX_TIMER_SECONDS, returned as milliseconds. */
+/** Seconds from a millisecond to MAX_TIMER_SECONDS, returned as whole milliseconds (at least 1). */
 export function seconds(option: string, value: unknown): number | undefined {
   const text = single(option, value);
   if (text === undefined) return undefined;
   const n = Number(text);
   if (text.trim() === '' || !Number.isFinite(n) || n <= 0) {
     throw new InputError(msg.optionInvalid(option, 'must be a number of seconds greater than 0', text, `Example: --${option} 60.`));
+  }
+  // Timers count whole milliseconds, and a limit of 0 would be none at all.
+  if (n < 0.001) {
+    throw new InputError(msg.optionInvalid(option, 'must be at least 0.001 seconds (timers count milliseconds)', text, `Example: --${option} 60.`));
   }
   if (n > MAX_TIMER_SECONDS) {
     throw new InputError(msg.optionInvalid(option, `must be at most ${MAX_TIMER_SECONDS} seconds (24 days)`, text, `Leave --${option} out for no limit.`));

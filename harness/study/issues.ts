@@ -89,7 +89,7 @@ export function fromZodIssues(
     const described = describeZodIssue(issue, received);
     // A number in an axis is most often a numeric parameter meant to be swept.
     if (at[0] === 'axes' && at.length === 3 && issue.code === 'invalid_type' && typeof received === 'number') {
-      described.hint = `Axis values are names: quote it ("${received}"). A numeric parameter varies with sweep instead: sweep: {${String(at[1])}: [...]}.`;
+      described.hint = `Axis values are names: quote it ("${received}"); or, if ${String(at[1])} is a numeric parameter rather than an axis, vary it with sweep: {${String(at[1])}: [...]}.`;
     }
     // base_seed is a whole number or a text: one rule for its every wrong value, and its way out.
     if (at.length === 1 && at[0] === 'base_seed') {

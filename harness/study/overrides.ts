@@ -22,7 +22,8 @@ export interface SetOverride {
   text: string;
 }
 
-const topLevelScalars = new Set(['name', 'experiment', 'description', 'seeds', 'base_seed']);
+/** The study's own fields that `--set` takes by their bare name. */
+export const topLevelScalars = new Set(['name', 'experiment', 'description', 'seeds', 'base_seed']);
 
 export function parseSet(arg: string): SetOverride {
   const eq = arg.indexOf('=');
@@ -42,7 +43,11 @@ export function parseSets(args: readonly string[]): SetOverride[] {
   for (const set of sets) {
     const key = (['params', 'sweep', 'axes'].includes(set.path[0]!) ? set.path.slice(1) : set.path).join('.');
     const earlier = seen.get(key);
-    if (earlier) throw new InputError(msg.optionInvalid('set', `sets ${key} twice`, [earlier.arg, set.arg], `Keep one --set for ${key}; for a sweep, list its values in one: --set ${key}=a,b.`));
+    if (earlier) {
+      // A study's top-level fields take one value; an axis or a parameter may take a list.
+      const list = topLevelScalars.has(key) ? '' : `; for several values (an axis's, or a parameter's sweep), list them in one: --set ${key}=a,b`;
+      throw new InputError(msg.optionInvalid('set', `sets ${key} twice`, [earlier.arg, set.arg], `Keep one --set for ${key}${list}.`));
+    }
     // `sim={M: 5}` and `sim.M=3` set one value twice as well.
     for (const [other, otherSet] of seen) {
       const [outer, inner] = key.startsWith(`${other}.`) ? [other, key] : other.startsWith(`${key}.`) ? [key, other] : [null, null];
@@ -94,6 +99,8 @@ export function applyTopLevelSets(doc: Doc, sets: readonly SetOverride[], source
     const [head] = set.path;
     if (!topLevelScalars.has(head!)) continue;
     if (set.path.length > 1) throw new InputError(msg.setSyntax(set.arg));
+    // A comma list elsewhere is a sweep; base_seed, a text too, would silently take it whole.
+    if (head === 'base_seed' && /^[^"'].*,/.test(set.text)) throw new InputError(msg.setBaseSeedList(set.arg));
     doc[head!] = head === 'description' || head === 'name' ? set.text : yamlValue(set.text, set.arg);
     sources.set(formatPath([head!]), set.arg);
   }

@@ -16,6 +16,7 @@ import { columnNameOf } from '../store/columns.js';
 import { formatPath, nearest, showValue } from '../text.js';
 import { anyKey, fromZodIssues, leafPathsOf, unknownKeyRule, valueAt, type Issue } from './issues.js';
 import type { StudyDoc } from './schema.js';
+import { topLevelScalars } from './overrides.js';
 
 /** Most distinct parameter combinations a study's sweeps may make (each is validated). */
 export const maxParamCombinations = 100_000;
@@ -40,6 +41,22 @@ export interface Study {
 
 type ParamsDoc = Record<string, unknown>;
 
+/**
+ * `--set seed=5` names a parameter unless `seed` is an axis: an unknown one may be a study field
+ * or an axis misspelt, which the parameters' own keys do not suggest.
+ */
+function withSetGuesses(issues: Issue[], exp: Experiment, sources: ReadonlyMap<string, string>): Issue[] {
+  return issues.map((issue) => {
+    const [root, key] = issue.path;
+    const arg = sources.get(formatPath(issue.path));
+    if (issue.rule !== unknownKeyRule || issue.path.length !== 2 || root !== 'params' || !arg?.startsWith(`${String(key)}=`)) return issue;
+    // The closest of the axes, the study's fields and the parameters' suggestion (if any); on a tie the first.
+    const suggested = /^Did you mean "(.*)"\?$/.exec(issue.hint ?? '')?.[1];
+    const close = nearest(String(key), [...Object.keys(exp.axes), ...topLevelScalars, ...(suggested === undefined ? [] : [suggested])]);
+    return close === undefined ? issue : { ...issue, hint: `Did you mean "${close}"?` };
+  });
+}
+
 export function resolveStudy(
   doc: StudyDoc,
   ctx: { display: string; absPath: string; loaded: LoadedExperiment; sources: ReadonlyMap<string, string> },
@@ -52,7 +69,7 @@ export function resolveStudy(
 
   const issues: Issue[] = [];
   const base = parseBaseParams(doc, parseParams);
-  if (!base.success) issues.push(...fromZodIssues(base.error.issues, doc.params, ['params'], exp.paramsSchema));
+  if (!base.success) issues.push(...withSetGuesses(fromZodIssues(base.error.issues, doc.params, ['params'], exp.paramsSchema), exp, ctx.sources));
   const baseParsed = base.success ? base.data : undefined;
   if (baseParsed !== undefined) issues.push(...droppedParams(doc.params, baseParsed, exp));
 

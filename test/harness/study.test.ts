@@ -189,7 +189,7 @@ describe('study files: refused, one clear message each', () => {
     const typed = await failure({ ...noopStudy(), seeds: 'three', axes: { color: [1] } });
     expect(typed.message).toContain(line('seeds', { rule: 'must be a number' }, 'three'));
     expect(typed.message).toContain(
-      line('axes.color[0]', { rule: 'must be a string', hint: 'Axis values are names: quote it ("1"). A numeric parameter varies with sweep instead: sweep: {color: [...]}.' }, 1),
+      line('axes.color[0]', { rule: 'must be a string', hint: 'Axis values are names: quote it ("1"); or, if color is a numeric parameter rather than an axis, vary it with sweep: {color: [...]}.' }, 1),
     );
     const boolean = await failure({ ...noopStudy(), axes: { color: [true] } });
     expect(boolean.message).toContain(line('axes.color[0]', { rule: 'must be a string', hint: 'Quote the value if YAML read it as another type.' }, true));
@@ -328,7 +328,7 @@ describe('study files: refused, one clear message each', () => {
       ['size=s', 'axes.size=m', 'size'],
     ]) {
       await expect(loadStudy(file, { cwd: dir, sets: [a!, 'name=x', b!] })).rejects.toThrow(
-        msg.optionInvalid('set', `sets ${key} twice`, [a, b], `Keep one --set for ${key}; for a sweep, list its values in one: --set ${key}=a,b.`),
+        msg.optionInvalid('set', `sets ${key} twice`, [a, b], `Keep one --set for ${key}${key === 'seeds' ? '' : `; for several values (an axis's, or a parameter's sweep), list them in one: --set ${key}=a,b`}.`),
       );
     }
     // Or a value and a part of it.
