@@ -709,6 +709,19 @@ export function statusNoDatabases(dir: string): string {
   return `No results databases in ${dir}. Run "harness run <study>" to make one.`;
 }
 
+/**
+ * A folder's databases hold some shards of a study's cut, not all: which are missing, how to run
+ * them, and the merge. `merge`: the merge command's arguments (a target and the shards' files).
+ */
+export function statusShardsMissing(study: string, count: number, missing: readonly { shard: string; command: string }[], dir: string, merge: string): string {
+  const which = missing.length === 1 ? `shard ${missing[0]!.shard} has` : `shards ${missing.map((m) => m.shard).join(', ')} have`;
+  return [
+    `Study ${study} is cut into ${count} shards, and ${which} no database in ${dir}. Run ${missing.length === 1 ? 'it' : 'them'}:`,
+    ...missing.map((m) => `  ${m.command}`),
+    `then merge all ${count}: npx harness merge ${merge}`,
+  ].join('\n');
+}
+
 /** SQLite files of a folder that status lists only by the name `*.sqlite`. */
 export function statusOtherSqliteFiles(files: readonly string[]): string {
   const [first] = files;

@@ -8,9 +8,10 @@
  * the folder was submitted with `harness slurm`.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { InputError, NoStudyError } from '../errors.js';
-import { databaseStatus } from '../run/status.js';
+import { errnoCode } from '../folders.js';
+import { databasesIn, databaseStatus } from '../run/status.js';
 import { Store } from '../store/store.js';
 import { ClusterPlanFile, PLAN_FILE, parseShardFileName, shardFileName } from './layout.js';
 import * as msg from './messages.js';
@@ -66,6 +67,16 @@ export interface FolderStatus {
   rerunCommand: string | null;
   /** Every shard is done and all manifests agree: the folder can be merged. */
   complete: boolean;
+  /** Other databases in the folder that hold the folder's whole study, every trial: the shards merged. */
+  merged: string[];
+}
+
+/** A database in a shard folder that is not one of its shards (a merge of them, say). */
+export interface OtherDatabase {
+  file: string;
+  manifestHash: string;
+  /** It holds every trial of the whole study. */
+  whole: boolean;
 }
 
 export interface FolderInput {
@@ -75,10 +86,12 @@ export interface FolderInput {
   /** Shard index -> snapshot, for the shard databases that exist. */
   snapshots: ReadonlyMap<number, ShardSnapshot>;
   queue: QueueView;
+  /** The folder's other results databases. */
+  others?: readonly OtherDatabase[];
 }
 
 export function summarizeFolder(input: FolderInput): FolderStatus {
-  const { folder, plan, shardCount, snapshots, queue } = input;
+  const { folder, plan, shardCount, snapshots, queue, others = [] } = input;
   const present = [...snapshots.entries()].sort(([a], [b]) => a - b);
   const reference = plan?.manifestHash ?? mostCommon(present.map(([, s]) => s.manifestHash).filter((h): h is string => h !== null));
   const shards: ShardReport[] = [];
@@ -109,6 +122,7 @@ export function summarizeFolder(input: FolderInput): FolderStatus {
     // A rerun keeps the plan's limit of tasks at once: a command-line --array replaces the script's.
     rerunCommand: rerun.length > 0 && plan ? submitCommand(plan.arrayScript, plan.mergeScript, `${indexRanges(rerun, ',')}${plan.parallel ? `%${plan.parallel}` : ''}`) : null,
     complete: foreignShards.length === 0 && shards.every((s) => s.state === 'done'),
+    merged: others.filter((o) => o.whole && o.manifestHash === reference).map((o) => o.file),
   };
 }
 
@@ -163,7 +177,10 @@ export function formatFolderStatus(status: FolderStatus): string {
   } else if (status.rerun.length > 0) {
     lines.push(`Rerun shard${status.rerun.length === 1 ? '' : 's'} ${indexRanges(status.rerun, ', ')} of ${status.shardCount} with the command that made the others, then merge.`);
   }
-  if (status.complete) lines.push('All shards are done: ready to merge.');
+  if (status.merged.length > 0) {
+    const names = status.merged.map((file) => basename(file)).join(', ');
+    lines.push(`${status.complete ? 'All shards are done, and merged' : 'Merged'}: ${names} hold${status.merged.length === 1 ? 's' : ''} the whole study, every trial.`);
+  } else if (status.complete) lines.push('All shards are done: ready to merge.');
   return lines.join('\n');
 }
 
@@ -218,7 +235,23 @@ export function readShardFolder(folder: string, queueOf: (plan: ClusterPlanFile)
   if (counts.some((c) => c !== shardCount)) throw new InputError(msg.mixedShardCounts(folder, counts));
   const snapshots = new Map<number, ShardSnapshot>();
   for (const f of found) snapshots.set(f.index, readShardSnapshot(join(folder, f.name), f, now));
-  return summarizeFolder({ folder, plan, shardCount, snapshots, queue: plan ? queueOf(plan) : null });
+  const others = databasesIn(folder).flatMap((file) => (parseShardFileName(basename(file)) ? [] : readOtherDatabase(file, now)));
+  return summarizeFolder({ folder, plan, shardCount, snapshots, queue: plan ? queueOf(plan) : null, others });
+}
+
+/**
+ * A database of the folder that is not a shard, as a merge of its shards leaves it; none for one
+ * that cannot be read as a study's results (it is not the folder's business).
+ */
+function readOtherDatabase(file: string, now: Date): OtherDatabase[] {
+  try {
+    // Counted as the one shard of a cut into one: the whole study, whatever its runs ran.
+    const status = databaseStatus(file, now, undefined, { index: 0, count: 1 });
+    return [{ file, manifestHash: status.manifestHash, whole: status.missing === 0 }];
+  } catch (thrown) {
+    if (thrown instanceof InputError || errnoCode(thrown)?.startsWith('SQLITE_')) return [];
+    throw thrown;
+  }
 }
 
 /**

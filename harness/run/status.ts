@@ -165,6 +165,41 @@ function valueText(value: Json): string {
  * (a dangling symlink) is listed too, so that its status says why instead of it vanishing; one
  * such entry must not hide the others.
  */
+/** A study cut into shards, some of which no database of a folder holds. */
+export interface IncompleteCut {
+  study: string;
+  /** The shard count, and the shards (`i/N`) no database holds. */
+  count: number;
+  missing: string[];
+  /** The databases that hold its shards, as their status names them. */
+  dbs: string[];
+  /** The command line that ran each shard held (for the missing ones' commands). */
+  commands: Record<string, string>;
+}
+
+/**
+ * The cuts of a folder's studies into shards that its databases hold only in part: listed one by
+ * one, each shard looks like a database of its own, and none says which are not there. A study
+ * that a database holds whole (run unsharded, or merged) has nothing missing.
+ */
+export function incompleteCuts(statuses: readonly DbStatus[]): IncompleteCut[] {
+  const out: IncompleteCut[] = [];
+  for (const hash of new Set(statuses.map((s) => s.manifestHash))) {
+    const same = statuses.filter((s) => s.manifestHash === hash);
+    if (same.some((s) => s.shards.length === 0)) continue;
+    const held = new Set(same.flatMap((s) => s.shards));
+    for (const count of new Set([...held].map((shard) => parseShard(shard).count))) {
+      const missing = Array.from({ length: count }, (_, i) => `${i}/${count}`).filter((shard) => !held.has(shard));
+      if (missing.length === 0) continue;
+      const holders = same.filter((s) => s.shards.some((shard) => parseShard(shard).count === count));
+      const commands: Record<string, string> = {};
+      for (const run of holders.flatMap((s) => s.runs)) if (run.shard !== null && run.commandLine.startsWith('harness run ')) commands[run.shard] = run.commandLine;
+      out.push({ study: same[0]!.study, count, missing, dbs: holders.map((s) => s.db), commands });
+    }
+  }
+  return out;
+}
+
 export function databasesIn(dir: string): string[] {
   return pathsIn(dir).filter((path) => path.endsWith('.sqlite') && statOrNull(path)?.isDirectory() !== true);
 }

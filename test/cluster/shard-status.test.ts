@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -235,6 +235,21 @@ describe('reading a shard folder written by the engine', () => {
     expect(own.missing).toBe(0);
     expect(own.ok + own.failed + otherSlice.missing!).toBe(27);
     expect(readShardFolder(dir, () => null, now).shards.map((s) => s.state)).toEqual(['done', 'unfinished']);
+  }, 60_000);
+
+  it('says that its shards are merged when a database beside them holds the whole study, every trial', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shard-status-'));
+    const shard = (i: number) => join(dir, `shard-${i}-of-2.sqlite`);
+    for (const i of [0, 1]) expect((await harness('run', study, '--shard', `${i}/2`, '--db', shard(i), '--threads', '1')).code).toBe(0);
+    expect(formatFolderStatus(readShardFolder(dir, () => null, now))).toContain('All shards are done: ready to merge.');
+    // A copy of one shard under another name is not the merge; nor is another study's database.
+    copyFileSync(shard(0), join(dir, 'copy.sqlite'));
+    expect((await harness('run', study, '--set', 'params.n=5', '--db', join(dir, 'other.sqlite'), '--threads', '1')).code).toBe(0);
+    expect(readShardFolder(dir, () => null, now).merged).toEqual([]);
+    expect((await harness('merge', join(dir, 'noop.sqlite'), shard(0), shard(1))).code).toBe(0);
+    const status = readShardFolder(dir, () => null, now);
+    expect(status).toMatchObject({ complete: true, merged: [join(dir, 'noop.sqlite')] });
+    expect(formatFolderStatus(status).split('\n').at(-1)).toBe('All shards are done, and merged: noop.sqlite holds the whole study, every trial.');
   }, 60_000);
 
   it('refuses a folder without shards, and one that mixes shard counts', () => {

@@ -2,7 +2,8 @@
  * `harness status` on a folder: --json always prints the folder's list, [] when it holds no
  * database (or results/ does not exist), so that it parses like a full one; and a file that is
  * not a readable results database is reported with its reason beside every good database,
- * instead of hiding them.
+ * instead of hiding them; and the shards of a study that the folder holds in part are named as
+ * missing, not only listed as databases of their own.
  */
 import { copyFileSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -124,5 +125,33 @@ describe('status of an unfinished database', () => {
     // Finished: nothing to say by value.
     const done = await cli(['status', 'mixed/good.sqlite'], dir);
     expect(done.stdout).not.toContain(' by ');
+  });
+});
+
+describe('status on a folder with some shards of a study', () => {
+  it('says which shards no database holds, the commands that run them, and the merge; nothing once they are all there', async () => {
+    mkdirSync(join(dir, 'cut'));
+    const shard = (i: number) => ['run', 'noop.yaml', '--shard', `${i}/3`, '--db', `cut/statusfolder.shard-${i}-of-3.sqlite`, '--threads', '1'];
+    for (const i of [0, 2]) expect((await cli(shard(i), dir)).code).toBe(0);
+    const note = msg.statusShardsMissing(
+      'statusfolder',
+      3,
+      [{ shard: '1/3', command: 'npx harness run noop.yaml --shard 1/3 --db cut/statusfolder.shard-1-of-3.sqlite --threads 1' }],
+      'cut',
+      'cut/statusfolder.sqlite cut/statusfolder.shard-*-of-3.sqlite',
+    );
+    const listed = await cli(['status', 'cut'], dir);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout.endsWith(`\n${note}\n`)).toBe(true);
+    expect(note).toContain('Study statusfolder is cut into 3 shards, and shard 1/3 has no database in cut. Run it:');
+    // With --json, for people on stderr: stdout stays the list.
+    const json = await cli(['status', 'cut', '--json'], dir);
+    expect(JSON.parse(json.stdout)).toHaveLength(2);
+    expect(json.stderr).toContain(note);
+    // The command it gives runs the missing shard; then nothing is missing, before or after the merge.
+    expect((await cli(shard(1), dir)).code).toBe(0);
+    expect((await cli(['status', 'cut'], dir)).stdout).not.toContain('is cut into');
+    expect((await cli(['merge', 'cut/statusfolder.sqlite', ...[0, 1, 2].map((i) => `cut/statusfolder.shard-${i}-of-3.sqlite`)], dir)).code).toBe(0);
+    expect((await cli(['status', 'cut'], dir)).stdout).not.toContain('is cut into');
   });
 });

@@ -1,11 +1,12 @@
 import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { shardFolderStatus } from '../../cluster/slurm-command.js';
 import { InputError, errorMessage } from '../../errors.js';
 import { errnoCode } from '../../folders.js';
 import * as msg from '../../messages.js';
 import { defaultResultsDir, displayPath } from '../../paths.js';
-import { databaseStatus, databasesIn, otherSqliteFilesIn, type DbStatus } from '../../run/status.js';
+import { databaseStatus, databasesIn, incompleteCuts, otherSqliteFilesIn, type DbStatus, type IncompleteCut } from '../../run/status.js';
+import { rerunShard } from './merge.js';
 import { exitCodes, println } from '../io.js';
 import { options } from '../options.js';
 import { formatStatus } from '../format.js';
@@ -53,6 +54,12 @@ export const statusCommand: Command = {
     else if (statuses.length) println(io.stdout, statuses.map((s) => formatStatus(s, s.db)).join('\n'));
     for (const u of unreadable) println(io.stderr, u.error);
     noteOthers();
+    // Shards of a study that the folder holds in part, each listed above as a database of its own.
+    for (const cut of incompleteCuts(statuses)) {
+      const missing = cut.missing.map((shard) => ({ shard, command: rerunShard(shard, cut.commands) }));
+      const dir = displayPath(target, io.cwd);
+      println(json ? io.stderr : io.stdout, `\n${msg.statusShardsMissing(cut.study, cut.count, missing, dir, mergeArguments(cut, dir, statuses))}`);
+    }
     // Every good database is reported, but a file that is not one exits 2, as grep, du or find
     // exit non-zero when some of their files could not be read. A script that checks a
     // folder's progress (`status --json` in CI, before a merge) must not take a truncated copy,
@@ -61,6 +68,19 @@ export const statusCommand: Command = {
     return unreadable.length ? exitCodes.badInput : exitCodes.ok;
   },
 };
+
+/**
+ * The merge of a cut's shards: into `<dir>/<study>.sqlite` unless the folder has a database of
+ * that name; its shards as one pattern when their files are named alike (`paper.shard-*-of-3.sqlite`).
+ */
+function mergeArguments(cut: IncompleteCut, dir: string, statuses: readonly DbStatus[]): string {
+  const target = join(dir, `${cut.study}.sqlite`);
+  const into = statuses.some((s) => s.db === target) ? '<merged.sqlite>' : target;
+  const prefixes = new Set(cut.dbs.map((db) => new RegExp(`^(.*)shard-\\d+-of-${cut.count}\\.sqlite$`).exec(db)?.[1] ?? null));
+  const [prefix] = prefixes;
+  const shards = prefixes.size === 1 && prefix !== null && prefix !== undefined ? `${prefix}shard-*-of-${cut.count}.sqlite` : `<the ${cut.count} shard databases>`;
+  return `${into} ${shards}`;
+}
 
 /**
  * One database of a folder: its status, or why it cannot be read (not SQLite, not a results
