@@ -79,7 +79,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   });
   if (failures.length) {
     const named = commands.find((c) => c.name === argv[0]);
-    const unknown = named ? null : unknownCommand(argv);
+    const unknown = named ? null : (unknownCommand(argv) ?? optionsWithoutCommand(argv));
     // yargs's "Did you mean" follows what it is about.
     const ordered = [...failures.filter((f) => !f.startsWith('Did you mean')), ...failures.filter((f) => f.startsWith('Did you mean'))];
     const explained = named ? explainFailures(failures, named, argv) : unknown ? [unknown] : ordered;
@@ -230,6 +230,26 @@ function unknownCommand(argv: readonly string[]): string | null {
   const names = commands.map((c) => c.name);
   const close = nearest(typed, names);
   return `Unknown command ${JSON.stringify(typed)}.${close ? ` Did you mean ${close}?` : ''} Commands: ${names.join(', ')}`;
+}
+
+/**
+ * `harness --verison`, `harness --json`: no command, and options harness itself does not take
+ * (only --version and --help): each with the nearest of those, or the commands that take it.
+ */
+function optionsWithoutCommand(argv: readonly string[]): string | null {
+  const own = ['version', 'help'];
+  const typed = argv.flatMap((token) => {
+    const [, dashes, name] = /^(--?)([A-Za-z][\w-]*)/.exec(token) ?? [];
+    return name === undefined || own.includes(name) || name === 'h' ? [] : [{ dashes: dashes!, name }];
+  });
+  if (typed.length === 0) return null;
+  const said = typed.map(({ dashes, name }) => {
+    const close = nearest(name, own);
+    const takers = commands.filter((c) => name in optionsOf(c).key && !positionalsOf(c).has(name)).map((c) => c.name);
+    if (close) return `${dashes}${name} (did you mean --${close}?)`;
+    return takers.length ? `${dashes}${name} (an option of ${takers.join(', ')}: harness <command> --${name})` : `${dashes}${name}`;
+  });
+  return `Unknown argument${said.length > 1 ? 's' : ''}: ${said.join(', ')}. Give a command: ${commands.map((c) => c.name).join(', ')}`;
 }
 
 /** The names of a command's arguments (`report <db>`: db). */

@@ -80,7 +80,7 @@ describe('usage', () => {
       [['export', 'x.sqlite', '--format', 'xml', '--format', 'yaml'], msg.cliUsage('--format: must be one of csv, json; received ["xml","yaml"]. Example: --format csv.', 'export')],
       // An option's value is not the missing argument.
       [['report', '--out', 'dir'], msg.cliUsage('report needs <db>: harness report <db>.', 'report')],
-      [['--bogus'], msg.cliUsage('Give a command. Unknown argument: bogus.')],
+      [['--bogus'], msg.cliUsage('Unknown argument: --bogus. Give a command: run, plan, status, merge, export, report, list, slurm.')],
     ];
     for (const [argv, expected] of cases) {
       const result = await cli(argv, dir);
