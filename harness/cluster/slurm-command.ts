@@ -140,16 +140,17 @@ function refuseOtherShards(typed: string | null, out: string, tasks: number, man
     const shard = parseShardFileName(name);
     return shard ? [{ name, ...shard }] : [];
   });
-  const counts = new Set(shards.map((s) => s.count));
-  counts.delete(tasks);
-  if (counts.size > 0) throw new InputError(msg.folderHasOtherShards(out, [...counts].sort((a, b) => a - b), tasks));
   // Another study's, or this one's with other settings: each task would refuse its database,
-  // and status and the merge would take their rows for this study's.
+  // and status and the merge would take their rows for this study's. Said first: resuming their
+  // cut (below) is no way out for those.
   const others = shards.filter((s) => {
     const held = shardManifestHash(join(out, s.name));
     return held !== null && held !== manifestHash;
   });
   if (others.length > 0) throw new InputError(msg.folderHasOtherStudy(out, others.map((s) => s.name)));
+  const counts = new Set(shards.map((s) => s.count));
+  counts.delete(tasks);
+  if (counts.size > 0) throw new InputError(msg.folderHasOtherShards(out, [...counts].sort((a, b) => a - b), tasks));
 }
 
 /**

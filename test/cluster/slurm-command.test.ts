@@ -114,6 +114,8 @@ describe('harness slurm', () => {
     expect(await main(['run', study, '--set', 'seeds=2', '--shard', '0/3', '--db', join(other, 'shard-0-of-3.sqlite')], io(bin))).toBe(0);
     expect(await inputError(slurm(bin, { out: other, 'array-size': '3' }))).toBe(msg.folderHasOtherStudy(other, ['shard-0-of-3.sqlite']));
     expect(existsSync(join(other, 'cluster-plan.json'))).toBe(false);
+    // Also under another cut: that they are another setup's comes first, as resuming their cut is no way out.
+    expect(await inputError(slurm(bin, { out: other, 'array-size': '2' }))).toBe(msg.folderHasOtherStudy(other, ['shard-0-of-3.sqlite']));
     const same = join(base, 'same');
     expect(await main(['run', study, '--shard', '1/3', '--db', join(same, 'shard-1-of-3.sqlite')], io(bin))).toBe(0);
     expect((await slurm(bin, { out: same, 'array-size': '3' })).code).toBe(0);
