@@ -643,6 +643,11 @@ export function reportBadPath(path: string): string {
   return `report(): returned the file path ${JSON.stringify(path)}; paths must be relative, use forward slashes and stay inside the report folder.`;
 }
 
+/** `--format csv --out x.json`: the file's name says another format. */
+export function exportFormatNotNamed(format: string, out: string, named: string): string {
+  return optionInvalid('format', `is ${format}, but --out ${showValue(out)} is named for ${named}`, format, `Give --format ${named}, or an --out that ends in .${format}; without --format, --out's name chooses.`);
+}
+
 export function exportWritten(rows: number, table: string, out: string): string {
   return `Wrote ${countOf(rows, 'row')} of ${table} to ${out}.`;
 }

@@ -1,6 +1,9 @@
 /**
  * Exporting a table as CSV (csv-stringify) or JSON, in a fixed order (trials by cell index,
- * curves by group and index, failures and runs by id), streamed row by row.
+ * curves by group and index, failures and runs by id, the columns' descriptions by table and
+ * column), streamed row by row. NULL is an empty field in CSV and null in JSON; a REAL column's
+ * whole values are written as reals ("1.0"), so that a reader infers a column's type from any
+ * of its rows, never from which rows a filter kept.
  */
 import { stringify } from 'csv-stringify';
 import type { Writable } from 'node:stream';
@@ -8,7 +11,7 @@ import { once } from 'node:events';
 import { quoteIdent } from './columns.js';
 import type { Store } from './store.js';
 
-export const exportTables = ['trials', 'curves', 'failures', 'runs'] as const;
+export const exportTables = ['trials', 'curves', 'failures', 'runs', 'columns'] as const;
 export type ExportTable = (typeof exportTables)[number];
 export const exportFormats = ['csv', 'json'] as const;
 export type ExportFormat = (typeof exportFormats)[number];
@@ -18,6 +21,8 @@ const sql: Record<ExportTable, { table: string; order: string }> = {
   curves: { table: 'curve', order: 'group_key, idx' },
   failures: { table: 'failure', order: 'id' },
   runs: { table: 'run', order: 'id' },
+  // The data dictionary: each column's kind, type and description (with its unit).
+  columns: { table: 'column_info', order: 'tbl, rowid' },
 };
 
 async function put(out: Writable, text: string): Promise<void> {
@@ -36,12 +41,16 @@ export async function exportTable(store: Store, table: ExportTable, format: Expo
   const left = resultsOnly ? (runColumnsOf[table] ?? []) : [];
   const selected = left.length === 0 ? '*' : columnsOf(store, name).filter((c) => !left.includes(c)).map(quoteIdent).join(', ');
   const statement = store.db.prepare(`SELECT ${selected} FROM ${quoteIdent(name)} ORDER BY ${order}`);
-  const columns = statement.columns().map((c) => c.name);
+  const described = statement.columns();
+  const columns = described.map((c) => c.name);
+  const real = described.map((c) => c.type?.toUpperCase() === 'REAL');
   let rows = 0;
   if (format === 'json') {
+    const keys = columns.map((c) => `${JSON.stringify(c)}:`);
     await put(out, '[');
-    for (const row of statement.iterate() as IterableIterator<Record<string, unknown>>) {
-      await put(out, `${rows === 0 ? '\n' : ',\n'}${JSON.stringify(row)}`);
+    for (const row of statement.raw(true).iterate() as IterableIterator<unknown[]>) {
+      const fields = row.map((v, i) => keys[i] + (real[i] && typeof v === 'number' ? realText(v, 'null') : JSON.stringify(v)));
+      await put(out, `${rows === 0 ? '\n' : ',\n'}{${fields.join(',')}}`);
       rows++;
     }
     await put(out, rows ? '\n]\n' : ']\n');
@@ -59,12 +68,20 @@ export async function exportTable(store: Store, table: ExportTable, format: Expo
     csv.on('error', reject);
   });
   for (const row of statement.raw(true).iterate() as IterableIterator<unknown[]>) {
-    if (!csv.write(row)) await once(csv, 'drain');
+    const fields = real.some(Boolean) ? row.map((v, i) => (real[i] && typeof v === 'number' ? realText(v, String(v)) : v)) : row;
+    if (!csv.write(fields)) await once(csv, 'drain');
     rows++;
   }
   csv.end();
   await piped;
   return rows;
+}
+
+/** A REAL's text: a whole value with ".0"; `nonFinite` for what JSON has no number for. */
+function realText(n: number, nonFinite: string): string {
+  if (!Number.isFinite(n)) return nonFinite;
+  const text = String(n);
+  return Number.isInteger(n) && /^-?\d+$/.test(text) ? `${text}.0` : text;
 }
 
 function columnsOf(store: Store, table: string): string[] {

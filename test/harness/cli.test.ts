@@ -75,7 +75,7 @@ describe('usage', () => {
       // Two options outside their choices, and one given twice: each said, none a crash.
       [
         ['export', 'x.sqlite', '--table', 'nope', '--format', 'xml'],
-        msg.cliUsage('--table: must be one of trials, curves, failures, runs; received "nope". Example: --table trials. --format: must be one of csv, json; received "xml". Example: --format csv.', 'export'),
+        msg.cliUsage('--table: must be one of trials, curves, failures, runs, columns; received "nope". Example: --table trials. --format: must be one of csv, json; received "xml". Example: --format csv.', 'export'),
       ],
       [['export', 'x.sqlite', '--format', 'xml', '--format', 'yaml'], msg.cliUsage('--format: must be one of csv, json; received ["xml","yaml"]. Example: --format csv.', 'export')],
       // An option's value is not the missing argument.

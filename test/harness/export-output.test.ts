@@ -150,22 +150,22 @@ describe('export --out that cannot be written', () => {
 
     it('says the disk is full, removes its temporary file and keeps the file already there', async (ctx) => {
       disk.skipUnlessMounted(ctx);
-      writeFileSync(join(mount, 'old.csv'), 'old contents\n');
+      for (const name of ['old.csv', 'old.txt']) writeFileSync(join(mount, name), 'old contents\n');
       try {
         writeFileSync(join(mount, 'filler'), Buffer.alloc(1 << 20));
       } catch (thrown) {
         expect((thrown as NodeJS.ErrnoException).code).toBe('ENOSPC');
       }
       for (const format of ['csv', 'json']) {
-        const result = await cli(['export', db, '--format', format, '--out', 'mnt/old.csv'], dir);
+        const result = await cli(['export', db, '--format', format, '--out', `mnt/old.${format === 'csv' ? 'csv' : 'txt'}`], dir);
         expect({ format, ...result }).toEqual({
           format,
           code: 2,
           stdout: '',
-          stderr: `${msg.exportOutFailed('mnt/old.csv', 'mnt/old.csv', { kind: 'disk-full', code: 'ENOSPC' })}\n`,
+          stderr: `${msg.exportOutFailed(`mnt/old.${format === 'csv' ? 'csv' : 'txt'}`, `mnt/old.${format === 'csv' ? 'csv' : 'txt'}`, { kind: 'disk-full', code: 'ENOSPC' })}\n`,
         });
-        expect(readdirSync(mount).sort()).toEqual(['filler', 'old.csv']);
-        expect(readFileSync(join(mount, 'old.csv'), 'utf8')).toBe('old contents\n');
+        expect(readdirSync(mount).sort()).toEqual(['filler', 'old.csv', 'old.txt']);
+        expect(readFileSync(join(mount, `old.${format === 'csv' ? 'csv' : 'txt'}`), 'utf8')).toBe('old contents\n');
       }
     });
   });

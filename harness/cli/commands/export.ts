@@ -6,7 +6,7 @@ import { writeStreamAtomically } from '../../files.js';
 import { fileInTheWay, statOrNull } from '../../folders.js';
 import * as msg from '../../messages.js';
 import { canonicalPath, displayPath } from '../../paths.js';
-import { exportTable, runColumnsOf, type ExportFormat, type ExportTable } from '../../store/export.js';
+import { exportFormats, exportTable, runColumnsOf, type ExportFormat, type ExportTable } from '../../store/export.js';
 import { hasSqliteHeader } from '../../store/damage.js';
 import { Store } from '../../store/store.js';
 import { println } from '../io.js';
@@ -23,9 +23,9 @@ export const exportCommand: Command = {
       .options({ ...options('format', 'table', 'out', 'results-only'), out: { type: 'string', describe: 'File to write [default: stdout]' } }),
   async run(args, io) {
     // yargs checks each value against the choices; a repeated option is refused here.
-    const format = text('format', args['format']) as ExportFormat;
     const table = text('table', args['table']) as ExportTable;
     const outPath = text('out', args['out']);
+    const format = formatOf(text('format', args['format']) as ExportFormat | undefined, outPath);
     const resultsOnly = args['results-only'] === true;
     if (resultsOnly && runColumnsOf[table] === undefined) {
       throw new InputError(msg.optionInvalid('results-only', 'applies to --table trials or curves', table, 'Leave out --results-only, or export --table trials.'));
@@ -61,6 +61,16 @@ export const exportCommand: Command = {
     }
   },
 };
+
+/**
+ * The format asked for, else the one --out's name ends in (.json or .csv), else CSV. A file named
+ * for the other format is refused: a reader goes by the name.
+ */
+function formatOf(asked: ExportFormat | undefined, out: string | undefined): ExportFormat {
+  const named = exportFormats.find((f) => out?.toLowerCase().endsWith(`.${f}`));
+  if (asked !== undefined && named !== undefined && named !== asked) throw new InputError(msg.exportFormatNotNamed(asked, out!, named));
+  return asked ?? named ?? 'csv';
+}
 
 /**
  * Refuses an --out that is the database itself or one of SQLite's files beside it (however it
