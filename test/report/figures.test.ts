@@ -228,14 +228,41 @@ describe('figure specs', () => {
     view.finalize();
   });
 
-  it('measure columns: one x scale per measure, shared by the scenarios; the share of seeds always 0 to 100%', async () => {
+  it('measure columns: one x scale per measure, shared by the scenarios; the share of seeds always 0 to 100%, inside the frame', async () => {
     const view = await viewOf(named('latency-violations').spec);
     // One scale per column, none per panel: the rows of a column are read against one axis.
     expect(view.scale('concat_0_x')).toBeTypeOf('function');
-    expect(view.scale('concat_1_x').domain()).toEqual([0, 100]);
+    // From 0 to 100%, a little beyond each, so that a share of 0 or 100% is a whole point inside the frame.
+    const [lo, hi] = view.scale('concat_1_x').domain() as [number, number];
+    expect([lo < 0 && lo > -5, hi > 100 && hi < 105]).toEqual([true, true]);
+    expect(view.scale('concat_1_x').ticks!(6)).toEqual([0, 20, 40, 60, 80, 100]);
     // The budget (a ratio of 1) is drawn inside the frame, not on its edge.
     expect(view.scale('concat_0_x').domain()[1]).toBeGreaterThan(1);
     view.finalize();
+  });
+
+  it('draws k* on a log axis, as the curves do, ticked at every other power of two', async () => {
+    const figure = named('picks');
+    const scene = await sceneOf(figure.spec);
+    const labels = [...new Set(texts(scene, 'axis-label').map((t) => String(t.text)).filter((t) => /^\d+$/.test(t)))].map(Number);
+    type Row = { lo: number | null; mean: number | null; hi: number | null };
+    const ks = (figure.spec as unknown as { datasets: { rows: Row[] } }).datasets.rows.flatMap((r) => [r.lo, r.mean, r.hi].filter((v): v is number => v !== null));
+    // Powers of two, 4 apart, the largest the last at or under the largest k drawn (an interval's end included).
+    expect(labels.length).toBeGreaterThan(1);
+    expect(labels.every((v) => Number.isInteger(Math.log2(v)))).toBe(true);
+    expect(labels.slice(1).map((v, i) => v / labels[i]!)).toEqual(labels.slice(1).map(() => 4));
+    const largest = labels.at(-1)!;
+    expect(largest <= Math.max(...ks) && Math.max(...ks) < 2 * largest).toBe(true);
+  });
+
+  it("names in the stability figure's subtitle the selector whose k* repeats least, from the data", () => {
+    const mean = (selector: string) => {
+      const shares = a.cells.filter((c) => c.selector === selector && c.spread.modeShare !== null).map((c) => c.spread.modeShare!);
+      return shares.reduce((x, y) => x + y, 0) / shares.length;
+    };
+    const least = [...a.data.selectors].sort((x, y) => mean(x) - mean(y))[0]!;
+    const subtitle = (named('stability').spec as unknown as { title: { subtitle: string[] } }).title.subtitle.join(' ');
+    expect(subtitle).toContain(`${least} scatters most (on average`);
   });
 
   it('says when cost and latency saved nearly coincide, and only then', () => {

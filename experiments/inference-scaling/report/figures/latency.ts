@@ -32,9 +32,9 @@ export function latencyFigure(a: Analysis): Figure {
       }
     }
   }
-  const title = 'Latency at the pick: 2D accuracy-vs-cost against 3D';
+  const title = 'Latency at the pick: the 2D and 1D baselines against 3D';
   const subtitle = [
-    'Left: mean latency at k* over T_max (dashed: the budget), 95% bootstrap interval. Right: share of seeds whose pick has mean latency above T_max, Wilson 95% interval (accuracy-max picks inside the 3D feasible set: never).',
+    'Left: mean latency at k* over T_max (dashed: the budget), 95% bootstrap interval. Right: share of seeds whose pick has mean latency above T_max, Wilson 95% interval (accuracy-max picks inside the 3D feasible set: never). 2D: accuracy-max-2d and knee-2d, which ignore latency; 1D: fixed-k.',
   ];
   return rowsFigure({
     name: 'latency-violations',
@@ -52,7 +52,8 @@ export function latencyFigure(a: Analysis): Figure {
       layout: 'measure-columns',
       // Padded, so that a budget line at the end of the axis stays clear of the frame.
       xScale: { zero: true, padding: 6 },
-      measureScales: { [BREAKS]: { domain: [0, 100], padding: 0 } },
+      // Padded too, so that a share of 0% or 100% is a whole point inside the frame.
+      measureScales: { [BREAKS]: { domain: [0, 100], padding: 6, nice: false } },
       tooltip: [tip('measure', 'measure'), tip('mode', 'most frequent k*', 'd'), tip('latencyS', 'mean latency at k* (s)', '.1f'), tip('seeds', 'seeds with a pick', 'd')],
       under: [
         {

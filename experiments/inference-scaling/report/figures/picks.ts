@@ -53,7 +53,15 @@ export function picksFigure(a: Analysis): Figure {
     'Dot: mean k* over the seeds with a pick; line: 95% bootstrap interval. A selector without a dot for a model picked no k in any seed: no k was feasible or, for a knee, the Pareto front had fewer than three points.',
   ];
   const tooltip = [tip('mode', 'most frequent k*', 'd'), tip('modeShare', 'seeds at that k*', TOOLTIP_FORMAT.share), tip('iqr', 'IQR of k*', TOOLTIP_FORMAT.k), tip('noneShare', 'seeds with no pick', TOOLTIP_FORMAT.share)];
-  return rowsFigure({ name: 'picks', title, subtitle, body: selectorCellsChart(a, 'k*', TOOLTIP_FORMAT.k, tooltip), rows });
+  // k on a log axis, as in every figure of curves: most picks lie at 4 to 16 of 128, which a
+  // linear axis squeezes into its first eighth. Ticked, as those are, at every other power of
+  // two down from the largest k picked (128, 32, 8): a label at each would run into the next.
+  const ks = rows.flatMap((r) => [r.lo, r.mean, r.hi]).filter((v): v is number => typeof v === 'number' && v > 0);
+  const [least, most] = ks.length ? [Math.min(...ks), Math.max(...ks)] : [1, 1];
+  const values: number[] = [];
+  for (let v = 2 ** Math.floor(Math.log2(most)); v >= least; v /= 4) values.unshift(v);
+  const logK = { xScale: { type: 'log', base: 2 }, xAxis: { values, tickCount: values.length, format: 'd' } };
+  return rowsFigure({ name: 'picks', title, subtitle, body: selectorCellsChart(a, 'k* (log)', TOOLTIP_FORMAT.k, tooltip, logK), rows });
 }
 
 export function balanceFigure(a: Analysis): Figure {

@@ -175,7 +175,9 @@ export function projectionsFigure(a: Analysis, condition: Condition): Figure {
           },
           {
             transform: [{ filter: "datum.kind === 'pick'" }],
-            mark: { type: 'point', filled: false, strokeWidth: RING_STROKE },
+            // Opaque, as in the curves' figures: a ring at Vega-Lite's default opacity turns
+            // fixed-k's grey into the grey of a feasible point.
+            mark: { type: 'point', filled: false, strokeWidth: RING_STROKE, opacity: 1 },
             encoding: {
               x: { field: x, type: 'quantitative' },
               y: { field: y, type: 'quantitative' },

@@ -13,7 +13,7 @@ import { rowsFigure, tip, type Figure, type Obj } from './theme.js';
 const MEASURES: readonly { key: PairedMeasure; label: string; quoted: [number, number] }[] = [
   { key: 'costSaved', label: 'cost saved (%)', quoted: [QUOTED.costSaved, QUOTED.costSaved] },
   { key: 'latencySaved', label: 'latency saved (%)', quoted: [QUOTED.latencySaved, QUOTED.latencySaved] },
-  { key: 'accuracyLost', label: 'accuracy given up (points)', quoted: [QUOTED.accuracyLostLo, QUOTED.accuracyLostHi] },
+  { key: 'accuracyLost', label: 'accuracy given up (% points)', quoted: [QUOTED.accuracyLostLo, QUOTED.accuracyLostHi] },
 ];
 
 /** Percentage points below which two dots on these axes (0 to 100) print as one. */
@@ -49,8 +49,8 @@ export function savingsFigure(a: Analysis): Figure {
   const quoted = { aggregate: [{ op: 'min', field: 'quotedLo', as: 'quotedLo' }, { op: 'max', field: 'quotedHi', as: 'quotedHi' }], groupby: ['condition', 'measure'] };
   const title = 'Knee vs accuracy-max: savings and accuracy given up';
   const subtitle = [
-    `Per seed on the same simulated curves, then mean over seeds; line: 95% bootstrap interval. No dot: the knee or accuracy-max picked no k in any seed. Grey: the figures quoted for the paper's v1 (${QUOTED.costSaved}% cost, ${QUOTED.latencySaved}% latency, ${QUOTED.accuracyLostLo}-${QUOTED.accuracyLostHi} points).`,
-    ...(nearlyEqual ? [`Cost and latency saved differ by ${fmtGap(largestGap)} points at most: in this latency model both grow in proportion to k.`] : []),
+    `Per seed on the same simulated curves, then mean over seeds; line: 95% bootstrap interval. No dot: the knee or accuracy-max picked no k in any seed. Grey: the figures quoted for the paper's v1 (${QUOTED.costSaved}% cost, ${QUOTED.latencySaved}% latency, ${QUOTED.accuracyLostLo}-${QUOTED.accuracyLostHi} percentage points of accuracy).`,
+    ...(nearlyEqual ? [`Cost and latency saved differ by ${fmtGap(largestGap)} percentage points at most: in this latency model both grow in proportion to k.`] : []),
   ];
   return rowsFigure({
     name: 'savings',

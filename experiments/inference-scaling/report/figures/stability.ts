@@ -5,7 +5,7 @@
 import { countOf } from '../../../../harness/text.js';
 import type { Analysis } from '../analysis.js';
 import { curveKey } from '../data.js';
-import { round } from '../format.js';
+import { fmt, round } from '../format.js';
 import { textWidthUpperBound } from '../../../../harness/render/text-width.js';
 import { AXIS, boldFacet, CONDITIONS_PER_ROW, FACET_SPACING, rowHeaderLength, rowsFigure, selectorColourScale, TEXT_WIDTH, tip, TOOLTIP_FORMAT, withEveryFacetCell, type Figure, type Obj } from './theme.js';
 
@@ -25,6 +25,20 @@ function columnWidth(selectors: number): number {
 const NAME_IN_TWO_LINES = "length(datum.label) > 8 && indexof(datum.label, '-') > 0 ? [slice(datum.label, 0, indexof(datum.label, '-') + 1), slice(datum.label, indexof(datum.label, '-') + 1)] : datum.label";
 /** Width of a condition's panel in the summary. */
 const SUMMARY_PANEL_WIDTH = 92;
+
+/**
+ * The selector whose k* repeats least across seeds (the lowest share of seeds at the most frequent
+ * k*, mean over its cells), as the subtitle names it; '' for fewer than two selectors with picks.
+ */
+function leastStable(a: Analysis): string {
+  const shares = a.data.selectors.flatMap((selector) => {
+    const cells = a.cells.filter((c) => c.selector === selector && c.spread.modeShare !== null);
+    return cells.length ? [{ selector, share: cells.reduce((sum, c) => sum + c.spread.modeShare!, 0) / cells.length }] : [];
+  });
+  if (shares.length < 2) return '';
+  const least = shares.reduce((low, s) => (s.share < low.share ? s : low));
+  return `; ${least.selector} scatters most (on average ${fmt.share(least.share)} of seeds at its most frequent k*)`;
+}
 
 export function stabilityFigure(a: Analysis): Figure {
   const rows: Obj[] = [];
@@ -51,7 +65,7 @@ export function stabilityFigure(a: Analysis): Figure {
   const seeds = Math.max(1, a.data.replicates.length);
   const legendValues = [...new Set([1, Math.ceil(seeds / 4), Math.ceil(seeds / 2), seeds])];
   const title = 'Stability of k* across seeds';
-  const subtitle = [`Each circle: a k* chosen in some of the ${countOf(seeds, 'seed')} (area: how many). A stable selector shows one large circle per model; the paper's knee (knee-paper) scatters.`];
+  const subtitle = [`Each circle: a k* chosen in some of the ${countOf(seeds, 'seed')} (area: how many). A stable selector shows one large circle per model${leastStable(a)}.`];
   return rowsFigure({
     name: 'stability',
     title,
