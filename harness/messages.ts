@@ -530,9 +530,9 @@ export interface CommonFailure {
 
 /** The failures in a few words, and where to read them all. */
 function failedWith(db: string, failed: number, common: CommonFailure): string {
-  const which = common.trials === failed ? (failed === 1 ? 'it' : 'each') : `${common.trials} of them`;
+  const which = common.trials === failed ? (failed === 1 ? '' : 'each ') : `${common.trials} of them `;
   const all = common.trials === failed ? '' : `; all of them: "harness export ${db} --table failures"`;
-  return `${which} with: ${showValue(common.error.replace(/\s+/g, ' ').trim() || 'no error recorded', 200)}${all}`;
+  return `${which}with: ${showValue(common.error.replace(/\s+/g, ' ').trim() || 'no error recorded', 200)}${all}`;
 }
 
 /** A database whose every trial failed: nothing to report. */
@@ -546,7 +546,7 @@ export function reportOnlyFailed(db: string, study: string, failed: number, comm
 /** A report that leaves failed trials out. */
 export function reportFailedTrials(db: string, study: string, failed: number, recorded: number, common: CommonFailure, next: string): string {
   return (
-    `Warning: ${failed} of the ${recorded} trials in ${db} failed (${failedWith(db, failed, common)}); this report of study ${study} leaves them out, so its figures, tables and verdicts will change once they succeed. ` +
+    `Warning: ${failed} of the ${recorded} trials in ${db} failed (${failedWith(db, failed, common)}); this report of study ${study} leaves them out, so its figures, tables and verdicts may change once they succeed. ` +
     `Fix the cause, then run the study again, which retries failed trials. ${next}`
   );
 }

@@ -33,7 +33,7 @@ export const optionTable = {
   report: { type: 'boolean', describe: 'Write the report when the run finishes' },
   out: { type: 'string', describe: 'Output path' },
   format: { type: 'string', describe: 'Output format [default: json for an --out ending in .json, else csv]', choices: exportFormats },
-  table: { type: 'string', describe: 'Which table (columns: what each column of the others holds, with its unit)', choices: exportTables, default: 'trials' },
+  table: { type: 'string', describe: 'Which table (columns: what each column of trials and curves holds, with its unit)', choices: exportTables, default: 'trials' },
   'results-only': { type: 'boolean', describe: 'With --table trials or curves: leave out the columns that say how trials were run (duration_ms, run_id), so that exports of the same results are byte-identical whatever the threads, shards or resumes' },
   shards: { type: 'string', describe: 'Show how the grid splits over this many shards' },
   pilot: { type: 'string', describe: 'Groups to time for the estimate, after a warm-up (0: no estimate)' },

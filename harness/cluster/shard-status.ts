@@ -75,7 +75,7 @@ export interface FolderStatus {
 export interface OtherDatabase {
   file: string;
   manifestHash: string;
-  /** It holds every trial of the whole study. */
+  /** It holds every trial of the whole study, none failed. */
   whole: boolean;
 }
 
@@ -247,7 +247,7 @@ function readOtherDatabase(file: string, now: Date): OtherDatabase[] {
   try {
     // Counted as the one shard of a cut into one: the whole study, whatever its runs ran.
     const status = databaseStatus(file, now, undefined, { index: 0, count: 1 });
-    return [{ file, manifestHash: status.manifestHash, whole: status.missing === 0 }];
+    return [{ file, manifestHash: status.manifestHash, whole: status.missing === 0 && status.failed === 0 }];
   } catch (thrown) {
     if (thrown instanceof InputError || errnoCode(thrown)?.startsWith('SQLITE_')) return [];
     throw thrown;

@@ -117,6 +117,9 @@ describe('a database with failed trials', () => {
     const why = msg.reportOnlyFailed('thrown.sqlite', 'thrown', 2, { error: thrownMessage, trials: 2 }, msg.reportNext.resume('npx harness run thrown.yaml --db thrown.sqlite --report --out thrown-report'));
     expect(run.stderr).toContain(why);
     expect(existsSync(join(dir, 'thrown-report'))).toBe(false);
+    // With --json, the run's object says why there is no report.
+    const json = await runHarness(['run', 'thrown.yaml', '--db', 'thrown.sqlite', '--report', '--out', 'thrown-report', '--json'], { cwd: dir, env: { FAULTS_ARMED: 'throw' } });
+    expect(JSON.parse(json.stdout)).toMatchObject({ exitCode: 1, report: { none: expect.stringContaining('holds no successful trial of study thrown') } });
     // Some of them: the report, and the warning last.
     writeStudy(dir, 'thrown-some.yaml', { name: 'thrown-some', experiment: faultsModule, seeds: 2, axes: { fault: ['none', 'throw'], part: ['a'] } });
     const some = await runHarness(['run', 'thrown-some.yaml', '--db', 'thrown-some.sqlite', '--report', '--out', 'thrown-some-report'], { cwd: dir, env: { FAULTS_ARMED: 'throw' } });

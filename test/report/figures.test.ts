@@ -12,7 +12,8 @@ import { curveKey, type Band } from '../../experiments/inference-scaling/report/
 import { allFigures, leftOutFigures, showsNoIntervals, type Figure } from '../../experiments/inference-scaling/report/figures/index.js';
 import { reportDocuments } from '../../experiments/inference-scaling/report/index.js';
 import { curveFigure, placedText, POINT_CLASS_SCALE } from '../../experiments/inference-scaling/report/figures/curves.js';
-import { balanceFigure } from '../../experiments/inference-scaling/report/figures/picks.js';
+import { balanceFigure, picksFigure } from '../../experiments/inference-scaling/report/figures/picks.js';
+import { stabilityFigure } from '../../experiments/inference-scaling/report/figures/stability.js';
 import { projectionsFigure } from '../../experiments/inference-scaling/report/figures/projections.js';
 import { savingsFigure } from '../../experiments/inference-scaling/report/figures/savings.js';
 import { AXIS, TEXT_HEIGHT, TEXT_WIDTH } from '../../experiments/inference-scaling/report/figures/theme.js';
@@ -261,8 +262,18 @@ describe('figure specs', () => {
       return shares.reduce((x, y) => x + y, 0) / shares.length;
     };
     const least = [...a.data.selectors].sort((x, y) => mean(x) - mean(y))[0]!;
-    const subtitle = (named('stability').spec as unknown as { title: { subtitle: string[] } }).title.subtitle.join(' ');
-    expect(subtitle).toContain(`${least} scatters most (on average`);
+    const subtitleOf = (f: Figure) => (f.spec as unknown as { title: { subtitle: string[] } }).title.subtitle.join(' ');
+    expect(subtitleOf(named('stability'))).toContain(`${least} scatters most (on average`);
+    // Every selector as stable as the next: none named.
+    const alike = { ...a, cells: a.cells.map((c) => ({ ...c, spread: { ...c.spread, modeShare: 1 } })) } as typeof a;
+    expect(subtitleOf(stabilityFigure(alike))).not.toContain('scatter');
+  });
+
+  it('ticks a log k axis of picks within one octave at the powers of two around them', async () => {
+    const octave = (c: NonNullable<ReturnType<typeof a.cell>>) => ({ ...c, kStar: { ...c.kStar, mean: c.kStar.mean === null ? null : 12, lo: c.kStar.lo === null ? null : 12, hi: c.kStar.hi === null ? null : 13 } });
+    const within = { ...a, cell: (...args: Parameters<typeof a.cell>) => { const c = a.cell(...args); return c && octave(c); } } as typeof a;
+    const labels = [...new Set(texts(await sceneOf(picksFigure(within).spec), 'axis-label').map((t) => String(t.text)).filter((t) => /^\d+$/.test(t)))];
+    expect(labels).toEqual(['8', '16']);
   });
 
   it('says when cost and latency saved nearly coincide, and only then', () => {

@@ -15,6 +15,8 @@ import {
   quantile,
   quantileInPlace,
   sampleSd,
+  signFlipPValue,
+  SIGN_FLIP_ASSIGNMENTS,
   wilsonInterval,
   Xoshiro128,
 } from '../../harness/stats/index.js';
@@ -382,5 +384,41 @@ describe('shares and pairs', () => {
     );
     expect(pairs).toEqual({ keys: [1, 3], left: [10, 30], right: [11, 33] });
     expect(pairedDeltas(pairs, (l, r) => r - l)).toEqual([1, 3]);
+  });
+});
+
+describe('signFlipPValue: the sign-flip test of paired differences', () => {
+  it('counts the sign assignments exactly up to 16 units', () => {
+    expect(signFlipPValue([], 'x')).toBeNull();
+    expect(signFlipPValue([4, 4], 'x')).toBe(0.5);
+    expect(signFlipPValue([0, 0], 'x')).toBe(1);
+    expect(signFlipPValue([1, 1, 1, 1, 1, 1], 'x')).toBe(2 / 64);
+    // Six of seven 4 apart, one 0: the 0 flips freely, so two assignments of each extreme.
+    expect(signFlipPValue([4, 4, 4, 4, 4, 4, 0], 'x')).toBe(4 / 128);
+    // The order of the units does not matter.
+    expect(signFlipPValue([3, -1, 2, 5], 'x')).toBe(signFlipPValue([5, 2, -1, 3], 'x'));
+  });
+
+  it('estimates it from seeded assignments above 16 units, the same for the same identity', () => {
+    const all = Array.from({ length: 20 }, () => 2);
+    // 2 of 2^20 assignments reach it: the estimate's floor, 1 / (1 + assignments), or just above.
+    expect(signFlipPValue(all, 'x')).toBeLessThan(3 / (1 + SIGN_FLIP_ASSIGNMENTS));
+    const mixed = Array.from({ length: 24 }, (_, i) => (i % 3 === 0 ? -1 : 1) * (1 + (i % 5)));
+    expect(signFlipPValue(mixed, 'a')).toBe(signFlipPValue(mixed, 'a'));
+    expect(signFlipPValue(mixed, 'a')).not.toBe(signFlipPValue(mixed, 'b'));
+  });
+
+  it('rejects at most 5% of samples without a difference, at any number of units', () => {
+    // 400 samples of symmetric noise per size: the rejection rate stays within 0.05 plus three
+    // standard errors of a rate estimated from 400 samples (sqrt(0.05 * 0.95 / 400) = 0.011).
+    const random = Xoshiro128.fromIdentity('sign-flip calibration');
+    for (const n of [2, 3, 6, 10, 20]) {
+      let rejected = 0;
+      for (let sample = 0; sample < 400; sample++) {
+        const differences = Array.from({ length: n }, () => random.nextUnit() - 0.5);
+        if (signFlipPValue(differences, { n, sample }, 2000)! <= 0.05) rejected++;
+      }
+      expect(rejected / 400, `n = ${n}`).toBeLessThanOrEqual(0.05 + 3 * Math.sqrt((0.05 * 0.95) / 400));
+    }
   });
 });

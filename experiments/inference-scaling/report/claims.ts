@@ -64,7 +64,7 @@ export interface Adaptivity {
   model: string;
   selector: string;
   /**
-   * Whether the mean per-seed difference in k* between some two scenarios excludes 0 (see
+   * Whether the mean per-seed difference in k* between some two scenarios differs from 0 (see
    * movesBetween). Only scenarios where the selector picks are compared: no feasible k in one is
    * not k* moving. Null when not judged.
    */
@@ -587,10 +587,11 @@ function claim4Row(scope: string, counts: Claim4Counts, headline: boolean): Clai
 // ---- claim 5 ---------------------------------------------------------------------------
 
 const RULE_5 =
-  'Per selector, a model\'s k* moves if, for some pair of scenarios where it picks a k, the bootstrap interval of the mean per-seed ' +
-  'difference in k* (seeds share their random numbers across scenarios; those with a pick in both) excludes 0, each of the m pairs at ' +
-  'level 1 - 0.05/m (no feasible k in a scenario is not k* moving). A model is not judged when it picks in fewer ' +
-  'than two scenarios, or when no interval excludes 0 and some pair has none (fewer than two seeds with a pick in both of its scenarios). ' +
+  'Per selector, a model\'s k* moves if, for some pair of scenarios where it picks a k, the sign-flip test of the mean per-seed ' +
+  'difference in k* (seeds share their random numbers across scenarios; those with a pick in both) rejects no difference at ' +
+  '0.05/m for m pairs (no feasible k in a scenario is not k* moving). A model is not judged when it picks in fewer than two ' +
+  'scenarios, or when no pair rejects and some pair has too few seeds with a pick in both to reject (n seeds give at least p = 2/2^n) ' +
+  'and a k* that differs in one of them. ' +
   'Holds if k* moves for more than half the models judged; does not hold if it moves for none; otherwise (or with no model judged) ' +
   'cannot tell. Overall: holds if it holds for every paper selector.';
 
@@ -621,7 +622,7 @@ function judgeMoves(ctx: Context, conditions: readonly Condition[], ks: readonly
 /** Why a model's k* is not judged for claim 5: what it has, as its tables say after "not judged" and its claim row after "with". */
 export const NOT_JUDGED = {
   fewScenarios: 'a pick in fewer than two scenarios',
-  oneSeed: 'too few seeds with a pick for an interval',
+  oneSeed: 'too few seeds with a pick in both scenarios of a pair to tell',
 } as const;
 
 function measureAdaptivity(ctx: Context): Adaptivity[] {
@@ -717,25 +718,29 @@ function claim5(ctx: Context, adaptivity: readonly Adaptivity[]): ClaimRow[] {
 /**
  * Whether k* moves between some two of the scenarios where the selector picks. A model's seeds
  * draw the same random numbers in every scenario, so each pair of scenarios is compared seed by
- * seed: the bootstrap interval of the mean per-seed difference in k*, over the seeds with a pick
- * in both. Each of the m pairs compared gets level 1 - 0.05/m (Bonferroni), so that a k* that moves
- * nowhere is called moving in at most 5% of studies, whatever the number of scenarios. True when
- * one pair's interval excludes 0, false when every pair's includes it, null when no pair's
- * excludes it and some pair has none (fewer than two seeds with a pick in both).
+ * seed, over the seeds with a pick in both: the sign-flip test of their mean difference in k*,
+ * exact at any number of seeds. Each of the m pairs compared is tested at 0.05/m (Bonferroni),
+ * so that a k* that moves nowhere is called moving in at most 5% of studies, whatever the number
+ * of scenarios. True when one pair's p-value is within its level; false when every pair's is
+ * above it; null when no pair's is within it and some pair has too few seeds with a pick in
+ * both to reach it (with n seeds the smallest p-value is 2/2^n), unless those seeds, two or
+ * more, all picked the same k* in both.
  */
 function movesBetween(ctx: Context, conditions: readonly Condition[], ks: readonly number[][], model: string, selector: string): boolean | null {
   const pairs: [number, number][] = [];
   for (let i = 0; i < ks.length; i++) {
     for (let j = i + 1; j < ks.length; j++) if (ks[i]!.length > 0 && ks[j]!.length > 0) pairs.push([i, j]);
   }
-  const level = 1 - (1 - CONFIDENCE) / pairs.length;
+  const alpha = (1 - CONFIDENCE) / pairs.length;
   let undecided = false;
   for (const [i, j] of pairs) {
     const [a, b] = [conditions[i]!, conditions[j]!];
     const differences = ctx.index.pairedConditions(a.id, b.id, model, selector, (x, y) => (x.kStar === null || y.kStar === null ? null : x.kStar - y.kStar));
-    const d = ctx.stats.meanInterval(differences, { claim: 5, model, selector, between: [conditionIdentity(a), conditionIdentity(b)] }, level);
-    if (d === null || d.lo === null || d.hi === null) undecided = true;
-    else if (d.lo > 0 || d.hi < 0) return true;
+    const p = ctx.stats.signFlip(differences, { claim: 5, model, selector, between: [conditionIdentity(a), conditionIdentity(b)] });
+    if (p !== null && p <= alpha) return true;
+    // The same k* in every one of two or more seeds is k* not moving, however few the seeds.
+    const unmoved = differences.length >= 2 && differences.every((d) => d === 0);
+    if (!unmoved && (p === null || 2 / 2 ** differences.length > alpha)) undecided = true;
   }
   return undecided ? null : false;
 }

@@ -19,6 +19,7 @@ import {
   pairByKey,
   pairedDeltas,
   sampleSd,
+  signFlipPValue,
   wilsonInterval,
   type Interval,
   type Pairs,
@@ -193,9 +194,9 @@ export class Statistician {
     return { n: all.length, mean: interval?.estimate ?? null, sd: sampleSd(all), lo: interval?.lo ?? null, hi: interval?.hi ?? null };
   }
 
-  /** The mean of one sample (e.g. per-seed differences) with its interval at `level`. */
-  meanInterval(values: readonly number[], identity: Json, level = CONFIDENCE): Interval | null {
-    return bootstrapMeanInterval(values, { ...this.options(identity), level });
+  /** The sign-flip test's two-sided p-value of paired differences' mean against 0 (signFlipPValue). */
+  signFlip(differences: readonly number[], identity: Json): number | null {
+    return signFlipPValue(differences, { study: this.study, quantity: identity });
   }
 
   /** A statistic of two independent samples' means (e.g. their difference or ratio). */

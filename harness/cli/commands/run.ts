@@ -135,6 +135,7 @@ export const runCommand: Command = {
         // Every trial failed: the run's exit code says so (1), and this why there is no report.
         if (!(thrown instanceof OnlyFailedTrialsError)) throw thrown;
         println(io.stderr, thrown.message);
+        report = { none: thrown.message };
       }
     }
     // One object, once the report is written too; `report` only with --report.

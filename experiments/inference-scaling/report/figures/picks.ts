@@ -60,6 +60,8 @@ export function picksFigure(a: Analysis): Figure {
   const [least, most] = ks.length ? [Math.min(...ks), Math.max(...ks)] : [1, 1];
   const values: number[] = [];
   for (let v = 2 ** Math.floor(Math.log2(most)); v >= least; v /= 4) values.unshift(v);
+  // Picks within one octave (12 and 13 of a k_max of 12): the powers of two around them.
+  if (values.length < 2) values.splice(0, values.length, 2 ** Math.floor(Math.log2(least)), 2 ** Math.ceil(Math.log2(most) + 1e-9));
   const logK = { xScale: { type: 'log', base: 2 }, xAxis: { values, tickCount: values.length, format: 'd' } };
   return rowsFigure({ name: 'picks', title, subtitle, body: selectorCellsChart(a, 'k* (log)', TOOLTIP_FORMAT.k, tooltip, logK), rows });
 }

@@ -27,17 +27,20 @@ const NAME_IN_TWO_LINES = "length(datum.label) > 8 && indexof(datum.label, '-') 
 const SUMMARY_PANEL_WIDTH = 92;
 
 /**
- * The selector whose k* repeats least across seeds (the lowest share of seeds at the most frequent
- * k*, mean over its cells), as the subtitle names it; '' for fewer than two selectors with picks.
+ * The selectors whose k* repeats least across seeds (the lowest share of seeds at the most frequent
+ * k*, mean over their cells), as the subtitle names them; '' for fewer than two selectors with
+ * picks, or when all repeat alike.
  */
 function leastStable(a: Analysis): string {
   const shares = a.data.selectors.flatMap((selector) => {
     const cells = a.cells.filter((c) => c.selector === selector && c.spread.modeShare !== null);
     return cells.length ? [{ selector, share: cells.reduce((sum, c) => sum + c.spread.modeShare!, 0) / cells.length }] : [];
   });
-  if (shares.length < 2) return '';
-  const least = shares.reduce((low, s) => (s.share < low.share ? s : low));
-  return `; ${least.selector} scatters most (on average ${fmt.share(least.share)} of seeds at its most frequent k*)`;
+  const lowest = Math.min(...shares.map((s) => s.share));
+  // Named only where some selector repeats its k* more often: not when all do alike (each always, say).
+  if (shares.length < 2 || lowest >= Math.max(...shares.map((s) => s.share))) return '';
+  const least = shares.filter((s) => s.share === lowest).map((s) => s.selector);
+  return `; ${least.join(' and ')} scatter${least.length === 1 ? 's' : ''} most (on average ${fmt.share(lowest)} of seeds at ${least.length === 1 ? 'its' : 'their'} most frequent k*)`;
 }
 
 export function stabilityFigure(a: Analysis): Figure {
