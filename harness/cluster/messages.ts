@@ -26,10 +26,16 @@ export function arrayLargerThanGrid(arraySize: number, blocks: number, groups: n
   const counted = blocks === groups ? `${blocks}` : `${blocks}, counting the ${blocks - groups} whose every cell the study excludes`;
   return optionInvalid(
     'array-size',
-    `must be at most the number of simulation groups (${counted}), or some tasks would have nothing to do`,
+    `must be at most the number of simulation groups (${counted}): tasks are dealt whole groups, so more tasks would have nothing to do`,
     arraySize,
     `Use --array-size ${blocks} or less.`,
   );
+}
+
+/** Tasks dealt only groups whose every cell the study excludes. */
+export function idleTasks(tasks: readonly number[], count: number): string {
+  const shown = tasks.length > 8 ? `${tasks.slice(0, 8).join(', ')} and ${tasks.length - 8} more` : tasks.join(', ');
+  return `task${tasks.length === 1 ? '' : 's'} ${shown} of ${count} ${tasks.length === 1 ? 'is' : 'are'} dealt only simulation groups whose every cell the study excludes, and will end at once with nothing to run; fewer tasks (--array-size) may leave none idle.`;
 }
 
 /** The plan's first line: what the study runs. */

@@ -125,6 +125,9 @@ export function planArray(work: StudyWork, options: SlurmOptions): ArrayPlan {
   }
 
   const warnings: string[] = [];
+  // Shards are dealt every N-th group, the study's excluded ones too: a task may get only those.
+  const idle = shards.filter((s) => s.groups === 0).map((s) => s.index);
+  if (idle.length > 0) warnings.push(msg.idleTasks(idle, tasks));
   const longest = Math.max(...shards.map((s) => s.estimatedSeconds ?? 0));
   if (timeLimitSeconds !== null && pilot !== null && longest > timeLimitSeconds - warnedBefore) {
     warnings.push(msg.beyondTimeLimit(longest, options.time!, options.maxRequeues, warnedBefore));

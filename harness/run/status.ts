@@ -188,9 +188,13 @@ export function incompleteCuts(statuses: readonly DbStatus[]): IncompleteCut[] {
     const same = statuses.filter((s) => s.manifestHash === hash);
     if (same.some((s) => s.shards.length === 0)) continue;
     const held = new Set(same.flatMap((s) => s.shards));
-    for (const count of new Set([...held].map((shard) => parseShard(shard).count))) {
-      const missing = Array.from({ length: count }, (_, i) => `${i}/${count}`).filter((shard) => !held.has(shard));
-      if (missing.length === 0) continue;
+    const cuts = [...new Set([...held].map((shard) => parseShard(shard).count))].map((count) => ({
+      count,
+      missing: Array.from({ length: count }, (_, i) => `${i}/${count}`).filter((shard) => !held.has(shard)),
+    }));
+    // A cut held whole covers the study: another, abandoned one, lacks nothing that matters.
+    if (cuts.some((cut) => cut.missing.length === 0)) continue;
+    for (const { count, missing } of cuts) {
       const holders = same.filter((s) => s.shards.some((shard) => parseShard(shard).count === count));
       const commands: Record<string, string> = {};
       for (const run of holders.flatMap((s) => s.runs)) if (run.shard !== null && run.commandLine.startsWith('harness run ')) commands[run.shard] = run.commandLine;

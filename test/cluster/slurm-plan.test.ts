@@ -149,10 +149,15 @@ describe('a study that excludes whole groups', () => {
     expect(formatPlan(planArray(work(10), options())).split('\n')[0]).toBe('Study tiny: 45 trials in 10 simulation groups');
     // Without a pilot, one task per group as shards deal them: the excluded ones too.
     expect(planArray(work(3, 1, null, 2), options({ arraySize: undefined })).tasks).toBe(5);
-    expect(planArray(work(3, 1, null, 2), options({ arraySize: 5 })).tasks).toBe(5);
+    const five = planArray(work(3, 1, null, 2), options({ arraySize: 5 }));
+    expect(five.tasks).toBe(5);
+    // The excluded groups, last, are dealt to tasks 3 and 4: said, with what to do.
+    expect(five.warnings).toEqual([msg.idleTasks([3, 4], 5)]);
+    expect(formatPlan(five)).toContain('Warning: tasks 3, 4 of 5 are dealt only simulation groups whose every cell the study excludes');
+    expect(planArray(work(3, 1, null, 2), options({ arraySize: 3 })).warnings).toEqual([]);
     const refused = inputError(() => planArray(work(3, 1, null, 2), options({ arraySize: 6 })));
     expect(refused).toBe(msg.arrayLargerThanGrid(6, 5, 3));
-    expect(refused).toContain('at most the number of simulation groups (5, counting the 2 whose every cell the study excludes)');
+    expect(refused).toContain('at most the number of simulation groups (5, counting the 2 whose every cell the study excludes): tasks are dealt whole groups');
   });
 
   it('is counted so from the study file', async () => {

@@ -151,6 +151,9 @@ describe('status on a folder with some shards of a study', () => {
     // The command it gives runs the missing shard; then nothing is missing, before or after the merge.
     expect((await cli(shard(1), dir)).code).toBe(0);
     expect((await cli(['status', 'cut'], dir)).stdout).not.toContain('is cut into');
+    // A shard of an abandoned cut beside them lacks nothing: the three cover the study.
+    expect((await cli(['run', 'noop.yaml', '--shard', '0/2', '--db', 'cut/statusfolder.shard-0-of-2.sqlite', '--threads', '1'], dir)).code).toBe(0);
+    expect((await cli(['status', 'cut'], dir)).stdout).not.toContain('is cut into');
     expect((await cli(['merge', 'cut/statusfolder.sqlite', ...[0, 1, 2].map((i) => `cut/statusfolder.shard-${i}-of-3.sqlite`)], dir)).code).toBe(0);
     expect((await cli(['status', 'cut'], dir)).stdout).not.toContain('is cut into');
   });
