@@ -399,11 +399,25 @@ describe('signFlipPValue: the sign-flip test of paired differences', () => {
     expect(signFlipPValue([3, -1, 2, 5], 'x')).toBe(signFlipPValue([5, 2, -1, 3], 'x'));
   });
 
-  it('estimates it from seeded assignments above 16 units, the same for the same identity', () => {
-    const all = Array.from({ length: 20 }, () => 2);
+  it('counts whole numbers exactly at any number of units, as enumerating every assignment does', () => {
+    const enumerate = (d: number[]) => {
+      const observed = Math.abs(d.reduce((a, b) => a + b, 0));
+      let count = 0;
+      for (let signs = 0; signs < 2 ** d.length; signs++) if (Math.abs(d.reduce((a, v, i) => a + (signs & (1 << i) ? -v : v), 0)) >= observed) count++;
+      return count / 2 ** d.length;
+    };
+    for (const d of [[4, 8, -12, 4, 0, 8], [28, -4, 16, 16, 4, -8, 12, 0, 4, 20], [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, -13, 14]]) {
+      expect(signFlipPValue(d, 'x')).toBeCloseTo(enumerate(d), 12);
+    }
+    // Thirty seeds, all 4 apart: 2 of 2^30 assignments, exactly.
+    expect(signFlipPValue(Array.from({ length: 30 }, () => 4), 'x')).toBe(2 / 2 ** 30);
+  });
+
+  it('estimates it from seeded assignments for more than 16 units of other than whole numbers, the same for the same identity', () => {
+    const all = Array.from({ length: 20 }, () => 2.5);
     // 2 of 2^20 assignments reach it: the estimate's floor, 1 / (1 + assignments), or just above.
     expect(signFlipPValue(all, 'x')).toBeLessThan(3 / (1 + SIGN_FLIP_ASSIGNMENTS));
-    const mixed = Array.from({ length: 24 }, (_, i) => (i % 3 === 0 ? -1 : 1) * (1 + (i % 5)));
+    const mixed = Array.from({ length: 24 }, (_, i) => (i % 3 === 0 ? -1 : 1) * (0.5 + (i % 5)));
     expect(signFlipPValue(mixed, 'a')).toBe(signFlipPValue(mixed, 'a'));
     expect(signFlipPValue(mixed, 'a')).not.toBe(signFlipPValue(mixed, 'b'));
   });
