@@ -47,11 +47,20 @@ export function shardLogName(index: number | string): string {
 
 /** `shard-3-of-8.sqlite` -> { index: 3, count: 8 }; anything else -> null. */
 export function parseShardFileName(name: string): { index: number; count: number } | null {
-  const m = /^shard-(\d+)-of-(\d+)\.sqlite$/.exec(name);
+  const parsed = parseShardPath(name);
+  return parsed?.prefix === '' ? { index: parsed.index, count: parsed.count } : null;
+}
+
+/**
+ * A path ending in a shard's file name, `run --shard`'s (`results/paper.shard-3-of-8.sqlite`)
+ * or a shard folder's (`shard-3-of-8.sqlite`): what comes before it, and the shard; else null.
+ */
+export function parseShardPath(path: string): { prefix: string; index: number; count: number } | null {
+  const m = /^(.*?)shard-(\d+)-of-(\d+)\.sqlite$/.exec(path);
   if (!m) return null;
-  const index = Number(m[1]);
-  const count = Number(m[2]);
-  return index < count ? { index, count } : null;
+  const index = Number(m[2]);
+  const count = Number(m[3]);
+  return index < count ? { prefix: m[1]!, index, count } : null;
 }
 
 /** `<out>/cluster-plan.json`: what `harness slurm` planned, read back by `status`. */

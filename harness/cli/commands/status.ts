@@ -1,5 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { parseShardPath, shardFileName } from '../../cluster/layout.js';
 import { shardFolderStatus } from '../../cluster/slurm-command.js';
 import { InputError, errorMessage } from '../../errors.js';
 import { errnoCode } from '../../folders.js';
@@ -76,9 +77,12 @@ export const statusCommand: Command = {
 function mergeArguments(cut: IncompleteCut, dir: string, statuses: readonly DbStatus[]): string {
   const target = join(dir, `${cut.study}.sqlite`);
   const into = statuses.some((s) => s.db === target) ? '<merged.sqlite>' : target;
-  const prefixes = new Set(cut.dbs.map((db) => new RegExp(`^(.*)shard-\\d+-of-${cut.count}\\.sqlite$`).exec(db)?.[1] ?? null));
+  const prefixes = new Set(cut.dbs.map((db) => {
+    const shard = parseShardPath(db);
+    return shard?.count === cut.count ? shard.prefix : null;
+  }));
   const [prefix] = prefixes;
-  const shards = prefixes.size === 1 && prefix !== null && prefix !== undefined ? `${prefix}shard-*-of-${cut.count}.sqlite` : `<the ${cut.count} shard databases>`;
+  const shards = prefixes.size === 1 && typeof prefix === 'string' ? `${prefix}${shardFileName('*', cut.count)}` : `<the ${cut.count} shard databases>`;
   return `${into} ${shards}`;
 }
 
