@@ -63,6 +63,17 @@ export interface GroupTask {
   cells: CellSpec[];
 }
 
+/** Why a cell cannot run, in the terms of a study-file message. */
+export interface CellProblem {
+  /** The parameter at fault, as a path inside `params` (e.g. ["fixed_k"]). */
+  path: string[];
+  /** What the value must be, completing "params.<path> ..." (e.g. "must be one of ..."). */
+  rule: string;
+  received: Json;
+  /** How to fix it. */
+  hint?: string;
+}
+
 export interface TrialOutput {
   key: string;
   /** Values for `trialColumns`; columns left out are stored as NULL. */
@@ -94,6 +105,14 @@ export interface Experiment<Params = unknown> {
    * as the selector or the Monte Carlo size).
    */
   groupOf(values: Record<string, Json>, params: Params): { simulation: Json; seedIdentity: Json };
+  /**
+   * Optional: what a cell's axis values ask of its params that neither the axes' choices nor
+   * `paramsSchema` sees alone (e.g. a selector that needs a parameter to name one of the
+   * scenario's candidates). Returns the problem, or null for a cell that can run. The harness
+   * calls it before anything runs, once per cell (replicates aside), and refuses the study with
+   * every distinct problem. `values` has no `replicate`.
+   */
+  checkCell?(values: Record<string, Json>, params: Params): CellProblem | null;
   /** Runs one task inside a worker thread. Pure: same task, same output. May throw. */
   runGroup(task: GroupTask): GroupOutput;
   /**

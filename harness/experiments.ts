@@ -97,6 +97,7 @@ export function contractProblems(candidate: unknown): string[] {
   need(typeof e.groupOf === 'function', '"groupOf" must be a function');
   need(typeof e.runGroup === 'function', '"runGroup" must be a function');
   need(e.report === undefined || typeof e.report === 'function', '"report", when present, must be a function');
+  need(e.checkCell === undefined || typeof e.checkCell === 'function', '"checkCell", when present, must be a function');
   need(
     typeof (e.paramsSchema as { safeParse?: unknown } | undefined)?.safeParse === 'function',
     '"paramsSchema" must be a zod schema',

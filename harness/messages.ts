@@ -204,6 +204,12 @@ export function experimentGroupOfFailed(experiment: string, values: unknown, rea
   return `Experiment "${experiment}": groupOf threw for cell ${showValue(values, 200)}: ${reason}. groupOf must accept every cell of a valid study.`;
 }
 
+export const excludeCombinationHint = 'Exclude the combination, or zip the sweeps so it does not occur.';
+
+export function experimentCheckCellFailed(experiment: string, values: unknown, reason: string): string {
+  return `Experiment "${experiment}": checkCell threw for cell ${showValue(values, 200)}: ${reason}. checkCell returns a problem rather than throwing it.`;
+}
+
 export function experimentSeedConflict(experiment: string, a: unknown, b: unknown): string {
   return `Experiment "${experiment}": cells ${showValue(a, 200)} and ${showValue(b, 200)} have the same simulation but different seedIdentity. Cells that share a simulation must share its random numbers: put what the seed depends on into "simulation" too.`;
 }

@@ -8,7 +8,7 @@
  * share their random numbers as well.
  */
 import { z } from 'zod';
-import type { ColumnDef, Experiment, GroupOutput, GroupTask, Json, Scalar, TrialOutput } from '../../harness/experiment.js';
+import type { CellProblem, ColumnDef, Experiment, GroupOutput, GroupTask, Json, Scalar, TrialOutput } from '../../harness/experiment.js';
 import {
   CatalogError,
   findEntry,
@@ -267,6 +267,24 @@ function runGroup(task: GroupTask): GroupOutput {
   return { groupKey: task.groupKey, trials, curve: curveRows(curves, constraintsFor(group.scenario, groupParams)) };
 }
 
+/** The 1D baseline picks `fixed_k` itself, so it must be one of the cell's candidate k. */
+function fixedKProblem(values: Record<string, Json>, params: Params): CellProblem | null {
+  if (values.selector !== 'fixed-k') return null;
+  const { sim } = resolveCell(values, params);
+  const stride = sim.step === 'P' ? sim.P : 1;
+  if (params.fixed_k <= sim.k_max && params.fixed_k % stride === 0) return null;
+  const ks = candidateKs(sim.k_max, sim.P, sim.step);
+  const closest = ks.reduce((best, k) => (Math.abs(k - params.fixed_k) < Math.abs(best - params.fixed_k) ? k : best));
+  // Named by the candidates, not the scenario: scenarios alike in them make one problem.
+  const which = sim.step === 'P' ? `the multiples of P=${sim.P} up to k_max=${sim.k_max}` : `1 to k_max=${sim.k_max}`;
+  return {
+    path: ['fixed_k'],
+    rule: `must be a candidate k for the selector fixed-k, one of ${which}`,
+    received: params.fixed_k,
+    hint: `Set fixed_k to a candidate, e.g. ${closest}, or leave fixed-k out of the selector axis.`,
+  };
+}
+
 const experiment: Experiment<Params> = {
   name: 'inference-scaling',
   version: '2',
@@ -306,6 +324,7 @@ const experiment: Experiment<Params> = {
     };
     return { simulation, seedIdentity: { model: model.id, replicate } };
   },
+  checkCell: fixedKProblem,
   runGroup,
   report: async (input) => (await import('./report/index.js')).buildReport(input),
   drawsFigures: true,

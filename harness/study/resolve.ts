@@ -4,7 +4,7 @@
  * order of the grid's dimensions and the sealed manifest. Every problem is collected and
  * reported at once; nothing here touches the disk.
  */
-import type { Experiment, Json } from '../experiment.js';
+import type { CellProblem, Experiment, Json } from '../experiment.js';
 import type { LoadedExperiment } from '../experiments.js';
 import { reservedTrialColumns } from '../experiments.js';
 import { InputError, errorMessage } from '../errors.js';
@@ -152,6 +152,12 @@ export function resolveStudy(
 
   const paramsOf = paramTable(grid, sweep, assignmentsOf, withSweepValues, parseParams, ctx, issues);
   fail(issues);
+  fail(cellProblems(exp, grid, paramsOf, (values, dotted) => {
+    if (dotted in sweep) return ['sweep', dotted];
+    const variant = variants.length ? values[VARIANT_FIELD] : undefined;
+    if (typeof variant === 'string' && variantSets.get(variant)?.[dotted] !== undefined) return ['variants', variant, dotted];
+    return null;
+  }));
   return { display: ctx.display, absPath: ctx.absPath, name: doc.name, loaded: ctx.loaded, manifest: sealManifest(body), grid, paramsOf };
 }
 
@@ -382,6 +388,43 @@ function resolveExclude(
 }
 
 /**
+ * The experiment's own check of every cell, replicates aside (they share their values and
+ * params): each distinct problem once, at the place the study sets the parameter (`placeOf`: a
+ * sweep or a variant; otherwise `params`).
+ */
+function cellProblems(
+  exp: Experiment,
+  grid: Grid,
+  paramsOf: (index: number) => CellParams,
+  placeOf: (values: Record<string, Json>, dotted: string) => PropertyKey[] | null,
+): Issue[] {
+  if (!exp.checkCell) return [];
+  const j = grid.dims.findIndex((d) => d.fields.length === 1 && d.fields[0]!.kind === 'replicate');
+  const stride = grid.lengths.slice(j + 1).reduce((a, b) => a * b, 1);
+  const combinationFields = grid.dims.flatMap((d) => d.fields.filter((f) => f.kind === 'param' || f.kind === 'variant').map((f) => f.name));
+  const seen = new Map<string, Issue>();
+  for (let index = 0; index < grid.size; index++) {
+    if ((j >= 0 && Math.floor(index / stride) % grid.lengths[j]! !== 0) || grid.isExcluded(index)) continue;
+    const values = grid.valuesOf(index, 'replicate');
+    let problem: CellProblem | null;
+    try {
+      problem = exp.checkCell(values, paramsOf(index).parsed);
+    } catch (thrown) {
+      throw new InputError(msg.experimentCheckCellFailed(exp.name, values, errorMessage(thrown)));
+    }
+    if (!problem) continue;
+    const path = placeOf(values, problem.path.join('.')) ?? ['params', ...problem.path];
+    // Where sweeps or variants make the problem, the combination at fault, as paramTable names one.
+    const where = Object.fromEntries(combinationFields.map((f) => [f, values[f]!]));
+    const rule = combinationFields.length ? `in the combination ${showValue(where)}, ${problem.rule}` : problem.rule;
+    const hint = [problem.hint, combinationFields.length ? msg.excludeCombinationHint : undefined].filter(Boolean).join(' ');
+    const id = canonicalJson([formatPath(path), rule, problem.received]);
+    if (!seen.has(id)) seen.set(id, { path, rule, received: problem.received, ...(hint ? { hint } : {}) });
+  }
+  return [...seen.values()];
+}
+
+/**
  * A dimension made of swept parameters (and shared axes) is shared when changing it does not
  * change `groupOf` at the grid's first cell: then its cells reuse one simulation.
  */
@@ -454,7 +497,7 @@ function paramTable(
           path: ['sweep'],
           received: where,
           rule: `the combination ${showValue(where)} is rejected by the experiment: ${formatPath(inner.path)} ${inner.rule}`,
-          hint: 'Exclude the combination, or zip the sweeps so it does not occur.',
+          hint: msg.excludeCombinationHint,
         });
       }
       table.push({ parsed: undefined, json: null });

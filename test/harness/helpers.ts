@@ -14,6 +14,7 @@ export const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export const fixtures = join(root, 'test', 'fixtures');
 export const noopModule = join(fixtures, 'experiments', 'noop.ts');
 export const faultyModule = join(fixtures, 'experiments', 'faulty.ts');
+export const checkedModule = join(fixtures, 'experiments', 'checked.ts');
 
 /** A fresh temp folder, removed after the test file. */
 export function tempDir(prefix = 'harness-test-'): string {

@@ -14,7 +14,7 @@ import { locateStudy, maxStudyBytes, readStudyDocument } from '../../harness/stu
 import { loadStudy } from '../../harness/study/study.js';
 import { maxParamCombinations } from '../../harness/study/resolve.js';
 import { showValue } from '../../harness/text.js';
-import { faultyModule, noopModule, noopStudy, tempDir, writeStudy } from './helpers.js';
+import { checkedModule, faultyModule, noopModule, noopStudy, tempDir, writeStudy } from './helpers.js';
 
 const dir = tempDir();
 let counter = 0;
@@ -293,6 +293,7 @@ describe('study files: refused, one clear message each', () => {
         '"description" must be a string',
         '"groupOf" must be a function',
         '"runGroup" must be a function',
+        '"checkCell", when present, must be a function',
         '"paramsSchema" must be a zod schema',
         'axis "Bad" must be lower snake case (it names a database column)',
         'trialColumns[0]: "status" is reserved by the harness or names an axis',
@@ -335,6 +336,30 @@ describe('study files: refused, one clear message each', () => {
     await expect(loadStudy(file, { cwd: dir, sets: ['sim={M: 5}', 'params.sim.M=3'] })).rejects.toThrow(
       msg.optionInvalid('set', 'sets sim and sim.M, which is part of it', ['sim={M: 5}', 'params.sim.M=3'], "Set sim.M inside sim's value, or each part of sim on its own."),
     );
+  });
+
+  it("the experiment's check of each cell: each distinct problem once, at the field that sets it, excluded cells spared", async () => {
+    const study = (doc: Record<string, unknown>) => ({ name: 'c', experiment: checkedModule, seeds: 3, axes: { color: ['red', 'cyan'], size: ['s', 'm'] }, ...doc });
+    const rule = { rule: 'must be at least 2 for the colour cyan', hint: 'Raise n.' };
+    // Six cyan cells (two sizes, three replicates) make one problem.
+    const plain = await failure(study({ params: { n: 1 } }));
+    expect(plain.message).toBe(`${plain.file}: ${line('params.n', rule, 1)}`);
+    const set = await failure(study({}), ['n=1']);
+    expect(set.message).toBe(`${set.file}: params.n: ${rule.rule}; received 1 (from --set n=1). ${rule.hint}`);
+    // A sweep or a variant that makes it: named there, with the combination at fault.
+    const inCombination = (where: unknown) => ({ rule: `in the combination ${showValue(where)}, ${rule.rule}`, hint: `${rule.hint} ${msg.excludeCombinationHint}` });
+    const swept = await failure(study({ sweep: { n: [1, 2] } }));
+    expect(swept.message).toBe(`${swept.file}: ${line('sweep.n', inCombination({ n: 1 }), 1)}`);
+    const variants = await failure(study({ params: { n: 3 }, variants: { lean: { n: 1 }, thin: { n: 1, mode: 'fancy' }, wide: {} } }));
+    expect(variants.message).toBe(
+      `${variants.file}: 2 problems:\n  - ${line('variants.lean.n', inCombination({ variant: 'lean' }), 1)}\n  - ${line('variants.thin.n', inCombination({ variant: 'thin' }), 1)}`,
+    );
+    // Cells a study excludes are not checked; nor are colours that pass.
+    await expect(load(study({ params: { n: 1 }, exclude: [{ color: 'cyan' }] }))).resolves.toBeDefined();
+    await expect(load(study({ params: { n: 2 } }))).resolves.toBeDefined();
+    // A check that throws breaks the contract: said as such, with the cell.
+    const thrown = await failure(study({ axes: { color: ['blue'], size: ['s'] } }));
+    expect(thrown.message).toBe(msg.experimentCheckCellFailed('checked', { color: 'blue', size: 's' }, 'fixture: checkCell throws'));
   });
 
   it('experiment contract breaches found while planning: groupOf throws, seeds differ within one simulation', async () => {
