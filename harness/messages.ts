@@ -724,12 +724,12 @@ export function statusNoDatabases(dir: string): string {
  * A folder's databases hold some shards of a study's cut, not all: which are missing, how to run
  * them, and the merge. `merge`: the merge command's arguments (a target and the shards' files).
  */
-export function statusShardsMissing(study: string, count: number, missing: readonly { shard: string; command: string }[], dir: string, merge: string): string {
+export function statusShardsMissing(study: string, count: number, missing: readonly { shard: string; command: string }[], dir: string, mergeCommand: string): string {
   const which = missing.length === 1 ? `shard ${missing[0]!.shard} has` : `shards ${missing.map((m) => m.shard).join(', ')} have`;
   return [
     `Study ${study} is cut into ${count} shards, and ${which} no database in ${dir}. Run ${missing.length === 1 ? 'it' : 'them'}:`,
     ...missing.map((m) => `  ${m.command}`),
-    `then merge all ${count}: npx harness merge ${merge}`,
+    `then merge all ${count}: ${mergeCommand}`,
   ].join('\n');
 }
 

@@ -5,10 +5,12 @@
  * instead of hiding them; and the shards of a study that the folder holds in part are named as
  * missing, not only listed as databases of their own.
  */
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as msg from '../../harness/messages.js';
+import { harnessBin } from '../reliability/helpers.js';
 import { cli, noopStudy, tempDir, writeStudy } from './helpers.js';
 
 const dir = tempDir('harness-status-folder-');
@@ -138,23 +140,56 @@ describe('status on a folder with some shards of a study', () => {
       3,
       [{ shard: '1/3', command: 'npx harness run noop.yaml --shard 1/3 --db cut/statusfolder.shard-1-of-3.sqlite --threads 1' }],
       'cut',
-      'cut/statusfolder.sqlite cut/statusfolder.shard-*-of-3.sqlite',
+      'npx harness merge cut/statusfolder.sqlite cut/statusfolder.shard-*-of-3.sqlite',
     );
+    // Exit 1, as a Slurm shard folder with shards missing: the merge would refuse them.
     const listed = await cli(['status', 'cut'], dir);
-    expect(listed.code).toBe(0);
+    expect(listed.code).toBe(1);
     expect(listed.stdout.endsWith(`\n${note}\n`)).toBe(true);
     expect(note).toContain('Study statusfolder is cut into 3 shards, and shard 1/3 has no database in cut. Run it:');
-    // With --json, for people on stderr: stdout stays the list.
+    // With --json, stdout stays the list, each shard of the cut saying what the cut lacks; the note for people on stderr.
     const json = await cli(['status', 'cut', '--json'], dir);
-    expect(JSON.parse(json.stdout)).toHaveLength(2);
+    expect(json.code).toBe(1);
+    const missingShards = {
+      count: 3,
+      missing: ['1/3'],
+      run: ['npx harness run noop.yaml --shard 1/3 --db cut/statusfolder.shard-1-of-3.sqlite --threads 1'],
+      merge: 'npx harness merge cut/statusfolder.sqlite cut/statusfolder.shard-*-of-3.sqlite',
+    };
+    expect(JSON.parse(json.stdout)).toMatchObject([{ db: 'cut/statusfolder.shard-0-of-3.sqlite', missingShards }, { db: 'cut/statusfolder.shard-2-of-3.sqlite', missingShards }]);
     expect(json.stderr).toContain(note);
     // The command it gives runs the missing shard; then nothing is missing, before or after the merge.
     expect((await cli(shard(1), dir)).code).toBe(0);
+    const whole = await cli(['status', 'cut', '--json'], dir);
+    expect(whole.code).toBe(0);
+    expect(JSON.parse(whole.stdout).some((e: object) => 'missingShards' in e)).toBe(false);
     expect((await cli(['status', 'cut'], dir)).stdout).not.toContain('is cut into');
     // A shard of an abandoned cut beside them lacks nothing: the three cover the study.
     expect((await cli(['run', 'noop.yaml', '--shard', '0/2', '--db', 'cut/statusfolder.shard-0-of-2.sqlite', '--threads', '1'], dir)).code).toBe(0);
     expect((await cli(['status', 'cut'], dir)).stdout).not.toContain('is cut into');
     expect((await cli(['merge', 'cut/statusfolder.sqlite', ...[0, 1, 2].map((i) => `cut/statusfolder.shard-${i}-of-3.sqlite`)], dir)).code).toBe(0);
     expect((await cli(['status', 'cut'], dir)).stdout).not.toContain('is cut into');
+  });
+
+  it('quotes a folder with a space in the commands it gives, which then run as given', async () => {
+    mkdirSync(join(dir, 'my cut'));
+    const shard = (i: number) => ['run', 'noop.yaml', '--shard', `${i}/2`, '--db', `my cut/statusfolder.shard-${i}-of-2.sqlite`, '--threads', '1'];
+    expect((await cli(shard(0), dir)).code).toBe(0);
+    const listed = await cli(['status', 'my cut', '--json'], dir);
+    expect(listed.code).toBe(1);
+    const [entry] = JSON.parse(listed.stdout) as { missingShards: { run: string[]; merge: string } }[];
+    expect(entry!.missingShards).toEqual({
+      count: 2,
+      missing: ['1/2'],
+      run: ["npx harness run noop.yaml --shard 1/2 --db 'my cut/statusfolder.shard-1-of-2.sqlite' --threads 1"],
+      merge: "npx harness merge 'my cut/statusfolder.sqlite' 'my cut/statusfolder.shard-'*-of-2.sqlite",
+    });
+    // Run through a shell, as a user pastes them: the shard, then the merge, and the folder is whole.
+    const sh = (line: string) => execFileSync('sh', ['-c', line.replace(/^npx harness /, `${JSON.stringify(process.execPath)} ${JSON.stringify(harnessBin)} `)], { cwd: dir, stdio: 'pipe' });
+    sh(entry!.missingShards.run[0]!);
+    sh(entry!.missingShards.merge);
+    const merged = await cli(['status', 'my cut', '--json'], dir);
+    expect(merged.code).toBe(0);
+    expect(JSON.parse(merged.stdout).map((e: { db: string }) => e.db)).toEqual(['my cut/statusfolder.shard-0-of-2.sqlite', 'my cut/statusfolder.shard-1-of-2.sqlite', 'my cut/statusfolder.sqlite']);
   });
 });

@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseShardPath, shardFileName } from '../../cluster/layout.js';
+import { shellQuote } from '../../cluster/shell.js';
 import { shardFolderStatus } from '../../cluster/slurm-command.js';
 import { InputError, errorMessage } from '../../errors.js';
 import { errnoCode } from '../../folders.js';
@@ -48,25 +49,33 @@ export const statusCommand: Command = {
       if (json) println(io.stdout, '[]');
       return exitCodes.ok;
     }
-    const entries = paths.map((p) => readStatus(p, io.cwd));
+    const entries: (DbStatus | Unreadable)[] = paths.map((p) => readStatus(p, io.cwd));
     const statuses = entries.filter((e): e is DbStatus => !('error' in e));
     const unreadable = entries.filter((e): e is Unreadable => 'error' in e);
-    if (json) println(io.stdout, JSON.stringify(entries));
-    else if (statuses.length) println(io.stdout, statuses.map((s) => formatStatus(s, s.db)).join('\n'));
+    // Shards of a study that the folder holds in part, each listed as a database of its own.
+    const dir = displayPath(target, io.cwd);
+    const cuts = incompleteCuts(statuses).map((cut) => ({
+      cut,
+      missing: { count: cut.count, missing: cut.missing, run: cut.missing.map((shard) => rerunShard(shard, cut.commands)), merge: `npx harness merge ${mergeArguments(cut, dir, statuses)}` },
+    }));
+    if (json) {
+      // Under --json, on each database of such a cut, so that a script before a merge sees what is missing.
+      const missingOf = new Map(cuts.flatMap(({ cut, missing }) => cut.dbs.map((db) => [db, missing] as const)));
+      println(io.stdout, JSON.stringify(entries.map((e) => (missingOf.has(e.db) ? { ...e, missingShards: missingOf.get(e.db) } : e))));
+    } else if (statuses.length) println(io.stdout, statuses.map((s) => formatStatus(s, s.db)).join('\n'));
     for (const u of unreadable) println(io.stderr, u.error);
     noteOthers();
-    // Shards of a study that the folder holds in part, each listed above as a database of its own.
-    for (const cut of incompleteCuts(statuses)) {
-      const missing = cut.missing.map((shard) => ({ shard, command: rerunShard(shard, cut.commands) }));
-      const dir = displayPath(target, io.cwd);
-      println(json ? io.stderr : io.stdout, `\n${msg.statusShardsMissing(cut.study, cut.count, missing, dir, mergeArguments(cut, dir, statuses))}`);
+    for (const { cut, missing } of cuts) {
+      const note = msg.statusShardsMissing(cut.study, cut.count, cut.missing.map((shard, i) => ({ shard, command: missing.run[i]! })), dir, missing.merge);
+      println(json ? io.stderr : io.stdout, `\n${note}`);
     }
     // Every good database is reported, but a file that is not one exits 2, as grep, du or find
     // exit non-zero when some of their files could not be read. A script that checks a
     // folder's progress (`status --json` in CI, before a merge) must not take a truncated copy,
     // a shard file overwritten by mistake, or a half-synced database for "no database here";
-    // and `status bad.sqlite` alone already exits 2 for the same file.
-    return unreadable.length ? exitCodes.badInput : exitCodes.ok;
+    // and `status bad.sqlite` alone already exits 2 for the same file. Shards missing from a
+    // cut exit 1, as a Slurm shard folder's do: the merge would refuse them.
+    return unreadable.length ? exitCodes.badInput : cuts.length ? exitCodes.incomplete : exitCodes.ok;
   },
 };
 
@@ -82,8 +91,10 @@ function mergeArguments(cut: IncompleteCut, dir: string, statuses: readonly DbSt
     return shard?.count === cut.count ? shard.prefix : null;
   }));
   const [prefix] = prefixes;
-  const shards = prefixes.size === 1 && typeof prefix === 'string' ? `${prefix}${shardFileName('*', cut.count)}` : `<the ${cut.count} shard databases>`;
-  return `${into} ${shards}`;
+  // Quoted for a shell, the * left bare for it to expand.
+  const [head, tail] = shardFileName('*', cut.count).split('*') as [string, string];
+  const shards = prefixes.size === 1 && typeof prefix === 'string' ? `${shellQuote(prefix + head)}*${shellQuote(tail)}` : `<the ${cut.count} shard databases>`;
+  return `${into === target ? shellQuote(into) : into} ${shards}`;
 }
 
 /**
