@@ -365,8 +365,26 @@ export function dbManifestMismatch(path: string, diffs: readonly DifferenceLine[
   return `${path} holds results of a different study setup; resuming would mix them. What differs:\n${differenceLines(diffs)}\nStart a new database with "${freshCommand}" (the old one is kept under a timestamped name), write elsewhere with --db, or undo the change.`;
 }
 
-export function dbBusy(path: string, run: { id: number; pid: number; host: string; startedAt: string }): string {
-  return `${path} is being written by run ${run.id} (pid ${run.pid} on ${run.host}, started ${run.startedAt}). Wait for it to finish, stop it, or write elsewhere with --db.`;
+export interface BusyRun {
+  id: number;
+  pid: number;
+  host: string;
+  startedAt: string;
+}
+
+const writtenBy = (path: string, run: BusyRun) => `${path} is being written by run ${run.id} (pid ${run.pid} on ${run.host}, started ${run.startedAt})`;
+
+export function dbBusy(path: string, run: BusyRun): string {
+  return `${writtenBy(path, run)}. Wait for it to finish, stop it, or write elsewhere with --db.`;
+}
+
+/** A merge input that a run is still writing: its trials so far, and a lock that is not the merge's, would be copied. */
+export function mergeInputBusy(path: string, run: BusyRun): string {
+  return `${writtenBy(path, run)}; a merge takes only shards that no run is writing. Wait for it to finish (or stop it), then merge again.`;
+}
+
+export function mergeOutputBusy(path: string, run: BusyRun): string {
+  return `${writtenBy(path, run)}. Wait for it to finish, stop it, or merge into another database.`;
 }
 
 export function freshMovedAside(from: string, to: string): string {

@@ -20,7 +20,7 @@ import { snapshotToAttach } from './connect.js';
 import { codeVersions, type CodeVersion } from './code-versions.js';
 import { quoteIdent } from './columns.js';
 import { trialCells } from './reader.js';
-import { beginRun, endRun, listRuns } from './runs.js';
+import { assertNoLiveRun, beginRun, endRun, listRuns } from './runs.js';
 import { curveColumnNames, trialColumnNames } from './schema.js';
 import { Store } from './store.js';
 
@@ -74,7 +74,9 @@ export function mergeDatabases(
   const inputs = inputPaths.map((path) => {
     const store = Store.open(path, 'read', cwd);
     try {
-      return { path, shown: store.shown, manifest: store.requireManifest(), described: store.described() };
+      const manifest = store.requireManifest();
+      assertNoLiveRun(store, now(), msg.mergeInputBusy);
+      return { path, shown: store.shown, manifest, described: store.described() };
     } finally {
       store.close();
     }
@@ -95,6 +97,8 @@ export function mergeDatabases(
       if (stored.hash !== reference.manifest.hash) {
         throw new InputError(msg.mergeOutputDiffers(existing.shown, diffManifests(stored.body, reference.manifest.body)));
       }
+      // Before the copy, and in its own name: the copy's would be a temporary file's.
+      assertNoLiveRun(existing, now(), msg.mergeOutputBusy);
       existing.db.pragma('wal_checkpoint(TRUNCATE)');
     } finally {
       existing.close();
@@ -223,14 +227,20 @@ function mergeInto(
           .pluck()
           .get() as number;
         db.exec(`CREATE TEMP TABLE IF NOT EXISTS run_map (old INTEGER PRIMARY KEY, new INTEGER NOT NULL); DELETE FROM temp.run_map;`);
-        const oldRuns = db.prepare(`SELECT id FROM src.run ORDER BY id`).pluck().all() as number[];
         // A database of an older schema lacks the later columns: copied as NULL.
         const inSource = new Set((db.prepare(`PRAGMA src.table_info(run)`).all() as { name: string }[]).map((c) => c.name));
-        const copyRun = db.prepare(
-          `INSERT INTO main.run (${runColumns.join(', ')}) SELECT ${runColumns.map((c) => (inSource.has(c) ? c : 'NULL')).join(', ')} FROM src.run WHERE id = ?`,
-        );
+        const column = (c: string) => (inSource.has(c) ? `s.${c}` : 'NULL');
+        // A run merged before (into this database, or into an input merged again) is that run:
+        // the same start, process and command line. Copied again it would be listed twice.
+        const same = ['started_at', 'host', 'pid', 'shard', 'command_line'].map((c) => `m.${c} IS ${column(c)}`).join(' AND ');
+        const oldRuns = db.prepare(`SELECT s.id, (SELECT m.id FROM main.run m WHERE ${same}) FROM src.run s ORDER BY s.id`).raw(true).all() as [number, number | null][];
+        // No input has a live writer (checked before), so a run left `running` was killed: the
+        // merged database must not take its row for a lock.
+        const copied = (c: string) =>
+          c === 'status' ? `CASE s.status WHEN 'running' THEN 'killed' ELSE s.status END` : c === 'ended_at' ? `COALESCE(${column('ended_at')}, ${column('heartbeat_at')})` : column(c);
+        const copyRun = db.prepare(`INSERT INTO main.run (${runColumns.join(', ')}) SELECT ${runColumns.map(copied).join(', ')} FROM src.run s WHERE s.id = ?`);
         const mapRun = db.prepare(`INSERT INTO temp.run_map (old, new) VALUES (?, ?)`);
-        for (const id of oldRuns) mapRun.run(id, Number(copyRun.run(id).lastInsertRowid));
+        for (const [id, existing] of oldRuns) mapRun.run(id, existing ?? Number(copyRun.run(id).lastInsertRowid));
         const selectMapped = `SELECT ${q(trialCols.filter((c) => c !== 'run_id'), 's')}, (SELECT new FROM temp.run_map WHERE old = s.run_id)`;
         const into = `main.trial (${trialCols.map(quoteIdent).join(', ')})`;
         added += db

@@ -45,8 +45,8 @@ function isAlive(run: RunRow, now: Date): boolean {
   return run.host === hostname() ? processAlive(run.pid) && fresh : fresh;
 }
 
-function refuseBusy(store: Store, other: RunRow): never {
-  throw new InputError(msg.dbBusy(store.shown, { id: other.id, pid: other.pid, host: other.host, startedAt: other.started_at }));
+function refuseBusy(store: Store, other: RunRow, message: typeof msg.dbBusy = msg.dbBusy): never {
+  throw new InputError(message(store.shown, { id: other.id, pid: other.pid, host: other.host, startedAt: other.started_at }));
 }
 
 /** The run writing the database now, if any: one left `running` by a dead process is not. */
@@ -64,10 +64,13 @@ export function runsAsOf(store: Store, now: Date): RunRecord[] {
   return listRuns(store).map((run) => (run.status === 'running' && run.id !== live ? { ...run, status: 'killed' } : run));
 }
 
-/** Throws the "being written by run N (pid, host, start)" error while a live run holds the database. */
-export function assertNoLiveRun(store: Store, now: Date): void {
+/**
+ * Throws the "being written by run N (pid, host, start)" error while a live run holds the
+ * database, in the words of `message` (what the refused command suggests instead).
+ */
+export function assertNoLiveRun(store: Store, now: Date, message: typeof msg.dbBusy = msg.dbBusy): void {
   const live = liveRun(store, now);
-  if (live) refuseBusy(store, live);
+  if (live) refuseBusy(store, live, message);
 }
 
 /**

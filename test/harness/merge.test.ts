@@ -1,6 +1,7 @@
 /** Merging shard databases: what is combined, what is refused, and what is reported missing. */
 import Database from 'better-sqlite3';
 import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../harness/errors.js';
@@ -141,6 +142,41 @@ describe('merge', () => {
     expect(refusal(() => mergeDatabases(p('x.sqlite'), [p('m-0.sqlite'), p('m-0.sqlite')], provenance, now, dir))).toBe(msg.mergeInputTwice('m-0.sqlite'));
     expect(refusal(() => mergeDatabases(p('x.sqlite'), [], provenance, now, dir))).toBe(msg.mergeNoInputs());
     expect(refusal(() => mergeDatabases(p('x.sqlite'), [p('nope.sqlite')], provenance, now, dir))).toBe(msg.dbNotFound('nope.sqlite'));
+  });
+
+  it('takes no shard that a run is still writing, copies a killed run as killed, and lists each run once however often it merges', () => {
+    for (const name of ['live-0', 'dead-1', 'other-2']) copyFileSync(p(`m-${name.at(-1)}.sqlite`), p(`${name}.sqlite`));
+    const writing = (db: string, pid: number) => {
+      const handle = new Database(p(db));
+      const stamp = new Date().toISOString();
+      const id = handle
+        .prepare(`INSERT INTO run (started_at, heartbeat_at, status, node_version, cpu_model, threads, shard, command_line, host, pid) VALUES (?, ?, 'running', 'v20', 'cpu', 1, NULL, 'harness run s.yaml', ?, ?)`)
+        .run(stamp, stamp, hostname(), pid).lastInsertRowid;
+      handle.close();
+      return { id: Number(id), pid, host: hostname(), startedAt: stamp };
+    };
+    // A live writer (this process) on an input: refused, nothing written.
+    const live = writing('live-0.sqlite', process.pid);
+    expect(refusal(() => mergeDatabases(p('busy-out.sqlite'), [p('live-0.sqlite'), p('m-1.sqlite')], provenance, now, dir))).toBe(msg.mergeInputBusy('live-0.sqlite', live));
+    expect(existsSync(p('busy-out.sqlite'))).toBe(false);
+    // A writer that is gone: merged, its row no lock on the merge.
+    const gone = writing('dead-1.sqlite', 2 ** 22 + 12_345);
+    mergeDatabases(p('runs.sqlite'), [p('m-0.sqlite'), p('dead-1.sqlite')], provenance, now, dir);
+    const statusOf = (id: number) => query<{ status: string }>(p('runs.sqlite'), `SELECT status FROM run WHERE pid = ? AND started_at = ?`, id, gone.startedAt);
+    expect(statusOf(gone.pid)).toEqual([{ status: 'killed' }]);
+    // Merged again, with the same inputs and one more: each shard's run once, and one merge run per merge.
+    const runs = () => query<{ command_line: string; shard: string | null }>(p('runs.sqlite'), `SELECT command_line, shard FROM run ORDER BY id`);
+    const before = runs();
+    mergeDatabases(p('runs.sqlite'), [p('m-0.sqlite'), p('dead-1.sqlite'), p('other-2.sqlite')], provenance, now, dir);
+    const after = runs();
+    expect(after.filter((r) => r.shard !== null)).toEqual([...before.filter((r) => r.shard !== null), { command_line: 'test', shard: '2/3' }]);
+    expect(after.filter((r) => r.command_line === provenance.commandLine && r.shard === null).length).toBe(
+      before.filter((r) => r.command_line === provenance.commandLine && r.shard === null).length + 1,
+    );
+    // A live writer on the output: refused in the output's name, before anything is copied.
+    const busy = writing('runs.sqlite', process.pid);
+    expect(refusal(() => mergeDatabases(p('runs.sqlite'), [p('m-1.sqlite')], provenance, now, dir))).toBe(msg.mergeOutputBusy('runs.sqlite', busy));
+    expect(readdirSync(dir).filter((name) => name.includes('.merging-'))).toEqual([]);
   });
 
   it('refuses an output no folder can hold, naming the output, not its temporary file', () => {
