@@ -751,6 +751,14 @@ export function statusShardsMissing(study: string, count: number, missing: reado
   ].join('\n');
 }
 
+export function statusShardSetupsMixed(study: string, setups: readonly (readonly string[])[]): string {
+  return [
+    `The shards of study ${study} here come from ${setups.length} setups of it (its seeds, params or axes differ), which cannot be merged together:`,
+    ...setups.map((dbs, i) => `  ${i + 1}. ${dbs.join(', ')}`),
+    `Move each setup's shards into a folder of their own; status there names what each lacks (and "harness merge" lists what differs).`,
+  ].join('\n');
+}
+
 /** SQLite files of a folder that status lists only by the name `*.sqlite`. */
 export function statusOtherSqliteFiles(files: readonly string[]): string {
   const [first] = files;

@@ -63,6 +63,20 @@ export function parseShardPath(path: string): { prefix: string; index: number; c
   return index < count ? { prefix: m[1]!, index, count } : null;
 }
 
+/**
+ * Where shard `index/count`'s database is, or goes, among databases named as shards: the one
+ * named for it, else its name beside them when they share a prefix (`results/paper.`); null
+ * when they are not named alike.
+ */
+export function shardPathAmong(index: number, count: number, paths: readonly string[]): string | null {
+  const named = paths.map((path) => ({ path, shard: parseShardPath(path) }));
+  const own = named.find((n) => n.shard?.index === index && n.shard.count === count);
+  if (own) return own.path;
+  const prefixes = new Set(named.map((n) => (n.shard?.count === count ? n.shard.prefix : null)));
+  const [prefix] = prefixes;
+  return prefixes.size === 1 && typeof prefix === 'string' ? `${prefix}${shardFileName(index, count)}` : null;
+}
+
 /** `<out>/cluster-plan.json`: what `harness slurm` planned, read back by `status`. */
 export const ClusterPlanFile = z.strictObject({
   study: z.string(),

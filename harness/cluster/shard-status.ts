@@ -69,14 +69,17 @@ export interface FolderStatus {
   complete: boolean;
   /** Other databases in the folder that hold the folder's whole study, every trial: the shards merged. */
   merged: string[];
+  /** Failed trials the merged databases hold (the most of any): results, which a rerun of their shards retries. */
+  mergedFailed: number;
 }
 
 /** A database in a shard folder that is not one of its shards (a merge of them, say). */
 export interface OtherDatabase {
   file: string;
   manifestHash: string;
-  /** It holds every trial of the whole study, none failed. */
+  /** It holds every trial of the whole study (some may have failed). */
   whole: boolean;
+  failed: number;
 }
 
 export interface FolderInput {
@@ -112,6 +115,7 @@ export function summarizeFolder(input: FolderInput): FolderStatus {
   }
   const foreignShards = present.filter(([, s]) => s.manifestHash !== null && s.manifestHash !== reference).map(([i]) => i);
   const rerun = shards.filter((s) => s.state === 'missing' || s.state === 'unfinished').map((s) => s.index);
+  const merged = others.filter((o) => o.whole && o.manifestHash === reference);
   return {
     folder,
     study: plan?.study ?? null,
@@ -122,7 +126,8 @@ export function summarizeFolder(input: FolderInput): FolderStatus {
     // A rerun keeps the plan's limit of tasks at once: a command-line --array replaces the script's.
     rerunCommand: rerun.length > 0 && plan ? submitCommand(plan.arrayScript, plan.mergeScript, `${indexRanges(rerun, ',')}${plan.parallel ? `%${plan.parallel}` : ''}`) : null,
     complete: foreignShards.length === 0 && shards.every((s) => s.state === 'done'),
-    merged: others.filter((o) => o.whole && o.manifestHash === reference).map((o) => o.file),
+    merged: merged.map((o) => o.file),
+    mergedFailed: Math.max(0, ...merged.map((o) => o.failed)),
   };
 }
 
@@ -179,7 +184,8 @@ export function formatFolderStatus(status: FolderStatus): string {
   }
   if (status.merged.length > 0) {
     const names = status.merged.map((file) => basename(file)).join(', ');
-    lines.push(`${status.complete ? 'All shards are done, and merged' : 'Merged'}: ${names} hold${status.merged.length === 1 ? 's' : ''} the whole study, every trial.`);
+    const failed = status.mergedFailed > 0 ? ` (${status.mergedFailed} of them failed: rerun their shards, then merge again, to retry them)` : '';
+    lines.push(`${status.complete ? 'All shards are done, and merged' : 'Merged'}: ${names} hold${status.merged.length === 1 ? 's' : ''} the whole study, every trial${failed}.`);
   } else if (status.complete) lines.push('All shards are done: ready to merge.');
   return lines.join('\n');
 }
@@ -247,7 +253,8 @@ function readOtherDatabase(file: string, now: Date): OtherDatabase[] {
   try {
     // Counted as the one shard of a cut into one: the whole study, whatever its runs ran.
     const status = databaseStatus(file, now, undefined, { index: 0, count: 1 });
-    return [{ file, manifestHash: status.manifestHash, whole: status.missing === 0 && status.failed === 0 }];
+    // A failed trial is a result, and the merge keeps it: the merge of a study with failures is still its merge.
+    return [{ file, manifestHash: status.manifestHash, whole: status.missing === 0, failed: status.failed }];
   } catch (thrown) {
     if (thrown instanceof InputError || errnoCode(thrown)?.startsWith('SQLITE_')) return [];
     throw thrown;

@@ -250,6 +250,15 @@ describe('reading a shard folder written by the engine', () => {
     const status = readShardFolder(dir, () => null, now);
     expect(status).toMatchObject({ complete: true, merged: [join(dir, 'noop.sqlite')] });
     expect(formatFolderStatus(status).split('\n').at(-1)).toBe('All shards are done, and merged: noop.sqlite holds the whole study, every trial.');
+    // A merge that keeps failed trials is still the merge: they are results, which a rerun retries.
+    const db = new Database(join(dir, 'noop.sqlite'));
+    db.exec(`UPDATE trial SET status = 'failed', error = 'lost' WHERE cell_index IN (SELECT cell_index FROM trial ORDER BY cell_index LIMIT 2)`);
+    db.close();
+    const failed = readShardFolder(dir, () => null, now);
+    expect(failed).toMatchObject({ merged: [join(dir, 'noop.sqlite')], mergedFailed: 2 });
+    expect(formatFolderStatus(failed).split('\n').at(-1)).toBe(
+      'All shards are done, and merged: noop.sqlite holds the whole study, every trial (2 of them failed: rerun their shards, then merge again, to retry them).',
+    );
   }, 60_000);
 
   it('refuses a folder without shards, and one that mixes shard counts', () => {

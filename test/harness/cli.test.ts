@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { commands } from '../../harness/cli/app.js';
 import { rerunShard } from '../../harness/cli/commands/merge.js';
+import { shardPathAmong } from '../../harness/cluster/layout.js';
 import { resumeCommand } from '../../harness/cli/io.js';
 import * as msg from '../../harness/messages.js';
 import { versionLine, type VersionInfo } from '../../harness/cli/version.js';
@@ -359,10 +360,10 @@ describe('run, status, export, report', () => {
     for (const i of [0, 1]) expect((await cli(['run', study, '--threads', '1', '--shard', `${i}/2`], dir)).code).toBe(0);
     const partial = await cli(['merge', 'merged.sqlite', 'results/clinoop.shard-0-of-2.sqlite'], dir);
     expect(partial.code).toBe(1);
-    // The missing shard's command: the other shard's, with its shard.
+    // The missing shard's command: the other shard's, with its shard, into a database beside the input's.
     expect(partial.stdout).toBe(
       `${msg.mergeSummary({ out: 'merged.sqlite', inputs: 1, ok: 15, failed: 0, added: 15, duplicates: 0, cells: 27 })}\n` +
-        `${msg.mergeMissing(12, [{ shard: '1/2', cells: 12 }], ['1/2'], (shard) => `npx harness run ${study} --threads 1 --shard ${shard}`)}\n`,
+        `${msg.mergeMissing(12, [{ shard: '1/2', cells: 12 }], ['1/2'], (shard) => `npx harness run ${study} --threads 1 --shard ${shard} --db results/clinoop.shard-1-of-2.sqlite`)}\n`,
     );
     const complete = await cli(['merge', 'merged.sqlite', 'results/clinoop.shard-1-of-2.sqlite', '--json'], dir);
     expect(complete.code).toBe(0);
@@ -384,6 +385,21 @@ describe('run, status, export, report', () => {
       "npx harness run paper --shard 2/3 --db '/scratch/my runs/shard-2-of-3.sqlite'",
     );
     expect(rerunShard('2/3', { '0/3': 'harness run paper --shard=0/3 --db=results/paper.shard-0-of-3.sqlite' })).toBe('npx harness run paper --shard=2/3 --db=results/paper.shard-2-of-3.sqlite');
+    // Where the caller knows the database (the folder the user looks at): that one, in place of any recorded, or added.
+    expect(rerunShard('2/3', recorded, 'my results/s2.sqlite')).toBe("npx harness run paper --shard 2/3 --set seeds=60 --db 'my results/s2.sqlite'");
+    expect(rerunShard('1/3', recorded, 'copied/paper.shard-1-of-3.sqlite')).toBe('npx harness run paper --shard=1/3 --set seeds=60 --db copied/paper.shard-1-of-3.sqlite');
+    expect(rerunShard('0/3', recorded, 'elsewhere/s0.sqlite')).toBe('npx harness run paper --shard 0/3 --set seeds=60 --db elsewhere/s0.sqlite');
+    expect(rerunShard('2/3', {}, 'x/paper.shard-2-of-3.sqlite')).toBe('npx harness run <study> --shard 2/3 --db x/paper.shard-2-of-3.sqlite');
+  });
+
+  it('finds where a shard\'s database is, or goes, among databases named as shards', () => {
+    const paths = ['cut/paper.shard-0-of-3.sqlite', 'cut/paper.shard-2-of-3.sqlite'];
+    expect(shardPathAmong(2, 3, paths)).toBe('cut/paper.shard-2-of-3.sqlite');
+    expect(shardPathAmong(1, 3, paths)).toBe('cut/paper.shard-1-of-3.sqlite');
+    // Named for another cut, or not alike: nowhere to tell.
+    expect(shardPathAmong(1, 4, paths)).toBeNull();
+    expect(shardPathAmong(1, 3, [...paths, 'other/paper.shard-1-of-3x.sqlite', 'b/shard-0-of-3.sqlite'])).toBeNull();
+    expect(shardPathAmong(1, 3, ['s0.sqlite'])).toBeNull();
   });
 
   it('refuses more shards than the study has simulation groups, creating no database', async () => {

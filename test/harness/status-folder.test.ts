@@ -171,6 +171,32 @@ describe('status on a folder with some shards of a study', () => {
     expect((await cli(['status', 'cut'], dir)).stdout).not.toContain('is cut into');
   });
 
+  it('gives the missing shards a database in the folder it reads, whatever folder the others were run into', async () => {
+    expect((await cli(['run', 'noop.yaml', '--shard', '0/3', '--threads', '1'], dir)).code).toBe(0);
+    mkdirSync(join(dir, 'copied'));
+    copyFileSync(join(dir, 'results', 'statusfolder.shard-0-of-3.sqlite'), join(dir, 'copied', 'statusfolder.shard-0-of-3.sqlite'));
+    const listed = await cli(['status', 'copied', '--json'], dir);
+    expect(listed.code).toBe(1);
+    expect(JSON.parse(listed.stdout)[0].missingShards.run).toEqual([1, 2].map((i) => `npx harness run noop.yaml --shard ${i}/3 --threads 1 --db copied/statusfolder.shard-${i}-of-3.sqlite`));
+  });
+
+  it('says when a folder mixes the shards of two setups of a study, instead of commands that would collide with them', async () => {
+    mkdirSync(join(dir, 'two-setups'));
+    const shard = (i: number, ...set: string[]) => cli(['run', 'noop.yaml', '--shard', `${i}/3`, '--db', `two-setups/statusfolder.shard-${i}-of-3.sqlite`, '--threads', '1', ...set], dir);
+    expect((await shard(0)).code).toBe(0);
+    expect((await shard(1, '--set', 'seeds=5')).code).toBe(0);
+    const note = msg.statusShardSetupsMixed('statusfolder', [['two-setups/statusfolder.shard-0-of-3.sqlite'], ['two-setups/statusfolder.shard-1-of-3.sqlite']]);
+    const listed = await cli(['status', 'two-setups'], dir);
+    expect(listed.code).toBe(1);
+    expect(listed.stdout.endsWith(`\n\n${note}\n`)).toBe(true);
+    expect(listed.stdout).not.toContain('npx harness run');
+    const json = await cli(['status', 'two-setups', '--json'], dir);
+    expect(JSON.parse(json.stdout).map((e: { missingShards: unknown }) => e.missingShards)).toEqual([
+      { count: 3, missing: ['1/3', '2/3'], run: [], merge: null, conflict: note },
+      { count: 3, missing: ['0/3', '2/3'], run: [], merge: null, conflict: note },
+    ]);
+  });
+
   it('quotes a folder with a space in the commands it gives, which then run as given', async () => {
     mkdirSync(join(dir, 'my cut'));
     const shard = (i: number) => ['run', 'noop.yaml', '--shard', `${i}/2`, '--db', `my cut/statusfolder.shard-${i}-of-2.sqlite`, '--threads', '1'];

@@ -1,7 +1,10 @@
 import { resolve } from 'node:path';
+import { shardPathAmong } from '../../cluster/layout.js';
+import { shellQuote } from '../../cluster/shell.js';
 import * as msg from '../../messages.js';
 import { displayPath } from '../../paths.js';
 import { collectProvenance } from '../../run/provenance.js';
+import { parseShard } from '../../run/shard.js';
 import { mergeDatabases } from '../../store/merge.js';
 import { commandLine, exitCodes, println } from '../io.js';
 import { options } from '../options.js';
@@ -28,7 +31,9 @@ export const mergeCommand: Command = {
     if (args['json'] === true) println(io.stdout, JSON.stringify(shown));
     else {
       println(io.stdout, msg.mergeSummary({ ...shown, cells: result.cells }));
-      const rerun = (shard: string) => rerunShard(shard, result.shardCommands);
+      // The shards' databases as named here: a missing one goes beside them.
+      const shownInputs = inputs.map((p) => displayPath(p, io.cwd));
+      const rerun = (shard: string) => rerunShard(shard, result.shardCommands, shardPathAmong(parseShard(shard).index, parseShard(shard).count, shownInputs));
       if (result.missing > 0) println(io.stdout, msg.mergeMissing(result.missing, result.missingByShard, result.missingShards, rerun));
       if (result.failed > 0) println(io.stdout, msg.mergeFailed(result.failed, result.failedByShard, rerun));
     }
@@ -39,22 +44,29 @@ export const mergeCommand: Command = {
 /**
  * The command that computes what `shard` lacks: the one it was run with, which resumes it; for a
  * shard never run, another shard's with the shard swapped, keeping the study and every --set.
- * Its --db follows when it names its shard (`shard-1-of-4.sqlite` becomes `shard-0-of-4.sqlite`),
- * and is left out otherwise (the shard gets its default database). Only a shard run without
- * --shard (by a Slurm array or an indexed Job) has no command to reuse.
+ * Its --db is `db` where the caller knows where the shard's database is or goes (the folder the
+ * user looks at, not where a recorded command, in another working folder, wrote); otherwise the
+ * recorded --db follows when it names its shard (`shard-1-of-4.sqlite` becomes
+ * `shard-0-of-4.sqlite`), and is left out when it does not (the shard gets its default
+ * database). Only a shard run without --shard (by a Slurm array or an indexed Job) has no
+ * command to reuse.
  */
-export function rerunShard(shard: string, recorded: Readonly<Record<string, string>>): string {
-  if (recorded[shard]) return `npx ${recorded[shard]}`;
+export function rerunShard(shard: string, recorded: Readonly<Record<string, string>>, db: string | null = null): string {
+  const dbOption = /\s--db(?:=|\s+)('(?:[^']|'\\'')*'|\S+)/;
+  const withDb = (line: string) => {
+    if (db === null) return line;
+    const option = ` --db ${shellQuote(db)}`;
+    return dbOption.test(line) ? line.replace(dbOption, () => option) : `${line}${option}`;
+  };
+  if (recorded[shard]) return `npx ${withDb(recorded[shard])}`;
   const count = shard.split('/')[1];
   const shardOption = /(\s--shard[= ])(\d+\/\d+)(?=\s|$)/;
   const template = Object.values(recorded).find((line) => line.startsWith('harness run ') && shardOption.exec(line)?.[2]?.endsWith(`/${count}`));
-  if (!template) return `npx harness run <study> --shard ${shard}`;
+  if (!template) return withDb(`npx harness run <study> --shard ${shard}`);
   const [index] = shard.split('/');
-  const swapped = template
-    .replace(shardOption, `$1${shard}`)
-    .replace(/\s--db(?:=|\s+)('(?:[^']|'\\'')*'|\S+)/, (option) => {
-      const named = new RegExp(`shard-\\d+-of-${count}(?=\\.sqlite)`);
-      return named.test(option) ? option.replace(named, `shard-${index}-of-${count}`) : '';
-    });
-  return `npx ${swapped}`;
+  const swapped = template.replace(shardOption, `$1${shard}`).replace(dbOption, (option) => {
+    const named = new RegExp(`shard-\\d+-of-${count}(?=\\.sqlite)`);
+    return named.test(option) ? option.replace(named, `shard-${index}-of-${count}`) : '';
+  });
+  return `npx ${withDb(swapped)}`;
 }

@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseShardPath, shardFileName } from '../../cluster/layout.js';
+import { parseShardPath, shardFileName, shardPathAmong } from '../../cluster/layout.js';
 import { shellQuote } from '../../cluster/shell.js';
 import { shardFolderStatus } from '../../cluster/slurm-command.js';
 import { InputError, errorMessage } from '../../errors.js';
@@ -9,6 +9,7 @@ import * as msg from '../../messages.js';
 import { defaultResultsDir, displayPath } from '../../paths.js';
 import { databaseStatus, databasesIn, incompleteCuts, otherSqliteFilesIn, type DbStatus, type IncompleteCut } from '../../run/status.js';
 import { rerunShard } from './merge.js';
+import { parseShard } from '../../run/shard.js';
 import { exitCodes, println } from '../io.js';
 import { options } from '../options.js';
 import { formatStatus } from '../format.js';
@@ -54,10 +55,17 @@ export const statusCommand: Command = {
     const unreadable = entries.filter((e): e is Unreadable => 'error' in e);
     // Shards of a study that the folder holds in part, each listed as a database of its own.
     const dir = displayPath(target, io.cwd);
-    const cuts = incompleteCuts(statuses).map((cut) => ({
-      cut,
-      missing: { count: cut.count, missing: cut.missing, run: cut.missing.map((shard) => rerunShard(shard, cut.commands)), merge: `npx harness merge ${mergeArguments(cut, dir, statuses)}` },
-    }));
+    const held = new Set(statuses.map((st) => st.db));
+    const cuts = incompleteCuts(statuses).map((cut) => {
+      const paths = cut.missing.map((shard) => missingShardPath(shard, cut, dir));
+      // A missing shard's database taken by another setup of the study: shards of the two cannot
+      // be merged, and a command to run it there would be refused.
+      const conflict = paths.some((path) => held.has(path)) ? msg.statusShardSetupsMixed(cut.study, setupsOf(cut.study, statuses)) : null;
+      const missing = conflict
+        ? { count: cut.count, missing: cut.missing, run: [], merge: null, conflict }
+        : { count: cut.count, missing: cut.missing, run: cut.missing.map((shard, i) => rerunShard(shard, cut.commands, paths[i]!)), merge: `npx harness merge ${mergeArguments(cut, dir, statuses)}` };
+      return { cut, missing };
+    });
     if (json) {
       // Under --json, on each database of such a cut, so that a script before a merge sees what is missing.
       const missingOf = new Map(cuts.flatMap(({ cut, missing }) => cut.dbs.map((db) => [db, missing] as const)));
@@ -65,10 +73,14 @@ export const statusCommand: Command = {
     } else if (statuses.length) println(io.stdout, statuses.map((s) => formatStatus(s, s.db)).join('\n'));
     for (const u of unreadable) println(io.stderr, u.error);
     noteOthers();
-    for (const { cut, missing } of cuts) {
-      const note = msg.statusShardsMissing(cut.study, cut.count, cut.missing.map((shard, i) => ({ shard, command: missing.run[i]! })), dir, missing.merge);
-      println(json ? io.stderr : io.stdout, `\n${note}`);
-    }
+    const notes = new Set(
+      cuts.map(({ cut, missing }) =>
+        missing.merge === null
+          ? missing.conflict!
+          : msg.statusShardsMissing(cut.study, cut.count, cut.missing.map((shard, i) => ({ shard, command: missing.run[i]! })), dir, missing.merge),
+      ),
+    );
+    for (const note of notes) println(json ? io.stderr : io.stdout, `\n${note}`);
     // Every good database is reported, but a file that is not one exits 2, as grep, du or find
     // exit non-zero when some of their files could not be read. A script that checks a
     // folder's progress (`status --json` in CI, before a merge) must not take a truncated copy,
@@ -78,6 +90,19 @@ export const statusCommand: Command = {
     return unreadable.length ? exitCodes.badInput : cuts.length ? exitCodes.incomplete : exitCodes.ok;
   },
 };
+
+/** The shard databases of each setup (manifest) of a study, in the order the folder lists them. */
+function setupsOf(study: string, statuses: readonly DbStatus[]): string[][] {
+  const setups = new Map<string, string[]>();
+  for (const st of statuses) if (st.study === study && st.shards.length) setups.set(st.manifestHash, [...(setups.get(st.manifestHash) ?? []), st.db]);
+  return [...setups.values()];
+}
+
+/** Where a missing shard's database goes: beside its cut's others, named alike, else `<dir>/<study>.shard-<i>-of-<N>.sqlite`. */
+function missingShardPath(shard: string, cut: IncompleteCut, dir: string): string {
+  const { index, count } = parseShard(shard);
+  return shardPathAmong(index, count, cut.dbs) ?? join(dir, `${cut.study}.${shardFileName(index, count)}`);
+}
 
 /**
  * The merge of a cut's shards: into `<dir>/<study>.sqlite` unless the folder has a database of
