@@ -34,7 +34,8 @@ export const commands: readonly Command[] = [
   slurmCommand,
 ];
 
-export async function main(argv: readonly string[], io: Io): Promise<number> {
+export async function main(given: readonly string[], io: Io): Promise<number> {
+  const argv = wordsAfterEndOfOptions(given);
   if (argv[0] === '--version' && argv.slice(1).every((a) => a === '--json')) {
     const info = versionInfo();
     println(io.stdout, argv.includes('--json') ? JSON.stringify(info) : versionLine(info));
@@ -100,6 +101,18 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     if (thrown instanceof InputError || thrown instanceof WriteError) return refuse(io, argv, thrown.message, exitCodes.badInput);
     return refuse(io, argv, `Internal error (please report it with this trace):\n${thrown instanceof Error ? (thrown.stack ?? thrown.message) : String(thrown)}`, exitCodes.internal);
   }
+}
+
+/**
+ * Words after `--` are arguments, never options (the POSIX convention, and the way to name a
+ * file that begins with a dash): each that begins with a dash is given as `./-name`, the same
+ * path, which every later reading of the line (yargs's, and the checks here) takes for a word.
+ * yargs itself sets the words after `--` apart, where no command's arguments are read from.
+ */
+function wordsAfterEndOfOptions(argv: readonly string[]): string[] {
+  const end = argv.indexOf('--');
+  if (end < 0) return [...argv];
+  return [...argv.slice(0, end), ...argv.slice(end + 1).map((word) => (word.startsWith('-') ? `./${word}` : word))];
 }
 
 /**
@@ -296,6 +309,7 @@ function emptyValue(command: Command, args: Args, argv: readonly string[]): stri
  */
 function refuse(io: Io, argv: readonly string[], message: string, code: number): number {
   println(io.stderr, message);
-  if (argv.includes('--json')) println(io.stdout, JSON.stringify({ error: message, exitCode: code }));
+  // As yargs reads a boolean: `--json` or `--json=true`.
+  if (argv.some((token) => token === '--json' || token === '--json=true')) println(io.stdout, JSON.stringify({ error: message, exitCode: code }));
   return code;
 }

@@ -285,6 +285,23 @@ describe('run, status, export, report', () => {
     expect(result.stderr).toContain(msg.runInterrupted('SIGTERM', saved, 0, 270, 'results/slow.sqlite', 'npx harness run slow.yaml --threads 1'));
   });
 
+  it('reads the words after -- as arguments, never options, and --json=true as --json', async () => {
+    const plain = await cli(['status', 'results/clinoop.sqlite'], dir);
+    expect(await cli(['status', '--', 'results/clinoop.sqlite'], dir)).toEqual(plain);
+    // A file whose name begins with a dash is a file, not an unknown option.
+    expect(await cli(['status', '--', '-weird.sqlite'], dir)).toEqual({ code: 2, stdout: '', stderr: `${msg.dbNotFound('-weird.sqlite')}\n` });
+    // Never dropped: one too many is refused as it is without --.
+    const extra = await cli(['run', study, '--', 'extra'], dir);
+    expect(extra).toMatchObject({ code: 2, stdout: '' });
+    expect(extra.stderr).toBe((await cli(['run', study, 'extra'], dir)).stderr);
+    // --json after -- is a word; --json=true asks for JSON, on a failure too.
+    const word = await cli(['run', study, '--threads', 'abc', '--', '--json'], dir);
+    expect(word).toMatchObject({ code: 2, stdout: '' });
+    const failed = await cli(['status', 'nope.sqlite', '--json=true'], dir);
+    expect(failed.code).toBe(2);
+    expect(JSON.parse(failed.stdout)).toEqual({ error: msg.dbNotFound('nope.sqlite'), exitCode: 2 });
+  });
+
   it('describes databases with status, as text and JSON', async () => {
     const empty = tempDir();
     expect(await cli(['status'], empty)).toMatchObject({ code: 0, stderr: `${msg.statusNoDatabases('results')}\n` });
