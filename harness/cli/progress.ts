@@ -33,6 +33,34 @@ function paint(color: boolean, code: string, text: string): string {
   return color ? `\x1b[${code}m${text}\x1b[0m` : text;
 }
 
+/** Columns a text takes on a terminal: its colour codes take none. */
+function visibleLength(text: string): number {
+  return text.replace(/\x1b\[\d*m/g, '').length;
+}
+
+/**
+ * The first of `choices` (fullest first) that fits a terminal line of `columns` without
+ * wrapping: a wrapped line cannot be redrawn in place, and each redraw would leave a line
+ * behind. Failing all, the last one cut to fit, without its colours.
+ */
+export function fitLine(choices: readonly string[], columns: number | undefined): string {
+  // A terminal that does not say its width (0, as a pty without a size does) is taken as 80 wide.
+  const width = (columns !== undefined && columns >= 2 ? columns : 80) - 1;
+  const fitting = choices.find((line) => visibleLength(line) <= width);
+  return fitting ?? choices.at(-1)!.replace(/\x1b\[\d*m/g, '').slice(0, width);
+}
+
+/**
+ * Draws `line` over the terminal's current line: what a longer line before it left is erased,
+ * by the terminal's erase-to-end code in colour, and by spaces under NO_COLOR, which asks for
+ * no escape codes at all. Returns the line's length, the next redraw's `previous`.
+ */
+function redraw(stream: ProgressStream, line: string, previous: number, color: boolean, end = ''): number {
+  const length = visibleLength(line);
+  stream.write(`\r${line}${color ? '\x1b[K' : ' '.repeat(Math.max(0, previous - length))}${end}`);
+  return end === '\n' ? 0 : length;
+}
+
 /** A bar of `width` characters, filled in proportion to done / total (green unless `color` is false). */
 export function progressBar(done: number, total: number, width: number, color: boolean): string {
   const filled = total > 0 ? Math.min(width, Math.round((width * done) / total)) : width;
@@ -62,11 +90,15 @@ export function createProgress(stream: ProgressStream, options: ProgressOptions)
   let lastShown = -Infinity;
   let active = false;
 
+  let drawn = 0;
   const text = () => progressText({ done, failed, total, startDone, elapsedMs: clock() - started });
-  const draw = () => {
+  const draw = (end = '') => {
     const bar = progressBar(done + failed, total, Math.max(10, Math.min(30, (stream.columns ?? 80) - 70)), color);
-    const line = `${options.label} [${bar}] ${failed ? text().replace(/(\d+) failed/, paint(color, '31', '$1 failed')) : text()}`;
-    stream.write(`\r${line}\x1b[K`);
+    const numbers = failed ? text().replace(/(\d+) failed/, paint(color, '31', '$1 failed')) : text();
+    // On a narrow terminal the rate goes first, then the bar: the counts and the ETA stay.
+    const withoutRate = numbers.replace(/, [\d.]+ trials\/s/, '');
+    const line = fitLine([`${options.label} [${bar}] ${numbers}`, `${options.label} [${bar}] ${withoutRate}`, `${options.label} ${withoutRate}`], stream.columns);
+    drawn = redraw(stream, line, drawn, color, end);
   };
   const show = (force: boolean) => {
     const t = clock();
@@ -92,10 +124,7 @@ export function createProgress(stream: ProgressStream, options: ProgressOptions)
     finish() {
       if (!active) return;
       active = false;
-      if (tty) {
-        draw();
-        stream.write('\n');
-      }
+      if (tty) draw('\n');
     },
   };
 }
@@ -119,6 +148,7 @@ export function createStageProgress(
   let startDone = 0;
   let lastText = '';
   let lastShown = -Infinity;
+  let drawn = 0;
   /** Time left at the pace since the stage started ('' until there is a pace). */
   const eta = (done: number, total: number, t: number) => {
     const rate = (done - startDone) / (t - stageStart);
@@ -138,8 +168,13 @@ export function createStageProgress(
     if (stream.isTTY) {
       if (!starting && !finished && t - lastShown < redrawMs) return;
       const tail = finished ? (starting ? '' : `, ${formatDuration((t - stageStart) / 1000)}`) : eta(done, total, t);
-      const line = `${stage} [${progressBar(done, total, 20, color)}] ${counts}${tail}`;
-      stream.write(`${starting && lastText && !lastText.startsWith(`${stage}:`) ? '\n' : ''}\r${line}\x1b[K${finished ? '\n' : ''}`);
+      const line = fitLine([`${stage} [${progressBar(done, total, 20, color)}] ${counts}${tail}`, `${stage} ${counts}${tail}`], stream.columns);
+      // A stage left unfinished keeps its line; the next starts on one of its own.
+      if (starting && lastText && !lastText.startsWith(`${stage}:`)) {
+        stream.write('\n');
+        drawn = 0;
+      }
+      drawn = redraw(stream, line, drawn, color, finished ? '\n' : '');
       lastText = finished ? '' : `${stage}: ${counts}`;
       lastShown = t;
       return;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createProgress, createStageProgress, formatDuration, progressText } from '../../harness/cli/progress.js';
+import { createProgress, createStageProgress, fitLine, formatDuration, progressText } from '../../harness/cli/progress.js';
 
 function stream(isTTY: boolean) {
   const writes: string[] = [];
@@ -38,16 +38,46 @@ describe('progress', () => {
     now = 1000;
     p.update(2, 1);
     p.finish();
-    expect(colored.writes.every((w) => w.startsWith('\r') || w === '\n')).toBe(true);
-    expect(colored.writes.at(-1)).toBe('\n');
-    expect(colored.writes.at(-2)).toContain('\x1b[31m1 failed\x1b[0m');
+    expect(colored.writes.every((w) => w.startsWith('\r'))).toBe(true);
+    expect(colored.writes.at(-1)).toMatch(/\x1b\[K\n$/);
+    expect(colored.writes.at(-1)).toContain('\x1b[31m1 failed\x1b[0m');
+    // NO_COLOR: no escape code at all; a shorter line is padded over the longer one before it.
     const plain = stream(true);
     const q = createProgress(plain.out, { label: 'paper', clock: () => now, noColor: true });
     q.start(4, 0);
     q.update(2, 1);
     q.finish();
-    expect(plain.writes.join('')).not.toMatch(/\x1b\[\d+m/);
-    expect(plain.writes.at(-2)).toMatch(/^\rpaper \[#+-+\] 2\/4 done, 1 failed, .* trials\/s, ETA .*\x1b\[K$/);
+    expect(plain.writes.join('')).not.toContain('\x1b');
+    expect(plain.writes.at(-1)).toMatch(/^\rpaper \[#+-+\] 2\/4 done, 1 failed, .* trials\/s, ETA [^ ]*\n$/);
+    const shrinking = stream(true);
+    const stages = createStageProgress(shrinking.out, { clock: () => now, noColor: true, redrawMs: 0 });
+    now = 0;
+    stages('figures', 0, 16);
+    now = 1000;
+    stages('figures', 1, 16);
+    now = 1001;
+    stages('figures', 2, 16);
+    expect(shrinking.writes.map((w) => w.length)).toEqual([shrinking.writes[0]!.length, shrinking.writes[1]!.length, shrinking.writes[1]!.length]);
+    expect(shrinking.writes.join('')).not.toContain('\x1b');
+  });
+
+  it('fits a narrow terminal: the rate, then the bar, give way to the counts and the ETA, so that no line wraps', () => {
+    let now = 0;
+    const lines = (columns: number) => {
+      const writes: string[] = [];
+      const p = createProgress({ isTTY: true, columns, write: (t: string) => writes.push(t) }, { label: 'paper', clock: () => now, noColor: true });
+      now = 0;
+      p.start(7290, 0);
+      now = 2000;
+      p.update(1000, 0);
+      return writes.map((w) => w.replace(/^\r/, '').trimEnd());
+    };
+    expect(lines(100).at(-1)).toMatch(/^paper \[#+-+\] 1000\/7290 done, 0 failed, 500 trials\/s, ETA 13s$/);
+    expect(lines(60).at(-1)).toMatch(/^paper \[#+-+\] 1000\/7290 done, 0 failed, ETA 13s$/);
+    expect(lines(45).at(-1)).toBe('paper 1000/7290 done, 0 failed, ETA 13s');
+    expect(lines(20).at(-1)).toBe('paper 1000/7290 don'); // cut: 19 columns, one left for the cursor
+    for (const columns of [100, 60, 45, 20]) for (const line of lines(columns)) expect(line.length).toBeLessThan(columns);
+    expect(fitLine(['figures [####] 4/16, ETA 6s', 'figures 4/16, ETA 6s'], 24)).toBe('figures 4/16, ETA 6s');
   });
 
   it('reports stages: a line per stage start, end and every few seconds off a terminal', () => {
