@@ -174,6 +174,10 @@ export function setSyntax(arg: string): string {
   return `--set ${showValue(arg)}: expected path=value, e.g. --set seeds=5, --set sim.M=300,1000 or --set axes.model=gpt5,gpt5-mini.`;
 }
 
+export function setEmptyValue(arg: string, key: string): string {
+  return `--set ${showValue(arg)}: no value after "=". Give one (e.g. --set ${key}=<value>; "" for an empty text, null for none), or leave this --set out to keep the study's.`;
+}
+
 export function setNotSettable(arg: string, key: string): string {
   return `--set ${arg}: "${key}" cannot be set from the command line. Edit the study file, or use --set for name, seeds, base_seed, description, axes.<axis>, params.<path> and sweep.<path>.`;
 }

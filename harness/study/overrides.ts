@@ -30,7 +30,10 @@ export function parseSet(arg: string): SetOverride {
   if (eq <= 0) throw new InputError(msg.setSyntax(arg));
   const path = arg.slice(0, eq).trim().split('.');
   if (path.some((part) => part === '')) throw new InputError(msg.setSyntax(arg));
-  return { arg, path, text: arg.slice(eq + 1).trim() };
+  const text = arg.slice(eq + 1).trim();
+  // Nothing after "=" (an unset variable in a script, `--set sim.M=$M`): YAML would read null.
+  if (text === '') throw new InputError(msg.setEmptyValue(arg, path.join('.')));
+  return { arg, path, text };
 }
 
 /**

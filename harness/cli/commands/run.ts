@@ -36,9 +36,9 @@ export const runCommand: Command = {
         dpi: { ...optionTable.dpi, describe: `With --report: ${optionTable.dpi.describe}` },
       })
       .example('$0 run paper', 'experiments/*/paper.yaml into results/paper.sqlite')
-      .example('$0 run paper --set sim.M=300,1000', 'add a sweep over params.sim.M')
+      .example('$0 run paper --set sim.M=300,1000 --db results/paper-M.sqlite', 'a sweep over sim.M: another study, its own database')
       .example('$0 run paper --shard 0/4', 'the first of four shards')
-      .example('$0 run paper --report --out paper-report', 'run, then write the report into paper-report/'),
+      .example('$0 run paper --report --out reports/paper-draft', 'run, then write the report there'),
   async run(args, io) {
     const threads = threadsOf(args);
     const taskTimeoutMs = seconds('task-timeout', args['task-timeout']);
