@@ -111,7 +111,8 @@ const PRINT_CSS = `
   h2, h3 { break-after: avoid; }
   .table-scroll, .chart { overflow: visible; background: none; max-height: none; }
   thead th { position: static; }
-  summary { break-after: avoid; }
+  summary { break-after: avoid; list-style: none; }
+  summary::-webkit-details-marker { display: none; }
   .table-scroll.wide { display: block; margin-inline: 0; }
   .table-scroll.wide::before, .table-scroll.wide::after { content: none; }
   .label { position: static; }
@@ -137,9 +138,11 @@ const EMBED = `
     if (value === undefined || value === null || value === '') { tip.style.display = 'none'; return; }
     tip.textContent = '';
     var table = document.createElement('table');
-    var entries = typeof value === 'object' ? Object.keys(value).map(function (k) { return [k, value[k]]; }) : [['', value]];
+    var entries = typeof value === 'object' ? Object.keys(value).map(function (k) { return [k, value[k]]; }) : [[null, value]];
     entries.forEach(function (e) {
       var tr = document.createElement('tr');
+      // A tooltip that is one text (no fields) takes the whole row: no empty key beside it.
+      if (e[0] === null) { var text = document.createElement('td'); text.colSpan = 2; text.textContent = String(e[1]); tr.appendChild(text); table.appendChild(tr); return; }
       var key = document.createElement('td'); key.className = 'key'; key.textContent = e[0];
       // A value the data lack: Vega-Lite writes one it was asked to format as the text "null" (or "NaN").
       var missing = e[1] === null || e[1] === undefined || e[1] === 'null' || e[1] === 'NaN';

@@ -271,6 +271,20 @@ describe.skipIf(skip)('the report page in chromium', () => {
     await page.close();
   });
 
+  it('shows a tooltip that is one text in one cell, with no empty key beside it', async () => {
+    const page = await openedPage(1200, 900);
+    // The utopia cross of a projections figure: its tooltip names the point, no fields.
+    const crosses = page.locator('[id^="chart-projections"] path[stroke="#009E73"]:not([d*="A"])');
+    expect(await crosses.count()).toBeGreaterThan(0);
+    await crosses.first().scrollIntoViewIfNeeded();
+    await crosses.first().hover({ force: true });
+    const tip = page.locator('.vg-tip');
+    await expect.poll(() => tip.isVisible()).toBe(true);
+    const cells = await tip.locator('tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => [td.colSpan, td.textContent])));
+    expect(cells).toEqual([[[2, 'utopia (cost 0, latency 0, accuracy 1)']]]);
+    await page.close();
+  });
+
   it('shows a point\'s tooltip on a tap, a phone having no hover, and hides it on a tap elsewhere', async () => {
     if (!present) throw new Error(`chromium not found at ${CHROMIUM}`);
     const context = await browser.newContext({ viewport: { width: 390, height: 800 }, hasTouch: true, isMobile: true });
@@ -395,6 +409,9 @@ describe.skipIf(skip)('the report page in chromium', () => {
     // The manifest wraps its long lines instead of scrolling them out of the paper.
     expect(await page.locator('pre').evaluate((pre) => [getComputedStyle(pre).whiteSpace, pre.scrollWidth <= pre.clientWidth])).toEqual(['pre-wrap', true]);
     expect(await page.locator('nav').evaluate((nav) => getComputedStyle(nav).display)).toBe('none');
+    // Nothing on paper asks to hover, nor marks a table that opens: print shows them all.
+    expect(await page.getByText('Hover over a point').evaluate((el) => getComputedStyle(el).display)).toBe('none');
+    expect(await page.locator('summary').first().evaluate((el) => getComputedStyle(el).display === 'list-item' && getComputedStyle(el).listStyleType !== 'none')).toBe(false);
     // Each chart takes the full text width (its svg scales).
     const widths = await page.locator('figure').evaluateAll((fs) => fs.map((f) => f.querySelector('svg')!.getBoundingClientRect().width / f.getBoundingClientRect().width));
     expect(Math.min(...widths)).toBeGreaterThan(0.99);

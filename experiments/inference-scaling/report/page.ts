@@ -141,7 +141,7 @@ export function buildPage(input: PageInput): string {
 
   parts.push('<h2 id="figures">Figures</h2>');
   if (provisional) parts.push(provisional);
-  parts.push('<p>Hover over a point, or tap it, for its values. Each figure is also in <code>figures/</code> as Vega-Lite JSON (to restyle), SVG, PNG and vector PDF.</p>');
+  parts.push('<p><span class="no-print">Hover over a point, or tap it, for its values. </span>Each figure is also in <code>figures/</code> as Vega-Lite JSON (to restyle), SVG, PNG and vector PDF.</p>');
   parts.push(`<ol class="contents no-print">${input.figures.map(({ figure }) => `<li><a href="#${escapeHtml(figure.name)}">${escapeHtml(figure.title)}</a></li>`).join('')}</ol>`);
   if (input.leftOut?.length) {
     const items = input.leftOut.map((f) => `<li><code>${escapeHtml(f.name)}</code>, ${escapeHtml(f.shows)}: ${escapeHtml(f.reason)}.</li>`).join('');
@@ -160,7 +160,7 @@ export function buildPage(input: PageInput): string {
 
   parts.push('<h2 id="tables">Tables</h2>');
   if (provisional) parts.push(provisional);
-  parts.push('<p>Each table is also in <code>tables/</code> as CSV (one number per column) and Markdown: the links under it.</p>');
+  parts.push('<p>Each table is also in <code>tables/</code> as CSV (one number per column), Markdown and LaTeX: the links under it.</p>');
   const results = input.tables.filter((t) => t.name !== 'claims' && t.name !== VARIANT_CLAIMS && !SETUP_TABLES.includes(t.name));
   for (const t of results) parts.push(`<details id="table-${escapeHtml(t.name)}"><summary>${escapeHtml(t.title)}</summary>${tableBody(t, true)}${tableFiles(t)}</details>`);
 

@@ -269,7 +269,7 @@ export function curveFigure(a: Analysis, condition: Condition, metric: CurveMetr
           tip('modeShare', 'seeds at that k*', TOOLTIP_FORMAT.share),
           tip('meanK', 'mean k*', TOOLTIP_FORMAT.k),
           tip('noneShare', 'seeds with no pick', TOOLTIP_FORMAT.share),
-          tip('mean', `${metric} at k*`, format),
+          tip('mean', `${metric} at the most frequent k*`, format),
         ],
       },
     },

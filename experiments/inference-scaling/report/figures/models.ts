@@ -46,7 +46,7 @@ export function sizeClassFigure(a: Analysis): Figure {
             x: { field: 'mean', type: 'quantitative', scale, title: bottom ? measure : null, axis: measure === COST ? { ...DECADE_AXIS, format: '$~g' } : { tickCount: 4 } },
             color: { ...size, scale: SIZE_CLASS_SCALE },
             shape: { ...size, scale: SIZE_CLASS_SHAPES },
-            tooltip: [tip('model', 'model'), tip('size', 'size class'), tip('mean', measure, format), tip('lo', '95% low', format), tip('hi', '95% high', format), tip('k', 'mean k*', TOOLTIP_FORMAT.k), tip('noneShare', 'seeds with no pick', TOOLTIP_FORMAT.share)],
+            tooltip: [tip('condition', 'condition'), tip('model', 'model'), tip('size', 'size class'), tip('mean', measure, format), tip('lo', '95% low', format), tip('hi', '95% high', format), tip('k', 'mean k*', TOOLTIP_FORMAT.k), tip('noneShare', 'seeds with no pick', TOOLTIP_FORMAT.share)],
           },
         },
       ],
