@@ -167,12 +167,13 @@ describe('claim 4: a 2D pick can break the latency budget', () => {
     expect(r.subject).toBe('accuracy-max-2d, knee-2d (2D)');
     expect(r.numbers).toMatchObject({ breaks_latency_2d_share: 0, breaks_latency_2d_n: 6, breaks_latency_knee_2d_n: 6 });
     expect(r.numbers.breaks_latency_knee_2d_share).toBeCloseTo(1 / 6, 12);
-    expect(r.value).toMatch(/^2D pick breaks T_max in 0% \[.*\] of 6 \(accuracy-max-2d\); 17% \[.*\] of 6 \(knee-2d\)$/);
+    expect(r.value).toMatch(/^holds in 1 of 1, does not hold in 0, cannot tell in 0; 2D pick breaks T_max in 0% \[.*\] of 6 \(accuracy-max-2d\); 17% \[.*\] of 6 \(knee-2d\)$/);
   });
 
   it('counts the cells without a 2D pick in the headline too', () => {
     const r = headline([...cells('accuracy-max-2d', (s) => ({ breaks: s < 2 ? 1 : 0 })), ...cells('accuracy-max-2d', () => ({ k: null }), { scenario: 'cost-constrained' })], 4);
-    expect(r.value).toMatch(/^2D pick breaks T_max in 33% \[.*\] of 6 \(6 cells without a pick\)$/);
+    // The condition with no pick cannot tell, in sight beside the pooled share.
+    expect(r.value).toMatch(/^holds in 1 of 2, does not hold in 0, cannot tell in 1; 2D pick breaks T_max in 33% \[.*\] of 6 \(6 cells without a pick\)$/);
   });
 
   it('does not hold when none does; fixed-k infeasibility is reported beside it', () => {
@@ -342,7 +343,7 @@ describe('a claim the study cannot judge', () => {
     expect(rows.length).toBeGreaterThan(1);
     for (const r of rows) {
       expect(r.subject).toBe('accuracy-max-2d (2D)');
-      expect(r.value).toMatch(/^2D pick breaks T_max in /);
+      expect(r.value).toMatch(r.headline ? /^holds in \d+ of \d+, does not hold in \d+, cannot tell in \d+; 2D pick breaks T_max in / : /^2D pick breaks T_max in /);
       expect(r.value).not.toContain('1D');
       expect(Object.keys(r.numbers).filter((k) => k.startsWith('infeasible_1d'))).toEqual([]);
     }

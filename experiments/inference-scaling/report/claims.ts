@@ -559,6 +559,8 @@ function claim4(ctx: Context): ClaimRow[] {
   const verdicts = rows.map((r) => r.verdict);
   const overall = claim4Row('all', all, true);
   overall.verdict = somewhere(verdicts);
+  // As claims 1, 3 and 5 do: a condition where it does not hold stays in sight beside the pooled shares.
+  overall.value = `${tally(verdicts)}; ${overall.value}`;
   overall.rule = 'The claim says a 2D pick can break the budget: holds if it holds in some condition; does not hold if in none. Its shares pool the conditions\' cells.';
   return [...rows, overall];
 }
