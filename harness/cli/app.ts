@@ -198,6 +198,16 @@ function unknownArguments(names: readonly string[], command: Command, argv: read
   const known = Object.keys(optionsOf(command).key).filter((key) => !positionals.has(key));
   const left = new Set(names);
   const said: string[] = [];
+  // `--db -x.sqlite`: a value that begins with a dash, which yargs reads as options (letters).
+  const valued = new Set(optionsOf(command).string);
+  argv.forEach((token, i) => {
+    const option = /^--([\w-]+)$/.exec(argv[i - 1] ?? '')?.[1];
+    if (option === undefined || !valued.has(option) || !/^-[^-\d].*[./]/.test(token)) return;
+    const letters = [...token.slice(1)].filter((letter) => left.has(letter));
+    if (letters.length === 0) return;
+    for (const letter of letters) left.delete(letter);
+    said.push(`${token} (as the value of --${option}, write --${option}=${token}: after a space, a leading dash reads as an option)`);
+  });
   // `-out`: one dash before a long name, which yargs splits into letters.
   for (const token of argv) {
     const name = /^-([A-Za-z][\w-]+)(=.*)?$/.exec(token)?.[1];

@@ -65,6 +65,8 @@ describe('usage', () => {
       [['run', study, '--thread', '2'], msg.cliUsage('Unknown argument: --thread (did you mean --threads?).', 'run')],
       [['run', study, '--thread=2', '--bogus', 'x'], msg.cliUsage('Unknown arguments: --thread (did you mean --threads?), --bogus.', 'run')],
       [['export', 'x.sqlite', '--fromat', 'json'], msg.cliUsage('Unknown argument: --fromat (did you mean --format?).', 'export')],
+      // A value that begins with a dash, which yargs reads as single letters ("Unknown argument: x").
+      [['run', study, '--db', '-x.sqlite'], msg.cliUsage('Unknown argument: -x.sqlite (as the value of --db, write --db=-x.sqlite: after a space, a leading dash reads as an option).', 'run')],
       // Two letters swapped is one slip: --dpi, not --db, which two edits also reach.
       [['run', study, '--dip', '300', '--report'], msg.cliUsage('Unknown argument: --dip (did you mean --dpi?).', 'run')],
       // One dash before a long name, which yargs would read as single letters (-o -u -t).
