@@ -56,6 +56,8 @@ export class Grid {
   readonly blockSize: number;
   readonly blockCount: number;
   readonly fieldNames: readonly string[];
+  /** The dimension that holds `replicate` alone; -1 where it is zipped with other fields. */
+  readonly replicateDim: number;
   private readonly strides: number[];
   private readonly rules: RuleTerm[][];
 
@@ -72,6 +74,7 @@ export class Grid {
     this.blockSize = firstShared < 0 ? 1 : this.lengths.slice(firstShared).reduce((a, b) => a * b, 1);
     this.blockCount = this.size / this.blockSize;
     this.fieldNames = this.dims.flatMap((d) => d.fields.map((f) => f.name));
+    this.replicateDim = this.dims.findIndex((d) => d.fields.length === 1 && d.fields[0]!.kind === 'replicate');
     this.rules = spec.exclude.map((rule) => this.compileRule(rule));
     this.count = this.size - this.excludedCount();
   }
@@ -115,6 +118,32 @@ export class Grid {
   /** Every cell index that is not excluded, in order. */
   *indices(): Generator<number> {
     for (let index = 0; index < this.size; index++) if (!this.isExcluded(index)) yield index;
+  }
+
+  /**
+   * One cell per combination of the values of every dimension but the replicates' (its first
+   * replicate that is not excluded; none when all are): the study's distinct cells, in the
+   * order of those combinations, visited without touching the other replicates. Where `replicate` is zipped with other
+   * fields, which then differ between replicates, every cell.
+   */
+  *distinctCells(): Generator<number> {
+    const j = this.replicateDim;
+    if (j < 0) {
+      yield* this.indices();
+      return;
+    }
+    const stride = this.strides[j]!;
+    const length = this.lengths[j]!;
+    const combinations = this.size / length;
+    for (let c = 0; c < combinations; c++) {
+      const first = Math.floor(c / stride) * stride * length + (c % stride);
+      for (let r = 0; r < length; r++) {
+        if (!this.isExcluded(first + r * stride)) {
+          yield first + r * stride;
+          break;
+        }
+      }
+    }
   }
 
   blockOf(index: number): number {

@@ -174,8 +174,9 @@ export function setSyntax(arg: string): string {
   return `--set ${showValue(arg)}: expected path=value, e.g. --set seeds=5, --set sim.M=300,1000 or --set axes.model=gpt5,gpt5-mini.`;
 }
 
-export function setEmptyValue(arg: string, key: string): string {
-  return `--set ${showValue(arg)}: no value after "=". Give one (e.g. --set ${key}=<value>; "" for an empty text, null for none), or leave this --set out to keep the study's.`;
+export function setEmptyValue(arg: string, key: string, inList = false): string {
+  const what = inList ? 'an empty value in its list (two commas, or one at an end)' : 'no value after "="';
+  return `--set ${showValue(arg)}: ${what}. Give one (e.g. --set ${key}=<value>; --set '${key}=""' for an empty text, ${key}=null for none), or leave this --set out to keep the study's.`;
 }
 
 export function setNotSettable(arg: string, key: string): string {
@@ -209,6 +210,8 @@ export function experimentGroupOfFailed(experiment: string, values: unknown, rea
 }
 
 export const excludeCombinationHint = 'Exclude the combination, or zip the sweeps so it does not occur.';
+
+export const excludeCellsHint = 'Or leave those cells out (exclude), or change the sweep or variant that makes them.';
 
 export function experimentCheckCellFailed(experiment: string, values: unknown, reason: string): string {
   return `Experiment "${experiment}": checkCell threw for cell ${showValue(values, 200)}: ${reason}. checkCell returns a problem rather than throwing it.`;
@@ -384,7 +387,7 @@ export function dbBusy(path: string, run: BusyRun): string {
 
 /** A merge input that a run is still writing: its trials so far, and a lock that is not the merge's, would be copied. */
 export function mergeInputBusy(path: string, run: BusyRun): string {
-  return `${writtenBy(path, run)}; a merge takes only shards that no run is writing. Wait for it to finish (or stop it), then merge again.`;
+  return `${writtenBy(path, run)}; a merge takes only databases that no run is writing. Wait for it to finish (or stop it), then merge again.`;
 }
 
 export function mergeOutputBusy(path: string, run: BusyRun): string {
@@ -761,6 +764,11 @@ export function statusShardSetupsMixed(study: string, setups: readonly (readonly
     ...setups.map((dbs, i) => `  ${i + 1}. ${dbs.join(', ')}`),
     `Move each setup's shards into a folder of their own; status there names what each lacks (and "harness merge" lists what differs).`,
   ].join('\n');
+}
+
+export function statusShardPathTaken(study: string, paths: readonly string[]): string {
+  const one = paths.length === 1;
+  return `${paths.join(', ')}: named as ${one ? 'a shard' : 'shards'} of study ${study} that no database here holds, but ${one ? 'it holds' : 'they hold'} other results. Move ${one ? 'it' : 'them'} aside, then run "harness status" on this folder again for the commands that run the missing shards.`;
 }
 
 /** SQLite files of a folder that status lists only by the name `*.sqlite`. */

@@ -69,12 +69,23 @@ export function parseShardPath(path: string): { prefix: string; index: number; c
  * when they are not named alike.
  */
 export function shardPathAmong(index: number, count: number, paths: readonly string[]): string | null {
-  const named = paths.map((path) => ({ path, shard: parseShardPath(path) }));
-  const own = named.find((n) => n.shard?.index === index && n.shard.count === count);
-  if (own) return own.path;
-  const prefixes = new Set(named.map((n) => (n.shard?.count === count ? n.shard.prefix : null)));
+  const own = paths.find((path) => {
+    const shard = parseShardPath(path);
+    return shard?.index === index && shard.count === count;
+  });
+  if (own) return own;
+  const prefix = shardPrefixAmong(count, paths);
+  return prefix === null ? null : `${prefix}${shardFileName(index, count)}`;
+}
+
+/** What the names of `paths` share before `shard-<i>-of-<count>.sqlite` (`results/paper.`), when all are named so; else null. */
+export function shardPrefixAmong(count: number, paths: readonly string[]): string | null {
+  const prefixes = new Set(paths.map((path) => {
+    const shard = parseShardPath(path);
+    return shard?.count === count ? shard.prefix : null;
+  }));
   const [prefix] = prefixes;
-  return prefixes.size === 1 && typeof prefix === 'string' ? `${prefix}${shardFileName(index, count)}` : null;
+  return prefixes.size === 1 && typeof prefix === 'string' ? prefix : null;
 }
 
 /** `<out>/cluster-plan.json`: what `harness slurm` planned, read back by `status`. */

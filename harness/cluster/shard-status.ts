@@ -69,8 +69,8 @@ export interface FolderStatus {
   complete: boolean;
   /** Other databases in the folder that hold the folder's whole study, every trial: the shards merged. */
   merged: string[];
-  /** Failed trials the merged databases hold (the most of any): results, which a rerun of their shards retries. */
-  mergedFailed: number;
+  /** The failed trials each of `merged` holds: results, which a rerun of their shards retries. */
+  mergedFailed: number[];
 }
 
 /** A database in a shard folder that is not one of its shards (a merge of them, say). */
@@ -127,7 +127,7 @@ export function summarizeFolder(input: FolderInput): FolderStatus {
     rerunCommand: rerun.length > 0 && plan ? submitCommand(plan.arrayScript, plan.mergeScript, `${indexRanges(rerun, ',')}${plan.parallel ? `%${plan.parallel}` : ''}`) : null,
     complete: foreignShards.length === 0 && shards.every((s) => s.state === 'done'),
     merged: merged.map((o) => o.file),
-    mergedFailed: Math.max(0, ...merged.map((o) => o.failed)),
+    mergedFailed: merged.map((o) => o.failed),
   };
 }
 
@@ -183,9 +183,10 @@ export function formatFolderStatus(status: FolderStatus): string {
     lines.push(`Rerun shard${status.rerun.length === 1 ? '' : 's'} ${indexRanges(status.rerun, ', ')} of ${status.shardCount} with the command that made the others, then merge.`);
   }
   if (status.merged.length > 0) {
-    const names = status.merged.map((file) => basename(file)).join(', ');
-    const failed = status.mergedFailed > 0 ? ` (${status.mergedFailed} of them failed: rerun their shards, then merge again, to retry them)` : '';
-    lines.push(`${status.complete ? 'All shards are done, and merged' : 'Merged'}: ${names} hold${status.merged.length === 1 ? 's' : ''} the whole study, every trial${failed}.`);
+    const failed = (i: number) => (status.mergedFailed[i]! > 0 ? ` (${status.mergedFailed[i]} of its trials failed)` : '');
+    const names = status.merged.map((file, i) => `${basename(file)}${failed(i)}`).join(', ');
+    const retry = status.mergedFailed.some((n) => n > 0) ? ' Rerun the shards of its failed trials, then merge again, to retry them.' : '';
+    lines.push(`${status.complete ? 'All shards are done, and merged' : 'Merged'}: ${names} hold${status.merged.length === 1 ? 's' : ''} the whole study, every trial.${retry}`);
   } else if (status.complete) lines.push('All shards are done: ready to merge.');
   return lines.join('\n');
 }

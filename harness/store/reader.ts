@@ -145,7 +145,7 @@ function storedColumns(columns: readonly { name: string; type: string }[]): { na
  * fields, which then differ between replicates, each trial gets its own object.
  */
 function replicateValues(grid: Grid): (index: number) => Record<string, Json> {
-  const replicateDim = grid.dims.findIndex((d) => d.fields.length === 1 && d.fields[0]!.kind === 'replicate');
+  const { replicateDim } = grid;
   const shared = new Map<number, Record<string, Json>>();
   const digits: number[] = [];
   return (index) => {

@@ -74,6 +74,8 @@ function yamlValue(text: string, arg: string): Json {
 function listOrValue(text: string, arg: string): { list: boolean; values: Json[] } {
   if (/^[[{]/.test(text)) return { list: false, values: [yamlValue(text, arg)] };
   const parts = text.split(',').map((s) => s.trim());
+  // `--set sim.M=300,$M` with $M unset: YAML would read the empty item as null.
+  if (parts.includes('')) throw new InputError(msg.setEmptyValue(arg, arg.slice(0, arg.indexOf('=')).trim(), true));
   return { list: parts.length > 1, values: parts.map((p) => yamlValue(p, arg)) };
 }
 

@@ -389,8 +389,9 @@ function resolveExclude(
 
 /**
  * The experiment's own check of every cell, replicates aside (they share their values and
- * params): each distinct problem once, at the place the study sets the parameter (`placeOf`: a
- * sweep or a variant; otherwise `params`).
+ * params), each distinct problem once, at the place the study sets the parameter (`placeOf`: a
+ * sweep or a variant; otherwise `params`). A problem that only some combinations of swept values
+ * and variants make names the first of them, with how to leave them out.
  */
 function cellProblems(
   exp: Experiment,
@@ -399,13 +400,14 @@ function cellProblems(
   placeOf: (values: Record<string, Json>, dotted: string) => PropertyKey[] | null,
 ): Issue[] {
   if (!exp.checkCell) return [];
-  const j = grid.dims.findIndex((d) => d.fields.length === 1 && d.fields[0]!.kind === 'replicate');
-  const stride = grid.lengths.slice(j + 1).reduce((a, b) => a * b, 1);
   const combinationFields = grid.dims.flatMap((d) => d.fields.filter((f) => f.kind === 'param' || f.kind === 'variant').map((f) => f.name));
-  const seen = new Map<string, Issue>();
-  for (let index = 0; index < grid.size; index++) {
-    if ((j >= 0 && Math.floor(index / stride) % grid.lengths[j]! !== 0) || grid.isExcluded(index)) continue;
+  const combinations = new Set<string>();
+  const found = new Map<string, { path: PropertyKey[]; problem: CellProblem; where: Map<string, Record<string, Json>> }>();
+  for (const index of grid.distinctCells()) {
     const values = grid.valuesOf(index, 'replicate');
+    const where = Object.fromEntries(combinationFields.map((f) => [f, values[f]!]));
+    const combination = canonicalJson(where);
+    combinations.add(combination);
     let problem: CellProblem | null;
     try {
       problem = exp.checkCell(values, paramsOf(index).parsed);
@@ -414,14 +416,19 @@ function cellProblems(
     }
     if (!problem) continue;
     const path = placeOf(values, problem.path.join('.')) ?? ['params', ...problem.path];
-    // Where sweeps or variants make the problem, the combination at fault, as paramTable names one.
-    const where = Object.fromEntries(combinationFields.map((f) => [f, values[f]!]));
-    const rule = combinationFields.length ? `in the combination ${showValue(where)}, ${problem.rule}` : problem.rule;
-    const hint = [problem.hint, combinationFields.length ? msg.excludeCombinationHint : undefined].filter(Boolean).join(' ');
-    const id = canonicalJson([formatPath(path), rule, problem.received]);
-    if (!seen.has(id)) seen.set(id, { path, rule, received: problem.received, ...(hint ? { hint } : {}) });
+    const id = canonicalJson([formatPath(path), problem.rule, problem.received]);
+    const entry = found.get(id) ?? { path, problem, where: new Map() };
+    entry.where.set(combination, where);
+    found.set(id, entry);
   }
-  return [...seen.values()];
+  return [...found.values()].map(({ path, problem, where }) => {
+    const some = where.size < combinations.size;
+    const [first] = where.values();
+    const more = where.size > 1 ? ` (and ${where.size - 1} more)` : '';
+    const rule = some ? `in the combination ${showValue(first)}${more}, ${problem.rule}` : problem.rule;
+    const hint = [problem.hint, some ? msg.excludeCellsHint : undefined].filter(Boolean).join(' ');
+    return { path, rule, received: problem.received, ...(hint ? { hint } : {}) };
+  });
 }
 
 /**

@@ -255,9 +255,9 @@ describe('reading a shard folder written by the engine', () => {
     db.exec(`UPDATE trial SET status = 'failed', error = 'lost' WHERE cell_index IN (SELECT cell_index FROM trial ORDER BY cell_index LIMIT 2)`);
     db.close();
     const failed = readShardFolder(dir, () => null, now);
-    expect(failed).toMatchObject({ merged: [join(dir, 'noop.sqlite')], mergedFailed: 2 });
+    expect(failed).toMatchObject({ merged: [join(dir, 'noop.sqlite')], mergedFailed: [2] });
     expect(formatFolderStatus(failed).split('\n').at(-1)).toBe(
-      'All shards are done, and merged: noop.sqlite holds the whole study, every trial (2 of them failed: rerun their shards, then merge again, to retry them).',
+      'All shards are done, and merged: noop.sqlite (2 of its trials failed) holds the whole study, every trial. Rerun the shards of its failed trials, then merge again, to retry them.',
     );
   }, 60_000);
 

@@ -411,6 +411,11 @@ describe('run, status, export, report', () => {
     expect(rerunShard('1/3', recorded, 'copied/paper.shard-1-of-3.sqlite')).toBe('npx harness run paper --shard=1/3 --set seeds=60 --db copied/paper.shard-1-of-3.sqlite');
     expect(rerunShard('0/3', recorded, 'elsewhere/s0.sqlite')).toBe('npx harness run paper --shard 0/3 --set seeds=60 --db elsewhere/s0.sqlite');
     expect(rerunShard('2/3', {}, 'x/paper.shard-2-of-3.sqlite')).toBe('npx harness run <study> --shard 2/3 --db x/paper.shard-2-of-3.sqlite');
+    // Options before a --, after which words are arguments.
+    expect(rerunShard('1/3', { '0/3': 'harness run --shard 0/3 -- my.yaml' }, 'r/my.shard-1-of-3.sqlite')).toBe('npx harness run --shard 1/3 --db r/my.shard-1-of-3.sqlite -- my.yaml');
+    // A shard that Slurm's variables gave (no --shard on its line): written out, the count's option gone with them.
+    expect(rerunShard('1/2', { '1/2': 'harness run paper --shard-count 2' }, 's.sqlite')).toBe('npx harness run paper --shard 1/2 --db s.sqlite');
+    expect(rerunShard('1/2', { '1/2': 'harness run paper' })).toBe('npx harness run paper --shard 1/2');
   });
 
   it('finds where a shard\'s database is, or goes, among databases named as shards', () => {

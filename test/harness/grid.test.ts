@@ -148,6 +148,32 @@ describe('grid', () => {
     expect(grid.blockSize).toBe(100);
   });
 
+  it('visits each distinct cell once, replicates aside: the first replicate not excluded', () => {
+    const field = (name: string, n: number, kind: 'axis' | 'replicate' = 'axis') => ({ name, kind, values: Array.from({ length: n }, (_, i): Json => (kind === 'replicate' ? i : `${name}${i}`)) });
+    /** By brute force: per distinct values (replicate aside), the first index not excluded. */
+    const reference = (grid: Grid): number[] => {
+      const first = new Map<string, number>();
+      for (const index of grid.indices()) {
+        const key = canonicalJson(grid.valuesOf(index, 'replicate'));
+        if (!first.has(key)) first.set(key, index);
+      }
+      return [...first.values()];
+    };
+    const specs: GridSpec[] = [
+      { dims: [{ shared: false, fields: [field('a', 3)] }, { shared: false, fields: [field('replicate', 4, 'replicate')] }, { shared: true, fields: [field('s', 2)] }], exclude: [] },
+      // Replicate 0 excluded for some cells, and every replicate of others.
+      { dims: [{ shared: false, fields: [field('replicate', 3, 'replicate')] }, { shared: false, fields: [field('a', 3)] }, { shared: true, fields: [field('s', 2)] }], exclude: [{ replicate: [0], a: ['a1'] }, { a: ['a2'], s: ['s0'] }] },
+      // Zipped with an axis: the replicates differ in that axis, so every cell is distinct.
+      { dims: [{ shared: false, fields: [field('replicate', 3, 'replicate'), field('z', 3)] }, { shared: true, fields: [field('s', 2)] }], exclude: [{ z: ['z1'] }] },
+    ];
+    for (const spec of specs) {
+      const grid = new Grid(spec);
+      expect([...grid.distinctCells()].sort((x, y) => x - y)).toEqual(reference(grid).sort((x, y) => x - y));
+    }
+    expect(new Grid(specs[1]!).replicateDim).toBe(0);
+    expect(new Grid(specs[2]!).replicateDim).toBe(-1);
+  });
+
   it('refuses shared dimensions that are not innermost', () => {
     const dim = (shared: boolean): Dim => ({ shared, fields: [{ name: `x${String(shared)}`, kind: 'axis', values: ['a'] }] });
     expect(() => new Grid({ dims: [dim(true), dim(false)], exclude: [] })).toThrow(/innermost/);

@@ -170,6 +170,7 @@ describe('merge', () => {
     mergeDatabases(p('runs.sqlite'), [p('m-0.sqlite'), p('dead-1.sqlite'), p('other-2.sqlite')], provenance, now, dir);
     const after = runs();
     expect(after.filter((r) => r.shard !== null)).toEqual([...before.filter((r) => r.shard !== null), { command_line: 'test', shard: '2/3' }]);
+    expect(after.filter((r) => r.command_line === 'harness run s.yaml')).toHaveLength(1);
     expect(after.filter((r) => r.command_line === provenance.commandLine && r.shard === null).length).toBe(
       before.filter((r) => r.command_line === provenance.commandLine && r.shard === null).length + 1,
     );

@@ -197,6 +197,16 @@ describe('status on a folder with some shards of a study', () => {
     ]);
   });
 
+  it('names a database of other results in the place of a missing shard, instead of a command that it would refuse', async () => {
+    mkdirSync(join(dir, 'taken'));
+    expect((await cli(['run', 'noop.yaml', '--shard', '0/2', '--db', 'taken/statusfolder.shard-0-of-2.sqlite', '--threads', '1'], dir)).code).toBe(0);
+    expect((await cli(['run', 'noop.yaml', '--set', 'name=other', '--db', 'taken/statusfolder.shard-1-of-2.sqlite', '--threads', '1'], dir)).code).toBe(0);
+    const listed = await cli(['status', 'taken'], dir);
+    expect(listed.code).toBe(1);
+    expect(listed.stdout.endsWith(`\n\n${msg.statusShardPathTaken('statusfolder', ['taken/statusfolder.shard-1-of-2.sqlite'])}\n`)).toBe(true);
+    expect(listed.stdout).not.toContain('npx harness run');
+  });
+
   it('quotes a folder with a space in the commands it gives, which then run as given', async () => {
     mkdirSync(join(dir, 'my cut'));
     const shard = (i: number) => ['run', 'noop.yaml', '--shard', `${i}/2`, '--db', `my cut/statusfolder.shard-${i}-of-2.sqlite`, '--threads', '1'];

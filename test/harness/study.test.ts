@@ -347,15 +347,22 @@ describe('study files: refused, one clear message each', () => {
     const set = await failure(study({}), ['n=1']);
     expect(set.message).toBe(`${set.file}: params.n: ${rule.rule}; received 1 (from --set n=1). ${rule.hint}`);
     // A sweep or a variant that makes it: named there, with the combination at fault.
-    const inCombination = (where: unknown) => ({ rule: `in the combination ${showValue(where)}, ${rule.rule}`, hint: `${rule.hint} ${msg.excludeCombinationHint}` });
+    const inCombination = (where: unknown) => ({ rule: `in the combination ${showValue(where)}, ${rule.rule}`, hint: `${rule.hint} ${msg.excludeCellsHint}` });
     const swept = await failure(study({ sweep: { n: [1, 2] } }));
     expect(swept.message).toBe(`${swept.file}: ${line('sweep.n', inCombination({ n: 1 }), 1)}`);
     const variants = await failure(study({ params: { n: 3 }, variants: { lean: { n: 1 }, thin: { n: 1, mode: 'fancy' }, wide: {} } }));
     expect(variants.message).toBe(
       `${variants.file}: 2 problems:\n  - ${line('variants.lean.n', inCombination({ variant: 'lean' }), 1)}\n  - ${line('variants.thin.n', inCombination({ variant: 'thin' }), 1)}`,
     );
-    // Cells a study excludes are not checked; nor are colours that pass.
+    // A problem every combination has is not the sweep's: said once, as for a study without one.
+    const everywhere = await failure(study({ params: { n: 1 }, sweep: { scale: [1, 2, 3] } }));
+    expect(everywhere.message).toBe(`${everywhere.file}: ${line('params.n', rule, 1)}`);
+    const several = await failure(study({ sweep: { n: [1, 2], scale: [1, 2] } }));
+    expect(several.message).toBe(`${several.file}: ${line('sweep.n', { ...inCombination({ n: 1, scale: 1 }), rule: `in the combination ${showValue({ n: 1, scale: 1 })} (and 1 more), ${rule.rule}` }, 1)}`);
+    // Cells a study excludes are not checked; nor are colours that pass. Another replicate of an
+    // excluded one is checked.
     await expect(load(study({ params: { n: 1 }, exclude: [{ color: 'cyan' }] }))).resolves.toBeDefined();
+    expect((await failure(study({ params: { n: 1 }, exclude: [{ replicate: 0 }] }))).message).toContain(line('params.n', rule, 1));
     await expect(load(study({ params: { n: 2 } }))).resolves.toBeDefined();
     // A check that throws breaks the contract: said as such, with the cell.
     const thrown = await failure(study({ axes: { color: ['blue'], size: ['s'] } }));

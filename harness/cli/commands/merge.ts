@@ -42,25 +42,30 @@ export const mergeCommand: Command = {
 };
 
 /**
- * The command that computes what `shard` lacks: the one it was run with, which resumes it; for a
- * shard never run, another shard's with the shard swapped, keeping the study and every --set.
- * Its --db is `db` where the caller knows where the shard's database is or goes (the folder the
- * user looks at, not where a recorded command, in another working folder, wrote); otherwise the
- * recorded --db follows when it names its shard (`shard-1-of-4.sqlite` becomes
- * `shard-0-of-4.sqlite`), and is left out when it does not (the shard gets its default
- * database). Only a shard run without --shard (by a Slurm array or an indexed Job) has no
- * command to reuse.
+ * The command that computes what `shard` lacks: the one it was run with, which resumes it (with
+ * `--shard` written out where Slurm's or a Job's variables gave the shard, which a command run
+ * by hand lacks); for a shard never run, another shard's with the shard swapped, keeping the
+ * study and every --set. Its --db is `db` where the caller knows where the shard's database is
+ * or goes (the folder the user looks at, not where a recorded command, in another working
+ * folder, wrote); otherwise the recorded --db follows when it names its shard
+ * (`shard-1-of-4.sqlite` becomes `shard-0-of-4.sqlite`), and is left out when it does not (the
+ * shard gets its default database). Options go before a `--`, after which words are arguments.
  */
 export function rerunShard(shard: string, recorded: Readonly<Record<string, string>>, db: string | null = null): string {
   const dbOption = /\s--db(?:=|\s+)('(?:[^']|'\\'')*'|\S+)/;
+  const shardOption = /(\s--shard[= ])(\d+\/\d+)(?=\s|$)/;
+  const withOption = (line: string, option: string) => {
+    const end = line.indexOf(' -- ');
+    return end < 0 ? `${line}${option}` : `${line.slice(0, end)}${option}${line.slice(end)}`;
+  };
   const withDb = (line: string) => {
     if (db === null) return line;
     const option = ` --db ${shellQuote(db)}`;
-    return dbOption.test(line) ? line.replace(dbOption, () => option) : `${line}${option}`;
+    return dbOption.test(line) ? line.replace(dbOption, () => option) : withOption(line, option);
   };
-  if (recorded[shard]) return `npx ${withDb(recorded[shard])}`;
+  const own = recorded[shard];
+  if (own) return `npx ${withDb(shardOption.test(own) ? own : withOption(own.replace(/\s--shard-count(?:=|\s+)\S+/, ''), ` --shard ${shard}`))}`;
   const count = shard.split('/')[1];
-  const shardOption = /(\s--shard[= ])(\d+\/\d+)(?=\s|$)/;
   const template = Object.values(recorded).find((line) => line.startsWith('harness run ') && shardOption.exec(line)?.[2]?.endsWith(`/${count}`));
   if (!template) return withDb(`npx harness run <study> --shard ${shard}`);
   const [index] = shard.split('/');

@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseShardPath, shardFileName, shardPathAmong } from '../../cluster/layout.js';
+import { shardFileName, shardPathAmong, shardPrefixAmong } from '../../cluster/layout.js';
 import { shellQuote } from '../../cluster/shell.js';
 import { shardFolderStatus } from '../../cluster/slurm-command.js';
 import { InputError, errorMessage } from '../../errors.js';
@@ -55,12 +55,18 @@ export const statusCommand: Command = {
     const unreadable = entries.filter((e): e is Unreadable => 'error' in e);
     // Shards of a study that the folder holds in part, each listed as a database of its own.
     const dir = displayPath(target, io.cwd);
-    const held = new Set(statuses.map((st) => st.db));
+    const byPath = new Map(statuses.map((st) => [st.db, st]));
     const cuts = incompleteCuts(statuses).map((cut) => {
       const paths = cut.missing.map((shard) => missingShardPath(shard, cut, dir));
-      // A missing shard's database taken by another setup of the study: shards of the two cannot
-      // be merged, and a command to run it there would be refused.
-      const conflict = paths.some((path) => held.has(path)) ? msg.statusShardSetupsMixed(cut.study, setupsOf(cut.study, statuses)) : null;
+      // A missing shard's database name taken: by another setup's shard of the study (the two
+      // setups cannot be merged), or by other results. A command to run it there would be refused.
+      const taken = paths.flatMap((path) => byPath.get(path) ?? []);
+      const conflict =
+        taken.length === 0
+          ? null
+          : taken.some((st) => st.study === cut.study && st.shards.length > 0)
+            ? msg.statusShardSetupsMixed(cut.study, setupsOf(cut.study, statuses))
+            : msg.statusShardPathTaken(cut.study, taken.map((st) => st.db));
       const missing = conflict
         ? { count: cut.count, missing: cut.missing, run: [], merge: null, conflict }
         : { count: cut.count, missing: cut.missing, run: cut.missing.map((shard, i) => rerunShard(shard, cut.commands, paths[i]!)), merge: `npx harness merge ${mergeArguments(cut, dir, statuses)}` };
@@ -111,14 +117,10 @@ function missingShardPath(shard: string, cut: IncompleteCut, dir: string): strin
 function mergeArguments(cut: IncompleteCut, dir: string, statuses: readonly DbStatus[]): string {
   const target = join(dir, `${cut.study}.sqlite`);
   const into = statuses.some((s) => s.db === target) ? '<merged.sqlite>' : target;
-  const prefixes = new Set(cut.dbs.map((db) => {
-    const shard = parseShardPath(db);
-    return shard?.count === cut.count ? shard.prefix : null;
-  }));
-  const [prefix] = prefixes;
+  const prefix = shardPrefixAmong(cut.count, cut.dbs);
   // Quoted for a shell, the * left bare for it to expand.
   const [head, tail] = shardFileName('*', cut.count).split('*') as [string, string];
-  const shards = prefixes.size === 1 && typeof prefix === 'string' ? `${shellQuote(prefix + head)}*${shellQuote(tail)}` : `<the ${cut.count} shard databases>`;
+  const shards = prefix !== null ? `${shellQuote(prefix + head)}*${shellQuote(tail)}` : `<the ${cut.count} shard databases>`;
   return `${into === target ? shellQuote(into) : into} ${shards}`;
 }
 
