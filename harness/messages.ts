@@ -307,17 +307,26 @@ export function dbNotSqlite(path: string): string {
 /** What is wrong with a database whose header is right but whose pages are not (see dbDamaged). */
 export type DbDamage =
   | { kind: 'truncated'; bytes: number; pages: number; pageSize: number }
-  | { kind: 'malformed'; reason: string };
+  | { kind: 'malformed'; reason: string }
+  /** Found by the harness in rows SQLite read without complaint (`reason`: what, e.g. a cell listed twice). */
+  | { kind: 'inconsistent'; reason: string };
 
 /**
  * A results database SQLite cannot read past its header. `unchanged`: the file was checked to be
  * as it was before the command (size and times, no -wal left holding data).
  */
+/** The damage a table's rows show: a cell (or row id) that comes twice, or out of order. */
+export function rowsRepeated(table: string, column: string, value: unknown): string {
+  return `its ${table} table gives ${column} ${showValue(value)} twice, or out of order`;
+}
+
 export function dbDamaged(path: string, damage: DbDamage, unchanged: boolean): string {
   const what =
     damage.kind === 'truncated'
       ? `${path} is truncated: its header announces ${damage.pages} pages of ${damage.pageSize} bytes (${damage.pages * damage.pageSize} bytes) but the file has only ${damage.bytes} bytes (an interrupted copy or download?)`
-      : `${path} is damaged: SQLite reports "${damage.reason}" reading it (pages overwritten by a disk fault, or a copy made while it was written?)`;
+      : damage.kind === 'inconsistent'
+        ? `${path} is damaged: ${damage.reason} (a copy made while it was written, or pages overwritten by a disk fault?)`
+        : `${path} is damaged: SQLite reports "${damage.reason}" reading it (pages overwritten by a disk fault, or a copy made while it was written?)`;
   const state = unchanged ? ' Nothing was changed.' : '';
   return `${what}.${state} Restore it from a copy, or start a new database there with "harness run <study> --db ${path} --fresh", which moves the damaged file aside under a timestamped name.`;
 }
@@ -392,6 +401,10 @@ export function mergeInputBusy(path: string, run: BusyRun): string {
 
 export function mergeOutputBusy(path: string, run: BusyRun): string {
   return `${writtenBy(path, run)}. Wait for it to finish, stop it, or merge into another database.`;
+}
+
+export function runTakenOver(path: string, runId: number): string {
+  return `${path}: another run took the database over while run ${runId} was paused (no heartbeat for over a minute: the process was stopped, as Ctrl-Z does, or its machine froze), taking it for dead. Run ${runId} stops without writing more: every trial it stored before is kept, and the other run computes the rest. "harness status ${path}" shows the run that writes it now.`;
 }
 
 export function freshMovedAside(from: string, to: string): string {

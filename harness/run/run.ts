@@ -20,7 +20,7 @@ import { doneCells } from '../store/reader.js';
 import { trialsOfOtherCode, type OtherCode } from '../store/code-versions.js';
 import { assertNoLiveRun, beginRun, endRun, heartbeatEveryMs, type RunStatus } from '../store/runs.js';
 import { Store } from '../store/store.js';
-import { WriteError, asWriteError } from '../store/failures.js';
+import { RunTakenOverError, WriteError, asWriteError } from '../store/failures.js';
 import { ResultWriter } from '../store/writer.js';
 import type { Study } from '../study/study.js';
 import { collectProvenance, gitCommitProblem } from './provenance.js';
@@ -303,10 +303,13 @@ async function runInto(store: Store, options: RunOptions, now: () => Date, log: 
     }
   }
   if (fatal) {
-    try {
-      endRun(store, runId, 'error', counts(), now());
-    } catch {
-      // The database is what failed; the run row stays "running" and is cleared as stale later.
+    // A run taken over leaves its row as the run that took over marked it (killed): the database is that one's now.
+    if (!(fatal instanceof RunTakenOverError)) {
+      try {
+        endRun(store, runId, 'error', counts(), now());
+      } catch {
+        // The database is what failed; the run row stays "running" and is cleared as stale later.
+      }
     }
     throw fatal;
   }

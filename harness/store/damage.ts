@@ -16,6 +16,15 @@ export function isDamageReport(thrown: unknown): boolean {
   return typeof code === 'string' && (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT'));
 }
 
+/**
+ * Damage the harness finds in rows SQLite read without complaint (a copy torn while a run wrote
+ * it can list a cell twice): reported as SQLite's own reports are (reportingDamage).
+ */
+export class DamageFound extends Error {
+  readonly code = 'SQLITE_CORRUPT';
+  override name = 'DamageFound';
+}
+
 /** The first 100 bytes of an SQLite file (its header), or fewer when the file is shorter. */
 function headerOf(path: string): Buffer {
   const header = Buffer.alloc(100);
@@ -42,6 +51,7 @@ export function hasSqliteHeader(path: string): boolean {
  * number (92-95); a file shorter than that many pages lost its end.
  */
 function damageOf(path: string, thrown: unknown): msg.DbDamage {
+  if (thrown instanceof DamageFound) return { kind: 'inconsistent', reason: thrown.message };
   try {
     const header = headerOf(path);
     const pageSize = header.readUInt16BE(16) === 1 ? 65_536 : header.readUInt16BE(16);

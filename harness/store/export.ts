@@ -9,6 +9,8 @@ import { stringify } from 'csv-stringify';
 import type { Writable } from 'node:stream';
 import { once } from 'node:events';
 import { quoteIdent } from './columns.js';
+import { DamageFound } from './damage.js';
+import * as msg from '../messages.js';
 import type { Store } from './store.js';
 
 export const exportTables = ['trials', 'curves', 'failures', 'runs', 'columns'] as const;
@@ -16,11 +18,12 @@ export type ExportTable = (typeof exportTables)[number];
 export const exportFormats = ['csv', 'json'] as const;
 export type ExportFormat = (typeof exportFormats)[number];
 
-const sql: Record<ExportTable, { table: string; order: string }> = {
-  trials: { table: 'trial', order: 'cell_index' },
+/** Each table's rows in order; `key`: a column whose values the order makes strictly increasing. */
+const sql: Record<ExportTable, { table: string; order: string; key?: string }> = {
+  trials: { table: 'trial', order: 'cell_index', key: 'cell_index' },
   curves: { table: 'curve', order: 'group_key, idx' },
-  failures: { table: 'failure', order: 'id' },
-  runs: { table: 'run', order: 'id' },
+  failures: { table: 'failure', order: 'id', key: 'id' },
+  runs: { table: 'run', order: 'id', key: 'id' },
   // The data dictionary: each column's kind, type and description (with its unit).
   columns: { table: 'column_info', order: 'tbl, rowid' },
 };
@@ -44,12 +47,23 @@ export async function exportTable(store: Store, table: ExportTable, format: Expo
   const described = statement.columns();
   const columns = described.map((c) => c.name);
   const real = described.map((c) => c.type?.toUpperCase() === 'REAL');
+  // A key that repeats (or goes back) is a damaged index SQLite read without complaint: a torn copy.
+  const keyAt = sql[table].key === undefined ? -1 : columns.indexOf(sql[table].key!);
+  let last = -Infinity;
+  const checked = (row: unknown[]): unknown[] => {
+    if (keyAt >= 0) {
+      const key = row[keyAt] as number;
+      if (!(key > last)) throw new DamageFound(msg.rowsRepeated(name, columns[keyAt]!, key));
+      last = key;
+    }
+    return row;
+  };
   let rows = 0;
   if (format === 'json') {
     const keys = columns.map((c) => `${JSON.stringify(c)}:`);
     await put(out, '[');
     for (const row of statement.raw(true).iterate() as IterableIterator<unknown[]>) {
-      const fields = row.map((v, i) => keys[i] + (real[i] && typeof v === 'number' ? realText(v, 'null') : JSON.stringify(v)));
+      const fields = checked(row).map((v, i) => keys[i] + (real[i] && typeof v === 'number' ? realText(v, 'null') : JSON.stringify(v)));
       await put(out, `${rows === 0 ? '\n' : ',\n'}{${fields.join(',')}}`);
       rows++;
     }
@@ -68,7 +82,7 @@ export async function exportTable(store: Store, table: ExportTable, format: Expo
     csv.on('error', reject);
   });
   for (const row of statement.raw(true).iterate() as IterableIterator<unknown[]>) {
-    const fields = real.some(Boolean) ? row.map((v, i) => (real[i] && typeof v === 'number' ? realText(v, String(v)) : v)) : row;
+    const fields = real.some(Boolean) ? checked(row).map((v, i) => (real[i] && typeof v === 'number' ? realText(v, String(v)) : v)) : checked(row);
     if (!csv.write(fields)) await once(csv, 'drain');
     rows++;
   }

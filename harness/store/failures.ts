@@ -13,6 +13,15 @@ export class WriteError extends Error {
   override name = 'WriteError';
 }
 
+/**
+ * The run's row no longer holds the database: another run took it for dead (no heartbeat for
+ * `staleAfterMs`: the process was stopped, or its machine froze) and took the database over.
+ * This run must not write again: its rows would overwrite the other's.
+ */
+export class RunTakenOverError extends WriteError {
+  override name = 'RunTakenOverError';
+}
+
 /** The error to throw for `thrown`, raised while writing to the database shown as `shown`. */
 export function asWriteError(shown: string, thrown: unknown): unknown {
   const code = (thrown as { code?: unknown } | null)?.code;

@@ -10,6 +10,8 @@ import { gridOf, type ManifestBody } from '../manifest.js';
 import { CurveTable, CurveTables, type ColumnKind } from '../curves.js';
 import { TrialTable } from '../trials.js';
 import { quoteIdent } from './columns.js';
+import { DamageFound } from './damage.js';
+import * as msg from '../messages.js';
 import { listRuns } from './runs.js';
 import type { Store } from './store.js';
 
@@ -17,8 +19,21 @@ import type { Store } from './store.js';
 export function doneCells(store: Store, size: number): Bitset {
   const done = new Bitset(size);
   const rows = store.db.prepare(`SELECT cell_index FROM trial WHERE status = 'ok'`).pluck();
-  for (const index of rows.iterate() as IterableIterator<number>) if (index < size) done.add(index);
+  for (const index of rows.iterate() as IterableIterator<number>) {
+    if (index >= size) continue;
+    if (done.has(index)) throw repeatedCell(index);
+    done.add(index);
+  }
   return done;
+}
+
+/**
+ * A cell that the trial table gives twice: the table's b-tree is damaged in a way SQLite reads
+ * without complaint (a copy made while a run wrote it), and a count or statistic over its rows
+ * would take that cell twice.
+ */
+function repeatedCell(index: number): DamageFound {
+  return new DamageFound(msg.rowsRepeated('trial', 'cell_index', index));
 }
 
 /** What one pass over a database's trials tells (see trialCells). */
@@ -50,6 +65,7 @@ export function trialCells(store: Store, size: number): TrialCells {
       failed++;
     }
     if (index >= size) continue;
+    if (recorded.has(index)) throw repeatedCell(index);
     recorded.add(index);
     if (isOk) done.add(index);
   }
@@ -91,8 +107,11 @@ function readReportInput(store: Store, progress: ReportInput['progress']): Repor
     .raw(true);
   const trials = new TrialTable(resultColumns, total);
   const valuesOf = replicateValues(grid);
+  let last = -1;
   for (const row of select.iterate() as IterableIterator<Scalar[]>) {
     const [cellIndex, key, groupKey, replicate, status, diagnostics, error, ...results] = row;
+    if (!((cellIndex as number) > last)) throw repeatedCell(cellIndex as number);
+    last = cellIndex as number;
     trials.add({
       cellIndex: cellIndex as number,
       key: key as string,

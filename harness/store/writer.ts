@@ -11,7 +11,8 @@ import type { GroupOutcome } from '../pool/protocol.js';
 import type { PlannedGroup } from '../run/tasks.js';
 import { quoteIdent, sqlValueOf } from './columns.js';
 import { curveColumnNames, fieldColumns, trialColumnNames } from './schema.js';
-import { asWriteError } from './failures.js';
+import * as msg from '../messages.js';
+import { RunTakenOverError, asWriteError } from './failures.js';
 import type { Store } from './store.js';
 
 /** Where it was first defined; harness/store/failures.ts holds it now. */
@@ -64,8 +65,9 @@ export class ResultWriter {
       `INSERT OR IGNORE INTO curve (${curveColumns.map(quoteIdent).join(', ')}) VALUES (${placeholders(curveColumns.length)})`,
     );
     this.insertFailure = db.prepare(`INSERT INTO failure (trial_key, cell_index, run_id, message, stack, at) VALUES (?, ?, ?, ?, ?, ?)`);
-    this.updateRun = db.prepare(`UPDATE run SET trials_done = ?, trials_failed = ?, heartbeat_at = ? WHERE id = ?`);
-    this.touchRun = db.prepare(`UPDATE run SET heartbeat_at = ? WHERE id = ?`);
+    // Only while the row still holds the database: one marked killed by a run that took it over changes no row.
+    this.updateRun = db.prepare(`UPDATE run SET trials_done = ?, trials_failed = ?, heartbeat_at = ? WHERE id = ? AND status = 'running'`);
+    this.touchRun = db.prepare(`UPDATE run SET heartbeat_at = ? WHERE id = ? AND status = 'running'`);
     this.fields = fieldColumns(body).map((c) => c.field);
     this.resultWidth = body.columns.trial.length;
     this.now = options.now ?? (() => new Date());
@@ -109,9 +111,12 @@ export class ResultWriter {
     return counts;
   }
 
-  /** Commits everything queued, in one transaction; a failure is thrown as failures.ts words it. */
-  flush(): void {
-    if (this.closed || (this.trialRows.length === 0 && this.curveRows.length === 0 && this.failureRows.length === 0)) return;
+  /**
+   * Commits everything queued, in one transaction; a failure is thrown as failures.ts words it.
+   * `always`: also with nothing queued, which checks that the run still holds the database.
+   */
+  flush(always = false): void {
+    if (this.closed || (!always && this.trialRows.length === 0 && this.curveRows.length === 0 && this.failureRows.length === 0)) return;
     const trials = this.trialRows;
     const curves = this.curveRows;
     const failures = this.failureRows;
@@ -120,7 +125,8 @@ export class ResultWriter {
         for (const row of trials) this.insertTrial.run(row);
         for (const row of curves) this.insertCurve.run(row);
         for (const row of failures) this.insertFailure.run(row);
-        this.updateRun.run(this.totals.ok, this.totals.failed, this.now().toISOString(), this.runId);
+        // Taken over: the transaction rolls back, and nothing of this batch is written.
+        if (this.updateRun.run(this.totals.ok, this.totals.failed, this.now().toISOString(), this.runId).changes !== 1) throw this.takenOver();
       })();
     } catch (thrown) {
       throw asWriteError(this.store.shown, thrown);
@@ -137,16 +143,27 @@ export class ResultWriter {
    */
   heartbeat(): void {
     if (this.closed) return;
+    let changes: number;
     try {
-      this.touchRun.run(this.now().toISOString(), this.runId);
+      changes = this.touchRun.run(this.now().toISOString(), this.runId).changes;
     } catch {
       // A busy or read-only database shows up again at the next flush, which reports it.
+      return;
     }
+    // Taken over while this process was stopped: the run stops before its next flush.
+    if (changes !== 1) {
+      if (this.timer) clearInterval(this.timer);
+      this.options.onError?.(this.takenOver());
+    }
+  }
+
+  private takenOver(): RunTakenOverError {
+    return new RunTakenOverError(msg.runTakenOver(this.store.shown, this.runId));
   }
 
   close(): void {
     if (this.timer) clearInterval(this.timer);
-    this.flush();
+    this.flush(true);
     this.closed = true;
   }
 

@@ -17,6 +17,7 @@ import { beginRun, endRun, listRuns, runsAsOf } from '../../harness/store/runs.j
 import { readSchemaVersion, schemaVersion } from '../../harness/store/schema.js';
 import { Store } from '../../harness/store/store.js';
 import { ResultWriter, WriteError } from '../../harness/store/writer.js';
+import { RunTakenOverError } from '../../harness/store/failures.js';
 import { loadStudy } from '../../harness/study/study.js';
 import { noopStudy, tempDir, writeStudy } from './helpers.js';
 
@@ -206,6 +207,41 @@ describe('the writer', () => {
     expect(() => writer.flush()).toThrow(WriteError);
     expect(() => writer.flush()).toThrow(msg.dbWriteFailed(':memory:', 'no such table: curve'));
     expect(store.db.prepare('SELECT count(*) FROM trial').pluck().get()).toBe(3);
+    writer.abandon();
+    store.close();
+  });
+});
+
+describe('a run taken over while it was paused', () => {
+  it('writes nothing more, once another run has marked it killed and holds the database', async () => {
+    const s = await study();
+    const store = openForStudy(s, ':memory:', 'x', at(0));
+    const paused = beginRun(store, { ...provenance, pid: process.pid, host: hostname() }, 'running', at(0));
+    const errors: Error[] = [];
+    const writer = new ResultWriter(store, s.manifest.body, paused, { flushEveryMs: 0, now: () => at(1), onError: (e) => errors.push(e) });
+    const [first, second] = groupsOfBlock(s, 0, () => false).concat(groupsOfBlock(s, 1, () => false));
+    const outcome = (g: NonNullable<typeof first>) => ({
+      kind: 'ok' as const,
+      groupKey: g.task.groupKey,
+      durationMs: 1,
+      trials: g.task.cells.map(() => ({ ok: true as const, values: [1, 'a', 2], diagnostics: null })),
+      curve: [[0, 1]],
+    });
+    writer.add(first!, outcome(first!));
+    writer.flush();
+    const stored = () => store.db.prepare('SELECT count(*) FROM trial').pluck().get();
+    expect(stored()).toBe(first!.task.cells.length);
+    // Silent for an hour (stopped): the next run takes it for dead and takes the database over.
+    const other = beginRun(store, provenance, 'running', at(3600));
+    expect(listRuns(store).map((r) => [r.id, r.status])).toEqual([[paused, 'killed'], [other, 'running']]);
+    // Resumed: its heartbeat finds the row no longer its own, and so does its next commit, which writes nothing.
+    writer.heartbeat();
+    expect(errors).toEqual([new RunTakenOverError(msg.runTakenOver(':memory:', paused))]);
+    writer.add(second!, outcome(second!));
+    expect(() => writer.flush()).toThrow(new RunTakenOverError(msg.runTakenOver(':memory:', paused)));
+    expect(() => writer.close()).toThrow(RunTakenOverError);
+    expect(stored()).toBe(first!.task.cells.length);
+    expect(listRuns(store).map((r) => [r.id, r.status])).toEqual([[paused, 'killed'], [other, 'running']]);
     writer.abandon();
     store.close();
   });

@@ -78,6 +78,42 @@ describe('two runs on one database', () => {
     expect(checkAgainstReference(join(dir, db), reference)).toEqual({ problems: [], trials: cells });
   });
 
+  it('a run stopped past its heartbeat (Ctrl-Z) and taken over writes nothing more once it resumes, and says why', async () => {
+    const db = 'paused.sqlite';
+    const paused = startHarness(argv(db), { cwd: dir });
+    expect(await paused.waitForStdout(/^Running /m)).not.toBeNull();
+    await pollUntil(() => committedTrials(join(dir, db)), (n) => n > 0, () => false);
+    // What the next run does to a holder silent past the heartbeat's limit: marks it killed and
+    // registers itself. Stopped inside a commit, the holder keeps the write lock: let it finish.
+    for (let attempt = 0; ; attempt++) {
+      paused.child.kill('SIGSTOP');
+      const handle = new Database(join(dir, db), { timeout: 200 });
+      try {
+        handle.transaction(() => {
+          handle.prepare(`UPDATE run SET status = 'killed' WHERE id = 1`).run();
+          const stamp = new Date().toISOString();
+          handle
+            .prepare(`INSERT INTO run (started_at, heartbeat_at, status, node_version, cpu_model, threads, command_line, host, pid) VALUES (?, ?, 'running', 'v20', 'cpu', 1, 'the other run', ?, ?)`)
+            .run(stamp, stamp, hostname(), process.pid);
+        })();
+        break;
+      } catch (thrown) {
+        if (attempt > 20 || !String((thrown as { code?: string }).code).startsWith('SQLITE_BUSY')) throw thrown;
+        paused.child.kill('SIGCONT');
+        await new Promise((r) => setTimeout(r, 20));
+      } finally {
+        handle.close();
+      }
+    }
+    const stored = committedTrials(join(dir, db));
+    paused.child.kill('SIGCONT');
+    const exit = await paused.exited;
+    expect({ code: exit.code, stderr: withoutProgress(exit.stderr) }).toEqual({ code: 2, stderr: `${msg.runTakenOver(db, 1)}\n` });
+    expect(committedTrials(join(dir, db))).toBe(stored);
+    expect(stored).toBeLessThan(cells);
+    expect(runStatuses(join(dir, db))).toEqual(['killed', 'running']);
+  });
+
   it('--fresh refuses to move a database from under a live run', async () => {
     const db = 'fresh.sqlite';
     const holder = startHarness(argv(db), { cwd: dir });

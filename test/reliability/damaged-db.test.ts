@@ -159,6 +159,41 @@ describe('a damaged database', () => {
     await expectRefusedByEveryCommand(db, msg.dbDamaged(db, malformed, true));
   }, 60_000);
 
+  it('a leaf of its trials copied over another, as a copy made while a run wrote can be: the rows SQLite reads without complaint give a cell twice', async () => {
+    mkdirSync(join(dir, 'torn'));
+    const db = 'torn/results.sqlite';
+    copyFileSync(finished, join(dir, db));
+    const source = new Database(finished, { readonly: true, fileMustExist: true });
+    const pageSize = source.pragma('page_size', { simple: true }) as number;
+    const leaves = source.prepare(`SELECT pageno FROM dbstat WHERE name = 'trial' AND pagetype = 'leaf' ORDER BY pageno`).pluck().all() as number[];
+    source.close();
+    expect(leaves.length).toBeGreaterThan(2);
+    const fd = openSync(join(dir, db), 'r+');
+    try {
+      const first = readFileSync(finished).subarray((leaves[0]! - 1) * pageSize, leaves[0]! * pageSize);
+      writeSync(fd, first, 0, pageSize, (leaves[Math.floor(leaves.length / 2)]! - 1) * pageSize);
+    } finally {
+      closeSync(fd);
+    }
+    // The cell SQLite gives a second time, in the order it reads them (read from a copy: a reader leaves -wal and -shm files).
+    copyFileSync(join(dir, db), join(dir, 'torn-probe.sqlite'));
+    const reader = new Database(join(dir, 'torn-probe.sqlite'), { readonly: true, fileMustExist: true });
+    const seen = new Set<number>();
+    const twice = (reader.prepare('SELECT cell_index FROM trial').pluck().all() as number[]).find((cell) => seen.has(cell) || !seen.add(cell));
+    reader.close();
+    expect(twice).toBeDefined();
+    const message = msg.dbDamaged(db, { kind: 'inconsistent', reason: msg.rowsRepeated('trial', 'cell_index', twice) }, true);
+    const before = treeSnapshot(join(dir, 'torn'));
+    for (const argv of [['status', db], ['export', db, '--out', 'out/trials.csv'], ['export', db, '--format', 'json'], ['report', db, '--out', 'out/report']]) {
+      const exit = withoutProgress(await harness(argv));
+      expect({ argv, code: exit.code, stderr: exit.stderr }).toEqual({ argv, code: 2, stderr: `${message}\n` });
+    }
+    // A command that writes checks every page first, and SQLite's check finds the leaf out of place.
+    expect(withoutProgress(await harness(['run', ...studyArgs, '--threads', '1', '--db', db]))).toEqual(refused(msg.dbDamaged(db, malformed, true)));
+    expect(treeSnapshot(join(dir, 'torn'))).toEqual(before);
+    expect(readdirSync(join(dir, 'out'))).toEqual([]);
+  }, 60_000);
+
   it('cut short with its header intact: truncated, here and in a folder', async () => {
     mkdirSync(join(dir, 'truncated'));
     const db = 'truncated/results.sqlite';
