@@ -3,6 +3,7 @@
  * against these functions, so wording changes in one place. Errors name the thing at fault,
  * the rule, the value received, and a way out.
  */
+import { basename } from 'node:path';
 import type { Issue } from './study/issues.js';
 import { countOf, formatPath, shareOf, showList, showValue } from './text.js';
 import type { FolderProblem } from './folders.js';
@@ -660,6 +661,41 @@ export const folderProblem = {
     return folderProblem.notWritable(show(problem.folder), problem.code);
   },
 };
+
+// ---- render --------------------------------------------------------------------------------
+
+export function renderSpecMissing(file: string): string {
+  return `${file}: no such file. Give Vega-Lite spec files, such as a report's figures/<name>.vl.json.`;
+}
+
+export function renderSpecNotJson(file: string, reason: string): string {
+  return `${file}: not JSON (${reason.replace(/\.$/, '')}). A Vega-Lite spec is a JSON file, such as a report's figures/<name>.vl.json; check the edit for a missing comma or quote.`;
+}
+
+export function renderSpecInvalid(file: string, problem: { path: string; rule: string; received: unknown }): string {
+  const where = problem.path === '' ? 'the spec' : problem.path;
+  return `${file}: ${where} ${problem.rule}; received ${showValue(problem.received, 120)}. Fix it in the file (Vega-Lite's documentation lists each property's values), or start again from the report's spec.`;
+}
+
+export function renderSpecTwice(file: string): string {
+  return `${file} is given twice. Give each spec once.`;
+}
+
+export function renderSameName(first: string, second: string, dir: string): string {
+  return `${first} and ${second} would both be drawn as ${basename(first).replace(/(\.vl)?\.json$/i, '')}.svg, .png and .pdf in ${dir}. Render them into different folders (--out), or rename one.`;
+}
+
+export function renderFolderUnusable(dir: string, reason: string): string {
+  return `Cannot write the drawings into ${dir}: ${reason}. Give another folder with --out.`;
+}
+
+export function renderFailed(file: string, reason: string): string {
+  return `${file}: Vega could not draw it: ${reason.replace(/\.$/, '')}. The spec passes Vega-Lite's schema, so the problem is in what it asks for (a field its data lack, data it cannot load): fix the file.`;
+}
+
+export function renderWritten(specs: number, files: readonly string[]): string {
+  return `Drew ${specs} figure${specs === 1 ? '' : 's'}: ${files.join(', ')}`;
+}
 
 /** The report folder given is a file (its path is already in reportFolderUnusable's head). */
 export function reportFolderIsFile(): string {

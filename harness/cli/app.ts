@@ -9,6 +9,7 @@ import yargs from 'yargs';
 import { InputError } from '../errors.js';
 import { nearest } from '../text.js';
 import * as msg from '../messages.js';
+import { renderCommand } from './commands/render.js';
 import { slurmCommand } from '../cluster/slurm-command.js';
 import { WriteError } from '../store/failures.js';
 import { reportingDamage } from '../store/damage.js';
@@ -30,6 +31,7 @@ export const commands: readonly Command[] = [
   mergeCommand,
   exportCommand,
   reportCommand,
+  renderCommand,
   listCommand,
   slurmCommand,
 ];

@@ -61,7 +61,7 @@ describe('usage', () => {
   it('refuses unknown commands, unknown options, missing arguments and bad choices, pointing to --help', async () => {
     const cases: [string[], string][] = [
       [[], msg.cliUsage('Give a command.')],
-      [['runn', 'x'], msg.cliUsage('Unknown command "runn". Did you mean run? Commands: run, plan, status, merge, export, report, list, slurm.')],
+      [['runn', 'x'], msg.cliUsage('Unknown command "runn". Did you mean run? Commands: run, plan, status, merge, export, report, render, list, slurm.')],
       [['run', study, '--thread', '2'], msg.cliUsage('Unknown argument: --thread (did you mean --threads?).', 'run')],
       [['run', study, '--thread=2', '--bogus', 'x'], msg.cliUsage('Unknown arguments: --thread (did you mean --threads?), --bogus.', 'run')],
       [['export', 'x.sqlite', '--fromat', 'json'], msg.cliUsage('Unknown argument: --fromat (did you mean --format?).', 'export')],
@@ -85,7 +85,7 @@ describe('usage', () => {
       [['export', 'x.sqlite', '--format', 'xml', '--format', 'yaml'], msg.cliUsage('--format: must be one of csv, json; received ["xml","yaml"]. Example: --format csv.', 'export')],
       // An option's value is not the missing argument.
       [['report', '--out', 'dir'], msg.cliUsage('report needs <db>: harness report <db>.', 'report')],
-      [['--bogus'], msg.cliUsage('Unknown argument: --bogus. Give a command: run, plan, status, merge, export, report, list, slurm.')],
+      [['--bogus'], msg.cliUsage('Unknown argument: --bogus. Give a command: run, plan, status, merge, export, report, render, list, slurm.')],
     ];
     for (const [argv, expected] of cases) {
       const result = await cli(argv, dir);

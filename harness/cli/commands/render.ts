@@ -1,0 +1,110 @@
+/**
+ * `harness render`: draws Vega-Lite specs as a report draws its figures (the same threads, fonts,
+ * SVG, PNG resolution and PDF with embedded fonts), so that a figure restyled by editing its
+ * `figures/<name>.vl.json` becomes the paper's figure again. A spec is checked against
+ * Vega-Lite's schema first; a spec drawn before comes from the figure cache, the same bytes.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { InputError, errorMessage } from '../../errors.js';
+import { writeFilesAtomically, type WriteProgress } from '../../files.js';
+import { errnoCode, outputFolderProblem } from '../../folders.js';
+import * as msg from '../../messages.js';
+import { displayPath } from '../../paths.js';
+import { DEFAULT_PNG_DPI, pngScaleAt } from '../../render/png.js';
+import { RenderPool } from '../../render/pool.js';
+import { vegaLiteProblem } from '../../render/spec-check.js';
+import type { VegaLiteSpec } from '../../render/vega.js';
+import { exitCodes, println } from '../io.js';
+import { dpi, options, text } from '../options.js';
+import type { Command } from './command.js';
+
+/** A spec file's drawings are named after it: `picks.vl.json` gives `picks.svg`, `.png` and `.pdf`. */
+function figureName(file: string): string {
+  return basename(file).replace(/(\.vl)?\.json$/i, '');
+}
+
+/** The title a PDF carries: the spec's own, as text. */
+function titleOf(spec: VegaLiteSpec): string | undefined {
+  const title = (spec as { title?: unknown }).title;
+  const text = typeof title === 'object' && title !== null && !Array.isArray(title) ? (title as { text?: unknown }).text : title;
+  return typeof text === 'string' ? text : Array.isArray(text) ? text.join(' ') : undefined;
+}
+
+/** A spec file read and checked: its spec, or the refusal that names the file, the place, the rule and the value. */
+function readSpec(path: string, shown: string): VegaLiteSpec {
+  if (!existsSync(path) || !statSync(path).isFile()) throw new InputError(msg.renderSpecMissing(shown));
+  let spec: unknown;
+  try {
+    spec = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (thrown) {
+    throw new InputError(msg.renderSpecNotJson(shown, errorMessage(thrown)));
+  }
+  const problem = vegaLiteProblem(spec);
+  if (problem) throw new InputError(msg.renderSpecInvalid(shown, problem));
+  return spec as VegaLiteSpec;
+}
+
+export const renderCommand: Command = {
+  name: 'render',
+  command: 'render <specs..>',
+  describe: "Draw Vega-Lite specs (a report's figures/*.vl.json, restyled) as SVG, PNG and PDF, as the report draws them",
+  builder: (y) =>
+    y
+      // A variadic positional defaults to [] in yargs, which --help would show beside [required].
+      .positional('specs', { type: 'string', array: true, describe: 'Vega-Lite spec files (.vl.json)', default: undefined })
+      .options({ ...options('dpi', 'json'), out: { type: 'string', describe: 'Folder for the drawings [default: beside each spec]' } })
+      .example('$0 render reports/paper/figures/picks.vl.json', 'after editing it: picks.svg, .png and .pdf beside it')
+      .example('$0 render reports/paper/figures/*.vl.json --out paper/figures --dpi 600', 'every figure, for a journal that asks for 600 dpi'),
+  async run(args, io) {
+    const out = text('out', args['out']);
+    const pngDpi = dpi(args['dpi']) ?? DEFAULT_PNG_DPI;
+    const files = (args['specs'] as string[]).map((file) => resolve(io.cwd, file));
+    const shown = (path: string) => displayPath(path, io.cwd);
+    const twice = files.find((file, i) => files.indexOf(file) !== i);
+    if (twice !== undefined) throw new InputError(msg.renderSpecTwice(shown(twice)));
+    // Every spec checked, and every drawing's place, before anything is drawn.
+    const specs = files.map((file) => ({ file, spec: readSpec(file, shown(file)), dir: out ? resolve(io.cwd, out) : dirname(file) }));
+    const targets = new Map<string, string>();
+    for (const { file, dir } of specs) {
+      const target = join(dir, figureName(file));
+      const other = targets.get(target);
+      if (other !== undefined) throw new InputError(msg.renderSameName(shown(other), shown(file), shown(dir)));
+      targets.set(target, file);
+    }
+    for (const dir of new Set(specs.map((s) => s.dir))) {
+      const problem = outputFolderProblem(dir);
+      if (problem) throw new InputError(msg.renderFolderUnusable(shown(dir), msg.folderProblem.of(problem, shown)));
+    }
+    const pool = new RenderPool();
+    let drawn: (readonly [string, string | Uint8Array])[];
+    try {
+      const pngScale = pngScaleAt(pngDpi);
+      drawn = (
+        await Promise.all(
+          specs.map(async ({ file, spec, dir }) => {
+            const drawing = await pool.figure({ spec, pngScale, title: titleOf(spec) }).catch((thrown: unknown) => {
+              throw new InputError(msg.renderFailed(shown(file), errorMessage(thrown)));
+            });
+            const name = join(dir, figureName(file));
+            return [[`${name}.svg`, drawing.svg], [`${name}.png`, drawing.png], [`${name}.pdf`, drawing.pdf]] as const;
+          }),
+        )
+      ).flat();
+    } finally {
+      await pool.close();
+    }
+    const progress: WriteProgress = { at: null, placed: 0 };
+    try {
+      writeFilesAtomically(drawn, progress);
+    } catch (thrown) {
+      const code = errnoCode(thrown);
+      if (code === undefined || code.startsWith('ERR_')) throw thrown;
+      throw new InputError(msg.renderFolderUnusable(shown(dirname(progress.at ?? drawn[0]![0])), msg.folderProblem.failed('writing', shown(progress.at ?? drawn[0]![0]), code)));
+    }
+    const written = drawn.map(([path]) => shown(path));
+    if (args['json'] === true) println(io.stdout, JSON.stringify({ files: written, dpi: pngDpi }));
+    else println(io.stdout, msg.renderWritten(specs.length, written));
+    return exitCodes.ok;
+  },
+};

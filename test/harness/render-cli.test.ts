@@ -1,0 +1,102 @@
+/**
+ * `harness render`: a report's figure spec, drawn again, gives the report's own bytes (SVG, PNG
+ * and PDF); a restyled one is drawn as edited, at the resolution asked for; a spec that is not
+ * JSON, not Vega-Lite, or loads its data is refused with the file, the place, the rule and the
+ * value, and nothing is written.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { PNG } from 'pngjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildReport } from '../../experiments/inference-scaling/report/index.js';
+import * as msg from '../../harness/messages.js';
+import { syntheticReportInput } from '../report/synthetic.js';
+import { treeSnapshot } from '../reliability/helpers.js';
+import { cli, tempDir } from './helpers.js';
+
+const dir = tempDir('harness-render-');
+const cacheBefore = process.env.HARNESS_RENDER_CACHE;
+
+beforeAll(async () => {
+  // Every drawing made here anew, none from an earlier one.
+  process.env.HARNESS_RENDER_CACHE = 'off';
+  const files = await buildReport(syntheticReportInput({ models: ['gpt5', 'gpt5-nano'], seeds: 3, kCount: 8 }), { resamples: 50, renderCacheDir: null });
+  for (const f of files) {
+    mkdirSync(dirname(join(dir, 'report', f.path)), { recursive: true });
+    writeFileSync(join(dir, 'report', f.path), f.content);
+  }
+}, 120_000);
+
+afterAll(() => {
+  if (cacheBefore === undefined) delete process.env.HARNESS_RENDER_CACHE;
+  else process.env.HARNESS_RENDER_CACHE = cacheBefore;
+});
+
+const figure = (folder: string, name: string, ext: string) => readFileSync(join(dir, folder, `${name}.${ext}`));
+
+describe('harness render', () => {
+  it("draws a report's spec as the report drew it, byte for byte, and a restyled one as edited, at the resolution asked for", async () => {
+    const drawn = await cli(['render', 'report/figures/picks.vl.json', 'report/figures/balance.vl.json', '--out', 'again', '--json'], dir);
+    expect(drawn.code, drawn.stderr).toBe(0);
+    const files = ['picks', 'balance'].flatMap((name) => ['svg', 'png', 'pdf'].map((ext) => `again/${name}.${ext}`));
+    expect(JSON.parse(drawn.stdout)).toEqual({ files, dpi: 216 });
+    for (const name of ['picks', 'balance']) for (const ext of ['svg', 'png', 'pdf']) expect(figure('again', name, ext).equals(figure('report/figures', name, ext))).toBe(true);
+
+    // Restyled: no title (the paper's caption says it), and 300 dpi.
+    const spec = JSON.parse(readFileSync(join(dir, 'report/figures/picks.vl.json'), 'utf8')) as Record<string, unknown>;
+    delete spec.title;
+    mkdirSync(join(dir, 'restyled'));
+    writeFileSync(join(dir, 'restyled/picks.vl.json'), JSON.stringify(spec));
+    const restyled = await cli(['render', 'restyled/picks.vl.json', '--dpi', '300'], dir);
+    expect(restyled).toEqual({ code: 0, stdout: `${msg.renderWritten(1, ['restyled/picks.svg', 'restyled/picks.png', 'restyled/picks.pdf'])}\n`, stderr: '' });
+    const svg = figure('restyled', 'picks', 'svg').toString();
+    const titled = figure('report/figures', 'picks', 'svg').toString();
+    const height = (text: string) => Number(/<svg[^>]*height="([\d.]+)"/.exec(text)![1]);
+    expect(height(svg)).toBeLessThan(height(titled));
+    // 300 dpi: the PNG is 300/72 pixels per point of the SVG.
+    const png = PNG.sync.read(figure('restyled', 'picks', 'png'));
+    const width = Number(/<svg[^>]*width="([\d.]+)"/.exec(svg)![1]);
+    expect(png.width).toBe(Math.round((width * 300) / 72));
+    expect(figure('restyled', 'picks', 'pdf').subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    // The same spec, drawn again: the same bytes.
+    const first = ['svg', 'png', 'pdf'].map((ext) => figure('restyled', 'picks', ext));
+    expect((await cli(['render', 'restyled/picks.vl.json', '--dpi', '300'], dir)).code).toBe(0);
+    expect(['svg', 'png', 'pdf'].map((ext) => figure('restyled', 'picks', ext))).toEqual(first);
+  }, 120_000);
+
+  it('refuses a spec that is missing, not JSON, not Vega-Lite, or loads its data, naming the file, the place, the rule and the value; nothing is written', async () => {
+    mkdirSync(join(dir, 'bad'));
+    const files: Record<string, string> = {
+      'broken.vl.json': '{"mark": "point"',
+      'mark.vl.json': JSON.stringify({ mark: 'dot', data: { values: [{ a: 1 }] }, encoding: { x: { field: 'a', type: 'quantitative' } } }),
+      'type.vl.json': JSON.stringify({ mark: 'point', data: { values: [{ a: 1 }] }, encoding: { x: { field: 'a', type: 'quant' } } }),
+      'typo.vl.json': JSON.stringify({ mark: 'point', data: { values: [] }, encodng: {} }),
+      'url.vl.json': JSON.stringify({ layer: [{ mark: 'point', data: { url: 'runs.csv' }, encoding: { x: { field: 'a', type: 'quantitative' } } }] }),
+    };
+    for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, 'bad', name), content);
+    const before = treeSnapshot(join(dir, 'bad'));
+    const refused = async (argv: string[]) => {
+      const result = await cli(['render', ...argv], dir);
+      expect(result.code).toBe(2);
+      expect(result.stdout).toBe('');
+      return result.stderr.trimEnd();
+    };
+    expect(await refused(['bad/none.vl.json'])).toBe(msg.renderSpecMissing('bad/none.vl.json'));
+    expect(await refused(['bad/broken.vl.json'])).toMatch(/^bad\/broken\.vl\.json: not JSON \(.+\)\. A Vega-Lite spec is a JSON file/);
+    expect(await refused(['bad/mark.vl.json'])).toMatch(/^bad\/mark\.vl\.json: \/mark must be one of "boxplot", .*"point", .* or an object; received "dot"\. Fix it in the file/);
+    expect(await refused(['bad/type.vl.json'])).toBe(
+      msg.renderSpecInvalid('bad/type.vl.json', { path: '/encoding/x/type', rule: 'must be one of "quantitative", "ordinal", "temporal", "nominal", "geojson"', received: 'quant' }),
+    );
+    expect(await refused(['bad/typo.vl.json'])).toContain('bad/typo.vl.json: the spec has no property "encodng"; received');
+    expect(await refused(['bad/url.vl.json'])).toContain('bad/url.vl.json: /layer/0/data/url is not loaded: figures are drawn offline');
+    // A good spec beside a bad one: nothing drawn, for either.
+    writeFileSync(join(dir, 'bad/good.vl.json'), JSON.stringify({ mark: 'point', data: { values: [{ a: 1 }] }, encoding: { x: { field: 'a', type: 'quantitative' } } }));
+    const withGood = treeSnapshot(join(dir, 'bad'));
+    expect(await refused(['bad/good.vl.json', 'bad/type.vl.json'])).toContain('bad/type.vl.json: /encoding/x/type');
+    expect(await refused(['bad/good.vl.json', 'bad/good.vl.json'])).toBe(msg.renderSpecTwice('bad/good.vl.json'));
+    writeFileSync(join(dir, 'restyled/good.vl.json'), readFileSync(join(dir, 'bad/good.vl.json')));
+    expect(await refused(['bad/good.vl.json', 'restyled/good.vl.json', '--out', 'bad'])).toBe(msg.renderSameName('bad/good.vl.json', 'restyled/good.vl.json', 'bad'));
+    expect(treeSnapshot(join(dir, 'bad'))).toEqual(withGood);
+    expect(Object.keys(before).every((name) => name in withGood)).toBe(true);
+  }, 60_000);
+});
