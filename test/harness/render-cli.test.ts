@@ -48,7 +48,8 @@ describe('harness render', () => {
     mkdirSync(join(dir, 'restyled'));
     writeFileSync(join(dir, 'restyled/picks.vl.json'), JSON.stringify(spec));
     const restyled = await cli(['render', 'restyled/picks.vl.json', '--dpi', '300'], dir);
-    expect(restyled).toEqual({ code: 0, stdout: `${msg.renderWritten(1, ['restyled/picks.svg', 'restyled/picks.png', 'restyled/picks.pdf'])}\n`, stderr: '' });
+    // Progress on stderr, as plain lines off a terminal.
+    expect(restyled).toEqual({ code: 0, stdout: `${msg.renderWritten(1, ['restyled/picks.svg', 'restyled/picks.png', 'restyled/picks.pdf'])}\n`, stderr: 'figures: 0/1\nfigures: 1/1\n' });
     const svg = figure('restyled', 'picks', 'svg').toString();
     const titled = figure('report/figures', 'picks', 'svg').toString();
     const height = (text: string) => Number(/<svg[^>]*height="([\d.]+)"/.exec(text)![1]);

@@ -16,6 +16,7 @@ import { RenderPool } from '../../render/pool.js';
 import { vegaLiteProblem } from '../../render/spec-check.js';
 import type { VegaLiteSpec } from '../../render/vega.js';
 import { exitCodes, println } from '../io.js';
+import { createStageProgress } from '../progress.js';
 import { dpi, options, text } from '../options.js';
 import type { Command } from './command.js';
 
@@ -77,15 +78,19 @@ export const renderCommand: Command = {
       if (problem) throw new InputError(msg.renderFolderUnusable(shown(dir), msg.folderProblem.of(problem, shown)));
     }
     const pool = new RenderPool();
+    const progress = createStageProgress(io.stderr, { noColor: (io.env['NO_COLOR'] ?? '') !== '' });
+    let finished = 0;
     let drawn: (readonly [string, string | Uint8Array])[];
     try {
       const pngScale = pngScaleAt(pngDpi);
+      progress('figures', 0, specs.length);
       drawn = (
         await Promise.all(
           specs.map(async ({ file, spec, dir }) => {
             const drawing = await pool.figure({ spec, pngScale, title: titleOf(spec) }).catch((thrown: unknown) => {
               throw new InputError(msg.renderFailed(shown(file), errorMessage(thrown)));
             });
+            progress('figures', ++finished, specs.length);
             const name = join(dir, figureName(file));
             return [[`${name}.svg`, drawing.svg], [`${name}.png`, drawing.png], [`${name}.pdf`, drawing.pdf]] as const;
           }),
@@ -94,13 +99,14 @@ export const renderCommand: Command = {
     } finally {
       await pool.close();
     }
-    const progress: WriteProgress = { at: null, placed: 0 };
+    const writing: WriteProgress = { at: null, placed: 0 };
     try {
-      writeFilesAtomically(drawn, progress);
+      writeFilesAtomically(drawn, writing);
     } catch (thrown) {
       const code = errnoCode(thrown);
       if (code === undefined || code.startsWith('ERR_')) throw thrown;
-      throw new InputError(msg.renderFolderUnusable(shown(dirname(progress.at ?? drawn[0]![0])), msg.folderProblem.failed('writing', shown(progress.at ?? drawn[0]![0]), code)));
+      const at = writing.at ?? drawn[0]![0];
+      throw new InputError(msg.renderFolderUnusable(shown(dirname(at)), msg.folderProblem.failed('writing', shown(at), code)));
     }
     const written = drawn.map(([path]) => shown(path));
     if (args['json'] === true) println(io.stdout, JSON.stringify({ files: written, dpi: pngDpi }));
