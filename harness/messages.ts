@@ -690,7 +690,13 @@ export function renderFolderUnusable(dir: string, reason: string): string {
 }
 
 export function renderFailed(file: string, reason: string): string {
-  return `${file}: Vega could not draw it: ${reason.replace(/\.$/, '')}. The spec passes Vega-Lite's schema, so the problem is in what it asks for (a field its data lack, data it cannot load): fix the file.`;
+  // A canvas past Skia's limit: the figure's size in pixels, which a lower --dpi or a smaller spec brings down.
+  if (/canvas has no pixels/i.test(reason)) return `${file}: too large to draw at this resolution (${reason.replace(/\.$/, '')}). Give a lower --dpi, or a smaller width and height in the spec.`;
+  return `${file}: Vega could not draw it: ${reason.replace(/\.$/, '')}. The spec passes Vega-Lite's schema, so the problem is in what it asks for (an expression that fails, a field its data lack): fix the file.`;
+}
+
+export function renderSpecUtf16(file: string): string {
+  return `${file}: saved as UTF-16, and a JSON file is UTF-8. Save it as UTF-8 from your editor.`;
 }
 
 export function renderWritten(specs: number, files: readonly string[]): string {

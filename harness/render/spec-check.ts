@@ -7,6 +7,8 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { nearest } from '../text.js';
+import { FONT_FAMILY } from './fonts.js';
 
 /** What is wrong with a spec: where (a JSON pointer, '' for the whole spec), the rule, the value there. */
 export interface SpecProblem {
@@ -15,16 +17,33 @@ export interface SpecProblem {
   received: unknown;
 }
 
-let validator: ValidateFunction | undefined;
+let validator: { check: ValidateFunction; properties: Set<string> } | undefined;
 
-/** The schema compiled once per process (about 0.7 s). */
-function validate(): ValidateFunction {
+/** The schema compiled once per process (about 0.7 s), and every property name it knows anywhere. */
+function schema(): { check: ValidateFunction; properties: Set<string> } {
   if (!validator) {
-    const schema = JSON.parse(readFileSync(createRequire(import.meta.url).resolve('vega-lite/vega-lite-schema.json'), 'utf8')) as object;
-    validator = new Ajv({ strict: false, allErrors: true, logger: false }).compile(schema);
+    const document = JSON.parse(readFileSync(createRequire(import.meta.url).resolve('vega-lite/vega-lite-schema.json'), 'utf8')) as object;
+    const properties = new Set<string>();
+    const collect = (node: unknown): void => {
+      if (node === null || typeof node !== 'object') return;
+      const props = (node as { properties?: unknown }).properties;
+      if (props !== null && typeof props === 'object') for (const name of Object.keys(props)) properties.add(name);
+      for (const value of Object.values(node)) collect(value);
+    };
+    collect(document);
+    validator = { check: new Ajv({ strict: false, allErrors: true, logger: false }).compile(document), properties };
   }
   return validator;
 }
+
+/** Values listed in a rule at most; a CSS colour alone has some 150 names. */
+const LISTED_VALUES = 12;
+
+/** The major version of Vega-Lite that draws the figures. */
+const VEGA_LITE_MAJOR = 6;
+
+/** The font families a figure can use: the fonts its PDF embeds and its layout measures (fonts.ts). */
+const FONT_NAMES = new Set([FONT_FAMILY, 'sans-serif']);
 
 /**
  * The problem of `spec`, or null for a valid one. A spec matches one of many shapes, and the
@@ -33,12 +52,34 @@ function validate(): ValidateFunction {
  * object"), where the first report alone would name one shape's ("must be equal to constant").
  */
 export function vegaLiteProblem(spec: unknown): SpecProblem | null {
-  const check = validate();
+  const { check, properties } = schema();
+  const declared = (spec as { $schema?: unknown } | null)?.$schema;
+  if (typeof declared === 'string' && /\/vega\/v\d/.test(declared)) {
+    return { path: '/$schema', rule: 'names a Vega spec: render draws Vega-Lite specs (a report\'s figures/*.vl.json)', received: declared };
+  }
+  const major = typeof declared === 'string' ? /\/vega-lite\/v(\d+)/.exec(declared)?.[1] : undefined;
+  if (major !== undefined && Number(major) !== VEGA_LITE_MAJOR) {
+    return { path: '/$schema', rule: `names Vega-Lite ${major}, and figures are drawn with Vega-Lite ${VEGA_LITE_MAJOR}; port the spec, then name https://vega.github.io/schema/vega-lite/v${VEGA_LITE_MAJOR}.json`, received: declared };
+  }
   if (check(spec)) {
     const url = loadedData(spec);
-    return url === null ? null : { path: url, rule: 'is not loaded: figures are drawn offline, from the spec alone; give the data inline (data.values), as a report\'s specs do', received: valueAt(spec, url) };
+    if (url !== null) return { path: url, rule: 'is not loaded: figures are drawn offline, from the spec alone; give the data inline (data.values), as a report\'s specs do', received: valueAt(spec, url) };
+    const font = unknownFont(spec);
+    return font === null ? null : { path: font, rule: `is not a font the figures have: a PDF embeds its fonts, and the figures use ${FONT_FAMILY} (give "${FONT_FAMILY}", or leave it out)`, received: valueAt(spec, font) };
   }
   const errors = check.errors ?? [];
+  // A name no shape of the schema has anywhere is the mistake, wherever else shapes disagree
+  // (a mark's "colour", a top-level "titel" beside a facet's shapes, which report "facet").
+  const stranger = errors
+    .filter((e) => e.keyword === 'additionalProperties' && !properties.has((e.params as { additionalProperty: string }).additionalProperty))
+    .sort((a, b) => b.instancePath.length - a.instancePath.length)[0];
+  if (stranger) {
+    const name = (stranger.params as { additionalProperty: string }).additionalProperty;
+    const close = nearest(name, [...properties]);
+    // What was given under that name is the value received.
+    const pointer = `${stranger.instancePath}/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+    return { path: stranger.instancePath, rule: `has no property ${JSON.stringify(name)}${close ? ` (did you mean ${JSON.stringify(close)}?)` : ''}`, received: valueAt(spec, pointer) };
+  }
   const depth = (e: ErrorObject) => (e.instancePath === '' ? 0 : e.instancePath.split('/').length);
   const deepest = Math.max(...errors.map(depth));
   const here = errors.filter((e) => depth(e) === deepest);
@@ -51,8 +92,9 @@ export function vegaLiteProblem(spec: unknown): SpecProblem | null {
     else if (e.keyword === 'type') types.add(String((e.params as { type: string }).type).replace(/,/g, ' or '));
   }
   const unknownKey = here.find((e) => e.keyword === 'additionalProperties');
+  const listed = [...values].slice(0, LISTED_VALUES).join(', ') + (values.size > LISTED_VALUES ? `, ... (${values.size} in all)` : '');
   const allowed = [
-    ...(values.size === 1 ? [...values] : values.size > 1 ? [`one of ${[...values].join(', ')}`] : []),
+    ...(values.size === 1 ? [...values] : values.size > 1 ? [`one of ${listed}`] : []),
     ...[...types].map((t) => (/^[aeiou]/.test(t) ? `an ${t}` : `a ${t}`)),
   ];
   const either = allowed.length <= 2 ? allowed.join(' or ') : `${allowed.slice(0, -1).join('; ')}; or ${allowed.at(-1)}`;
@@ -75,6 +117,18 @@ export function loadedData(spec: unknown, pointer = ''): string | null {
   if (data !== null && typeof data === 'object' && 'url' in data) return `${pointer}/data/url`;
   for (const [key, value] of Object.entries(spec)) {
     const found = loadedData(value, `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+    if (found !== null) return found;
+  }
+  return null;
+}
+
+/** Where the spec names a font family the figures do not have (`font`, `titleFont`, `labelFont`, ...), as a JSON pointer; null when none. */
+function unknownFont(spec: unknown, pointer = ''): string | null {
+  if (spec === null || typeof spec !== 'object') return null;
+  for (const [key, value] of Object.entries(spec)) {
+    const at = `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+    if (/font$/i.test(key) && typeof value === 'string' && !FONT_NAMES.has(value)) return at;
+    const found = unknownFont(value, at);
     if (found !== null) return found;
   }
   return null;

@@ -65,9 +65,18 @@ export function renderSvg(spec: VegaSpec): Promise<string> {
 
 async function withView<T>(spec: VegaSpec, use: (view: vega.View) => Promise<T>): Promise<T> {
   useFontMetrics();
-  const view = new vega.View(vega.parse(spec), { renderer: 'none' });
+  // Vega logs an error while evaluating (an expression that throws) and draws on regardless: the
+  // figure would show whatever was left. Such a figure fails, with the error as its reason.
+  const errors: string[] = [];
+  const logger = vega.logger(vega.Warn);
+  logger.error = (...args: readonly unknown[]) => {
+    errors.push(args.map((a) => (a instanceof Error ? a.message : String(a))).join(' '));
+    return logger;
+  };
+  const view = new vega.View(vega.parse(spec), { renderer: 'none', logger });
   try {
     await view.runAsync();
+    if (errors.length) throw new Error(errors[0]);
     return await use(view);
   } finally {
     view.finalize();

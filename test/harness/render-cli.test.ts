@@ -59,6 +59,10 @@ describe('harness render', () => {
     const width = Number(/<svg[^>]*width="([\d.]+)"/.exec(svg)![1]);
     expect(png.width).toBe(Math.round((width * 300) / 72));
     expect(figure('restyled', 'picks', 'pdf').subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    // Saved with a UTF-8 byte order mark, as some editors do: the same spec.
+    writeFileSync(join(dir, 'restyled/bom.vl.json'), `\ufeff${JSON.stringify(spec)}`);
+    expect((await cli(['render', 'restyled/bom.vl.json', '--dpi', '300'], dir)).code).toBe(0);
+    expect(figure('restyled', 'bom', 'png').equals(figure('restyled', 'picks', 'png'))).toBe(true);
     // The same spec, drawn again: the same bytes.
     const first = ['svg', 'png', 'pdf'].map((ext) => figure('restyled', 'picks', ext));
     expect((await cli(['render', 'restyled/picks.vl.json', '--dpi', '300'], dir)).code).toBe(0);
@@ -73,7 +77,12 @@ describe('harness render', () => {
       'type.vl.json': JSON.stringify({ mark: 'point', data: { values: [{ a: 1 }] }, encoding: { x: { field: 'a', type: 'quant' } } }),
       'typo.vl.json': JSON.stringify({ mark: 'point', data: { values: [] }, encodng: {} }),
       'url.vl.json': JSON.stringify({ layer: [{ mark: 'point', data: { url: 'runs.csv' }, encoding: { x: { field: 'a', type: 'quantitative' } } }] }),
+      'colour.vl.json': JSON.stringify({ mark: { type: 'point', colour: 'red' }, data: { values: [{ a: 1 }] } }),
+      'font.vl.json': JSON.stringify({ mark: 'point', data: { values: [{ a: 1 }] }, config: { axis: { labelFont: 'Times' } } }),
+      'v4.vl.json': JSON.stringify({ $schema: 'https://vega.github.io/schema/vega-lite/v4.json', mark: 'point', data: { values: [{ a: 1 }] } }),
+      'expression.vl.json': JSON.stringify({ mark: 'point', data: { values: [{ a: 1 }] }, transform: [{ filter: 'datum.a.b.c > 0' }], encoding: { x: { field: 'a', type: 'quantitative' } } }),
     };
+    writeFileSync(join(dir, 'bad', 'utf16.vl.json'), Buffer.from(`\ufeff${files['font.vl.json']}`, 'utf16le'));
     for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, 'bad', name), content);
     const before = treeSnapshot(join(dir, 'bad'));
     const refused = async (argv: string[]) => {
@@ -88,8 +97,15 @@ describe('harness render', () => {
     expect(await refused(['bad/type.vl.json'])).toBe(
       msg.renderSpecInvalid('bad/type.vl.json', { path: '/encoding/x/type', rule: 'must be one of "quantitative", "ordinal", "temporal", "nominal", "geojson"', received: 'quant' }),
     );
-    expect(await refused(['bad/typo.vl.json'])).toContain('bad/typo.vl.json: the spec has no property "encodng"; received');
+    // A name no shape of Vega-Lite has, with the nearest that one has, and what was given under it.
+    expect(await refused(['bad/typo.vl.json'])).toContain('bad/typo.vl.json: the spec has no property "encodng" (did you mean "encoding"?); received {}.');
+    expect(await refused(['bad/colour.vl.json'])).toContain('bad/colour.vl.json: /mark has no property "colour" (did you mean "color"?); received "red".');
     expect(await refused(['bad/url.vl.json'])).toContain('bad/url.vl.json: /layer/0/data/url is not loaded: figures are drawn offline');
+    expect(await refused(['bad/font.vl.json'])).toContain('bad/font.vl.json: /config/axis/labelFont is not a font the figures have');
+    expect(await refused(['bad/v4.vl.json'])).toContain('bad/v4.vl.json: /$schema names Vega-Lite 4, and figures are drawn with Vega-Lite 6');
+    expect(await refused(['bad/utf16.vl.json'])).toBe(msg.renderSpecUtf16('bad/utf16.vl.json'));
+    // Valid Vega-Lite whose expression fails as Vega draws it: no figure of what was left.
+    expect(await refused(['bad/expression.vl.json'])).toBe(`figures: 0/1\n${msg.renderFailed('bad/expression.vl.json', "Cannot read properties of undefined (reading 'c')")}`);
     // A good spec beside a bad one: nothing drawn, for either.
     writeFileSync(join(dir, 'bad/good.vl.json'), JSON.stringify({ mark: 'point', data: { values: [{ a: 1 }] }, encoding: { x: { field: 'a', type: 'quantitative' } } }));
     const withGood = treeSnapshot(join(dir, 'bad'));

@@ -35,9 +35,13 @@ function titleOf(spec: VegaLiteSpec): string | undefined {
 /** A spec file read and checked: its spec, or the refusal that names the file, the place, the rule and the value. */
 function readSpec(path: string, shown: string): VegaLiteSpec {
   if (!existsSync(path) || !statSync(path).isFile()) throw new InputError(msg.renderSpecMissing(shown));
+  const bytes = readFileSync(path);
+  // UTF-16 (with its byte order mark) is how some editors save "Unicode": not JSON's UTF-8.
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) throw new InputError(msg.renderSpecUtf16(shown));
   let spec: unknown;
   try {
-    spec = JSON.parse(readFileSync(path, 'utf8'));
+    // A UTF-8 byte order mark, as Windows editors write one, is no part of the JSON.
+    spec = JSON.parse(bytes.toString('utf8').replace(/^\uFEFF/, ''));
   } catch (thrown) {
     throw new InputError(msg.renderSpecNotJson(shown, errorMessage(thrown)));
   }
@@ -55,7 +59,7 @@ export const renderCommand: Command = {
       // A variadic positional defaults to [] in yargs, which --help would show beside [required].
       .positional('specs', { type: 'string', array: true, describe: 'Vega-Lite spec files (.vl.json)', default: undefined })
       .options({ ...options('dpi', 'json'), out: { type: 'string', describe: 'Folder for the drawings [default: beside each spec]' } })
-      .example('$0 render reports/paper/figures/picks.vl.json', 'after editing it: picks.svg, .png and .pdf beside it')
+      .example('$0 render paper/figures/picks.vl.json', 'a copy of a report\'s spec, edited: picks.svg, .png and .pdf beside it')
       .example('$0 render reports/paper/figures/*.vl.json --out paper/figures --dpi 600', 'every figure, for a journal that asks for 600 dpi'),
   async run(args, io) {
     const out = text('out', args['out']);
