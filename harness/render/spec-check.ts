@@ -77,8 +77,7 @@ export function vegaLiteProblem(spec: unknown): SpecProblem | null {
     const name = (stranger.params as { additionalProperty: string }).additionalProperty;
     const close = nearest(name, [...properties]);
     // What was given under that name is the value received.
-    const pointer = `${stranger.instancePath}/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`;
-    return { path: stranger.instancePath, rule: `has no property ${JSON.stringify(name)}${close ? ` (did you mean ${JSON.stringify(close)}?)` : ''}`, received: valueAt(spec, pointer) };
+    return { path: stranger.instancePath, rule: `has no property ${JSON.stringify(name)}${close ? ` (did you mean ${JSON.stringify(close)}?)` : ''}`, received: valueAt(spec, pointerTo(stranger.instancePath, name)) };
   }
   const depth = (e: ErrorObject) => (e.instancePath === '' ? 0 : e.instancePath.split('/').length);
   const deepest = Math.max(...errors.map(depth));
@@ -106,32 +105,36 @@ export function vegaLiteProblem(spec: unknown): SpecProblem | null {
   return { path, rule, received: valueAt(spec, path) };
 }
 
-/**
- * Where the spec names data to load (`data.url`, in any of its views), as a JSON pointer; null
- * when all of its data is inline. Figures are drawn offline, from their specs alone, as the
- * report's are: loading is not done, and Vega would draw such a view empty without a word.
- */
-export function loadedData(spec: unknown, pointer = ''): string | null {
-  if (spec === null || typeof spec !== 'object') return null;
-  const data = (spec as { data?: unknown }).data;
-  if (data !== null && typeof data === 'object' && 'url' in data) return `${pointer}/data/url`;
-  for (const [key, value] of Object.entries(spec)) {
-    const found = loadedData(value, `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+/** A JSON pointer one key deeper ('~' and '/' in the key escaped). */
+function pointerTo(parent: string, key: string): string {
+  return `${parent}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+}
+
+/** The first place, depth first, whose key and value `wanted` accepts, as a JSON pointer; null for none. */
+function firstWhere(node: unknown, wanted: (key: string, value: unknown) => boolean, pointer = ''): string | null {
+  if (node === null || typeof node !== 'object') return null;
+  for (const [key, value] of Object.entries(node)) {
+    const at = pointerTo(pointer, key);
+    if (wanted(key, value)) return at;
+    const found = firstWhere(value, wanted, at);
     if (found !== null) return found;
   }
   return null;
 }
 
-/** Where the spec names a font family the figures do not have (`font`, `titleFont`, `labelFont`, ...), as a JSON pointer; null when none. */
-function unknownFont(spec: unknown, pointer = ''): string | null {
-  if (spec === null || typeof spec !== 'object') return null;
-  for (const [key, value] of Object.entries(spec)) {
-    const at = `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
-    if (/font$/i.test(key) && typeof value === 'string' && !FONT_NAMES.has(value)) return at;
-    const found = unknownFont(value, at);
-    if (found !== null) return found;
-  }
-  return null;
+/**
+ * Where the spec names data to load (`data.url`, in any of its views); null when all of its data
+ * is inline. Figures are drawn offline, from their specs alone, as the report's are: loading is
+ * not done, and Vega would draw such a view empty without a word.
+ */
+function loadedData(spec: unknown): string | null {
+  const data = firstWhere(spec, (key, value) => key === 'data' && value !== null && typeof value === 'object' && 'url' in value);
+  return data === null ? null : `${data}/url`;
+}
+
+/** Where the spec names a font family the figures do not have (`font`, `titleFont`, `labelFont`, ...); null when none. */
+function unknownFont(spec: unknown): string | null {
+  return firstWhere(spec, (key, value) => /font$/i.test(key) && typeof value === 'string' && !FONT_NAMES.has(value));
 }
 
 /** The value at a JSON pointer ('' for the whole document). */

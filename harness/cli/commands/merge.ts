@@ -33,7 +33,10 @@ export const mergeCommand: Command = {
       println(io.stdout, msg.mergeSummary({ ...shown, cells: result.cells }));
       // The shards' databases as named here: a missing one goes beside them.
       const shownInputs = inputs.map((p) => displayPath(p, io.cwd));
-      const rerun = (shard: string) => rerunShard(shard, result.shardCommands, shardPathAmong(parseShard(shard).index, parseShard(shard).count, shownInputs));
+      const rerun = (shard: string) => {
+        const { index, count } = parseShard(shard);
+        return rerunShard(shard, result.shardCommands, shardPathAmong(index, count, shownInputs));
+      };
       if (result.missing > 0) println(io.stdout, msg.mergeMissing(result.missing, result.missingByShard, result.missingShards, rerun));
       if (result.failed > 0) println(io.stdout, msg.mergeFailed(result.failed, result.failedByShard, rerun));
     }
