@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { analyze } from '../../experiments/inference-scaling/report/analysis.js';
 import type { ClaimRow } from '../../experiments/inference-scaling/report/claims.js';
 import { quotes } from '../../experiments/inference-scaling/report/quotes.js';
+import { fmt } from '../../experiments/inference-scaling/report/format.js';
 import { adaptivityTable } from '../../experiments/inference-scaling/report/tables.js';
 import { handInput, type HandTrial } from './builder.js';
 import { syntheticReportInput } from './synthetic.js';
@@ -68,6 +69,13 @@ describe('claim 1: the knee has the best balance', () => {
     expect(quoted.numbers.latency_saved_pct_mean).toBeCloseTo(63, 6);
     expect(quoted.numbers.accuracy_lost_pts_mean).toBeCloseTo(1.5, 6);
     expect(quoted.verdict).toBe('holds');
+    // The gap between the two savings, paired per seed, beside the quote's 5 points.
+    const gap = quoted.numbers.latency_minus_cost_saved_pts_mean!;
+    expect(gap).toBeCloseTo(quoted.numbers.latency_saved_pct_mean! - quoted.numbers.cost_saved_pct_mean!, 9);
+    expect(quoted.numbers.latency_minus_cost_saved_pts_lo).toBeLessThanOrEqual(gap);
+    expect(quoted.numbers.latency_minus_cost_saved_pts_hi).toBeGreaterThanOrEqual(gap);
+    expect(quoted.value).toContain(`latency saved minus cost saved ${fmt.points(gap)} [`);
+    expect(quoted.value).toMatch(/ pts, the quote's \+5\.00 pts$/);
   });
 });
 
