@@ -58,7 +58,11 @@ export interface GroupTask {
   groupKey: string;
   /** Hex seed derived from the study and the experiment's `seedIdentity`; never from order. */
   seed: string;
-  /** Resolved parameters of the group (base params with the cells' sweep values and variant overrides applied). */
+  /**
+   * The first cell's resolved parameters. Only what `groupOf` puts into `simulation` is the same
+   * for every cell of the group: read anything else a cell may vary (a shared axis's parameter)
+   * from that cell's own `params`.
+   */
   params: Json;
   cells: CellSpec[];
 }
@@ -102,7 +106,10 @@ export interface Experiment<Params = unknown> {
   /**
    * What the simulation of a cell depends on. Cells with equal `simulation` run as one task;
    * `seedIdentity` names the random stream (leave out what should share random numbers, such
-   * as the selector or the Monte Carlo size).
+   * as the selector or the Monte Carlo size). `values.replicate` belongs in both: replicates are
+   * the same cell drawn again with other random numbers (the harness refuses a study whose
+   * replicates would share a seedIdentity). `simulation` must hold every parameter the
+   * simulation reads from `GroupTask.params`.
    */
   groupOf(values: Record<string, Json>, params: Params): { simulation: Json; seedIdentity: Json };
   /**
@@ -178,6 +185,11 @@ export interface RunRecord {
 export interface ReportInput {
   /** The sealed manifest of the study (see harness/manifest). */
   manifest: { study: string; hash: string; body: Json };
+  /**
+   * Every finished trial, failed ones too (`status` 'failed', `error` set, no results): a report
+   * leaves those out of its numbers, as the harness's warning about them tells the user, and may
+   * count them.
+   */
   trials: TrialRecord[];
   /** Curves keyed by group key, column by column, rows ordered by idx. */
   curves: Map<string, CurveTable>;

@@ -9,7 +9,7 @@ import type { ColumnDef, Experiment } from './experiment.js';
 import { InputError, errorMessage } from './errors.js';
 import * as msg from './messages.js';
 import { displayPath, experimentsDir, insideProject, projectRoot, subfolders } from './paths.js';
-import { nearest } from './text.js';
+import { nearest, showList } from './text.js';
 
 export interface LoadedExperiment {
   experiment: Experiment;
@@ -117,7 +117,7 @@ export function contractProblems(candidate: unknown): string[] {
     }
   }
   const axisNames = e.axes && typeof e.axes === 'object' ? Object.keys(e.axes) : [];
-  problems.push(...columnProblems('trialColumns', e.trialColumns, [...reservedTrialColumns, ...axisNames]));
+  problems.push(...columnProblems('trialColumns', e.trialColumns, reservedTrialColumns, axisNames));
   problems.push(...columnProblems('curveColumns', e.curveColumns, ['group_key', 'idx']));
   return problems;
 }
@@ -126,7 +126,8 @@ function isStringList(value: unknown): value is string[] {
   return Array.isArray(value) && value.every((v) => typeof v === 'string');
 }
 
-function columnProblems(field: string, value: unknown, reserved: readonly string[]): string[] {
+/** A column's name may be neither one the harness stores beside it (`reserved`) nor an axis's (stored beside it too). */
+function columnProblems(field: string, value: unknown, reserved: readonly string[], axisNames: readonly string[] = []): string[] {
   if (!Array.isArray(value)) return [`"${field}" must be a list of column definitions`];
   const problems: string[] = [];
   const seen = new Set<string>();
@@ -136,7 +137,11 @@ function columnProblems(field: string, value: unknown, reserved: readonly string
       problems.push(`${where}: "name" must be lower snake case; received ${JSON.stringify(col?.name)}`);
       continue;
     }
-    if (reserved.includes(col.name)) problems.push(`${where}: "${col.name}" is reserved by the harness or names an axis`);
+    if (reserved.includes(col.name)) {
+      problems.push(`${where}: "${col.name}" is a column the harness stores beside the experiment's (it reserves ${showList(reserved)}); rename it, e.g. "${col.name}_value"`);
+    } else if (axisNames.includes(col.name)) {
+      problems.push(`${where}: "${col.name}" names an axis, whose value the harness stores in a column of that name; rename the column, e.g. "${col.name}_value"`);
+    }
     if (seen.has(col.name)) problems.push(`${where}: "${col.name}" appears twice`);
     seen.add(col.name);
     if (!['INTEGER', 'REAL', 'TEXT'].includes(col.type as string)) {

@@ -90,6 +90,16 @@ export const rule = {
     rule: `is not a known ${axis}`,
     hint: `${didYouMean(close).trim()} Choices: ${showList(choices)}.`.trim(),
   }),
+  /** An axis the study does not list, whose default value is not among the choices its params give. */
+  /** An axis value the study's params define, that a cell's own params (a sweep's value, a variant's settings) do not. */
+  axisValueNotInCell: (axis: string, choices: readonly string[]) => ({
+    rule: `is not a ${axis} that the cell's params define (they define: ${showList(choices)})`,
+    hint: `Define it in every variant and swept value, or leave it out of "axes: {${axis}: [...]}".`,
+  }),
+  unknownAxisDefault: (axis: string, choices: readonly string[]) => ({
+    rule: `is not listed in the study, and the experiment's default ${axis}s include one its params do not define`,
+    hint: `List the ${axis}s to run: "axes: {${axis}: [...]}", from: ${showList(choices)}.`,
+  }),
   axisNoDefault: (axis: string) => ({
     rule: `must be listed: the experiment has no default ${axis}`,
     hint: `Add "axes: {${axis}: [...]}" to the study.`,
@@ -102,8 +112,9 @@ export const rule = {
     rule: `"${path}" is not a parameter of the experiment`,
     hint: `${didYouMean(close).trim()} Parameters: ${showList(known)}.`.trim(),
   }),
-  sweepValue: (path: string, inner: string) => ({
-    rule: `as ${path}: ${inner}`,
+  /** A swept or variant value the schema refuses: as the parameter it sets, or (a rule across parameters) elsewhere. */
+  sweepValue: (path: string, inner: string, sets: string | null) => ({
+    rule: path === sets ? `as ${path}: ${inner}` : `${sets ? `sets ${sets} to a value that` : 'gives params that'} fail${sets ? 's' : ''} at ${path}: ${inner}`,
   }),
   zipUnknownMember: (dims: readonly string[], close?: string) => ({
     rule: 'is not an axis, a swept parameter or "replicate" of this study',
@@ -216,6 +227,14 @@ export const excludeCellsHint = 'Or leave those cells out (exclude), or change t
 
 export function experimentCheckCellFailed(experiment: string, values: unknown, reason: string): string {
   return `Experiment "${experiment}": checkCell threw for cell ${showValue(values, 200)}: ${reason}. checkCell returns a problem rather than throwing it.`;
+}
+
+export function experimentReplicatesShareSeed(experiment: string, values: unknown, seedIdentity: string): string {
+  return (
+    `Experiment "${experiment}": groupOf gives replicates 0 and 1 of cell ${showValue(values, 200)} the same seedIdentity (${seedIdentity}), ` +
+    'so every replicate would draw the same random numbers and the study would store copies of one result. ' +
+    'Put the cell\'s "replicate" value into the seedIdentity that groupOf returns. Nothing was run.'
+  );
 }
 
 export function experimentSeedConflict(experiment: string, a: unknown, b: unknown): string {
@@ -726,7 +745,7 @@ export function reportBadFiles(experiment: string, problem: string): string {
 }
 
 export function reportBadPath(path: string): string {
-  return `report(): returned the file path ${JSON.stringify(path)}; paths must be relative, use forward slashes and stay inside the report folder.`;
+  return `report(): returned the file path ${JSON.stringify(path)}; a path must be relative to the report folder, in forward slashes, with no empty, "." or ".." part (e.g. "tables/summary.md", not "./summary.md" or "/tmp/summary.md").`;
 }
 
 /** `--format csv --out x.json`: the file's name says another format. */

@@ -78,12 +78,17 @@ function whereUnfinished(dims: DbStatus['byDimension']): string[] {
   return lines;
 }
 
+/** A message of several lines, each after the first indented to sit under the entry it belongs to. */
+function indentLines(text: string, indent: string): string {
+  return text.replace(/\n/g, `\n${indent}`);
+}
+
 export function formatList(experiments: readonly ExperimentEntry[], studies: readonly StudyEntry[]): string {
   const lines = ['Experiments:'];
   if (!experiments.length) lines.push('  (none under experiments/)');
   for (const e of experiments) {
     if (e.error) {
-      lines.push(`  ${e.name} (${e.module}): cannot load: ${e.error}`);
+      lines.push(`  ${e.name} (${e.module}): cannot load: ${indentLines(e.error, '    ')}`);
       continue;
     }
     lines.push(`  ${e.name} v${e.version} (${e.module}): ${e.description}`);
@@ -97,7 +102,7 @@ export function formatList(experiments: readonly ExperimentEntry[], studies: rea
   lines.push('Studies:');
   if (!studies.length) lines.push('  (none under experiments/*/)');
   for (const s of studies) {
-    lines.push(s.error ? `  ${s.file}: invalid: ${s.error}` : `  ${s.name} (${s.file}, experiment ${s.experiment})${s.description ? `: ${s.description.trim().split('\n')[0]}` : ''}`);
+    lines.push(s.error ? `  ${s.file}: invalid: ${indentLines(s.error, '    ')}` : `  ${s.name} (${s.file}, experiment ${s.experiment})${s.description ? `: ${s.description.trim().split('\n')[0]}` : ''}`);
   }
   return lines.join('\n');
 }

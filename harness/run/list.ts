@@ -3,6 +3,7 @@
  * next to them. A module or study that cannot be read is listed with the reason.
  */
 import { join, relative } from 'node:path';
+import type { Experiment } from '../experiment.js';
 import { errorMessage } from '../errors.js';
 import { knownExperiments, loadExperiment } from '../experiments.js';
 import { experimentsDir, projectRoot, studyFiles } from '../paths.js';
@@ -46,12 +47,12 @@ export async function listProject(): Promise<{ experiments: ExperimentEntry[]; s
           name,
           shared: def.shared === true,
           defaults: def.defaults ?? null,
-          choices: typeof def.choices === 'function' ? catalogChoices(def.choices) : (def.choices ?? null),
+          choices: typeof def.choices === 'function' ? catalogChoices(def.choices, experiment.paramsSchema) : (def.choices ?? null),
           open: typeof def.choices === 'function',
         })),
       });
     } catch (thrown) {
-      experiments.push({ name: folder, module, error: errorMessage(thrown).split('\n')[0]! });
+      experiments.push({ name: folder, module, error: errorMessage(thrown) });
     }
   }
   const studies: StudyEntry[] = studyFiles().map((file) => {
@@ -61,16 +62,21 @@ export async function listProject(): Promise<{ experiments: ExperimentEntry[]; s
       const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
       return { file: shown, name: text(doc['name']), experiment: text(doc['experiment']), description: text(doc['description']) };
     } catch (thrown) {
-      return { file: shown, error: errorMessage(thrown).split('\n')[0]! };
+      return { file: shown, error: errorMessage(thrown) };
     }
   });
   return { experiments, studies };
 }
 
-/** An axis's values before a study adds any (its choices of empty params); null when they need a study's. */
-function catalogChoices(choices: (params: unknown) => readonly string[]): readonly string[] | null {
+/**
+ * An axis's values before a study adds any: its choices of the experiment's default params (the
+ * schema's parse of none); null when those need a study's.
+ */
+function catalogChoices(choices: (params: unknown) => readonly string[], schema: Experiment['paramsSchema']): readonly string[] | null {
+  const defaults = schema.safeParse({});
+  if (!defaults.success) return null;
   try {
-    return choices({});
+    return choices(defaults.data);
   } catch {
     return null;
   }

@@ -42,8 +42,10 @@ export function locateStudy(ref: string, cwd: string, known: readonly string[] =
       if (matches.length > 1) throw new InputError(msg.studyAmbiguous(ref, matches));
     }
   }
-  const names = known.map(stem);
-  throw new InputError(msg.studyNotFound(ref, names, nearest(stem(ref), names)));
+  // Named as "harness list" names them (the name a file declares), nearest among those and the file names.
+  const names = [...new Set(known.map((file) => declaredName(file) ?? stem(file)))];
+  const candidates = [...new Set([...names, ...known.map(stem)])];
+  throw new InputError(msg.studyNotFound(ref, names, nearest(stem(ref), candidates)));
 }
 
 /** The `name:` a study file declares; undefined where it declares none or cannot be read. */

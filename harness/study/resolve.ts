@@ -152,12 +152,17 @@ export function resolveStudy(
 
   const paramsOf = paramTable(grid, sweep, assignmentsOf, withSweepValues, parseParams, ctx, issues);
   fail(issues);
-  fail(cellProblems(exp, grid, paramsOf, (values, dotted) => {
+  const axisPlace = (axis: string, value: string): PropertyKey[] => {
+    const i = doc.axes[axis]?.indexOf(value) ?? -1;
+    return i >= 0 ? ['axes', axis, i] : ['axes', axis];
+  };
+  fail(cellProblems(exp, grid, paramsOf, axisPlace, (values, dotted) => {
     if (dotted in sweep) return ['sweep', dotted];
     const variant = variants.length ? values[VARIANT_FIELD] : undefined;
     if (typeof variant === 'string' && variantSets.get(variant)?.[dotted] !== undefined) return ['variants', variant, dotted];
     return null;
   }));
+  if (doc.seeds > 1) checkReplicatesDraw(exp, grid, paramsOf);
   return { display: ctx.display, absPath: ctx.absPath, name: doc.name, loaded: ctx.loaded, manifest: sealManifest(body), grid, paramsOf };
 }
 
@@ -214,6 +219,13 @@ function resolveAxes(doc: StudyDoc, exp: Experiment, parsed: unknown, issues: Is
       continue;
     }
     const choices = typeof def.choices === 'function' ? (parsed === undefined ? undefined : def.choices(parsed)) : def.choices;
+    if (!doc.axes[name] && choices) {
+      // The experiment's defaults: their fault is the study's missing list, which is where to fix it.
+      const unknown = values.filter((value) => !choices.includes(value));
+      if (unknown.length) issues.push({ path: ['axes', name], received: unknown.length === 1 ? unknown[0] : unknown, ...msg.rule.unknownAxisDefault(name, choices) });
+      axes[name] = [...values];
+      continue;
+    }
     const seen = new Map<string, number>();
     values.forEach((value, i) => {
       const path = ['axes', name, i];
@@ -246,7 +258,7 @@ function resolveSweeps(doc: StudyDoc, exp: Experiment, parsed: unknown, issues: 
           issues.push({ path: ['sweep', path], received: path, ...msg.rule.unknownParam(path, known.shown, known.closest(path)) });
           break;
         }
-        for (const issue of rejected) issues.push({ path: ['sweep', path, i], received: value, ...msg.rule.sweepValue(formatPath(issue.path), ruleText(issue)) });
+        for (const issue of rejected) issues.push({ path: ['sweep', path, i], received: value, ...msg.rule.sweepValue(formatPath(issue.path), ruleText(issue), formatPath(['params', ...path.split('.')])) });
       }
     }
     sweep[path] = values;
@@ -285,7 +297,7 @@ function resolveVariants(doc: StudyDoc, exp: Experiment, parsed: unknown, sweep:
         issues.push({
           path: path === undefined ? ['variants', name] : ['variants', name, path],
           received: path === undefined ? set : set[path],
-          ...msg.rule.sweepValue(formatPath(issue.path), ruleText(issue)),
+          ...msg.rule.sweepValue(formatPath(issue.path), ruleText(issue), path === undefined ? null : formatPath(['params', ...path.split('.')])),
         });
       }
     }
@@ -388,38 +400,54 @@ function resolveExclude(
 }
 
 /**
- * The experiment's own check of every cell, replicates aside (they share their values and
- * params), each distinct problem once, at the place the study sets the parameter (`placeOf`: a
- * sweep or a variant; otherwise `params`). A problem that only some combinations of swept values
- * and variants make names the first of them, with how to leave them out.
+ * Every cell's axis values against the choices its own params give (a sweep or a variant may
+ * define fewer than the study's params do), then the experiment's own check of it, replicates
+ * aside (they share their values and params). Each distinct problem is named once, at the place
+ * the study sets it (an axis's list; for checkCell, `placeOf`: a sweep or a variant, otherwise
+ * `params`). A problem that only some combinations of swept values and variants make names the
+ * first of them, with how to leave them out.
  */
 function cellProblems(
   exp: Experiment,
   grid: Grid,
   paramsOf: (index: number) => CellParams,
+  axisPlace: (axis: string, value: string) => PropertyKey[],
   placeOf: (values: Record<string, Json>, dotted: string) => PropertyKey[] | null,
 ): Issue[] {
-  if (!exp.checkCell) return [];
+  const openAxes = Object.entries(exp.axes).flatMap(([name, def]) => (typeof def.choices === 'function' ? [{ name, choices: def.choices }] : []));
+  if (!exp.checkCell && openAxes.length === 0) return [];
   const combinationFields = grid.dims.flatMap((d) => d.fields.filter((f) => f.kind === 'param' || f.kind === 'variant').map((f) => f.name));
   const combinations = new Set<string>();
-  const found = new Map<string, { path: PropertyKey[]; problem: CellProblem; where: Map<string, Record<string, Json>> }>();
+  const found = new Map<string, { path: PropertyKey[]; problem: Omit<CellProblem, 'path'>; where: Map<string, Record<string, Json>> }>();
+  const note = (path: PropertyKey[], problem: Omit<CellProblem, 'path'>, combination: string, where: Record<string, Json>) => {
+    const id = canonicalJson([formatPath(path), problem.rule, problem.received]);
+    const entry = found.get(id) ?? { path, problem, where: new Map() };
+    entry.where.set(combination, where);
+    found.set(id, entry);
+  };
   for (const index of grid.distinctCells()) {
     const values = grid.valuesOf(index, 'replicate');
     const where = Object.fromEntries(combinationFields.map((f) => [f, values[f]!]));
     const combination = canonicalJson(where);
     combinations.add(combination);
+    const params = paramsOf(index).parsed;
+    let axisProblem = false;
+    for (const axis of openAxes) {
+      const value = values[axis.name] as string;
+      const choices = axis.choices(params);
+      if (choices.includes(value)) continue;
+      note(axisPlace(axis.name, value), { received: value, ...msg.rule.axisValueNotInCell(axis.name, choices) }, combination, where);
+      axisProblem = true;
+    }
+    // checkCell may rely on the cell's axis values being among its choices.
+    if (!exp.checkCell || axisProblem) continue;
     let problem: CellProblem | null;
     try {
-      problem = exp.checkCell(values, paramsOf(index).parsed);
+      problem = exp.checkCell(values, params);
     } catch (thrown) {
       throw new InputError(msg.experimentCheckCellFailed(exp.name, values, errorMessage(thrown)));
     }
-    if (!problem) continue;
-    const path = placeOf(values, problem.path.join('.')) ?? ['params', ...problem.path];
-    const id = canonicalJson([formatPath(path), problem.rule, problem.received]);
-    const entry = found.get(id) ?? { path, problem, where: new Map() };
-    entry.where.set(combination, where);
-    found.set(id, entry);
+    if (problem) note(placeOf(values, problem.path.join('.')) ?? ['params', ...problem.path], problem, combination, where);
   }
   return [...found.values()].map(({ path, problem, where }) => {
     const some = where.size < combinations.size;
@@ -429,6 +457,28 @@ function cellProblems(
     const hint = [problem.hint, some ? msg.excludeCellsHint : undefined].filter(Boolean).join(' ');
     return { path, rule, received: problem.received, ...(hint ? { hint } : {}) };
   });
+}
+
+/**
+ * Replicates repeat a cell with other random numbers: an experiment whose seedIdentity leaves
+ * out `replicate` would give every replicate the same draws, and the study as many copies of one
+ * result. Probed at the first cell, as replicate 0 and 1.
+ */
+function checkReplicatesDraw(exp: Experiment, grid: Grid, paramsOf: (index: number) => CellParams): void {
+  const [first] = grid.distinctCells();
+  if (first === undefined) return;
+  const values = grid.valuesOf(first);
+  const params = paramsOf(first).parsed;
+  const seedAt = (replicate: number): string => {
+    const cell = { ...values, replicate };
+    try {
+      return canonicalJson(exp.groupOf(cell, params).seedIdentity);
+    } catch (thrown) {
+      throw new InputError(msg.experimentGroupOfFailed(exp.name, cell, errorMessage(thrown)));
+    }
+  };
+  const seed = seedAt(0);
+  if (seed === seedAt(1)) throw new InputError(msg.experimentReplicatesShareSeed(exp.name, values, seed));
 }
 
 /**

@@ -13,6 +13,7 @@ import * as msg from '../../harness/messages.js';
 import { versionLine, type VersionInfo } from '../../harness/cli/version.js';
 import { gitState } from '../../harness/run/provenance.js';
 import { runHarness } from '../reliability/helpers.js';
+import { formatList } from '../../harness/cli/format.js';
 import { cli, faultyModule, noopModule, noopStudy, query, root, tempDir, writeStudy } from './helpers.js';
 
 /** Trials committed so far (0 while the database does not exist yet). */
@@ -469,6 +470,9 @@ describe('run, status, export, report', () => {
     expect(list.stdout).toMatch(/Studies:\n(.|\n)*  paper \(experiments\/inference-scaling\/paper\.yaml, experiment inference-scaling\)/);
     const json = JSON.parse((await cli(['list', '--json'], dir)).stdout) as { studies: { name: string }[] };
     expect(json.studies.map((s) => s.name)).toContain('paper');
+    // An experiment that cannot load shows its whole message, each line under its entry.
+    const broken = formatList([{ name: 'q', module: 'experiments/q/experiment.ts', error: msg.experimentInvalid('experiments/q/experiment.ts', ['"version" must be a non-empty string']) }], []);
+    expect(broken).toContain('  q (experiments/q/experiment.ts): cannot load: experiments/q/experiment.ts does not implement the Experiment contract of harness/experiment.ts:\n      - "version" must be a non-empty string\n');
   });
 
   it('refuses to write a database where a folder or a file blocks the path', async () => {

@@ -38,6 +38,18 @@ describe('experiment conformance', () => {
     });
   }
 
+  it('names why a trial column may not take a name: an axis\'s, or one the harness stores beside it', async () => {
+    const { experiment } = await loadExperiment(join(projectRoot, 'test', 'fixtures', 'experiments', 'noop.ts'));
+    const columns = [
+      { name: 'color', type: 'REAL', description: '' },
+      { name: 'error', type: 'REAL', description: '' },
+    ];
+    expect(contractProblems({ ...experiment, trialColumns: columns })).toEqual([
+      'trialColumns[0]: "color" names an axis, whose value the harness stores in a column of that name; rename the column, e.g. "color_value"',
+      'trialColumns[1]: "error" is a column the harness stores beside the experiment\'s (it reserves cell_index, key, group_key, replicate, status, diagnostics, error, duration_ms, run_id); rename it, e.g. "error_value"',
+    ]);
+  });
+
   for (const file of studyFiles()) {
     it(`study ${file.slice(projectRoot.length + 1)} resolves against its experiment`, async () => {
       const study = await loadStudy(file, { cwd: projectRoot });

@@ -15,6 +15,7 @@ export const fixtures = join(root, 'test', 'fixtures');
 export const noopModule = join(fixtures, 'experiments', 'noop.ts');
 export const faultyModule = join(fixtures, 'experiments', 'faulty.ts');
 export const checkedModule = join(fixtures, 'experiments', 'checked.ts');
+export const openAxisModule = join(fixtures, 'experiments', 'open-axis.ts');
 
 /** A fresh temp folder, removed after the test file. */
 export function tempDir(prefix = 'harness-test-'): string {

@@ -14,7 +14,7 @@ import { locateStudy, maxStudyBytes, readStudyDocument } from '../../harness/stu
 import { loadStudy } from '../../harness/study/study.js';
 import { maxParamCombinations } from '../../harness/study/resolve.js';
 import { showValue } from '../../harness/text.js';
-import { checkedModule, faultyModule, noopModule, noopStudy, tempDir, writeStudy } from './helpers.js';
+import { checkedModule, faultyModule, noopModule, noopStudy, openAxisModule, tempDir, writeStudy } from './helpers.js';
 
 const dir = tempDir();
 let counter = 0;
@@ -129,7 +129,14 @@ describe('study files: valid', () => {
     const known = [join(studies, 'a', 'one.yaml'), join(studies, 'a', 'two.yaml'), join(studies, 'b', 'two.yaml')];
     expect(locateStudy('one', dir, known)).toBe(known[0]);
     expect(() => locateStudy('two', dir, known)).toThrow(msg.studyAmbiguous('two', known.slice(1)));
-    expect(() => locateStudy('onne', dir, known)).toThrow(msg.studyNotFound('onne', ['one', 'two', 'two'], 'one'));
+    expect(() => locateStudy('onne', dir, known)).toThrow(msg.studyNotFound('onne', ['one', 'two'], 'one'));
+    // A file that declares another name than its own is known, and suggested, by that name (as "harness list" shows it).
+    mkdirSync(join(studies, 'c'), { recursive: true });
+    writeFileSync(join(studies, 'c', 'queue.yaml'), 'name: queue-small\nexperiment: noop\n');
+    const withDeclared = [...known, join(studies, 'c', 'queue.yaml')];
+    expect(locateStudy('queue-small', dir, withDeclared)).toBe(withDeclared[3]);
+    expect(() => locateStudy('queue-smal', dir, withDeclared)).toThrow(msg.studyNotFound('queue-smal', ['one', 'two', 'queue-small'], 'queue-small'));
+    expect(() => locateStudy('queu', dir, withDeclared)).toThrow(msg.studyNotFound('queu', ['one', 'two', 'queue-small'], 'queue'));
   });
 
   it('also by the name a study file declares, as harness list shows it', () => {
@@ -229,7 +236,10 @@ describe('study files: refused, one clear message each', () => {
     const unknown = await failure(noopStudy({ sweep: { nn: [1, 2] } }));
     expect(unknown.message).toBe(`${unknown.file}: ${line('sweep.nn', msg.rule.unknownParam('nn', ['n', 'scale', 'mode', 'label', 'delay_ms', 'touch'], 'n'), 'nn')}`);
     const bad = await failure(noopStudy({ sweep: { n: [2, 'x'] } }));
-    expect(bad.message).toContain(line('sweep.n[1]', msg.rule.sweepValue('params.n', 'must be a number'), 'x'));
+    expect(bad.message).toContain(line('sweep.n[1]', msg.rule.sweepValue('params.n', 'must be a number', 'params.n'), 'x'));
+    // A rule across parameters fails at another one than the sweep sets: both are named.
+    const across = await failure(noopStudy({ params: { scale: 1500 }, sweep: { n: [1, 2] } }));
+    expect(across.message).toContain(`sweep.n[0]: sets params.n to a value that fails at params.scale: scale may be at most 1000 * n; received 1`);
     const dup = await failure(noopStudy({ sweep: { n: [2, 3, 2] } }));
     expect(dup.message).toContain(line('sweep.n[2]', msg.rule.duplicateValue(0), 2));
     const combo = await failure(noopStudy({ params: {}, sweep: { n: [1, 3], scale: [1, 2000] } }));
@@ -296,7 +306,7 @@ describe('study files: refused, one clear message each', () => {
         '"checkCell", when present, must be a function',
         '"paramsSchema" must be a zod schema',
         'axis "Bad" must be lower snake case (it names a database column)',
-        'trialColumns[0]: "status" is reserved by the harness or names an axis',
+        'trialColumns[0]: "status" is a column the harness stores beside the experiment\'s (it reserves cell_index, key, group_key, replicate, status, diagnostics, error, duration_ms, run_id); rename it, e.g. "status_value"',
         'trialColumns[1]: "type" must be INTEGER, REAL or TEXT; received "FLOAT"',
         '"curveColumns" must be a list of column definitions',
       ]),
@@ -367,6 +377,34 @@ describe('study files: refused, one clear message each', () => {
     // A check that throws breaks the contract: said as such, with the cell.
     const thrown = await failure(study({ axes: { color: ['blue'], size: ['s'] } }));
     expect(thrown.message).toBe(msg.experimentCheckCellFailed('checked', { color: 'blue', size: 's' }, 'fixture: checkCell throws'));
+  });
+
+  it("an axis whose choices come from the params: each cell's values against its own params, the experiment's defaults where the study lists none", async () => {
+    const study = (doc: Record<string, unknown>) => ({ name: 'o', experiment: openAxisModule, seeds: 2, ...doc });
+    const three = { loads: { low: 0.3, mid: 0.6, high: 0.9 } };
+    await expect(load(study({ params: three, axes: { load: ['low', 'high'] } }))).resolves.toBeDefined();
+    // A variant that defines fewer: its cells of the others are refused before anything runs, at the axis's entry.
+    const rule = (where: unknown) => ({
+      rule: `in the combination ${showValue(where)}, ${msg.rule.axisValueNotInCell('load', ['mid']).rule}`,
+      hint: `${msg.rule.axisValueNotInCell('load', ['mid']).hint} ${msg.excludeCellsHint}`,
+    });
+    const variant = await failure(study({ params: three, axes: { load: ['low', 'mid'] }, variants: { base: {}, 'only-mid': { loads: { mid: 0.65 } } } }));
+    expect(variant.message).toBe(`${variant.file}: ${line('axes.load[0]', rule({ variant: 'only-mid' }), 'low')}`);
+    // Leaving the variant's cells of that load out makes the study run.
+    await expect(load(study({ params: three, axes: { load: ['low', 'mid'] }, variants: { base: {}, 'only-mid': { loads: { mid: 0.65 } } }, exclude: [{ variant: 'only-mid', load: 'low' }] }))).resolves.toBeDefined();
+    // The experiment's defaults, where the study's params do not define one: the fix is to list the axis.
+    const defaults = await failure(study({ params: { loads: { low: 0.3 } } }));
+    expect(defaults.message).toBe(`${defaults.file}: ${line('axes.load', msg.rule.unknownAxisDefault('load', ['low']), ['mid', 'high'])}`);
+    await expect(load(study({ params: { loads: { low: 0.3 } }, axes: { load: ['low'] } }))).resolves.toBeDefined();
+  });
+
+  it('refuses an experiment whose replicates would draw the same random numbers', async () => {
+    const study = (seeds: number) => ({ name: 'o', experiment: openAxisModule, seeds, axes: { load: ['low'] }, params: { replicate_in_seed: false } });
+    const shared = await failure(study(3));
+    expect(shared.message).toBe(msg.experimentReplicatesShareSeed('open-axis', { load: 'low', replicate: 0 }, '{"load":"low"}'));
+    // One replicate has nothing to repeat; with the replicate in the seed, any number runs.
+    await expect(load(study(1))).resolves.toBeDefined();
+    await expect(load({ ...study(3), params: {} })).resolves.toBeDefined();
   });
 
   it('experiment contract breaches found while planning: groupOf throws, seeds differ within one simulation', async () => {

@@ -101,7 +101,7 @@ describe('variants: refused, one clear message each', () => {
 
   it('a value the experiment rejects, at the variant and path', async () => {
     const message = await refusal(noopStudy({ variants: { base: {}, bad: { n: -2 } } }));
-    expect(message).toContain(line('variants.bad.n', msg.rule.sweepValue('params.n', 'must be at least 1'), -2));
+    expect(message).toContain(line('variants.bad.n', msg.rule.sweepValue('params.n', 'must be at least 1', 'params.n'), -2));
   });
 
   it('a parameter that is also swept, one set twice, two variants alike, a bad name', async () => {
