@@ -711,6 +711,8 @@ export function renderFolderUnusable(dir: string, reason: string): string {
 export function renderFailed(file: string, reason: string): string {
   // A canvas past Skia's limit: the figure's size in pixels, which a lower --dpi or a smaller spec brings down.
   if (/canvas has no pixels/i.test(reason)) return `${file}: too large to draw at this resolution (${reason.replace(/\.$/, '')}). Give a lower --dpi, or a smaller width and height in the spec.`;
+  // This machine's setup, not the spec (harness/render/fonts.ts says how to fix it).
+  if (/^font file .* not found/.test(reason)) return `Cannot draw ${file}: ${reason.replace(/\.$/, '')}.`;
   return `${file}: Vega could not draw it: ${reason.replace(/\.$/, '')}. The spec passes Vega-Lite's schema, so the problem is in what it asks for (an expression that fails, a field its data lack): fix the file.`;
 }
 

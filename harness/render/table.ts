@@ -4,7 +4,7 @@
  * (numbers are written with String(), null as empty).
  */
 import { stringify } from 'csv-stringify/sync';
-import { latexText, oneLine } from './latex.js';
+import { latexMessage, latexText, oneLine } from './latex.js';
 
 export type Cell = string | number | null;
 
@@ -100,6 +100,12 @@ export interface LatexTableOptions {
   title?: string;
   /** A table without rows says why, in one row across its columns. */
   empty?: string;
+  /**
+   * Said where a paper's author sees it, for a table whose numbers are provisional (an
+   * unfinished study's): in a comment above it, and as a warning in LaTeX's log each time the
+   * paper is compiled with it.
+   */
+  warning?: string;
 }
 
 /**
@@ -128,6 +134,7 @@ export function tableToLatex(table: Table, options: LatexTableOptions = {}): str
   if (rows.length === 0 && options.empty !== undefined) body.push(line([`\\multicolumn{${columns.length}}{l}{No rows: ${latexText(options.empty)}.}`]));
   return [
     ...(options.title === undefined ? [] : [`% ${oneLine(options.title)}`]),
+    ...(options.warning === undefined ? [] : [`% ${oneLine(options.warning)}`, `\\PackageWarningNoLine{studytable}{${latexMessage(options.warning)}}`]),
     `% Needs \\usepackage{booktabs}${wraps.some(Boolean) ? ' and \\usepackage{array}' : ''}.`,
     `\\begin{tabular}{${spec}}`,
     '\\toprule',

@@ -34,9 +34,11 @@ export function locateStudy(ref: string, cwd: string, known: readonly string[] =
   if (stats && !stats.isFile()) throw new InputError(msg.studyNotAFile(ref));
   if (stats) return asPath;
   const stem = (file: string) => basename(file).replace(/\.ya?ml$/, '');
-  if (!/[/\\]|\.ya?ml$/.test(ref)) {
-    // By file name first; then by the name a study file declares, as `harness list` shows it.
-    for (const matchesRef of [(file: string) => stem(file) === ref, (file: string) => declaredName(file) === ref]) {
+  if (!/[/\\]/.test(ref)) {
+    // A file's name among the project's study files ("paper.yaml"); else by its stem first, then
+    // by the name a study file declares, as `harness list` shows it.
+    const matchers = /\.ya?ml$/.test(ref) ? [(file: string) => basename(file) === ref] : [(file: string) => stem(file) === ref, (file: string) => declaredName(file) === ref];
+    for (const matchesRef of matchers) {
       const matches = known.filter(matchesRef);
       if (matches.length === 1) return matches[0]!;
       if (matches.length > 1) throw new InputError(msg.studyAmbiguous(ref, matches));

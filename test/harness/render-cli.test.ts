@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildReport } from '../../experiments/inference-scaling/report/index.js';
 import * as msg from '../../harness/messages.js';
 import { syntheticReportInput } from '../report/synthetic.js';
-import { treeSnapshot } from '../reliability/helpers.js';
+import { runHarness, treeSnapshot } from '../reliability/helpers.js';
 import { cli, tempDir } from './helpers.js';
 
 const dir = tempDir('harness-render-');
@@ -115,5 +115,10 @@ describe('harness render', () => {
     expect(await refused(['bad/good.vl.json', 'restyled/good.vl.json', '--out', 'bad'])).toBe(msg.renderSameName('bad/good.vl.json', 'restyled/good.vl.json', 'bad'));
     expect(treeSnapshot(join(dir, 'bad'))).toEqual(withGood);
     expect(Object.keys(before).every((name) => name in withGood)).toBe(true);
+    // Fonts missing on this machine: how to get them, not a fault of the spec.
+    const noFonts = await runHarness(['render', 'bad/good.vl.json', '--out', 'no-fonts'], { cwd: dir, env: { HARNESS_FONT_DIR: '/nonexistent/fonts', HARNESS_RENDER_CACHE: 'off' } });
+    expect(noFonts.code).toBe(2);
+    expect(noFonts.stderr).toContain("Cannot draw bad/good.vl.json: font file /nonexistent/fonts/DejaVuSans.ttf (DejaVu Sans regular) not found: install Debian's fonts-dejavu-core");
+    expect(noFonts.stderr).not.toMatch(/passes Vega-Lite's schema|fix the file/);
   }, 60_000);
 });

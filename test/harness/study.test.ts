@@ -128,6 +128,9 @@ describe('study files: valid', () => {
     mkdirSync(join(studies, 'b'), { recursive: true });
     const known = [join(studies, 'a', 'one.yaml'), join(studies, 'a', 'two.yaml'), join(studies, 'b', 'two.yaml')];
     expect(locateStudy('one', dir, known)).toBe(known[0]);
+    // Its file's name, where no file of that path is in the folder.
+    expect(locateStudy('one.yaml', dir, known)).toBe(known[0]);
+    expect(() => locateStudy('two.yaml', dir, known)).toThrow(msg.studyAmbiguous('two.yaml', known.slice(1)));
     expect(() => locateStudy('two', dir, known)).toThrow(msg.studyAmbiguous('two', known.slice(1)));
     expect(() => locateStudy('onne', dir, known)).toThrow(msg.studyNotFound('onne', ['one', 'two'], 'one'));
     // A file that declares another name than its own is known, and suggested, by that name (as "harness list" shows it).

@@ -111,6 +111,9 @@ describe('ablation report: factors', () => {
       expect(saved.hi!).toBeGreaterThanOrEqual(saved.mean!);
     }
     expect(level('sim.k_max', 'balanced', 'baseline', 'accuracy-max').costSaved).toBeNull();
+    // The baseline's saving is one quantity: the same interval in every factor's table.
+    const atBaseline = (factor: string) => level(factor, 'balanced', 'baseline', 'knee-paper').costSaved;
+    for (const factor of ['sim.M', 'sim.latency', 'feasibility', 'sim.sd_A_scale']) expect(atBaseline(factor)).toEqual(atBaseline('sim.k_max'));
     // The largest k's figure shows them, at every level, for the selectors that pick in the feasible set.
     const figure = allFigures(a).find((f) => f.name === 'ablation--sim-k-max')!;
     const rows = (figure.spec as unknown as { datasets: { rows: { group: string; level: string; selector: string; mean: number }[] } }).datasets.rows;

@@ -27,6 +27,14 @@ describe('claim 1: the knee has the best balance', () => {
     expect(headline([...cells('knee-paper', (r) => ({ balance: 0.2 + jitter(r) })), ...others(0.5)], 1).verdict).toBe('holds');
   });
 
+  it('names its closest competitor by the mean difference, and competitors that pick alike together', () => {
+    // others(0.5): the three competitors score alike on every seed.
+    const alike = headline([...cells('knee-paper', (r) => ({ balance: 0.2 + jitter(r) })), ...others(0.5)], 1);
+    expect(alike.value).toMatch(/closest competitor's: balanced -0\.300 \[-0\.300, -0\.300\] \(accuracy-max, max-cube and utopia alike\)/);
+    const one = headline([...cells('knee-paper', (r) => ({ balance: 0.2 + jitter(r) })), ...cells('accuracy-max', () => ({ balance: 0.9 })), ...cells('max-cube', () => ({ balance: 0.45 })), ...cells('utopia', () => ({ balance: 0.8 }))], 1);
+    expect(one.value).toMatch(/closest competitor's: balanced -0\.250 \[[^\]]+\] \(max-cube\)/);
+  });
+
   it('does not hold when another selector is better beyond the interval', () => {
     expect(headline([...cells('knee-paper', (r) => ({ balance: 0.7 + jitter(r) })), ...others(0.5)], 1).verdict).toBe('does not hold');
   });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { PNG } from 'pngjs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { FigureCache } from '../../harness/render/cache.js';
 import { buildHtmlPage } from '../../harness/render/html.js';
 import { encodePng } from '../../harness/render/png.js';
@@ -41,6 +41,28 @@ describe('rendering without a browser', () => {
     expect(a).toContain('font-family="DejaVu Sans"');
     expect(a).toContain('>k (samples)</text>');
     expect(a).toMatch(/id="clip1"/);
+  });
+
+  it('keeps quiet about a facet cell without data, whose scale takes its domain from the others', async () => {
+    const warnings = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      // Row b has a label but no point: its own y scale has no extent, and takes the rule's.
+      const faceted = {
+        data: { values: [{ m: 'a', kind: 'point', y: 2 }, { m: 'b', kind: 'label', y: null }] },
+        facet: { row: { field: 'm', type: 'nominal' } },
+        resolve: { scale: { y: 'independent' } },
+        spec: {
+          layer: [
+            { transform: [{ filter: "datum.kind === 'point'" }], mark: 'point', encoding: { y: { field: 'y', type: 'quantitative', scale: { type: 'log' } } } },
+            { mark: 'rule', encoding: { y: { datum: 60 } } },
+          ],
+        },
+      } as unknown as VegaLiteSpec;
+      expect(await renderSvg(compileVegaLite(faceted))).toMatch(/^<svg /);
+      expect(warnings.mock.calls.flat().join('\n')).not.toContain('Infinite extent');
+    } finally {
+      warnings.mockRestore();
+    }
   });
 
   it('draws SVG, PNG and PDF of one figure, reproducibly', async () => {

@@ -48,6 +48,13 @@ describe('the report of an incomplete study', () => {
     expect(reportSummary({ ...input, coverage })).toMatchObject({ complete: false });
     // A paper that quotes its numbers gets the warning in its LaTeX log.
     expect(text(files, 'numbers.tex').split('\n')[3]).toBe(`\\PackageWarningNoLine{studynumber}{${latexMessage(warning)}}`);
+    // So does every table: in Markdown under its heading, in LaTeX in the log of a paper that inputs it.
+    const tables = files.filter((f) => f.path.startsWith('tables/'));
+    expect(tables.filter((f) => f.path.endsWith('.md')).length).toBeGreaterThan(5);
+    for (const table of tables.filter((f) => f.path.endsWith('.md'))) expect(text(files, table.path).split('\n')[2]).toBe(`**${warning}**`);
+    for (const table of tables.filter((f) => f.path.endsWith('.tex'))) {
+      expect(text(files, table.path).split('\n').slice(1, 3)).toEqual([`% ${warning}`, `\\PackageWarningNoLine{studytable}{${latexMessage(warning)}}`]);
+    }
 
     const note = incompleteFigureNote(coverage)!;
     const specs = files.filter((f) => f.path.endsWith('.vl.json'));
@@ -78,5 +85,6 @@ describe('the report of an incomplete study', () => {
     expect(text(plain, 'claims.md')).not.toContain('Incomplete');
     expect('complete' in (JSON.parse(text(plain, 'summary.json')) as object)).toBe(false);
     expect(text(plain, 'numbers.tex')).not.toContain('PackageWarning');
+    for (const table of plain.filter((f) => f.path.startsWith('tables/'))) expect(text(plain, table.path)).not.toMatch(/Incomplete|PackageWarning/);
   });
 });

@@ -21,7 +21,7 @@ import { evaluateClaims, type Claims } from './claims.js';
 import type { Condition, Pick, StudyData } from './data.js';
 import { baselineVariant, factorGroups, studyFactors, type Factor, type FactorGroup } from './factors.js';
 import { ACCURACY_MAX } from './selectors.js';
-import { conditionIdentity, pairedValue, share, type CellStats, type PickIndex, type Statistician, type Summary } from './statistics.js';
+import { conditionIdentity, savingAgainstAccuracyMax, share, type CellStats, type PickIndex, type Statistician, type Summary } from './statistics.js';
 
 export interface Range {
   mean: number;
@@ -139,10 +139,7 @@ function groupStats(ctx: AblationContext, group: FactorGroup, baseline: string):
         costSaved:
           selector === ACCURACY_MAX || !ctx.data.selectors.includes(ACCURACY_MAX)
             ? null
-            : ctx.stats.pooled(
-                ctx.data.models.map((m) => ctx.index.paired(condition.id, m.id, selector, ACCURACY_MAX, (x, r) => pairedValue('costSaved', x, r))),
-                id('cost saved vs accuracy-max'),
-              ),
+            : savingAgainstAccuracyMax(ctx, [condition], selector, 'costSaved'),
       });
     }
   }

@@ -22,7 +22,7 @@ import {
   PAPER_SELECTORS,
   TWO_D_SELECTORS,
 } from './selectors.js';
-import { breaksLatency, conditionIdentity, CONFIDENCE, pairedValue, share, type PairedMeasure, type PickIndex, type Statistician, type Summary } from './statistics.js';
+import { breaksLatency, conditionIdentity, CONFIDENCE, pairedSeedClusters, pairedValue, savingAgainstAccuracyMax, share, type PairedMeasure, type PickIndex, type Statistician, type Summary } from './statistics.js';
 
 export type Verdict = 'holds' | 'does not hold' | 'cannot tell';
 
@@ -210,8 +210,16 @@ function claim1(ctx: Context): ClaimRow[] {
       else if (diffs.some((d) => (d.summary.lo as number) > 0)) verdict = 'does not hold';
       else verdict = 'cannot tell';
       perKnee.set(knee, [...(perKnee.get(knee) ?? []), verdict]);
-      const nearest = [...diffs].sort((x, y) => (y.summary.hi ?? Infinity) - (x.summary.hi ?? Infinity))[0];
-      if (nearest) closest.set(knee, [...(closest.get(knee) ?? []), `${condition.label} ${withInterval(nearest.summary, fmt.signed)} (${nearest.selector})`]);
+      // The closest competitor by the mean difference; competitors that pick alike (their means
+      // equal) are named together, not one of them by its interval's bootstrap noise.
+      const measured = diffs.filter((d) => d.summary.mean !== null);
+      const top = Math.max(...measured.map((d) => d.summary.mean as number));
+      const nearest = measured.filter((d) => d.summary.mean === top);
+      if (nearest.length) {
+        const selectors = nearest.map((d) => d.selector);
+        const names = selectors.length > 1 ? `${selectors.slice(0, -1).join(', ')} and ${selectors.at(-1)} alike` : selectors[0];
+        closest.set(knee, [...(closest.get(knee) ?? []), `${condition.label} ${withInterval(nearest[0]!.summary, fmt.signed)} (${names})`]);
+      }
       const numbers: Record<string, number | null> = { ...num('balance', balance) };
       for (const d of diffs) Object.assign(numbers, num(`minus_${d.selector}`, d.summary));
       rows.push({
@@ -280,39 +288,9 @@ function balanceContext(ctx: Context, comparators: readonly string[]): string {
   return `the competitors score the worst balance, 1 (an end of F), in ${worst.join(', ')} of their picks; lowest mean balance of every selector: ${lowest.join('; ')}`;
 }
 
-/**
- * Per model, per seed: `f(x, ref)` in each of `conditions` where both selectors picked. The
- * conditions of one model and seed simulate from the same random numbers (the experiment names
- * its streams by model and seed alone), so their values are not independent: a seed's values are
- * one cluster, which the bootstrap draws whole.
- */
-function pairedSeedClusters(ctx: Context, conditions: readonly Condition[], selector: string, reference: string, f: (x: Pick, ref: Pick) => number | null): number[][][] {
-  return ctx.data.models.map((m) => {
-    const bySeed = new Map<number, number[]>();
-    for (const c of conditions) {
-      for (const [x, ref] of ctx.index.pairs(c.id, m.id, selector, reference)) {
-        const v = f(x, ref);
-        if (v === null || !Number.isFinite(v)) continue;
-        const values = bySeed.get(x.replicate);
-        if (values) values.push(v);
-        else bySeed.set(x.replicate, [v]);
-      }
-    }
-    return [...bySeed.keys()].sort((a, b) => a - b).map((seed) => bySeed.get(seed)!);
-  });
-}
-
 /** The selector's savings against accuracy-max, pooled over `conditions`; a measure in `known` is taken as given, not bootstrapped again. */
-function pooledSavings(ctx: Context, conditions: readonly Condition[], selector: string, scope: string, known: Partial<Record<PairedMeasure, Summary>> = {}): Record<PairedMeasure, Summary> {
-  const one = (measure: PairedMeasure) =>
-    ctx.stats.pooledClusters(pairedSeedClusters(ctx, conditions, selector, ACCURACY_MAX, (x, r) => pairedValue(measure, x, r)), {
-      claim: 'savings',
-      scope,
-      conditions: conditions.map(conditionIdentity),
-      selector,
-      reference: ACCURACY_MAX,
-      measure,
-    });
+function pooledSavings(ctx: Context, conditions: readonly Condition[], selector: string, known: Partial<Record<PairedMeasure, Summary>> = {}): Record<PairedMeasure, Summary> {
+  const one = (measure: PairedMeasure) => savingAgainstAccuracyMax(ctx, conditions, selector, measure);
   return { costSaved: known.costSaved ?? one('costSaved'), latencySaved: known.latencySaved ?? one('latencySaved'), accuracyLost: known.accuracyLost ?? one('accuracyLost') };
 }
 
@@ -331,18 +309,16 @@ function latencyCostGap(ctx: Context, knee: string): Summary {
     const cost = pairedValue('costSaved', x, r);
     return latency === null || cost === null ? null : latency - cost;
   };
-  return ctx.stats.pooledClusters(pairedSeedClusters(ctx, ctx.data.conditions, knee, ACCURACY_MAX, gap), {
-    claim: 'savings',
-    scope: 'all',
+  return ctx.stats.pooledClusters(pairedSeedClusters(ctx.data.models, ctx.index, ctx.data.conditions, knee, ACCURACY_MAX, gap), {
+    savings: 'latencySaved minus costSaved',
     conditions: ctx.data.conditions.map(conditionIdentity),
     selector: knee,
     reference: ACCURACY_MAX,
-    measure: 'latencySaved minus costSaved',
   });
 }
 
 function quotedSavings(ctx: Context, knee: string): ClaimRow {
-  const s = pooledSavings(ctx, ctx.data.conditions, knee, 'all');
+  const s = pooledSavings(ctx, ctx.data.conditions, knee);
   const gap = latencyCostGap(ctx, knee);
   const contains = (x: Summary, v: number) => (x.lo as number) <= v && v <= (x.hi as number);
   const overlaps = (x: Summary, a: number, b: number) => (x.lo as number) <= b && a <= (x.hi as number);
@@ -404,7 +380,7 @@ function claim2(ctx: Context): ClaimRow[] {
     if (has(ctx, PAPER_KNEE)) {
       // The knee's accuracy given up is the row's own "over" difference: one estimate, one interval.
       const over = diffs.find((d) => d.selector === PAPER_KNEE)?.summary;
-      const s = pooledSavings(ctx, [condition], PAPER_KNEE, condition.label, over ? { accuracyLost: over } : {});
+      const s = pooledSavings(ctx, [condition], PAPER_KNEE, over ? { accuracyLost: over } : {});
       Object.assign(numbers, num('knee_cost_saved_pct', s.costSaved), num('knee_latency_saved_pct', s.latencySaved), num('knee_accuracy_lost_pts', s.accuracyLost));
       kneeText = `; ${PAPER_KNEE} instead: ${savingsText(s)}`;
     }

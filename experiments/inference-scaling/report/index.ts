@@ -77,15 +77,18 @@ export async function reportDocuments(input: ReportInput, options: Pick<ReportOp
 /** The tables, claims and summary: everything that needs the analysis alone. */
 function tableFiles(analysis: Analysis, input: ReportInput, tables: readonly TablePair[]): ReportFile[] {
   const files: ReportFile[] = [];
+  // An unfinished study's tables say so where a reader sees them (a CSV stays plain data).
+  const warning = incompleteWarning(input.coverage) ?? undefined;
   for (const t of tables) {
+    const body = t.empty === undefined ? tableToMarkdown(t.display) : `No rows: ${escapeMarkdownTags(t.empty)}.\n`;
     files.push({ path: `tables/${t.name}.csv`, content: tableToCsv(t.csv) });
-    files.push({ path: `tables/${t.name}.md`, content: `# ${escapeMarkdownTags(t.title)}\n\n${t.empty === undefined ? tableToMarkdown(t.display) : `No rows: ${escapeMarkdownTags(t.empty)}.\n`}` });
-    files.push({ path: `tables/${t.name}.tex`, content: tableToLatex(t.display, { title: t.title, ...(t.empty === undefined ? {} : { empty: t.empty }) }) });
+    files.push({ path: `tables/${t.name}.md`, content: `# ${escapeMarkdownTags(t.title)}\n\n${warning ? `**${escapeMarkdownTags(warning)}**\n\n` : ''}${body}` });
+    files.push({ path: `tables/${t.name}.tex`, content: tableToLatex(t.display, { title: t.title, ...(t.empty === undefined ? {} : { empty: t.empty }), ...(warning ? { warning } : {}) }) });
   }
   files.push({ path: 'claims.md', content: escapeMarkdownTags(withWarning(claimsSummary(analysis), input)), role: 'summary' });
   const summary = summaryOf(analysis, input.manifest.hash, input.coverage, input.writer);
   files.push({ path: 'summary.json', content: `${JSON.stringify(summary, null, 1)}\n` });
-  files.push({ path: 'numbers.tex', content: latexNumbers(summary.study, summary.quotes, incompleteWarning(input.coverage) ?? undefined) });
+  files.push({ path: 'numbers.tex', content: latexNumbers(summary.study, summary.quotes, warning) });
   return files;
 }
 

@@ -146,6 +146,50 @@ export class PickIndex {
   }
 }
 
+/**
+ * Per model, per seed: `f(x, ref)` in each of `conditions` where both selectors picked. The
+ * conditions of one model and seed simulate from the same random numbers (the experiment names
+ * its streams by model and seed alone), so their values are not independent: a seed's values are
+ * one cluster, which the bootstrap draws whole.
+ */
+export function pairedSeedClusters(
+  models: readonly { id: string }[],
+  index: PickIndex,
+  conditions: readonly Condition[],
+  selector: string,
+  reference: string,
+  f: (x: Pick, ref: Pick) => number | null,
+): number[][][] {
+  return models.map((m) => {
+    const bySeed = new Map<number, number[]>();
+    for (const c of conditions) {
+      for (const [x, ref] of index.pairs(c.id, m.id, selector, reference)) {
+        const v = f(x, ref);
+        if (v === null || !Number.isFinite(v)) continue;
+        const values = bySeed.get(x.replicate);
+        if (values) values.push(v);
+        else bySeed.set(x.replicate, [v]);
+      }
+    }
+    return [...bySeed.keys()].sort((a, b) => a - b).map((seed) => bySeed.get(seed)!);
+  });
+}
+
+/**
+ * A selector's saving against accuracy-max (a paired measure per seed), pooled over `conditions`
+ * and the models. Its bootstrap is seeded by what it measures alone, so that every table and
+ * claim that shows this quantity shows the same interval.
+ */
+export function savingAgainstAccuracyMax(
+  ctx: { data: StudyData; index: PickIndex; stats: Statistician },
+  conditions: readonly Condition[],
+  selector: string,
+  measure: PairedMeasure,
+): Summary {
+  const clusters = pairedSeedClusters(ctx.data.models, ctx.index, conditions, selector, ACCURACY_MAX, (x, r) => pairedValue(measure, x, r));
+  return ctx.stats.pooledClusters(clusters, { savings: measure, conditions: conditions.map(conditionIdentity), selector, reference: ACCURACY_MAX });
+}
+
 export class Statistician {
   constructor(
     private readonly study: string,

@@ -394,19 +394,20 @@ export function factorTable(a: Analysis, factor: Factor): TablePair {
       col('scenario', 'scenario'),
       col('value', factor.title),
       col('selector', 'selector'),
-      col('iqr', 'k* IQR, mean [least, most] over models', 'right'),
+      col('iqr', 'k* IQR, mean over models (least to most)', 'right'),
       col('shift', 'k* shift vs baseline', 'right'),
       col('accuracy', 'accuracy shift', 'right'),
       col('none', 'no pick', 'right'),
       col('budget', 'breaks a budget in > delta of runs', 'right'),
-      col('rejudged', 'baseline picks feasible there, infeasible or no longer a candidate k here', 'right'),
+      col('rejudged', 'baseline picks lost here (infeasible, or not a candidate k)', 'right'),
       col('saved', 'cost saved vs accuracy-max', 'right'),
     ],
     rows: levels.map((l) => ({
       scenario: l.group,
       value: l.baseline ? `${l.value} (baseline)` : l.value,
       selector: l.selector,
-      iqr: l.kIqr === null ? 'n/a' : `${fmt.k(l.kIqr.mean)} [${fmt.k(l.kIqr.min)}, ${fmt.k(l.kIqr.max)}]`,
+      // Parentheses and "to", not brackets: the table's brackets are 95% intervals, and this is a range.
+      iqr: l.kIqr === null ? 'n/a' : `${fmt.k(l.kIqr.mean)} (${fmt.k(l.kIqr.min)} to ${fmt.k(l.kIqr.max)})`,
       // Blank in the baseline's own rows, which compare with nothing; n/a where a level has nothing to compare.
       shift: l.baseline ? '' : l.kShift === null ? 'n/a' : `${withInterval(l.kShift, fmt.k)} (${countOf(l.kShift.n, 'pair')})`,
       accuracy: l.baseline ? '' : l.accuracyShift === null ? 'n/a' : withInterval(l.accuracyShift, fmt.points, ' pts'),

@@ -55,8 +55,19 @@ function named(factor: Factor, title: string, subtitle: string[], body: Obj, row
   return rowsFigure({ name: `ablation--${factor.slug}`, title, subtitle, body, rows });
 }
 
+/**
+ * A Vega expression that labels the baseline's level as such (`lines`: on a second line, as an
+ * axis's narrow tick labels want), or none where the factor has no baseline level.
+ */
+function baselineLabel(factor: Factor, lines: boolean): Obj {
+  const baseline = factor.levels.find((l) => l.baseline)?.label;
+  if (baseline === undefined) return {};
+  const marked = lines ? "[datum.label, '(baseline)']" : "datum.label + ' (baseline)'";
+  return { labelExpr: `datum.label === ${JSON.stringify(baseline)} ? ${marked} : datum.label` };
+}
+
 function levelAxis(factor: Factor): Obj {
-  return { field: 'level', type: 'ordinal', sort: factor.levels.map((l) => l.label), title: factor.title, axis: { labelAngle: 0 } };
+  return { field: 'level', type: 'ordinal', sort: factor.levels.map((l) => l.label), title: factor.title, axis: { labelAngle: 0, ...baselineLabel(factor, true) } };
 }
 
 /** A line through the factor's levels with a point at each; `y` titles the axis, `point` adds encodings to the points. */
@@ -135,7 +146,7 @@ function selectorPanels(a: Analysis, factor: Factor, o: PanelOptions): Obj {
   const x = { field: 'selector', type: 'nominal', sort: o.selectors, title: null, axis: { labelAngle: -40, labelFontSize: 7.5 } };
   const xOffset = { field: 'level', type: 'nominal', sort: levels };
   const color = o.byLevel
-    ? { field: 'level', type: 'nominal', sort: levels, scale: { domain: levels, range: levels.map((_, i) => LEVEL_GREYS[i % LEVEL_GREYS.length]) }, title: factor.title }
+    ? { field: 'level', type: 'nominal', sort: levels, scale: { domain: levels, range: levels.map((_, i) => LEVEL_GREYS[i % LEVEL_GREYS.length]) }, title: factor.title, legend: baselineLabel(factor, false) }
     : { field: 'selector', type: 'nominal', sort: o.selectors, scale: selectorColourScale(a.data.selectors, o.selectors), legend: null };
   return {
     facet: boldFacet('group', groupsOf(a, factor)),
