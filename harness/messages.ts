@@ -599,11 +599,21 @@ function failedWith(db: string, failed: number, common: CommonFailure): string {
   return `${which}with: ${showValue(common.error.replace(/\s+/g, ' ').trim() || 'no error recorded', 200)}${all}`;
 }
 
+/**
+ * What to do about failed trials: rerunning retries them; where the commonest failure is the
+ * run's own time limit, the same command would fail them again, so the fix is a larger one.
+ */
+function retryAdvice(common: CommonFailure): string {
+  return /\(--task-timeout\)/.test(common.error)
+    ? 'They hit the time limit --task-timeout set: run the study again with a larger one (or none), which retries failed trials.'
+    : 'Fix the cause, then run the study again, which retries failed trials.';
+}
+
 /** A database whose every trial failed: nothing to report. */
 export function reportOnlyFailed(db: string, study: string, failed: number, common: CommonFailure, next: string): string {
   return (
     `${db} holds no successful trial of study ${study}: the ${countOf(failed, 'trial')} it holds failed (${failedWith(db, failed, common)}), so nothing was reported and nothing was written. ` +
-    `Fix the cause, then run the study again, which retries failed trials. ${next}`
+    `${retryAdvice(common)} ${next}`
   );
 }
 
@@ -611,7 +621,7 @@ export function reportOnlyFailed(db: string, study: string, failed: number, comm
 export function reportFailedTrials(db: string, study: string, failed: number, recorded: number, common: CommonFailure, next: string): string {
   return (
     `Warning: ${failed} of the ${recorded} trials in ${db} failed (${failedWith(db, failed, common)}); this report of study ${study} leaves them out, so its figures, tables and verdicts may change once they succeed. ` +
-    `Fix the cause, then run the study again, which retries failed trials. ${next}`
+    `${retryAdvice(common)} ${next}`
   );
 }
 

@@ -95,6 +95,16 @@ describe('a database with failed trials', () => {
     expect('complete' in json).toBe(false);
   });
 
+  it('of trials that hit the run\'s time limit, says to run again with a larger one, not the same command', async () => {
+    writeStudy(dir, 'slow.yaml', noopStudy({ name: 'slow', params: { delay_ms: 400 }, seeds: 1, axes: { color: ['red'], size: ['s'] } }));
+    expect((await cli(['run', 'slow.yaml', '--db', 'slow.sqlite', '--task-timeout', '0.05'], dir)).code).toBe(1);
+    const refused = await cli(['report', 'slow.sqlite', '--out', 'slow-report'], dir);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('(with: "timed out after 50 ms (--task-timeout); its worker was stopped")');
+    expect(refused.stderr).toContain('They hit the time limit --task-timeout set: run the study again with a larger one (or none), which retries failed trials.');
+    expect(refused.stderr).not.toContain('Fix the cause');
+  });
+
   it('of failed trials only, is refused with exit 2 and nothing written', async () => {
     withFailures('all-failed.sqlite', '1');
     const expected = msg.reportOnlyFailed('all-failed.sqlite', 'rc', 27, { error: 'Error: out of memory in the worker', trials: 26 }, resume);

@@ -114,6 +114,8 @@ describe('status of an unfinished database', () => {
     db.exec(`DELETE FROM trial WHERE color = 'green' AND replicate = 1; UPDATE trial SET status = 'failed', error = 'lost' WHERE color = 'blue' AND size = 's' AND replicate = 0`);
     db.close();
     const text = await cli(['status', 'where.sqlite'], dir);
+    // Trials missing or failed: exit 1, as for a folder with shards missing; 0 once finished.
+    expect(text.code).toBe(1);
     expect(text.stdout.split('\n').slice(1, 4)).toEqual([
       '  trials: 27 in all, 23 ok, 1 failed, 3 missing',
       '    by color: green 3 missing; blue 1 failed',
@@ -126,7 +128,15 @@ describe('status of an unfinished database', () => {
     ]);
     // Finished: nothing to say by value.
     const done = await cli(['status', 'mixed/good.sqlite'], dir);
+    expect(done.code).toBe(0);
     expect(done.stdout).not.toContain(' by ');
+    // The run completed (its failed trial retried): 0; one failed trial alone: 1.
+    expect((await cli(['run', 'noop.yaml', '--db', 'where.sqlite'], dir)).code).toBe(0);
+    expect((await cli(['status', 'where.sqlite'], dir)).code).toBe(0);
+    const failedOnly = new Database(join(dir, 'where.sqlite'));
+    failedOnly.exec(`UPDATE trial SET status = 'failed', error = 'lost' WHERE color = 'red' AND size = 'm' AND replicate = 2`);
+    failedOnly.close();
+    expect((await cli(['status', 'where.sqlite'], dir)).code).toBe(1);
   });
 });
 

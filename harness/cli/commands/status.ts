@@ -34,7 +34,8 @@ export const statusCommand: Command = {
       // One database named: its status, or the reason it has none (exit 2).
       const status = { ...databaseStatus(target, new Date(), io.cwd), db: displayPath(target, io.cwd) };
       println(io.stdout, json ? JSON.stringify(status) : formatStatus(status, status.db));
-      return exitCodes.ok;
+      // As for a folder: 0 once every trial it is meant to hold is stored ok, so a script can wait on it.
+      return status.missing > 0 || status.failed > 0 ? exitCodes.incomplete : exitCodes.ok;
     }
     if (existsSync(target)) {
       const shardCode = shardFolderStatus(target, json, io);
