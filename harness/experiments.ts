@@ -112,7 +112,15 @@ export function contractProblems(candidate: unknown): string[] {
       if (d && d.choices !== undefined) {
         need(typeof d.choices === 'function' || isStringList(d.choices), `axis "${name}": "choices" must be a list of strings or a function`);
       }
-      if (d && d.defaults !== undefined) need(isStringList(d.defaults), `axis "${name}": "defaults" must be a list of strings`);
+      if (d && d.defaults !== undefined) {
+        need(isStringList(d.defaults), `axis "${name}": "defaults" must be a list of strings`);
+        if (isStringList(d.defaults)) {
+          need(new Set(d.defaults).size === d.defaults.length, `axis "${name}": "defaults" must name each value once`);
+          const fixed = isStringList(d.choices) ? d.choices : null;
+          const outside = fixed ? d.defaults.filter((v) => !fixed.includes(v)) : [];
+          need(outside.length === 0, `axis "${name}": "defaults" must be among its "choices"; ${showList(outside)} ${outside.length === 1 ? 'is' : 'are'} not`);
+        }
+      }
       if (d && d.shared !== undefined) need(typeof d.shared === 'boolean', `axis "${name}": "shared" must be a boolean`);
     }
   }

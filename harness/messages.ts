@@ -91,14 +91,18 @@ export const rule = {
     hint: `${didYouMean(close).trim()} Choices: ${showList(choices)}.`.trim(),
   }),
   /** An axis the study does not list, whose default value is not among the choices its params give. */
-  /** An axis value the study's params define, that a cell's own params (a sweep's value, a variant's settings) do not. */
-  axisValueNotInCell: (axis: string, choices: readonly string[]) => ({
+  /**
+   * An axis value that a cell's own params (the study's, a sweep's value, a variant's settings) do
+   * not define. `listed`: the value is in the study's list of the axis (else the experiment's defaults).
+   */
+  axisValueNotInCell: (axis: string, choices: readonly string[], listed: boolean, close?: string) => ({
     rule: `is not a ${axis} that the cell's params define (they define: ${showList(choices)})`,
-    hint: `Define it in every variant and swept value, or leave it out of "axes: {${axis}: [...]}".`,
+    hint: `${didYouMean(close).trim()} ${listed ? `Define it in every variant and swept value, or leave it out of "axes: {${axis}: [...]}"` : `List the values to run in the study: "axes: {${axis}: [...]}"`}.`.trim(),
   }),
-  unknownAxisDefault: (axis: string, choices: readonly string[]) => ({
-    rule: `is not listed in the study, and the experiment's default ${axis}s include one its params do not define`,
-    hint: `List the ${axis}s to run: "axes: {${axis}: [...]}", from: ${showList(choices)}.`,
+  /** An axis the study does not list, `count` of whose default values are not among the choices. */
+  unknownAxisDefault: (axis: string, choices: readonly string[], count: number) => ({
+    rule: `is not listed in the study, so the experiment's defaults would run, and ${count === 1 ? 'this one is' : 'these are'} not among its choices (${showList(choices)})`,
+    hint: `List the values to run: "axes: {${axis}: [...]}".`,
   }),
   axisNoDefault: (axis: string) => ({
     rule: `must be listed: the experiment has no default ${axis}`,
@@ -229,12 +233,17 @@ export function experimentCheckCellFailed(experiment: string, values: unknown, r
   return `Experiment "${experiment}": checkCell threw for cell ${showValue(values, 200)}: ${reason}. checkCell returns a problem rather than throwing it.`;
 }
 
-export function experimentReplicatesShareSeed(experiment: string, values: unknown, seedIdentity: string): string {
+export function experimentReplicatesShareSeed(study: string, experiment: string, cell: unknown, seedIdentity: string): string {
   return (
-    `Experiment "${experiment}": groupOf gives replicates 0 and 1 of cell ${showValue(values, 200)} the same seedIdentity (${seedIdentity}), ` +
-    'so every replicate would draw the same random numbers and the study would store copies of one result. ' +
-    'Put the cell\'s "replicate" value into the seedIdentity that groupOf returns. Nothing was run.'
+    `${study}: experiment "${experiment}" gives two replicates of cell ${showValue(cell, 200)} the same seedIdentity (${seedIdentity}), ` +
+    'so each of the study\'s seeds would draw the same random numbers and store a copy of one result. ' +
+    'In the experiment, put the cell\'s "replicate" value into the seedIdentity that groupOf returns; or run the study with one seed ("seeds: 1"). Nothing was run.'
   );
+}
+
+export function experimentChoicesFailed(experiment: string, axis: string, cell: unknown, reason: string): string {
+  const where = cell === undefined ? "the study's params" : `the params of cell ${showValue(cell, 200)}`;
+  return `Experiment "${experiment}": the choices of axis ${axis} threw for ${where}: ${reason}. A choices function returns the values its params define; check that it handles every params its schema accepts.`;
 }
 
 export function experimentSeedConflict(experiment: string, a: unknown, b: unknown): string {

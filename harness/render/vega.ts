@@ -75,9 +75,14 @@ async function withView<T>(spec: VegaSpec, use: (view: vega.View) => Promise<T>)
     return logger;
   };
   // A facet cell without data (a model with no feasible k) has no extent of its own: Vega warns,
-  // and the scale takes its domain from the other cells and layers. The figure is as meant.
+  // and the scale takes its domain from the other cells and layers, so the figure is as meant.
+  // A field that no row has (a misspelt name) warns as ever.
   const warn = logger.warn.bind(logger);
-  logger.warn = (...args: readonly unknown[]) => (text(args).startsWith('Infinite extent for field') ? logger : warn(...args));
+  let fields: Set<string> | undefined;
+  logger.warn = (...args: readonly unknown[]) => {
+    const empty = /^Infinite extent for field "([^"]*)"/.exec(text(args));
+    return empty && (fields ??= inlineFields(spec)).has(empty[1]!) ? logger : warn(...args);
+  };
   const view = new vega.View(vega.parse(spec), { renderer: 'none', logger });
   try {
     await view.runAsync();
@@ -86,6 +91,16 @@ async function withView<T>(spec: VegaSpec, use: (view: vega.View) => Promise<T>)
   } finally {
     view.finalize();
   }
+}
+
+/** The names of the fields that some row of the spec's inline data has. */
+function inlineFields(spec: VegaSpec): Set<string> {
+  const fields = new Set<string>();
+  for (const data of (spec as { data?: { values?: unknown }[] }).data ?? []) {
+    if (!Array.isArray(data.values)) continue;
+    for (const row of data.values) if (row !== null && typeof row === 'object') for (const key of Object.keys(row)) fields.add(key);
+  }
+  return fields;
 }
 
 async function svgOf(view: vega.View): Promise<string> {

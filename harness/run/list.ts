@@ -70,13 +70,12 @@ export async function listProject(): Promise<{ experiments: ExperimentEntry[]; s
 
 /**
  * An axis's values before a study adds any: its choices of the experiment's default params (the
- * schema's parse of none); null when those need a study's.
+ * schema's parse of none, or none at all where the schema needs a study's); null when they need a study's.
  */
 function catalogChoices(choices: (params: unknown) => readonly string[], schema: Experiment['paramsSchema']): readonly string[] | null {
   const defaults = schema.safeParse({});
-  if (!defaults.success) return null;
   try {
-    return choices(defaults.data);
+    return choices(defaults.success ? defaults.data : {});
   } catch {
     return null;
   }

@@ -18,8 +18,9 @@ export const maxStudyBytes = 1 << 20;
 export const maxYamlAliases = 100;
 
 /**
- * Resolves a command-line study reference to an absolute file path: an existing path, or the
- * stem of one of the `known` study files (experiments/EXPERIMENT/NAME.yaml).
+ * Resolves a command-line study reference to an absolute file path: an existing path; else, among
+ * the `known` study files (experiments/EXPERIMENT/NAME.yaml), the one of that file name, stem or
+ * declared `name:`.
  */
 export function locateStudy(ref: string, cwd: string, known: readonly string[] = studyFiles()): string {
   const asPath = resolve(cwd, ref);

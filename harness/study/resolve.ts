@@ -162,7 +162,7 @@ export function resolveStudy(
     if (typeof variant === 'string' && variantSets.get(variant)?.[dotted] !== undefined) return ['variants', variant, dotted];
     return null;
   }));
-  if (doc.seeds > 1) checkReplicatesDraw(exp, grid, paramsOf);
+  if (doc.seeds > 1) checkReplicatesDraw(exp, grid, paramsOf, ctx.display);
   return { display: ctx.display, absPath: ctx.absPath, name: doc.name, loaded: ctx.loaded, manifest: sealManifest(body), grid, paramsOf };
 }
 
@@ -212,32 +212,45 @@ function resolveAxes(doc: StudyDoc, exp: Experiment, parsed: unknown, issues: Is
     issues.push({ path: ['axes', name], received: name, ...rule });
   }
   const axes: Record<string, string[]> = {};
+  // A variant or a swept value may define values the study's own params do not: an axis whose
+  // choices come from the params is then checked cell by cell (cellProblems), not here.
+  const cellsDefineOwn = Object.keys(doc.variants).length > 0 || Object.keys(doc.sweep).length > 0;
   for (const [name, def] of Object.entries(exp.axes)) {
-    const values = doc.axes[name] ?? def.defaults;
+    const listed = doc.axes[name];
+    const values = listed ?? def.defaults;
     if (!values) {
       issues.push({ path: ['axes', name], received: undefined, ...msg.rule.axisNoDefault(name) });
       continue;
     }
-    const choices = typeof def.choices === 'function' ? (parsed === undefined ? undefined : def.choices(parsed)) : def.choices;
-    if (!doc.axes[name] && choices) {
-      // The experiment's defaults: their fault is the study's missing list, which is where to fix it.
-      const unknown = values.filter((value) => !choices.includes(value));
-      if (unknown.length) issues.push({ path: ['axes', name], received: unknown.length === 1 ? unknown[0] : unknown, ...msg.rule.unknownAxisDefault(name, choices) });
-      axes[name] = [...values];
-      continue;
-    }
+    const open = typeof def.choices === 'function';
+    const choices = open ? (parsed === undefined || cellsDefineOwn ? undefined : choicesOf(exp, name, parsed)) : (def.choices as readonly string[] | undefined);
     const seen = new Map<string, number>();
+    const unknown: string[] = [];
     values.forEach((value, i) => {
-      const path = ['axes', name, i];
+      // The experiment's defaults: their fault is the study's missing list, which is where to fix it.
+      const path = listed ? ['axes', name, i] : ['axes', name];
       if (seen.has(value)) issues.push({ path, received: value, ...msg.rule.duplicateValue(seen.get(value)!) });
       else if (choices && !choices.includes(value)) {
-        issues.push({ path, received: value, ...msg.rule.unknownAxisValue(name, choices, nearest(value, choices)) });
+        if (listed) issues.push({ path, received: value, ...msg.rule.unknownAxisValue(name, choices, nearest(value, choices)) });
+        else unknown.push(value);
       }
       if (!seen.has(value)) seen.set(value, i);
     });
+    if (unknown.length) issues.push({ path: ['axes', name], received: unknown.length === 1 ? unknown[0] : unknown, ...msg.rule.unknownAxisDefault(name, choices!, unknown.length) });
     axes[name] = [...values];
   }
   return axes;
+}
+
+/** An axis's choices given `params`; one that throws breaks the experiment's contract, said as such. */
+export function choicesOf(exp: Experiment, axis: string, params: unknown, cell?: Record<string, Json>): readonly string[] {
+  const choices = exp.axes[axis]!.choices;
+  if (typeof choices !== 'function') return choices ?? [];
+  try {
+    return choices(params);
+  } catch (thrown) {
+    throw new InputError(msg.experimentChoicesFailed(exp.name, axis, cell, errorMessage(thrown)));
+  }
 }
 
 function resolveSweeps(doc: StudyDoc, exp: Experiment, parsed: unknown, issues: Issue[]): Record<string, Json[]> {
@@ -297,12 +310,19 @@ function resolveVariants(doc: StudyDoc, exp: Experiment, parsed: unknown, sweep:
         issues.push({
           path: path === undefined ? ['variants', name] : ['variants', name, path],
           received: path === undefined ? set : set[path],
-          ...msg.rule.sweepValue(formatPath(issue.path), ruleText(issue), path === undefined ? null : formatPath(['params', ...path.split('.')])),
+          ...msg.rule.sweepValue(formatPath(issue.path), ruleText(issue), variantSetting(path, set)),
         });
       }
     }
     return { name, set };
   });
+}
+
+/** The parameter a variant's refused value is blamed on: the one at fault, or the only one it sets; null when it sets several. */
+function variantSetting(path: string | undefined, set: Record<string, Json>): string | null {
+  const only = Object.keys(set).length === 1 ? Object.keys(set)[0] : undefined;
+  const blamed = path ?? only;
+  return blamed === undefined ? null : formatPath(['params', ...blamed.split('.')]);
 }
 
 const ruleText = (issue: Issue): string => `${issue.rule}${issue.hint ? ` (${issue.hint})` : ''}`;
@@ -414,7 +434,7 @@ function cellProblems(
   axisPlace: (axis: string, value: string) => PropertyKey[],
   placeOf: (values: Record<string, Json>, dotted: string) => PropertyKey[] | null,
 ): Issue[] {
-  const openAxes = Object.entries(exp.axes).flatMap(([name, def]) => (typeof def.choices === 'function' ? [{ name, choices: def.choices }] : []));
+  const openAxes = Object.entries(exp.axes).flatMap(([name, def]) => (typeof def.choices === 'function' ? [{ name }] : []));
   if (!exp.checkCell && openAxes.length === 0) return [];
   const combinationFields = grid.dims.flatMap((d) => d.fields.filter((f) => f.kind === 'param' || f.kind === 'variant').map((f) => f.name));
   const combinations = new Set<string>();
@@ -434,9 +454,10 @@ function cellProblems(
     let axisProblem = false;
     for (const axis of openAxes) {
       const value = values[axis.name] as string;
-      const choices = axis.choices(params);
+      const choices = choicesOf(exp, axis.name, params, values);
       if (choices.includes(value)) continue;
-      note(axisPlace(axis.name, value), { received: value, ...msg.rule.axisValueNotInCell(axis.name, choices) }, combination, where);
+      const place = axisPlace(axis.name, value);
+      note(place, { received: value, ...msg.rule.axisValueNotInCell(axis.name, choices, place.length > 2, nearest(value, choices)) }, combination, where);
       axisProblem = true;
     }
     // checkCell may rely on the cell's axis values being among its choices.
@@ -462,23 +483,30 @@ function cellProblems(
 /**
  * Replicates repeat a cell with other random numbers: an experiment whose seedIdentity leaves
  * out `replicate` would give every replicate the same draws, and the study as many copies of one
- * result. Probed at the first cell, as replicate 0 and 1.
+ * result. Probed at the first cell that has two replicates in the grid (where `replicate` is
+ * zipped with another field, that field may name the stream, and nothing is probed).
  */
-function checkReplicatesDraw(exp: Experiment, grid: Grid, paramsOf: (index: number) => CellParams): void {
-  const [first] = grid.distinctCells();
-  if (first === undefined) return;
-  const values = grid.valuesOf(first);
-  const params = paramsOf(first).parsed;
-  const seedAt = (replicate: number): string => {
-    const cell = { ...values, replicate };
-    try {
-      return canonicalJson(exp.groupOf(cell, params).seedIdentity);
-    } catch (thrown) {
-      throw new InputError(msg.experimentGroupOfFailed(exp.name, cell, errorMessage(thrown)));
+function checkReplicatesDraw(exp: Experiment, grid: Grid, paramsOf: (index: number) => CellParams, display: string): void {
+  const j = grid.replicateDim;
+  if (j < 0) return;
+  for (const first of grid.distinctCells()) {
+    const digits = grid.digitsOf(first);
+    for (let r = digits[j]! + 1; r < grid.lengths[j]!; r++) {
+      const other = grid.indexOf(digits.map((d, k) => (k === j ? r : d)));
+      if (grid.isExcluded(other)) continue;
+      const seedAt = (index: number): string => {
+        const values = grid.valuesOf(index);
+        try {
+          return canonicalJson(exp.groupOf(values, paramsOf(index).parsed).seedIdentity);
+        } catch (thrown) {
+          throw new InputError(msg.experimentGroupOfFailed(exp.name, values, errorMessage(thrown)));
+        }
+      };
+      const seed = seedAt(first);
+      if (seed === seedAt(other)) throw new InputError(msg.experimentReplicatesShareSeed(display, exp.name, grid.valuesOf(first, 'replicate'), seed));
+      return;
     }
-  };
-  const seed = seedAt(0);
-  if (seed === seedAt(1)) throw new InputError(msg.experimentReplicatesShareSeed(exp.name, values, seed));
+  }
 }
 
 /**

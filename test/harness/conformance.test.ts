@@ -50,6 +50,13 @@ describe('experiment conformance', () => {
     ]);
   });
 
+  it("refuses an axis's defaults that repeat a value or fall outside its fixed choices: a study that leaves the axis out would run them", async () => {
+    const { experiment } = await loadExperiment(join(projectRoot, 'test', 'fixtures', 'experiments', 'noop.ts'));
+    const color = experiment.axes['color']!;
+    expect(contractProblems({ ...experiment, axes: { ...experiment.axes, color: { ...color, defaults: ['red', 'red'] } } })).toEqual(['axis "color": "defaults" must name each value once']);
+    expect(contractProblems({ ...experiment, axes: { ...experiment.axes, color: { ...color, defaults: ['red', 'mauve'] } } })).toEqual(['axis "color": "defaults" must be among its "choices"; mauve is not']);
+  });
+
   for (const file of studyFiles()) {
     it(`study ${file.slice(projectRoot.length + 1)} resolves against its experiment`, async () => {
       const study = await loadStudy(file, { cwd: projectRoot });

@@ -388,25 +388,39 @@ describe('study files: refused, one clear message each', () => {
     await expect(load(study({ params: three, axes: { load: ['low', 'high'] } }))).resolves.toBeDefined();
     // A variant that defines fewer: its cells of the others are refused before anything runs, at the axis's entry.
     const rule = (where: unknown) => ({
-      rule: `in the combination ${showValue(where)}, ${msg.rule.axisValueNotInCell('load', ['mid']).rule}`,
-      hint: `${msg.rule.axisValueNotInCell('load', ['mid']).hint} ${msg.excludeCellsHint}`,
+      rule: `in the combination ${showValue(where)}, ${msg.rule.axisValueNotInCell('load', ['mid'], true).rule}`,
+      hint: `${msg.rule.axisValueNotInCell('load', ['mid'], true).hint} ${msg.excludeCellsHint}`,
     });
     const variant = await failure(study({ params: three, axes: { load: ['low', 'mid'] }, variants: { base: {}, 'only-mid': { loads: { mid: 0.65 } } } }));
     expect(variant.message).toBe(`${variant.file}: ${line('axes.load[0]', rule({ variant: 'only-mid' }), 'low')}`);
     // Leaving the variant's cells of that load out makes the study run.
     await expect(load(study({ params: three, axes: { load: ['low', 'mid'] }, variants: { base: {}, 'only-mid': { loads: { mid: 0.65 } } }, exclude: [{ variant: 'only-mid', load: 'low' }] }))).resolves.toBeDefined();
-    // The experiment's defaults, where the study's params do not define one: the fix is to list the axis.
+    // A value every variant defines, and the study's own params do not, runs; a misspelt one is named with the nearest.
+    const everyVariant = { params: { loads: { low: 0.3 } }, variants: { a: { loads: { low: 0.3, extra: 0.5 } }, b: { loads: { low: 0.4, extra: 0.6 } } } };
+    await expect(load(study({ ...everyVariant, axes: { load: ['low', 'extra'] } }))).resolves.toBeDefined();
+    const misspelt = await failure(study({ ...everyVariant, axes: { load: ['low', 'extar'] } }));
+    expect(misspelt.message).toBe(`${misspelt.file}: ${line('axes.load[1]', msg.rule.axisValueNotInCell('load', ['low', 'extra'], true, 'extra'), 'extar')}`);
+    expect(misspelt.message).toContain('Did you mean "extra"?');
+    // The experiment's defaults, where the study's params do not define them: the fix is to list the axis.
     const defaults = await failure(study({ params: { loads: { low: 0.3 } } }));
-    expect(defaults.message).toBe(`${defaults.file}: ${line('axes.load', msg.rule.unknownAxisDefault('load', ['low']), ['mid', 'high'])}`);
+    expect(defaults.message).toBe(`${defaults.file}: ${line('axes.load', msg.rule.unknownAxisDefault('load', ['low'], 2), ['mid', 'high'])}`);
+    expect(defaults.message).toContain('these are not among its choices (low)');
     await expect(load(study({ params: { loads: { low: 0.3 } }, axes: { load: ['low'] } }))).resolves.toBeDefined();
+    // A choices function that throws is the experiment's fault, said as such, with the cell.
+    const thrown = await failure(study({ params: three, axes: { load: ['low'] }, variants: { base: {}, none: { loads: null } } }));
+    expect(thrown.message).toBe(msg.experimentChoicesFailed('open-axis', 'load', { load: 'low', variant: 'none' }, "Cannot convert undefined or null to object"));
   });
 
   it('refuses an experiment whose replicates would draw the same random numbers', async () => {
-    const study = (seeds: number) => ({ name: 'o', experiment: openAxisModule, seeds, axes: { load: ['low'] }, params: { replicate_in_seed: false } });
+    const study = (seeds: number, doc: Record<string, unknown> = {}) => ({ name: 'o', experiment: openAxisModule, seeds, axes: { load: ['low'] }, params: { replicate_in_seed: false }, ...doc });
     const shared = await failure(study(3));
-    expect(shared.message).toBe(msg.experimentReplicatesShareSeed('open-axis', { load: 'low', replicate: 0 }, '{"load":"low"}'));
-    // One replicate has nothing to repeat; with the replicate in the seed, any number runs.
+    expect(shared.message).toBe(msg.experimentReplicatesShareSeed(shared.file, 'open-axis', { load: 'low' }, '{"load":"low"}'));
+    expect(shared.message).toContain('or run the study with one seed ("seeds: 1")');
+    // Probed on replicates the grid has: with the second excluded, the third.
+    expect((await failure(study(3, { exclude: [{ replicate: 1 }] }))).message).toBe(shared.message.replace(shared.file, `study-${counter}.yaml`));
+    // One replicate has nothing to repeat, nor has one left by the exclusions; with the replicate in the seed, any number runs.
     await expect(load(study(1))).resolves.toBeDefined();
+    await expect(load(study(2, { exclude: [{ replicate: 1 }] }))).resolves.toBeDefined();
     await expect(load({ ...study(3), params: {} })).resolves.toBeDefined();
   });
 

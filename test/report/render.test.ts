@@ -43,7 +43,7 @@ describe('rendering without a browser', () => {
     expect(a).toMatch(/id="clip1"/);
   });
 
-  it('keeps quiet about a facet cell without data, whose scale takes its domain from the others', async () => {
+  it('keeps quiet about a facet cell without data, whose scale takes its domain from the others, not about a field no row has', async () => {
     const warnings = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     try {
       // Row b has a label but no point: its own y scale has no extent, and takes the rule's.
@@ -60,6 +60,10 @@ describe('rendering without a browser', () => {
       } as unknown as VegaLiteSpec;
       expect(await renderSvg(compileVegaLite(faceted))).toMatch(/^<svg /);
       expect(warnings.mock.calls.flat().join('\n')).not.toContain('Infinite extent');
+      // A field no row has, as a misspelt name: the warning is the only sign of it, and stays.
+      const misspelt = { data: { values: [{ y: 1 }, { y: 2 }] }, mark: 'point', encoding: { y: { field: 'yy', type: 'quantitative' } } } as unknown as VegaLiteSpec;
+      await renderSvg(compileVegaLite(misspelt));
+      expect(warnings.mock.calls.flat().join('\n')).toContain('Infinite extent for field "yy"');
     } finally {
       warnings.mockRestore();
     }

@@ -189,7 +189,7 @@ function claim1(ctx: Context): ClaimRow[] {
   const comparators = NON_KNEE_PAPER_SELECTORS.filter((s) => has(ctx, s));
   const knees = KNEES.filter((k) => has(ctx, k));
   const perKnee = new Map<string, Verdict[]>();
-  /** Per knee, per condition: the difference to its closest competitor (highest upper bound). */
+  /** Per knee, per condition: the difference to its closest competitor (the highest mean difference). */
   const closest = new Map<string, string[]>();
   for (const condition of ctx.data.conditions) {
     for (const knee of knees) {
@@ -215,11 +215,10 @@ function claim1(ctx: Context): ClaimRow[] {
       const measured = diffs.filter((d) => d.summary.mean !== null);
       const top = Math.max(...measured.map((d) => d.summary.mean as number));
       const nearest = measured.filter((d) => d.summary.mean === top);
-      if (nearest.length) {
-        const selectors = nearest.map((d) => d.selector);
-        const names = selectors.length > 1 ? `${selectors.slice(0, -1).join(', ')} and ${selectors.at(-1)} alike` : selectors[0];
-        closest.set(knee, [...(closest.get(knee) ?? []), `${condition.label} ${withInterval(nearest[0]!.summary, fmt.signed)} (${names})`]);
-      }
+      const selectors = nearest.map((d) => d.selector);
+      const names = selectors.length > 1 ? `${selectors.slice(0, -1).join(', ')} and ${selectors.at(-1)} alike` : selectors[0];
+      // A condition where no competitor's difference could be measured stays in the list, as n/a.
+      closest.set(knee, [...(closest.get(knee) ?? []), `${condition.label} ${nearest.length ? `${withInterval(nearest[0]!.summary, fmt.signed)} (${names})` : 'n/a'}`]);
       const numbers: Record<string, number | null> = { ...num('balance', balance) };
       for (const d of diffs) Object.assign(numbers, num(`minus_${d.selector}`, d.summary));
       rows.push({
@@ -336,7 +335,7 @@ function quotedSavings(ctx: Context, knee: string): ClaimRow {
     verdict,
     rule:
       'Holds if the cost interval contains 58%, the latency interval contains 63% and the accuracy interval meets [1, 2] points; ' +
-      'otherwise does not hold (the quote does not say how it aggregated). Latency saved minus cost saved, paired per seed, is given beside the quote\'s 5 points.',
+      `otherwise does not hold (the quote does not say how it aggregated). Latency saved minus cost saved, paired per seed, is given beside the quote's ${QUOTED.latencySaved - QUOTED.costSaved} points.`,
     numbers: { ...num('cost_saved_pct', s.costSaved), ...num('latency_saved_pct', s.latencySaved), ...num('accuracy_lost_pts', s.accuracyLost), ...num('latency_minus_cost_saved_pts', gap) },
     headline: false,
   };

@@ -63,7 +63,9 @@ function baselineLabel(factor: Factor, lines: boolean): Obj {
   const baseline = factor.levels.find((l) => l.baseline)?.label;
   if (baseline === undefined) return {};
   const marked = lines ? "[datum.label, '(baseline)']" : "datum.label + ' (baseline)'";
-  return { labelExpr: `datum.label === ${JSON.stringify(baseline)} ? ${marked} : datum.label` };
+  // JSON's string syntax is an expression's, but for the line and paragraph separators, which an expression must escape.
+  const literal = JSON.stringify(baseline).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return { labelExpr: `datum.label === ${literal} ? ${marked} : datum.label` };
 }
 
 function levelAxis(factor: Factor): Obj {
