@@ -96,11 +96,23 @@ export const QUOTED = { latencySaved: 63, costSaved: 58, accuracyLostLo: 1, accu
 
 const ACCURACY_CRITICAL = 'accuracy-critical';
 
-/** Said with the claims of a one-seed study, whose verdicts cannot rest on an interval; null otherwise. */
+/**
+ * Below this many seeds a percentile bootstrap interval of a mean over the seeds is markedly
+ * narrower than its nominal 95% (it resamples the few values seen as if they were all there is).
+ */
+export const FEW_SEEDS = 10;
+
+/**
+ * Said with the claims of a study of few seeds: with one, no verdict can rest on an interval;
+ * with fewer than FEW_SEEDS, the intervals are too narrow to take at their word. Null otherwise.
+ */
 export function oneSeedNote(data: StudyData): string | null {
-  return data.replicates.length < 2
-    ? 'One seed: no interval can be computed across seeds, so a verdict that needs one is "cannot tell". Run more seeds (e.g. --set seeds=30) for verdicts.'
-    : null;
+  const seeds = data.replicates.length;
+  if (seeds < 2) return 'One seed: no interval can be computed across seeds, so a verdict that needs one is "cannot tell". Run more seeds (e.g. --set seeds=30) for verdicts.';
+  if (seeds < FEW_SEEDS) {
+    return `${seeds} seeds: bootstrap intervals from so few values are narrower than their nominal 95%, so the verdicts and intervals are provisional. Run ${FEW_SEEDS} or more (e.g. --set seeds=30) before quoting them.`;
+  }
+  return null;
 }
 
 interface Context {

@@ -5,6 +5,8 @@ export interface Estimated {
   estimate?: number;
   lo: number | null;
   hi: number | null;
+  /** The values it was estimated from, where known: said when they are all alike. */
+  n?: number;
 }
 
 export type Formatter = (x: number) => string;
@@ -49,6 +51,8 @@ export function withInterval(e: Estimated | null, f: Formatter, unit = ''): stri
   const value = e === null ? null : (e.mean ?? e.estimate ?? null);
   if (value === null || value === undefined) return 'n/a';
   if (e === null || e.lo === null || e.hi === null) return `${f(value)}${unit}`;
+  // Values all alike give a bootstrap interval of no width, which no 95% interval is: said as what it is.
+  if (e.lo === value && e.hi === value) return `${f(value)}${unit} (all ${e.n === undefined ? '' : `${e.n} `}alike)`;
   return `${f(value)} [${f(e.lo)}, ${f(e.hi)}]${unit}`;
 }
 
