@@ -72,7 +72,7 @@ td.num { white-space: nowrap; }
    offset of the next (a word too long for it breaks); the last keeps its text on one line. */
 .label { --label-width: 10em; position: sticky; left: calc(var(--i) * var(--label-width)); z-index: 1; background: #fff; white-space: nowrap; }
 th.label[scope="col"] { background: #f6f6f6; } th[scope="row"] { font-weight: normal; background: #fff; }
-.label:has(+ .label) { box-sizing: border-box; width: var(--label-width); min-width: var(--label-width); max-width: var(--label-width); white-space: normal; overflow-wrap: anywhere; }
+.label:has(+ .label) { box-sizing: border-box; width: var(--label-width); min-width: var(--label-width); max-width: var(--label-width); white-space: normal; overflow-wrap: break-word; }
 .label:not(:has(+ .label)) { border-right: 1px solid #ddd; }
 /* On a phone the labels in view are narrower, the last one wrapping too, to leave room for the
    data beside them (at 7.5em, and the last on one line, they took all but a few pixels). */
@@ -170,10 +170,11 @@ const EMBED = `
   }
   reveal();
   window.addEventListener('hashchange', reveal);
-  // A printed page (or one saved as PDF) shows every table: closed details would hide them.
+  // A printed page (or one saved as PDF) shows every table: closed details would hide them. Those
+  // marked data-print="closed" (a manifest's JSON, pages of it) stay as they are.
   var reopen = [];
   window.addEventListener('beforeprint', function () {
-    document.querySelectorAll('details:not([open])').forEach(function (d) { d.open = true; reopen.push(d); });
+    document.querySelectorAll('details:not([open]):not([data-print="closed"])').forEach(function (d) { d.open = true; reopen.push(d); });
   });
   window.addEventListener('afterprint', function () {
     reopen.forEach(function (d) { d.open = false; });

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { Writer } from '../experiment.js';
 import { sha256 } from '../identity.js';
 import { projectRoot } from '../paths.js';
+import { hasSqliteHeader } from '../store/damage.js';
 
 export interface Provenance {
   gitCommit: string | null;
@@ -54,16 +55,20 @@ export function gitCommitProblem(root = projectRoot): string | null {
 
 /**
  * Commit and a hash of what differs from it: tracked changes, and the untracked files that git
- * does not ignore, by content (a new experiment is one), or by size and time when large.
+ * does not ignore, by content (a new experiment is one), or by size and time when large. A
+ * results database left in the checkout (and its journal files) is data, not code: it changes
+ * as the run writes it, and is left out.
  */
 export function gitState(root = projectRoot): { commit: string | null; dirtyHash: string | null } {
   const commit = git(['rev-parse', 'HEAD'], root)?.trim() || null;
-  const status = git(['status', '--porcelain=v1', '-z'], root);
+  const status = git(['status', '--porcelain=v1', '-z', '--untracked-files=no'], root);
   if (status === null) return { commit, dirtyHash: null };
-  if (status === '') return { commit, dirtyHash: null };
+  const listed = (git(['ls-files', '--others', '--exclude-standard', '-z'], root) ?? '').split('\0').filter(Boolean).sort();
+  const databases = new Set(listed.filter((file) => hasSqliteHeader(join(root, file))));
+  const untracked = listed.filter((file) => !databases.has(file) && !databases.has(file.replace(/-(wal|shm|journal)$/, '')));
+  if (status === '' && untracked.length === 0) return { commit, dirtyHash: null };
   const diff = commit ? (git(['diff', 'HEAD', '--binary'], root) ?? '') : '';
   const hash = createHash('sha256').update(status).update('\0').update(diff);
-  const untracked = (git(['ls-files', '--others', '--exclude-standard', '-z'], root) ?? '').split('\0').filter(Boolean).sort();
   for (const file of untracked) hash.update('\0').update(file).update('\0').update(untrackedStamp(join(root, file)));
   return { commit, dirtyHash: hash.digest('hex') };
 }

@@ -4,10 +4,11 @@
  * status lists the versions whose trials are stored.
  */
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
 import { gitState } from '../../harness/run/provenance.js';
 import { fixtures, noopModule, noopStudy, writeStudy } from './helpers.js';
 import { runHarness, withDb } from '../reliability/helpers.js';
@@ -102,10 +103,20 @@ describe("a run's record of uncommitted changes", () => {
       expect(gitState(repo).dirtyHash).not.toBe(first);
       writeFileSync(join(repo, 'experiment.ts'), 'export const k = 1;\n');
       expect(gitState(repo).dirtyHash).toBe(first);
-      // Ignored files (results) are not the code.
+      // Ignored files (results) are not the code; nor is a results database left in the checkout, as it is written.
       mkdirSync(join(repo, 'results'));
       writeFileSync(join(repo, 'results', 'study.sqlite'), 'data');
       expect(gitState(repo).dirtyHash).toBe(first);
+      const database = new Database(join(repo, 'here.db'));
+      database.exec('PRAGMA journal_mode = WAL; CREATE TABLE t (x); INSERT INTO t VALUES (1)');
+      expect(readdirSync(repo)).toEqual(expect.arrayContaining(['here.db', 'here.db-wal']));
+      expect(gitState(repo).dirtyHash).toBe(first);
+      database.exec('INSERT INTO t VALUES (2)');
+      database.close();
+      expect(gitState(repo).dirtyHash).toBe(first);
+      // Only such a database beside a clean checkout: clean.
+      rmSync(join(repo, 'experiment.ts'));
+      expect(gitState(repo).dirtyHash).toBeNull();
     } finally {
       rmSync(repo, { recursive: true, force: true });
     }

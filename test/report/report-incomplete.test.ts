@@ -62,6 +62,28 @@ describe('the report of an incomplete study', () => {
     for (const spec of specs) expect((JSON.parse(text(files, spec.path)) as { title: { subtitle: string[] } }).title.subtitle[0]).toBe(note);
   });
 
+  it('names under its banner what the results lack yet: scenarios, models, seeds; and nothing there when it is only some trials of each', async () => {
+    const input = syntheticReportInput({ models: ['gpt5', 'gpt5-nano', 'qwen3-max'], seeds: 4, kCount: 8 });
+    const cellOf = (t: ReportInput['trials'][number]) => t.values as { scenario: string; model: string };
+    // Interrupted: nothing of cost-constrained, one model of accuracy-critical, two seeds of one model in balanced.
+    const trials = input.trials.filter((t) => {
+      const { scenario, model } = cellOf(t);
+      if (scenario === 'cost-constrained') return false;
+      if (scenario === 'accuracy-critical') return model === 'gpt5';
+      return !(model === 'qwen3-max' && t.replicate >= 2);
+    });
+    const files = await reportDocuments({ ...input, trials, coverage: { done: trials.length, expected: input.trials.length } });
+    expect(text(files, 'index.html')).toContain(
+      '<br>Not in the results yet: no trial yet in scenario cost-constrained; in accuracy-critical, 1 of the 3 models so far; some models and scenarios have as few as 2 of the 4 seeds. ' +
+        "Their figures' rows are empty, and their numbers are left out, until they are run.</div>",
+    );
+    // The same cells, each short of one selector's trials only: nothing to name.
+    const some = input.trials.filter((t) => t.values['selector'] !== 'utopia');
+    const partial = await reportDocuments({ ...input, trials: some, coverage: { done: some.length, expected: input.trials.length } });
+    expect(text(partial, 'index.html')).not.toContain('Not in the results yet');
+    expect(text(partial, 'index.html')).toContain('<div class="incomplete" role="alert">');
+  });
+
   it("of finished shards, says that the other shards are missing and how to get them, not that a run is unfinished", async () => {
     const input = small();
     const coverage = { done: input.trials.length, expected: 3 * input.trials.length, finishedShards: ['1/3'] };

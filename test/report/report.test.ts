@@ -120,7 +120,7 @@ describe('the report', () => {
     expect(html).toContain('<th scope="row">commits</th><td>0123456789abcdef0123456789abcdef01234567 + uncommitted changes abcdef012345</td>');
     const runs = html.slice(html.indexOf('<h3>Runs that computed trials</h3>'));
     expect(runs).toContain('<td>0123456789ab (modified)</td>');
-    expect(runs).toContain('(modified): run from a checkout with uncommitted changes');
+    expect(runs).toContain('(modified): run from a checkout that differed from its commit: tracked files edited, or new files that git does not ignore');
     // A clean run's commit is not marked.
     expect(text(first, 'index.html')).toContain('<td>0123456789ab</td>');
     expect(text(first, 'index.html')).not.toContain('(modified)');

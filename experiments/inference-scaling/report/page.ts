@@ -61,7 +61,35 @@ export function incompleteWarning(coverage: ReportInput['coverage']): string | n
 /** The line a figure carries above its plot when the study is incomplete (short: it is drawn). */
 export function incompleteFigureNote(coverage: ReportInput['coverage']): string | null {
   const c = incompleteCoverage(coverage);
-  return c ? `INCOMPLETE STUDY: ${c.done} of ${c.expected} trials (${c.share}); provisional` : null;
+  return c ? `INCOMPLETE STUDY: ${c.done} of ${c.expected} trials (${c.share}); provisional, and empty where not run yet` : null;
+}
+
+/**
+ * What an unfinished study's results lack, from the study's own lists: its scenarios and models
+ * without a trial, the scenarios with only some models, and seeds short of the study's; null when
+ * nothing of that is missing (only some selectors' trials are).
+ */
+export function notRunYet(a: Analysis, body: Json): string | null {
+  const axes = (body as { axes?: Record<string, unknown> } | null)?.axes ?? {};
+  const listed = (axis: string) => (Array.isArray(axes[axis]) ? (axes[axis] as unknown[]).map(String) : []);
+  const seeds = typeof (body as { seeds?: unknown } | null)?.seeds === 'number' ? ((body as { seeds: number }).seeds) : null;
+  const parts: string[] = [];
+  const scenarios = new Set(a.data.conditions.map((c) => c.scenario));
+  const absentScenarios = listed('scenario').filter((s) => !scenarios.has(s));
+  if (absentScenarios.length) parts.push(`no trial yet in scenario${absentScenarios.length === 1 ? '' : 's'} ${absentScenarios.join(', ')}`);
+  const models = new Set(a.data.models.map((m) => m.id));
+  const absentModels = listed('model').filter((m) => !models.has(m));
+  if (absentModels.length) parts.push(`none yet of model${absentModels.length === 1 ? '' : 's'} ${absentModels.join(', ')}`);
+  const total = a.data.models.length;
+  let fewestSeeds = Infinity;
+  for (const condition of a.data.conditions) {
+    const seedsByModel = new Map<string, Set<number>>();
+    for (const p of a.data.picks) if (p.condition === condition.id) (seedsByModel.get(p.model) ?? seedsByModel.set(p.model, new Set()).get(p.model)!).add(p.replicate);
+    if (seedsByModel.size < total) parts.push(`in ${condition.label}, ${seedsByModel.size} of the ${total} models so far`);
+    for (const s of seedsByModel.values()) fewestSeeds = Math.min(fewestSeeds, s.size);
+  }
+  if (seeds !== null && fewestSeeds < seeds) parts.push(`some models and scenarios have as few as ${fewestSeeds} of the ${seeds} seeds`);
+  return parts.length ? `Not in the results yet: ${parts.join('; ')}. Their figures' rows are empty, and their numbers are left out, until they are run.` : null;
 }
 
 /** Runs that computed or failed at least one trial. */
@@ -96,7 +124,10 @@ export function buildPage(input: PageInput): string {
   parts.push(`<h1>${escapeHtml(a.data.study)}: accuracy, cost and latency of inference scaling</h1>`);
   const warning = incompleteWarning(input.coverage);
   const incomplete = incompleteCoverage(input.coverage);
-  if (warning) parts.push(`<div class="incomplete" role="alert"><strong>${escapeHtml(warning)}</strong></div>`);
+  if (warning) {
+    const missing = notRunYet(a, input.manifest.body);
+    parts.push(`<div class="incomplete" role="alert"><strong>${escapeHtml(warning)}</strong>${missing ? `<br>${escapeHtml(missing)}` : ''}</div>`);
+  }
   // Repeated at each section a reader may jump to from the navigation or a link.
   const provisional = incomplete ? `<p class="incomplete">Provisional: from ${incomplete.done} of the ${incomplete.expected} trials of the study (${incomplete.share}).</p>` : '';
   parts.push(
@@ -240,12 +271,12 @@ function provenance(input: PageInput): string {
     })),
   };
   out.push(tableToHtml(runTable, { caption: 'Runs that computed trials' }));
-  if (runs.some((r) => r.gitDirtyHash)) out.push('<p>(modified): run from a checkout with uncommitted changes to tracked files (their hash is in the commits row above).</p>');
+  if (runs.some((r) => r.gitDirtyHash)) out.push('<p>(modified): run from a checkout that differed from its commit: tracked files edited, or new files that git does not ignore (a hash of the differences is in the commits row above).</p>');
   if (a.data.failed.count > 0) {
     out.push('<h3>Failed trials</h3>');
     out.push(tableToHtml({ columns: [{ key: 'count', title: 'trials', align: 'right' }, { key: 'error', title: 'error' }], rows: a.data.failed.errors.map((e) => ({ count: e.count, error: e.error })) }, { caption: 'Failed trials' }));
   }
-  out.push(`<details><summary>Manifest</summary><pre>${escapeHtml(JSON.stringify(body, null, 2))}</pre></details>`);
+  out.push(`<details data-print="closed"><summary>Manifest</summary><pre>${escapeHtml(JSON.stringify(body, null, 2))}</pre></details>`);
   return out.join('\n');
 }
 
