@@ -211,11 +211,18 @@ describe('ablation report: the page says what each variant asks and sets', () =>
     const section = page.slice(page.indexOf('<h3 id="ablations">'), page.indexOf('<h2 id="provenance">'));
     expect(section).toContain('every variant changes one setting of the baseline variant, baseline');
     const rows = [...section.matchAll(/<tr>(.*?)<\/tr>/g)].map((m) => [...m[1]!.matchAll(/<t[dh][^>]*>(.*?)<\/t[dh]>/g)].map((c) => c[1]));
-    expect(rows[0]).toEqual(['factor', 'question', 'variant', 'what it sets']);
+    expect(rows[0]).toEqual(['factor', 'question', 'variant', 'what it sets', "the claims' verdicts"]);
+    // Each level's verdicts against the baseline's: the changes, or that there are none.
+    const verdicts = (variant: string) => a.ablation!.claims.find((v) => v.variant === variant)!.claims.rows.filter((r) => r.headline).sort((x, y) => x.claim - y.claim).map((r) => r.verdict);
+    const change = (variant: string) => {
+      const [here, base] = [verdicts(variant), verdicts('baseline')];
+      const changed = here.flatMap((v, i) => (v === base[i] ? [] : [`claim ${i + 1} ${v} (baseline: ${base[i]})`]));
+      return changed.length ? changed.join('; ') : "every verdict as the baseline's";
+    };
     expect(rows.slice(1, 4)).toEqual([
-      ['Monte Carlo size M', "Does each selector's k* settle as the Monte Carlo size grows?", 'M-50', '50 simulated runs per candidate k'],
-      ['baseline (baseline)', '100 simulated runs per candidate k'],
-      ['M-200', '200 simulated runs per candidate k'],
+      ['Monte Carlo size M', "Does each selector's k* settle as the Monte Carlo size grows?", 'M-50', '50 simulated runs per candidate k', change('M-50')],
+      ['baseline (baseline)', '100 simulated runs per candidate k', `the reference: ${verdicts('baseline').map((v, i) => `${i + 1} ${v}`).join(', ')}`],
+      ['M-200', '200 simulated runs per candidate k', change('M-200')],
     ]);
     expect(section).toContain('ceil(k/P) waves of P calls, each as slow as its slowest call');
     expect(section).toContain(`both budgets hold in at least 1 - delta of the runs (delta = ${DELTA})`);

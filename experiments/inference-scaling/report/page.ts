@@ -221,18 +221,31 @@ export function buildPage(input: PageInput): string {
 /** The ablations' design: the question each factor asks, and what each of its levels (variants) sets. */
 function ablationDesign(a: Analysis): string {
   const ablation = a.ablation!;
+  const claims = Object.keys(CLAIM_STATEMENTS).map(Number);
+  const verdictsOf = (variant: string) => {
+    const rows = ablation.claims.find((v) => v.variant === variant)?.claims.rows ?? [];
+    return claims.map((c) => rows.find((r) => r.claim === c && r.headline)?.verdict ?? 'cannot tell');
+  };
+  const baseline = verdictsOf(ablation.baseline);
+  // What a level does to the paper's claims, against the baseline's verdicts.
+  const verdictChange = (variant: string): string => {
+    if (variant === ablation.baseline) return `the reference: ${claims.map((c, i) => `${c} ${baseline[i]}`).join(', ')}`;
+    const here = verdictsOf(variant);
+    const changed = claims.filter((_, i) => here[i] !== baseline[i]).map((c) => `claim ${c} ${here[c - 1]} (baseline: ${baseline[c - 1]})`);
+    return changed.length ? changed.join('; ') : 'every verdict as the baseline\'s';
+  };
   const rows = ablation.factors.flatMap((factor) =>
     factor.levels.map(
       (level, i) =>
         `<tr>${i === 0 ? `<td rowspan="${factor.levels.length}">${escapeHtml(factor.title)}</td><td rowspan="${factor.levels.length}">${escapeHtml(factorQuestion(factor) ?? '')}</td>` : ''}` +
-        `<td>${escapeHtml(level.variant)}${level.baseline ? ' (baseline)' : ''}</td><td>${escapeHtml(levelMeaning(factor, level, a.data.params))}</td></tr>`,
+        `<td>${escapeHtml(level.variant)}${level.baseline ? ' (baseline)' : ''}</td><td>${escapeHtml(levelMeaning(factor, level, a.data.params))}</td><td>${escapeHtml(verdictChange(level.variant))}</td></tr>`,
     ),
   );
   return (
     `<h3 id="ablations">The ablations</h3><p>One factor at a time: every variant changes one setting of the baseline variant, ${escapeHtml(ablation.baseline)}, ` +
     'and each factor has a figure and a table of its own (Figures, Tables), its levels compared with the baseline on the same seeds. The claims are judged on each variant as well (Claims). ' +
     `The seeds derive from the study's name as well as its base seed: a study of the baseline's settings under another name (such as the paper's own) draws other random numbers, so it is an independent replicate, and its numbers differ from this baseline's by sampling error.</p>` +
-    tableOpening('The ablations: factors, questions and levels', ['factor', 'question', 'variant', 'what it sets']) +
+    tableOpening('The ablations: factors, questions and levels', ['factor', 'question', 'variant', 'what it sets', "the claims' verdicts"]) +
     `${rows.join('')}</tbody></table></div>`
   );
 }

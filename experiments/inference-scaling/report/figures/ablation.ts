@@ -226,7 +226,7 @@ function savedFigure(a: Analysis, factor: Factor): Figure {
     `% of accuracy-max's cost that each selector saves on the same model and seed, mean over models and seeds (95% bootstrap interval), at each level of the ${factor.title}.`,
     `${outsideFeasibleSet(a, [ACCURACY_MAX, ...selectors])}.`,
   ];
-  return selectorFigure(a, factor, title, subtitle, { rows, selectors, yTitle: 'cost saved vs accuracy-max (%)', format: TOOLTIP_FORMAT.percent, byLevel: true, zeroLine: true, tooltip: [tip('n', 'seeds paired', 'd')] });
+  return selectorFigure(a, factor, title, subtitle, { rows, selectors, yTitle: 'cost saved vs accuracy-max (%)', format: TOOLTIP_FORMAT.percent, byLevel: true, zeroLine: true, tooltip: [tip('n', 'pairs (model and seed)', 'd')] });
 }
 
 /** Claim 3 under each level: smaller-vs-large model pairs that match at lower cost, per scenario. */

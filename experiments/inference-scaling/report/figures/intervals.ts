@@ -95,7 +95,7 @@ function panel(o: IntervalChartOptions, scale: Obj, labelled: boolean): Obj {
   const color = { field: 'selector', type: 'nominal', sort: [...o.selectors], scale: selectorColourScale(o.allSelectors, o.selectors), title: 'selector' };
   const at = o.at ?? { mean: 'mean', lo: 'lo', hi: 'hi' };
   const x = { field: at.mean, type: 'quantitative', title: o.xTitle, scale, ...(o.xAxis ? { axis: o.xAxis } : {}) };
-  const tooltip = [tip('condition', 'condition'), tip('model', 'model'), tip('selector', 'selector'), tip('mean', 'mean', o.format), tip('lo', '95% low', o.format), tip('hi', '95% high', o.format), ...(o.tooltip ?? [])];
+  const tooltip = [tip('condition', 'condition'), tip('model', 'model'), tip('selector', 'selector'), tip('mean', o.xTitle ? `mean ${o.xTitle}` : 'mean', o.format), tip('lo', '95% low', o.format), tip('hi', '95% high', o.format), ...(o.tooltip ?? [])];
   return {
     width: o.width,
     // Conditions in rows have their names written along the rows.

@@ -194,7 +194,7 @@ export function projectionsFigure(a: Analysis, condition: Condition): Figure {
   const models = a.data.models.map((m) => m.label);
   const title = `The feasible space in 2D: ${condition.label}`;
   const subtitle = [
-    `Each point is one k (mean over seeds). Dark: Pareto in most seeds; grey: feasible; light: not feasible. Dashed: budgets (C_max, T_max, acc_min); green cross: utopia (0, 0, 1), on the low edge of the log axes; rings: each selector's most frequent k*.`,
+    `Each point is one k (mean over seeds). Dark: Pareto in most seeds; grey: feasible; light: not feasible. Dashed: budgets; green cross: utopia (0, 0, 1), on the low edge of the log axes; rings: each selector's most frequent k*, nested where they coincide.`,
   ];
   return rowsFigure({
     name: `projections--${condition.slug}`,
