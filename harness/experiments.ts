@@ -125,7 +125,8 @@ export function contractProblems(candidate: unknown): string[] {
     }
   }
   const axisNames = e.axes && typeof e.axes === 'object' ? Object.keys(e.axes) : [];
-  problems.push(...columnProblems('trialColumns', e.trialColumns, reservedTrialColumns, axisNames));
+  // `variant` names a study's variants in the trial table (an axis may take the name, for studies without variants).
+  problems.push(...columnProblems('trialColumns', e.trialColumns, [...reservedTrialColumns, 'variant'], axisNames));
   problems.push(...columnProblems('curveColumns', e.curveColumns, ['group_key', 'idx']));
   return problems;
 }

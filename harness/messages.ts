@@ -168,9 +168,12 @@ export const rule = {
     rule: `sets the same parameters to the same values as variant "${other}"`,
     hint: 'Each variant must differ from the others; remove one, or change what it sets.',
   }),
-  columnClash: (column: string, other: string) => ({
+  /** `result`: the other is one of the experiment's result columns, which only its author can rename. */
+  columnClash: (column: string, other: string, result = false) => ({
     rule: `its database column "${column}" clashes with ${other}`,
-    hint: 'Rename the axis or parameter.',
+    hint: result
+      ? `The experiment stores a result of that name: vary the parameter with variants instead (they store their name, not its value), or ask the experiment's author to rename the result column.`
+      : 'Rename the axis or parameter.',
   }),
 };
 

@@ -94,7 +94,8 @@ export function formatList(experiments: readonly ExperimentEntry[], studies: rea
     lines.push(`  ${e.name} v${e.version} (${e.module}): ${e.description}`);
     for (const a of e.axes ?? []) {
       const values = a.choices ? `${showList(a.choices, 12)}${a.open ? ', or any the study defines' : ''}` : 'any the study defines';
-      const all = a.defaults !== null && a.choices !== null && a.defaults.length === a.choices.length && a.defaults.every((d) => a.choices!.includes(d));
+      // An open axis's defaults are named: a study may define other values, and still runs these.
+      const all = !a.open && a.defaults !== null && a.choices !== null && a.defaults.length === a.choices.length && a.defaults.every((d) => a.choices!.includes(d));
       const defaults = a.defaults === null ? '' : `; without it in the study: ${all ? 'all of them' : showList(a.defaults, 12)}`;
       lines.push(`    axis ${a.name}${a.shared ? ' (shared)' : ''}: ${values}${defaults}`);
     }

@@ -162,7 +162,7 @@ export function resolveStudy(
     if (typeof variant === 'string' && variantSets.get(variant)?.[dotted] !== undefined) return ['variants', variant, dotted];
     return null;
   }));
-  if (doc.seeds > 1) checkReplicatesDraw(exp, grid, paramsOf, ctx.display);
+  checkGroups(exp, grid, paramsOf, ctx.display);
   return { display: ctx.display, absPath: ctx.absPath, name: doc.name, loaded: ctx.loaded, manifest: sealManifest(body), grid, paramsOf };
 }
 
@@ -353,12 +353,13 @@ interface FieldColumn {
 
 function checkColumnNames(fields: readonly FieldColumn[], exp: Experiment, issues: Issue[]): void {
   const taken = new Map<string, string>();
+  const results = new Set(exp.trialColumns.map((col) => col.name.toLowerCase()));
   for (const name of reservedTrialColumns) taken.set(name, 'a harness column');
   for (const col of exp.trialColumns) taken.set(col.name.toLowerCase(), `the experiment's result column "${col.name}"`);
   for (const { field, path, what } of fields) {
     const column = columnNameOf(field);
     const other = taken.get(column.toLowerCase());
-    if (other) issues.push({ path, received: field, ...msg.rule.columnClash(column, other) });
+    if (other) issues.push({ path, received: field, ...msg.rule.columnClash(column, other, results.has(column.toLowerCase())) });
     taken.set(column.toLowerCase(), what);
   }
 }
@@ -475,36 +476,42 @@ function cellProblems(
     const [first] = where.values();
     const more = where.size > 1 ? ` (and ${where.size - 1} more)` : '';
     const rule = some ? `in the combination ${showValue(first)}${more}, ${problem.rule}` : problem.rule;
-    const hint = [problem.hint, some ? msg.excludeCellsHint : undefined].filter(Boolean).join(' ');
+    const hint = [problem.hint, some ? msg.excludeCellsHint : undefined].filter((h): h is string => Boolean(h)).map((h) => (/[.!?]$/.test(h) ? h : `${h}.`)).join(' ');
     return { path, rule, received: problem.received, ...(hint ? { hint } : {}) };
   });
 }
 
 /**
- * Replicates repeat a cell with other random numbers: an experiment whose seedIdentity leaves
- * out `replicate` would give every replicate the same draws, and the study as many copies of one
- * result. Probed at the first cell that has two replicates in the grid (where `replicate` is
- * zipped with another field, that field may name the stream, and nothing is probed).
+ * What groupOf must keep, checked on every distinct cell before anything is stored: it accepts
+ * the cell; cells with equal simulations share one seedIdentity (they run as one task); and
+ * replicates differ in it (a seedIdentity that leaves out `replicate` would give every replicate
+ * the same draws, and the study as many copies of one result). Each cell is asked at its first
+ * replicate and, where the grid has one, a second.
  */
-function checkReplicatesDraw(exp: Experiment, grid: Grid, paramsOf: (index: number) => CellParams, display: string): void {
+function checkGroups(exp: Experiment, grid: Grid, paramsOf: (index: number) => CellParams, display: string): void {
   const j = grid.replicateDim;
-  if (j < 0) return;
+  const groupAt = (index: number) => {
+    const values = grid.valuesOf(index);
+    try {
+      const { simulation, seedIdentity } = exp.groupOf(values, paramsOf(index).parsed);
+      return { values, simulation: canonicalJson(simulation), seed: canonicalJson(seedIdentity) };
+    } catch (thrown) {
+      throw new InputError(`${display}: ${msg.experimentGroupOfFailed(exp.name, values, errorMessage(thrown))}`);
+    }
+  };
+  const seedBySimulation = new Map<string, { seed: string; values: Record<string, Json> }>();
   for (const first of grid.distinctCells()) {
+    const group = groupAt(first);
+    const known = seedBySimulation.get(group.simulation);
+    if (!known) seedBySimulation.set(group.simulation, group);
+    else if (known.seed !== group.seed) throw new InputError(`${display}: ${msg.experimentSeedConflict(exp.name, known.values, group.values)}`);
+    if (j < 0) continue;
     const digits = grid.digitsOf(first);
     for (let r = digits[j]! + 1; r < grid.lengths[j]!; r++) {
       const other = grid.indexOf(digits.map((d, k) => (k === j ? r : d)));
       if (grid.isExcluded(other)) continue;
-      const seedAt = (index: number): string => {
-        const values = grid.valuesOf(index);
-        try {
-          return canonicalJson(exp.groupOf(values, paramsOf(index).parsed).seedIdentity);
-        } catch (thrown) {
-          throw new InputError(msg.experimentGroupOfFailed(exp.name, values, errorMessage(thrown)));
-        }
-      };
-      const seed = seedAt(first);
-      if (seed === seedAt(other)) throw new InputError(msg.experimentReplicatesShareSeed(display, exp.name, grid.valuesOf(first, 'replicate'), seed));
-      return;
+      if (groupAt(other).seed === group.seed) throw new InputError(msg.experimentReplicatesShareSeed(display, exp.name, grid.valuesOf(first, 'replicate'), group.seed));
+      break;
     }
   }
 }

@@ -466,7 +466,9 @@ describe('run, status, export, report', () => {
     expect(list.stdout).toContain('Experiments:\n  inference-scaling v');
     expect(list.stdout).toContain('    axis selector (shared): ');
     // An axis a study may extend lists the catalog's values too, and what a study that leaves it out runs.
-    expect(list.stdout).toContain('    axis scenario: balanced, accuracy-critical, cost-constrained, or any the study defines; without it in the study: all of them\n');
+    expect(list.stdout).toContain('    axis scenario: balanced, accuracy-critical, cost-constrained, or any the study defines; without it in the study: balanced, accuracy-critical, cost-constrained\n');
+    // A closed axis whose defaults are all its values says so.
+    expect(list.stdout).toMatch(/ {4}axis selector \(shared\): [^\n]*; without it in the study: all of them\n/);
     expect(list.stdout).toMatch(/Studies:\n(.|\n)*  paper \(experiments\/inference-scaling\/paper\.yaml, experiment inference-scaling\)/);
     const json = JSON.parse((await cli(['list', '--json'], dir)).stdout) as { studies: { name: string }[] };
     expect(json.studies.map((s) => s.name)).toContain('paper');

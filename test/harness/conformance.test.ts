@@ -46,7 +46,11 @@ describe('experiment conformance', () => {
     ];
     expect(contractProblems({ ...experiment, trialColumns: columns })).toEqual([
       'trialColumns[0]: "color" names an axis, whose value the harness stores in a column of that name; rename the column, e.g. "color_value"',
-      'trialColumns[1]: "error" is a column the harness stores beside the experiment\'s (it reserves cell_index, key, group_key, replicate, status, diagnostics, error, duration_ms, run_id); rename it, e.g. "error_value"',
+      'trialColumns[1]: "error" is a column the harness stores beside the experiment\'s (it reserves cell_index, key, group_key, replicate, status, diagnostics, error, duration_ms, run_id, variant); rename it, e.g. "error_value"',
+    ]);
+    // A study's variants are stored under "variant": a result may not take it.
+    expect(contractProblems({ ...experiment, trialColumns: [{ name: 'variant', type: 'TEXT', description: '' }] })).toEqual([
+      'trialColumns[0]: "variant" is a column the harness stores beside the experiment\'s (it reserves cell_index, key, group_key, replicate, status, diagnostics, error, duration_ms, run_id, variant); rename it, e.g. "variant_value"',
     ]);
   });
 

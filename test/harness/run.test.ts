@@ -144,12 +144,11 @@ describe('failure isolation', () => {
     expect(errors).toEqual([{ error: 'timed out after 400 ms (--task-timeout); its worker was stopped' }]);
   });
 
-  it('stops with the contract breach when groupOf throws mid-run, and records the run as an error', async () => {
-    const study = await load({ name: 'breach', experiment: faultyModule, seeds: 1, axes: { behavior: ['ok', 'bad-group'], variant: ['a'] } }, 'breach.yaml');
-    await expect(run(study, 'breach.sqlite', { threads: 1 })).rejects.toThrow(
+  it('refuses a study whose groupOf throws for a cell before any database is made: no run half done', async () => {
+    await expect(load({ name: 'breach', experiment: faultyModule, seeds: 1, axes: { behavior: ['ok', 'bad-group'], variant: ['a'] } }, 'breach.yaml')).rejects.toThrow(
       msg.experimentGroupOfFailed('faulty', { behavior: 'bad-group', replicate: 0, variant: 'a' }, 'fixture: groupOf refuses this cell'),
     );
-    expect(query(join(dir, 'breach.sqlite'), 'SELECT status FROM run')).toEqual([{ status: 'error' }]);
+    expect(existsSync(join(dir, 'breach.sqlite'))).toBe(false);
   });
 
   it('stops early at --max-failures, keeping what finished', async () => {

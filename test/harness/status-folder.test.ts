@@ -137,6 +137,13 @@ describe('status of an unfinished database', () => {
     failedOnly.exec(`UPDATE trial SET status = 'failed', error = 'lost' WHERE color = 'red' AND size = 'm' AND replicate = 2`);
     failedOnly.close();
     expect((await cli(['status', 'where.sqlite'], dir)).code).toBe(1);
+    // A folder that holds it exits 1 too; one of finished databases, 0.
+    mkdirSync(join(dir, 'unfinished'));
+    copyFileSync(join(dir, 'where.sqlite'), join(dir, 'unfinished', 'where.sqlite'));
+    expect((await cli(['status', 'unfinished'], dir)).code).toBe(1);
+    mkdirSync(join(dir, 'finished'));
+    copyFileSync(join(dir, 'mixed', 'good.sqlite'), join(dir, 'finished', 'good.sqlite'));
+    expect((await cli(['status', 'finished'], dir)).code).toBe(0);
   });
 });
 

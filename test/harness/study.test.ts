@@ -253,7 +253,9 @@ describe('study files: refused, one clear message each', () => {
 
   it('a swept parameter whose column would clash with a result column', async () => {
     const { message } = await failure(noopStudy({ sweep: { label: ['a', 'b'] } }));
-    expect(message).toContain(line('sweep.label', msg.rule.columnClash('label', 'the experiment\'s result column "label"'), 'label'));
+    expect(message).toContain(line('sweep.label', msg.rule.columnClash('label', 'the experiment\'s result column "label"', true), 'label'));
+    // The study's author cannot rename the experiment's column: the way out is variants, or its author.
+    expect(message).toContain('vary the parameter with variants instead');
   });
 
   it('zip: unknown member, member twice, unequal lengths', async () => {
@@ -309,7 +311,7 @@ describe('study files: refused, one clear message each', () => {
         '"checkCell", when present, must be a function',
         '"paramsSchema" must be a zod schema',
         'axis "Bad" must be lower snake case (it names a database column)',
-        'trialColumns[0]: "status" is a column the harness stores beside the experiment\'s (it reserves cell_index, key, group_key, replicate, status, diagnostics, error, duration_ms, run_id); rename it, e.g. "status_value"',
+        'trialColumns[0]: "status" is a column the harness stores beside the experiment\'s (it reserves cell_index, key, group_key, replicate, status, diagnostics, error, duration_ms, run_id, variant); rename it, e.g. "status_value"',
         'trialColumns[1]: "type" must be INTEGER, REAL or TEXT; received "FLOAT"',
         '"curveColumns" must be a list of column definitions',
       ]),
@@ -424,18 +426,20 @@ describe('study files: refused, one clear message each', () => {
     await expect(load({ ...study(3), params: {} })).resolves.toBeDefined();
   });
 
-  it('experiment contract breaches found while planning: groupOf throws, seeds differ within one simulation', async () => {
-    const { groupsOfBlock } = await import('../../harness/run/tasks.js');
-    const bad = await load({ name: 'f', experiment: faultyModule, axes: { behavior: ['bad-group'], variant: ['a'] } }).catch((e: Error) => e);
-    expect((bad as Error).message).toBeUndefined();
-    const { study } = bad as unknown as { study: import('../../harness/study/study.js').Study };
-    expect(() => groupsOfBlock(study, 0, () => false)).toThrow(
-      msg.experimentGroupOfFailed('faulty', { behavior: 'bad-group', replicate: 0, variant: 'a' }, 'fixture: groupOf refuses this cell'),
+  it('experiment contract breaches found before anything runs: groupOf throws, seeds differ within one simulation', async () => {
+    const bad = await failure({ name: 'f', experiment: faultyModule, axes: { behavior: ['ok', 'bad-group'], variant: ['a'] } });
+    expect(bad.message).toBe(`${bad.file}: ${msg.experimentGroupOfFailed('faulty', { behavior: 'bad-group', replicate: 0, variant: 'a' }, 'fixture: groupOf refuses this cell')}`);
+    const conflict = await failure({ name: 'f', experiment: faultyModule, axes: { behavior: ['seed-conflict'], variant: ['a', 'b'] } });
+    expect(conflict.message).toBe(
+      `${conflict.file}: ${msg.experimentSeedConflict('faulty', { behavior: 'seed-conflict', replicate: 0, variant: 'a' }, { behavior: 'seed-conflict', replicate: 0, variant: 'b' })}`,
     );
-    const { study: conflict } = await load({ name: 'f', experiment: faultyModule, axes: { behavior: ['seed-conflict'], variant: ['a', 'b'] } });
-    expect(() => groupsOfBlock(conflict, 0, () => false)).toThrow(
-      msg.experimentSeedConflict('faulty', { behavior: 'seed-conflict', replicate: 0, variant: 'a' }, { behavior: 'seed-conflict', replicate: 0, variant: 'b' }),
-    );
+  });
+
+  it('probes every cell for replicates that share a seed, not only the first', async () => {
+    // The seed leaves the replicate out in one variant only, the second.
+    const doc = { name: 'o', experiment: openAxisModule, seeds: 3, axes: { load: ['low'] }, variants: { base: {}, pinned: { replicate_in_seed: false, loads: { low: 0.35 } } } };
+    const pinned = await failure(doc);
+    expect(pinned.message).toBe(msg.experimentReplicatesShareSeed(pinned.file, 'open-axis', { load: 'low', variant: 'pinned' }, '{"load":"low"}'));
   });
 });
 

@@ -24,7 +24,7 @@ interface Unreadable {
 export const statusCommand: Command = {
   name: 'status',
   command: 'status [db]',
-  describe: 'What a results database, a folder of them, or a Slurm shard folder holds [default: results/]',
+  describe: 'What a results database, a folder of them, or a Slurm shard folder holds [default: results/]; exits 1 while trials are missing or failed, or shards missing',
   builder: (y) => y.positional('db', { type: 'string', describe: 'A database or a folder of them' }).options(options('json')),
   async run(args, io) {
     const json = args['json'] === true;
@@ -93,8 +93,10 @@ export const statusCommand: Command = {
     // folder's progress (`status --json` in CI, before a merge) must not take a truncated copy,
     // a shard file overwritten by mistake, or a half-synced database for "no database here";
     // and `status bad.sqlite` alone already exits 2 for the same file. Shards missing from a
-    // cut exit 1, as a Slurm shard folder's do: the merge would refuse them.
-    return unreadable.length ? exitCodes.badInput : cuts.length ? exitCodes.incomplete : exitCodes.ok;
+    // cut exit 1, as a Slurm shard folder's do (the merge would refuse them), and so do trials
+    // missing or failed in a database, as `status` of that database alone exits.
+    const unfinished = statuses.some((st) => st.missing > 0 || st.failed > 0);
+    return unreadable.length ? exitCodes.badInput : cuts.length || unfinished ? exitCodes.incomplete : exitCodes.ok;
   },
 };
 
