@@ -230,6 +230,11 @@ export function experimentGroupOfFailed(experiment: string, values: unknown, rea
 
 export const excludeCombinationHint = 'Exclude the combination, or zip the sweeps so it does not occur.';
 
+/** Dotted sweep or variant paths into parameters the study's params leave to their defaults. */
+export function dottedIntoDefaultsHint(paths: readonly string[]): string {
+  return `Note that ${showList(paths)} ${paths.length === 1 ? 'sets its parameter' : 'set their parameters'} to what the path gives alone, not the default with one key changed: write the parameter whole in the study's params.`;
+}
+
 export const excludeCellsHint = 'Or leave those cells out (exclude), or change the sweep or variant that makes them.';
 
 export function experimentCheckCellFailed(experiment: string, values: unknown, reason: string): string {

@@ -156,7 +156,12 @@ export function resolveStudy(
     const i = doc.axes[axis]?.indexOf(value) ?? -1;
     return i >= 0 ? ['axes', axis, i] : ['axes', axis];
   };
-  fail(cellProblems(exp, grid, paramsOf, axisPlace, (values, dotted) => {
+  // Dotted paths into a parameter the study leaves to its default set that parameter to what they give alone.
+  const intoDefaults = [...Object.keys(sweep), ...variants.flatMap((v) => Object.keys(v.set))].filter(
+    (path, i, all) => path.includes('.') && valueAt(doc.params, [path.split('.')[0]!]) === undefined && all.indexOf(path) === i,
+  );
+  const axisHint = intoDefaults.length ? msg.dottedIntoDefaultsHint(intoDefaults) : undefined;
+  fail(cellProblems(exp, grid, paramsOf, axisPlace, axisHint, (values, dotted) => {
     if (dotted in sweep) return ['sweep', dotted];
     const variant = variants.length ? values[VARIANT_FIELD] : undefined;
     if (typeof variant === 'string' && variantSets.get(variant)?.[dotted] !== undefined) return ['variants', variant, dotted];
@@ -433,6 +438,7 @@ function cellProblems(
   grid: Grid,
   paramsOf: (index: number) => CellParams,
   axisPlace: (axis: string, value: string) => PropertyKey[],
+  axisHint: string | undefined,
   placeOf: (values: Record<string, Json>, dotted: string) => PropertyKey[] | null,
 ): Issue[] {
   const openAxes = Object.entries(exp.axes).flatMap(([name, def]) => (typeof def.choices === 'function' ? [{ name }] : []));
@@ -458,7 +464,8 @@ function cellProblems(
       const choices = choicesOf(exp, axis.name, params, values);
       if (choices.includes(value)) continue;
       const place = axisPlace(axis.name, value);
-      note(place, { received: value, ...msg.rule.axisValueNotInCell(axis.name, choices, place.length > 2, nearest(value, choices)) }, combination, where);
+      const rule = msg.rule.axisValueNotInCell(axis.name, choices, place.length > 2, nearest(value, choices));
+      note(place, { received: value, ...rule, hint: axisHint ? `${rule.hint} ${axisHint}` : rule.hint }, combination, where);
       axisProblem = true;
     }
     // checkCell may rely on the cell's axis values being among its choices.

@@ -408,6 +408,11 @@ describe('study files: refused, one clear message each', () => {
     expect(defaults.message).toBe(`${defaults.file}: ${line('axes.load', msg.rule.unknownAxisDefault('load', ['low'], 2), ['mid', 'high'])}`);
     expect(defaults.message).toContain('these are not among its choices (low)');
     await expect(load(study({ params: { loads: { low: 0.3 } }, axes: { load: ['low'] } }))).resolves.toBeDefined();
+    // A dotted sweep into the defaulted loads replaces them: said with the problem it makes.
+    const dotted = await failure(study({ sweep: { 'loads.high': [0.9, 0.95] } }));
+    const hint = `${msg.rule.axisValueNotInCell('load', ['high'], false).hint} ${msg.dottedIntoDefaultsHint(['loads.high'])}`;
+    expect(dotted.message).toBe(`${dotted.file}: 2 problems:\n  - ${line('axes.load', { ...msg.rule.axisValueNotInCell('load', ['high'], false), hint }, 'low')}\n  - ${line('axes.load', { ...msg.rule.axisValueNotInCell('load', ['high'], false), hint }, 'mid')}`);
+    expect(dotted.message).toContain('Note that loads.high sets its parameter to what the path gives alone');
     // A choices function that throws is the experiment's fault, said as such, with the cell.
     const thrown = await failure(study({ params: three, axes: { load: ['low'] }, variants: { base: {}, none: { loads: null } } }));
     expect(thrown.message).toBe(msg.experimentChoicesFailed('open-axis', 'load', { load: 'low', variant: 'none' }, "Cannot convert undefined or null to object"));
