@@ -77,7 +77,8 @@ th.label[scope="col"] { background: #f6f6f6; } th[scope="row"] { font-weight: no
 /* On a phone the labels in view are narrower, the last one wrapping too, to leave room for the
    data beside them (at 7.5em, and the last on one line, they took all but a few pixels). */
 @media (max-width: 600px) {
-  .label { --label-width: 5.5em; }
+  .label { --label-width: 5.5em; left: calc(var(--j, var(--i)) * var(--label-width)); }
+  .label.phone-scrolls { position: static; }
   .label:not(:has(+ .label)) { white-space: normal; box-sizing: border-box; width: 7.5em; min-width: 7.5em; max-width: 7.5em; }
 }
 /* A table taller than the window scrolls within its box, its header row in view. */

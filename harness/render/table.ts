@@ -21,9 +21,10 @@ export interface Table {
   /** How many leading columns name a row (model, selector): row headers in HTML. */
   labels?: number;
   /**
-   * How many of the label columns, the last ones, stay in view while the table scrolls sideways
-   * (default: every one). On a phone three of them would fill the screen, so a table labelled by
-   * condition, model and selector keeps model and selector, and its condition scrolls away.
+   * How many of the label columns, the last ones, stay in view on a phone while the table scrolls
+   * sideways (default: every one; on a wider screen every one does). On a phone three of them
+   * would fill the screen, so a table labelled by condition, model and selector keeps model and
+   * selector, and its condition scrolls away.
    */
   sticky?: number;
 }
@@ -73,17 +74,20 @@ export function escapeHtml(text: string): string {
 
 /**
  * In a box that scrolls sideways when the table is wider than the page (a phone), so that the
- * page itself keeps the screen's width. Label cells that stay in view (Table.sticky) carry `--i`,
- * their place among those, which the page's CSS turns into their sticky offset.
+ * page itself keeps the screen's width. Label cells stay in view: each carries `--i`, its place
+ * among the labels, which the page's CSS turns into its sticky offset; on a phone, those that
+ * scroll away there (before Table.sticky's last ones) carry the class `phone-scrolls`, and the
+ * others `--j`, their place among those that stay.
  */
 export function tableToHtml(table: Table, options: HtmlTableOptions = {}): string {
   const labels = table.labels ?? 0;
   const firstSticky = labels - Math.min(labels, table.sticky ?? labels);
   // Each column's class and style attributes, the same in its header and in every cell.
   const attributes = table.columns.map((c, i) => {
-    const sticky = i >= firstSticky && i < labels;
-    const names = [...(sticky ? ['label'] : []), ...(c.align === 'right' ? ['num'] : [])];
-    return (names.length ? ` class="${names.join(' ')}"` : '') + (sticky ? ` style="--i: ${i - firstSticky}"` : '');
+    const label = i < labels;
+    const names = [...(label ? ['label'] : []), ...(label && i < firstSticky ? ['phone-scrolls'] : []), ...(c.align === 'right' ? ['num'] : [])];
+    const style = label ? ` style="--i: ${i}${firstSticky > 0 && i >= firstSticky ? `; --j: ${i - firstSticky}` : ''}"` : '';
+    return (names.length ? ` class="${names.join(' ')}"` : '') + style;
   });
   const head = table.columns.map((c, i) => `<th scope="col"${attributes[i]}>${escapeHtml(c.title)}</th>`).join('');
   const cell = (row: Record<string, Cell>, c: TableColumn, i: number): string => {

@@ -190,6 +190,15 @@ describe.skipIf(skip)('the report page in chromium', () => {
       return { scrolled: b.scrollLeft > 0, conditionGone: condition!.right <= area.left + 1, modelIn: model!.left >= area.left - 1, selectorIn: selector!.right <= area.right };
     });
     expect(kept).toEqual({ scrolled: true, conditionGone: true, modelIn: true, selectorIn: true });
+    // On a wider screen, where it still scrolls, all three stay in view.
+    await page.setViewportSize({ width: 700, height: 800 });
+    await paired.evaluate((b) => (b.scrollLeft = b.scrollWidth));
+    const wide = await paired.evaluate((b) => {
+      const area = b.getBoundingClientRect();
+      const [condition, model, selector] = Array.from(b.querySelector('tbody tr')!.children, (c) => c.getBoundingClientRect());
+      return { scrolled: b.scrollLeft > 0, conditionIn: condition!.left >= area.left - 1, modelBeside: model!.left >= condition!.right - 1, selectorBeside: selector!.left >= model!.right - 1 };
+    });
+    expect(wide).toEqual({ scrolled: true, conditionIn: true, modelBeside: true, selectorBeside: true });
     await page.close();
   });
 
