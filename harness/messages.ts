@@ -3,7 +3,6 @@
  * against these functions, so wording changes in one place. Errors name the thing at fault,
  * the rule, the value received, and a way out.
  */
-import { basename } from 'node:path';
 import type { Issue } from './study/issues.js';
 import { countOf, formatPath, shareOf, showList, showValue } from './text.js';
 import type { FolderProblem } from './folders.js';
@@ -90,7 +89,6 @@ export const rule = {
     rule: `is not a known ${axis}`,
     hint: `${didYouMean(close).trim()} Choices: ${showList(choices)}.`.trim(),
   }),
-  /** An axis the study does not list, whose default value is not among the choices its params give. */
   /**
    * An axis value that a cell's own params (the study's, a sweep's value, a variant's settings) do
    * not define. `listed`: the value is in the study's list of the axis (else the experiment's defaults).
@@ -727,8 +725,9 @@ export function renderSpecTwice(file: string): string {
   return `${file} is given twice. Give each spec once.`;
 }
 
-export function renderSameName(first: string, second: string, dir: string): string {
-  return `${first} and ${second} would both be drawn as ${basename(first).replace(/(\.vl)?\.json$/i, '')}.svg, .png and .pdf in ${dir}. Render them into different folders (--out), or rename one.`;
+/** `name`: the drawings' name both specs give (render.ts figureName). */
+export function renderSameName(first: string, second: string, dir: string, name: string): string {
+  return `${first} and ${second} would both be drawn as ${name}.svg, .png and .pdf in ${dir}. Render them into different folders (--out), or rename one.`;
 }
 
 export function renderFolderUnusable(dir: string, reason: string): string {
@@ -748,7 +747,7 @@ export function renderSpecUtf16(file: string): string {
 }
 
 export function renderWritten(specs: number, files: readonly string[]): string {
-  return `Drew ${specs} figure${specs === 1 ? '' : 's'}: ${files.join(', ')}`;
+  return `Drew ${countOf(specs, 'figure')}: ${files.join(', ')}`;
 }
 
 /** The report folder given is a file (its path is already in reportFolderUnusable's head). */

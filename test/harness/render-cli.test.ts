@@ -112,7 +112,7 @@ describe('harness render', () => {
     expect(await refused(['bad/good.vl.json', 'bad/type.vl.json'])).toContain('bad/type.vl.json: /encoding/x/type');
     expect(await refused(['bad/good.vl.json', 'bad/good.vl.json'])).toBe(msg.renderSpecTwice('bad/good.vl.json'));
     writeFileSync(join(dir, 'restyled/good.vl.json'), readFileSync(join(dir, 'bad/good.vl.json')));
-    expect(await refused(['bad/good.vl.json', 'restyled/good.vl.json', '--out', 'bad'])).toBe(msg.renderSameName('bad/good.vl.json', 'restyled/good.vl.json', 'bad'));
+    expect(await refused(['bad/good.vl.json', 'restyled/good.vl.json', '--out', 'bad'])).toBe(msg.renderSameName('bad/good.vl.json', 'restyled/good.vl.json', 'bad', 'good'));
     expect(treeSnapshot(join(dir, 'bad'))).toEqual(withGood);
     expect(Object.keys(before).every((name) => name in withGood)).toBe(true);
     // Fonts missing on this machine: how to get them, not a fault of the spec.

@@ -22,7 +22,7 @@ import {
   PAPER_SELECTORS,
   TWO_D_SELECTORS,
 } from './selectors.js';
-import { breaksLatency, conditionIdentity, CONFIDENCE, pairedSeedClusters, pairedValue, savingAgainstAccuracyMax, share, type PairedMeasure, type PickIndex, type Statistician, type Summary } from './statistics.js';
+import { breaksLatency, conditionIdentity, CONFIDENCE, pairedAgainstAccuracyMax, pairedValue, savingAgainstAccuracyMax, share, type PairedMeasure, type PickIndex, type Statistician, type Summary } from './statistics.js';
 
 export type Verdict = 'holds' | 'does not hold' | 'cannot tell';
 
@@ -320,12 +320,7 @@ function latencyCostGap(ctx: Context, knee: string): Summary {
     const cost = pairedValue('costSaved', x, r);
     return latency === null || cost === null ? null : latency - cost;
   };
-  return ctx.stats.pooledClusters(pairedSeedClusters(ctx.data.models, ctx.index, ctx.data.conditions, knee, ACCURACY_MAX, gap), {
-    savings: 'latencySaved minus costSaved',
-    conditions: ctx.data.conditions.map(conditionIdentity),
-    selector: knee,
-    reference: ACCURACY_MAX,
-  });
+  return pairedAgainstAccuracyMax(ctx, ctx.data.conditions, knee, 'latencySaved minus costSaved', gap);
 }
 
 function quotedSavings(ctx: Context, knee: string): ClaimRow {

@@ -81,10 +81,15 @@ export function notRunYet(a: Analysis, body: Json): string | null {
   const absentModels = listed('model').filter((m) => !models.has(m));
   if (absentModels.length) parts.push(`none yet of model${absentModels.length === 1 ? '' : 's'} ${absentModels.join(', ')}`);
   const total = a.data.models.length;
+  // The seeds of each condition's models, in one pass over the picks.
+  const seedsOf = new Map<string, Map<string, Set<number>>>(a.data.conditions.map((c) => [c.id, new Map()]));
+  for (const p of a.data.picks) {
+    const byModel = seedsOf.get(p.condition)!;
+    (byModel.get(p.model) ?? byModel.set(p.model, new Set()).get(p.model)!).add(p.replicate);
+  }
   let fewestSeeds = Infinity;
   for (const condition of a.data.conditions) {
-    const seedsByModel = new Map<string, Set<number>>();
-    for (const p of a.data.picks) if (p.condition === condition.id) (seedsByModel.get(p.model) ?? seedsByModel.set(p.model, new Set()).get(p.model)!).add(p.replicate);
+    const seedsByModel = seedsOf.get(condition.id)!;
     if (seedsByModel.size < total) parts.push(`in ${condition.label}, ${seedsByModel.size} of the ${total} models so far`);
     for (const s of seedsByModel.values()) fewestSeeds = Math.min(fewestSeeds, s.size);
   }

@@ -152,7 +152,7 @@ export class PickIndex {
  * its streams by model and seed alone), so their values are not independent: a seed's values are
  * one cluster, which the bootstrap draws whole.
  */
-export function pairedSeedClusters(
+function pairedSeedClusters(
   models: readonly { id: string }[],
   index: PickIndex,
   conditions: readonly Condition[],
@@ -176,18 +176,24 @@ export function pairedSeedClusters(
 }
 
 /**
- * A selector's saving against accuracy-max (a paired measure per seed), pooled over `conditions`
- * and the models. Its bootstrap is seeded by what it measures alone, so that every table and
+ * `f` of a selector's pick against accuracy-max's, per seed, pooled over `conditions` and the
+ * models. Its bootstrap is seeded by what it measures (`name`) alone, so that every table and
  * claim that shows this quantity shows the same interval.
  */
-export function savingAgainstAccuracyMax(
+export function pairedAgainstAccuracyMax(
   ctx: { data: StudyData; index: PickIndex; stats: Statistician },
   conditions: readonly Condition[],
   selector: string,
-  measure: PairedMeasure,
+  name: string,
+  f: (x: Pick, ref: Pick) => number | null,
 ): Summary {
-  const clusters = pairedSeedClusters(ctx.data.models, ctx.index, conditions, selector, ACCURACY_MAX, (x, r) => pairedValue(measure, x, r));
-  return ctx.stats.pooledClusters(clusters, { savings: measure, conditions: conditions.map(conditionIdentity), selector, reference: ACCURACY_MAX });
+  const clusters = pairedSeedClusters(ctx.data.models, ctx.index, conditions, selector, ACCURACY_MAX, f);
+  return ctx.stats.pooledClusters(clusters, { savings: name, conditions: conditions.map(conditionIdentity), selector, reference: ACCURACY_MAX });
+}
+
+/** A selector's saving against accuracy-max (pairedAgainstAccuracyMax of a paired measure). */
+export function savingAgainstAccuracyMax(ctx: Parameters<typeof pairedAgainstAccuracyMax>[0], conditions: readonly Condition[], selector: string, measure: PairedMeasure): Summary {
+  return pairedAgainstAccuracyMax(ctx, conditions, selector, measure, (x, r) => pairedValue(measure, x, r));
 }
 
 export class Statistician {

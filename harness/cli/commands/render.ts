@@ -74,7 +74,7 @@ export const renderCommand: Command = {
     for (const { file, dir } of specs) {
       const target = join(dir, figureName(file));
       const other = targets.get(target);
-      if (other !== undefined) throw new InputError(msg.renderSameName(shown(other), shown(file), shown(dir)));
+      if (other !== undefined) throw new InputError(msg.renderSameName(shown(other), shown(file), shown(dir), figureName(file)));
       targets.set(target, file);
     }
     for (const dir of new Set(specs.map((s) => s.dir))) {
