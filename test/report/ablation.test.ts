@@ -257,13 +257,19 @@ describe('ablation report: figures, tables, quotes', () => {
       expect(figure.title, figure.name).toBe(title);
     }
     // Claim 3 under each accuracy spread: each point says how many pairs match of how many compared, as claim 3 counts them.
-    const pairs = (figures.find((f) => f.name === 'ablation--sim-sd-a-scale')!.spec as unknown as { datasets: { rows: { group: string; level: string; pairs: string }[] } }).datasets.rows;
+    const spread = figures.find((f) => f.name === 'ablation--sim-sd-a-scale')!.spec as unknown as { title: { subtitle: string[] }; datasets: { rows: { group: string; level: string; pairs: string; tied: number }[] } };
+    const pairs = spread.datasets.rows;
     expect(pairs.length).toBeGreaterThan(0);
+    let tied = 0;
     for (const row of pairs) {
       const variant = row.level === '2' ? 'sd_A-x2' : 'baseline';
       const claim = a.ablation!.claims.find((c) => c.variant === variant)!.claims.rows.find((r) => r.claim === 3 && r.scope === row.group)!;
       expect(row.pairs, `${row.group} ${row.level}`).toBe(`${claim.numbers.matching}/${claim.numbers.comparable}`);
+      expect(row.tied, `${row.group} ${row.level}`).toBe(claim.numbers.at_ceiling);
+      tied += row.tied;
     }
+    // A static figure has no tooltip: its subtitle says how many matches are ties at accuracy 1.
+    expect(spread.title.subtitle.join(' ')).toContain(tied === 0 ? 'No match is a tie of two models at accuracy 1.' : `${tied} of the `);
     for (const figure of figures.filter((f) => f.name.startsWith('ablation--'))) {
       const ok = validate(JSON.parse(JSON.stringify(figure.spec)));
       expect(ok ? [] : validate.errors?.slice(0, 3), figure.name).toEqual([]);
@@ -338,6 +344,22 @@ describe('ablation report: figures, tables, quotes', () => {
     expect(pick(rows.find((r) => r.value === target.value)!)).toEqual(['n/a', 'n/a', 'n/a']);
     // The levels that compare show their measures.
     expect(rows.filter((r) => !String(r.value).endsWith('(baseline)') && r.value !== target.value).every((r) => pick(r).every((cell) => cell !== '' && cell !== 'n/a'))).toBe(true);
+  });
+
+  it("counts what each measure of a factor table is over: the cost saving's pairs, and the models an IQR's mean takes where some picked nothing", () => {
+    const target = level('sim.M', 'balanced', 'M-200', 'knee-paper');
+    const fewer: Analysis = { ...a, ablation: { ...a.ablation!, levels: a.ablation!.levels.map((l) => (l === target ? { ...l, kIqr: { mean: 2, min: 1, max: 3, count: 2 } } : l)) } };
+    const table = allTables(fewer).find((t) => t.name === 'factor--sim-m')!;
+    const csvRow = (l: LevelStats) => table.csv.rows.find((r) => r.scenario === l.group && r.variant === l.level && r.selector === l.selector)!;
+    const shown = (l: LevelStats) => table.display.rows.find((r) => r.scenario === l.group && r.value === (l.baseline ? `${l.value} (baseline)` : l.value) && r.selector === l.selector)!;
+    expect(csvRow(target)).toMatchObject({ k_iqr_mean: 2, k_iqr_models: 2, cost_saved_pairs: target.costSaved!.n });
+    expect(shown(target).iqr).toBe('2.0 (1.0 to 3.0; 2 of 3 models)');
+    expect(shown(target).saved).toMatch(new RegExp(` \\(${target.costSaved!.n} pairs\\)$`));
+    // Every model picked: the range alone, and the CSV counts them all.
+    const every = level('sim.M', 'balanced', 'M-200', 'accuracy-max');
+    expect(every.kIqr!.count).toBe(a.data.models.length);
+    expect(csvRow(every).k_iqr_models).toBe(a.data.models.length);
+    expect(shown(every).iqr).toMatch(/^\d+\.\d \(\d+\.\d to \d+\.\d\)$/);
   });
 
   it('names every quotable number, including each variant\'s verdicts and each level\'s measures', () => {

@@ -161,6 +161,18 @@ describe('claim 3: smaller models match larger ones at a fraction of the cost', 
     expect(pair.costRatio?.estimate).toBeCloseTo(0.1, 10);
   });
 
+  it('says which matches are ties of two models at accuracy 1 in every seed, where the task no longer tells them apart', () => {
+    const perfect = (model: string, cost: number) => cells('accuracy-max', (r) => ({ accuracy: 1, cost: cost + jitter(r) / 100 }), { model });
+    const tied = [...perfect('gpt5', 1), ...perfect('gpt5-nano', 0.1)];
+    const pair = analyze(handInput(tied)).claims.modelPairs[0]!;
+    expect(pair).toMatchObject({ status: 'matches at lower cost', atCeiling: true, note: 'both at accuracy 1 in every seed, a tie at the ceiling' });
+    expect(headline(tied, 3).value).toBe('holds in 1 of 1, does not hold in 0, cannot tell in 0; pairs matching at a lower cost: balanced 1 of 1, 1 of the matches tied at accuracy 1');
+    // One seed short of 1 in either model: a match, not a tie at the ceiling.
+    const almost = [...perfect('gpt5', 1), ...cells('accuracy-max', (r) => ({ accuracy: r === 0 ? 0.999 : 1, cost: 0.1 }), { model: 'gpt5-nano' })];
+    expect(analyze(handInput(almost)).claims.modelPairs[0]).toMatchObject({ atCeiling: false, note: '' });
+    expect(headline(almost, 3).value).not.toContain('tied');
+  });
+
   it('does not hold when every smaller model is less accurate', () => {
     const trials = [...large(0.95), ...cells('accuracy-max', (r) => ({ accuracy: 0.9 + jitter(r) / 10, cost: 0.1 }), { model: 'gpt5-nano' })];
     expect(headline(trials, 3).verdict).toBe('does not hold');

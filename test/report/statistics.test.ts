@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { analyze } from '../../experiments/inference-scaling/report/analysis.js';
 import { handInput, type HandTrial } from './builder.js';
 import { fmt, withInterval } from '../../experiments/inference-scaling/report/format.js';
+import { Statistician } from '../../experiments/inference-scaling/report/statistics.js';
 
 const cellOf = (a: ReturnType<typeof analyze>, selector: string, model = 'gpt5-nano') => a.cell(a.data.conditions[0]!.id, model, selector)!;
 
@@ -110,6 +111,21 @@ describe('numbers as the report writes them', () => {
     expect([fmt.signed(-0.0004), fmt.signed(-0.0006)]).toEqual(['0.000', '-0.001']);
     expect([fmt.k(-0.04), fmt.percent(-0.04), fmt.share(-0.004), fmt.balance(-0.0001), fmt.accuracy(-0.00001), fmt.ratio(-0.001)]).toEqual(['0.0', '0.0%', '0%', '0.000', '0.0000', '0.00']);
     expect(withInterval({ mean: -0.001, lo: -0.02, hi: 0.02 }, fmt.points, ' pts')).toBe('0.00 [-0.02, +0.02] pts');
+  });
+
+  it('writes an interval of no width as what it is: values all alike, or each model alike at every seed', () => {
+    const stats = new Statistician('study');
+    // A shift pooled over three models: -4 at every seed of one, 0 at every seed of the others.
+    // Resampling seeds within each model cannot move the mean, yet the values are not all alike.
+    const perModel = [Array(30).fill(-4), Array(30).fill(0), Array(30).fill(0)];
+    const pooled = stats.pooled(perModel, { shift: 'one model' });
+    expect([pooled.mean, pooled.lo, pooled.hi]).toEqual([-4 / 3, -4 / 3, -4 / 3]);
+    expect(withInterval(pooled, fmt.k)).toBe('-1.3 (each model alike at every seed)');
+    const alike = stats.pooled([Array(30).fill(2), Array(30).fill(2)], { shift: 'none' });
+    expect(withInterval(alike, fmt.k)).toBe('2.0 (all 60 alike)');
+    // One seed of one model differs: the interval has a width again.
+    perModel[0]![7] = -3;
+    expect(withInterval(stats.pooled(perModel, { shift: 'one seed' }), fmt.k)).toMatch(/^-1\.3 \[-1\.\d, -1\.\d\]$/);
   });
 
   it('writes a share in whole percents, one that is neither none nor all never as 0% or 100%', () => {

@@ -4,7 +4,8 @@
  * streams by model and seed only), so level and baseline are paired per seed.
  *
  * Per (factor, scenario, level, selector):
- * - the spread of k* across seeds: the interquartile range per model, its mean over models;
+ * - the spread of k* across seeds: the interquartile range per model, its mean over the models
+ *   with a pick (fewer at a level where a model picks nothing);
  * - how far k* moves from the baseline's, and the accuracy gained or lost (paired per seed,
  *   pooled over models with a bootstrap stratified by model);
  * - the share of seeds with no pick;
@@ -27,6 +28,8 @@ export interface Range {
   mean: number;
   min: number;
   max: number;
+  /** The values it is over (e.g. the models with a pick). */
+  count: number;
 }
 
 export interface LevelStats {
@@ -184,5 +187,5 @@ function deltaOf(data: StudyData, condition: Condition): number {
 function range(values: readonly (number | null)[]): Range | null {
   const xs = values.filter((v): v is number => v !== null);
   if (xs.length === 0) return null;
-  return { mean: xs.reduce((a, b) => a + b, 0) / xs.length, min: Math.min(...xs), max: Math.max(...xs) };
+  return { mean: xs.reduce((a, b) => a + b, 0) / xs.length, min: Math.min(...xs), max: Math.max(...xs), count: xs.length };
 }

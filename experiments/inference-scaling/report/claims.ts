@@ -52,6 +52,8 @@ export interface ModelPairComparison {
   /** Cost at k*, smaller over large. */
   costRatio: { estimate: number; lo: number | null; hi: number | null } | null;
   status: 'matches at lower cost' | 'does not' | 'unclear' | 'not comparable';
+  /** Both models at mean accuracy 1 in every seed: the accuracies tie at the ceiling. */
+  atCeiling: boolean;
   note: string;
 }
 
@@ -439,7 +441,7 @@ function compareModelPairs(ctx: Context): ModelPairComparison[] {
         const base = { condition: condition.id, smaller: s.id, smallerSize: s.size as string, large: l.id };
         if (aS.length === 0 || aL.length === 0) {
           const missing = [aS.length === 0 ? s.id : null, aL.length === 0 ? l.id : null].filter(Boolean).join(' and ');
-          out.push({ ...base, accuracyDiff: null, costRatio: null, status: 'not comparable', note: `${missing}: no feasible k in any seed` });
+          out.push({ ...base, accuracyDiff: null, costRatio: null, status: 'not comparable', atCeiling: false, note: `${missing}: no feasible k in any seed` });
           continue;
         }
         const identity = { claim: 3, condition: conditionIdentity(condition), smaller: s.id, large: l.id };
@@ -450,7 +452,9 @@ function compareModelPairs(ctx: Context): ModelPairComparison[] {
           if (accuracyDiff.hi >= 0 && costRatio.hi < 1) status = 'matches at lower cost';
           else if (accuracyDiff.hi < 0 || costRatio.lo >= 1) status = 'does not';
         }
-        out.push({ ...base, accuracyDiff, costRatio, status, note: '' });
+        // Both perfect at every seed: the smaller model matches, but only as the task stops telling models apart.
+        const atCeiling = aS.every((a) => a === 1) && aL.every((a) => a === 1);
+        out.push({ ...base, accuracyDiff, costRatio, status, atCeiling, note: atCeiling ? CEILING_NOTE : '' });
       }
     }
   }
@@ -460,6 +464,13 @@ function compareModelPairs(ctx: Context): ModelPairComparison[] {
 /** The pair that matches the large model's accuracy at the lowest cost ratio, if any does. */
 export function cheapestMatch(pairs: readonly ModelPairComparison[]): ModelPairComparison | undefined {
   return pairs.filter((p) => p.status === 'matches at lower cost').sort((a, b) => (a.costRatio?.estimate ?? 0) - (b.costRatio?.estimate ?? 0))[0];
+}
+
+const CEILING_NOTE = 'both at accuracy 1 in every seed, a tie at the ceiling';
+
+/** The matches that are ties at accuracy 1, said after a count of pairs where there are any. */
+function ceilingTies(atCeiling: number): string {
+  return atCeiling > 0 ? `, ${atCeiling} of the matches tied at accuracy 1` : '';
 }
 
 const RULE_3 =
@@ -476,6 +487,7 @@ function claim3(ctx: Context, pairs: readonly ModelPairComparison[]): ClaimRow[]
     const mine = pairs.filter((p) => p.condition === condition.id);
     const comparable = mine.filter((p) => p.status !== 'not comparable');
     const matching = mine.filter((p) => p.status === 'matches at lower cost');
+    const atCeiling = matching.filter((p) => p.atCeiling).length;
     let verdict: Verdict;
     if (matching.length > 0) verdict = 'holds';
     else if (comparable.length > 0 && comparable.every((p) => p.status === 'does not')) verdict = 'does not hold';
@@ -489,15 +501,15 @@ function claim3(ctx: Context, pairs: readonly ModelPairComparison[]): ClaimRow[]
       scope: condition.label,
       subject: 'small and medium vs large models (accuracy-max)',
       measure: 'pairs that match or beat the large model\'s accuracy at a lower cost',
-      value: `${matching.length} of ${comparable.length} comparable pairs${mine.length > comparable.length ? ` (${mine.length - comparable.length} not comparable)` : ''}${example}`,
+      value: `${matching.length} of ${comparable.length} comparable pairs${mine.length > comparable.length ? ` (${mine.length - comparable.length} not comparable)` : ''}${ceilingTies(atCeiling)}${example}`,
       verdict,
       rule: RULE_3,
-      numbers: { matching: matching.length, comparable: comparable.length, ...(best ? { ...num('best_accuracy_diff_pts', best.accuracyDiff), ...num('best_cost_ratio', best.costRatio) } : {}) },
+      numbers: { matching: matching.length, comparable: comparable.length, at_ceiling: atCeiling, ...(best ? { ...num('best_accuracy_diff_pts', best.accuracyDiff), ...num('best_cost_ratio', best.costRatio) } : {}) },
       headline: false,
     });
   }
   const verdicts = rows.map((r) => r.verdict);
-  const counts = rows.map((r) => `${r.scope} ${r.numbers.matching} of ${r.numbers.comparable}`).join('; ');
+  const counts = rows.map((r) => `${r.scope} ${r.numbers.matching} of ${r.numbers.comparable}${ceilingTies(r.numbers.at_ceiling ?? 0)}`).join('; ');
   rows.push({
     claim: 3,
     scope: 'all',

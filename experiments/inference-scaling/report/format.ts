@@ -7,6 +7,8 @@ export interface Estimated {
   hi: number | null;
   /** The values it was estimated from, where known: said when they are all alike. */
   n?: number;
+  /** Their standard deviation, where known: above 0, they are not all alike, whatever the interval. */
+  sd?: number | null;
 }
 
 export type Formatter = (x: number) => string;
@@ -51,8 +53,13 @@ export function withInterval(e: Estimated | null, f: Formatter, unit = ''): stri
   const value = e === null ? null : (e.mean ?? e.estimate ?? null);
   if (value === null || value === undefined) return 'n/a';
   if (e === null || e.lo === null || e.hi === null) return `${f(value)}${unit}`;
-  // Values all alike give a bootstrap interval of no width, which no 95% interval is: said as what it is.
-  if (e.lo === value && e.hi === value) return `${f(value)}${unit} (all ${e.n === undefined ? '' : `${e.n} `}alike)`;
+  // An interval of no width, which no 95% interval is, is said as what it is: values all alike, or
+  // values that differ only between the models of a mean pooled over them (its bootstrap
+  // resamples seeds within each model), each model's alike at every seed.
+  if (e.lo === value && e.hi === value) {
+    if ((e.sd ?? 0) > 0) return `${f(value)}${unit} (each model alike at every seed)`;
+    return `${f(value)}${unit} (all ${e.n === undefined ? '' : `${e.n} `}alike)`;
+  }
   return `${f(value)} [${f(e.lo)}, ${f(e.hi)}]${unit}`;
 }
 

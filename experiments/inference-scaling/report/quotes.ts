@@ -95,6 +95,7 @@ function claimQuotes(claims: Claims, data: StudyData, prefix: string): Quotes {
     } else if (row.claim === 3 && scope !== 'all') {
       put(`claim3.${scope}.matching`, n.matching, String);
       put(`claim3.${scope}.comparable`, n.comparable, String);
+      put(`claim3.${scope}.at_ceiling`, n.at_ceiling, String);
       q[`${prefix}claim3.${scope}.verdict`] = row.verdict;
     } else if (row.claim === 4) {
       put(`claim4.${scope}.breaks_2d`, n.breaks_latency_2d_share, fmt.share);

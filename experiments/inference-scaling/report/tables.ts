@@ -359,12 +359,13 @@ export function factorTable(a: Analysis, factor: Factor): TablePair {
       col('value', 'value'),
       col('baseline', 'baseline'),
       col('selector', 'selector'),
-      ...['k_iqr_mean', 'k_iqr_min', 'k_iqr_max'].map((k) => col(k, k)),
+      ...['k_iqr_mean', 'k_iqr_min', 'k_iqr_max', 'k_iqr_models'].map((k) => col(k, k)),
       ...summaryColumns('k_shift'),
       ...summaryColumns('accuracy_shift_pts'),
       col('shift_pairs', 'shift_pairs'),
       ...['no_pick', 'budget_break', 'rejudged_infeasible'].flatMap((p) => ['share', 'lo', 'hi', 'n'].map((s) => col(`${p}_${s}`, `${p}_${s}`))),
       ...summaryColumns('cost_saved_pct'),
+      col('cost_saved_pairs', 'cost_saved_pairs'),
     ],
     rows: levels.map((l) => ({
       factor: l.factor,
@@ -376,6 +377,8 @@ export function factorTable(a: Analysis, factor: Factor): TablePair {
       k_iqr_mean: round(l.kIqr?.mean ?? null, 10),
       k_iqr_min: l.kIqr?.min ?? null,
       k_iqr_max: l.kIqr?.max ?? null,
+      // The models the IQR's mean is over: those with a pick at this level.
+      k_iqr_models: l.kIqr?.count ?? null,
       ...nullable(l.kShift, 'k_shift'),
       ...nullable(l.accuracyShift, 'accuracy_shift_pts'),
       // The (model, seed) pairs with a pick at both this level and the baseline: the shifts' sample.
@@ -387,6 +390,8 @@ export function factorTable(a: Analysis, factor: Factor): TablePair {
       ...shareCells('rejudged_infeasible', l.rejudged),
       rejudged_infeasible_n: l.rejudged?.n ?? null,
       ...nullable(l.costSaved, 'cost_saved_pct'),
+      // The (model, seed) pairs where both this selector and accuracy-max picked: the saving's sample.
+      cost_saved_pairs: l.costSaved?.n ?? null,
     })),
   };
   const display: Table = {
@@ -394,7 +399,7 @@ export function factorTable(a: Analysis, factor: Factor): TablePair {
       col('scenario', 'scenario'),
       col('value', factor.title),
       col('selector', 'selector'),
-      col('iqr', 'k* IQR, mean over models (least to most)', 'right'),
+      col('iqr', 'k* IQR, mean over the models with a pick (least to most)', 'right'),
       col('shift', 'k* shift vs baseline', 'right'),
       col('accuracy', 'accuracy shift', 'right'),
       col('none', 'no pick', 'right'),
@@ -407,7 +412,8 @@ export function factorTable(a: Analysis, factor: Factor): TablePair {
       value: l.baseline ? `${l.value} (baseline)` : l.value,
       selector: l.selector,
       // Parentheses and "to", not brackets: the table's brackets are 95% intervals, and this is a range.
-      iqr: l.kIqr === null ? 'n/a' : `${fmt.k(l.kIqr.mean)} (${fmt.k(l.kIqr.min)} to ${fmt.k(l.kIqr.max)})`,
+      // The models counted where some picked nothing, since a level and its baseline may then average over different models.
+      iqr: l.kIqr === null ? 'n/a' : `${fmt.k(l.kIqr.mean)} (${fmt.k(l.kIqr.min)} to ${fmt.k(l.kIqr.max)}${l.kIqr.count < a.data.models.length ? `; ${l.kIqr.count} of ${a.data.models.length} models` : ''})`,
       // Blank in the baseline's own rows, which compare with nothing; n/a where a level has nothing to compare.
       shift: l.baseline ? '' : l.kShift === null ? 'n/a' : `${withInterval(l.kShift, fmt.k)} (${countOf(l.kShift.n, 'pair')})`,
       accuracy: l.baseline ? '' : l.accuracyShift === null ? 'n/a' : withInterval(l.accuracyShift, fmt.points, ' pts'),
@@ -415,7 +421,7 @@ export function factorTable(a: Analysis, factor: Factor): TablePair {
       budget: shareText(l.budgetBreak),
       rejudged: l.baseline ? '' : shareText(l.rejudged),
       // Blank in accuracy-max's own rows: it is what the others save against.
-      saved: l.selector === ACCURACY_MAX ? '' : l.costSaved?.mean == null ? 'n/a' : withInterval(l.costSaved, fmt.percent),
+      saved: l.selector === ACCURACY_MAX ? '' : l.costSaved?.mean == null ? 'n/a' : `${withInterval(l.costSaved, fmt.percent)} (${countOf(l.costSaved.n, 'pair')})`,
     })),
     labels: 3,
     sticky: 2,
@@ -455,7 +461,9 @@ export function claimHeadline(a: Analysis, claim: number): { verdict: string; me
   const headline = a.claims.rows.find((r) => r.claim === claim && r.headline);
   const measured = headline ? [`${headline.subject}: ${headline.value}`] : [];
   const quoted = claim === 1 ? a.claims.rows.find((r) => r.claim === 1 && r.subject.startsWith('knee-paper vs accuracy-max')) : undefined;
-  if (quoted) measured.push(`knee-paper vs accuracy-max, all conditions: ${quoted.value} (quoted: 63% latency, 58% cost, 1-2 points: ${quoted.verdict})`);
+  // With variants, the claims are those of the baseline variant, judged over its conditions alone.
+  const over = a.ablation ? `the ${a.ablation.baseline} variant's conditions` : 'all conditions';
+  if (quoted) measured.push(`knee-paper vs accuracy-max, ${over}: ${quoted.value} (quoted: 63% latency, 58% cost, 1-2 points: ${quoted.verdict})`);
   return { verdict: headline?.verdict ?? 'cannot tell', measured };
 }
 

@@ -92,13 +92,14 @@ function spreadFigure(a: Analysis, factor: Factor): Figure {
       iqr: round(l.kIqr?.mean ?? null),
       iqrMin: round(l.kIqr?.min ?? null),
       iqrMax: round(l.kIqr?.max ?? null),
+      models: l.kIqr?.count ?? null,
       shift: round(l.kShift?.mean ?? null),
     }));
   const x = levelAxis(factor);
   const color = { field: 'selector', type: 'nominal', sort: selectors, scale: selectorColourScale(a.data.selectors, selectors), title: 'selector' };
   const title = `Spread of k* across seeds against the ${factor.title}`;
   const subtitle = [
-    'Interquartile range of k* over the seeds, per model, then the mean over models. A spread near 0 says a pick repeats across seeds, not that the data decide it: a knee that takes the second candidate k repeats by construction.' +
+    'Interquartile range of k* over the seeds, per model, then the mean over the models with a pick. A spread near 0 says a pick repeats across seeds, not that the data decide it: a knee that takes the second candidate k repeats by construction.' +
       (factor.id === 'sim.M' ? ' Where mean accuracy reaches 1, accuracy-max takes the first k at which every run does, which varies by seed and grows with M.' : ''),
     `Selectors at the same spread share a point (the last drawn shows); ${outsideFeasibleSet(a, selectors)}.`,
   ];
@@ -113,7 +114,7 @@ function spreadFigure(a: Analysis, factor: Factor): Figure {
         width: 140,
         height: 120,
         layer: levelLine(x, { field: 'iqr', type: 'quantitative', title: 'IQR of k* across seeds', scale: MARGINED }, color, 20, {
-          tooltip: [tip('group', 'scenario'), tip('level', factor.title), tip('selector', 'selector'), tip('iqr', 'mean IQR of k*', TOOLTIP_FORMAT.k), tip('iqrMin', 'least spread model', TOOLTIP_FORMAT.k), tip('iqrMax', 'most spread model', TOOLTIP_FORMAT.k), tip('shift', 'mean k* shift vs baseline', TOOLTIP_FORMAT.k)],
+          tooltip: [tip('group', 'scenario'), tip('level', factor.title), tip('selector', 'selector'), tip('iqr', 'mean IQR of k*', TOOLTIP_FORMAT.k), tip('iqrMin', 'least spread model', TOOLTIP_FORMAT.k), tip('iqrMax', 'most spread model', TOOLTIP_FORMAT.k), tip('models', 'models with a pick', 'd'), tip('shift', 'mean k* shift vs baseline', TOOLTIP_FORMAT.k)],
         }),
       },
     },
@@ -229,6 +230,18 @@ function savedFigure(a: Analysis, factor: Factor): Figure {
   return selectorFigure(a, factor, title, subtitle, { rows, selectors, yTitle: 'cost saved vs accuracy-max (%)', format: TOOLTIP_FORMAT.percent, byLevel: true, zeroLine: true, tooltip: [tip('n', 'pairs (model and seed)', 'd')] });
 }
 
+/**
+ * How many of the matches drawn are ties at accuracy 1, where a level (a larger accuracy spread)
+ * lets both models of a pair reach it at every seed: a match the task no longer tells apart.
+ */
+function ceilingSentence(rows: readonly Obj[]): string {
+  const tied = rows.reduce((n, r) => n + (r.tied as number), 0);
+  const matching = rows.reduce((n, r) => n + (r.matching as number), 0);
+  if (tied === 0) return 'No match is a tie of two models at accuracy 1.';
+  const where = rows.filter((r) => (r.tied as number) > 0).map((r) => `${r.group} at ${r.level}: ${r.tied} of ${r.matching}`);
+  return `${tied} of the ${matching} matches drawn are ties of two models at accuracy 1 in every seed, where the task no longer tells them apart (${where.join('; ')}).`;
+}
+
 /** Claim 3 under each level: smaller-vs-large model pairs that match at lower cost, per scenario. */
 function modelPairsFigure(a: Analysis, factor: Factor): Figure {
   const ablation = a.ablation;
@@ -241,7 +254,8 @@ function modelPairsFigure(a: Analysis, factor: Factor): Figure {
       const matching = row?.numbers.matching ?? null;
       const comparable = row?.numbers.comparable ?? null;
       if (matching === null || matching === undefined || !comparable) continue;
-      rows.push({ group: group.label, level: level.label, matching, comparable, pairs: `${matching}/${comparable}`, share: round(matching / comparable), verdict: row?.verdict ?? null });
+      const tied = row?.numbers.at_ceiling ?? 0;
+      rows.push({ group: group.label, level: level.label, matching, comparable, tied, pairs: `${matching}/${comparable}`, share: round(matching / comparable), verdict: row?.verdict ?? null });
     }
   }
   const x = levelAxis(factor);
@@ -250,6 +264,7 @@ function modelPairsFigure(a: Analysis, factor: Factor): Figure {
   const subtitle = [
     'Share of (small or medium, large) model pairs where the smaller model, at its accuracy-max k*, is at least as accurate as the large one (within the interval) at a lower cost (two-sample bootstrap over seeds).',
     'Each point is labelled with the pairs that match over the pairs compared: a level may compare fewer.',
+    ceilingSentence(rows),
   ];
   // Room above 100% for the label of a point there; the axis stops at 100%.
   const y = { field: 'share', type: 'quantitative', title: 'pairs matching at lower cost', scale: { domain: [0, 1.15], nice: false, padding: MARGINED.padding }, axis: { format: '.0%', values: [0, 0.25, 0.5, 0.75, 1] } };
@@ -265,7 +280,7 @@ function modelPairsFigure(a: Analysis, factor: Factor): Figure {
         height: 120,
         layer: [
           ...levelLine(x, y, color, 24, {
-            tooltip: [tip('group', 'scenario'), tip('level', factor.title), tip('matching', 'pairs matching', 'd'), tip('comparable', 'comparable pairs', 'd'), tip('share', 'share', TOOLTIP_FORMAT.share), tip('verdict', 'claim 3 here')],
+            tooltip: [tip('group', 'scenario'), tip('level', factor.title), tip('matching', 'pairs matching', 'd'), tip('comparable', 'comparable pairs', 'd'), tip('tied', 'matches tied at accuracy 1', 'd'), tip('share', 'share', TOOLTIP_FORMAT.share), tip('verdict', 'claim 3 here')],
           }),
           { mark: { type: 'text', baseline: 'bottom', dy: -5, fontSize: 7, color: '#333333' }, encoding: { x, y: { field: 'share', type: 'quantitative' }, text: { field: 'pairs' } } },
         ],
