@@ -209,6 +209,13 @@ export interface ReportInput {
    * so that what is missing is the other shards' trials, not a run's to resume.
    */
   coverage?: { done: number; expected: number; finishedShards?: readonly string[] };
+  /**
+   * Set only when the finished trials were computed by more than one version of the experiment's
+   * code (the code a run ran, by its hash; a resume after the code changed): each version with
+   * its runs and trials, oldest first. Its files must then say so where a reader sees them, as
+   * for an incomplete study: numbers may mix the versions' results.
+   */
+  codeVersions?: readonly { codeHash: string; runs: readonly number[]; trials: number }[];
   /** The harness writing the report, for its provenance; absent in an input built by hand. */
   writer?: Writer;
 }

@@ -438,6 +438,34 @@ export function mergeOutputBusy(path: string, run: BusyRun): string {
   return `${writtenBy(path, run)}. Wait for it to finish, stop it, or merge into another database.`;
 }
 
+export function runStalled(runId: number): string {
+  return `run #${runId}'s process is alive on this host but has written nothing for over a minute: paused (Ctrl-Z, a suspended machine) or stuck. Resumed (fg), it goes on, unless a new run has taken the database over meanwhile, as the next run will.`;
+}
+
+export function runTookOverStalled(path: string, run: BusyRun): string {
+  return `${path}: run ${run.id} (pid ${run.pid}, started ${run.startedAt}) has written nothing for over a minute, though its process is still there: paused (Ctrl-Z, a suspended machine) or stuck. This run takes the database over; run ${run.id}, if resumed, stops without writing more.`;
+}
+
+export function waitingForOtherHostsWriter(path: string, run: BusyRun, silentSeconds: number, waitSeconds: number): string {
+  return (
+    `${writtenBy(path, run)}, which last wrote ${silentSeconds} s ago. A process on another host cannot be checked, so this run waits ` +
+    `up to ${waitSeconds} s to see whether it is alive: a live run writes every few seconds (this one then stops), and one gone ` +
+    `(a replaced container, a lost node) is taken over once a minute has passed without a word from it.`
+  );
+}
+
+export function dbGoneDuringRun(path: string, problem: 'missing' | 'replaced'): string {
+  const what =
+    problem === 'missing'
+      ? `${path} was moved, renamed or deleted while this run wrote it`
+      : `${path} is no longer the file this run opened: another file took its place while the run wrote`;
+  return (
+    `${what}, so the run stops rather than store more where no one would find it. Its last results are in that file, wherever it is ` +
+    `now, and in the -wal file SQLite keeps beside ${path}, which did not move with it: put the file back at ${path} and run the same ` +
+    `command again, and it resumes with all of them. If the file was deleted, its results are lost, and that command starts the study anew.`
+  );
+}
+
 export function runTakenOver(path: string, runId: number): string {
   return `${path}: another run took the database over while run ${runId} was paused (no heartbeat for over a minute: the process was stopped, as Ctrl-Z does, or its machine froze), taking it for dead. Run ${runId} stops without writing more: every trial it stored before is kept, and the other run computes the rest. "harness status ${path}" shows the run that writes it now.`;
 }
@@ -457,8 +485,13 @@ export function runWithoutCommit(gitSays: string): string {
   return `Warning: this run records no git commit of the code it runs (its provenance, for a methods section and for telling runs apart), because git says: ${said} Fix that before the runs whose provenance you need (git's message may say how); this run's trials are stored as usual.`;
 }
 
+/** "run 3" or "runs 1, 2". */
+function runsNamed(runs: readonly number[]): string {
+  return runs.length === 1 ? `run ${runs[0]}` : `runs ${runs.join(', ')}`;
+}
+
 export function runMixesCode(db: string, other: { trials: number; runs: readonly number[] }, freshCommand: string): string {
-  const runs = other.runs.length === 1 ? `run ${other.runs[0]}` : `runs ${other.runs.join(', ')}`;
+  const runs = runsNamed(other.runs);
   return (
     `Warning: ${countOf(other.trials, 'trial')} in ${db} ${other.trials === 1 ? 'was' : 'were'} computed by other code of the experiment (${runs}); the code, or project code ` +
     `it imports, has changed since. The trials computed now will mix with them. To compute every trial with this code, ` +
@@ -466,9 +499,31 @@ export function runMixesCode(db: string, other: { trials: number; runs: readonly
   );
 }
 
+export function planMixesCode(other: { trials: number; runs: readonly number[] }): string {
+  const runs = runsNamed(other.runs);
+  return `warning: ${countOf(other.trials, 'stored trial')} ${other.trials === 1 ? 'was' : 'were'} computed by other code of the experiment (${runs}): a run now would mix its trials with them; run it with --fresh to compute every trial with the code as it is now`;
+}
+
+export function runRefusesOtherCode(db: string, other: { trials: number; runs: readonly number[] }, freshCommand: string): string {
+  const runs = runsNamed(other.runs);
+  return (
+    `--same-code: ${countOf(other.trials, 'trial')} in ${db} ${other.trials === 1 ? 'was' : 'were'} computed by other code of the experiment (${runs}); ` +
+    `the code, or project code it imports, has changed since, and this run would mix its trials with them. Nothing was run. ` +
+    `Compute every trial with the code as it is now: ${freshCommand}; or check out the code the stored trials ran ("harness status ${db}" names its commit) and resume with that.`
+  );
+}
+
 /** The code versions of stored trials, as status and merge list them. */
 export function codeVersionsText(versions: readonly { codeHash: string; runs: readonly number[]; trials: number }[]): string {
   return versions.map((v) => `${v.codeHash.slice(0, 12)}: ${countOf(v.trials, 'trial')}, run${v.runs.length === 1 ? '' : 's'} ${v.runs.join(', ')}`).join('; ');
+}
+
+export function reportMixedCode(db: string, versions: readonly { codeHash: string; runs: readonly number[]; trials: number }[]): string {
+  return (
+    `Warning: the trials in ${db} were computed by ${versions.length} versions of the experiment's code (${codeVersionsText(versions)}), ` +
+    `as a run resumed after the code changed; the report says so, and its numbers may mix the versions' results. To report one version, ` +
+    `rerun the study with --fresh (every trial computed by the code as it is now), then report again.`
+  );
 }
 
 export function mergeMixedCode(out: string, versions: readonly { codeHash: string; runs: readonly number[]; trials: number }[]): string {
@@ -500,6 +555,10 @@ export function runFinished(s: { ok: number; failed: number; seconds: number; ra
 }
 
 /** run --report stopped by a signal once its trials were all stored, before the report. */
+export function runWritingReport(dir: string, reportCommand: string): string {
+  return `Writing the report to ${dir}. The trials are all stored: if the report is stopped, write it later with: ${reportCommand}`;
+}
+
 export function runStoppedBeforeReport(signal: string, db: string, reportCommand: string): string {
   return `Stopped by ${signal} as the run ended: its trials are stored in ${db}; the report was not written. Write it with: ${reportCommand}`;
 }

@@ -18,6 +18,7 @@ export function formatPlan(p: PlanReport, db: string): string {
     for (const d of p.differences) lines.push(`  - ${d.path}: ${showValue(d.stored)} in the database, ${showValue(d.current)} now`);
   } else {
     lines.push(`Database ${db}: ${p.database === 'new' ? 'new' : 'exists, same setup'}`);
+    if (p.otherCode) lines.push(`  ${msg.planMixesCode(p.otherCode)}`);
   }
   lines.push(`Trials (${where}): ${p.scope.cells} in all, ${p.scope.done} done, ${p.scope.failed} failed, ${p.scope.missing} missing`);
   if (p.shardMap.length) {
@@ -51,6 +52,7 @@ export function formatStatus(s: DbStatus, db: string): string {
     const commit = last.gitCommit ? `commit ${last.gitCommit.slice(0, 10)}${last.gitDirtyHash ? ' + changes' : ''}` : 'no git commit';
     lines.push(`  runs: ${s.runs.length}; last #${last.id} ${last.status}, started ${last.startedAt}, ${last.threads} thread${last.threads === 1 ? '' : 's'}, ${commit}, node ${last.nodeVersion}`);
   }
+  for (const run of s.runs.filter((r) => r.status === 'stalled')) lines.push(`  ${msg.runStalled(run.id)}`);
   if (s.code.length > 1) {
     lines.push(`  warning: the trials were computed by ${s.code.length} versions of the experiment's code (${msg.codeVersionsText(s.code)}); rerun with --fresh to compute them all with one`);
   }

@@ -5,7 +5,8 @@ export interface Output {
   columns?: number;
 }
 
-export type StopSignal = 'SIGINT' | 'SIGTERM';
+/** SIGUSR1 too: Slurm sends it before a job's time limit (`--signal=USR1@60`), asking it to stop cleanly. */
+export type StopSignal = 'SIGINT' | 'SIGTERM' | 'SIGUSR1';
 
 export interface Io {
   stdout: Output;
@@ -14,12 +15,12 @@ export interface Io {
   cwd: string;
   /** The arguments as typed (for provenance and the resume hint). */
   argv: readonly string[];
-  /** Subscribes to SIGINT/SIGTERM; returns the unsubscribe function. */
+  /** Subscribes to SIGINT/SIGTERM/SIGUSR1; returns the unsubscribe function. */
   onSignal?(handler: (signal: StopSignal) => void): () => void;
 }
 
 /** 1: the work ended incomplete (failed trials, or shards missing from a merge or a shard folder). */
-export const exitCodes = { ok: 0, incomplete: 1, badInput: 2, internal: 70, SIGINT: 130, SIGTERM: 143 } as const;
+export const exitCodes = { ok: 0, incomplete: 1, badInput: 2, internal: 70, SIGINT: 130, SIGTERM: 143, SIGUSR1: 138 } as const;
 
 export function println(out: Output, text: string): void {
   out.write(`${text}\n`);

@@ -1,7 +1,7 @@
 /**
  * Entry point: `npx harness ...` (bin/harness.mjs) or `node --import tsx harness/cli/main.ts`.
  * Wires the process to the app: streams, environment, signals. While a command listens for
- * SIGINT/SIGTERM (a run, to stop cleanly), the first one goes to it and a second one exits at
+ * SIGINT/SIGTERM/SIGUSR1 (a run, to stop cleanly), the first one goes to it and a second one exits at
  * once; otherwise a signal ends the process at once, by its default action.
  */
 import { exitCodes, type Io, type StopSignal } from './io.js';
@@ -18,7 +18,7 @@ tierForCommandLine();
  * ends the process the moment the signal comes, and a shell reports 130 or 143. Such a command
  * has nothing to save: its files are written aside and renamed into place.
  */
-const STOP_SIGNALS: readonly StopSignal[] = ['SIGINT', 'SIGTERM'];
+const STOP_SIGNALS: readonly StopSignal[] = ['SIGINT', 'SIGTERM', 'SIGUSR1'];
 const listeners = new Set<(signal: StopSignal) => void>();
 let signalsSeen = 0;
 function onStopSignal(signal: StopSignal): void {
@@ -26,6 +26,15 @@ function onStopSignal(signal: StopSignal): void {
   if (signalsSeen > 1) process.exit(exitCodes[signal]);
   for (const listener of listeners) listener(signal);
 }
+
+/**
+ * Without a listener, Node answers SIGUSR1 by opening its debugger, on a port any user of the
+ * machine may reach, and goes on. With this one, a command that does not listen for a stop ends
+ * at SIGUSR1, as the signal's default action would end it, once it returns to its event loop.
+ */
+process.on('SIGUSR1', () => {
+  if (listeners.size === 0) process.exit(exitCodes.SIGUSR1);
+});
 
 const { main } = await import('./app.js');
 

@@ -24,6 +24,7 @@ export const optionTable = {
   threads: { type: 'string', describe: 'Worker threads [default: available cores]' },
   db: { type: 'string', describe: 'Results database [default: results/<study>.sqlite, or results/<study>.shard-i-of-N.sqlite]' },
   fresh: { type: 'boolean', describe: 'Start a new database; an existing one is moved aside under a timestamped name' },
+  'same-code': { type: 'boolean', describe: 'Refuse to resume a database whose trials other code of the experiment computed (an unattended resume after the code changed), instead of warning and mixing them' },
   shard: { type: 'string', describe: `Run slice i/N of the grid (0-based). ${SHARD_FROM_ENVIRONMENT}` },
   'shard-count': { type: 'string', describe: 'Shard count for JOB_COMPLETION_INDEX (else JOB_COMPLETION_COUNT), and for a Slurm array that is not the whole range 0..N-1 (a rerun of one task)' },
   'task-timeout': { type: 'string', describe: 'Seconds one simulation may run; then its trials fail and the run goes on' },

@@ -76,6 +76,10 @@ export function progressText(p: { done: number; failed: number; total: number; s
   return `${p.done}/${p.total} done, ${p.failed} failed, ${rate >= 100 ? Math.round(rate) : rate.toFixed(1)} trials/s, ETA ${eta}`;
 }
 
+/** A wait between updates this long, and this many times the usual one, is a pause (see createProgress). */
+const PAUSE_MIN_MS = 10_000;
+const PAUSE_FACTOR = 10;
+
 export function createProgress(stream: ProgressStream, options: ProgressOptions): ProgressSink {
   const clock = options.clock ?? (() => performance.now());
   const tty = stream.isTTY === true;
@@ -86,12 +90,26 @@ export function createProgress(stream: ProgressStream, options: ProgressOptions)
   let startDone = 0;
   let done = 0;
   let failed = 0;
-  let started = 0;
   let lastShown = -Infinity;
   let active = false;
 
+  // The time the run has been running, less pauses: a wait between two updates far longer than
+  // the usual one (the process stopped, as Ctrl-Z does, then resumed) counts as a usual one, so
+  // that the rate and the ETA after a pause are the run's, not diluted by the time it stood still.
+  let activeMs = 0;
+  let lastUpdate = 0;
+  let updates = 0;
+  const advance = () => {
+    const t = clock();
+    const gap = t - lastUpdate;
+    const usual = updates > 0 ? activeMs / updates : Infinity;
+    activeMs += gap > PAUSE_MIN_MS && gap > PAUSE_FACTOR * usual ? usual : gap;
+    lastUpdate = t;
+    updates++;
+  };
+
   let drawn = 0;
-  const text = () => progressText({ done, failed, total, startDone, elapsedMs: clock() - started });
+  const text = () => progressText({ done, failed, total, startDone, elapsedMs: activeMs });
   const draw = (end = '') => {
     const bar = progressBar(done + failed, total, Math.max(10, Math.min(30, (stream.columns ?? 80) - 70)), color);
     const numbers = failed ? text().replace(/(\d+) failed/, paint(color, '31', '$1 failed')) : text();
@@ -111,7 +129,7 @@ export function createProgress(stream: ProgressStream, options: ProgressOptions)
     start(t, d) {
       total = t;
       startDone = done = d;
-      started = clock();
+      lastUpdate = clock();
       lastShown = tty ? -Infinity : clock();
       active = true;
       if (tty) show(true);
@@ -119,6 +137,7 @@ export function createProgress(stream: ProgressStream, options: ProgressOptions)
     update(d, f) {
       done = d;
       failed = f;
+      advance();
       if (active) show(false);
     },
     finish() {

@@ -8,7 +8,10 @@ import { performance } from 'node:perf_hooks';
 import { Bitset } from '../bitset.js';
 import { errorMessage } from '../errors.js';
 import { diffManifests, type Difference } from '../manifest.js';
+import { compiledModule } from '../pool/compile.js';
+import { trialsOfOtherCode, type OtherCode } from '../store/code-versions.js';
 import { doneCells } from '../store/reader.js';
+import { listRuns } from '../store/runs.js';
 import { Store } from '../store/store.js';
 import type { Study } from '../study/study.js';
 import { formatShard, type Shard } from './shard.js';
@@ -29,6 +32,8 @@ export interface PlanReport {
   /** Counts within the shard (or the grid). */
   scope: { cells: number; done: number; failed: number; missing: number };
   shardMap: { shard: string; cells: number; groups: number }[];
+  /** Stored trials that other code of the experiment computed: a run now would mix its own with them. */
+  otherCode: OtherCode | null;
   /** `failedGroups`: groups of the pilot that threw (left out of the timing), with the first one's error. */
   estimate: { pilotGroups: number; msPerCell: number; threads: number; seconds: number; failedGroups?: number; firstError?: string } | { error: string } | null;
 }
@@ -53,6 +58,7 @@ export async function planStudy(options: PlanOptions): Promise<PlanReport> {
   let failedIndices: number[] = [];
   let database: PlanReport['database'] = 'new';
   let differences: Difference[] = [];
+  let otherCode: OtherCode | null = null;
   if (existsSync(options.dbPath)) {
     const store = Store.open(options.dbPath, 'read', options.cwd, 'option');
     try {
@@ -64,6 +70,8 @@ export async function planStudy(options: PlanOptions): Promise<PlanReport> {
         database = 'matches';
         done = doneCells(store, grid.size);
         failedIndices = store.db.prepare(`SELECT cell_index FROM trial WHERE status = 'failed'`).pluck().all() as number[];
+        // What a resume would say at its start, said before it.
+        if (listRuns(store).some((r) => r.codeHash !== null)) otherCode = trialsOfOtherCode(store, compiledModule(study.loaded.modulePath).codeHash);
       }
     } finally {
       store.close();
@@ -90,6 +98,7 @@ export async function planStudy(options: PlanOptions): Promise<PlanReport> {
     db: options.dbPath,
     database,
     differences,
+    otherCode,
     dims: grid.dims.map((d, j) => ({ fields: d.fields.map((f) => f.name), values: grid.lengths[j]!, shared: d.shared })),
     cells: grid.count,
     cellsPerGroup: grid.blockSize,

@@ -24,6 +24,7 @@ import * as msg from '../messages.js';
 import { displayPath, projectRoot } from '../paths.js';
 import { commonFailure, loadReportInput, statusCounts } from '../store/reader.js';
 import { listRuns } from '../store/runs.js';
+import { mixedCodeVersions, type CodeVersion } from '../store/code-versions.js';
 import { Store } from '../store/store.js';
 import { Bitset } from '../bitset.js';
 import type { Grid } from '../grid.js';
@@ -74,6 +75,8 @@ export type ReportResult =
       partial: PartialReport | null;
       /** Set when trials failed: the report leaves them out. */
       failures: { trials: number; warning: string } | null;
+      /** Set when the trials were computed by more than one version of the experiment's code. */
+      mixedCode: { versions: CodeVersion[]; warning: string } | null;
     }
   | { none: string };
 
@@ -116,6 +119,7 @@ export async function writeReport(options: ReportOptions): Promise<ReportResult>
     try {
       figures?.warmUp(figureSetOf(experiment, manifest.hash, listRuns(store), options.pngDpi));
       const input = loadReportInput(store, options.progress);
+      const codeVersions = mixedCodeVersions(store, input.runs);
       const note = heapNote(input.trials.length, (options.heap ?? getHeapStatistics)());
       if (note) log(note);
       // The trials of the snapshot the report shows (while a run writes, a later one than status's).
@@ -123,7 +127,7 @@ export async function writeReport(options: ReportOptions): Promise<ReportResult>
       const coverage = { done: input.trials.length, expected: expectedTrials, ...(finished.length ? { finishedShards: finished } : {}) };
       let files: unknown;
       try {
-        files = await experiment.report({ ...input, figures, coverage, writer: await writer, ...(options.pngDpi === undefined ? {} : { pngDpi: options.pngDpi }) });
+        files = await experiment.report({ ...input, figures, coverage, ...(codeVersions ? { codeVersions } : {}), writer: await writer, ...(options.pngDpi === undefined ? {} : { pngDpi: options.pngDpi }) });
       } catch (thrown) {
         // The experiment's code failed, not the harness: say where, and that nothing was lost.
         if (thrown instanceof InputError) throw thrown;
@@ -139,7 +143,8 @@ export async function writeReport(options: ReportOptions): Promise<ReportResult>
           ? { done: coverage.done, expected: coverage.expected, warning: msg.reportPartial(store.shown, manifest.study, coverage.done, coverage.expected, finished.length ? msg.reportNext.otherShards() : next(), finished) }
           : null;
       const failures = common === null ? null : { trials: failed, warning: msg.reportFailedTrials(store.shown, manifest.study, failed, ok + failed, common, next()) };
-      return { ...result, partial, failures };
+      const mixedCode = codeVersions === null ? null : { versions: codeVersions, warning: msg.reportMixedCode(store.shown, codeVersions) };
+      return { ...result, partial, failures, mixedCode };
     } finally {
       await figures?.close();
     }
@@ -214,7 +219,7 @@ function figureSetOf(experiment: Experiment, manifestHash: string, runs: readonl
  * report that this one does not have (see ReportLedger). A file system error (a full disk, a
  * read-only folder, a file in the way) is the user's to fix: an InputError naming the folder.
  */
-function writeFiles(files: ReportFile[], dir: string, options: ReportOptions): Omit<Extract<ReportResult, { written: string[] }>, 'partial' | 'failures'> {
+function writeFiles(files: ReportFile[], dir: string, options: ReportOptions): Omit<Extract<ReportResult, { written: string[] }>, 'partial' | 'failures' | 'mixedCode'> {
   const progress: WriteProgress = { at: null, placed: 0 };
   let removed: string[];
   try {

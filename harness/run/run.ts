@@ -18,7 +18,7 @@ import { compiledModule } from '../pool/compile.js';
 import { GroupPool } from '../pool/pool.js';
 import { doneCells } from '../store/reader.js';
 import { trialsOfOtherCode, type OtherCode } from '../store/code-versions.js';
-import { assertNoLiveRun, beginRun, endRun, heartbeatEveryMs, type RunStatus } from '../store/runs.js';
+import { assertNoLiveRun, beginRun, endRun, heartbeatEveryMs, waitOutOtherHostsWriter, type RunStatus } from '../store/runs.js';
 import { Store } from '../store/store.js';
 import { RunTakenOverError, WriteError, asWriteError } from '../store/failures.js';
 import { ResultWriter } from '../store/writer.js';
@@ -39,6 +39,8 @@ export interface RunOptions {
   shard: Shard | null;
   /** Move an existing database aside and start a new one. */
   fresh?: boolean;
+  /** Refuse, rather than warn, when stored trials were computed by other code of the experiment. */
+  sameCode?: boolean;
   taskTimeoutMs?: number;
   /** Stop after this many failed trials. */
   maxFailures?: number;
@@ -190,8 +192,10 @@ async function runInto(store: Store, options: RunOptions, now: () => Date, log: 
   // Compiled before the run is recorded: the hash of the code its trials run is provenance.
   const compiled = todo > 0 ? compiledModule(study.loaded.modulePath) : null;
   const provenance = collectProvenance({ threads, shard: shardText, commandLine: options.commandLine, codeHash: compiled?.codeHash });
-  const runId = beginRun(store, provenance, 'running', now());
   const otherCode = compiled && alreadyDone > 0 ? trialsOfOtherCode(store, compiled.codeHash) : null;
+  if (otherCode && options.sameCode) throw new InputError(msg.runRefusesOtherCode(store.shown, otherCode, freshCommandOf(options)));
+  await waitOutOtherHostsWriter(store, now, log, options.signal);
+  const runId = beginRun(store, provenance, 'running', now(), (stalled) => log(msg.runTookOverStalled(store.shown, stalled)));
   const summary = (status: RunStatus, ok: number, failed: number, signal: string | null): RunSummary => {
     const seconds = (performance.now() - started) / 1000;
     return {
@@ -292,6 +296,8 @@ async function runInto(store: Store, options: RunOptions, now: () => Date, log: 
   clearInterval(heartbeat);
   await pool.destroy();
   options.progress?.finish();
+  // A database moved or deleted in the last seconds, since the heartbeat last looked: not "finished" there.
+  fatal ??= writer.fileGone();
   // Commit what finished, unless committing is what failed.
   const counts = () => ({ done: writer.totals.ok, failed: writer.totals.failed });
   if (fatal instanceof WriteError) writer.abandon();

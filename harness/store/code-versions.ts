@@ -34,15 +34,25 @@ export interface OtherCode {
   runs: number[];
 }
 
+/** The versions whose finished trials a database holds, when there is more than one; else null. */
+export function mixedCodeVersions(store: Store, runs: readonly RunRecord[] = listRuns(store)): CodeVersion[] | null {
+  // The runs name one version or none: no pass over the trials for them.
+  if (new Set(runs.map((r) => r.codeHash).filter((h) => h !== null)).size < 2) return null;
+  const versions = codeVersions(runs, okTrialsByRun(store));
+  return versions.length > 1 ? versions : null;
+}
+
 /** The finished trials that runs of other code than `codeHash` stored; null when there are none. */
 export function trialsOfOtherCode(store: Store, codeHash: string): OtherCode | null {
   const runs = listRuns(store);
   // Most resumes run the code of the runs before: no pass over the trials for them.
   if (!runs.some((r) => r.codeHash !== null && r.codeHash !== codeHash)) return null;
-  const okByRun = new Map(
-    (store.db.prepare(`SELECT run_id, count(*) AS n FROM trial WHERE status = 'ok' GROUP BY run_id`).all() as { run_id: number | null; n: number }[]).map((r) => [r.run_id, r.n]),
-  );
-  const others = codeVersions(runs, okByRun).filter((v) => v.codeHash !== codeHash);
+  const others = codeVersions(runs, okTrialsByRun(store)).filter((v) => v.codeHash !== codeHash);
   if (others.length === 0) return null;
   return { trials: others.reduce((sum, v) => sum + v.trials, 0), runs: others.flatMap((v) => v.runs).sort((a, b) => a - b) };
+}
+
+function okTrialsByRun(store: Store): Map<number | null, number> {
+  const rows = store.db.prepare(`SELECT run_id, count(*) AS n FROM trial WHERE status = 'ok' GROUP BY run_id`).all() as { run_id: number | null; n: number }[];
+  return new Map(rows.map((r) => [r.run_id, r.n]));
 }

@@ -22,6 +22,11 @@ export class RunTakenOverError extends WriteError {
   override name = 'RunTakenOverError';
 }
 
+/** The database's path names another file, or none, since the run opened it (see ResultWriter.fileGone). */
+export class DatabaseGoneError extends WriteError {
+  override name = 'DatabaseGoneError';
+}
+
 /** The error to throw for `thrown`, raised while writing to the database shown as `shown`. */
 export function asWriteError(shown: string, thrown: unknown): unknown {
   const code = (thrown as { code?: unknown } | null)?.code;

@@ -57,12 +57,47 @@ export function liveRun(store: Store, now: Date): RunRow | undefined {
 
 /**
  * The runs as they stand at `now`: one left `running` by a process that is gone (killed, or its
- * machine lost) is shown `killed`, as the next run will record it. A reader cannot write that down.
+ * machine lost) is shown `killed`, as the next run will record it. One whose process is still
+ * there on this host but has written no heartbeat for `staleAfterMs` is `stalled`: paused (Ctrl-Z,
+ * a suspended machine) or stuck; it may go on, but the next run takes the database over from
+ * it. A reader cannot write that down.
  */
 export function runsAsOf(store: Store, now: Date): RunRecord[] {
   const live = liveRun(store, now)?.id;
-  return listRuns(store).map((run) => (run.status === 'running' && run.id !== live ? { ...run, status: 'killed' } : run));
+  const rows = new Map((store.db.prepare(`SELECT id, host, pid FROM run WHERE status = 'running'`).all() as Pick<RunRow, 'id' | 'host' | 'pid'>[]).map((r) => [r.id, r]));
+  const stalled = (id: number) => {
+    const row = rows.get(id);
+    return row !== undefined && row.host === hostname() && processAlive(row.pid);
+  };
+  return listRuns(store).map((run) => (run.status === 'running' && run.id !== live ? { ...run, status: stalled(run.id) ? 'stalled' : 'killed' } : run));
 }
+
+/**
+ * A run of another host holding the database is alive by its heartbeat alone, as no pid can be
+ * checked there: one whose process is gone (a container replaced, a node lost) holds it until its
+ * heartbeat is `staleAfterMs` old. Rather than refuse such a writer at once, wait to see which it
+ * is: a heartbeat that moves is a live writer (beginRun then refuses), and one that goes stale is
+ * a dead one (beginRun marks it killed). A live writer beats every `heartbeatEveryMs`, so it is
+ * told apart within seconds; a dead one costs at most the rest of the minute. Returns at once
+ * when no other host's run holds the database, and when `signal` aborts.
+ */
+export async function waitOutOtherHostsWriter(store: Store, now: () => Date, say: (line: string) => void, signal?: AbortSignal): Promise<void> {
+  const held = liveRun(store, now());
+  if (!held || held.host === hostname()) return;
+  const beat = (run: RunRow) => Date.parse(run.heartbeat_at ?? run.started_at);
+  const first = beat(held);
+  say(msg.waitingForOtherHostsWriter(store.shown, { id: held.id, pid: held.pid, host: held.host, startedAt: held.started_at }, Math.max(0, Math.round((now().getTime() - first) / 1000)), Math.ceil((first + staleAfterMs - now().getTime()) / 1000)));
+  const read = store.db.prepare(`SELECT * FROM run WHERE id = ?`);
+  // Bounded in real time too: the clock `now` gives may be a test's, standing still.
+  const deadline = Date.now() + (first + staleAfterMs - now().getTime()) + POLL_MS;
+  while (!signal?.aborted && Date.now() < deadline) {
+    await new Promise((done) => setTimeout(done, POLL_MS));
+    const run = read.get(held.id) as RunRow | undefined;
+    if (!run || run.status !== 'running' || beat(run) !== first || !isAlive(run, now())) return;
+  }
+}
+
+const POLL_MS = 500;
 
 /**
  * Throws the "being written by run N (pid, host, start)" error while a live run holds the
@@ -77,20 +112,23 @@ export function assertNoLiveRun(store: Store, now: Date, message: typeof msg.dbB
  * Registers a run after checking that no live run holds the database; returns its id. Runs
  * left `running` by a dead process are marked `killed` in the same transaction.
  */
-export function beginRun(store: Store, provenance: Provenance, status: RunStatus, now: Date): number {
+export function beginRun(store: Store, provenance: Provenance, status: RunStatus, now: Date, onTakeOver?: (stalled: msg.BusyRun) => void): number {
   try {
-    return registerRun(store, provenance, status, now);
+    return registerRun(store, provenance, status, now, onTakeOver);
   } catch (thrown) {
     throw asWriteError(store.shown, thrown);
   }
 }
 
-function registerRun(store: Store, provenance: Provenance, status: RunStatus, now: Date): number {
-  return store.db
+/** `onTakeOver` hears of each run taken over whose process is still there on this host (stalled, see runsAsOf). */
+function registerRun(store: Store, provenance: Provenance, status: RunStatus, now: Date, onTakeOver?: (stalled: msg.BusyRun) => void): number {
+  const stalled: RunRow[] = [];
+  const id = store.db
     .transaction(() => {
       const running = store.db.prepare(`SELECT * FROM run WHERE status = 'running'`).all() as RunRow[];
       for (const other of running) {
         if (isAlive(other, now)) refuseBusy(store, other);
+        if (other.host === hostname() && processAlive(other.pid)) stalled.push(other);
         store.db.prepare(`UPDATE run SET status = 'killed', ended_at = COALESCE(ended_at, heartbeat_at) WHERE id = ?`).run(other.id);
       }
       const stamp = now.toISOString();
@@ -107,6 +145,8 @@ function registerRun(store: Store, provenance: Provenance, status: RunStatus, no
       return Number(result.lastInsertRowid);
     })
     .immediate();
+  for (const run of stalled) onTakeOver?.({ id: run.id, pid: run.pid, host: run.host, startedAt: run.started_at });
+  return id;
 }
 
 export function endRun(store: Store, runId: number, status: RunStatus, counts: { done: number; failed: number }, now: Date): void {

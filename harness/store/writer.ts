@@ -12,7 +12,9 @@ import type { PlannedGroup } from '../run/tasks.js';
 import { quoteIdent, sqlValueOf } from './columns.js';
 import { curveColumnNames, fieldColumns, trialColumnNames } from './schema.js';
 import * as msg from '../messages.js';
-import { RunTakenOverError, asWriteError } from './failures.js';
+import { statSync } from 'node:fs';
+import { errnoCode } from '../folders.js';
+import { DatabaseGoneError, RunTakenOverError, asWriteError } from './failures.js';
 import type { Store } from './store.js';
 
 /** Where it was first defined; harness/store/failures.ts holds it now. */
@@ -47,6 +49,8 @@ export class ResultWriter {
   private readonly now: () => Date;
   private readonly maxPendingRows: number;
   private closed = false;
+  /** The database file as opened (device and inode), to tell when its path names it no more; none in memory. */
+  private readonly file: { dev: number; ino: number } | null;
 
   constructor(
     private readonly store: Store,
@@ -71,6 +75,7 @@ export class ResultWriter {
     this.fields = fieldColumns(body).map((c) => c.field);
     this.resultWidth = body.columns.trial.length;
     this.now = options.now ?? (() => new Date());
+    this.file = store.path === ':memory:' ? null : statSync(store.path);
     this.maxPendingRows = options.maxPendingRows ?? 5000;
     const every = options.flushEveryMs ?? 200;
     this.timer = every > 0 ? setInterval(() => this.timedFlush(), every) : undefined;
@@ -151,10 +156,30 @@ export class ResultWriter {
       return;
     }
     // Taken over while this process was stopped: the run stops before its next flush.
-    if (changes !== 1) {
+    const problem = changes !== 1 ? this.takenOver() : this.fileGone();
+    if (problem) {
       if (this.timer) clearInterval(this.timer);
-      this.options.onError?.(this.takenOver());
+      this.options.onError?.(problem);
     }
+  }
+
+  /**
+   * The error to stop on when the database's path no longer names the file this writer opened
+   * (moved, renamed, deleted or replaced while the run wrote): its rows would go on into a file
+   * the user cannot see at that path, and the run would report its results there. Null while it
+   * does, and for a database in memory.
+   */
+  fileGone(): DatabaseGoneError | null {
+    if (!this.file) return null;
+    let now: { dev: number; ino: number };
+    try {
+      now = statSync(this.store.path);
+    } catch (thrown) {
+      // Only a missing file is known to be gone; a folder that cannot be read now is left to the writes.
+      if (errnoCode(thrown) !== 'ENOENT' && errnoCode(thrown) !== 'ENOTDIR') return null;
+      return new DatabaseGoneError(msg.dbGoneDuringRun(this.store.shown, 'missing'));
+    }
+    return now.dev === this.file.dev && now.ino === this.file.ino ? null : new DatabaseGoneError(msg.dbGoneDuringRun(this.store.shown, 'replaced'));
   }
 
   private takenOver(): RunTakenOverError {

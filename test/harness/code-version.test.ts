@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
+import * as msg from '../../harness/messages.js';
 import { gitState } from '../../harness/run/provenance.js';
 import { fixtures, noopModule, noopStudy, writeStudy } from './helpers.js';
 import { runHarness, withDb } from '../reliability/helpers.js';
@@ -38,7 +39,20 @@ describe('the experiment code behind the stored trials', () => {
     expect([first.summary.otherCode, second.summary.otherCode]).toEqual([null, null]);
     expect(second.stderr).not.toContain('other code');
 
+    const planned = async () => (await runHarness(['plan', study, '--db', db, '--pilot', '0', '--json'], { cwd: dir })).stdout;
+    expect(JSON.parse(await planned())).toMatchObject({ database: 'matches', otherCode: null });
     appendFileSync(experiment, '\n// Edited after two shards ran: a change to the code the trials run.\n');
+    // The dry run says it before the run does.
+    const stored0 = first.summary.ok + second.summary.ok;
+    expect(JSON.parse(await planned())).toMatchObject({ otherCode: { trials: stored0, runs: [1, 2] } });
+    expect((await runHarness(['plan', study, '--db', db, '--pilot', '0'], { cwd: dir })).stdout).toContain(`  ${msg.planMixesCode({ trials: stored0, runs: [1, 2] })}`);
+    // Told to keep to one code, a resume refuses before it runs anything.
+    const refused = await runHarness(['run', study, '--db', db, '--same-code'], { cwd: dir });
+    expect({ code: refused.code, stderr: refused.stderr }).toEqual({
+      code: 2,
+      stderr: `${msg.runRefusesOtherCode('results.sqlite', { trials: stored0, runs: [1, 2] }, `npx harness run ${study} --db ${db} --same-code --fresh`)}\n`,
+    });
+    expect(withDb(db, (d) => d.prepare('SELECT count(*) FROM run').pluck().get())).toBe(2);
     const third = await run();
     const stored = first.summary.ok + second.summary.ok;
     expect(third.summary.otherCode).toEqual({ trials: stored, runs: [1, 2] });
@@ -61,6 +75,12 @@ describe('the experiment code behind the stored trials', () => {
     ]);
     const text = await runHarness(['status', db], { cwd: dir });
     expect(text.stdout).toContain(`warning: the trials were computed by 2 versions of the experiment's code (${hashes[0]!.slice(0, 12)}: ${stored} trials, runs 1, 2;`);
+
+    // The report says so too, and hands the versions to the experiment's report() for its files.
+    const report = await runHarness(['report', db, '--out', 'report', '--json'], { cwd: dir });
+    expect(report.code, report.stderr).toBe(0);
+    expect(report.stderr).toContain(`Warning: the trials in results.sqlite were computed by 2 versions of the experiment's code (${hashes[0]!.slice(0, 12)}: ${stored} trials, runs 1, 2;`);
+    expect((JSON.parse(report.stdout) as { mixedCode: { versions: unknown } }).mixedCode.versions).toEqual(code);
   }, 60_000);
 });
 

@@ -3,7 +3,7 @@
  * manifest, the run lock, and a failing commit.
  */
 import Database from 'better-sqlite3';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -13,11 +13,11 @@ import * as msg from '../../harness/messages.js';
 import { collectProvenance } from '../../harness/run/provenance.js';
 import { openForStudy } from '../../harness/run/run.js';
 import { groupsOfBlock } from '../../harness/run/tasks.js';
-import { beginRun, endRun, listRuns, runsAsOf } from '../../harness/store/runs.js';
+import { beginRun, endRun, listRuns, runsAsOf, staleAfterMs, waitOutOtherHostsWriter } from '../../harness/store/runs.js';
 import { readSchemaVersion, schemaVersion } from '../../harness/store/schema.js';
 import { Store } from '../../harness/store/store.js';
 import { ResultWriter, WriteError } from '../../harness/store/writer.js';
-import { RunTakenOverError } from '../../harness/store/failures.js';
+import { DatabaseGoneError, RunTakenOverError } from '../../harness/store/failures.js';
 import { loadStudy } from '../../harness/study/study.js';
 import { noopStudy, tempDir, writeStudy } from './helpers.js';
 
@@ -146,8 +146,63 @@ describe('the run lock', () => {
     endRun(store, gone, 'killed', { done: 0, failed: 0 }, at(2));
     const live = beginRun(store, { ...provenance, pid: process.pid, host: hostname() }, 'running', at(3));
     expect(runsAsOf(store, at(4)).map((r) => [r.id, r.status])).toEqual([[gone, 'killed'], [live, 'running']]);
-    // Silent past the heartbeat's limit, a live pid does not keep it running.
-    expect(runsAsOf(store, at(3600)).map((r) => r.status)).toEqual(['killed', 'killed']);
+    // Silent past the heartbeat's limit, a live pid does not keep it running: paused or stuck, the next run takes over.
+    expect(runsAsOf(store, at(3600)).map((r) => r.status)).toEqual(['killed', 'stalled']);
+    store.close();
+  });
+
+  it("waits out another host's writer that went silent, then takes the database over, saying why it waits", async () => {
+    const store = openForStudy(await study(), ':memory:', 'x', at(0));
+    // Its pid cannot be checked on another host; its last heartbeat, 2 s short of the limit.
+    const silentSince = new Date(Date.now() - staleAfterMs + 2000);
+    const gone = beginRun(store, { ...provenance, host: 'elsewhere', pid: 4242 }, 'running', silentSince);
+    const said: string[] = [];
+    const waited = Date.now();
+    await waitOutOtherHostsWriter(store, () => new Date(), (line) => said.push(line));
+    expect(Date.now() - waited).toBeGreaterThanOrEqual(1500);
+    expect(said).toEqual([msg.waitingForOtherHostsWriter(':memory:', { id: gone, pid: 4242, host: 'elsewhere', startedAt: silentSince.toISOString() }, 58, 2)]);
+    const next = beginRun(store, provenance, 'running', new Date());
+    expect(listRuns(store).map((r) => [r.id, r.status])).toEqual([[gone, 'killed'], [next, 'running']]);
+    store.close();
+  });
+
+  it("tells another host's live writer by its heartbeat moving, and refuses it within seconds", async () => {
+    const store = openForStudy(await study(), ':memory:', 'x', at(0));
+    const started = new Date();
+    const live = beginRun(store, { ...provenance, host: 'elsewhere', pid: 4242 }, 'running', started);
+    const beat = setInterval(() => store.db.prepare(`UPDATE run SET heartbeat_at = ? WHERE id = ?`).run(new Date().toISOString(), live), 300);
+    try {
+      const waited = Date.now();
+      const said: string[] = [];
+      await waitOutOtherHostsWriter(store, () => new Date(), (line) => said.push(line));
+      expect(Date.now() - waited).toBeLessThan(5000);
+      expect(said).toHaveLength(1);
+      expect(() => beginRun(store, provenance, 'running', new Date())).toThrow(msg.dbBusy(':memory:', { id: live, pid: 4242, host: 'elsewhere', startedAt: started.toISOString() }));
+    } finally {
+      clearInterval(beat);
+      store.close();
+    }
+  });
+
+  it('says when it takes over a run of this host whose process is still there (stalled), not one that is gone', async () => {
+    const store = openForStudy(await study(), ':memory:', 'x', at(0));
+    const gone = beginRun(store, { ...provenance, pid: 2 ** 22 + 12345, host: hostname() }, 'running', at(0));
+    const heard: unknown[] = [];
+    const paused = beginRun(store, { ...provenance, pid: process.pid, host: hostname() }, 'running', at(3600), (run) => heard.push(run));
+    expect(heard).toEqual([]);
+    const next = beginRun(store, provenance, 'running', at(7200), (run) => heard.push(run));
+    expect(heard).toEqual([{ id: paused, pid: process.pid, host: hostname(), startedAt: at(3600).toISOString() }]);
+    expect(listRuns(store).map((r) => [r.id, r.status])).toEqual([[gone, 'killed'], [paused, 'killed'], [next, 'running']]);
+    store.close();
+  });
+
+  it('does not wait for a writer of this host, whose process it checks', async () => {
+    const store = openForStudy(await study(), ':memory:', 'x', at(0));
+    beginRun(store, { ...provenance, pid: process.pid, host: hostname() }, 'running', new Date());
+    const said: string[] = [];
+    const waited = Date.now();
+    await waitOutOtherHostsWriter(store, () => new Date(), (line) => said.push(line));
+    expect([Date.now() - waited < 200, said]).toEqual([true, []]);
     store.close();
   });
 });
@@ -207,6 +262,25 @@ describe('the writer', () => {
     expect(() => writer.flush()).toThrow(WriteError);
     expect(() => writer.flush()).toThrow(msg.dbWriteFailed(':memory:', 'no such table: curve'));
     expect(store.db.prepare('SELECT count(*) FROM trial').pluck().get()).toBe(3);
+    writer.abandon();
+    store.close();
+  });
+});
+
+describe("a writer whose database's path names another file, or none", () => {
+  it('tells a file moved away from one put in its place, and says nothing while the path names the file it opened', async () => {
+    const s = await study();
+    const path = join(dir, 'watched.sqlite');
+    const store = openForStudy(s, path, 'x', at(0));
+    const writer = new ResultWriter(store, s.manifest.body, beginRun(store, provenance, 'running', at(0)), { flushEveryMs: 0 });
+    expect(writer.fileGone()).toBeNull();
+    renameSync(path, `${path}.away`);
+    expect(writer.fileGone()).toEqual(new DatabaseGoneError(msg.dbGoneDuringRun(path, 'missing')));
+    writeFileSync(path, 'another file');
+    expect(writer.fileGone()).toEqual(new DatabaseGoneError(msg.dbGoneDuringRun(path, 'replaced')));
+    rmSync(path);
+    renameSync(`${path}.away`, path);
+    expect(writer.fileGone()).toBeNull();
     writer.abandon();
     store.close();
   });

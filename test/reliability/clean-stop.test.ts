@@ -1,6 +1,6 @@
 /**
- * Clean stops with real processes: `harness run` gets SIGINT or SIGTERM at seeded moments
- * mid-run. It exits 130 or 143 with a message that counts the saved trials and gives the
+ * Clean stops with real processes: `harness run` gets SIGINT, SIGTERM or SIGUSR1 at seeded moments
+ * mid-run. It exits 130, 143 or 138 with a message that counts the saved trials and gives the
  * command that resumes; the database is sound, the count is right, and after the last resume
  * the rows are byte-identical to an uninterrupted run's. Default: 3 stops per signal;
  * HARNESS_SLOW=1: 10. A command without a clean stop of its own (report) ends at once, by the
@@ -23,7 +23,8 @@ const study = new InterruptedStudy(tempDir('harness-stop-'), slow ? 2500 : 1000)
 beforeAll(() => study.setUp());
 
 describe('clean stop and resume', () => {
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  // SIGUSR1: Slurm's warning before a time limit; without a listener Node would open its debugger instead.
+  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGUSR1', 138]] as const) {
     it(`stops cleanly on ${signal} at ${stops} seeded moments: exit ${code}, a resume hint, and the same bytes in the end`, async () => {
       const db = `${signal.toLowerCase()}.sqlite`;
       const random = seededRandom(`reliability: ${signal} moments`);

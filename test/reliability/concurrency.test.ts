@@ -8,7 +8,7 @@
  * holds too long is reported as such.
  */
 import Database from 'better-sqlite3';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -112,6 +112,21 @@ describe('two runs on one database', () => {
     expect(committedTrials(join(dir, db))).toBe(stored);
     expect(stored).toBeLessThan(cells);
     expect(runStatuses(join(dir, db))).toEqual(['killed', 'running']);
+  });
+
+  it('a database moved away while a run writes it stops the run, which says where its results are; moved back, it resumes to the same rows', async () => {
+    const db = 'moved.sqlite';
+    const run = startHarness(argv(db), { cwd: dir });
+    expect(await run.waitForStdout(/^Running /m)).not.toBeNull();
+    await pollUntil(() => committedTrials(join(dir, db)), (n) => n > 0, () => false);
+    renameSync(join(dir, db), join(dir, 'moved-away.sqlite'));
+    const exit = await run.exited;
+    // Found within a heartbeat (5 s), while the run still has trials to compute.
+    expect({ code: exit.code, stderr: withoutProgress(exit.stderr) }).toEqual({ code: 2, stderr: `${msg.dbGoneDuringRun(db, 'missing')}\n` });
+    expect(exit.stdout).not.toContain('Finished');
+    renameSync(join(dir, 'moved-away.sqlite'), join(dir, db));
+    expect((await runHarness(argv(db), { cwd: dir })).code).toBe(0);
+    expect(checkAgainstReference(join(dir, db), reference).problems).toEqual([]);
   });
 
   it('--fresh refuses to move a database from under a live run', async () => {

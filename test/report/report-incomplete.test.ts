@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ReportFile, ReportInput } from '../../harness/experiment.js';
 import { reportDocuments, reportSummary } from '../../experiments/inference-scaling/report/index.js';
-import { incompleteFigureNote, incompleteWarning } from '../../experiments/inference-scaling/report/page.js';
+import { incompleteFigureNote, incompleteWarning, mixedCodeWarning } from '../../experiments/inference-scaling/report/page.js';
 import { latexMessage } from '../../harness/render/latex.js';
 import { escapeHtml } from '../../harness/render/table.js';
 import { syntheticReportInput } from './synthetic.js';
@@ -60,6 +60,37 @@ describe('the report of an incomplete study', () => {
     const specs = files.filter((f) => f.path.endsWith('.vl.json'));
     expect(specs.length).toBeGreaterThan(5);
     for (const spec of specs) expect((JSON.parse(text(files, spec.path)) as { title: { subtitle: string[] } }).title.subtitle[0]).toBe(note);
+  });
+
+  it('of trials computed by two versions of the code, says so as it does an incomplete study, both warnings together', async () => {
+    const input = small();
+    const codeVersions = [
+      { codeHash: 'a'.repeat(64), runs: [1, 2], trials: 100 },
+      { codeHash: 'b'.repeat(64), runs: [3], trials: input.trials.length - 100 },
+    ];
+    const files = await reportDocuments({ ...input, codeVersions });
+    const warning = mixedCodeWarning(codeVersions)!;
+    expect(warning).toBe(
+      `Mixed code: the trials of this report were computed by 2 versions of the experiment's code (aaaaaaaaaaaa: 100 trials, runs 1, 2; bbbbbbbbbbbb: ${input.trials.length - 100} trials, run 3), ` +
+        'as a run resumed after the code changed, so its numbers may mix their results; rerun the study with --fresh and report again before quoting anything from it.',
+    );
+    const page = text(files, 'index.html');
+    expect(page.indexOf(`<div class="incomplete" role="alert"><strong>${escapeHtml(warning)}</strong></div>`)).toBeLessThan(page.indexOf('<h2 id="claims">'));
+    expect(page).toMatch(/<title>[^<]*\(MIXED CODE\)/);
+    expect(text(files, 'claims.md').split('\n')[2]).toBe(`**${warning}**`);
+    expect(JSON.parse(text(files, 'summary.json'))).toMatchObject({ mixedCode: { versions: codeVersions, warning } });
+    expect(text(files, 'tables/balanced.md').split('\n')[2]).toBe(`**${warning}**`);
+    const subtitle = (path: string) => (JSON.parse(text(files, path)) as { title: { subtitle: string[] } }).title.subtitle;
+    expect(subtitle('figures/picks.vl.json')[0]).toBe("MIXED CODE: trials computed by 2 versions of the experiment's code");
+    // Unfinished as well: both, the incomplete study's first.
+    const coverage = { done: input.trials.length, expected: 2 * input.trials.length };
+    const both = await reportDocuments({ ...input, coverage, codeVersions });
+    expect(text(both, 'claims.md').split('\n')[2]).toBe(`**${incompleteWarning(coverage)} ${warning}**`);
+    expect(JSON.parse(text(both, 'figures/picks.vl.json')).title.subtitle.slice(0, 2)).toEqual([incompleteFigureNote(coverage), "MIXED CODE: trials computed by 2 versions of the experiment's code"]);
+    expect(text(both, 'index.html')).toMatch(/<title>[^<]*\(INCOMPLETE: \d+ of \d+ trials; MIXED CODE\)/);
+    // One version: none of it.
+    const one = await reportDocuments({ ...input, codeVersions: codeVersions.slice(0, 1) });
+    expect(text(one, 'claims.md')).not.toContain('Mixed code');
   });
 
   it('names under its banner what the results lack yet: scenarios, models, seeds; and nothing there when it is only some trials of each', async () => {

@@ -16,7 +16,7 @@ import { analyze, analyzeEstimates, type Analysis } from './analysis.js';
 import { loadStudyData } from './data.js';
 import { allFigures, leftOutFigures, showsNoIntervals, type Figure } from './figures/index.js';
 import { withNoteAbove } from './figures/theme.js';
-import { buildPage, incompleteCoverage, incompleteFigureNote, incompleteWarning, type PageFigure } from './page.js';
+import { buildPage, figureNotes, incompleteCoverage, incompleteWarning, mixedCodeWarning, readerWarning, type PageFigure } from './page.js';
 import { quotes } from './quotes.js';
 import { allTables, claimsSummary, type TablePair } from './tables.js';
 
@@ -77,8 +77,8 @@ export async function reportDocuments(input: ReportInput, options: Pick<ReportOp
 /** The tables, claims and summary: everything that needs the analysis alone. */
 function tableFiles(analysis: Analysis, input: ReportInput, tables: readonly TablePair[]): ReportFile[] {
   const files: ReportFile[] = [];
-  // An unfinished study's tables say so where a reader sees them (a CSV stays plain data).
-  const warning = incompleteWarning(input.coverage) ?? undefined;
+  // An unfinished study's tables, or one of mixed code, say so where a reader sees them (a CSV stays plain data).
+  const warning = readerWarning(input) ?? undefined;
   for (const t of tables) {
     const body = t.empty === undefined ? tableToMarkdown(t.display) : `No rows: ${escapeMarkdownTags(t.empty)}.\n`;
     files.push({ path: `tables/${t.name}.csv`, content: tableToCsv(t.csv) });
@@ -86,15 +86,15 @@ function tableFiles(analysis: Analysis, input: ReportInput, tables: readonly Tab
     files.push({ path: `tables/${t.name}.tex`, content: tableToLatex(t.display, { title: t.title, ...(t.empty === undefined ? {} : { empty: t.empty }), ...(warning ? { warning } : {}) }) });
   }
   files.push({ path: 'claims.md', content: escapeMarkdownTags(withWarning(claimsSummary(analysis), input)), role: 'summary' });
-  const summary = summaryOf(analysis, input.manifest.hash, input.coverage, input.writer);
+  const summary = summaryOf(analysis, input.manifest.hash, input.coverage, input.writer, input.codeVersions);
   files.push({ path: 'summary.json', content: `${JSON.stringify(summary, null, 1)}\n` });
   files.push({ path: 'numbers.tex', content: latexNumbers(summary.study, summary.quotes, warning) });
   return files;
 }
 
-/** claims.md with the warning of an incomplete study in bold right under its heading. */
+/** claims.md with the warnings of an incomplete study or mixed code in bold right under its heading. */
 function withWarning(claims: string, input: ReportInput): string {
-  const warning = incompleteWarning(input.coverage);
+  const warning = readerWarning(input);
   if (!warning) return claims;
   const end = claims.indexOf('\n');
   return `${claims.slice(0, end + 1)}\n**${warning}**\n${claims.slice(end + 1)}`;
@@ -105,16 +105,15 @@ function withWarning(claims: string, input: ReportInput): string {
  * so that a figure taken out of the report cannot pass for the complete study's.
  */
 function figuresOf(analysis: Analysis, input: ReportInput): Figure[] {
-  const note = incompleteFigureNote(input.coverage);
-  const figures = allFigures(analysis);
-  return note ? figures.map((figure) => withNoteAbove(figure, note)) : figures;
+  const notes = figureNotes(input);
+  return allFigures(analysis).map((figure) => notes.reduceRight(withNoteAbove, figure));
 }
 
 /** The figures' Vega-Lite specs and the page, which embeds their compiled Vega specs. */
 function pageFiles(analysis: Analysis, input: ReportInput, figures: readonly PageFigure[], tables: readonly TablePair[]): ReportFile[] {
   const files: ReportFile[] = figures.map(({ figure }) => ({ path: `figures/${figure.name}.vl.json`, content: `${JSON.stringify(figure.spec, null, 2)}\n` }));
   input.progress('page', 0, 1);
-  files.push({ path: 'index.html', content: buildPage({ analysis, manifest: input.manifest, runs: input.runs, figures, leftOut: leftOutFigures(analysis), tables, coverage: input.coverage, writer: input.writer }), role: 'entry' });
+  files.push({ path: 'index.html', content: buildPage({ analysis, manifest: input.manifest, runs: input.runs, figures, leftOut: leftOutFigures(analysis), tables, coverage: input.coverage, codeVersions: input.codeVersions, writer: input.writer }), role: 'entry' });
   input.progress('page', 1, 1);
   return files;
 }
@@ -197,13 +196,15 @@ export type ReportSummary = ReturnType<typeof summaryOf>;
  * incomplete study's adds `complete: false`, the trials done and expected, and the warning, up
  * front; a complete study's is as it always was.
  */
-function summaryOf(a: Analysis, manifestHash: string, coverage?: ReportInput['coverage'], writer?: ReportInput['writer']) {
+function summaryOf(a: Analysis, manifestHash: string, coverage?: ReportInput['coverage'], writer?: ReportInput['writer'], codeVersions?: ReportInput['codeVersions']) {
   const incomplete = incompleteCoverage(coverage);
+  const mixed = mixedCodeWarning(codeVersions);
   return {
     study: a.data.study,
     manifestHash,
     ...(writer ? { writer } : {}),
     ...(incomplete ? { complete: false, trials: { done: incomplete.done, expected: incomplete.expected }, warning: incompleteWarning(coverage) } : {}),
+    ...(mixed ? { mixedCode: { versions: codeVersions, warning: mixed } } : {}),
     /** Numbers as the documents write them, by name. */
     quotes: quotes(a),
     seeds: a.data.replicates.length,

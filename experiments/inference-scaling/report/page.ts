@@ -4,6 +4,7 @@
  * that found nothing to do leaves the page unchanged.
  */
 import type { Json, ReportInput, RunRecord, Writer } from '../../../harness/experiment.js';
+import { codeVersionsText } from '../../../harness/messages.js';
 import { buildHtmlPage, type PageChart } from '../../../harness/render/html.js';
 import { escapeHtml, tableToHtml } from '../../../harness/render/table.js';
 import { countOf, shareOf } from '../../../harness/text.js';
@@ -32,6 +33,8 @@ export interface PageInput {
   tables: readonly TablePair[];
   /** Trials in the database and in the study (ReportInput.coverage); absent or equal: complete. */
   coverage?: ReportInput['coverage'];
+  /** The versions of the experiment's code that computed the trials, when more than one (ReportInput.codeVersions). */
+  codeVersions?: ReportInput['codeVersions'];
   /** The harness writing the report (ReportInput.writer). */
   writer?: Writer;
 }
@@ -56,6 +59,28 @@ export function incompleteWarning(coverage: ReportInput['coverage']): string | n
   return shards.length
     ? `${covers} Its database holds ${countOf(shards.length, 'shard')} of the study (${shards.join(', ')}), finished, and not the others, so ${provisional}; run the other shards, merge them with "harness merge", and report the merged database before quoting anything from it.`
     : `${covers} Its run has not finished, so ${provisional}; complete the run and report again before quoting anything from it.`;
+}
+
+/**
+ * The warning every such file carries when the trials were computed by more than one version of
+ * the experiment's code (ReportInput.codeVersions): a resume after the code changed. Null otherwise.
+ */
+export function mixedCodeWarning(versions: ReportInput['codeVersions']): string | null {
+  if (!versions || versions.length < 2) return null;
+  return `Mixed code: the trials of this report were computed by ${versions.length} versions of the experiment's code (${codeVersionsText(versions)}), as a run resumed after the code changed, so its numbers may mix their results; rerun the study with --fresh and report again before quoting anything from it.`;
+}
+
+/** Every warning a reader must see before quoting anything from the report, as one text; null when there is none. */
+export function readerWarning(input: Pick<ReportInput, 'coverage' | 'codeVersions'>): string | null {
+  const warnings = [incompleteWarning(input.coverage), mixedCodeWarning(input.codeVersions)].filter((w): w is string => w !== null);
+  return warnings.length ? warnings.join(' ') : null;
+}
+
+/** The lines a figure carries above its plot for readerWarning's warnings (short: they are drawn). */
+export function figureNotes(input: Pick<ReportInput, 'coverage' | 'codeVersions'>): string[] {
+  const versions = input.codeVersions;
+  const mixed = versions && versions.length > 1 ? `MIXED CODE: trials computed by ${versions.length} versions of the experiment's code` : null;
+  return [incompleteFigureNote(input.coverage), mixed].filter((n): n is string => n !== null);
 }
 
 /** The line a figure carries above its plot when the study is incomplete (short: it is drawn). */
@@ -133,6 +158,8 @@ export function buildPage(input: PageInput): string {
     const missing = notRunYet(a, input.manifest.body);
     parts.push(`<div class="incomplete" role="alert"><strong>${escapeHtml(warning)}</strong>${missing ? `<br>${escapeHtml(missing)}` : ''}</div>`);
   }
+  const mixed = mixedCodeWarning(input.codeVersions);
+  if (mixed) parts.push(`<div class="incomplete" role="alert"><strong>${escapeHtml(mixed)}</strong></div>`);
   // Repeated at each section a reader may jump to from the navigation or a link.
   const provisional = incomplete ? `<p class="incomplete">Provisional: from ${incomplete.done} of the ${incomplete.expected} trials of the study (${incomplete.share}).</p>` : '';
   parts.push(
@@ -219,8 +246,9 @@ export function buildPage(input: PageInput): string {
 
   // Vega names the chart's container by the spec's description: to a screen reader, its title.
   const charts: PageChart[] = input.figures.map(({ figure, vega }) => ({ id: chartId(figure), spec: { ...vega, description: figure.title } }));
-  const title = `${a.data.study}${incomplete ? ` (INCOMPLETE: ${incomplete.done} of ${incomplete.expected} trials)` : ''}: inference scaling report`;
-  return buildHtmlPage({ title, body: parts.join('\n'), charts, css: incomplete ? `${CSS}${INCOMPLETE_CSS}` : CSS });
+  const flags = [incomplete ? `INCOMPLETE: ${incomplete.done} of ${incomplete.expected} trials` : null, mixed ? 'MIXED CODE' : null].filter((f) => f !== null);
+  const title = `${a.data.study}${flags.length ? ` (${flags.join('; ')})` : ''}: inference scaling report`;
+  return buildHtmlPage({ title, body: parts.join('\n'), charts, css: incomplete || mixed ? `${CSS}${INCOMPLETE_CSS}` : CSS });
 }
 
 /** The ablations' design: the question each factor asks, and what each of its levels (variants) sets. */

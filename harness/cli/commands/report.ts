@@ -20,6 +20,7 @@ export function printReport(result: ReportResult, io: Io, out: Output): void {
   // Last, where they are seen: the report is of part of the study, or leaves failed trials out.
   if (result.partial) println(io.stderr, `\n${result.partial.warning}`);
   if (result.failures) println(io.stderr, `\n${result.failures.warning}`);
+  if (result.mixedCode) println(io.stderr, `\n${result.mixedCode.warning}`);
 }
 
 /**
@@ -39,6 +40,8 @@ export type ReportJson =
       trials?: { done: number; expected: number };
       warning?: string;
       failed?: { trials: number; warning: string };
+      /** The versions of the experiment's code that computed the trials, when more than one. */
+      mixedCode?: { versions: { codeHash: string; runs: number[]; trials: number }[]; warning: string };
     }
   | { none: string };
 
@@ -51,6 +54,7 @@ export function reportJson(result: ReportResult, cwd: string): ReportJson {
     summary: result.summary,
     ...(result.partial ? { complete: false as const, trials: { done: result.partial.done, expected: result.partial.expected }, warning: result.partial.warning } : {}),
     ...(result.failures ? { failed: { ...result.failures } } : {}),
+    ...(result.mixedCode ? { mixedCode: result.mixedCode } : {}),
   };
 }
 

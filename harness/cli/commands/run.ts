@@ -8,7 +8,7 @@ import { GroupPool } from '../../pool/pool.js';
 import { runStudy, type RunSummary } from '../../run/run.js';
 import type { Study } from '../../study/study.js';
 import { checkShardFits, formatShard } from '../../run/shard.js';
-import { commandLine, exitCodes, println, resumeCommand } from '../io.js';
+import { commandLine, exitCodes, println, resumeCommand, type StopSignal } from '../io.js';
 import { dpi, options, optionTable, seconds, text, wholeNumber } from '../options.js';
 import { createProgress, createStageProgress } from '../progress.js';
 import type { Command } from './command.js';
@@ -19,7 +19,7 @@ import { printReport, reportJson, type ReportJson } from './report.js';
 export const minWorkerMemoryMb = 32;
 
 export function exitCodeOf(summary: RunSummary): number {
-  if (summary.status === 'interrupted') return summary.signal === 'SIGTERM' ? exitCodes.SIGTERM : exitCodes.SIGINT;
+  if (summary.status === 'interrupted') return exitCodes[summary.signal as StopSignal] ?? exitCodes.SIGINT;
   return summary.status === 'done' ? exitCodes.ok : exitCodes.incomplete;
 }
 
@@ -31,7 +31,7 @@ export const runCommand: Command = {
     y
       .positional('study', { type: 'string', describe: 'Study file, or a study name from "harness list"' })
       .options({
-        ...options('set', 'threads', 'db', 'fresh', 'shard', 'shard-count', 'task-timeout', 'max-failures', 'worker-memory', 'json', 'report'),
+        ...options('set', 'threads', 'db', 'fresh', 'same-code', 'shard', 'shard-count', 'task-timeout', 'max-failures', 'worker-memory', 'json', 'report'),
         out: { type: 'string', describe: 'Report folder, with --report [default: reports/<study>]' },
         dpi: { ...optionTable.dpi, describe: `With --report: ${optionTable.dpi.describe}` },
       })
@@ -80,6 +80,7 @@ export const runCommand: Command = {
         threads,
         shard: shard.shard,
         fresh: args['fresh'] === true,
+        sameCode: args['same-code'] === true,
         taskTimeoutMs,
         maxFailures,
         pool,
@@ -95,12 +96,12 @@ export const runCommand: Command = {
       await pool.destroy();
     }
     const db = displayPath(dbPath, io.cwd);
+    const reportLater = `npx ${commandLine(['report', db, ...(out ? ['--out', out] : []), ...(pngDpi === undefined ? [] : ['--dpi', String(pngDpi)])])}`;
     // A stop asked for as the run ended, too late to stop it (its trials are all stored): the
     // report is not written, and the command says how to write it.
     if (controller.signal.aborted && (summary.status === 'done' || summary.status === 'failed') && args['report'] === true) {
-      const signal = String(controller.signal.reason) as 'SIGINT' | 'SIGTERM';
-      const report = `npx ${commandLine(['report', db, ...(out ? ['--out', out] : []), ...(pngDpi === undefined ? [] : ['--dpi', String(pngDpi)])])}`;
-      println(io.stderr, msg.runStoppedBeforeReport(signal, db, report));
+      const signal = String(controller.signal.reason) as StopSignal;
+      println(io.stderr, msg.runStoppedBeforeReport(signal, db, reportLater));
       if (json) println(io.stdout, JSON.stringify({ ...summary, db, exitCode: exitCodes[signal], report: null }));
       return exitCodes[signal];
     }
@@ -117,6 +118,9 @@ export const runCommand: Command = {
     if (summary.otherCode && summary.ok + summary.failed > 0) println(io.stderr, msg.runMixedCodeReminder(db, summary.otherCode));
     let report: ReportJson | null = null;
     if (args['report'] === true && (summary.status === 'done' || summary.status === 'failed')) {
+      // Said before: a stop during the report ends the process at once (the report computes without
+      // returning to take a signal), with no word after it. The earlier report stays whole.
+      println(io.stderr, msg.runWritingReport(displayPath(reportDir(study.name), io.cwd), reportLater));
       tierForReport();
       try {
         const result = await writeReport({
