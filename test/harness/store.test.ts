@@ -12,6 +12,8 @@ import { diffManifests } from '../../harness/manifest.js';
 import * as msg from '../../harness/messages.js';
 import { collectProvenance } from '../../harness/run/provenance.js';
 import { openForStudy } from '../../harness/run/run.js';
+import { databaseStatus } from '../../harness/run/status.js';
+import { formatStatus } from '../../harness/cli/format.js';
 import { groupsOfBlock } from '../../harness/run/tasks.js';
 import { beginRun, endRun, listRuns, runsAsOf, staleAfterMs, waitOutOtherHostsWriter } from '../../harness/store/runs.js';
 import { readSchemaVersion, schemaVersion } from '../../harness/store/schema.js';
@@ -149,6 +151,16 @@ describe('the run lock', () => {
     // Silent past the heartbeat's limit, a live pid does not keep it running: paused or stuck, the next run takes over.
     expect(runsAsOf(store, at(3600)).map((r) => r.status)).toEqual(['killed', 'stalled']);
     store.close();
+  });
+
+  it('status names a stalled run and says what it means', async () => {
+    const path = join(dir, 'stalled.sqlite');
+    const store = openForStudy(await study(), path, 'x', at(0));
+    const paused = beginRun(store, { ...provenance, pid: process.pid, host: hostname() }, 'running', at(0));
+    store.close();
+    const status = databaseStatus(path, at(3600));
+    expect(status.runs.map((r) => r.status)).toEqual(['stalled']);
+    expect(formatStatus(status, 'stalled.sqlite').split('\n').slice(-2)).toEqual([expect.stringContaining(`last #${paused} stalled,`), `  ${msg.runStalled(paused)}`]);
   });
 
   it("waits out another host's writer that went silent, then takes the database over, saying why it waits", async () => {
