@@ -439,11 +439,11 @@ export function mergeOutputBusy(path: string, run: BusyRun): string {
 }
 
 export function runStalled(runId: number): string {
-  return `run #${runId}'s process is alive on this host but has written nothing for over a minute: paused (Ctrl-Z, a suspended machine) or stuck. Resumed (fg), it goes on, unless a new run has taken the database over meanwhile, as the next run will.`;
+  return `run #${runId} has written nothing for over a minute, though a process with its pid is alive on this host: paused (Ctrl-Z, a suspended machine) or stuck, unless another process got its pid. Resumed (fg), it goes on, unless a new run has taken the database over meanwhile, as the next run will.`;
 }
 
 export function runTookOverStalled(path: string, run: BusyRun): string {
-  return `${path}: run ${run.id} (pid ${run.pid}, started ${run.startedAt}) has written nothing for over a minute, though its process is still there: paused (Ctrl-Z, a suspended machine) or stuck. This run takes the database over; run ${run.id}, if resumed, stops without writing more.`;
+  return `${path}: run ${run.id} (pid ${run.pid}, started ${run.startedAt}) has written nothing for over a minute, though a process with its pid is still there: paused (Ctrl-Z, a suspended machine) or stuck, unless another process got its pid. This run takes the database over; run ${run.id}, if resumed, stops without writing more.`;
 }
 
 export function waitingForOtherHostsWriter(path: string, run: BusyRun, silentSeconds: number, waitSeconds: number): string {
@@ -460,9 +460,9 @@ export function dbGoneDuringRun(path: string, problem: 'missing' | 'replaced'): 
       ? `${path} was moved, renamed or deleted while this run wrote it`
       : `${path} is no longer the file this run opened: another file took its place while the run wrote`;
   return (
-    `${what}, so the run stops rather than store more where no one would find it. Its last results are in that file, wherever it is ` +
-    `now, and in the -wal file SQLite keeps beside ${path}, which did not move with it: put the file back at ${path} and run the same ` +
-    `command again, and it resumes with all of them. If the file was deleted, its results are lost, and that command starts the study anew.`
+    `${what}, so the run stops rather than store more where no one would find it. What it stored is in that file, wherever it ` +
+    `is now (if deleted, it is lost), less its latest results, which SQLite had not yet written into it: ` +
+    `put it back at ${path}, or give --db its new place, and run the same command again; it resumes, computing those again.`
   );
 }
 

@@ -19,6 +19,8 @@ export interface ProgressOptions {
   lineEveryMs?: number;
   /** Milliseconds clock (injectable for tests). */
   clock?: () => number;
+  /** Leave out of the rate the time the process stood stopped, seen by a timer (default: with the real clock). */
+  watchPauses?: boolean;
 }
 
 export function formatDuration(seconds: number): string {
@@ -76,9 +78,9 @@ export function progressText(p: { done: number; failed: number; total: number; s
   return `${p.done}/${p.total} done, ${p.failed} failed, ${rate >= 100 ? Math.round(rate) : rate.toFixed(1)} trials/s, ETA ${eta}`;
 }
 
-/** A wait between updates this long, and this many times the usual one, is a pause (see createProgress). */
-const PAUSE_MIN_MS = 10_000;
-const PAUSE_FACTOR = 10;
+/** How often the progress looks for a stop of the process, and how late its timer must come to count as one (see createProgress). */
+const PAUSE_WATCH_MS = 1000;
+const PAUSE_MIN_MS = 5000;
 
 export function createProgress(stream: ProgressStream, options: ProgressOptions): ProgressSink {
   const clock = options.clock ?? (() => performance.now());
@@ -93,23 +95,26 @@ export function createProgress(stream: ProgressStream, options: ProgressOptions)
   let lastShown = -Infinity;
   let active = false;
 
-  // The time the run has been running, less pauses: a wait between two updates far longer than
-  // the usual one (the process stopped, as Ctrl-Z does, then resumed) counts as a usual one, so
-  // that the rate and the ETA after a pause are the run's, not diluted by the time it stood still.
-  let activeMs = 0;
-  let lastUpdate = 0;
-  let updates = 0;
-  const advance = () => {
-    const t = clock();
-    const gap = t - lastUpdate;
-    const usual = updates > 0 ? activeMs / updates : Infinity;
-    activeMs += gap > PAUSE_MIN_MS && gap > PAUSE_FACTOR * usual ? usual : gap;
-    lastUpdate = t;
-    updates++;
+  // The time the run has been running, less the time the process stood stopped (Ctrl-Z, then fg;
+  // SIGSTOP, SIGCONT), so that the rate and the ETA after it are the run's. A stop shows as this
+  // thread's timer coming late by it; slow work does not delay the timer (the work is in workers).
+  let started = 0;
+  let pausedMs = 0;
+  let lastTick = 0;
+  let watch: NodeJS.Timeout | undefined;
+  const watchPauses = () => {
+    lastTick = clock();
+    watch = setInterval(() => {
+      const t = clock();
+      const late = t - lastTick - PAUSE_WATCH_MS;
+      if (late >= PAUSE_MIN_MS) pausedMs += late;
+      lastTick = t;
+    }, PAUSE_WATCH_MS);
+    watch.unref();
   };
 
   let drawn = 0;
-  const text = () => progressText({ done, failed, total, startDone, elapsedMs: activeMs });
+  const text = () => progressText({ done, failed, total, startDone, elapsedMs: clock() - started - pausedMs });
   const draw = (end = '') => {
     const bar = progressBar(done + failed, total, Math.max(10, Math.min(30, (stream.columns ?? 80) - 70)), color);
     const numbers = failed ? text().replace(/(\d+) failed/, paint(color, '31', '$1 failed')) : text();
@@ -129,7 +134,9 @@ export function createProgress(stream: ProgressStream, options: ProgressOptions)
     start(t, d) {
       total = t;
       startDone = done = d;
-      lastUpdate = clock();
+      started = clock();
+      clearInterval(watch);
+      if (options.watchPauses ?? options.clock === undefined) watchPauses();
       lastShown = tty ? -Infinity : clock();
       active = true;
       if (tty) show(true);
@@ -137,10 +144,10 @@ export function createProgress(stream: ProgressStream, options: ProgressOptions)
     update(d, f) {
       done = d;
       failed = f;
-      advance();
       if (active) show(false);
     },
     finish() {
+      clearInterval(watch);
       if (!active) return;
       active = false;
       if (tty) draw('\n');

@@ -5,7 +5,7 @@
  * outcome to the single writer. An abort signal (SIGINT/SIGTERM) stops submission, abandons
  * batches in flight, and commits everything that finished.
  */
-import { existsSync, renameSync } from 'node:fs';
+import { existsSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Shard } from './shard.js';
@@ -20,7 +20,7 @@ import { doneCells } from '../store/reader.js';
 import { trialsOfOtherCode, type OtherCode } from '../store/code-versions.js';
 import { assertNoLiveRun, beginRun, endRun, heartbeatEveryMs, waitOutOtherHostsWriter, type RunStatus } from '../store/runs.js';
 import { Store } from '../store/store.js';
-import { RunTakenOverError, WriteError, asWriteError } from '../store/failures.js';
+import { DatabaseGoneError, RunTakenOverError, WriteError, asWriteError } from '../store/failures.js';
 import { ResultWriter } from '../store/writer.js';
 import type { Study } from '../study/study.js';
 import { collectProvenance, gitCommitProblem } from './provenance.js';
@@ -67,6 +67,7 @@ export interface RunOptions {
 export interface RunSummary {
   study: string;
   db: string;
+  /** 0 for a run stopped before it was recorded (while it waited for another host's writer). */
   runId: number;
   status: RunStatus;
   /** The abort reason (e.g. 'SIGINT') when interrupted. */
@@ -147,6 +148,17 @@ export function openForStudy(study: Study, dbPath: string, freshCommand: string,
   }
 }
 
+/**
+ * SQLite names a database's -wal and -shm by the path it opened, and writes no more to a file
+ * moved or deleted from under it (SQLITE_READONLY_DBMOVED), so the -wal of a run stopped for that
+ * stays at the old path, holding the last commits. Any other file put at that path later would
+ * take it for its own, and be damaged: removed, at the cost of those last commits, which the file
+ * never had (it stays consistent without them) and a resume computes again.
+ */
+function removeStrandedWal(dbPath: string): void {
+  for (const suffix of ['-wal', '-shm']) rmSync(`${dbPath}${suffix}`, { force: true });
+}
+
 /** The command that starts this run over, in a new database. */
 function freshCommandOf(options: RunOptions): string {
   return options.freshCommand ?? `${options.commandLine.replace(/\s--fresh\b/g, '')} --fresh`;
@@ -174,6 +186,12 @@ export async function runStudy(options: RunOptions): Promise<RunSummary> {
     const store = openForStudy(study, options.dbPath, freshCommand, now(), options.cwd);
     try {
       return await runInto(store, options, now, log);
+    } catch (thrown) {
+      if (thrown instanceof DatabaseGoneError) {
+        store.close();
+        removeStrandedWal(options.dbPath);
+      }
+      throw thrown;
     } finally {
       store.close();
     }
@@ -184,6 +202,8 @@ export async function runStudy(options: RunOptions): Promise<RunSummary> {
 
 async function runInto(store: Store, options: RunOptions, now: () => Date, log: (line: string) => void): Promise<RunSummary> {
   const { study, shard, threads } = options;
+  // First: the trials another host's writer stores meanwhile are done, not this run's to compute.
+  const waited = await waitOutOtherHostsWriter(store, now, log, options.signal);
   const started = performance.now();
   const done = doneCells(store, study.grid.size);
   const { cells, done: alreadyDone } = countCells(study.grid, shard, done);
@@ -194,7 +214,10 @@ async function runInto(store: Store, options: RunOptions, now: () => Date, log: 
   const provenance = collectProvenance({ threads, shard: shardText, commandLine: options.commandLine, codeHash: compiled?.codeHash });
   const otherCode = compiled && alreadyDone > 0 ? trialsOfOtherCode(store, compiled.codeHash) : null;
   if (otherCode && options.sameCode) throw new InputError(msg.runRefusesOtherCode(store.shown, otherCode, freshCommandOf(options)));
-  await waitOutOtherHostsWriter(store, now, log, options.signal);
+  // Stopped while it waited: nothing began, and the writer waited for may still hold the database.
+  if (waited && options.signal?.aborted) {
+    return { study: study.name, db: store.path, runId: 0, status: 'interrupted', signal: String(options.signal.reason), shard: shardText, cells, alreadyDone, ok: 0, failed: 0, seconds: 0, trialsPerSecond: 0, otherCode };
+  }
   const runId = beginRun(store, provenance, 'running', now(), (stalled) => log(msg.runTookOverStalled(store.shown, stalled)));
   const summary = (status: RunStatus, ok: number, failed: number, signal: string | null): RunSummary => {
     const seconds = (performance.now() - started) / 1000;

@@ -45,6 +45,16 @@ function isAlive(run: RunRow, now: Date): boolean {
   return run.host === hostname() ? processAlive(run.pid) && fresh : fresh;
 }
 
+/**
+ * Whether a process of this host with that pid exists that is not this one, for telling a stalled
+ * run from a dead one: a silent run recorded with this process's pid is a dead one whose pid came
+ * round again, as in a container restarted under the same hostname, where the harness is pid 1
+ * again. (The lock does not use it: a program may run two studies in one process.)
+ */
+function otherProcessAlive(pid: number): boolean {
+  return pid !== process.pid && processAlive(pid);
+}
+
 function refuseBusy(store: Store, other: RunRow, message: typeof msg.dbBusy = msg.dbBusy): never {
   throw new InputError(message(store.shown, { id: other.id, pid: other.pid, host: other.host, startedAt: other.started_at }));
 }
@@ -67,7 +77,7 @@ export function runsAsOf(store: Store, now: Date): RunRecord[] {
   const rows = new Map((store.db.prepare(`SELECT id, host, pid FROM run WHERE status = 'running'`).all() as Pick<RunRow, 'id' | 'host' | 'pid'>[]).map((r) => [r.id, r]));
   const stalled = (id: number) => {
     const row = rows.get(id);
-    return row !== undefined && row.host === hostname() && processAlive(row.pid);
+    return row !== undefined && row.host === hostname() && otherProcessAlive(row.pid);
   };
   return listRuns(store).map((run) => (run.status === 'running' && run.id !== live ? { ...run, status: stalled(run.id) ? 'stalled' : 'killed' } : run));
 }
@@ -78,12 +88,13 @@ export function runsAsOf(store: Store, now: Date): RunRecord[] {
  * heartbeat is `staleAfterMs` old. Rather than refuse such a writer at once, wait to see which it
  * is: a heartbeat that moves is a live writer (beginRun then refuses), and one that goes stale is
  * a dead one (beginRun marks it killed). A live writer beats every `heartbeatEveryMs`, so it is
- * told apart within seconds; a dead one costs at most the rest of the minute. Returns at once
- * when no other host's run holds the database, and when `signal` aborts.
+ * told apart within seconds; a dead one costs at most the rest of the minute. Returns whether it
+ * waited: false at once when no other host's run holds the database; it stops waiting when
+ * `signal` aborts.
  */
-export async function waitOutOtherHostsWriter(store: Store, now: () => Date, say: (line: string) => void, signal?: AbortSignal): Promise<void> {
+export async function waitOutOtherHostsWriter(store: Store, now: () => Date, say: (line: string) => void, signal?: AbortSignal): Promise<boolean> {
   const held = liveRun(store, now());
-  if (!held || held.host === hostname()) return;
+  if (!held || held.host === hostname()) return false;
   const beat = (run: RunRow) => Date.parse(run.heartbeat_at ?? run.started_at);
   const first = beat(held);
   say(msg.waitingForOtherHostsWriter(store.shown, { id: held.id, pid: held.pid, host: held.host, startedAt: held.started_at }, Math.max(0, Math.round((now().getTime() - first) / 1000)), Math.ceil((first + staleAfterMs - now().getTime()) / 1000)));
@@ -93,8 +104,9 @@ export async function waitOutOtherHostsWriter(store: Store, now: () => Date, say
   while (!signal?.aborted && Date.now() < deadline) {
     await new Promise((done) => setTimeout(done, POLL_MS));
     const run = read.get(held.id) as RunRow | undefined;
-    if (!run || run.status !== 'running' || beat(run) !== first || !isAlive(run, now())) return;
+    if (!run || run.status !== 'running' || beat(run) !== first || !isAlive(run, now())) break;
   }
+  return true;
 }
 
 const POLL_MS = 500;
@@ -128,7 +140,7 @@ function registerRun(store: Store, provenance: Provenance, status: RunStatus, no
       const running = store.db.prepare(`SELECT * FROM run WHERE status = 'running'`).all() as RunRow[];
       for (const other of running) {
         if (isAlive(other, now)) refuseBusy(store, other);
-        if (other.host === hostname() && processAlive(other.pid)) stalled.push(other);
+        if (other.host === hostname() && otherProcessAlive(other.pid)) stalled.push(other);
         store.db.prepare(`UPDATE run SET status = 'killed', ended_at = COALESCE(ended_at, heartbeat_at) WHERE id = ?`).run(other.id);
       }
       const stamp = now.toISOString();

@@ -177,9 +177,9 @@ export class ResultWriter {
     } catch (thrown) {
       // Only a missing file is known to be gone; a folder that cannot be read now is left to the writes.
       if (errnoCode(thrown) !== 'ENOENT' && errnoCode(thrown) !== 'ENOTDIR') return null;
-      return new DatabaseGoneError(msg.dbGoneDuringRun(this.store.shown, 'missing'));
+      return new DatabaseGoneError(msg.dbGoneDuringRun(this.store.path, 'missing'));
     }
-    return now.dev === this.file.dev && now.ino === this.file.ino ? null : new DatabaseGoneError(msg.dbGoneDuringRun(this.store.shown, 'replaced'));
+    return now.dev === this.file.dev && now.ino === this.file.ino ? null : new DatabaseGoneError(msg.dbGoneDuringRun(this.store.path, 'replaced'));
   }
 
   private takenOver(): RunTakenOverError {

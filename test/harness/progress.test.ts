@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createProgress, createStageProgress, fitLine, formatDuration, progressText } from '../../harness/cli/progress.js';
 
 function stream(isTTY: boolean) {
@@ -14,23 +14,30 @@ describe('progress', () => {
     expect([formatDuration(59.4), formatDuration(61), formatDuration(3725)]).toEqual(['59s', '1m01s', '1h02m']);
   });
 
-  it('takes a pause (the process stopped, then resumed) out of the rate and the ETA, not a slow stretch of work', () => {
-    let now = 0;
-    const { writes, out } = stream(false);
-    const p = createProgress(out, { label: 'paper', clock: () => now, lineEveryMs: 0 });
-    p.start(1000, 0);
-    // 10 trials a second for 20 s, then 70 s stopped, then on at the same pace.
-    for (let s = 1; s <= 20; s++) {
-      now = s * 1000;
-      p.update(10 * s, 0);
+  it('takes the time the process stood stopped out of the rate and the ETA, and no slow stretch of work', () => {
+    vi.useFakeTimers();
+    try {
+      const { writes, out } = stream(false);
+      const p = createProgress(out, { label: 'paper', clock: () => Date.now(), lineEveryMs: 0, watchPauses: true });
+      p.start(1000, 0);
+      // 10 trials a second for 20 s, the timer on time.
+      for (let s = 1; s <= 20; s++) {
+        vi.advanceTimersByTime(1000);
+        p.update(10 * s, 0);
+      }
+      // Stopped for 70 s: the clock moves on, no timer fires until the process resumes, then one, 70 s late.
+      vi.setSystemTime(Date.now() + 70_000);
+      vi.advanceTimersByTime(1000);
+      p.update(210, 0);
+      expect(writes.at(-1)).toBe('paper: 210/1000 done, 0 failed, 10.0 trials/s, ETA 1m19s\n');
+      // Slower work is no stop: the timer stays on time, and the pace drops (220 trials in 31 s).
+      vi.advanceTimersByTime(10_000);
+      p.update(220, 0);
+      expect(writes.at(-1)).toBe('paper: 220/1000 done, 0 failed, 7.1 trials/s, ETA 1m50s\n');
+      p.finish();
+    } finally {
+      vi.useRealTimers();
     }
-    now += 70_000;
-    p.update(210, 0);
-    expect(writes.at(-1)).toBe('paper: 210/1000 done, 0 failed, 10.0 trials/s, ETA 1m19s\n');
-    // Slower work is no pause: a wait of a few usual ones counts whole (220 trials in 24 s), and the pace drops.
-    now += 3000;
-    p.update(220, 0);
-    expect(writes.at(-1)).toBe('paper: 220/1000 done, 0 failed, 9.2 trials/s, ETA 1m25s\n');
   });
 
   it('off a terminal: one plain line every few seconds, no control characters', () => {

@@ -146,17 +146,20 @@ describe('the run lock', () => {
     expect(runsAsOf(store, at(1)).map((r) => [r.id, r.status])).toEqual([[gone, 'killed']]);
     expect(listRuns(store).map((r) => r.status)).toEqual(['running']);
     endRun(store, gone, 'killed', { done: 0, failed: 0 }, at(2));
-    const live = beginRun(store, { ...provenance, pid: process.pid, host: hostname() }, 'running', at(3));
+    const live = beginRun(store, { ...provenance, pid: process.ppid, host: hostname() }, 'running', at(3));
     expect(runsAsOf(store, at(4)).map((r) => [r.id, r.status])).toEqual([[gone, 'killed'], [live, 'running']]);
     // Silent past the heartbeat's limit, a live pid does not keep it running: paused or stuck, the next run takes over.
     expect(runsAsOf(store, at(3600)).map((r) => r.status)).toEqual(['killed', 'stalled']);
+    // A silent run recorded with this process's own pid is a dead one whose pid came round again (a restarted container's pid 1).
+    const reused = beginRun(store, { ...provenance, pid: process.pid, host: hostname() }, 'running', at(3601));
+    expect(runsAsOf(store, at(7200)).map((r) => [r.id, r.status])).toEqual([[gone, 'killed'], [live, 'killed'], [reused, 'killed']]);
     store.close();
   });
 
   it('status names a stalled run and says what it means', async () => {
     const path = join(dir, 'stalled.sqlite');
     const store = openForStudy(await study(), path, 'x', at(0));
-    const paused = beginRun(store, { ...provenance, pid: process.pid, host: hostname() }, 'running', at(0));
+    const paused = beginRun(store, { ...provenance, pid: process.ppid, host: hostname() }, 'running', at(0));
     store.close();
     const status = databaseStatus(path, at(3600));
     expect(status.runs.map((r) => r.status)).toEqual(['stalled']);
@@ -170,7 +173,7 @@ describe('the run lock', () => {
     const gone = beginRun(store, { ...provenance, host: 'elsewhere', pid: 4242 }, 'running', silentSince);
     const said: string[] = [];
     const waited = Date.now();
-    await waitOutOtherHostsWriter(store, () => new Date(), (line) => said.push(line));
+    expect(await waitOutOtherHostsWriter(store, () => new Date(), (line) => said.push(line))).toBe(true);
     expect(Date.now() - waited).toBeGreaterThanOrEqual(1500);
     expect(said).toEqual([msg.waitingForOtherHostsWriter(':memory:', { id: gone, pid: 4242, host: 'elsewhere', startedAt: silentSince.toISOString() }, 58, 2)]);
     const next = beginRun(store, provenance, 'running', new Date());
@@ -200,11 +203,22 @@ describe('the run lock', () => {
     const store = openForStudy(await study(), ':memory:', 'x', at(0));
     const gone = beginRun(store, { ...provenance, pid: 2 ** 22 + 12345, host: hostname() }, 'running', at(0));
     const heard: unknown[] = [];
-    const paused = beginRun(store, { ...provenance, pid: process.pid, host: hostname() }, 'running', at(3600), (run) => heard.push(run));
+    const paused = beginRun(store, { ...provenance, pid: process.ppid, host: hostname() }, 'running', at(3600), (run) => heard.push(run));
     expect(heard).toEqual([]);
     const next = beginRun(store, provenance, 'running', at(7200), (run) => heard.push(run));
-    expect(heard).toEqual([{ id: paused, pid: process.pid, host: hostname(), startedAt: at(3600).toISOString() }]);
+    expect(heard).toEqual([{ id: paused, pid: process.ppid, host: hostname(), startedAt: at(3600).toISOString() }]);
     expect(listRuns(store).map((r) => [r.id, r.status])).toEqual([[gone, 'killed'], [paused, 'killed'], [next, 'running']]);
+    store.close();
+  });
+
+  it('stops waiting when the run is asked to stop (Ctrl-C), and says that it waited', async () => {
+    const store = openForStudy(await study(), ':memory:', 'x', at(0));
+    beginRun(store, { ...provenance, host: 'elsewhere', pid: 4242 }, 'running', new Date());
+    const stop = new AbortController();
+    setTimeout(() => stop.abort('SIGINT'), 300);
+    const waited = Date.now();
+    expect(await waitOutOtherHostsWriter(store, () => new Date(), () => {}, stop.signal)).toBe(true);
+    expect(Date.now() - waited).toBeLessThan(2000);
     store.close();
   });
 
@@ -213,7 +227,7 @@ describe('the run lock', () => {
     beginRun(store, { ...provenance, pid: process.pid, host: hostname() }, 'running', new Date());
     const said: string[] = [];
     const waited = Date.now();
-    await waitOutOtherHostsWriter(store, () => new Date(), (line) => said.push(line));
+    expect(await waitOutOtherHostsWriter(store, () => new Date(), (line) => said.push(line))).toBe(false);
     expect([Date.now() - waited < 200, said]).toEqual([true, []]);
     store.close();
   });

@@ -122,8 +122,11 @@ describe('two runs on one database', () => {
     renameSync(join(dir, db), join(dir, 'moved-away.sqlite'));
     const exit = await run.exited;
     // Found within a heartbeat (5 s), while the run still has trials to compute.
-    expect({ code: exit.code, stderr: withoutProgress(exit.stderr) }).toEqual({ code: 2, stderr: `${msg.dbGoneDuringRun(db, 'missing')}\n` });
+    expect({ code: exit.code, stderr: withoutProgress(exit.stderr) }).toEqual({ code: 2, stderr: `${msg.dbGoneDuringRun(join(dir, db), 'missing')}\n` });
     expect(exit.stdout).not.toContain('Finished');
+    // SQLite writes no more to a moved file, so its -wal stays at the old path: removed, lest it damage a file put there.
+    expect([existsSync(join(dir, `${db}-wal`)), existsSync(join(dir, `${db}-shm`))]).toEqual([false, false]);
+    expect(query<{ integrity_check: string }>(join(dir, 'moved-away.sqlite'), 'PRAGMA integrity_check')).toEqual([{ integrity_check: 'ok' }]);
     renameSync(join(dir, 'moved-away.sqlite'), join(dir, db));
     expect((await runHarness(argv(db), { cwd: dir })).code).toBe(0);
     expect(checkAgainstReference(join(dir, db), reference).problems).toEqual([]);
