@@ -515,7 +515,7 @@ export function runRefusesOtherCode(db: string, other: { trials: number; runs: r
 
 /** The code versions of stored trials, as status and merge list them. */
 export function codeVersionsText(versions: readonly { codeHash: string; runs: readonly number[]; trials: number }[]): string {
-  return versions.map((v) => `${v.codeHash.slice(0, 12)}: ${countOf(v.trials, 'trial')}, run${v.runs.length === 1 ? '' : 's'} ${v.runs.join(', ')}`).join('; ');
+  return versions.map((v) => `${v.codeHash.slice(0, 12)}: ${countOf(v.trials, 'trial')}, ${runsNamed(v.runs)}`).join('; ');
 }
 
 export function reportMixedCode(db: string, versions: readonly { codeHash: string; runs: readonly number[]; trials: number }[]): string {
@@ -554,11 +554,12 @@ export function runFinished(s: { ok: number; failed: number; seconds: number; ra
   return `Finished: ${countOf(s.ok, 'trial')} ok${failed} in ${s.seconds.toFixed(1)} s (${Math.round(s.rate)} trials/s) -> ${s.db}`;
 }
 
-/** run --report stopped by a signal once its trials were all stored, before the report. */
+/** run --report, before its report: a stop then ends the process without a word. */
 export function runWritingReport(dir: string, reportCommand: string): string {
   return `Writing the report to ${dir}. The trials are all stored: if the report is stopped, write it later with: ${reportCommand}`;
 }
 
+/** run --report stopped by a signal once its trials were all stored, before the report. */
 export function runStoppedBeforeReport(signal: string, db: string, reportCommand: string): string {
   return `Stopped by ${signal} as the run ended: its trials are stored in ${db}; the report was not written. Write it with: ${reportCommand}`;
 }

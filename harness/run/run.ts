@@ -2,7 +2,7 @@
  * Running a study: open (or create) its database and check the manifest, work out which cells
  * of the shard are still missing or failed, stream them block by block to the pool (at most
  * one batch per thread in flight, so memory stays flat for any grid size), and hand every
- * outcome to the single writer. An abort signal (SIGINT/SIGTERM) stops submission, abandons
+ * outcome to the single writer. An abort signal (SIGINT/SIGTERM/SIGUSR1) stops submission, abandons
  * batches in flight, and commits everything that finished.
  */
 import { existsSync, renameSync, rmSync } from 'node:fs';
@@ -184,16 +184,15 @@ export async function runStudy(options: RunOptions): Promise<RunSummary> {
   const freshCommand = freshCommandOf(options);
   try {
     const store = openForStudy(study, options.dbPath, freshCommand, now(), options.cwd);
+    let gone = false;
     try {
       return await runInto(store, options, now, log);
     } catch (thrown) {
-      if (thrown instanceof DatabaseGoneError) {
-        store.close();
-        removeStrandedWal(options.dbPath);
-      }
+      gone = thrown instanceof DatabaseGoneError;
       throw thrown;
     } finally {
       store.close();
+      if (gone) removeStrandedWal(options.dbPath);
     }
   } finally {
     await options.pool?.destroy();

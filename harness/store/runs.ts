@@ -46,23 +46,32 @@ function isAlive(run: RunRow, now: Date): boolean {
 }
 
 /**
- * Whether a process of this host with that pid exists that is not this one, for telling a stalled
- * run from a dead one: a silent run recorded with this process's pid is a dead one whose pid came
- * round again, as in a container restarted under the same hostname, where the harness is pid 1
- * again. (The lock does not use it: a program may run two studies in one process.)
+ * A run left `running` that is not alive, whose process may still be there on this host: paused
+ * (Ctrl-Z, a suspended machine) or stuck. A silent run recorded with this process's own pid is a
+ * dead one whose pid came round again, as in a container restarted under the same hostname,
+ * where the harness is pid 1 again. (The lock does not look at that: a program may run two
+ * studies in one process.)
  */
-function otherProcessAlive(pid: number): boolean {
-  return pid !== process.pid && processAlive(pid);
+function isStalled(run: RunRow): boolean {
+  return run.host === hostname() && run.pid !== process.pid && processAlive(run.pid);
+}
+
+/** A run row as messages name it. */
+function busyRun(run: RunRow): msg.BusyRun {
+  return { id: run.id, pid: run.pid, host: run.host, startedAt: run.started_at };
 }
 
 function refuseBusy(store: Store, other: RunRow, message: typeof msg.dbBusy = msg.dbBusy): never {
-  throw new InputError(message(store.shown, { id: other.id, pid: other.pid, host: other.host, startedAt: other.started_at }));
+  throw new InputError(message(store.shown, busyRun(other)));
 }
 
 /** The run writing the database now, if any: one left `running` by a dead process is not. */
 export function liveRun(store: Store, now: Date): RunRow | undefined {
-  const running = store.db.prepare(`SELECT * FROM run WHERE status = 'running'`).all() as RunRow[];
-  return running.find((run) => isAlive(run, now));
+  return runningRows(store).find((run) => isAlive(run, now));
+}
+
+function runningRows(store: Store): RunRow[] {
+  return store.db.prepare(`SELECT * FROM run WHERE status = 'running'`).all() as RunRow[];
 }
 
 /**
@@ -73,13 +82,10 @@ export function liveRun(store: Store, now: Date): RunRow | undefined {
  * it. A reader cannot write that down.
  */
 export function runsAsOf(store: Store, now: Date): RunRecord[] {
-  const live = liveRun(store, now)?.id;
-  const rows = new Map((store.db.prepare(`SELECT id, host, pid FROM run WHERE status = 'running'`).all() as Pick<RunRow, 'id' | 'host' | 'pid'>[]).map((r) => [r.id, r]));
-  const stalled = (id: number) => {
-    const row = rows.get(id);
-    return row !== undefined && row.host === hostname() && otherProcessAlive(row.pid);
-  };
-  return listRuns(store).map((run) => (run.status === 'running' && run.id !== live ? { ...run, status: stalled(run.id) ? 'stalled' : 'killed' } : run));
+  const running = runningRows(store);
+  const live = running.find((run) => isAlive(run, now))?.id;
+  const stalled = new Set(running.filter((run) => run.id !== live && isStalled(run)).map((run) => run.id));
+  return listRuns(store).map((run) => (run.status === 'running' && run.id !== live ? { ...run, status: stalled.has(run.id) ? 'stalled' : 'killed' } : run));
 }
 
 /**
@@ -97,7 +103,7 @@ export async function waitOutOtherHostsWriter(store: Store, now: () => Date, say
   if (!held || held.host === hostname()) return false;
   const beat = (run: RunRow) => Date.parse(run.heartbeat_at ?? run.started_at);
   const first = beat(held);
-  say(msg.waitingForOtherHostsWriter(store.shown, { id: held.id, pid: held.pid, host: held.host, startedAt: held.started_at }, Math.max(0, Math.round((now().getTime() - first) / 1000)), Math.ceil((first + staleAfterMs - now().getTime()) / 1000)));
+  say(msg.waitingForOtherHostsWriter(store.shown, busyRun(held), Math.max(0, Math.round((now().getTime() - first) / 1000)), Math.ceil((first + staleAfterMs - now().getTime()) / 1000)));
   const read = store.db.prepare(`SELECT * FROM run WHERE id = ?`);
   // Bounded in real time too: the clock `now` gives may be a test's, standing still.
   const deadline = Date.now() + (first + staleAfterMs - now().getTime()) + POLL_MS;
@@ -137,10 +143,9 @@ function registerRun(store: Store, provenance: Provenance, status: RunStatus, no
   const stalled: RunRow[] = [];
   const id = store.db
     .transaction(() => {
-      const running = store.db.prepare(`SELECT * FROM run WHERE status = 'running'`).all() as RunRow[];
-      for (const other of running) {
+      for (const other of runningRows(store)) {
         if (isAlive(other, now)) refuseBusy(store, other);
-        if (other.host === hostname() && otherProcessAlive(other.pid)) stalled.push(other);
+        if (isStalled(other)) stalled.push(other);
         store.db.prepare(`UPDATE run SET status = 'killed', ended_at = COALESCE(ended_at, heartbeat_at) WHERE id = ?`).run(other.id);
       }
       const stamp = now.toISOString();
@@ -157,7 +162,7 @@ function registerRun(store: Store, provenance: Provenance, status: RunStatus, no
       return Number(result.lastInsertRowid);
     })
     .immediate();
-  for (const run of stalled) onTakeOver?.({ id: run.id, pid: run.pid, host: run.host, startedAt: run.started_at });
+  for (const run of stalled) onTakeOver?.(busyRun(run));
   return id;
 }
 

@@ -5,6 +5,7 @@
  * recomputed cell replaces its earlier (failed) row; curves of a simulation are identical
  * whoever computes them, so a repeat is ignored.
  */
+import { statSync } from 'node:fs';
 import type { Scalar } from '../experiment.js';
 import type { ManifestBody } from '../manifest.js';
 import type { GroupOutcome } from '../pool/protocol.js';
@@ -12,7 +13,6 @@ import type { PlannedGroup } from '../run/tasks.js';
 import { quoteIdent, sqlValueOf } from './columns.js';
 import { curveColumnNames, fieldColumns, trialColumnNames } from './schema.js';
 import * as msg from '../messages.js';
-import { statSync } from 'node:fs';
 import { errnoCode } from '../folders.js';
 import { DatabaseGoneError, RunTakenOverError, asWriteError } from './failures.js';
 import type { Store } from './store.js';
@@ -155,7 +155,7 @@ export class ResultWriter {
       // A busy or read-only database shows up again at the next flush, which reports it.
       return;
     }
-    // Taken over while this process was stopped: the run stops before its next flush.
+    // Taken over while this process was stopped, or its file moved away: the run stops before its next flush.
     const problem = changes !== 1 ? this.takenOver() : this.fileGone();
     if (problem) {
       if (this.timer) clearInterval(this.timer);
