@@ -187,6 +187,10 @@ export function setBaseSeedList(arg: string): string {
   );
 }
 
+export function studyProtoKey(file: string, path: string): string {
+  return `${file}: ${path} is a key no study can have ("__proto__" is JavaScript's name for an object's prototype, and would be ignored). Rename or remove it.`;
+}
+
 export function setSyntax(arg: string): string {
   return `--set ${showValue(arg)}: expected path=value, e.g. --set seeds=5, --set sim.M=300,1000 or --set axes.model=gpt5,gpt5-mini.`;
 }
@@ -614,9 +618,10 @@ export function mergeSummary(s: { out: string; inputs: number; ok: number; faile
   return `Merged ${s.inputs} database${s.inputs === 1 ? '' : 's'} into ${s.out}: ${s.ok} of ${s.cells} trials ok, ${s.failed} failed (${s.added} rows added, ${s.duplicates} identical duplicates skipped).`;
 }
 
-export function mergeFailed(failed: number, byShard: readonly { shard: string; cells: number }[], rerun: (shard: string) => string): string {
+export function mergeFailed(failed: number, byShard: readonly { shard: string; cells: number }[], rerun: (shard: string) => string, timedOut = false): string {
   const one = failed === 1;
-  const lines: string[] = [`${failed} trial${one ? '' : 's'} failed; the merge keeps ${one ? 'it as a result' : 'them as results'}, and rerunning a shard retries its failed trials.`];
+  const limit = timedOut ? ` They hit the time limit --task-timeout set: the commands below leave it out (give a larger one if you want one).` : '';
+  const lines: string[] = [`${failed} trial${one ? '' : 's'} failed; the merge keeps ${one ? 'it as a result' : 'them as results'}, and rerunning a shard retries its failed trials.${limit}`];
   for (const s of byShard) lines.push(`  - shard ${s.shard}: ${s.cells} failed; rerun it with: ${rerun(s.shard)}`);
   // Inputs that are not the shards of one cut: each database's own run command retries them.
   if (byShard.length === 0) lines.push('  Rerun the "harness run" command that made each input with failed trials ("harness export <db> --table failures" lists them), then merge again.');
@@ -660,6 +665,11 @@ export function reportNoTrials(db: string, study: string, expected: number, next
   return `${db} holds no finished trials yet (0 of the ${expected} of study ${study}; the run stopped before its first trial finished): a report needs at least one, so nothing was written. ${next}`;
 }
 
+export function reportEmptyShards(db: string, study: string, shards: readonly string[]): string {
+  const one = shards.length === 1;
+  return `${db} holds shard${one ? '' : 's'} ${shards.join(', ')} of study ${study}, finished, with no trials: the study's exclusions leave out every simulation group of ${one ? 'it' : 'them'}. Nothing was written. Merge the shards with "harness merge <merged.sqlite> <shard databases>" and report the merged database.`;
+}
+
 /** The most frequent error of failed trials, as the failure messages quote it. */
 export interface CommonFailure {
   error: string;
@@ -678,8 +688,13 @@ function failedWith(db: string, failed: number, common: CommonFailure): string {
  * What to do about failed trials: rerunning retries them; where the commonest failure is the
  * run's own time limit, the same command would fail them again, so the fix is a larger one.
  */
+/** Whether the failures are trials stopped at the time limit --task-timeout set. */
+export function hitTimeLimit(common: CommonFailure): boolean {
+  return /\(--task-timeout\)/.test(common.error);
+}
+
 function retryAdvice(common: CommonFailure): string {
-  return /\(--task-timeout\)/.test(common.error)
+  return hitTimeLimit(common)
     ? 'They hit the time limit --task-timeout set: run the study again with a larger one (or none), which retries failed trials.'
     : 'Fix the cause, then run the study again, which retries failed trials.';
 }
@@ -715,6 +730,9 @@ export const reportNext = {
   running: (db: string) => `A run is writing it now ("harness status ${db}" shows how far it is); report again when it has finished.`,
   shards: (shards: readonly string[], command: string) =>
     `It holds shard${shards.length === 1 ? '' : 's'} ${shards.join(', ')} of the study: complete ${shards.length === 1 ? 'it' : 'them'} (${command}) and the other shards, merge them with "harness merge <merged.sqlite> <shard databases>", then report the merged database.`,
+  /** The shards whose runs recorded the failed trials, each with the command that runs it again. */
+  retryShards: (shards: readonly { shard: string; command: string }[]) =>
+    `The failed trials are in shard${shards.length === 1 ? '' : 's'} ${shards.map((s) => s.shard).join(', ')}: run ${shards.length === 1 ? 'it' : 'them'} again (${shards.map((s) => s.command).join('; ')}), which retries them, then merge the shards again with "harness merge <merged.sqlite> <shard databases>" and report the merged database.`,
   /** Every shard the database holds is finished: the other shards are what is missing. */
   otherShards: () => `Run the other shards, merge them with "harness merge <merged.sqlite> <shard databases>", then report the merged database.`,
 };
@@ -776,9 +794,17 @@ export function renderSpecNotJson(file: string, reason: string): string {
   return `${file}: not JSON (${reason.replace(/\.$/, '')}). A Vega-Lite spec is a JSON file, such as a report's figures/<name>.vl.json; check the edit for a missing comma or quote.`;
 }
 
-export function renderSpecInvalid(file: string, problem: { path: string; rule: string; received: unknown }): string {
+export function renderSpecInvalid(file: string, problem: { path: string; rule: string; received: unknown; fix?: string }): string {
   const where = problem.path === '' ? 'the spec' : problem.path;
-  return `${file}: ${where} ${problem.rule}; received ${showValue(problem.received, 120)}. Fix it in the file (Vega-Lite's documentation lists each property's values), or start again from the report's spec.`;
+  return `${file}: ${where} ${problem.rule}; received ${showValue(problem.received, 120)}. ${problem.fix ?? "Fix it in the file (Vega-Lite's documentation lists each property's values), or start again from the report's spec."}`;
+}
+
+export function renderSpecIsFolder(folder: string): string {
+  return `${folder} is a folder; render draws spec files. Give them by name, e.g. ${folder.replace(/\/$/, '')}/*.vl.json.`;
+}
+
+export function renderNoneWritten(specs: number): string {
+  return `Nothing was written: render writes the drawings of all ${specs} specs given, or none.`;
 }
 
 export function renderSpecTwice(file: string): string {
@@ -799,6 +825,18 @@ export function renderFailed(file: string, reason: string): string {
   if (/canvas has no pixels/i.test(reason)) return `${file}: too large to draw at this resolution (${reason.replace(/\.$/, '')}). Give a lower --dpi, or a smaller width and height in the spec.`;
   // This machine's setup, not the spec (harness/render/fonts.ts says how to fix it).
   if (/^font file .* not found/.test(reason)) return `Cannot draw ${file}: ${reason.replace(/\.$/, '')}.`;
+  const warned = /^it warns: (.*)$/s.exec(reason);
+  if (warned) {
+    const warning = warned[1]!.replace(/\.$/, '');
+    // Vega-Lite keeps the first layer's value and ignores the others.
+    const scale = /^Conflicting scale property "([^"]+)"/.exec(warning);
+    const fix = scale
+      ? `A scale shared by layers takes its "${scale[1]}" from the first layer that sets it: set it alike in every layer that sets it (search the file for "${scale[1]}").`
+      : /^Infinite extent for field "([^"]+)"/.test(warning)
+        ? 'No row of its data has that field: check the name against the fields of the data (data.values or datasets).'
+        : 'Fix the file.';
+    return `${file}: not drawn, since Vega-Lite or Vega warns of it, and it would be drawn other than it asks: ${warning}. ${fix}`;
+  }
   return `${file}: Vega could not draw it: ${reason.replace(/\.$/, '')}. The spec passes Vega-Lite's schema, so the problem is in what it asks for (an expression that fails, a field its data lack): fix the file.`;
 }
 

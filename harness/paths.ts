@@ -21,14 +21,7 @@ export function outputBase(cwd: string): string {
 
 /** Whether `path` is the project's root or lies under it, symbolic links followed on both sides. */
 export function insideProject(path: string): boolean {
-  const real = (p: string) => {
-    try {
-      return realpathSync(p);
-    } catch {
-      return resolve(p);
-    }
-  };
-  const rel = relative(real(projectRoot), real(path));
+  const rel = relative(realOrResolved(projectRoot), realOrResolved(path));
   return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 }
 
@@ -38,9 +31,28 @@ export function defaultDbPath(study: string, shard: Shard | null, cwd: string): 
   return join(outputBase(cwd), 'results', `${study}${suffix}.sqlite`);
 }
 
-/** `reports/<study>/` (see outputBase). */
-export function defaultReportDir(study: string, cwd: string): string {
-  return join(outputBase(cwd), 'reports', study);
+/**
+ * `reports/<study>/` for the study's own database, `results/<study>.sqlite` (see outputBase); for
+ * any other, `reports/<study>--<its file name>/`, so that the report of a side database (a sweep
+ * tried with --set, a copy) never replaces the study's own report.
+ */
+export function defaultReportDir(study: string, cwd: string, db?: string): string {
+  const own = db === undefined || samePath(db, defaultDbPath(study, null, cwd));
+  return join(outputBase(cwd), 'reports', own ? study : `${study}--${basename(db).replace(/\.sqlite$/, '')}`);
+}
+
+/** Whether two paths name one file, symbolic links followed where they exist. */
+function samePath(a: string, b: string): boolean {
+  return realOrResolved(a) === realOrResolved(b);
+}
+
+/** The path with symbolic links followed, or as it is where it does not exist. */
+function realOrResolved(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return resolve(path);
+  }
 }
 
 /** The default folder of `harness status`: `results/` (see outputBase). */

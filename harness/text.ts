@@ -78,3 +78,13 @@ export function shareOf(done: number, expected: number): string {
 export function countOf(n: number, noun: string, plural = `${noun}s`): string {
   return `${n} ${n === 1 ? noun : plural}`;
 }
+
+/** `a`, `a and b`, `a, b and c`: items in a sentence, joined by `conjunction` before the last. */
+export function listInWords(items: readonly string[], conjunction = 'and'): string {
+  return items.length > 1 ? `${items.slice(0, -1).join(', ')} ${conjunction} ${items.at(-1)}` : (items[0] ?? '');
+}
+
+/** A command line without `option` and its value (`--option v` or `--option=v`). */
+export function withoutOption(command: string, option: string): string {
+  return command.replace(new RegExp(`\\s${option}(=\\S+|\\s+\\S+)`, 'g'), '');
+}

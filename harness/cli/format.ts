@@ -4,7 +4,7 @@ import type { PlanReport } from '../run/plan.js';
 import type { DbStatus } from '../run/status.js';
 import type { ExperimentEntry, StudyEntry } from '../run/list.js';
 import * as msg from '../messages.js';
-import { showList, showValue } from '../text.js';
+import { countOf, showList, showValue } from '../text.js';
 
 export function formatPlan(p: PlanReport, db: string): string {
   const lines: string[] = [];
@@ -74,7 +74,7 @@ function whereUnfinished(dims: DbStatus['byDimension']): string[] {
     const even = unfinished.length === dim.values.length && unfinished.every((v) => v.failed === unfinished[0]!.failed && v.missing === unfinished[0]!.missing);
     if (even) continue;
     const text = (v: (typeof unfinished)[number]) => `${v.value} ${[v.failed ? `${v.failed} failed` : '', v.missing ? `${v.missing} missing` : ''].filter(Boolean).join(', ')}`;
-    const more = unfinished.length > VALUES_SHOWN ? `; ... (${unfinished.length - VALUES_SHOWN} more values)` : '';
+    const more = unfinished.length > VALUES_SHOWN ? `; ... (${countOf(unfinished.length - VALUES_SHOWN, 'more value')})` : '';
     lines.push(`    by ${dim.name}: ${unfinished.slice(0, VALUES_SHOWN).map(text).join('; ')}${more}`);
   }
   return lines;

@@ -153,3 +153,10 @@ export function sbatchFailed(script: string, detail: string, byHand: string): st
   const said = detail.trim().slice(0, 2000).split('\n').map((line) => `  ${line}`).join('\n');
   return `sbatch refused ${script}:\n${said}\nThe scripts are written; fix the cause (or the options: run harness slurm again), then submit them by hand:\n  ${byHand}`;
 }
+
+export function queueUnknown(jobs: { array: string; merge: string }): string {
+  return (
+    `The queue could not be asked (squeue is missing or failed, as while Slurm's controller is down), so the shards to rerun may still be queued or running ` +
+    `in array job ${jobs.array}: check "squeue -j ${jobs.array},${jobs.merge}" before submitting them again.`
+  );
+}

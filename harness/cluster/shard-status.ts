@@ -71,6 +71,11 @@ export interface FolderStatus {
   merged: string[];
   /** The failed trials each of `merged` holds: results, which a rerun of their shards retries. */
   mergedFailed: number[];
+  /**
+   * The jobs the plan records as submitted, when the queue could not be asked (squeue missing or
+   * failing, as while Slurm's controller is down): a shard without a database may be queued yet.
+   */
+  queueUnknown: { array: string; merge: string } | null;
 }
 
 /** A database in a shard folder that is not one of its shards (a merge of them, say). */
@@ -128,6 +133,7 @@ export function summarizeFolder(input: FolderInput): FolderStatus {
     complete: foreignShards.length === 0 && shards.every((s) => s.state === 'done'),
     merged: merged.map((o) => o.file),
     mergedFailed: merged.map((o) => o.failed),
+    queueUnknown: queue === null && plan?.jobs ? plan.jobs : null,
   };
 }
 
@@ -176,6 +182,7 @@ export function formatFolderStatus(status: FolderStatus): string {
       `  shard ${i}: made from another study, or other settings, than the folder's plan (or, without one, most of its shards); it cannot be merged with them: move ${shardFileName(i, status.shardCount)} aside and run that shard again`,
     );
   }
+  if (status.queueUnknown && status.rerun.length > 0) lines.push(msg.queueUnknown(status.queueUnknown));
   if (status.rerunCommand) {
     lines.push(`Rerun only shard${status.rerun.length === 1 ? '' : 's'} ${indexRanges(status.rerun, ', ')} (each resumes its database), then merge:`);
     lines.push(`  ${status.rerunCommand}`);

@@ -107,7 +107,7 @@ export function planArray(work: StudyWork, options: SlurmOptions): ArrayPlan {
 
   let tasks: number;
   if (options.arraySize === undefined) {
-    tasks = defaultTaskCount(work, options);
+    tasks = withoutIdleTasks(work, defaultTaskCount(work, options));
   } else {
     if (options.arraySize > options.maxArraySize) {
       throw new InputError(msg.arrayTooLarge(options.arraySize, options.maxArraySize, blocks));
@@ -153,6 +153,22 @@ export function defaultTaskCount(work: Pick<StudyWork, 'groups' | 'blocks' | 'pi
   if (work.pilotSecondsPerGroup !== null) {
     const wallSeconds = (work.groups * work.pilotSecondsPerGroup) / options.cpusPerTask;
     tasks = Math.min(tasks, Math.max(1, Math.floor(wallSeconds / MIN_TASK_SECONDS)));
+  }
+  return tasks;
+}
+
+/** How far below the default the task count is lowered to find one that gives every task a group. */
+const IDLE_SEARCH = 64;
+
+/**
+ * The largest task count, at most `tasks` and at most IDLE_SEARCH below it, that deals every task a
+ * group with a cell to run: shards are dealt every N-th group, the excluded ones too, and a task
+ * dealt only those would start, find nothing to do and end. `tasks` when none is found so close
+ * (the plan then warns of the idle tasks).
+ */
+function withoutIdleTasks(work: Pick<StudyWork, 'shardLoads'>, tasks: number): number {
+  for (let count = tasks; count >= 1 && count > tasks - IDLE_SEARCH; count--) {
+    if (work.shardLoads(count).every((load) => load.groups > 0)) return count;
   }
   return tasks;
 }

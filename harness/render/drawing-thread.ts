@@ -24,8 +24,9 @@ export function serveDrawing(port: MessagePort, entry: string): void {
       if (Atomics.compareExchange(task.claim, 0, 0, 1) !== 0) continue; // another thread has it
       const { id } = task;
       try {
-        const vega = compileVegaLite(task.spec);
-        const { svg, painted } = await layOutFigure(vega, { pngScale: task.pngScale, title: task.title }, painter.paint);
+        const warnings = task.warningsAreErrors ? [] : undefined;
+        const vega = compileVegaLite(task.spec, warnings);
+        const { svg, painted } = await layOutFigure(vega, { pngScale: task.pngScale, title: task.title }, painter.paint, warnings);
         painted.then(
           (paintings) => port.postMessage({ id, value: { vega, svg, ...paintings } } satisfies TaskResult),
           (error: unknown) => port.postMessage(errorReply(id, error)),

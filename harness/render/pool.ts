@@ -47,6 +47,12 @@ export interface FigureRequest {
   pngScale: number;
   /** The PDF's title. */
   title?: string;
+  /**
+   * Refuse to draw a spec that Vega-Lite or Vega warns about, as `render` does with a spec edited
+   * by hand; a report's own figures warn of nothing (tested). Not part of the cache key: a figure
+   * drawn is the same either way.
+   */
+  warningsAreErrors?: boolean;
 }
 
 export interface RenderPoolOptions {

@@ -5,16 +5,20 @@
  * does not know).
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { openSync as openFont, type Font } from 'fontkit';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { nearest } from '../text.js';
-import { FONT_FAMILY } from './fonts.js';
+import { InputError } from '../errors.js';
+import { FACES, FONT_FAMILY, fontFile } from './fonts.js';
 
 /** What is wrong with a spec: where (a JSON pointer, '' for the whole spec), the rule, the value there. */
 export interface SpecProblem {
   path: string;
   rule: string;
   received: unknown;
+  /** How to fix it, where that is more than editing the value to follow the rule. */
+  fix?: string;
 }
 
 let validator: { check: ValidateFunction; properties: Set<string> } | undefined;
@@ -65,7 +69,8 @@ export function vegaLiteProblem(spec: unknown): SpecProblem | null {
     const url = loadedData(spec);
     if (url !== null) return { path: url, rule: 'is not loaded: figures are drawn offline, from the spec alone; give the data inline (data.values), as a report\'s specs do', received: valueAt(spec, url) };
     const font = unknownFont(spec);
-    return font === null ? null : { path: font, rule: `is not a font the figures have: a PDF embeds its fonts, and the figures use ${FONT_FAMILY} (give "${FONT_FAMILY}", or leave it out)`, received: valueAt(spec, font) };
+    if (font !== null) return { path: font, rule: `is not a font the figures have: a PDF embeds its fonts, and the figures use ${FONT_FAMILY} (give "${FONT_FAMILY}", or leave it out)`, received: valueAt(spec, font) };
+    return missingGlyph(spec);
   }
   const errors = check.errors ?? [];
   // A name no shape of the schema has anywhere is the mistake, wherever else shapes disagree
@@ -145,4 +150,48 @@ function valueAt(document: unknown, pointer: string): unknown {
     value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
   }
   return value;
+}
+
+/** The figures' font, every face (opened by missingGlyph). */
+let faces: Font[] | undefined;
+
+/**
+ * Whether every face of the figures' font draws `char`. One it lacks is drawn as a box in the PNG,
+ * and in the PDF from another font, embedded as Type 3 (which IEEE PDF eXpress and ACM refuse).
+ */
+function hasGlyph(char: string): boolean {
+  const code = char.codePointAt(0)!;
+  return faces!.every((font) => font.hasGlyphForCodePoint(code));
+}
+
+/**
+ * The first text of the spec with a character its font lacks (control characters aside, as in a
+ * line break), with a suggestion: the same letter from the font where Unicode has one (the
+ * mathematical alphanumerics a formula editor pastes, e.g. 𝛼 for α).
+ */
+function missingGlyph(spec: unknown): SpecProblem | null {
+  try {
+    faces ??= FACES.map((face) => openFont(fontFile(face)) as Font);
+  } catch (thrown) {
+    // Without the font files there is nothing to check against; drawing says how to get them.
+    if (thrown instanceof InputError) return null;
+    throw thrown;
+  }
+  let found: { char: string } | undefined;
+  const path = firstWhere(spec, (key, value) => {
+    if (typeof value !== 'string' || key === '$schema') return false;
+    const char = [...value].find((c) => c.codePointAt(0)! >= 0x20 && !hasGlyph(c));
+    if (char !== undefined) found = { char };
+    return char !== undefined;
+  });
+  if (path === null || found === undefined) return null;
+  const { char } = found;
+  const code = `U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+  const plain = char.normalize('NFKC');
+  return {
+    path,
+    rule: `has "${char}" (${code}), which ${FONT_FAMILY} lacks (the PNG would show a box for it, and the PDF would draw it from another font, as Type 3, which IEEE PDF eXpress and ACM refuse)`,
+    received: valueAt(spec, path),
+    fix: plain !== char && [...plain].every(hasGlyph) ? `Write "${plain}" instead.` : `Use characters ${FONT_FAMILY} has, or leave this one out.`,
+  };
 }

@@ -25,8 +25,36 @@ export interface Drawings extends Paintings {
 /** A figure's PNG and PDF from its recorded canvas drawing, here or in another thread. */
 export type Painter = (recording: Recording, size: Size, options: DrawOptions) => Promise<Paintings>;
 
-export function compileVegaLite(spec: VegaLiteSpec): VegaSpec {
-  return compile(spec).spec;
+/**
+ * Vega-Lite's Vega spec of `spec`. With `warnings`, what Vega-Lite warns of is added there, not
+ * printed: a hand-edited spec that warns is drawn other than it asks (a colour set in one layer of
+ * several is ignored, the others' kept).
+ */
+export function compileVegaLite(spec: VegaLiteSpec, warnings?: string[]): VegaSpec {
+  return compile(spec, warnings ? { logger: collectingLogger(warnings) } : undefined).spec;
+}
+
+/** A Vega-Lite logger that adds its warnings to `warnings` and prints nothing. */
+function collectingLogger(warnings: string[]): NonNullable<Parameters<typeof compile>[1]>['logger'] {
+  const logger = {
+    level: () => logger,
+    info: () => logger,
+    debug: () => logger,
+    warn: (...args: readonly unknown[]) => {
+      warnings.push(args.map(String).join(' '));
+      return logger;
+    },
+    error: (...args: readonly unknown[]) => {
+      warnings.push(args.map(String).join(' '));
+      return logger;
+    },
+  };
+  return logger as NonNullable<Parameters<typeof compile>[1]>['logger'];
+}
+
+/** The reason a figure whose spec warns is not drawn, when warnings are errors. */
+export function warnedReason(warning: string): string {
+  return `it warns: ${warning}`;
 }
 
 /** SVG, PNG and PDF of a Vega spec; the same spec always gives the same bytes. */
@@ -41,8 +69,8 @@ export async function drawFigure(spec: VegaSpec, options: DrawOptions): Promise<
  * scene, from one evaluated view. A drawing that cannot be recorded is painted from the view,
  * here, before this returns.
  */
-export function layOutFigure(spec: VegaSpec, options: DrawOptions, painter: Painter = paintRecording): Promise<{ svg: string; painted: Promise<Paintings> }> {
-  return withView(spec, async (view) => {
+export function layOutFigure(spec: VegaSpec, options: DrawOptions, painter: Painter = paintRecording, warnings?: string[]): Promise<{ svg: string; painted: Promise<Paintings> }> {
+  return withView(spec, warnings, async (view) => {
     const svg = await svgOf(view);
     const size = svgSize(svg);
     let recording: Recording;
@@ -59,11 +87,15 @@ export function layOutFigure(spec: VegaSpec, options: DrawOptions, painter: Pain
 }
 
 /** The SVG alone. */
-export function renderSvg(spec: VegaSpec): Promise<string> {
-  return withView(spec, svgOf);
+export function renderSvg(spec: VegaSpec, warnings?: string[]): Promise<string> {
+  return withView(spec, warnings, svgOf);
 }
 
-async function withView<T>(spec: VegaSpec, use: (view: vega.View) => Promise<T>): Promise<T> {
+/**
+ * Evaluates `spec` and hands the view to `use`. With `warnings` (those of its compilation so far),
+ * Vega's warnings are added there, and a figure with any is not drawn: its warning is the reason.
+ */
+async function withView<T>(spec: VegaSpec, warnings: string[] | undefined, use: (view: vega.View) => Promise<T>): Promise<T> {
   useFontMetrics();
   // Vega logs an error while evaluating (an expression that throws) and draws on regardless: the
   // figure would show whatever was left. Such a figure fails, with the error as its reason.
@@ -81,12 +113,17 @@ async function withView<T>(spec: VegaSpec, use: (view: vega.View) => Promise<T>)
   let fields: Set<string> | undefined;
   logger.warn = (...args: readonly unknown[]) => {
     const empty = /^Infinite extent for field "([^"]*)"/.exec(text(args));
-    return empty && (fields ??= inlineFields(spec)).has(empty[1]!) ? logger : warn(...args);
+    if (empty && (fields ??= inlineFields(spec)).has(empty[1]!)) return logger;
+    if (!warnings) return warn(...args);
+    warnings.push(text(args));
+    return logger;
   };
   const view = new vega.View(vega.parse(spec), { renderer: 'none', logger });
   try {
+    if (warnings?.length) throw new Error(warnedReason(warnings[0]!));
     await view.runAsync();
     if (errors.length) throw new Error(errors[0]);
+    if (warnings?.length) throw new Error(warnedReason(warnings[0]!));
     return await use(view);
   } finally {
     view.finalize();

@@ -22,7 +22,8 @@ import { experimentModulePath, loadExperiment } from '../experiments.js';
 import { gridOf } from '../manifest.js';
 import * as msg from '../messages.js';
 import { displayPath, projectRoot } from '../paths.js';
-import { commonFailure, loadReportInput, statusCounts } from '../store/reader.js';
+import { withoutOption } from '../text.js';
+import { commonFailure, failedTrialRuns, loadReportInput, statusCounts } from '../store/reader.js';
 import { listRuns } from '../store/runs.js';
 import { mixedCodeVersions, type CodeVersion } from '../store/code-versions.js';
 import { Store } from '../store/store.js';
@@ -35,7 +36,7 @@ import { writerState } from './provenance.js';
 
 export interface ReportOptions {
   dbPath: string;
-  /** Report folder (default: reports/<study>). */
+  /** Report folder (default: reports/<study>, or reports/<study>--<db name> for another database; see defaultReportDir). */
   outDir: (study: string) => string;
   /** Experiment module to use instead of the one recorded in the database. */
   experimentPath?: string;
@@ -99,9 +100,13 @@ export async function writeReport(options: ReportOptions): Promise<ReportResult>
     const state = runState(store);
     const next = () => nextStep(state, store.shown, manifest.study, options.resumeCommand);
     const { ok, failed } = statusCounts(store);
-    if (ok + failed === 0) throw new InputError(msg.reportNoTrials(store.shown, manifest.study, expectedTrials, next()));
+    if (ok + failed === 0) {
+      // Shards whose every group the study's exclusions leave out: finished, with nothing in them.
+      const empty = finishedShards(state, gridOf(manifest.body), 0);
+      throw new InputError(empty.length ? msg.reportEmptyShards(store.shown, manifest.study, empty) : msg.reportNoTrials(store.shown, manifest.study, expectedTrials, next()));
+    }
     const common = failed > 0 ? commonFailure(store)! : null;
-    if (ok === 0) throw new OnlyFailedTrialsError(msg.reportOnlyFailed(store.shown, manifest.study, failed, common!, next()));
+    if (ok === 0) throw new OnlyFailedTrialsError(msg.reportOnlyFailed(store.shown, manifest.study, failed, common!, retryStep(state, store, manifest.study, options.resumeCommand, msg.hitTimeLimit(common!))));
     const dir = options.outDir(manifest.study);
     checkReportFolder(dir, options.out, options.cwd);
     const expected = manifest.body.experiment;
@@ -142,7 +147,7 @@ export async function writeReport(options: ReportOptions): Promise<ReportResult>
         coverage.done < coverage.expected
           ? { done: coverage.done, expected: coverage.expected, warning: msg.reportPartial(store.shown, manifest.study, coverage.done, coverage.expected, finished.length ? msg.reportNext.otherShards() : next(), finished) }
           : null;
-      const failures = common === null ? null : { trials: failed, warning: msg.reportFailedTrials(store.shown, manifest.study, failed, ok + failed, common, next()) };
+      const failures = common === null ? null : { trials: failed, warning: msg.reportFailedTrials(store.shown, manifest.study, failed, ok + failed, common, retryStep(state, store, manifest.study, options.resumeCommand, msg.hitTimeLimit(common))) };
       const mixedCode = codeVersions === null ? null : { versions: codeVersions, warning: msg.reportMixedCode(store.shown, codeVersions) };
       return { ...result, partial, failures, mixedCode };
     } finally {
@@ -156,13 +161,31 @@ export async function writeReport(options: ReportOptions): Promise<ReportResult>
 /**
  * How to get the trials a database lacks: wait for the run that writes it; for a shard's
  * database, complete and merge the shards; else the command that resumes the run: the caller's,
- * or the last run's as recorded (without --fresh, as run.ts builds its hints).
+ * or the last run's as recorded (without --fresh, as run.ts builds its hints), adjusted by `fit`.
  */
-function nextStep(status: RunState, db: string, study: string, resumeCommand: string | undefined): string {
+function nextStep(status: RunState, db: string, study: string, resumeCommand: string | undefined, fit: (command: string) => string = (c) => c): string {
   if (status.running) return msg.reportNext.running(db);
   const lastRun = [...status.runs].reverse().find((r) => r.commandLine.startsWith('harness run '));
-  const command = resumeCommand ?? (lastRun ? `npx ${lastRun.commandLine.replace(/\s--fresh\b/g, '')}` : `npx harness run ${study} --db ${db}`);
+  const command = fit(resumeCommand ?? (lastRun ? `npx ${lastRun.commandLine.replace(/\s--fresh\b/g, '')}` : `npx harness run ${study} --db ${db}`));
   return status.shards.length ? msg.reportNext.shards(status.shards, command) : msg.reportNext.resume(command);
+}
+
+/**
+ * How to retry the failed trials: in a database of shards (a merged one, or a shard's own), run
+ * the shards whose runs recorded them again, then merge again; else resume, as for missing trials.
+ * The commands leave out a --task-timeout that the trials hit (the advice is a larger one, or none).
+ */
+function retryStep(state: RunState, store: Store, study: string, resumeCommand: string | undefined, timedOut: boolean): string {
+  const fit = (command: string) => (timedOut ? withoutOption(command, '--task-timeout') : command);
+  if (state.running || state.shards.length === 0) return nextStep(state, store.shown, study, resumeCommand, fit);
+  const failedIn = new Set(failedTrialRuns(store));
+  const byShard = new Map<string, string>();
+  for (const run of state.runs) {
+    if (run.shard !== null && failedIn.has(run.id) && run.commandLine.startsWith('harness run ')) byShard.set(run.shard, fit(`npx ${run.commandLine.replace(/\s--fresh\b/g, '')}`));
+  }
+  if (byShard.size === 0) return nextStep(state, store.shown, study, resumeCommand, fit);
+  const shards = [...byShard].sort(([a], [b]) => parseShard(a).index - parseShard(b).index).map(([shard, command]) => ({ shard, command }));
+  return msg.reportNext.retryShards(shards);
 }
 
 /** The shards a database holds when it holds every trial of each (none while a run writes it, or for a whole study's database). */

@@ -61,7 +61,8 @@ export function runState(store: Store, now: Date = new Date()): RunState {
   const runs = runsAsOf(store, now);
   return {
     runs,
-    shards: [...new Set(runs.map((r) => r.shard))].filter((s): s is string => s !== null).sort(),
+    // By index, as a shard count of ten or more would not sort as text (0, 1, 10, 11, ..., 2).
+    shards: [...new Set(runs.map((r) => r.shard))].filter((s): s is string => s !== null).sort((a, b) => parseShard(a).index - parseShard(b).index || a.localeCompare(b)),
     running: runs.some((r) => r.status === 'running'),
   };
 }

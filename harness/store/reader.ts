@@ -80,6 +80,11 @@ export function commonFailure(store: Store): { error: string; trials: number } |
   return row ?? null;
 }
 
+/** The runs that recorded the failed trials, by id. */
+export function failedTrialRuns(store: Store): number[] {
+  return store.db.prepare(`SELECT DISTINCT run_id FROM trial WHERE status = 'failed' ORDER BY 1`).pluck().all() as number[];
+}
+
 export function statusCounts(store: Store): { ok: number; failed: number } {
   const rows = store.db.prepare(`SELECT status, count(*) AS n FROM trial GROUP BY status`).all() as { status: string; n: number }[];
   return {

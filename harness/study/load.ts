@@ -100,7 +100,26 @@ export function readStudyDocument(absPath: string, display: string): unknown {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new InputError(msg.studyNotMapping(display, value));
   }
+  const proto = protoKey(value);
+  if (proto !== null) throw new InputError(msg.studyProtoKey(display, proto));
   return value;
+}
+
+/**
+ * Where a mapping of the document has the key `__proto__`, JavaScript's name for an object's
+ * prototype: the yaml package keeps it as a key of its own, which the shape checks then pass over
+ * without a word (a parameter so named would be ignored).
+ */
+function protoKey(node: unknown, path = ''): string | null {
+  if (node === null || typeof node !== 'object') return null;
+  for (const key of Object.getOwnPropertyNames(node)) {
+    const at = Array.isArray(node) ? `${path}[${key}]` : path ? `${path}.${key}` : key;
+    if (key === '__proto__' && !Array.isArray(node)) return at;
+    if (Array.isArray(node) && key === 'length') continue;
+    const found = protoKey((node as Record<string, unknown>)[key], at);
+    if (found !== null) return found;
+  }
+  return null;
 }
 
 /** Checks the file's shape (not yet against the experiment). */

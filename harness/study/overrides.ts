@@ -30,6 +30,8 @@ export function parseSet(arg: string): SetOverride {
   if (eq <= 0) throw new InputError(msg.setSyntax(arg));
   const path = arg.slice(0, eq).trim().split('.');
   if (path.some((part) => part === '')) throw new InputError(msg.setSyntax(arg));
+  // JavaScript's name for an object's prototype: set as a key, it would change every object's.
+  if (path.includes('__proto__')) throw new InputError(msg.optionInvalid('set', 'names "__proto__", which no study field, axis or parameter is', arg, 'Give the path of a field, an axis or a parameter, e.g. --set sim.M=300.'));
   const text = arg.slice(eq + 1).trim();
   // Nothing after "=" (an unset variable in a script, `--set sim.M=$M`): YAML would read null.
   if (text === '') throw new InputError(msg.setEmptyValue(arg, path.join('.')));

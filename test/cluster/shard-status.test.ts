@@ -132,6 +132,14 @@ describe('summarizeFolder', () => {
     });
     expect(status.shards.map((s) => s.state)).toEqual(['running', 'unfinished', 'done', 'done']);
     expect(status.rerun).toEqual([1]);
+    // The plan's jobs were submitted: what it cannot see may be queued, which it says before the rerun.
+    expect(status.queueUnknown).toEqual({ array: '7', merge: '8' });
+    const lines = formatFolderStatus(status).split('\n');
+    expect(lines.slice(-3, -2)).toEqual([msg.queueUnknown({ array: '7', merge: '8' })]);
+    expect(lines.at(-2)).toMatch(/^Rerun only shard 1 /);
+    // With the queue asked, nothing of the kind.
+    const asked = summarizeFolder({ folder: '/out', plan, shardCount: 4, snapshots: new Map([[2, snap(8, 0, 8)]]), queue: new Map() });
+    expect([asked.queueUnknown, formatFolderStatus(asked)]).toEqual([null, expect.not.stringContaining('could not be asked')]);
   });
 
   it('without a plan, takes the trial counts from the databases and cannot name the script', () => {

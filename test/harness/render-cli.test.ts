@@ -81,6 +81,15 @@ describe('harness render', () => {
       'font.vl.json': JSON.stringify({ mark: 'point', data: { values: [{ a: 1 }] }, config: { axis: { labelFont: 'Times' } } }),
       'v4.vl.json': JSON.stringify({ $schema: 'https://vega.github.io/schema/vega-lite/v4.json', mark: 'point', data: { values: [{ a: 1 }] } }),
       'expression.vl.json': JSON.stringify({ mark: 'point', data: { values: [{ a: 1 }] }, transform: [{ filter: 'datum.a.b.c > 0' }], encoding: { x: { field: 'a', type: 'quantitative' } } }),
+      // Valid Vega-Lite that Vega would draw otherwise than it asks, with a warning alone.
+      'field.vl.json': JSON.stringify({ mark: 'point', data: { values: [{ a: 1 }] }, encoding: { x: { field: 'aa', type: 'quantitative' } } }),
+      'layers.vl.json': JSON.stringify({
+        data: { values: [{ a: 1, s: 'x' }] },
+        layer: ['#0072B2', '#ff00ff'].map((colour) => ({ mark: 'point', encoding: { x: { field: 'a', type: 'quantitative' }, color: { field: 's', type: 'nominal', scale: { domain: ['x'], range: [colour] } } } })),
+      }),
+      // A letter a formula editor pastes, which the font lacks, and a Chinese title.
+      'alpha.vl.json': JSON.stringify({ title: 'k* for 𝛼 = 0.05', mark: 'point', data: { values: [{ a: 1 }] } }),
+      'cjk.vl.json': JSON.stringify({ mark: 'point', data: { values: [{ a: 1, m: '模型' }] }, encoding: { y: { field: 'm', type: 'nominal' } } }),
     };
     writeFileSync(join(dir, 'bad', 'utf16.vl.json'), Buffer.from(`\ufeff${files['font.vl.json']}`, 'utf16le'));
     for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, 'bad', name), content);
@@ -106,13 +115,30 @@ describe('harness render', () => {
     expect(await refused(['bad/utf16.vl.json'])).toBe(msg.renderSpecUtf16('bad/utf16.vl.json'));
     // Valid Vega-Lite whose expression fails as Vega draws it: no figure of what was left.
     expect(await refused(['bad/expression.vl.json'])).toBe(`figures: 0/1\n${msg.renderFailed('bad/expression.vl.json', "Cannot read properties of undefined (reading 'c')")}`);
-    // A good spec beside a bad one: nothing drawn, for either.
+    expect(await refused(['bad/field.vl.json'])).toBe(`figures: 0/1\n${msg.renderFailed('bad/field.vl.json', 'it warns: Infinite extent for field "aa": [Infinity, -Infinity]')}`);
+    expect(await refused(['bad/field.vl.json'])).toContain('No row of its data has that field');
+    const layers = await refused(['bad/layers.vl.json']);
+    expect(layers).toContain('bad/layers.vl.json: not drawn, since Vega-Lite or Vega warns of it, and it would be drawn other than it asks: Conflicting scale property "range"');
+    expect(layers).toContain('set it alike in every layer that sets it');
+    expect(await refused(['bad/alpha.vl.json'])).toBe(
+      msg.renderSpecInvalid('bad/alpha.vl.json', {
+        path: '/title',
+        rule: 'has "𝛼" (U+1D6FC), which DejaVu Sans lacks (the PNG would show a box for it, and the PDF would draw it from another font, as Type 3, which IEEE PDF eXpress and ACM refuse)',
+        received: 'k* for 𝛼 = 0.05',
+        fix: 'Write "α" instead.',
+      }),
+    );
+    expect(await refused(['bad/cjk.vl.json'])).toContain('bad/cjk.vl.json: /data/values/0/m has "模" (U+6A21), which DejaVu Sans lacks (');
+    expect(await refused(['bad'])).toBe(msg.renderSpecIsFolder('bad'));
+    // A good spec beside a bad one: nothing drawn, for either, and said.
     writeFileSync(join(dir, 'bad/good.vl.json'), JSON.stringify({ mark: 'point', data: { values: [{ a: 1 }] }, encoding: { x: { field: 'a', type: 'quantitative' } } }));
     const withGood = treeSnapshot(join(dir, 'bad'));
     expect(await refused(['bad/good.vl.json', 'bad/type.vl.json'])).toContain('bad/type.vl.json: /encoding/x/type');
-    expect(await refused(['bad/good.vl.json', 'bad/good.vl.json'])).toBe(msg.renderSpecTwice('bad/good.vl.json'));
+    expect(await refused(['bad/good.vl.json', 'bad/type.vl.json'])).toMatch(new RegExp(`${msg.renderNoneWritten(2).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`));
+    expect(await refused(['bad/good.vl.json', 'bad/field.vl.json'])).toContain(msg.renderNoneWritten(2));
+    expect(await refused(['bad/good.vl.json', 'bad/good.vl.json'])).toBe(`${msg.renderSpecTwice('bad/good.vl.json')} ${msg.renderNoneWritten(2)}`);
     writeFileSync(join(dir, 'restyled/good.vl.json'), readFileSync(join(dir, 'bad/good.vl.json')));
-    expect(await refused(['bad/good.vl.json', 'restyled/good.vl.json', '--out', 'bad'])).toBe(msg.renderSameName('bad/good.vl.json', 'restyled/good.vl.json', 'bad', 'good'));
+    expect(await refused(['bad/good.vl.json', 'restyled/good.vl.json', '--out', 'bad'])).toBe(`${msg.renderSameName('bad/good.vl.json', 'restyled/good.vl.json', 'bad', 'good')} ${msg.renderNoneWritten(2)}`);
     expect(treeSnapshot(join(dir, 'bad'))).toEqual(withGood);
     expect(Object.keys(before).every((name) => name in withGood)).toBe(true);
     // Fonts missing on this machine: how to get them, not a fault of the spec.

@@ -103,6 +103,30 @@ describe('a database with failed trials', () => {
     expect(refused.stderr).toContain('(with: "timed out after 50 ms (--task-timeout); its worker was stopped")');
     expect(refused.stderr).toContain('They hit the time limit --task-timeout set: run the study again with a larger one (or none), which retries failed trials.');
     expect(refused.stderr).not.toContain('Fix the cause');
+    // The command it gives leaves the limit out: the same one would fail the same way.
+    expect(refused.stderr).toContain(msg.reportNext.resume('npx harness run slow.yaml --db slow.sqlite'));
+  });
+
+  it("of a shard whose every group the study's exclusions leave out: says so, not that a run stopped early", async () => {
+    writeStudy(dir, 'excluded.yaml', noopStudy({ name: 'excluded', seeds: 1, axes: { color: ['red', 'green', 'blue'], size: ['s'] }, exclude: [{ color: 'blue' }] }));
+    const run = await cli(['run', 'excluded.yaml', '--shard', '2/3', '--db', 'excluded-2.sqlite'], dir);
+    expect(run.code).toBe(0);
+    expect(await cli(['report', 'excluded-2.sqlite', '--out', 'excluded-report'], dir)).toEqual({ code: 2, stdout: '', stderr: `${msg.reportEmptyShards('excluded-2.sqlite', 'excluded', ['2/3'])}\n` });
+    expect(existsSync(join(dir, 'excluded-report'))).toBe(false);
+  });
+
+  it('of a merged database whose failed trials are in one shard: that shard to run again, then merge again', async () => {
+    writeStudy(dir, 'shards.yaml', noopStudy({ name: 'shards', params: { delay_ms: 200 }, seeds: 1, axes: { color: ['red', 'green', 'blue'], size: ['s'] } }));
+    // Shard 0 of 3 under a time limit its trials cannot keep; the others without one.
+    expect((await cli(['run', 'shards.yaml', '--shard', '0/3', '--db', 'sh0.sqlite', '--task-timeout', '0.05'], dir)).code).toBe(1);
+    for (const i of [1, 2]) expect((await cli(['run', 'shards.yaml', '--shard', `${i}/3`, '--db', `sh${i}.sqlite`], dir)).code).toBe(0);
+    const merged = await cli(['merge', 'sh-all.sqlite', 'sh0.sqlite', 'sh1.sqlite', 'sh2.sqlite'], dir);
+    expect(merged.stdout).toContain('They hit the time limit --task-timeout set: the commands below leave it out');
+    expect(merged.stdout).toContain('  - shard 0/3: 1 failed; rerun it with: npx harness run shards.yaml --shard 0/3 --db sh0.sqlite\n');
+    const report = await cli(['report', 'sh-all.sqlite', '--out', 'sh-report'], dir);
+    expect(report.code).toBe(0);
+    expect(report.stderr).toContain(msg.reportNext.retryShards([{ shard: '0/3', command: 'npx harness run shards.yaml --shard 0/3 --db sh0.sqlite' }]));
+    expect(report.stderr).not.toContain('complete them');
   });
 
   it('of failed trials only, is refused with exit 2 and nothing written', async () => {
@@ -254,12 +278,20 @@ describe('a report folder that an earlier report wrote into', () => {
     expect(listing(out)).toEqual(['drafts/', 'drafts/draft.md', 'mine.txt', 'notes/', 'notes/summary.txt', 'summary.md', 'trials.csv']);
   });
 
-  it('run --report into the default folder does the same', async () => {
-    const out = join(dir, 'reports', 'rc');
-    expect((await cli(['run', study, '--db', 'full.sqlite', '--report'], dir)).code).toBe(0);
-    expect(listing(out)).toEqual(['notes/', 'notes/summary.txt', 'trials.csv']);
-    expect((await cli(['run', summaryStudy, '--db', 'other.sqlite', '--report'], dir)).code).toBe(0);
-    expect(listing(out)).toEqual(['page/', 'page/index.html', 'summary.md']);
+  it("the default folder: reports/<study> for the study's own database, reports/<study>--<name> for another, which leaves the study's report alone", async () => {
+    const own = join(dir, 'reports', 'rc');
+    expect((await cli(['run', study, '--report'], dir)).code).toBe(0);
+    expect(listing(own)).toEqual(['notes/', 'notes/summary.txt', 'trials.csv']);
+    // A side database of the same study name (as after "run --set ... --db try.sqlite --report").
+    const side = await cli(['run', summaryStudy, '--db', 'other.sqlite', '--report'], dir);
+    expect(side.code).toBe(0);
+    expect(side.stdout).toContain(msg.reportWritten(2, join('reports', 'rc--other'), join('reports', 'rc--other', 'page', 'index.html')));
+    expect(listing(join(dir, 'reports', 'rc--other'))).toEqual(['page/', 'page/index.html', 'summary.md']);
+    const report = await cli(['report', 'full.sqlite'], dir);
+    expect(report.stdout).toBe(`${msg.reportWritten(2, join('reports', 'rc--full'))}\n`);
+    expect(listing(own)).toEqual(['notes/', 'notes/summary.txt', 'trials.csv']);
+    // The study's own database named by another path is still its own.
+    expect((await cli(['report', join(dir, 'results', '..', 'results', 'rc.sqlite')], dir)).stdout).toBe(`${msg.reportWritten(2, join('reports', 'rc'))}\n`);
   });
 });
 

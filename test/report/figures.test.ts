@@ -6,6 +6,7 @@ import * as vega from 'vega';
 import type { ReportInput } from '../../harness/experiment.js';
 import { textWidth } from '../../harness/render/canvas.js';
 import { recordDrawing } from '../../harness/render/recording.js';
+import { vegaLiteProblem } from '../../harness/render/spec-check.js';
 import { compileVegaLite, renderSvg, svgSize } from '../../harness/render/vega.js';
 import { analyze, analyzeEstimates } from '../../experiments/inference-scaling/report/analysis.js';
 import { curveKey, type Band } from '../../experiments/inference-scaling/report/data.js';
@@ -16,9 +17,10 @@ import { balanceFigure, picksFigure } from '../../experiments/inference-scaling/
 import { stabilityFigure } from '../../experiments/inference-scaling/report/figures/stability.js';
 import { projectionsFigure } from '../../experiments/inference-scaling/report/figures/projections.js';
 import { savingsFigure } from '../../experiments/inference-scaling/report/figures/savings.js';
-import { AXIS, TEXT_HEIGHT, TEXT_WIDTH } from '../../experiments/inference-scaling/report/figures/theme.js';
+import { AXIS, powerOfTwoTicks, TEXT_HEIGHT, TEXT_WIDTH } from '../../experiments/inference-scaling/report/figures/theme.js';
 import { SELECTOR_COLOURS } from '../../experiments/inference-scaling/report/selectors.js';
 import { SELECTOR_IDS } from '../../experiments/inference-scaling/selectors.js';
+import { listInWords } from '../../harness/text.js';
 import { ALL_SELECTORS, syntheticReportInput } from './synthetic.js';
 
 const schemaPath = createRequire(import.meta.url).resolve('vega-lite/vega-lite-schema.json');
@@ -242,17 +244,19 @@ describe('figure specs', () => {
     view.finalize();
   });
 
-  it('draws k* on a log axis, as the curves do, ticked at every other power of two', async () => {
+  it('draws k* on a log axis, as the curves do, ticked at every power of two from the least k drawn to the largest', async () => {
     const figure = named('picks');
     const scene = await sceneOf(figure.spec);
     const labels = [...new Set(texts(scene, 'axis-label').map((t) => String(t.text)).filter((t) => /^\d+$/.test(t)))].map(Number);
     type Row = { lo: number | null; mean: number | null; hi: number | null };
     const ks = (figure.spec as unknown as { datasets: { rows: Row[] } }).datasets.rows.flatMap((r) => [r.lo, r.mean, r.hi].filter((v): v is number => v !== null));
-    // Powers of two, 4 apart, the largest the last at or under the largest k drawn (an interval's end included).
+    // Powers of two, 2 apart (at most six of them), from the first at or over the least k drawn
+    // to the last at or under the largest (an interval's end included).
     expect(labels.length).toBeGreaterThan(1);
     expect(labels.every((v) => Number.isInteger(Math.log2(v)))).toBe(true);
-    expect(labels.slice(1).map((v, i) => v / labels[i]!)).toEqual(labels.slice(1).map(() => 4));
-    const largest = labels.at(-1)!;
+    expect(labels.slice(1).map((v, i) => v / labels[i]!)).toEqual(labels.slice(1).map(() => 2));
+    const [least, largest] = [labels[0]!, labels.at(-1)!];
+    expect(Math.min(...ks) <= least && least < 2 * Math.min(...ks)).toBe(true);
     expect(largest <= Math.max(...ks) && Math.max(...ks) < 2 * largest).toBe(true);
   });
 
@@ -267,6 +271,53 @@ describe('figure specs', () => {
     // Every selector as stable as the next: none named.
     const alike = { ...a, cells: a.cells.map((c) => ({ ...c, spread: { ...c.spread, modeShare: 1 } })) } as typeof a;
     expect(subtitleOf(stabilityFigure(alike))).not.toContain('scatter');
+  });
+
+  it('says in the subtitle why a ring or a dot is missing, only where one is', () => {
+    const subtitleOf = (f: Figure) => (f.spec as unknown as { title: { subtitle: string[] } }).title.subtitle.join(' ');
+    const condition = a.data.conditions[0]!;
+    const everyPick = a.data.models.every((m) => a.data.selectors.every((s) => a.cell(condition.id, m.id, s)?.spread.mode !== null));
+    expect(everyPick).toBe(true);
+    expect(subtitleOf(curveFigure(a, condition, 'accuracy'))).not.toContain('No ring');
+    expect(subtitleOf(projectionsFigure(a, condition))).not.toContain('No ring');
+    // knee-paper picks nothing for the first model in any seed.
+    const [model, knee] = [a.data.models[0]!.id, 'knee-paper'];
+    const unpicked = {
+      ...a,
+      cell: (...args: Parameters<typeof a.cell>) => {
+        const c = a.cell(...args);
+        return c && args[1] === model && args[2] === knee ? { ...c, spread: { ...c.spread, mode: null } } : c;
+      },
+    } as typeof a;
+    expect(subtitleOf(curveFigure(unpicked, condition, 'accuracy'))).toContain('No ring: no k picked in any seed.');
+    expect(subtitleOf(projectionsFigure(unpicked, condition))).toContain('No ring: no k picked in any seed.');
+    // A model no k is feasible for: the curve panel says so; the projections name it.
+    const infeasibleIn = (c: (typeof a.data.conditions)[number]) => a.data.models.filter((m) => (a.data.curves.get(curveKey(c.id, m.id)) ?? []).every((p) => p.feasibleShare === 0)).map((m) => m.label);
+    const tight = a.data.conditions.find((c) => infeasibleIn(c).length > 0)!;
+    expect(tight).toBeDefined();
+    expect(subtitleOf(projectionsFigure(a, tight))).toContain(`No feasible k for ${listInWords(infeasibleIn(tight))}.`);
+    expect(subtitleOf(projectionsFigure(a, condition))).not.toContain('No feasible k');
+    // Balance: a dot missing where no pick, or no feasible k, gives it a value.
+    const balanceRows = (named('balance').spec as unknown as { datasets: { rows: { mean: unknown }[] } }).datasets.rows;
+    expect(subtitleOf(named('balance')).includes('No dot: no pick, or no feasible k to measure it against, in any seed.')).toBe(balanceRows.some((r) => r.mean === null));
+  });
+
+  it('says on a cost axis that the band is there, too narrow to see, within how far of the line', () => {
+    const subtitleOf = (f: Figure) => (f.spec as unknown as { title: { subtitle: string[] } }).title.subtitle.join(' ');
+    for (const condition of a.data.conditions) {
+      expect(subtitleOf(curveFigure(a, condition, 'accuracy'))).not.toContain('too narrow');
+      const rows = (curveFigure(a, condition, 'cost').spec as unknown as { datasets: { rows: { kind: string; mean: number; lo: number; hi: number }[] } }).datasets.rows.filter((r) => r.kind === 'curve');
+      const widest = Math.max(...rows.map((r) => Math.max(r.hi / r.mean - 1, 1 - r.lo / r.mean)));
+      expect(subtitleOf(curveFigure(a, condition, 'cost')).replace(/\s+/g, ' ')).toContain(`within ${Math.round(100 * widest)}% of the line, too narrow to see at this scale`);
+    }
+  });
+
+  it('ticks a log k axis at every other power of two down from the largest where every one would crowd it, the least kept', () => {
+    expect(powerOfTwoTicks(4, 128)).toEqual([4, 8, 16, 32, 64, 128]);
+    expect(powerOfTwoTicks(4, 1024)).toEqual([4, 16, 64, 256, 1024]);
+    expect(powerOfTwoTicks(8, 1024)).toEqual([8, 16, 64, 256, 1024]);
+    expect(powerOfTwoTicks(3, 130)).toEqual([4, 8, 16, 32, 64, 128]);
+    expect(powerOfTwoTicks(12, 13)).toEqual([8, 16]);
   });
 
   it('ticks a log k axis of picks within one octave at the powers of two around them', async () => {
@@ -357,7 +408,7 @@ describe('figure specs', () => {
     ]);
   });
 
-  it('accuracy and cost against k: k on a log axis, labelled at every other power of two down from the largest k', async () => {
+  it('accuracy and cost against k: k on a log axis, labelled at every power of two from the least k to the largest', async () => {
     // Candidate k 4, 8, ..., 128.
     const long = analyze(syntheticReportInput({ scenarios: ['balanced'], models: ['gpt5', 'gpt5-nano'], selectors: ['accuracy-max', 'fixed-k'], seeds: 3, kCount: 32 }), 50);
     for (const metric of ['accuracy', 'cost'] as const) {
@@ -365,7 +416,7 @@ describe('figure specs', () => {
       const x = JSON.stringify(spec).match(/"x":\{"field":"k","type":"quantitative","title":"k \(samples, log\)","scale":(\{[^}]*\})/);
       expect(JSON.parse(x![1]!)).toMatchObject({ type: 'log', base: 2 });
       const labels = texts(await sceneOf(spec), 'axis-label').map((t) => String(t.text)).filter((t) => /^\d+$/.test(t));
-      expect(new Set(labels), metric).toEqual(new Set(['8', '32', '128']));
+      expect(new Set(labels), metric).toEqual(new Set(['4', '8', '16', '32', '64', '128']));
     }
   });
 
@@ -549,6 +600,34 @@ describe('figures at the size of the paper study', () => {
     // The synthetic study has names of both kinds.
     expect(clear).toBeGreaterThan(0);
     expect(haloed).toBeGreaterThan(0);
+  });
+
+  it('draws every selector in its colour as the palette defines it, opaque (the colour-vision check holds for those colours)', async () => {
+    const palette = new Set(Object.values(SELECTOR_COLOURS).map((c) => c.toLowerCase()));
+    let seen = 0;
+    const faded: string[] = [];
+    for (const figure of figures) {
+      const visit = (n: SceneItem & { opacity?: number; fillOpacity?: number; strokeOpacity?: number }): void => {
+        for (const [paint, alpha] of [[n.fill, n.fillOpacity], [n.stroke, n.strokeOpacity]] as const) {
+          if (typeof paint !== 'string' || !palette.has(paint.toLowerCase())) continue;
+          seen++;
+          if ((n.opacity ?? 1) * (alpha ?? 1) !== 1) faded.push(`${figure.name}: ${paint} at ${(n.opacity ?? 1) * (alpha ?? 1)}`);
+        }
+        for (const child of n.items ?? []) visit(child);
+      };
+      visit(await sceneOf(figure.spec));
+    }
+    expect(seen).toBeGreaterThan(1000);
+    expect([...new Set(faded)]).toEqual([]);
+  });
+
+  it('draws nothing that Vega-Lite or Vega warns about, nor text its font lacks, so that render draws each spec again as it is', async () => {
+    for (const figure of figures) {
+      expect(vegaLiteProblem(figure.spec), figure.name).toBeNull();
+      const warnings: string[] = [];
+      await renderSvg(compileVegaLite(figure.spec, warnings), warnings);
+      expect(warnings, figure.name).toEqual([]);
+    }
   });
 
   it('every one fits the text width of a two-column paper, subtitle included, and a page: a swept value has figures of its own', async () => {

@@ -8,6 +8,7 @@
  * bootstrap stratified by model; comparisons between models are two-sample.
  */
 import type { ShareInterval } from '../../../harness/stats/index.js';
+import { countOf, listInWords } from '../../../harness/text.js';
 import type { Condition, Pick, StudyData } from './data.js';
 import { fmt, shareText, withInterval } from './format.js';
 import {
@@ -230,7 +231,7 @@ function claim1(ctx: Context): ClaimRow[] {
       const top = Math.max(...measured.map((d) => d.summary.mean as number));
       const nearest = measured.filter((d) => d.summary.mean === top);
       const selectors = nearest.map((d) => d.selector);
-      const names = selectors.length > 1 ? `${selectors.slice(0, -1).join(', ')} and ${selectors.at(-1)} alike` : selectors[0];
+      const names = selectors.length > 1 ? `${listInWords(selectors)} alike` : selectors[0];
       // A condition where no competitor's difference could be measured stays in the list, as n/a.
       closest.set(knee, [...(closest.get(knee) ?? []), `${condition.label} ${nearest.length ? `${withInterval(nearest[0]!.summary, fmt.signed)} (${names})` : 'n/a'}`]);
       const numbers: Record<string, number | null> = { ...num('balance', balance) };
@@ -588,7 +589,7 @@ function claim4Row(scope: string, counts: Claim4Counts, headline: boolean): Clai
   const verdict: Verdict = judged.length === 0 ? 'cannot tell' : judged.some((t) => t.breaks!.successes > 0) ? 'holds' : 'does not hold';
   const oneD = infeasible !== undefined;
   const label = (t: (typeof twoD)[number]) => (twoD.length > 1 ? ` (${t.selector})` : '');
-  const breaking = twoD.map((t) => `${shareText(t.breaks)}${label(t)}${t.without > 0 ? ` (${t.without} cells without a pick)` : ''}`).join('; ');
+  const breaking = twoD.map((t) => `${shareText(t.breaks)}${label(t)}${t.without > 0 ? ` (${countOf(t.without, 'cell')} without a pick)` : ''}`).join('; ');
   return {
     claim: 4,
     scope,

@@ -71,6 +71,12 @@ function claimQuotes(claims: Claims, data: StudyData, prefix: string): Quotes {
     put(key, n[`${name}_mean`], f);
     q[`${prefix}${key}.ci`] = interval(n[`${name}_lo`] ?? null, n[`${name}_hi`] ?? null, f);
   };
+  /** A share and its Wilson interval, as the claims table writes them. */
+  const putShare = (key: string, n: Record<string, number | null>, name: string) => {
+    if (n[`${name}_share`] === undefined || n[`${name}_share`] === null) return;
+    put(key, n[`${name}_share`], fmt.share);
+    q[`${prefix}${key}.ci`] = interval(n[`${name}_lo`] ?? null, n[`${name}_hi`] ?? null, fmt.share);
+  };
   const conditionKey = conditionKeys(data);
   for (const row of claims.rows) {
     const scope = row.scope === 'all' ? 'all' : (conditionKey.get(row.scope) ?? keyOf(row.scope));
@@ -84,12 +90,18 @@ function claimQuotes(claims: Claims, data: StudyData, prefix: string): Quotes {
       q[`${prefix}claim1.${subject}.quoted.verdict`] = row.verdict;
     } else if (row.claim === 1) {
       q[`${prefix}claim1.${scope}.${subject}.verdict`] = row.verdict;
-      put(`claim1.${scope}.${subject}.balance`, n.balance_mean, fmt.balance);
+      if (n.balance_mean !== undefined) putInterval(`claim1.${scope}.${subject}.balance`, n, 'balance', fmt.balance);
+      // The knee's balance less each competitor's, per seed (negative: the knee is the better balanced).
+      for (const name of Object.keys(n).filter((k) => k.startsWith('minus_') && k.endsWith('_mean'))) {
+        const other = name.slice('minus_'.length, -'_mean'.length);
+        putInterval(`claim1.${scope}.${subject}.minus.${other}`, n, `minus_${other}`, fmt.signed);
+      }
     } else if (row.claim === 2 && scope !== 'all') {
       for (const name of Object.keys(n).filter((k) => k.startsWith('over_') && k.endsWith('_pts_mean'))) {
-        put(`claim2.${scope}.over.${name.slice('over_'.length, -'_pts_mean'.length)}`, n[name], points);
+        putInterval(`claim2.${scope}.over.${name.slice('over_'.length, -'_pts_mean'.length)}`, n, name.slice(0, -'_mean'.length), points);
       }
       putInterval(`claim2.${scope}.knee-paper.cost_saved`, n, 'knee_cost_saved_pct', fmt.percent);
+      putInterval(`claim2.${scope}.knee-paper.latency_saved`, n, 'knee_latency_saved_pct', fmt.percent);
       putInterval(`claim2.${scope}.knee-paper.accuracy_lost`, n, 'knee_accuracy_lost_pts', points);
       q[`${prefix}claim2.${scope}.verdict`] = row.verdict;
     } else if (row.claim === 3 && scope !== 'all') {
@@ -98,15 +110,14 @@ function claimQuotes(claims: Claims, data: StudyData, prefix: string): Quotes {
       put(`claim3.${scope}.at_ceiling`, n.at_ceiling, String);
       q[`${prefix}claim3.${scope}.verdict`] = row.verdict;
     } else if (row.claim === 4) {
-      put(`claim4.${scope}.breaks_2d`, n.breaks_latency_2d_share, fmt.share);
-      put(`claim4.${scope}.breaks_2d.n`, n.breaks_latency_2d_n, String);
-      put(`claim4.${scope}.breaks_knee_2d`, n.breaks_latency_knee_2d_share, fmt.share);
-      put(`claim4.${scope}.breaks_knee_2d.n`, n.breaks_latency_knee_2d_n, String);
-      put(`claim4.${scope}.infeasible_1d`, n.infeasible_1d_share, fmt.share);
+      for (const [key, name] of [['breaks_2d', 'breaks_latency_2d'], ['breaks_knee_2d', 'breaks_latency_knee_2d'], ['infeasible_1d', 'infeasible_1d']] as const) {
+        putShare(`claim4.${scope}.${key}`, n, name);
+        put(`claim4.${scope}.${key}.n`, n[`${name}_n`], String);
+      }
       q[`${prefix}claim4.${scope}.verdict`] = row.verdict;
     } else if (row.claim === 5 && row.scope !== 'all' && n.models_moving !== undefined) {
       q[`${prefix}claim5.${subject}.moving`] = `${n.models_moving} of ${n.models}`;
-      put(`claim5.${subject}.differs`, n.differs_share, fmt.share);
+      putShare(`claim5.${subject}.differs`, n, 'differs');
     }
   }
   const modelName = (id: string) => data.models.find((m) => m.id === id)?.name ?? id;
@@ -116,8 +127,14 @@ function claimQuotes(claims: Claims, data: StudyData, prefix: string): Quotes {
     const key = `${prefix}claim3.${conditionKey.get(c.label)}.best`;
     q[`${key}.smaller`] = modelName(best.smaller);
     q[`${key}.large`] = modelName(best.large);
-    if (best.accuracyDiff) q[`${key}.accuracy_diff`] = fmt.points(best.accuracyDiff.estimate);
-    if (best.costRatio) q[`${key}.cost_ratio`] = fmt.ratio(best.costRatio.estimate);
+    if (best.accuracyDiff) {
+      q[`${key}.accuracy_diff`] = fmt.points(best.accuracyDiff.estimate);
+      q[`${key}.accuracy_diff.ci`] = interval(best.accuracyDiff.lo, best.accuracyDiff.hi, fmt.points);
+    }
+    if (best.costRatio) {
+      q[`${key}.cost_ratio`] = fmt.ratio(best.costRatio.estimate);
+      q[`${key}.cost_ratio.ci`] = interval(best.costRatio.lo, best.costRatio.hi, fmt.ratio);
+    }
   }
   return q;
 }

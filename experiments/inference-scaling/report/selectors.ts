@@ -2,6 +2,7 @@
  * The selectors the report knows by role, in the order every table and legend lists them. A
  * selector id the report does not know is still reported, after these, in alphabetical order.
  */
+import { listInWords } from '../../../harness/text.js';
 import { SELECTOR_IDS, TWO_D_SELECTORS as TWO_D } from '../selectors.js';
 
 /** Tables and legends list the selectors in the order the study defines them. */
@@ -50,7 +51,7 @@ const SPARE_COLOURS = ['#F0E442', '#01665E', '#762A83'];
  */
 export function lacking(selectors: readonly string[], needs: readonly (readonly string[])[]): string | null {
   const missing = needs.filter((group) => !group.some((s) => selectors.includes(s)));
-  const either = (group: readonly string[]) => (group.length === 1 ? group[0] : `${group.slice(0, -1).join(', ')} or ${group.at(-1)}`);
+  const either = (group: readonly string[]) => listInWords(group, 'or');
   return missing.length === 0 ? null : `no ${missing.map(either).join(' and no ')} in the results`;
 }
 

@@ -6,6 +6,9 @@ import { displayPath } from '../../paths.js';
 import { collectProvenance } from '../../run/provenance.js';
 import { parseShard } from '../../run/shard.js';
 import { mergeDatabases } from '../../store/merge.js';
+import { commonFailure } from '../../store/reader.js';
+import { Store } from '../../store/store.js';
+import { withoutOption } from '../../text.js';
 import { commandLine, exitCodes, println } from '../io.js';
 import { options } from '../options.js';
 import type { Command } from './command.js';
@@ -38,11 +41,26 @@ export const mergeCommand: Command = {
         return rerunShard(shard, result.shardCommands, shardPathAmong(index, count, shownInputs));
       };
       if (result.missing > 0) println(io.stdout, msg.mergeMissing(result.missing, result.missingByShard, result.missingShards, rerun));
-      if (result.failed > 0) println(io.stdout, msg.mergeFailed(result.failed, result.failedByShard, rerun));
+      if (result.failed > 0) {
+        // Trials stopped at the time limit are retried without it, as the advice says.
+        const timedOut = timeLimitHit(out);
+        println(io.stdout, msg.mergeFailed(result.failed, result.failedByShard, timedOut ? (shard) => withoutOption(rerun(shard), '--task-timeout') : rerun, timedOut));
+      }
     }
     return complete ? exitCodes.ok : exitCodes.incomplete;
   },
 };
+
+/** Whether the most common failure of the merged database is the time limit --task-timeout set. */
+function timeLimitHit(db: string): boolean {
+  const store = Store.open(db, 'read');
+  try {
+    const common = commonFailure(store);
+    return common !== null && msg.hitTimeLimit(common);
+  } finally {
+    store.close();
+  }
+}
 
 /**
  * The command that computes what `shard` lacks: the one it was run with, which resumes it (with

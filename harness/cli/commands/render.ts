@@ -34,6 +34,7 @@ function titleOf(spec: VegaLiteSpec): string | undefined {
 
 /** A spec file read and checked: its spec, or the refusal that names the file, the place, the rule and the value. */
 function readSpec(path: string, shown: string): VegaLiteSpec {
+  if (existsSync(path) && statSync(path).isDirectory()) throw new InputError(msg.renderSpecIsFolder(shown));
   if (!existsSync(path) || !statSync(path).isFile()) throw new InputError(msg.renderSpecMissing(shown));
   const bytes = readFileSync(path);
   // UTF-16 (with its byte order mark) is how some editors save "Unicode": not JSON's UTF-8.
@@ -62,59 +63,72 @@ export const renderCommand: Command = {
       .example('$0 render paper/figures/picks.vl.json', 'a copy of a report\'s spec, edited: picks.svg, .png and .pdf beside it')
       .example('$0 render reports/paper/figures/*.vl.json --out paper/figures --dpi 600', 'every figure, for a journal that asks for 600 dpi'),
   async run(args, io) {
-    const out = text('out', args['out']);
-    const pngDpi = dpi(args['dpi']) ?? DEFAULT_PNG_DPI;
     const files = (args['specs'] as string[]).map((file) => resolve(io.cwd, file));
-    const shown = (path: string) => displayPath(path, io.cwd);
-    const twice = files.find((file, i) => files.indexOf(file) !== i);
-    if (twice !== undefined) throw new InputError(msg.renderSpecTwice(shown(twice)));
-    // Every spec checked, and every drawing's place, before anything is drawn.
-    const specs = files.map((file) => ({ file, spec: readSpec(file, shown(file)), dir: out ? resolve(io.cwd, out) : dirname(file) }));
-    const targets = new Map<string, string>();
-    for (const { file, dir } of specs) {
-      const target = join(dir, figureName(file));
-      const other = targets.get(target);
-      if (other !== undefined) throw new InputError(msg.renderSameName(shown(other), shown(file), shown(dir), figureName(file)));
-      targets.set(target, file);
-    }
-    for (const dir of new Set(specs.map((s) => s.dir))) {
-      const problem = outputFolderProblem(dir);
-      if (problem) throw new InputError(msg.renderFolderUnusable(shown(dir), msg.folderProblem.of(problem, shown)));
-    }
-    const pool = new RenderPool();
-    const progress = createStageProgress(io.stderr, { noColor: (io.env['NO_COLOR'] ?? '') !== '' });
-    let finished = 0;
-    let drawn: (readonly [string, string | Uint8Array])[];
+    const state = { writing: false };
     try {
-      const pngScale = pngScaleAt(pngDpi);
-      progress('figures', 0, specs.length);
-      drawn = (
-        await Promise.all(
-          specs.map(async ({ file, spec, dir }) => {
-            const drawing = await pool.figure({ spec, pngScale, title: titleOf(spec) }).catch((thrown: unknown) => {
-              throw new InputError(msg.renderFailed(shown(file), errorMessage(thrown)));
-            });
-            progress('figures', ++finished, specs.length);
-            const name = join(dir, figureName(file));
-            return [[`${name}.svg`, drawing.svg], [`${name}.png`, drawing.png], [`${name}.pdf`, drawing.pdf]] as const;
-          }),
-        )
-      ).flat();
-    } finally {
-      await pool.close();
-    }
-    const writing: WriteProgress = { at: null, placed: 0 };
-    try {
-      writeFilesAtomically(drawn, writing);
+      return await render(files, args, io, state);
     } catch (thrown) {
-      const code = errnoCode(thrown);
-      if (code === undefined || code.startsWith('ERR_')) throw thrown;
-      const at = writing.at ?? drawn[0]![0];
-      throw new InputError(msg.renderFolderUnusable(shown(dirname(at)), msg.folderProblem.failed('writing', shown(at), code)));
+      // Of several specs, one refused leaves all undrawn: said, lest the others be taken as drawn.
+      if (thrown instanceof InputError && files.length > 1 && !state.writing) throw new InputError(`${thrown.message} ${msg.renderNoneWritten(files.length)}`);
+      throw thrown;
     }
-    const written = drawn.map(([path]) => shown(path));
-    if (args['json'] === true) println(io.stdout, JSON.stringify({ files: written, dpi: pngDpi }));
-    else println(io.stdout, msg.renderWritten(specs.length, written));
-    return exitCodes.ok;
   },
 };
+
+/** Checks, draws and writes; `state.writing` once files are being written (some may then be in place). */
+async function render(files: readonly string[], args: Parameters<Command['run']>[0], io: Parameters<Command['run']>[1], state: { writing: boolean }): Promise<number> {
+  const out = text('out', args['out']);
+  const pngDpi = dpi(args['dpi']) ?? DEFAULT_PNG_DPI;
+  const shown = (path: string) => displayPath(path, io.cwd);
+  const twice = files.find((file, i) => files.indexOf(file) !== i);
+  if (twice !== undefined) throw new InputError(msg.renderSpecTwice(shown(twice)));
+  // Every spec checked, and every drawing's place, before anything is drawn.
+  const specs = files.map((file) => ({ file, spec: readSpec(file, shown(file)), dir: out ? resolve(io.cwd, out) : dirname(file) }));
+  const targets = new Map<string, string>();
+  for (const { file, dir } of specs) {
+    const target = join(dir, figureName(file));
+    const other = targets.get(target);
+    if (other !== undefined) throw new InputError(msg.renderSameName(shown(other), shown(file), shown(dir), figureName(file)));
+    targets.set(target, file);
+  }
+  for (const dir of new Set(specs.map((s) => s.dir))) {
+    const problem = outputFolderProblem(dir);
+    if (problem) throw new InputError(msg.renderFolderUnusable(shown(dir), msg.folderProblem.of(problem, shown)));
+  }
+  const pool = new RenderPool();
+  const progress = createStageProgress(io.stderr, { noColor: (io.env['NO_COLOR'] ?? '') !== '' });
+  let finished = 0;
+  let drawn: (readonly [string, string | Uint8Array])[];
+  try {
+    const pngScale = pngScaleAt(pngDpi);
+    progress('figures', 0, specs.length);
+    drawn = (
+      await Promise.all(
+        specs.map(async ({ file, spec, dir }) => {
+          const drawing = await pool.figure({ spec, pngScale, title: titleOf(spec), warningsAreErrors: true }).catch((thrown: unknown) => {
+            throw new InputError(msg.renderFailed(shown(file), errorMessage(thrown)));
+          });
+          progress('figures', ++finished, specs.length);
+          const name = join(dir, figureName(file));
+          return [[`${name}.svg`, drawing.svg], [`${name}.png`, drawing.png], [`${name}.pdf`, drawing.pdf]] as const;
+        }),
+      )
+    ).flat();
+  } finally {
+    await pool.close();
+  }
+  const writing: WriteProgress = { at: null, placed: 0 };
+  state.writing = true;
+  try {
+    writeFilesAtomically(drawn, writing);
+  } catch (thrown) {
+    const code = errnoCode(thrown);
+    if (code === undefined || code.startsWith('ERR_')) throw thrown;
+    const at = writing.at ?? drawn[0]![0];
+    throw new InputError(msg.renderFolderUnusable(shown(dirname(at)), msg.folderProblem.failed('writing', shown(at), code)));
+  }
+  const written = drawn.map(([path]) => shown(path));
+  if (args['json'] === true) println(io.stdout, JSON.stringify({ files: written, dpi: pngDpi }));
+  else println(io.stdout, msg.renderWritten(specs.length, written));
+  return exitCodes.ok;
+}

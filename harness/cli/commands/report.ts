@@ -65,7 +65,7 @@ export const reportCommand: Command = {
   builder: (y) =>
     y
       .positional('db', { type: 'string', describe: 'Results database' })
-      .options({ ...options('out', 'experiment', 'dpi', 'json'), out: { type: 'string', describe: 'Report folder [default: reports/<study>]' } })
+      .options({ ...options('out', 'experiment', 'dpi', 'json'), out: { type: 'string', describe: 'Report folder [default: reports/<study> for results/<study>.sqlite, else reports/<study>--<db name>]' } })
       .example('$0 report results/paper.sqlite --dpi 600', 'PNG figures at 600 dpi, e.g. for a journal that asks for it')
       .epilogue(
         'Figures drawn before come from the figure cache (node_modules/.cache/harness/figures) with the same bytes; ' +
@@ -76,9 +76,10 @@ export const reportCommand: Command = {
     const experiment = text('experiment', args['experiment']);
     const pngDpi = dpi(args['dpi']);
     tierForReport();
+    const dbPath = resolve(io.cwd, String(args['db']));
     const result = await writeReport({
-      dbPath: resolve(io.cwd, String(args['db'])),
-      outDir: (study) => (out ? resolve(io.cwd, out) : defaultReportDir(study, io.cwd)),
+      dbPath,
+      outDir: (study) => (out ? resolve(io.cwd, out) : defaultReportDir(study, io.cwd, dbPath)),
       out,
       experimentPath: experiment ? experimentModuleIn(experiment, io.cwd, '--experiment', 'the current folder') : undefined,
       log: (line) => println(io.stderr, line),

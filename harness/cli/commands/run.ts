@@ -32,7 +32,7 @@ export const runCommand: Command = {
       .positional('study', { type: 'string', describe: 'Study file, or a study name from "harness list"' })
       .options({
         ...options('set', 'threads', 'db', 'fresh', 'same-code', 'shard', 'shard-count', 'task-timeout', 'max-failures', 'worker-memory', 'json', 'report'),
-        out: { type: 'string', describe: 'Report folder, with --report [default: reports/<study>]' },
+        out: { type: 'string', describe: 'Report folder, with --report [default: reports/<study>, or reports/<study>--<db name> for a --db of another name]' },
         dpi: { ...optionTable.dpi, describe: `With --report: ${optionTable.dpi.describe}` },
       })
       .example('$0 run paper', 'experiments/*/paper.yaml into results/paper.sqlite')
@@ -55,7 +55,7 @@ export const runCommand: Command = {
       throw new InputError(msg.optionInvalid('dpi', "sets the report's PNG resolution, so it needs --report", pngDpi, `Add --report, or write the report later with "harness report <db> --dpi ${pngDpi}".`));
     }
     const say = json ? io.stderr : io.stdout;
-    const reportDir = (s: string) => (out ? resolve(io.cwd, out) : defaultReportDir(s, io.cwd));
+    const reportDir = (s: string) => (out ? resolve(io.cwd, out) : defaultReportDir(s, io.cwd, dbPath));
     // Workers boot (load tsx and the engine) while this thread loads the study.
     const pool = new GroupPool({ threads, taskTimeoutMs, resourceLimits: workerMemoryMb ? { maxOldGenerationSizeMb: workerMemoryMb } : undefined });
     const controller = new AbortController();

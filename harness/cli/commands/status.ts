@@ -24,7 +24,7 @@ interface Unreadable {
 export const statusCommand: Command = {
   name: 'status',
   command: 'status [db]',
-  describe: 'What a results database, a folder of them, or a Slurm shard folder holds [default: results/]; exits 1 while trials are missing or failed, or shards missing',
+  describe: 'What a results database, a folder of them, or a Slurm shard folder holds [default: results/]; exits 1 while trials are missing or failed, or shards missing (a Slurm shard folder: missing or unfinished; failed trials are results there)',
   builder: (y) => y.positional('db', { type: 'string', describe: 'A database or a folder of them' }).options(options('json')),
   async run(args, io) {
     const json = args['json'] === true;

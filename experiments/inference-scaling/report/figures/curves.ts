@@ -9,7 +9,7 @@ import { curveKey, type Condition, type CurvePoint } from '../data.js';
 import { fmt, round } from '../format.js';
 import { textWidthUpperBound } from '../../../../harness/render/text-width.js';
 import { budgetLabelPlace, LABEL_GAP, paddedDomain, paddedScale, type BudgetLabelPlace, type LabelBox, type LabelPlacement, type Obstacles } from './label-place.js';
-import { axisExtent, panelPerModel, rowsFigure, selectorColourScale, tip, TOOLTIP_FORMAT, withHalo, DECADE_AXIS, decadeAxisExtent, HALO_RADIUS, type Figure, type Obj } from './theme.js';
+import { axisExtent, panelPerModel, powerOfTwoTicks, rowsFigure, selectorColourScale, tip, TOOLTIP_FORMAT, withHalo, DECADE_AXIS, decadeAxisExtent, HALO_RADIUS, type Figure, type Obj } from './theme.js';
 
 export type CurveMetric = 'accuracy' | 'cost';
 
@@ -52,19 +52,31 @@ function costAxisExtent(rows: readonly Obj[], limit: number | null): number {
   return hi > 0 ? decadeAxisExtent(lo, hi, '$') : 0;
 }
 
+/** A band thinner than this, in points, is hidden by the 1 pt line over it. */
+const THINNEST_BAND_SEEN = 2;
+
+/**
+ * What the subtitle adds where no band can be seen: a request's cost varies by a few percent
+ * about its mean, which on an axis of several decades is narrower than the line.
+ */
+function bandNote(rows: readonly Obj[], metric: CurveMetric, limit: number | null): string {
+  const y = paddedScale(metric === 'cost' ? 'log' : 'linear', yValues(rows, limit), PANEL.height, RING_PADDING);
+  const bands = rows.filter((r) => r.kind === 'curve' && typeof r.lo === 'number' && typeof r.hi === 'number' && typeof r.mean === 'number' && (r.mean as number) > 0);
+  if (bands.length === 0 || bands.some((r) => Math.abs(y(r.hi as number) - y(r.lo as number)) >= THINNEST_BAND_SEEN)) return '';
+  const widest = Math.max(...bands.map((r) => Math.max((r.hi as number) / (r.mean as number) - 1, 1 - (r.lo as number) / (r.mean as number))));
+  return `; within ${fmt.share(widest)} of the line, too narrow to see at this scale`;
+}
+
 /** The room the accuracy axis's labels (0.80, 0.85, ...) take beside a panel. */
 const ACCURACY_EXTENT = axisExtent(['0.00']);
 
 /**
  * k on a log axis: the picks crowd the small k (most lie at 4 to 20 of 128), which a linear axis
- * squeezes into its first sixth; and cost, proportional to k, is then a straight line. Ticked at
- * every other power of two down from the largest k drawn (128, 32, 8, 2): a label at each power
- * would run into the next in a panel a third of a column wide. At least as many ticks as
- * values, or Vega thins them out.
+ * squeezes into its first sixth; and cost, proportional to k, is then a straight line. At least
+ * as many ticks as values, or Vega thins them out.
  */
-function kAxis(largestK: number): Obj {
-  const values: number[] = [];
-  for (let v = 2 ** Math.floor(Math.log2(Math.max(1, largestK))); v >= 1; v /= 4) values.unshift(v);
+function kAxis(least: number, largest: number): Obj {
+  const values = powerOfTwoTicks(least, largest);
   return {
     field: 'k',
     type: 'quantitative',
@@ -72,6 +84,12 @@ function kAxis(largestK: number): Obj {
     scale: { type: 'log', base: 2, padding: RING_PADDING, nice: false },
     axis: { values, tickCount: values.length, format: 'd' },
   };
+}
+
+/** The smallest and largest k of the curves drawn ([1, 1] without any). */
+function kRange(rows: readonly Obj[]): [number, number] {
+  const ks = rows.filter((r) => r.kind === 'curve').map((r) => r.k as number);
+  return ks.length ? [Math.min(...ks), Math.max(...ks)] : [1, 1];
 }
 
 /** One row per model panel: the data of marks drawn once per panel (budget lines, labels). */
@@ -114,6 +132,24 @@ export function pickRows(a: Analysis, condition: Condition, model: string, point
     });
   });
   return rows;
+}
+
+/** Whether no k is feasible for a model in any seed of the condition (its curve drawn all light). */
+export function noFeasibleK(a: Analysis, condition: Condition, model: string): boolean {
+  const points = a.data.curves.get(curveKey(condition.id, model)) ?? [];
+  return points.length > 0 && points.every((p) => p.feasibleShare === 0);
+}
+
+/**
+ * What the subtitle says of rings left out, where a panel with feasible k lacks one: a selector
+ * that picked no k in any seed has no most frequent k*, so no ring, which a reader would take
+ * for one nested in another. (A panel without feasible k says so itself.)
+ */
+export function missingRingsNote(a: Analysis, condition: Condition): string {
+  const lacking = a.data.models.some(
+    (m) => !noFeasibleK(a, condition, m.id) && a.data.selectors.some((s) => { const c = a.cell(condition.id, m.id, s); return c !== undefined && c !== null && c.spread.mode === null; }),
+  );
+  return lacking ? ' No ring: no k picked in any seed.' : '';
 }
 
 /** Area of a curve point's bounding square; and a ring's outline width. */
@@ -212,8 +248,7 @@ export function curveFigure(a: Analysis, condition: Condition, metric: CurveMetr
       const drawn = obstacles(model.label);
       rows.push({ kind: 'budget', model: model.label, ...placed(budgetLabelPlace(panelWidth, PANEL.height, y(limit), panelTextBox(panelLabel), drawn)) });
       // A model no k is feasible for in any seed says so, at the panel's top edge.
-      const points = a.data.curves.get(curveKey(condition.id, model.id)) ?? [];
-      if (points.length > 0 && points.every((p) => p.feasibleShare === 0)) {
+      if (noFeasibleK(a, condition, model.id)) {
         rows.push({ kind: 'note', model: model.label, ...placed(budgetLabelPlace(panelWidth, PANEL.height, 0, panelTextBox(NO_FEASIBLE_K), drawn)) });
       }
     }
@@ -231,7 +266,7 @@ export function curveFigure(a: Analysis, condition: Condition, metric: CurveMetr
     {
       transform: [{ filter: "datum.kind === 'curve'" }],
       mark: { type: 'line', color: '#3b5b85', strokeWidth: 1 },
-      encoding: { x: kAxis(Math.max(1, ...rows.filter((r) => r.kind === 'curve').map((r) => r.k as number))), y },
+      encoding: { x: kAxis(...kRange(rows)), y },
     },
     {
       name: 'curve_points',
@@ -281,7 +316,7 @@ export function curveFigure(a: Analysis, condition: Condition, metric: CurveMetr
   const title = `${what} vs k: ${condition.label}`;
   const seeds = a.data.replicates.length;
   const subtitle = [
-    `Line: mean over ${countOf(seeds, 'seed')} of each seed's Monte Carlo mean; band: the 2.5-97.5% range of a single request (mean over seeds). Dark: k Pareto in most seeds; grey: feasible; light: not feasible${limit === null ? '' : `; dashed: ${limitText}`}; rings: each selector's most frequent k*, nested where they coincide.`,
+    `Line: mean over ${countOf(seeds, 'seed')} of each seed's Monte Carlo mean; band: the 2.5-97.5% range of a single request (mean over seeds${bandNote(rows, metric, limit)}). Dark: k Pareto in most seeds; grey: feasible; light: not feasible${limit === null ? '' : `; dashed: ${limitText}`}; rings: each selector's most frequent k*, nested where they coincide.${missingRingsNote(a, condition)}`,
   ];
   return rowsFigure({
     name: `${metric}-vs-k--${condition.slug}`,

@@ -13,7 +13,9 @@ const RATIO = 'latency at k* / T_max';
 const BREAKS = 'seeds breaking T_max (%)';
 
 export function latencyFigure(a: Analysis): Figure {
-  const shown = [...TWO_D_SELECTORS, ACCURACY_MAX, FIXED_K].filter((s) => a.data.selectors.includes(s));
+  // In the study's order, as every figure lists the selectors.
+  const compared = new Set([...TWO_D_SELECTORS, ACCURACY_MAX, FIXED_K]);
+  const shown = a.data.selectors.filter((s) => compared.has(s));
   const rows: Obj[] = [];
   for (const condition of a.data.conditions) {
     const tMax = condition.constraints?.T_max ?? null;

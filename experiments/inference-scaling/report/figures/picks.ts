@@ -4,7 +4,7 @@
 import type { Analysis } from '../analysis.js';
 import { round } from '../format.js';
 import { intervalAxes, intervalChart, type IntervalChartOptions } from './intervals.js';
-import { rowsFigure, tip, TOOLTIP_FORMAT, type Figure, type Obj } from './theme.js';
+import { powerOfTwoTicks, rowsFigure, tip, TOOLTIP_FORMAT, type Figure, type Obj } from './theme.js';
 
 function cellRows(a: Analysis, value: (c: NonNullable<ReturnType<Analysis['cell']>>) => { mean: number | null; lo: number | null; hi: number | null }, selectors: readonly string[]): Obj[] {
   const rows: Obj[] = [];
@@ -54,14 +54,9 @@ export function picksFigure(a: Analysis): Figure {
   ];
   const tooltip = [tip('mode', 'most frequent k*', 'd'), tip('modeShare', 'seeds at that k*', TOOLTIP_FORMAT.share), tip('iqr', 'IQR of k*', TOOLTIP_FORMAT.k), tip('noneShare', 'seeds with no pick', TOOLTIP_FORMAT.share)];
   // k on a log axis, as in every figure of curves: most picks lie at 4 to 16 of 128, which a
-  // linear axis squeezes into its first eighth. Ticked, as those are, at every other power of
-  // two down from the largest k picked (128, 32, 8): a label at each would run into the next.
+  // linear axis squeezes into its first eighth. Ticked as those are.
   const ks = rows.flatMap((r) => [r.lo, r.mean, r.hi]).filter((v): v is number => typeof v === 'number' && v > 0);
-  const [least, most] = ks.length ? [Math.min(...ks), Math.max(...ks)] : [1, 1];
-  const values: number[] = [];
-  for (let v = 2 ** Math.floor(Math.log2(most)); v >= least; v /= 4) values.unshift(v);
-  // Picks within one octave (12 and 13 of a k_max of 12): the powers of two around them.
-  if (values.length < 2) values.splice(0, values.length, 2 ** Math.floor(Math.log2(least)), 2 ** Math.ceil(Math.log2(most) + 1e-9));
+  const values = ks.length ? powerOfTwoTicks(Math.min(...ks), Math.max(...ks)) : [1, 2];
   const logK = { xScale: { type: 'log', base: 2 }, xAxis: { values, tickCount: values.length, format: 'd' } };
   return rowsFigure({ name: 'picks', title, subtitle, body: selectorCellsChart(a, 'k* (log)', TOOLTIP_FORMAT.k, tooltip, logK), rows });
 }
@@ -79,9 +74,9 @@ export function balanceFigure(a: Analysis): Figure {
   const past = rows.some((r) => r.atHi === BEYOND_F || r.atMean === BEYOND_F);
   const title = 'Balance at k* (claim 1; lower is better)';
   const subtitle = [
-    'Balance: worst normalized regret of the pick over the feasible set F, max(r_C, r_T, r_A): 0 is the best of F in cost, latency and accuracy, 1 the worst of F in one of them. Dot: mean over seeds; line: 95% bootstrap interval.',
+    `Balance: worst normalized regret of the pick over the feasible set F, max(r_C, r_T, r_A): 0 is the best of F in cost, latency and accuracy, 1 the worst of F in one of them. Dot: mean over seeds; line: 95% bootstrap interval.${rows.some((r) => r.atMean === null) ? ' No dot: no pick, or no feasible k to measure it against, in any seed.' : ''}`,
     ...(rows.some((r) => r.beyond)
-      ? ['A triangle at "> 1": a pick outside F (a baseline) whose mean balance exceeds 1; its value is in the tooltip and the scenario tables.']
+      ? ['A triangle at "> 1": a pick outside F (a baseline) whose mean balance exceeds 1; its value is in the scenario tables.']
       : past
         ? ['A line to "> 1": an interval that reaches beyond 1 (a baseline\'s pick outside F in some seeds).']
         : []),

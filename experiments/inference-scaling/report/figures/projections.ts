@@ -8,14 +8,16 @@
 import type { Analysis } from '../analysis.js';
 import { curveKey, type Condition } from '../data.js';
 import { round } from '../format.js';
-import { budgetRule, ONE_PER_MODEL, pickRows, pointClass, POINT_CLASS_SCALE, RING_PADDING } from './curves.js';
+import { budgetRule, missingRingsNote, noFeasibleK, ONE_PER_MODEL, pickRows, pointClass, POINT_CLASS_SCALE, RING_PADDING } from './curves.js';
 import { coverCount, paddedScale, textBoxAt, type Disc, type Obstacles } from './label-place.js';
 import { rowsFigure, selectorColourScale, tip, TOOLTIP_FORMAT, withHalo, DECADE_AXIS, EVEN_DECADE_AXIS, HALO_RADIUS, type Figure, type Obj } from './theme.js';
 import { textWidthUpperBound } from '../../../../harness/render/text-width.js';
+import { listInWords } from '../../../../harness/text.js';
 
 type Axis = 'cost' | 'latency' | 'accuracy';
 
-const PANEL = { width: 126, height: 45 };
+// 43 high: nine rows, a subtitle of three lines and a note above it (an incomplete study's) fit a page.
+const PANEL = { width: 126, height: 43 };
 /** Points between one model's row of panels and the next. */
 const ROW_SPACING = 4;
 /** Cost and latency span decades from model to model and from k to k. */
@@ -170,7 +172,7 @@ export function projectionsFigure(a: Analysis, condition: Condition): Figure {
           ...limitRule(y, 'y'),
           {
             transform: [ONE_PER_MODEL, { calculate: '1', as: 'accuracy' }],
-            mark: { type: 'point', shape: 'cross', size: UTOPIA_SIZE, color: '#009E73', opacity: 0.9, clip: false },
+            mark: { type: 'point', shape: 'cross', size: UTOPIA_SIZE, color: '#009E73', clip: false },
             encoding: { x: utopia(x, 'x'), y: utopia(y, 'y'), tooltip: { value: 'utopia (cost 0, latency 0, accuracy 1)' } },
           },
           {
@@ -193,8 +195,9 @@ export function projectionsFigure(a: Analysis, condition: Condition): Figure {
   };
   const models = a.data.models.map((m) => m.label);
   const title = `The feasible space in 2D: ${condition.label}`;
+  const infeasible = a.data.models.filter((m) => noFeasibleK(a, condition, m.id)).map((m) => m.label);
   const subtitle = [
-    `Each point is one k (mean over seeds). Dark: Pareto in most seeds; grey: feasible; light: not feasible. Dashed: budgets; green cross: utopia (0, 0, 1), on the low edge of the log axes; rings: each selector's most frequent k*, nested where they coincide.`,
+    `Points: each k, mean over seeds (dark: Pareto in most seeds; grey: feasible; light: not feasible). Dashed: budgets. Green cross: utopia (0, 0, 1), at the axes' low edge. Rings: each selector's most frequent k*, nested where they coincide.${missingRingsNote(a, condition)}${infeasible.length ? ` No feasible k for ${listInWords(infeasible)}.` : ''}`,
   ];
   return rowsFigure({
     name: `projections--${condition.slug}`,

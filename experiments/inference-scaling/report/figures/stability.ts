@@ -83,7 +83,7 @@ export function stabilityFigure(a: Analysis): Figure {
       spec: {
         width: columnWidth(a.data.selectors.length),
         height: Math.max(9 * models.length, rowHeaderLength(conditions)),
-        mark: { type: 'circle', opacity: 0.75, stroke: 'white', strokeWidth: 0.3 },
+        mark: { type: 'circle', stroke: 'white', strokeWidth: 0.3 },
         encoding: {
           y: { field: 'model', type: 'nominal', sort: models, title: null, axis: { labelLimit: 110, ticks: false, domain: false, labelFontSize: 7 } },
           x: {
@@ -95,6 +95,8 @@ export function stabilityFigure(a: Analysis): Figure {
           },
           size: { field: 'seeds', type: 'quantitative', title: 'seeds', scale: { domain: [1, seeds], range: [3, LARGEST_CIRCLE] }, legend: { values: legendValues, format: 'd' } },
           color: { field: 'selector', type: 'nominal', scale: selectorColourScale(a.data.selectors), legend: null },
+          // Opaque circles, the largest drawn first: a k* of a few seeds stays in sight over one of many.
+          order: { field: 'seeds', type: 'quantitative', sort: 'descending' },
           tooltip: [tip('condition', 'condition'), tip('model', 'model'), tip('selector', 'selector'), tip('k', 'k*', 'd'), tip('seeds', 'seeds', 'd'), tip('share', 'share of seeds', TOOLTIP_FORMAT.share), tip('iqr', 'IQR of k*', TOOLTIP_FORMAT.k)],
         },
       },

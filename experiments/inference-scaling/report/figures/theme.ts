@@ -68,7 +68,11 @@ export const CONFIG: Obj = {
   concat: { spacing: 12 },
   facet: { spacing: 8 },
   line: { strokeWidth: 1.1 },
-  point: { size: 16 },
+  // Opaque: a point or circle at Vega-Lite's default opacity (0.7) shows each selector's colour
+  // lighter than the palette defines it, and than its rings and lines show it; the palette's
+  // distances (selectors.ts) hold for the colours as defined.
+  point: { size: 16, opacity: 1 },
+  circle: { opacity: 1 },
 };
 
 /** The parts of CONFIG that figure builders compute sizes from. */
@@ -248,6 +252,25 @@ export const EVEN_DECADE_AXIS: Obj = (() => {
   const values = (DECADE_AXIS.values as number[]).filter((v) => Math.round(Math.log10(v)) % 2 === 0);
   return { values, tickCount: values.length };
 })();
+
+/** The most ticks a log k axis takes in a panel a third of a column wide before labels crowd. */
+const MOST_K_TICKS = 6;
+
+/**
+ * The ticks of a log-2 k axis drawing values from `least` to `most`: every power of two between
+ * them (4, 8, ..., 128 for the paper's candidates), or, where more would crowd the panel, every
+ * other one down from the largest, keeping the smallest, where the cheapest selectors' picks lie.
+ * Values within one octave get the powers of two around them.
+ */
+export function powerOfTwoTicks(least: number, most: number): number[] {
+  const [low, high] = [Math.ceil(Math.log2(least) - 1e-9), Math.floor(Math.log2(most) + 1e-9)];
+  if (high <= low) return [2 ** Math.floor(Math.log2(least) + 1e-9), 2 ** Math.ceil(Math.log2(most) + 1e-9)];
+  const step = high - low + 1 > MOST_K_TICKS ? 2 : 1;
+  const exponents: number[] = [];
+  for (let e = high; e >= low; e -= step) exponents.unshift(e);
+  if (exponents[0] !== low) exponents.unshift(low);
+  return exponents.map((e) => 2 ** e);
+}
 
 /** A DECADE_AXIS tick's label as Vega's `~g` format writes it (10^-6 to 10^5), after `prefix`. */
 export function decadeLabel(exponent: number, prefix = ''): string {
