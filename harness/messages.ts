@@ -195,9 +195,11 @@ export function setSyntax(arg: string): string {
   return `--set ${showValue(arg)}: expected path=value, e.g. --set seeds=5, --set sim.M=300,1000 or --set axes.model=gpt5,gpt5-mini.`;
 }
 
-export function setEmptyValue(arg: string, key: string, inList = false): string {
+/** `axis`: the key is an axis, whose values are names (no empty text, no null). */
+export function setEmptyValue(arg: string, key: string, inList = false, axis = false): string {
   const what = inList ? 'an empty value in its list (two commas, or one at an end)' : 'no value after "="';
-  return `--set ${showValue(arg)}: ${what}. Give one (e.g. --set ${key}=<value>; --set '${key}=""' for an empty text, ${key}=null for none), or leave this --set out to keep the study's.`;
+  const example = axis ? `--set ${key}=a,b` : `--set ${key}=<value>; --set '${key}=""' for an empty text, ${key}=null for none`;
+  return `--set ${showValue(arg)}: ${what}. Give one (e.g. ${example}), or leave this --set out to keep the study's.`;
 }
 
 export function setNotSettable(arg: string, key: string): string {

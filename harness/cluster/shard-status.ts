@@ -15,6 +15,8 @@ import { databasesIn, databaseStatus } from '../run/status.js';
 import { Store } from '../store/store.js';
 import { ClusterPlanFile, PLAN_FILE, parseShardFileName, shardFileName } from './layout.js';
 import * as msg from './messages.js';
+import { rerunShard } from '../run/shard.js';
+import { shellQuote } from './shell.js';
 import { submitCommand } from './slurm.js';
 
 export type ShardState = 'done' | 'running' | 'pending' | 'unfinished' | 'missing';
@@ -29,6 +31,9 @@ export interface ShardSnapshot {
   missing: number | null;
   /** A run is writing it now (its heartbeat is fresh). */
   writing: boolean;
+  /** The study it holds, and the command line of its latest run (null: none yet). */
+  study?: string | null;
+  command?: string | null;
 }
 
 /** An array task in the queue: its job, and whether it waits (and why, in Slurm's words) or runs. */
@@ -65,6 +70,12 @@ export interface FolderStatus {
   rerun: number[];
   /** The command that reruns exactly those shards and then merges; null without a plan. */
   rerunCommand: string | null;
+  /**
+   * Without a plan (shards run by hand or by a Job): the command that runs each shard of `rerun`,
+   * made from the commands the folder's shards recorded, and the merge after them.
+   */
+  rerunCommands: string[];
+  mergeCommand: string | null;
   /** Every shard is done and all manifests agree: the folder can be merged. */
   complete: boolean;
   /** Other databases in the folder that hold the folder's whole study, every trial: the shards merged. */
@@ -121,15 +132,21 @@ export function summarizeFolder(input: FolderInput): FolderStatus {
   const foreignShards = present.filter(([, s]) => s.manifestHash !== null && s.manifestHash !== reference).map(([i]) => i);
   const rerun = shards.filter((s) => s.state === 'missing' || s.state === 'unfinished').map((s) => s.index);
   const merged = others.filter((o) => o.whole && o.manifestHash === reference);
+  const own = present.filter(([, s]) => s.manifestHash === reference);
+  const study = plan?.study ?? own.find(([, s]) => s.study)?.[1].study ?? null;
+  const recorded = Object.fromEntries(own.flatMap(([i, s]) => (s.command ? [[`${i}/${shardCount}`, s.command] as const] : [])));
+  const byHand = plan === null && rerun.length > 0;
   return {
     folder,
-    study: plan?.study ?? null,
+    study,
     shardCount,
     shards,
     foreignShards,
     rerun,
     // A rerun keeps the plan's limit of tasks at once: a command-line --array replaces the script's.
     rerunCommand: rerun.length > 0 && plan ? submitCommand(plan.arrayScript, plan.mergeScript, `${indexRanges(rerun, ',')}${plan.parallel ? `%${plan.parallel}` : ''}`) : null,
+    rerunCommands: byHand ? rerun.map((i) => rerunShard(`${i}/${shardCount}`, recorded, join(folder, shardFileName(i, shardCount)))) : [],
+    mergeCommand: byHand && study !== null ? `npx harness merge ${shellQuote(join(folder, `${study}.sqlite`))} ${shellQuote(folder)}/shard-*-of-${shardCount}.sqlite` : null,
     complete: foreignShards.length === 0 && shards.every((s) => s.state === 'done'),
     merged: merged.map((o) => o.file),
     mergedFailed: merged.map((o) => o.failed),
@@ -187,7 +204,8 @@ export function formatFolderStatus(status: FolderStatus): string {
     lines.push(`Rerun only shard${status.rerun.length === 1 ? '' : 's'} ${indexRanges(status.rerun, ', ')} (each resumes its database), then merge:`);
     lines.push(`  ${status.rerunCommand}`);
   } else if (status.rerun.length > 0) {
-    lines.push(`Rerun shard${status.rerun.length === 1 ? '' : 's'} ${indexRanges(status.rerun, ', ')} of ${status.shardCount} with the command that made the others, then merge.`);
+    lines.push(`Rerun shard${status.rerun.length === 1 ? '' : 's'} ${indexRanges(status.rerun, ', ')} of ${status.shardCount} (each resumes its database), then merge:`);
+    for (const command of [...status.rerunCommands, ...(status.mergeCommand ? [status.mergeCommand] : [])]) lines.push(`  ${command}`);
   }
   if (status.merged.length > 0) {
     const failed = (i: number) => (status.mergedFailed[i]! > 0 ? ` (${status.mergedFailed[i]} of its trials failed)` : '');
@@ -279,7 +297,8 @@ export function readShardSnapshot(file: string, shard: { index: number; count: n
     () => {
       // Its own slice's trials, also when (run by hand, or from a job array's variables) it holds more.
       const status = databaseStatus(file, now, undefined, shard);
-      return { manifestHash: status.manifestHash, ok: status.ok, failed: status.failed, missing: status.missing, writing: status.running };
+      const command = status.runs.findLast((r) => r.commandLine.startsWith('harness run '))?.commandLine ?? null;
+      return { manifestHash: status.manifestHash, ok: status.ok, failed: status.failed, missing: status.missing, writing: status.running, study: status.study, command };
     },
     { manifestHash: null, ok: 0, failed: 0, missing: null, writing: false },
   );

@@ -10,6 +10,7 @@
  *   - Kubernetes Indexed Jobs: JOB_COMPLETION_INDEX of `--shard-count`, or of
  *     JOB_COMPLETION_COUNT (set it in the Job's env to spec.completions).
  */
+import { shellQuote } from '../cluster/shell.js';
 import { InputError } from '../errors.js';
 import * as msg from '../messages.js';
 
@@ -101,4 +102,41 @@ export function blockInShard(block: number, shard: Shard | null): boolean {
 /** The shard index (of `count`) that a block belongs to. */
 export function shardOf(block: number, count: number): number {
   return block % count;
+}
+
+/**
+ * The command that computes what `shard` lacks: the one it was run with, which resumes it (with
+ * `--shard` written out where Slurm's or a Job's variables gave the shard, which a command run
+ * by hand lacks); for a shard never run, another shard's with the shard swapped, keeping the
+ * study and every --set. Its --db is `db` where the caller knows where the shard's database is
+ * or goes (the folder the user looks at, not where a recorded command, in another working
+ * folder, wrote); otherwise the recorded --db follows when it names its shard
+ * (`shard-1-of-4.sqlite` becomes `shard-0-of-4.sqlite`), and is left out when it does not (the
+ * shard gets its default database). Options go before a `--`, after which words are arguments.
+ */
+export function rerunShard(shard: string, recorded: Readonly<Record<string, string>>, db: string | null = null): string {
+  const dbOption = /\s--db(?:=|\s+)('(?:[^']|'\\'')*'|\S+)/;
+  const shardOption = /(\s--shard[= ])(\d+\/\d+)(?=\s|$)/;
+  const withOption = (line: string, option: string) => {
+    const end = line.indexOf(' -- ');
+    return end < 0 ? `${line}${option}` : `${line.slice(0, end)}${option}${line.slice(end)}`;
+  };
+  const withDb = (line: string) => {
+    if (db === null) return line;
+    const option = ` --db ${shellQuote(db)}`;
+    return dbOption.test(line) ? line.replace(dbOption, () => option) : withOption(line, option);
+  };
+  const own = recorded[shard];
+  if (own) return `npx ${withDb(shardOption.test(own) ? own : withOption(own.replace(/\s--shard-count(?:=|\s+)\S+/, ''), ` --shard ${shard}`))}`;
+  const count = shard.split('/')[1];
+  // Another shard of the cut, run with --shard i/N or given its shard by a job array's variables.
+  const template = Object.entries(recorded).find(([other, line]) => line.startsWith('harness run ') && other.endsWith(`/${count}`))?.[1];
+  if (!template) return withDb(`npx harness run <study> --shard ${shard}`);
+  const [index] = shard.split('/');
+  const withShard = shardOption.test(template) ? template.replace(shardOption, `$1${shard}`) : withOption(template.replace(/\s--shard-count(?:=|\s+)\S+/, ''), ` --shard ${shard}`);
+  const swapped = withShard.replace(dbOption, (option) => {
+    const named = new RegExp(`shard-\\d+-of-${count}(?=\\.sqlite)`);
+    return named.test(option) ? option.replace(named, `shard-${index}-of-${count}`) : '';
+  });
+  return `npx ${withDb(swapped)}`;
 }

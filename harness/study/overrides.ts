@@ -132,6 +132,7 @@ export function applyExperimentSets(
       const axis = head === 'axes' ? rest : [head];
       if (axis.length !== 1) throw new InputError(msg.setSyntax(set.arg));
       const values = set.text.split(',').map((s) => s.trim());
+      if (values.includes('')) throw new InputError(msg.setEmptyValue(set.arg, set.arg.slice(0, set.arg.indexOf('=')).trim(), true, true));
       narrowed.set(axis[0]!, { before: doc.axes[axis[0]!] ?? null, after: values, fixed: false, arg: set.arg });
       doc.axes[axis[0]!] = values;
       sources.set(formatPath(['axes', axis[0]!]), set.arg);

@@ -142,23 +142,28 @@ describe('summarizeFolder', () => {
     expect([asked.queueUnknown, formatFolderStatus(asked)]).toEqual([null, expect.not.stringContaining('could not be asked')]);
   });
 
-  it('without a plan, takes the trial counts from the databases and cannot name the script', () => {
+  it('without a plan, takes the trial counts from the databases, and each command from those its shards recorded', () => {
+    // Shard 0 given its shard by a Job's index (no --shard), shard 2 run by hand.
+    const recorded = (command: string) => ({ study: 'tiny', command });
     const status = summarizeFolder({
       folder: '/k8s',
       plan: null,
       shardCount: 3,
-      snapshots: new Map([[0, snap(4, 0, 4)], [2, snap(2, 0, 3)]]),
+      snapshots: new Map([[0, { ...snap(4, 0, 4), ...recorded('harness run tiny.yaml --shard-count 3 --set seeds=2') }], [2, { ...snap(2, 0, 3), ...recorded('harness run tiny.yaml --shard 2/3 --set seeds=2 --db /k8s/shard-2-of-3.sqlite') }]]),
       queue: null,
     });
     expect(status.shards.map((s) => s.state)).toEqual(['done', 'missing', 'unfinished']);
-    expect(status.rerunCommand).toBeNull();
+    expect([status.study, status.rerunCommand]).toEqual(['tiny', null]);
     expect(formatFolderStatus(status)).toBe(
       [
-        'Shards in /k8s: 3 shards, 1 done, 1 unfinished, 1 missing',
+        'tiny in /k8s: 3 shards, 1 done, 1 unfinished, 1 missing',
         'Trials stored: 6',
         '  shard 1: missing    0 trials',
         '  shard 2: unfinished 2/3 trials',
-        'Rerun shards 1, 2 of 3 with the command that made the others, then merge.',
+        'Rerun shards 1, 2 of 3 (each resumes its database), then merge:',
+        '  npx harness run tiny.yaml --set seeds=2 --shard 1/3 --db /k8s/shard-1-of-3.sqlite',
+        '  npx harness run tiny.yaml --shard 2/3 --set seeds=2 --db /k8s/shard-2-of-3.sqlite',
+        '  npx harness merge /k8s/tiny.sqlite /k8s/shard-*-of-3.sqlite',
       ].join('\n'),
     );
   });

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { commands } from '../../harness/cli/app.js';
-import { rerunShard } from '../../harness/cli/commands/merge.js';
+import { rerunShard } from '../../harness/run/shard.js';
 import { shardPathAmong } from '../../harness/cluster/layout.js';
 import { resumeCommand } from '../../harness/cli/io.js';
 import * as msg from '../../harness/messages.js';
@@ -57,6 +57,10 @@ describe('usage', () => {
     expect(line.stdout).toMatch(new RegExp(`^harness ${pkg.version.replace(/\./g, '\\.')} \\(commit ${info.commit!.slice(0, 7)}(, with local changes)?; Node v\\d+`));
     // Only on its own: not an option of the commands.
     expect((await cli(['run', study, '--version'], dir)).code).toBe(2);
+    // A checkout git will not read (another user's: "dubious ownership") says why, not that there is none.
+    const refused = { ...info, commit: null, modified: null, gitProblem: "fatal: detected dubious ownership in repository at '/repo'" };
+    expect(versionLine(refused)).toBe(`harness ${pkg.version} (commit unknown: fatal: detected dubious ownership in repository at '/repo'; Node ${process.version})`);
+    expect(versionLine({ ...refused, gitProblem: undefined })).toBe(`harness ${pkg.version} (not a git checkout; Node ${process.version})`);
   });
 
   it('refuses unknown commands, unknown options, missing arguments and bad choices, pointing to --help', async () => {
@@ -399,8 +403,10 @@ describe('run, status, export, report', () => {
     };
     expect(rerunShard('1/3', recorded)).toBe('npx harness run paper --shard=1/3 --set seeds=60');
     expect(rerunShard('2/3', recorded)).toBe('npx harness run paper --shard 2/3 --set seeds=60');
-    // Run by a Slurm array (no --shard), or with another shard count: nothing to reuse.
-    expect(rerunShard('2/3', { '0/3': 'harness run paper --set seeds=60' })).toBe('npx harness run <study> --shard 2/3');
+    // Given its shard by a Slurm array's or a Job's variables: that command, with --shard written out.
+    expect(rerunShard('2/3', { '0/3': 'harness run paper --set seeds=60' })).toBe('npx harness run paper --set seeds=60 --shard 2/3');
+    expect(rerunShard('2/3', { '0/3': 'harness run paper --shard-count 3 --set seeds=60' })).toBe('npx harness run paper --set seeds=60 --shard 2/3');
+    // With another shard count: nothing to reuse.
     expect(rerunShard('2/3', { '0/4': 'harness run paper --shard 0/4' })).toBe('npx harness run <study> --shard 2/3');
     // A --db named for its shard is named for the shard to run.
     expect(rerunShard('2/3', { '0/3': "harness run paper --shard 0/3 --db '/scratch/my runs/shard-0-of-3.sqlite'" })).toBe(

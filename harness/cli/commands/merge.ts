@@ -1,10 +1,9 @@
 import { resolve } from 'node:path';
 import { shardPathAmong } from '../../cluster/layout.js';
-import { shellQuote } from '../../cluster/shell.js';
 import * as msg from '../../messages.js';
 import { displayPath } from '../../paths.js';
 import { collectProvenance } from '../../run/provenance.js';
-import { parseShard } from '../../run/shard.js';
+import { parseShard, rerunShard } from '../../run/shard.js';
 import { mergeDatabases } from '../../store/merge.js';
 import { commonFailure } from '../../store/reader.js';
 import { Store } from '../../store/store.js';
@@ -62,37 +61,3 @@ function timeLimitHit(db: string): boolean {
   }
 }
 
-/**
- * The command that computes what `shard` lacks: the one it was run with, which resumes it (with
- * `--shard` written out where Slurm's or a Job's variables gave the shard, which a command run
- * by hand lacks); for a shard never run, another shard's with the shard swapped, keeping the
- * study and every --set. Its --db is `db` where the caller knows where the shard's database is
- * or goes (the folder the user looks at, not where a recorded command, in another working
- * folder, wrote); otherwise the recorded --db follows when it names its shard
- * (`shard-1-of-4.sqlite` becomes `shard-0-of-4.sqlite`), and is left out when it does not (the
- * shard gets its default database). Options go before a `--`, after which words are arguments.
- */
-export function rerunShard(shard: string, recorded: Readonly<Record<string, string>>, db: string | null = null): string {
-  const dbOption = /\s--db(?:=|\s+)('(?:[^']|'\\'')*'|\S+)/;
-  const shardOption = /(\s--shard[= ])(\d+\/\d+)(?=\s|$)/;
-  const withOption = (line: string, option: string) => {
-    const end = line.indexOf(' -- ');
-    return end < 0 ? `${line}${option}` : `${line.slice(0, end)}${option}${line.slice(end)}`;
-  };
-  const withDb = (line: string) => {
-    if (db === null) return line;
-    const option = ` --db ${shellQuote(db)}`;
-    return dbOption.test(line) ? line.replace(dbOption, () => option) : withOption(line, option);
-  };
-  const own = recorded[shard];
-  if (own) return `npx ${withDb(shardOption.test(own) ? own : withOption(own.replace(/\s--shard-count(?:=|\s+)\S+/, ''), ` --shard ${shard}`))}`;
-  const count = shard.split('/')[1];
-  const template = Object.values(recorded).find((line) => line.startsWith('harness run ') && shardOption.exec(line)?.[2]?.endsWith(`/${count}`));
-  if (!template) return withDb(`npx harness run <study> --shard ${shard}`);
-  const [index] = shard.split('/');
-  const swapped = template.replace(shardOption, `$1${shard}`).replace(dbOption, (option) => {
-    const named = new RegExp(`shard-\\d+-of-${count}(?=\\.sqlite)`);
-    return named.test(option) ? option.replace(named, `shard-${index}-of-${count}`) : '';
-  });
-  return `npx ${withDb(swapped)}`;
-}
