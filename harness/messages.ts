@@ -145,7 +145,10 @@ export const rule = {
       hint: `${close === undefined ? '' : `Did you mean ${showValue(close)}${otherType}? `}Values: ${showList(values)}.`,
     };
   },
-  allExcluded: () => ({ rule: 'excludes every cell of the grid', hint: 'Remove or narrow an exclusion.' }),
+  allExcluded: (narrowedBy: readonly string[] = []) => ({
+    rule: narrowedBy.length ? `excludes every cell of the grid that ${narrowedBy.map((a) => `--set ${a}`).join(' and ')} leave${narrowedBy.length === 1 ? 's' : ''}` : 'excludes every cell of the grid',
+    hint: narrowedBy.length ? 'Keep more axis values in the --set, or remove or narrow an exclusion.' : 'Remove or narrow an exclusion.',
+  }),
   gridTooLarge: (size: number, limit: number) => ({
     rule: `the grid has ${size} positions; at most ${limit} are supported`,
     hint: 'Split the study, or use fewer values per axis.',

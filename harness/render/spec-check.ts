@@ -35,7 +35,7 @@ function schema(): { check: ValidateFunction; properties: Set<string> } {
       for (const value of Object.values(node)) collect(value);
     };
     collect(document);
-    validator = { check: new Ajv({ strict: false, allErrors: true, logger: false }).compile(document), properties };
+    validator = { check: new Ajv({ strict: false, allErrors: true, verbose: true, logger: false }).compile(document), properties };
   }
   return validator;
 }
@@ -80,7 +80,11 @@ export function vegaLiteProblem(spec: unknown): SpecProblem | null {
     .sort((a, b) => b.instancePath.length - a.instancePath.length)[0];
   if (stranger) {
     const name = (stranger.params as { additionalProperty: string }).additionalProperty;
-    const close = nearest(name, [...properties]);
+    // The nearest name one of the shapes allowed there has ("foo" at the top is not "for", a
+    // property of width's step); any shape's anywhere when those say nothing.
+    const there = errors.filter((e) => e.keyword === 'additionalProperties' && e.instancePath === stranger.instancePath);
+    const allowedThere = new Set(there.flatMap((e) => Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {})));
+    const close = nearest(name, [...(allowedThere.size ? allowedThere : properties)]);
     // What was given under that name is the value received.
     return { path: stranger.instancePath, rule: `has no property ${JSON.stringify(name)}${close ? ` (did you mean ${JSON.stringify(close)}?)` : ''}`, received: valueAt(spec, pointerTo(stranger.instancePath, name)) };
   }

@@ -147,7 +147,11 @@ export function resolveStudy(
   const size = order.reduce((n, names) => n * valuesOf(names[0]!).length, 1);
   if (size > maxGridSize) fail([{ path: ['axes'], ...msg.rule.gridTooLarge(size, maxGridSize), received: size }]);
   const grid = gridOf(body);
-  if (grid.count === 0) fail([{ path: ['exclude'], ...msg.rule.allExcluded(), received: doc.exclude }]);
+  if (grid.count === 0) {
+    // Axes narrowed by --set may be what leaves the exclusions nothing else: said with them.
+    const narrowedBy = [...ctx.sources].filter(([path]) => path.startsWith('axes.')).map(([, arg]) => arg);
+    fail([{ path: ['exclude'], ...msg.rule.allExcluded(narrowedBy), received: doc.exclude }]);
+  }
   body.cells = grid.count;
 
   const paramsOf = paramTable(grid, sweep, assignmentsOf, withSweepValues, parseParams, ctx, issues);

@@ -76,6 +76,7 @@ describe('harness render', () => {
       'mark.vl.json': JSON.stringify({ mark: 'dot', data: { values: [{ a: 1 }] }, encoding: { x: { field: 'a', type: 'quantitative' } } }),
       'type.vl.json': JSON.stringify({ mark: 'point', data: { values: [{ a: 1 }] }, encoding: { x: { field: 'a', type: 'quant' } } }),
       'typo.vl.json': JSON.stringify({ mark: 'point', data: { values: [] }, encodng: {} }),
+      'stranger.vl.json': JSON.stringify({ mark: 'point', data: { values: [] }, foo: 1 }),
       'url.vl.json': JSON.stringify({ layer: [{ mark: 'point', data: { url: 'runs.csv' }, encoding: { x: { field: 'a', type: 'quantitative' } } }] }),
       'colour.vl.json': JSON.stringify({ mark: { type: 'point', colour: 'red' }, data: { values: [{ a: 1 }] } }),
       'font.vl.json': JSON.stringify({ mark: 'point', data: { values: [{ a: 1 }] }, config: { axis: { labelFont: 'Times' } } }),
@@ -108,6 +109,8 @@ describe('harness render', () => {
     );
     // A name no shape of Vega-Lite has, with the nearest that one has, and what was given under it.
     expect(await refused(['bad/typo.vl.json'])).toContain('bad/typo.vl.json: the spec has no property "encodng" (did you mean "encoding"?); received {}.');
+    // Only a name a shape allowed there has is suggested: no "for" (a property of width's step) at the top.
+    expect(await refused(['bad/stranger.vl.json'])).toContain('bad/stranger.vl.json: the spec has no property "foo"; received 1.');
     expect(await refused(['bad/colour.vl.json'])).toContain('bad/colour.vl.json: /mark has no property "colour" (did you mean "color"?); received "red".');
     expect(await refused(['bad/url.vl.json'])).toContain('bad/url.vl.json: /layer/0/data/url is not loaded: figures are drawn offline');
     expect(await refused(['bad/font.vl.json'])).toContain('bad/font.vl.json: /config/axis/labelFont is not a font the figures have');

@@ -424,6 +424,17 @@ describe('quotes of scenarios whose names differ only in case and punctuation', 
   });
 });
 
+describe('claim 5 where no model has picks in two scenarios', () => {
+  it('says that no model was judged, not "0 of 0 models"', () => {
+    // GPT-5 has no feasible k in cost-constrained: only fixed-k, which picks regardless, is judged.
+    const rows = analyze(syntheticReportInput({ scenarios: ['balanced', 'cost-constrained'], models: ['gpt5'], seeds: 3, kCount: 8 }), 50).claims.rows.filter((r) => r.claim === 5);
+    expect(rows.find((r) => r.subject === 'accuracy-max')?.value).toMatch(/^no model judged \(1 with a pick in fewer than two scenarios\); k\* differs in n\/a cells$/);
+    expect(rows.find((r) => r.subject === 'fixed-k')?.value).toMatch(/^moves for 0 of 1 model; /);
+    expect(rows.find((r) => r.scope === 'all')?.value).toContain('accuracy-max: no model judged; max-cube: no model judged');
+    expect(rows.map((r) => r.value).join('\n')).not.toMatch(/0 of 0|of 1 models/);
+  });
+});
+
 describe('the claim 5 table of a study with one scenario', () => {
   it('names the scenario in its header and column, and has no row, saying why', () => {
     const table = adaptivityTable(analyze(syntheticReportInput({ scenarios: ['cost-constrained'], models: ['gpt5'], seeds: 3, kCount: 8 }), 50));

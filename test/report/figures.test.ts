@@ -12,7 +12,7 @@ import { analyze, analyzeEstimates } from '../../experiments/inference-scaling/r
 import { curveKey, type Band } from '../../experiments/inference-scaling/report/data.js';
 import { allFigures, leftOutFigures, showsNoIntervals, type Figure } from '../../experiments/inference-scaling/report/figures/index.js';
 import { reportDocuments } from '../../experiments/inference-scaling/report/index.js';
-import { curveFigure, placedText, POINT_CLASS_SCALE } from '../../experiments/inference-scaling/report/figures/curves.js';
+import { curveFigure, placedText, POINT_CLASS_SCALE, RING_PADDING } from '../../experiments/inference-scaling/report/figures/curves.js';
 import { balanceFigure, picksFigure } from '../../experiments/inference-scaling/report/figures/picks.js';
 import { stabilityFigure } from '../../experiments/inference-scaling/report/figures/stability.js';
 import { projectionsFigure } from '../../experiments/inference-scaling/report/figures/projections.js';
@@ -197,6 +197,7 @@ describe('figure specs', () => {
     const xTitles = ['cost ($, log)', 'cost ($, log)', 'latency (s, log)'];
     const columns = groupsNamed(scene, /^concat_\d+_cell$/);
     expect(columns).toHaveLength(3);
+    let [kept, rounded] = [0, 0];
     const tops = columns[0]!.map((c) => c.y);
     columns.forEach((cells, j) => {
       // Rows in model order, the model's name inside the first panel of its row.
@@ -215,7 +216,25 @@ describe('figure specs', () => {
       expect(x.type).toBe('log');
       expect(x.domain()[0]).toBeLessThanOrEqual(Math.min(...values));
       expect(x.domain()[1]).toBeGreaterThanOrEqual(Math.max(...values));
+      // Spanning two decades or more, it keeps to the data (and the budget), not rounded out to
+      // whole decades: its padding beyond them, no more, and at least two decades labelled.
+      const limit = (a.data.conditions[0]!.constraints as Record<string, number> | null)?.[field === 'cost' ? 'C_max' : 'T_max'];
+      const drawn = [...values, ...rows.filter((r) => r.kind === 'pick').map((r) => r[field] as number), ...(limit === undefined ? [] : [limit])];
+      const [lo, hi] = [Math.min(...drawn), Math.max(...drawn)];
+      const px = (v: number) => x(v) as number;
+      const gaps = [px(lo) - px(x.domain()[0]), px(x.domain()[1]) - px(hi)];
+      if (Math.log10(hi / lo) >= 2) {
+        kept++;
+        expect(gaps.map((gap) => Math.abs(gap - RING_PADDING) < 1e-6), `${field}: ${gaps}, ${x.domain()}, ${lo}-${hi}`).toEqual([true, true]);
+      } else {
+        // A shorter one is rounded out to whole decades, so that it has a labelled decade at all.
+        rounded++;
+        expect(x.domain().map((v: number) => Number.isInteger(Math.log10(v)))).toEqual([true, true]);
+      }
+      expect(texts(footerOf(scene, j), 'axis-label').length).toBeGreaterThanOrEqual(2);
     });
+    // The synthetic study has axes of both kinds.
+    expect([kept, rounded].every((n) => n > 0)).toBe(true);
     // The latency axes of the first column label the same decades in every row, the even ones.
     for (const cell of columns[0]!) {
       const labels = texts(cell, 'axis-label').map((t) => Number(t.text));
@@ -903,6 +922,11 @@ interface SceneItem {
   baseline?: string;
   align?: string;
   fontSize?: number;
+}
+
+/** Column j's footer of a concatenated figure, where its x axis is drawn. */
+function footerOf(root: SceneItem, j: number): SceneItem {
+  return groupsNamed(root, new RegExp(`^concat_${j}_column_footer$`))[0]![0]!;
 }
 
 /** For each group mark whose name matches, its items, with y relative to the whole figure. */

@@ -704,7 +704,7 @@ function claim5(ctx: Context, adaptivity: readonly Adaptivity[]): ClaimRow[] {
         scope: variantLabel ? `scenarios · ${variantLabel}` : 'scenarios',
         subject: selector,
         measure: 'models whose k* moves between scenarios; share of (model, seed) cells whose k* is not the same in every scenario with a pick',
-        value: `moves for ${moving} of ${judged.length} models${notJudgedText(entries)}; k* differs in ${shareText(perSeed)} cells`,
+        value: `${judged.length === 0 ? 'no model judged' : `moves for ${moving} of ${countOf(judged.length, 'model')}`}${notJudgedText(entries)}; k* differs in ${shareText(perSeed)} cells`,
         verdict,
         rule: RULE_5,
         numbers: { models_moving: moving, models: judged.length, ...shareNumbers('differs', perSeed) },
@@ -716,7 +716,10 @@ function claim5(ctx: Context, adaptivity: readonly Adaptivity[]): ClaimRow[] {
   const paperRows = rows.filter((r) => PAPER_SELECTORS.includes(r.subject));
   const moving = [...new Set(paperRows.map((r) => r.scope))]
     .map((scope) => {
-      const list = paperRows.filter((r) => r.scope === scope).map((r) => `${r.subject} ${r.numbers.models_moving}/${r.numbers.models} models`).join('; ');
+      const list = paperRows
+        .filter((r) => r.scope === scope)
+        .map((r) => (r.numbers.models === 0 ? `${r.subject}: no model judged` : `${r.subject} ${r.numbers.models_moving}/${r.numbers.models} models`))
+        .join('; ');
       return scope === 'scenarios' ? list : `${scope.replace(/^scenarios · /, '')}: ${list}`;
     })
     .join('; ');

@@ -16,8 +16,10 @@ import { listInWords } from '../../../../harness/text.js';
 
 type Axis = 'cost' | 'latency' | 'accuracy';
 
-// 43 high: nine rows, a subtitle of three lines and a note above it (an incomplete study's) fit a page.
-const PANEL = { width: 126, height: 43 };
+// 43 high: nine rows, a subtitle of three lines and a note above it (an incomplete study's) fit a page;
+// 124 wide: the last column's end label, which an axis kept to its data (roundedToDecades) puts near its
+// end, fits the text width.
+const PANEL = { width: 124, height: 43 };
 /** Points between one model's row of panels and the next. */
 const ROW_SPACING = 4;
 /** Cost and latency span decades from model to model and from k to k. */
@@ -46,6 +48,25 @@ const NAME = { x: 4, y: 2, fontSize: 8 };
 
 type Limits = Record<Axis, number | null>;
 
+/** The values a scale's domain covers: the points' and rings', and the budget's line. */
+function scaleValues(axis: Axis, drawn: readonly Obj[], limits: Limits): number[] {
+  return [...drawn.map((r) => r[axis] as number), ...(limits[axis] === null ? [] : [limits[axis]!])];
+}
+
+/** A shared log x axis spanning this many decades keeps to the data: at least two decade labels lie within. */
+const DECADES_KEPT = 2;
+
+/**
+ * Whether a log x axis is rounded out to whole decades (Vega's `nice`): only one spanning fewer
+ * than DECADES_KEPT decades, so that it has labelled decades at all. Rounded, a wide one ran on
+ * most of a decade past its data (latency to 10,000 s for a largest 688 s). The y axes, one per
+ * model and often short, are always rounded.
+ */
+function roundedToDecades(axis: Axis, rows: readonly Obj[], limits: Limits): boolean {
+  const values = scaleValues(axis, rows.filter((r) => r.kind === 'point' || r.kind === 'pick'), limits).filter((v) => v > 0);
+  return values.length === 0 || Math.log10(Math.max(...values) / Math.min(...values)) < DECADES_KEPT;
+}
+
 /**
  * One `name` row per model drawn, saying whether its name covers anything in the first panel
  * (cost against latency) as Vega lays it out: a ring, a point, the utopia cross or a budget line.
@@ -54,14 +75,12 @@ type Limits = Record<Axis, number | null>;
 function nameRows(rows: readonly Obj[], models: readonly string[], limits: Limits): Obj[] {
   const [xAxis, yAxis] = PROJECTIONS[0]!;
   const drawn = rows.filter((r) => r.kind === 'point' || r.kind === 'pick');
-  // A budget line's value is in its scale's domain, as the data's are.
-  const values = (axis: Axis, of: readonly Obj[]) => [...of.map((r) => r[axis] as number), ...(limits[axis] === null ? [] : [limits[axis]!])];
-  const x = paddedScale('log', values(xAxis, drawn), PANEL.width, RING_PADDING, { decades: true });
+  const x = paddedScale('log', scaleValues(xAxis, drawn, limits), PANEL.width, RING_PADDING, { decades: roundedToDecades(xAxis, rows, limits) });
   const out: Obj[] = [];
   for (const model of models) {
     const own = drawn.filter((r) => r.model === model);
     if (own.length === 0) continue;
-    const y = paddedScale('log', values(yAxis, own), PANEL.height, RING_PADDING, { reversed: true, decades: true });
+    const y = paddedScale('log', scaleValues(yAxis, own, limits), PANEL.height, RING_PADDING, { reversed: true, decades: true });
     const disc = (r: Obj, radius: number): Disc => ({ x: x(r[xAxis] as number), y: y(r[yAxis] as number), r: radius });
     const lines: [number, number][][] = [];
     if (limits[xAxis] !== null) lines.push([[x(limits[xAxis]!), 0], [x(limits[xAxis]!), PANEL.height]]);
@@ -122,7 +141,7 @@ export function projectionsFigure(a: Analysis, condition: Condition): Figure {
       title: channel === 'x' ? TITLES[axis] : null,
       // Not rounded out to nice values: with a budget far below the points, a rounded domain ran
       // past 1, to 1.10, and the labels between were dropped for want of room.
-      scale: isLog(axis) ? { type: 'log', padding: RING_PADDING } : { zero: false, nice: false, padding: RING_PADDING },
+      scale: isLog(axis) ? { type: 'log', padding: RING_PADDING, ...(channel === 'x' && !roundedToDecades(axis, rows, limits) ? { nice: false } : {}) } : { zero: false, nice: false, padding: RING_PADDING },
       // Every other decade labelled where they do not all fit (never an uneven gap). A row is too
       // short for every decade, and Vega would thin each row's from its own lowest label (1, 100,
       // 10000 in one, 0.1, 10, 1000 in the next): the y axes show the even decades only.
