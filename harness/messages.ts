@@ -623,9 +623,12 @@ export function mergeSummary(s: { out: string; inputs: number; ok: number; faile
   return `Merged ${s.inputs} database${s.inputs === 1 ? '' : 's'} into ${s.out}: ${s.ok} of ${s.cells} trials ok, ${s.failed} failed (${s.added} rows added, ${s.duplicates} identical duplicates skipped).`;
 }
 
-export function mergeFailed(failed: number, byShard: readonly { shard: string; cells: number }[], rerun: (shard: string) => string, timedOut = false): string {
+/** `timedOut`: the shards some of whose failed trials hit the time limit --task-timeout set. */
+export function mergeFailed(failed: number, byShard: readonly { shard: string; cells: number }[], rerun: (shard: string) => string, timedOut: readonly string[] = []): string {
   const one = failed === 1;
-  const limit = timedOut ? ` They hit the time limit --task-timeout set: the commands below leave it out (give a larger one if you want one).` : '';
+  const limit = timedOut.length
+    ? ` Trials of shard${timedOut.length === 1 ? '' : 's'} ${timedOut.join(', ')} hit the time limit --task-timeout set: ${timedOut.length === 1 ? 'its command' : 'their commands'} below leave${timedOut.length === 1 ? 's' : ''} it out (give a larger one if you want one).`
+    : '';
   const lines: string[] = [`${failed} trial${one ? '' : 's'} failed; the merge keeps ${one ? 'it as a result' : 'them as results'}, and rerunning a shard retries its failed trials.${limit}`];
   for (const s of byShard) lines.push(`  - shard ${s.shard}: ${s.cells} failed; rerun it with: ${rerun(s.shard)}`);
   // Inputs that are not the shards of one cut: each database's own run command retries them.
@@ -693,9 +696,14 @@ function failedWith(db: string, failed: number, common: CommonFailure): string {
  * What to do about failed trials: rerunning retries them; where the commonest failure is the
  * run's own time limit, the same command would fail them again, so the fix is a larger one.
  */
+/** Whether a failed trial's error is the time limit --task-timeout set (as the pool words it). */
+export function isTimeLimitError(error: string): boolean {
+  return /\(--task-timeout\)/.test(error);
+}
+
 /** Whether the failures are trials stopped at the time limit --task-timeout set. */
 export function hitTimeLimit(common: CommonFailure): boolean {
-  return /\(--task-timeout\)/.test(common.error);
+  return isTimeLimitError(common.error);
 }
 
 function retryAdvice(common: CommonFailure): string {

@@ -34,11 +34,14 @@ export function defaultDbPath(study: string, shard: Shard | null, cwd: string): 
 /**
  * `reports/<study>/` for the study's own database, `results/<study>.sqlite` (see outputBase); for
  * any other, `reports/<study>--<its file name>/`, so that the report of a side database (a sweep
- * tried with --set, a copy) never replaces the study's own report.
+ * tried with --set, a copy) never replaces the study's own report; a database named as the study
+ * is, elsewhere (a shard folder's merge, `shards/paper.sqlite`), by its folder's name instead
+ * (`reports/paper--shards/`).
  */
 export function defaultReportDir(study: string, cwd: string, db?: string): string {
-  const own = db === undefined || samePath(db, defaultDbPath(study, null, cwd));
-  return join(outputBase(cwd), 'reports', own ? study : `${study}--${basename(db).replace(/\.sqlite$/, '')}`);
+  if (db === undefined || samePath(db, defaultDbPath(study, null, cwd))) return join(outputBase(cwd), 'reports', study);
+  const stem = basename(db).replace(/\.sqlite$/, '');
+  return join(outputBase(cwd), 'reports', `${study}--${stem === study ? basename(dirname(resolve(db))) : stem}`);
 }
 
 /** Whether two paths name one file, symbolic links followed where they exist. */

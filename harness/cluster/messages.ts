@@ -33,9 +33,10 @@ export function arrayLargerThanGrid(arraySize: number, blocks: number, groups: n
 }
 
 /** Tasks dealt only groups whose every cell the study excludes. */
-export function idleTasks(tasks: readonly number[], count: number): string {
+/** `fits`: the largest array size below `count` that leaves no task idle. */
+export function idleTasks(tasks: readonly number[], count: number, fits: number): string {
   const shown = tasks.length > 8 ? `${tasks.slice(0, 8).join(', ')} and ${tasks.length - 8} more` : tasks.join(', ');
-  return `task${tasks.length === 1 ? '' : 's'} ${shown} of ${count} ${tasks.length === 1 ? 'is' : 'are'} dealt only simulation groups whose every cell the study excludes, and will end at once with nothing to run; fewer tasks (--array-size) may leave none idle.`;
+  return `task${tasks.length === 1 ? '' : 's'} ${shown} of ${count} ${tasks.length === 1 ? 'is' : 'are'} dealt only simulation groups whose every cell the study excludes, and will end at once with nothing to run; --array-size ${fits} leaves none idle.`;
 }
 
 /** The plan's first line: what the study runs. */

@@ -41,6 +41,8 @@ export interface StudyWork {
   blocks: number;
   /** The engine's shard map: groups and trials of each shard when the grid is cut into `count`. */
   shardLoads(count: number): { groups: number; trials: number }[];
+  /** Per block, whether it holds a cell to run (one the study does not exclude). */
+  liveBlocks: readonly boolean[];
   /** Seconds one group takes on one thread, from a pilot run; null when unknown. */
   pilotSecondsPerGroup: number | null;
 }
@@ -107,7 +109,7 @@ export function planArray(work: StudyWork, options: SlurmOptions): ArrayPlan {
 
   let tasks: number;
   if (options.arraySize === undefined) {
-    tasks = withoutIdleTasks(work, defaultTaskCount(work, options));
+    tasks = withoutIdleTasks(work.liveBlocks, defaultTaskCount(work, options));
   } else {
     if (options.arraySize > options.maxArraySize) {
       throw new InputError(msg.arrayTooLarge(options.arraySize, options.maxArraySize, blocks));
@@ -127,7 +129,7 @@ export function planArray(work: StudyWork, options: SlurmOptions): ArrayPlan {
   const warnings: string[] = [];
   // Shards are dealt every N-th group, the study's excluded ones too: a task may get only those.
   const idle = shards.filter((s) => s.groups === 0).map((s) => s.index);
-  if (idle.length > 0) warnings.push(msg.idleTasks(idle, tasks));
+  if (idle.length > 0) warnings.push(msg.idleTasks(idle, tasks, withoutIdleTasks(work.liveBlocks, tasks)));
   const longest = Math.max(...shards.map((s) => s.estimatedSeconds ?? 0));
   if (timeLimitSeconds !== null && pilot !== null && longest > timeLimitSeconds - warnedBefore) {
     warnings.push(msg.beyondTimeLimit(longest, options.time!, options.maxRequeues, warnedBefore));
@@ -157,20 +159,27 @@ export function defaultTaskCount(work: Pick<StudyWork, 'groups' | 'blocks' | 'pi
   return tasks;
 }
 
-/** How far below the default the task count is lowered to find one that gives every task a group. */
-const IDLE_SEARCH = 64;
-
 /**
- * The largest task count, at most `tasks` and at most IDLE_SEARCH below it, that deals every task a
- * group with a cell to run: shards are dealt every N-th group, the excluded ones too, and a task
- * dealt only those would start, find nothing to do and end. `tasks` when none is found so close
- * (the plan then warns of the idle tasks).
+ * The largest task count, at most `tasks`, that deals every task a block with a cell to run:
+ * shards are dealt every N-th block, the excluded ones too, and a task dealt only those would
+ * start, find nothing to do and end. At worst 1, which is dealt every block.
  */
-function withoutIdleTasks(work: Pick<StudyWork, 'shardLoads'>, tasks: number): number {
-  for (let count = tasks; count >= 1 && count > tasks - IDLE_SEARCH; count--) {
-    if (work.shardLoads(count).every((load) => load.groups > 0)) return count;
+export function withoutIdleTasks(liveBlocks: readonly boolean[], tasks: number): number {
+  for (let count = tasks; count > 1; count--) if (dealsEveryTask(liveBlocks, count)) return count;
+  return 1;
+}
+
+/** Whether every one of `count` shards is dealt a live block. */
+function dealsEveryTask(liveBlocks: readonly boolean[], count: number): boolean {
+  const dealt = new Uint8Array(count);
+  let tasks = 0;
+  for (let block = 0; block < liveBlocks.length && tasks < count; block++) {
+    if (liveBlocks[block] && dealt[block % count] === 0) {
+      dealt[block % count] = 1;
+      tasks++;
+    }
   }
-  return tasks;
+  return tasks === count;
 }
 
 /**

@@ -29,6 +29,10 @@ export async function studyWork(
     groups: countCells(grid, null, nothingDone).groups,
     trials: grid.count,
     blocks: grid.blockCount,
+    liveBlocks: Array.from({ length: grid.blockCount }, (_, block) => {
+      for (let i = block * grid.blockSize; i < (block + 1) * grid.blockSize; i++) if (!grid.isExcluded(i)) return true;
+      return false;
+    }),
     shardLoads: (count) =>
       Array.from({ length: count }, (_, index) => {
         const { groups, cells } = countCells(grid, { index, count }, nothingDone);

@@ -49,8 +49,8 @@ export interface FigureRequest {
   title?: string;
   /**
    * Refuse to draw a spec that Vega-Lite or Vega warns about, as `render` does with a spec edited
-   * by hand; a report's own figures warn of nothing (tested). Not part of the cache key: a figure
-   * drawn is the same either way.
+   * by hand; a report's own figures warn of nothing (tested). Such a figure is never taken from the
+   * cache (whose drawings were not checked), but is stored there: a figure drawn is the same either way.
    */
   warningsAreErrors?: boolean;
 }
@@ -108,7 +108,8 @@ export class RenderPool {
   async figure(request: FigureRequest): Promise<FigureDrawings> {
     const key = this.cache?.key({ spec: request.spec as unknown as Json, pngScale: request.pngScale, title: request.title });
     if (key !== undefined) this.keys.push(key);
-    const cached = key === undefined ? undefined : this.cache?.get(key);
+    // A figure drawn before was drawn without the check for warnings: drawn again to make it.
+    const cached = key === undefined || request.warningsAreErrors ? undefined : this.cache?.get(key);
     if (cached) {
       this.counts.cached++;
       return cached;

@@ -119,17 +119,24 @@ function pointerTo(parent: string, key: string): string {
   return `${parent}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
 }
 
-/** The first place, depth first, whose key and value `wanted` accepts, as a JSON pointer; null for none. */
-function firstWhere(node: unknown, wanted: (key: string, value: unknown) => boolean, pointer = ''): string | null {
+/**
+ * The first place, depth first, whose key and value `wanted` accepts, as a JSON pointer; null for
+ * none. What lies under a key `skip` accepts is not looked into.
+ */
+function firstWhere(node: unknown, wanted: (key: string, value: unknown) => boolean, pointer = '', skip: (key: string) => boolean = () => false): string | null {
   if (node === null || typeof node !== 'object') return null;
   for (const [key, value] of Object.entries(node)) {
+    if (skip(key)) continue;
     const at = pointerTo(pointer, key);
     if (wanted(key, value)) return at;
-    const found = firstWhere(value, wanted, at);
+    const found = firstWhere(value, wanted, at, skip);
     if (found !== null) return found;
   }
   return null;
 }
+
+/** Text a spec holds that no drawing shows: its description, tooltips (shown on a page, by the browser's fonts), metadata, schema. */
+const UNDRAWN = new Set(['$schema', 'description', 'tooltip', 'usermeta']);
 
 /**
  * Where the spec names data to load (`data.url`, in any of its views); null when all of its data
@@ -169,8 +176,8 @@ function hasGlyph(char: string): boolean {
 }
 
 /**
- * The first text of the spec with a character its font lacks (control characters aside, as in a
- * line break), with a suggestion: the same letter from the font where Unicode has one (the
+ * The first text the spec draws with a character its font lacks (control and format characters
+ * aside), with a suggestion: the same letter from the font where Unicode has one (the
  * mathematical alphanumerics a formula editor pastes, e.g. 𝛼 for α).
  */
 function missingGlyph(spec: unknown): SpecProblem | null {
@@ -182,12 +189,18 @@ function missingGlyph(spec: unknown): SpecProblem | null {
     throw thrown;
   }
   let found: { char: string } | undefined;
-  const path = firstWhere(spec, (key, value) => {
-    if (typeof value !== 'string' || key === '$schema') return false;
-    const char = [...value].find((c) => c.codePointAt(0)! >= 0x20 && !hasGlyph(c));
-    if (char !== undefined) found = { char };
-    return char !== undefined;
-  });
+  const path = firstWhere(
+    spec,
+    (_key, value) => {
+      if (typeof value !== 'string') return false;
+      // Control and format characters (a line break, a zero-width joiner, a byte order mark) draw nothing.
+      const char = [...value].find((c) => !/[\p{Cc}\p{Cf}]/u.test(c) && !hasGlyph(c));
+      if (char !== undefined) found = { char };
+      return char !== undefined;
+    },
+    '',
+    (key) => UNDRAWN.has(key),
+  );
   if (path === null || found === undefined) return null;
   const { char } = found;
   const code = `U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;

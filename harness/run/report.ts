@@ -23,13 +23,13 @@ import { gridOf } from '../manifest.js';
 import * as msg from '../messages.js';
 import { displayPath, projectRoot } from '../paths.js';
 import { withoutOption } from '../text.js';
-import { commonFailure, failedTrialRuns, loadReportInput, statusCounts } from '../store/reader.js';
+import { commonFailure, failedTrialsByRun, loadReportInput, statusCounts } from '../store/reader.js';
 import { listRuns } from '../store/runs.js';
 import { mixedCodeVersions, type CodeVersion } from '../store/code-versions.js';
 import { Store } from '../store/store.js';
 import { Bitset } from '../bitset.js';
 import type { Grid } from '../grid.js';
-import { parseShard } from './shard.js';
+import { parseShard, rerunShard } from './shard.js';
 import { runState, type RunState } from './status.js';
 import { countCells } from './tasks.js';
 import { writerState } from './provenance.js';
@@ -106,7 +106,7 @@ export async function writeReport(options: ReportOptions): Promise<ReportResult>
       throw new InputError(empty.length ? msg.reportEmptyShards(store.shown, manifest.study, empty) : msg.reportNoTrials(store.shown, manifest.study, expectedTrials, next()));
     }
     const common = failed > 0 ? commonFailure(store)! : null;
-    if (ok === 0) throw new OnlyFailedTrialsError(msg.reportOnlyFailed(store.shown, manifest.study, failed, common!, retryStep(state, store, manifest.study, options.resumeCommand, msg.hitTimeLimit(common!))));
+    if (ok === 0) throw new OnlyFailedTrialsError(msg.reportOnlyFailed(store.shown, manifest.study, failed, common!, retryStep(state, store, manifest.study, options.resumeCommand)));
     const dir = options.outDir(manifest.study);
     checkReportFolder(dir, options.out, options.cwd);
     const expected = manifest.body.experiment;
@@ -147,7 +147,7 @@ export async function writeReport(options: ReportOptions): Promise<ReportResult>
         coverage.done < coverage.expected
           ? { done: coverage.done, expected: coverage.expected, warning: msg.reportPartial(store.shown, manifest.study, coverage.done, coverage.expected, finished.length ? msg.reportNext.otherShards() : next(), finished) }
           : null;
-      const failures = common === null ? null : { trials: failed, warning: msg.reportFailedTrials(store.shown, manifest.study, failed, ok + failed, common, retryStep(state, store, manifest.study, options.resumeCommand, msg.hitTimeLimit(common))) };
+      const failures = common === null ? null : { trials: failed, warning: msg.reportFailedTrials(store.shown, manifest.study, failed, ok + failed, common, retryStep(state, store, manifest.study, options.resumeCommand)) };
       const mixedCode = codeVersions === null ? null : { versions: codeVersions, warning: msg.reportMixedCode(store.shown, codeVersions) };
       return { ...result, partial, failures, mixedCode };
     } finally {
@@ -172,20 +172,21 @@ function nextStep(status: RunState, db: string, study: string, resumeCommand: st
 
 /**
  * How to retry the failed trials: in a database of shards (a merged one, or a shard's own), run
- * the shards whose runs recorded them again, then merge again; else resume, as for missing trials.
- * The commands leave out a --task-timeout that the trials hit (the advice is a larger one, or none).
+ * the shards whose runs recorded them again, each by the command that resumes it, then merge
+ * again; else resume, as for missing trials. A command leaves out the --task-timeout its trials
+ * hit (the advice is a larger one, or none): the same limit would stop them again.
  */
-function retryStep(state: RunState, store: Store, study: string, resumeCommand: string | undefined, timedOut: boolean): string {
-  const fit = (command: string) => (timedOut ? withoutOption(command, '--task-timeout') : command);
-  if (state.running || state.shards.length === 0) return nextStep(state, store.shown, study, resumeCommand, fit);
-  const failedIn = new Set(failedTrialRuns(store));
-  const byShard = new Map<string, string>();
-  for (const run of state.runs) {
-    if (run.shard !== null && failedIn.has(run.id) && run.commandLine.startsWith('harness run ')) byShard.set(run.shard, fit(`npx ${run.commandLine.replace(/\s--fresh\b/g, '')}`));
+function retryStep(state: RunState, store: Store, study: string, resumeCommand: string | undefined): string {
+  const failed = failedTrialsByRun(store);
+  const noLimit = (command: string) => withoutOption(command, '--task-timeout');
+  const timedOut = (shard: string | null) => state.runs.some((run) => run.shard === shard && failed.get(run.id)?.timedOut);
+  const recorded: Record<string, string> = {};
+  for (const run of state.runs) if (run.shard !== null && run.commandLine.startsWith('harness run ')) recorded[run.shard] = run.commandLine;
+  const shards = [...new Set(state.runs.filter((run) => run.shard !== null && failed.has(run.id)).map((run) => run.shard!))].sort((a, b) => parseShard(a).index - parseShard(b).index);
+  if (state.running || state.shards.length === 0 || shards.length === 0) {
+    return nextStep(state, store.shown, study, resumeCommand, [...failed.values()].some((f) => f.timedOut) ? noLimit : undefined);
   }
-  if (byShard.size === 0) return nextStep(state, store.shown, study, resumeCommand, fit);
-  const shards = [...byShard].sort(([a], [b]) => parseShard(a).index - parseShard(b).index).map(([shard, command]) => ({ shard, command }));
-  return msg.reportNext.retryShards(shards);
+  return msg.reportNext.retryShards(shards.map((shard) => ({ shard, command: (timedOut(shard) ? noLimit : (c: string) => c)(rerunShard(shard, recorded)) })));
 }
 
 /** The shards a database holds when it holds every trial of each (none while a run writes it, or for a whole study's database). */

@@ -105,7 +105,7 @@ export function shardOf(block: number, count: number): number {
 }
 
 /**
- * The command that computes what `shard` lacks: the one it was run with, which resumes it (with
+ * The command that computes what `shard` lacks: the one it was run with (less --fresh), which resumes it (with
  * `--shard` written out where Slurm's or a Job's variables gave the shard, which a command run
  * by hand lacks); for a shard never run, another shard's with the shard swapped, keeping the
  * study and every --set. Its --db is `db` where the caller knows where the shard's database is
@@ -126,11 +126,14 @@ export function rerunShard(shard: string, recorded: Readonly<Record<string, stri
     const option = ` --db ${shellQuote(db)}`;
     return dbOption.test(line) ? line.replace(dbOption, () => option) : withOption(line, option);
   };
-  const own = recorded[shard];
+  // A rerun resumes: --fresh would move the shard's stored trials aside.
+  const resumed = (line: string) => line.replace(/\s--fresh(?=\s|$)/g, '');
+  const own = recorded[shard] === undefined ? undefined : resumed(recorded[shard]!);
   if (own) return `npx ${withDb(shardOption.test(own) ? own : withOption(own.replace(/\s--shard-count(?:=|\s+)\S+/, ''), ` --shard ${shard}`))}`;
   const count = shard.split('/')[1];
   // Another shard of the cut, run with --shard i/N or given its shard by a job array's variables.
-  const template = Object.entries(recorded).find(([other, line]) => line.startsWith('harness run ') && other.endsWith(`/${count}`))?.[1];
+  const found = Object.entries(recorded).find(([other, line]) => line.startsWith('harness run ') && other.endsWith(`/${count}`))?.[1];
+  const template = found === undefined ? undefined : resumed(found);
   if (!template) return withDb(`npx harness run <study> --shard ${shard}`);
   const [index] = shard.split('/');
   const withShard = shardOption.test(template) ? template.replace(shardOption, `$1${shard}`) : withOption(template.replace(/\s--shard-count(?:=|\s+)\S+/, ''), ` --shard ${shard}`);

@@ -80,9 +80,15 @@ export function commonFailure(store: Store): { error: string; trials: number } |
   return row ?? null;
 }
 
-/** The runs that recorded the failed trials, by id. */
-export function failedTrialRuns(store: Store): number[] {
-  return store.db.prepare(`SELECT DISTINCT run_id FROM trial WHERE status = 'failed' ORDER BY 1`).pluck().all() as number[];
+/** The runs that recorded failed trials, by id: how many each, and whether any hit the time limit --task-timeout set. */
+export function failedTrialsByRun(store: Store): Map<number, { trials: number; timedOut: boolean }> {
+  const rows = store.db.prepare(`SELECT run_id, coalesce(error, '') AS error, count(*) AS n FROM trial WHERE status = 'failed' GROUP BY 1, 2`).all() as { run_id: number; error: string; n: number }[];
+  const byRun = new Map<number, { trials: number; timedOut: boolean }>();
+  for (const row of rows) {
+    const run = byRun.get(row.run_id) ?? { trials: 0, timedOut: false };
+    byRun.set(row.run_id, { trials: run.trials + row.n, timedOut: run.timedOut || msg.isTimeLimitError(row.error) });
+  }
+  return byRun;
 }
 
 export function statusCounts(store: Store): { ok: number; failed: number } {

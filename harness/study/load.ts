@@ -110,7 +110,7 @@ export function readStudyDocument(absPath: string, display: string): unknown {
  * prototype: the yaml package keeps it as a key of its own, which the shape checks then pass over
  * without a word (a parameter so named would be ignored).
  */
-function protoKey(node: unknown, path = ''): string | null {
+export function protoKey(node: unknown, path = ''): string | null {
   if (node === null || typeof node !== 'object') return null;
   for (const key of Object.getOwnPropertyNames(node)) {
     const at = Array.isArray(node) ? `${path}[${key}]` : path ? `${path}.${key}` : key;

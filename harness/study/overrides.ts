@@ -15,6 +15,7 @@ import { InputError, errorMessage } from '../errors.js';
 import * as msg from '../messages.js';
 import { canonicalJson } from '../identity.js';
 import { formatPath } from '../text.js';
+import { protoKey } from './load.js';
 
 export interface SetOverride {
   arg: string;
@@ -66,11 +67,16 @@ export function parseSets(args: readonly string[]): SetOverride[] {
 }
 
 function yamlValue(text: string, arg: string): Json {
+  let value: Json;
   try {
-    return (parseYaml(text) ?? null) as Json;
+    value = (parseYaml(text) ?? null) as Json;
   } catch (thrown) {
     throw new InputError(msg.setValueSyntax(arg, errorMessage(thrown).split('\n')[0]!));
   }
+  // As in a study file: a key the shape checks would pass over without a word.
+  const proto = protoKey(value);
+  if (proto !== null) throw new InputError(msg.optionInvalid('set', `has the key "__proto__" in its value (at ${proto}), which no study can have`, arg, 'Rename or remove it.'));
+  return value;
 }
 
 function listOrValue(text: string, arg: string): { list: boolean; values: Json[] } {

@@ -12,6 +12,7 @@ import {
   parseMaxArraySize,
   parseSlurmTime,
   planArray,
+  withoutIdleTasks,
   planFile,
   type SlurmOptions,
   type StudyWork,
@@ -43,6 +44,7 @@ function work(groups: number, trialsPerGroup = 4, pilot: number | null = 2.5, ex
       });
       return loads;
     },
+    liveBlocks: groupTrials.map((trials) => trials > 0),
     pilotSecondsPerGroup: pilot,
   };
 }
@@ -154,12 +156,21 @@ describe('a study that excludes whole groups', () => {
     const five = planArray(work(3, 1, null, 2), options({ arraySize: 5 }));
     expect(five.tasks).toBe(5);
     // The excluded groups, last, are dealt to tasks 3 and 4: said, with what to do.
-    expect(five.warnings).toEqual([msg.idleTasks([3, 4], 5)]);
-    expect(formatPlan(five)).toContain('Warning: tasks 3, 4 of 5 are dealt only simulation groups whose every cell the study excludes');
+    expect(five.warnings).toEqual([msg.idleTasks([3, 4], 5, 3)]);
+    expect(formatPlan(five)).toContain('Warning: tasks 3, 4 of 5 are dealt only simulation groups whose every cell the study excludes, and will end at once with nothing to run; --array-size 3 leaves none idle.');
     expect(planArray(work(3, 1, null, 2), options({ arraySize: 3 })).warnings).toEqual([]);
     const refused = inputError(() => planArray(work(3, 1, null, 2), options({ arraySize: 6 })));
     expect(refused).toBe(msg.arrayLargerThanGrid(6, 5, 3));
     expect(refused).toContain('at most the number of simulation groups (5, counting the 2 whose every cell the study excludes): tasks are dealt whole groups');
+  });
+
+  it('finds the largest array that leaves no task idle however far below the default it lies', () => {
+    // The paper's 810 groups (scenario x model x seed) without cost-constrained GPT-5's 30: with
+    // more than 540 tasks, those 30 groups would be some tasks' only ones.
+    const live = Array.from({ length: 810 }, (_, block) => block < 540 || block >= 570);
+    expect(withoutIdleTasks(live, 810)).toBe(540);
+    expect(withoutIdleTasks(live, 300)).toBe(300);
+    expect(withoutIdleTasks([false, false, true], 3)).toBe(1);
   });
 
   it('is counted so from the study file', async () => {
@@ -167,7 +178,7 @@ describe('a study that excludes whole groups', () => {
     const dir = tempDir();
     writeStudy(dir, 'excluded.yaml', noopStudy({ name: 'excluded', seeds: 1, exclude: [{ color: 'green' }] }));
     const w = await studyWork('excluded.yaml', [], { pilotGroups: 0, cwd: dir });
-    expect({ groups: w.groups, blocks: w.blocks, trials: w.trials }).toEqual({ groups: 2, blocks: 3, trials: 6 });
+    expect({ groups: w.groups, blocks: w.blocks, trials: w.trials, live: w.liveBlocks }).toEqual({ groups: 2, blocks: 3, trials: 6, live: [true, false, true] });
     expect(w.shardLoads(3)).toEqual([
       { groups: 1, trials: 3 },
       { groups: 0, trials: 0 },

@@ -406,6 +406,9 @@ describe('run, status, export, report', () => {
     // Given its shard by a Slurm array's or a Job's variables: that command, with --shard written out.
     expect(rerunShard('2/3', { '0/3': 'harness run paper --set seeds=60' })).toBe('npx harness run paper --set seeds=60 --shard 2/3');
     expect(rerunShard('2/3', { '0/3': 'harness run paper --shard-count 3 --set seeds=60' })).toBe('npx harness run paper --set seeds=60 --shard 2/3');
+    // A rerun resumes: never --fresh, which would set the shard's stored trials aside.
+    expect(rerunShard('1/3', { '1/3': 'harness run paper --shard 1/3 --fresh --db s1.sqlite' })).toBe('npx harness run paper --shard 1/3 --db s1.sqlite');
+    expect(rerunShard('2/3', { '1/3': 'harness run paper --fresh --shard 1/3' })).toBe('npx harness run paper --shard 2/3');
     // With another shard count: nothing to reuse.
     expect(rerunShard('2/3', { '0/4': 'harness run paper --shard 0/4' })).toBe('npx harness run <study> --shard 2/3');
     // A --db named for its shard is named for the shard to run.

@@ -117,15 +117,19 @@ describe('a database with failed trials', () => {
 
   it('of a merged database whose failed trials are in one shard: that shard to run again, then merge again', async () => {
     writeStudy(dir, 'shards.yaml', noopStudy({ name: 'shards', params: { delay_ms: 200 }, seeds: 1, axes: { color: ['red', 'green', 'blue'], size: ['s'] } }));
-    // Shard 0 of 3 under a time limit its trials cannot keep; the others without one.
-    expect((await cli(['run', 'shards.yaml', '--shard', '0/3', '--db', 'sh0.sqlite', '--task-timeout', '0.05'], dir)).code).toBe(1);
+    // Shard 0 of 3 given its shard by a Job's index, afresh, under a time limit its trials cannot
+    // keep; the others by hand, without one.
+    const first = ['run', 'shards.yaml', '--shard-count', '3', '--db', 'sh0.sqlite', '--task-timeout=0.05', '--fresh'];
+    expect((await cli(first, dir, { env: { JOB_COMPLETION_INDEX: '0' } })).code).toBe(1);
     for (const i of [1, 2]) expect((await cli(['run', 'shards.yaml', '--shard', `${i}/3`, '--db', `sh${i}.sqlite`], dir)).code).toBe(0);
     const merged = await cli(['merge', 'sh-all.sqlite', 'sh0.sqlite', 'sh1.sqlite', 'sh2.sqlite'], dir);
-    expect(merged.stdout).toContain('They hit the time limit --task-timeout set: the commands below leave it out');
-    expect(merged.stdout).toContain('  - shard 0/3: 1 failed; rerun it with: npx harness run shards.yaml --shard 0/3 --db sh0.sqlite\n');
+    expect(merged.stdout).toContain('Trials of shard 0/3 hit the time limit --task-timeout set: its command below leaves it out');
+    // The shard written out, the limit and --fresh (which would set the shard's trials aside) left out.
+    const again = 'npx harness run shards.yaml --db sh0.sqlite --shard 0/3';
+    expect(merged.stdout).toContain(`  - shard 0/3: 1 failed; rerun it with: ${again}\n`);
     const report = await cli(['report', 'sh-all.sqlite', '--out', 'sh-report'], dir);
     expect(report.code).toBe(0);
-    expect(report.stderr).toContain(msg.reportNext.retryShards([{ shard: '0/3', command: 'npx harness run shards.yaml --shard 0/3 --db sh0.sqlite' }]));
+    expect(report.stderr).toContain(msg.reportNext.retryShards([{ shard: '0/3', command: again }]));
     expect(report.stderr).not.toContain('complete them');
   });
 
@@ -290,6 +294,10 @@ describe('a report folder that an earlier report wrote into', () => {
     const report = await cli(['report', 'full.sqlite'], dir);
     expect(report.stdout).toBe(`${msg.reportWritten(2, join('reports', 'rc--full'))}\n`);
     expect(listing(own)).toEqual(['notes/', 'notes/summary.txt', 'trials.csv']);
+    // A database named as the study is, elsewhere (a shard folder's merge): by its folder's name.
+    mkdirSync(join(dir, 'shards'), { recursive: true });
+    copyFileSync(join(dir, 'full.sqlite'), join(dir, 'shards', 'rc.sqlite'));
+    expect((await cli(['report', join('shards', 'rc.sqlite')], dir)).stdout).toBe(`${msg.reportWritten(2, join('reports', 'rc--shards'))}\n`);
     // The study's own database named by another path is still its own.
     expect((await cli(['report', join(dir, 'results', '..', 'results', 'rc.sqlite')], dir)).stdout).toBe(`${msg.reportWritten(2, join('reports', 'rc'))}\n`);
   });

@@ -17,7 +17,8 @@ import { balanceFigure, picksFigure } from '../../experiments/inference-scaling/
 import { stabilityFigure } from '../../experiments/inference-scaling/report/figures/stability.js';
 import { projectionsFigure } from '../../experiments/inference-scaling/report/figures/projections.js';
 import { savingsFigure } from '../../experiments/inference-scaling/report/figures/savings.js';
-import { AXIS, powerOfTwoTicks, TEXT_HEIGHT, TEXT_WIDTH } from '../../experiments/inference-scaling/report/figures/theme.js';
+import { sizeClassFigure } from '../../experiments/inference-scaling/report/figures/models.js';
+import { AXIS, powerOfTwoTicks, TEXT_HEIGHT, TEXT_WIDTH, withNoteAbove } from '../../experiments/inference-scaling/report/figures/theme.js';
 import { SELECTOR_COLOURS } from '../../experiments/inference-scaling/report/selectors.js';
 import { SELECTOR_IDS } from '../../experiments/inference-scaling/selectors.js';
 import { listInWords } from '../../harness/text.js';
@@ -263,19 +264,21 @@ describe('figure specs', () => {
     view.finalize();
   });
 
-  it('draws k* on a log axis, as the curves do, ticked at every power of two from the least k drawn to the largest', async () => {
+  it('draws k* on a log axis, as the curves do, ticked at powers of two evenly spaced down from the largest k drawn, every label drawn', async () => {
     const figure = named('picks');
     const scene = await sceneOf(figure.spec);
     const labels = [...new Set(texts(scene, 'axis-label').map((t) => String(t.text)).filter((t) => /^\d+$/.test(t)))].map(Number);
     type Row = { lo: number | null; mean: number | null; hi: number | null };
     const ks = (figure.spec as unknown as { datasets: { rows: Row[] } }).datasets.rows.flatMap((r) => [r.lo, r.mean, r.hi].filter((v): v is number => v !== null));
-    // Powers of two, 2 apart (at most six of them), from the first at or over the least k drawn
-    // to the last at or under the largest (an interval's end included).
+    // Powers of two, evenly spaced (2 or 4 apart, at most four), every one asked for drawn, the
+    // largest the last at or under the largest k drawn (an interval's end included).
+    const asked = (JSON.stringify(figure.spec).match(/"values":\[(\d+(?:,\d+)*)\],"tickCount"/)?.[1] ?? '').split(',').map(Number);
+    expect(labels).toEqual(asked);
     expect(labels.length).toBeGreaterThan(1);
+    expect(labels.length).toBeLessThanOrEqual(4);
     expect(labels.every((v) => Number.isInteger(Math.log2(v)))).toBe(true);
-    expect(labels.slice(1).map((v, i) => v / labels[i]!)).toEqual(labels.slice(1).map(() => 2));
-    const [least, largest] = [labels[0]!, labels.at(-1)!];
-    expect(Math.min(...ks) <= least && least < 2 * Math.min(...ks)).toBe(true);
+    expect(new Set(labels.slice(1).map((v, i) => v / labels[i]!)).size).toBe(1);
+    const largest = labels.at(-1)!;
     expect(largest <= Math.max(...ks) && Math.max(...ks) < 2 * largest).toBe(true);
   });
 
@@ -331,10 +334,13 @@ describe('figure specs', () => {
     }
   });
 
-  it('ticks a log k axis at every other power of two down from the largest where every one would crowd it, the least kept', () => {
+  it('ticks a log k axis at every other power of two down from the largest where every one would crowd it, evenly', () => {
     expect(powerOfTwoTicks(4, 128)).toEqual([4, 8, 16, 32, 64, 128]);
+    expect(powerOfTwoTicks(4, 128, 4)).toEqual([8, 32, 128]);
     expect(powerOfTwoTicks(4, 1024)).toEqual([4, 16, 64, 256, 1024]);
-    expect(powerOfTwoTicks(8, 1024)).toEqual([8, 16, 64, 256, 1024]);
+    // Evenly spaced: not 8 beside 16 at the low end.
+    expect(powerOfTwoTicks(8, 1024)).toEqual([16, 64, 256, 1024]);
+    expect(powerOfTwoTicks(1, 128)).toEqual([2, 8, 32, 128]);
     expect(powerOfTwoTicks(3, 130)).toEqual([4, 8, 16, 32, 64, 128]);
     expect(powerOfTwoTicks(12, 13)).toEqual([8, 16]);
   });
@@ -546,7 +552,8 @@ async function sceneOf(spec: Parameters<typeof compileVegaLite>[0]): Promise<Sce
 describe('figures at the size of the paper study', () => {
   // Every model, scenario and selector (the names set the widths), and a swept parameter for the ablation figures.
   const input = syntheticReportInput({ seeds: 4, kCount: 12, variants: [{ 'sim.M': 100 }, { 'sim.M': 300 }] });
-  const figures = allFigures(analyze(input, 100));
+  const a = analyze(input, 100);
+  const figures = allFigures(a);
 
   it('accuracy and cost against k: each budget label clear of every ring, point and stretch of the curve, wherever the curve meets the budget', async () => {
     const curves = figures.filter((f) => /^(accuracy|cost)-vs-k--/.test(f.name));
@@ -638,6 +645,63 @@ describe('figures at the size of the paper study', () => {
     }
     expect(seen).toBeGreaterThan(1000);
     expect([...new Set(faded)]).toEqual([]);
+  });
+
+  it('projections of k to 1024, whose latencies reach a million seconds, keep to the text width', async () => {
+    const wide = allFigures(analyze(syntheticReportInput({ seeds: 2, kCount: 256 }), 20)).filter((f) => f.name.startsWith('projections--'));
+    expect(wide.length).toBeGreaterThan(0);
+    expect(await oversized(wide)).toEqual([]);
+  });
+
+  it('k axes: every label asked for is drawn (none dropped for want of room), in picks and in the curves', async () => {
+    // Candidates up to 128, as in the paper: six powers of two from 4.
+    const paperK = allFigures(analyze(syntheticReportInput({ seeds: 3, kCount: 32 }), 50));
+    const kFigures = paperK.filter((f) => /^(picks|accuracy-vs-k|cost-vs-k)/.test(f.name));
+    expect(kFigures.length).toBeGreaterThan(3);
+    for (const figure of kFigures) {
+      const asked = (JSON.stringify(figure.spec).match(/"values":\[(\d+(?:,\d+)*)\],"tickCount":\d+,"format":"d"/)?.[1] ?? '').split(',');
+      expect(asked.length, figure.name).toBeGreaterThan(1);
+      // A label Vega drops for overlap stays in the scene, at opacity 0.
+      const drawn = new Set(texts(await sceneOf(figure.spec), 'axis-label').filter((t) => (t as { opacity?: number }).opacity !== 0).map((t) => String(t.text)));
+      expect(asked.filter((v) => !drawn.has(v)), figure.name).toEqual([]);
+    }
+  });
+
+  it('projections: name up to three models no k is feasible for, count more, and fit a page with a note above', async () => {
+    const c = a.data.conditions[0]!;
+    const without = (n: number) => {
+      const curves = new Map(a.data.curves);
+      for (const m of a.data.models.slice(0, n)) curves.set(curveKey(c.id, m.id), (curves.get(curveKey(c.id, m.id)) ?? []).map((p) => ({ ...p, feasibleShare: 0 })));
+      return { ...a, data: { ...a.data, curves } } as typeof a;
+    };
+    const subtitleOf = (f: Figure) => (f.spec as unknown as { title: { subtitle: string[] } }).title.subtitle.join(' ');
+    const names = a.data.models.map((m) => m.label);
+    expect(subtitleOf(projectionsFigure(without(2), c))).toContain(`No feasible k for ${names[0]} and ${names[1]}.`);
+    expect(subtitleOf(projectionsFigure(without(4), c))).toContain(`No feasible k for 4 of the ${names.length} models (their points all light).`);
+    const all = projectionsFigure(without(names.length), c);
+    expect(subtitleOf(all)).toContain('No feasible k for any model.');
+    // With the note an incomplete study's figures carry above the subtitle, still within a page.
+    const noted = withNoteAbove(all, 'INCOMPLETE STUDY: 100 of 200 trials (50.0%); figures, tables and verdicts will change.');
+    expect(svgSize(await renderSvg(compileVegaLite(noted.spec))).height).toBeLessThanOrEqual(TEXT_HEIGHT);
+  });
+
+  it('size classes: leaves out, and names, a scenario where accuracy-max picked for no model (nothing for its log axis to span)', async () => {
+    const none = a.data.conditions[0]!;
+    const empty = { mean: null, lo: null, hi: null };
+    const unpicked = {
+      ...a,
+      cell: (...args: Parameters<typeof a.cell>) => {
+        const c = a.cell(...args);
+        return c && args[0] === none.id && args[2] === 'accuracy-max' ? { ...c, cost: { ...c.cost, ...empty }, accuracy: { ...c.accuracy, ...empty } } : c;
+      },
+    } as typeof a;
+    const figure = sizeClassFigure(unpicked);
+    const spec = figure.spec as unknown as { vconcat: { title: { text: string } }[]; title: { subtitle: string[] } };
+    expect(spec.vconcat.map((v) => v.title.text)).toEqual(a.data.conditions.slice(1).map((c) => c.label));
+    expect(spec.title.subtitle.join(' ')).toContain(`Not shown: ${none.label}, where no model had one.`);
+    const warnings: string[] = [];
+    await renderSvg(compileVegaLite(figure.spec, warnings), warnings);
+    expect(warnings).toEqual([]);
   });
 
   it('draws nothing that Vega-Lite or Vega warns about, nor text its font lacks, so that render draws each spec again as it is', async () => {

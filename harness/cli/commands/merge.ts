@@ -5,7 +5,8 @@ import { displayPath } from '../../paths.js';
 import { collectProvenance } from '../../run/provenance.js';
 import { parseShard, rerunShard } from '../../run/shard.js';
 import { mergeDatabases } from '../../store/merge.js';
-import { commonFailure } from '../../store/reader.js';
+import { failedTrialsByRun } from '../../store/reader.js';
+import { listRuns } from '../../store/runs.js';
 import { Store } from '../../store/store.js';
 import { withoutOption } from '../../text.js';
 import { commandLine, exitCodes, println } from '../io.js';
@@ -41,21 +42,23 @@ export const mergeCommand: Command = {
       };
       if (result.missing > 0) println(io.stdout, msg.mergeMissing(result.missing, result.missingByShard, result.missingShards, rerun));
       if (result.failed > 0) {
-        // Trials stopped at the time limit are retried without it, as the advice says.
-        const timedOut = timeLimitHit(out);
-        println(io.stdout, msg.mergeFailed(result.failed, result.failedByShard, timedOut ? (shard) => withoutOption(rerun(shard), '--task-timeout') : rerun, timedOut));
+        // A shard whose trials hit the time limit is retried without it, as the advice says.
+        const timedOut = shardsThatTimedOut(out).filter((shard) => result.failedByShard.some((s) => s.shard === shard));
+        const retry = (shard: string) => (timedOut.includes(shard) ? withoutOption(rerun(shard), '--task-timeout') : rerun(shard));
+        println(io.stdout, msg.mergeFailed(result.failed, result.failedByShard, retry, timedOut));
       }
     }
     return complete ? exitCodes.ok : exitCodes.incomplete;
   },
 };
 
-/** Whether the most common failure of the merged database is the time limit --task-timeout set. */
-function timeLimitHit(db: string): boolean {
+/** The shards of the merged database some of whose failed trials hit the time limit --task-timeout set, in order. */
+function shardsThatTimedOut(db: string): string[] {
   const store = Store.open(db, 'read');
   try {
-    const common = commonFailure(store);
-    return common !== null && msg.hitTimeLimit(common);
+    const failed = failedTrialsByRun(store);
+    const shards = listRuns(store).flatMap((run) => (run.shard !== null && failed.get(run.id)?.timedOut ? [run.shard] : []));
+    return [...new Set(shards)].sort((a, b) => parseShard(a).index - parseShard(b).index);
   } finally {
     store.close();
   }

@@ -2,7 +2,7 @@
  * `harness render`: draws Vega-Lite specs as a report draws its figures (the same threads, fonts,
  * SVG, PNG resolution and PDF with embedded fonts), so that a figure restyled by editing its
  * `figures/<name>.vl.json` becomes the paper's figure again. A spec is checked against
- * Vega-Lite's schema first; a spec drawn before comes from the figure cache, the same bytes.
+ * Vega-Lite's schema first, and drawn anew (not from the figure cache), refused if Vega-Lite or Vega warns of it.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -69,7 +69,8 @@ export const renderCommand: Command = {
       return await render(files, args, io, state);
     } catch (thrown) {
       // Of several specs, one refused leaves all undrawn: said, lest the others be taken as drawn.
-      if (thrown instanceof InputError && files.length > 1 && !state.writing) throw new InputError(`${thrown.message} ${msg.renderNoneWritten(files.length)}`);
+      const specs = new Set(files).size;
+      if (thrown instanceof InputError && specs > 1 && !state.writing) throw new InputError(`${thrown.message} ${msg.renderNoneWritten(specs)}`);
       throw thrown;
     }
   },

@@ -4,6 +4,7 @@
  */
 import type { Analysis } from '../analysis.js';
 import type { Condition } from '../data.js';
+import { listInWords } from '../../../../harness/text.js';
 import { round } from '../format.js';
 import { ACCURACY_MAX } from '../selectors.js';
 import { DECADE_AXIS, rowsFigure, SIZE_CLASS_ORDER, SIZE_CLASS_SCALE, SIZE_CLASS_SHAPES, tip, TOOLTIP_FORMAT, type Figure, type Obj } from './theme.js';
@@ -52,9 +53,12 @@ export function sizeClassFigure(a: Analysis): Figure {
       ],
     };
   };
+  // A condition where accuracy-max picked for no model has nothing to draw (and no extent for a log axis).
+  const shown = a.data.conditions.filter((c) => rows.some((r) => r.condition === c.label && r.mean !== null));
+  const notShown = a.data.conditions.filter((c) => !shown.includes(c)).map((c) => c.label);
   const title = 'Smaller vs larger models at their accuracy-max picks';
   const subtitle = [
-    `Accuracy and cost at accuracy-max's k*: mean over seeds with 95% bootstrap intervals (often shorter than the mark). A model without a mark had no feasible k in any seed.`,
+    `Accuracy and cost at accuracy-max's k*: mean over seeds with 95% bootstrap intervals (often shorter than the mark). A model without a mark had no feasible k in any seed.${notShown.length ? ` Not shown: ${listInWords(notShown)}, where no model had one.` : ''}`,
   ];
   return rowsFigure({
     name: 'size-classes',
@@ -63,12 +67,12 @@ export function sizeClassFigure(a: Analysis): Figure {
     claim: 3,
     rows,
     body: {
-      vconcat: a.data.conditions.map((c, i) => ({
+      vconcat: shown.map((c, i) => ({
         title: { text: c.label, anchor: 'start', fontSize: 8.5, offset: 4 },
         hconcat: [
           // Padded: a mark at the end of the domain (accuracy 1, a dollar) stays whole inside the frame.
-          panel(c, ACCURACY, { zero: false, padding: 6 }, TOOLTIP_FORMAT.accuracy, true, i === a.data.conditions.length - 1),
-          panel(c, COST, { type: 'log', padding: 6 }, TOOLTIP_FORMAT.cost, false, i === a.data.conditions.length - 1),
+          panel(c, ACCURACY, { zero: false, padding: 6 }, TOOLTIP_FORMAT.accuracy, true, i === shown.length - 1),
+          panel(c, COST, { type: 'log', padding: 6 }, TOOLTIP_FORMAT.cost, false, i === shown.length - 1),
         ],
         resolve: { scale: { x: 'independent' } },
       })),

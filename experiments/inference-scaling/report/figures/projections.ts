@@ -9,8 +9,8 @@ import type { Analysis } from '../analysis.js';
 import { curveKey, type Condition } from '../data.js';
 import { round } from '../format.js';
 import { budgetRule, missingRingsNote, noFeasibleK, ONE_PER_MODEL, pickRows, pointClass, POINT_CLASS_SCALE, RING_PADDING } from './curves.js';
-import { coverCount, paddedScale, textBoxAt, type Disc, type Obstacles } from './label-place.js';
-import { rowsFigure, selectorColourScale, tip, TOOLTIP_FORMAT, withHalo, DECADE_AXIS, EVEN_DECADE_AXIS, HALO_RADIUS, type Figure, type Obj } from './theme.js';
+import { coverCount, paddedDomain, paddedScale, textBoxAt, type Disc, type Obstacles } from './label-place.js';
+import { axisExtent, decadeAxisExtent, rowsFigure, selectorColourScale, tip, TOOLTIP_FORMAT, withHalo, DECADE_AXIS, EVEN_DECADE_AXIS, HALO_RADIUS, type Figure, type Obj } from './theme.js';
 import { textWidthUpperBound } from '../../../../harness/render/text-width.js';
 import { listInWords } from '../../../../harness/text.js';
 
@@ -53,6 +53,27 @@ function scaleValues(axis: Axis, drawn: readonly Obj[], limits: Limits): number[
   return [...drawn.map((r) => r[axis] as number), ...(limits[axis] === null ? [] : [limits[axis]!])];
 }
 
+/** The room the first column's latency axis takes beside its panels at the paper's latencies (labels to 10000 s). */
+const LATENCY_EXTENT = axisExtent(['10000']);
+
+/**
+ * The room the first column's latency axes take: the widest decade label of any model's domain
+ * (a k_max of 1024 reaches 1000000 s). The first column's panels give up what that exceeds the
+ * paper's, so that the figure keeps to the text width.
+ */
+function latencyAxisExtent(rows: readonly Obj[], limits: Limits): number {
+  const drawn = rows.filter((r) => r.kind === 'point' || r.kind === 'pick');
+  const models = [...new Set(drawn.map((r) => r.model as string))];
+  return Math.max(0, ...models.map((model) => decadeAxisExtent(...paddedDomain('log', scaleValues('latency', drawn.filter((r) => r.model === model), limits), PANEL.height, RING_PADDING, { decades: true }))));
+}
+
+/** The subtitle's word on the models no k is feasible for: named, but counted where naming them would lengthen it past a page. */
+function infeasibleNote(models: readonly string[], of: number): string {
+  if (models.length === 0) return '';
+  if (models.length === of) return ' No feasible k for any model.';
+  return models.length <= 3 ? ` No feasible k for ${listInWords(models)}.` : ` No feasible k for ${models.length} of the ${of} models (their points all light).`;
+}
+
 /** A shared log x axis spanning this many decades keeps to the data: at least two decade labels lie within. */
 const DECADES_KEPT = 2;
 
@@ -72,10 +93,10 @@ function roundedToDecades(axis: Axis, rows: readonly Obj[], limits: Limits): boo
  * (cost against latency) as Vega lays it out: a ring, a point, the utopia cross or a budget line.
  * Only a name that does is drawn over a white halo (eight more copies of it in a PDF's text).
  */
-function nameRows(rows: readonly Obj[], models: readonly string[], limits: Limits): Obj[] {
+function nameRows(rows: readonly Obj[], models: readonly string[], limits: Limits, width: number): Obj[] {
   const [xAxis, yAxis] = PROJECTIONS[0]!;
   const drawn = rows.filter((r) => r.kind === 'point' || r.kind === 'pick');
-  const x = paddedScale('log', scaleValues(xAxis, drawn, limits), PANEL.width, RING_PADDING, { decades: roundedToDecades(xAxis, rows, limits) });
+  const x = paddedScale('log', scaleValues(xAxis, drawn, limits), width, RING_PADDING, { decades: roundedToDecades(xAxis, rows, limits) });
   const out: Obj[] = [];
   for (const model of models) {
     const own = drawn.filter((r) => r.model === model);
@@ -84,7 +105,7 @@ function nameRows(rows: readonly Obj[], models: readonly string[], limits: Limit
     const disc = (r: Obj, radius: number): Disc => ({ x: x(r[xAxis] as number), y: y(r[yAxis] as number), r: radius });
     const lines: [number, number][][] = [];
     if (limits[xAxis] !== null) lines.push([[x(limits[xAxis]!), 0], [x(limits[xAxis]!), PANEL.height]]);
-    if (limits[yAxis] !== null) lines.push([[0, y(limits[yAxis]!)], [PANEL.width, y(limits[yAxis]!)]]);
+    if (limits[yAxis] !== null) lines.push([[0, y(limits[yAxis]!)], [width, y(limits[yAxis]!)]]);
     const obstacles: Obstacles = {
       lines,
       discs: [
@@ -133,7 +154,8 @@ export function projectionsFigure(a: Analysis, condition: Condition): Figure {
   }
   const c = condition.constraints;
   const limits: Limits = { cost: c?.C_max ?? null, latency: c?.T_max ?? null, accuracy: c?.acc_min ?? null };
-  rows.push(...nameRows(rows, a.data.models.map((m) => m.label), limits));
+  const firstWidth = PANEL.width - Math.max(0, latencyAxisExtent(rows, limits) - LATENCY_EXTENT);
+  rows.push(...nameRows(rows, a.data.models.map((m) => m.label), limits, firstWidth));
   const column = (x: Axis, y: Axis, labelled: boolean): Obj => {
     const enc = (axis: Axis, channel: 'x' | 'y') => ({
       field: axis,
@@ -174,7 +196,7 @@ export function projectionsFigure(a: Analysis, condition: Condition): Figure {
       // one axis, drawn once under the bottom row, which leaves the rows close enough for a page.
       resolve: { scale: { x: 'shared', y: 'independent' } },
       spec: {
-        width: PANEL.width,
+        width: labelled ? firstWidth : PANEL.width,
         height: PANEL.height,
         layer: [
           {
@@ -216,7 +238,7 @@ export function projectionsFigure(a: Analysis, condition: Condition): Figure {
   const title = `The feasible space in 2D: ${condition.label}`;
   const infeasible = a.data.models.filter((m) => noFeasibleK(a, condition, m.id)).map((m) => m.label);
   const subtitle = [
-    `Points: each k, mean over seeds (dark: Pareto in most seeds; grey: feasible; light: not feasible). Dashed: budgets. Green cross: utopia (0, 0, 1), at the axes' low edge. Rings: each selector's most frequent k*, nested where they coincide.${missingRingsNote(a, condition)}${infeasible.length ? ` No feasible k for ${listInWords(infeasible)}.` : ''}`,
+    `Points: each k, mean over seeds (dark: Pareto in most seeds; grey: feasible; light: not feasible). Dashed: budgets. Green cross: utopia (0, 0, 1), at the axes' low edge. Rings: each selector's most frequent k*, nested where they coincide.${missingRingsNote(a, condition)}${infeasibleNote(infeasible, a.data.models.length)}`,
   ];
   return rowsFigure({
     name: `projections--${condition.slug}`,

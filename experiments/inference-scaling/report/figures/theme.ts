@@ -258,17 +258,16 @@ const MOST_K_TICKS = 6;
 
 /**
  * The ticks of a log-2 k axis drawing values from `least` to `most`: every power of two between
- * them (4, 8, ..., 128 for the paper's candidates), or, where more would crowd the panel, every
- * other one down from the largest, keeping the smallest, where the cheapest selectors' picks lie.
- * Values within one octave get the powers of two around them.
+ * them (4, 8, ..., 128 for the paper's candidates), or, where more than `mostTicks` would crowd
+ * the panel, every other one down from the largest (8, 32, 128), evenly spaced. Values within one
+ * octave get the powers of two around them.
  */
-export function powerOfTwoTicks(least: number, most: number): number[] {
+export function powerOfTwoTicks(least: number, most: number, mostTicks = MOST_K_TICKS): number[] {
   const [low, high] = [Math.ceil(Math.log2(least) - 1e-9), Math.floor(Math.log2(most) + 1e-9)];
   if (high <= low) return [2 ** Math.floor(Math.log2(least) + 1e-9), 2 ** Math.ceil(Math.log2(most) + 1e-9)];
-  const step = high - low + 1 > MOST_K_TICKS ? 2 : 1;
+  const step = high - low + 1 > mostTicks ? 2 : 1;
   const exponents: number[] = [];
   for (let e = high; e >= low; e -= step) exponents.unshift(e);
-  if (exponents[0] !== low) exponents.unshift(low);
   return exponents.map((e) => 2 ** e);
 }
 
