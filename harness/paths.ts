@@ -41,7 +41,7 @@ export function defaultDbPath(study: string, shard: Shard | null, cwd: string): 
 export function defaultReportDir(study: string, cwd: string, db?: string): string {
   if (db === undefined || samePath(db, defaultDbPath(study, null, cwd))) return join(outputBase(cwd), 'reports', study);
   const stem = basename(db).replace(/\.sqlite$/, '');
-  return join(outputBase(cwd), 'reports', `${study}--${stem === study ? basename(dirname(resolve(db))) : stem}`);
+  return join(outputBase(cwd), 'reports', `${study}--${stem === study ? basename(dirname(resolve(db))) || 'root' : stem}`);
 }
 
 /** Whether two paths name one file, symbolic links followed where they exist. */

@@ -127,7 +127,7 @@ export function rerunShard(shard: string, recorded: Readonly<Record<string, stri
     return dbOption.test(line) ? line.replace(dbOption, () => option) : withOption(line, option);
   };
   // A rerun resumes: --fresh would move the shard's stored trials aside.
-  const resumed = (line: string) => line.replace(/\s--fresh(?=\s|$)/g, '');
+  const resumed = (line: string) => line.replace(/\s--fresh(?:=\S*|\s+(?:true|false))?(?=\s|$)/g, '');
   const own = recorded[shard] === undefined ? undefined : resumed(recorded[shard]!);
   if (own) return `npx ${withDb(shardOption.test(own) ? own : withOption(own.replace(/\s--shard-count(?:=|\s+)\S+/, ''), ` --shard ${shard}`))}`;
   const count = shard.split('/')[1];

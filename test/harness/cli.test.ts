@@ -409,6 +409,8 @@ describe('run, status, export, report', () => {
     // A rerun resumes: never --fresh, which would set the shard's stored trials aside.
     expect(rerunShard('1/3', { '1/3': 'harness run paper --shard 1/3 --fresh --db s1.sqlite' })).toBe('npx harness run paper --shard 1/3 --db s1.sqlite');
     expect(rerunShard('2/3', { '1/3': 'harness run paper --fresh --shard 1/3' })).toBe('npx harness run paper --shard 2/3');
+    expect(rerunShard('1/3', { '1/3': 'harness run paper --shard 1/3 --fresh=true --set seeds=2' })).toBe('npx harness run paper --shard 1/3 --set seeds=2');
+    expect(rerunShard('1/3', { '1/3': 'harness run paper --shard 1/3 --fresh true --set seeds=2' })).toBe('npx harness run paper --shard 1/3 --set seeds=2');
     // With another shard count: nothing to reuse.
     expect(rerunShard('2/3', { '0/4': 'harness run paper --shard 0/4' })).toBe('npx harness run <study> --shard 2/3');
     // A --db named for its shard is named for the shard to run.

@@ -651,6 +651,11 @@ describe('figures at the size of the paper study', () => {
     const wide = allFigures(analyze(syntheticReportInput({ seeds: 2, kCount: 256 }), 20)).filter((f) => f.name.startsWith('projections--'));
     expect(wide.length).toBeGreaterThan(0);
     expect(await oversized(wide)).toEqual([]);
+    expect(await hiddenLabels(wide)).toEqual([]);
+  });
+
+  it('hides no axis label for want of room (Vega hides every other where two overlap), in any figure', async () => {
+    expect(await hiddenLabels(figures)).toEqual([]);
   });
 
   it('k axes: every label asked for is drawn (none dropped for want of room), in picks and in the curves', async () => {
@@ -986,6 +991,16 @@ interface SceneItem {
   baseline?: string;
   align?: string;
   fontSize?: number;
+}
+
+/** Per figure, the axis labels Vega drew at opacity 0: those it hid where two overlapped. */
+async function hiddenLabels(figures: readonly Figure[]): Promise<string[]> {
+  const hidden: string[] = [];
+  for (const figure of figures) {
+    const labels = texts(await sceneOf(figure.spec), 'axis-label').filter((t) => (t as { opacity?: number }).opacity === 0);
+    if (labels.length) hidden.push(`${figure.name}: ${labels.map((t) => String(t.text)).join(', ')}`);
+  }
+  return hidden;
 }
 
 /** Column j's footer of a concatenated figure, where its x axis is drawn. */

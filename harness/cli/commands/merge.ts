@@ -40,13 +40,12 @@ export const mergeCommand: Command = {
         const { index, count } = parseShard(shard);
         return rerunShard(shard, result.shardCommands, shardPathAmong(index, count, shownInputs));
       };
-      if (result.missing > 0) println(io.stdout, msg.mergeMissing(result.missing, result.missingByShard, result.missingShards, rerun));
-      if (result.failed > 0) {
-        // A shard whose trials hit the time limit is retried without it, as the advice says.
-        const timedOut = shardsThatTimedOut(out).filter((shard) => result.failedByShard.some((s) => s.shard === shard));
-        const retry = (shard: string) => (timedOut.includes(shard) ? withoutOption(rerun(shard), '--task-timeout') : rerun(shard));
-        println(io.stdout, msg.mergeFailed(result.failed, result.failedByShard, retry, timedOut));
-      }
+      // A shard whose trials hit the time limit is retried without it, as the advice says; so is a
+      // missing one, whose command may be another shard's, limit and all.
+      const timedOut = result.failed > 0 ? shardsThatTimedOut(out).filter((shard) => result.failedByShard.some((s) => s.shard === shard)) : [];
+      const noLimit = (shard: string) => withoutOption(rerun(shard), '--task-timeout');
+      if (result.missing > 0) println(io.stdout, msg.mergeMissing(result.missing, result.missingByShard, result.missingShards, timedOut.length ? noLimit : rerun));
+      if (result.failed > 0) println(io.stdout, msg.mergeFailed(result.failed, result.failedByShard, (shard) => (timedOut.includes(shard) ? noLimit(shard) : rerun(shard)), timedOut));
     }
     return complete ? exitCodes.ok : exitCodes.incomplete;
   },

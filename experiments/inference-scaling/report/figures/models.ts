@@ -44,7 +44,7 @@ export function sizeClassFigure(a: Analysis): Figure {
           mark: { type: 'point', filled: true, size: 22, opacity: 1 },
           encoding: {
             y: first ? y : { ...y, axis: null },
-            x: { field: 'mean', type: 'quantitative', scale, title: bottom ? measure : null, axis: measure === COST ? { ...DECADE_AXIS, format: '$~g' } : { tickCount: 4 } },
+            x: { field: 'mean', type: 'quantitative', scale, title: bottom ? measure : null, axis: measure === COST ? { ...DECADE_AXIS, format: '$~g' } : { tickCount: 3 } },
             color: { ...size, scale: SIZE_CLASS_SCALE },
             shape: { ...size, scale: SIZE_CLASS_SHAPES },
             tooltip: [tip('condition', 'condition'), tip('model', 'model'), tip('size', 'size class'), tip('mean', measure, format), tip('lo', '95% low', format), tip('hi', '95% high', format), tip('k', 'mean k*', TOOLTIP_FORMAT.k), tip('noneShare', 'seeds with no pick', TOOLTIP_FORMAT.share)],

@@ -10,7 +10,7 @@ import { curveKey, type Condition } from '../data.js';
 import { round } from '../format.js';
 import { budgetRule, missingRingsNote, noFeasibleK, ONE_PER_MODEL, pickRows, pointClass, POINT_CLASS_SCALE, RING_PADDING } from './curves.js';
 import { coverCount, paddedDomain, paddedScale, textBoxAt, type Disc, type Obstacles } from './label-place.js';
-import { axisExtent, decadeAxisExtent, rowsFigure, selectorColourScale, tip, TOOLTIP_FORMAT, withHalo, DECADE_AXIS, EVEN_DECADE_AXIS, HALO_RADIUS, type Figure, type Obj } from './theme.js';
+import { axisExtent, decadeAxisExtent, rowsFigure, selectorColourScale, tip, TOOLTIP_FORMAT, withHalo, DECADE_AXIS, everyNthDecadeAxis, HALO_RADIUS, type Figure, type Obj } from './theme.js';
 import { textWidthUpperBound } from '../../../../harness/render/text-width.js';
 import { listInWords } from '../../../../harness/text.js';
 
@@ -65,6 +65,26 @@ function latencyAxisExtent(rows: readonly Obj[], limits: Limits): number {
   const drawn = rows.filter((r) => r.kind === 'point' || r.kind === 'pick');
   const models = [...new Set(drawn.map((r) => r.model as string))];
   return Math.max(0, ...models.map((model) => decadeAxisExtent(...paddedDomain('log', scaleValues('latency', drawn.filter((r) => r.model === model), limits), PANEL.height, RING_PADDING, { decades: true }))));
+}
+
+/** The most labels a row's latency axis takes: more would overlap in a panel PANEL.height high, and Vega would hide every other. */
+const LATENCY_LABELS = 3;
+
+/**
+ * Every how many decades the latency axes are labelled: every other (1, 100, 10000) where each
+ * row's domain holds at most LATENCY_LABELS of them, fewer where a row spans more (a k_max of
+ * 1024 reaches from 0.01 to 1000000 s); one step for all rows, so that they read alike.
+ */
+function latencyDecadeStep(rows: readonly Obj[], limits: Limits): number {
+  const drawn = rows.filter((r) => r.kind === 'point' || r.kind === 'pick');
+  const models = [...new Set(drawn.map((r) => r.model as string))];
+  const span = Math.max(0, ...models.map((model) => {
+    const [lo, hi] = paddedDomain('log', scaleValues('latency', drawn.filter((r) => r.model === model), limits), PANEL.height, RING_PADDING, { decades: true });
+    return Math.round(Math.log10(hi / lo));
+  }));
+  let step = 2;
+  while (Math.floor(span / step) + 1 > LATENCY_LABELS) step += 2;
+  return step;
 }
 
 /** The subtitle's word on the models no k is feasible for: named, but counted where naming them would lengthen it past a page. */
@@ -155,6 +175,7 @@ export function projectionsFigure(a: Analysis, condition: Condition): Figure {
   const c = condition.constraints;
   const limits: Limits = { cost: c?.C_max ?? null, latency: c?.T_max ?? null, accuracy: c?.acc_min ?? null };
   const firstWidth = PANEL.width - Math.max(0, latencyAxisExtent(rows, limits) - LATENCY_EXTENT);
+  const yDecadeStep = latencyDecadeStep(rows, limits);
   rows.push(...nameRows(rows, a.data.models.map((m) => m.label), limits, firstWidth));
   const column = (x: Axis, y: Axis, labelled: boolean): Obj => {
     const enc = (axis: Axis, channel: 'x' | 'y') => ({
@@ -168,7 +189,7 @@ export function projectionsFigure(a: Analysis, condition: Condition): Figure {
       // short for every decade, and Vega would thin each row's from its own lowest label (1, 100,
       // 10000 in one, 0.1, 10, 1000 in the next): the y axes show the even decades only.
       axis: isLog(axis)
-        ? { ...(channel === 'y' ? EVEN_DECADE_AXIS : DECADE_AXIS), format: axis === 'cost' ? '$~g' : '~g', labelOverlap: 'parity' }
+        ? { ...(channel === 'y' ? everyNthDecadeAxis(yDecadeStep) : DECADE_AXIS), format: axis === 'cost' ? '$~g' : '~g', labelOverlap: 'parity' }
         : { tickCount: 3, ...(axis === 'accuracy' ? { format: '.2f' } : {}) },
     });
     const limitRule = (axis: Axis, channel: 'x' | 'y'): Obj[] => {

@@ -91,7 +91,8 @@ export function stabilityFigure(a: Analysis): Figure {
             type: 'quantitative',
             title: 'k*',
             scale: { domain: [0, kMax], nice: false, padding: STABILITY_PADDING },
-            axis: { values: [...new Set([0, Math.round(kMax / 2), kMax])], format: 'd', labelFontSize: 7 },
+            // Its ends alone: a panel a ninth of the text wide has no room for a middle label (Vega hid it).
+            axis: { values: [...new Set([0, kMax])], format: 'd', labelFontSize: 7 },
           },
           size: { field: 'seeds', type: 'quantitative', title: 'seeds', scale: { domain: [1, seeds], range: [3, LARGEST_CIRCLE] }, legend: { values: legendValues, format: 'd' } },
           color: { field: 'selector', type: 'nominal', scale: selectorColourScale(a.data.selectors), legend: null },

@@ -247,11 +247,12 @@ export const DECADE_AXIS: Obj = {
   tickCount: 13,
 };
 
-/** DECADE_AXIS at the even powers of ten only (0.01, 1, 100, ...), for an axis too short for every decade. */
-export const EVEN_DECADE_AXIS: Obj = (() => {
-  const values = (DECADE_AXIS.values as number[]).filter((v) => Math.round(Math.log10(v)) % 2 === 0);
+/** DECADE_AXIS at every `step`-th power of ten only (step 2: 0.01, 1, 100, ...), for an axis too short for every decade. */
+export function everyNthDecadeAxis(step: number): Obj {
+  const values = (DECADE_AXIS.values as number[]).filter((v) => Math.round(Math.log10(v)) % step === 0);
   return { values, tickCount: values.length };
-})();
+}
+
 
 /** The most ticks a log k axis takes in a panel a third of a column wide before labels crowd. */
 const MOST_K_TICKS = 6;
