@@ -33,10 +33,14 @@ export function arrayLargerThanGrid(arraySize: number, blocks: number, groups: n
 }
 
 /** Tasks dealt only groups whose every cell the study excludes. */
-/** `fits`: the largest array size below `count` that leaves no task idle. */
-export function idleTasks(tasks: readonly number[], count: number, fits: number): string {
+/**
+ * `fits`: the largest array size below `count` that leaves no task idle; `fitsLoad` and `load`:
+ * the most groups with cells a task is dealt then and now (more takes the array longer).
+ */
+export function idleTasks(tasks: readonly number[], count: number, fits: number, fitsLoad: number, load: number): string {
   const shown = tasks.length > 8 ? `${tasks.slice(0, 8).join(', ')} and ${tasks.length - 8} more` : tasks.join(', ');
-  return `task${tasks.length === 1 ? '' : 's'} ${shown} of ${count} ${tasks.length === 1 ? 'is' : 'are'} dealt only simulation groups whose every cell the study excludes, and will end at once with nothing to run; --array-size ${fits} leaves none idle.`;
+  const longer = fitsLoad > load ? `, though a task then runs up to ${fitsLoad} groups where now it runs ${load}, which takes the array longer` : '';
+  return `task${tasks.length === 1 ? '' : 's'} ${shown} of ${count} ${tasks.length === 1 ? 'is' : 'are'} dealt only simulation groups whose every cell the study excludes, and will end at once with nothing to run; --array-size ${fits} leaves none idle${longer}.`;
 }
 
 /** The plan's first line: what the study runs. */

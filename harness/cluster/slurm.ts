@@ -129,7 +129,10 @@ export function planArray(work: StudyWork, options: SlurmOptions): ArrayPlan {
   const warnings: string[] = [];
   // Shards are dealt every N-th group, the study's excluded ones too: a task may get only those.
   const idle = shards.filter((s) => s.groups === 0).map((s) => s.index);
-  if (idle.length > 0) warnings.push(msg.idleTasks(idle, tasks, withoutIdleTasks(work.liveBlocks, tasks)));
+  if (idle.length > 0) {
+    const fits = largestWithoutIdle(work.liveBlocks, tasks) ?? 1;
+    warnings.push(msg.idleTasks(idle, tasks, fits, Math.max(...liveLoads(work.liveBlocks, fits)), Math.max(...liveLoads(work.liveBlocks, tasks))));
+  }
   const longest = Math.max(...shards.map((s) => s.estimatedSeconds ?? 0));
   if (timeLimitSeconds !== null && pilot !== null && longest > timeLimitSeconds - warnedBefore) {
     warnings.push(msg.beyondTimeLimit(longest, options.time!, options.maxRequeues, warnedBefore));
@@ -160,26 +163,31 @@ export function defaultTaskCount(work: Pick<StudyWork, 'groups' | 'blocks' | 'pi
 }
 
 /**
- * The largest task count, at most `tasks`, that deals every task a block with a cell to run:
- * shards are dealt every N-th block, the excluded ones too, and a task dealt only those would
- * start, find nothing to do and end. At worst 1, which is dealt every block.
+ * The largest task count, at most `tasks`, that deals every task a block with a cell to run and
+ * no task more such blocks than `mostPerTask`: shards are dealt every N-th block, the excluded
+ * ones too, and a task dealt only those would start, find nothing to do and end. Null when none
+ * does.
  */
-export function withoutIdleTasks(liveBlocks: readonly boolean[], tasks: number): number {
-  for (let count = tasks; count > 1; count--) if (dealsEveryTask(liveBlocks, count)) return count;
-  return 1;
+export function largestWithoutIdle(liveBlocks: readonly boolean[], tasks: number, mostPerTask = Infinity): number | null {
+  for (let count = tasks; count >= 1; count--) {
+    const load = liveLoads(liveBlocks, count);
+    if (load.every((n) => n > 0) && Math.max(...load) <= mostPerTask) return count;
+  }
+  return null;
 }
 
-/** Whether every one of `count` shards is dealt a live block. */
-function dealsEveryTask(liveBlocks: readonly boolean[], count: number): boolean {
-  const dealt = new Uint8Array(count);
-  let tasks = 0;
-  for (let block = 0; block < liveBlocks.length && tasks < count; block++) {
-    if (liveBlocks[block] && dealt[block % count] === 0) {
-      dealt[block % count] = 1;
-      tasks++;
-    }
-  }
-  return tasks === count;
+/** The default array, less the tasks that would be idle where fewer tasks take no longer: each no more groups than before. */
+export function withoutIdleTasks(liveBlocks: readonly boolean[], tasks: number): number {
+  return largestWithoutIdle(liveBlocks, tasks, Math.max(...liveLoads(liveBlocks, tasks))) ?? tasks;
+}
+
+/** How many blocks with a cell to run each of `count` shards is dealt. */
+export function liveLoads(liveBlocks: readonly boolean[], count: number): number[] {
+  const load = new Array<number>(count).fill(0);
+  liveBlocks.forEach((live, block) => {
+    if (live) load[block % count]!++;
+  });
+  return load;
 }
 
 /**

@@ -11,6 +11,8 @@ import {
   mergeScript,
   parseMaxArraySize,
   parseSlurmTime,
+  largestWithoutIdle,
+  liveLoads,
   planArray,
   withoutIdleTasks,
   planFile,
@@ -156,7 +158,7 @@ describe('a study that excludes whole groups', () => {
     const five = planArray(work(3, 1, null, 2), options({ arraySize: 5 }));
     expect(five.tasks).toBe(5);
     // The excluded groups, last, are dealt to tasks 3 and 4: said, with what to do.
-    expect(five.warnings).toEqual([msg.idleTasks([3, 4], 5, 3)]);
+    expect(five.warnings).toEqual([msg.idleTasks([3, 4], 5, 3, 1, 1)]);
     expect(formatPlan(five)).toContain('Warning: tasks 3, 4 of 5 are dealt only simulation groups whose every cell the study excludes, and will end at once with nothing to run; --array-size 3 leaves none idle.');
     expect(planArray(work(3, 1, null, 2), options({ arraySize: 3 })).warnings).toEqual([]);
     const refused = inputError(() => planArray(work(3, 1, null, 2), options({ arraySize: 6 })));
@@ -164,13 +166,21 @@ describe('a study that excludes whole groups', () => {
     expect(refused).toContain('at most the number of simulation groups (5, counting the 2 whose every cell the study excludes): tasks are dealt whole groups');
   });
 
-  it('finds the largest array that leaves no task idle however far below the default it lies', () => {
+  it('lowers the default to leave no task idle only where that takes no longer, and names the size that does', () => {
     // The paper's 810 groups (scenario x model x seed) without cost-constrained GPT-5's 30: with
-    // more than 540 tasks, those 30 groups would be some tasks' only ones.
+    // more than 540 tasks those 30 groups are some tasks' only ones, but 540 tasks run two groups
+    // where 810 run one: the 30 idle tasks cost less than doubling the array's time.
     const live = Array.from({ length: 810 }, (_, block) => block < 540 || block >= 570);
-    expect(withoutIdleTasks(live, 810)).toBe(540);
+    expect(largestWithoutIdle(live, 810)).toBe(540);
+    expect(withoutIdleTasks(live, 810)).toBe(810);
     expect(withoutIdleTasks(live, 300)).toBe(300);
-    expect(withoutIdleTasks([false, false, true], 3)).toBe(1);
+    // Excluded groups at the end, as in work(3, 1, null, 2): three tasks of one group each.
+    expect(withoutIdleTasks([true, true, true, false, false], 5)).toBe(3);
+    expect(largestWithoutIdle([false, false, true], 3)).toBe(1);
+    const plan = planArray({ ...work(540, 1, null, 0), blocks: 810, liveBlocks: live, shardLoads: (count) => liveLoads(live, count).map((groups) => ({ groups, trials: groups })) }, options({ arraySize: undefined }));
+    expect(plan.tasks).toBe(810);
+    expect(plan.warnings).toEqual([msg.idleTasks(Array.from({ length: 30 }, (_, i) => 540 + i), 810, 540, 2, 1)]);
+    expect(plan.warnings[0]).toContain('--array-size 540 leaves none idle, though a task then runs up to 2 groups where now it runs 1, which takes the array longer.');
   });
 
   it('is counted so from the study file', async () => {
