@@ -84,6 +84,11 @@ export function listInWords(items: readonly string[], conjunction = 'and'): stri
   return items.length > 1 ? `${items.slice(0, -1).join(', ')} ${conjunction} ${items.at(-1)}` : (items[0] ?? '');
 }
 
+/** A command line that resumes rather than starts over: without --fresh, in any form (`--fresh=true`, `--fresh true`). */
+export function withoutFresh(command: string): string {
+  return command.replace(/\s--fresh(?:=\S*|\s+(?:true|false))?(?=\s|$)/g, '');
+}
+
 /** A command line without `option` and its value (`--option v` or `--option=v`). */
 export function withoutOption(command: string, option: string): string {
   return command.replace(new RegExp(`\\s${option}(=\\S+|\\s+\\S+)`, 'g'), '');

@@ -22,8 +22,8 @@ import { experimentModulePath, loadExperiment } from '../experiments.js';
 import { gridOf } from '../manifest.js';
 import * as msg from '../messages.js';
 import { displayPath, projectRoot } from '../paths.js';
-import { withoutOption } from '../text.js';
-import { commonFailure, failedTrialsByRun, loadReportInput, statusCounts } from '../store/reader.js';
+import { withoutFresh, withoutOption } from '../text.js';
+import { commonFailure, failedTrialsByRun, loadReportInput, statusCounts, timedOutShards } from '../store/reader.js';
 import { listRuns } from '../store/runs.js';
 import { mixedCodeVersions, type CodeVersion } from '../store/code-versions.js';
 import { Store } from '../store/store.js';
@@ -166,7 +166,7 @@ export async function writeReport(options: ReportOptions): Promise<ReportResult>
 function nextStep(status: RunState, db: string, study: string, resumeCommand: string | undefined, fit: (command: string) => string = (c) => c): string {
   if (status.running) return msg.reportNext.running(db);
   const lastRun = [...status.runs].reverse().find((r) => r.commandLine.startsWith('harness run '));
-  const command = fit(resumeCommand ?? (lastRun ? `npx ${lastRun.commandLine.replace(/\s--fresh\b/g, '')}` : `npx harness run ${study} --db ${db}`));
+  const command = fit(resumeCommand ?? (lastRun ? `npx ${withoutFresh(lastRun.commandLine)}` : `npx harness run ${study} --db ${db}`));
   return status.shards.length ? msg.reportNext.shards(status.shards, command) : msg.reportNext.resume(command);
 }
 
@@ -179,14 +179,15 @@ function nextStep(status: RunState, db: string, study: string, resumeCommand: st
 function retryStep(state: RunState, store: Store, study: string, resumeCommand: string | undefined): string {
   const failed = failedTrialsByRun(store);
   const noLimit = (command: string) => withoutOption(command, '--task-timeout');
-  const timedOut = (shard: string | null) => state.runs.some((run) => run.shard === shard && failed.get(run.id)?.timedOut);
   const recorded: Record<string, string> = {};
   for (const run of state.runs) if (run.shard !== null && run.commandLine.startsWith('harness run ')) recorded[run.shard] = run.commandLine;
-  const shards = [...new Set(state.runs.filter((run) => run.shard !== null && failed.has(run.id)).map((run) => run.shard!))].sort((a, b) => parseShard(a).index - parseShard(b).index);
-  if (state.running || state.shards.length === 0 || shards.length === 0) {
+  const failedShards = new Set(state.runs.filter((run) => run.shard !== null && failed.has(run.id)).map((run) => run.shard!));
+  const shards = state.shards.filter((shard) => failedShards.has(shard));
+  if (state.running || shards.length === 0) {
     return nextStep(state, store.shown, study, resumeCommand, [...failed.values()].some((f) => f.timedOut) ? noLimit : undefined);
   }
-  return msg.reportNext.retryShards(shards.map((shard) => ({ shard, command: (timedOut(shard) ? noLimit : (c: string) => c)(rerunShard(shard, recorded)) })));
+  const timedOut = timedOutShards(store);
+  return msg.reportNext.retryShards(shards.map((shard) => ({ shard, command: timedOut.has(shard) ? noLimit(rerunShard(shard, recorded)) : rerunShard(shard, recorded) })));
 }
 
 /** The shards a database holds when it holds every trial of each (none while a run writes it, or for a whole study's database). */

@@ -11,6 +11,7 @@
  *     JOB_COMPLETION_COUNT (set it in the Job's env to spec.completions).
  */
 import { shellQuote } from '../cluster/shell.js';
+import { withoutFresh } from '../text.js';
 import { InputError } from '../errors.js';
 import * as msg from '../messages.js';
 
@@ -104,6 +105,11 @@ export function shardOf(block: number, count: number): number {
   return block % count;
 }
 
+/** Orders shards (`i/N`) by index: as text, 10/36 would come before 2/36. */
+export function byShardIndex(a: string, b: string): number {
+  return parseShard(a).index - parseShard(b).index || a.localeCompare(b);
+}
+
 /**
  * The command that computes what `shard` lacks: the one it was run with (less --fresh), which resumes it (with
  * `--shard` written out where Slurm's or a Job's variables gave the shard, which a command run
@@ -126,18 +132,16 @@ export function rerunShard(shard: string, recorded: Readonly<Record<string, stri
     const option = ` --db ${shellQuote(db)}`;
     return dbOption.test(line) ? line.replace(dbOption, () => option) : withOption(line, option);
   };
-  // A rerun resumes: --fresh would move the shard's stored trials aside.
-  const resumed = (line: string) => line.replace(/\s--fresh(?:=\S*|\s+(?:true|false))?(?=\s|$)/g, '');
-  const own = recorded[shard] === undefined ? undefined : resumed(recorded[shard]!);
-  if (own) return `npx ${withDb(shardOption.test(own) ? own : withOption(own.replace(/\s--shard-count(?:=|\s+)\S+/, ''), ` --shard ${shard}`))}`;
+  // --shard i/N written out, in place of a job array's variables (and --shard-count) where they gave it.
+  const withShard = (line: string) => (shardOption.test(line) ? line.replace(shardOption, `$1${shard}`) : withOption(line.replace(/\s--shard-count(?:=|\s+)\S+/, ''), ` --shard ${shard}`));
+  const own = recorded[shard];
+  if (own) return `npx ${withDb(withShard(withoutFresh(own)))}`;
   const count = shard.split('/')[1];
   // Another shard of the cut, run with --shard i/N or given its shard by a job array's variables.
-  const found = Object.entries(recorded).find(([other, line]) => line.startsWith('harness run ') && other.endsWith(`/${count}`))?.[1];
-  const template = found === undefined ? undefined : resumed(found);
+  const template = Object.entries(recorded).find(([other, line]) => line.startsWith('harness run ') && other.endsWith(`/${count}`))?.[1];
   if (!template) return withDb(`npx harness run <study> --shard ${shard}`);
   const [index] = shard.split('/');
-  const withShard = shardOption.test(template) ? template.replace(shardOption, `$1${shard}`) : withOption(template.replace(/\s--shard-count(?:=|\s+)\S+/, ''), ` --shard ${shard}`);
-  const swapped = withShard.replace(dbOption, (option) => {
+  const swapped = withShard(withoutFresh(template)).replace(dbOption, (option) => {
     const named = new RegExp(`shard-\\d+-of-${count}(?=\\.sqlite)`);
     return named.test(option) ? option.replace(named, `shard-${index}-of-${count}`) : '';
   });

@@ -13,7 +13,7 @@ import { codeVersions, type CodeVersion } from '../store/code-versions.js';
 import { trialCells } from '../store/reader.js';
 import { runsAsOf } from '../store/runs.js';
 import { Store } from '../store/store.js';
-import { parseShard, shardOf, type Shard } from './shard.js';
+import { byShardIndex, parseShard, shardOf, type Shard } from './shard.js';
 
 export interface DbStatus {
   db: string;
@@ -61,8 +61,7 @@ export function runState(store: Store, now: Date = new Date()): RunState {
   const runs = runsAsOf(store, now);
   return {
     runs,
-    // By index, as a shard count of ten or more would not sort as text (0, 1, 10, 11, ..., 2).
-    shards: [...new Set(runs.map((r) => r.shard))].filter((s): s is string => s !== null).sort((a, b) => parseShard(a).index - parseShard(b).index || a.localeCompare(b)),
+    shards: [...new Set(runs.map((r) => r.shard))].filter((s): s is string => s !== null).sort(byShardIndex),
     running: runs.some((r) => r.status === 'running'),
   };
 }

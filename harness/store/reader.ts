@@ -91,6 +91,12 @@ export function failedTrialsByRun(store: Store): Map<number, { trials: number; t
   return byRun;
 }
 
+/** The shards (`i/N`) of the runs some of whose failed trials hit the time limit --task-timeout set. */
+export function timedOutShards(store: Store): Set<string> {
+  const failed = failedTrialsByRun(store);
+  return new Set(listRuns(store).flatMap((run) => (run.shard !== null && failed.get(run.id)?.timedOut ? [run.shard] : [])));
+}
+
 export function statusCounts(store: Store): { ok: number; failed: number } {
   const rows = store.db.prepare(`SELECT status, count(*) AS n FROM trial GROUP BY status`).all() as { status: string; n: number }[];
   return {

@@ -3,10 +3,9 @@ import { shardPathAmong } from '../../cluster/layout.js';
 import * as msg from '../../messages.js';
 import { displayPath } from '../../paths.js';
 import { collectProvenance } from '../../run/provenance.js';
-import { parseShard, rerunShard } from '../../run/shard.js';
+import { byShardIndex, parseShard, rerunShard } from '../../run/shard.js';
 import { mergeDatabases } from '../../store/merge.js';
-import { failedTrialsByRun } from '../../store/reader.js';
-import { listRuns } from '../../store/runs.js';
+import { timedOutShards } from '../../store/reader.js';
 import { Store } from '../../store/store.js';
 import { withoutOption } from '../../text.js';
 import { commandLine, exitCodes, println } from '../io.js';
@@ -55,9 +54,7 @@ export const mergeCommand: Command = {
 function shardsThatTimedOut(db: string): string[] {
   const store = Store.open(db, 'read');
   try {
-    const failed = failedTrialsByRun(store);
-    const shards = listRuns(store).flatMap((run) => (run.shard !== null && failed.get(run.id)?.timedOut ? [run.shard] : []));
-    return [...new Set(shards)].sort((a, b) => parseShard(a).index - parseShard(b).index);
+    return [...timedOutShards(store)].sort(byShardIndex);
   } finally {
     store.close();
   }
