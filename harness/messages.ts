@@ -508,6 +508,15 @@ export function runMixesCode(db: string, other: { trials: number; runs: readonly
   );
 }
 
+/** The pilot's group that ran past its time limit (see PilotEstimate.stopped). */
+export function pilotGroupStopped(cell: unknown, limitSeconds: number, byTaskTimeout: boolean): string {
+  const which = `A group of the pilot (cell ${showValue(cell, 200)})`;
+  return byTaskTimeout
+    ? `${which} ran past --task-timeout (${limitSeconds} s) and was stopped: in a run its trials would fail there. The pilot stopped at it, and the estimate counts it at ${limitSeconds} s.`
+    : `${which} was still running after ${limitSeconds} s and was stopped, so the estimate, which counts it at ${limitSeconds} s, is a lower bound. ` +
+        'If a group can run that long, or never end, give the run --task-timeout <seconds>: such a group then fails at that limit instead of holding its thread until the run is stopped.';
+}
+
 export function planMixesCode(other: { trials: number; runs: readonly number[] }): string {
   const runs = runsNamed(other.runs);
   return `warning: ${countOf(other.trials, 'stored trial')} ${other.trials === 1 ? 'was' : 'were'} computed by other code of the experiment (${runs}): a run now would mix its trials with them; run it with --fresh to compute every trial with the code as it is now`;

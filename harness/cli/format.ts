@@ -28,11 +28,14 @@ export function formatPlan(p: PlanReport, db: string): string {
   if (p.estimate && 'error' in p.estimate) lines.push(`Estimate: the pilot failed: ${p.estimate.error}`);
   else if (p.estimate) {
     const todo = p.scope.cells - p.scope.done;
+    const { stopped } = p.estimate;
+    const atLeast = stopped && !stopped.byTaskTimeout ? 'at least ' : '';
     lines.push(
       p.estimate.pilotGroups === 0
         ? 'Estimate: nothing to run.'
-        : `Estimate: ${p.estimate.msPerCell.toFixed(3)} ms per trial (pilot of ${p.estimate.pilotGroups} group${p.estimate.pilotGroups === 1 ? '' : 's'}), ${todo} to run on ${p.estimate.threads} thread${p.estimate.threads === 1 ? '' : 's'}: about ${formatDuration(p.estimate.seconds)}`,
+        : `Estimate: ${atLeast}${p.estimate.msPerCell.toFixed(3)} ms per trial (pilot of ${countOf(p.estimate.pilotGroups, 'group')}), ${todo} to run on ${countOf(p.estimate.threads, 'thread')}: ${atLeast || 'about '}${formatDuration(p.estimate.seconds)}`,
     );
+    if (stopped) lines.push(`  warning: ${msg.pilotGroupStopped(stopped.cell, stopped.limitMs / 1000, stopped.byTaskTimeout)}`);
     if (p.estimate.failedGroups) {
       lines.push(`  warning: ${p.estimate.failedGroups} group${p.estimate.failedGroups === 1 ? '' : 's'} of the pilot failed (their trials would fail; left out of the estimate); the first: ${p.estimate.firstError}`);
     }

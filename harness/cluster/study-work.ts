@@ -4,6 +4,7 @@
  * shard map, and the pilot of `harness plan`.
  */
 import { Bitset } from '../bitset.js';
+import * as msg from '../messages.js';
 import { planStudy } from '../run/plan.js';
 import { countCells } from '../run/tasks.js';
 import { loadStudy } from '../study/study.js';
@@ -13,12 +14,12 @@ export async function studyWork(
   ref: string,
   overrides: readonly string[],
   /** `pilotGroups`: groups to time after one warm-up group (0: no estimate), as `harness plan --pilot`. */
-  options: { pilotGroups: number; cwd: string },
+  options: { pilotGroups: number; cwd: string; pilotGroupLimitMs?: number },
 ): Promise<StudyWork> {
   const study = await loadStudy(ref, { sets: overrides, cwd: options.cwd });
   const { grid } = study;
   // No database: the plan is of the whole grid, with nothing done yet.
-  const plan = await planStudy({ study, dbPath: '', shard: null, pilotGroups: options.pilotGroups, threads: 1 });
+  const plan = await planStudy({ study, dbPath: '', shard: null, pilotGroups: options.pilotGroups, threads: 1, pilotGroupLimitMs: options.pilotGroupLimitMs });
   const estimate = plan.estimate !== null && 'msPerCell' in plan.estimate ? plan.estimate : null;
   const nothingDone = new Bitset(0);
   return {
@@ -39,5 +40,11 @@ export async function studyWork(
         return { groups, trials: cells };
       }),
     pilotSecondsPerGroup: estimate ? (estimate.msPerCell * grid.blockSize) / 1000 : null,
+    ...(estimate?.stopped && {
+      pilotStopped: {
+        warning: msg.pilotGroupStopped(estimate.stopped.cell, estimate.stopped.limitMs / 1000, estimate.stopped.byTaskTimeout),
+        lowerBound: !estimate.stopped.byTaskTimeout,
+      },
+    }),
   };
 }

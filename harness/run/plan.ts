@@ -5,10 +5,13 @@
  */
 import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
 import { Bitset } from '../bitset.js';
-import { errorMessage } from '../errors.js';
+import type { GroupTask, Json } from '../experiment.js';
 import { diffManifests, type Difference } from '../manifest.js';
+import { isTimeLimitError } from '../messages.js';
 import { compiledModule } from '../pool/compile.js';
+import { GroupPool } from '../pool/pool.js';
 import { trialsOfOtherCode, type OtherCode } from '../store/code-versions.js';
 import { doneCells } from '../store/reader.js';
 import { listRuns } from '../store/runs.js';
@@ -34,8 +37,24 @@ export interface PlanReport {
   shardMap: { shard: string; cells: number; groups: number }[];
   /** Stored trials that other code of the experiment computed: a run now would mix its own with them. */
   otherCode: OtherCode | null;
-  /** `failedGroups`: groups of the pilot that threw (left out of the timing), with the first one's error. */
-  estimate: { pilotGroups: number; msPerCell: number; threads: number; seconds: number; failedGroups?: number; firstError?: string } | { error: string } | null;
+  estimate: PilotEstimate | { error: string } | null;
+}
+
+export interface PilotEstimate {
+  /** Groups timed, `stopped` among them. */
+  pilotGroups: number;
+  msPerCell: number;
+  threads: number;
+  seconds: number;
+  /** Groups of the pilot that threw (left out of the timing), with the first one's error. */
+  failedGroups?: number;
+  firstError?: string;
+  /**
+   * The group that ran past the pilot's time limit and was stopped there, ending the pilot; the
+   * timing counts it at the limit. Without `byTaskTimeout` (the pilot's own limit) the estimate
+   * is a lower bound; with it, a run would fail its trials at that limit too.
+   */
+  stopped?: { cell: Record<string, Json>; limitMs: number; byTaskTimeout: boolean };
 }
 
 export interface PlanOptions {
@@ -46,6 +65,10 @@ export interface PlanOptions {
   shards?: number;
   /** Groups to time for the estimate, after a short warm-up (0: no estimate). */
   pilotGroups: number;
+  /** The run's --task-timeout, which the pilot's groups run under too. */
+  taskTimeoutMs?: number;
+  /** Without one, how long the pilot waits for one group (default PILOT_GROUP_LIMIT_MS). */
+  pilotGroupLimitMs?: number;
   threads: number;
   /** Messages show paths relative to this folder. */
   cwd?: string;
@@ -105,65 +128,93 @@ export async function planStudy(options: PlanOptions): Promise<PlanReport> {
     shard: formatShard(shard),
     scope: { cells: scoped.cells, done: scoped.done, failed, missing },
     shardMap,
-    estimate: options.pilotGroups > 0 ? pilot(study, shard, done, options.pilotGroups, options.threads, scoped.cells - scoped.done) : null,
+    estimate: options.pilotGroups > 0 ? await pilot(study, shard, done, options, scoped.cells - scoped.done) : null,
   };
 }
 
-/** Untimed warm-up before the pilot's clock starts, and the most time a pilot may take. */
+/** Untimed warm-up before the pilot's clock starts, and the time after which it times no more groups. */
 const warmUpMs = 100;
 const pilotBudgetMs = 2000;
+const maxWarmUpBatch = 256;
+/** Without --task-timeout, how long the pilot waits for one group: a plan must end, even where a group hangs. */
+export const PILOT_GROUP_LIMIT_MS = 60_000;
 
 /**
- * Times up to `count` groups in this thread, after warming up on the first of them, which so
- * runs twice or more (the first groups of a fresh process run several times slower than the rest
- * while the JIT compiles them).
+ * Times up to `count` groups in one worker thread of the pool a run uses, after warming up on
+ * the first of them, which so runs twice or more (the first groups of a fresh thread run several
+ * times slower than the rest while the JIT compiles them); a warm-up run past the whole budget
+ * is timed as it is.
  * The groups come from blocks spread over the whole grid (sampledGroups), since the cost of a
  * group may change along it (the ablations' variants at M = 3000 cost ten times the baseline's).
  * A group that throws is left out of the timing and counted, as a run would fail its trials and
- * go on; only when every group tried fails is there no estimate.
+ * go on; only when every group tried fails is there no estimate. A group past the time limit is
+ * stopped there and ends the pilot (see PilotEstimate.stopped).
  */
-function pilot(study: Study, shard: Shard | null, done: Bitset, count: number, threads: number, todoCells: number): PlanReport['estimate'] {
-  const exp = study.loaded.experiment;
+async function pilot(study: Study, shard: Shard | null, done: Bitset, options: PlanOptions, todoCells: number): Promise<PlanReport['estimate']> {
+  const { pilotGroups: count, threads } = options;
+  const limitMs = options.taskTimeoutMs ?? options.pilotGroupLimitMs ?? PILOT_GROUP_LIMIT_MS;
+  const pool = new GroupPool({ threads: 1, taskTimeoutMs: limitMs });
+  const moduleUrl = pathToFileURL(compiledModule(study.loaded.modulePath).path).href;
   let timed = 0;
   let cells = 0;
   let ms = 0;
   let failed = 0;
   let firstError: string | null = null;
-  /** Milliseconds the group took, or null when it threw. */
-  const time = (group: PlannedGroup): number | null => {
-    const start = performance.now();
-    try {
-      exp.runGroup(group.task);
-    } catch (thrown) {
-      failed++;
-      firstError ??= errorMessage(thrown);
-      return null;
+  let stopped: PilotEstimate['stopped'];
+  /** Milliseconds `copies` runs of the group took in all; null when one threw; the limit when one was stopped there. */
+  const time = async (group: PlannedGroup, copies = 1): Promise<number | null> => {
+    let total = 0;
+    for (const outcome of (await pool.run(moduleUrl, Array<GroupTask>(copies).fill(group.task)))!) {
+      if (outcome.kind === 'ok') {
+        total += outcome.durationMs;
+      } else if (isTimeLimitError(outcome.message)) {
+        stopped = { cell: group.task.cells[0]!.values, limitMs, byTaskTimeout: options.taskTimeoutMs !== undefined };
+        return limitMs;
+      } else {
+        failed++;
+        firstError ??= outcome.message;
+        return null;
+      }
     }
-    return performance.now() - start;
+    return total;
   };
-  const sample = sampledGroups(study, shard, done, count);
-  const warmUntil = performance.now() + warmUpMs;
-  for (const group of sample) {
-    if (time(group) === null) continue;
-    while (performance.now() < warmUntil) time(group);
-    break;
-  }
-  failed = 0;
-  firstError = null;
-  for (const group of sample) {
-    const took = time(group);
-    if (took !== null) {
-      ms += took;
-      cells += group.task.cells.length;
-      timed++;
+  const record = (group: PlannedGroup, took: number) => {
+    ms += took;
+    cells += group.task.cells.length;
+    timed++;
+  };
+  try {
+    const sample = sampledGroups(study, shard, done, count);
+    for (const group of sample) {
+      const first = await time(group);
+      if (first === null) continue;
+      const warmUntil = performance.now() + warmUpMs;
+      // Repeated in batches, doubling, so that the thread warms up on short groups without a
+      // message to it per run.
+      for (let copies = 2, took: number | null = first; took !== null && !stopped && performance.now() < warmUntil; copies = Math.min(2 * copies, maxWarmUpBatch)) {
+        took = await time(group, copies);
+      }
+      if (stopped || first >= pilotBudgetMs) record(group, stopped ? limitMs : first);
+      break;
     }
-    if (timed >= count || ms > pilotBudgetMs || (timed === 0 && failed >= sample.length)) break;
+    if (timed === 0 && !stopped) {
+      failed = 0;
+      firstError = null;
+      for (const group of sample) {
+        const took = await time(group);
+        if (took !== null) record(group, took);
+        if (stopped || timed >= count || ms > pilotBudgetMs || (timed === 0 && failed >= sample.length)) break;
+      }
+    }
+  } finally {
+    await pool.destroy();
   }
   if (timed === 0 && failed > 0) return { error: failed === 1 ? firstError! : `${failed} groups failed; the first: ${firstError}` };
   const failures = failed > 0 ? { failedGroups: failed, firstError: firstError! } : {};
-  if (cells === 0 || todoCells === 0) return { pilotGroups: 0, msPerCell: 0, threads, seconds: 0, ...failures };
+  const ended = stopped ? { stopped } : {};
+  if (cells === 0 || todoCells === 0) return { pilotGroups: 0, msPerCell: 0, threads, seconds: 0, ...failures, ...ended };
   const msPerCell = ms / cells;
-  return { pilotGroups: timed, msPerCell, threads, seconds: (msPerCell * todoCells) / threads / 1000, ...failures };
+  return { pilotGroups: timed, msPerCell, threads, seconds: (msPerCell * todoCells) / threads / 1000, ...failures, ...ended };
 }
 
 /**

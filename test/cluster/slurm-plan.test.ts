@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../harness/errors.js';
 import * as msg from '../../harness/cluster/messages.js';
+import * as globalMsg from '../../harness/messages.js';
 import {
   arrayScript,
   formatPlan,
@@ -122,6 +123,21 @@ describe('planArray', () => {
   it('estimates a task as rounds of groups over its CPUs', () => {
     // 10 groups over 4 tasks: shards of 3, 3, 2, 2 groups; on 2 CPUs that is 2, 2, 1, 1 rounds of 2.5 s.
     expect(planArray(work(10), options()).shards.map((s) => s.estimatedSeconds)).toEqual([5, 5, 2.5, 2.5]);
+  });
+
+  it("says a pilot's stopped group, and that a task's time is then a lower bound", async () => {
+    const dir = tempDir();
+    const study = writeStudy(dir, 'hangs.yaml', {
+      name: 'hangs',
+      experiment: new URL('../fixtures/experiments/faulty.ts', import.meta.url).pathname,
+      axes: { behavior: ['ok', 'hang'], variant: ['a', 'b'] },
+      seeds: 3,
+    });
+    const measured = await studyWork(study, [], { pilotGroups: 10, cwd: dir, pilotGroupLimitMs: 300 });
+    expect(measured.pilotStopped).toEqual({ warning: globalMsg.pilotGroupStopped({ behavior: 'hang', replicate: 1, variant: 'a' }, 0.3, false), lowerBound: true });
+    const plan = planArray(measured, options({ arraySize: 2, time: undefined }));
+    expect(plan.warnings[0]).toBe(measured.pilotStopped!.warning);
+    expect(formatPlan(plan)).toMatch(/^Per task: 3 groups, 6 trials, at least [\d.]+ m?s \(pilot: /m);
   });
 
   it('warns when the estimate exceeds the time limit less its warning (60 s, sent up to 60 s early), and refuses a limit within it', () => {

@@ -7,7 +7,10 @@ import Database from 'better-sqlite3';
 import { copyFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { formatPlan } from '../../harness/cli/format.js';
 import * as msg from '../../harness/messages.js';
+import { planStudy } from '../../harness/run/plan.js';
+import { loadStudy } from '../../harness/study/study.js';
 import { maxStudyBytes } from '../../harness/study/load.js';
 import { formatPath } from '../../harness/text.js';
 import { cli, fixtures, noopStudy, tempDir, writeStudy } from './helpers.js';
@@ -177,5 +180,34 @@ describe('the time estimate of plan', () => {
     expect(none.code).toBe(0);
     // Its two groups failing, the pilot tries the others (up to eight) before it says none runs: all four here.
     expect(none.stdout).toContain('Estimate: the pilot failed: 4 groups failed; the first: learning rate 3 is unstable');
+  });
+
+  const faulty = join(fixtures, 'experiments', 'faulty.ts');
+  const faultyStudy = (behavior: string) =>
+    writeStudy(dir, `pilot-${behavior}.yaml`, { name: `pilot-${behavior}`, experiment: faulty, axes: { behavior: ['ok', behavior], variant: ['a', 'b'] }, seeds: 3 });
+
+  it('stops a group that runs past --task-timeout, ends the pilot there and counts the group at the limit', async () => {
+    const plan = await cli(['plan', faultyStudy('hang'), '--threads', '1', '--task-timeout', '0.5'], dir);
+    expect(plan.code, plan.stderr).toBe(0);
+    // Sampled in bit-reversed order over the 6 groups: ok (replicate 0), then hang (replicate 1).
+    // (0.5 s and the ok group's few microseconds) / 4 trials.
+    expect(plan.stdout).toMatch(/Estimate: 125\.0\d\d ms per trial \(pilot of 2 groups\), 12 to run on 1 thread: about 2s/);
+    expect(plan.stdout).toContain(`  warning: ${msg.pilotGroupStopped({ behavior: 'hang', replicate: 1, variant: 'a' }, 0.5, true)}`);
+  });
+
+  it('without --task-timeout, stops a group at its own limit and calls the estimate a lower bound', async () => {
+    const study = await loadStudy(faultyStudy('hang'), { cwd: dir });
+    const report = await planStudy({ study, dbPath: '', shard: null, pilotGroups: 10, threads: 1, pilotGroupLimitMs: 400 });
+    expect(report.estimate).toMatchObject({ pilotGroups: 2, stopped: { cell: { behavior: 'hang', replicate: 1, variant: 'a' }, limitMs: 400, byTaskTimeout: false } });
+    const text = formatPlan(report, 'db.sqlite');
+    expect(text).toMatch(/Estimate: at least 100\.0\d\d ms per trial \(pilot of 2 groups\), 12 to run on 1 thread: at least 1s/);
+    expect(text).toContain(msg.pilotGroupStopped({ behavior: 'hang', replicate: 1, variant: 'a' }, 0.4, false));
+  });
+
+  it('counts a group whose worker dies as failed, and goes on', async () => {
+    const plan = await cli(['plan', faultyStudy('crash'), '--threads', '1'], dir);
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(plan.stdout).toMatch(/Estimate: [\d.]+ ms per trial \(pilot of 3 groups\), 12 to run on 1 thread: about/);
+    expect(plan.stdout).toContain('warning: 3 groups of the pilot failed (their trials would fail; left out of the estimate); the first: its worker died while running this group (worker exited with code: 3)');
   });
 });
