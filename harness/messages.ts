@@ -567,9 +567,9 @@ export function runStarting(study: string, todo: number, cells: number, done: nu
   return `Running ${study}${part}: ${todo} of ${cells} trials on ${threads} thread${threads === 1 ? '' : 's'}${resumed} -> ${db}`;
 }
 
-export function runFinished(s: { ok: number; failed: number; seconds: number; rate: number; db: string }): string {
-  const failed = s.failed ? `, ${s.failed} failed (see "harness export ${s.db} --table failures")` : '';
-  return `Finished: ${countOf(s.ok, 'trial')} ok${failed} in ${s.seconds.toFixed(1)} s (${Math.round(s.rate)} trials/s) -> ${s.db}`;
+export function runFinished(s: { ok: number; failed: number; seconds: number; rate: number; db: string; common: CommonFailure | null }): string {
+  const failed = s.failed ? `, ${s.failed} failed (${failedWith(s.db, s.failed, s.common)})` : '';
+  return `Finished: ${countOf(s.ok, 'trial')} ok${failed} in ${s.seconds.toFixed(1)} s (${Math.round(s.rate)} trials/s) -> ${s.db}${s.failed ? `. ${retryAdvice(s.common)}` : ''}`;
 }
 
 /** run --report, before its report: a stop then ends the process without a word. */
@@ -583,13 +583,13 @@ export function runStoppedBeforeReport(signal: string, db: string, reportCommand
 }
 
 /** A command other than run, stopped by a signal; what it writes, it writes whole or not at all. */
-export function runInterrupted(signal: string, saved: number, failed: number, cells: number, db: string, resume: string): string {
-  const failures = failed > 0 ? ` (and ${countOf(failed, 'failed trial')}, which a resume runs again)` : '';
+export function runInterrupted(signal: string, saved: number, failed: number, cells: number, db: string, resume: string, common: CommonFailure | null): string {
+  const failures = failed > 0 ? ` (and ${countOf(failed, 'failed trial')}, ${failedWith(db, failed, common)}, which a resume runs again)` : '';
   return `Interrupted by ${signal}: ${saved} of ${cells} trials are saved in ${db}${failures}; trials in flight were dropped. Resume with: ${resume}`;
 }
 
-export function runStoppedAtMaxFailures(failed: number, limit: number, resume: string): string {
-  return `Stopped: ${countOf(failed, 'trial')} failed, reaching --max-failures ${limit}. Fix the cause, then rerun to retry them: ${resume}`;
+export function runStoppedAtMaxFailures(failed: number, limit: number, resume: string, db: string, common: CommonFailure | null): string {
+  return `Stopped: ${countOf(failed, 'trial')} failed (${failedWith(db, failed, common)}), reaching --max-failures ${limit}. Fix the cause, then rerun to retry them: ${resume}`;
 }
 
 export function runShardSource(source: string, shard: string): string {
@@ -695,7 +695,8 @@ export interface CommonFailure {
 }
 
 /** The failures in a few words, and where to read them all. */
-function failedWith(db: string, failed: number, common: CommonFailure): string {
+function failedWith(db: string, failed: number, common: CommonFailure | null): string {
+  if (common === null) return `see "harness export ${db} --table failures"`;
   const which = common.trials === failed ? (failed === 1 ? '' : 'each ') : `${common.trials} of them `;
   const all = common.trials === failed ? '' : `; all of them: "harness export ${db} --table failures"`;
   return `${which}with: ${showValue(common.error.replace(/\s+/g, ' ').trim() || 'no error recorded', 200)}${all}`;
@@ -715,8 +716,8 @@ export function hitTimeLimit(common: CommonFailure): boolean {
   return isTimeLimitError(common.error);
 }
 
-function retryAdvice(common: CommonFailure): string {
-  return hitTimeLimit(common)
+function retryAdvice(common: CommonFailure | null): string {
+  return common !== null && hitTimeLimit(common)
     ? 'They hit the time limit --task-timeout set: run the study again with a larger one (or none), which retries failed trials.'
     : 'Fix the cause, then run the study again, which retries failed trials.';
 }

@@ -16,7 +16,7 @@ import * as msg from '../messages.js';
 import { displayPath } from '../paths.js';
 import { compiledModule } from '../pool/compile.js';
 import { GroupPool } from '../pool/pool.js';
-import { doneCells } from '../store/reader.js';
+import { commonFailure, doneCells } from '../store/reader.js';
 import { trialsOfOtherCode, type OtherCode } from '../store/code-versions.js';
 import { assertNoLiveRun, beginRun, endRun, heartbeatEveryMs, waitOutOtherHostsWriter, type RunStatus } from '../store/runs.js';
 import { Store } from '../store/store.js';
@@ -81,6 +81,8 @@ export interface RunSummary {
   trialsPerSecond: number;
   /** Stored trials that other code of the experiment computed (this run's results mix with them); null when none. */
   otherCode: OtherCode | null;
+  /** The error most of this run's failed trials stored, and how many; null when none failed. */
+  commonFailure: msg.CommonFailure | null;
 }
 
 /** The errors of a rename in a folder that may not be written (read-only file system, permissions). */
@@ -215,7 +217,7 @@ async function runInto(store: Store, options: RunOptions, now: () => Date, log: 
   if (otherCode && options.sameCode) throw new InputError(msg.runRefusesOtherCode(store.shown, otherCode, freshCommandOf(options)));
   // Stopped while it waited: nothing began, and the writer waited for may still hold the database.
   if (waited && options.signal?.aborted) {
-    return { study: study.name, db: store.path, runId: 0, status: 'interrupted', signal: String(options.signal.reason), shard: shardText, cells, alreadyDone, ok: 0, failed: 0, seconds: 0, trialsPerSecond: 0, otherCode };
+    return { study: study.name, db: store.path, runId: 0, status: 'interrupted', signal: String(options.signal.reason), shard: shardText, cells, alreadyDone, ok: 0, failed: 0, seconds: 0, trialsPerSecond: 0, otherCode, commonFailure: null };
   }
   const runId = beginRun(store, provenance, 'running', now(), (stalled) => log(msg.runTookOverStalled(store.shown, stalled)));
   const summary = (status: RunStatus, ok: number, failed: number, signal: string | null): RunSummary => {
@@ -223,6 +225,7 @@ async function runInto(store: Store, options: RunOptions, now: () => Date, log: 
     return {
       study: study.name, db: store.path, runId, status, signal, shard: shardText, cells, alreadyDone, ok, failed,
       seconds, trialsPerSecond: seconds > 0 ? (ok + failed) / seconds : 0, otherCode,
+      commonFailure: failed > 0 ? commonFailure(store, runId) : null,
     };
   };
   if (todo === 0) {

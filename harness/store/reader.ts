@@ -72,11 +72,12 @@ export function trialCells(store: Store, size: number): TrialCells {
   return { done, recorded, ok, failed, okByRun };
 }
 
-/** The error most failed trials stored (the first in order among equals), and how many; null when none failed. */
-export function commonFailure(store: Store): { error: string; trials: number } | null {
+/** The error most failed trials stored (of run `runId` alone, given one; the first in order among equals), and how many; null when none failed. */
+export function commonFailure(store: Store, runId?: number): { error: string; trials: number } | null {
+  const ofRun = runId === undefined ? '' : ' AND run_id = ?';
   const row = store.db
-    .prepare(`SELECT coalesce(error, '') AS error, count(*) AS trials FROM trial WHERE status = 'failed' GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1`)
-    .get() as { error: string; trials: number } | undefined;
+    .prepare(`SELECT coalesce(error, '') AS error, count(*) AS trials FROM trial WHERE status = 'failed'${ofRun} GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1`)
+    .get(...(runId === undefined ? [] : [runId])) as { error: string; trials: number } | undefined;
   return row ?? null;
 }
 

@@ -14,6 +14,7 @@ import { versionLine, type VersionInfo } from '../../harness/cli/version.js';
 import { gitState } from '../../harness/run/provenance.js';
 import { runHarness } from '../reliability/helpers.js';
 import { formatList } from '../../harness/cli/format.js';
+import { faultMessage } from '../fixtures/experiments/faulty.js';
 import { cli, faultyModule, noopModule, noopStudy, query, root, tempDir, writeStudy } from './helpers.js';
 
 /** Trials committed so far (0 while the database does not exist yet). */
@@ -193,7 +194,7 @@ describe('run, status, export, report', () => {
     expect(first.code).toBe(0);
     const summary = JSON.parse(first.stdout) as { ok: number; failed: number; seconds: number; trialsPerSecond: number };
     expect(first.stderr).toContain(msg.runStarting('clinoop', 27, 27, 0, 2, null, 'results/clinoop.sqlite'));
-    expect(first.stderr).toContain(msg.runFinished({ ok: 27, failed: 0, seconds: summary.seconds, rate: summary.trialsPerSecond, db: 'results/clinoop.sqlite' }));
+    expect(first.stderr).toContain(msg.runFinished({ ok: 27, failed: 0, seconds: summary.seconds, rate: summary.trialsPerSecond, db: 'results/clinoop.sqlite', common: null }));
     const again = await cli(['run', study, '--threads', '2'], dir);
     expect(again).toMatchObject({ code: 0, stdout: `${msg.runNothingToDo(27, 'results/clinoop.sqlite', null)}\n` });
     const changed = await cli(['run', study, '--set', 'seeds=2'], dir);
@@ -232,10 +233,11 @@ describe('run, status, export, report', () => {
   it('exits 1 when trials failed, and stops at --max-failures with a resume hint', async () => {
     const failed = await cli(['run', 'faulty.yaml', '--threads', '1'], dir);
     expect(failed.code).toBe(1);
-    expect(failed.stdout).toContain('2 failed (see "harness export results/clifaulty.sqlite --table failures")');
+    // The summary quotes the error, so that a run whose every trial fails says why.
+    expect(failed.stdout).toMatch(/Finished: 2 trials ok, 2 failed \(each with: "fixture: deliberate failure"\) in [\d.]+ s \(\d+ trials\/s\) -> results\/clifaulty\.sqlite\. Fix the cause, then run the study again, which retries failed trials\./);
     const stopped = await cli(['run', 'faulty.yaml', '--threads', '1', '--max-failures', '1', '--db', 'stop.sqlite'], dir);
     expect(stopped.code).toBe(1);
-    expect(stopped.stderr).toContain(msg.runStoppedAtMaxFailures(1, 1, resumeCommand(['run', 'faulty.yaml', '--threads', '1', '--max-failures', '1', '--db', 'stop.sqlite'])));
+    expect(stopped.stderr).toContain(msg.runStoppedAtMaxFailures(1, 1, resumeCommand(['run', 'faulty.yaml', '--threads', '1', '--max-failures', '1', '--db', 'stop.sqlite']), 'stop.sqlite', { error: faultMessage, trials: 1 }));
   });
 
   it('says so when a shard was dealt only excluded groups: nothing to run, exit 0', async () => {
@@ -269,7 +271,7 @@ describe('run, status, export, report', () => {
       },
     });
     expect(result.code).toBe(130);
-    expect(result.stderr).toContain(msg.runInterrupted('SIGINT', 3, 3, 9, 'results/fails-then-hangs.sqlite', 'npx harness run fails-then-hangs.yaml --threads 1'));
+    expect(result.stderr).toContain(msg.runInterrupted('SIGINT', 3, 3, 9, 'results/fails-then-hangs.sqlite', 'npx harness run fails-then-hangs.yaml --threads 1', { error: faultMessage, trials: 3 }));
   }, 60_000);
 
   it('stops on SIGTERM with exit 143 and a message saying how to resume', async () => {
@@ -291,7 +293,7 @@ describe('run, status, export, report', () => {
     expect(saved).toBeGreaterThanOrEqual(10);
     expect(saved).toBeLessThan(270);
     expect(savedTrials(db)).toBe(saved);
-    expect(result.stderr).toContain(msg.runInterrupted('SIGTERM', saved, 0, 270, 'results/slow.sqlite', 'npx harness run slow.yaml --threads 1'));
+    expect(result.stderr).toContain(msg.runInterrupted('SIGTERM', saved, 0, 270, 'results/slow.sqlite', 'npx harness run slow.yaml --threads 1', null));
   });
 
   it('reads the words after -- as arguments, never options, and --json=true as --json', async () => {

@@ -104,14 +104,32 @@ describe("what runGroup returns, checked in the worker", () => {
   });
 
   it('names a BigInt as one, and shows a plain object thrown as its JSON', async () => {
-    expect(trialOf({ key: 'a', result: { value: 1n } })).toEqual({ ok: false, message: 'invalid result: column "value" (REAL) got 1n (a BigInt)' });
+    expect(trialOf({ key: 'a', result: { value: 1n } })).toEqual({
+      ok: false,
+      message: 'invalid result: column "value" (REAL) got 1n (a BigInt); REAL takes a finite number (or null for "no value"): convert the value, or declare the column with the type it holds',
+    });
     const { errorMessage } = await import('../../harness/errors.js');
     expect(errorMessage({ code: 42 })).toBe('thrown {"code":42}');
     expect(errorMessage(new RangeError('out of range'))).toBe('out of range');
     expect(errorMessage('text')).toBe('text');
   });
 
-  it('fails the group that returns two results for one cell', () => {
-    expect(outcomeOf([{ key: 'a', result: { value: 1 } }, { key: 'a', result: { value: 2 } }])).toMatchObject({ kind: 'failed', message: 'invalid output: runGroup returned two results for key a' });
+  const onePerCell = 'return one entry of "trials" for each cell of task.cells, with "key" set to that cell\'s key';
+
+  it('fails the group that returns two results for one cell, or one for a key not in the task, and a cell without one, each with the rule', () => {
+    expect(outcomeOf([{ key: 'a', result: { value: 1 } }, { key: 'a', result: { value: 2 } }])).toMatchObject({ kind: 'failed', message: `invalid output: runGroup returned two results for key a: ${onePerCell}` });
+    expect(outcomeOf([{ key: 'b', result: { value: 1 } }])).toMatchObject({ kind: 'failed', message: `invalid output: runGroup returned a result for key "b", which is not in the task: ${onePerCell}` });
+    expect(outcomeOf([])).toMatchObject({ kind: 'ok', trials: [{ ok: false, message: `runGroup returned no result for this cell: ${onePerCell}` }] });
+  });
+
+  it('fails a trial with a column the experiment does not declare, naming the nearest it does, or of the wrong type, with what the type takes', () => {
+    expect(trialOf({ key: 'a', result: { valeu: 1 } })).toEqual({
+      ok: false,
+      message: 'invalid result: the result has unknown column "valeu" (did you mean "value"?); the experiment declares value, note: rename it, or declare it in the experiment\'s trialColumns',
+    });
+    expect(trialOf({ key: 'a', result: { note: 3 } })).toEqual({
+      ok: false,
+      message: 'invalid result: column "note" (TEXT) got 3; TEXT takes a string (or null for "no value"): convert the value, or declare the column with the type it holds',
+    });
   });
 });

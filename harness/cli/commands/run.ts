@@ -108,11 +108,11 @@ export const runCommand: Command = {
     const resume = resumeCommand(io.argv);
     const code = exitCodeOf(summary);
     if (summary.status === 'interrupted') {
-      println(io.stderr, msg.runInterrupted(summary.signal ?? 'a signal', summary.alreadyDone + summary.ok, summary.failed, summary.cells, db, resume));
+      println(io.stderr, msg.runInterrupted(summary.signal ?? 'a signal', summary.alreadyDone + summary.ok, summary.failed, summary.cells, db, resume, summary.commonFailure));
     } else if (summary.status === 'stopped') {
-      println(io.stderr, msg.runStoppedAtMaxFailures(summary.failed, maxFailures ?? 0, resume));
+      println(io.stderr, msg.runStoppedAtMaxFailures(summary.failed, maxFailures ?? 0, resume, db, summary.commonFailure));
     } else if (summary.ok + summary.failed > 0) {
-      println(say, msg.runFinished({ ok: summary.ok, failed: summary.failed, seconds: summary.seconds, rate: summary.trialsPerSecond, db }));
+      println(say, msg.runFinished({ ok: summary.ok, failed: summary.failed, seconds: summary.seconds, rate: summary.trialsPerSecond, db, common: summary.commonFailure }));
     }
     // Said at the start too; repeated where a run left overnight is read.
     if (summary.otherCode && summary.ok + summary.failed > 0) println(io.stderr, msg.runMixedCodeReminder(db, summary.otherCode));
