@@ -29,7 +29,8 @@ import { mixedCodeVersions, type CodeVersion } from '../store/code-versions.js';
 import { Store } from '../store/store.js';
 import { Bitset } from '../bitset.js';
 import type { Grid } from '../grid.js';
-import { parseShard, rerunShard } from './shard.js';
+import { shellQuote } from '../cluster/shell.js';
+import { parseShard, rerunShard, withDbOption } from './shard.js';
 import { runState, type RunState } from './status.js';
 import { countCells } from './tasks.js';
 import { writerState } from './provenance.js';
@@ -166,7 +167,10 @@ export async function writeReport(options: ReportOptions): Promise<ReportResult>
 function nextStep(status: RunState, db: string, study: string, resumeCommand: string | undefined, fit: (command: string) => string = (c) => c): string {
   if (status.running) return msg.reportNext.running(db);
   const lastRun = [...status.runs].reverse().find((r) => r.commandLine.startsWith('harness run '));
-  const command = fit(resumeCommand ?? (lastRun ? `npx ${withoutFresh(lastRun.commandLine)}` : `npx harness run ${study} --db ${db}`));
+  // The database reported, wherever the run wrote it (a copy, or one moved since): a recorded
+  // command without --db names it where that is the study's default database.
+  const named = (line: string) => (/\s--db[=\s]/.test(line) || db !== join('results', `${study}.sqlite`) ? withDbOption(line, db) : line);
+  const command = fit(resumeCommand ?? (lastRun ? `npx ${named(withoutFresh(lastRun.commandLine))}` : `npx harness run ${study} --db ${shellQuote(db)}`));
   return status.shards.length ? msg.reportNext.shards(status.shards, command) : msg.reportNext.resume(command);
 }
 

@@ -110,6 +110,20 @@ export function byShardIndex(a: string, b: string): number {
   return parseShard(a).index - parseShard(b).index || a.localeCompare(b);
 }
 
+const dbOption = /\s--db(?:=|\s+)('(?:[^']|'\\'')*'|\S+)/;
+
+/** `line` with `option` added among its options (before a `--`, after which words are arguments). */
+function withOption(line: string, option: string): string {
+  const end = line.indexOf(' -- ');
+  return end < 0 ? `${line}${option}` : `${line.slice(0, end)}${option}${line.slice(end)}`;
+}
+
+/** A recorded command line made to name the database `db` (its --db replaced, or added). */
+export function withDbOption(line: string, db: string): string {
+  const option = ` --db ${shellQuote(db)}`;
+  return dbOption.test(line) ? line.replace(dbOption, () => option) : withOption(line, option);
+}
+
 /**
  * The command that computes what `shard` lacks: the one it was run with (less --fresh), which resumes it (with
  * `--shard` written out where Slurm's or a Job's variables gave the shard, which a command run
@@ -121,17 +135,8 @@ export function byShardIndex(a: string, b: string): number {
  * shard gets its default database). Options go before a `--`, after which words are arguments.
  */
 export function rerunShard(shard: string, recorded: Readonly<Record<string, string>>, db: string | null = null): string {
-  const dbOption = /\s--db(?:=|\s+)('(?:[^']|'\\'')*'|\S+)/;
   const shardOption = /(\s--shard[= ])(\d+\/\d+)(?=\s|$)/;
-  const withOption = (line: string, option: string) => {
-    const end = line.indexOf(' -- ');
-    return end < 0 ? `${line}${option}` : `${line.slice(0, end)}${option}${line.slice(end)}`;
-  };
-  const withDb = (line: string) => {
-    if (db === null) return line;
-    const option = ` --db ${shellQuote(db)}`;
-    return dbOption.test(line) ? line.replace(dbOption, () => option) : withOption(line, option);
-  };
+  const withDb = (line: string) => (db === null ? line : withDbOption(line, db));
   // --shard i/N written out, in place of a job array's variables (and --shard-count) where they gave it.
   const withShard = (line: string) => (shardOption.test(line) ? line.replace(shardOption, `$1${shard}`) : withOption(line.replace(/\s--shard-count(?:=|\s+)\S+/, ''), ` --shard ${shard}`));
   const own = recorded[shard];

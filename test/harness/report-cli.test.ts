@@ -79,17 +79,17 @@ describe('a database with failed trials', () => {
     db.exec(`UPDATE trial SET error = 'Error: the\n  simulation timed out' WHERE rowid = (SELECT max(rowid) FROM trial WHERE status = 'failed')`);
     db.close();
   }
-  // The run each copy's rows came from, as its database records it.
-  const resume = msg.reportNext.resume(`npx harness run ${study} --db full.sqlite`);
+  // The run each copy's rows came from, as its database records it, resuming the copy.
+  const resume = (db: string) => msg.reportNext.resume(`npx harness run ${study} --db ${db}`);
 
   it('gets its report, with a warning last on stderr that counts them, quotes the commonest error and says how to retry them', async () => {
     withFailures('some-failed.sqlite', "color = 'blue'");
-    const warning = msg.reportFailedTrials('some-failed.sqlite', 'rc', 9, 27, { error: 'Error: out of memory in the worker', trials: 8 }, resume);
+    const warning = msg.reportFailedTrials('some-failed.sqlite', 'rc', 9, 27, { error: 'Error: out of memory in the worker', trials: 8 }, resume('some-failed.sqlite'));
     const report = await cli(['report', 'some-failed.sqlite', '--out', 'failed-report'], dir);
     expect(report.code).toBe(0);
     expect(report.stderr.endsWith(`\n${warning}\n`)).toBe(true);
     expect(warning).toContain('9 of the 27 trials in some-failed.sqlite failed (8 of them with: "Error: out of memory in the worker"; all of them: "harness export some-failed.sqlite --table failures"); this report of study rc leaves them out');
-    expect(warning).toContain(`run the study again, which retries failed trials. Complete the run with: npx harness run ${study} --db full.sqlite`);
+    expect(warning).toContain(`run the study again, which retries failed trials. Complete the run with: npx harness run ${study} --db some-failed.sqlite`);
     const json = JSON.parse((await cli(['report', 'some-failed.sqlite', '--out', 'failed-report', '--json'], dir)).stdout) as Record<string, unknown>;
     expect(json['failed']).toEqual({ trials: 9, warning });
     expect('complete' in json).toBe(false);
@@ -135,7 +135,7 @@ describe('a database with failed trials', () => {
 
   it('of failed trials only, is refused with exit 2 and nothing written', async () => {
     withFailures('all-failed.sqlite', '1');
-    const expected = msg.reportOnlyFailed('all-failed.sqlite', 'rc', 27, { error: 'Error: out of memory in the worker', trials: 26 }, resume);
+    const expected = msg.reportOnlyFailed('all-failed.sqlite', 'rc', 27, { error: 'Error: out of memory in the worker', trials: 26 }, resume('all-failed.sqlite'));
     expect(await cli(['report', 'all-failed.sqlite', '--out', 'all-failed-report'], dir)).toEqual({ code: 2, stdout: '', stderr: `${expected}\n` });
     expect(expected).toContain('all-failed.sqlite holds no successful trial of study rc: the 27 trials it holds failed (26 of them with: "Error: out of memory in the worker"; all of them: "harness export all-failed.sqlite --table failures"), so nothing was reported');
     expect(existsSync(join(dir, 'all-failed-report'))).toBe(false);
@@ -143,7 +143,7 @@ describe('a database with failed trials', () => {
     const db = new Database(join(dir, 'all-failed.sqlite'));
     db.exec(`UPDATE trial SET error = 'Error: the\n  simulation timed out'`);
     db.close();
-    const single = msg.reportOnlyFailed('all-failed.sqlite', 'rc', 27, { error: 'Error: the\n  simulation timed out', trials: 27 }, resume);
+    const single = msg.reportOnlyFailed('all-failed.sqlite', 'rc', 27, { error: 'Error: the\n  simulation timed out', trials: 27 }, resume('all-failed.sqlite'));
     expect(single).toContain('(each with: "Error: the simulation timed out")');
     expect((await cli(['report', 'all-failed.sqlite'], dir)).stderr).toBe(`${single}\n`);
   });
@@ -178,6 +178,14 @@ describe('a database of an unfinished run', () => {
     expect(report.stderr.endsWith(`\n${warning}\n`)).toBe(true);
     expect(warning).toContain('covers 18 of the 27 trials (66.6%) of study rc');
     expect(readFileSync(join(dir, 'peek', 'notes', 'summary.txt'), 'utf8')).toBe('rc: 18 ok of 18\n');
+  });
+
+  it('of a copy, names the copy in the command that completes it, not the database the run wrote', async () => {
+    mkdirSync(join(dir, 'copies'), { recursive: true });
+    copyFileSync(join(dir, 'partial.sqlite'), join(dir, 'copies', 'partial copy.sqlite'));
+    const report = await cli(['report', 'copies/partial copy.sqlite', '--out', 'peek-copy'], dir);
+    expect(report.code).toBe(0);
+    expect(report.stderr).toContain(msg.reportNext.resume(`npx harness run ${study} --db 'copies/partial copy.sqlite'`));
   });
 
   it('--json says complete: false with the trials done and expected; a complete report has neither', async () => {
