@@ -517,6 +517,24 @@ export function pilotGroupStopped(cell: unknown, limitSeconds: number, byTaskTim
         'If a group can run that long, or never end, give the run --task-timeout <seconds>: such a group then fails at that limit instead of holding its thread until the run is stopped.';
 }
 
+/** A group the pilot ran twice with different results (see PilotEstimate.differed). */
+export function pilotGroupDiffered(cell: unknown, where: string, first: unknown, second: unknown): string {
+  return (
+    `A group of the pilot (cell ${showValue(cell, 200)}) gave different results on two runs from the same seed: ${where} was ${showValue(first)}, then ${showValue(second)}. ` +
+    'The experiment is not deterministic (it draws on Math.random, the clock, or state kept from one group to the next), so a rerun, a resume, or another thread or shard count would store other numbers, and merged shards would disagree. ' +
+    "Draw every random number from the group's seed (task.seed), and keep no state between groups."
+  );
+}
+
+/** The pilot's warnings besides failed groups, as `plan` and `slurm` say them. */
+export function pilotWarnings(estimate: { stopped?: { cell: unknown; limitMs: number; byTaskTimeout: boolean }; differed?: { cell: unknown; where: string; first: unknown; second: unknown } }): string[] {
+  const { stopped, differed } = estimate;
+  return [
+    ...(differed ? [pilotGroupDiffered(differed.cell, differed.where, differed.first, differed.second)] : []),
+    ...(stopped ? [pilotGroupStopped(stopped.cell, stopped.limitMs / 1000, stopped.byTaskTimeout)] : []),
+  ];
+}
+
 export function planMixesCode(other: { trials: number; runs: readonly number[] }): string {
   const runs = runsNamed(other.runs);
   return `warning: ${countOf(other.trials, 'stored trial')} ${other.trials === 1 ? 'was' : 'were'} computed by other code of the experiment (${runs}): a run now would mix its trials with them; run it with --fresh to compute every trial with the code as it is now`;

@@ -35,7 +35,7 @@ export function formatPlan(p: PlanReport, db: string): string {
         ? 'Estimate: nothing to run.'
         : `Estimate: ${atLeast}${p.estimate.msPerCell.toFixed(3)} ms per trial (pilot of ${countOf(p.estimate.pilotGroups, 'group')}), ${todo} to run on ${countOf(p.estimate.threads, 'thread')}: ${atLeast || 'about '}${formatDuration(p.estimate.seconds)}`,
     );
-    if (stopped) lines.push(`  warning: ${msg.pilotGroupStopped(stopped.cell, stopped.limitMs / 1000, stopped.byTaskTimeout)}`);
+    for (const warning of msg.pilotWarnings(p.estimate)) lines.push(`  warning: ${warning}`);
     if (p.estimate.failedGroups) {
       lines.push(`  warning: ${p.estimate.failedGroups} group${p.estimate.failedGroups === 1 ? '' : 's'} of the pilot failed (their trials would fail; left out of the estimate); the first: ${p.estimate.firstError}`);
     }

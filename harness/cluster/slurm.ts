@@ -45,8 +45,10 @@ export interface StudyWork {
   liveBlocks: readonly boolean[];
   /** Seconds one group takes on one thread, from a pilot run; null when unknown. */
   pilotSecondsPerGroup: number | null;
-  /** The pilot's group that ran past its time limit: what to say of it, and whether the time per group is so a lower bound. */
-  pilotStopped?: { warning: string; lowerBound: boolean };
+  /** What the pilot found to warn of (a group stopped at its time limit, or one whose results differed between runs). */
+  pilotWarnings?: string[];
+  /** Whether pilotSecondsPerGroup is a lower bound (a group ran past the pilot's own time limit). */
+  pilotLowerBound?: boolean;
 }
 
 /** Whole numbers (>= 1; maxRequeues >= 0) as the command line has checked them. */
@@ -128,7 +130,7 @@ export function planArray(work: StudyWork, options: SlurmOptions): ArrayPlan {
     for (const s of shards) s.estimatedSeconds = Math.ceil(s.groups / options.cpusPerTask) * pilot;
   }
 
-  const warnings: string[] = work.pilotStopped ? [work.pilotStopped.warning] : [];
+  const warnings: string[] = [...(work.pilotWarnings ?? [])];
   // Shards are dealt every N-th group, the study's excluded ones too: a task may get only those.
   const idle = shards.filter((s) => s.groups === 0).map((s) => s.index);
   if (idle.length > 0) {
@@ -356,7 +358,7 @@ export function formatPlan(plan: ArrayPlan): string {
     `Array job: ${tasks} task${tasks === 1 ? '' : 's'} (MaxArraySize ${options.maxArraySize}), ${limits.join(', ')}`,
     `Per task: ${span(shards.map((s) => s.groups))} groups, ${span(shards.map((s) => s.trials))} trials, ` +
       (estimates.length > 0
-        ? `${work.pilotStopped?.lowerBound ? 'at least' : 'about'} ${formatDuration(Math.max(...estimates))} (pilot: ${formatDuration(work.pilotSecondsPerGroup!)} per group on one thread)`
+        ? `${work.pilotLowerBound ? 'at least' : 'about'} ${formatDuration(Math.max(...estimates))} (pilot: ${formatDuration(work.pilotSecondsPerGroup!)} per group on one thread)`
         : 'time unknown (no pilot)'),
     ...plan.warnings.map((w) => `Warning: ${w}`),
     `Array script: ${files.arrayScript}`,

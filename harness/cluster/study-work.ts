@@ -40,11 +40,6 @@ export async function studyWork(
         return { groups, trials: cells };
       }),
     pilotSecondsPerGroup: estimate ? (estimate.msPerCell * grid.blockSize) / 1000 : null,
-    ...(estimate?.stopped && {
-      pilotStopped: {
-        warning: msg.pilotGroupStopped(estimate.stopped.cell, estimate.stopped.limitMs / 1000, estimate.stopped.byTaskTimeout),
-        lowerBound: !estimate.stopped.byTaskTimeout,
-      },
-    }),
+    ...(estimate && { pilotWarnings: msg.pilotWarnings(estimate), pilotLowerBound: estimate.stopped?.byTaskTimeout === false }),
   };
 }

@@ -7,11 +7,12 @@ import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { Bitset } from '../bitset.js';
-import type { GroupTask, Json } from '../experiment.js';
+import type { Experiment, GroupTask, Json } from '../experiment.js';
 import { diffManifests, type Difference } from '../manifest.js';
 import { isTimeLimitError } from '../messages.js';
 import { compiledModule } from '../pool/compile.js';
 import { GroupPool } from '../pool/pool.js';
+import type { GroupOutcome } from '../pool/protocol.js';
 import { trialsOfOtherCode, type OtherCode } from '../store/code-versions.js';
 import { doneCells } from '../store/reader.js';
 import { listRuns } from '../store/runs.js';
@@ -55,6 +56,8 @@ export interface PilotEstimate {
    * is a lower bound; with it, a run would fail its trials at that limit too.
    */
   stopped?: { cell: Record<string, Json>; limitMs: number; byTaskTimeout: boolean };
+  /** A group the pilot ran twice (warming up, then timing) that gave different results: where, and the two values. */
+  differed?: { cell: Record<string, Json>; where: string; first: Json; second: Json };
 }
 
 export interface PlanOptions {
@@ -132,7 +135,7 @@ export async function planStudy(options: PlanOptions): Promise<PlanReport> {
   };
 }
 
-/** Untimed warm-up before the pilot's clock starts, and the time after which it times no more groups. */
+/** Untimed warm-up (group time) before the pilot's clock starts, and the time after which it times no more groups. */
 const warmUpMs = 100;
 const pilotBudgetMs = 2000;
 const maxWarmUpBatch = 256;
@@ -161,12 +164,17 @@ async function pilot(study: Study, shard: Shard | null, done: Bitset, options: P
   let failed = 0;
   let firstError: string | null = null;
   let stopped: PilotEstimate['stopped'];
+  let differed: PilotEstimate['differed'];
+  const outputs = new Map<string, OkOutcome>();
   /** Milliseconds `copies` runs of the group took in all; null when one threw; the limit when one was stopped there. */
   const time = async (group: PlannedGroup, copies = 1): Promise<number | null> => {
     let total = 0;
     for (const outcome of (await pool.run(moduleUrl, Array<GroupTask>(copies).fill(group.task)))!) {
       if (outcome.kind === 'ok') {
         total += outcome.durationMs;
+        const before = outputs.get(group.task.groupKey);
+        if (!before) outputs.set(group.task.groupKey, outcome);
+        else differed ??= firstDifference(study.loaded.experiment, group.task, before, outcome);
       } else if (isTimeLimitError(outcome.message)) {
         stopped = { cell: group.task.cells[0]!.values, limitMs, byTaskTimeout: options.taskTimeoutMs !== undefined };
         return limitMs;
@@ -188,11 +196,13 @@ async function pilot(study: Study, shard: Shard | null, done: Bitset, options: P
     for (const group of sample) {
       const first = await time(group);
       if (first === null) continue;
-      const warmUntil = performance.now() + warmUpMs;
       // Repeated in batches, doubling, so that the thread warms up on short groups without a
-      // message to it per run.
-      for (let copies = 2, took: number | null = first; took !== null && !stopped && performance.now() < warmUntil; copies = Math.min(2 * copies, maxWarmUpBatch)) {
-        took = await time(group, copies);
+      // message to it per run; within a few times the warm-up, messages included, for the shortest.
+      const warmUntil = performance.now() + 3 * warmUpMs;
+      for (let warm = first, copies = 2; warm < warmUpMs && !stopped && performance.now() < warmUntil; copies = Math.min(2 * copies, maxWarmUpBatch)) {
+        const took = await time(group, copies);
+        if (took === null) break;
+        warm += took;
       }
       if (stopped || first >= pilotBudgetMs) record(group, stopped ? limitMs : first);
       break;
@@ -211,10 +221,38 @@ async function pilot(study: Study, shard: Shard | null, done: Bitset, options: P
   }
   if (timed === 0 && failed > 0) return { error: failed === 1 ? firstError! : `${failed} groups failed; the first: ${firstError}` };
   const failures = failed > 0 ? { failedGroups: failed, firstError: firstError! } : {};
-  const ended = stopped ? { stopped } : {};
+  const ended = { ...(stopped && { stopped }), ...(differed && { differed }) };
   if (cells === 0 || todoCells === 0) return { pilotGroups: 0, msPerCell: 0, threads, seconds: 0, ...failures, ...ended };
   const msPerCell = ms / cells;
   return { pilotGroups: timed, msPerCell, threads, seconds: (msPerCell * todoCells) / threads / 1000, ...failures, ...ended };
+}
+
+type OkOutcome = Extract<GroupOutcome, { kind: 'ok' }>;
+
+/**
+ * Where two runs of one group gave different results, and the two values; undefined when they
+ * agree. Each run starts from the group's seed, so an experiment whose results depend on it
+ * alone gives the same ones: else it draws on Math.random, the clock, or state kept from one
+ * group to the next, and reruns, resumes, thread and shard counts would store other numbers.
+ */
+function firstDifference(exp: Experiment, task: GroupTask, a: OkOutcome, b: OkOutcome): PilotEstimate['differed'] {
+  const same = (x: unknown, y: unknown) => JSON.stringify(x) === JSON.stringify(y);
+  for (const [i, cell] of task.cells.entries()) {
+    const [x, y] = [a.trials[i]!, b.trials[i]!];
+    const at = (where: string, first: unknown, second: unknown) => ({ cell: cell.values, where, first: first as Json, second: second as Json });
+    if (x.ok !== y.ok) return at('its outcome', x.ok ? 'ok' : `failed: ${(x as { message: string }).message}`, y.ok ? 'ok' : `failed: ${(y as { message: string }).message}`);
+    if (!x.ok || !y.ok) continue;
+    const column = exp.trialColumns.findIndex((_, j) => !same(x.values[j], y.values[j]));
+    if (column >= 0) return at(`column "${exp.trialColumns[column]!.name}"`, x.values[column], y.values[column]);
+    if (x.diagnostics !== y.diagnostics) return at('its diagnostics', x.diagnostics, y.diagnostics);
+  }
+  if (a.curve.length !== b.curve.length) return { cell: task.cells[0]!.values, where: 'the number of curve rows', first: a.curve.length, second: b.curve.length };
+  const row = a.curve.findIndex((r, i) => !same(r, b.curve[i]));
+  if (row >= 0) {
+    const column = exp.curveColumns.findIndex((_, j) => !same(a.curve[row]![j], b.curve[row]![j]));
+    return { cell: task.cells[0]!.values, where: `curve row ${row}, column "${exp.curveColumns[column]!.name}"`, first: a.curve[row]![column]!, second: b.curve[row]![column]! };
+  }
+  return undefined;
 }
 
 /**

@@ -134,9 +134,10 @@ describe('planArray', () => {
       seeds: 3,
     });
     const measured = await studyWork(study, [], { pilotGroups: 10, cwd: dir, pilotGroupLimitMs: 300 });
-    expect(measured.pilotStopped).toEqual({ warning: globalMsg.pilotGroupStopped({ behavior: 'hang', replicate: 1, variant: 'a' }, 0.3, false), lowerBound: true });
+    const warning = globalMsg.pilotGroupStopped({ behavior: 'hang', replicate: 1, variant: 'a' }, 0.3, false);
+    expect(measured).toMatchObject({ pilotWarnings: [warning], pilotLowerBound: true });
     const plan = planArray(measured, options({ arraySize: 2, time: undefined }));
-    expect(plan.warnings[0]).toBe(measured.pilotStopped!.warning);
+    expect(plan.warnings[0]).toBe(warning);
     expect(formatPlan(plan)).toMatch(/^Per task: 3 groups, 6 trials, at least [\d.]+ m?s \(pilot: /m);
   });
 

@@ -204,6 +204,19 @@ describe('the time estimate of plan', () => {
     expect(text).toContain(msg.pilotGroupStopped({ behavior: 'hang', replicate: 1, variant: 'a' }, 0.4, false));
   });
 
+  it('runs its first group more than once, and says so where its results differ: the experiment is not deterministic', async () => {
+    const random = writeStudy(dir, 'pilot-random.yaml', { name: 'pilot-random', experiment: faulty, axes: { behavior: ['random', 'ok'], variant: ['a', 'b'] }, seeds: 3 });
+    const plan = await cli(['plan', random, '--threads', '1'], dir);
+    expect(plan.code, plan.stderr).toBe(0);
+    const [, first, second] = /column "value" was ([\d.e-]+), then ([\d.e-]+)\./.exec(plan.stdout) ?? [];
+    expect(first).not.toBe(second);
+    expect(plan.stdout).toContain(`  warning: ${msg.pilotGroupDiffered({ behavior: 'random', replicate: 0, variant: 'a' }, 'column "value"', Number(first), Number(second))}`);
+    // Its results the same on every run, the ok group first says nothing.
+    const steady = await cli(['plan', faultyStudy('random'), '--threads', '1'], dir);
+    expect(steady.code, steady.stderr).toBe(0);
+    expect(steady.stdout).not.toContain('different results');
+  });
+
   it('counts a group whose worker dies as failed, and goes on', async () => {
     const plan = await cli(['plan', faultyStudy('crash'), '--threads', '1'], dir);
     expect(plan.code, plan.stderr).toBe(0);
