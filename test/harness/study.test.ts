@@ -436,8 +436,23 @@ describe('study files: refused, one clear message each', () => {
     expect(bad.message).toBe(`${bad.file}: ${msg.experimentGroupOfFailed('faulty', { behavior: 'bad-group', replicate: 0, variant: 'a' }, 'fixture: groupOf refuses this cell')}`);
     const conflict = await failure({ name: 'f', experiment: faultyModule, axes: { behavior: ['seed-conflict'], variant: ['a', 'b'] } });
     expect(conflict.message).toBe(
-      `${conflict.file}: ${msg.experimentSeedConflict('faulty', { behavior: 'seed-conflict', replicate: 0, variant: 'a' }, { behavior: 'seed-conflict', replicate: 0, variant: 'b' })}`,
+      `${conflict.file}: ${msg.experimentSeedConflict('faulty', { behavior: 'seed-conflict', replicate: 0, variant: 'a' }, { behavior: 'seed-conflict', replicate: 0, variant: 'b' }, ['variant'])}`,
     );
+    // The cells differ only in the shared axis: the fix is to leave it out of the seed, not to split the simulation.
+    expect(conflict.message).toContain('they differ only in variant, which is shared (an axis declared shared: true, or a swept parameter');
+    expect(conflict.message).toContain('so leave it out of "seedIdentity" too.');
+  });
+
+  it('refuses a groupOf that gives cells differing only in a shared axis different simulations', async () => {
+    // Following the old advice for a seed conflict (the shared axis put into "simulation" too)
+    // split every group in two, and the axis shared no random numbers, without a word.
+    const split = await failure({ name: 'f', experiment: faultyModule, axes: { behavior: ['ok', 'split-shared'], variant: ['a', 'b'] } });
+    expect(split.message).toBe(
+      `${split.file}: ${msg.experimentSplitsShared('faulty', ['variant'], { behavior: 'split-shared', replicate: 0, variant: 'a' }, { behavior: 'split-shared', replicate: 0, variant: 'b' })}`,
+    );
+    expect(split.message).toContain('Leave variant out of "simulation" and "seedIdentity"; or, if it changes the simulation, declare the axis without shared: true');
+    // With one value of the shared axis there is nothing to split.
+    await expect(load({ name: 'f', experiment: faultyModule, axes: { behavior: ['split-shared'], variant: ['a'] } })).resolves.toBeDefined();
   });
 
   it('probes every cell for replicates that share a seed, not only the first', async () => {
