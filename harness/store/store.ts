@@ -106,7 +106,9 @@ export class Store {
       }
       throw new InputError(pendingWalProblem(path, shown, mode) ?? msg.dbCannotOpen(shown, errorMessage(thrown)));
     }
-    return new Store(db, path, shown);
+    const store = new Store(db, path, shown);
+    closedAtExit(store);
+    return store;
   }
 
   /** The sealed manifest, or null for a database that holds no study yet. */
@@ -163,9 +165,28 @@ export class Store {
   }
 
   close(): void {
+    openStores.delete(this);
     if (this.db.open) this.db.close();
   }
 }
+
+const openStores = new Set<Store>();
+
+/**
+ * A store still open when the process exits (`harness export db | head`: its reader gone, export
+ * ends there) is closed then, so that the last connection to close folds SQLite's -wal and -shm
+ * files away, as it does for a command that ends as usual.
+ */
+function closedAtExit(store: Store): void {
+  if (openStores.size === 0 && !exitHookInstalled) {
+    exitHookInstalled = true;
+    process.on('exit', () => {
+      for (const open of [...openStores]) open.close();
+    });
+  }
+  openStores.add(store);
+}
+let exitHookInstalled = false;
 
 /**
  * Switching a file to WAL takes an exclusive lock, and SQLite answers SQLITE_BUSY at once

@@ -1,7 +1,7 @@
 /**
  * A reader that leaves (`harness run ... 2>&1 | head -3`, `harness export db | head`), with real
  * processes: a run goes on to the end and writes its report, exiting with the code its work
- * earns; an export, whose rows have no reader left, ends at once with exit 0.
+ * earns; an export, whose rows have no reader left, ends at once with exit 0, its database closed.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,10 +30,12 @@ describe('a reader that leaves', () => {
     expect(existsSync(join(dir, 'report', 'index.html'))).toBe(true);
   }, 120_000);
 
-  it('ends an export whose rows have no reader, exit 0', async () => {
+  it('ends an export whose rows have no reader, exit 0, leaving no -wal or -shm beside the database', async () => {
     const exported = startHarness(['export', 'done.sqlite'], { cwd: dir });
     exported.child.stdout!.once('data', () => exported.child.stdout!.destroy());
     const exit = await exported.exited;
     expect({ code: exit.code, signal: exit.signal }).toEqual({ code: 0, signal: null });
+    // The last connection to close folds them away, also one still open when the export ends.
+    expect(['done.sqlite-wal', 'done.sqlite-shm'].filter((file) => existsSync(join(dir, file)))).toEqual([]);
   }, 60_000);
 });
