@@ -551,6 +551,11 @@ export function pilotWarnings(estimate: { stopped?: { cell: unknown; limitMs: nu
   ];
 }
 
+/** A fill or stroke of a figure that is no colour (render/vega.ts). */
+export function notAColour(channel: string, value: string, mark: string): string {
+  return `the ${channel} of a ${mark || 'mark'} is ${JSON.stringify(value)}, which is not a colour: give a CSS colour name (e.g. "steelblue"), "#rrggbb", "rgb(r, g, b)" or "none"; the SVG would carry it as written, and the PNG and PDF another colour`;
+}
+
 export function planMixesCode(other: { trials: number; runs: readonly number[] }): string {
   const runs = runsNamed(other.runs);
   return `warning: ${countOf(other.trials, 'stored trial')} ${other.trials === 1 ? 'was' : 'were'} computed by other code of the experiment (${runs}): a run now would mix its trials with them; run it with --fresh to compute every trial with the code as it is now`;
@@ -892,7 +897,9 @@ export function renderFailed(file: string, reason: string): string {
       : /^Infinite extent for field "([^"]+)"/.test(warning)
         ? 'No row of its data has that field: check the name against the fields of the data (data.values or datasets).'
         : 'Fix the file.';
-    return `${file}: not drawn, since Vega-Lite or Vega warns of it, and it would be drawn other than it asks: ${warning}. ${fix}`;
+    // A paint that is no colour comes from the harness's own look at the scene, not Vega's.
+    const who = /is not a colour: give a CSS colour/.test(warning) ? 'a paint in it is no colour' : 'Vega-Lite or Vega warns of it';
+    return `${file}: not drawn, since ${who}, and it would be drawn other than it asks: ${warning}. ${fix}`;
   }
   return `${file}: Vega could not draw it: ${reason.replace(/\.$/, '')}. The spec passes Vega-Lite's schema, so the problem is in what it asks for (an expression that fails, a field its data lack): fix the file.`;
 }

@@ -9,9 +9,11 @@
  * the figures are drawn in (see canvas.ts), through vega's `textMetrics.width` hook, so the
  * layout fits the text in every format.
  */
+import { color } from 'd3-color';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { paintFigure, paintRecording, registerCanvasFonts, textWidth, type DrawOptions, type Paint, type Paintings, type Size } from './canvas.js';
+import * as msg from '../messages.js';
 import { faceOf } from './fonts.js';
 import { recordDrawing, type Recording } from './recording.js';
 
@@ -123,11 +125,41 @@ async function withView<T>(spec: VegaSpec, warnings: string[] | undefined, use: 
     if (warnings?.length) throw new Error(warnedReason(warnings[0]!));
     await view.runAsync();
     if (errors.length) throw new Error(errors[0]);
+    if (warnings) {
+      const paint = paintThatIsNoColour((view.scenegraph() as unknown as { root: unknown }).root);
+      if (paint) warnings.push(msg.notAColour(paint.channel, paint.value, paint.mark));
+    }
     if (warnings?.length) throw new Error(warnedReason(warnings[0]!));
     return await use(view);
   } finally {
     view.finalize();
   }
+}
+
+/** Paint values that are colours without being CSS colours, which d3-color (as Vega) reads. */
+const NO_PAINT = new Set(['none', 'transparent']);
+
+/**
+ * The first fill or stroke of the laid-out scene that is not a colour (a misspelt name in a
+ * restyled spec): Vega writes it into the SVG as given, and the PNG and PDF keep the colour
+ * painted before it. Null when every one is a colour, a gradient or none.
+ */
+function paintThatIsNoColour(root: unknown): { channel: 'fill' | 'stroke'; value: string; mark: string } | null {
+  type Node = { items?: Node[]; fill?: unknown; stroke?: unknown; mark?: { marktype?: string; role?: string; name?: string } };
+  const stack: Node[] = [root as Node];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    for (const channel of ['fill', 'stroke'] as const) {
+      const value = node[channel];
+      if (typeof value === 'string' && !NO_PAINT.has(value) && color(value) === null) {
+        const mark = node.mark;
+        return { channel, value, mark: [mark?.name ? `"${mark.name}"` : null, mark?.role && mark.role !== 'mark' ? mark.role : null, mark?.marktype].filter(Boolean).join(' ') };
+      }
+    }
+    // In drawing order: a mark before its legend.
+    if (Array.isArray(node.items)) stack.push(...[...node.items].reverse());
+  }
+  return null;
 }
 
 /** The names of the fields that some row of the spec's inline data has. */
