@@ -134,7 +134,8 @@ describe('the report', () => {
 
   it('records a model with no feasible k as a result, not an error', () => {
     const table = text(first, 'tables/cost-constrained.md');
-    expect(table).toMatch(/\| GPT-5 \| accuracy-max \| n\/a \| n\/a \| n\/a \| n\/a \| n\/a \| n\/a \| n\/a \| n\/a \| 6 of 6 \|/);
+    // No pick in any of its 6 seeds: the share with its Wilson interval (6 of 6 gives [61%, 100%]).
+    expect(table).toMatch(/\| GPT-5 \| accuracy-max \| n\/a \| n\/a \| n\/a \| n\/a \| n\/a \| n\/a \| n\/a \| n\/a \| 100% \[61%, 100%\] of 6 \|/);
   });
 });
 
@@ -168,10 +169,10 @@ describe('the setup and the code the results come from', () => {
     expect(JSON.parse(text(files, 'summary.json')).conditions.map((c: { setup: { M: number } }) => c.setup.M)).toEqual([balanced.M, 100]);
   });
 
-  it('titles a scenario\'s table with its budgets, and gives the share of seeds whose k* lies outside F', () => {
+  it('titles a scenario\'s table with its budgets, and gives the share of picks outside F with its Wilson interval', () => {
     const md = text(files, 'tables/balanced.md');
     expect(md.split('\n')[0]).toMatch(/^# balanced \(C_max \$0\.50, T_max 60 s, acc_min 0\.88\): /);
-    const shares = new Map(csvRows('tables/balanced.csv').map((r) => [`${r.model} ${r.selector}`, r.infeasible_share]));
+    const rows = new Map(csvRows('tables/balanced.csv').map((r) => [`${r.model} ${r.selector}`, r]));
     const header = md.split('\n')[2]!.split(' | ');
     const outside = header.indexOf('k* outside F');
     expect(outside).toBeGreaterThan(0);
@@ -180,8 +181,9 @@ describe('the setup and the code the results come from', () => {
     expect(lines.length).toBe(2 * 9);
     for (const line of lines) {
       const cells = line.split(' | ');
-      const share = shares.get(`${names[cells[0]!.slice(2)]} ${cells[1]}`)!;
-      expect(cells[outside], line).toBe(share === '' ? 'n/a' : `${Math.round(100 * Number(share)).toFixed(0)}%`);
+      const row = rows.get(`${names[cells[0]!.slice(2)]} ${cells[1]}`)!;
+      const percent = (x: string) => `${Math.round(100 * Number(x)).toFixed(0)}%`;
+      expect(cells[outside], line).toBe(row.infeasible_share === '' ? 'n/a' : `${percent(row.infeasible_share!)} [${percent(row.infeasible_lo!)}, ${percent(row.infeasible_hi!)}] of ${row.picks}`);
     }
   });
 

@@ -121,11 +121,16 @@ export function conditionTable(a: Analysis, condition: Condition): TablePair {
       accuracy: withInterval(c.accuracy, fmt.accuracy),
       balance: withInterval(c.balance, fmt.balance),
       // The baselines' picks may break a budget (fixed-k any, the 2D ones T_max); the others never do.
-      outside: c.infeasible === null ? 'n/a' : fmt.share(c.infeasible.share),
-      none: c.none === null ? 'n/a' : `${c.trials - c.picks} of ${c.trials}`,
+      outside: shareText(c.infeasible),
+      none: shareText(c.none),
     })),
   };
-  return { name: condition.slug, title: `${condition.label}${budgetsOf(condition)}: k*, cost, latency and accuracy at k* per model and selector (mean over seeds, 95% bootstrap interval)`, csv, display };
+  return {
+    name: condition.slug,
+    title: `${condition.label}${budgetsOf(condition)}: k*, cost, latency and accuracy at k* per model and selector (mean over seeds, 95% bootstrap interval; shares of seeds, or of picks, 95% Wilson interval; F: the feasible set, A: accuracy)`,
+    csv,
+    display,
+  };
 }
 
 /** ` (C_max $0.50, T_max 60 s, acc_min 0.88)`, what a reader weighs a table's C, T and A against; '' when unknown. */
