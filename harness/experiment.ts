@@ -173,6 +173,8 @@ export interface RunRecord {
   gitDirtyHash: string | null;
   /** Hash of the experiment's code the run's trials ran; null for a run that computed none, or stored by an older harness. */
   codeHash: string | null;
+  /** Hash of package-lock.json where the run started (the packages the code ran with); null when there was none. */
+  lockfileHash: string | null;
   nodeVersion: string;
   cpuModel: string;
   threads: number;

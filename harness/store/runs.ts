@@ -29,6 +29,7 @@ interface RunRow {
   git_dirty_hash: string | null;
   /** Absent in a database of schema level 1. */
   code_hash?: string | null;
+  lockfile_hash: string | null;
   node_version: string;
   cpu_model: string;
   threads: number;
@@ -186,6 +187,7 @@ export function listRuns(store: Store): RunRecord[] {
     gitCommit: r.git_commit,
     gitDirtyHash: r.git_dirty_hash,
     codeHash: r.code_hash ?? null,
+    lockfileHash: r.lockfile_hash,
     nodeVersion: r.node_version,
     cpuModel: r.cpu_model,
     threads: r.threads,

@@ -91,7 +91,7 @@ export function syntheticReportInput(options: SyntheticOptions = {}): ReportInpu
       hash: 'f'.repeat(64),
       body: {
         name: 'paper',
-        experiment: 'inference-scaling',
+        experiment: { name: 'inference-scaling', version: '2' },
         seeds,
         base_seed: 42,
         axes: { scenario: scenarios.map((s) => s.id), model: models.map((m) => m.id), selector: selectors },
@@ -114,6 +114,7 @@ function run(id: number, startedAt: string, endedAt: string, trialsDone: number)
     gitCommit: '0123456789abcdef0123456789abcdef01234567',
     gitDirtyHash: null,
     codeHash: '5d0c7e0a9d0e1f2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f809101',
+    lockfileHash: '9a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9',
     nodeVersion: 'v20.20.0',
     cpuModel: 'Synthetic CPU',
     threads: 2,

@@ -287,14 +287,19 @@ function provenance(input: PageInput): string {
   const a = input.analysis;
   const runs = contributingRuns(input.runs);
   const body = input.manifest.body;
-  const baseSeed = body !== null && typeof body === 'object' && !Array.isArray(body) ? body.base_seed : undefined;
+  const fields = body !== null && typeof body === 'object' && !Array.isArray(body) ? body : {};
+  const baseSeed = fields['base_seed'];
+  const experiment = fields['experiment'] as { name: string; version: string } | undefined;
   const reps = a.data.replicates;
   const facts: [string, string][] = [
     ['study', input.manifest.study],
+    ...(experiment ? [['experiment', `${experiment.name} v${experiment.version}`] as [string, string]] : []),
     ['manifest hash', input.manifest.hash],
     ['seeds', reps.length === 0 ? 'none' : `${reps.length} (replicates ${reps[0]}..${reps[reps.length - 1]})${baseSeed === undefined ? '' : `, base seed ${JSON.stringify(baseSeed)}`}`],
     ['trials', `${a.data.picks.length} ok, ${a.data.failed.count} failed${incompleteCoverage(input.coverage) ? ` (the study has ${input.coverage!.expected}: incomplete)` : ''}`],
     ['commits', [...new Set(runs.map((r) => (r.gitCommit ?? 'unknown') + (r.gitDirtyHash ? ` + uncommitted changes ${r.gitDirtyHash.slice(0, 12)}` : '')))].join('; ') || 'no run recorded'],
+    ['experiment code (hash)', hashes(runs.map((r) => r.codeHash))],
+    ['packages (package-lock.json hash)', hashes(runs.map((r) => r.lockfileHash))],
     ...(input.writer ? [['report written by', writerText(input.writer)] as [string, string]] : []),
   ];
   const out = [`<table class="facts"><caption class="visually-hidden">Provenance</caption><tbody>${facts.map(([k, v]) => `<tr><th scope="row">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('')}</tbody></table>`];
@@ -324,6 +329,13 @@ function provenance(input: PageInput): string {
   }
   out.push(`<details data-print="closed"><summary>Manifest</summary><pre>${escapeHtml(JSON.stringify(body, null, 2))}</pre></details>`);
   return out.join('\n');
+}
+
+/** The distinct hashes of the runs (12 digits each, as the runs table gives commits), or why there is none. */
+function hashes(values: readonly (string | null)[]): string {
+  const known = [...new Set(values.filter((v): v is string => v !== null).map((v) => v.slice(0, 12)))];
+  const unknown = values.some((v) => v === null) ? [known.length ? 'and runs that recorded none' : 'not recorded'] : [];
+  return [...known, ...unknown].join(', ') || 'no run recorded';
 }
 
 /** An ISO time with a space for its T (RFC 3339 allows it): a narrow column breaks it there, between date and time. */

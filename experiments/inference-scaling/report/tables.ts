@@ -121,13 +121,13 @@ export function conditionTable(a: Analysis, condition: Condition): TablePair {
       accuracy: withInterval(c.accuracy, fmt.accuracy),
       balance: withInterval(c.balance, fmt.balance),
       // The baselines' picks may break a budget (fixed-k any, the 2D ones T_max); the others never do.
-      outside: shareText(c.infeasible),
-      none: shareText(c.none),
+      outside: c.infeasible === null ? 'n/a' : `${fmt.share(c.infeasible.share)} [${fmt.share(c.infeasible.lo)}, ${fmt.share(c.infeasible.hi)}]`,
+      none: c.none === null ? 'n/a' : `${c.trials - c.picks} of ${c.trials}`,
     })),
   };
   return {
     name: condition.slug,
-    title: `${condition.label}${budgetsOf(condition)}: k*, cost, latency and accuracy at k* per model and selector (mean over seeds, 95% bootstrap interval; shares of seeds, or of picks, 95% Wilson interval; F: the feasible set, A: accuracy)`,
+    title: `${condition.label}${budgetsOf(condition)}: k*, cost, latency and accuracy at k* per model and selector (mean over seeds, 95% bootstrap interval; k* outside F: share of the picks, 95% Wilson interval; F: the feasible set, A: accuracy)`,
     csv,
     display,
   };
