@@ -193,7 +193,12 @@ const EMBED = `
       if (role) el.setAttribute('role', role);
       if (label) el.setAttribute('aria-label', label);
       view.runAsync().then(function () {
-        el.style.setProperty('--w', el.querySelector('svg').getAttribute('width') + 'px');
+        var svg = el.querySelector('svg');
+        el.style.setProperty('--w', svg.getAttribute('width') + 'px');
+        // One image to a screen reader, named by the container: Vega's own ARIA marks (every
+        // axis label and mark, halos' copies of text too) would read as hundreds of items, and
+        // its (empty) form of bindings as a form.
+        Array.prototype.forEach.call(el.children, function (child) { child.setAttribute('aria-hidden', 'true'); });
       }).catch(function (err) { fail(el, err); });
     } catch (err) { fail(el, err); }
   });

@@ -132,6 +132,19 @@ describe.skipIf(skip)('the report page in chromium', () => {
     // Its data: the Vega-Lite file linked under it (a curve's points are in no table).
     expect(named).toEqual(titles.map((t, i) => [`Figure ${i + 1}. ${t}`, 'img', `${t}: interactive chart; its data are in figures/${files[i]}.vl.json, linked below`]));
     for (const name of files) expect(await page.locator(`figure#${name} a[href="figures/${name}.vl.json"]`).count()).toBe(1);
+    // In the accessibility tree each chart is one image, with nothing inside it (Vega marks every
+    // label and mark of its SVG for assistive technology), and each figure is named by its heading.
+    const { nodes } = await (await page.context().newCDPSession(page)).send('Accessibility.getFullAXTree');
+    type AxNode = { nodeId: string; ignored: boolean; role?: { value: string }; name?: { value: string }; childIds?: string[] };
+    const byId = new Map((nodes as AxNode[]).map((n) => [n.nodeId, n]));
+    const shown = (id: string): number => {
+      const n = byId.get(id);
+      return n ? (n.ignored ? 0 : 1) + (n.childIds ?? []).reduce((sum, child) => sum + shown(child), 0) : 0;
+    };
+    const images = (nodes as AxNode[]).filter((n) => !n.ignored && n.role?.value === 'image' && n.name?.value.includes('interactive chart'));
+    expect(images.map((n) => [n.name?.value, (n.childIds ?? []).reduce((sum, child) => sum + shown(child), 0)])).toEqual(named.map(([, , label]) => [label, 0]));
+    const figures = (nodes as AxNode[]).filter((n) => !n.ignored && n.role?.value === 'figure').map((n) => n.name?.value);
+    expect(figures).toEqual(titles.map((t, i) => `Figure ${i + 1}. ${t}`));
     const tables = await page.locator('table:not(.vg-tip table)').evaluateAll((ts) => ts.map((t) => t.querySelector(':scope > caption')?.textContent ?? ''));
     expect(tables.length).toBeGreaterThan(10);
     expect(tables.filter((c) => c.trim() === '')).toEqual([]);

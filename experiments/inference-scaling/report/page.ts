@@ -218,7 +218,7 @@ export function buildPage(input: PageInput): string {
     const chart =
       `<div class="chart" id="${chartId(figure)}" role="img" aria-label="${title}: interactive chart; its data are in figures/${name}.vl.json, linked below">` +
       `<noscript><img src="figures/${name}.svg" alt="${title}"></noscript></div>`;
-    parts.push(`<figure id="${name}"><h3>Figure ${i + 1}. ${title}</h3>${chart}<figcaption>${escapeHtml(figure.caption)} <span class="files">${files}</span></figcaption></figure>`);
+    parts.push(`<figure id="${name}" aria-labelledby="${name}-title"><h3 id="${name}-title">Figure ${i + 1}. ${title}</h3>${chart}<figcaption>${escapeHtml(figure.caption)} <span class="files">${files}</span></figcaption></figure>`);
   });
 
   parts.push('<h2 id="tables">Tables</h2>');
