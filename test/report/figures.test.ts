@@ -18,7 +18,8 @@ import { stabilityFigure } from '../../experiments/inference-scaling/report/figu
 import { projectionsFigure } from '../../experiments/inference-scaling/report/figures/projections.js';
 import { savingsFigure } from '../../experiments/inference-scaling/report/figures/savings.js';
 import { sizeClassFigure } from '../../experiments/inference-scaling/report/figures/models.js';
-import { AXIS, powerOfTwoTicks, TEXT_HEIGHT, TEXT_WIDTH, withNoteAbove } from '../../experiments/inference-scaling/report/figures/theme.js';
+import { AXIS, powerOfTwoTicks, TEXT_HEIGHT, TEXT_WIDTH, TOOLTIP_FORMAT, withNoteAbove } from '../../experiments/inference-scaling/report/figures/theme.js';
+import { fmt } from '../../experiments/inference-scaling/report/format.js';
 import { SELECTOR_COLOURS } from '../../experiments/inference-scaling/report/selectors.js';
 import { SELECTOR_IDS } from '../../experiments/inference-scaling/selectors.js';
 import { listInWords } from '../../harness/text.js';
@@ -181,6 +182,24 @@ describe('figure specs', () => {
     for (const model of new Set(rows.filter((r) => r.mean === null).map((r) => r.model))) {
       // Once per scenario, in the first column.
       expect(labels.filter((l) => l === model).length, String(model)).toBe(new Set(rows.map((r) => r.condition)).size);
+    }
+  });
+
+  it('tooltips write cost and latency as the tables do, and name a value without its axis\'s scale note or a unit in another row', () => {
+    // Vega's own number formatting, which its tooltips use (d3-format; not in vega's types).
+    const locale = (vega as unknown as { defaultLocale(): { format(specifier: string): (x: number) => string } }).defaultLocale();
+    // The formats give the tables' text: 3 significant digits, trailing zeros kept.
+    for (const x of [0.09402, 0.435, 0.9575, 0.00087]) expect(locale.format(TOOLTIP_FORMAT.cost)(x)).toBe(fmt.cost(x));
+    for (const x of [86, 53.76, 247.3, 8.7]) expect(locale.format(TOOLTIP_FORMAT.latency)(x)).toBe(fmt.latency(x));
+    for (const figure of figures) {
+      const tips = collect(figure.spec, 'tooltip').flatMap((t) => (Array.isArray(t) ? t : [])) as { field?: string; title?: string; format?: string }[];
+      const titles = tips.map((t) => t.title ?? '');
+      expect(titles.filter((t) => /\(log\)|, log\)/.test(t)), figure.name).toEqual([]);
+      // A cost or latency in seconds is written as the tables write it (a share or a ratio of them is not).
+      const measured = tips.filter((t) => t.format && /^(mean )?(cost|latency)\b(?!.*(saved|\/))/.test(t.title ?? ''));
+      for (const t of measured) expect([TOOLTIP_FORMAT.cost, TOOLTIP_FORMAT.latency], `${figure.name}: ${t.title}`).toContain(t.format);
+      // Figures of a measure per column say the measure where they give its mean, not in a row of its own.
+      if (titles.some((t) => t.startsWith('mean ') && /\(%|\/ T_max/.test(t))) expect(tips.filter((t) => t.field === 'measure'), figure.name).toEqual([]);
     }
   });
 

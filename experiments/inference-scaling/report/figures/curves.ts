@@ -9,7 +9,7 @@ import { curveKey, type Condition, type CurvePoint } from '../data.js';
 import { fmt, round } from '../format.js';
 import { textWidthUpperBound } from '../../../../harness/render/text-width.js';
 import { budgetLabelPlace, LABEL_GAP, paddedDomain, paddedScale, type BudgetLabelPlace, type LabelBox, type LabelPlacement, type Obstacles } from './label-place.js';
-import { axisExtent, panelPerModel, powerOfTwoTicks, rowsFigure, selectorColourScale, tip, TOOLTIP_FORMAT, withHalo, DECADE_AXIS, decadeAxisExtent, HALO_RADIUS, type Figure, type Obj } from './theme.js';
+import { axisExtent, panelPerModel, POINT_SHARE_TIPS, powerOfTwoTicks, rowsFigure, selectorColourScale, tip, TOOLTIP_FORMAT, withHalo, DECADE_AXIS, decadeAxisExtent, HALO_RADIUS, type Figure, type Obj } from './theme.js';
 
 export type CurveMetric = 'accuracy' | 'cost';
 
@@ -282,8 +282,7 @@ export function curveFigure(a: Analysis, condition: Condition, metric: CurveMetr
           tip('mean', `mean ${metric}`, format),
           tip('lo', '2.5% (single request)', format),
           tip('hi', '97.5% (single request)', format),
-          tip('feasibleShare', 'feasible in (share of seeds)', TOOLTIP_FORMAT.share),
-          tip('paretoShare', 'Pareto in (share of seeds)', TOOLTIP_FORMAT.share),
+          ...POINT_SHARE_TIPS,
         ],
       },
     },

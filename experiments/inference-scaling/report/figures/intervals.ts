@@ -4,7 +4,7 @@
  * as everywhere else; panels by condition (rows or columns) and, optionally, by measure.
  */
 import type { Analysis } from '../analysis.js';
-import { boldFacet, CONDITIONS_PER_ROW, rowHeaderLength, selectorColourScale, tip, type Obj } from './theme.js';
+import { boldFacet, CONDITIONS_PER_ROW, rowHeaderLength, selectorColourScale, tip, withoutScaleNote, type Obj } from './theme.js';
 
 export interface IntervalRow {
   condition: string;
@@ -36,6 +36,8 @@ export interface IntervalChartOptions {
   measures?: readonly string[];
   /** Per measure (measure-columns), x scale properties beyond `xScale`, e.g. a fixed domain. */
   measureScales?: Readonly<Record<string, Obj>>;
+  /** Per measure (measure-columns), the tooltip's number format where it is not `format`. */
+  measureFormats?: Readonly<Record<string, string>>;
   /** Extra tooltip fields. */
   tooltip?: Obj[];
   /** Layers drawn beneath the dots (reference lines); they see the same rows. */
@@ -69,7 +71,7 @@ export function intervalChart(o: IntervalChartOptions): Obj {
       hconcat: (o.measures ?? []).map((measure, i) => ({
         transform: [{ filter: { field: 'measure', equal: measure } }],
         facet: { row: i === 0 ? conditionHeader : { ...conditionHeader, header: null }, column: { field: 'measure', type: 'nominal', title: null } },
-        spec: panel(o, { ...xScaleOf(o), ...o.measureScales?.[measure] }, i === 0),
+        spec: panel(o, { ...xScaleOf(o), ...o.measureScales?.[measure] }, i === 0, measure),
       })),
       spacing: 8,
     };
@@ -88,14 +90,20 @@ function xScaleOf(o: IntervalChartOptions): Obj {
   return { padding: DOT_PADDING, ...(o.xScale ?? { zero: false }) };
 }
 
-/** One panel: per model a band, per selector a dot and its interval; model names when `labelled`. */
-function panel(o: IntervalChartOptions, scale: Obj, labelled: boolean): Obj {
+/**
+ * One panel: per model a band, per selector a dot and its interval; model names when `labelled`.
+ * A measure's panel names its measure, unit and all, where its tooltip gives the mean.
+ */
+function panel(o: IntervalChartOptions, scale: Obj, labelled: boolean, measure?: string): Obj {
   const y = { field: 'model', type: 'nominal', sort: [...o.models], title: null, axis: labelled ? { labelLimit: 110, ticks: false, domain: false } : null };
   const yOffset = { field: 'selector', type: 'nominal', sort: [...o.selectors], scale: { paddingInner: 0.1 } };
   const color = { field: 'selector', type: 'nominal', sort: [...o.selectors], scale: selectorColourScale(o.allSelectors, o.selectors), title: 'selector' };
   const at = o.at ?? { mean: 'mean', lo: 'lo', hi: 'hi' };
   const x = { field: at.mean, type: 'quantitative', title: o.xTitle, scale, ...(o.xAxis ? { axis: o.xAxis } : {}) };
-  const tooltip = [tip('condition', 'condition'), tip('model', 'model'), tip('selector', 'selector'), tip('mean', o.xTitle ? `mean ${o.xTitle}` : 'mean', o.format), tip('lo', '95% low', o.format), tip('hi', '95% high', o.format), ...(o.tooltip ?? [])];
+  const format = (measure && o.measureFormats?.[measure]) || o.format;
+  const named = measure ?? (o.xTitle ? withoutScaleNote(o.xTitle) : null);
+  const extra = (o.tooltip ?? []).filter((t) => !(measure && t['field'] === 'measure'));
+  const tooltip = [tip('condition', 'condition'), tip('model', 'model'), tip('selector', 'selector'), tip('mean', named ? `mean ${named}` : 'mean', format), tip('lo', '95% low', format), tip('hi', '95% high', format), ...extra];
   return {
     width: o.width,
     // Conditions in rows have their names written along the rows.

@@ -7,7 +7,7 @@ import type { Analysis } from '../analysis.js';
 import { round } from '../format.js';
 import { ACCURACY_MAX, FIXED_K, TWO_D_SELECTORS } from '../selectors.js';
 import { intervalAxes, intervalChart } from './intervals.js';
-import { rowsFigure, tip, type Figure, type Obj } from './theme.js';
+import { rowsFigure, tip, TOOLTIP_FORMAT, type Figure, type Obj } from './theme.js';
 
 const RATIO = 'latency at k* / T_max';
 const BREAKS = 'seeds breaking T_max (%)';
@@ -49,6 +49,7 @@ export function latencyFigure(a: Analysis): Figure {
       measures: [RATIO, BREAKS],
       xTitle: null,
       format: '.2f',
+      measureFormats: { [BREAKS]: TOOLTIP_FORMAT.percent },
       width: 150,
       step: 11,
       layout: 'measure-columns',
@@ -56,7 +57,7 @@ export function latencyFigure(a: Analysis): Figure {
       xScale: { zero: true, padding: 6 },
       // Padded too, so that a share of 0% or 100% is a whole point inside the frame.
       measureScales: { [BREAKS]: { domain: [0, 100], padding: 6, nice: false } },
-      tooltip: [tip('measure', 'measure'), tip('mode', 'most frequent k*', 'd'), tip('latencyS', 'mean latency at k* (s)', '.1f'), tip('seeds', 'seeds with a pick', 'd')],
+      tooltip: [tip('measure', 'measure'), tip('mode', 'most frequent k*', 'd'), tip('latencyS', 'mean latency at k* (s)', TOOLTIP_FORMAT.latency), tip('seeds', 'seeds with a pick', 'd')],
       under: [
         {
           transform: [{ filter: 'isValid(datum.reference)' }, { aggregate: [{ op: 'min', field: 'reference', as: 'reference' }], groupby: ['condition', 'measure'] }],

@@ -7,7 +7,7 @@ import type { Condition } from '../data.js';
 import { listInWords } from '../../../../harness/text.js';
 import { round } from '../format.js';
 import { ACCURACY_MAX } from '../selectors.js';
-import { DECADE_AXIS, rowsFigure, SIZE_CLASS_ORDER, SIZE_CLASS_SCALE, SIZE_CLASS_SHAPES, tip, TOOLTIP_FORMAT, type Figure, type Obj } from './theme.js';
+import { DECADE_AXIS, rowsFigure, SIZE_CLASS_ORDER, SIZE_CLASS_SCALE, SIZE_CLASS_SHAPES, tip, TOOLTIP_FORMAT, withoutScaleNote, type Figure, type Obj } from './theme.js';
 
 const ACCURACY = 'accuracy at k*';
 const COST = 'cost per request at k* ($, log)';
@@ -47,7 +47,7 @@ export function sizeClassFigure(a: Analysis): Figure {
             x: { field: 'mean', type: 'quantitative', scale, title: bottom ? measure : null, axis: measure === COST ? { ...DECADE_AXIS, format: '$~g' } : { tickCount: 3 } },
             color: { ...size, scale: SIZE_CLASS_SCALE },
             shape: { ...size, scale: SIZE_CLASS_SHAPES },
-            tooltip: [tip('condition', 'condition'), tip('model', 'model'), tip('size', 'size class'), tip('mean', measure, format), tip('lo', '95% low', format), tip('hi', '95% high', format), tip('k', 'mean k*', TOOLTIP_FORMAT.k), tip('noneShare', 'seeds with no pick', TOOLTIP_FORMAT.share)],
+            tooltip: [tip('condition', 'condition'), tip('model', 'model'), tip('size', 'size class'), tip('mean', `mean ${withoutScaleNote(measure)}`, format), tip('lo', '95% low', format), tip('hi', '95% high', format), tip('k', 'mean k*', TOOLTIP_FORMAT.k), tip('noneShare', 'seeds with no pick', TOOLTIP_FORMAT.share)],
           },
         },
       ],

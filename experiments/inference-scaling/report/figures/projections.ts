@@ -10,7 +10,7 @@ import { curveKey, type Condition } from '../data.js';
 import { round } from '../format.js';
 import { budgetRule, missingRingsNote, noFeasibleK, ONE_PER_MODEL, pickRows, pointClass, POINT_CLASS_SCALE, RING_PADDING } from './curves.js';
 import { coverCount, paddedDomain, paddedScale, textBoxAt, type Disc, type Obstacles } from './label-place.js';
-import { axisExtent, decadeAxisExtent, rowsFigure, selectorColourScale, tip, TOOLTIP_FORMAT, withHalo, DECADE_AXIS, everyNthDecadeAxis, HALO_RADIUS, type Figure, type Obj } from './theme.js';
+import { axisExtent, decadeAxisExtent, POINT_SHARE_TIPS, rowsFigure, selectorColourScale, tip, TOOLTIP_FORMAT, withHalo, DECADE_AXIS, everyNthDecadeAxis, HALO_RADIUS, type Figure, type Obj } from './theme.js';
 import { textWidthUpperBound } from '../../../../harness/render/text-width.js';
 import { listInWords } from '../../../../harness/text.js';
 
@@ -227,7 +227,7 @@ export function projectionsFigure(a: Analysis, condition: Condition): Figure {
               x: enc(x, 'x'),
               y: enc(y, 'y'),
               fill: { field: 'class', type: 'nominal', scale: POINT_CLASS_SCALE, title: 'k (most seeds)' },
-              tooltip: [...tooltip, tip('paretoShare', 'Pareto in (share of seeds)', TOOLTIP_FORMAT.share)],
+              tooltip: [...tooltip, ...POINT_SHARE_TIPS],
             },
           },
           ...limitRule(x, 'x'),

@@ -204,9 +204,10 @@ export const SIZE_CLASS_ORDER = ['large', 'medium', 'small'] as const;
 export const SIZE_CLASS_SCALE: Obj = { domain: [...SIZE_CLASS_ORDER], range: ['#08306b', '#4292c6', '#9ecae1'] };
 export const SIZE_CLASS_SHAPES: Obj = { domain: [...SIZE_CLASS_ORDER], range: ['square', 'triangle-up', 'circle'] };
 
+/** Tooltip number formats (d3-format), as the tables write the same numbers: 3 significant digits for cost and latency, zeros kept. */
 export const TOOLTIP_FORMAT = {
-  cost: '$.4~g',
-  latency: '.4~g',
+  cost: '$.3r',
+  latency: '.3r',
   accuracy: '.4f',
   k: '.1f',
   share: '.0%',
@@ -230,6 +231,17 @@ const HALO_OFFSETS: readonly (readonly [number, number])[] = Array.from({ length
   const angle = (i * Math.PI) / 4;
   return [Number((HALO_RADIUS * Math.cos(angle)).toFixed(2)), Number((HALO_RADIUS * Math.sin(angle)).toFixed(2))] as const;
 });
+
+/** An axis title as a tooltip names the value: without the scale's note (`k* (log)` is `k*`; `($, log)` is `($)`). */
+export function withoutScaleNote(axisTitle: string): string {
+  return axisTitle.replace(/ \(log\)/, '').replace(/, log\)/, ')');
+}
+
+/** A curve point's shares of seeds in which its k is feasible, and Pareto-optimal, as tooltips give them. */
+export const POINT_SHARE_TIPS: readonly Obj[] = [
+  tip('feasibleShare', 'feasible in (share of seeds)', TOOLTIP_FORMAT.share),
+  tip('paretoShare', 'on the Pareto front in (share of seeds)', TOOLTIP_FORMAT.share),
+];
 
 /** Tooltip field definition; `title` is what the tooltip shows as the key. */
 export function tip(field: string, title: string, format?: string, type: 'quantitative' | 'nominal' = format ? 'quantitative' : 'nominal'): Obj {
