@@ -261,23 +261,23 @@ export function experimentChoicesFailed(experiment: string, axis: string, cell: 
   return `Experiment "${experiment}": the choices of axis ${axis} threw for ${where}: ${reason}. A choices function returns the values its params define; check that it handles every params its schema accepts.`;
 }
 
-/** `sharedFields`: the shared fields (and only those) the two cells differ in, where that is so. */
+/** `sharedFields`: the declared shared axes (and only those) the two cells differ in, where that is so. */
 export function experimentSeedConflict(experiment: string, a: unknown, b: unknown, sharedFields: readonly string[] | null = null): string {
   const fix = sharedFields?.length
-    ? `they differ only in ${showList(sharedFields)}, which ${sharedFields.length === 1 ? 'is' : 'are'} shared (${SHARED_MEANS}), so leave ${sharedFields.length === 1 ? 'it' : 'them'} out of "seedIdentity" too`
+    ? `they differ only in ${showList(sharedFields)}, which the experiment declares shared (shared: true), so leave ${sharedFields.length === 1 ? 'it' : 'them'} out of "seedIdentity" too`
     : 'put what the seed depends on into "simulation" too';
   return `Experiment "${experiment}": cells ${showValue(a, 200)} and ${showValue(b, 200)} have the same simulation but different seedIdentity. Cells that share a simulation must share its random numbers: ${fix}.`;
 }
 
-const SHARED_MEANS = 'an axis declared shared: true, or a swept parameter that leaves the simulation groupOf gives the grid\'s first cell as it is';
 
-/** Cells that differ only in shared fields, to which groupOf gives different simulations. */
+
+/** Cells that differ only in declared shared axes, to which groupOf gives different simulations. */
 export function experimentSplitsShared(experiment: string, sharedFields: readonly string[], a: unknown, b: unknown): string {
   const one = sharedFields.length === 1;
   return (
-    `Experiment "${experiment}": cells ${showValue(a, 200)} and ${showValue(b, 200)} differ only in ${showList(sharedFields)}, which ${one ? 'is' : 'are'} shared (${SHARED_MEANS}), ` +
-    `yet groupOf gives them different simulations. Cells that differ only in shared fields run as one simulation, on common random numbers. ` +
-    `Leave ${showList(sharedFields)} out of "simulation" and "seedIdentity"; or, if ${one ? 'it changes' : 'they change'} the simulation, declare ${one ? 'the axis' : 'the axes'} without shared: true (a swept parameter: put it into "simulation").`
+    `Experiment "${experiment}": cells ${showValue(a, 200)} and ${showValue(b, 200)} differ only in ${showList(sharedFields)}, which the experiment declares shared (shared: true), ` +
+    `yet groupOf gives them different simulations. Cells that differ only in shared axes run as one simulation, on common random numbers. ` +
+    `Leave ${showList(sharedFields)} out of "simulation" and "seedIdentity"; or, if ${one ? 'it changes' : 'they change'} the simulation, declare ${one ? 'the axis' : 'the axes'} without shared: true.`
   );
 }
 

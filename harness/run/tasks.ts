@@ -10,6 +10,7 @@ import type { Grid } from '../grid.js';
 import { canonicalJson, identityHash, identityKey } from '../identity.js';
 import type { ManifestBody } from '../manifest.js';
 import * as msg from '../messages.js';
+import { declaredSharedAxes, differOnlyInSharedAxes, SharedAxesCheck } from '../study/shared-axes.js';
 import type { Study } from '../study/study.js';
 import type { Shard } from './shard.js';
 
@@ -75,6 +76,7 @@ export function groupsOfBlock(study: Study, block: number, skip: (index: number)
   const exp = study.loaded.experiment;
   const groups = new Map<string, PlannedGroup>();
   const firstBySimulation = new Map<string, { seedText: string; values: Record<string, Json> }>();
+  const sharedAxes = new SharedAxesCheck(exp);
   const end = (block + 1) * grid.blockSize;
   for (let index = block * grid.blockSize; index < end; index++) {
     if (skip(index) || grid.isExcluded(index)) continue;
@@ -90,7 +92,10 @@ export function groupsOfBlock(study: Study, block: number, skip: (index: number)
     const seedText = canonicalJson(identity.seedIdentity);
     const first = firstBySimulation.get(simulationText);
     if (!first) firstBySimulation.set(simulationText, { seedText, values });
-    else if (first.seedText !== seedText) throw new InputError(msg.experimentSeedConflict(exp.name, first.values, values));
+    else if (first.seedText !== seedText) throw new InputError(msg.experimentSeedConflict(exp.name, first.values, values, differOnlyInSharedAxes(declaredSharedAxes(exp), first.values, values)));
+    // The study's check saw one replicate of each cell, and not the cells its exclusions moved to another.
+    const split = sharedAxes.problem(values, simulationText);
+    if (split) throw new InputError(split);
     const cell: CellSpec = { key: trialKeyOf(body, values), values, params: params.json };
     const id = `${simulationText}\u0000${seedText}`;
     let group = groups.get(id);

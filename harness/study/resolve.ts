@@ -13,6 +13,7 @@ import { canonicalJson } from '../identity.js';
 import { gridOf, identityPolicy, manifestFormat, sealManifest, setDotted, VARIANT_FIELD, type Manifest, type ManifestBody, type Variant } from '../manifest.js';
 import * as msg from '../messages.js';
 import { columnNameOf } from '../store/columns.js';
+import { declaredSharedAxes, differOnlyInSharedAxes, SharedAxesCheck } from './shared-axes.js';
 import { formatPath, nearest, showValue } from '../text.js';
 import { anyKey, fromZodIssues, leafPathsOf, unknownKeyRule, valueAt, type Issue } from './issues.js';
 import type { StudyDoc } from './schema.js';
@@ -510,30 +511,27 @@ function checkGroups(exp: Experiment, grid: Grid, paramsOf: (index: number) => C
       throw new InputError(`${display}: ${msg.experimentGroupOfFailed(exp.name, values, errorMessage(thrown))}`);
     }
   };
-  const shared = new Set(grid.dims.filter((d) => d.shared).flatMap((d) => d.fields.map((f) => f.name)));
-  /** The fields two cells differ in, when each of them is shared; else null. */
-  const differInShared = (a: Record<string, Json>, b: Record<string, Json>) => {
-    const fields = Object.keys(a).filter((name) => canonicalJson(a[name]!) !== canonicalJson(b[name]!));
-    return fields.every((name) => shared.has(name)) ? fields : null;
-  };
+  const shared = declaredSharedAxes(exp);
+  const sharedAxes = new SharedAxesCheck(exp, shared);
   const seedBySimulation = new Map<string, { seed: string; values: Record<string, Json> }>();
-  // The cells of a block (those that differ only in shared fields) come one after another.
-  let block: { index: number; simulation: string; values: Record<string, Json> } | null = null;
+  const checked = (group: { values: Record<string, Json>; simulation: string }) => {
+    const problem = sharedAxes.problem(group.values, group.simulation);
+    if (problem) throw new InputError(`${display}: ${problem}`);
+  };
   for (const first of grid.distinctCells()) {
     const group = groupAt(first);
-    if (block?.index !== grid.blockOf(first)) block = { index: grid.blockOf(first), ...group };
-    else if (group.simulation !== block.simulation) {
-      throw new InputError(`${display}: ${msg.experimentSplitsShared(exp.name, differInShared(block.values, group.values) ?? [], block.values, group.values)}`);
-    }
+    checked(group);
     const known = seedBySimulation.get(group.simulation);
     if (!known) seedBySimulation.set(group.simulation, group);
-    else if (known.seed !== group.seed) throw new InputError(`${display}: ${msg.experimentSeedConflict(exp.name, known.values, group.values, differInShared(known.values, group.values))}`);
+    else if (known.seed !== group.seed) throw new InputError(`${display}: ${msg.experimentSeedConflict(exp.name, known.values, group.values, differOnlyInSharedAxes(shared, known.values, group.values))}`);
     if (j < 0) continue;
     const digits = grid.digitsOf(first);
     for (let r = digits[j]! + 1; r < grid.lengths[j]!; r++) {
       const other = grid.indexOf(digits.map((d, k) => (k === j ? r : d)));
       if (grid.isExcluded(other)) continue;
-      if (groupAt(other).seed === group.seed) throw new InputError(msg.experimentReplicatesShareSeed(display, exp.name, grid.valuesOf(first, 'replicate'), group.seed));
+      const next = groupAt(other);
+      checked(next);
+      if (next.seed === group.seed) throw new InputError(msg.experimentReplicatesShareSeed(display, exp.name, grid.valuesOf(first, 'replicate'), group.seed));
       break;
     }
   }

@@ -14,7 +14,7 @@ import { locateStudy, maxStudyBytes, readStudyDocument } from '../../harness/stu
 import { loadStudy } from '../../harness/study/study.js';
 import { maxParamCombinations } from '../../harness/study/resolve.js';
 import { showValue } from '../../harness/text.js';
-import { checkedModule, faultyModule, noopModule, noopStudy, openAxisModule, tempDir, writeStudy } from './helpers.js';
+import { checkedModule, cli, faultyModule, noopModule, noopStudy, openAxisModule, tempDir, writeStudy } from './helpers.js';
 
 const dir = tempDir();
 let counter = 0;
@@ -439,8 +439,7 @@ describe('study files: refused, one clear message each', () => {
       `${conflict.file}: ${msg.experimentSeedConflict('faulty', { behavior: 'seed-conflict', replicate: 0, variant: 'a' }, { behavior: 'seed-conflict', replicate: 0, variant: 'b' }, ['variant'])}`,
     );
     // The cells differ only in the shared axis: the fix is to leave it out of the seed, not to split the simulation.
-    expect(conflict.message).toContain('they differ only in variant, which is shared (an axis declared shared: true, or a swept parameter');
-    expect(conflict.message).toContain('so leave it out of "seedIdentity" too.');
+    expect(conflict.message).toContain('they differ only in variant, which the experiment declares shared (shared: true), so leave it out of "seedIdentity" too.');
   });
 
   it('refuses a groupOf that gives cells differing only in a shared axis different simulations', async () => {
@@ -451,6 +450,15 @@ describe('study files: refused, one clear message each', () => {
       `${split.file}: ${msg.experimentSplitsShared('faulty', ['variant'], { behavior: 'split-shared', replicate: 0, variant: 'a' }, { behavior: 'split-shared', replicate: 0, variant: 'b' })}`,
     );
     expect(split.message).toContain('Leave variant out of "simulation" and "seedIdentity"; or, if it changes the simulation, declare the axis without shared: true');
+    // Also where exclusions leave a cell's first replicate out, so that the study's check sees another.
+    const excluded = await failure({ name: 'f', experiment: faultyModule, seeds: 2, axes: { behavior: ['ok', 'split-shared'], variant: ['a', 'b'] }, exclude: [{ replicate: [0], variant: ['a'] }] });
+    expect(excluded.message).toContain('differ only in variant, which the experiment declares shared (shared: true), yet groupOf gives them different simulations');
+    // Where exclusions hide the split from the study's check (it sees one replicate of each cell,
+    // and here only replicate 2 has variant a), the run stops at that group, exit 2, keeping the rest.
+    const { file: hidden } = await load({ name: 'hidden', experiment: faultyModule, seeds: 3, axes: { behavior: ['ok', 'split-shared'], variant: ['a', 'b'] }, exclude: [{ replicate: [0, 1], variant: ['a'] }] });
+    const run = await cli(['run', hidden, '--threads', '1', '--db', 'hidden.sqlite'], dir);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(msg.experimentSplitsShared('faulty', ['variant'], { behavior: 'split-shared', replicate: 2, variant: 'a' }, { behavior: 'split-shared', replicate: 2, variant: 'b' }));
     // With one value of the shared axis there is nothing to split.
     await expect(load({ name: 'f', experiment: faultyModule, axes: { behavior: ['split-shared'], variant: ['a'] } })).resolves.toBeDefined();
   });
