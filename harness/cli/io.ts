@@ -1,8 +1,13 @@
 /** What a command may touch of its process: output streams, environment, cwd, signals. */
 export interface Output {
+  /** False when the text is queued for a reader that has not caught up (then wait for `drained`). */
   write(text: string): unknown;
   isTTY?: boolean;
   columns?: number;
+  /** Resolves once everything written has been handed on to the reader (or the reader left). */
+  drained?(): Promise<void>;
+  /** True once the reader has left (a closed pipe): what is written is dropped. */
+  gone?(): boolean;
 }
 
 /** SIGUSR1 too: Slurm sends it before a job's time limit (`--signal=USR1@60`), asking it to stop cleanly. */

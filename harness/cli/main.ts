@@ -40,7 +40,7 @@ const { main } = await import('./app.js');
 
 /**
  * A reader that left (`harness ... | head`) is not an error of ours. Export's rows then have no
- * reader: it ends, exit 0. Any other command goes on with its work (a run keeps computing and
+ * reader: it ends at the next row (see `gone`), exit 0. Any other command goes on with its work (a run keeps computing and
  * storing, then writes its report), its output to that stream dropped, and exits with the code
  * the work earns: stopping a run because its log's reader left would lose the night's work.
  */
@@ -49,7 +49,6 @@ for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code !== 'EPIPE') throw error;
     closed.add(stream);
-    if (stream === process.stdout && process.argv[2] === 'export') process.exit(process.exitCode ?? 0);
   });
 }
 
@@ -57,6 +56,9 @@ for (const stream of [process.stdout, process.stderr]) {
 function outputOf(stream: NodeJS.WriteStream): Io['stdout'] {
   return {
     write: (text: string) => closed.has(stream) || stream.write(text),
+    // An empty write's callback comes once everything queued before it is written.
+    drained: () => new Promise<void>((resolve) => (closed.has(stream) || stream.writableLength === 0 ? resolve() : stream.write('', () => resolve()))),
+    gone: () => closed.has(stream),
     isTTY: stream.isTTY,
     get columns() {
       return stream.columns;
@@ -82,5 +84,7 @@ const io: Io = {
 
 const code = await main(io.argv, io);
 process.exitCode = code;
+// Output still queued for a reader slower than the command (an export into gzip) is written first.
+await Promise.all([io.stdout.drained?.(), io.stderr.drained?.()]);
 // Everything is committed and closed by now; do not let a stray handle keep the process alive.
 setTimeout(() => process.exit(code), 2000).unref();

@@ -39,7 +39,8 @@ export const runColumnsOf: Partial<Record<ExportTable, readonly string[]>> = { t
  * Writes the table to `out` (left open); returns the number of rows. `resultsOnly`: without
  * `runColumnsOf` the table (for the tables that have them listed).
  */
-export async function exportTable(store: Store, table: ExportTable, format: ExportFormat, out: Writable, resultsOnly = false): Promise<number> {
+/** `readerLeft`: true once the output's reader has gone (`export | head`): the rows end there. */
+export async function exportTable(store: Store, table: ExportTable, format: ExportFormat, out: Writable, resultsOnly = false, readerLeft: () => boolean = () => false): Promise<number> {
   const { table: name, order } = sql[table];
   const left = resultsOnly ? (runColumnsOf[table] ?? []) : [];
   const selected = left.length === 0 ? '*' : columnsOf(store, name).filter((c) => !left.includes(c)).map(quoteIdent).join(', ');
@@ -63,6 +64,7 @@ export async function exportTable(store: Store, table: ExportTable, format: Expo
     const keys = columns.map((c) => `${JSON.stringify(c)}:`);
     await put(out, '[');
     for (const row of statement.raw(true).iterate() as IterableIterator<unknown[]>) {
+      if (readerLeft()) break;
       const fields = checked(row).map((v, i) => keys[i] + (real[i] && typeof v === 'number' ? realText(v, 'null') : JSON.stringify(v)));
       await put(out, `${rows === 0 ? '\n' : ',\n'}{${fields.join(',')}}`);
       rows++;
@@ -82,6 +84,7 @@ export async function exportTable(store: Store, table: ExportTable, format: Expo
     csv.on('error', reject);
   });
   for (const row of statement.raw(true).iterate() as IterableIterator<unknown[]>) {
+    if (readerLeft()) break;
     const fields = real.some(Boolean) ? checked(row).map((v, i) => (real[i] && typeof v === 'number' ? realText(v, String(v)) : v)) : checked(row);
     if (!csv.write(fields)) await once(csv, 'drain');
     rows++;

@@ -181,7 +181,13 @@ function closedAtExit(store: Store): void {
   if (openStores.size === 0 && !exitHookInstalled) {
     exitHookInstalled = true;
     process.on('exit', () => {
-      for (const open of [...openStores]) open.close();
+      for (const open of [...openStores]) {
+        try {
+          open.close();
+        } catch {
+          // Busy with a statement the exit cut short: SQLite's files stay, as for a killed reader.
+        }
+      }
     });
   }
   openStores.add(store);

@@ -3,11 +3,12 @@
  * processes: a run goes on to the end and writes its report, exiting with the code its work
  * earns; an export, whose rows have no reader left, ends at once with exit 0, its database closed.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../harness/helpers.js';
-import { committedTrials, runHarness, startHarness } from './helpers.js';
+import { committedTrials, harnessBin, runHarness, startHarness } from './helpers.js';
 
 const dir = tempDir('harness-closed-pipe-');
 
@@ -37,5 +38,12 @@ describe('a reader that leaves', () => {
     expect({ code: exit.code, signal: exit.signal }).toEqual({ code: 0, signal: null });
     // The last connection to close folds them away, also one still open when the export ends.
     expect(['done.sqlite-wal', 'done.sqlite-shm'].filter((file) => existsSync(join(dir, file)))).toEqual([]);
+  }, 60_000);
+
+  it('gives a reader slower than the export every row: none is left queued when the process ends', () => {
+    // The reader starts 3 s late: longer than the process lingers after its command returns.
+    const quoted = [process.execPath, harnessBin, 'export', 'done.sqlite'].map((a) => `'${a}'`).join(' ');
+    const counted = execFileSync('sh', ['-c', `${quoted} | (sleep 3; wc -l)`], { cwd: dir, encoding: 'utf8' });
+    expect(Number(counted.trim())).toBe(committedTrials(join(dir, 'done.sqlite')) + 1);
   }, 60_000);
 });

@@ -37,12 +37,15 @@ export const exportCommand: Command = {
     try {
       if (!outPath) {
         const stdout = new Writable({
+          // Rows are made no faster than the reader takes them: the memory stays flat, and none
+          // is left queued when the command returns.
           write(chunk: Buffer, _encoding, done) {
-            io.stdout.write(chunk.toString());
-            done();
+            if (io.stdout.write(chunk.toString()) === false && io.stdout.drained) void io.stdout.drained().then(() => done());
+            else done();
           },
         });
-        await exportTable(store, table, format, stdout, resultsOnly);
+        // A reader that left (`export db | head`) has what it wanted: the rows end there, exit 0.
+        await exportTable(store, table, format, stdout, resultsOnly, () => io.stdout.gone?.() === true);
         return 0;
       }
       const target = resolve(io.cwd, outPath);
