@@ -543,12 +543,22 @@ export function pilotGroupDiffered(cell: unknown, where: string, first: unknown,
 }
 
 /** The pilot's warnings besides failed groups, as `plan` and `slurm` say them. */
-export function pilotWarnings(estimate: { stopped?: { cell: unknown; limitMs: number; byTaskTimeout: boolean }; differed?: { cell: unknown; where: string; first: unknown; second: unknown } }): string[] {
-  const { stopped, differed } = estimate;
+export function pilotWarnings(estimate: {
+  stopped?: { cell: unknown; limitMs: number; byTaskTimeout: boolean };
+  differed?: { cell: unknown; where: string; first: unknown; second: unknown };
+  unrepeated?: { seconds: number };
+}): string[] {
+  const { stopped, differed, unrepeated } = estimate;
   return [
     ...(differed ? [pilotGroupDiffered(differed.cell, differed.where, differed.first, differed.second)] : []),
     ...(stopped ? [pilotGroupStopped(stopped.cell, stopped.limitMs / 1000, stopped.byTaskTimeout)] : []),
+    ...(unrepeated ? [pilotGroupUnrepeated(unrepeated.seconds)] : []),
   ];
+}
+
+/** The pilot's first group, as long as the whole pilot, ran once (see PilotEstimate.unrepeated). */
+export function pilotGroupUnrepeated(seconds: number): string {
+  return `The pilot's first group took ${seconds.toFixed(1)} s, as long as the whole pilot, so it ran once: whether the experiment's results repeat from the same seed was not checked.`;
 }
 
 /** A fill or stroke of a figure that is no colour (render/vega.ts). */

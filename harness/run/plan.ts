@@ -58,6 +58,8 @@ export interface PilotEstimate {
   stopped?: { cell: Record<string, Json>; limitMs: number; byTaskTimeout: boolean };
   /** A group the pilot ran twice (warming up, then timing) that gave different results: where, and the two values. */
   differed?: { cell: Record<string, Json>; where: string; first: Json; second: Json };
+  /** The first group, as long as the whole pilot, ran once (seconds): whether its results repeat was not checked. */
+  unrepeated?: { seconds: number };
 }
 
 export interface PlanOptions {
@@ -156,8 +158,10 @@ export const PILOT_GROUP_LIMIT_MS = 60_000;
 async function pilot(study: Study, shard: Shard | null, done: Bitset, options: PlanOptions, todoCells: number): Promise<PlanReport['estimate']> {
   const { pilotGroups: count, threads } = options;
   const limitMs = options.taskTimeoutMs ?? options.pilotGroupLimitMs ?? PILOT_GROUP_LIMIT_MS;
-  const pool = new GroupPool({ threads: 1, taskTimeoutMs: limitMs });
+  const sample = sampledGroups(study, shard, done, count);
+  if (sample.length === 0) return { pilotGroups: 0, msPerCell: 0, threads, seconds: 0 };
   const moduleUrl = pathToFileURL(compiledModule(study.loaded.modulePath).path).href;
+  const pool = new GroupPool({ threads: 1, taskTimeoutMs: limitMs });
   let timed = 0;
   let cells = 0;
   let ms = 0;
@@ -165,6 +169,7 @@ async function pilot(study: Study, shard: Shard | null, done: Bitset, options: P
   let firstError: string | null = null;
   let stopped: PilotEstimate['stopped'];
   let differed: PilotEstimate['differed'];
+  let unrepeated: PilotEstimate['unrepeated'];
   const outputs = new Map<string, OkOutcome>();
   /** Milliseconds `copies` runs of the group took in all; null when one threw; the limit when one was stopped there. */
   const time = async (group: PlannedGroup, copies = 1): Promise<number | null> => {
@@ -192,7 +197,6 @@ async function pilot(study: Study, shard: Shard | null, done: Bitset, options: P
     timed++;
   };
   try {
-    const sample = sampledGroups(study, shard, done, count);
     for (const group of sample) {
       const first = await time(group);
       if (first === null) continue;
@@ -205,6 +209,7 @@ async function pilot(study: Study, shard: Shard | null, done: Bitset, options: P
         warm += took;
       }
       if (stopped || first >= pilotBudgetMs) record(group, stopped ? limitMs : first);
+      if (!stopped && first >= pilotBudgetMs) unrepeated = { seconds: first / 1000 };
       break;
     }
     if (timed === 0 && !stopped) {
@@ -221,7 +226,7 @@ async function pilot(study: Study, shard: Shard | null, done: Bitset, options: P
   }
   if (timed === 0 && failed > 0) return { error: failed === 1 ? firstError! : `${failed} groups failed; the first: ${firstError}` };
   const failures = failed > 0 ? { failedGroups: failed, firstError: firstError! } : {};
-  const ended = { ...(stopped && { stopped }), ...(differed && { differed }) };
+  const ended = { ...(stopped && { stopped }), ...(differed && { differed }), ...(unrepeated && { unrepeated }) };
   if (cells === 0 || todoCells === 0) return { pilotGroups: 0, msPerCell: 0, threads, seconds: 0, ...failures, ...ended };
   const msPerCell = ms / cells;
   return { pilotGroups: timed, msPerCell, threads, seconds: (msPerCell * todoCells) / threads / 1000, ...failures, ...ended };
@@ -242,9 +247,9 @@ function firstDifference(exp: Experiment, task: GroupTask, a: OkOutcome, b: OkOu
     const at = (where: string, first: unknown, second: unknown) => ({ cell: cell.values, where, first: first as Json, second: second as Json });
     if (x.ok !== y.ok) return at('its outcome', x.ok ? 'ok' : `failed: ${(x as { message: string }).message}`, y.ok ? 'ok' : `failed: ${(y as { message: string }).message}`);
     if (!x.ok || !y.ok) continue;
+    // Diagnostics are free-form (timings, counters): results only.
     const column = exp.trialColumns.findIndex((_, j) => !same(x.values[j], y.values[j]));
     if (column >= 0) return at(`column "${exp.trialColumns[column]!.name}"`, x.values[column], y.values[column]);
-    if (x.diagnostics !== y.diagnostics) return at('its diagnostics', x.diagnostics, y.diagnostics);
   }
   if (a.curve.length !== b.curve.length) return { cell: task.cells[0]!.values, where: 'the number of curve rows', first: a.curve.length, second: b.curve.length };
   const row = a.curve.findIndex((r, i) => !same(r, b.curve[i]));
