@@ -561,9 +561,15 @@ export function pilotGroupUnrepeated(seconds: number): string {
   return `The pilot's first group took ${seconds.toFixed(1)} s, as long as the whole pilot, so it ran once: whether the experiment's results repeat from the same seed was not checked.`;
 }
 
-/** A fill or stroke of a figure that is no colour (render/vega.ts). */
+/** What `notAColour` says, by which renderFailed knows its warning from Vega's. */
+export const NOT_A_COLOUR = 'which is not a colour';
+
+/** A fill, stroke or background of a figure that is no colour (render/vega.ts). */
 export function notAColour(channel: string, value: string, mark: string): string {
-  return `the ${channel} of a ${mark || 'mark'} is ${JSON.stringify(value)}, which is not a colour: give a CSS colour name (e.g. "steelblue"), "#rrggbb", "rgb(r, g, b)" or "none"; the SVG would carry it as written, and the PNG and PDF another colour`;
+  return (
+    `the ${channel} of ${mark} is ${JSON.stringify(value)}, ${NOT_A_COLOUR}: give a CSS colour name (e.g. "steelblue"), "#rrggbb", "rgb(r, g, b)" (commas; CSS 4's "rgb(r g b)" is not read) or "none"; ` +
+    'the SVG would carry it as written, and the PNG and PDF would paint another colour'
+  );
 }
 
 export function planMixesCode(other: { trials: number; runs: readonly number[] }): string {
@@ -908,7 +914,7 @@ export function renderFailed(file: string, reason: string): string {
         ? 'No row of its data has that field: check the name against the fields of the data (data.values or datasets).'
         : 'Fix the file.';
     // A paint that is no colour comes from the harness's own look at the scene, not Vega's.
-    const who = /is not a colour: give a CSS colour/.test(warning) ? 'a paint in it is no colour' : 'Vega-Lite or Vega warns of it';
+    const who = warning.includes(NOT_A_COLOUR) ? 'a paint in it is no colour' : 'Vega-Lite or Vega warns of it';
     return `${file}: not drawn, since ${who}, and it would be drawn other than it asks: ${warning}. ${fix}`;
   }
   return `${file}: Vega could not draw it: ${reason.replace(/\.$/, '')}. The spec passes Vega-Lite's schema, so the problem is in what it asks for (an expression that fails, a field its data lack): fix the file.`;

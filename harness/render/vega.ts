@@ -126,7 +126,11 @@ async function withView<T>(spec: VegaSpec, warnings: string[] | undefined, use: 
     await view.runAsync();
     if (errors.length) throw new Error(errors[0]);
     if (warnings) {
-      const paint = paintThatIsNoColour((view.scenegraph() as unknown as { root: unknown }).root);
+      const background = view.background();
+      const paint =
+        typeof background === 'string' && !isPaint(background)
+          ? { channel: 'background', value: background, mark: 'the figure' }
+          : paintThatIsNoColour((view.scenegraph() as unknown as { root: unknown }).root);
       if (paint) warnings.push(msg.notAColour(paint.channel, paint.value, paint.mark));
     }
     if (warnings?.length) throw new Error(warnedReason(warnings[0]!));
@@ -139,27 +143,36 @@ async function withView<T>(spec: VegaSpec, warnings: string[] | undefined, use: 
 /** Paint values that are colours without being CSS colours, which d3-color (as Vega) reads. */
 const NO_PAINT = new Set(['none', 'transparent']);
 
+/** Whether a fill, stroke or background draws as asked: a colour d3-color reads (CSS level 3), or none. */
+function isPaint(value: string): boolean {
+  return NO_PAINT.has(value) || color(value) !== null;
+}
+
 /**
  * The first fill or stroke of the laid-out scene that is not a colour (a misspelt name in a
  * restyled spec): Vega writes it into the SVG as given, and the PNG and PDF keep the colour
  * painted before it. Null when every one is a colour, a gradient or none.
  */
-function paintThatIsNoColour(root: unknown): { channel: 'fill' | 'stroke'; value: string; mark: string } | null {
+function paintThatIsNoColour(root: unknown): { channel: string; value: string; mark: string } | null {
   type Node = { items?: Node[]; fill?: unknown; stroke?: unknown; mark?: { marktype?: string; role?: string; name?: string } };
   const stack: Node[] = [root as Node];
   while (stack.length > 0) {
     const node = stack.pop()!;
     for (const channel of ['fill', 'stroke'] as const) {
       const value = node[channel];
-      if (typeof value === 'string' && !NO_PAINT.has(value) && color(value) === null) {
-        const mark = node.mark;
-        return { channel, value, mark: [mark?.name ? `"${mark.name}"` : null, mark?.role && mark.role !== 'mark' ? mark.role : null, mark?.marktype].filter(Boolean).join(' ') };
-      }
+      if (typeof value === 'string' && !isPaint(value)) return { channel, value, mark: markDescription(node.mark) };
     }
     // In drawing order: a mark before its legend.
     if (Array.isArray(node.items)) stack.push(...[...node.items].reverse());
   }
   return null;
+}
+
+/** A mark as a message names it: `the mark "marks" (symbols)`, `the axis grid (rules)`. */
+function markDescription(mark: { marktype?: string; role?: string; name?: string } | undefined): string {
+  const type = mark?.marktype ? ` (${mark.marktype}s)` : '';
+  if (mark?.role && mark.role !== 'mark') return `the ${mark.role.replace(/-/g, ' ')}${type}`;
+  return mark?.name ? `the mark "${mark.name}"${type}` : `a mark${type}`;
 }
 
 /** The names of the fields that some row of the spec's inline data has. */

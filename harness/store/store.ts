@@ -178,7 +178,7 @@ const openStores = new Set<Store>();
  * files away, as it does for a command that ends as usual.
  */
 function closedAtExit(store: Store): void {
-  if (openStores.size === 0 && !exitHookInstalled) {
+  if (!exitHookInstalled) {
     exitHookInstalled = true;
     process.on('exit', () => {
       for (const open of [...openStores]) {

@@ -125,7 +125,7 @@ describe("what runGroup returns, checked in the worker", () => {
   it('fails a trial with a column the experiment does not declare, naming the nearest it does, or of the wrong type, with what the type takes', () => {
     expect(trialOf({ key: 'a', result: { valeu: 1 } })).toEqual({
       ok: false,
-      message: 'invalid result: the result has unknown column "valeu" (did you mean "value"?); the experiment declares value, note: rename it, or declare it in the experiment\'s trialColumns',
+      message: 'invalid result: the result has unknown column "valeu" (did you mean "value"?); the experiment\'s trialColumns are "value", "note". Rename it, or declare it there',
     });
     expect(trialOf({ key: 'a', result: { note: 3 } })).toEqual({
       ok: false,

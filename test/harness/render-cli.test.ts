@@ -91,6 +91,7 @@ describe('harness render', () => {
       // A colour misspelt where the schema takes any string, in a mark and in a scale's range.
       'paint.vl.json': JSON.stringify({ mark: { type: 'point', color: 'steelbleu' }, data: { values: [{ a: 1 }] }, encoding: { x: { field: 'a', type: 'quantitative' } } }),
       'range.vl.json': JSON.stringify({ mark: 'bar', data: { values: [{ a: 1, s: 'x' }] }, encoding: { x: { field: 'a', type: 'quantitative' }, fill: { field: 's', type: 'nominal', scale: { range: ['#0072B2x'] } } } }),
+      'background.vl.json': JSON.stringify({ background: 'ivroy', mark: 'point', data: { values: [{ a: 1 }] }, encoding: { x: { field: 'a', type: 'quantitative' } } }),
       // A letter a formula editor pastes, which the font lacks, and a Chinese title.
       'alpha.vl.json': JSON.stringify({ title: 'k* for 𝛼 = 0.05', mark: 'point', data: { values: [{ a: 1 }] } }),
       'cjk.vl.json': JSON.stringify({ mark: 'point', data: { values: [{ a: 1, m: '模型' }] }, encoding: { y: { field: 'm', type: 'nominal' } } }),
@@ -126,9 +127,10 @@ describe('harness render', () => {
     const layers = await refused(['bad/layers.vl.json']);
     expect(layers).toContain('bad/layers.vl.json: not drawn, since Vega-Lite or Vega warns of it, and it would be drawn other than it asks: Conflicting scale property "range"');
     expect(layers).toContain('set it alike in every layer that sets it');
-    expect(await refused(['bad/paint.vl.json'])).toBe(`figures: 0/1\n${msg.renderFailed('bad/paint.vl.json', `it warns: ${msg.notAColour('stroke', 'steelbleu', '"marks" symbol')}`)}`);
-    expect(await refused(['bad/paint.vl.json'])).toContain('not drawn, since a paint in it is no colour, and it would be drawn other than it asks: the stroke of a "marks" symbol is "steelbleu", which is not a colour');
-    expect(await refused(['bad/range.vl.json'])).toContain(msg.notAColour('fill', '#0072B2x', '"marks" rect'));
+    expect(await refused(['bad/paint.vl.json'])).toBe(`figures: 0/1\n${msg.renderFailed('bad/paint.vl.json', `it warns: ${msg.notAColour('stroke', 'steelbleu', 'the mark "marks" (symbols)')}`)}`);
+    expect(await refused(['bad/paint.vl.json'])).toContain('not drawn, since a paint in it is no colour, and it would be drawn other than it asks: the stroke of the mark "marks" (symbols) is "steelbleu", which is not a colour');
+    expect(await refused(['bad/range.vl.json'])).toContain(msg.notAColour('fill', '#0072B2x', 'the mark "marks" (rects)'));
+    expect(await refused(['bad/background.vl.json'])).toContain(msg.notAColour('background', 'ivroy', 'the figure'));
     expect(await refused(['bad/alpha.vl.json'])).toBe(
       msg.renderSpecInvalid('bad/alpha.vl.json', {
         path: '/title',
