@@ -8,8 +8,13 @@ export function columnNameOf(field: string): string {
   return /^[0-9]/.test(name) ? `_${name}` : name;
 }
 
-/** A grid value as a column value: numbers and strings as is, booleans as 0/1, others as JSON. */
-export function sqlValueOf(value: Json): Scalar {
+/**
+ * A grid value as a column value: strings as is, whole numbers as SQLite integers and others as
+ * reals (a JavaScript number binds as a real, and a swept parameter's column, which has no
+ * declared type, would hold 100 as 100.0), booleans as 0/1, others as JSON.
+ */
+export function sqlValueOf(value: Json): Scalar | bigint {
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return BigInt(value);
   if (value === null || typeof value === 'number' || typeof value === 'string') return value;
   if (typeof value === 'boolean') return value ? 1 : 0;
   return canonicalJson(value);

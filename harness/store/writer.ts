@@ -35,7 +35,7 @@ export interface GroupCounts {
 
 export class ResultWriter {
   readonly totals: GroupCounts = { ok: 0, failed: 0 };
-  private trialRows: Scalar[][] = [];
+  private trialRows: (Scalar | bigint)[][] = [];
   private curveRows: Scalar[][] = [];
   private failureRows: Scalar[][] = [];
   private readonly insertTrial;
@@ -91,7 +91,7 @@ export class ResultWriter {
     for (let i = 0; i < task.cells.length; i++) {
       const cell = task.cells[i]!;
       const trial = outcome.kind === 'ok' ? outcome.trials[i]! : null;
-      const row: Scalar[] = [indices[i]!, cell.key, task.groupKey, sqlValueOf(cell.values['replicate'] ?? null)];
+      const row: (Scalar | bigint)[] = [indices[i]!, cell.key, task.groupKey, sqlValueOf(cell.values['replicate'] ?? null)];
       for (const field of this.fields) row.push(sqlValueOf(cell.values[field] ?? null));
       if (trial?.ok) {
         row.push('ok', ...trial.values, trial.diagnostics, null, share, this.runId);

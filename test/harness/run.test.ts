@@ -56,6 +56,8 @@ describe('determinism', () => {
       expect(dump.curves).toBe(reference.curves);
     }
     expect(query(join(dir, 'one-thread.sqlite'), 'SELECT count(*) AS n FROM curve')).toEqual([{ n: 4 * 12 * (2 + 3) }]);
+    // A swept parameter's column has no declared type: it holds the study's whole numbers as integers, not 2.0.
+    expect(query(join(dir, 'one-thread.sqlite'), 'SELECT DISTINCT typeof(n) AS type, n FROM trial ORDER BY n')).toEqual([{ type: 'integer', n: 2 }, { type: 'integer', n: 3 }]);
   });
 
   it('gives the same bytes from 3 shards merged as from one run', async () => {
