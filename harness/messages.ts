@@ -955,6 +955,14 @@ export function reportBadPath(path: string): string {
 }
 
 /** `--format csv --out x.json`: the file's name says another format. */
+/** An --out whose name says a file export does not write (compressed, tab-separated, a spreadsheet...). */
+export function exportOutNamedOtherwise(out: string, ext: string, is: string, compressor?: string): string {
+  const fix = compressor
+    ? `Write ${showValue(out.slice(0, -ext.length))} and compress it, or pipe the rows (harness export <db> | ${compressor} > ${out}).`
+    : 'Name it .csv or .json, and convert it from there.';
+  return optionInvalid('out', `names ${is} (${ext}), and export writes plain CSV or JSON, which a reader going by the name would misread`, out, fix);
+}
+
 export function exportFormatNotNamed(format: string, out: string, named: string): string {
   return optionInvalid('format', `is ${format}, but --out ${showValue(out)} is named for ${named}`, format, `Give --format ${named}, or an --out that ends in .${format}; without --format, --out's name chooses.`);
 }

@@ -5,7 +5,7 @@
  * holds), NULL as an empty field or null, and the data dictionary (`--table columns`).
  */
 import Database from 'better-sqlite3';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as msg from '../../harness/messages.js';
@@ -34,6 +34,16 @@ describe('export formats', () => {
     const refused = await cli(['export', db, '--format', 'csv', '--out', 'b.json'], dir);
     expect(refused).toEqual({ code: 2, stdout: '', stderr: `${msg.exportFormatNotNamed('csv', 'b.json', 'json')}\n` });
     expect(refused.stderr).toContain('--format: is csv, but --out "b.json" is named for json');
+  });
+
+  it('refuses an --out named for a file it does not write (compressed, tab-separated, a spreadsheet), saying what to do instead; nothing is written', async () => {
+    const gzip = await cli(['export', db, '--out', 'c.csv.gz'], dir);
+    expect(gzip).toEqual({ code: 2, stdout: '', stderr: `${msg.exportOutNamedOtherwise('c.csv.gz', '.gz', 'a gzip file', 'gzip')}\n` });
+    expect(gzip.stderr).toContain('Write "c.csv" and compress it, or pipe the rows (harness export <db> | gzip > c.csv.gz).');
+    for (const [out, is] of [['c.TSV', 'tab-separated values'], ['c.xlsx', 'a spreadsheet'], ['c.jsonl', 'JSON lines']]) {
+      expect((await cli(['export', db, '--out', out!], dir)).stderr).toContain(`--out: names ${is} (${out!.slice(out!.lastIndexOf('.'))}), and export writes plain CSV or JSON`);
+    }
+    expect(['c.csv.gz', 'c.csv', 'c.TSV', 'c.xlsx', 'c.jsonl'].filter((f) => existsSync(join(dir, f)))).toEqual([]);
   });
 
   it('writes a REAL column\'s whole values as reals, and NULL as an empty field or null', async () => {

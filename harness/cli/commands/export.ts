@@ -69,7 +69,26 @@ export const exportCommand: Command = {
  * The format asked for, else the one --out's name ends in (.json or .csv), else CSV. A file named
  * for the other format is refused: a reader goes by the name.
  */
+/** Names of files export does not write, which readers (pandas, R, a desktop) go by; a compressor's command. */
+const OTHER_FILES: Readonly<Record<string, { is: string; compressor?: string }>> = {
+  '.gz': { is: 'a gzip file', compressor: 'gzip' },
+  '.bz2': { is: 'a bzip2 file', compressor: 'bzip2' },
+  '.xz': { is: 'an xz file', compressor: 'xz' },
+  '.zst': { is: 'a zstd file', compressor: 'zstd' },
+  '.zip': { is: 'a zip archive' },
+  '.tsv': { is: 'tab-separated values' },
+  '.tab': { is: 'tab-separated values' },
+  '.parquet': { is: 'a Parquet file' },
+  '.feather': { is: 'a Feather file' },
+  '.xlsx': { is: 'a spreadsheet' },
+  '.xls': { is: 'a spreadsheet' },
+  '.jsonl': { is: 'JSON lines' },
+  '.ndjson': { is: 'JSON lines' },
+};
+
 function formatOf(asked: ExportFormat | undefined, out: string | undefined): ExportFormat {
+  const other = out === undefined ? undefined : Object.keys(OTHER_FILES).find((ext) => out.toLowerCase().endsWith(ext));
+  if (other) throw new InputError(msg.exportOutNamedOtherwise(out!, out!.slice(-other.length), OTHER_FILES[other]!.is, OTHER_FILES[other]!.compressor));
   const named = exportFormats.find((f) => out?.toLowerCase().endsWith(`.${f}`));
   if (asked !== undefined && named !== undefined && named !== asked) throw new InputError(msg.exportFormatNotNamed(asked, out!, named));
   return asked ?? named ?? 'csv';
