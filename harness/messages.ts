@@ -955,6 +955,13 @@ export function reportBadPath(path: string): string {
 }
 
 /** `--format csv --out x.json`: the file's name says another format. */
+/** An export of a study's results that lacks some of them. */
+export function exportIncomplete(db: string, ok: number, failed: number, expected: number, running: boolean): string {
+  const failures = failed > 0 ? `; its ${countOf(failed, 'failed trial')} ${failed === 1 ? 'is a row' : 'are rows'} with status "failed" and no results` : '';
+  const more = running ? ', and a run is writing more now' : '';
+  return `warning: ${db} holds ${ok} successful trials of the study's ${expected} (${shareOf(ok, expected)})${more}, so this export is of an incomplete study${failures}. "harness status ${db}" says what is missing.`;
+}
+
 /** An --out whose name says a file export does not write (compressed, tab-separated, a spreadsheet...). */
 export function exportOutNamedOtherwise(out: string, ext: string, is: string, compressor?: string): string {
   const fix = compressor

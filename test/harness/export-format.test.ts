@@ -5,7 +5,7 @@
  * holds), NULL as an empty field or null, and the data dictionary (`--table columns`).
  */
 import Database from 'better-sqlite3';
-import { existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as msg from '../../harness/messages.js';
@@ -34,6 +34,23 @@ describe('export formats', () => {
     const refused = await cli(['export', db, '--format', 'csv', '--out', 'b.json'], dir);
     expect(refused).toEqual({ code: 2, stdout: '', stderr: `${msg.exportFormatNotNamed('csv', 'b.json', 'json')}\n` });
     expect(refused.stderr).toContain('--format: is csv, but --out "b.json" is named for json');
+  });
+
+  it('warns, on stderr after the rows, where the study is incomplete or has failed trials; not where it is finished', async () => {
+    const whole = await cli(['export', db], dir);
+    expect(whole.stderr).toBe('');
+    copyFileSync(join(dir, db), join(dir, 'partial.sqlite'));
+    const d = new Database(join(dir, 'partial.sqlite'));
+    d.exec(`DELETE FROM trial WHERE cell_index < 3; UPDATE trial SET status = 'failed', value = NULL, error = 'x' WHERE cell_index = 3`);
+    const total = (d.prepare('SELECT count(*) FROM trial').pluck().get() as number) + 3;
+    d.close();
+    const partial = await cli(['export', 'partial.sqlite'], dir);
+    expect(partial.code).toBe(0);
+    expect(partial.stdout.trimEnd().split('\n')).toHaveLength(total - 3 + 1);
+    expect(partial.stderr).toBe(`${msg.exportIncomplete('partial.sqlite', total - 4, 1, total, false)}\n`);
+    expect(partial.stderr).toContain(`; its 1 failed trial is a row with status "failed" and no results. "harness status partial.sqlite" says what is missing.`);
+    // The runs table is the same whatever the study's state.
+    expect((await cli(['export', 'partial.sqlite', '--table', 'runs'], dir)).stderr).toBe('');
   });
 
   it('refuses an --out named for a file it does not write (compressed, tab-separated, a spreadsheet), saying what to do instead; nothing is written', async () => {

@@ -8,6 +8,9 @@ import * as msg from '../../messages.js';
 import { canonicalPath, displayPath } from '../../paths.js';
 import { exportFormats, exportTable, runColumnsOf, type ExportFormat, type ExportTable } from '../../store/export.js';
 import { hasSqliteHeader } from '../../store/damage.js';
+import { gridOf } from '../../manifest.js';
+import { runState } from '../../run/status.js';
+import { statusCounts } from '../../store/reader.js';
 import { Store } from '../../store/store.js';
 import { println } from '../io.js';
 import { options, text } from '../options.js';
@@ -35,6 +38,9 @@ export const exportCommand: Command = {
     if (outPath) checkOut(outPath, resolve(io.cwd, outPath), dbPath, io.cwd, `${table}.${format}`);
     const store = Store.open(dbPath, 'read', io.cwd);
     try {
+      const db = displayPath(dbPath, io.cwd);
+      // Said last, on stderr, where a reader of the rows sees it apart from them.
+      const incomplete = table === 'trials' || table === 'curves' ? incompleteStudy(store, db) : null;
       if (!outPath) {
         const stdout = new Writable({
           // Rows are made no faster than the reader takes them: the memory stays flat, and none
@@ -46,6 +52,7 @@ export const exportCommand: Command = {
         });
         // A reader that left (`export db | head`) has what it wanted: the rows end there, exit 0.
         await exportTable(store, table, format, stdout, resultsOnly, () => io.stdout.gone?.() === true);
+        if (incomplete) println(io.stderr, incomplete);
         return 0;
       }
       const target = resolve(io.cwd, outPath);
@@ -58,12 +65,21 @@ export const exportCommand: Command = {
         throw thrown;
       }
       println(io.stderr, msg.exportWritten(rows, table, displayPath(target, io.cwd)));
+      if (incomplete) println(io.stderr, incomplete);
       return 0;
     } finally {
       store.close();
     }
   },
 };
+
+/** What an export of results leaves out, said as a warning: trials not yet run (or running), and failed ones; null for a finished study. */
+function incompleteStudy(store: Store, db: string): string | null {
+  const { ok, failed } = statusCounts(store);
+  const expected = gridOf(store.requireManifest().body).count;
+  const running = runState(store).running;
+  return ok < expected || running ? msg.exportIncomplete(db, ok, failed, expected, running) : null;
+}
 
 /**
  * The format asked for, else the one --out's name ends in (.json or .csv), else CSV. A file named
