@@ -961,15 +961,13 @@ export function exportIncomplete(db: string, ok: number, failed: number, expecte
   const more = running ? ', and a run is writing more now' : '';
   return `warning: ${db} holds ${ok} successful trials of the study's ${expected} (${shareOf(ok, expected)})${more}, so this export is of an incomplete study${failures}. "harness status ${db}" says what is missing.`;
 }
-
 /** An --out whose name says a file export does not write (compressed, tab-separated, a spreadsheet...). */
-export function exportOutNamedOtherwise(out: string, ext: string, is: string, compressor?: string): string {
-  const fix = compressor
-    ? `Write ${showValue(out.slice(0, -ext.length))} and compress it, or pipe the rows (harness export <db> | ${compressor} > ${out}).`
-    : 'Name it .csv or .json, and convert it from there.';
+export function exportOutNamedOtherwise(out: string, ext: string, is: string, plain: string, piped?: string): string {
+  const fix = piped ? `Write ${showValue(plain)} and compress it, or pipe the rows: ${piped}` : 'Name it .csv or .json, and convert it from there.';
   return optionInvalid('out', `names ${is} (${ext}), and export writes plain CSV or JSON, which a reader going by the name would misread`, out, fix);
 }
 
+/** A --format that --out's name contradicts. */
 export function exportFormatNotNamed(format: string, out: string, named: string): string {
   return optionInvalid('format', `is ${format}, but --out ${showValue(out)} is named for ${named}`, format, `Give --format ${named}, or an --out that ends in .${format}; without --format, --out's name chooses.`);
 }

@@ -45,7 +45,7 @@ function rowOf(columns: readonly ColumnDef[], columnsField: 'trialColumns' | 'cu
       const names = columns.map((c) => c.name);
       const close = nearest(name, names);
       throw new OutputError(
-        `${what} has unknown column "${name}"${close ? ` (did you mean "${close}"?)` : ''}; the experiment's ${columnsField} ${names.length ? `are ${showList(names.map((n) => JSON.stringify(n)))}` : 'are none'}. Rename it, or declare it there`,
+        `${what} has unknown column "${name}"${close ? ` (did you mean "${close}"?)` : ''}; ${names.length ? `the experiment's ${columnsField} are ${showList(names.map((n) => JSON.stringify(n)))}` : `the experiment declares no ${columnsField}`}. Rename it, or declare it there`,
       );
     }
     // Left out, a column is NULL; named with nothing in it, it is more likely a value gone missing.

@@ -167,9 +167,10 @@ export async function writeReport(options: ReportOptions): Promise<ReportResult>
 function nextStep(status: RunState, db: string, study: string, resumeCommand: string | undefined, fit: (command: string) => string = (c) => c): string {
   if (status.running) return msg.reportNext.running(db);
   const lastRun = [...status.runs].reverse().find((r) => r.commandLine.startsWith('harness run '));
-  // The database reported, wherever the run wrote it (a copy, or one moved since); a shard's is
-  // completed in its own database, which the recorded command names, never in a merged one.
-  const named = (line: string) => (status.shards.length ? line : withDbOption(line, db));
+  // The database reported, wherever the run wrote it (a copy, or one moved since); the shards of
+  // a merged one are completed in their own databases, which their recorded commands name.
+  const merged = status.runs.some((r) => r.status === 'merged');
+  const named = (line: string) => (merged ? line : withDbOption(line, db));
   const command = fit(resumeCommand ?? (lastRun ? `npx ${named(withoutFresh(lastRun.commandLine))}` : `npx harness run ${study} --db ${shellQuote(db)}`));
   return status.shards.length ? msg.reportNext.shards(status.shards, command) : msg.reportNext.resume(command);
 }

@@ -11,12 +11,12 @@ export function columnNameOf(field: string): string {
 /**
  * A grid value as a column value: strings as is, whole numbers as SQLite integers and others as
  * reals (a JavaScript number binds as a real, and a swept parameter's column, which has no
- * declared type, would hold 100 as 100.0), booleans as 0/1, others as JSON.
+ * declared type, would hold 100 as 100.0), booleans as integers 0/1, others as JSON.
  */
 export function sqlValueOf(value: Json): Scalar | bigint {
   if (typeof value === 'number' && Number.isSafeInteger(value)) return BigInt(value);
   if (value === null || typeof value === 'number' || typeof value === 'string') return value;
-  if (typeof value === 'boolean') return value ? 1 : 0;
+  if (typeof value === 'boolean') return value ? 1n : 0n;
   return canonicalJson(value);
 }
 

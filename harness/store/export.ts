@@ -37,9 +37,9 @@ export const runColumnsOf: Partial<Record<ExportTable, readonly string[]>> = { t
 
 /**
  * Writes the table to `out` (left open); returns the number of rows. `resultsOnly`: without
- * `runColumnsOf` the table (for the tables that have them listed).
+ * `runColumnsOf` the table (for the tables that have them listed). `readerLeft`: true once the
+ * output's reader has gone (`export | head`): the rows end there.
  */
-/** `readerLeft`: true once the output's reader has gone (`export | head`): the rows end there. */
 export async function exportTable(store: Store, table: ExportTable, format: ExportFormat, out: Writable, resultsOnly = false, readerLeft: () => boolean = () => false): Promise<number> {
   const { table: name, order } = sql[table];
   const left = resultsOnly ? (runColumnsOf[table] ?? []) : [];

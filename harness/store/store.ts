@@ -173,9 +173,9 @@ export class Store {
 const openStores = new Set<Store>();
 
 /**
- * A store still open when the process exits (`harness export db | head`: its reader gone, export
- * ends there) is closed then, so that the last connection to close folds SQLite's -wal and -shm
- * files away, as it does for a command that ends as usual.
+ * A store still open when the process exits before its command ends (a second Ctrl-C, a
+ * `process.exit`) is closed then, so that the last connection to close folds SQLite's -wal and
+ * -shm files away, as it does for a command that ends as usual.
  */
 function closedAtExit(store: Store): void {
   if (!exitHookInstalled) {

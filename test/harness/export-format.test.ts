@@ -55,8 +55,11 @@ describe('export formats', () => {
 
   it('refuses an --out named for a file it does not write (compressed, tab-separated, a spreadsheet), saying what to do instead; nothing is written', async () => {
     const gzip = await cli(['export', db, '--out', 'c.csv.gz'], dir);
-    expect(gzip).toEqual({ code: 2, stdout: '', stderr: `${msg.exportOutNamedOtherwise('c.csv.gz', '.gz', 'a gzip file', 'gzip')}\n` });
-    expect(gzip.stderr).toContain('Write "c.csv" and compress it, or pipe the rows (harness export <db> | gzip > c.csv.gz).');
+    expect(gzip).toEqual({ code: 2, stdout: '', stderr: `${msg.exportOutNamedOtherwise('c.csv.gz', '.gz', 'a gzip file', 'c.csv', 'harness export <db> | gzip > c.csv.gz')}\n` });
+    expect(gzip.stderr).toContain('Write "c.csv" and compress it, or pipe the rows: harness export <db> | gzip > c.csv.gz');
+    // The command it gives writes what the name asks for, with this export's options.
+    const json = await cli(['export', db, '--table', 'curves', '--results-only', '--out', 'my curves.json.xz'], dir);
+    expect(json.stderr).toContain("or pipe the rows: harness export <db> --format json --table curves --results-only | xz > 'my curves.json.xz'");
     for (const [out, is] of [['c.TSV', 'tab-separated values'], ['c.xlsx', 'a spreadsheet'], ['c.jsonl', 'JSON lines']]) {
       expect((await cli(['export', db, '--out', out!], dir)).stderr).toContain(`--out: names ${is} (${out!.slice(out!.lastIndexOf('.'))}), and export writes plain CSV or JSON`);
     }

@@ -213,7 +213,12 @@ describe('a database of an unfinished run', () => {
     db.close();
     const stopped = JSON.parse((await cli(['report', 'shard-1.sqlite', '--out', 'shard-report', '--json'], dir)).stdout) as { warning: string };
     expect(stopped.warning).toContain('holds an unfinished run');
-    expect(stopped.warning).toContain('It holds shard 1/3 of the study: complete it');
+    expect(stopped.warning).toContain(`It holds shard 1/3 of the study: complete it (npx harness run ${study} --db shard-1.sqlite --shard 1/3)`);
+    // Its copy elsewhere is completed where it is, not where the run wrote.
+    mkdirSync(join(dir, 'elsewhere'), { recursive: true });
+    copyFileSync(join(dir, 'shard-1.sqlite'), join(dir, 'elsewhere', 's1.sqlite'));
+    const copied = JSON.parse((await cli(['report', 'elsewhere/s1.sqlite', '--out', 'shard-copy-report', '--json'], dir)).stdout) as { warning: string };
+    expect(copied.warning).toContain(`complete it (npx harness run ${study} --db elsewhere/s1.sqlite --shard 1/3)`);
   });
 
   it('hands the experiment its coverage, so that its files can say so', async () => {

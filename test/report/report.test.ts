@@ -117,6 +117,17 @@ describe('the report', () => {
     expect(html.match(/class="chart"/g)?.length).toBe(first.filter((f) => f.path.endsWith('.vl.json')).length);
   });
 
+  it('leaves a merge\'s own run out of the provenance: it copied trials the shards\' runs computed', async () => {
+    const input = small();
+    const merge = { ...input.runs[0]!, id: 9, status: 'merged', gitDirtyHash: 'abcdef0123456789abcdef', codeHash: null, lockfileHash: null, commandLine: 'harness merge m.sqlite a.sqlite b.sqlite' };
+    input.runs = [...input.runs, merge];
+    const html = text(await reportDocuments(input, { resamples: 20 }), 'index.html');
+    expect(html).toContain('<th scope="row">commits</th><td>0123456789abcdef0123456789abcdef01234567</td>');
+    expect(html).toContain('<th scope="row">experiment code (hash)</th><td>5d0c7e0a9d0e</td>');
+    expect(html).not.toContain('harness merge m.sqlite');
+    expect(html).not.toContain('(modified)');
+  });
+
   it('marks the commit of a run made with uncommitted changes, as the commits row does', async () => {
     const input = small();
     input.runs[0] = { ...input.runs[0]!, gitDirtyHash: 'abcdef0123456789abcdef' };

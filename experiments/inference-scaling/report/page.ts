@@ -122,9 +122,9 @@ export function notRunYet(a: Analysis, body: Json): string | null {
   return parts.length ? `Not in the results yet: ${parts.join('; ')}. Their figures' rows are empty, and their numbers are left out, until they are run.` : null;
 }
 
-/** Runs that computed or failed at least one trial. */
+/** Runs that computed or failed at least one trial: not a merge's own run, which copied the shards' runs' trials. */
 export function contributingRuns(runs: readonly RunRecord[]): RunRecord[] {
-  return runs.filter((r) => r.trialsDone + r.trialsFailed > 0).sort((a, b) => a.id - b.id);
+  return runs.filter((r) => r.trialsDone + r.trialsFailed > 0 && r.status !== 'merged').sort((a, b) => a.id - b.id);
 }
 
 const CSS = `
@@ -286,8 +286,6 @@ function ablationDesign(a: Analysis): string {
 function provenance(input: PageInput): string {
   const a = input.analysis;
   const runs = contributingRuns(input.runs);
-  // A merge's own run copies trials; the code that computed them is the shards' runs'.
-  const computing = runs.filter((r) => r.status !== 'merged');
   const body = input.manifest.body;
   const fields = body !== null && typeof body === 'object' && !Array.isArray(body) ? body : {};
   const baseSeed = fields['base_seed'];
@@ -300,8 +298,8 @@ function provenance(input: PageInput): string {
     ['seeds', reps.length === 0 ? 'none' : `${reps.length} (replicates ${reps[0]}..${reps[reps.length - 1]})${baseSeed === undefined ? '' : `, base seed ${JSON.stringify(baseSeed)}`}`],
     ['trials', `${a.data.picks.length} ok, ${a.data.failed.count} failed${incompleteCoverage(input.coverage) ? ` (the study has ${input.coverage!.expected}: incomplete)` : ''}`],
     ['commits', [...new Set(runs.map((r) => (r.gitCommit ?? 'unknown') + (r.gitDirtyHash ? ` + uncommitted changes ${r.gitDirtyHash.slice(0, 12)}` : '')))].join('; ') || 'no run recorded'],
-    ['experiment code (hash)', hashes(computing.map((r) => r.codeHash))],
-    ['packages (package-lock.json hash)', hashes(computing.map((r) => r.lockfileHash))],
+    ['experiment code (hash)', hashes(runs.map((r) => r.codeHash))],
+    ['packages (package-lock.json hash)', hashes(runs.map((r) => r.lockfileHash))],
     ...(input.writer ? [['report written by', writerText(input.writer)] as [string, string]] : []),
   ];
   const out = [`<table class="facts"><caption class="visually-hidden">Provenance</caption><tbody>${facts.map(([k, v]) => `<tr><th scope="row">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('')}</tbody></table>`];

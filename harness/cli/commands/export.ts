@@ -12,6 +12,7 @@ import { gridOf } from '../../manifest.js';
 import { runState } from '../../run/status.js';
 import { statusCounts } from '../../store/reader.js';
 import { Store } from '../../store/store.js';
+import { shellQuote } from '../../cluster/shell.js';
 import { println } from '../io.js';
 import { options, text } from '../options.js';
 import type { Command } from './command.js';
@@ -28,8 +29,10 @@ export const exportCommand: Command = {
     // yargs checks each value against the choices; a repeated option is refused here.
     const table = text('table', args['table']) as ExportTable;
     const outPath = text('out', args['out']);
-    const format = formatOf(text('format', args['format']) as ExportFormat | undefined, outPath);
+    const asked = text('format', args['format']) as ExportFormat | undefined;
     const resultsOnly = args['results-only'] === true;
+    if (outPath) refuseOtherFile(outPath, asked, table, resultsOnly);
+    const format = formatOf(asked, outPath);
     if (resultsOnly && runColumnsOf[table] === undefined) {
       throw new InputError(msg.optionInvalid('results-only', 'applies to --table trials or curves', table, 'Leave out --results-only, or export --table trials.'));
     }
@@ -81,17 +84,37 @@ function incompleteStudy(store: Store, db: string): string | null {
   return ok < expected || running ? msg.exportIncomplete(db, ok, failed, expected, running) : null;
 }
 
+/** The format a file's name ends in, if any. */
+function namedFormat(name: string | undefined): ExportFormat | undefined {
+  return exportFormats.find((f) => name?.toLowerCase().endsWith(`.${f}`));
+}
+
 /**
- * The format asked for, else the one --out's name ends in (.json or .csv), else CSV. A file named
- * for the other format is refused: a reader goes by the name.
+ * Refuses an --out named for a file export does not write; for a compressed one, the command
+ * that writes it (this export's options, piped through the compressor).
  */
+function refuseOtherFile(out: string, asked: ExportFormat | undefined, table: ExportTable, resultsOnly: boolean): void {
+  const ext = Object.keys(OTHER_FILES).find((e) => out.toLowerCase().endsWith(e));
+  if (ext === undefined) return;
+  const { is, compressor } = OTHER_FILES[ext]!;
+  const plain = out.slice(0, -ext.length);
+  const format = asked ?? namedFormat(plain) ?? 'csv';
+  const options = [...(format === 'csv' ? [] : ['--format', format]), ...(table === 'trials' ? [] : ['--table', table]), ...(resultsOnly ? ['--results-only'] : [])];
+  const piped = compressor ? `harness export <db>${options.map((o) => ` ${o}`).join('')} | ${compressor} > ${shellQuote(out)}` : undefined;
+  throw new InputError(msg.exportOutNamedOtherwise(out, out.slice(-ext.length), is, plain, piped));
+}
+
 /** Names of files export does not write, which readers (pandas, R, a desktop) go by; a compressor's command. */
 const OTHER_FILES: Readonly<Record<string, { is: string; compressor?: string }>> = {
   '.gz': { is: 'a gzip file', compressor: 'gzip' },
   '.bz2': { is: 'a bzip2 file', compressor: 'bzip2' },
   '.xz': { is: 'an xz file', compressor: 'xz' },
   '.zst': { is: 'a zstd file', compressor: 'zstd' },
+  '.lz4': { is: 'an lz4 file', compressor: 'lz4' },
   '.zip': { is: 'a zip archive' },
+  '.tar': { is: 'a tar archive' },
+  '.tgz': { is: 'a gzipped tar archive' },
+  '.7z': { is: 'a 7-Zip archive' },
   '.tsv': { is: 'tab-separated values' },
   '.tab': { is: 'tab-separated values' },
   '.parquet': { is: 'a Parquet file' },
@@ -102,10 +125,12 @@ const OTHER_FILES: Readonly<Record<string, { is: string; compressor?: string }>>
   '.ndjson': { is: 'JSON lines' },
 };
 
+/**
+ * The format asked for, else the one --out's name ends in (.json or .csv), else CSV. A file named
+ * for the other format, or for one export does not write, is refused: a reader goes by the name.
+ */
 function formatOf(asked: ExportFormat | undefined, out: string | undefined): ExportFormat {
-  const other = out === undefined ? undefined : Object.keys(OTHER_FILES).find((ext) => out.toLowerCase().endsWith(ext));
-  if (other) throw new InputError(msg.exportOutNamedOtherwise(out!, out!.slice(-other.length), OTHER_FILES[other]!.is, OTHER_FILES[other]!.compressor));
-  const named = exportFormats.find((f) => out?.toLowerCase().endsWith(`.${f}`));
+  const named = namedFormat(out);
   if (asked !== undefined && named !== undefined && named !== asked) throw new InputError(msg.exportFormatNotNamed(asked, out!, named));
   return asked ?? named ?? 'csv';
 }
