@@ -132,6 +132,8 @@ describe.skipIf(skip)('the report page in chromium', () => {
     // Its data: the Vega-Lite file linked under it (a curve's points are in no table).
     expect(named).toEqual(titles.map((t, i) => [`Figure ${i + 1}. ${t}`, 'img', `${t}: interactive chart; its data are in figures/${files[i]}.vl.json, linked below`]));
     for (const name of files) expect(await page.locator(`figure#${name} a[href="figures/${name}.vl.json"]`).count()).toBe(1);
+    // Its files' links say whose they are in a screen reader's list of links.
+    expect(await page.getByRole('link', { name: `Figure ${files.length} as pdf` }).getAttribute('href')).toBe(`figures/${files.at(-1)}.pdf`);
     // In the accessibility tree each chart is one image, with nothing inside it (Vega marks every
     // label and mark of its SVG for assistive technology), and each figure is named by its heading.
     const { nodes } = await (await page.context().newCDPSession(page)).send('Accessibility.getFullAXTree');

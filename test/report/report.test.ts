@@ -179,7 +179,7 @@ describe('the setup and the code the results come from', () => {
       const spec = MODEL_CATALOG.find((m) => m.id === row.model)!;
       expect(row).toEqual(Object.fromEntries(Object.entries({ ...spec, model: spec.id, id: undefined }).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)])));
     }
-    expect(text(files, 'tables/models.md')).toContain('| GPT-5 | large | 1024 ± 64 / 2048 ± 128 | $1.25 / $10 | 0.5 / 5 | 0.94 ± 0.02 |');
+    expect(text(files, 'tables/models.md')).toContain('| GPT-5 | large | 1024 ± 64 / 2048 ± 128 | $1.25 / $10.00 | 0.5 / 5 | 0.94 ± 0.02 |');
     expect(JSON.parse(text(files, 'summary.json')).conditions.map((c: { setup: { M: number } }) => c.setup.M)).toEqual([balanced.M, 100]);
   });
 

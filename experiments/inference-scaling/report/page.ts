@@ -213,7 +213,8 @@ export function buildPage(input: PageInput): string {
   input.figures.forEach(({ figure }, i) => {
     const name = escapeHtml(figure.name);
     const title = escapeHtml(figure.title);
-    const files = ['vl.json', 'svg', 'png', 'pdf'].map((ext) => `<a href="figures/${name}.${ext}">${ext}</a>`).join('');
+    // Named in full for a screen reader's list of links, where "pdf" alone says nothing.
+    const files = ['vl.json', 'svg', 'png', 'pdf'].map((ext) => `<a href="figures/${name}.${ext}" aria-label="Figure ${i + 1} as ${ext}">${ext}</a>`).join('');
     // Without JavaScript, the figure as drawn for print (the script replaces it with the chart).
     const chart =
       `<div class="chart" id="${chartId(figure)}" role="img" aria-label="${title}: interactive chart; its data are in figures/${name}.vl.json, linked below">` +

@@ -165,7 +165,7 @@ export function scenariosTable(a: Analysis): TablePair {
     columns: [
       col('condition', 'condition'),
       col('intent', 'intent'),
-      col('C_max', 'C_max ($)', 'right'),
+      col('C_max', 'C_max', 'right'),
       col('T_max', 'T_max (s)', 'right'),
       col('acc_min', 'acc_min', 'right'),
       col('P', 'P', 'right'),
@@ -173,7 +173,8 @@ export function scenariosTable(a: Analysis): TablePair {
       col('M', 'M', 'right'),
       ...(others ? [col('settings', 'other settings')] : []),
     ],
-    rows: conditions.map((c) => ({ condition: c.label, ...Object.fromEntries(fields.map((f) => [f, c.setup![f]])), ...(others ? { settings: otherSettings(c) } : {}) })),
+    // A budget in dollars and cents, as titles and the models' prices write money.
+    rows: conditions.map((c) => ({ condition: c.label, ...Object.fromEntries(fields.map((f) => [f, f === 'C_max' ? fmt.dollars(c.setup!.C_max) : c.setup![f]])), ...(others ? { settings: otherSettings(c) } : {}) })),
   };
   const reason = 'no condition has a scenario the catalog or the study defines';
   return { name: 'scenarios', title: 'Scenarios: budgets for all k calls of a request together (cost, latency, least mean accuracy), calls at once P, largest k, Monte Carlo trials M', csv, display, ...emptyBecause(conditions, [reason]) };
@@ -187,7 +188,7 @@ export function modelsTable(a: Analysis): TablePair {
     columns: [col('model', 'model'), col('name', 'name'), ...fields.map((f) => col(f, f))],
     rows: models.map((m) => ({ model: m.id, name: m.name, ...Object.fromEntries(fields.map((f) => [f, m.spec![f]])) })),
   };
-  const perMillion = (x: number) => `$${round(x * 1e6, 4)}`;
+  const perMillion = (x: number) => fmt.dollars(round(x * 1e6, 4)!);
   const perThousand = (x: number) => String(round(x * 1e3, 4));
   const display: Table = {
     columns: [
