@@ -146,6 +146,12 @@ export class Grid {
     }
   }
 
+  /** Whether some cell of `block` that the study does not exclude passes `test` (by default, any). */
+  blockHasCell(block: number, test: (index: number) => boolean = () => true): boolean {
+    for (let i = block * this.blockSize; i < (block + 1) * this.blockSize; i++) if (!this.isExcluded(i) && test(i)) return true;
+    return false;
+  }
+
   blockOf(index: number): number {
     return Math.floor(index / this.blockSize);
   }

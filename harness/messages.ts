@@ -269,8 +269,6 @@ export function experimentSeedConflict(experiment: string, a: unknown, b: unknow
   return `Experiment "${experiment}": cells ${showValue(a, 200)} and ${showValue(b, 200)} have the same simulation but different seedIdentity. Cells that share a simulation must share its random numbers: ${fix}.`;
 }
 
-
-
 /** Cells that differ only in declared shared axes, to which groupOf gives different simulations. */
 export function experimentSplitsShared(experiment: string, sharedFields: readonly string[], a: unknown, b: unknown): string {
   const one = sharedFields.length === 1;
@@ -757,10 +755,6 @@ function failedWith(db: string, failed: number, common: CommonFailure | null): s
   return `${which}with: ${showValue(common.error.replace(/\s+/g, ' ').trim() || 'no error recorded', 200)}${all}`;
 }
 
-/**
- * What to do about failed trials: rerunning retries them; where the commonest failure is the
- * run's own time limit, the same command would fail them again, so the fix is a larger one.
- */
 /** Whether a failed trial's error is the time limit --task-timeout set (as the pool words it). */
 export function isTimeLimitError(error: string): boolean {
   return /\(--task-timeout\)/.test(error);
@@ -771,6 +765,10 @@ export function hitTimeLimit(common: CommonFailure): boolean {
   return isTimeLimitError(common.error);
 }
 
+/**
+ * What to do about failed trials: rerunning retries them; where the commonest failure is the
+ * run's own time limit, the same command would fail them again, so the fix is a larger one.
+ */
 function retryAdvice(common: CommonFailure | null): string {
   return common !== null && hitTimeLimit(common)
     ? 'They hit the time limit --task-timeout set: run the study again with a larger one (or none), which retries failed trials.'

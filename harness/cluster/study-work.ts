@@ -30,10 +30,7 @@ export async function studyWork(
     groups: countCells(grid, null, nothingDone).groups,
     trials: grid.count,
     blocks: grid.blockCount,
-    liveBlocks: Array.from({ length: grid.blockCount }, (_, block) => {
-      for (let i = block * grid.blockSize; i < (block + 1) * grid.blockSize; i++) if (!grid.isExcluded(i)) return true;
-      return false;
-    }),
+    liveBlocks: Array.from({ length: grid.blockCount }, (_, block) => grid.blockHasCell(block)),
     shardLoads: (count) =>
       Array.from({ length: count }, (_, index) => {
         const { groups, cells } = countCells(grid, { index, count }, nothingDone);

@@ -270,10 +270,7 @@ function firstDifference(exp: Experiment, task: GroupTask, a: OkOutcome, b: OkOu
  */
 function sampledGroups(study: Study, shard: Shard | null, done: Bitset, count: number): PlannedGroup[] {
   const { grid } = study;
-  const hasWork = (block: number) => {
-    for (let i = block * grid.blockSize; i < (block + 1) * grid.blockSize; i++) if (!grid.isExcluded(i) && !done.has(i)) return true;
-    return false;
-  };
+  const hasWork = (block: number) => grid.blockHasCell(block, (i) => !done.has(i));
   let total = 0;
   for (const block of shardBlocks(grid, shard)) if (hasWork(block)) total++;
   const spread = (n: number) => {

@@ -76,7 +76,6 @@ export function groupsOfBlock(study: Study, block: number, skip: (index: number)
   const exp = study.loaded.experiment;
   const groups = new Map<string, PlannedGroup>();
   const firstBySimulation = new Map<string, { seedText: string; values: Record<string, Json> }>();
-  const sharedAxes = new SharedAxesCheck(exp);
   const end = (block + 1) * grid.blockSize;
   for (let index = block * grid.blockSize; index < end; index++) {
     if (skip(index) || grid.isExcluded(index)) continue;
@@ -93,9 +92,6 @@ export function groupsOfBlock(study: Study, block: number, skip: (index: number)
     const first = firstBySimulation.get(simulationText);
     if (!first) firstBySimulation.set(simulationText, { seedText, values });
     else if (first.seedText !== seedText) throw new InputError(msg.experimentSeedConflict(exp.name, first.values, values, differOnlyInSharedAxes(declaredSharedAxes(exp), first.values, values)));
-    // The study's check saw one replicate of each cell, and not the cells its exclusions moved to another.
-    const split = sharedAxes.problem(values, simulationText);
-    if (split) throw new InputError(split);
     const cell: CellSpec = { key: trialKeyOf(body, values), values, params: params.json };
     const id = `${simulationText}\u0000${seedText}`;
     let group = groups.get(id);
@@ -106,6 +102,17 @@ export function groupsOfBlock(study: Study, block: number, skip: (index: number)
     }
     group.task.cells.push(cell);
     group.indices.push(index);
+  }
+  // A block of one simulation splits none. Of several, the cells are checked here: the study's
+  // check saw one replicate of each cell, not those its exclusions moved to another.
+  if (firstBySimulation.size > 1) {
+    const sharedAxes = new SharedAxesCheck(exp);
+    for (const [id, group] of groups) {
+      for (const cell of group.task.cells) {
+        const split = sharedAxes.problem(cell.values, id.slice(0, id.indexOf('\u0000')));
+        if (split) throw new InputError(split);
+      }
+    }
   }
   return [...groups.values()];
 }
