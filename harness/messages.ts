@@ -641,6 +641,11 @@ export function runInterrupted(signal: string, saved: number, failed: number, ce
   return `Interrupted by ${signal}: ${saved} of ${cells} trials are saved in ${db}${failures}; trials in flight were dropped. Resume with: ${resume}`;
 }
 
+/** A process that writes to no terminal (nohup, a log) was sent SIGHUP, and goes on. */
+export function hangupIgnored(pid: number): string {
+  return `SIGHUP ignored: this process writes to no terminal, so it has none to lose, and goes on (as under nohup). To stop it: kill ${pid} (a run stops cleanly and can be resumed).`;
+}
+
 export function runStoppedAtMaxFailures(failed: number, limit: number, resume: string, db: string, common: CommonFailure | null): string {
   return `Stopped: ${countOf(failed, 'trial')} failed (${failedWith(db, failed, common)}), reaching --max-failures ${limit}. Fix the cause, then rerun to retry them: ${resume}`;
 }

@@ -3,7 +3,7 @@
  * commands are refused with a pointer to --help), then the chosen command runs. `main` is pure
  * of process globals — streams, environment, cwd and signals come in through `Io` — so tests
  * call it directly. Exit codes: 0 ok, 1 finished incomplete (failed trials, or shards missing), 2 bad input,
- * 130/143/138 interrupted by SIGINT/SIGTERM/SIGUSR1, 70 internal error.
+ * 130/143/138/129 interrupted by SIGINT/SIGTERM/SIGUSR1/SIGHUP, 70 internal error.
  */
 import yargs from 'yargs';
 import { InputError } from '../errors.js';
@@ -52,7 +52,7 @@ export async function main(given: readonly string[], io: Io): Promise<number> {
   const parser = yargs(tokens)
     .scriptName('harness')
     .usage('$0 <command> [options]\n\nRun reproducible parameter studies on all cores, resumably, into SQLite.')
-    .epilogue('Exit codes: 0 ok, 1 finished incomplete (failed trials, or shards missing), 2 bad input, 130/143/138 interrupted by SIGINT/SIGTERM/SIGUSR1 (rerun to resume), 70 internal error (please report it).')
+    .epilogue('Exit codes: 0 ok, 1 finished incomplete (failed trials, or shards missing), 2 bad input, 130/143/138/129 interrupted by SIGINT/SIGTERM/SIGUSR1/SIGHUP (rerun to resume), 70 internal error (please report it).')
     .exitProcess(false)
     // Options are read by their own names; camelCase copies would only double an unknown one in the message.
     .parserConfiguration({ 'camel-case-expansion': false })

@@ -10,8 +10,11 @@ export interface Output {
   gone?(): boolean;
 }
 
-/** SIGUSR1 too: Slurm sends it before a job's time limit (`--signal=USR1@60`), asking it to stop cleanly. */
-export type StopSignal = 'SIGINT' | 'SIGTERM' | 'SIGUSR1';
+/**
+ * SIGUSR1 too: Slurm sends it before a job's time limit (`--signal=USR1@60`), asking it to stop
+ * cleanly. SIGHUP only where the process writes to a terminal: its terminal went away (main.ts).
+ */
+export type StopSignal = 'SIGINT' | 'SIGTERM' | 'SIGUSR1' | 'SIGHUP';
 
 export interface Io {
   stdout: Output;
@@ -20,12 +23,12 @@ export interface Io {
   cwd: string;
   /** The arguments as typed (for provenance and the resume hint). */
   argv: readonly string[];
-  /** Subscribes to SIGINT/SIGTERM/SIGUSR1; returns the unsubscribe function. */
+  /** Subscribes to SIGINT/SIGTERM/SIGUSR1 (and SIGHUP on a terminal); returns the unsubscribe function. */
   onSignal?(handler: (signal: StopSignal) => void): () => void;
 }
 
 /** 1: the work ended incomplete (failed trials, or shards missing from a merge or a shard folder). */
-export const exitCodes = { ok: 0, incomplete: 1, badInput: 2, internal: 70, SIGINT: 130, SIGTERM: 143, SIGUSR1: 138 } as const;
+export const exitCodes = { ok: 0, incomplete: 1, badInput: 2, internal: 70, SIGINT: 130, SIGTERM: 143, SIGUSR1: 138, SIGHUP: 129 } as const;
 
 export function println(out: Output, text: string): void {
   out.write(`${text}\n`);

@@ -1,14 +1,44 @@
 /**
  * Entry point: `npx harness ...` (bin/harness.mjs) or `node --import tsx harness/cli/main.ts`.
  * Wires the process to the app: streams, environment, signals. While a command listens for
- * SIGINT/SIGTERM/SIGUSR1 (a run, to stop cleanly), the first one goes to it and a second one exits at
- * once; otherwise a signal ends the process at once, by its default action.
+ * SIGINT/SIGTERM/SIGUSR1, and SIGHUP on a terminal (a run, to stop cleanly), the first one goes to it
+ * and a second one exits at once; otherwise a signal ends the process at once, by its default action.
  */
+import { closeSync } from 'node:fs';
+import { isatty } from 'node:tty';
 import { exitCodes, type Io, type StopSignal } from './io.js';
 import { tierForCommandLine } from './tiering.js';
 
 // First: it tunes V8 for everything run after it.
 tierForCommandLine();
+
+/**
+ * SIGHUP says the terminal went away (a closed window, a dropped ssh connection, whose shell passes
+ * it on to its jobs). Where the process writes to a terminal, a run stops on it cleanly, as on
+ * Ctrl-C, and any other command ends. Where it writes to none (started under nohup, or with its
+ * output sent to a log), it has no terminal to lose: SIGHUP is ignored, as nohup asks. nohup alone
+ * cannot ask it of Node, which resets an ignored SIGHUP to its default action (ending the process).
+ */
+const writesToTerminal = Boolean(process.stdout.isTTY || process.stderr.isTTY);
+
+/**
+ * Node 20 aborts as it exits (code 134, and a core file) where it cannot restore the settings of a
+ * terminal that has hung up (nodejs/node#51519; later Node ignores the failure). Once its terminal
+ * has hung up, the process closes the descriptors that were that terminal as it exits: Node then
+ * restores none of them.
+ */
+const terminalDescriptors = [0, 1, 2].filter((fd) => isatty(fd));
+let terminalHungUp = false;
+process.on('exit', () => {
+  if (!terminalHungUp) return;
+  for (const fd of terminalDescriptors) {
+    try {
+      closeSync(fd);
+    } catch {
+      // Closed already.
+    }
+  }
+});
 
 /**
  * A JavaScript signal handler runs only when this thread returns to its event loop, so it is
@@ -18,10 +48,11 @@ tierForCommandLine();
  * ends the process the moment the signal comes, and a shell reports 130 or 143. Such a command
  * has nothing to save: its files are written aside and renamed into place.
  */
-const STOP_SIGNALS: readonly StopSignal[] = ['SIGINT', 'SIGTERM', 'SIGUSR1'];
+const STOP_SIGNALS: readonly StopSignal[] = writesToTerminal ? ['SIGINT', 'SIGTERM', 'SIGUSR1', 'SIGHUP'] : ['SIGINT', 'SIGTERM', 'SIGUSR1'];
 const listeners = new Set<(signal: StopSignal) => void>();
 let signalsSeen = 0;
 function onStopSignal(signal: StopSignal): void {
+  if (signal === 'SIGHUP') terminalHungUp = true;
   signalsSeen++;
   if (signalsSeen > 1) process.exit(exitCodes[signal]);
   for (const listener of listeners) listener(signal);
@@ -36,6 +67,8 @@ process.on('SIGUSR1', () => {
   if (listeners.size === 0) process.exit(exitCodes.SIGUSR1);
 });
 
+if (!writesToTerminal) process.on('SIGHUP', () => void import('../messages.js').then((msg) => process.stderr.write(`${msg.hangupIgnored(process.pid)}\n`)));
+
 const { main } = await import('./app.js');
 
 /**
@@ -47,7 +80,9 @@ const { main } = await import('./app.js');
 const closed = new Set<NodeJS.WriteStream>();
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EPIPE') throw error;
+    // EIO: a terminal that hung up (its run may still be stopping cleanly).
+    if (error.code !== 'EPIPE' && error.code !== 'EIO') throw error;
+    if (error.code === 'EIO') terminalHungUp = true;
     closed.add(stream);
   });
 }

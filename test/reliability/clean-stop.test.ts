@@ -7,14 +7,14 @@
  * signal's default action, however busy it is.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { resumeCommand } from '../../harness/cli/io.js';
 import * as msg from '../../harness/messages.js';
 import { BUSY_REPORT_STARTED } from '../fixtures/experiments/noop-busy-report.js';
 import { fixtures, root, tempDir } from '../harness/helpers.js';
-import { pollUntil, runHarness, runStatuses, seededRandom, slow, startHarness } from './helpers.js';
+import { committedTrials, harnessBin, pollUntil, runHarness, runStatuses, seededRandom, slow, startHarness } from './helpers.js';
 import { InterruptedStudy, drawMoment, withoutProgress } from './interrupted-study.js';
 
 const stops = slow ? 10 : 3;
@@ -41,6 +41,70 @@ describe('clean stop and resume', () => {
       expect(runStatuses(join(study.dir, db))).toEqual([...Array<string>(stops).fill('interrupted'), 'done']);
     }, 60_000 + stops * 10_000);
   }
+});
+
+/** Single-quoted for sh. */
+const sh = (arg: string) => `'${arg.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * `harness <argv>` in `cwd` on a terminal of its own (a pseudo-terminal, by util-linux's
+ * `script`), started by a shell that writes its pid and exit code to `pid` and `code` there.
+ * `hangUp` closes the terminal, as a closed window or a dropped ssh connection does: the system
+ * then sends SIGHUP to the shell, which ignores it, to outlive the hangup and record the code (the
+ * harness is not spared: Node resets an ignored SIGHUP).
+ */
+function startOnTerminal(argv: readonly string[], cwd: string) {
+  const command = [process.execPath, harnessBin, ...argv].map(sh).join(' ');
+  const script = spawn('script', ['-qfec', `trap '' HUP; ${command} & echo $! > pid; wait $!; echo $? > code`, '/dev/null'], {
+    cwd,
+    env: { ...process.env, SHELL: '/bin/sh', NO_COLOR: '1' },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let output = '';
+  script.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const read = (file: string) => (existsSync(join(cwd, file)) ? readFileSync(join(cwd, file), 'utf8').trim() : '');
+  return {
+    get output() {
+      return output;
+    },
+    /** Resolves once the terminal is gone. */
+    hangUp: () => new Promise<void>((resolve) => (script.once('exit', () => resolve()), script.kill('SIGKILL'))),
+    pid: () => Number(read('pid')) || null,
+    /** The exit code, once the run has ended (null until then). */
+    code: () => (read('code') === '' ? null : Number(read('code'))),
+  };
+}
+
+describe('a hung-up terminal (SIGHUP)', () => {
+  it('stops a run on that terminal cleanly: exit 129, its saved trials sound, and a resume gives the same bytes', async () => {
+    const db = 'sighup.sqlite';
+    for (const file of ['pid', 'code']) rmSync(join(study.dir, file), { force: true });
+    const terminal = startOnTerminal(study.argv(db), study.dir);
+    const gone = () => terminal.code() !== null;
+    expect(await pollUntil(() => terminal.output, (text) => /Running /.test(text), gone)).not.toBeNull();
+    expect(await pollUntil(() => committedTrials(join(study.dir, db)), (n) => n > 0, gone)).not.toBeNull();
+    const pid = terminal.pid()!;
+    await terminal.hangUp();
+    // A shell that loses its terminal passes SIGHUP on to its jobs; this one ignores it, so here it is passed on.
+    process.kill(pid, 'SIGHUP');
+    expect(await pollUntil(() => terminal.code(), (code) => code !== null, () => false, 20)).toBe(129);
+    // A clean stop, not an exit at once: the run is recorded as interrupted, and what it saved is sound.
+    expect(runStatuses(join(study.dir, db))).toEqual(['interrupted']);
+    study.expectSound(db, 1);
+    await study.finishAndCompare(db);
+  }, 60_000);
+
+  it('does not stop a run that writes to no terminal (nohup, a log): it says so, and finishes', async () => {
+    const db = 'nohup.sqlite';
+    const run = startHarness(study.argv(db), { cwd: study.dir });
+    let exited = false;
+    void run.exited.then(() => (exited = true));
+    expect(await pollUntil(() => committedTrials(join(study.dir, db)), (n) => n > 0, () => exited)).not.toBeNull();
+    expect(run.child.kill('SIGHUP')).toBe(true);
+    const exit = await run.exited;
+    expect({ code: exit.code, stderr: withoutProgress(exit.stderr) }).toEqual({ code: 0, stderr: `${msg.hangupIgnored(run.pid)}\n` });
+    expect(study.expectSound(db, study.cells)).toBe(study.cells);
+  }, 60_000);
 });
 
 describe('a signal to a command that does not stop cleanly on its own', () => {
