@@ -528,7 +528,7 @@ export function pilotGroupStopped(cell: unknown, limitSeconds: number, byTaskTim
   return byTaskTimeout
     ? `${which} ran past --task-timeout (${limitSeconds} s) and was stopped: in a run its trials would fail there. The pilot stopped at it, and the estimate counts it at ${limitSeconds} s.`
     : `${which} was still running after ${limitSeconds} s and was stopped, so the estimate, which counts it at ${limitSeconds} s, is a lower bound. ` +
-        'If a group can run that long, or never end, give the run --task-timeout <seconds>: such a group then fails at that limit instead of holding its thread until the run is stopped.';
+        'If a group can run that long, or never end, give --task-timeout <seconds> to the run (or to `slurm`, which passes it on to every task): such a group then fails at that limit instead of holding its thread until the run is stopped.';
 }
 
 /** A group the pilot ran twice with different results (see PilotEstimate.differed). */

@@ -11,7 +11,8 @@ import { userInfo } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import type { Command } from '../cli/commands/command.js';
 import { exitCodes, println, type Io } from '../cli/io.js';
-import { list, options, pilotOption, text, wholeNumber } from '../cli/options.js';
+import { list, optionTable, options, pilotOption, seconds, text, wholeNumber } from '../cli/options.js';
+import { minWorkerMemoryMb } from '../cli/commands/run.js';
 import { InputError, errorMessage } from '../errors.js';
 import { writeFileAtomically } from '../files.js';
 import { errnoCode, outputFolderProblem, statOrNull } from '../folders.js';
@@ -44,6 +45,11 @@ const slurmOptions = {
   submit: { type: 'boolean', describe: 'Submit both jobs with sbatch and print their ids' },
 } as const;
 
+/** The run's options that each task passes on, as `harness run` describes them. */
+const runOptions = Object.fromEntries(
+  (['task-timeout', 'max-failures', 'worker-memory'] as const).map((name) => [name, { ...optionTable[name], describe: `Passed on to each task's run. ${optionTable[name].describe}` }]),
+);
+
 /** Groups timed by default: enough to size the tasks, few enough not to delay the submission. */
 const PILOT_GROUPS = 3;
 
@@ -59,13 +65,18 @@ export const slurmCommand: Command = {
         ...pilotOption(PILOT_GROUPS),
         out: { type: 'string', describe: 'Shard folder on the shared filesystem [default: results/<study>]' },
         ...slurmOptions,
+        ...runOptions,
+        'task-timeout': { ...runOptions['task-timeout']!, describe: `${runOptions['task-timeout']!.describe}; the pilot's groups are held to it too` },
       }),
   async run(args, io) {
     const pilotGroups = wholeNumber('pilot', args['pilot'], 0) ?? PILOT_GROUPS;
+    const taskTimeoutMs = seconds('task-timeout', args['task-timeout']);
+    const maxFailures = wholeNumber('max-failures', args['max-failures'], 1);
+    const workerMemoryMb = wholeNumber('worker-memory', args['worker-memory'], minWorkerMemoryMb);
     const typedOut = text('out', args['out']) ?? null;
     // A given --out is checked before the pilot; the default one once the study names it.
     if (typedOut !== null) refuseUnusableOut(typedOut, resolve(io.cwd, typedOut));
-    const work = await studyWork(String(args['study']), list(args['set']), { pilotGroups, cwd: io.cwd });
+    const work = await studyWork(String(args['study']), list(args['set']), { pilotGroups, cwd: io.cwd, taskTimeoutMs });
     const out = typedOut === null ? join(defaultResultsDir(io.cwd), work.study) : resolve(io.cwd, typedOut);
     if (typedOut === null) refuseUnusableOut(null, out);
     const plan = planArray(work, {
@@ -77,6 +88,11 @@ export const slurmCommand: Command = {
       cpusPerTask: wholeNumber('cpus-per-task', args['cpus-per-task'], 1) ?? 1,
       maxArraySize: siteMaxArraySize(io),
       maxRequeues: wholeNumber('max-requeues', args['max-requeues'], 0) ?? 3,
+      runOptions: [
+        ...(taskTimeoutMs === undefined ? [] : ['--task-timeout', String(taskTimeoutMs / 1000)]),
+        ...(maxFailures === undefined ? [] : ['--max-failures', String(maxFailures)]),
+        ...(workerMemoryMb === undefined ? [] : ['--worker-memory', String(workerMemoryMb)]),
+      ],
       node: process.execPath,
       harness: join(projectRoot, 'bin/harness.mjs'),
       workdir: projectRoot,

@@ -67,6 +67,8 @@ export interface SlurmOptions {
   maxArraySize: number;
   /** How often a task that reaches its time limit puts itself back in the queue. */
   maxRequeues: number;
+  /** Options each task passes on to its `harness run` (--task-timeout, --max-failures, --worker-memory). */
+  runOptions: readonly string[];
   /** Absolute paths of the Node binary, of `bin/harness.mjs`, and of the project root. */
   node: string;
   harness: string;
@@ -247,7 +249,7 @@ export function arrayScript(plan: ArrayPlan): string {
   const run = [
     shellCommand([...harnessArgs(plan), 'run', work.studyFile]),
     `--shard "$task/${tasks}" --db ${quoteKeepingVariables(dbPattern)}`,
-    `--threads "\${SLURM_CPUS_PER_TASK:-1}"${work.overrides.map((o) => ` --set ${shellQuote(o)}`).join('')} &`,
+    `--threads "\${SLURM_CPUS_PER_TASK:-1}"${work.overrides.map((o) => ` --set ${shellQuote(o)}`).join('')}${options.runOptions.map((o) => ` ${shellQuote(o)}`).join('')} &`,
   ];
   return [
     '#!/bin/bash',

@@ -13,13 +13,16 @@ import type { StudyWork } from './slurm.js';
 export async function studyWork(
   ref: string,
   overrides: readonly string[],
-  /** `pilotGroups`: groups to time after one warm-up group (0: no estimate), as `harness plan --pilot`. */
-  options: { pilotGroups: number; cwd: string; pilotGroupLimitMs?: number },
+  /**
+   * `pilotGroups`: groups to time after one warm-up group (0: no estimate), as `harness plan --pilot`;
+   * `taskTimeoutMs`: the tasks' --task-timeout, which limits the pilot's groups too.
+   */
+  options: { pilotGroups: number; cwd: string; taskTimeoutMs?: number; pilotGroupLimitMs?: number },
 ): Promise<StudyWork> {
   const study = await loadStudy(ref, { sets: overrides, cwd: options.cwd });
   const { grid } = study;
   // No database: the plan is of the whole grid, with nothing done yet.
-  const plan = await planStudy({ study, dbPath: '', shard: null, pilotGroups: options.pilotGroups, threads: 1, pilotGroupLimitMs: options.pilotGroupLimitMs });
+  const plan = await planStudy({ study, dbPath: '', shard: null, pilotGroups: options.pilotGroups, threads: 1, taskTimeoutMs: options.taskTimeoutMs, pilotGroupLimitMs: options.pilotGroupLimitMs });
   const estimate = plan.estimate !== null && 'msPerCell' in plan.estimate ? plan.estimate : null;
   const nothingDone = new Bitset(0);
   return {

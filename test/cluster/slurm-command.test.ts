@@ -2,6 +2,7 @@
  * `harness slurm` and `status <shard folder>` as commands, without a Slurm cluster: the files
  * they write, what they print, and every bad-input message they can give.
  */
+import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ import { main } from '../../harness/cli/app.js';
 import type { Io } from '../../harness/cli/io.js';
 import { InputError } from '../../harness/errors.js';
 import * as msg from '../../harness/cluster/messages.js';
+import * as globalMsg from '../../harness/messages.js';
 import { shardFolderStatus, slurmCommand } from '../../harness/cluster/slurm-command.js';
 import { readPlanFile } from '../../harness/cluster/shard-status.js';
 import { submitCommand } from '../../harness/cluster/slurm.js';
@@ -127,6 +129,31 @@ describe('harness slurm', () => {
       msg.sbatchFailed(join(base, 'c', 'array.sbatch'), 'sbatch: error: invalid partition specified: gpu\n', submitCommand(join(base, 'c', 'array.sbatch'), join(base, 'c', 'merge.sbatch'))),
     );
   });
+});
+
+describe("the run's options", () => {
+  it('are passed on to every task (the script runs as written), and --task-timeout holds the pilot\'s groups too', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'slurm-cmd-'));
+    const hangs = join(dir, 'hangs.yaml');
+    writeFileSync(hangs, `name: hangs\nexperiment: ${join(root, 'test/fixtures/experiments/faulty.ts')}\nseeds: 1\naxes:\n  behavior: [ok, hang]\n  variant: [a, b]\n`);
+    const out = join(dir, 'hangs');
+    const io_ = io(fakeSlurm(1001));
+    const args = { study: hangs, out, pilot: '2', 'array-size': '1', 'task-timeout': '0.5', 'max-failures': '5', 'worker-memory': '256' };
+    expect(await slurmCommand.run(args, io_)).toBe(0);
+    expect(io_.out()).toContain(globalMsg.pilotGroupStopped({ behavior: 'hang', replicate: 0, variant: 'a' }, 0.5, true));
+    const array = readFileSync(join(out, 'array.sbatch'), 'utf8');
+    expect(array).toContain('--threads "${SLURM_CPUS_PER_TASK:-1}" --task-timeout 0.5 --max-failures 5 --worker-memory 256 &\n');
+    // Task 0 as Slurm would start it: the hanging group fails at the limit, the other is stored.
+    const task = spawnSync('bash', [join(out, 'array.sbatch')], { env: { ...process.env, SLURM_ARRAY_TASK_ID: '0', SLURM_ARRAY_JOB_ID: '7', NO_COLOR: '1' }, encoding: 'utf8', timeout: 60_000 });
+    expect(task.status, task.stderr).toBe(1);
+    const shard = new Database(join(out, 'shard-0-of-1.sqlite'), { readonly: true });
+    const failures = shard.prepare('SELECT message AS error FROM failure').all() as { error: string }[];
+    const stored = shard.prepare("SELECT COUNT(*) AS n FROM trial WHERE status = 'ok'").get() as { n: number };
+    shard.close();
+    expect(failures.length).toBe(2);
+    for (const { error } of failures) expect(globalMsg.isTimeLimitError(error)).toBe(true);
+    expect(stored.n).toBe(2);
+  }, 60_000);
 });
 
 describe('status of a shard folder', () => {

@@ -62,6 +62,7 @@ function options(over: Partial<SlurmOptions> = {}): SlurmOptions {
     cpusPerTask: 2,
     maxArraySize: 1001,
     maxRequeues: 3,
+    runOptions: [],
     node: '/usr/bin/node',
     harness: '/repo/bin/harness.mjs',
     workdir: '/repo',
