@@ -597,6 +597,23 @@ export function reportMixedCode(db: string, versions: readonly { codeHash: strin
   );
 }
 
+/** Figures of a report whose text has characters their font lacks (RenderPool.textOutsideFont). */
+export function reportTextOutsideFont(
+  font: string,
+  figures: readonly { title: string | undefined; found: { text: string; char: string; code: string; instead: string | null } | null }[],
+): string {
+  const lines = figures.map(({ title, found }) => {
+    const figure = title === undefined ? 'a figure' : `"${title}"`;
+    if (found === null) return `  ${figure}: its PDF has text drawn from another font.`;
+    return `  ${figure}: ${showValue(found.text, 120)} has "${found.char}" (${found.code})${found.instead === null ? '' : `; "${found.instead}" is the same letter in ${font}`}.`;
+  });
+  return (
+    `Warning: ${countOf(figures.length, 'figure')} of the report ${figures.length === 1 ? 'has' : 'have'} text with characters ${font} lacks, and ${figures.length === 1 ? 'is' : 'are'} written as drawn: ` +
+    `the PNG shows a box for such a character (or another font's letter), and the PDF draws it as a Type 3 font, which IEEE PDF eXpress and ACM refuse.\n${lines.join('\n')}\n` +
+    `Such text comes from the study (a model's or a scenario's name, an axis value) or from the experiment's report: write it in characters ${font} has, then write the report again.`
+  );
+}
+
 export function mergeMixedCode(out: string, versions: readonly { codeHash: string; runs: readonly number[]; trials: number }[]): string {
   return (
     `Warning: the trials in ${out} were computed by ${versions.length} versions of the experiment's code (${codeVersionsText(versions)}): ` +

@@ -18,10 +18,14 @@ import { compiledModulePath } from '../pool/compile.js';
 import { FigureCache } from './cache.js';
 import { FACES, fontFile } from './fonts.js';
 import { Replies } from './replies.js';
+import type { CharacterOutsideFont } from './spec-check.js';
 import type { VegaLiteSpec } from './vega.js';
 import type { FigureDrawings, FigureTask, RenderThreadData, TaskResult } from './worker.js';
 
 const workerFile = new URL('./worker.ts', import.meta.url);
+
+/** How a PDF declares a Type 3 font (text drawn as outlines, which publishers' checks refuse). */
+const TYPE_3_FONT = '/Subtype /Type3';
 
 /**
  * Each drawing thread holds its own Vega, Skia canvases and V8 heap (about 150 MB more peak
@@ -55,6 +59,12 @@ export interface FigureRequest {
   warningsAreErrors?: boolean;
 }
 
+/** A figure whose PDF draws text from a font other than the figures' (as Type 3); `found`: the first such character, null where none was found in its spec. */
+export interface FigureTextOutsideFont {
+  title: string | undefined;
+  found: CharacterOutsideFont | null;
+}
+
 export interface RenderPoolOptions {
   /** Default: drawingThreads(the machine's cores). */
   threads?: number;
@@ -74,6 +84,8 @@ export class RenderPool {
   private readonly threads: number;
   /** Figures drawn and figures taken from the cache so far. */
   readonly counts = { drawn: 0, cached: 0 };
+  /** Figures (of those not checked beforehand, see FigureRequest.warningsAreErrors) whose text has a character their font lacks. */
+  readonly textOutsideFont: FigureTextOutsideFont[] = [];
   private expected: string | undefined;
   private readonly keys: string[] = [];
   /** Figures being drawn; when a thread dies, they and every later figure fail. */
@@ -109,15 +121,27 @@ export class RenderPool {
     const key = this.cache?.key({ spec: request.spec as unknown as Json, pngScale: request.pngScale, title: request.title });
     if (key !== undefined) this.keys.push(key);
     // A figure drawn before was drawn without the check for warnings: drawn again to make it.
-    const cached = key === undefined || request.warningsAreErrors ? undefined : this.cache?.get(key);
-    if (cached) {
+    let drawings = key === undefined || request.warningsAreErrors ? undefined : this.cache?.get(key);
+    if (drawings) {
       this.counts.cached++;
-      return cached;
+    } else {
+      drawings = await this.draw(request);
+      this.counts.drawn++;
+      if (key !== undefined) this.cache?.put(key, drawings);
     }
-    const drawings = await this.draw(request);
-    this.counts.drawn++;
-    if (key !== undefined) this.cache?.put(key, drawings);
+    if (!request.warningsAreErrors) await this.checkText(request, drawings);
     return drawings;
+  }
+
+  /**
+   * A character the font lacks is drawn from another font, which the PDF embeds as Type 3: looked
+   * for there, as the PDF is at hand and the font's tables are not (reading them would cost every
+   * report a tenth of a second). Only then is the spec's text checked, to name the character.
+   */
+  private async checkText(request: FigureRequest, drawings: FigureDrawings): Promise<void> {
+    if (!Buffer.from(drawings.pdf.buffer, drawings.pdf.byteOffset, drawings.pdf.byteLength).includes(TYPE_3_FONT)) return;
+    const { characterOutsideFont } = await import('./spec-check.js');
+    this.textOutsideFont.push({ title: request.title, found: characterOutsideFont(request.spec) });
   }
 
   /** Stops the threads, records the figures asked for (see warmUp) and trims the cache. */

@@ -172,19 +172,38 @@ let faces: Font[] | undefined;
  */
 function hasGlyph(char: string): boolean {
   const code = char.codePointAt(0)!;
-  return faces!.every((font) => font.hasGlyphForCodePoint(code));
+  let has = glyphs.get(code);
+  if (has === undefined) glyphs.set(code, (has = faces!.every((font) => font.hasGlyphForCodePoint(code))));
+  return has;
+}
+
+/** hasGlyph's answers by code point: a report's figures ask for the same few characters thousands of times. */
+const glyphs = new Map<number, boolean>();
+
+/** Whether the font draws every printable ASCII character, so that text of those alone need not be looked at closer. */
+let asciiDrawn: boolean | undefined;
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
+/** A text of a spec with a character the figures' font lacks. */
+export interface CharacterOutsideFont {
+  /** Where the text is (a JSON pointer), and the text. */
+  path: string;
+  text: string;
+  char: string;
+  /** `U+1D6FC`. */
+  code: string;
+  /** The same letter from the font, where Unicode has one (the mathematical alphanumerics a formula editor pastes, e.g. α for 𝛼). */
+  instead: string | null;
 }
 
 /**
  * The first text the spec draws with a character its font lacks (control and format characters
- * aside), with a suggestion: the same letter from the font where Unicode has one (the
- * mathematical alphanumerics a formula editor pastes, e.g. 𝛼 for α).
+ * aside); null when there is none, or no font files to check against (drawing says how to get them).
  */
-function missingGlyph(spec: unknown): SpecProblem | null {
+export function characterOutsideFont(spec: unknown): CharacterOutsideFont | null {
   try {
     faces ??= FACES.map((face) => openFont(fontFile(face)) as Font);
   } catch (thrown) {
-    // Without the font files there is nothing to check against; drawing says how to get them.
     if (thrown instanceof InputError) return null;
     throw thrown;
   }
@@ -193,6 +212,8 @@ function missingGlyph(spec: unknown): SpecProblem | null {
     spec,
     (_key, value) => {
       if (typeof value !== 'string') return false;
+      asciiDrawn ??= [...Array(0x7f - 0x20)].every((_, i) => hasGlyph(String.fromCharCode(0x20 + i)));
+      if (asciiDrawn && PRINTABLE_ASCII.test(value)) return false;
       // Control and format characters (a line break, a zero-width joiner, a byte order mark) draw nothing.
       const char = [...value].find((c) => !/[\p{Cc}\p{Cf}]/u.test(c) && !hasGlyph(c));
       if (char !== undefined) found = { char };
@@ -203,12 +224,24 @@ function missingGlyph(spec: unknown): SpecProblem | null {
   );
   if (path === null || found === undefined) return null;
   const { char } = found;
-  const code = `U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
   const plain = char.normalize('NFKC');
   return {
     path,
-    rule: `has "${char}" (${code}), which ${FONT_FAMILY} lacks (the PNG would show a box for it, and the PDF would draw it from another font, as Type 3, which IEEE PDF eXpress and ACM refuse)`,
-    received: valueAt(spec, path),
-    fix: plain !== char && [...plain].every(hasGlyph) ? `Write "${plain}" instead.` : `Use characters ${FONT_FAMILY} has, or leave this one out.`,
+    text: String(valueAt(spec, path)),
+    char,
+    code: `U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`,
+    instead: plain !== char && [...plain].every(hasGlyph) ? plain : null,
+  };
+}
+
+/** characterOutsideFont as a reason to refuse a spec (`render`). */
+function missingGlyph(spec: unknown): SpecProblem | null {
+  const found = characterOutsideFont(spec);
+  if (found === null) return null;
+  return {
+    path: found.path,
+    rule: `has "${found.char}" (${found.code}), which ${FONT_FAMILY} lacks (the PNG would show a box for it, and the PDF would draw it from another font, as Type 3, which IEEE PDF eXpress and ACM refuse)`,
+    received: found.text,
+    fix: found.instead !== null ? `Write "${found.instead}" instead.` : `Use characters ${FONT_FAMILY} has, or leave this one out.`,
   };
 }

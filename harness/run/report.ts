@@ -16,6 +16,7 @@ import type { Experiment, ReportFile, ReportInput, RunRecord } from '../experime
 import { canonicalJson, sha256 } from '../identity.js';
 import { removeAbandonedTempsOf, writeFileAtomically, writeFilesAtomically, type WriteProgress } from '../files.js';
 import { errnoCode, outputFolderProblem } from '../folders.js';
+import { FONT_FAMILY } from '../render/fonts.js';
 import { RenderPool } from '../render/pool.js';
 import { errorMessage, errorStack, InputError, OnlyFailedTrialsError } from '../errors.js';
 import { experimentModulePath, loadExperiment } from '../experiments.js';
@@ -79,6 +80,8 @@ export type ReportResult =
       failures: { trials: number; warning: string } | null;
       /** Set when the trials were computed by more than one version of the experiment's code. */
       mixedCode: { versions: CodeVersion[]; warning: string } | null;
+      /** Set when figures have text with characters their font lacks: their titles. */
+      textOutsideFont: { figures: (string | null)[]; warning: string } | null;
     }
   | { none: string };
 
@@ -150,7 +153,9 @@ export async function writeReport(options: ReportOptions): Promise<ReportResult>
           : null;
       const failures = common === null ? null : { trials: failed, warning: msg.reportFailedTrials(store.shown, manifest.study, failed, ok + failed, common, retryStep(state, store, manifest.study, options.resumeCommand)) };
       const mixedCode = codeVersions === null ? null : { versions: codeVersions, warning: msg.reportMixedCode(store.shown, codeVersions) };
-      return { ...result, partial, failures, mixedCode };
+      const outside = figures?.textOutsideFont ?? [];
+      const textOutsideFont = outside.length === 0 ? null : { figures: outside.map((f) => f.title ?? null), warning: msg.reportTextOutsideFont(FONT_FAMILY, outside) };
+      return { ...result, partial, failures, mixedCode, textOutsideFont };
     } finally {
       await figures?.close();
     }
@@ -249,7 +254,7 @@ function figureSetOf(experiment: Experiment, manifestHash: string, runs: readonl
  * report that this one does not have (see ReportLedger). A file system error (a full disk, a
  * read-only folder, a file in the way) is the user's to fix: an InputError naming the folder.
  */
-function writeFiles(files: ReportFile[], dir: string, options: ReportOptions): Omit<Extract<ReportResult, { written: string[] }>, 'partial' | 'failures' | 'mixedCode'> {
+function writeFiles(files: ReportFile[], dir: string, options: ReportOptions): Omit<Extract<ReportResult, { written: string[] }>, 'partial' | 'failures' | 'mixedCode' | 'textOutsideFont'> {
   const progress: WriteProgress = { at: null, placed: 0 };
   let removed: string[];
   try {

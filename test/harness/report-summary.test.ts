@@ -105,6 +105,28 @@ describe('a report that draws figures', () => {
     expect(existsSync(join(dir, 'no-report.sqlite'))).toBe(false);
   });
 
+  it('warns of text the figures\' font lacks, naming the figure, the text and the character, and writes the figure as drawn', async () => {
+    const cjk = writeStudy(dir, 'cjk.yaml', noopStudy({ name: 'cjk', experiment: join(fixtures, 'experiments', 'noop-figure.ts'), params: { n: 4, scale: 2, label: '通義 𝛼 ' } }));
+    vi.stubEnv('HARNESS_RENDER_CACHE', join(dir, 'figure-cache'));
+    const run = await cli(['run', cjk, '--report', '--json'], dir);
+    // Again from the figure cache: the warning does not depend on drawing anew.
+    const again = await cli(['report', join('results', 'cjk.sqlite'), '--json'], dir);
+    vi.unstubAllEnvs();
+    const label = '通義 𝛼 red-s';
+    const warning = msg.reportTextOutsideFont('DejaVu Sans', [{ title: 'trials', found: { text: label, char: '通', code: 'U+901A', instead: null } }]);
+    expect(warning).toContain(`"trials": "${label}" has "通" (U+901A).`);
+    for (const result of [run, again]) {
+      expect(result.code).toBe(0);
+      expect(result.stderr).toContain(`\n${warning}\n`);
+    }
+    expect(JSON.parse(again.stdout)).toMatchObject({ textOutsideFont: { figures: ['trials'], warning } });
+    expect(readFileSync(join(dir, 'reports', 'cjk', 'trials.svg'), 'utf8')).toContain('通義');
+    // A figure whose text the font has says nothing.
+    const plain = await cli(['report', join('results', 'with-figure.sqlite'), '--out', 'plain'], dir);
+    expect(plain.code).toBe(0);
+    expect(plain.stderr).not.toContain('lacks');
+  }, 60_000);
+
   it('stops with a message that says how to get the fonts when they are missing, and writes nothing', async () => {
     const exit = await runHarness(['report', join('results', 'with-figure.sqlite'), '--out', 'no-fonts'], {
       cwd: dir,

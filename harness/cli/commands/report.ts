@@ -21,6 +21,7 @@ export function printReport(result: ReportResult, io: Io, out: Output): void {
   if (result.partial) println(io.stderr, `\n${result.partial.warning}`);
   if (result.failures) println(io.stderr, `\n${result.failures.warning}`);
   if (result.mixedCode) println(io.stderr, `\n${result.mixedCode.warning}`);
+  if (result.textOutsideFont) println(io.stderr, `\n${result.textOutsideFont.warning}`);
 }
 
 /**
@@ -42,6 +43,8 @@ export type ReportJson =
       failed?: { trials: number; warning: string };
       /** The versions of the experiment's code that computed the trials, when more than one. */
       mixedCode?: { versions: { codeHash: string; runs: number[]; trials: number }[]; warning: string };
+      /** The titles of figures with text their font lacks (null: a figure without one). */
+      textOutsideFont?: { figures: (string | null)[]; warning: string };
     }
   | { none: string };
 
@@ -55,6 +58,7 @@ export function reportJson(result: ReportResult, cwd: string): ReportJson {
     ...(result.partial ? { complete: false as const, trials: { done: result.partial.done, expected: result.partial.expected }, warning: result.partial.warning } : {}),
     ...(result.failures ? { failed: { ...result.failures } } : {}),
     ...(result.mixedCode ? { mixedCode: result.mixedCode } : {}),
+    ...(result.textOutsideFont ? { textOutsideFont: result.textOutsideFont } : {}),
   };
 }
 
