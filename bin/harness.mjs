@@ -6,6 +6,8 @@
 process.on('SIGUSR1', () => {
   if (process.listenerCount('SIGUSR1') === 1) process.exit(138);
 });
+// Likewise SIGHUP, where neither output is a terminal: ignored from the start (see main.ts).
+if (!process.stdout.isTTY && !process.stderr.isTTY) process.on('SIGHUP', () => {});
 const { register } = await import('tsx/esm/api');
 register();
 await import('../harness/cli/main.ts');

@@ -4,7 +4,7 @@
  * the rule, the value received, and a way out.
  */
 import type { Issue } from './study/issues.js';
-import { countOf, formatPath, shareOf, showList, showValue } from './text.js';
+import { countOf, formatPath, listInWords, shareOf, showList, showValue } from './text.js';
 import type { FolderProblem } from './folders.js';
 
 const didYouMean = (close: string | undefined) => (close ? ` Did you mean "${close}"?` : '');
@@ -522,13 +522,21 @@ export function runMixesCode(db: string, other: { trials: number; runs: readonly
   );
 }
 
-/** The pilot's group that ran past its time limit (see PilotEstimate.stopped). */
-export function pilotGroupStopped(cell: unknown, limitSeconds: number, byTaskTimeout: boolean): string {
+/**
+ * The pilot's group that ran past its time limit (see PilotEstimate.stopped); `taskTimeoutSeconds`:
+ * the runs' --task-timeout where it is longer than the pilot's limit (`slurm`'s tasks).
+ */
+export function pilotGroupStopped(cell: unknown, limitSeconds: number, byTaskTimeout: boolean, taskTimeoutSeconds?: number): string {
   const which = `A group of the pilot (cell ${showValue(cell, 200)})`;
-  return byTaskTimeout
-    ? `${which} ran past --task-timeout (${limitSeconds} s) and was stopped: in a run its trials would fail there. The pilot stopped at it, and the estimate counts it at ${limitSeconds} s.`
-    : `${which} was still running after ${limitSeconds} s and was stopped, so the estimate, which counts it at ${limitSeconds} s, is a lower bound. ` +
-        'If a group can run that long, or never end, give --task-timeout <seconds> to the run (or to `slurm`, which passes it on to every task): such a group then fails at that limit instead of holding its thread until the run is stopped.';
+  if (byTaskTimeout) {
+    return `${which} ran past --task-timeout (${limitSeconds} s) and was stopped: in a run its trials would fail there. The pilot stopped at it, and the estimate counts it at ${limitSeconds} s.`;
+  }
+  return (
+    `${which} was still running after ${limitSeconds} s and was stopped, so the estimate, which counts it at ${limitSeconds} s, is a lower bound. ` +
+    (taskTimeoutSeconds !== undefined
+      ? `In a task, --task-timeout stops such a group at ${taskTimeoutSeconds} s.`
+      : 'If a group can run that long, or never end, give --task-timeout <seconds> to the run (or to `slurm`, which passes it on to every task): such a group then fails at that limit instead of holding its thread until the run is stopped.')
+  );
 }
 
 /** A group the pilot ran twice with different results (see PilotEstimate.differed). */
@@ -541,15 +549,19 @@ export function pilotGroupDiffered(cell: unknown, where: string, first: unknown,
 }
 
 /** The pilot's warnings besides failed groups, as `plan` and `slurm` say them. */
-export function pilotWarnings(estimate: {
-  stopped?: { cell: unknown; limitMs: number; byTaskTimeout: boolean };
-  differed?: { cell: unknown; where: string; first: unknown; second: unknown };
-  unrepeated?: { seconds: number };
-}): string[] {
+export function pilotWarnings(
+  estimate: {
+    stopped?: { cell: unknown; limitMs: number; byTaskTimeout: boolean };
+    differed?: { cell: unknown; where: string; first: unknown; second: unknown };
+    unrepeated?: { seconds: number };
+  },
+  /** The runs' --task-timeout, where the pilot's own limit was shorter (see pilotGroupStopped). */
+  taskTimeoutMs?: number,
+): string[] {
   const { stopped, differed, unrepeated } = estimate;
   return [
     ...(differed ? [pilotGroupDiffered(differed.cell, differed.where, differed.first, differed.second)] : []),
-    ...(stopped ? [pilotGroupStopped(stopped.cell, stopped.limitMs / 1000, stopped.byTaskTimeout)] : []),
+    ...(stopped ? [pilotGroupStopped(stopped.cell, stopped.limitMs / 1000, stopped.byTaskTimeout, stopped.byTaskTimeout || taskTimeoutMs === undefined ? undefined : taskTimeoutMs / 1000)] : []),
     ...(unrepeated ? [pilotGroupUnrepeated(unrepeated.seconds)] : []),
   ];
 }
@@ -597,19 +609,20 @@ export function reportMixedCode(db: string, versions: readonly { codeHash: strin
   );
 }
 
-/** Figures of a report whose text has characters their font lacks (RenderPool.textOutsideFont). */
+/** Figures of a report whose drawn text has characters their font lacks (RenderPool.textOutsideFont). */
 export function reportTextOutsideFont(
   font: string,
-  figures: readonly { title: string | undefined; found: { text: string; char: string; code: string; instead: string | null } | null }[],
+  figures: readonly { title: string | undefined; text: string; characters: readonly { char: string; code: string; instead: string | null }[] }[],
 ): string {
-  const lines = figures.map(({ title, found }) => {
-    const figure = title === undefined ? 'a figure' : `"${title}"`;
-    if (found === null) return `  ${figure}: its PDF has text drawn from another font.`;
-    return `  ${figure}: ${showValue(found.text, 120)} has "${found.char}" (${found.code})${found.instead === null ? '' : `; "${found.instead}" is the same letter in ${font}`}.`;
+  const lines = figures.map(({ title, text, characters }) => {
+    const named = characters.map(({ char, code }) => `"${char}" (${code})`);
+    const instead = characters.filter((c) => c.instead !== null).map((c) => `"${c.instead}" for "${c.char}"`);
+    return `  ${title === undefined ? 'a figure' : `"${title}"`}: ${showValue(text, 120)} has ${listInWords(named)}${instead.length ? `; ${font} has ${listInWords(instead)}` : ''}.`;
   });
+  const one = figures.length === 1;
   return (
-    `Warning: ${countOf(figures.length, 'figure')} of the report ${figures.length === 1 ? 'has' : 'have'} text with characters ${font} lacks, and ${figures.length === 1 ? 'is' : 'are'} written as drawn: ` +
-    `the PNG shows a box for such a character (or another font's letter), and the PDF draws it as a Type 3 font, which IEEE PDF eXpress and ACM refuse.\n${lines.join('\n')}\n` +
+    `Warning: ${countOf(figures.length, 'figure')} of the report ${one ? 'has' : 'have'} text with characters ${font} lacks, written as drawn: ` +
+    `such a character shows as a box in the PNG and the PDF, or as another font's letter where this machine has one (in the PDF, as a Type 3 or an extra font, which IEEE PDF eXpress and ACM may refuse).\n${lines.join('\n')}\n` +
     `Such text comes from the study (a model's or a scenario's name, an axis value) or from the experiment's report: write it in characters ${font} has, then write the report again.`
   );
 }

@@ -24,8 +24,9 @@ const writesToTerminal = Boolean(process.stdout.isTTY || process.stderr.isTTY);
 /**
  * Node 20 aborts as it exits (code 134, and a core file) where it cannot restore the settings of a
  * terminal that has hung up (nodejs/node#51519; later Node ignores the failure). Once its terminal
- * has hung up, the process closes the descriptors that were that terminal as it exits: Node then
- * restores none of them.
+ * may have hung up (a SIGHUP came, or writing to it failed), the process closes the descriptors
+ * that were a terminal as it exits: Node then restores none of them (it changed none of their
+ * settings: no command reads the terminal).
  */
 const terminalDescriptors = [0, 1, 2].filter((fd) => isatty(fd));
 let terminalHungUp = false;
@@ -67,7 +68,13 @@ process.on('SIGUSR1', () => {
   if (listeners.size === 0) process.exit(exitCodes.SIGUSR1);
 });
 
-if (!writesToTerminal) process.on('SIGHUP', () => void import('../messages.js').then((msg) => process.stderr.write(`${msg.hangupIgnored(process.pid)}\n`)));
+if (!writesToTerminal) {
+  process.on('SIGHUP', () => {
+    // Its input may still be the terminal that hung up (`harness run ... > log 2>&1 &`).
+    terminalHungUp = true;
+    void import('../messages.js').then((msg) => process.stderr.write(`${msg.hangupIgnored(process.pid)}\n`));
+  });
+}
 
 const { main } = await import('./app.js');
 

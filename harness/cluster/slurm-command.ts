@@ -13,6 +13,7 @@ import type { Command } from '../cli/commands/command.js';
 import { exitCodes, println, type Io } from '../cli/io.js';
 import { list, optionTable, options, pilotOption, seconds, text, wholeNumber } from '../cli/options.js';
 import { minWorkerMemoryMb } from '../cli/commands/run.js';
+import { PILOT_GROUP_LIMIT_MS } from '../run/plan.js';
 import { InputError, errorMessage } from '../errors.js';
 import { writeFileAtomically } from '../files.js';
 import { errnoCode, outputFolderProblem, statOrNull } from '../folders.js';
@@ -66,7 +67,7 @@ export const slurmCommand: Command = {
         out: { type: 'string', describe: 'Shard folder on the shared filesystem [default: results/<study>]' },
         ...slurmOptions,
         ...runOptions,
-        'task-timeout': { ...runOptions['task-timeout']!, describe: `${runOptions['task-timeout']!.describe}; the pilot's groups are held to it too` },
+        'task-timeout': { ...runOptions['task-timeout']!, describe: `${runOptions['task-timeout']!.describe}; the pilot's groups (stopped at ${PILOT_GROUP_LIMIT_MS / 1000} s) are held to a shorter one` },
       }),
   async run(args, io) {
     const pilotGroups = wholeNumber('pilot', args['pilot'], 0) ?? PILOT_GROUPS;

@@ -18,14 +18,12 @@ import { compiledModulePath } from '../pool/compile.js';
 import { FigureCache } from './cache.js';
 import { FACES, fontFile } from './fonts.js';
 import { Replies } from './replies.js';
-import type { CharacterOutsideFont } from './spec-check.js';
+import { fontCoverage, mayLeaveFont, svgTextOutsideFont, type TextOutsideFont } from './font-coverage.js';
 import type { VegaLiteSpec } from './vega.js';
 import type { FigureDrawings, FigureTask, RenderThreadData, TaskResult } from './worker.js';
 
 const workerFile = new URL('./worker.ts', import.meta.url);
 
-/** How a PDF declares a Type 3 font (text drawn as outlines, which publishers' checks refuse). */
-const TYPE_3_FONT = '/Subtype /Type3';
 
 /**
  * Each drawing thread holds its own Vega, Skia canvases and V8 heap (about 150 MB more peak
@@ -59,10 +57,9 @@ export interface FigureRequest {
   warningsAreErrors?: boolean;
 }
 
-/** A figure whose PDF draws text from a font other than the figures' (as Type 3); `found`: the first such character, null where none was found in its spec. */
-export interface FigureTextOutsideFont {
+/** A figure (by its title) whose drawn text has characters the font lacks. */
+export interface FigureTextOutsideFont extends TextOutsideFont {
   title: string | undefined;
-  found: CharacterOutsideFont | null;
 }
 
 export interface RenderPoolOptions {
@@ -84,7 +81,7 @@ export class RenderPool {
   private readonly threads: number;
   /** Figures drawn and figures taken from the cache so far. */
   readonly counts = { drawn: 0, cached: 0 };
-  /** Figures (of those not checked beforehand, see FigureRequest.warningsAreErrors) whose text has a character their font lacks. */
+  /** Figures (of those not checked beforehand, see FigureRequest.warningsAreErrors) whose drawn text has characters their font lacks. */
   readonly textOutsideFont: FigureTextOutsideFont[] = [];
   private expected: string | undefined;
   private readonly keys: string[] = [];
@@ -133,15 +130,11 @@ export class RenderPool {
     return drawings;
   }
 
-  /**
-   * A character the font lacks is drawn from another font, which the PDF embeds as Type 3: looked
-   * for there, as the PDF is at hand and the font's tables are not (reading them would cost every
-   * report a tenth of a second). Only then is the spec's text checked, to name the character.
-   */
+  /** Records a figure whose drawn text has characters the font lacks (see font-coverage.ts). */
   private async checkText(request: FigureRequest, drawings: FigureDrawings): Promise<void> {
-    if (!Buffer.from(drawings.pdf.buffer, drawings.pdf.byteOffset, drawings.pdf.byteLength).includes(TYPE_3_FONT)) return;
-    const { characterOutsideFont } = await import('./spec-check.js');
-    this.textOutsideFont.push({ title: request.title, found: characterOutsideFont(request.spec) });
+    if (!mayLeaveFont(drawings.svg)) return;
+    const outside = svgTextOutsideFont(drawings.svg, await fontCoverage());
+    if (outside !== null) this.textOutsideFont.push({ title: request.title, ...outside });
   }
 
   /** Stops the threads, records the figures asked for (see warmUp) and trims the cache. */

@@ -185,7 +185,7 @@ let asciiDrawn: boolean | undefined;
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
 /** A text of a spec with a character the figures' font lacks. */
-export interface CharacterOutsideFont {
+interface CharacterOutsideFont {
   /** Where the text is (a JSON pointer), and the text. */
   path: string;
   text: string;
@@ -200,7 +200,7 @@ export interface CharacterOutsideFont {
  * The first text the spec draws with a character its font lacks (control and format characters
  * aside); null when there is none, or no font files to check against (drawing says how to get them).
  */
-export function characterOutsideFont(spec: unknown): CharacterOutsideFont | null {
+function characterOutsideFont(spec: unknown): CharacterOutsideFont | null {
   try {
     faces ??= FACES.map((face) => openFont(fontFile(face)) as Font);
   } catch (thrown) {

@@ -140,6 +140,13 @@ describe('planArray', () => {
     const plan = planArray(measured, options({ arraySize: 2, time: undefined }));
     expect(plan.warnings[0]).toBe(warning);
     expect(formatPlan(plan)).toMatch(/^Per task: 3 groups, 6 trials, at least [\d.]+ m?s \(pilot: /m);
+    // The tasks' --task-timeout holds the pilot where it is the shorter limit; a longer one is the tasks' alone.
+    const held = await studyWork(study, [], { pilotGroups: 10, cwd: dir, pilotGroupLimitMs: 300, taskTimeoutMs: 200 });
+    expect(held).toMatchObject({ pilotWarnings: [globalMsg.pilotGroupStopped({ behavior: 'hang', replicate: 1, variant: 'a' }, 0.2, true)], pilotLowerBound: false });
+    const longer = await studyWork(study, [], { pilotGroups: 10, cwd: dir, pilotGroupLimitMs: 300, taskTimeoutMs: 600_000 });
+    const capped = globalMsg.pilotGroupStopped({ behavior: 'hang', replicate: 1, variant: 'a' }, 0.3, false, 600);
+    expect(capped).toContain('In a task, --task-timeout stops such a group at 600 s.');
+    expect(longer).toMatchObject({ pilotWarnings: [capped], pilotLowerBound: true });
   });
 
   it('warns when the estimate exceeds the time limit less its warning (60 s, sent up to 60 s early), and refuses a limit within it', () => {

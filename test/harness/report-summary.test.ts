@@ -105,22 +105,27 @@ describe('a report that draws figures', () => {
     expect(existsSync(join(dir, 'no-report.sqlite'))).toBe(false);
   });
 
-  it('warns of text the figures\' font lacks, naming the figure, the text and the character, and writes the figure as drawn', async () => {
-    const cjk = writeStudy(dir, 'cjk.yaml', noopStudy({ name: 'cjk', experiment: join(fixtures, 'experiments', 'noop-figure.ts'), params: { n: 4, scale: 2, label: '通義 𝛼 ' } }));
+  it('warns of text the figures\' font lacks, naming the figure, the text and the characters, and writes the figure as drawn', async () => {
+    const figureStudy = (name: string, label: string) =>
+      writeStudy(dir, `${name}.yaml`, noopStudy({ name, experiment: join(fixtures, 'experiments', 'noop-figure.ts'), params: { n: 4, scale: 2, label } }));
     vi.stubEnv('HARNESS_RENDER_CACHE', join(dir, 'figure-cache'));
-    const run = await cli(['run', cjk, '--report', '--json'], dir);
+    const run = await cli(['run', figureStudy('cjk', '通義 '), '--report', '--json'], dir);
     // Again from the figure cache: the warning does not depend on drawing anew.
     const again = await cli(['report', join('results', 'cjk.sqlite'), '--json'], dir);
+    const math = await cli(['run', figureStudy('math', '𝛼 '), '--report', '--json'], dir);
     vi.unstubAllEnvs();
-    const label = '通義 𝛼 red-s';
-    const warning = msg.reportTextOutsideFont('DejaVu Sans', [{ title: 'trials', found: { text: label, char: '通', code: 'U+901A', instead: null } }]);
-    expect(warning).toContain(`"trials": "${label}" has "通" (U+901A).`);
+    const cjk = msg.reportTextOutsideFont('DejaVu Sans', [
+      { title: 'trials', text: '通義 red-s', characters: [{ char: '通', code: 'U+901A', instead: null }, { char: '義', code: 'U+7FA9', instead: null }] },
+    ]);
+    expect(cjk).toContain('\n  "trials": "通義 red-s" has "通" (U+901A) and "義" (U+7FA9).\n');
     for (const result of [run, again]) {
       expect(result.code).toBe(0);
-      expect(result.stderr).toContain(`\n${warning}\n`);
+      expect(result.stderr).toContain(`\n${cjk}\n`);
     }
-    expect(JSON.parse(again.stdout)).toMatchObject({ textOutsideFont: { figures: ['trials'], warning } });
+    expect(JSON.parse(again.stdout)).toMatchObject({ textOutsideFont: { figures: ['trials'], warning: cjk } });
     expect(readFileSync(join(dir, 'reports', 'cjk', 'trials.svg'), 'utf8')).toContain('通義');
+    // A letter pasted from a formula editor: the message names the font's own.
+    expect(math.stderr).toContain('\n  "trials": "𝛼 red-s" has "𝛼" (U+1D6FC); DejaVu Sans has "α" for "𝛼".\n');
     // A figure whose text the font has says nothing.
     const plain = await cli(['report', join('results', 'with-figure.sqlite'), '--out', 'plain'], dir);
     expect(plain.code).toBe(0);

@@ -53,8 +53,9 @@ const sh = (arg: string) => `'${arg.replace(/'/g, `'\\''`)}'`;
  * then sends SIGHUP to the shell, which ignores it, to outlive the hangup and record the code (the
  * harness is not spared: Node resets an ignored SIGHUP).
  */
-function startOnTerminal(argv: readonly string[], cwd: string) {
-  const command = [process.execPath, harnessBin, ...argv].map(sh).join(' ');
+function startOnTerminal(argv: readonly string[], cwd: string, redirect = '') {
+  for (const file of ['pid', 'code']) rmSync(join(cwd, file), { force: true });
+  const command = [process.execPath, harnessBin, ...argv].map(sh).join(' ') + redirect;
   const script = spawn('script', ['-qfec', `trap '' HUP; ${command} & echo $! > pid; wait $!; echo $? > code`, '/dev/null'], {
     cwd,
     env: { ...process.env, SHELL: '/bin/sh', NO_COLOR: '1' },
@@ -78,7 +79,6 @@ function startOnTerminal(argv: readonly string[], cwd: string) {
 describe('a hung-up terminal (SIGHUP)', () => {
   it('stops a run on that terminal cleanly: exit 129, its saved trials sound, and a resume gives the same bytes', async () => {
     const db = 'sighup.sqlite';
-    for (const file of ['pid', 'code']) rmSync(join(study.dir, file), { force: true });
     const terminal = startOnTerminal(study.argv(db), study.dir);
     const gone = () => terminal.code() !== null;
     expect(await pollUntil(() => terminal.output, (text) => /Running /.test(text), gone)).not.toBeNull();
@@ -92,6 +92,19 @@ describe('a hung-up terminal (SIGHUP)', () => {
     expect(runStatuses(join(study.dir, db))).toEqual(['interrupted']);
     study.expectSound(db, 1);
     await study.finishAndCompare(db);
+  }, 60_000);
+
+  it('does not stop a run whose output goes to a log, though its input was that terminal (`run ... > log 2>&1 &`): it says so, and finishes', async () => {
+    const db = 'sighup-log.sqlite';
+    const terminal = startOnTerminal(study.argv(db), study.dir, ' < /dev/tty > log 2>&1');
+    const gone = () => terminal.code() !== null;
+    expect(await pollUntil(() => committedTrials(join(study.dir, db)), (n) => n > 0, gone)).not.toBeNull();
+    const pid = terminal.pid()!;
+    await terminal.hangUp();
+    process.kill(pid, 'SIGHUP');
+    expect(await pollUntil(() => terminal.code(), (code) => code !== null, () => false, 20)).toBe(0);
+    expect(withoutProgress(readFileSync(join(study.dir, 'log'), 'utf8'))).toContain(`${msg.hangupIgnored(pid)}\n`);
+    expect(study.expectSound(db, study.cells)).toBe(study.cells);
   }, 60_000);
 
   it('does not stop a run that writes to no terminal (nohup, a log): it says so, and finishes', async () => {
