@@ -5,13 +5,13 @@
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { cpus, hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Writer } from '../experiment.js';
 import { sha256 } from '../identity.js';
 import { projectRoot } from '../paths.js';
-import { hasSqliteHeader } from '../store/damage.js';
+import { JOURNAL_FILE, hasSqliteHeader } from '../store/damage.js';
 
 export interface Provenance {
   gitCommit: string | null;
@@ -58,19 +58,51 @@ export function gitCommitProblem(root = projectRoot): string | null {
  * does not ignore, by content (a new experiment is one), or by size and time when large. A
  * results database left in the checkout (and its journal files) is data, not code: it changes
  * as the run writes it, and is left out.
+ *
+ * It never opens a file this process holds open (a run's own database, in an unignored folder of
+ * the checkout), nor a database's -wal, -shm or -journal (known by name): POSIX drops all of a
+ * process's locks on a file when it closes any descriptor of it. SQLite would then take its own
+ * live connection for none, and a reader would checkpoint and delete the -wal a run still writes
+ * to, losing its last commits. Such a file is data being written, and left out.
  */
 export function gitState(root = projectRoot): { commit: string | null; dirtyHash: string | null } {
   const commit = git(['rev-parse', 'HEAD'], root)?.trim() || null;
   const status = git(['status', '--porcelain=v1', '-z', '--untracked-files=no'], root);
   if (status === null) return { commit, dirtyHash: null };
   const listed = (git(['ls-files', '--others', '--exclude-standard', '-z'], root) ?? '').split('\0').filter(Boolean).sort();
-  const databases = new Set(listed.filter((file) => hasSqliteHeader(join(root, file))));
-  const untracked = listed.filter((file) => !databases.has(file) && !databases.has(file.replace(/-(wal|shm|journal)$/, '')));
+  const held = filesHeldOpen();
+  const data = (file: string) => JOURNAL_FILE.test(file) || held.has(realPath(join(root, file))) || hasSqliteHeader(join(root, file));
+  const untracked = listed.filter((file) => !data(file));
   if (status === '' && untracked.length === 0) return { commit, dirtyHash: null };
   const diff = commit ? (git(['diff', 'HEAD', '--binary'], root) ?? '') : '';
   const hash = createHash('sha256').update(status).update('\0').update(diff);
   for (const file of untracked) hash.update('\0').update(file).update('\0').update(untrackedStamp(join(root, file)));
   return { commit, dirtyHash: hash.digest('hex') };
+}
+
+/** The files this process holds open, by real path (Linux's /proc/self/fd); none known elsewhere. */
+function filesHeldOpen(): Set<string> {
+  const held = new Set<string>();
+  try {
+    for (const fd of readdirSync('/proc/self/fd')) {
+      try {
+        held.add(readlinkSync(`/proc/self/fd/${fd}`));
+      } catch {
+        // Closed meanwhile (the descriptor that read the folder).
+      }
+    }
+  } catch {
+    // Not Linux.
+  }
+  return held;
+}
+
+function realPath(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
 }
 
 /** Hashed by content up to this size; larger files (data left in the checkout) by size and time. */
@@ -114,8 +146,18 @@ export function lockfileHash(): string | null {
   }
 }
 
-export function collectProvenance(options: { threads: number; shard: string | null; commandLine: string; codeHash?: string | null }): Provenance {
-  const { commit, dirtyHash } = gitState();
+/**
+ * `git`: gitState(), asked beforehand by a caller that holds a database open by then (gitState
+ * opens files of the checkout, and closing a file drops every lock the process holds on it).
+ */
+export function collectProvenance(options: {
+  threads: number;
+  shard: string | null;
+  commandLine: string;
+  codeHash?: string | null;
+  git?: { commit: string | null; dirtyHash: string | null };
+}): Provenance {
+  const { commit, dirtyHash } = options.git ?? gitState();
   return {
     gitCommit: commit,
     gitDirtyHash: dirtyHash,

@@ -23,7 +23,7 @@ import { Store } from '../store/store.js';
 import { DatabaseGoneError, RunTakenOverError, WriteError, asWriteError } from '../store/failures.js';
 import { ResultWriter } from '../store/writer.js';
 import type { Study } from '../study/study.js';
-import { collectProvenance, gitCommitProblem } from './provenance.js';
+import { collectProvenance, gitCommitProblem, gitState } from './provenance.js';
 import { countCells, plannedGroups, type PlannedGroup } from './tasks.js';
 
 export interface ProgressSink {
@@ -184,11 +184,13 @@ export async function runStudy(options: RunOptions): Promise<RunSummary> {
     log(msg.freshMovedAside(shown(options.dbPath), shown(movedTo)));
   }
   const freshCommand = freshCommandOf(options);
+  // Before the database is open: see gitState.
+  const git = gitState();
   try {
     const store = openForStudy(study, options.dbPath, freshCommand, now(), options.cwd);
     let gone = false;
     try {
-      return await runInto(store, options, now, log);
+      return await runInto(store, options, now, log, git);
     } catch (thrown) {
       gone = thrown instanceof DatabaseGoneError;
       throw thrown;
@@ -201,7 +203,7 @@ export async function runStudy(options: RunOptions): Promise<RunSummary> {
   }
 }
 
-async function runInto(store: Store, options: RunOptions, now: () => Date, log: (line: string) => void): Promise<RunSummary> {
+async function runInto(store: Store, options: RunOptions, now: () => Date, log: (line: string) => void, git: ReturnType<typeof gitState>): Promise<RunSummary> {
   const { study, shard, threads } = options;
   // First: the trials another host's writer stores meanwhile are done, not this run's to compute.
   const waited = await waitOutOtherHostsWriter(store, now, log, options.signal);
@@ -212,7 +214,7 @@ async function runInto(store: Store, options: RunOptions, now: () => Date, log: 
   const todo = cells - alreadyDone;
   // Compiled before the run is recorded: the hash of the code its trials run is provenance.
   const compiled = todo > 0 ? compiledModule(study.loaded.modulePath) : null;
-  const provenance = collectProvenance({ threads, shard: shardText, commandLine: options.commandLine, codeHash: compiled?.codeHash });
+  const provenance = collectProvenance({ threads, shard: shardText, commandLine: options.commandLine, codeHash: compiled?.codeHash, git });
   const otherCode = compiled && alreadyDone > 0 ? trialsOfOtherCode(store, compiled.codeHash) : null;
   if (otherCode && options.sameCode) throw new InputError(msg.runRefusesOtherCode(store.shown, otherCode, freshCommandOf(options)));
   // Stopped while it waited: nothing began, and the writer waited for may still hold the database.

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Json, RunRecord } from '../experiment.js';
 import { canonicalJson } from '../identity.js';
 import { statOrNull } from '../folders.js';
-import { hasSqliteHeader } from '../store/damage.js';
+import { JOURNAL_FILE, hasSqliteHeader } from '../store/damage.js';
 import { gridOf, type ManifestBody } from '../manifest.js';
 import { codeVersions, type CodeVersion } from '../store/code-versions.js';
 import { trialCells } from '../store/reader.js';
@@ -214,7 +214,7 @@ export function databasesIn(dir: string): string[] {
  * silently passed over.
  */
 export function otherSqliteFilesIn(dir: string): string[] {
-  return pathsIn(dir).filter((path) => !path.endsWith('.sqlite') && statOrNull(path)?.isFile() === true && hasSqliteHeader(path));
+  return pathsIn(dir).filter((path) => !path.endsWith('.sqlite') && !JOURNAL_FILE.test(path) && statOrNull(path)?.isFile() === true && hasSqliteHeader(path));
 }
 
 /** The paths of the entries directly inside `dir`, sorted by name; none when it cannot be read. */

@@ -36,6 +36,14 @@ function headerOf(path: string): Buffer {
   }
 }
 
+/**
+ * A database's companion files, named after it (its rollback journal, write-ahead log and shared
+ * memory): never a database themselves, and not to be opened by hand while this process may hold
+ * the database open, since closing any descriptor of a file drops every lock the process holds on
+ * it, SQLite's too (see provenance.ts, gitState).
+ */
+export const JOURNAL_FILE = /-(wal|shm|journal)$/;
+
 /** Whether the file starts as every SQLite database does: a damaged one, not some other file. */
 export function hasSqliteHeader(path: string): boolean {
   try {

@@ -4,14 +4,14 @@
  * status lists the versions whose trials are stored.
  */
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import * as msg from '../../harness/messages.js';
 import { gitState } from '../../harness/run/provenance.js';
-import { fixtures, noopModule, noopStudy, writeStudy } from './helpers.js';
+import { fixtures, noopModule, noopStudy, root, writeStudy } from './helpers.js';
 import { runHarness, withDb } from '../reliability/helpers.js';
 
 /** A copy of the noop experiment that a test may edit, and a study of it, in a folder of their own. */
@@ -140,5 +140,38 @@ describe("a run's record of uncommitted changes", () => {
     } finally {
       rmSync(repo, { recursive: true, force: true });
     }
+  });
+
+  it("leaves the locks of a database this process holds open in the checkout, so that another process's reader does not delete its -wal", (ctx) => {
+    if (!existsSync('/proc/locks')) return ctx.skip('no /proc/locks to read locks from');
+    const repo = mkdtempSync(join(tmpdir(), 'held-'));
+    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd: repo });
+    git('init', '-q');
+    git('commit', '-q', '--allow-empty', '-m', 'start');
+    const path = join(repo, 'runs', 'night.sqlite');
+    mkdirSync(join(repo, 'runs'));
+    /** This process's POSIX locks on a file (SQLite's: on the database and on its -shm). */
+    const locksOn = (file: string) => {
+      const inode = `:${statSync(file).ino} `;
+      return readFileSync('/proc/locks', 'utf8').split('\n').filter((line) => line.split(/\s+/)[4] === String(process.pid) && line.includes(inode)).length;
+    };
+    const database = new Database(path);
+    try {
+      database.exec('PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 0; CREATE TABLE t (x); INSERT INTO t VALUES (1)');
+      database.prepare('SELECT COUNT(*) FROM t').get();
+      const before = [locksOn(path), locksOn(`${path}-shm`)];
+      expect(before[0]).toBeGreaterThan(0);
+      expect(before[1]).toBeGreaterThan(0);
+      expect(gitState(repo).dirtyHash).toBeNull();
+      expect([locksOn(path), locksOn(`${path}-shm`)]).toEqual(before);
+      // A reader in another process (status, export) comes and goes: it is not the last connection, so the -wal stays.
+      execFileSync(process.execPath, ['-e', `const D = require('better-sqlite3'); const d = new D(${JSON.stringify(path)}, { readonly: true }); d.prepare('SELECT COUNT(*) FROM t').get(); d.close();`], { cwd: root });
+      expect(existsSync(`${path}-wal`)).toBe(true);
+      database.exec('INSERT INTO t VALUES (2)');
+    } finally {
+      database.close();
+    }
+    expect(new Database(path, { readonly: true }).prepare('SELECT COUNT(*) AS n FROM t').get()).toEqual({ n: 2 });
+    rmSync(repo, { recursive: true, force: true });
   });
 });
