@@ -23,16 +23,15 @@ const writesToTerminal = Boolean(process.stdout.isTTY || process.stderr.isTTY);
 
 /**
  * Node 20 aborts as it exits (code 134, and a core file) where it cannot restore the settings of a
- * terminal that has hung up (nodejs/node#51519; later Node ignores the failure). Once its terminal
- * may have hung up (a SIGHUP came, or writing to it failed), the process closes the descriptors
- * that were a terminal as it exits: Node then restores none of them (it changed none of their
- * settings: no command reads the terminal).
+ * terminal that has hung up (nodejs/node#51519; later Node ignores the failure). So a descriptor
+ * that was a terminal and is one no more (a closed window, a dropped connection, whether or not a
+ * SIGHUP came) is closed as the process exits: Node then restores nothing there, and there is no
+ * terminal left to restore.
  */
 const terminalDescriptors = [0, 1, 2].filter((fd) => isatty(fd));
-let terminalHungUp = false;
 process.on('exit', () => {
-  if (!terminalHungUp) return;
   for (const fd of terminalDescriptors) {
+    if (isatty(fd)) continue;
     try {
       closeSync(fd);
     } catch {
@@ -53,7 +52,6 @@ const STOP_SIGNALS: readonly StopSignal[] = writesToTerminal ? ['SIGINT', 'SIGTE
 const listeners = new Set<(signal: StopSignal) => void>();
 let signalsSeen = 0;
 function onStopSignal(signal: StopSignal): void {
-  if (signal === 'SIGHUP') terminalHungUp = true;
   signalsSeen++;
   if (signalsSeen > 1) process.exit(exitCodes[signal]);
   for (const listener of listeners) listener(signal);
@@ -68,13 +66,7 @@ process.on('SIGUSR1', () => {
   if (listeners.size === 0) process.exit(exitCodes.SIGUSR1);
 });
 
-if (!writesToTerminal) {
-  process.on('SIGHUP', () => {
-    // Its input may still be the terminal that hung up (`harness run ... > log 2>&1 &`).
-    terminalHungUp = true;
-    void import('../messages.js').then((msg) => process.stderr.write(`${msg.hangupIgnored(process.pid)}\n`));
-  });
-}
+if (!writesToTerminal) process.on('SIGHUP', () => void import('../messages.js').then((msg) => process.stderr.write(`${msg.hangupIgnored(process.pid)}\n`)));
 
 const { main } = await import('./app.js');
 
@@ -89,7 +81,6 @@ for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (error: NodeJS.ErrnoException) => {
     // EIO: a terminal that hung up (its run may still be stopping cleanly).
     if (error.code !== 'EPIPE' && error.code !== 'EIO') throw error;
-    if (error.code === 'EIO') terminalHungUp = true;
     closed.add(stream);
   });
 }

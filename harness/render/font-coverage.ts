@@ -1,6 +1,6 @@
 /**
- * Which characters the figures' font draws (in every face), and the drawn text of a figure that
- * has others: such a character shows as a box in the PNG and the PDF, or where the machine has a
+ * Which characters each face of the figures' font draws, and the drawn text of a figure that has
+ * others in its face: such a character shows as a box in the PNG and the PDF, or where the machine has a
  * font with it, as that font's letter (in the PDF a Type 3 or other extra font, which IEEE PDF
  * eXpress and ACM may refuse). Reading the font's tables takes fontkit a tenth of a second to
  * load, so what it reads is kept under node_modules/.cache/harness/fonts, by the faces' files
@@ -12,43 +12,51 @@ import type { Font } from 'fontkit';
 import { writeFileAtomically } from '../files.js';
 import { sha256 } from '../identity.js';
 import { projectRoot } from '../paths.js';
-import { FACES, fontFile } from './fonts.js';
+import { FACES, faceOf, fontFile, type FontFace } from './fonts.js';
 
-/** Whether the font draws a code point. */
-export type Draws = (code: number) => boolean;
+/** Whether a face of the font draws a code point. */
+export type Draws = (face: FontFace, code: number) => boolean;
 
 const CACHE_DIR = join(projectRoot, 'node_modules', '.cache', 'harness', 'fonts');
 
+/** The cached file's layout, in its name: a change to it is another file. */
+const FORMAT = 'faces-1';
+
 let coverage: Promise<Draws> | undefined;
 
-/** The characters every face of the figures' font draws (read once per process). */
+/** The characters each face of the figures' font draws (read once per process). */
 export function fontCoverage(): Promise<Draws> {
-  coverage ??= readCoverage().then((ranges) => (code) => inRanges(ranges, code));
+  coverage ??= readCoverage().then((ranges) => (face, code) => inRanges(ranges[face], code));
   return coverage;
 }
 
-/** Sorted, disjoint [first, last] code point ranges, flattened. */
-async function readCoverage(): Promise<number[]> {
+/** Per face: sorted, disjoint [first, last] code point ranges, flattened. */
+type Coverage = Record<FontFace, number[]>;
+
+async function readCoverage(): Promise<Coverage> {
   const files = FACES.map(fontFile);
-  const key = sha256(files.map((file) => `${file} ${statSync(file).size} ${statSync(file).mtimeMs}`).join('\n')).slice(0, 16);
+  const key = sha256([FORMAT, ...files.map((file) => `${file} ${statSync(file).size} ${statSync(file).mtimeMs}`)].join('\n')).slice(0, 16);
   const cached = join(CACHE_DIR, `coverage-${key}.json`);
   try {
-    return JSON.parse(readFileSync(cached, 'utf8')) as number[];
+    return JSON.parse(readFileSync(cached, 'utf8')) as Coverage;
   } catch {
     // Not read yet on this machine (or unreadable): read from the fonts.
   }
   const { openSync } = await import('fontkit');
-  const sets = files.map((file) => new Set((openSync(file) as Font).characterSet));
-  const codes = [...sets[0]!].filter((code) => sets.every((set) => set.has(code))).sort((a, b) => a - b);
-  const ranges: number[] = [];
-  for (const code of codes) {
-    if (ranges.length > 0 && ranges[ranges.length - 1] === code - 1) ranges[ranges.length - 1] = code;
-    else ranges.push(code, code);
-  }
+  const coverage = Object.fromEntries(FACES.map((face, i) => [face, rangesOf((openSync(files[i]!) as Font).characterSet)])) as Coverage;
   try {
-    writeFileAtomically(cached, JSON.stringify(ranges));
+    writeFileAtomically(cached, JSON.stringify(coverage));
   } catch {
     // A read-only project: read from the fonts again next time.
+  }
+  return coverage;
+}
+
+function rangesOf(codes: readonly number[]): number[] {
+  const ranges: number[] = [];
+  for (const code of [...codes].sort((a, b) => a - b)) {
+    if (ranges.length > 0 && ranges[ranges.length - 1]! >= code - 1) ranges[ranges.length - 1] = Math.max(ranges[ranges.length - 1]!, code);
+    else ranges.push(code, code);
   }
   return ranges;
 }
@@ -65,7 +73,7 @@ function inRanges(ranges: readonly number[], code: number): boolean {
   return false;
 }
 
-/** A drawn text with characters the font lacks. */
+/** A drawn text with characters its face of the font lacks. */
 export interface TextOutsideFont {
   text: string;
   /** Each character the font lacks, once, in order, with its code point (`U+901A`) and, where Unicode has one, the same letter in the font (𝛼: α). */
@@ -74,7 +82,7 @@ export interface TextOutsideFont {
 
 /** Any character outside printable ASCII, which the font is checked for. */
 const BEYOND_ASCII = /[^\x20-\x7e\s]/;
-const TEXT_ELEMENT = /<text\b[^>]*>([\s\S]*?)<\/text>/g;
+const TEXT_ELEMENT = /<text\b([^>]*)>([\s\S]*?)<\/text>/g;
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 
 /**
@@ -85,14 +93,27 @@ export function mayLeaveFont(svg: string): boolean {
   return BEYOND_ASCII.test(svg);
 }
 
-/** The first text element of `svg` with characters the font lacks (control and format characters aside); null if none. */
+function attribute(tag: string, name: string): string | undefined {
+  return new RegExp(`\\s${name}="([^"]*)"`).exec(tag)?.[1];
+}
+
+/**
+ * The first text element of `svg` that is drawn (not transparent, as Vega leaves a label it
+ * hides) with characters its face lacks (control and format characters aside); null if none.
+ * A text's lines (tspans) are joined with a space.
+ */
 export function svgTextOutsideFont(svg: string, draws: Draws): TextOutsideFont | null {
-  for (const [, content] of svg.matchAll(TEXT_ELEMENT)) {
-    if (!BEYOND_ASCII.test(content!)) continue;
-    const text = content!.replace(/<[^>]*>/g, '').replace(/&(#x[0-9a-f]+|#\d+|\w+);/gi, (entity, name: string) =>
-      name.startsWith('#') ? String.fromCodePoint(Number(name.startsWith('#x') || name.startsWith('#X') ? `0x${name.slice(2)}` : name.slice(1))) : (ENTITIES[name] ?? entity),
-    );
-    const lacking = [...new Set(text)].filter((char) => !/[\p{Cc}\p{Cf}]/u.test(char) && !draws(char.codePointAt(0)!));
+  for (const [, tag, content] of svg.matchAll(TEXT_ELEMENT)) {
+    if (!BEYOND_ASCII.test(content!) || Number(attribute(tag!, 'opacity') ?? 1) === 0) continue;
+    const face = faceOf(attribute(tag!, 'font-weight'), attribute(tag!, 'font-style'));
+    const has = (char: string) => draws(face, char.codePointAt(0)!);
+    const text = content!
+      .replace(/<\/tspan>\s*<tspan\b/g, ' <tspan')
+      .replace(/<[^>]*>/g, '')
+      .replace(/&(#x[0-9a-f]+|#\d+|\w+);/gi, (entity, name: string) =>
+        name.startsWith('#') ? String.fromCodePoint(Number(/^#x/i.test(name) ? `0x${name.slice(2)}` : name.slice(1))) : (ENTITIES[name] ?? entity),
+      );
+    const lacking = [...new Set(text)].filter((char) => !/[\p{Cc}\p{Cf}]/u.test(char) && !has(char));
     if (lacking.length === 0) continue;
     return {
       text,
@@ -101,7 +122,7 @@ export function svgTextOutsideFont(svg: string, draws: Draws): TextOutsideFont |
         return {
           char,
           code: `U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`,
-          instead: plain !== char && [...plain].every((c) => draws(c.codePointAt(0)!)) ? plain : null,
+          instead: plain !== char && [...plain].every(has) ? plain : null,
         };
       }),
     };

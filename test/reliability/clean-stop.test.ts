@@ -94,18 +94,23 @@ describe('a hung-up terminal (SIGHUP)', () => {
     await study.finishAndCompare(db);
   }, 60_000);
 
-  it('does not stop a run whose output goes to a log, though its input was that terminal (`run ... > log 2>&1 &`): it says so, and finishes', async () => {
-    const db = 'sighup-log.sqlite';
-    const terminal = startOnTerminal(study.argv(db), study.dir, ' < /dev/tty > log 2>&1');
-    const gone = () => terminal.code() !== null;
-    expect(await pollUntil(() => committedTrials(join(study.dir, db)), (n) => n > 0, gone)).not.toBeNull();
-    const pid = terminal.pid()!;
-    await terminal.hangUp();
-    process.kill(pid, 'SIGHUP');
-    expect(await pollUntil(() => terminal.code(), (code) => code !== null, () => false, 20)).toBe(0);
-    expect(withoutProgress(readFileSync(join(study.dir, 'log'), 'utf8'))).toContain(`${msg.hangupIgnored(pid)}\n`);
-    expect(study.expectSound(db, study.cells)).toBe(study.cells);
-  }, 60_000);
+  // Whether its shell passes SIGHUP on (an interactive one does) or not (setsid, a subshell).
+  for (const signalled of [true, false]) {
+    it(`does not stop a run whose output goes to a log, though its input was that terminal (\`run ... > log 2>&1 &\`)${signalled ? ': it says so, and finishes' : ', with no SIGHUP: it finishes'}`, async () => {
+      const db = `sighup-log-${signalled}.sqlite`;
+      const terminal = startOnTerminal(study.argv(db), study.dir, ' < /dev/tty > log 2>&1');
+      const gone = () => terminal.code() !== null;
+      expect(await pollUntil(() => committedTrials(join(study.dir, db)), (n) => n > 0, gone)).not.toBeNull();
+      const pid = terminal.pid()!;
+      await terminal.hangUp();
+      if (signalled) process.kill(pid, 'SIGHUP');
+      expect(await pollUntil(() => terminal.code(), (code) => code !== null, () => false, 20)).toBe(0);
+      const log = withoutProgress(readFileSync(join(study.dir, 'log'), 'utf8'));
+      if (signalled) expect(log).toContain(`${msg.hangupIgnored(pid)}\n`);
+      else expect(log).not.toContain('SIGHUP');
+      expect(study.expectSound(db, study.cells)).toBe(study.cells);
+    }, 60_000);
+  }
 
   it('does not stop a run that writes to no terminal (nohup, a log): it says so, and finishes', async () => {
     const db = 'nohup.sqlite';

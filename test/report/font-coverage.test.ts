@@ -6,15 +6,20 @@ import { describe, expect, it } from 'vitest';
 import { fontCoverage, mayLeaveFont, svgTextOutsideFont } from '../../harness/render/font-coverage.js';
 
 describe('the font coverage', () => {
-  it('has the letters DejaVu Sans has in every face, and not those it lacks', async () => {
+  it('has, face by face, the letters DejaVu Sans has, and not those it lacks', async () => {
     const draws = await fontCoverage();
-    for (const char of ['A', 'z', '~', '·', 'α', 'σ', '≤', '×', 'é']) expect(draws(char.codePointAt(0)!), char).toBe(true);
-    for (const char of ['通', '한', 'ह', '𝛼']) expect(draws(char.codePointAt(0)!), char).toBe(false);
+    for (const face of ['regular', 'bold', 'italic', 'boldItalic'] as const) {
+      for (const char of ['A', 'z', '~', '·', 'α', 'σ', '≤', '×', 'é']) expect(draws(face, char.codePointAt(0)!), `${face} ${char}`).toBe(true);
+      for (const char of ['通', '한', 'ह', '𝛼']) expect(draws(face, char.codePointAt(0)!), `${face} ${char}`).toBe(false);
+    }
+    // Arabic: in the upright faces only.
+    expect([draws('regular', 0x0646), draws('bold', 0x0646), draws('italic', 0x0646), draws('boldItalic', 0x0646)]).toEqual([true, true, false, false]);
   });
 });
 
 describe('drawn text outside the font', () => {
-  const lacks = (code: number) => code < 0x3000 && code !== 0x00e9;
+  /** A font whose faces lack CJK, whose regular face lacks é and whose bold face has 通. */
+  const lacks = (face: string, code: number) => (code < 0x3000 && !(face === 'regular' && code === 0x00e9)) || (face === 'bold' && code === 0x901a);
   const svg = (...texts: string[]) => `<svg><g aria-label="通 in a label, not drawn">${texts.map((t) => `<text x="1" font-family="DejaVu Sans">${t}</text>`).join('')}</g></svg>`;
 
   it('is looked for only where the SVG has characters beyond printable ASCII', () => {
@@ -30,9 +35,16 @@ describe('drawn text outside the font', () => {
         { char: 'é', code: 'U+00E9', instead: null },
       ],
     });
-    // Attributes (aria labels) are not drawn text.
+    // Attributes (aria labels) are not drawn text, nor is text Vega hides (opacity 0).
     expect(svgTextOutsideFont(svg('k · 2'), lacks)).toBeNull();
+    expect(svgTextOutsideFont('<svg><text opacity="0">通</text></svg>', lacks)).toBeNull();
+    // Each text in its own face; the lines of a text are joined with a space.
+    expect(svgTextOutsideFont('<svg><text font-weight="bold">通 é</text></svg>', lacks)).toBeNull();
+    expect(svgTextOutsideFont('<svg><text font-style="italic"><tspan>通</tspan><tspan dy="1">line</tspan></text></svg>', lacks)).toEqual({
+      text: '通 line',
+      characters: [{ char: '通', code: 'U+901A', instead: null }],
+    });
     // A mathematical letter with the same letter in the font: that one is offered.
-    expect(svgTextOutsideFont(svg('𝛼'), (code) => code < 0x10000)?.characters).toEqual([{ char: '𝛼', code: 'U+1D6FC', instead: 'α' }]);
+    expect(svgTextOutsideFont(svg('𝛼'), (_face, code) => code < 0x10000)?.characters).toEqual([{ char: '𝛼', code: 'U+1D6FC', instead: 'α' }]);
   });
 });
