@@ -44,7 +44,10 @@ function headerOf(path: string): Buffer {
  */
 export const JOURNAL_FILE = /-(wal|shm|journal)$/;
 
-/** Whether the file starts as every SQLite database does: a damaged one, not some other file. */
+/**
+ * Whether the file starts as every SQLite database does: a damaged one, not some other file.
+ * It opens the file: never ask it of a database this process holds open (see JOURNAL_FILE).
+ */
 export function hasSqliteHeader(path: string): boolean {
   try {
     return headerOf(path).subarray(0, 16).equals(Buffer.from('SQLite format 3\0', 'latin1'));
