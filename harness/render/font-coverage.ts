@@ -7,6 +7,7 @@
  * (path, size and time): a report pays it once per machine, not every time.
  */
 import { readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Font } from 'fontkit';
 import { writeFileAtomically } from '../files.js';
@@ -22,18 +23,24 @@ const CACHE_DIR = join(projectRoot, 'node_modules', '.cache', 'harness', 'fonts'
 /** The cached file's layout, in its name: a change to it is another file. */
 const FORMAT = 'faces-1';
 
-let coverage: Promise<Draws> | undefined;
+let coverage: Draws | undefined;
 
-/** The characters each face of the figures' font draws (read once per process). */
-export function fontCoverage(): Promise<Draws> {
-  coverage ??= readCoverage().then((ranges) => (face, code) => inRanges(ranges[face], code));
+/**
+ * The characters each face of the figures' font draws (read once per process). Throws the
+ * InputError of fontFile when the font files are missing.
+ */
+export function fontCoverage(): Draws {
+  if (coverage === undefined) {
+    const ranges = readCoverage();
+    coverage = (face, code) => inRanges(ranges[face], code);
+  }
   return coverage;
 }
 
 /** Per face: sorted, disjoint [first, last] code point ranges, flattened. */
 type Coverage = Record<FontFace, number[]>;
 
-async function readCoverage(): Promise<Coverage> {
+function readCoverage(): Coverage {
   const files = FACES.map(fontFile);
   const key = sha256([FORMAT, ...files.map((file) => `${file} ${statSync(file).size} ${statSync(file).mtimeMs}`)].join('\n')).slice(0, 16);
   const cached = join(CACHE_DIR, `coverage-${key}.json`);
@@ -42,7 +49,8 @@ async function readCoverage(): Promise<Coverage> {
   } catch {
     // Not read yet on this machine (or unreadable): read from the fonts.
   }
-  const { openSync } = await import('fontkit');
+  // Loaded only here, as it takes a tenth of a second.
+  const { openSync } = createRequire(import.meta.url)('fontkit') as typeof import('fontkit');
   const coverage = Object.fromEntries(FACES.map((face, i) => [face, rangesOf((openSync(files[i]!) as Font).characterSet)])) as Coverage;
   try {
     writeFileAtomically(cached, JSON.stringify(coverage));
@@ -73,24 +81,40 @@ function inRanges(ranges: readonly number[], code: number): boolean {
   return false;
 }
 
+/** A character a face lacks, with its code point (`U+901A`) and, where Unicode has one, the same letter in the face (𝛼: α). */
+export interface LackingCharacter {
+  char: string;
+  code: string;
+  instead: string | null;
+}
+
+/** The characters of `text` that `has` says the face lacks, each once, in order (control and format characters, which draw nothing, aside). */
+export function lackingCharacters(text: string, has: (char: string) => boolean): LackingCharacter[] {
+  return [...new Set(text)]
+    .filter((char) => !/[\p{Cc}\p{Cf}]/u.test(char) && !has(char))
+    .map((char) => {
+      const plain = char.normalize('NFKC');
+      return { char, code: `U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`, instead: plain !== char && [...plain].every(has) ? plain : null };
+    });
+}
+
 /** A drawn text with characters its face of the font lacks. */
 export interface TextOutsideFont {
   text: string;
-  /** Each character the font lacks, once, in order, with its code point (`U+901A`) and, where Unicode has one, the same letter in the font (𝛼: α). */
-  characters: { char: string; code: string; instead: string | null }[];
+  characters: LackingCharacter[];
 }
 
-/** Any character outside printable ASCII, which the font is checked for. */
+/** Any character outside printable ASCII, which the font (DejaVu Sans has all of printable ASCII) is checked for. */
 const BEYOND_ASCII = /[^\x20-\x7e\s]/;
 const TEXT_ELEMENT = /<text\b([^>]*)>([\s\S]*?)<\/text>/g;
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 
 /**
- * Whether a figure's SVG may draw text the font lacks: whether it has any character beyond
- * printable ASCII at all (most figures have none, and need no font tables).
+ * Whether a text (or a figure's whole SVG) may have characters the font lacks: whether it has any
+ * beyond printable ASCII at all (most figures have none, and need no font tables).
  */
-export function mayLeaveFont(svg: string): boolean {
-  return BEYOND_ASCII.test(svg);
+export function mayLeaveFont(text: string): boolean {
+  return BEYOND_ASCII.test(text);
 }
 
 function attribute(tag: string, name: string): string | undefined {
@@ -99,33 +123,21 @@ function attribute(tag: string, name: string): string | undefined {
 
 /**
  * The first text element of `svg` that is drawn (not transparent, as Vega leaves a label it
- * hides) with characters its face lacks (control and format characters aside); null if none.
- * A text's lines (tspans) are joined with a space.
+ * hides) with characters its face lacks; null if none. A text's lines (tspans) are joined with a
+ * space.
  */
 export function svgTextOutsideFont(svg: string, draws: Draws): TextOutsideFont | null {
   for (const [, tag, content] of svg.matchAll(TEXT_ELEMENT)) {
-    if (!BEYOND_ASCII.test(content!) || Number(attribute(tag!, 'opacity') ?? 1) === 0) continue;
+    if (!mayLeaveFont(content!) || Number(attribute(tag!, 'opacity') ?? 1) === 0) continue;
     const face = faceOf(attribute(tag!, 'font-weight'), attribute(tag!, 'font-style'));
-    const has = (char: string) => draws(face, char.codePointAt(0)!);
     const text = content!
       .replace(/<\/tspan>\s*<tspan\b/g, ' <tspan')
       .replace(/<[^>]*>/g, '')
       .replace(/&(#x[0-9a-f]+|#\d+|\w+);/gi, (entity, name: string) =>
         name.startsWith('#') ? String.fromCodePoint(Number(/^#x/i.test(name) ? `0x${name.slice(2)}` : name.slice(1))) : (ENTITIES[name] ?? entity),
       );
-    const lacking = [...new Set(text)].filter((char) => !/[\p{Cc}\p{Cf}]/u.test(char) && !has(char));
-    if (lacking.length === 0) continue;
-    return {
-      text,
-      characters: lacking.map((char) => {
-        const plain = char.normalize('NFKC');
-        return {
-          char,
-          code: `U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`,
-          instead: plain !== char && [...plain].every(has) ? plain : null,
-        };
-      }),
-    };
+    const characters = lackingCharacters(text, (char) => draws(face, char.codePointAt(0)!));
+    if (characters.length > 0) return { text, characters };
   }
   return null;
 }

@@ -24,7 +24,6 @@ import type { FigureDrawings, FigureTask, RenderThreadData, TaskResult } from '.
 
 const workerFile = new URL('./worker.ts', import.meta.url);
 
-
 /**
  * Each drawing thread holds its own Vega, Skia canvases and V8 heap (about 150 MB more peak
  * memory per thread on the paper report), and a report has tens of figures, not hundreds: more
@@ -126,14 +125,14 @@ export class RenderPool {
       this.counts.drawn++;
       if (key !== undefined) this.cache?.put(key, drawings);
     }
-    if (!request.warningsAreErrors) await this.checkText(request, drawings);
+    if (!request.warningsAreErrors) this.checkText(request, drawings);
     return drawings;
   }
 
   /** Records a figure whose drawn text has characters the font lacks (see font-coverage.ts). */
-  private async checkText(request: FigureRequest, drawings: FigureDrawings): Promise<void> {
+  private checkText(request: FigureRequest, drawings: FigureDrawings): void {
     if (!mayLeaveFont(drawings.svg)) return;
-    const outside = svgTextOutsideFont(drawings.svg, await fontCoverage());
+    const outside = svgTextOutsideFont(drawings.svg, fontCoverage());
     if (outside !== null) this.textOutsideFont.push({ title: request.title, ...outside });
   }
 

@@ -5,12 +5,12 @@
  * does not know).
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { openSync as openFont, type Font } from 'fontkit';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { nearest } from '../text.js';
 import { InputError } from '../errors.js';
-import { FACES, FONT_FAMILY, fontFile } from './fonts.js';
+import { fontCoverage, lackingCharacters, mayLeaveFont, type Draws, type LackingCharacter } from './font-coverage.js';
+import { FACES, FONT_FAMILY } from './fonts.js';
 
 /** What is wrong with a spec: where (a JSON pointer, '' for the whole spec), the rule, the value there. */
 export interface SpecProblem {
@@ -163,85 +163,33 @@ function valueAt(document: unknown, pointer: string): unknown {
   return value;
 }
 
-/** The figures' font, every face (opened by missingGlyph). */
-let faces: Font[] | undefined;
-
 /**
- * Whether every face of the figures' font draws `char`. One it lacks is drawn as a box in the PNG,
- * and in the PDF from another font, embedded as Type 3 (which IEEE PDF eXpress and ACM refuse).
+ * The first text the spec draws with a character some face of its font lacks (control and format
+ * characters aside), with the same letter from the font where Unicode has one (the mathematical
+ * alphanumerics a formula editor pastes, e.g. 𝛼 for α); null when there is none, or no font files
+ * to check against (drawing says how to get them).
  */
-function hasGlyph(char: string): boolean {
-  const code = char.codePointAt(0)!;
-  let has = glyphs.get(code);
-  if (has === undefined) glyphs.set(code, (has = faces!.every((font) => font.hasGlyphForCodePoint(code))));
-  return has;
-}
-
-/** hasGlyph's answers by code point: a report's figures ask for the same few characters thousands of times. */
-const glyphs = new Map<number, boolean>();
-
-/** Whether the font draws every printable ASCII character, so that text of those alone need not be looked at closer. */
-let asciiDrawn: boolean | undefined;
-const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
-
-/** A text of a spec with a character the figures' font lacks. */
-interface CharacterOutsideFont {
-  /** Where the text is (a JSON pointer), and the text. */
-  path: string;
-  text: string;
-  char: string;
-  /** `U+1D6FC`. */
-  code: string;
-  /** The same letter from the font, where Unicode has one (the mathematical alphanumerics a formula editor pastes, e.g. α for 𝛼). */
-  instead: string | null;
-}
-
-/**
- * The first text the spec draws with a character its font lacks (control and format characters
- * aside); null when there is none, or no font files to check against (drawing says how to get them).
- */
-function characterOutsideFont(spec: unknown): CharacterOutsideFont | null {
+function missingGlyph(spec: unknown): SpecProblem | null {
+  let draws: Draws;
   try {
-    faces ??= FACES.map((face) => openFont(fontFile(face)) as Font);
+    draws = fontCoverage();
   } catch (thrown) {
     if (thrown instanceof InputError) return null;
     throw thrown;
   }
-  let found: { char: string } | undefined;
+  const inEveryFace = (char: string) => FACES.every((face) => draws(face, char.codePointAt(0)!));
+  let found: LackingCharacter | undefined;
   const path = firstWhere(
     spec,
-    (_key, value) => {
-      if (typeof value !== 'string') return false;
-      asciiDrawn ??= [...Array(0x7f - 0x20)].every((_, i) => hasGlyph(String.fromCharCode(0x20 + i)));
-      if (asciiDrawn && PRINTABLE_ASCII.test(value)) return false;
-      // Control and format characters (a line break, a zero-width joiner, a byte order mark) draw nothing.
-      const char = [...value].find((c) => !/[\p{Cc}\p{Cf}]/u.test(c) && !hasGlyph(c));
-      if (char !== undefined) found = { char };
-      return char !== undefined;
-    },
+    (_key, value) => typeof value === 'string' && mayLeaveFont(value) && (found = lackingCharacters(value, inEveryFace)[0]) !== undefined,
     '',
     (key) => UNDRAWN.has(key),
   );
   if (path === null || found === undefined) return null;
-  const { char } = found;
-  const plain = char.normalize('NFKC');
   return {
     path,
-    text: String(valueAt(spec, path)),
-    char,
-    code: `U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`,
-    instead: plain !== char && [...plain].every(hasGlyph) ? plain : null,
-  };
-}
-
-/** characterOutsideFont as a reason to refuse a spec (`render`). */
-function missingGlyph(spec: unknown): SpecProblem | null {
-  const found = characterOutsideFont(spec);
-  if (found === null) return null;
-  return {
-    path: found.path,
     rule: `has "${found.char}" (${found.code}), which ${FONT_FAMILY} lacks (the PNG would show a box for it, and the PDF would draw it from another font, as Type 3, which IEEE PDF eXpress and ACM refuse)`,
-    received: found.text,
+    received: valueAt(spec, path),
     fix: found.instead !== null ? `Write "${found.instead}" instead.` : `Use characters ${FONT_FAMILY} has, or leave this one out.`,
   };
 }
