@@ -59,9 +59,11 @@ export interface GroupTask {
   /** Hex seed derived from the study and the experiment's `seedIdentity`; never from order. */
   seed: string;
   /**
-   * The first cell's resolved parameters. Only what `groupOf` puts into `simulation` is the same
-   * for every cell of the group: read anything else a cell may vary (a shared axis's parameter)
-   * from that cell's own `params`.
+   * The resolved parameters of the group's first cell in the grid, whether or not that cell is
+   * in this task (a resume leaves out the cells already done). Only what `groupOf` puts into
+   * `simulation` is the same for every cell of the group: read anything else a cell may vary (a
+   * shared axis's parameter) from that cell's own `params`; `harness plan` warns where a cell's
+   * results change with the cells it runs with.
    */
   params: Json;
   cells: CellSpec[];

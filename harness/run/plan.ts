@@ -60,6 +60,12 @@ export interface PilotEstimate {
   differed?: { cell: Record<string, Json>; where: string; first: Json; second: Json };
   /** The first group, as long as the whole pilot, ran once (seconds): whether its results repeat was not checked. */
   unrepeated?: { seconds: number };
+  /**
+   * The first group run again with its cells in reverse order, the last cell's params as the
+   * task's, gave a cell other results: a cell's results depend on the cells it runs with. `param`:
+   * where the two tasks' params differ (the first such path), the likely cause.
+   */
+  reordered?: { cell: Record<string, Json>; where: string; first: Json; second: Json; param?: { path: string; first: Json; second: Json } };
 }
 
 export interface PlanOptions {
@@ -170,6 +176,7 @@ async function pilot(study: Study, shard: Shard | null, done: Bitset, options: P
   let stopped: PilotEstimate['stopped'];
   let differed: PilotEstimate['differed'];
   let unrepeated: PilotEstimate['unrepeated'];
+  let reordered: PilotEstimate['reordered'];
   const outputs = new Map<string, OkOutcome>();
   /** Milliseconds `copies` runs of the group took in all; null when one threw; the limit when one was stopped there. */
   const time = async (group: PlannedGroup, copies = 1): Promise<number | null> => {
@@ -191,6 +198,25 @@ async function pilot(study: Study, shard: Shard | null, done: Bitset, options: P
     }
     return total;
   };
+  /**
+   * Runs the group once more as a resume might see it, its cells in reverse order and the last
+   * one's params as the task's, and compares each cell's results with the first run's (untimed).
+   * The contract it checks: a cell's results depend on its seed and its own params alone.
+   */
+  const runReordered = async (group: PlannedGroup): Promise<PilotEstimate['reordered']> => {
+    const { task } = group;
+    const cells = [...task.cells].reverse();
+    const [outcome] = (await pool.run(moduleUrl, [{ ...task, params: cells[0]!.params, cells }]))!;
+    if (outcome!.kind === 'failed' && isTimeLimitError(outcome!.message)) return undefined;
+    const before = outputs.get(task.groupKey)!;
+    const again: OkOutcome =
+      outcome!.kind === 'ok'
+        ? { ...outcome!, trials: [...outcome!.trials].reverse() }
+        : { ...before, trials: before.trials.map(() => ({ ok: false, message: outcome!.message })) };
+    const found = firstDifference(study.loaded.experiment, task, before, again);
+    const param = firstJsonDifference(task.params, cells[0]!.params);
+    return found && { ...found, ...(param && { param }) };
+  };
   const record = (group: PlannedGroup, took: number) => {
     ms += took;
     cells += group.task.cells.length;
@@ -210,6 +236,7 @@ async function pilot(study: Study, shard: Shard | null, done: Bitset, options: P
       }
       if (stopped || first >= pilotBudgetMs) record(group, stopped ? limitMs : first);
       if (!stopped && first >= pilotBudgetMs) unrepeated = { seconds: first / 1000 };
+      else if (!stopped && !differed && group.task.cells.length > 1) reordered = await runReordered(group);
       break;
     }
     if (timed === 0 && !stopped) {
@@ -226,13 +253,28 @@ async function pilot(study: Study, shard: Shard | null, done: Bitset, options: P
   }
   if (timed === 0 && failed > 0) return { error: failed === 1 ? firstError! : `${failed} groups failed; the first: ${firstError}` };
   const failures = failed > 0 ? { failedGroups: failed, firstError: firstError! } : {};
-  const ended = { ...(stopped && { stopped }), ...(differed && { differed }), ...(unrepeated && { unrepeated }) };
+  const ended = { ...(stopped && { stopped }), ...(differed && { differed }), ...(unrepeated && { unrepeated }), ...(reordered && { reordered }) };
   if (cells === 0 || todoCells === 0) return { pilotGroups: 0, msPerCell: 0, threads, seconds: 0, ...failures, ...ended };
   const msPerCell = ms / cells;
   return { pilotGroups: timed, msPerCell, threads, seconds: (msPerCell * todoCells) / threads / 1000, ...failures, ...ended };
 }
 
 type OkOutcome = Extract<GroupOutcome, { kind: 'ok' }>;
+
+/** The first path (dotted, in key order) where two JSON values differ, with the two values there. */
+export function firstJsonDifference(a: Json, b: Json, path = ''): { path: string; first: Json; second: Json } | undefined {
+  const isObject = (x: Json): x is { [key: string]: Json } => typeof x === 'object' && x !== null && !Array.isArray(x);
+  if (isObject(a) && isObject(b)) {
+    for (const key of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) {
+      const at = path ? `${path}.${key}` : key;
+      if (!(key in a) || !(key in b)) return { path: at, first: a[key] ?? null, second: b[key] ?? null };
+      const found = firstJsonDifference(a[key]!, b[key]!, at);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  return JSON.stringify(a) === JSON.stringify(b) ? undefined : { path, first: a, second: b };
+}
 
 /**
  * Where two runs of one group gave different results, and the two values; undefined when they

@@ -3,7 +3,7 @@
  * cells are grouped by what `groupOf` says they simulate, and each group becomes one GroupTask
  * with a seed derived from identity. Lazy: one block at a time, skipping done cells.
  */
-import type { CellSpec, GroupTask, Json } from '../experiment.js';
+import type { GroupTask, Json } from '../experiment.js';
 import type { Bitset } from '../bitset.js';
 import { InputError, errorMessage } from '../errors.js';
 import type { Grid } from '../grid.js';
@@ -77,8 +77,9 @@ export function groupsOfBlock(study: Study, block: number, skip: (index: number)
   const groups = new Map<string, PlannedGroup>();
   const firstBySimulation = new Map<string, { seedText: string; values: Record<string, Json> }>();
   const end = (block + 1) * grid.blockSize;
+  if (!grid.blockHasCell(block, (index) => !skip(index))) return [];
   for (let index = block * grid.blockSize; index < end; index++) {
-    if (skip(index) || grid.isExcluded(index)) continue;
+    if (grid.isExcluded(index)) continue;
     const values = grid.valuesOf(index);
     const params = study.paramsOf(index);
     let identity: { simulation: Json; seedIdentity: Json };
@@ -92,17 +93,20 @@ export function groupsOfBlock(study: Study, block: number, skip: (index: number)
     const first = firstBySimulation.get(simulationText);
     if (!first) firstBySimulation.set(simulationText, { seedText, values });
     else if (first.seedText !== seedText) throw new InputError(msg.experimentSeedConflict(exp.name, first.values, values, differOnlyInSharedAxes(declaredSharedAxes(exp), first.values, values)));
-    const cell: CellSpec = { key: trialKeyOf(body, values), values, params: params.json };
     const id = `${simulationText}\u0000${seedText}`;
     let group = groups.get(id);
     if (!group) {
+      // A task's params are its group's first cell's, done or not: whatever a resume leaves to
+      // run, an experiment that reads a cell's parameter off the task reads the same value.
       const seed = seedOf(body, identity.seedIdentity);
       group = { task: { groupKey: groupKeyOf(body, identity.simulation, seed), seed, params: params.json, cells: [] }, indices: [] };
       groups.set(id, group);
     }
-    group.task.cells.push(cell);
+    if (skip(index)) continue;
+    group.task.cells.push({ key: trialKeyOf(body, values), values, params: params.json });
     group.indices.push(index);
   }
+  for (const [id, group] of groups) if (group.task.cells.length === 0) groups.delete(id);
   // A block of one simulation splits none. Of several, the cells are checked here: the study's
   // check saw one replicate of each cell, not those its exclusions moved to another.
   if (firstBySimulation.size > 1) {

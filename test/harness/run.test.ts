@@ -93,6 +93,19 @@ describe('determinism', () => {
     expect(again).toMatchObject({ ok: 0, failed: 0, alreadyDone: 384, status: 'done' });
   });
 
+  it("resumes a group whose first cell is done to the same bytes, also where runGroup reads a cell's parameter off the task", async () => {
+    // faulty's `misread` adds task.params.offset, which the cells of a group differ in (plan warns of it).
+    const misread = await load({ name: 'misread', experiment: faultyModule, seeds: 3, axes: { behavior: ['misread'], variant: ['a', 'b'] }, sweep: { offset: [0, 5] } }, 'misread.yaml');
+    expect(misread.grid.blockSize).toBe(4);
+    await run(misread, 'misread-whole.sqlite');
+    await run(misread, 'misread-resumed.sqlite');
+    const db = new Database(join(dir, 'misread-resumed.sqlite'));
+    expect(db.prepare('DELETE FROM trial WHERE cell_index % 4 <> 0').run().changes).toBe(9);
+    db.close();
+    expect(await run(misread, 'misread-resumed.sqlite')).toMatchObject({ alreadyDone: 3, ok: 9 });
+    expect(dumpResults(join(dir, 'misread-resumed.sqlite')).trials).toBe(dumpResults(join(dir, 'misread-whole.sqlite')).trials);
+  });
+
   it('shares one simulation across a swept parameter that does not change it', async () => {
     const shared = await load({ ...gridStudy, name: 'modes', seeds: 2, sweep: { mode: ['plain', 'fancy'] } }, 'modes.yaml');
     await run(shared, 'modes.sqlite');

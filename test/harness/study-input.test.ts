@@ -221,6 +221,38 @@ describe('the time estimate of plan', () => {
     expect(steady.stdout).not.toContain('different results');
   });
 
+  it("runs its first group again in reverse order, and says where a cell's results change with the cells it runs with", async () => {
+    type Reordered = { cell: Record<string, unknown>; where: string; first: number; second: number; param?: { path: string; first: number; second: number } };
+    const reordered = async (name: string, doc: Record<string, unknown>): Promise<{ found: Reordered | undefined; text: string }> => {
+      const study = writeStudy(dir, `${name}.yaml`, { name, experiment: faulty, seeds: 2, ...doc });
+      const json = await cli(['plan', study, '--threads', '1', '--json'], dir);
+      expect(json.code, json.stderr).toBe(0);
+      const text = await cli(['plan', study, '--threads', '1'], dir);
+      expect(text.code, text.stderr).toBe(0);
+      return { found: (JSON.parse(json.stdout) as { estimate: { reordered?: Reordered } }).estimate.reordered, text: text.stdout };
+    };
+    // A parameter the cells of a group differ in (a shared sweep), read off the task.
+    const misread = await reordered('pilot-misread', { axes: { behavior: ['misread'], variant: ['a', 'b'] }, sweep: { offset: [0, 5] } });
+    expect(misread.found).toMatchObject({ cell: { behavior: 'misread', offset: 0, variant: 'a', replicate: 0 }, where: 'column "value"', param: { path: 'offset', first: 0, second: 5 } });
+    const m = misread.found!;
+    expect(m.second - m.first).toBe(5);
+    expect(misread.text).toContain(`  warning: ${msg.pilotGroupReordered(m.cell, m.where, m.first, m.second, m.param)}`);
+    expect(misread.text).toContain('runGroup seems to read it from task.params');
+    // Results that depend on a cell's place in the task, with no parameter to blame.
+    const sequential = await reordered('pilot-sequential', { axes: { behavior: ['sequential'], variant: ['a', 'b'] } });
+    expect(sequential.found).toMatchObject({ cell: { behavior: 'sequential', variant: 'a', replicate: 0 }, where: 'column "value"' });
+    const q = sequential.found!;
+    expect(q.param).toBeUndefined();
+    expect(q.second - q.first).toBe(1);
+    expect(sequential.text).toContain(`  warning: ${msg.pilotGroupReordered(q.cell, q.where, q.first, q.second)}`);
+    // A cell computed from its own params says nothing, its group's params differing or not.
+    for (const doc of [{ axes: { behavior: ['ok'], variant: ['a', 'b'] }, sweep: { offset: [0, 5] } }, { axes: { behavior: ['ok'], variant: ['a', 'b'] } }]) {
+      const ok = await reordered('pilot-ok', doc);
+      expect(ok.found).toBeUndefined();
+      expect(ok.text).not.toContain('reverse order');
+    }
+  });
+
   it('says where it ran its first group once, as long as the whole pilot, and could not check that its results repeat', async () => {
     const slow = writeStudy(dir, 'pilot-slow.yaml', noopStudy({ name: 'pilot-slow', seeds: 2, params: { delay_ms: 2100 }, axes: { color: ['red'], size: ['s'] } }));
     const plan = await cli(['plan', slow, '--threads', '1', '--json'], dir);
