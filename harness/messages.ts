@@ -548,22 +548,22 @@ export function pilotGroupDiffered(cell: unknown, where: string, first: unknown,
   );
 }
 
-/** A group the pilot ran again in reverse order, which gave a cell other results (see PilotEstimate.reordered). */
-export function pilotGroupReordered(cell: unknown, where: string, first: unknown, second: unknown, param?: { path: string; first: unknown; second: unknown }): string {
-  const opening =
-    `A group of the pilot, run again with its cells in reverse order, gave cell ${showValue(cell, 200)} other results: ${where} was ${showValue(first)}, then ${showValue(second)}. ` +
-    "A cell's results must depend on the group's seed and the cell's own params alone. ";
-  if (param) {
+/** A cell of the pilot's first group that gave other results run alone (see PilotEstimate.alone). */
+export function pilotCellAlone(cell: unknown, where: string, inGroup: unknown, alone: unknown, params?: readonly { path: string; first?: unknown; second?: unknown }[]): string {
+  const opening = `A cell of the pilot's first group (cell ${showValue(cell, 200)}), run alone, gave other results than in its group: ${where} was ${showValue(inGroup)} in the group, ${showValue(alone)} alone. `;
+  if (params) {
+    const shown = (value: unknown) => (value === undefined ? 'absent' : showValue(value));
+    const paths = params.slice(0, 5).map((p) => `params.${p.path} (${shown(p.first)} in the task, ${shown(p.second)} in the cell)`);
     return (
       opening +
-      `The task's params (the group's first cell's) differed between the two runs in params.${param.path} (${showValue(param.first)}, then ${showValue(param.second)}): runGroup seems to read it from task.params, so every cell of a group would be computed with its first cell's value. ` +
-      "Read what may differ between the cells of a group from each cell's own params (cell.params), or put it in groupOf's simulation so that cells that differ in it run apart."
+      `Alone with its group's params as the task's, it gave the group's results again: runGroup reads from task.params, which are the group's first cell's, ${params.length === 1 ? 'a parameter' : 'one of the parameters'} this cell has another value of: ${listInWords(paths)}${params.length > 5 ? ` and ${params.length - 5} more` : ''}. ` +
+      "Every cell of a group is so computed with its first cell's value. Read what may differ between the cells of a group from each cell's own params (cell.params), or put it in groupOf's simulation so that cells that differ in it run apart."
     );
   }
   return (
     opening +
-    'They depend on the cells that run with it (as when runGroup draws from one random stream cell after cell): a resume or a retry of failed trials runs only some cells of a group, and would store other numbers than a run from the start. ' +
-    "Compute each cell's results so that they do not depend on which cells run before it."
+    "A cell's results must depend on the group's seed and the cell's own values and params alone, not on the other cells of its task (how many there are, or which run before it, as when runGroup draws from one random stream cell after cell): " +
+    'a resume or a retry of failed trials runs only some cells of a group, and would store other numbers than a run from the start.'
   );
 }
 
@@ -573,15 +573,15 @@ export function pilotWarnings(
     stopped?: { cell: unknown; limitMs: number; byTaskTimeout: boolean };
     differed?: { cell: unknown; where: string; first: unknown; second: unknown };
     unrepeated?: { seconds: number };
-    reordered?: { cell: unknown; where: string; first: unknown; second: unknown; param?: { path: string; first: unknown; second: unknown } };
+    alone?: { cell: unknown; where: string; inGroup: unknown; alone: unknown; params?: readonly { path: string; first?: unknown; second?: unknown }[] };
   },
   /** The runs' --task-timeout, where the pilot's own limit was shorter (see pilotGroupStopped). */
   taskTimeoutMs?: number,
 ): string[] {
-  const { stopped, differed, unrepeated, reordered } = estimate;
+  const { stopped, differed, unrepeated, alone } = estimate;
   return [
     ...(differed ? [pilotGroupDiffered(differed.cell, differed.where, differed.first, differed.second)] : []),
-    ...(reordered ? [pilotGroupReordered(reordered.cell, reordered.where, reordered.first, reordered.second, reordered.param)] : []),
+    ...(alone ? [pilotCellAlone(alone.cell, alone.where, alone.inGroup, alone.alone, alone.params)] : []),
     ...(stopped ? [pilotGroupStopped(stopped.cell, stopped.limitMs / 1000, stopped.byTaskTimeout, stopped.byTaskTimeout || taskTimeoutMs === undefined ? undefined : taskTimeoutMs / 1000)] : []),
     ...(unrepeated ? [pilotGroupUnrepeated(unrepeated.seconds)] : []),
   ];

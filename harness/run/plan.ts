@@ -8,6 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { Bitset } from '../bitset.js';
 import type { Experiment, GroupTask, Json } from '../experiment.js';
+import { canonicalJson } from '../identity.js';
 import { diffManifests, type Difference } from '../manifest.js';
 import { isTimeLimitError } from '../messages.js';
 import { compiledModule } from '../pool/compile.js';
@@ -61,11 +62,12 @@ export interface PilotEstimate {
   /** The first group, as long as the whole pilot, ran once (seconds): whether its results repeat was not checked. */
   unrepeated?: { seconds: number };
   /**
-   * The first group run again with its cells in reverse order, the last cell's params as the
-   * task's, gave a cell other results: a cell's results depend on the cells it runs with. `param`:
-   * where the two tasks' params differ (the first such path), the likely cause.
+   * A cell of the first group, run alone (a task of its own, with its own params), gave other
+   * results than in its group: its results depend on what else its task holds. `params`: where
+   * the task's params differ from the cell's own, when the cell run alone with the task's params
+   * gave its group's results again (runGroup reads a cell's parameter off the task).
    */
-  reordered?: { cell: Record<string, Json>; where: string; first: Json; second: Json; param?: { path: string; first: Json; second: Json } };
+  alone?: { cell: Record<string, Json>; where: string; inGroup: Json; alone: Json; params?: JsonDifference[] };
 }
 
 export interface PlanOptions {
@@ -176,7 +178,9 @@ async function pilot(study: Study, shard: Shard | null, done: Bitset, options: P
   let stopped: PilotEstimate['stopped'];
   let differed: PilotEstimate['differed'];
   let unrepeated: PilotEstimate['unrepeated'];
-  let reordered: PilotEstimate['reordered'];
+  let alone: PilotEstimate['alone'];
+  /** The first group that ran: the one whose results the pilot checks. */
+  let checked: PlannedGroup | undefined;
   const outputs = new Map<string, OkOutcome>();
   /** Milliseconds `copies` runs of the group took in all; null when one threw; the limit when one was stopped there. */
   const time = async (group: PlannedGroup, copies = 1): Promise<number | null> => {
@@ -199,23 +203,49 @@ async function pilot(study: Study, shard: Shard | null, done: Bitset, options: P
     return total;
   };
   /**
-   * Runs the group once more as a resume might see it, its cells in reverse order and the last
-   * one's params as the task's, and compares each cell's results with the first run's (untimed).
-   * The contract it checks: a cell's results depend on its seed and its own params alone.
+   * Runs cells of the group alone, each a task of its own with its own params as the task's, and
+   * compares their results with the group's (untimed): a cell's results must depend on the
+   * group's seed and the cell's own values and params alone, whatever else its task holds (a
+   * resume or a retry runs only some cells of a group). The cells run are one for each params
+   * the group's cells have besides the task's, then the last, while within the pilot's budget.
    */
-  const runReordered = async (group: PlannedGroup): Promise<PilotEstimate['reordered']> => {
+  const runAlone = async (group: PlannedGroup): Promise<PilotEstimate['alone']> => {
     const { task } = group;
-    const cells = [...task.cells].reverse();
-    const [outcome] = (await pool.run(moduleUrl, [{ ...task, params: cells[0]!.params, cells }]))!;
-    if (outcome!.kind === 'failed' && isTimeLimitError(outcome!.message)) return undefined;
-    const before = outputs.get(task.groupKey)!;
-    const again: OkOutcome =
-      outcome!.kind === 'ok'
-        ? { ...outcome!, trials: [...outcome!.trials].reverse() }
-        : { ...before, trials: before.trials.map(() => ({ ok: false, message: outcome!.message })) };
-    const found = firstDifference(study.loaded.experiment, task, before, again);
-    const param = firstJsonDifference(task.params, cells[0]!.params);
-    return found && { ...found, ...(param && { param }) };
+    const exp = study.loaded.experiment;
+    const inGroup = outputs.get(task.groupKey)!;
+    const seen = new Set([canonicalJson(task.params)]);
+    const places = task.cells.flatMap((cell, place) => {
+      const params = canonicalJson(cell.params);
+      if (seen.has(params)) return [];
+      seen.add(params);
+      return [place];
+    });
+    if (!places.includes(task.cells.length - 1)) places.push(task.cells.length - 1);
+    const runCell = async (place: number, params: Json) => {
+      const cell = task.cells[place]!;
+      const [outcome] = (await pool.run(moduleUrl, [{ ...task, params, cells: [cell] }]))!;
+      if (outcome!.kind === 'failed' && isTimeLimitError(outcome!.message)) return undefined;
+      const ran: OkOutcome = outcome!.kind === 'ok' ? outcome! : { ...inGroup, trials: [{ ok: false, message: outcome!.message }] };
+      const before: OkOutcome = { ...inGroup, trials: [inGroup.trials[place]!] };
+      return { took: ran.durationMs, difference: firstDifference(exp, { ...task, cells: [cell] }, before, ran) ?? null };
+    };
+    let spent = 0;
+    for (const place of places) {
+      if (spent > pilotBudgetMs) break;
+      const cell = task.cells[place]!;
+      const own = await runCell(place, cell.params);
+      if (!own) break;
+      spent += own.took;
+      if (!own.difference) continue;
+      const { where, first, second } = own.difference;
+      const found = { cell: cell.values, where, inGroup: first, alone: second };
+      const params = jsonDifferences(task.params, cell.params);
+      if (params.length === 0) return found;
+      // Alone again with the task's params: its group's results back mean they came from there.
+      const withTasks = await runCell(place, task.params);
+      return withTasks && !withTasks.difference ? { ...found, params } : found;
+    }
+    return undefined;
   };
   const record = (group: PlannedGroup, took: number) => {
     ms += took;
@@ -236,7 +266,7 @@ async function pilot(study: Study, shard: Shard | null, done: Bitset, options: P
       }
       if (stopped || first >= pilotBudgetMs) record(group, stopped ? limitMs : first);
       if (!stopped && first >= pilotBudgetMs) unrepeated = { seconds: first / 1000 };
-      else if (!stopped && !differed && group.task.cells.length > 1) reordered = await runReordered(group);
+      checked = group;
       break;
     }
     if (timed === 0 && !stopped) {
@@ -248,12 +278,14 @@ async function pilot(study: Study, shard: Shard | null, done: Bitset, options: P
         if (stopped || timed >= count || ms > pilotBudgetMs || (timed === 0 && failed >= sample.length)) break;
       }
     }
+    // Once its results have repeated (else the experiment is not deterministic, said above).
+    if (checked && checked.task.cells.length > 1 && !stopped && !differed && !unrepeated) alone = await runAlone(checked);
   } finally {
     await pool.destroy();
   }
   if (timed === 0 && failed > 0) return { error: failed === 1 ? firstError! : `${failed} groups failed; the first: ${firstError}` };
   const failures = failed > 0 ? { failedGroups: failed, firstError: firstError! } : {};
-  const ended = { ...(stopped && { stopped }), ...(differed && { differed }), ...(unrepeated && { unrepeated }), ...(reordered && { reordered }) };
+  const ended = { ...(stopped && { stopped }), ...(differed && { differed }), ...(unrepeated && { unrepeated }), ...(alone && { alone }) };
   if (cells === 0 || todoCells === 0) return { pilotGroups: 0, msPerCell: 0, threads, seconds: 0, ...failures, ...ended };
   const msPerCell = ms / cells;
   return { pilotGroups: timed, msPerCell, threads, seconds: (msPerCell * todoCells) / threads / 1000, ...failures, ...ended };
@@ -261,19 +293,23 @@ async function pilot(study: Study, shard: Shard | null, done: Bitset, options: P
 
 type OkOutcome = Extract<GroupOutcome, { kind: 'ok' }>;
 
-/** The first path (dotted, in key order) where two JSON values differ, with the two values there. */
-export function firstJsonDifference(a: Json, b: Json, path = ''): { path: string; first: Json; second: Json } | undefined {
-  const isObject = (x: Json): x is { [key: string]: Json } => typeof x === 'object' && x !== null && !Array.isArray(x);
+export interface JsonDifference {
+  /** Dotted, as in a study's sweeps. */
+  path: string;
+  /** Undefined where the path is absent. */
+  first?: Json;
+  second?: Json;
+}
+
+/** The paths (in key order) where two JSON values differ, with the two values there. */
+export function jsonDifferences(a: Json | undefined, b: Json | undefined, path = ''): JsonDifference[] {
+  const isObject = (x: Json | undefined): x is { [key: string]: Json } => typeof x === 'object' && x !== null && !Array.isArray(x);
   if (isObject(a) && isObject(b)) {
-    for (const key of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) {
-      const at = path ? `${path}.${key}` : key;
-      if (!(key in a) || !(key in b)) return { path: at, first: a[key] ?? null, second: b[key] ?? null };
-      const found = firstJsonDifference(a[key]!, b[key]!, at);
-      if (found) return found;
-    }
-    return undefined;
+    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+    return keys.flatMap((key) => jsonDifferences(a[key], b[key], path ? `${path}.${key}` : key));
   }
-  return JSON.stringify(a) === JSON.stringify(b) ? undefined : { path, first: a, second: b };
+  if (JSON.stringify(a) === JSON.stringify(b)) return [];
+  return [{ path, ...(a !== undefined && { first: a }), ...(b !== undefined && { second: b }) }];
 }
 
 /**

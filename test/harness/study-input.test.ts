@@ -221,36 +221,59 @@ describe('the time estimate of plan', () => {
     expect(steady.stdout).not.toContain('different results');
   });
 
-  it("runs its first group again in reverse order, and says where a cell's results change with the cells it runs with", async () => {
-    type Reordered = { cell: Record<string, unknown>; where: string; first: number; second: number; param?: { path: string; first: number; second: number } };
-    const reordered = async (name: string, doc: Record<string, unknown>): Promise<{ found: Reordered | undefined; text: string }> => {
+  it("runs cells of its first group alone, and says where a cell's results change with the other cells of its task", async () => {
+    type Alone = { cell: Record<string, unknown>; where: string; inGroup: unknown; alone: unknown; params?: { path: string; first?: unknown; second?: unknown }[] };
+    type Estimate = { alone?: Alone; differed?: unknown };
+    const planned = async (name: string, doc: Record<string, unknown>): Promise<{ estimate: Estimate; text: string }> => {
       const study = writeStudy(dir, `${name}.yaml`, { name, experiment: faulty, seeds: 2, ...doc });
       const json = await cli(['plan', study, '--threads', '1', '--json'], dir);
       expect(json.code, json.stderr).toBe(0);
       const text = await cli(['plan', study, '--threads', '1'], dir);
       expect(text.code, text.stderr).toBe(0);
-      return { found: (JSON.parse(json.stdout) as { estimate: { reordered?: Reordered } }).estimate.reordered, text: text.stdout };
+      return { estimate: (JSON.parse(json.stdout) as { estimate: Estimate }).estimate, text: text.stdout };
     };
-    // A parameter the cells of a group differ in (a shared sweep), read off the task.
-    const misread = await reordered('pilot-misread', { axes: { behavior: ['misread'], variant: ['a', 'b'] }, sweep: { offset: [0, 5] } });
-    expect(misread.found).toMatchObject({ cell: { behavior: 'misread', offset: 0, variant: 'a', replicate: 0 }, where: 'column "value"', param: { path: 'offset', first: 0, second: 5 } });
-    const m = misread.found!;
-    expect(m.second - m.first).toBe(5);
-    expect(misread.text).toContain(`  warning: ${msg.pilotGroupReordered(m.cell, m.where, m.first, m.second, m.param)}`);
-    expect(misread.text).toContain('runGroup seems to read it from task.params');
-    // Results that depend on a cell's place in the task, with no parameter to blame.
-    const sequential = await reordered('pilot-sequential', { axes: { behavior: ['sequential'], variant: ['a', 'b'] } });
-    expect(sequential.found).toMatchObject({ cell: { behavior: 'sequential', variant: 'a', replicate: 0 }, where: 'column "value"' });
-    const q = sequential.found!;
-    expect(q.param).toBeUndefined();
-    expect(q.second - q.first).toBe(1);
-    expect(sequential.text).toContain(`  warning: ${msg.pilotGroupReordered(q.cell, q.where, q.first, q.second)}`);
+    const warning = (a: Alone) => `  warning: ${msg.pilotCellAlone(a.cell, a.where, a.inGroup, a.alone, a.params)}`;
+    // A parameter the cells of a group differ in (a shared sweep), read off the task: named.
+    const misread = await planned('pilot-misread', { axes: { behavior: ['misread'], variant: ['a', 'b'] }, sweep: { offset: [0, 5] } });
+    const m = misread.estimate.alone!;
+    expect(m).toMatchObject({ cell: { behavior: 'misread', variant: 'a', offset: 5, replicate: 0 }, where: 'column "value"', params: [{ path: 'offset', first: 0, second: 5 }] });
+    expect(Number(m.alone) - Number(m.inGroup)).toBe(5);
+    expect(misread.text).toContain(warning(m));
+    expect(misread.text).toContain('runGroup reads from task.params');
+    // Also where an exclusion leaves the group's last cell the first one's offset.
+    const excluded = await planned('pilot-misread-excluded', { axes: { behavior: ['misread'], variant: ['a', 'b'] }, sweep: { offset: [0, 5] }, exclude: [{ variant: ['b'], offset: [5] }] });
+    expect(excluded.estimate.alone).toMatchObject({ cell: { variant: 'a', offset: 5 }, params: [{ path: 'offset', first: 0, second: 5 }] });
+    // Results that depend on a cell's place in its task: no parameter blamed, the cells' params
+    // differing or not.
+    for (const [name, sweep] of [['pilot-sequential', {}], ['pilot-sequential-swept', { offset: [0, 5] }]] as const) {
+      const sequential = await planned(name, { axes: { behavior: ['sequential'], variant: ['a', 'b'] }, sweep });
+      const q = sequential.estimate.alone!;
+      expect(q).toMatchObject({ cell: { behavior: 'sequential', replicate: 0 }, where: 'column "value"' });
+      expect(q.params).toBeUndefined();
+      expect(sequential.text).toContain(warning(q));
+      expect(sequential.text).toContain('not on the other cells of its task');
+    }
     // A cell computed from its own params says nothing, its group's params differing or not.
     for (const doc of [{ axes: { behavior: ['ok'], variant: ['a', 'b'] }, sweep: { offset: [0, 5] } }, { axes: { behavior: ['ok'], variant: ['a', 'b'] } }]) {
-      const ok = await reordered('pilot-ok', doc);
-      expect(ok.found).toBeUndefined();
-      expect(ok.text).not.toContain('reverse order');
+      const ok = await planned('pilot-ok', doc);
+      expect(ok.estimate.alone).toBeUndefined();
+      expect(ok.text).not.toContain('run alone');
     }
+    // Results that do not repeat are said to, and not blamed on the cells (a group of 150 ms
+    // repeats only once the warm-up is over).
+    const random = await planned('pilot-random-slow', { axes: { behavior: ['random'], variant: ['a', 'b'] }, sweep: { offset: [0, 5] }, params: { delay_ms: 150 } });
+    expect(random.estimate.differed).toBeDefined();
+    expect(random.estimate.alone).toBeUndefined();
+  }, 30_000);
+
+  it('names, of the parameters a cell has other values of than its task, each one', async () => {
+    // noop reads `label` off the task (and `mode` off the cell); the middle variant's label is read wrong.
+    const variants = writeStudy(dir, 'pilot-variants.yaml', noopStudy({ name: 'pilot-variants', seeds: 2, variants: { v1: {}, v2: { label: 'x-', delay_ms: 1 }, v3: { mode: 'fancy' } } }));
+    const plan = await cli(['plan', variants, '--threads', '1', '--json'], dir);
+    expect(plan.code, plan.stderr).toBe(0);
+    const { alone } = (JSON.parse(plan.stdout) as { estimate: { alone: { cell: Record<string, unknown>; where: string; params: unknown[] } } }).estimate;
+    expect(alone).toMatchObject({ cell: { variant: 'v2' }, where: 'column "label"', inGroup: 'red-s', alone: 'x-red-s' });
+    expect(alone.params).toEqual([{ path: 'delay_ms', first: 0, second: 1 }, { path: 'label', first: '', second: 'x-' }]);
   });
 
   it('says where it ran its first group once, as long as the whole pilot, and could not check that its results repeat', async () => {
