@@ -1049,3 +1049,25 @@ function texts(item: SceneItem, role: string): (SceneItem & { y: number })[] {
   for (const mark of item.items ?? []) visit(mark, 0);
   return out;
 }
+
+describe('panels by model in rows of three, the last row not full', () => {
+  /** The k axes a figure's drawing has: one per x axis title. */
+  const kAxes = async (figure: Figure) => (await renderSvg(compileVegaLite(figure.spec))).split('>k (samples, log)</text>').length - 1;
+  const curves = (models: string[]) => {
+    const a = analyze(syntheticReportInput({ scenarios: ['balanced'], models, selectors: ['accuracy-max', 'knee-paper'], seeds: 3, kCount: 8 }), 50);
+    return allFigures(a).filter((f) => /^(accuracy|cost)-vs-k--/.test(f.name));
+  };
+
+  it('gives every panel its own k axis, none floating under an empty place; full rows keep one axis under each column', async () => {
+    for (const [models, axes] of [
+      [['gpt5', 'gpt5-mini', 'gpt5-nano', 'qwen3-max'], 4],
+      [['gpt5', 'gpt5-mini', 'gpt5-nano', 'qwen3-max', 'qwen3-30b-a3b'], 5],
+      [['gpt5', 'gpt5-mini', 'gpt5-nano'], 3],
+      [['gpt5', 'gpt5-mini', 'gpt5-nano', 'qwen3-max', 'qwen3-30b-a3b', 'nemotron-h-47b'], 3],
+    ] as const) {
+      const figures = curves([...models]);
+      expect(figures).toHaveLength(2);
+      for (const figure of figures) expect(await kAxes(figure), `${figure.name}, ${models.length} models`).toBe(axes);
+    }
+  });
+});

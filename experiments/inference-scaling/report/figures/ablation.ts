@@ -14,7 +14,7 @@ import type { Analysis } from '../analysis.js';
 import type { Factor } from '../factors.js';
 import { round } from '../format.js';
 import { ACCURACY_MAX, FEASIBLE_SET_SELECTORS } from '../selectors.js';
-import { boldFacet, CONDITIONS_PER_ROW, rowsFigure, selectorColourScale, tip, TOOLTIP_FORMAT, type Figure, type Obj } from './theme.js';
+import { boldFacet, rowsFigure, selectorColourScale, tip, TOOLTIP_FORMAT, wrapped, type Figure, type Obj } from './theme.js';
 
 type View = (a: Analysis, factor: Factor) => Figure;
 
@@ -108,8 +108,7 @@ function spreadFigure(a: Analysis, factor: Factor): Figure {
     title,
     subtitle,
     {
-      facet: boldFacet('group', groupsOf(a, factor)),
-      columns: CONDITIONS_PER_ROW,
+      ...wrapped(boldFacet('group', groupsOf(a, factor)), groupsOf(a, factor).length),
       spec: {
         width: 140,
         height: 120,
@@ -152,8 +151,7 @@ function selectorPanels(a: Analysis, factor: Factor, o: PanelOptions): Obj {
     ? { field: 'level', type: 'nominal', sort: levels, scale: { domain: levels, range: levels.map((_, i) => LEVEL_GREYS[i % LEVEL_GREYS.length]) }, title: factor.title, legend: baselineLabel(factor, false) }
     : { field: 'selector', type: 'nominal', sort: o.selectors, scale: selectorColourScale(a.data.selectors, o.selectors), legend: null };
   return {
-    facet: boldFacet('group', groupsOf(a, factor)),
-    columns: CONDITIONS_PER_ROW,
+    ...wrapped(boldFacet('group', groupsOf(a, factor)), groupsOf(a, factor).length),
     spec: {
       width: 140,
       height: 110,
@@ -273,8 +271,7 @@ function modelPairsFigure(a: Analysis, factor: Factor): Figure {
     title,
     subtitle,
     {
-      facet: boldFacet('group', groupsOf(a, factor)),
-      columns: CONDITIONS_PER_ROW,
+      ...wrapped(boldFacet('group', groupsOf(a, factor)), groupsOf(a, factor).length),
       spec: {
         width: 140,
         height: 120,

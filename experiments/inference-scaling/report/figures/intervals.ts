@@ -4,7 +4,7 @@
  * as everywhere else; panels by condition (rows or columns) and, optionally, by measure.
  */
 import type { Analysis } from '../analysis.js';
-import { boldFacet, CONDITIONS_PER_ROW, rowHeaderLength, selectorColourScale, tip, withoutScaleNote, type Obj } from './theme.js';
+import { boldFacet, rowHeaderLength, selectorColourScale, tip, withoutScaleNote, wrapped, type Obj } from './theme.js';
 
 export interface IntervalRow {
   condition: string;
@@ -76,10 +76,10 @@ export function intervalChart(o: IntervalChartOptions): Obj {
       spacing: 8,
     };
   }
+  const resolve = { scale: { x: o.sharedX ? 'shared' : 'independent' } };
   return {
-    ...(o.layout === 'columns' ? { facet: conditionHeader, columns: CONDITIONS_PER_ROW } : { facet: { row: conditionHeader } }),
+    ...(o.layout === 'columns' ? wrapped(conditionHeader, o.conditions.length, resolve) : { facet: { row: conditionHeader }, resolve }),
     spec: panel(o, xScaleOf(o), true),
-    resolve: { scale: { x: o.sharedX ? 'shared' : 'independent' } },
   };
 }
 

@@ -7,7 +7,7 @@ import type { Analysis } from '../analysis.js';
 import { curveKey } from '../data.js';
 import { fmt, round } from '../format.js';
 import { textWidthUpperBound } from '../../../../harness/render/text-width.js';
-import { AXIS, boldFacet, CONDITIONS_PER_ROW, FACET_SPACING, rowHeaderLength, rowsFigure, selectorColourScale, TEXT_WIDTH, tip, TOOLTIP_FORMAT, withEveryFacetCell, type Figure, type Obj } from './theme.js';
+import { AXIS, boldFacet, CONDITIONS_PER_ROW, FACET_SPACING, rowHeaderLength, rowsFigure, selectorColourScale, TEXT_WIDTH, tip, TOOLTIP_FORMAT, withEveryFacetCell, wrapped, type Figure, type Obj } from './theme.js';
 
 /** Area of the circle for a k* chosen in every seed, in square points. */
 const LARGEST_CIRCLE = 90;
@@ -148,8 +148,7 @@ export function stabilitySummaryFigure(a: Analysis): Figure {
     subtitleWidth: names + panels,
     rows,
     body: {
-      facet: boldFacet('condition', a.data.conditions.map((c) => c.label)),
-      columns: CONDITIONS_PER_ROW,
+      ...wrapped(boldFacet('condition', a.data.conditions.map((c) => c.label)), a.data.conditions.length),
       spec: {
         width: SUMMARY_PANEL_WIDTH,
         height: 10 * a.data.selectors.length,

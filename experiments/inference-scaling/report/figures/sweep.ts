@@ -74,7 +74,7 @@ function sweepFigure(a: Analysis, key: string, conditions: Condition[], values: 
     subtitle,
     rows,
     body: {
-      ...panelPerModel(a.data.models.map((m) => m.label)),
+      ...panelPerModel(a.data.models.map((m) => m.label), { scale: { y: 'independent' } }),
       spec: {
         // A k of four digits or more takes its axis's room from the panel.
         width: 118 - Math.max(0, extent - digitsExtent(3)),
@@ -94,7 +94,6 @@ function sweepFigure(a: Analysis, key: string, conditions: Condition[], values: 
           },
         ],
       },
-      resolve: { scale: { y: 'independent' } },
     },
   });
 }

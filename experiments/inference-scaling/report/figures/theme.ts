@@ -154,9 +154,20 @@ export function withNoteAbove(figure: Figure, line: string): Figure {
 /** Panels per condition side by side within the text width (a study with a swept value has more than three conditions). */
 export const CONDITIONS_PER_ROW = 3;
 
-/** One panel per model, three to a row. */
-export function panelPerModel(models: readonly string[]): Obj {
-  return { facet: { field: 'model', type: 'nominal', sort: [...models], title: null }, columns: 3 };
+/**
+ * `facet`'s `count` panels, CONDITIONS_PER_ROW to a row, and the spec's `resolve`. Where the last
+ * row has an empty place, every panel gets its own x axis: Vega-Lite draws a wrapped facet's x
+ * axis under each column's last place, so under an empty one it would float below nothing.
+ */
+export function wrapped(facet: Obj, count: number, resolve: Obj = {}): Obj {
+  const gap = count > CONDITIONS_PER_ROW && count % CONDITIONS_PER_ROW !== 0;
+  const resolved = gap ? { ...resolve, axis: { ...(resolve['axis'] as Obj | undefined), x: 'independent' } } : resolve;
+  return { facet, columns: CONDITIONS_PER_ROW, ...(Object.keys(resolved).length > 0 && { resolve: resolved }) };
+}
+
+/** One panel per model, three to a row (see wrapped). */
+export function panelPerModel(models: readonly string[], resolve: Obj = {}): Obj {
+  return wrapped({ field: 'model', type: 'nominal', sort: [...models], title: null }, models.length, resolve);
 }
 
 /**
