@@ -2,8 +2,10 @@
  * The single writer: outcomes from the pool become rows, committed in batched transactions
  * (every `flushEveryMs`, or sooner when `maxPendingRows` are waiting). A group's rows always
  * land in the same transaction, so a killed process leaves whole groups or nothing. A
- * recomputed cell replaces its earlier (failed) row; curves of a simulation are identical
- * whoever computes them, so a repeat is ignored.
+ * recomputed cell replaces its earlier (failed) row, and a group that ran replaces its curve
+ * (the same rows where the code is the same): a retry after the experiment's code was fixed
+ * keeps no curve of the code that failed. A group none of whose trials came out ok stores no
+ * curve: it would describe results that were not kept.
  */
 import { statSync } from 'node:fs';
 import type { Scalar } from '../experiment.js';
@@ -37,9 +39,12 @@ export class ResultWriter {
   readonly totals: GroupCounts = { ok: 0, failed: 0 };
   private trialRows: (Scalar | bigint)[][] = [];
   private curveRows: Scalar[][] = [];
+  /** The groups whose curve `curveRows` replaces. */
+  private curveGroups: string[] = [];
   private failureRows: Scalar[][] = [];
   private readonly insertTrial;
   private readonly insertCurve;
+  private readonly deleteCurve;
   private readonly insertFailure;
   private readonly updateRun;
   private readonly touchRun;
@@ -66,8 +71,9 @@ export class ResultWriter {
       `INSERT OR REPLACE INTO trial (${trialColumns.map(quoteIdent).join(', ')}) VALUES (${placeholders(trialColumns.length)})`,
     );
     this.insertCurve = db.prepare(
-      `INSERT OR IGNORE INTO curve (${curveColumns.map(quoteIdent).join(', ')}) VALUES (${placeholders(curveColumns.length)})`,
+      `INSERT OR REPLACE INTO curve (${curveColumns.map(quoteIdent).join(', ')}) VALUES (${placeholders(curveColumns.length)})`,
     );
+    this.deleteCurve = db.prepare(`DELETE FROM curve WHERE group_key = ?`);
     this.insertFailure = db.prepare(`INSERT INTO failure (trial_key, cell_index, run_id, message, stack, at) VALUES (?, ?, ?, ?, ?, ?)`);
     // Only while the row still holds the database: one marked killed by a run that took it over changes no row.
     this.updateRun = db.prepare(`UPDATE run SET trials_done = ?, trials_failed = ?, heartbeat_at = ? WHERE id = ? AND status = 'running'`);
@@ -107,7 +113,8 @@ export class ResultWriter {
       }
       this.trialRows.push(row);
     }
-    if (outcome.kind === 'ok') {
+    if (outcome.kind === 'ok' && counts.ok > 0) {
+      this.curveGroups.push(task.groupKey);
       for (let idx = 0; idx < outcome.curve.length; idx++) this.curveRows.push([task.groupKey, idx, ...outcome.curve[idx]!]);
     }
     this.totals.ok += counts.ok;
@@ -124,10 +131,12 @@ export class ResultWriter {
     if (this.closed || (!always && this.trialRows.length === 0 && this.curveRows.length === 0 && this.failureRows.length === 0)) return;
     const trials = this.trialRows;
     const curves = this.curveRows;
+    const curveGroups = this.curveGroups;
     const failures = this.failureRows;
     try {
       this.store.db.transaction(() => {
         for (const row of trials) this.insertTrial.run(row);
+        for (const groupKey of curveGroups) this.deleteCurve.run(groupKey);
         for (const row of curves) this.insertCurve.run(row);
         for (const row of failures) this.insertFailure.run(row);
         // Taken over: the transaction rolls back, and nothing of this batch is written.
@@ -138,6 +147,7 @@ export class ResultWriter {
     }
     this.trialRows = [];
     this.curveRows = [];
+    this.curveGroups = [];
     this.failureRows = [];
   }
 

@@ -268,6 +268,36 @@ describe('the writer', () => {
     store.close();
   });
 
+  it("stores no curve for a group whose every trial failed, and replaces a group's curve when it runs again", async () => {
+    const s = await study();
+    const store = openForStudy(s, ':memory:', 'x', at(0));
+    const writer = new ResultWriter(store, s.manifest.body, beginRun(store, provenance, 'running', at(0)), { flushEveryMs: 0 });
+    const [group] = groupsOfBlock(s, 0, () => false);
+    const cells = group!.task.cells;
+    const outcome = (ok: boolean, curve: number[][]) => ({
+      kind: 'ok' as const,
+      groupKey: group!.task.groupKey,
+      durationMs: 1,
+      trials: cells.map(() => (ok ? { ok: true as const, values: [1, 'a', 2], diagnostics: null } : { ok: false as const, message: 'invalid result' })),
+      curve,
+    });
+    const curve = () => store.db.prepare('SELECT idx, x, y FROM curve ORDER BY idx').all();
+    // Code that fails every trial: its curve is not kept.
+    writer.add(group!, outcome(false, [[0, -1], [1, -1], [2, -1]]));
+    writer.flush();
+    expect(curve()).toEqual([]);
+    // Fixed, then changed again to a shorter curve: each run's curve whole, nothing of the one before.
+    writer.add(group!, outcome(true, [[0, 0.5], [1, 1], [2, 1.5]]));
+    writer.flush();
+    expect(curve()).toEqual([{ idx: 0, x: 0, y: 0.5 }, { idx: 1, x: 1, y: 1 }, { idx: 2, x: 2, y: 1.5 }]);
+    writer.add(group!, outcome(true, [[0, 0.25], [1, 0.5]]));
+    writer.flush();
+    expect(curve()).toEqual([{ idx: 0, x: 0, y: 0.25 }, { idx: 1, x: 1, y: 0.5 }]);
+    expect(store.db.prepare(`SELECT count(*) FROM trial WHERE status = 'ok'`).pluck().get()).toBe(cells.length);
+    writer.abandon();
+    store.close();
+  });
+
   it('turns a failed commit into a clear message and keeps what was committed', async () => {
     const s = await study();
     const store = openForStudy(s, ':memory:', 'x', at(0));
