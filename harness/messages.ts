@@ -952,12 +952,15 @@ export function renderFolderUnusable(dir: string, reason: string): string {
   return `Cannot write the drawings into ${dir}: ${reason}. Give another folder with --out.`;
 }
 
+/** How a drawing thread's reason for refusing a spec that warns begins (render/vega.ts warnedReason). */
+export const WARNED = 'it warns: ';
+
 export function renderFailed(file: string, reason: string): string {
   // A canvas past Skia's limit: the figure's size in pixels, which a lower --dpi or a smaller spec brings down.
   if (/canvas has no pixels/i.test(reason)) return `${file}: too large to draw at this resolution (${reason.replace(/\.$/, '')}). Give a lower --dpi, or a smaller width and height in the spec.`;
   // This machine's setup, not the spec (harness/render/fonts.ts says how to fix it).
   if (/^font file .* not found/.test(reason)) return `Cannot draw ${file}: ${reason.replace(/\.$/, '')}.`;
-  const warned = /^it warns: (.*)$/s.exec(reason);
+  const warned = reason.startsWith(WARNED) ? [reason, reason.slice(WARNED.length)] : null;
   if (warned) {
     const warning = warned[1]!.replace(/\.$/, '');
     // Vega-Lite keeps the first layer's value and ignores the others.

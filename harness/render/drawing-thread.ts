@@ -24,7 +24,8 @@ export function serveDrawing(port: MessagePort, entry: string): void {
       if (Atomics.compareExchange(task.claim, 0, 0, 1) !== 0) continue; // another thread has it
       const { id } = task;
       try {
-        const warnings = task.warningsAreErrors ? [] : undefined;
+        // A spec that warns is refused, its first warning the reason (RenderPool.figure).
+        const warnings: string[] = [];
         const vega = compileVegaLite(task.spec, warnings);
         const { svg, painted } = await layOutFigure(vega, { pngScale: task.pngScale, title: task.title }, painter.paint, warnings);
         painted.then(

@@ -13,7 +13,9 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { errorMessage } from '../errors.js';
 import type { Json } from '../experiment.js';
+import * as msg from '../messages.js';
 import { compiledModulePath } from '../pool/compile.js';
 import { FigureCache } from './cache.js';
 import { FACES, fontFile } from './fonts.js';
@@ -48,12 +50,16 @@ export interface FigureRequest {
   pngScale: number;
   /** The PDF's title. */
   title?: string;
-  /**
-   * Refuse to draw a spec that Vega-Lite or Vega warns about, as `render` does with a spec edited
-   * by hand; a report's own figures warn of nothing (tested). Such a figure is never taken from the
-   * cache (whose drawings were not checked), but is stored there: a figure drawn is the same either way.
-   */
-  warningsAreErrors?: boolean;
+}
+
+/** A figure not drawn since its spec warns (RenderPool.figure); `reason`: the warning, as the drawing thread gave it. */
+export class FigureRefusedError extends Error {
+  constructor(
+    title: string | undefined,
+    readonly reason: string,
+  ) {
+    super(msg.renderFailed(title === undefined ? 'A figure without a title' : `The figure "${title}"`, reason));
+  }
 }
 
 /** A figure (by its title) whose drawn text has characters the font lacks. */
@@ -80,7 +86,7 @@ export class RenderPool {
   private readonly threads: number;
   /** Figures drawn and figures taken from the cache so far. */
   readonly counts = { drawn: 0, cached: 0 };
-  /** Figures (of those not checked beforehand, see FigureRequest.warningsAreErrors) whose drawn text has characters their font lacks. */
+  /** Figures whose drawn text has characters their font lacks. */
   readonly textOutsideFont: FigureTextOutsideFont[] = [];
   private expected: string | undefined;
   private readonly keys: string[] = [];
@@ -112,20 +118,26 @@ export class RenderPool {
     return this.workers !== null;
   }
 
-  /** The compiled Vega spec and the SVG, PNG and PDF of one figure. */
+  /**
+   * The compiled Vega spec and the SVG, PNG and PDF of one figure. A spec that Vega-Lite or Vega
+   * warns about (a field no row has, a colour that is none) is not drawn: the promise rejects with
+   * the warning as the reason, since the figure would show otherwise than its spec asks (an
+   * empty frame, for a misspelt field). So only figures drawn as asked are cached.
+   */
   async figure(request: FigureRequest): Promise<FigureDrawings> {
     const key = this.cache?.key({ spec: request.spec as unknown as Json, pngScale: request.pngScale, title: request.title });
     if (key !== undefined) this.keys.push(key);
-    // A figure drawn before was drawn without the check for warnings: drawn again to make it.
-    let drawings = key === undefined || request.warningsAreErrors ? undefined : this.cache?.get(key);
+    let drawings = key === undefined ? undefined : this.cache?.get(key);
     if (drawings) {
       this.counts.cached++;
     } else {
-      drawings = await this.draw(request);
+      drawings = await this.draw(request).catch((thrown: unknown) => {
+        throw errorMessage(thrown).startsWith(msg.WARNED) ? new FigureRefusedError(request.title, errorMessage(thrown)) : thrown;
+      });
       this.counts.drawn++;
       if (key !== undefined) this.cache?.put(key, drawings);
     }
-    if (!request.warningsAreErrors) this.checkText(request, drawings);
+    this.checkText(request, drawings);
     return drawings;
   }
 

@@ -56,7 +56,7 @@ function collectingLogger(warnings: string[]): NonNullable<Parameters<typeof com
 
 /** The reason a figure whose spec warns is not drawn, when warnings are errors. */
 export function warnedReason(warning: string): string {
-  return `it warns: ${warning}`;
+  return `${msg.WARNED}${warning}`;
 }
 
 /** SVG, PNG and PDF of a Vega spec; the same spec always gives the same bytes. */

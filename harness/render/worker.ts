@@ -15,8 +15,6 @@ export interface FigureTask {
   spec: VegaLiteSpec;
   pngScale: number;
   title?: string;
-  /** Refuse to draw a spec that Vega-Lite or Vega warns about (one edited by hand). */
-  warningsAreErrors?: boolean;
 }
 
 export interface FigureDrawings extends Drawings {

@@ -105,6 +105,21 @@ describe('a report that draws figures', () => {
     expect(existsSync(join(dir, 'no-report.sqlite'))).toBe(false);
   });
 
+  it('refuses a figure whose spec Vega-Lite warns of (a misspelt field: an empty frame), naming the figure; writes nothing, again from the cache', async () => {
+    vi.stubEnv('HARNESS_RENDER_CACHE', join(dir, 'bad-figure-cache'));
+    const module = join(fixtures, 'experiments', 'bad-figure.ts');
+    const reason = `${msg.WARNED}Infinite extent for field "trails_start": [Infinity, -Infinity]`;
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const report = await cli(['report', join('results', 'with-figure.sqlite'), '--experiment', module, '--out', 'bad-figure'], dir);
+      expect(report.code).toBe(2);
+      expect(report.stderr).toContain(`report() of experiment noop (${module}) failed: Error: ${msg.renderFailed('The figure "trials"', reason)}`);
+      expect(report.stderr).toContain('No row of its data has that field');
+      expect(report.stderr).toMatch(/\n {4}at (async )?Object\.report \(.*bad-figure\.ts:\d+:\d+\)\n/);
+      expect(existsSync(join(dir, 'bad-figure'))).toBe(false);
+    }
+    vi.unstubAllEnvs();
+  });
+
   it('warns of text the figures\' font lacks, naming the figure, the text and the characters, and writes the figure as drawn', async () => {
     const figureStudy = (name: string, label: string) =>
       writeStudy(dir, `${name}.yaml`, noopStudy({ name, experiment: join(fixtures, 'experiments', 'noop-figure.ts'), params: { n: 4, scale: 2, label } }));

@@ -12,7 +12,7 @@ import { errnoCode, outputFolderProblem } from '../../folders.js';
 import * as msg from '../../messages.js';
 import { displayPath } from '../../paths.js';
 import { DEFAULT_PNG_DPI, pngScaleAt } from '../../render/png.js';
-import { RenderPool } from '../../render/pool.js';
+import { FigureRefusedError, RenderPool } from '../../render/pool.js';
 import { vegaLiteProblem } from '../../render/spec-check.js';
 import type { VegaLiteSpec } from '../../render/vega.js';
 import { exitCodes, println } from '../io.js';
@@ -106,8 +106,8 @@ async function render(files: readonly string[], args: Parameters<Command['run']>
     drawn = (
       await Promise.all(
         specs.map(async ({ file, spec, dir }) => {
-          const drawing = await pool.figure({ spec, pngScale, title: titleOf(spec), warningsAreErrors: true }).catch((thrown: unknown) => {
-            throw new InputError(msg.renderFailed(shown(file), errorMessage(thrown)));
+          const drawing = await pool.figure({ spec, pngScale, title: titleOf(spec) }).catch((thrown: unknown) => {
+            throw new InputError(msg.renderFailed(shown(file), thrown instanceof FigureRefusedError ? thrown.reason : errorMessage(thrown)));
           });
           progress('figures', ++finished, specs.length);
           const name = join(dir, figureName(file));
