@@ -32,6 +32,9 @@ export interface PlanReport {
   dims: { fields: string[]; values: number; shared: boolean }[];
   /** Cells of the whole grid. */
   cells: number;
+  /** Groups of the whole grid with a cell (blocks: cells that differ only in shared dimensions). */
+  groups: number;
+  /** Cells of a group: of every group, or at most, where exclusions leave some with fewer. */
   cellsPerGroup: number;
   shard: string | null;
   /** Counts within the shard (or the grid). */
@@ -137,6 +140,7 @@ export async function planStudy(options: PlanOptions): Promise<PlanReport> {
     otherCode,
     dims: grid.dims.map((d, j) => ({ fields: d.fields.map((f) => f.name), values: grid.lengths[j]!, shared: d.shared })),
     cells: grid.count,
+    groups: countCells(grid, null, new Bitset(0)).groups,
     cellsPerGroup: grid.blockSize,
     shard: formatShard(shard),
     scope: { cells: scoped.cells, done: scoped.done, failed, missing },

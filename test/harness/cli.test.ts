@@ -462,7 +462,12 @@ describe('run, status, export, report', () => {
     const plan = await cli(['plan', study, '--shards', '2', '--pilot', '2', '--threads', '2'], dir);
     expect(plan.code).toBe(0);
     expect(plan.stdout).toContain('Study clinoop: experiment noop v1');
-    expect(plan.stdout).toContain('  = 27 cells in groups of 3');
+    expect(plan.stdout).toContain('  = 27 cells in 9 groups of 3');
+    // Exclusions that leave some groups fewer cells: "up to".
+    writeStudy(dir, 'uneven.yaml', noopStudy({ name: 'uneven', seeds: 1, exclude: [{ color: 'green', size: 's' }] }));
+    const uneven = await cli(['plan', 'uneven.yaml', '--pilot', '0'], dir);
+    expect(uneven.stdout).toContain('  = 8 cells in 3 groups of up to 3\n');
+    expect(JSON.parse((await cli(['plan', 'uneven.yaml', '--pilot', '0', '--json'], dir)).stdout)).toMatchObject({ cells: 8, groups: 3, cellsPerGroup: 3 });
     expect(plan.stdout).toContain('Database results/clinoop.sqlite: holds a different setup (a run would refuse it):\n  - cells: 18 in the database, 27 now');
     expect(plan.stdout).toContain('  0/2            15 cells       5 groups\n  1/2            12 cells       4 groups');
     expect(plan.stdout).toMatch(/Estimate: [\d.]+ ms per trial \(pilot of 2 groups\), 27 to run on 2 threads: about \d+s/);
