@@ -50,10 +50,12 @@ export function formatStatus(s: DbStatus, db: string): string {
   const scope = s.shards.length && !wholeGrid ? ` (shard${s.shards.length === 1 ? '' : 's'} ${s.shards.join(', ')})` : '';
   lines.push(`  trials${scope}: ${s.cells} in all, ${s.ok} ok, ${s.failed} failed, ${s.missing} missing`);
   lines.push(...whereUnfinished(s.byDimension));
-  const last = s.runs[s.runs.length - 1];
+  // The last started: a merge takes the lowest id of its database, the shards' runs come after it.
+  const last = s.runs.reduce<(typeof s.runs)[number] | undefined>((latest, run) => (latest === undefined || run.startedAt >= latest.startedAt ? run : latest), undefined);
   if (last) {
     const commit = last.gitCommit ? `commit ${last.gitCommit.slice(0, 10)}${last.gitDirtyHash ? ' + changes' : ''}` : 'no git commit';
-    lines.push(`  runs: ${s.runs.length}; last #${last.id} ${last.status}, started ${last.startedAt}, ${last.threads} thread${last.threads === 1 ? '' : 's'}, ${commit}, node ${last.nodeVersion}`);
+    const threads = last.status === 'merged' ? '' : `${last.threads} thread${last.threads === 1 ? '' : 's'}, `;
+    lines.push(`  runs: ${s.runs.length}; last #${last.id} ${last.status}, started ${last.startedAt}, ${threads}${commit}, node ${last.nodeVersion}`);
   }
   for (const run of s.runs.filter((r) => r.status === 'stalled')) lines.push(`  ${msg.runStalled(run.id)}`);
   if (s.code.length > 1) {

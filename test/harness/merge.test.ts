@@ -4,11 +4,13 @@ import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync,
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { formatStatus } from '../../harness/cli/format.js';
 import { InputError } from '../../harness/errors.js';
 import { diffManifests } from '../../harness/manifest.js';
 import * as msg from '../../harness/messages.js';
 import { collectProvenance } from '../../harness/run/provenance.js';
 import { runStudy } from '../../harness/run/run.js';
+import { databaseStatus } from '../../harness/run/status.js';
 import { mergeDatabases } from '../../harness/store/merge.js';
 import { loadStudy, type Study } from '../../harness/study/study.js';
 import { cli, dumpResults, noopStudy, query, tempDir, writeStudy } from './helpers.js';
@@ -52,6 +54,13 @@ describe('merge', () => {
     expect(merged.trials).toBe(whole.trials);
     expect(merged.curves).toBe(whole.curves);
     expect(readdirSync(dir).filter((name) => name.includes('.merging-'))).toEqual([]);
+    // status names the last merge as the last run (the shards' runs have higher ids), without threads.
+    const runs = query<{ id: number; status: string }>(p('out.sqlite'), 'SELECT id, status FROM run ORDER BY started_at DESC, id DESC LIMIT 1');
+    expect(runs).toEqual([{ id: expect.any(Number), status: 'merged' }]);
+    const maxId = query<{ id: number }>(p('out.sqlite'), 'SELECT max(id) AS id FROM run')[0]!.id;
+    expect(runs[0]!.id).toBeLessThan(maxId);
+    const line = formatStatus(databaseStatus(p('out.sqlite')), 'out.sqlite').split('\n').find((l) => l.startsWith('  runs: '));
+    expect(line).toMatch(new RegExp(`^  runs: \\d+; last #${runs[0]!.id} merged, started [^,]+, commit [0-9a-f]{10}(?: \\+ changes)?, node v`));
   });
 
   // Root reads and writes any file, so as root the harness runs without that privilege.
