@@ -3,9 +3,9 @@
  * files that a process killed while writing left behind (removeAbandonedTemps).
  */
 import { createHash } from 'node:crypto';
-import { accessSync, chmodSync, closeSync, constants, existsSync, lstatSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { accessSync, chmodSync, closeSync, constants, existsSync, lstatSync, mkdirSync, openSync, readdirSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import { Writable } from 'node:stream';
 import { processAlive } from './processes.js';
 
@@ -32,38 +32,82 @@ export interface WriteProgress {
  * report. A process killed while writing (the long step) leaves every old file in place and
  * temporary files that the next write of each removes; a reader meets the old files or the new
  * ones, a mix only within the renames. When a write fails (a full disk, a folder in a file's
- * place), no file is replaced and the temporary files are removed; when a rename fails anyway,
- * the files before it are in place, the rest not.
+ * place), no file is replaced, and the temporary files and the folders created for the files
+ * are removed; when a rename fails anyway, the files before it are in place, the rest not.
+ *
+ * `inTheWay` names what the caller has found in the files' way and may remove, each with the
+ * function that removes it: a folder where a file goes, or a file where a folder of files goes.
+ * Each goes just before what replaces it is renamed into place. The files of a folder that
+ * replaces a file are written into a hidden folder beside that file, named as its temporary file
+ * would be, which is renamed into place whole.
  */
-export function writeFilesAtomically(files: readonly (readonly [string, string | Uint8Array])[], progress: WriteProgress = { at: null, placed: 0 }): void {
-  const temps: string[] = [];
+export function writeFilesAtomically(
+  files: readonly (readonly [string, string | Uint8Array])[],
+  progress: WriteProgress = { at: null, placed: 0 },
+  inTheWay: ReadonlyMap<string, () => void> = new Map(),
+): void {
+  // The renames, in order: a temporary file or folder, where it goes, and what it replaces.
+  const moves: { temp: string; target: string; clear: (() => void) | undefined; folder?: true }[] = [];
+  // A file in the way of a folder: the hidden folder that its replacement is written into.
+  const staged = new Map<string, string>();
+  // Each folder created for a file, with the topmost one its creation made.
+  const created: (readonly [string, string])[] = [];
   try {
     for (const [target, content] of files) {
       progress.at = target;
-      // A folder in a file's place would fail its rename, after the files before it were replaced.
-      if (existsSync(target) && statSync(target).isDirectory()) throw Object.assign(new Error(`EISDIR: a folder is in the way of ${target}`), { code: 'EISDIR' });
-      mkdirSync(dirname(target), { recursive: true });
+      const blocker = [...inTheWay.keys()].find((path) => target.startsWith(`${path}${sep}`));
       const { mode } = replacing(target);
-      removeAbandonedTempsOf(target);
-      const temp = tempBeside(target);
-      temps.push(temp);
+      let temp: string;
+      if (blocker === undefined) {
+        // A folder in a file's place would fail its rename, after the files before it were replaced.
+        if (!inTheWay.has(target) && existsSync(target) && statSync(target).isDirectory()) throw Object.assign(new Error(`EISDIR: a folder is in the way of ${target}`), { code: 'EISDIR' });
+        const top = mkdirSync(dirname(target), { recursive: true });
+        if (top !== undefined) created.push([dirname(target), top]);
+        removeAbandonedTempsOf(target);
+        temp = tempBeside(target);
+        moves.push({ temp, target, clear: inTheWay.get(target) });
+      } else {
+        let folder = staged.get(blocker);
+        if (folder === undefined) {
+          removeAbandonedTempsOf(blocker);
+          folder = tempBeside(blocker);
+          staged.set(blocker, folder);
+          moves.push({ temp: folder, target: blocker, clear: inTheWay.get(blocker), folder: true });
+        }
+        temp = join(folder, relative(blocker, target));
+        mkdirSync(dirname(temp), { recursive: true });
+      }
       writeFileSync(temp, content);
       if (mode !== null) chmodSync(temp, mode);
     }
-    files.forEach(([target], i) => {
+    moves.forEach(({ temp, target, clear }, i) => {
       progress.at = target;
-      renameSync(temps[i]!, target);
+      clear?.();
+      renameSync(temp, target);
       progress.placed = i + 1;
     });
   } catch (thrown) {
-    for (const temp of temps.slice(progress.placed)) {
+    for (const { temp, folder } of moves.slice(progress.placed)) {
       try {
-        rmSync(temp, { force: true });
+        // A folder by a temporary file's name is not this write's: it is what failed it.
+        rmSync(temp, { recursive: folder === true, force: true });
       } catch {
         // Not ours to remove (something else in the way): the failure to report is the write's.
       }
     }
+    for (const [folder, top] of created.reverse()) removeEmptyFolders(folder, dirname(top));
     throw thrown;
+  }
+}
+
+/** Removes `from` and the folders above it up to (not including) `top`, while they are empty. */
+export function removeEmptyFolders(from: string, top: string): void {
+  for (let folder = from; folder.startsWith(`${top}${sep}`); folder = dirname(folder)) {
+    try {
+      rmdirSync(folder);
+    } catch {
+      return; // not empty (or not ours to remove): so is every folder above it
+    }
   }
 }
 
@@ -160,8 +204,9 @@ export function writerGone(owner: TempOwner, touchedMs: number, now: number): bo
  * Removes the temporary files in `folder` that `ownerOf` recognises by name and whose writer is
  * gone (writerGone), each group whole, touched when its last-modified file was; returns how many
  * files went. A process killed while writing never removes its own temporary files, so the next
- * write of the same target does. Never fails: a folder or file that cannot be read or removed
- * (missing, or removed meanwhile by another process doing the same) is left as it is.
+ * write of the same target does. A folder so named is a hidden folder of writeFilesAtomically's
+ * and goes whole. Never fails: a folder or file that cannot be read or removed (missing, or
+ * removed meanwhile by another process doing the same) is left as it is.
  */
 export function removeAbandonedTemps(folder: string, ownerOf: (name: string) => TempOwner | null): number {
   const groups = new Map<string, { owner: TempOwner; names: string[]; touchedMs: number }>();
@@ -180,10 +225,10 @@ export function removeAbandonedTemps(folder: string, ownerOf: (name: string) => 
     if (!writerGone(owner, touchedMs, now)) continue;
     for (const name of names) {
       try {
-        rmSync(join(folder, name), { force: true });
+        rmSync(join(folder, name), { recursive: true, force: true });
         removed++;
       } catch {
-        // Not ours to remove after all (a folder by that name, no permission): it stays.
+        // Not ours to remove after all (no permission): it stays.
       }
     }
   }
@@ -201,7 +246,7 @@ function namesIn(folder: string): string[] {
 function modifiedMs(path: string): number | null {
   try {
     const stats = lstatSync(path);
-    return stats.isFile() ? stats.mtimeMs : null;
+    return stats.isFile() || stats.isDirectory() ? stats.mtimeMs : null;
   } catch {
     return null;
   }

@@ -874,13 +874,33 @@ export const reportNext = {
  * default folder (then the fix is --out).
  */
 export function reportFolderUnusable(out: string | null, dir: string, problem: string, written = false): string {
-  const subject = out === null ? `Cannot write the report into ${dir} (the default report folder)` : `--out: cannot write the report into ${showValue(out)}${dir === out ? '' : ` (${dir})`}`;
   const fix =
     out === null
       ? `Write it elsewhere with --out DIR, or fix ${dir} (free space, permissions, a file in the way)`
       : 'Give --out another folder (one you may write to; it is created when missing), or fix this one (free space, permissions, a file in the way)';
   const state = written ? 'Some files were written, the folder is not a complete report' : 'Nothing was written';
-  return `${subject}: ${problem}. ${state}. ${fix}, then run the same command again.`;
+  return `${reportFolderSubject(out, dir)}: ${problem}. ${state}. ${fix}, then run the same command again.`;
+}
+
+function reportFolderSubject(out: string | null, dir: string): string {
+  return out === null ? `Cannot write the report into ${dir} (the default report folder)` : `--out: cannot write the report into ${showValue(out)}${dir === out ? '' : ` (${dir})`}`;
+}
+
+/**
+ * A file of the report goes where something stands that no earlier report wrote, so the harness
+ * may not remove it: `blocker`, a folder where the file goes (holding `foreign`), or a file where
+ * one of its folders goes (`foreign` null: the blocker itself). Paths as shown.
+ */
+export function reportPathTaken(out: string | null, dir: string, file: string, blocker: string, foreign: string | null): string {
+  const taken =
+    foreign === null
+      ? `report() returns the file ${JSON.stringify(file)}, and ${blocker}, where its folder goes, is a file that no earlier report wrote (or one changed since)`
+      : `report() returns the file ${JSON.stringify(file)}, and ${blocker} is a folder there holding ${foreign}, which no earlier report wrote (or which was changed since)`;
+  const elsewhere = out === null ? 'write the report elsewhere with --out DIR' : 'give --out another folder';
+  return (
+    `${reportFolderSubject(out, dir)}: ${taken}; the harness removes only its earlier reports' files, unchanged. ` +
+    `Nothing was written. Move ${foreign ?? blocker} away, or ${elsewhere}, then run the same command again.`
+  );
 }
 
 const fileSystemReasons: Record<string, string> = {
@@ -892,6 +912,7 @@ const fileSystemReasons: Record<string, string> = {
   ENOTDIR: 'a part of the path is a file, not a folder',
   EISDIR: 'a folder is in the way of a file',
   EEXIST: 'a file is in the way of a folder',
+  ENOTEMPTY: 'the folder is not empty',
   ENAMETOOLONG: 'the name is too long',
   EIO: 'input/output error',
 };
@@ -1003,12 +1024,47 @@ export function reportThrew(experiment: string, module: string, error: string, s
   );
 }
 
-export function reportBadFiles(experiment: string, problem: string): string {
-  return `report() of experiment ${experiment} returned ${problem}; it must return an array of files, each { path: string, content: string or Uint8Array }. No report file was written.`;
+/**
+ * What report() returned cannot be written: `what` it returned, the `rule` that refuses it and
+ * the fix. `module` is the experiment's module, as shown.
+ */
+function reportReturned(experiment: string, module: string, what: string, rule: string, fix: string): string {
+  return `report() of experiment ${experiment} (${module}) returned ${what}; ${rule}. No report file was written. ${fix}`;
 }
 
-export function reportBadPath(path: string): string {
-  return `report(): returned the file path ${JSON.stringify(path)}; a path must be relative to the report folder, in forward slashes, with no empty, "." or ".." part (e.g. "tables/summary.md", not "./summary.md" or "/tmp/summary.md").`;
+export function reportBadFiles(experiment: string, module: string, problem: string): string {
+  return reportReturned(experiment, module, problem, 'it must return an array of files, each { path: string, content: string or Uint8Array }', 'Fix report() and run the report again.');
+}
+
+export function reportBadPath(experiment: string, module: string, path: string): string {
+  return reportReturned(
+    experiment,
+    module,
+    `the file path ${JSON.stringify(path)}`,
+    'a path must be relative to the report folder, in forward slashes, with no empty, "." or ".." part',
+    'Give it as "tables/summary.md", not "./summary.md", "/tmp/summary.md" or "tables/", and run the report again.',
+  );
+}
+
+export function reportPathTwice(experiment: string, module: string, path: string): string {
+  return reportReturned(
+    experiment,
+    module,
+    `the file path ${JSON.stringify(path)} twice`,
+    'each file must have a path of its own, since a second file of one path would replace the first',
+    'Return each path once (join the two contents, or give one file another path), and run the report again.',
+  );
+}
+
+/** report() returned the file `file` and the file `inside`, which lies in a folder of that name. */
+export function reportPathFileAndFolder(experiment: string, module: string, file: string, inside: string): string {
+  return reportReturned(
+    experiment,
+    module,
+    `the file paths ${JSON.stringify(file)} and ${JSON.stringify(inside)}`,
+    `a path may not be both a file and a folder of other files, and the second puts ${JSON.stringify(file)} as a folder`,
+    'Give one of them another path, and run the report again.',
+  );
 }
 
 /** `--format csv --out x.json`: the file's name says another format. */

@@ -9,12 +9,12 @@
  * of an unfinished run gets a report that says so (ReportInput.coverage, and `partial` in the
  * result); one with failed trials, a warning that names their commonest error (`failures`).
  */
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmdirSync, rmSync, unlinkSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmdirSync, rmSync, statSync, unlinkSync, type Stats } from 'node:fs';
 import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
 import type { Experiment, ReportFile, ReportInput, RunRecord } from '../experiment.js';
 import { canonicalJson, sha256 } from '../identity.js';
-import { removeAbandonedTempsOf, writeFileAtomically, writeFilesAtomically, type WriteProgress } from '../files.js';
+import { removeAbandonedTempsOf, removeEmptyFolders, writeFileAtomically, writeFilesAtomically, type WriteProgress } from '../files.js';
 import { errnoCode, outputFolderProblem } from '../folders.js';
 import { FONT_FAMILY } from '../render/fonts.js';
 import { RenderPool } from '../render/pool.js';
@@ -145,7 +145,7 @@ export async function writeReport(options: ReportOptions): Promise<ReportResult>
         const harnessFrame = (line: string) => line.includes(harnessCode) || line.includes('(node:');
         throw new InputError(msg.reportThrew(experiment.name, shownPath(modulePath, options.cwd), error, errorStack(thrown), harnessFrame));
       }
-      const result = writeFiles(checkedReportFiles(files, experiment.name), dir, options);
+      const result = writeFiles(checkedReportFiles(files, experiment.name, shownPath(modulePath, options.cwd)), dir, options);
       if (result.removed.length) log(msg.reportRemovedStale(result.removed.length, shownPath(dir, options.cwd)));
       const partial =
         coverage.done < coverage.expected
@@ -251,15 +251,25 @@ function figureSetOf(experiment: Experiment, manifestHash: string, runs: readonl
 
 /**
  * Writes the report's files into `dir`, each atomically, and removes the files of an earlier
- * report that this one does not have (see ReportLedger). A file system error (a full disk, a
- * read-only folder, a file in the way) is the user's to fix: an InputError naming the folder.
+ * report that this one does not have (see ReportLedger), with the folder or file of that report
+ * where this one puts a file or a folder (ReportLedger.inTheWay). A file system error (a full
+ * disk, a read-only folder, a file in the way) is the user's to fix: an InputError naming the
+ * folder. A report that puts nothing in place leaves no folder it created.
  */
 function writeFiles(files: ReportFile[], dir: string, options: ReportOptions): Omit<Extract<ReportResult, { written: string[] }>, 'partial' | 'failures' | 'mixedCode' | 'textOutsideFont'> {
   const progress: WriteProgress = { at: null, placed: 0 };
+  const shown = (path: string) => shownPath(path, options.cwd);
+  const inDir = (path: string) => join(dir, ...path.split('/'));
+  let created: string | undefined;
   let removed: string[];
   try {
-    mkdirSync(dir, { recursive: true });
+    created = mkdirSync(dir, { recursive: true });
     const ledger = ReportLedger.of(dir);
+    const way = ledger.inTheWay(files.map((f) => f.path));
+    if ('taken' in way) {
+      const { file, blocker, foreign } = way.taken;
+      throw new InputError(msg.reportPathTaken(options.out ?? null, shown(dir), file, shown(inDir(blocker)), foreign === null ? null : shown(inDir(foreign))));
+    }
     const fresh = new Map(files.map((f) => [f.path, [sha256(f.content)]]));
     // Named before written, with the bytes each file holds now as well as those it is about to:
     // a report stopped halfway leaves none of its files, old or new, untracked.
@@ -267,14 +277,19 @@ function writeFiles(files: ReportFile[], dir: string, options: ReportOptions): O
     for (const [path, [hash]] of fresh) pending.set(path, [...new Set([...(ledger.files.get(path) ?? []), hash!])]);
     ledger.save(pending);
     // All written before any is put in place: a report killed while writing leaves the last one whole.
-    writeFilesAtomically(files.map((f) => [join(dir, ...f.path.split('/')), f.content] as const), progress);
-    removed = ledger.removeAllBut(fresh);
+    writeFilesAtomically(
+      files.map((f) => [inDir(f.path), f.content] as const),
+      progress,
+      new Map([...way.clear].map(([path, clear]) => [inDir(path), clear])),
+    );
+    removed = [...new Set([...way.cleared, ...ledger.removeAllBut(fresh)])].sort();
   } catch (thrown) {
+    if (created !== undefined && progress.placed === 0) removeEmptyFolders(dir, dirname(created));
     const code = errnoCode(thrown);
     if (code === undefined || code.startsWith('ERR_')) throw thrown;
     const target = progress.at ?? dir;
-    const problem = target === dir ? msg.folderProblem.notWritable(shownPath(dir, options.cwd), code) : msg.folderProblem.failed('writing', shownPath(target, options.cwd), code);
-    throw new InputError(msg.reportFolderUnusable(options.out ?? null, shownPath(dir, options.cwd), problem, progress.placed > 0));
+    const problem = target === dir ? msg.folderProblem.notWritable(shown(dir), code) : msg.folderProblem.failed('writing', shown(target), code);
+    throw new InputError(msg.reportFolderUnusable(options.out ?? null, shown(dir), problem, progress.placed > 0));
   }
   const written = files.map((f) => f.path);
   const entry = files.find((f) => f.role === 'entry');
@@ -282,7 +297,7 @@ function writeFiles(files: ReportFile[], dir: string, options: ReportOptions): O
   return {
     written,
     dir,
-    entry: entry ? join(dir, ...entry.path.split('/')) : null,
+    entry: entry ? inDir(entry.path) : null,
     summary: summary ? (typeof summary.content === 'string' ? summary.content : new TextDecoder().decode(summary.content)) : null,
     removed,
   };
@@ -353,13 +368,14 @@ class ReportLedger {
     const remaining = new Map(kept);
     for (const [path, hashes] of this.files) {
       if (kept.has(path)) continue;
-      const file = join(this.folder, ...path.split('/'));
+      const file = this.pathOf(path);
       if (removeAbandonedTempsOf(file)) removeEmptyFolders(dirname(file), this.folder);
       try {
-        if (!lstatSync(file).isFile() || !hashes.includes(sha256(readFileSync(file)))) continue;
+        if (!this.wrote(path)) continue;
         unlinkSync(file);
       } catch (thrown) {
-        if (errnoCode(thrown) !== 'ENOENT') remaining.set(path, hashes); // try again next time
+        // Gone, or a file of this report in place of one of its folders: either way not there.
+        if (!['ENOENT', 'ENOTDIR'].includes(errnoCode(thrown) ?? '')) remaining.set(path, hashes); // try again next time
         continue;
       }
       removed.push(path);
@@ -369,16 +385,104 @@ class ReportLedger {
     pruneLedgers(this.path);
     return removed.sort();
   }
+
+  /**
+   * What stands where the files of `paths` go, from an earlier report whose layout differs: a
+   * folder where a file goes (tables/, now the file tables), or a file where a folder goes
+   * (summary.txt, now the folder of summary.txt/all.txt). Each may go, as removeAllBut's files
+   * do, only while it is the harness's: a file that holds the bytes an earlier report wrote, or
+   * a folder that holds such files and nothing else (but folders of them, and temporary files
+   * killed writers left of them). Returns each, for writeFilesAtomically, with the function that
+   * removes it, and the files that removes; or the first that may not go (`taken`: the path of
+   * the report's file, what is in its way, and in a folder, the thing in it that is not the
+   * harness's), all paths relative to the folder.
+   */
+  inTheWay(paths: readonly string[]):
+    | { clear: ReadonlyMap<string, () => void>; cleared: string[] }
+    | { taken: { file: string; blocker: string; foreign: string | null } } {
+    const clear = new Map<string, () => void>();
+    const cleared = new Set<string>();
+    for (const path of paths) {
+      const parts = path.split('/');
+      for (let i = 1; i <= parts.length; i++) {
+        const at = parts.slice(0, i).join('/');
+        const last = i === parts.length;
+        // A folder on the way may be a link to one; the file's own place is taken as it stands.
+        const stats = statOrNull(this.pathOf(at), last);
+        if (stats === null) break; // nothing there, nor below
+        if (stats.isDirectory()) {
+          if (!last) continue;
+          const held = this.harnessFolder(at);
+          if ('foreign' in held) return { taken: { file: path, blocker: at, foreign: held.foreign } };
+          if (held.files.length === 0) break; // no report's: the write says that a folder is in the way
+          for (const file of held.files) cleared.add(file);
+          clear.set(at, () => {
+            for (const file of held.files) rmSync(this.pathOf(file), { force: true });
+            for (const folder of held.folders) rmdirSync(this.pathOf(folder));
+          });
+        } else if (!last) {
+          if (!this.owns(at)) return { taken: { file: path, blocker: at, foreign: null } };
+          cleared.add(at);
+          clear.set(at, () => rmSync(this.pathOf(at), { force: true }));
+        }
+        break; // the file itself, or a link there, which the new file replaces
+      }
+    }
+    return { clear, cleared: [...cleared] };
+  }
+
+  /**
+   * The files in the folder `folder` (relative) and its folders, deepest first, when every file
+   * is the harness's (see wrote) once the temporary files of dead writers are gone; otherwise
+   * the first file (sorted) that is not.
+   */
+  private harnessFolder(folder: string): { files: string[]; folders: string[] } | { foreign: string } {
+    for (const path of this.files.keys()) if (path.startsWith(`${folder}/`)) removeAbandonedTempsOf(this.pathOf(path));
+    const files: string[] = [];
+    const folders: string[] = [];
+    const walk = (at: string): string | null => {
+      for (const entry of readdirSync(this.pathOf(at), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+        const path = `${at}/${entry.name}`;
+        if (entry.isDirectory()) {
+          const foreign = walk(path);
+          if (foreign !== null) return foreign;
+        } else if (this.owns(path)) files.push(path);
+        else return path;
+      }
+      folders.push(at);
+      return null;
+    };
+    const foreign = walk(folder);
+    return foreign === null ? { files, folders } : { foreign };
+  }
+
+  /** Whether the file at `path` (relative) is one the harness wrote, holding bytes it wrote there. Throws what reading it throws. */
+  private wrote(path: string): boolean {
+    const hashes = this.files.get(path);
+    const file = this.pathOf(path);
+    return hashes !== undefined && lstatSync(file).isFile() && hashes.includes(sha256(readFileSync(file)));
+  }
+
+  /** wrote, false where the file cannot be read. */
+  private owns(path: string): boolean {
+    try {
+      return this.wrote(path);
+    } catch {
+      return false;
+    }
+  }
+
+  private pathOf(path: string): string {
+    return join(this.folder, ...path.split('/'));
+  }
 }
 
-/** Removes `from` and the folders above it up to (not including) `top`, while they are empty. */
-function removeEmptyFolders(from: string, top: string): void {
-  for (let folder = from; folder.startsWith(`${top}${sep}`); folder = dirname(folder)) {
-    try {
-      rmdirSync(folder);
-    } catch {
-      return; // not empty (or not ours to remove): so is every folder above it
-    }
+/** What is at `path` (a link itself when `link`, else what it leads to); null where nothing is. */
+function statOrNull(path: string, link: boolean): Stats | null {
+  try {
+    return link ? lstatSync(path) : statSync(path);
+  } catch {
+    return null;
   }
 }
 
@@ -401,24 +505,35 @@ function pruneLedgers(keep: string): void {
   }
 }
 
-/** What report() returned, checked before anything is written: the files, or an InputError saying what is wrong. */
-function checkedReportFiles(files: unknown, experiment: string): ReportFile[] {
-  const bad = (problem: string) => new InputError(msg.reportBadFiles(experiment, problem));
+/**
+ * What report() returned, checked before anything is written: the files, or an InputError saying
+ * what is wrong, naming the experiment and its module (as shown). Each path is a path inside the
+ * report folder (checkReportPath), no two alike, and none a folder of another (a.txt and
+ * a.txt/b.txt): the report folder could hold only one of the two.
+ */
+function checkedReportFiles(files: unknown, experiment: string, module: string): ReportFile[] {
+  const bad = (problem: string) => new InputError(msg.reportBadFiles(experiment, module, problem));
   if (!Array.isArray(files)) throw bad(files === undefined || files === null ? `nothing (${files})` : `a value of type ${typeof files}, not an array`);
   const seen = new Set<string>();
   files.forEach((file: Partial<ReportFile> | null, i) => {
     if (file === null || typeof file !== 'object' || typeof file.path !== 'string') throw bad(`an entry [${i}] without a string path`);
     if (typeof file.content !== 'string' && !(file.content instanceof Uint8Array)) throw bad(`the file ${JSON.stringify(file.path)} with content of type ${file.content === null ? 'null' : typeof file.content}`);
-    checkReportPath(file.path);
-    if (seen.has(file.path)) throw bad(`the file ${JSON.stringify(file.path)} twice`);
+    if (!isReportPath(file.path)) throw new InputError(msg.reportBadPath(experiment, module, file.path));
+    if (seen.has(file.path)) throw new InputError(msg.reportPathTwice(experiment, module, file.path));
     seen.add(file.path);
   });
+  for (const path of seen) {
+    const parts = path.split('/');
+    for (let i = 1; i < parts.length; i++) {
+      const folder = parts.slice(0, i).join('/');
+      if (seen.has(folder)) throw new InputError(msg.reportPathFileAndFolder(experiment, module, folder, path));
+    }
+  }
   return files as ReportFile[];
 }
 
-function checkReportPath(path: string): void {
+/** A path relative to the report folder, in forward slashes, with no empty, "." or ".." part. */
+function isReportPath(path: string): boolean {
   const parts = path.split('/');
-  if (!path || isAbsolute(path) || path.includes('\\') || parts.some((p) => p === '..' || p === '' || p === '.')) {
-    throw new InputError(msg.reportBadPath(path));
-  }
+  return path !== '' && !isAbsolute(path) && !path.includes('\\') && !parts.some((p) => p === '..' || p === '' || p === '.');
 }

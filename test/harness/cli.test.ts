@@ -376,10 +376,11 @@ describe('run, status, export, report', () => {
     expect(misspelt.stderr).toContain('Did you mean "inference-scaling"?');
     const wrong = await cli(['report', 'results/clinoop.sqlite', '--experiment', faultyModule], dir);
     expect(wrong).toMatchObject({ code: 2, stderr: `${msg.reportExperimentMismatch(faultyModule, 'faulty', 'noop')}\n` });
-    const variant = await cli(['report', 'results/clinoop.sqlite', '--experiment', noopModule.replace('noop.ts', 'noop-variant.ts')], dir);
+    const variantModule = noopModule.replace('noop.ts', 'noop-variant.ts');
+    const variant = await cli(['report', 'results/clinoop.sqlite', '--experiment', variantModule], dir);
     expect(variant.code).toBe(2);
     expect(variant.stderr.startsWith(`${msg.reportVersionMismatch('noop', '2', '1')}\n`)).toBe(true);
-    expect(variant.stderr.endsWith(`\n${msg.reportBadPath('../escaped.txt')}\n`)).toBe(true);
+    expect(variant.stderr.endsWith(`\n${msg.reportBadPath('noop', variantModule, '../escaped.txt')}\n`)).toBe(true);
     const after = await cli(['run', study, '--set', 'seeds=2', '--report'], dir);
     expect(after.stdout).toContain(msg.reportWritten(2, 'reports/clinoop'));
   });

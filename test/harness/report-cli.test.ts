@@ -8,14 +8,14 @@
 import Database from 'better-sqlite3';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { hostTag } from '../../harness/files.js';
 import * as msg from '../../harness/messages.js';
-import { faultsModule, runHarness } from '../reliability/helpers.js';
+import { deadPid, faultsModule, runHarness } from '../reliability/helpers.js';
 import { thrownMessage } from '../reliability/fixtures/faults.js';
 import { writerState } from '../../harness/run/provenance.js';
-import { cli, fixtures, noopStudy, root, tempDir, writeStudy } from './helpers.js';
+import { cli, fixtures, noopStudy, root, tempDir, writeStudy, type CliResult } from './helpers.js';
 
 const dir = tempDir();
 const isRoot = process.getuid?.() === 0;
@@ -27,7 +27,26 @@ const listing = (folder: string) =>
     .map((e) => `${join(e.parentPath ?? e.path, e.name).slice(folder.length + 1)}${e.isDirectory() ? '/' : ''}`)
     .sort();
 
+const badReportModule = join(fixtures, 'experiments', 'bad-report.ts');
+
+/** `harness report` of a database of bad-report.ts's study into `out`, its report() being `mode`'s (BAD_REPORT). */
+async function badReport(mode: string, out: string): Promise<CliResult> {
+  process.env['BAD_REPORT'] = mode;
+  try {
+    return await cli(['report', 'bad-report.sqlite', '--out', out], dir);
+  } finally {
+    delete process.env['BAD_REPORT'];
+  }
+}
+
+/** Exit 2 with `message` last on stderr (after the progress of reading the trials), nothing on stdout. */
+function expectRefused(result: CliResult, message: string): void {
+  expect({ code: result.code, stdout: result.stdout, last: result.stderr.split('\n').slice(-2) }).toEqual({ code: 2, stdout: '', last: [message, ''] });
+}
+
 beforeAll(async () => {
+  writeStudy(dir, 'bad-report.yaml', noopStudy({ name: 'bad-report', experiment: badReportModule }));
+  expect((await cli(['run', join(dir, 'bad-report.yaml'), '--db', 'bad-report.sqlite'], dir)).code).toBe(0);
   writeStudy(dir, 'rc.yaml', noopStudy({ name: 'rc' }));
   writeStudy(dir, 'rc-summary.yaml', noopStudy({ name: 'rc', experiment: join(fixtures, 'experiments', 'noop-summary.ts') }));
   expect((await cli(['run', study, '--db', 'full.sqlite'], dir)).code).toBe(0);
@@ -393,11 +412,8 @@ describe('a report folder that cannot be written', () => {
 
 describe("an experiment's report() that fails", () => {
   it('is the experiment\'s error, not the harness\'s: exit 2, what failed and where, and nothing written', async () => {
-    const module = join(fixtures, 'experiments', 'bad-report.ts');
-    writeStudy(dir, 'bad-report.yaml', noopStudy({ name: 'bad-report', experiment: module }));
-    expect((await cli(['run', join(dir, 'bad-report.yaml'), '--db', 'bad-report.sqlite'], dir)).code).toBe(0);
-    const report = (mode: string) => runHarness(['report', 'bad-report.sqlite', '--out', 'bad-report-out'], { cwd: dir, env: { BAD_REPORT: mode } });
-    const threw = await report('throw');
+    // In a process of its own, whose stack names the fixture's file as Node loads it.
+    const threw = await runHarness(['report', 'bad-report.sqlite', '--out', 'bad-report-out'], { cwd: dir, env: { BAD_REPORT: 'throw' } });
     expect(threw.code).toBe(2);
     expect(threw.stderr).toMatch(/report\(\) of experiment noop \(\S*bad-report\.ts\) failed/);
     expect(threw.stderr).toContain('failed: TypeError: cannot read the trials (a bug in the report)');
@@ -405,18 +421,71 @@ describe("an experiment's report() that fails", () => {
     expect(threw.stderr).toMatch(/\n\s+at failingReport \(.*bad-report\.ts:\d+:\d+\)/);
     expect(threw.stderr).not.toContain('Internal error');
     const returned: [string, string][] = [
-      ['nothing', 'nothing (undefined)'],
-      ['number', 'a value of type number, not an array'],
-      ['no-content', 'the file "a.txt" with content of type undefined'],
-      ['twice', 'the file "a.txt" twice'],
+      ['nothing', msg.reportBadFiles('noop', badReportModule, 'nothing (undefined)')],
+      ['number', msg.reportBadFiles('noop', badReportModule, 'a value of type number, not an array')],
+      ['no-content', msg.reportBadFiles('noop', badReportModule, 'the file "a.txt" with content of type undefined')],
+      ['twice', msg.reportPathTwice('noop', badReportModule, 'a.txt')],
+      ['outside', msg.reportBadPath('noop', badReportModule, '../a.txt')],
+      // Refused before any write: it was written as far as the folder a.txt, which then blocked every report.
+      ['file-and-folder', msg.reportPathFileAndFolder('noop', badReportModule, 'a.txt', 'a.txt/b.txt')],
     ];
-    for (const [mode, problem] of returned) {
-      const bad = await report(mode);
-      expect(bad.code, mode).toBe(2);
-      expect(bad.stderr, mode).toContain(msg.reportBadFiles('noop', problem));
+    for (const [mode, expected] of returned) {
+      expectRefused(await badReport(mode, 'bad-report-out'), expected);
     }
     expect(existsSync(join(dir, 'bad-report-out'))).toBe(false);
-    expect(await report('fine')).toMatchObject({ code: 0 });
+    expect(await badReport('fine', 'bad-report-out')).toMatchObject({ code: 0 });
     expect(readFileSync(join(dir, 'bad-report-out', 'a.txt'), 'utf8')).toBe('fine');
   }, 60_000);
+});
+
+describe('a report whose layout differs from the earlier one in its folder', () => {
+  it("replaces the earlier report's file by a folder and its folder by a file, never what the harness did not write", async () => {
+    const out = join(dir, 'layout');
+    expect(await badReport('fine', 'layout')).toMatchObject({ code: 0 });
+    // The file a.txt becomes a folder, and back.
+    const nested = await badReport('nested', 'layout');
+    expect(nested.code).toBe(0);
+    expect(nested.stderr).toContain(msg.reportRemovedStale(1, 'layout'));
+    expect(listing(out)).toEqual(['a.txt/', 'a.txt/b.txt', 'c.txt']);
+    const flat = await badReport('fine', 'layout');
+    expect(flat.code).toBe(0);
+    expect(flat.stderr).toContain(msg.reportRemovedStale(2, 'layout'));
+    expect(listing(out)).toEqual(['a.txt']);
+    expect(readFileSync(join(out, 'a.txt'), 'utf8')).toBe('fine');
+    // A folder holding a file of the user's stays, and so does everything else.
+    expect(await badReport('nested', 'layout')).toMatchObject({ code: 0 });
+    writeFileSync(join(out, 'a.txt', 'mine.txt'), 'mine\n');
+    const mine = await badReport('fine', 'layout');
+    const blocked = msg.reportPathTaken('layout', 'layout', 'a.txt', join('layout', 'a.txt'), join('layout', 'a.txt', 'mine.txt'));
+    expectRefused(mine, blocked);
+    expect(listing(out)).toEqual(['a.txt/', 'a.txt/b.txt', 'a.txt/mine.txt', 'c.txt']);
+    rmSync(join(out, 'a.txt', 'mine.txt'));
+    // A file of the harness's that its user edited is theirs: no folder takes its place.
+    expect(await badReport('fine', 'layout')).toMatchObject({ code: 0 });
+    writeFileSync(join(out, 'a.txt'), 'edited\n');
+    const edited = await badReport('nested', 'layout');
+    expectRefused(edited, msg.reportPathTaken('layout', 'layout', 'a.txt/b.txt', join('layout', 'a.txt'), null));
+    expect(listing(out)).toEqual(['a.txt']);
+    expect(readFileSync(join(out, 'a.txt'), 'utf8')).toBe('edited\n');
+  });
+
+  it('a write that fails leaves the earlier file in place of the new folder, and no folder or temporary file', async () => {
+    const out = join(dir, 'layout-failing');
+    expect(await badReport('fine', 'layout-failing')).toMatchObject({ code: 0 });
+    // c.txt's temporary file cannot be written: a folder is in its way (this process runs the command, and is alive).
+    const blocker = join(out, `.${process.pid}.${hostTag}.tmp-c.txt`);
+    mkdirSync(blocker);
+    const failed = await badReport('nested', 'layout-failing');
+    expect(failed.code).toBe(2);
+    expect(failed.stderr).toContain('Nothing was written');
+    expect(listing(out)).toEqual([`${basename(blocker)}/`, 'a.txt']);
+    expect(readFileSync(join(out, 'a.txt'), 'utf8')).toBe('fine');
+    rmdirSync(blocker);
+    // A killed report's hidden folder of a.txt's new files goes with the next write of a.txt.
+    const abandoned = join(out, `.${deadPid()}.${hostTag}.tmp-a.txt`);
+    mkdirSync(abandoned);
+    writeFileSync(join(abandoned, 'b.txt'), 'half');
+    expect(await badReport('nested', 'layout-failing')).toMatchObject({ code: 0 });
+    expect(listing(out)).toEqual(['a.txt/', 'a.txt/b.txt', 'c.txt']);
+  });
 });

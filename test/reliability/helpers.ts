@@ -4,7 +4,7 @@
  */
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import seedrandom from 'seedrandom';
@@ -111,6 +111,18 @@ export function startHarness(argv: readonly string[], options: HarnessOptions): 
 /** Runs `harness <argv>` to the end. */
 export function runHarness(argv: readonly string[], options: HarnessOptions): Promise<Exit> {
   return startHarness(argv, options).exited;
+}
+
+/** A pid that no process has: a child's, once it has exited and been reaped. */
+export function deadPid(): number {
+  for (;;) {
+    const { pid } = spawnSync(process.execPath, ['-e', '']);
+    try {
+      process.kill(pid!, 0);
+    } catch (thrown) {
+      if ((thrown as NodeJS.ErrnoException).code === 'ESRCH') return pid!;
+    }
+  }
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -9,30 +9,17 @@
  * temporary files live for the microseconds of one write, too briefly to kill it at will, so
  * theirs are made as a killed report leaves them: named after a pid that is not alive.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ABANDONED_AFTER_MS, hostTag } from '../../harness/files.js';
 import { dumpResults, fixtures, noopModule, noopStudy, reportFiles, tempDir, writeStudy } from '../harness/helpers.js';
-import { pollUntil, runHarness, startHarness } from './helpers.js';
+import { deadPid, pollUntil, runHarness, startHarness } from './helpers.js';
 
 const dir = tempDir('harness-stale-temp-');
 const at = (...parts: string[]) => join(dir, ...parts);
 const otherHost = hostTag === '00000000' ? 'ffffffff' : '00000000';
 const opts = { cwd: dir };
-
-/** A pid that no process has: a child's, once it has exited and been reaped. */
-function deadPid(): number {
-  for (;;) {
-    const { pid } = spawnSync(process.execPath, ['-e', '']);
-    try {
-      process.kill(pid!, 0);
-    } catch (thrown) {
-      if ((thrown as NodeJS.ErrnoException).code === 'ESRCH') return pid!;
-    }
-  }
-}
 
 /** Creates a file as a writer left it, last touched `ageMs` ago. */
 function leave(path: string, ageMs = 0): string {
