@@ -11,9 +11,12 @@ const didYouMean = (close: string | undefined) => (close ? ` Did you mean "${clo
 
 // ---- study files -------------------------------------------------------------------------
 
-export function studyNotFound(ref: string, known: readonly string[], close?: string): string {
+export function studyNotFound(ref: string, known: readonly string[], close?: string, isExperiment = false): string {
   const where = known.length ? ` Known studies: ${showList(known)}.` : '';
-  return `Study file not found: ${ref}.${didYouMean(close)}${where} Give a path to a .yaml file or a study name from "harness list".`;
+  const experiment = isExperiment
+    ? ` "${ref}" is an experiment (experiments/${ref}/experiment.ts), not a study: a study file names it (experiment: ${ref}) with its axes, params and seeds (README, "Study files").`
+    : '';
+  return `Study file not found: ${ref}.${experiment}${isExperiment ? '' : didYouMean(close)}${where} Give a path to a .yaml file or a study name from "harness list".`;
 }
 
 export function studyAmbiguous(ref: string, candidates: readonly string[]): string {

@@ -6,6 +6,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { InputError, errorMessage } from '../errors.js';
+import { knownExperiments } from '../experiments.js';
 import * as msg from '../messages.js';
 import { studyFiles } from '../paths.js';
 import { hasSqliteHeader } from '../store/damage.js';
@@ -48,7 +49,7 @@ export function locateStudy(ref: string, cwd: string, known: readonly string[] =
   // Named as "harness list" names them (the name a file declares), nearest among those and the file names.
   const names = [...new Set(known.map((file) => declaredName(file) ?? stem(file)))];
   const candidates = [...new Set([...names, ...known.map(stem)])];
-  throw new InputError(msg.studyNotFound(ref, names, nearest(stem(ref), candidates)));
+  throw new InputError(msg.studyNotFound(ref, names, nearest(stem(ref), candidates), knownExperiments().includes(ref)));
 }
 
 /** The `name:` a study file declares; undefined where it declares none or cannot be read. */

@@ -140,6 +140,9 @@ describe('study files: valid', () => {
     expect(locateStudy('queue-small', dir, withDeclared)).toBe(withDeclared[3]);
     expect(() => locateStudy('queue-smal', dir, withDeclared)).toThrow(msg.studyNotFound('queue-smal', ['one', 'two', 'queue-small'], 'queue-small'));
     expect(() => locateStudy('queu', dir, withDeclared)).toThrow(msg.studyNotFound('queu', ['one', 'two', 'queue-small'], 'queue'));
+    // An experiment's name, given where a study goes: said so, with what a study file is.
+    expect(() => locateStudy('inference-scaling', dir, known)).toThrow(msg.studyNotFound('inference-scaling', ['one', 'two'], undefined, true));
+    expect(msg.studyNotFound('inference-scaling', ['one', 'two'], undefined, true)).toContain('"inference-scaling" is an experiment (experiments/inference-scaling/experiment.ts), not a study: a study file names it (experiment: inference-scaling)');
   });
 
   it('also by the name a study file declares, as harness list shows it', () => {
