@@ -68,6 +68,27 @@ describe('claim 1: the knee has the best balance', () => {
     expect(rows(trials, 1).filter((r) => r.headline)).toHaveLength(1);
   });
 
+  it("names the paper's competitors it was not judged against, as it names a knee it was not judged on", () => {
+    const knee = cells('knee-paper', (r) => ({ balance: 0.2 + jitter(r) }));
+    const accuracyMax = cells('accuracy-max', (r) => ({ balance: 0.5 + jitter(r) }));
+    // The paper's knee against accuracy-max alone: max-cube and utopia were not run.
+    const two = headline([...knee, ...accuracyMax], 1);
+    expect(two).toMatchObject({ subject: 'knee-paper', verdict: 'holds' });
+    expect(two.value).toContain('; note: no max-cube or utopia in the results, so judged against accuracy-max alone; the competitors score');
+    // Both a corrected knee and a partial set of competitors: both said.
+    const three = headline([...cells('knee-3d', (r) => ({ balance: 0.2 + jitter(r) })), ...accuracyMax, ...cells('max-cube', (r) => ({ balance: 0.6 + jitter(r) }))], 1);
+    expect(three.value).toContain('; note: no knee-paper in the results, so judged on knee-3d; no utopia in the results, so judged against accuracy-max and max-cube alone; ');
+    // Every competitor run: nothing to say.
+    expect(headline([...knee, ...others(0.5)], 1).value).not.toContain('judged');
+  });
+
+  it('names as the subject of a claim it cannot judge only a knee the study ran', () => {
+    const claim1 = (selectors: string[]) => analyze(syntheticReportInput({ models: ['gpt5'], selectors, seeds: 1, kCount: 8 }), 50).claims.rows.filter((r) => r.claim === 1);
+    expect(claim1(['knee-chord'])).toMatchObject([{ subject: 'knee-chord (corrected)', verdict: 'cannot tell', value: 'not judged: no accuracy-max, max-cube or utopia in the results' }]);
+    expect(claim1(['knee-3d', 'knee-chord'])).toMatchObject([{ subject: 'knee-3d (corrected)' }]);
+    expect(claim1(['accuracy-max'])).toMatchObject([{ subject: 'knee-point selection', value: 'not judged: no knee-paper, knee-3d or knee-chord in the results' }]);
+  });
+
   it('cannot tell when the knee ties', () => {
     const r = headline([...cells('knee-paper', () => ({ balance: 0.5 })), ...others(0.5).map((t) => ({ ...t, balance: 0.5 }))], 1);
     expect(r.verdict).toBe('cannot tell');
@@ -259,14 +280,15 @@ describe('claim 5: k* moves across scenarios', () => {
     // k* is 8 wherever the selector picks; in cost-constrained it has no feasible k, and in
     // accuracy-critical seed 0 has none either.
     const picksNowhereElse = paper.flatMap((s) => [
-      ...cells(s, () => ({ k: 8 })),
-      ...cells(s, (r) => ({ k: r === 0 ? null : 8 }), { scenario: 'accuracy-critical' }),
-      ...cells(s, () => ({ k: null }), { scenario: 'cost-constrained' }),
+      ...cells(s, () => ({ k: 8 }), {}, SEVEN),
+      ...cells(s, (r) => ({ k: r === 0 ? null : 8 }), { scenario: 'accuracy-critical' }, SEVEN),
+      ...cells(s, () => ({ k: null }), { scenario: 'cost-constrained' }, SEVEN),
     ]);
     const a = analyze(handInput(picksNowhereElse));
     const entry = a.claims.adaptivity.find((e) => e.selector === 'accuracy-max')!;
-    // Seed 0 has a pick in one scenario only: nothing to compare.
-    expect(entry).toMatchObject({ moves: false, differs: { successes: 0, n: 5 } });
+    // Seed 0 has a pick in one scenario only: nothing to compare. The other six are enough for the
+    // test of one pair to reject (2/2^6 = 0.031 within 0.05), so the same k* in all six is k* not moving.
+    expect(entry).toMatchObject({ moves: false, differs: { successes: 0, n: 6 } });
     expect(a.claims.rows.find((r) => r.claim === 5 && r.headline)?.verdict).toBe('does not hold');
   });
 
@@ -277,12 +299,14 @@ describe('claim 5: k* moves across scenarios', () => {
       ...cells(s, (r) => ({ k: r === 0 ? 32 : null }), { scenario: 'accuracy-critical' }),
     ]);
     const a = analyze(handInput(oneEach));
-    expect(a.claims.adaptivity.map((e) => [e.moves, e.notJudged])).toEqual(paper.map(() => [null, 'too few seeds with a pick in both scenarios of a pair to tell']));
+    const reason = 'too few seeds with a pick in both scenarios of a pair for the test to tell: with 1 seed its smallest p-value is 1, above its level of 0.05';
+    expect(a.claims.adaptivity.map((e) => [e.moves, e.notJudged])).toEqual(paper.map(() => [null, reason]));
     const row = a.claims.rows.find((r) => r.claim === 5 && r.subject === 'accuracy-max')!;
     expect(row).toMatchObject({ verdict: 'cannot tell', numbers: { models: 0, models_moving: 0 } });
-    expect(row.value).toContain('(1 with too few seeds with a pick in both scenarios of a pair to tell)');
+    // The row counts the models by reason; the table gives each its numbers.
+    expect(row.value).toContain('(1 with too few seeds with a pick in both scenarios of a pair for the test to tell)');
     expect(a.claims.rows.find((r) => r.claim === 5 && r.headline)?.verdict).toBe('cannot tell');
-    expect(adaptivityTable(a).display.rows[0]).toMatchObject({ moves: 'not judged (too few seeds with a pick in both scenarios of a pair to tell)' });
+    expect(adaptivityTable(a).display.rows[0]).toMatchObject({ moves: `not judged (${reason})` });
     // Pairs are compared seed by seed: a third scenario with a pick in every seed has one seed in
     // common with each of the others, and still cannot tell.
     const third = paper.flatMap((s) => cells(s, (r) => ({ k: 64 + 4 * (r % 2) }), { scenario: 'cost-constrained' }));
@@ -298,6 +322,54 @@ describe('claim 5: k* moves across scenarios', () => {
     // Six seeds cannot tell at 0.05/3, even with k* apart in every one.
     const six = everySeed.filter((t) => t.replicate < 6);
     expect(analyze(handInput(six)).claims.adaptivity.map((e) => e.moves)).toEqual(paper.map(() => null));
+  });
+
+  it('asks as many seeds of k* not moving as of k* moving: with too few for the test to reject, neither', () => {
+    // Three seeds, a pick in every scenario: GPT-5 Nano's k* differs between the scenarios in every
+    // seed, Qwen3-Max's is the same in all three. The smallest p-value of three seeds, 2/2^3 = 0.25,
+    // is above 0.05 and 0.05/3: the test can find neither k* moving, so neither is said not to.
+    const scenarios = ['balanced', 'accuracy-critical', 'cost-constrained'];
+    const trials = (ks: (scenario: number, r: number) => number, model: string, n = 3) =>
+      paper.flatMap((s) => scenarios.flatMap((scenario, i) => cells(s, (r) => ({ k: ks(i, r) }), { model, scenario }, SEVEN.slice(0, n))));
+    const moving = trials((i, r) => 8 + 40 * i + 4 * r, 'gpt5-nano');
+    const still = trials(() => 8, 'qwen3-max');
+    const a = analyze(handInput([...moving, ...still]));
+    const reason = 'too few seeds for the test to tell: with 3 seeds its smallest p-value is 0.25, above its level of 0.05/3';
+    expect(a.claims.adaptivity.map((e) => [e.model, e.moves, e.notJudged])).toEqual(paper.flatMap(() => [['gpt5-nano', null, reason], ['qwen3-max', null, reason]]));
+    const row = a.claims.rows.find((r) => r.claim === 5 && r.subject === 'max-cube')!;
+    // What the seeds show is still said: k* differs in the three seeds of one model of two.
+    expect(row).toMatchObject({ verdict: 'cannot tell', numbers: { models: 0, models_moving: 0, differs_n: 6, differs_share: 0.5 } });
+    expect(row.value).toMatch(/^no model judged \(2 with too few seeds for the test to tell\); k\* differs in 50% \[.*\] of 6 cells$/);
+    expect(a.claims.rows.find((r) => r.claim === 5 && r.headline)?.verdict).toBe('cannot tell');
+    expect(adaptivityTable(a).display.rows[0]).toMatchObject({ moves: `not judged (${reason})` });
+    // Six seeds are not enough either for three pairs, each tested at 0.05/3; seven are.
+    const stillOver = (n: number) => analyze(handInput(trials(() => 8, 'qwen3-max', n))).claims.adaptivity[0];
+    expect(stillOver(6)).toMatchObject({ moves: null, notJudged: 'too few seeds for the test to tell: with 6 seeds its smallest p-value is 0.031, above its level of 0.05/3' });
+    expect(stillOver(7)).toMatchObject({ moves: false, notJudged: null });
+    // Two scenarios, one pair tested at 0.05: 2/2^5 = 0.063 is still above it, 2/2^6 = 0.031 is not.
+    const twoScenarios = (n: number) => analyze(handInput(cells('knee-paper', () => ({ k: 8 }), {}, SEVEN.slice(0, n)).concat(cells('knee-paper', () => ({ k: 8 }), { scenario: 'accuracy-critical' }, SEVEN.slice(0, n)))));
+    expect(twoScenarios(5).claims.adaptivity[0]).toMatchObject({ moves: null, notJudged: 'too few seeds for the test to tell: with 5 seeds its smallest p-value is 0.063, above its level of 0.05' });
+    expect(twoScenarios(6).claims.adaptivity[0]).toMatchObject({ moves: false, notJudged: null });
+  });
+
+  it('cannot tell when half the models or fewer that pick in two scenarios are judged', () => {
+    // Qwen3-Max's k* stays put over seven seeds, enough to judge it not moving. The two others pick in
+    // accuracy-critical in three seeds only, a k* apart from the others': not judged. One model of
+    // three is too few for a verdict.
+    const scenarios = ['balanced', 'accuracy-critical', 'cost-constrained'];
+    const model = (id: string, k: (scenario: number, r: number) => number | null) =>
+      paper.flatMap((s) => scenarios.flatMap((scenario, i) => cells(s, (r) => ({ k: k(i, r) }), { model: id, scenario }, SEVEN)));
+    const few = (i: number, r: number) => (i !== 1 ? 8 : r < 3 ? 48 : null);
+    const a = analyze(handInput([...model('qwen3-max', () => 8), ...model('gpt5-nano', few), ...model('gpt5-mini', few)]));
+    const entry = (id: string) => a.claims.adaptivity.find((e) => e.model === id && e.selector === 'utopia')!;
+    expect(entry('qwen3-max')).toMatchObject({ moves: false, notJudged: null });
+    expect(entry('gpt5-nano')).toMatchObject({ moves: null, notJudged: 'too few seeds with a pick in both scenarios of a pair for the test to tell: with 3 seeds its smallest p-value is 0.25, above its level of 0.05/3' });
+    const row = a.claims.rows.find((r) => r.claim === 5 && r.subject === 'utopia')!;
+    expect(row).toMatchObject({ verdict: 'cannot tell', numbers: { models: 1, models_moving: 0 } });
+    expect(row.value).toMatch(/^moves for 0 of 1 model, half or fewer of the 3 with a pick in two scenarios \(2 with too few seeds with a pick in both scenarios of a pair for the test to tell\); /);
+    // A second model judged, a majority of the three: it does not hold.
+    const judged = analyze(handInput([...model('qwen3-max', () => 8), ...model('gpt5-nano', () => 8), ...model('gpt5-mini', few)]));
+    expect(judged.claims.rows.find((r) => r.claim === 5 && r.subject === 'utopia')).toMatchObject({ verdict: 'does not hold', numbers: { models: 2, models_moving: 0 } });
   });
 
   it('compares scenarios seed by seed, as the seeds share their random numbers across them', () => {
@@ -429,7 +501,8 @@ describe('claim 5 where no model has picks in two scenarios', () => {
     // GPT-5 has no feasible k in cost-constrained: only fixed-k, which picks regardless, is judged.
     const rows = analyze(syntheticReportInput({ scenarios: ['balanced', 'cost-constrained'], models: ['gpt5'], seeds: 3, kCount: 8 }), 50).claims.rows.filter((r) => r.claim === 5);
     expect(rows.find((r) => r.subject === 'accuracy-max')?.value).toMatch(/^no model judged \(1 with a pick in fewer than two scenarios\); k\* differs in n\/a cells$/);
-    expect(rows.find((r) => r.subject === 'fixed-k')?.value).toMatch(/^moves for 0 of 1 model; /);
+    // fixed-k's k* is the same in all three seeds, too few for the test to tell whether it moves.
+    expect(rows.find((r) => r.subject === 'fixed-k')?.value).toMatch(/^no model judged \(1 with too few seeds for the test to tell\); k\* differs in 0% \[.*\] of 3 cells$/);
     expect(rows.find((r) => r.scope === 'all')?.value).toContain('accuracy-max: no model judged; max-cube: no model judged');
     expect(rows.map((r) => r.value).join('\n')).not.toMatch(/0 of 0|of 1 models/);
   });

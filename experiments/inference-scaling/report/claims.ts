@@ -72,7 +72,7 @@ export interface Adaptivity {
    * not k* moving. Null when not judged.
    */
   moves: boolean | null;
-  /** Why `moves` is null (NOT_JUDGED): a pick in fewer than two scenarios, or too few seeds for an interval; null when judged. */
+  /** Why `moves` is null (NOT_JUDGED): a pick in fewer than two scenarios, or too few seeds for the test to tell either way; null when judged. */
   notJudged: string | null;
   /** Seeds whose k* is not the same in every scenario with a pick, of the seeds with a pick in two or more. */
   differs: ShareInterval | null;
@@ -193,16 +193,24 @@ function somewhere(verdicts: readonly Verdict[]): Verdict {
 // ---- claim 1 ---------------------------------------------------------------------------
 
 const RULE_1 =
-  'Per condition, the knee minus each non-knee paper selector (accuracy-max, max-cube, utopia) in balance, paired per seed, ' +
+  'Per condition, the knee minus each non-knee paper selector the study runs (of accuracy-max, max-cube and utopia; the claim\'s note names any it does not) in balance, paired per seed, ' +
   'mean over models and seeds with a 95% bootstrap interval (seeds where either has no pick are left out): holds if every upper bound is below 0; ' +
   'does not hold if any lower bound is above 0; otherwise cannot tell.';
 
+/** A knee as claim 1's rows name it: the corrected ones said as such. */
+const kneeSubject = (knee: string) => (knee === PAPER_KNEE ? knee : `${knee} (corrected)`);
+
 function claim1(ctx: Context): ClaimRow[] {
-  const lacks = unjudged(1, PAPER_KNEE, 'balance of the knees against the other paper selectors', RULE_1, [lacking(ctx.data.selectors, [KNEES, NON_KNEE_PAPER_SELECTORS])]);
+  const knees = KNEES.filter((k) => has(ctx, k));
+  // The claim's verdict is the paper's knee's; without it in the results, the first corrected knee's.
+  const headlineKnee = knees.includes(PAPER_KNEE) ? PAPER_KNEE : knees[0];
+  // Never a selector the study did not run: with no knee at all, the claim's own words.
+  const subject = headlineKnee === undefined ? 'knee-point selection' : kneeSubject(headlineKnee);
+  const lacks = unjudged(1, subject, 'balance of the knees against the other paper selectors', RULE_1, [lacking(ctx.data.selectors, [KNEES, NON_KNEE_PAPER_SELECTORS])]);
   if (lacks) return lacks;
   const rows: ClaimRow[] = [];
   const comparators = NON_KNEE_PAPER_SELECTORS.filter((s) => has(ctx, s));
-  const knees = KNEES.filter((k) => has(ctx, k));
+  const unrun = NON_KNEE_PAPER_SELECTORS.filter((s) => !has(ctx, s));
   const perKnee = new Map<string, Verdict[]>();
   /** Per knee, per condition: the difference to its closest competitor (the highest mean difference). */
   const closest = new Map<string, string[]>();
@@ -239,7 +247,7 @@ function claim1(ctx: Context): ClaimRow[] {
       rows.push({
         claim: 1,
         scope: condition.label,
-        subject: knee === PAPER_KNEE ? knee : `${knee} (corrected)`,
+        subject: kneeSubject(knee),
         measure: 'mean balance (worst normalized regret; lower is better), and the knee minus each other selector',
         value: `${withInterval(balance, fmt.balance)}; ${diffs.map((d) => `minus ${d.selector} ${withInterval(d.summary, fmt.signed)}`).join('; ')}`,
         verdict,
@@ -249,18 +257,21 @@ function claim1(ctx: Context): ClaimRow[] {
       });
     }
   }
+  // What the verdict rests on where the study lacks part of the paper's comparison: which knee, and which competitors.
+  const partial = [
+    headlineKnee === PAPER_KNEE ? '' : `no ${PAPER_KNEE} in the results, so judged on ${headlineKnee}; `,
+    unrun.length === 0 ? '' : `${lacking(ctx.data.selectors, [unrun])}, so judged against ${listInWords(comparators)} alone; `,
+  ].join('');
   const context = balanceContext(ctx, comparators);
-  // The claim's verdict is the paper's knee's; without it in the results, the first corrected knee's.
-  const headlineKnee = knees.includes(PAPER_KNEE) ? PAPER_KNEE : knees[0];
   for (const knee of knees) {
     const verdicts = perKnee.get(knee) ?? [];
     const headline = knee === headlineKnee;
     rows.push({
       claim: 1,
       scope: 'all',
-      subject: knee === PAPER_KNEE ? knee : `${knee} (corrected)`,
+      subject: kneeSubject(knee),
       measure: 'verdicts over the conditions; per condition, the knee\'s balance minus its closest competitor\'s',
-      value: `${tally(verdicts)}; balance minus the closest competitor's: ${(closest.get(knee) ?? []).join('; ')}${headline ? `; note: ${knee === PAPER_KNEE ? '' : `no ${PAPER_KNEE} in the results, so judged on ${knee}; `}${context}` : ''}`,
+      value: `${tally(verdicts)}; balance minus the closest competitor's: ${(closest.get(knee) ?? []).join('; ')}${headline ? `; note: ${partial}${context}` : ''}`,
       verdict: everywhere(verdicts),
       rule: 'Holds if it holds in every condition; does not hold if it does not hold in at least one; otherwise cannot tell.',
       numbers: {},
@@ -605,13 +616,19 @@ function claim4Row(scope: string, counts: Claim4Counts, headline: boolean): Clai
 
 // ---- claim 5 ---------------------------------------------------------------------------
 
+/** Seeds a pair of scenarios needs for the sign-flip test to reject at 0.05/m: its smallest p-value, 2/2^n, must reach it. */
+function seedsToReject(pairs: number): number {
+  return Math.ceil(Math.log2((2 * pairs) / (1 - CONFIDENCE)) - 1e-9);
+}
+
 const RULE_5 =
   'Per selector, a model\'s k* moves if, for some pair of scenarios where it picks a k, the sign-flip test of the mean per-seed ' +
   'difference in k* (seeds share their random numbers across scenarios; those with a pick in both) rejects no difference at ' +
-  '0.05/m for m pairs (no feasible k in a scenario is not k* moving). A model is not judged when it picks in fewer than two ' +
-  'scenarios, or when no pair rejects and some pair has too few seeds with a pick in both to reject (n seeds give at least p = 2/2^n) ' +
-  'and a k* that differs in one of them. ' +
-  'Holds if k* moves for more than half the models judged; does not hold if it moves for none; otherwise (or with no model judged) ' +
+  '0.05/m for m pairs (no feasible k in a scenario is not k* moving); it does not move if no pair rejects and every pair has ' +
+  `enough seeds with a pick in both for the test to reject (n seeds give at least p = 2/2^n: ${seedsToReject(1)} for one pair, ` +
+  `${seedsToReject(3)} for three). A model is not judged when it picks in fewer than two scenarios, or when no pair rejects and ` +
+  'some pair has too few seeds to reject. Holds if more than half of the models with a pick in two scenarios are judged and k* ' +
+  'moves for more than half of those judged; does not hold if more than half are judged and it moves for none; otherwise ' +
   'cannot tell. Overall: holds if it holds for every paper selector.';
 
 /** The scenarios compared for claim 5: the conditions of each variant, those with two or more. */
@@ -625,23 +642,46 @@ export function adaptivityLacks(data: StudyData): string[] {
   return scenarioGroups(data).size === 0 ? ['fewer than two scenarios in the results'] : [];
 }
 
-/** The models not judged, counted by reason: " (2 with a pick in fewer than two scenarios)". */
+/**
+ * The models not judged, counted by reason: " (2 with a pick in fewer than two scenarios)". A
+ * reason's numbers, after its colon, differ from model to model: the adaptivity table gives them.
+ */
 function notJudgedText(entries: readonly Adaptivity[]): string {
   const counts = new Map<string, number>();
-  for (const e of entries) if (e.notJudged !== null) counts.set(e.notJudged, (counts.get(e.notJudged) ?? 0) + 1);
+  for (const e of entries) {
+    const reason = e.notJudged?.split(': ')[0];
+    if (reason !== undefined) counts.set(reason, (counts.get(reason) ?? 0) + 1);
+  }
   return counts.size === 0 ? '' : ` (${[...counts].map(([reason, n]) => `${n} with ${reason}`).join('; ')})`;
 }
 
-function judgeMoves(ctx: Context, conditions: readonly Condition[], ks: readonly number[][], model: string, selector: string): { moves: boolean | null; notJudged: string | null } {
-  if (ks.filter((k) => k.length > 0).length < 2) return { moves: null, notJudged: NOT_JUDGED.fewScenarios };
-  const moves = movesBetween(ctx, conditions, ks, model, selector);
-  return { moves, notJudged: moves === null ? NOT_JUDGED.oneSeed : null };
+/** Claim 5's judgement of one model and selector: whether its k* moves, or why it is not judged. */
+interface Movement {
+  moves: boolean | null;
+  notJudged: string | null;
 }
+
+function judgeMoves(ctx: Context, conditions: readonly Condition[], ks: readonly number[][], model: string, selector: string): Movement {
+  if (ks.filter((k) => k.length > 0).length < 2) return { moves: null, notJudged: NOT_JUDGED.fewScenarios };
+  return movesBetween(ctx, conditions, ks, model, selector);
+}
+
+/** A p-value as a reason gives it: two significant digits, no trailing zeros (0.25, 0.031, 1). */
+const pValue = (p: number) => String(Number(p.toPrecision(2)));
 
 /** Why a model's k* is not judged for claim 5: what it has, as its tables say after "not judged" and its claim row after "with". */
 export const NOT_JUDGED = {
   fewScenarios: 'a pick in fewer than two scenarios',
-  oneSeed: 'too few seeds with a pick in both scenarios of a pair to tell',
+  /**
+   * The pair of scenarios with the fewest seeds to compare (`seeds` with a pick in both, of
+   * `run` run in both) cannot reach the level of a test of one of `pairs` pairs.
+   */
+  fewSeeds: (seeds: number, run: number, pairs: number) => {
+    if (seeds === 0) return 'no seed with a pick in both scenarios of a pair';
+    const level = `${pValue(1 - CONFIDENCE)}${pairs > 1 ? `/${pairs}` : ''}`;
+    const why = `with ${countOf(seeds, 'seed')} its smallest p-value is ${pValue(2 / 2 ** seeds)}, above its level of ${level}`;
+    return seeds === run ? `too few seeds for the test to tell: ${why}` : `too few seeds with a pick in both scenarios of a pair for the test to tell: ${why}`;
+  },
 } as const;
 
 function measureAdaptivity(ctx: Context): Adaptivity[] {
@@ -693,10 +733,14 @@ function claim5(ctx: Context, adaptivity: readonly Adaptivity[]): ClaimRow[] {
       if (entries.length === 0) continue;
       // The models that pick a k in two scenarios or more: the others have nothing to compare.
       const judged = entries.filter((m) => m.moves !== null);
+      // A verdict either way needs more than half of the models that have two scenarios to compare.
+      const compared = entries.filter((m) => m.notJudged !== NOT_JUDGED.fewScenarios).length;
+      const enough = judged.length > compared / 2;
       const moving = judged.filter((m) => m.moves).length;
-      const differing = judged.reduce((sum, m) => sum + (m.differs?.successes ?? 0), 0);
-      const seedCells = judged.reduce((sum, m) => sum + (m.differs?.n ?? 0), 0);
-      const verdict: Verdict = judged.length === 0 ? 'cannot tell' : moving > judged.length / 2 ? 'holds' : moving === 0 ? 'does not hold' : 'cannot tell';
+      // The seeds whose k* differs, of every model compared, judged or not: what the seeds show without a test.
+      const differing = entries.reduce((sum, m) => sum + (m.differs?.successes ?? 0), 0);
+      const seedCells = entries.reduce((sum, m) => sum + (m.differs?.n ?? 0), 0);
+      const verdict: Verdict = !enough ? 'cannot tell' : moving > judged.length / 2 ? 'holds' : moving === 0 ? 'does not hold' : 'cannot tell';
       if (PAPER_SELECTORS.includes(selector)) paperVerdicts.push(verdict);
       const perSeed = share(differing, seedCells);
       rows.push({
@@ -704,7 +748,7 @@ function claim5(ctx: Context, adaptivity: readonly Adaptivity[]): ClaimRow[] {
         scope: variantLabel ? `scenarios · ${variantLabel}` : 'scenarios',
         subject: selector,
         measure: 'models whose k* moves between scenarios; share of (model, seed) cells whose k* is not the same in every scenario with a pick',
-        value: `${judged.length === 0 ? 'no model judged' : `moves for ${moving} of ${countOf(judged.length, 'model')}`}${notJudgedText(entries)}; k* differs in ${shareText(perSeed)} cells`,
+        value: `${judged.length === 0 ? 'no model judged' : `moves for ${moving} of ${countOf(judged.length, 'model')}${enough ? '' : `, half or fewer of the ${compared} with a pick in two scenarios`}`}${notJudgedText(entries)}; k* differs in ${shareText(perSeed)} cells`,
         verdict,
         rule: RULE_5,
         numbers: { models_moving: moving, models: judged.length, ...shareNumbers('differs', perSeed) },
@@ -743,26 +787,27 @@ function claim5(ctx: Context, adaptivity: readonly Adaptivity[]): ClaimRow[] {
  * seed, over the seeds with a pick in both: the sign-flip test of their mean difference in k*,
  * exact at any number of seeds. Each of the m pairs compared is tested at 0.05/m (Bonferroni),
  * so that a k* that moves nowhere is called moving in at most 5% of studies, whatever the number
- * of scenarios. True when one pair's p-value is within its level; false when every pair's is
- * above it; null when no pair's is within it and some pair has too few seeds with a pick in
- * both to reach it (with n seeds the smallest p-value is 2/2^n), unless those seeds, two or
- * more, all picked the same k* in both.
+ * of scenarios. Moves when one pair's p-value is within its level. Not moving asks as much of
+ * the seeds: every pair's p-value above its level, and every pair with seeds enough for the test
+ * to reach it (with n seeds the smallest p-value is 2/2^n), however alike their k*. Otherwise
+ * not judged, for the pair with the fewest seeds.
  */
-function movesBetween(ctx: Context, conditions: readonly Condition[], ks: readonly number[][], model: string, selector: string): boolean | null {
+function movesBetween(ctx: Context, conditions: readonly Condition[], ks: readonly number[][], model: string, selector: string): Movement {
   const pairs: [number, number][] = [];
   for (let i = 0; i < ks.length; i++) {
     for (let j = i + 1; j < ks.length; j++) if (ks[i]!.length > 0 && ks[j]!.length > 0) pairs.push([i, j]);
   }
   const alpha = (1 - CONFIDENCE) / pairs.length;
-  let undecided = false;
+  let weakest: { seeds: number; run: number } | null = null;
   for (const [i, j] of pairs) {
     const [a, b] = [conditions[i]!, conditions[j]!];
     const differences = ctx.index.pairedConditions(a.id, b.id, model, selector, (x, y) => (x.kStar === null || y.kStar === null ? null : x.kStar - y.kStar));
     const p = ctx.stats.signFlip(differences, { claim: 5, model, selector, between: [conditionIdentity(a), conditionIdentity(b)] });
-    if (p !== null && p <= alpha) return true;
-    // The same k* in every one of two or more seeds is k* not moving, however few the seeds.
-    const unmoved = differences.length >= 2 && differences.every((d) => d === 0);
-    if (!unmoved && (p === null || 2 / 2 ** differences.length > alpha)) undecided = true;
+    if (p !== null && p <= alpha) return { moves: true, notJudged: null };
+    const seeds = differences.length;
+    if (2 / 2 ** seeds > alpha && (weakest === null || seeds < weakest.seeds)) {
+      weakest = { seeds, run: ctx.index.pairedConditions(a.id, b.id, model, selector, () => 0).length };
+    }
   }
-  return undecided ? null : false;
+  return weakest === null ? { moves: false, notJudged: null } : { moves: null, notJudged: NOT_JUDGED.fewSeeds(weakest.seeds, weakest.run, pairs.length) };
 }
