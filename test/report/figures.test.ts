@@ -14,10 +14,12 @@ import { allFigures, leftOutFigures, showsNoIntervals, type Figure } from '../..
 import { reportDocuments } from '../../experiments/inference-scaling/report/index.js';
 import { curveFigure, placedText, POINT_CLASS_SCALE, RING_PADDING } from '../../experiments/inference-scaling/report/figures/curves.js';
 import { balanceFigure, picksFigure } from '../../experiments/inference-scaling/report/figures/picks.js';
-import { stabilityFigure } from '../../experiments/inference-scaling/report/figures/stability.js';
+import { stabilityFigure, stabilitySummaryFigure } from '../../experiments/inference-scaling/report/figures/stability.js';
 import { projectionsFigure } from '../../experiments/inference-scaling/report/figures/projections.js';
 import { savingsFigure } from '../../experiments/inference-scaling/report/figures/savings.js';
 import { sizeClassFigure } from '../../experiments/inference-scaling/report/figures/models.js';
+import { latencyFigure } from '../../experiments/inference-scaling/report/figures/latency.js';
+import { NO_INTERVAL } from '../../experiments/inference-scaling/report/figures/intervals.js';
 import { AXIS, powerOfTwoTicks, TEXT_HEIGHT, TEXT_WIDTH, TOOLTIP_FORMAT, withNoteAbove } from '../../experiments/inference-scaling/report/figures/theme.js';
 import { fmt } from '../../experiments/inference-scaling/report/format.js';
 import { SELECTOR_COLOURS } from '../../experiments/inference-scaling/report/selectors.js';
@@ -174,14 +176,16 @@ describe('figure specs', () => {
   });
 
   it('size classes: a model run in a scenario keeps its row there without a pick, with no mark', async () => {
-    const figure = named('size-classes');
+    // GPT-5 has no pick under cost-constrained, where a medium and a small model have theirs.
+    const figure = sizeClassFigure(analyze(syntheticReportInput({ models: ['gpt5', 'gpt5-mini', 'gpt5-nano'], seeds: 3, kCount: 12 }), 50));
     const rows = (figure.spec as unknown as { datasets: { rows: Record<string, unknown>[] } }).datasets.rows;
-    const unpicked = rows.filter((r) => r.mean === null).map((r) => `${String(r.condition)}: ${String(r.model)}`);
-    expect(unpicked.length).toBeGreaterThan(0);
+    const drawn = (figure.spec as unknown as { vconcat: { title: { text: string } }[] }).vconcat.map((v) => v.title.text);
+    const unpicked = rows.filter((r) => r.mean === null && drawn.includes(String(r.condition)));
+    expect(unpicked.map((r) => `${String(r.condition)}: ${String(r.model)}`)).toContain('cost-constrained: GPT-5');
     const labels = texts(await sceneOf(figure.spec), 'axis-label').map((t) => String(t.text));
-    for (const model of new Set(rows.filter((r) => r.mean === null).map((r) => r.model))) {
-      // Once per scenario, in the first column.
-      expect(labels.filter((l) => l === model).length, String(model)).toBe(new Set(rows.map((r) => r.condition)).size);
+    for (const model of new Set(unpicked.map((r) => r.model))) {
+      // Once per scenario drawn, in the first column.
+      expect(labels.filter((l) => l === model).length, String(model)).toBe(drawn.length);
     }
   });
 
@@ -891,11 +895,93 @@ describe('a study with nothing for a figure to show', () => {
   });
 });
 
-/** The input with no pick for `selector` in `scenario`: no feasible k in any seed. */
-function withoutPicks(input: ReportInput, scenario: string, selector: string): ReportInput {
+/** The input with no pick for `selector` in `scenario` (for `model` alone, when given): no feasible k in any seed. */
+function withoutPicks(input: ReportInput, scenario: string, selector: string, model?: string): ReportInput {
   const none = { feasible_count: 0, pareto_count: 0, k_star: null, none_reason: 'no feasible k' };
-  return { ...input, trials: input.trials.map((t) => (t.values.scenario === scenario && t.values.selector === selector ? { ...t, result: none } : t)) };
+  const hit = (v: ReportInput['trials'][number]['values']) => v.scenario === scenario && v.selector === selector && (model === undefined || v.model === model);
+  return { ...input, trials: input.trials.map((t) => (hit(t.values) ? { ...t, result: none } : t)) };
 }
+
+describe('captions and legends of a study that runs little: they describe what is drawn', () => {
+  // GPT-5 has no feasible k under cost-constrained: there GPT-5 Nano alone, a small model, has a pick.
+  const twoModels = syntheticReportInput({ models: ['gpt5', 'gpt5-nano'], seeds: 3, kCount: 8 });
+  /** The figure, once its spec validates against the Vega-Lite schema and draws with no warning, within the text width and a page. */
+  const checked = async (figure: Figure): Promise<Figure> => {
+    expect(validate(JSON.parse(JSON.stringify(figure.spec))) ? [] : validate.errors?.slice(0, 3), figure.name).toEqual([]);
+    const warnings: string[] = [];
+    const { width, height } = svgSize(await renderSvg(compileVegaLite(figure.spec, warnings), warnings));
+    expect(warnings, figure.name).toEqual([]);
+    expect(width, figure.name).toBeLessThanOrEqual(TEXT_WIDTH);
+    expect(height, figure.name).toBeLessThanOrEqual(TEXT_HEIGHT);
+    return figure;
+  };
+
+  it('size classes: a scenario where accuracy-max picked for one size class alone is left out and named; the legend lists the classes drawn', async () => {
+    const figure = await checked(sizeClassFigure(analyze(twoModels, 50)));
+    expect((figure.spec as unknown as { vconcat: { title: { text: string } }[] }).vconcat.map((v) => v.title.text)).toEqual(['balanced', 'accuracy-critical']);
+    expect(figure.caption).toContain('Not shown: cost-constrained, where only small models had one (nothing to compare).');
+    expect(texts(await sceneOf(figure.spec), 'legend-label').map((t) => String(t.text))).toEqual(['large', 'small']);
+    // Without a scenario of two size classes to compare, no figure; the page says why.
+    const large = ['balanced', 'accuracy-critical'].reduce((input, scenario) => withoutPicks(input, scenario, 'accuracy-max', 'gpt5'), twoModels);
+    const a = analyze(large, 50);
+    expect(leftOutFigures(a).find((f) => f.name === 'size-classes')?.reason).toBe('no scenario in which accuracy-max picked a k for models of two size classes');
+    expect(allFigures(a).map((f) => f.name)).not.toContain('size-classes');
+  });
+
+  it('latency: its title and subtitle name only the selectors the study runs', async () => {
+    const latency = (selectors: string[]) => latencyFigure(analyze(syntheticReportInput({ models: ['gpt5', 'gpt5-nano'], selectors, seeds: 3, kCount: 8 }), 50));
+    const twoD = await checked(latency(['accuracy-max-2d', 'knee-2d']));
+    expect(twoD.title).toBe('Latency at the pick: the 2D baselines');
+    expect(twoD.caption).toMatch(/Wilson 95% interval\. 2D: accuracy-max-2d and knee-2d, which ignore latency\.$/);
+    expect(twoD.caption).not.toMatch(/accuracy-max picks|1D|fixed-k|3D/);
+    const knee = latency(['knee-2d', 'fixed-k']);
+    expect(knee.title).toBe('Latency at the pick: the 2D and 1D baselines');
+    expect(knee.caption).toMatch(/ 2D: knee-2d, which ignores latency; 1D: fixed-k\.$/);
+    const all = latency(ALL_SELECTORS);
+    expect(all.title).toBe('Latency at the pick: the 2D and 1D baselines against 3D');
+    expect(all.caption).toContain('Wilson 95% interval (accuracy-max picks inside the 3D feasible set: never). 2D: accuracy-max-2d and knee-2d, which ignore latency; 1D: fixed-k.');
+  });
+
+  it('savings: a gap between cost and latency saved below the last of the six significant digits the figure gives is less than that digit, never noise', () => {
+    const a = analyze(twoModels, 50);
+    const saved = (gap: (cost: number) => number) => {
+      const paired = a.paired.map((p) => ({ ...p, latencySaved: { ...p.latencySaved, mean: p.costSaved.mean === null ? null : p.costSaved.mean + gap(p.costSaved.mean) } }));
+      return savingsFigure({ ...a, paired } as typeof a).caption;
+    };
+    const largest = Math.max(...a.paired.flatMap((p) => (p.costSaved.mean === null ? [] : [Math.abs(p.costSaved.mean)])));
+    expect(largest).toBeGreaterThanOrEqual(10);
+    expect(largest).toBeLessThan(100);
+    // Savings of 10% to 100% are given to four decimals: 0.0001 points is their last digit.
+    expect(saved(() => 3.6e-15)).toContain('Cost and latency saved differ by less than 0.0001 percentage points: ');
+    expect(saved(() => 0.00009)).toContain('Cost and latency saved differ by less than 0.0001 percentage points: ');
+    expect(saved(() => 0.0024)).toContain('Cost and latency saved differ by 0.0024 percentage points at most: ');
+    expect(saved(() => 0)).toContain('Cost and latency saved are equal: ');
+  });
+
+  it('stability summary: of one model, a bar per selector, with no mean over models and no line for them', async () => {
+    const figure = await checked(stabilitySummaryFigure(analyze(syntheticReportInput({ scenarios: ['balanced'], models: ['gpt5-mini'], seeds: 4, kCount: 8 }), 50)));
+    expect(figure.caption).toContain('Share of seeds at the most frequent k* (bar). 100%: the same k* in every seed.');
+    expect(figure.caption).not.toMatch(/mean over models|line/);
+    expect(collect(figure.spec, 'mark').filter((m) => (m as { type?: string }).type === 'rule')).toEqual([]);
+    // Of two models, both.
+    const two = stabilitySummaryFigure(analyze(twoModels, 50));
+    expect(two.caption).toContain('mean over models (bar), with the least and most stable model (the line under the bar)');
+    expect(collect(two.spec, 'mark').filter((m) => (m as { type?: string }).type === 'rule')).toHaveLength(1);
+  });
+
+  it('of one seed, no figure speaks of a bootstrap interval: those that draw one say there is none', async () => {
+    const figures = allFigures(analyze(syntheticReportInput({ models: ['gpt5', 'gpt5-nano'], seeds: 1, kCount: 8 }), 50));
+    for (const figure of figures) await checked(figure);
+    const saying = figures.filter((f) => f.caption.includes(NO_INTERVAL)).map((f) => f.name);
+    expect(saying).toEqual(['picks', 'balance', 'savings', 'size-classes', 'latency-violations']);
+    expect(figures.filter((f) => /bootstrap|line: 95%/.test(f.caption)).map((f) => f.name)).toEqual([]);
+    expect(figures.find((f) => f.name === 'picks')!.caption).toContain(`Dot: mean k* over the seeds with a pick; ${NO_INTERVAL}.`);
+    // With seeds to resample, each describes its line.
+    const three = allFigures(analyze(twoModels, 50));
+    expect(three.filter((f) => f.caption.includes(NO_INTERVAL)).map((f) => f.name)).toEqual([]);
+    expect(three.filter((f) => /95% bootstrap interval/.test(f.caption)).map((f) => f.name)).toEqual(saying);
+  });
+});
 
 describe('figures of a study of two models, with a selector that never picks in one scenario', () => {
   const input = withoutPicks(syntheticReportInput({ models: ['gpt5', 'qwen3-max'], seeds: 4, kCount: 12 }), 'accuracy-critical', 'knee-3d');

@@ -68,8 +68,20 @@ export function shareText(s: { share: number; lo: number; hi: number; n: number 
   return s === null ? 'n/a' : `${fmt.share(s.share)} [${fmt.share(s.lo)}, ${fmt.share(s.hi)}] of ${s.n}`;
 }
 
+/** The significant digits `round` keeps: the precision of the numbers figures and CSVs give. */
+const ROUND_DIGITS = 6;
+
 /** Rounds for data given to charts and CSV: keeps files small, and text stable. */
-export function round(x: number | null, digits = 6): number | null {
+export function round(x: number | null, digits = ROUND_DIGITS): number | null {
   if (x === null) return null;
   return Number(x.toPrecision(digits));
+}
+
+/**
+ * The least difference that `digits` significant digits resolve between numbers up to `scale`
+ * in size: one unit in the last digit kept (0.0001 for 41.1234; 0 for a scale of 0). A smaller
+ * difference, floating-point noise say (3.6e-15 between two savings of 40%), is none at that precision.
+ */
+export function leastDigit(scale: number, digits = ROUND_DIGITS): number {
+  return scale === 0 ? 0 : 10 ** (Math.floor(Math.log10(Math.abs(scale))) - digits + 1);
 }

@@ -6,7 +6,7 @@ import { ACCURACY_MAX, KNEES, lacking, TWO_D_SELECTORS } from '../selectors.js';
 import { ablationFigures } from './ablation.js';
 import { curveFigure } from './curves.js';
 import { latencyFigure } from './latency.js';
-import { sizeClassFigure } from './models.js';
+import { comparedConditions, sizeClassFigure } from './models.js';
 import { balanceFigure, picksFigure } from './picks.js';
 import { projectionsFigure } from './projections.js';
 import { savingsFigure } from './savings.js';
@@ -69,6 +69,7 @@ const CONDITIONAL: readonly { name: string; shows: string; lacks: (a: Analysis) 
     lacks: firstReason(
       (a) => modelPairsLack(a.data).join('; ') || null,
       (a) => (anyPick(a, picked([ACCURACY_MAX])) ? null : 'accuracy-max picked no k in any seed'),
+      (a) => (comparedConditions(a).length > 0 ? null : 'no scenario in which accuracy-max picked a k for models of two size classes'),
     ),
   },
   {

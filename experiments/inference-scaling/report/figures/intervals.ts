@@ -56,6 +56,20 @@ export interface IntervalChartOptions {
   shape?: Obj;
 }
 
+/**
+ * What a caption says where no row has a 95% bootstrap interval to draw: none has fewer than two
+ * seeds to resample (every one, in a study of one seed).
+ */
+export const NO_INTERVAL = 'no interval: fewer than two seeds to resample';
+
+/**
+ * Whether rows with a mean to draw have no interval (from `lo` to `hi`) among them, so that a
+ * caption says NO_INTERVAL instead of describing one.
+ */
+export function lacksIntervals(rows: readonly Obj[]): boolean {
+  return rows.some((r) => typeof r['mean'] === 'number') && !rows.some((r) => typeof r['lo'] === 'number' && typeof r['hi'] === 'number');
+}
+
 /** The study's rows (models), panels (conditions) and colours, showing `selectors` (default: all). */
 export function intervalAxes(a: Analysis, selectors: readonly string[] = a.data.selectors): Pick<IntervalChartOptions, 'selectors' | 'allSelectors' | 'models' | 'conditions'> {
   return { selectors, allSelectors: a.data.selectors, models: a.data.models.map((m) => m.label), conditions: a.data.conditions.map((c) => c.label) };

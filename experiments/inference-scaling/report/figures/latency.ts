@@ -1,12 +1,13 @@
 /**
  * The 2D baselines' latency violations (claim 4): how often each selector's pick breaks T_max,
  * and by how much, for the accuracy-vs-cost picks (accuracy-max-2d, knee-2d) beside the 3D
- * accuracy-max and the fixed k.
+ * accuracy-max and the fixed k, of those the study runs.
  */
+import { listInWords } from '../../../../harness/text.js';
 import type { Analysis } from '../analysis.js';
 import { round } from '../format.js';
 import { ACCURACY_MAX, FIXED_K, TWO_D_SELECTORS } from '../selectors.js';
-import { intervalAxes, intervalChart } from './intervals.js';
+import { intervalAxes, intervalChart, lacksIntervals, NO_INTERVAL } from './intervals.js';
 import { rowsFigure, tip, TOOLTIP_FORMAT, type Figure, type Obj } from './theme.js';
 
 const RATIO = 'latency at k* / T_max';
@@ -34,9 +35,14 @@ export function latencyFigure(a: Analysis): Figure {
       }
     }
   }
-  const title = 'Latency at the pick: the 2D and 1D baselines against 3D';
+  // Title and subtitle name the selectors the study runs alone.
+  const twoD = shown.filter((s) => TWO_D_SELECTORS.includes(s));
+  const [oneD, threeD] = [shown.includes(FIXED_K), shown.includes(ACCURACY_MAX)];
+  const baselines = oneD ? '2D and 1D baselines' : `2D baseline${twoD.length > 1 ? 's' : ''}`;
+  const title = `Latency at the pick: the ${baselines}${threeD ? ' against 3D' : ''}`;
+  const ratioInterval = lacksIntervals(rows.filter((r) => r.measure === RATIO)) ? NO_INTERVAL : '95% bootstrap interval';
   const subtitle = [
-    'Left: mean latency at k* over T_max (dashed: the budget), 95% bootstrap interval. Right: share of seeds whose pick has mean latency above T_max, Wilson 95% interval (accuracy-max picks inside the 3D feasible set: never). 2D: accuracy-max-2d and knee-2d, which ignore latency; 1D: fixed-k.',
+    `Left: mean latency at k* over T_max (dashed: the budget), ${ratioInterval}. Right: share of seeds whose pick has mean latency above T_max, Wilson 95% interval${threeD ? ' (accuracy-max picks inside the 3D feasible set: never)' : ''}. 2D: ${listInWords(twoD)}, which ignore${twoD.length > 1 ? '' : 's'} latency${oneD ? `; 1D: ${FIXED_K}` : ''}.`,
   ];
   return rowsFigure({
     name: 'latency-violations',

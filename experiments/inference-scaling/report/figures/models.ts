@@ -3,14 +3,36 @@
  * by side, models grouped by size class, with 95% bootstrap intervals.
  */
 import type { Analysis } from '../analysis.js';
-import type { Condition } from '../data.js';
+import type { Condition, ModelInfo } from '../data.js';
 import { listInWords } from '../../../../harness/text.js';
 import { round } from '../format.js';
 import { ACCURACY_MAX } from '../selectors.js';
-import { DECADE_AXIS, rowsFigure, SIZE_CLASS_ORDER, SIZE_CLASS_SCALE, SIZE_CLASS_SHAPES, tip, TOOLTIP_FORMAT, withoutScaleNote, type Figure, type Obj } from './theme.js';
+import { lacksIntervals, NO_INTERVAL } from './intervals.js';
+import { DECADE_AXIS, rowsFigure, SIZE_CLASS_ORDER, sizeClassScales, tip, TOOLTIP_FORMAT, withoutScaleNote, type Figure, type Obj } from './theme.js';
 
 const ACCURACY = 'accuracy at k*';
 const COST = 'cost per request at k* ($, log)';
+
+/** The models accuracy-max picked a k for in `condition`, in some seed. */
+function modelsPicked(a: Analysis, condition: Condition): ModelInfo[] {
+  return a.data.models.filter((m) => (a.cell(condition.id, m.id, ACCURACY_MAX)?.accuracy.mean ?? null) !== null);
+}
+
+/** The size classes, in SIZE_CLASS_ORDER, of the models accuracy-max picked a k for in `condition`. */
+function classesPicked(a: Analysis, condition: Condition): string[] {
+  const picked = new Set(modelsPicked(a, condition).map((m) => m.size));
+  return SIZE_CLASS_ORDER.filter((size) => picked.has(size));
+}
+
+/**
+ * The conditions the figure draws: those where accuracy-max picked a k for models of two size
+ * classes or more. Any other has nothing to compare: a panel of one class alone would only blow
+ * its models' small differences up to the panel's width (and one of no pick has nothing for its
+ * log axis to span).
+ */
+export function comparedConditions(a: Analysis): Condition[] {
+  return a.data.conditions.filter((c) => classesPicked(a, c).length >= 2);
+}
 
 export function sizeClassFigure(a: Analysis): Figure {
   const rank = (size: string | null) => {
@@ -28,6 +50,9 @@ export function sizeClassFigure(a: Analysis): Figure {
       rows.push({ ...base, measure: COST, mean: round(cell.cost.mean), lo: round(cell.cost.lo), hi: round(cell.cost.hi) });
     }
   }
+  const shown = comparedConditions(a);
+  // The legend lists the classes drawn alone.
+  const scales = sizeClassScales([...new Set(shown.flatMap((c) => classesPicked(a, c)))]);
   const size = { field: 'size', type: 'nominal', sort: [...SIZE_CLASS_ORDER], title: 'size class' };
   const panel = (condition: Condition, measure: string, scale: Obj, format: string, first: boolean, bottom: boolean): Obj => {
     // A row for every model run in the condition: one with no pick keeps its row, without a mark.
@@ -38,28 +63,25 @@ export function sizeClassFigure(a: Analysis): Figure {
       height: 11 * run.length,
       transform: [{ filter: { field: 'condition', equal: condition.label } }, { filter: { field: 'measure', equal: measure } }],
       layer: [
-        { transform: [{ filter: 'isValid(datum.lo)' }], mark: { type: 'rule', strokeWidth: 1.1 }, encoding: { y, x: { field: 'lo', type: 'quantitative', scale }, x2: { field: 'hi' }, color: { ...size, scale: SIZE_CLASS_SCALE } } },
+        { transform: [{ filter: 'isValid(datum.lo)' }], mark: { type: 'rule', strokeWidth: 1.1 }, encoding: { y, x: { field: 'lo', type: 'quantitative', scale }, x2: { field: 'hi' }, color: { ...size, scale: scales.colour } } },
         {
           transform: [{ filter: 'isValid(datum.mean)' }],
           mark: { type: 'point', filled: true, size: 22, opacity: 1 },
           encoding: {
             y: first ? y : { ...y, axis: null },
             x: { field: 'mean', type: 'quantitative', scale, title: bottom ? measure : null, axis: measure === COST ? { ...DECADE_AXIS, format: '$~g' } : { tickCount: 3 } },
-            color: { ...size, scale: SIZE_CLASS_SCALE },
-            shape: { ...size, scale: SIZE_CLASS_SHAPES },
+            color: { ...size, scale: scales.colour },
+            shape: { ...size, scale: scales.shape },
             tooltip: [tip('condition', 'condition'), tip('model', 'model'), tip('size', 'size class'), tip('mean', `mean ${withoutScaleNote(measure)}`, format), tip('lo', '95% low', format), tip('hi', '95% high', format), tip('k', 'mean k*', TOOLTIP_FORMAT.k), tip('noneShare', 'seeds with no pick', TOOLTIP_FORMAT.share)],
           },
         },
       ],
     };
   };
-  // A condition where accuracy-max picked for no model has nothing to draw (and no extent for a log axis).
-  const shown = a.data.conditions.filter((c) => rows.some((r) => r.condition === c.label && r.mean !== null));
-  const notShown = a.data.conditions.filter((c) => !shown.includes(c)).map((c) => c.label);
+  const drawn = new Set(shown.map((c) => c.label));
+  const intervals = lacksIntervals(rows.filter((r) => drawn.has(r.condition as string))) ? `; ${NO_INTERVAL}` : ' with 95% bootstrap intervals (often shorter than the mark)';
   const title = 'Smaller vs larger models at their accuracy-max picks';
-  const subtitle = [
-    `Accuracy and cost at accuracy-max's k*: mean over seeds with 95% bootstrap intervals (often shorter than the mark). A model without a mark had no feasible k in any seed.${notShown.length ? ` Not shown: ${listInWords(notShown)}, where no model had one.` : ''}`,
-  ];
+  const subtitle = [`Accuracy and cost at accuracy-max's k*: mean over seeds${intervals}. A model without a mark had no feasible k in any seed.${notShownWords(a, shown)}`];
   return rowsFigure({
     name: 'size-classes',
     title,
@@ -80,4 +102,16 @@ export function sizeClassFigure(a: Analysis): Figure {
       resolve: { scale: { x: 'independent' } },
     },
   });
+}
+
+/** The conditions the figure leaves out, grouped by why: no model with a pick, or models of one size class alone. */
+function notShownWords(a: Analysis, shown: readonly Condition[]): string {
+  const why = new Map<string, string[]>();
+  for (const c of a.data.conditions.filter((c) => !shown.includes(c))) {
+    const [only] = classesPicked(a, c);
+    const none = modelsPicked(a, c).length === 0 ? 'no model' : only === undefined ? 'no model of a known size class' : null;
+    const reason = none ? `where ${none} had one` : `where only ${only} models had one (nothing to compare)`;
+    why.set(reason, [...(why.get(reason) ?? []), c.label]);
+  }
+  return why.size ? ` Not shown: ${[...why].map(([reason, labels]) => `${listInWords(labels)}, ${reason}`).join('; ')}.` : '';
 }

@@ -4,10 +4,10 @@
  */
 import type { Analysis } from '../analysis.js';
 import { QUOTED } from '../claims.js';
-import { round } from '../format.js';
+import { leastDigit, round } from '../format.js';
 import { ACCURACY_MAX, KNEES } from '../selectors.js';
 import type { PairedMeasure } from '../statistics.js';
-import { intervalAxes, intervalChart } from './intervals.js';
+import { intervalAxes, intervalChart, lacksIntervals, NO_INTERVAL } from './intervals.js';
 import { rowsFigure, tip, type Figure, type Obj } from './theme.js';
 
 const MEASURES: readonly { key: PairedMeasure; label: string; quoted: [number, number] }[] = [
@@ -19,9 +19,15 @@ const MEASURES: readonly { key: PairedMeasure; label: string; quoted: [number, n
 /** Percentage points below which two dots on these axes (0 to 100) print as one. */
 const INDISTINGUISHABLE_POINTS = 0.5;
 
-/** A gap as a bound a reader can take in: 0.0003 -> "0.0003", 0.01234 -> "0.013". */
-function fmtGap(gap: number): string {
-  return gap === 0 ? '0' : String(Number(gap.toPrecision(2)));
+/**
+ * How cost and latency saved compare, given their largest gap and the least gap the figure's
+ * digits resolve: that gap as a bound a reader can take in (0.0003 -> "0.0003", 0.01234 ->
+ * "0.013"), or, below the least, that bound (never 3.6e-15, which is noise).
+ */
+function gapWords(gap: number, least: number): string {
+  if (gap === 0) return 'are equal';
+  if (gap < least) return `differ by less than ${least < 1 ? least.toFixed(Math.round(-Math.log10(least))) : least} percentage points`;
+  return `differ by ${Number(gap.toPrecision(2))} percentage points at most`;
 }
 
 export function savingsFigure(a: Analysis): Figure {
@@ -40,17 +46,19 @@ export function savingsFigure(a: Analysis): Figure {
   }
   // Under the paper's latency model cost and latency both grow in proportion to k (up to Monte
   // Carlo noise), so the two savings nearly coincide; said, with the largest gap, when the data
-  // show it, lest two matching columns look like a slip.
-  const gaps = kneePairs
-    .filter((p) => p.costSaved.mean !== null && p.latencySaved.mean !== null)
-    .map((p) => Math.abs((p.costSaved.mean as number) - (p.latencySaved.mean as number)));
+  // show it, lest two matching columns look like a slip. The figure gives its values to
+  // ROUND_DIGITS significant digits: a gap below their last digit, at the largest saving drawn, is
+  // said as less than that digit.
+  const savings = kneePairs.flatMap(({ costSaved: { mean: cost }, latencySaved: { mean: latency } }) => (cost === null || latency === null ? [] : [[cost, latency] as const]));
+  const gaps = savings.map(([cost, latency]) => Math.abs(cost - latency));
   const largestGap = gaps.length > 0 ? Math.max(...gaps) : null;
+  const least = leastDigit(Math.max(0, ...savings.flat().map(Math.abs)));
   const nearlyEqual = largestGap !== null && largestGap < INDISTINGUISHABLE_POINTS;
   const quoted = { aggregate: [{ op: 'min', field: 'quotedLo', as: 'quotedLo' }, { op: 'max', field: 'quotedHi', as: 'quotedHi' }], groupby: ['condition', 'measure'] };
   const title = 'Knee vs accuracy-max: savings and accuracy given up';
   const subtitle = [
-    `Per seed on the same simulated curves, then mean over seeds; line: 95% bootstrap interval. No dot: the knee or accuracy-max picked no k in any seed. Grey: the figures quoted for the paper's v1 (${QUOTED.costSaved}% cost, ${QUOTED.latencySaved}% latency, ${QUOTED.accuracyLostLo}-${QUOTED.accuracyLostHi} percentage points of accuracy).`,
-    ...(nearlyEqual ? [`Cost and latency saved differ by ${fmtGap(largestGap)} percentage points at most: in this latency model both grow in proportion to k.`] : []),
+    `Per seed on the same simulated curves, then mean over seeds; ${lacksIntervals(rows) ? NO_INTERVAL : 'line: 95% bootstrap interval'}. No dot: the knee or accuracy-max picked no k in any seed. Grey: the figures quoted for the paper's v1 (${QUOTED.costSaved}% cost, ${QUOTED.latencySaved}% latency, ${QUOTED.accuracyLostLo}-${QUOTED.accuracyLostHi} percentage points of accuracy).`,
+    ...(nearlyEqual ? [`Cost and latency saved ${gapWords(largestGap, least)}: in this latency model both grow in proportion to k.`] : []),
   ];
   return rowsFigure({
     name: 'savings',

@@ -136,7 +136,12 @@ export function stabilitySummaryFigure(a: Analysis): Figure {
   }
   const y = { field: 'selector', type: 'nominal', sort: [...a.data.selectors], title: null, axis: { ticks: false, domain: false } };
   const title = 'How often a selector repeats its k*';
-  const subtitle = ['Share of seeds at the most frequent k*, mean over models (bar), with the least and most stable model (the line under the bar). 100%: the same k* in every seed.'];
+  // A line from the least to the most stable model wherever a bar is a mean over models; none in a study of one model.
+  const overModels = rows.some((r) => (r.models as number) > 1);
+  const bar = overModels
+    ? ', mean over models (bar), with the least and most stable model (the line under the bar)'
+    : ` (bar)${a.data.models.length > 1 ? ', of the one model with a pick' : ''}`;
+  const subtitle = [`Share of seeds at the most frequent k*${bar}. 100%: the same k* in every seed.`];
   // The figure's width: the selectors' names, then a panel per condition, as many to a row as fit.
   const names = Math.max(...a.data.selectors.map((s) => textWidthUpperBound(s, AXIS.labelFontSize))) + AXIS.labelPadding;
   const columns = Math.min(a.data.conditions.length, CONDITIONS_PER_ROW);
@@ -163,7 +168,7 @@ export function stabilitySummaryFigure(a: Analysis): Figure {
             },
           },
           // The range just under its bar, not across it, where it would vanish on a dark bar (accuracy-max-2d's is black).
-          { mark: { type: 'rule', color: '#333333', strokeWidth: 0.8, yOffset: 2.6 }, encoding: { y, x: { field: 'minShare', type: 'quantitative' }, x2: { field: 'maxShare' } } },
+          ...(overModels ? [{ mark: { type: 'rule', color: '#333333', strokeWidth: 0.8, yOffset: 2.6 }, encoding: { y, x: { field: 'minShare', type: 'quantitative' }, x2: { field: 'maxShare' } } }] : []),
         ],
       },
     },

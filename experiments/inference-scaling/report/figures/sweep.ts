@@ -10,6 +10,7 @@ import type { Analysis } from '../analysis.js';
 import type { Condition } from '../data.js';
 import { parameterWords } from '../factors.js';
 import { round } from '../format.js';
+import { lacksIntervals, NO_INTERVAL } from './intervals.js';
 import { axisExtent, panelPerModel, rowsFigure, selectorColourScale, tip, TOOLTIP_FORMAT, type Figure, type Obj } from './theme.js';
 
 const valueText = (v: Json | undefined): string => (typeof v === 'string' ? v : canonicalJson(v ?? null));
@@ -66,7 +67,7 @@ function sweepFigure(a: Analysis, key: string, conditions: Condition[], values: 
   const xOffset = { field: 'selector', type: 'nominal', sort: [...a.data.selectors] };
   const color = { field: 'selector', type: 'nominal', scale: selectorColourScale(a.data.selectors), title: 'selector' };
   const title = `k* against the ${words === key ? key : words}: ${first.scenario}${rest ? ` (${rest})` : ''}`;
-  const subtitle = ['Dot: mean k* over seeds; line: 95% bootstrap interval. A selector whose k* settles stops moving as the value grows.'];
+  const subtitle = [`Dot: mean k* over seeds; ${lacksIntervals(rows) ? NO_INTERVAL : 'line: 95% bootstrap interval'}. A selector whose k* settles stops moving as the value grows.`];
   const slug = [key, first.scenario, rest].filter(Boolean).join(' ').toLowerCase().replace(/[^a-z0-9.]+/g, '-');
   return rowsFigure({
     name: `sweep--${slug}`,

@@ -211,9 +211,19 @@ export function selectorColourScale(order: readonly string[], shown: readonly st
 }
 
 export const SIZE_CLASS_ORDER = ['large', 'medium', 'small'] as const;
-/** A single-hue ramp for size classes, kept apart from the selector colours. */
-export const SIZE_CLASS_SCALE: Obj = { domain: [...SIZE_CLASS_ORDER], range: ['#08306b', '#4292c6', '#9ecae1'] };
-export const SIZE_CLASS_SHAPES: Obj = { domain: [...SIZE_CLASS_ORDER], range: ['square', 'triangle-up', 'circle'] };
+/** A single-hue ramp for size classes, kept apart from the selector colours; a shape each too. */
+const SIZE_CLASS_COLOURS = ['#08306b', '#4292c6', '#9ecae1'];
+const SIZE_CLASS_SHAPES = ['square', 'triangle-up', 'circle'];
+
+/**
+ * The colour and shape scales of the size classes `shown` (the legend lists these alone), each
+ * class in its own colour and shape whichever others are shown.
+ */
+export function sizeClassScales(shown: readonly string[]): { colour: Obj; shape: Obj } {
+  const classes = SIZE_CLASS_ORDER.flatMap((size, i) => (shown.includes(size) ? [i] : []));
+  const scale = (range: readonly string[]) => ({ domain: classes.map((i) => SIZE_CLASS_ORDER[i]), range: classes.map((i) => range[i]) });
+  return { colour: scale(SIZE_CLASS_COLOURS), shape: scale(SIZE_CLASS_SHAPES) };
+}
 
 /** Tooltip number formats (d3-format), as the tables write the same numbers: 3 significant digits for cost and latency, zeros kept. */
 export const TOOLTIP_FORMAT = {
