@@ -6,8 +6,11 @@
 import Database from 'better-sqlite3';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as msg from '../../harness/messages.js';
+import { compiledModule } from '../../harness/pool/compile.js';
+import { GroupPool } from '../../harness/pool/pool.js';
 import { planStudy } from '../../harness/run/plan.js';
 import { collectProvenance } from '../../harness/run/provenance.js';
 import { runStudy, type RunOptions } from '../../harness/run/run.js';
@@ -160,6 +163,45 @@ describe('failure isolation', () => {
     expect(summary).toMatchObject({ ok: 2, failed: 2, status: 'failed' });
     const errors = query<{ error: string }>(join(dir, 'hang.sqlite'), `SELECT DISTINCT error FROM trial WHERE status = 'failed'`);
     expect(errors).toEqual([{ error: 'timed out after 400 ms (--task-timeout); its worker was stopped' }]);
+  });
+
+  it('times each group of a batch from its own start: one that hangs fails at the limit and runs once, the rest of its batch runs', async () => {
+    // 96 groups of one cell on one thread go in batches of 12: replicate 5 hangs in the middle of the first.
+    const study = (name: string, params: Record<string, unknown>) => load({ name, experiment: faultyModule, seeds: 96, axes: { behavior: ['ok'], variant: ['a'] }, params }, `${name}.yaml`);
+    const limitMs = 1000;
+    const timed = async (name: string, params: Record<string, unknown>) => {
+      const start = performance.now();
+      const summary = await run(await study(name, params), `${name}.sqlite`, { threads: 1, taskTimeoutMs: limitMs });
+      return { summary, ms: performance.now() - start };
+    };
+    const plain = await timed('batch-plain', { touch: join(dir, 'batch-plain-touched') });
+    const touched = join(dir, 'batch-hang-touched');
+    const hung = await timed('batch-hang', { touch: touched, hang_replicates: [5] });
+    expect(plain.summary).toMatchObject({ ok: 96, failed: 0 });
+    expect(hung.summary).toMatchObject({ ok: 95, failed: 1, status: 'failed' });
+    const failed = query<{ group_key: string; replicate: number; error: string }>(join(dir, 'batch-hang.sqlite'), `SELECT group_key, replicate, error FROM trial WHERE status = 'failed'`);
+    expect(failed).toEqual([{ group_key: expect.any(String), replicate: 5, error: `timed out after ${limitMs} ms (--task-timeout); its worker was stopped` }]);
+    const ran = readFileSync(touched, 'utf8').trim().split('\n');
+    expect(new Set(ran).size).toBe(96);
+    expect(ran.filter((key) => key === failed[0]!.group_key)).toHaveLength(1);
+    // The limit, plus the run's own work (a worker's start-up in it) once more, with as much to
+    // spare: the stopped worker's successor starts anew, and the short groups before the hanging
+    // one run again (their outcomes went down with its worker). Not a limit per group of its batch (12 s).
+    expect(hung.ms).toBeLessThan(limitMs + 3 * plain.ms);
+  });
+
+  it('keeps the groups of a batch that finished before one past the limit, when they took a while', async () => {
+    const touched = join(dir, 'keep-touched');
+    const study = await load({ name: 'keep', experiment: faultyModule, seeds: 4, axes: { behavior: ['ok'], variant: ['a'] }, params: { delay_ms: 150, hang_replicates: [2], touch: touched } }, 'keep.yaml');
+    const tasks = Array.from({ length: study.grid.blockCount }, (_, block) => groupsOfBlock(study, block, () => false).map((g) => g.task)).flat();
+    const pool = new GroupPool({ threads: 1, taskTimeoutMs: 1000 });
+    try {
+      const outcomes = await pool.run(pathToFileURL(compiledModule(study.loaded.modulePath).path).href, tasks);
+      expect(outcomes!.map((o) => [o.groupKey, o.kind])).toEqual(tasks.map((t) => [t.groupKey, t.cells[0]!.values['replicate'] === 2 ? 'failed' : 'ok']));
+    } finally {
+      await pool.destroy();
+    }
+    expect(readFileSync(touched, 'utf8').trim().split('\n')).toEqual(tasks.map((t) => t.groupKey));
   });
 
   it('refuses a study whose groupOf throws for a cell before any database is made: no run half done', async () => {
