@@ -225,10 +225,31 @@ describe('ablation report: the page says what each variant asks and sets', () =>
       ['M-200', '200 simulated runs per candidate k', change('M-200')],
     ]);
     expect(section).toContain('ceil(k/P) waves of P calls, each as slow as its slowest call');
-    expect(section).toContain(`both budgets hold in at least 1 - delta of the runs (delta = ${DELTA})`);
+    expect(section).toContain(`budgets hold together in at least ${100 * (1 - DELTA)}% of the Monte Carlo runs (chance constraints, delta = ${DELTA})`);
     expect(section).toContain("every model's accuracy spread sd_A times 2");
     // Every variant of the study appears, once per factor it belongs to.
     for (const variant of ['M-200', 'M-50', 'waves', 'chance', 'sd_A-x2', 'k_max-32']) expect(rows.filter((r) => r.includes(variant) || r.some((c) => c === variant))).toHaveLength(1);
+  });
+});
+
+describe('ablation report: F as each variant defines it', () => {
+  const chance = `the k whose cost and latency budgets hold together in at least ${100 * (1 - DELTA)}% of the Monte Carlo runs (chance constraints, delta = ${DELTA}) and whose mean accuracy meets acc_min`;
+  const waves = 'ceil(k/P) waves of P calls, each as slow as its slowest call (stragglers)';
+
+  it("the method gives the baseline's rule and latency model, then where the variants differ", () => {
+    const page = buildPage({ analysis: a, manifest: { study: 'small-ablations', hash: '0'.repeat(64), body: {} }, runs: [], figures: [], tables: allTables(a) });
+    const method = page.slice(page.indexOf('<h2 id="method">'), page.indexOf('<h2 id="provenance">'));
+    const item =
+      "F: the feasible set, in the baseline variant: the k whose mean cost, latency and accuracy meet the budgets; latency: the paper's, (1/P) times the sum of the k calls' times. " +
+      `Where the conditions differ: in the waves variant, latency: ${waves}; in the chance variant, F: ${chance}.`;
+    expect(method).toContain(`<li>${item} Balance: `);
+  });
+
+  it("titles each table of a variant off the paper's rule with its F; the others' as the paper's", () => {
+    const titles = new Map(allTables(a).map((t) => [t.name, t.title]));
+    expect(titles.get('balanced-chance')).toMatch(new RegExp(`\\. F here: ${chance.replace(/[()*.]/g, '\\$&')}; latency: the paper's`));
+    expect(titles.get('balanced-waves')).toContain(`. F here: the k whose mean cost, latency and accuracy meet the budgets; latency: ${waves}`);
+    expect(titles.get('balanced-baseline')).not.toContain('F here');
   });
 });
 

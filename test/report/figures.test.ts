@@ -3,12 +3,12 @@ import { createRequire } from 'node:module';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import * as vega from 'vega';
-import type { ReportInput } from '../../harness/experiment.js';
+import type { Json, ReportInput } from '../../harness/experiment.js';
 import { textWidth } from '../../harness/render/canvas.js';
 import { recordDrawing } from '../../harness/render/recording.js';
 import { vegaLiteProblem } from '../../harness/render/spec-check.js';
 import { compileVegaLite, renderSvg, svgSize } from '../../harness/render/vega.js';
-import { analyze, analyzeEstimates } from '../../experiments/inference-scaling/report/analysis.js';
+import { analyze, analyzeEstimates, conditionsView } from '../../experiments/inference-scaling/report/analysis.js';
 import { curveKey, type Band } from '../../experiments/inference-scaling/report/data.js';
 import { allFigures, leftOutFigures, showsNoIntervals, type Figure } from '../../experiments/inference-scaling/report/figures/index.js';
 import { reportDocuments } from '../../experiments/inference-scaling/report/index.js';
@@ -481,7 +481,8 @@ describe('figure specs', () => {
     const cells = groupsNamed(scene, /^cell$/).flat();
     expect(cells).toHaveLength(6);
     for (let column = 0; column < 3; column++) expect(cells[column + 3]!.x, `column ${column}`).toBe(cells[column]!.x);
-    expect(JSON.stringify(figure.spec)).toContain('"title":"Monte Carlo size M (sim.M)"');
+    expect(JSON.stringify(figure.spec)).toContain('"title":"Monte Carlo size M"');
+    expect(subtitleOf(figure)).toContain('In the study: sim.M.');
   });
 
   it('picks and balance: every dot lies whole inside its panel, at either end of the axis too', async () => {
@@ -571,6 +572,78 @@ async function sceneOf(spec: Parameters<typeof compileVegaLite>[0]): Promise<Sce
   view.finalize();
   return root;
 }
+
+/** A figure's subtitle, its lines joined. */
+const subtitleOf = (figure: Figure): string => (figure.spec as unknown as { title: { subtitle: string[] } }).title.subtitle.join(' ');
+
+describe('sweep figures: the swept parameter in words, with its unit, and what its k* show', () => {
+  const sweeps = (variants: Record<string, Json>[], scenarios = ['balanced']) =>
+    allFigures(analyze(syntheticReportInput({ scenarios, models: ['gpt5', 'gpt5-nano'], selectors: ['accuracy-max', 'fixed-k'], seeds: 3, kCount: 8, variants }), 20)).filter((f) => f.name.startsWith('sweep--'));
+  const xTitle = (figure: Figure) => (collect(figure.spec, 'x')[0] as { title: string | string[] }).title;
+  const SETTLES = 'A selector whose k* settles stops moving as M grows.';
+  const bySize = sweeps([{ 'sim.M': 100 }, { 'sim.M': 300 }]);
+  const byBudget = sweeps([{ 'scenarios.balanced.C_max': 0.25 }, { 'scenarios.balanced.C_max': 0.5 }], ['balanced', 'cost-constrained']);
+  const crossed = sweeps([0.5, 2].flatMap((scale) => [4, 16].map((k) => ({ 'sim.sd_A_scale': scale, fixed_k: k }))));
+  const unnamed = sweeps([{ 'custom.knob': 1 }, { 'custom.knob': 2 }]);
+  const zipped = sweeps([{ 'sim.M': 100, 'sim.k_max': 16 }, { 'sim.M': 300, 'sim.k_max': 32 }, { 'sim.M': 1000, 'sim.k_max': 64 }]);
+
+  it('the Monte Carlo size alone is said to settle k* as it grows', () => {
+    expect(bySize.map((f) => f.title)).toEqual(['k* against the Monte Carlo size M: balanced']);
+    expect(xTitle(bySize[0]!)).toBe('Monte Carlo size M');
+    expect(subtitleOf(bySize[0]!)).toBe(`Dot: mean k* over seeds; line: 95% bootstrap interval. ${SETTLES} In the study: sim.M.`);
+  });
+
+  it("a scenario's budget: named with its unit, k* said to move with it; the other scenarios' picks said not to depend on it", () => {
+    expect(byBudget.map((f) => f.title)).toEqual(['k* against the cost budget C_max of balanced: balanced', 'k* against the cost budget C_max of balanced: cost-constrained']);
+    for (const figure of byBudget) {
+      expect([xTitle(figure)].flat().join(' '), figure.name).toBe('cost budget C_max of balanced ($)');
+      expect(subtitleOf(figure), figure.name).not.toContain('settles');
+      expect(subtitleOf(figure), figure.name).toContain('In the study: scenarios.balanced.C_max.');
+    }
+    expect(subtitleOf(byBudget[0]!)).toContain('The budget decides which k are feasible, so k* may move with it.');
+    expect(subtitleOf(byBudget[1]!)).toContain('The cost budget C_max of balanced applies to balanced only: the picks of cost-constrained do not depend on it.');
+  });
+
+  it('the fixed k and the accuracy spread, swept across each other: one figure per value of the other, each in its words', () => {
+    expect(crossed.map((f) => f.title)).toEqual([
+      'k* against the fixed k of the 1D baseline: balanced (sim.sd_A_scale=0.5)',
+      'k* against the fixed k of the 1D baseline: balanced (sim.sd_A_scale=2)',
+      'k* against the accuracy spread (sd_A scale): balanced (fixed_k=4)',
+      'k* against the accuracy spread (sd_A scale): balanced (fixed_k=16)',
+    ]);
+    expect(subtitleOf(crossed[0]!)).toContain("fixed-k's k* is the value itself; no other selector reads it.");
+    expect(subtitleOf(crossed[2]!)).toContain("Every model's accuracy spread sd_A is scaled by the value");
+    for (const figure of crossed) expect(subtitleOf(figure), figure.name).not.toContain('settles');
+  });
+
+  it('a parameter without words: named by its path, once', () => {
+    expect(unnamed.map((f) => f.title)).toEqual(['k* against custom.knob: balanced']);
+    expect(xTitle(unnamed[0]!)).toBe('custom.knob');
+    expect(subtitleOf(unnamed[0]!)).toBe("Dot: mean k* over seeds; line: 95% bootstrap interval. How far a selector's k* moves with custom.knob shows how much its pick depends on it.");
+  });
+
+  it('zipped parameters: k* against their values together, each value a line of its label, as the axis title names them', async () => {
+    expect(zipped.map((f) => [f.name, f.title])).toEqual([['sweep--sim.m-sim.k-max-balanced', 'k* against the Monte Carlo size M and the largest k (k_max) together: balanced']]);
+    const figure = zipped[0]!;
+    expect(xTitle(figure)).toEqual(['Monte Carlo size M', 'largest k (k_max)']);
+    expect(subtitleOf(figure)).toContain('Swept together (zipped): each value on the axis gives Monte Carlo size M, then largest k (k_max), a line each.');
+    expect(subtitleOf(figure)).toContain(SETTLES);
+    const labels = texts(await sceneOf(figure.spec), 'axis-label').map((t) => t.text);
+    expect(labels).toEqual(expect.arrayContaining([['100', '16'], ['300', '32'], ['1000', '64']]));
+  });
+
+  it('each is a valid spec that Vega draws without a warning, within the text width and a page', async () => {
+    const figures = [...bySize, ...byBudget, ...crossed, ...unnamed, ...zipped];
+    for (const figure of figures) {
+      expect(validate(JSON.parse(JSON.stringify(figure.spec))) ? [] : validate.errors?.slice(0, 3), figure.name).toEqual([]);
+      expect(vegaLiteProblem(figure.spec), figure.name).toBeNull();
+      const warnings: string[] = [];
+      await renderSvg(compileVegaLite(figure.spec, warnings), warnings);
+      expect(warnings, figure.name).toEqual([]);
+    }
+    expect(await oversized(figures)).toEqual([]);
+  });
+});
 
 describe('figures at the size of the paper study', () => {
   // Every model, scenario and selector (the names set the widths), and a swept parameter for the ablation figures.
@@ -710,6 +783,28 @@ describe('figures at the size of the paper study', () => {
     expect(subtitleOf(all)).toContain('No feasible k for any model.');
     // With the note an incomplete study's figures carry above the subtitle, still within a page.
     const noted = withNoteAbove(all, 'INCOMPLETE STUDY: 100 of 200 trials (50.0%); figures, tables and verdicts will change.');
+    expect(svgSize(await renderSvg(compileVegaLite(noted.spec))).height).toBeLessThanOrEqual(TEXT_HEIGHT);
+  });
+
+  it("a feasibility rule not the paper's: said where the figures show F, the projections within a page still, with a note above", async () => {
+    const rule = { feasibility: 'chance', delta: 0.1, latency: 'waves' };
+    const ruled = { ...a, data: { ...a.data, conditions: a.data.conditions.map((c) => ({ ...c, rule })) } } as typeof a;
+    const c = ruled.data.conditions[0]!;
+    // Its longest subtitle: no model with a feasible k.
+    const curves = new Map(a.data.curves);
+    for (const m of a.data.models) curves.set(curveKey(c.id, m.id), (curves.get(curveKey(c.id, m.id)) ?? []).map((p) => ({ ...p, feasibleShare: 0 })));
+    const longest = projectionsFigure({ ...ruled, data: { ...ruled.data, curves } } as typeof a, c);
+    const said =
+      'F here: the k whose cost and latency budgets hold together in at least 90% of the Monte Carlo runs (chance constraints, delta = 0.1) and whose mean accuracy meets acc_min; ' +
+      'latency: ceil(k/P) waves of P calls, each as slow as its slowest call (stragglers).';
+    // The balance figure as the report draws it: the conditions of one swept value.
+    const page = (of: typeof a) => conditionsView(of, (x) => x.variant['sim.M'] === 100, (x) => x.scenario);
+    const drawn = [curveFigure(ruled, c, 'accuracy'), curveFigure(ruled, c, 'cost'), projectionsFigure(ruled, c), balanceFigure(page(ruled)), longest];
+    for (const figure of drawn) expect(subtitleOf(figure), figure.name).toContain(said);
+    const paper = a.data.conditions[0]!;
+    for (const figure of [curveFigure(a, paper, 'accuracy'), projectionsFigure(a, paper), balanceFigure(page(a))]) expect(subtitleOf(figure), figure.name).not.toContain('F here');
+    expect(await oversized(drawn)).toEqual([]);
+    const noted = withNoteAbove(longest, 'INCOMPLETE STUDY: 100 of 200 trials (50.0%); figures, tables and verdicts will change.');
     expect(svgSize(await renderSvg(compileVegaLite(noted.spec))).height).toBeLessThanOrEqual(TEXT_HEIGHT);
   });
 

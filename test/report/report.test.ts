@@ -5,6 +5,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { ReportFile, ReportInput } from '../../harness/experiment.js';
 import { escapeHtml } from '../../harness/render/table.js';
 import { buildReport, reportDocuments } from '../../experiments/inference-scaling/report/index.js';
+import { analyze } from '../../experiments/inference-scaling/report/analysis.js';
+import { feasibleSetDefinition } from '../../experiments/inference-scaling/report/page.js';
 import { MODEL_CATALOG, SCENARIO_CATALOG } from '../../experiments/inference-scaling/catalog.js';
 import { SELECTOR_DEFINITIONS, SELECTOR_IDS } from '../../experiments/inference-scaling/selectors.js';
 import { syntheticReportInput } from './synthetic.js';
@@ -169,9 +171,10 @@ describe('the setup and the code the results come from', () => {
   it('tables each condition\'s scenario as simulated, and each model, from the catalog and the study\'s settings', () => {
     const balanced = SCENARIO_CATALOG.find((s) => s.id === 'balanced')!;
     const budgets = { intent: balanced.intent, C_max: String(balanced.C_max), T_max: String(balanced.T_max), acc_min: String(balanced.acc_min), P: String(balanced.P), k_max: String(balanced.k_max) };
+    // The catalog's intent speaks of the paper's setup: where the study changes it, it says so.
     expect(csvRows('tables/scenarios.csv')).toEqual([
       { scenario: 'balanced', variant: '', ...budgets, M: String(balanced.M) },
-      { scenario: 'balanced', variant: 'sim.M=100', ...budgets, M: '100' },
+      { scenario: 'balanced', variant: 'sim.M=100', ...budgets, intent: `${balanced.intent}; the study changes M from the paper's ${balanced.M}`, M: '100' },
     ]);
     const models = csvRows('tables/models.csv');
     expect(models.map((m) => m.model)).toEqual(['gpt5', 'qwen3-30b-a3b']);
@@ -206,6 +209,9 @@ describe('the setup and the code the results come from', () => {
     const method = html.slice(html.indexOf('<h2 id="method">'), html.indexOf('<h2 id="provenance">'));
     expect(method).toContain('<h3 id="table-scenarios">Scenarios: ');
     expect(method).toContain('<h3 id="table-models">Models: ');
+    // F as the paper's rule defines it, with the latency model: the tables and figures need not repeat it.
+    expect(method).toContain(`<li>${escapeHtml("F: the feasible set, the k whose mean cost, latency and accuracy meet the budgets; latency: the paper's, (1/P) times the sum of the k calls' times.")} Balance: `);
+    expect(files.filter((f) => f.path.endsWith('.md') || f.path === 'index.html').filter((f) => text(files, f.path).includes('F here:')).map((f) => f.path)).toEqual([]);
     const tablesSection = html.slice(html.indexOf('<h2 id="tables">'), html.indexOf('<h2 id="method">'));
     expect(tablesSection).toContain('id="table-balanced"');
     expect(tablesSection).not.toContain('table-scenarios');
@@ -215,5 +221,48 @@ describe('the setup and the code the results come from', () => {
     expect(claims.match(/<tr><th scope="row">\d\. /g)).toHaveLength(5);
     expect(html).toContain('<th scope="row">report written by</th><td>harness 0.1.0, commit 0123456789ab (with changes to tracked files)</td>');
     expect(JSON.parse(text(files, 'summary.json')).writer).toEqual(writer);
+  });
+});
+
+describe('a study off the paper\'s settings: chance constraints, straggler latency, a budget of its own', () => {
+  const base = syntheticReportInput({ scenarios: ['balanced', 'cost-constrained'], models: ['gpt5', 'qwen3-30b-a3b'], seeds: 3, kCount: 8 });
+  const params = { feasibility: 'chance', delta: 0.1, sim: { latency: 'waves' }, scenarios: { balanced: { C_max: 0.4 }, 'cost-constrained': { intent: 'bulk traffic', T_max: 90 } } };
+  const input: ReportInput = { ...base, manifest: { ...base.manifest, body: { ...(base.manifest.body as Record<string, unknown>), params } } as ReportInput['manifest'] };
+  const rule =
+    'the k whose cost and latency budgets hold together in at least 90% of the Monte Carlo runs (chance constraints, delta = 0.1) and whose mean accuracy meets acc_min; ' +
+    'latency: ceil(k/P) waves of P calls, each as slow as its slowest call (stragglers)';
+  let files: ReportFile[];
+  beforeAll(async () => {
+    files = await reportDocuments(input, { resamples: 20 });
+  });
+
+  it('defines F by the rule, delta and latency model the trials ran under: in the method, each table\'s title and the captions of the figures that show F', () => {
+    const html = text(files, 'index.html');
+    const method = html.slice(html.indexOf('<h2 id="method">'), html.indexOf('<h2 id="provenance">'));
+    expect(method).toContain(`<li>${escapeHtml(`F: the feasible set, ${rule}.`)} Balance: `);
+    expect(html).not.toContain('mean cost, latency and accuracy meet the budgets');
+    for (const scenario of ['balanced', 'cost-constrained']) expect(text(files, `tables/${scenario}.md`).split('\n')[0], scenario).toMatch(new RegExp(`; F: the feasible set, A: accuracy\\)\\. F here: ${rule.replace(/[()*.]/g, '\\$&')}$`));
+    for (const figure of ['accuracy-vs-k--balanced', 'cost-vs-k--cost-constrained', 'projections--balanced', 'balance']) {
+      const caption = html.slice(html.indexOf(`<figure id="${figure}"`)).split('</figcaption>')[0]!;
+      expect(caption, figure).toContain(escapeHtml(`F here: ${rule}.`));
+    }
+  });
+
+  it("with the rule swept, F under the first condition's value, then where the others differ", () => {
+    const swept = analyze(syntheticReportInput({ scenarios: ['balanced'], models: ['gpt5'], seeds: 2, kCount: 4, variants: [{ feasibility: 'means' }, { feasibility: 'chance' }] }), 0);
+    expect(swept.data.conditions.map((c) => c.variantLabel)).toEqual(['feasibility=chance', 'feasibility=means']);
+    expect(feasibleSetDefinition(swept)).toBe(
+      'F: the feasible set, in feasibility=chance: the k whose cost and latency budgets hold together in at least 95% of the Monte Carlo runs (chance constraints, delta = 0.05) and whose mean accuracy meets acc_min; ' +
+        "latency: the paper's, (1/P) times the sum of the k calls' times. Where the conditions differ: in feasibility=means, F: the k whose mean cost, latency and accuracy meet the budgets.",
+    );
+  });
+
+  it('says which of the paper\'s settings of a scenario the study changed, beside the intent that speaks of them', () => {
+    const rows = text(files, 'tables/scenarios.md').split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| condition'));
+    expect(rows).toEqual([
+      "| balanced | the notebook's defaults; the study changes C_max from the paper's $0.50 | $0.40 | 60 | 0.88 | 4 | 128 | 300 |",
+      // An intent of the study's own speaks of the study's setup.
+      '| cost-constrained | bulk traffic | $0.05 | 90 | 0.88 | 4 | 128 | 300 |',
+    ]);
   });
 });

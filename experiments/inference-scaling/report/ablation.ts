@@ -120,7 +120,7 @@ function groupStats(ctx: AblationContext, group: FactorGroup, baseline: string):
       const picks = ctx.data.models.flatMap((m) => ctx.index.cell(condition.id, m.id, selector));
       const chosen = picks.filter((p) => p.kStar !== null);
       const withBudget = chosen.filter((p) => p.pBudget !== null);
-      const delta = deltaOf(ctx.data, condition);
+      const delta = condition.rule.delta;
       const atBaseline = level.baseline || !reference;
       out.push({
         factor: group.factor.id,
@@ -177,11 +177,6 @@ function rejudge(ctx: AblationContext, reference: Condition, condition: Conditio
 
 function flagOf(value: Scalar | undefined): boolean | null {
   return value === 1 ? true : value === 0 ? false : null;
-}
-
-function deltaOf(data: StudyData, condition: Condition): number {
-  const value = condition.settings.delta ?? data.params.delta;
-  return typeof value === 'number' ? value : 0.05;
 }
 
 function range(values: readonly (number | null)[]): Range | null {

@@ -10,8 +10,8 @@ import type { Json, ReportInput, Scalar, TrialRecord } from '../../../harness/ex
 import type { CurveTable } from '../../../harness/curves.js';
 import { canonicalJson } from '../../../harness/identity.js';
 import { setDotted, VARIANT_FIELD, type Variant } from '../../../harness/manifest.js';
-import { resolveModels, resolveScenarios, type CatalogOverrides, type ModelSpec, type SizeClass } from '../catalog.js';
-import { simOptionsFor, type Params } from '../experiment.js';
+import { resolveModels, resolveScenarios, SCENARIO_CATALOG, type CatalogOverrides, type ModelSpec, type SizeClass } from '../catalog.js';
+import { paramsSchema, simOptionsFor, type Params } from '../experiment.js';
 import { orderSelectors } from './selectors.js';
 
 /** Axes that identify a cell of the paper's tables; any other value in a trial is a sweep. */
@@ -30,6 +30,19 @@ export interface ScenarioSetup extends Constraints {
   k_max: number;
   M: number;
 }
+
+/** Which k a condition counts as feasible, and how it simulates latency: the settings the feasible set F rests on. */
+export interface FeasibilityRule {
+  /** 'means' (the paper's) or 'chance'. */
+  feasibility: string;
+  /** The share of runs a budget may fail in, under 'chance'. */
+  delta: number;
+  /** 'paper' ((1/P) times the sum of the calls' times) or 'waves' (stragglers). */
+  latency: string;
+}
+
+/** The parameters a condition's feasibility rule is read from. */
+export const RULE_PATHS = ['feasibility', 'delta', 'sim.latency'] as const;
 
 /** Between the parts of a condition's label: its scenario, then its variant or swept values. */
 export const LABEL_PARTS = ' · ';
@@ -56,6 +69,13 @@ export interface Condition {
   constraints: Constraints | null;
   /** Null as `constraints` is. */
   setup: ScenarioSetup | null;
+  /**
+   * The catalog's (the paper's) setup of the scenario, where the condition keeps the catalog's
+   * intent, which speaks of that setup; null for a scenario the study defines or describes itself.
+   */
+  paperSetup: ScenarioSetup | null;
+  /** The feasibility rule and latency model the condition's trials ran under. */
+  rule: FeasibilityRule;
 }
 
 export interface ModelInfo {
@@ -315,6 +335,8 @@ function buildConditions(trials: readonly TrialRecord[], params: Record<string, 
       if (isVariantName(key)) Object.assign(settings, variants?.find((v) => v.name === value)?.set ?? {});
       else settings[key.replace(/^params\./, '')] = value;
     }
+    const effective = structuredClone(params) as Record<string, Json>;
+    for (const [path, value] of Object.entries(settings)) setDotted(effective, path, value);
     let slug = slugify(variantLabel ? `${scenario}--${variantLabel}` : scenario);
     for (let i = 2; slugs.has(slug); i++) slug = `${slugify(scenario)}-${i}`;
     slugs.add(slug);
@@ -328,7 +350,8 @@ function buildConditions(trials: readonly TrialRecord[], params: Record<string, 
       slug,
       variantName,
       settings,
-      ...scenarioOf(scenario, settings, params),
+      ...scenarioOf(scenario, effective),
+      rule: ruleOf(effective),
     };
   });
 }
@@ -360,22 +383,39 @@ export function slugify(text: string): string {
 
 /**
  * The scenario's budgets: the catalog's, with the study's `params.scenarios` overrides and the
- * condition's settings (swept values, variant overrides) applied.
+ * condition's settings (swept values, variant overrides) applied (`effective`: the study's params
+ * with the condition's settings).
  */
-function scenarioOf(scenario: string, settings: Record<string, Json>, params: Record<string, Json>): { constraints: Constraints | null; setup: ScenarioSetup | null } {
-  const effective = structuredClone(params) as Record<string, Json>;
-  for (const [path, value] of Object.entries(settings)) setDotted(effective, path, value);
+function scenarioOf(scenario: string, effective: Record<string, Json>): { constraints: Constraints | null; setup: ScenarioSetup | null; paperSetup: ScenarioSetup | null } {
   let found;
   try {
     found = resolveScenarios(catalogOverrides(effective)).find((s) => s.id === scenario);
   } catch {
     // A scenario the study defines only partially: the report still runs, without budget lines.
   }
-  if (!found) return { constraints: null, setup: null };
+  if (!found) return { constraints: null, setup: null, paperSetup: null };
   const { intent, C_max, T_max, acc_min } = found;
   // P, k_max and M as the simulation took them: the study's `sim` block overrides every scenario's.
   const { P, k_max, M } = simOptionsFor(found, (asObject(effective.sim) ?? {}) as Params['sim']);
-  return { constraints: { C_max, T_max, acc_min }, setup: { intent, C_max, T_max, acc_min, P, k_max, M } };
+  const paper = SCENARIO_CATALOG.find((s) => s.id === scenario && s.intent === intent);
+  return {
+    constraints: { C_max, T_max, acc_min },
+    setup: { intent, C_max, T_max, acc_min, P, k_max, M },
+    paperSetup: paper ? { intent, C_max: paper.C_max, T_max: paper.T_max, acc_min: paper.acc_min, P: paper.P, k_max: paper.k_max, M: paper.M } : null,
+  };
+}
+
+/** The feasibility rule of a condition's `effective` params: each setting as given, or the experiment's default where the study leaves it out. */
+function ruleOf(effective: Record<string, Json>): FeasibilityRule {
+  const { shape } = paramsSchema;
+  const feasibility = shape.feasibility.safeParse(effective.feasibility);
+  const delta = shape.delta.safeParse(effective.delta);
+  const sim = shape.sim.safeParse(effective.sim);
+  return {
+    feasibility: feasibility.success ? feasibility.data : String(effective.feasibility),
+    delta: delta.success ? delta.data : Number.NaN,
+    latency: sim.success ? sim.data.latency : String(asObject(effective.sim)?.latency),
+  };
 }
 
 function num(value: Scalar | undefined): number | null {

@@ -7,7 +7,7 @@ import type { Json, ReportInput, RunRecord, Writer } from '../../../harness/expe
 import { codeVersionsText } from '../../../harness/messages.js';
 import { buildHtmlPage, type PageChart } from '../../../harness/render/html.js';
 import { escapeHtml, tableToHtml } from '../../../harness/render/table.js';
-import { countOf, shareOf } from '../../../harness/text.js';
+import { countOf, listInWords, shareOf } from '../../../harness/text.js';
 import type { Analysis } from './analysis.js';
 import { CLAIM_STATEMENTS, oneSeedNote } from './claims.js';
 import type { LeftOutFigure } from './figures/index.js';
@@ -15,7 +15,10 @@ import type { Figure } from './figures/theme.js';
 import { SELECTOR_DEFINITIONS } from '../selectors.js';
 import { BOOTSTRAP_RESAMPLES, CONFIDENCE } from './statistics.js';
 import { claimHeadline, SETUP_TABLES, type TablePair } from './tables.js';
-import { factorQuestion, levelMeaning } from './factors.js';
+import { factorQuestion, feasibleSetWords, latencyWords, levelMeaning, ruleText } from './factors.js';
+import { RULE_PATHS, type Condition, type FeasibilityRule } from './data.js';
+import { canonicalJson } from '../../../harness/identity.js';
+import { VARIANT_FIELD } from '../../../harness/manifest.js';
 import type { VegaSpec } from '../../../harness/render/vega.js';
 
 export interface PageFigure {
@@ -236,7 +239,7 @@ export function buildPage(input: PageInput): string {
       `<li>Per (condition, model, selector): mean and standard deviation over seeds of k*, and of cost, latency, accuracy and balance at k*, with a percentile bootstrap ${Math.round(CONFIDENCE * 100)}% interval (${BOOTSTRAP_RESAMPLES} resamples, each seeded from the identity of the quantity, so intervals do not depend on order or sharding). Seeds with no feasible k are counted, not averaged.</li>` +
       '<li>Paired comparisons: all selectors of a (condition, model, seed) judge the same simulated curves (common random numbers); differences are taken per seed, then averaged. Pooled over models, the bootstrap resamples seeds within each model; pooled over conditions as well, it draws each seed\'s values in every condition together, as they share its random numbers.</li>' +
       '<li>Shares (no pick, latency breaks, differing k*) use Wilson score intervals.</li>' +
-      '<li>F: the feasible set, the k whose mean cost, latency and accuracy meet the budgets. Balance: the largest of the pick\'s normalized regrets against the best of F in cost, latency and accuracy (0: best in all three; 1: the worst of F in one). A pick outside F, which only the baselines make (fixed-k, and the 2D ones under T_max), can lie beyond F\'s range: its balance can exceed 1, and the tables give the share of seeds whose k* lies outside F.</li>' +
+      `<li>${escapeHtml(feasibleSetDefinition(a))} Balance: the largest of the pick\'s normalized regrets against the best of F in cost, latency and accuracy (0: best in all three; 1: the worst of F in one). A pick outside F, which only the baselines make (fixed-k, and the 2D ones under T_max), can lie beyond F\'s range: its balance can exceed 1, and the tables give the share of seeds whose k* lies outside F.</li>` +
       selectorList(a.data.selectors) +
       '<li>Curves in the figures: for each k, the mean over seeds of each seed\'s Monte Carlo mean; bands: the mean over seeds of each seed\'s 2.5% and 97.5% quantiles, i.e. the spread of a single request. A k is drawn as feasible (or Pareto) when it is so in at least half the seeds.</li>' +
       '</ul>',
@@ -250,6 +253,50 @@ export function buildPage(input: PageInput): string {
   const flags = [incomplete ? `INCOMPLETE: ${incomplete.done} of ${incomplete.expected} trials` : null, mixed ? 'MIXED CODE' : null].filter((f) => f !== null);
   const title = `${a.data.study}${flags.length ? ` (${flags.join('; ')})` : ''}: inference scaling report`;
   return buildHtmlPage({ title, body: parts.join('\n'), charts, css: incomplete || mixed ? `${CSS}${INCOMPLETE_CSS}` : CSS });
+}
+
+/**
+ * What F, the feasible set, is: the feasibility rule (with its delta) and the latency model the
+ * trials ran under. Where the conditions differ in them (variants, swept values), the first
+ * condition's (the baseline's) rule, then what differs and where.
+ */
+export function feasibleSetDefinition(a: Analysis): string {
+  const conditions = a.data.conditions;
+  // delta matters only to chance constraints.
+  const key = (r: FeasibilityRule) => [r.feasibility, r.feasibility === 'chance' ? r.delta : '', r.latency].join('\u0000');
+  const first = conditions[0]?.rule;
+  if (first === undefined) return 'F: the feasible set.';
+  const others = new Map<string, { rule: FeasibilityRule; where: string[] }>();
+  for (const c of conditions) {
+    if (key(c.rule) === key(first)) continue;
+    const entry = others.get(key(c.rule)) ?? others.set(key(c.rule), { rule: c.rule, where: [] }).get(key(c.rule))!;
+    const where = ruleSource(a, c);
+    if (!entry.where.includes(where)) entry.where.push(where);
+  }
+  if (others.size === 0) return `F: the feasible set, ${ruleText(first)}.`;
+  const differences = [...others.values()].map(({ rule, where }) => {
+    const parts = [
+      ...(key({ ...rule, latency: first.latency }) === key(first) ? [] : [`F: ${feasibleSetWords(rule.feasibility, rule.delta)}`]),
+      ...(rule.latency === first.latency ? [] : [`latency: ${latencyWords(rule.latency)}`]),
+    ];
+    return `in ${listInWords(where)}, ${parts.join('; ')}`;
+  });
+  return `F: the feasible set, in ${ruleSource(a, conditions[0]!, true)}: ${ruleText(first)}. Where the conditions differ: ${differences.join('; ')}.`;
+}
+
+/**
+ * What sets a condition's feasibility rule: its variant (`the chance variant`) or swept values
+ * (`feasibility=chance`); `baseline`: the variant, for the first condition, though it sets none.
+ */
+function ruleSource(a: Analysis, c: Condition, baseline = false): string {
+  const isRulePath = (path: string) => (RULE_PATHS as readonly string[]).includes(path.replace(/^params\./, ''));
+  const swept = Object.entries(c.variant)
+    .filter(([path]) => path !== VARIANT_FIELD && isRulePath(path))
+    .map(([path, value]) => `${path}=${typeof value === 'string' ? value : canonicalJson(value)}`);
+  const set = a.data.variants?.find((v) => v.name === c.variantName)?.set ?? {};
+  const byVariant = c.variantName !== null && (baseline || swept.length === 0 || Object.keys(set).some(isRulePath));
+  const parts = [...(byVariant ? [`the ${c.variantName} variant`] : []), ...swept];
+  return parts.length ? parts.join(', ') : c.label;
 }
 
 /** The ablations' design: the question each factor asks, and what each of its levels (variants) sets. */

@@ -2,13 +2,13 @@
  * The report's tables, each as a machine table (CSV: one number per column) and a display table
  * (Markdown and HTML: numbers with their intervals).
  */
-import { countOf } from '../../../harness/text.js';
+import { countOf, listInWords } from '../../../harness/text.js';
 import type { ShareInterval } from '../../../harness/stats/index.js';
 import type { Cell, Table } from '../../../harness/render/table.js';
 import type { Analysis } from './analysis.js';
 import { adaptivityLacks, CLAIM_STATEMENTS, modelPairsLack, oneSeedNote, type ClaimRow } from './claims.js';
 import type { Condition } from './data.js';
-import type { Factor } from './factors.js';
+import { feasibleSetNote, type Factor } from './factors.js';
 import { fmt, round, shareText, withInterval } from './format.js';
 import { ACCURACY_MAX, lacking } from './selectors.js';
 import type { Summary } from './statistics.js';
@@ -127,7 +127,7 @@ export function conditionTable(a: Analysis, condition: Condition): TablePair {
   };
   return {
     name: condition.slug,
-    title: `${condition.label}${budgetsOf(condition)}: k*, cost, latency and accuracy at k* per model and selector (mean over seeds, 95% bootstrap interval; k* outside F: share of the picks, 95% Wilson interval; F: the feasible set, A: accuracy)`,
+    title: `${condition.label}${budgetsOf(condition)}: k*, cost, latency and accuracy at k* per model and selector (mean over seeds, 95% bootstrap interval; k* outside F: share of the picks, 95% Wilson interval; F: the feasible set, A: accuracy)${feasibleSetNote(condition.rule, '. ', '')}`,
     csv,
     display,
   };
@@ -151,15 +151,31 @@ function otherSettings(c: Condition): string {
     .join('; ');
 }
 
+/**
+ * A condition's intent. The catalog's (the paper's) intent speaks of the paper's setup of its
+ * scenario ("the notebook's defaults"): where the study changes that setup, it says what, and the
+ * paper's values.
+ */
+function intentText(c: Condition): string {
+  const setup = c.setup!;
+  const paper = c.paperSetup;
+  const changed = paper ? SETUP_FIELDS.filter((f) => setup[f] !== paper[f]) : [];
+  if (changed.length === 0) return setup.intent;
+  const value = (f: (typeof SETUP_FIELDS)[number], x: number) => (f === 'C_max' ? fmt.dollars(x) : f === 'T_max' ? `${x} s` : String(x));
+  return `${setup.intent}; the study changes ${listInWords(changed.map((f) => `${f} from the paper's ${value(f, paper![f])}`))}`;
+}
+
+const SETUP_FIELDS = ['C_max', 'T_max', 'acc_min', 'P', 'k_max', 'M'] as const;
+
 /** Each condition's scenario as simulated: its budgets and simulation settings, and any other setting its variant makes. */
 export function scenariosTable(a: Analysis): TablePair {
-  const fields = ['intent', 'C_max', 'T_max', 'acc_min', 'P', 'k_max', 'M'] as const;
+  const fields = ['intent', ...SETUP_FIELDS] as const;
   const conditions = a.data.conditions.filter((c) => c.setup !== null);
   // A column for the other settings only where some condition makes one: the paper study's table keeps its shape.
   const others = conditions.some((c) => otherSettings(c) !== '');
   const csv: Table = {
     columns: [col('scenario', 'scenario'), col('variant', 'variant'), ...fields.map((f) => col(f, f)), ...(others ? [col('settings', 'settings')] : [])],
-    rows: conditions.map((c) => ({ ...variantCells(c), ...Object.fromEntries(fields.map((f) => [f, c.setup![f]])), ...(others ? { settings: otherSettings(c) } : {}) })),
+    rows: conditions.map((c) => ({ ...variantCells(c), ...Object.fromEntries(fields.map((f) => [f, f === 'intent' ? intentText(c) : c.setup![f]])), ...(others ? { settings: otherSettings(c) } : {}) })),
   };
   const display: Table = {
     columns: [
@@ -174,7 +190,7 @@ export function scenariosTable(a: Analysis): TablePair {
       ...(others ? [col('settings', 'other settings')] : []),
     ],
     // A budget in dollars and cents, as titles and the models' prices write money.
-    rows: conditions.map((c) => ({ condition: c.label, ...Object.fromEntries(fields.map((f) => [f, f === 'C_max' ? fmt.dollars(c.setup!.C_max) : c.setup![f]])), ...(others ? { settings: otherSettings(c) } : {}) })),
+    rows: conditions.map((c) => ({ condition: c.label, ...Object.fromEntries(fields.map((f) => [f, f === 'intent' ? intentText(c) : f === 'C_max' ? fmt.dollars(c.setup!.C_max) : c.setup![f]])), ...(others ? { settings: otherSettings(c) } : {}) })),
   };
   const reason = 'no condition has a scenario the catalog or the study defines';
   return { name: 'scenarios', title: 'Scenarios: budgets for all k calls of a request together (cost, latency, least mean accuracy), calls at once P, largest k, Monte Carlo trials M', csv, display, ...emptyBecause(conditions, [reason]) };

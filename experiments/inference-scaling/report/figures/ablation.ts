@@ -192,9 +192,10 @@ function budgetFigure(a: Analysis, factor: Factor): Figure {
   const selectors = [...a.data.selectors];
   const rows = levelsOf(a, factor).map((l) => ({ group: l.group, level: l.value, selector: l.selector, ...pct(l.budgetBreak) }));
   const title = `Picks that break a budget in more than delta of the runs, by ${factor.title}`;
-  const subtitle = [
-    'Share of picks whose cost or latency budget fails in more than delta (5%) of the Monte Carlo runs, i.e. P(C <= C_max and T <= T_max) < 1 - delta at k* (Wilson 95% interval).',
-  ];
+  // The study's delta, where its conditions share one (ablation.ts judges each by its own).
+  const deltas = [...new Set(a.data.conditions.map((c) => c.rule.delta))];
+  const delta = deltas.length === 1 ? `delta (${round(deltas[0]! * 100)}%)` : "delta (each condition's own)";
+  const subtitle = [`Share of picks whose cost or latency budget fails in more than ${delta} of the Monte Carlo runs, i.e. P(C <= C_max and T <= T_max) < 1 - delta at k* (Wilson 95% interval).`];
   return selectorFigure(a, factor, title, subtitle, { rows, selectors, yTitle: 'picks breaking a budget (%)', format: TOOLTIP_FORMAT.percent, byLevel: true, zeroLine: false, tooltip: [tip('n', 'picks', 'd')] });
 }
 

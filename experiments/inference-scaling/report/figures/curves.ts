@@ -6,6 +6,7 @@
 import { countOf } from '../../../../harness/text.js';
 import type { Analysis } from '../analysis.js';
 import { curveKey, type Condition, type CurvePoint } from '../data.js';
+import { feasibleSetNote } from '../factors.js';
 import { fmt, round } from '../format.js';
 import { textWidthUpperBound } from '../../../../harness/render/text-width.js';
 import { budgetLabelPlace, LABEL_GAP, paddedDomain, paddedScale, type BudgetLabelPlace, type LabelBox, type LabelPlacement, type Obstacles } from './label-place.js';
@@ -315,7 +316,7 @@ export function curveFigure(a: Analysis, condition: Condition, metric: CurveMetr
   const title = `${what} vs k: ${condition.label}`;
   const seeds = a.data.replicates.length;
   const subtitle = [
-    `Line: mean over ${countOf(seeds, 'seed')} of each seed's Monte Carlo mean; band: the 2.5-97.5% range of a single request (mean over seeds${bandNote(rows, metric, limit)}). Dark: k Pareto in most seeds; grey: feasible; light: not feasible${limit === null ? '' : `; dashed: ${limitText}`}; rings: each selector's most frequent k*, nested where they coincide.${missingRingsNote(a, condition)}`,
+    `Line: mean over ${countOf(seeds, 'seed')} of each seed's Monte Carlo mean; band: the 2.5-97.5% range of a single request (mean over seeds${bandNote(rows, metric, limit)}). Dark: k Pareto in most seeds; grey: feasible; light: not feasible${limit === null ? '' : `; dashed: ${limitText}`}; rings: each selector's most frequent k*, nested where they coincide.${missingRingsNote(a, condition)}${feasibleSetNote(condition.rule, ' ', '.')}`,
   ];
   return rowsFigure({
     name: `${metric}-vs-k--${condition.slug}`,

@@ -2,6 +2,7 @@
  * Picks per selector across models and scenarios, and the claim-1 measure (balance) per selector.
  */
 import type { Analysis } from '../analysis.js';
+import { feasibleSetNote } from '../factors.js';
 import { round } from '../format.js';
 import { intervalAxes, intervalChart, lacksIntervals, NO_INTERVAL, type IntervalChartOptions } from './intervals.js';
 import { powerOfTwoTicks, rowsFigure, tip, TOOLTIP_FORMAT, type Figure, type Obj } from './theme.js';
@@ -65,6 +66,12 @@ export function picksFigure(a: Analysis): Figure {
   return rowsFigure({ name: 'picks', title, subtitle, body: selectorCellsChart(a, 'k* (log)', TOOLTIP_FORMAT.k, tooltip, logK), rows });
 }
 
+/** F where the conditions' rule is not the paper's: the one rule of them all, or where to find each. */
+function feasibleSetNotes(a: Analysis): string {
+  const notes = new Set(a.data.conditions.map((c) => feasibleSetNote(c.rule, ' ', '.')));
+  return notes.size === 1 ? [...notes][0]! : ' F differs between the conditions: the method states it for each.';
+}
+
 export function balanceFigure(a: Analysis): Figure {
   // Beyond 1 the axis is not linear: any value there is drawn at "> 1".
   const clip = (v: unknown) => (typeof v === 'number' ? (v > 1 ? BEYOND_F : v) : null);
@@ -78,7 +85,7 @@ export function balanceFigure(a: Analysis): Figure {
   const past = rows.some((r) => r.atHi === BEYOND_F || r.atMean === BEYOND_F);
   const title = 'Balance at k* (claim 1; lower is better)';
   const subtitle = [
-    `Balance: worst normalized regret of the pick over the feasible set F, max(r_C, r_T, r_A): 0 is the best of F in cost, latency and accuracy, 1 the worst of F in one of them. Dot: mean over seeds; ${lacksIntervals(rows) ? NO_INTERVAL : 'line: 95% bootstrap interval'}.${rows.some((r) => r.atMean === null) ? ' No dot: no pick, or no feasible k to measure it against, in any seed.' : ''}`,
+    `Balance: worst normalized regret of the pick over the feasible set F, max(r_C, r_T, r_A): 0 is the best of F in cost, latency and accuracy, 1 the worst of F in one of them. Dot: mean over seeds; ${lacksIntervals(rows) ? NO_INTERVAL : 'line: 95% bootstrap interval'}.${rows.some((r) => r.atMean === null) ? ' No dot: no pick, or no feasible k to measure it against, in any seed.' : ''}${feasibleSetNotes(a)}`,
     ...(rows.some((r) => r.beyond)
       ? ['A triangle at "> 1": a pick outside F (a baseline) whose mean balance exceeds 1; its value is in the scenario tables.']
       : past

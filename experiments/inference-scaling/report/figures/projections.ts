@@ -7,10 +7,11 @@
  */
 import type { Analysis } from '../analysis.js';
 import { curveKey, type Condition } from '../data.js';
+import { feasibleSetNote } from '../factors.js';
 import { round } from '../format.js';
 import { budgetRule, missingRingsNote, noFeasibleK, ONE_PER_MODEL, pickRows, pointClass, POINT_CLASS_SCALE, RING_PADDING } from './curves.js';
 import { coverCount, paddedDomain, paddedScale, textBoxAt, type Disc, type Obstacles } from './label-place.js';
-import { axisExtent, decadeAxisExtent, POINT_SHARE_TIPS, rowsFigure, selectorColourScale, tip, TOOLTIP_FORMAT, withHalo, DECADE_AXIS, everyNthDecadeAxis, HALO_RADIUS, type Figure, type Obj } from './theme.js';
+import { axisExtent, decadeAxisExtent, POINT_SHARE_TIPS, rowsFigure, subtitleLines, SUBTITLE_LINE_HEIGHT, selectorColourScale, tip, TOOLTIP_FORMAT, withHalo, DECADE_AXIS, everyNthDecadeAxis, HALO_RADIUS, type Figure, type Obj } from './theme.js';
 import { textWidthUpperBound } from '../../../../harness/render/text-width.js';
 import { listInWords } from '../../../../harness/text.js';
 
@@ -22,6 +23,17 @@ type Axis = 'cost' | 'latency' | 'accuracy';
 const PANEL = { width: 124, height: 43 };
 /** Points between one model's row of panels and the next. */
 const ROW_SPACING = 4;
+/** The rows and subtitle lines PANEL.height leaves room for on a page. */
+const PAGE = { rows: 9, subtitleLines: 3 };
+
+/**
+ * The panels' height: PANEL.height, less what a subtitle longer than PAGE's (a rule of feasibility
+ * not the paper's, said in it) needs beyond the room of the rows there are fewer than PAGE's.
+ */
+function panelHeight(lines: number, rows: number): number {
+  const over = Math.max(0, lines - PAGE.subtitleLines) * SUBTITLE_LINE_HEIGHT - Math.max(0, PAGE.rows - rows) * (PANEL.height + ROW_SPACING);
+  return over <= 0 ? PANEL.height : PANEL.height - Math.ceil(over / rows);
+}
 /** Cost and latency span decades from model to model and from k to k. */
 function isLog(axis: Axis): boolean {
   return axis !== 'accuracy';
@@ -61,13 +73,13 @@ const LATENCY_EXTENT = axisExtent(['10000']);
  * (a k_max of 1024 reaches 1000000 s). The first column's panels give up what that exceeds the
  * paper's, so that the figure keeps to the text width.
  */
-function latencyAxisExtent(rows: readonly Obj[], limits: Limits): number {
+function latencyAxisExtent(rows: readonly Obj[], limits: Limits, height: number): number {
   const drawn = rows.filter((r) => r.kind === 'point' || r.kind === 'pick');
   const models = [...new Set(drawn.map((r) => r.model as string))];
-  return Math.max(0, ...models.map((model) => decadeAxisExtent(...paddedDomain('log', scaleValues('latency', drawn.filter((r) => r.model === model), limits), PANEL.height, RING_PADDING, { decades: true }))));
+  return Math.max(0, ...models.map((model) => decadeAxisExtent(...paddedDomain('log', scaleValues('latency', drawn.filter((r) => r.model === model), limits), height, RING_PADDING, { decades: true }))));
 }
 
-/** The most labels a row's latency axis takes: more would overlap in a panel PANEL.height high, and Vega would hide every other. */
+/** The most labels a row's latency axis takes: more would overlap in a panel (PANEL.height high), and Vega would hide every other. */
 const LATENCY_LABELS = 3;
 
 /**
@@ -75,11 +87,11 @@ const LATENCY_LABELS = 3;
  * row's domain holds at most LATENCY_LABELS of them, fewer where a row spans more (a k_max of
  * 1024 reaches from 0.01 to 1000000 s); one step for all rows, so that they read alike.
  */
-function latencyDecadeStep(rows: readonly Obj[], limits: Limits): number {
+function latencyDecadeStep(rows: readonly Obj[], limits: Limits, height: number): number {
   const drawn = rows.filter((r) => r.kind === 'point' || r.kind === 'pick');
   const models = [...new Set(drawn.map((r) => r.model as string))];
   const span = Math.max(0, ...models.map((model) => {
-    const [lo, hi] = paddedDomain('log', scaleValues('latency', drawn.filter((r) => r.model === model), limits), PANEL.height, RING_PADDING, { decades: true });
+    const [lo, hi] = paddedDomain('log', scaleValues('latency', drawn.filter((r) => r.model === model), limits), height, RING_PADDING, { decades: true });
     return Math.round(Math.log10(hi / lo));
   }));
   let step = 2;
@@ -113,7 +125,7 @@ function roundedToDecades(axis: Axis, rows: readonly Obj[], limits: Limits): boo
  * (cost against latency) as Vega lays it out: a ring, a point, the utopia cross or a budget line.
  * Only a name that does is drawn over a white halo (eight more copies of it in a PDF's text).
  */
-function nameRows(rows: readonly Obj[], models: readonly string[], limits: Limits, width: number): Obj[] {
+function nameRows(rows: readonly Obj[], models: readonly string[], limits: Limits, width: number, height: number): Obj[] {
   const [xAxis, yAxis] = PROJECTIONS[0]!;
   const drawn = rows.filter((r) => r.kind === 'point' || r.kind === 'pick');
   const x = paddedScale('log', scaleValues(xAxis, drawn, limits), width, RING_PADDING, { decades: roundedToDecades(xAxis, rows, limits) });
@@ -121,16 +133,16 @@ function nameRows(rows: readonly Obj[], models: readonly string[], limits: Limit
   for (const model of models) {
     const own = drawn.filter((r) => r.model === model);
     if (own.length === 0) continue;
-    const y = paddedScale('log', scaleValues(yAxis, own, limits), PANEL.height, RING_PADDING, { reversed: true, decades: true });
+    const y = paddedScale('log', scaleValues(yAxis, own, limits), height, RING_PADDING, { reversed: true, decades: true });
     const disc = (r: Obj, radius: number): Disc => ({ x: x(r[xAxis] as number), y: y(r[yAxis] as number), r: radius });
     const lines: [number, number][][] = [];
-    if (limits[xAxis] !== null) lines.push([[x(limits[xAxis]!), 0], [x(limits[xAxis]!), PANEL.height]]);
+    if (limits[xAxis] !== null) lines.push([[x(limits[xAxis]!), 0], [x(limits[xAxis]!), height]]);
     if (limits[yAxis] !== null) lines.push([[0, y(limits[yAxis]!)], [width, y(limits[yAxis]!)]]);
     const obstacles: Obstacles = {
       lines,
       discs: [
         ...own.map((r) => disc(r, r.kind === 'pick' ? Math.sqrt(r.ring as number) / 2 + RING_STROKE / 2 : Math.sqrt(POINT_SIZE) / 2)),
-        { x: 0, y: PANEL.height, r: Math.sqrt(UTOPIA_SIZE) / 2 },
+        { x: 0, y: height, r: Math.sqrt(UTOPIA_SIZE) / 2 },
       ],
     };
     const box = textBoxAt(NAME.x, NAME.y, { width: textWidthUpperBound(model, NAME.fontSize, 'bold'), fontSize: NAME.fontSize, margin: HALO_RADIUS });
@@ -174,9 +186,15 @@ export function projectionsFigure(a: Analysis, condition: Condition): Figure {
   }
   const c = condition.constraints;
   const limits: Limits = { cost: c?.C_max ?? null, latency: c?.T_max ?? null, accuracy: c?.acc_min ?? null };
-  const firstWidth = PANEL.width - Math.max(0, latencyAxisExtent(rows, limits) - LATENCY_EXTENT);
-  const yDecadeStep = latencyDecadeStep(rows, limits);
-  rows.push(...nameRows(rows, a.data.models.map((m) => m.label), limits, firstWidth));
+  const title = `The feasible space in 2D: ${condition.label}`;
+  const infeasible = a.data.models.filter((m) => noFeasibleK(a, condition, m.id)).map((m) => m.label);
+  const subtitle = [
+    `Points: each k, mean over seeds (dark: Pareto in most seeds; grey: feasible; light: not feasible). Dashed: budgets. Green cross: utopia (0, 0, 1), at the axes' low edge. Rings: each selector's most frequent k*, nested where they coincide.${missingRingsNote(a, condition)}${infeasibleNote(infeasible, a.data.models.length)}${feasibleSetNote(condition.rule, ' ', '.')}`,
+  ];
+  const height = panelHeight(subtitleLines(subtitle).length, a.data.models.length);
+  const firstWidth = PANEL.width - Math.max(0, latencyAxisExtent(rows, limits, height) - LATENCY_EXTENT);
+  const yDecadeStep = latencyDecadeStep(rows, limits, height);
+  rows.push(...nameRows(rows, a.data.models.map((m) => m.label), limits, firstWidth, height));
   const column = (x: Axis, y: Axis, labelled: boolean): Obj => {
     const enc = (axis: Axis, channel: 'x' | 'y') => ({
       field: axis,
@@ -199,7 +217,7 @@ export function projectionsFigure(a: Analysis, condition: Condition): Figure {
     // The utopia point (0, 0, 1): a log axis has no 0, so there it sits on the axis's low edge.
     const utopia = (axis: Axis, channel: 'x' | 'y'): Obj => {
       if (!isLog(axis)) return { field: axis, type: 'quantitative' };
-      return { value: channel === 'x' ? 0 : PANEL.height };
+      return { value: channel === 'x' ? 0 : height };
     };
     const tooltip = [tip('model', 'model'), tip('k', 'k', 'd'), tip('cost', 'cost', FORMATS.cost), tip('latency', 'latency (s)', FORMATS.latency), tip('accuracy', 'accuracy', FORMATS.accuracy)];
     const panel = `${HEADERS[y]} vs ${HEADERS[x]}`;
@@ -218,7 +236,7 @@ export function projectionsFigure(a: Analysis, condition: Condition): Figure {
       resolve: { scale: { x: 'shared', y: 'independent' } },
       spec: {
         width: labelled ? firstWidth : PANEL.width,
-        height: PANEL.height,
+        height,
         layer: [
           {
             transform: [{ filter: "datum.kind === 'point'" }],
@@ -256,11 +274,6 @@ export function projectionsFigure(a: Analysis, condition: Condition): Figure {
     };
   };
   const models = a.data.models.map((m) => m.label);
-  const title = `The feasible space in 2D: ${condition.label}`;
-  const infeasible = a.data.models.filter((m) => noFeasibleK(a, condition, m.id)).map((m) => m.label);
-  const subtitle = [
-    `Points: each k, mean over seeds (dark: Pareto in most seeds; grey: feasible; light: not feasible). Dashed: budgets. Green cross: utopia (0, 0, 1), at the axes' low edge. Rings: each selector's most frequent k*, nested where they coincide.${missingRingsNote(a, condition)}${infeasibleNote(infeasible, a.data.models.length)}`,
-  ];
   return rowsFigure({
     name: `projections--${condition.slug}`,
     title,

@@ -81,6 +81,9 @@ export const FACET_SPACING = (CONFIG.facet as { spacing: number }).spacing;
 const SUBTITLE = CONFIG.title as { subtitleFontSize: number };
 const HEADER = CONFIG.header as { labelFontSize: number };
 
+/** The height of a subtitle's line: Vega's default for text, its font size and 2. */
+export const SUBTITLE_LINE_HEIGHT = SUBTITLE.subtitleFontSize + 2;
+
 /**
  * The subtitle's lines: each paragraph wrapped to the text width, less the figure's padding on
  * either side, since the title starts at the figure's left edge.
