@@ -403,7 +403,7 @@ describe('claim 5: k* moves across scenarios', () => {
     expect(entry.conditions).toHaveLength(2);
     expect(a.claims.rows.find((r) => r.claim === 5 && r.subject === 'knee-paper')?.numbers).toMatchObject({ models: 2, models_moving: 2 });
     const shown = adaptivityTable(a).display.rows.find((r) => r.selector === 'knee-paper' && String(r.model).startsWith('Qwen3-Max'))!;
-    expect(shown.modes).toBe('8 · 32 · ');
+    expect(shown.modes).toBe('8 · 32 · no results');
   });
 
   it('cannot tell when no model picks a k in two scenarios: there is nothing to compare', () => {

@@ -12,6 +12,7 @@ import { analyze, analyzeEstimates, conditionsView } from '../../experiments/inf
 import { curveKey, type Band } from '../../experiments/inference-scaling/report/data.js';
 import { allFigures, leftOutFigures, showsNoIntervals, type Figure } from '../../experiments/inference-scaling/report/figures/index.js';
 import { reportDocuments } from '../../experiments/inference-scaling/report/index.js';
+import { adaptivityTable } from '../../experiments/inference-scaling/report/tables.js';
 import { curveFigure, placedText, POINT_CLASS_SCALE, RING_PADDING } from '../../experiments/inference-scaling/report/figures/curves.js';
 import { balanceFigure, picksFigure } from '../../experiments/inference-scaling/report/figures/picks.js';
 import { stabilityFigure, stabilitySummaryFigure } from '../../experiments/inference-scaling/report/figures/stability.js';
@@ -1250,5 +1251,42 @@ describe('panels by model in rows of three, the last row not full', () => {
       expect(figures).toHaveLength(2);
       for (const figure of figures) expect(await kAxes(figure), `${figure.name}, ${models.length} models`).toBe(axes);
     }
+  });
+});
+
+describe('a study that leaves a model out of a scenario (exclude)', () => {
+  const full = syntheticReportInput({ scenarios: ['balanced', 'accuracy-critical', 'cost-constrained'], models: ['gpt5', 'gpt5-nano', 'qwen3-30b-a3b', 'qwen3-max'], seeds: 3, kCount: 8 });
+  const left = (t: { values: Readonly<Record<string, unknown>> }) => t.values['scenario'] === 'cost-constrained' && t.values['model'] === 'gpt5';
+  const input = { ...full, trials: full.trials.filter((t) => !left(t)) };
+  const a = analyze(input, 50);
+  const figures = allFigures(a);
+  const byName = (name: string) => figures.find((f) => f.name === name)!;
+  const rowsOf = (figure: Figure) => (figure.spec as unknown as { datasets: { rows: Record<string, unknown>[] } }).datasets.rows;
+
+  it('draws no panel for it in that scenario, and says why; the other scenario keeps it', () => {
+    const gpt5 = a.data.models.find((m) => m.id === 'gpt5')!.label;
+    for (const name of ['accuracy-vs-k', 'cost-vs-k', 'projections']) {
+      const there = byName(`${name}--cost-constrained`);
+      expect(rowsOf(there).some((r) => r.model === gpt5), there.name).toBe(false);
+      expect(collect(there.spec, 'sort').some((s) => Array.isArray(s) && s.includes(gpt5)), there.name).toBe(false);
+      expect(there.caption, there.name).toContain(`No results for ${gpt5} here (left out of the study, or every trial failed): no panel.`);
+      const elsewhere = byName(`${name}--balanced`);
+      expect(rowsOf(elsewhere).some((r) => r.model === gpt5), elsewhere.name).toBe(true);
+      expect(elsewhere.caption, elsewhere.name).not.toContain('No results');
+    }
+  });
+
+  it('says, in each figure across the scenarios, that its row there is empty for want of results, not of picks', () => {
+    for (const name of ['picks', 'balance', 'savings', 'latency-violations']) {
+      expect(byName(name).caption, name).toContain(`No results for ${a.data.models.find((m) => m.id === 'gpt5')!.label} in cost-constrained (left out of the study, or every trial failed): an empty row, not a selector that picked nothing.`);
+    }
+    const fullFigures = allFigures(analyze(full, 50));
+    for (const figure of fullFigures) expect(figure.caption, figure.name).not.toContain('No results');
+  });
+
+  it("gives its claim-5 k* there as 'no results', not an empty slot", () => {
+    const modes = adaptivityTable(a).display.rows.filter((r) => r.model === a.data.models.find((m) => m.id === 'gpt5')!.name).map((r) => r.modes);
+    expect(modes.length).toBeGreaterThan(0);
+    for (const m of modes) expect(m).toMatch(/^(\d+|none) · (\d+|none) · no results$/);
   });
 });

@@ -2,9 +2,10 @@
  * Everything the report computes from the data, in one value the tables, figures and page read.
  */
 import type { ReportInput } from '../../../harness/experiment.js';
+import { listInWords } from '../../../harness/text.js';
 import { analyzeAblation, type Ablation } from './ablation.js';
 import { evaluateClaims, type Claims } from './claims.js';
-import { loadStudyData, type Condition, type StudyData } from './data.js';
+import { loadStudyData, type Condition, type ModelInfo, type StudyData } from './data.js';
 import { baselineVariant } from './factors.js';
 import { cellStats, pairedStats, PickIndex, Statistician, type CellStats, type PairedStats } from './statistics.js';
 
@@ -55,6 +56,26 @@ export function analyzeEstimates(data: StudyData): Analysis {
     cell: cellLookup(cells),
     condition: conditionLookup(data),
   };
+}
+
+/** The models with results in a condition: a study may leave a model out of a scenario (`exclude`). */
+export function modelsIn(a: Analysis, condition: string): ModelInfo[] {
+  return a.data.models.filter((m) => a.data.selectors.some((s) => a.cell(condition, m.id, s) !== undefined));
+}
+
+/**
+ * The sentence a figure adds where a model has no results in one of `conditions`: in a figure
+ * across conditions its row there is empty, which would read as a selector that picked nothing;
+ * a figure of one condition leaves its panel out. '' where every model has results.
+ */
+export function noResultsNote(a: Analysis, conditions: readonly Condition[], shown: 'empty row' | 'no panel'): string {
+  const missing = conditions.flatMap((c) => {
+    const models = new Set(modelsIn(a, c.id).map((m) => m.id));
+    return a.data.models.filter((m) => !models.has(m.id)).map((m) => (shown === 'no panel' ? m.label : `${m.label} in ${c.label}`));
+  });
+  if (missing.length === 0) return '';
+  const why = '(left out of the study, or every trial failed)';
+  return shown === 'no panel' ? ` No results for ${listInWords(missing)} here ${why}: no panel.` : ` No results for ${listInWords(missing)} ${why}: an empty row, not a selector that picked nothing.`;
 }
 
 function cellLookup(cells: readonly CellStats[]): Analysis['cell'] {

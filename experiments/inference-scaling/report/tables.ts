@@ -357,7 +357,8 @@ export function adaptivityTable(a: Analysis): TablePair {
         variant: e.variant,
         model: modelName(a, e.model),
         selector: e.selector,
-        modes: scenarios.map((s) => (byScenario.has(s) ? (byScenario.get(s) ?? 'none') : '')).join(' · '),
+        // 'none': the selector picked no k there in any seed; 'no results': the model has none there.
+        modes: scenarios.map((s) => (byScenario.has(s) ? (byScenario.get(s) ?? 'none') : 'no results')).join(' · '),
         differs: shareText(e.differs),
         moves: e.moves === null ? `not judged (${e.notJudged})` : e.moves ? 'yes' : 'no',
       };

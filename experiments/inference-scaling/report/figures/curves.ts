@@ -4,7 +4,7 @@
  * marked, the budget line, and each selector's most frequent k* as a ring.
  */
 import { countOf } from '../../../../harness/text.js';
-import type { Analysis } from '../analysis.js';
+import { modelsIn, noResultsNote, type Analysis } from '../analysis.js';
 import { curveKey, type Condition, type CurvePoint } from '../data.js';
 import { feasibleSetNote } from '../factors.js';
 import { fmt, round } from '../format.js';
@@ -147,7 +147,7 @@ export function noFeasibleK(a: Analysis, condition: Condition, model: string): b
  * for one nested in another. (A panel without feasible k says so itself.)
  */
 export function missingRingsNote(a: Analysis, condition: Condition): string {
-  const lacking = a.data.models.some(
+  const lacking = modelsIn(a, condition.id).some(
     (m) => !noFeasibleK(a, condition, m.id) && a.data.selectors.some((s) => { const c = a.cell(condition.id, m.id, s); return c !== undefined && c !== null && c.spread.mode === null; }),
   );
   return lacking ? ' No ring: no k picked in any seed.' : '';
@@ -213,7 +213,8 @@ const NO_FEASIBLE_K = 'no feasible k';
 
 export function curveFigure(a: Analysis, condition: Condition, metric: CurveMetric): Figure {
   const rows: Obj[] = [];
-  for (const model of a.data.models) {
+  const models = modelsIn(a, condition.id);
+  for (const model of models) {
     const points = a.data.curves.get(curveKey(condition.id, model.id)) ?? [];
     for (const p of points) {
       const band = p[metric];
@@ -245,7 +246,7 @@ export function curveFigure(a: Analysis, condition: Condition, metric: CurveMetr
   const panelWidth = PANEL.width - Math.max(0, costExtent - ACCURACY_EXTENT);
   if (limit !== null) {
     const { y, obstacles } = panelLayout(rows, metric, limit, panelWidth);
-    for (const model of a.data.models) {
+    for (const model of models) {
       const drawn = obstacles(model.label);
       rows.push({ kind: 'budget', model: model.label, ...placed(budgetLabelPlace(panelWidth, PANEL.height, y(limit), panelTextBox(panelLabel), drawn)) });
       // A model no k is feasible for in any seed says so, at the panel's top edge.
@@ -316,7 +317,7 @@ export function curveFigure(a: Analysis, condition: Condition, metric: CurveMetr
   const title = `${what} vs k: ${condition.label}`;
   const seeds = a.data.replicates.length;
   const subtitle = [
-    `Line: mean over ${countOf(seeds, 'seed')} of each seed's Monte Carlo mean; band: the 2.5-97.5% range of a single request (mean over seeds${bandNote(rows, metric, limit)}). Dark: k Pareto in most seeds; grey: feasible; light: not feasible${limit === null ? '' : `; dashed: ${limitText}`}; rings: each selector's most frequent k*, nested where they coincide.${missingRingsNote(a, condition)}${feasibleSetNote(condition.rule, ' ', '.')}`,
+    `Line: mean over ${countOf(seeds, 'seed')} of each seed's Monte Carlo mean; band: the 2.5-97.5% range of a single request (mean over seeds${bandNote(rows, metric, limit)}). Dark: k Pareto in most seeds; grey: feasible; light: not feasible${limit === null ? '' : `; dashed: ${limitText}`}; rings: each selector's most frequent k*, nested where they coincide.${missingRingsNote(a, condition)}${noResultsNote(a, [condition], 'no panel')}${feasibleSetNote(condition.rule, ' ', '.')}`,
   ];
   return rowsFigure({
     name: `${metric}-vs-k--${condition.slug}`,
@@ -324,7 +325,7 @@ export function curveFigure(a: Analysis, condition: Condition, metric: CurveMetr
     subtitle,
     rows,
     body: {
-      ...panelPerModel(a.data.models.map((m) => m.label)),
+      ...panelPerModel(models.map((m) => m.label)),
       spec: { width: panelWidth, height: PANEL.height, layer: layers },
     },
   });

@@ -4,7 +4,7 @@
  * accuracy-max and the fixed k, of those the study runs.
  */
 import { listInWords } from '../../../../harness/text.js';
-import type { Analysis } from '../analysis.js';
+import { noResultsNote, type Analysis } from '../analysis.js';
 import { round } from '../format.js';
 import { ACCURACY_MAX, FIXED_K, TWO_D_SELECTORS } from '../selectors.js';
 import { intervalAxes, intervalChart, lacksIntervals, NO_INTERVAL } from './intervals.js';
@@ -42,7 +42,7 @@ export function latencyFigure(a: Analysis): Figure {
   const title = `Latency at the pick: the ${baselines}${threeD ? ' against 3D' : ''}`;
   const ratioInterval = lacksIntervals(rows.filter((r) => r.measure === RATIO)) ? NO_INTERVAL : '95% bootstrap interval';
   const subtitle = [
-    `Left: mean latency at k* over T_max (dashed: the budget), ${ratioInterval}. Right: share of seeds whose pick has mean latency above T_max, Wilson 95% interval${threeD ? ' (accuracy-max picks inside the 3D feasible set: never)' : ''}. 2D: ${listInWords(twoD)}, which ignore${twoD.length > 1 ? '' : 's'} latency${oneD ? `; 1D: ${FIXED_K}` : ''}.`,
+    `Left: mean latency at k* over T_max (dashed: the budget), ${ratioInterval}. Right: share of seeds whose pick has mean latency above T_max, Wilson 95% interval${threeD ? ' (accuracy-max picks inside the 3D feasible set: never)' : ''}. 2D: ${listInWords(twoD)}, which ignore${twoD.length > 1 ? '' : 's'} latency${oneD ? `; 1D: ${FIXED_K}` : ''}.${noResultsNote(a, a.data.conditions, 'empty row')}`,
   ];
   return rowsFigure({
     name: 'latency-violations',

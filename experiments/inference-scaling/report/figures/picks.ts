@@ -1,7 +1,7 @@
 /**
  * Picks per selector across models and scenarios, and the claim-1 measure (balance) per selector.
  */
-import type { Analysis } from '../analysis.js';
+import { noResultsNote, type Analysis } from '../analysis.js';
 import { feasibleSetNote } from '../factors.js';
 import { round } from '../format.js';
 import { intervalAxes, intervalChart, lacksIntervals, NO_INTERVAL, type IntervalChartOptions } from './intervals.js';
@@ -54,7 +54,7 @@ export function picksFigure(a: Analysis): Figure {
   const rows = cellRows(a, (c) => c.kStar, a.data.selectors);
   const title = 'k* per selector, model and scenario';
   const subtitle = [
-    `Dot: mean k* over the seeds with a pick; ${lacksIntervals(rows) ? NO_INTERVAL : 'line: 95% bootstrap interval'}. A selector without a dot for a model picked no k in any seed: no k was feasible or, for a knee, the Pareto front had fewer than three points.`,
+    `Dot: mean k* over the seeds with a pick; ${lacksIntervals(rows) ? NO_INTERVAL : 'line: 95% bootstrap interval'}. A selector without a dot for a model picked no k in any seed: no k was feasible or, for a knee, the Pareto front had fewer than three points.${noResultsNote(a, a.data.conditions, 'empty row')}`,
   ];
   const tooltip = [tip('mode', 'most frequent k*', 'd'), tip('modeShare', 'seeds at that k*', TOOLTIP_FORMAT.share), tip('iqr', 'IQR of k*', TOOLTIP_FORMAT.k), tip('noneShare', 'seeds with no pick', TOOLTIP_FORMAT.share)];
   // k on a log axis, as in every figure of curves: most picks lie at 4 to 16 of 128, which a
@@ -85,7 +85,7 @@ export function balanceFigure(a: Analysis): Figure {
   const past = rows.some((r) => r.atHi === BEYOND_F || r.atMean === BEYOND_F);
   const title = 'Balance at k* (claim 1; lower is better)';
   const subtitle = [
-    `Balance: worst normalized regret of the pick over the feasible set F, max(r_C, r_T, r_A): 0 is the best of F in cost, latency and accuracy, 1 the worst of F in one of them. Dot: mean over seeds; ${lacksIntervals(rows) ? NO_INTERVAL : 'line: 95% bootstrap interval'}.${rows.some((r) => r.atMean === null) ? ' No dot: no pick, or no feasible k to measure it against, in any seed.' : ''}${feasibleSetNotes(a)}`,
+    `Balance: worst normalized regret of the pick over the feasible set F, max(r_C, r_T, r_A): 0 is the best of F in cost, latency and accuracy, 1 the worst of F in one of them. Dot: mean over seeds; ${lacksIntervals(rows) ? NO_INTERVAL : 'line: 95% bootstrap interval'}.${rows.some((r) => r.atMean === null) ? ' No dot: no pick, or no feasible k to measure it against, in any seed.' : ''}${noResultsNote(a, a.data.conditions, 'empty row')}${feasibleSetNotes(a)}`,
     ...(rows.some((r) => r.beyond)
       ? ['A triangle at "> 1": a pick outside F (a baseline) whose mean balance exceeds 1; its value is in the scenario tables.']
       : past

@@ -5,7 +5,7 @@
  * most frequent picks. One row per model: each projection is a facet by model (a Vega-Lite facet
  * compiles and parses in a quarter of the time of the same panels concatenated one by one).
  */
-import type { Analysis } from '../analysis.js';
+import { modelsIn, noResultsNote, type Analysis } from '../analysis.js';
 import { curveKey, type Condition } from '../data.js';
 import { feasibleSetNote } from '../factors.js';
 import { round } from '../format.js';
@@ -167,7 +167,8 @@ function nameLayers(rows: readonly Obj[]): Obj[] {
 
 export function projectionsFigure(a: Analysis, condition: Condition): Figure {
   const rows: Obj[] = [];
-  for (const model of a.data.models) {
+  const shown = modelsIn(a, condition.id);
+  for (const model of shown) {
     const points = a.data.curves.get(curveKey(condition.id, model.id)) ?? [];
     for (const p of points) {
       rows.push({
@@ -187,14 +188,14 @@ export function projectionsFigure(a: Analysis, condition: Condition): Figure {
   const c = condition.constraints;
   const limits: Limits = { cost: c?.C_max ?? null, latency: c?.T_max ?? null, accuracy: c?.acc_min ?? null };
   const title = `The feasible space in 2D: ${condition.label}`;
-  const infeasible = a.data.models.filter((m) => noFeasibleK(a, condition, m.id)).map((m) => m.label);
+  const infeasible = shown.filter((m) => noFeasibleK(a, condition, m.id)).map((m) => m.label);
   const subtitle = [
-    `Points: each k, mean over seeds (dark: Pareto in most seeds; grey: feasible; light: not feasible). Dashed: budgets. Green cross: utopia (0, 0, 1), at the axes' low edge. Rings: each selector's most frequent k*, nested where they coincide.${missingRingsNote(a, condition)}${infeasibleNote(infeasible, a.data.models.length)}${feasibleSetNote(condition.rule, ' ', '.')}`,
+    `Points: each k, mean over seeds (dark: Pareto in most seeds; grey: feasible; light: not feasible). Dashed: budgets. Green cross: utopia (0, 0, 1), at the axes' low edge. Rings: each selector's most frequent k*, nested where they coincide.${missingRingsNote(a, condition)}${infeasibleNote(infeasible, shown.length)}${noResultsNote(a, [condition], 'no panel')}${feasibleSetNote(condition.rule, ' ', '.')}`,
   ];
-  const height = panelHeight(subtitleLines(subtitle).length, a.data.models.length);
+  const height = panelHeight(subtitleLines(subtitle).length, shown.length);
   const firstWidth = PANEL.width - Math.max(0, latencyAxisExtent(rows, limits, height) - LATENCY_EXTENT);
   const yDecadeStep = latencyDecadeStep(rows, limits, height);
-  rows.push(...nameRows(rows, a.data.models.map((m) => m.label), limits, firstWidth, height));
+  rows.push(...nameRows(rows, shown.map((m) => m.label), limits, firstWidth, height));
   const column = (x: Axis, y: Axis, labelled: boolean): Obj => {
     const enc = (axis: Axis, channel: 'x' | 'y') => ({
       field: axis,
@@ -273,7 +274,7 @@ export function projectionsFigure(a: Analysis, condition: Condition): Figure {
       },
     };
   };
-  const models = a.data.models.map((m) => m.label);
+  const models = shown.map((m) => m.label);
   return rowsFigure({
     name: `projections--${condition.slug}`,
     title,

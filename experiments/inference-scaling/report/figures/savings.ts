@@ -2,7 +2,7 @@
  * What each knee saves against accuracy-max on the same seeds, and what it gives up, beside the
  * figures quoted for the paper (dashed).
  */
-import type { Analysis } from '../analysis.js';
+import { noResultsNote, type Analysis } from '../analysis.js';
 import { QUOTED } from '../claims.js';
 import { leastDigit, round } from '../format.js';
 import { ACCURACY_MAX, KNEES } from '../selectors.js';
@@ -57,7 +57,7 @@ export function savingsFigure(a: Analysis): Figure {
   const quoted = { aggregate: [{ op: 'min', field: 'quotedLo', as: 'quotedLo' }, { op: 'max', field: 'quotedHi', as: 'quotedHi' }], groupby: ['condition', 'measure'] };
   const title = 'Knee vs accuracy-max: savings and accuracy given up';
   const subtitle = [
-    `Per seed on the same simulated curves, then mean over seeds; ${lacksIntervals(rows) ? NO_INTERVAL : 'line: 95% bootstrap interval'}. No dot: the knee or accuracy-max picked no k in any seed. Grey: the figures quoted for the paper's v1 (${QUOTED.costSaved}% cost, ${QUOTED.latencySaved}% latency, ${QUOTED.accuracyLostLo}-${QUOTED.accuracyLostHi} percentage points of accuracy).`,
+    `Per seed on the same simulated curves, then mean over seeds; ${lacksIntervals(rows) ? NO_INTERVAL : 'line: 95% bootstrap interval'}. No dot: the knee or accuracy-max picked no k in any seed. Grey: the figures quoted for the paper's v1 (${QUOTED.costSaved}% cost, ${QUOTED.latencySaved}% latency, ${QUOTED.accuracyLostLo}-${QUOTED.accuracyLostHi} percentage points of accuracy).${noResultsNote(a, a.data.conditions, 'empty row')}`,
     ...(nearlyEqual ? [`Cost and latency saved ${gapWords(largestGap, least)}: in this latency model both grow in proportion to k.`] : []),
   ];
   return rowsFigure({
