@@ -1290,3 +1290,21 @@ describe('a study that leaves a model out of a scenario (exclude)', () => {
     for (const m of modes) expect(m).toMatch(/^(\d+|none) · (\d+|none) · no results$/);
   });
 });
+
+describe('accuracy against k where no k is feasible and the budget is near the top (acc_min 0.999)', () => {
+  const impossible = { id: 'impossible', intent: 'impossible', C_max: 0.0001, T_max: 1, acc_min: 0.999, P: 4, k_max: 32, M: 300 };
+  const a = analyze(syntheticReportInput({ scenarios: ['impossible'], newScenarios: [impossible], models: ['gpt5', 'gpt5-nano'], seeds: 3, kCount: 8 }), 50);
+  const figure = allFigures(a).find((f) => f.name === 'accuracy-vs-k--impossible')!;
+
+  it("sets the panel's note clear of the budget's label, both at the top edge", async () => {
+    const cells = groupsNamed(await sceneOf(figure.spec), /^cell$/)[0]!;
+    expect(cells).toHaveLength(2);
+    for (const cell of cells) {
+      const texts = ((cell.items ?? []) as (SceneItem & { items: (SceneItem & { dx?: number; dy?: number })[] })[]).filter((m) => m.marktype === 'text').flatMap((m) => m.items);
+      const note = textBox(texts.find((t) => t.text === 'no feasible k')!);
+      const budget = textBox(texts.find((t) => t.text === 'acc_min 0.999')!);
+      const overlap = note.x0 < budget.x1 && budget.x0 < note.x1 && note.y0 < budget.y1 && budget.y0 < note.y1;
+      expect(overlap, JSON.stringify({ note, budget })).toBe(false);
+    }
+  });
+});

@@ -9,7 +9,7 @@ import { curveKey, type Condition, type CurvePoint } from '../data.js';
 import { feasibleSetNote } from '../factors.js';
 import { fmt, round } from '../format.js';
 import { textWidthUpperBound } from '../../../../harness/render/text-width.js';
-import { budgetLabelPlace, LABEL_GAP, paddedDomain, paddedScale, type BudgetLabelPlace, type LabelBox, type LabelPlacement, type Obstacles } from './label-place.js';
+import { budgetLabelPlace, LABEL_GAP, labelBox, paddedDomain, paddedScale, type BudgetLabelPlace, type LabelBox, type LabelPlacement, type Obstacles } from './label-place.js';
 import { axisExtent, panelPerModel, POINT_SHARE_TIPS, powerOfTwoTicks, rowsFigure, selectorColourScale, tip, TOOLTIP_FORMAT, withHalo, DECADE_AXIS, decadeAxisExtent, HALO_RADIUS, type Figure, type Obj } from './theme.js';
 
 export type CurveMetric = 'accuracy' | 'cost';
@@ -248,10 +248,12 @@ export function curveFigure(a: Analysis, condition: Condition, metric: CurveMetr
     const { y, obstacles } = panelLayout(rows, metric, limit, panelWidth);
     for (const model of models) {
       const drawn = obstacles(model.label);
-      rows.push({ kind: 'budget', model: model.label, ...placed(budgetLabelPlace(panelWidth, PANEL.height, y(limit), panelTextBox(panelLabel), drawn)) });
-      // A model no k is feasible for in any seed says so, at the panel's top edge.
+      const budget = budgetLabelPlace(panelWidth, PANEL.height, y(limit), panelTextBox(panelLabel), drawn);
+      rows.push({ kind: 'budget', model: model.label, ...placed(budget) });
+      // A model no k is feasible for in any seed says so, at the panel's top edge, clear of the budget's label too.
       if (noFeasibleK(a, condition, model.id)) {
-        rows.push({ kind: 'note', model: model.label, ...placed(budgetLabelPlace(panelWidth, PANEL.height, 0, panelTextBox(NO_FEASIBLE_K), drawn)) });
+        const clear = { ...drawn, boxes: [labelBox(budget.place, panelWidth, y(limit), panelTextBox(panelLabel))] };
+        rows.push({ kind: 'note', model: model.label, ...placed(budgetLabelPlace(panelWidth, PANEL.height, 0, panelTextBox(NO_FEASIBLE_K), clear)) });
       }
     }
   }

@@ -23,10 +23,11 @@ export interface Disc {
   r: number;
 }
 
-/** What a label should not cover: polylines (a curve, a budget line) and discs (points, and rings with what they enclose). */
+/** What a label should not cover: polylines (a curve, a budget line), discs (points, and rings with what they enclose) and texts placed before it (their boxes). */
 export interface Obstacles {
   lines: readonly (readonly (readonly [number, number])[])[];
   discs: readonly Disc[];
+  boxes?: readonly Box[];
 }
 
 export interface LabelBox {
@@ -99,7 +100,8 @@ export interface Box {
   y1: number;
 }
 
-function labelBox(place: BudgetLabelPlace, panelWidth: number, lineY: number, label: LabelBox): Box {
+/** The box of a label at `place` by a line at `lineY` (budgetLabelPlace's), its halo included. */
+export function labelBox(place: BudgetLabelPlace, panelWidth: number, lineY: number, label: LabelBox): Box {
   const height = label.fontSize * LINE_HEIGHT_EM;
   const [x0, x1] = place.endsWith('left') ? [LABEL_GAP.dx, LABEL_GAP.dx + label.width] : [panelWidth - LABEL_GAP.dx - label.width, panelWidth - LABEL_GAP.dx];
   const [y0, y1] = place.startsWith('above') ? [lineY - LABEL_GAP.dy - height, lineY - LABEL_GAP.dy] : [lineY + LABEL_GAP.dy, lineY + LABEL_GAP.dy + height];
@@ -113,10 +115,11 @@ function coveredBy(box: Box, panelHeight: number, obstacles: Obstacles): number 
 }
 
 /** How many of the obstacles the box covers: each stretch of a line it meets, each disc it reaches. */
-export function coverCount(box: Box, { lines, discs }: Obstacles): number {
+export function coverCount(box: Box, { lines, discs, boxes = [] }: Obstacles): number {
   let covered = 0;
   for (const line of lines) for (let i = 1; i < line.length; i++) if (segmentMeetsBox(line[i - 1]!, line[i]!, box)) covered++;
   for (const disc of discs) if (distanceToBox(disc, box) <= disc.r) covered++;
+  for (const other of boxes) if (other.x0 < box.x1 && box.x0 < other.x1 && other.y0 < box.y1 && box.y0 < other.y1) covered++;
   return covered;
 }
 
