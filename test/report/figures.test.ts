@@ -1308,3 +1308,21 @@ describe('accuracy against k where no k is feasible and the budget is near the t
     }
   });
 });
+
+describe('a scenario of one candidate k (k_max = P)', () => {
+  const single = { id: 'single', intent: 'single', C_max: 0.5, T_max: 60, acc_min: 0.88, P: 4, k_max: 4, M: 300 };
+  const a = analyze(syntheticReportInput({ scenarios: ['single'], newScenarios: [single], models: ['gpt5-mini', 'qwen3-30b-a3b'], seeds: 3, kCount: 1 }), 50);
+
+  it('draws its k axis an octave either side of that k, with one label, not two labels on one spot', async () => {
+    const curves = allFigures(a).filter((f) => /^(accuracy|cost)-vs-k--single$/.test(f.name));
+    expect(curves).toHaveLength(2);
+    expect(powerOfTwoTicks(4, 4)).toEqual([4]);
+    for (const figure of curves) {
+      const x = collect(figure.spec, 'x').find((e) => (e as { field?: string; scale?: unknown }).field === 'k' && (e as { scale?: unknown }).scale) as { scale: { domain: number[] }; axis: { values: number[] } };
+      expect(x.scale.domain, figure.name).toEqual([2, 8]);
+      expect(x.axis.values, figure.name).toEqual([4]);
+      const svg = await renderSvg(compileVegaLite(figure.spec));
+      expect(svg.split('>8</text>').length - 1, figure.name).toBe(0);
+    }
+  });
+});

@@ -78,11 +78,13 @@ const ACCURACY_EXTENT = axisExtent(['0.00']);
  */
 function kAxis(least: number, largest: number): Obj {
   const values = powerOfTwoTicks(least, largest);
+  // One candidate k: an octave either side of it, not a domain of no width, where every tick falls on it.
+  const domain = least === largest ? { domain: [least / 2, least * 2] } : {};
   return {
     field: 'k',
     type: 'quantitative',
     title: 'k (samples, log)',
-    scale: { type: 'log', base: 2, padding: RING_PADDING, nice: false },
+    scale: { type: 'log', base: 2, padding: RING_PADDING, nice: false, ...domain },
     axis: { values, tickCount: values.length, format: 'd' },
   };
 }

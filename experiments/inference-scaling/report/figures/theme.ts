@@ -301,6 +301,7 @@ const MOST_K_TICKS = 6;
  */
 export function powerOfTwoTicks(least: number, most: number, mostTicks = MOST_K_TICKS): number[] {
   const [low, high] = [Math.ceil(Math.log2(least) - 1e-9), Math.floor(Math.log2(most) + 1e-9)];
+  if (high === low && least === most) return [2 ** low];
   if (high <= low) return [2 ** Math.floor(Math.log2(least) + 1e-9), 2 ** Math.ceil(Math.log2(most) + 1e-9)];
   const step = high - low + 1 > mostTicks ? 2 : 1;
   const exponents: number[] = [];
