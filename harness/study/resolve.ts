@@ -281,7 +281,8 @@ function resolveSweeps(doc: StudyDoc, exp: Experiment, parsed: unknown, issues: 
           issues.push({ path: ['sweep', path], received: path, ...msg.rule.unknownParam(path, known.shown, known.closest(path)) });
           break;
         }
-        for (const issue of rejected) issues.push({ path: ['sweep', path, i], received: value, ...msg.rule.sweepValue(formatPath(issue.path), ruleText(issue), formatPath(['params', ...path.split('.')])) });
+        const sets = formatPath(['params', ...path.split('.')]);
+        for (const issue of rejected) issues.push({ path: ['sweep', path, i], received: holds(issue, sets) ? issue.received : value, ...msg.rule.sweepValue(formatPath(issue.path), ruleText(issue), sets) });
       }
     }
     sweep[path] = values;
@@ -319,7 +320,7 @@ function resolveVariants(doc: StudyDoc, exp: Experiment, parsed: unknown, sweep:
         const path = Object.keys(set).find((p) => formatPath(['params', ...p.split('.')]) === formatPath(issue.path));
         issues.push({
           path: path === undefined ? ['variants', name] : ['variants', name, path],
-          received: path === undefined ? set : set[path],
+          received: path !== undefined ? set[path] : Object.keys(set).some((p) => holds(issue, formatPath(['params', ...p.split('.')]))) ? issue.received : set,
           ...msg.rule.sweepValue(formatPath(issue.path), ruleText(issue), variantSetting(path, set)),
         });
       }
@@ -341,6 +342,15 @@ const ruleText = (issue: Issue): string => `${issue.rule}${issue.hint ? ` (${iss
  * Sets parameter paths on the study's params and parses them: the paths the experiment does
  * not know, or (when it knows them all) the problems it finds.
  */
+/**
+ * Whether the issue is at a parameter that holds the one at `sets` (params.scale for
+ * params.scale.x): its message then shows the value that parameter comes to ({"x": 2}), not the
+ * value set inside it.
+ */
+function holds(issue: Issue, sets: string): boolean {
+  return sets.startsWith(`${formatPath(issue.path)}.`);
+}
+
 function checkAssignments(base: ParamsDoc, exp: Experiment, assignments: readonly [string, Json][]): { unknown: string[]; rejected: Issue[] } {
   const params = structuredClone(base);
   for (const [path, value] of assignments) setDotted(params, path, value);

@@ -104,6 +104,13 @@ describe('variants: refused, one clear message each', () => {
     expect(message).toContain(line('variants.bad.n', msg.rule.sweepValue('params.n', 'must be at least 1', 'params.n'), -2));
   });
 
+  it('a path into a parameter that is no object: the value that parameter comes to, as received', async () => {
+    const message = await refusal(noopStudy({ variants: { base: {}, deep: { 'scale.x': 2 } } }));
+    expect(message).toContain(line('variants.deep', msg.rule.sweepValue('params.scale', 'must be a number', 'params.scale.x'), { x: 2 }));
+    const swept = await refusal(noopStudy({ sweep: { 'scale.x': [1, 2] } }));
+    expect(swept).toContain(line('sweep["scale.x"][1]', msg.rule.sweepValue('params.scale', 'must be a number', 'params.scale.x'), { x: 2 }));
+  });
+
   it('a parameter that is also swept, one set twice, two variants alike, a bad name', async () => {
     const swept = await refusal(noopStudy({ sweep: { n: [2, 3] }, variants: { base: {}, big: { n: 8 } } }));
     expect(swept).toContain(line('variants.big.n', msg.rule.variantSetsSwept('n'), 'n'));
