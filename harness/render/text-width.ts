@@ -60,15 +60,15 @@ export function textWidthUpperBound(text: string, size: number, face: MeasuredFa
 }
 
 /**
- * A paragraph broken into lines no wider than `maxWidth` points, at spaces, filling each line as
- * far as it goes; a word wider than `maxWidth` gets a line of its own.
+ * A paragraph broken into lines no wider than `maxWidth` points in `face`, at spaces, filling each
+ * line as far as it goes; a word wider than `maxWidth` gets a line of its own.
  */
-export function wrapText(paragraph: string, maxWidth: number, size: number): string[] {
+export function wrapText(paragraph: string, maxWidth: number, size: number, face: MeasuredFace = 'regular'): string[] {
   const lines: string[] = [];
   let line = '';
   for (const word of paragraph.split(' ').filter((w) => w !== '')) {
     const longer = line === '' ? word : `${line} ${word}`;
-    if (line !== '' && textWidthUpperBound(longer, size) > maxWidth) {
+    if (line !== '' && textWidthUpperBound(longer, size, face) > maxWidth) {
       lines.push(line);
       line = word;
     } else {

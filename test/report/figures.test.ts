@@ -549,6 +549,18 @@ describe('figure specs', () => {
 });
 
 /** The figures wider than the text width or higher than a page, with their sizes. */
+/** Each figure's spec valid against the Vega-Lite schema, drawn with no warning, within the text width and a page. */
+async function expectDrawnWithin(figures: readonly Figure[]): Promise<void> {
+  for (const figure of figures) {
+    expect(validate(JSON.parse(JSON.stringify(figure.spec))) ? [] : validate.errors?.slice(0, 3), figure.name).toEqual([]);
+    expect(vegaLiteProblem(figure.spec), figure.name).toBeNull();
+    const warnings: string[] = [];
+    await renderSvg(compileVegaLite(figure.spec, warnings), warnings);
+    expect(warnings, figure.name).toEqual([]);
+  }
+  expect(await oversized(figures)).toEqual([]);
+}
+
 async function oversized(figures: readonly Figure[]): Promise<string[]> {
   const tooLarge: string[] = [];
   for (const figure of figures) {
@@ -634,15 +646,7 @@ describe('sweep figures: the swept parameter in words, with its unit, and what i
   });
 
   it('each is a valid spec that Vega draws without a warning, within the text width and a page', async () => {
-    const figures = [...bySize, ...byBudget, ...crossed, ...unnamed, ...zipped];
-    for (const figure of figures) {
-      expect(validate(JSON.parse(JSON.stringify(figure.spec))) ? [] : validate.errors?.slice(0, 3), figure.name).toEqual([]);
-      expect(vegaLiteProblem(figure.spec), figure.name).toBeNull();
-      const warnings: string[] = [];
-      await renderSvg(compileVegaLite(figure.spec, warnings), warnings);
-      expect(warnings, figure.name).toEqual([]);
-    }
-    expect(await oversized(figures)).toEqual([]);
+    await expectDrawnWithin([...bySize, ...byBudget, ...crossed, ...unnamed, ...zipped]);
   });
 });
 
@@ -881,6 +885,41 @@ describe('a study of more scenarios than fit a page, two of its own, listed in i
 
   it('every figure fits the text width and a page', async () => {
     expect(await oversized(figures)).toEqual([]);
+  });
+});
+
+describe('a study of long model names, a fourth scenario and a swept budget', () => {
+  const LONG = 'GPT-5 (2025-08-07, reasoning effort: high)';
+  const OWN = 'Our fine-tuned Llama-3.1-8B-Instruct (LoRA r=16)';
+  const enterprise = { id: 'enterprise', intent: 'enterprise SLA', C_max: 0.3, T_max: 120, acc_min: 0.97, P: 4, k_max: 128, M: 300 };
+  const own = { name: OWN, size: 'small' as const, mu_in: 1024, sd_in: 64, mu_out: 2048, sd_out: 128, c_in: 1e-7, c_out: 2e-7, t_in: 1e-4, t_out: 1e-3, mu_A: 0.9, sd_A: 0.05 };
+  const input = syntheticReportInput({
+    scenarios: ['accuracy-critical', 'balanced', 'cost-constrained', 'enterprise'],
+    newScenarios: [enterprise],
+    models: ['gpt5', 'gpt5-nano', 'qwen3-30b-a3b', 'my-ft'],
+    modelParams: { gpt5: { name: LONG }, 'my-ft': own },
+    selectors: ['knee-chord', 'accuracy-max', 'knee-paper', 'utopia', 'accuracy-max-2d', 'fixed-k'],
+    seeds: 4,
+    kCount: 12,
+    variants: [{ 'scenarios.balanced.C_max': 0.25 }, { 'scenarios.balanced.C_max': 1 }],
+  });
+  const figures = allFigures(analyze(input, 100));
+
+  it('every figure is a valid spec that Vega draws without a warning, within the text width and a page: names cut or in lines, titles wrapped', async () => {
+    expect(figures.length).toBeGreaterThan(40);
+    await expectDrawnWithin(figures);
+  });
+
+  it('a title wider than the text width in lines, and every name whole in the data that tooltips give', () => {
+    const wrappedTitles = figures.filter((f) => Array.isArray((f.spec as unknown as { title: { text: unknown } }).title.text));
+    expect(wrappedTitles.length).toBeGreaterThan(0);
+    for (const f of wrappedTitles) expect(((f.spec as unknown as { title: { text: string[] } }).title.text).join(' '), f.name).toBe(f.title);
+    for (const f of figures) {
+      const rows = (f.spec as unknown as { datasets: { rows: Record<string, unknown>[] } }).datasets.rows;
+      const models = new Set(rows.map((r) => r.model).filter((m) => m !== undefined));
+      if (models.size > 0) expect([...models].filter((m) => String(m).includes('\u2026')), f.name).toEqual([]);
+      if (models.size > 0) expect([...models], f.name).toEqual(expect.arrayContaining([OWN]));
+    }
   });
 });
 

@@ -8,7 +8,7 @@ import type { Json, ReportInput, RunRecord, Scalar, TrialRecord } from '../../ha
 import { CurveTable } from '../../harness/curves.js';
 import { identityKey } from '../../harness/identity.js';
 import { Xoshiro128, normalQuantile } from '../../harness/stats/index.js';
-import { MODEL_CATALOG, SCENARIO_CATALOG, type ModelSpec, type ScenarioSpec } from '../../experiments/inference-scaling/catalog.js';
+import { MODEL_CATALOG, resolveModels, SCENARIO_CATALOG, type CatalogOverrides, type ModelSpec, type ScenarioSpec } from '../../experiments/inference-scaling/catalog.js';
 
 export const ALL_SELECTORS = ['accuracy-max', 'max-cube', 'utopia', 'knee-paper', 'knee-3d', 'knee-chord', 'fixed-k', 'accuracy-max-2d', 'knee-2d'];
 
@@ -17,7 +17,10 @@ export interface SyntheticOptions {
   scenarios?: string[];
   /** Scenarios the study defines under params.scenarios. */
   newScenarios?: ScenarioSpec[];
+  /** In the catalog's order, and the study's own models (in `modelParams`) after them. */
   models?: string[];
+  /** The study's params.models: a catalog model's fields it changes (its name), or all of a model of its own. */
+  modelParams?: Record<string, Partial<Omit<ModelSpec, 'id'>>>;
   selectors?: string[];
   seeds?: number;
   /** Candidate k per curve: P, 2P, ..., kCount * P. */
@@ -43,7 +46,7 @@ interface Point {
 export function syntheticReportInput(options: SyntheticOptions = {}): ReportInput {
   const known = [...SCENARIO_CATALOG, ...(options.newScenarios ?? [])];
   const scenarios = (options.scenarios ?? SCENARIO_CATALOG.map((x) => x.id)).map((id) => known.find((s) => s.id === id)!);
-  const models = MODEL_CATALOG.filter((m) => (options.models ?? MODEL_CATALOG.map((x) => x.id)).includes(m.id));
+  const models = resolveModels({ models: options.modelParams as CatalogOverrides['models'] }).filter((m) => (options.models ?? MODEL_CATALOG.map((x) => x.id)).includes(m.id));
   const selectors = options.selectors ?? ALL_SELECTORS;
   const seeds = options.seeds ?? 30;
   const kCount = options.kCount ?? 32;
@@ -95,7 +98,10 @@ export function syntheticReportInput(options: SyntheticOptions = {}): ReportInpu
         seeds,
         base_seed: 42,
         axes: { scenario: scenarios.map((s) => s.id), model: models.map((m) => m.id), selector: selectors },
-        params: options.newScenarios ? { scenarios: Object.fromEntries(options.newScenarios.map(({ id, ...fields }) => [id, fields])) } : {},
+        params: {
+          ...(options.newScenarios && { scenarios: Object.fromEntries(options.newScenarios.map(({ id, ...fields }) => [id, fields])) }),
+          ...(options.modelParams && { models: options.modelParams }),
+        },
       },
     },
     trials,

@@ -329,7 +329,7 @@ export function curveFigure(a: Analysis, condition: Condition, metric: CurveMetr
     subtitle,
     rows,
     body: {
-      ...panelPerModel(models.map((m) => m.label)),
+      ...panelPerModel(models.map((m) => m.label), panelWidth),
       spec: { width: panelWidth, height: PANEL.height, layer: layers },
     },
   });

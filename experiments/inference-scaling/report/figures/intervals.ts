@@ -4,7 +4,7 @@
  * as everywhere else; panels by condition (rows or columns) and, optionally, by measure.
  */
 import type { Analysis } from '../analysis.js';
-import { boldFacet, rowHeaderLength, selectorColourScale, tip, withoutScaleNote, wrapped, type Obj } from './theme.js';
+import { boldFacet, modelNameAxis, rowHeaderLength, selectorColourScale, tip, withoutScaleNote, wrapped, type Obj } from './theme.js';
 
 export interface IntervalRow {
   condition: string;
@@ -109,7 +109,7 @@ function xScaleOf(o: IntervalChartOptions): Obj {
  * A measure's panel names its measure, unit and all, where its tooltip gives the mean.
  */
 function panel(o: IntervalChartOptions, scale: Obj, labelled: boolean, measure?: string): Obj {
-  const y = { field: 'model', type: 'nominal', sort: [...o.models], title: null, axis: labelled ? { labelLimit: 110, ticks: false, domain: false } : null };
+  const y = { field: 'model', type: 'nominal', sort: [...o.models], title: null, axis: labelled ? { labelLimit: 110, ticks: false, domain: false, ...modelNameAxis(o.models) } : null };
   const yOffset = { field: 'selector', type: 'nominal', sort: [...o.selectors], scale: { paddingInner: 0.1 } };
   const color = { field: 'selector', type: 'nominal', sort: [...o.selectors], scale: selectorColourScale(o.allSelectors, o.selectors), title: 'selector' };
   const at = o.at ?? { mean: 'mean', lo: 'lo', hi: 'hi' };

@@ -8,7 +8,7 @@ import { listInWords } from '../../../../harness/text.js';
 import { round } from '../format.js';
 import { ACCURACY_MAX } from '../selectors.js';
 import { lacksIntervals, NO_INTERVAL } from './intervals.js';
-import { DECADE_AXIS, rowsFigure, SIZE_CLASS_ORDER, sizeClassScales, tip, TOOLTIP_FORMAT, withoutScaleNote, type Figure, type Obj } from './theme.js';
+import { DECADE_AXIS, modelNameAxis, rowsFigure, SIZE_CLASS_ORDER, sizeClassScales, tip, TOOLTIP_FORMAT, withoutScaleNote, type Figure, type Obj } from './theme.js';
 
 const ACCURACY = 'accuracy at k*';
 const COST = 'cost per request at k* ($, log)';
@@ -57,7 +57,7 @@ export function sizeClassFigure(a: Analysis): Figure {
   const panel = (condition: Condition, measure: string, scale: Obj, format: string, first: boolean, bottom: boolean): Obj => {
     // A row for every model run in the condition: one with no pick keeps its row, without a mark.
     const run = models.filter((m) => a.cell(condition.id, m.id, ACCURACY_MAX)).map((m) => m.label);
-    const y = { field: 'model', type: 'nominal', scale: { domain: run }, title: null, axis: { labelLimit: 110, ticks: false, domain: false } };
+    const y = { field: 'model', type: 'nominal', scale: { domain: run }, title: null, axis: { labelLimit: 110, ticks: false, domain: false, ...modelNameAxis(models.map((m) => m.label)) } };
     return {
       width: 150,
       height: 11 * run.length,

@@ -11,7 +11,7 @@ import { feasibleSetNote } from '../factors.js';
 import { round } from '../format.js';
 import { budgetRule, missingRingsNote, noFeasibleK, ONE_PER_MODEL, pickRows, pointClass, POINT_CLASS_SCALE, RING_PADDING } from './curves.js';
 import { coverCount, paddedDomain, paddedScale, textBoxAt, type Disc, type Obstacles } from './label-place.js';
-import { axisExtent, decadeAxisExtent, POINT_SHARE_TIPS, rowsFigure, subtitleLines, SUBTITLE_LINE_HEIGHT, selectorColourScale, tip, TOOLTIP_FORMAT, withHalo, DECADE_AXIS, everyNthDecadeAxis, HALO_RADIUS, type Figure, type Obj } from './theme.js';
+import { axisExtent, decadeAxisExtent, labelsAs, legendWidth, legendWithin, namesWithin, POINT_SHARE_TIPS, rowsFigure, subtitleLines, SUBTITLE_LINE_HEIGHT, selectorColourScale, tip, TOOLTIP_FORMAT, withHalo, DECADE_AXIS, everyNthDecadeAxis, HALO_RADIUS, type Figure, type Obj } from './theme.js';
 import { textWidthUpperBound } from '../../../../harness/render/text-width.js';
 import { listInWords } from '../../../../harness/text.js';
 
@@ -121,16 +121,25 @@ function roundedToDecades(axis: Axis, rows: readonly Obj[], limits: Limits): boo
 }
 
 /**
- * One `name` row per model drawn, saying whether its name covers anything in the first panel
- * (cost against latency) as Vega lays it out: a ring, a point, the utopia cross or a budget line.
- * Only a name that does is drawn over a white halo (eight more copies of it in a PDF's text).
+ * The models' names as drawn in the first panel, `width` wide: within it, clear of its frame on
+ * either side (a longer one is cut, see namesWithin).
  */
-function nameRows(rows: readonly Obj[], models: readonly string[], limits: Limits, width: number, height: number): Obj[] {
+function namesInPanel(models: readonly string[], width: number): Map<string, string> {
+  return namesWithin(models, width - 2 * NAME.x, NAME.fontSize, 'bold');
+}
+
+/**
+ * One `name` row per model drawn, saying whether its name (as `shown`) covers anything in the
+ * first panel (cost against latency) as Vega lays it out: a ring, a point, the utopia cross or a
+ * budget line. Only a name that does is drawn over a white halo (eight more copies of it in a
+ * PDF's text).
+ */
+function nameRows(rows: readonly Obj[], shown: ReadonlyMap<string, string>, limits: Limits, width: number, height: number): Obj[] {
   const [xAxis, yAxis] = PROJECTIONS[0]!;
   const drawn = rows.filter((r) => r.kind === 'point' || r.kind === 'pick');
   const x = paddedScale('log', scaleValues(xAxis, drawn, limits), width, RING_PADDING, { decades: roundedToDecades(xAxis, rows, limits) });
   const out: Obj[] = [];
-  for (const model of models) {
+  for (const [model, name] of shown) {
     const own = drawn.filter((r) => r.model === model);
     if (own.length === 0) continue;
     const y = paddedScale('log', scaleValues(yAxis, own, limits), height, RING_PADDING, { reversed: true, decades: true });
@@ -145,21 +154,22 @@ function nameRows(rows: readonly Obj[], models: readonly string[], limits: Limit
         { x: 0, y: height, r: Math.sqrt(UTOPIA_SIZE) / 2 },
       ],
     };
-    const box = textBoxAt(NAME.x, NAME.y, { width: textWidthUpperBound(model, NAME.fontSize, 'bold'), fontSize: NAME.fontSize, margin: HALO_RADIUS });
+    const box = textBoxAt(NAME.x, NAME.y, { width: textWidthUpperBound(name, NAME.fontSize, 'bold'), fontSize: NAME.fontSize, margin: HALO_RADIUS });
     out.push({ kind: 'name', model, halo: coverCount(box, obstacles) > 0 });
   }
   return out;
 }
 
-/** The models' names: one text mark for those clear of everything, the others over their halo, drawn last. */
-function nameLayers(rows: readonly Obj[]): Obj[] {
+/** The models' names (as `shown`): one text mark for those clear of everything, the others over their halo, drawn last. */
+function nameLayers(rows: readonly Obj[], shown: ReadonlyMap<string, string>): Obj[] {
+  const cut = labelsAs(shown, 'datum.model');
   return [false, true]
     .filter((halo) => rows.some((r) => r.kind === 'name' && r.halo === halo))
     .flatMap((halo) => {
       const layer = {
-        transform: [{ filter: `datum.kind === 'name' && datum.halo === ${halo}` }],
+        transform: [{ filter: `datum.kind === 'name' && datum.halo === ${halo}` }, ...(cut ? [{ calculate: cut, as: 'name' }] : [])],
         mark: { type: 'text', align: 'left', baseline: 'top', x: NAME.x, y: NAME.y, fontSize: NAME.fontSize, fontWeight: 'bold', color: '#222222' },
-        encoding: { text: { field: 'model', type: 'nominal' } },
+        encoding: { text: { field: cut ? 'name' : 'model', type: 'nominal' } },
       };
       return halo ? withHalo(layer) : [layer];
     });
@@ -193,9 +203,13 @@ export function projectionsFigure(a: Analysis, condition: Condition): Figure {
     `Points: each k, mean over seeds (dark: Pareto in most seeds; grey: feasible; light: not feasible). Dashed: budgets. Green cross: utopia (0, 0, 1), at the axes' low edge. Rings: each selector's most frequent k*, nested where they coincide.${missingRingsNote(a, condition)}${infeasibleNote(infeasible, shown.length)}${noResultsNote(a, [condition], 'no panel')}${feasibleSetNote(condition.rule, ' ', '.')}`,
   ];
   const height = panelHeight(subtitleLines(subtitle).length, shown.length);
-  const firstWidth = PANEL.width - Math.max(0, latencyAxisExtent(rows, limits, height) - LATENCY_EXTENT);
+  const latencyExtent = latencyAxisExtent(rows, limits, height);
+  const firstWidth = PANEL.width - Math.max(0, latencyExtent - LATENCY_EXTENT);
+  // The selectors' legend after the point classes', both from the first axis's left edge.
+  const selectorLegend = legendWithin(a.data.selectors, latencyExtent + legendWidth(POINT_CLASS_SCALE.domain as string[]));
   const yDecadeStep = latencyDecadeStep(rows, limits, height);
-  rows.push(...nameRows(rows, shown.map((m) => m.label), limits, firstWidth, height));
+  const names = namesInPanel(shown.map((m) => m.label), firstWidth);
+  rows.push(...nameRows(rows, names, limits, firstWidth, height));
   const column = (x: Axis, y: Axis, labelled: boolean): Obj => {
     const enc = (axis: Axis, channel: 'x' | 'y') => ({
       field: axis,
@@ -265,11 +279,11 @@ export function projectionsFigure(a: Analysis, condition: Condition): Figure {
               x: { field: x, type: 'quantitative' },
               y: { field: y, type: 'quantitative' },
               size: { field: 'ring', type: 'quantitative', scale: null },
-              stroke: { field: 'selector', type: 'nominal', scale: selectorColourScale(a.data.selectors), title: 'selector (most frequent k*)' },
+              stroke: { field: 'selector', type: 'nominal', scale: selectorColourScale(a.data.selectors), title: 'selector (most frequent k*)', ...selectorLegend },
               tooltip: [tip('selector', 'selector'), ...tooltip, tip('modeShare', 'seeds at that k*', TOOLTIP_FORMAT.share)],
             },
           },
-          ...(labelled ? nameLayers(rows) : []),
+          ...(labelled ? nameLayers(rows, names) : []),
         ],
       },
     };

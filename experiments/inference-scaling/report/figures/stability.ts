@@ -7,7 +7,7 @@ import type { Analysis } from '../analysis.js';
 import { curveKey } from '../data.js';
 import { fmt, round } from '../format.js';
 import { textWidthUpperBound } from '../../../../harness/render/text-width.js';
-import { AXIS, boldFacet, CONDITIONS_PER_ROW, FACET_SPACING, rowHeaderLength, rowsFigure, selectorColourScale, TEXT_WIDTH, tip, TOOLTIP_FORMAT, withEveryFacetCell, wrapped, type Figure, type Obj } from './theme.js';
+import { AXIS, boldFacet, CONDITIONS_PER_ROW, FACET_SPACING, modelNameAxis, rowHeaderLength, rowsFigure, selectorColourScale, TEXT_WIDTH, tip, TOOLTIP_FORMAT, withEveryFacetCell, wrapped, type Figure, type Obj } from './theme.js';
 
 /** Area of the circle for a k* chosen in every seed, in square points. */
 const LARGEST_CIRCLE = 90;
@@ -85,7 +85,7 @@ export function stabilityFigure(a: Analysis): Figure {
         height: Math.max(9 * models.length, rowHeaderLength(conditions)),
         mark: { type: 'circle', stroke: 'white', strokeWidth: 0.3 },
         encoding: {
-          y: { field: 'model', type: 'nominal', sort: models, title: null, axis: { labelLimit: 110, ticks: false, domain: false, labelFontSize: 7 } },
+          y: { field: 'model', type: 'nominal', sort: models, title: null, axis: { labelLimit: 110, ticks: false, domain: false, labelFontSize: 7, ...modelNameAxis(models, 7) } },
           x: {
             field: 'k',
             type: 'quantitative',

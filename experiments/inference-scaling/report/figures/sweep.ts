@@ -141,7 +141,7 @@ function sweepFigure(a: Analysis, swept: readonly string[], conditions: Conditio
     subtitle,
     rows,
     body: {
-      ...panelPerModel(a.data.models.map((m) => m.label), { scale: { y: 'independent' } }),
+      ...panelPerModel(a.data.models.map((m) => m.label), width, { scale: { y: 'independent' } }),
       spec: {
         width,
         height: 80,

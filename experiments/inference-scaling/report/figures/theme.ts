@@ -5,8 +5,9 @@
  */
 import type { VegaLiteSpec } from '../../../../harness/render/vega.js';
 import { FONT_FAMILY } from '../../../../harness/render/fonts.js';
-import { textWidthUpperBound, wrapText } from '../../../../harness/render/text-width.js';
-import { LABEL_PARTS } from '../data.js';
+import { textWidthUpperBound, wrapText, type MeasuredFace } from '../../../../harness/render/text-width.js';
+import { MODEL_CATALOG } from '../../catalog.js';
+import { LABEL_PARTS, shortName } from '../data.js';
 import { selectorColour } from '../selectors.js';
 
 /** A JSON object: what the figure builders assemble before handing a spec over. */
@@ -78,18 +79,28 @@ export const CONFIG: Obj = {
 /** The parts of CONFIG that figure builders compute sizes from. */
 export const AXIS = CONFIG.axis as { labelFontSize: number; labelPadding: number; tickSize: number; titleFontSize: number; titleColor: string };
 export const FACET_SPACING = (CONFIG.facet as { spacing: number }).spacing;
-const SUBTITLE = CONFIG.title as { subtitleFontSize: number };
+const TITLE = CONFIG.title as { fontSize: number; subtitleFontSize: number };
+const LEGEND = CONFIG.legend as { columns: number; columnPadding: number; labelFontSize: number };
 const HEADER = CONFIG.header as { labelFontSize: number };
 
 /** The height of a subtitle's line: Vega's default for text, its font size and 2. */
-export const SUBTITLE_LINE_HEIGHT = SUBTITLE.subtitleFontSize + 2;
+export const SUBTITLE_LINE_HEIGHT = TITLE.subtitleFontSize + 2;
+
+/** The width of a title's or subtitle's line: the text width less the figure's padding on either side, since the title starts at the figure's left edge. */
+const LINE_WIDTH = TEXT_WIDTH - 2 * (CONFIG.padding as number);
+
+/** The subtitle's lines: each paragraph wrapped to `width`, by default the text width (LINE_WIDTH). */
+export function subtitleLines(paragraphs: readonly string[], width = LINE_WIDTH): string[] {
+  return paragraphs.flatMap((p) => wrapText(p, width, TITLE.subtitleFontSize));
+}
 
 /**
- * The subtitle's lines: each paragraph wrapped to the text width, less the figure's padding on
- * either side, since the title starts at the figure's left edge.
+ * A title as drawn: one line, or, where it is wider than the text width (a swept value's path in
+ * parentheses makes some so), its lines.
  */
-export function subtitleLines(paragraphs: readonly string[], width = TEXT_WIDTH - 2 * (CONFIG.padding as number)): string[] {
-  return paragraphs.flatMap((p) => wrapText(p, width, SUBTITLE.subtitleFontSize));
+export function titleText(title: string): string | string[] {
+  const lines = wrapText(title, LINE_WIDTH, TITLE.fontSize, 'bold');
+  return lines.length > 1 ? lines : title;
 }
 
 /** The top-level frame every figure shares. */
@@ -97,7 +108,7 @@ function frame(title: string, subtitle: readonly string[], body: Obj, datasets: 
   return {
     $schema: VEGA_LITE_SCHEMA,
     // Anchored here, not in config.title, which would also move the headers of wrapped facets.
-    title: { text: title, subtitle: [...subtitle], anchor: 'start', frame: 'bounds' },
+    title: { text: titleText(title), subtitle: [...subtitle], anchor: 'start', frame: 'bounds' },
     config: CONFIG,
     datasets,
     ...body,
@@ -137,15 +148,39 @@ export function rowsFigure(f: RowsFigure): Figure {
  * for a title that already ends in parentheses, with `; qualifier` inside them.
  */
 export function qualified(figure: Figure, name: string, qualifier: string): Figure {
-  const spec = figure.spec as unknown as { title: { text: string } };
+  const spec = figure.spec as unknown as { title: Obj };
   const title = figure.title.endsWith(')') ? `${figure.title.slice(0, -1)}; ${qualifier})` : `${figure.title} (${qualifier})`;
   return {
     ...figure,
     name,
     title,
     caption: `${title}${figure.caption.slice(figure.title.length)}`,
-    spec: { ...spec, title: { ...spec.title, text: title } } as unknown as VegaLiteSpec,
+    spec: { ...spec, title: { ...spec.title, text: titleText(title) } } as unknown as VegaLiteSpec,
   };
+}
+
+/** The points a legend's entry takes beside its label: its symbol and the gap to the label, as Vega draws them. */
+const LEGEND_SYMBOL = 15;
+
+/** The width of a legend of `labels` in `columns`, which Vega fills row by row, each column with its padding after it. */
+export function legendWidth(labels: readonly string[], columns = LEGEND.columns): number {
+  let width = 0;
+  for (let j = 0; j < Math.min(columns, labels.length); j++) {
+    const column = labels.filter((_, i) => i % columns === j);
+    width += LEGEND_SYMBOL + Math.max(...column.map((label) => textWidthUpperBound(label, LEGEND.labelFontSize))) + LEGEND.columnPadding;
+  }
+  return width;
+}
+
+/**
+ * The encoding's properties that keep a legend of `labels`, starting `before` points from the
+ * figure's left padding, to the text width (its last column's padding may reach into the
+ * figure's): fewer columns than CONFIG's where a study's labels in its first row are longer.
+ */
+export function legendWithin(labels: readonly string[], before: number): Obj {
+  let columns = LEGEND.columns;
+  while (columns > 1 && before + legendWidth(labels, columns) > LINE_WIDTH + LEGEND.columnPadding) columns--;
+  return columns < LEGEND.columns ? { legend: { columns } } : {};
 }
 
 /** The figure with `line` above its subtitle (a note it must carry wherever it is shown). */
@@ -168,9 +203,96 @@ export function wrapped(facet: Obj, count: number, resolve: Obj = {}): Obj {
   return { facet, columns: CONDITIONS_PER_ROW, ...(Object.keys(resolved).length > 0 && { resolve: resolved }) };
 }
 
-/** One panel per model, three to a row (see wrapped). */
-export function panelPerModel(models: readonly string[], resolve: Obj = {}): Obj {
-  return wrapped({ field: 'model', type: 'nominal', sort: [...models], title: null }, models.length, resolve);
+/**
+ * One panel per model, three to a row (see wrapped), each headed by its model's name in lines no
+ * wider than the panel, `width` (nameLines), so that a long name does not widen its column.
+ */
+export function panelPerModel(models: readonly string[], width: number, resolve: Obj = {}): Obj {
+  const expr = labelsAs(new Map(models.map((m) => [m, nameLines(m, width, HEADER.labelFontSize)])));
+  return wrapped({ field: 'model', type: 'nominal', sort: [...models], title: null, ...(expr && { header: { labelExpr: expr } }) }, models.length, resolve);
+}
+
+/** What a name cut short ends, or is cut in the middle, with. */
+const ELLIPSIS = '\u2026';
+
+/**
+ * `name` cut to the most characters that fit `width` points, with an ellipsis: at its end, or,
+ * `keepEnd`, in its middle, its start and end kept.
+ */
+function cutName(name: string, width: number, size: number, face: MeasuredFace, keepEnd: boolean): string {
+  for (let n = name.length - 1; n > 0; n--) {
+    const [head, tail] = keepEnd ? [name.slice(0, Math.ceil(n / 2)), name.slice(name.length - Math.floor(n / 2))] : [name.slice(0, n), ''];
+    const cut = `${head.trimEnd()}${ELLIPSIS}${tail.trimStart()}`;
+    if (textWidthUpperBound(cut, size, face) <= width) return cut;
+  }
+  return ELLIPSIS;
+}
+
+/**
+ * The names as drawn within `width` points: each whole where it fits; one that does not, cut at
+ * its end (its start tells it from the others: "GPT-5 (2025-08-07,…"), or, where two would
+ * be cut alike, in its middle. Tooltips and tables give the whole name.
+ */
+export function namesWithin(names: readonly string[], width: number, size: number, face: MeasuredFace = 'regular'): Map<string, string> {
+  const shown = new Map(names.map((n) => [n, textWidthUpperBound(n, size, face) <= width ? n : cutName(n, width, size, face, false)]));
+  const drawn = [...shown.values()];
+  for (const [name, cut] of shown) {
+    if (cut !== name && drawn.indexOf(cut) !== drawn.lastIndexOf(cut)) shown.set(name, cutName(name, width, size, face, true));
+  }
+  return shown;
+}
+
+/** The most lines a name is drawn in over a panel; the last one cut where more would be needed. */
+const MOST_NAME_LINES = 3;
+
+/** `text` in lines no wider than `fits` allows, broken after the separators `after` matches. */
+function breakAfter(text: string, after: RegExp, fits: (line: string) => boolean): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const token of text.split(after)) {
+    if (line !== '' && !fits(`${line}${token}`.trimEnd())) {
+      lines.push(line.trimEnd());
+      line = token;
+    } else line += token;
+  }
+  return line === '' ? lines : [...lines, line.trimEnd()];
+}
+
+/**
+ * A name in lines no wider than `width` points: broken at spaces, a part still too wide after
+ * its hyphens ("Llama-3.1-8B-" / "Instruct"), at most MOST_NAME_LINES, the last cut to fit.
+ */
+export function nameLines(name: string, width: number, size: number): string[] {
+  const fits = (line: string) => textWidthUpperBound(line, size) <= width;
+  const lines = breakAfter(name, /(?<= )/, fits).flatMap((line) => (fits(line) ? [line] : breakAfter(line, /(?<=-)/, fits)));
+  const kept = lines.length > MOST_NAME_LINES ? [...lines.slice(0, MOST_NAME_LINES - 1), lines.slice(MOST_NAME_LINES - 1).join(' ')] : lines;
+  return kept.map((line) => (fits(line) ? line : cutName(line, width, size, 'regular', false)));
+}
+
+/**
+ * A Vega expression of `field` (a label's text) that gives each name of `shown` as drawn there: as
+ * it is, cut (namesWithin) or in lines (nameLines); undefined where every name is drawn whole.
+ */
+export function labelsAs(shown: ReadonlyMap<string, string | readonly string[]>, field = 'datum.label'): string | undefined {
+  const changed = [...shown].filter(([name, drawn]) => (typeof drawn === 'string' ? drawn !== name : drawn.length !== 1 || drawn[0] !== name));
+  if (changed.length === 0) return undefined;
+  // The field in parentheses: Vega-Lite writes a wrapped facet's `datum.label` as a conditional of its own.
+  return changed.reduceRight((rest, [name, drawn]) => `(${field}) === ${JSON.stringify(name)} ? ${JSON.stringify(drawn)} : ${rest}`, field);
+}
+
+/**
+ * The room a band of rows gives its models' names at `size` points: that of the widest of the
+ * catalog's, for which the figures are laid out. A study's longer name is cut to it
+ * (modelNameAxis), so that it does not widen the figure past the text width.
+ */
+export function nameRoom(size: number): number {
+  return Math.max(...MODEL_CATALOG.map((m) => textWidthUpperBound(shortName(m.name), size)));
+}
+
+/** The properties of an axis of model names at `size` points, each name kept to nameRoom (see namesWithin). */
+export function modelNameAxis(models: readonly string[], size: number = AXIS.labelFontSize): Obj {
+  const expr = labelsAs(namesWithin(models, nameRoom(size), size));
+  return expr ? { labelExpr: expr } : {};
 }
 
 /**
