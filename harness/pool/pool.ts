@@ -16,7 +16,7 @@ import { Piscina } from 'piscina';
 import type { GroupTask } from '../experiment.js';
 import { compiledModuleUrl } from './compile.js';
 import { errorMessage, errorStack } from '../errors.js';
-import { LOADING, QUEUED, newProgress, readProgress, type GroupOutcome, type RunGroupsRequest, type RunGroupsResponse, type WorkerEvent } from './protocol.js';
+import { DONE, LOADING, QUEUED, newProgress, readProgress, type GroupOutcome, type RunGroupsRequest, type RunGroupsResponse, type WorkerEvent } from './protocol.js';
 
 export interface PoolOptions {
   threads: number;
@@ -127,6 +127,7 @@ export class GroupPool {
     const check = () => {
       clearTimeout(timer);
       const { place, forMs } = readProgress(progress);
+      if (place === DONE) return;
       const left = place === QUEUED ? startupGraceMs : (place === LOADING ? startupGraceMs : limit) - forMs;
       if (left > 0) timer = setTimeout(check, Math.ceil(left));
       else {

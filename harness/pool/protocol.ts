@@ -24,6 +24,8 @@ export interface RunGroupsRequest {
 /** A request's `progress` before a worker takes it, and while the worker loads the experiment. */
 export const QUEUED = -2;
 export const LOADING = -1;
+/** The worker has finished the request (its response may not have been read yet): nothing of it runs. */
+export const DONE = -3;
 
 /** A new `progress`, shared with the worker that takes the request: QUEUED. */
 export function newProgress(): BigInt64Array {

@@ -10,7 +10,7 @@ import { parentPort } from 'node:worker_threads';
 import type { Experiment } from '../experiment.js';
 import { errorMessage, errorStack } from '../errors.js';
 import { normalizeOutput } from './normalize.js';
-import { LOADING, markProgress, type GroupOutcome, type RunGroupsRequest, type RunGroupsResponse, type WorkerEvent } from './protocol.js';
+import { DONE, LOADING, markProgress, type GroupOutcome, type RunGroupsRequest, type RunGroupsResponse, type WorkerEvent } from './protocol.js';
 
 /**
  * Under a time limit, the outcomes not yet posted are posted before the next group starts once
@@ -62,5 +62,7 @@ export default async function runGroups(request: RunGroupsRequest): Promise<RunG
       });
     }
   }
+  // Done, so that a main thread busy past a group's limit before it reads this does not stop the worker.
+  if (progress) markProgress(progress, DONE);
   return { kind: 'groups-done', outcomes };
 }

@@ -204,6 +204,27 @@ describe('failure isolation', () => {
     expect(readFileSync(touched, 'utf8').trim().split('\n')).toEqual(tasks.map((t) => t.groupKey));
   });
 
+  it('leaves a batch that finished alone when the main thread reads its response only after the last group\'s limit', async () => {
+    const study = await load({ name: 'busy-main', experiment: faultyModule, seeds: 4, axes: { behavior: ['ok'], variant: ['a'] }, params: { delay_ms: 100 } }, 'busy-main.yaml');
+    const tasks = Array.from({ length: study.grid.blockCount }, (_, block) => groupsOfBlock(study, block, () => false).map((g) => g.task)).flat();
+    const url = pathToFileURL(compiledModule(study.loaded.modulePath).path).href;
+    const pool = new GroupPool({ threads: 1, taskTimeoutMs: 1000 });
+    try {
+      await pool.run(url, tasks); // the worker started and warm
+      const running = pool.run(url, tasks);
+      await new Promise((done) => setTimeout(done, 50));
+      // Busy (as when it records another batch) from before the batch ends until past its last group's limit.
+      await new Promise<void>((done) => setImmediate(() => {
+        const until = Date.now() + 1500;
+        while (Date.now() < until);
+        done();
+      }));
+      expect((await running)!.map((o) => o.kind)).toEqual(tasks.map(() => 'ok'));
+    } finally {
+      await pool.destroy();
+    }
+  });
+
   it('refuses a study whose groupOf throws for a cell before any database is made: no run half done', async () => {
     await expect(load({ name: 'breach', experiment: faultyModule, seeds: 1, axes: { behavior: ['ok', 'bad-group'], variant: ['a'] } }, 'breach.yaml')).rejects.toThrow(
       msg.experimentGroupOfFailed('faulty', { behavior: 'bad-group', replicate: 0, variant: 'a' }, 'fixture: groupOf refuses this cell'),
