@@ -71,6 +71,9 @@ export function writeFilesAtomically(
         if (folder === undefined) {
           removeAbandonedTempsOf(blocker);
           folder = tempBeside(blocker);
+          // Named by this process's pid: one left there is a dead process's that had the same pid
+          // (a container's), whose files would go into place with this one's.
+          rmSync(folder, { recursive: true, force: true });
           staged.set(blocker, folder);
           moves.push({ temp: folder, target: blocker, clear: inTheWay.get(blocker), folder: true });
         }
@@ -97,6 +100,21 @@ export function writeFilesAtomically(
     }
     for (const [folder, top] of created.reverse()) removeEmptyFolders(folder, dirname(top));
     throw thrown;
+  }
+}
+
+/**
+ * Removes a folder in one step as far as its place goes: it is renamed to a hidden name beside it
+ * (a rename that fails leaves it whole), then deleted; what cannot be deleted (a read-only folder
+ * in it) stays under that name.
+ */
+export function removeFolderWhole(folder: string): void {
+  const aside = tempBeside(`${folder}~`);
+  renameSync(folder, aside);
+  try {
+    rmSync(aside, { recursive: true, force: true });
+  } catch {
+    // Out of the way already: the hidden rest is not the report's.
   }
 }
 

@@ -9,12 +9,12 @@
  * of an unfinished run gets a report that says so (ReportInput.coverage, and `partial` in the
  * result); one with failed trials, a warning that names their commonest error (`failures`).
  */
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmdirSync, rmSync, statSync, unlinkSync, type Stats } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, unlinkSync, type Stats } from 'node:fs';
 import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
 import type { Experiment, ReportFile, ReportInput, RunRecord } from '../experiment.js';
 import { canonicalJson, sha256 } from '../identity.js';
-import { removeAbandonedTempsOf, removeEmptyFolders, writeFileAtomically, writeFilesAtomically, type WriteProgress } from '../files.js';
+import { removeAbandonedTempsOf, removeEmptyFolders, removeFolderWhole, writeFileAtomically, writeFilesAtomically, type WriteProgress } from '../files.js';
 import { errnoCode, outputFolderProblem } from '../folders.js';
 import { FONT_FAMILY } from '../render/fonts.js';
 import { RenderPool } from '../render/pool.js';
@@ -416,10 +416,8 @@ class ReportLedger {
           if ('foreign' in held) return { taken: { file: path, blocker: at, foreign: held.foreign } };
           if (held.files.length === 0) break; // no report's: the write says that a folder is in the way
           for (const file of held.files) cleared.add(file);
-          clear.set(at, () => {
-            for (const file of held.files) rmSync(this.pathOf(file), { force: true });
-            for (const folder of held.folders) rmdirSync(this.pathOf(folder));
-          });
+          // Whole or not at all: a folder left half deleted would hold neither report.
+          clear.set(at, () => removeFolderWhole(this.pathOf(at)));
         } else if (!last) {
           if (!this.owns(at)) return { taken: { file: path, blocker: at, foreign: null } };
           cleared.add(at);

@@ -12,7 +12,7 @@ import { basename, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { hostTag } from '../../harness/files.js';
 import * as msg from '../../harness/messages.js';
-import { deadPid, faultsModule, runHarness } from '../reliability/helpers.js';
+import { deadPid, faultsModule, fileModesCannotApply, runHarness } from '../reliability/helpers.js';
 import { thrownMessage } from '../reliability/fixtures/faults.js';
 import { writerState } from '../../harness/run/provenance.js';
 import { cli, fixtures, noopStudy, root, tempDir, writeStudy, type CliResult } from './helpers.js';
@@ -487,5 +487,29 @@ describe('a report whose layout differs from the earlier one in its folder', () 
     writeFileSync(join(abandoned, 'b.txt'), 'half');
     expect(await badReport('nested', 'layout-failing')).toMatchObject({ code: 0 });
     expect(listing(out)).toEqual(['a.txt/', 'a.txt/b.txt', 'c.txt']);
+  });
+
+  it("puts none of a dead process's files of the same pid into the new folder (a container's pid 1)", async () => {
+    const out = join(dir, 'layout-same-pid');
+    expect(await badReport('fine', 'layout-same-pid')).toMatchObject({ code: 0 });
+    const left = join(out, `.${process.pid}.${hostTag}.tmp-a.txt`);
+    mkdirSync(left);
+    writeFileSync(join(left, 'stale.txt'), 'stale');
+    expect(await badReport('nested', 'layout-same-pid')).toMatchObject({ code: 0 });
+    expect(listing(out)).toEqual(['a.txt/', 'a.txt/b.txt', 'c.txt']);
+  });
+
+  it.skipIf(fileModesCannotApply() !== null)('takes a folder out of a file\'s way whole, even where it cannot delete what is in it (a read-only folder)', async () => {
+    const out = join(dir, 'layout-read-only');
+    expect(await badReport('nested', 'layout-read-only')).toMatchObject({ code: 0 });
+    chmodSync(join(out, 'a.txt'), 0o555);
+    // Another process, where this one's root would ignore the folder's mode.
+    const flat = await runHarness(['report', 'bad-report.sqlite', '--out', 'layout-read-only'], { cwd: dir, env: { BAD_REPORT: 'fine' }, withoutFileOverride: isRoot });
+    expect(flat.code, flat.stderr).toBe(0);
+    // The new file in place; the old folder whole under a hidden name beside it, not half deleted in place.
+    expect(readFileSync(join(out, 'a.txt'), 'utf8')).toBe('fine');
+    const aside = readdirSync(out).find((name) => name.startsWith('.') && name.endsWith('a.txt~'))!;
+    expect(readFileSync(join(out, aside, 'b.txt'), 'utf8')).toBeDefined();
+    chmodSync(join(out, aside), 0o755);
   });
 });
