@@ -430,14 +430,13 @@ class ReportLedger {
   }
 
   /**
-   * The files in the folder `folder` (relative) and its folders, deepest first, when every file
-   * is the harness's (see wrote) once the temporary files of dead writers are gone; otherwise
-   * the first file (sorted) that is not.
+   * The files in the folder `folder` (relative) and its folders, when every file is the
+   * harness's (see wrote) once the temporary files of dead writers are gone; otherwise the first
+   * file (sorted) that is not.
    */
-  private harnessFolder(folder: string): { files: string[]; folders: string[] } | { foreign: string } {
+  private harnessFolder(folder: string): { files: string[] } | { foreign: string } {
     for (const path of this.files.keys()) if (path.startsWith(`${folder}/`)) removeAbandonedTempsOf(this.pathOf(path));
     const files: string[] = [];
-    const folders: string[] = [];
     const walk = (at: string): string | null => {
       for (const entry of readdirSync(this.pathOf(at), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
         const path = `${at}/${entry.name}`;
@@ -447,11 +446,10 @@ class ReportLedger {
         } else if (this.owns(path)) files.push(path);
         else return path;
       }
-      folders.push(at);
       return null;
     };
     const foreign = walk(folder);
-    return foreign === null ? { files, folders } : { foreign };
+    return foreign === null ? { files } : { foreign };
   }
 
   /** Whether the file at `path` (relative) is one the harness wrote, holding bytes it wrote there. Throws what reading it throws. */
