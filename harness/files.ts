@@ -158,14 +158,16 @@ function tempBeside(target: string): string {
 }
 
 /**
- * The temporary files of `target` that tempBeside names, and those of an older harness, which
- * named them `.<pid>.tmp-<name>` (no host).
+ * The temporary files of `target` that tempBeside names, those of an older harness, which named
+ * them `.<pid>.tmp-<name>` (no host), and a folder removeFolderWhole set aside from its place
+ * and could not delete (`<name>~`).
  */
 function tempOfTarget(target: string): (name: string) => TempOwner | null {
   const base = basename(target);
   return (name) => {
     const match = /^\.(\d+)(?:\.([0-9a-f]{8}))?\.tmp-/.exec(name);
-    if (!match || name.slice(match[0].length) !== base) return null;
+    const rest = match ? name.slice(match[0].length) : null;
+    if (!match || (rest !== base && rest !== `${base}~`)) return null;
     return { pid: Number(match[1]), host: match[2] ?? null, group: name };
   };
 }
