@@ -814,6 +814,19 @@ function failedWith(db: string, failed: number, common: CommonFailure | null): s
   return `${which}with: ${showValue(common.error.replace(/\s+/g, ' ').trim() || 'no error recorded', 200)}${all}`;
 }
 
+/** A group stopped at the time limit --task-timeout set (isTimeLimitError recognises it). */
+export function groupTimedOut(limitMs: number): string {
+  return `timed out after ${limitMs} ms (--task-timeout); its worker was stopped`;
+}
+
+/**
+ * The groups of a batch whose worker, under a time limit, did not load the experiment within its
+ * grace: no group of it started, and a larger --task-timeout would not help (not a time-limit error).
+ */
+export function experimentLoadTimedOut(graceMs: number): string {
+  return `its worker did not load the experiment within ${graceMs / 1000} s (the time a worker has for that under --task-timeout) and was stopped before this group started; make the experiment module's top level do less (do heavy work in runGroup), or run again when the machine is less busy`;
+}
+
 /** Whether a failed trial's error is the time limit --task-timeout set (as the pool words it). */
 export function isTimeLimitError(error: string): boolean {
   return /\(--task-timeout\)/.test(error);

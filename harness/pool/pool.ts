@@ -9,19 +9,23 @@
  *
  * Each group is timed from its own start (the worker marks it in the request's `progress`), so
  * neither queueing, a worker's start-up nor the groups before it in its batch count against
- * it; a worker gets `startupGraceMs` to load the experiment.
+ * it; a worker gets `loadGraceMs` to load the experiment, and one that takes longer fails its
+ * whole batch at once (each group alone would load it again, and wait as long, in turn).
  */
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import type { GroupTask } from '../experiment.js';
 import { compiledModuleUrl } from './compile.js';
 import { errorMessage, errorStack } from '../errors.js';
+import * as msg from '../messages.js';
 import { DONE, LOADING, QUEUED, newProgress, readProgress, type GroupOutcome, type RunGroupsRequest, type RunGroupsResponse, type WorkerEvent } from './protocol.js';
 
 export interface PoolOptions {
   threads: number;
   /** Time limit for one group, from its own start, in a batch or alone. */
   taskTimeoutMs?: number;
+  /** Under a time limit, the time a worker may take to load the experiment (and tsx) once it has taken a batch. */
+  loadGraceMs?: number;
   /** Per-worker memory limits (a worker over them dies, and its groups fail). */
   resourceLimits?: { maxOldGenerationSizeMb?: number; maxYoungGenerationSizeMb?: number };
 }
@@ -49,8 +53,8 @@ class TimeoutError extends Error {
   }
 }
 
-/** Time a worker may take to load the experiment (and tsx) once it has taken a batch. */
-export const startupGraceMs = 60_000;
+/** The default of PoolOptions.loadGraceMs. */
+const loadGraceMs = 60_000;
 
 export class GroupPool {
   private readonly piscina: Piscina<RunGroupsRequest, RunGroupsResponse>;
@@ -92,6 +96,7 @@ export class GroupPool {
       if (this.destroyed) return null;
       const kept = thrown instanceof TimeoutError ? thrown.finished : [];
       const rest = groups.slice(kept.length);
+      if (thrown instanceof TimeoutError && thrown.place === LOADING) return groups.map((group) => failedOutcome(group, thrown));
       if (thrown instanceof TimeoutError && thrown.place >= kept.length) {
         // The group past its limit fails and is not run again; the others run on as a batch.
         const at = thrown.place - kept.length;
@@ -118,6 +123,7 @@ export class GroupPool {
     const request: RunGroupsRequest = { kind: 'run-groups', token, moduleUrl, groups };
     const limit = this.options.taskTimeoutMs;
     if (!limit) return this.piscina.run(request);
+    const grace = this.options.loadGraceMs ?? loadGraceMs;
     const progress = (request.progress = newProgress());
     const controller = new AbortController();
     let timer: NodeJS.Timeout | undefined;
@@ -128,7 +134,7 @@ export class GroupPool {
       clearTimeout(timer);
       const { place, forMs } = readProgress(progress);
       if (place === DONE) return;
-      const left = place === QUEUED ? startupGraceMs : (place === LOADING ? startupGraceMs : limit) - forMs;
+      const left = place === QUEUED ? grace : (place === LOADING ? grace : limit) - forMs;
       if (left > 0) timer = setTimeout(check, Math.ceil(left));
       else {
         stoppedAt = place;
@@ -142,7 +148,8 @@ export class GroupPool {
       return await this.piscina.run(request, { signal: controller.signal });
     } catch (thrown) {
       if (controller.signal.aborted && !this.destroyed) {
-        throw new TimeoutError(`timed out after ${limit} ms (--task-timeout); its worker was stopped`, stoppedAt, watch.finished);
+        const message = stoppedAt === LOADING ? msg.experimentLoadTimedOut(grace) : msg.groupTimedOut(limit);
+        throw new TimeoutError(message, stoppedAt, watch.finished);
       }
       throw thrown;
     } finally {

@@ -204,6 +204,27 @@ describe('failure isolation', () => {
     expect(readFileSync(touched, 'utf8').trim().split('\n')).toEqual(tasks.map((t) => t.groupKey));
   });
 
+  it('fails a whole batch at once, and not as past the time limit, when its worker does not load the experiment within its grace', async () => {
+    const study = await load(noopStudy({ name: 'slow-load', experiment: join(fixtures, 'experiments', 'slow-load.ts'), seeds: 1 }), 'slow-load.yaml');
+    const tasks = Array.from({ length: study.grid.blockCount }, (_, block) => groupsOfBlock(study, block, () => false).map((g) => g.task)).flat();
+    expect(tasks.length).toBeGreaterThan(1);
+    const loads = join(dir, 'slow-load-touched');
+    process.env['SLOW_LOAD_TOUCH'] = loads;
+    const pool = new GroupPool({ threads: 1, taskTimeoutMs: 10_000, loadGraceMs: 300 });
+    try {
+      const outcomes = await pool.run(pathToFileURL(compiledModule(study.loaded.modulePath).path).href, tasks);
+      const message = msg.experimentLoadTimedOut(300);
+      expect(outcomes).toEqual(tasks.map((t) => ({ kind: 'failed', groupKey: t.groupKey, durationMs: 0, message, stack: null })));
+      // A larger --task-timeout would not help: the failure is not advised as one.
+      expect(msg.isTimeLimitError(message)).toBe(false);
+    } finally {
+      delete process.env['SLOW_LOAD_TOUCH'];
+      await pool.destroy();
+    }
+    // One worker loaded it, once: its groups were not sent again one by one, each to wait as long.
+    expect(readFileSync(loads, 'utf8')).toBe('loading\n');
+  });
+
   it('leaves a batch that finished alone when the main thread reads its response only after the last group\'s limit', async () => {
     const study = await load({ name: 'busy-main', experiment: faultyModule, seeds: 4, axes: { behavior: ['ok'], variant: ['a'] }, params: { delay_ms: 100 } }, 'busy-main.yaml');
     const tasks = Array.from({ length: study.grid.blockCount }, (_, block) => groupsOfBlock(study, block, () => false).map((g) => g.task)).flat();
