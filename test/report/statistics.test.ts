@@ -3,6 +3,7 @@ import { analyze } from '../../experiments/inference-scaling/report/analysis.js'
 import { handInput, type HandTrial } from './builder.js';
 import { fmt, withInterval } from '../../experiments/inference-scaling/report/format.js';
 import { Statistician } from '../../experiments/inference-scaling/report/statistics.js';
+import { conditionTable } from '../../experiments/inference-scaling/report/tables.js';
 
 const cellOf = (a: ReturnType<typeof analyze>, selector: string, model = 'gpt5-nano') => a.cell(a.data.conditions[0]!.id, model, selector)!;
 
@@ -33,6 +34,16 @@ describe('statistics per cell (hand-computed)', () => {
     expect(c.none?.share).toBe(0.25);
     expect(c.kStar.lo).toBeGreaterThanOrEqual(8);
     expect(c.kStar.hi).toBeLessThanOrEqual(12);
+  });
+
+  it("the scenario's table says how it takes the k* mode and IQR it shows: ties, the share's denominator, the quantile type", () => {
+    // accuracy-max picks 8, 8 and 12 in three seeds of four. The IQR is 2 by type 7 (R's and numpy's
+    // default); type 6 (Minitab, SPSS) gives 4 and type 5 gives 3, so a reader needs to be told which.
+    const table = conditionTable(a, a.data.conditions[0]!);
+    const row = table.display.rows.find((r) => r.selector === 'accuracy-max')!;
+    expect([row.mode, row.iqr]).toEqual(['8 (67%)', '2.0']);
+    expect(table.title).toContain('k* mode: the most frequent k*, the smallest on ties, with its share of the seeds with a pick');
+    expect(table.title).toContain('k* IQR: its 75% minus its 25% quantile over those seeds, interpolated linearly between order statistics (Hyndman and Fan type 7');
   });
 
   it('ties in the mode go to the smaller k; failed trials are left out and counted', () => {

@@ -127,11 +127,20 @@ export function conditionTable(a: Analysis, condition: Condition): TablePair {
   };
   return {
     name: condition.slug,
-    title: `${condition.label}${budgetsOf(condition)}: k*, cost, latency and accuracy at k* per model and selector (mean over seeds, 95% bootstrap interval; k* outside F: share of the picks, 95% Wilson interval; F: the feasible set, A: accuracy)${feasibleSetNote(condition.rule, '. ', '')}`,
+    title: `${condition.label}${budgetsOf(condition)}: k*, cost, latency and accuracy at k* per model and selector (mean over seeds, 95% bootstrap interval; ${K_SPREAD_DEFINITION}; k* outside F: share of the picks, 95% Wilson interval; F: the feasible set, A: accuracy)${feasibleSetNote(condition.rule, '. ', '')}`,
     csv,
     display,
   };
 }
+
+/**
+ * What the k* mode and IQR columns are (describeSample and modeOf in harness/stats): a reader
+ * comparing them with another tool's needs the tie rule, the share's denominator and the
+ * quantile definition, which differ between tools (R alone has nine quantile types).
+ */
+export const K_SPREAD_DEFINITION =
+  'k* mode: the most frequent k*, the smallest on ties, with its share of the seeds with a pick; ' +
+  'k* IQR: its 75% minus its 25% quantile over those seeds, interpolated linearly between order statistics (Hyndman and Fan type 7, the default of R and numpy)';
 
 /** ` (C_max $0.50, T_max 60 s, acc_min 0.88)`, what a reader weighs a table's C, T and A against; '' when unknown. */
 function budgetsOf(condition: Condition): string {
