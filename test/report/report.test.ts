@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -184,6 +184,27 @@ describe('the setup and the code the results come from', () => {
     }
     expect(text(files, 'tables/models.md')).toContain('| GPT-5 | large | 1024 ± 64 / 2048 ± 128 | $1.25 / $10.00 | 0.5 / 5 | 0.94 ± 0.02 |');
     expect(JSON.parse(text(files, 'summary.json')).conditions.map((c: { setup: { M: number } }) => c.setup.M)).toEqual([balanced.M, 100]);
+  });
+
+  it('gives each estimate of a CSV the columns the README says an estimate of its kind takes', () => {
+    const readme = readFileSync(join(import.meta.dirname, '..', '..', 'README.md'), 'utf8').replace(/\s+/g, ' ');
+    const kinds = new Map<string, string[]>();
+    for (const file of files.filter((f) => f.path.startsWith('tables/') && f.path.endsWith('.csv'))) {
+      const header = text(files, file.path).split('\n')[0]!.split(',');
+      for (const stem of header.filter((c) => c.endsWith('_lo')).map((c) => c.slice(0, -'_lo'.length))) {
+        const suffixes = header.filter((c) => c.startsWith(`${stem}_`) && !c.slice(stem.length + 1).includes('_')).map((c) => c.slice(stem.length));
+        const kind = suffixes.join(',');
+        kinds.set(kind, [...(kinds.get(kind) ?? []), `${file.path}: ${stem}`]);
+      }
+    }
+    // An estimate's four columns, a share's three (four with its count: an ablation's) and two models' means compared.
+    const documented = ['_estimate,_lo,_hi', '_mean,_sd,_lo,_hi', '_share,_lo,_hi', '_share,_lo,_hi,_n'];
+    expect([...kinds.keys()].filter((kind) => !documented.includes(kind))).toEqual([]);
+    expect([...kinds.keys()].sort()).toEqual(expect.arrayContaining(['_estimate,_lo,_hi', '_mean,_sd,_lo,_hi', '_share,_lo,_hi']));
+    expect(readme).toContain('an estimate takes four columns: `_mean`, `_sd` (the standard deviation of the values it is the mean of), and `_lo`, `_hi` (its 95% bootstrap interval)');
+    expect(readme).toContain('a share takes three, `_share`, `_lo`, `_hi` (its 95% Wilson interval), and `_n` too, the count it is a share of');
+    expect(readme).toContain('`_estimate`, `_lo`, `_hi`');
+    expect(kinds.get('_estimate,_lo,_hi')).toEqual(['tables/model-pairs.csv: accuracy_diff_pts', 'tables/model-pairs.csv: cost_ratio']);
   });
 
   it('titles a scenario\'s table with its budgets, and gives the share of picks outside F with its Wilson interval', () => {
