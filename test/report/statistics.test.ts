@@ -4,6 +4,8 @@ import { handInput, type HandTrial } from './builder.js';
 import { fmt, withInterval } from '../../experiments/inference-scaling/report/format.js';
 import { Statistician } from '../../experiments/inference-scaling/report/statistics.js';
 import { conditionTable } from '../../experiments/inference-scaling/report/tables.js';
+import { select } from '../../experiments/inference-scaling/selectors.js';
+import { curvesFromMeans } from '../inference-scaling/fixtures.js';
 
 const cellOf = (a: ReturnType<typeof analyze>, selector: string, model = 'gpt5-nano') => a.cell(a.data.conditions[0]!.id, model, selector)!;
 
@@ -44,6 +46,16 @@ describe('statistics per cell (hand-computed)', () => {
     expect([row.mode, row.iqr]).toEqual(['8 (67%)', '2.0']);
     expect(table.title).toContain('k* mode: the most frequent k*, the smallest on ties, with its share of the seeds with a pick');
     expect(table.title).toContain('k* IQR: its 75% minus its 25% quantile over those seeds, interpolated linearly between order statistics (Hyndman and Fan type 7');
+  });
+
+  it("the scenario's table says its no-pick column counts a knee's seeds with fewer than 3 Pareto points, not only seeds without a feasible k", () => {
+    // Three feasible k, two of them Pareto points: the knees pick none, though F is not empty.
+    const two = curvesFromMeans([4, 8, 12], [0.1, 0.2, 0.3], [1, 2, 3], [0.9, 0.95, 0.95]);
+    const loose = { C_max: 1, T_max: 10, acc_min: 0.5, feasibility: 'means', delta: 0.05 } as const;
+    expect(select('knee-paper', two, loose, { fixedK: 8 })).toMatchObject({ status: 'none', diagnostics: { feasibleCount: 3, paretoCount: 2 } });
+    const title = conditionTable(a, a.data.conditions[0]!).title;
+    expect(title).toContain('no pick: the seeds in which the selector picks no k, because no k is feasible');
+    expect(title).toContain('a knee finds none (fewer than 3 Pareto points, or a curvature defined at none of them)');
   });
 
   it('ties in the mode go to the smaller k; failed trials are left out and counted', () => {

@@ -127,7 +127,7 @@ export function conditionTable(a: Analysis, condition: Condition): TablePair {
   };
   return {
     name: condition.slug,
-    title: `${condition.label}${budgetsOf(condition)}: k*, cost, latency and accuracy at k* per model and selector (mean over seeds, 95% bootstrap interval; ${K_SPREAD_DEFINITION}; k* outside F: share of the picks, 95% Wilson interval; F: the feasible set, A: accuracy)${feasibleSetNote(condition.rule, '. ', '')}`,
+    title: `${condition.label}${budgetsOf(condition)}: k*, cost, latency and accuracy at k* per model and selector (mean over seeds, 95% bootstrap interval; ${K_SPREAD_DEFINITION}; k* outside F: share of the picks, 95% Wilson interval; ${NO_PICK_DEFINITION}; F: the feasible set, A: accuracy)${feasibleSetNote(condition.rule, '. ', '')}`,
     csv,
     display,
   };
@@ -141,6 +141,13 @@ export function conditionTable(a: Analysis, condition: Condition): TablePair {
 export const K_SPREAD_DEFINITION =
   'k* mode: the most frequent k*, the smallest on ties, with its share of the seeds with a pick; ' +
   'k* IQR: its 75% minus its 25% quantile over those seeds, interpolated linearly between order statistics (Hyndman and Fan type 7, the default of R and numpy)';
+
+/**
+ * What the no-pick column counts (the selectors' NONE_REASONS): not the seeds without a feasible k
+ * alone, since a knee needs three Pareto points and picks none in a seed whose F has fewer.
+ */
+export const NO_PICK_DEFINITION =
+  'no pick: the seeds in which the selector picks no k, because no k is feasible (for a 2D baseline, none meets the cost and accuracy constraints), a knee finds none (fewer than 3 Pareto points, or a curvature defined at none of them) or fixed-k\'s k is not a candidate';
 
 /** ` (C_max $0.50, T_max 60 s, acc_min 0.88)`, what a reader weighs a table's C, T and A against; '' when unknown. */
 function budgetsOf(condition: Condition): string {
