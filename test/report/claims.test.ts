@@ -249,6 +249,15 @@ describe('claim 5: k* moves across scenarios', () => {
     expect(all.find((r) => r.subject === 'accuracy-max')?.numbers.differs_share).toBe(1);
   });
 
+  it("says in its rule that a scenario without a pick is left out, whatever the reason: a knee's is often 3 Pareto points lacking, not a feasible k", () => {
+    // knee-paper picks in the balanced scenario alone: nothing to compare, whichever reason it had in the other.
+    const knee = [...cells('knee-paper', (r) => ({ k: 8 + 4 * (r % 2) })), ...cells('knee-paper', () => ({ k: null }), { scenario: 'accuracy-critical' })];
+    const a = analyze(handInput([...trials(32).filter((t) => t.selector !== 'knee-paper'), ...knee]));
+    expect(a.claims.adaptivity.find((e) => e.selector === 'knee-paper')).toMatchObject({ moves: null, notJudged: 'a pick in fewer than two scenarios' });
+    const rule = a.claims.rows.find((r) => r.claim === 5 && r.subject === 'knee-paper')!.rule;
+    expect(rule).toContain('(no pick in a scenario, for want of a feasible k or, for a knee, of 3 Pareto points, is not k* moving)');
+  });
+
   it('does not hold when k* stays put', () => {
     expect(headline(trials(8), 5).verdict).toBe('does not hold');
   });

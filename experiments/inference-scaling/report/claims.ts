@@ -68,8 +68,8 @@ export interface Adaptivity {
   selector: string;
   /**
    * Whether the mean per-seed difference in k* between some two scenarios differs from 0 (see
-   * movesBetween). Only scenarios where the selector picks are compared: no feasible k in one is
-   * not k* moving. Null when not judged.
+   * movesBetween). Only scenarios where the selector picks are compared: no pick in one (no
+   * feasible k, or a knee's fewer than 3 Pareto points) is not k* moving. Null when not judged.
    */
   moves: boolean | null;
   /** Why `moves` is null (NOT_JUDGED): a pick in fewer than two scenarios, or too few seeds for the test to tell either way; null when judged. */
@@ -624,7 +624,7 @@ function seedsToReject(pairs: number): number {
 const RULE_5 =
   'Per selector, a model\'s k* moves if, for some pair of scenarios where it picks a k, the sign-flip test of the mean per-seed ' +
   'difference in k* (seeds share their random numbers across scenarios; those with a pick in both) rejects no difference at ' +
-  '0.05/m for m pairs (no feasible k in a scenario is not k* moving); it does not move if no pair rejects and every pair has ' +
+  '0.05/m for m pairs (no pick in a scenario, for want of a feasible k or, for a knee, of 3 Pareto points, is not k* moving); it does not move if no pair rejects and every pair has ' +
   `enough seeds with a pick in both for the test to reject (n seeds give at least p = 2/2^n: ${seedsToReject(1)} for one pair, ` +
   `${seedsToReject(3)} for three). A model is not judged when it picks in fewer than two scenarios, or when no pair rejects and ` +
   'some pair has too few seeds to reject. Holds if more than half of the models with a pick in two scenarios are judged and k* ' +
