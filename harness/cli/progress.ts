@@ -156,6 +156,16 @@ export function createProgress(stream: ProgressStream, options: ProgressOptions)
 }
 
 /**
+ * The report's `progress(stage, done, total)`, and `end()`: called once the work is over, however
+ * it ended, it ends a line a stage left unfinished on a terminal (a stage stopped by an error), so
+ * that the error, or whatever is written next, starts a line of its own.
+ */
+export interface StageProgress {
+  (stage: string, done: number, total: number): void;
+  end(): void;
+}
+
+/**
  * Progress of named stages (the report's `progress(stage, done, total)`): on a terminal one
  * line per stage updated in place, with a bar and the time left at the stage's pace so far
  * (its time taken once it finishes), coloured unless `noColor`; elsewhere a line when a stage
@@ -164,7 +174,7 @@ export function createProgress(stream: ProgressStream, options: ProgressOptions)
 export function createStageProgress(
   stream: ProgressStream,
   options: { lineEveryMs?: number; redrawMs?: number; noColor?: boolean; clock?: () => number } = {},
-): (stage: string, done: number, total: number) => void {
+): StageProgress {
   const clock = options.clock ?? (() => performance.now());
   const lineEveryMs = options.lineEveryMs ?? 5000;
   const redrawMs = options.redrawMs ?? 100;
@@ -180,7 +190,7 @@ export function createStageProgress(
     const rate = (done - startDone) / (t - stageStart);
     return rate > 0 ? `, ETA ${formatDuration((total - done) / rate / 1000)}` : '';
   };
-  return (stage, done, total) => {
+  const progress = (stage: string, done: number, total: number) => {
     const t = clock();
     const finished = done >= total;
     const starting = stage !== current;
@@ -210,4 +220,12 @@ export function createStageProgress(
     lastText = `${stage}: ${counts}`;
     lastShown = t;
   };
+  const end = () => {
+    // On a terminal, lastText is the unfinished stage whose line the cursor is still on.
+    if (stream.isTTY && lastText) stream.write('\n');
+    current = null;
+    lastText = '';
+    drawn = 0;
+  };
+  return Object.assign(progress, { end });
 }

@@ -49,18 +49,22 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the CLI in this process. `signals` lets a test deliver SIGINT/SIGTERM. */
+/**
+ * Runs the CLI in this process. `signals` lets a test deliver SIGINT/SIGTERM; `terminal` makes
+ * both outputs a terminal of that many columns.
+ */
 export async function cli(
   argv: string[],
   cwd: string,
-  options: { env?: Record<string, string>; onListen?: (send: (s: StopSignal) => void) => void } = {},
+  options: { env?: Record<string, string>; onListen?: (send: (s: StopSignal) => void) => void; terminal?: number } = {},
 ): Promise<CliResult> {
   let stdout = '';
   let stderr = '';
   const listeners = new Set<(s: StopSignal) => void>();
+  const terminal = options.terminal === undefined ? {} : { isTTY: true, columns: options.terminal };
   const io: Io = {
-    stdout: { write: (t: string) => (stdout += t) },
-    stderr: { write: (t: string) => (stderr += t) },
+    stdout: { write: (t: string) => (stdout += t), ...terminal },
+    stderr: { write: (t: string) => (stderr += t), ...terminal },
     env: options.env ?? {},
     cwd,
     argv,

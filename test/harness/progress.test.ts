@@ -150,4 +150,27 @@ describe('progress', () => {
     quiet('figures', 3, 16);
     expect(noColor.writes.join('')).not.toMatch(/\x1b\[\d+m/);
   });
+
+  it('ends a line a stage left unfinished once the work is over, and only such a line', () => {
+    let now = 0;
+    const stopped = stream(true);
+    const stage = createStageProgress(stopped.out, { clock: () => now, noColor: true });
+    stage('figures', 3, 16);
+    stage.end();
+    stage.end();
+    expect(stopped.writes).toEqual(['\rfigures [####----------------] 3/16', '\n']);
+    // Finished, or off a terminal: the line is ended already.
+    const finished = stream(true);
+    const done = createStageProgress(finished.out, { clock: () => now, noColor: true });
+    done('page', 0, 1);
+    done('page', 1, 1);
+    done.end();
+    expect(finished.writes.at(-1)).toMatch(/\n$/);
+    expect(finished.writes.filter((w) => w === '\n')).toEqual([]);
+    const plain = stream(false);
+    const lines = createStageProgress(plain.out, { clock: () => now });
+    lines('figures', 3, 16);
+    lines.end();
+    expect(plain.writes).toEqual(['figures: 3/16\n']);
+  });
 });

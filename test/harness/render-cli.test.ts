@@ -124,6 +124,9 @@ describe('harness render', () => {
     expect(await refused(['bad/expression.vl.json'])).toBe(`figures: 0/1\n${msg.renderFailed('bad/expression.vl.json', "Cannot read properties of undefined (reading 'c')")}`);
     expect(await refused(['bad/field.vl.json'])).toBe(`figures: 0/1\n${msg.renderFailed('bad/field.vl.json', 'it warns: Infinite extent for field "aa": [Infinity, -Infinity]')}`);
     expect(await refused(['bad/field.vl.json'])).toContain('No row of its data has that field');
+    // On a terminal, the refusal starts a line of its own, below the bar it stopped.
+    const onTerminal = await cli(['render', 'bad/field.vl.json'], dir, { terminal: 80, env: { NO_COLOR: '1' } });
+    expect(onTerminal.stderr).toBe(`\rfigures [--------------------] 0/1\n${msg.renderFailed('bad/field.vl.json', 'it warns: Infinite extent for field "aa": [Infinity, -Infinity]')}\n`);
     const layers = await refused(['bad/layers.vl.json']);
     expect(layers).toContain('bad/layers.vl.json: not drawn, since Vega-Lite or Vega warns of it, and it would be drawn other than it asks: Conflicting scale property "range"');
     expect(layers).toContain('set it alike in every layer that sets it');

@@ -411,6 +411,20 @@ describe('a report folder that cannot be written', () => {
 });
 
 describe("an experiment's report() that fails", () => {
+  it('on a terminal, says so on a line of its own, below the bar of the stage it stopped in', async () => {
+    process.env['BAD_REPORT'] = 'throw-in-stage';
+    try {
+      const threw = await cli(['report', 'bad-report.sqlite', '--out', 'stage-out'], dir, { terminal: 80, env: { NO_COLOR: '1' } });
+      expect(threw.code).toBe(2);
+      const lines = threw.stderr.split('\n');
+      const failed = lines.findIndex((line) => line.includes('report() of experiment noop'));
+      expect(lines[failed - 1]).toMatch(/\rfigures \[#+-+\] 1\/3 *$/);
+      expect(lines[failed]).toMatch(/^report\(\) of experiment noop \(\S*bad-report\.ts\) failed: TypeError: cannot draw the second figure/);
+    } finally {
+      delete process.env['BAD_REPORT'];
+    }
+  });
+
   it('is the experiment\'s error, not the harness\'s: exit 2, what failed and where, and nothing written', async () => {
     // In a process of its own, whose stack names the fixture's file as Node loads it.
     const threw = await runHarness(['report', 'bad-report.sqlite', '--out', 'bad-report-out'], { cwd: dir, env: { BAD_REPORT: 'throw' } });

@@ -116,6 +116,7 @@ async function render(files: readonly string[], args: Parameters<Command['run']>
       )
     ).flat();
   } finally {
+    progress.end();
     await pool.close();
   }
   const writing: WriteProgress = { at: null, placed: 0 };

@@ -81,16 +81,22 @@ export const reportCommand: Command = {
     const pngDpi = dpi(args['dpi']);
     tierForReport();
     const dbPath = resolve(io.cwd, String(args['db']));
-    const result = await writeReport({
-      dbPath,
-      outDir: (study) => (out ? resolve(io.cwd, out) : defaultReportDir(study, io.cwd, dbPath)),
-      out,
-      experimentPath: experiment ? experimentModuleIn(experiment, io.cwd, '--experiment', 'the current folder') : undefined,
-      log: (line) => println(io.stderr, line),
-      progress: createStageProgress(io.stderr, { noColor: (io.env['NO_COLOR'] ?? '') !== '' }),
-      cwd: io.cwd,
-      pngDpi,
-    });
+    const progress = createStageProgress(io.stderr, { noColor: (io.env['NO_COLOR'] ?? '') !== '' });
+    let result: ReportResult;
+    try {
+      result = await writeReport({
+        dbPath,
+        outDir: (study) => (out ? resolve(io.cwd, out) : defaultReportDir(study, io.cwd, dbPath)),
+        out,
+        experimentPath: experiment ? experimentModuleIn(experiment, io.cwd, '--experiment', 'the current folder') : undefined,
+        log: (line) => println(io.stderr, line),
+        progress,
+        cwd: io.cwd,
+        pngDpi,
+      });
+    } finally {
+      progress.end();
+    }
     // Asked for a report and none written: refused, so that a script does not go on as if there
     // were one (with --json, the refusal's object).
     if ('none' in result) throw new InputError(result.none);

@@ -122,6 +122,7 @@ export const runCommand: Command = {
       // returning to take a signal), with no word after it. The earlier report stays whole.
       println(io.stderr, msg.runWritingReport(displayPath(reportDir(study.name), io.cwd), reportLater));
       tierForReport();
+      const progress = createStageProgress(io.stderr, { noColor: (io.env['NO_COLOR'] ?? '') !== '' });
       try {
         const result = await writeReport({
           dbPath,
@@ -129,13 +130,15 @@ export const runCommand: Command = {
           out,
           resumeCommand: resume,
           log: (l) => println(io.stderr, l),
-          progress: createStageProgress(io.stderr, { noColor: (io.env['NO_COLOR'] ?? '') !== '' }),
+          progress,
           cwd: io.cwd,
           pngDpi,
         });
+        progress.end();
         printReport(result, io, say);
         report = reportJson(result, io.cwd);
       } catch (thrown) {
+        progress.end();
         // Every trial failed: the run's exit code says so (1), and this why there is no report.
         if (!(thrown instanceof OnlyFailedTrialsError)) throw thrown;
         println(io.stderr, thrown.message);
