@@ -69,13 +69,27 @@ export function progressBar(done: number, total: number, width: number, color: b
   return paint(color, '32', '#'.repeat(filled) + '-'.repeat(width - filled));
 }
 
-/** The numbers of a progress line (pure; shared by the bar and the plain lines). */
-export function progressText(p: { done: number; failed: number; total: number; startDone: number; elapsedMs: number }): string {
+interface ProgressCounts {
+  done: number;
+  failed: number;
+  total: number;
+  startDone: number;
+  elapsedMs: number;
+}
+
+/** The pieces of a progress line: counts, failures, rate and ETA, as text (pure). */
+function progressParts(p: ProgressCounts): { counts: string; failed: string; rate: string; eta: string } {
   const finishedNow = p.done - p.startDone + p.failed;
   const rate = p.elapsedMs > 0 ? (finishedNow * 1000) / p.elapsedMs : 0;
   const remaining = Math.max(0, p.total - p.done - p.failed);
   const eta = rate > 0 ? formatDuration(remaining / rate) : '?';
-  return `${p.done}/${p.total} done, ${p.failed} failed, ${rate >= 100 ? Math.round(rate) : rate.toFixed(1)} trials/s, ETA ${eta}`;
+  return { counts: `${p.done}/${p.total}`, failed: `${p.failed} failed`, rate: `${rate >= 100 ? Math.round(rate) : rate.toFixed(1)} trials/s`, eta: `ETA ${eta}` };
+}
+
+/** The numbers of a progress line (pure; shared by the bar and the plain lines). */
+export function progressText(p: ProgressCounts): string {
+  const { counts, failed, rate, eta } = progressParts(p);
+  return `${counts} done, ${failed}, ${rate}, ${eta}`;
 }
 
 /** How often the progress looks for a stop of the process, and how late its timer must come to count as one (see createProgress). */
@@ -114,13 +128,28 @@ export function createProgress(stream: ProgressStream, options: ProgressOptions)
   };
 
   let drawn = 0;
-  const text = () => progressText({ done, failed, total, startDone, elapsedMs: clock() - started - pausedMs });
+  const counts = () => ({ done, failed, total, startDone, elapsedMs: clock() - started - pausedMs });
+  const text = () => progressText(counts());
   const draw = (end = '') => {
     const bar = progressBar(done + failed, total, Math.max(10, Math.min(30, (stream.columns ?? 80) - 70)), color);
-    const numbers = failed ? text().replace(/(\d+) failed/, paint(color, '31', '$1 failed')) : text();
-    // On a narrow terminal the rate goes first, then the bar: the counts and the ETA stay.
-    const withoutRate = numbers.replace(/, [\d.]+ trials\/s/, '');
-    const line = fitLine([`${options.label} [${bar}] ${numbers}`, `${options.label} [${bar}] ${withoutRate}`, `${options.label} ${withoutRate}`], stream.columns);
+    const parts = progressParts(counts());
+    const failures = failed ? paint(color, '31', parts.failed) : parts.failed;
+    const label = options.label;
+    // On a narrow terminal the rate goes first, then the bar, the word "done", the label, and
+    // last the failures: the counts and the ETA stay.
+    const withoutRate = `${parts.counts} done, ${failures}, ${parts.eta}`;
+    const short = `${parts.counts}, ${failures}, ${parts.eta}`;
+    const line = fitLine(
+      [
+        `${label} [${bar}] ${parts.counts} done, ${failures}, ${parts.rate}, ${parts.eta}`,
+        `${label} [${bar}] ${withoutRate}`,
+        `${label} ${withoutRate}`,
+        `${label} ${short}`,
+        short,
+        `${parts.counts} ${parts.eta}`,
+      ],
+      stream.columns,
+    );
     drawn = redraw(stream, line, drawn, color, end);
   };
   const show = (force: boolean) => {

@@ -89,9 +89,9 @@ describe('progress', () => {
 
   it('fits a narrow terminal: the rate, then the bar, give way to the counts and the ETA, so that no line wraps', () => {
     let now = 0;
-    const lines = (columns: number) => {
+    const lines = (columns: number, label = 'paper') => {
       const writes: string[] = [];
-      const p = createProgress({ isTTY: true, columns, write: (t: string) => writes.push(t) }, { label: 'paper', clock: () => now, noColor: true });
+      const p = createProgress({ isTTY: true, columns, write: (t: string) => writes.push(t) }, { label, clock: () => now, noColor: true });
       now = 0;
       p.start(7290, 0);
       now = 2000;
@@ -101,8 +101,12 @@ describe('progress', () => {
     expect(lines(100).at(-1)).toMatch(/^paper \[#+-+\] 1000\/7290 done, 0 failed, 500 trials\/s, ETA 13s$/);
     expect(lines(60).at(-1)).toMatch(/^paper \[#+-+\] 1000\/7290 done, 0 failed, ETA 13s$/);
     expect(lines(45).at(-1)).toBe('paper 1000/7290 done, 0 failed, ETA 13s');
-    expect(lines(20).at(-1)).toBe('paper 1000/7290 don'); // cut: 19 columns, one left for the cursor
-    for (const columns of [100, 60, 45, 20]) for (const line of lines(columns)) expect(line.length).toBeLessThan(columns);
+    // A longer study name on a 40-column terminal: "done", then the name, go before the ETA would.
+    expect(lines(40, 'ablations').at(-1)).toBe('ablations 1000/7290, 0 failed, ETA 13s');
+    expect(lines(40, 'inference-tiny').at(-1)).toBe('1000/7290, 0 failed, ETA 13s');
+    expect(lines(20).at(-1)).toBe('1000/7290 ETA 13s'); // 19 columns, one left for the cursor
+    expect(lines(12).at(-1)).toBe('1000/7290 E'); // cut, at last
+    for (const columns of [100, 60, 45, 40, 20, 12]) for (const line of [...lines(columns), ...lines(columns, 'inference-tiny')]) expect(line.length).toBeLessThan(columns);
     expect(fitLine(['figures [####] 4/16, ETA 6s', 'figures 4/16, ETA 6s'], 24)).toBe('figures 4/16, ETA 6s');
   });
 
