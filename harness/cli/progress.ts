@@ -1,8 +1,8 @@
 /**
  * Progress display. On a terminal: one live line (bar, done/failed/total, trials per second,
- * ETA), redrawn at most every `redrawMs`; colour unless NO_COLOR is set. Elsewhere (a log
- * file, CI): one plain line every `lineEveryMs`. Progress goes to stderr so stdout stays clean
- * for results and --json.
+ * ETA), redrawn at most every `redrawMs`; colour unless the environment asks for none
+ * (`noColorIn`: NO_COLOR, FORCE_COLOR=0, TERM=dumb). Elsewhere (a log file, CI): one plain line
+ * every `lineEveryMs`. Progress goes to stderr so stdout stays clean for results and --json.
  */
 import type { ProgressSink } from '../run/run.js';
 
@@ -21,6 +21,19 @@ export interface ProgressOptions {
   clock?: () => number;
   /** Leave out of the rate the time the process stood stopped, seen by a timer (default: with the real clock). */
   watchPauses?: boolean;
+}
+
+/**
+ * Whether the environment asks for no colour, and so no escape code at all (see `redraw`), by
+ * the conventions users set, read as Node reads them for its own output: FORCE_COLOR set asks
+ * for colour (empty, 1, 2, 3 or true), even beside NO_COLOR, or for none (0, false, anything
+ * else); unset, NO_COLOR of any value but the empty one asks for none, and so does TERM=dumb, a
+ * terminal that knows no escape codes.
+ */
+export function noColorIn(env: Record<string, string | undefined>): boolean {
+  const force = env['FORCE_COLOR'];
+  if (force !== undefined) return !['', '1', '2', '3', 'true'].includes(force);
+  return (env['NO_COLOR'] ?? '') !== '' || env['TERM'] === 'dumb';
 }
 
 export function formatDuration(seconds: number): string {
