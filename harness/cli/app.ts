@@ -38,7 +38,8 @@ export const commands: readonly Command[] = [
 
 export async function main(given: readonly string[], io: Io): Promise<number> {
   const argv = wordsAfterEndOfOptions(given);
-  if (argv[0] === '--version' && argv.slice(1).every((a) => a === '--json')) {
+  // --version and --json in either order, and nothing else.
+  if (argv.includes('--version') && argv.every((a) => a === '--version' || a === '--json')) {
     const info = versionInfo();
     println(io.stdout, argv.includes('--json') ? JSON.stringify(info) : versionLine(info));
     return exitCodes.ok;

@@ -53,6 +53,8 @@ describe('usage', () => {
     const info = JSON.parse(json.stdout) as VersionInfo;
     expect(info).toEqual({ name: 'harness', version: pkg.version, commit: gitState().commit, modified: expect.any(Boolean), node: process.version });
     expect(info.commit).toMatch(/^[0-9a-f]{40}$/);
+    // Its options in either order, as everywhere else.
+    expect(await cli(['--json', '--version'], dir)).toEqual(json);
     const line = await cli(['--version'], dir);
     expect(line).toEqual({ code: 0, stdout: `${versionLine(info)}\n`, stderr: '' });
     expect(line.stdout).toMatch(new RegExp(`^harness ${pkg.version.replace(/\./g, '\\.')} \\(commit ${info.commit!.slice(0, 7)}(, with local changes)?; Node v\\d+`));
