@@ -37,7 +37,7 @@ export const commands: readonly Command[] = [
 ];
 
 export async function main(given: readonly string[], io: Io): Promise<number> {
-  const argv = wordsAfterEndOfOptions(given);
+  const argv = helpAsOption(wordsAfterEndOfOptions(given));
   // --version and --json in either order, and nothing else.
   if (argv.includes('--version') && argv.every((a) => a === '--version' || a === '--json')) {
     const info = versionInfo();
@@ -116,6 +116,17 @@ function wordsAfterEndOfOptions(argv: readonly string[]): string[] {
   const end = argv.indexOf('--');
   if (end < 0) return [...argv];
   return [...argv.slice(0, end), ...argv.slice(end + 1).map((word) => (word.startsWith('-') ? `./${word}` : word))];
+}
+
+/**
+ * `harness help <command>`, as git and npm take it, as `harness <command> --help`; a command
+ * misspelt there as that command, whose refusal names the commands there are. (yargs answers a
+ * bare `harness help` with the program's help, and refused `help run` as an unknown command.)
+ */
+function helpAsOption(argv: readonly string[]): string[] {
+  if (argv[0] !== 'help' || argv.length !== 2 || argv[1]!.startsWith('-')) return [...argv];
+  const named = argv[1]!;
+  return commands.some((c) => c.name === named) ? [named, '--help'] : [named];
 }
 
 /**

@@ -43,7 +43,14 @@ describe('usage', () => {
       const help = await cli([c.name, '--help'], dir);
       expect(help.code).toBe(0);
       expect(help.stdout).toContain(`harness ${c.command}`);
+      // As git and npm take it: `harness help <command>`.
+      expect(await cli(['help', c.name], dir)).toEqual(help);
     }
+    expect(await cli(['help'], dir)).toEqual(top);
+    // A command misspelt there: the commands there are, as anywhere else.
+    const misspelt = await cli(['help', 'runn'], dir);
+    expect(misspelt.code).toBe(2);
+    expect(misspelt.stderr).toContain('Unknown command "runn". Did you mean run?');
   });
 
   it('prints the version, the commit and Node, as a line or as JSON', async () => {
