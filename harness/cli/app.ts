@@ -65,7 +65,8 @@ export async function main(given: readonly string[], io: Io): Promise<number> {
     .version(false)
     // Answered above, before parsing; declared here so that --help lists it.
     .option('version', { type: 'boolean', describe: 'Show the version, the commit and Node\'s version (with --json: as JSON)', global: false })
-    .wrap(Math.min(110, io.stdout.columns ?? 100))
+    // A terminal that gives no width (0: a pty without a size) wraps at 100 columns, as a pipe does.
+    .wrap(Math.min(110, io.stdout.columns || 100))
     .fail((message: string | undefined, error: Error | undefined) => {
       const text = message ?? error?.message ?? 'Invalid command line';
       if (!failures.includes(text)) failures.push(text);

@@ -47,6 +47,11 @@ describe('usage', () => {
       expect(await cli(['help', c.name], dir)).toEqual(help);
     }
     expect(await cli(['help'], dir)).toEqual(top);
+    // Wrapped to a terminal's width, or to 100 columns where it gives none (a pty without a size says 0).
+    for (const [columns, width] of [[60, 60], [0, 100], [undefined, 100]] as const) {
+      const lines = (await cli(['run', '--help'], dir, columns === undefined ? {} : { terminal: columns })).stdout.split('\n');
+      expect(Math.max(...lines.map((line) => line.length)), `${columns} columns`).toBeLessThanOrEqual(width);
+    }
     // A command misspelt there: the commands there are, as anywhere else.
     const misspelt = await cli(['help', 'runn'], dir);
     expect(misspelt.code).toBe(2);
