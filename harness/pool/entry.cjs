@@ -10,6 +10,11 @@
  */
 const { workerData } = require('node:worker_threads');
 
+// What an experiment prints (console.log, or process.stdout itself) is for people, as the
+// harness's own messages are: it goes to stderr, so that stdout holds only the command's results
+// (a run's or a plan's --json).
+process.stdout.write = process.stderr.write.bind(process.stderr);
+
 const loading = import(workerData.module);
 loading.catch(() => {}); // a failed load fails the first task, not the thread
 

@@ -15,7 +15,7 @@ import { gitState } from '../../harness/run/provenance.js';
 import { runHarness } from '../reliability/helpers.js';
 import { formatList } from '../../harness/cli/format.js';
 import { faultMessage } from '../fixtures/experiments/faulty.js';
-import { cli, faultyModule, noopModule, noopStudy, query, root, tempDir, writeStudy } from './helpers.js';
+import { cli, faultyModule, fixtures, noopModule, noopStudy, query, root, tempDir, writeStudy } from './helpers.js';
 
 /** Trials committed so far (0 while the database does not exist yet). */
 function savedTrials(db: string): number {
@@ -252,6 +252,19 @@ describe('run, status, export, report', () => {
         expect(stderr.includes('\x1b'), JSON.stringify(env)).toBe(coloured);
       }
     }
+  });
+
+  it("sends what an experiment prints as its groups run to stderr, so that stdout holds only the run's, or the plan's, --json", async () => {
+    writeStudy(dir, 'chatty.yaml', noopStudy({ name: 'clichatty', experiment: join(fixtures, 'experiments', 'chatty.ts'), seeds: 1, axes: { color: ['red', 'green'], size: ['s'] } }));
+    const run = await runHarness(['run', 'chatty.yaml', '--db', 'chatty.sqlite', '--threads', '1', '--json'], { cwd: dir });
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ study: 'clichatty', ok: 2 });
+    expect(run.stderr).toContain('chatty: running group');
+    expect(run.stderr).toContain('chatty: and once more');
+    const plan = await runHarness(['plan', 'chatty.yaml', '--db', 'chatty-plan.sqlite', '--json'], { cwd: dir });
+    expect(plan.code).toBe(0);
+    expect(JSON.parse(plan.stdout)).toMatchObject({ study: 'clichatty' });
+    expect(plan.stderr).toContain('chatty: running group');
   });
 
   it("warns when git gives no commit for the checkout, in git's words, and records the run without one", async () => {
