@@ -1151,6 +1151,11 @@ export function optionEmpty(option: string): string {
   return optionInvalid(option, 'needs a value', '', `Give --${option} a value, or leave it out for its default (see --help).`);
 }
 
+/** `--db -`: a lone dash, standard input or output, where a path is needed. */
+export function optionDash(option: string): string {
+  return optionInvalid(option, 'names a file or folder, and - (standard input or output) cannot be one', '-', `Give a path (./- for one named "-"), or leave out --${option} for its default.`);
+}
+
 export function argumentAsOption(name: string, usage: string, command: string): string {
   return `--${name}: ${command} takes <${name}> as an argument, not as an option. Write: harness ${usage}. See "harness ${command} --help".`;
 }

@@ -96,7 +96,7 @@ export async function main(given: readonly string[], io: Io): Promise<number> {
   }
   const picked = chosen as { command: Command; args: Args } | null;
   if (!picked) return exitCodes.ok;
-  const empty = emptyValue(picked.command, picked.args, argv);
+  const empty = emptyValue(picked.command, picked.args, argv) ?? dashedPath(picked.command, picked.args);
   if (empty) return refuse(io, argv, empty, exitCodes.badInput);
   try {
     // A damaged database surfaces at whichever query first reads a bad page: named, exit 2.
@@ -133,18 +133,20 @@ function helpAsOption(argv: readonly string[]): string[] {
 /**
  * `--shard -1/3` as `--shard=-1/3`: yargs takes a value that starts with a dash and is not a
  * plain number for short flags ("Unknown argument: 1"), so the option's own check never saw
- * it and the message did not name the option.
+ * it and the message did not name the option. Likewise `--out -` as `--out=-`: yargs took the
+ * lone dash for an extra argument.
  */
 function withNegativeValuesJoined(argv: readonly string[]): string[] {
+  const dashed = (token: string) => /^-[\d.]/.test(token) || token === '-';
   // Building a command's options takes a yargs of its own: only for a line that needs it.
-  if (!argv.some((token) => /^-[\d.]/.test(token))) return [...argv];
+  if (!argv.some(dashed)) return [...argv];
   const command = commands.find((c) => c.name === argv[0]);
   const valued = new Set(command ? optionsOf(command).string : []);
   const tokens: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const name = /^--([\w-]+)$/.exec(argv[i]!)?.[1];
     const next = argv[i + 1];
-    if (name !== undefined && valued.has(name) && next !== undefined && /^-[\d.]/.test(next)) tokens.push(`${argv[i]}=${argv[++i]}`);
+    if (name !== undefined && valued.has(name) && next !== undefined && dashed(next)) tokens.push(`${argv[i]}=${argv[++i]}`);
     else tokens.push(argv[i]!);
   }
   return tokens;
@@ -325,6 +327,16 @@ function emptyValue(command: Command, args: Args, argv: readonly string[]): stri
     if (givenEmpty || givenBare) return positionals.has(name) ? msg.argumentEmpty(name, command.name) : msg.optionEmpty(name);
   }
   return null;
+}
+
+/**
+ * The refusal of a path option given as `-` (`--db -`): standard input or output, which only
+ * export's --out can write to; elsewhere it would name a file or folder "-" in the current folder.
+ */
+function dashedPath(command: Command, args: Args): string | null {
+  const paths = ['db', 'out', 'experiment'].filter((name) => !(command.name === 'export' && name === 'out'));
+  const dashed = paths.find((name) => args[name] === '-');
+  return dashed === undefined ? null : msg.optionDash(dashed);
 }
 
 /**

@@ -153,6 +153,10 @@ describe('usage', () => {
       [['report', 'results/cli.sqlite', '--out', ''], msg.optionEmpty('out')],
       [['export', 'results/cli.sqlite', '--table'], msg.optionEmpty('table')],
       [['export', ''], msg.argumentEmpty('db', 'export')],
+      // A lone dash, standard input or output, where a file or folder is named (export's --out alone writes to stdout).
+      [['run', study, '--db', '-'], msg.optionDash('db')],
+      [['report', 'results/cli.sqlite', '--out=-'], msg.optionDash('out')],
+      [['report', 'results/cli.sqlite', '--experiment', '-'], msg.optionDash('experiment')],
     ];
     for (const [argv, expected] of cases) {
       const result = await cli(argv, dir);
@@ -387,6 +391,9 @@ describe('run, status, export, report', () => {
     expect(lines[0]).toBe('cell_index,key,group_key,replicate,color,size,status,value,label,rank,diagnostics,error,duration_ms,run_id');
     expect(lines).toHaveLength(19);
     expect(lines[1]).toMatch(/^0,[0-9a-f]{32},[0-9a-f]{32},0,red,s,ok,[\d.]+,red-s,1,"{""mode"":""plain""}",,/);
+    // --out -: standard output, as POSIX utilities read it, never a file named "-".
+    for (const dash of [['--out', '-'], ['--out=-']]) expect(await cli(['export', 'results/clinoop.sqlite', ...dash], dir)).toEqual(csv);
+    expect(existsSync(join(dir, '-'))).toBe(false);
     const out = await cli(['export', 'results/clinoop.sqlite', '--table', 'curves', '--format', 'json', '--out', 'curves.json'], dir);
     expect(out.stderr).toBe(`${msg.exportWritten(18 / 3 * 4, 'curves', 'curves.json')}\n`);
     const curves = JSON.parse(readFileSync(join(dir, 'curves.json'), 'utf8')) as { group_key: string; idx: number; x: number; y: number }[];

@@ -24,11 +24,13 @@ export const exportCommand: Command = {
   builder: (y) =>
     y
       .positional('db', { type: 'string', describe: 'Results database' })
-      .options({ ...options('format', 'table', 'out', 'results-only'), out: { type: 'string', describe: 'File to write [default: stdout]' } }),
+      .options({ ...options('format', 'table', 'out', 'results-only'), out: { type: 'string', describe: 'File to write, or - for stdout [default: stdout]' } }),
   async run(args, io) {
     // yargs checks each value against the choices; a repeated option is refused here.
     const table = text('table', args['table']) as ExportTable;
-    const outPath = text('out', args['out']);
+    // `-` is standard output, as POSIX utilities read it for a file to write, never a file named "-".
+    const given = text('out', args['out']);
+    const outPath = given === '-' ? undefined : given;
     const asked = text('format', args['format']) as ExportFormat | undefined;
     const resultsOnly = args['results-only'] === true;
     if (outPath) refuseOtherFile(outPath, asked, table, resultsOnly);
