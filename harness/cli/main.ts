@@ -4,6 +4,7 @@
  * SIGINT/SIGTERM/SIGUSR1, and SIGHUP on a terminal (a run, to stop cleanly), the first one goes to it
  * and a second one exits at once; otherwise a signal ends the process at once, by its default action.
  */
+import { Console } from 'node:console';
 import { closeSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import { exitCodes, type Io, type StopSignal } from './io.js';
@@ -11,6 +12,14 @@ import { tierForCommandLine } from './tiering.js';
 
 // First: it tunes V8 for everything run after it.
 tierForCommandLine();
+
+/**
+ * What an experiment prints with console.log in this thread (its report(), or its module as it
+ * loads) is for people, as the harness's own messages are: it goes to stderr, so that stdout
+ * holds only the command's results (--json, an export's rows). The harness writes its own output
+ * through `io`, never through console; a group worker's stdout goes to stderr too (pool/entry.cjs).
+ */
+globalThis.console = new Console({ stdout: process.stderr, stderr: process.stderr });
 
 /**
  * SIGHUP says the terminal went away (a closed window, a dropped ssh connection, whose shell passes

@@ -271,6 +271,14 @@ describe('run, status, export, report', () => {
     expect(plan.stderr).toContain('chatty: running group');
   });
 
+  it("sends what an experiment's report() prints to stderr, so that stdout holds only the report's --json", async () => {
+    // chatty.sqlite: the run of the test before.
+    const report = await runHarness(['report', 'chatty.sqlite', '--out', 'chatty-report', '--json'], { cwd: dir });
+    expect(report.code).toBe(0);
+    expect(JSON.parse(report.stdout)).toMatchObject({ db: 'chatty.sqlite', files: ['trials.txt'] });
+    expect(report.stderr).toContain('chatty: reporting 2 trials');
+  });
+
   it("warns when git gives no commit for the checkout, in git's words, and records the run without one", async () => {
     const gitless = tempDir();
     writeStudy(gitless, 'noop.yaml', noopStudy({ name: 'gitless' }));
