@@ -30,22 +30,23 @@ export const mergeCommand: Command = {
     const shown = { ...result, out: displayPath(out, io.cwd) };
     const complete = result.missing === 0 && result.failed === 0;
     if (result.code.length > 1) println(io.stderr, msg.mergeMixedCode(shown.out, result.code));
-    if (args['json'] === true) println(io.stdout, JSON.stringify(shown));
-    else {
-      println(io.stdout, msg.mergeSummary({ ...shown, cells: result.cells }));
-      // The shards' databases as named here: a missing one goes beside them.
-      const shownInputs = inputs.map((p) => displayPath(p, io.cwd));
-      const rerun = (shard: string) => {
-        const { index, count } = parseShard(shard);
-        return rerunShard(shard, result.shardCommands, shardPathAmong(index, count, shownInputs));
-      };
-      // A shard whose trials hit the time limit is retried without it, as the advice says; so is a
-      // missing one, whose command may be another shard's, limit and all.
-      const timedOut = result.failed > 0 ? shardsThatTimedOut(out).filter((shard) => result.failedByShard.some((s) => s.shard === shard)) : [];
-      const noLimit = (shard: string) => withoutOption(rerun(shard), '--task-timeout');
-      if (result.missing > 0) println(io.stdout, msg.mergeMissing(result.missing, result.missingByShard, result.missingShards, timedOut.length ? noLimit : rerun));
-      if (result.failed > 0) println(io.stdout, msg.mergeFailed(result.failed, result.failedByShard, (shard) => (timedOut.includes(shard) ? noLimit(shard) : rerun(shard)), timedOut));
-    }
+    // Under --json, what is said for people goes to stderr, and stdout holds the object alone.
+    const json = args['json'] === true;
+    const say = json ? io.stderr : io.stdout;
+    println(say, msg.mergeSummary({ ...shown, cells: result.cells }));
+    // The shards' databases as named here: a missing one goes beside them.
+    const shownInputs = inputs.map((p) => displayPath(p, io.cwd));
+    const rerun = (shard: string) => {
+      const { index, count } = parseShard(shard);
+      return rerunShard(shard, result.shardCommands, shardPathAmong(index, count, shownInputs));
+    };
+    // A shard whose trials hit the time limit is retried without it, as the advice says; so is a
+    // missing one, whose command may be another shard's, limit and all.
+    const timedOut = result.failed > 0 ? shardsThatTimedOut(out).filter((shard) => result.failedByShard.some((s) => s.shard === shard)) : [];
+    const noLimit = (shard: string) => withoutOption(rerun(shard), '--task-timeout');
+    if (result.missing > 0) println(say, msg.mergeMissing(result.missing, result.missingByShard, result.missingShards, timedOut.length ? noLimit : rerun));
+    if (result.failed > 0) println(say, msg.mergeFailed(result.failed, result.failedByShard, (shard) => (timedOut.includes(shard) ? noLimit(shard) : rerun(shard)), timedOut));
+    if (json) println(io.stdout, JSON.stringify(shown));
     return complete ? exitCodes.ok : exitCodes.incomplete;
   },
 };
