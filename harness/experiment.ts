@@ -159,13 +159,6 @@ export interface TrialRecord {
   error: string | null;
 }
 
-export interface CurveRecord {
-  groupKey: string;
-  /** Row index within the group's curve. */
-  idx: number;
-  row: Record<string, Scalar>;
-}
-
 export interface RunRecord {
   id: number;
   startedAt: string;

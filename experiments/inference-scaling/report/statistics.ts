@@ -87,8 +87,6 @@ export interface PairedStats {
   accuracyLost: Summary;
 }
 
-export const PAIRED_MEASURES: readonly PairedMeasure[] = ['costSaved', 'latencySaved', 'accuracyLost'];
-
 /** Per-seed value of a paired measure, or null when it is undefined (e.g. a zero reference). */
 export function pairedValue(measure: PairedMeasure, x: Pick, ref: Pick): number | null {
   const pct = (a: number | null, r: number | null) => (a === null || r === null || r === 0 ? null : (100 * (r - a)) / r);

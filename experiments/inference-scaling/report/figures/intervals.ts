@@ -6,16 +6,6 @@
 import type { Analysis } from '../analysis.js';
 import { boldFacet, modelNameAxis, rowHeaderLength, selectorColourScale, tip, withoutScaleNote, wrapped, type Obj } from './theme.js';
 
-export interface IntervalRow {
-  condition: string;
-  model: string;
-  selector: string;
-  mean: number | null;
-  lo: number | null;
-  hi: number | null;
-  [extra: string]: unknown;
-}
-
 export interface IntervalChartOptions {
   selectors: readonly string[];
   /** Colour scale domain: every selector of the study, so colours match the other figures. */
