@@ -1,5 +1,5 @@
 /** Plain-text views of plan, status and list results (the JSON views are the objects themselves). */
-import { formatDuration } from './progress.js';
+import { formatDuration } from '../cluster/format.js';
 import type { PlanReport } from '../run/plan.js';
 import type { DbStatus } from '../run/status.js';
 import type { ExperimentEntry, StudyEntry } from '../run/list.js';

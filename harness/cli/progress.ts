@@ -36,7 +36,8 @@ export function noColorIn(env: Record<string, string | undefined>): boolean {
   return (env['NO_COLOR'] ?? '') !== '' || env['TERM'] === 'dumb';
 }
 
-export function formatDuration(seconds: number): string {
+/** A duration in the fewest columns, for a progress line: `59s`, `1m01s`, `1h02m`; `?` when unknown. */
+export function compactDuration(seconds: number): string {
   if (!Number.isFinite(seconds)) return '?';
   const s = Math.max(0, Math.round(seconds));
   if (s < 60) return `${s}s`;
@@ -95,7 +96,7 @@ function progressParts(p: ProgressCounts): { counts: string; failed: string; rat
   const finishedNow = p.done - p.startDone + p.failed;
   const rate = p.elapsedMs > 0 ? (finishedNow * 1000) / p.elapsedMs : 0;
   const remaining = Math.max(0, p.total - p.done - p.failed);
-  const eta = rate > 0 ? formatDuration(remaining / rate) : '?';
+  const eta = rate > 0 ? compactDuration(remaining / rate) : '?';
   return { counts: `${p.done}/${p.total}`, failed: `${p.failed} failed`, rate: `${rate >= 100 ? Math.round(rate) : rate.toFixed(1)} trials/s`, eta: `ETA ${eta}` };
 }
 
@@ -230,7 +231,7 @@ export function createStageProgress(
   /** Time left at the pace since the stage started ('' until there is a pace). */
   const eta = (done: number, total: number, t: number) => {
     const rate = (done - startDone) / (t - stageStart);
-    return rate > 0 ? `, ETA ${formatDuration((total - done) / rate / 1000)}` : '';
+    return rate > 0 ? `, ETA ${compactDuration((total - done) / rate / 1000)}` : '';
   };
   const progress = (stage: string, done: number, total: number) => {
     const t = clock();
@@ -245,7 +246,7 @@ export function createStageProgress(
     if (`${stage}: ${counts}` === lastText) return;
     if (stream.isTTY) {
       if (!starting && !finished && t - lastShown < redrawMs) return;
-      const tail = finished ? (starting ? '' : `, ${formatDuration((t - stageStart) / 1000)}`) : eta(done, total, t);
+      const tail = finished ? (starting ? '' : `, ${compactDuration((t - stageStart) / 1000)}`) : eta(done, total, t);
       const line = fitLine([`${stage} [${progressBar(done, total, 20, color)}] ${counts}${tail}`, `${stage} ${counts}${tail}`], stream.columns);
       // A stage left unfinished keeps its line; the next starts on one of its own.
       if (starting && lastText && !lastText.startsWith(`${stage}:`)) {

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { createProgress, createStageProgress, fitLine, formatDuration, progressText } from '../../harness/cli/progress.js';
+import { createProgress, createStageProgress, fitLine, compactDuration, progressText } from '../../harness/cli/progress.js';
 
 function stream(isTTY: boolean) {
   const writes: string[] = [];
@@ -11,7 +11,7 @@ describe('progress', () => {
     expect(progressText({ done: 5, failed: 1, total: 10, startDone: 2, elapsedMs: 2000 })).toBe('5/10 done, 1 failed, 2.0 trials/s, ETA 2s');
     expect(progressText({ done: 0, failed: 0, total: 10, startDone: 0, elapsedMs: 0 })).toBe('0/10 done, 0 failed, 0.0 trials/s, ETA ?');
     expect(progressText({ done: 3000, failed: 0, total: 9000, startDone: 0, elapsedMs: 1000 })).toBe('3000/9000 done, 0 failed, 3000 trials/s, ETA 2s');
-    expect([formatDuration(59.4), formatDuration(61), formatDuration(3725)]).toEqual(['59s', '1m01s', '1h02m']);
+    expect([compactDuration(59.4), compactDuration(61), compactDuration(3725)]).toEqual(['59s', '1m01s', '1h02m']);
   });
 
   it('takes the time the process stood stopped out of the rate and the ETA, and no slow stretch of work', () => {
