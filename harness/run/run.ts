@@ -277,7 +277,7 @@ async function runInto(store: Store, options: RunOptions, now: () => Date, log: 
     let inFlight = 0;
     const pump = () => {
       // Two batches per thread: a worker starts its next batch while the main thread records the
-      // last one. Queued batches do not run down their time limit (it starts with the batch).
+      // last one. Queued batches do not run down the time limit (each group's starts with the group).
       while (!stopReason && inFlight < threads * 2) {
         let next: IteratorResult<PlannedGroup[]>;
         try {
