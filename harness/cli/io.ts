@@ -1,4 +1,6 @@
 /** What a command may touch of its process: output streams, environment, cwd, signals. */
+import { shellCommand } from '../cluster/shell.js';
+
 export interface Output {
   /** False when the text is queued for a reader that has not caught up (then wait for `drained`). */
   write(text: string): unknown;
@@ -34,12 +36,8 @@ export function println(out: Output, text: string): void {
   out.write(`${text}\n`);
 }
 
-function shellQuote(arg: string): string {
-  return /^[A-Za-z0-9_\-.,/=:@%+]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
-}
-
 export function commandLine(argv: readonly string[]): string {
-  return ['harness', ...argv].map(shellQuote).join(' ');
+  return shellCommand(['harness', ...argv]);
 }
 
 /** The command that resumes a run: the same arguments without --fresh. */

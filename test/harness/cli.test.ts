@@ -78,6 +78,12 @@ describe('usage', () => {
     expect(versionLine({ ...refused, gitProblem: undefined })).toBe(`harness ${pkg.version} (not a git checkout; Node ${process.version})`);
   });
 
+  it('writes the command to resume as a shell reads it back: quoted where it must be, without --fresh', () => {
+    expect(resumeCommand(['run', "it's here.yaml", '--fresh', '--set', 'sim.M=300,1000', '--db', 'r/a@b+c%d.sqlite'])).toBe(
+      `npx harness run 'it'\\''s here.yaml' --set sim.M=300,1000 --db r/a@b+c%d.sqlite`,
+    );
+  });
+
   it('refuses unknown commands, unknown options, missing arguments and bad choices, pointing to --help', async () => {
     const cases: [string[], string][] = [
       [[], msg.cliUsage('Give a command.')],
