@@ -2,13 +2,13 @@
  * What stands in the way of a file or folder a command is about to write, found before the work
  * (the report's folder, the Slurm shard folder, an export's file, a new database's folder).
  */
-import { accessSync, constants, statSync, type Stats } from 'node:fs';
+import { accessSync, constants, lstatSync, statSync, type Stats } from 'node:fs';
 import { dirname } from 'node:path';
 
-/** What is at `path`, or null when nothing can be found there. */
-export function statOrNull(path: string): Stats | null {
+/** What is at `path` (a link itself when `link`, else what it leads to), or null when nothing can be found there. */
+export function statOrNull(path: string, link = false): Stats | null {
   try {
-    return statSync(path);
+    return link ? lstatSync(path) : statSync(path);
   } catch {
     return null;
   }

@@ -9,13 +9,13 @@
  * of an unfinished run gets a report that says so (ReportInput.coverage, and `partial` in the
  * result); one with failed trials, a warning that names their commonest error (`failures`).
  */
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, unlinkSync, type Stats } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, unlinkSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
 import type { Experiment, ReportFile, ReportInput, RunRecord } from '../experiment.js';
 import { canonicalJson, sha256 } from '../identity.js';
 import { removeAbandonedTempsOf, removeEmptyFolders, removeFolderWhole, writeFileAtomically, writeFilesAtomically, type WriteProgress } from '../files.js';
-import { errnoCode, outputFolderProblem } from '../folders.js';
+import { errnoCode, outputFolderProblem, statOrNull } from '../folders.js';
 import { FONT_FAMILY } from '../render/fonts.js';
 import { RenderPool } from '../render/pool.js';
 import { errorMessage, errorStack, InputError, OnlyFailedTrialsError } from '../errors.js';
@@ -470,15 +470,6 @@ class ReportLedger {
 
   private pathOf(path: string): string {
     return join(this.folder, ...path.split('/'));
-  }
-}
-
-/** What is at `path` (a link itself when `link`, else what it leads to); null where nothing is. */
-function statOrNull(path: string, link: boolean): Stats | null {
-  try {
-    return link ? lstatSync(path) : statSync(path);
-  } catch {
-    return null;
   }
 }
 
