@@ -17,6 +17,7 @@ import { Piscina } from 'piscina';
 import type { GroupTask } from '../experiment.js';
 import { compiledModuleUrl } from './compile.js';
 import { errorMessage, errorStack } from '../errors.js';
+import { errnoCode } from '../folders.js';
 import * as msg from '../messages.js';
 import { DONE, LOADING, QUEUED, newProgress, readProgress, type GroupOutcome, type RunGroupsRequest, type RunGroupsResponse, type WorkerEvent } from './protocol.js';
 
@@ -172,7 +173,7 @@ function failedOutcome(group: GroupTask, thrown: unknown): GroupOutcome {
   const message =
     thrown instanceof TimeoutError
       ? thrown.message
-      : (thrown as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY'
+      : errnoCode(thrown) === 'ERR_WORKER_OUT_OF_MEMORY'
         ? `its worker ran out of memory while running this group (${reason}); give workers more with --worker-memory, or make the group smaller`
         : /^worker exited with code/.test(reason)
           ? `its worker died while running this group (${reason})`

@@ -7,13 +7,14 @@ import Database from 'better-sqlite3';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { closeSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { InputError, errorMessage } from '../errors.js';
+import { errnoCode } from '../folders.js';
 import * as msg from '../messages.js';
 import { connect, sameFile, walBytes } from './connect.js';
 
 /** SQLite's report of a file it cannot make sense of: bad pages (SQLITE_CORRUPT*) or no database. */
 export function isDamageReport(thrown: unknown): boolean {
-  const code = (thrown as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT'));
+  const code = errnoCode(thrown);
+  return code !== undefined && (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT'));
 }
 
 /**

@@ -5,6 +5,7 @@
  * InputError that says so. Anything that is not an SQLite error is a bug and passes unchanged.
  */
 import { InputError, errorMessage } from '../errors.js';
+import { errnoCode } from '../folders.js';
 import * as msg from '../messages.js';
 import { busyTimeoutMs } from './store.js';
 
@@ -29,8 +30,8 @@ export class DatabaseGoneError extends WriteError {
 
 /** The error to throw for `thrown`, raised while writing to the database shown as `shown`. */
 export function asWriteError(shown: string, thrown: unknown): unknown {
-  const code = (thrown as { code?: unknown } | null)?.code;
-  if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return thrown;
+  const code = errnoCode(thrown);
+  if (code === undefined || !code.startsWith('SQLITE_')) return thrown;
   if (code.startsWith('SQLITE_BUSY')) return new InputError(msg.dbLocked(shown, busyTimeoutMs / 1000));
   return new WriteError(msg.dbWriteFailed(shown, errorMessage(thrown)));
 }

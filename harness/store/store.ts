@@ -15,7 +15,7 @@ import { InputError, NoStudyError, errorMessage } from '../errors.js';
 import type { Manifest, ManifestBody } from '../manifest.js';
 import * as msg from '../messages.js';
 import { defaultDbPath, displayPath } from '../paths.js';
-import { fileInTheWay } from '../folders.js';
+import { errnoCode, fileInTheWay } from '../folders.js';
 import { connect, pendingWalProblem } from './connect.js';
 import { damagedMessage, hasSqliteHeader, isDamageReport, noteOpened } from './damage.js';
 import { createStudyTables, migrate, readSchemaVersion, schemaVersion } from './schema.js';
@@ -205,8 +205,7 @@ function retryWhileBusy<T>(operation: () => T): T {
     try {
       return operation();
     } catch (thrown) {
-      const code = (thrown as { code?: unknown }).code;
-      if (typeof code !== 'string' || !code.startsWith('SQLITE_BUSY') || Date.now() > deadline) throw thrown;
+      if (!errnoCode(thrown)?.startsWith('SQLITE_BUSY') || Date.now() > deadline) throw thrown;
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
     }
   }
