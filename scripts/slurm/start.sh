@@ -2,7 +2,8 @@
 # Starts a one-node Slurm cluster on localhost: munged, slurmctld and slurmd, all as root, no
 # systemd, no cgroups. Writes its configuration, pid files, logs and spool under
 # $HARNESS_SLURM_DIR (default /tmp/harness-slurm) and nothing global besides munge's runtime
-# folder /run/munge. Idempotent: daemons already running from this folder are kept.
+# folder /run/munge and, where the machine has none, munge's key /etc/munge/munge.key.
+# Idempotent: daemons already running from this folder are kept.
 #
 # Environment:
 #   HARNESS_SLURM_DIR             state folder (default /tmp/harness-slurm)
