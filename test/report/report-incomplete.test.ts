@@ -79,6 +79,8 @@ describe('the report of an incomplete study', () => {
     expect(page).toMatch(/<title>[^<]*\(MIXED CODE\)/);
     expect(text(files, 'claims.md').split('\n')[2]).toBe(`**${warning}**`);
     expect(JSON.parse(text(files, 'summary.json'))).toMatchObject({ mixedCode: { versions: codeVersions, warning } });
+    // reportSummary computes summary.json, mixed code and all, without drawing anything.
+    expect(reportSummary({ ...input, codeVersions })).toEqual(JSON.parse(text(files, 'summary.json')));
     expect(text(files, 'tables/balanced.md').split('\n')[2]).toBe(`**${warning}**`);
     const subtitle = (path: string) => (JSON.parse(text(files, path)) as { title: { subtitle: string[] } }).title.subtitle;
     expect(subtitle('figures/picks.vl.json')[0]).toBe("MIXED CODE: trials computed by 2 versions of the experiment's code");

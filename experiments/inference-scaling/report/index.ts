@@ -186,7 +186,7 @@ function sortByPath(files: ReportFile[]): ReportFile[] {
  * report (REPRODUCTION.md) are checked against.
  */
 export function reportSummary(input: ReportInput, options: Pick<ReportOptions, 'resamples'> = {}): ReportSummary {
-  return summaryOf(analyze(input, options.resamples), input.manifest.hash, input.coverage);
+  return summaryOf(analyze(input, options.resamples), input.manifest.hash, input.coverage, input.writer, input.codeVersions);
 }
 
 export type ReportSummary = ReturnType<typeof summaryOf>;
