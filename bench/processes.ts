@@ -79,9 +79,9 @@ export async function runScript(entry: string, args: readonly string[], options:
       }, options.timeoutSeconds * 1000),
     );
   }
-  const code = await new Promise<number | null>((resolve, reject) => {
+  const { code, signal } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
     child.on('error', reject);
-    child.on('close', (exitCode, signal) => resolve(exitCode ?? (signal ? 128 : null)));
+    child.on('close', (exitCode, exitSignal) => resolve({ code: exitCode, signal: exitSignal }));
   });
   timers.forEach(clearTimeout);
   const wallSeconds = (performance.now() - start) / 1000;
@@ -97,7 +97,8 @@ export async function runScript(entry: string, args: readonly string[], options:
   rmSync(probeDir, { recursive: true, force: true });
   const run: ProcessRun = { args: [entry, ...args], wallSeconds, peakRssMb, cpuSeconds, stdout, stderr };
   if (code !== 0) {
-    const why = timedOut ? `ran past ${options.timeoutSeconds} s and was stopped` : `exited with code ${String(code)}`;
+    // A process the system killed (the OOM killer's SIGKILL) has no exit code: its signal says why.
+    const why = timedOut ? `ran past ${options.timeoutSeconds} s and was stopped` : signal ? `was killed by ${signal}` : `exited with code ${String(code)}`;
     throw new ProcessError(`${[entry, ...args].join(' ')} ${why}:\n${stderr.trim().split('\n').slice(-12).join('\n')}`, run, timedOut);
   }
   return run;

@@ -125,6 +125,12 @@ describe('runScript', () => {
     expect(run.cpuSeconds).toBeLessThan(printed + 0.5);
     expect(run.peakRssMb).toBeGreaterThan(10);
   });
+
+  it('says which signal killed a child process (as the OOM killer kills one), not an exit code it has none of', async () => {
+    const script = join(dir, 'killed.mts');
+    writeFileSync(script, "console.error('about to be killed');\nprocess.kill(process.pid, 'SIGKILL');\n");
+    await expect(runScript(script, [])).rejects.toThrow(/killed\.mts was killed by SIGKILL:\nabout to be killed$/);
+  });
 });
 
 describe('summarizeProfile', () => {
