@@ -10,23 +10,10 @@
 import { findEntry, MODEL_CATALOG, SCENARIO_CATALOG } from '../catalog.js';
 import { normalsConsumed, simulateCurves, type SimOptions } from '../kernel.js';
 import { NormalSampler, stateFromSeed, Xoshiro128 } from '../rng.js';
+import { rate } from '../../../bench/measure.js';
 
 const SECONDS = 1;
 const ROUNDS = 5;
-
-/** Runs `work` (returning the numbers it produced) for about SECONDS after a warm-up; numbers per second. */
-function rate(work: () => number): number {
-  const warmUntil = performance.now() + 300;
-  while (performance.now() < warmUntil) work();
-  let produced = 0;
-  const start = performance.now();
-  let now = start;
-  while (now - start < SECONDS * 1000) {
-    produced += work();
-    now = performance.now();
-  }
-  return produced / ((now - start) / 1000);
-}
 
 const sampler = new NormalSampler(new Xoshiro128(stateFromSeed('throughput')));
 const buffer = new Float64Array(1 << 16);
@@ -48,13 +35,13 @@ const variants: [string, SimOptions][] = [
 let raw = 0;
 const best = variants.map(() => 0);
 for (let round = 0; round < ROUNDS; round++) {
-  raw = Math.max(raw, rate(rawWork));
+  raw = Math.max(raw, rate(rawWork, SECONDS));
   variants.forEach(([, options], v) => {
     let seed = 0;
     best[v] = Math.max(best[v]!, rate(() => {
       simulateCurves(model, options, scenario, `throughput-${seed++}`);
       return normalsConsumed(options);
-    }));
+    }, SECONDS));
   });
 }
 
