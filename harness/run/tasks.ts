@@ -20,7 +20,10 @@ export interface PlannedGroup {
   indices: number[];
 }
 
-export function trialKeyOf(body: ManifestBody, values: Record<string, Json>): string {
+/** What a study's keys and seeds derive from, besides a cell's values: its manifest's name, experiment and base seed. */
+export type KeyIdentity = Pick<ManifestBody, 'study' | 'base_seed' | 'experiment'>;
+
+export function trialKeyOf(body: KeyIdentity, values: Record<string, Json>): string {
   return identityKey({
     study: body.study,
     experiment: body.experiment.name,
@@ -30,7 +33,7 @@ export function trialKeyOf(body: ManifestBody, values: Record<string, Json>): st
   });
 }
 
-export function seedOf(body: ManifestBody, seedIdentity: Json): string {
+export function seedOf(body: KeyIdentity, seedIdentity: Json): string {
   return identityHash({
     study: body.study,
     base_seed: body.base_seed,
@@ -41,7 +44,7 @@ export function seedOf(body: ManifestBody, seedIdentity: Json): string {
 }
 
 /** Includes the seed: cells with equal simulation and equal random numbers compute the same. */
-export function groupKeyOf(body: ManifestBody, simulation: Json, seed: string): string {
+export function groupKeyOf(body: KeyIdentity, simulation: Json, seed: string): string {
   return identityKey({ experiment: body.experiment.name, version: body.experiment.version, simulation, seed });
 }
 

@@ -5,7 +5,7 @@
  *   npx tsx experiments/inference-scaling/scripts/balanced-table.ts
  */
 import type { GroupTask, Json } from '../../../harness/experiment.js';
-import { identityHash, identityKey } from '../../../harness/identity.js';
+import { groupKeyOf, seedOf, trialKeyOf } from '../../../harness/run/tasks.js';
 import { MODEL_IDS } from '../catalog.js';
 import experiment from '../experiment.js';
 import { SELECTOR_IDS } from '../selectors.js';
@@ -14,17 +14,19 @@ const STUDY = 'balanced-table';
 const BASE_SEED = 42;
 const params = experiment.paramsSchema.parse({});
 
+const identity = { study: STUDY, base_seed: BASE_SEED, experiment: { name: experiment.name, version: experiment.version } };
+
 function task(model: string): GroupTask {
   const values = { scenario: 'balanced', model, replicate: 0 };
   const { simulation, seedIdentity } = experiment.groupOf(values, params);
-  const identity = { study: STUDY, base_seed: BASE_SEED, experiment: experiment.name, version: experiment.version };
+  const seed = seedOf(identity, seedIdentity);
   return {
-    groupKey: identityKey({ ...identity, simulation }),
-    seed: identityHash({ ...identity, seedIdentity }),
+    groupKey: groupKeyOf(identity, simulation, seed),
+    seed,
     params: params as unknown as Json,
     cells: SELECTOR_IDS.map((selector) => {
       const cellValues = { ...values, selector };
-      return { key: identityKey({ ...identity, values: cellValues }), values: cellValues, params: params as unknown as Json };
+      return { key: trialKeyOf(identity, cellValues), values: cellValues, params: params as unknown as Json };
     }),
   };
 }
