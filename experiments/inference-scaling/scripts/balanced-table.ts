@@ -1,5 +1,5 @@
 /**
- * The balanced scenario: 9 models x 8 selectors, one replicate at base seed 42, through the
+ * The balanced scenario: 9 models x 9 selectors, one replicate at base seed 42, through the
  * plugin's own runGroup (seeds derived as the harness derives them). Prints a Markdown table.
  *
  *   npx tsx experiments/inference-scaling/scripts/balanced-table.ts
