@@ -160,11 +160,6 @@ function valueText(value: Json): string {
   return typeof value === 'string' ? value : canonicalJson(value);
 }
 
-/**
- * Every `.sqlite` file directly inside `dir`, sorted. A `.sqlite` entry that cannot be looked at
- * (a dangling symlink) is listed too, so that its status says why instead of it vanishing; one
- * such entry must not hide the others.
- */
 /** A study cut into shards, some of which no database of a folder holds. */
 export interface IncompleteCut {
   study: string;
@@ -204,6 +199,11 @@ export function incompleteCuts(statuses: readonly DbStatus[]): IncompleteCut[] {
   return out;
 }
 
+/**
+ * Every `.sqlite` file directly inside `dir`, sorted. A `.sqlite` entry that cannot be looked at
+ * (a dangling symlink) is listed too, so that its status says why instead of it vanishing; one
+ * such entry must not hide the others.
+ */
 export function databasesIn(dir: string): string[] {
   return pathsIn(dir).filter((path) => path.endsWith('.sqlite') && statOrNull(path)?.isDirectory() !== true);
 }
