@@ -372,15 +372,15 @@ export type DbDamage =
   /** Found by the harness in rows SQLite read without complaint (`reason`: what, e.g. a cell listed twice). */
   | { kind: 'inconsistent'; reason: string };
 
-/**
- * A results database SQLite cannot read past its header. `unchanged`: the file was checked to be
- * as it was before the command (size and times, no -wal left holding data).
- */
 /** The damage a table's rows show: a cell (or row id) that comes twice, or out of order. */
 export function rowsRepeated(table: string, column: string, value: unknown): string {
   return `its ${table} table gives ${column} ${showValue(value)} twice, or out of order`;
 }
 
+/**
+ * A results database SQLite cannot read past its header. `unchanged`: the file was checked to be
+ * as it was before the command (size and times, no -wal left holding data).
+ */
 export function dbDamaged(path: string, damage: DbDamage, unchanged: boolean): string {
   const what =
     damage.kind === 'truncated'
@@ -1083,7 +1083,6 @@ export function reportPathFileAndFolder(experiment: string, module: string, file
   );
 }
 
-/** `--format csv --out x.json`: the file's name says another format. */
 /** An export of a study's results that lacks some of them. */
 export function exportIncomplete(db: string, ok: number, failed: number, expected: number, running: boolean): string {
   const failures = failed > 0 ? `; its ${countOf(failed, 'failed trial')} ${failed === 1 ? 'is a row' : 'are rows'} with status "failed" and no results` : '';

@@ -32,10 +32,10 @@ export function arrayLargerThanGrid(arraySize: number, blocks: number, groups: n
   );
 }
 
-/** Tasks dealt only groups whose every cell the study excludes. */
 /**
- * `fits`: the largest array size below `count` that leaves no task idle; `fitsLoad` and `load`:
- * the most groups with cells a task is dealt then and now (more takes the array longer).
+ * Tasks dealt only groups whose every cell the study excludes. `fits`: the largest array size
+ * below `count` that leaves no task idle; `fitsLoad` and `load`: the most groups with cells a
+ * task is dealt then and now (more takes the array longer).
  */
 export function idleTasks(tasks: readonly number[], count: number, fits: number, fitsLoad: number, load: number): string {
   const shown = tasks.length > 8 ? `${tasks.slice(0, 8).join(', ')} and ${tasks.length - 8} more` : tasks.join(', ');

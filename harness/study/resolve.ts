@@ -339,10 +339,6 @@ function variantSetting(path: string | undefined, set: Record<string, Json>): st
 const ruleText = (issue: Issue): string => `${issue.rule}${issue.hint ? ` (${issue.hint})` : ''}`;
 
 /**
- * Sets parameter paths on the study's params and parses them: the paths the experiment does
- * not know, or (when it knows them all) the problems it finds.
- */
-/**
  * Whether the issue is at a parameter that holds the one at `sets` (params.scale for
  * params.scale.x): its message then shows the value that parameter comes to ({"x": 2}), not the
  * value set inside it.
@@ -351,6 +347,10 @@ function holds(issue: Issue, sets: string): boolean {
   return sets.startsWith(`${formatPath(issue.path)}.`);
 }
 
+/**
+ * Sets parameter paths on the study's params and parses them: the paths the experiment does
+ * not know, or (when it knows them all) the problems it finds.
+ */
 function checkAssignments(base: ParamsDoc, exp: Experiment, assignments: readonly [string, Json][]): { unknown: string[]; rejected: Issue[] } {
   const params = structuredClone(base);
   for (const [path, value] of assignments) setDotted(params, path, value);
