@@ -1173,7 +1173,8 @@ export function statusNoDatabases(dir: string): string {
 
 /**
  * A folder's databases hold some shards of a study's cut, not all: which are missing, how to run
- * them, and the merge. `merge`: the merge command's arguments (a target and the shards' files).
+ * them, and the merge. `mergeCommand`: the merge command's arguments (a target and the shards'
+ * files).
  */
 export function statusShardsMissing(study: string, count: number, missing: readonly { shard: string; command: string }[], dir: string, mergeCommand: string): string {
   const which = missing.length === 1 ? `shard ${missing[0]!.shard} has` : `shards ${missing.map((m) => m.shard).join(', ')} have`;
