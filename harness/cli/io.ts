@@ -1,5 +1,6 @@
 /** What a command may touch of its process: output streams, environment, cwd, signals. */
 import { shellCommand } from '../cluster/shell.js';
+import { withoutFresh } from '../text.js';
 
 export interface Output {
   /** False when the text is queued for a reader that has not caught up (then wait for `drained`). */
@@ -40,7 +41,7 @@ export function commandLine(argv: readonly string[]): string {
   return shellCommand(['harness', ...argv]);
 }
 
-/** The command that resumes a run: the same arguments without --fresh. */
+/** The command that resumes a run: the same arguments without --fresh, in any form (`--fresh true` too). */
 export function resumeCommand(argv: readonly string[]): string {
-  return `npx ${commandLine(argv.filter((a) => !/^--fresh(=.*)?$/.test(a)))}`;
+  return `npx ${withoutFresh(commandLine(argv))}`;
 }

@@ -82,6 +82,10 @@ describe('usage', () => {
     expect(resumeCommand(['run', "it's here.yaml", '--fresh', '--set', 'sim.M=300,1000', '--db', 'r/a@b+c%d.sqlite'])).toBe(
       `npx harness run 'it'\\''s here.yaml' --set sim.M=300,1000 --db r/a@b+c%d.sqlite`,
     );
+    // yargs reads the word after a boolean flag as its value: it goes with the flag, not left as a study.
+    for (const fresh of [['--fresh', 'true'], ['--fresh', 'false'], ['--fresh=true']]) {
+      expect(resumeCommand(['run', 'paper', ...fresh, '--db', 'x.sqlite'])).toBe('npx harness run paper --db x.sqlite');
+    }
   });
 
   it('refuses unknown commands, unknown options, missing arguments and bad choices, pointing to --help', async () => {
