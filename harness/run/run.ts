@@ -23,6 +23,7 @@ import { Store } from '../store/store.js';
 import { DatabaseGoneError, RunTakenOverError, WriteError, asWriteError } from '../store/failures.js';
 import { ResultWriter } from '../store/writer.js';
 import type { Study } from '../study/study.js';
+import { withoutFresh } from '../text.js';
 import { collectProvenance, gitCommitProblem, gitState } from './provenance.js';
 import { countCells, plannedGroups, type PlannedGroup } from './tasks.js';
 
@@ -163,7 +164,7 @@ function removeStrandedWal(dbPath: string): void {
 
 /** The command that starts this run over, in a new database. */
 function freshCommandOf(options: RunOptions): string {
-  return options.freshCommand ?? `${options.commandLine.replace(/\s--fresh\b/g, '')} --fresh`;
+  return options.freshCommand ?? `${withoutFresh(options.commandLine)} --fresh`;
 }
 
 export async function runStudy(options: RunOptions): Promise<RunSummary> {

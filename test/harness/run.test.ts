@@ -128,6 +128,14 @@ describe('determinism', () => {
     expect(dumpResults(join(dir, 'one-thread.sqlite')).trials).toBe(reference.trials);
     expect(query(join(dir, 'one-thread.sqlite'), 'SELECT count(*) AS n FROM run')).toEqual([{ n: 1 }]);
   });
+
+  it('refuses a database of another setup with the command line that starts over: --fresh once, whatever form the run gave it in', async () => {
+    const other = await load({ ...gridStudy, seeds: 2 }, 'grid-2-seeds.yaml');
+    for (const given of ['--fresh=false', '--fresh false']) {
+      const refusal = run(other, 'one-thread.sqlite', { commandLine: `harness run grid.yaml ${given} --db one-thread.sqlite` });
+      await expect(refusal).rejects.toThrow('Start a new database with "harness run grid.yaml --db one-thread.sqlite --fresh"');
+    }
+  });
 });
 
 describe('failure isolation', () => {
