@@ -11,7 +11,7 @@
  *     JOB_COMPLETION_COUNT (set it in the Job's env to spec.completions).
  */
 import { shellQuote } from '../cluster/shell.js';
-import { withoutFresh } from '../text.js';
+import { withoutFresh, withoutOption } from '../text.js';
 import { InputError } from '../errors.js';
 import * as msg from '../messages.js';
 
@@ -138,7 +138,7 @@ export function rerunShard(shard: string, recorded: Readonly<Record<string, stri
   const shardOption = /(\s--shard[= ])(\d+\/\d+)(?=\s|$)/;
   const withDb = (line: string) => (db === null ? line : withDbOption(line, db));
   // --shard i/N written out, in place of a job array's variables (and --shard-count) where they gave it.
-  const withShard = (line: string) => (shardOption.test(line) ? line.replace(shardOption, `$1${shard}`) : withOption(line.replace(/\s--shard-count(?:=|\s+)\S+/, ''), ` --shard ${shard}`));
+  const withShard = (line: string) => (shardOption.test(line) ? line.replace(shardOption, `$1${shard}`) : withOption(withoutOption(line, '--shard-count'), ` --shard ${shard}`));
   const own = recorded[shard];
   if (own) return `npx ${withDb(withShard(withoutFresh(own)))}`;
   const count = shard.split('/')[1];
