@@ -346,7 +346,7 @@ function dashedPath(command: Command, args: Args): string | null {
  */
 function refuse(io: Io, argv: readonly string[], message: string, code: number): number {
   println(io.stderr, message);
-  // As yargs reads a boolean: `--json` or `--json=true`.
-  if (argv.some((token) => token === '--json' || token === '--json=true')) println(io.stdout, JSON.stringify({ error: message, exitCode: code }));
+  // As yargs reads a boolean: `--json`, `--json=true` or `--json true`; not `--json false`.
+  if (argv.some((token, i) => token === '--json=true' || (token === '--json' && argv[i + 1] !== 'false'))) println(io.stdout, JSON.stringify({ error: message, exitCode: code }));
   return code;
 }

@@ -131,10 +131,16 @@ describe('usage', () => {
     const cases: [string[], string][] = [
       [['run', study, '--json', '--bogus'], msg.cliUsage('Unknown argument: --bogus.', 'run')],
       [['status', 'nosuch.sqlite', '--json'], msg.dbNotFound('nosuch.sqlite')],
+      [['status', 'nosuch.sqlite', '--json', 'true'], msg.dbNotFound('nosuch.sqlite')],
     ];
     for (const [argv, expected] of cases) {
       const result = await cli(argv, dir);
       expect({ argv, ...result }).toEqual({ argv, code: 2, stdout: `${JSON.stringify({ error: expected, exitCode: 2 })}\n`, stderr: `${expected}\n` });
+    }
+    // Read as yargs reads it: --json false asks for text, so a refusal is text alone, as a success would be.
+    for (const off of [['--json', 'false'], ['--json=false']]) {
+      const argv = ['status', 'nosuch.sqlite', ...off];
+      expect({ argv, ...(await cli(argv, dir)) }).toEqual({ argv, code: 2, stdout: '', stderr: `${msg.dbNotFound('nosuch.sqlite')}\n` });
     }
   });
 
