@@ -348,6 +348,8 @@ export function formatPlan(plan: ArrayPlan): string {
     const hi = Math.max(...xs);
     return lo === hi ? `${lo}` : `${lo}-${hi}`;
   };
+  // "1 group", "2 groups", "1-2 groups".
+  const counted = (xs: number[], noun: string): string => `${span(xs)} ${span(xs) === '1' ? noun : `${noun}s`}`;
   const estimates = shards.map((s) => s.estimatedSeconds).filter((x): x is number => x !== null);
   const limits = [
     `${options.cpusPerTask} CPU${options.cpusPerTask === 1 ? '' : 's'} each`,
@@ -358,7 +360,7 @@ export function formatPlan(plan: ArrayPlan): string {
   return [
     msg.studyWork(work.study, work.trials, work.groups, work.blocks),
     `Array job: ${tasks} task${tasks === 1 ? '' : 's'} (MaxArraySize ${options.maxArraySize}), ${limits.join(', ')}`,
-    `Per task: ${span(shards.map((s) => s.groups))} groups, ${span(shards.map((s) => s.trials))} trials, ` +
+    `Per task: ${counted(shards.map((s) => s.groups), 'group')}, ${counted(shards.map((s) => s.trials), 'trial')}, ` +
       (estimates.length > 0
         ? `${work.pilotLowerBound ? 'at least' : 'about'} ${formatDuration(Math.max(...estimates))} (pilot: ${formatDuration(work.pilotSecondsPerGroup!)} per group on one thread)`
         : 'time unknown (no pilot)'),
