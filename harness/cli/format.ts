@@ -11,7 +11,7 @@ export function formatPlan(p: PlanReport, db: string): string {
   lines.push(`Study ${p.study}: experiment ${p.experiment.name} v${p.experiment.version}, manifest ${p.manifestHash.slice(0, 12)}`);
   lines.push('Grid (outermost first):');
   for (const d of p.dims) lines.push(`  ${d.fields.join(' + ').padEnd(24)} ${String(d.values).padStart(6)} value${d.values === 1 ? '' : 's'}${d.shared ? '  (shared: one simulation per group)' : ''}`);
-  lines.push(`  = ${p.cells} cells in ${p.groups} groups of ${p.cells < p.groups * p.cellsPerGroup ? 'up to ' : ''}${p.cellsPerGroup}`);
+  lines.push(`  = ${countOf(p.cells, 'cell')} in ${countOf(p.groups, 'group')} of ${p.cells < p.groups * p.cellsPerGroup ? 'up to ' : ''}${p.cellsPerGroup}`);
   const where = p.shard ? `shard ${p.shard}` : 'all shards';
   if (p.database === 'differs') {
     lines.push(`Database ${db}: holds a different setup (a run would refuse it):`);

@@ -4,7 +4,7 @@
  * (harness/messages.ts `optionInvalid`).
  */
 import { fileSystemReason, optionInvalid } from '../messages.js';
-import { showValue } from '../text.js';
+import { countOf, showValue } from '../text.js';
 import { formatDuration } from './format.js';
 
 export function emptyStudy(studyFile: string): string {
@@ -46,7 +46,7 @@ export function idleTasks(tasks: readonly number[], count: number, fits: number,
 /** The plan's first line: what the study runs. */
 export function studyWork(study: string, trials: number, groups: number, blocks: number): string {
   const excluded = blocks === groups ? '' : ` (and ${blocks - groups} more whose every cell the study excludes, which tasks are dealt too)`;
-  return `Study ${study}: ${trials} trials in ${groups} simulation groups${excluded}`;
+  return `Study ${study}: ${countOf(trials, 'trial')} in ${countOf(groups, 'simulation group')}${excluded}`;
 }
 
 export function badPartition(partition: string): string {

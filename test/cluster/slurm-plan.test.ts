@@ -178,6 +178,7 @@ describe('a study that excludes whole groups', () => {
     expect(formatPlan(planArray(work(10), options())).split('\n')[0]).toBe('Study tiny: 45 trials in 10 simulation groups');
     // One of each per task: in the singular.
     expect(formatPlan(planArray(work(1, 1, null), options({ arraySize: 1 }))).split('\n')[2]).toBe('Per task: 1 group, 1 trial, time unknown (no pilot)');
+    expect(formatPlan(planArray(work(1, 1, null), options({ arraySize: 1 }))).split('\n')[0]).toBe('Study tiny: 1 trial in 1 simulation group');
     // Without a pilot, one task per group as shards deal them, less as many as it takes for no
     // task to be dealt excluded groups alone: 5 and 4 would (tasks 3 and 4, task 3).
     const fewer = planArray(work(3, 1, null, 2), options({ arraySize: undefined }));

@@ -555,6 +555,9 @@ describe('run, status, export, report', () => {
     writeStudy(dir, 'uneven.yaml', noopStudy({ name: 'uneven', seeds: 1, exclude: [{ color: 'green', size: 's' }] }));
     const uneven = await cli(['plan', 'uneven.yaml', '--pilot', '0'], dir);
     expect(uneven.stdout).toContain('  = 8 cells in 3 groups of up to 3\n');
+    // A count of one in the singular.
+    writeStudy(dir, 'single.yaml', noopStudy({ name: 'single', seeds: 1, axes: { color: ['red'], size: ['s'] } }));
+    expect((await cli(['plan', 'single.yaml', '--pilot', '0'], dir)).stdout).toContain('  = 1 cell in 1 group of 1\n');
     expect(JSON.parse((await cli(['plan', 'uneven.yaml', '--pilot', '0', '--json'], dir)).stdout)).toMatchObject({ cells: 8, groups: 3, cellsPerGroup: 3 });
     expect(plan.stdout).toContain('Database results/clinoop.sqlite: holds a different setup (a run would refuse it):\n  - cells: 18 in the database, 27 now');
     expect(plan.stdout).toContain('  0/2            15 cells       5 groups\n  1/2            12 cells       4 groups');
