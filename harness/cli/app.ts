@@ -38,10 +38,10 @@ export const commands: readonly Command[] = [
 
 export async function main(given: readonly string[], io: Io): Promise<number> {
   const argv = helpAsOption(wordsAfterEndOfOptions(given));
-  // --version and --json in either order, and nothing else.
-  if (argv.includes('--version') && argv.every((a) => a === '--version' || a === '--json')) {
+  const version = versionAsked(argv);
+  if (version) {
     const info = versionInfo();
-    println(io.stdout, argv.includes('--json') ? JSON.stringify(info) : versionLine(info));
+    println(io.stdout, version.json ? JSON.stringify(info) : versionLine(info));
     return exitCodes.ok;
   }
   const asOption = argumentGivenAsOption(argv);
@@ -105,6 +105,25 @@ export async function main(given: readonly string[], io: Io): Promise<number> {
     if (thrown instanceof InputError || thrown instanceof WriteError) return refuse(io, argv, thrown.message, exitCodes.badInput);
     return refuse(io, argv, `Internal error (please report it with this trace):\n${thrown instanceof Error ? (thrown.stack ?? thrown.message) : String(thrown)}`, exitCodes.internal);
   }
+}
+
+/**
+ * `--version` alone or with `--json` (before or after it), read as yargs reads a boolean (`--json`, `--json=true`,
+ * `--json true`, and `false` in their place): whether it asks for JSON; null for any other
+ * command line.
+ */
+function versionAsked(argv: readonly string[]): { json: boolean } | null {
+  if (argv.filter((a) => a === '--version').length !== 1) return null;
+  let json = false;
+  for (let i = 0; i < argv.length; i++) {
+    const token = argv[i]!;
+    if (token === '--version') continue;
+    if (token === '--json=true' || token === '--json=false') json = token === '--json=true';
+    else if (token !== '--json') return null;
+    else if (argv[i + 1] === 'true' || argv[i + 1] === 'false') json = argv[++i] === 'true';
+    else json = true;
+  }
+  return { json };
 }
 
 /**

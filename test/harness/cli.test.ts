@@ -70,6 +70,9 @@ describe('usage', () => {
     const line = await cli(['--version'], dir);
     expect(line).toEqual({ code: 0, stdout: `${versionLine(info)}\n`, stderr: '' });
     expect(line.stdout).toMatch(new RegExp(`^harness ${pkg.version.replace(/\./g, '\\.')} \\(commit ${info.commit!.slice(0, 7)}(, with local changes)?; Node v\\d+`));
+    // --json as yargs reads a boolean: =true and a following true or false too.
+    expect(await cli(['--version', '--json=true'], dir)).toEqual(json);
+    expect(await cli(['--version', '--json', 'false'], dir)).toEqual(line);
     // Only on its own: not an option of the commands.
     expect((await cli(['run', study, '--version'], dir)).code).toBe(2);
     // A checkout git will not read (another user's: "dubious ownership") says why, not that there is none.
