@@ -108,22 +108,18 @@ export async function main(given: readonly string[], io: Io): Promise<number> {
 }
 
 /**
- * `--version` alone or with `--json` (before or after it), read as yargs reads a boolean (`--json`, `--json=true`,
- * `--json true`, and `false` in their place): whether it asks for JSON; null for any other
- * command line.
+ * `--version` alone or with `--json` (before or after it, in any form asksJson reads): whether it
+ * asks for JSON; null for any other command line.
  */
 function versionAsked(argv: readonly string[]): { json: boolean } | null {
   if (argv.filter((a) => a === '--version').length !== 1) return null;
-  let json = false;
-  for (let i = 0; i < argv.length; i++) {
-    const token = argv[i]!;
-    if (token === '--version') continue;
-    if (token === '--json=true' || token === '--json=false') json = token === '--json=true';
-    else if (token !== '--json') return null;
-    else if (argv[i + 1] === 'true' || argv[i + 1] === 'false') json = argv[++i] === 'true';
-    else json = true;
-  }
-  return { json };
+  const jsonOnly = argv.every((token, i) => token === '--version' || /^--json(=(true|false))?$/.test(token) || (argv[i - 1] === '--json' && (token === 'true' || token === 'false')));
+  return jsonOnly ? { json: asksJson(argv) } : null;
+}
+
+/** Whether a command line asks for --json, as yargs reads a boolean: `--json`, `--json=true` or `--json true`; not `--json false`. */
+function asksJson(argv: readonly string[]): boolean {
+  return argv.some((token, i) => token === '--json=true' || (token === '--json' && argv[i + 1] !== 'false'));
 }
 
 /**
@@ -365,7 +361,6 @@ function dashedPath(command: Command, args: Args): string | null {
  */
 function refuse(io: Io, argv: readonly string[], message: string, code: number): number {
   println(io.stderr, message);
-  // As yargs reads a boolean: `--json`, `--json=true` or `--json true`; not `--json false`.
-  if (argv.some((token, i) => token === '--json=true' || (token === '--json' && argv[i + 1] !== 'false'))) println(io.stdout, JSON.stringify({ error: message, exitCode: code }));
+  if (asksJson(argv)) println(io.stdout, JSON.stringify({ error: message, exitCode: code }));
   return code;
 }
