@@ -28,6 +28,19 @@ export interface Io {
   argv: readonly string[];
   /** Subscribes to SIGINT/SIGTERM/SIGUSR1 (and SIGHUP on a terminal); returns the unsubscribe function. */
   onSignal?(handler: (signal: StopSignal) => void): () => void;
+  /** Where output that is not the command's goes (see StrayOutput); absent: straight to stderr. */
+  strayOutput?: StrayOutput;
+}
+
+/**
+ * Output that is not the command's own: what an experiment prints (its console, process.stdout or
+ * process.stderr, in the main thread or a group worker) and Node's warnings. It goes to stderr,
+ * by way of a writer a live progress line sets while it is drawn on a terminal, which writes the
+ * text on lines of its own above that line (progress.ts).
+ */
+export interface StrayOutput {
+  /** Sends such output, as text, to `writer` from now on; null: straight to stderr again. */
+  route(writer: ((text: string) => void) | null): void;
 }
 
 /** 1: the work ended incomplete (failed trials, or shards missing from a merge or a shard folder). */

@@ -4,8 +4,8 @@
  * SIGINT/SIGTERM/SIGUSR1, and SIGHUP on a terminal (a run, to stop cleanly), the first one goes to it
  * and a second one exits at once; otherwise a signal ends the process at once, by its default action.
  */
-import { Console } from 'node:console';
 import { closeSync } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
 import { isatty } from 'node:tty';
 import { exitCodes, type Io, type StopSignal } from './io.js';
 import { tierForCommandLine } from './tiering.js';
@@ -14,12 +14,33 @@ import { tierForCommandLine } from './tiering.js';
 tierForCommandLine();
 
 /**
- * What an experiment prints with console.log in this thread (its report(), or its module as it
- * loads) is for people, as the harness's own messages are: it goes to stderr, so that stdout
- * holds only the command's results (--json, an export's rows). The harness writes its own output
- * through `io`, never through console; a group worker's stdout goes to stderr too (pool/entry.cjs).
+ * The command writes its output through `io`, by these two functions, the streams' own. Anything
+ * else written to stdout or stderr in this process is not the command's (Io.strayOutput): an
+ * experiment's console.log, process.stdout.write or process.stderr.write, in this thread or in a
+ * group worker (Node writes a worker's output here), or Node's warnings. It is for people, as the
+ * harness's messages are: it goes to stderr, so that stdout holds only the command's results
+ * (--json, an export's rows), and a live progress line on a terminal keeps it on lines of its own.
  */
-globalThis.console = new Console({ stdout: process.stderr, stderr: process.stderr });
+const ownWrite = { stdout: process.stdout.write.bind(process.stdout), stderr: process.stderr.write.bind(process.stderr) };
+let strayWriter: ((text: string) => void) | null = null;
+// A character whose bytes a worker's output splits over two chunks is decoded whole.
+const strayText = new StringDecoder('utf8');
+/**
+ * Always true: it never asks a writer to wait, as a worker's output piped into stdout would wait
+ * for stdout to drain, and what it wrote queues on stderr.
+ */
+function writeStray(chunk: string | Uint8Array, encoding?: BufferEncoding | WriteCallback, callback?: WriteCallback): true {
+  const done = typeof encoding === 'function' ? encoding : callback;
+  if (strayWriter) {
+    strayWriter(typeof chunk === 'string' ? chunk : strayText.write(chunk));
+    if (done) process.nextTick(done);
+  } else if (typeof encoding === 'function') ownWrite.stderr(chunk, encoding);
+  else ownWrite.stderr(chunk, encoding, callback);
+  return true;
+}
+type WriteCallback = (error?: Error | null) => void;
+process.stdout.write = writeStray as typeof process.stdout.write;
+process.stderr.write = writeStray as typeof process.stderr.write;
 
 /**
  * SIGHUP says the terminal went away (a closed window, a dropped ssh connection, whose shell passes
@@ -75,7 +96,7 @@ process.on('SIGUSR1', () => {
   if (listeners.size === 0) process.exit(exitCodes.SIGUSR1);
 });
 
-if (!writesToTerminal) process.on('SIGHUP', () => void import('../messages.js').then((msg) => process.stderr.write(`${msg.hangupIgnored(process.pid)}\n`)));
+if (!writesToTerminal) process.on('SIGHUP', () => void import('../messages.js').then((msg) => ownWrite.stderr(`${msg.hangupIgnored(process.pid)}\n`)));
 
 const { main } = await import('./app.js');
 
@@ -95,11 +116,11 @@ for (const stream of [process.stdout, process.stderr]) {
 }
 
 /** A stream as commands write to it: nothing once its reader has left. */
-function outputOf(stream: NodeJS.WriteStream): Io['stdout'] {
+function outputOf(stream: NodeJS.WriteStream, write: (text: string, callback?: WriteCallback) => boolean): Io['stdout'] {
   return {
-    write: (text: string) => closed.has(stream) || stream.write(text),
+    write: (text: string) => closed.has(stream) || write(text),
     // An empty write's callback comes once everything queued before it is written.
-    drained: () => new Promise<void>((resolve) => (closed.has(stream) || stream.writableLength === 0 ? resolve() : stream.write('', () => resolve()))),
+    drained: () => new Promise<void>((resolve) => (closed.has(stream) || stream.writableLength === 0 ? resolve() : write('', () => resolve()))),
     gone: () => closed.has(stream),
     isTTY: stream.isTTY,
     get columns() {
@@ -109,8 +130,8 @@ function outputOf(stream: NodeJS.WriteStream): Io['stdout'] {
 }
 
 const io: Io = {
-  stdout: outputOf(process.stdout),
-  stderr: outputOf(process.stderr),
+  stdout: outputOf(process.stdout, ownWrite.stdout),
+  stderr: outputOf(process.stderr, ownWrite.stderr),
   env: process.env,
   cwd: process.cwd(),
   argv: process.argv.slice(2),
@@ -121,6 +142,11 @@ const io: Io = {
       listeners.delete(listener);
       if (listeners.size === 0) for (const signal of STOP_SIGNALS) process.off(signal, onStopSignal);
     };
+  },
+  strayOutput: {
+    route(writer) {
+      strayWriter = writer;
+    },
   },
 };
 

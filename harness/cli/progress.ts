@@ -5,6 +5,7 @@
  * every `lineEveryMs`. Progress goes to stderr so stdout stays clean for results and --json.
  */
 import type { ProgressSink } from '../run/run.js';
+import type { Io, StrayOutput } from './io.js';
 
 export interface ProgressStream {
   write(text: string): unknown;
@@ -21,6 +22,8 @@ export interface ProgressOptions {
   clock?: () => number;
   /** Leave out of the rate the time the process stood stopped, seen by a timer (default: with the real clock). */
   watchPauses?: boolean;
+  /** Output not the command's, which a live line on a terminal takes while it is drawn (see strayAbove). */
+  stray?: StrayOutput;
 }
 
 /**
@@ -34,6 +37,11 @@ export function noColorIn(env: Record<string, string | undefined>): boolean {
   const force = env['FORCE_COLOR'];
   if (force !== undefined) return !['', '1', '2', '3', 'true'].includes(force);
   return (env['NO_COLOR'] ?? '') !== '' || env['TERM'] === 'dumb';
+}
+
+/** What a command's progress takes of its process: whether to colour, and the output not its own to keep off its line. */
+export function progressSettings(io: Pick<Io, 'env' | 'strayOutput'>): { noColor: boolean; stray?: StrayOutput } {
+  return { noColor: noColorIn(io.env), ...(io.strayOutput ? { stray: io.strayOutput } : {}) };
 }
 
 /** A duration in the fewest columns, for a progress line: `59s`, `1m01s`, `1h02m`; `?` when unknown. */
@@ -75,6 +83,37 @@ function redraw(stream: ProgressStream, line: string, previous: number, color: b
   const length = visibleLength(line);
   stream.write(`\r${line}${color ? '\x1b[K' : ' '.repeat(Math.max(0, previous - length))}${end}`);
   return end === '\n' ? 0 : length;
+}
+
+/**
+ * Writes output that is not the progress's own (StrayOutput) above a live line on a terminal:
+ * the line is erased, the text's whole lines are written, and the line is drawn again below
+ * them, where the next redraw finds it. A line not yet ended waits for its end (a line drawn
+ * after it would overwrite it); `flush` writes it, ended, once the progress is done. `live`
+ * gives the live line's length, or null when none is drawn: then whole lines go straight through.
+ */
+function strayAbove(stream: ProgressStream, color: boolean, live: () => number | null, drawAgain: () => void) {
+  let pending = '';
+  return {
+    write(text: string) {
+      pending += text;
+      const end = pending.lastIndexOf('\n') + 1;
+      if (end === 0) return;
+      const length = live();
+      const lines = pending.slice(0, end);
+      pending = pending.slice(end);
+      if (length === null) {
+        stream.write(lines);
+        return;
+      }
+      stream.write(`\r${color ? '\x1b[K' : `${' '.repeat(length)}\r`}${lines}`);
+      drawAgain();
+    },
+    flush() {
+      if (pending) stream.write(`${pending}\n`);
+      pending = '';
+    },
+  };
 }
 
 /** A bar of `width` characters, filled in proportion to done / total (green unless `color` is false). */
@@ -173,6 +212,10 @@ export function createProgress(stream: ProgressStream, options: ProgressOptions)
     if (tty) draw();
     else stream.write(`${options.label}: ${text()}\n`);
   };
+  const stray = strayAbove(stream, color, () => (active ? drawn : null), () => {
+    drawn = 0;
+    draw();
+  });
   return {
     start(t, d) {
       total = t;
@@ -182,7 +225,10 @@ export function createProgress(stream: ProgressStream, options: ProgressOptions)
       if (options.watchPauses ?? options.clock === undefined) watchPauses();
       lastShown = tty ? -Infinity : clock();
       active = true;
-      if (tty) show(true);
+      if (tty) {
+        options.stray?.route(stray.write);
+        show(true);
+      }
     },
     update(d, f) {
       done = d;
@@ -193,7 +239,10 @@ export function createProgress(stream: ProgressStream, options: ProgressOptions)
       clearInterval(watch);
       if (!active) return;
       active = false;
-      if (tty) draw('\n');
+      if (!tty) return;
+      draw('\n');
+      stray.flush();
+      options.stray?.route(null);
     },
   };
 }
@@ -216,7 +265,7 @@ export interface StageProgress {
  */
 export function createStageProgress(
   stream: ProgressStream,
-  options: { lineEveryMs?: number; redrawMs?: number; noColor?: boolean; clock?: () => number } = {},
+  options: { lineEveryMs?: number; redrawMs?: number; noColor?: boolean; clock?: () => number; stray?: StrayOutput } = {},
 ): StageProgress {
   const clock = options.clock ?? (() => performance.now());
   const lineEveryMs = options.lineEveryMs ?? 5000;
@@ -228,6 +277,12 @@ export function createStageProgress(
   let lastText = '';
   let lastShown = -Infinity;
   let drawn = 0;
+  let drawnLine = '';
+  // On a terminal, lastText is the unfinished stage whose line the cursor is still on.
+  const stray = strayAbove(stream, color, () => (stream.isTTY && lastText ? drawn : null), () => {
+    drawn = redraw(stream, drawnLine, 0, color);
+  });
+  if (stream.isTTY) options.stray?.route(stray.write);
   /** Time left at the pace since the stage started ('' until there is a pace). */
   const eta = (done: number, total: number, t: number) => {
     const rate = (done - startDone) / (t - stageStart);
@@ -254,6 +309,7 @@ export function createStageProgress(
         drawn = 0;
       }
       drawn = redraw(stream, line, drawn, color, finished ? '\n' : '');
+      drawnLine = line;
       lastText = finished ? '' : `${stage}: ${counts}`;
       lastShown = t;
       return;
@@ -264,11 +320,12 @@ export function createStageProgress(
     lastShown = t;
   };
   const end = () => {
-    // On a terminal, lastText is the unfinished stage whose line the cursor is still on.
     if (stream.isTTY && lastText) stream.write('\n');
     current = null;
     lastText = '';
     drawn = 0;
+    stray.flush();
+    if (stream.isTTY) options.stray?.route(null);
   };
   return Object.assign(progress, { end });
 }

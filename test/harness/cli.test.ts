@@ -12,7 +12,7 @@ import { resumeCommand } from '../../harness/cli/io.js';
 import * as msg from '../../harness/messages.js';
 import { versionLine, type VersionInfo } from '../../harness/cli/version.js';
 import { gitState } from '../../harness/run/provenance.js';
-import { runHarness } from '../reliability/helpers.js';
+import { runHarness, runOnTerminal, terminalScreen } from '../reliability/helpers.js';
 import { formatList } from '../../harness/cli/format.js';
 import { faultMessage } from '../fixtures/experiments/faulty.js';
 import { cli, faultyModule, fixtures, noopModule, noopStudy, query, root, tempDir, writeStudy } from './helpers.js';
@@ -296,6 +296,30 @@ describe('run, status, export, report', () => {
     expect(report.code).toBe(0);
     expect(JSON.parse(report.stdout)).toMatchObject({ db: 'chatty.sqlite', files: ['trials.txt'] });
     expect(report.stderr).toContain('chatty: reporting 2 trials');
+    expect(report.stderr).toContain('chatty: and the report once more');
+  });
+
+  it('on a terminal, writes what an experiment prints on lines of its own, above the progress line, in colour or not', async () => {
+    writeStudy(dir, 'chatty-terminal.yaml', noopStudy({ name: 'onterminal', experiment: join(fixtures, 'experiments', 'chatty.ts'), seeds: 1, axes: { color: ['red', 'green'], size: ['s'] } }));
+    for (const color of ['1', '0']) {
+      const run = await runOnTerminal(['run', 'chatty-terminal.yaml', '--db', `chatty-terminal-${color}.sqlite`, '--threads', '1', '--report', '--out', `chatty-terminal-${color}`], {
+        cwd: dir,
+        env: { FORCE_COLOR: color },
+      });
+      expect(run.code).toBe(0);
+      const screen = terminalScreen(run.output);
+      const printed = screen.filter((line) => line.includes('chatty:'));
+      // Each whole, alone on its line: none run into the progress line, nor overwritten by it.
+      expect(printed.sort()).toEqual([
+        'chatty: and once more',
+        'chatty: and once more',
+        'chatty: and the report once more',
+        'chatty: reporting 2 trials',
+        expect.stringMatching(/^chatty: running group \S+$/),
+        expect.stringMatching(/^chatty: running group \S+$/),
+      ]);
+      expect(screen.filter((line) => /^onterminal \[#+\] 2\/2 done, 0 failed/.test(line))).toHaveLength(1);
+    }
   });
 
   it("warns when git gives no commit for the checkout, in git's words, and records the run without one", async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createProgress, createStageProgress, fitLine, compactDuration, progressText } from '../../harness/cli/progress.js';
+import { terminalScreen } from '../reliability/helpers.js';
 
 function stream(isTTY: boolean) {
   const writes: string[] = [];
@@ -176,5 +177,61 @@ describe('progress', () => {
     lines('figures', 3, 16);
     lines.end();
     expect(plain.writes).toEqual(['figures: 3/16\n']);
+  });
+
+  it("on a terminal, writes output not its own above the live line, a line once it is whole, and stops taking it when done", () => {
+    for (const noColor of [false, true]) {
+      let now = 0;
+      let writer: ((text: string) => void) | null = null;
+      const stray = { route: (w: ((text: string) => void) | null) => (writer = w) };
+      const terminal = stream(true);
+      const p = createProgress(terminal.out, { label: 'paper', clock: () => now, noColor, stray });
+      p.start(4, 0);
+      writer!('group 1 says hello\nand half');
+      now = 1000;
+      p.update(1, 0);
+      writer!(' a line\n');
+      now = 2000;
+      p.update(2, 0);
+      writer!('unended');
+      p.finish();
+      expect(writer).toBeNull();
+      const screen = terminalScreen(terminal.writes.join(''));
+      expect(screen.slice(0, 2)).toEqual(['group 1 says hello', 'and half a line']);
+      expect(screen[2]).toMatch(/^paper \[#+-+\] 2\/4 done, 0 failed/);
+      expect(screen.slice(3)).toEqual(['unended', '']);
+      expect(terminal.writes.join('').includes('\x1b'), `noColor ${noColor}`).toBe(!noColor);
+    }
+    // Off a terminal the lines are whole already: it takes nothing.
+    const routes: unknown[] = [];
+    const plain = createProgress(stream(false).out, { label: 'paper', clock: () => 0, stray: { route: (w) => routes.push(w) } });
+    plain.start(4, 0);
+    plain.finish();
+    expect(routes).toEqual([]);
+  });
+
+  it("on a terminal, writes output not its own above an unfinished stage's line, and straight on between stages", () => {
+    let now = 0;
+    let writer: ((text: string) => void) | null = null;
+    const terminal = stream(true);
+    const stage = createStageProgress(terminal.out, { clock: () => now, noColor: true, stray: { route: (w) => (writer = w) } });
+    stage('figures', 3, 16);
+    writer!('drawing slowly\n');
+    stage('figures', 16, 16);
+    writer!('between stages\n');
+    writer!('and unended, ');
+    stage('page', 0, 1);
+    writer!('then ended\nand unended at the end');
+    stage.end();
+    expect(writer).toBeNull();
+    expect(terminalScreen(terminal.writes.join(''))).toEqual([
+      'drawing slowly',
+      'figures [####################] 16/16, 0s',
+      'between stages',
+      'and unended, then ended',
+      'page [--------------------] 0/1',
+      'and unended at the end',
+      '',
+    ]);
   });
 });

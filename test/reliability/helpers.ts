@@ -9,6 +9,7 @@ import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync } from 'nod
 import { join, relative } from 'node:path';
 import seedrandom from 'seedrandom';
 import { afterAll, beforeAll } from 'vitest';
+import { shellCommand } from '../../harness/cluster/shell.js';
 import { root } from '../harness/helpers.js';
 
 export const harnessBin = join(root, 'bin', 'harness.mjs');
@@ -111,6 +112,41 @@ export function startHarness(argv: readonly string[], options: HarnessOptions): 
 /** Runs `harness <argv>` to the end. */
 export function runHarness(argv: readonly string[], options: HarnessOptions): Promise<Exit> {
   return startHarness(argv, options).exited;
+}
+
+/**
+ * Runs `harness <argv>` to the end on a terminal of its own (a pseudo-terminal, by util-linux's
+ * `script`), stdout and stderr both on it: what the terminal was sent, and the exit code.
+ */
+export function runOnTerminal(argv: readonly string[], options: HarnessOptions): Promise<{ output: string; code: number | null }> {
+  const command = shellCommand([process.execPath, harnessBin, ...argv]);
+  const script = spawn('script', ['-qfec', command, '/dev/null'], { cwd: options.cwd, env: { ...process.env, ...options.env, SHELL: '/bin/sh' }, stdio: ['pipe', 'pipe', 'inherit'] });
+  let output = '';
+  script.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  return new Promise((resolve) => script.on('close', (code) => resolve({ output, code })));
+}
+
+/**
+ * The lines a terminal shows for `text` it was sent: a carriage return goes back to the line's
+ * start, where the next text overwrites it; an erase code (`ESC[K`) clears the line from there;
+ * colour codes show nothing. Trailing spaces are left out.
+ */
+export function terminalScreen(text: string): string[] {
+  const lines = [''];
+  let column = 0;
+  for (const token of text.split(/(\r|\n|\x1b\[K|\x1b\[\d*m)/)) {
+    const line = lines[lines.length - 1]!;
+    if (token === '\r') column = 0;
+    else if (token === '\n') {
+      lines.push('');
+      column = 0;
+    } else if (token === '\x1b[K') lines[lines.length - 1] = line.slice(0, column);
+    else if (!/^\x1b\[\d*m$/.test(token)) {
+      lines[lines.length - 1] = line.slice(0, column).padEnd(column) + token + line.slice(column + token.length);
+      column += token.length;
+    }
+  }
+  return lines.map((line) => line.trimEnd());
 }
 
 /** A pid that no process has: a child's, once it has exited and been reaped. */

@@ -16,7 +16,7 @@ import { FigureRefusedError, RenderPool } from '../../render/pool.js';
 import { vegaLiteProblem } from '../../render/spec-check.js';
 import type { VegaLiteSpec } from '../../render/vega.js';
 import { exitCodes, println } from '../io.js';
-import { createStageProgress, noColorIn } from '../progress.js';
+import { createStageProgress, progressSettings } from '../progress.js';
 import { dpi, options, text } from '../options.js';
 import type { Command } from './command.js';
 
@@ -97,7 +97,7 @@ async function render(files: readonly string[], args: Parameters<Command['run']>
     if (problem) throw new InputError(msg.renderFolderUnusable(shown(dir), msg.folderProblem.of(problem, shown)));
   }
   const pool = new RenderPool();
-  const progress = createStageProgress(io.stderr, { noColor: noColorIn(io.env) });
+  const progress = createStageProgress(io.stderr, progressSettings(io));
   let finished = 0;
   let drawn: (readonly [string, string | Uint8Array])[];
   try {

@@ -8,7 +8,7 @@ import { writeReport, type ReportResult } from '../../run/report.js';
 import { exitCodes, println, type Io, type Output } from '../io.js';
 import { dpi, options, text } from '../options.js';
 import type { Command } from './command.js';
-import { createStageProgress, noColorIn } from '../progress.js';
+import { createStageProgress, progressSettings } from '../progress.js';
 
 export function printReport(result: ReportResult, io: Io, out: Output): void {
   if ('none' in result) {
@@ -81,7 +81,7 @@ export const reportCommand: Command = {
     const pngDpi = dpi(args['dpi']);
     tierForReport();
     const dbPath = resolve(io.cwd, String(args['db']));
-    const progress = createStageProgress(io.stderr, { noColor: noColorIn(io.env) });
+    const progress = createStageProgress(io.stderr, progressSettings(io));
     let result: ReportResult;
     try {
       result = await writeReport({

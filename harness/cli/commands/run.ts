@@ -10,7 +10,7 @@ import type { Study } from '../../study/study.js';
 import { checkShardFits, formatShard } from '../../run/shard.js';
 import { commandLine, exitCodes, println, resumeCommand, type StopSignal } from '../io.js';
 import { dpi, options, optionTable, seconds, text, wholeNumber } from '../options.js';
-import { createProgress, createStageProgress, noColorIn } from '../progress.js';
+import { createProgress, createStageProgress, progressSettings } from '../progress.js';
 import type { Command } from './command.js';
 import { dbPathOf, shardOf, studyOf, threadsOf } from './shared.js';
 import { printReport, reportJson, type ReportJson } from './report.js';
@@ -85,7 +85,7 @@ export const runCommand: Command = {
         maxFailures,
         pool,
         signal: controller.signal,
-        progress: createProgress(io.stderr, { label: study.name, noColor: noColorIn(io.env) }),
+        progress: createProgress(io.stderr, { label: study.name, ...progressSettings(io) }),
         commandLine: commandLine(io.argv),
         cwd: io.cwd,
         freshCommand: `${resumeCommand(io.argv)} --fresh`,
@@ -122,7 +122,7 @@ export const runCommand: Command = {
       // returning to take a signal), with no word after it. The earlier report stays whole.
       println(io.stderr, msg.runWritingReport(displayPath(reportDir(study.name), io.cwd), reportLater));
       tierForReport();
-      const progress = createStageProgress(io.stderr, { noColor: noColorIn(io.env) });
+      const progress = createStageProgress(io.stderr, progressSettings(io));
       try {
         const result = await writeReport({
           dbPath,
