@@ -17,14 +17,19 @@ import { orderSelectors } from './selectors.js';
 /** Axes that identify a cell of the paper's tables; any other value in a trial is a sweep. */
 const CELL_AXES = ['scenario', 'model', 'selector'] as const;
 
-export interface Constraints {
+/**
+ * A scenario's three budgets, as the report draws and tabulates them: unlike the experiment's
+ * Constraints (feasibility.ts), no feasibility rule (FeasibilityRule below), and unlike the kernel's
+ * Budgets, acc_min too.
+ */
+export interface ScenarioBudgets {
   C_max: number;
   T_max: number;
   acc_min: number;
 }
 
 /** A condition's scenario as simulated: its budgets, and P, k_max and M after the study's `sim` settings. */
-export interface ScenarioSetup extends Constraints {
+export interface ScenarioSetup extends ScenarioBudgets {
   intent: string;
   P: number;
   k_max: number;
@@ -66,7 +71,7 @@ export interface Condition {
   /** File-name-safe and unique. */
   slug: string;
   /** Null when neither the catalog nor the study defines the scenario. */
-  constraints: Constraints | null;
+  constraints: ScenarioBudgets | null;
   /** Null as `constraints` is. */
   setup: ScenarioSetup | null;
   /**
@@ -386,7 +391,7 @@ export function slugify(text: string): string {
  * condition's settings (swept values, variant overrides) applied (`effective`: the study's params
  * with the condition's settings).
  */
-function scenarioOf(scenario: string, effective: Record<string, Json>): { constraints: Constraints | null; setup: ScenarioSetup | null; paperSetup: ScenarioSetup | null } {
+function scenarioOf(scenario: string, effective: Record<string, Json>): { constraints: ScenarioBudgets | null; setup: ScenarioSetup | null; paperSetup: ScenarioSetup | null } {
   let found;
   try {
     found = resolveScenarios(catalogOverrides(effective)).find((s) => s.id === scenario);
