@@ -21,7 +21,7 @@ export function outputBase(cwd: string): string {
 
 /** Whether `path` is the project's root or lies under it, symbolic links followed on both sides. */
 export function insideProject(path: string): boolean {
-  const rel = relative(realOrResolved(projectRoot), realOrResolved(path));
+  const rel = relative(realPath(resolve(projectRoot)), realPath(resolve(path)));
   return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 }
 
@@ -46,15 +46,19 @@ export function defaultReportDir(study: string, cwd: string, db?: string): strin
 
 /** Whether two paths name one file, symbolic links followed where they exist. */
 function samePath(a: string, b: string): boolean {
-  return realOrResolved(a) === realOrResolved(b);
+  return realPath(resolve(a)) === realPath(resolve(b));
 }
 
-/** The path with symbolic links followed, or as it is where it does not exist. */
-function realOrResolved(path: string): string {
+/**
+ * The path with symbolic links followed (absolute), or the path exactly as given where that
+ * fails (it does not exist, or a folder on the way cannot be read). Never throws. A caller that
+ * compares a relative path with absolute ones passes it through resolve first.
+ */
+export function realPath(path: string): string {
   try {
     return realpathSync(path);
   } catch {
-    return resolve(path);
+    return path;
   }
 }
 
@@ -93,7 +97,9 @@ export function studyFiles(): string[] {
 
 /**
  * The path with symlinks resolved as far as it exists (a file yet to be written keeps its name):
- * what tells whether two paths name one file.
+ * what tells whether two paths name one file. Not realPath: where the path does not exist, the
+ * folders above it are still resolved, so an output file yet to be written through a symlinked
+ * folder is compared as the file it will be (merge, export, the store's file lock).
  */
 export function canonicalPath(path: string): string {
   try {

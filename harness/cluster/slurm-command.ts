@@ -6,7 +6,7 @@
  * `shardFolderStatus` is `status` over a shard folder (see shard-status.ts).
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, realpathSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import type { Command } from '../cli/commands/command.js';
@@ -18,7 +18,7 @@ import { InputError, errorMessage } from '../errors.js';
 import { writeFileAtomically } from '../files.js';
 import { errnoCode, outputFolderProblem, statOrNull } from '../folders.js';
 import { folderProblem } from '../messages.js';
-import { defaultResultsDir, projectRoot } from '../paths.js';
+import { defaultResultsDir, projectRoot, realPath } from '../paths.js';
 import { parseShardFileName, shardFolder, type ClusterPlanFile } from './layout.js';
 import * as msg from './messages.js';
 import { formatFolderStatus, isShardFolder, readPlanFile, readShardFolder, shardManifestHash, type QueuedTask, type QueueView } from './shard-status.js';
@@ -277,15 +277,6 @@ function queuedJobs(io: Io): QueuedJob[] | null {
     if (!real.has(command)) real.set(command, realPath(command));
     return [{ job, task, state, reason: reason === 'None' || reason === '(null)' || reason === '' ? null : reason, script: real.get(command)! }];
   });
-}
-
-/** The real path of an existing file, else the path as given. */
-function realPath(path: string): string {
-  try {
-    return realpathSync(path);
-  } catch {
-    return path;
-  }
 }
 
 /**

@@ -5,12 +5,12 @@
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, readlinkSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import { cpus, hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Writer } from '../experiment.js';
 import { sha256 } from '../identity.js';
-import { projectRoot } from '../paths.js';
+import { projectRoot, realPath } from '../paths.js';
 import { JOURNAL_FILE, hasSqliteHeader } from '../store/damage.js';
 
 export interface Provenance {
@@ -95,14 +95,6 @@ function filesHeldOpen(): Set<string> {
     // Not Linux.
   }
   return held;
-}
-
-function realPath(path: string): string {
-  try {
-    return realpathSync(path);
-  } catch {
-    return path;
-  }
 }
 
 /** Hashed by content up to this size; larger files (data left in the checkout) by size and time. */

@@ -333,6 +333,9 @@ class ReportLedger {
 
   /** The ledger of `dir`, which exists. */
   static of(dir: string): ReportLedger {
+    // The real path, with no fallback: the ledger is found by it, so every spelling of the folder
+    // (through a symlink) finds the one ledger; the folder exists, and a failure is a file-system
+    // error that writeFiles reports.
     const folder = realpathSync(dir);
     const path = join(LEDGER_DIR, `${sha256(folder).slice(0, 32)}.json`);
     let files = new Map<string, readonly string[]>();
