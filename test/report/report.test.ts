@@ -6,6 +6,7 @@ import type { ReportFile, ReportInput } from '../../harness/experiment.js';
 import { escapeHtml } from '../../harness/render/table.js';
 import { buildReport, reportDocuments } from '../../experiments/inference-scaling/report/index.js';
 import { analyze } from '../../experiments/inference-scaling/report/analysis.js';
+import { loadStudyData } from '../../experiments/inference-scaling/report/data.js';
 import { feasibleSetDefinition } from '../../experiments/inference-scaling/report/page.js';
 import { MODEL_CATALOG, SCENARIO_CATALOG } from '../../experiments/inference-scaling/catalog.js';
 import { SELECTOR_DEFINITIONS, SELECTOR_IDS } from '../../experiments/inference-scaling/selectors.js';
@@ -284,6 +285,17 @@ describe('a study off the paper\'s settings: chance constraints, straggler laten
       "| balanced | the notebook's defaults; the study changes C_max from the paper's $0.50 | $0.40 | 60 | 0.88 | 4 | 128 | 300 |",
       // An intent of the study's own speaks of the study's setup.
       '| cost-constrained | bulk traffic | $0.05 | 90 | 0.88 | 4 | 128 | 300 |',
+    ]);
+  });
+});
+
+describe('a condition whose swept value the catalog refuses', () => {
+  it('has no budgets, and the report data of the other conditions still loads', () => {
+    const input = syntheticReportInput({ scenarios: ['balanced'], models: ['gpt5'], seeds: 1, kCount: 4, variants: [{ 'scenarios.balanced.C_max': 0.25 }, { 'scenarios.balanced.C_max': -1 }] });
+    const conditions = loadStudyData(input).conditions.map((c) => [c.variantLabel, c.constraints, c.setup]);
+    expect(conditions).toEqual([
+      ['scenarios.balanced.C_max=-1', null, null],
+      ['scenarios.balanced.C_max=0.25', { C_max: 0.25, T_max: 60, acc_min: 0.88 }, { intent: "the notebook's defaults", C_max: 0.25, T_max: 60, acc_min: 0.88, P: 4, k_max: 128, M: 300 }],
     ]);
   });
 });

@@ -10,7 +10,7 @@ import type { Json, ReportInput, Scalar, TrialRecord } from '../../../harness/ex
 import type { CurveTable } from '../../../harness/curves.js';
 import { canonicalJson } from '../../../harness/identity.js';
 import { setDotted, VARIANT_FIELD, type Variant } from '../../../harness/manifest.js';
-import { resolveModels, resolveScenarios, SCENARIO_CATALOG, type CatalogOverrides, type ModelSpec, type SizeClass } from '../catalog.js';
+import { CatalogError, resolveModels, resolveScenarios, SCENARIO_CATALOG, type CatalogOverrides, type ModelSpec, type SizeClass } from '../catalog.js';
 import { paramsSchema, simOptionsFor, type Params } from '../experiment.js';
 import { orderSelectors } from './selectors.js';
 
@@ -395,8 +395,10 @@ function scenarioOf(scenario: string, effective: Record<string, Json>): { constr
   let found;
   try {
     found = resolveScenarios(catalogOverrides(effective)).find((s) => s.id === scenario);
-  } catch {
-    // A scenario the study defines only partially: the report still runs, without budget lines.
+  } catch (error) {
+    // Scenarios the catalog refuses under this condition's params (one the study defines only
+    // partially, a swept budget out of range): the report still runs, without budget lines.
+    if (!(error instanceof CatalogError)) throw error;
   }
   if (!found) return { constraints: null, setup: null, paperSetup: null };
   const { intent, C_max, T_max, acc_min } = found;
