@@ -36,13 +36,14 @@ export function gaussLegendre(n: number): QuadratureRule {
   return { nodes, weights };
 }
 
-const DEFAULT_RULE = gaussLegendre(10);
+/** The rule on each panel. */
+const RULE = gaussLegendre(10);
 
 /** Points and weights of the composite rule over [a, b] on equal panels no wider than maxPanel. */
-export function compositeRule(a: number, b: number, maxPanel: number, rule = DEFAULT_RULE): QuadratureRule {
+export function compositeRule(a: number, b: number, maxPanel: number): QuadratureRule {
   if (!(b > a)) return { nodes: new Float64Array(0), weights: new Float64Array(0) };
   const panels = Math.max(1, Math.ceil((b - a) / maxPanel));
-  const order = rule.nodes.length;
+  const order = RULE.nodes.length;
   const width = (b - a) / panels;
   const half = width / 2;
   const nodes = new Float64Array(panels * order);
@@ -50,16 +51,16 @@ export function compositeRule(a: number, b: number, maxPanel: number, rule = DEF
   for (let p = 0; p < panels; p++) {
     const mid = a + (p + 0.5) * width;
     for (let i = 0; i < order; i++) {
-      nodes[p * order + i] = mid + half * rule.nodes[i]!;
-      weights[p * order + i] = half * rule.weights[i]!;
+      nodes[p * order + i] = mid + half * RULE.nodes[i]!;
+      weights[p * order + i] = half * RULE.weights[i]!;
     }
   }
   return { nodes, weights };
 }
 
 /** The integral of f over [a, b] (0 when b <= a). */
-export function integrate(f: (x: number) => number, a: number, b: number, maxPanel: number, rule = DEFAULT_RULE): number {
-  const { nodes, weights } = compositeRule(a, b, maxPanel, rule);
+export function integrate(f: (x: number) => number, a: number, b: number, maxPanel: number): number {
+  const { nodes, weights } = compositeRule(a, b, maxPanel);
   let total = 0;
   for (let i = 0; i < nodes.length; i++) total += weights[i]! * f(nodes[i]!);
   return total;

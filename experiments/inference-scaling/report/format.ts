@@ -14,10 +14,10 @@ export interface Estimated {
 export type Formatter = (x: number) => string;
 
 /** Three significant digits without exponents for the magnitudes this study produces. */
-export function significant(x: number, digits = 3): string {
+export function significant(x: number): string {
   if (x === 0) return '0';
-  if (Math.abs(x) >= 10 ** digits) return x.toFixed(0);
-  return x.toPrecision(digits);
+  if (Math.abs(x) >= 1000) return x.toFixed(0);
+  return x.toPrecision(3);
 }
 
 /** `x.toFixed(digits)`, with a value that rounds to zero written as zero: never "-0.00". */

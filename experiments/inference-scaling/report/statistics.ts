@@ -323,8 +323,9 @@ function oneCell(condition: Condition, model: string, selector: string, picks: P
   };
 }
 
-/** Every selector other than the reference against the reference, per cell. */
-export function pairedStats(data: StudyData, index: PickIndex, stats: Statistician, reference = ACCURACY_MAX): PairedStats[] {
+/** Every selector other than the reference (accuracy-max) against the reference, per cell. */
+export function pairedStats(data: StudyData, index: PickIndex, stats: Statistician): PairedStats[] {
+  const reference = ACCURACY_MAX;
   const out: PairedStats[] = [];
   for (const condition of data.conditions) {
     for (const model of data.models) {

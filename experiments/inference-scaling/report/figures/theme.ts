@@ -389,9 +389,9 @@ export const POINT_SHARE_TIPS: readonly Obj[] = [
   tip('paretoShare', 'on the Pareto front in (share of seeds)', TOOLTIP_FORMAT.share),
 ];
 
-/** Tooltip field definition; `title` is what the tooltip shows as the key. */
-export function tip(field: string, title: string, format?: string, type: 'quantitative' | 'nominal' = format ? 'quantitative' : 'nominal'): Obj {
-  return { field, title, type, ...(format ? { format } : {}) };
+/** Tooltip field definition; `title` is what the tooltip shows as the key. A field with a `format` is quantitative, any other nominal. */
+export function tip(field: string, title: string, format?: string): Obj {
+  return { field, title, type: format ? 'quantitative' : 'nominal', ...(format ? { format } : {}) };
 }
 
 /**
