@@ -5,6 +5,7 @@
  * its rows are byte-identical (apart from run_id and duration_ms); different values are a
  * conflict and refuse the merge. An `ok` row wins over a `failed` one. The temporary files a
  * merge into the same database killed earlier left are removed (removeAbandonedMerges).
+ * Progress is reported as counts of inputs merged (see MergeProgress); showing it is the caller's.
  */
 import { copyFileSync, existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -47,6 +48,11 @@ export interface MergeResult {
   code: CodeVersion[];
 }
 
+/** Told (stage, 0, inputs) once merging starts, then the count of inputs merged after each one, as a report's stages are. */
+export type MergeProgress = (stage: string, done: number, total: number) => void;
+
+const mergeStage = 'merge shards';
+
 const conflictExamples = 10;
 
 /** `cwd` (optional) makes messages show paths relative to it. */
@@ -56,6 +62,7 @@ export function mergeDatabases(
   provenance: Provenance,
   now: () => Date,
   cwd?: string,
+  progress: MergeProgress = () => {},
 ): MergeResult {
   const shown = (path: string) => (cwd ? displayPath(path, cwd) : path);
   if (inputPaths.length === 0) throw new InputError(msg.mergeNoInputs());
@@ -114,7 +121,7 @@ export function mergeDatabases(
       if (!target.manifest()) {
         target.seal(reference.manifest, reference.manifest.experimentModule, reference.described, now().toISOString());
       }
-      result = mergeInto(target, inputs, provenance, now, `${temp}${INPUT_COPY}`);
+      result = mergeInto(target, inputs, provenance, now, `${temp}${INPUT_COPY}`, progress);
       result.out = outPath;
       target.db.pragma('wal_checkpoint(TRUNCATE)');
     } finally {
@@ -178,6 +185,7 @@ function mergeInto(
   provenance: Provenance,
   now: () => Date,
   copyPath: string,
+  progress: MergeProgress,
 ): MergeResult {
   const db = target.db;
   const body = inputs[0]!.manifest.body;
@@ -195,7 +203,8 @@ function mergeInto(
   let added = 0;
   let duplicates = 0;
   const mergeRunId = beginRun(target, provenance, 'running', now());
-  for (const input of inputs) {
+  progress(mergeStage, 0, inputs.length);
+  for (const [index, input] of inputs.entries()) {
     const snapshot = snapshotToAttach(input.path);
     if (snapshot) writeFileSync(copyPath, snapshot);
     db.prepare(`ATTACH DATABASE ? AS src`).run(snapshot ? copyPath : input.path);
@@ -263,6 +272,7 @@ function mergeInto(
       db.prepare(`DETACH DATABASE src`).run();
       if (snapshot) removeDb(copyPath, ['', '-journal']);
     }
+    progress(mergeStage, index + 1, inputs.length);
   }
   if (conflictCount > 0) throw new InputError(msg.mergeConflicts(conflictCount, conflicts));
 

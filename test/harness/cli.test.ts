@@ -503,11 +503,11 @@ describe('run, status, export, report', () => {
       `${msg.mergeSummary({ out: 'merged.sqlite', inputs: 1, ok: 15, failed: 0, added: 15, duplicates: 0, cells: 27 })}\n` +
         `${msg.mergeMissing(12, [{ shard: '1/2', cells: 12 }], ['1/2'], (shard) => `npx harness run ${study} --threads 1 --shard ${shard} --db results/clinoop.shard-1-of-2.sqlite`)}\n`,
     );
-    // Under --json, the object alone on stdout, and the same words for people on stderr.
+    // Under --json, the object alone on stdout, and the same words for people on stderr, after the progress.
     const partialJson = await cli(['merge', 'merged-json.sqlite', 'results/clinoop.shard-0-of-2.sqlite', '--json'], dir);
     expect(partialJson.code).toBe(1);
     expect(JSON.parse(partialJson.stdout)).toMatchObject({ out: 'merged-json.sqlite', ok: 15, missing: 12, missingShards: ['1/2'] });
-    expect(partialJson.stderr).toBe(partial.stdout.replace('merged.sqlite', 'merged-json.sqlite'));
+    expect(partialJson.stderr).toBe(`merge shards: 0/1\nmerge shards: 1/1\n${partial.stdout.replace('merged.sqlite', 'merged-json.sqlite')}`);
     const complete = await cli(['merge', 'merged.sqlite', 'results/clinoop.shard-1-of-2.sqlite', '--json'], dir);
     expect(complete.code).toBe(0);
     expect(JSON.parse(complete.stdout)).toMatchObject({ out: 'merged.sqlite', ok: 27, missing: 0, missingShards: [] });

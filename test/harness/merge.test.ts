@@ -63,6 +63,31 @@ describe('merge', () => {
     expect(line).toMatch(new RegExp(`^  runs: \\d+; last #${runs[0]!.id} merged, started [^,]+, commit [0-9a-f]{10}(?: \\+ changes)?, node v`));
   });
 
+  it('reports its progress input by input, from none merged to all', () => {
+    const calls: [string, number, number][] = [];
+    mergeDatabases(p('progress.sqlite'), [p('m-0.sqlite'), p('m-1.sqlite'), p('m-2.sqlite')], provenance, now, dir, (...call) => calls.push(call));
+    expect(calls).toEqual([0, 1, 2, 3].map((done) => ['merge shards', done, 3]));
+  });
+
+  it('shows its progress on stderr, plain lines where stderr is no terminal, stdout under --json the object alone', async () => {
+    const merged = await cli(['merge', 'progress-cli.sqlite', 'm-0.sqlite', 'm-1.sqlite', 'm-2.sqlite', '--json'], dir);
+    expect(merged.code, merged.stderr).toBe(0);
+    expect(JSON.parse(merged.stdout)).toMatchObject({ out: 'progress-cli.sqlite', inputs: 3, missing: 0 });
+    const lines = merged.stderr.split('\n').filter((line) => line.startsWith('merge shards'));
+    // A line at the start and one at the end; one in between only should a merge take 5 s.
+    expect([lines[0], lines.at(-1)]).toEqual(['merge shards: 0/3', 'merge shards: 3/3']);
+    for (const line of lines) expect(line).toMatch(/^merge shards: [0-3]\/3(, ETA \S+)?$/);
+    expect(merged.stderr).not.toContain('\r');
+    // The words for people follow the progress.
+    const summary = msg.mergeSummary({ out: 'progress-cli.sqlite', inputs: 3, ok: 36, failed: 0, added: 36, duplicates: 0, cells: 36 });
+    expect(merged.stderr.slice(merged.stderr.lastIndexOf('merge shards'))).toBe(`merge shards: 3/3\n${summary}\n`);
+    // On a terminal, a bar redrawn in place, its line ended once all are merged.
+    const onTerminal = await cli(['merge', 'progress-tty.sqlite', 'm-0.sqlite', 'm-1.sqlite', 'm-2.sqlite'], dir, { terminal: 100, env: { NO_COLOR: '1' } });
+    expect(onTerminal.stderr).toMatch(/^\rmerge shards \[-+\] 0\/3/);
+    expect(onTerminal.stderr).toMatch(/\rmerge shards \[#+\] 3\/3, \S+ *\n$/);
+    expect(onTerminal.stdout.split('\n')[0]).toBe(summary.replace('progress-cli', 'progress-tty'));
+  });
+
   // Root reads and writes any file, so as root the harness runs without that privilege.
   it('reads shards it may not write: read-only files, in a read-only folder or a writable one, each left as it was', async () => {
     const locked = p('locked-shards');

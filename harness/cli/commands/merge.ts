@@ -4,12 +4,13 @@ import * as msg from '../../messages.js';
 import { displayPath } from '../../paths.js';
 import { collectProvenance } from '../../run/provenance.js';
 import { byShardIndex, parseShard, rerunShard } from '../../run/shard.js';
-import { mergeDatabases } from '../../store/merge.js';
+import { mergeDatabases, type MergeResult } from '../../store/merge.js';
 import { timedOutShards } from '../../store/reader.js';
 import { Store } from '../../store/store.js';
 import { withoutOption } from '../../text.js';
 import { commandLine, exitCodes, println } from '../io.js';
 import { options } from '../options.js';
+import { createStageProgress, noColorIn } from '../progress.js';
 import type { Command } from './command.js';
 
 export const mergeCommand: Command = {
@@ -26,7 +27,14 @@ export const mergeCommand: Command = {
     const out = resolve(io.cwd, String(args['out']));
     const inputs = (args['shards'] as string[]).map((p) => resolve(io.cwd, p));
     const provenance = collectProvenance({ threads: 0, shard: null, commandLine: commandLine(io.argv) });
-    const result = mergeDatabases(out, inputs, provenance, () => new Date(), io.cwd);
+    // On stderr, so that stdout under --json holds the object alone.
+    const progress = createStageProgress(io.stderr, { noColor: noColorIn(io.env) });
+    let result: MergeResult;
+    try {
+      result = mergeDatabases(out, inputs, provenance, () => new Date(), io.cwd, progress);
+    } finally {
+      progress.end();
+    }
     const shown = { ...result, out: displayPath(out, io.cwd) };
     const complete = result.missing === 0 && result.failed === 0;
     if (result.code.length > 1) println(io.stderr, msg.mergeMixedCode(shown.out, result.code));
