@@ -10,7 +10,7 @@ import { Store } from '../../store/store.js';
 import { withoutOption } from '../../text.js';
 import { commandLine, exitCodes, println } from '../io.js';
 import { options } from '../options.js';
-import { createStageProgress, noColorIn } from '../progress.js';
+import { createStageProgress, progressSettings } from '../progress.js';
 import type { Command } from './command.js';
 
 export const mergeCommand: Command = {
@@ -28,7 +28,7 @@ export const mergeCommand: Command = {
     const inputs = (args['shards'] as string[]).map((p) => resolve(io.cwd, p));
     const provenance = collectProvenance({ threads: 0, shard: null, commandLine: commandLine(io.argv) });
     // On stderr, so that stdout under --json holds the object alone.
-    const progress = createStageProgress(io.stderr, { noColor: noColorIn(io.env) });
+    const progress = createStageProgress(io.stderr, progressSettings(io));
     let result: MergeResult;
     try {
       result = mergeDatabases(out, inputs, provenance, () => new Date(), io.cwd, progress);
