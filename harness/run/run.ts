@@ -102,11 +102,12 @@ export function moveAside(path: string, now: Date): string {
 
 /**
  * Before --fresh moves a database aside: a live run would keep writing into the moved file, so
- * refuse. Closing the connection also checkpoints the WAL into the main file, so the move
- * renames one self-contained file (a WAL left behind would be replayed into the new database).
- * A file that is no harness database at all is simply moved.
+ * refuse; another host's run that may be gone is waited out first, as a run resuming waits
+ * (waitOutOtherHostsWriter). Closing the connection also checkpoints the WAL into the main file,
+ * so the move renames one self-contained file (a WAL left behind would be replayed into the new
+ * database). A file that is no harness database at all is simply moved.
  */
-function refuseIfLive(dbPath: string, now: Date, cwd?: string): void {
+async function refuseIfLive(dbPath: string, now: () => Date, log: (line: string) => void, signal?: AbortSignal, cwd?: string): Promise<void> {
   let store: Store;
   try {
     store = Store.open(dbPath, 'write', cwd, 'option');
@@ -115,7 +116,8 @@ function refuseIfLive(dbPath: string, now: Date, cwd?: string): void {
     throw thrown;
   }
   try {
-    assertNoLiveRun(store, now);
+    await waitOutOtherHostsWriter(store, now, log, signal);
+    assertNoLiveRun(store, now());
   } finally {
     store.close();
   }
@@ -173,7 +175,7 @@ export async function runStudy(options: RunOptions): Promise<RunSummary> {
   const log = options.log ?? (() => {});
   const shown = (path: string) => (options.cwd ? displayPath(path, options.cwd) : path);
   if (options.fresh && existsSync(options.dbPath)) {
-    refuseIfLive(options.dbPath, now(), options.cwd);
+    await refuseIfLive(options.dbPath, now, log, options.signal, options.cwd);
     let movedTo: string;
     try {
       movedTo = moveAside(options.dbPath, now());

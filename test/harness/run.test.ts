@@ -14,6 +14,7 @@ import { GroupPool } from '../../harness/pool/pool.js';
 import { planStudy } from '../../harness/run/plan.js';
 import { collectProvenance } from '../../harness/run/provenance.js';
 import { runStudy, type RunOptions } from '../../harness/run/run.js';
+import { staleAfterMs } from '../../harness/store/runs.js';
 import { groupsOfBlock } from '../../harness/run/tasks.js';
 import { mergeDatabases } from '../../harness/store/merge.js';
 import { loadStudy, type Study } from '../../harness/study/study.js';
@@ -127,6 +128,23 @@ describe('determinism', () => {
     expect(dumpResults(join(dir, moved)).trials).toBe(reference.trials);
     expect(dumpResults(join(dir, 'one-thread.sqlite')).trials).toBe(reference.trials);
     expect(query(join(dir, 'one-thread.sqlite'), 'SELECT count(*) AS n FROM run')).toEqual([{ n: 1 }]);
+  });
+
+  it("--fresh waits out another host's run that went silent on the database, as a resuming run does, then moves it aside", async () => {
+    await run(study, 'other-host.sqlite');
+    // A run of another host, its pid not to be checked here, its last heartbeat 2 s short of the limit.
+    const silentSince = new Date(Date.now() - staleAfterMs + 2000).toISOString();
+    const db = new Database(join(dir, 'other-host.sqlite'));
+    const id = db
+      .prepare(`INSERT INTO run (started_at, heartbeat_at, status, node_version, cpu_model, threads, command_line, host, pid) VALUES (?, ?, 'running', 'v20', 'cpu', 1, 'harness run', 'elsewhere', 4242)`)
+      .run(silentSince, silentSince).lastInsertRowid;
+    db.close();
+    const lines: string[] = [];
+    await run(study, 'other-host.sqlite', { fresh: true, cwd: dir, log: (l) => lines.push(l) });
+    expect(lines[0]).toBe(msg.waitingForOtherHostsWriter('other-host.sqlite', { id: Number(id), pid: 4242, host: 'elsewhere', startedAt: silentSince }, 58, 2));
+    const moved = readdirSync(dir).find((f) => /^other-host\.\d{4}-.*\.sqlite$/.test(f))!;
+    expect(lines[1]).toBe(msg.freshMovedAside('other-host.sqlite', moved));
+    expect(dumpResults(join(dir, 'other-host.sqlite')).trials).toBe(reference.trials);
   });
 
   it('refuses a database of another setup with the command line that starts over: --fresh once, whatever form the run gave it in', async () => {
