@@ -5,6 +5,8 @@
  */
 import type { Issue } from './study/issues.js';
 import { countOf, formatPath, listInWords, shareOf, showList, showValue } from './text.js';
+import { formatDuration } from './cluster/format.js';
+import type { LiveRun } from './run/status.js';
 import type { FolderProblem } from './folders.js';
 
 const didYouMean = (close: string | undefined) => (close ? ` Did you mean "${close}"?` : '');
@@ -462,6 +464,13 @@ export function mergeInputBusy(path: string, run: BusyRun): string {
 
 export function mergeOutputBusy(path: string, run: BusyRun): string {
   return `${writtenBy(path, run)}. Wait for it to finish, stop it, or merge into another database.`;
+}
+
+/** The pace of the run writing a database, as `status` shows it (see LiveRun). */
+export function liveRunPace(live: LiveRun): string {
+  const pace = live.stored > 0 ? ` (${live.trialsPerSecond >= 100 ? Math.round(live.trialsPerSecond) : live.trialsPerSecond.toFixed(1)} trials/s)` : '';
+  const eta = live.etaSeconds === null ? '' : live.left > 0 ? `, about ${formatDuration(live.etaSeconds)} left at that pace` : '';
+  return `run #${live.run} has stored ${countOf(live.stored, 'trial')} in ${formatDuration(live.seconds)}${pace}; ${countOf(live.left, 'trial')} of its slice to go${eta}`;
 }
 
 export function runStalled(runId: number): string {

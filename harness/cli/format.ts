@@ -50,6 +50,7 @@ export function formatStatus(s: DbStatus, db: string): string {
   const scope = s.shards.length && !wholeGrid ? ` (shard${s.shards.length === 1 ? '' : 's'} ${s.shards.join(', ')})` : '';
   lines.push(`  trials${scope}: ${s.cells} in all, ${s.ok} ok, ${s.failed} failed, ${s.missing} missing`);
   lines.push(...whereUnfinished(s.byDimension));
+  if (s.live) lines.push(`  ${msg.liveRunPace(s.live)}`);
   // The last started: a merge takes the lowest id of its database, the shards' runs come after it.
   const last = s.runs.reduce<(typeof s.runs)[number] | undefined>((latest, run) => (latest === undefined || run.startedAt >= latest.startedAt ? run : latest), undefined);
   if (last) {

@@ -10,7 +10,7 @@ import { statOrNull } from '../folders.js';
 import { JOURNAL_FILE, hasSqliteHeader } from '../store/damage.js';
 import { gridOf, type ManifestBody } from '../manifest.js';
 import { codeVersions, type CodeVersion } from '../store/code-versions.js';
-import { trialCells } from '../store/reader.js';
+import { trialCells, type TrialCells } from '../store/reader.js';
 import { runsAsOf } from '../store/runs.js';
 import { Store } from '../store/store.js';
 import { byShardIndex, parseShard, shardOf, type Shard } from './shard.js';
@@ -37,6 +37,24 @@ export interface DbStatus {
   code: CodeVersion[];
   /** The counted cells by value of each dimension but the replicates: where the failed and missing ones lie. */
   byDimension: DimensionCounts[];
+  /** The run writing now, how far it has come and its pace; null when none is. */
+  live: LiveRun | null;
+}
+
+/**
+ * How far the run writing a database has come, from what it has stored: its trials (ok or
+ * failed) over the time since it started, loading included, and the trials of its slice (its
+ * shard, or the whole grid) it has yet to finish: not ok, and not failed by it (a run tries
+ * each cell once; it retries those that earlier runs failed).
+ */
+export interface LiveRun {
+  run: number;
+  stored: number;
+  seconds: number;
+  trialsPerSecond: number;
+  left: number;
+  /** At the pace so far; null before it has stored any. */
+  etaSeconds: number | null;
 }
 
 /**
@@ -76,11 +94,18 @@ function statusOf(store: Store, path: string, now: Date, scope: Shard | undefine
   // A failed trial is a result, not missing work.
   const stored = trialCells(store, grid.size);
   const { done, recorded } = stored;
+  const liveRun = runs.find((r) => r.status === 'running');
+  const liveShard = liveRun?.shard ? parseShard(liveRun.shard) : null;
+  let notOkForLiveRun = 0;
   let cells = 0;
   let doneInScope = 0;
   let recordedInScope = 0;
   const tally = new DimensionTally(grid);
   for (let block = 0; block < grid.blockCount; block++) {
+    if (liveRun && (!liveShard || shardOf(block, liveShard.count) === liveShard.index)) {
+      const end = (block + 1) * grid.blockSize;
+      for (let i = block * grid.blockSize; i < end; i++) if (!grid.isExcluded(i) && !done.has(i)) notOkForLiveRun++;
+    }
     if (shards && !shards.some((s) => shardOf(block, s.count) === s.index)) continue;
     const end = (block + 1) * grid.blockSize;
     for (let i = block * grid.blockSize; i < end; i++) {
@@ -109,7 +134,17 @@ function statusOf(store: Store, path: string, now: Date, scope: Shard | undefine
     runs,
     code: codeVersions(runs, stored.okByRun),
     byDimension: tally.result(),
+    live: liveRun ? liveRunOf(liveRun.id, Date.parse(liveRun.startedAt), stored, notOkForLiveRun, now) : null,
   };
+}
+
+function liveRunOf(run: number, startedMs: number, stored: TrialCells, notOk: number, now: Date): LiveRun {
+  const failed = stored.failedByRun.get(run) ?? 0;
+  const storedByRun = (stored.okByRun.get(run) ?? 0) + failed;
+  const seconds = Math.max(0, (now.getTime() - startedMs) / 1000);
+  const trialsPerSecond = seconds > 0 ? storedByRun / seconds : 0;
+  const left = notOk - failed;
+  return { run, stored: storedByRun, seconds, trialsPerSecond, left, etaSeconds: trialsPerSecond > 0 ? left / trialsPerSecond : null };
 }
 
 /** The cells of one value of a grid dimension, by state (the cells counted, as `cells` is). */

@@ -47,6 +47,8 @@ export interface TrialCells {
   failed: number;
   /** Finished trials by the run that stored them (what tells the versions of the code apart, see code-versions.ts). */
   okByRun: Map<number | null, number>;
+  /** Failed trials by the run that stored them. */
+  failedByRun: Map<number | null, number>;
 }
 
 /** The cells done and recorded, and the trials counted, in one pass over the trials. */
@@ -54,6 +56,7 @@ export function trialCells(store: Store, size: number): TrialCells {
   const done = new Bitset(size);
   const recorded = new Bitset(size);
   const okByRun = new Map<number | null, number>();
+  const failedByRun = new Map<number | null, number>();
   let ok = 0;
   let failed = 0;
   const rows = store.db.prepare(`SELECT cell_index, status = 'ok', run_id FROM trial`).raw();
@@ -63,13 +66,14 @@ export function trialCells(store: Store, size: number): TrialCells {
       okByRun.set(run, (okByRun.get(run) ?? 0) + 1);
     } else {
       failed++;
+      failedByRun.set(run, (failedByRun.get(run) ?? 0) + 1);
     }
     if (index >= size) continue;
     if (recorded.has(index)) throw repeatedCell(index);
     recorded.add(index);
     if (isOk) done.add(index);
   }
-  return { done, recorded, ok, failed, okByRun };
+  return { done, recorded, ok, failed, okByRun, failedByRun };
 }
 
 /** The error most failed trials stored (of run `runId` alone, given one; the first in order among equals), and how many; null when none failed. */

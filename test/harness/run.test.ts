@@ -15,6 +15,9 @@ import { planStudy } from '../../harness/run/plan.js';
 import { collectProvenance } from '../../harness/run/provenance.js';
 import { runStudy, type RunOptions } from '../../harness/run/run.js';
 import { staleAfterMs } from '../../harness/store/runs.js';
+import { databaseStatus } from '../../harness/run/status.js';
+import { formatStatus } from '../../harness/cli/format.js';
+import { hostname } from 'node:os';
 import { groupsOfBlock } from '../../harness/run/tasks.js';
 import { mergeDatabases } from '../../harness/store/merge.js';
 import { loadStudy, type Study } from '../../harness/study/study.js';
@@ -145,6 +148,35 @@ describe('determinism', () => {
     const moved = readdirSync(dir).find((f) => /^other-host\.\d{4}-.*\.sqlite$/.test(f))!;
     expect(lines[1]).toBe(msg.freshMovedAside('other-host.sqlite', moved));
     expect(dumpResults(join(dir, 'other-host.sqlite')).trials).toBe(reference.trials);
+  });
+
+  it('status gives the pace of the run writing the database: its trials stored, those of its slice to go, and the time left', async () => {
+    for (const shard of [null, { index: 0, count: 2 }]) {
+      const db = `live-${shard ? 'shard' : 'whole'}.sqlite`;
+      await run(study, db, { shard });
+      const path = join(dir, db);
+      const started = new Date(Date.now() - 10_000);
+      const writer = new Database(path);
+      // A run of this process, 10 s in: 30 trials stored, one of them failed; 12 cells missing,
+      // one failed by the run before it (this one retries it).
+      const live = Number(
+        writer
+          .prepare(`INSERT INTO run (started_at, heartbeat_at, status, node_version, cpu_model, threads, command_line, host, pid, shard) VALUES (?, ?, 'running', 'v20', 'cpu', 2, 'harness run', ?, ?, ?)`)
+          .run(started.toISOString(), new Date().toISOString(), hostname(), process.pid, shard ? '0/2' : null).lastInsertRowid,
+      );
+      const cells = writer.prepare(`SELECT cell_index FROM trial ORDER BY cell_index`).pluck().all() as number[];
+      const byLive = cells.slice(0, 30);
+      writer.prepare(`UPDATE trial SET run_id = ? WHERE cell_index IN (${byLive.join(',')})`).run(live);
+      writer.prepare(`UPDATE trial SET status = 'failed', error = 'x' WHERE cell_index IN (?, ?)`).run(byLive[0], cells[30]);
+      writer.prepare(`DELETE FROM trial WHERE cell_index IN (${cells.slice(-12).join(',')})`).run();
+      writer.close();
+      const status = databaseStatus(path, new Date(started.getTime() + 10_000));
+      expect(status.live).toEqual({ run: live, stored: 30, seconds: 10, trialsPerSecond: 3, left: 13, etaSeconds: 13 / 3 });
+      expect(formatStatus(status, db)).toContain(`  run #${live} has stored 30 trials in 10 s (3.0 trials/s); 13 trials of its slice to go, about 4.3 s left at that pace`);
+    }
+    const done = databaseStatus(join(dir, 'one-thread.sqlite'));
+    expect(done.live).toBeNull();
+    expect(formatStatus(done, 'one-thread.sqlite')).not.toContain('to go');
   });
 
   it('refuses a database of another setup with the command line that starts over: --fresh once, whatever form the run gave it in', async () => {
