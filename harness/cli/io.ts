@@ -35,8 +35,8 @@ export interface Io {
 /**
  * Output that is not the command's own: what an experiment prints (its console, process.stdout or
  * process.stderr, in the main thread or a group worker) and Node's warnings. It goes to stderr,
- * by way of a writer a live progress line sets while it is drawn on a terminal, which writes the
- * text on lines of its own above that line (progress.ts).
+ * by way of a writer a progress sets on a terminal for as long as it may draw a live line there,
+ * which writes the text on lines of its own above that line (progress.ts).
  */
 export interface StrayOutput {
   /** Sends such output, as text, to `writer` from now on; null: straight to stderr again. */

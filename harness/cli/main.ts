@@ -4,6 +4,7 @@
  * SIGINT/SIGTERM/SIGUSR1, and SIGHUP on a terminal (a run, to stop cleanly), the first one goes to it
  * and a second one exits at once; otherwise a signal ends the process at once, by its default action.
  */
+import { Console } from 'node:console';
 import { closeSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { isatty } from 'node:tty';
@@ -41,6 +42,8 @@ function writeStray(chunk: string | Uint8Array, encoding?: BufferEncoding | Writ
 type WriteCallback = (error?: Error | null) => void;
 process.stdout.write = writeStray as typeof process.stdout.write;
 process.stderr.write = writeStray as typeof process.stderr.write;
+// console.log's colours follow the stream it writes to, stderr; its writes go through writeStray.
+globalThis.console = new Console({ stdout: process.stderr, stderr: process.stderr });
 
 /**
  * SIGHUP says the terminal went away (a closed window, a dropped ssh connection, whose shell passes

@@ -22,7 +22,7 @@ export interface ProgressOptions {
   clock?: () => number;
   /** Leave out of the rate the time the process stood stopped, seen by a timer (default: with the real clock). */
   watchPauses?: boolean;
-  /** Output not the command's, which a live line on a terminal takes while it is drawn (see strayAbove). */
+  /** Output not the command's, which the progress takes on a terminal from its start to its finish (see strayAbove). */
   stray?: StrayOutput;
 }
 
@@ -85,22 +85,29 @@ function redraw(stream: ProgressStream, line: string, previous: number, color: b
   return end === '\n' ? 0 : length;
 }
 
+/** The most characters of a line not yet ended that a live line holds back (see strayAbove). */
+const STRAY_HELD_MOST = 4096;
+
 /**
  * Writes output that is not the progress's own (StrayOutput) above a live line on a terminal:
  * the line is erased, the text's whole lines are written, and the line is drawn again below
  * them, where the next redraw finds it. A line not yet ended waits for its end (a line drawn
- * after it would overwrite it); `flush` writes it, ended, once the progress is done. `live`
- * gives the live line's length, or null when none is drawn: then whole lines go straight through.
+ * after it would overwrite it), up to STRAY_HELD_MOST characters; `flush` writes it, ended, once
+ * the progress is done. `live` gives the live line's length, or null when none is drawn: then
+ * whole lines go straight through.
  */
 function strayAbove(stream: ProgressStream, color: boolean, live: () => number | null, drawAgain: () => void) {
   let pending = '';
   return {
     write(text: string) {
+      const newline = text.lastIndexOf('\n');
       pending += text;
-      const end = pending.lastIndexOf('\n') + 1;
+      // Text that never ends a line (dots, or a counter redrawn with \r) is written, ended, once
+      // it is long: it is not held for the whole run, nor searched again at every write.
+      const end = newline >= 0 ? pending.length - text.length + newline + 1 : pending.length >= STRAY_HELD_MOST ? pending.length : 0;
       if (end === 0) return;
       const length = live();
-      const lines = pending.slice(0, end);
+      const lines = newline >= 0 ? pending.slice(0, end) : `${pending}\n`;
       pending = pending.slice(end);
       if (length === null) {
         stream.write(lines);

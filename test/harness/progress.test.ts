@@ -195,6 +195,16 @@ describe('progress', () => {
       p.update(2, 0);
       writer!('unended');
       p.finish();
+      // A line that never ends is held back no longer than a few thousand characters.
+      const dots = stream(true);
+      const q = createProgress(dots.out, { label: 'paper', clock: () => now, noColor, stray });
+      q.start(4, 0);
+      for (let i = 0; i < 5000; i++) writer!('.');
+      const shown = terminalScreen(dots.writes.join(''));
+      expect(shown[0]).toMatch(/^\.{4096}$/);
+      expect(shown[1]).toMatch(/^paper \[/);
+      q.finish();
+      expect(terminalScreen(dots.writes.join('')).slice(2)).toEqual(['.'.repeat(5000 - 4096), '']);
       expect(writer).toBeNull();
       const screen = terminalScreen(terminal.writes.join(''));
       expect(screen.slice(0, 2)).toEqual(['group 1 says hello', 'and half a line']);
