@@ -485,7 +485,7 @@ export function waitingForOtherHostsWriter(path: string, run: BusyRun, silentSec
   return (
     `${writtenBy(path, run)}, which last wrote ${silentSeconds} s ago. A process on another host cannot be checked, so this run waits ` +
     `up to ${waitSeconds} s to see whether it is alive: a live run writes every few seconds (this one then stops), and one gone ` +
-    `(a replaced container, a lost node) is taken over once a minute has passed without a word from it.`
+    `(a replaced container, a lost node) holds it no more once a minute has passed without a word from it.`
   );
 }
 
@@ -702,6 +702,10 @@ export function runStoppedBeforeReport(signal: string, db: string, reportCommand
 export function runInterrupted(signal: string, saved: number, failed: number, cells: number, db: string, resume: string, common: CommonFailure | null): string {
   const failures = failed > 0 ? ` (and ${countOf(failed, 'failed trial')}, ${failedWith(db, failed, common)}, which a resume runs again)` : '';
   return `Interrupted by ${signal}: ${saved} of ${cells} trials are saved in ${db}${failures}; trials in flight were dropped. Resume with: ${resume}`;
+}
+
+export function runStoppedBeforeFresh(signal: string, db: string, fresh: string): string {
+  return `Stopped by ${signal} while waiting for another host's run on ${db}: nothing was moved aside or written. To start over, run again: ${fresh}`;
 }
 
 /** A process that writes to no terminal (nohup, a log) was sent SIGHUP, and goes on. */

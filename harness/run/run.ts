@@ -26,6 +26,7 @@ import type { Study } from '../study/study.js';
 import { withoutFresh } from '../text.js';
 import { collectProvenance, gitCommitProblem, gitState } from './provenance.js';
 import { countCells, plannedGroups, type PlannedGroup } from './tasks.js';
+import { Bitset } from '../bitset.js';
 
 export interface ProgressSink {
   start(total: number, done: number): void;
@@ -84,6 +85,8 @@ export interface RunSummary {
   otherCode: OtherCode | null;
   /** The error most of this run's failed trials stored, and how many; null when none failed. */
   commonFailure: msg.CommonFailure | null;
+  /** Stopped while --fresh waited for another host's writer: the database was not moved aside, and starting over is still to do. */
+  freshNotBegun?: true;
 }
 
 /** The errors of a rename in a folder that may not be written (read-only file system, permissions). */
@@ -103,21 +106,23 @@ export function moveAside(path: string, now: Date): string {
 /**
  * Before --fresh moves a database aside: a live run would keep writing into the moved file, so
  * refuse; another host's run that may be gone is waited out first, as a run resuming waits
- * (waitOutOtherHostsWriter). Closing the connection also checkpoints the WAL into the main file,
- * so the move renames one self-contained file (a WAL left behind would be replayed into the new
+ * (waitOutOtherHostsWriter). Returns true when `signal` stopped that wait: the database is then
+ * left where it is. Closing the connection also checkpoints the WAL into the main file, so the
+ * move renames one self-contained file (a WAL left behind would be replayed into the new
  * database). A file that is no harness database at all is simply moved.
  */
-async function refuseIfLive(dbPath: string, now: () => Date, log: (line: string) => void, signal?: AbortSignal, cwd?: string): Promise<void> {
+async function refuseIfLive(dbPath: string, now: () => Date, log: (line: string) => void, signal?: AbortSignal, cwd?: string): Promise<boolean> {
   let store: Store;
   try {
     store = Store.open(dbPath, 'write', cwd, 'option');
   } catch (thrown) {
-    if (thrown instanceof InputError) return;
+    if (thrown instanceof InputError) return false;
     throw thrown;
   }
   try {
-    await waitOutOtherHostsWriter(store, now, log, signal);
+    if ((await waitOutOtherHostsWriter(store, now, log, signal)) && signal?.aborted) return true;
     assertNoLiveRun(store, now());
+    return false;
   } finally {
     store.close();
   }
@@ -175,7 +180,8 @@ export async function runStudy(options: RunOptions): Promise<RunSummary> {
   const log = options.log ?? (() => {});
   const shown = (path: string) => (options.cwd ? displayPath(path, options.cwd) : path);
   if (options.fresh && existsSync(options.dbPath)) {
-    await refuseIfLive(options.dbPath, now, log, options.signal, options.cwd);
+    // Stopped while it waited for another host's writer: nothing began, nothing moved.
+    if (await refuseIfLive(options.dbPath, now, log, options.signal, options.cwd)) return stoppedBeforeFresh(options);
     let movedTo: string;
     try {
       movedTo = moveAside(options.dbPath, now());
@@ -204,6 +210,15 @@ export async function runStudy(options: RunOptions): Promise<RunSummary> {
   } finally {
     await options.pool?.destroy();
   }
+}
+
+/** The summary of a --fresh run stopped before it began: the cells a fresh run has to compute, none done. */
+function stoppedBeforeFresh(options: RunOptions): RunSummary {
+  const { cells } = countCells(options.study.grid, options.shard, new Bitset(options.study.grid.size));
+  return {
+    study: options.study.name, db: options.dbPath, runId: 0, status: 'interrupted', signal: String(options.signal?.reason), shard: formatShard(options.shard), cells,
+    alreadyDone: 0, ok: 0, failed: 0, seconds: 0, trialsPerSecond: 0, otherCode: null, commonFailure: null, freshNotBegun: true,
+  };
 }
 
 async function runInto(store: Store, options: RunOptions, now: () => Date, log: (line: string) => void, git: ReturnType<typeof gitState>): Promise<RunSummary> {
@@ -269,63 +284,67 @@ async function runInto(store: Store, options: RunOptions, now: () => Date, log: 
   const onAbort = () => stop('interrupted', String(options.signal?.reason ?? 'abort'));
   if (options.signal?.aborted) onAbort();
   options.signal?.addEventListener('abort', onAbort);
-  options.progress?.start(cells, alreadyDone);
+  // However the run ends, even by an error of the harness's, the progress line is ended and
+  // the workers stopped.
+  try {
+    options.progress?.start(cells, alreadyDone);
 
-  const groupsLeft = Math.max(1, Math.ceil(todo / study.grid.blockSize));
-  const maxGroupsPerBatch = Math.max(1, Math.floor(groupsLeft / (threads * 8)));
-  const batches = batchesOf(plannedGroups(study, shard, (i) => done.has(i)), options.cellsPerTask ?? 64, maxGroupsPerBatch);
-  const moduleUrl = pathToFileURL(compiled!.path).href;
+    const groupsLeft = Math.max(1, Math.ceil(todo / study.grid.blockSize));
+    const maxGroupsPerBatch = Math.max(1, Math.floor(groupsLeft / (threads * 8)));
+    const batches = batchesOf(plannedGroups(study, shard, (i) => done.has(i)), options.cellsPerTask ?? 64, maxGroupsPerBatch);
+    const moduleUrl = pathToFileURL(compiled!.path).href;
 
-  await new Promise<void>((resolve) => {
-    let inFlight = 0;
-    const pump = () => {
-      // Two batches per thread: a worker starts its next batch while the main thread records the
-      // last one. Queued batches do not run down the time limit (each group's starts with the group).
-      while (!stopReason && inFlight < threads * 2) {
-        let next: IteratorResult<PlannedGroup[]>;
-        try {
-          next = batches.next();
-        } catch (thrown) {
-          fatal = thrown;
-          stop('error', null);
-          break;
-        }
-        if (next.done) break;
-        const batch = next.value;
-        inFlight++;
-        pool.run(moduleUrl, batch.map((g) => g.task)).then(
-          (outcomes) => {
-            inFlight--;
-            try {
-              if (outcomes && !stopReason) record(batch, outcomes);
-            } catch (thrown) {
+    await new Promise<void>((resolve) => {
+      let inFlight = 0;
+      const pump = () => {
+        // Two batches per thread: a worker starts its next batch while the main thread records the
+        // last one. Queued batches do not run down the time limit (each group's starts with the group).
+        while (!stopReason && inFlight < threads * 2) {
+          let next: IteratorResult<PlannedGroup[]>;
+          try {
+            next = batches.next();
+          } catch (thrown) {
+            fatal = thrown;
+            stop('error', null);
+            break;
+          }
+          if (next.done) break;
+          const batch = next.value;
+          inFlight++;
+          pool.run(moduleUrl, batch.map((g) => g.task)).then(
+            (outcomes) => {
+              inFlight--;
+              try {
+                if (outcomes && !stopReason) record(batch, outcomes);
+              } catch (thrown) {
+                fatal ??= thrown;
+                stop('error', null);
+              }
+              pump();
+            },
+            (thrown: unknown) => {
+              inFlight--;
               fatal ??= thrown;
               stop('error', null);
-            }
-            pump();
-          },
-          (thrown: unknown) => {
-            inFlight--;
-            fatal ??= thrown;
-            stop('error', null);
-            pump();
-          },
-        );
-      }
-      if (inFlight === 0) resolve();
-    };
-    const record = (batch: PlannedGroup[], outcomes: NonNullable<Awaited<ReturnType<GroupPool['run']>>>) => {
-      batch.forEach((group, i) => writer.add(group, outcomes[i]!));
-      options.progress?.update(alreadyDone + writer.totals.ok, writer.totals.failed);
-      if (options.maxFailures !== undefined && writer.totals.failed >= options.maxFailures) stop('stopped', null);
-    };
-    pump();
-  });
-
-  options.signal?.removeEventListener('abort', onAbort);
-  clearInterval(heartbeat);
-  await pool.destroy();
-  options.progress?.finish();
+              pump();
+            },
+          );
+        }
+        if (inFlight === 0) resolve();
+      };
+      const record = (batch: PlannedGroup[], outcomes: NonNullable<Awaited<ReturnType<GroupPool['run']>>>) => {
+        batch.forEach((group, i) => writer.add(group, outcomes[i]!));
+        options.progress?.update(alreadyDone + writer.totals.ok, writer.totals.failed);
+        if (options.maxFailures !== undefined && writer.totals.failed >= options.maxFailures) stop('stopped', null);
+      };
+      pump();
+    });
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+    clearInterval(heartbeat);
+    await pool.destroy();
+    options.progress?.finish();
+  }
   // A database moved or deleted in the last seconds, since the heartbeat last looked: not "finished" there.
   fatal ??= writer.fileGone();
   // Commit what finished, unless committing is what failed.

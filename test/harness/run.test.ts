@@ -150,6 +150,22 @@ describe('determinism', () => {
     expect(dumpResults(join(dir, 'other-host.sqlite')).trials).toBe(reference.trials);
   });
 
+  it("--fresh stopped while it waits for another host's run moves nothing and says so; the run it waited for keeps the database", async () => {
+    await run(study, 'other-host-stop.sqlite');
+    const silentSince = new Date(Date.now() - 30_000).toISOString();
+    const db = new Database(join(dir, 'other-host-stop.sqlite'));
+    db.prepare(`INSERT INTO run (started_at, heartbeat_at, status, node_version, cpu_model, threads, command_line, host, pid) VALUES (?, ?, 'running', 'v20', 'cpu', 1, 'harness run', 'elsewhere', 4242)`).run(silentSince, silentSince);
+    db.close();
+    const before = dumpResults(join(dir, 'other-host-stop.sqlite')).trials;
+    const controller = new AbortController();
+    setTimeout(() => controller.abort('SIGINT'), 300);
+    const summary = await run(study, 'other-host-stop.sqlite', { fresh: true, cwd: dir, signal: controller.signal });
+    expect(summary).toMatchObject({ status: 'interrupted', signal: 'SIGINT', runId: 0, ok: 0, freshNotBegun: true });
+    expect(readdirSync(dir).filter((f) => /^other-host-stop\.\d{4}-/.test(f))).toEqual([]);
+    expect(dumpResults(join(dir, 'other-host-stop.sqlite')).trials).toBe(before);
+    expect(query(join(dir, 'other-host-stop.sqlite'), `SELECT status, host FROM run ORDER BY id`)).toEqual([{ status: 'done', host: hostname() }, { status: 'running', host: 'elsewhere' }]);
+  });
+
   it('status gives the pace of the run writing the database: its trials stored, those of its slice to go, and the time left', async () => {
     for (const shard of [null, { index: 0, count: 2 }]) {
       const db = `live-${shard ? 'shard' : 'whole'}.sqlite`;
@@ -157,12 +173,12 @@ describe('determinism', () => {
       const path = join(dir, db);
       const started = new Date(Date.now() - 10_000);
       const writer = new Database(path);
-      // A run of this process, 10 s in: 30 trials stored, one of them failed; 12 cells missing,
-      // one failed by the run before it (this one retries it).
+      // A run of this process, its last heartbeat 10 s after its start: 30 trials stored, one of
+      // them failed; 12 cells missing, one failed by the run before it (this one retries it).
       const live = Number(
         writer
           .prepare(`INSERT INTO run (started_at, heartbeat_at, status, node_version, cpu_model, threads, command_line, host, pid, shard) VALUES (?, ?, 'running', 'v20', 'cpu', 2, 'harness run', ?, ?, ?)`)
-          .run(started.toISOString(), new Date().toISOString(), hostname(), process.pid, shard ? '0/2' : null).lastInsertRowid,
+          .run(started.toISOString(), new Date(started.getTime() + 10_000).toISOString(), hostname(), process.pid, shard ? '0/2' : null).lastInsertRowid,
       );
       const cells = writer.prepare(`SELECT cell_index FROM trial ORDER BY cell_index`).pluck().all() as number[];
       const byLive = cells.slice(0, 30);
@@ -170,7 +186,7 @@ describe('determinism', () => {
       writer.prepare(`UPDATE trial SET status = 'failed', error = 'x' WHERE cell_index IN (?, ?)`).run(byLive[0], cells[30]);
       writer.prepare(`DELETE FROM trial WHERE cell_index IN (${cells.slice(-12).join(',')})`).run();
       writer.close();
-      const status = databaseStatus(path, new Date(started.getTime() + 10_000));
+      const status = databaseStatus(path, new Date(started.getTime() + 12_000));
       expect(status.live).toEqual({ run: live, stored: 30, seconds: 10, trialsPerSecond: 3, left: 13, etaSeconds: 13 / 3 });
       expect(formatStatus(status, db)).toContain(`  run #${live} has stored 30 trials in 10 s (3.0 trials/s); 13 trials of its slice to go, about 4.3 s left at that pace`);
     }

@@ -148,6 +148,23 @@ describe('two runs on one database', () => {
     expect(checkAgainstReference(join(dir, db), reference).problems).toEqual([]);
   });
 
+  it("--fresh stopped by Ctrl-C while it waits for another host's run: exit 130, nothing moved, and the command that starts over", async () => {
+    const db = 'fresh-waiting.sqlite';
+    expect((await runHarness(argv(db), { cwd: dir })).code).toBe(0);
+    const silentSince = new Date(Date.now() - 30_000).toISOString();
+    const handle = new Database(join(dir, db));
+    handle.prepare(`INSERT INTO run (started_at, heartbeat_at, status, node_version, cpu_model, threads, command_line, host, pid) VALUES (?, ?, 'running', 'v20', 'cpu', 1, 'harness run', 'elsewhere', 4242)`).run(silentSince, silentSince);
+    handle.close();
+    const fresh = startHarness([...argv(db), '--fresh'], { cwd: dir });
+    expect(await fresh.waitForStdout(/another host cannot be checked/)).not.toBeNull();
+    fresh.child.kill('SIGINT');
+    const exit = await fresh.exited;
+    expect(exit.code).toBe(130);
+    expect(exit.stderr).toBe(`${msg.runStoppedBeforeFresh('SIGINT', db, `npx harness ${argv(db).join(' ')} --fresh`)}\n`);
+    expect(runStatuses(join(dir, db))).toEqual(['done', 'running']);
+    expect(checkAgainstReference(join(dir, db), reference).problems).toEqual([]);
+  });
+
   it('runs started at the same instant on a new file create, seal and register it exactly once', async () => {
     const threads = 4;
     const rounds = slow ? 200 : 40;

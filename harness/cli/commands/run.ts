@@ -107,7 +107,9 @@ export const runCommand: Command = {
     }
     const resume = resumeCommand(io.argv);
     const code = exitCodeOf(summary);
-    if (summary.status === 'interrupted') {
+    if (summary.freshNotBegun) {
+      println(io.stderr, msg.runStoppedBeforeFresh(String(summary.signal), db, `${resume} --fresh`));
+    } else if (summary.status === 'interrupted') {
       println(io.stderr, msg.runInterrupted(summary.signal ?? 'a signal', summary.alreadyDone + summary.ok, summary.failed, summary.cells, db, resume, summary.commonFailure));
     } else if (summary.status === 'stopped') {
       println(io.stderr, msg.runStoppedAtMaxFailures(summary.failed, maxFailures ?? 0, resume, db, summary.commonFailure));
