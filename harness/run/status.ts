@@ -43,9 +43,9 @@ export interface DbStatus {
 
 /**
  * How far the run writing a database has come, from what it has stored: its trials (ok or
- * failed) over the time since it started, loading included, and the trials of its slice (its
- * shard, or the whole grid) it has yet to finish: not ok, and not failed by it (a run tries
- * each cell once; it retries those that earlier runs failed).
+ * failed) over the time from its start (loading included) to its last heartbeat (every 5 s),
+ * and the trials of its slice (its shard, or the whole grid) it has yet to finish: not ok, and
+ * not failed by it (a run tries each cell once; it retries those that earlier runs failed).
  */
 export interface LiveRun {
   run: number;
@@ -134,14 +134,19 @@ function statusOf(store: Store, path: string, now: Date, scope: Shard | undefine
     runs,
     code: codeVersions(runs, stored.okByRun),
     byDimension: tally.result(),
-    live: liveRun ? liveRunOf(liveRun.id, Date.parse(liveRun.startedAt), stored, notOkForLiveRun, now) : null,
+    live: liveRun ? liveRunOf(store, liveRun.id, stored, notOkForLiveRun) : null,
   };
 }
 
-function liveRunOf(run: number, startedMs: number, stored: TrialCells, notOk: number, now: Date): LiveRun {
+/**
+ * Its time runs from its start to its last heartbeat, both by its own host's clock, which may
+ * not be this one's (see LiveRun).
+ */
+function liveRunOf(store: Store, run: number, stored: TrialCells, notOk: number): LiveRun {
+  const times = store.db.prepare(`SELECT started_at, heartbeat_at FROM run WHERE id = ?`).get(run) as { started_at: string; heartbeat_at: string | null };
   const failed = stored.failedByRun.get(run) ?? 0;
   const storedByRun = (stored.okByRun.get(run) ?? 0) + failed;
-  const seconds = Math.max(0, (now.getTime() - startedMs) / 1000);
+  const seconds = Math.max(0, (Date.parse(times.heartbeat_at ?? times.started_at) - Date.parse(times.started_at)) / 1000);
   const trialsPerSecond = seconds > 0 ? storedByRun / seconds : 0;
   const left = notOk - failed;
   return { run, stored: storedByRun, seconds, trialsPerSecond, left, etaSeconds: trialsPerSecond > 0 ? left / trialsPerSecond : null };
