@@ -9,7 +9,7 @@ import type { RunRecord } from '../experiment.js';
 import { InputError } from '../errors.js';
 import * as msg from '../messages.js';
 import type { Provenance } from '../run/provenance.js';
-import { processAlive } from '../processes.js';
+import { processAlive, processStartMs } from '../processes.js';
 import { asWriteError } from './failures.js';
 import type { Store } from './store.js';
 
@@ -50,12 +50,18 @@ function isAlive(run: RunRow, now: Date): boolean {
  * A run left `running` that is not alive, whose process may still be there on this host: paused
  * (Ctrl-Z, a suspended machine) or stuck. A silent run recorded with this process's own pid is a
  * dead one whose pid came round again, as in a container restarted under the same hostname,
- * where the harness is pid 1 again. (The lock does not look at that: a program may run two
- * studies in one process.)
+ * where the harness is pid 1 again (the lock does not look at that: a program may run two
+ * studies in one process); so is one whose pid names a process that started after the run did.
+ * That start is read from the system's clock as it is now, which may have been set since: the
+ * lock does not look at it either, only this label, and gives it a minute's leeway.
  */
 function isStalled(run: RunRow): boolean {
-  return run.host === hostname() && run.pid !== process.pid && processAlive(run.pid);
+  if (run.host !== hostname() || run.pid === process.pid || !processAlive(run.pid)) return false;
+  const started = processStartMs(run.pid);
+  return started === null || started <= Date.parse(run.started_at) + PID_START_LEEWAY_MS;
 }
+
+const PID_START_LEEWAY_MS = 60_000;
 
 /** A run row as messages name it. */
 function busyRun(run: RunRow): msg.BusyRun {

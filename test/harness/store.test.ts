@@ -25,7 +25,9 @@ import { noopStudy, tempDir, writeStudy } from './helpers.js';
 
 const dir = tempDir();
 const provenance = collectProvenance({ threads: 1, shard: null, commandLine: 'test' });
-const at = (s: number) => new Date(Date.UTC(2025, 0, 1, 0, 0, s));
+/** `s` seconds after this file loaded: after this process, and its parent, started (see the stalled runs' tests). */
+const loaded = Date.now();
+const at = (s: number) => new Date(loaded + s * 1000);
 
 async function study(overrides: Record<string, unknown> = {}, file = 'study.yaml') {
   return loadStudy(writeStudy(dir, file, noopStudy(overrides)), { cwd: dir });
@@ -153,6 +155,14 @@ describe('the run lock', () => {
     // A silent run recorded with this process's own pid is a dead one whose pid came round again (a restarted container's pid 1).
     const reused = beginRun(store, { ...provenance, pid: process.pid, host: hostname() }, 'running', at(3601));
     expect(runsAsOf(store, at(7200)).map((r) => [r.id, r.status])).toEqual([[gone, 'killed'], [live, 'killed'], [reused, 'killed']]);
+    store.close();
+  });
+
+  it('shows a silent run whose pid a process started since then has as killed, not stalled: the pid came round again', async () => {
+    const store = openForStudy(await study(), ':memory:', 'x', at(0));
+    // This process's parent started after this run (an hour before this file loaded): not its process.
+    const before = beginRun(store, { ...provenance, pid: process.ppid, host: hostname() }, 'running', at(-3600));
+    expect(runsAsOf(store, at(3600)).map((r) => [r.id, r.status])).toEqual([[before, 'killed']]);
     store.close();
   });
 
