@@ -284,67 +284,63 @@ async function runInto(store: Store, options: RunOptions, now: () => Date, log: 
   const onAbort = () => stop('interrupted', String(options.signal?.reason ?? 'abort'));
   if (options.signal?.aborted) onAbort();
   options.signal?.addEventListener('abort', onAbort);
-  // However the run ends, even by an error of the harness's, the progress line is ended and
-  // the workers stopped.
-  try {
-    options.progress?.start(cells, alreadyDone);
+  options.progress?.start(cells, alreadyDone);
 
-    const groupsLeft = Math.max(1, Math.ceil(todo / study.grid.blockSize));
-    const maxGroupsPerBatch = Math.max(1, Math.floor(groupsLeft / (threads * 8)));
-    const batches = batchesOf(plannedGroups(study, shard, (i) => done.has(i)), options.cellsPerTask ?? 64, maxGroupsPerBatch);
-    const moduleUrl = pathToFileURL(compiled!.path).href;
+  const groupsLeft = Math.max(1, Math.ceil(todo / study.grid.blockSize));
+  const maxGroupsPerBatch = Math.max(1, Math.floor(groupsLeft / (threads * 8)));
+  const batches = batchesOf(plannedGroups(study, shard, (i) => done.has(i)), options.cellsPerTask ?? 64, maxGroupsPerBatch);
+  const moduleUrl = pathToFileURL(compiled!.path).href;
 
-    await new Promise<void>((resolve) => {
-      let inFlight = 0;
-      const pump = () => {
-        // Two batches per thread: a worker starts its next batch while the main thread records the
-        // last one. Queued batches do not run down the time limit (each group's starts with the group).
-        while (!stopReason && inFlight < threads * 2) {
-          let next: IteratorResult<PlannedGroup[]>;
-          try {
-            next = batches.next();
-          } catch (thrown) {
-            fatal = thrown;
-            stop('error', null);
-            break;
-          }
-          if (next.done) break;
-          const batch = next.value;
-          inFlight++;
-          pool.run(moduleUrl, batch.map((g) => g.task)).then(
-            (outcomes) => {
-              inFlight--;
-              try {
-                if (outcomes && !stopReason) record(batch, outcomes);
-              } catch (thrown) {
-                fatal ??= thrown;
-                stop('error', null);
-              }
-              pump();
-            },
-            (thrown: unknown) => {
-              inFlight--;
+  await new Promise<void>((resolve) => {
+    let inFlight = 0;
+    const pump = () => {
+      // Two batches per thread: a worker starts its next batch while the main thread records the
+      // last one. Queued batches do not run down the time limit (each group's starts with the group).
+      while (!stopReason && inFlight < threads * 2) {
+        let next: IteratorResult<PlannedGroup[]>;
+        try {
+          next = batches.next();
+        } catch (thrown) {
+          fatal = thrown;
+          stop('error', null);
+          break;
+        }
+        if (next.done) break;
+        const batch = next.value;
+        inFlight++;
+        pool.run(moduleUrl, batch.map((g) => g.task)).then(
+          (outcomes) => {
+            inFlight--;
+            try {
+              if (outcomes && !stopReason) record(batch, outcomes);
+            } catch (thrown) {
               fatal ??= thrown;
               stop('error', null);
-              pump();
-            },
-          );
-        }
-        if (inFlight === 0) resolve();
-      };
-      const record = (batch: PlannedGroup[], outcomes: NonNullable<Awaited<ReturnType<GroupPool['run']>>>) => {
-        batch.forEach((group, i) => writer.add(group, outcomes[i]!));
-        options.progress?.update(alreadyDone + writer.totals.ok, writer.totals.failed);
-        if (options.maxFailures !== undefined && writer.totals.failed >= options.maxFailures) stop('stopped', null);
-      };
-      pump();
-    });
-  } finally {
-    options.signal?.removeEventListener('abort', onAbort);
-    clearInterval(heartbeat);
-    await pool.destroy();
-    options.progress?.finish();
-  }
+            }
+            pump();
+          },
+          (thrown: unknown) => {
+            inFlight--;
+            fatal ??= thrown;
+            stop('error', null);
+            pump();
+          },
+        );
+      }
+      if (inFlight === 0) resolve();
+    };
+    const record = (batch: PlannedGroup[], outcomes: NonNullable<Awaited<ReturnType<GroupPool['run']>>>) => {
+      batch.forEach((group, i) => writer.add(group, outcomes[i]!));
+      options.progress?.update(alreadyDone + writer.totals.ok, writer.totals.failed);
+      if (options.maxFailures !== undefined && writer.totals.failed >= options.maxFailures) stop('stopped', null);
+    };
+    pump();
+  });
+
+  options.signal?.removeEventListener('abort', onAbort);
+  clearInterval(heartbeat);
+  await pool.destroy();
+  options.progress?.finish();
   // A database moved or deleted in the last seconds, since the heartbeat last looked: not "finished" there.
   fatal ??= writer.fileGone();
   // Commit what finished, unless committing is what failed.
