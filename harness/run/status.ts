@@ -102,16 +102,16 @@ function statusOf(store: Store, path: string, now: Date, scope: Shard | undefine
   let recordedInScope = 0;
   const tally = new DimensionTally(grid);
   for (let block = 0; block < grid.blockCount; block++) {
-    if (liveRun && (!liveShard || shardOf(block, liveShard.count) === liveShard.index)) {
-      const end = (block + 1) * grid.blockSize;
-      for (let i = block * grid.blockSize; i < end; i++) if (!grid.isExcluded(i) && !done.has(i)) notOkForLiveRun++;
-    }
-    if (shards && !shards.some((s) => shardOf(block, s.count) === s.index)) continue;
+    const ofLiveRun = liveRun !== undefined && (!liveShard || shardOf(block, liveShard.count) === liveShard.index);
+    const inScope = !shards || shards.some((s) => shardOf(block, s.count) === s.index);
+    if (!inScope && !ofLiveRun) continue;
     const end = (block + 1) * grid.blockSize;
     for (let i = block * grid.blockSize; i < end; i++) {
       if (grid.isExcluded(i)) continue;
-      cells++;
       const isDone = done.has(i);
+      if (ofLiveRun && !isDone) notOkForLiveRun++;
+      if (!inScope) continue;
+      cells++;
       const isRecorded = recorded.has(i);
       if (isDone) doneInScope++;
       if (isRecorded) recordedInScope++;
