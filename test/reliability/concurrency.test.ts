@@ -20,6 +20,7 @@ import { busyTimeoutMs } from '../../harness/store/store.js';
 import { beginRun } from '../../harness/store/runs.js';
 import { loadStudy } from '../../harness/study/study.js';
 import { cli, query, root, tempDir, writeStudy } from '../harness/helpers.js';
+import { delayVariable } from './fixtures/faults.js';
 import {
   checkAgainstReference,
   committedTrials,
@@ -39,6 +40,8 @@ const studyFile = 'shared.yaml';
 /** 300 groups of 2 trials, 15 ms each: about 2.5 s on 2 threads. */
 const cells = 600;
 const argv = (db: string) => ['run', studyFile, '--threads', '2', '--db', db];
+/** A run a test acts on while it runs: 100 ms more per group (about 17 s in all), however busy the machine. */
+const held = { cwd: dir, env: { [delayVariable]: '100' } };
 let reference: Reference;
 
 beforeAll(async () => {
@@ -55,7 +58,7 @@ function firstRun(db: string): { id: number; pid: number; host: string; started_
 describe('two runs on one database', () => {
   it('the second refuses, naming the first (pid, host, start time); a SIGKILLed first is cleared by the next', async () => {
     const db = 'two.sqlite';
-    const first = startHarness(argv(db), { cwd: dir });
+    const first = startHarness(argv(db), held);
     expect(await first.waitForStdout(/^Running /m)).not.toBeNull();
     const second = await runHarness(argv(db), { cwd: dir });
     const holder = firstRun(db);
@@ -80,7 +83,7 @@ describe('two runs on one database', () => {
 
   it('a run stopped past its heartbeat (Ctrl-Z) and taken over writes nothing more once it resumes, and says why', async () => {
     const db = 'paused.sqlite';
-    const paused = startHarness(argv(db), { cwd: dir });
+    const paused = startHarness(argv(db), held);
     expect(await paused.waitForStdout(/^Running /m)).not.toBeNull();
     await pollUntil(() => committedTrials(join(dir, db)), (n) => n > 0, () => false);
     // What the next run does to a holder silent past the heartbeat's limit: marks it killed and
@@ -116,7 +119,7 @@ describe('two runs on one database', () => {
 
   it('a database moved away while a run writes it stops the run, which says where its results are; moved back, it resumes to the same rows', async () => {
     const db = 'moved.sqlite';
-    const run = startHarness(argv(db), { cwd: dir });
+    const run = startHarness(argv(db), held);
     expect(await run.waitForStdout(/^Running /m)).not.toBeNull();
     await pollUntil(() => committedTrials(join(dir, db)), (n) => n > 0, () => false);
     renameSync(join(dir, db), join(dir, 'moved-away.sqlite'));
@@ -134,7 +137,7 @@ describe('two runs on one database', () => {
 
   it('--fresh refuses to move a database from under a live run', async () => {
     const db = 'fresh.sqlite';
-    const holder = startHarness(argv(db), { cwd: dir });
+    const holder = startHarness(argv(db), held);
     expect(await holder.waitForStdout(/^Running /m)).not.toBeNull();
     const fresh = await runHarness([...argv(db), '--fresh'], { cwd: dir });
     const run = firstRun(db);
