@@ -916,6 +916,18 @@ function reportFolderSubject(out: string | null, dir: string): string {
 }
 
 /**
+ * A file of the report goes where a file stands that no earlier report wrote there, or one its
+ * user changed since: the harness does not write over it. `path` as shown.
+ */
+export function reportFileTaken(out: string | null, dir: string, file: string, path: string): string {
+  const elsewhere = out === null ? 'write the report elsewhere with --out DIR' : 'give --out another folder';
+  return (
+    `${reportFolderSubject(out, dir)}: report() returns the file ${JSON.stringify(file)}, and ${path} is a file that no earlier report wrote there (or one changed since); ` +
+    `the harness writes only over its earlier reports' files, unchanged. Nothing was written. Move ${path} away, or ${elsewhere}, then run the same command again.`
+  );
+}
+
+/**
  * A file of the report goes where something stands that no earlier report wrote, so the harness
  * may not remove it: `blocker`, a folder where the file goes (holding `foreign`), or a file where
  * one of its folders goes (`foreign` null: the blocker itself). Paths as shown.

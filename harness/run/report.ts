@@ -265,12 +265,16 @@ function writeFiles(files: ReportFile[], dir: string, options: ReportOptions): O
   try {
     created = mkdirSync(dir, { recursive: true });
     const ledger = ReportLedger.of(dir);
-    const way = ledger.inTheWay(files.map((f) => f.path));
+    const fresh = new Map(files.map((f) => [f.path, [sha256(f.content)]]));
+    const way = ledger.inTheWay(new Map([...fresh].map(([path, [hash]]) => [path, hash!])), options.out === undefined);
     if ('taken' in way) {
       const { file, blocker, foreign } = way.taken;
-      throw new InputError(msg.reportPathTaken(options.out ?? null, shown(dir), file, shown(inDir(blocker)), foreign === null ? null : shown(inDir(foreign))));
+      throw new InputError(
+        foreign === null && blocker === file
+          ? msg.reportFileTaken(options.out ?? null, shown(dir), file, shown(inDir(file)))
+          : msg.reportPathTaken(options.out ?? null, shown(dir), file, shown(inDir(blocker)), foreign === null ? null : shown(inDir(foreign))),
+      );
     }
-    const fresh = new Map(files.map((f) => [f.path, [sha256(f.content)]]));
     // Named before written, with the bytes each file holds now as well as those it is about to:
     // a report stopped halfway leaves none of its files, old or new, untracked.
     const pending = new Map(ledger.files);
@@ -390,22 +394,24 @@ class ReportLedger {
   }
 
   /**
-   * What stands where the files of `paths` go, from an earlier report whose layout differs: a
-   * folder where a file goes (tables/, now the file tables), or a file where a folder goes
-   * (summary.txt, now the folder of summary.txt/all.txt). Each may go, as removeAllBut's files
-   * do, only while it is the harness's: a file that holds the bytes an earlier report wrote, or
-   * a folder that holds such files and nothing else (but folders of them, and temporary files
-   * killed writers left of them). Returns each, for writeFilesAtomically, with the function that
-   * removes it, and the files that removes; or the first that may not go (`taken`: the path of
-   * the report's file, what is in its way, and in a folder, the thing in it that is not the
+   * What stands where the files of `fresh` (path to the SHA-256 of its new bytes) go. A file at
+   * a file's own path is replaced only when it is the harness's (see mayReplace). From an
+   * earlier report whose layout differs: a folder where a file goes (tables/, now the file
+   * tables), or a file where a folder goes (summary.txt, now the folder of summary.txt/all.txt).
+   * Each may go, as removeAllBut's files do, only while it is the harness's: a file that holds
+   * the bytes an earlier report wrote, or a folder that holds such files and nothing else (but
+   * folders of them, and temporary files killed writers left of them). Returns each, for
+   * writeFilesAtomically, with the function that removes it, and the files that removes; or the
+   * first that may not go (`taken`: the path of the report's file, what is in its way (the file
+   * itself for one of the user's at its path), and in a folder, the thing in it that is not the
    * harness's), all paths relative to the folder.
    */
-  inTheWay(paths: readonly string[]):
+  inTheWay(fresh: ReadonlyMap<string, string>, ownFolder: boolean):
     | { clear: ReadonlyMap<string, () => void>; cleared: string[] }
     | { taken: { file: string; blocker: string; foreign: string | null } } {
     const clear = new Map<string, () => void>();
     const cleared = new Set<string>();
-    for (const path of paths) {
+    for (const [path, hash] of fresh) {
       const parts = path.split('/');
       for (let i = 1; i <= parts.length; i++) {
         const at = parts.slice(0, i).join('/');
@@ -425,7 +431,7 @@ class ReportLedger {
           if (!this.owns(at)) return { taken: { file: path, blocker: at, foreign: null } };
           cleared.add(at);
           clear.set(at, () => rmSync(this.pathOf(at), { force: true }));
-        }
+        } else if (stats.isFile() && !this.mayReplace(at, hash, ownFolder)) return { taken: { file: path, blocker: at, foreign: null } };
         break; // the file itself, or a link there, which the new file replaces
       }
     }
@@ -460,6 +466,27 @@ class ReportLedger {
     const hashes = this.files.get(path);
     const file = this.pathOf(path);
     return hashes !== undefined && lstatSync(file).isFile() && hashes.includes(sha256(readFileSync(file)));
+  }
+
+  /**
+   * Whether the report may write its file over the file at `path` (relative): one that holds the
+   * new bytes already, or the bytes the ledger says an earlier report wrote there. A file the
+   * ledger names that holds other bytes was edited by its user, and is theirs. One it does not
+   * name is replaced only in the harness's own folder (`ownFolder`: reports/<study>/, where a
+   * ledger cleared with the cache, or one an older harness never kept, leaves the earlier
+   * report's files unnamed); in a folder given with --out (a paper's own folder, say) it is the
+   * user's. One that cannot be read is left to the write, which says what is wrong.
+   */
+  private mayReplace(path: string, newHash: string, ownFolder: boolean): boolean {
+    let hash: string;
+    try {
+      hash = sha256(readFileSync(this.pathOf(path)));
+    } catch {
+      return true;
+    }
+    if (hash === newHash) return true;
+    const recorded = this.files.get(path);
+    return recorded ? recorded.includes(hash) : ownFolder;
   }
 
   /** wrote, false where the file cannot be read. */

@@ -8,10 +8,11 @@
 import Database from 'better-sqlite3';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { hostTag } from '../../harness/files.js';
 import * as msg from '../../harness/messages.js';
+import { defaultReportDir } from '../../harness/paths.js';
 import { deadPid, faultsModule, fileModesCannotApply, runHarness } from '../reliability/helpers.js';
 import { thrownMessage } from '../reliability/fixtures/faults.js';
 import { writerState } from '../../harness/run/provenance.js';
@@ -481,6 +482,38 @@ describe('a report whose layout differs from the earlier one in its folder', () 
     expectRefused(edited, msg.reportPathTaken('layout', 'layout', 'a.txt/b.txt', join('layout', 'a.txt'), null));
     expect(listing(out)).toEqual(['a.txt']);
     expect(readFileSync(join(out, 'a.txt'), 'utf8')).toBe('edited\n');
+  });
+
+  it("never writes over a file of the user's at a report file's path: one no report wrote in a folder given with --out, or one edited since", async () => {
+    // A paper's own folder, with a file named as one of the report's.
+    const out = join(dir, 'paper-folder');
+    mkdirSync(out);
+    writeFileSync(join(out, 'a.txt'), 'my own\n');
+    expectRefused(await badReport('fine', 'paper-folder'), msg.reportFileTaken('paper-folder', 'paper-folder', 'a.txt', join('paper-folder', 'a.txt')));
+    expect(listing(out)).toEqual(['a.txt']);
+    expect(readFileSync(join(out, 'a.txt'), 'utf8')).toBe('my own\n');
+    // Holding the report's bytes already, it is written over (by the same bytes), and recorded as the harness's.
+    writeFileSync(join(out, 'a.txt'), 'fine');
+    expect(await badReport('fine', 'paper-folder')).toMatchObject({ code: 0 });
+    // The report's file, edited since: its user's.
+    writeFileSync(join(out, 'a.txt'), 'fine, edited\n');
+    expectRefused(await badReport('fine', 'paper-folder'), msg.reportFileTaken('paper-folder', 'paper-folder', 'a.txt', join('paper-folder', 'a.txt')));
+    expect(readFileSync(join(out, 'a.txt'), 'utf8')).toBe('fine, edited\n');
+    // In the harness's own folder (reports/<study>/), a file no record names is an earlier report's
+    // whose record went with the cache, and is written over; one the record shows edited is not.
+    const own = defaultReportDir('bad-report', dir, join(dir, 'bad-report.sqlite'));
+    mkdirSync(own, { recursive: true });
+    writeFileSync(join(own, 'a.txt'), 'an earlier report, its record gone\n');
+    process.env['BAD_REPORT'] = 'fine';
+    try {
+      expect(await cli(['report', 'bad-report.sqlite'], dir)).toMatchObject({ code: 0 });
+      expect(readFileSync(join(own, 'a.txt'), 'utf8')).toBe('fine');
+      writeFileSync(join(own, 'a.txt'), 'fine, edited\n');
+      expectRefused(await cli(['report', 'bad-report.sqlite'], dir), msg.reportFileTaken(null, relative(dir, own), 'a.txt', join(relative(dir, own), 'a.txt')));
+      expect(readFileSync(join(own, 'a.txt'), 'utf8')).toBe('fine, edited\n');
+    } finally {
+      delete process.env['BAD_REPORT'];
+    }
   });
 
   it('a write that fails leaves the earlier file in place of the new folder, and no folder or temporary file', async () => {
