@@ -29,6 +29,15 @@ export function fileInTheWay(dir: string): string | undefined {
   }
 }
 
+/**
+ * Whether `typed`, a path typed for a file to write, ends in "/" while no folder is at `path`
+ * (where it leads): it names a folder, and resolve() drops the "/", so the file would be written
+ * under that folder's name. An existing folder there is each command's own refusal, made first.
+ */
+export function namesFolderNotThere(typed: string, path: string): boolean {
+  return typed.endsWith('/') && statOrNull(path)?.isDirectory() !== true;
+}
+
 /** Why a folder cannot take a command's output (paths absolute, as checked). */
 export type FolderProblem =
   | { kind: 'is-file'; path: string }

@@ -355,6 +355,19 @@ export function dbIsDirectory(path: string): string {
   return `${path} is a directory, not a results database. Give the path of a .sqlite file.`;
 }
 
+/** The rule a path typed for a file breaks when it ends in "/" (see namesFolderNotThere). */
+const endsInSlash = 'ends in "/", so it names a folder';
+
+/** How to name a file instead, when the path typed names a folder: `example` is one inside it. */
+function fileInsideIt(example: string): string {
+  return `Give a file name inside it, e.g. ${example}, or leave out the "/"`;
+}
+
+/** run's or plan's --db ends in "/" and no folder is there (an existing folder is dbIsDirectory). */
+export function dbOptionNamesFolder(typed: string, example: string): string {
+  return optionInvalid('db', `${endsInSlash}, and a results database is a file`, typed, `${fileInsideIt(`--db ${example}`)}.`);
+}
+
 export function dbNotAFile(path: string, given: DbPathGiven = 'argument'): string {
   return `${path} is not a regular file (a pipe, socket or device), so it cannot hold a results database. Give the path of a .sqlite file${given === 'option' ? ' with --db' : ''}.`;
 }
@@ -733,6 +746,11 @@ export function mergeOutputIsInput(path: string): string {
 
 export function mergeOutUnusable(out: string, reason: string): string {
   return `merge: cannot write the merged database ${out}: ${reason}. Give an output path in a folder you may write, or make that folder writable, then rerun.`;
+}
+
+/** merge's output ends in "/" and no folder is there (an existing folder is dbIsDirectory). */
+export function mergeOutNamesFolder(typed: string, example: string): string {
+  return `merge: the output ${showValue(typed)} ${endsInSlash}, and the merged database is a file. ${fileInsideIt(`"harness merge ${example} <shards>"`)}.`;
 }
 
 export function mergeInputTwice(path: string): string {
@@ -1134,6 +1152,7 @@ export type ExportOutProblem =
   | { kind: 'no-folder'; folder: string }
   | { kind: 'not-a-folder'; blocker: string }
   | { kind: 'is-folder'; example: string }
+  | { kind: 'names-folder'; example: string }
   | { kind: 'not-writable'; folder: string; code: string }
   | { kind: 'read-only-file'; code: string }
   | { kind: 'disk-full'; code: string }
@@ -1150,6 +1169,8 @@ export function exportOutFailed(out: string, path: string, problem: ExportOutPro
       return `${head}: ${problem.blocker} is a file, not a folder${received} Give a file in an existing folder.`;
     case 'is-folder':
       return `${head}: it is a folder, and --out names the file to write${received} Give a file name inside it, e.g. --out ${problem.example}.`;
+    case 'names-folder':
+      return `${head}: it ${endsInSlash}, and --out names the file to write${received} ${fileInsideIt(`--out ${problem.example}`)}.`;
     case 'not-writable': {
       const why = problem.code === 'EROFS' ? 'is on a read-only file system' : 'is not writable (permission denied)';
       return `${head}: the folder ${problem.folder} ${why} (${problem.code})${received} Write it elsewhere with --out, or make the folder writable.`;

@@ -73,6 +73,11 @@ export function displayPath(path: string, cwd: string): string {
   return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
 }
 
+/** The file `name` inside the folder `typed` names, spelt as typed (with one "/" between). */
+export function fileInFolder(typed: string, name: string): string {
+  return `${typed.replace(/\/+$/, '')}/${name}`;
+}
+
 /** Subfolders of `dir` (empty when it does not exist). */
 export function subfolders(dir: string): string[] {
   try {

@@ -620,4 +620,12 @@ describe('run, status, export, report', () => {
     writeFileSync(join(dir, 'blocker'), '');
     expect((await cli(['run', study, '--db', 'blocker/x.sqlite'], dir)).stderr).toMatch(/^Cannot open the database blocker\/x\.sqlite: E[A-Z]+: /);
   });
+
+  it('refuses a --db ending in "/" where no folder is, which names a folder, creating nothing', async () => {
+    for (const command of ['run', 'plan']) {
+      const result = await cli([command, study, '--db', 'new-folder/'], dir);
+      expect({ command, ...result }).toEqual({ command, code: 2, stdout: '', stderr: `${msg.dbOptionNamesFolder('new-folder/', 'new-folder/clinoop.sqlite')}\n` });
+      expect(existsSync(join(dir, 'new-folder'))).toBe(false);
+    }
+  });
 });

@@ -129,6 +129,21 @@ describe('export --out that cannot be written', () => {
     }
   });
 
+  it('says an --out ending in "/" names a folder where none is, and writes nothing', async () => {
+    writeFileSync(join(dir, 'kept.csv'), 'kept\n');
+    const before = tree(dir);
+    for (const [out, shown] of [
+      ['newdir/', 'newdir'],
+      ['kept.csv/', 'kept.csv'],
+    ] as const) {
+      const result = await cli(['export', db, '--out', out], dir);
+      const example = `${shown}/trials.csv`;
+      expect({ out, ...result }).toEqual({ out, code: 2, stdout: '', stderr: `${msg.exportOutFailed(out, shown, { kind: 'names-folder', example })}\n` });
+      expect(tree(dir)).toEqual(before);
+      expect(readFileSync(join(dir, 'kept.csv'), 'utf8')).toBe('kept\n');
+    }
+  });
+
   it('says the folder is not writable, and keeps the file already there', async () => {
     mkdirSync(join(dir, 'locked'));
     writeFileSync(join(dir, 'locked', 'old.csv'), 'old contents\n');

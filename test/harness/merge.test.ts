@@ -221,4 +221,10 @@ describe('merge', () => {
     );
     expect(readdirSync(dir).filter((name) => name.startsWith('a-file'))).toEqual(['a-file']);
   });
+
+  it('refuses an output ending in "/" where no folder is, which names a folder, creating nothing', async () => {
+    const result = await cli(['merge', 'merged-here/', 'm-0.sqlite', 'm-1.sqlite'], dir);
+    expect(result).toEqual({ code: 2, stdout: '', stderr: `${msg.mergeOutNamesFolder('merged-here/', 'merged-here/merged.sqlite')}\n` });
+    expect(readdirSync(dir).filter((name) => name.startsWith('merged-here'))).toEqual([]);
+  });
 });

@@ -3,9 +3,9 @@ import { Writable } from 'node:stream';
 import { basename, dirname, resolve } from 'node:path';
 import { InputError, errorMessage } from '../../errors.js';
 import { writeStreamAtomically } from '../../files.js';
-import { fileInTheWay, statOrNull } from '../../folders.js';
+import { fileInTheWay, namesFolderNotThere, statOrNull } from '../../folders.js';
 import * as msg from '../../messages.js';
-import { canonicalPath, displayPath } from '../../paths.js';
+import { canonicalPath, displayPath, fileInFolder } from '../../paths.js';
 import { exportFormats, exportTable, runColumnsOf, type ExportFormat, type ExportTable } from '../../store/export.js';
 import { hasSqliteHeader } from '../../store/damage.js';
 import { gridOf } from '../../manifest.js';
@@ -139,7 +139,8 @@ function formatOf(asked: ExportFormat | undefined, out: string | undefined): Exp
 
 /**
  * Refuses an --out that is the database itself or one of SQLite's files beside it (however it
- * is spelt: through a symlink, `..`, or a hard link), and one that is a folder, before any work.
+ * is spelt: through a symlink, `..`, or a hard link), and one that is a folder or ends in "/"
+ * (which names one), before any work.
  */
 function checkOut(out: string, target: string, dbPath: string, cwd: string, example: string): void {
   if (existsSync(dbPath)) {
@@ -157,8 +158,9 @@ function checkOut(out: string, target: string, dbPath: string, cwd: string, exam
     }
   }
   if (statOrNull(target)?.isDirectory()) {
-    throw new InputError(msg.exportOutFailed(out, displayPath(target, cwd), { kind: 'is-folder', example: `${out.replace(/\/+$/, '')}/${example}` }));
+    throw new InputError(msg.exportOutFailed(out, displayPath(target, cwd), { kind: 'is-folder', example: fileInFolder(out, example) }));
   }
+  if (namesFolderNotThere(out, target)) throw new InputError(msg.exportOutFailed(out, displayPath(target, cwd), { kind: 'names-folder', example: fileInFolder(out, example) }));
   // Another study's results are no less precious than this one's.
   if (hasSqliteHeader(target)) throw new InputError(msg.exportOutIsOtherDatabase(out, example));
 }

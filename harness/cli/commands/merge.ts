@@ -1,7 +1,9 @@
 import { resolve } from 'node:path';
 import { shardPathAmong } from '../../cluster/layout.js';
 import * as msg from '../../messages.js';
-import { displayPath } from '../../paths.js';
+import { InputError } from '../../errors.js';
+import { namesFolderNotThere } from '../../folders.js';
+import { displayPath, fileInFolder } from '../../paths.js';
 import { collectProvenance } from '../../run/provenance.js';
 import { byShardIndex, parseShard, rerunShard } from '../../run/shard.js';
 import { mergeDatabases, type MergeResult } from '../../store/merge.js';
@@ -24,7 +26,10 @@ export const mergeCommand: Command = {
       .positional('shards', { type: 'string', array: true, describe: 'Shard databases (one or more)', default: undefined })
       .options(options('json')),
   async run(args, io) {
-    const out = resolve(io.cwd, String(args['out']));
+    const typed = String(args['out']);
+    const out = resolve(io.cwd, typed);
+    // A folder's name, where no folder is, would become the merged file's (an existing folder is refused as a database).
+    if (namesFolderNotThere(typed, out)) throw new InputError(msg.mergeOutNamesFolder(typed, fileInFolder(typed, 'merged.sqlite')));
     const inputs = (args['shards'] as string[]).map((p) => resolve(io.cwd, p));
     const provenance = collectProvenance({ threads: 0, shard: null, commandLine: commandLine(io.argv) });
     // On stderr, so that stdout under --json holds the object alone.

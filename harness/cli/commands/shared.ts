@@ -3,7 +3,8 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { InputError } from '../../errors.js';
 import * as msg from '../../messages.js';
-import { defaultDbPath } from '../../paths.js';
+import { namesFolderNotThere } from '../../folders.js';
+import { defaultDbPath, fileInFolder } from '../../paths.js';
 import { chooseShard, type ShardChoice } from '../../run/shard.js';
 import { loadStudy, type Study } from '../../study/study.js';
 import type { Io } from '../io.js';
@@ -35,7 +36,15 @@ export function studyOf(args: Args, io: Io): Promise<Study> {
   return loadStudy(String(args['study']), { sets: list(args['set']), cwd: io.cwd });
 }
 
+/**
+ * The database --db names, else the default. A --db ending in "/" where no folder is, is refused
+ * (before anything is created): it names a folder, and would otherwise become a file of that name.
+ * An existing folder is Store.open's to refuse.
+ */
 export function dbPathOf(args: Args, io: Io, study: string, shard: ShardChoice): string {
   const given = text('db', args['db']);
-  return given ? resolve(io.cwd, given) : defaultDbPath(study, shard.shard, io.cwd);
+  if (!given) return defaultDbPath(study, shard.shard, io.cwd);
+  const path = resolve(io.cwd, given);
+  if (namesFolderNotThere(given, path)) throw new InputError(msg.dbOptionNamesFolder(given, fileInFolder(given, `${study}.sqlite`)));
+  return path;
 }
