@@ -64,9 +64,10 @@ export function wholeNumber(option: string, value: unknown, min: number): number
   const text = single(option, value);
   if (text === undefined) return undefined;
   const n = Number(text);
-  if (!/^\s*\d+\s*$/.test(text) || !Number.isSafeInteger(n) || n < min) {
-    throw new InputError(msg.optionInvalid(option, `must be a whole number of at least ${min}`, text, `Example: --${option} ${Math.max(min, 2)}.`));
-  }
+  const example = `Example: --${option} ${Math.max(min, 2)}.`;
+  if (!/^\s*\d+\s*$/.test(text) || n < min) throw new InputError(msg.optionInvalid(option, `must be a whole number of at least ${min}`, text, example));
+  // Digits past this are not kept exactly: the number read would not be the one typed.
+  if (!Number.isSafeInteger(n)) throw new InputError(msg.optionInvalid(option, `must be at most ${Number.MAX_SAFE_INTEGER}`, text, example));
   return n;
 }
 
@@ -93,7 +94,10 @@ export function seconds(option: string, value: unknown): number | undefined {
   const text = single(option, value);
   if (text === undefined) return undefined;
   const n = Number(text);
-  if (text.trim() === '' || !Number.isFinite(n) || n <= 0) {
+  // A number too large to hold reads as Infinity, and one too small as 0: each is refused below
+  // by the rule it breaks (at most MAX_TIMER_SECONDS, at least a millisecond), not as if not above 0.
+  const underflow = n === 0 && /[1-9]/.test(text.split(/e/i)[0]!);
+  if (text.trim() === '' || Number.isNaN(n) || n < 0 || (n === 0 && !underflow)) {
     throw new InputError(msg.optionInvalid(option, 'must be a number of seconds greater than 0', text, `Example: --${option} 60.`));
   }
   // Timers count whole milliseconds, and a limit of 0 would be none at all.

@@ -162,6 +162,11 @@ describe('usage', () => {
       // A value starting with a dash is the option's, not a cluster of short flags.
       [['run', study, '--shard', '-1/3'], msg.shardInvalid('--shard', '-1/3', 'must be "i/N" with whole numbers')],
       [['run', study, '--task-timeout', '-.5'], msg.optionInvalid('task-timeout', 'must be a number of seconds greater than 0', '-.5', 'Example: --task-timeout 60.')],
+      // Past what a number holds: read as Infinity, or as 0, and refused by the rule each breaks.
+      [['run', study, '--task-timeout', '1e400'], msg.optionInvalid('task-timeout', 'must be at most 2147483 seconds (24 days)', '1e400', 'Leave --task-timeout out for no limit.')],
+      [['run', study, '--task-timeout', '1e-400'], msg.optionInvalid('task-timeout', 'must be at least 0.001 seconds (timers count milliseconds)', '1e-400', 'Example: --task-timeout 60.')],
+      [['run', study, '--max-failures', '99999999999999999999'], msg.optionInvalid('max-failures', 'must be at most 9007199254740991', '99999999999999999999', 'Example: --max-failures 2.')],
+      [['run', study, '--worker-memory', '99999999999999999999'], msg.optionInvalid('worker-memory', 'must be at most 9007199254740991', '99999999999999999999', 'Example: --worker-memory 32.')],
       [['run', study, '--shard', '0/0'], msg.shardInvalid('--shard', '0/0', 'N must be at least 1')],
       [['run', study, '--set', 'seeds'], msg.setSyntax('seeds')],
       // Empty, as an unset variable in a script gives it (--db "$DB"), or bare: never the default.
