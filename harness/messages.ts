@@ -453,8 +453,10 @@ function differenceLines(diffs: readonly DifferenceLine[], stored = 'in the data
   return diffs.map((d) => `  - ${d.path}: ${showValue(d.stored, 120)} ${stored}, ${showValue(d.current, 120)} ${current}`).join('\n');
 }
 
-export function dbManifestMismatch(path: string, diffs: readonly DifferenceLine[], freshCommand: string): string {
-  return `${path} holds results of a different study setup; resuming would mix them. What differs:\n${differenceLines(diffs)}\nStart a new database with "${freshCommand}" (the old one is kept under a timestamped name), write elsewhere with --db, or undo the change.`;
+/** `storedSetup`: the command that goes on with the setup the database holds (its last run's), null when none is recorded. */
+export function dbManifestMismatch(path: string, diffs: readonly DifferenceLine[], freshCommand: string, storedSetup: string | null = null): string {
+  const undo = storedSetup ? `, or undo the change: its last run was "${storedSetup}"` : ', or undo the change';
+  return `${path} holds results of a different study setup; resuming would mix them. What differs:\n${differenceLines(diffs)}\nStart a new database with "${freshCommand}" (the old one is kept under a timestamped name), write elsewhere with --db${undo}.`;
 }
 
 export interface BusyRun {

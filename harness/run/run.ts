@@ -9,7 +9,7 @@ import { existsSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Shard } from './shard.js';
-import { formatShard } from './shard.js';
+import { formatShard, withDbOption } from './shard.js';
 import { InputError } from '../errors.js';
 import { diffManifests } from '../manifest.js';
 import * as msg from '../messages.js';
@@ -18,7 +18,7 @@ import { compiledModule } from '../pool/compile.js';
 import { GroupPool } from '../pool/pool.js';
 import { commonFailure, doneCells } from '../store/reader.js';
 import { trialsOfOtherCode, type OtherCode } from '../store/code-versions.js';
-import { assertNoLiveRun, beginRun, endRun, heartbeatEveryMs, waitOutOtherHostsWriter, type RunStatus } from '../store/runs.js';
+import { assertNoLiveRun, beginRun, endRun, heartbeatEveryMs, listRuns, waitOutOtherHostsWriter, type RunStatus } from '../store/runs.js';
 import { Store } from '../store/store.js';
 import { DatabaseGoneError, RunTakenOverError, WriteError, asWriteError } from '../store/failures.js';
 import { ResultWriter } from '../store/writer.js';
@@ -149,13 +149,22 @@ export function openForStudy(study: Study, dbPath: string, freshCommand: string,
         now.toISOString(),
       );
     if (stored.hash !== study.manifest.hash) {
-      throw new InputError(msg.dbManifestMismatch(store.shown, diffManifests(stored.body, study.manifest.body), freshCommand));
+      throw new InputError(msg.dbManifestMismatch(store.shown, diffManifests(stored.body, study.manifest.body), freshCommand, storedSetupCommand(store)));
     }
     return store;
   } catch (thrown) {
     store.close();
     throw asWriteError(store.shown, thrown);
   }
+}
+
+/**
+ * The command that goes on with the setup a database holds: its last run's, as recorded (less
+ * --fresh), writing this database; null for one no run has written (a merge's, or a new one).
+ */
+function storedSetupCommand(store: Store): string | null {
+  const last = listRuns(store).findLast((r) => r.commandLine.startsWith('harness run '));
+  return last ? `npx ${withDbOption(withoutFresh(last.commandLine), store.shown)}` : null;
 }
 
 /**

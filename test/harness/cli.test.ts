@@ -249,6 +249,8 @@ describe('run, status, export, report', () => {
           { path: 'seeds', stored: 3, current: 2 },
         ],
         'npx harness run noop.yaml --set seeds=2 --fresh',
+        // The stored setup's own command, as its last run recorded it, to go on with it instead.
+        'npx harness run noop.yaml --threads 2 --db results/clinoop.sqlite',
       )}\n`,
     );
     const fresh = await cli(['run', study, '--set', 'seeds=2', '--fresh', '--json'], dir);
