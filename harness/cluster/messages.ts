@@ -165,3 +165,12 @@ export function queueUnknown(jobs: { array: string; merge: string }): string {
     `in array job ${jobs.array}: check "squeue -j ${jobs.array},${jobs.merge}" before submitting them again.`
   );
 }
+
+/**
+ * What the array script prints when it runs outside a Slurm array (no SLURM_ARRAY_TASK_ID): how
+ * to run its shards by hand. `byHand`: the script's own run command, `<i>` standing for the shard;
+ * `workdir`: the project folder the tasks run in, where npx finds the harness.
+ */
+export function arrayScriptOutsideArray(byHand: string, workdir: string): string {
+  return `harness: this script runs as a task of a Slurm array: submit it with sbatch, or run shard i by hand in ${workdir} (i in place of <i>) with:\n  ${byHand}`;
+}

@@ -246,11 +246,14 @@ export function arrayScript(plan: ArrayPlan): string {
   const range = tasks === 1 ? '0' : `0-${tasks - 1}`;
   const throttle = options.parallel === undefined ? '' : `%${options.parallel}`;
   const dbPattern = `${files.out}/${shardFileName('$task', tasks)}`;
+  const rest = `${work.overrides.map((o) => ` --set ${shellQuote(o)}`).join('')}${options.runOptions.map((o) => ` ${shellQuote(o)}`).join('')}`;
   const run = [
     shellCommand([...harnessArgs(plan), 'run', work.studyFile]),
     `--shard "$task/${tasks}" --db ${quoteKeepingVariables(dbPattern)}`,
-    `--threads "\${SLURM_CPUS_PER_TASK:-1}"${work.overrides.map((o) => ` --set ${shellQuote(o)}`).join('')}${options.runOptions.map((o) => ` ${shellQuote(o)}`).join('')} &`,
+    `--threads "\${SLURM_CPUS_PER_TASK:-1}"${rest} &`,
   ];
+  // The same run as a task's, for a user's shell (all its cores), `<i>` standing for the shard.
+  const byHand = `npx harness run ${shellQuote(work.studyFile)} --shard <i>/${tasks} --db ${shellQuote(files.out)}/${shardFileName('<i>', tasks)}${rest}`;
   return [
     '#!/bin/bash',
     `# Study ${work.study} (${work.studyFile}) as a Slurm array: task i runs shard i of ${tasks}`,
@@ -270,7 +273,14 @@ export function arrayScript(plan: ArrayPlan): string {
     'set -uo pipefail',
     '',
     `max_requeues=${options.maxRequeues}`,
-    `task="\${SLURM_ARRAY_TASK_ID:?runs as a task of a Slurm array: submit it with sbatch, or run shard i by hand with harness run --shard i/${tasks}}"`,
+    // A quoted here-document: the hint's quotes and $ are printed as they are.
+    'if [ -z "${SLURM_ARRAY_TASK_ID:-}" ]; then',
+    "  cat >&2 <<'EOF'",
+    msg.arrayScriptOutsideArray(byHand, options.workdir),
+    'EOF',
+    '  exit 1',
+    'fi',
+    'task=$SLURM_ARRAY_TASK_ID',
     `echo "harness: shard $task of ${tasks}, job \${SLURM_ARRAY_JOB_ID}_$task, restart \${SLURM_RESTART_COUNT:-0}, host $(hostname)"`,
     '',
     `${run[0]} \\`,

@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -98,6 +98,21 @@ describe('sbatch scripts', () => {
     expect(arrayScript(odd)).toContain('#SBATCH --array=0\n');
     expect(arrayScript(odd)).toContain(`--db "/shared/my results/it's/shard-$task-of-1.sqlite"`);
     expect(arrayScript(odd)).not.toContain('--time');
+  });
+
+  it('run outside an array, exit 1 naming the whole command that runs a shard by hand, as its task runs it', () => {
+    const odd = planArray(work(3), options({ arraySize: 3, out: "/shared/my results/it's", runOptions: ['--task-timeout', '30'] }));
+    const { SLURM_ARRAY_TASK_ID: _, ...env } = process.env;
+    const outside = spawnSync('bash', ['-c', arrayScript(odd)], { env, encoding: 'utf8' });
+    expect(outside.status).toBe(1);
+    const byHand = /^ {2}(npx harness run .*)$/m.exec(outside.stderr)![1]!;
+    expect(outside.stderr).toContain(`${msg.arrayScriptOutsideArray(byHand, '/repo')}\n`);
+    // The words bash reads from it, shard 2 put in place of <i>: the task's own run, less its --threads.
+    const words = execFileSync('bash', ['-c', `printf '%s\\n' ${byHand.replaceAll('<i>', '2')}`], { encoding: 'utf8' }).trimEnd().split('\n');
+    expect(words).toEqual([
+      ...['npx', 'harness', 'run', '/repo/test/fixtures/cluster/tiny.yaml', '--shard', '2/3', '--db', "/shared/my results/it's/shard-2-of-3.sqlite"],
+      ...['--set', 'sim.M=100', '--set', "label=it's mine", '--task-timeout', '30'],
+    ]);
   });
 });
 
