@@ -1,5 +1,6 @@
 /** What a command may touch of its process: output streams, environment, cwd, signals. */
 import { shellCommand } from '../cluster/shell.js';
+import { withShardOption } from '../run/shard.js';
 import { withoutFresh } from '../text.js';
 
 export interface Output {
@@ -54,7 +55,12 @@ export function commandLine(argv: readonly string[]): string {
   return shellCommand(['harness', ...argv]);
 }
 
-/** The command that resumes a run: the same arguments without --fresh, in any form (`--fresh true` too). */
-export function resumeCommand(argv: readonly string[]): string {
-  return `npx ${withoutFresh(commandLine(argv))}`;
+/**
+ * The command that resumes a run: the same arguments without --fresh, in any form (`--fresh true`
+ * too). `shard` (`i/N`) is the shard a job array's variables gave, written out as --shard: pasted
+ * where they are not set (a login node), the command would otherwise run the whole study.
+ */
+export function resumeCommand(argv: readonly string[], shard: string | null = null): string {
+  const command = `npx ${withoutFresh(commandLine(argv))}`;
+  return shard === null ? command : withShardOption(command, shard);
 }

@@ -31,7 +31,7 @@ import { Store } from '../store/store.js';
 import { Bitset } from '../bitset.js';
 import type { Grid } from '../grid.js';
 import { shellQuote } from '../cluster/shell.js';
-import { parseShard, rerunShard, withDbOption } from './shard.js';
+import { parseShard, rerunShard, withDbOption, withShardOption } from './shard.js';
 import { runState, type RunState } from './status.js';
 import { countCells } from './tasks.js';
 import { writerState } from './provenance.js';
@@ -176,7 +176,9 @@ function nextStep(status: RunState, db: string, study: string, resumeCommand: st
   // a merged one are completed in their own databases, which their recorded commands name.
   const merged = status.runs.some((r) => r.status === 'merged');
   const named = (line: string) => (merged ? line : withDbOption(line, db));
-  const command = fit(resumeCommand ?? (lastRun ? `npx ${named(withoutFresh(lastRun.commandLine))}` : `npx harness run ${study} --db ${shellQuote(db)}`));
+  // Its shard written out where a job array's variables gave it: a shell without them would run the whole study.
+  const sharded = (line: string) => (lastRun?.shard ? withShardOption(line, lastRun.shard) : line);
+  const command = fit(resumeCommand ?? (lastRun ? `npx ${named(sharded(withoutFresh(lastRun.commandLine)))}` : `npx harness run ${study} --db ${shellQuote(db)}`));
   return status.shards.length ? msg.reportNext.shards(status.shards, command) : msg.reportNext.resume(command);
 }
 

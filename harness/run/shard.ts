@@ -125,6 +125,16 @@ export function withDbOption(line: string, db: string): string {
 }
 
 /**
+ * A command line made to name `shard` (`i/N`) itself: its --shard replaced, or, where a job
+ * array's variables gave the shard, `--shard i/N` added and --shard-count (which --shard refuses)
+ * left out. So it runs that shard wherever it is run, with the variables or without them.
+ */
+export function withShardOption(line: string, shard: string): string {
+  const shardOption = /(\s--shard[= ])(\d+\/\d+)(?=\s|$)/;
+  return shardOption.test(line) ? line.replace(shardOption, `$1${shard}`) : withOption(withoutOption(line, '--shard-count'), ` --shard ${shard}`);
+}
+
+/**
  * The command that computes what `shard` lacks: the one it was run with (less --fresh), which resumes it (with
  * `--shard` written out where Slurm's or a Job's variables gave the shard, which a command run
  * by hand lacks); for a shard never run, another shard's with the shard swapped, keeping the
@@ -135,10 +145,8 @@ export function withDbOption(line: string, db: string): string {
  * shard gets its default database). Options go before a `--`, after which words are arguments.
  */
 export function rerunShard(shard: string, recorded: Readonly<Record<string, string>>, db: string | null = null): string {
-  const shardOption = /(\s--shard[= ])(\d+\/\d+)(?=\s|$)/;
   const withDb = (line: string) => (db === null ? line : withDbOption(line, db));
-  // --shard i/N written out, in place of a job array's variables (and --shard-count) where they gave it.
-  const withShard = (line: string) => (shardOption.test(line) ? line.replace(shardOption, `$1${shard}`) : withOption(withoutOption(line, '--shard-count'), ` --shard ${shard}`));
+  const withShard = (line: string) => withShardOption(line, shard);
   const own = recorded[shard];
   if (own) return `npx ${withDb(withShard(withoutFresh(own)))}`;
   const count = shard.split('/')[1];

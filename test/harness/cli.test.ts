@@ -89,6 +89,10 @@ describe('usage', () => {
     for (const fresh of [['--fresh', 'true'], ['--fresh', 'false'], ['--fresh=true']]) {
       expect(resumeCommand(['run', 'paper', ...fresh, '--db', 'x.sqlite'])).toBe('npx harness run paper --db x.sqlite');
     }
+    // A shard a job array's variables gave is written out, in place of the --shard-count that went with them.
+    expect(resumeCommand(['run', 'paper', '--fresh', '--shard-count', '8', '--db', 'x.sqlite'], '3/8')).toBe('npx harness run paper --db x.sqlite --shard 3/8');
+    expect(resumeCommand(['run', 'paper', '--shard-count=8'], '3/8')).toBe('npx harness run paper --shard 3/8');
+    expect(resumeCommand(['run', '--db', 'x.sqlite', '--', '--odd.yaml'], '1/2')).toBe('npx harness run --db x.sqlite --shard 1/2 -- --odd.yaml');
   });
 
   it('refuses unknown commands, unknown options, missing arguments and bad choices, pointing to --help', async () => {
@@ -225,8 +229,13 @@ describe('usage', () => {
       expect({ code: refused.code, stderr: refused.stderr }).toEqual({ code: 2, stderr: `${expected}\n` });
       expect(existsSync(join(dir, 'refused.sqlite'))).toBe(false);
     }
-    const run = await cli(['run', study, '--threads', '1', '--db', 'slurm.sqlite'], dir, { env: { SLURM_ARRAY_TASK_ID: '0', SLURM_ARRAY_TASK_COUNT: '3' } });
+    const slurmEnv = { SLURM_ARRAY_TASK_ID: '0', SLURM_ARRAY_TASK_COUNT: '3' };
+    const run = await cli(['run', study, '--threads', '1', '--db', 'slurm.sqlite'], dir, { env: slurmEnv });
     expect(run.stdout.split('\n')[0]).toBe(msg.runShardSource('SLURM_ARRAY_TASK_ID', '0/3'));
+    // The command it gives names the shard: pasted where the variables are not set, it runs the same one.
+    const changed = await cli(['run', study, '--threads', '1', '--db', 'slurm.sqlite', '--set', 'seeds=2'], dir, { env: slurmEnv });
+    expect(changed.code).toBe(2);
+    expect(changed.stderr).toContain('npx harness run noop.yaml --threads 1 --db slurm.sqlite --set seeds=2 --shard 0/3 --fresh');
   });
 });
 
@@ -351,6 +360,9 @@ describe('run, status, export, report', () => {
     const stopped = await cli(['run', 'faulty.yaml', '--threads', '1', '--max-failures', '1', '--db', 'stop.sqlite'], dir);
     expect(stopped.code).toBe(1);
     expect(stopped.stderr).toContain(msg.runStoppedAtMaxFailures(1, 1, resumeCommand(['run', 'faulty.yaml', '--threads', '1', '--max-failures', '1', '--db', 'stop.sqlite']), 'stop.sqlite', { error: faultMessage, trials: 1 }));
+    // Its shard from a Job's variables, written out in the command: a shell without them would run the whole study.
+    const k8s = await cli(['run', 'faulty.yaml', '--threads', '1', '--max-failures', '1', '--shard-count', '1', '--db', 'k8s.sqlite'], dir, { env: { JOB_COMPLETION_INDEX: '0' } });
+    expect(k8s.stderr).toContain(msg.runStoppedAtMaxFailures(1, 1, 'npx harness run faulty.yaml --threads 1 --max-failures 1 --db k8s.sqlite --shard 0/1', 'k8s.sqlite', { error: faultMessage, trials: 1 }));
   });
 
   it('says so when a shard was dealt only excluded groups: nothing to run, exit 0', async () => {

@@ -239,6 +239,13 @@ describe('a database of an unfinished run', () => {
     copyFileSync(join(dir, 'shard-1.sqlite'), join(dir, 'elsewhere', 's1.sqlite'));
     const copied = JSON.parse((await cli(['report', 'elsewhere/s1.sqlite', '--out', 'shard-copy-report', '--json'], dir)).stdout) as { warning: string };
     expect(copied.warning).toContain(`complete it (npx harness run ${study} --db elsewhere/s1.sqlite --shard 1/3)`);
+    // A shard a Job's variables gave: written out in the command, in place of its --shard-count.
+    expect((await cli(['run', study, '--db', 'shard-env.sqlite', '--shard-count', '3'], dir, { env: { JOB_COMPLETION_INDEX: '1' } })).code).toBe(0);
+    const byEnv = new Database(join(dir, 'shard-env.sqlite'));
+    byEnv.exec(`DELETE FROM trial WHERE rowid = (SELECT max(rowid) FROM trial)`);
+    byEnv.close();
+    const fromEnv = JSON.parse((await cli(['report', 'shard-env.sqlite', '--out', 'shard-env-report', '--json'], dir)).stdout) as { warning: string };
+    expect(fromEnv.warning).toContain(`complete it (npx harness run ${study} --db shard-env.sqlite --shard 1/3)`);
   });
 
   it('hands the experiment its coverage, so that its files can say so', async () => {

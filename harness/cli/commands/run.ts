@@ -54,6 +54,8 @@ export const runCommand: Command = {
     if (pngDpi !== undefined && args['report'] !== true) {
       throw new InputError(msg.optionInvalid('dpi', "sets the report's PNG resolution, so it needs --report", pngDpi, `Add --report, or write the report later with "harness report <db> --dpi ${pngDpi}".`));
     }
+    // Every command the run prints names the shard, also where a job array's variables gave it.
+    const resume = resumeCommand(io.argv, shard.source === '--shard' ? null : formatShard(shard.shard));
     const say = json ? io.stderr : io.stdout;
     const reportDir = (s: string) => (out ? resolve(io.cwd, out) : defaultReportDir(s, io.cwd, dbPath));
     // Workers boot (load tsx and the engine) while this thread loads the study.
@@ -88,7 +90,7 @@ export const runCommand: Command = {
         progress: createProgress(io.stderr, { label: study.name, ...progressSettings(io) }),
         commandLine: commandLine(io.argv),
         cwd: io.cwd,
-        freshCommand: `${resumeCommand(io.argv)} --fresh`,
+        freshCommand: `${resume} --fresh`,
         log: (line) => println(say, line),
       });
     } finally {
@@ -105,7 +107,6 @@ export const runCommand: Command = {
       if (json) println(io.stdout, JSON.stringify({ ...summary, db, exitCode: exitCodes[signal], report: null }));
       return exitCodes[signal];
     }
-    const resume = resumeCommand(io.argv);
     const code = exitCodeOf(summary);
     if (summary.freshNotBegun) {
       println(io.stderr, msg.runStoppedBeforeFresh(String(summary.signal), db, `${resume} --fresh`));
