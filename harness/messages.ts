@@ -698,9 +698,10 @@ export function runStarting(study: string, todo: number, cells: number, done: nu
   return `Running ${study}${part}: ${todo} of ${cells} trials on ${threads} thread${threads === 1 ? '' : 's'}${resumed} -> ${db}`;
 }
 
-export function runFinished(s: { ok: number; failed: number; seconds: number; rate: number; db: string; common: CommonFailure | null }): string {
+/** `retry`: the command that retries the failed trials (without the --task-timeout they hit, where they hit it). */
+export function runFinished(s: { ok: number; failed: number; seconds: number; rate: number; db: string; common: CommonFailure | null; retry: string }): string {
   const failed = s.failed ? `, ${s.failed} failed (${failedWith(s.db, s.failed, s.common)})` : '';
-  return `Finished: ${countOf(s.ok, 'trial')} ok${failed} in ${s.seconds.toFixed(1)} s (${Math.round(s.rate)} trials/s) -> ${s.db}${s.failed ? `. ${retryAdvice(s.common)}` : ''}`;
+  return `Finished: ${countOf(s.ok, 'trial')} ok${failed} in ${s.seconds.toFixed(1)} s (${Math.round(s.rate)} trials/s) -> ${s.db}${s.failed ? `. ${retryAdvice(s.common, s.retry)}` : ''}`;
 }
 
 /** run --report, before its report: a stop then ends the process without a word. */
@@ -728,8 +729,9 @@ export function hangupIgnored(pid: number): string {
   return `SIGHUP ignored: this process writes to no terminal, so it has none to lose, and goes on (as under nohup). To stop it: kill ${pid} (a run stops cleanly and can be resumed).`;
 }
 
-export function runStoppedAtMaxFailures(failed: number, limit: number, resume: string, db: string, common: CommonFailure | null): string {
-  return `Stopped: ${countOf(failed, 'trial')} failed (${failedWith(db, failed, common)}), reaching --max-failures ${limit}. Fix the cause, then rerun to retry them: ${resume}`;
+/** `retry`: as for runFinished. */
+export function runStoppedAtMaxFailures(failed: number, limit: number, retry: string, db: string, common: CommonFailure | null): string {
+  return `Stopped: ${countOf(failed, 'trial')} failed (${failedWith(db, failed, common)}), reaching --max-failures ${limit}. ${retryAdvice(common, retry)}`;
 }
 
 export function runShardSource(source: string, shard: string): string {
@@ -873,11 +875,14 @@ export function hitTimeLimit(common: CommonFailure): boolean {
 /**
  * What to do about failed trials: rerunning retries them; where the commonest failure is the
  * run's own time limit, the same command would fail them again, so the fix is a larger one.
+ * `command` (one that retries them) ends the advice where the caller has it.
  */
-function retryAdvice(common: CommonFailure | null): string {
-  return common !== null && hitTimeLimit(common)
-    ? 'They hit the time limit --task-timeout set: run the study again with a larger one (or none), which retries failed trials.'
-    : 'Fix the cause, then run the study again, which retries failed trials.';
+function retryAdvice(common: CommonFailure | null, command?: string): string {
+  const advice =
+    common !== null && hitTimeLimit(common)
+      ? 'They hit the time limit --task-timeout set: run the study again with a larger one (or none), which retries failed trials'
+      : 'Fix the cause, then run the study again, which retries failed trials';
+  return command === undefined ? `${advice}.` : `${advice}: ${command}`;
 }
 
 /** A database whose every trial failed: nothing to report. */

@@ -245,7 +245,7 @@ describe('run, status, export, report', () => {
     expect(first.code).toBe(0);
     const summary = JSON.parse(first.stdout) as { ok: number; failed: number; seconds: number; trialsPerSecond: number };
     expect(first.stderr).toContain(msg.runStarting('clinoop', 27, 27, 0, 2, null, 'results/clinoop.sqlite'));
-    expect(first.stderr).toContain(msg.runFinished({ ok: 27, failed: 0, seconds: summary.seconds, rate: summary.trialsPerSecond, db: 'results/clinoop.sqlite', common: null }));
+    expect(first.stderr).toContain(msg.runFinished({ ok: 27, failed: 0, seconds: summary.seconds, rate: summary.trialsPerSecond, db: 'results/clinoop.sqlite', common: null, retry: '' }));
     const again = await cli(['run', study, '--threads', '2'], dir);
     expect(again).toMatchObject({ code: 0, stdout: `${msg.runNothingToDo(27, 'results/clinoop.sqlite', null)}\n` });
     const changed = await cli(['run', study, '--set', 'seeds=2'], dir);
@@ -356,13 +356,27 @@ describe('run, status, export, report', () => {
     const failed = await cli(['run', 'faulty.yaml', '--threads', '1'], dir);
     expect(failed.code).toBe(1);
     // The summary quotes the error, so that a run whose every trial fails says why.
-    expect(failed.stdout).toMatch(/Finished: 2 trials ok, 2 failed \(each with: "fixture: deliberate failure"\) in [\d.]+ s \(\d+ trials\/s\) -> results\/clifaulty\.sqlite\. Fix the cause, then run the study again, which retries failed trials\./);
+    expect(failed.stdout).toMatch(
+      /Finished: 2 trials ok, 2 failed \(each with: "fixture: deliberate failure"\) in [\d.]+ s \(\d+ trials\/s\) -> results\/clifaulty\.sqlite\. Fix the cause, then run the study again, which retries failed trials: npx harness run faulty\.yaml --threads 1\n/,
+    );
     const stopped = await cli(['run', 'faulty.yaml', '--threads', '1', '--max-failures', '1', '--db', 'stop.sqlite'], dir);
     expect(stopped.code).toBe(1);
     expect(stopped.stderr).toContain(msg.runStoppedAtMaxFailures(1, 1, resumeCommand(['run', 'faulty.yaml', '--threads', '1', '--max-failures', '1', '--db', 'stop.sqlite']), 'stop.sqlite', { error: faultMessage, trials: 1 }));
+    expect(stopped.stderr).toContain('Fix the cause, then run the study again, which retries failed trials: npx harness run faulty.yaml --threads 1 --max-failures 1 --db stop.sqlite\n');
     // Its shard from a Job's variables, written out in the command: a shell without them would run the whole study.
     const k8s = await cli(['run', 'faulty.yaml', '--threads', '1', '--max-failures', '1', '--shard-count', '1', '--db', 'k8s.sqlite'], dir, { env: { JOB_COMPLETION_INDEX: '0' } });
     expect(k8s.stderr).toContain(msg.runStoppedAtMaxFailures(1, 1, 'npx harness run faulty.yaml --threads 1 --max-failures 1 --db k8s.sqlite --shard 0/1', 'k8s.sqlite', { error: faultMessage, trials: 1 }));
+  });
+
+  it('gives the command that retries trials stopped at --task-timeout without that limit, which would stop them again', async () => {
+    writeStudy(dir, 'hangs.yaml', { name: 'hangs', experiment: faultyModule, seeds: 1, axes: { behavior: ['ok', 'hang'], variant: ['a'] } });
+    const retry = 'npx harness run hangs.yaml --threads 1 --db hangs.sqlite';
+    const finished = await cli(['run', 'hangs.yaml', '--threads', '1', '--task-timeout', '0.5', '--db', 'hangs.sqlite'], dir);
+    expect(finished.code).toBe(1);
+    expect(finished.stdout).toContain(`They hit the time limit --task-timeout set: run the study again with a larger one (or none), which retries failed trials: ${retry}\n`);
+    const stopped = await cli(['run', 'hangs.yaml', '--threads', '1', '--task-timeout=0.5', '--max-failures', '1', '--db', 'hangs-stop.sqlite'], dir);
+    expect(stopped.code).toBe(1);
+    expect(stopped.stderr).toContain('which retries failed trials: npx harness run hangs.yaml --threads 1 --max-failures 1 --db hangs-stop.sqlite\n');
   });
 
   it('says so when a shard was dealt only excluded groups: nothing to run, exit 0', async () => {

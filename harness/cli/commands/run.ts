@@ -8,6 +8,7 @@ import { GroupPool } from '../../pool/pool.js';
 import { runStudy, type RunSummary } from '../../run/run.js';
 import type { Study } from '../../study/study.js';
 import { checkShardFits, formatShard } from '../../run/shard.js';
+import { withoutOption } from '../../text.js';
 import { commandLine, exitCodes, println, resumeCommand, type StopSignal } from '../io.js';
 import { dpi, options, optionTable, seconds, text, wholeNumber } from '../options.js';
 import { createProgress, createStageProgress, progressSettings } from '../progress.js';
@@ -108,14 +109,17 @@ export const runCommand: Command = {
       return exitCodes[signal];
     }
     const code = exitCodeOf(summary);
+    // Trials stopped at the run's own time limit would be stopped again by the same one: their
+    // retry leaves it out, as the advice (a larger one, or none) and the report's retry do.
+    const retry = summary.commonFailure !== null && msg.hitTimeLimit(summary.commonFailure) ? withoutOption(resume, '--task-timeout') : resume;
     if (summary.freshNotBegun) {
       println(io.stderr, msg.runStoppedBeforeFresh(String(summary.signal), db, `${resume} --fresh`));
     } else if (summary.status === 'interrupted') {
       println(io.stderr, msg.runInterrupted(summary.signal ?? 'a signal', summary.alreadyDone + summary.ok, summary.failed, summary.cells, db, resume, summary.commonFailure));
     } else if (summary.status === 'stopped') {
-      println(io.stderr, msg.runStoppedAtMaxFailures(summary.failed, maxFailures ?? 0, resume, db, summary.commonFailure));
+      println(io.stderr, msg.runStoppedAtMaxFailures(summary.failed, maxFailures ?? 0, retry, db, summary.commonFailure));
     } else if (summary.ok + summary.failed > 0) {
-      println(say, msg.runFinished({ ok: summary.ok, failed: summary.failed, seconds: summary.seconds, rate: summary.trialsPerSecond, db, common: summary.commonFailure }));
+      println(say, msg.runFinished({ ok: summary.ok, failed: summary.failed, seconds: summary.seconds, rate: summary.trialsPerSecond, db, common: summary.commonFailure, retry }));
     }
     // Said at the start too; repeated where a run left overnight is read.
     if (summary.otherCode && summary.ok + summary.failed > 0) println(io.stderr, msg.runMixedCodeReminder(db, summary.otherCode));
