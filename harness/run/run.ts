@@ -9,7 +9,7 @@ import { existsSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Shard } from './shard.js';
-import { formatShard, withDbOption } from './shard.js';
+import { formatShard, withDbOption, withShardOption } from './shard.js';
 import { InputError } from '../errors.js';
 import { diffManifests } from '../manifest.js';
 import * as msg from '../messages.js';
@@ -160,11 +160,15 @@ export function openForStudy(study: Study, dbPath: string, freshCommand: string,
 
 /**
  * The command that goes on with the setup a database holds: its last run's, as recorded (less
- * --fresh), writing this database; null for one no run has written (a merge's, or a new one).
+ * --fresh, its shard written out), writing this database; null for one no run has written (a
+ * merge's, or a new one).
  */
 function storedSetupCommand(store: Store): string | null {
   const last = listRuns(store).findLast((r) => r.commandLine.startsWith('harness run '));
-  return last ? `npx ${withDbOption(withoutFresh(last.commandLine), store.shown)}` : null;
+  if (!last) return null;
+  // Its shard written out where a job array's variables gave it (see withShardOption).
+  const line = withoutFresh(last.commandLine);
+  return `npx ${withDbOption(last.shard ? withShardOption(line, last.shard) : line, store.shown)}`;
 }
 
 /**

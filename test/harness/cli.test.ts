@@ -236,6 +236,8 @@ describe('usage', () => {
     const changed = await cli(['run', study, '--threads', '1', '--db', 'slurm.sqlite', '--set', 'seeds=2'], dir, { env: slurmEnv });
     expect(changed.code).toBe(2);
     expect(changed.stderr).toContain('npx harness run noop.yaml --threads 1 --db slurm.sqlite --set seeds=2 --shard 0/3 --fresh');
+    // So does the command that goes on with the stored setup, its last run's.
+    expect(changed.stderr).toContain('its last run was "npx harness run noop.yaml --threads 1 --db slurm.sqlite --shard 0/3"');
   });
 });
 
