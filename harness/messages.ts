@@ -945,11 +945,16 @@ function reportFolderSubject(out: string | null, dir: string): string {
  * user changed since: the harness does not write over it. `path` as shown.
  */
 export function reportFileTaken(out: string | null, dir: string, file: string, path: string): string {
-  const elsewhere = out === null ? 'write the report elsewhere with --out DIR' : 'give --out another folder';
   return (
     `${reportFolderSubject(out, dir)}: report() returns the file ${JSON.stringify(file)}, and ${path} is a file that no earlier report wrote there (or one changed since); ` +
-    `the harness writes only over its earlier reports' files, unchanged. Nothing was written. Move ${path} away, or ${elsewhere}, then run the same command again.`
+    `the harness writes only over its earlier reports' files, unchanged. ${takenFix(out, path)}`
   );
+}
+
+/** How to clear a report's way of `blocker` (as shown), which is not the harness's to remove. */
+function takenFix(out: string | null, blocker: string): string {
+  const elsewhere = out === null ? 'write the report elsewhere with --out DIR' : 'give --out another folder';
+  return `Nothing was written. Move ${blocker} away, or ${elsewhere}, then run the same command again.`;
 }
 
 /**
@@ -962,11 +967,7 @@ export function reportPathTaken(out: string | null, dir: string, file: string, b
     foreign === null
       ? `report() returns the file ${JSON.stringify(file)}, and ${blocker}, where its folder goes, is a file that no earlier report wrote (or one changed since)`
       : `report() returns the file ${JSON.stringify(file)}, and ${blocker} is a folder there holding ${foreign}, which no earlier report wrote (or which was changed since)`;
-  const elsewhere = out === null ? 'write the report elsewhere with --out DIR' : 'give --out another folder';
-  return (
-    `${reportFolderSubject(out, dir)}: ${taken}; the harness removes only its earlier reports' files, unchanged. ` +
-    `Nothing was written. Move ${foreign ?? blocker} away, or ${elsewhere}, then run the same command again.`
-  );
+  return `${reportFolderSubject(out, dir)}: ${taken}; the harness removes only its earlier reports' files, unchanged. ${takenFix(out, foreign ?? blocker)}`;
 }
 
 const fileSystemReasons: Record<string, string> = {

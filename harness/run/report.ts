@@ -23,7 +23,7 @@ import { experimentModulePath, loadExperiment } from '../experiments.js';
 import { gridOf } from '../manifest.js';
 import * as msg from '../messages.js';
 import { displayPath, projectRoot } from '../paths.js';
-import { withoutFresh, withoutOption } from '../text.js';
+import { withoutOption } from '../text.js';
 import { commonFailure, failedTrialsByRun, loadReportInput, statusCounts, timedOutShards } from '../store/reader.js';
 import { listRuns } from '../store/runs.js';
 import { mixedCodeVersions, type CodeVersion } from '../store/code-versions.js';
@@ -31,7 +31,7 @@ import { Store } from '../store/store.js';
 import { Bitset } from '../bitset.js';
 import type { Grid } from '../grid.js';
 import { shellQuote } from '../cluster/shell.js';
-import { parseShard, rerunShard, withDbOption, withShardOption } from './shard.js';
+import { parseShard, rerunRecorded, rerunShard } from './shard.js';
 import { runState, type RunState } from './status.js';
 import { countCells } from './tasks.js';
 import { writerState } from './provenance.js';
@@ -175,10 +175,8 @@ function nextStep(status: RunState, db: string, study: string, resumeCommand: st
   // The database reported, wherever the run wrote it (a copy, or one moved since); the shards of
   // a merged one are completed in their own databases, which their recorded commands name.
   const merged = status.runs.some((r) => r.status === 'merged');
-  const named = (line: string) => (merged ? line : withDbOption(line, db));
   // Its shard written out where a job array's variables gave it: a shell without them would run the whole study.
-  const sharded = (line: string) => (lastRun?.shard ? withShardOption(line, lastRun.shard) : line);
-  const command = fit(resumeCommand ?? (lastRun ? `npx ${named(sharded(withoutFresh(lastRun.commandLine)))}` : `npx harness run ${study} --db ${shellQuote(db)}`));
+  const command = fit(resumeCommand ?? (lastRun ? rerunRecorded(lastRun.commandLine, lastRun.shard, merged ? null : db) : `npx harness run ${study} --db ${shellQuote(db)}`));
   return status.shards.length ? msg.reportNext.shards(status.shards, command) : msg.reportNext.resume(command);
 }
 

@@ -9,7 +9,7 @@ import { existsSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Shard } from './shard.js';
-import { formatShard, withDbOption, withShardOption } from './shard.js';
+import { formatShard, rerunRecorded } from './shard.js';
 import { InputError } from '../errors.js';
 import { diffManifests } from '../manifest.js';
 import * as msg from '../messages.js';
@@ -165,10 +165,7 @@ export function openForStudy(study: Study, dbPath: string, freshCommand: string,
  */
 function storedSetupCommand(store: Store): string | null {
   const last = listRuns(store).findLast((r) => r.commandLine.startsWith('harness run '));
-  if (!last) return null;
-  // Its shard written out where a job array's variables gave it (see withShardOption).
-  const line = withoutFresh(last.commandLine);
-  return `npx ${withDbOption(last.shard ? withShardOption(line, last.shard) : line, store.shown)}`;
+  return last ? rerunRecorded(last.commandLine, last.shard, store.shown) : null;
 }
 
 /**

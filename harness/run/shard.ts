@@ -135,6 +135,15 @@ export function withShardOption(line: string, shard: string): string {
 }
 
 /**
+ * The command that runs a recorded run's command line again (less --fresh), which resumes it:
+ * its `shard` written out (withShardOption), and writing `db` where given.
+ */
+export function rerunRecorded(line: string, shard: string | null, db: string | null): string {
+  const sharded = shard === null ? withoutFresh(line) : withShardOption(withoutFresh(line), shard);
+  return `npx ${db === null ? sharded : withDbOption(sharded, db)}`;
+}
+
+/**
  * The command that computes what `shard` lacks: the one it was run with (less --fresh), which resumes it (with
  * `--shard` written out where Slurm's or a Job's variables gave the shard, which a command run
  * by hand lacks); for a shard never run, another shard's with the shard swapped, keeping the
@@ -148,7 +157,7 @@ export function rerunShard(shard: string, recorded: Readonly<Record<string, stri
   const withDb = (line: string) => (db === null ? line : withDbOption(line, db));
   const withShard = (line: string) => withShardOption(line, shard);
   const own = recorded[shard];
-  if (own) return `npx ${withDb(withShard(withoutFresh(own)))}`;
+  if (own) return rerunRecorded(own, shard, db);
   const count = shard.split('/')[1];
   // Another shard of the cut, run with --shard i/N or given its shard by a job array's variables.
   const template = Object.entries(recorded).find(([other, line]) => line.startsWith('harness run ') && other.endsWith(`/${count}`))?.[1];
