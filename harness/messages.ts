@@ -792,6 +792,11 @@ export function mergeFailed(failed: number, byShard: readonly { shard: string; c
   return lines.join('\n');
 }
 
+/** After the shards to run again: the merge that then completes the output. */
+export function mergeAgain(command: string): string {
+  return `Then merge again: ${command}`;
+}
+
 export function mergeMissing(missing: number, byShard: readonly { shard: string; cells: number }[], missingShards: readonly string[], rerun: (shard: string) => string): string {
   const lines: string[] = [`${missing} trial${missing === 1 ? ' is' : 's are'} missing.`];
   if (missingShards.length) lines.push(`Shards with no database: ${missingShards.join(', ')}.`);

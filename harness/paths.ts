@@ -5,6 +5,7 @@
 import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { shellQuote } from './cluster/shell.js';
 import type { Shard } from './run/shard.js';
 
 export const projectRoot = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -23,6 +24,21 @@ export function outputBase(cwd: string): string {
 export function insideProject(path: string): boolean {
   const rel = relative(realPath(resolve(projectRoot)), realPath(resolve(path)));
   return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+
+/**
+ * How a command printed for pasting calls the harness in `cwd`: `npx harness` inside the project
+ * (npx finds the project's own from any folder in it); outside it npx would look on the npm
+ * registry for another package named harness, so there the project's entry point by its absolute
+ * path. Without a cwd (a caller that is not a command line), `npx harness`.
+ */
+export function harnessCall(cwd: string | undefined): string {
+  return cwd === undefined || insideProject(cwd) ? 'npx harness' : `node ${shellQuote(join(projectRoot, 'bin', 'harness.mjs'))}`;
+}
+
+/** A command line as the harness records it (`harness run ...`) made the command to paste in `cwd` (harnessCall). */
+export function pasteable(line: string, cwd: string | undefined): string {
+  return line.replace(/^harness(?=\s|$)/, () => harnessCall(cwd));
 }
 
 /** `results/<study>.sqlite`, or `results/<study>.shard-<i>-of-<N>.sqlite` for a shard (see outputBase). */

@@ -1,5 +1,6 @@
 /** What a command may touch of its process: output streams, environment, cwd, signals. */
 import { shellCommand } from '../cluster/shell.js';
+import { pasteable } from '../paths.js';
 import { withShardOption } from '../run/shard.js';
 import { withoutFresh } from '../text.js';
 
@@ -58,9 +59,10 @@ export function commandLine(argv: readonly string[]): string {
 /**
  * The command that resumes a run: the same arguments without --fresh, in any form (`--fresh true`
  * too). `shard` (`i/N`) is the shard a job array's variables gave, written out as --shard: pasted
- * where they are not set (a login node), the command would otherwise run the whole study.
+ * where they are not set (a login node), the command would otherwise run the whole study. To
+ * paste in `cwd` (pasteable).
  */
-export function resumeCommand(argv: readonly string[], shard: string | null = null): string {
-  const command = `npx ${withoutFresh(commandLine(argv))}`;
+export function resumeCommand(argv: readonly string[], shard: string | null, cwd: string): string {
+  const command = pasteable(withoutFresh(commandLine(argv)), cwd);
   return shard === null ? command : withShardOption(command, shard);
 }

@@ -11,6 +11,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { InputError, NoStudyError } from '../errors.js';
 import { errnoCode } from '../folders.js';
+import { harnessCall } from '../paths.js';
 import { databasesIn, databaseStatus } from '../run/status.js';
 import { Store } from '../store/store.js';
 import { ClusterPlanFile, PLAN_FILE, parseShardFileName, shardFileName } from './layout.js';
@@ -107,10 +108,12 @@ export interface FolderInput {
   queue: QueueView;
   /** The folder's other results databases. */
   others?: readonly OtherDatabase[];
+  /** The folder the commands it gives are to be pasted in (harnessCall). */
+  cwd?: string;
 }
 
 export function summarizeFolder(input: FolderInput): FolderStatus {
-  const { folder, plan, shardCount, snapshots, queue, others = [] } = input;
+  const { folder, plan, shardCount, snapshots, queue, others = [], cwd } = input;
   const present = [...snapshots.entries()].sort(([a], [b]) => a - b);
   const reference = plan?.manifestHash ?? mostCommon(present.map(([, s]) => s.manifestHash).filter((h): h is string => h !== null));
   const shards: ShardReport[] = [];
@@ -145,8 +148,8 @@ export function summarizeFolder(input: FolderInput): FolderStatus {
     rerun,
     // A rerun keeps the plan's limit of tasks at once: a command-line --array replaces the script's.
     rerunCommand: rerun.length > 0 && plan ? submitCommand(plan.arrayScript, plan.mergeScript, `${indexRanges(rerun, ',')}${plan.parallel ? `%${plan.parallel}` : ''}`) : null,
-    rerunCommands: byHand ? rerun.map((i) => rerunShard(`${i}/${shardCount}`, recorded, join(folder, shardFileName(i, shardCount)))) : [],
-    mergeCommand: byHand && study !== null ? `npx harness merge ${shellQuote(join(folder, `${study}.sqlite`))} ${shellQuote(folder)}/shard-*-of-${shardCount}.sqlite` : null,
+    rerunCommands: byHand ? rerun.map((i) => rerunShard(`${i}/${shardCount}`, recorded, join(folder, shardFileName(i, shardCount)), cwd)) : [],
+    mergeCommand: byHand && study !== null ? `${harnessCall(cwd)} merge ${shellQuote(join(folder, `${study}.sqlite`))} ${shellQuote(folder)}/shard-*-of-${shardCount}.sqlite` : null,
     complete: foreignShards.length === 0 && shards.every((s) => s.state === 'done'),
     merged: merged.map((o) => o.file),
     mergedFailed: merged.map((o) => o.failed),
@@ -253,7 +256,7 @@ export function readPlanFile(folder: string): ClusterPlanFile | null {
 }
 
 /** Reads a shard folder (the `--out` of `harness slurm`, or any folder of shard databases). */
-export function readShardFolder(folder: string, queueOf: (plan: ClusterPlanFile) => QueueView, now: Date): FolderStatus {
+export function readShardFolder(folder: string, queueOf: (plan: ClusterPlanFile) => QueueView, now: Date, cwd?: string): FolderStatus {
   const plan = readPlanFile(folder);
   const found = existsSync(folder)
     ? readdirSync(folder).flatMap((name) => {
@@ -268,7 +271,7 @@ export function readShardFolder(folder: string, queueOf: (plan: ClusterPlanFile)
   const snapshots = new Map<number, ShardSnapshot>();
   for (const f of found) snapshots.set(f.index, readShardSnapshot(join(folder, f.name), f, now));
   const others = databasesIn(folder).flatMap((file) => (parseShardFileName(basename(file)) ? [] : readOtherDatabase(file, now)));
-  return summarizeFolder({ folder, plan, shardCount, snapshots, queue: plan ? queueOf(plan) : null, others });
+  return summarizeFolder({ folder, plan, shardCount, snapshots, queue: plan ? queueOf(plan) : null, others, cwd });
 }
 
 /**

@@ -110,7 +110,7 @@ export const slurmCommand: Command = {
     }
     println(io.stdout, formatPlan(plan));
     println(io.stdout, '');
-    println(io.stdout, jobs ? watchCommands(plan, jobs.array, jobs.merge) : `Submit with --submit, or by hand:\n  ${submitCommand(plan.files.arrayScript, plan.files.mergeScript)}`);
+    println(io.stdout, jobs ? watchCommands(plan, jobs.array, jobs.merge, io.cwd) : `Submit with --submit, or by hand:\n  ${submitCommand(plan.files.arrayScript, plan.files.mergeScript)}`);
     return exitCodes.ok;
   },
 };
@@ -305,7 +305,7 @@ function queueOf(plan: ClusterPlanFile, io: Io): QueueView {
  */
 export function shardFolderStatus(folder: string, json: boolean, io: Io): number | null {
   if (!isShardFolder(folder)) return null;
-  const status = readShardFolder(folder, (plan) => queueOf(plan, io), new Date());
+  const status = readShardFolder(folder, (plan) => queueOf(plan, io), new Date(), io.cwd);
   println(io.stdout, json ? JSON.stringify(status) : formatFolderStatus(status));
   return status.complete ? exitCodes.ok : exitCodes.incomplete;
 }

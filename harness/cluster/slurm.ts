@@ -16,6 +16,7 @@
  *   with the command that reruns only that shard.
  */
 import { InputError } from '../errors.js';
+import { harnessCall } from '../paths.js';
 import { shardFileName, shardFolder, shardLogName, type ClusterPlanFile, type ShardFolder } from './layout.js';
 import { formatDuration } from './format.js';
 import * as msg from './messages.js';
@@ -391,11 +392,11 @@ export function submitCommand(arrayScript: string, mergeScript: string, tasks?: 
   return `array=$(sbatch --parsable${only} ${shellQuote(arrayScript)}) && sbatch --dependency=afterany:\${array%%;*} ${shellQuote(mergeScript)}`;
 }
 
-/** What to run to follow submitted jobs. */
-export function watchCommands(plan: ArrayPlan, arrayJob: string, mergeJob: string): string {
+/** What to run to follow submitted jobs, in `cwd`. */
+export function watchCommands(plan: ArrayPlan, arrayJob: string, mergeJob: string, cwd: string): string {
   return [
     `Array job ${arrayJob} (${plan.tasks} tasks), merge job ${mergeJob}`,
-    `Watch:  npx harness status ${shellQuote(plan.files.out)}`,
+    `Watch:  ${harnessCall(cwd)} status ${shellQuote(plan.files.out)}`,
     `        squeue -j ${arrayJob},${mergeJob}`,
     `Logs:   ${plan.files.logs}/`,
   ].join('\n');

@@ -22,7 +22,7 @@ import { errorMessage, errorStack, InputError, OnlyFailedTrialsError } from '../
 import { experimentModulePath, loadExperiment } from '../experiments.js';
 import { gridOf } from '../manifest.js';
 import * as msg from '../messages.js';
-import { displayPath, projectRoot } from '../paths.js';
+import { displayPath, harnessCall, projectRoot } from '../paths.js';
 import { withoutOption } from '../text.js';
 import { commonFailure, failedTrialsByRun, loadReportInput, statusCounts, timedOutShards } from '../store/reader.js';
 import { listRuns } from '../store/runs.js';
@@ -44,7 +44,7 @@ export interface ReportOptions {
   experimentPath?: string;
   progress?: ReportInput['progress'];
   log?: (line: string) => void;
-  /** Messages show paths relative to this folder. */
+  /** Messages show paths relative to this folder, and commands to paste there (harnessCall). */
   cwd?: string;
   /** The JavaScript heap's use and limit (default: this process's, from V8); see heapNote. */
   heap?: () => HeapUse;
@@ -102,7 +102,7 @@ export async function writeReport(options: ReportOptions): Promise<ReportResult>
     // the results, so that "a run is writing it now" describes the snapshot the report shows.
     const expectedTrials = gridOf(manifest.body).count;
     const state = runState(store);
-    const next = () => nextStep(state, store.shown, manifest.study, options.resumeCommand);
+    const next = () => nextStep(state, store.shown, manifest.study, options);
     const { ok, failed } = statusCounts(store);
     if (ok + failed === 0) {
       // Shards whose every group the study's exclusions leave out: finished, with nothing in them.
@@ -110,7 +110,7 @@ export async function writeReport(options: ReportOptions): Promise<ReportResult>
       throw new InputError(empty.length ? msg.reportEmptyShards(store.shown, manifest.study, empty) : msg.reportNoTrials(store.shown, manifest.study, expectedTrials, next()));
     }
     const common = failed > 0 ? commonFailure(store)! : null;
-    if (ok === 0) throw new OnlyFailedTrialsError(msg.reportOnlyFailed(store.shown, manifest.study, failed, common!, retryStep(state, store, manifest.study, options.resumeCommand)));
+    if (ok === 0) throw new OnlyFailedTrialsError(msg.reportOnlyFailed(store.shown, manifest.study, failed, common!, retryStep(state, store, manifest.study, options)));
     const dir = options.outDir(manifest.study);
     checkReportFolder(dir, options.out, options.cwd);
     const expected = manifest.body.experiment;
@@ -151,7 +151,7 @@ export async function writeReport(options: ReportOptions): Promise<ReportResult>
         coverage.done < coverage.expected
           ? { done: coverage.done, expected: coverage.expected, warning: msg.reportPartial(store.shown, manifest.study, coverage.done, coverage.expected, finished.length ? msg.reportNext.otherShards() : next(), finished) }
           : null;
-      const failures = common === null ? null : { trials: failed, warning: msg.reportFailedTrials(store.shown, manifest.study, failed, ok + failed, common, retryStep(state, store, manifest.study, options.resumeCommand)) };
+      const failures = common === null ? null : { trials: failed, warning: msg.reportFailedTrials(store.shown, manifest.study, failed, ok + failed, common, retryStep(state, store, manifest.study, options)) };
       const mixedCode = codeVersions === null ? null : { versions: codeVersions, warning: msg.reportMixedCode(store.shown, codeVersions) };
       const outside = figures?.textOutsideFont ?? [];
       const textOutsideFont = outside.length === 0 ? null : { figures: outside.map((f) => f.title ?? null), warning: msg.reportTextOutsideFont(FONT_FAMILY, outside) };
@@ -169,14 +169,14 @@ export async function writeReport(options: ReportOptions): Promise<ReportResult>
  * database, complete and merge the shards; else the command that resumes the run: the caller's,
  * or the last run's as recorded (without --fresh, as run.ts builds its hints), adjusted by `fit`.
  */
-function nextStep(status: RunState, db: string, study: string, resumeCommand: string | undefined, fit: (command: string) => string = (c) => c): string {
+function nextStep(status: RunState, db: string, study: string, { resumeCommand, cwd }: Pick<ReportOptions, 'resumeCommand' | 'cwd'>, fit: (command: string) => string = (c) => c): string {
   if (status.running) return msg.reportNext.running(db);
   const lastRun = [...status.runs].reverse().find((r) => r.commandLine.startsWith('harness run '));
   // The database reported, wherever the run wrote it (a copy, or one moved since); the shards of
   // a merged one are completed in their own databases, which their recorded commands name.
   const merged = status.runs.some((r) => r.status === 'merged');
   // Its shard written out where a job array's variables gave it: a shell without them would run the whole study.
-  const command = fit(resumeCommand ?? (lastRun ? rerunRecorded(lastRun.commandLine, lastRun.shard, merged ? null : db) : `npx harness run ${study} --db ${shellQuote(db)}`));
+  const command = fit(resumeCommand ?? (lastRun ? rerunRecorded(lastRun.commandLine, lastRun.shard, merged ? null : db, cwd) : `${harnessCall(cwd)} run ${study} --db ${shellQuote(db)}`));
   return status.shards.length ? msg.reportNext.shards(status.shards, command) : msg.reportNext.resume(command);
 }
 
@@ -186,7 +186,7 @@ function nextStep(status: RunState, db: string, study: string, resumeCommand: st
  * again; else resume, as for missing trials. A command leaves out the --task-timeout its trials
  * hit (the advice is a larger one, or none): the same limit would stop them again.
  */
-function retryStep(state: RunState, store: Store, study: string, resumeCommand: string | undefined): string {
+function retryStep(state: RunState, store: Store, study: string, options: Pick<ReportOptions, 'resumeCommand' | 'cwd'>): string {
   const failed = failedTrialsByRun(store);
   const noLimit = (command: string) => withoutOption(command, '--task-timeout');
   const recorded: Record<string, string> = {};
@@ -194,10 +194,10 @@ function retryStep(state: RunState, store: Store, study: string, resumeCommand: 
   const failedShards = new Set(state.runs.filter((run) => run.shard !== null && failed.has(run.id)).map((run) => run.shard!));
   const shards = state.shards.filter((shard) => failedShards.has(shard));
   if (state.running || shards.length === 0) {
-    return nextStep(state, store.shown, study, resumeCommand, [...failed.values()].some((f) => f.timedOut) ? noLimit : undefined);
+    return nextStep(state, store.shown, study, options, [...failed.values()].some((f) => f.timedOut) ? noLimit : undefined);
   }
   const timedOut = timedOutShards(store);
-  return msg.reportNext.retryShards(shards.map((shard) => ({ shard, command: timedOut.has(shard) ? noLimit(rerunShard(shard, recorded)) : rerunShard(shard, recorded) })));
+  return msg.reportNext.retryShards(shards.map((shard) => ({ shard, command: timedOut.has(shard) ? noLimit(rerunShard(shard, recorded, null, options.cwd)) : rerunShard(shard, recorded, null, options.cwd) })));
 }
 
 /** The shards a database holds when it holds every trial of each (none while a run writes it, or for a whole study's database). */

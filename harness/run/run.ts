@@ -149,7 +149,7 @@ export function openForStudy(study: Study, dbPath: string, freshCommand: string,
         now.toISOString(),
       );
     if (stored.hash !== study.manifest.hash) {
-      throw new InputError(msg.dbManifestMismatch(store.shown, diffManifests(stored.body, study.manifest.body), freshCommand, storedSetupCommand(store)));
+      throw new InputError(msg.dbManifestMismatch(store.shown, diffManifests(stored.body, study.manifest.body), freshCommand, storedSetupCommand(store, cwd)));
     }
     return store;
   } catch (thrown) {
@@ -163,9 +163,9 @@ export function openForStudy(study: Study, dbPath: string, freshCommand: string,
  * --fresh, its shard written out), writing this database; null for one no run has written (a
  * merge's, or a new one).
  */
-function storedSetupCommand(store: Store): string | null {
+function storedSetupCommand(store: Store, cwd: string | undefined): string | null {
   const last = listRuns(store).findLast((r) => r.commandLine.startsWith('harness run '));
-  return last ? rerunRecorded(last.commandLine, last.shard, store.shown) : null;
+  return last ? rerunRecorded(last.commandLine, last.shard, store.shown, cwd) : null;
 }
 
 /**

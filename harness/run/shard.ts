@@ -14,6 +14,7 @@ import { shellQuote } from '../cluster/shell.js';
 import { withoutFresh, withoutOption } from '../text.js';
 import { InputError } from '../errors.js';
 import * as msg from '../messages.js';
+import { pasteable } from '../paths.js';
 
 export interface Shard {
   index: number;
@@ -136,11 +137,11 @@ export function withShardOption(line: string, shard: string): string {
 
 /**
  * The command that runs a recorded run's command line again (less --fresh), which resumes it:
- * its `shard` written out (withShardOption), and writing `db` where given.
+ * its `shard` written out (withShardOption), and writing `db` where given; to paste in `cwd` (pasteable).
  */
-export function rerunRecorded(line: string, shard: string | null, db: string | null): string {
+export function rerunRecorded(line: string, shard: string | null, db: string | null, cwd?: string): string {
   const sharded = shard === null ? withoutFresh(line) : withShardOption(withoutFresh(line), shard);
-  return `npx ${db === null ? sharded : withDbOption(sharded, db)}`;
+  return pasteable(db === null ? sharded : withDbOption(sharded, db), cwd);
 }
 
 /**
@@ -152,20 +153,21 @@ export function rerunRecorded(line: string, shard: string | null, db: string | n
  * folder, wrote); otherwise the recorded --db follows when it names its shard
  * (`shard-1-of-4.sqlite` becomes `shard-0-of-4.sqlite`), and is left out when it does not (the
  * shard gets its default database). Options go before a `--`, after which words are arguments.
+ * The command is to paste in `cwd` (pasteable).
  */
-export function rerunShard(shard: string, recorded: Readonly<Record<string, string>>, db: string | null = null): string {
+export function rerunShard(shard: string, recorded: Readonly<Record<string, string>>, db: string | null = null, cwd?: string): string {
   const withDb = (line: string) => (db === null ? line : withDbOption(line, db));
   const withShard = (line: string) => withShardOption(line, shard);
   const own = recorded[shard];
-  if (own) return rerunRecorded(own, shard, db);
+  if (own) return rerunRecorded(own, shard, db, cwd);
   const count = shard.split('/')[1];
   // Another shard of the cut, run with --shard i/N or given its shard by a job array's variables.
   const template = Object.entries(recorded).find(([other, line]) => line.startsWith('harness run ') && other.endsWith(`/${count}`))?.[1];
-  if (!template) return withDb(`npx harness run <study> --shard ${shard}`);
+  if (!template) return pasteable(withDb(`harness run <study> --shard ${shard}`), cwd);
   const [index] = shard.split('/');
   const swapped = withShard(withoutFresh(template)).replace(dbOption, (option) => {
     const named = new RegExp(`shard-\\d+-of-${count}(?=\\.sqlite)`);
     return named.test(option) ? option.replace(named, `shard-${index}-of-${count}`) : '';
   });
-  return `npx ${withDb(swapped)}`;
+  return pasteable(withDb(swapped), cwd);
 }

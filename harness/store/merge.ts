@@ -27,6 +27,8 @@ import { Store } from './store.js';
 
 export interface MergeResult {
   out: string;
+  /** The study's name, as its manifest gives it. */
+  study: string;
   inputs: number;
   cells: number;
   ok: number;
@@ -313,6 +315,7 @@ function mergeInto(
   }
   return {
     out: target.path,
+    study: target.requireManifest().study,
     inputs: inputs.length,
     cells: grid.count,
     ok: counts.ok,

@@ -2,7 +2,9 @@
  * The command line, in process: every command's output and exit code, and every message it
  * prints for bad input (compared against the message catalogue).
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { commands } from '../../harness/cli/app.js';
@@ -15,7 +17,7 @@ import { gitState } from '../../harness/run/provenance.js';
 import { runHarness, runOnTerminal, terminalScreen } from '../reliability/helpers.js';
 import { formatList } from '../../harness/cli/format.js';
 import { faultMessage } from '../fixtures/experiments/faulty.js';
-import { cli, faultyModule, fixtures, noopModule, noopStudy, query, root, tempDir, writeStudy } from './helpers.js';
+import { cli, faultyModule, fixtures, harnessOutside, noopModule, noopStudy, query, root, tempDir, writeStudy } from './helpers.js';
 
 /** Trials committed so far (0 while the database does not exist yet). */
 function savedTrials(db: string): number {
@@ -82,17 +84,20 @@ describe('usage', () => {
   });
 
   it('writes the command to resume as a shell reads it back: quoted where it must be, without --fresh', () => {
-    expect(resumeCommand(['run', "it's here.yaml", '--fresh', '--set', 'sim.M=300,1000', '--db', 'r/a@b+c%d.sqlite'])).toBe(
+    expect(resumeCommand(['run', "it's here.yaml", '--fresh', '--set', 'sim.M=300,1000', '--db', 'r/a@b+c%d.sqlite'], null, root)).toBe(
       `npx harness run 'it'\\''s here.yaml' --set sim.M=300,1000 --db r/a@b+c%d.sqlite`,
     );
     // yargs reads the word after a boolean flag as its value: it goes with the flag, not left as a study.
     for (const fresh of [['--fresh', 'true'], ['--fresh', 'false'], ['--fresh=true']]) {
-      expect(resumeCommand(['run', 'paper', ...fresh, '--db', 'x.sqlite'])).toBe('npx harness run paper --db x.sqlite');
+      expect(resumeCommand(['run', 'paper', ...fresh, '--db', 'x.sqlite'], null, root)).toBe('npx harness run paper --db x.sqlite');
     }
     // A shard a job array's variables gave is written out, in place of the --shard-count that went with them.
-    expect(resumeCommand(['run', 'paper', '--fresh', '--shard-count', '8', '--db', 'x.sqlite'], '3/8')).toBe('npx harness run paper --db x.sqlite --shard 3/8');
-    expect(resumeCommand(['run', 'paper', '--shard-count=8'], '3/8')).toBe('npx harness run paper --shard 3/8');
-    expect(resumeCommand(['run', '--db', 'x.sqlite', '--', '--odd.yaml'], '1/2')).toBe('npx harness run --db x.sqlite --shard 1/2 -- --odd.yaml');
+    expect(resumeCommand(['run', 'paper', '--fresh', '--shard-count', '8', '--db', 'x.sqlite'], '3/8', root)).toBe('npx harness run paper --db x.sqlite --shard 3/8');
+    expect(resumeCommand(['run', 'paper', '--shard-count=8'], '3/8', root)).toBe('npx harness run paper --shard 3/8');
+    expect(resumeCommand(['run', '--db', 'x.sqlite', '--', '--odd.yaml'], '1/2', root)).toBe('npx harness run --db x.sqlite --shard 1/2 -- --odd.yaml');
+    // Outside the project npx would look for another package named harness: the project's entry point instead.
+    expect(resumeCommand(['run', 'paper', '--db', 'x.sqlite'], null, join(root, 'test'))).toBe('npx harness run paper --db x.sqlite');
+    expect(resumeCommand(['run', 'paper', '--db', 'x.sqlite'], null, tmpdir())).toBe(`${harnessOutside} run paper --db x.sqlite`);
   });
 
   it('refuses unknown commands, unknown options, missing arguments and bad choices, pointing to --help', async () => {
@@ -235,9 +240,9 @@ describe('usage', () => {
     // The command it gives names the shard: pasted where the variables are not set, it runs the same one.
     const changed = await cli(['run', study, '--threads', '1', '--db', 'slurm.sqlite', '--set', 'seeds=2'], dir, { env: slurmEnv });
     expect(changed.code).toBe(2);
-    expect(changed.stderr).toContain('npx harness run noop.yaml --threads 1 --db slurm.sqlite --set seeds=2 --shard 0/3 --fresh');
+    expect(changed.stderr).toContain(`${harnessOutside} run noop.yaml --threads 1 --db slurm.sqlite --set seeds=2 --shard 0/3 --fresh`);
     // So does the command that goes on with the stored setup, its last run's.
-    expect(changed.stderr).toContain('its last run was "npx harness run noop.yaml --threads 1 --db slurm.sqlite --shard 0/3"');
+    expect(changed.stderr).toContain(`its last run was "${harnessOutside} run noop.yaml --threads 1 --db slurm.sqlite --shard 0/3"`);
   });
 });
 
@@ -259,9 +264,9 @@ describe('run, status, export, report', () => {
           { path: 'cells', stored: 27, current: 18 },
           { path: 'seeds', stored: 3, current: 2 },
         ],
-        'npx harness run noop.yaml --set seeds=2 --fresh',
+        `${harnessOutside} run noop.yaml --set seeds=2 --fresh`,
         // The stored setup's own command, as its last run recorded it, to go on with it instead.
-        'npx harness run noop.yaml --threads 2 --db results/clinoop.sqlite',
+        `${harnessOutside} run noop.yaml --threads 2 --db results/clinoop.sqlite`,
       )}\n`,
     );
     const fresh = await cli(['run', study, '--set', 'seeds=2', '--fresh', '--json'], dir);
@@ -359,26 +364,27 @@ describe('run, status, export, report', () => {
     expect(failed.code).toBe(1);
     // The summary quotes the error, so that a run whose every trial fails says why.
     expect(failed.stdout).toMatch(
-      /Finished: 2 trials ok, 2 failed \(each with: "fixture: deliberate failure"\) in [\d.]+ s \(\d+ trials\/s\) -> results\/clifaulty\.sqlite\. Fix the cause, then run the study again, which retries failed trials: npx harness run faulty\.yaml --threads 1\n/,
+      /Finished: 2 trials ok, 2 failed \(each with: "fixture: deliberate failure"\) in [\d.]+ s \(\d+ trials\/s\) -> results\/clifaulty\.sqlite\. Fix the cause, then run the study again, which retries failed trials: (.*)\n/,
     );
+    expect(failed.stdout).toContain(`which retries failed trials: ${harnessOutside} run faulty.yaml --threads 1\n`);
     const stopped = await cli(['run', 'faulty.yaml', '--threads', '1', '--max-failures', '1', '--db', 'stop.sqlite'], dir);
     expect(stopped.code).toBe(1);
-    expect(stopped.stderr).toContain(msg.runStoppedAtMaxFailures(1, 1, resumeCommand(['run', 'faulty.yaml', '--threads', '1', '--max-failures', '1', '--db', 'stop.sqlite']), 'stop.sqlite', { error: faultMessage, trials: 1 }));
-    expect(stopped.stderr).toContain('Fix the cause, then run the study again, which retries failed trials: npx harness run faulty.yaml --threads 1 --max-failures 1 --db stop.sqlite\n');
+    expect(stopped.stderr).toContain(msg.runStoppedAtMaxFailures(1, 1, resumeCommand(['run', 'faulty.yaml', '--threads', '1', '--max-failures', '1', '--db', 'stop.sqlite'], null, dir), 'stop.sqlite', { error: faultMessage, trials: 1 }));
+    expect(stopped.stderr).toContain(`Fix the cause, then run the study again, which retries failed trials: ${harnessOutside} run faulty.yaml --threads 1 --max-failures 1 --db stop.sqlite\n`);
     // Its shard from a Job's variables, written out in the command: a shell without them would run the whole study.
     const k8s = await cli(['run', 'faulty.yaml', '--threads', '1', '--max-failures', '1', '--shard-count', '1', '--db', 'k8s.sqlite'], dir, { env: { JOB_COMPLETION_INDEX: '0' } });
-    expect(k8s.stderr).toContain(msg.runStoppedAtMaxFailures(1, 1, 'npx harness run faulty.yaml --threads 1 --max-failures 1 --db k8s.sqlite --shard 0/1', 'k8s.sqlite', { error: faultMessage, trials: 1 }));
+    expect(k8s.stderr).toContain(msg.runStoppedAtMaxFailures(1, 1, `${harnessOutside} run faulty.yaml --threads 1 --max-failures 1 --db k8s.sqlite --shard 0/1`, 'k8s.sqlite', { error: faultMessage, trials: 1 }));
   });
 
   it('gives the command that retries trials stopped at --task-timeout without that limit, which would stop them again', async () => {
     writeStudy(dir, 'hangs.yaml', { name: 'hangs', experiment: faultyModule, seeds: 1, axes: { behavior: ['ok', 'hang'], variant: ['a'] } });
-    const retry = 'npx harness run hangs.yaml --threads 1 --db hangs.sqlite';
+    const retry = `${harnessOutside} run hangs.yaml --threads 1 --db hangs.sqlite`;
     const finished = await cli(['run', 'hangs.yaml', '--threads', '1', '--task-timeout', '0.5', '--db', 'hangs.sqlite'], dir);
     expect(finished.code).toBe(1);
     expect(finished.stdout).toContain(`They hit the time limit --task-timeout set: run the study again with a larger one (or none), which retries failed trials: ${retry}\n`);
     const stopped = await cli(['run', 'hangs.yaml', '--threads', '1', '--task-timeout=0.5', '--max-failures', '1', '--db', 'hangs-stop.sqlite'], dir);
     expect(stopped.code).toBe(1);
-    expect(stopped.stderr).toContain('which retries failed trials: npx harness run hangs.yaml --threads 1 --max-failures 1 --db hangs-stop.sqlite\n');
+    expect(stopped.stderr).toContain(`which retries failed trials: ${harnessOutside} run hangs.yaml --threads 1 --max-failures 1 --db hangs-stop.sqlite\n`);
   });
 
   it('says so when a shard was dealt only excluded groups: nothing to run, exit 0', async () => {
@@ -412,7 +418,7 @@ describe('run, status, export, report', () => {
       },
     });
     expect(result.code).toBe(130);
-    expect(result.stderr).toContain(msg.runInterrupted('SIGINT', 3, 3, 9, 'results/fails-then-hangs.sqlite', 'npx harness run fails-then-hangs.yaml --threads 1', { error: faultMessage, trials: 3 }));
+    expect(result.stderr).toContain(msg.runInterrupted('SIGINT', 3, 3, 9, 'results/fails-then-hangs.sqlite', `${harnessOutside} run fails-then-hangs.yaml --threads 1`, { error: faultMessage, trials: 3 }));
   }, 60_000);
 
   it('stops on SIGTERM with exit 143 and a message saying how to resume', async () => {
@@ -434,7 +440,7 @@ describe('run, status, export, report', () => {
     expect(saved).toBeGreaterThanOrEqual(10);
     expect(saved).toBeLessThan(270);
     expect(savedTrials(db)).toBe(saved);
-    expect(result.stderr).toContain(msg.runInterrupted('SIGTERM', saved, 0, 270, 'results/slow.sqlite', 'npx harness run slow.yaml --threads 1', null));
+    expect(result.stderr).toContain(msg.runInterrupted('SIGTERM', saved, 0, 270, 'results/slow.sqlite', `${harnessOutside} run slow.yaml --threads 1`, null));
   });
 
   it('reads the words after -- as arguments, never options, and --json=true as --json', async () => {
@@ -536,16 +542,37 @@ describe('run, status, export, report', () => {
     // The missing shard's command: the other shard's, with its shard, into a database beside the input's.
     expect(partial.stdout).toBe(
       `${msg.mergeSummary({ out: 'merged.sqlite', inputs: 1, ok: 15, failed: 0, added: 15, duplicates: 0, cells: 27 })}\n` +
-        `${msg.mergeMissing(12, [{ shard: '1/2', cells: 12 }], ['1/2'], (shard) => `npx harness run ${study} --threads 1 --shard ${shard} --db results/clinoop.shard-1-of-2.sqlite`)}\n`,
+        `${msg.mergeMissing(12, [{ shard: '1/2', cells: 12 }], ['1/2'], (shard) => `${harnessOutside} run ${study} --threads 1 --shard ${shard} --db results/clinoop.shard-1-of-2.sqlite`)}\n` +
+        `${msg.mergeAgain(`${harnessOutside} merge merged.sqlite results/clinoop.shard-0-of-2.sqlite results/clinoop.shard-1-of-2.sqlite`)}\n`,
     );
     // Under --json, the object alone on stdout, and the same words for people on stderr, after the progress.
     const partialJson = await cli(['merge', 'merged-json.sqlite', 'results/clinoop.shard-0-of-2.sqlite', '--json'], dir);
     expect(partialJson.code).toBe(1);
     expect(JSON.parse(partialJson.stdout)).toMatchObject({ out: 'merged-json.sqlite', ok: 15, missing: 12, missingShards: ['1/2'] });
-    expect(partialJson.stderr).toBe(`merge shards: 0/1\nmerge shards: 1/1\n${partial.stdout.replace('merged.sqlite', 'merged-json.sqlite')}`);
+    expect(partialJson.stderr).toBe(`merge shards: 0/1\nmerge shards: 1/1\n${partial.stdout.replaceAll('merged.sqlite', 'merged-json.sqlite')}`);
+    expect(JSON.parse(partialJson.stdout).next).toEqual({
+      rerun: { '1/2': `${harnessOutside} run ${study} --threads 1 --shard 1/2 --db results/clinoop.shard-1-of-2.sqlite` },
+      merge: `${harnessOutside} merge merged-json.sqlite results/clinoop.shard-0-of-2.sqlite results/clinoop.shard-1-of-2.sqlite`,
+    });
     const complete = await cli(['merge', 'merged.sqlite', 'results/clinoop.shard-1-of-2.sqlite', '--json'], dir);
     expect(complete.code).toBe(0);
-    expect(JSON.parse(complete.stdout)).toMatchObject({ out: 'merged.sqlite', ok: 27, missing: 0, missingShards: [] });
+    expect(JSON.parse(complete.stdout)).toMatchObject({ out: 'merged.sqlite', ok: 27, missing: 0, missingShards: [], next: null });
+  });
+
+  it('gives a missing shard of inputs not named as shards a database beside them, and the merge that then completes the output, which run as given', async () => {
+    const here = join(dir, 'unnamed');
+    mkdirSync(here);
+    writeStudy(here, 'tiny.yaml', noopStudy({ name: 'tiny', axes: { color: ['red', 'green'], size: ['s'] } }));
+    for (const [i, db] of [[0, 'a.sqlite'], [1, 'b.sqlite']] as const) expect((await cli(['run', 'tiny.yaml', '--threads', '1', '--shard', `${i}/3`, '--db', db], here)).code).toBe(0);
+    const partial = await cli(['merge', 'out.sqlite', 'a.sqlite', 'b.sqlite'], here);
+    expect(partial.code).toBe(1);
+    const rerun = `${harnessOutside} run tiny.yaml --threads 1 --shard 2/3 --db tiny.shard-2-of-3.sqlite`;
+    const again = `${harnessOutside} merge out.sqlite a.sqlite b.sqlite tiny.shard-2-of-3.sqlite`;
+    expect(partial.stdout).toContain(`rerun it with: ${rerun}\n${msg.mergeAgain(again)}\n`);
+    // Pasted into a shell in that folder, as given: the shard runs where the merge then finds it, and the output is whole.
+    for (const command of [rerun, again]) execFileSync('sh', ['-c', command], { cwd: here, stdio: 'pipe' });
+    const whole = await cli(['merge', 'out.sqlite', 'a.sqlite', '--json'], here);
+    expect(JSON.parse(whole.stdout)).toMatchObject({ ok: 6, missing: 0, next: null });
   });
 
   it('names the command that computes what a shard lacks: its own, else another shard\'s with the shard swapped, and its --db when it names the shard', () => {

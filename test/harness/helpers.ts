@@ -9,6 +9,7 @@ import { afterAll } from 'vitest';
 import { stringify } from 'yaml';
 import { main } from '../../harness/cli/app.js';
 import type { Io, StopSignal } from '../../harness/cli/io.js';
+import { shellQuote } from '../../harness/cluster/shell.js';
 
 export const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export const fixtures = join(root, 'test', 'fixtures');
@@ -16,6 +17,11 @@ export const noopModule = join(fixtures, 'experiments', 'noop.ts');
 export const faultyModule = join(fixtures, 'experiments', 'faulty.ts');
 export const checkedModule = join(fixtures, 'experiments', 'checked.ts');
 export const openAxisModule = join(fixtures, 'experiments', 'open-axis.ts');
+/**
+ * How a command the harness prints for pasting starts in a folder outside the project, as a
+ * test's temp folder is: npx would look for "harness" on the npm registry there.
+ */
+export const harnessOutside = `node ${shellQuote(join(root, 'bin', 'harness.mjs'))}`;
 
 /** A fresh temp folder, removed after the test file. */
 export function tempDir(prefix = 'harness-test-'): string {

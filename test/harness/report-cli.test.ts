@@ -16,7 +16,7 @@ import { defaultReportDir } from '../../harness/paths.js';
 import { deadPid, faultsModule, fileModesCannotApply, runHarness } from '../reliability/helpers.js';
 import { thrownMessage } from '../reliability/fixtures/faults.js';
 import { writerState } from '../../harness/run/provenance.js';
-import { cli, fixtures, noopStudy, root, tempDir, writeStudy, type CliResult } from './helpers.js';
+import { cli, fixtures, harnessOutside, noopStudy, root, tempDir, writeStudy, type CliResult } from './helpers.js';
 
 const dir = tempDir();
 const isRoot = process.getuid?.() === 0;
@@ -79,7 +79,7 @@ describe('a database with no finished trial', () => {
     // Stopped (SIGINT) as soon as it started: the study is in the database, no trial is.
     const stopped = await cli(['run', study, '--db', 'zero.sqlite'], dir, { onListen: (send) => send('SIGINT') });
     expect(stopped.code).toBe(130);
-    const expected = msg.reportNoTrials('zero.sqlite', 'rc', 27, msg.reportNext.resume(`npx harness run ${study} --db zero.sqlite`));
+    const expected = msg.reportNoTrials('zero.sqlite', 'rc', 27, msg.reportNext.resume(`${harnessOutside} run ${study} --db zero.sqlite`));
     expect(await cli(['report', 'zero.sqlite'], dir)).toEqual({ code: 2, stdout: '', stderr: `${expected}\n` });
     // With --json, the same refusal as an object on stdout too.
     const json = await cli(['report', 'zero.sqlite', '--out', 'zero-report', '--json'], dir);
@@ -100,7 +100,7 @@ describe('a database with failed trials', () => {
     db.close();
   }
   // The run each copy's rows came from, as its database records it, resuming the copy.
-  const resume = (db: string) => msg.reportNext.resume(`npx harness run ${study} --db ${db}`);
+  const resume = (db: string) => msg.reportNext.resume(`${harnessOutside} run ${study} --db ${db}`);
 
   it('gets its report, with a warning last on stderr that counts them, quotes the commonest error and says how to retry them', async () => {
     withFailures('some-failed.sqlite', "color = 'blue'");
@@ -109,7 +109,7 @@ describe('a database with failed trials', () => {
     expect(report.code).toBe(0);
     expect(report.stderr.endsWith(`\n${warning}\n`)).toBe(true);
     expect(warning).toContain('9 of the 27 trials in some-failed.sqlite failed (8 of them with: "Error: out of memory in the worker"; all of them: "harness export some-failed.sqlite --table failures"); this report of study rc leaves them out');
-    expect(warning).toContain(`run the study again, which retries failed trials. Complete the run with: npx harness run ${study} --db some-failed.sqlite`);
+    expect(warning).toContain(`run the study again, which retries failed trials. Complete the run with: ${harnessOutside} run ${study} --db some-failed.sqlite`);
     const json = JSON.parse((await cli(['report', 'some-failed.sqlite', '--out', 'failed-report', '--json'], dir)).stdout) as Record<string, unknown>;
     expect(json['failed']).toEqual({ trials: 9, warning });
     expect('complete' in json).toBe(false);
@@ -124,7 +124,7 @@ describe('a database with failed trials', () => {
     expect(refused.stderr).toContain('They hit the time limit --task-timeout set: run the study again with a larger one (or none), which retries failed trials.');
     expect(refused.stderr).not.toContain('Fix the cause');
     // The command it gives leaves the limit out: the same one would fail the same way.
-    expect(refused.stderr).toContain(msg.reportNext.resume('npx harness run slow.yaml --db slow.sqlite'));
+    expect(refused.stderr).toContain(msg.reportNext.resume(`${harnessOutside} run slow.yaml --db slow.sqlite`));
   });
 
   it("of a shard whose every group the study's exclusions leave out: says so, not that a run stopped early", async () => {
@@ -145,8 +145,8 @@ describe('a database with failed trials', () => {
     const merged = await cli(['merge', 'sh-all.sqlite', 'sh0.sqlite', 'sh1.sqlite', 'sh2.sqlite'], dir);
     expect(merged.stdout).toContain('Trials of shard 0/3 hit the time limit --task-timeout set: its command below leaves it out');
     // The shard written out, the limit and --fresh (which would set the shard's trials aside) left out.
-    const again = 'npx harness run shards.yaml --db sh0.sqlite --shard 0/3';
-    expect(merged.stdout).toContain(`  - shard 0/3: 1 failed; rerun it with: ${again}\n`);
+    const again = `${harnessOutside} run shards.yaml --db sh0.sqlite --shard 0/3`;
+    expect(merged.stdout).toContain(`  - shard 0/3: 1 failed; rerun it with: ${again}\n${msg.mergeAgain(`${harnessOutside} merge sh-all.sqlite sh0.sqlite sh1.sqlite sh2.sqlite`)}\n`);
     const report = await cli(['report', 'sh-all.sqlite', '--out', 'sh-report'], dir);
     expect(report.code).toBe(0);
     expect(report.stderr).toContain(msg.reportNext.retryShards([{ shard: '0/3', command: again }]));
@@ -172,7 +172,7 @@ describe('a database with failed trials', () => {
     writeStudy(dir, 'thrown.yaml', { name: 'thrown', experiment: faultsModule, seeds: 2, axes: { fault: ['throw'], part: ['a'] } });
     const run = await runHarness(['run', 'thrown.yaml', '--db', 'thrown.sqlite', '--report', '--out', 'thrown-report'], { cwd: dir, env: { FAULTS_ARMED: 'throw' } });
     expect(run.code).toBe(1);
-    const why = msg.reportOnlyFailed('thrown.sqlite', 'thrown', 2, { error: thrownMessage, trials: 2 }, msg.reportNext.resume('npx harness run thrown.yaml --db thrown.sqlite --report --out thrown-report'));
+    const why = msg.reportOnlyFailed('thrown.sqlite', 'thrown', 2, { error: thrownMessage, trials: 2 }, msg.reportNext.resume(`${harnessOutside} run thrown.yaml --db thrown.sqlite --report --out thrown-report`));
     expect(run.stderr).toContain(why);
     expect(existsSync(join(dir, 'thrown-report'))).toBe(false);
     // With --json, the run's object says why there is no report.
@@ -182,14 +182,14 @@ describe('a database with failed trials', () => {
     writeStudy(dir, 'thrown-some.yaml', { name: 'thrown-some', experiment: faultsModule, seeds: 2, axes: { fault: ['none', 'throw'], part: ['a'] } });
     const some = await runHarness(['run', 'thrown-some.yaml', '--db', 'thrown-some.sqlite', '--report', '--out', 'thrown-some-report'], { cwd: dir, env: { FAULTS_ARMED: 'throw' } });
     expect(some.code).toBe(1);
-    const warning = msg.reportFailedTrials('thrown-some.sqlite', 'thrown-some', 2, 4, { error: thrownMessage, trials: 2 }, msg.reportNext.resume('npx harness run thrown-some.yaml --db thrown-some.sqlite --report --out thrown-some-report'));
+    const warning = msg.reportFailedTrials('thrown-some.sqlite', 'thrown-some', 2, 4, { error: thrownMessage, trials: 2 }, msg.reportNext.resume(`${harnessOutside} run thrown-some.yaml --db thrown-some.sqlite --report --out thrown-some-report`));
     expect(some.stderr.trimEnd().endsWith(warning)).toBe(true);
     expect(existsSync(join(dir, 'thrown-some-report'))).toBe(true);
   });
 });
 
 describe('a database of an unfinished run', () => {
-  const warning = msg.reportPartial('partial.sqlite', 'rc', 18, 27, msg.reportNext.resume(`npx harness run ${study} --db partial.sqlite`));
+  const warning = msg.reportPartial('partial.sqlite', 'rc', 18, 27, msg.reportNext.resume(`${harnessOutside} run ${study} --db partial.sqlite`));
 
   it('gets its report, with a warning last on stderr that names the share and the command that completes the run', async () => {
     const report = await cli(['report', 'partial.sqlite', '--out', 'peek'], dir);
@@ -205,7 +205,7 @@ describe('a database of an unfinished run', () => {
     copyFileSync(join(dir, 'partial.sqlite'), join(dir, 'copies', 'partial copy.sqlite'));
     const report = await cli(['report', 'copies/partial copy.sqlite', '--out', 'peek-copy'], dir);
     expect(report.code).toBe(0);
-    expect(report.stderr).toContain(msg.reportNext.resume(`npx harness run ${study} --db 'copies/partial copy.sqlite'`));
+    expect(report.stderr).toContain(msg.reportNext.resume(`${harnessOutside} run ${study} --db 'copies/partial copy.sqlite'`));
   });
 
   it('--json says complete: false with the trials done and expected; a complete report has neither', async () => {
@@ -233,19 +233,19 @@ describe('a database of an unfinished run', () => {
     db.close();
     const stopped = JSON.parse((await cli(['report', 'shard-1.sqlite', '--out', 'shard-report', '--json'], dir)).stdout) as { warning: string };
     expect(stopped.warning).toContain('holds an unfinished run');
-    expect(stopped.warning).toContain(`It holds shard 1/3 of the study: complete it (npx harness run ${study} --db shard-1.sqlite --shard 1/3)`);
+    expect(stopped.warning).toContain(`It holds shard 1/3 of the study: complete it (${harnessOutside} run ${study} --db shard-1.sqlite --shard 1/3)`);
     // Its copy elsewhere is completed where it is, not where the run wrote.
     mkdirSync(join(dir, 'elsewhere'), { recursive: true });
     copyFileSync(join(dir, 'shard-1.sqlite'), join(dir, 'elsewhere', 's1.sqlite'));
     const copied = JSON.parse((await cli(['report', 'elsewhere/s1.sqlite', '--out', 'shard-copy-report', '--json'], dir)).stdout) as { warning: string };
-    expect(copied.warning).toContain(`complete it (npx harness run ${study} --db elsewhere/s1.sqlite --shard 1/3)`);
+    expect(copied.warning).toContain(`complete it (${harnessOutside} run ${study} --db elsewhere/s1.sqlite --shard 1/3)`);
     // A shard a Job's variables gave: written out in the command, in place of its --shard-count.
     expect((await cli(['run', study, '--db', 'shard-env.sqlite', '--shard-count', '3'], dir, { env: { JOB_COMPLETION_INDEX: '1' } })).code).toBe(0);
     const byEnv = new Database(join(dir, 'shard-env.sqlite'));
     byEnv.exec(`DELETE FROM trial WHERE rowid = (SELECT max(rowid) FROM trial)`);
     byEnv.close();
     const fromEnv = JSON.parse((await cli(['report', 'shard-env.sqlite', '--out', 'shard-env-report', '--json'], dir)).stdout) as { warning: string };
-    expect(fromEnv.warning).toContain(`complete it (npx harness run ${study} --db shard-env.sqlite --shard 1/3)`);
+    expect(fromEnv.warning).toContain(`complete it (${harnessOutside} run ${study} --db shard-env.sqlite --shard 1/3)`);
   });
 
   it('hands the experiment its coverage, so that its files can say so', async () => {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import * as msg from '../../harness/messages.js';
 import { runHarness } from '../reliability/helpers.js';
-import { cli, fixtures, noopStudy, tempDir, writeStudy } from './helpers.js';
+import { cli, fixtures, harnessOutside, noopStudy, tempDir, writeStudy } from './helpers.js';
 
 const dir = tempDir();
 const study = writeStudy(dir, 'summary.yaml', noopStudy({ name: 'with-summary', experiment: join(fixtures, 'experiments', 'noop-summary.ts') }));
@@ -20,7 +20,7 @@ describe('a report with an entry page and a summary', () => {
     expect(first.code).toBe(0);
     expect(first.stdout.endsWith(`${written}\n\n${summary}\n`)).toBe(true);
     // Before the report, the way to write it should it be stopped, which ends the process without a word.
-    const later = `npx harness report ${join('results', 'with-summary.sqlite')}`;
+    const later = `${harnessOutside} report ${join('results', 'with-summary.sqlite')}`;
     expect(first.stderr).toContain(`${msg.runWritingReport(join('reports', 'with-summary'), later)}\n`);
     const again = await cli(['run', study, '--report'], dir);
     expect(again.stdout).toBe(`${msg.runNothingToDo(27, join('results', 'with-summary.sqlite'), null)}\n${written}\n\n${summary}\n`);
@@ -30,7 +30,7 @@ describe('a report with an entry page and a summary', () => {
     const run = await cli(['run', study, '--report', '--out', 'elsewhere'], dir);
     expect(run.code).toBe(0);
     expect(run.stdout.endsWith(`${msg.reportWritten(2, 'elsewhere', join('elsewhere', 'page', 'index.html'))}\n\n${summary}\n`)).toBe(true);
-    expect(run.stderr).toContain(msg.runWritingReport('elsewhere', `npx harness report ${join('results', 'with-summary.sqlite')} --out elsewhere`));
+    expect(run.stderr).toContain(msg.runWritingReport('elsewhere', `${harnessOutside} report ${join('results', 'with-summary.sqlite')} --out elsewhere`));
     const refused = await cli(['run', study, '--out', 'elsewhere', '--db', 'never.sqlite'], dir);
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toContain('--out: names the report folder, so it needs --report; received "elsewhere". Add --report');

@@ -10,8 +10,7 @@ import { copyFileSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as msg from '../../harness/messages.js';
-import { harnessBin } from '../reliability/helpers.js';
-import { cli, noopStudy, tempDir, writeStudy } from './helpers.js';
+import { cli, harnessOutside, noopStudy, tempDir, writeStudy } from './helpers.js';
 
 const dir = tempDir('harness-status-folder-');
 
@@ -155,9 +154,9 @@ describe('status on a folder with some shards of a study', () => {
     const note = msg.statusShardsMissing(
       'statusfolder',
       3,
-      [{ shard: '1/3', command: 'npx harness run noop.yaml --shard 1/3 --db cut/statusfolder.shard-1-of-3.sqlite --threads 1' }],
+      [{ shard: '1/3', command: `${harnessOutside} run noop.yaml --shard 1/3 --db cut/statusfolder.shard-1-of-3.sqlite --threads 1` }],
       'cut',
-      'npx harness merge cut/statusfolder.sqlite cut/statusfolder.shard-*-of-3.sqlite',
+      `${harnessOutside} merge cut/statusfolder.sqlite cut/statusfolder.shard-*-of-3.sqlite`,
     );
     // Exit 1, as a Slurm shard folder with shards missing: the merge would refuse them.
     const listed = await cli(['status', 'cut'], dir);
@@ -170,8 +169,8 @@ describe('status on a folder with some shards of a study', () => {
     const missingShards = {
       count: 3,
       missing: ['1/3'],
-      run: ['npx harness run noop.yaml --shard 1/3 --db cut/statusfolder.shard-1-of-3.sqlite --threads 1'],
-      merge: 'npx harness merge cut/statusfolder.sqlite cut/statusfolder.shard-*-of-3.sqlite',
+      run: [`${harnessOutside} run noop.yaml --shard 1/3 --db cut/statusfolder.shard-1-of-3.sqlite --threads 1`],
+      merge: `${harnessOutside} merge cut/statusfolder.sqlite cut/statusfolder.shard-*-of-3.sqlite`,
     };
     expect(JSON.parse(json.stdout)).toMatchObject([{ db: 'cut/statusfolder.shard-0-of-3.sqlite', missingShards }, { db: 'cut/statusfolder.shard-2-of-3.sqlite', missingShards }]);
     expect(json.stderr).toContain(note);
@@ -194,7 +193,7 @@ describe('status on a folder with some shards of a study', () => {
     copyFileSync(join(dir, 'results', 'statusfolder.shard-0-of-3.sqlite'), join(dir, 'copied', 'statusfolder.shard-0-of-3.sqlite'));
     const listed = await cli(['status', 'copied', '--json'], dir);
     expect(listed.code).toBe(1);
-    expect(JSON.parse(listed.stdout)[0].missingShards.run).toEqual([1, 2].map((i) => `npx harness run noop.yaml --shard ${i}/3 --threads 1 --db copied/statusfolder.shard-${i}-of-3.sqlite`));
+    expect(JSON.parse(listed.stdout)[0].missingShards.run).toEqual([1, 2].map((i) => `${harnessOutside} run noop.yaml --shard ${i}/3 --threads 1 --db copied/statusfolder.shard-${i}-of-3.sqlite`));
   });
 
   it('says when a folder mixes the shards of two setups of a study, instead of commands that would collide with them', async () => {
@@ -234,11 +233,11 @@ describe('status on a folder with some shards of a study', () => {
     expect(entry!.missingShards).toEqual({
       count: 2,
       missing: ['1/2'],
-      run: ["npx harness run noop.yaml --shard 1/2 --db 'my cut/statusfolder.shard-1-of-2.sqlite' --threads 1"],
-      merge: "npx harness merge 'my cut/statusfolder.sqlite' 'my cut/statusfolder.shard-'*-of-2.sqlite",
+      run: [`${harnessOutside} run noop.yaml --shard 1/2 --db 'my cut/statusfolder.shard-1-of-2.sqlite' --threads 1`],
+      merge: `${harnessOutside} merge 'my cut/statusfolder.sqlite' 'my cut/statusfolder.shard-'*-of-2.sqlite`,
     });
     // Run through a shell, as a user pastes them: the shard, then the merge, and the folder is whole.
-    const sh = (line: string) => execFileSync('sh', ['-c', line.replace(/^npx harness /, `${JSON.stringify(process.execPath)} ${JSON.stringify(harnessBin)} `)], { cwd: dir, stdio: 'pipe' });
+    const sh = (line: string) => execFileSync('sh', ['-c', line], { cwd: dir, stdio: 'pipe' });
     sh(entry!.missingShards.run[0]!);
     sh(entry!.missingShards.merge);
     const merged = await cli(['status', 'my cut', '--json'], dir);

@@ -34,7 +34,7 @@ describe('clean stop and resume', () => {
         const saved = study.expectSound(db, seen);
         expect({ code: exit.code, stderr: withoutProgress(exit.stderr) }).toEqual({
           code,
-          stderr: `${msg.runInterrupted(signal, saved, 0, study.cells, db, resumeCommand(study.argv(db)), null)}\n`,
+          stderr: `${msg.runInterrupted(signal, saved, 0, study.cells, db, resumeCommand(study.argv(db), null, study.dir), null)}\n`,
         });
       }
       await study.finishAndCompare(db);

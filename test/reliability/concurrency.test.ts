@@ -19,7 +19,7 @@ import { openForStudy, runStudy } from '../../harness/run/run.js';
 import { busyTimeoutMs } from '../../harness/store/store.js';
 import { beginRun } from '../../harness/store/runs.js';
 import { loadStudy } from '../../harness/study/study.js';
-import { cli, query, root, tempDir, writeStudy } from '../harness/helpers.js';
+import { cli, harnessOutside, query, root, tempDir, writeStudy } from '../harness/helpers.js';
 import { delayVariable } from './fixtures/faults.js';
 import {
   checkAgainstReference,
@@ -163,7 +163,7 @@ describe('two runs on one database', () => {
     fresh.child.kill('SIGINT');
     const exit = await fresh.exited;
     expect(exit.code).toBe(130);
-    expect(exit.stderr).toBe(`${msg.runStoppedBeforeFresh('SIGINT', db, `npx harness ${argv(db).join(' ')} --fresh`)}\n`);
+    expect(exit.stderr).toBe(`${msg.runStoppedBeforeFresh('SIGINT', db, `${harnessOutside} ${argv(db).join(' ')} --fresh`)}\n`);
     expect(runStatuses(join(dir, db))).toEqual(['done', 'running']);
     expect(checkAgainstReference(join(dir, db), reference).problems).toEqual([]);
   });

@@ -1,9 +1,10 @@
-import { resolve } from 'node:path';
-import { shardPathAmong } from '../../cluster/layout.js';
+import { dirname, join, resolve } from 'node:path';
+import { shardFileName, shardPathAmong } from '../../cluster/layout.js';
+import { shellCommand } from '../../cluster/shell.js';
 import * as msg from '../../messages.js';
 import { InputError } from '../../errors.js';
 import { namesFolderNotThere } from '../../folders.js';
-import { displayPath, fileInFolder } from '../../paths.js';
+import { displayPath, fileInFolder, harnessCall } from '../../paths.js';
 import { collectProvenance } from '../../run/provenance.js';
 import { byShardIndex, parseShard, rerunShard } from '../../run/shard.js';
 import { mergeDatabases, type MergeResult } from '../../store/merge.js';
@@ -40,26 +41,38 @@ export const mergeCommand: Command = {
     } finally {
       progress.end();
     }
-    const shown = { ...result, out: displayPath(out, io.cwd) };
     const complete = result.missing === 0 && result.failed === 0;
-    if (result.code.length > 1) println(io.stderr, msg.mergeMixedCode(shown.out, result.code));
+    const shownOut = displayPath(out, io.cwd);
+    if (result.code.length > 1) println(io.stderr, msg.mergeMixedCode(shownOut, result.code));
     // Under --json, what is said for people goes to stderr, and stdout holds the object alone.
     const json = args['json'] === true;
     const say = json ? io.stderr : io.stdout;
-    println(say, msg.mergeSummary({ ...shown, cells: result.cells }));
-    // The shards' databases as named here: a missing one goes beside them.
+    println(say, msg.mergeSummary({ ...result, out: shownOut, cells: result.cells }));
+    // The shards' databases as named here: a missing one goes beside them, or, where they are not
+    // named alike, beside the first under its default name (`<study>.shard-<i>-of-<N>.sqlite`).
+    // Null for an input not named as its shard: its recorded command names it.
     const shownInputs = inputs.map((p) => displayPath(p, io.cwd));
-    const rerun = (shard: string) => {
+    const shardDb = (shard: string) => {
       const { index, count } = parseShard(shard);
-      return rerunShard(shard, result.shardCommands, shardPathAmong(index, count, shownInputs));
+      const named = shardPathAmong(index, count, shownInputs);
+      if (named !== null || !result.missingShards.includes(shard)) return named;
+      return join(dirname(shownInputs[0]!), `${result.study}.${shardFileName(index, count)}`);
     };
     // A shard whose trials hit the time limit is retried without it, as the advice says; so is a
     // missing one, whose command may be another shard's, limit and all.
     const timedOut = result.failed > 0 ? shardsThatTimedOut(out).filter((shard) => result.failedByShard.some((s) => s.shard === shard)) : [];
-    const noLimit = (shard: string) => withoutOption(rerun(shard), '--task-timeout');
-    if (result.missing > 0) println(say, msg.mergeMissing(result.missing, result.missingByShard, result.missingShards, timedOut.length ? noLimit : rerun));
-    if (result.failed > 0) println(say, msg.mergeFailed(result.failed, result.failedByShard, (shard) => (timedOut.includes(shard) ? noLimit(shard) : rerun(shard)), timedOut));
-    if (json) println(io.stdout, JSON.stringify(shown));
+    const rerun = (shard: string) => {
+      const command = rerunShard(shard, result.shardCommands, shardDb(shard), io.cwd);
+      return timedOut.length && (timedOut.includes(shard) || result.missingShards.includes(shard)) ? withoutOption(command, '--task-timeout') : command;
+    };
+    const shards = [...new Set([...result.missingByShard, ...result.failedByShard].map((s) => s.shard))].sort(byShardIndex);
+    // Then the same merge with the missing shards' databases added: the output is extended.
+    const again = shards.length === 0 ? null : `${harnessCall(io.cwd)} merge ${shellCommand([shownOut, ...new Set([...shownInputs, ...result.missingShards.map((shard) => shardDb(shard)!)])])}`;
+    if (result.missing > 0) println(say, msg.mergeMissing(result.missing, result.missingByShard, result.missingShards, rerun));
+    if (result.failed > 0) println(say, msg.mergeFailed(result.failed, result.failedByShard, rerun, timedOut));
+    if (again) println(say, msg.mergeAgain(again));
+    const next = again ? { rerun: Object.fromEntries(shards.map((shard) => [shard, rerun(shard)])), merge: again } : null;
+    if (json) println(io.stdout, JSON.stringify({ ...result, out: shownOut, next }));
     return complete ? exitCodes.ok : exitCodes.incomplete;
   },
 };

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { InputError, OnlyFailedTrialsError } from '../../errors.js';
 import * as msg from '../../messages.js';
-import { defaultReportDir, displayPath } from '../../paths.js';
+import { defaultReportDir, displayPath, pasteable } from '../../paths.js';
 import { tierForReport } from '../tiering.js';
 import { checkReportFolder, writeReport } from '../../run/report.js';
 import { GroupPool } from '../../pool/pool.js';
@@ -56,7 +56,7 @@ export const runCommand: Command = {
       throw new InputError(msg.optionInvalid('dpi', "sets the report's PNG resolution, so it needs --report", pngDpi, `Add --report, or write the report later with "harness report <db> --dpi ${pngDpi}".`));
     }
     // Every command the run prints names the shard, also where a job array's variables gave it.
-    const resume = resumeCommand(io.argv, shard.source === '--shard' ? null : formatShard(shard.shard));
+    const resume = resumeCommand(io.argv, shard.source === '--shard' ? null : formatShard(shard.shard), io.cwd);
     const say = json ? io.stderr : io.stdout;
     const reportDir = (s: string) => (out ? resolve(io.cwd, out) : defaultReportDir(s, io.cwd, dbPath));
     // Workers boot (load tsx and the engine) while this thread loads the study.
@@ -99,7 +99,7 @@ export const runCommand: Command = {
       await pool.destroy();
     }
     const db = displayPath(dbPath, io.cwd);
-    const reportLater = `npx ${commandLine(['report', db, ...(out ? ['--out', out] : []), ...(pngDpi === undefined ? [] : ['--dpi', String(pngDpi)])])}`;
+    const reportLater = pasteable(commandLine(['report', db, ...(out ? ['--out', out] : []), ...(pngDpi === undefined ? [] : ['--dpi', String(pngDpi)])]), io.cwd);
     // A stop asked for as the run ended, too late to stop it (its trials are all stored): the
     // report is not written, and the command says how to write it.
     if (controller.signal.aborted && (summary.status === 'done' || summary.status === 'failed') && args['report'] === true) {

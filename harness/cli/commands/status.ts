@@ -6,7 +6,7 @@ import { shardFolderStatus } from '../../cluster/slurm-command.js';
 import { InputError, errorMessage } from '../../errors.js';
 import { errnoCode } from '../../folders.js';
 import * as msg from '../../messages.js';
-import { defaultResultsDir, displayPath } from '../../paths.js';
+import { defaultResultsDir, displayPath, harnessCall } from '../../paths.js';
 import { databaseStatus, databasesIn, incompleteCuts, otherSqliteFilesIn, type DbStatus, type IncompleteCut } from '../../run/status.js';
 import { parseShard, rerunShard } from '../../run/shard.js';
 import { exitCodes, println } from '../io.js';
@@ -69,7 +69,7 @@ export const statusCommand: Command = {
             : msg.statusShardPathTaken(cut.study, taken.map((st) => st.db));
       const missing = conflict
         ? { count: cut.count, missing: cut.missing, run: [], merge: null, conflict }
-        : { count: cut.count, missing: cut.missing, run: cut.missing.map((shard, i) => rerunShard(shard, cut.commands, paths[i]!)), merge: `npx harness merge ${mergeArguments(cut, dir, statuses)}` };
+        : { count: cut.count, missing: cut.missing, run: cut.missing.map((shard, i) => rerunShard(shard, cut.commands, paths[i]!, io.cwd)), merge: `${harnessCall(io.cwd)} merge ${mergeArguments(cut, dir, statuses)}` };
       return { cut, missing };
     });
     if (json) {
