@@ -488,6 +488,11 @@ export function liveRunPace(live: LiveRun): string {
   return `run #${live.run} has stored ${countOf(live.stored, 'trial')} in ${formatDuration(live.seconds)}${pace}; ${countOf(live.left, 'trial')} of its slice to go${eta}`;
 }
 
+/** How to complete a database that lacks trials or holds failed ones (status). */
+export function statusNext(missing: number, failed: number, command: string): string {
+  return missing > 0 ? `complete it${failed > 0 ? ', retrying its failed trials,' : ''} with: ${command}` : `retry its failed trials with: ${command}`;
+}
+
 export function runStalled(runId: number): string {
   return `run #${runId} has written nothing for over a minute, though a process with its pid is alive on this host: paused (Ctrl-Z, a suspended machine) or stuck, unless another process got its pid. Resumed (fg), it goes on, unless a new run has taken the database over meanwhile, as the next run will.`;
 }

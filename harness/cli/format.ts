@@ -59,6 +59,7 @@ export function formatStatus(s: DbStatus, db: string): string {
     lines.push(`  runs: ${s.runs.length}; last #${last.id} ${last.status}, started ${last.startedAt}, ${threads}${commit}, node ${last.nodeVersion}`);
   }
   for (const run of s.runs.filter((r) => r.status === 'stalled')) lines.push(`  ${msg.runStalled(run.id)}`);
+  if (s.next) lines.push(`  ${msg.statusNext(s.missing, s.failed, s.next)}`);
   if (s.code.length > 1) {
     lines.push(`  warning: the trials were computed by ${s.code.length} versions of the experiment's code (${msg.codeVersionsText(s.code)}); rerun with --fresh to compute them all with one`);
   }

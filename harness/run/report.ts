@@ -31,7 +31,7 @@ import { Store } from '../store/store.js';
 import { Bitset } from '../bitset.js';
 import type { Grid } from '../grid.js';
 import { shellQuote } from '../cluster/shell.js';
-import { parseShard, rerunRecorded, rerunShard } from './shard.js';
+import { parseShard, rerunLast, rerunShard } from './shard.js';
 import { runState, type RunState } from './status.js';
 import { countCells } from './tasks.js';
 import { writerState } from './provenance.js';
@@ -171,12 +171,11 @@ export async function writeReport(options: ReportOptions): Promise<ReportResult>
  */
 function nextStep(status: RunState, db: string, study: string, { resumeCommand, cwd }: Pick<ReportOptions, 'resumeCommand' | 'cwd'>, fit: (command: string) => string = (c) => c): string {
   if (status.running) return msg.reportNext.running(db);
-  const lastRun = [...status.runs].reverse().find((r) => r.commandLine.startsWith('harness run '));
   // The database reported, wherever the run wrote it (a copy, or one moved since); the shards of
   // a merged one are completed in their own databases, which their recorded commands name.
   const merged = status.runs.some((r) => r.status === 'merged');
   // Its shard written out where a job array's variables gave it: a shell without them would run the whole study.
-  const command = fit(resumeCommand ?? (lastRun ? rerunRecorded(lastRun.commandLine, lastRun.shard, merged ? null : db, cwd) : `${harnessCall(cwd)} run ${study} --db ${shellQuote(db)}`));
+  const command = fit(resumeCommand ?? rerunLast(status.runs, merged ? null : db, cwd) ?? `${harnessCall(cwd)} run ${study} --db ${shellQuote(db)}`);
   return status.shards.length ? msg.reportNext.shards(status.shards, command) : msg.reportNext.resume(command);
 }
 

@@ -9,7 +9,7 @@ import { existsSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Shard } from './shard.js';
-import { formatShard, rerunRecorded } from './shard.js';
+import { formatShard, rerunLast } from './shard.js';
 import { InputError } from '../errors.js';
 import { diffManifests } from '../manifest.js';
 import * as msg from '../messages.js';
@@ -164,8 +164,7 @@ export function openForStudy(study: Study, dbPath: string, freshCommand: string,
  * merge's, or a new one).
  */
 function storedSetupCommand(store: Store, cwd: string | undefined): string | null {
-  const last = listRuns(store).findLast((r) => r.commandLine.startsWith('harness run '));
-  return last ? rerunRecorded(last.commandLine, last.shard, store.shown, cwd) : null;
+  return rerunLast(listRuns(store), store.shown, cwd);
 }
 
 /**

@@ -144,6 +144,12 @@ export function rerunRecorded(line: string, shard: string | null, db: string | n
   return pasteable(db === null ? sharded : withDbOption(sharded, db), cwd);
 }
 
+/** The command that runs the last `harness run` of `runs` again (rerunRecorded); null where none ran. */
+export function rerunLast(runs: readonly { commandLine: string; shard: string | null }[], db: string | null, cwd?: string): string | null {
+  const last = runs.findLast((r) => r.commandLine.startsWith('harness run '));
+  return last ? rerunRecorded(last.commandLine, last.shard, db, cwd) : null;
+}
+
 /**
  * The command that computes what `shard` lacks: the one it was run with (less --fresh), which resumes it (with
  * `--shard` written out where Slurm's or a Job's variables gave the shard, which a command run

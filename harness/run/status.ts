@@ -10,10 +10,11 @@ import { statOrNull } from '../folders.js';
 import { JOURNAL_FILE, hasSqliteHeader } from '../store/damage.js';
 import { gridOf, type ManifestBody } from '../manifest.js';
 import { codeVersions, type CodeVersion } from '../store/code-versions.js';
-import { trialCells, type TrialCells } from '../store/reader.js';
+import { failedTrialsByRun, trialCells, type TrialCells } from '../store/reader.js';
 import { runsAsOf } from '../store/runs.js';
 import { Store } from '../store/store.js';
-import { byShardIndex, parseShard, shardOf, type Shard } from './shard.js';
+import { withoutOption } from '../text.js';
+import { byShardIndex, parseShard, rerunLast, shardOf, type Shard } from './shard.js';
 
 export interface DbStatus {
   db: string;
@@ -39,6 +40,8 @@ export interface DbStatus {
   byDimension: DimensionCounts[];
   /** The run writing now, how far it has come and its pace; null when none is. */
   live: LiveRun | null;
+  /** The command that completes it (see completingCommand); null when it lacks nothing, or while a run writes it. */
+  next: string | null;
 }
 
 /**
@@ -65,7 +68,7 @@ export function databaseStatus(path: string, now: Date = new Date(), cwd?: strin
   const store = Store.open(path, 'read', cwd);
   try {
     // One read transaction: every count comes from the same snapshot while a run writes.
-    return store.db.transaction(() => statusOf(store, path, now, scope))();
+    return store.db.transaction(() => statusOf(store, path, now, scope, cwd))();
   } finally {
     store.close();
   }
@@ -84,7 +87,7 @@ export function runState(store: Store, now: Date = new Date()): RunState {
   };
 }
 
-function statusOf(store: Store, path: string, now: Date, scope: Shard | undefined): DbStatus {
+function statusOf(store: Store, path: string, now: Date, scope: Shard | undefined, cwd: string | undefined): DbStatus {
   const manifest = store.requireManifest();
   const body: ManifestBody = manifest.body;
   const grid = gridOf(body);
@@ -120,6 +123,7 @@ function statusOf(store: Store, path: string, now: Date, scope: Shard | undefine
   }
   // Asked about one slice: its trials alone; otherwise every trial the database holds.
   const { ok, failed } = scope ? { ok: doneInScope, failed: recordedInScope - doneInScope } : stored;
+  const missing = cells - recordedInScope;
   return {
     db: path,
     study: manifest.study,
@@ -128,14 +132,28 @@ function statusOf(store: Store, path: string, now: Date, scope: Shard | undefine
     cells,
     ok,
     failed,
-    missing: cells - recordedInScope,
+    missing,
     shards: shardNames,
     running,
     runs,
     code: codeVersions(runs, stored.okByRun),
     byDimension: tally.result(),
     live: liveRun ? liveRunOf(store, liveRun.id, stored, notOkForLiveRun) : null,
+    next: running || missing + failed === 0 ? null : completingCommand(store, runs, cwd),
   };
+}
+
+/**
+ * The command that completes a database a run wrote, running the trials it lacks and retrying
+ * its failed ones: its last run's again, as a report advises, to paste in `cwd`; without the
+ * --task-timeout its trials hit, which would stop them again. Null for a merge's database (its
+ * shards are completed in their own databases, whose commands `status` of their folder gives),
+ * and for one no run recorded.
+ */
+function completingCommand(store: Store, runs: readonly RunRecord[], cwd: string | undefined): string | null {
+  if (runs.some((r) => r.status === 'merged')) return null;
+  const command = rerunLast(runs, store.shown, cwd);
+  return command !== null && [...failedTrialsByRun(store).values()].some((f) => f.timedOut) ? withoutOption(command, '--task-timeout') : command;
 }
 
 /**

@@ -385,6 +385,10 @@ describe('run, status, export, report', () => {
     const stopped = await cli(['run', 'hangs.yaml', '--threads', '1', '--task-timeout=0.5', '--max-failures', '1', '--db', 'hangs-stop.sqlite'], dir);
     expect(stopped.code).toBe(1);
     expect(stopped.stderr).toContain(`which retries failed trials: ${harnessOutside} run hangs.yaml --threads 1 --max-failures 1 --db hangs-stop.sqlite\n`);
+    // So does status of the database, which ends with the command that completes it.
+    const status = await cli(['status', 'hangs.sqlite'], dir);
+    expect(status.stdout.endsWith(`\n  ${msg.statusNext(0, 1, retry)}\n`)).toBe(true);
+    expect(JSON.parse((await cli(['status', 'hangs-stop.sqlite', '--json'], dir)).stdout).next).toBe(`${harnessOutside} run hangs.yaml --threads 1 --max-failures 1 --db hangs-stop.sqlite`);
   });
 
   it('says so when a shard was dealt only excluded groups: nothing to run, exit 0', async () => {

@@ -120,7 +120,11 @@ describe('status of an unfinished database', () => {
       '    by color: green 3 missing; blue 1 failed',
       '    by size: s 1 failed, 1 missing; m 1 missing; l 1 missing',
     ]);
-    const json = JSON.parse((await cli(['status', 'where.sqlite', '--json'], dir)).stdout) as { byDimension: unknown };
+    // Then the command that completes it: its last run's, which also retries the failed trial.
+    const complete = `${harnessOutside} run noop.yaml --db where.sqlite`;
+    expect(text.stdout.endsWith(`\n  complete it, retrying its failed trials, with: ${complete}\n`)).toBe(true);
+    const json = JSON.parse((await cli(['status', 'where.sqlite', '--json'], dir)).stdout) as { byDimension: unknown; next: string };
+    expect(json.next).toBe(complete);
     expect(json.byDimension).toEqual([
       { name: 'color', values: [{ value: 'red', ok: 9, failed: 0, missing: 0 }, { value: 'green', ok: 6, failed: 0, missing: 3 }, { value: 'blue', ok: 8, failed: 1, missing: 0 }] },
       { name: 'size', values: [{ value: 's', ok: 7, failed: 1, missing: 1 }, { value: 'm', ok: 8, failed: 0, missing: 1 }, { value: 'l', ok: 8, failed: 0, missing: 1 }] },
@@ -129,13 +133,18 @@ describe('status of an unfinished database', () => {
     const done = await cli(['status', 'mixed/good.sqlite'], dir);
     expect(done.code).toBe(0);
     expect(done.stdout).not.toContain(' by ');
-    // The run completed (its failed trial retried): 0; one failed trial alone: 1.
-    expect((await cli(['run', 'noop.yaml', '--db', 'where.sqlite'], dir)).code).toBe(0);
-    expect((await cli(['status', 'where.sqlite'], dir)).code).toBe(0);
+    // The command run as given, through a shell, completes it (its failed trial retried): 0, and
+    // nothing more to do; one failed trial alone: 1, and the command that retries it.
+    execFileSync('sh', ['-c', complete], { cwd: dir, stdio: 'pipe' });
+    const completed = await cli(['status', 'where.sqlite', '--json'], dir);
+    expect(completed.code).toBe(0);
+    expect(JSON.parse(completed.stdout)).toMatchObject({ ok: 27, failed: 0, missing: 0, next: null });
     const failedOnly = new Database(join(dir, 'where.sqlite'));
     failedOnly.exec(`UPDATE trial SET status = 'failed', error = 'lost' WHERE color = 'red' AND size = 'm' AND replicate = 2`);
     failedOnly.close();
-    expect((await cli(['status', 'where.sqlite'], dir)).code).toBe(1);
+    const oneFailed = await cli(['status', 'where.sqlite'], dir);
+    expect(oneFailed.code).toBe(1);
+    expect(oneFailed.stdout.endsWith(`\n  retry its failed trials with: ${complete}\n`)).toBe(true);
     // A folder that holds it exits 1 too; one of finished databases, 0.
     mkdirSync(join(dir, 'unfinished'));
     copyFileSync(join(dir, 'where.sqlite'), join(dir, 'unfinished', 'where.sqlite'));
