@@ -319,6 +319,42 @@ describe('figure specs', () => {
     expect(subtitleOf(stabilityFigure(alike))).not.toContain('scatter');
   });
 
+  it("gives each stability circle's share of the seeds with a pick, as the tables give the modal k*'s", () => {
+    type Circle = { condition: string; model: string; selector: string; k: number | null; seeds: number; share: number };
+    const circles = (stabilityFigure(a).spec as unknown as { datasets: { rows: Circle[] } }).datasets.rows.filter((r) => r.k !== null && r.k !== undefined);
+    let checked = 0;
+    let partly = 0;
+    for (const condition of a.data.conditions) {
+      for (const model of a.data.models) {
+        for (const selector of a.data.selectors) {
+          const own = circles.filter((r) => r.condition === condition.label && r.model === model.label && r.selector === selector);
+          const picks = a.index.cell(condition.id, model.id, selector);
+          const picked = picks.filter((p) => p.kStar !== null).length;
+          const cell = a.cell(condition.id, model.id, selector);
+          if (own.length === 0 || !cell) continue;
+          expect(own.reduce((n, r) => n + r.seeds, 0)).toBe(picked);
+          for (const r of own) expect(r.share).toBeCloseTo(r.seeds / picked, 3);
+          expect(Math.max(...own.map((r) => r.share))).toBeCloseTo(cell.spread.modeShare!, 3);
+          checked++;
+          // A cell with seeds that pick nothing, where a share of all the seeds would differ.
+          if (picked < picks.length) partly++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(10);
+    // No cell here has seeds that pick nothing, where a share of all the seeds would differ: one made so.
+    expect(partly).toBe(0);
+    const [condition, model, selector] = [a.data.conditions[0]!, a.data.models[0]!, a.data.selectors[0]!];
+    const index = Object.create(a.index) as typeof a.index;
+    index.cell = (c, m, s) => a.index.cell(c, m, s).map((p, i) => (c === condition.id && m === model.id && s === selector && i === 0 ? { ...p, kStar: null } : p));
+    const seeds = a.index.cell(condition.id, model.id, selector).length;
+    const lacking = (stabilityFigure({ ...a, index } as typeof a).spec as unknown as { datasets: { rows: Circle[] } }).datasets.rows.filter(
+      (r) => r.condition === condition.label && r.model === model.label && r.selector === selector && r.k !== null && r.k !== undefined,
+    );
+    expect(lacking.reduce((n, r) => n + r.seeds, 0)).toBe(seeds - 1);
+    for (const r of lacking) expect(r.share).toBeCloseTo(r.seeds / (seeds - 1), 3);
+  });
+
   it('says in the subtitle why a ring or a dot is missing, only where one is', () => {
     const subtitleOf = (f: Figure) => (f.spec as unknown as { title: { subtitle: string[] } }).title.subtitle.join(' ');
     const condition = a.data.conditions[0]!;
@@ -345,7 +381,7 @@ describe('figure specs', () => {
     expect(subtitleOf(projectionsFigure(a, condition))).not.toContain('No feasible k');
     // Balance: a dot missing where no pick, or no feasible k, gives it a value.
     const balanceRows = (named('balance').spec as unknown as { datasets: { rows: { mean: unknown }[] } }).datasets.rows;
-    expect(subtitleOf(named('balance')).includes('No dot: no pick, or no feasible k to measure it against, in any seed.')).toBe(balanceRows.some((r) => r.mean === null));
+    expect(subtitleOf(named('balance')).includes('No dot: in no seed a pick with a balance: none, no feasible k to measure it against, or a pick outside F where F has one value of a measure and the pick another (no range scales its regret).')).toBe(balanceRows.some((r) => r.mean === null));
   });
 
   it('says on a cost axis that the band is there, too narrow to see, within how far of the line', () => {
@@ -1095,7 +1131,7 @@ describe('captions and legends of a study that runs little: they describe what i
 
   it('stability summary: of one model, a bar per selector, with no mean over models and no line for them', async () => {
     const figure = await checked(stabilitySummaryFigure(analyze(syntheticReportInput({ scenarios: ['balanced'], models: ['gpt5-mini'], seeds: 4, kCount: 8 }), 50)));
-    expect(figure.caption).toContain('Share of seeds at the most frequent k* (bar). 100%: the same k* in every seed.');
+    expect(figure.caption).toContain('Share of the seeds with a pick at the most frequent k* (bar). 100%: the same k* in every seed that picks one.');
     expect(figure.caption).not.toMatch(/mean over models|line/);
     expect(collect(figure.spec, 'mark').filter((m) => (m as { type?: string }).type === 'rule')).toEqual([]);
     // Of two models, both.

@@ -136,14 +136,14 @@ describe('numbers as the report writes them', () => {
     expect(withInterval({ mean: -0.001, lo: -0.02, hi: 0.02 }, fmt.points, ' pts')).toBe('0.00 [-0.02, +0.02] pts');
   });
 
-  it('writes an interval of no width as what it is: values all alike, or each model alike at every seed', () => {
+  it('writes an interval of no width as what it is: values all alike, or the same at every seed', () => {
     const stats = new Statistician('study');
     // A shift pooled over three models: -4 at every seed of one, 0 at every seed of the others.
     // Resampling seeds within each model cannot move the mean, yet the values are not all alike.
     const perModel = [Array(30).fill(-4), Array(30).fill(0), Array(30).fill(0)];
     const pooled = stats.pooled(perModel, { shift: 'one model' });
     expect([pooled.mean, pooled.lo, pooled.hi]).toEqual([-4 / 3, -4 / 3, -4 / 3]);
-    expect(withInterval(pooled, fmt.k)).toBe('-1.3 (each model alike at every seed)');
+    expect(withInterval(pooled, fmt.k)).toBe('-1.3 (the same at every seed)');
     const alike = stats.pooled([Array(30).fill(2), Array(30).fill(2)], { shift: 'none' });
     expect(withInterval(alike, fmt.k)).toBe('2.0 (all 60 alike)');
     // One seed of one model differs: the interval has a width again.

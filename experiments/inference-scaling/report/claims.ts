@@ -366,7 +366,8 @@ function quotedSavings(ctx: Context, knee: string): ClaimRow {
 
 const RULE_2 =
   'In the accuracy-critical scenario, accuracy at accuracy-max\'s k* minus accuracy at each other 3D selector\'s k*, paired per seed, ' +
-  'mean over models and seeds: holds if no other selector is more accurate beyond its interval (upper bound < 0) and at least one ' +
+  'mean over models and seeds: cannot tell if some selector\'s difference has no interval (no model has two seeds where both pick); ' +
+  'else holds if no other selector is more accurate beyond its interval (upper bound < 0) and at least one ' +
   'is less accurate beyond it (lower bound > 0); does not hold if another selector is more accurate beyond its interval; otherwise cannot tell. ' +
   'Accuracy-max takes the k of F with the highest mean accuracy and the others pick in F from the same curves, so none can be more ' +
   'accurate: the verdict is holds or cannot tell, and what the row measures is the size of the lead and what the knee saves for it.';

@@ -54,10 +54,11 @@ export function withInterval(e: Estimated | null, f: Formatter, unit = ''): stri
   if (value === null || value === undefined) return 'n/a';
   if (e === null || e.lo === null || e.hi === null) return `${f(value)}${unit}`;
   // An interval of no width, which no 95% interval is, is said as what it is: values all alike, or
-  // values that differ only between the models of a mean pooled over them (its bootstrap
-  // resamples seeds within each model), each model's alike at every seed.
+  // values that differ, but not from seed to seed in what the bootstrap resamples: between the
+  // models of a mean pooled over them (it resamples seeds within each model), or within each
+  // seed's cluster of a mean pooled over conditions (it resamples seeds whole).
   if (e.lo === value && e.hi === value) {
-    if ((e.sd ?? 0) > 0) return `${f(value)}${unit} (each model alike at every seed)`;
+    if ((e.sd ?? 0) > 0) return `${f(value)}${unit} (the same at every seed)`;
     return `${f(value)}${unit} (all ${e.n === undefined ? '' : `${e.n} `}alike)`;
   }
   return `${f(value)} [${f(e.lo)}, ${f(e.hi)}]${unit}`;

@@ -222,6 +222,9 @@ export function modelsTable(a: Analysis): TablePair {
   };
   const perMillion = (x: number) => fmt.dollars(round(x * 1e6, 4)!);
   const perThousand = (x: number) => String(round(x * 1e3, 4));
+  // Accuracies to as many decimals as the column's most precise needs (0.90 beside 0.94).
+  const decimals = Math.min(6, Math.max(0, ...models.flatMap(({ spec: m }) => [m!.mu_A, m!.sd_A]).map((x) => String(x).split('.')[1]?.length ?? 0)));
+  const accuracy = (x: number) => x.toFixed(decimals);
   const display: Table = {
     columns: [
       col('name', 'model'),
@@ -237,7 +240,7 @@ export function modelsTable(a: Analysis): TablePair {
       tokens: `${m!.mu_in} ± ${m!.sd_in} / ${m!.mu_out} ± ${m!.sd_out}`,
       price: `${perMillion(m!.c_in)} / ${perMillion(m!.c_out)}`,
       time: `${perThousand(m!.t_in)} / ${perThousand(m!.t_out)}`,
-      accuracy: `${m!.mu_A} ± ${m!.sd_A}`,
+      accuracy: `${accuracy(m!.mu_A)} ± ${accuracy(m!.sd_A)}`,
     })),
   };
   const reason = 'no model the catalog or the study defines';
@@ -382,7 +385,7 @@ export function adaptivityTable(a: Analysis): TablePair {
     labels: withVariants ? 3 : 2,
     sticky: 2,
   };
-  const title = `Claim 5: k* across the scenarios, per model and selector${only ? ` of the ${only} variant` : ''} (share of seeds with a 95% Wilson interval)`;
+  const title = `Claim 5: k* across the scenarios, per model and selector${only ? ` of the ${only} variant` : ''} (share of seeds with a 95% Wilson interval; k* moves: the per-seed differences, not the most frequent k*, judged by the rule of claim 5, so it can move where the most frequent k* stays)`;
   return { name: 'adaptivity', title, csv, display, ...emptyBecause(entries, adaptivityLacks(a.data)) };
 }
 

@@ -85,7 +85,7 @@ export function balanceFigure(a: Analysis): Figure {
   const past = rows.some((r) => r.atHi === BEYOND_F || r.atMean === BEYOND_F);
   const title = 'Balance at k* (claim 1; lower is better)';
   const subtitle = [
-    `Balance: worst normalized regret of the pick over the feasible set F, max(r_C, r_T, r_A): 0 is the best of F in cost, latency and accuracy, 1 the worst of F in one of them. Dot: mean over seeds; ${lacksIntervals(rows) ? NO_INTERVAL : 'line: 95% bootstrap interval'}.${rows.some((r) => r.atMean === null) ? ' No dot: no pick, or no feasible k to measure it against, in any seed.' : ''}${noResultsNote(a, a.data.conditions, 'empty row')}${feasibleSetNotes(a)}`,
+    `Balance: worst normalized regret of the pick over the feasible set F, max(r_C, r_T, r_A): 0 is the best of F in cost, latency and accuracy, 1 the worst of F in one of them. Dot: mean over seeds; ${lacksIntervals(rows) ? NO_INTERVAL : 'line: 95% bootstrap interval'}.${rows.some((r) => r.atMean === null) ? ' No dot: in no seed a pick with a balance: none, no feasible k to measure it against, or a pick outside F where F has one value of a measure and the pick another (no range scales its regret).' : ''}${noResultsNote(a, a.data.conditions, 'empty row')}${feasibleSetNotes(a)}`,
     ...(rows.some((r) => r.beyond)
       ? ['A triangle at "> 1": a pick outside F (a baseline) whose mean balance exceeds 1; its value is in the scenario tables.']
       : past

@@ -48,12 +48,17 @@ export function stabilityFigure(a: Analysis): Figure {
   for (const condition of a.data.conditions) {
     for (const model of a.data.models) {
       for (const selector of a.data.selectors) {
-        const picks = a.index.cell(condition.id, model.id, selector);
         const counts = new Map<number, number>();
-        for (const p of picks) if (p.kStar !== null) counts.set(p.kStar, (counts.get(p.kStar) ?? 0) + 1);
+        let picked = 0;
+        for (const p of a.index.cell(condition.id, model.id, selector)) {
+          if (p.kStar === null) continue;
+          counts.set(p.kStar, (counts.get(p.kStar) ?? 0) + 1);
+          picked++;
+        }
         const cell = a.cell(condition.id, model.id, selector);
+        // Of the seeds with a pick, as the tables' k* mode share (K_SPREAD_DEFINITION).
         for (const [k, n] of [...counts].sort((x, y) => x[0] - y[0])) {
-          rows.push({ condition: condition.label, model: model.label, selector, k, seeds: n, share: round(n / picks.length), iqr: round(cell?.spread.iqr ?? null) });
+          rows.push({ condition: condition.label, model: model.label, selector, k, seeds: n, share: round(n / picked), iqr: round(cell?.spread.iqr ?? null) });
         }
       }
     }
@@ -98,7 +103,7 @@ export function stabilityFigure(a: Analysis): Figure {
           color: { field: 'selector', type: 'nominal', scale: selectorColourScale(a.data.selectors), legend: null },
           // Opaque circles, the largest drawn first: a k* of a few seeds stays in sight over one of many.
           order: { field: 'seeds', type: 'quantitative', sort: 'descending' },
-          tooltip: [tip('condition', 'condition'), tip('model', 'model'), tip('selector', 'selector'), tip('k', 'k*', 'd'), tip('seeds', 'seeds', 'd'), tip('share', 'share of seeds', TOOLTIP_FORMAT.share), tip('iqr', 'IQR of k*', TOOLTIP_FORMAT.k)],
+          tooltip: [tip('condition', 'condition'), tip('model', 'model'), tip('selector', 'selector'), tip('k', 'k*', 'd'), tip('seeds', 'seeds', 'd'), tip('share', 'share of the seeds with a pick', TOOLTIP_FORMAT.share), tip('iqr', 'IQR of k*', TOOLTIP_FORMAT.k)],
         },
       },
       spacing: { column: COLUMN_SPACING, row: 8 },
@@ -141,7 +146,7 @@ export function stabilitySummaryFigure(a: Analysis): Figure {
   const bar = overModels
     ? ', mean over models (bar), with the least and most stable model (the line under the bar)'
     : ` (bar)${a.data.models.length > 1 ? ', of the one model with a pick' : ''}`;
-  const subtitle = [`Share of seeds at the most frequent k*${bar}. 100%: the same k* in every seed.`];
+  const subtitle = [`Share of the seeds with a pick at the most frequent k*${bar}. 100%: the same k* in every seed that picks one.`];
   // The figure's width: the selectors' names, then a panel per condition, as many to a row as fit.
   const names = Math.max(...a.data.selectors.map((s) => textWidthUpperBound(s, AXIS.labelFontSize))) + AXIS.labelPadding;
   const columns = Math.min(a.data.conditions.length, CONDITIONS_PER_ROW);
@@ -162,7 +167,7 @@ export function stabilitySummaryFigure(a: Analysis): Figure {
             mark: { type: 'bar', height: 5, yOffset: -1.5 },
             encoding: {
               y,
-              x: { field: 'modeShare', type: 'quantitative', title: 'seeds at the modal k*', scale: { domain: [0, 1] }, axis: { format: '.0%', tickCount: 3 } },
+              x: { field: 'modeShare', type: 'quantitative', title: 'picks at the modal k*', scale: { domain: [0, 1] }, axis: { format: '.0%', tickCount: 3 } },
               color: { field: 'selector', type: 'nominal', scale: selectorColourScale(a.data.selectors), legend: null },
               tooltip: [tip('condition', 'condition'), tip('selector', 'selector'), tip('modeShare', 'mean share at the most frequent k*', TOOLTIP_FORMAT.share), tip('minShare', 'least stable model', TOOLTIP_FORMAT.share), tip('maxShare', 'most stable model', TOOLTIP_FORMAT.share), tip('iqr', 'mean IQR of k*', TOOLTIP_FORMAT.k), tip('models', 'models', 'd')],
             },
