@@ -1,8 +1,10 @@
 /**
  * Progress display. On a terminal: one live line (bar, done/failed/total, trials per second,
  * ETA), redrawn at most every `redrawMs`; colour unless the environment asks for none
- * (`noColorIn`: NO_COLOR, FORCE_COLOR=0, TERM=dumb). Elsewhere (a log file, CI): one plain line
- * every `lineEveryMs`. Progress goes to stderr so stdout stays clean for results and --json.
+ * (`noColorIn`: NO_COLOR, FORCE_COLOR=0, TERM=dumb). Elsewhere (a log file, CI), and on a
+ * terminal that says it can do nothing but print lines (TERM=dumb: an editor's shell buffer),
+ * one plain line every `lineEveryMs`. Progress goes to stderr so stdout stays clean for results
+ * and --json.
  */
 import type { ProgressSink } from '../run/run.js';
 import type { Io, StrayOutput } from './io.js';
@@ -16,6 +18,8 @@ export interface ProgressStream {
 export interface ProgressOptions {
   label: string;
   noColor?: boolean;
+  /** Plain lines even on a terminal (see plainLinesIn). */
+  plainLines?: boolean;
   redrawMs?: number;
   lineEveryMs?: number;
   /** Milliseconds clock (injectable for tests). */
@@ -35,13 +39,26 @@ export interface ProgressOptions {
  */
 export function noColorIn(env: Record<string, string | undefined>): boolean {
   const force = env['FORCE_COLOR'];
-  if (force !== undefined) return !['', '1', '2', '3', 'true'].includes(force);
+  if (force !== undefined) return !forcesColor(force);
   return (env['NO_COLOR'] ?? '') !== '' || env['TERM'] === 'dumb';
 }
 
-/** What a command's progress takes of its process: whether to colour, and the output not its own to keep off its line. */
-export function progressSettings(io: Pick<Io, 'env' | 'strayOutput'>): { noColor: boolean; stray?: StrayOutput } {
-  return { noColor: noColorIn(io.env), ...(io.strayOutput ? { stray: io.strayOutput } : {}) };
+function forcesColor(value: string): boolean {
+  return ['', '1', '2', '3', 'true'].includes(value);
+}
+
+/**
+ * Whether a terminal asks for plain lines, not a line redrawn in place: TERM=dumb, which moves
+ * no cursor (as cargo and rich read it), unless FORCE_COLOR asks for colour, and so for the live line.
+ */
+export function plainLinesIn(env: Record<string, string | undefined>): boolean {
+  const force = env['FORCE_COLOR'];
+  return env['TERM'] === 'dumb' && !(force !== undefined && forcesColor(force));
+}
+
+/** What a command's progress takes of its process: colour or not, plain lines or not, and the output not its own to keep off its line. */
+export function progressSettings(io: Pick<Io, 'env' | 'strayOutput'>): { noColor: boolean; plainLines: boolean; stray?: StrayOutput } {
+  return { noColor: noColorIn(io.env), plainLines: plainLinesIn(io.env), ...(io.strayOutput ? { stray: io.strayOutput } : {}) };
 }
 
 /** A duration in the fewest columns, for a progress line: `59s`, `1m01s`, `1h02m`; `?` when unknown. */
@@ -158,7 +175,7 @@ const PAUSE_MIN_MS = 5000;
 
 export function createProgress(stream: ProgressStream, options: ProgressOptions): ProgressSink {
   const clock = options.clock ?? (() => performance.now());
-  const tty = stream.isTTY === true;
+  const tty = stream.isTTY === true && !options.plainLines;
   const color = tty && !options.noColor;
   const redrawMs = options.redrawMs ?? 100;
   const lineEveryMs = options.lineEveryMs ?? 5000;
@@ -272,12 +289,13 @@ export interface StageProgress {
  */
 export function createStageProgress(
   stream: ProgressStream,
-  options: { lineEveryMs?: number; redrawMs?: number; noColor?: boolean; clock?: () => number; stray?: StrayOutput } = {},
+  options: { lineEveryMs?: number; redrawMs?: number; noColor?: boolean; plainLines?: boolean; clock?: () => number; stray?: StrayOutput } = {},
 ): StageProgress {
   const clock = options.clock ?? (() => performance.now());
   const lineEveryMs = options.lineEveryMs ?? 5000;
   const redrawMs = options.redrawMs ?? 100;
-  const color = stream.isTTY === true && !options.noColor;
+  const tty = stream.isTTY === true && !options.plainLines;
+  const color = tty && !options.noColor;
   let current: string | null = null;
   let stageStart = 0;
   let startDone = 0;
@@ -286,10 +304,10 @@ export function createStageProgress(
   let drawn = 0;
   let drawnLine = '';
   // On a terminal, lastText is the unfinished stage whose line the cursor is still on.
-  const stray = strayAbove(stream, color, () => (stream.isTTY && lastText ? drawn : null), () => {
+  const stray = strayAbove(stream, color, () => (tty && lastText ? drawn : null), () => {
     drawn = redraw(stream, drawnLine, 0, color);
   });
-  if (stream.isTTY) options.stray?.route(stray.write);
+  if (tty) options.stray?.route(stray.write);
   /** Time left at the pace since the stage started ('' until there is a pace). */
   const eta = (done: number, total: number, t: number) => {
     const rate = (done - startDone) / (t - stageStart);
@@ -306,7 +324,7 @@ export function createStageProgress(
     current = finished ? null : stage;
     const counts = `${done}/${total}`;
     if (`${stage}: ${counts}` === lastText) return;
-    if (stream.isTTY) {
+    if (tty) {
       if (!starting && !finished && t - lastShown < redrawMs) return;
       const tail = finished ? (starting ? '' : `, ${compactDuration((t - stageStart) / 1000)}`) : eta(done, total, t);
       const line = fitLine([`${stage} [${progressBar(done, total, 20, color)}] ${counts}${tail}`, `${stage} ${counts}${tail}`], stream.columns);
@@ -327,12 +345,12 @@ export function createStageProgress(
     lastShown = t;
   };
   const end = () => {
-    if (stream.isTTY && lastText) stream.write('\n');
+    if (tty && lastText) stream.write('\n');
     current = null;
     lastText = '';
     drawn = 0;
     stray.flush();
-    if (stream.isTTY) options.stray?.route(null);
+    if (tty) options.stray?.route(null);
   };
   return Object.assign(progress, { end });
 }

@@ -276,27 +276,31 @@ describe('run, status, export, report', () => {
     expect(JSON.parse(fresh.stdout)).toMatchObject({ study: 'clinoop', db: 'results/clinoop.sqlite', status: 'done', ok: 18, exitCode: 0 });
   });
 
-  it('on a terminal, colours its progress unless NO_COLOR, FORCE_COLOR=0 or TERM=dumb asks for none; FORCE_COLOR=1 asks for colour even beside NO_COLOR', async () => {
-    const cases: [Record<string, string>, boolean][] = [
-      [{}, true],
-      [{ NO_COLOR: '' }, true],
-      [{ NO_COLOR: '1' }, false],
-      [{ TERM: 'dumb' }, false],
-      [{ FORCE_COLOR: '0' }, false],
-      [{ FORCE_COLOR: 'false' }, false],
-      [{ FORCE_COLOR: '1', NO_COLOR: '1' }, true],
-      [{ FORCE_COLOR: '1', TERM: 'dumb' }, true],
+  it('on a terminal, colours its progress unless NO_COLOR, FORCE_COLOR=0 or TERM=dumb asks for none; FORCE_COLOR=1 asks for colour even beside NO_COLOR; TERM=dumb gets plain lines', async () => {
+    // The environment, whether the progress is coloured, and whether it is a line redrawn in place.
+    const cases: [Record<string, string>, boolean, boolean][] = [
+      [{}, true, true],
+      [{ NO_COLOR: '' }, true, true],
+      [{ NO_COLOR: '1' }, false, true],
+      [{ TERM: 'dumb' }, false, false],
+      [{ FORCE_COLOR: '0' }, false, true],
+      [{ FORCE_COLOR: 'false' }, false, true],
+      [{ FORCE_COLOR: '1', NO_COLOR: '1' }, true, true],
+      [{ FORCE_COLOR: '1', TERM: 'dumb' }, true, true],
     ];
-    for (const [i, [env, coloured]] of cases.entries()) {
+    for (const [i, [env, coloured, live]] of cases.entries()) {
       const run = await cli(['run', study, '--threads', '1', '--db', `colour-${i}.sqlite`], dir, { env, terminal: 100 });
       expect(run.code).toBe(0);
       const report = await cli(['report', `colour-${i}.sqlite`, '--out', `colour-${i}`], dir, { env, terminal: 100 });
       expect(report.code).toBe(0);
       for (const stderr of [run.stderr, report.stderr]) {
-        // The bar, redrawn in place either way; escape codes only in colour.
-        expect(stderr, JSON.stringify(env)).toMatch(/\r[\w -]+ \[/);
+        // The bar redrawn in place, escape codes only in colour; on a dumb terminal, whole lines alone.
+        if (live) expect(stderr, JSON.stringify(env)).toMatch(/\r[\w -]+ \[/);
+        else expect(stderr, JSON.stringify(env)).not.toMatch(/[\r[]/);
         expect(stderr.includes('\x1b'), JSON.stringify(env)).toBe(coloured);
       }
+      // The report's stages as plain lines.
+      if (!live) expect(report.stderr).toMatch(/^load trials: \d+\/\d+\n/);
     }
   });
 
