@@ -797,6 +797,11 @@ export function mergeFailed(failed: number, byShard: readonly { shard: string; c
   return lines.join('\n');
 }
 
+/** Inputs that are not the shards of one cut: the study run into the output computes what it lacks. */
+export function mergeFill(command: string): string {
+  return `The inputs are not the shards of one cut, so no shard's run completes the output; the study run into it computes what it lacks: ${command}`;
+}
+
 /** After the shards to run again: the merge that then completes the output. */
 export function mergeAgain(command: string): string {
   return `Then merge again: ${command}`;

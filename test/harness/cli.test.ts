@@ -583,6 +583,20 @@ describe('run, status, export, report', () => {
     expect(JSON.parse(whole.stdout)).toMatchObject({ ok: 6, missing: 0, next: null });
   });
 
+  it('merging shards of two cuts, which no shard completes, gives the study run into the output, which completes it as given', async () => {
+    const here = join(dir, 'two-cuts');
+    mkdirSync(here);
+    writeStudy(here, 'tiny.yaml', noopStudy({ name: 'tiny', axes: { color: ['red', 'green'], size: ['s'] } }));
+    for (const shard of ['0/3', '0/2']) expect((await cli(['run', 'tiny.yaml', '--threads', '1', '--shard', shard, '--db', `cut-${shard[2]}.sqlite`], here)).code).toBe(0);
+    const partial = await cli(['merge', 'out.sqlite', 'cut-3.sqlite', 'cut-2.sqlite', '--json'], here);
+    expect(partial.code).toBe(1);
+    const run = `${harnessOutside} run tiny.yaml --threads 1 --db out.sqlite`;
+    expect(JSON.parse(partial.stdout)).toMatchObject({ missingByShard: [], next: { run } });
+    expect(partial.stderr).toContain(`\n${msg.mergeFill(run)}\n`);
+    execFileSync('sh', ['-c', run], { cwd: here, stdio: 'pipe' });
+    expect(JSON.parse((await cli(['status', 'out.sqlite', '--json'], here)).stdout)).toMatchObject({ ok: 6, failed: 0, missing: 0 });
+  });
+
   it('names the command that computes what a shard lacks: its own, else another shard\'s with the shard swapped, and its --db when it names the shard', () => {
     const recorded = {
       '0/3': "harness run paper --shard 0/3 --set seeds=60 --db 'my results/s0.sqlite'",

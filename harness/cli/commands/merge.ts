@@ -6,7 +6,7 @@ import { InputError } from '../../errors.js';
 import { namesFolderNotThere } from '../../folders.js';
 import { displayPath, fileInFolder, harnessCall } from '../../paths.js';
 import { collectProvenance } from '../../run/provenance.js';
-import { byShardIndex, parseShard, rerunShard } from '../../run/shard.js';
+import { byShardIndex, parseShard, rerunRecorded, rerunShard } from '../../run/shard.js';
 import { mergeDatabases, type MergeResult } from '../../store/merge.js';
 import { timedOutShards } from '../../store/reader.js';
 import { Store } from '../../store/store.js';
@@ -71,11 +71,20 @@ export const mergeCommand: Command = {
     if (result.missing > 0) println(say, msg.mergeMissing(result.missing, result.missingByShard, result.missingShards, rerun));
     if (result.failed > 0) println(say, msg.mergeFailed(result.failed, result.failedByShard, rerun, timedOut));
     if (again) println(say, msg.mergeAgain(again));
-    const next = again ? { rerun: Object.fromEntries(shards.map((shard) => [shard, rerun(shard)])), merge: again } : null;
+    // Inputs of no one cut (0/2 beside 1/3): no shard's run completes the output, the study run into it does.
+    const fill = result.missing > 0 && shards.length === 0 ? fillCommand(result.shardCommands, shownOut, io.cwd) : null;
+    if (fill) println(say, msg.mergeFill(fill));
+    const next = again ? { rerun: Object.fromEntries(shards.map((shard) => [shard, rerun(shard)])), merge: again } : fill ? { run: fill } : null;
     if (json) println(io.stdout, JSON.stringify({ ...result, out: shownOut, next }));
     return complete ? exitCodes.ok : exitCodes.incomplete;
   },
 };
+
+/** The study run into the merged database `out`, which computes what it lacks: a shard's recorded command, less its shard; null where none is recorded. */
+function fillCommand(recorded: Readonly<Record<string, string>>, out: string, cwd: string): string | null {
+  const line = Object.keys(recorded).sort(byShardIndex).map((shard) => recorded[shard]!).find((l) => l.startsWith('harness run '));
+  return line === undefined ? null : rerunRecorded(withoutOption(withoutOption(line, '--shard'), '--shard-count'), null, out, cwd);
+}
 
 /** The shards of the merged database some of whose failed trials hit the time limit --task-timeout set, in order. */
 function shardsThatTimedOut(db: string): string[] {
