@@ -341,7 +341,9 @@ describe('a database read through a symlink, its commits still in the -wal of an
       const counts = async (db: string) => {
         const exit = await harness(['status', db, '--json'], { withoutFileOverride: isRoot });
         expect(exit.code, exit.stderr).toBe(1); // read, and 9 trials missing
-        const { db: _shown, ...status } = JSON.parse(exit.stdout) as Record<string, unknown>;
+        // Named as given, in the command that completes it too.
+        const { db: shown, next, ...status } = JSON.parse(exit.stdout) as Record<string, unknown>;
+        expect(next).toMatch(new RegExp(` --db ${String(shown).replace('.', '\\.')}$`));
         return status;
       };
       const direct = await counts('linked-real/db.sqlite');
