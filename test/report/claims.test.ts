@@ -166,6 +166,20 @@ describe('claim 2: accuracy-max when accuracy is the priority', () => {
     expect(headline(trials, 2).verdict).toBe('does not hold');
   });
 
+  it('cannot tell where a selector picks in too few seeds for an interval, and its rule says so', () => {
+    const trials = [
+      ...cells('accuracy-max', (r) => ({ accuracy: 0.97 + jitter(r) / 10 }), { scenario }),
+      ...cells('utopia', (r) => ({ accuracy: 0.95 + jitter(r) / 10 }), { scenario }),
+      // One seed with a pick: its difference has no interval.
+      ...cells('knee-paper', () => ({ accuracy: 0.96 }), { scenario }, [0]),
+    ];
+    const row = headline(trials, 2);
+    expect(row.numbers['over_utopia_pts_lo']).toBeGreaterThan(0);
+    expect(row.numbers['over_knee-paper_pts_lo']).toBeNull();
+    expect(row.verdict).toBe('cannot tell');
+    expect(row.rule).toContain("cannot tell if some selector's difference has no interval");
+  });
+
   it('cannot tell without an accuracy-critical scenario', () => {
     expect(headline(cells('accuracy-max', () => ({})), 2).verdict).toBe('cannot tell');
   });
@@ -447,6 +461,8 @@ describe('a claim the study cannot judge', () => {
     const one = headlines({ scenarios: ['balanced'], models: ['gpt5', 'gpt5-nano'] });
     const table = adaptivityTable(analyze(syntheticReportInput({ scenarios: ['balanced'], models: ['gpt5'], seeds: 3, kCount: 8 }), 50));
     expect([table.csv.rows, table.empty]).toEqual([[], 'fewer than two scenarios in the results']);
+    // Its title says what "k* moves" judges: the per-seed differences, not the most frequent k*.
+    expect(table.title).toContain('k* moves: the per-seed differences, not the most frequent k*');
     expect(one.find(([claim]) => claim === 2)).toEqual([2, 'cannot tell', 'not judged: no accuracy-critical scenario in the results']);
     expect(one.find(([claim]) => claim === 5)).toEqual([5, 'cannot tell', 'not judged: fewer than two scenarios in the results']);
     // Judged where the study has what they need.

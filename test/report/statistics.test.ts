@@ -3,7 +3,8 @@ import { analyze } from '../../experiments/inference-scaling/report/analysis.js'
 import { handInput, type HandTrial } from './builder.js';
 import { fmt, withInterval } from '../../experiments/inference-scaling/report/format.js';
 import { Statistician } from '../../experiments/inference-scaling/report/statistics.js';
-import { conditionTable } from '../../experiments/inference-scaling/report/tables.js';
+import { conditionTable, modelsTable } from '../../experiments/inference-scaling/report/tables.js';
+import { syntheticReportInput } from './synthetic.js';
 import { select } from '../../experiments/inference-scaling/selectors.js';
 import { curvesFromMeans } from '../inference-scaling/fixtures.js';
 
@@ -134,6 +135,11 @@ describe('numbers as the report writes them', () => {
     expect([fmt.signed(-0.0004), fmt.signed(-0.0006)]).toEqual(['0.000', '-0.001']);
     expect([fmt.k(-0.04), fmt.percent(-0.04), fmt.share(-0.004), fmt.balance(-0.0001), fmt.accuracy(-0.00001), fmt.ratio(-0.001)]).toEqual(['0.0', '0.0%', '0%', '0.000', '0.0000', '0.00']);
     expect(withInterval({ mean: -0.001, lo: -0.02, hi: 0.02 }, fmt.points, ' pts')).toBe('0.00 [-0.02, +0.02] pts');
+  });
+
+  it("writes the models' accuracies to the column's one precision: 0.90 beside 0.94, not 0.9", () => {
+    const table = modelsTable(analyze(syntheticReportInput({ scenarios: ['balanced'], models: ['gpt5', 'qwen3-max'], seeds: 2, kCount: 4 }), 20));
+    expect(table.display.rows.map((r) => r.accuracy)).toEqual(['0.94 ± 0.02', '0.90 ± 0.04']);
   });
 
   it('writes an interval of no width as what it is: values all alike, or the same at every seed', () => {
