@@ -139,7 +139,7 @@ function statusOf(store: Store, path: string, now: Date, scope: Shard | undefine
     code: codeVersions(runs, stored.okByRun),
     byDimension: tally.result(),
     live: liveRun ? liveRunOf(store, liveRun.id, stored, notOkForLiveRun) : null,
-    next: running || missing + failed === 0 ? null : completingCommand(store, runs, cwd),
+    next: running || missing + failed === 0 ? null : completingCommand(store, runs, failed, cwd),
   };
 }
 
@@ -150,10 +150,12 @@ function statusOf(store: Store, path: string, now: Date, scope: Shard | undefine
  * shards are completed in their own databases, whose commands `status` of their folder gives),
  * and for one no run recorded.
  */
-function completingCommand(store: Store, runs: readonly RunRecord[], cwd: string | undefined): string | null {
+function completingCommand(store: Store, runs: readonly RunRecord[], failed: number, cwd: string | undefined): string | null {
   if (runs.some((r) => r.status === 'merged')) return null;
   const command = rerunLast(runs, store.shown, cwd);
-  return command !== null && [...failedTrialsByRun(store).values()].some((f) => f.timedOut) ? withoutOption(command, '--task-timeout') : command;
+  // The failed trials' errors are read (a pass over the trial table) only where there are some.
+  const timedOut = command !== null && failed > 0 && [...failedTrialsByRun(store).values()].some((f) => f.timedOut);
+  return timedOut ? withoutOption(command, '--task-timeout') : command;
 }
 
 /**

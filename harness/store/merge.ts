@@ -315,7 +315,7 @@ function mergeInto(
   }
   return {
     out: target.path,
-    study: target.requireManifest().study,
+    study: inputs[0]!.manifest.study,
     inputs: inputs.length,
     cells: grid.count,
     ok: counts.ok,
