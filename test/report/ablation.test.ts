@@ -325,7 +325,7 @@ describe('ablation report: figures, tables, quotes', () => {
     const curves = new Map([...a.data.curves].map(([key, points]) => [key, drawn.has(key) ? points : [...points, { ...points.at(-1)!, k: 2 * kMax }]]));
     const spec = stabilityFigure(baselineView({ ...a, data: { ...a.data, curves } })).spec as unknown as { spec: { encoding: { x: { field: string; scale: { domain: number[] } } } } };
     expect(spec.spec.encoding.x.field).toBe('k');
-    expect(spec.spec.encoding.x.scale.domain).toEqual([0, kMax]);
+    expect(spec.spec.encoding.x.scale.domain.at(-1)).toBe(kMax);
   });
 
   it('writes a table per factor and the claims under each variant', () => {

@@ -537,7 +537,7 @@ describe('figure specs', () => {
     }
   });
 
-  it('stability: every circle lies whole inside its panel, at k = 0 and at the largest k too', async () => {
+  it('stability: every circle lies whole inside its panel, at the smallest and at the largest k too', async () => {
     const scene = await sceneOf(named('stability').spec);
     const cells = groupsNamed(scene, /^cell$/)[0]!;
     expect(cells.length).toBeGreaterThan(0);
@@ -807,6 +807,13 @@ describe('figures at the size of the paper study', () => {
       const drawn = new Set(texts(await sceneOf(figure.spec), 'axis-label').filter((t) => (t as { opacity?: number }).opacity !== 0).map((t) => String(t.text)));
       expect(asked.filter((v) => !drawn.has(v)), figure.name).toEqual([]);
     }
+    // Picks: labelled at every power of two from the smallest pick to the largest, both ends too.
+    const picks = paperK.find((f) => f.name === 'picks')!;
+    const ends = (picks.spec as unknown as { datasets: { rows: { lo: number | null; mean: number | null; hi: number | null }[] } }).datasets.rows.flatMap((r) => [r.lo, r.mean, r.hi]).filter((v): v is number => v !== null);
+    const [least, most] = [Math.ceil(Math.log2(Math.min(...ends))), Math.floor(Math.log2(Math.max(...ends)))];
+    expect(most - least).toBeGreaterThanOrEqual(4);
+    const labelled = texts(await sceneOf(picks.spec), 'axis-label').filter((t) => (t as { opacity?: number }).opacity !== 0).map((t) => String(t.text));
+    for (let e = least; e <= most; e++) expect(labelled, `2^${e}`).toContain(String(2 ** e));
   });
 
   it('projections: name up to three models no k is feasible for, count more, and fit a page with a note above', async () => {
@@ -1191,12 +1198,13 @@ describe('figures of a study of two models, with a selector that never picks in 
     }
   });
 
-  it('stability: the k axis is labelled at 0 and at the largest candidate k', async () => {
+  it('stability: the k axis is labelled at the smallest pick and at the largest candidate k, and nowhere else', async () => {
     const kMax = Math.max(...[...a.data.curves.values()].flat().map((p) => p.k));
-    const labels = new Set(texts(await sceneOf(figure('stability').spec), 'axis-label').map((t) => String(t.text)));
-    expect(labels).toContain('0');
-    expect(labels).toContain(String(kMax));
-    expect([...labels].filter((l) => Number(l) > kMax)).toEqual([]);
+    const kMin = Math.min(...a.data.picks.flatMap((p) => (p.kStar === null ? [] : [p.kStar])));
+    const labels = texts(await sceneOf(figure('stability').spec), 'axis-label').filter((t) => /^\d+$/.test(String(t.text)));
+    expect(kMin).toBeLessThan(kMax);
+    expect(new Set(labels.map((t) => String(t.text)))).toEqual(new Set([String(kMin), String(kMax)]));
+    expect(labels.filter((t) => (t as { opacity?: number }).opacity === 0)).toEqual([]);
   });
 
   it('balance: the same axis whatever the largest balance, every triangle whole at its end', async () => {

@@ -47,9 +47,6 @@ function selectorCellsChart(a: Analysis, xTitle: string, format: string, tooltip
  */
 const BEYOND_F = 1.2;
 
-/** The most k labels a picks panel takes. */
-const PICKS_K_TICKS = 4;
-
 export function picksFigure(a: Analysis): Figure {
   const rows = cellRows(a, (c) => c.kStar, a.data.selectors);
   const title = 'k* per selector, model and scenario';
@@ -58,11 +55,16 @@ export function picksFigure(a: Analysis): Figure {
   ];
   const tooltip = [tip('mode', 'most frequent k*', 'd'), tip('modeShare', 'seeds at that k*', TOOLTIP_FORMAT.share), tip('iqr', 'IQR of k*', TOOLTIP_FORMAT.k), tip('noneShare', 'seeds with no pick', TOOLTIP_FORMAT.share)];
   // k on a log axis, as in every figure of curves: most picks lie at 4 to 16 of 128, which a
-  // linear axis squeezes into its first eighth. Ticked as those are, but in panels a little
-  // narrower: at most four labels (six put 128 too close to 64, and Vega dropped every other).
+  // linear axis squeezes into its first eighth. The axis spans the picks and their intervals
+  // exactly (a nice domain ran on past 128 and left too little room for every power of two), and
+  // its end labels are centred on their ticks (flushed inside, 128 ran into 64 and was hidden).
   const ks = rows.flatMap((r) => [r.lo, r.mean, r.hi]).filter((v): v is number => typeof v === 'number' && v > 0);
-  const values = ks.length ? powerOfTwoTicks(Math.min(...ks), Math.max(...ks), PICKS_K_TICKS) : [1, 2];
-  const logK = { xScale: { type: 'log', base: 2 }, xAxis: { values, tickCount: values.length, format: 'd' } };
+  const [least, most] = ks.length ? [Math.min(...ks), Math.max(...ks)] : [1, 2];
+  const values = powerOfTwoTicks(least, most);
+  // Out to the ticks where the picks lie within an octave; an octave either side of a lone k.
+  const [from, to] = [Math.min(least, values[0]!), Math.max(most, values.at(-1)!)];
+  const domain = from < to ? [from, to] : [from / 2, to * 2];
+  const logK = { xScale: { type: 'log', base: 2, domain, nice: false }, xAxis: { values, tickCount: values.length, format: 'd', labelFlush: false } };
   return rowsFigure({ name: 'picks', title, subtitle, body: selectorCellsChart(a, 'k* (log)', TOOLTIP_FORMAT.k, tooltip, logK), rows });
 }
 

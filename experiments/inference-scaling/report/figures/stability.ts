@@ -11,7 +11,7 @@ import { AXIS, boldFacet, CONDITIONS_PER_ROW, FACET_SPACING, modelNameAxis, rowH
 
 /** Area of the circle for a k* chosen in every seed, in square points. */
 const LARGEST_CIRCLE = 90;
-/** Room at both ends of the k axis for that circle's radius, so a circle at k = 0 or the largest k stays inside the frame. */
+/** Room at both ends of the k axis for that circle's radius, so a circle at the smallest or the largest k stays inside the frame. */
 const STABILITY_PADDING = Math.ceil(Math.sqrt(LARGEST_CIRCLE / Math.PI)) + 1;
 /** Widest a selector's column is drawn, and the points between two columns. */
 const COLUMN_WIDTH = 41;
@@ -67,9 +67,13 @@ export function stabilityFigure(a: Analysis): Figure {
   const models = a.data.models.map((m) => m.label);
   // A selector with no pick in some condition still gets its (empty) cell there, under its header.
   const cells = withEveryFacetCell(rows, { field: 'condition', values: conditions }, { field: 'selector', values: a.data.selectors }, { model: models[0] });
-  // The k axis spans the candidates, ticked at its ends and middle: left to itself, the padding
-  // for the circles makes Vega tick it at rounder values past the largest k (150 for 128).
+  // k on a log axis, as in picks: most picks lie at 4 to 16 of 128, where a linear axis drew
+  // the circles of different k* over one another. It runs from the smallest pick to the largest
+  // candidate, ticked at its ends alone: left to itself, the padding for the circles makes Vega
+  // tick it past the largest k, and a panel a ninth of the text wide has no room for a middle label.
   const kMax = rows.reduce((max, r) => Math.max(max, r.k as number), largestCandidate(a));
+  const kMin = rows.reduce((min, r) => Math.min(min, r.k as number), kMax);
+  const kDomain = kMin < kMax ? [kMin, kMax] : [kMax / 2, kMax * 2];
   const seeds = Math.max(1, a.data.replicates.length);
   const legendValues = [...new Set([1, Math.ceil(seeds / 4), Math.ceil(seeds / 2), seeds])];
   const title = 'Stability of k* across seeds';
@@ -94,10 +98,9 @@ export function stabilityFigure(a: Analysis): Figure {
           x: {
             field: 'k',
             type: 'quantitative',
-            title: 'k*',
-            scale: { domain: [0, kMax], nice: false, padding: STABILITY_PADDING },
-            // Its ends alone: a panel a ninth of the text wide has no room for a middle label (Vega hid it).
-            axis: { values: [...new Set([0, kMax])], format: 'd', labelFontSize: 7 },
+            title: 'k* (log)',
+            scale: { type: 'log', base: 2, domain: kDomain, nice: false, padding: STABILITY_PADDING },
+            axis: { values: kDomain, format: 'd', labelFontSize: 7 },
           },
           size: { field: 'seeds', type: 'quantitative', title: 'seeds', scale: { domain: [1, seeds], range: [3, LARGEST_CIRCLE] }, legend: { values: legendValues, format: 'd' } },
           color: { field: 'selector', type: 'nominal', scale: selectorColourScale(a.data.selectors), legend: null },
