@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../experiments/inference-scaling/report/analysis.js';
 import { handInput, type HandTrial } from './builder.js';
-import { fmt, withInterval } from '../../experiments/inference-scaling/report/format.js';
+import { decimalsOf, fmt, withInterval } from '../../experiments/inference-scaling/report/format.js';
 import { Statistician } from '../../experiments/inference-scaling/report/statistics.js';
 import { conditionTable, modelsTable } from '../../experiments/inference-scaling/report/tables.js';
 import { syntheticReportInput } from './synthetic.js';
@@ -140,6 +140,11 @@ describe('numbers as the report writes them', () => {
   it("writes the models' accuracies to the column's one precision: 0.90 beside 0.94, not 0.9", () => {
     const table = modelsTable(analyze(syntheticReportInput({ scenarios: ['balanced'], models: ['gpt5', 'qwen3-max'], seeds: 2, kCount: 4 }), 20));
     expect(table.display.rows.map((r) => r.accuracy)).toEqual(['0.94 ± 0.02', '0.90 ± 0.04']);
+  });
+
+  it('counts the decimals a number needs on the number, not its text: 2e-7 is not a whole number', () => {
+    expect([0, 1, 0.9, 0.035, 0.94, 1.5e-6, 2e-7, 1 / 3].map((x) => decimalsOf(x))).toEqual([0, 0, 1, 3, 2, 6, 6, 6]);
+    expect(decimalsOf(2e-7, 8)).toBe(7);
   });
 
   it('writes an interval of no width as what it is: values all alike, or the same at every seed', () => {

@@ -69,6 +69,16 @@ export function shareText(s: { share: number; lo: number; hi: number; n: number 
   return s === null ? 'n/a' : `${fmt.share(s.share)} [${fmt.share(s.lo)}, ${fmt.share(s.hi)}] of ${s.n}`;
 }
 
+/**
+ * The fewest decimals, up to `most`, that write `x` exactly (0.9: 1; 0.035: 3; 2e-7: `most`):
+ * counted on the number, not its text, which turns to exponent notation below 1e-6.
+ */
+export function decimalsOf(x: number, most = 6): number {
+  let d = 0;
+  while (d < most && Number(x.toFixed(d)) !== x) d++;
+  return d;
+}
+
 /** The significant digits `round` keeps: the precision of the numbers figures and CSVs give. */
 const ROUND_DIGITS = 6;
 

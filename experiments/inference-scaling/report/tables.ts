@@ -9,7 +9,7 @@ import type { Analysis } from './analysis.js';
 import { adaptivityLacks, CLAIM_STATEMENTS, modelPairsLack, oneSeedNote, type ClaimRow } from './claims.js';
 import type { Condition } from './data.js';
 import { feasibleSetNote, type Factor } from './factors.js';
-import { fmt, round, shareText, withInterval } from './format.js';
+import { decimalsOf, fmt, round, shareText, withInterval } from './format.js';
 import { ACCURACY_MAX, lacking } from './selectors.js';
 import type { Summary } from './statistics.js';
 
@@ -223,7 +223,7 @@ export function modelsTable(a: Analysis): TablePair {
   const perMillion = (x: number) => fmt.dollars(round(x * 1e6, 4)!);
   const perThousand = (x: number) => String(round(x * 1e3, 4));
   // Accuracies to as many decimals as the column's most precise needs (0.90 beside 0.94).
-  const decimals = Math.min(6, Math.max(0, ...models.flatMap(({ spec: m }) => [m!.mu_A, m!.sd_A]).map((x) => String(x).split('.')[1]?.length ?? 0)));
+  const decimals = Math.max(0, ...models.flatMap(({ spec: m }) => [m!.mu_A, m!.sd_A]).map((x) => decimalsOf(x)));
   const accuracy = (x: number) => x.toFixed(decimals);
   const display: Table = {
     columns: [
