@@ -158,13 +158,26 @@ export function tableToLatex(table: Table, options: LatexTableOptions = {}): str
  */
 function latexHeader(column: TableColumn, width: number): string {
   const lines: string[] = [];
-  for (const word of oneLine(column.title).split(' ')) {
+  for (const word of headerWords(oneLine(column.title))) {
     const last = lines.length - 1;
     if (last >= 0 && lines[last]!.length + 1 + word.length <= width) lines[last] += ` ${word}`;
     else lines.push(word);
   }
   if (lines.length <= 1) return latexText(column.title);
   return `\\begin{tabular}[b]{@{}${column.align === 'right' ? 'r' : 'l'}@{}}${lines.map((l) => afterLineBreak(latexText(l))).join(' \\\\ ')}\\end{tabular}`;
+}
+
+/**
+ * A title's words for wrapping: a separator without letters or digits (the "·" of "a · b", a
+ * "/") stays with the word before it, so that no line holds it alone.
+ */
+function headerWords(title: string): string[] {
+  const words: string[] = [];
+  for (const word of title.split(' ')) {
+    if (words.length > 0 && !/[\p{L}\p{N}]/u.test(word)) words[words.length - 1] += ` ${word}`;
+    else words.push(word);
+  }
+  return words;
 }
 
 /**

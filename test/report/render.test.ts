@@ -409,6 +409,9 @@ describe('LaTeX', () => {
     // A line that begins with "[" after a line break or a rule is guarded: LaTeX would read it as their optional argument.
     expect(latex).toContain('\\\\\n2 & short');
     expect(tableToLatex({ columns: [{ key: 'x', title: '[a] x' }], rows: [{ x: '[0, 1]' }] })).toContain('\\toprule\n{}[a] x \\\\\n\\midrule\n{}[0, 1] \\\\\n');
+    // A separator stays at the end of the line before it, never on a line of its own.
+    const modes = tableToLatex({ columns: [{ key: 'm', title: 'most frequent k* (balanced · accuracy-critical · cost-constrained)', align: 'right' }], rows: [{ m: '108 · 128 · 56' }] });
+    expect(modes).toContain('\\begin{tabular}[b]{@{}r@{}}most frequent \\\\ k* (balanced \\ensuremath{\\cdot} \\\\ accuracy-critical \\ensuremath{\\cdot} \\\\ cost-constrained)\\end{tabular}');
   });
 
   it('writes the numbers a report quotes as one definition each, under the study\'s name, and a warning for the log', () => {
