@@ -205,7 +205,16 @@ describe('rendering without a browser', () => {
 
   it.runIf(process.platform === 'linux')('paints at a lower priority than it lays out (niceness 10)', async () => {
     const niceness = (stat: string) => Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
-    const threads = () => readdirSync('/proc/self/task').map((tid) => niceness(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8')));
+    // A thread listed may end before its stat is read (another test's pool closing): it is passed over.
+    const stat = (tid: string) => {
+      try {
+        return [readFileSync(`/proc/self/task/${tid}/stat`, 'utf8')];
+      } catch (error) {
+        if (['ENOENT', 'ESRCH'].includes((error as NodeJS.ErrnoException).code ?? '')) return [];
+        throw error;
+      }
+    };
+    const threads = () => readdirSync('/proc/self/task').flatMap(stat).map(niceness);
     const before = threads().filter((n) => n === 10).length;
     const pool = new RenderPool({ threads: 1, cacheDir: null });
     try {
