@@ -1207,6 +1207,14 @@ describe('figures of a study of two models, with a selector that never picks in 
     expect(labels.filter((t) => (t as { opacity?: number }).opacity === 0)).toEqual([]);
   });
 
+  it('stability: one candidate k, every pick at it, is labelled at that k alone', async () => {
+    const one = analyze(syntheticReportInput({ scenarios: ['balanced'], models: ['gpt5-mini', 'qwen3-30b-a3b'], selectors: ['accuracy-max', 'max-cube'], seeds: 3, kCount: 1 }), 20);
+    const ks = new Set(one.data.picks.flatMap((p) => (p.kStar === null ? [] : [p.kStar])));
+    expect([...ks]).toEqual([4]);
+    const labels = texts(await sceneOf(stabilityFigure(one).spec), 'axis-label').filter((t) => /^\d+$/.test(String(t.text)));
+    expect(new Set(labels.map((t) => String(t.text)))).toEqual(new Set(['4']));
+  });
+
   it('balance: the same axis whatever the largest balance, every triangle whole at its end', async () => {
     const top = Math.max(...a.cells.map((c) => c.balance.hi ?? c.balance.mean ?? 0));
     for (const largest of [3, 10.4, 27, 130]) {
