@@ -5,7 +5,7 @@ import { noResultsNote, type Analysis } from '../analysis.js';
 import { feasibleSetNote } from '../factors.js';
 import { round } from '../format.js';
 import { intervalAxes, intervalChart, lacksIntervals, NO_INTERVAL, type IntervalChartOptions } from './intervals.js';
-import { powerOfTwoTicks, rowsFigure, tip, TOOLTIP_FORMAT, type Figure, type Obj } from './theme.js';
+import { logKDomain, powerOfTwoTicks, rowsFigure, tip, TOOLTIP_FORMAT, type Figure, type Obj } from './theme.js';
 
 function cellRows(a: Analysis, value: (c: NonNullable<ReturnType<Analysis['cell']>>) => { mean: number | null; lo: number | null; hi: number | null }, selectors: readonly string[]): Obj[] {
   const rows: Obj[] = [];
@@ -61,9 +61,8 @@ export function picksFigure(a: Analysis): Figure {
   const ks = rows.flatMap((r) => [r.lo, r.mean, r.hi]).filter((v): v is number => typeof v === 'number' && v > 0);
   const [least, most] = ks.length ? [Math.min(...ks), Math.max(...ks)] : [1, 2];
   const values = powerOfTwoTicks(least, most);
-  // Out to the ticks where the picks lie within an octave; an octave either side of a lone k.
-  const [from, to] = [Math.min(least, values[0]!), Math.max(most, values.at(-1)!)];
-  const domain = from < to ? [from, to] : [from / 2, to * 2];
+  // Out to the ticks where the picks lie within an octave.
+  const domain = logKDomain(Math.min(least, values[0]!), Math.max(most, values.at(-1)!));
   const logK = { xScale: { type: 'log', base: 2, domain, nice: false }, xAxis: { values, tickCount: values.length, format: 'd', labelFlush: false } };
   return rowsFigure({ name: 'picks', title, subtitle, body: selectorCellsChart(a, 'k* (log)', TOOLTIP_FORMAT.k, tooltip, logK), rows });
 }

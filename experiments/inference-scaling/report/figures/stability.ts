@@ -7,7 +7,7 @@ import type { Analysis } from '../analysis.js';
 import { curveKey } from '../data.js';
 import { fmt, round } from '../format.js';
 import { textWidthUpperBound } from '../../../../harness/render/text-width.js';
-import { AXIS, boldFacet, CONDITIONS_PER_ROW, FACET_SPACING, modelNameAxis, rowHeaderLength, rowsFigure, selectorColourScale, TEXT_WIDTH, tip, TOOLTIP_FORMAT, withEveryFacetCell, wrapped, type Figure, type Obj } from './theme.js';
+import { AXIS, boldFacet, logKDomain, CONDITIONS_PER_ROW, FACET_SPACING, modelNameAxis, rowHeaderLength, rowsFigure, selectorColourScale, TEXT_WIDTH, tip, TOOLTIP_FORMAT, withEveryFacetCell, wrapped, type Figure, type Obj } from './theme.js';
 
 /** Area of the circle for a k* chosen in every seed, in square points. */
 const LARGEST_CIRCLE = 90;
@@ -73,8 +73,7 @@ export function stabilityFigure(a: Analysis): Figure {
   // tick it past the largest k, and a panel a ninth of the text wide has no room for a middle label.
   const kMax = rows.reduce((max, r) => Math.max(max, r.k as number), largestCandidate(a));
   const kMin = rows.reduce((min, r) => Math.min(min, r.k as number), kMax);
-  // A lone k (every pick at the one candidate) gets an octave either side, labelled at itself.
-  const [kDomain, kTicks] = kMin < kMax ? [[kMin, kMax], [kMin, kMax]] : [[kMax / 2, kMax * 2], [kMax]];
+  const kDomain = logKDomain(kMin, kMax);
   const seeds = Math.max(1, a.data.replicates.length);
   const legendValues = [...new Set([1, Math.ceil(seeds / 4), Math.ceil(seeds / 2), seeds])];
   const title = 'Stability of k* across seeds';
@@ -101,7 +100,7 @@ export function stabilityFigure(a: Analysis): Figure {
             type: 'quantitative',
             title: 'k* (log)',
             scale: { type: 'log', base: 2, domain: kDomain, nice: false, padding: STABILITY_PADDING },
-            axis: { values: kTicks, format: 'd', labelFontSize: 7 },
+            axis: { values: [...new Set([kMin, kMax])], format: 'd', labelFontSize: 7 },
           },
           size: { field: 'seeds', type: 'quantitative', title: 'seeds', scale: { domain: [1, seeds], range: [3, LARGEST_CIRCLE] }, legend: { values: legendValues, format: 'd' } },
           color: { field: 'selector', type: 'nominal', scale: selectorColourScale(a.data.selectors), legend: null },

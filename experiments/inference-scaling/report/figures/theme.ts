@@ -431,6 +431,11 @@ export function powerOfTwoTicks(least: number, most: number, mostTicks = MOST_K_
   return exponents.map((e) => 2 ** e);
 }
 
+/** A log k axis's domain from `least` to `most`, or an octave either side of a lone value (a log scale needs a span). */
+export function logKDomain(least: number, most: number): [number, number] {
+  return least < most ? [least, most] : [least / 2, most * 2];
+}
+
 /** A DECADE_AXIS tick's label as Vega's `~g` format writes it (10^-6 to 10^5), after `prefix`. */
 export function decadeLabel(exponent: number, prefix = ''): string {
   return prefix + (exponent >= 0 ? `1${'0'.repeat(exponent)}` : `0.${'0'.repeat(-exponent - 1)}1`);
