@@ -26,6 +26,7 @@ import { fmt } from '../../experiments/inference-scaling/report/format.js';
 import { SELECTOR_COLOURS } from '../../experiments/inference-scaling/report/selectors.js';
 import { SELECTOR_IDS } from '../../experiments/inference-scaling/selectors.js';
 import { listInWords } from '../../harness/text.js';
+import { wilsonInterval } from '../../harness/stats/proportion.js';
 import { ALL_SELECTORS, syntheticReportInput } from './synthetic.js';
 
 const schemaPath = createRequire(import.meta.url).resolve('vega-lite/vega-lite-schema.json');
@@ -410,6 +411,31 @@ describe('figure specs', () => {
     const within = { ...a, cell: (...args: Parameters<typeof a.cell>) => { const c = a.cell(...args); return c && octave(c); } } as typeof a;
     const labels = [...new Set(texts(await sceneOf(picksFigure(within).spec), 'axis-label').map((t) => String(t.text)).filter((t) => /^\d+$/.test(t)))];
     expect(labels).toEqual(['8', '16']);
+  });
+
+  it('picks: a dot is hollow exactly where the pick lies outside F in most seeds, and the caption says so only then', async () => {
+    // Outside F in every seed for the first selector, in a third of the seeds for the second, never for the rest.
+    const [always, sometimes] = a.data.selectors;
+    const outsideShare = (selector: string) => (selector === always ? 1 : selector === sometimes ? 1 / 3 : 0);
+    const cell: typeof a.cell = (...key) => {
+      const c = a.cell(...key);
+      return c && { ...c, infeasible: wilsonInterval(Math.round(outsideShare(c.selector) * c.trials), c.trials) };
+    };
+    const dots = async (figure: ReturnType<typeof picksFigure>) => {
+      const cells = groupsNamed(await sceneOf(figure.spec), /^cell$/)[0]!;
+      type Dot = SceneItem & { fill?: string; datum?: { selector: string; mean: number | null } };
+      return cells.flatMap((c) => (c.items ?? []).filter((m) => m.marktype === 'symbol').flatMap((m) => (m.items ?? []) as Dot[]));
+    };
+    const figure = picksFigure({ ...a, cell });
+    const drawn = await dots(figure);
+    const hollow = drawn.filter((d) => d.fill === 'white');
+    expect(hollow.length).toBeGreaterThan(0);
+    expect(new Set(hollow.map((d) => d.datum?.selector))).toEqual(new Set([always]));
+    expect(drawn.filter((d) => d.datum?.selector === always).every((d) => d.fill === 'white')).toBe(true);
+    expect(figure.caption).toContain('Hollow dot: the pick lies outside the feasible set F');
+    const none = picksFigure({ ...a, cell: (...key) => { const c = a.cell(...key); return c && { ...c, infeasible: wilsonInterval(0, c.trials) }; } });
+    expect((await dots(none)).some((d) => d.fill === 'white')).toBe(false);
+    expect(none.caption).not.toContain('Hollow');
   });
 
   it('says when cost and latency saved nearly coincide, and only then', () => {
@@ -1205,6 +1231,19 @@ describe('figures of a study of two models, with a selector that never picks in 
     expect(kMin).toBeLessThan(kMax);
     expect(new Set(labels.map((t) => String(t.text)))).toEqual(new Set([String(kMin), String(kMax)]));
     expect(labels.filter((t) => (t as { opacity?: number }).opacity === 0)).toEqual([]);
+  });
+
+  it("stability: the size legend's circles are outlined as the circles they stand for, so that each is drawn at their size", async () => {
+    type Outlined = SceneItem & { strokeWidth?: number; stroke?: string };
+    const outlined: { role: string; items: Outlined[] }[] = [];
+    const visit = (n: SceneItem): void => {
+      if (n.marktype === 'symbol') outlined.push({ role: n.role ?? '', items: (n.items ?? []) as Outlined[] });
+      for (const child of n.items ?? []) visit(child);
+    };
+    visit(await sceneOf(figure('stability').spec));
+    const outline = (role: string) => new Set(outlined.filter((m) => m.role === role).flatMap((m) => m.items.map((i) => `${i.stroke} ${i.strokeWidth}`)));
+    expect(outline('legend-symbol').size).toBe(1);
+    expect(outline('legend-symbol')).toEqual(outline('mark'));
   });
 
   it('stability: one candidate k, every pick at it, is labelled at that k alone', async () => {

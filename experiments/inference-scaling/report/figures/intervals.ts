@@ -44,6 +44,8 @@ export interface IntervalChartOptions {
   at?: { mean: string; lo: string; hi: string };
   /** The dots' shape encoding (default: circles). */
   shape?: Obj;
+  /** A Vega expression: the rows whose dot is drawn hollow (a white centre in its colour's ring). */
+  hollow?: string;
 }
 
 /**
@@ -119,11 +121,21 @@ function panel(o: IntervalChartOptions, scale: Obj, labelled: boolean, measure?:
         mark: { type: 'rule', strokeWidth: 1.1 },
         encoding: { y, yOffset, x: { field: at.lo, type: 'quantitative' }, x2: { field: at.hi }, color },
       },
-      {
-        transform: [{ filter: `isValid(datum['${at.mean}'])` }],
-        mark: { type: 'point', filled: true, size: 16, strokeWidth: 0 },
+      ...dotLayers(o.hollow).map(({ only, mark }) => ({
+        transform: [{ filter: `isValid(datum['${at.mean}'])${only}` }],
+        mark,
         encoding: { y, yOffset, x, color, tooltip, ...(o.shape ? { shape: o.shape } : {}) },
-      },
+      })),
     ],
   };
+}
+
+/** The dots' marks, filled, and hollow for the rows `hollow` picks out: a white centre inside a ring of the dot's size. */
+function dotLayers(hollow: string | undefined): { only: string; mark: Obj }[] {
+  const filled = { type: 'point', filled: true, size: 16, strokeWidth: 0 };
+  if (!hollow) return [{ only: '', mark: filled }];
+  return [
+    { only: ` && !(${hollow})`, mark: filled },
+    { only: ` && (${hollow})`, mark: { type: 'point', filled: false, fill: 'white', fillOpacity: 1, size: 12, strokeWidth: 1.1 } },
+  ];
 }

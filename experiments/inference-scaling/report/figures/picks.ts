@@ -26,6 +26,7 @@ function cellRows(a: Analysis, value: (c: NonNullable<ReturnType<Analysis['cell'
           modeShare: round(cell.spread.modeShare),
           iqr: round(cell.spread.iqr),
           noneShare: round(cell.none?.share ?? null),
+          outsideShare: round(cell.infeasible?.share ?? null),
           seeds: cell.trials,
         });
       }
@@ -47,13 +48,27 @@ function selectorCellsChart(a: Analysis, xTitle: string, format: string, tooltip
  */
 const BEYOND_F = 1.2;
 
+/**
+ * The rows whose pick lies outside the 3D feasible set in most seeds: a baseline's (a fixed k over
+ * a budget, a 2D pick over T_max). Drawn hollow, so that a dot does not read as a feasible pick.
+ */
+const MOST = 0.5;
+const MOSTLY_OUTSIDE = `datum.outsideShare > ${MOST}`;
+
 export function picksFigure(a: Analysis): Figure {
   const rows = cellRows(a, (c) => c.kStar, a.data.selectors);
   const title = 'k* per selector, model and scenario';
+  const outside = rows.some((r) => typeof r['mean'] === 'number' && typeof r.outsideShare === 'number' && r.outsideShare > MOST);
   const subtitle = [
-    `Dot: mean k* over the seeds with a pick; ${lacksIntervals(rows) ? NO_INTERVAL : 'line: 95% bootstrap interval'}. A selector without a dot for a model picked no k in any seed: no k was feasible or, for a knee, the Pareto front had fewer than three points.${noResultsNote(a, a.data.conditions, 'empty row')}`,
+    `Dot: mean k* over the seeds with a pick; ${lacksIntervals(rows) ? NO_INTERVAL : 'line: 95% bootstrap interval'}.${outside ? ' Hollow dot: the pick lies outside the feasible set F (over a budget) in most seeds.' : ''} A selector without a dot for a model picked no k in any seed: no k was feasible or, for a knee, the Pareto front had fewer than three points.${noResultsNote(a, a.data.conditions, 'empty row')}`,
   ];
-  const tooltip = [tip('mode', 'most frequent k*', 'd'), tip('modeShare', 'seeds at that k*', TOOLTIP_FORMAT.share), tip('iqr', 'IQR of k*', TOOLTIP_FORMAT.k), tip('noneShare', 'seeds with no pick', TOOLTIP_FORMAT.share)];
+  const tooltip = [
+    tip('mode', 'most frequent k*', 'd'),
+    tip('modeShare', 'seeds at that k*', TOOLTIP_FORMAT.share),
+    tip('iqr', 'IQR of k*', TOOLTIP_FORMAT.k),
+    tip('noneShare', 'seeds with no pick', TOOLTIP_FORMAT.share),
+    tip('outsideShare', 'seeds with the pick outside F', TOOLTIP_FORMAT.share),
+  ];
   // k on a log axis, as in every figure of curves: most picks lie at 4 to 16 of 128, which a
   // linear axis squeezes into its first eighth. The axis spans the picks and their intervals
   // exactly (a nice domain ran on past 128 and left too little room for every power of two), and
@@ -64,7 +79,7 @@ export function picksFigure(a: Analysis): Figure {
   // Out to the ticks where the picks lie within an octave.
   const domain = logKDomain(Math.min(least, values[0]!), Math.max(most, values.at(-1)!));
   const logK = { xScale: { type: 'log', base: 2, domain, nice: false }, xAxis: { values, tickCount: values.length, format: 'd', labelFlush: false } };
-  return rowsFigure({ name: 'picks', title, subtitle, body: selectorCellsChart(a, 'k* (log)', TOOLTIP_FORMAT.k, tooltip, logK), rows });
+  return rowsFigure({ name: 'picks', title, subtitle, body: selectorCellsChart(a, 'k* (log)', TOOLTIP_FORMAT.k, tooltip, { ...logK, ...(outside ? { hollow: MOSTLY_OUTSIDE } : {}) }), rows });
 }
 
 /** F where the conditions' rule is not the paper's: the one rule of them all, or where to find each. */

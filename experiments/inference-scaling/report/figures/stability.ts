@@ -92,7 +92,7 @@ export function stabilityFigure(a: Analysis): Figure {
       spec: {
         width: columnWidth(a.data.selectors.length),
         height: Math.max(9 * models.length, rowHeaderLength(conditions)),
-        mark: { type: 'circle', stroke: 'white', strokeWidth: 0.3 },
+        mark: { type: 'circle', ...CIRCLE_OUTLINE },
         encoding: {
           y: { field: 'model', type: 'nominal', sort: models, title: null, axis: { labelLimit: 110, ticks: false, domain: false, labelFontSize: 7, ...modelNameAxis(models, 7) } },
           x: {
@@ -102,7 +102,7 @@ export function stabilityFigure(a: Analysis): Figure {
             scale: { type: 'log', base: 2, domain: kDomain, nice: false, padding: STABILITY_PADDING },
             axis: { values: [...new Set([kMin, kMax])], format: 'd', labelFontSize: 7 },
           },
-          size: { field: 'seeds', type: 'quantitative', title: 'seeds', scale: { domain: [1, seeds], range: [3, LARGEST_CIRCLE] }, legend: { values: legendValues, format: 'd' } },
+          size: { field: 'seeds', type: 'quantitative', title: 'seeds', scale: { domain: [1, seeds], range: [3, LARGEST_CIRCLE] }, legend: { values: legendValues, format: 'd', ...CIRCLE_OUTLINE_IN_LEGEND } },
           color: { field: 'selector', type: 'nominal', scale: selectorColourScale(a.data.selectors), legend: null },
           // Opaque circles, the largest drawn first: a k* of a few seeds stays in sight over one of many.
           order: { field: 'seeds', type: 'quantitative', sort: 'descending' },
@@ -113,6 +113,15 @@ export function stabilityFigure(a: Analysis): Figure {
     },
   });
 }
+
+/** The circles' thin white outline, which keeps overlapping circles apart. */
+const CIRCLE_OUTLINE = { stroke: 'white', strokeWidth: 0.3 };
+/**
+ * The size legend's circles outlined as the marks are: with the legend's own outline (1.5 wide),
+ * each looked smaller than the circles it stands for, and that of one seed vanished. Their colour
+ * is the mark's (a `symbolStrokeColor` would make Vega-Lite drop it).
+ */
+const CIRCLE_OUTLINE_IN_LEGEND = { symbolStrokeWidth: CIRCLE_OUTLINE.strokeWidth };
 
 /** The largest k of the curves of the conditions drawn (at least 1): a variant not drawn may reach further. */
 function largestCandidate(a: Analysis): number {
