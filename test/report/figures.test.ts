@@ -191,6 +191,25 @@ describe('figure specs', () => {
     }
   });
 
+  it("size classes: each scenario's cost axis ends at the powers of ten just around its costs, no empty decade beyond them", async () => {
+    const study = analyze(syntheticReportInput({ models: ['gpt5', 'gpt5-mini', 'gpt5-nano'], seeds: 3, kCount: 12 }), 50);
+    const dollars = (text: string) => Number(text.replace('$', ''));
+    let panels = 0;
+    for (const condition of study.data.conditions) {
+      const figure = sizeClassFigure(conditionsView(study, (c) => c.id === condition.id, (c) => c.scenario));
+      const rows = (figure.spec as unknown as { datasets: { rows: Record<string, unknown>[] } }).datasets.rows;
+      const costs = rows.filter((r) => r.measure === 'cost per request at k* ($, log)').flatMap((r) => [r.lo, r.mean, r.hi]).filter((v): v is number => typeof v === 'number');
+      if ((figure.spec as unknown as { vconcat: unknown[] }).vconcat.length === 0 || costs.length === 0) continue;
+      panels += 1;
+      const labels = texts(await sceneOf(figure.spec), 'axis-label').map((t) => String(t.text)).filter((t) => t.startsWith('$')).map(dollars);
+      const decade = (v: number) => Math.log10(v);
+      const whole = (v: number) => v + 0; // -0 as 0
+      expect(whole(Math.round(decade(Math.max(...labels)))), condition.id).toBe(whole(Math.ceil(decade(Math.max(...costs)) - 1e-9)));
+      expect(whole(Math.round(decade(Math.min(...labels)))), condition.id).toBe(whole(Math.floor(decade(Math.min(...costs)) + 1e-9)));
+    }
+    expect(panels).toBeGreaterThan(0);
+  });
+
   it('tooltips write cost and latency as the tables do, and name a value without its axis\'s scale note or a unit in another row', () => {
     // Vega's own number formatting, which its tooltips use (d3-format; not in vega's types).
     const locale = (vega as unknown as { defaultLocale(): { format(specifier: string): (x: number) => string } }).defaultLocale();

@@ -57,8 +57,14 @@ export function paddedDomain(type: 'linear' | 'log', values: readonly number[], 
   const domain: [number, number] = [inverse(lo - widen), inverse(hi + widen)];
   if (!decades) return domain;
   if (type !== 'log') throw new RangeError('paddedDomain: only a log scale widens to decades');
+  return decadesAround(...domain);
+}
+
+/** The powers of ten just around `lo` and `hi` (both > 0), a decade apart at least. */
+export function decadesAround(lo: number, hi: number): [number, number] {
+  const [from, to] = [Math.floor(Math.log10(lo)), Math.ceil(Math.log10(hi))];
   // Exact powers, as d3 writes them (10 ** -5 is not 1e-5 in floating point).
-  return [Number(`1e${Math.floor(Math.log10(domain[0]))}`), Number(`1e${Math.ceil(Math.log10(domain[1]))}`)];
+  return [Number(`1e${from}`), Number(`1e${Math.max(to, from + 1)}`)];
 }
 
 /** Vega's map from values to points along that scale's range [0, size] ([size, 0] when `reversed`). */

@@ -8,6 +8,7 @@ import { listInWords } from '../../../../harness/text.js';
 import { round } from '../format.js';
 import { ACCURACY_MAX } from '../selectors.js';
 import { lacksIntervals, NO_INTERVAL } from './intervals.js';
+import { decadesAround } from './label-place.js';
 import { DECADE_AXIS, modelNameAxis, rowsFigure, SIZE_CLASS_ORDER, sizeClassScales, tip, TOOLTIP_FORMAT, withoutScaleNote, type Figure, type Obj } from './theme.js';
 
 const ACCURACY = 'accuracy at k*';
@@ -94,7 +95,7 @@ export function sizeClassFigure(a: Analysis): Figure {
         hconcat: [
           // Padded: a mark at the end of the domain (accuracy 1, a dollar) stays whole inside the frame.
           panel(c, ACCURACY, { zero: false, padding: 6 }, TOOLTIP_FORMAT.accuracy, true, i === shown.length - 1),
-          panel(c, COST, { type: 'log', padding: 6 }, TOOLTIP_FORMAT.cost, false, i === shown.length - 1),
+          panel(c, COST, costScale(rows.filter((r) => r.condition === c.label && r.measure === COST)), TOOLTIP_FORMAT.cost, false, i === shown.length - 1),
         ],
         resolve: { scale: { x: 'independent' } },
       })),
@@ -102,6 +103,17 @@ export function sizeClassFigure(a: Analysis): Figure {
       resolve: { scale: { x: 'independent' } },
     },
   });
+}
+
+/**
+ * A condition's cost axis: the decades around its means and intervals, padded. Left to Vega, the
+ * padding took a mean just under a dollar past it, and the axis rounded out to $10, half the
+ * panel empty.
+ */
+function costScale(rows: readonly Obj[]): Obj {
+  const costs = rows.flatMap((r) => [r.lo, r.mean, r.hi]).filter((v): v is number => typeof v === 'number' && v > 0);
+  const padded = { type: 'log', padding: 6 };
+  return costs.length ? { ...padded, domain: decadesAround(Math.min(...costs), Math.max(...costs)), nice: false } : padded;
 }
 
 /** The conditions the figure leaves out, grouped by why: no model with a pick, or models of one size class alone. */
