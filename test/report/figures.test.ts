@@ -457,6 +457,38 @@ describe('figure specs', () => {
     expect(none.caption).not.toContain('Hollow');
   });
 
+  it('stability summary: a bar or line at 100% ends inside its panel, and the axis labels of neighbouring panels stand apart', async () => {
+    // Every selector of every model at the same k* in every seed: every bar and line at 100%.
+    const stable = { ...a, cell: (...key: Parameters<typeof a.cell>) => { const c = a.cell(...key); return c && { ...c, spread: { ...c.spread, modeShare: c.spread.modeShare === null ? null : 1 } }; } } as typeof a;
+    type Placed = { x: number; x2: number; y: number; text: string; role: string; marktype: string };
+    type Node = SceneItem & { x?: number; y?: number; width?: number; x2?: number; text?: unknown };
+    const placed: Placed[] = [];
+    const half = (text: string) => textWidth('regular', AXIS.labelFontSize, text) / 2;
+    // A mark's items sit at the mark's origin; a group item's marks at the item's x and y.
+    const visit = (n: Node, x: number, y: number, role: string, marktype: string): void => {
+      if (!n.marktype && n.x !== undefined) {
+        const [at, text] = [x + n.x, String(n.text ?? '')];
+        const [from, to] = marktype === 'text' ? [at - half(text), at + half(text)] : marktype === 'rule' ? [at, x + (n.x2 ?? n.x)] : [at, at + (n.width ?? 0)];
+        placed.push({ x: from, x2: to, y: y + (n.y ?? 0), text, role, marktype });
+      }
+      const [hx, hy] = n.marktype ? [x, y] : [x + (n.x ?? 0), y + (n.y ?? 0)];
+      for (const child of n.items ?? []) visit(child, hx, hy, n.marktype ? (n.role ?? '') : role, n.marktype ?? marktype);
+    };
+    const scene = await sceneOf(stabilitySummaryFigure(stable).spec);
+    visit(scene, 0, 0, '', '');
+    const cells = placed.filter((p) => p.role === 'scope' && p.marktype === 'group');
+    expect(cells.length).toBe(a.data.conditions.length);
+    const marks = placed.filter((p) => p.role === 'mark' && (p.marktype === 'rect' || p.marktype === 'rule'));
+    expect(marks.length).toBeGreaterThan(0);
+    for (const m of marks) expect(cells.some((c) => m.x >= c.x && m.x2 < c.x2 - 1)).toBe(true);
+    const labels = placed.filter((p) => p.role === 'axis-label' && /%$/.test(p.text));
+    expect(labels.length).toBe(3 * a.data.conditions.length);
+    for (const row of new Set(labels.map((l) => Math.round(l.y)))) {
+      const line = labels.filter((l) => Math.round(l.y) === row).sort((p, q) => p.x - q.x);
+      for (let i = 1; i < line.length; i++) expect(line[i]!.x, `${line[i - 1]!.text} then ${line[i]!.text}`).toBeGreaterThan(line[i - 1]!.x2);
+    }
+  });
+
   it('says when cost and latency saved nearly coincide, and only then', () => {
     const note = (f: ReturnType<typeof savingsFigure>) => f.caption.includes('Cost and latency saved differ by');
     expect(note(savingsFigure(a))).toBe(true);

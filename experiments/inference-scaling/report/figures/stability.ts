@@ -132,6 +132,12 @@ function largestCandidate(a: Analysis): number {
   return max;
 }
 
+/** Room past 100% on the summary's share axis: a bar or line that reaches 100% ends inside the frame, not on it. */
+const SHARE_ROOM = 0.04;
+/** The share axis's labels; the last lies inside its panel's end, so the panels stand far enough apart for it and the next panel's first. */
+const SHARE_TICKS = [0, 0.5, 1];
+const SHARE_SPACING = Math.max(FACET_SPACING, Math.ceil((textWidthUpperBound('100%', AXIS.labelFontSize) + textWidthUpperBound('0%', AXIS.labelFontSize)) / 2) + 4);
+
 export function stabilitySummaryFigure(a: Analysis): Figure {
   const rows: Obj[] = [];
   for (const condition of a.data.conditions) {
@@ -162,7 +168,7 @@ export function stabilitySummaryFigure(a: Analysis): Figure {
   // The figure's width: the selectors' names, then a panel per condition, as many to a row as fit.
   const names = Math.max(...a.data.selectors.map((s) => textWidthUpperBound(s, AXIS.labelFontSize))) + AXIS.labelPadding;
   const columns = Math.min(a.data.conditions.length, CONDITIONS_PER_ROW);
-  const panels = columns * SUMMARY_PANEL_WIDTH + (columns - 1) * FACET_SPACING;
+  const panels = columns * SUMMARY_PANEL_WIDTH + (columns - 1) * SHARE_SPACING;
   return rowsFigure({
     name: 'stability-summary',
     title,
@@ -171,6 +177,7 @@ export function stabilitySummaryFigure(a: Analysis): Figure {
     rows,
     body: {
       ...wrapped(boldFacet('condition', a.data.conditions.map((c) => c.label)), a.data.conditions.length),
+      spacing: { column: SHARE_SPACING },
       spec: {
         width: SUMMARY_PANEL_WIDTH,
         height: 10 * a.data.selectors.length,
@@ -179,7 +186,7 @@ export function stabilitySummaryFigure(a: Analysis): Figure {
             mark: { type: 'bar', height: 5, yOffset: -1.5 },
             encoding: {
               y,
-              x: { field: 'modeShare', type: 'quantitative', title: 'picks at the modal k*', scale: { domain: [0, 1] }, axis: { format: '.0%', tickCount: 3 } },
+              x: { field: 'modeShare', type: 'quantitative', title: 'picks at the modal k*', scale: { domain: [0, 1 + SHARE_ROOM], nice: false }, axis: { format: '.0%', values: SHARE_TICKS } },
               color: { field: 'selector', type: 'nominal', scale: selectorColourScale(a.data.selectors), legend: null },
               tooltip: [tip('condition', 'condition'), tip('selector', 'selector'), tip('modeShare', 'mean share at the most frequent k*', TOOLTIP_FORMAT.share), tip('minShare', 'least stable model', TOOLTIP_FORMAT.share), tip('maxShare', 'most stable model', TOOLTIP_FORMAT.share), tip('iqr', 'mean IQR of k*', TOOLTIP_FORMAT.k), tip('models', 'models', 'd')],
             },
