@@ -11,6 +11,7 @@ import { nearest } from '../text.js';
 import { InputError } from '../errors.js';
 import { fontCoverage, lackingCharacters, mayLeaveFont, type Draws, type LackingCharacter } from './font-coverage.js';
 import { FACES, FONT_FAMILY } from './fonts.js';
+import { knownFields, unknownField } from './spec-fields.js';
 
 /** What is wrong with a spec: where (a JSON pointer, '' for the whole spec), the rule, the value there. */
 export interface SpecProblem {
@@ -70,6 +71,16 @@ export function vegaLiteProblem(spec: unknown): SpecProblem | null {
     if (url !== null) return { path: url, rule: 'is not loaded: figures are drawn offline, from the spec alone; give the data inline (data.values), as a report\'s specs do', received: valueAt(spec, url) };
     const font = unknownFont(spec);
     if (font !== null) return { path: font, rule: `is not a font the figures have: a PDF embeds its fonts, and the figures use ${FONT_FAMILY} (give "${FONT_FAMILY}", or leave it out)`, received: valueAt(spec, font) };
+    const field = unknownField(spec);
+    if (field !== null) {
+      const { close, listed } = knownFields(field);
+      return {
+        path: field.path,
+        rule: `names a field that no row of its data has and no transform makes, which Vega would draw as nothing${close ? ` (did you mean ${JSON.stringify(close)}?)` : ''}`,
+        received: field.field,
+        fix: `Name one of the data's fields: ${listed}.`,
+      };
+    }
     return missingGlyph(spec);
   }
   const errors = check.errors ?? [];

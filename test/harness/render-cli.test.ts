@@ -84,6 +84,11 @@ describe('harness render', () => {
       'expression.vl.json': JSON.stringify({ mark: 'point', data: { values: [{ a: 1 }] }, transform: [{ filter: 'datum.a.b.c > 0' }], encoding: { x: { field: 'a', type: 'quantitative' } } }),
       // Valid Vega-Lite that Vega would draw otherwise than it asks, with a warning alone.
       'field.vl.json': JSON.stringify({ mark: 'point', data: { values: [{ a: 1 }] }, encoding: { x: { field: 'aa', type: 'quantitative' } } }),
+      // Nominal, and a facet's: drawn as one category "undefined", every panel's marks in one, without a warning from Vega.
+      'nominal.vl.json': JSON.stringify({ mark: 'point', data: { values: [{ a: 1, group: 'x' }] }, encoding: { x: { field: 'a', type: 'quantitative' }, color: { field: 'grup', type: 'nominal' } } }),
+      'facet.vl.json': JSON.stringify({ data: { values: [{ a: 1, group: 'x' }] }, facet: { row: { field: 'grop', type: 'nominal' } }, spec: { layer: [{ mark: 'point', encoding: { x: { field: 'a', type: 'quantitative' } } }] } }),
+      // Fields a transform makes, and those of a named dataset, are the data's.
+      'made.vl.json': JSON.stringify({ datasets: { rows: [{ a: 1 }] }, data: { name: 'rows' }, transform: [{ calculate: 'datum.a * 2', as: 'twice' }, { fold: ['a', 'twice'] }], mark: 'point', encoding: { x: { field: 'value', type: 'quantitative' }, y: { field: 'key', type: 'nominal' }, color: { field: 'twice', type: 'quantitative' } } }),
       'layers.vl.json': JSON.stringify({
         data: { values: [{ a: 1, s: 'x' }] },
         layer: ['#0072B2', '#ff00ff'].map((colour) => ({ mark: 'point', encoding: { x: { field: 'a', type: 'quantitative' }, color: { field: 's', type: 'nominal', scale: { domain: ['x'], range: [colour] } } } })),
@@ -122,11 +127,15 @@ describe('harness render', () => {
     expect(await refused(['bad/utf16.vl.json'])).toBe(msg.renderSpecUtf16('bad/utf16.vl.json'));
     // Valid Vega-Lite whose expression fails as Vega draws it: no figure of what was left.
     expect(await refused(['bad/expression.vl.json'])).toBe(`figures: 0/1\n${msg.renderFailed('bad/expression.vl.json', "Cannot read properties of undefined (reading 'c')")}`);
-    expect(await refused(['bad/field.vl.json'])).toBe(`figures: 0/1\n${msg.renderFailed('bad/field.vl.json', 'it warns: Infinite extent for field "aa": [Infinity, -Infinity]')}`);
-    expect(await refused(['bad/field.vl.json'])).toContain('No row of its data has that field');
+    // A field no row has, before anything is drawn: where, the nearest name the data have, and all of them.
+    const noRow = (file: string, path: string, field: string, close: string, fields: string) =>
+      msg.renderSpecInvalid(file, { path, rule: `names a field that no row of its data has and no transform makes, which Vega would draw as nothing (did you mean "${close}"?)`, received: field, fix: `Name one of the data's fields: ${fields}.` });
+    expect(await refused(['bad/field.vl.json'])).toBe(noRow('bad/field.vl.json', '/encoding/x/field', 'aa', 'a', '"a"'));
+    expect(await refused(['bad/nominal.vl.json'])).toBe(noRow('bad/nominal.vl.json', '/encoding/color/field', 'grup', 'group', '"a", "group"'));
+    expect(await refused(['bad/facet.vl.json'])).toBe(noRow('bad/facet.vl.json', '/facet/row/field', 'grop', 'group', '"a", "group"'));
     // On a terminal, the refusal starts a line of its own, below the bar it stopped.
-    const onTerminal = await cli(['render', 'bad/field.vl.json'], dir, { terminal: 80, env: { NO_COLOR: '1' } });
-    expect(onTerminal.stderr).toBe(`\rfigures [--------------------] 0/1\n${msg.renderFailed('bad/field.vl.json', 'it warns: Infinite extent for field "aa": [Infinity, -Infinity]')}\n`);
+    const onTerminal = await cli(['render', 'bad/expression.vl.json'], dir, { terminal: 80, env: { NO_COLOR: '1' } });
+    expect(onTerminal.stderr).toBe(`\rfigures [--------------------] 0/1\n${msg.renderFailed('bad/expression.vl.json', "Cannot read properties of undefined (reading 'c')")}\n`);
     const layers = await refused(['bad/layers.vl.json']);
     expect(layers).toContain('bad/layers.vl.json: not drawn, since Vega-Lite or Vega warns of it, and it would be drawn other than it asks: Conflicting scale property "range"');
     expect(layers).toContain('set it alike in every layer that sets it');
@@ -147,6 +156,7 @@ describe('harness render', () => {
     const undrawn = { description: 'Figure 🙂', title: 'k*\uFEFF and é, ü, –, ×, ≤, µ, °, ², α, “q”', mark: 'point', data: { values: [{ a: 1 }] }, encoding: { x: { field: 'a', type: 'quantitative' }, tooltip: [{ field: 'a', title: 'k* 中文' }] } };
     writeFileSync(join(dir, 'undrawn.vl.json'), JSON.stringify(undrawn));
     expect((await cli(['render', 'undrawn.vl.json', '--out', 'undrawn'], dir)).code).toBe(0);
+    expect((await cli(['render', 'bad/made.vl.json', '--out', 'made'], dir)).code).toBe(0);
     expect(await refused(['bad'])).toBe(msg.renderSpecIsFolder('bad'));
     // A good spec beside a bad one: nothing drawn, for either, and said.
     writeFileSync(join(dir, 'bad/good.vl.json'), JSON.stringify({ mark: 'point', data: { values: [{ a: 1 }] }, encoding: { x: { field: 'a', type: 'quantitative' } } }));
