@@ -807,10 +807,16 @@ export function mergeAgain(command: string): string {
   return `Then merge again: ${command}`;
 }
 
-export function mergeMissing(missing: number, byShard: readonly { shard: string; cells: number }[], missingShards: readonly string[], rerun: (shard: string) => string): string {
+/**
+ * `notGiven`: missing shards whose databases are there, by the name the others have, but were not
+ * among the inputs (shard -> path): the merge below adds them, and they are not to be run again.
+ */
+export function mergeMissing(missing: number, byShard: readonly { shard: string; cells: number }[], missingShards: readonly string[], rerun: (shard: string) => string, notGiven: ReadonlyMap<string, string> = new Map()): string {
   const lines: string[] = [`${missing} trial${missing === 1 ? ' is' : 's are'} missing.`];
-  if (missingShards.length) lines.push(`Shards with no database: ${missingShards.join(', ')}.`);
-  for (const s of byShard) lines.push(`  - shard ${s.shard}: ${s.cells} missing; rerun it with: ${rerun(s.shard)}`);
+  const absent = missingShards.filter((shard) => !notGiven.has(shard));
+  if (absent.length) lines.push(`Shards with no database: ${absent.join(', ')}.`);
+  if (notGiven.size) lines.push(`Shards not among the inputs, whose databases are there: ${[...notGiven].map(([shard, path]) => `${shard} (${path})`).join(', ')}; the merge below adds them.`);
+  for (const s of byShard) if (!notGiven.has(s.shard)) lines.push(`  - shard ${s.shard}: ${s.cells} missing; rerun it with: ${rerun(s.shard)}`);
   return lines.join('\n');
 }
 

@@ -3,7 +3,7 @@
  * prints for bad input (compared against the message catalogue).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -545,6 +545,9 @@ describe('run, status, export, report', () => {
 
   it('merges shard databases, reporting missing shards with exit 1 until all are there', async () => {
     for (const i of [0, 1]) expect((await cli(['run', study, '--threads', '1', '--shard', `${i}/2`], dir)).code).toBe(0);
+    // Shard 1's database not there (moved aside): it is to be run.
+    const second = join(dir, 'results', 'clinoop.shard-1-of-2.sqlite');
+    renameSync(second, `${second}.aside`);
     const partial = await cli(['merge', 'merged.sqlite', 'results/clinoop.shard-0-of-2.sqlite'], dir);
     expect(partial.code).toBe(1);
     // The missing shard's command: the other shard's, with its shard, into a database beside the input's.
@@ -562,6 +565,15 @@ describe('run, status, export, report', () => {
       rerun: { '1/2': `${harnessOutside} run ${study} --threads 1 --shard 1/2 --db results/clinoop.shard-1-of-2.sqlite` },
       merge: `${harnessOutside} merge merged-json.sqlite results/clinoop.shard-0-of-2.sqlite results/clinoop.shard-1-of-2.sqlite`,
     });
+    // There, but not among the inputs: said so, with no advice to run it again; the merge that adds it.
+    renameSync(`${second}.aside`, second);
+    const left = await cli(['merge', 'merged-left.sqlite', 'results/clinoop.shard-0-of-2.sqlite', '--json'], dir);
+    expect(left.code).toBe(1);
+    const notGiven = msg.mergeMissing(12, [{ shard: '1/2', cells: 12 }], ['1/2'], () => 'never', new Map([['1/2', 'results/clinoop.shard-1-of-2.sqlite']]));
+    expect(notGiven).toBe('12 trials are missing.\nShards not among the inputs, whose databases are there: 1/2 (results/clinoop.shard-1-of-2.sqlite); the merge below adds them.');
+    expect(left.stderr).toContain(`${notGiven}\n${msg.mergeAgain(`${harnessOutside} merge merged-left.sqlite results/clinoop.shard-0-of-2.sqlite results/clinoop.shard-1-of-2.sqlite`)}\n`);
+    expect(left.stderr).not.toContain('rerun it with');
+    expect(JSON.parse(left.stdout).next).toEqual({ rerun: {}, merge: `${harnessOutside} merge merged-left.sqlite results/clinoop.shard-0-of-2.sqlite results/clinoop.shard-1-of-2.sqlite` });
     const complete = await cli(['merge', 'merged.sqlite', 'results/clinoop.shard-1-of-2.sqlite', '--json'], dir);
     expect(complete.code).toBe(0);
     expect(JSON.parse(complete.stdout)).toMatchObject({ out: 'merged.sqlite', ok: 27, missing: 0, missingShards: [], next: null });

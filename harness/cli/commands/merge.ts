@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { shardFileName, shardPathAmong } from '../../cluster/layout.js';
 import { shellCommand } from '../../cluster/shell.js';
@@ -65,16 +66,19 @@ export const mergeCommand: Command = {
       const command = rerunShard(shard, result.shardCommands, shardDb(shard), io.cwd);
       return timedOut.length && (timedOut.includes(shard) || result.missingShards.includes(shard)) ? withoutOption(command, '--task-timeout') : command;
     };
+    // A missing shard whose database is there, named as the inputs are, was left out of them: merged in, not run again.
+    const notGiven = new Map(result.missingShards.map((shard) => [shard, shardDb(shard)!] as const).filter(([, db]) => existsSync(resolve(io.cwd, db))));
     const shards = [...new Set([...result.missingByShard, ...result.failedByShard].map((s) => s.shard))].sort(byShardIndex);
+    const toRun = shards.filter((shard) => !notGiven.has(shard));
     // Then the same merge with the missing shards' databases added: the output is extended.
     const again = shards.length === 0 ? null : `${harnessCall(io.cwd)} merge ${shellCommand([shownOut, ...new Set([...shownInputs, ...result.missingShards.map((shard) => shardDb(shard)!)])])}`;
-    if (result.missing > 0) println(say, msg.mergeMissing(result.missing, result.missingByShard, result.missingShards, rerun));
+    if (result.missing > 0) println(say, msg.mergeMissing(result.missing, result.missingByShard, result.missingShards, rerun, notGiven));
     if (result.failed > 0) println(say, msg.mergeFailed(result.failed, result.failedByShard, rerun, timedOut));
     if (again) println(say, msg.mergeAgain(again));
     // Inputs of no one cut (0/2 beside 1/3): no shard's run completes the output, the study run into it does.
     const fill = result.missing > 0 && shards.length === 0 ? fillCommand(result.shardCommands, shownOut, io.cwd) : null;
     if (fill) println(say, msg.mergeFill(fill));
-    const next = again ? { rerun: Object.fromEntries(shards.map((shard) => [shard, rerun(shard)])), merge: again } : fill ? { run: fill } : null;
+    const next = again ? { rerun: Object.fromEntries(toRun.map((shard) => [shard, rerun(shard)])), merge: again } : fill ? { run: fill } : null;
     if (json) println(io.stdout, JSON.stringify({ ...result, out: shownOut, next }));
     return complete ? exitCodes.ok : exitCodes.incomplete;
   },
