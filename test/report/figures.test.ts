@@ -489,6 +489,41 @@ describe('figure specs', () => {
     }
   });
 
+  it('rings: dashed exactly where fewer than half the seeds chose the ring\'s k*, in the curves and the projections, and the caption says so only then', async () => {
+    const condition = a.data.conditions[0]!;
+    const [unsettled] = a.data.selectors;
+    const withShares = (share: (selector: string) => number) => ({
+      ...a,
+      cell: (...key: Parameters<typeof a.cell>) => {
+        const c = a.cell(...key);
+        return c && { ...c, spread: { ...c.spread, modeShare: c.spread.modeShare === null ? null : share(c.selector) } };
+      },
+    }) as typeof a;
+    type Ring = SceneItem & { strokeDash?: number[]; datum?: { selector: string; kind: string } };
+    const rings = async (figure: Figure) => {
+      const out: Ring[] = [];
+      const visit = (n: SceneItem): void => {
+        if (n.marktype === 'symbol' && n.role === 'mark') out.push(...((n.items ?? []) as Ring[]).filter((i) => i.datum?.kind === 'pick'));
+        for (const child of n.items ?? []) visit(child);
+      };
+      visit(await sceneOf(figure.spec));
+      return out;
+    };
+    const dashed = (r: Ring) => Array.isArray(r.strokeDash) && r.strokeDash[1]! > 0;
+    const mixed = withShares((s) => (s === unsettled ? 0.4 : 0.5));
+    for (const figure of [curveFigure(mixed, condition, 'accuracy'), projectionsFigure(mixed, condition)]) {
+      const drawn = await rings(figure);
+      expect(drawn.some((r) => r.datum?.selector === unsettled), figure.name).toBe(true);
+      for (const r of drawn) expect(dashed(r), `${figure.name} ${r.datum?.selector}`).toBe(r.datum?.selector === unsettled);
+      expect(subtitleOf(figure), figure.name).toContain('Dashed ring: a k* fewer than half the seeds chose.');
+    }
+    const settled = withShares(() => 1);
+    for (const figure of [curveFigure(settled, condition, 'accuracy'), projectionsFigure(settled, condition)]) {
+      expect((await rings(figure)).some(dashed), figure.name).toBe(false);
+      expect(subtitleOf(figure), figure.name).not.toContain('Dashed ring');
+    }
+  });
+
   it('says when cost and latency saved nearly coincide, and only then', () => {
     const note = (f: ReturnType<typeof savingsFigure>) => f.caption.includes('Cost and latency saved differ by');
     expect(note(savingsFigure(a))).toBe(true);

@@ -155,6 +155,18 @@ export function missingRingsNote(a: Analysis, condition: Condition): string {
   return lacking ? ' No ring: no k picked in any seed.' : '';
 }
 
+/**
+ * A ring whose k* fewer than half the seeds with a pick chose is dashed: the selector's most
+ * frequent k* is then no settled choice (its mean, which the picks figure shows, may lie far off).
+ */
+const UNSETTLED = 0.5;
+export const RING_DASH: Obj = { condition: { test: `datum.modeShare < ${UNSETTLED}`, value: [2.5, 1.5] }, value: [1, 0] };
+
+/** What the subtitle says of dashed rings, where a pick row (of `rows`) has one. */
+export function dashedRingsNote(rows: readonly Obj[]): string {
+  return rows.some((r) => r.kind === 'pick' && typeof r.modeShare === 'number' && r.modeShare < UNSETTLED) ? ' Dashed ring: a k* fewer than half the seeds chose.' : '';
+}
+
 /** Area of a curve point's bounding square; and a ring's outline width. */
 const CURVE_POINT_SIZE = 11;
 const RING_STROKE = 1.3;
@@ -300,6 +312,7 @@ export function curveFigure(a: Analysis, condition: Condition, metric: CurveMetr
         x: { field: 'k', type: 'quantitative' },
         y: { field: 'mean', type: 'quantitative' },
         size: { field: 'ring', type: 'quantitative', scale: null },
+        strokeDash: RING_DASH,
         // Three to a row, so that the legend is no wider than the panels beside the point classes'.
         stroke: { field: 'selector', type: 'nominal', scale: selectorColourScale(a.data.selectors), title: 'selector (most frequent k*)', legend: { columns: 3 } },
         tooltip: [
@@ -321,7 +334,7 @@ export function curveFigure(a: Analysis, condition: Condition, metric: CurveMetr
   const title = `${what} vs k: ${condition.label}`;
   const seeds = a.data.replicates.length;
   const subtitle = [
-    `Line: mean over ${countOf(seeds, 'seed')} of each seed's Monte Carlo mean; band: the 2.5-97.5% range of a single request (mean over seeds${bandNote(rows, metric, limit)}). Dark: k Pareto in most seeds; grey: feasible; light: not feasible${limit === null ? '' : `; dashed: ${limitText}`}; rings: each selector's most frequent k*, nested where they coincide.${missingRingsNote(a, condition)}${noResultsNote(a, [condition], 'no panel')}${feasibleSetNote(condition.rule, ' ', '.')}`,
+    `Line: mean over ${countOf(seeds, 'seed')} of each seed's Monte Carlo mean; band: the 2.5-97.5% range of a single request (mean over seeds${bandNote(rows, metric, limit)}). Dark: k Pareto in most seeds; grey: feasible; light: not feasible${limit === null ? '' : `; dashed: ${limitText}`}; rings: each selector's most frequent k*, nested where they coincide.${dashedRingsNote(rows)}${missingRingsNote(a, condition)}${noResultsNote(a, [condition], 'no panel')}${feasibleSetNote(condition.rule, ' ', '.')}`,
   ];
   return rowsFigure({
     name: `${metric}-vs-k--${condition.slug}`,

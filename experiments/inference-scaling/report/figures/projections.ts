@@ -9,7 +9,7 @@ import { modelsIn, noResultsNote, type Analysis } from '../analysis.js';
 import { curveKey, type Condition } from '../data.js';
 import { feasibleSetNote } from '../factors.js';
 import { round } from '../format.js';
-import { budgetRule, missingRingsNote, noFeasibleK, ONE_PER_MODEL, pickRows, pointClass, POINT_CLASS_SCALE, RING_PADDING } from './curves.js';
+import { budgetRule, dashedRingsNote, missingRingsNote, noFeasibleK, ONE_PER_MODEL, pickRows, pointClass, POINT_CLASS_SCALE, RING_DASH, RING_PADDING } from './curves.js';
 import { coverCount, paddedDomain, paddedScale, textBoxAt, type Disc, type Obstacles } from './label-place.js';
 import { axisExtent, decadeAxisExtent, labelsAs, legendWidth, legendWithin, namesWithin, POINT_SHARE_TIPS, rowsFigure, subtitleLines, SUBTITLE_LINE_HEIGHT, selectorColourScale, tip, TOOLTIP_FORMAT, withHalo, DECADE_AXIS, everyNthDecadeAxis, HALO_RADIUS, type Figure, type Obj } from './theme.js';
 import { textWidthUpperBound } from '../../../../harness/render/text-width.js';
@@ -200,7 +200,7 @@ export function projectionsFigure(a: Analysis, condition: Condition): Figure {
   const title = `The feasible space in 2D: ${condition.label}`;
   const infeasible = shown.filter((m) => noFeasibleK(a, condition, m.id)).map((m) => m.label);
   const subtitle = [
-    `Points: each k, mean over seeds (dark: Pareto in most seeds; grey: feasible; light: not feasible). Dashed: budgets. Green cross: utopia (0, 0, 1), at the axes' low edge. Rings: each selector's most frequent k*, nested where they coincide.${missingRingsNote(a, condition)}${infeasibleNote(infeasible, shown.length)}${noResultsNote(a, [condition], 'no panel')}${feasibleSetNote(condition.rule, ' ', '.')}`,
+    `Points: each k, mean over seeds (dark: Pareto in most seeds; grey: feasible; light: not feasible). Dashed: budgets. Green cross: utopia (0, 0, 1), at the axes' low edge. Rings: each selector's most frequent k*, nested where they coincide.${dashedRingsNote(rows)}${missingRingsNote(a, condition)}${infeasibleNote(infeasible, shown.length)}${noResultsNote(a, [condition], 'no panel')}${feasibleSetNote(condition.rule, ' ', '.')}`,
   ];
   const height = panelHeight(subtitleLines(subtitle).length, shown.length);
   const latencyExtent = latencyAxisExtent(rows, limits, height);
@@ -279,6 +279,7 @@ export function projectionsFigure(a: Analysis, condition: Condition): Figure {
               x: { field: x, type: 'quantitative' },
               y: { field: y, type: 'quantitative' },
               size: { field: 'ring', type: 'quantitative', scale: null },
+              strokeDash: RING_DASH,
               stroke: { field: 'selector', type: 'nominal', scale: selectorColourScale(a.data.selectors), title: 'selector (most frequent k*)', ...selectorLegend },
               tooltip: [tip('selector', 'selector'), ...tooltip, tip('modeShare', 'seeds at that k*', TOOLTIP_FORMAT.share)],
             },
