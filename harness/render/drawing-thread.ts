@@ -6,10 +6,8 @@
  * goes to this thread's painting thread, and the next figure is laid out while it is painted.
  */
 import type { MessagePort } from 'node:worker_threads';
-import * as msg from '../messages.js';
 import { startPainter } from './painter.js';
 import { errorReply } from './replies.js';
-import { knownFields, unknownField } from './spec-fields.js';
 import { compileVegaLite, layOutFigure, warmUpRendering } from './vega.js';
 import type { FigureTask, TaskResult } from './worker.js';
 
@@ -29,11 +27,6 @@ export function serveDrawing(port: MessagePort, entry: string): void {
         // A spec that warns is refused, its first warning the reason (RenderPool.figure).
         const warnings: string[] = [];
         const vega = compileVegaLite(task.spec, warnings);
-        const field = unknownField(task.spec);
-        if (field !== null) {
-          const { close, listed } = knownFields(field);
-          warnings.push(msg.fieldInNoRow(field.field, field.path, close, listed));
-        }
         const { svg, painted } = await layOutFigure(vega, { pngScale: task.pngScale, title: task.title }, painter.paint, warnings);
         painted.then(
           (paintings) => port.postMessage({ id, value: { vega, svg, ...paintings } } satisfies TaskResult),

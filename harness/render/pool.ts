@@ -20,6 +20,7 @@ import { compiledModulePath } from '../pool/compile.js';
 import { FigureCache } from './cache.js';
 import { FACES, fontFile } from './fonts.js';
 import { Replies } from './replies.js';
+import { knownFields, unknownField } from './spec-fields.js';
 import { fontCoverage, mayLeaveFont, svgTextOutsideFont, type TextOutsideFont } from './font-coverage.js';
 import type { VegaLiteSpec } from './vega.js';
 import type { FigureDrawings, FigureTask, RenderThreadData, TaskResult } from './worker.js';
@@ -125,6 +126,12 @@ export class RenderPool {
    * empty frame, for a misspelt field). So only figures drawn as asked are cached.
    */
   async figure(request: FigureRequest): Promise<FigureDrawings> {
+    // Here, not in the drawing thread, whose figures one after another bound the report.
+    const field = unknownField(request.spec);
+    if (field !== null) {
+      const { close, listed } = knownFields(field);
+      throw new FigureRefusedError(request.title, `${msg.WARNED}${msg.fieldInNoRow(field.field, field.path, close, listed)}`);
+    }
     const key = this.cache?.key({ spec: request.spec as unknown as Json, pngScale: request.pngScale, title: request.title });
     if (key !== undefined) this.keys.push(key);
     let drawings = key === undefined ? undefined : this.cache?.get(key);

@@ -11,7 +11,7 @@ import { nearest } from '../text.js';
 import { InputError } from '../errors.js';
 import { fontCoverage, lackingCharacters, mayLeaveFont, type Draws, type LackingCharacter } from './font-coverage.js';
 import { FACES, FONT_FAMILY } from './fonts.js';
-import { knownFields, unknownField } from './spec-fields.js';
+import { knownFields, pointerTo, unknownField } from './spec-fields.js';
 
 /** What is wrong with a spec: where (a JSON pointer, '' for the whole spec), the rule, the value there. */
 export interface SpecProblem {
@@ -125,10 +125,6 @@ export function vegaLiteProblem(spec: unknown): SpecProblem | null {
   return { path, rule, received: valueAt(spec, path) };
 }
 
-/** A JSON pointer one key deeper ('~' and '/' in the key escaped). */
-function pointerTo(parent: string, key: string): string {
-  return `${parent}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
-}
 
 /**
  * The first place, depth first, whose key and value `wanted` accepts, as a JSON pointer; null for

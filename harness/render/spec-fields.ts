@@ -40,8 +40,10 @@ const DEFAULT_OUTPUTS: Readonly<Record<string, readonly string[]>> = { fold: ['k
 /** The keys of a view that hold views beneath it, and so inherit its data. */
 const CHILD_VIEWS = ['layer', 'hconcat', 'vconcat', 'concat', 'spec'] as const;
 
-/** A JSON pointer one key deeper. */
-const pointer = (parent: string, key: string | number) => `${parent}/${String(key).replace(/~/g, '~0').replace(/\//g, '~1')}`;
+/** A JSON pointer one key deeper ('~' and '/' in the key escaped). */
+export function pointerTo(parent: string, key: string | number): string {
+  return `${parent}/${String(key).replace(/~/g, '~0').replace(/\//g, '~1')}`;
+}
 
 export function unknownField(spec: unknown): UnknownField | null {
   if (!isObj(spec)) return null;
@@ -83,11 +85,11 @@ export function unknownField(spec: unknown): UnknownField | null {
       const child = view[key];
       if (Array.isArray(child)) {
         for (const [i, c] of child.entries()) {
-          const found = isObj(c) ? visit(c, pointer(pointer(path, key), i), keys) : null;
+          const found = isObj(c) ? visit(c, pointerTo(pointerTo(path, key), i), keys) : null;
           if (found) return found;
         }
       } else if (isObj(child)) {
-        const found = visit(child, pointer(path, key), keys);
+        const found = visit(child, pointerTo(path, key), keys);
         if (found) return found;
       }
     }
@@ -121,23 +123,23 @@ function madeBy(transform: Obj): string[] {
 function fieldsNamed(view: Obj, path: string): [string, string][] {
   const out: [string, string][] = [];
   const definition = (def: unknown, at: string): void => {
-    if (Array.isArray(def)) return def.forEach((d, i) => definition(d, pointer(at, i)));
+    if (Array.isArray(def)) return def.forEach((d, i) => definition(d, pointerTo(at, i)));
     if (!isObj(def)) return;
-    if (typeof def['field'] === 'string') out.push([pointer(at, 'field'), def['field']]);
-    if (isObj(def['sort']) && typeof def['sort']['field'] === 'string') out.push([pointer(pointer(at, 'sort'), 'field'), def['sort']['field']]);
-    if ('condition' in def) definition(def['condition'], pointer(at, 'condition'));
+    if (typeof def['field'] === 'string') out.push([pointerTo(at, 'field'), def['field']]);
+    if (isObj(def['sort']) && typeof def['sort']['field'] === 'string') out.push([pointerTo(pointerTo(at, 'sort'), 'field'), def['sort']['field']]);
+    if ('condition' in def) definition(def['condition'], pointerTo(at, 'condition'));
   };
   for (const holder of ['encoding', 'facet'] as const) {
     const channels = view[holder];
     if (!isObj(channels)) continue;
     // A facet of one field (wrapped) is that field's definition.
-    if (holder === 'facet' && typeof channels['field'] === 'string') definition(channels, pointer(path, holder));
-    else for (const [channel, def] of Object.entries(channels)) definition(def, pointer(pointer(path, holder), channel));
+    if (holder === 'facet' && typeof channels['field'] === 'string') definition(channels, pointerTo(path, holder));
+    else for (const [channel, def] of Object.entries(channels)) definition(def, pointerTo(pointerTo(path, holder), channel));
   }
   const transforms = view['transform'];
   if (Array.isArray(transforms)) {
     transforms.forEach((t, i) => {
-      if (isObj(t) && isObj(t['filter'])) predicate(t['filter'], pointer(pointer(pointer(path, 'transform'), i), 'filter'), out);
+      if (isObj(t) && isObj(t['filter'])) predicate(t['filter'], pointerTo(pointerTo(pointerTo(path, 'transform'), i), 'filter'), out);
     });
   }
   return out;
@@ -145,12 +147,12 @@ function fieldsNamed(view: Obj, path: string): [string, string][] {
 
 /** A field predicate's field, through and/or/not. */
 function predicate(p: Obj, at: string, out: [string, string][]): void {
-  if (typeof p['field'] === 'string') out.push([pointer(at, 'field'), p['field']]);
+  if (typeof p['field'] === 'string') out.push([pointerTo(at, 'field'), p['field']]);
   for (const op of ['and', 'or'] as const) {
     const list = p[op];
-    if (Array.isArray(list)) list.forEach((q, i) => isObj(q) && predicate(q, pointer(pointer(at, op), i), out));
+    if (Array.isArray(list)) list.forEach((q, i) => isObj(q) && predicate(q, pointerTo(pointerTo(at, op), i), out));
   }
-  if (isObj(p['not'])) predicate(p['not'], pointer(at, 'not'), out);
+  if (isObj(p['not'])) predicate(p['not'], pointerTo(at, 'not'), out);
 }
 
 /** The row's own name a field path starts with: `a.b` reads `b` of `a`; `a\.b` names "a.b" itself. */
