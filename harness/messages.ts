@@ -1066,10 +1066,13 @@ export function renderFolderUnusable(dir: string, reason: string): string {
  * and the name it was likely meant to be. `listed`: the data's names, some of them where many.
  */
 export function fieldInNoRow(field: string, path: string, close: string | undefined, listed: string): string {
-  return `the field ${JSON.stringify(field)} (${path}) ${FIELD_IN_NO_ROW} and made by no transform, so Vega would draw it as nothing${close ? `; did you mean ${JSON.stringify(close)}?` : ''} The data's fields: ${listed}`;
+  return `the field ${JSON.stringify(field)} (${path}) is in no row of its data and made by no transform, so Vega would draw it as nothing${close ? `; did you mean ${JSON.stringify(close)}?` : ''} The data's fields: ${listed}`;
 }
 
-const FIELD_IN_NO_ROW = 'is in no row of its data';
+/** A figure the harness's own check of its spec refused before drawing; `reason` names what is wrong and how to mend it. */
+export function figureRefused(file: string, reason: string): string {
+  return `${file}: not drawn, since ${reason.replace(/\.$/, '')}.`;
+}
 
 /** How a drawing thread's reason for refusing a spec that warns begins (render/vega.ts warnedReason). */
 export const WARNED = 'it warns: ';
@@ -1082,8 +1085,6 @@ export function renderFailed(file: string, reason: string): string {
   const warned = reason.startsWith(WARNED) ? [reason, reason.slice(WARNED.length)] : null;
   if (warned) {
     const warning = warned[1]!.replace(/\.$/, '');
-    // A field in no row: the harness's own check of the spec, which names the fields there are.
-    if (warning.includes(FIELD_IN_NO_ROW)) return `${file}: not drawn, since ${warning}.`;
     // Vega-Lite keeps the first layer's value and ignores the others.
     const scale = /^Conflicting scale property "([^"]+)"/.exec(warning);
     const fix = scale

@@ -53,13 +53,23 @@ export interface FigureRequest {
   title?: string;
 }
 
-/** A figure not drawn since its spec warns (RenderPool.figure); `reason`: the warning, as the drawing thread gave it. */
+/**
+ * A figure not drawn since its spec warns, or fails the pool's own check of it (RenderPool.figure);
+ * `reason`: the warning, as the drawing thread gave it, or what the check found.
+ */
 export class FigureRefusedError extends Error {
   constructor(
     title: string | undefined,
     readonly reason: string,
+    private readonly checked = false,
   ) {
-    super(msg.renderFailed(title === undefined ? 'A figure without a title' : `The figure "${title}"`, reason));
+    super();
+    this.message = this.describe(title === undefined ? 'A figure without a title' : `The figure "${title}"`);
+  }
+
+  /** The message, naming the figure as `figure` (its title, or the file it came from). */
+  describe(figure: string): string {
+    return this.checked ? msg.figureRefused(figure, this.reason) : msg.renderFailed(figure, this.reason);
   }
 }
 
@@ -130,7 +140,7 @@ export class RenderPool {
     const field = unknownField(request.spec);
     if (field !== null) {
       const { close, listed } = knownFields(field);
-      throw new FigureRefusedError(request.title, `${msg.WARNED}${msg.fieldInNoRow(field.field, field.path, close, listed)}`);
+      throw new FigureRefusedError(request.title, msg.fieldInNoRow(field.field, field.path, close, listed), true);
     }
     const key = this.cache?.key({ spec: request.spec as unknown as Json, pngScale: request.pngScale, title: request.title });
     if (key !== undefined) this.keys.push(key);

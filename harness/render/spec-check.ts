@@ -125,7 +125,6 @@ export function vegaLiteProblem(spec: unknown): SpecProblem | null {
   return { path, rule, received: valueAt(spec, path) };
 }
 
-
 /**
  * The first place, depth first, whose key and value `wanted` accepts, as a JSON pointer; null for
  * none. What lies under a key `skip` accepts is not looked into.

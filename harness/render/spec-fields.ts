@@ -37,6 +37,9 @@ const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !
 /** The names a transform makes when it is not given `as`. */
 const DEFAULT_OUTPUTS: Readonly<Record<string, readonly string[]>> = { fold: ['key', 'value'], density: ['value', 'density'], quantile: ['prob', 'value'] };
 
+/** The keys that hold data (rows), not views or transforms. */
+const DATA_KEYS = new Set(['data', 'datasets']);
+
 /** The keys of a view that hold views beneath it, and so inherit its data. */
 const CHILD_VIEWS = ['layer', 'hconcat', 'vconcat', 'concat', 'spec'] as const;
 
@@ -59,7 +62,8 @@ export function unknownField(spec: unknown): UnknownField | null {
         madeBy(t).forEach((name) => made.add(name));
       }
     }
-    Object.values(node).forEach(collect);
+    // Not into the data: their rows hold no transforms, and are most of a report's spec.
+    for (const [key, value] of Object.entries(node)) if (!DATA_KEYS.has(key)) collect(value);
   };
   collect(spec);
   if (pivots) return null;

@@ -108,11 +108,11 @@ describe('a report that draws figures', () => {
   it('refuses a figure whose spec names a field no row has (a misspelling: an empty frame), naming the figure, the field and the nearest; writes nothing, again from the cache', async () => {
     vi.stubEnv('HARNESS_RENDER_CACHE', join(dir, 'bad-figure-cache'));
     const module = join(fixtures, 'experiments', 'bad-figure.ts');
-    const reason = `${msg.WARNED}${msg.fieldInNoRow('trails', '/encoding/y/field', 'trials', '"status", "trials"')}`;
+    const reason = msg.fieldInNoRow('trails', '/encoding/y/field', 'trials', '"status", "trials"');
     for (let attempt = 0; attempt < 2; attempt++) {
       const report = await cli(['report', join('results', 'with-figure.sqlite'), '--experiment', module, '--out', 'bad-figure'], dir);
       expect(report.code).toBe(2);
-      expect(report.stderr).toContain(`report() of experiment noop (${module}) failed: Error: ${msg.renderFailed('The figure "trials"', reason)}`);
+      expect(report.stderr).toContain(`report() of experiment noop (${module}) failed: Error: ${msg.figureRefused('The figure "trials"', reason)}`);
       expect(report.stderr).toContain('The figure "trials": not drawn, since the field "trails" (/encoding/y/field) is in no row of its data and made by no transform, so Vega would draw it as nothing; did you mean "trials"?');
       expect(report.stderr).toMatch(/\n {4}at (async )?Object\.report \(.*bad-figure\.ts:\d+:\d+\)\n/);
       expect(existsSync(join(dir, 'bad-figure'))).toBe(false);

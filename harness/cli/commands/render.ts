@@ -107,7 +107,7 @@ async function render(files: readonly string[], args: Parameters<Command['run']>
       await Promise.all(
         specs.map(async ({ file, spec, dir }) => {
           const drawing = await pool.figure({ spec, pngScale, title: titleOf(spec) }).catch((thrown: unknown) => {
-            throw new InputError(msg.renderFailed(shown(file), thrown instanceof FigureRefusedError ? thrown.reason : errorMessage(thrown)));
+            throw new InputError(thrown instanceof FigureRefusedError ? thrown.describe(shown(file)) : msg.renderFailed(shown(file), errorMessage(thrown)));
           });
           progress('figures', ++finished, specs.length);
           const name = join(dir, figureName(file));
