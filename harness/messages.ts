@@ -120,8 +120,9 @@ export const rule = {
     hint: `${didYouMean(close).trim()} Parameters: ${showList(known)}.`.trim(),
   }),
   /** A swept or variant value the schema refuses: as the parameter it sets, or (a rule across parameters) elsewhere. */
-  sweepValue: (path: string, inner: string, sets: string | null) => ({
+  sweepValue: (path: string, inner: string, sets: string | null, hint?: string) => ({
     rule: path === sets ? `as ${path}: ${inner}` : `${sets ? `sets ${sets} to a value that` : 'gives params that'} fail${sets ? 's' : ''} at ${path}: ${inner}`,
+    ...(hint ? { hint } : {}),
   }),
   zipUnknownMember: (dims: readonly string[], close?: string) => ({
     rule: 'is not an axis, a swept parameter or "replicate" of this study',
@@ -288,6 +289,10 @@ export function experimentSplitsShared(experiment: string, sharedFields: readonl
 
 export function optionInvalid(option: string, ruleText: string, received: unknown, hint?: string): string {
   return `--${option}: ${ruleText}; received ${showValue(received)}.${hint ? ` ${hint}` : ''}`;
+}
+
+export function switchGivenValue(option: string, received: string): string {
+  return optionInvalid(option, 'is a switch: it takes no value, or true or false', received, `Write --${option} alone to turn it on.`);
 }
 
 /** The rule a shard count breaks above the study's simulation groups. */

@@ -96,7 +96,7 @@ export async function main(given: readonly string[], io: Io): Promise<number> {
   }
   const picked = chosen as { command: Command; args: Args } | null;
   if (!picked) return exitCodes.ok;
-  const empty = emptyValue(picked.command, picked.args, argv) ?? dashedPath(picked.command, picked.args);
+  const empty = emptyValue(picked.command, picked.args, argv) ?? dashedPath(picked.command, picked.args) ?? switchGivenValue(picked.args, argv);
   if (empty) return refuse(io, argv, empty, exitCodes.badInput);
   try {
     // A damaged database surfaces at whichever query first reads a bad page: named, exit 2.
@@ -322,6 +322,19 @@ function argumentGivenAsOption(argv: readonly string[]): string | null {
   if (!command) return null;
   for (const name of positionalsOf(command)) {
     if (argv.some((token) => token === `--${name}` || token.startsWith(`--${name}=`))) return msg.argumentAsOption(name, command.command, command.name);
+  }
+  return null;
+}
+
+/**
+ * The refusal of a switch given a value other than true or false (`--report=yes`, `--json=1`),
+ * which yargs reads as false: the run would go on without the report it was asked for, an
+ * export with the columns `--results-only` leaves out.
+ */
+function switchGivenValue(args: Args, argv: readonly string[]): string | null {
+  for (const token of argv) {
+    const given = /^--([^=]+)=(.*)$/s.exec(token);
+    if (given && typeof args[given[1]!] === 'boolean' && given[2] !== 'true' && given[2] !== 'false') return msg.switchGivenValue(given[1]!, given[2]!);
   }
   return null;
 }

@@ -110,6 +110,12 @@ export function vegaLiteProblem(spec: unknown): SpecProblem | null {
     else if (e.keyword === 'const') values.add(JSON.stringify((e.params as { allowedValue: unknown }).allowedValue));
     else if (e.keyword === 'type') types.add(String((e.params as { type: string }).type).replace(/,/g, ' or '));
   }
+  const lacked = lackedProperties(here);
+  if (lacked) {
+    const names = lacked.map((name) => JSON.stringify(name)).join(' and ');
+    const fix = lacked.includes('data') ? 'Give the rows inline, as "data": {"values": [...]}, as a report\'s specs do.' : undefined;
+    return { path, rule: `lacks ${names}, which a spec of its kind must have`, received: valueAt(spec, path), ...(fix ? { fix } : {}) };
+  }
   const unknownKey = here.find((e) => e.keyword === 'additionalProperties');
   const listed = [...values].slice(0, LISTED_VALUES).join(', ') + (values.size > LISTED_VALUES ? `, ... (${values.size} in all)` : '');
   const allowed = [
@@ -123,6 +129,22 @@ export function vegaLiteProblem(spec: unknown): SpecProblem | null {
       ? `must be ${either}`
       : (here[0]!.message ?? 'is not valid Vega-Lite');
   return { path, rule, received: valueAt(spec, path) };
+}
+
+/**
+ * The properties a spec lacks where one of the shapes allowed at a place fails there for that
+ * alone (every key given is one of its own): that shape is what the spec is, and the others'
+ * complaints are beside the point. A facet spec without "data" fails the unit shape for having
+ * "facet" and "spec", and the facet shape only for lacking "data". Of several such shapes, the
+ * one that lacks the fewest. Null where every shape fails for something else too.
+ */
+function lackedProperties(errors: readonly ErrorObject[]): string[] | null {
+  // Shapes are told apart by their schema object (a shape's errors share it; their schema paths,
+  // relative to the definition a reference named, do not tell shapes apart).
+  const byShape = new Map<unknown, ErrorObject[]>();
+  for (const e of errors) byShape.set(e.parentSchema, [...(byShape.get(e.parentSchema) ?? []), e]);
+  const lacking = [...byShape.values()].filter((shape) => shape.every((e) => e.keyword === 'required')).sort((a, b) => a.length - b.length)[0];
+  return lacking ? lacking.map((e) => (e.params as { missingProperty: string }).missingProperty) : null;
 }
 
 /**

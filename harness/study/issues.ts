@@ -99,6 +99,12 @@ export function fromZodIssues(
           ? `A number this large loses its last digits as it is read: quote it to keep them all, as a text (base_seed: "…").`
           : 'For example base_seed: 42, or base_seed: "run-a".';
     }
+    // A study's name names its files (results/<name>.sqlite): said in words, with a name that would do.
+    if (at.length === 1 && at[0] === 'name' && issue.code === 'invalid_format' && typeof received === 'string') {
+      described.rule = 'must start with a letter or digit and hold only letters, digits, ".", "_" and "-" (it names the study\'s files)';
+      const fixed = received.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
+      if (fixed) described.hint = `For example name: ${fixed}.`;
+    }
     out.push({ path: at, ...described, received });
   }
   return out;
@@ -145,9 +151,9 @@ function describeZodIssue(issue: ZodIssueLike, received: unknown): { rule: strin
       return expected.length ? { rule: `must be ${expected.map((e) => article(String(e))).join(' or ')}` } : { rule: issue.message };
     }
     case 'too_small':
-      return { rule: bound('at least', issue.minimum) };
+      return { rule: bound('at least', issue.minimum), hint: boundHint('more', issue) };
     case 'too_big':
-      return { rule: bound('at most', issue.maximum) };
+      return { rule: bound('at most', issue.maximum), hint: boundHint('less', issue) };
     case 'invalid_value':
       return {
         rule: `must be one of ${showList((issue.values ?? []).map((v) => JSON.stringify(v)))}`,
@@ -159,11 +165,20 @@ function describeZodIssue(issue: ZodIssueLike, received: unknown): { rule: strin
   }
 }
 
+/** A number's way back inside its bound (an inclusive bound is itself allowed); none for a length. */
+function boundHint(beyond: 'more' | 'less', issue: ZodIssueLike): string | undefined {
+  if (issue.origin !== 'number' && issue.origin !== 'int') return undefined;
+  const limit = String(beyond === 'more' ? issue.minimum : issue.maximum);
+  return issue.inclusive === false ? `Use a number ${beyond === 'more' ? 'greater' : 'less'} than ${limit}.` : `Use ${limit} or ${beyond}.`;
+}
+
 /** How to write a value of the expected type, where the value received suggests a fix. */
 function typeHint(expected: string, received: unknown): string | undefined {
   if (expected === 'string') return 'Quote the value if YAML read it as another type.';
   const asNumber = typeof received === 'string' && received.trim() !== '' ? Number(received) : Number.NaN;
   if ((expected === 'number' || expected === 'int') && Number.isFinite(asNumber)) return `Write it without quotes: ${asNumber}.`;
+  if (expected === 'int' && typeof received === 'number') return `Write a whole number, such as ${Math.round(received)}.`;
+  if ((expected === 'number' || expected === 'int') && typeof received === 'string') return `Write it in digits, without quotes${expected === 'int' ? ' (a whole number)' : ''}.`;
   if (expected === 'boolean' && (received === 'true' || received === 'false')) return `Write it without quotes: ${received}.`;
   if ((expected === 'object' || expected === 'record') && received === null) return 'It is empty: give its entries (name: value, indented below it), or remove the line.';
   return undefined;

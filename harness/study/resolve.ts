@@ -282,7 +282,7 @@ function resolveSweeps(doc: StudyDoc, exp: Experiment, parsed: unknown, issues: 
           break;
         }
         const sets = formatPath(['params', ...path.split('.')]);
-        for (const issue of rejected) issues.push({ path: ['sweep', path, i], received: holds(issue, sets) ? issue.received : value, ...msg.rule.sweepValue(formatPath(issue.path), ruleText(issue), sets) });
+        for (const issue of rejected) issues.push({ path: ['sweep', path, i], received: holds(issue, sets) ? issue.received : value, ...msg.rule.sweepValue(formatPath(issue.path), issue.rule, sets, issue.hint) });
       }
     }
     sweep[path] = values;
@@ -321,7 +321,7 @@ function resolveVariants(doc: StudyDoc, exp: Experiment, parsed: unknown, sweep:
         issues.push({
           path: path === undefined ? ['variants', name] : ['variants', name, path],
           received: path !== undefined ? set[path] : Object.keys(set).some((p) => holds(issue, formatPath(['params', ...p.split('.')]))) ? issue.received : set,
-          ...msg.rule.sweepValue(formatPath(issue.path), ruleText(issue), variantSetting(path, set)),
+          ...msg.rule.sweepValue(formatPath(issue.path), issue.rule, variantSetting(path, set), issue.hint),
         });
       }
     }
@@ -335,8 +335,6 @@ function variantSetting(path: string | undefined, set: Record<string, Json>): st
   const blamed = path ?? only;
   return blamed === undefined ? null : formatPath(['params', ...blamed.split('.')]);
 }
-
-const ruleText = (issue: Issue): string => `${issue.rule}${issue.hint ? ` (${issue.hint})` : ''}`;
 
 /**
  * Whether the issue is at a parameter that holds the one at `sets` (params.scale for

@@ -190,6 +190,10 @@ describe('usage', () => {
       [['run', study, '--db', '-'], msg.optionDash('db')],
       [['report', 'results/cli.sqlite', '--out=-'], msg.optionDash('out')],
       [['report', 'results/cli.sqlite', '--experiment', '-'], msg.optionDash('experiment')],
+      // A switch given another value than true or false, which yargs would read as false.
+      [['run', study, '--report=yes'], msg.switchGivenValue('report', 'yes')],
+      [['export', 'results/cli.sqlite', '--results-only=1'], msg.switchGivenValue('results-only', '1')],
+      [['status', 'results/cli.sqlite', '--json=on'], msg.switchGivenValue('json', 'on')],
     ];
     for (const [argv, expected] of cases) {
       const result = await cli(argv, dir);

@@ -77,6 +77,9 @@ describe('harness render', () => {
       'type.vl.json': JSON.stringify({ mark: 'point', data: { values: [{ a: 1 }] }, encoding: { x: { field: 'a', type: 'quant' } } }),
       'typo.vl.json': JSON.stringify({ mark: 'point', data: { values: [] }, encodng: {} }),
       'stranger.vl.json': JSON.stringify({ mark: 'point', data: { values: [] }, foo: 1 }),
+      // A required property left out: the shape the spec has lacks it, whatever the others say of its keys.
+      'nodata.vl.json': JSON.stringify({ facet: { row: { field: 'g', type: 'nominal' } }, spec: { mark: 'point' } }),
+      'nomark.vl.json': JSON.stringify({ data: { values: [] }, encoding: {} }),
       'url.vl.json': JSON.stringify({ layer: [{ mark: 'point', data: { url: 'runs.csv' }, encoding: { x: { field: 'a', type: 'quantitative' } } }] }),
       'colour.vl.json': JSON.stringify({ mark: { type: 'point', colour: 'red' }, data: { values: [{ a: 1 }] } }),
       'font.vl.json': JSON.stringify({ mark: 'point', data: { values: [{ a: 1 }] }, config: { axis: { labelFont: 'Times' } } }),
@@ -120,6 +123,10 @@ describe('harness render', () => {
     expect(await refused(['bad/typo.vl.json'])).toContain('bad/typo.vl.json: the spec has no property "encodng" (did you mean "encoding"?); received {}.');
     // Only a name a shape allowed there has is suggested: no "for" (a property of width's step) at the top.
     expect(await refused(['bad/stranger.vl.json'])).toContain('bad/stranger.vl.json: the spec has no property "foo"; received 1.');
+    expect(await refused(['bad/nodata.vl.json'])).toBe(
+      msg.renderSpecInvalid('bad/nodata.vl.json', { path: '', rule: 'lacks "data", which a spec of its kind must have', received: { facet: { row: { field: 'g', type: 'nominal' } }, spec: { mark: 'point' } }, fix: 'Give the rows inline, as "data": {"values": [...]}, as a report\'s specs do.' }),
+    );
+    expect(await refused(['bad/nomark.vl.json'])).toContain('bad/nomark.vl.json: the spec lacks "mark", which a spec of its kind must have; received {"data":{"values":[]},"encoding":{}}.');
     expect(await refused(['bad/colour.vl.json'])).toContain('bad/colour.vl.json: /mark has no property "colour" (did you mean "color"?); received "red".');
     expect(await refused(['bad/url.vl.json'])).toContain('bad/url.vl.json: /layer/0/data/url is not loaded: figures are drawn offline');
     expect(await refused(['bad/font.vl.json'])).toContain('bad/font.vl.json: /config/axis/labelFont is not a font the figures have');

@@ -195,12 +195,12 @@ describe('study files: refused, one clear message each', () => {
   it('shape errors: types, bounds, unknown keys with a near match', async () => {
     const { message, file } = await failure({ ...noopStudy(), seeds: 0, base_seed: 1.5, name: 'bad name!', axis: {} });
     expect(message.startsWith(`${file}: 4 problems:`)).toBe(true);
-    expect(message).toContain(line('name', { rule: 'must match /^[A-Za-z0-9][A-Za-z0-9._-]*$/' }, 'bad name!'));
-    expect(message).toContain(line('seeds', { rule: 'must be at least 1' }, 0));
+    expect(message).toContain(line('name', { rule: 'must start with a letter or digit and hold only letters, digits, ".", "_" and "-" (it names the study\'s files)', hint: 'For example name: bad-name.' }, 'bad name!'));
+    expect(message).toContain(line('seeds', { rule: 'must be at least 1', hint: 'Use 1 or more.' }, 0));
     expect(message).toContain("base_seed: ");
     expect(message).toContain(line('axis', { rule: 'is not a known key here', hint: 'Did you mean "axes"?' }, {}));
     const typed = await failure({ ...noopStudy(), seeds: 'three', axes: { color: [1] } });
-    expect(typed.message).toContain(line('seeds', { rule: 'must be a number' }, 'three'));
+    expect(typed.message).toContain(line('seeds', { rule: 'must be a number', hint: 'Write it in digits, without quotes.' }, 'three'));
     expect(typed.message).toContain(
       line('axes.color[0]', { rule: 'must be a string', hint: 'Axis values are names: quote it ("1"); or, if color is a numeric parameter rather than an axis, vary it with sweep: {color: [...]}.' }, 1),
     );
@@ -286,9 +286,9 @@ describe('study files: refused, one clear message each', () => {
 
   it('one bound per field, the tightest: no second limit from zod\'s safe-integer check', async () => {
     const { message, file } = await failure(noopStudy({ seeds: 1e20 }));
-    expect(message).toBe(`${file}: seeds: must be at most 1000000; received 100000000000000000000.`);
+    expect(message).toBe(`${file}: seeds: must be at most 1000000; received 100000000000000000000. Use 1000000 or less.`);
     const below = await failure(noopStudy({ seeds: -1e20 }));
-    expect(below.message).toBe(`${below.file}: seeds: must be at least 1; received -100000000000000000000.`);
+    expect(below.message).toBe(`${below.file}: seeds: must be at least 1; received -100000000000000000000. Use 1 or more.`);
   });
 
   it('a grid too large to index', async () => {

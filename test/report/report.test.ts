@@ -8,6 +8,7 @@ import { buildReport, reportDocuments } from '../../experiments/inference-scalin
 import { analyze } from '../../experiments/inference-scaling/report/analysis.js';
 import { loadStudyData } from '../../experiments/inference-scaling/report/data.js';
 import { feasibleSetDefinition } from '../../experiments/inference-scaling/report/page.js';
+import { BALANCE_DEFINITION } from '../../experiments/inference-scaling/report/tables.js';
 import { MODEL_CATALOG, SCENARIO_CATALOG } from '../../experiments/inference-scaling/catalog.js';
 import { SELECTOR_DEFINITIONS, SELECTOR_IDS } from '../../experiments/inference-scaling/selectors.js';
 import { syntheticReportInput } from './synthetic.js';
@@ -211,6 +212,8 @@ describe('the setup and the code the results come from', () => {
   it('titles a scenario\'s table with its budgets, and gives the share of picks outside F with its Wilson interval', () => {
     const md = text(files, 'tables/balanced.md');
     expect(md.split('\n')[0]).toMatch(/^# balanced \(C_max \$0\.50, T_max 60 s, acc_min 0\.88\): /);
+    // Its balance column, above 1 for a baseline's pick outside F, is defined where it is read.
+    expect(md.split('\n')[0]).toContain(`; ${BALANCE_DEFINITION}; `);
     const rows = new Map(csvRows('tables/balanced.csv').map((r) => [`${r.model} ${r.selector}`, r]));
     const header = md.split('\n')[2]!.split(' | ');
     const outside = header.indexOf('k* outside F');

@@ -127,7 +127,7 @@ export function conditionTable(a: Analysis, condition: Condition): TablePair {
   };
   return {
     name: condition.slug,
-    title: `${condition.label}${budgetsOf(condition)}: k*, cost, latency and accuracy at k* per model and selector (mean over seeds, 95% bootstrap interval; ${K_SPREAD_DEFINITION}; k* outside F: share of the picks, 95% Wilson interval; ${NO_PICK_DEFINITION}; F: the feasible set, A: accuracy)${feasibleSetNote(condition.rule, '. ', '')}`,
+    title: `${condition.label}${budgetsOf(condition)}: k*, cost, latency and accuracy at k* per model and selector (mean over seeds, 95% bootstrap interval; ${K_SPREAD_DEFINITION}; k* outside F: share of the picks, 95% Wilson interval; ${NO_PICK_DEFINITION}; ${BALANCE_DEFINITION}; F: the feasible set, A: accuracy)${feasibleSetNote(condition.rule, '. ', '')}`,
     csv,
     display,
   };
@@ -148,6 +148,13 @@ export const K_SPREAD_DEFINITION =
  */
 export const NO_PICK_DEFINITION =
   'no pick: the seeds in which the selector picks no k, because no k is feasible (for a 2D baseline, none meets the cost and accuracy constraints), a knee finds none (fewer than 3 Pareto points, or a curvature defined at none of them) or fixed-k\'s k is not a candidate';
+
+/**
+ * What the balance column is (claim 1's measure, balance.ts): a value above 1, which only a
+ * baseline's pick outside F can have, reads as an error without it.
+ */
+export const BALANCE_DEFINITION =
+  'balance: the largest of the pick\'s normalized regrets against the best of F in cost, latency and accuracy, max(r_C, r_T, r_A), lower is better (0: the best of F in all three; 1: the worst of F in one; above 1: a pick outside F, beyond F\'s range)';
 
 /** ` (C_max $0.50, T_max 60 s, acc_min 0.88)`, what a reader weighs a table's C, T and A against; '' when unknown. */
 function budgetsOf(condition: Condition): string {
@@ -526,7 +533,7 @@ export function claimsSummary(a: Analysis): string {
       lines.push(`   ${v.variant}: ${verdicts.join(' | ')}`);
     }
   }
-  lines.push('', `Seeds: ${a.data.replicates.length}; trials: ${a.data.picks.length} ok, ${a.data.failed.count} failed.`);
+  lines.push('', `Seeds: ${a.data.replicates.length}; trials (one selector's pick for one condition, model and seed): ${a.data.picks.length} ok, ${a.data.failed.count} failed.`);
   lines.push('Details: index.html and tables/claims.md in the report folder.');
   return `${lines.join('\n')}\n`;
 }

@@ -69,7 +69,7 @@ export const reportCommand: Command = {
   builder: (y) =>
     y
       .positional('db', { type: 'string', describe: 'Results database' })
-      .options({ ...options('out', 'experiment', 'dpi', 'json'), out: { type: 'string', describe: 'Report folder [default: reports/<study> for results/<study>.sqlite, else reports/<study>--<db name>]' } })
+      .options({ ...options('out', 'experiment', 'dpi', 'json'), out: { type: 'string', describe: 'Report folder [default: reports/<study> for results/<study>.sqlite, else reports/<study>--<db name>, or reports/<study>--<db folder> for one named as the study]' } })
       .example('$0 report results/paper.sqlite --dpi 600', 'PNG figures at 600 dpi, e.g. for a journal that asks for it')
       .epilogue(
         'Figures drawn before come from the figure cache (node_modules/.cache/harness/figures) with the same bytes; ' +

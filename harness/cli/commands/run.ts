@@ -33,7 +33,7 @@ export const runCommand: Command = {
       .positional('study', { type: 'string', describe: 'Study file, or a study name from "harness list"' })
       .options({
         ...options('set', 'threads', 'db', 'fresh', 'same-code', 'shard', 'shard-count', 'task-timeout', 'max-failures', 'worker-memory', 'json', 'report'),
-        out: { type: 'string', describe: 'Report folder, with --report [default: reports/<study>, or reports/<study>--<db name> for a --db of another name]' },
+        out: { type: 'string', describe: 'Report folder, with --report [default: reports/<study> for results/<study>.sqlite; for another --db, reports/<study>--<db name>, or reports/<study>--<db folder> for one named as the study]' },
         dpi: { ...optionTable.dpi, describe: `With --report: ${optionTable.dpi.describe}` },
       })
       .example('$0 run paper', 'experiments/*/paper.yaml into results/paper.sqlite')
