@@ -56,7 +56,7 @@ describe('claim 1: the knee has the best balance', () => {
     ];
     expect(headline(trials, 1).value).toContain(
       '; note: the competitors score the worst balance, 1 (an end of F), in accuracy-max 67%, max-cube 0%, utopia 100% of their picks; ' +
-        'lowest mean balance of every selector: balanced knee-chord 0.300',
+        'lowest mean balance of every selector: balanced knee-chord 0.300 (knee-paper 0.400, 1 selector lower)',
     );
   });
 

@@ -262,7 +262,7 @@ function claim1(ctx: Context): ClaimRow[] {
     headlineKnee === PAPER_KNEE ? '' : `no ${PAPER_KNEE} in the results, so judged on ${headlineKnee}; `,
     unrun.length === 0 ? '' : `${lacking(ctx.data.selectors, [unrun])}, so judged against ${listInWords(comparators)} alone; `,
   ].join('');
-  const context = balanceContext(ctx, comparators);
+  const context = balanceContext(ctx, comparators, headlineKnee!);
   for (const knee of knees) {
     const verdicts = perKnee.get(knee) ?? [];
     const headline = knee === headlineKnee;
@@ -292,9 +292,10 @@ export function worstBalance(data: StudyData, selector: string): { picks: number
 /**
  * What a reader of claim 1's verdict should know, from the data: how often the knee's competitors
  * score the worst balance (a pick at an end of F is the worst of F in cost and latency, or in
- * accuracy), and which selector of the whole study has the lowest mean balance in each condition.
+ * accuracy), and which selector of the whole study has the lowest mean balance in each condition,
+ * with the judged knee's where it is not that one.
  */
-function balanceContext(ctx: Context, comparators: readonly string[]): string {
+function balanceContext(ctx: Context, comparators: readonly string[], knee: string): string {
   const worst = comparators.map((s) => {
     const { picks, worst } = worstBalance(ctx.data, s);
     return `${s} ${picks ? fmt.share(worst / picks) : 'n/a'}`;
@@ -308,7 +309,10 @@ function balanceContext(ctx: Context, comparators: readonly string[]): string {
       .filter((x): x is { selector: string; mean: number } => x.mean !== null)
       .sort((a, b) => a.mean - b.mean);
     const best = means[0];
-    return `${condition.label} ${best ? `${best.selector} ${fmt.balance(best.mean)}` : 'n/a'}`;
+    // Where the judged knee is not the lowest, how far from it: the verdict compares it with the paper's other selectors alone.
+    const place = means.findIndex((x) => x.selector === knee);
+    const judged = place > 0 ? ` (${knee} ${fmt.balance(means[place]!.mean)}, ${place} selector${place === 1 ? '' : 's'} lower)` : '';
+    return `${condition.label} ${best ? `${best.selector} ${fmt.balance(best.mean)}${judged}` : 'n/a'}`;
   });
   return `the competitors score the worst balance, 1 (an end of F), in ${worst.join(', ')} of their picks; lowest mean balance of every selector: ${lowest.join('; ')}`;
 }
