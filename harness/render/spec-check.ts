@@ -103,18 +103,18 @@ export function vegaLiteProblem(spec: unknown): SpecProblem | null {
   const deepest = Math.max(...errors.map(depth));
   const here = errors.filter((e) => depth(e) === deepest);
   const path = here[0]!.instancePath;
+  const lacked = lackedProperties(here);
+  if (lacked) {
+    const names = lacked.map((name) => JSON.stringify(name)).join(' and ');
+    const fix = lacked.includes('data') ? 'Give the rows inline, as "data": {"values": [...]}, as a report\'s specs do.' : undefined;
+    return { path, rule: `lacks ${names}, which a spec of its kind must have`, received: valueAt(spec, path), ...(fix ? { fix } : {}) };
+  }
   const values = new Set<string>();
   const types = new Set<string>();
   for (const e of here) {
     if (e.keyword === 'enum') for (const v of (e.params as { allowedValues: unknown[] }).allowedValues) values.add(JSON.stringify(v));
     else if (e.keyword === 'const') values.add(JSON.stringify((e.params as { allowedValue: unknown }).allowedValue));
     else if (e.keyword === 'type') types.add(String((e.params as { type: string }).type).replace(/,/g, ' or '));
-  }
-  const lacked = lackedProperties(here);
-  if (lacked) {
-    const names = lacked.map((name) => JSON.stringify(name)).join(' and ');
-    const fix = lacked.includes('data') ? 'Give the rows inline, as "data": {"values": [...]}, as a report\'s specs do.' : undefined;
-    return { path, rule: `lacks ${names}, which a spec of its kind must have`, received: valueAt(spec, path), ...(fix ? { fix } : {}) };
   }
   const unknownKey = here.find((e) => e.keyword === 'additionalProperties');
   const listed = [...values].slice(0, LISTED_VALUES).join(', ') + (values.size > LISTED_VALUES ? `, ... (${values.size} in all)` : '');

@@ -5,6 +5,7 @@
  */
 import type { ZodType } from 'zod';
 import { nearest, showList } from '../text.js';
+import { studyNamePattern, variantNamePattern } from './schema.js';
 
 export interface Issue {
   path: PropertyKey[];
@@ -81,7 +82,8 @@ export function fromZodIssues(
       // A key of a mapping (e.g. a variant's name) broke its rule: the key is what was received.
       const key = path.at(-1);
       const rules = (issue.issues ?? []).map((i) => describeZodIssue(i, key));
-      out.push({ path: [...prefix, ...path], rule: `the name ${rules.map((r) => r.rule).join(' and ') || 'is not allowed'}`, received: key, hint: 'Rename it.' });
+      const hints = rules.flatMap((r) => (r.hint ? [r.hint] : []));
+      out.push({ path: [...prefix, ...path], rule: `the name ${rules.map((r) => r.rule).join(' and ') || 'is not allowed'}`, received: key, hint: hints.length ? `Rename it. ${hints.join(' ')}` : 'Rename it.' });
       continue;
     }
     const received = valueAt(input, path);
@@ -98,12 +100,6 @@ export function fromZodIssues(
         typeof received === 'number' && Math.abs(received) > Number.MAX_SAFE_INTEGER
           ? `A number this large loses its last digits as it is read: quote it to keep them all, as a text (base_seed: "…").`
           : 'For example base_seed: 42, or base_seed: "run-a".';
-    }
-    // A study's name names its files (results/<name>.sqlite): said in words, with a name that would do.
-    if (at.length === 1 && at[0] === 'name' && issue.code === 'invalid_format' && typeof received === 'string') {
-      described.rule = 'must start with a letter or digit and hold only letters, digits, ".", "_" and "-" (it names the study\'s files)';
-      const fixed = received.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
-      if (fixed) described.hint = `For example name: ${fixed}.`;
     }
     out.push({ path: at, ...described, received });
   }
@@ -158,11 +154,31 @@ function describeZodIssue(issue: ZodIssueLike, received: unknown): { rule: strin
       return {
         rule: `must be one of ${showList((issue.values ?? []).map((v) => JSON.stringify(v)))}`,
       };
-    case 'invalid_format':
+    case 'invalid_format': {
+      const named = issue.pattern === undefined ? undefined : NAME_RULES.get(issue.pattern);
+      if (named) {
+        const fit = typeof received === 'string' ? fittingName(received, named.pattern) : null;
+        return { rule: named.words, ...(fit ? { hint: `A name that would do: ${fit}.` } : {}) };
+      }
       return { rule: issue.pattern ? `must match ${issue.pattern}` : `must be a valid ${issue.format ?? 'value'}` };
+    }
     default:
       return typeof issue.params?.hint === 'string' ? { rule: issue.message, hint: issue.params.hint } : { rule: issue.message };
   }
+}
+
+/** The name rules of a study file, said in words: a regular expression is no rule to a reader. Keyed as zod gives a pattern. */
+const NAME_RULES = new Map(
+  [
+    { pattern: studyNamePattern, words: 'must start with a letter or digit and hold only letters, digits, ".", "_" and "-" (it names the study\'s files)' },
+    { pattern: variantNamePattern, words: 'must start with a letter and hold only letters, digits, ".", "_" and "-"' },
+  ].map((rule) => [String(rule.pattern), rule]),
+);
+
+/** `received` with what `pattern` refuses made dashes and trimmed from its ends; null where that does not fit either. */
+function fittingName(received: string, pattern: RegExp): string | null {
+  const fit = received.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
+  return pattern.test(fit) ? fit : null;
 }
 
 /** A number's way back inside its bound (an inclusive bound is itself allowed); none for a length. */

@@ -195,7 +195,7 @@ describe('study files: refused, one clear message each', () => {
   it('shape errors: types, bounds, unknown keys with a near match', async () => {
     const { message, file } = await failure({ ...noopStudy(), seeds: 0, base_seed: 1.5, name: 'bad name!', axis: {} });
     expect(message.startsWith(`${file}: 4 problems:`)).toBe(true);
-    expect(message).toContain(line('name', { rule: 'must start with a letter or digit and hold only letters, digits, ".", "_" and "-" (it names the study\'s files)', hint: 'For example name: bad-name.' }, 'bad name!'));
+    expect(message).toContain(line('name', { rule: 'must start with a letter or digit and hold only letters, digits, ".", "_" and "-" (it names the study\'s files)', hint: 'A name that would do: bad-name.' }, 'bad name!'));
     expect(message).toContain(line('seeds', { rule: 'must be at least 1', hint: 'Use 1 or more.' }, 0));
     expect(message).toContain("base_seed: ");
     expect(message).toContain(line('axis', { rule: 'is not a known key here', hint: 'Did you mean "axes"?' }, {}));
