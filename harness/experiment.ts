@@ -175,6 +175,8 @@ export interface RunRecord {
   threads: number;
   shard: string | null;
   commandLine: string;
+  /** The folder the command line was typed in (its relative paths read from there); null where stored by an older harness. */
+  cwd: string | null;
   trialsDone: number;
   trialsFailed: number;
 }

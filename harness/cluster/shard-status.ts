@@ -19,6 +19,7 @@ import * as msg from './messages.js';
 import { rerunShard } from '../run/shard.js';
 import { shellQuote } from './shell.js';
 import { submitCommand } from './slurm.js';
+import type { RecordedCommand } from '../run/recorded-command.js';
 
 export type ShardState = 'done' | 'running' | 'pending' | 'unfinished' | 'missing';
 
@@ -34,7 +35,7 @@ export interface ShardSnapshot {
   writing: boolean;
   /** The study it holds, and the command line of its latest run (null: none yet). */
   study?: string | null;
-  command?: string | null;
+  command?: RecordedCommand | null;
 }
 
 /** An array task in the queue: its job, and whether it waits (and why, in Slurm's words) or runs. */
@@ -300,7 +301,7 @@ export function readShardSnapshot(file: string, shard: { index: number; count: n
     () => {
       // Its own slice's trials, also when (run by hand, or from a job array's variables) it holds more.
       const status = databaseStatus(file, now, undefined, shard);
-      const command = status.runs.findLast((r) => r.commandLine.startsWith('harness run '))?.commandLine ?? null;
+      const command = status.runs.findLast((r) => r.commandLine.startsWith('harness run ')) ?? null;
       return { manifestHash: status.manifestHash, ok: status.ok, failed: status.failed, missing: status.missing, writing: status.running, study: status.study, command };
     },
     { manifestHash: null, ok: 0, failed: 0, missing: null, writing: false },

@@ -7,7 +7,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import { cpus, hostname } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Writer } from '../experiment.js';
 import { sha256 } from '../identity.js';
 import { projectRoot, realPath } from '../paths.js';
@@ -24,6 +24,8 @@ export interface Provenance {
   threads: number;
   shard: string | null;
   commandLine: string;
+  /** The folder the command was started in, from which its relative paths were read. */
+  cwd: string;
   host: string;
   pid: number;
 }
@@ -146,6 +148,8 @@ export function collectProvenance(options: {
   threads: number;
   shard: string | null;
   commandLine: string;
+  /** Default: the process's working folder. */
+  cwd?: string;
   codeHash?: string | null;
   git?: { commit: string | null; dirtyHash: string | null };
 }): Provenance {
@@ -160,6 +164,7 @@ export function collectProvenance(options: {
     threads: options.threads,
     shard: options.shard,
     commandLine: options.commandLine,
+    cwd: resolve(options.cwd ?? process.cwd()),
     host: hostname(),
     pid: process.pid,
   };

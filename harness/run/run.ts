@@ -241,7 +241,7 @@ async function runInto(store: Store, options: RunOptions, now: () => Date, log: 
   const todo = cells - alreadyDone;
   // Compiled before the run is recorded: the hash of the code its trials run is provenance.
   const compiled = todo > 0 ? compiledModule(study.loaded.modulePath) : null;
-  const provenance = collectProvenance({ threads, shard: shardText, commandLine: options.commandLine, codeHash: compiled?.codeHash, git });
+  const provenance = collectProvenance({ threads, shard: shardText, commandLine: options.commandLine, cwd: options.cwd, codeHash: compiled?.codeHash, git });
   const otherCode = compiled && alreadyDone > 0 ? trialsOfOtherCode(store, compiled.codeHash) : null;
   if (otherCode && options.sameCode) throw new InputError(msg.runRefusesOtherCode(store.shown, otherCode, freshCommandOf(options)));
   // Stopped while it waited: nothing began, and the writer waited for may still hold the database.

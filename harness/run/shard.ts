@@ -15,6 +15,7 @@ import { withoutFresh, withoutOption } from '../text.js';
 import { InputError } from '../errors.js';
 import * as msg from '../messages.js';
 import { pasteable } from '../paths.js';
+import { relocatedCommand, type RecordedCommand } from './recorded-command.js';
 
 export interface Shard {
   index: number;
@@ -137,17 +138,19 @@ export function withShardOption(line: string, shard: string): string {
 
 /**
  * The command that runs a recorded run's command line again (less --fresh), which resumes it:
- * its `shard` written out (withShardOption), and writing `db` where given; to paste in `cwd` (pasteable).
+ * its `shard` written out (withShardOption), and writing `db` where given; to paste in `cwd`
+ * (pasteable; its paths relocated there, see relocatedCommand).
  */
-export function rerunRecorded(line: string, shard: string | null, db: string | null, cwd?: string): string {
+export function rerunRecorded(recorded: RecordedCommand, shard: string | null, db: string | null, cwd?: string): string {
+  const line = relocatedCommand(recorded, cwd ?? process.cwd());
   const sharded = shard === null ? withoutFresh(line) : withShardOption(withoutFresh(line), shard);
   return pasteable(db === null ? sharded : withDbOption(sharded, db), cwd);
 }
 
 /** The command that runs the last `harness run` of `runs` again (rerunRecorded); null where none ran. */
-export function rerunLast(runs: readonly { commandLine: string; shard: string | null }[], db: string | null, cwd?: string): string | null {
+export function rerunLast(runs: readonly (RecordedCommand & { shard: string | null })[], db: string | null, cwd?: string): string | null {
   const last = runs.findLast((r) => r.commandLine.startsWith('harness run '));
-  return last ? rerunRecorded(last.commandLine, last.shard, db, cwd) : null;
+  return last ? rerunRecorded(last, last.shard, db, cwd) : null;
 }
 
 /**
@@ -159,19 +162,19 @@ export function rerunLast(runs: readonly { commandLine: string; shard: string | 
  * folder, wrote); otherwise the recorded --db follows when it names its shard
  * (`shard-1-of-4.sqlite` becomes `shard-0-of-4.sqlite`), and is left out when it does not (the
  * shard gets its default database). Options go before a `--`, after which words are arguments.
- * The command is to paste in `cwd` (pasteable).
+ * The command is to paste in `cwd` (pasteable; its paths relocated there, see relocatedCommand).
  */
-export function rerunShard(shard: string, recorded: Readonly<Record<string, string>>, db: string | null = null, cwd?: string): string {
+export function rerunShard(shard: string, recorded: Readonly<Record<string, RecordedCommand>>, db: string | null = null, cwd?: string): string {
   const withDb = (line: string) => (db === null ? line : withDbOption(line, db));
   const withShard = (line: string) => withShardOption(line, shard);
   const own = recorded[shard];
   if (own) return rerunRecorded(own, shard, db, cwd);
   const count = shard.split('/')[1];
   // Another shard of the cut, run with --shard i/N or given its shard by a job array's variables.
-  const template = Object.entries(recorded).find(([other, line]) => line.startsWith('harness run ') && other.endsWith(`/${count}`))?.[1];
+  const template = Object.entries(recorded).find(([other, run]) => run.commandLine.startsWith('harness run ') && other.endsWith(`/${count}`))?.[1];
   if (!template) return pasteable(withDb(`harness run <study> --shard ${shard}`), cwd);
   const [index] = shard.split('/');
-  const swapped = withShard(withoutFresh(template)).replace(dbOption, (option) => {
+  const swapped = withShard(withoutFresh(relocatedCommand(template, cwd ?? process.cwd()))).replace(dbOption, (option) => {
     const named = new RegExp(`shard-\\d+-of-${count}(?=\\.sqlite)`);
     return named.test(option) ? option.replace(named, `shard-${index}-of-${count}`) : '';
   });

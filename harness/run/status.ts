@@ -15,6 +15,7 @@ import { runsAsOf } from '../store/runs.js';
 import { Store } from '../store/store.js';
 import { withoutOption } from '../text.js';
 import { byShardIndex, parseShard, rerunLast, shardOf, type Shard } from './shard.js';
+import type { RecordedCommand } from './recorded-command.js';
 
 export interface DbStatus {
   db: string;
@@ -229,7 +230,7 @@ export interface IncompleteCut {
   /** The databases that hold its shards, as their status names them. */
   dbs: string[];
   /** The command line that ran each shard held (for the missing ones' commands). */
-  commands: Record<string, string>;
+  commands: Record<string, RecordedCommand>;
 }
 
 /**
@@ -251,8 +252,8 @@ export function incompleteCuts(statuses: readonly DbStatus[]): IncompleteCut[] {
     if (cuts.some((cut) => cut.missing.length === 0)) continue;
     for (const { count, missing } of cuts) {
       const holders = same.filter((s) => s.shards.some((shard) => parseShard(shard).count === count));
-      const commands: Record<string, string> = {};
-      for (const run of holders.flatMap((s) => s.runs)) if (run.shard !== null && run.commandLine.startsWith('harness run ')) commands[run.shard] = run.commandLine;
+      const commands: Record<string, RecordedCommand> = {};
+      for (const run of holders.flatMap((s) => s.runs)) if (run.shard !== null && run.commandLine.startsWith('harness run ')) commands[run.shard] = run;
       out.push({ study: same[0]!.study, count, missing, dbs: holders.map((s) => s.db), commands });
     }
   }

@@ -24,6 +24,7 @@ import { trialCells } from './reader.js';
 import { assertNoLiveRun, beginRun, endRun, listRuns } from './runs.js';
 import { curveColumnNames, trialColumnNames } from './schema.js';
 import { Store } from './store.js';
+import type { RecordedCommand } from '../run/recorded-command.js';
 
 export interface MergeResult {
   out: string;
@@ -45,7 +46,7 @@ export interface MergeResult {
   /** Failed trials per shard (of the common shard count): rerunning a shard retries them. */
   failedByShard: { shard: string; cells: number }[];
   /** The latest command line each shard seen was run with ("harness run ..."), by shard. */
-  shardCommands: Record<string, string>;
+  shardCommands: Record<string, RecordedCommand>;
   /** The versions of the experiment's code whose trials the merged database holds (more than one: shards ran different code). */
   code: CodeVersion[];
 }
@@ -146,9 +147,9 @@ function shardsOf(store: Store): string[] {
   return rows;
 }
 
-function shardCommandsOf(store: Store): Record<string, string> {
-  const rows = store.db.prepare(`SELECT shard, command_line FROM run WHERE shard IS NOT NULL ORDER BY id`).raw(true).all() as [string, string][];
-  return Object.fromEntries(rows);
+function shardCommandsOf(store: Store): Record<string, RecordedCommand> {
+  const rows = store.db.prepare(`SELECT shard, command_line, cwd FROM run WHERE shard IS NOT NULL ORDER BY id`).raw(true).all() as [string, string, string | null][];
+  return Object.fromEntries(rows.map(([shard, commandLine, cwd]) => [shard, { commandLine, cwd }]));
 }
 
 /** A merge into `outPath` builds its database in `.<out>.merging-<pid>.<host tag>` beside it: hidden, like every temporary file the harness writes. */
@@ -198,7 +199,7 @@ function mergeInto(
   const differs = (cols: readonly string[]) => cols.map((c) => `m.${quoteIdent(c)} IS NOT s.${quoteIdent(c)}`).join(' OR ');
   const runColumns = [
     'started_at', 'ended_at', 'heartbeat_at', 'status', 'git_commit', 'git_dirty_hash', 'lockfile_hash', 'node_version',
-    'cpu_model', 'threads', 'shard', 'command_line', 'host', 'pid', 'trials_done', 'trials_failed', 'code_hash',
+    'cpu_model', 'threads', 'shard', 'command_line', 'host', 'pid', 'trials_done', 'trials_failed', 'code_hash', 'cwd',
   ];
   const conflicts: { key: string; table: string; from: string }[] = [];
   let conflictCount = 0;

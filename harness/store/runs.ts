@@ -29,6 +29,8 @@ interface RunRow {
   git_dirty_hash: string | null;
   /** Absent in a database of schema level 1. */
   code_hash?: string | null;
+  /** Absent in a database of schema level 2 or lower. */
+  cwd?: string | null;
   lockfile_hash: string | null;
   node_version: string;
   cpu_model: string;
@@ -159,11 +161,11 @@ function registerRun(store: Store, provenance: Provenance, status: RunStatus, no
       const result = store.db
         .prepare(
           `INSERT INTO run (started_at, heartbeat_at, status, git_commit, git_dirty_hash, code_hash, lockfile_hash, node_version,
-             cpu_model, threads, shard, command_line, host, pid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+             cpu_model, threads, shard, command_line, cwd, host, pid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           stamp, stamp, status, provenance.gitCommit, provenance.gitDirtyHash, provenance.codeHash, provenance.lockfileHash,
-          provenance.nodeVersion, provenance.cpuModel, provenance.threads, provenance.shard, provenance.commandLine, provenance.host,
+          provenance.nodeVersion, provenance.cpuModel, provenance.threads, provenance.shard, provenance.commandLine, provenance.cwd, provenance.host,
           provenance.pid,
         );
       return Number(result.lastInsertRowid);
@@ -199,6 +201,7 @@ export function listRuns(store: Store): RunRecord[] {
     threads: r.threads,
     shard: r.shard,
     commandLine: r.command_line,
+    cwd: r.cwd ?? null,
     trialsDone: r.trials_done,
     trialsFailed: r.trials_failed,
   }));

@@ -14,7 +14,7 @@ import type { ColumnDef } from '../experiment.js';
 import { VARIANT_FIELD, type ManifestBody } from '../manifest.js';
 import { columnNameOf, quoteIdent } from './columns.js';
 
-export const schemaVersion = 2;
+export const schemaVersion = 3;
 
 const migrations: readonly string[] = [
   `
@@ -66,6 +66,8 @@ const migrations: readonly string[] = [
   `,
   // 2: the hash of the experiment's code each run ran (CompiledModule.codeHash).
   `ALTER TABLE run ADD COLUMN code_hash TEXT;`,
+  // 3: the folder each run was started in, where its command line's relative paths point.
+  `ALTER TABLE run ADD COLUMN cwd TEXT;`,
 ];
 
 /** Schema level of a database (0 when it has no meta table yet). */

@@ -144,7 +144,7 @@ describe('summarizeFolder', () => {
 
   it('without a plan, takes the trial counts from the databases, and each command from those its shards recorded', () => {
     // Shard 0 given its shard by a Job's index (no --shard), shard 2 run by hand.
-    const recorded = (command: string) => ({ study: 'tiny', command });
+    const recorded = (commandLine: string) => ({ study: 'tiny', command: { commandLine } });
     const status = summarizeFolder({
       folder: '/k8s',
       plan: null,

@@ -9,6 +9,10 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { commands } from '../../harness/cli/app.js';
 import { rerunShard } from '../../harness/run/shard.js';
+
+/** rerunShard of command lines recorded without their folder (as in a database before schema level 3). */
+const rerunLines = (shard: string, lines: Readonly<Record<string, string>>, db?: string) =>
+  rerunShard(shard, Object.fromEntries(Object.entries(lines).map(([s, commandLine]) => [s, { commandLine }])), db);
 import { shardPathAmong } from '../../harness/cluster/layout.js';
 import { resumeCommand } from '../../harness/cli/io.js';
 import * as msg from '../../harness/messages.js';
@@ -618,33 +622,33 @@ describe('run, status, export, report', () => {
       '0/3': "harness run paper --shard 0/3 --set seeds=60 --db 'my results/s0.sqlite'",
       '1/3': 'harness run paper --shard=1/3 --set seeds=60',
     };
-    expect(rerunShard('1/3', recorded)).toBe('npx harness run paper --shard=1/3 --set seeds=60');
-    expect(rerunShard('2/3', recorded)).toBe('npx harness run paper --shard 2/3 --set seeds=60');
+    expect(rerunLines('1/3', recorded)).toBe('npx harness run paper --shard=1/3 --set seeds=60');
+    expect(rerunLines('2/3', recorded)).toBe('npx harness run paper --shard 2/3 --set seeds=60');
     // Given its shard by a Slurm array's or a Job's variables: that command, with --shard written out.
-    expect(rerunShard('2/3', { '0/3': 'harness run paper --set seeds=60' })).toBe('npx harness run paper --set seeds=60 --shard 2/3');
-    expect(rerunShard('2/3', { '0/3': 'harness run paper --shard-count 3 --set seeds=60' })).toBe('npx harness run paper --set seeds=60 --shard 2/3');
+    expect(rerunLines('2/3', { '0/3': 'harness run paper --set seeds=60' })).toBe('npx harness run paper --set seeds=60 --shard 2/3');
+    expect(rerunLines('2/3', { '0/3': 'harness run paper --shard-count 3 --set seeds=60' })).toBe('npx harness run paper --set seeds=60 --shard 2/3');
     // A rerun resumes: never --fresh, which would set the shard's stored trials aside.
-    expect(rerunShard('1/3', { '1/3': 'harness run paper --shard 1/3 --fresh --db s1.sqlite' })).toBe('npx harness run paper --shard 1/3 --db s1.sqlite');
-    expect(rerunShard('2/3', { '1/3': 'harness run paper --fresh --shard 1/3' })).toBe('npx harness run paper --shard 2/3');
-    expect(rerunShard('1/3', { '1/3': 'harness run paper --shard 1/3 --fresh=true --set seeds=2' })).toBe('npx harness run paper --shard 1/3 --set seeds=2');
-    expect(rerunShard('1/3', { '1/3': 'harness run paper --shard 1/3 --fresh true --set seeds=2' })).toBe('npx harness run paper --shard 1/3 --set seeds=2');
+    expect(rerunLines('1/3', { '1/3': 'harness run paper --shard 1/3 --fresh --db s1.sqlite' })).toBe('npx harness run paper --shard 1/3 --db s1.sqlite');
+    expect(rerunLines('2/3', { '1/3': 'harness run paper --fresh --shard 1/3' })).toBe('npx harness run paper --shard 2/3');
+    expect(rerunLines('1/3', { '1/3': 'harness run paper --shard 1/3 --fresh=true --set seeds=2' })).toBe('npx harness run paper --shard 1/3 --set seeds=2');
+    expect(rerunLines('1/3', { '1/3': 'harness run paper --shard 1/3 --fresh true --set seeds=2' })).toBe('npx harness run paper --shard 1/3 --set seeds=2');
     // With another shard count: nothing to reuse.
-    expect(rerunShard('2/3', { '0/4': 'harness run paper --shard 0/4' })).toBe('npx harness run <study> --shard 2/3');
+    expect(rerunLines('2/3', { '0/4': 'harness run paper --shard 0/4' })).toBe('npx harness run <study> --shard 2/3');
     // A --db named for its shard is named for the shard to run.
-    expect(rerunShard('2/3', { '0/3': "harness run paper --shard 0/3 --db '/scratch/my runs/shard-0-of-3.sqlite'" })).toBe(
+    expect(rerunLines('2/3', { '0/3': "harness run paper --shard 0/3 --db '/scratch/my runs/shard-0-of-3.sqlite'" })).toBe(
       "npx harness run paper --shard 2/3 --db '/scratch/my runs/shard-2-of-3.sqlite'",
     );
-    expect(rerunShard('2/3', { '0/3': 'harness run paper --shard=0/3 --db=results/paper.shard-0-of-3.sqlite' })).toBe('npx harness run paper --shard=2/3 --db=results/paper.shard-2-of-3.sqlite');
+    expect(rerunLines('2/3', { '0/3': 'harness run paper --shard=0/3 --db=results/paper.shard-0-of-3.sqlite' })).toBe('npx harness run paper --shard=2/3 --db=results/paper.shard-2-of-3.sqlite');
     // Where the caller knows the database (the folder the user looks at): that one, in place of any recorded, or added.
-    expect(rerunShard('2/3', recorded, 'my results/s2.sqlite')).toBe("npx harness run paper --shard 2/3 --set seeds=60 --db 'my results/s2.sqlite'");
-    expect(rerunShard('1/3', recorded, 'copied/paper.shard-1-of-3.sqlite')).toBe('npx harness run paper --shard=1/3 --set seeds=60 --db copied/paper.shard-1-of-3.sqlite');
-    expect(rerunShard('0/3', recorded, 'elsewhere/s0.sqlite')).toBe('npx harness run paper --shard 0/3 --set seeds=60 --db elsewhere/s0.sqlite');
-    expect(rerunShard('2/3', {}, 'x/paper.shard-2-of-3.sqlite')).toBe('npx harness run <study> --shard 2/3 --db x/paper.shard-2-of-3.sqlite');
+    expect(rerunLines('2/3', recorded, 'my results/s2.sqlite')).toBe("npx harness run paper --shard 2/3 --set seeds=60 --db 'my results/s2.sqlite'");
+    expect(rerunLines('1/3', recorded, 'copied/paper.shard-1-of-3.sqlite')).toBe('npx harness run paper --shard=1/3 --set seeds=60 --db copied/paper.shard-1-of-3.sqlite');
+    expect(rerunLines('0/3', recorded, 'elsewhere/s0.sqlite')).toBe('npx harness run paper --shard 0/3 --set seeds=60 --db elsewhere/s0.sqlite');
+    expect(rerunLines('2/3', {}, 'x/paper.shard-2-of-3.sqlite')).toBe('npx harness run <study> --shard 2/3 --db x/paper.shard-2-of-3.sqlite');
     // Options before a --, after which words are arguments.
-    expect(rerunShard('1/3', { '0/3': 'harness run --shard 0/3 -- my.yaml' }, 'r/my.shard-1-of-3.sqlite')).toBe('npx harness run --shard 1/3 --db r/my.shard-1-of-3.sqlite -- my.yaml');
+    expect(rerunLines('1/3', { '0/3': 'harness run --shard 0/3 -- my.yaml' }, 'r/my.shard-1-of-3.sqlite')).toBe('npx harness run --shard 1/3 --db r/my.shard-1-of-3.sqlite -- my.yaml');
     // A shard that Slurm's variables gave (no --shard on its line): written out, the count's option gone with them.
-    expect(rerunShard('1/2', { '1/2': 'harness run paper --shard-count 2' }, 's.sqlite')).toBe('npx harness run paper --shard 1/2 --db s.sqlite');
-    expect(rerunShard('1/2', { '1/2': 'harness run paper' })).toBe('npx harness run paper --shard 1/2');
+    expect(rerunLines('1/2', { '1/2': 'harness run paper --shard-count 2' }, 's.sqlite')).toBe('npx harness run paper --shard 1/2 --db s.sqlite');
+    expect(rerunLines('1/2', { '1/2': 'harness run paper' })).toBe('npx harness run paper --shard 1/2');
   });
 
   it('finds where a shard\'s database is, or goes, among databases named as shards', () => {

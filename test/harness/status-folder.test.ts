@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { shellQuote } from '../../harness/cluster/shell.js';
 import * as msg from '../../harness/messages.js';
 import { cli, harnessOutside, noopStudy, tempDir, writeStudy } from './helpers.js';
 
@@ -152,6 +153,25 @@ describe('status of an unfinished database', () => {
     mkdirSync(join(dir, 'finished'));
     copyFileSync(join(dir, 'mixed', 'good.sqlite'), join(dir, 'finished', 'good.sqlite'));
     expect((await cli(['status', 'finished'], dir)).code).toBe(0);
+  });
+});
+
+describe('the command status gives, asked in another folder than the run was started in', () => {
+  it('names the study file from there, and completes the run pasted there', async () => {
+    const { default: Database } = await import('better-sqlite3');
+    const here = join(dir, 'away', 'deeper');
+    mkdirSync(here, { recursive: true });
+    expect((await cli(['run', 'noop.yaml', '--threads', '1', '--db', 'away.sqlite'], dir)).code).toBe(0);
+    const db = new Database(join(dir, 'away.sqlite'));
+    db.exec(`DELETE FROM trial WHERE color = 'red'`);
+    db.close();
+    const asked = await cli(['status', '../../away.sqlite', '--json'], here);
+    expect(asked.code).toBe(1);
+    const next = (JSON.parse(asked.stdout) as { next: string }).next;
+    // As typed, "noop.yaml" would name a file that is not there (nor a study of the project's).
+    expect(next).toBe(`${harnessOutside} run ${shellQuote(join(dir, 'noop.yaml'))} --threads 1 --db ${shellQuote(join(dir, 'away.sqlite'))}`);
+    execFileSync('sh', ['-c', next], { cwd: here, stdio: 'pipe' });
+    expect(JSON.parse((await cli(['status', 'away.sqlite', '--json'], dir)).stdout)).toMatchObject({ ok: 27, missing: 0, next: null });
   });
 });
 

@@ -393,18 +393,20 @@ describe('a database of an older schema level', () => {
     const old = tempDir();
     const studyFile = writeStudy(old, 'study.yaml', noopStudy());
     expect((await cli(['run', studyFile, '--db', 'level1.sqlite'], old)).code).toBe(0);
-    // Level 1 had no run.code_hash.
+    // Level 1 had no run.code_hash (level 2) and no run.cwd (level 3).
     const level1 = new Database(join(old, 'level1.sqlite'));
-    level1.exec(`ALTER TABLE run DROP COLUMN code_hash; UPDATE meta SET value = '1' WHERE key = 'schema_version'`);
+    level1.exec(`ALTER TABLE run DROP COLUMN code_hash; ALTER TABLE run DROP COLUMN cwd; UPDATE meta SET value = '1' WHERE key = 'schema_version'`);
     level1.close();
 
     const status = await cli(['status', 'level1.sqlite', '--json'], old);
     expect(status.code, status.stderr).toBe(0);
-    expect(JSON.parse(status.stdout)).toMatchObject({ ok: 27, runs: [{ id: 1, codeHash: null }], code: [] });
+    expect(JSON.parse(status.stdout)).toMatchObject({ ok: 27, runs: [{ id: 1, codeHash: null, cwd: null }], code: [] });
     const merged = await cli(['merge', 'merged.sqlite', 'level1.sqlite'], old);
     expect(merged.code, merged.stderr).toBe(0);
     const mergedRuns = new Database(join(old, 'merged.sqlite'), { readonly: true });
     expect(mergedRuns.prepare(`SELECT code_hash FROM run ORDER BY id`).pluck().all()).toEqual([null, null]);
+    // The merge's own run first, then the copied one, which recorded no folder.
+    expect(mergedRuns.prepare(`SELECT cwd FROM run ORDER BY id`).pluck().all()).toEqual([old, null]);
     mergedRuns.close();
 
     // A trial lost: the next run computes it, in the database brought up to the current level.
@@ -416,7 +418,7 @@ describe('a database of an older schema level', () => {
     expect(JSON.parse(rerun.stdout)).toMatchObject({ ok: 1, otherCode: null }); // the first run's code is not known
     const migrated = new Database(join(old, 'level1.sqlite'), { readonly: true });
     expect(readSchemaVersion(migrated)).toBe(schemaVersion);
-    expect(migrated.prepare(`SELECT code_hash IS NOT NULL FROM run ORDER BY id`).pluck().all()).toEqual([0, 1]);
+    expect(migrated.prepare(`SELECT code_hash IS NOT NULL, cwd IS NOT NULL FROM run ORDER BY id`).raw(true).all()).toEqual([[0, 0], [1, 1]]);
     migrated.close();
   });
 });

@@ -126,6 +126,7 @@ function run(id: number, startedAt: string, endedAt: string, trialsDone: number)
     threads: 2,
     shard: null,
     commandLine: 'harness run experiments/inference-scaling/paper.yaml',
+    cwd: '/home/researcher/repro-harness',
     trialsDone,
     trialsFailed: 0,
   };

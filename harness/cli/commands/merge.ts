@@ -16,6 +16,7 @@ import { commandLine, exitCodes, println } from '../io.js';
 import { options } from '../options.js';
 import { createStageProgress, progressSettings } from '../progress.js';
 import type { Command } from './command.js';
+import type { RecordedCommand } from '../../run/recorded-command.js';
 
 export const mergeCommand: Command = {
   name: 'merge',
@@ -33,7 +34,7 @@ export const mergeCommand: Command = {
     // A folder's name, where no folder is, would become the merged file's (an existing folder is refused as a database).
     if (namesFolderNotThere(typed, out)) throw new InputError(msg.mergeOutNamesFolder(typed, fileInFolder(typed, 'merged.sqlite')));
     const inputs = (args['shards'] as string[]).map((p) => resolve(io.cwd, p));
-    const provenance = collectProvenance({ threads: 0, shard: null, commandLine: commandLine(io.argv) });
+    const provenance = collectProvenance({ threads: 0, shard: null, commandLine: commandLine(io.argv), cwd: io.cwd });
     // On stderr, so that stdout under --json holds the object alone.
     const progress = createStageProgress(io.stderr, progressSettings(io));
     let result: MergeResult;
@@ -79,15 +80,17 @@ export const mergeCommand: Command = {
     const fill = result.missing > 0 && shards.length === 0 ? fillCommand(result.shardCommands, shownOut, io.cwd) : null;
     if (fill) println(say, msg.mergeFill(fill));
     const next = again ? { rerun: Object.fromEntries(toRun.map((shard) => [shard, rerun(shard)])), merge: again } : fill ? { run: fill } : null;
-    if (json) println(io.stdout, JSON.stringify({ ...result, out: shownOut, next }));
+    // Each shard's command line as recorded: where it was typed is the database's provenance, not this output's.
+    const shardCommands = Object.fromEntries(Object.entries(result.shardCommands).map(([shard, run]) => [shard, run.commandLine]));
+    if (json) println(io.stdout, JSON.stringify({ ...result, shardCommands, out: shownOut, next }));
     return complete ? exitCodes.ok : exitCodes.incomplete;
   },
 };
 
 /** The study run into the merged database `out`, which computes what it lacks: a shard's recorded command, less its shard; null where none is recorded. */
-function fillCommand(recorded: Readonly<Record<string, string>>, out: string, cwd: string): string | null {
-  const line = Object.keys(recorded).sort(byShardIndex).map((shard) => recorded[shard]!).find((l) => l.startsWith('harness run '));
-  return line === undefined ? null : rerunRecorded(withoutOption(withoutOption(line, '--shard'), '--shard-count'), null, out, cwd);
+function fillCommand(recorded: Readonly<Record<string, RecordedCommand>>, out: string, cwd: string): string | null {
+  const run = Object.keys(recorded).sort(byShardIndex).map((shard) => recorded[shard]!).find((r) => r.commandLine.startsWith('harness run '));
+  return run === undefined ? null : rerunRecorded({ ...run, commandLine: withoutOption(withoutOption(run.commandLine, '--shard'), '--shard-count') }, null, out, cwd);
 }
 
 /** The shards of the merged database some of whose failed trials hit the time limit --task-timeout set, in order. */
