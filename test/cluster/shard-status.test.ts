@@ -1,5 +1,4 @@
-import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -17,6 +16,7 @@ import {
   summarizeFolder,
   type ShardSnapshot,
 } from '../../harness/cluster/shard-status.js';
+import { tempDir } from '../harness/helpers.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -209,7 +209,7 @@ describe('reading a shard folder written by the engine', () => {
   const now = new Date();
 
   it('finds done, unfinished, missing and foreign shards, and reruns the right ones', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'shard-status-'));
+    const dir = tempDir('shard-status-');
     const shard = (i: number) => join(dir, `shard-${i}-of-4.sqlite`);
     for (const i of [0, 1, 2]) expect((await harness('run', study, '--shard', `${i}/4`, '--db', shard(i), '--threads', '1')).code).toBe(0);
     // Shard 1 loses two trials, as if its task had been killed before committing them.
@@ -229,7 +229,7 @@ describe('reading a shard folder written by the engine', () => {
   }, 60_000);
 
   it('reads a database its task has only just created as empty, one of another shard as not done, and one of more as its own', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'shard-status-'));
+    const dir = tempDir('shard-status-');
     new Database(join(dir, 'shard-0-of-2.sqlite')).close();
     expect(readShardSnapshot(join(dir, 'shard-0-of-2.sqlite'), { index: 0, count: 2 }, now)).toEqual({
       manifestHash: null, ok: 0, failed: 0, missing: null, writing: false,
@@ -251,7 +251,7 @@ describe('reading a shard folder written by the engine', () => {
   }, 60_000);
 
   it('says that its shards are merged when a database beside them holds the whole study, every trial', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'shard-status-'));
+    const dir = tempDir('shard-status-');
     const shard = (i: number) => join(dir, `shard-${i}-of-2.sqlite`);
     for (const i of [0, 1]) expect((await harness('run', study, '--shard', `${i}/2`, '--db', shard(i), '--threads', '1')).code).toBe(0);
     expect(formatFolderStatus(readShardFolder(dir, () => null, now))).toContain('All shards are done: ready to merge.');
@@ -275,9 +275,9 @@ describe('reading a shard folder written by the engine', () => {
   }, 60_000);
 
   it('refuses a folder without shards, and one that mixes shard counts', () => {
-    const empty = mkdtempSync(join(tmpdir(), 'shard-status-'));
+    const empty = tempDir('shard-status-');
     expect(() => readShardFolder(empty, () => null, now)).toThrow(new InputError(msg.notAShardFolder(empty)));
-    const mixed = mkdtempSync(join(tmpdir(), 'shard-status-'));
+    const mixed = tempDir('shard-status-');
     for (const name of ['shard-0-of-2.sqlite', 'shard-1-of-3.sqlite']) new Database(join(mixed, name)).close();
     expect(() => readShardFolder(mixed, () => null, now)).toThrow(new InputError(msg.mixedShardCounts(mixed, [2, 3])));
   });

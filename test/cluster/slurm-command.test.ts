@@ -3,8 +3,7 @@
  * they write, what they print, and every bad-input message they can give.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -17,6 +16,7 @@ import * as globalMsg from '../../harness/messages.js';
 import { shardFolderStatus, slurmCommand } from '../../harness/cluster/slurm-command.js';
 import { readPlanFile } from '../../harness/cluster/shard-status.js';
 import { submitCommand } from '../../harness/cluster/slurm.js';
+import { tempDir } from '../harness/helpers.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const study = join(root, 'test/fixtures/studies/noop.yaml');
@@ -39,7 +39,7 @@ function io(bin: string): Io & { out: () => string } {
  * scontrol reports `maxArraySize`, sbatch records its arguments and hands out ids 41, 42, ...
  */
 function fakeSlurm(maxArraySize: number): string {
-  const bin = mkdtempSync(join(tmpdir(), 'fake-slurm-'));
+  const bin = tempDir('fake-slurm-');
   writeFileSync(join(bin, 'scontrol'), `#!/bin/sh\necho "MaxArraySize            = ${maxArraySize}"\n`);
   writeFileSync(
     join(bin, 'sbatch'),
@@ -67,7 +67,7 @@ async function inputError(run: Promise<unknown>): Promise<string> {
 
 describe('harness slurm', () => {
   it('writes the scripts and the plan into --out, and prints how to submit them', async () => {
-    const out = join(mkdtempSync(join(tmpdir(), 'slurm-cmd-')), 'noop');
+    const out = join(tempDir('slurm-cmd-'), 'noop');
     const { code, out: printed } = await slurm(fakeSlurm(1001), { out, 'array-size': '3', 'cpus-per-task': '2', time: '30', set: ['params.n=5'] });
     expect(code).toBe(0);
     for (const f of ['array.sbatch', 'merge.sbatch', 'cluster-plan.json', 'logs']) expect(existsSync(join(out, f))).toBe(true);
@@ -85,7 +85,7 @@ describe('harness slurm', () => {
 
   it('with --submit, submits the array and then the merge after it', async () => {
     const bin = fakeSlurm(1001);
-    const out = join(mkdtempSync(join(tmpdir(), 'slurm-cmd-')), 'noop');
+    const out = join(tempDir('slurm-cmd-'), 'noop');
     const { out: printed } = await slurm(bin, { out, 'array-size': '3', submit: true });
     expect(readFileSync(join(bin, 'calls'), 'utf8')).toBe(
       `--parsable ${out}/array.sbatch\n--parsable --dependency=afterany:41 ${out}/merge.sbatch\n`,
@@ -95,13 +95,13 @@ describe('harness slurm', () => {
   });
 
   it('packs the groups into the MaxArraySize the cluster reports', async () => {
-    const out = join(mkdtempSync(join(tmpdir(), 'slurm-cmd-')), 'noop');
+    const out = join(tempDir('slurm-cmd-'), 'noop');
     await slurm(fakeSlurm(4), { out });
     expect(JSON.parse(readFileSync(join(out, 'cluster-plan.json'), 'utf8')).shardCount).toBe(4);
   });
 
   it('refuses what it cannot do, saying why and what to do instead', async () => {
-    const base = mkdtempSync(join(tmpdir(), 'slurm-cmd-'));
+    const base = tempDir('slurm-cmd-');
     const bin = fakeSlurm(8);
     expect(await inputError(slurm(bin, { out: join(base, 'a'), 'array-size': '9' }))).toBe(msg.arrayTooLarge(9, 8, 9));
     expect(await inputError(slurm(fakeSlurm(1001), { out: join(base, 'a'), 'array-size': '10' }))).toBe(msg.arrayLargerThanGrid(10, 9, 9));
@@ -121,7 +121,7 @@ describe('harness slurm', () => {
     const same = join(base, 'same');
     expect(await main(['run', study, '--shard', '1/3', '--db', join(same, 'shard-1-of-3.sqlite')], io(bin))).toBe(0);
     expect((await slurm(bin, { out: same, 'array-size': '3' })).code).toBe(0);
-    const noSlurm = mkdtempSync(join(tmpdir(), 'no-slurm-'));
+    const noSlurm = tempDir('no-slurm-');
     expect(await inputError(slurm(noSlurm, { out: join(base, 'b'), 'array-size': '3', submit: true }))).toBe(msg.sbatchMissing());
     const refusing = fakeSlurm(8);
     writeFileSync(join(refusing, 'sbatch'), '#!/bin/sh\necho "sbatch: error: invalid partition specified: gpu" >&2\nexit 1\n');
@@ -133,7 +133,7 @@ describe('harness slurm', () => {
 
 describe("the run's options", () => {
   it('are passed on to every task (the script runs as written), and --task-timeout holds the pilot\'s groups too', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'slurm-cmd-'));
+    const dir = tempDir('slurm-cmd-');
     const hangs = join(dir, 'hangs.yaml');
     writeFileSync(hangs, `name: hangs\nexperiment: ${join(root, 'test/fixtures/experiments/faulty.ts')}\nseeds: 1\naxes:\n  behavior: [ok, hang]\n  variant: [a, b]\n`);
     const out = join(dir, 'hangs');
@@ -158,7 +158,7 @@ describe("the run's options", () => {
 
 describe('status of a shard folder', () => {
   it('answers only for shard folders, with exit code 0 once every shard is done', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'slurm-status-'));
+    const dir = tempDir('slurm-status-');
     const bin = fakeSlurm(1001);
     expect(shardFolderStatus(dir, false, io(bin))).toBeNull();
     expect(shardFolderStatus(join(dir, 'nothing.sqlite'), false, io(bin))).toBeNull();
@@ -177,7 +177,7 @@ describe('status of a shard folder', () => {
   }, 30_000);
 
   it('reads the limit of tasks at once of a plan written before it was recorded from its array script', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'slurm-old-plan-'));
+    const dir = tempDir('slurm-old-plan-');
     const bin = fakeSlurm(1001);
     await slurm(bin, { out: dir, 'array-size': '3', parallel: '2' });
     const file = join(dir, 'cluster-plan.json');
@@ -191,7 +191,7 @@ describe('status of a shard folder', () => {
   });
 
   it('refuses to submit again while the earlier submission has tasks in the queue', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'slurm-twice-'));
+    const dir = tempDir('slurm-twice-');
     const bin = fakeSlurm(1001);
     expect((await slurm(bin, { out: dir, 'array-size': '3', submit: true })).code).toBe(0);
     // The array's task 2 waits; written again without --submit, the plan no longer names the jobs.
@@ -209,10 +209,10 @@ describe('status of a shard folder', () => {
   });
 
   it('knows the array\'s tasks in the queue however their script path is spelt (a symlinked folder)', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'slurm-status-'));
+    const dir = tempDir('slurm-status-');
     const bin = fakeSlurm(1001);
     await slurm(bin, { out: dir, 'array-size': '3' });
-    const link = `${dir}-link`;
+    const link = join(tempDir('slurm-status-link-'), 'folder');
     symlinkSync(dir, link);
     writeFileSync(join(bin, 'squeue'), `#!/bin/sh\necho "41|1|RUNNING|None|${link}/array.sbatch"\necho "41|2|PENDING|Resources|${dir}/array.sbatch"\necho "9|0|RUNNING|None|/elsewhere/array.sbatch"\n`);
     chmodSync(join(bin, 'squeue'), 0o755);

@@ -1,6 +1,5 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../harness/errors.js';
@@ -263,7 +262,7 @@ describe('Slurm settings', () => {
  */
 describe('array task signals', () => {
   function runTask(signal: 'USR1' | 'TERM', restartCount: number) {
-    const dir = mkdtempSync(join(tmpdir(), 'slurm-task-'));
+    const dir = tempDir('slurm-task-');
     const fakeNode = join(dir, 'node');
     writeFileSync(
       fakeNode,

@@ -7,13 +7,12 @@
  * Skipped, with the reason printed, where Slurm cannot be started (not root, no apt).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readShardSnapshot } from '../../harness/cluster/shard-status.js';
-import { dumpResults, query, reportFiles } from '../harness/helpers.js';
+import { dumpResults, query, reportFiles, tempDir } from '../harness/helpers.js';
 import { startLocalSlurm, type LocalSlurm } from './local-slurm.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -82,7 +81,7 @@ function runStatuses(db: string): string[] {
 let slowReference: ReturnType<typeof dumpResults> | null = null;
 function slowOnOneMachine(): ReturnType<typeof dumpResults> {
   if (!slowReference) {
-    const db = join(mkdtempSync(join(tmpdir(), 'slurm-reference-')), 'single.sqlite');
+    const db = join(tempDir('slurm-reference-'), 'single.sqlite');
     const single = harness(['run', fixture('slow.yaml'), '--db', db, '--threads', '2']);
     expect(single.code, single.stderr).toBe(0);
     slowReference = dumpResults(db);
@@ -104,7 +103,7 @@ describe('a study on Slurm', () => {
   it('as a 4-task array plus merge job gives the bytes of one machine', async (ctx) => {
     if (!slurm) return ctx.skip(unavailable);
     const { env } = slurm;
-    const work = mkdtempSync(join(tmpdir(), 'slurm-e2e-'));
+    const work = tempDir('slurm-e2e-');
 
     const t0 = performance.now();
     const single = harness(['run', fixture('tiny.yaml'), '--db', join(work, 'single.sqlite'), '--threads', '1']);
@@ -136,7 +135,7 @@ describe('a study on Slurm', () => {
   it('reruns a task killed half way alone, and the merge is whole again', async (ctx) => {
     if (!slurm) return ctx.skip(unavailable);
     const { env } = slurm;
-    const work = mkdtempSync(join(tmpdir(), 'slurm-kill-'));
+    const work = tempDir('slurm-kill-');
     const out = join(work, 'cluster');
     const jobs = submit(fixture('slow.yaml'), out, [], env);
 
@@ -171,7 +170,7 @@ describe('a study on Slurm', () => {
   it('a task cancelled (SIGTERM, as scancel and preemption send it) commits, stops, and is not requeued', async (ctx) => {
     if (!slurm) return ctx.skip(unavailable);
     const { env } = slurm;
-    const work = mkdtempSync(join(tmpdir(), 'slurm-cancel-'));
+    const work = tempDir('slurm-cancel-');
     const out = join(work, 'cluster');
     const jobs = submit(fixture('slow.yaml'), out, [], env);
 
@@ -193,7 +192,7 @@ describe('a study on Slurm', () => {
   it('a task near its time limit commits, requeues itself and resumes its shard', async (ctx) => {
     if (!slurm) return ctx.skip(unavailable);
     const { env } = slurm;
-    const work = mkdtempSync(join(tmpdir(), 'slurm-requeue-'));
+    const work = tempDir('slurm-requeue-');
     const out = join(work, 'cluster');
     const jobs = submit(fixture('slow.yaml'), out, ['--time', '10'], env);
 

@@ -23,10 +23,16 @@ export const openAxisModule = join(fixtures, 'experiments', 'open-axis.ts');
  */
 export const harnessOutside = `node ${shellQuote(join(root, 'bin', 'harness.mjs'))}`;
 
-/** A fresh temp folder, removed after the test file. */
+/** The temp folders made by tempDir in this test file (each file loads this module afresh). */
+const madeFolders: string[] = [];
+afterAll(() => {
+  for (const dir of madeFolders.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh temp folder, removed after the test file: also one made inside a test, where a hook registered then would never run. */
 export function tempDir(prefix = 'harness-test-'): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  madeFolders.push(dir);
   return dir;
 }
 
