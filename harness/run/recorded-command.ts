@@ -3,10 +3,11 @@
  * relative paths were typed in one folder, and the command that resumes the run may be printed
  * (by `status`, `merge`, a report's advice) to a user in another.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { shellCommand } from '../cluster/shell.js';
 import { optionTable } from '../cli/options.js';
+import { statOrNull } from '../folders.js';
 import { displayPath, realPath } from '../paths.js';
 
 /** A run's command line as typed, and the folder it was typed in (null or absent in a database before schema level 3). */
@@ -21,15 +22,15 @@ const PATH_OPTIONS: ReadonlySet<string> = new Set(['db', 'out', 'experiment']);
 /**
  * The recorded command with its relative paths (the study file, --db, --out, --experiment)
  * spelt to name the same files from `here` (as displayPath spells them: relative inside `here`,
- * else absolute). It is the line as recorded where that already holds
- * (the same folder), where the folder it was typed in is unknown (an older database) or not on
- * this machine (a database copied from another), and for anything but `harness run`. A study
- * given by name (`paper`) stays a name, which is found from any folder.
+ * else absolute). It is the line as recorded where that already holds (the same folder), where
+ * the folder it was typed in is unknown (an older database) or not on this machine (a database
+ * copied from another), and for anything but `harness run`. A study given by name (`paper`)
+ * stays a name, which is found from any folder.
  */
-export function relocatedCommand(recorded: RecordedCommand, here: string): string {
+export function relocatedCommand(recorded: RecordedCommand, here = process.cwd()): string {
   const from = recorded.cwd;
   const line = recorded.commandLine;
-  if (!from || !isFolder(from) || realPath(resolve(from)) === realPath(resolve(here))) return line;
+  if (!from || !statOrNull(from)?.isDirectory() || realPath(resolve(from)) === realPath(resolve(here))) return line;
   const words = shellWords(line);
   if (words === null || words[0] !== 'harness' || words[1] !== 'run') return line;
   const moved = (path: string, mustExist: boolean) => {
@@ -61,20 +62,18 @@ export function relocatedCommand(recorded: RecordedCommand, here: string): strin
   return shellCommand(words);
 }
 
+/** The latest `harness run` of each shard among `runs`, by shard (`i/N`). */
+export function shardRunsOf<R extends RecordedCommand & { shard: string | null }>(runs: readonly R[]): Record<string, R> {
+  const byShard: Record<string, R> = {};
+  for (const run of runs) if (run.shard !== null && run.commandLine.startsWith('harness run ')) byShard[run.shard] = run;
+  return byShard;
+}
 
 /** An option that takes no value: a switch, or one negated (`--no-report`). */
 function isSwitch(name: string): boolean {
   const base = name.startsWith('no-') ? name.slice(3) : name;
   const spec = (optionTable as Record<string, { type: string } | undefined>)[base];
   return base === 'help' || base === 'version' || spec?.type === 'boolean';
-}
-
-function isFolder(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
 }
 
 /**

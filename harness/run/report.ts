@@ -35,7 +35,7 @@ import { parseShard, rerunLast, rerunShard } from './shard.js';
 import { runState, type RunState } from './status.js';
 import { countCells } from './tasks.js';
 import { writerState } from './provenance.js';
-import type { RecordedCommand } from './recorded-command.js';
+import { shardRunsOf } from './recorded-command.js';
 
 export interface ReportOptions {
   dbPath: string;
@@ -189,8 +189,7 @@ function nextStep(status: RunState, db: string, study: string, { resumeCommand, 
 function retryStep(state: RunState, store: Store, study: string, options: Pick<ReportOptions, 'resumeCommand' | 'cwd'>): string {
   const failed = failedTrialsByRun(store);
   const noLimit = (command: string) => withoutOption(command, '--task-timeout');
-  const recorded: Record<string, RecordedCommand> = {};
-  for (const run of state.runs) if (run.shard !== null && run.commandLine.startsWith('harness run ')) recorded[run.shard] = run;
+  const recorded = shardRunsOf(state.runs);
   const failedShards = new Set(state.runs.filter((run) => run.shard !== null && failed.has(run.id)).map((run) => run.shard!));
   const shards = state.shards.filter((shard) => failedShards.has(shard));
   if (state.running || shards.length === 0) {

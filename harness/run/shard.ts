@@ -142,7 +142,7 @@ export function withShardOption(line: string, shard: string): string {
  * (pasteable; its paths relocated there, see relocatedCommand).
  */
 export function rerunRecorded(recorded: RecordedCommand, shard: string | null, db: string | null, cwd?: string): string {
-  const line = relocatedCommand(recorded, cwd ?? process.cwd());
+  const line = relocatedCommand(recorded, cwd);
   const sharded = shard === null ? withoutFresh(line) : withShardOption(withoutFresh(line), shard);
   return pasteable(db === null ? sharded : withDbOption(sharded, db), cwd);
 }
@@ -174,7 +174,7 @@ export function rerunShard(shard: string, recorded: Readonly<Record<string, Reco
   const template = Object.entries(recorded).find(([other, run]) => run.commandLine.startsWith('harness run ') && other.endsWith(`/${count}`))?.[1];
   if (!template) return pasteable(withDb(`harness run <study> --shard ${shard}`), cwd);
   const [index] = shard.split('/');
-  const swapped = withShard(withoutFresh(relocatedCommand(template, cwd ?? process.cwd()))).replace(dbOption, (option) => {
+  const swapped = withShard(withoutFresh(relocatedCommand(template, cwd))).replace(dbOption, (option) => {
     const named = new RegExp(`shard-\\d+-of-${count}(?=\\.sqlite)`);
     return named.test(option) ? option.replace(named, `shard-${index}-of-${count}`) : '';
   });

@@ -15,7 +15,7 @@ import { runsAsOf } from '../store/runs.js';
 import { Store } from '../store/store.js';
 import { withoutOption } from '../text.js';
 import { byShardIndex, parseShard, rerunLast, shardOf, type Shard } from './shard.js';
-import type { RecordedCommand } from './recorded-command.js';
+import { shardRunsOf, type RecordedCommand } from './recorded-command.js';
 
 export interface DbStatus {
   db: string;
@@ -252,8 +252,7 @@ export function incompleteCuts(statuses: readonly DbStatus[]): IncompleteCut[] {
     if (cuts.some((cut) => cut.missing.length === 0)) continue;
     for (const { count, missing } of cuts) {
       const holders = same.filter((s) => s.shards.some((shard) => parseShard(shard).count === count));
-      const commands: Record<string, RecordedCommand> = {};
-      for (const run of holders.flatMap((s) => s.runs)) if (run.shard !== null && run.commandLine.startsWith('harness run ')) commands[run.shard] = run;
+      const commands = shardRunsOf(holders.flatMap((s) => s.runs));
       out.push({ study: same[0]!.study, count, missing, dbs: holders.map((s) => s.db), commands });
     }
   }
