@@ -3,9 +3,9 @@
  * files that a process killed while writing left behind (removeAbandonedTemps).
  */
 import { createHash } from 'node:crypto';
-import { accessSync, chmodSync, closeSync, constants, existsSync, lstatSync, mkdirSync, openSync, readdirSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { accessSync, chmodSync, closeSync, constants, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readlinkSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { basename, dirname, join, relative, sep } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { Writable } from 'node:stream';
 import { processAlive } from './processes.js';
 
@@ -300,18 +300,92 @@ export function writeFolderAtomically(dir: string, files: Iterable<readonly [str
  * folder: the caller decides whether a missing folder is an error. When anything fails
  * (`produce` throws, the folder is missing or not writable, the disk fills up, `target` is a
  * folder, or a file that may not be written), the temporary file is removed, an existing
- * `target` is left as it was, and the first error is thrown. Temporary files of `target` that killed processes left are removed
- * first (removeAbandonedTempsOf).
+ * `target` is left as it was, and the first error is thrown. Temporary files of `target` that
+ * killed processes left are removed first (removeAbandonedTempsOf).
  *
- * The stream writes synchronously through a buffer and never fails itself: after a failed
- * write it drops what follows and the error is thrown once `produce` returns. A stream that
- * errors would leave a producer waiting for a 'drain' that never comes.
+ * A `target` that is no file to replace (writesThrough: /dev/null, a FIFO, /dev/stderr) is
+ * opened and written through instead, in append mode, as a shell's `>>` would: a rename would
+ * put a plain file where the device or pipe was, for every other program that uses that name.
  */
 export async function writeStreamAtomically<T>(target: string, produce: (out: Writable) => Promise<T>): Promise<T> {
+  if (writesThrough(target)) {
+    const fd = openSync(target, 'a');
+    try {
+      return await streamInto(fd, produce);
+    } finally {
+      closeSync(fd);
+    }
+  }
   const { mode } = replacing(target);
   removeAbandonedTempsOf(target);
   const temp = tempBeside(target);
   const fd = openSync(temp, 'w');
+  let closed = false;
+  try {
+    const result = await streamInto(fd, produce);
+    closed = true;
+    closeSync(fd);
+    if (mode !== null) chmodSync(temp, mode);
+    renameSync(temp, target);
+    return result;
+  } catch (thrown) {
+    if (!closed) closeSync(fd);
+    rmSync(temp, { force: true });
+    throw thrown;
+  }
+}
+
+/**
+ * Whether `path` is to be written through rather than replaced: an existing thing that is not a
+ * plain file or a folder (a character or block device, a FIFO, a socket), or a name of an open
+ * descriptor (see descriptorNamed), whatever that descriptor is: `--out /dev/stderr 2> file.csv`
+ * writes that file.
+ */
+export function writesThrough(path: string): boolean {
+  if (descriptorName(path) !== null) return true;
+  try {
+    const stats = statSync(path);
+    return !stats.isFile() && !stats.isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The descriptor of this process that `path` names: /dev/stdout (1), /dev/stderr (2), /dev/fd/N,
+ * /proc/self/fd/N or /proc/<this pid>/fd/N (N), or a link leading to one; null for any other path.
+ */
+export function descriptorNamed(path: string): number | null {
+  const [, standard, pid, fd] = descriptorName(path) ?? [];
+  if (standard) return standard === 'stdout' ? 1 : 2;
+  if (fd === undefined) return null;
+  return pid === undefined || pid === 'self' || pid === 'thread-self' || Number(pid) === process.pid ? Number(fd) : null;
+}
+
+/** The name of a descriptor (any process's) that `path` is or leads to, followed link by link as the kernel follows them (40 at most, its limit too). */
+function descriptorName(path: string): RegExpExecArray | null {
+  let at = resolve(path);
+  for (let hop = 0; hop < 40; hop++) {
+    const named = DESCRIPTOR_NAME.exec(at);
+    if (named) return named;
+    try {
+      at = resolve(dirname(at), readlinkSync(at));
+    } catch {
+      return null; // not a link (or not there): the end of the chain
+    }
+  }
+  return null;
+}
+
+const DESCRIPTOR_NAME = /^\/(?:dev\/(stdout|stderr)|(?:dev|proc\/(self|thread-self|\d+))\/fd\/(\d+))$/;
+
+/**
+ * Runs `produce` on a stream whose bytes go to `fd`, and flushes them; the first failure to
+ * write is thrown once `produce` returns. The stream writes synchronously through a buffer and
+ * never fails itself: after a failed write it drops what follows. A stream that errors would
+ * leave a producer waiting for a 'drain' that never comes.
+ */
+async function streamInto<T>(fd: number, produce: (out: Writable) => Promise<T>): Promise<T> {
   let failure: { error: unknown } | null = null;
   let pending: Buffer[] = [];
   let pendingBytes = 0;
@@ -338,21 +412,10 @@ export async function writeStreamAtomically<T>(target: string, produce: (out: Wr
       done();
     },
   });
-  let closed = false;
-  try {
-    const result = await produce(sink);
-    flush();
-    closed = true;
-    closeSync(fd);
-    if (failure) throw (failure as { error: unknown }).error;
-    if (mode !== null) chmodSync(temp, mode);
-    renameSync(temp, target);
-    return result;
-  } catch (thrown) {
-    if (!closed) closeSync(fd);
-    rmSync(temp, { force: true });
-    throw thrown;
-  }
+  const result = await produce(sink);
+  flush();
+  if (failure) throw (failure as { error: unknown }).error;
+  return result;
 }
 
 const flushBytes = 64 * 1024;

@@ -6,6 +6,7 @@
 import type { Issue } from './study/issues.js';
 import { countOf, formatPath, listInWords, shareOf, showList, showValue } from './text.js';
 import { formatDuration } from './cluster/format.js';
+import { shellQuote } from './cluster/shell.js';
 import type { LiveRun } from './run/status.js';
 import type { FolderProblem } from './folders.js';
 
@@ -35,7 +36,7 @@ export function studyNotAFile(path: string): string {
 
 /** A results database (an SQLite file) given where a study file belongs. */
 export function studyIsDatabase(path: string): string {
-  return `${path} is a results database (an SQLite file), not a study file. To look at it: "harness status ${path}" or "harness report ${path}". To run a study, give its study file or name instead, e.g. experiments/inference-scaling/paper.yaml ("harness list" names them).`;
+  return `${path} is a results database (an SQLite file), not a study file. To look at it: "harness status ${shellQuote(path)}" or "harness report ${shellQuote(path)}". To run a study, give its study file or name instead, e.g. experiments/inference-scaling/paper.yaml ("harness list" names them).`;
 }
 
 export function studyUnreadable(path: string, reason: string): string {
@@ -527,7 +528,7 @@ export function dbGoneDuringRun(path: string, problem: 'missing' | 'replaced'): 
 }
 
 export function runTakenOver(path: string, runId: number): string {
-  return `${path}: another run took the database over while run ${runId} was paused (no heartbeat for over a minute: the process was stopped, as Ctrl-Z does, or its machine froze), taking it for dead. Run ${runId} stops without writing more: every trial it stored before is kept, and the other run computes the rest. "harness status ${path}" shows the run that writes it now.`;
+  return `${path}: another run took the database over while run ${runId} was paused (no heartbeat for over a minute: the process was stopped, as Ctrl-Z does, or its machine froze), taking it for dead. Run ${runId} stops without writing more: every trial it stored before is kept, and the other run computes the rest. "harness status ${shellQuote(path)}" shows the run that writes it now.`;
 }
 
 export function freshMovedAside(from: string, to: string): string {
@@ -650,7 +651,7 @@ export function runRefusesOtherCode(db: string, other: { trials: number; runs: r
   return (
     `--same-code: ${countOf(other.trials, 'trial')} in ${db} ${other.trials === 1 ? 'was' : 'were'} computed by other code of the experiment (${runs}); ` +
     `the code, or project code it imports, has changed since, and this run would mix its trials with them. Nothing was run. ` +
-    `Compute every trial with the code as it is now: ${freshCommand}; or check out the code the stored trials ran ("harness status ${db}" names its commit) and resume with that.`
+    `Compute every trial with the code as it is now: ${freshCommand}; or check out the code the stored trials ran ("harness status ${shellQuote(db)}" names its commit) and resume with that.`
   );
 }
 
@@ -688,12 +689,12 @@ export function reportTextOutsideFont(
 export function mergeMixedCode(out: string, versions: readonly { codeHash: string; runs: readonly number[]; trials: number }[]): string {
   return (
     `Warning: the trials in ${out} were computed by ${versions.length} versions of the experiment's code (${codeVersionsText(versions)}): ` +
-    `the shards ran different code. See "harness export ${out} --table runs" for the runs' commits; rerun the shards of the other code with --fresh to have one version.`
+    `the shards ran different code. See "harness export ${shellQuote(out)} --table runs" for the runs' commits; rerun the shards of the other code with --fresh to have one version.`
   );
 }
 
 export function runMixedCodeReminder(db: string, other: { trials: number; runs: readonly number[] }): string {
-  return `Note: ${db} now holds trials of more than one version of the experiment's code: ${countOf(other.trials, 'trial')} of other code (see the warning at the start, or "harness status ${db}").`;
+  return `Note: ${db} now holds trials of more than one version of the experiment's code: ${countOf(other.trials, 'trial')} of other code (see the warning at the start, or "harness status ${shellQuote(db)}").`;
 }
 
 export function runNothingToDo(cells: number, db: string, shard: string | null): string {
@@ -764,7 +765,7 @@ export function mergeOutUnusable(out: string, reason: string): string {
 
 /** merge's output ends in "/" and no folder is there (an existing folder is dbIsDirectory). */
 export function mergeOutNamesFolder(typed: string, example: string): string {
-  return `merge: the output ${showValue(typed)} ${endsInSlash}, and the merged database is a file. ${fileInsideIt(`"harness merge ${example} <shards>"`)}.`;
+  return `merge: the output ${showValue(typed)} ${endsInSlash}, and the merged database is a file. ${fileInsideIt(`"harness merge ${shellQuote(example)} <shards>"`)}.`;
 }
 
 export function mergeInputTwice(path: string): string {
@@ -869,9 +870,9 @@ export interface CommonFailure {
 
 /** The failures in a few words, and where to read them all. */
 function failedWith(db: string, failed: number, common: CommonFailure | null): string {
-  if (common === null) return `see "harness export ${db} --table failures"`;
+  if (common === null) return `see "harness export ${shellQuote(db)} --table failures"`;
   const which = common.trials === failed ? (failed === 1 ? '' : 'each ') : `${common.trials} of them `;
-  const all = common.trials === failed ? '' : `; all of them: "harness export ${db} --table failures"`;
+  const all = common.trials === failed ? '' : `; all of them: "harness export ${shellQuote(db)} --table failures"`;
   return `${which}with: ${showValue(common.error.replace(/\s+/g, ' ').trim() || 'no error recorded', 200)}${all}`;
 }
 
@@ -939,7 +940,7 @@ export function reportPartial(db: string, study: string, done: number, expected:
 /** The way to the missing trials (the end of reportNoTrials and reportPartial). */
 export const reportNext = {
   resume: (command: string) => `Complete the run with: ${command}; then report again.`,
-  running: (db: string) => `A run is writing it now ("harness status ${db}" shows how far it is); report again when it has finished.`,
+  running: (db: string) => `A run is writing it now ("harness status ${shellQuote(db)}" shows how far it is); report again when it has finished.`,
   shards: (shards: readonly string[], command: string) =>
     `It holds shard${shards.length === 1 ? '' : 's'} ${shards.join(', ')} of the study: complete ${shards.length === 1 ? 'it' : 'them'} (${command}) and the other shards, merge them with "harness merge <merged.sqlite> <shard databases>", then report the merged database.`,
   /** The shards whose runs recorded the failed trials, each with the command that runs it again. */
@@ -1177,7 +1178,7 @@ export function reportPathFileAndFolder(experiment: string, module: string, file
 export function exportIncomplete(db: string, ok: number, failed: number, expected: number, running: boolean): string {
   const failures = failed > 0 ? `; its ${countOf(failed, 'failed trial')} ${failed === 1 ? 'is a row' : 'are rows'} with status "failed" and no results` : '';
   const more = running ? ', and a run is writing more now' : '';
-  return `warning: ${db} holds ${ok} successful trials of the study's ${expected} (${shareOf(ok, expected)})${more}, so this export is of an incomplete study${failures}. "harness status ${db}" says what is missing.`;
+  return `warning: ${db} holds ${ok} successful trials of the study's ${expected} (${shareOf(ok, expected)})${more}, so this export is of an incomplete study${failures}. "harness status ${shellQuote(db)}" says what is missing.`;
 }
 /** An --out whose name says a file export does not write (compressed, tab-separated, a spreadsheet...). */
 export function exportOutNamedOtherwise(out: string, ext: string, is: string, plain: string, piped?: string): string {
@@ -1293,7 +1294,7 @@ export function statusShardPathTaken(study: string, paths: readonly string[]): s
 
 /** SQLite files of a folder that status lists only by the name `*.sqlite`. */
 export function statusOtherSqliteFiles(files: readonly string[]): string {
-  const [first] = files;
+  const first = files[0] ?? '';
   const what = files.length === 1 ? 'an SQLite file' : 'SQLite files';
-  return `${files.join(', ')}: ${what} not named *.sqlite, which status does not look into in a folder. Name one to see its status: "harness status ${first}".`;
+  return `${files.join(', ')}: ${what} not named *.sqlite, which status does not look into in a folder. Name one to see its status: "harness status ${shellQuote(first)}".`;
 }

@@ -135,14 +135,16 @@ function wordsAfterEndOfOptions(argv: readonly string[]): string[] {
 }
 
 /**
- * `harness help <command>`, as git and npm take it, as `harness <command> --help`; a command
- * misspelt there as that command, whose refusal names the commands there are. (yargs answers a
- * bare `harness help` with the program's help, and refused `help run` as an unknown command.)
+ * `harness help <command> [more]`, as git and npm take it, as `harness <command> [more] --help`
+ * (whatever follows, `--json` or another word, is passed over as --help passes over it); a
+ * command misspelt there as that command, whose refusal names the commands there are. (yargs
+ * answers a bare `harness help` with the program's help, and refused `help run` as an unknown
+ * command.)
  */
 function helpAsOption(argv: readonly string[]): string[] {
-  if (argv[0] !== 'help' || argv.length !== 2 || argv[1]!.startsWith('-')) return [...argv];
-  const named = argv[1]!;
-  return commands.some((c) => c.name === named) ? [named, '--help'] : [named];
+  if (argv[0] !== 'help' || argv.length < 2 || argv[1]!.startsWith('-')) return [...argv];
+  const [, named, ...more] = argv as [string, string, ...string[]];
+  return commands.some((c) => c.name === named) ? [named, ...more, '--help'] : [named];
 }
 
 /**

@@ -6,9 +6,10 @@
 import { fileSystemReason, optionInvalid } from '../messages.js';
 import { countOf, showValue } from '../text.js';
 import { formatDuration } from './format.js';
+import { shellQuote } from './shell.js';
 
 export function emptyStudy(studyFile: string): string {
-  return `${studyFile}: the study has no cells, so there is nothing to send to the cluster; check its axes and exclusions with "harness plan ${studyFile}".`;
+  return `${studyFile}: the study has no cells, so there is nothing to send to the cluster; check its axes and exclusions with "harness plan ${shellQuote(studyFile)}".`;
 }
 
 /** `blocks`: the most tasks (see StudyWork.blocks). */
@@ -101,7 +102,7 @@ export function submissionQueued(folder: string, jobs: readonly string[]): strin
     'out',
     `must not have an earlier submission still in the queue: ${folder}'s scripts have job${jobs.length === 1 ? '' : 's'} ${jobs.join(', ')} pending or running`,
     folder,
-    `Wait for ${jobs.length === 1 ? 'it' : 'them'} (harness status ${folder}), or cancel ${jobs.length === 1 ? 'it' : 'them'} (scancel ${jobs.join(' ')}), then submit again.`,
+    `Wait for ${jobs.length === 1 ? 'it' : 'them'} (harness status ${shellQuote(folder)}), or cancel ${jobs.length === 1 ? 'it' : 'them'} (scancel ${jobs.join(' ')}), then submit again.`,
   );
 }
 
@@ -140,7 +141,7 @@ export function outUnusable(
       ? `Cannot write the scripts into ${dir} (the default shard folder): ${problem}.`
       : `--out: must be a folder the scripts can be written into: ${problem}; received ${showValue(typed)}.`;
   if (jobs) {
-    return `${head} The jobs were submitted (array job ${jobs.array}, merge job ${jobs.merge}) and will run; only their ids are missing from ${dir}/cluster-plan.json. Do not submit them again: follow them with "harness status ${dir}" and "squeue -j ${jobs.array},${jobs.merge}".`;
+    return `${head} The jobs were submitted (array job ${jobs.array}, merge job ${jobs.merge}) and will run; only their ids are missing from ${dir}/cluster-plan.json. Do not submit them again: follow them with "harness status ${shellQuote(dir)}" and "squeue -j ${jobs.array},${jobs.merge}".`;
   }
   const state = written.length ? `Only ${written.join(' and ')} ${written.length === 1 ? 'was' : 'were'} written (in full).` : 'No file was written.';
   const fix =

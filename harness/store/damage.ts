@@ -51,6 +51,8 @@ export const JOURNAL_FILE = /-(wal|shm|journal)$/;
  */
 export function hasSqliteHeader(path: string): boolean {
   try {
+    // Only a plain file can be a database; opening a FIFO to read would wait for a writer.
+    if (!statSync(path).isFile()) return false;
     return headerOf(path).subarray(0, 16).equals(Buffer.from('SQLite format 3\0', 'latin1'));
   } catch {
     return false;

@@ -51,6 +51,9 @@ describe('usage', () => {
       expect(help.stdout).toContain(`harness ${c.command}`);
       // As git and npm take it: `harness help <command>`.
       expect(await cli(['help', c.name], dir)).toEqual(help);
+      // What follows the command is passed over, as --help passes over it.
+      expect(await cli(['help', c.name, '--json'], dir)).toEqual(help);
+      expect(await cli(['help', c.name, 'more'], dir)).toEqual(help);
     }
     expect(await cli(['help'], dir)).toEqual(top);
     // Wrapped to a terminal's width, or to 100 columns where it gives none (a pty without a size says 0).

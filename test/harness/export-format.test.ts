@@ -49,6 +49,8 @@ describe('export formats', () => {
     expect(partial.stdout.trimEnd().split('\n')).toHaveLength(total - 3 + 1);
     expect(partial.stderr).toBe(`${msg.exportIncomplete('partial.sqlite', total - 4, 1, total, false)}\n`);
     expect(partial.stderr).toContain(`; its 1 failed trial is a row with status "failed" and no results. "harness status partial.sqlite" says what is missing.`);
+    // A path pasted into the command it gives is quoted for the shell.
+    expect(msg.exportIncomplete('my results/p.sqlite', 1, 0, 2, false)).toContain(`"harness status 'my results/p.sqlite'" says what is missing.`);
     // The runs table is the same whatever the study's state.
     expect((await cli(['export', 'partial.sqlite', '--table', 'runs'], dir)).stderr).toBe('');
   });

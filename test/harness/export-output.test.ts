@@ -4,13 +4,15 @@
  * folder, a file in the way, a folder named, a read-only folder, a full disk) exits 2 with a
  * message naming --out, the path, the reason and a fix, leaves no temporary file, and leaves an
  * existing file at --out as it was. A file replaced keeps its permissions; one that may not be
- * written is refused; a symlink is replaced, never what it points to.
+ * written is refused; a symlink is replaced, never what it points to. A device, a FIFO or a name
+ * of standard output is written through, never replaced.
  */
+import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { chmodSync, linkSync, lstatSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { writeStreamAtomically } from '../../harness/files.js';
+import { descriptorNamed, writeStreamAtomically, writesThrough } from '../../harness/files.js';
 import * as msg from '../../harness/messages.js';
 import { runHarness, smallDisk } from '../reliability/helpers.js';
 import { cli, noopStudy, tempDir, writeStudy } from './helpers.js';
@@ -222,6 +224,54 @@ describe('export --out that cannot be written', () => {
     const result = await cli(['export', db, '--out', 'trials.csv'], dir);
     expect(result).toEqual({ code: 0, stdout: '', stderr: `${msg.exportWritten(27, 'trials', 'trials.csv')}\n` });
     expect(readFileSync(join(dir, 'trials.csv'), 'utf8')).toBe((await cli(['export', db], dir)).stdout);
+  });
+});
+
+describe('export --out a device, a pipe or a descriptor', () => {
+  // Each is reached through a link in the test's folder: were it replaced, the link would go, never the machine's /dev/null or /dev/stdout.
+  it('writes through /dev/null and a FIFO, leaving each what it was', async () => {
+    const folder = join(dir, 'special');
+    mkdirSync(folder);
+    symlinkSync('/dev/null', join(folder, 'null.csv'));
+    const toNull = await cli(['export', db, '--out', 'special/null.csv'], dir);
+    expect(toNull).toEqual({ code: 0, stdout: '', stderr: `${msg.exportWritten(27, 'trials', 'special/null.csv')}\n` });
+    expect(lstatSync(join(folder, 'null.csv')).isSymbolicLink()).toBe(true);
+    expect(statSync('/dev/null').isCharacterDevice()).toBe(true);
+    // A reader at the FIFO's other end gets every row, and the FIFO stays one.
+    execFileSync('mkfifo', [join(folder, 'rows.fifo')]);
+    const reader = spawn('sh', ['-c', 'cat rows.fifo > got.csv'], { cwd: folder });
+    const read = once(reader, 'exit');
+    expect((await cli(['export', db, '--out', 'special/rows.fifo'], dir)).code).toBe(0);
+    expect((await read)[0]).toBe(0);
+    expect(readFileSync(join(folder, 'got.csv'), 'utf8')).toBe((await cli(['export', db], dir)).stdout);
+    expect(lstatSync(join(folder, 'rows.fifo')).isFIFO()).toBe(true);
+    expect(tree(folder)).toEqual(['got.csv', 'null.csv', 'rows.fifo']);
+  });
+
+  it('writes /dev/stdout (or a link to it) to whatever standard output is', async () => {
+    const folder = join(dir, 'descriptor');
+    mkdirSync(folder);
+    symlinkSync('/dev/stdout', join(folder, 'out.csv'));
+    const piped = await runHarness(['export', db, '--out', 'descriptor/out.csv'], { cwd: dir });
+    expect(piped.code).toBe(0);
+    expect(piped.stdout).toBe((await cli(['export', db], dir)).stdout);
+    expect(lstatSync(join(folder, 'out.csv')).isSymbolicLink()).toBe(true);
+    expect(tree(folder)).toEqual(['out.csv']);
+  });
+
+  it('tells what to write through from what to replace, and which descriptor a name is', () => {
+    const folder = join(dir, 'kinds');
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'plain.csv'), 'plain\n');
+    symlinkSync('plain.csv', join(folder, 'to-plain.csv'));
+    symlinkSync('/proc/self/fd/1', join(folder, 'to-fd.csv'));
+    const through = ['/dev/null', '/dev/stdout', '/dev/stderr', '/dev/fd/1', '/proc/self/fd/2', '/proc/1/fd/0', join(folder, 'to-fd.csv')];
+    const replaced = [join(folder, 'plain.csv'), join(folder, 'to-plain.csv'), join(folder, 'missing.csv'), folder, '/dev/shm/x.csv'];
+    expect(through.filter((path) => !writesThrough(path))).toEqual([]);
+    expect(replaced.filter(writesThrough)).toEqual([]);
+    // This process's descriptors by number, another's not at all.
+    const named = ['/dev/stdout', '/dev/stderr', '/dev/fd/7', `/proc/${process.pid}/fd/3`, join(folder, 'to-fd.csv'), '/proc/1/fd/0', '/dev/null'].map(descriptorNamed);
+    expect(named).toEqual([1, 2, 7, 3, 1, process.pid === 1 ? 0 : null, null]);
   });
 });
 

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { basename, dirname, resolve } from 'node:path';
 import { InputError, errorMessage } from '../../errors.js';
-import { writeStreamAtomically } from '../../files.js';
+import { descriptorNamed, writeStreamAtomically } from '../../files.js';
 import { fileInTheWay, namesFolderNotThere, statOrNull } from '../../folders.js';
 import * as msg from '../../messages.js';
 import { canonicalPath, displayPath, fileInFolder } from '../../paths.js';
@@ -28,9 +28,10 @@ export const exportCommand: Command = {
   async run(args, io) {
     // yargs checks each value against the choices; a repeated option is refused here.
     const table = text('table', args['table']) as ExportTable;
-    // `-` is standard output, as POSIX utilities read it for a file to write, never a file named "-".
+    // `-` is standard output, as POSIX utilities read it for a file to write, never a file named "-";
+    // so is a name of it (/dev/stdout), which may be a socket that no open() reaches.
     const given = text('out', args['out']);
-    const outPath = given === '-' ? undefined : given;
+    const outPath = given === '-' || (given !== undefined && descriptorNamed(resolve(io.cwd, given)) === 1) ? undefined : given;
     const asked = text('format', args['format']) as ExportFormat | undefined;
     const resultsOnly = args['results-only'] === true;
     if (outPath) refuseOtherFile(outPath, asked, table, resultsOnly);
