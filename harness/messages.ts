@@ -465,6 +465,19 @@ export function dbManifestMismatch(path: string, diffs: readonly DifferenceLine[
   return `${path} holds results of a different study setup; resuming would mix them. What differs:\n${differenceLines(diffs)}\nStart a new database with "${freshCommand}" (the old one is kept under a timestamped name), write elsewhere with --db${undo}.`;
 }
 
+/**
+ * The database was written by another study altogether: its name leads, and the fix is another
+ * file (`elsewhere`, the study's own database, null when `path` is that one), not a list of the
+ * setups' differences.
+ */
+export function dbHoldsOtherStudy(path: string, stored: string, current: string, elsewhere: string | null, freshCommand: string): string {
+  const own = elsewhere ? `Run "${current}" into a database of its own: "${elsewhere}"` : `Run "${current}" into another file with --db`;
+  return (
+    `${path} holds the results of study "${stored}", not "${current}"; writing "${current}" into it would mix two studies. ` +
+    `${own}; or, to replace the "${stored}" results, "${freshCommand}" (they are kept under a timestamped name).`
+  );
+}
+
 export interface BusyRun {
   id: number;
   pid: number;

@@ -61,7 +61,7 @@ export function defaultReportDir(study: string, cwd: string, db?: string): strin
 }
 
 /** Whether two paths name one file, symbolic links followed where they exist. */
-function samePath(a: string, b: string): boolean {
+export function samePath(a: string, b: string): boolean {
   return realPath(resolve(a)) === realPath(resolve(b));
 }
 

@@ -13,7 +13,10 @@ export function formatPlan(p: PlanReport, db: string): string {
   for (const d of p.dims) lines.push(`  ${d.fields.join(' + ').padEnd(24)} ${String(d.values).padStart(6)} value${d.values === 1 ? '' : 's'}${d.shared ? '  (shared: one simulation per group)' : ''}`);
   lines.push(`  = ${countOf(p.cells, 'cell')} in ${countOf(p.groups, 'group')} of ${p.cells < p.groups * p.cellsPerGroup ? 'up to ' : ''}${p.cellsPerGroup}`);
   const where = p.shard ? `shard ${p.shard}` : 'all shards';
-  if (p.database === 'differs') {
+  const otherStudy = p.differences.find((d) => d.path === 'study');
+  if (otherStudy) {
+    lines.push(`Database ${db}: holds study ${showValue(otherStudy.stored)}, not ${showValue(otherStudy.current)} (a run would refuse it; give ${p.study} a database of its own with --db)`);
+  } else if (p.database === 'differs') {
     lines.push(`Database ${db}: holds a different setup (a run would refuse it):`);
     for (const d of p.differences) lines.push(`  - ${d.path}: ${showValue(d.stored)} in the database, ${showValue(d.current)} now`);
   } else {

@@ -13,7 +13,7 @@ import { formatShard, rerunLast } from './shard.js';
 import { InputError } from '../errors.js';
 import { diffManifests } from '../manifest.js';
 import * as msg from '../messages.js';
-import { displayPath } from '../paths.js';
+import { defaultDbPath, displayPath, samePath } from '../paths.js';
 import { compiledModule } from '../pool/compile.js';
 import { GroupPool } from '../pool/pool.js';
 import { commonFailure, doneCells } from '../store/reader.js';
@@ -23,7 +23,8 @@ import { Store } from '../store/store.js';
 import { DatabaseGoneError, RunTakenOverError, WriteError, asWriteError } from '../store/failures.js';
 import { ResultWriter } from '../store/writer.js';
 import type { Study } from '../study/study.js';
-import { withoutFresh } from '../text.js';
+import { withoutFresh, withoutOption } from '../text.js';
+import { shellQuote } from '../cluster/shell.js';
 import { collectProvenance, gitCommitProblem, gitState } from './provenance.js';
 import { countCells, plannedGroups, type PlannedGroup } from './tasks.js';
 import { Bitset } from '../bitset.js';
@@ -148,6 +149,9 @@ export function openForStudy(study: Study, dbPath: string, freshCommand: string,
         },
         now.toISOString(),
       );
+    if (stored.study !== study.name) {
+      throw new InputError(msg.dbHoldsOtherStudy(store.shown, stored.study, study.name, elsewhereCommand(study.name, dbPath, freshCommand, cwd), freshCommand));
+    }
     if (stored.hash !== study.manifest.hash) {
       throw new InputError(msg.dbManifestMismatch(store.shown, diffManifests(stored.body, study.manifest.body), freshCommand, storedSetupCommand(store, cwd)));
     }
@@ -156,6 +160,17 @@ export function openForStudy(study: Study, dbPath: string, freshCommand: string,
     store.close();
     throw asWriteError(store.shown, thrown);
   }
+}
+
+/**
+ * `freshCommand` made to write the study's own default database instead of `dbPath`; null when
+ * `dbPath` is that database, so that no other file is the obvious place.
+ */
+function elsewhereCommand(study: string, dbPath: string, freshCommand: string, cwd: string | undefined): string | null {
+  const here = cwd ?? process.cwd();
+  const own = defaultDbPath(study, null, here);
+  if (samePath(own, dbPath)) return null;
+  return `${withoutOption(withoutFresh(freshCommand), '--db')} --db ${shellQuote(displayPath(own, here))}`;
 }
 
 /**

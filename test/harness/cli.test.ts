@@ -695,6 +695,9 @@ describe('run, status, export, report', () => {
     expect(JSON.parse((await cli(['plan', 'uneven.yaml', '--pilot', '0', '--json'], dir)).stdout)).toMatchObject({ cells: 8, groups: 3, cellsPerGroup: 3 });
     expect(plan.stdout).toContain('Database results/clinoop.sqlite: holds a different setup (a run would refuse it):\n  - cells: 18 in the database, 27 now');
     expect(plan.stdout).toContain('  0/2            15 cells       5 groups\n  1/2            12 cells       4 groups');
+    // Another study's database: the studies' names, not a list of every difference.
+    const other = await cli(['plan', 'single.yaml', '--pilot', '0', '--db', 'results/clinoop.sqlite'], dir);
+    expect(other.stdout).toContain('Database results/clinoop.sqlite: holds study "clinoop", not "single" (a run would refuse it; give single a database of its own with --db)\nTrials');
     // Not "about 0s": a run shorter than a second is given in milliseconds.
     expect(plan.stdout).toMatch(/Estimate: [\d.]+ ms per trial \(pilot of 2 groups\), 27 to run on 2 threads: about \d+ ms\n/);
     const json = JSON.parse((await cli(['plan', study, '--set', 'seeds=2', '--json', '--pilot', '0'], dir)).stdout) as {

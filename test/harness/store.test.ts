@@ -122,6 +122,24 @@ describe('opening a database', () => {
     expect(e).toContain('  - seeds: 3 in the database, 4 now');
     expect(e).toContain('  - axes.color: ["red","green","blue"] in the database, ["red"] now');
   });
+
+  it("refuses another study's database by naming both studies first, and points at the study's own database", async () => {
+    const path = join(dir, 'other-study.sqlite');
+    openForStudy(await study(), path, 'x --fresh', at(0), dir).close();
+    const other = await study({ name: 'second-study', seeds: 5 });
+    const fresh = `harness run s --db ${path} --fresh`;
+    expect(() => openForStudy(other, path, fresh, at(1), dir)).toThrow(
+      new InputError(msg.dbHoldsOtherStudy('other-study.sqlite', 'noop-test', 'second-study', 'harness run s --db results/second-study.sqlite', fresh)),
+    );
+    // Where the database is the study's own default one, no other file is suggested by name.
+    mkdirSync(join(dir, 'results'), { recursive: true });
+    const own = join(dir, 'results', 'second-study.sqlite');
+    openForStudy(await study(), own, 'x --fresh', at(0), dir).close();
+    expect(() => openForStudy(other, own, 'harness run s --fresh', at(1), dir)).toThrow(
+      new InputError(msg.dbHoldsOtherStudy('results/second-study.sqlite', 'noop-test', 'second-study', null, 'harness run s --fresh')),
+    );
+    expect(msg.dbHoldsOtherStudy('a.sqlite', 'paper', 'ablations', null, 'f')).toMatch(/^a\.sqlite holds the results of study "paper", not "ablations"; .* into another file with --db; /);
+  });
 });
 
 describe('the run lock', () => {
