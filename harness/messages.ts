@@ -205,10 +205,25 @@ export function setSyntax(arg: string): string {
   return `--set ${showValue(arg)}: expected path=value, e.g. --set seeds=5, --set sim.M=300,1000 or --set axes.model=gpt5,gpt5-mini.`;
 }
 
-/** `axis`: the key is an axis, whose values are names (no empty text, no null). */
-export function setEmptyValue(arg: string, key: string, inList = false, axis = false): string {
+/** `--set axes=a` or `axes.model.x=a` (`typed`: model): an axis is set by its name, one at a time. */
+export function setAxisPath(arg: string, axes: readonly string[], typed?: string): string {
+  const example = typed !== undefined && axes.includes(typed) ? typed : (axes[0] ?? 'model');
+  return `--set ${showValue(arg)}: "axes" is set one axis at a time, by its name: --set axes.<axis>=a,b (e.g. --set axes.${example}=a,b). This study's axes: ${showList(axes)}.`;
+}
+
+/** `--set seeds.x=5`: a study's own field (seeds, name) is one value, with no parts to set. */
+export function setFieldPath(arg: string, field: string): string {
+  return `--set ${showValue(arg)}: ${field} is a single value, with no parts to set: --set ${field}=<value>.`;
+}
+
+/**
+ * `kind`: what the key names. An axis's values are names, and a study's own field (seeds, name)
+ * takes no null: only a parameter may be an empty text or null.
+ */
+export function setEmptyValue(arg: string, key: string, inList = false, kind: 'axis' | 'field' | 'parameter' = 'parameter'): string {
   const what = inList ? 'an empty value in its list (two commas, or one at an end)' : 'no value after "="';
-  const example = axis ? `--set ${key}=a,b` : `--set ${key}=<value>; --set '${key}=""' for an empty text, ${key}=null for none`;
+  const example =
+    kind === 'axis' ? `--set ${key}=a,b` : kind === 'field' ? `--set ${key}=${key === 'seeds' ? '5' : key === 'base_seed' ? '42' : '<value>'}` : `--set ${key}=<value>; --set '${key}=""' for an empty text, ${key}=null for none`;
   return `--set ${showValue(arg)}: ${what}. Give one (e.g. ${example}), or leave this --set out to keep the study's.`;
 }
 

@@ -7,7 +7,7 @@
  */
 import yargs from 'yargs';
 import { InputError } from '../errors.js';
-import { nearest } from '../text.js';
+import { listInWords, nearest } from '../text.js';
 import * as msg from '../messages.js';
 import { renderCommand } from './commands/render.js';
 import { slurmCommand } from '../cluster/slurm-command.js';
@@ -243,12 +243,14 @@ function unknownArguments(names: readonly string[], command: Command, argv: read
     said.push(`${token} (as the value of --${option}, write --${option}=${token}: after a space, a leading dash reads as an option)`);
   });
   // `-out`: one dash before a long name, which yargs splits into letters.
+  // `-x`: an option of one letter no command has, named with its dash.
   for (const token of argv) {
-    const name = /^-([A-Za-z][\w-]+)(=.*)?$/.exec(token)?.[1];
+    const name = /^-([A-Za-z][\w-]*)(=.*)?$/.exec(token)?.[1];
     if (name === undefined || ![...name].every((letter) => left.has(letter))) continue;
     for (const letter of name) left.delete(letter);
-    const close = known.includes(name) ? name : nearest(name, known);
-    said.push(`-${name}${close ? ` (did you mean --${close}?)` : ''}`);
+    const close = known.includes(name) ? name : name.length > 1 ? nearest(name, known) : undefined;
+    const takenBy = close === name ? [] : commandsTaking(name, command);
+    said.push(`-${name}${takenBy.length ? ` (${optionOfOthers(takenBy, command)})` : close ? ` (did you mean --${close}?)` : ''}`);
   }
   const extra: string[] = [];
   for (const name of left) {
@@ -256,8 +258,10 @@ function unknownArguments(names: readonly string[], command: Command, argv: read
       const close = nearest(name, known);
       const choice = asChoice(name, command);
       // A key every command knows but none takes: --version, harness's own.
+      const takenBy = close === name ? [] : commandsTaking(name, command);
       if (close === name) said.push(`--${name} (an option of harness itself, without a command: harness --${name})`);
       else if (choice) said.push(`--${name} (did you mean ${choice}?)`);
+      else if (takenBy.length) said.push(`--${name} (${optionOfOthers(takenBy, command)})`);
       else said.push(`--${name}${close ? ` (did you mean --${close}?)` : ''}`);
     } else if (argv.includes(name)) extra.push(name);
     else said.push(name);
@@ -266,6 +270,15 @@ function unknownArguments(names: readonly string[], command: Command, argv: read
   if (said.length) parts.push(`Unknown argument${said.length > 1 ? 's' : ''}: ${said.join(', ')}`);
   if (extra.length) parts.push(`${command.name} takes ${usageArguments(command) || 'no argument'}; got ${extra.length > 1 ? 'extra arguments' : 'an extra argument'} ${extra.map((e) => JSON.stringify(e)).join(', ')}`);
   return parts.join('. ');
+}
+
+/** The commands other than `command` with an option `name` (`export --set`: run, plan and slurm). */
+function commandsTaking(name: string, command: Command): Command[] {
+  return commands.filter((other) => other !== command && Object.hasOwn(optionsOf(other).key, name) && !positionalsOf(other).has(name));
+}
+
+function optionOfOthers(others: readonly Command[], command: Command): string {
+  return `an option of ${listInWords(others.map((other) => other.name))}, not of ${command.name}`;
 }
 
 /** The arguments of a command as its usage writes them (`<out> <shards..>`). */

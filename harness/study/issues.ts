@@ -4,7 +4,7 @@
  * turns them into text that names the file.
  */
 import type { ZodType } from 'zod';
-import { nearest, showList } from '../text.js';
+import { editDistance, nearest, showList } from '../text.js';
 import { studyNamePattern, variantNamePattern } from './schema.js';
 
 export interface Issue {
@@ -141,7 +141,7 @@ function describeZodIssue(issue: ZodIssueLike, received: unknown): { rule: strin
       // A choice of literals (e.g. "P" or 1): name them all.
       const literals = (issue.errors ?? []).map((branch) => branch.find((i) => i.code === 'invalid_value')?.values);
       if (literals.length && literals.every((values) => values !== undefined)) {
-        return { rule: `must be one of ${showList(literals.flat().map((v) => JSON.stringify(v)))}` };
+        return { rule: `must be one of ${showList(literals.flat().map((v) => JSON.stringify(v)))}`, ...closeChoice(received, literals.flat()) };
       }
       const expected = [...new Set((issue.errors ?? []).map((branch) => branch.find((i) => i.code === 'invalid_type')?.expected).filter((e) => e !== undefined))];
       return expected.length ? { rule: `must be ${expected.map((e) => article(String(e))).join(' or ')}` } : { rule: issue.message };
@@ -153,6 +153,7 @@ function describeZodIssue(issue: ZodIssueLike, received: unknown): { rule: strin
     case 'invalid_value':
       return {
         rule: `must be one of ${showList((issue.values ?? []).map((v) => JSON.stringify(v)))}`,
+        ...closeChoice(received, issue.values ?? []),
       };
     case 'invalid_format': {
       const named = issue.pattern === undefined ? undefined : NAME_RULES.get(issue.pattern);
@@ -165,6 +166,17 @@ function describeZodIssue(issue: ZodIssueLike, received: unknown): { rule: strin
     default:
       return typeof issue.params?.hint === 'string' ? { rule: issue.message, hint: issue.params.hint } : { rule: issue.message };
   }
+}
+
+/**
+ * A hint naming the allowed text closest to a mistyped one ("crm" for "crn"); none for other
+ * values, or where none is close: one that shares no letter in place ("Q" for "P") is no guess.
+ */
+function closeChoice(received: unknown, allowed: readonly unknown[]): { hint?: string } {
+  if (typeof received !== 'string') return {};
+  const close = nearest(received, allowed.filter((v): v is string => typeof v === 'string'));
+  if (close === undefined || editDistance(received, close) >= Math.min(received.length, close.length)) return {};
+  return { hint: `Did you mean "${close}"?` };
 }
 
 /** The name rules of a study file, said in words: a regular expression is no rule to a reader. Keyed as zod gives a pattern. */

@@ -35,7 +35,7 @@ export function parseSet(arg: string): SetOverride {
   if (path.includes('__proto__')) throw new InputError(msg.optionInvalid('set', 'names "__proto__", which no study field, axis or parameter is', arg, 'Give the path of a field, an axis or a parameter, e.g. --set sim.M=300.'));
   const text = arg.slice(eq + 1).trim();
   // Nothing after "=" (an unset variable in a script, `--set sim.M=$M`): YAML would read null.
-  if (text === '') throw new InputError(msg.setEmptyValue(arg, path.join('.')));
+  if (text === '') throw new InputError(msg.setEmptyValue(arg, path.join('.'), false, path.length === 1 && topLevelScalars.has(path[0]!) ? 'field' : 'parameter'));
   return { arg, path, text };
 }
 
@@ -111,7 +111,7 @@ export function applyTopLevelSets(doc: Doc, sets: readonly SetOverride[], source
   for (const set of sets) {
     const [head] = set.path;
     if (!topLevelScalars.has(head!)) continue;
-    if (set.path.length > 1) throw new InputError(msg.setSyntax(set.arg));
+    if (set.path.length > 1) throw new InputError(msg.setFieldPath(set.arg, head!));
     // A comma list elsewhere is a sweep; base_seed, a text too, would silently take it whole.
     if (head === 'base_seed' && /^[^"'].*,/.test(set.text)) throw new InputError(msg.setBaseSeedList(set.arg));
     doc[head!] = head === 'description' || head === 'name' ? set.text : yamlValue(set.text, set.arg);
@@ -136,9 +136,9 @@ export function applyExperimentSets(
     if (head === 'zip' || head === 'exclude' || head === 'variants') throw new InputError(msg.setNotSettable(set.arg, head));
     if (head === 'axes' || (rest.length === 0 && axisNames.includes(head))) {
       const axis = head === 'axes' ? rest : [head];
-      if (axis.length !== 1) throw new InputError(msg.setSyntax(set.arg));
+      if (axis.length !== 1) throw new InputError(msg.setAxisPath(set.arg, axisNames, axis[0]));
       const values = set.text.split(',').map((s) => s.trim());
-      if (values.includes('')) throw new InputError(msg.setEmptyValue(set.arg, set.arg.slice(0, set.arg.indexOf('=')).trim(), true, true));
+      if (values.includes('')) throw new InputError(msg.setEmptyValue(set.arg, set.arg.slice(0, set.arg.indexOf('=')).trim(), true, 'axis'));
       narrowed.set(axis[0]!, { before: doc.axes[axis[0]!] ?? null, after: values, fixed: false, arg: set.arg });
       doc.axes[axis[0]!] = values;
       sources.set(formatPath(['axes', axis[0]!]), set.arg);
