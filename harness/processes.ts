@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 
 /**
  * Whether process `pid` of this host is alive: signal 0 checks without sending anything. EPERM
@@ -31,4 +31,32 @@ export function processStartMs(pid: number): number | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * Whether process `pid` of this host has the file at `path` open: whether a descriptor of it
+ * (Linux's /proc/<pid>/fd) leads to the same file, by device and inode, whatever the path it
+ * was opened by. Null where that cannot be read: another system, another user's process, the
+ * file or the process gone.
+ */
+export function processHasOpen(pid: number, path: string): boolean | null {
+  let file: { dev: number; ino: number };
+  let descriptors: string[];
+  try {
+    file = statSync(path);
+    descriptors = readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return null;
+  }
+  let read = false;
+  for (const fd of descriptors) {
+    try {
+      const target = statSync(`/proc/${pid}/fd/${fd}`);
+      if (target.dev === file.dev && target.ino === file.ino) return true;
+      read = true;
+    } catch {
+      // Closed since it was listed, or not to be followed: the others still tell.
+    }
+  }
+  return read ? false : null;
 }

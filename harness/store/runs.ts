@@ -9,7 +9,7 @@ import type { RunRecord } from '../experiment.js';
 import { InputError } from '../errors.js';
 import * as msg from '../messages.js';
 import type { Provenance } from '../run/provenance.js';
-import { processAlive, processStartMs } from '../processes.js';
+import { processAlive, processHasOpen, processStartMs } from '../processes.js';
 import { asWriteError } from './failures.js';
 import type { Store } from './store.js';
 
@@ -43,9 +43,19 @@ interface RunRow {
   trials_failed: number;
 }
 
-function isAlive(run: RunRow, now: Date): boolean {
+function isAlive(store: Store, run: RunRow, now: Date): boolean {
   const fresh = now.getTime() - Date.parse(run.heartbeat_at ?? run.started_at) < staleAfterMs;
-  return run.host === hostname() ? processAlive(run.pid) && fresh : fresh;
+  return run.host === hostname() ? processAlive(run.pid) && fresh && writesThisFile(store, run) : fresh;
+}
+
+/**
+ * Whether the process of a run of this host writes this very file, and not the one this was
+ * copied from mid-run (`cp`, a backup), whose run row the copy holds as `running`: a copy is
+ * nobody's to write, and its run is over. True where that cannot be told (see processHasOpen),
+ * and for a database in memory.
+ */
+function writesThisFile(store: Store, run: RunRow): boolean {
+  return store.path === ':memory:' || run.pid === process.pid || processHasOpen(run.pid, store.path) !== false;
 }
 
 /**
@@ -57,8 +67,8 @@ function isAlive(run: RunRow, now: Date): boolean {
  * That start is read from the system's clock as it is now, which may have been set since: the
  * lock does not look at it either, only this label, and gives it a minute's leeway.
  */
-function isStalled(run: RunRow): boolean {
-  if (run.host !== hostname() || run.pid === process.pid || !processAlive(run.pid)) return false;
+function isStalled(store: Store, run: RunRow): boolean {
+  if (run.host !== hostname() || run.pid === process.pid || !processAlive(run.pid) || !writesThisFile(store, run)) return false;
   const started = processStartMs(run.pid);
   return started === null || started <= Date.parse(run.started_at) + PID_START_LEEWAY_MS;
 }
@@ -76,7 +86,7 @@ function refuseBusy(store: Store, other: RunRow, message: typeof msg.dbBusy = ms
 
 /** The run writing the database now, if any: one left `running` by a dead process is not. */
 export function liveRun(store: Store, now: Date): RunRow | undefined {
-  return runningRows(store).find((run) => isAlive(run, now));
+  return runningRows(store).find((run) => isAlive(store, run, now));
 }
 
 function runningRows(store: Store): RunRow[] {
@@ -92,8 +102,8 @@ function runningRows(store: Store): RunRow[] {
  */
 export function runsAsOf(store: Store, now: Date): RunRecord[] {
   const running = runningRows(store);
-  const live = running.find((run) => isAlive(run, now))?.id;
-  const stalled = new Set(running.filter((run) => run.id !== live && isStalled(run)).map((run) => run.id));
+  const live = running.find((run) => isAlive(store, run, now))?.id;
+  const stalled = new Set(running.filter((run) => run.id !== live && isStalled(store, run)).map((run) => run.id));
   return listRuns(store).map((run) => (run.status === 'running' && run.id !== live ? { ...run, status: stalled.has(run.id) ? 'stalled' : 'killed' } : run));
 }
 
@@ -119,7 +129,7 @@ export async function waitOutOtherHostsWriter(store: Store, now: () => Date, say
   while (!signal?.aborted && Date.now() < deadline) {
     await new Promise((done) => setTimeout(done, POLL_MS));
     const run = read.get(held.id) as RunRow | undefined;
-    if (!run || run.status !== 'running' || beat(run) !== first || !isAlive(run, now())) break;
+    if (!run || run.status !== 'running' || beat(run) !== first || !isAlive(store, run, now())) break;
   }
   return true;
 }
@@ -153,8 +163,8 @@ function registerRun(store: Store, provenance: Provenance, status: RunStatus, no
   const id = store.db
     .transaction(() => {
       for (const other of runningRows(store)) {
-        if (isAlive(other, now)) refuseBusy(store, other);
-        if (isStalled(other)) stalled.push(other);
+        if (isAlive(store, other, now)) refuseBusy(store, other);
+        if (isStalled(store, other)) stalled.push(other);
         store.db.prepare(`UPDATE run SET status = 'killed', ended_at = COALESCE(ended_at, heartbeat_at) WHERE id = ?`).run(other.id);
       }
       const stamp = now.toISOString();

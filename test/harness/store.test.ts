@@ -3,7 +3,8 @@
  * manifest, the run lock, and a failing commit.
  */
 import Database from 'better-sqlite3';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -28,6 +29,16 @@ const provenance = collectProvenance({ threads: 1, shard: null, commandLine: 'te
 /** `s` seconds after this file loaded: after this process, and its parent, started (see the stalled runs' tests). */
 const loaded = Date.now();
 const at = (s: number) => new Date(loaded + s * 1000);
+
+/** A process of this host that holds `path` open until killed, as a run's process holds its database. */
+async function holdOpen(path: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['-e', 'require("fs").openSync(process.argv[1], "r"); console.log("open"); setInterval(() => {}, 1000);', path], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((opened, failed) => {
+    child.stdout!.once('data', () => opened());
+    child.once('exit', (code) => failed(new Error(`the process holding ${path} exited with ${code}`)));
+  });
+  return child;
+}
 
 async function study(overrides: Record<string, unknown> = {}, file = 'study.yaml') {
   return loadStudy(writeStudy(dir, file, noopStudy(overrides)), { cwd: dir });
@@ -187,11 +198,45 @@ describe('the run lock', () => {
   it('status names a stalled run and says what it means', async () => {
     const path = join(dir, 'stalled.sqlite');
     const store = openForStudy(await study(), path, 'x', at(0));
-    const paused = beginRun(store, { ...provenance, pid: process.ppid, host: hostname() }, 'running', at(0));
-    store.close();
-    const status = databaseStatus(path, at(3600));
-    expect(status.runs.map((r) => r.status)).toEqual(['stalled']);
-    expect(formatStatus(status, 'stalled.sqlite').split('\n').slice(-2)).toEqual([expect.stringContaining(`last #${paused} stalled,`), `  ${msg.runStalled(paused)}`]);
+    const holder = await holdOpen(path);
+    try {
+      const started = new Date();
+      const paused = beginRun(store, { ...provenance, pid: holder.pid!, host: hostname() }, 'running', started);
+      store.close();
+      const status = databaseStatus(path, new Date(started.getTime() + 3600_000));
+      expect(status.runs.map((r) => r.status)).toEqual(['stalled']);
+      expect(formatStatus(status, 'stalled.sqlite').split('\n').slice(-2)).toEqual([expect.stringContaining(`last #${paused} stalled,`), `  ${msg.runStalled(paused)}`]);
+    } finally {
+      holder.kill();
+    }
+  });
+
+  it('takes a copy made mid-run for a database whose run is over: its process writes the original, not the copy', async () => {
+    const original = join(dir, 'copied-mid-run.sqlite');
+    const copy = join(dir, 'the-copy.sqlite');
+    const store = openForStudy(await study(), original, 'x', at(0));
+    const writer = await holdOpen(original);
+    try {
+      const started = new Date();
+      const run = beginRun(store, { ...provenance, pid: writer.pid!, host: hostname() }, 'running', started);
+      store.close();
+      copyFileSync(original, copy);
+      const soon = new Date(started.getTime() + 1000);
+      const busy = msg.dbBusy(original, { id: run, pid: writer.pid!, host: hostname(), startedAt: started.toISOString() });
+      const reopened = Store.open(original, 'write');
+      expect(() => beginRun(reopened, provenance, 'running', soon)).toThrow(busy);
+      expect(runsAsOf(reopened, soon).map((r) => r.status)).toEqual(['running']);
+      reopened.close();
+      const copied = Store.open(copy, 'write');
+      expect(runsAsOf(copied, soon).map((r) => r.status)).toEqual(['killed']);
+      // Not stalled either, whatever the time: that process never writes the copy.
+      expect(runsAsOf(copied, new Date(started.getTime() + 3600_000)).map((r) => r.status)).toEqual(['killed']);
+      const next = beginRun(copied, provenance, 'running', soon);
+      expect(listRuns(copied).map((r) => [r.id, r.status])).toEqual([[run, 'killed'], [next, 'running']]);
+      copied.close();
+    } finally {
+      writer.kill();
+    }
   });
 
   it("waits out another host's writer that went silent, then takes the database over, saying why it waits", async () => {
