@@ -69,6 +69,8 @@ export function vegaLiteProblem(spec: unknown): SpecProblem | null {
   if (check(spec)) {
     const url = loadedData(spec);
     if (url !== null) return { path: url, rule: 'is not loaded: figures are drawn offline, from the spec alone; give the data inline (data.values), as a report\'s specs do', received: valueAt(spec, url) };
+    const columns = badColumns(spec);
+    if (columns !== null) return { path: columns, rule: 'must be a whole number, at least 0: the views in a row (leave it out for one row)', received: valueAt(spec, columns) };
     const font = unknownFont(spec);
     if (font !== null) return { path: font, rule: `is not a font the figures have: a PDF embeds its fonts, and the figures use ${FONT_FAMILY} (give "${FONT_FAMILY}", or leave it out)`, received: valueAt(spec, font) };
     const field = unknownField(spec);
@@ -104,11 +106,12 @@ export function vegaLiteProblem(spec: unknown): SpecProblem | null {
   const here = errors.filter((e) => depth(e) === deepest);
   const path = here[0]!.instancePath;
   const lacked = lackedProperties(here);
-  if (lacked) {
-    const names = lacked.map((name) => JSON.stringify(name)).join(' and ');
-    const fix = lacked.includes('data') ? 'Give the rows inline, as "data": {"values": [...]}, as a report\'s specs do.' : undefined;
-    return { path, rule: `lacks ${names}, which a spec of its kind must have`, received: valueAt(spec, path), ...(fix ? { fix } : {}) };
+  const names = (shape: readonly string[]) => shape.map((name) => JSON.stringify(name)).join(' and ');
+  if (lacked?.length === 1) {
+    const fix = lacked[0]!.includes('data') ? 'Give the rows inline, as "data": {"values": [...]}, as a report\'s specs do.' : undefined;
+    return { path, rule: `lacks ${names(lacked[0]!)}, which a spec of its kind must have`, received: valueAt(spec, path), ...(fix ? { fix } : {}) };
   }
+  if (lacked) return { path, rule: `lacks ${lacked.map(names).join(', or ')}: a spec of each kind has one of these`, received: valueAt(spec, path) };
   const values = new Set<string>();
   const types = new Set<string>();
   for (const e of here) {
@@ -116,19 +119,19 @@ export function vegaLiteProblem(spec: unknown): SpecProblem | null {
     else if (e.keyword === 'const') values.add(JSON.stringify((e.params as { allowedValue: unknown }).allowedValue));
     else if (e.keyword === 'type') types.add(String((e.params as { type: string }).type).replace(/,/g, ' or '));
   }
-  const unknownKey = here.find((e) => e.keyword === 'additionalProperties');
+  const unknownKey = closestShape(here).find((e) => e.keyword === 'additionalProperties');
   const listed = [...values].slice(0, LISTED_VALUES).join(', ') + (values.size > LISTED_VALUES ? `, ... (${values.size} in all)` : '');
   const allowed = [
     ...(values.size === 1 ? [...values] : values.size > 1 ? [`one of ${listed}`] : []),
     ...[...types].map((t) => (/^[aeiou]/.test(t) ? `an ${t}` : `a ${t}`)),
   ];
   const either = allowed.length <= 2 ? allowed.join(' or ') : `${allowed.slice(0, -1).join('; ')}; or ${allowed.at(-1)}`;
-  const rule = unknownKey
-    ? `has no property ${JSON.stringify((unknownKey.params as { additionalProperty: string }).additionalProperty)}`
-    : allowed.length
-      ? `must be ${either}`
-      : (here[0]!.message ?? 'is not valid Vega-Lite');
-  return { path, rule, received: valueAt(spec, path) };
+  if (unknownKey) {
+    const name = (unknownKey.params as { additionalProperty: string }).additionalProperty;
+    const fix = path !== '' ? undefined : name === 'width' || name === 'height' ? composedSize(name) : name === 'columns' ? COLUMNS_FIX : undefined;
+    return { path, rule: `has no property ${JSON.stringify(name)}`, received: valueAt(spec, pointerTo(path, name)), ...(fix ? { fix } : {}) };
+  }
+  return { path, rule: allowed.length ? `must be ${either}` : (here[0]!.message ?? 'is not valid Vega-Lite'), received: valueAt(spec, path) };
 }
 
 /**
@@ -136,15 +139,42 @@ export function vegaLiteProblem(spec: unknown): SpecProblem | null {
  * alone (every key given is one of its own): that shape is what the spec is, and the others'
  * complaints are beside the point. A facet spec without "data" fails the unit shape for having
  * "facet" and "spec", and the facet shape only for lacking "data". Of several such shapes, the
- * one that lacks the fewest. Null where every shape fails for something else too.
+ * one that lacks the fewest, or all of them where several lack as few. Null where every shape
+ * fails for something else too.
  */
-function lackedProperties(errors: readonly ErrorObject[]): string[] | null {
-  // Shapes are told apart by their schema object (a shape's errors share it; their schema paths,
-  // relative to the definition a reference named, do not tell shapes apart).
+function lackedProperties(errors: readonly ErrorObject[]): string[][] | null {
+  const lacking = new Map<string, string[]>();
+  for (const shape of shapesOf(errors).values()) {
+    if (!shape.every((e) => e.keyword === 'required')) continue;
+    const names = shape.map((e) => (e.params as { missingProperty: string }).missingProperty);
+    lacking.set(names.join(' '), names);
+  }
+  const fewest = [...lacking.values()].sort((a, b) => a.length - b.length);
+  if (fewest.length === 0) return null;
+  // Shapes that lack as few properties as each other: the spec is none of them yet (`{}`), and
+  // each is a way on.
+  return fewest.length > 1 && fewest[1]!.length === fewest[0]!.length ? fewest : [fewest[0]!];
+}
+
+/**
+ * The errors of the shape that fails at a place for the fewest reasons: the one the spec meant
+ * to be. An hconcat spec given a "width" fails its own shape for that property alone, and a
+ * single view's for "hconcat" and the "mark" it lacks, which is not the mistake.
+ */
+function closestShape(errors: readonly ErrorObject[]): ErrorObject[] {
+  // "anyOf" says only that no shape fitted: it is no shape of its own.
+  const shapes = [...shapesOf(errors.filter((e) => e.keyword !== 'anyOf' && e.keyword !== 'oneOf')).values()];
+  return shapes.sort((a, b) => a.length - b.length)[0] ?? [];
+}
+
+/**
+ * Errors grouped by the shape that reported them: by their schema object (a shape's errors share
+ * it; their schema paths, relative to the definition a reference named, do not tell shapes apart).
+ */
+function shapesOf(errors: readonly ErrorObject[]): Map<unknown, ErrorObject[]> {
   const byShape = new Map<unknown, ErrorObject[]>();
   for (const e of errors) byShape.set(e.parentSchema, [...(byShape.get(e.parentSchema) ?? []), e]);
-  const lacking = [...byShape.values()].filter((shape) => shape.every((e) => e.keyword === 'required')).sort((a, b) => a.length - b.length)[0];
-  return lacking ? lacking.map((e) => (e.params as { missingProperty: string }).missingProperty) : null;
+  return byShape;
 }
 
 /**
@@ -174,6 +204,22 @@ const UNDRAWN = new Set(['$schema', 'description', 'tooltip', 'usermeta']);
 function loadedData(spec: unknown): string | null {
   const data = firstWhere(spec, (key, value) => key === 'data' && value !== null && typeof value === 'object' && 'url' in value);
   return data === null ? null : `${data}/url`;
+}
+
+/** A figure of several views (facet, concat) is sized by each view's own width and height. */
+function composedSize(name: string): string {
+  return `A figure of several views takes its ${name} from each view: set it in "spec" (a facet's view), or in each view of "hconcat", "vconcat" or "concat".`;
+}
+
+const COLUMNS_FIX = 'Only "facet" and "concat" wrap their views in rows of "columns": leave it out of an "hconcat" (one row) or a "vconcat" (one column), or make that a "concat".';
+
+/**
+ * Where the spec gives `columns` a number Vega cannot lay out (negative, or not whole: "Invalid
+ * array length"); null when it gives none such. Data rows, which may have a field so named, are
+ * not looked into.
+ */
+function badColumns(spec: unknown): string | null {
+  return firstWhere(spec, (key, value) => key === 'columns' && typeof value === 'number' && !(Number.isInteger(value) && value >= 0), '', (key) => key === 'data' || key === 'datasets');
 }
 
 /** Where the spec names a font family the figures do not have (`font`, `titleFont`, `labelFont`, ...); null when none. */

@@ -80,6 +80,13 @@ describe('harness render', () => {
       // A required property left out: the shape the spec has lacks it, whatever the others say of its keys.
       'nodata.vl.json': JSON.stringify({ facet: { row: { field: 'g', type: 'nominal' } }, spec: { mark: 'point' } }),
       'nomark.vl.json': JSON.stringify({ data: { values: [] }, encoding: {} }),
+      // Nothing of any kind of spec: each kind's, not one picked.
+      'empty.vl.json': '{}',
+      // A property that the spec's own shape alone lacks: that shape's complaint, not another's ("facet", "hconcat").
+      'facet-width.vl.json': JSON.stringify({ data: { values: [{ a: 1, g: 'x' }] }, width: 300, facet: { field: 'g', type: 'nominal' }, columns: 2, spec: { mark: 'point', encoding: { x: { field: 'a', type: 'quantitative' } } } }),
+      'hconcat-columns.vl.json': JSON.stringify({ data: { values: [{ a: 1 }] }, columns: 2, hconcat: [{ mark: 'point', encoding: { x: { field: 'a', type: 'quantitative' } } }] }),
+      // Valid to the schema, but a number of columns Vega cannot lay out ("Invalid array length"); a data field so named is no matter.
+      'columns.vl.json': JSON.stringify({ data: { values: [{ a: 1, g: 'x', columns: -1 }] }, facet: { field: 'g', type: 'nominal' }, columns: -1, spec: { mark: 'point', encoding: { x: { field: 'a', type: 'quantitative' } } } }),
       'url.vl.json': JSON.stringify({ layer: [{ mark: 'point', data: { url: 'runs.csv' }, encoding: { x: { field: 'a', type: 'quantitative' } } }] }),
       'colour.vl.json': JSON.stringify({ mark: { type: 'point', colour: 'red' }, data: { values: [{ a: 1 }] } }),
       'font.vl.json': JSON.stringify({ mark: 'point', data: { values: [{ a: 1 }] }, config: { axis: { labelFont: 'Times' } } }),
@@ -126,7 +133,16 @@ describe('harness render', () => {
     expect(await refused(['bad/nodata.vl.json'])).toBe(
       msg.renderSpecInvalid('bad/nodata.vl.json', { path: '', rule: 'lacks "data", which a spec of its kind must have', received: { facet: { row: { field: 'g', type: 'nominal' } }, spec: { mark: 'point' } }, fix: 'Give the rows inline, as "data": {"values": [...]}, as a report\'s specs do.' }),
     );
-    expect(await refused(['bad/nomark.vl.json'])).toContain('bad/nomark.vl.json: the spec lacks "mark", which a spec of its kind must have; received {"data":{"values":[]},"encoding":{}}.');
+    // One view's keys, which a layer may have too: either is a way on.
+    expect(await refused(['bad/nomark.vl.json'])).toContain('bad/nomark.vl.json: the spec lacks "mark", or "layer": a spec of each kind has one of these; received {"data":{"values":[]},"encoding":{}}.');
+    expect(await refused(['bad/empty.vl.json'])).toContain(
+      'bad/empty.vl.json: the spec lacks "layer", or "concat", or "vconcat", or "hconcat", or "data" and "mark", or "repeat" and "spec", or "data" and "facet" and "spec": a spec of each kind has one of these; received {}.',
+    );
+    expect(await refused(['bad/facet-width.vl.json'])).toContain(
+      'bad/facet-width.vl.json: the spec has no property "width"; received 300. A figure of several views takes its width from each view: set it in "spec" (a facet\'s view), or in each view of "hconcat", "vconcat" or "concat".',
+    );
+    expect(await refused(['bad/hconcat-columns.vl.json'])).toContain('bad/hconcat-columns.vl.json: the spec has no property "columns"; received 2. Only "facet" and "concat" wrap their views in rows');
+    expect(await refused(['bad/columns.vl.json'])).toContain('bad/columns.vl.json: /columns must be a whole number, at least 0: the views in a row (leave it out for one row); received -1.');
     expect(await refused(['bad/colour.vl.json'])).toContain('bad/colour.vl.json: /mark has no property "colour" (did you mean "color"?); received "red".');
     expect(await refused(['bad/url.vl.json'])).toContain('bad/url.vl.json: /layer/0/data/url is not loaded: figures are drawn offline');
     expect(await refused(['bad/font.vl.json'])).toContain('bad/font.vl.json: /config/axis/labelFont is not a font the figures have');
