@@ -1289,8 +1289,13 @@ export function statusDatabaseUnreadable(path: string, reason: string): string {
   return `Cannot read the database ${path}: ${reason}. Check that it is a complete results database (not a partial copy), or move it out of the folder.`;
 }
 
-export function statusNoDatabases(dir: string): string {
-  return `No results databases in ${dir}. Run "harness run <study>" to make one.`;
+/**
+ * `exists`: whether the folder is there at all (the default results/ is not, where no study has
+ * run from `where`); `harness`: how to call the harness there (harnessCall).
+ */
+export function statusNoDatabases(dir: string, exists: boolean, where: string, harness = 'harness'): string {
+  const what = exists ? `No results databases in ${dir}` : `No ${dir} folder in ${where}: no study has been run from here`;
+  return `${what}. Run "${harness} run <study>" to make one, or name a database or a folder of them: "${harness} status <db>".`;
 }
 
 /**

@@ -16,6 +16,7 @@ const rerunLines = (shard: string, lines: Readonly<Record<string, string>>, db?:
 import { shardPathAmong } from '../../harness/cluster/layout.js';
 import { resumeCommand } from '../../harness/cli/io.js';
 import * as msg from '../../harness/messages.js';
+import { harnessCall } from '../../harness/paths.js';
 import { versionLine, type VersionInfo } from '../../harness/cli/version.js';
 import { gitState } from '../../harness/run/provenance.js';
 import { runHarness, runOnTerminal, terminalScreen } from '../reliability/helpers.js';
@@ -481,7 +482,7 @@ describe('run, status, export, report', () => {
 
   it('describes databases with status, as text and JSON', async () => {
     const empty = tempDir();
-    expect(await cli(['status'], empty)).toMatchObject({ code: 0, stderr: `${msg.statusNoDatabases('results')}\n` });
+    expect(await cli(['status'], empty)).toMatchObject({ code: 0, stderr: `${msg.statusNoDatabases('results', false, empty, harnessCall(empty))}\n` });
     const text = await cli(['status', 'results/clinoop.sqlite'], dir);
     expect(text.stdout).toContain('results/clinoop.sqlite: study clinoop (experiment noop v1, manifest ');
     expect(text.stdout).toContain('  trials: 18 in all, 18 ok, 0 failed, 0 missing');

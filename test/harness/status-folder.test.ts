@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { shellQuote } from '../../harness/cluster/shell.js';
 import * as msg from '../../harness/messages.js';
+import { harnessCall } from '../../harness/paths.js';
 import { cli, harnessOutside, noopStudy, tempDir, writeStudy } from './helpers.js';
 
 const dir = tempDir('harness-status-folder-');
@@ -26,16 +27,18 @@ describe('status --json on a folder without databases', () => {
   it('prints [] for an empty folder, with the message on stderr', async () => {
     mkdirSync(join(dir, 'empty'));
     const result = await cli(['status', 'empty', '--json'], dir);
-    expect(result).toEqual({ code: 0, stdout: '[]\n', stderr: `${msg.statusNoDatabases('empty')}\n` });
+    expect(result).toEqual({ code: 0, stdout: '[]\n', stderr: `${msg.statusNoDatabases('empty', true, dir, harnessCall(dir))}\n` });
     expect(JSON.parse(result.stdout)).toEqual([]);
   });
 
   it('prints [] when there is no results/ folder', async () => {
     const bare = tempDir('harness-status-bare-');
     const result = await cli(['status', '--json'], bare);
-    expect(result).toEqual({ code: 0, stdout: '[]\n', stderr: `${msg.statusNoDatabases('results')}\n` });
+    const said = msg.statusNoDatabases('results', false, bare, harnessCall(bare));
+    expect(said).toMatch(/^No results folder in .*: no study has been run from here\. Run "node .* run <study>" to make one, or name a database or a folder of them: /);
+    expect(result).toEqual({ code: 0, stdout: '[]\n', stderr: `${said}\n` });
     // Text mode is unchanged: the message only.
-    expect(await cli(['status'], bare)).toEqual({ code: 0, stdout: '', stderr: `${msg.statusNoDatabases('results')}\n` });
+    expect(await cli(['status'], bare)).toEqual({ code: 0, stdout: '', stderr: `${said}\n` });
   });
 
   it('prints the same shape, a list, as for a folder with databases', async () => {
@@ -91,7 +94,7 @@ describe('status on a folder with SQLite files of other names', () => {
     const note = msg.statusOtherSqliteFiles(['named/copy.sqlite3', 'named/study.db']);
     expect(note).toContain('"harness status named/copy.sqlite3"');
     const alone = await cli(['status', 'named', '--json'], dir);
-    expect(alone).toEqual({ code: 0, stdout: '[]\n', stderr: `${msg.statusNoDatabases('named')}\n${note}\n` });
+    expect(alone).toEqual({ code: 0, stdout: '[]\n', stderr: `${msg.statusNoDatabases('named', true, dir, harnessCall(dir))}\n${note}\n` });
     copyFileSync(join(dir, 'mixed', 'good.sqlite'), join(dir, 'named', 'main.sqlite'));
     const beside = await cli(['status', 'named'], dir);
     expect(beside).toMatchObject({ code: 0, stderr: `${note}\n` });

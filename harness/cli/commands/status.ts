@@ -1,5 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { shardFileName, shardPathAmong, shardPrefixAmong } from '../../cluster/layout.js';
 import { shellQuote } from '../../cluster/shell.js';
 import { shardFolderStatus } from '../../cluster/slurm-command.js';
@@ -45,7 +45,7 @@ export const statusCommand: Command = {
     const noteOthers = () => others.length && println(io.stderr, msg.statusOtherSqliteFiles(others));
     // A folder's --json is always the list, so an empty folder is [] and parses like a full one.
     if (paths.length === 0) {
-      println(io.stderr, msg.statusNoDatabases(displayPath(target, io.cwd)));
+      println(io.stderr, msg.statusNoDatabases(displayPath(target, io.cwd), existsSync(target), dirname(target), harnessCall(io.cwd)));
       noteOthers();
       if (json) println(io.stdout, '[]');
       return exitCodes.ok;
