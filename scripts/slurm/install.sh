@@ -22,6 +22,8 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 1
 fi
 
+# One install at a time (see scripts/system/install.sh): apt's own locks refuse a second apt-get.
+if command -v flock >/dev/null 2>&1; then exec 9>/tmp/harness-apt.lock && flock -w 900 9; fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
 apt-get install -y -q --no-install-recommends "${missing[@]}"

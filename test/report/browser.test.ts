@@ -1,6 +1,7 @@
 /**
  * The report page in a real browser: Debian's chromium driven by playwright-core. Without
- * chromium the test fails and says how to install it, unless HARNESS_SKIP_BROWSER=1.
+ * chromium the test installs it where it runs as root; elsewhere it fails and says how to install
+ * it, unless HARNESS_SKIP_BROWSER=1.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +11,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildReport } from '../../experiments/inference-scaling/report/index.js';
 import { syntheticReportInput } from './synthetic.js';
+import { INSTALL_TIMEOUT_MS, ensureTool } from '../system-tools.js';
 
 const CHROMIUM = process.env.HARNESS_CHROMIUM ?? '/usr/bin/chromium';
 const skip = process.env.HARNESS_SKIP_BROWSER === '1';
@@ -20,7 +22,12 @@ describe.skipIf(skip)('the report page in chromium', () => {
   let browser: Browser;
   let chartCount = 0;
 
-  const present = existsSync(CHROMIUM);
+  /** Set before the tests: installed first where missing, if this runs as root (see ensureTool). */
+  let present = false;
+
+  beforeAll(() => {
+    present = ensureTool('chromium', () => existsSync(CHROMIUM));
+  }, INSTALL_TIMEOUT_MS);
 
   beforeAll(async () => {
     if (!present) return;

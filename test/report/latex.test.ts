@@ -1,8 +1,9 @@
 /**
  * The report in a real LaTeX document, as a paper takes it in: pdfLaTeX inputs every table
  * (`tables/*.tex`) and includes every figure's PDF, on a page of a two-column paper's text width
- * (IEEE's 516 pt) and a US letter page's text height (648 pt). Without pdflatex the test fails
- * and says how to install it, unless HARNESS_SKIP_LATEX=1.
+ * (IEEE's 516 pt) and a US letter page's text height (648 pt). Without pdflatex (and pdftotext)
+ * the test installs them where it runs as root; elsewhere it fails and says how to install them,
+ * unless HARNESS_SKIP_LATEX=1.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -13,12 +14,15 @@ import { buildReport, reportDocuments } from '../../experiments/inference-scalin
 import { QUOTED } from '../../experiments/inference-scaling/report/claims.js';
 import { tempDir } from '../harness/helpers.js';
 import { syntheticReportInput } from './synthetic.js';
+import { INSTALL_TIMEOUT_MS, ensureTool } from '../system-tools.js';
 
 const PDFLATEX = process.env.HARNESS_PDFLATEX ?? 'pdflatex';
 const skip = process.env.HARNESS_SKIP_LATEX === '1';
 if (skip) console.warn('LaTeX test skipped: HARNESS_SKIP_LATEX=1');
 
-const present = !skip && spawnSync(PDFLATEX, ['--version'], { stdio: 'ignore' }).status === 0;
+const runs = (command: string) => spawnSync(command, ['-v'], { stdio: 'ignore' }).status === 0;
+/** Set before the tests: installed first where missing, if this runs as root (see ensureTool). */
+let present = false;
 
 function requirePdflatex(): void {
   // Failing here, inside the test, counts as a failed test (a failing beforeAll only skips it).
@@ -83,6 +87,10 @@ function pdfText(pdf: string): string {
 describe.skipIf(skip)('the report in a LaTeX paper', () => {
   const dir = tempDir('report-latex-');
   let files: ReportFile[] = [];
+
+  beforeAll(() => {
+    present = ensureTool('latex', () => runs(PDFLATEX) && runs('pdftotext'));
+  }, INSTALL_TIMEOUT_MS);
 
   beforeAll(async () => {
     if (!present) return;
