@@ -9,7 +9,7 @@ import { existsSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Shard } from './shard.js';
-import { formatShard, rerunLast } from './shard.js';
+import { formatShard, rerunLast, withDbOption } from './shard.js';
 import { InputError } from '../errors.js';
 import { diffManifests } from '../manifest.js';
 import * as msg from '../messages.js';
@@ -23,8 +23,7 @@ import { Store } from '../store/store.js';
 import { DatabaseGoneError, RunTakenOverError, WriteError, asWriteError } from '../store/failures.js';
 import { ResultWriter } from '../store/writer.js';
 import type { Study } from '../study/study.js';
-import { withoutFresh, withoutOption } from '../text.js';
-import { shellQuote } from '../cluster/shell.js';
+import { withoutFresh } from '../text.js';
 import { collectProvenance, gitCommitProblem, gitState } from './provenance.js';
 import { countCells, plannedGroups, type PlannedGroup } from './tasks.js';
 import { Bitset } from '../bitset.js';
@@ -170,7 +169,7 @@ function elsewhereCommand(study: string, dbPath: string, freshCommand: string, c
   const here = cwd ?? process.cwd();
   const own = defaultDbPath(study, null, here);
   if (samePath(own, dbPath)) return null;
-  return `${withoutOption(withoutFresh(freshCommand), '--db')} --db ${shellQuote(displayPath(own, here))}`;
+  return withDbOption(withoutFresh(freshCommand), displayPath(own, here));
 }
 
 /**
