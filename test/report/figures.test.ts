@@ -499,7 +499,7 @@ describe('figure specs', () => {
         return c && { ...c, spread: { ...c.spread, modeShare: c.spread.modeShare === null ? null : share(c.selector) } };
       },
     }) as typeof a;
-    type Ring = SceneItem & { strokeDash?: number[]; datum?: { selector: string; kind: string } };
+    type Ring = SceneItem & { strokeDash?: number[] | null; datum?: { selector: string; kind: string } };
     const rings = async (figure: Figure) => {
       const out: Ring[] = [];
       const visit = (n: SceneItem): void => {
@@ -510,16 +510,22 @@ describe('figure specs', () => {
       return out;
     };
     const dashed = (r: Ring) => Array.isArray(r.strokeDash) && r.strokeDash[1]! > 0;
+    // A solid ring has no dash pattern at all: a PDF writer draws even a gapless pattern such as
+    // [1, 0] as one filled piece per unit of length (the projections' PDFs were 2.5 times larger).
+    const solid = (r: Ring) => r.strokeDash == null || r.strokeDash.length === 0;
     const mixed = withShares((s) => (s === unsettled ? 0.4 : 0.5));
     for (const figure of [curveFigure(mixed, condition, 'accuracy'), projectionsFigure(mixed, condition)]) {
       const drawn = await rings(figure);
       expect(drawn.some((r) => r.datum?.selector === unsettled), figure.name).toBe(true);
-      for (const r of drawn) expect(dashed(r), `${figure.name} ${r.datum?.selector}`).toBe(r.datum?.selector === unsettled);
+      for (const r of drawn) {
+        expect(dashed(r), `${figure.name} ${r.datum?.selector}`).toBe(r.datum?.selector === unsettled);
+        expect(solid(r), `${figure.name} ${r.datum?.selector}`).toBe(r.datum?.selector !== unsettled);
+      }
       expect(subtitleOf(figure), figure.name).toContain('Dashed ring: a k* fewer than half the seeds chose.');
     }
     const settled = withShares(() => 1);
     for (const figure of [curveFigure(settled, condition, 'accuracy'), projectionsFigure(settled, condition)]) {
-      expect((await rings(figure)).some(dashed), figure.name).toBe(false);
+      expect((await rings(figure)).every(solid), figure.name).toBe(true);
       expect(subtitleOf(figure), figure.name).not.toContain('Dashed ring');
     }
   });
