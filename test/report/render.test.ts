@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { PNG } from 'pngjs';
+import { compile } from 'vega-lite';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { FigureCache } from '../../harness/render/cache.js';
 import { buildHtmlPage } from '../../harness/render/html.js';
@@ -41,6 +42,16 @@ describe('rendering without a browser', () => {
     expect(a).toContain('font-family="DejaVu Sans"');
     expect(a).toContain('>k (samples)</text>');
     expect(a).toMatch(/id="clip1"/);
+  });
+
+  it('compiles a spec with datasets to the Vega spec Vega-Lite gives, with the datasets\' own rows in it', () => {
+    // Rows of their own: Vega marks the rows of the views it evaluates (as vega_id), those of `spec` included.
+    const rows = [1, 2, 3].map((i) => ({ k: 4 * i, accuracy: 1 - 0.5 / (i + 1), group: i % 2 ? 'odd' : 'even' }));
+    const named = { ...spec, datasets: { rows, unused: [{ k: 1 }], text: 'k,accuracy\n1,0.5' }, data: { name: 'rows' } } as unknown as VegaLiteSpec;
+    const compiled = compileVegaLite(named);
+    expect(compiled).toEqual(compile(structuredClone(named)).spec);
+    expect(compiled.data?.find((d) => d.name === 'rows')).toMatchObject({ values: rows });
+    expect((compiled.data?.find((d) => d.name === 'rows') as { values: unknown }).values).toBe(rows);
   });
 
   it('keeps quiet about a facet cell without data, whose scale takes its domain from the others, not about a field no row has', async () => {
