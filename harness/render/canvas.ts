@@ -49,11 +49,12 @@ async function drawPng(paint: Paint, size: Size, scale: number): Promise<Uint8Ar
   const canvas = rasterCanvas(width, height);
   let rgba: Uint8Array;
   try {
-    const context = canvas.getContext('2d');
+    // Opaque: a figure for a paper has no transparent parts, and reading an opaque canvas's
+    // pixels needs no conversion from premultiplied RGBA (the same bytes, a fraction of the time).
+    const context = canvas.getContext('2d', { alpha: false });
     context.save();
     try {
-      // Opaque white first: a figure for a paper has no transparent parts, and on opaque pixels
-      // premultiplied and plain RGBA (getImageData's, as PNG stores it) are the same.
+      // White first: an opaque canvas starts black.
       context.fillStyle = 'white';
       context.fillRect(0, 0, width, height);
       context.scale(scale, scale);

@@ -4,7 +4,8 @@
  */
 import * as vega from 'vega';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { CanvasRenderingContext2D } from '@napi-rs/canvas';
+import { createCanvas, type CanvasRenderingContext2D } from '@napi-rs/canvas';
+import { PNG } from 'pngjs';
 import { paintFigure, paintRecording } from '../../harness/render/canvas.js';
 import { record, recordDrawing, RecordingUnsupported, replay } from '../../harness/render/recording.js';
 import { compileVegaLite, drawFigure, svgSize, type VegaLiteSpec } from '../../harness/render/vega.js';
@@ -117,6 +118,17 @@ describe('recorded drawings', () => {
       const options = { pngScale: 3, title: 'Recorded' };
       const paint = async (view: vega.View) => paintRecording(await recordDrawing(view), svgSize(await view.toSVG()), options);
       const alone = await paint(small);
+      // Its pixels are those of a canvas of its own size with an alpha channel (the PNG's is opaque).
+      const { width, height } = svgSize(await small.toSVG());
+      const own = createCanvas(Math.ceil(width * 3), Math.ceil(height * 3));
+      const ownContext = own.getContext('2d');
+      Object.assign(ownContext, { lang: 'en', fontVariantLigatures: 'none', fillStyle: 'white' });
+      const fillText = ownContext.fillText.bind(ownContext); // text without the lines' dash, as figures draw it
+      ownContext.fillText = (...args) => { const dash = ownContext.getLineDash(); ownContext.setLineDash([]); fillText(...args); ownContext.setLineDash(dash); };
+      ownContext.fillRect(0, 0, own.width, own.height);
+      ownContext.scale(3, 3);
+      replay(await recordDrawing(small), ownContext);
+      expect(Buffer.from(PNG.sync.read(Buffer.from(alone.png)).data).equals(Buffer.from(own.data()))).toBe(true);
       await paint(large); // a larger figure first: the canvas grows
       // A figure that leaves its context changed, and one that fails halfway, change nothing after them.
       const size = svgSize(await small.toSVG());
