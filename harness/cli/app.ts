@@ -46,6 +46,8 @@ export async function main(given: readonly string[], io: Io): Promise<number> {
   }
   const asOption = argumentGivenAsOption(argv);
   if (asOption) return refuse(io, argv, asOption, exitCodes.badInput);
+  const helpLetter = misspeltOptionsWithHelpLetter(argv);
+  if (helpLetter) return refuse(io, argv, helpLetter, exitCodes.badInput);
   let chosen: { command: Command; args: Args } | null = null;
   const failures: string[] = [];
   let output = '';
@@ -132,6 +134,22 @@ function wordsAfterEndOfOptions(argv: readonly string[]): string[] {
   const end = argv.indexOf('--');
   if (end < 0) return [...argv];
   return [...argv.slice(0, end), ...argv.slice(end + 1).map((word) => (word.startsWith('-') ? `./${word}` : word))];
+}
+
+/**
+ * `harness run paper -thread 2`: yargs reads a word after one dash as single letters (-t -h -r
+ * -e -a -d), and with `h` among them it printed the help and exited 0, so a misspelt option went
+ * unnoticed in a script. Such words are refused here as the misspelt options they are, unless
+ * the line asks for the help itself (`--help`, `-h`, `-help`). Null when there is none.
+ */
+function misspeltOptionsWithHelpLetter(argv: readonly string[]): string | null {
+  if (argv.some((token) => token === '--help' || token === '-h' || token === '-help')) return null;
+  const grouped = argv.filter((token) => /^-[^-\d]/.test(token) && token.split('=')[0]!.length > 2 && token.split('=')[0]!.includes('h'));
+  if (grouped.length === 0) return null;
+  const command = commands.find((c) => c.name === argv[0]);
+  if (!command) return msg.cliUsage(`${optionsWithoutCommand(argv)}.`);
+  const letters = new Set(grouped.flatMap((token) => [...token.split('=')[0]!.slice(1)]));
+  return msg.cliUsage(`${unknownArguments([...letters], command, argv)}.`, command.name);
 }
 
 /**

@@ -55,6 +55,10 @@ describe('usage', () => {
       // What follows the command is passed over, as --help passes over it.
       expect(await cli(['help', c.name, '--json'], dir)).toEqual(help);
       expect(await cli(['help', c.name, 'more'], dir)).toEqual(help);
+      // One dash before "help" asks for it too, as -h does, also with a misspelt option beside it.
+      expect(await cli([c.name, '-help'], dir)).toEqual(help);
+      expect(await cli([c.name, '-h'], dir)).toEqual(help);
+      expect(await cli([c.name, '-thread', '2', '--help'], dir)).toEqual(help);
     }
     expect(await cli(['help'], dir)).toEqual(top);
     // Wrapped to a terminal's width, or to 100 columns where it gives none (a pty without a size says 0).
@@ -121,6 +125,11 @@ describe('usage', () => {
       [['run', study, '--dip', '300', '--report'], msg.cliUsage('Unknown argument: --dip (did you mean --dpi?).', 'run')],
       // One dash before a long name, which yargs would read as single letters (-o -u -t).
       [['report', 'x.sqlite', '-out', 'dir'], msg.cliUsage('Unknown argument: -out (did you mean --out?).', 'report')],
+      // Letters with an h among them (-t -h -r -e -a -d), which yargs answered with the help and exit code 0.
+      [['run', study, '-thread', '2'], msg.cliUsage('Unknown argument: -thread (did you mean --threads?).', 'run')],
+      [['report', 'x.sqlite', '-shard', '1/2'], msg.cliUsage('Unknown argument: -shard (an option of run and plan, not of report).', 'report')],
+      [['run', study, '--db', '-hx.sqlite'], msg.cliUsage('Unknown argument: -hx.sqlite (as the value of --db, write --db=-hx.sqlite: after a space, a leading dash reads as an option).', 'run')],
+      [['-thread', '2'], msg.cliUsage('Unknown argument: -thread. Give a command: run, plan, status, merge, export, report, render, list, slurm.')],
       // harness's own option after a command: said where it goes, never suggested as itself.
       [['run', study, '--version'], msg.cliUsage('Unknown argument: --version (an option of harness itself, without a command: harness --version).', 'run')],
       [['report', 'x.sqlite', 'y.sqlite'], msg.cliUsage('report takes <db>; got an extra argument "y.sqlite".', 'report')],
