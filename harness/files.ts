@@ -7,6 +7,7 @@ import { accessSync, chmodSync, closeSync, constants, existsSync, lstatSync, mkd
 import { hostname } from 'node:os';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { Writable } from 'node:stream';
+import { statOrNull } from './folders.js';
 import { processAlive } from './processes.js';
 
 /**
@@ -61,7 +62,7 @@ export function writeFilesAtomically(
       if (blocker === undefined) {
         // A folder in a file's place would fail its rename, after the files before it were replaced.
         if (!inTheWay.has(target) && existsSync(target) && statSync(target).isDirectory()) throw Object.assign(new Error(`EISDIR: a folder is in the way of ${target}`), { code: 'EISDIR' });
-        const top = mkdirSync(dirname(target), { recursive: true });
+        const top = makeFolders(dirname(target));
         if (top !== undefined) created.push([dirname(target), top]);
         removeAbandonedTempsOf(target);
         temp = tempBeside(target);
@@ -78,7 +79,7 @@ export function writeFilesAtomically(
           moves.push({ temp: folder, target: blocker, clear: inTheWay.get(blocker), folder: true });
         }
         temp = join(folder, relative(blocker, target));
-        mkdirSync(dirname(temp), { recursive: true });
+        makeFolders(dirname(temp));
       }
       writeFileSync(temp, content);
       if (mode !== null) chmodSync(temp, mode);
@@ -127,6 +128,32 @@ export function removeEmptyFolders(from: string, top: string): void {
       return; // not empty (or not ours to remove): so is every folder above it
     }
   }
+}
+
+/**
+ * Creates `dir` and the folders above it that are missing, as `mkdirSync(dir, { recursive: true })`
+ * does, and returns the first folder it created, in the form `dir` was given (undefined when
+ * `dir` was there). Unlike Node's own, it never spins: where a folder's parent exists but cannot
+ * hold folders (/proc, whose kernel answers ENOENT), Node's retries the parent and the child
+ * forever at full CPU, deaf to Ctrl-C; here that ENOENT is thrown. A file in the way throws
+ * EEXIST. Each folder is made once, from the top down; one that appears meanwhile (another
+ * process's) is taken as made.
+ */
+export function makeFolders(dir: string): string | undefined {
+  const missing: string[] = [];
+  // A file (or a link that leads nowhere) in the way is kept as missing: its mkdir throws EEXIST.
+  for (let here = dir; statOrNull(here)?.isDirectory() !== true; here = dirname(here)) {
+    missing.push(here);
+    if (dirname(here) === here) break;
+  }
+  for (const folder of missing.reverse()) {
+    try {
+      mkdirSync(folder);
+    } catch (thrown) {
+      if ((thrown as { code?: unknown }).code !== 'EEXIST' || statOrNull(folder)?.isDirectory() !== true) throw thrown;
+    }
+  }
+  return missing[0];
 }
 
 /**
@@ -283,7 +310,7 @@ export function writeFolderAtomically(dir: string, files: Iterable<readonly [str
   try {
     for (const [path, contents] of files) {
       const target = join(staging, path);
-      mkdirSync(dirname(target), { recursive: true });
+      makeFolders(dirname(target));
       writeFileSync(target, contents);
     }
     renameSync(staging, dir);

@@ -1037,6 +1037,7 @@ const fileSystemReasons: Record<string, string> = {
   ENOTEMPTY: 'the folder is not empty',
   ENAMETOOLONG: 'the name is too long',
   EIO: 'input/output error',
+  ENOENT: 'no such file or folder',
 };
 
 /** A file system error code in words, with the code: "permission denied (EACCES)". */

@@ -6,7 +6,7 @@
  * `shardFolderStatus` is `status` over a shard folder (see shard-status.ts).
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import type { Command } from '../cli/commands/command.js';
@@ -15,7 +15,7 @@ import { list, optionTable, options, pilotOption, seconds, text, wholeNumber } f
 import { minWorkerMemoryMb } from '../cli/commands/run.js';
 import { PILOT_GROUP_LIMIT_MS } from '../run/plan.js';
 import { InputError, errorMessage } from '../errors.js';
-import { writeFileAtomically } from '../files.js';
+import { makeFolders, writeFileAtomically } from '../files.js';
 import { errnoCode, outputFolderProblem, statOrNull } from '../folders.js';
 import { folderProblem } from '../messages.js';
 import { defaultResultsDir, projectRoot, realPath } from '../paths.js';
@@ -205,7 +205,7 @@ function writePlan(plan: ArrayPlan, typed: string | null): void {
     written.push(basename(file));
   }
   // Slurm does not create the folder of a task's --output file.
-  writing(context, 'creating', plan.files.logs, () => mkdirSync(plan.files.logs, { recursive: true }));
+  writing(context, 'creating', plan.files.logs, () => makeFolders(plan.files.logs));
   writePlanFile(plan, typed, null, written);
 }
 

@@ -11,10 +11,10 @@
  * folder, or turns the cache off with `off`. A cache that cannot be read or written never fails
  * a report: it is skipped.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Json } from '../experiment.js';
-import { writeFolderAtomically } from '../files.js';
+import { makeFolders, writeFolderAtomically } from '../files.js';
 import { identityHash, sha256 } from '../identity.js';
 import { projectRoot } from '../paths.js';
 import { FACES, fontFile } from './fonts.js';
@@ -56,7 +56,7 @@ export class FigureCache {
     if (setting === 'off') return null;
     dir ??= setting || DEFAULT_DIR;
     try {
-      mkdirSync(dir, { recursive: true });
+      makeFolders(dir);
       return new FigureCache(dir, rendererIdentity(rendererCode));
     } catch {
       return null;

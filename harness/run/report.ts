@@ -9,12 +9,12 @@
  * of an unfinished run gets a report that says so (ReportInput.coverage, and `partial` in the
  * result); one with failed trials, a warning that names their commonest error (`failures`).
  */
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, unlinkSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync, rmSync, unlinkSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
 import type { Experiment, ReportFile, ReportInput, RunRecord } from '../experiment.js';
 import { canonicalJson, sha256 } from '../identity.js';
-import { removeAbandonedTempsOf, removeEmptyFolders, removeFolderWhole, writeFileAtomically, writeFilesAtomically, type WriteProgress } from '../files.js';
+import { makeFolders, removeAbandonedTempsOf, removeEmptyFolders, removeFolderWhole, writeFileAtomically, writeFilesAtomically, type WriteProgress } from '../files.js';
 import { errnoCode, outputFolderProblem, statOrNull } from '../folders.js';
 import { FONT_FAMILY } from '../render/fonts.js';
 import { RenderPool } from '../render/pool.js';
@@ -262,7 +262,7 @@ function writeFiles(files: ReportFile[], dir: string, options: ReportOptions): O
   let created: string | undefined;
   let removed: string[];
   try {
-    created = mkdirSync(dir, { recursive: true });
+    created = makeFolders(dir);
     const ledger = ReportLedger.of(dir);
     const fresh = new Map(files.map((f) => [f.path, [sha256(f.content)]]));
     const way = ledger.inTheWay(new Map([...fresh].map(([path, [hash]]) => [path, hash!])), options.out === undefined);
@@ -291,7 +291,14 @@ function writeFiles(files: ReportFile[], dir: string, options: ReportOptions): O
     const code = errnoCode(thrown);
     if (code === undefined || code.startsWith('ERR_')) throw thrown;
     const target = progress.at ?? dir;
-    const problem = target === dir ? msg.folderProblem.notWritable(shown(dir), code) : msg.folderProblem.failed('writing', shown(target), code);
+    // A folder that could not be made on the way to `dir` (one under /proc) is named as such.
+    const { syscall, path } = thrown as { syscall?: unknown; path?: unknown };
+    const problem =
+      target !== dir
+        ? msg.folderProblem.failed('writing', shown(target), code)
+        : syscall === 'mkdir' && typeof path === 'string'
+          ? msg.folderProblem.failed('creating', shown(path), code)
+          : msg.folderProblem.notWritable(shown(dir), code);
     throw new InputError(msg.reportFolderUnusable(options.out ?? null, shown(dir), problem, progress.placed > 0));
   }
   const written = files.map((f) => f.path);

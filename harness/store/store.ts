@@ -8,7 +8,7 @@
  * concurrent reader or writer waits instead of failing.
  */
 import Database from 'better-sqlite3';
-import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import type { ColumnDef } from '../experiment.js';
 import { InputError, NoStudyError, errorMessage } from '../errors.js';
@@ -16,6 +16,7 @@ import type { Manifest, ManifestBody } from '../manifest.js';
 import * as msg from '../messages.js';
 import { defaultDbPath, displayPath } from '../paths.js';
 import { errnoCode, fileInTheWay } from '../folders.js';
+import { makeFolders } from '../files.js';
 import { connect, pendingWalProblem } from './connect.js';
 import { damagedMessage, hasSqliteHeader, isDamageReport, noteOpened } from './damage.js';
 import { createStudyTables, migrate, readSchemaVersion, schemaVersion } from './schema.js';
@@ -50,7 +51,7 @@ export class Store {
       noteOpened(path, shown, stats);
       if (!stats) {
         try {
-          mkdirSync(dirname(path), { recursive: true });
+          makeFolders(dirname(path));
         } catch (thrown) {
           const blocker = fileInTheWay(dirname(path));
           const reason = blocker ? `ENOTDIR: ${cwd ? displayPath(blocker, cwd) : blocker} is a file, not a folder` : errorMessage(thrown);
