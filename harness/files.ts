@@ -7,7 +7,7 @@ import { accessSync, chmodSync, closeSync, constants, existsSync, lstatSync, mkd
 import { hostname } from 'node:os';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { Writable } from 'node:stream';
-import { statOrNull } from './folders.js';
+import { errnoCode, statOrNull } from './folders.js';
 import { processAlive } from './processes.js';
 
 /**
@@ -150,7 +150,7 @@ export function makeFolders(dir: string): string | undefined {
     try {
       mkdirSync(folder);
     } catch (thrown) {
-      if ((thrown as { code?: unknown }).code !== 'EEXIST' || statOrNull(folder)?.isDirectory() !== true) throw thrown;
+      if (errnoCode(thrown) !== 'EEXIST' || statOrNull(folder)?.isDirectory() !== true) throw thrown;
     }
   }
   return missing[0];

@@ -66,7 +66,7 @@ describe('makeFolders', () => {
     expect(existsSync(join(base, 'nowhere'))).toBe(false);
   });
 
-  it('takes a folder that is already there, or made by another process meanwhile, as made', () => {
+  it('creates only what is missing below the folders already there', () => {
     mkdirSync(join('here', 'there'), { recursive: true });
     expect(makeFolders(join('here', 'there', 'new'))).toBe(join('here', 'there', 'new'));
   });
