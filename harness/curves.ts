@@ -32,9 +32,18 @@ export function readBack(value: number | string | null | undefined): Scalar {
   return typeof v === 'number' && Number.isNaN(v) ? null : v;
 }
 
-/** `column`: how the message names it, e.g. `column "k"`. */
-export function wrongKind(table: string, column: string, kind: ColumnKind, value: Scalar | undefined): TypeError {
-  return new TypeError(`${table}: ${column} holds ${kind === 'number' ? 'numbers' : 'texts'}, got ${JSON.stringify(value)}`);
+/** A value given to a column of another kind: `column` by its name, `value` as given. */
+export class WrongKindError extends TypeError {
+  /** `label`: how the message names the column, e.g. `column "k"`. */
+  constructor(
+    table: string,
+    label: string,
+    readonly column: string,
+    readonly kind: ColumnKind,
+    readonly value: Scalar | undefined,
+  ) {
+    super(`${table}: ${label} holds ${kind === 'number' ? 'numbers' : 'texts'}, got ${JSON.stringify(value)}`);
+  }
 }
 
 /** One group's curve: rows `offset` to `offset + length - 1` of the shared columns. */
@@ -130,11 +139,11 @@ export class CurveTables {
       const value = values[from + c] ?? null;
       if (column instanceof Float64Array) {
         const stored = storedNumber(value);
-        if (stored === undefined) throw wrongKind('CurveTable', `column "${name}"`, type, value);
+        if (stored === undefined) throw new WrongKindError('CurveTable', `column "${name}"`, name, type, value);
         column[i] = stored;
       } else {
         const stored = storedText(value);
-        if (stored === undefined) throw wrongKind('CurveTable', `column "${name}"`, type, value);
+        if (stored === undefined) throw new WrongKindError('CurveTable', `column "${name}"`, name, type, value);
         column.push(stored);
       }
     }

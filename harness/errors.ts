@@ -16,6 +16,16 @@ export class OnlyFailedTrialsError extends InputError {}
 export class NoStudyError extends InputError {}
 
 /**
+ * Thrown by an experiment's report() when the stored results are not what the experiment's runs
+ * write (trials whose simulation has no curve, a cell without the experiment's axes): the
+ * database is at fault, not report(). `harness report` names the database in the message and
+ * exits as for bad input; the message says what is wrong, not where the database is.
+ */
+export class StoredResultsError extends Error {
+  override name = 'StoredResultsError';
+}
+
+/**
  * The message of anything thrown, without assuming it is an Error: a plain object thrown (as
  * `throw { code: 42 }`) shows as its JSON, not as "[object Object]".
  */

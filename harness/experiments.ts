@@ -2,11 +2,12 @@
  * Finding and loading experiment plugins, and checking that a module keeps the contract of
  * harness/experiment.ts before anything runs.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ColumnDef, Experiment } from './experiment.js';
 import { InputError, errorMessage } from './errors.js';
+import { statOrNull } from './folders.js';
 import * as msg from './messages.js';
 import { displayPath, experimentsDir, insideProject, projectRoot, subfolders } from './paths.js';
 import { nearest, showList } from './text.js';
@@ -40,13 +41,16 @@ export function experimentModulePath(ref: string, studyFile: string, studyDispla
 }
 
 /**
- * An experiment named (experiments/<name>/experiment.ts) or given as a path relative to `base`,
- * which `field` (where the reference was written) and `baseName` describe in a refusal.
+ * An experiment named (experiments/<name>/experiment.ts) or given as a path relative to `base`
+ * (of its module, or of a folder holding its experiment.ts), which `field` (where the reference
+ * was written) and `baseName` describe in a refusal.
  */
 export function experimentModuleIn(ref: string, base: string, field: string, baseName: string): string {
   const isPath = /[/\\]/.test(ref) || /\.(ts|js|mjs)$/.test(ref);
-  const candidate = isPath ? resolve(base, ref) : join(experimentsDir, ref, 'experiment.ts');
-  if (existsSync(candidate) && statSync(candidate).isFile()) return candidate;
+  let candidate = isPath ? resolve(base, ref) : join(experimentsDir, ref, 'experiment.ts');
+  // A path to an experiment's folder means the experiment.ts in it, as a name does.
+  if (isPath && statOrNull(candidate)?.isDirectory()) candidate = join(candidate, 'experiment.ts');
+  if (statOrNull(candidate)?.isFile()) return candidate;
   const known = knownExperiments();
   throw new InputError(msg.experimentNotFound(field, ref, candidate, known, isPath ? undefined : nearest(ref, known), baseName));
 }

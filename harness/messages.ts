@@ -406,7 +406,24 @@ export type DbDamage =
   | { kind: 'truncated'; bytes: number; pages: number; pageSize: number }
   | { kind: 'malformed'; reason: string }
   /** Found by the harness in rows SQLite read without complaint (`reason`: what, e.g. a cell listed twice). */
-  | { kind: 'inconsistent'; reason: string };
+  | { kind: 'inconsistent'; reason: string }
+  /** Found by the harness, and no run or copy leaves it (`reason`: what, e.g. a table missing). */
+  | { kind: 'altered'; reason: string };
+
+/** The damage a harness database shows when tables every one of its level holds are gone. */
+export function tablesMissing(tables: readonly string[]): string {
+  return `it has no ${tables.map((t) => `"${t}"`).join(', ')} table${tables.length === 1 ? '' : 's'}, which every results database holding a study has`;
+}
+
+/** A database with the harness's tables whose meta table, or its schema level, is gone. */
+export function schemaVersionMissing(): string {
+  return 'it records no schema level (the "meta" table\'s schema_version row), though it has every other table of a results database';
+}
+
+/** A stored value that is not what its column holds (`row`: which row, e.g. "cell 5"; `holds`: e.g. "numbers"). */
+export function storedValueWrong(table: string, row: string, column: string, holds: string, value: unknown): string {
+  return `its ${table} table has ${showValue(value)} in ${column} (${row}), a column of ${holds}`;
+}
 
 /** The damage a table's rows show: a cell (or row id) that comes twice, or out of order. */
 export function rowsRepeated(table: string, column: string, value: unknown): string {
@@ -423,7 +440,9 @@ export function dbDamaged(path: string, damage: DbDamage, unchanged: boolean): s
       ? `${path} is truncated: its header announces ${damage.pages} pages of ${damage.pageSize} bytes (${damage.pages * damage.pageSize} bytes) but the file has only ${damage.bytes} bytes (an interrupted copy or download?)`
       : damage.kind === 'inconsistent'
         ? `${path} is damaged: ${damage.reason} (a copy made while it was written, or pages overwritten by a disk fault?)`
-        : `${path} is damaged: SQLite reports "${damage.reason}" reading it (pages overwritten by a disk fault, or a copy made while it was written?)`;
+        : damage.kind === 'altered'
+          ? `${path} is damaged: ${damage.reason} (changed by another program, or by hand?)`
+          : `${path} is damaged: SQLite reports "${damage.reason}" reading it (pages overwritten by a disk fault, or a copy made while it was written?)`;
   const state = unchanged ? ' Nothing was changed.' : '';
   return `${what}.${state} Restore it from a copy, or start a new database there with "harness run <study> --db ${path} --fresh", which moves the damaged file aside under a timestamped name.`;
 }
@@ -1025,6 +1044,18 @@ export function reportPathTaken(out: string | null, dir: string, file: string, b
   return `${reportFolderSubject(out, dir)}: ${taken}; the harness removes only its earlier reports' files, unchanged. ${takenFix(out, foreign ?? blocker)}`;
 }
 
+/**
+ * Files of the report go where files stand that no earlier report wrote: `blockers` (two or more),
+ * as shown, each what must move (a file of the user's at a file's path or a folder's, or in a folder
+ * where a file goes).
+ */
+export function reportPathsTaken(out: string | null, dir: string, blockers: readonly string[]): string {
+  return (
+    `${reportFolderSubject(out, dir)}: ${blockers.length} files that no earlier report wrote (or that were changed since) stand where the report's files go: ` +
+    `${showList(blockers, 10)}; the harness writes only over its earlier reports' files, unchanged. ${takenFix(out, 'them')}`
+  );
+}
+
 const fileSystemReasons: Record<string, string> = {
   EACCES: 'permission denied',
   EPERM: 'operation not permitted',
@@ -1149,6 +1180,15 @@ export function reportFolderIsFile(): string {
 
 export function reportRemovedStale(count: number, dir: string): string {
   return `Removed ${count} file${count === 1 ? '' : 's'} that an earlier report wrote into ${dir} and this one does not (files you put there yourself stay).`;
+}
+
+/** report() found the stored results other than its experiment's runs write (`reason`, see StoredResultsError). */
+export function reportStoredResults(db: string, experiment: string, reason: string): string {
+  return (
+    `${db} holds results that experiment ${experiment}'s runs do not write: ${reason.replace(/\.$/, '')}. ` +
+    'The database was changed after its runs (by another program, or by hand?), or holds another experiment\'s study. ' +
+    'No report file was written. Restore the database from a copy, or run the study again into a new one.'
+  );
 }
 
 /** `harnessFrames` marks the stack lines of the harness's own code, which say nothing about report()'s failure. */

@@ -5,7 +5,7 @@
  * about 0.45 kB. Each trial is a small view onto the columns: a TrialRecord whose `result` is
  * built when it is read (so read it once per trial), and whose other fields are the stored ones.
  */
-import { readBack, storedNumber, storedText, wrongKind, type ColumnKind } from './curves.js';
+import { readBack, storedNumber, storedText, WrongKindError, type ColumnKind } from './curves.js';
 import type { Json, Scalar, TrialRecord } from './experiment.js';
 
 export interface ResultColumn {
@@ -126,9 +126,9 @@ export class TrialTable {
     });
   }
 
-  private wrongKind(r: number, value: Scalar): TypeError {
+  private wrongKind(r: number, value: Scalar): WrongKindError {
     const { name, type } = this.columns.resultColumns[r]!;
-    return wrongKind('TrialTable', `result column "${name}"`, type, value);
+    return new WrongKindError('TrialTable', `result column "${name}"`, name, type, value);
   }
 }
 

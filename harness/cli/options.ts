@@ -38,7 +38,7 @@ export const optionTable = {
   'results-only': { type: 'boolean', describe: 'With --table trials or curves: leave out the columns that say how trials were run (duration_ms, run_id), so that exports of the same results are byte-identical whatever the threads, shards or resumes' },
   shards: { type: 'string', describe: 'Show how the grid splits over this many shards' },
   pilot: { type: 'string', describe: 'Groups to time for the estimate, after a warm-up (0: no estimate)' },
-  experiment: { type: 'string', describe: 'Experiment module to use instead of the one recorded in the database' },
+  experiment: { type: 'string', describe: 'Experiment to use instead of the one recorded in the database: its name, its module\'s path, or its folder\'s' },
   dpi: { type: 'string', describe: `PNG resolution of the figures in dots per inch, ${PNG_DPI_RANGE.min} to ${PNG_DPI_RANGE.max}; journals often ask for 300 or 600 (PDF and SVG are vector) [default: ${DEFAULT_PNG_DPI}]` },
 } as const satisfies Record<string, OptionSpec>;
 

@@ -18,7 +18,7 @@ import { makeFolders, removeAbandonedTempsOf, removeEmptyFolders, removeFolderWh
 import { errnoCode, outputFolderProblem, statOrNull } from '../folders.js';
 import { FONT_FAMILY } from '../render/fonts.js';
 import { RenderPool } from '../render/pool.js';
-import { errorMessage, errorStack, InputError, OnlyFailedTrialsError } from '../errors.js';
+import { errorMessage, errorStack, InputError, OnlyFailedTrialsError, StoredResultsError } from '../errors.js';
 import { experimentModulePath, loadExperiment } from '../experiments.js';
 import { gridOf } from '../manifest.js';
 import * as msg from '../messages.js';
@@ -141,6 +141,7 @@ export async function writeReport(options: ReportOptions): Promise<ReportResult>
       } catch (thrown) {
         // The experiment's code failed, not the harness: say where, and that nothing was lost.
         if (thrown instanceof InputError) throw thrown;
+        if (thrown instanceof StoredResultsError) throw new InputError(msg.reportStoredResults(store.shown, experiment.name, thrown.message));
         const error = thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : errorMessage(thrown);
         const harnessCode = join(projectRoot, 'harness') + sep;
         const harnessFrame = (line: string) => line.includes(harnessCode) || line.includes('(node:');
@@ -267,11 +268,16 @@ function writeFiles(files: ReportFile[], dir: string, options: ReportOptions): O
     const fresh = new Map(files.map((f) => [f.path, [sha256(f.content)]]));
     const way = ledger.inTheWay(new Map([...fresh].map(([path, [hash]]) => [path, hash!])), options.out === undefined);
     if ('taken' in way) {
-      const { file, blocker, foreign } = way.taken;
+      const out = options.out ?? null;
+      const [{ file, blocker, foreign }] = way.taken;
+      // Every one named at once: a folder of an earlier report's copies takes one move, not a rerun per file.
+      const blockers = [...new Set(way.taken.map((t) => shown(inDir(t.foreign ?? t.blocker))))];
       throw new InputError(
-        foreign === null && blocker === file
-          ? msg.reportFileTaken(options.out ?? null, shown(dir), file, shown(inDir(file)))
-          : msg.reportPathTaken(options.out ?? null, shown(dir), file, shown(inDir(blocker)), foreign === null ? null : shown(inDir(foreign))),
+        blockers.length > 1
+          ? msg.reportPathsTaken(out, shown(dir), blockers)
+          : foreign === null && blocker === file
+            ? msg.reportFileTaken(out, shown(dir), file, shown(inDir(file)))
+            : msg.reportPathTaken(out, shown(dir), file, shown(inDir(blocker)), foreign === null ? null : shown(inDir(foreign))),
       );
     }
     // Named before written, with the bytes each file holds now as well as those it is about to:
@@ -334,6 +340,13 @@ const LEDGER_DIR = join(projectRoot, 'node_modules', '.cache', 'harness', 'repor
  * ledger that cannot be read or written never fails a report; it only leaves earlier files in
  * place.
  */
+/** A report's file whose place holds what is not the harness's (see ReportLedger.inTheWay). */
+interface Taken {
+  file: string;
+  blocker: string;
+  foreign: string | null;
+}
+
 class ReportLedger {
   private constructor(
     private readonly folder: string,
@@ -407,16 +420,17 @@ class ReportLedger {
    * Each may go, as removeAllBut's files do, only while it is the harness's: a file that holds
    * the bytes an earlier report wrote, or a folder that holds such files and nothing else (but
    * folders of them, and temporary files killed writers left of them). Returns each, for
-   * writeFilesAtomically, with the function that removes it, and the files that removes; or the
-   * first that may not go (`taken`: the path of the report's file, what is in its way (the file
-   * itself for one of the user's at its path), and in a folder, the thing in it that is not the
-   * harness's), all paths relative to the folder.
+   * writeFilesAtomically, with the function that removes it, and the files that removes; or
+   * every one that may not go (`taken`, in the order of `fresh`: the path of the report's file,
+   * what is in its way (the file itself for one of the user's at its path), and in a folder, the
+   * thing in it that is not the harness's), all paths relative to the folder.
    */
   inTheWay(fresh: ReadonlyMap<string, string>, ownFolder: boolean):
     | { clear: ReadonlyMap<string, () => void>; cleared: string[] }
-    | { taken: { file: string; blocker: string; foreign: string | null } } {
+    | { taken: [Taken, ...Taken[]] } {
     const clear = new Map<string, () => void>();
     const cleared = new Set<string>();
+    const taken: Taken[] = [];
     for (const [path, hash] of fresh) {
       const parts = path.split('/');
       for (let i = 1; i <= parts.length; i++) {
@@ -428,20 +442,27 @@ class ReportLedger {
         if (stats.isDirectory()) {
           if (!last) continue;
           const held = this.harnessFolder(at);
-          if ('foreign' in held) return { taken: { file: path, blocker: at, foreign: held.foreign } };
+          if ('foreign' in held) {
+            taken.push({ file: path, blocker: at, foreign: held.foreign });
+            break;
+          }
           if (held.files.length === 0) break; // no report's: the write says that a folder is in the way
           for (const file of held.files) cleared.add(file);
           // Whole or not at all: a folder left half deleted would hold neither report.
           clear.set(at, () => removeFolderWhole(this.pathOf(at)));
         } else if (!last) {
-          if (!this.owns(at)) return { taken: { file: path, blocker: at, foreign: null } };
+          if (!this.owns(at)) {
+            taken.push({ file: path, blocker: at, foreign: null });
+            break;
+          }
           cleared.add(at);
           clear.set(at, () => rmSync(this.pathOf(at), { force: true }));
-        } else if (stats.isFile() && !this.mayReplace(at, hash, ownFolder)) return { taken: { file: path, blocker: at, foreign: null } };
+        } else if (stats.isFile() && !this.mayReplace(at, hash, ownFolder)) taken.push({ file: path, blocker: at, foreign: null });
         break; // the file itself, or a link there, which the new file replaces
       }
     }
-    return { clear, cleared: [...cleared] };
+    const [first, ...more] = taken;
+    return first ? { taken: [first, ...more] } : { clear, cleared: [...cleared] };
   }
 
   /**

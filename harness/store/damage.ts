@@ -18,12 +18,33 @@ export function isDamageReport(thrown: unknown): boolean {
 }
 
 /**
- * Damage the harness finds in rows SQLite read without complaint (a copy torn while a run wrote
- * it can list a cell twice): reported as SQLite's own reports are (reportingDamage).
+ * Damage the harness finds in rows SQLite read without complaint, reported as SQLite's own
+ * reports are (reportingDamage). `inconsistent`: what a copy torn while a run wrote it shows (a
+ * cell listed twice); `altered`: what no run or copy leaves, only another program or a hand
+ * (a table missing, a text where a result column holds numbers).
  */
 export class DamageFound extends Error {
   readonly code = 'SQLITE_CORRUPT';
   override name = 'DamageFound';
+
+  constructor(
+    reason: string,
+    readonly kind: 'inconsistent' | 'altered' = 'inconsistent',
+  ) {
+    super(reason);
+  }
+}
+
+/**
+ * A JSON text the harness stored, parsed: text that is not JSON is damage (`row`: which row of
+ * `table`, as messages name it, e.g. "cell 5").
+ */
+export function storedJson(text: string, table: string, row: string, column: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new DamageFound(msg.storedValueWrong(table, row, column, 'JSON texts', text), 'altered');
+  }
 }
 
 /** The first 100 bytes of an SQLite file (its header), or fewer when the file is shorter. */
@@ -65,7 +86,7 @@ export function hasSqliteHeader(path: string): boolean {
  * number (92-95); a file shorter than that many pages lost its end.
  */
 function damageOf(path: string, thrown: unknown): msg.DbDamage {
-  if (thrown instanceof DamageFound) return { kind: 'inconsistent', reason: thrown.message };
+  if (thrown instanceof DamageFound) return { kind: thrown.kind, reason: thrown.message };
   try {
     const header = headerOf(path);
     const pageSize = header.readUInt16BE(16) === 1 ? 65_536 : header.readUInt16BE(16);

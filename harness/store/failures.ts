@@ -2,11 +2,13 @@
  * SQLite failures as errors a user can act on. A write that fails (disk full, read-only folder,
  * I/O error) becomes a `WriteError`: everything committed before is safe, and rerunning the
  * same command resumes. A lock that another program holds past the busy timeout becomes an
- * InputError that says so. Anything that is not an SQLite error is a bug and passes unchanged.
+ * InputError that says so. Damage found in the file passes unchanged, to be named as such, and so
+ * does anything that is not an SQLite error (a bug).
  */
 import { InputError, errorMessage } from '../errors.js';
 import { errnoCode } from '../folders.js';
 import * as msg from '../messages.js';
+import { isDamageReport } from './damage.js';
 import { busyTimeoutMs } from './store.js';
 
 /** A failed write: the message is complete (see messages.dbWriteFailed). */
@@ -33,5 +35,7 @@ export function asWriteError(shown: string, thrown: unknown): unknown {
   const code = errnoCode(thrown);
   if (code === undefined || !code.startsWith('SQLITE_')) return thrown;
   if (code.startsWith('SQLITE_BUSY')) return new InputError(msg.dbLocked(shown, busyTimeoutMs / 1000));
+  // Damage is the file's, not the write's: the command names it as such (reportingDamage).
+  if (isDamageReport(thrown)) return thrown;
   return new WriteError(msg.dbWriteFailed(shown, errorMessage(thrown)));
 }

@@ -7,10 +7,10 @@ import type { Json, ReportInput, Scalar } from '../experiment.js';
 import { Bitset } from '../bitset.js';
 import type { Grid } from '../grid.js';
 import { gridOf, type ManifestBody } from '../manifest.js';
-import { CurveTable, CurveTables, type ColumnKind } from '../curves.js';
+import { CurveTable, CurveTables, WrongKindError, type ColumnKind } from '../curves.js';
 import { TrialTable } from '../trials.js';
 import { quoteIdent } from './columns.js';
-import { DamageFound } from './damage.js';
+import { DamageFound, storedJson } from './damage.js';
 import * as msg from '../messages.js';
 import { listRuns } from './runs.js';
 import type { Store } from './store.js';
@@ -134,17 +134,21 @@ function readReportInput(store: Store, progress: ReportInput['progress']): Repor
     const [cellIndex, key, groupKey, replicate, status, diagnostics, error, ...results] = row;
     if (!((cellIndex as number) > last)) throw repeatedCell(cellIndex as number);
     last = cellIndex as number;
-    trials.add({
-      cellIndex: cellIndex as number,
-      key: key as string,
-      groupKey: groupKey as string,
-      replicate: replicate as number,
-      values: valuesOf(cellIndex as number),
-      status: status as 'ok' | 'failed',
-      results,
-      diagnostics: diagnostics === null ? null : (JSON.parse(diagnostics as string) as Json),
-      error: error as string | null,
-    });
+    try {
+      trials.add({
+        cellIndex: cellIndex as number,
+        key: key as string,
+        groupKey: groupKey as string,
+        replicate: replicate as number,
+        values: valuesOf(cellIndex as number),
+        status: status as 'ok' | 'failed',
+        results,
+        diagnostics: diagnostics === null ? null : (storedJson(diagnostics as string, 'trial', `cell ${cellIndex as number}`, 'diagnostics') as Json),
+        error: error as string | null,
+      });
+    } catch (thrown) {
+      throw storedRowDamage(thrown, 'trial', `cell ${cellIndex as number}`);
+    }
     if (trials.size % 10_000 === 0) progress('load trials', trials.size, total);
   }
   progress('load trials', trials.size, total);
@@ -162,7 +166,11 @@ function readReportInput(store: Store, progress: ReportInput['progress']): Repor
       if (group !== null) curves.set(group, tables.endGroup());
       group = row[0] as string;
     }
-    tables.add(row, 1);
+    try {
+      tables.add(row, 1);
+    } catch (thrown) {
+      throw storedRowDamage(thrown, 'curve', `group_key ${row[0] as string}`);
+    }
   }
   if (group !== null) curves.set(group, tables.endGroup());
   return {
@@ -172,6 +180,16 @@ function readReportInput(store: Store, progress: ReportInput['progress']): Repor
     runs: listRuns(store),
     progress,
   };
+}
+
+/**
+ * What adding a stored row of `table` threw, as damage when a value was of the wrong kind (a text
+ * where numbers belong); anything else passes unchanged.
+ */
+function storedRowDamage(thrown: unknown, table: string, row: string): unknown {
+  if (!(thrown instanceof WrongKindError)) return thrown;
+  const holds = thrown.kind === 'number' ? 'numbers' : 'texts';
+  return new DamageFound(msg.storedValueWrong(table, row, thrown.column, holds, thrown.value), 'altered');
 }
 
 /** Each column's name and what it holds, from its SQL type. */

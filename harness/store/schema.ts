@@ -70,6 +70,35 @@ const migrations: readonly string[] = [
   `ALTER TABLE run ADD COLUMN cwd TEXT;`,
 ];
 
+/** The tables every level creates at once (later levels add columns, not tables). */
+const LEVEL_TABLES = ['meta', 'study', 'run', 'failure', 'column_info'] as const;
+
+/** The tables a sealed study adds, in the transaction that writes its study row (Store.seal). */
+const STUDY_TABLES = ['trial', 'curve'] as const;
+
+/**
+ * The tables a database at some schema level lacks: of its level's, and of its study's once one
+ * is sealed. No run, copy or interruption leaves a table out (each set is created in one
+ * transaction), so any here means the file was changed by something other than the harness.
+ */
+export function missingTables(db: Database.Database): string[] {
+  const present = tableNames(db);
+  const missing: string[] = LEVEL_TABLES.filter((t) => !present.has(t));
+  const sealed = present.has('study') && db.prepare(`SELECT 1 FROM study WHERE id = 1`).get() !== undefined;
+  if (sealed) missing.push(...STUDY_TABLES.filter((t) => !present.has(t)));
+  return missing;
+}
+
+/** Whether a database without a schema level has every other table of one: a harness database whose meta row is gone. */
+export function hasLevelTablesButMeta(db: Database.Database): boolean {
+  const present = tableNames(db);
+  return LEVEL_TABLES.every((t) => t === 'meta' || present.has(t));
+}
+
+function tableNames(db: Database.Database): Set<string> {
+  return new Set(db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).pluck().all() as string[]);
+}
+
 /** Schema level of a database (0 when it has no meta table yet). */
 export function readSchemaVersion(db: Database.Database): number {
   const hasMeta = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'`).get();

@@ -18,8 +18,8 @@ import { defaultDbPath, displayPath } from '../paths.js';
 import { errnoCode, fileInTheWay } from '../folders.js';
 import { makeFolders } from '../files.js';
 import { connect, pendingWalProblem } from './connect.js';
-import { damagedMessage, hasSqliteHeader, isDamageReport, noteOpened } from './damage.js';
-import { createStudyTables, migrate, readSchemaVersion, schemaVersion } from './schema.js';
+import { DamageFound, damagedMessage, hasSqliteHeader, isDamageReport, noteOpened, storedJson } from './damage.js';
+import { createStudyTables, hasLevelTablesButMeta, migrate, missingTables, readSchemaVersion, schemaVersion } from './schema.js';
 
 export type OpenMode = 'create' | 'write' | 'read';
 
@@ -81,12 +81,16 @@ export class Store {
       if (mode === 'read' && !db.readonly) db.pragma('query_only = ON');
       db.pragma(`busy_timeout = ${busyTimeoutMs}`);
       // One snapshot: a run creating this file at the same moment must not make it look foreign.
-      const { version, foreign } = db.transaction(() => {
+      const { version, foreign, missing } = db.transaction(() => {
         const found = readSchemaVersion(db);
-        return { version: found, foreign: found === 0 && hasTables(db) };
+        return { version: found, foreign: found === 0 && hasTables(db), missing: found > 0 ? missingTables(db) : [] };
       })();
       if (version > schemaVersion) throw new InputError(msg.dbNewerSchema(shown, version, schemaVersion));
-      if (foreign) throw new InputError(msg.dbForeign(shown, given));
+      if (foreign) {
+        if (hasLevelTablesButMeta(db)) throw new DamageFound(msg.schemaVersionMissing(), 'altered');
+        throw new InputError(msg.dbForeign(shown, given));
+      }
+      if (missing.length) throw new DamageFound(msg.tablesMissing(missing), 'altered');
       // Before writing into a database: damage a query has not met yet (a page of curves that a
       // resumed run never reads) would otherwise get a run row written over it.
       if (mode !== 'read' && stats && !memory) checkIntact(db);
@@ -118,7 +122,7 @@ export class Store {
       | { name: string; manifest_hash: string; manifest: string; experiment_module: string | null }
       | undefined;
     if (!row) return null;
-    return { study: row.name, hash: row.manifest_hash, body: JSON.parse(row.manifest) as ManifestBody, experimentModule: row.experiment_module };
+    return { study: row.name, hash: row.manifest_hash, body: storedJson(row.manifest, 'study', "the study's row", 'manifest') as ManifestBody, experimentModule: row.experiment_module };
   }
 
   requireManifest(): Manifest & { experimentModule: string | null } {

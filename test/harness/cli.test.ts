@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { commands } from '../../harness/cli/app.js';
 import { rerunShard } from '../../harness/run/shard.js';
@@ -553,6 +553,11 @@ describe('run, status, export, report', () => {
     expect(misspelt.code).toBe(2);
     expect(misspelt.stderr).toContain('--experiment: "inference-scalling" not found');
     expect(misspelt.stderr).toContain('Did you mean "inference-scaling"?');
+    // Or the path of the experiment's folder, which means the experiment.ts in it; a folder without one is named with what was looked for.
+    const folder = await cli(['report', 'results/clinoop.sqlite', '--experiment', dirname(inferenceModule)], dir);
+    expect(folder).toMatchObject({ code: 2, stderr: `${msg.reportExperimentMismatch(inferenceModule, 'inference-scaling', 'noop')}\n` });
+    const empty = await cli(['report', 'results/clinoop.sqlite', '--experiment', './results'], dir);
+    expect(empty).toMatchObject({ code: 2, stderr: `${msg.experimentNotFound('--experiment', './results', join(dir, 'results', 'experiment.ts'), ['inference-scaling'], undefined, 'the current folder')}\n` });
     const wrong = await cli(['report', 'results/clinoop.sqlite', '--experiment', faultyModule], dir);
     expect(wrong).toMatchObject({ code: 2, stderr: `${msg.reportExperimentMismatch(faultyModule, 'faulty', 'noop')}\n` });
     const variantModule = noopModule.replace('noop.ts', 'noop-variant.ts');

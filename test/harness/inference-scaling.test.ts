@@ -3,9 +3,11 @@
  * runs end to end through the CLI with the same bytes on 1 and 2 threads, and as 3 shards
  * merged, down to its report. (The cluster tests prove the same on Slurm, where it can start.)
  */
-import { existsSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
+import * as msg from '../../harness/messages.js';
 import { loadStudy } from '../../harness/study/study.js';
 import { cli, dumpResults, fixtures, query, reportFiles, root, tempDir } from './helpers.js';
 
@@ -76,4 +78,22 @@ describe('inference-scaling through the harness', () => {
     expect([...files.keys()].filter((f) => f.endsWith('.svg')).length).toBeGreaterThan(5);
     expect(reportFiles(join(dir, 'merged-report'))).toEqual(files);
   }, 60_000);
+
+  it('refuses to report a database whose curve of one simulation was deleted, naming the database and the simulation, and writes nothing', async () => {
+    copyFileSync(join(dir, 'one.sqlite'), join(dir, 'curveless.sqlite'));
+    const db = new Database(join(dir, 'curveless.sqlite'));
+    const groupKey = db.prepare('SELECT group_key FROM curve ORDER BY group_key LIMIT 1').pluck().get() as string;
+    const { model, replicate, trials } = db
+      .prepare(`SELECT model, replicate, count(*) AS trials FROM trial WHERE group_key = ? AND status = 'ok' GROUP BY model, replicate`)
+      .get(groupKey) as { model: string; replicate: number; trials: number };
+    db.prepare('DELETE FROM curve WHERE group_key = ?').run(groupKey);
+    db.close();
+    const report = await cli(['report', 'curveless.sqlite', '--out', 'curveless-report'], dir);
+    const reason = `the curve table has no rows for the simulation group_key ${groupKey} (scenario balanced, model ${model}, replicate ${replicate}, used by ${trials} finished trials)`;
+    expect({ code: report.code, stderr: report.stderr.replace(/^load trials: .*\n/gm, '') }).toEqual({
+      code: 2,
+      stderr: `${msg.reportStoredResults('curveless.sqlite', 'inference-scaling', reason)}\n`,
+    });
+    expect(existsSync(join(dir, 'curveless-report'))).toBe(false);
+  });
 });

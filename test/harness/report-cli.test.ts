@@ -523,6 +523,17 @@ describe('a report whose layout differs from the earlier one in its folder', () 
     }
   });
 
+  it("names every file of the user's in the report's way at once, so that one move clears them all", async () => {
+    const out = join(dir, 'two-taken');
+    mkdirSync(out);
+    // A file where the report's folder a.txt goes, and one at the path of its file c.txt.
+    writeFileSync(join(out, 'a.txt'), 'my own\n');
+    writeFileSync(join(out, 'c.txt'), 'mine too\n');
+    expectRefused(await badReport('nested', 'two-taken'), msg.reportPathsTaken('two-taken', 'two-taken', [join('two-taken', 'a.txt'), join('two-taken', 'c.txt')]));
+    expect(listing(out)).toEqual(['a.txt', 'c.txt']);
+    expect(msg.reportPathsTaken('two-taken', 'two-taken', [join('two-taken', 'a.txt'), join('two-taken', 'c.txt')])).toContain(': two-taken/a.txt, two-taken/c.txt; ');
+  });
+
   it('a write that fails leaves the earlier file in place of the new folder, and no folder or temporary file', async () => {
     const out = join(dir, 'layout-failing');
     expect(await badReport('fine', 'layout-failing')).toMatchObject({ code: 0 });

@@ -206,6 +206,62 @@ describe('a damaged database', () => {
   }, 60_000);
 });
 
+/** Copies the finished database to `db` (relative to `dir`, in a new folder) and changes it with `sql`, as another program or a hand might. */
+function altered(db: string, ...sql: string[]): void {
+  mkdirSync(join(dir, dirname(db)));
+  copyFileSync(finished, join(dir, db));
+  const handle = new Database(join(dir, db));
+  try {
+    for (const statement of sql) handle.exec(statement);
+  } finally {
+    handle.close();
+  }
+}
+
+const alteredBecause = (db: string, reason: string) => msg.dbDamaged(db, { kind: 'altered', reason }, true);
+
+describe('a database changed by another program, or by hand', () => {
+  it('a table dropped, or the schema level deleted: every command names the file and what is gone, and changes nothing', async () => {
+    altered('no-trial/results.sqlite', 'DROP TABLE trial');
+    await expectRefusedByEveryCommand('no-trial/results.sqlite', alteredBecause('no-trial/results.sqlite', msg.tablesMissing(['trial'])));
+    for (const table of ['curve', 'study', 'run', 'failure', 'column_info']) {
+      const db = `no-${table}/results.sqlite`;
+      altered(db, `DROP TABLE ${table}`);
+      expect({ table, ...withoutProgress(await harness(['report', db, '--out', 'out/report'])) }).toEqual({ table, ...refused(alteredBecause(db, msg.tablesMissing([table]))) });
+    }
+    altered('two-gone/results.sqlite', 'DROP TABLE run', 'DROP TABLE curve');
+    expect(withoutProgress(await harness(['status', 'two-gone/results.sqlite']))).toEqual(refused(alteredBecause('two-gone/results.sqlite', msg.tablesMissing(['run', 'curve']))));
+    for (const [db, sql] of [
+      ['no-meta/results.sqlite', 'DROP TABLE meta'],
+      ['no-level/results.sqlite', "DELETE FROM meta WHERE key = 'schema_version'"],
+    ] as const) {
+      altered(db, sql);
+      expect({ sql, ...withoutProgress(await harness(['status', db])) }).toEqual({ sql, ...refused(alteredBecause(db, msg.schemaVersionMissing())) });
+    }
+    expect(readdirSync(join(dir, 'out'))).toEqual([]);
+  }, 60_000);
+
+  it('a stored value not of its column\'s kind, or a JSON text that is not JSON: the commands that read it name the table, row and column', async () => {
+    altered('manifest/results.sqlite', "UPDATE study SET manifest = '{not json'");
+    await expectRefusedByEveryCommand('manifest/results.sqlite', alteredBecause('manifest/results.sqlite', msg.storedValueWrong('study', "the study's row", 'manifest', 'JSON texts', '{not json')));
+
+    const source = new Database(finished, { readonly: true, fileMustExist: true });
+    const firstCurve = source.prepare('SELECT group_key FROM curve ORDER BY group_key, idx LIMIT 1').pluck().get() as string;
+    source.close();
+    for (const [db, sql, reason] of [
+      ['value/results.sqlite', "UPDATE trial SET value = 'abc' WHERE cell_index = 5", msg.storedValueWrong('trial', 'cell 5', 'value', 'numbers', 'abc')],
+      ['diagnostics/results.sqlite', "UPDATE trial SET diagnostics = '{oops' WHERE cell_index = 6", msg.storedValueWrong('trial', 'cell 6', 'diagnostics', 'JSON texts', '{oops')],
+      ['curve-value/results.sqlite', `UPDATE curve SET y = 'abc' WHERE group_key = '${firstCurve}' AND idx = 0`, msg.storedValueWrong('curve', `group_key ${firstCurve}`, 'y', 'numbers', 'abc')],
+    ] as const) {
+      altered(db, sql);
+      const before = treeSnapshot(join(dir, dirname(db)));
+      expect({ sql, ...withoutProgress(await harness(['report', db, '--out', 'out/report'])) }).toEqual({ sql, ...refused(alteredBecause(db, reason)) });
+      expect(treeSnapshot(join(dir, dirname(db)))).toEqual(before);
+    }
+    expect(readdirSync(join(dir, 'out'))).toEqual([]);
+  }, 60_000);
+});
+
 /** Reading `db` (a copy of the finished database) gives what reading the original gives. */
 async function readsLikeTheOriginal(db: string, options: { withoutFileOverride?: boolean } = {}): Promise<void> {
   for (const [name, argv] of [

@@ -8,6 +8,7 @@
  */
 import type { Json, ReportInput, Scalar, TrialRecord } from '../../../harness/experiment.js';
 import type { CurveTable } from '../../../harness/curves.js';
+import { StoredResultsError } from '../../../harness/errors.js';
 import { canonicalJson } from '../../../harness/identity.js';
 import { setDotted, VARIANT_FIELD, type Variant } from '../../../harness/manifest.js';
 import { CatalogError, resolveModels, resolveScenarios, SCENARIO_CATALOG, type CatalogOverrides, type ModelSpec, type SizeClass } from '../catalog.js';
@@ -160,7 +161,8 @@ export function curveKey(condition: string, model: string): string {
   return `${condition}\u0000${model}`;
 }
 
-export class ReportDataError extends Error {
+/** Stored results this experiment's runs never write (see StoredResultsError). */
+export class ReportDataError extends StoredResultsError {
   override name = 'ReportDataError';
 }
 
@@ -202,6 +204,32 @@ export function loadStudyData(input: ReportInput): StudyData {
     curves: poolCurves(picks, input.curves),
     groupCurves: input.curves,
   };
+}
+
+/**
+ * Every simulation with a finished trial stored its curve (the harness stores a group's curve with
+ * its trials, and this experiment's curve has a row per k): a curve missing would leave its
+ * figures without that simulation, silently. For data read from a database (an input built by
+ * hand for the statistics alone may have no curves).
+ */
+export function checkCurvesStored(data: StudyData): void {
+  const missing = new Map<string, Pick[]>();
+  for (const pick of data.picks) {
+    if (data.groupCurves.has(pick.groupKey)) continue;
+    const picks = missing.get(pick.groupKey);
+    if (picks) picks.push(pick);
+    else missing.set(pick.groupKey, [pick]);
+  }
+  if (missing.size === 0) return;
+  const [groupKey, picks] = [...missing].sort(([a], [b]) => byCodeUnits(a, b))[0]!;
+  const { condition, model, replicate } = picks[0]!;
+  const label = data.conditions.find((c) => c.id === condition)?.label ?? condition;
+  const group = `group_key ${groupKey} (scenario ${label}, model ${model}, replicate ${replicate}, used by ${picks.length} finished trial${picks.length === 1 ? '' : 's'})`;
+  throw new ReportDataError(
+    missing.size === 1
+      ? `the curve table has no rows for the simulation ${group}`
+      : `the curve table has no rows for ${missing.size} simulations that finished trials used, e.g. ${group}`,
+  );
 }
 
 /**

@@ -13,7 +13,7 @@ import { RenderPool } from '../../../harness/render/pool.js';
 import type { FigureDrawings } from '../../../harness/render/worker.js';
 import { escapeMarkdownTags, tableToCsv, tableToLatex, tableToMarkdown } from '../../../harness/render/table.js';
 import { analyze, analyzeEstimates, type Analysis } from './analysis.js';
-import { loadStudyData } from './data.js';
+import { checkCurvesStored, loadStudyData } from './data.js';
 import { allFigures, leftOutFigures, showsNoIntervals, type Figure } from './figures/index.js';
 import { withNoteAbove } from './figures/theme.js';
 import { buildPage, figureNotes, incompleteCoverage, incompleteWarning, mixedCodeWarning, readerWarning, type PageFigure } from './page.js';
@@ -51,6 +51,7 @@ async function build(input: ReportInput, options: ReportOptions, pool: RenderPoo
   // Most of the drawing (curves, projections, stability) needs no interval: it starts from an
   // analysis of estimates alone and goes on in the threads while the bootstrap runs here.
   const data = loadStudyData(input);
+  checkCurvesStored(data);
   if (pool.started) drawing.start(figuresOf(analyzeEstimates(data), input).filter(showsNoIntervals));
   const analysis = analyze(input, options.resamples, data);
   const drawn = drawing.finish(figuresOf(analysis, input)); // every figure is handed to the threads here

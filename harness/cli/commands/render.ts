@@ -61,7 +61,7 @@ export const renderCommand: Command = {
       .positional('specs', { type: 'string', array: true, describe: 'Vega-Lite spec files (.vl.json)', default: undefined })
       .options({ ...options('dpi', 'json'), out: { type: 'string', describe: 'Folder for the drawings [default: beside each spec]' } })
       .example('$0 render paper/figures/picks.vl.json', 'a copy of a report\'s spec, edited: picks.svg, .png and .pdf beside it')
-      .example('$0 render reports/paper/figures/*.vl.json --out paper/figures --dpi 600', 'every figure, for a journal that asks for 600 dpi'),
+      .example('$0 render figures/*.vl.json --dpi 600', 'every figure, for a journal that asks for 600 dpi'),
   async run(args, io) {
     const files = (args['specs'] as string[]).map((file) => resolve(io.cwd, file));
     const state = { writing: false };
