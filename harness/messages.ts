@@ -415,6 +415,11 @@ export function tablesMissing(tables: readonly string[]): string {
   return `it has no ${tables.map((t) => `"${t}"`).join(', ')} table${tables.length === 1 ? '' : 's'}, which every results database holding a study has`;
 }
 
+/** The damage a table shows when columns its study's results are stored in are gone. */
+export function columnsMissing(table: string, columns: readonly string[]): string {
+  return `its ${table} table has no ${columns.map((c) => `"${c}"`).join(', ')} column${columns.length === 1 ? '' : 's'}, which its study's results are stored in`;
+}
+
 /** A database with the harness's tables whose meta table, or its schema level, is gone. */
 export function schemaVersionMissing(): string {
   return 'it records no schema level (the "meta" table\'s schema_version row), though it has every other table of a results database';

@@ -11,6 +11,7 @@ import { CurveTable, CurveTables, WrongKindError, type ColumnKind } from '../cur
 import { TrialTable } from '../trials.js';
 import { quoteIdent } from './columns.js';
 import { DamageFound, storedJson } from './damage.js';
+import { missingColumns } from './schema.js';
 import * as msg from '../messages.js';
 import { listRuns } from './runs.js';
 import type { Store } from './store.js';
@@ -120,11 +121,16 @@ function readReportInput(store: Store, progress: ReportInput['progress']): Repor
   const body: ManifestBody = manifest.body;
   const grid = gridOf(body);
   const resultColumns = storedColumns(body.columns.trial);
+  const trialColumns = ['cell_index', 'key', 'group_key', 'replicate', 'status', 'diagnostics', 'error', ...resultColumns.map((c) => c.name)];
+  const curveColumns = storedColumns(body.columns.curve);
+  for (const [table, names] of [['trial', trialColumns], ['curve', ['group_key', 'idx', ...curveColumns.map((c) => c.name)]]] as const) {
+    const missing = missingColumns(store.db, table, names);
+    if (missing.length) throw new DamageFound(msg.columnsMissing(table, missing), 'altered');
+  }
   const total = (store.db.prepare(`SELECT count(*) FROM trial`).pluck().get() as number) ?? 0;
   const select = store.db
     .prepare(
-      `SELECT cell_index, key, group_key, replicate, status, diagnostics, error${resultColumns.map((c) => `, ${quoteIdent(c.name)}`).join('')}
-       FROM trial ORDER BY cell_index`,
+      `SELECT ${trialColumns.map(quoteIdent).join(', ')} FROM trial ORDER BY cell_index`,
     )
     .raw(true);
   const trials = new TrialTable(resultColumns, total);
@@ -152,7 +158,6 @@ function readReportInput(store: Store, progress: ReportInput['progress']): Repor
     if (trials.size % 10_000 === 0) progress('load trials', trials.size, total);
   }
   progress('load trials', trials.size, total);
-  const curveColumns = storedColumns(body.columns.curve);
   const curveTotal = store.db.prepare(`SELECT count(*) FROM curve`).pluck().get() as number;
   const tables = new CurveTables(curveColumns, curveTotal);
   const curves = new Map<string, CurveTable>();

@@ -95,6 +95,12 @@ export function hasLevelTablesButMeta(db: Database.Database): boolean {
   return LEVEL_TABLES.every((t) => t === 'meta' || present.has(t));
 }
 
+/** The columns of `names` that `table` lacks (a column another program dropped), in the order given. */
+export function missingColumns(db: Database.Database, table: string, names: readonly string[]): string[] {
+  const present = new Set(db.prepare(`SELECT name FROM pragma_table_info(?)`).pluck().all(table) as string[]);
+  return names.filter((name) => !present.has(name));
+}
+
 function tableNames(db: Database.Database): Set<string> {
   return new Set(db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).pluck().all() as string[]);
 }

@@ -241,7 +241,7 @@ describe('a database changed by another program, or by hand', () => {
     expect(readdirSync(join(dir, 'out'))).toEqual([]);
   }, 60_000);
 
-  it('a stored value not of its column\'s kind, or a JSON text that is not JSON: the commands that read it name the table, row and column', async () => {
+  it('a stored value not of its column\'s kind, a JSON text that is not JSON, or a column dropped: the commands that read it name the table, row and column', async () => {
     altered('manifest/results.sqlite', "UPDATE study SET manifest = '{not json'");
     await expectRefusedByEveryCommand('manifest/results.sqlite', alteredBecause('manifest/results.sqlite', msg.storedValueWrong('study', "the study's row", 'manifest', 'JSON texts', '{not json')));
 
@@ -252,6 +252,8 @@ describe('a database changed by another program, or by hand', () => {
       ['value/results.sqlite', "UPDATE trial SET value = 'abc' WHERE cell_index = 5", msg.storedValueWrong('trial', 'cell 5', 'value', 'numbers', 'abc')],
       ['diagnostics/results.sqlite', "UPDATE trial SET diagnostics = '{oops' WHERE cell_index = 6", msg.storedValueWrong('trial', 'cell 6', 'diagnostics', 'JSON texts', '{oops')],
       ['curve-value/results.sqlite', `UPDATE curve SET y = 'abc' WHERE group_key = '${firstCurve}' AND idx = 0`, msg.storedValueWrong('curve', `group_key ${firstCurve}`, 'y', 'numbers', 'abc')],
+      ['no-value/results.sqlite', 'ALTER TABLE trial DROP COLUMN value', msg.columnsMissing('trial', ['value'])],
+      ['no-y/results.sqlite', 'ALTER TABLE curve DROP COLUMN y', msg.columnsMissing('curve', ['y'])],
     ] as const) {
       altered(db, sql);
       const before = treeSnapshot(join(dir, dirname(db)));
