@@ -322,6 +322,13 @@ function writeFiles(files: ReportFile[], dir: string, options: ReportOptions): O
 /** Where the ledgers live: beside the harness's other caches, outside every report folder. */
 const LEDGER_DIR = join(projectRoot, 'node_modules', '.cache', 'harness', 'report-folders');
 
+/** A report's file whose place holds what is not the harness's (see ReportLedger.inTheWay). */
+interface Taken {
+  file: string;
+  blocker: string;
+  foreign: string | null;
+}
+
 /**
  * The contract of a report folder: after a report, it holds exactly that report's files, plus
  * whatever its user put there. The harness tells the two apart by a ledger of the files it
@@ -340,13 +347,6 @@ const LEDGER_DIR = join(projectRoot, 'node_modules', '.cache', 'harness', 'repor
  * ledger that cannot be read or written never fails a report; it only leaves earlier files in
  * place.
  */
-/** A report's file whose place holds what is not the harness's (see ReportLedger.inTheWay). */
-interface Taken {
-  file: string;
-  blocker: string;
-  foreign: string | null;
-}
-
 class ReportLedger {
   private constructor(
     private readonly folder: string,
